@@ -1,0 +1,123 @@
+import { crc32c } from '../protocol/crc32c';
+import { ProtocolDecodeError } from '../protocol/errors';
+
+/**
+ * Header-only view of a RecordBatch v2 (magic 2), enough for the broker to validate, assign offsets to
+ * and append a batch without decoding its records.
+ *
+ *   baseOffset INT64 | batchLength INT32 | partitionLeaderEpoch INT32 | magic INT8 | crc UINT32 |
+ *   attributes INT16 | lastOffsetDelta INT32 | baseTimestamp INT64 | maxTimestamp INT64 |
+ *   producerId INT64 | producerEpoch INT16 | baseSequence INT32 | recordCount INT32 | records...
+ *
+ * Offsets, timestamps and producer ids are plain numbers: every value a broker meets stays below 2^53,
+ * and numbers keep the append path free of bigint arithmetic.
+ */
+export const BATCH_HEADER_SIZE = 61;
+/** Bytes before the batchLength field's count starts (baseOffset + batchLength). */
+export const LOG_OVERHEAD = 12;
+/** Offset of the magic byte; the same position holds the magic of legacy v0/v1 messages. */
+export const MAGIC_OFFSET = 16;
+const CRC_OFFSET = 17;
+/** The CRC covers everything from the attributes field to the end of the batch. */
+const CRC_START = 21;
+
+export const enum BatchAttributes {
+  CompressionMask = 0x07,
+  TimestampTypeLogAppend = 0x08,
+  Transactional = 0x10,
+  Control = 0x20,
+  DeleteHorizon = 0x40,
+}
+
+export interface BatchHeader {
+  baseOffset: number;
+  /** Bytes after the batchLength field: the whole batch is `batchLength + 12` bytes. */
+  batchLength: number;
+  partitionLeaderEpoch: number;
+  magic: number;
+  crc: number;
+  attributes: number;
+  lastOffsetDelta: number;
+  baseTimestamp: number;
+  maxTimestamp: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  recordCount: number;
+}
+
+/** Total size in bytes of the batch (or legacy message) starting at `offset`, from its length field. */
+export function entrySize(buffer: Buffer, offset = 0): number {
+  if (offset + LOG_OVERHEAD > buffer.length) {
+    throw new ProtocolDecodeError('truncated batch: length field incomplete', offset);
+  }
+  return buffer.readInt32BE(offset + 8) + LOG_OVERHEAD;
+}
+
+/** Parses the v2 header at `offset`, checking that the whole batch is present and the magic is 2. */
+export function readBatchHeader(buffer: Buffer, offset = 0): BatchHeader {
+  if (offset + BATCH_HEADER_SIZE > buffer.length) {
+    throw new ProtocolDecodeError(`truncated batch header: ${buffer.length - offset} of ${BATCH_HEADER_SIZE} bytes`, offset);
+  }
+  const batchLength = buffer.readInt32BE(offset + 8);
+  if (batchLength < BATCH_HEADER_SIZE - LOG_OVERHEAD) {
+    throw new ProtocolDecodeError(`batch length ${batchLength} is smaller than a batch header`, offset + 8);
+  }
+  if (offset + LOG_OVERHEAD + batchLength > buffer.length) {
+    throw new ProtocolDecodeError(`truncated batch: ${batchLength + LOG_OVERHEAD} bytes declared, ${buffer.length - offset} present`, offset);
+  }
+  const magic = buffer.readInt8(offset + MAGIC_OFFSET);
+  if (magic !== 2) throw new ProtocolDecodeError(`record batch magic ${magic}, expected 2`, offset + MAGIC_OFFSET);
+  return {
+    baseOffset: Number(buffer.readBigInt64BE(offset)),
+    batchLength,
+    partitionLeaderEpoch: buffer.readInt32BE(offset + 12),
+    magic,
+    crc: buffer.readUInt32BE(offset + CRC_OFFSET),
+    attributes: buffer.readInt16BE(offset + 21),
+    lastOffsetDelta: buffer.readInt32BE(offset + 23),
+    baseTimestamp: Number(buffer.readBigInt64BE(offset + 27)),
+    maxTimestamp: Number(buffer.readBigInt64BE(offset + 35)),
+    producerId: Number(buffer.readBigInt64BE(offset + 43)),
+    producerEpoch: buffer.readInt16BE(offset + 51),
+    baseSequence: buffer.readInt32BE(offset + 53),
+    recordCount: buffer.readInt32BE(offset + 57),
+  };
+}
+
+/** Computes the CRC-32C the batch at `offset` should carry (over attributes through the last record). */
+export function computeBatchCrc(buffer: Buffer, offset: number, batchLength: number): number {
+  return crc32c(buffer.subarray(offset + CRC_START, offset + LOG_OVERHEAD + batchLength));
+}
+
+export function isBatchCrcValid(buffer: Buffer, offset: number, header: BatchHeader): boolean {
+  return computeBatchCrc(buffer, offset, header.batchLength) === header.crc;
+}
+
+/** Writes a new CRC for the batch at `offset`, after fields inside the CRC's range were changed. */
+export function updateBatchCrc(buffer: Buffer, offset: number): void {
+  const batchLength = buffer.readInt32BE(offset + 8);
+  buffer.writeUInt32BE(computeBatchCrc(buffer, offset, batchLength), offset + CRC_OFFSET);
+}
+
+/** The broker assigns offsets by rewriting baseOffset, which lies outside the CRC's range. */
+export function setBaseOffset(buffer: Buffer, offset: number, baseOffset: number): void {
+  buffer.writeBigInt64BE(BigInt(baseOffset), offset);
+}
+
+/** The leader stamps its epoch into partitionLeaderEpoch, also outside the CRC's range. */
+export function setPartitionLeaderEpoch(buffer: Buffer, offset: number, epoch: number): void {
+  buffer.writeInt32BE(epoch, offset + 12);
+}
+
+export function compressionOf(attributes: number): number {
+  return attributes & BatchAttributes.CompressionMask;
+}
+
+export function isTransactional(attributes: number): boolean {
+  return (attributes & BatchAttributes.Transactional) !== 0;
+}
+
+export function isControlBatch(attributes: number): boolean {
+  return (attributes & BatchAttributes.Control) !== 0;
+}
