@@ -1,0 +1,425 @@
+import { assignReplicas } from './assignment';
+import type { ClusterEvents } from './events';
+import { newTopicId, type ClusterMetadataState, type MetadataStore, type PartitionMetadata, type TopicMetadata } from './metadata-store';
+import { collidingTopicName, INTERNAL_TOPICS, topicNameError } from './topic-names';
+
+/** Error names as in Kafka's protocol; handlers turn them into codes. */
+export type ControllerErrorName =
+  | 'TOPIC_ALREADY_EXISTS'
+  | 'INVALID_TOPIC_EXCEPTION'
+  | 'INVALID_PARTITIONS'
+  | 'INVALID_REPLICATION_FACTOR'
+  | 'INVALID_REPLICA_ASSIGNMENT'
+  | 'UNKNOWN_TOPIC_OR_PARTITION'
+  | 'UNKNOWN_TOPIC_ID'
+  | 'INVALID_CONFIG'
+  | 'INVALID_REQUEST'
+  | 'TOPIC_AUTHORIZATION_FAILED'
+  | 'ELECTION_NOT_NEEDED'
+  | 'PREFERRED_LEADER_NOT_AVAILABLE';
+
+export interface ControllerFailure {
+  error: ControllerErrorName;
+  message: string;
+}
+
+/** Controller results are the value or a failure; metadata objects never carry an `error` key. */
+export function isFailure<T extends object>(value: T | ControllerFailure): value is ControllerFailure {
+  return 'error' in value;
+}
+
+export interface CreateTopicSpec {
+  name: string;
+  /** -1 or undefined: num.partitions. */
+  partitions?: number;
+  /** -1 or undefined: default.replication.factor. */
+  replicationFactor?: number;
+  /** Manual assignment: replicas per partition, partition i at index i. */
+  assignment?: number[][];
+  configs?: Record<string, string>;
+  validateOnly?: boolean;
+  /** Internal topics (__consumer_offsets) may be created only by the cluster itself. */
+  internal?: boolean;
+}
+
+export interface ControllerOptions {
+  store: MetadataStore;
+  brokerIds: readonly number[];
+  events: ClusterEvents;
+  /** Broker defaults used when a request leaves a value at -1. */
+  defaults: () => { numPartitions: number; replicationFactor: number };
+  /** Validates topic configs (names, types, ranges); returns an error message or null. */
+  validateTopicConfigs: (configs: Record<string, string>) => string | null;
+  /** The effective value of a topic config (topic override, else broker default). */
+  topicConfig: (topic: TopicMetadata, name: string) => string | undefined;
+  now?: () => number;
+  random?: () => number;
+}
+
+/**
+ * The cluster controller: the single owner of cluster metadata (topics, replica assignments, leaders,
+ * leader epochs, ISR, producer-id allocation). Brokers ask it; they never keep their own copy. Every
+ * change is persisted before it is announced.
+ */
+export class Controller {
+  private readonly state: ClusterMetadataState;
+  private readonly byName = new Map<string, TopicMetadata>();
+  private readonly byId = new Map<string, TopicMetadata>();
+  private readonly live = new Set<number>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: ControllerOptions) {
+    this.state = options.store.load();
+    for (const topic of this.state.topics) this.index(topic);
+    this.now = options.now ?? Date.now;
+    // The metadata on disk may predate the broker set (a broker count lowered): drop unknown brokers
+    // from nothing but liveness; their replicas stay assigned and show as offline.
+  }
+
+  get clusterId(): string {
+    return this.state.clusterId;
+  }
+
+  /** The controller is the live broker with the lowest id, or -1 while none runs. */
+  get controllerId(): number {
+    let id = -1;
+    for (const broker of this.live) if (id === -1 || broker < id) id = broker;
+    return id;
+  }
+
+  get brokerIds(): readonly number[] {
+    return this.options.brokerIds;
+  }
+
+  isLive(brokerId: number): boolean {
+    return this.live.has(brokerId);
+  }
+
+  liveBrokerIds(): number[] {
+    return [...this.live].sort((a, b) => a - b);
+  }
+
+  topics(): IterableIterator<TopicMetadata> {
+    return this.byName.values();
+  }
+
+  topicCount(): number {
+    return this.byName.size;
+  }
+
+  topic(name: string): TopicMetadata | undefined {
+    return this.byName.get(name);
+  }
+
+  topicById(id: string): TopicMetadata | undefined {
+    return this.byId.get(id);
+  }
+
+  partition(topic: string, partition: number): PartitionMetadata | undefined {
+    return this.byName.get(topic)?.partitions[partition];
+  }
+
+  brokerConfigs(brokerId: number | ''): Record<string, string> {
+    return this.state.brokerConfigs[String(brokerId)] ?? {};
+  }
+
+  setBrokerConfigs(brokerId: number | '', configs: Record<string, string>): void {
+    this.state.brokerConfigs[String(brokerId)] = { ...configs };
+    this.persist();
+  }
+
+  allocateProducerId(): number {
+    const id = this.state.nextProducerId++;
+    this.persist();
+    return id;
+  }
+
+  private index(topic: TopicMetadata): void {
+    this.byName.set(topic.name, topic);
+    this.byId.set(topic.topicId, topic);
+  }
+
+  private persist(): void {
+    this.options.store.save(this.state);
+  }
+
+  createTopic(spec: CreateTopicSpec): TopicMetadata | ControllerFailure {
+    const nameError = topicNameError(spec.name);
+    if (nameError) return { error: 'INVALID_TOPIC_EXCEPTION', message: nameError };
+    if (this.byName.has(spec.name)) return { error: 'TOPIC_ALREADY_EXISTS', message: `Topic '${spec.name}' already exists.` };
+    if (INTERNAL_TOPICS.has(spec.name) && !spec.internal) {
+      return { error: 'INVALID_TOPIC_EXCEPTION', message: `'${spec.name}' is reserved for an internal topic.` };
+    }
+    const clash = collidingTopicName(spec.name, this.byName.keys());
+    if (clash) {
+      return { error: 'INVALID_TOPIC_EXCEPTION', message: `Topic '${spec.name}' collides with existing topic '${clash}' ('.' and '_' are equivalent in metric names).` };
+    }
+    const configs = spec.configs ?? {};
+    const configError = this.options.validateTopicConfigs(configs);
+    if (configError) return { error: 'INVALID_CONFIG', message: configError };
+
+    let assignment: number[][];
+    if (spec.assignment && spec.assignment.length > 0) {
+      if ((spec.partitions ?? -1) !== -1 || (spec.replicationFactor ?? -1) !== -1) {
+        return { error: 'INVALID_REQUEST', message: 'Both a replica assignment and a partition count or replication factor were given.' };
+      }
+      const problem = this.checkAssignment(spec.assignment, 0);
+      if (problem) return { error: 'INVALID_REPLICA_ASSIGNMENT', message: problem };
+      assignment = spec.assignment.map((replicas) => [...replicas]);
+    } else {
+      const defaults = this.options.defaults();
+      const partitions = spec.partitions === undefined || spec.partitions === -1 ? defaults.numPartitions : spec.partitions;
+      const rf = spec.replicationFactor === undefined || spec.replicationFactor === -1 ? defaults.replicationFactor : spec.replicationFactor;
+      if (!Number.isInteger(partitions) || partitions < 1) {
+        return { error: 'INVALID_PARTITIONS', message: `Number of partitions must be at least 1, got ${partitions}.` };
+      }
+      if (!Number.isInteger(rf) || rf < 1) {
+        return { error: 'INVALID_REPLICATION_FACTOR', message: `Replication factor must be at least 1, got ${rf}.` };
+      }
+      const brokers = this.options.brokerIds;
+      if (rf > brokers.length) {
+        return {
+          error: 'INVALID_REPLICATION_FACTOR',
+          message: `Replication factor ${rf} is larger than the number of brokers (${brokers.length}).`,
+        };
+      }
+      assignment = assignReplicas({ brokerIds: brokers, partitions, replicationFactor: rf, random: this.options.random });
+    }
+
+    const topic: TopicMetadata = {
+      name: spec.name,
+      topicId: newTopicId(),
+      internal: spec.internal ?? false,
+      configs: { ...configs },
+      partitions: assignment.map((replicas, partition) => this.newPartition(partition, replicas)),
+    };
+    if (spec.validateOnly) return topic;
+    this.state.topics.push(topic);
+    this.index(topic);
+    this.persist();
+    const at = this.now();
+    this.options.events.emit({ type: 'topic', topic: topic.name, change: 'created', at });
+    for (const p of topic.partitions) {
+      this.options.events.emit({ type: 'leader', topic: topic.name, partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch, at });
+    }
+    return topic;
+  }
+
+  private newPartition(partition: number, replicas: number[]): PartitionMetadata {
+    const liveReplicas = replicas.filter((id) => this.live.has(id));
+    // A new partition's ISR is its live replicas (all empty, so all in sync); a replica that is down when
+    // the topic is created joins the ISR after it comes up and catches up.
+    const isr = liveReplicas.length > 0 ? liveReplicas : [...replicas];
+    return { partition, replicas, leader: liveReplicas[0] ?? -1, leaderEpoch: 0, isr, partitionEpoch: 0 };
+  }
+
+  private checkAssignment(assignment: number[][], firstPartition: number): string | null {
+    const rf = assignment[0]?.length ?? 0;
+    for (let i = 0; i < assignment.length; i++) {
+      const replicas = assignment[i]!;
+      const partition = firstPartition + i;
+      if (replicas.length === 0) return `Partition ${partition} has no replicas.`;
+      if (replicas.length !== rf) return `All partitions must have the same number of replicas; partition ${partition} has ${replicas.length}, expected ${rf}.`;
+      if (new Set(replicas).size !== replicas.length) return `Partition ${partition} lists a broker twice: [${replicas.join(', ')}].`;
+      const unknown = replicas.find((id) => !this.options.brokerIds.includes(id));
+      if (unknown !== undefined) return `Partition ${partition} is assigned to broker ${unknown}, which does not exist.`;
+    }
+    return null;
+  }
+
+  deleteTopic(name: string): TopicMetadata | ControllerFailure {
+    const topic = this.byName.get(name);
+    if (!topic) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `Topic '${name}' does not exist.` };
+    this.byName.delete(name);
+    this.byId.delete(topic.topicId);
+    this.state.topics = this.state.topics.filter((t) => t !== topic);
+    this.persist();
+    this.options.events.emit({ type: 'topic', topic: name, change: 'deleted', at: this.now() });
+    return topic;
+  }
+
+  createPartitions(name: string, totalCount: number, assignment: number[][] | null, validateOnly: boolean): TopicMetadata | ControllerFailure {
+    const topic = this.byName.get(name);
+    if (!topic) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `Topic '${name}' does not exist.` };
+    const current = topic.partitions.length;
+    if (totalCount <= current) {
+      return { error: 'INVALID_PARTITIONS', message: `Topic '${name}' already has ${current} partitions; the new count must be larger, got ${totalCount}.` };
+    }
+    const adding = totalCount - current;
+    const rf = topic.partitions[0]?.replicas.length ?? 1;
+    let newAssignment: number[][];
+    if (assignment) {
+      if (assignment.length !== adding) {
+        return { error: 'INVALID_REPLICA_ASSIGNMENT', message: `Expected an assignment for ${adding} new partitions, got ${assignment.length}.` };
+      }
+      const problem = this.checkAssignment(assignment, current);
+      if (problem) return { error: 'INVALID_REPLICA_ASSIGNMENT', message: problem };
+      if ((assignment[0]?.length ?? 0) !== rf) {
+        return { error: 'INVALID_REPLICA_ASSIGNMENT', message: `New partitions must have ${rf} replicas like the existing ones.` };
+      }
+      newAssignment = assignment;
+    } else {
+      if (rf > this.options.brokerIds.length) {
+        return { error: 'INVALID_REPLICATION_FACTOR', message: `Replication factor ${rf} is larger than the number of brokers.` };
+      }
+      newAssignment = assignReplicas({
+        brokerIds: this.options.brokerIds,
+        partitions: adding,
+        replicationFactor: rf,
+        firstPartition: current,
+        random: this.options.random,
+      });
+    }
+    if (validateOnly) return topic;
+    const at = this.now();
+    newAssignment.forEach((replicas, i) => {
+      const p = this.newPartition(current + i, [...replicas]);
+      topic.partitions.push(p);
+    });
+    this.persist();
+    this.options.events.emit({ type: 'topic', topic: name, change: 'partitions', at });
+    for (const p of topic.partitions.slice(current)) {
+      this.options.events.emit({ type: 'leader', topic: name, partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch, at });
+    }
+    return topic;
+  }
+
+  setTopicConfigs(name: string, configs: Record<string, string>, validateOnly: boolean): TopicMetadata | ControllerFailure {
+    const topic = this.byName.get(name);
+    if (!topic) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `Topic '${name}' does not exist.` };
+    const problem = this.options.validateTopicConfigs(configs);
+    if (problem) return { error: 'INVALID_CONFIG', message: problem };
+    if (validateOnly) return topic;
+    topic.configs = { ...configs };
+    this.persist();
+    return topic;
+  }
+
+  /** A broker came up: partitions left offline with it as their last ISR member get it as leader. */
+  brokerStarted(brokerId: number): void {
+    this.live.add(brokerId);
+    const at = this.now();
+    this.options.events.emit({ type: 'broker', brokerId, state: 'up', at });
+    let changed = false;
+    for (const topic of this.byName.values()) {
+      for (const p of topic.partitions) {
+        if (p.leader !== -1 || !p.replicas.includes(brokerId)) continue;
+        const unclean = this.uncleanAllowed(topic) && !p.isr.some((id) => this.live.has(id));
+        if (p.isr.includes(brokerId) || unclean) {
+          if (unclean) p.isr = [brokerId];
+          this.setLeader(topic, p, brokerId, at);
+          changed = true;
+        }
+      }
+    }
+    if (changed) this.persist();
+  }
+
+  /**
+   * A broker went away (clean stop or kill): it leaves the ISR of every partition, and partitions it
+   * led get a new leader from the remaining live ISR members. With no live ISR member a partition goes
+   * offline (leader -1) and keeps its last ISR member, rather than lose acknowledged data; only with
+   * unclean.leader.election.enable may an out-of-sync replica take over.
+   */
+  brokerStopped(brokerId: number): void {
+    this.live.delete(brokerId);
+    const at = this.now();
+    let changed = false;
+    for (const topic of this.byName.values()) {
+      for (const p of topic.partitions) {
+        if (!p.replicas.includes(brokerId)) continue;
+        if (p.isr.includes(brokerId) && p.isr.length > 1) {
+          p.isr = p.isr.filter((id) => id !== brokerId);
+          p.partitionEpoch++;
+          changed = true;
+          this.options.events.emit({ type: 'isr', topic: topic.name, partition: p.partition, isr: [...p.isr], at });
+        }
+        if (p.leader === brokerId) {
+          this.setLeader(topic, p, this.chooseLeader(topic, p), at);
+          changed = true;
+        }
+      }
+    }
+    this.options.events.emit({ type: 'broker', brokerId, state: 'down', at });
+    if (changed) this.persist();
+  }
+
+  private uncleanAllowed(topic: TopicMetadata): boolean {
+    return this.options.topicConfig(topic, 'unclean.leader.election.enable') === 'true';
+  }
+
+  /** The preferred order among the live ISR (the assignment order), or an unclean choice, or -1. */
+  private chooseLeader(topic: TopicMetadata, p: PartitionMetadata): number {
+    const inSync = p.replicas.find((id) => this.live.has(id) && p.isr.includes(id));
+    if (inSync !== undefined) return inSync;
+    if (this.uncleanAllowed(topic)) {
+      const any = p.replicas.find((id) => this.live.has(id));
+      if (any !== undefined) {
+        p.isr = [any];
+        return any;
+      }
+    }
+    return -1;
+  }
+
+  private setLeader(topic: TopicMetadata, p: PartitionMetadata, leader: number, at: number): void {
+    p.leader = leader;
+    p.leaderEpoch++;
+    p.partitionEpoch++;
+    this.options.events.emit({ type: 'leader', topic: topic.name, partition: p.partition, leader, leaderEpoch: p.leaderEpoch, at });
+  }
+
+  /** Moves leadership away from a broker about to stop cleanly (controlled shutdown). */
+  moveLeadershipAway(brokerId: number): void {
+    const at = this.now();
+    let changed = false;
+    for (const topic of this.byName.values()) {
+      for (const p of topic.partitions) {
+        if (p.leader !== brokerId) continue;
+        const next = p.replicas.find((id) => id !== brokerId && this.live.has(id) && p.isr.includes(id));
+        if (next === undefined) continue;
+        this.setLeader(topic, p, next, at);
+        changed = true;
+      }
+    }
+    if (changed) this.persist();
+  }
+
+  /** The leader of a partition reports a new ISR (Kafka's AlterPartition). Refused if stale. */
+  changeIsr(topicName: string, partition: number, leaderEpoch: number, isr: number[]): boolean {
+    const topic = this.byName.get(topicName);
+    const p = topic?.partitions[partition];
+    if (!topic || !p || p.leaderEpoch !== leaderEpoch || !isr.includes(p.leader)) return false;
+    if (isr.length === p.isr.length && isr.every((id) => p.isr.includes(id))) return true;
+    p.isr = [...isr].sort((a, b) => p.replicas.indexOf(a) - p.replicas.indexOf(b));
+    p.partitionEpoch++;
+    this.persist();
+    this.options.events.emit({ type: 'isr', topic: topicName, partition, isr: [...p.isr], at: this.now() });
+    return true;
+  }
+
+  /**
+   * Preferred leader election: give each partition back to its first assigned replica when that replica
+   * is live and in sync. Returns per-partition outcomes.
+   */
+  electPreferredLeaders(targets?: Array<{ topic: string; partition: number }>): Array<{ topic: string; partition: number; error: ControllerErrorName | null; message: string | null }> {
+    const list = targets ?? [...this.byName.values()].flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition })));
+    const at = this.now();
+    let changed = false;
+    const results = list.map(({ topic: name, partition }) => {
+      const topic = this.byName.get(name);
+      const p = topic?.partitions[partition];
+      if (!topic || !p) return { topic: name, partition, error: 'UNKNOWN_TOPIC_OR_PARTITION' as const, message: 'Unknown topic or partition.' };
+      const preferred = p.replicas[0]!;
+      if (p.leader === preferred) return { topic: name, partition, error: 'ELECTION_NOT_NEEDED' as const, message: 'The preferred replica already leads.' };
+      if (!this.live.has(preferred) || !p.isr.includes(preferred)) {
+        return { topic: name, partition, error: 'PREFERRED_LEADER_NOT_AVAILABLE' as const, message: `Preferred replica ${preferred} is not live and in sync.` };
+      }
+      this.setLeader(topic, p, preferred, at);
+      changed = true;
+      return { topic: name, partition, error: null, message: null };
+    });
+    if (changed) this.persist();
+    return results;
+  }
+}

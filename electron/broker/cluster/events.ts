@@ -1,0 +1,28 @@
+/** What the embedded cluster tells the UI: brokers coming and going, leaders moving, ISR changing. */
+export type ClusterEvent =
+  | { type: 'broker'; brokerId: number; state: 'up' | 'down'; at: number }
+  | { type: 'leader'; topic: string; partition: number; leader: number; leaderEpoch: number; at: number }
+  | { type: 'isr'; topic: string; partition: number; isr: number[]; at: number }
+  | { type: 'topic'; topic: string; change: 'created' | 'deleted' | 'partitions'; at: number };
+
+export type ClusterEventListener = (event: ClusterEvent) => void;
+
+/** A small synchronous fan-out; a throwing listener is isolated from the others and from the cluster. */
+export class ClusterEvents {
+  private readonly listeners = new Set<ClusterEventListener>();
+
+  subscribe(listener: ClusterEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: ClusterEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A UI listener's failure must not break the broker that reported the event.
+      }
+    }
+  }
+}
