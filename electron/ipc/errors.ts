@@ -1,0 +1,127 @@
+// Turns whatever a handler throws into a typed IpcError with a message a user understands. The
+// renderer never sees a raw exception; bugs become `internal` errors and are logged here.
+import { z } from 'zod';
+import type { IpcError } from '../../shared/ipc/contract';
+
+export type IpcErrorKind = IpcError['kind'];
+
+/** An error a service throws on purpose: its message is already written for the user. */
+export class AppError extends Error {
+  readonly kind: IpcErrorKind;
+  readonly kafkaCode: string | undefined;
+
+  constructor(kind: IpcErrorKind, message: string, options: { kafkaCode?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'AppError';
+    this.kind = kind;
+    this.kafkaCode = options.kafkaCode;
+  }
+}
+
+// Kafka error names (as @platformatic/kafka reports them in `apiId`) that deserve better words than
+// the protocol's own description, and the kind of error each one is.
+const kafkaErrorWords: Record<string, { kind: IpcErrorKind; message: string }> = {
+  TOPIC_ALREADY_EXISTS: { kind: 'conflict', message: 'A topic with this name already exists.' },
+  UNKNOWN_TOPIC_OR_PARTITION: { kind: 'not-found', message: 'This topic or partition does not exist on the cluster.' },
+  UNKNOWN_TOPIC_ID: { kind: 'not-found', message: 'This topic does not exist on the cluster.' },
+  INVALID_REPLICATION_FACTOR: {
+    kind: 'kafka',
+    message: 'The replication factor is larger than the number of brokers that are running.',
+  },
+  INVALID_PARTITIONS: { kind: 'kafka', message: 'The number of partitions is not valid.' },
+  INVALID_TOPIC_EXCEPTION: { kind: 'kafka', message: 'The cluster refused this topic name.' },
+  INVALID_CONFIG: { kind: 'kafka', message: 'The cluster refused one of the configs.' },
+  POLICY_VIOLATION: { kind: 'kafka', message: 'The request breaks a policy set on the cluster.' },
+  TOPIC_AUTHORIZATION_FAILED: { kind: 'kafka', message: 'This user is not allowed to act on this topic.' },
+  CLUSTER_AUTHORIZATION_FAILED: { kind: 'kafka', message: 'This user is not allowed to act on the cluster.' },
+  SASL_AUTHENTICATION_FAILED: { kind: 'kafka', message: 'The cluster refused the user name or password.' },
+  UNSUPPORTED_SASL_MECHANISM: { kind: 'kafka', message: 'The cluster does not accept this SASL mechanism.' },
+  NOT_CONTROLLER: { kind: 'unavailable', message: 'The cluster is electing a controller; try again in a moment.' },
+  LEADER_NOT_AVAILABLE: { kind: 'unavailable', message: 'A partition has no leader right now; try again in a moment.' },
+  NOT_LEADER_OR_FOLLOWER: { kind: 'unavailable', message: 'Partition leadership is moving; try again in a moment.' },
+  NOT_ENOUGH_REPLICAS: { kind: 'kafka', message: 'Too few replicas are in sync to accept the write (min.insync.replicas).' },
+  NOT_ENOUGH_REPLICAS_AFTER_APPEND: { kind: 'kafka', message: 'Too few replicas were in sync to confirm the write.' },
+  MESSAGE_TOO_LARGE: { kind: 'kafka', message: 'The record is larger than the topic accepts (max.message.bytes).' },
+  RECORD_LIST_TOO_LARGE: { kind: 'kafka', message: 'The batch is larger than the broker accepts.' },
+  REQUEST_TIMED_OUT: { kind: 'unavailable', message: 'The cluster did not answer in time.' },
+  OFFSET_OUT_OF_RANGE: { kind: 'kafka', message: 'The offset is outside the partition.' },
+};
+
+interface ProtocolErrorLike {
+  apiId: string;
+  serverErrorMessage?: string | null;
+  message: string;
+}
+
+function isProtocolErrorLike(error: unknown): error is ProtocolErrorLike {
+  return error instanceof Error && typeof (error as { apiId?: unknown }).apiId === 'string';
+}
+
+/** Every error inside an error: AggregateError members and causes, depth first. */
+function* flatten(error: unknown, depth = 0): Generator<unknown> {
+  if (depth > 8) return;
+  yield error;
+  if (error instanceof AggregateError) for (const inner of error.errors) yield* flatten(inner, depth + 1);
+  if (error instanceof Error && error.cause !== undefined) yield* flatten(error.cause, depth + 1);
+}
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function zodIssues(error: z.ZodError): NonNullable<IpcError['issues']> {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+}
+
+export function toIpcError(error: unknown, log: (message: string, error: unknown) => void = defaultLog): IpcError {
+  if (error instanceof AppError) {
+    return { kind: error.kind, message: error.message, ...(error.kafkaCode ? { kafkaCode: error.kafkaCode } : {}) };
+  }
+  if (error instanceof z.ZodError) {
+    const issues = zodIssues(error);
+    return { kind: 'invalid-request', message: issues.map((issue) => issue.message).join(' '), issues };
+  }
+  const all = [...flatten(error)];
+  const protocolError = all.find(isProtocolErrorLike);
+  if (protocolError) {
+    const words = kafkaErrorWords[protocolError.apiId];
+    const detail = protocolError.serverErrorMessage ? ` (${protocolError.serverErrorMessage})` : '';
+    return {
+      kind: words?.kind ?? 'kafka',
+      message: `${words?.message ?? protocolError.message}${detail}`,
+      kafkaCode: protocolError.apiId,
+    };
+  }
+  const codes = all.map(codeOf);
+  if (codes.includes('PLT_KFK_AUTHENTICATION')) {
+    return { kind: 'kafka', message: 'The cluster refused to authenticate this connection. Check the user name, password and mechanism.' };
+  }
+  if (codes.includes('PLT_KFK_TIMEOUT')) {
+    return { kind: 'unavailable', message: 'The cluster did not answer in time. Check that it is running and reachable.' };
+  }
+  const tlsError = all.find((inner) => codeOf(inner)?.startsWith('ERR_TLS') || codeOf(inner)?.includes('CERT'));
+  if (tlsError) {
+    return { kind: 'unavailable', message: `The TLS connection failed: ${(tlsError as Error).message}.` };
+  }
+  const systemCode = codes.find((code) => code && /^E[A-Z]+$/.test(code));
+  if (codes.includes('PLT_KFK_NETWORK') || systemCode) {
+    const reason =
+      systemCode === 'ECONNREFUSED'
+        ? 'the connection was refused'
+        : systemCode === 'ENOTFOUND'
+          ? 'the host name was not found'
+          : systemCode === 'ENOENT'
+            ? 'a file could not be found'
+            : systemCode
+              ? `${systemCode}`
+              : 'the network connection failed';
+    return { kind: 'unavailable', message: `Cannot reach the cluster: ${reason}.` };
+  }
+  log('Unexpected error in an IPC handler', error);
+  return { kind: 'internal', message: `Something went wrong inside Kafka Desk: ${error instanceof Error ? error.message : String(error)}` };
+}
+
+function defaultLog(message: string, error: unknown): void {
+  console.error(`[kafka-desk] ${message}:`, error);
+}

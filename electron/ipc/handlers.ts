@@ -1,0 +1,59 @@
+// One handler per contract channel, each a thin call into a service. The registry has already
+// validated the request; services throw AppError for expected failures.
+import type { AppInfo } from '../../shared/model/schemas';
+import type { ConnectionService } from '../services/connections';
+import type { EmbeddedClusterService } from '../services/embedded-cluster';
+import type { SettingsStore } from '../services/settings';
+import { clusterOverview } from '../services/cluster';
+import { produce } from '../services/produce';
+import * as topics from '../services/topics';
+import type { Handlers } from './registry';
+
+export interface HandlerDependencies {
+  appInfo: AppInfo;
+  settings: SettingsStore;
+  connections: ConnectionService;
+  embedded: EmbeddedClusterService;
+}
+
+export function createHandlers({ appInfo, settings, connections, embedded }: HandlerDependencies): Handlers {
+  const admin = (connectionId: string) => connections.admin(connectionId);
+  return {
+    'app.info': () => appInfo,
+    'settings.get': () => settings.current,
+    'settings.update': (request) => settings.save(request),
+
+    'connections.list': () => connections.list(),
+    'connections.save': (request) => connections.save(request),
+    'connections.delete': async ({ id }) => {
+      await connections.delete(id);
+      return {};
+    },
+    'connections.test': (request) => connections.test(request),
+
+    'cluster.overview': async ({ connectionId }) => clusterOverview(await admin(connectionId)),
+
+    'topics.list': async ({ connectionId }) => topics.listTopics(await admin(connectionId)),
+    'topics.create': async ({ connectionId, ...request }) => topics.createTopic(await admin(connectionId), request),
+    'topics.delete': async ({ connectionId, topic }) => {
+      await topics.deleteTopic(await admin(connectionId), topic);
+      return {};
+    },
+    'topics.addPartitions': async ({ connectionId, topic, totalPartitions }) => {
+      await topics.addPartitions(await admin(connectionId), topic, totalPartitions);
+      return {};
+    },
+    'topics.purge': async ({ connectionId, topic }) => topics.purgeTopic(await admin(connectionId), topic),
+    'topics.describe': async ({ connectionId, topic }) => topics.describeTopic(await admin(connectionId), topic),
+    'topics.configs': async ({ connectionId, topic }) => topics.topicConfigs(await admin(connectionId), topic),
+    'topics.alterConfigs': async ({ connectionId, topic, set, reset }) =>
+      topics.alterTopicConfigs(await admin(connectionId), topic, set, reset),
+
+    'produce.send': async (request) => produce(await connections.producer(request.connectionId), request),
+
+    'embedded.status': () => embedded.status(),
+    'embedded.stopBroker': ({ brokerId }) => embedded.stopBroker(brokerId),
+    'embedded.killBroker': ({ brokerId }) => embedded.killBroker(brokerId),
+    'embedded.startBroker': ({ brokerId }) => embedded.startBroker(brokerId),
+  };
+}

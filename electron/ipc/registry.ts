@@ -1,0 +1,83 @@
+// Registers every channel of the contract exactly once. Each call is validated against the channel's
+// request schema before its handler runs, and every outcome comes back as an IpcResult: the value
+// (checked against the response schema) or a typed error, never a raw exception.
+import {
+  contract,
+  events,
+  isChannel,
+  type Channel,
+  type EventName,
+  type EventPayload,
+  type IpcResult,
+  type ParsedRequestOf,
+  type ResponseOf,
+} from '../../shared/ipc/contract';
+import { toIpcError, zodIssues } from './errors';
+
+export type Handlers = {
+  [C in Channel]: (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
+};
+
+export type Dispatch = (channel: unknown, request: unknown) => Promise<IpcResult<unknown>>;
+
+export interface Logger {
+  error(message: string, error: unknown): void;
+}
+
+const consoleLogger: Logger = { error: (message, error) => console.error(`[kafka-desk] ${message}:`, error) };
+
+export function createDispatcher(handlers: Handlers, logger: Logger = consoleLogger): Dispatch {
+  return async (channel, request) => {
+    if (!isChannel(channel)) {
+      return { ok: false, error: { kind: 'invalid-request', message: `Unknown channel: ${String(channel)}.` } };
+    }
+    return invokeChannel(channel, handlers, request, logger);
+  };
+}
+
+async function invokeChannel<C extends Channel>(
+  channel: C,
+  handlers: Handlers,
+  rawRequest: unknown,
+  logger: Logger,
+): Promise<IpcResult<ResponseOf<C>>> {
+  const parsed = contract[channel].request.safeParse(rawRequest ?? {});
+  if (!parsed.success) {
+    const issues = zodIssues(parsed.error);
+    return {
+      ok: false,
+      error: { kind: 'invalid-request', message: issues.map((issue) => issue.message).join(' '), issues },
+    };
+  }
+  try {
+    const handler = handlers[channel] as (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
+    const value = await handler(parsed.data as ParsedRequestOf<C>);
+    // A response that breaks its own schema is a bug in the main process, not the caller's fault.
+    const checked = contract[channel].response.safeParse(value);
+    if (!checked.success) {
+      logger.error(`Response of ${channel} does not match the contract`, checked.error);
+      return { ok: false, error: { kind: 'internal', message: `Kafka Desk produced an invalid answer for ${channel}.` } };
+    }
+    return { ok: true, value: checked.data as ResponseOf<C> };
+  } catch (error) {
+    return { ok: false, error: toIpcError(error, (message, inner) => logger.error(`${message} (${channel})`, inner)) };
+  }
+}
+
+export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+/** The main process's outgoing events; the Electron window and every web socket subscribe to it. */
+export class EventHub {
+  readonly #listeners = new Set<EventListener>();
+
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    // Validate in the main process so a malformed event is caught where it is made.
+    const parsed = events[event].parse(payload) as EventPayload<E>;
+    for (const listener of this.#listeners) listener(event, parsed);
+  }
+
+  subscribe(listener: EventListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}

@@ -1,0 +1,70 @@
+// The main-process core, the same in Electron and in web mode: settings, the embedded cluster,
+// connections and the IPC registry. Only the carrier (Electron IPC or a WebSocket) differs.
+import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import type { AppInfo, EmbeddedSettings } from '../../shared/model/schemas';
+import { createHandlers } from '../ipc/handlers';
+import { createDispatcher, EventHub, type Dispatch } from '../ipc/registry';
+import { ConnectionService } from './connections';
+import { EmbeddedClusterService, type EmbeddedClusterFactory } from './embedded-cluster';
+import type { SecretStore } from './secrets';
+import { SettingsStore, embeddedDataDir } from './settings';
+
+export interface AppCoreOptions {
+  mode: AppInfo['mode'];
+  version: string;
+  /** The app's own data: settings, saved connections and (by default) the embedded cluster's logs. */
+  dataDir: string;
+  secrets: SecretStore;
+  /** Overrides the saved embedded-cluster settings for this run (command-line flags, tests). */
+  embeddedOverride?: Partial<EmbeddedSettings>;
+  embeddedFactory?: () => Promise<EmbeddedClusterFactory | null>;
+}
+
+export interface AppCore {
+  dispatch: Dispatch;
+  hub: EventHub;
+  embedded: EmbeddedClusterService;
+  connections: ConnectionService;
+  close(): Promise<void>;
+}
+
+export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
+  await mkdir(options.dataDir, { recursive: true });
+  const hub = new EventHub();
+  const settings = new SettingsStore(options.dataDir);
+  const saved = await settings.load();
+  const embeddedSettings: EmbeddedSettings = { ...saved.embedded, ...options.embeddedOverride };
+  const embedded = new EmbeddedClusterService({
+    settings: embeddedSettings,
+    dataDir: embeddedDataDir({ embedded: embeddedSettings }, options.dataDir),
+    hub,
+    ...(options.embeddedFactory ? { factory: options.embeddedFactory } : {}),
+  });
+  const connections = new ConnectionService({ dataDir: options.dataDir, secrets: options.secrets, embedded, hub });
+  await connections.load();
+
+  const appInfo: AppInfo = {
+    mode: options.mode,
+    version: options.version,
+    secretStorage: options.secrets.kind,
+    userDataDir: path.resolve(options.dataDir),
+  };
+  const dispatch = createDispatcher(createHandlers({ appInfo, settings, connections, embedded }));
+  await embedded.start();
+
+  let closing: Promise<void> | null = null;
+  return {
+    dispatch,
+    hub,
+    embedded,
+    connections,
+    close: () => {
+      closing ??= (async () => {
+        await connections.close();
+        await embedded.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,213 @@
+// Web mode: serves the built renderer over HTTP and carries the IPC contract over a WebSocket, on
+// 127.0.0.1 only. A per-run token guards both: the page must be opened with ?token=..., which sets an
+// HttpOnly cookie for the page's assets, and the socket must present the token too. Host and Origin
+// headers are checked so another web site (or a DNS-rebound name) cannot reach the socket.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { z } from 'zod';
+import type { EventName } from '../../shared/ipc/contract';
+import type { Dispatch, EventHub } from '../ipc/registry';
+
+export const TOKEN_COOKIE = 'kafka_desk_token';
+export const SOCKET_PATH = '/ipc';
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export interface WebServerOptions {
+  rendererDir: string;
+  dispatch: Dispatch;
+  hub: EventHub;
+  /** 0 picks a free port. */
+  port?: number;
+  token?: string;
+}
+
+export interface WebServer {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+
+const clientMessageSchema = z.object({
+  type: z.literal('invoke'),
+  id: z.number().int(),
+  channel: z.string(),
+  request: z.unknown(),
+});
+
+export type ServerMessage =
+  | { type: 'result'; id: number; result: unknown }
+  | { type: 'event'; event: EventName; payload: unknown };
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+export function createToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+function sameToken(candidate: string | null | undefined, token: string): boolean {
+  if (!candidate) return false;
+  const a = Buffer.from(candidate);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cookieToken(request: IncomingMessage): string | undefined {
+  const header = request.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === TOKEN_COOKIE) return rest.join('=');
+  }
+  return undefined;
+}
+
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const token = options.token ?? createToken();
+  const rendererDir = path.resolve(options.rendererDir);
+  let port = 0;
+  const allowedHosts = () => new Set([`${HOST}:${port}`, `localhost:${port}`]);
+  const allowedOrigins = () => new Set([`http://${HOST}:${port}`, `http://localhost:${port}`]);
+
+  const securityHeaders = {
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-store',
+  };
+
+  const refuse = (response: ServerResponse, status: number, text: string) => {
+    response.writeHead(status, { ...securityHeaders, 'Content-Type': 'text/plain; charset=utf-8' });
+    response.end(text);
+  };
+
+  const server = createServer((request, response) => {
+    void (async () => {
+      if (!allowedHosts().has(request.headers.host ?? '')) {
+        refuse(response, 421, 'Kafka Desk only answers on 127.0.0.1.');
+        return;
+      }
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        refuse(response, 405, 'Method not allowed.');
+        return;
+      }
+      const url = new URL(request.url ?? '/', `http://${HOST}:${port}`);
+      const queryToken = url.searchParams.get('token');
+      const authorised = sameToken(queryToken, token) || sameToken(cookieToken(request), token);
+      if (!authorised) {
+        refuse(
+          response,
+          403,
+          'Kafka Desk web mode needs the address it printed when it started, including its ?token=... part.',
+        );
+        return;
+      }
+      const extraHeaders: Record<string, string> = {};
+      if (sameToken(queryToken, token)) {
+        extraHeaders['Set-Cookie'] = `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+      }
+      const relative = decodeURIComponent(url.pathname) === '/' ? 'index.html' : decodeURIComponent(url.pathname).slice(1);
+      const filePath = path.resolve(rendererDir, relative);
+      if (!filePath.startsWith(rendererDir + path.sep)) {
+        refuse(response, 404, 'Not found.');
+        return;
+      }
+      try {
+        const info = await stat(filePath);
+        if (!info.isFile()) throw new Error('not a file');
+        const body = await readFile(filePath);
+        response.writeHead(200, {
+          ...securityHeaders,
+          ...extraHeaders,
+          'Content-Type': contentTypes[path.extname(filePath)] ?? 'application/octet-stream',
+          'Content-Length': body.length,
+        });
+        response.end(request.method === 'HEAD' ? undefined : body);
+      } catch {
+        refuse(response, 404, 'Not found.');
+      }
+    })();
+  });
+
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+
+  server.on('upgrade', (request, socket, head) => {
+    const url = new URL(request.url ?? '/', `http://${HOST}:${port}`);
+    const originOk = request.headers.origin === undefined || allowedOrigins().has(request.headers.origin);
+    if (
+      url.pathname !== SOCKET_PATH ||
+      !allowedHosts().has(request.headers.host ?? '') ||
+      !originOk ||
+      !sameToken(url.searchParams.get('token'), token)
+    ) {
+      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => serveSocket(ws));
+  });
+
+  const serveSocket = (ws: WebSocket) => {
+    const send = (message: ServerMessage) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    };
+    const unsubscribe = options.hub.subscribe((event, payload) => send({ type: 'event', event, payload }));
+    ws.on('close', unsubscribe);
+    ws.on('message', (data) => {
+      let message: z.infer<typeof clientMessageSchema>;
+      try {
+        message = clientMessageSchema.parse(JSON.parse(data.toString()));
+      } catch {
+        ws.close(1003, 'Malformed message');
+        return;
+      }
+      void options.dispatch(message.channel, message.request).then((result) => send({ type: 'result', id: message.id, result }));
+    });
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, HOST, () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://${HOST}:${port}/?token=${token}`,
+    port,
+    token,
+    close: async () => {
+      for (const client of sockets.clients) client.terminate();
+      sockets.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+

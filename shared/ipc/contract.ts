@@ -1,0 +1,149 @@
+// The one IPC contract between the main process and the renderer: every channel with the schema of
+// its request and of its response, and every event the main process pushes. The preload bridge, the
+// main-process registry, the web-mode socket and the renderer's client are all derived from it.
+import { z } from 'zod';
+import {
+  appInfoSchema,
+  clusterEventSchema,
+  clusterOverviewSchema,
+  configEntrySchema,
+  configNameSchema,
+  connectionIdSchema,
+  connectionInputSchema,
+  connectionSummarySchema,
+  connectionTestResultSchema,
+  embeddedClusterStatusSchema,
+  produceRequestSchema,
+  produceResultSchema,
+  settingsSchema,
+  topicDetailSchema,
+  topicNameSchema,
+  topicSummarySchema,
+} from '../model/schemas';
+
+const empty = z.object({}).strict();
+const onConnection = z.object({ connectionId: connectionIdSchema }).strict();
+const onTopic = z.object({ connectionId: connectionIdSchema, topic: topicNameSchema }).strict();
+const brokerId = z.object({ brokerId: z.number().int().min(0) }).strict();
+const configValueSchema = z.string().max(100_000);
+
+export const MAX_PARTITIONS = 10_000;
+
+export const contract = {
+  'app.info': { request: empty, response: appInfoSchema },
+  'settings.get': { request: empty, response: settingsSchema },
+  // Settings of the embedded cluster take effect at the next launch; the response says what is saved.
+  'settings.update': { request: settingsSchema.strict(), response: settingsSchema },
+
+  'connections.list': { request: empty, response: z.array(connectionSummarySchema) },
+  'connections.save': { request: connectionInputSchema.strict(), response: connectionSummarySchema },
+  'connections.delete': { request: z.object({ id: connectionIdSchema }).strict(), response: empty },
+  // Either a saved connection by id, or an unsaved one from the form.
+  'connections.test': {
+    request: z.union([z.object({ id: connectionIdSchema }).strict(), connectionInputSchema.strict()]),
+    response: connectionTestResultSchema,
+  },
+
+  'cluster.overview': { request: onConnection, response: clusterOverviewSchema },
+
+  'topics.list': { request: onConnection, response: z.array(topicSummarySchema) },
+  'topics.create': {
+    request: z
+      .object({
+        connectionId: connectionIdSchema,
+        topic: topicNameSchema,
+        partitions: z.number().int().min(1, 'A topic needs at least 1 partition.').max(MAX_PARTITIONS),
+        replicationFactor: z.number().int().min(1, 'The replication factor must be at least 1.').max(32),
+        configs: z.record(configNameSchema, configValueSchema).default({}),
+      })
+      .strict(),
+    response: z.object({ topic: z.string(), partitions: z.number().int(), replicationFactor: z.number().int() }),
+  },
+  'topics.delete': { request: onTopic, response: empty },
+  'topics.addPartitions': {
+    request: z
+      .object({ connectionId: connectionIdSchema, topic: topicNameSchema, totalPartitions: z.number().int().min(1).max(MAX_PARTITIONS) })
+      .strict(),
+    response: empty,
+  },
+  // Deletes every record up to each partition's high watermark with DeleteRecords.
+  'topics.purge': { request: onTopic, response: z.object({ partitions: z.number().int() }) },
+  'topics.describe': { request: onTopic, response: topicDetailSchema },
+  'topics.configs': { request: onTopic, response: z.array(configEntrySchema) },
+  'topics.alterConfigs': {
+    request: z
+      .object({
+        connectionId: connectionIdSchema,
+        topic: topicNameSchema,
+        set: z.record(configNameSchema, configValueSchema).default({}),
+        reset: z.array(configNameSchema).default([]),
+      })
+      .strict(),
+    response: z.array(configEntrySchema),
+  },
+
+  'produce.send': { request: produceRequestSchema.strict(), response: produceResultSchema },
+
+  'embedded.status': { request: empty, response: embeddedClusterStatusSchema },
+  'embedded.stopBroker': { request: brokerId, response: embeddedClusterStatusSchema },
+  'embedded.killBroker': { request: brokerId, response: embeddedClusterStatusSchema },
+  'embedded.startBroker': { request: brokerId, response: embeddedClusterStatusSchema },
+} as const;
+
+export const events = {
+  // Broker, leader and ISR changes inside the embedded cluster, as they happen.
+  'embedded.event': clusterEventSchema,
+  'embedded.status': embeddedClusterStatusSchema,
+  'connections.changed': z.array(connectionSummarySchema),
+} as const;
+
+export type Contract = typeof contract;
+export type Channel = keyof Contract;
+export type EventName = keyof typeof events;
+
+/** What a caller passes: defaults may be left out. */
+export type RequestOf<C extends Channel> = z.input<Contract[C]['request']>;
+/** What a handler receives after validation, with defaults filled in. */
+export type ParsedRequestOf<C extends Channel> = z.output<Contract[C]['request']>;
+export type ResponseOf<C extends Channel> = z.output<Contract[C]['response']>;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+export const channels = Object.keys(contract) as Channel[];
+export const eventNames = Object.keys(events) as EventName[];
+
+export function isChannel(value: unknown): value is Channel {
+  return typeof value === 'string' && Object.hasOwn(contract, value);
+}
+
+export function isEventName(value: unknown): value is EventName {
+  return typeof value === 'string' && Object.hasOwn(events, value);
+}
+
+/**
+ * Error kinds a caller can act on:
+ * - invalid-request: the input failed validation; `issues` says which field and why.
+ * - not-found: the connection, topic or broker does not exist.
+ * - conflict: it already exists, or the change is not allowed in the current state.
+ * - unavailable: the cluster cannot be reached or the embedded cluster is not running.
+ * - kafka: the cluster refused the request; `kafkaCode` carries Kafka's error name.
+ * - internal: a bug; the message says so and the details are logged in the main process.
+ */
+export const ipcErrorSchema = z.object({
+  kind: z.enum(['invalid-request', 'not-found', 'conflict', 'unavailable', 'kafka', 'internal']),
+  message: z.string(),
+  kafkaCode: z.string().optional(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+export type IpcError = z.infer<typeof ipcErrorSchema>;
+
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+/** The interface the renderer talks to, whatever carries it (Electron bridge or WebSocket). */
+export interface IpcClient {
+  invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<IpcResult<ResponseOf<C>>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+/** Electron channel names, prefixed so they cannot collide with other ipcMain users. */
+export const electronChannel = (channel: Channel): string => `kafka-desk:${channel}`;
+export const electronEvent = (event: EventName): string => `kafka-desk-event:${event}`;

@@ -1,0 +1,269 @@
+// Plain, serialisable data that crosses the IPC boundary. Each model is a zod schema so the main
+// process can validate what it receives and what it answers; the TypeScript types are inferred.
+//
+// Offsets and sizes are JavaScript numbers: they are exact up to 2^53, far beyond any real offset, and
+// numbers survive both Electron's structured clone and web mode's JSON without a custom codec.
+import { z } from 'zod';
+
+// Kafka's own rules (org.apache.kafka.common.internals.Topic): 1..249 characters from [a-zA-Z0-9._-],
+// and not "." or "..".
+export const TOPIC_NAME_MAX_LENGTH = 249;
+export const topicNameSchema = z
+  .string()
+  .min(1, 'Enter a topic name.')
+  .max(TOPIC_NAME_MAX_LENGTH, `A topic name can have at most ${TOPIC_NAME_MAX_LENGTH} characters.`)
+  .regex(/^[a-zA-Z0-9._-]+$/, 'A topic name can only contain letters, digits, ".", "_" and "-".')
+  .refine((name) => name !== '.' && name !== '..', 'A topic name cannot be "." or "..".');
+
+export const connectionIdSchema = z.string().min(1).max(100);
+export const EMBEDDED_CONNECTION_ID = 'embedded';
+
+export const saslMechanismSchema = z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']);
+export type SaslMechanism = z.infer<typeof saslMechanismSchema>;
+
+const filePathSchema = z.string().max(4096);
+
+// "host:port" pairs separated by commas, as every Kafka client takes them.
+export const bootstrapServersSchema = z
+  .string()
+  .trim()
+  .min(1, 'Enter at least one bootstrap server, such as localhost:9092.')
+  .refine(
+    (value) =>
+      value.split(',').every((entry) => /^[^\s:,]+:\d{1,5}$/.test(entry.trim()) && Number(entry.trim().split(':').pop()) <= 65535),
+    'Bootstrap servers must be host:port pairs separated by commas, such as broker1:9092,broker2:9092.',
+  );
+
+// What the renderer sends to save or test an external connection. Secrets travel one way only: the
+// main process stores them and never sends them back (summaries carry `hasPassword` instead).
+export const connectionInputSchema = z.object({
+  id: connectionIdSchema.optional(),
+  name: z.string().trim().min(1, 'Enter a name for the connection.').max(100),
+  bootstrapServers: bootstrapServersSchema,
+  clientId: z.string().trim().min(1, 'Enter a client id.').max(255).default('kafka-desk'),
+  sasl: z
+    .object({
+      mechanism: saslMechanismSchema,
+      username: z.string().min(1, 'Enter the SASL user name.').max(1024),
+      // Omitted when editing means "keep the stored password".
+      password: z.string().max(4096).optional(),
+    })
+    .nullable()
+    .default(null),
+  tls: z
+    .object({
+      enabled: z.boolean(),
+      caFile: filePathSchema.optional(),
+      certFile: filePathSchema.optional(),
+      keyFile: filePathSchema.optional(),
+      // Certificate checks stay on unless the user turns them off for this one connection.
+      rejectUnauthorized: z.boolean().default(true),
+    })
+    .default({ enabled: false, rejectUnauthorized: true }),
+});
+export type ConnectionInput = z.input<typeof connectionInputSchema>;
+export type ConnectionConfig = z.output<typeof connectionInputSchema>;
+
+export const connectionSummarySchema = z.object({
+  id: connectionIdSchema,
+  name: z.string(),
+  kind: z.enum(['embedded', 'external']),
+  bootstrapServers: z.string(),
+  clientId: z.string(),
+  sasl: z.object({ mechanism: saslMechanismSchema, username: z.string(), hasPassword: z.boolean() }).nullable(),
+  tls: z.object({
+    enabled: z.boolean(),
+    caFile: z.string().optional(),
+    certFile: z.string().optional(),
+    keyFile: z.string().optional(),
+    rejectUnauthorized: z.boolean(),
+  }),
+  // False for the embedded cluster while it is stopped or disabled.
+  available: z.boolean(),
+});
+export type ConnectionSummary = z.infer<typeof connectionSummarySchema>;
+
+export const connectionTestResultSchema = z.object({
+  clusterId: z.string(),
+  brokers: z.number().int(),
+  controllerId: z.number().int(),
+  latencyMs: z.number(),
+});
+export type ConnectionTestResult = z.infer<typeof connectionTestResultSchema>;
+
+export const brokerSchema = z.object({
+  id: z.number().int(),
+  host: z.string(),
+  port: z.number().int(),
+  rack: z.string().nullable(),
+  isController: z.boolean(),
+});
+export type Broker = z.infer<typeof brokerSchema>;
+
+export const apiVersionSchema = z.object({
+  apiKey: z.number().int(),
+  name: z.string(),
+  minVersion: z.number().int(),
+  maxVersion: z.number().int(),
+});
+export type ApiVersion = z.infer<typeof apiVersionSchema>;
+
+export const clusterOverviewSchema = z.object({
+  clusterId: z.string(),
+  controllerId: z.number().int(),
+  brokers: z.array(brokerSchema),
+  apiVersions: z.array(apiVersionSchema),
+  topicCount: z.number().int(),
+  partitionCount: z.number().int(),
+  replicaCount: z.number().int(),
+  underReplicatedPartitions: z.number().int(),
+  offlinePartitions: z.number().int(),
+});
+export type ClusterOverview = z.infer<typeof clusterOverviewSchema>;
+
+// Internal topics (__consumer_offsets, ...) are not listed: they are the cluster's own bookkeeping.
+export const topicSummarySchema = z.object({
+  name: z.string(),
+  partitions: z.number().int(),
+  replicationFactor: z.number().int(),
+  // Sum over partitions of high watermark minus low watermark.
+  records: z.number(),
+  // Bytes on disk of the leader replicas; null when the cluster would not say (DescribeLogDirs failed).
+  sizeBytes: z.number().nullable(),
+  underReplicatedPartitions: z.number().int(),
+  offlinePartitions: z.number().int(),
+});
+export type TopicSummary = z.infer<typeof topicSummarySchema>;
+
+export const partitionInfoSchema = z.object({
+  partition: z.number().int(),
+  leader: z.number().int(),
+  leaderEpoch: z.number().int(),
+  replicas: z.array(z.number().int()),
+  isr: z.array(z.number().int()),
+  offlineReplicas: z.array(z.number().int()),
+  lowWatermark: z.number().nullable(),
+  highWatermark: z.number().nullable(),
+  sizeBytes: z.number().nullable(),
+});
+export type PartitionInfo = z.infer<typeof partitionInfoSchema>;
+
+export const topicDetailSchema = z.object({
+  name: z.string(),
+  id: z.string(),
+  partitions: z.array(partitionInfoSchema),
+});
+export type TopicDetail = z.infer<typeof topicDetailSchema>;
+
+export const configSourceSchema = z.enum([
+  'topic',
+  'dynamic-broker',
+  'dynamic-default-broker',
+  'static-broker',
+  'default',
+  'unknown',
+]);
+export type ConfigSource = z.infer<typeof configSourceSchema>;
+
+export const configEntrySchema = z.object({
+  name: z.string(),
+  value: z.string().nullable(),
+  source: configSourceSchema,
+  // The value the topic would have without its own override, from the config's synonyms.
+  defaultValue: z.string().nullable(),
+  readOnly: z.boolean(),
+  sensitive: z.boolean(),
+});
+export type ConfigEntry = z.infer<typeof configEntrySchema>;
+
+export const configNameSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[a-z0-9.]+$/, 'Config names are lower-case words separated by dots, such as retention.ms.');
+
+export const compressionSchema = z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']);
+export type Compression = z.infer<typeof compressionSchema>;
+
+export const MAX_PRODUCE_REPEAT = 10_000;
+
+export const produceRequestSchema = z.object({
+  connectionId: connectionIdSchema,
+  topic: topicNameSchema,
+  key: z.string().max(1_000_000).nullable(),
+  value: z.string().max(10_000_000).nullable(),
+  headers: z.array(z.object({ key: z.string().min(1, 'A header needs a name.').max(1024), value: z.string().max(100_000) })).max(100),
+  // null: the client's partitioner chooses (murmur2 of the key, as the Java client does).
+  partition: z.number().int().min(0).nullable(),
+  compression: compressionSchema.default('none'),
+  acks: z.union([z.literal(-1), z.literal(0), z.literal(1)]).default(-1),
+  repeat: z.number().int().min(1, 'Send at least one record.').max(MAX_PRODUCE_REPEAT, `Send at most ${MAX_PRODUCE_REPEAT} records at once.`).default(1),
+});
+export type ProduceRequest = z.input<typeof produceRequestSchema>;
+
+export const producedRecordSchema = z.object({ partition: z.number().int(), offset: z.number() });
+export const produceResultSchema = z.object({
+  topic: z.string(),
+  // With acks=0 the broker does not answer, so partitions and offsets are unknown.
+  records: z.array(producedRecordSchema),
+  acknowledged: z.boolean(),
+  durationMs: z.number(),
+});
+export type ProduceResult = z.infer<typeof produceResultSchema>;
+
+export const embeddedBrokerStatusSchema = z.object({
+  id: z.number().int(),
+  host: z.string(),
+  port: z.number().int(),
+  state: z.enum(['running', 'stopped']),
+});
+export type EmbeddedBrokerStatus = z.infer<typeof embeddedBrokerStatusSchema>;
+
+export const embeddedClusterStatusSchema = z.object({
+  enabled: z.boolean(),
+  state: z.enum(['disabled', 'starting', 'running', 'stopped', 'failed', 'unavailable']),
+  // Why the cluster is not running, in words a user understands.
+  message: z.string().nullable(),
+  bootstrapServers: z.string().nullable(),
+  dataDir: z.string(),
+  brokers: z.array(embeddedBrokerStatusSchema),
+});
+export type EmbeddedClusterStatus = z.infer<typeof embeddedClusterStatusSchema>;
+
+export const clusterEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('broker'), brokerId: z.number().int(), state: z.enum(['up', 'down']), at: z.number() }),
+  z.object({
+    type: z.literal('leader'),
+    topic: z.string(),
+    partition: z.number().int(),
+    leader: z.number().int(),
+    leaderEpoch: z.number().int(),
+    at: z.number(),
+  }),
+  z.object({ type: z.literal('isr'), topic: z.string(), partition: z.number().int(), isr: z.array(z.number().int()), at: z.number() }),
+]);
+export type ClusterEvent = z.infer<typeof clusterEventSchema>;
+
+export const embeddedSettingsSchema = z.object({
+  enabled: z.boolean(),
+  brokers: z.number().int().min(1, 'Run at least one broker.').max(9, 'Run at most 9 brokers.'),
+  basePort: z.number().int().min(1024, 'Use a port of 1024 or more.').max(65_000, 'Use a port of 65000 or less.'),
+  // Empty means the default: "kafka-data" under the app's data directory.
+  dataDir: z.string().max(4096),
+});
+export type EmbeddedSettings = z.infer<typeof embeddedSettingsSchema>;
+
+export const settingsSchema = z.object({
+  embedded: embeddedSettingsSchema,
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const appInfoSchema = z.object({
+  mode: z.enum(['electron', 'web']),
+  version: z.string(),
+  // Where saved passwords live: encrypted on disk with Electron's safeStorage, or only in memory for
+  // this run (web mode, or an OS without a keyring), never written to disk in clear.
+  secretStorage: z.enum(['encrypted', 'memory']),
+  userDataDir: z.string(),
+});
+export type AppInfo = z.infer<typeof appInfoSchema>;
