@@ -1,0 +1,130 @@
+/**
+ * Idempotent-producer state of one partition, as Kafka's ProducerStateManager keeps it: for every
+ * producer id, its epoch and the sequence ranges of its last five batches (a producer has at most five
+ * in flight, so a retried batch is always among them). Built from batch headers alone, on the leader
+ * as it appends and on followers as they replicate, so a new leader detects duplicates too.
+ */
+const MAX_TRACKED_BATCHES = 5;
+const MAX_SEQUENCE = 0x7fffffff;
+
+export interface SequencedBatch {
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  /** Records in the batch minus one (the batch's lastOffsetDelta). */
+  lastOffsetDelta: number;
+}
+
+interface TrackedBatch {
+  firstSequence: number;
+  lastSequence: number;
+  firstOffset: number;
+  lastOffset: number;
+  timestamp: number;
+}
+
+interface ProducerEntry {
+  epoch: number;
+  batches: TrackedBatch[];
+}
+
+export type SequenceCheck =
+  | { kind: 'append' }
+  | { kind: 'duplicate'; firstOffset: number; lastOffset: number; timestamp: number }
+  | { kind: 'error'; error: 'OUT_OF_ORDER_SEQUENCE_NUMBER' | 'INVALID_PRODUCER_EPOCH'; message: string };
+
+function lastSequenceOf(batch: SequencedBatch): number {
+  // Sequences wrap from Integer.MAX_VALUE to 0, as in the Java producer.
+  const last = batch.baseSequence + batch.lastOffsetDelta;
+  return last > MAX_SEQUENCE ? last - MAX_SEQUENCE - 1 : last;
+}
+
+function nextSequence(sequence: number): number {
+  return sequence === MAX_SEQUENCE ? 0 : sequence + 1;
+}
+
+export function isIdempotent(batch: { producerId: number }): boolean {
+  return batch.producerId >= 0;
+}
+
+export class ProducerStateTable {
+  private readonly producers = new Map<number, ProducerEntry>();
+
+  get size(): number {
+    return this.producers.size;
+  }
+
+  /** Decides what to do with a batch from an idempotent producer before the leader appends it. */
+  check(batch: SequencedBatch): SequenceCheck {
+    const entry = this.producers.get(batch.producerId);
+    if (!entry) {
+      // Unknown producer: a first batch starts at sequence 0. A producer whose state was lost to
+      // retention may resume elsewhere; Kafka accepts that too since KIP-360.
+      return { kind: 'append' };
+    }
+    if (batch.producerEpoch < entry.epoch) {
+      return {
+        kind: 'error',
+        error: 'INVALID_PRODUCER_EPOCH',
+        message: `Producer ${batch.producerId} epoch ${batch.producerEpoch} is older than the current epoch ${entry.epoch}.`,
+      };
+    }
+    if (batch.producerEpoch > entry.epoch) {
+      if (batch.baseSequence !== 0) {
+        return {
+          kind: 'error',
+          error: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+          message: `Producer ${batch.producerId} started epoch ${batch.producerEpoch} at sequence ${batch.baseSequence}, expected 0.`,
+        };
+      }
+      return { kind: 'append' };
+    }
+    const last = lastSequenceOf(batch);
+    for (const tracked of entry.batches) {
+      if (tracked.firstSequence === batch.baseSequence && tracked.lastSequence === last) {
+        return { kind: 'duplicate', firstOffset: tracked.firstOffset, lastOffset: tracked.lastOffset, timestamp: tracked.timestamp };
+      }
+    }
+    const newest = entry.batches.at(-1);
+    if (newest && batch.baseSequence !== nextSequence(newest.lastSequence)) {
+      return {
+        kind: 'error',
+        error: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+        message: `Producer ${batch.producerId} sent sequence ${batch.baseSequence}, expected ${nextSequence(newest.lastSequence)}.`,
+      };
+    }
+    return { kind: 'append' };
+  }
+
+  /** Records a batch that is now in the log (leader append, follower replication, or log recovery). */
+  record(batch: SequencedBatch, firstOffset: number, timestamp: number): void {
+    if (!isIdempotent(batch)) return;
+    let entry = this.producers.get(batch.producerId);
+    if (!entry || batch.producerEpoch > entry.epoch) {
+      entry = { epoch: batch.producerEpoch, batches: [] };
+      this.producers.set(batch.producerId, entry);
+    } else if (batch.producerEpoch < entry.epoch) {
+      return;
+    }
+    entry.batches.push({
+      firstSequence: batch.baseSequence,
+      lastSequence: lastSequenceOf(batch),
+      firstOffset,
+      lastOffset: firstOffset + batch.lastOffsetDelta,
+      timestamp,
+    });
+    if (entry.batches.length > MAX_TRACKED_BATCHES) entry.batches.shift();
+  }
+
+  /** Forgets everything at or above `offset` (a follower truncating its log), by dropping whole entries. */
+  truncateFrom(offset: number): void {
+    for (const [producerId, entry] of this.producers) {
+      entry.batches = entry.batches.filter((b) => b.lastOffset < offset);
+      if (entry.batches.length === 0) this.producers.delete(producerId);
+    }
+  }
+
+  clear(): void {
+    this.producers.clear();
+  }
+}
