@@ -70,7 +70,8 @@ describe.each(CODECS)('codec %s', (codec) => {
     for (let i = 0; i < 50; i++) {
       // Random corruption must never escape as anything but a decode error (or decode to something).
       const corrupt = Buffer.from(packed);
-      corrupt[(i * 7919) % corrupt.length] ^= 0x5a;
+      const at = (i * 7919) % corrupt.length;
+      corrupt[at] = corrupt[at]! ^ 0x5a;
       try {
         decompress(codec, corrupt, 1 << 20);
       } catch (error) {
@@ -105,7 +106,7 @@ describe('lz4 frames', () => {
   it('tolerates a wrong header checksum (magic 0 messages, KIP-57)', () => {
     const input = sample(5000);
     const frame = Buffer.from(compress(CompressionType.Lz4, input));
-    frame[6] ^= 0xff; // FLG, BD, then HC at byte 6
+    frame[6] = frame[6]! ^ 0xff; // FLG, BD, then HC at byte 6
     expect(decompress(CompressionType.Lz4, frame).equals(input)).toBe(true);
   });
 
