@@ -1,0 +1,841 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ProtocolDecodeError } from '../protocol/errors';
+import {
+  BatchAttributes,
+  LOG_OVERHEAD,
+  computeBatchCrc,
+  readBatchHeader,
+  setBaseOffset,
+  setPartitionLeaderEpoch,
+  updateBatchCrc,
+} from '../records/batch-header';
+import { decodeRecordBatch } from '../records/record-batch';
+import { readOffsetCheckpoint, writeFileAtomic, writeOffsetCheckpoint } from './checkpoint';
+import { CorruptRecordError, InvalidRecordError, InvalidTimestampError, KafkaStorageError, OffsetOutOfRangeError, RecordTooLargeError, UnexpectedAppendOffsetError } from './errors';
+import { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache';
+import type { LogConfig } from './log-config';
+import { LogSegment, TailCache, type LogLogger } from './segment';
+import { compactLog, type CompactionResult } from './compaction';
+
+/**
+ * PartitionLog: the one owner of a partition's on-disk state.
+ *
+ * Directory layout (`dir` = `<logDir>/<topic>-<partition>`):
+ *   00000000000000000000.log / .index / .timeindex   segments, named by base offset (see segment.ts, indexes.ts)
+ *   leader-epoch-checkpoint          "0\n<n>\n<epoch> <startOffset>\n..." (Kafka's format)
+ *   log-start-offset-checkpoint      "0\n<offset>\n"
+ *   recovery-point-offset-checkpoint "0\n<offset>\n"  everything below it was fsynced: not rescanned on open
+ *   replication-offset-checkpoint    "0\n<highWatermark>\n" written by checkpointHighWatermark() and close()
+ *   partition.metadata               "version: 0\ntopic_id: <id>\n" (Kafka's format) when a topic id is known
+ *   .kafka-desk-clean-shutdown       written by close(), removed by open(): absent = the process died
+ *
+ * Durability: append() returns after write(2) of the batches to the segment file, so an acknowledged
+ * produce survives the process being killed (the page cache holds it). fsync happens per flush.messages /
+ * flush.ms (default never, as Kafka), at roll (asynchronously, for the rolled segment) and at close().
+ *
+ * Recovery in open(): leftover temp files are removed; without the clean-shutdown marker every segment
+ * holding offsets at or above the recovery point (at least the last one) is scanned batch by batch
+ * (length fields, magic, CRC, increasing offsets) and truncated at the first bad or incomplete batch;
+ * indexes missing, malformed or inconsistent with their log are rebuilt by a scan; after a clean shutdown
+ * only the tail after each segment's last index entry is CRC-checked.
+ *
+ * The high watermark belongs to the replication layer: it sets `highWatermark` after each commit (for a
+ * single replica: right after append). Reads default to the log end; pass the HW as `maxOffset` for
+ * consumers. Retention and compaction never remove data at or above the HW.
+ *
+ * Everything is synchronous and single-threaded (Node's event loop); only open() and close() are async.
+ */
+
+export interface PartitionLogOptions {
+  now?: () => number;
+  logger?: LogLogger;
+  /** Bytes of the active segment's newest data kept in memory for reads (default 4 MiB; 0 disables). */
+  tailCacheBytes?: number;
+  /** Written to partition.metadata when given. */
+  topicId?: string;
+}
+
+export interface AppendOptions {
+  /** Leader appends: assign offsets from the log end. Follower appends: keep the batches' offsets. */
+  assignOffsets: boolean;
+  /** Leader epoch stamped into every batch (leader appends only). */
+  leaderEpoch?: number;
+  /** LogAppendTime to stamp when message.timestamp.type=LogAppendTime (default: now()). */
+  logAppendTime?: number;
+}
+
+export interface AppendResult {
+  /** First offset of the first batch (-1 when nothing was appended). */
+  firstOffset: number;
+  lastOffset: number;
+  /** The stamped LogAppendTime, or -1 for CreateTime. */
+  logAppendTime: number;
+  maxTimestamp: number;
+  /** Base offset of the batch holding maxTimestamp. */
+  offsetOfMaxTimestamp: number;
+  logStartOffset: number;
+  batchCount: number;
+  recordCount: number;
+  sizeInBytes: number;
+}
+
+export interface ReadResult {
+  /** Whole batches, back to back (empty when nothing is readable). Do not modify. */
+  records: Buffer;
+  /** Base offset of the first returned batch, or -1. */
+  firstOffset: number;
+  /** Last offset of the last returned batch, or -1. */
+  lastOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
+  logEndOffset: number;
+}
+
+export interface OffsetAndTimestamp {
+  offset: number;
+  timestamp: number;
+  /** partitionLeaderEpoch of the batch holding the record (-1 if unknown). */
+  leaderEpoch: number;
+}
+
+export interface SegmentInfo {
+  baseOffset: number;
+  nextOffset: number;
+  size: number;
+  maxTimestamp: number;
+  indexEntries: number;
+  timeIndexEntries: number;
+}
+
+export interface RetentionResult {
+  deletedSegments: number;
+  deletedBytes: number;
+  logStartOffset: number;
+}
+
+const CLEAN_SHUTDOWN = '.kafka-desk-clean-shutdown';
+const LOG_START_CHECKPOINT = 'log-start-offset-checkpoint';
+const RECOVERY_CHECKPOINT = 'recovery-point-offset-checkpoint';
+const HW_CHECKPOINT = 'replication-offset-checkpoint';
+const EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
+export const PARTITION_METADATA = 'partition.metadata';
+const INT32_MAX = 2147483647;
+
+const consoleLogger: LogLogger = { warn: (m) => console.warn(`[log] ${m}`) };
+
+export function writePartitionMetadata(dir: string, topicId: string): void {
+  writeFileAtomic(path.join(dir, PARTITION_METADATA), `version: 0\ntopic_id: ${topicId}\n`);
+}
+
+export function readPartitionMetadata(dir: string): { topicId: string } | null {
+  try {
+    const text = fs.readFileSync(path.join(dir, PARTITION_METADATA), 'utf8');
+    const m = /^topic_id:\s*(\S+)\s*$/m.exec(text);
+    return m ? { topicId: m[1]! } : null;
+  } catch {
+    return null;
+  }
+}
+
+export class PartitionLog {
+  private segments: LogSegment[] = [];
+  private _logStartOffset = 0;
+  private _highWatermark = 0;
+  private recoveryPoint = 0;
+  private unflushedMessages = 0;
+  private lastFlushMs: number;
+  private closed = false;
+  private pendingFsyncs = new Set<Promise<void>>();
+  readonly leaderEpochCache: LeaderEpochCache;
+  readonly now: () => number;
+  readonly logger: LogLogger;
+  private readonly tailCacheBytes: number;
+
+  private constructor(
+    readonly dir: string,
+    public config: LogConfig,
+    options: PartitionLogOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.logger = options.logger ?? consoleLogger;
+    this.tailCacheBytes = options.tailCacheBytes ?? 4 << 20;
+    this.lastFlushMs = this.now();
+    this.leaderEpochCache = LeaderEpochCache.load(path.join(dir, EPOCH_CHECKPOINT));
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Open / recovery
+
+  static async open(dir: string, config: LogConfig, options: PartitionLogOptions = {}): Promise<PartitionLog> {
+    await fs.promises.mkdir(dir, { recursive: true });
+    const log = new PartitionLog(dir, config, options);
+    log.load(options.topicId);
+    return log;
+  }
+
+  private load(topicId: string | undefined): void {
+    const dir = this.dir;
+    const markerPath = path.join(dir, CLEAN_SHUTDOWN);
+    const clean = fs.existsSync(markerPath);
+    const bases: number[] = [];
+    for (const name of fs.readdirSync(dir)) {
+      if (name.endsWith('.tmp') || name.endsWith('.cleaned') || name.endsWith('.deleted')) {
+        fs.rmSync(path.join(dir, name), { force: true });
+        continue;
+      }
+      const m = /^(\d{20})\.log$/.exec(name);
+      if (m) bases.push(Number(m[1]));
+    }
+    bases.sort((a, b) => a - b);
+    // Index files without a log are leftovers of a deletion.
+    const baseSet = new Set(bases.map((b) => String(b).padStart(20, '0')));
+    for (const name of fs.readdirSync(dir)) {
+      const m = /^(\d{20})\.(index|timeindex)$/.exec(name);
+      if (m && !baseSet.has(m[1]!)) fs.rmSync(path.join(dir, name), { force: true });
+    }
+    const checkpointedStart = readOffsetCheckpoint(path.join(dir, LOG_START_CHECKPOINT));
+    const recoveryPoint = clean ? Infinity : (readOffsetCheckpoint(path.join(dir, RECOVERY_CHECKPOINT)) ?? 0);
+    const now = this.now();
+    let minOffset = 0;
+    for (let i = 0; i < bases.length; i++) {
+      const base = bases[i]!;
+      const nextBase = bases[i + 1] ?? Infinity;
+      const recover = !clean && (i === bases.length - 1 || nextBase > recoveryPoint);
+      const { segment, truncatedBytes } = LogSegment.open(dir, base, {
+        recover,
+        now,
+        indexIntervalBytes: this.config.indexIntervalBytes,
+        logger: this.logger,
+        minOffset,
+      });
+      if (truncatedBytes > 0) this.logger.warn(`${dir}: recovery truncated ${truncatedBytes} bytes of segment ${base}`);
+      this.segments.push(segment);
+      minOffset = segment.nextOffset;
+    }
+    if (this.segments.length === 0) {
+      const start = Math.max(0, checkpointedStart ?? 0);
+      this.segments.push(this.newSegment(start));
+    }
+    const active = this.active;
+    active.cache = new TailCache(this.tailCacheBytes);
+    active.rollJitterMs = this.jitter();
+    const leo = this.logEndOffset;
+    this._logStartOffset = Math.min(Math.max(checkpointedStart ?? 0, this.segments[0]!.baseOffset), leo);
+    this.leaderEpochCache.truncateFromEnd(leo);
+    this.leaderEpochCache.truncateFromStart(this._logStartOffset);
+    const hw = readOffsetCheckpoint(path.join(dir, HW_CHECKPOINT)) ?? this._logStartOffset;
+    this._highWatermark = Math.min(Math.max(hw, this._logStartOffset), leo);
+    this.recoveryPoint = leo;
+    if (topicId !== undefined && readPartitionMetadata(dir)?.topicId !== topicId) writePartitionMetadata(dir, topicId);
+    if (clean) fs.rmSync(markerPath, { force: true });
+    writeOffsetCheckpoint(path.join(dir, LOG_START_CHECKPOINT), this._logStartOffset);
+  }
+
+  private newSegment(baseOffset: number): LogSegment {
+    const seg = LogSegment.create(this.dir, baseOffset, this.now(), this.config.indexIntervalBytes);
+    seg.rollJitterMs = this.jitter();
+    return seg;
+  }
+
+  private jitter(): number {
+    return this.config.segmentJitterMs > 0 ? Math.floor(Math.random() * Math.min(this.config.segmentJitterMs, this.config.segmentMs)) : 0;
+  }
+
+  private get active(): LogSegment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new KafkaStorageError(`log ${this.dir} is closed`);
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Offsets
+
+  get logStartOffset(): number {
+    return this._logStartOffset;
+  }
+
+  /** The next offset to be written. */
+  get logEndOffset(): number {
+    return this.active.nextOffset;
+  }
+
+  get highWatermark(): number {
+    return this._highWatermark;
+  }
+
+  /** Set by the replication layer; clamped to [logStartOffset, logEndOffset]. Persist with checkpointHighWatermark(). */
+  set highWatermark(offset: number) {
+    this._highWatermark = Math.min(Math.max(offset, this._logStartOffset), this.logEndOffset);
+  }
+
+  checkpointHighWatermark(): void {
+    if (this.closed) return;
+    writeOffsetCheckpoint(path.join(this.dir, HW_CHECKPOINT), this._highWatermark);
+  }
+
+  earliestOffset(): number {
+    return this._logStartOffset;
+  }
+
+  latestOffset(): number {
+    return this.logEndOffset;
+  }
+
+  /** Size in bytes of all segment files (DescribeLogDirs). */
+  size(): number {
+    let n = 0;
+    for (const s of this.segments) n += s.size;
+    return n;
+  }
+
+  segmentInfo(): SegmentInfo[] {
+    return this.segments.map((s) => ({
+      baseOffset: s.baseOffset,
+      nextOffset: s.nextOffset,
+      size: s.size,
+      maxTimestamp: s.maxTimestamp,
+      indexEntries: s.index.entries,
+      timeIndexEntries: s.timeIndex.entries,
+    }));
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Append
+
+  /**
+   * Validates and appends one or more concatenated v2 batches. The buffer is modified in place (offsets,
+   * leader epoch, LogAppendTime) and then copied into the segment; the caller may reuse it afterwards.
+   * Throws CorruptRecordError, InvalidRecordError, RecordTooLargeError, InvalidTimestampError (leader),
+   * UnexpectedAppendOffsetError (follower) or KafkaStorageError; nothing is written when it throws.
+   */
+  append(batches: Buffer, opts: AppendOptions): AppendResult {
+    this.ensureOpen();
+    const config = this.config;
+    const now = this.now();
+    const assign = opts.assignOffsets;
+    const logAppend = assign && config.messageTimestampType === 'LogAppendTime';
+    const appendTime = logAppend ? (opts.logAppendTime ?? now) : -1;
+    const leo = this.logEndOffset;
+    let nextOffset = leo;
+    let prevLast = leo - 1;
+    let firstOffset = -1;
+    let lastOffset = -1;
+    let maxTimestamp = -1;
+    let offsetOfMaxTimestamp = -1;
+    let recordCount = 0;
+    let batchCount = 0;
+    let newEpochs: EpochEntry[] | null = null;
+    let latestEpoch = this.leaderEpochCache.latestEpoch();
+    let pos = 0;
+    while (pos < batches.length) {
+      const index = batchCount;
+      let h;
+      try {
+        h = readBatchHeader(batches, pos);
+      } catch (e) {
+        if (e instanceof ProtocolDecodeError && /magic/.test(e.message)) throw new InvalidRecordError(`batch ${index}: ${e.message}`, index);
+        throw new CorruptRecordError(`batch ${index}: ${(e as Error).message}`, index);
+      }
+      const size = h.batchLength + LOG_OVERHEAD;
+      if (size > config.maxMessageBytes) {
+        throw new RecordTooLargeError(`batch ${index} is ${size} bytes, larger than max.message.bytes ${config.maxMessageBytes}`);
+      }
+      if (computeBatchCrc(batches, pos, h.batchLength) !== h.crc) {
+        throw new CorruptRecordError(`batch ${index} (baseOffset ${h.baseOffset}) failed its CRC-32C check`, index);
+      }
+      if (h.lastOffsetDelta < 0 || h.recordCount < 0) {
+        throw new InvalidRecordError(`batch ${index}: negative lastOffsetDelta ${h.lastOffsetDelta} or record count ${h.recordCount}`, index);
+      }
+      let base: number;
+      let epoch = h.partitionLeaderEpoch;
+      if (assign) {
+        if (h.recordCount === 0 || h.recordCount !== h.lastOffsetDelta + 1) {
+          throw new InvalidRecordError(
+            `batch ${index}: record count ${h.recordCount} does not match its offset range (lastOffsetDelta ${h.lastOffsetDelta})`,
+            index,
+          );
+        }
+        base = nextOffset;
+        setBaseOffset(batches, pos, base);
+        if (opts.leaderEpoch !== undefined) {
+          setPartitionLeaderEpoch(batches, pos, opts.leaderEpoch);
+          epoch = opts.leaderEpoch;
+        }
+      } else {
+        base = h.baseOffset;
+        if (base <= prevLast) {
+          throw new UnexpectedAppendOffsetError(
+            `batch ${index}: offset ${base} is not above the previous offset ${prevLast} (log end offset ${leo})`,
+            base,
+            leo,
+          );
+        }
+      }
+      const last = base + h.lastOffsetDelta;
+      let batchMaxTs = h.maxTimestamp;
+      if (logAppend) {
+        batches.writeInt16BE(h.attributes | BatchAttributes.TimestampTypeLogAppend, pos + 21);
+        batches.writeBigInt64BE(BigInt(appendTime), pos + 35);
+        updateBatchCrc(batches, pos);
+        batchMaxTs = appendTime;
+      } else if (assign && (h.attributes & BatchAttributes.Control) === 0) {
+        const before = config.messageTimestampBeforeMaxMs;
+        const after = config.messageTimestampAfterMaxMs;
+        for (const ts of [h.baseTimestamp, h.maxTimestamp]) {
+          if (ts >= 0 && (now - ts > before || ts - now > after)) {
+            throw new InvalidTimestampError(
+              `batch ${index}: timestamp ${ts} is out of the accepted range (${before} ms before, ${after} ms after broker time ${now})`,
+            );
+          }
+        }
+      }
+      if (epoch > latestEpoch) {
+        (newEpochs ??= []).push({ epoch, startOffset: base });
+        latestEpoch = epoch;
+      }
+      if (firstOffset < 0) firstOffset = base;
+      lastOffset = last;
+      if (batchMaxTs > maxTimestamp) {
+        maxTimestamp = batchMaxTs;
+        offsetOfMaxTimestamp = base;
+      }
+      nextOffset = last + 1;
+      prevLast = last;
+      recordCount += h.recordCount;
+      batchCount++;
+      pos += size;
+    }
+    if (batchCount === 0) {
+      return {
+        firstOffset: -1, lastOffset: -1, logAppendTime: appendTime, maxTimestamp: -1, offsetOfMaxTimestamp: -1,
+        logStartOffset: this._logStartOffset, batchCount: 0, recordCount: 0, sizeInBytes: 0,
+      };
+    }
+    this.maybeRoll(batches.length, firstOffset, lastOffset, maxTimestamp, now);
+    try {
+      this.active.append(batches);
+    } catch (e) {
+      throw new KafkaStorageError(`append to ${this.active.logPath} failed: ${(e as Error).message}`);
+    }
+    if (newEpochs) for (const e of newEpochs) this.leaderEpochCache.assign(e.epoch, e.startOffset);
+    this.unflushedMessages += recordCount;
+    if (this.unflushedMessages >= config.flushMessages || now - this.lastFlushMs >= config.flushMs) this.flush();
+    return {
+      firstOffset, lastOffset, logAppendTime: appendTime, maxTimestamp, offsetOfMaxTimestamp,
+      logStartOffset: this._logStartOffset, batchCount, recordCount, sizeInBytes: batches.length,
+    };
+  }
+
+  private maybeRoll(bytes: number, firstOffset: number, lastOffset: number, maxTimestamp: number, now: number): void {
+    const seg = this.active;
+    if (seg.size === 0) {
+      // An empty active segment can simply be replaced when a follower append skips ahead.
+      if (firstOffset > seg.baseOffset && seg.index.entries === 0) this.replaceEmptyActive(firstOffset);
+      return;
+    }
+    const c = this.config;
+    const waited = seg.firstBatchTimestamp >= 0 && maxTimestamp >= 0 ? maxTimestamp - seg.firstBatchTimestamp : now - seg.createdMs;
+    if (
+      seg.size + bytes > c.segmentBytes ||
+      waited > c.segmentMs - seg.rollJitterMs ||
+      lastOffset - seg.baseOffset > INT32_MAX ||
+      seg.index.entries >= Math.floor(c.segmentIndexBytes / 8) ||
+      seg.timeIndex.entries >= Math.floor(c.segmentIndexBytes / 12)
+    ) {
+      this.roll(Math.max(firstOffset, this.logEndOffset));
+    }
+  }
+
+  private replaceEmptyActive(baseOffset: number): void {
+    const old = this.segments.pop()!;
+    old.deleteFiles(0);
+    const seg = this.newSegment(baseOffset);
+    seg.cache = new TailCache(this.tailCacheBytes);
+    this.segments.push(seg);
+  }
+
+  /** Closes the active segment and starts a new one at `baseOffset` (default: the log end). */
+  roll(baseOffset = this.logEndOffset): void {
+    this.ensureOpen();
+    const old = this.active;
+    if (old.size === 0 && baseOffset === old.baseOffset) return;
+    if (old.size === 0) {
+      this.replaceEmptyActive(baseOffset);
+      return;
+    }
+    old.onBecomeInactive();
+    const seg = this.newSegment(Math.max(baseOffset, old.nextOffset));
+    seg.cache = new TailCache(this.tailCacheBytes);
+    this.segments.push(seg);
+    // The rolled segment is fsynced in the background; once done, nothing below the new segment needs a rescan.
+    const p = old.flushAsync().then(() => {
+      this.pendingFsyncs.delete(p);
+      if (this.closed || this.pendingFsyncs.size > 0) return;
+      // Every rolled segment is on disk: a restart need not rescan below the active segment.
+      const point = Math.min(this.active.baseOffset, this.logEndOffset);
+      if (point > this.recoveryPoint) {
+        this.recoveryPoint = point;
+        writeOffsetCheckpoint(path.join(this.dir, RECOVERY_CHECKPOINT), point);
+      }
+    });
+    this.pendingFsyncs.add(p);
+  }
+
+  /** fsync the log and advance the recovery point to the log end (flush.messages / flush.ms, or on demand). */
+  flush(): void {
+    this.ensureOpen();
+    for (const s of this.segments) if (s.indexDirty && s !== this.active) s.writeIndexes();
+    this.active.flushSync();
+    this.unflushedMessages = 0;
+    this.lastFlushMs = this.now();
+    this.recoveryPoint = this.logEndOffset;
+    writeOffsetCheckpoint(path.join(this.dir, RECOVERY_CHECKPOINT), this.recoveryPoint, true);
+  }
+
+  /** flush.ms check for an idle log (the LogManager's timer). */
+  flushIfDue(now = this.now()): void {
+    if (!this.closed && this.unflushedMessages > 0 && now - this.lastFlushMs >= this.config.flushMs) this.flush();
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Read
+
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  private outOfRange(what: string, offset: number): OffsetOutOfRangeError {
+    return new OffsetOutOfRangeError(
+      `${what} ${offset} is out of range [${this._logStartOffset}, ${this.logEndOffset}] of ${path.basename(this.dir)}`,
+      this._logStartOffset,
+      this.logEndOffset,
+    );
+  }
+
+  /**
+   * Whole batches from the one holding `fetchOffset`, at most `maxBytes` (but the first batch whole even if
+   * larger, unless `minOneBatch` is false), only batches entirely below `maxOffset` (exclusive; pass the
+   * high watermark for consumers; default the log end). Data comes from one segment per call.
+   * Throws OffsetOutOfRangeError outside [logStartOffset, logEndOffset].
+   */
+  read(fetchOffset: number, maxBytes: number, maxOffset?: number, minOneBatch = true): ReadResult {
+    this.ensureOpen();
+    const leo = this.logEndOffset;
+    if (fetchOffset < this._logStartOffset || fetchOffset > leo) throw this.outOfRange('fetch offset', fetchOffset);
+    const limit = Math.min(maxOffset ?? leo, leo);
+    const result: ReadResult = {
+      records: EMPTY,
+      firstOffset: -1,
+      lastOffset: -1,
+      highWatermark: this._highWatermark,
+      logStartOffset: this._logStartOffset,
+      logEndOffset: leo,
+    };
+    if (fetchOffset >= limit) return result;
+    for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
+      const seg = this.segments[i]!;
+      if (seg.baseOffset >= limit) break;
+      let r;
+      try {
+        r = seg.read(fetchOffset, maxBytes, limit, minOneBatch);
+      } catch (e) {
+        throw new KafkaStorageError(`read from ${seg.logPath} failed: ${(e as Error).message}`);
+      }
+      if (r === null) continue;
+      result.records = r.records;
+      result.firstOffset = r.firstOffset;
+      result.lastOffset = r.lastOffset;
+      break;
+    }
+    return result;
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Timestamps (ListOffsets)
+
+  /** The first record (offset >= logStartOffset) whose timestamp is >= `timestamp`, or null. */
+  offsetForTimestamp(timestamp: number): OffsetAndTimestamp | null {
+    this.ensureOpen();
+    for (const seg of this.segments) {
+      if (seg.maxTimestamp < timestamp || seg.size === 0) continue;
+      const startOffset = Math.max(seg.timeIndex.lookupBefore(timestamp), this._logStartOffset);
+      const from = seg.index.lookup(startOffset);
+      for (const b of seg.batches(from, 64 << 10)) {
+        if (b.lastOffset < this._logStartOffset || b.maxTimestamp < timestamp) continue;
+        const found = this.recordAtOrAfter(seg, b, b.window, (rOffset, rTs) => rOffset >= this._logStartOffset && rTs >= timestamp);
+        if (found) return found;
+      }
+    }
+    return null;
+  }
+
+  /** The record with the largest timestamp (the first one on ties), or null for an empty log (MAX_TIMESTAMP). */
+  maxTimestampOffset(): OffsetAndTimestamp | null {
+    this.ensureOpen();
+    let best: LogSegment | null = null;
+    for (const seg of this.segments) if (seg.size > 0 && seg.maxTimestamp >= 0 && (!best || seg.maxTimestamp > best.maxTimestamp)) best = seg;
+    if (!best) return null;
+    const target = best.maxTimestamp;
+    const from = best.index.lookup(best.offsetOfMaxTimestamp);
+    for (const b of best.batches(from, 64 << 10)) {
+      if (b.maxTimestamp !== target || b.lastOffset < this._logStartOffset) continue;
+      const found = this.recordAtOrAfter(best, b, b.window, (o, ts) => o >= this._logStartOffset && ts === target);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  private recordAtOrAfter(
+    seg: LogSegment,
+    b: Parameters<LogSegment['batchBytes']>[0],
+    w: Parameters<LogSegment['batchBytes']>[1],
+    match: (offset: number, timestamp: number) => boolean,
+  ): OffsetAndTimestamp | null {
+    if ((b.attributes & BatchAttributes.TimestampTypeLogAppend) !== 0) {
+      const offset = Math.max(b.baseOffset, this._logStartOffset);
+      return match(offset, b.maxTimestamp) ? { offset, timestamp: b.maxTimestamp, leaderEpoch: b.partitionLeaderEpoch } : null;
+    }
+    try {
+      const batch = decodeRecordBatch(seg.batchBytes(b, w), 0, { verifyCrc: false });
+      for (const r of batch.records) {
+        if (match(r.offset, r.timestamp)) return { offset: r.offset, timestamp: r.timestamp, leaderEpoch: b.partitionLeaderEpoch };
+      }
+      return null;
+    } catch (e) {
+      // Undecodable (e.g. a codec not initialised): answer at batch granularity.
+      this.logger.warn(`${seg.logPath}: cannot decode batch at ${b.baseOffset}: ${(e as Error).message}`);
+      const offset = Math.max(b.baseOffset, this._logStartOffset);
+      return match(offset, b.maxTimestamp) ? { offset, timestamp: b.maxTimestamp, leaderEpoch: b.partitionLeaderEpoch } : null;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Leader epochs
+
+  /** OffsetForLeaderEpoch: end offset of the largest epoch <= `epoch`, and that epoch ({-1, -1} if unknown). */
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
+    return this.leaderEpochCache.endOffsetForEpoch(epoch, this.logEndOffset);
+  }
+
+  latestEpoch(): number {
+    return this.leaderEpochCache.latestEpoch();
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Deletion: DeleteRecords, retention, truncation
+
+  private setLogStartOffset(offset: number): void {
+    if (offset <= this._logStartOffset) return;
+    this._logStartOffset = offset;
+    if (this._highWatermark < offset) this._highWatermark = Math.min(offset, this.logEndOffset);
+    this.leaderEpochCache.truncateFromStart(offset);
+    writeOffsetCheckpoint(path.join(this.dir, LOG_START_CHECKPOINT), offset);
+  }
+
+  /** Deletes the segments at the start of the log while `shouldDelete(segment, next)` holds (never all: rolls first). */
+  private deleteOldSegments(shouldDelete: (seg: LogSegment, nextBase: number) => boolean): RetentionResult {
+    let count = 0;
+    let bytes = 0;
+    while (this.segments.length > 0) {
+      const seg = this.segments[0]!;
+      const isActive = this.segments.length === 1;
+      const upper = isActive ? this.logEndOffset : this.segments[1]!.baseOffset;
+      if (isActive && seg.size === 0) break;
+      if (upper > this._highWatermark || !shouldDelete(seg, upper)) break;
+      if (isActive) this.roll();
+      this.segments.shift();
+      bytes += seg.size;
+      count++;
+      seg.deleteFiles(this.config.fileDeleteDelayMs);
+      this.setLogStartOffset(this.segments[0]!.baseOffset);
+    }
+    return { deletedSegments: count, deletedBytes: bytes, logStartOffset: this._logStartOffset };
+  }
+
+  /**
+   * DeleteRecords: moves the log start offset to `offset` (<= high watermark; -1 means the high watermark)
+   * and deletes whole segments below it. Returns the new log start offset (the low watermark).
+   */
+  deleteRecordsBefore(offset: number): number {
+    this.ensureOpen();
+    const target = offset === -1 ? this._highWatermark : offset;
+    if (target < 0 || target > this._highWatermark) throw this.outOfRange('delete-records offset (must be <= high watermark ' + this._highWatermark + ')', target);
+    this.setLogStartOffset(target);
+    this.deleteOldSegments((_seg, upper) => upper <= this._logStartOffset);
+    return this._logStartOffset;
+  }
+
+  /**
+   * Retention (cleanup.policy containing delete): whole segments whose largest timestamp is older than
+   * retention.ms, then the oldest segments while the log exceeds retention.bytes; segments wholly below the
+   * log start offset always. Only data below the high watermark goes. The active segment is rolled and
+   * deleted when it is itself expired (as Kafka does), so an idle topic's old data does not linger.
+   */
+  applyRetention(now = this.now()): RetentionResult {
+    this.ensureOpen();
+    const total: RetentionResult = { deletedSegments: 0, deletedBytes: 0, logStartOffset: this._logStartOffset };
+    const add = (r: RetentionResult): void => {
+      total.deletedSegments += r.deletedSegments;
+      total.deletedBytes += r.deletedBytes;
+      total.logStartOffset = r.logStartOffset;
+    };
+    add(this.deleteOldSegments((_seg, upper) => upper <= this._logStartOffset));
+    if (this.config.cleanupPolicy.includes('delete')) {
+      const { retentionMs, retentionBytes } = this.config;
+      if (retentionMs >= 0) add(this.deleteOldSegments((seg) => now - seg.largestTimestamp() > retentionMs));
+      if (retentionBytes >= 0) {
+        let excess = this.size() - retentionBytes;
+        add(
+          this.deleteOldSegments((seg) => {
+            if (excess - seg.size < 0) return false;
+            excess -= seg.size;
+            return true;
+          }),
+        );
+      }
+    }
+    return total;
+  }
+
+  /**
+   * Removes every batch holding offsets >= `offset` (a diverging follower). The batch containing `offset`
+   * goes entirely, so the log end may end up below `offset`. Returns the new log end offset.
+   */
+  truncateTo(offset: number): number {
+    this.ensureOpen();
+    if (offset >= this.logEndOffset) return this.logEndOffset;
+    if (offset < this._logStartOffset) {
+      this.truncateFullyAndStartAt(offset);
+      return this.logEndOffset;
+    }
+    while (this.segments.length > 1 && this.active.baseOffset >= offset) {
+      this.segments.pop()!.deleteFiles(0);
+    }
+    const seg = this.active;
+    seg.truncateTo(offset);
+    seg.writeIndexes();
+    if (!seg.cache) seg.cache = new TailCache(this.tailCacheBytes);
+    if (this.logEndOffset < this._logStartOffset) {
+      // The batch holding the log start went: nothing readable is left below it.
+      this.truncateFullyAndStartAt(this._logStartOffset);
+      return this.logEndOffset;
+    }
+    const leo = this.logEndOffset;
+    this.leaderEpochCache.truncateFromEnd(leo);
+    if (this._highWatermark > leo) this._highWatermark = leo;
+    if (this.recoveryPoint > leo) this.recoveryPoint = leo;
+    writeOffsetCheckpoint(path.join(this.dir, RECOVERY_CHECKPOINT), this.recoveryPoint);
+    return leo;
+  }
+
+  /** Deletes everything and restarts the log empty at `offset` (a follower far behind the leader's log start). */
+  truncateFullyAndStartAt(offset: number): void {
+    this.ensureOpen();
+    for (const s of this.segments) s.deleteFiles(0);
+    this.segments = [this.newSegment(offset)];
+    this.active.cache = new TailCache(this.tailCacheBytes);
+    this._logStartOffset = offset;
+    this._highWatermark = offset;
+    this.recoveryPoint = offset;
+    this.leaderEpochCache.clear();
+    writeOffsetCheckpoint(path.join(this.dir, LOG_START_CHECKPOINT), offset);
+    writeOffsetCheckpoint(path.join(this.dir, RECOVERY_CHECKPOINT), offset);
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Compaction
+
+  /**
+   * cleanup.policy=compact: keeps the latest record per key in the inactive segments below the high
+   * watermark and older than min.compaction.lag.ms; drops tombstones older than delete.retention.ms.
+   * Offsets never change. See compaction.ts.
+   */
+  compact(now = this.now()): CompactionResult {
+    this.ensureOpen();
+    return compactLog(this.compactionAccess(), now);
+  }
+
+  private compactionAccess() {
+    return {
+      dir: this.dir,
+      config: this.config,
+      logger: this.logger,
+      segments: () => this.segments,
+      highWatermark: () => this._highWatermark,
+      replaceSegment: (base: number): void => {
+        const i = this.segments.findIndex((s) => s.baseOffset === base);
+        if (i < 0 || i === this.segments.length - 1) throw new Error(`segment ${base} cannot be replaced`);
+        const old = this.segments[i]!;
+        old.close();
+        const { segment } = LogSegment.open(this.dir, base, {
+          recover: true,
+          now: this.now(),
+          indexIntervalBytes: this.config.indexIntervalBytes,
+          logger: this.logger,
+          minOffset: 0,
+        });
+        this.segments[i] = segment;
+      },
+    };
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Lifecycle
+
+  updateConfig(config: LogConfig): void {
+    this.config = config;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Writes indexes and checkpoints, fsyncs, closes files and leaves the clean-shutdown marker. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await Promise.all([...this.pendingFsyncs]);
+    for (const s of this.segments) s.writeIndexes();
+    this.active.flushSync();
+    this.recoveryPoint = this.logEndOffset;
+    writeOffsetCheckpoint(path.join(this.dir, LOG_START_CHECKPOINT), this._logStartOffset);
+    writeOffsetCheckpoint(path.join(this.dir, RECOVERY_CHECKPOINT), this.recoveryPoint);
+    writeOffsetCheckpoint(path.join(this.dir, HW_CHECKPOINT), this._highWatermark);
+    this.leaderEpochCache.flush();
+    for (const s of this.segments) s.close();
+    this.closed = true;
+    fs.writeFileSync(path.join(this.dir, CLEAN_SHUTDOWN), '');
+  }
+
+  /** Closes the files and removes the whole partition directory. */
+  async delete(): Promise<void> {
+    await Promise.all([...this.pendingFsyncs]);
+    for (const s of this.segments) s.close();
+    this.closed = true;
+    await fs.promises.rm(this.dir, { recursive: true, force: true });
+  }
+
+  /** Closes the fds without writing anything (tests: mimic a killed process). */
+  abandon(): void {
+    for (const s of this.segments) s.close();
+    this.closed = true;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);

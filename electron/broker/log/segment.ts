@@ -1,0 +1,527 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { crc32c } from '../protocol/crc32c';
+import { OffsetIndex, TimeIndex } from './indexes';
+import { writeFileAtomic } from './checkpoint';
+
+/**
+ * One segment of a partition log: `<base>.log` (record batches back to back, exactly as produced, with
+ * offsets assigned) and its sparse `<base>.index` / `<base>.timeindex` (see indexes.ts).
+ *
+ * All I/O is synchronous on an fd kept open: an append has reached the page cache when `append` returns,
+ * so the data survives the process being killed. The active segment keeps a copy of its newest bytes in
+ * memory (TailCache) so consumers at the head are served without a syscall.
+ */
+
+export interface LogLogger {
+  warn(message: string): void;
+  info?(message: string): void;
+}
+
+/** Fixed batch-header fields a scan needs (baseOffset .. lastOffsetDelta). */
+const SCAN_HEADER = 27;
+const MIN_BATCH = 61;
+const MAX_REL_OFFSET = 2147483647;
+
+export function segmentFileName(baseOffset: number, suffix: string): string {
+  return `${String(baseOffset).padStart(20, '0')}${suffix}`;
+}
+
+/** Fresh memory for the newest bytes of the active segment, in contiguous slabs that grow 64 KiB .. 1 MiB. */
+export class TailCache {
+  private slabs: Array<{ pos: number; buf: Buffer; used: number }> = [];
+  private total = 0;
+
+  constructor(private readonly limit: number) {}
+
+  append(pos: number, data: Buffer): void {
+    if (this.limit <= 0) return;
+    let last = this.slabs.at(-1);
+    if (last && last.pos + last.used !== pos) {
+      this.clear();
+      last = undefined;
+    }
+    if (!last || last.buf.length - last.used < data.length) {
+      const size = Math.max(data.length, Math.min(1 << 20, last ? last.buf.length * 2 : 1 << 16));
+      last = { pos, buf: Buffer.allocUnsafeSlow(size), used: 0 };
+      this.slabs.push(last);
+    }
+    data.copy(last.buf, last.used);
+    last.used += data.length;
+    this.total += data.length;
+    while (this.slabs.length > 1 && this.total - this.slabs[0]!.used >= this.limit) {
+      this.total -= this.slabs.shift()!.used;
+    }
+  }
+
+  /** The slab holding [pos, pos + len), as (buffer, buffer's file position), or null. */
+  slabFor(pos: number, len: number): { buf: Buffer; pos: number } | null {
+    for (let i = this.slabs.length - 1; i >= 0; i--) {
+      const s = this.slabs[i]!;
+      if (pos >= s.pos) {
+        return pos + len <= s.pos + s.used ? { buf: s.buf.subarray(0, s.used), pos: s.pos } : null;
+      }
+    }
+    return null;
+  }
+
+  clear(): void {
+    this.slabs = [];
+    this.total = 0;
+  }
+}
+
+export interface BatchInfo {
+  position: number;
+  size: number;
+  baseOffset: number;
+  lastOffset: number;
+  partitionLeaderEpoch: number;
+  attributes: number;
+  baseTimestamp: number;
+  maxTimestamp: number;
+}
+
+/** Reads a segment through a window buffer (one readSync per window), or straight from the tail cache. */
+class SegmentWindow {
+  buf: Buffer = Buffer.alloc(0);
+  start = 0;
+
+  constructor(
+    private readonly segment: LogSegment,
+    private readonly windowSize: number,
+  ) {}
+
+  /** Makes [pos, pos + len) available; returns the index of `pos` in `this.buf`. */
+  ensure(pos: number, len: number): number {
+    if (pos >= this.start && pos + len <= this.start + this.buf.length) return pos - this.start;
+    const slab = this.segment.cache?.slabFor(pos, len);
+    if (slab) {
+      this.buf = slab.buf;
+      this.start = slab.pos;
+      return pos - slab.pos;
+    }
+    const size = Math.min(Math.max(len, this.windowSize), this.segment.size - pos);
+    if (size < len) throw new Error(`read past the end of ${this.segment.logPath}`);
+    this.buf = this.segment.readFile(pos, size);
+    this.start = pos;
+    return 0;
+  }
+
+  batchAt(pos: number): BatchInfo {
+    let i = this.ensure(pos, SCAN_HEADER);
+    const size = this.buf.readInt32BE(i + 8) + 12;
+    i = this.ensure(pos, Math.min(size, MIN_BATCH));
+    const b = this.buf;
+    const baseOffset = Number(b.readBigInt64BE(i));
+    return {
+      position: pos,
+      size,
+      baseOffset,
+      lastOffset: baseOffset + b.readInt32BE(i + 23),
+      partitionLeaderEpoch: b.readInt32BE(i + 12),
+      attributes: b.readInt16BE(i + 21),
+      baseTimestamp: size >= MIN_BATCH ? Number(b.readBigInt64BE(i + 27)) : -1,
+      maxTimestamp: size >= MIN_BATCH ? Number(b.readBigInt64BE(i + 35)) : -1,
+    };
+  }
+
+  bytes(pos: number, len: number): Buffer {
+    const i = this.ensure(pos, len);
+    return this.buf.subarray(i, i + len);
+  }
+}
+
+export interface SegmentRead {
+  records: Buffer;
+  firstOffset: number;
+  lastOffset: number;
+  /** Position of the first returned batch in the segment file. */
+  position: number;
+}
+
+export class LogSegment {
+  readonly logPath: string;
+  readonly indexPath: string;
+  readonly timeIndexPath: string;
+  private fd: number;
+  size = 0;
+  /** Last offset + 1 of the segment's last batch; baseOffset when empty. */
+  nextOffset: number;
+  maxTimestamp = -1;
+  /** Base offset of the batch holding maxTimestamp. */
+  offsetOfMaxTimestamp = -1;
+  /** maxTimestamp of the first batch (segment.ms rolls count from it). */
+  firstBatchTimestamp = -1;
+  index: OffsetIndex;
+  timeIndex: TimeIndex;
+  private bytesSinceLastIndexEntry = 0;
+  indexDirty = true;
+  cache: TailCache | null = null;
+  /** Random jitter subtracted from segment.ms for this segment. */
+  rollJitterMs = 0;
+
+  private constructor(
+    readonly dir: string,
+    readonly baseOffset: number,
+    fd: number,
+    readonly createdMs: number,
+    private readonly indexIntervalBytes: number,
+  ) {
+    this.logPath = path.join(dir, segmentFileName(baseOffset, '.log'));
+    this.indexPath = path.join(dir, segmentFileName(baseOffset, '.index'));
+    this.timeIndexPath = path.join(dir, segmentFileName(baseOffset, '.timeindex'));
+    this.fd = fd;
+    this.nextOffset = baseOffset;
+    this.index = new OffsetIndex(baseOffset);
+    this.timeIndex = new TimeIndex(baseOffset);
+  }
+
+  /** Creates an empty segment (an existing file of that name is truncated). */
+  static create(dir: string, baseOffset: number, now: number, indexIntervalBytes: number): LogSegment {
+    const logPath = path.join(dir, segmentFileName(baseOffset, '.log'));
+    const fd = fs.openSync(logPath, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC, 0o644);
+    const seg = new LogSegment(dir, baseOffset, fd, now, indexIntervalBytes);
+    for (const p of [seg.indexPath, seg.timeIndexPath]) fs.rmSync(p, { force: true });
+    return seg;
+  }
+
+  /**
+   * Opens an existing segment. `recover`: scan every batch (lengths, CRC, monotonic offsets), truncate at
+   * the first bad one and rebuild the indexes. Otherwise the index files are loaded and sanity-checked
+   * (rebuilt by a full scan when missing or inconsistent) and only the tail after the last index entry
+   * is scanned. Returns the number of bytes truncated.
+   */
+  static open(
+    dir: string,
+    baseOffset: number,
+    opts: { recover: boolean; now: number; indexIntervalBytes: number; logger: LogLogger; minOffset: number },
+  ): { segment: LogSegment; truncatedBytes: number } {
+    const logPath = path.join(dir, segmentFileName(baseOffset, '.log'));
+    const fd = fs.openSync(logPath, fs.constants.O_RDWR);
+    const seg = new LogSegment(dir, baseOffset, fd, opts.now, opts.indexIntervalBytes);
+    seg.size = fs.fstatSync(fd).size;
+    if (!opts.recover) {
+      const reason = seg.loadIndexes();
+      if (reason === null) {
+        const truncated = seg.scan(seg.index.lastPosition(), opts.minOffset, opts.logger, false);
+        seg.readFirstBatchTimestamp();
+        return { segment: seg, truncatedBytes: truncated };
+      }
+      opts.logger.warn(`${seg.logPath}: ${reason}; rebuilding the indexes`);
+    }
+    const truncated = seg.scan(0, opts.minOffset, opts.logger, true);
+    seg.indexDirty = true;
+    seg.writeIndexes();
+    return { segment: seg, truncatedBytes: truncated };
+  }
+
+  private loadIndexes(): string | null {
+    let indexBuf: Buffer;
+    let timeBuf: Buffer;
+    try {
+      indexBuf = fs.readFileSync(this.indexPath);
+      timeBuf = fs.readFileSync(this.timeIndexPath);
+    } catch {
+      return 'index file missing';
+    }
+    const index = OffsetIndex.fromBuffer(this.baseOffset, indexBuf, this.size);
+    if (!index) return 'offset index corrupt or inconsistent with the log';
+    const timeIndex = TimeIndex.fromBuffer(this.baseOffset, timeBuf);
+    if (!timeIndex) return 'time index corrupt';
+    const lastTime = timeIndex.lastEntry();
+    if (lastTime && lastTime.offset > Math.max(index.lastOffset(), this.baseOffset) + MAX_REL_OFFSET) return 'time index inconsistent';
+    this.index = index;
+    this.timeIndex = timeIndex;
+    if (lastTime) {
+      this.maxTimestamp = lastTime.timestamp;
+      this.offsetOfMaxTimestamp = lastTime.offset;
+    }
+    this.indexDirty = false;
+    return null;
+  }
+
+  private readFirstBatchTimestamp(): void {
+    if (this.size >= MIN_BATCH) this.firstBatchTimestamp = Number(this.readFile(35, 8).readBigInt64BE(0));
+  }
+
+  /**
+   * Walks batches from `fromPos` (a batch boundary) to the end, checking lengths, magic, CRC (when
+   * `fullRebuild` or always for the tail: every scanned batch is CRC-checked) and offsets; truncates the file
+   * at the first bad or incomplete batch. Rebuilds index entries and timestamps for the scanned range.
+   */
+  private scan(fromPos: number, minOffset: number, logger: LogLogger, fullRebuild: boolean): number {
+    if (fullRebuild) {
+      this.index.clear();
+      this.timeIndex.clear();
+      this.maxTimestamp = -1;
+      this.offsetOfMaxTimestamp = -1;
+      this.firstBatchTimestamp = -1;
+      this.nextOffset = this.baseOffset;
+    }
+    let expectedMin = fullRebuild ? Math.max(this.baseOffset, minOffset) : this.baseOffset;
+    let pos = fromPos;
+    let reason: string | null = null;
+    const chunk = 8 << 20;
+    let buf: Buffer = Buffer.alloc(0);
+    let bufStart = 0;
+    this.bytesSinceLastIndexEntry = 0;
+    while (pos < this.size) {
+      const remaining = this.size - pos;
+      if (remaining < 12) {
+        reason = `incomplete batch header (${remaining} bytes) at position ${pos}`;
+        break;
+      }
+      if (pos + 12 > bufStart + buf.length) {
+        buf = this.readFile(pos, Math.min(chunk, remaining));
+        bufStart = pos;
+      }
+      const batchLength = buf.readInt32BE(pos - bufStart + 8);
+      const size = batchLength + 12;
+      if (batchLength < MIN_BATCH - 12) {
+        reason = `batch length ${batchLength} too small at position ${pos}`;
+        break;
+      }
+      if (size > remaining) {
+        reason = `incomplete batch (${remaining} of ${size} bytes) at position ${pos}`;
+        break;
+      }
+      if (pos + size > bufStart + buf.length) {
+        buf = this.readFile(pos, Math.min(Math.max(chunk, size), remaining));
+        bufStart = pos;
+      }
+      const i = pos - bufStart;
+      const magic = buf.readInt8(i + 16);
+      if (magic !== 2) {
+        reason = `magic ${magic} at position ${pos}`;
+        break;
+      }
+      const crc = buf.readUInt32BE(i + 17);
+      if (crc32c(buf.subarray(i + 21, i + size)) !== crc) {
+        reason = `CRC mismatch at position ${pos}`;
+        break;
+      }
+      const baseOffset = Number(buf.readBigInt64BE(i));
+      const lastOffsetDelta = buf.readInt32BE(i + 23);
+      const lastOffset = baseOffset + lastOffsetDelta;
+      if (lastOffsetDelta < 0 || baseOffset < expectedMin || lastOffset - this.baseOffset > MAX_REL_OFFSET) {
+        reason = `batch offsets ${baseOffset}..${lastOffset} out of order at position ${pos} (expected >= ${expectedMin})`;
+        break;
+      }
+      const maxTimestamp = Number(buf.readBigInt64BE(i + 35));
+      this.track(pos, size, baseOffset, lastOffset, maxTimestamp);
+      expectedMin = lastOffset + 1;
+      pos += size;
+    }
+    if (reason !== null) {
+      const dropped = this.size - pos;
+      logger.warn(`${this.logPath}: ${reason}; truncating ${dropped} bytes to ${pos}`);
+      fs.ftruncateSync(this.fd, pos);
+      this.size = pos;
+      this.index.truncateToPosition(pos);
+      this.indexDirty = true;
+      return dropped;
+    }
+    return 0;
+  }
+
+  /** Index and timestamp bookkeeping for one batch at `pos` (append and scan). */
+  private track(pos: number, size: number, baseOffset: number, lastOffset: number, maxTimestamp: number): void {
+    if (pos === 0) this.firstBatchTimestamp = maxTimestamp;
+    if (maxTimestamp > this.maxTimestamp) {
+      this.maxTimestamp = maxTimestamp;
+      this.offsetOfMaxTimestamp = baseOffset;
+    }
+    if (this.bytesSinceLastIndexEntry > this.indexIntervalBytes) {
+      this.index.append(lastOffset, pos);
+      this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
+      this.bytesSinceLastIndexEntry = 0;
+    }
+    this.bytesSinceLastIndexEntry += size;
+    this.nextOffset = lastOffset + 1;
+  }
+
+  /** Appends validated batches (offsets assigned) at the end of the file. */
+  append(data: Buffer): void {
+    let written = 0;
+    while (written < data.length) {
+      written += fs.writeSync(this.fd, data, written, data.length - written, this.size + written);
+    }
+    this.cache?.append(this.size, data);
+    let i = 0;
+    while (i < data.length) {
+      const size = data.readInt32BE(i + 8) + 12;
+      const baseOffset = Number(data.readBigInt64BE(i));
+      this.track(this.size + i, size, baseOffset, baseOffset + data.readInt32BE(i + 23), Number(data.readBigInt64BE(i + 35)));
+      i += size;
+    }
+    this.size += data.length;
+    this.indexDirty = true;
+  }
+
+  readFile(pos: number, len: number): Buffer {
+    const buf = Buffer.allocUnsafe(len);
+    let got = 0;
+    while (got < len) {
+      const n = fs.readSync(this.fd, buf, got, len - got, pos + got);
+      if (n === 0) throw new Error(`unexpected end of ${this.logPath} at ${pos + got}`);
+      got += n;
+    }
+    return buf;
+  }
+
+  window(windowSize: number): SegmentWindow {
+    return new SegmentWindow(this, windowSize);
+  }
+
+  /** Position of the first batch whose last offset is >= `offset` (this.size when none). */
+  positionOf(offset: number, w = this.window(16 << 10)): number {
+    let pos = this.index.lookup(offset);
+    while (pos < this.size) {
+      const b = w.batchAt(pos);
+      if (b.lastOffset >= offset) return pos;
+      pos += b.size;
+    }
+    return this.size;
+  }
+
+  /**
+   * Whole batches starting with the one that holds `fetchOffset`, up to `maxBytes` (the first batch is
+   * returned whole even when larger, if `minOneBatch`), excluding batches with offsets >= `maxOffset`.
+   * null when the segment has no batch at or after `fetchOffset`.
+   */
+  read(fetchOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): SegmentRead | null {
+    const w = this.window(Math.min(Math.max(maxBytes + this.indexIntervalBytes + 1024, 16 << 10), 8 << 20));
+    const start = this.positionOf(fetchOffset, w);
+    if (start >= this.size) return null;
+    let end = start;
+    let firstOffset = -1;
+    let lastOffset = -1;
+    while (end < this.size) {
+      const b = w.batchAt(end);
+      if (b.lastOffset >= maxOffset) break;
+      if (end + b.size - start > maxBytes && (end > start || !minOneBatch)) break;
+      if (firstOffset < 0) firstOffset = b.baseOffset;
+      lastOffset = b.lastOffset;
+      end += b.size;
+    }
+    return { records: end > start ? w.bytes(start, end - start) : Buffer.alloc(0), firstOffset, lastOffset, position: start };
+  }
+
+  /** Batch headers from `fromPos` to the end. */
+  *batches(fromPos = 0, windowSize = 1 << 20): Generator<BatchInfo & { window: SegmentWindow }> {
+    const w = this.window(windowSize);
+    let pos = fromPos;
+    while (pos < this.size) {
+      const b = w.batchAt(pos);
+      yield { ...b, window: w };
+      pos += b.size;
+    }
+  }
+
+  /** Bytes of the batch `b` (valid until the next read through the same window). */
+  batchBytes(b: BatchInfo, w: SegmentWindow): Buffer {
+    return w.bytes(b.position, b.size);
+  }
+
+  /** Removes every batch whose last offset is >= `offset`. Returns bytes removed. */
+  truncateTo(offset: number): number {
+    const w = this.window(16 << 10);
+    const pos = this.positionOf(offset, w);
+    if (pos >= this.size) return 0;
+    const cutBase = w.batchAt(pos).baseOffset;
+    const removed = this.size - pos;
+    fs.ftruncateSync(this.fd, pos);
+    this.size = pos;
+    this.cache?.clear();
+    this.index.truncateToPosition(pos);
+    this.timeIndex.truncateToOffset(cutBase);
+    const last = this.timeIndex.lastEntry();
+    this.maxTimestamp = last ? last.timestamp : -1;
+    this.offsetOfMaxTimestamp = last ? last.offset : -1;
+    this.nextOffset = this.baseOffset;
+    this.bytesSinceLastIndexEntry = 0;
+    if (pos === 0) this.firstBatchTimestamp = -1;
+    for (const b of this.batches(this.index.lastPosition())) {
+      if (b.maxTimestamp > this.maxTimestamp) {
+        this.maxTimestamp = b.maxTimestamp;
+        this.offsetOfMaxTimestamp = b.baseOffset;
+      }
+      this.bytesSinceLastIndexEntry += b.size;
+      this.nextOffset = b.lastOffset + 1;
+    }
+    this.indexDirty = true;
+    return removed;
+  }
+
+  /** When the segment stops being the active one: final time-index entry, indexes to disk, cache dropped. */
+  onBecomeInactive(): void {
+    this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
+    this.writeIndexes();
+    this.cache = null;
+  }
+
+  writeIndexes(): void {
+    if (!this.indexDirty) return;
+    this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
+    writeFileAtomic(this.indexPath, this.index.toBuffer());
+    writeFileAtomic(this.timeIndexPath, this.timeIndex.toBuffer());
+    this.indexDirty = false;
+  }
+
+  flushSync(): void {
+    fs.fsyncSync(this.fd);
+  }
+
+  /** fsync without blocking the event loop (roll). */
+  flushAsync(): Promise<void> {
+    const fd = this.fd;
+    return new Promise((resolve) => fs.fsync(fd, () => resolve()));
+  }
+
+  /** Largest timestamp, or the file's modification time when no batch carries one (retention). */
+  largestTimestamp(): number {
+    if (this.maxTimestamp >= 0) return this.maxTimestamp;
+    try {
+      return fs.statSync(this.logPath).mtimeMs;
+    } catch {
+      return 0;
+    }
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    this.fd = -1;
+  }
+
+  get closed(): boolean {
+    return this.fd < 0;
+  }
+
+  /** Closes and removes the segment's files, after `delayMs` (renamed to `.deleted` meanwhile). */
+  deleteFiles(delayMs: number): void {
+    this.close();
+    const files = [this.logPath, this.indexPath, this.timeIndexPath];
+    if (delayMs <= 0) {
+      for (const f of files) fs.rmSync(f, { force: true });
+      return;
+    }
+    const renamed: string[] = [];
+    for (const f of files) {
+      try {
+        fs.renameSync(f, `${f}.deleted`);
+        renamed.push(`${f}.deleted`);
+      } catch {
+        // missing index file
+      }
+    }
+    setTimeout(() => {
+      for (const f of renamed) fs.rmSync(f, { force: true });
+    }, delayMs).unref();
+  }
+}
