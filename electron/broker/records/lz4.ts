@@ -1,5 +1,6 @@
 import { compressFrameSync } from 'lz4-napi';
 import { ProtocolDecodeError } from '../protocol/errors';
+import { xxhash32 } from './xxhash32';
 
 /**
  * LZ4 in the standard LZ4 frame format, which Kafka uses for record batch v2 and legacy v1 messages
@@ -18,8 +19,29 @@ const SKIPPABLE_MAGIC_MASK = 0xfffffff0;
 const SKIPPABLE_MAGIC = 0x184d2a50;
 const MIN_MATCH = 4;
 
-export function lz4CompressFrame(data: Buffer): Buffer {
-  return compressFrameSync(data);
+/**
+ * Compresses `data` into one LZ4 frame. `brokenHeaderChecksum` writes the header checksum the way Kafka
+ * before 0.10 did for magic-0 messages (over the magic number as well), which is what Kafka still writes
+ * for magic 0 and what clients of that era check.
+ */
+export function lz4CompressFrame(data: Buffer, options: { brokenHeaderChecksum?: boolean } = {}): Buffer {
+  const frame = compressFrameSync(data);
+  if (options.brokenHeaderChecksum) {
+    const hc = headerChecksumPosition(frame);
+    frame[hc] = (xxhash32(frame, 0, hc) >>> 8) & 0xff;
+  }
+  return frame;
+}
+
+/** Position of the header checksum byte of the frame at the start of `frame`. */
+export function headerChecksumPosition(frame: Buffer): number {
+  const flg = frame[4]!;
+  return 6 + (flg & 0x08 ? 8 : 0) + (flg & 0x01 ? 4 : 0);
+}
+
+/** The correct header checksum of the frame at the start of `frame`. */
+export function lz4HeaderChecksum(frame: Buffer): number {
+  return (xxhash32(frame, 4, headerChecksumPosition(frame)) >>> 8) & 0xff;
 }
 
 /** Growable output buffer with a hard limit. */

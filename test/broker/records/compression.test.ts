@@ -163,3 +163,19 @@ describe('gzip', () => {
     expectDecodeError(() => decompress(5, Buffer.from('x')), /unknown compression type 5/);
   });
 });
+
+describe('lz4 header checksum', () => {
+  it('computes the same header checksum as lz4-napi and the broken one of magic-0 Kafka', async () => {
+    const { lz4CompressFrame, lz4HeaderChecksum, headerChecksumPosition } = await import('../../../electron/broker/records/lz4');
+    const { xxhash32 } = await import('../../../electron/broker/records/xxhash32');
+    expect(xxhash32(Buffer.alloc(0))).toBe(0x02cc5d05);
+    expect(xxhash32(Buffer.from('abc'))).toBe(0x32d153ff);
+    expect(xxhash32(Buffer.from('Nobody inspects the spammish repetition'))).toBe(0xe2293b2f);
+    const frame = lz4CompressFrame(Buffer.from('hello'));
+    expect(frame[headerChecksumPosition(frame)]).toBe(lz4HeaderChecksum(frame));
+    const broken = lz4CompressFrame(Buffer.from('hello'), { brokenHeaderChecksum: true });
+    expect(broken[6]).toBe((xxhash32(broken, 0, 6) >>> 8) & 0xff);
+    expect(broken[6]).not.toBe(frame[6]);
+    expect(lz4DecompressFrame(broken, 100).toString()).toBe('hello');
+  });
+});

@@ -217,9 +217,14 @@ describe('encodeRecordBatch / decodeRecordBatch', () => {
 });
 
 describe('concatenated batches', () => {
-  const a = encodeRecordBatch({ baseOffset: 0, records: sampleRecords(3) });
-  const b = encodeRecordBatch({ baseOffset: 3, records: sampleRecords(4), compression: CompressionType.Gzip });
-  const c = encodeRecordBatch({ baseOffset: 7, records: sampleRecords(2), compression: CompressionType.Zstd });
+  let a: Buffer;
+  let b: Buffer;
+  let c: Buffer;
+  beforeAll(() => {
+    a = encodeRecordBatch({ baseOffset: 0, records: sampleRecords(3) });
+    b = encodeRecordBatch({ baseOffset: 3, records: sampleRecords(4), compression: CompressionType.Gzip });
+    c = encodeRecordBatch({ baseOffset: 7, records: sampleRecords(2), compression: CompressionType.Zstd });
+  });
 
   it('walks every batch of a records field', () => {
     const all = Buffer.concat([a, b, c]);
