@@ -97,6 +97,9 @@ export const brokerSchema = z.object({
   port: z.number().int(),
   rack: z.string().nullable(),
   isController: z.boolean(),
+  // Partitions this broker leads, and replicas it hosts (in sync or not).
+  leaderPartitions: z.number().int(),
+  replicas: z.number().int(),
 });
 export type Broker = z.infer<typeof brokerSchema>;
 

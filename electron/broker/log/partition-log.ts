@@ -174,6 +174,14 @@ export class PartitionLog {
     return log;
   }
 
+  /** Opens (or creates) the log synchronously: a broker creates one inside a produce or metadata request. */
+  static openSync(dir: string, config: LogConfig, options: PartitionLogOptions = {}): PartitionLog {
+    fs.mkdirSync(dir, { recursive: true });
+    const log = new PartitionLog(dir, config, options);
+    log.load(options.topicId);
+    return log;
+  }
+
   private load(topicId: string | undefined): void {
     const dir = this.dir;
     const markerPath = path.join(dir, CLEAN_SHUTDOWN);

@@ -1,0 +1,35 @@
+// electron-vite: main (ESM), preload (CommonJS, fully bundled so it runs in a sandboxed renderer)
+// and the renderer (shared with web mode through renderer/vite.config.ts).
+import path from 'node:path';
+import { defineConfig } from 'electron-vite';
+import { rendererConfig } from './renderer/vite.config';
+
+// Electron is an optional dependency; electron-vite reads its version to choose build targets. Where
+// it is absent (machines without the binary) the version in package.json is the right target.
+process.env.ELECTRON_MAJOR_VER ??= '38';
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: 'out/main',
+      rolldownOptions: { input: { index: path.resolve('electron/main/index.ts') } },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      externalizeDeps: false,
+      rolldownOptions: {
+        input: { index: path.resolve('electron/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    ...rendererConfig,
+    build: {
+      ...rendererConfig.build,
+      rolldownOptions: { input: path.resolve('renderer/index.html') },
+    },
+  },
+});

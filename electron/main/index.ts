@@ -1,0 +1,61 @@
+// Electron main process: one instance, one window, the embedded cluster started at launch and
+// closed cleanly at quit.
+import path from 'node:path';
+import { app, BrowserWindow } from 'electron';
+import { createAppCore, type AppCore } from '../services/app-core';
+import { registerIpc } from './ipc-bridge';
+import { installApplicationMenu } from './menu';
+import { createElectronSecretStore } from './safe-storage';
+import { createMainWindow } from './window';
+
+let core: AppCore | null = null;
+let mainWindow: BrowserWindow | null = null;
+
+async function openWindow(): Promise<void> {
+  mainWindow = await createMainWindow();
+  mainWindow.on('closed', () => {
+    mainWindow = null;
+  });
+}
+
+async function launch(): Promise<void> {
+  await app.whenReady();
+  installApplicationMenu();
+  core = await createAppCore({
+    mode: 'electron',
+    version: app.getVersion(),
+    dataDir: path.join(app.getPath('userData')),
+    secrets: createElectronSecretStore(),
+  });
+  registerIpc(core.dispatch, core.hub);
+  await openWindow();
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Kafka Desk is running: it gets focus (see 'second-instance') and this one leaves.
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => {
+    if (core && BrowserWindow.getAllWindows().length === 0) void openWindow();
+  });
+  // Stop the embedded brokers before exiting so their logs are closed cleanly.
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting || !core) return;
+    event.preventDefault();
+    quitting = true;
+    void core.close().finally(() => app.quit());
+  });
+  launch().catch((error: unknown) => {
+    console.error('[kafka-desk] failed to start:', error);
+    app.exit(1);
+  });
+}

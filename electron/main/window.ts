@@ -1,0 +1,87 @@
+// The one window factory: every BrowserWindow gets the same locked-down webPreferences and CSP, and
+// may not navigate away from the app or open new windows.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BrowserWindow, session } from 'electron';
+import { CONTENT_SECURITY_POLICY } from '../web/server';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export const secureWebPreferences = {
+  preload: path.join(here, '../preload/index.cjs'),
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  nodeIntegrationInSubFrames: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  webviewTag: false,
+  spellcheck: false,
+} as const;
+
+/** The renderer is loaded from the built files; in development, from electron-vite's dev server. */
+function rendererTarget(): { kind: 'url'; url: string } | { kind: 'file'; file: string } {
+  const devServer = process.env['ELECTRON_RENDERER_URL'];
+  return devServer ? { kind: 'url', url: devServer } : { kind: 'file', file: path.join(here, '../renderer/index.html') };
+}
+
+let headersInstalled = false;
+
+/** Adds the CSP header to every response the app's session receives (the built index.html also
+ * carries it as a meta tag, which is what applies to file:// loads). Denies every permission request:
+ * the app needs no camera, notifications or geolocation. */
+function installSessionPolicy(): void {
+  if (headersInstalled) return;
+  headersInstalled = true;
+  const devServer = process.env['ELECTRON_RENDERER_URL'];
+  // Vite's dev server needs its HMR socket and inline style injection; production needs neither.
+  const policy = devServer
+    ? CONTENT_SECURITY_POLICY.replace("connect-src 'self'", `connect-src 'self' ${devServer.replace(/^http/, 'ws')}`).replace(
+        "style-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+      )
+    : CONTENT_SECURITY_POLICY;
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [policy] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+}
+
+/** Whether a URL is the app itself (file:// build or the dev server), the only place a window may go. */
+export function isAppUrl(url: string): boolean {
+  const target = rendererTarget();
+  if (target.kind === 'url') return url.startsWith(target.url);
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'file:' && path.normalize(fileURLToPath(parsed)) === path.normalize(target.file);
+  } catch {
+    return false;
+  }
+}
+
+export async function createMainWindow(): Promise<BrowserWindow> {
+  installSessionPolicy();
+  const window = new BrowserWindow({
+    width: 1360,
+    height: 860,
+    minWidth: 960,
+    minHeight: 600,
+    show: false,
+    title: 'Kafka Desk',
+    webPreferences: { ...secureWebPreferences },
+  });
+  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  window.webContents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  window.webContents.on('will-redirect', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  window.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  window.once('ready-to-show', () => window.show());
+  const target = rendererTarget();
+  if (target.kind === 'url') await window.loadURL(target.url);
+  else await window.loadFile(target.file);
+  return window;
+}

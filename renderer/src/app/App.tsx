@@ -1,0 +1,42 @@
+import { useEffect } from 'react';
+import { useAppStore } from '../store/hooks';
+import type { Screen } from '../store/slices/ui';
+import { Sidebar } from '../features/connections/Sidebar';
+import { OverviewScreen } from '../features/overview/OverviewScreen';
+import { BrokersScreen } from '../features/brokers/BrokersScreen';
+import { TopicsScreen } from '../features/topics/TopicsScreen';
+import { TopicDetailScreen } from '../features/topics/TopicDetailScreen';
+import { ProduceScreen } from '../features/produce/ProduceScreen';
+import { ClusterPanelScreen } from '../features/cluster-panel/ClusterPanelScreen';
+import { SettingsScreen } from '../features/settings/SettingsScreen';
+
+const screens: Record<Screen, () => React.JSX.Element> = {
+  overview: OverviewScreen,
+  brokers: BrokersScreen,
+  topics: TopicsScreen,
+  topic: TopicDetailScreen,
+  produce: ProduceScreen,
+  cluster: ClusterPanelScreen,
+  settings: SettingsScreen,
+};
+
+export function App() {
+  const screen = useAppStore((state) => state.screen);
+  const loadApp = useAppStore((state) => state.loadApp);
+  const loadConnections = useAppStore((state) => state.loadConnections);
+  const loadEmbedded = useAppStore((state) => state.loadEmbedded);
+  useEffect(() => {
+    void loadApp();
+    void loadConnections();
+    void loadEmbedded();
+  }, [loadApp, loadConnections, loadEmbedded]);
+  const Current = screens[screen];
+  return (
+    <div className="app">
+      <Sidebar />
+      <main className="content">
+        <Current />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,207 @@
+import { useEffect, useState } from 'react';
+import type { ClusterEvent, EmbeddedClusterStatus } from '../../../../shared/model/schemas';
+import { Badge } from '../../components/Badge';
+import { ScreenHeader } from '../../components/ScreenHeader';
+import { Empty, ErrorMessage, Loading } from '../../components/StateView';
+import { useAppStore } from '../../store/hooks';
+import { BrokerPartitionGrid } from './BrokerPartitionGrid';
+
+export function ClusterPanelScreen() {
+  const embedded = useAppStore((state) => state.embedded);
+  const loadEmbedded = useAppStore((state) => state.loadEmbedded);
+  useEffect(() => {
+    void loadEmbedded();
+  }, [loadEmbedded]);
+  return (
+    <section className="screen">
+      <ScreenHeader title="Embedded cluster" onRefresh={() => void loadEmbedded()} refreshing={embedded.status === 'loading'} />
+      {embedded.status === 'error' ? <ErrorMessage error={embedded.error} onRetry={() => void loadEmbedded()} /> : null}
+      {embedded.data ? <ClusterPanel status={embedded.data} /> : embedded.status !== 'error' ? <Loading /> : null}
+    </section>
+  );
+}
+
+function ClusterPanel({ status }: { status: EmbeddedClusterStatus }) {
+  if (status.state !== 'running') {
+    return (
+      <Empty title={status.state === 'disabled' ? 'The embedded cluster is turned off.' : `The embedded cluster is ${status.state}.`}>
+        <p>{status.message ?? 'Turn it on in Settings; it starts with the app.'}</p>
+        <p className="muted">Data directory: {status.dataDir}</p>
+      </Empty>
+    );
+  }
+  return (
+    <>
+      <BootstrapServers servers={status.bootstrapServers ?? ''} />
+      <BrokerCards status={status} />
+      <PartitionGridSection status={status} />
+      <EventLog />
+    </>
+  );
+}
+
+function BootstrapServers({ servers }: { servers: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <div className="card bootstrap">
+      <div>
+        <div className="card-label">Bootstrap servers for other programs</div>
+        <code className="bootstrap-value" data-testid="bootstrap-servers">
+          {servers}
+        </code>
+      </div>
+      <button
+        type="button"
+        className="button"
+        onClick={() => {
+          void navigator.clipboard.writeText(servers).then(() => {
+            setCopied(true);
+            setTimeout(() => setCopied(false), 1500);
+          });
+        }}
+      >
+        {copied ? 'Copied' : 'Copy'}
+      </button>
+    </div>
+  );
+}
+
+function BrokerCards({ status }: { status: EmbeddedClusterStatus }) {
+  const controlBroker = useAppStore((state) => state.controlBroker);
+  const pending = useAppStore((state) => state.brokerAction);
+  const actionError = useAppStore((state) => state.brokerActionError);
+  return (
+    <>
+      <div className="broker-cards">
+        {status.brokers.map((broker) => {
+          const busy = pending?.brokerId === broker.id;
+          return (
+            <div key={broker.id} className={`card broker-card ${broker.state}`} data-testid={`broker-card-${broker.id}`}>
+              <div className="broker-card-head">
+                <strong>Broker {broker.id}</strong>
+                <Badge tone={broker.state === 'running' ? 'good' : 'bad'}>{broker.state}</Badge>
+              </div>
+              <code className="muted">
+                {broker.host}:{broker.port}
+              </code>
+              <div className="broker-card-actions">
+                {broker.state === 'running' ? (
+                  <>
+                    <button type="button" className="button button-small" disabled={Boolean(pending)} onClick={() => void controlBroker(broker.id, 'stop')}>
+                      {busy && pending?.action === 'stop' ? 'Stopping…' : `Stop broker ${broker.id}`}
+                    </button>
+                    <button
+                      type="button"
+                      className="button button-small button-danger"
+                      disabled={Boolean(pending)}
+                      title="Abrupt stop, as if the process died"
+                      onClick={() => void controlBroker(broker.id, 'kill')}
+                    >
+                      {busy && pending?.action === 'kill' ? 'Killing…' : 'Kill'}
+                    </button>
+                  </>
+                ) : (
+                  <button type="button" className="button button-small button-primary" disabled={Boolean(pending)} onClick={() => void controlBroker(broker.id, 'start')}>
+                    {busy ? 'Starting…' : `Start broker ${broker.id}`}
+                  </button>
+                )}
+              </div>
+            </div>
+          );
+        })}
+      </div>
+      {actionError ? <ErrorMessage error={actionError} /> : null}
+    </>
+  );
+}
+
+function PartitionGridSection({ status }: { status: EmbeddedClusterStatus }) {
+  const topics = useAppStore((state) => state.topics);
+  const loadTopics = useAppStore((state) => state.loadTopics);
+  const activeConnectionId = useAppStore((state) => state.activeConnectionId);
+  const gridTopic = useAppStore((state) => state.gridTopic);
+  const gridDetail = useAppStore((state) => state.gridDetail);
+  const selectGridTopic = useAppStore((state) => state.selectGridTopic);
+  const loadGrid = useAppStore((state) => state.loadGrid);
+  const lastBrokerEvent = useAppStore((state) => state.clusterEvents.find((event) => event.type === 'broker'));
+  const brokerStates = status.brokers.map((broker) => broker.state).join(',');
+
+  useEffect(() => {
+    if (activeConnectionId === 'embedded') void loadTopics();
+  }, [loadTopics, activeConnectionId]);
+
+  useEffect(() => {
+    if (!gridTopic && topics.data?.[0]) selectGridTopic(topics.data[0].name);
+  }, [gridTopic, topics.data, selectGridTopic]);
+
+  // Leader and ISR events patch the grid directly; after a broker change, re-read the whole topic a
+  // moment later to pick up anything the events did not carry.
+  useEffect(() => {
+    if (!gridTopic) return;
+    const timer = setTimeout(() => void loadGrid(), 400);
+    return () => clearTimeout(timer);
+  }, [lastBrokerEvent, brokerStates, gridTopic, loadGrid]);
+
+  return (
+    <div className="card">
+      <div className="card-head">
+        <h2 className="card-title">Leaders and in-sync replicas</h2>
+        <label className="inline-label">
+          Topic
+          <select aria-label="Topic for the grid" value={gridTopic ?? ''} onChange={(event) => selectGridTopic(event.target.value || null)}>
+            {!topics.data?.length ? <option value="">no topics</option> : null}
+            {topics.data?.map((topic) => (
+              <option key={topic.name} value={topic.name}>
+                {topic.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {gridDetail.status === 'error' ? <ErrorMessage error={gridDetail.error} /> : null}
+      {gridDetail.data && gridDetail.data.name === gridTopic ? (
+        <BrokerPartitionGrid detail={gridDetail.data} brokers={status.brokers} />
+      ) : gridTopic ? (
+        <Loading />
+      ) : (
+        <p className="muted">Create a topic to see its partitions here.</p>
+      )}
+      <div className="legend">
+        <span className="cell cell-leader">leader</span>
+        <span className="cell cell-isr">in sync</span>
+        <span className="cell cell-lagging">out of sync</span>
+      </div>
+    </div>
+  );
+}
+
+function describeEvent(event: ClusterEvent): string {
+  switch (event.type) {
+    case 'broker':
+      return `Broker ${event.brokerId} is ${event.state}`;
+    case 'leader':
+      return `${event.topic}-${event.partition}: leader ${event.leader < 0 ? 'none (offline)' : `broker ${event.leader}`} (epoch ${event.leaderEpoch})`;
+    case 'isr':
+      return `${event.topic}-${event.partition}: in-sync replicas [${event.isr.join(', ')}]`;
+  }
+}
+
+function EventLog() {
+  const events = useAppStore((state) => state.clusterEvents);
+  return (
+    <div className="card">
+      <h2 className="card-title">Events</h2>
+      {events.length === 0 ? (
+        <p className="muted">Broker, leader and in-sync replica changes appear here as they happen.</p>
+      ) : (
+        <ol className="event-log" aria-label="Cluster events">
+          {events.slice(0, 50).map((event, index) => (
+            <li key={`${event.at}-${index}`}>
+              <time className="muted">{new Date(event.at).toLocaleTimeString()}</time> {describeEvent(event)}
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}

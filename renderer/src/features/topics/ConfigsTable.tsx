@@ -1,0 +1,120 @@
+import { useState } from 'react';
+import type { ConfigEntry, ConfigSource } from '../../../../shared/model/schemas';
+import { Badge, type BadgeTone } from '../../components/Badge';
+
+const sourceLabels: Record<ConfigSource, { label: string; tone: BadgeTone }> = {
+  topic: { label: 'topic override', tone: 'accent' },
+  'dynamic-broker': { label: 'broker (dynamic)', tone: 'neutral' },
+  'dynamic-default-broker': { label: 'cluster default (dynamic)', tone: 'neutral' },
+  'static-broker': { label: 'broker config', tone: 'neutral' },
+  default: { label: 'Kafka default', tone: 'neutral' },
+  unknown: { label: 'unknown', tone: 'neutral' },
+};
+
+export function ConfigsTable({
+  configs,
+  onSave,
+}: {
+  configs: readonly ConfigEntry[];
+  onSave: (set: Record<string, string>, reset: string[]) => Promise<string | null>;
+}) {
+  const [editing, setEditing] = useState<{ name: string; value: string } | null>(null);
+  const [error, setError] = useState<{ name: string; message: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const save = async (set: Record<string, string>, reset: string[], name: string) => {
+    setBusy(true);
+    const failure = await onSave(set, reset);
+    setBusy(false);
+    if (failure) setError({ name, message: failure });
+    else {
+      setError(null);
+      setEditing(null);
+    }
+  };
+
+  return (
+    <table className="table" aria-label="Configs">
+      <thead>
+        <tr>
+          <th>Config</th>
+          <th>Value</th>
+          <th>Source</th>
+          <th>Default</th>
+          <th aria-label="Actions" />
+        </tr>
+      </thead>
+      <tbody>
+        {configs.map((config) => {
+          const source = sourceLabels[config.source];
+          const isEditing = editing?.name === config.name;
+          return (
+            <tr key={config.name} className={config.source === 'topic' ? 'row-accent' : undefined}>
+              <td>
+                <code>{config.name}</code>
+              </td>
+              <td className="config-value">
+                {isEditing ? (
+                  <form
+                    className="inline-form"
+                    onSubmit={(event) => {
+                      event.preventDefault();
+                      void save({ [config.name]: editing.value }, [], config.name);
+                    }}
+                  >
+                    <input
+                      aria-label={`New value of ${config.name}`}
+                      autoFocus
+                      value={editing.value}
+                      onChange={(event) => setEditing({ name: config.name, value: event.target.value })}
+                    />
+                    <button type="submit" className="button button-small button-primary" disabled={busy}>
+                      Save
+                    </button>
+                    <button type="button" className="button button-small" onClick={() => setEditing(null)}>
+                      Cancel
+                    </button>
+                  </form>
+                ) : config.sensitive ? (
+                  <span className="muted">hidden</span>
+                ) : (
+                  <span>{config.value ?? <span className="muted">null</span>}</span>
+                )}
+                {error?.name === config.name ? (
+                  <div className="field-error" role="alert">
+                    {error.message}
+                  </div>
+                ) : null}
+              </td>
+              <td>
+                <Badge tone={source.tone}>{source.label}</Badge>
+              </td>
+              <td className="muted">{config.source === 'topic' ? (config.defaultValue ?? '—') : ''}</td>
+              <td className="actions">
+                {!config.readOnly && !isEditing ? (
+                  <>
+                    <button
+                      type="button"
+                      className="button button-small"
+                      onClick={() => {
+                        setError(null);
+                        setEditing({ name: config.name, value: config.value ?? '' });
+                      }}
+                    >
+                      Edit
+                    </button>
+                    {config.source === 'topic' ? (
+                      <button type="button" className="button button-small" disabled={busy} onClick={() => void save({}, [config.name], config.name)}>
+                        Reset
+                      </button>
+                    ) : null}
+                  </>
+                ) : null}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,254 @@
+import { useEffect, useState } from 'react';
+import type { TopicDetail } from '../../../../shared/model/schemas';
+import { Dialog } from '../../components/Dialog';
+import { Field } from '../../components/Field';
+import { ScreenHeader } from '../../components/ScreenHeader';
+import { Empty, ErrorMessage, Loading } from '../../components/StateView';
+import { formatCount } from '../../components/format';
+import { useAppStore } from '../../store/hooks';
+import { ConfigsTable } from './ConfigsTable';
+import { PartitionsTable, isUnderReplicated } from './PartitionsTable';
+
+type Tab = 'partitions' | 'configs';
+type Confirm = 'delete' | 'purge' | 'partitions' | null;
+
+export function TopicDetailScreen() {
+  const topic = useAppStore((state) => state.selectedTopic);
+  const detail = useAppStore((state) => state.topicDetail);
+  const configs = useAppStore((state) => state.topicConfigs);
+  const loadTopicDetail = useAppStore((state) => state.loadTopicDetail);
+  const loadTopicConfigs = useAppStore((state) => state.loadTopicConfigs);
+  const alterTopicConfigs = useAppStore((state) => state.alterTopicConfigs);
+  const navigate = useAppStore((state) => state.navigate);
+  const openProduce = useAppStore((state) => state.openProduce);
+  const [tab, setTab] = useState<Tab>('partitions');
+  const [confirm, setConfirm] = useState<Confirm>(null);
+
+  useEffect(() => {
+    if (!topic) return;
+    void loadTopicDetail(topic);
+    void loadTopicConfigs(topic);
+  }, [topic, loadTopicDetail, loadTopicConfigs]);
+
+  if (!topic) {
+    return (
+      <section className="screen">
+        <Empty title="No topic selected.">
+          <button type="button" className="button" onClick={() => navigate('topics')}>
+            Back to topics
+          </button>
+        </Empty>
+      </section>
+    );
+  }
+
+  const data = detail.data?.name === topic ? detail.data : null;
+  return (
+    <section className="screen">
+      <ScreenHeader
+        title={
+          <>
+            <button type="button" className="breadcrumb" onClick={() => navigate('topics')}>
+              Topics
+            </button>
+            <span className="breadcrumb-separator">/</span>
+            <span className="topic-title">{topic}</span>
+          </>
+        }
+        onRefresh={() => {
+          void loadTopicDetail(topic);
+          void loadTopicConfigs(topic);
+        }}
+        refreshing={detail.status === 'loading'}
+      >
+        <button type="button" className="button button-primary" onClick={() => openProduce(topic)}>
+          Produce
+        </button>
+        <button type="button" className="button" onClick={() => setConfirm('partitions')} disabled={!data}>
+          Add partitions
+        </button>
+        <button type="button" className="button" onClick={() => setConfirm('purge')} disabled={!data}>
+          Purge
+        </button>
+        <button type="button" className="button button-danger" onClick={() => setConfirm('delete')}>
+          Delete
+        </button>
+      </ScreenHeader>
+      {data ? <TopicSummaryLine detail={data} /> : null}
+      <div className="tabs" role="tablist">
+        <button type="button" role="tab" aria-selected={tab === 'partitions'} className="tab" onClick={() => setTab('partitions')}>
+          Partitions
+        </button>
+        <button type="button" role="tab" aria-selected={tab === 'configs'} className="tab" onClick={() => setTab('configs')}>
+          Configs
+        </button>
+      </div>
+      {tab === 'partitions' ? (
+        <>
+          {detail.status === 'error' ? <ErrorMessage error={detail.error} onRetry={() => void loadTopicDetail(topic)} /> : null}
+          {data ? <PartitionsTable partitions={data.partitions} /> : detail.status !== 'error' ? <Loading /> : null}
+        </>
+      ) : (
+        <>
+          {configs.status === 'error' ? <ErrorMessage error={configs.error} onRetry={() => void loadTopicConfigs(topic)} /> : null}
+          {configs.data ? (
+            <ConfigsTable
+              configs={configs.data}
+              onSave={async (set, reset) => {
+                const result = await alterTopicConfigs(topic, set, reset);
+                return result.ok ? null : result.error.message;
+              }}
+            />
+          ) : configs.status !== 'error' ? (
+            <Loading />
+          ) : null}
+        </>
+      )}
+      {confirm === 'delete' ? <DeleteTopicDialog topic={topic} onClose={() => setConfirm(null)} /> : null}
+      {confirm === 'purge' ? <PurgeTopicDialog topic={topic} onClose={() => setConfirm(null)} /> : null}
+      {confirm === 'partitions' && data ? (
+        <AddPartitionsDialog topic={topic} current={data.partitions.length} onClose={() => setConfirm(null)} />
+      ) : null}
+    </section>
+  );
+}
+
+function TopicSummaryLine({ detail }: { detail: TopicDetail }) {
+  const records = detail.partitions.reduce(
+    (sum, partition) =>
+      sum + (partition.highWatermark !== null && partition.lowWatermark !== null ? partition.highWatermark - partition.lowWatermark : 0),
+    0,
+  );
+  const under = detail.partitions.filter(isUnderReplicated).length;
+  return (
+    <p className="subtitle">
+      {detail.partitions.length} partitions · replication factor {detail.partitions[0]?.replicas.length ?? 0} · {formatCount(records)} records
+      {under ? ` · ${under} under-replicated` : ''} · id <code>{detail.id}</code>
+    </p>
+  );
+}
+
+function DeleteTopicDialog({ topic, onClose }: { topic: string; onClose: () => void }) {
+  const deleteTopic = useAppStore((state) => state.deleteTopic);
+  const navigate = useAppStore((state) => state.navigate);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <Dialog title="Delete topic" onClose={onClose}>
+      <p>
+        Delete <strong>{topic}</strong> and all its records? This cannot be undone.
+      </p>
+      {error ? (
+        <div className="form-error" role="alert">
+          {error}
+        </div>
+      ) : null}
+      <footer className="dialog-actions">
+        <span className="spacer" />
+        <button type="button" className="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="button button-danger"
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            const result = await deleteTopic(topic);
+            setBusy(false);
+            if (result.ok) navigate('topics');
+            else setError(result.error.message);
+          }}
+        >
+          Delete topic
+        </button>
+      </footer>
+    </Dialog>
+  );
+}
+
+function PurgeTopicDialog({ topic, onClose }: { topic: string; onClose: () => void }) {
+  const purgeTopic = useAppStore((state) => state.purgeTopic);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <Dialog title="Purge topic" onClose={onClose}>
+      <p>
+        Delete every record currently in <strong>{topic}</strong>? The topic and its configs stay; the low watermarks move up to the high
+        watermarks.
+      </p>
+      {error ? (
+        <div className="form-error" role="alert">
+          {error}
+        </div>
+      ) : null}
+      <footer className="dialog-actions">
+        <span className="spacer" />
+        <button type="button" className="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="button button-danger"
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            const result = await purgeTopic(topic);
+            setBusy(false);
+            if (result.ok) onClose();
+            else setError(result.error.message);
+          }}
+        >
+          Purge records
+        </button>
+      </footer>
+    </Dialog>
+  );
+}
+
+function AddPartitionsDialog({ topic, current, onClose }: { topic: string; current: number; onClose: () => void }) {
+  const addPartitions = useAppStore((state) => state.addPartitions);
+  const [total, setTotal] = useState(String(current + 1));
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const value = /^\d+$/.test(total.trim()) ? Number(total) : NaN;
+  const invalid = Number.isNaN(value) || value <= current ? `Enter a whole number larger than ${current}; Kafka cannot remove partitions.` : null;
+  return (
+    <Dialog title="Add partitions" onClose={onClose}>
+      <form
+        className="form"
+        noValidate
+        onSubmit={async (event) => {
+          event.preventDefault();
+          if (invalid) return;
+          setBusy(true);
+          const result = await addPartitions(topic, value);
+          setBusy(false);
+          if (result.ok) onClose();
+          else setError(result.error.message);
+        }}
+      >
+        <p className="muted">
+          Records with a key may map to a different partition afterwards, which breaks per-key ordering across the change.
+        </p>
+        <Field label="Total partitions" error={invalid}>
+          {(props) => <input {...props} inputMode="numeric" value={total} onChange={(event) => setTotal(event.target.value)} />}
+        </Field>
+        {error ? (
+          <div className="form-error" role="alert">
+            {error}
+          </div>
+        ) : null}
+        <footer className="dialog-actions">
+          <span className="spacer" />
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary" disabled={busy || Boolean(invalid)}>
+            Add partitions
+          </button>
+        </footer>
+      </form>
+    </Dialog>
+  );
+}

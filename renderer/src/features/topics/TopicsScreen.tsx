@@ -1,0 +1,80 @@
+import { useDeferredValue, useEffect, useMemo, useState } from 'react';
+import { ScreenHeader } from '../../components/ScreenHeader';
+import { Empty, ErrorMessage, Loading } from '../../components/StateView';
+import { formatCount } from '../../components/format';
+import { useAppStore } from '../../store/hooks';
+import { visibleTopics } from '../../store/slices/topics';
+import { CreateTopicDialog } from './CreateTopicDialog';
+import { TopicsTable } from './TopicsTable';
+
+export function TopicsScreen() {
+  const topics = useAppStore((state) => state.topics);
+  const search = useAppStore((state) => state.topicSearch);
+  const sort = useAppStore((state) => state.topicSort);
+  const loadTopics = useAppStore((state) => state.loadTopics);
+  const loadOverview = useAppStore((state) => state.loadOverview);
+  const setSearch = useAppStore((state) => state.setTopicSearch);
+  const sortBy = useAppStore((state) => state.sortTopicsBy);
+  const openTopic = useAppStore((state) => state.openTopic);
+  const connectionId = useAppStore((state) => state.activeConnectionId);
+  const [creating, setCreating] = useState(false);
+
+  useEffect(() => {
+    void loadTopics();
+    // The create dialog checks the replication factor against the broker count.
+    void loadOverview();
+  }, [loadTopics, loadOverview, connectionId]);
+
+  const deferredSearch = useDeferredValue(search);
+  const rows = useMemo(() => visibleTopics(topics.data ?? [], deferredSearch, sort), [topics.data, deferredSearch, sort]);
+
+  return (
+    <section className="screen screen-fill">
+      <ScreenHeader title="Topics" onRefresh={() => void loadTopics()} refreshing={topics.status === 'loading'}>
+        <input
+          type="search"
+          className="search"
+          aria-label="Search topics"
+          placeholder="Search topics"
+          value={search}
+          onChange={(event) => setSearch(event.target.value)}
+        />
+        <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+          Create topic
+        </button>
+      </ScreenHeader>
+      {topics.status === 'error' ? <ErrorMessage error={topics.error} onRetry={() => void loadTopics()} /> : null}
+      {topics.data === null ? (
+        topics.status !== 'error' ? <Loading label="Loading topics…" /> : null
+      ) : topics.data.length === 0 ? (
+        <Empty title="This cluster has no topics yet.">
+          <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+            Create the first topic
+          </button>
+        </Empty>
+      ) : (
+        <>
+          <p className="subtitle" aria-live="polite">
+            {rows.length === topics.data.length
+              ? `${formatCount(rows.length)} topics`
+              : `${formatCount(rows.length)} of ${formatCount(topics.data.length)} topics match`}
+          </p>
+          {rows.length ? (
+            <TopicsTable topics={rows} sort={sort} onSort={sortBy} onOpen={openTopic} />
+          ) : (
+            <Empty title={`No topic matches "${search}".`} />
+          )}
+        </>
+      )}
+      {creating ? (
+        <CreateTopicDialog
+          onClose={() => setCreating(false)}
+          onCreated={(topic) => {
+            setCreating(false);
+            openTopic(topic);
+          }}
+        />
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,41 @@
+// The renderer's state: one zustand store made of slices. createAppStore() takes the IPC client, so
+// tests build a store on a client of their choosing and screens read it through selector hooks.
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { IpcClient } from '../../../shared/ipc/contract';
+import { createConnectionsSlice, type ConnectionsSlice } from './slices/connections';
+import { createClusterSlice, type ClusterSlice } from './slices/cluster';
+import { createTopicsSlice, type TopicsSlice } from './slices/topics';
+import { createEmbeddedSlice, type EmbeddedSlice } from './slices/embedded';
+import { createUiSlice, type UiSlice } from './slices/ui';
+
+export type AppState = ConnectionsSlice & ClusterSlice & TopicsSlice & EmbeddedSlice & UiSlice & { api: IpcClient };
+
+export type AppStore = StoreApi<AppState>;
+
+export type SliceCreator<Slice> = (
+  set: StoreApi<AppState>['setState'],
+  get: StoreApi<AppState>['getState'],
+  api: IpcClient,
+) => Slice;
+
+export function createAppStore(api: IpcClient): AppStore {
+  return createStore<AppState>()((set, get) => ({
+    api,
+    ...createConnectionsSlice(set, get, api),
+    ...createClusterSlice(set, get, api),
+    ...createTopicsSlice(set, get, api),
+    ...createEmbeddedSlice(set, get, api),
+    ...createUiSlice(set, get, api),
+  }));
+}
+
+/** Subscribes the store to the main process's pushed events; returns the unsubscribe. */
+export function bindEvents(store: AppStore): () => void {
+  const { api } = store.getState();
+  const offs = [
+    api.on('connections.changed', (connections) => store.getState().connectionsChanged(connections)),
+    api.on('embedded.status', (status) => store.getState().embeddedStatusChanged(status)),
+    api.on('embedded.event', (event) => store.getState().clusterEventReceived(event)),
+  ];
+  return () => offs.forEach((off) => off());
+}

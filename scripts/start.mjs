@@ -1,0 +1,39 @@
+// `npm start`: build main, preload and renderer, then launch Electron. Electron is an optional
+// dependency; where its binary could not be installed this says so and points at web mode.
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+function electronBinary() {
+  try {
+    // In Node, the electron package exports the path of its binary; it throws when the binary was
+    // never downloaded.
+    const binary = require('electron');
+    return typeof binary === 'string' ? binary : null;
+  } catch {
+    return null;
+  }
+}
+
+const binary = electronBinary();
+if (!binary) {
+  console.error(
+    [
+      'npm start: Electron is not installed on this machine (the optional "electron" package or its binary is missing).',
+      'Run `npm install` where Electron can be downloaded, or use the same app in a browser:',
+      '',
+      '  npm run web',
+      '',
+    ].join('\n'),
+  );
+  process.exit(1);
+}
+
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const build = spawnSync(npm, ['run', 'build'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+const child = spawn(binary, ['.', ...process.argv.slice(2)], { stdio: 'inherit' });
+child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
