@@ -1,99 +1,352 @@
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import type { LogConfig } from './log-config';
-import { PartitionLog, readPartitionMetadata } from './partition-log';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { type ConfigError, type LogConfig, parseLogConfig } from './log-config';
+import { PartitionLog, readPartitionMetadata, writePartitionMetadata } from './partition-log';
 import type { LogLogger } from './segment';
+import type { CompactionResult } from './compaction';
 
-/** A partition directory found in a log dir: `<topic>-<partition>`. */
+/**
+ * One broker's partition logs under its log dir: `<logDir>/<topic>-<partition>/` (see partition-log.ts for
+ * what is inside). Opens every partition found on disk at start, creates and deletes logs on request, runs
+ * retention + compaction every log.retention.check.interval.ms, checkpoints high watermarks every
+ * replica.high.watermark.checkpoint.interval.ms and applies flush.ms, and reports sizes (DescribeLogDirs).
+ *
+ * Topic metadata (ids, partition counts, configs) is owned by the cluster layer. A partition directory only
+ * records its topic id (partition.metadata) so a restarted broker can match directories to topics; configs
+ * of logs found on disk come from `options.topicConfig(topic)` and can be changed with updateTopicConfig().
+ * A deleted partition's directory is renamed `<topic>-<partition>.<uuid>-delete` and removed in the
+ * background (leftovers are removed at the next start).
+ */
+
+export interface LogManagerOptions {
+  now?: () => number;
+  logger?: LogLogger;
+  /** Broker-level defaults for topic configs, keyed by topic config names ('retention.ms', ...). */
+  brokerDefaults?: Record<string, string>;
+  /** Topic-level overrides for a topic found on disk at start. */
+  topicConfig?: (topic: string) => Record<string, string> | undefined;
+  /** log.retention.check.interval.ms (default 300000). */
+  retentionCheckIntervalMs?: number;
+  /** replica.high.watermark.checkpoint.interval.ms (default 5000). */
+  highWatermarkCheckpointIntervalMs?: number;
+  /** How often flush.ms is checked (default 1000). */
+  flushCheckIntervalMs?: number;
+  /** Per-partition tail cache (see PartitionLogOptions). */
+  tailCacheBytes?: number;
+  /** Open every partition directory at start (default true); false: logs open on first getOrCreate. */
+  loadAll?: boolean;
+}
+
 export interface PartitionDir {
   topic: string;
   partition: number;
   dir: string;
+  /** From partition.metadata, or null. */
   topicId: string | null;
 }
 
-const PARTITION_DIR = /^(.+)-(\d+)$/;
+export interface PartitionLogSize {
+  topic: string;
+  partition: number;
+  size: number;
+  logStartOffset: number;
+  logEndOffset: number;
+  highWatermark: number;
+}
 
-/**
- * One broker's log dir: every partition log it hosts, under `<logDir>/<topic>-<partition>/` as Kafka
- * lays them out. It opens and creates logs, deletes them, and closes them all at shutdown. Which
- * partitions a broker should host is the controller's business, not this class's.
- */
+const DIR_PATTERN = /^(.+)-(\d+)$/;
+
+export function partitionDirName(topic: string, partition: number): string {
+  return `${topic}-${partition}`;
+}
+
+/** The partition directories under `logDir` (what is on disk, without opening anything). */
+export function listPartitionDirs(logDir: string): PartitionDir[] {
+  let names: fs.Dirent[];
+  try {
+    names = fs.readdirSync(logDir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const out: PartitionDir[] = [];
+  for (const entry of names) {
+    if (!entry.isDirectory()) continue;
+    const m = DIR_PATTERN.exec(entry.name);
+    if (!m || entry.name.endsWith('-delete')) continue;
+    const dir = path.join(logDir, entry.name);
+    out.push({ topic: m[1]!, partition: Number(m[2]), dir, topicId: readPartitionMetadata(dir)?.topicId ?? null });
+  }
+  return out.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+}
+
+function key(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
 export class LogManager {
-  private readonly logs = new Map<string, PartitionLog>();
+  private readonly logs = new Map<string, { topic: string; partition: number; log: PartitionLog }>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly now: () => number;
+  private readonly logger: LogLogger;
+  private closed = false;
 
   private constructor(
     readonly logDir: string,
-    private readonly options: { logger?: LogLogger; now?: () => number },
-  ) {}
-
-  static async open(logDir: string, options: { logger?: LogLogger; now?: () => number } = {}): Promise<LogManager> {
-    const { mkdir } = await import('node:fs/promises');
-    await mkdir(logDir, { recursive: true });
-    return new LogManager(logDir, options);
+    private readonly options: LogManagerOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.logger = options.logger ?? { warn: (m) => console.warn(`[log-manager] ${m}`) };
   }
 
-  private static key(topic: string, partition: number): string {
-    return `${topic}\u0000${partition}`;
-  }
-
-  /** The partition directories present on disk (open or not). */
-  onDisk(): PartitionDir[] {
-    const found: PartitionDir[] = [];
-    for (const name of readdirSync(this.logDir)) {
-      const match = PARTITION_DIR.exec(name);
-      const dir = join(this.logDir, name);
-      if (!match || !statSync(dir).isDirectory()) continue;
-      found.push({ topic: match[1]!, partition: Number(match[2]), dir, topicId: readPartitionMetadata(dir)?.topicId ?? null });
+  /** Opens (and recovers) every partition log under `logDir`, creating the directory if needed. */
+  static async open(logDir: string, options: LogManagerOptions = {}): Promise<LogManager> {
+    await fs.promises.mkdir(logDir, { recursive: true });
+    const manager = new LogManager(logDir, options);
+    for (const entry of await fs.promises.readdir(logDir)) {
+      if (entry.endsWith('-delete')) await fs.promises.rm(path.join(logDir, entry), { recursive: true, force: true });
     }
-    return found;
+    for (const p of options.loadAll === false ? [] : listPartitionDirs(logDir)) {
+      const config = manager.configFor(p.topic, options.topicConfig?.(p.topic) ?? {});
+      const log = await PartitionLog.open(p.dir, config, manager.logOptions());
+      manager.logs.set(key(p.topic, p.partition), { topic: p.topic, partition: p.partition, log });
+    }
+    return manager;
   }
 
-  dirOf(topic: string, partition: number): string {
-    return join(this.logDir, `${topic}-${partition}`);
+  private logOptions() {
+    return {
+      now: this.now,
+      logger: this.logger,
+      ...(this.options.tailCacheBytes !== undefined ? { tailCacheBytes: this.options.tailCacheBytes } : {}),
+    };
+  }
+
+  /** Parses overrides over the broker defaults; invalid values fall back to defaults with a warning. */
+  private configFor(topic: string, overrides: Record<string, string>): LogConfig {
+    const r = parseLogConfig(overrides, this.options.brokerDefaults ?? {});
+    if (r.ok) return r.config;
+    this.logger.warn(`topic ${topic}: invalid configs ignored: ${r.errors.map((e) => e.message).join('; ')}`);
+    const valid: Record<string, string> = {};
+    const bad = new Set(r.errors.map((e) => e.key));
+    for (const [k, v] of Object.entries(overrides)) if (!bad.has(k)) valid[k] = v;
+    const fallback = parseLogConfig(valid, this.options.brokerDefaults ?? {});
+    if (fallback.ok) return fallback.config;
+    const plain = parseLogConfig();
+    if (!plain.ok) throw new Error('default topic configs are invalid');
+    return plain.config;
   }
 
   get(topic: string, partition: number): PartitionLog | undefined {
-    return this.logs.get(LogManager.key(topic, partition));
+    return this.logs.get(key(topic, partition))?.log;
   }
 
-  /** The open log of a partition, opening it from disk (recovering it) or creating it on first use. */
-  getOrCreateLog(topic: string, partition: number, config: LogConfig, topicId: string): PartitionLog {
-    const key = LogManager.key(topic, partition);
-    const existing = this.logs.get(key);
+  /** Every open log. */
+  all(): PartitionLog[] {
+    return [...this.logs.values()].map((e) => e.log);
+  }
+
+  /** Every open log with its topic and partition. */
+  entries(): Array<{ topic: string; partition: number; log: PartitionLog }> {
+    return [...this.logs.values()];
+  }
+
+  dirOf(topic: string, partition: number): string {
+    return path.join(this.logDir, partitionDirName(topic, partition));
+  }
+
+  /**
+   * Synchronous getOrCreate for callers inside a request (the broker opens logs on first use): the open
+   * log with `config` applied, or the log opened (recovered) or created now.
+   */
+  getOrCreateLog(topic: string, partition: number, config: LogConfig, topicId?: string): PartitionLog {
+    const existing = this.get(topic, partition);
     if (existing) {
       existing.updateConfig(config);
+      if (topicId !== undefined && readPartitionMetadata(existing.dir)?.topicId !== topicId) writePartitionMetadata(existing.dir, topicId);
       return existing;
     }
-    const log = PartitionLog.openSync(this.dirOf(topic, partition), config, { ...this.options, topicId });
-    this.logs.set(key, log);
+    const log = PartitionLog.openSync(this.dirOf(topic, partition), config, { ...this.logOptions(), ...(topicId !== undefined ? { topicId } : {}) });
+    this.logs.set(key(topic, partition), { topic, partition, log });
     return log;
   }
 
-  all(): IterableIterator<PartitionLog> {
-    return this.logs.values();
+  /**
+   * The log of topic-partition, created if absent. `config` (typed) wins over `overrides` (strings over the
+   * broker defaults). `topicId` is recorded in partition.metadata.
+   */
+  async getOrCreate(
+    topic: string,
+    partition: number,
+    opts: { config?: LogConfig; overrides?: Record<string, string>; topicId?: string } = {},
+  ): Promise<PartitionLog> {
+    const existing = this.get(topic, partition);
+    if (existing) {
+      if (opts.topicId !== undefined && readPartitionMetadata(existing.dir)?.topicId !== opts.topicId) {
+        writePartitionMetadata(existing.dir, opts.topicId);
+      }
+      return existing;
+    }
+    const config = opts.config ?? this.configFor(topic, opts.overrides ?? {});
+    const dir = path.join(this.logDir, partitionDirName(topic, partition));
+    const log = await PartitionLog.open(dir, config, { ...this.logOptions(), ...(opts.topicId !== undefined ? { topicId: opts.topicId } : {}) });
+    this.logs.set(key(topic, partition), { topic, partition, log });
+    return log;
   }
 
-  /** Deletes a partition's log and its directory. */
+  /** Closes the log and removes its directory (renamed to `*-delete` first, so a crash cannot revive it). */
+  async delete(topic: string, partition: number): Promise<void> {
+    const doomed = this.detach(topic, partition);
+    if (doomed) await fs.promises.rm(doomed, { recursive: true, force: true });
+  }
+
+  /** Synchronous delete. */
   deleteLog(topic: string, partition: number): void {
-    const key = LogManager.key(topic, partition);
-    const log = this.logs.get(key);
-    this.logs.delete(key);
-    if (log) log.abandon();
-    const dir = this.dirOf(topic, partition);
-    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+    const doomed = this.detach(topic, partition);
+    if (doomed) fs.rmSync(doomed, { recursive: true, force: true });
   }
 
-  /** Closes every log cleanly (indexes and checkpoints written, clean-shutdown markers left). */
-  async close(): Promise<void> {
-    const logs = [...this.logs.values()];
-    this.logs.clear();
-    await Promise.all(logs.map((log) => log.close()));
+  private detach(topic: string, partition: number): string | null {
+    const k = key(topic, partition);
+    const entry = this.logs.get(k);
+    this.logs.delete(k);
+    if (entry) entry.log.abandon();
+    const doomed = path.join(this.logDir, `${partitionDirName(topic, partition)}.${randomUUID().replace(/-/g, '')}-delete`);
+    try {
+      fs.renameSync(this.dirOf(topic, partition), doomed);
+      return doomed;
+    } catch {
+      return null; // nothing on disk
+    }
+  }
+
+  async deleteTopic(topic: string): Promise<void> {
+    const partitions = new Set<number>();
+    for (const e of this.logs.values()) if (e.topic === topic) partitions.add(e.partition);
+    for (const p of listPartitionDirs(this.logDir)) if (p.topic === topic) partitions.add(p.partition);
+    for (const p of partitions) await this.delete(topic, p);
+  }
+
+  /** Applies new topic-level overrides to every open partition of `topic`. Returns the validation errors (nothing applied if any). */
+  updateTopicConfig(topic: string, overrides: Record<string, string>): ConfigError[] {
+    const r = parseLogConfig(overrides, this.options.brokerDefaults ?? {});
+    if (!r.ok) return r.errors;
+    for (const e of this.logs.values()) if (e.topic === topic) e.log.updateConfig(r.config);
+    return [];
+  }
+
+  /** What is on disk under the log dir (DescribeLogDirs, matching directories to topic ids). */
+  listOnDisk(): PartitionDir[] {
+    return listPartitionDirs(this.logDir);
+  }
+
+  /** Alias of listOnDisk(). */
+  onDisk(): PartitionDir[] {
+    return listPartitionDirs(this.logDir);
+  }
+
+  sizes(): PartitionLogSize[] {
+    return this.entries().map(({ topic, partition, log }) => ({
+      topic,
+      partition,
+      size: log.size(),
+      logStartOffset: log.logStartOffset,
+      logEndOffset: log.logEndOffset,
+      highWatermark: log.highWatermark,
+    }));
+  }
+
+  totalSize(): number {
+    let n = 0;
+    for (const e of this.logs.values()) n += e.log.size();
+    return n;
+  }
+
+  /** Retention for every log (delete policy) and removal of segments below each log start offset. */
+  runRetention(now = this.now()): number {
+    let deleted = 0;
+    for (const { log, topic, partition } of this.logs.values()) {
+      if (log.isClosed) continue;
+      try {
+        deleted += log.applyRetention(now).deletedSegments;
+      } catch (e) {
+        this.logger.warn(`retention of ${topic}-${partition} failed: ${(e as Error).message}`);
+      }
+    }
+    return deleted;
+  }
+
+  /** Compaction for every log whose cleanup.policy includes compact. */
+  runCompaction(now = this.now()): Array<{ topic: string; partition: number; result: CompactionResult }> {
+    const out: Array<{ topic: string; partition: number; result: CompactionResult }> = [];
+    for (const { log, topic, partition } of this.logs.values()) {
+      if (log.isClosed || !log.config.cleanupPolicy.includes('compact')) continue;
+      try {
+        out.push({ topic, partition, result: log.compact(now) });
+      } catch (e) {
+        this.logger.warn(`compaction of ${topic}-${partition} failed: ${(e as Error).message}`);
+      }
+    }
+    return out;
+  }
+
+  checkpointHighWatermarks(): void {
+    for (const { log } of this.logs.values()) {
+      try {
+        log.checkpointHighWatermark();
+      } catch (e) {
+        this.logger.warn(`high watermark checkpoint of ${log.dir} failed: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  flushDue(now = this.now()): void {
+    for (const { log } of this.logs.values()) {
+      try {
+        log.flushIfDue(now);
+      } catch (e) {
+        this.logger.warn(`flush of ${log.dir} failed: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** Starts the background timers (unref'd: they never keep the process alive). */
+  start(): void {
+    if (this.timers.length > 0 || this.closed) return;
+    const every = (ms: number, fn: () => void): void => {
+      const t = setInterval(fn, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(this.options.retentionCheckIntervalMs ?? 300_000, () => {
+      this.runRetention();
+      this.runCompaction();
+    });
+    every(this.options.highWatermarkCheckpointIntervalMs ?? 5_000, () => this.checkpointHighWatermarks());
+    every(this.options.flushCheckIntervalMs ?? 1_000, () => this.flushDue());
   }
 
   /** Releases every log without a clean shutdown, as a crash would leave them (the next open recovers). */
   abandon(): void {
-    for (const log of this.logs.values()) log.abandon();
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers.length = 0;
+    for (const { log } of this.logs.values()) log.abandon();
     this.logs.clear();
+  }
+
+  /** Stops the timers and closes every log cleanly. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers.length = 0;
+    for (const { log, topic, partition } of this.logs.values()) {
+      try {
+        await log.close();
+      } catch (e) {
+        this.logger.warn(`close of ${topic}-${partition} failed: ${(e as Error).message}`);
+      }
+    }
   }
 }
