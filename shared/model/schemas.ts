@@ -12,7 +12,7 @@ export const topicNameSchema = z
   .string()
   .min(1, 'Enter a topic name.')
   .max(TOPIC_NAME_MAX_LENGTH, `A topic name can have at most ${TOPIC_NAME_MAX_LENGTH} characters.`)
-  .regex(/^[a-zA-Z0-9._-]+$/, 'A topic name can only contain letters, digits, ".", "_" and "-".')
+  .regex(/^[a-zA-Z0-9._-]*$/, 'A topic name can only contain letters, digits, ".", "_" and "-".')
   .refine((name) => name !== '.' && name !== '..', 'A topic name cannot be "." or "..".');
 
 export const connectionIdSchema = z.string().min(1).max(100);

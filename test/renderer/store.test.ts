@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import type { Channel, EventName, EventPayload, IpcClient, IpcResult, RequestOf, ResponseOf } from '../../shared/ipc/contract';
+import type { TopicDetail, TopicSummary } from '../../shared/model/schemas';
+import { bindEvents, createAppStore } from '../../renderer/src/store/app-store';
+import { visibleTopics } from '../../renderer/src/store/slices/topics';
+
+type Answers = { [C in Channel]?: (request: RequestOf<C>) => IpcResult<ResponseOf<C>> };
+
+/** An IpcClient that answers from a table and lets the test push events, as the main process would. */
+function scriptedClient(answers: Answers) {
+  const calls: [Channel, unknown][] = [];
+  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+  const client: IpcClient = {
+    async invoke<C extends Channel>(channel: C, request: RequestOf<C>) {
+      calls.push([channel, request]);
+      const answer = answers[channel] as ((request: RequestOf<C>) => IpcResult<ResponseOf<C>>) | undefined;
+      if (!answer) return { ok: false, error: { kind: 'internal', message: `no answer for ${channel}` } };
+      return answer(request);
+    },
+    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void) {
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      set.add(listener as (payload: unknown) => void);
+      return () => set.delete(listener as (payload: unknown) => void);
+    },
+  };
+  const push = <E extends EventName>(event: E, payload: EventPayload<E>) => listeners.get(event)?.forEach((listener) => listener(payload));
+  return { client, calls, push };
+}
+
+const topic = (name: string, partitions: number, records: number, sizeBytes: number | null = null): TopicSummary => ({
+  name,
+  partitions,
+  replicationFactor: 3,
+  records,
+  sizeBytes,
+  underReplicatedPartitions: 0,
+  offlinePartitions: 0,
+});
+
+describe('topics slice', () => {
+  it('loads topics for the active connection and keeps errors next to the last data', async () => {
+    let fail = false;
+    const { client, calls } = scriptedClient({
+      'topics.list': () => (fail ? { ok: false, error: { kind: 'unavailable', message: 'Cannot reach the cluster.' } } : { ok: true, value: [topic('a', 1, 5)] }),
+    });
+    const store = createAppStore(client);
+    await store.getState().loadTopics();
+    expect(store.getState().topics).toMatchObject({ status: 'ready', data: [{ name: 'a' }] });
+    expect(calls).toEqual([['topics.list', { connectionId: 'embedded' }]]);
+    fail = true;
+    await store.getState().loadTopics();
+    expect(store.getState().topics).toMatchObject({ status: 'error', data: [{ name: 'a' }], error: { kind: 'unavailable' } });
+  });
+
+  it('searches and sorts: name ascending first, numbers descending first, toggling on a second click', () => {
+    const store = createAppStore(scriptedClient({}).client);
+    const topics = [topic('orders', 6, 10), topic('payments', 3, 500), topic('audit.log', 12, 0, 4096)];
+    const names = () => visibleTopics(topics, store.getState().topicSearch, store.getState().topicSort).map((t) => t.name);
+    expect(names()).toEqual(['audit.log', 'orders', 'payments']);
+    store.getState().sortTopicsBy('records');
+    expect(names()).toEqual(['payments', 'orders', 'audit.log']);
+    store.getState().sortTopicsBy('records');
+    expect(names()).toEqual(['audit.log', 'orders', 'payments']);
+    store.getState().sortTopicsBy('partitions');
+    expect(names()).toEqual(['audit.log', 'orders', 'payments']);
+    store.getState().setTopicSearch('PAY');
+    expect(names()).toEqual(['payments']);
+  });
+
+  it('reloads the list after a topic is created, and returns the error when it is refused', async () => {
+    const created: string[] = [];
+    const { client } = scriptedClient({
+      'topics.create': (request) =>
+        request.topic === 'taken'
+          ? { ok: false, error: { kind: 'conflict', message: 'A topic with this name already exists.' } }
+          : (created.push(request.topic), { ok: true, value: { topic: request.topic, partitions: request.partitions, replicationFactor: request.replicationFactor } }),
+      'topics.list': () => ({ ok: true, value: created.map((name) => topic(name, 1, 0)) }),
+    });
+    const store = createAppStore(client);
+    const refused = await store.getState().createTopic({ topic: 'taken', partitions: 1, replicationFactor: 1 });
+    expect(refused).toEqual({ ok: false, error: { kind: 'conflict', message: 'A topic with this name already exists.' } });
+    await store.getState().createTopic({ topic: 'fresh', partitions: 3, replicationFactor: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(store.getState().topics.data?.map((t) => t.name)).toEqual(['fresh']);
+  });
+
+  it('forgets the previous cluster when the connection changes', async () => {
+    const { client } = scriptedClient({ 'topics.list': () => ({ ok: true, value: [topic('a', 1, 1)] }) });
+    const store = createAppStore(client);
+    await store.getState().loadTopics();
+    store.getState().selectConnection('other');
+    expect(store.getState().activeConnectionId).toBe('other');
+    expect(store.getState().topics.status).toBe('idle');
+  });
+});
+
+describe('embedded slice', () => {
+  const detail: TopicDetail = {
+    name: 'orders',
+    id: 'x',
+    partitions: [0, 1].map((partition) => ({
+      partition,
+      leader: partition + 1,
+      leaderEpoch: 0,
+      replicas: [1, 2, 3],
+      isr: [1, 2, 3],
+      offlineReplicas: [],
+      lowWatermark: 0,
+      highWatermark: 0,
+      sizeBytes: 0,
+    })),
+  };
+
+  it('moves leaders and shrinks ISR in the grid as events arrive', async () => {
+    const { client, push } = scriptedClient({ 'topics.describe': () => ({ ok: true, value: detail }) });
+    const store = createAppStore(client);
+    bindEvents(store);
+    store.getState().selectGridTopic('orders');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(store.getState().gridDetail.data?.partitions[1]?.leader).toBe(2);
+
+    push('embedded.event', { type: 'broker', brokerId: 2, state: 'down', at: 1 });
+    push('embedded.event', { type: 'leader', topic: 'orders', partition: 1, leader: 3, leaderEpoch: 1, at: 2 });
+    push('embedded.event', { type: 'isr', topic: 'orders', partition: 1, isr: [1, 3], at: 3 });
+    push('embedded.event', { type: 'leader', topic: 'other', partition: 1, leader: 1, leaderEpoch: 4, at: 4 });
+
+    const partition = store.getState().gridDetail.data?.partitions[1];
+    expect(partition).toMatchObject({ leader: 3, leaderEpoch: 1, isr: [1, 3] });
+    expect(store.getState().gridDetail.data?.partitions[0]).toMatchObject({ leader: 1, isr: [1, 2, 3] });
+    expect(store.getState().clusterEvents.map((event) => event.at)).toEqual([4, 3, 2, 1]);
+  });
+
+  it('shows a broker action failure where it happened and clears it on the next try', async () => {
+    let attempt = 0;
+    const { client } = scriptedClient({
+      'embedded.stopBroker': () =>
+        ++attempt === 1
+          ? { ok: false, error: { kind: 'unavailable', message: 'The embedded cluster is not running.' } }
+          : { ok: true, value: { enabled: true, state: 'running', message: null, bootstrapServers: 'x:1', dataDir: '/d', brokers: [] } },
+    });
+    const store = createAppStore(client);
+    await store.getState().controlBroker(1, 'stop');
+    expect(store.getState().brokerActionError?.message).toBe('The embedded cluster is not running.');
+    await store.getState().controlBroker(1, 'stop');
+    expect(store.getState().brokerActionError).toBeNull();
+    expect(store.getState().embedded.data?.state).toBe('running');
+  });
+});
