@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from './logger';
 
-/** A response as a list of chunks (without the size prefix), or null when the request gets no response. */
+/** A complete response frame (INT32 size prefix included) as chunks, or null when the request gets no response. */
 export type ResponseChunks = readonly Buffer[] | null;
 
 /**
@@ -152,12 +152,7 @@ export class Connection {
 
   private send(chunks: ResponseChunks): void {
     if (chunks === null || this.closed) return;
-    let size = 0;
-    for (const chunk of chunks) size += chunk.length;
-    const prefix = Buffer.allocUnsafe(4);
-    prefix.writeInt32BE(size, 0);
     this.socket.cork();
-    this.socket.write(prefix);
     for (const chunk of chunks) this.socket.write(chunk);
     process.nextTick(() => this.socket.uncork());
   }

@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+/**
+ * `npm run cluster -- --brokers N --port P --data-dir DIR [--host H] [--config name=value ...]`
+ *
+ * Runs the embedded Kafka cluster without a window. Prints `bootstrap.servers=...` once every listener
+ * accepts connections, then reads commands on standard input, one a line: `stop <id>`, `kill <id>`,
+ * `start <id>`, `status`, `help`. SIGINT and SIGTERM stop every broker cleanly.
+ */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { EmbeddedCluster, type ClusterEvent } from './cluster/cluster';
+import { createLogger, type LogLevel } from './server/logger';
+
+const USAGE = `usage: npm run cluster -- [--brokers N] [--port P] [--data-dir DIR] [--host H] [--config name=value]... [--log-level debug|info|warn|error]
+  --brokers    number of brokers (default 3)
+  --port       port of broker 0; broker i listens on port+i (default 9092)
+  --data-dir   where logs and metadata live (default ~/.kafka-desk/cluster)
+  --host       interface to listen on (default 127.0.0.1)
+  --config     a broker config by its Kafka name, e.g. --config num.partitions=6 (repeatable)
+commands on standard input: stop <id> | kill <id> | start <id> | status | help`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function integer(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text)) fail(`--${name} must be a whole number, got '${text}'`);
+  return Number(text);
+}
+
+function describeEvent(event: ClusterEvent): string {
+  switch (event.type) {
+    case 'broker':
+      return `broker ${event.brokerId} ${event.state}`;
+    case 'leader':
+      return `leader ${event.topic}-${event.partition} -> ${event.leader === -1 ? 'none (offline)' : event.leader} epoch ${event.leaderEpoch}`;
+    case 'isr':
+      return `isr ${event.topic}-${event.partition} = [${event.isr.join(',')}]`;
+    case 'topic':
+      return `topic ${event.topic} ${event.change}`;
+  }
+}
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        brokers: { type: 'string' },
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        host: { type: 'string' },
+        config: { type: 'string', multiple: true },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+    });
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const { values } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const brokers = integer('brokers', values.brokers, 3);
+  const port = integer('port', values.port, 9092);
+  const host = values.host ?? '127.0.0.1';
+  const dataDir = resolve(values['data-dir'] ?? join(homedir(), '.kafka-desk', 'cluster'));
+  const level = (values['log-level'] ?? 'info') as LogLevel;
+  if (!['debug', 'info', 'warn', 'error'].includes(level)) fail(`--log-level must be debug, info, warn or error`);
+  const config: Record<string, string> = {};
+  for (const entry of values.config ?? []) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) fail(`--config takes name=value, got '${entry}'`);
+    config[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+
+  const logger = createLogger({ level });
+  let cluster: EmbeddedCluster;
+  try {
+    cluster = await EmbeddedCluster.start({ brokers, basePort: port, host, dataDir, config, logger });
+  } catch (error) {
+    process.stderr.write(`could not start the cluster: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  cluster.onEvent((event) => logger.info(describeEvent(event)));
+  process.stdout.write(`bootstrap.servers=${cluster.bootstrapServers()}\n`);
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info(`${signal}: stopping the cluster`);
+    await cluster.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  const status = () =>
+    cluster
+      .brokers()
+      .map((b) => `broker ${b.id} ${b.state} ${b.host}:${b.port}${b.id === cluster.controller.controllerId ? ' (controller)' : ''}`)
+      .join('\n');
+
+  const input = createInterface({ input: process.stdin, terminal: false });
+  input.on('line', (line) => {
+    const [command, arg, extra] = line.trim().split(/\s+/);
+    if (!command) return;
+    const answer = (text: string) => process.stdout.write(`${text}\n`);
+    const id = arg !== undefined && /^\d+$/.test(arg) ? Number(arg) : NaN;
+    const run = async () => {
+      switch (command) {
+        case 'status':
+          answer(status());
+          return;
+        case 'help':
+          answer(USAGE);
+          return;
+        case 'stop':
+        case 'kill':
+        case 'start': {
+          if (Number.isNaN(id) || extra !== undefined || id >= brokers) {
+            answer(`error: '${command}' takes one broker id from 0 to ${brokers - 1}`);
+            return;
+          }
+          if (command === 'stop') await cluster.stopBroker(id);
+          else if (command === 'kill') await cluster.killBroker(id);
+          else await cluster.startBroker(id);
+          answer(`ok: broker ${id} ${command === 'start' ? 'started' : command === 'stop' ? 'stopped' : 'killed'}`);
+          return;
+        }
+        default:
+          answer(`error: unknown command '${command}' (try help)`);
+      }
+    };
+    run().catch((error: unknown) => answer(`error: ${(error as Error).message}`));
+  });
+  // Standard input closing (a pipe ending) leaves the cluster running until a signal.
+}
+
+void main();

@@ -1,0 +1,190 @@
+import { parseConfigValue, TOPIC_CONFIG_DEFS, type ConfigDef, type ConfigError } from '../log/log-config';
+
+/** Where a config value came from, numbered as DescribeConfigs reports it (ConfigSource). */
+export const ConfigSource = {
+  TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4,
+  DEFAULT_CONFIG: 5,
+} as const;
+export type ConfigSourceCode = (typeof ConfigSource)[keyof typeof ConfigSource];
+
+export interface BrokerConfigDef extends ConfigDef {
+  /** Changeable at run time through AlterConfigs (Kafka's dynamic broker configs). */
+  dynamic: boolean;
+  sensitive?: boolean;
+}
+
+const INT_MAX = '2147483647';
+const broker = (d: Omit<BrokerConfigDef, 'topicConfig' | 'importance'> & { importance?: ConfigDef['importance'] }): BrokerConfigDef => ({
+  importance: 'medium',
+  topicConfig: false,
+  ...d,
+});
+
+/**
+ * The broker configs the embedded broker honours or reports, with Kafka's names and defaults. The
+ * log.* and other synonyms of topic configs supply the topic defaults; `topicDefaults` maps them.
+ */
+export const BROKER_CONFIG_DEFS: readonly BrokerConfigDef[] = [
+  broker({ name: 'broker.id', type: 'int', default: '-1', dynamic: false, doc: 'The broker id for this server.' }),
+  broker({ name: 'node.id', type: 'int', default: '-1', dynamic: false, doc: 'The node id for this server.' }),
+  broker({ name: 'listeners', type: 'list', default: 'PLAINTEXT://127.0.0.1:9092', dynamic: false, doc: 'Listener list: the URIs the broker listens on.' }),
+  broker({ name: 'advertised.listeners', type: 'list', default: null, dynamic: false, doc: 'Listeners published to clients, if different from listeners.' }),
+  broker({ name: 'broker.rack', type: 'string', default: null, dynamic: false, doc: 'Rack of the broker, used in rack-aware replica assignment.' }),
+  broker({ name: 'log.dirs', type: 'list', default: null, dynamic: false, doc: 'The directories in which the log data is kept.' }),
+  broker({ name: 'num.partitions', type: 'int', default: '1', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The default number of log partitions per topic.' }),
+  broker({ name: 'default.replication.factor', type: 'int', default: '1', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The replication factor for automatically created topics, and for topics created with -1 as the replication factor.' }),
+  broker({ name: 'auto.create.topics.enable', type: 'boolean', default: 'true', dynamic: false, doc: 'Enable auto creation of topic on the server.' }),
+  broker({ name: 'delete.topic.enable', type: 'boolean', default: 'true', dynamic: false, doc: 'Enables delete topic.' }),
+  broker({ name: 'socket.request.max.bytes', type: 'int', default: '104857600', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The maximum number of bytes in a socket request.' }),
+  broker({ name: 'connections.max.idle.ms', type: 'long', default: '600000', dynamic: false, doc: 'Idle connections timeout: the server socket processor threads close the connections that idle more than this.' }),
+  broker({ name: 'fetch.max.bytes', type: 'int', default: '57671680', dynamic: false, validator: { kind: 'range', min: 1024 }, doc: 'The maximum number of bytes returned for a fetch request.' }),
+  broker({ name: 'replica.lag.time.max.ms', type: 'long', default: '30000', dynamic: false, doc: 'If a follower has not sent any fetch requests or has not consumed up to the leader\'s log end offset for at least this time, the leader will remove the follower from the ISR.' }),
+  broker({ name: 'replica.fetch.max.bytes', type: 'int', default: '1048576', dynamic: false, validator: { kind: 'range', min: 0 }, doc: 'The number of bytes of messages to attempt to fetch for each partition.' }),
+  broker({ name: 'replica.fetch.wait.max.ms', type: 'int', default: '500', dynamic: false, doc: 'The maximum wait time for each fetcher request issued by follower replicas.' }),
+  broker({ name: 'log.retention.check.interval.ms', type: 'long', default: '300000', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The frequency in milliseconds that the log cleaner checks whether any log is eligible for deletion.' }),
+  broker({ name: 'log.retention.hours', type: 'int', default: '168', dynamic: false, doc: 'The number of hours to keep a log file before deleting it, tertiary to log.retention.ms.' }),
+  broker({ name: 'log.retention.minutes', type: 'int', default: null, dynamic: false, doc: 'The number of minutes to keep a log file before deleting it, secondary to log.retention.ms.' }),
+  broker({ name: 'log.roll.hours', type: 'int', default: '168', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The maximum time before a new log segment is rolled out (in hours), secondary to log.roll.ms.' }),
+  broker({ name: 'log.roll.jitter.hours', type: 'int', default: '0', dynamic: false, validator: { kind: 'range', min: 0 }, doc: 'The maximum jitter to subtract from logRollTimeMillis (in hours), secondary to log.roll.jitter.ms.' }),
+  broker({ name: 'offsets.topic.replication.factor', type: 'int', default: '3', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The replication factor for the offsets topic (capped at the number of brokers here).' }),
+  broker({ name: 'offsets.topic.num.partitions', type: 'int', default: '50', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The number of partitions for the offset commit topic.' }),
+  broker({ name: 'offsets.retention.minutes', type: 'int', default: '10080', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'Committed offsets of a group that has been empty this long are discarded.' }),
+  broker({ name: 'group.initial.rebalance.delay.ms', type: 'int', default: '3000', dynamic: false, doc: 'The time the group coordinator waits for more consumers to join a new group before the first rebalance.' }),
+  broker({ name: 'group.min.session.timeout.ms', type: 'int', default: '6000', dynamic: false, doc: 'The minimum allowed session timeout for registered consumers.' }),
+  broker({ name: 'group.max.session.timeout.ms', type: 'int', default: '1800000', dynamic: false, doc: 'The maximum allowed session timeout for registered consumers.' }),
+  broker({ name: 'group.max.size', type: 'int', default: INT_MAX, dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The maximum number of consumers that a single consumer group can accommodate.' }),
+  broker({ name: 'transaction.state.log.replication.factor', type: 'int', default: '3', dynamic: false, doc: 'The replication factor for the transaction topic.' }),
+  broker({ name: 'sasl.enabled.mechanisms', type: 'list', default: 'GSSAPI', dynamic: false, doc: 'The list of SASL mechanisms enabled in the Kafka server.' }),
+];
+
+/** Topic configs whose broker default is set by a unit-scaled synonym, highest precedence first. */
+const SCALED_SYNONYMS: Record<string, Array<[string, number]>> = {
+  'retention.ms': [
+    ['log.retention.ms', 1],
+    ['log.retention.minutes', 60_000],
+    ['log.retention.hours', 3_600_000],
+  ],
+  'segment.ms': [
+    ['log.roll.ms', 1],
+    ['log.roll.hours', 3_600_000],
+  ],
+  'segment.jitter.ms': [
+    ['log.roll.jitter.ms', 1],
+    ['log.roll.jitter.hours', 3_600_000],
+  ],
+};
+
+/** Broker-level names of the topic configs (log.retention.bytes, message.max.bytes, ...), as dynamic defs. */
+const TOPIC_SYNONYM_DEFS: BrokerConfigDef[] = TOPIC_CONFIG_DEFS.filter((d) => d.brokerSynonym && !BROKER_CONFIG_DEFS.some((b) => b.name === d.brokerSynonym)).map(
+  (d) => ({ ...d, name: d.brokerSynonym!, topicConfig: false, dynamic: true, brokerSynonym: undefined, default: SCALED_SYNONYMS[d.name] ? null : d.default }),
+);
+
+export const ALL_BROKER_CONFIG_DEFS: ReadonlyMap<string, BrokerConfigDef> = new Map(
+  [...BROKER_CONFIG_DEFS, ...TOPIC_SYNONYM_DEFS].map((d) => [d.name, d]),
+);
+
+export interface ResolvedConfig {
+  name: string;
+  value: string | null;
+  source: ConfigSourceCode;
+  readOnly: boolean;
+  sensitive: boolean;
+}
+
+/** Validates broker config values (from the CLI, the app settings or AlterConfigs). */
+export function validateBrokerConfigs(map: Readonly<Record<string, string>>, options: { dynamicOnly?: boolean } = {}): ConfigError[] {
+  const errors: ConfigError[] = [];
+  for (const [key, value] of Object.entries(map)) {
+    const d = ALL_BROKER_CONFIG_DEFS.get(key);
+    if (!d) {
+      errors.push({ key, message: `Unknown broker config name: ${key}` });
+      continue;
+    }
+    if (options.dynamicOnly && !d.dynamic) {
+      errors.push({ key, message: `Cannot update ${key} at run time: it is a read-only (static) broker config.` });
+      continue;
+    }
+    const parsed = parseConfigValue(d, value);
+    if ('error' in parsed) errors.push({ key, message: parsed.error });
+  }
+  return errors;
+}
+
+/**
+ * One broker's configuration as Kafka layers it: dynamic per-broker over dynamic cluster default over
+ * static (given at start) over Kafka's default.
+ */
+export class BrokerConfigView {
+  constructor(
+    private readonly staticConfigs: Readonly<Record<string, string>>,
+    private readonly dynamicBroker: () => Readonly<Record<string, string>>,
+    private readonly dynamicDefault: () => Readonly<Record<string, string>>,
+  ) {}
+
+  resolve(name: string): ResolvedConfig {
+    const d = ALL_BROKER_CONFIG_DEFS.get(name);
+    const readOnly = !(d?.dynamic ?? false);
+    const sensitive = d?.sensitive ?? d?.type === 'password';
+    const layers: Array<[Readonly<Record<string, string>>, ConfigSourceCode]> = [
+      [this.dynamicBroker(), ConfigSource.DYNAMIC_BROKER_CONFIG],
+      [this.dynamicDefault(), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
+      [this.staticConfigs, ConfigSource.STATIC_BROKER_CONFIG],
+    ];
+    for (const [values, source] of layers) {
+      const value = values[name];
+      if (value !== undefined) return { name, value, source, readOnly, sensitive };
+    }
+    return { name, value: d?.default ?? null, source: ConfigSource.DEFAULT_CONFIG, readOnly, sensitive };
+  }
+
+  value(name: string): string | null {
+    return this.resolve(name).value;
+  }
+
+  int(name: string): number {
+    const value = this.value(name);
+    const parsed = value === null ? NaN : Number(value);
+    if (!Number.isFinite(parsed)) throw new Error(`broker config ${name} has no numeric value`);
+    return parsed;
+  }
+
+  bool(name: string): boolean {
+    return this.value(name) === 'true';
+  }
+
+  /** Every known broker config, resolved (DescribeConfigs on a broker resource). */
+  all(): ResolvedConfig[] {
+    return [...ALL_BROKER_CONFIG_DEFS.keys()].sort().map((name) => this.resolve(name));
+  }
+
+  /**
+   * The broker-level synonyms of a topic config that are set (not Kafka defaults), highest precedence
+   * first, with their values converted to the topic config's unit.
+   */
+  topicSynonyms(topicConfig: string): ResolvedConfig[] {
+    const scaled = SCALED_SYNONYMS[topicConfig];
+    const def = TOPIC_CONFIG_DEFS.find((d) => d.name === topicConfig);
+    const names: Array<[string, number]> = scaled ?? (def?.brokerSynonym ? [[def.brokerSynonym, 1]] : []);
+    const found: ResolvedConfig[] = [];
+    for (const [name, scale] of names) {
+      const resolved = this.resolve(name);
+      if (resolved.value === null) continue;
+      const value = scale === 1 ? resolved.value : String(Number(resolved.value) * scale);
+      found.push({ ...resolved, value });
+    }
+    return found;
+  }
+
+  /** Defaults for topic configs (keyed by topic config name) that come from this broker's configs. */
+  topicDefaults(): Record<string, string> {
+    const defaults: Record<string, string> = {};
+    for (const d of TOPIC_CONFIG_DEFS) {
+      const [first] = this.topicSynonyms(d.name);
+      if (first) defaults[d.name] = first.value!;
+    }
+    return defaults;
+  }
+}

@@ -1,0 +1,280 @@
+import { join } from 'node:path';
+import { LogManager } from '../log/log-manager';
+import { parseLogConfig, type LogConfig } from '../log/log-config';
+import type { RequestDispatcher } from '../server/dispatcher';
+import { Listener } from '../server/listener';
+import type { Logger } from '../server/logger';
+import { BrokerConfigView } from './broker-config';
+import type { Controller } from './controller';
+import type { TopicMetadata } from './metadata-store';
+import { PartitionReplica } from './partition-replica';
+import { ReplicaFetcher } from './replica-fetcher';
+
+export type BrokerState = 'running' | 'stopped';
+
+export interface BrokerOptions {
+  id: number;
+  host: string;
+  port: number;
+  logDir: string;
+  rack?: string | null;
+  staticConfigs: Record<string, string>;
+  controller: Controller;
+  /** Finds another broker of the same cluster (the in-process replica fetcher reads from leaders). */
+  peer: (id: number) => Broker | undefined;
+  dispatcher: RequestDispatcher;
+  logger: Logger;
+  now?: () => number;
+}
+
+const replicaKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+/**
+ * One broker of the embedded cluster: a listener on its own port, a log dir with its partition logs,
+ * the replicas of the partitions assigned to it, and a replica fetcher for those it follows.
+ */
+export class Broker {
+  readonly id: number;
+  readonly host: string;
+  readonly rack: string | null;
+  readonly config: BrokerConfigView;
+  readonly logger: Logger;
+  private port: number;
+  private stateValue: BrokerState = 'stopped';
+  private listener: Listener | null = null;
+  private logs: LogManager | null = null;
+  private readonly replicas = new Map<string, PartitionReplica>();
+  private fetcher: ReplicaFetcher | null = null;
+  private isrTimer: NodeJS.Timeout | null = null;
+  private retentionTimer: NodeJS.Timeout | null = null;
+  readonly now: () => number;
+
+  constructor(private readonly options: BrokerOptions) {
+    this.id = options.id;
+    this.host = options.host;
+    this.port = options.port;
+    this.rack = options.rack ?? null;
+    this.logger = options.logger.child({ broker: options.id });
+    this.now = options.now ?? Date.now;
+    const controller = options.controller;
+    this.config = new BrokerConfigView(
+      { ...options.staticConfigs, 'broker.id': String(options.id), 'node.id': String(options.id), 'log.dirs': options.logDir, listeners: `PLAINTEXT://${options.host}:${options.port}` },
+      () => controller.brokerConfigs(options.id),
+      () => controller.brokerConfigs(''),
+    );
+  }
+
+  get controller(): Controller {
+    return this.options.controller;
+  }
+
+  get state(): BrokerState {
+    return this.stateValue;
+  }
+
+  get boundPort(): number {
+    return this.port;
+  }
+
+  get logDir(): string {
+    return this.options.logDir;
+  }
+
+  get logManager(): LogManager {
+    if (!this.logs) throw new Error(`broker ${this.id} is not running`);
+    return this.logs;
+  }
+
+  async start(): Promise<void> {
+    if (this.stateValue === 'running') return;
+    this.logs = await LogManager.open(this.options.logDir, { logger: this.logger, now: this.now });
+    this.removeDeletedTopicLogs();
+    const listener = new Listener(
+      { handleFrame: (frame, connection) => this.options.dispatcher.handleFrame(frame, connection, this) },
+      {
+        host: this.host,
+        port: this.port,
+        maxRequestBytes: this.config.int('socket.request.max.bytes'),
+        idleTimeoutMs: this.config.int('connections.max.idle.ms'),
+        logger: this.logger,
+      },
+    );
+    try {
+      await listener.start();
+    } catch (error) {
+      await this.logs.close();
+      this.logs = null;
+      throw error;
+    }
+    this.listener = listener;
+    this.port = listener.port;
+    this.stateValue = 'running';
+    this.fetcher = new ReplicaFetcher(this, this.options.peer, this.logger);
+    const lagMs = this.config.int('replica.lag.time.max.ms');
+    this.isrTimer = setInterval(() => this.shrinkLaggingIsr(lagMs), Math.max(50, Math.floor(lagMs / 2)));
+    this.isrTimer.unref();
+    const retentionMs = this.config.int('log.retention.check.interval.ms');
+    this.retentionTimer = setInterval(() => this.runRetention(), retentionMs);
+    this.retentionTimer.unref();
+    this.logger.info('broker started', { listener: `${this.host}:${this.port}`, logDir: this.options.logDir });
+  }
+
+  /** The partitions in the log dir whose topic no longer exists (deleted while this broker was down). */
+  private removeDeletedTopicLogs(): void {
+    for (const entry of this.logManager.onDisk()) {
+      const topic = this.controller.topic(entry.topic);
+      const assigned = topic?.partitions[entry.partition]?.replicas.includes(this.id) ?? false;
+      if (!topic || (entry.topicId && entry.topicId !== topic.topicId) || !assigned) {
+        this.logger.info('removing log of a deleted or reassigned partition', { topic: entry.topic, partition: entry.partition });
+        this.logManager.deleteLog(entry.topic, entry.partition);
+      }
+    }
+  }
+
+  /** Effective topic config: topic overrides over this broker's defaults over Kafka's. */
+  topicLogConfig(topic: TopicMetadata): LogConfig {
+    const parsed = parseLogConfig(topic.configs, this.config.topicDefaults());
+    if (!parsed.ok) throw new Error(`invalid configs for topic ${topic.name}: ${parsed.errors.map((e) => e.message).join('; ')}`);
+    return parsed.config;
+  }
+
+  /**
+   * This broker's replica of a partition, opening (or creating) its log on first use. Undefined when
+   * the partition does not exist or is not assigned to this broker.
+   */
+  replica(topicName: string, partition: number): PartitionReplica | undefined {
+    const key = replicaKey(topicName, partition);
+    const existing = this.replicas.get(key);
+    if (existing) return existing;
+    if (this.stateValue !== 'running') return undefined;
+    const topic = this.controller.topic(topicName);
+    const meta = topic?.partitions[partition];
+    if (!topic || !meta || !meta.replicas.includes(this.id)) return undefined;
+    const log = this.logManager.getOrCreateLog(topicName, partition, this.topicLogConfig(topic), topic.topicId);
+    const replica = new PartitionReplica(topicName, partition, log, {
+      brokerId: this.id,
+      metadata: () => this.controller.partition(topicName, partition),
+      logConfig: () => {
+        const current = this.controller.topic(topicName);
+        return current ? this.topicLogConfig(current) : log.config;
+      },
+      changeIsr: (epoch, isr) => this.controller.changeIsr(topicName, partition, epoch, isr),
+      now: this.now,
+    });
+    this.replicas.set(key, replica);
+    replica.onMetadataChange();
+    if (meta.leader !== this.id) this.fetcher?.follow(replica);
+    return replica;
+  }
+
+  /** Opens replicas for every partition assigned to this broker (at start and after topic changes). */
+  syncReplicas(): void {
+    if (this.stateValue !== 'running') return;
+    for (const topic of this.controller.topics()) {
+      for (const p of topic.partitions) if (p.replicas.includes(this.id)) this.replica(topic.name, p.partition);
+    }
+  }
+
+  /** Applies a leader or ISR change the controller announced. */
+  onPartitionChange(topicName: string, partition: number): void {
+    const replica = this.replicas.get(replicaKey(topicName, partition));
+    if (!replica) {
+      this.replica(topicName, partition);
+      return;
+    }
+    replica.onMetadataChange();
+    replica.onIsrChange();
+    if (replica.isLeader) this.fetcher?.unfollow(replica);
+    else this.fetcher?.follow(replica);
+  }
+
+  /** Drops this broker's replicas and logs of a deleted topic. */
+  onTopicDeleted(topicName: string): void {
+    for (const [key, replica] of this.replicas) {
+      if (replica.topic !== topicName) continue;
+      this.fetcher?.unfollow(replica);
+      replica.close({ error: 'NOT_LEADER_OR_FOLLOWER', message: `Topic '${topicName}' was deleted.` });
+      this.replicas.delete(key);
+      this.logs?.deleteLog(topicName, replica.partition);
+    }
+  }
+
+  /** The brokers of the cluster that are running, this one included, by id. */
+  liveBrokers(): Broker[] {
+    return this.controller.liveBrokerIds().flatMap((id) => {
+      const broker = id === this.id ? this : this.options.peer(id);
+      return broker && broker.state === 'running' ? [broker] : [];
+    });
+  }
+
+  /** Replicas this broker holds, for DescribeLogDirs and the UI. */
+  hostedReplicas(): PartitionReplica[] {
+    return [...this.replicas.values()];
+  }
+
+  private shrinkLaggingIsr(maxLagMs: number): void {
+    for (const replica of this.replicas.values()) {
+      try {
+        replica.maybeShrinkIsr(maxLagMs);
+      } catch (error) {
+        this.logger.error('ISR check failed', { topic: replica.topic, partition: replica.partition, error });
+      }
+    }
+  }
+
+  runRetention(): void {
+    for (const replica of this.replicas.values()) {
+      try {
+        replica.log.applyRetention(this.now());
+        if (replica.log.config.cleanupPolicy.includes('compact')) replica.log.compact(this.now());
+      } catch (error) {
+        this.logger.error('retention failed', { topic: replica.topic, partition: replica.partition, error });
+      }
+    }
+  }
+
+  private stopTimers(): void {
+    if (this.isrTimer) clearInterval(this.isrTimer);
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.isrTimer = null;
+    this.retentionTimer = null;
+  }
+
+  /** A clean stop: no new requests, waiting requests answered, logs closed with a clean-shutdown mark. */
+  async stop(): Promise<void> {
+    if (this.stateValue !== 'running') return;
+    this.stateValue = 'stopped';
+    this.stopTimers();
+    this.fetcher?.stop();
+    this.fetcher = null;
+    for (const replica of this.replicas.values()) replica.close({ error: 'NOT_LEADER_OR_FOLLOWER', message: `Broker ${this.id} is shutting down.` });
+    this.replicas.clear();
+    await this.listener?.stop('broker shutting down');
+    this.listener = null;
+    await this.logs?.close();
+    this.logs = null;
+    this.logger.info('broker stopped');
+  }
+
+  /**
+   * An abrupt stop, as if the process died: sockets dropped, work halted, logs left without their
+   * clean-shutdown mark (so the next start recovers them). File handles are released because the
+   * process goes on.
+   */
+  async kill(): Promise<void> {
+    if (this.stateValue !== 'running') return;
+    this.stateValue = 'stopped';
+    this.stopTimers();
+    this.fetcher?.stop();
+    this.fetcher = null;
+    const listener = this.listener;
+    this.listener = null;
+    const stopping = listener?.stop('broker killed');
+    for (const replica of this.replicas.values()) replica.close({ error: 'NOT_LEADER_OR_FOLLOWER', message: `Broker ${this.id} was killed.` });
+    this.replicas.clear();
+    this.logs?.abandon();
+    this.logs = null;
+    await stopping;
+    this.logger.warn('broker killed');
+  }
+}

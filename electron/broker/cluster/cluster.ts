@@ -1,0 +1,180 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { validateTopicConfigs } from '../log/log-config';
+import { initCompression } from '../records/compression';
+import { createDispatcher } from '../handlers/registry';
+import { createLogger, type Logger } from '../server/logger';
+import { Broker } from './broker';
+import { validateBrokerConfigs } from './broker-config';
+import { Controller } from './controller';
+import { ClusterEvents, type ClusterEvent } from './events';
+import { MetadataStore } from './metadata-store';
+
+export type { ClusterEvent } from './events';
+
+export interface EmbeddedClusterOptions {
+  brokers: number;
+  basePort: number;
+  /** Interface to listen on; 127.0.0.1 unless told otherwise. */
+  host?: string;
+  dataDir: string;
+  /** Static broker configs by Kafka name, applied to every broker. */
+  config?: Record<string, string>;
+  logger?: Logger;
+}
+
+export interface EmbeddedBrokerStatus {
+  id: number;
+  host: string;
+  port: number;
+  state: 'running' | 'stopped';
+}
+
+/**
+ * The embedded Kafka cluster: N brokers in this process, each on its own port with its own log dir
+ * under the data dir, and one controller owning the cluster metadata. Brokers stop (cleanly, leaders
+ * moved away first), get killed (abruptly) and start again at run time.
+ */
+export class EmbeddedCluster {
+  readonly controller: Controller;
+  readonly events = new ClusterEvents();
+  readonly logger: Logger;
+  private readonly brokerMap = new Map<number, Broker>();
+  private closed = false;
+
+  private constructor(readonly options: Required<Omit<EmbeddedClusterOptions, 'logger' | 'config'>> & { config: Record<string, string> }, logger: Logger) {
+    this.logger = logger;
+    const count = options.brokers;
+    const brokerIds = Array.from({ length: count }, (_, i) => i);
+    const staticConfigs: Record<string, string> = { 'default.replication.factor': String(Math.min(3, count)), ...options.config };
+    const probe = { value: (name: string) => staticConfigs[name] };
+    this.controller = new Controller({
+      store: new MetadataStore(options.dataDir),
+      brokerIds,
+      events: this.events,
+      defaults: () => ({
+        numPartitions: Number(probe.value('num.partitions') ?? 1),
+        replicationFactor: Number(probe.value('default.replication.factor') ?? 1),
+      }),
+      validateTopicConfigs: (configs) => validateTopicConfigs(configs)[0]?.message ?? null,
+      topicConfig: (topic, name) => {
+        if (topic.configs[name] !== undefined) return topic.configs[name];
+        const anyBroker = this.brokerMap.values().next().value as Broker | undefined;
+        return anyBroker?.config.topicDefaults()[name];
+      },
+    });
+    const dispatcher = createDispatcher();
+    for (const id of brokerIds) {
+      this.brokerMap.set(
+        id,
+        new Broker({
+          id,
+          host: options.host,
+          port: options.basePort === 0 ? 0 : options.basePort + id,
+          logDir: join(options.dataDir, `broker-${id}`),
+          staticConfigs,
+          controller: this.controller,
+          peer: (peerId) => this.brokerMap.get(peerId),
+          dispatcher,
+          logger,
+        }),
+      );
+    }
+    this.events.subscribe((event) => this.route(event));
+  }
+
+  static async start(options: EmbeddedClusterOptions): Promise<EmbeddedCluster> {
+    if (!Number.isInteger(options.brokers) || options.brokers < 1 || options.brokers > 32) {
+      throw new RangeError(`broker count must be an integer from 1 to 32, got ${options.brokers}`);
+    }
+    if (!Number.isInteger(options.basePort) || options.basePort < 0 || options.basePort + options.brokers - 1 > 65535) {
+      throw new RangeError(`ports ${options.basePort}..${options.basePort + options.brokers - 1} are not valid TCP ports`);
+    }
+    const errors = validateBrokerConfigs(options.config ?? {});
+    if (errors.length > 0) throw new Error(`invalid broker config: ${errors.map((e) => e.message).join('; ')}`);
+    mkdirSync(options.dataDir, { recursive: true });
+    // The zstd codec is WebAssembly and must be instantiated before the first batch is decoded.
+    await initCompression();
+    const logger = options.logger ?? createLogger({ level: 'info' });
+    const cluster = new EmbeddedCluster(
+      { brokers: options.brokers, basePort: options.basePort, host: options.host ?? '127.0.0.1', dataDir: options.dataDir, config: options.config ?? {} },
+      logger,
+    );
+    try {
+      for (const id of cluster.brokerMap.keys()) await cluster.startBroker(id);
+    } catch (error) {
+      await cluster.close();
+      throw error;
+    }
+    return cluster;
+  }
+
+  /** Applies controller decisions to the brokers that host the partitions concerned. */
+  private route(event: ClusterEvent): void {
+    for (const broker of this.brokerMap.values()) {
+      if (broker.state !== 'running') continue;
+      if (event.type === 'leader' || event.type === 'isr') broker.onPartitionChange(event.topic, event.partition);
+      else if (event.type === 'topic' && event.change === 'deleted') broker.onTopicDeleted(event.topic);
+      else if (event.type === 'topic') broker.syncReplicas();
+    }
+  }
+
+  bootstrapServers(): string {
+    return [...this.brokerMap.values()].map((b) => `${b.host}:${b.boundPort}`).join(',');
+  }
+
+  brokers(): EmbeddedBrokerStatus[] {
+    return [...this.brokerMap.values()].map((b) => ({ id: b.id, host: b.host, port: b.boundPort, state: b.state }));
+  }
+
+  broker(id: number): Broker {
+    const broker = this.brokerMap.get(id);
+    if (!broker) throw new RangeError(`no broker ${id} in this cluster (brokers are 0..${this.brokerMap.size - 1})`);
+    return broker;
+  }
+
+  runningBrokers(): Broker[] {
+    return [...this.brokerMap.values()].filter((b) => b.state === 'running');
+  }
+
+  async startBroker(id: number): Promise<void> {
+    const broker = this.broker(id);
+    if (broker.state === 'running') return;
+    await broker.start();
+    this.controller.brokerStarted(id);
+    broker.syncReplicas();
+    for (const other of this.runningBrokers()) if (other !== broker) other.syncReplicas();
+  }
+
+  /** A clean stop: leadership moves to other in-sync replicas first, then the broker shuts down. */
+  async stopBroker(id: number): Promise<void> {
+    const broker = this.broker(id);
+    if (broker.state !== 'running') return;
+    this.controller.moveLeadershipAway(id);
+    await broker.stop();
+    this.controller.brokerStopped(id);
+  }
+
+  /** An abrupt stop: sockets closed and work halted at once; the controller notices afterwards. */
+  async killBroker(id: number): Promise<void> {
+    const broker = this.broker(id);
+    if (broker.state !== 'running') return;
+    await broker.kill();
+    this.controller.brokerStopped(id);
+  }
+
+  onEvent(listener: (event: ClusterEvent) => void): () => void {
+    return this.events.subscribe(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const broker of [...this.brokerMap.values()].reverse()) {
+      if (broker.state === 'running') {
+        await broker.stop();
+        this.controller.brokerStopped(broker.id);
+      }
+    }
+  }
+}

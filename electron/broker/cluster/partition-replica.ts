@@ -1,0 +1,456 @@
+import { BATCH_HEADER_SIZE, entrySize, isBatchCrcValid, readBatchHeader, type BatchHeader } from '../records/batch-header';
+import { CorruptRecordError, LogError, OffsetOutOfRangeError, RecordTooLargeError } from '../log/errors';
+import type { LogConfig } from '../log/log-config';
+import type { PartitionLog } from '../log/partition-log';
+import { ProtocolDecodeError } from '../protocol/errors';
+import type { PartitionMetadata } from './metadata-store';
+import { ProducerStateTable } from './producer-state';
+
+/** Error names of the protocol a partition operation can answer; handlers turn them into codes. */
+export type PartitionErrorName =
+  | 'NOT_LEADER_OR_FOLLOWER'
+  | 'NOT_ENOUGH_REPLICAS'
+  | 'NOT_ENOUGH_REPLICAS_AFTER_APPEND'
+  | 'REQUEST_TIMED_OUT'
+  | 'CORRUPT_MESSAGE'
+  | 'INVALID_RECORD'
+  | 'MESSAGE_TOO_LARGE'
+  | 'RECORD_LIST_TOO_LARGE'
+  | 'INVALID_TIMESTAMP'
+  | 'OUT_OF_ORDER_SEQUENCE_NUMBER'
+  | 'INVALID_PRODUCER_EPOCH'
+  | 'OFFSET_OUT_OF_RANGE'
+  | 'FENCED_LEADER_EPOCH'
+  | 'UNKNOWN_LEADER_EPOCH'
+  | 'KAFKA_STORAGE_ERROR'
+  | 'UNKNOWN_TOPIC_OR_PARTITION'
+  | 'UNKNOWN_TOPIC_ID'
+  | 'INVALID_REQUIRED_ACKS'
+  | 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED'
+  | 'UNKNOWN_SERVER_ERROR';
+
+export interface PartitionError {
+  error: PartitionErrorName;
+  message: string;
+}
+
+export interface AppendOutcome {
+  error: null;
+  baseOffset: number;
+  lastOffset: number;
+  /** -1 unless the topic uses LogAppendTime. */
+  logAppendTime: number;
+  logStartOffset: number;
+}
+
+export interface ReadOutcome {
+  error: null;
+  /** Whole batches (possibly several, possibly empty). */
+  records: Buffer;
+  highWatermark: number;
+  lastStableOffset: number;
+  logStartOffset: number;
+  logEndOffset: number;
+}
+
+/** What a replica needs from the broker that hosts it. */
+export interface ReplicaHost {
+  readonly brokerId: number;
+  /** The partition's current metadata from the controller (leader, epoch, ISR). */
+  metadata(): PartitionMetadata | undefined;
+  logConfig(): LogConfig;
+  /** Reports a new ISR to the controller; false when the controller refused it (stale epoch). */
+  changeIsr(leaderEpoch: number, isr: number[]): boolean;
+  now(): number;
+}
+
+interface FollowerProgress {
+  logEndOffset: number;
+  lastCaughtUpMs: number;
+}
+
+interface AckWaiter {
+  requiredOffset: number;
+  resolve: (outcome: AppendOutcome | PartitionError) => void;
+  outcome: AppendOutcome;
+  timer: NodeJS.Timeout;
+}
+
+export function isPartitionError(value: object): value is PartitionError {
+  return 'error' in value && (value as { error: unknown }).error !== null;
+}
+
+/**
+ * One broker's replica of one partition: its log, and when it leads, the high watermark, the followers'
+ * progress, the ISR bookkeeping, idempotent-producer state and the produce requests waiting for
+ * acks=all. The controller decides who leads; this class applies Kafka's rules within that decision.
+ */
+export class PartitionReplica {
+  highWatermark: number;
+  readonly producers = new ProducerStateTable();
+  private readonly followers = new Map<number, FollowerProgress>();
+  private readonly ackWaiters = new Set<AckWaiter>();
+  private readonly dataListeners = new Set<() => void>();
+  /** The leader epoch this replica last acted on; a change means a new role. */
+  private actedEpoch = -1;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly log: PartitionLog,
+    private readonly host: ReplicaHost,
+  ) {
+    this.highWatermark = Math.min(log.highWatermark, log.logEndOffset);
+    this.rebuildProducerState();
+  }
+
+  get isLeader(): boolean {
+    return this.host.metadata()?.leader === this.host.brokerId;
+  }
+
+  get leaderEpoch(): number {
+    return this.host.metadata()?.leaderEpoch ?? -1;
+  }
+
+  /**
+   * Rebuilds idempotent-producer state from the batch headers of the log's last two segments (after
+   * open or truncation): a retry always concerns one of a producer's last five batches, which are there.
+   */
+  rebuildProducerState(): void {
+    this.producers.clear();
+    const segments = this.log.segmentInfo();
+    let offset = Math.max(this.log.logStartOffset, segments.at(-2)?.baseOffset ?? segments.at(-1)?.baseOffset ?? 0);
+    const end = this.log.logEndOffset;
+    while (offset < end) {
+      const { records } = this.log.read(offset, 1 << 20, end);
+      if (records.length === 0) break;
+      let position = 0;
+      while (position + BATCH_HEADER_SIZE <= records.length) {
+        const header = readBatchHeader(records, position);
+        if (header.producerId >= 0) this.producers.record(header, header.baseOffset, header.maxTimestamp);
+        offset = header.baseOffset + header.lastOffsetDelta + 1;
+        position += entrySize(records, position);
+      }
+    }
+  }
+
+  /** Called by the broker whenever this partition's leader or epoch may have changed. */
+  onMetadataChange(): void {
+    const meta = this.host.metadata();
+    if (!meta || meta.leaderEpoch === this.actedEpoch) return;
+    this.actedEpoch = meta.leaderEpoch;
+    this.followers.clear();
+    if (meta.leader === this.host.brokerId) {
+      // A new leader starts its epoch at its log end; followers' progress is unknown until they fetch.
+      this.log.leaderEpochCache.assign(meta.leaderEpoch, this.log.logEndOffset);
+      const now = this.host.now();
+      for (const id of meta.isr) if (id !== this.host.brokerId) this.followers.set(id, { logEndOffset: -1, lastCaughtUpMs: now });
+    } else {
+      // Produce requests waiting on this replica can no longer be acknowledged by it.
+      for (const waiter of this.ackWaiters) this.finishWaiter(waiter, { error: 'NOT_LEADER_OR_FOLLOWER', message: 'Leadership moved before the records were replicated.' });
+    }
+    this.notifyData();
+  }
+
+  /** Subscribes to "new data or a new high watermark" (long-polling fetches, replica fetchers). */
+  onData(listener: () => void): () => void {
+    this.dataListeners.add(listener);
+    return () => this.dataListeners.delete(listener);
+  }
+
+  private notifyData(): void {
+    for (const listener of [...this.dataListeners]) listener();
+  }
+
+  private checkLeader(): PartitionError | null {
+    const meta = this.host.metadata();
+    if (!meta || meta.leader !== this.host.brokerId) {
+      return { error: 'NOT_LEADER_OR_FOLLOWER', message: `Broker ${this.host.brokerId} does not lead ${this.topic}-${this.partition}.` };
+    }
+    return null;
+  }
+
+  /**
+   * Validates the batches of a produce request: whole v2 batches with valid CRCs, each within
+   * max.message.bytes. Returns their headers.
+   */
+  private validateBatches(records: Buffer, config: LogConfig): BatchHeader[] | PartitionError {
+    const headers: BatchHeader[] = [];
+    let position = 0;
+    try {
+      while (position < records.length) {
+        const header = readBatchHeader(records, position);
+        const size = entrySize(records, position);
+        if (size > config.maxMessageBytes) {
+          return { error: 'MESSAGE_TOO_LARGE', message: `A batch of ${size} bytes exceeds max.message.bytes (${config.maxMessageBytes}).` };
+        }
+        if (!isBatchCrcValid(records, position, header)) {
+          return { error: 'CORRUPT_MESSAGE', message: `Batch at position ${position} fails its CRC check.` };
+        }
+        if (header.recordCount <= 0 || header.lastOffsetDelta !== header.recordCount - 1) {
+          return { error: 'INVALID_RECORD', message: `Batch at position ${position} declares ${header.recordCount} records but a last offset delta of ${header.lastOffsetDelta}.` };
+        }
+        headers.push(header);
+        position += size;
+      }
+    } catch (error) {
+      if (error instanceof ProtocolDecodeError) return { error: 'CORRUPT_MESSAGE', message: error.message };
+      throw error;
+    }
+    if (headers.length === 0 && records.length < BATCH_HEADER_SIZE) return { error: 'CORRUPT_MESSAGE', message: 'The request holds no record batch.' };
+    return headers;
+  }
+
+  /**
+   * Appends a produce request's records as leader. acks=-1 waits (up to timeoutMs) until every ISR
+   * member has them, as Kafka's delayed produce does.
+   */
+  appendAsLeader(records: Buffer, acks: number, timeoutMs: number): AppendOutcome | PartitionError | Promise<AppendOutcome | PartitionError> {
+    const notLeader = this.checkLeader();
+    if (notLeader) return notLeader;
+    const meta = this.host.metadata()!;
+    const config = this.host.logConfig();
+    if (acks === -1 && meta.isr.length < config.minInsyncReplicas) {
+      return {
+        error: 'NOT_ENOUGH_REPLICAS',
+        message: `${this.topic}-${this.partition} has ${meta.isr.length} in-sync replica(s); min.insync.replicas is ${config.minInsyncReplicas}.`,
+      };
+    }
+    const headers = this.validateBatches(records, config);
+    if ('error' in headers) return headers;
+
+    const idempotent = headers.filter((h) => h.producerId >= 0);
+    if (idempotent.length > 0) {
+      if (headers.length !== 1) {
+        return { error: 'INVALID_RECORD', message: 'An idempotent producer must send exactly one batch per partition per request.' };
+      }
+      const check = this.producers.check(idempotent[0]!);
+      if (check.kind === 'error') return { error: check.error, message: check.message };
+      if (check.kind === 'duplicate') {
+        // A retry of a batch already in the log: answer with its original offsets, append nothing.
+        const outcome: AppendOutcome = { error: null, baseOffset: check.firstOffset, lastOffset: check.lastOffset, logAppendTime: -1, logStartOffset: this.log.logStartOffset };
+        return this.awaitAcks(outcome, acks, timeoutMs);
+      }
+    }
+
+    const logAppendTime = config.messageTimestampType === 'LogAppendTime' ? this.host.now() : undefined;
+    let result;
+    try {
+      result = this.log.append(records, { assignOffsets: true, leaderEpoch: meta.leaderEpoch, logAppendTime });
+    } catch (error) {
+      return this.storageError(error);
+    }
+    let next = result.firstOffset;
+    for (const header of headers) {
+      if (header.producerId >= 0) this.producers.record(header, next, result.maxTimestamp);
+      next += header.lastOffsetDelta + 1;
+    }
+    this.maybeAdvanceHighWatermark();
+    this.notifyData();
+    const outcome: AppendOutcome = {
+      error: null,
+      baseOffset: result.firstOffset,
+      lastOffset: result.lastOffset,
+      logAppendTime: logAppendTime ?? -1,
+      logStartOffset: this.log.logStartOffset,
+    };
+    return this.awaitAcks(outcome, acks, timeoutMs);
+  }
+
+  private awaitAcks(outcome: AppendOutcome, acks: number, timeoutMs: number): AppendOutcome | PartitionError | Promise<AppendOutcome | PartitionError> {
+    if (acks !== -1 || this.highWatermark > outcome.lastOffset) return outcome;
+    return new Promise((resolve) => {
+      const waiter: AckWaiter = {
+        requiredOffset: outcome.lastOffset + 1,
+        resolve,
+        outcome,
+        timer: setTimeout(
+          () => this.finishWaiter(waiter, { error: 'REQUEST_TIMED_OUT', message: `Records were not replicated to every in-sync replica within ${timeoutMs} ms.` }),
+          Math.max(0, timeoutMs),
+        ),
+      };
+      this.ackWaiters.add(waiter);
+    });
+  }
+
+  private finishWaiter(waiter: AckWaiter, result: AppendOutcome | PartitionError): void {
+    if (!this.ackWaiters.delete(waiter)) return;
+    clearTimeout(waiter.timer);
+    waiter.resolve(result);
+  }
+
+  private storageError(error: unknown): PartitionError {
+    if (error instanceof RecordTooLargeError) return { error: 'MESSAGE_TOO_LARGE', message: error.message };
+    if (error instanceof CorruptRecordError) return { error: 'CORRUPT_MESSAGE', message: error.message };
+    if (error instanceof LogError) return { error: error.errorName as PartitionErrorName, message: error.message };
+    throw error;
+  }
+
+  /**
+   * The high watermark is the smallest log end offset among the ISR (the leader's own included), and
+   * never moves back. Waiting acks=all produces whose records are now below it complete.
+   */
+  private maybeAdvanceHighWatermark(): void {
+    const meta = this.host.metadata();
+    if (!meta || meta.leader !== this.host.brokerId) return;
+    let candidate = this.log.logEndOffset;
+    for (const id of meta.isr) {
+      if (id === this.host.brokerId) continue;
+      const progress = this.followers.get(id);
+      candidate = Math.min(candidate, progress ? progress.logEndOffset : -1);
+    }
+    if (candidate > this.highWatermark) {
+      this.highWatermark = candidate;
+      this.log.highWatermark = candidate;
+      for (const waiter of this.ackWaiters) {
+        if (waiter.requiredOffset <= candidate) this.finishWaiter(waiter, waiter.outcome);
+      }
+      this.notifyData();
+    }
+    // Records acknowledged with acks=all need min.insync.replicas members; if the ISR shrank below it
+    // after the append, the waiting produces fail as Kafka's do.
+    const minIsr = this.host.logConfig().minInsyncReplicas;
+    if (meta.isr.length < minIsr) {
+      for (const waiter of this.ackWaiters) {
+        this.finishWaiter(waiter, { error: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', message: `The ISR shrank to ${meta.isr.length}, below min.insync.replicas (${minIsr}), after the append.` });
+      }
+    }
+  }
+
+  /** Reads for a consumer: only records below the high watermark. */
+  readForConsumer(fetchOffset: number, maxBytes: number, minOneBatch = true): ReadOutcome | PartitionError {
+    const notLeader = this.checkLeader();
+    if (notLeader) return notLeader;
+    return this.read(fetchOffset, maxBytes, this.highWatermark, minOneBatch);
+  }
+
+  private read(fetchOffset: number, maxBytes: number, upTo: number, minOneBatch = true): ReadOutcome | PartitionError {
+    try {
+      const result = this.log.read(fetchOffset, maxBytes, upTo, minOneBatch);
+      return {
+        error: null,
+        records: result.records,
+        highWatermark: this.highWatermark,
+        lastStableOffset: this.highWatermark,
+        logStartOffset: this.log.logStartOffset,
+        logEndOffset: this.log.logEndOffset,
+      };
+    } catch (error) {
+      if (error instanceof OffsetOutOfRangeError) {
+        return { error: 'OFFSET_OUT_OF_RANGE', message: error.message };
+      }
+      return this.storageError(error);
+    }
+  }
+
+  /**
+   * A follower's fetch (the replica fetcher's rules): the fetch offset tells the leader how far the
+   * follower has replicated, which moves the high watermark and the follower's ISR standing.
+   */
+  readForFollower(followerId: number, fetchOffset: number, maxBytes: number, followerEpoch: number, minOneBatch = true): ReadOutcome | PartitionError {
+    const notLeader = this.checkLeader();
+    if (notLeader) return notLeader;
+    const meta = this.host.metadata()!;
+    if (followerEpoch !== -1 && followerEpoch < meta.leaderEpoch) {
+      return { error: 'FENCED_LEADER_EPOCH', message: `Follower epoch ${followerEpoch} is older than ${meta.leaderEpoch}.` };
+    }
+    if (followerEpoch > meta.leaderEpoch) {
+      return { error: 'UNKNOWN_LEADER_EPOCH', message: `Follower epoch ${followerEpoch} is newer than ${meta.leaderEpoch}.` };
+    }
+    const now = this.host.now();
+    const progress = this.followers.get(followerId) ?? { logEndOffset: -1, lastCaughtUpMs: 0 };
+    progress.logEndOffset = Math.min(fetchOffset, this.log.logEndOffset);
+    if (fetchOffset >= this.log.logEndOffset) progress.lastCaughtUpMs = now;
+    this.followers.set(followerId, progress);
+    this.maybeExpandIsr(followerId, progress);
+    this.maybeAdvanceHighWatermark();
+    return this.read(fetchOffset, maxBytes, this.log.logEndOffset, minOneBatch);
+  }
+
+  /** A follower that caught up to the high watermark (within the current epoch) rejoins the ISR. */
+  private maybeExpandIsr(followerId: number, progress: FollowerProgress): void {
+    const meta = this.host.metadata()!;
+    if (meta.isr.includes(followerId) || !meta.replicas.includes(followerId)) return;
+    const epochStart = this.log.leaderEpochCache.startOffsetOf(meta.leaderEpoch);
+    if (progress.logEndOffset >= this.highWatermark && progress.logEndOffset >= epochStart) {
+      this.host.changeIsr(meta.leaderEpoch, [...meta.isr, followerId]);
+    }
+  }
+
+  /**
+   * Removes followers that have not caught up within replica.lag.time.max.ms from the ISR (run on a
+   * timer by the broker). Returns true when the ISR changed.
+   */
+  maybeShrinkIsr(maxLagMs: number): boolean {
+    const meta = this.host.metadata();
+    if (!meta || meta.leader !== this.host.brokerId) return false;
+    const now = this.host.now();
+    const lagging = meta.isr.filter((id) => {
+      if (id === this.host.brokerId) return false;
+      const progress = this.followers.get(id);
+      return !progress || (progress.logEndOffset < this.log.logEndOffset && now - progress.lastCaughtUpMs > maxLagMs);
+    });
+    if (lagging.length === 0) return false;
+    const changed = this.host.changeIsr(meta.leaderEpoch, meta.isr.filter((id) => !lagging.includes(id)));
+    if (changed) this.maybeAdvanceHighWatermark();
+    return changed;
+  }
+
+  /** Called after the controller changed the ISR, so a smaller ISR can release waiting produces. */
+  onIsrChange(): void {
+    this.maybeAdvanceHighWatermark();
+  }
+
+  /** Follower side: appends batches fetched from the leader, offsets kept as the leader assigned them. */
+  appendAsFollower(records: Buffer, leaderHighWatermark: number, leaderLogStartOffset: number): void {
+    if (records.length > 0) {
+      this.log.append(records, { assignOffsets: false });
+      let position = 0;
+      while (position + BATCH_HEADER_SIZE <= records.length) {
+        const header = readBatchHeader(records, position);
+        if (header.producerId >= 0) this.producers.record(header, header.baseOffset, header.maxTimestamp);
+        position += entrySize(records, position);
+      }
+    }
+    if (leaderLogStartOffset > this.log.logStartOffset) this.deleteRecordsBefore(leaderLogStartOffset);
+    const hw = Math.min(leaderHighWatermark, this.log.logEndOffset);
+    if (hw > this.highWatermark) {
+      this.highWatermark = hw;
+      this.log.highWatermark = hw;
+    }
+  }
+
+  /** Follower side: drops records above `offset` that the leader does not have (divergent history). */
+  truncateTo(offset: number): void {
+    if (offset >= this.log.logEndOffset) return;
+    this.log.truncateTo(offset);
+    if (this.highWatermark > offset) {
+      this.highWatermark = offset;
+      this.log.highWatermark = offset;
+    }
+    this.rebuildProducerState();
+  }
+
+  /** Follower side, when the leader no longer has our fetch offset: start again at the leader's start. */
+  resetTo(offset: number): void {
+    this.log.truncateFullyAndStartAt(offset);
+    this.highWatermark = offset;
+    this.log.highWatermark = offset;
+    this.producers.clear();
+  }
+
+  /** Moves the log start forward (DeleteRecords on the leader, or following the leader's start). */
+  deleteRecordsBefore(offset: number): void {
+    const target = Math.min(offset, this.log.logEndOffset);
+    if (target <= this.log.logStartOffset) return;
+    this.log.deleteRecordsBefore(target);
+    this.notifyData();
+  }
+
+  /** Fails everything waiting on this replica (its broker stops or the partition is deleted). */
+  close(reason: PartitionError): void {
+    for (const waiter of this.ackWaiters) this.finishWaiter(waiter, reason);
+    this.notifyData();
+    this.dataListeners.clear();
+  }
+}

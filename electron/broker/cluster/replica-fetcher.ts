@@ -1,0 +1,142 @@
+import type { Logger } from '../server/logger';
+import type { Broker } from './broker';
+import type { PartitionReplica } from './partition-replica';
+
+interface Followed {
+  replica: PartitionReplica;
+  /** The leader epoch this follower last reconciled its log with (truncation by epoch done). */
+  reconciledEpoch: number;
+  unsubscribe: (() => void) | null;
+  subscribedTo: PartitionReplica | null;
+}
+
+const IDLE_WAIT_MS = 500;
+
+/**
+ * A broker's replica fetcher: for each partition it follows, it fetches from the leader's log with
+ * Kafka's follower rules, in process rather than over a socket. On a new leader epoch it first asks the
+ * leader for the end offset of its own latest epoch (OffsetForLeaderEpoch) and truncates what diverges;
+ * each fetch starts at the follower's log end, which tells the leader how far it has replicated.
+ */
+export class ReplicaFetcher {
+  private readonly followed = new Map<PartitionReplica, Followed>();
+  private running = true;
+  private wake: (() => void) | null = null;
+  private readonly maxBytes: number;
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly peer: (id: number) => Broker | undefined,
+    private readonly logger: Logger,
+  ) {
+    this.maxBytes = broker.config.int('replica.fetch.max.bytes');
+    void this.loop();
+  }
+
+  follow(replica: PartitionReplica): void {
+    if (!this.followed.has(replica)) {
+      this.followed.set(replica, { replica, reconciledEpoch: -2, unsubscribe: null, subscribedTo: null });
+    }
+    this.wake?.();
+  }
+
+  unfollow(replica: PartitionReplica): void {
+    const entry = this.followed.get(replica);
+    entry?.unsubscribe?.();
+    this.followed.delete(replica);
+  }
+
+  stop(): void {
+    this.running = false;
+    for (const entry of this.followed.values()) entry.unsubscribe?.();
+    this.followed.clear();
+    this.wake?.();
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let progressed = false;
+      for (const entry of [...this.followed.values()]) {
+        if (!this.running) return;
+        try {
+          progressed = this.fetchOnce(entry) || progressed;
+        } catch (error) {
+          this.logger.error('replica fetch failed', { topic: entry.replica.topic, partition: entry.replica.partition, error });
+        }
+      }
+      if (!this.running) return;
+      if (progressed) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      } else {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, IDLE_WAIT_MS);
+          function done() {
+            clearTimeout(timer);
+            resolve();
+          }
+          this.wake = done;
+        });
+        this.wake = null;
+      }
+    }
+  }
+
+  /** One fetch for one partition; true when it replicated something or reported new progress. */
+  private fetchOnce(entry: Followed): boolean {
+    const { replica } = entry;
+    const meta = this.broker.controller.partition(replica.topic, replica.partition);
+    if (!meta || meta.leader === -1 || meta.leader === this.broker.id) return false;
+    const leaderBroker = this.peer(meta.leader);
+    if (!leaderBroker || leaderBroker.state !== 'running') return false;
+    const leader = leaderBroker.replica(replica.topic, replica.partition);
+    if (!leader || !leader.isLeader) return false;
+
+    if (entry.subscribedTo !== leader) {
+      entry.unsubscribe?.();
+      entry.unsubscribe = leader.onData(() => this.wake?.());
+      entry.subscribedTo = leader;
+    }
+
+    if (entry.reconciledEpoch !== meta.leaderEpoch) {
+      this.truncateDivergent(replica, leader);
+      entry.reconciledEpoch = meta.leaderEpoch;
+    }
+
+    const before = replica.log.logEndOffset;
+    const result = leader.readForFollower(this.broker.id, before, this.maxBytes, meta.leaderEpoch);
+    if (result.error !== null) {
+      if (result.error === 'OFFSET_OUT_OF_RANGE') {
+        if (before < leader.log.logStartOffset) replica.resetTo(leader.log.logStartOffset);
+        else replica.truncateTo(leader.log.logEndOffset);
+        return true;
+      }
+      return false;
+    }
+    replica.appendAsFollower(result.records, result.highWatermark, result.logStartOffset);
+    // Progress also counts when nothing new arrived but our log end moved since the leader last heard.
+    return replica.log.logEndOffset > before;
+  }
+
+  /**
+   * KIP-101/279: ask the leader where our latest epoch ends in its log, and drop what we hold beyond
+   * that point (records a former leader appended but never committed).
+   */
+  private truncateDivergent(replica: PartitionReplica, leader: PartitionReplica): void {
+    const ourEpoch = replica.log.latestEpoch();
+    if (ourEpoch < 0) {
+      // No epoch history: keep only what is known committed.
+      if (replica.log.logEndOffset > replica.highWatermark) replica.truncateTo(replica.highWatermark);
+      return;
+    }
+    const { epoch, endOffset } = leader.log.endOffsetForEpoch(ourEpoch);
+    if (endOffset < 0) {
+      replica.truncateTo(replica.highWatermark);
+      return;
+    }
+    const target = epoch < ourEpoch ? Math.min(endOffset, replica.log.endOffsetForEpoch(epoch).endOffset) : endOffset;
+    if (target < replica.log.logEndOffset) {
+      this.logger.info('truncating divergent records', { topic: replica.topic, partition: replica.partition, from: replica.log.logEndOffset, to: target });
+      replica.truncateTo(target);
+    }
+  }
+}

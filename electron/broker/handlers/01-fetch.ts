@@ -1,0 +1,148 @@
+import type { PartitionReplica, PartitionError, ReadOutcome } from '../cluster/partition-replica';
+import { ErrorCode } from '../protocol/error-codes';
+import {
+  createFetchResponseEpochEndOffset,
+  createFetchResponseLeaderIdAndEpoch,
+  createFetchResponseSnapshotId,
+  Fetch,
+  type FetchRequest,
+  type FetchResponse,
+  type FetchResponsePartitionData,
+} from '../protocol/generated/index';
+import { downConvertBatches } from '../records/convert';
+import { defineHandler, type RequestContext } from './handler';
+
+const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
+
+interface PartitionRead {
+  topicIndex: number;
+  data: FetchResponsePartitionData;
+}
+
+/** One pass over the requested partitions; returns the response body and how many bytes it carries. */
+function readOnce(request: FetchRequest, context: RequestContext, replicas: Set<PartitionReplica>): { body: FetchResponse; bytes: number; errors: boolean } {
+  const { broker, apiVersion } = context;
+  const controller = broker.controller;
+  const replicaId = apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId;
+  // Fetch v0-2 has no response size limit; Kafka treats it as Int.MAX.
+  let budget = apiVersion >= 3 ? request.maxBytes : 0x7fffffff;
+  let bytes = 0;
+  let errors = false;
+  // Fetch v0-1 clients read magic 0 message sets, v2-3 magic 1, v4+ record batches as stored.
+  const legacyMagic: 0 | 1 | null = apiVersion <= 1 ? 0 : apiVersion <= 3 ? 1 : null;
+
+  const responses = request.topics.map((fetchTopic) => {
+    const topic = apiVersion >= 13 ? controller.topicById(fetchTopic.topicId) : controller.topic(fetchTopic.topic);
+    const partitions = fetchTopic.partitions.map((p): FetchResponsePartitionData => {
+      const data: FetchResponsePartitionData = {
+        partitionIndex: p.partition,
+        errorCode: ErrorCode.NONE,
+        highWatermark: -1n,
+        lastStableOffset: -1n,
+        logStartOffset: -1n,
+        divergingEpoch: createFetchResponseEpochEndOffset(),
+        currentLeader: createFetchResponseLeaderIdAndEpoch(),
+        snapshotId: createFetchResponseSnapshotId(),
+        abortedTransactions: apiVersion >= 4 ? [] : null,
+        preferredReadReplica: -1,
+        records: null,
+      };
+      const fail = (code: number) => {
+        data.errorCode = code;
+        errors = true;
+        return data;
+      };
+      if (!topic) return fail(apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      const meta = topic.partitions[p.partition];
+      if (!meta) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      if (meta.leader !== broker.id) {
+        data.currentLeader = { leaderId: meta.leader, leaderEpoch: meta.leaderEpoch };
+        return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      }
+      if (apiVersion >= 9 && p.currentLeaderEpoch !== -1 && p.currentLeaderEpoch !== meta.leaderEpoch) {
+        return fail(p.currentLeaderEpoch < meta.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH);
+      }
+      const replica = broker.replica(topic.name, p.partition);
+      if (!replica) return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      replicas.add(replica);
+      const maxBytes = Math.min(p.partitionMaxBytes, budget);
+      const fetchOffset = Number(p.fetchOffset);
+      // KIP-74: only the first partition with data may exceed the limits (so a large batch still makes
+      // progress); later partitions get only whole batches that fit.
+      const minOneBatch = bytes === 0;
+      const result: ReadOutcome | PartitionError =
+        replicaId >= 0
+          ? replica.readForFollower(replicaId, fetchOffset, maxBytes, p.currentLeaderEpoch, minOneBatch)
+          : replica.readForConsumer(fetchOffset, maxBytes, minOneBatch);
+      if (result.error !== null) {
+        data.highWatermark = BigInt(replica.highWatermark);
+        data.lastStableOffset = BigInt(replica.highWatermark);
+        data.logStartOffset = BigInt(replica.log.logStartOffset);
+        return fail(ErrorCode[result.error]);
+      }
+      data.highWatermark = BigInt(result.highWatermark);
+      data.lastStableOffset = BigInt(result.lastStableOffset);
+      data.logStartOffset = BigInt(result.logStartOffset);
+      if (result.records.length === 0) return data;
+      let records = result.records;
+      if (legacyMagic !== null) records = downConvertBatches(records, legacyMagic);
+      data.records = records;
+      bytes += records.length;
+      budget = Math.max(0, budget - records.length);
+      return data;
+    });
+    return { topic: fetchTopic.topic, topicId: topic?.topicId ?? fetchTopic.topicId ?? ZERO_UUID, partitions };
+  });
+  return {
+    body: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: [] },
+    bytes,
+    errors,
+  };
+}
+
+/**
+ * Fetch: reads each partition from its leader, below the high watermark for consumers. It waits up to
+ * max.wait.ms for min.bytes to accumulate (long poll), waking when any fetched partition gets data.
+ * Sessions (KIP-227) are not kept: every fetch is a full fetch, answered with session id 0, which
+ * clients accept as "no session". Fetch v0-3 clients get magic 0/1 message sets, down-converted.
+ */
+export const fetchHandler = defineHandler({
+  api: Fetch,
+  minVersion: 0,
+  maxVersion: 16,
+  handle: (request, context) => {
+    const replicas = new Set<PartitionReplica>();
+    const first = readOnce(request, context, replicas);
+    const minBytes = Math.max(1, request.minBytes);
+    if (first.bytes >= minBytes || first.errors || request.maxWaitMs <= 0 || replicas.size === 0) return first.body;
+    return new Promise<FetchResponse>((resolve) => {
+      let done = false;
+      let scheduled = false;
+      const unsubscribes: Array<() => void> = [];
+      const finish = (body: FetchResponse) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        for (const unsubscribe of unsubscribes) unsubscribe();
+        resolve(body);
+      };
+      const retry = () => {
+        scheduled = false;
+        if (done) return;
+        const again = readOnce(request, context, new Set());
+        if (again.bytes >= minBytes || again.errors || context.broker.state !== 'running') finish(again.body);
+      };
+      const timer = setTimeout(() => finish(readOnce(request, context, new Set()).body), request.maxWaitMs);
+      for (const replica of replicas) {
+        unsubscribes.push(
+          replica.onData(() => {
+            // Appends notify synchronously inside the producer's request: re-read on the next turn.
+            if (scheduled || done) return;
+            scheduled = true;
+            setImmediate(retry);
+          }),
+        );
+      }
+    });
+  },
+});

@@ -1,0 +1,64 @@
+import { ErrorCode } from '../protocol/error-codes';
+import { ListOffsets, type ListOffsetsResponseListOffsetsPartitionResponse } from '../protocol/generated/index';
+import { defineHandler } from './handler';
+import { leaderReplica } from './leader-lookup';
+
+/** ListOffsets timestamps with a special meaning. */
+const LATEST = -1n;
+const EARLIEST = -2n;
+const MAX_TIMESTAMP = -3n;
+const EARLIEST_LOCAL = -4n;
+
+/**
+ * ListOffsets: earliest (log start), latest (high watermark; the last stable offset is the same here,
+ * as there are no transactions), the offset of the largest timestamp, or the first offset whose
+ * timestamp is at least the given one (-1 when there is none).
+ */
+export const listOffsetsHandler = defineHandler({
+  api: ListOffsets,
+  minVersion: 0,
+  maxVersion: 8,
+  handle: (request, context) => ({
+    throttleTimeMs: 0,
+    topics: request.topics.map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitions.map((p): ListOffsetsResponseListOffsetsPartitionResponse => {
+        const response: ListOffsetsResponseListOffsetsPartitionResponse = {
+          partitionIndex: p.partitionIndex,
+          errorCode: ErrorCode.NONE,
+          oldStyleOffsets: [],
+          timestamp: -1n,
+          offset: -1n,
+          leaderEpoch: -1,
+        };
+        const replica = leaderReplica(context, topic.name, p.partitionIndex, context.apiVersion >= 4 ? p.currentLeaderEpoch : -1);
+        if (typeof replica === 'number') {
+          response.errorCode = replica;
+          return response;
+        }
+        const log = replica.log;
+        let found: { offset: number; timestamp: number; leaderEpoch: number } | null;
+        if (p.timestamp === EARLIEST || p.timestamp === EARLIEST_LOCAL) found = { offset: log.logStartOffset, timestamp: -1, leaderEpoch: -1 };
+        else if (p.timestamp === LATEST) found = { offset: replica.highWatermark, timestamp: -1, leaderEpoch: -1 };
+        else if (p.timestamp === MAX_TIMESTAMP) found = log.maxTimestampOffset();
+        else if (p.timestamp < 0n) {
+          response.errorCode = ErrorCode.INVALID_REQUEST;
+          return response;
+        } else {
+          found = log.offsetForTimestamp(Number(p.timestamp));
+          // Only committed records are visible to consumers.
+          if (found && found.offset >= replica.highWatermark) found = null;
+        }
+        if (context.apiVersion === 0) {
+          // v0 answers a list of offsets, newest first; the earliest/latest pair is what clients use.
+          response.oldStyleOffsets = found && p.maxNumOffsets > 0 ? [BigInt(found.offset)] : [];
+          return response;
+        }
+        response.offset = BigInt(found ? found.offset : -1);
+        response.timestamp = BigInt(found ? found.timestamp : -1);
+        response.leaderEpoch = found ? found.leaderEpoch : -1;
+        return response;
+      }),
+    })),
+  }),
+});

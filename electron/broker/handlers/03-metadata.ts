@@ -1,0 +1,75 @@
+import { isFailure } from '../cluster/controller';
+import type { TopicMetadata } from '../cluster/metadata-store';
+import { topicNameError } from '../cluster/topic-names';
+import { ErrorCode } from '../protocol/error-codes';
+import { Metadata, type MetadataResponseTopic } from '../protocol/generated/index';
+import { defineHandler, type RequestContext } from './handler';
+
+/** Sent when a client did not ask for authorized operations (Kafka's "omitted" sentinel). */
+const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
+const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
+
+function describeTopic(topic: TopicMetadata, context: RequestContext): MetadataResponseTopic {
+  const controller = context.broker.controller;
+  return {
+    errorCode: ErrorCode.NONE,
+    name: topic.name,
+    topicId: topic.topicId,
+    isInternal: topic.internal,
+    partitions: topic.partitions.map((p) => ({
+      errorCode: p.leader === -1 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+      partitionIndex: p.partition,
+      leaderId: p.leader,
+      leaderEpoch: p.leaderEpoch,
+      replicaNodes: [...p.replicas],
+      isrNodes: [...p.isr],
+      offlineReplicas: p.replicas.filter((id) => !controller.isLive(id)),
+    })),
+    topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+  };
+}
+
+function missingTopic(name: string | null, topicId: string, errorCode: number): MetadataResponseTopic {
+  return { errorCode, name, topicId, isInternal: false, partitions: [], topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED };
+}
+
+/**
+ * Metadata: live brokers, the controller, and the requested topics (all when the list is null; none
+ * when it is empty). Unknown topics are created when auto.create.topics.enable and the client allows
+ * it (versions before 4 always allow it), with num.partitions and default.replication.factor.
+ */
+export const metadataHandler = defineHandler({
+  api: Metadata,
+  minVersion: 0,
+  maxVersion: 12,
+  handle: (request, context) => {
+    const { broker } = context;
+    const controller = broker.controller;
+    const allowAutoCreate = (context.apiVersion < 4 || request.allowAutoTopicCreation) && broker.config.bool('auto.create.topics.enable');
+    let topics: MetadataResponseTopic[];
+    // Version 0 has no null list: an empty list there means every topic.
+    if (request.topics === null || (context.apiVersion === 0 && request.topics.length === 0)) {
+      topics = [...controller.topics()].map((t) => describeTopic(t, context));
+    } else {
+      topics = request.topics.map(({ name, topicId }) => {
+        const byId = name === null && topicId !== ZERO_UUID ? controller.topicById(topicId) : undefined;
+        if (name === null) return byId ? describeTopic(byId, context) : missingTopic(null, topicId, ErrorCode.UNKNOWN_TOPIC_ID);
+        const existing = controller.topic(name);
+        if (existing) return describeTopic(existing, context);
+        if (topicNameError(name)) return missingTopic(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION);
+        if (!allowAutoCreate) return missingTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        const created = controller.createTopic({ name });
+        if (isFailure(created)) return missingTopic(name, ZERO_UUID, ErrorCode[created.error]);
+        return describeTopic(created, context);
+      });
+    }
+    return {
+      throttleTimeMs: 0,
+      brokers: broker.liveBrokers().map((b) => ({ nodeId: b.id, host: b.host, port: b.boundPort, rack: b.rack })),
+      clusterId: controller.clusterId,
+      controllerId: controller.controllerId,
+      topics,
+      clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+    };
+  },
+});

@@ -1,0 +1,36 @@
+import type { Broker } from '../cluster/broker';
+import type { ApiDescriptor, ApiVersionsResponse } from '../protocol/generated/index';
+import type { Connection } from '../server/connection';
+
+/** What a handler knows about the request it answers. */
+export interface RequestContext {
+  broker: Broker;
+  connection: Connection;
+  apiVersion: number;
+  correlationId: number;
+  clientId: string | null;
+  /** The APIs and versions this broker implements, from the handler registry (for ApiVersions). */
+  supportedApis: ApiVersionsResponse['apiKeys'];
+}
+
+/**
+ * One Kafka API as the broker implements it: the versions it supports (ApiVersions advertises exactly
+ * these) and a function from request to response. Handlers answer per-entity error codes; they throw
+ * only on bugs. Returning null sends no response (Produce with acks=0).
+ */
+export interface Handler<Req, Res> {
+  api: ApiDescriptor<Req, Res>;
+  minVersion: number;
+  maxVersion: number;
+  handle(request: Req, context: RequestContext): Res | null | Promise<Res | null>;
+}
+
+/** Declares a handler with its types inferred from the API descriptor. */
+export function defineHandler<Req, Res>(handler: Handler<Req, Res>): Handler<Req, Res> {
+  if (handler.minVersion < handler.api.minVersion || handler.maxVersion > handler.api.maxVersion) {
+    throw new Error(`${handler.api.name} handler versions ${handler.minVersion}-${handler.maxVersion} exceed the schema's ${handler.api.minVersion}-${handler.api.maxVersion}`);
+  }
+  return handler;
+}
+
+export type AnyHandler = Handler<unknown, unknown>;

@@ -1,0 +1,39 @@
+import type { AnyHandler } from './handler';
+import { produceHandler } from './00-produce';
+import { fetchHandler } from './01-fetch';
+import { listOffsetsHandler } from './02-list-offsets';
+import { metadataHandler } from './03-metadata';
+import { apiVersionsHandler } from './18-api-versions';
+import { createTopicsHandler } from './19-create-topics';
+import { deleteTopicsHandler } from './20-delete-topics';
+import { deleteRecordsHandler } from './21-delete-records';
+import { initProducerIdHandler } from './22-init-producer-id';
+import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch';
+import { describeConfigsHandler } from './32-describe-configs';
+import { alterConfigsHandler } from './33-alter-configs';
+import { describeLogDirsHandler } from './35-describe-log-dirs';
+import { createPartitionsHandler } from './37-create-partitions';
+import { electLeadersHandler } from './43-elect-leaders';
+import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs';
+import { describeClusterHandler } from './60-describe-cluster';
+
+/** Every API the broker implements, one file per API key. ApiVersions is built from this list. */
+export const handlers: readonly AnyHandler[] = [
+  produceHandler,
+  fetchHandler,
+  listOffsetsHandler,
+  metadataHandler,
+  apiVersionsHandler,
+  createTopicsHandler,
+  deleteTopicsHandler,
+  deleteRecordsHandler,
+  initProducerIdHandler,
+  offsetForLeaderEpochHandler,
+  describeConfigsHandler,
+  alterConfigsHandler,
+  describeLogDirsHandler,
+  createPartitionsHandler,
+  electLeadersHandler,
+  incrementalAlterConfigsHandler,
+  describeClusterHandler,
+] as unknown as readonly AnyHandler[];

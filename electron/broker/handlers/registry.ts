@@ -1,0 +1,97 @@
+import type { Broker } from '../cluster/broker';
+import { ErrorCode } from '../protocol/error-codes';
+import { ProtocolDecodeError } from '../protocol/errors';
+import { ApiVersions, type ApiVersionsResponse } from '../protocol/generated/index';
+import { decodeRequestHeader, encodeResponseFrame } from '../protocol/headers';
+import { Reader } from '../protocol/reader';
+import { CloseConnection, type Connection, type ResponseChunks } from '../server/connection';
+import type { RequestDispatcher } from '../server/dispatcher';
+import type { AnyHandler, RequestContext } from './handler';
+import { handlers } from './index';
+
+export interface HandlerRegistry {
+  get(apiKey: number): AnyHandler | undefined;
+  all(): readonly AnyHandler[];
+}
+
+/** The registry of implemented APIs; ApiVersions advertises exactly these versions. */
+export function createRegistry(list: readonly AnyHandler[] = handlers): HandlerRegistry {
+  const byKey = new Map<number, AnyHandler>();
+  for (const handler of list) {
+    if (byKey.has(handler.api.apiKey)) throw new Error(`two handlers for API key ${handler.api.apiKey}`);
+    byKey.set(handler.api.apiKey, handler);
+  }
+  const sorted = [...byKey.values()].sort((a, b) => a.api.apiKey - b.api.apiKey);
+  return { get: (apiKey) => byKey.get(apiKey), all: () => sorted };
+}
+
+/** The ApiVersions list built from the registry. */
+export function supportedApiKeys(registry: HandlerRegistry): ApiVersionsResponse['apiKeys'] {
+  return registry.all().map((h) => ({ apiKey: h.api.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }));
+}
+
+/**
+ * Decodes each request, hands it to its handler and encodes the answer in the request's version.
+ * A request the broker cannot understand (unknown API key, unsupported version, malformed body) closes
+ * its own connection with a logged reason — except ApiVersions in a version we do not know, which by
+ * the protocol's rule gets a v0 answer with UNSUPPORTED_VERSION and the full list, so the client can
+ * pick a version we support.
+ */
+export function createDispatcher(registry: HandlerRegistry = createRegistry()): RequestDispatcher {
+  const supportedApis = supportedApiKeys(registry);
+  return {
+    handleFrame(frame: Buffer, connection: Connection, broker: Broker): ResponseChunks | Promise<ResponseChunks> {
+      const reader = new Reader(frame);
+      let result;
+      try {
+        result = decodeRequestHeader(reader);
+      } catch (error) {
+        if (error instanceof ProtocolDecodeError) throw new CloseConnection(`malformed request header: ${error.message}`);
+        throw error;
+      }
+      const { header } = result;
+      if (result.kind === 'unknown-api') {
+        throw new CloseConnection(`unknown API key ${header.apiKey} (version ${header.apiVersion}, correlation id ${header.correlationId})`);
+      }
+      const handler = registry.get(header.apiKey);
+      const inRange = handler && header.apiVersion >= handler.minVersion && header.apiVersion <= handler.maxVersion;
+      if (result.kind === 'unsupported-version' || !handler || !inRange) {
+        if (header.apiKey === ApiVersions.apiKey) {
+          const body: ApiVersionsResponse = {
+            errorCode: ErrorCode.UNSUPPORTED_VERSION,
+            apiKeys: supportedApis,
+            throttleTimeMs: 0,
+            supportedFeatures: [],
+            finalizedFeaturesEpoch: -1n,
+            finalizedFeatures: [],
+            zkMigrationReady: false,
+          };
+          return encodeResponseFrame(ApiVersions, 0, header.correlationId, body);
+        }
+        throw new CloseConnection(`unsupported version ${header.apiVersion} of API ${header.apiKey} (correlation id ${header.correlationId})`);
+      }
+      if (header.clientId !== null) connection.clientId = header.clientId;
+      let request: unknown;
+      try {
+        request = handler.api.decodeRequest(reader, header.apiVersion);
+      } catch (error) {
+        if (error instanceof ProtocolDecodeError) {
+          throw new CloseConnection(`malformed ${handler.api.name} v${header.apiVersion} request: ${error.message}`);
+        }
+        throw error;
+      }
+      const context: RequestContext = {
+        broker,
+        connection,
+        apiVersion: header.apiVersion,
+        correlationId: header.correlationId,
+        clientId: header.clientId,
+        supportedApis,
+      };
+      const encode = (response: unknown): ResponseChunks =>
+        response === null ? null : encodeResponseFrame(handler.api, header.apiVersion, header.correlationId, response);
+      const answer = handler.handle(request, context);
+      return answer instanceof Promise ? answer.then(encode) : encode(answer);
+    },
+  };
+}

@@ -1,0 +1,7 @@
+import type { Broker } from '../cluster/broker';
+import type { Connection, ResponseChunks } from './connection';
+
+/** Turns a request frame into a response for the broker that received it (see handlers/registry.ts). */
+export interface RequestDispatcher {
+  handleFrame(frame: Buffer, connection: Connection, broker: Broker): ResponseChunks | Promise<ResponseChunks>;
+}
