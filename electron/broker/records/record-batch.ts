@@ -256,6 +256,62 @@ export function encodeRecordBatch(options: EncodeBatchOptions): Buffer {
 // ---------------------------------------------------------------------------------------------------
 // Decoding
 
+/**
+ * Zig-zag varint, inlined for the record loop: lengths and deltas nearly always take 1-4 bytes, decoded
+ * here with 32-bit arithmetic; anything longer or near the end of input goes through Reader.
+ */
+function readVarIntFast(r: Reader): number {
+  const buffer = r.buffer;
+  let at = r.offset;
+  if (at + 4 > r.end) return r.readVarInt();
+  let byte = buffer[at++]!;
+  let result = byte & 0x7f;
+  if (byte >= 0x80) {
+    byte = buffer[at++]!;
+    result |= (byte & 0x7f) << 7;
+    if (byte >= 0x80) {
+      byte = buffer[at++]!;
+      result |= (byte & 0x7f) << 14;
+      if (byte >= 0x80) {
+        byte = buffer[at++]!;
+        if (byte >= 0x80) return r.readVarInt();
+        result |= byte << 21;
+      }
+    }
+  }
+  r.offset = at;
+  return (result >>> 1) ^ -(result & 1);
+}
+
+/** Zig-zag varlong as a number: the 1-4 byte fast path of {@link readVarIntFast}, else the full decoder. */
+function readVarLongFast(r: Reader): number {
+  const buffer = r.buffer;
+  const at = r.offset;
+  if (at + 4 <= r.end) {
+    const b0 = buffer[at]!;
+    if (b0 < 0x80) {
+      r.offset = at + 1;
+      return (b0 >>> 1) ^ -(b0 & 1);
+    }
+    const b1 = buffer[at + 1]!;
+    if (b1 < 0x80) {
+      const result = (b0 & 0x7f) | (b1 << 7);
+      r.offset = at + 2;
+      return (result >>> 1) ^ -(result & 1);
+    }
+  }
+  return readVarLongNumber(r);
+}
+
+/** Varint length then bytes (-1 is null), as a view into the input. */
+function readVarIntBytesFast(r: Reader): Buffer | null {
+  const at = r.offset;
+  const length = readVarIntFast(r);
+  if (length === -1) return null;
+  if (length < 0) throw new ProtocolDecodeError(`negative varint bytes length ${length}`, at);
+  return r.readRaw(length);
+}
+
 /** Zig-zag varlong as a number; values beyond ±2^53 are rejected (no timestamp delta gets near). */
 function readVarLongNumber(r: Reader): number {
   const buffer = r.buffer;
@@ -295,26 +351,26 @@ export function decodeRecords(
   const records = new Array<KafkaRecord>(count);
   for (let i = 0; i < count; i++) {
     const at = r.offset;
-    const length = r.readVarInt();
+    const length = readVarIntFast(r);
     if (length < MIN_RECORD_SIZE - 1 || length > r.remaining) {
       throw new ProtocolDecodeError(`record ${i}: length ${length} invalid with ${r.remaining} bytes left`, at);
     }
     const recordEnd = r.offset + length;
     const attributes = r.readInt8();
-    const timestampDelta = readVarLongNumber(r);
-    const offsetDelta = r.readVarInt();
-    const key = r.readVarIntBytes();
-    const value = r.readVarIntBytes();
-    const headerCount = r.readVarInt();
+    const timestampDelta = readVarLongFast(r);
+    const offsetDelta = readVarIntFast(r);
+    const key = readVarIntBytesFast(r);
+    const value = readVarIntBytesFast(r);
+    const headerCount = readVarIntFast(r);
     if (headerCount < 0 || headerCount * 2 > recordEnd - r.offset) {
       throw new ProtocolDecodeError(`record ${i}: invalid header count ${headerCount}`, at);
     }
     const headers = new Array<RecordHeader>(headerCount);
     for (let h = 0; h < headerCount; h++) {
       const keyAt = r.offset;
-      const headerKey = r.readVarIntBytes();
+      const headerKey = readVarIntBytesFast(r);
       if (headerKey === null) throw new ProtocolDecodeError(`record ${i}: null header key`, keyAt);
-      headers[h] = { key: headerKey.toString('utf8'), value: r.readVarIntBytes() };
+      headers[h] = { key: headerKey.toString('utf8'), value: readVarIntBytesFast(r) };
     }
     if (r.offset !== recordEnd) {
       throw new ProtocolDecodeError(`record ${i}: length field says ${length} bytes, its fields take ${r.offset - (recordEnd - length)}`, at);
