@@ -9,7 +9,7 @@ const navigation: { screen: Screen; label: string; embeddedOnly?: boolean }[] = 
   { screen: 'brokers', label: 'Brokers' },
   { screen: 'topics', label: 'Topics' },
   { screen: 'produce', label: 'Produce' },
-  { screen: 'cluster', label: 'Embedded cluster', embeddedOnly: true },
+  { screen: 'cluster', label: 'Cluster panel', embeddedOnly: true },
 ];
 
 export function Sidebar() {

@@ -1,0 +1,109 @@
+// Starts Kafka Desk in web mode for the tests: the same entry point as `npm run web`, on a free HTTP
+// port, embedded brokers on free ports, and a temporary data directory removed afterwards.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { test as base } from '@playwright/test';
+
+export const clusterModulePresent = existsSync(path.resolve('electron/broker/cluster/cluster.ts'));
+
+export interface WebApp {
+  url: string;
+  origin: string;
+  bootstrapServers: string;
+  dataDir: string;
+  output: () => string;
+}
+
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A first port with `count` free ports from it. */
+export async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const first = 20_000 + Math.floor(Math.random() * 30_000);
+    let free = true;
+    for (let offset = 0; offset < count && free; offset += 1) free = await portFree(first + offset);
+    if (free) return first;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
+}
+
+export async function startWebApp(options: { brokers?: number; extraArgs?: string[] } = {}): Promise<WebApp & { stop(): Promise<void> }> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-e2e-'));
+  const brokers = options.brokers ?? 3;
+  const basePort = await freePortRange(brokers);
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      'node_modules/tsx/dist/cli.mjs',
+      'electron/web/cli.ts',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--brokers',
+      String(brokers),
+      '--base-port',
+      String(basePort),
+      ...(options.extraArgs ?? []),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`web mode did not start in 60 s:\n${output}`)), 60_000);
+    const check = () => {
+      const match = /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`web mode exited with ${code}:\n${output}`));
+    });
+  });
+  const bootstrapServers = /Embedded cluster: (\S+:\d+(?:,\S+:\d+)*)/.exec(output)?.[1] ?? '';
+  return {
+    url,
+    origin: new URL(url).origin,
+    bootstrapServers,
+    dataDir,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const test = base.extend<object, { webApp: WebApp }>({
+  webApp: [
+    async ({}, use) => {
+      const app = await startWebApp();
+      await use(app);
+      await app.stop();
+    },
+    { scope: 'worker', timeout: 90_000 },
+  ],
+});
+
+export { expect } from '@playwright/test';
