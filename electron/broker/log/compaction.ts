@@ -17,12 +17,18 @@ import type { LogLogger, LogSegment } from './segment';
  *   3. a batch that lost records is re-encoded with the same baseOffset, lastOffsetDelta, producer
  *      fields, leader epoch, compression and timestamp type (offsets never change); a batch that lost all
  *      its records is dropped; an untouched batch is copied byte for byte.
- * Crash safety per segment: `<base>.log.cleaned` is written and fsynced, the old index files are unlinked,
- * then the cleaned file is renamed over `<base>.log` (atomic) and the indexes rebuilt. A crash at any
- * point leaves either the old or the new log, and open() rebuilds missing indexes and drops `.cleaned` files.
+ * Consecutive cleaned segments are merged while the result fits segment.bytes.
+ * Crash safety: `<first base>.log.cleaned` is written and fsynced, the first segment's index files are
+ * unlinked, the cleaned file is renamed over `<first base>.log` (atomic: the commit point), then the other
+ * merged segments' files are deleted and the indexes rebuilt. After a crash, open() drops `.cleaned` files,
+ * rebuilds missing indexes and deletes a segment that starts below the end of the segment before it
+ * (a merged segment whose deletion did not happen).
+ *
+ * A pass is skipped when the new data below the cleanable bound is under min.cleanable.dirty.ratio (and
+ * max.compaction.lag.ms has not passed) and no retained tombstone has expired.
  *
  * Limitations: aborted transactional records are not removed; batches that cannot be decoded or encoded
- * (e.g. zstd before initCompression()) are kept unchanged; segments are not merged.
+ * (e.g. zstd before initCompression()) are kept unchanged.
  */
 
 export interface CompactionAccess {
@@ -31,18 +37,34 @@ export interface CompactionAccess {
   logger: LogLogger;
   segments(): readonly LogSegment[];
   highWatermark(): number;
-  /** Reopens segment `base` after its file was replaced (rescans it and writes its indexes). */
-  replaceSegment(base: number): void;
+  /**
+   * Installs a rewritten segment: `<base>.log` was replaced; `absorbed` are the base offsets of the
+   * following segments whose data it now also holds (their files are deleted). Reopens (rescans) it.
+   */
+  replaceSegments(base: number, absorbed: number[]): void;
+}
+
+/** What the cleaner remembers between runs of one log (in memory; a restart just cleans once more). */
+export interface CleanerState {
+  /** The cleanable range ended here at the last run (offsets below were compacted). */
+  cleanedUpTo: number;
+  /** Earliest time a retained tombstone expires (Infinity when none). */
+  tombstoneExpiry: number;
 }
 
 export interface CompactionResult {
-  /** Segments rewritten. */
+  /** Segments rewritten (merged segments count once). */
   cleanedSegments: number;
+  /** Segments folded into a preceding one. */
+  mergedSegments: number;
   recordsRemoved: number;
   bytesBefore: number;
   bytesAfter: number;
-  /** Offset below which the log is compacted (exclusive), or -1 when nothing was cleanable. */
+  /** Offset below which the log is compacted (exclusive), or -1 when nothing was cleanable or cleaning was skipped. */
   cleanedUpTo: number;
+  /** True when the log had too little new (dirty) data to be worth cleaning. */
+  skipped: boolean;
+  state: CleanerState | null;
 }
 
 function keyOf(key: Buffer): string {
@@ -58,23 +80,50 @@ function decodeSafe(bytes: Buffer, logger: LogLogger, where: string): RecordBatc
   }
 }
 
-export function compactLog(log: CompactionAccess, now: number): CompactionResult {
-  const result: CompactionResult = { cleanedSegments: 0, recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0, cleanedUpTo: -1 };
-  if (!log.config.cleanupPolicy.includes('compact')) return result;
+/**
+ * One cleaning pass. `previous` lets a pass be skipped when there is no new data below the cleanable
+ * bound (dirty ratio under min.cleanable.dirty.ratio) and no tombstone is due to expire; `force` cleans anyway.
+ */
+export function compactLog(log: CompactionAccess, now: number, previous: CleanerState | null = null, force = false): CompactionResult {
+  const result: CompactionResult = {
+    cleanedSegments: 0, mergedSegments: 0, recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0, cleanedUpTo: -1, skipped: false, state: previous,
+  };
+  const config = log.config;
+  if (!config.cleanupPolicy.includes('compact')) return result;
   const segments = log.segments();
   if (segments.length < 2) return result;
   const hw = log.highWatermark();
-  const lagLimit = now - log.config.minCompactionLagMs;
+  const lagLimit = now - config.minCompactionLagMs;
   const cleanable: LogSegment[] = [];
   for (let i = 0; i < segments.length - 1; i++) {
     const seg = segments[i]!;
     const upper = segments[i + 1]!.baseOffset;
     if (upper > hw) break;
-    if (log.config.minCompactionLagMs > 0 && seg.largestTimestamp() > lagLimit) break;
+    if (config.minCompactionLagMs > 0 && seg.largestTimestamp() > lagLimit) break;
     cleanable.push(seg);
   }
   if (cleanable.length === 0) return result;
-  result.cleanedUpTo = segments[cleanable.length]!.baseOffset;
+  const cleanedUpTo = segments[cleanable.length]!.baseOffset;
+
+  if (!force && previous) {
+    let total = 0;
+    let dirty = 0;
+    let oldestDirty = Infinity;
+    for (const seg of cleanable) {
+      total += seg.size;
+      if (seg.baseOffset >= previous.cleanedUpTo) {
+        dirty += seg.size;
+        if (seg.firstBatchTimestamp >= 0) oldestDirty = Math.min(oldestDirty, seg.firstBatchTimestamp);
+      }
+    }
+    const ratio = total === 0 ? 0 : dirty / total;
+    const lagExceeded = dirty > 0 && now - oldestDirty > config.maxCompactionLagMs;
+    if (now < previous.tombstoneExpiry && (dirty === 0 || (ratio < config.minCleanableDirtyRatio && !lagExceeded))) {
+      result.skipped = true;
+      return result;
+    }
+  }
+  result.cleanedUpTo = cleanedUpTo;
 
   // 1. Latest offset per key over the cleanable range.
   const latest = new Map<string, number>();
@@ -87,55 +136,103 @@ export function compactLog(log: CompactionAccess, now: number): CompactionResult
     }
   }
 
-  // 2-3. Rewrite each segment that has something to remove.
-  const tombstoneLimit = now - log.config.deleteRetentionMs;
+  // 2. The retained bytes of every cleanable segment.
+  const tombstoneLimit = now - config.deleteRetentionMs;
+  let tombstoneExpiry = Infinity;
+  const cleaned: Array<{ seg: LogSegment; chunks: Buffer[]; size: number; removed: number; lastOffset: number }> = [];
   for (const seg of cleanable) {
     const chunks: Buffer[] = [];
     let removed = 0;
+    let size = 0;
+    let lastOffset = -1;
+    const keepWhole = (bytes: Buffer, last: number): void => {
+      chunks.push(Buffer.from(bytes));
+      size += bytes.length;
+      lastOffset = last;
+    };
     for (const b of seg.batches()) {
       const bytes = seg.batchBytes(b, b.window);
       if ((b.attributes & BatchAttributes.Control) !== 0) {
-        chunks.push(Buffer.from(bytes));
+        keepWhole(bytes, b.lastOffset);
         continue;
       }
       const batch = decodeSafe(bytes, log.logger, seg.logPath);
       if (!batch) {
-        chunks.push(Buffer.from(bytes));
+        keepWhole(bytes, b.lastOffset);
         continue;
       }
       const keep = batch.records.filter((r) => retain(r, latest, tombstoneLimit));
+      for (const r of keep) if (r.value === null && r.key !== null) tombstoneExpiry = Math.min(tombstoneExpiry, r.timestamp + config.deleteRetentionMs);
       if (keep.length === batch.records.length) {
-        chunks.push(Buffer.from(bytes));
+        keepWhole(bytes, b.lastOffset);
+        continue;
+      }
+      if (keep.length === 0) {
+        removed += batch.records.length;
+        continue;
+      }
+      const rebuilt = reencode(batch, keep, log.logger);
+      if (!rebuilt) {
+        keepWhole(bytes, b.lastOffset);
         continue;
       }
       removed += batch.records.length - keep.length;
-      if (keep.length === 0) continue;
-      const rebuilt = reencode(batch, keep, log.logger);
-      chunks.push(rebuilt ?? Buffer.from(bytes));
-      if (!rebuilt) removed -= batch.records.length - keep.length;
+      chunks.push(rebuilt);
+      size += rebuilt.length;
+      lastOffset = b.lastOffset;
     }
-    if (removed === 0) continue;
-    const before = seg.size;
-    const data = Buffer.concat(chunks);
-    const cleanedPath = `${seg.logPath}.cleaned`;
-    const fd = fs.openSync(cleanedPath, 'w');
-    try {
-      let written = 0;
-      while (written < data.length) written += fs.writeSync(fd, data, written, data.length - written, written);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
+    cleaned.push({ seg, chunks, size, removed, lastOffset });
+  }
+  result.state = { cleanedUpTo, tombstoneExpiry };
+
+  // 3. Group consecutive segments into files of at most segment.bytes, then swap each group in.
+  let i = 0;
+  while (i < cleaned.length) {
+    const group = [cleaned[i]!];
+    let size = cleaned[i]!.size;
+    const base = cleaned[i]!.seg.baseOffset;
+    let j = i + 1;
+    while (j < cleaned.length) {
+      const next = cleaned[j]!;
+      const lastOffset = next.lastOffset >= 0 ? next.lastOffset : next.seg.baseOffset;
+      if (size + next.size > config.segmentBytes || lastOffset - base > 2147483647) break;
+      group.push(next);
+      size += next.size;
+      j++;
     }
-    fs.rmSync(seg.indexPath, { force: true });
-    fs.rmSync(seg.timeIndexPath, { force: true });
-    fs.renameSync(cleanedPath, seg.logPath);
-    log.replaceSegment(seg.baseOffset);
+    i = j;
+    const removed = group.reduce((n, g) => n + g.removed, 0);
+    if (removed === 0 && group.length === 1) continue;
+    const before = group.reduce((n, g) => n + g.seg.size, 0);
+    const first = group[0]!.seg;
+    writeCleaned(`${first.logPath}.cleaned`, group.flatMap((g) => g.chunks));
+    fs.rmSync(first.indexPath, { force: true });
+    fs.rmSync(first.timeIndexPath, { force: true });
+    fs.renameSync(`${first.logPath}.cleaned`, first.logPath);
+    // From here the first file holds the whole group; open() deletes later segments it overlaps if we crash now.
+    log.replaceSegments(first.baseOffset, group.slice(1).map((g) => g.seg.baseOffset));
     result.cleanedSegments++;
+    result.mergedSegments += group.length - 1;
     result.recordsRemoved += removed;
     result.bytesBefore += before;
-    result.bytesAfter += data.length;
+    result.bytesAfter += size;
   }
   return result;
+}
+
+function writeCleaned(file: string, chunks: Buffer[]): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    let pos = 0;
+    for (const c of chunks) {
+      let written = 0;
+      while (written < c.length) written += fs.writeSync(fd, c, written, c.length - written, pos + written);
+      pos += c.length;
+    }
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function retain(r: KafkaRecord, latest: Map<string, number>, tombstoneLimit: number): boolean {

@@ -16,7 +16,7 @@ import { CorruptRecordError, InvalidRecordError, InvalidTimestampError, KafkaSto
 import { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache';
 import type { LogConfig } from './log-config';
 import { LogSegment, TailCache, type LogLogger } from './segment';
-import { compactLog, type CompactionResult } from './compaction';
+import { compactLog, type CleanerState, type CompactionResult } from './compaction';
 
 /**
  * PartitionLog: the one owner of a partition's on-disk state.
@@ -147,6 +147,7 @@ export class PartitionLog {
   private lastFlushMs: number;
   private closed = false;
   private pendingFsyncs = new Set<Promise<void>>();
+  private cleanerState: CleanerState | null = null;
   readonly leaderEpochCache: LeaderEpochCache;
   readonly now: () => number;
   readonly logger: LogLogger;
@@ -218,6 +219,13 @@ export class PartitionLog {
         minOffset,
       });
       if (truncatedBytes > 0) this.logger.warn(`${dir}: recovery truncated ${truncatedBytes} bytes of segment ${base}`);
+      const previous = this.segments.at(-1);
+      if (previous && previous.size > 0 && base < previous.nextOffset) {
+        // Leftover of a compaction that merged this segment into the previous one and then crashed.
+        this.logger.warn(`${dir}: segment ${base} overlaps the previous segment (ends at ${previous.nextOffset}); deleting it`);
+        segment.deleteFiles(0);
+        continue;
+      }
       this.segments.push(segment);
       minOffset = segment.nextOffset;
     }
@@ -341,6 +349,7 @@ export class PartitionLog {
     let batchCount = 0;
     let newEpochs: EpochEntry[] | null = null;
     let latestEpoch = this.leaderEpochCache.latestEpoch();
+    const compacted = config.cleanupPolicy.includes('compact');
     let pos = 0;
     while (pos < batches.length) {
       const index = batchCount;
@@ -386,6 +395,7 @@ export class PartitionLog {
           );
         }
       }
+      if (assign && compacted && (h.attributes & BatchAttributes.Control) === 0) this.checkKeys(batches, pos, index);
       const last = base + h.lastOffsetDelta;
       let batchMaxTs = h.maxTimestamp;
       if (logAppend) {
@@ -439,6 +449,21 @@ export class PartitionLog {
       firstOffset, lastOffset, logAppendTime: appendTime, maxTimestamp, offsetOfMaxTimestamp,
       logStartOffset: this._logStartOffset, batchCount, recordCount, sizeInBytes: batches.length,
     };
+  }
+
+  /** Compacted topics refuse records without a key (Kafka's LogValidator); costs a decode, so only for them. */
+  private checkKeys(batches: Buffer, pos: number, index: number): void {
+    let records;
+    try {
+      records = decodeRecordBatch(batches, pos, { verifyCrc: false, maxDecompressedBytes: Math.max(this.config.maxMessageBytes * 64, 64 << 20) }).records;
+    } catch (e) {
+      throw new CorruptRecordError(`batch ${index}: ${(e as Error).message}`, index);
+    }
+    for (const r of records) {
+      if (r.key === null) {
+        throw new InvalidRecordError(`Compacted topic cannot accept message without key in topic partition ${path.basename(this.dir)}.`, index);
+      }
+    }
   }
 
   private maybeRoll(bytes: number, firstOffset: number, lastOffset: number, maxTimestamp: number, now: number): void {
@@ -775,9 +800,11 @@ export class PartitionLog {
    * watermark and older than min.compaction.lag.ms; drops tombstones older than delete.retention.ms.
    * Offsets never change. See compaction.ts.
    */
-  compact(now = this.now()): CompactionResult {
+  compact(now = this.now(), opts: { force?: boolean } = {}): CompactionResult {
     this.ensureOpen();
-    return compactLog(this.compactionAccess(), now);
+    const result = compactLog(this.compactionAccess(), now, this.cleanerState, opts.force ?? false);
+    this.cleanerState = result.state;
+    return result;
   }
 
   private compactionAccess() {
@@ -787,11 +814,15 @@ export class PartitionLog {
       logger: this.logger,
       segments: () => this.segments,
       highWatermark: () => this._highWatermark,
-      replaceSegment: (base: number): void => {
+      replaceSegments: (base: number, absorbed: number[]): void => {
         const i = this.segments.findIndex((s) => s.baseOffset === base);
-        if (i < 0 || i === this.segments.length - 1) throw new Error(`segment ${base} cannot be replaced`);
+        if (i < 0 || i + absorbed.length >= this.segments.length - 1) throw new Error(`segment ${base} cannot be replaced`);
         const old = this.segments[i]!;
         old.close();
+        for (const other of this.segments.splice(i + 1, absorbed.length)) {
+          if (!absorbed.includes(other.baseOffset)) throw new Error(`segment ${other.baseOffset} is not among the merged ones`);
+          other.deleteFiles(0);
+        }
         const { segment } = LogSegment.open(this.dir, base, {
           recover: true,
           now: this.now(),

@@ -246,3 +246,66 @@ describe('compaction', () => {
     expect(fs.readdirSync(log2.dir).some((f) => f.endsWith('.cleaned'))).toBe(false);
   });
 });
+
+describe('compaction: merging, crash leftovers, scheduling, validation', () => {
+  it('merges small cleaned segments and keeps every retained offset readable', async () => {
+    const log = await open({ cleanupPolicy: ['compact'], segmentBytes: 300 });
+    for (let i = 0; i < 60; i++) log.append(batch(1, { keys: [`k${i % 3}`], values: [`v${i}`] }), { assignOffsets: true });
+    log.roll();
+    log.highWatermark = log.logEndOffset;
+    const before = log.segmentCount;
+    const r = log.compact();
+    expect(r.mergedSegments).toBeGreaterThan(0);
+    expect(log.segmentCount).toBeLessThan(before);
+    expect(allRecords(log).map((x) => x.offset)).toEqual([57, 58, 59]);
+    for (let o = 0; o < 60; o++) expect(offsetsOf(log.read(o, 1 << 20).records)[0]).toBe(Math.max(57, o));
+    const dir = log.dir;
+    await log.close();
+    const again = await open({ cleanupPolicy: ['compact'], segmentBytes: 300 }, undefined, dir);
+    expect(allRecords(again).map((x) => x.offset)).toEqual([57, 58, 59]);
+  });
+
+  it('recovers from a crash between the merge commit and deleting the merged segments', async () => {
+    const log = await open({ cleanupPolicy: ['compact'], segmentBytes: 300 });
+    for (let i = 0; i < 30; i++) log.append(batch(1, { keys: [`k${i}`], values: [`v${i}`] }), { assignOffsets: true });
+    log.roll();
+    log.highWatermark = log.logEndOffset;
+    const dir = log.dir;
+    await log.close();
+    // Simulate: segments 0 and the next were merged into 0's file, the second file not yet deleted.
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.log')).sort();
+    const merged = Buffer.concat([fs.readFileSync(path.join(dir, files[0]!)), fs.readFileSync(path.join(dir, files[1]!))]);
+    fs.writeFileSync(path.join(dir, files[0]!), merged);
+    fs.rmSync(path.join(dir, files[0]!.replace('.log', '.index')));
+    const logger = collectingLogger();
+    const again = await PartitionLog.open(dir, defaultLogConfig({ cleanupPolicy: ['compact'], segmentBytes: 300, fileDeleteDelayMs: 0 }), { logger });
+    logs.push(again);
+    expect(logger.messages.join('\n')).toMatch(/overlaps/);
+    expect(fs.existsSync(path.join(dir, files[1]!))).toBe(false);
+    expect(allRecords(again).map((x) => x.offset)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+  });
+
+  it('skips a pass when nothing new is cleanable, unless forced', async () => {
+    const log = await open({ cleanupPolicy: ['compact'], segmentBytes: 300 });
+    for (let i = 0; i < 20; i++) log.append(batch(1, { keys: ['k'], values: [`v${i}`] }), { assignOffsets: true });
+    log.roll();
+    log.highWatermark = log.logEndOffset;
+    expect(log.compact().skipped).toBe(false);
+    expect(log.compact().skipped).toBe(true);
+    expect(log.compact(undefined, { force: true }).skipped).toBe(false);
+    for (let i = 0; i < 20; i++) log.append(batch(1, { keys: ['k'], values: [`w${i}`] }), { assignOffsets: true });
+    log.roll();
+    log.highWatermark = log.logEndOffset;
+    const r = log.compact();
+    expect(r.skipped).toBe(false);
+    expect(allRecords(log).map((x) => x.value)).toEqual(['w19']);
+  });
+
+  it('refuses records without a key on compacted topics', async () => {
+    const log = await open({ cleanupPolicy: ['compact'] });
+    expect(() => log.append(batch(2, { keys: ['a', null] }), { assignOffsets: true })).toThrow(/without key/);
+    expect(log.logEndOffset).toBe(0);
+    log.append(batch(2, { keys: ['a', 'b'] }), { assignOffsets: true });
+    expect(log.logEndOffset).toBe(2);
+  });
+});
