@@ -54,6 +54,8 @@ export interface PartitionLogOptions {
   tailCacheBytes?: number;
   /** Written to partition.metadata when given. */
   topicId?: string;
+  /** Minimum interval between high-watermark checkpoints written by the setter (default 5000; -1: only explicit). */
+  highWatermarkCheckpointMs?: number;
 }
 
 export interface AppendOptions {
@@ -148,6 +150,8 @@ export class PartitionLog {
   private closed = false;
   private pendingFsyncs = new Set<Promise<void>>();
   private cleanerState: CleanerState | null = null;
+  private lastHighWatermarkCheckpoint = 0;
+  private readonly highWatermarkCheckpointMs: number;
   readonly leaderEpochCache: LeaderEpochCache;
   readonly now: () => number;
   readonly logger: LogLogger;
@@ -161,6 +165,7 @@ export class PartitionLog {
     this.now = options.now ?? Date.now;
     this.logger = options.logger ?? consoleLogger;
     this.tailCacheBytes = options.tailCacheBytes ?? 4 << 20;
+    this.highWatermarkCheckpointMs = options.highWatermarkCheckpointMs ?? 5_000;
     this.lastFlushMs = this.now();
     this.leaderEpochCache = LeaderEpochCache.load(path.join(dir, EPOCH_CHECKPOINT));
   }
@@ -282,13 +287,24 @@ export class PartitionLog {
     return this._highWatermark;
   }
 
-  /** Set by the replication layer; clamped to [logStartOffset, logEndOffset]. Persist with checkpointHighWatermark(). */
+  /**
+   * Set by the replication layer; clamped to [logStartOffset, logEndOffset]. Persisted to
+   * replication-offset-checkpoint at most every `highWatermarkCheckpointMs` from here, and by close() and
+   * checkpointHighWatermark().
+   */
   set highWatermark(offset: number) {
-    this._highWatermark = Math.min(Math.max(offset, this._logStartOffset), this.logEndOffset);
+    const hw = Math.min(Math.max(offset, this._logStartOffset), this.logEndOffset);
+    if (hw === this._highWatermark) return;
+    this._highWatermark = hw;
+    if (this.highWatermarkCheckpointMs >= 0) {
+      const now = this.now();
+      if (now - this.lastHighWatermarkCheckpoint >= this.highWatermarkCheckpointMs) this.checkpointHighWatermark(now);
+    }
   }
 
-  checkpointHighWatermark(): void {
+  checkpointHighWatermark(now = this.now()): void {
     if (this.closed) return;
+    this.lastHighWatermarkCheckpoint = now;
     writeOffsetCheckpoint(path.join(this.dir, HW_CHECKPOINT), this._highWatermark);
   }
 
@@ -361,7 +377,7 @@ export class PartitionLog {
         throw new CorruptRecordError(`batch ${index}: ${(e as Error).message}`, index);
       }
       const size = h.batchLength + LOG_OVERHEAD;
-      if (size > config.maxMessageBytes) {
+      if (assign && size > config.maxMessageBytes) {
         throw new RecordTooLargeError(`batch ${index} is ${size} bytes, larger than max.message.bytes ${config.maxMessageBytes}`);
       }
       if (computeBatchCrc(batches, pos, h.batchLength) !== h.crc) {

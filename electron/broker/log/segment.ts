@@ -205,16 +205,22 @@ export class LogSegment {
       const reason = seg.loadIndexes();
       if (reason === null) {
         const truncated = seg.scan(seg.index.lastPosition(), opts.minOffset, opts.logger, false);
-        seg.readFirstBatchTimestamp();
-        return { segment: seg, truncatedBytes: truncated };
+        const lastTime = seg.timeIndex.lastEntry();
+        if (!lastTime || lastTime.offset < seg.nextOffset) {
+          seg.readFirstBatchTimestamp();
+          return { segment: seg, truncatedBytes: truncated };
+        }
+        opts.logger.warn(`${seg.logPath}: time index points beyond the log; rebuilding the indexes`);
+      } else {
+        opts.logger.warn(`${seg.logPath}: ${reason}; rebuilding the indexes`);
       }
-      opts.logger.warn(`${seg.logPath}: ${reason}; rebuilding the indexes`);
     }
     const truncated = seg.scan(0, opts.minOffset, opts.logger, true);
     seg.indexDirty = true;
     seg.writeIndexes();
     return { segment: seg, truncatedBytes: truncated };
   }
+
 
   private loadIndexes(): string | null {
     let indexBuf: Buffer;
@@ -344,8 +350,18 @@ export class LogSegment {
   /** Appends validated batches (offsets assigned) at the end of the file. */
   append(data: Buffer): void {
     let written = 0;
-    while (written < data.length) {
-      written += fs.writeSync(this.fd, data, written, data.length - written, this.size + written);
+    try {
+      while (written < data.length) {
+        written += fs.writeSync(this.fd, data, written, data.length - written, this.size + written);
+      }
+    } catch (e) {
+      // Leave no partial batch behind (disk full): the file ends where the log ends.
+      try {
+        fs.ftruncateSync(this.fd, this.size);
+      } catch {
+        // recovery truncates it on the next open
+      }
+      throw e;
     }
     this.cache?.append(this.size, data);
     let i = 0;

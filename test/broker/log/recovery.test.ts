@@ -171,6 +171,29 @@ describe('PartitionLog persistence and recovery', () => {
     expect(again.endOffsetForEpoch(1)).toEqual({ epoch: 1, endOffset: 80 });
   });
 
+  it('checkpoints the high watermark from the setter, so a crash keeps it', async () => {
+    const dir = newDir();
+    const log = await PartitionLog.open(dir, defaultLogConfig(), { logger: collectingLogger(), highWatermarkCheckpointMs: 0 });
+    logs.push(log);
+    fill(log, 5);
+    expect(log.highWatermark).toBe(20);
+    log.abandon();
+    const { log: again } = await openAt(dir);
+    expect(again.highWatermark).toBe(20);
+  });
+
+  it('a disk error during append leaves no partial batch', async () => {
+    const dir = newDir();
+    const { log } = await openAt(dir, { segmentBytes: 1 << 20 });
+    fill(log, 3);
+    const size = log.size();
+    // close the fd under the log to make the next write fail
+    (log as unknown as { segments: Array<{ close(): void }> }).segments[0]!.close();
+    expect(() => log.append(batch(2), { assignOffsets: true })).toThrow(/append to/);
+    expect(log.size()).toBe(size);
+    expect(log.logEndOffset).toBe(12);
+  });
+
   it('removes leftover temporary files on open', async () => {
     const dir = newDir();
     const { log } = await openAt(dir);
