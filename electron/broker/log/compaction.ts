@@ -206,9 +206,17 @@ export function compactLog(log: CompactionAccess, now: number, previous: Cleaner
     const before = group.reduce((n, g) => n + g.seg.size, 0);
     const first = group[0]!.seg;
     writeCleaned(`${first.logPath}.cleaned`, group.flatMap((g) => g.chunks));
-    fs.rmSync(first.indexPath, { force: true });
-    fs.rmSync(first.timeIndexPath, { force: true });
-    fs.renameSync(`${first.logPath}.cleaned`, first.logPath);
+    // Closed before the rename: Windows cannot replace a file that is open.
+    first.close();
+    try {
+      fs.rmSync(first.indexPath, { force: true });
+      fs.rmSync(first.timeIndexPath, { force: true });
+      fs.renameSync(`${first.logPath}.cleaned`, first.logPath);
+    } catch (e) {
+      fs.rmSync(`${first.logPath}.cleaned`, { force: true });
+      log.replaceSegments(first.baseOffset, []); // reopen the old file, rebuilding its indexes
+      throw e;
+    }
     // From here the first file holds the whole group; open() deletes later segments it overlaps if we crash now.
     log.replaceSegments(first.baseOffset, group.slice(1).map((g) => g.seg.baseOffset));
     result.cleanedSegments++;

@@ -452,7 +452,11 @@ export class PartitionLog {
         logStartOffset: this._logStartOffset, batchCount: 0, recordCount: 0, sizeInBytes: 0,
       };
     }
-    this.maybeRoll(batches.length, firstOffset, lastOffset, maxTimestamp, now);
+    try {
+      this.maybeRoll(batches.length, firstOffset, lastOffset, maxTimestamp, now);
+    } catch (e) {
+      throw new KafkaStorageError(`rolling a segment of ${this.dir} failed: ${(e as Error).message}`);
+    }
     try {
       this.active.append(batches);
     } catch (e) {
