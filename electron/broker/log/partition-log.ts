@@ -528,7 +528,9 @@ export class PartitionLog {
     seg.cache = new TailCache(this.tailCacheBytes);
     this.segments.push(seg);
     // The rolled segment is fsynced in the background; once done, nothing below the new segment needs a rescan.
+    old.needsFsync = true;
     const p = old.flushAsync().then(() => {
+      old.needsFsync = false;
       this.pendingFsyncs.delete(p);
       if (this.closed || this.pendingFsyncs.size > 0) return;
       // Every rolled segment is on disk: a restart need not rescan below the active segment.
@@ -544,7 +546,11 @@ export class PartitionLog {
   /** fsync the log and advance the recovery point to the log end (flush.messages / flush.ms, or on demand). */
   flush(): void {
     this.ensureOpen();
-    for (const s of this.segments) if (s.indexDirty && s !== this.active) s.writeIndexes();
+    for (const s of this.segments) {
+      if (s === this.active) continue;
+      if (s.indexDirty) s.writeIndexes();
+      if (s.needsFsync) s.flushSync();
+    }
     this.active.flushSync();
     this.unflushedMessages = 0;
     this.lastFlushMs = this.now();

@@ -158,6 +158,8 @@ export class LogSegment {
   private bytesSinceLastIndexEntry = 0;
   indexDirty = true;
   cache: TailCache | null = null;
+  /** Rolled, with its background fsync not yet done. */
+  needsFsync = false;
   /** Random jitter subtracted from segment.ms for this segment. */
   rollJitterMs = 0;
 
