@@ -1,6 +1,6 @@
-// The app's view of the embedded Kafka cluster (electron/broker/cluster/cluster.ts, built by the broker
-// team). The interface below mirrors that module's public API so the app type-checks on its own; the
-// loader imports the real module and checks its shape at run time.
+// The app's view of the embedded Kafka cluster (electron/broker/cluster/cluster.ts). The services use
+// this narrow interface, which the real EmbeddedCluster satisfies (checked by the compiler in
+// loadEmbeddedClusterFactory), so the app depends only on the cluster's public API.
 import { mkdir } from 'node:fs/promises';
 import type { ClusterEvent, EmbeddedBrokerStatus, EmbeddedClusterStatus, EmbeddedSettings } from '../../shared/model/schemas';
 import { AppError } from '../ipc/errors';
@@ -28,24 +28,11 @@ export interface EmbeddedClusterFactory {
   start(options: EmbeddedClusterOptions): Promise<EmbeddedClusterHandle>;
 }
 
-// The module path is held in a variable until the broker module lands, so a missing file is a run-time
-// "unavailable" state rather than a compile error. When it exists this becomes a plain import.
-const CLUSTER_MODULE = '../broker/cluster/cluster';
-
-export async function loadEmbeddedClusterFactory(): Promise<EmbeddedClusterFactory | null> {
-  try {
-    const loaded: unknown = await import(/* @vite-ignore */ CLUSTER_MODULE);
-    const factory = (loaded as { EmbeddedCluster?: unknown }).EmbeddedCluster;
-    if (typeof factory === 'function' && typeof (factory as { start?: unknown }).start === 'function') {
-      return factory as unknown as EmbeddedClusterFactory;
-    }
-    return null;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || (error as { code?: string }).code === 'MODULE_NOT_FOUND') {
-      return null;
-    }
-    throw error;
-  }
+/** Loads the broker code only when the embedded cluster is wanted: web mode with --no-embedded and
+ * the app with the cluster turned off never pay for it. */
+export async function loadEmbeddedClusterFactory(): Promise<EmbeddedClusterFactory> {
+  const { EmbeddedCluster } = await import('../broker/cluster/cluster');
+  return EmbeddedCluster;
 }
 
 /** Starts, watches and controls the embedded cluster; pushes its events and status to the hub. */

@@ -219,6 +219,7 @@ export async function topicConfigs(admin: Admin, topic: string): Promise<ConfigE
         value: config.isSensitive ? null : (config.value ?? null),
         source,
         defaultValue: source === 'topic' ? (fallback?.value ?? null) : (config.value ?? null),
+        defaultName: source === 'topic' ? (fallback?.name ?? null) : config.name,
         readOnly: config.readOnly,
         sensitive: config.isSensitive,
       };

@@ -172,8 +172,10 @@ export const configEntrySchema = z.object({
   name: z.string(),
   value: z.string().nullable(),
   source: configSourceSchema,
-  // The value the topic would have without its own override, from the config's synonyms.
+  // What the topic falls back to without its own override, from the config's synonyms. The synonym
+  // may be a broker config with another name and unit (retention.ms falls back to log.retention.hours).
   defaultValue: z.string().nullable(),
+  defaultName: z.string().nullable(),
   readOnly: z.boolean(),
   sensitive: z.boolean(),
 });
@@ -244,6 +246,7 @@ export const clusterEventSchema = z.discriminatedUnion('type', [
     at: z.number(),
   }),
   z.object({ type: z.literal('isr'), topic: z.string(), partition: z.number().int(), isr: z.array(z.number().int()), at: z.number() }),
+  z.object({ type: z.literal('topic'), topic: z.string(), change: z.enum(['created', 'deleted', 'partitions']), at: z.number() }),
 ]);
 export type ClusterEvent = z.infer<typeof clusterEventSchema>;
 

@@ -183,6 +183,8 @@ function describeEvent(event: ClusterEvent): string {
       return `${event.topic}-${event.partition}: leader ${event.leader < 0 ? 'none (offline)' : `broker ${event.leader}`} (epoch ${event.leaderEpoch})`;
     case 'isr':
       return `${event.topic}-${event.partition}: in-sync replicas [${event.isr.join(', ')}]`;
+    case 'topic':
+      return event.change === 'partitions' ? `${event.topic}: partitions added` : `Topic ${event.topic} ${event.change}`;
   }
 }
 

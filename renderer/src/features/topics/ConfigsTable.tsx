@@ -89,7 +89,15 @@ export function ConfigsTable({
               <td>
                 <Badge tone={source.tone}>{source.label}</Badge>
               </td>
-              <td className="muted">{config.source === 'topic' ? (config.defaultValue ?? '—') : ''}</td>
+              <td className="muted">
+                {config.source === 'topic'
+                  ? config.defaultValue === null
+                    ? '—'
+                    : config.defaultName && config.defaultName !== config.name
+                      ? `${config.defaultValue} (${config.defaultName})`
+                      : config.defaultValue
+                  : ''}
+              </td>
               <td className="actions">
                 {!config.readOnly && !isEditing ? (
                   <>

@@ -61,6 +61,16 @@ export const createEmbeddedSlice: SliceCreator<EmbeddedSlice> = (set, get, api) 
   clusterEventReceived(event) {
     const events = [event, ...get().clusterEvents].slice(0, MAX_EVENTS);
     const grid = get().gridDetail;
+    if (event.type === 'topic') {
+      set({ clusterEvents: events });
+      if (event.topic === get().gridTopic) {
+        if (event.change === 'deleted') get().selectGridTopic(null);
+        else void get().loadGrid();
+      }
+      // Keep the embedded cluster's topic list current when topics come and go.
+      if (get().activeConnectionId === EMBEDDED_CONNECTION_ID && get().topics.status !== 'idle') void get().loadTopics();
+      return;
+    }
     // Leader and ISR events patch the grid at once; a describe follows to pick up watermarks.
     if (grid.data && event.type !== 'broker' && event.topic === grid.data.name) {
       const partitions = grid.data.partitions.map((partition) => {
