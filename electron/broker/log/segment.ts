@@ -23,6 +23,11 @@ const SCAN_HEADER = 27;
 const MIN_BATCH = 61;
 const MAX_REL_OFFSET = 2147483647;
 
+/** INT64 BE as a number (exact below 2^53, which every offset and timestamp is); no BigInt on the hot path. */
+export function readInt64(buf: Buffer, at: number): number {
+  return buf.readInt32BE(at) * 4294967296 + buf.readUInt32BE(at + 4);
+}
+
 export function segmentFileName(baseOffset: number, suffix: string): string {
   return `${String(baseOffset).padStart(20, '0')}${suffix}`;
 }
@@ -113,7 +118,7 @@ class SegmentWindow {
     const size = this.buf.readInt32BE(i + 8) + 12;
     i = this.ensure(pos, Math.min(size, MIN_BATCH));
     const b = this.buf;
-    const baseOffset = Number(b.readBigInt64BE(i));
+    const baseOffset = readInt64(b, i);
     return {
       position: pos,
       size,
@@ -121,8 +126,8 @@ class SegmentWindow {
       lastOffset: baseOffset + b.readInt32BE(i + 23),
       partitionLeaderEpoch: b.readInt32BE(i + 12),
       attributes: b.readInt16BE(i + 21),
-      baseTimestamp: size >= MIN_BATCH ? Number(b.readBigInt64BE(i + 27)) : -1,
-      maxTimestamp: size >= MIN_BATCH ? Number(b.readBigInt64BE(i + 35)) : -1,
+      baseTimestamp: size >= MIN_BATCH ? readInt64(b, i + 27) : -1,
+      maxTimestamp: size >= MIN_BATCH ? readInt64(b, i + 35) : -1,
     };
   }
 
@@ -250,7 +255,7 @@ export class LogSegment {
   }
 
   private readFirstBatchTimestamp(): void {
-    if (this.size >= MIN_BATCH) this.firstBatchTimestamp = Number(this.readFile(35, 8).readBigInt64BE(0));
+    if (this.size >= MIN_BATCH) this.firstBatchTimestamp = readInt64(this.readFile(35, 8), 0);
   }
 
   /**
@@ -309,14 +314,14 @@ export class LogSegment {
         reason = `CRC mismatch at position ${pos}`;
         break;
       }
-      const baseOffset = Number(buf.readBigInt64BE(i));
+      const baseOffset = readInt64(buf, i);
       const lastOffsetDelta = buf.readInt32BE(i + 23);
       const lastOffset = baseOffset + lastOffsetDelta;
       if (lastOffsetDelta < 0 || baseOffset < expectedMin || lastOffset - this.baseOffset > MAX_REL_OFFSET) {
         reason = `batch offsets ${baseOffset}..${lastOffset} out of order at position ${pos} (expected >= ${expectedMin})`;
         break;
       }
-      const maxTimestamp = Number(buf.readBigInt64BE(i + 35));
+      const maxTimestamp = readInt64(buf, i + 35);
       this.track(pos, size, baseOffset, lastOffset, maxTimestamp);
       expectedMin = lastOffset + 1;
       pos += size;
@@ -369,8 +374,8 @@ export class LogSegment {
     let i = 0;
     while (i < data.length) {
       const size = data.readInt32BE(i + 8) + 12;
-      const baseOffset = Number(data.readBigInt64BE(i));
-      this.track(this.size + i, size, baseOffset, baseOffset + data.readInt32BE(i + 23), Number(data.readBigInt64BE(i + 35)));
+      const baseOffset = readInt64(data, i);
+      this.track(this.size + i, size, baseOffset, baseOffset + data.readInt32BE(i + 23), readInt64(data, i + 35));
       i += size;
     }
     this.size += data.length;
