@@ -88,3 +88,57 @@ describe('PartitionLog against a model', () => {
     });
   }
 });
+
+describe('PartitionLog under random operations', () => {
+  for (const seed of [11, 12, 13]) {
+    it(`stays consistent through appends, truncations, rolls, DeleteRecords and restarts (seed ${seed})`, async () => {
+      const rand = rng(seed);
+      const root = tempDir();
+      dirs.push(root);
+      const dir = path.join(root, 't-0');
+      const config = defaultLogConfig({ fileDeleteDelayMs: 0, segmentBytes: 1500 + Math.floor(rand() * 3000), indexIntervalBytes: Math.floor(rand() * 800) });
+      const opts = { logger: collectingLogger(), tailCacheBytes: Math.floor(rand() * 4000) };
+      let log = await PartitionLog.open(dir, config, opts);
+      logs.push(log);
+      let model: ModelBatch[] = [];
+      for (let step = 0; step < 400; step++) {
+        const op = rand();
+        if (op < 0.7) {
+          const b = batch(1 + Math.floor(rand() * 5), { valueSize: Math.floor(rand() * 200) });
+          const r = log.append(b, { assignOffsets: true, leaderEpoch: Math.floor(step / 50) });
+          model.push({ base: r.firstOffset, last: r.lastOffset, size: b.length });
+          log.highWatermark = log.logEndOffset;
+        } else if (op < 0.78) {
+          const to = log.logStartOffset + Math.floor(rand() * (log.logEndOffset - log.logStartOffset + 1));
+          log.truncateTo(to);
+          model = model.filter((b) => b.last < to);
+          const expectedEnd = model.length > 0 ? Math.max(model.at(-1)!.last + 1, log.logStartOffset) : log.logStartOffset;
+          if (model.length > 0) expect(log.logEndOffset).toBe(expectedEnd);
+          model = model.filter((b) => b.last < log.logEndOffset);
+        } else if (op < 0.83) {
+          log.roll();
+        } else if (op < 0.88) {
+          const to = log.logStartOffset + Math.floor(rand() * (log.highWatermark - log.logStartOffset + 1));
+          log.deleteRecordsBefore(to);
+          expect(log.logStartOffset).toBe(to);
+        } else if (op < 0.93) {
+          if (rand() < 0.5) await log.close();
+          else log.abandon();
+          log = await PartitionLog.open(dir, config, opts);
+          logs.push(log);
+        } else {
+          const bases = log.segmentInfo().map((s) => s.baseOffset);
+          const leo = log.logEndOffset;
+          for (let k = 0; k < 20; k++) {
+            const fetch = log.logStartOffset + Math.floor(rand() * (leo - log.logStartOffset + 1));
+            const maxBytes = Math.floor(rand() * 2000);
+            const got = decodeAll(log.read(fetch, maxBytes).records).map((x) => x.baseOffset);
+            expect(got, `step ${step} fetch ${fetch} maxBytes ${maxBytes}`).toEqual(expected(model, bases, fetch, maxBytes, leo));
+          }
+        }
+        // epochs never point past the log end
+        for (const e of log.leaderEpochCache.all()) expect(e.startOffset).toBeLessThanOrEqual(log.logEndOffset);
+      }
+    });
+  }
+});

@@ -150,6 +150,19 @@ describe('PartitionLog append and read', () => {
     expect(log.segmentInfo().map((s) => s.baseOffset)).toEqual([0, 2]);
   });
 
+  it('rolls by segment.ms on the injected clock (LogAppendTime)', async () => {
+    let now = 50_000;
+    const { log } = await open({ segmentMs: 1000, messageTimestampType: 'LogAppendTime' }, undefined, () => now);
+    log.append(batch(1), { assignOffsets: true });
+    now += 999;
+    log.append(batch(1), { assignOffsets: true });
+    expect(log.segmentCount).toBe(1);
+    now += 2;
+    log.append(batch(1), { assignOffsets: true });
+    expect(log.segmentInfo().map((s) => s.baseOffset)).toEqual([0, 2]);
+    expect(log.offsetForTimestamp(51_000)?.offset).toBe(2);
+  });
+
   it('fsyncs per flush.messages', async () => {
     const { log, dir } = await open({ flushMessages: 5 });
     fill(log, 2, 3);
