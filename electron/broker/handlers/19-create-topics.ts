@@ -1,0 +1,91 @@
+import { isFailure } from '../cluster/controller';
+import type { TopicMetadata } from '../cluster/metadata-store';
+import { ErrorCode } from '../protocol/error-codes';
+import { CreateTopics, type CreateTopicsRequestCreatableTopic, type CreateTopicsResponseCreatableTopicResult } from '../protocol/generated/index';
+import { describeTopicConfigs, duplicateNames } from './config-resources';
+import { defineHandler, type RequestContext } from './handler';
+
+const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
+
+function failed(name: string, errorCode: number, errorMessage: string): CreateTopicsResponseCreatableTopicResult {
+  return { name, topicId: ZERO_UUID, errorCode, errorMessage, topicConfigErrorCode: 0, numPartitions: -1, replicationFactor: -1, configs: [] };
+}
+
+/** Manual assignment as the controller takes it (partition i at index i), or why it is not one. */
+function assignmentOf(topic: CreateTopicsRequestCreatableTopic): number[][] | string {
+  const sorted = [...topic.assignments].sort((a, b) => a.partitionIndex - b.partitionIndex);
+  for (let i = 0; i < sorted.length; i++) {
+    if (sorted[i]!.partitionIndex !== i) {
+      return `Partitions in a manual assignment must be numbered 0 to ${sorted.length - 1} without gaps or repeats; got ${sorted.map((a) => a.partitionIndex).join(', ')}.`;
+    }
+  }
+  return sorted.map((a) => a.brokerIds);
+}
+
+function createOne(topic: CreateTopicsRequestCreatableTopic, validateOnly: boolean, context: RequestContext): CreateTopicsResponseCreatableTopicResult {
+  const configs: Record<string, string> = {};
+  const repeated = duplicateNames(topic.configs.map((c) => c.name));
+  if (repeated.length > 0) return failed(topic.name, ErrorCode.INVALID_REQUEST, `Config ${repeated.join(', ')} is given more than once.`);
+  for (const { name, value } of topic.configs) {
+    if (value === null) return failed(topic.name, ErrorCode.INVALID_CONFIG, `Config ${name} has no value (null is not allowed when creating a topic).`);
+    configs[name] = value;
+  }
+  const assignment = assignmentOf(topic);
+  if (typeof assignment === 'string') return failed(topic.name, ErrorCode.INVALID_REPLICA_ASSIGNMENT, assignment);
+  const created = context.broker.controller.createTopic({
+    name: topic.name,
+    partitions: topic.numPartitions,
+    replicationFactor: topic.replicationFactor,
+    assignment,
+    configs,
+    validateOnly,
+  });
+  if (isFailure(created)) return failed(topic.name, ErrorCode[created.error], created.message);
+  return succeeded(created, validateOnly, context);
+}
+
+function succeeded(topic: TopicMetadata, validateOnly: boolean, context: RequestContext): CreateTopicsResponseCreatableTopicResult {
+  return {
+    name: topic.name,
+    topicId: validateOnly ? ZERO_UUID : topic.topicId,
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+    topicConfigErrorCode: 0,
+    numPartitions: topic.partitions.length,
+    replicationFactor: topic.partitions[0]?.replicas.length ?? -1,
+    configs: describeTopicConfigs(context.broker, topic).map((c) => ({
+      name: c.name,
+      value: c.value,
+      readOnly: c.readOnly,
+      configSource: c.source,
+      isSensitive: c.sensitive,
+    })),
+  };
+}
+
+/**
+ * CreateTopics: the controller decides (names, partition counts, replication factors, assignments,
+ * configs); this translates. Partition count and replication factor -1 take the broker defaults (from
+ * v4 by the protocol; accepted in every version, as modern Kafka does). A name given twice in one
+ * request is refused for each of its entries. v5+ answers the topic's effective configs; v7 its id.
+ */
+export const createTopicsHandler = defineHandler({
+  api: CreateTopics,
+  minVersion: 0,
+  maxVersion: 7,
+  handle: (request, context) => {
+    const repeated = new Set(duplicateNames(request.topics.map((t) => t.name)));
+    const answered = new Set<string>();
+    const topics: CreateTopicsResponseCreatableTopicResult[] = [];
+    for (const topic of request.topics) {
+      if (answered.has(topic.name)) continue;
+      answered.add(topic.name);
+      topics.push(
+        repeated.has(topic.name)
+          ? failed(topic.name, ErrorCode.INVALID_REQUEST, `Topic '${topic.name}' appears more than once in the request.`)
+          : createOne(topic, context.apiVersion >= 1 && request.validateOnly, context),
+      );
+    }
+    return { throttleTimeMs: 0, topics };
+  },
+});

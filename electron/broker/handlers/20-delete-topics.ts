@@ -1,0 +1,50 @@
+import { isFailure } from '../cluster/controller';
+import { INTERNAL_TOPICS } from '../cluster/topic-names';
+import { ErrorCode } from '../protocol/error-codes';
+import { DeleteTopics, type DeleteTopicsResponseDeletableTopicResult } from '../protocol/generated/index';
+import { defineHandler, type RequestContext } from './handler';
+
+const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
+
+function deleteOne(name: string | null, topicId: string, context: RequestContext): DeleteTopicsResponseDeletableTopicResult {
+  const controller = context.broker.controller;
+  const result = (errorCode: number, errorMessage: string | null, id = topicId): DeleteTopicsResponseDeletableTopicResult => ({ name, topicId: id, errorCode, errorMessage });
+  const byId = name === null;
+  if (byId && topicId === ZERO_UUID) return result(ErrorCode.INVALID_REQUEST, 'Give a topic name or a topic id.');
+  const topic = byId ? controller.topicById(topicId) : controller.topic(name);
+  if (!topic) {
+    return byId
+      ? result(ErrorCode.UNKNOWN_TOPIC_ID, `No topic has the id ${topicId}.`)
+      : result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`);
+  }
+  if (!context.broker.config.bool('delete.topic.enable')) {
+    return result(ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled on this cluster (delete.topic.enable=false).');
+  }
+  if (topic.internal || INTERNAL_TOPICS.has(topic.name)) {
+    return result(ErrorCode.INVALID_TOPIC_EXCEPTION, `'${topic.name}' is an internal topic of the cluster and cannot be deleted.`);
+  }
+  const deleted = controller.deleteTopic(topic.name);
+  if (isFailure(deleted)) return result(ErrorCode[deleted.error], deleted.message);
+  return { name: topic.name, topicId: deleted.topicId, errorCode: ErrorCode.NONE, errorMessage: null };
+}
+
+/**
+ * DeleteTopics: by name (v0-5) or by name or topic id (v6). The topic's partitions and their logs go
+ * on every broker (brokers that are down drop them when they start). Internal topics are refused, and
+ * so is every deletion while delete.topic.enable is false.
+ */
+export const deleteTopicsHandler = defineHandler({
+  api: DeleteTopics,
+  minVersion: 0,
+  maxVersion: 6,
+  handle: (request, context) => {
+    const targets = context.apiVersion >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
+    return {
+      throttleTimeMs: 0,
+      responses: targets.map(({ name, topicId }) => {
+        const answer = deleteOne(name, topicId, context);
+        return context.apiVersion >= 6 ? answer : { ...answer, topicId: ZERO_UUID };
+      }),
+    };
+  },
+});

@@ -1,0 +1,92 @@
+import { ConfigSource } from '../cluster/broker-config';
+import { ErrorCode } from '../protocol/error-codes';
+import {
+  DescribeConfigs,
+  type DescribeConfigsRequestDescribeConfigsResource,
+  type DescribeConfigsResponseDescribeConfigsResult,
+} from '../protocol/generated/index';
+import {
+  configDoc,
+  configTypeCode,
+  describeBrokerConfigs,
+  describeClusterDefaultConfigs,
+  describeTopicConfigs,
+  ResourceType,
+  type DescribedConfig,
+} from './config-resources';
+import { defineHandler, type RequestContext } from './handler';
+
+interface Options {
+  version: number;
+  includeSynonyms: boolean;
+  includeDocumentation: boolean;
+}
+
+function configsOf(resource: DescribeConfigsRequestDescribeConfigsResource, context: RequestContext): DescribedConfig[] | { errorCode: number; errorMessage: string } {
+  const { broker } = context;
+  const name = resource.resourceName;
+  switch (resource.resourceType) {
+    case ResourceType.TOPIC: {
+      const topic = broker.controller.topic(name);
+      if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic '${name}' does not exist.` };
+      return describeTopicConfigs(broker, topic);
+    }
+    case ResourceType.BROKER: {
+      if (name === '') return describeClusterDefaultConfigs(broker);
+      const target = /^\d+$/.test(name) ? broker.liveBrokers().find((b) => b.id === Number(name)) : undefined;
+      if (!target) {
+        const known = broker.controller.brokerIds.map(String).includes(name);
+        return {
+          errorCode: ErrorCode.INVALID_REQUEST,
+          errorMessage: known ? `Broker ${name} is not running.` : `'${name}' is not the id of a broker of this cluster (brokers are ${broker.controller.brokerIds.join(', ')}).`,
+        };
+      }
+      return describeBrokerConfigs(target);
+    }
+    case ResourceType.BROKER_LOGGER:
+      // The embedded broker has no per-class loggers to describe.
+      return [];
+    default:
+      return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type ${resource.resourceType} (2 = topic, 4 = broker, 8 = broker logger).` };
+  }
+}
+
+function describe(resource: DescribeConfigsRequestDescribeConfigsResource, context: RequestContext, options: Options): DescribeConfigsResponseDescribeConfigsResult {
+  const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
+  const all = configsOf(resource, context);
+  if (!Array.isArray(all)) return { ...base, ...all, configs: [] };
+  const keys = resource.configurationKeys === null ? null : new Set(resource.configurationKeys);
+  const configs = all
+    .filter((c) => keys === null || keys.has(c.name))
+    .map((c) => ({
+      name: c.name,
+      value: c.value,
+      readOnly: c.readOnly,
+      isDefault: options.version === 0 && c.source === ConfigSource.DEFAULT_CONFIG,
+      configSource: c.source,
+      isSensitive: c.sensitive,
+      synonyms: options.version >= 1 && options.includeSynonyms ? c.synonyms : [],
+      configType: configTypeCode(c.name),
+      documentation: options.version >= 3 && options.includeDocumentation ? configDoc(c.name) : null,
+    }));
+  return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs };
+}
+
+/**
+ * DescribeConfigs for topics (every topic config with its effective value and source), brokers (this
+ * broker or any other running broker of the cluster; '' lists the dynamic cluster-wide defaults) and
+ * broker loggers (none here). configurationKeys null means all; unknown keys are left out.
+ */
+export const describeConfigsHandler = defineHandler({
+  api: DescribeConfigs,
+  minVersion: 0,
+  maxVersion: 4,
+  handle: (request, context) => {
+    const options: Options = {
+      version: context.apiVersion,
+      includeSynonyms: request.includeSynonyms,
+      includeDocumentation: request.includeDocumentation,
+    };
+    return { throttleTimeMs: 0, results: request.resources.map((r) => describe(r, context, options)) };
+  },
+});

@@ -1,0 +1,31 @@
+import { isFailure } from '../cluster/controller';
+import { ErrorCode } from '../protocol/error-codes';
+import { CreatePartitions } from '../protocol/generated/index';
+import { duplicateNames } from './config-resources';
+import { defineHandler } from './handler';
+
+/**
+ * CreatePartitions: raises a topic's partition count to `count`, with the new partitions' replicas
+ * chosen by the controller or given (one broker list per new partition). The controller decides;
+ * this translates. A topic named twice in one request is refused for each entry.
+ */
+export const createPartitionsHandler = defineHandler({
+  api: CreatePartitions,
+  minVersion: 0,
+  maxVersion: 3,
+  handle: (request, context) => {
+    const repeated = new Set(duplicateNames(request.topics.map((t) => t.name)));
+    return {
+      throttleTimeMs: 0,
+      results: request.topics.map((topic) => {
+        if (repeated.has(topic.name)) {
+          return { name: topic.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Topic '${topic.name}' appears more than once in the request.` };
+        }
+        const assignment = topic.assignments?.map((a) => a.brokerIds) ?? null;
+        const result = context.broker.controller.createPartitions(topic.name, topic.count, assignment, request.validateOnly);
+        if (isFailure(result)) return { name: topic.name, errorCode: ErrorCode[result.error], errorMessage: result.message };
+        return { name: topic.name, errorCode: ErrorCode.NONE, errorMessage: null };
+      }),
+    };
+  },
+});

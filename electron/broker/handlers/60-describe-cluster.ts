@@ -1,0 +1,38 @@
+import { ErrorCode } from '../protocol/error-codes';
+import { DescribeCluster } from '../protocol/generated/index';
+import { defineHandler } from './handler';
+
+/** Sent when a client did not ask for authorized operations (Kafka's "omitted" sentinel). */
+const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
+const BROKERS = 1;
+
+/**
+ * DescribeCluster: the running brokers, the controller and the cluster id. Only the brokers endpoint
+ * type exists here; the controller runs inside the brokers' process and has no listener of its own.
+ */
+export const describeClusterHandler = defineHandler({
+  api: DescribeCluster,
+  minVersion: 0,
+  maxVersion: 1,
+  handle: (request, context) => {
+    const { broker } = context;
+    const endpointType = context.apiVersion >= 1 ? request.endpointType : BROKERS;
+    const response = {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null as string | null,
+      endpointType,
+      clusterId: broker.controller.clusterId,
+      controllerId: broker.controller.controllerId,
+      brokers: broker.liveBrokers().map((b) => ({ brokerId: b.id, host: b.host, port: b.boundPort, rack: b.rack })),
+      clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+    };
+    if (endpointType === BROKERS) return response;
+    return {
+      ...response,
+      errorCode: ErrorCode.UNSUPPORTED_ENDPOINT_TYPE,
+      errorMessage: `Endpoint type ${endpointType} is not served: the embedded cluster's controller has no listener of its own (ask for 1 = brokers).`,
+      brokers: [],
+    };
+  },
+});
