@@ -411,6 +411,9 @@ export class PartitionLog {
           );
         }
       }
+      if (assign && (h.attributes & BatchAttributes.CompressionMask) === 0 && !recordsFramed(batches, pos, size, h.recordCount)) {
+        throw new CorruptRecordError(`batch ${index}: its ${h.recordCount} records do not fill the batch exactly`, index);
+      }
       if (assign && compacted && (h.attributes & BatchAttributes.Control) === 0) this.checkKeys(batches, pos, index);
       const last = base + h.lastOffsetDelta;
       let batchMaxTs = h.maxTimestamp;
@@ -904,3 +907,27 @@ export class PartitionLog {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * Whether an uncompressed batch's records are framed consistently: `count` length-prefixed records that
+ * end exactly at the batch's end. One varint per record; catches garbage behind a valid CRC cheaply.
+ */
+function recordsFramed(buf: Buffer, start: number, size: number, count: number): boolean {
+  let p = start + 61;
+  const end = start + size;
+  for (let i = 0; i < count; i++) {
+    let raw = 0;
+    let shift = 0;
+    for (;;) {
+      if (p >= end || shift > 28) return false;
+      const b = buf[p++]!;
+      raw |= (b & 0x7f) << shift;
+      if ((b & 0x80) === 0) break;
+      shift += 7;
+    }
+    const length = (raw >>> 1) ^ -(raw & 1);
+    if (length < 6 || p + length > end) return false;
+    p += length;
+  }
+  return p === end;
+}

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PartitionLog } from '../../../electron/broker/log/partition-log';
 import { defaultLogConfig, type LogConfig } from '../../../electron/broker/log/log-config';
 import { CorruptRecordError, InvalidRecordError, OffsetOutOfRangeError, RecordTooLargeError, UnexpectedAppendOffsetError } from '../../../electron/broker/log/errors';
+import { updateBatchCrc } from '../../../electron/broker/records/batch-header';
 import { batch, collectingLogger, decodeAll, offsetsOf, removeDir, tempDir } from './helpers';
 
 const dirs: string[] = [];
@@ -101,6 +102,12 @@ describe('PartitionLog append and read', () => {
     magic[16] = 1;
     expect(() => log.append(magic, { assignOffsets: true })).toThrow(InvalidRecordError);
     expect(() => log.append(batch(1, { valueSize: 3000 }), { assignOffsets: true })).toThrow(RecordTooLargeError);
+    // a valid CRC over records that do not match the record count
+    const lying = Buffer.from(batch(3));
+    lying.writeInt32BE(4, 57);
+    lying.writeInt32BE(3, 23);
+    updateBatchCrc(lying, 0);
+    expect(() => log.append(lying, { assignOffsets: true })).toThrow(/do not fill/);
     expect(log.logEndOffset).toBe(0);
     expect(log.size()).toBe(0);
   });
