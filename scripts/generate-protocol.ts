@@ -719,6 +719,10 @@ function emitWriteValue(code: Code, g: GenContext, f: FieldModel, present: Range
     compactC === 'true' || compactC === 'false'
       ? ternary(compactC, `${wr}.compactArrayLength(${a}.length)`, `${wr}.arrayLength(${a}.length)`)
       : `if (${compactC}) ${wr}.compactArrayLength(${a}.length);\nelse ${wr}.arrayLength(${a}.length)`;
+  if (!typeNullable) {
+    // The type excludes null, but untyped callers could still pass it: fail as an encode error, not a TypeError.
+    code.line(`if (${a} == null) ${nullError}`);
+  }
   if (typeNullable) {
     if (lenNull.startsWith('(')) code.line(`if (${a} === null) {`).line(`  if (${compactC}) ${wr}.compactArrayLength(null);`).line(`  else ${wr}.arrayLength(null);`).line('}');
     else code.line(`if (${a} === null) ${lenNull};`);
@@ -1154,6 +1158,7 @@ interface ApiEntry {
 function emitIndex(apis: ApiEntry[], data: { name: string; file: string; model: MessageModel }[], files: string[]): string {
   const code = new Code();
   code.line(HEADER.trimEnd());
+  for (const l of INDEX_DOC.split('\n')) code.line(l);
   code.line("import type { Reader } from '../reader';");
   code.line("import type { Writer } from '../writer';");
   for (const a of apis) {
@@ -1210,6 +1215,29 @@ function emitIndex(apis: ApiEntry[], data: { name: string; file: string; model: 
   }
   return code.toString();
 }
+
+const INDEX_DOC = `/**
+ * Kafka protocol codecs, one module per API (request + response) and per data structure.
+ *
+ * Conventions of the generated code:
+ * - Every message and nested struct is an interface with camelCase fields from the JSON names. Nested structs
+ *   are named after the JSON struct, prefixed with the message name unless it already starts with it
+ *   (FetchResponse's PartitionData is FetchResponsePartitionData; MetadataResponseTopic stays as is).
+ * - Types: int8/16/32, uint16/32 and float64 are numbers; int64 is bigint; uuid is the canonical lowercase
+ *   8-4-4-4-12 string (all zeros by default); bytes are Buffers; records are Buffer | null (raw record batches).
+ *   Decoded bytes and records are views into the input buffer: copy them to keep them past the request.
+ * - Fields exist in every version of the interface; decoding a version that lacks one fills its default
+ *   (the JSON default, else 0 / 0n / false / '' / [] / all-zero uuid / a struct of defaults; null where the
+ *   default is "null"). createX() returns a struct with every field at its default.
+ * - Flexible versions: unknown tagged fields are kept in unknownTaggedFields and written back; known tagged
+ *   fields are written only when they differ from their default.
+ * - Encoding checks Kafka's rules and throws ProtocolEncodeError: a null in a version where the field is not
+ *   nullable, or a non-default value in a version that lacks the field unless the field is ignorable
+ *   (e.g. FetchResponse PartitionData.CurrentLeader before v12, MetadataRequest.AllowAutoTopicCreation=false
+ *   before v4). Handlers must leave such fields at their defaults for old versions.
+ * - Decoding raises ProtocolDecodeError on malformed input and on versions outside validVersions (data
+ *   structures accept newer versions, reading the fields they know, as Kafka's consumer protocol requires).
+ */`;
 
 interface JsonError {
   code: number;

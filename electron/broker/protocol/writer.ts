@@ -141,6 +141,8 @@ export class Writer {
   }
 
   string(value: string): this {
+    // Untyped callers could pass null, which the nullable form would silently write as null.
+    if (value == null) throw new ProtocolEncodeError('null in non-nullable string');
     return this.nullableString(value);
   }
 
@@ -152,6 +154,8 @@ export class Writer {
   }
 
   compactString(value: string): this {
+    // Untyped callers could pass null, which the nullable form would silently write as null.
+    if (value == null) throw new ProtocolEncodeError('null in non-nullable compact string');
     return this.compactNullableString(value);
   }
 
@@ -162,6 +166,8 @@ export class Writer {
   }
 
   bytes(value: Uint8Array): this {
+    // Untyped callers could pass null, which the nullable form would silently write as null.
+    if (value == null) throw new ProtocolEncodeError('null in non-nullable bytes');
     return this.nullableBytes(value);
   }
 
@@ -172,6 +178,8 @@ export class Writer {
   }
 
   compactBytes(value: Uint8Array): this {
+    // Untyped callers could pass null, which the nullable form would silently write as null.
+    if (value == null) throw new ProtocolEncodeError('null in non-nullable compact bytes');
     return this.compactNullableBytes(value);
   }
 

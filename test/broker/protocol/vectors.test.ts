@@ -7,6 +7,9 @@ import { ProtocolDecodeError, ProtocolEncodeError } from '../../../electron/brok
 import {
   ApiVersions,
   createApiVersionsResponse,
+  createConsumerProtocolSubscription,
+  decodeConsumerProtocolSubscription,
+  encodeConsumerProtocolSubscription,
   createFetchResponse,
   createFetchResponseFetchableTopicResponse,
   createFetchResponsePartitionData,
@@ -275,5 +278,28 @@ describe('error codes and API keys', () => {
     expect(ApiKey.DescribeCluster).toBe(60);
     expect(apiKeyName(18)).toBe('ApiVersions');
     expect(apiKeyName(32767)).toBe('Unknown(32767)');
+  });
+});
+
+describe('encoder guards and data structures', () => {
+  it('nulls from untyped callers in non-nullable fields are encode errors, not silent nulls or TypeErrors', () => {
+    const base = { transactionalId: null, acks: 1, timeoutMs: 0, topicData: [] } as ProduceRequest;
+    const untyped = (v: unknown) => v as ProduceRequest;
+    expect(() => encode(encodeProduceRequest, 3, untyped({ ...base, topicData: null }))).toThrow(ProtocolEncodeError);
+    expect(() => encode(encodeProduceRequest, 9, untyped({ ...base, topicData: [{ name: null, partitionData: [] }] }))).toThrow(ProtocolEncodeError);
+    expect(() => encode(encodeProduceRequest, 3, untyped({ ...base, topicData: [{ name: 't', partitionData: undefined }] }))).toThrow(ProtocolEncodeError);
+  });
+
+  it('consumer protocol subscription: hand-checked v0 and v3, newer versions read as the newest known', () => {
+    const v0 = encode(encodeConsumerProtocolSubscription, 0, { ...createConsumerProtocolSubscription(), topics: ['t'], userData: null });
+    expect(v0).toBe('00000001' + '0001' + '74' + 'ffffffff');
+    const value = { topics: ['t'], userData: Buffer.from('ud'), ownedPartitions: [{ topic: 't', partitions: [0, 2] }], generationId: 5, rackId: 'r' };
+    const v3 = encode(encodeConsumerProtocolSubscription, 3, value);
+    expect(v3).toBe('00000001' + '0001' + '74' + '00000002' + '7564' + '00000001' + '0001' + '74' + '00000002' + '00000000' + '00000002' + '00000005' + '0001' + '72');
+    // A v7 subscription from a newer client: the fields we know, trailing bytes left for the caller to ignore.
+    const r = new Reader(Buffer.concat([hex(v3), hex('deadbeef')]));
+    expect(decodeConsumerProtocolSubscription(r, 7)).toEqual(value);
+    expect(r.remaining).toBe(4);
+    expect(() => encode(encodeConsumerProtocolSubscription, 7, value)).toThrow(ProtocolEncodeError);
   });
 });

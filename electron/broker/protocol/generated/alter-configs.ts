@@ -3,7 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { writeNoTaggedFields } from './runtime';
+import { writeNoTaggedFields, nullError } from './runtime';
 
 /** AlterConfigsRequest, versions 0-2, flexible 2+. */
 export interface AlterConfigsRequest {
@@ -44,6 +44,7 @@ export function encodeAlterConfigsRequest(w: Writer, version: number, v: AlterCo
   const flexible = version >= 2;
   {
     const resourcesArray = v.resources;
+    if (resourcesArray == null) throw nullError('AlterConfigsRequest.Resources', version);
     if (flexible) w.compactArrayLength(resourcesArray.length);
     else w.arrayLength(resourcesArray.length);
     for (let i = 0; i < resourcesArray.length; i++) encodeAlterConfigsRequestAlterConfigsResource(w, version, resourcesArray[i]!);
@@ -99,6 +100,7 @@ export function encodeAlterConfigsRequestAlterConfigsResource(w: Writer, version
   else w.string(v.resourceName);
   {
     const configsArray = v.configs;
+    if (configsArray == null) throw nullError('AlterConfigsRequestAlterConfigsResource.Configs', version);
     if (flexible) w.compactArrayLength(configsArray.length);
     else w.arrayLength(configsArray.length);
     for (let i = 0; i < configsArray.length; i++) encodeAlterConfigsRequestAlterableConfig(w, version, configsArray[i]!);
@@ -188,6 +190,7 @@ export function encodeAlterConfigsResponse(w: Writer, version: number, v: AlterC
   w.int32(v.throttleTimeMs);
   {
     const responsesArray = v.responses;
+    if (responsesArray == null) throw nullError('AlterConfigsResponse.Responses', version);
     if (flexible) w.compactArrayLength(responsesArray.length);
     else w.arrayLength(responsesArray.length);
     for (let i = 0; i < responsesArray.length; i++) encodeAlterConfigsResponseAlterConfigsResourceResponse(w, version, responsesArray[i]!);

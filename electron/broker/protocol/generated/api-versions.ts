@@ -3,7 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { taggedFieldReader, endTaggedField, writeTaggedFields, writeNoTaggedFields } from './runtime';
+import { taggedFieldReader, endTaggedField, writeTaggedFields, writeNoTaggedFields, nullError } from './runtime';
 
 /** ApiVersionsRequest, versions 0-4, flexible 3+. */
 export interface ApiVersionsRequest {
@@ -156,6 +156,7 @@ export function encodeApiVersionsResponse(w: Writer, version: number, v: ApiVers
   w.int16(v.errorCode);
   {
     const apiKeysArray = v.apiKeys;
+    if (apiKeysArray == null) throw nullError('ApiVersionsResponse.ApiKeys', version);
     if (flexible) w.compactArrayLength(apiKeysArray.length);
     else w.arrayLength(apiKeysArray.length);
     for (let i = 0; i < apiKeysArray.length; i++) encodeApiVersionsResponseApiVersion(w, version, apiKeysArray[i]!);
@@ -176,6 +177,7 @@ export function encodeApiVersionsResponse(w: Writer, version: number, v: ApiVers
         const t = new Writer(32);
         {
           const supportedFeaturesArray = v.supportedFeatures;
+          if (supportedFeaturesArray == null) throw nullError('ApiVersionsResponse.SupportedFeatures', version);
           t.compactArrayLength(supportedFeaturesArray.length);
           for (let i = 0; i < supportedFeaturesArray.length; i++) encodeApiVersionsResponseSupportedFeatureKey(t, version, supportedFeaturesArray[i]!);
         }
@@ -190,6 +192,7 @@ export function encodeApiVersionsResponse(w: Writer, version: number, v: ApiVers
         const t = new Writer(32);
         {
           const finalizedFeaturesArray = v.finalizedFeatures;
+          if (finalizedFeaturesArray == null) throw nullError('ApiVersionsResponse.FinalizedFeatures', version);
           t.compactArrayLength(finalizedFeaturesArray.length);
           for (let i = 0; i < finalizedFeaturesArray.length; i++) encodeApiVersionsResponseFinalizedFeatureKey(t, version, finalizedFeaturesArray[i]!);
         }

@@ -3,6 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
+import { nullError } from './runtime';
 
 /** ConsumerProtocolAssignment, versions 0-3. */
 export interface ConsumerProtocolAssignment {
@@ -37,6 +38,7 @@ export function encodeConsumerProtocolAssignment(w: Writer, version: number, v: 
   if (version < 0 || version > 3) throw new ProtocolEncodeError(`unsupported ConsumerProtocolAssignment version ${version}`);
   {
     const assignedPartitionsArray = v.assignedPartitions;
+    if (assignedPartitionsArray == null) throw nullError('ConsumerProtocolAssignment.AssignedPartitions', version);
     w.arrayLength(assignedPartitionsArray.length);
     for (let i = 0; i < assignedPartitionsArray.length; i++) encodeConsumerProtocolAssignmentTopicPartition(w, version, assignedPartitionsArray[i]!);
   }
@@ -75,6 +77,7 @@ export function encodeConsumerProtocolAssignmentTopicPartition(w: Writer, versio
   w.string(v.topic);
   {
     const partitionsArray = v.partitions;
+    if (partitionsArray == null) throw nullError('ConsumerProtocolAssignmentTopicPartition.Partitions', version);
     w.arrayLength(partitionsArray.length);
     for (let i = 0; i < partitionsArray.length; i++) w.int32(partitionsArray[i]!);
   }

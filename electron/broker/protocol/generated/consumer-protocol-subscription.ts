@@ -3,6 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
+import { nullError } from './runtime';
 
 /** ConsumerProtocolSubscription, versions 0-3. */
 export interface ConsumerProtocolSubscription {
@@ -60,6 +61,7 @@ export function encodeConsumerProtocolSubscription(w: Writer, version: number, v
   if (version < 0 || version > 3) throw new ProtocolEncodeError(`unsupported ConsumerProtocolSubscription version ${version}`);
   {
     const topicsArray = v.topics;
+    if (topicsArray == null) throw nullError('ConsumerProtocolSubscription.Topics', version);
     w.arrayLength(topicsArray.length);
     for (let i = 0; i < topicsArray.length; i++) w.string(topicsArray[i]!);
   }
@@ -67,6 +69,7 @@ export function encodeConsumerProtocolSubscription(w: Writer, version: number, v
   if (version >= 1) {
     {
       const ownedPartitionsArray = v.ownedPartitions;
+      if (ownedPartitionsArray == null) throw nullError('ConsumerProtocolSubscription.OwnedPartitions', version);
       w.arrayLength(ownedPartitionsArray.length);
       for (let i = 0; i < ownedPartitionsArray.length; i++) encodeConsumerProtocolSubscriptionTopicPartition(w, version, ownedPartitionsArray[i]!);
     }
@@ -111,6 +114,7 @@ export function encodeConsumerProtocolSubscriptionTopicPartition(w: Writer, vers
   w.string(v.topic);
   {
     const partitionsArray = v.partitions;
+    if (partitionsArray == null) throw nullError('ConsumerProtocolSubscriptionTopicPartition.Partitions', version);
     w.arrayLength(partitionsArray.length);
     for (let i = 0; i < partitionsArray.length; i++) w.int32(partitionsArray[i]!);
   }

@@ -3,7 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { writeNoTaggedFields } from './runtime';
+import { writeNoTaggedFields, nullError } from './runtime';
 
 /** CreatePartitionsRequest, versions 0-3, flexible 2+. */
 export interface CreatePartitionsRequest {
@@ -49,6 +49,7 @@ export function encodeCreatePartitionsRequest(w: Writer, version: number, v: Cre
   const flexible = version >= 2;
   {
     const topicsArray = v.topics;
+    if (topicsArray == null) throw nullError('CreatePartitionsRequest.Topics', version);
     if (flexible) w.compactArrayLength(topicsArray.length);
     else w.arrayLength(topicsArray.length);
     for (let i = 0; i < topicsArray.length; i++) encodeCreatePartitionsRequestCreatePartitionsTopic(w, version, topicsArray[i]!);
@@ -155,6 +156,7 @@ export function encodeCreatePartitionsRequestCreatePartitionsAssignment(w: Write
   const flexible = version >= 2;
   {
     const brokerIdsArray = v.brokerIds;
+    if (brokerIdsArray == null) throw nullError('CreatePartitionsRequestCreatePartitionsAssignment.BrokerIds', version);
     if (flexible) w.compactArrayLength(brokerIdsArray.length);
     else w.arrayLength(brokerIdsArray.length);
     for (let i = 0; i < brokerIdsArray.length; i++) w.int32(brokerIdsArray[i]!);
@@ -204,6 +206,7 @@ export function encodeCreatePartitionsResponse(w: Writer, version: number, v: Cr
   w.int32(v.throttleTimeMs);
   {
     const resultsArray = v.results;
+    if (resultsArray == null) throw nullError('CreatePartitionsResponse.Results', version);
     if (flexible) w.compactArrayLength(resultsArray.length);
     else w.arrayLength(resultsArray.length);
     for (let i = 0; i < resultsArray.length; i++) encodeCreatePartitionsResponseCreatePartitionsTopicResult(w, version, resultsArray[i]!);

@@ -3,7 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { ZERO_UUID, taggedFieldReader, endTaggedField, writeTaggedFields, writeNoTaggedFields, absentError } from './runtime';
+import { ZERO_UUID, taggedFieldReader, endTaggedField, writeTaggedFields, writeNoTaggedFields, nullError, absentError } from './runtime';
 
 /** CreateTopicsRequest, versions 0-7, flexible 5+. */
 export interface CreateTopicsRequest {
@@ -49,6 +49,7 @@ export function encodeCreateTopicsRequest(w: Writer, version: number, v: CreateT
   const flexible = version >= 5;
   {
     const topicsArray = v.topics;
+    if (topicsArray == null) throw nullError('CreateTopicsRequest.Topics', version);
     if (flexible) w.compactArrayLength(topicsArray.length);
     else w.arrayLength(topicsArray.length);
     for (let i = 0; i < topicsArray.length; i++) encodeCreateTopicsRequestCreatableTopic(w, version, topicsArray[i]!);
@@ -123,12 +124,14 @@ export function encodeCreateTopicsRequestCreatableTopic(w: Writer, version: numb
   w.int16(v.replicationFactor);
   {
     const assignmentsArray = v.assignments;
+    if (assignmentsArray == null) throw nullError('CreateTopicsRequestCreatableTopic.Assignments', version);
     if (flexible) w.compactArrayLength(assignmentsArray.length);
     else w.arrayLength(assignmentsArray.length);
     for (let i = 0; i < assignmentsArray.length; i++) encodeCreateTopicsRequestCreatableReplicaAssignment(w, version, assignmentsArray[i]!);
   }
   {
     const configsArray = v.configs;
+    if (configsArray == null) throw nullError('CreateTopicsRequestCreatableTopic.Configs', version);
     if (flexible) w.compactArrayLength(configsArray.length);
     else w.arrayLength(configsArray.length);
     for (let i = 0; i < configsArray.length; i++) encodeCreateTopicsRequestCreatableTopicConfig(w, version, configsArray[i]!);
@@ -176,6 +179,7 @@ export function encodeCreateTopicsRequestCreatableReplicaAssignment(w: Writer, v
   w.int32(v.partitionIndex);
   {
     const brokerIdsArray = v.brokerIds;
+    if (brokerIdsArray == null) throw nullError('CreateTopicsRequestCreatableReplicaAssignment.BrokerIds', version);
     if (flexible) w.compactArrayLength(brokerIdsArray.length);
     else w.arrayLength(brokerIdsArray.length);
     for (let i = 0; i < brokerIdsArray.length; i++) w.int32(brokerIdsArray[i]!);
@@ -267,6 +271,7 @@ export function encodeCreateTopicsResponse(w: Writer, version: number, v: Create
   }
   {
     const topicsArray = v.topics;
+    if (topicsArray == null) throw nullError('CreateTopicsResponse.Topics', version);
     if (flexible) w.compactArrayLength(topicsArray.length);
     else w.arrayLength(topicsArray.length);
     for (let i = 0; i < topicsArray.length; i++) encodeCreateTopicsResponseCreatableTopicResult(w, version, topicsArray[i]!);

@@ -3,7 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { writeNoTaggedFields } from './runtime';
+import { writeNoTaggedFields, nullError } from './runtime';
 
 /** DeleteGroupsRequest, versions 0-2, flexible 2+. */
 export interface DeleteGroupsRequest {
@@ -39,6 +39,7 @@ export function encodeDeleteGroupsRequest(w: Writer, version: number, v: DeleteG
   const flexible = version >= 2;
   {
     const groupsNamesArray = v.groupsNames;
+    if (groupsNamesArray == null) throw nullError('DeleteGroupsRequest.GroupsNames', version);
     if (flexible) w.compactArrayLength(groupsNamesArray.length);
     else w.arrayLength(groupsNamesArray.length);
     for (let i = 0; i < groupsNamesArray.length; i++) {
@@ -91,6 +92,7 @@ export function encodeDeleteGroupsResponse(w: Writer, version: number, v: Delete
   w.int32(v.throttleTimeMs);
   {
     const resultsArray = v.results;
+    if (resultsArray == null) throw nullError('DeleteGroupsResponse.Results', version);
     if (flexible) w.compactArrayLength(resultsArray.length);
     else w.arrayLength(resultsArray.length);
     for (let i = 0; i < resultsArray.length; i++) encodeDeleteGroupsResponseDeletableGroupResult(w, version, resultsArray[i]!);

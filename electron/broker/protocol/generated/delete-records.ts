@@ -3,7 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { writeNoTaggedFields } from './runtime';
+import { writeNoTaggedFields, nullError } from './runtime';
 
 /** DeleteRecordsRequest, versions 0-2, flexible 2+. */
 export interface DeleteRecordsRequest {
@@ -44,6 +44,7 @@ export function encodeDeleteRecordsRequest(w: Writer, version: number, v: Delete
   const flexible = version >= 2;
   {
     const topicsArray = v.topics;
+    if (topicsArray == null) throw nullError('DeleteRecordsRequest.Topics', version);
     if (flexible) w.compactArrayLength(topicsArray.length);
     else w.arrayLength(topicsArray.length);
     for (let i = 0; i < topicsArray.length; i++) encodeDeleteRecordsRequestDeleteRecordsTopic(w, version, topicsArray[i]!);
@@ -93,6 +94,7 @@ export function encodeDeleteRecordsRequestDeleteRecordsTopic(w: Writer, version:
   else w.string(v.name);
   {
     const partitionsArray = v.partitions;
+    if (partitionsArray == null) throw nullError('DeleteRecordsRequestDeleteRecordsTopic.Partitions', version);
     if (flexible) w.compactArrayLength(partitionsArray.length);
     else w.arrayLength(partitionsArray.length);
     for (let i = 0; i < partitionsArray.length; i++) encodeDeleteRecordsRequestDeleteRecordsPartition(w, version, partitionsArray[i]!);
@@ -180,6 +182,7 @@ export function encodeDeleteRecordsResponse(w: Writer, version: number, v: Delet
   w.int32(v.throttleTimeMs);
   {
     const topicsArray = v.topics;
+    if (topicsArray == null) throw nullError('DeleteRecordsResponse.Topics', version);
     if (flexible) w.compactArrayLength(topicsArray.length);
     else w.arrayLength(topicsArray.length);
     for (let i = 0; i < topicsArray.length; i++) encodeDeleteRecordsResponseDeleteRecordsTopicResult(w, version, topicsArray[i]!);
@@ -228,6 +231,7 @@ export function encodeDeleteRecordsResponseDeleteRecordsTopicResult(w: Writer, v
   else w.string(v.name);
   {
     const partitionsArray = v.partitions;
+    if (partitionsArray == null) throw nullError('DeleteRecordsResponseDeleteRecordsTopicResult.Partitions', version);
     if (flexible) w.compactArrayLength(partitionsArray.length);
     else w.arrayLength(partitionsArray.length);
     for (let i = 0; i < partitionsArray.length; i++) encodeDeleteRecordsResponseDeleteRecordsPartitionResult(w, version, partitionsArray[i]!);

@@ -62,6 +62,7 @@ export function encodeDeleteTopicsRequest(w: Writer, version: number, v: DeleteT
   if (version >= 6) {
     {
       const topicsArray = v.topics;
+      if (topicsArray == null) throw nullError('DeleteTopicsRequest.Topics', version);
       w.compactArrayLength(topicsArray.length);
       for (let i = 0; i < topicsArray.length; i++) encodeDeleteTopicsRequestDeleteTopicState(w, version, topicsArray[i]!);
     }
@@ -70,6 +71,7 @@ export function encodeDeleteTopicsRequest(w: Writer, version: number, v: DeleteT
   if (version <= 5) {
     {
       const topicNamesArray = v.topicNames;
+      if (topicNamesArray == null) throw nullError('DeleteTopicsRequest.TopicNames', version);
       if (flexible) w.compactArrayLength(topicNamesArray.length);
       else w.arrayLength(topicNamesArray.length);
       for (let i = 0; i < topicNamesArray.length; i++) {
@@ -160,6 +162,7 @@ export function encodeDeleteTopicsResponse(w: Writer, version: number, v: Delete
   }
   {
     const responsesArray = v.responses;
+    if (responsesArray == null) throw nullError('DeleteTopicsResponse.Responses', version);
     if (flexible) w.compactArrayLength(responsesArray.length);
     else w.arrayLength(responsesArray.length);
     for (let i = 0; i < responsesArray.length; i++) encodeDeleteTopicsResponseDeletableTopicResult(w, version, responsesArray[i]!);

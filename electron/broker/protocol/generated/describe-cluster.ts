@@ -3,7 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { writeNoTaggedFields, absentError } from './runtime';
+import { writeNoTaggedFields, nullError, absentError } from './runtime';
 
 /** DescribeClusterRequest, versions 0-1, flexible 0+. */
 export interface DescribeClusterRequest {
@@ -120,6 +120,7 @@ export function encodeDescribeClusterResponse(w: Writer, version: number, v: Des
   w.int32(v.controllerId);
   {
     const brokersArray = v.brokers;
+    if (brokersArray == null) throw nullError('DescribeClusterResponse.Brokers', version);
     w.compactArrayLength(brokersArray.length);
     for (let i = 0; i < brokersArray.length; i++) encodeDescribeClusterResponseDescribeClusterBroker(w, version, brokersArray[i]!);
   }

@@ -3,7 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { writeNoTaggedFields, absentError } from './runtime';
+import { writeNoTaggedFields, nullError, absentError } from './runtime';
 
 /** DescribeConfigsRequest, versions 0-4, flexible 4+. */
 export interface DescribeConfigsRequest {
@@ -49,6 +49,7 @@ export function encodeDescribeConfigsRequest(w: Writer, version: number, v: Desc
   const flexible = version >= 4;
   {
     const resourcesArray = v.resources;
+    if (resourcesArray == null) throw nullError('DescribeConfigsRequest.Resources', version);
     if (flexible) w.compactArrayLength(resourcesArray.length);
     else w.arrayLength(resourcesArray.length);
     for (let i = 0; i < resourcesArray.length; i++) encodeDescribeConfigsRequestDescribeConfigsResource(w, version, resourcesArray[i]!);
@@ -172,6 +173,7 @@ export function encodeDescribeConfigsResponse(w: Writer, version: number, v: Des
   w.int32(v.throttleTimeMs);
   {
     const resultsArray = v.results;
+    if (resultsArray == null) throw nullError('DescribeConfigsResponse.Results', version);
     if (flexible) w.compactArrayLength(resultsArray.length);
     else w.arrayLength(resultsArray.length);
     for (let i = 0; i < resultsArray.length; i++) encodeDescribeConfigsResponseDescribeConfigsResult(w, version, resultsArray[i]!);
@@ -239,6 +241,7 @@ export function encodeDescribeConfigsResponseDescribeConfigsResult(w: Writer, ve
   else w.string(v.resourceName);
   {
     const configsArray = v.configs;
+    if (configsArray == null) throw nullError('DescribeConfigsResponseDescribeConfigsResult.Configs', version);
     if (flexible) w.compactArrayLength(configsArray.length);
     else w.arrayLength(configsArray.length);
     for (let i = 0; i < configsArray.length; i++) encodeDescribeConfigsResponseDescribeConfigsResourceResult(w, version, configsArray[i]!);
@@ -338,6 +341,7 @@ export function encodeDescribeConfigsResponseDescribeConfigsResourceResult(w: Wr
   if (version >= 1) {
     {
       const synonymsArray = v.synonyms;
+      if (synonymsArray == null) throw nullError('DescribeConfigsResponseDescribeConfigsResourceResult.Synonyms', version);
       if (flexible) w.compactArrayLength(synonymsArray.length);
       else w.arrayLength(synonymsArray.length);
       for (let i = 0; i < synonymsArray.length; i++) encodeDescribeConfigsResponseDescribeConfigsSynonym(w, version, synonymsArray[i]!);

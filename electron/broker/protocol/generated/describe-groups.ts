@@ -3,7 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { EMPTY_BUFFER, writeNoTaggedFields, absentError } from './runtime';
+import { EMPTY_BUFFER, writeNoTaggedFields, nullError, absentError } from './runtime';
 
 /** DescribeGroupsRequest, versions 0-5, flexible 5+. */
 export interface DescribeGroupsRequest {
@@ -44,6 +44,7 @@ export function encodeDescribeGroupsRequest(w: Writer, version: number, v: Descr
   const flexible = version >= 5;
   {
     const groupsArray = v.groups;
+    if (groupsArray == null) throw nullError('DescribeGroupsRequest.Groups', version);
     if (flexible) w.compactArrayLength(groupsArray.length);
     else w.arrayLength(groupsArray.length);
     for (let i = 0; i < groupsArray.length; i++) {
@@ -102,6 +103,7 @@ export function encodeDescribeGroupsResponse(w: Writer, version: number, v: Desc
   }
   {
     const groupsArray = v.groups;
+    if (groupsArray == null) throw nullError('DescribeGroupsResponse.Groups', version);
     if (flexible) w.compactArrayLength(groupsArray.length);
     else w.arrayLength(groupsArray.length);
     for (let i = 0; i < groupsArray.length; i++) encodeDescribeGroupsResponseDescribedGroup(w, version, groupsArray[i]!);
@@ -182,6 +184,7 @@ export function encodeDescribeGroupsResponseDescribedGroup(w: Writer, version: n
   else w.string(v.protocolData);
   {
     const membersArray = v.members;
+    if (membersArray == null) throw nullError('DescribeGroupsResponseDescribedGroup.Members', version);
     if (flexible) w.compactArrayLength(membersArray.length);
     else w.arrayLength(membersArray.length);
     for (let i = 0; i < membersArray.length; i++) encodeDescribeGroupsResponseDescribedGroupMember(w, version, membersArray[i]!);

@@ -3,7 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { writeNoTaggedFields } from './runtime';
+import { writeNoTaggedFields, nullError } from './runtime';
 
 /** DescribeLogDirsRequest, versions 0-4, flexible 2+. */
 export interface DescribeLogDirsRequest {
@@ -96,6 +96,7 @@ export function encodeDescribeLogDirsRequestDescribableLogDirTopic(w: Writer, ve
   else w.string(v.topic);
   {
     const partitionsArray = v.partitions;
+    if (partitionsArray == null) throw nullError('DescribeLogDirsRequestDescribableLogDirTopic.Partitions', version);
     if (flexible) w.compactArrayLength(partitionsArray.length);
     else w.arrayLength(partitionsArray.length);
     for (let i = 0; i < partitionsArray.length; i++) w.int32(partitionsArray[i]!);
@@ -153,6 +154,7 @@ export function encodeDescribeLogDirsResponse(w: Writer, version: number, v: Des
   }
   {
     const resultsArray = v.results;
+    if (resultsArray == null) throw nullError('DescribeLogDirsResponse.Results', version);
     if (flexible) w.compactArrayLength(resultsArray.length);
     else w.arrayLength(resultsArray.length);
     for (let i = 0; i < resultsArray.length; i++) encodeDescribeLogDirsResponseDescribeLogDirsResult(w, version, resultsArray[i]!);
@@ -217,6 +219,7 @@ export function encodeDescribeLogDirsResponseDescribeLogDirsResult(w: Writer, ve
   else w.string(v.logDir);
   {
     const topicsArray = v.topics;
+    if (topicsArray == null) throw nullError('DescribeLogDirsResponseDescribeLogDirsResult.Topics', version);
     if (flexible) w.compactArrayLength(topicsArray.length);
     else w.arrayLength(topicsArray.length);
     for (let i = 0; i < topicsArray.length; i++) encodeDescribeLogDirsResponseDescribeLogDirsTopic(w, version, topicsArray[i]!);
@@ -271,6 +274,7 @@ export function encodeDescribeLogDirsResponseDescribeLogDirsTopic(w: Writer, ver
   else w.string(v.name);
   {
     const partitionsArray = v.partitions;
+    if (partitionsArray == null) throw nullError('DescribeLogDirsResponseDescribeLogDirsTopic.Partitions', version);
     if (flexible) w.compactArrayLength(partitionsArray.length);
     else w.arrayLength(partitionsArray.length);
     for (let i = 0; i < partitionsArray.length; i++) encodeDescribeLogDirsResponseDescribeLogDirsPartition(w, version, partitionsArray[i]!);

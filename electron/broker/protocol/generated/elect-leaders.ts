@@ -3,7 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { writeNoTaggedFields, absentError } from './runtime';
+import { writeNoTaggedFields, nullError, absentError } from './runtime';
 
 /** ElectLeadersRequest, versions 0-2, flexible 2+. */
 export interface ElectLeadersRequest {
@@ -111,6 +111,7 @@ export function encodeElectLeadersRequestTopicPartitions(w: Writer, version: num
   else w.string(v.topic);
   {
     const partitionsArray = v.partitions;
+    if (partitionsArray == null) throw nullError('ElectLeadersRequestTopicPartitions.Partitions', version);
     if (flexible) w.compactArrayLength(partitionsArray.length);
     else w.arrayLength(partitionsArray.length);
     for (let i = 0; i < partitionsArray.length; i++) w.int32(partitionsArray[i]!);
@@ -169,6 +170,7 @@ export function encodeElectLeadersResponse(w: Writer, version: number, v: ElectL
   else if (v.errorCode !== 0) throw absentError('ElectLeadersResponse.ErrorCode', version);
   {
     const replicaElectionResultsArray = v.replicaElectionResults;
+    if (replicaElectionResultsArray == null) throw nullError('ElectLeadersResponse.ReplicaElectionResults', version);
     if (flexible) w.compactArrayLength(replicaElectionResultsArray.length);
     else w.arrayLength(replicaElectionResultsArray.length);
     for (let i = 0; i < replicaElectionResultsArray.length; i++) encodeElectLeadersResponseReplicaElectionResult(w, version, replicaElectionResultsArray[i]!);
@@ -217,6 +219,7 @@ export function encodeElectLeadersResponseReplicaElectionResult(w: Writer, versi
   else w.string(v.topic);
   {
     const partitionResultArray = v.partitionResult;
+    if (partitionResultArray == null) throw nullError('ElectLeadersResponseReplicaElectionResult.PartitionResult', version);
     if (flexible) w.compactArrayLength(partitionResultArray.length);
     else w.arrayLength(partitionResultArray.length);
     for (let i = 0; i < partitionResultArray.length; i++) encodeElectLeadersResponsePartitionResult(w, version, partitionResultArray[i]!);

@@ -3,7 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { ZERO_UUID, taggedFieldReader, endTaggedField, writeTaggedFields, writeNoTaggedFields, absentError } from './runtime';
+import { ZERO_UUID, taggedFieldReader, endTaggedField, writeTaggedFields, writeNoTaggedFields, nullError, absentError } from './runtime';
 
 /** FetchRequest, versions 0-17, flexible 12+. */
 export interface FetchRequest {
@@ -145,6 +145,7 @@ export function encodeFetchRequest(w: Writer, version: number, v: FetchRequest):
   }
   {
     const topicsArray = v.topics;
+    if (topicsArray == null) throw nullError('FetchRequest.Topics', version);
     if (flexible) w.compactArrayLength(topicsArray.length);
     else w.arrayLength(topicsArray.length);
     for (let i = 0; i < topicsArray.length; i++) encodeFetchRequestFetchTopic(w, version, topicsArray[i]!);
@@ -152,6 +153,7 @@ export function encodeFetchRequest(w: Writer, version: number, v: FetchRequest):
   if (version >= 7) {
     {
       const forgottenTopicsDataArray = v.forgottenTopicsData;
+      if (forgottenTopicsDataArray == null) throw nullError('FetchRequest.ForgottenTopicsData', version);
       if (flexible) w.compactArrayLength(forgottenTopicsDataArray.length);
       else w.arrayLength(forgottenTopicsDataArray.length);
       for (let i = 0; i < forgottenTopicsDataArray.length; i++) encodeFetchRequestForgottenTopic(w, version, forgottenTopicsDataArray[i]!);
@@ -276,6 +278,7 @@ export function encodeFetchRequestFetchTopic(w: Writer, version: number, v: Fetc
   }
   {
     const partitionsArray = v.partitions;
+    if (partitionsArray == null) throw nullError('FetchRequestFetchTopic.Partitions', version);
     if (flexible) w.compactArrayLength(partitionsArray.length);
     else w.arrayLength(partitionsArray.length);
     for (let i = 0; i < partitionsArray.length; i++) encodeFetchRequestFetchPartition(w, version, partitionsArray[i]!);
@@ -438,6 +441,7 @@ export function encodeFetchRequestForgottenTopic(w: Writer, version: number, v: 
   }
   {
     const partitionsArray = v.partitions;
+    if (partitionsArray == null) throw nullError('FetchRequestForgottenTopic.Partitions', version);
     if (flexible) w.compactArrayLength(partitionsArray.length);
     else w.arrayLength(partitionsArray.length);
     for (let i = 0; i < partitionsArray.length; i++) w.int32(partitionsArray[i]!);
@@ -533,6 +537,7 @@ export function encodeFetchResponse(w: Writer, version: number, v: FetchResponse
   else if (v.sessionId !== 0) throw absentError('FetchResponse.SessionId', version);
   {
     const responsesArray = v.responses;
+    if (responsesArray == null) throw nullError('FetchResponse.Responses', version);
     if (flexible) w.compactArrayLength(responsesArray.length);
     else w.arrayLength(responsesArray.length);
     for (let i = 0; i < responsesArray.length; i++) encodeFetchResponseFetchableTopicResponse(w, version, responsesArray[i]!);
@@ -547,6 +552,7 @@ export function encodeFetchResponse(w: Writer, version: number, v: FetchResponse
         const t = new Writer(32);
         {
           const nodeEndpointsArray = v.nodeEndpoints;
+          if (nodeEndpointsArray == null) throw nullError('FetchResponse.NodeEndpoints', version);
           t.compactArrayLength(nodeEndpointsArray.length);
           for (let i = 0; i < nodeEndpointsArray.length; i++) encodeFetchResponseNodeEndpoint(t, version, nodeEndpointsArray[i]!);
         }
@@ -607,6 +613,7 @@ export function encodeFetchResponseFetchableTopicResponse(w: Writer, version: nu
   }
   {
     const partitionsArray = v.partitions;
+    if (partitionsArray == null) throw nullError('FetchResponseFetchableTopicResponse.Partitions', version);
     if (flexible) w.compactArrayLength(partitionsArray.length);
     else w.arrayLength(partitionsArray.length);
     for (let i = 0; i < partitionsArray.length; i++) encodeFetchResponsePartitionData(w, version, partitionsArray[i]!);

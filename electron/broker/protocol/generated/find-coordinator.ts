@@ -3,7 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { writeNoTaggedFields, absentError } from './runtime';
+import { writeNoTaggedFields, nullError, absentError } from './runtime';
 
 /** FindCoordinatorRequest, versions 0-6, flexible 3+. */
 export interface FindCoordinatorRequest {
@@ -63,6 +63,7 @@ export function encodeFindCoordinatorRequest(w: Writer, version: number, v: Find
   if (version >= 4) {
     {
       const coordinatorKeysArray = v.coordinatorKeys;
+      if (coordinatorKeysArray == null) throw nullError('FindCoordinatorRequest.CoordinatorKeys', version);
       w.compactArrayLength(coordinatorKeysArray.length);
       for (let i = 0; i < coordinatorKeysArray.length; i++) w.compactString(coordinatorKeysArray[i]!);
     }
@@ -166,6 +167,7 @@ export function encodeFindCoordinatorResponse(w: Writer, version: number, v: Fin
   if (version >= 4) {
     {
       const coordinatorsArray = v.coordinators;
+      if (coordinatorsArray == null) throw nullError('FindCoordinatorResponse.Coordinators', version);
       w.compactArrayLength(coordinatorsArray.length);
       for (let i = 0; i < coordinatorsArray.length; i++) encodeFindCoordinatorResponseCoordinator(w, version, coordinatorsArray[i]!);
     }

@@ -3,7 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { writeNoTaggedFields } from './runtime';
+import { writeNoTaggedFields, nullError } from './runtime';
 
 /** IncrementalAlterConfigsRequest, versions 0-1, flexible 1+. */
 export interface IncrementalAlterConfigsRequest {
@@ -44,6 +44,7 @@ export function encodeIncrementalAlterConfigsRequest(w: Writer, version: number,
   const flexible = version >= 1;
   {
     const resourcesArray = v.resources;
+    if (resourcesArray == null) throw nullError('IncrementalAlterConfigsRequest.Resources', version);
     if (flexible) w.compactArrayLength(resourcesArray.length);
     else w.arrayLength(resourcesArray.length);
     for (let i = 0; i < resourcesArray.length; i++) encodeIncrementalAlterConfigsRequestAlterConfigsResource(w, version, resourcesArray[i]!);
@@ -99,6 +100,7 @@ export function encodeIncrementalAlterConfigsRequestAlterConfigsResource(w: Writ
   else w.string(v.resourceName);
   {
     const configsArray = v.configs;
+    if (configsArray == null) throw nullError('IncrementalAlterConfigsRequestAlterConfigsResource.Configs', version);
     if (flexible) w.compactArrayLength(configsArray.length);
     else w.arrayLength(configsArray.length);
     for (let i = 0; i < configsArray.length; i++) encodeIncrementalAlterConfigsRequestAlterableConfig(w, version, configsArray[i]!);
@@ -194,6 +196,7 @@ export function encodeIncrementalAlterConfigsResponse(w: Writer, version: number
   w.int32(v.throttleTimeMs);
   {
     const responsesArray = v.responses;
+    if (responsesArray == null) throw nullError('IncrementalAlterConfigsResponse.Responses', version);
     if (flexible) w.compactArrayLength(responsesArray.length);
     else w.arrayLength(responsesArray.length);
     for (let i = 0; i < responsesArray.length; i++) encodeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(w, version, responsesArray[i]!);

@@ -89,6 +89,7 @@ export function encodeJoinGroupRequest(w: Writer, version: number, v: JoinGroupR
   else w.string(v.protocolType);
   {
     const protocolsArray = v.protocols;
+    if (protocolsArray == null) throw nullError('JoinGroupRequest.Protocols', version);
     if (flexible) w.compactArrayLength(protocolsArray.length);
     else w.arrayLength(protocolsArray.length);
     for (let i = 0; i < protocolsArray.length; i++) encodeJoinGroupRequestProtocol(w, version, protocolsArray[i]!);
@@ -234,6 +235,7 @@ export function encodeJoinGroupResponse(w: Writer, version: number, v: JoinGroup
   else w.string(v.memberId);
   {
     const membersArray = v.members;
+    if (membersArray == null) throw nullError('JoinGroupResponse.Members', version);
     if (flexible) w.compactArrayLength(membersArray.length);
     else w.arrayLength(membersArray.length);
     for (let i = 0; i < membersArray.length; i++) encodeJoinGroupResponseMember(w, version, membersArray[i]!);

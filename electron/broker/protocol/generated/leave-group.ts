@@ -3,7 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { writeNoTaggedFields, absentError } from './runtime';
+import { writeNoTaggedFields, nullError, absentError } from './runtime';
 
 /** LeaveGroupRequest, versions 0-5, flexible 4+. */
 export interface LeaveGroupRequest {
@@ -60,6 +60,7 @@ export function encodeLeaveGroupRequest(w: Writer, version: number, v: LeaveGrou
   if (version >= 3) {
     {
       const membersArray = v.members;
+      if (membersArray == null) throw nullError('LeaveGroupRequest.Members', version);
       if (flexible) w.compactArrayLength(membersArray.length);
       else w.arrayLength(membersArray.length);
       for (let i = 0; i < membersArray.length; i++) encodeLeaveGroupRequestMemberIdentity(w, version, membersArray[i]!);
@@ -172,6 +173,7 @@ export function encodeLeaveGroupResponse(w: Writer, version: number, v: LeaveGro
   if (version >= 3) {
     {
       const membersArray = v.members;
+      if (membersArray == null) throw nullError('LeaveGroupResponse.Members', version);
       if (flexible) w.compactArrayLength(membersArray.length);
       else w.arrayLength(membersArray.length);
       for (let i = 0; i < membersArray.length; i++) encodeLeaveGroupResponseMemberResponse(w, version, membersArray[i]!);

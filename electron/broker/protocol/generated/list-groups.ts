@@ -3,7 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { writeNoTaggedFields, absentError } from './runtime';
+import { writeNoTaggedFields, nullError, absentError } from './runtime';
 
 /** ListGroupsRequest, versions 0-5, flexible 3+. */
 export interface ListGroupsRequest {
@@ -57,6 +57,7 @@ export function encodeListGroupsRequest(w: Writer, version: number, v: ListGroup
   if (version >= 4) {
     {
       const statesFilterArray = v.statesFilter;
+      if (statesFilterArray == null) throw nullError('ListGroupsRequest.StatesFilter', version);
       w.compactArrayLength(statesFilterArray.length);
       for (let i = 0; i < statesFilterArray.length; i++) w.compactString(statesFilterArray[i]!);
     }
@@ -65,6 +66,7 @@ export function encodeListGroupsRequest(w: Writer, version: number, v: ListGroup
   if (version >= 5) {
     {
       const typesFilterArray = v.typesFilter;
+      if (typesFilterArray == null) throw nullError('ListGroupsRequest.TypesFilter', version);
       w.compactArrayLength(typesFilterArray.length);
       for (let i = 0; i < typesFilterArray.length; i++) w.compactString(typesFilterArray[i]!);
     }
@@ -123,6 +125,7 @@ export function encodeListGroupsResponse(w: Writer, version: number, v: ListGrou
   w.int16(v.errorCode);
   {
     const groupsArray = v.groups;
+    if (groupsArray == null) throw nullError('ListGroupsResponse.Groups', version);
     if (flexible) w.compactArrayLength(groupsArray.length);
     else w.arrayLength(groupsArray.length);
     for (let i = 0; i < groupsArray.length; i++) encodeListGroupsResponseListedGroup(w, version, groupsArray[i]!);

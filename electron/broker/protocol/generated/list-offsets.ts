@@ -3,7 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { writeNoTaggedFields, absentError } from './runtime';
+import { writeNoTaggedFields, nullError, absentError } from './runtime';
 
 /** ListOffsetsRequest, versions 0-10, flexible 6+. */
 export interface ListOffsetsRequest {
@@ -59,6 +59,7 @@ export function encodeListOffsetsRequest(w: Writer, version: number, v: ListOffs
   else if (v.isolationLevel !== 0) throw absentError('ListOffsetsRequest.IsolationLevel', version);
   {
     const topicsArray = v.topics;
+    if (topicsArray == null) throw nullError('ListOffsetsRequest.Topics', version);
     if (flexible) w.compactArrayLength(topicsArray.length);
     else w.arrayLength(topicsArray.length);
     for (let i = 0; i < topicsArray.length; i++) encodeListOffsetsRequestListOffsetsTopic(w, version, topicsArray[i]!);
@@ -110,6 +111,7 @@ export function encodeListOffsetsRequestListOffsetsTopic(w: Writer, version: num
   else w.string(v.name);
   {
     const partitionsArray = v.partitions;
+    if (partitionsArray == null) throw nullError('ListOffsetsRequestListOffsetsTopic.Partitions', version);
     if (flexible) w.compactArrayLength(partitionsArray.length);
     else w.arrayLength(partitionsArray.length);
     for (let i = 0; i < partitionsArray.length; i++) encodeListOffsetsRequestListOffsetsPartition(w, version, partitionsArray[i]!);
@@ -216,6 +218,7 @@ export function encodeListOffsetsResponse(w: Writer, version: number, v: ListOff
   }
   {
     const topicsArray = v.topics;
+    if (topicsArray == null) throw nullError('ListOffsetsResponse.Topics', version);
     if (flexible) w.compactArrayLength(topicsArray.length);
     else w.arrayLength(topicsArray.length);
     for (let i = 0; i < topicsArray.length; i++) encodeListOffsetsResponseListOffsetsTopicResponse(w, version, topicsArray[i]!);
@@ -264,6 +267,7 @@ export function encodeListOffsetsResponseListOffsetsTopicResponse(w: Writer, ver
   else w.string(v.name);
   {
     const partitionsArray = v.partitions;
+    if (partitionsArray == null) throw nullError('ListOffsetsResponseListOffsetsTopicResponse.Partitions', version);
     if (flexible) w.compactArrayLength(partitionsArray.length);
     else w.arrayLength(partitionsArray.length);
     for (let i = 0; i < partitionsArray.length; i++) encodeListOffsetsResponseListOffsetsPartitionResponse(w, version, partitionsArray[i]!);
@@ -337,6 +341,7 @@ export function encodeListOffsetsResponseListOffsetsPartitionResponse(w: Writer,
   if (version <= 0) {
     {
       const oldStyleOffsetsArray = v.oldStyleOffsets;
+      if (oldStyleOffsetsArray == null) throw nullError('ListOffsetsResponseListOffsetsPartitionResponse.OldStyleOffsets', version);
       w.arrayLength(oldStyleOffsetsArray.length);
       for (let i = 0; i < oldStyleOffsetsArray.length; i++) w.int64(oldStyleOffsetsArray[i]!);
     }

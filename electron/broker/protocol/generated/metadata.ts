@@ -194,6 +194,7 @@ export function encodeMetadataResponse(w: Writer, version: number, v: MetadataRe
   }
   {
     const brokersArray = v.brokers;
+    if (brokersArray == null) throw nullError('MetadataResponse.Brokers', version);
     if (flexible) w.compactArrayLength(brokersArray.length);
     else w.arrayLength(brokersArray.length);
     for (let i = 0; i < brokersArray.length; i++) encodeMetadataResponseBroker(w, version, brokersArray[i]!);
@@ -207,6 +208,7 @@ export function encodeMetadataResponse(w: Writer, version: number, v: MetadataRe
   }
   {
     const topicsArray = v.topics;
+    if (topicsArray == null) throw nullError('MetadataResponse.Topics', version);
     if (flexible) w.compactArrayLength(topicsArray.length);
     else w.arrayLength(topicsArray.length);
     for (let i = 0; i < topicsArray.length; i++) encodeMetadataResponseTopic(w, version, topicsArray[i]!);
@@ -341,6 +343,7 @@ export function encodeMetadataResponseTopic(w: Writer, version: number, v: Metad
   }
   {
     const partitionsArray = v.partitions;
+    if (partitionsArray == null) throw nullError('MetadataResponseTopic.Partitions', version);
     if (flexible) w.compactArrayLength(partitionsArray.length);
     else w.arrayLength(partitionsArray.length);
     for (let i = 0; i < partitionsArray.length; i++) encodeMetadataResponsePartition(w, version, partitionsArray[i]!);
@@ -434,12 +437,14 @@ export function encodeMetadataResponsePartition(w: Writer, version: number, v: M
   }
   {
     const replicaNodesArray = v.replicaNodes;
+    if (replicaNodesArray == null) throw nullError('MetadataResponsePartition.ReplicaNodes', version);
     if (flexible) w.compactArrayLength(replicaNodesArray.length);
     else w.arrayLength(replicaNodesArray.length);
     for (let i = 0; i < replicaNodesArray.length; i++) w.int32(replicaNodesArray[i]!);
   }
   {
     const isrNodesArray = v.isrNodes;
+    if (isrNodesArray == null) throw nullError('MetadataResponsePartition.IsrNodes', version);
     if (flexible) w.compactArrayLength(isrNodesArray.length);
     else w.arrayLength(isrNodesArray.length);
     for (let i = 0; i < isrNodesArray.length; i++) w.int32(isrNodesArray[i]!);
@@ -447,6 +452,7 @@ export function encodeMetadataResponsePartition(w: Writer, version: number, v: M
   if (version >= 5) {
     {
       const offlineReplicasArray = v.offlineReplicas;
+      if (offlineReplicasArray == null) throw nullError('MetadataResponsePartition.OfflineReplicas', version);
       if (flexible) w.compactArrayLength(offlineReplicasArray.length);
       else w.arrayLength(offlineReplicasArray.length);
       for (let i = 0; i < offlineReplicasArray.length; i++) w.int32(offlineReplicasArray[i]!);

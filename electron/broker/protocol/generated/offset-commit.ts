@@ -3,7 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { writeNoTaggedFields, absentError } from './runtime';
+import { writeNoTaggedFields, nullError, absentError } from './runtime';
 
 /** OffsetCommitRequest, versions 0-9, flexible 8+. */
 export interface OffsetCommitRequest {
@@ -81,6 +81,7 @@ export function encodeOffsetCommitRequest(w: Writer, version: number, v: OffsetC
   }
   {
     const topicsArray = v.topics;
+    if (topicsArray == null) throw nullError('OffsetCommitRequest.Topics', version);
     if (flexible) w.compactArrayLength(topicsArray.length);
     else w.arrayLength(topicsArray.length);
     for (let i = 0; i < topicsArray.length; i++) encodeOffsetCommitRequestTopic(w, version, topicsArray[i]!);
@@ -129,6 +130,7 @@ export function encodeOffsetCommitRequestTopic(w: Writer, version: number, v: Of
   else w.string(v.name);
   {
     const partitionsArray = v.partitions;
+    if (partitionsArray == null) throw nullError('OffsetCommitRequestTopic.Partitions', version);
     if (flexible) w.compactArrayLength(partitionsArray.length);
     else w.arrayLength(partitionsArray.length);
     for (let i = 0; i < partitionsArray.length; i++) encodeOffsetCommitRequestPartition(w, version, partitionsArray[i]!);
@@ -242,6 +244,7 @@ export function encodeOffsetCommitResponse(w: Writer, version: number, v: Offset
   }
   {
     const topicsArray = v.topics;
+    if (topicsArray == null) throw nullError('OffsetCommitResponse.Topics', version);
     if (flexible) w.compactArrayLength(topicsArray.length);
     else w.arrayLength(topicsArray.length);
     for (let i = 0; i < topicsArray.length; i++) encodeOffsetCommitResponseTopic(w, version, topicsArray[i]!);
@@ -290,6 +293,7 @@ export function encodeOffsetCommitResponseTopic(w: Writer, version: number, v: O
   else w.string(v.name);
   {
     const partitionsArray = v.partitions;
+    if (partitionsArray == null) throw nullError('OffsetCommitResponseTopic.Partitions', version);
     if (flexible) w.compactArrayLength(partitionsArray.length);
     else w.arrayLength(partitionsArray.length);
     for (let i = 0; i < partitionsArray.length; i++) encodeOffsetCommitResponsePartition(w, version, partitionsArray[i]!);

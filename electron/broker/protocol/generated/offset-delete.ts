@@ -3,6 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
+import { nullError } from './runtime';
 
 /** OffsetDeleteRequest, versions 0. */
 export interface OffsetDeleteRequest {
@@ -38,6 +39,7 @@ export function encodeOffsetDeleteRequest(w: Writer, version: number, v: OffsetD
   w.string(v.groupId);
   {
     const topicsArray = v.topics;
+    if (topicsArray == null) throw nullError('OffsetDeleteRequest.Topics', version);
     w.arrayLength(topicsArray.length);
     for (let i = 0; i < topicsArray.length; i++) encodeOffsetDeleteRequestTopic(w, version, topicsArray[i]!);
   }
@@ -75,6 +77,7 @@ export function encodeOffsetDeleteRequestTopic(w: Writer, version: number, v: Of
   w.string(v.name);
   {
     const partitionsArray = v.partitions;
+    if (partitionsArray == null) throw nullError('OffsetDeleteRequestTopic.Partitions', version);
     w.arrayLength(partitionsArray.length);
     for (let i = 0; i < partitionsArray.length; i++) encodeOffsetDeleteRequestPartition(w, version, partitionsArray[i]!);
   }
@@ -143,6 +146,7 @@ export function encodeOffsetDeleteResponse(w: Writer, version: number, v: Offset
   w.int32(v.throttleTimeMs);
   {
     const topicsArray = v.topics;
+    if (topicsArray == null) throw nullError('OffsetDeleteResponse.Topics', version);
     w.arrayLength(topicsArray.length);
     for (let i = 0; i < topicsArray.length; i++) encodeOffsetDeleteResponseTopic(w, version, topicsArray[i]!);
   }
@@ -180,6 +184,7 @@ export function encodeOffsetDeleteResponseTopic(w: Writer, version: number, v: O
   w.string(v.name);
   {
     const partitionsArray = v.partitions;
+    if (partitionsArray == null) throw nullError('OffsetDeleteResponseTopic.Partitions', version);
     w.arrayLength(partitionsArray.length);
     for (let i = 0; i < partitionsArray.length; i++) encodeOffsetDeleteResponsePartition(w, version, partitionsArray[i]!);
   }

@@ -92,6 +92,7 @@ export function encodeOffsetFetchRequest(w: Writer, version: number, v: OffsetFe
   if (version >= 8) {
     {
       const groupsArray = v.groups;
+      if (groupsArray == null) throw nullError('OffsetFetchRequest.Groups', version);
       w.compactArrayLength(groupsArray.length);
       for (let i = 0; i < groupsArray.length; i++) encodeOffsetFetchRequestGroup(w, version, groupsArray[i]!);
     }
@@ -145,6 +146,7 @@ export function encodeOffsetFetchRequestTopic(w: Writer, version: number, v: Off
   else w.string(v.name);
   {
     const partitionIndexesArray = v.partitionIndexes;
+    if (partitionIndexesArray == null) throw nullError('OffsetFetchRequestTopic.PartitionIndexes', version);
     if (flexible) w.compactArrayLength(partitionIndexesArray.length);
     else w.arrayLength(partitionIndexesArray.length);
     for (let i = 0; i < partitionIndexesArray.length; i++) w.int32(partitionIndexesArray[i]!);
@@ -254,6 +256,7 @@ export function encodeOffsetFetchRequestTopics(w: Writer, version: number, v: Of
   w.compactString(v.name);
   {
     const partitionIndexesArray = v.partitionIndexes;
+    if (partitionIndexesArray == null) throw nullError('OffsetFetchRequestTopics.PartitionIndexes', version);
     w.compactArrayLength(partitionIndexesArray.length);
     for (let i = 0; i < partitionIndexesArray.length; i++) w.int32(partitionIndexesArray[i]!);
   }
@@ -325,6 +328,7 @@ export function encodeOffsetFetchResponse(w: Writer, version: number, v: OffsetF
   if (version <= 7) {
     {
       const topicsArray = v.topics;
+      if (topicsArray == null) throw nullError('OffsetFetchResponse.Topics', version);
       if (flexible) w.compactArrayLength(topicsArray.length);
       else w.arrayLength(topicsArray.length);
       for (let i = 0; i < topicsArray.length; i++) encodeOffsetFetchResponseTopic(w, version, topicsArray[i]!);
@@ -337,6 +341,7 @@ export function encodeOffsetFetchResponse(w: Writer, version: number, v: OffsetF
   if (version >= 8) {
     {
       const groupsArray = v.groups;
+      if (groupsArray == null) throw nullError('OffsetFetchResponse.Groups', version);
       w.compactArrayLength(groupsArray.length);
       for (let i = 0; i < groupsArray.length; i++) encodeOffsetFetchResponseGroup(w, version, groupsArray[i]!);
     }
@@ -386,6 +391,7 @@ export function encodeOffsetFetchResponseTopic(w: Writer, version: number, v: Of
   else w.string(v.name);
   {
     const partitionsArray = v.partitions;
+    if (partitionsArray == null) throw nullError('OffsetFetchResponseTopic.Partitions', version);
     if (flexible) w.compactArrayLength(partitionsArray.length);
     else w.arrayLength(partitionsArray.length);
     for (let i = 0; i < partitionsArray.length; i++) encodeOffsetFetchResponsePartition(w, version, partitionsArray[i]!);
@@ -495,6 +501,7 @@ export function encodeOffsetFetchResponseGroup(w: Writer, version: number, v: Of
   w.compactString(v.groupId);
   {
     const topicsArray = v.topics;
+    if (topicsArray == null) throw nullError('OffsetFetchResponseGroup.Topics', version);
     w.compactArrayLength(topicsArray.length);
     for (let i = 0; i < topicsArray.length; i++) encodeOffsetFetchResponseTopics(w, version, topicsArray[i]!);
   }
@@ -538,6 +545,7 @@ export function encodeOffsetFetchResponseTopics(w: Writer, version: number, v: O
   w.compactString(v.name);
   {
     const partitionsArray = v.partitions;
+    if (partitionsArray == null) throw nullError('OffsetFetchResponseTopics.Partitions', version);
     w.compactArrayLength(partitionsArray.length);
     for (let i = 0; i < partitionsArray.length; i++) encodeOffsetFetchResponsePartitions(w, version, partitionsArray[i]!);
   }

@@ -3,7 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { writeNoTaggedFields } from './runtime';
+import { writeNoTaggedFields, nullError } from './runtime';
 
 /** OffsetForLeaderEpochRequest, versions 0-4, flexible 4+. */
 export interface OffsetForLeaderEpochRequest {
@@ -47,6 +47,7 @@ export function encodeOffsetForLeaderEpochRequest(w: Writer, version: number, v:
   }
   {
     const topicsArray = v.topics;
+    if (topicsArray == null) throw nullError('OffsetForLeaderEpochRequest.Topics', version);
     if (flexible) w.compactArrayLength(topicsArray.length);
     else w.arrayLength(topicsArray.length);
     for (let i = 0; i < topicsArray.length; i++) encodeOffsetForLeaderEpochRequestOffsetForLeaderTopic(w, version, topicsArray[i]!);
@@ -95,6 +96,7 @@ export function encodeOffsetForLeaderEpochRequestOffsetForLeaderTopic(w: Writer,
   else w.string(v.topic);
   {
     const partitionsArray = v.partitions;
+    if (partitionsArray == null) throw nullError('OffsetForLeaderEpochRequestOffsetForLeaderTopic.Partitions', version);
     if (flexible) w.compactArrayLength(partitionsArray.length);
     else w.arrayLength(partitionsArray.length);
     for (let i = 0; i < partitionsArray.length; i++) encodeOffsetForLeaderEpochRequestOffsetForLeaderPartition(w, version, partitionsArray[i]!);
@@ -192,6 +194,7 @@ export function encodeOffsetForLeaderEpochResponse(w: Writer, version: number, v
   }
   {
     const topicsArray = v.topics;
+    if (topicsArray == null) throw nullError('OffsetForLeaderEpochResponse.Topics', version);
     if (flexible) w.compactArrayLength(topicsArray.length);
     else w.arrayLength(topicsArray.length);
     for (let i = 0; i < topicsArray.length; i++) encodeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(w, version, topicsArray[i]!);
@@ -240,6 +243,7 @@ export function encodeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(w: 
   else w.string(v.topic);
   {
     const partitionsArray = v.partitions;
+    if (partitionsArray == null) throw nullError('OffsetForLeaderEpochResponseOffsetForLeaderTopicResult.Partitions', version);
     if (flexible) w.compactArrayLength(partitionsArray.length);
     else w.arrayLength(partitionsArray.length);
     for (let i = 0; i < partitionsArray.length; i++) encodeOffsetForLeaderEpochResponseEpochEndOffset(w, version, partitionsArray[i]!);

@@ -3,7 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { taggedFieldReader, endTaggedField, writeTaggedFields, writeNoTaggedFields, absentError } from './runtime';
+import { taggedFieldReader, endTaggedField, writeTaggedFields, writeNoTaggedFields, nullError, absentError } from './runtime';
 
 /** ProduceRequest, versions 0-11, flexible 9+. */
 export interface ProduceRequest {
@@ -61,6 +61,7 @@ export function encodeProduceRequest(w: Writer, version: number, v: ProduceReque
   w.int32(v.timeoutMs);
   {
     const topicDataArray = v.topicData;
+    if (topicDataArray == null) throw nullError('ProduceRequest.TopicData', version);
     if (flexible) w.compactArrayLength(topicDataArray.length);
     else w.arrayLength(topicDataArray.length);
     for (let i = 0; i < topicDataArray.length; i++) encodeProduceRequestTopicProduceData(w, version, topicDataArray[i]!);
@@ -109,6 +110,7 @@ export function encodeProduceRequestTopicProduceData(w: Writer, version: number,
   else w.string(v.name);
   {
     const partitionDataArray = v.partitionData;
+    if (partitionDataArray == null) throw nullError('ProduceRequestTopicProduceData.PartitionData', version);
     if (flexible) w.compactArrayLength(partitionDataArray.length);
     else w.arrayLength(partitionDataArray.length);
     for (let i = 0; i < partitionDataArray.length; i++) encodeProduceRequestPartitionProduceData(w, version, partitionDataArray[i]!);
@@ -223,6 +225,7 @@ export function encodeProduceResponse(w: Writer, version: number, v: ProduceResp
   const flexible = version >= 9;
   {
     const responsesArray = v.responses;
+    if (responsesArray == null) throw nullError('ProduceResponse.Responses', version);
     if (flexible) w.compactArrayLength(responsesArray.length);
     else w.arrayLength(responsesArray.length);
     for (let i = 0; i < responsesArray.length; i++) encodeProduceResponseTopicProduceResponse(w, version, responsesArray[i]!);
@@ -240,6 +243,7 @@ export function encodeProduceResponse(w: Writer, version: number, v: ProduceResp
         const t = new Writer(32);
         {
           const nodeEndpointsArray = v.nodeEndpoints;
+          if (nodeEndpointsArray == null) throw nullError('ProduceResponse.NodeEndpoints', version);
           t.compactArrayLength(nodeEndpointsArray.length);
           for (let i = 0; i < nodeEndpointsArray.length; i++) encodeProduceResponseNodeEndpoint(t, version, nodeEndpointsArray[i]!);
         }
@@ -290,6 +294,7 @@ export function encodeProduceResponseTopicProduceResponse(w: Writer, version: nu
   else w.string(v.name);
   {
     const partitionResponsesArray = v.partitionResponses;
+    if (partitionResponsesArray == null) throw nullError('ProduceResponseTopicProduceResponse.PartitionResponses', version);
     if (flexible) w.compactArrayLength(partitionResponsesArray.length);
     else w.arrayLength(partitionResponsesArray.length);
     for (let i = 0; i < partitionResponsesArray.length; i++) encodeProduceResponsePartitionProduceResponse(w, version, partitionResponsesArray[i]!);
@@ -399,6 +404,7 @@ export function encodeProduceResponsePartitionProduceResponse(w: Writer, version
   if (version >= 8) {
     {
       const recordErrorsArray = v.recordErrors;
+      if (recordErrorsArray == null) throw nullError('ProduceResponsePartitionProduceResponse.RecordErrors', version);
       if (flexible) w.compactArrayLength(recordErrorsArray.length);
       else w.arrayLength(recordErrorsArray.length);
       for (let i = 0; i < recordErrorsArray.length; i++) encodeProduceResponseBatchIndexAndErrorMessage(w, version, recordErrorsArray[i]!);

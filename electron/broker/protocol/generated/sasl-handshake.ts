@@ -3,6 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
+import { nullError } from './runtime';
 
 /** SaslHandshakeRequest, versions 0-1. */
 export interface SaslHandshakeRequest {
@@ -63,6 +64,7 @@ export function encodeSaslHandshakeResponse(w: Writer, version: number, v: SaslH
   w.int16(v.errorCode);
   {
     const mechanismsArray = v.mechanisms;
+    if (mechanismsArray == null) throw nullError('SaslHandshakeResponse.Mechanisms', version);
     w.arrayLength(mechanismsArray.length);
     for (let i = 0; i < mechanismsArray.length; i++) w.string(mechanismsArray[i]!);
   }

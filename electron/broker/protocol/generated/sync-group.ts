@@ -3,7 +3,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { EMPTY_BUFFER, writeNoTaggedFields, absentError } from './runtime';
+import { EMPTY_BUFFER, writeNoTaggedFields, nullError, absentError } from './runtime';
 
 /** SyncGroupRequest, versions 0-5, flexible 4+. */
 export interface SyncGroupRequest {
@@ -85,6 +85,7 @@ export function encodeSyncGroupRequest(w: Writer, version: number, v: SyncGroupR
   }
   {
     const assignmentsArray = v.assignments;
+    if (assignmentsArray == null) throw nullError('SyncGroupRequest.Assignments', version);
     if (flexible) w.compactArrayLength(assignmentsArray.length);
     else w.arrayLength(assignmentsArray.length);
     for (let i = 0; i < assignmentsArray.length; i++) encodeSyncGroupRequestAssignment(w, version, assignmentsArray[i]!);
