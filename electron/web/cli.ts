@@ -64,7 +64,12 @@ async function main(): Promise<void> {
   if (status.state === 'running') console.log(`Embedded cluster: ${status.bootstrapServers}`);
   else if (status.message) console.log(`Embedded cluster: ${status.message}`);
 
-  const server = await startWebServer({ rendererDir, dispatch: core.dispatch, hub: core.hub, port: integer(values.port, '--port') ?? 5180 });
+  const port = integer(values.port, '--port') ?? 5180;
+  const server = await startWebServer({ rendererDir, dispatch: core.dispatch, hub: core.hub, port }).catch(async (error: unknown) => {
+    await core.close();
+    if ((error as { code?: string }).code === 'EADDRINUSE') fail(`port ${port} is in use; choose another with --port <n> (0 picks a free one).`);
+    throw error;
+  });
   console.log(`Kafka Desk (web mode) is ready. Open ${server.url}`);
   console.log('The address includes a token for this run only; connections without it are refused.');
 

@@ -43,7 +43,7 @@ export function ChartContainer({
     <figure className="chart" aria-label={title}>
       <figcaption>{title}</figcaption>
       <div style={{ height }}>
-        <ResponsiveContainer width="100%" height="100%">
+        <ResponsiveContainer width="100%" height="100%" minWidth={0} initialDimension={{ width: 640, height }}>
           {children(chartColors[scheme])}
         </ResponsiveContainer>
       </div>
