@@ -17,8 +17,9 @@
  * defaults filled on decode for absent fields; flexible versions use compact strings/bytes/arrays and end every
  * struct with a tagged-field section; tagged fields are written only when they differ from their default, unknown
  * tags are kept in `unknownTaggedFields` and written back; a field-level `flexibleVersions` overrides the
- * message's for compactness (the request header's ClientId). Encoding a version that lacks a field whose value
- * is not its default throws ProtocolEncodeError unless the field is `ignorable` (Kafka's rule).
+ * message's for compactness (the request header's ClientId). Encoding a request or data structure in a version
+ * that lacks a field whose value is not its default throws ProtocolEncodeError unless the field is `ignorable`
+ * (Kafka's rule); response encoders drop such fields silently (see emitStruct).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -911,8 +912,13 @@ function emitStruct(code: Code, model: MessageModel, s: StructModel): void {
   versionCheck('encode');
   if (needFlexVar) flexDecl();
   const fixFlex = (text: string): string => (needFlexVar ? text.replace(new RegExp(`\\b${escapeRe(flexC)}\\b`, 'g'), 'flexible') : text);
+  // Kafka's rule (a non-default value in a version lacking a non-ignorable field is an error) is applied to
+  // requests and data structures. Responses drop such fields silently: the broker answers old clients with
+  // what their version can carry (a FetchResponse CurrentLeader for a v11 client, say), and a throw there
+  // would turn a harmless omission into a failed request on a rarely tested path.
+  const strictAbsent = model.json.type !== 'response';
   const absentCheck = (f: FieldModel, elseKeyword: boolean): void => {
-    if (f.ignorable) return;
+    if (f.ignorable || !strictAbsent) return;
     const nd = nonDefaultExpr(f, `v.${f.prop}`, ctx);
     code.line(`${elseKeyword ? 'else ' : ''}if (${nd}) throw absentError('${s.tsName}.${f.jsonName}', version);`);
   };
@@ -974,7 +980,7 @@ function emitStruct(code: Code, model: MessageModel, s: StructModel): void {
   }
   // Tagged fields outside their tagged versions (in the non-flexible versions of this struct).
   for (const f of s.fields.filter((x) => x.tag !== undefined)) {
-    if (f.ignorable) continue;
+    if (f.ignorable || !strictAbsent) continue;
     const outside = cond(f.tagged, ctx);
     if (outside === 'true') continue;
     const nd = nonDefaultExpr(f, `v.${f.prop}`, ctx);
@@ -1231,10 +1237,11 @@ const INDEX_DOC = `/**
  *   default is "null"). createX() returns a struct with every field at its default.
  * - Flexible versions: unknown tagged fields are kept in unknownTaggedFields and written back; known tagged
  *   fields are written only when they differ from their default.
- * - Encoding checks Kafka's rules and throws ProtocolEncodeError: a null in a version where the field is not
- *   nullable, or a non-default value in a version that lacks the field unless the field is ignorable
- *   (e.g. FetchResponse PartitionData.CurrentLeader before v12, MetadataRequest.AllowAutoTopicCreation=false
- *   before v4). Handlers must leave such fields at their defaults for old versions.
+ * - Encoding throws ProtocolEncodeError for a null in a version where the field is not nullable. Requests and
+ *   data structures also follow Kafka's rule that a non-default value in a version lacking a non-ignorable
+ *   field is an error (MetadataRequest.AllowAutoTopicCreation=false before v4 cannot be expressed).
+ *   Responses drop fields their version lacks silently, so handlers may fill every field (CurrentLeader,
+ *   NodeEndpoints, SessionId...) whatever the client's version.
  * - Decoding raises ProtocolDecodeError on malformed input and on versions outside validVersions (data
  *   structures accept newer versions, reading the fields they know, as Kafka's consumer protocol requires).
  */`;

@@ -115,7 +115,6 @@ export function encodeDescribeClusterResponse(w: Writer, version: number, v: Des
   if (version >= 1) {
     w.int8(v.endpointType);
   }
-  else if (v.endpointType !== 1) throw absentError('DescribeClusterResponse.EndpointType', version);
   w.compactString(v.clusterId);
   w.int32(v.controllerId);
   {

@@ -333,7 +333,6 @@ export function encodeDescribeConfigsResponseDescribeConfigsResourceResult(w: Wr
   if (version <= 0) {
     w.boolean(v.isDefault);
   }
-  else if (v.isDefault) throw absentError('DescribeConfigsResponseDescribeConfigsResourceResult.IsDefault', version);
   if (version >= 1) {
     w.int8(v.configSource);
   }

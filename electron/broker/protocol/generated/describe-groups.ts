@@ -192,7 +192,6 @@ export function encodeDescribeGroupsResponseDescribedGroup(w: Writer, version: n
   if (version >= 3) {
     w.int32(v.authorizedOperations);
   }
-  else if (v.authorizedOperations !== -2147483648) throw absentError('DescribeGroupsResponseDescribedGroup.AuthorizedOperations', version);
   if (flexible) {
     writeNoTaggedFields(w, v.unknownTaggedFields);
   }

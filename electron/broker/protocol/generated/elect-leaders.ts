@@ -167,7 +167,6 @@ export function encodeElectLeadersResponse(w: Writer, version: number, v: ElectL
   if (version >= 1) {
     w.int16(v.errorCode);
   }
-  else if (v.errorCode !== 0) throw absentError('ElectLeadersResponse.ErrorCode', version);
   {
     const replicaElectionResultsArray = v.replicaElectionResults;
     if (replicaElectionResultsArray == null) throw nullError('ElectLeadersResponse.ReplicaElectionResults', version);

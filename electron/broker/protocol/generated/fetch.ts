@@ -534,7 +534,6 @@ export function encodeFetchResponse(w: Writer, version: number, v: FetchResponse
   if (version >= 7) {
     w.int32(v.sessionId);
   }
-  else if (v.sessionId !== 0) throw absentError('FetchResponse.SessionId', version);
   {
     const responsesArray = v.responses;
     if (responsesArray == null) throw nullError('FetchResponse.Responses', version);
@@ -561,7 +560,6 @@ export function encodeFetchResponse(w: Writer, version: number, v: FetchResponse
       writeTaggedFields(w, tagged, v.unknownTaggedFields);
     }
   }
-  if (!(version >= 16) && v.nodeEndpoints.length !== 0) throw absentError('FetchResponse.NodeEndpoints', version);
 }
 
 /** FetchableTopicResponse (FetchResponse), versions 0-17. */
@@ -766,7 +764,6 @@ export function encodeFetchResponsePartitionData(w: Writer, version: number, v: 
   if (version >= 11) {
     w.int32(v.preferredReadReplica);
   }
-  else if (v.preferredReadReplica !== -1) throw absentError('FetchResponsePartitionData.PreferredReadReplica', version);
   if (flexible) w.compactNullableBytes(v.records);
   else w.nullableBytes(v.records);
   if (flexible) {
@@ -795,9 +792,6 @@ export function encodeFetchResponsePartitionData(w: Writer, version: number, v: 
       writeTaggedFields(w, tagged, v.unknownTaggedFields);
     }
   }
-  if (!(version >= 12) && !isDefaultFetchResponseEpochEndOffset(v.divergingEpoch)) throw absentError('FetchResponsePartitionData.DivergingEpoch', version);
-  if (!(version >= 12) && !isDefaultFetchResponseLeaderIdAndEpoch(v.currentLeader)) throw absentError('FetchResponsePartitionData.CurrentLeader', version);
-  if (!(version >= 12) && !isDefaultFetchResponseSnapshotId(v.snapshotId)) throw absentError('FetchResponsePartitionData.SnapshotId', version);
 }
 
 /** EpochEndOffset (FetchResponse), versions 12-17. */

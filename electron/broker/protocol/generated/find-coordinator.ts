@@ -146,7 +146,6 @@ export function encodeFindCoordinatorResponse(w: Writer, version: number, v: Fin
   if (version <= 3) {
     w.int16(v.errorCode);
   }
-  else if (v.errorCode !== 0) throw absentError('FindCoordinatorResponse.ErrorCode', version);
   if (version >= 1 && version <= 3) {
     if (flexible) w.compactNullableString(v.errorMessage);
     else w.nullableString(v.errorMessage);
@@ -154,16 +153,13 @@ export function encodeFindCoordinatorResponse(w: Writer, version: number, v: Fin
   if (version <= 3) {
     w.int32(v.nodeId);
   }
-  else if (v.nodeId !== 0) throw absentError('FindCoordinatorResponse.NodeId', version);
   if (version <= 3) {
     if (flexible) w.compactString(v.host);
     else w.string(v.host);
   }
-  else if (v.host !== '') throw absentError('FindCoordinatorResponse.Host', version);
   if (version <= 3) {
     w.int32(v.port);
   }
-  else if (v.port !== 0) throw absentError('FindCoordinatorResponse.Port', version);
   if (version >= 4) {
     {
       const coordinatorsArray = v.coordinators;
@@ -172,7 +168,6 @@ export function encodeFindCoordinatorResponse(w: Writer, version: number, v: Fin
       for (let i = 0; i < coordinatorsArray.length; i++) encodeFindCoordinatorResponseCoordinator(w, version, coordinatorsArray[i]!);
     }
   }
-  else if (v.coordinators.length !== 0) throw absentError('FindCoordinatorResponse.Coordinators', version);
   if (flexible) {
     writeNoTaggedFields(w, v.unknownTaggedFields);
   }

@@ -14,10 +14,11 @@
  *   default is "null"). createX() returns a struct with every field at its default.
  * - Flexible versions: unknown tagged fields are kept in unknownTaggedFields and written back; known tagged
  *   fields are written only when they differ from their default.
- * - Encoding checks Kafka's rules and throws ProtocolEncodeError: a null in a version where the field is not
- *   nullable, or a non-default value in a version that lacks the field unless the field is ignorable
- *   (e.g. FetchResponse PartitionData.CurrentLeader before v12, MetadataRequest.AllowAutoTopicCreation=false
- *   before v4). Handlers must leave such fields at their defaults for old versions.
+ * - Encoding throws ProtocolEncodeError for a null in a version where the field is not nullable. Requests and
+ *   data structures also follow Kafka's rule that a non-default value in a version lacking a non-ignorable
+ *   field is an error (MetadataRequest.AllowAutoTopicCreation=false before v4 cannot be expressed).
+ *   Responses drop fields their version lacks silently, so handlers may fill every field (CurrentLeader,
+ *   NodeEndpoints, SessionId...) whatever the client's version.
  * - Decoding raises ProtocolDecodeError on malformed input and on versions outside validVersions (data
  *   structures accept newer versions, reading the fields they know, as Kafka's consumer protocol requires).
  */

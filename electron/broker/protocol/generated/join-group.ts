@@ -230,7 +230,6 @@ export function encodeJoinGroupResponse(w: Writer, version: number, v: JoinGroup
   if (version >= 9) {
     w.boolean(v.skipAssignment);
   }
-  else if (v.skipAssignment) throw absentError('JoinGroupResponse.SkipAssignment', version);
   if (flexible) w.compactString(v.memberId);
   else w.string(v.memberId);
   {

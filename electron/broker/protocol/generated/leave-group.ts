@@ -179,7 +179,6 @@ export function encodeLeaveGroupResponse(w: Writer, version: number, v: LeaveGro
       for (let i = 0; i < membersArray.length; i++) encodeLeaveGroupResponseMemberResponse(w, version, membersArray[i]!);
     }
   }
-  else if (v.members.length !== 0) throw absentError('LeaveGroupResponse.Members', version);
   if (flexible) {
     writeNoTaggedFields(w, v.unknownTaggedFields);
   }

@@ -346,19 +346,15 @@ export function encodeListOffsetsResponseListOffsetsPartitionResponse(w: Writer,
       for (let i = 0; i < oldStyleOffsetsArray.length; i++) w.int64(oldStyleOffsetsArray[i]!);
     }
   }
-  else if (v.oldStyleOffsets.length !== 0) throw absentError('ListOffsetsResponseListOffsetsPartitionResponse.OldStyleOffsets', version);
   if (version >= 1) {
     w.int64(v.timestamp);
   }
-  else if (v.timestamp !== -1n) throw absentError('ListOffsetsResponseListOffsetsPartitionResponse.Timestamp', version);
   if (version >= 1) {
     w.int64(v.offset);
   }
-  else if (v.offset !== -1n) throw absentError('ListOffsetsResponseListOffsetsPartitionResponse.Offset', version);
   if (version >= 4) {
     w.int32(v.leaderEpoch);
   }
-  else if (v.leaderEpoch !== -1) throw absentError('ListOffsetsResponseListOffsetsPartitionResponse.LeaderEpoch', version);
   if (flexible) {
     writeNoTaggedFields(w, v.unknownTaggedFields);
   }

@@ -216,7 +216,6 @@ export function encodeMetadataResponse(w: Writer, version: number, v: MetadataRe
   if (version >= 8 && version <= 10) {
     w.int32(v.clusterAuthorizedOperations);
   }
-  else if (v.clusterAuthorizedOperations !== -2147483648) throw absentError('MetadataResponse.ClusterAuthorizedOperations', version);
   if (flexible) {
     writeNoTaggedFields(w, v.unknownTaggedFields);
   }
@@ -351,7 +350,6 @@ export function encodeMetadataResponseTopic(w: Writer, version: number, v: Metad
   if (version >= 8) {
     w.int32(v.topicAuthorizedOperations);
   }
-  else if (v.topicAuthorizedOperations !== -2147483648) throw absentError('MetadataResponseTopic.TopicAuthorizedOperations', version);
   if (flexible) {
     writeNoTaggedFields(w, v.unknownTaggedFields);
   }

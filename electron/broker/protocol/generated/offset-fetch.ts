@@ -334,7 +334,6 @@ export function encodeOffsetFetchResponse(w: Writer, version: number, v: OffsetF
       for (let i = 0; i < topicsArray.length; i++) encodeOffsetFetchResponseTopic(w, version, topicsArray[i]!);
     }
   }
-  else if (v.topics.length !== 0) throw absentError('OffsetFetchResponse.Topics', version);
   if (version >= 2 && version <= 7) {
     w.int16(v.errorCode);
   }
@@ -346,7 +345,6 @@ export function encodeOffsetFetchResponse(w: Writer, version: number, v: OffsetF
       for (let i = 0; i < groupsArray.length; i++) encodeOffsetFetchResponseGroup(w, version, groupsArray[i]!);
     }
   }
-  else if (v.groups.length !== 0) throw absentError('OffsetFetchResponse.Groups', version);
   if (flexible) {
     writeNoTaggedFields(w, v.unknownTaggedFields);
   }

@@ -252,7 +252,6 @@ export function encodeProduceResponse(w: Writer, version: number, v: ProduceResp
       writeTaggedFields(w, tagged, v.unknownTaggedFields);
     }
   }
-  if (!(version >= 10) && v.nodeEndpoints.length !== 0) throw absentError('ProduceResponse.NodeEndpoints', version);
 }
 
 /** TopicProduceResponse (ProduceResponse), versions 0-11. */
@@ -428,7 +427,6 @@ export function encodeProduceResponsePartitionProduceResponse(w: Writer, version
       writeTaggedFields(w, tagged, v.unknownTaggedFields);
     }
   }
-  if (!(version >= 10) && !isDefaultProduceResponseLeaderIdAndEpoch(v.currentLeader)) throw absentError('ProduceResponsePartitionProduceResponse.CurrentLeader', version);
 }
 
 /** BatchIndexAndErrorMessage (ProduceResponse), versions 8-11. */
