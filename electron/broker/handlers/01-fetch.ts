@@ -13,6 +13,8 @@ import { downConvertBatches } from '../records/convert';
 import { defineHandler, type RequestContext } from './handler';
 
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
+/** Kafka answers empty (never null) records for partitions without data; librdkafka 2.0 rejects null. */
+const NO_RECORDS = Buffer.alloc(0);
 
 interface PartitionRead {
   topicIndex: number;
@@ -45,7 +47,7 @@ function readOnce(request: FetchRequest, context: RequestContext, replicas: Set<
         snapshotId: createFetchResponseSnapshotId(),
         abortedTransactions: apiVersion >= 4 ? [] : null,
         preferredReadReplica: -1,
-        records: null,
+        records: NO_RECORDS,
       };
       const fail = (code: number) => {
         data.errorCode = code;
