@@ -234,6 +234,7 @@ export class PartitionLog {
       this.segments.push(segment);
       minOffset = segment.nextOffset;
     }
+    for (let i = 0; i < this.segments.length - 1; i++) this.segments[i]!.markInactive();
     if (this.segments.length === 0) {
       const start = Math.max(0, checkpointedStart ?? 0);
       this.segments.push(this.newSegment(start));
@@ -534,6 +535,7 @@ export class PartitionLog {
     old.needsFsync = true;
     const p = old.flushAsync().then(() => {
       old.needsFsync = false;
+      old.markInactive();
       this.pendingFsyncs.delete(p);
       if (this.closed || this.pendingFsyncs.size > 0) return;
       // Every rolled segment is on disk: a restart need not rescan below the active segment.
@@ -859,6 +861,7 @@ export class PartitionLog {
           logger: this.logger,
           minOffset: 0,
         });
+        segment.markInactive();
         this.segments[i] = segment;
       },
     };

@@ -32,6 +32,38 @@ export function segmentFileName(baseOffset: number, suffix: string): string {
   return `${String(baseOffset).padStart(20, '0')}${suffix}`;
 }
 
+/**
+ * Open file descriptors of inactive segments, least recently used first: beyond the budget the oldest
+ * is closed (reopened on its next read). Several brokers share one process, each with many partitions,
+ * so fds would otherwise grow with segments x partitions x brokers.
+ */
+class FdBudget {
+  private readonly open = new Map<LogSegment, true>();
+
+  constructor(public limit: number) {}
+
+  touch(seg: LogSegment): void {
+    this.open.delete(seg);
+    this.open.set(seg, true);
+    while (this.open.size > this.limit) {
+      const oldest = this.open.keys().next().value as LogSegment;
+      this.open.delete(oldest);
+      oldest.releaseFd();
+    }
+  }
+
+  forget(seg: LogSegment): void {
+    this.open.delete(seg);
+  }
+}
+
+const inactiveFds = new FdBudget(256);
+
+/** How many inactive segments may keep their file open at once, process-wide (default 256). */
+export function setInactiveSegmentFdLimit(limit: number): void {
+  inactiveFds.limit = Math.max(1, limit);
+}
+
 /** Fresh memory for the newest bytes of the active segment, in contiguous slabs that grow 64 KiB .. 1 MiB. */
 export class TailCache {
   private slabs: Array<{ pos: number; buf: Buffer; used: number }> = [];
@@ -163,6 +195,8 @@ export class LogSegment {
   private bytesSinceLastIndexEntry = 0;
   indexDirty = true;
   cache: TailCache | null = null;
+  private isClosed = false;
+  private inactive = false;
   /** Rolled, with its background fsync not yet done. */
   needsFsync = false;
   /** Random jitter subtracted from segment.ms for this segment. */
@@ -329,7 +363,7 @@ export class LogSegment {
     if (reason !== null) {
       const dropped = this.size - pos;
       logger.warn(`${this.logPath}: ${reason}; truncating ${dropped} bytes to ${pos}`);
-      fs.ftruncateSync(this.fd, pos);
+      fs.ftruncateSync(this.handle(), pos);
       this.size = pos;
       this.index.truncateToPosition(pos);
       this.indexDirty = true;
@@ -359,12 +393,12 @@ export class LogSegment {
     let written = 0;
     try {
       while (written < data.length) {
-        written += fs.writeSync(this.fd, data, written, data.length - written, this.size + written);
+        written += fs.writeSync(this.handle(), data, written, data.length - written, this.size + written);
       }
     } catch (e) {
       // Leave no partial batch behind (disk full): the file ends where the log ends.
       try {
-        fs.ftruncateSync(this.fd, this.size);
+        fs.ftruncateSync(this.handle(), this.size);
       } catch {
         // recovery truncates it on the next open
       }
@@ -386,7 +420,7 @@ export class LogSegment {
     const buf = Buffer.allocUnsafe(len);
     let got = 0;
     while (got < len) {
-      const n = fs.readSync(this.fd, buf, got, len - got, pos + got);
+      const n = fs.readSync(this.handle(), buf, got, len - got, pos + got);
       if (n === 0) throw new Error(`unexpected end of ${this.logPath} at ${pos + got}`);
       got += n;
     }
@@ -454,7 +488,7 @@ export class LogSegment {
     if (pos >= this.size) return 0;
     const cutBase = w.batchAt(pos).baseOffset;
     const removed = this.size - pos;
-    fs.ftruncateSync(this.fd, pos);
+    fs.ftruncateSync(this.handle(), pos);
     this.size = pos;
     this.cache?.clear();
     this.index.truncateToPosition(pos);
@@ -493,12 +527,13 @@ export class LogSegment {
   }
 
   flushSync(): void {
-    fs.fsyncSync(this.fd);
+    if (this.fd >= 0) fs.fsyncSync(this.fd);
   }
 
   /** fsync without blocking the event loop (roll). */
   flushAsync(): Promise<void> {
     const fd = this.fd;
+    if (fd < 0) return Promise.resolve();
     return new Promise((resolve) => fs.fsync(fd, () => resolve()));
   }
 
@@ -512,7 +547,25 @@ export class LogSegment {
     }
   }
 
-  close(): void {
+  /** The open fd, reopening the file if it was released (inactive segments give their fd back; see FdBudget). */
+  private handle(): number {
+    if (this.fd < 0) {
+      if (this.isClosed) throw new Error(`segment ${this.logPath} is closed`);
+      this.fd = fs.openSync(this.logPath, fs.constants.O_RDWR);
+    }
+    if (this.inactive) inactiveFds.touch(this);
+    return this.fd;
+  }
+
+  /** No longer the active segment, and on disk: its fd may be closed when idle and reopened on demand. */
+  markInactive(): void {
+    this.inactive = true;
+    if (this.fd >= 0) inactiveFds.touch(this);
+  }
+
+  /** Closes the fd; the next I/O reopens it. */
+  releaseFd(): void {
+    inactiveFds.forget(this);
     if (this.fd < 0) return;
     try {
       fs.closeSync(this.fd);
@@ -522,8 +575,13 @@ export class LogSegment {
     this.fd = -1;
   }
 
+  close(): void {
+    this.releaseFd();
+    this.isClosed = true;
+  }
+
   get closed(): boolean {
-    return this.fd < 0;
+    return this.isClosed;
   }
 
   /** Closes and removes the segment's files, after `delayMs` (renamed to `.deleted` meanwhile). */

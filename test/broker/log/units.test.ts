@@ -98,3 +98,26 @@ describe('indexes', () => {
     expect(t.lastEntry()).toEqual({ timestamp: 100, offset: 0 });
   });
 });
+
+describe('fd budget', () => {
+  it.skipIf(!fs.existsSync('/proc/self/fd'))('closes idle fds of inactive segments and reopens them on read', async () => {
+    const { PartitionLog } = await import('../../../electron/broker/log/partition-log');
+    const { defaultLogConfig } = await import('../../../electron/broker/log/log-config');
+    const { setInactiveSegmentFdLimit } = await import('../../../electron/broker/log/segment');
+    const { batch, offsetsOf } = await import('./helpers');
+    const root = tempDir();
+    dirs.push(root);
+    setInactiveSegmentFdLimit(2);
+    try {
+      const log = await PartitionLog.open(path.join(root, 't-0'), defaultLogConfig({ segmentBytes: 300, fileDeleteDelayMs: 0 }));
+      for (let i = 0; i < 40; i++) log.append(batch(2), { assignOffsets: true });
+      await new Promise((r) => setTimeout(r, 50)); // background fsyncs of rolled segments
+      const fds = fs.readdirSync('/proc/self/fd').length;
+      for (let o = 0; o < 80; o++) expect(offsetsOf(log.read(o, 1).records)).toContain(o);
+      expect(fs.readdirSync('/proc/self/fd').length).toBeLessThanOrEqual(fds + 2);
+      await log.close();
+    } finally {
+      setInactiveSegmentFdLimit(256);
+    }
+  });
+});
