@@ -86,6 +86,7 @@ function key(topic: string, partition: number): string {
 
 export class LogManager {
   private readonly logs = new Map<string, { topic: string; partition: number; log: PartitionLog }>();
+  private readonly failed = new Map<string, { topic: string; partition: number; error: string }>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly now: () => number;
   private readonly logger: LogLogger;
@@ -108,8 +109,14 @@ export class LogManager {
     }
     for (const p of options.loadAll === false ? [] : listPartitionDirs(logDir)) {
       const config = manager.configFor(p.topic, options.topicConfig?.(p.topic) ?? {});
-      const log = await PartitionLog.open(p.dir, config, manager.logOptions());
-      manager.logs.set(key(p.topic, p.partition), { topic: p.topic, partition: p.partition, log });
+      try {
+        const log = await PartitionLog.open(p.dir, config, manager.logOptions());
+        manager.logs.set(key(p.topic, p.partition), { topic: p.topic, partition: p.partition, log });
+      } catch (e) {
+        // One unreadable partition must not keep the broker down; it is reported and left on disk.
+        manager.failed.set(key(p.topic, p.partition), { topic: p.topic, partition: p.partition, error: (e as Error).message });
+        manager.logger.warn(`cannot open ${p.dir}: ${(e as Error).message}`);
+      }
     }
     return manager;
   }
@@ -167,6 +174,7 @@ export class LogManager {
       return existing;
     }
     const log = PartitionLog.openSync(this.dirOf(topic, partition), config, { ...this.logOptions(), ...(topicId !== undefined ? { topicId } : {}) });
+    this.failed.delete(key(topic, partition));
     this.logs.set(key(topic, partition), { topic, partition, log });
     return log;
   }
@@ -190,6 +198,7 @@ export class LogManager {
     const config = opts.config ?? this.configFor(topic, opts.overrides ?? {});
     const dir = path.join(this.logDir, partitionDirName(topic, partition));
     const log = await PartitionLog.open(dir, config, { ...this.logOptions(), ...(opts.topicId !== undefined ? { topicId: opts.topicId } : {}) });
+    this.failed.delete(key(topic, partition));
     this.logs.set(key(topic, partition), { topic, partition, log });
     return log;
   }
@@ -208,6 +217,7 @@ export class LogManager {
 
   private detach(topic: string, partition: number): string | null {
     const k = key(topic, partition);
+    this.failed.delete(k);
     const entry = this.logs.get(k);
     this.logs.delete(k);
     if (entry) entry.log.abandon();
@@ -254,6 +264,21 @@ export class LogManager {
       logEndOffset: log.logEndOffset,
       highWatermark: log.highWatermark,
     }));
+  }
+
+  /** Partitions whose directory could not be opened at start (KAFKA_STORAGE_ERROR for them). */
+  failedPartitions(): Array<{ topic: string; partition: number; error: string }> {
+    return [...this.failed.values()];
+  }
+
+  /** Size and free space of the volume holding the log dir (DescribeLogDirs v4 TotalBytes/UsableBytes); -1 when unknown. */
+  diskUsage(): { totalBytes: number; usableBytes: number } {
+    try {
+      const s = fs.statfsSync(this.logDir);
+      return { totalBytes: s.blocks * s.bsize, usableBytes: s.bavail * s.bsize };
+    } catch {
+      return { totalBytes: -1, usableBytes: -1 };
+    }
   }
 
   totalSize(): number {

@@ -87,6 +87,21 @@ describe('LogManager', () => {
     expect(del.config.segmentBytes).toBe(500);
   });
 
+  it('reports a partition it cannot open instead of failing, and disk usage', async () => {
+    const root = tempDir();
+    dirs.push(root);
+    fs.mkdirSync(path.join(root, 'ok-0'));
+    fs.mkdirSync(path.join(root, 'bad-0'));
+    fs.mkdirSync(path.join(root, 'bad-0', '00000000000000000000.log')); // a directory where a segment file should be
+    const m = await open(root);
+    expect(m.get('ok', 0)).toBeDefined();
+    expect(m.get('bad', 0)).toBeUndefined();
+    expect(m.failedPartitions().map((f) => f.topic)).toEqual(['bad']);
+    const usage = m.diskUsage();
+    expect(usage.totalBytes).toBeGreaterThan(0);
+    expect(usage.usableBytes).toBeGreaterThanOrEqual(0);
+  });
+
   it('recovers every partition after a crash', async () => {
     const root = tempDir();
     dirs.push(root);
