@@ -21,7 +21,8 @@ export const createPartitionsHandler = defineHandler({
         if (repeated.has(topic.name)) {
           return { name: topic.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Topic '${topic.name}' appears more than once in the request.` };
         }
-        const assignment = topic.assignments?.map((a) => a.brokerIds) ?? null;
+        // An empty assignment list asks for nothing in particular: the controller chooses, as with null.
+        const assignment = topic.assignments?.length ? topic.assignments.map((a) => a.brokerIds) : null;
         const result = context.broker.controller.createPartitions(topic.name, topic.count, assignment, request.validateOnly);
         if (isFailure(result)) return { name: topic.name, errorCode: ErrorCode[result.error], errorMessage: result.message };
         return { name: topic.name, errorCode: ErrorCode.NONE, errorMessage: null };
