@@ -151,6 +151,7 @@ export class PartitionLog {
   private pendingFsyncs = new Set<Promise<void>>();
   private cleanerState: CleanerState | null = null;
   private lastHighWatermarkCheckpoint = 0;
+  private hwTimer: NodeJS.Timeout | null = null;
   private readonly highWatermarkCheckpointMs: number;
   readonly leaderEpochCache: LeaderEpochCache;
   readonly now: () => number;
@@ -299,7 +300,20 @@ export class PartitionLog {
     this._highWatermark = hw;
     if (this.highWatermarkCheckpointMs >= 0) {
       const now = this.now();
-      if (now - this.lastHighWatermarkCheckpoint >= this.highWatermarkCheckpointMs) this.checkpointHighWatermark(now);
+      const due = this.lastHighWatermarkCheckpoint + this.highWatermarkCheckpointMs;
+      if (now >= due) this.checkpointHighWatermark(now);
+      else if (!this.hwTimer) {
+        // A trailing write, so the last HW of a burst reaches the disk too.
+        this.hwTimer = setTimeout(() => {
+          this.hwTimer = null;
+          try {
+            if (!this.closed) this.checkpointHighWatermark();
+          } catch (e) {
+            this.logger.warn(`${this.dir}: high watermark checkpoint failed: ${(e as Error).message}`);
+          }
+        }, Math.min(due - now, this.highWatermarkCheckpointMs));
+        this.hwTimer.unref();
+      }
     }
   }
 
@@ -881,6 +895,8 @@ export class PartitionLog {
   /** Writes indexes and checkpoints, fsyncs, closes files and leaves the clean-shutdown marker. */
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.hwTimer) clearTimeout(this.hwTimer);
+    this.hwTimer = null;
     await Promise.all([...this.pendingFsyncs]);
     for (const s of this.segments) s.writeIndexes();
     this.active.flushSync();
@@ -896,6 +912,8 @@ export class PartitionLog {
 
   /** Closes the files and removes the whole partition directory. */
   async delete(): Promise<void> {
+    if (this.hwTimer) clearTimeout(this.hwTimer);
+    this.hwTimer = null;
     await Promise.all([...this.pendingFsyncs]);
     for (const s of this.segments) s.close();
     this.closed = true;
@@ -904,6 +922,8 @@ export class PartitionLog {
 
   /** Closes the fds without writing anything (tests: mimic a killed process). */
   abandon(): void {
+    if (this.hwTimer) clearTimeout(this.hwTimer);
+    this.hwTimer = null;
     for (const s of this.segments) s.close();
     this.closed = true;
   }

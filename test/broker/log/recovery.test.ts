@@ -182,6 +182,17 @@ describe('PartitionLog persistence and recovery', () => {
     expect(again.highWatermark).toBe(20);
   });
 
+  it('writes the last high watermark of a burst shortly after', async () => {
+    const dir = newDir();
+    const log = await PartitionLog.open(dir, defaultLogConfig(), { logger: collectingLogger(), highWatermarkCheckpointMs: 30 });
+    logs.push(log);
+    fill(log, 1);
+    log.highWatermark = 2;
+    log.highWatermark = 3;
+    await new Promise((r) => setTimeout(r, 80));
+    expect(fs.readFileSync(path.join(dir, 'replication-offset-checkpoint'), 'utf8')).toBe('0\n3\n');
+  });
+
   it('a disk error during append leaves no partial batch', async () => {
     const dir = newDir();
     const { log } = await openAt(dir, { segmentBytes: 1 << 20 });
