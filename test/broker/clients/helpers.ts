@@ -1,0 +1,150 @@
+/**
+ * Shared plumbing of the real-client acceptance tests: a single-broker cluster per test file on a random
+ * port and a temporary data dir, and child processes (kcat, python) run with a hard timeout so a hang
+ * fails its test instead of stalling the run.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
+import { decodeBatches } from '../../../electron/broker/records/record-batch';
+import { createLogger, type Logger } from '../../../electron/broker/server/logger';
+
+export const KCAT = '/usr/bin/kcat';
+export const PYTHON = '/usr/bin/python3';
+
+export interface TestCluster {
+  cluster: EmbeddedCluster;
+  bootstrap: string;
+  dataDir: string;
+  /** Error lines the broker logged (a handler throwing is a broker bug even when the client retries). */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A logger as quiet as `silentLogger` on the console that keeps the broker's error lines, so a test can
+ * assert that no request failed inside the broker.
+ */
+export function errorRecordingLogger(errors: string[]): Logger {
+  return createLogger({ level: 'error', write: (line) => errors.push(line) });
+}
+
+export async function startTestCluster(options: { brokers?: number; config?: Record<string, string> } = {}): Promise<TestCluster> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kd-clients-'));
+  const errors: string[] = [];
+  const cluster = await EmbeddedCluster.start({
+    brokers: options.brokers ?? 1,
+    basePort: 0,
+    dataDir,
+    logger: errorRecordingLogger(errors),
+    ...(options.config ? { config: options.config } : {}),
+  });
+  return {
+    cluster,
+    bootstrap: cluster.bootstrapServers(),
+    dataDir,
+    errors,
+    async close() {
+      await cluster.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/**
+ * Runs a command to completion, feeding `input` on stdin, killing it (SIGKILL) after `timeoutMs`.
+ * Never rejects for a non-zero exit: the caller checks `code`.
+ */
+export function run(command: string, args: readonly string[], options: { input?: string | Buffer; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), timedOut });
+    });
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** Runs kcat against `bootstrap`; fails with its stderr when it times out or exits non-zero. */
+export async function kcat(bootstrap: string, args: readonly string[], options: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<string> {
+  const result = await run(KCAT, ['-b', bootstrap, ...args], options);
+  if (result.timedOut) throw new Error(`kcat ${args.join(' ')} timed out; stderr:\n${result.stderr}`);
+  if (result.code !== 0) throw new Error(`kcat ${args.join(' ')} exited ${result.code}; stderr:\n${result.stderr}`);
+  return result.stdout;
+}
+
+/** The lines of a kcat consume with `-e -q` and a format ending in \n. */
+export function lines(text: string): string[] {
+  return text.split('\n').filter((line) => line.length > 0);
+}
+
+/** A TCP port free right now on 127.0.0.1 (for child-process brokers that need a port up front). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+let topicCounter = 0;
+/** A topic name unique within the run. */
+export function topicName(prefix: string): string {
+  return `${prefix}-${process.pid}-${++topicCounter}`;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
+export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs: number, what: string): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/**
+ * The compression codec (attributes & 7) of every batch stored in a partition's log on its leader, read
+ * straight from the log, so a test can tell that a client really sent compressed batches.
+ */
+export function storedCodecs(cluster: EmbeddedCluster, topic: string, partition = 0): number[] {
+  const leader = cluster.controller.partition(topic, partition)?.leader ?? -1;
+  const replica = cluster.broker(leader).replica(topic, partition);
+  if (!replica) throw new Error(`broker ${leader} holds no replica of ${topic}-${partition}`);
+  const read = replica.log.read(replica.log.logStartOffset, 256 * 1024 * 1024);
+  return decodeBatches(read.records).batches.map((batch) => batch.attributes & 0x07);
+}
