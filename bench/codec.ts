@@ -3,7 +3,21 @@
  * field is 1 MiB of record batches), a small single-batch Produce request, and CRC-32C, all in one run.
  */
 import { crc32c } from '../electron/broker/protocol/crc32c';
-import { decodeProduceRequest, encodeProduceRequest, type ProduceRequest } from '../electron/broker/protocol/generated/index';
+import {
+  createFetchResponse,
+  createFetchResponsePartitionData,
+  createMetadataResponse,
+  createMetadataResponseTopic,
+  decodeFetchResponse,
+  decodeMetadataResponse,
+  decodeProduceRequest,
+  encodeFetchResponse,
+  encodeMetadataResponse,
+  encodeProduceRequest,
+  type FetchResponse,
+  type MetadataResponse,
+  type ProduceRequest,
+} from '../electron/broker/protocol/generated/index';
 import { Reader } from '../electron/broker/protocol/reader';
 import { Writer } from '../electron/broker/protocol/writer';
 import { encodeRecordBatch } from '../electron/broker/records/record-batch';
@@ -101,6 +115,50 @@ export default async function run(): Promise<void> {
     const encoded = Buffer.concat(encodeToChunks(version, value));
     results.push(measure(`Produce v${version} small (1 batch) encode`, encoded.length, () => encodeToChunks(version, value)));
     results.push(measure(`Produce v${version} small (1 batch) decode`, encoded.length, () => decodeProduceRequest(new Reader(encoded), version)));
+  }
+  // Many small structs: where per-field codec cost shows.
+  const fetch: FetchResponse = {
+    ...createFetchResponse(),
+    responses: [
+      {
+        topic: 'bench-topic',
+        topicId: '00000000-0000-0000-0000-000000000000',
+        partitions: Array.from({ length: 100 }, (_, i) => ({ ...createFetchResponsePartitionData(), partitionIndex: i, highWatermark: 1000n, lastStableOffset: 1000n, logStartOffset: 0n, abortedTransactions: [], records: small })),
+      },
+    ],
+  };
+  const metadata: MetadataResponse = {
+    ...createMetadataResponse(),
+    brokers: [1, 2, 3].map((id) => ({ nodeId: id, host: 'localhost', port: 9090 + id, rack: null })),
+    clusterId: 'bench',
+    controllerId: 1,
+    topics: Array.from({ length: 100 }, (_, t) => ({
+      ...createMetadataResponseTopic(),
+      name: `topic-${t}`,
+      partitions: Array.from({ length: 10 }, (_, p) => ({ errorCode: 0, partitionIndex: p, leaderId: 1 + (p % 3), leaderEpoch: 0, replicaNodes: [1, 2, 3], isrNodes: [1, 2, 3], offlineReplicas: [] })),
+    })),
+  };
+  for (const version of [12, 11]) {
+    const w = new Writer();
+    encodeFetchResponse(w, version, fetch);
+    const encoded = w.toBuffer();
+    results.push(measure(`Fetch v${version} response, 100 partitions, encode`, encoded.length, () => {
+        const x = new Writer(8192);
+        encodeFetchResponse(x, version, fetch);
+        x.toBuffers();
+      }));
+    results.push(measure(`Fetch v${version} response, 100 partitions, decode`, encoded.length, () => decodeFetchResponse(new Reader(encoded), version)));
+  }
+  {
+    const w = new Writer();
+    encodeMetadataResponse(w, 12, metadata);
+    const encoded = w.toBuffer();
+    results.push(measure('Metadata v12 response, 1000 partitions, encode', encoded.length, () => {
+      const x = new Writer(64 * 1024);
+      encodeMetadataResponse(x, 12, metadata);
+      x.toBuffers();
+    }));
+    results.push(measure('Metadata v12 response, 1000 partitions, decode', encoded.length, () => decodeMetadataResponse(new Reader(encoded), 12)));
   }
   results.push(measure('CRC-32C 1 MiB', big.length, () => crc32c(big)));
   results.push(measure('CRC-32C 1 KiB', 1024, () => crc32c(big.subarray(0, 1024))));

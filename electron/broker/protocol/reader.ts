@@ -17,6 +17,8 @@ export interface RawTaggedField {
 export class Reader {
   offset: number;
   readonly end: number;
+  /** Made on first int64 read: DataView#getBigInt64 is faster than Buffer#readBigInt64BE. */
+  private view: DataView | undefined;
 
   constructor(
     readonly buffer: Buffer,
@@ -65,7 +67,9 @@ export class Reader {
   }
 
   readInt64(): bigint {
-    return this.buffer.readBigInt64BE(this.need(8, 'int64'));
+    const at = this.need(8, 'int64');
+    const buffer = this.buffer;
+    return (this.view ??= new DataView(buffer.buffer, buffer.byteOffset, buffer.length)).getBigInt64(at);
   }
 
   readFloat64(): number {

@@ -304,3 +304,17 @@ describe('encoder guards and data structures', () => {
     expect(() => encode(encodeConsumerProtocolSubscription, 7, value)).toThrow(ProtocolEncodeError);
   });
 });
+
+describe('int64 through DataView', () => {
+  it('writes and reads big-endian extremes and rejects out-of-range values', () => {
+    const w = new Writer(8); // forces growth between the writes: the view must follow the new scratch buffer
+    w.int64(-9223372036854775808n).int64(9223372036854775807n).int64(-2n).int64(0x0102030405060708n);
+    const bytes = w.toBuffer();
+    expect(bytes.toString('hex')).toBe('8000000000000000' + '7fffffffffffffff' + 'fffffffffffffffe' + '0102030405060708');
+    const r = new Reader(bytes, 8);
+    expect([r.readInt64(), r.readInt64(), r.readInt64()]).toEqual([9223372036854775807n, -2n, 0x0102030405060708n]);
+    expect(new Reader(bytes.subarray(8, 16)).readInt64()).toBe(9223372036854775807n);
+    expect(() => new Writer().int64(9223372036854775808n)).toThrow(ProtocolEncodeError);
+    expect(() => new Writer().int64(-9223372036854775809n)).toThrow(ProtocolEncodeError);
+  });
+});
