@@ -234,6 +234,10 @@ describe('DescribeConfigs and AlterConfigs', () => {
       ),
     ).toEqual(['INVALID_CONFIG']);
     expect(cluster.controller.topic('orders')!.configs).toEqual({ 'retention.ms': '600000' });
+    // The open logs of every replica run with the new value at once.
+    for (const p of cluster.controller.topic('orders')!.partitions) {
+      for (const id of p.replicas) expect(cluster.broker(id).replica('orders', p.partition)!.log.config.retentionMs).toBe(600_000);
+    }
     const response = await raw.call(AlterConfigs, 0, {
       validateOnly: false,
       resources: [
@@ -275,6 +279,9 @@ describe('DescribeConfigs and AlterConfigs', () => {
     expect(byName.get('2')!.get('num.partitions')).toMatchObject({ value: '1', readOnly: true, configType: 3 });
     expect(byName.get('1')!.get('log.retention.bytes')).toMatchObject({ value: '5000000', configSource: DYNAMIC_DEFAULT_BROKER_CONFIG });
     expect([...byName.get('')!.keys()]).toEqual(['log.retention.bytes']);
+    for (const id of [0, 1, 2]) {
+      for (const replica of cluster.broker(id).hostedReplicas()) expect(replica.log.config.retentionBytes).toBe(id === 2 ? 7_000_000 : 5_000_000);
+    }
 
     // A topic without an override takes the answering broker's effective value.
     const topic = await raw.call(DescribeConfigs, 1, {
@@ -287,6 +294,7 @@ describe('DescribeConfigs and AlterConfigs', () => {
     await platformatic.alterConfigs({ resources: [{ resourceType: 4, resourceName: '', configs: [] }] });
     await platformatic.alterConfigs({ resources: [{ resourceType: 4, resourceName: '2', configs: [] }] });
     expect(cluster.controller.brokerConfigs('')).toEqual({});
+    expect(cluster.broker(2).hostedReplicas()[0]!.log.config.retentionBytes).toBe(-1);
   });
 
   it('applies incremental set, delete, append and subtract, and refuses append on a non-list (@platformatic/kafka)', async () => {
