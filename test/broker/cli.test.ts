@@ -1,0 +1,122 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = resolve(__dirname, '../..');
+const tsx = join(root, 'node_modules', '.bin', 'tsx');
+
+/** A port whose next two neighbours are free too (brokers listen on port, port+1, port+2). */
+async function freeBasePort(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 30000);
+    const ok = await Promise.all(
+      [0, 1, 2].map(
+        (i) =>
+          new Promise<boolean>((done) => {
+            const server = createServer();
+            server.once('error', () => done(false));
+            server.listen(base + i, '127.0.0.1', () => server.close(() => done(true)));
+          }),
+      ),
+    );
+    if (ok.every(Boolean)) return base;
+  }
+  throw new Error('no free ports');
+}
+
+/** Collects a child's stdout lines and lets a test wait for one that matches. */
+class Lines {
+  private buffer = '';
+  readonly all: string[] = [];
+  private waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+
+  constructor(child: ChildProcessWithoutNullStreams) {
+    child.stdout.on('data', (chunk: Buffer) => {
+      this.buffer += chunk.toString();
+      let newline: number;
+      while ((newline = this.buffer.indexOf('\n')) >= 0) {
+        const line = this.buffer.slice(0, newline);
+        this.buffer = this.buffer.slice(newline + 1);
+        this.all.push(line);
+        this.waiters = this.waiters.filter((w) => (w.pattern.test(line) ? (w.resolve(line), false) : true));
+      }
+    });
+  }
+
+  next(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+    const seen = this.all.find((line) => pattern.test(line));
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} in:\n${this.all.join('\n')}`)), timeoutMs);
+      this.waiters.push({ pattern, resolve: (line) => (clearTimeout(timer), resolve(line)) });
+    });
+  }
+}
+
+describe('npm run cluster', () => {
+  let child: ChildProcessWithoutNullStreams;
+  let lines: Lines;
+  let dataDir: string;
+  let port: number;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'kd-cli-'));
+    port = await freeBasePort();
+    child = spawn(tsx, ['electron/broker/cli.ts', '--brokers', '3', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'], { cwd: root });
+    lines = new Lines(child);
+  });
+
+  afterAll(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints the bootstrap servers once every listener accepts, with a log dir per broker', async () => {
+    const ready = await lines.next(/^bootstrap\.servers=/);
+    expect(ready).toBe(`bootstrap.servers=127.0.0.1:${port},127.0.0.1:${port + 1},127.0.0.1:${port + 2}`);
+    expect(readdirSync(dataDir).filter((name) => name.startsWith('broker-')).sort()).toEqual(['broker-0', 'broker-1', 'broker-2']);
+  });
+
+  it('answers stop, kill, start and status on standard input', async () => {
+    child.stdin.write('status\n');
+    expect(await lines.next(/^broker 2 running/)).toContain(`127.0.0.1:${port + 2}`);
+    child.stdin.write('stop 1\n');
+    await lines.next(/^ok: broker 1 stopped$/);
+    child.stdin.write('kill 2\n');
+    await lines.next(/^ok: broker 2 killed$/);
+    const before = lines.all.length;
+    child.stdin.write('status\n');
+    await lines.next(/^broker 2 stopped/);
+    expect(lines.all.slice(before).some((line) => /^broker 1 stopped/.test(line))).toBe(true);
+    child.stdin.write('start 1\n');
+    await lines.next(/^ok: broker 1 started$/);
+    child.stdin.write('start 2\n');
+    await lines.next(/^ok: broker 2 started$/);
+  });
+
+  it('refuses bad commands with a clear answer', async () => {
+    child.stdin.write('stop 7\n');
+    expect(await lines.next(/^error: 'stop' takes one broker id/)).toContain('from 0 to 2');
+    child.stdin.write('frobnicate\n');
+    await lines.next(/^error: unknown command 'frobnicate'/);
+  });
+
+  it('shuts down cleanly on SIGTERM', async () => {
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+  });
+
+  it('rejects invalid flags with a usage message and exit status 2', async () => {
+    const bad = spawn(tsx, ['electron/broker/cli.ts', '--brokers', 'three'], { cwd: root });
+    let stderr = '';
+    bad.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => bad.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--brokers must be a whole number/);
+    expect(stderr).toMatch(/usage: npm run cluster/);
+  });
+});
