@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
@@ -147,4 +147,80 @@ export function storedCodecs(cluster: EmbeddedCluster, topic: string, partition 
   if (!replica) throw new Error(`broker ${leader} holds no replica of ${topic}-${partition}`);
   const read = replica.log.read(replica.log.logStartOffset, 256 * 1024 * 1024);
   return decodeBatches(read.records).batches.map((batch) => batch.attributes & 0x07);
+}
+
+export interface LossyProxy {
+  port: number;
+  /** Produce requests whose responses were swallowed (the connection cut instead). */
+  readonly dropped: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP proxy to `target` that forwards requests and responses but, for every `everyNth` Produce request,
+ * lets the broker handle it and then cuts the client's connection instead of delivering the response:
+ * the records are in the log, the client does not know and retries. Used through kafkajs's socketFactory.
+ */
+export async function lossyProxy(target: { host: string; port: number }, everyNth: number): Promise<LossyProxy> {
+  const PRODUCE = 0;
+  let produces = 0;
+  let dropped = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(target);
+    sockets.add(client);
+    sockets.add(upstream);
+    let pending = Buffer.alloc(0);
+    /** Correlation ids of requests forwarded whose response must be swallowed. */
+    const doomed = new Set<number>();
+    let fromBroker = Buffer.alloc(0);
+    const cut = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+        const size = pending.readInt32BE(0);
+        const frame = pending.subarray(0, 4 + size);
+        pending = pending.subarray(4 + size);
+        if (size >= 8 && frame.readInt16BE(4) === PRODUCE && ++produces % everyNth === 0) doomed.add(frame.readInt32BE(8));
+        upstream.write(frame);
+      }
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      fromBroker = Buffer.concat([fromBroker, chunk]);
+      while (fromBroker.length >= 8 && fromBroker.length >= 4 + fromBroker.readInt32BE(0)) {
+        const size = fromBroker.readInt32BE(0);
+        const frame = fromBroker.subarray(0, 4 + size);
+        fromBroker = fromBroker.subarray(4 + size);
+        if (doomed.has(frame.readInt32BE(4))) {
+          dropped++;
+          cut();
+          return;
+        }
+        client.write(frame);
+      }
+    });
+    for (const socket of [client, upstream]) {
+      socket.on('error', () => cut());
+      socket.on('close', () => {
+        sockets.delete(socket);
+        cut();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    get dropped() {
+      return dropped;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
