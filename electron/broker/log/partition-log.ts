@@ -549,7 +549,7 @@ export class PartitionLog {
     old.needsFsync = true;
     const p = old.flushAsync().then(() => {
       old.needsFsync = false;
-      old.markInactive();
+      if (old !== this.active) old.markInactive();
       this.pendingFsyncs.delete(p);
       if (this.closed || this.pendingFsyncs.size > 0) return;
       // Every rolled segment is on disk: a restart need not rescan below the active segment.
@@ -809,7 +809,10 @@ export class PartitionLog {
     const seg = this.active;
     seg.truncateTo(offset);
     seg.writeIndexes();
-    if (!seg.cache) seg.cache = new TailCache(this.tailCacheBytes);
+    if (!seg.cache) {
+      seg.markActive();
+      seg.cache = new TailCache(this.tailCacheBytes);
+    }
     if (this.logEndOffset < this._logStartOffset) {
       // The batch holding the log start went: nothing readable is left below it.
       this.truncateFullyAndStartAt(this._logStartOffset);

@@ -559,8 +559,15 @@ export class LogSegment {
 
   /** No longer the active segment, and on disk: its fd may be closed when idle and reopened on demand. */
   markInactive(): void {
+    if (this.isClosed) return;
     this.inactive = true;
     if (this.fd >= 0) inactiveFds.touch(this);
+  }
+
+  /** The active segment again (a truncation removed the ones after it): keeps its fd. */
+  markActive(): void {
+    this.inactive = false;
+    inactiveFds.forget(this);
   }
 
   /** Closes the fd; the next I/O reopens it. */
