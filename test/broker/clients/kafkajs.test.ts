@@ -24,7 +24,7 @@ const producers: Producer[] = [];
 beforeAll(async () => {
   await initCompression();
   for (const type of [CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd] as const) {
-    CompressionCodecs[type as unknown as CompressionTypes] = () => ({
+    CompressionCodecs[type] = () => ({
       compress: async (encoder: { buffer: Buffer }) => compress(type, encoder.buffer),
       decompress: async (buffer: Buffer) => decompress(type, buffer),
     });
