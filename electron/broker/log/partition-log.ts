@@ -648,8 +648,16 @@ export class PartitionLog {
   // ------------------------------------------------------------------------------------------------
   // Timestamps (ListOffsets)
 
-  /** The first record (offset >= logStartOffset) whose timestamp is >= `timestamp`, or null. */
-  offsetForTimestamp(timestamp: number): OffsetAndTimestamp | null {
+  /**
+   * The first record (offset >= logStartOffset) whose timestamp is >= `timestamp`, or null. With
+   * `maxOffset` (the high watermark for consumers, as Kafka does) a record at or beyond it counts as none.
+   */
+  offsetForTimestamp(timestamp: number, maxOffset = Infinity): OffsetAndTimestamp | null {
+    const found = this.searchTimestamp(timestamp);
+    return found && found.offset < maxOffset ? found : null;
+  }
+
+  private searchTimestamp(timestamp: number): OffsetAndTimestamp | null {
     this.ensureOpen();
     for (const seg of this.segments) {
       if (seg.maxTimestamp < timestamp || seg.size === 0) continue;

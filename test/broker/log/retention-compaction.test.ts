@@ -168,6 +168,8 @@ describe('leader epochs and timestamps', () => {
     expect(log.offsetForTimestamp(10_504)?.offset).toBe(24); // between batches -> next batch's first record
     expect(log.offsetForTimestamp(12_903)?.offset).toBe(119);
     expect(log.offsetForTimestamp(12_904)).toBeNull();
+    expect(log.offsetForTimestamp(12_903, 119)).toBeNull();
+    expect(log.offsetForTimestamp(12_903, 120)?.offset).toBe(119);
     for (let i = 0; i < 30; i++) expect(log.offsetForTimestamp(10_000 + i * 100 + 1)?.offset).toBe(i * 4 + 1);
     expect(log.maxTimestampOffset()).toEqual({ offset: 119, timestamp: 12_903, leaderEpoch: 3 });
   });
