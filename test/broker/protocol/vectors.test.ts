@@ -29,7 +29,10 @@ import {
 } from '../../../electron/broker/protocol/generated/index';
 import {
   decodeRequestHeader,
+  decodeRequestHeaderVersion,
   decodeResponseHeader,
+  encodeRequestHeader,
+  encodeResponseHeader,
   encodeRequestFrame,
   encodeResponseFrame,
   requestHeaderVersion,
@@ -259,6 +262,27 @@ describe('headers', () => {
     expect(garbledClientId.header.correlationId).toBe(44);
     expect(garbledClientId.header.clientId).toBeNull();
     expect(() => decodeRequestHeader(new Reader(hex('0012 0003 0000')))).toThrow(ProtocolDecodeError);
+  });
+
+  it('request headers v0, v1 and v2 round trip, unknown header tags included', () => {
+    const cases = [
+      { version: 0 as const, header: { apiKey: 7, apiVersion: 0, correlationId: -5, clientId: null }, hex: '0007' + '0000' + 'fffffffb' },
+      { version: 1 as const, header: { apiKey: 3, apiVersion: 8, correlationId: 1, clientId: null }, hex: '0003' + '0008' + '00000001' + 'ffff' },
+      { version: 2 as const, header: { apiKey: 3, apiVersion: 9, correlationId: 2, clientId: 'é', unknownTaggedFields: [{ tag: 4, data: hex('01') }] }, hex: '0003' + '0009' + '00000002' + '0002' + 'c3a9' + '01' + '04' + '01' + '01' },
+    ];
+    for (const { version, header, hex: expected } of cases) {
+      const w = new Writer();
+      encodeRequestHeader(w, version, header);
+      expect(w.toBuffer().toString('hex')).toBe(expected);
+      const r = new Reader(hex(expected));
+      expect(decodeRequestHeaderVersion(r, version)).toEqual({ unknownTaggedFields: undefined, ...header });
+      expect(r.remaining).toBe(0);
+    }
+    expect(() => encodeRequestHeader(new Writer(), 0, { apiKey: 7, apiVersion: 0, correlationId: 1, clientId: 'x' })).toThrow(ProtocolEncodeError);
+    const w = new Writer();
+    encodeResponseHeader(w, 1, { correlationId: 9 });
+    encodeResponseHeader(w, 0, { correlationId: 10 });
+    expect(w.toBuffer().toString('hex')).toBe('00000009' + '00' + '0000000a');
   });
 
   it('response header v1 has a tagged section', () => {
