@@ -188,6 +188,18 @@ export class Broker {
     else this.fetcher?.follow(replica);
   }
 
+  /**
+   * Hands the effective configs to the open logs of one topic (or all, after a broker config change),
+   * so retention, segment size or cleanup policy change at once, as in Kafka.
+   */
+  applyTopicConfigs(topicName?: string): void {
+    for (const replica of this.replicas.values()) {
+      if (topicName !== undefined && replica.topic !== topicName) continue;
+      const topic = this.controller.topic(replica.topic);
+      if (topic) replica.log.updateConfig(this.topicLogConfig(topic));
+    }
+  }
+
   /** Drops this broker's replicas and logs of a deleted topic. */
   onTopicDeleted(topicName: string): void {
     for (const [key, replica] of this.replicas) {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { validateTopicConfigs } from '../log/log-config';
 import { initCompression } from '../records/compression';
 import { createDispatcher } from '../handlers/registry';
+import type { RequestDispatcher } from '../server/dispatcher';
 import { createLogger, type Logger } from '../server/logger';
 import { Broker } from './broker';
 import { validateBrokerConfigs } from './broker-config';
@@ -21,6 +22,8 @@ export interface EmbeddedClusterOptions {
   /** Static broker configs by Kafka name, applied to every broker. */
   config?: Record<string, string>;
   logger?: Logger;
+  /** Turns request frames into responses; the full handler registry unless given (benches swap handlers). */
+  dispatcher?: RequestDispatcher;
 }
 
 export interface EmbeddedBrokerStatus {
@@ -42,7 +45,11 @@ export class EmbeddedCluster {
   private readonly brokerMap = new Map<number, Broker>();
   private closed = false;
 
-  private constructor(readonly options: Required<Omit<EmbeddedClusterOptions, 'logger' | 'config'>> & { config: Record<string, string> }, logger: Logger) {
+  private constructor(
+    readonly options: Required<Omit<EmbeddedClusterOptions, 'logger' | 'config' | 'dispatcher'>> & { config: Record<string, string> },
+    logger: Logger,
+    dispatcher: RequestDispatcher,
+  ) {
     this.logger = logger;
     const count = options.brokers;
     const brokerIds = Array.from({ length: count }, (_, i) => i);
@@ -57,13 +64,19 @@ export class EmbeddedCluster {
         replicationFactor: Number(probe.value('default.replication.factor') ?? 1),
       }),
       validateTopicConfigs: (configs) => validateTopicConfigs(configs)[0]?.message ?? null,
+      validateBrokerConfigs: (configs) => validateBrokerConfigs(configs, { dynamicOnly: true })[0]?.message ?? null,
+      onConfigChange: (change) => {
+        for (const broker of this.runningBrokers()) {
+          if ('topic' in change) broker.applyTopicConfigs(change.topic);
+          else if (change.brokerId === '' || change.brokerId === broker.id) broker.applyTopicConfigs();
+        }
+      },
       topicConfig: (topic, name) => {
         if (topic.configs[name] !== undefined) return topic.configs[name];
         const anyBroker = this.brokerMap.values().next().value as Broker | undefined;
         return anyBroker?.config.topicDefaults()[name];
       },
     });
-    const dispatcher = createDispatcher();
     for (const id of brokerIds) {
       this.brokerMap.set(
         id,
@@ -99,6 +112,7 @@ export class EmbeddedCluster {
     const cluster = new EmbeddedCluster(
       { brokers: options.brokers, basePort: options.basePort, host: options.host ?? '127.0.0.1', dataDir: options.dataDir, config: options.config ?? {} },
       logger,
+      options.dispatcher ?? createDispatcher(),
     );
     try {
       for (const id of cluster.brokerMap.keys()) await cluster.startBroker(id);

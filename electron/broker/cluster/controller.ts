@@ -50,6 +50,10 @@ export interface ControllerOptions {
   defaults: () => { numPartitions: number; replicationFactor: number };
   /** Validates topic configs (names, types, ranges); returns an error message or null. */
   validateTopicConfigs: (configs: Record<string, string>) => string | null;
+  /** Validates dynamic broker configs; returns an error message or null. */
+  validateBrokerConfigs?: (configs: Record<string, string>) => string | null;
+  /** Told after topic or broker configs changed, so open logs can run with the new values at once. */
+  onConfigChange?: (change: { topic: string } | { brokerId: number | '' }) => void;
   /** The effective value of a topic config (topic override, else broker default). */
   topicConfig: (topic: TopicMetadata, name: string) => string | undefined;
   now?: () => number;
@@ -123,9 +127,12 @@ export class Controller {
     return this.state.brokerConfigs[String(brokerId)] ?? {};
   }
 
-  setBrokerConfigs(brokerId: number | '', configs: Record<string, string>): void {
+  setBrokerConfigs(brokerId: number | '', configs: Record<string, string>): void | ControllerFailure {
+    const problem = this.options.validateBrokerConfigs?.(configs);
+    if (problem) return { error: 'INVALID_CONFIG', message: problem };
     this.state.brokerConfigs[String(brokerId)] = { ...configs };
     this.persist();
+    this.options.onConfigChange?.({ brokerId });
   }
 
   allocateProducerId(): number {
@@ -227,9 +234,12 @@ export class Controller {
     return null;
   }
 
-  deleteTopic(name: string): TopicMetadata | ControllerFailure {
+  deleteTopic(name: string, options: { internal?: boolean } = {}): TopicMetadata | ControllerFailure {
     const topic = this.byName.get(name);
     if (!topic) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `Topic '${name}' does not exist.` };
+    if ((topic.internal || INTERNAL_TOPICS.has(name)) && !options.internal) {
+      return { error: 'INVALID_TOPIC_EXCEPTION', message: `'${name}' is an internal topic of the cluster and cannot be deleted.` };
+    }
     this.byName.delete(name);
     this.byId.delete(topic.topicId);
     this.state.topics = this.state.topics.filter((t) => t !== topic);
@@ -292,6 +302,7 @@ export class Controller {
     if (validateOnly) return topic;
     topic.configs = { ...configs };
     this.persist();
+    this.options.onConfigChange?.({ topic: name });
     return topic;
   }
 

@@ -1,5 +1,4 @@
 import { isFailure } from '../cluster/controller';
-import { INTERNAL_TOPICS } from '../cluster/topic-names';
 import { ErrorCode } from '../protocol/error-codes';
 import { DeleteTopics, type DeleteTopicsResponseDeletableTopicResult } from '../protocol/generated/index';
 import { defineHandler, type RequestContext } from './handler';
@@ -20,9 +19,7 @@ function deleteOne(name: string | null, topicId: string, context: RequestContext
   if (!context.broker.config.bool('delete.topic.enable')) {
     return result(ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled on this cluster (delete.topic.enable=false).');
   }
-  if (topic.internal || INTERNAL_TOPICS.has(topic.name)) {
-    return result(ErrorCode.INVALID_TOPIC_EXCEPTION, `'${topic.name}' is an internal topic of the cluster and cannot be deleted.`);
-  }
+  // The controller refuses internal topics itself.
   const deleted = controller.deleteTopic(topic.name);
   if (isFailure(deleted)) return result(ErrorCode[deleted.error], deleted.message);
   return { name: topic.name, topicId: deleted.topicId, errorCode: ErrorCode.NONE, errorMessage: null };

@@ -2,7 +2,6 @@ import type { Broker } from '../cluster/broker';
 import { ALL_BROKER_CONFIG_DEFS, ConfigSource, validateBrokerConfigs, type ConfigSourceCode } from '../cluster/broker-config';
 import { isFailure } from '../cluster/controller';
 import type { TopicMetadata } from '../cluster/metadata-store';
-import type { PartitionReplica } from '../cluster/partition-replica';
 import { TOPIC_CONFIG_DEFS, TOPIC_CONFIGS, type ConfigType } from '../log/log-config';
 import { ErrorCode } from '../protocol/error-codes';
 
@@ -139,21 +138,6 @@ export function duplicateNames(names: readonly string[]): string[] {
   return [...twice];
 }
 
-/**
- * Hands the new effective topic configs to the open partition logs of the running brokers (all, or
- * one), so retention, segment size, cleanup policy ... change at once, as in Kafka; logs opened later
- * read the configs when they open.
- */
-function applyToOpenLogs(broker: Broker, which: (replica: PartitionReplica) => boolean, brokerId?: number): void {
-  for (const b of broker.liveBrokers()) {
-    if (brokerId !== undefined && b.id !== brokerId) continue;
-    for (const replica of b.hostedReplicas()) {
-      const topic = which(replica) ? broker.controller.topic(replica.topic) : undefined;
-      if (topic) replica.log.updateConfig(b.topicLogConfig(topic));
-    }
-  }
-}
-
 /** What an alteration sees of a resource: its current overrides and each config's definition. */
 export interface AlterableResource {
   current: Readonly<Record<string, string>>;
@@ -179,9 +163,7 @@ export function alterResourceConfigs(
     const configs = next({ current: topic.configs, def: (name) => TOPIC_CONFIGS.get(name) });
     if (isResourceError(configs)) return configs;
     const result = controller.setTopicConfigs(resourceName, configs, validateOnly);
-    if (isFailure(result)) return { errorCode: ErrorCode[result.error], errorMessage: result.message };
-    if (!validateOnly) applyToOpenLogs(broker, (replica) => replica.topic === resourceName);
-    return null;
+    return isFailure(result) ? { errorCode: ErrorCode[result.error], errorMessage: result.message } : null;
   }
   if (resourceType === ResourceType.BROKER) {
     const target = brokerTarget(broker, resourceName);
@@ -191,8 +173,8 @@ export function alterResourceConfigs(
     const errors = validateBrokerConfigs(configs, { dynamicOnly: true });
     if (errors.length > 0) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: errors.map((e) => e.message).join('; ') };
     if (!validateOnly) {
-      controller.setBrokerConfigs(target, configs);
-      applyToOpenLogs(broker, () => true, target === '' ? undefined : target);
+      const failure = controller.setBrokerConfigs(target, configs);
+      if (failure) return { errorCode: ErrorCode[failure.error], errorMessage: failure.message };
     }
     return null;
   }

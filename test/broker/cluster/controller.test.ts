@@ -171,3 +171,33 @@ describe('Controller', () => {
     expect(isFailure(controller.deleteTopic('t'))).toBe(true);
   });
 });
+
+describe('Controller config changes', () => {
+  it('announces topic and broker config changes, validates broker configs and protects internal topics', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kd-controller-'));
+    dirs.push(dir);
+    const changes: Array<{ topic: string } | { brokerId: number | '' }> = [];
+    const controller = new Controller({
+      store: new MetadataStore(dir),
+      brokerIds: [0],
+      events: new ClusterEvents(),
+      defaults: () => ({ numPartitions: 1, replicationFactor: 1 }),
+      validateTopicConfigs: () => null,
+      validateBrokerConfigs: (configs) => (configs['num.partitions'] ? 'num.partitions is read-only' : null),
+      onConfigChange: (change) => changes.push(change),
+      topicConfig: () => undefined,
+    });
+    controller.brokerStarted(0);
+    created(controller, 't', 1, 1);
+    expect(isFailure(controller.setTopicConfigs('t', { 'retention.ms': '1000' }, true))).toBe(false);
+    expect(changes).toEqual([]);
+    controller.setTopicConfigs('t', { 'retention.ms': '1000' }, false);
+    expect(controller.setBrokerConfigs(0, { 'num.partitions': '3' })).toMatchObject({ error: 'INVALID_CONFIG' });
+    expect(controller.setBrokerConfigs('', { 'log.retention.ms': '5' })).toBeUndefined();
+    expect(changes).toEqual([{ topic: 't' }, { brokerId: '' }]);
+    const internal = controller.createTopic({ name: '__consumer_offsets', partitions: 1, replicationFactor: 1, internal: true });
+    expect(isFailure(internal)).toBe(false);
+    expect(controller.deleteTopic('__consumer_offsets')).toMatchObject({ error: 'INVALID_TOPIC_EXCEPTION' });
+    expect(isFailure(controller.deleteTopic('__consumer_offsets', { internal: true }))).toBe(false);
+  });
+});
