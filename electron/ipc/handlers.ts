@@ -34,6 +34,7 @@ export function createHandlers({ appInfo, settings, connections, embedded }: Han
     'cluster.overview': async ({ connectionId }) => clusterOverview(await admin(connectionId)),
 
     'topics.list': async ({ connectionId }) => topics.listTopics(await admin(connectionId)),
+    'topics.stats': async ({ connectionId }) => topics.topicStats(await admin(connectionId)),
     'topics.create': async ({ connectionId, ...request }) => topics.createTopic(await admin(connectionId), request),
     'topics.delete': async ({ connectionId, topic }) => {
       await topics.deleteTopic(await admin(connectionId), topic);

@@ -2,7 +2,7 @@
 // DescribeLogDirs for sizes, CreateTopics / DeleteTopics / CreatePartitions / DeleteRecords for changes,
 // DescribeConfigs / IncrementalAlterConfigs for configs.
 import { ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes, type Admin, type ClusterMetadata } from '@platformatic/kafka';
-import type { ConfigEntry, ConfigSource, PartitionInfo, TopicDetail, TopicSummary } from '../../shared/model/schemas';
+import type { ConfigEntry, ConfigSource, PartitionInfo, TopicDetail, TopicStats, TopicSummary } from '../../shared/model/schemas';
 import { AppError } from '../ipc/errors';
 
 type OffsetMap = Map<string, number>; // "topic/partition" -> offset
@@ -80,7 +80,35 @@ async function metadataFor(admin: Admin, topics: string[]): Promise<ClusterMetad
   return admin.metadata({ topics, forceUpdate: true });
 }
 
+/** Every topic's layout and health from one Metadata round: what the topics screen renders first. */
 export async function listTopics(admin: Admin): Promise<TopicSummary[]> {
+  const names = await admin.listTopics();
+  if (!names.length) return [];
+  const metadata = await metadataFor(admin, names);
+  const summaries: TopicSummary[] = [];
+  for (const name of names) {
+    const topic = metadata.topics.get(name);
+    if (!topic) continue; // deleted between the two requests
+    let underReplicated = 0;
+    let offline = 0;
+    for (const partition of topic.partitions) {
+      if (!partition) continue;
+      if (partition.leader < 0) offline += 1;
+      if (partition.isr.length < partition.replicas.length) underReplicated += 1;
+    }
+    summaries.push({
+      name,
+      partitions: topic.partitionsCount,
+      replicationFactor: topic.partitions[0]?.replicas.length ?? 0,
+      underReplicatedPartitions: underReplicated,
+      offlinePartitions: offline,
+    });
+  }
+  return summaries;
+}
+
+/** Records (high minus low watermark) and bytes on disk of every topic. */
+export async function topicStats(admin: Admin): Promise<TopicStats[]> {
   const names = await admin.listTopics();
   if (!names.length) return [];
   const metadata = await metadataFor(admin, names);
@@ -89,35 +117,21 @@ export async function listTopics(admin: Admin): Promise<TopicSummary[]> {
     listOffsets(admin, metadata, LATEST),
     partitionSizes(admin, metadata),
   ]);
-  const summaries: TopicSummary[] = [];
+  const stats: TopicStats[] = [];
   for (const name of names) {
     const topic = metadata.topics.get(name);
-    if (!topic) continue; // deleted between the two requests
-    let records = 0;
+    if (!topic) continue;
+    let records: number | null = earliest && latest ? 0 : null;
     let size: number | null = sizes ? 0 : null;
-    let underReplicated = 0;
-    let offline = 0;
     for (let index = 0; index < topic.partitions.length; index += 1) {
-      const partition = topic.partitions[index];
-      if (!partition) continue;
-      if (partition.leader < 0) offline += 1;
-      if (partition.isr.length < partition.replicas.length) underReplicated += 1;
       const low = earliest?.get(key(name, index));
       const high = latest?.get(key(name, index));
-      if (low !== undefined && high !== undefined) records += high - low;
+      if (records !== null && low !== undefined && high !== undefined) records += high - low;
       if (size !== null) size += sizes?.get(key(name, index)) ?? 0;
     }
-    summaries.push({
-      name,
-      partitions: topic.partitionsCount,
-      replicationFactor: topic.partitions[0]?.replicas.length ?? 0,
-      records,
-      sizeBytes: size,
-      underReplicatedPartitions: underReplicated,
-      offlinePartitions: offline,
-    });
+    stats.push({ name, records, sizeBytes: size });
   }
-  return summaries;
+  return stats;
 }
 
 export async function describeTopic(admin: Admin, topicName: string): Promise<TopicDetail> {

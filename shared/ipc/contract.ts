@@ -18,6 +18,7 @@ import {
   settingsSchema,
   topicDetailSchema,
   topicNameSchema,
+  topicStatsSchema,
   topicSummarySchema,
 } from '../model/schemas';
 
@@ -47,6 +48,7 @@ export const contract = {
   'cluster.overview': { request: onConnection, response: clusterOverviewSchema },
 
   'topics.list': { request: onConnection, response: z.array(topicSummarySchema) },
+  'topics.stats': { request: onConnection, response: z.array(topicStatsSchema) },
   'topics.create': {
     request: z
       .object({

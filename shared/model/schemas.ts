@@ -129,14 +129,21 @@ export const topicSummarySchema = z.object({
   name: z.string(),
   partitions: z.number().int(),
   replicationFactor: z.number().int(),
-  // Sum over partitions of high watermark minus low watermark.
-  records: z.number(),
-  // Bytes on disk of the leader replicas; null when the cluster would not say (DescribeLogDirs failed).
-  sizeBytes: z.number().nullable(),
   underReplicatedPartitions: z.number().int(),
   offlinePartitions: z.number().int(),
 });
 export type TopicSummary = z.infer<typeof topicSummarySchema>;
+
+// Record counts and sizes come separately from the layout: they take ListOffsets and DescribeLogDirs
+// across every partition, so the topics screen shows the layout first and fills these in after.
+export const topicStatsSchema = z.object({
+  name: z.string(),
+  // Sum over partitions of high watermark minus low watermark; null when the offsets could not be read.
+  records: z.number().nullable(),
+  // Bytes on disk of the leader replicas; null when the cluster would not say (DescribeLogDirs failed).
+  sizeBytes: z.number().nullable(),
+});
+export type TopicStats = z.infer<typeof topicStatsSchema>;
 
 export const partitionInfoSchema = z.object({
   partition: z.number().int(),

@@ -28,26 +28,30 @@ function scriptedClient(answers: Answers) {
   return { client, calls, push };
 }
 
-const topic = (name: string, partitions: number, records: number, sizeBytes: number | null = null): TopicSummary => ({
+const topic = (name: string, partitions: number): TopicSummary => ({
   name,
   partitions,
   replicationFactor: 3,
-  records,
-  sizeBytes,
   underReplicatedPartitions: 0,
   offlinePartitions: 0,
 });
 
 describe('topics slice', () => {
-  it('loads topics for the active connection and keeps errors next to the last data', async () => {
+  it('loads topics for the active connection, then their stats, and keeps errors next to the last data', async () => {
     let fail = false;
     const { client, calls } = scriptedClient({
-      'topics.list': () => (fail ? { ok: false, error: { kind: 'unavailable', message: 'Cannot reach the cluster.' } } : { ok: true, value: [topic('a', 1, 5)] }),
+      'topics.list': () => (fail ? { ok: false, error: { kind: 'unavailable', message: 'Cannot reach the cluster.' } } : { ok: true, value: [topic('a', 1)] }),
+      'topics.stats': () => ({ ok: true, value: [{ name: 'a', records: 5, sizeBytes: 100 }] }),
     });
     const store = createAppStore(client);
     await store.getState().loadTopics();
     expect(store.getState().topics).toMatchObject({ status: 'ready', data: [{ name: 'a' }] });
-    expect(calls).toEqual([['topics.list', { connectionId: 'embedded' }]]);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(store.getState().topicStats.data?.get('a')).toEqual({ name: 'a', records: 5, sizeBytes: 100 });
+    expect(calls).toEqual([
+      ['topics.list', { connectionId: 'embedded' }],
+      ['topics.stats', { connectionId: 'embedded' }],
+    ]);
     fail = true;
     await store.getState().loadTopics();
     expect(store.getState().topics).toMatchObject({ status: 'error', data: [{ name: 'a' }], error: { kind: 'unavailable' } });
@@ -55,8 +59,13 @@ describe('topics slice', () => {
 
   it('searches and sorts: name ascending first, numbers descending first, toggling on a second click', () => {
     const store = createAppStore(scriptedClient({}).client);
-    const topics = [topic('orders', 6, 10), topic('payments', 3, 500), topic('audit.log', 12, 0, 4096)];
-    const names = () => visibleTopics(topics, store.getState().topicSearch, store.getState().topicSort).map((t) => t.name);
+    const topics = [topic('orders', 6), topic('payments', 3), topic('audit.log', 12)];
+    const stats = new Map([
+      ['orders', { name: 'orders', records: 10, sizeBytes: 1 }],
+      ['payments', { name: 'payments', records: 500, sizeBytes: 2 }],
+      ['audit.log', { name: 'audit.log', records: 0, sizeBytes: 4096 }],
+    ]);
+    const names = () => visibleTopics(topics, store.getState().topicSearch, store.getState().topicSort, stats).map((t) => t.name);
     expect(names()).toEqual(['audit.log', 'orders', 'payments']);
     store.getState().sortTopicsBy('records');
     expect(names()).toEqual(['payments', 'orders', 'audit.log']);
@@ -75,7 +84,7 @@ describe('topics slice', () => {
         request.topic === 'taken'
           ? { ok: false, error: { kind: 'conflict', message: 'A topic with this name already exists.' } }
           : (created.push(request.topic), { ok: true, value: { topic: request.topic, partitions: request.partitions, replicationFactor: request.replicationFactor } }),
-      'topics.list': () => ({ ok: true, value: created.map((name) => topic(name, 1, 0)) }),
+      'topics.list': () => ({ ok: true, value: created.map((name) => topic(name, 1)) }),
     });
     const store = createAppStore(client);
     const refused = await store.getState().createTopic({ topic: 'taken', partitions: 1, replicationFactor: 1 });
@@ -86,7 +95,7 @@ describe('topics slice', () => {
   });
 
   it('forgets the previous cluster when the connection changes', async () => {
-    const { client } = scriptedClient({ 'topics.list': () => ({ ok: true, value: [topic('a', 1, 1)] }) });
+    const { client } = scriptedClient({ 'topics.list': () => ({ ok: true, value: [topic('a', 1)] }) });
     const store = createAppStore(client);
     await store.getState().loadTopics();
     store.getState().selectConnection('other');

@@ -32,13 +32,15 @@ describe.skipIf(!clusterModulePresent)('cluster and topic services on the embedd
     });
     expect(created).toEqual({ topic: 'svc.orders', partitions: 4, replicationFactor: 3 });
     const topics = await app.ok('topics.list', { connectionId });
-    expect(topics.find((topic) => topic.name === 'svc.orders')).toMatchObject({
+    expect(topics.find((topic) => topic.name === 'svc.orders')).toEqual({
+      name: 'svc.orders',
       partitions: 4,
       replicationFactor: 3,
-      records: 0,
       underReplicatedPartitions: 0,
       offlinePartitions: 0,
     });
+    const stats = await app.ok('topics.stats', { connectionId });
+    expect(stats.find((topic) => topic.name === 'svc.orders')).toMatchObject({ records: 0 });
     const overview = await app.ok('cluster.overview', { connectionId });
     expect(overview.topicCount).toBeGreaterThanOrEqual(1);
     expect(overview.replicaCount).toBeGreaterThanOrEqual(12);
@@ -102,13 +104,16 @@ describe.skipIf(!clusterModulePresent)('cluster and topic services on the embedd
     expect(await app.ok('topics.purge', { connectionId, topic: 'svc.purge' })).toEqual({ partitions: 2 });
     const after = await app.ok('topics.describe', { connectionId, topic: 'svc.purge' });
     for (const partition of after.partitions) expect(partition.lowWatermark).toBe(partition.highWatermark);
-    const listed = (await app.ok('topics.list', { connectionId })).find((topic) => topic.name === 'svc.purge');
-    expect(listed?.records).toBe(0);
+    const stats = (await app.ok('topics.stats', { connectionId })).find((topic) => topic.name === 'svc.purge');
+    expect(stats?.records).toBe(0);
   });
 
-  it('reports topic sizes from DescribeLogDirs', async () => {
-    const listed = (await app.ok('topics.list', { connectionId })).find((topic) => topic.name === 'svc.purge');
-    expect(listed?.sizeBytes).not.toBeNull();
+  it('reports record counts and sizes (DescribeLogDirs) per topic', async () => {
+    await app.ok('topics.create', { connectionId, topic: 'svc.sized', partitions: 2, replicationFactor: 3 });
+    await app.ok('produce.send', { connectionId, topic: 'svc.sized', key: null, value: 'y'.repeat(1000), headers: [], partition: null, repeat: 7 });
+    const stats = (await app.ok('topics.stats', { connectionId })).find((topic) => topic.name === 'svc.sized');
+    expect(stats?.records).toBe(7);
+    expect(stats?.sizeBytes).toBeGreaterThan(7000);
   });
 
   it('deletes a topic', async () => {

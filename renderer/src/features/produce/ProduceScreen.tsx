@@ -197,6 +197,9 @@ export function ProduceScreen() {
         <div className="produce-result">
           {failure ? <ErrorMessage error={failure} /> : null}
           {result ? <ProduceResultView result={result} onOpenTopic={() => openTopic(result.topic)} /> : null}
+          {!result && !failure ? (
+            <div className="card muted">Each record you send is listed here with the partition and offset the cluster gave it.</div>
+          ) : null}
         </div>
       </div>
     </section>

@@ -9,6 +9,7 @@ import { TopicsTable } from './TopicsTable';
 
 export function TopicsScreen() {
   const topics = useAppStore((state) => state.topics);
+  const stats = useAppStore((state) => state.topicStats);
   const search = useAppStore((state) => state.topicSearch);
   const sort = useAppStore((state) => state.topicSort);
   const loadTopics = useAppStore((state) => state.loadTopics);
@@ -26,7 +27,7 @@ export function TopicsScreen() {
   }, [loadTopics, loadOverview, connectionId]);
 
   const deferredSearch = useDeferredValue(search);
-  const rows = useMemo(() => visibleTopics(topics.data ?? [], deferredSearch, sort), [topics.data, deferredSearch, sort]);
+  const rows = useMemo(() => visibleTopics(topics.data ?? [], deferredSearch, sort, stats.data), [topics.data, deferredSearch, sort, stats.data]);
 
   return (
     <section className="screen screen-fill">
@@ -44,6 +45,7 @@ export function TopicsScreen() {
         </button>
       </ScreenHeader>
       {topics.status === 'error' ? <ErrorMessage error={topics.error} onRetry={() => void loadTopics()} /> : null}
+      {stats.status === 'error' ? <ErrorMessage error={stats.error} /> : null}
       {topics.data === null ? (
         topics.status !== 'error' ? <Loading label="Loading topics…" /> : null
       ) : topics.data.length === 0 ? (
@@ -60,7 +62,7 @@ export function TopicsScreen() {
               : `${formatCount(rows.length)} of ${formatCount(topics.data.length)} topics match`}
           </p>
           {rows.length ? (
-            <TopicsTable topics={rows} sort={sort} onSort={sortBy} onOpen={openTopic} />
+            <TopicsTable topics={rows} stats={stats.data} statsPending={stats.status === 'loading' && !stats.data} sort={sort} onSort={sortBy} onOpen={openTopic} />
           ) : (
             <Empty title={`No topic matches "${search}".`} />
           )}

@@ -2,7 +2,7 @@
 // smoothly as 10. Presentational: it renders what it is given and reports clicks.
 import { useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { TopicSummary } from '../../../../shared/model/schemas';
+import type { TopicStats, TopicSummary } from '../../../../shared/model/schemas';
 import { Badge } from '../../components/Badge';
 import { formatBytes, formatCount } from '../../components/format';
 import type { TopicSort, TopicSortKey } from '../../store/slices/topics';
@@ -19,11 +19,16 @@ const columns: { key: TopicSortKey; label: string; numeric?: boolean }[] = [
 
 export function TopicsTable({
   topics,
+  stats,
+  statsPending,
   sort,
   onSort,
   onOpen,
 }: {
   topics: readonly TopicSummary[];
+  stats: ReadonlyMap<string, TopicStats> | null;
+  /** Stats are on their way: show a placeholder rather than "unknown". */
+  statsPending: boolean;
   sort: TopicSort;
   onSort: (key: TopicSortKey) => void;
   onOpen: (topic: string) => void;
@@ -63,6 +68,7 @@ export function TopicsTable({
           {virtualizer.getVirtualItems().map((item) => {
             const topic = topics[item.index];
             if (!topic) return null;
+            const topicStats = stats?.get(topic.name);
             return (
               <div
                 key={topic.name}
@@ -84,10 +90,10 @@ export function TopicsTable({
                   {topic.replicationFactor}
                 </div>
                 <div role="cell" className="numeric">
-                  {formatCount(topic.records)}
+                  {statsPending ? <span className="muted">…</span> : formatCount(topicStats?.records)}
                 </div>
                 <div role="cell" className="numeric">
-                  {formatBytes(topic.sizeBytes)}
+                  {statsPending ? <span className="muted">…</span> : formatBytes(topicStats?.sizeBytes)}
                 </div>
                 <div role="cell">
                   {topic.offlinePartitions ? (

@@ -18,6 +18,6 @@ export const createClusterSlice: SliceCreator<ClusterSlice> = (set, get, api) =>
     if (get().activeConnectionId === connectionId) set({ overview: settle(get().overview, result) });
   },
   resetClusterData() {
-    set({ overview: idle(), topics: idle(), topicDetail: idle(), topicConfigs: idle() });
+    set({ overview: idle(), topics: idle(), topicStats: idle(), topicDetail: idle(), topicConfigs: idle() });
   },
 });

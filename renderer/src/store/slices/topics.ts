@@ -1,5 +1,5 @@
 import type { IpcResult, RequestOf, ResponseOf } from '../../../../shared/ipc/contract';
-import type { ConfigEntry, ProduceRequest, ProduceResult, TopicDetail, TopicSummary } from '../../../../shared/model/schemas';
+import type { ConfigEntry, ProduceRequest, ProduceResult, TopicDetail, TopicStats, TopicSummary } from '../../../../shared/model/schemas';
 import type { SliceCreator } from '../app-store';
 import { idle, loading, settle, type Resource } from '../resource';
 
@@ -13,11 +13,14 @@ type WithoutConnection<T> = Omit<T, 'connectionId'>;
 
 export interface TopicsSlice {
   topics: Resource<TopicSummary[]>;
+  /** Records and sizes by topic name; they arrive after the list. */
+  topicStats: Resource<ReadonlyMap<string, TopicStats>>;
   topicSearch: string;
   topicSort: TopicSort;
   topicDetail: Resource<TopicDetail>;
   topicConfigs: Resource<ConfigEntry[]>;
   loadTopics(): Promise<void>;
+  loadTopicStats(): Promise<void>;
   setTopicSearch(search: string): void;
   sortTopicsBy(key: TopicSortKey): void;
   createTopic(request: WithoutConnection<RequestOf<'topics.create'>>): Promise<IpcResult<ResponseOf<'topics.create'>>>;
@@ -34,6 +37,7 @@ export const createTopicsSlice: SliceCreator<TopicsSlice> = (set, get, api) => {
   const connection = () => get().activeConnectionId;
   return {
     topics: idle(),
+    topicStats: idle(),
     topicSearch: '',
     topicSort: { key: 'name', direction: 'asc' },
     topicDetail: idle(),
@@ -42,7 +46,20 @@ export const createTopicsSlice: SliceCreator<TopicsSlice> = (set, get, api) => {
       const connectionId = connection();
       set({ topics: loading(get().topics) });
       const result = await api.invoke('topics.list', { connectionId });
-      if (connection() === connectionId) set({ topics: settle(get().topics, result) });
+      if (connection() !== connectionId) return;
+      set({ topics: settle(get().topics, result) });
+      if (result.ok) void get().loadTopicStats();
+    },
+    async loadTopicStats() {
+      const connectionId = connection();
+      set({ topicStats: loading(get().topicStats) });
+      const result = await api.invoke('topics.stats', { connectionId });
+      if (connection() !== connectionId) return;
+      set({
+        topicStats: result.ok
+          ? { status: 'ready', data: new Map(result.value.map((stats) => [stats.name, stats])), error: null }
+          : { status: 'error', data: get().topicStats.data, error: result.error },
+      });
     },
     setTopicSearch: (topicSearch) => set({ topicSearch }),
     sortTopicsBy(key) {
@@ -96,15 +113,23 @@ export const createTopicsSlice: SliceCreator<TopicsSlice> = (set, get, api) => {
   };
 };
 
-/** The topics the table shows: filtered by the search box, then sorted. */
-export function visibleTopics(topics: readonly TopicSummary[], search: string, sort: TopicSort): TopicSummary[] {
+/** The topics the table shows: filtered by the search box, then sorted (records and size from stats,
+ * topics without stats yet sorting as if they had none). */
+export function visibleTopics(
+  topics: readonly TopicSummary[],
+  search: string,
+  sort: TopicSort,
+  stats: ReadonlyMap<string, TopicStats> | null = null,
+): TopicSummary[] {
   const needle = search.trim().toLowerCase();
   const filtered = needle ? topics.filter((topic) => topic.name.toLowerCase().includes(needle)) : [...topics];
   const factor = sort.direction === 'asc' ? 1 : -1;
   const { key } = sort;
+  const value = (topic: TopicSummary): number =>
+    key === 'records' || key === 'sizeBytes' ? (stats?.get(topic.name)?.[key] ?? -1) : key === 'name' ? 0 : topic[key];
   return filtered.sort((a, b) => {
     if (key === 'name') return factor * (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    const byValue = ((a[key] ?? -1) - (b[key] ?? -1)) * factor;
+    const byValue = (value(a) - value(b)) * factor;
     return byValue || (a.name < b.name ? -1 : 1);
   });
 }
