@@ -145,6 +145,10 @@ export class PartitionReplica {
       this.log.leaderEpochCache.assign(meta.leaderEpoch, this.log.logEndOffset);
       const now = this.host.now();
       for (const id of meta.isr) if (id !== this.host.brokerId) this.followers.set(id, { logEndOffset: -1, lastCaughtUpMs: now });
+      // A leader alone in its ISR has everything committed: after a restart its log may hold records
+      // past the checkpointed high watermark (acknowledged, checkpoint not yet written), which must be
+      // visible at once rather than only after the next produce.
+      this.maybeAdvanceHighWatermark();
     } else {
       // Produce requests waiting on this replica can no longer be acknowledged by it.
       for (const waiter of this.ackWaiters) this.finishWaiter(waiter, { error: 'NOT_LEADER_OR_FOLLOWER', message: 'Leadership moved before the records were replicated.' });
