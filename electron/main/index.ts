@@ -26,6 +26,7 @@ async function launch(): Promise<void> {
     version: app.getVersion(),
     dataDir: path.join(app.getPath('userData')),
     secrets: createElectronSecretStore(),
+    embeddedStart: 'background',
   });
   registerIpc(core.dispatch, core.hub);
   await openWindow();

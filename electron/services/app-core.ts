@@ -19,6 +19,9 @@ export interface AppCoreOptions {
   /** Overrides the saved embedded-cluster settings for this run (command-line flags, tests). */
   embeddedOverride?: Partial<EmbeddedSettings>;
   embeddedFactory?: () => Promise<EmbeddedClusterFactory | null>;
+  /** 'wait' (web mode, tests): resolve once the embedded cluster is up. 'background' (the desktop
+   * app): resolve at once so the window opens while the brokers start; the status event follows. */
+  embeddedStart?: 'wait' | 'background';
 }
 
 export interface AppCore {
@@ -51,7 +54,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     userDataDir: path.resolve(options.dataDir),
   };
   const dispatch = createDispatcher(createHandlers({ appInfo, settings, connections, embedded }));
-  await embedded.start();
+  if (options.embeddedStart === 'background') void embedded.start();
+  else await embedded.start();
 
   let closing: Promise<void> | null = null;
   return {

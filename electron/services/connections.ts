@@ -200,6 +200,7 @@ export class ConnectionService {
     if (id === EMBEDDED_CONNECTION_ID) {
       const status = this.#embedded.status();
       if (!status.bootstrapServers) {
+        if (status.state === 'starting') throw new AppError('unavailable', 'The embedded cluster is starting; this takes a moment.');
         throw new AppError('unavailable', status.message ?? 'The embedded cluster is not running.');
       }
       return { clientId: 'kafka-desk', bootstrapBrokers: status.bootstrapServers.split(','), ...CLIENT_TIMEOUTS };

@@ -91,3 +91,37 @@ describe.skipIf(!clusterModulePresent)('embedded cluster turned off', () => {
     }
   });
 });
+
+describe.skipIf(!clusterModulePresent)('embedded cluster started in the background (the desktop app)', () => {
+  it('answers "starting" at once, then announces the cluster as available', async () => {
+    const { createAppCore } = await import('../../electron/services/app-core');
+    const { MemorySecretStore } = await import('../../electron/services/secrets');
+    const { freePortRange } = await import('./helpers');
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-bg-'));
+    const core = await createAppCore({
+      mode: 'electron',
+      version: 'test',
+      dataDir,
+      secrets: new MemorySecretStore(),
+      embeddedOverride: { enabled: true, brokers: 1, basePort: await freePortRange(1) },
+      embeddedStart: 'background',
+    });
+    const announced = new Promise<unknown>((resolve) =>
+      core.hub.subscribe((event, payload) => {
+        if (event === 'connections.changed') resolve(payload);
+      }),
+    );
+    try {
+      expect(['starting', 'running']).toContain(core.embedded.status().state);
+      const connections = (await announced) as { id: string; available: boolean }[];
+      expect(connections.find((connection) => connection.id === connectionId)?.available).toBe(true);
+      expect(await core.dispatch('topics.list', { connectionId })).toEqual({ ok: true, value: [] });
+    } finally {
+      await core.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -5,14 +5,16 @@ import { ScreenHeader } from '../../components/ScreenHeader';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
 import { formatCount } from '../../components/format';
 import { useAppStore } from '../../store/hooks';
+import { selectActiveAvailable } from '../../store/slices/connections';
 
 export function BrokersScreen() {
   const overview = useAppStore((state) => state.overview);
   const loadOverview = useAppStore((state) => state.loadOverview);
   const connectionId = useAppStore((state) => state.activeConnectionId);
+  const available = useAppStore(selectActiveAvailable);
   useEffect(() => {
     void loadOverview();
-  }, [loadOverview, connectionId]);
+  }, [loadOverview, connectionId, available]);
   return (
     <section className="screen">
       <ScreenHeader title="Brokers" onRefresh={() => void loadOverview()} refreshing={overview.status === 'loading'} />

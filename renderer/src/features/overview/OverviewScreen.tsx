@@ -6,15 +6,17 @@ import { StatCard } from '../../components/StatCard';
 import { ErrorMessage, Loading } from '../../components/StateView';
 import { formatCount } from '../../components/format';
 import { useAppStore } from '../../store/hooks';
+import { selectActiveAvailable } from '../../store/slices/connections';
 import { ScreenHeader } from '../../components/ScreenHeader';
 
 export function OverviewScreen() {
   const overview = useAppStore((state) => state.overview);
   const loadOverview = useAppStore((state) => state.loadOverview);
   const connectionId = useAppStore((state) => state.activeConnectionId);
+  const available = useAppStore(selectActiveAvailable);
   useEffect(() => {
     void loadOverview();
-  }, [loadOverview, connectionId]);
+  }, [loadOverview, connectionId, available]);
 
   return (
     <section className="screen">

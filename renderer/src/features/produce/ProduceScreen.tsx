@@ -5,6 +5,7 @@ import { ScreenHeader } from '../../components/ScreenHeader';
 import { ErrorMessage } from '../../components/StateView';
 import { formatCount } from '../../components/format';
 import { useAppStore } from '../../store/hooks';
+import { selectActiveAvailable } from '../../store/slices/connections';
 import type { IpcError } from '../../../../shared/ipc/contract';
 
 interface ProduceForm {
@@ -44,6 +45,7 @@ export function ProduceScreen() {
   const initialTopic = useAppStore((state) => state.produceTopic);
   const openTopic = useAppStore((state) => state.openTopic);
   const connectionId = useAppStore((state) => state.activeConnectionId);
+  const available = useAppStore(selectActiveAvailable);
   const [form, setForm] = useState<ProduceForm>({
     topic: initialTopic ?? '',
     partition: '',
@@ -61,7 +63,7 @@ export function ProduceScreen() {
 
   useEffect(() => {
     void loadTopics();
-  }, [loadTopics, connectionId]);
+  }, [loadTopics, connectionId, available]);
 
   const partitionCount = topics.data?.find((topic) => topic.name === form.topic)?.partitions ?? null;
   const errors = validateProduceForm(form, partitionCount);

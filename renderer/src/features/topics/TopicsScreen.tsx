@@ -3,6 +3,7 @@ import { ScreenHeader } from '../../components/ScreenHeader';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
 import { formatCount } from '../../components/format';
 import { useAppStore } from '../../store/hooks';
+import { selectActiveAvailable } from '../../store/slices/connections';
 import { visibleTopics } from '../../store/slices/topics';
 import { CreateTopicDialog } from './CreateTopicDialog';
 import { TopicsTable } from './TopicsTable';
@@ -18,13 +19,14 @@ export function TopicsScreen() {
   const sortBy = useAppStore((state) => state.sortTopicsBy);
   const openTopic = useAppStore((state) => state.openTopic);
   const connectionId = useAppStore((state) => state.activeConnectionId);
+  const available = useAppStore(selectActiveAvailable);
   const [creating, setCreating] = useState(false);
 
   useEffect(() => {
     void loadTopics();
     // The create dialog checks the replication factor against the broker count.
     void loadOverview();
-  }, [loadTopics, loadOverview, connectionId]);
+  }, [loadTopics, loadOverview, connectionId, available]);
 
   const deferredSearch = useDeferredValue(search);
   const rows = useMemo(() => visibleTopics(topics.data ?? [], deferredSearch, sort, stats.data), [topics.data, deferredSearch, sort, stats.data]);

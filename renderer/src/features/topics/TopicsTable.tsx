@@ -38,8 +38,13 @@ export function TopicsTable({
     count: topics.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => TOPIC_ROW_HEIGHT,
-    overscan: 12,
+    overscan: 6,
   });
+  const items = virtualizer.getVirtualItems();
+  // Rows are keyed by slot, not by topic: scrolling then updates the same few DOM rows in place
+  // instead of unmounting the rows that leave and mounting new ones. The pool only has to be larger
+  // than the rows in view, and stays the same size so keys are stable from frame to frame.
+  const pool = Math.max(64, 2 ** Math.ceil(Math.log2(items.length + 1)));
 
   return (
     <div className="vtable" role="table" aria-label="Topics" aria-rowcount={topics.length + 1}>
@@ -65,13 +70,13 @@ export function TopicsTable({
       </div>
       <div className="vtable-body" ref={scrollRef} role="rowgroup" data-testid="topics-scroll">
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((item) => {
+          {items.map((item) => {
             const topic = topics[item.index];
             if (!topic) return null;
             const topicStats = stats?.get(topic.name);
             return (
               <div
-                key={topic.name}
+                key={item.index % pool}
                 role="row"
                 aria-rowindex={item.index + 2}
                 className="vtable-row topics-grid clickable"

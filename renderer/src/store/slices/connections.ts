@@ -51,3 +51,9 @@ export const createConnectionsSlice: SliceCreator<ConnectionsSlice> = (set, get,
     set({ connections: { status: 'ready', data: connections, error: null } });
   },
 });
+
+/** Whether the active connection can be used now; screens refetch when it becomes available (the
+ * embedded cluster finishing its start, for one). */
+export function selectActiveAvailable(state: { connections: Resource<ConnectionSummary[]>; activeConnectionId: string }): boolean {
+  return state.connections.data?.find((connection) => connection.id === state.activeConnectionId)?.available ?? false;
+}
