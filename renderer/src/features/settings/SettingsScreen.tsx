@@ -9,6 +9,7 @@ import { useAppStore } from '../../store/hooks';
 export function SettingsScreen() {
   const api = useAppStore((state) => state.api);
   const appInfo = useAppStore((state) => state.appInfo.data);
+  const running = useAppStore((state) => state.embedded.data);
   const [settings, setSettings] = useState<Settings | null>(null);
   const [loadError, setLoadError] = useState<IpcError | null>(null);
   const [form, setForm] = useState({ enabled: true, brokers: '3', basePort: '19092', dataDir: '' });
@@ -60,6 +61,13 @@ export function SettingsScreen() {
         >
           <h2 className="card-title">Embedded cluster</h2>
           <p className="muted">Changes take effect the next time Kafka Desk starts.</p>
+          {running?.state === 'running' ? (
+            <p className="muted">
+              Running now: {running.brokers.length} broker{running.brokers.length === 1 ? '' : 's'} at <code>{running.bootstrapServers}</code>, data
+              in <code>{running.dataDir}</code>
+              {appInfo?.mode === 'web' ? ' (command-line flags of npm run web take precedence over these settings).' : '.'}
+            </p>
+          ) : null}
           <label className="checkbox">
             <input type="checkbox" checked={form.enabled} onChange={(event) => setForm({ ...form, enabled: event.target.checked })} /> Start the
             embedded cluster with the app
