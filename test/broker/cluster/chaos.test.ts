@@ -30,16 +30,19 @@ async function startCluster(topic: string): Promise<EmbeddedCluster> {
 }
 
 /**
- * Stops, kills and restarts partition leaders, one broker at a time, until told to stop; returns the
- * number of disruptions. One broker down leaves two in sync, enough for min.insync.replicas=2.
+ * Stops, kills and restarts partition leaders, one broker at a time, until told to stop. One broker
+ * down leaves two in sync, enough for min.insync.replicas=2. `next()` resolves once one more
+ * disruption has completed, so producers can make sure failures happen while their records are in
+ * flight, however slow the machine.
  */
-function chaos(cluster: EmbeddedCluster, topic: string): { stop: () => Promise<number> } {
+function chaos(cluster: EmbeddedCluster, topic: string): { next: () => Promise<void>; stop: () => Promise<number> } {
   let running = true;
   let disruptions = 0;
+  let waiters: Array<() => void> = [];
   const loop = (async () => {
     let round = 0;
     while (running) {
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, 100));
       const partition = round % PARTITIONS;
       const leader = cluster.controller.partition(topic, partition)?.leader ?? -1;
       const isr = cluster.controller.partition(topic, partition)?.isr ?? [];
@@ -49,16 +52,19 @@ function chaos(cluster: EmbeddedCluster, topic: string): { stop: () => Promise<n
       }
       if (round % 2 === 0) await cluster.stopBroker(leader);
       else await cluster.killBroker(leader);
-      disruptions++;
       await new Promise((r) => setTimeout(r, 250));
       await cluster.startBroker(leader);
+      disruptions++;
+      for (const wake of waiters.splice(0)) wake();
       round++;
     }
   })();
   return {
+    next: () => new Promise<void>((resolve) => waiters.push(resolve)),
     stop: async () => {
       running = false;
       await loop;
+      for (const wake of waiters.splice(0)) wake();
       return disruptions;
     },
   };
@@ -141,11 +147,14 @@ describe('acknowledged records survive leader failures', () => {
         const key = `key${partition + PARTITIONS * (n % (KEYS / PARTITIONS))}`;
         return { key, value: `${key}#${n}`, partition };
       });
-      await producer.send({ topic, acks: -1, messages });
+      const sending = producer.send({ topic, acks: -1, messages });
+      // At each fifth of the run, a leader fails while this batch is in flight.
+      if (start > 0 && start % (RECORDS / 5) === 0) await disruptor.next();
+      await sending;
       for (const m of messages) acknowledged.add(m.value);
     }
     const disruptions = await disruptor.stop();
-    expect(disruptions).toBeGreaterThan(3);
+    expect(disruptions).toBeGreaterThanOrEqual(4);
     await waitForFullIsr(cluster, topic);
     const all = await readAll(cluster, topic);
     verify(all, acknowledged);
@@ -160,7 +169,6 @@ describe('acknowledged records survive leader failures', () => {
       script,
       `
 import sys
-import time
 from confluent_kafka import Producer
 p = Producer({'bootstrap.servers': sys.argv[1], 'enable.idempotence': True, 'acks': 'all',
               'linger.ms': 5, 'message.timeout.ms': 120000, 'retry.backoff.ms': 50})
@@ -178,24 +186,30 @@ for i in range(${RECORDS}):
             break
         except BufferError:
             p.poll(0.05)
-    # Pace the writes over a few seconds so leaders fail while records are in flight.
-    if i % 200 == 0:
-        time.sleep(0.04)
+    # At each fifth of the run, wait (records still in flight) until a leader has failed.
+    if i > 0 and i % ${RECORDS / 5} == 0:
+        sys.stderr.write('CHECKPOINT\\n')
+        sys.stderr.flush()
+        sys.stdin.readline()
     p.poll(0)
 remaining = p.flush(120)
 sys.stderr.write('unflushed: %d\\n' % remaining)
 `,
     );
     const disruptor = chaos(cluster, topic);
-    const child = spawn('/usr/bin/python3', [script, cluster.bootstrapServers()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/python3', [script, cluster.bootstrapServers()], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const checkpoints = d.toString().split('CHECKPOINT').length - 1;
+      for (let i = 0; i < checkpoints; i++) void disruptor.next().then(() => child.stdin.write('go\n'));
+    });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     const disruptions = await disruptor.stop();
     expect(code, stderr).toBe(0);
-    expect(disruptions).toBeGreaterThan(3);
+    expect(disruptions).toBeGreaterThanOrEqual(4);
     const acknowledged = new Set(stdout.split('\n').filter(Boolean));
     // With idempotence and acks=all every record is eventually delivered, none failed.
     expect(stderr).not.toMatch(/DELIVERY FAILED/);
