@@ -155,6 +155,11 @@ export class ConnectionService {
     }
   }
 
+  /** The Kafka client options of a connection, for services that keep clients of their own. */
+  clientOptions(id: string): Promise<BaseOptions> {
+    return this.#options(id);
+  }
+
   async admin(id: string): Promise<Admin> {
     return (await this.#clientsFor(id)).admin;
   }

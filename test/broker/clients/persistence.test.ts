@@ -113,10 +113,24 @@ describe('the cluster process', () => {
     const producer = await runKcatProducer(broker.bootstrap, topic, input);
     expect(producer.offsets).toHaveLength(N);
     expect([...producer.offsets].sort((a, b) => a - b)).toEqual(Array.from({ length: N }, (_, i) => i));
-    await broker.kill9();
+    // An idempotent producer that lives through the crash: the restarted broker rebuilds its sequence
+    // state from the log, so the producer's next batches are accepted (not OUT_OF_ORDER_SEQUENCE).
+    const kafka = new Kafka({ clientId: 'kd-persist-idempotent', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 200 } });
+    const idempotent = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+    await idempotent.connect();
+    try {
+      for (let i = 0; i < 5; i++) await idempotent.send({ topic: 'persist-idempotent', acks: -1, messages: [{ value: `before-${i}` }, { value: `before-${i}b` }] });
+      await broker.kill9();
 
-    broker = await BrokerProcess.start(port, dataDir);
-    expect(await consumeValues(broker.bootstrap, topic)).toEqual(Array.from({ length: N }, (_, i) => `rec-${i}`));
+      broker = await BrokerProcess.start(port, dataDir);
+      expect(await consumeValues(broker.bootstrap, topic)).toEqual(Array.from({ length: N }, (_, i) => `rec-${i}`));
+      for (let i = 0; i < 5; i++) await idempotent.send({ topic: 'persist-idempotent', acks: -1, messages: [{ value: `after-${i}` }, { value: `after-${i}b` }] });
+    } finally {
+      await idempotent.disconnect();
+    }
+    expect(await consumeValues(broker.bootstrap, 'persist-idempotent')).toEqual(
+      ['before', 'after'].flatMap((when) => Array.from({ length: 5 }, (_, i) => [`${when}-${i}`, `${when}-${i}b`]).flat()),
+    );
   });
 
   it('keeps every acknowledged record when killed in the middle of producing', async () => {

@@ -1,0 +1,439 @@
+// Low-level reads for the message browser: Fetch v12 sent on the Kafka client's own connections
+// (@platformatic/kafka's createAPI and connection pool, so SASL and TLS work as for every other
+// request), answering each partition's records as raw bytes. The batches are decoded here, keeping
+// what the client's own parser drops or hides: the batch's compression, producer id and epoch, base
+// sequence, transactional and control flags, and each record's size. No consumer group is involved.
+import { createAPI, Writer, type Admin, type Connection, type Reader } from '@platformatic/kafka';
+import { BATCH_HEADER_SIZE, BatchAttributes, LOG_OVERHEAD, MAGIC_OFFSET, readBatchHeader } from '../../broker/records/batch-header';
+import { decompress, initCompression } from '../../broker/records/compression';
+import { AppError } from '../../ipc/errors';
+
+export interface RawHeader {
+  key: string;
+  value: Buffer | null;
+}
+
+/** One record as read, with its batch's metadata. Keys, values and header values are views. */
+export interface RawRecord {
+  partition: number;
+  offset: number;
+  timestamp: number;
+  logAppendTime: boolean;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: RawHeader[];
+  /** Bytes of the record in its batch, its length varint included. */
+  size: number;
+  batch: RawBatchInfo;
+  offsetDelta: number;
+}
+
+export interface RawBatchInfo {
+  baseOffset: number;
+  compression: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  transactional: boolean;
+}
+
+export interface PartitionFetch {
+  partition: number;
+  offset: number;
+  maxBytes: number;
+}
+
+export interface PartitionData {
+  partition: number;
+  errorCode: number;
+  highWatermark: number;
+  logStartOffset: number;
+  /** Records at or after the requested offset, in offset order (control records left out). */
+  records: RawRecord[];
+  /** Where the next fetch continues: after the last complete batch, or the requested offset. */
+  nextOffset: number;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Fetch v12: topic names (v13+ use topic ids), flexible encoding. Every Kafka since 2.7 answers it.
+
+interface FetchTopicRequest {
+  topic: string;
+  partitions: PartitionFetch[];
+}
+
+interface RawPartitionResponse {
+  partition: number;
+  errorCode: number;
+  highWatermark: number;
+  logStartOffset: number;
+  records: Buffer | null;
+}
+
+interface RawFetchResponse {
+  errorCode: number;
+  topics: { topic: string; partitions: RawPartitionResponse[] }[];
+}
+
+function createFetchRequest(maxWaitMs: number, minBytes: number, maxBytes: number, topics: FetchTopicRequest[]): Writer {
+  return Writer.create()
+    .appendInt32(-1) // replica id: a consumer
+    .appendInt32(maxWaitMs)
+    .appendInt32(minBytes)
+    .appendInt32(maxBytes)
+    .appendInt8(0) // read_uncommitted: show every record, as kcat does
+    .appendInt32(0) // no fetch session (session id 0, epoch -1: a full, sessionless fetch)
+    .appendInt32(-1)
+    .appendArray(topics, (w, topic) => {
+      w.appendString(topic.topic).appendArray(topic.partitions, (pw, p) => {
+        pw.appendInt32(p.partition)
+          .appendInt32(-1) // current leader epoch: unknown
+          .appendInt64(BigInt(p.offset))
+          .appendInt32(-1) // last fetched epoch
+          .appendInt64(-1n) // log start offset (followers only)
+          .appendInt32(p.maxBytes);
+      });
+    })
+    .appendArray([], () => undefined) // forgotten topics
+    .appendString('') // rack id
+    .appendTaggedFields();
+}
+
+function parseFetchResponse(_correlationId: number, _apiKey: number, _apiVersion: number, reader: Reader): RawFetchResponse {
+  reader.readInt32(); // throttle
+  const errorCode = reader.readInt16();
+  reader.readInt32(); // session id
+  const topics = reader.readArray((r) => ({
+    topic: r.readString(),
+    partitions: r.readArray((pr) => {
+      const partition = pr.readInt32();
+      const partitionError = pr.readInt16();
+      const highWatermark = Number(pr.readInt64());
+      pr.readInt64(); // last stable offset
+      const logStartOffset = Number(pr.readInt64());
+      pr.readArray((ar) => {
+        ar.readInt64();
+        ar.readInt64();
+      });
+      pr.readInt32(); // preferred read replica
+      const size = pr.readUnsignedVarInt() - 1;
+      let records: Buffer | null = null;
+      if (size > 0) {
+        records = (pr.buffer as unknown as { slice(start: number, end: number): Buffer }).slice(pr.position, pr.position + size);
+        pr.skip(size);
+      }
+      return { partition, errorCode: partitionError, highWatermark, logStartOffset, records };
+    }),
+  }));
+  return { errorCode, topics };
+}
+
+const fetchV12 = createAPI<[number, number, number, FetchTopicRequest[]], RawFetchResponse>(1, 12, createFetchRequest, parseFetchResponse);
+
+// ---------------------------------------------------------------------------------------------------
+// Record batches
+
+const compressionReady = initCompression();
+
+// The decoding position, shared by the varint readers below (one decode runs at a time: it is synchronous).
+let pos = 0;
+
+/** A zig-zag varint (32-bit) at `pos`. */
+function varint(data: Buffer): number {
+  let result = 0;
+  let shift = 0;
+  let byte: number;
+  do {
+    byte = data[pos++]!;
+    result |= (byte & 0x7f) << shift;
+    shift += 7;
+  } while (byte & 0x80 && shift < 35);
+  return (result >>> 1) ^ -(result & 1);
+}
+
+/** A zig-zag varlong at `pos`, exact up to 2^53. */
+function varlong(data: Buffer): number {
+  let value = 0;
+  let multiplier = 1;
+  let byte: number;
+  do {
+    byte = data[pos++]!;
+    value += (byte & 0x7f) * multiplier;
+    multiplier *= 128;
+  } while (byte & 0x80 && multiplier < 2 ** 70);
+  return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+}
+
+/**
+ * Decodes every complete batch of a Fetch response's records field. Records below `fromOffset`
+ * (a batch starts before the offset asked for) and control records are left out.
+ */
+export function decodeRecordsField(partition: number, data: Buffer, fromOffset: number): { records: RawRecord[]; nextOffset: number } {
+  const records: RawRecord[] = [];
+  let nextOffset = fromOffset;
+  let at = 0;
+  while (data.length - at >= BATCH_HEADER_SIZE) {
+    const size = data.readInt32BE(at + 8) + LOG_OVERHEAD;
+    if (size > data.length - at) break; // a trailing partial batch
+    const magic = data.readInt8(at + MAGIC_OFFSET);
+    if (magic !== 2) throw new AppError('kafka', `Partition ${partition} holds records in the old message format (magic ${magic}), which the browser does not read.`);
+    const header = readBatchHeader(data, at);
+    const batchEnd = header.baseOffset + header.lastOffsetDelta + 1;
+    if (batchEnd > nextOffset) nextOffset = batchEnd;
+    const attributes = header.attributes;
+    if ((attributes & BatchAttributes.Control) === 0 && batchEnd > fromOffset) {
+      const codec = attributes & BatchAttributes.CompressionMask;
+      const start = at + BATCH_HEADER_SIZE;
+      const end = at + size;
+      const body = codec === 0 ? data : decompress(codec, data.subarray(start, end));
+      pos = codec === 0 ? start : 0;
+      const logAppendTime = (attributes & BatchAttributes.TimestampTypeLogAppend) !== 0;
+      const batch: RawBatchInfo = {
+        baseOffset: header.baseOffset,
+        compression: codec,
+        producerId: header.producerId,
+        producerEpoch: header.producerEpoch,
+        baseSequence: header.baseSequence,
+        transactional: (attributes & BatchAttributes.Transactional) !== 0,
+      };
+      for (let i = 0; i < header.recordCount; i++) {
+        const recordStart = pos;
+        const length = varint(body);
+        const recordEnd = pos + length;
+        pos += 1; // record attributes, unused
+        const timestampDelta = varlong(body);
+        const offsetDelta = varint(body);
+        const offset = header.baseOffset + offsetDelta;
+        if (offset < fromOffset) {
+          pos = recordEnd;
+          continue;
+        }
+        const keyLength = varint(body);
+        const key = keyLength < 0 ? null : body.subarray(pos, pos + keyLength);
+        if (keyLength > 0) pos += keyLength;
+        const valueLength = varint(body);
+        const value = valueLength < 0 ? null : body.subarray(pos, pos + valueLength);
+        if (valueLength > 0) pos += valueLength;
+        const headerCount = varint(body);
+        const headers: RawHeader[] = headerCount > 0 ? new Array<RawHeader>(headerCount) : [];
+        for (let h = 0; h < headerCount; h++) {
+          const hkLength = Math.max(0, varint(body));
+          const hk = body.toString('utf8', pos, pos + hkLength);
+          pos += hkLength;
+          const hvLength = varint(body);
+          const hv = hvLength < 0 ? null : body.subarray(pos, pos + hvLength);
+          if (hvLength > 0) pos += hvLength;
+          headers[h] = { key: hk, value: hv };
+        }
+        if (pos !== recordEnd) throw new AppError('kafka', `Record ${offset} of partition ${partition} is malformed.`);
+        records.push({
+          partition,
+          offset,
+          timestamp: logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta,
+          logAppendTime,
+          key,
+          value,
+          headers,
+          size: recordEnd - recordStart,
+          batch,
+          offsetDelta,
+        });
+      }
+    }
+    at += size;
+  }
+  return { records, nextOffset };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The reader of one topic
+
+export interface Watermarks {
+  low: number;
+  high: number;
+}
+
+interface PartitionLayout {
+  leader: number;
+}
+
+const ErrorCodes = {
+  NONE: 0,
+  OFFSET_OUT_OF_RANGE: 1,
+  UNKNOWN_TOPIC_OR_PARTITION: 3,
+  LEADER_NOT_AVAILABLE: 5,
+  NOT_LEADER_OR_FOLLOWER: 6,
+  FENCED_LEADER_EPOCH: 74,
+  UNKNOWN_LEADER_EPOCH: 75,
+} as const;
+
+const RETRIABLE = new Set<number>([
+  ErrorCodes.LEADER_NOT_AVAILABLE,
+  ErrorCodes.NOT_LEADER_OR_FOLLOWER,
+  ErrorCodes.FENCED_LEADER_EPOCH,
+  ErrorCodes.UNKNOWN_LEADER_EPOCH,
+  ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION,
+]);
+
+/** Reads one topic's partitions: layout, watermarks, offsets by time, raw fetches. */
+export class TopicReader {
+  readonly client: Admin;
+  readonly topic: string;
+  #layout: PartitionLayout[] = [];
+  #checkedVersion = false;
+
+  private constructor(client: Admin, topic: string) {
+    this.client = client;
+    this.topic = topic;
+  }
+
+  static async open(client: Admin, topic: string): Promise<TopicReader> {
+    const reader = new TopicReader(client, topic);
+    await Promise.all([reader.refresh(), compressionReady]);
+    return reader;
+  }
+
+  get partitionCount(): number {
+    return this.#layout.length;
+  }
+
+  async refresh(): Promise<void> {
+    let metadata;
+    try {
+      metadata = await this.client.metadata({ topics: [this.topic], forceUpdate: true });
+    } catch (error) {
+      if (error instanceof Error && /^Unknown topic/.test(error.message)) {
+        throw new AppError('not-found', `The topic "${this.topic}" does not exist on this cluster.`);
+      }
+      throw error;
+    }
+    const topic = metadata.topics.get(this.topic);
+    if (!topic || topic.partitionsCount === 0) throw new AppError('not-found', `The topic "${this.topic}" does not exist on this cluster.`);
+    this.#layout = topic.partitions.map((partition) => ({ leader: partition?.leader ?? -1 }));
+  }
+
+  checkPartitions(partitions: number[] | null): number[] {
+    if (partitions === null || partitions.length === 0) return this.#layout.map((_, index) => index);
+    const unique = [...new Set(partitions)].sort((a, b) => a - b);
+    const missing = unique.filter((partition) => partition >= this.#layout.length);
+    if (missing.length) {
+      throw new AppError(
+        'invalid-request',
+        `Partition ${missing.join(', ')} does not exist: "${this.topic}" has partitions 0 to ${this.#layout.length - 1}.`,
+      );
+    }
+    return unique;
+  }
+
+  async #listOffsets(partitions: number[], timestamp: bigint): Promise<Map<number, number>> {
+    const result = new Map<number, number>();
+    if (!partitions.length) return result;
+    const topics = await this.client.listOffsets({
+      topics: [{ name: this.topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }],
+    });
+    for (const topic of topics) for (const p of topic.partitions) result.set(p.partitionIndex, Number(p.offset));
+    return result;
+  }
+
+  async watermarks(partitions: number[]): Promise<Map<number, Watermarks>> {
+    const [low, high] = await Promise.all([this.#listOffsets(partitions, -2n), this.#listOffsets(partitions, -1n)]);
+    const result = new Map<number, Watermarks>();
+    for (const partition of partitions) result.set(partition, { low: low.get(partition) ?? 0, high: high.get(partition) ?? 0 });
+    return result;
+  }
+
+  /** The first offset whose timestamp is at or after `timestamp`; null where no record is that new. */
+  async offsetsForTime(partitions: number[], timestamp: number): Promise<Map<number, number | null>> {
+    const offsets = await this.#listOffsets(partitions, BigInt(timestamp));
+    return new Map(partitions.map((partition) => {
+      const offset = offsets.get(partition);
+      return [partition, offset === undefined || offset < 0 ? null : offset];
+    }));
+  }
+
+  async #ensureVersion(): Promise<void> {
+    if (this.#checkedVersion) return;
+    const apis = await this.client.listApis();
+    const fetch = apis.find((api) => api.apiKey === 1);
+    if (!fetch || fetch.maxVersion < 12) {
+      throw new AppError('kafka', 'This cluster is too old for the message browser: it needs Fetch v12 (Apache Kafka 2.7 or newer).');
+    }
+    this.#checkedVersion = true;
+  }
+
+  /**
+   * Fetches several partitions, one request per leader, and decodes what comes back. Partitions whose
+   * leader moved are retried after a metadata refresh; an offset below the log start restarts there.
+   */
+  async fetch(requests: PartitionFetch[], options: { maxWaitMs?: number; minBytes?: number; maxBytes?: number } = {}): Promise<PartitionData[]> {
+    await this.#ensureVersion();
+    const results: PartitionData[] = [];
+    let pending = requests;
+    for (let attempt = 0; pending.length && attempt < 4; attempt++) {
+      if (attempt > 0) {
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+        await this.refresh();
+      }
+      const byLeader = new Map<number, PartitionFetch[]>();
+      for (const request of pending) {
+        const leader = this.#layout[request.partition]?.leader ?? -1;
+        byLeader.set(leader, [...(byLeader.get(leader) ?? []), request]);
+      }
+      const retry: PartitionFetch[] = [];
+      await Promise.all(
+        [...byLeader].map(async ([leader, group]) => {
+          if (leader < 0) {
+            retry.push(...group);
+            return;
+          }
+          const connection = await this.#connection(leader);
+          const maxBytes = options.maxBytes ?? group.reduce((sum, request) => sum + request.maxBytes, 0);
+          const response = await fetchV12.async(connection, options.maxWaitMs ?? 0, options.minBytes ?? 1, Math.min(0x7fffffff, maxBytes), [
+            { topic: this.topic, partitions: group },
+          ]);
+          const byPartition = new Map(group.map((request) => [request.partition, request]));
+          for (const topic of response.topics) {
+            for (const partition of topic.partitions) {
+              const request = byPartition.get(partition.partition);
+              if (!request) continue;
+              if (RETRIABLE.has(partition.errorCode)) {
+                retry.push(request);
+                continue;
+              }
+              if (partition.errorCode === ErrorCodes.OFFSET_OUT_OF_RANGE) {
+                results.push({ partition: partition.partition, errorCode: partition.errorCode, highWatermark: partition.highWatermark, logStartOffset: partition.logStartOffset, records: [], nextOffset: request.offset });
+                continue;
+              }
+              if (partition.errorCode !== ErrorCodes.NONE) {
+                throw new AppError('kafka', `The cluster refused to read partition ${partition.partition} (error ${partition.errorCode}).`);
+              }
+              const decoded = partition.records
+                ? decodeRecordsField(partition.partition, partition.records, request.offset)
+                : { records: [], nextOffset: request.offset };
+              results.push({
+                partition: partition.partition,
+                errorCode: 0,
+                highWatermark: partition.highWatermark,
+                logStartOffset: partition.logStartOffset,
+                records: decoded.records,
+                nextOffset: decoded.nextOffset,
+              });
+            }
+          }
+        }),
+      );
+      pending = retry;
+    }
+    if (pending.length) {
+      throw new AppError('unavailable', `Partition ${pending.map((request) => request.partition).join(', ')} of "${this.topic}" has no reachable leader right now; try again in a moment.`);
+    }
+    return results;
+  }
+
+  async #connection(nodeId: number): Promise<Connection> {
+    const connections = await this.client.connectToBrokers([nodeId]);
+    const connection = connections.get(nodeId);
+    if (!connection) throw new AppError('unavailable', `Cannot connect to broker ${nodeId}.`);
+    return connection;
+  }
+}

@@ -1,0 +1,401 @@
+// The message browser's service: pages, filters with progress and cancel, whole values in chunks,
+// exports, live tails, and the decoders remembered per topic. It owns Kafka clients of its own (one
+// per connection for reads, one per tail), made from the connection's options so SASL and TLS apply.
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Admin, type BaseOptions } from '@platformatic/kafka';
+import { z } from 'zod';
+import {
+  DEFAULT_DECODERS,
+  topicDecodersSchema,
+  type ExportFormat,
+  type ExportResult,
+  type Page,
+  type ParsedReadRequest,
+  type Progress,
+  type RecordView,
+  type TailEvent,
+  type TopicDecoders,
+  type ValueChunk,
+  exportRequestSchema,
+  tailStartSchema,
+  valueRequestSchema,
+} from '../../../shared/model/messages';
+import { AppError } from '../../ipc/errors';
+import { cursorOf, limitDeadline, merge, openStreams, plan } from './browse';
+import { decoderFor, type FullText } from './decoders';
+import { ExportWriter } from './export';
+import { TopicReader, type RawRecord } from './fetch';
+import { compileFilter } from './filters';
+import { Tail } from './tail';
+import { prepareDecoders, toView } from './views';
+
+export interface MessageServiceOptions {
+  dataDir: string;
+  /** The Kafka client options of a connection (bootstrap servers, SASL, TLS). */
+  clientOptions: (connectionId: string) => Promise<BaseOptions>;
+  emitProgress: (progress: Progress) => void;
+  emitTail: (event: TailEvent) => void;
+  /** Desktop: asks where to save an export (null: the user cancelled). Web mode has none: downloads. */
+  chooseExportFile?: ((suggestedName: string) => Promise<string | null>) | undefined;
+}
+
+export interface Download {
+  path: string;
+  fileName: string;
+  contentType: string;
+}
+
+type ExportInput = z.output<typeof exportRequestSchema>;
+type ValueInput = z.output<typeof valueRequestSchema>;
+type TailInput = z.output<typeof tailStartSchema>;
+
+const MAX_TAILS = 8;
+const VALUE_CACHE_CHARS = 64 * 1024 * 1024;
+const contentTypes: Record<ExportFormat, string> = {
+  jsonl: 'application/x-ndjson; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+};
+
+export class MessageService {
+  readonly #options: MessageServiceOptions;
+  readonly #clients = new Map<string, Promise<Admin>>();
+  readonly #operations = new Map<string, { cancelled: boolean }>();
+  readonly #tails = new Map<string, Tail>();
+  readonly #downloads = new Map<string, Download>();
+  readonly #values = new Map<string, { full: FullText; size: number }>();
+  readonly #decodersFile: string;
+  #remembered: Record<string, TopicDecoders> | null = null;
+
+  constructor(options: MessageServiceOptions) {
+    this.#options = options;
+    this.#decodersFile = path.join(options.dataDir, 'message-decoders.json');
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Clients
+
+  async #client(connectionId: string): Promise<Admin> {
+    let client = this.#clients.get(connectionId);
+    if (!client) {
+      client = this.#options
+        .clientOptions(connectionId)
+        .then((options) => new Admin({ ...options, clientId: `${options.clientId ?? 'kafka-desk'}-browser` }));
+      this.#clients.set(connectionId, client);
+      client.catch(() => this.#clients.delete(connectionId));
+    }
+    return client;
+  }
+
+  /** Forgets the clients (a connection changed, or the embedded cluster restarted). */
+  async resetClients(): Promise<void> {
+    const clients = [...this.#clients.values()];
+    this.#clients.clear();
+    await Promise.all(clients.map((client) => client.then((admin) => admin.close()).catch(() => undefined)));
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Pages and filters
+
+  async read(request: ParsedReadRequest): Promise<Page> {
+    const started = performance.now();
+    const admin = await this.#client(request.connectionId);
+    const reader = await TopicReader.open(admin, request.topic);
+    const key = decoderFor(request.decoders.key);
+    const value = decoderFor(request.decoders.value);
+    const predicate = compileFilter(request.filter, request.decoders);
+    const planned = await plan(reader, admin, {
+      partitions: request.partitions,
+      seek: request.seek,
+      page: request.page,
+      findKey: request.filter?.kind === 'key' ? request.filter.key : undefined,
+    });
+    const operation = this.#beginOperation(request.operationId);
+    const chunkHook = predicate && (key.structured || value.structured) ? (records: RawRecord[]) => prepareDecoders(records, key, value) : async () => undefined;
+    const streams = openStreams(reader, planned, request.limit.count, chunkHook);
+    const found: RawRecord[] = [];
+    try {
+      const { stoppedBy, stats } = await merge(streams, {
+        direction: planned.direction,
+        count: request.limit.count,
+        maxBytes: request.limit.maxBytes,
+        deadline: limitDeadline(request.limit),
+        endTimestamp: request.limit.endTimestamp,
+        predicate,
+        isCancelled: () => operation.cancelled,
+        onProgress: request.operationId ? (progress) => this.#progress(request.operationId!, progress, false) : undefined,
+        onRecord: (record) => found.push(record),
+      });
+      if (request.operationId) this.#progress(request.operationId, stats, true);
+      if (planned.direction === 'backward') found.reverse();
+      await prepareDecoders(found, key, value);
+      const records: RecordView[] = found.map((record) => toView(record, key, value));
+      const cursor = cursorOf(planned, streams);
+      const ranges = planned.partitions.map((partition) => ({ partition, ...planned.watermarks.get(partition)! }));
+      return {
+        topic: request.topic,
+        records,
+        cursor,
+        ranges,
+        hasBefore: cursor.some((entry) => entry.before > planned.watermarks.get(entry.partition)!.low),
+        hasAfter: cursor.some((entry) => entry.after < planned.watermarks.get(entry.partition)!.high),
+        stoppedBy,
+        scanned: stats.scanned,
+        durationMs: Math.round(performance.now() - started),
+        ...(planned.keyPartition !== undefined ? { keyPartition: planned.keyPartition } : {}),
+        notes: planned.notes,
+      };
+    } finally {
+      this.#endOperation(request.operationId);
+    }
+  }
+
+  #beginOperation(id: string | undefined): { cancelled: boolean } {
+    const operation = { cancelled: false };
+    if (id) this.#operations.set(id, operation);
+    return operation;
+  }
+
+  #endOperation(id: string | undefined): void {
+    if (id) this.#operations.delete(id);
+  }
+
+  #progress(operationId: string, stats: { scanned: number; matched: number; startedAt: number }, done: boolean): void {
+    const elapsedMs = performance.now() - stats.startedAt;
+    this.#options.emitProgress({
+      operationId,
+      scanned: stats.scanned,
+      matches: stats.matched,
+      ratePerSecond: elapsedMs > 0 ? Math.round((stats.scanned * 1000) / elapsedMs) : 0,
+      elapsedMs: Math.round(elapsedMs),
+      done,
+    });
+  }
+
+  cancel(operationId: string): boolean {
+    const operation = this.#operations.get(operationId);
+    if (!operation) return false;
+    operation.cancelled = true;
+    return true;
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Whole values
+
+  async value(request: ValueInput): Promise<ValueChunk> {
+    const cacheKey = JSON.stringify([request.connectionId, request.topic, request.partition, request.offset, request.field, request.decoder]);
+    let entry = this.#values.get(cacheKey);
+    if (!entry) {
+      const admin = await this.#client(request.connectionId);
+      const reader = await TopicReader.open(admin, request.topic);
+      reader.checkPartitions([request.partition]);
+      const record = await this.#readOne(reader, request.partition, request.offset);
+      const buffer = request.field === 'key' ? record.key : record.value;
+      const decoder = decoderFor(request.decoder);
+      await decoder.prepare([buffer]);
+      entry = { full: decoder.full(buffer, true), size: buffer?.length ?? 0 };
+      this.#remember(cacheKey, entry);
+    }
+    const { full, size } = entry;
+    const text = full.text.slice(request.start, request.start + request.length);
+    return { format: full.format, text, start: request.start, totalChars: full.text.length, size, ...(full.error ? { error: full.error } : {}) };
+  }
+
+  #remember(cacheKey: string, value: { full: FullText; size: number }): void {
+    // A few recent values, so the chunks of one value are decoded once.
+    let total = value.full.text.length;
+    for (const [key, cached] of [...this.#values].reverse()) {
+      total += cached.full.text.length;
+      if (total > VALUE_CACHE_CHARS || this.#values.size >= 8) this.#values.delete(key);
+    }
+    this.#values.set(cacheKey, value);
+  }
+
+  async #readOne(reader: TopicReader, partition: number, offset: number): Promise<RawRecord> {
+    let maxBytes = 1024 * 1024;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const [data] = await reader.fetch([{ partition, offset, maxBytes }]);
+      const record = data?.records.find((candidate) => candidate.offset === offset);
+      if (record) return record;
+      if (data && data.errorCode === 0 && data.records.length) break;
+      if (data && (data.errorCode !== 0 || offset >= data.highWatermark)) break;
+      maxBytes *= 16;
+    }
+    throw new AppError('not-found', `Partition ${partition} has no record at offset ${offset} any more.`);
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Exports
+
+  async export(request: ExportInput): Promise<ExportResult> {
+    const started = performance.now();
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+    const fileName = `${request.topic}-${stamp}.${request.format}`;
+    let target: string;
+    let downloadId: string | null = null;
+    if (this.#options.chooseExportFile) {
+      const chosen = await this.#options.chooseExportFile(fileName);
+      if (!chosen) return { status: 'cancelled', fileName, records: 0, bytes: 0, durationMs: 0 };
+      target = chosen;
+    } else {
+      downloadId = randomUUID();
+      const dir = path.join(this.#options.dataDir, 'exports', downloadId);
+      await mkdir(dir, { recursive: true });
+      target = path.join(dir, fileName);
+    }
+
+    const admin = await this.#client(request.connectionId);
+    const reader = await TopicReader.open(admin, request.topic);
+    const key = decoderFor(request.decoders.key);
+    const value = decoderFor(request.decoders.value);
+    const predicate = compileFilter(request.filter, request.decoders);
+    const planned = await plan(reader, admin, {
+      partitions: request.partitions,
+      seek: request.seek,
+      findKey: request.filter?.kind === 'key' ? request.filter.key : undefined,
+    });
+    const writer = new ExportWriter(target, request.format, request.topic, key, value);
+    const operation = this.#beginOperation(request.operationId);
+    const structured = key.structured || value.structured;
+    try {
+      const chunkHook = structured ? (records: RawRecord[]) => prepareDecoders(records, key, value) : async () => undefined;
+      const backward = planned.direction === 'backward';
+      const count = request.maxRecords ?? (backward ? 500 : Number.MAX_SAFE_INTEGER);
+      const streams = openStreams(reader, planned, Math.min(count, 100_000), chunkHook);
+      const latest: RawRecord[] = [];
+      const { stoppedBy, stats } = await merge(streams, {
+        direction: planned.direction,
+        count,
+        endTimestamp: request.endTimestamp,
+        predicate,
+        isCancelled: () => operation.cancelled,
+        onProgress: request.operationId ? (progress) => this.#progress(request.operationId!, progress, false) : undefined,
+        onRecord: backward ? (record) => latest.push(record) : (record) => writer.write(record),
+        drain: backward ? undefined : () => writer.drain(),
+      });
+      if (backward) {
+        latest.reverse();
+        for (const record of latest) {
+          writer.write(record);
+          await writer.drain();
+        }
+      }
+      if (request.operationId) this.#progress(request.operationId, stats, true);
+      if (stoppedBy === 'cancelled') {
+        writer.abort();
+        await rm(target, { force: true });
+        if (downloadId) await rm(path.dirname(target), { recursive: true, force: true });
+        return { status: 'cancelled', fileName, records: 0, bytes: 0, durationMs: Math.round(performance.now() - started) };
+      }
+      const bytes = await writer.close();
+      const result = { fileName, records: writer.records, bytes, durationMs: Math.round(performance.now() - started) };
+      if (downloadId) {
+        this.#downloads.set(downloadId, { path: target, fileName, contentType: contentTypes[request.format] });
+        return { status: 'download', url: `/downloads/${downloadId}`, ...result };
+      }
+      return { status: 'file', path: target, ...result };
+    } catch (error) {
+      writer.abort();
+      await rm(target, { force: true }).catch(() => undefined);
+      throw error;
+    } finally {
+      this.#endOperation(request.operationId);
+    }
+  }
+
+  /** Web mode: the file of a finished export, for the server's download route. */
+  download(id: string): Download | null {
+    return this.#downloads.get(id) ?? null;
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Live tail
+
+  async startTail(request: TailInput): Promise<{ tailId: string; partitions: number[] }> {
+    const options = await this.#options.clientOptions(request.connectionId);
+    const client = new Admin({ ...options, clientId: `${options.clientId ?? 'kafka-desk'}-tail` });
+    try {
+      const reader = await TopicReader.open(client, request.topic);
+      const partitions = request.filter?.kind === 'key' ? plan(reader, client, { partitions: null, seek: { mode: 'latest' }, findKey: request.filter.key }).then((p) => p.partitions) : Promise.resolve(reader.checkPartitions(request.partitions));
+      const id = randomUUID();
+      const tail = new Tail({
+        id,
+        client,
+        reader,
+        partitions: await partitions,
+        predicate: compileFilter(request.filter, request.decoders),
+        key: decoderFor(request.decoders.key),
+        value: decoderFor(request.decoders.value),
+        emit: this.#options.emitTail,
+        onEnd: () => this.#tails.delete(id),
+      });
+      // A window that went away without stopping its tails must not leave them polling forever.
+      while (this.#tails.size >= MAX_TAILS) {
+        const oldest = this.#tails.values().next().value as Tail;
+        this.#tails.delete(oldest.id);
+        await oldest.stop();
+      }
+      this.#tails.set(id, tail);
+      await tail.start();
+      return { tailId: id, partitions: tail.partitions };
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async controlTail(tailId: string, action: 'pause' | 'resume' | 'stop'): Promise<{ state: TailEvent['state'] }> {
+    const tail = this.#tails.get(tailId);
+    if (!tail) {
+      if (action === 'stop') return { state: 'stopped' };
+      throw new AppError('not-found', 'This live tail has stopped.');
+    }
+    if (action === 'pause') tail.pause();
+    else if (action === 'resume') tail.resume();
+    else {
+      this.#tails.delete(tailId);
+      await tail.stop();
+    }
+    return { state: tail.state };
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Decoders remembered per topic
+
+  async #loadRemembered(): Promise<Record<string, TopicDecoders>> {
+    if (this.#remembered) return this.#remembered;
+    try {
+      this.#remembered = z.record(z.string(), topicDecodersSchema).parse(JSON.parse(await readFile(this.#decodersFile, 'utf8')));
+    } catch {
+      this.#remembered = {};
+    }
+    return this.#remembered;
+  }
+
+  async decoders(connectionId: string, topic: string): Promise<TopicDecoders> {
+    return (await this.#loadRemembered())[`${connectionId}/${topic}`] ?? DEFAULT_DECODERS;
+  }
+
+  async saveDecoders(connectionId: string, topic: string, decoders: TopicDecoders): Promise<TopicDecoders> {
+    // Compile first: a schema that does not parse is refused here rather than at the next read.
+    decoderFor(decoders.key);
+    decoderFor(decoders.value);
+    const remembered = await this.#loadRemembered();
+    remembered[`${connectionId}/${topic}`] = decoders;
+    await mkdir(path.dirname(this.#decodersFile), { recursive: true });
+    const temporary = `${this.#decodersFile}.tmp`;
+    await writeFile(temporary, JSON.stringify(remembered, null, 2));
+    await rename(temporary, this.#decodersFile);
+    return decoders;
+  }
+
+  async close(): Promise<void> {
+    for (const operation of this.#operations.values()) operation.cancelled = true;
+    await Promise.all([...this.#tails.values()].map((tail) => tail.stop()));
+    this.#tails.clear();
+    await this.resetClients();
+    if (this.#downloads.size) await rm(path.join(this.#options.dataDir, 'exports'), { recursive: true, force: true }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,42 @@
+// Raw records to the plain views the renderer shows: decoded previews of key, value and headers, and
+// the batch's metadata.
+import type { RecordView } from '../../../shared/model/messages';
+import { headerDecoder, type FieldDecoder } from './decoders';
+import type { RawRecord } from './fetch';
+
+export const COMPRESSION_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+
+export function compressionName(codec: number): RecordView['batch']['compression'] {
+  return COMPRESSION_NAMES[codec] ?? 'none';
+}
+
+export function recordSequence(record: RawRecord): number {
+  return record.batch.baseSequence >= 0 ? (record.batch.baseSequence + record.offsetDelta) % 0x80000000 : -1;
+}
+
+export function toView(record: RawRecord, key: FieldDecoder, value: FieldDecoder): RecordView {
+  return {
+    partition: record.partition,
+    offset: record.offset,
+    timestamp: record.timestamp,
+    timestampType: record.logAppendTime ? 'log-append' : 'create',
+    key: key.preview(record.key),
+    value: value.preview(record.value),
+    headers: record.headers.map((header) => ({ key: header.key, value: headerDecoder.preview(header.value) })),
+    size: record.size,
+    batch: {
+      baseOffset: record.batch.baseOffset,
+      compression: compressionName(record.batch.compression),
+      producerId: record.batch.producerId,
+      producerEpoch: record.batch.producerEpoch,
+      sequence: recordSequence(record),
+      transactional: record.batch.transactional,
+    },
+  };
+}
+
+/** Keys and values of records, for decoders that load schemas before decoding. */
+export async function prepareDecoders(records: readonly RawRecord[], key: FieldDecoder, value: FieldDecoder): Promise<void> {
+  if (key.structured) await key.prepare(records.map((record) => record.key));
+  if (value.structured) await value.prepare(records.map((record) => record.value));
+}

@@ -1,0 +1,271 @@
+// The message browser's models: what the renderer asks for (seek, bounds, filter, decoders) and what it
+// gets back (pages of record views with previews, progress, live-tail batches, exports). Plain data,
+// validated with zod on both sides of the IPC contract.
+import { z } from 'zod';
+import { connectionIdSchema, topicNameSchema } from './schemas';
+
+/** Values larger than this travel as a preview; the whole value is fetched on demand in chunks. */
+export const PREVIEW_BYTES = 64 * 1024;
+export const MAX_PAGE_RECORDS = 10_000;
+/** Characters of a whole value per `messages.value` call. */
+export const VALUE_CHUNK_CHARS = 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------------
+// Decoders
+
+export const decoderKindSchema = z.enum([
+  'auto',
+  'string',
+  'json',
+  'hex',
+  'base64',
+  'int32',
+  'int64',
+  'float',
+  'double',
+  'avro',
+  'protobuf',
+  'registry',
+]);
+export type DecoderKind = z.infer<typeof decoderKindSchema>;
+
+export const decoderSpecSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.enum(['auto', 'string', 'json', 'hex', 'base64', 'int32', 'int64', 'float', 'double']) }),
+  // An Avro schema in its JSON form, as written in an .avsc file.
+  z.object({ kind: z.literal('avro'), schema: z.string().min(1, 'Paste the Avro schema (JSON).').max(1_000_000) }),
+  // A .proto file's text and the fully qualified message type to decode with.
+  z.object({
+    kind: z.literal('protobuf'),
+    schema: z.string().min(1, 'Paste the .proto definition.').max(1_000_000),
+    messageType: z.string().min(1, 'Name the message type, such as shop.Order.').max(500),
+  }),
+  // A Confluent-compatible schema registry: values carry magic byte 0 and a 4-byte schema id.
+  z.object({ kind: z.literal('registry'), url: z.string().url('Enter the registry URL, such as http://localhost:8081.').max(2000) }),
+]);
+export type DecoderSpec = z.infer<typeof decoderSpecSchema>;
+
+export const topicDecodersSchema = z.object({ key: decoderSpecSchema, value: decoderSpecSchema });
+export type TopicDecoders = z.infer<typeof topicDecodersSchema>;
+export const DEFAULT_DECODERS: TopicDecoders = { key: { kind: 'auto' }, value: { kind: 'auto' } };
+
+/** A decoded key, value or header value as shown: `text` is at most a preview unless asked whole. */
+export const decodedSchema = z.object({
+  // What `text` holds: json (valid JSON text), text, hex (a hex dump), base64, number, or null/empty.
+  format: z.enum(['null', 'json', 'text', 'hex', 'base64', 'number']),
+  text: z.string(),
+  // Bytes of the raw field.
+  size: z.number().int(),
+  // True when `text` is only the beginning of the decoded value.
+  truncated: z.boolean(),
+  // Confluent wire format: the schema id the value named.
+  schemaId: z.number().int().optional(),
+  // Set when the chosen decoder could not decode the bytes; `text` then holds a hex dump instead.
+  error: z.string().optional(),
+});
+export type Decoded = z.infer<typeof decodedSchema>;
+
+// ---------------------------------------------------------------------------------------------------
+// Records
+
+export const compressionNameSchema = z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']);
+
+export const recordViewSchema = z.object({
+  partition: z.number().int(),
+  offset: z.number(),
+  timestamp: z.number(),
+  timestampType: z.enum(['create', 'log-append']),
+  key: decodedSchema,
+  value: decodedSchema,
+  headers: z.array(z.object({ key: z.string(), value: decodedSchema })),
+  // Bytes of the record inside its batch (varint length included).
+  size: z.number().int(),
+  batch: z.object({
+    baseOffset: z.number(),
+    compression: compressionNameSchema,
+    producerId: z.number(),
+    producerEpoch: z.number().int(),
+    // The sequence of this record (batch base sequence + offset delta), -1 without idempotence.
+    sequence: z.number().int(),
+    transactional: z.boolean(),
+  }),
+});
+export type RecordView = z.infer<typeof recordViewSchema>;
+
+// ---------------------------------------------------------------------------------------------------
+// Queries
+
+export const seekSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('earliest') }),
+  // The last `count` records (the limit's count) before the end of each partition.
+  z.object({ mode: z.literal('latest') }),
+  z.object({ mode: z.literal('offset'), offset: z.number().int().min(0) }),
+  // The first record at or after this time (ListOffsets by time), milliseconds since the epoch.
+  z.object({ mode: z.literal('timestamp'), timestamp: z.number().int().min(0) }),
+  // Where a consumer group is: its committed offsets (OffsetFetch).
+  z.object({ mode: z.literal('group'), groupId: z.string().min(1, 'Enter a consumer group id.').max(255) }),
+]);
+export type Seek = z.infer<typeof seekSchema>;
+
+export const filterSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('contains'), field: z.enum(['key', 'value', 'header', 'any']), text: z.string().min(1).max(10_000), ignoreCase: z.boolean().default(false) }),
+  z.object({ kind: z.literal('regex'), field: z.enum(['key', 'value', 'header', 'any']), pattern: z.string().min(1).max(10_000), flags: z.string().regex(/^[imsu]*$/, 'Regex flags can be i, m, s and u.').default('') }),
+  // The value parsed as JSON; `path` in dot/bracket form ($.order.items[0].sku); `equals` is JSON or a bare string.
+  z.object({ kind: z.literal('jsonPath'), path: z.string().min(1).max(1000), equals: z.string().max(10_000) }),
+  // Find by key: the key's partition (murmur2, as the default partitioner) and only that partition.
+  z.object({ kind: z.literal('key'), key: z.string().max(1_000_000) }),
+]);
+export type Filter = z.infer<typeof filterSchema>;
+export type FilterInput = z.input<typeof filterSchema>;
+
+export const limitSchema = z.object({
+  count: z.number().int().min(1).max(MAX_PAGE_RECORDS).default(500),
+  // Stop once the page holds this many record bytes.
+  maxBytes: z.number().int().min(1).max(512 * 1024 * 1024).optional(),
+  // Stop reading after this long (a search over a large topic returns what it found so far).
+  maxDurationMs: z.number().int().min(1).max(3_600_000).optional(),
+  // Only records up to this timestamp (ms); forward reads stop at the first record past it.
+  endTimestamp: z.number().int().min(0).optional(),
+});
+export type Limit = z.infer<typeof limitSchema>;
+
+/** Per partition, where a page begins and ends: read backward from `before`, forward from `after`. */
+export const partitionCursorSchema = z.object({ partition: z.number().int(), before: z.number(), after: z.number() });
+export type PartitionCursor = z.infer<typeof partitionCursorSchema>;
+
+export const readRequestSchema = z
+  .object({
+    connectionId: connectionIdSchema,
+    topic: topicNameSchema,
+    // null: every partition of the topic.
+    partitions: z.array(z.number().int().min(0)).max(10_000).nullable().default(null),
+    seek: seekSchema.default({ mode: 'earliest' }),
+    // Paging: a cursor from a previous page, and which way to go from it. Overrides `seek`.
+    page: z.object({ cursor: z.array(partitionCursorSchema), direction: z.enum(['forward', 'backward']) }).optional(),
+    limit: limitSchema.default({ count: 500 }),
+    filter: filterSchema.nullable().default(null),
+    decoders: topicDecodersSchema.default(DEFAULT_DECODERS),
+    // Names this read for `messages.progress` events and `messages.cancel`.
+    operationId: z.string().min(1).max(100).optional(),
+  })
+  .strict();
+export type ReadRequest = z.input<typeof readRequestSchema>;
+export type ParsedReadRequest = z.output<typeof readRequestSchema>;
+
+export const stopReasonSchema = z.enum(['count', 'bytes', 'time', 'end', 'cancelled']);
+export type StopReason = z.infer<typeof stopReasonSchema>;
+
+export const partitionRangeSchema = z.object({ partition: z.number().int(), low: z.number(), high: z.number() });
+
+export const pageSchema = z.object({
+  topic: z.string(),
+  // Oldest first: by offset in one partition, by timestamp across partitions.
+  records: z.array(recordViewSchema),
+  cursor: z.array(partitionCursorSchema),
+  // Watermarks when the read began.
+  ranges: z.array(partitionRangeSchema),
+  hasBefore: z.boolean(),
+  hasAfter: z.boolean(),
+  stoppedBy: stopReasonSchema,
+  scanned: z.number(),
+  durationMs: z.number(),
+  // The partition a find-by-key searched, and other facts worth telling ("group has no commit on 2").
+  keyPartition: z.number().int().optional(),
+  notes: z.array(z.string()),
+});
+export type Page = z.infer<typeof pageSchema>;
+
+export const progressSchema = z.object({
+  operationId: z.string(),
+  scanned: z.number(),
+  matches: z.number(),
+  ratePerSecond: z.number(),
+  elapsedMs: z.number(),
+  done: z.boolean(),
+});
+export type Progress = z.infer<typeof progressSchema>;
+
+// ---------------------------------------------------------------------------------------------------
+// Whole values, exports, live tail
+
+export const valueRequestSchema = z
+  .object({
+    connectionId: connectionIdSchema,
+    topic: topicNameSchema,
+    partition: z.number().int().min(0),
+    offset: z.number().int().min(0),
+    field: z.enum(['key', 'value']),
+    decoder: decoderSpecSchema,
+    // Characters of the decoded (and, for JSON, pretty-printed) text.
+    start: z.number().int().min(0).default(0),
+    length: z.number().int().min(1).max(VALUE_CHUNK_CHARS).default(VALUE_CHUNK_CHARS),
+  })
+  .strict();
+export const valueChunkSchema = z.object({
+  format: decodedSchema.shape.format,
+  text: z.string(),
+  start: z.number().int(),
+  totalChars: z.number().int(),
+  size: z.number().int(),
+  error: z.string().optional(),
+});
+export type ValueChunk = z.infer<typeof valueChunkSchema>;
+
+export const exportFormatSchema = z.enum(['jsonl', 'json', 'csv']);
+export type ExportFormat = z.infer<typeof exportFormatSchema>;
+
+export const exportRequestSchema = z
+  .object({
+    connectionId: connectionIdSchema,
+    topic: topicNameSchema,
+    partitions: z.array(z.number().int().min(0)).max(10_000).nullable().default(null),
+    seek: seekSchema.default({ mode: 'earliest' }),
+    filter: filterSchema.nullable().default(null),
+    decoders: topicDecodersSchema.default(DEFAULT_DECODERS),
+    format: exportFormatSchema,
+    // Up to this many records; without it, everything from the start to the end of the topic as it
+    // was when the export began ("latest" exports the last `maxRecords`, 500 by default).
+    maxRecords: z.number().int().min(1).max(100_000_000).optional(),
+    endTimestamp: z.number().int().min(0).optional(),
+    operationId: z.string().min(1).max(100).optional(),
+  })
+  .strict();
+export type ExportRequest = z.input<typeof exportRequestSchema>;
+
+export const exportResultSchema = z.object({
+  // file: written where the user chose (desktop); download: ready at `url` (web mode); cancelled: the
+  // user closed the save dialog or cancelled the export.
+  status: z.enum(['file', 'download', 'cancelled']),
+  path: z.string().optional(),
+  url: z.string().optional(),
+  fileName: z.string(),
+  records: z.number(),
+  bytes: z.number(),
+  durationMs: z.number(),
+});
+export type ExportResult = z.infer<typeof exportResultSchema>;
+
+export const tailStartSchema = z
+  .object({
+    connectionId: connectionIdSchema,
+    topic: topicNameSchema,
+    partitions: z.array(z.number().int().min(0)).max(10_000).nullable().default(null),
+    filter: filterSchema.nullable().default(null),
+    decoders: topicDecodersSchema.default(DEFAULT_DECODERS),
+  })
+  .strict();
+export const tailInfoSchema = z.object({ tailId: z.string(), partitions: z.array(z.number().int()) });
+
+export const tailEventSchema = z.object({
+  tailId: z.string(),
+  records: z.array(recordViewSchema),
+  // Records the tail read but did not send because they did not match the filter.
+  skipped: z.number(),
+  // Records retention or DeleteRecords removed before the tail could read them (while paused).
+  missed: z.number(),
+  // Error that stopped the tail, if any.
+  error: z.string().optional(),
+  state: z.enum(['running', 'paused', 'stopped']),
+});
+export type TailEvent = z.infer<typeof tailEventSchema>;
+
+export const messageSettingsSchema = z.object({ decoders: topicDecodersSchema });
