@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { GroupCoordinator, OFFSETS_TOPIC } from '../groups/coordinator';
 import { LogManager } from '../log/log-manager';
 import { parseLogConfig, type LogConfig } from '../log/log-config';
 import type { RequestDispatcher } from '../server/dispatcher';
@@ -39,6 +40,8 @@ export class Broker {
   readonly rack: string | null;
   readonly config: BrokerConfigView;
   readonly logger: Logger;
+  /** The group coordinator for the `__consumer_offsets` partitions this broker leads. */
+  readonly groups: GroupCoordinator;
   private port: number;
   private stateValue: BrokerState = 'stopped';
   private listener: Listener | null = null;
@@ -62,6 +65,7 @@ export class Broker {
       () => controller.brokerConfigs(options.id),
       () => controller.brokerConfigs(''),
     );
+    this.groups = new GroupCoordinator(this);
   }
 
   get controller(): Controller {
@@ -173,6 +177,7 @@ export class Broker {
     for (const topic of this.controller.topics()) {
       for (const p of topic.partitions) if (p.replicas.includes(this.id)) this.replica(topic.name, p.partition);
     }
+    this.groups.syncAll();
   }
 
   /** Applies a leader or ISR change the controller announced. */
@@ -180,12 +185,14 @@ export class Broker {
     const replica = this.replicas.get(replicaKey(topicName, partition));
     if (!replica) {
       this.replica(topicName, partition);
-      return;
+    } else {
+      replica.onMetadataChange();
+      replica.onIsrChange();
+      if (replica.isLeader) this.fetcher?.unfollow(replica);
+      else this.fetcher?.follow(replica);
     }
-    replica.onMetadataChange();
-    replica.onIsrChange();
-    if (replica.isLeader) this.fetcher?.unfollow(replica);
-    else this.fetcher?.follow(replica);
+    // The coordinator of a group is the leader of its offsets partition: load or drop its groups.
+    if (topicName === OFFSETS_TOPIC) this.groups.onPartitionChange(partition);
   }
 
   /**
@@ -202,6 +209,7 @@ export class Broker {
 
   /** Drops this broker's replicas and logs of a deleted topic. */
   onTopicDeleted(topicName: string): void {
+    this.groups.onTopicDeleted(topicName);
     for (const [key, replica] of this.replicas) {
       if (replica.topic !== topicName) continue;
       this.fetcher?.unfollow(replica);
@@ -255,6 +263,7 @@ export class Broker {
   /** A clean stop: no new requests, waiting requests answered, logs closed with a clean-shutdown mark. */
   async stop(): Promise<void> {
     if (this.stateValue !== 'running') return;
+    this.groups.shutdown();
     this.stateValue = 'stopped';
     this.stopTimers();
     this.fetcher?.stop();
@@ -275,6 +284,7 @@ export class Broker {
    */
   async kill(): Promise<void> {
     if (this.stateValue !== 'running') return;
+    this.groups.shutdown();
     this.stateValue = 'stopped';
     this.stopTimers();
     this.fetcher?.stop();

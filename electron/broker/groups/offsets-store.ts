@@ -1,0 +1,132 @@
+/**
+ * The coordinator's persistence: records appended to its partitions of `__consumer_offsets` (through the
+ * partition leader, acks=-1, so a commit is on every in-sync replica before it is acknowledged), and the
+ * groups and offsets read back from such a partition when this broker becomes its leader.
+ */
+import type { Broker } from '../cluster/broker';
+import { isPartitionError, type PartitionErrorName } from '../cluster/partition-replica';
+import { ErrorCode } from '../protocol/error-codes';
+import { isControlBatch } from '../records/batch-header';
+import { encodeRecordBatch, iterateBatches, type RecordInput } from '../records/record-batch';
+import type { CommittedOffset } from './group';
+import {
+  decodeGroupMetadataValue,
+  decodeOffsetCommitValue,
+  decodeOffsetsRecordKey,
+  encodeGroupMetadataKey,
+  encodeGroupMetadataValue,
+  encodeOffsetCommitKey,
+  encodeOffsetCommitValue,
+  OFFSETS_TOPIC,
+  type GroupMetadataValue,
+} from './records';
+
+/** How long a write waits for the in-sync replicas (Kafka's offsets.commit.timeout.ms). */
+export const OFFSETS_COMMIT_TIMEOUT_MS = 5000;
+/** Read size when loading a partition. */
+const LOAD_CHUNK_BYTES = 4 * 1024 * 1024;
+
+export function offsetCommitRecord(group: string, topic: string, partition: number, value: CommittedOffset | null, now: number): RecordInput {
+  return { key: encodeOffsetCommitKey(group, topic, partition), value: value ? encodeOffsetCommitValue(value) : null, timestamp: now };
+}
+
+export function groupMetadataRecord(group: string, value: GroupMetadataValue | null, now: number): RecordInput {
+  return { key: encodeGroupMetadataKey(group), value: value ? encodeGroupMetadataValue(value) : null, timestamp: now };
+}
+
+/** Kafka's mapping of a failed offsets-topic append to what a group client is told. */
+export function coordinatorErrorFor(error: PartitionErrorName): number {
+  switch (error) {
+    case 'UNKNOWN_TOPIC_OR_PARTITION':
+    case 'NOT_ENOUGH_REPLICAS':
+    case 'NOT_ENOUGH_REPLICAS_AFTER_APPEND':
+    case 'REQUEST_TIMED_OUT':
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    case 'NOT_LEADER_OR_FOLLOWER':
+    case 'KAFKA_STORAGE_ERROR':
+      return ErrorCode.NOT_COORDINATOR;
+    case 'MESSAGE_TOO_LARGE':
+    case 'RECORD_LIST_TOO_LARGE':
+      return ErrorCode.INVALID_COMMIT_OFFSET_SIZE;
+    default:
+      return ErrorCode.UNKNOWN_SERVER_ERROR;
+  }
+}
+
+/**
+ * Appends records to one partition of `__consumer_offsets` as its leader and waits until every in-sync
+ * replica has them. Resolves to an error code (NONE on success).
+ */
+export function appendToOffsetsPartition(broker: Broker, partition: number, records: RecordInput[], now: number): number | Promise<number> {
+  if (records.length === 0) return ErrorCode.NONE;
+  const replica = broker.replica(OFFSETS_TOPIC, partition);
+  if (!replica || !replica.isLeader) return ErrorCode.NOT_COORDINATOR;
+  const batch = encodeRecordBatch({ records, timestamp: now });
+  const outcome = replica.appendAsLeader(batch, -1, OFFSETS_COMMIT_TIMEOUT_MS);
+  const toCode = (result: Awaited<typeof outcome>) => (isPartitionError(result) ? coordinatorErrorFor(result.error) : ErrorCode.NONE);
+  return outcome instanceof Promise ? outcome.then(toCode) : toCode(outcome);
+}
+
+export interface LoadedPartition {
+  /** group -> topic -> partition -> offset (latest record wins, tombstones remove). */
+  offsets: Map<string, Map<string, Map<number, CommittedOffset>>>;
+  /** group -> its latest metadata (tombstoned groups absent). */
+  groups: Map<string, GroupMetadataValue>;
+  records: number;
+}
+
+/**
+ * Reads a partition of `__consumer_offsets` from its log start to its log end and keeps the latest value
+ * of every key. Control batches (transaction markers) are skipped; records that cannot be decoded are
+ * counted in `skipped` and ignored, as Kafka ignores keys of versions it does not know.
+ */
+export function loadOffsetsPartition(broker: Broker, partition: number): LoadedPartition & { skipped: number } {
+  const result: LoadedPartition & { skipped: number } = { offsets: new Map(), groups: new Map(), records: 0, skipped: 0 };
+  const replica = broker.replica(OFFSETS_TOPIC, partition);
+  if (!replica) return result;
+  const log = replica.log;
+  const end = log.logEndOffset;
+  let offset = log.logStartOffset;
+  while (offset < end) {
+    const { records: chunk } = log.read(offset, LOAD_CHUNK_BYTES, end, true);
+    if (chunk.length === 0) break;
+    const before = offset;
+    for (const batch of iterateBatches(chunk)) {
+      offset = batch.baseOffset + batch.lastOffsetDelta + 1;
+      if (isControlBatch(batch.attributes)) continue;
+      for (const record of batch.records) {
+        if (!record.key) continue;
+        result.records++;
+        try {
+          apply(result, record.key, record.value);
+        } catch {
+          result.skipped++;
+        }
+      }
+    }
+    if (offset <= before) break;
+  }
+  return result;
+}
+
+function apply(loaded: LoadedPartition, key: Buffer, value: Buffer | null): void {
+  const k = decodeOffsetsRecordKey(key);
+  if (k.kind === 'offset') {
+    let topics = loaded.offsets.get(k.group);
+    if (value === null) {
+      const partitions = topics?.get(k.topic);
+      partitions?.delete(k.partition);
+      if (partitions && partitions.size === 0) topics!.delete(k.topic);
+      if (topics && topics.size === 0) loaded.offsets.delete(k.group);
+      return;
+    }
+    const decoded = decodeOffsetCommitValue(value);
+    if (!topics) loaded.offsets.set(k.group, (topics = new Map()));
+    let partitions = topics.get(k.topic);
+    if (!partitions) topics.set(k.topic, (partitions = new Map()));
+    partitions.set(k.partition, decoded);
+  } else if (k.kind === 'group') {
+    if (value === null) loaded.groups.delete(k.group);
+    else loaded.groups.set(k.group, decodeGroupMetadataValue(value));
+  }
+}

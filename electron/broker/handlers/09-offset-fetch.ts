@@ -1,0 +1,47 @@
+import type { FetchOffsetsResult } from '../groups/coordinator';
+import { ErrorCode } from '../protocol/error-codes';
+import { OffsetFetch, type OffsetFetchResponseTopics } from '../protocol/generated/index';
+import { defineHandler } from './handler';
+
+function topicsOf(result: FetchOffsetsResult): OffsetFetchResponseTopics[] {
+  return result.topics.map((t) => ({
+    name: t.name,
+    partitions: t.partitions.map((p) => ({
+      partitionIndex: p.partitionIndex,
+      committedOffset: BigInt(p.committedOffset),
+      committedLeaderEpoch: p.committedLeaderEpoch,
+      metadata: p.metadata,
+      errorCode: p.errorCode,
+    })),
+  }));
+}
+
+/**
+ * OffsetFetch: a group's committed offsets (-1 where none), for the partitions asked or, with a null
+ * list (v2+), all of them; several groups in one request from v8. No transactions, so every committed
+ * offset is stable.
+ */
+export const offsetFetchHandler = defineHandler({
+  api: OffsetFetch,
+  minVersion: 0,
+  maxVersion: 9,
+  handle: (request, context) => {
+    const coordinator = context.broker.groups;
+    const v = context.apiVersion;
+    const asked = (topics: Array<{ name: string; partitionIndexes: number[] }> | null) => topics?.map((t) => ({ name: t.name, partitions: t.partitionIndexes })) ?? null;
+    if (v >= 8) {
+      return {
+        throttleTimeMs: 0,
+        topics: [],
+        errorCode: ErrorCode.NONE,
+        groups: request.groups.map((g) => {
+          const result = coordinator.fetchOffsets(g.groupId, asked(g.topics));
+          return { groupId: g.groupId, topics: result.errorCode === ErrorCode.NONE ? topicsOf(result) : [], errorCode: result.errorCode };
+        }),
+      };
+    }
+    // v0-1 have no null list (and no top-level error: errors go on each partition).
+    const result = coordinator.fetchOffsets(request.groupId, v < 2 ? (asked(request.topics) ?? []) : asked(request.topics));
+    return { throttleTimeMs: 0, topics: topicsOf(result), errorCode: result.errorCode, groups: [] };
+  },
+});

@@ -1,0 +1,59 @@
+import { ensureOffsetsTopic, OFFSETS_TOPIC } from '../groups/coordinator';
+import { ErrorCode } from '../protocol/error-codes';
+import { FindCoordinator, type FindCoordinatorResponseCoordinator } from '../protocol/generated/index';
+import { defineHandler, type RequestContext } from './handler';
+
+const KEY_TYPE_GROUP = 0;
+const KEY_TYPE_TRANSACTION = 1;
+
+function notFound(key: string, errorCode: number, errorMessage: string): FindCoordinatorResponseCoordinator {
+  return { key, nodeId: -1, host: '', port: -1, errorCode, errorMessage };
+}
+
+function findOne(key: string, keyType: number, context: RequestContext): FindCoordinatorResponseCoordinator {
+  if (keyType === KEY_TYPE_TRANSACTION) {
+    return notFound(key, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'Transactions are not supported by the embedded broker.');
+  }
+  if (keyType !== KEY_TYPE_GROUP) return notFound(key, ErrorCode.INVALID_REQUEST, `Unknown coordinator key type ${keyType}.`);
+  const { broker } = context;
+  if (!ensureOffsetsTopic(broker)) return notFound(key, ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The offsets topic cannot be created.');
+  const partition = broker.groups.partitionFor(key);
+  const meta = broker.controller.partition(OFFSETS_TOPIC, partition);
+  const leader = meta && meta.leader >= 0 ? broker.liveBrokers().find((b) => b.id === meta.leader) : undefined;
+  if (!leader) return notFound(key, ErrorCode.COORDINATOR_NOT_AVAILABLE, `Partition ${partition} of ${OFFSETS_TOPIC} has no leader.`);
+  return { key, nodeId: leader.id, host: leader.host, port: leader.boundPort, errorCode: ErrorCode.NONE, errorMessage: null };
+}
+
+/**
+ * FindCoordinator: the coordinator of a group is the leader of the group's `__consumer_offsets`
+ * partition, which is created on the first request, as Kafka does. Several keys at once from v4.
+ * Transactions do not exist here: key type 1 gets an error.
+ */
+export const findCoordinatorHandler = defineHandler({
+  api: FindCoordinator,
+  minVersion: 0,
+  maxVersion: 4,
+  handle: (request, context) => {
+    if (context.apiVersion >= 4) {
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        nodeId: -1,
+        host: '',
+        port: -1,
+        coordinators: request.coordinatorKeys.map((key) => findOne(key, request.keyType, context)),
+      };
+    }
+    const found = findOne(request.key, request.keyType, context);
+    return {
+      throttleTimeMs: 0,
+      errorCode: found.errorCode,
+      errorMessage: found.errorMessage,
+      nodeId: found.nodeId,
+      host: found.host,
+      port: found.port,
+      coordinators: [],
+    };
+  },
+});

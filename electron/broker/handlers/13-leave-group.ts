@@ -1,0 +1,18 @@
+import { ErrorCode } from '../protocol/error-codes';
+import { LeaveGroup } from '../protocol/generated/index';
+import { defineHandler } from './handler';
+
+/** LeaveGroup: one member (v0-2) or several, by member id or group.instance.id (v3+). */
+export const leaveGroupHandler = defineHandler({
+  api: LeaveGroup,
+  minVersion: 0,
+  maxVersion: 5,
+  handle: (request, context) => {
+    const batched = context.apiVersion >= 3;
+    const leaving = batched ? request.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId })) : [{ memberId: request.memberId, groupInstanceId: null }];
+    const result = context.broker.groups.leaveGroup(request.groupId, leaving);
+    if (batched) return { throttleTimeMs: 0, errorCode: result.errorCode, members: result.members };
+    const memberError = result.members[0]?.errorCode ?? ErrorCode.NONE;
+    return { throttleTimeMs: 0, errorCode: result.errorCode !== ErrorCode.NONE ? result.errorCode : memberError, members: [] };
+  },
+});
