@@ -1,0 +1,127 @@
+/**
+ * Shared plumbing of the consumer-group tests: a 3-broker cluster per test file with a small
+ * `__consumer_offsets`, no initial rebalance delay and short session timeouts allowed, topics created
+ * through the controller, and small waiting helpers.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
+import { isFailure } from '../../../electron/broker/cluster/controller';
+import { OFFSETS_TOPIC } from '../../../electron/broker/groups/coordinator';
+import { partitionForGroup } from '../../../electron/broker/groups/records';
+import { createLogger } from '../../../electron/broker/server/logger';
+
+export const GROUP_TEST_CONFIG: Record<string, string> = {
+  'offsets.topic.num.partitions': '6',
+  'group.initial.rebalance.delay.ms': '0',
+  'group.min.session.timeout.ms': '500',
+};
+
+export interface GroupTestCluster {
+  cluster: EmbeddedCluster;
+  dataDir: string;
+  /** Error lines the brokers logged (a handler throwing is a broker bug even when a client retries). */
+  errors: string[];
+  bootstrap(): string;
+  brokers(): string[];
+  /** Stops the cluster and starts a new one on the same data dir (a full restart). */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startGroupCluster(options: { brokers?: number; config?: Record<string, string> } = {}): Promise<GroupTestCluster> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kd-groups-'));
+  const errors: string[] = [];
+  const config = { ...GROUP_TEST_CONFIG, ...options.config };
+  const start = () =>
+    EmbeddedCluster.start({
+      brokers: options.brokers ?? 3,
+      basePort: 0,
+      dataDir,
+      logger: createLogger({ level: 'error', write: (line) => errors.push(line) }),
+      config,
+    });
+  const t: GroupTestCluster = {
+    cluster: await start(),
+    dataDir,
+    errors,
+    bootstrap: () => t.cluster.bootstrapServers(),
+    brokers: () => t.cluster.bootstrapServers().split(','),
+    async restart() {
+      await t.cluster.close();
+      t.cluster = await start();
+    },
+    async close() {
+      await t.cluster.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
+
+export function createTopic(cluster: EmbeddedCluster, name: string, partitions: number, replicationFactor = 3): void {
+  const created = cluster.controller.createTopic({ name, partitions, replicationFactor });
+  if (isFailure(created)) throw new Error(created.message);
+}
+
+/** The broker coordinating a group now (the leader of its offsets partition), or -1. */
+export function coordinatorOf(cluster: EmbeddedCluster, groupId: string): number {
+  const topic = cluster.controller.topic(OFFSETS_TOPIC);
+  if (!topic) return -1;
+  return topic.partitions[partitionForGroup(groupId, topic.partitions.length)]!.leader;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
+export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs: number, what: string): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+let counter = 0;
+/** A name unique within the run. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${process.pid}-${++counter}`;
+}
+
+/**
+ * A child process whose stdout lines are collected as they come; `kill()` ends it with SIGKILL (no
+ * goodbye to the cluster), `stop()` with SIGTERM.
+ */
+export interface Child {
+  process: ChildProcess;
+  lines: string[];
+  stderr: string[];
+  exited: Promise<number | null>;
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Child {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const lines: string[] = [];
+  const stderr: string[] = [];
+  let partial = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const parts = (partial + chunk.toString('utf8')).split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts) if (line.length > 0) lines.push(line);
+  });
+  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { process: child, lines, stderr, exited, kill: () => end('SIGKILL'), stop: () => end('SIGTERM') };
+}
