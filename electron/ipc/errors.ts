@@ -45,6 +45,15 @@ const kafkaErrorWords: Record<string, { kind: IpcErrorKind; message: string }> =
   RECORD_LIST_TOO_LARGE: { kind: 'kafka', message: 'The batch is larger than the broker accepts.' },
   REQUEST_TIMED_OUT: { kind: 'unavailable', message: 'The cluster did not answer in time.' },
   OFFSET_OUT_OF_RANGE: { kind: 'kafka', message: 'The offset is outside the partition.' },
+  NON_EMPTY_GROUP: { kind: 'conflict', message: 'The group has active members; stop its consumers first.' },
+  GROUP_ID_NOT_FOUND: { kind: 'not-found', message: 'This consumer group does not exist on the cluster.' },
+  GROUP_SUBSCRIBED_TO_TOPIC: { kind: 'conflict', message: 'Consumers of the group are subscribed to this topic; stop them first.' },
+  INVALID_GROUP_ID: { kind: 'invalid-request', message: 'The cluster refused this group id.' },
+  GROUP_AUTHORIZATION_FAILED: { kind: 'kafka', message: 'This user is not allowed to act on this consumer group.' },
+  COORDINATOR_NOT_AVAILABLE: { kind: 'unavailable', message: "The group's coordinator is not available; try again in a moment." },
+  NOT_COORDINATOR: { kind: 'unavailable', message: "The group's coordinator is moving; try again in a moment." },
+  COORDINATOR_LOAD_IN_PROGRESS: { kind: 'unavailable', message: 'The coordinator is still loading the groups; try again in a moment.' },
+  REBALANCE_IN_PROGRESS: { kind: 'conflict', message: 'The group is rebalancing; try again when it is stable.' },
 };
 
 interface ProtocolErrorLike {
@@ -96,6 +105,10 @@ export function toIpcError(error: unknown, log: (message: string, error: unknown
   const codes = all.map(codeOf);
   if (codes.includes('PLT_KFK_AUTHENTICATION')) {
     return { kind: 'kafka', message: 'The cluster refused to authenticate this connection. Check the user name, password and mechanism.' };
+  }
+  const unsupported = all.find((inner) => codeOf(inner) === 'PLT_KFK_UNSUPPORTED_API');
+  if (unsupported) {
+    return { kind: 'kafka', message: `The cluster does not support this request: ${(unsupported as Error).message}` };
   }
   if (codes.includes('PLT_KFK_TIMEOUT')) {
     return { kind: 'unavailable', message: 'The cluster did not answer in time. Check that it is running and reachable.' };

@@ -3,6 +3,7 @@
 import type { AppInfo } from '../../shared/model/schemas';
 import type { ConnectionService } from '../services/connections';
 import type { EmbeddedClusterService } from '../services/embedded-cluster';
+import type { GroupsService } from '../services/groups-service';
 import type { SettingsStore } from '../services/settings';
 import { clusterOverview } from '../services/cluster';
 import { produce } from '../services/produce';
@@ -10,13 +11,14 @@ import * as topics from '../services/topics';
 import type { Handlers } from './registry';
 
 export interface HandlerDependencies {
+  groups: GroupsService;
   appInfo: AppInfo;
   settings: SettingsStore;
   connections: ConnectionService;
   embedded: EmbeddedClusterService;
 }
 
-export function createHandlers({ appInfo, settings, connections, embedded }: HandlerDependencies): Handlers {
+export function createHandlers({ appInfo, settings, connections, embedded, groups }: HandlerDependencies): Handlers {
   const admin = (connectionId: string) => connections.admin(connectionId);
   return {
     'app.info': () => appInfo,
@@ -51,6 +53,30 @@ export function createHandlers({ appInfo, settings, connections, embedded }: Han
       topics.alterTopicConfigs(await admin(connectionId), topic, set, reset),
 
     'produce.send': async (request) => produce(await connections.producer(request.connectionId), request),
+
+    'groups.list': ({ connectionId }) => groups.list(connectionId),
+    'groups.describe': ({ connectionId, group }) => groups.describe(connectionId, group),
+    'groups.resetPreview': ({ connectionId, ...input }) => groups.previewReset(connectionId, input),
+    'groups.resetOffsets': ({ connectionId, ...input }) => groups.resetOffsets(connectionId, input),
+    'groups.delete': async ({ connectionId, group }) => {
+      await groups.delete(connectionId, group);
+      return {};
+    },
+    'groups.deleteOffsets': ({ connectionId, group, topic }) => groups.deleteOffsets(connectionId, group, topic),
+    'lag.series': ({ connectionId, group, rangeMs, stack }) => groups.series(connectionId, group, rangeMs, stack),
+    'lag.topic': ({ connectionId, topic, rangeMs }) => groups.topic(connectionId, topic, rangeMs),
+    'lag.sparklines': ({ connectionId, groups: ids, rangeMs }) => groups.sparklines(connectionId, ids, rangeMs),
+    'lag.view': async ({ connectionId, viewId, groups: ids }) => {
+      await groups.view(connectionId, viewId, ids);
+      return {};
+    },
+    'lag.watch': ({ connectionId, group, watched }) => groups.watch(connectionId, group, watched),
+    'lag.sampleAll': ({ connectionId }) => groups.sampleAll(connectionId),
+    'lag.settings': () => groups.settings(),
+    'lag.updateSettings': (request) => groups.updateSettings(request),
+    'demo.status': () => groups.demoStatus(),
+    'demo.start': (request) => groups.startDemo(request),
+    'demo.stop': ({ what }) => groups.stopDemo(what),
 
     'embedded.status': () => embedded.status(),
     'embedded.stopBroker': ({ brokerId }) => embedded.stopBroker(brokerId),

@@ -7,6 +7,7 @@ import { createHandlers } from '../ipc/handlers';
 import { createDispatcher, EventHub, type Dispatch } from '../ipc/registry';
 import { ConnectionService } from './connections';
 import { EmbeddedClusterService, type EmbeddedClusterFactory } from './embedded-cluster';
+import { GroupsService } from './groups-service';
 import type { SecretStore } from './secrets';
 import { SettingsStore, embeddedDataDir } from './settings';
 
@@ -19,6 +20,8 @@ export interface AppCoreOptions {
   /** Overrides the saved embedded-cluster settings for this run (command-line flags, tests). */
   embeddedOverride?: Partial<EmbeddedSettings>;
   embeddedFactory?: () => Promise<EmbeddedClusterFactory | null>;
+  /** Overrides the lag sampler's saved interval (tests). */
+  lagSampleIntervalMs?: number;
   /** 'wait' (web mode, tests): resolve once the embedded cluster is up. 'background' (the desktop
    * app): resolve at once so the window opens while the brokers start; the status event follows. */
   embeddedStart?: 'wait' | 'background';
@@ -29,6 +32,7 @@ export interface AppCore {
   hub: EventHub;
   embedded: EmbeddedClusterService;
   connections: ConnectionService;
+  groups: GroupsService;
   close(): Promise<void>;
 }
 
@@ -46,6 +50,14 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   });
   const connections = new ConnectionService({ dataDir: options.dataDir, secrets: options.secrets, embedded, hub });
   await connections.load();
+  const groups = new GroupsService({
+    dataDir: options.dataDir,
+    connections,
+    embedded,
+    hub,
+    ...(options.lagSampleIntervalMs ? { sampleIntervalMs: options.lagSampleIntervalMs } : {}),
+  });
+  await groups.start();
 
   const appInfo: AppInfo = {
     mode: options.mode,
@@ -53,7 +65,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     secretStorage: options.secrets.kind,
     userDataDir: path.resolve(options.dataDir),
   };
-  const dispatch = createDispatcher(createHandlers({ appInfo, settings, connections, embedded }));
+  const dispatch = createDispatcher(createHandlers({ appInfo, settings, connections, embedded, groups }));
   if (options.embeddedStart === 'background') void embedded.start();
   else await embedded.start();
 
@@ -63,9 +75,11 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     hub,
     embedded,
     connections,
+    groups,
     close: () => {
       closing ??= (async () => {
         await connections.close();
+        await groups.close();
         await embedded.close();
       })();
       return closing;

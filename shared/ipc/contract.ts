@@ -3,6 +3,29 @@
 // main-process registry, the web-mode socket and the renderer's client are all derived from it.
 import { z } from 'zod';
 import {
+  demoOptionsSchema,
+  demoStatusSchema,
+  demoStopRequestSchema,
+  groupDetailSchema,
+  groupRequestSchema,
+  groupSummarySchema,
+  groupTopicRequestSchema,
+  lagSampledEventSchema,
+  lagSeriesRequestSchema,
+  lagSeriesSchema,
+  lagSettingsSchema,
+  lagSparklinesRequestSchema,
+  lagSparklinesSchema,
+  lagTopicRequestSchema,
+  lagViewRequestSchema,
+  lagWatchedSchema,
+  lagWatchRequestSchema,
+  resetPreviewSchema,
+  resetRequestSchema,
+  sampleAllResultSchema,
+  topicGroupsLagSchema,
+} from '../model/groups';
+import {
   appInfoSchema,
   clusterEventSchema,
   clusterOverviewSchema,
@@ -86,6 +109,28 @@ export const contract = {
 
   'produce.send': { request: produceRequestSchema.strict(), response: produceResultSchema },
 
+  // Consumer groups, their lag history and the embedded cluster's demo (shared/model/groups.ts).
+  'groups.list': { request: onConnection, response: z.array(groupSummarySchema) },
+  'groups.describe': { request: groupRequestSchema, response: groupDetailSchema },
+  // The offsets a reset would commit and the lag after it; `blocked` says why it cannot be applied now.
+  'groups.resetPreview': { request: resetRequestSchema.strict(), response: resetPreviewSchema },
+  // Refused (conflict) while the group has active members.
+  'groups.resetOffsets': { request: resetRequestSchema.strict(), response: resetPreviewSchema },
+  'groups.delete': { request: groupRequestSchema, response: empty },
+  'groups.deleteOffsets': { request: groupTopicRequestSchema, response: z.object({ partitions: z.number().int() }) },
+  'lag.series': { request: lagSeriesRequestSchema, response: lagSeriesSchema },
+  'lag.topic': { request: lagTopicRequestSchema, response: topicGroupsLagSchema },
+  'lag.sparklines': { request: lagSparklinesRequestSchema, response: lagSparklinesSchema },
+  'lag.view': { request: lagViewRequestSchema, response: empty },
+  'lag.watch': { request: lagWatchRequestSchema, response: lagWatchedSchema },
+  'lag.sampleAll': { request: onConnection, response: sampleAllResultSchema },
+  'lag.settings': { request: empty, response: lagSettingsSchema },
+  'lag.updateSettings': { request: lagSettingsSchema.strict(), response: lagSettingsSchema },
+  'demo.status': { request: empty, response: demoStatusSchema },
+  // Starts the demo, or applies new options to the running one.
+  'demo.start': { request: demoOptionsSchema.strict(), response: demoStatusSchema },
+  'demo.stop': { request: demoStopRequestSchema, response: demoStatusSchema },
+
   'embedded.status': { request: empty, response: embeddedClusterStatusSchema },
   'embedded.stopBroker': { request: brokerId, response: embeddedClusterStatusSchema },
   'embedded.killBroker': { request: brokerId, response: embeddedClusterStatusSchema },
@@ -96,6 +141,9 @@ export const events = {
   // Broker, leader and ISR changes inside the embedded cluster, as they happen.
   'embedded.event': clusterEventSchema,
   'embedded.status': embeddedClusterStatusSchema,
+  // After each round of the lag sampler: which groups of which connection have a new sample.
+  'lag.sampled': lagSampledEventSchema,
+  'demo.status': demoStatusSchema,
   'connections.changed': z.array(connectionSummarySchema),
 } as const;
 

@@ -1,0 +1,509 @@
+// Consumer groups over the Kafka protocol only, so they behave the same on the embedded cluster and on
+// any real one: ListGroups, DescribeGroups and FindCoordinator for the groups, OffsetFetch for their
+// committed offsets, Metadata and ListOffsets for the partitions' start and end, OffsetCommit to reset,
+// DeleteGroups and OffsetDelete to delete.
+//
+// Lag of a partition = end − max(committed, log start) (see shared/model/groups.ts); a partition
+// without a committed offset has null lag.
+import { FindCoordinatorKeyTypes, type Admin } from '@platformatic/kafka';
+import type {
+  GroupDetail,
+  GroupMember,
+  GroupPartitionLag,
+  GroupState,
+  GroupSummary,
+  ResetPreview,
+  ResetStrategy,
+} from '../../shared/model/groups';
+import { AppError } from '../ipc/errors';
+import { partitionLag, type GroupSample, type PartitionSample } from './lag/series';
+
+const EARLIEST = -2n;
+const LATEST = -1n;
+/** Groups per OffsetFetch / DescribeGroups round, so one answer never grows without bound. */
+const GROUP_BATCH = 2_500;
+
+type Committed = Map<string, Map<number, { offset: number; metadata: string | null }>>; // topic -> partition -> commit
+export interface Watermarks {
+  start: number | null;
+  end: number | null;
+}
+type WatermarkMap = Map<string, Watermarks>; // "topic\0partition"
+const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+const STATES: Record<string, GroupState> = {
+  STABLE: 'STABLE',
+  PREPARINGREBALANCE: 'PREPARING_REBALANCE',
+  COMPLETINGREBALANCE: 'COMPLETING_REBALANCE',
+  EMPTY: 'EMPTY',
+  DEAD: 'DEAD',
+  ASSIGNING: 'ASSIGNING',
+  RECONCILING: 'RECONCILING',
+};
+
+/** Kafka names states "PreparingRebalance"; clients upper-case them with or without underscores. */
+export function normalizeState(state: string | null | undefined): GroupState {
+  return STATES[(state ?? '').toUpperCase().replace(/[^A-Z]/g, '')] ?? 'UNKNOWN';
+}
+
+/** Kafka error names anywhere inside an error (MultipleErrors, causes). */
+function kafkaErrorIds(error: unknown, depth = 0): string[] {
+  if (depth > 8 || !(error instanceof Error)) return [];
+  const ids: string[] = [];
+  const apiId = (error as { apiId?: unknown }).apiId;
+  if (typeof apiId === 'string') ids.push(apiId);
+  if (error instanceof AggregateError) for (const inner of error.errors) ids.push(...kafkaErrorIds(inner, depth + 1));
+  if (error.cause !== undefined) ids.push(...kafkaErrorIds(error.cause, depth + 1));
+  return ids;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let index = 0; index < items.length; index += size) result.push(items.slice(index, index + size));
+  return result;
+}
+
+/** Committed offsets of each group, only partitions that have one. */
+export async function committedOffsets(admin: Admin, groups: readonly string[]): Promise<Map<string, Committed>> {
+  const result = new Map<string, Committed>();
+  for (const batch of chunks(groups, GROUP_BATCH)) {
+    const answers = await admin.listConsumerGroupOffsets({ groups: batch });
+    for (const answer of answers) {
+      const topics: Committed = new Map();
+      for (const topic of answer.topics) {
+        const partitions = new Map<number, { offset: number; metadata: string | null }>();
+        for (const partition of topic.partitions) {
+          if (partition.committedOffset < 0n) continue; // -1: no committed offset
+          partitions.set(partition.partitionIndex, { offset: Number(partition.committedOffset), metadata: partition.metadata ?? null });
+        }
+        if (partitions.size) topics.set(topic.name, partitions);
+      }
+      result.set(answer.groupId, topics);
+    }
+  }
+  return result;
+}
+
+/** Partition counts of the topics that exist (topics deleted since a commit are left out). */
+export async function partitionCounts(admin: Admin, topics: Iterable<string>): Promise<Map<string, number>> {
+  const wanted = new Set(topics);
+  const counts = new Map<string, number>();
+  if (!wanted.size) return counts;
+  const existing = (await admin.listTopics()).filter((topic) => wanted.has(topic));
+  if (!existing.length) return counts;
+  const metadata = await admin.metadata({ topics: existing, forceUpdate: true });
+  for (const name of existing) {
+    const topic = metadata.topics.get(name);
+    if (topic) counts.set(name, topic.partitionsCount);
+  }
+  return counts;
+}
+
+async function offsetsAt(admin: Admin, partitions: Map<string, number[]>, timestamp: bigint): Promise<Map<string, number> | null> {
+  const topics = [...partitions].map(([name, indexes]) => ({ name, partitions: indexes.map((partitionIndex) => ({ partitionIndex, timestamp })) }));
+  const offsets = new Map<string, number>();
+  if (!topics.length) return offsets;
+  try {
+    for (const topic of await admin.listOffsets({ topics })) {
+      for (const partition of topic.partitions) offsets.set(key(topic.name, partition.partitionIndex), Number(partition.offset));
+    }
+    return offsets;
+  } catch {
+    // A leader moving mid-request fails the whole call: the offsets are unknown this time.
+    return null;
+  }
+}
+
+/** Log start and end offsets of the given partitions that exist; unknown ones are left out. */
+export async function watermarks(admin: Admin, wanted: Map<string, Set<number>>): Promise<WatermarkMap> {
+  const counts = await partitionCounts(admin, wanted.keys());
+  const partitions = new Map<string, number[]>();
+  for (const [topic, indexes] of wanted) {
+    const count = counts.get(topic);
+    if (count === undefined) continue;
+    const existing = [...indexes].filter((index) => index < count).sort((a, b) => a - b);
+    if (existing.length) partitions.set(topic, existing);
+  }
+  const [start, end] = await Promise.all([offsetsAt(admin, partitions, EARLIEST), offsetsAt(admin, partitions, LATEST)]);
+  const result: WatermarkMap = new Map();
+  for (const [topic, indexes] of partitions) {
+    for (const index of indexes) {
+      const id = key(topic, index);
+      result.set(id, { start: start?.get(id) ?? null, end: end?.get(id) ?? null });
+    }
+  }
+  return result;
+}
+
+function addWanted(wanted: Map<string, Set<number>>, topic: string, partition: number): void {
+  let set = wanted.get(topic);
+  if (!set) {
+    set = new Set();
+    wanted.set(topic, set);
+  }
+  set.add(partition);
+}
+
+/** Every group id on the cluster (ListGroups on every broker). */
+export async function groupIds(admin: Admin): Promise<string[]> {
+  return [...(await admin.listGroups()).keys()].sort();
+}
+
+/**
+ * One lag sample per group: committed, start and end offsets of each partition the group has a
+ * committed offset for. `groups` null means every group of the cluster.
+ */
+export async function readGroupSamples(admin: Admin, groups: readonly string[] | null, now: () => number = Date.now): Promise<GroupSample[]> {
+  const ids = groups ?? (await groupIds(admin));
+  if (!ids.length) return [];
+  const committed = await committedOffsets(admin, ids);
+  const wanted = new Map<string, Set<number>>();
+  for (const topics of committed.values()) {
+    for (const [topic, partitions] of topics) for (const partition of partitions.keys()) addWanted(wanted, topic, partition);
+  }
+  const marks = await watermarks(admin, wanted);
+  const at = now();
+  return ids.map((group) => {
+    const partitions: PartitionSample[] = [];
+    for (const [topic, commits] of committed.get(group) ?? []) {
+      for (const [partition, commit] of commits) {
+        const mark = marks.get(key(topic, partition));
+        partitions.push({ topic, partition, committed: commit.offset, start: mark?.start ?? null, end: mark?.end ?? null });
+      }
+    }
+    partitions.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+    return { group, at, partitions };
+  });
+}
+
+interface Described {
+  state: GroupState;
+  protocolType: string;
+  protocol: string;
+  members: GroupMember[];
+}
+
+async function describe(admin: Admin, groups: readonly string[]): Promise<Map<string, Described>> {
+  const result = new Map<string, Described>();
+  for (const batch of chunks(groups, GROUP_BATCH)) {
+    const described = await admin.describeGroups({ groups: batch });
+    for (const [id, group] of described) {
+      result.set(id, {
+        state: normalizeState(group.state),
+        protocolType: group.protocolType ?? '',
+        protocol: group.protocol ?? '',
+        members: [...group.members.values()].map((member) => ({
+          memberId: member.id,
+          groupInstanceId: member.groupInstanceId ?? null,
+          clientId: member.clientId,
+          host: member.clientHost,
+          assignments: [...(member.assignments?.values() ?? [])]
+            .map((assignment) => ({ topic: assignment.topic, partitions: [...assignment.partitions].sort((a, b) => a - b) }))
+            .sort((a, b) => (a.topic < b.topic ? -1 : 1)),
+          lag: null,
+        })),
+      });
+    }
+  }
+  return result;
+}
+
+async function coordinators(admin: Admin, groups: readonly string[]): Promise<Map<string, { id: number; host: string; port: number }>> {
+  const result = new Map<string, { id: number; host: string; port: number }>();
+  for (const batch of chunks(groups, GROUP_BATCH)) {
+    for (const found of await admin.findCoordinator({ keyType: FindCoordinatorKeyTypes.GROUP, keys: batch })) {
+      if (found.nodeId >= 0) result.set(found.key, { id: found.nodeId, host: found.host, port: found.port });
+    }
+  }
+  return result;
+}
+
+export interface GroupListing {
+  groups: GroupSummary[];
+  /** The same offsets as samples, for the lag sampler. */
+  samples: GroupSample[];
+}
+
+/** Every group with its state, members, topics, total lag and coordinator. */
+export async function listGroups(admin: Admin, now: () => number = Date.now): Promise<GroupListing> {
+  const listed = await admin.listGroups();
+  const ids = [...listed.keys()].sort();
+  if (!ids.length) return { groups: [], samples: [] };
+  const [described, samples, found] = await Promise.all([
+    describe(admin, ids),
+    readGroupSamples(admin, ids, now),
+    coordinators(admin, ids).catch(() => new Map<string, { id: number; host: string; port: number }>()),
+  ]);
+  const groups = samples.map((sample): GroupSummary => {
+    const info = described.get(sample.group);
+    const base = listed.get(sample.group);
+    const topics = new Set(sample.partitions.map((partition) => partition.topic));
+    const committed = new Set(sample.partitions.map((partition) => key(partition.topic, partition.partition)));
+    let partitionsWithoutCommit = 0;
+    for (const member of info?.members ?? []) {
+      for (const assignment of member.assignments) {
+        topics.add(assignment.topic);
+        for (const partition of assignment.partitions) if (!committed.has(key(assignment.topic, partition))) partitionsWithoutCommit += 1;
+      }
+    }
+    let totalLag: number | null = null;
+    for (const partition of sample.partitions) {
+      const lag = partitionLag(partition.committed, partition.start, partition.end);
+      if (lag !== null) totalLag = (totalLag ?? 0) + lag;
+    }
+    return {
+      id: sample.group,
+      state: info?.state ?? normalizeState(base?.state),
+      protocolType: info?.protocolType ?? base?.protocolType ?? '',
+      protocol: info?.protocol ?? '',
+      members: info?.members.length ?? 0,
+      topics: [...topics].sort(),
+      totalLag,
+      partitions: sample.partitions.length + partitionsWithoutCommit,
+      partitionsWithoutCommit,
+      coordinator: found.get(sample.group)?.id ?? null,
+    };
+  });
+  return { groups, samples };
+}
+
+/** One group: members and what they are assigned, and per partition the committed offset, end and lag. */
+export async function describeGroup(admin: Admin, group: string): Promise<GroupDetail> {
+  const [described, committed, found] = await Promise.all([
+    describe(admin, [group]),
+    committedOffsets(admin, [group]),
+    coordinators(admin, [group]).catch(() => new Map<string, { id: number; host: string; port: number }>()),
+  ]);
+  const info = described.get(group);
+  const commits = committed.get(group) ?? new Map();
+  if ((!info || info.state === 'DEAD') && commits.size === 0) {
+    throw new AppError('not-found', `The group "${group}" does not exist on this cluster.`);
+  }
+  const owner = new Map<string, GroupMember>();
+  const wanted = new Map<string, Set<number>>();
+  for (const member of info?.members ?? []) {
+    for (const assignment of member.assignments) {
+      for (const partition of assignment.partitions) {
+        owner.set(key(assignment.topic, partition), member);
+        addWanted(wanted, assignment.topic, partition);
+      }
+    }
+  }
+  for (const [topic, partitions] of commits) for (const partition of partitions.keys()) addWanted(wanted, topic, partition);
+  const marks = await watermarks(admin, wanted);
+  const partitions: GroupPartitionLag[] = [];
+  const memberLag = new Map<string, number | null>();
+  let totalLag: number | null = null;
+  for (const [topic, indexes] of wanted) {
+    for (const partition of indexes) {
+      const commit = commits.get(topic)?.get(partition);
+      const mark = marks.get(key(topic, partition));
+      const member = owner.get(key(topic, partition));
+      const lag = partitionLag(commit?.offset ?? null, mark?.start ?? null, mark?.end ?? null);
+      if (lag !== null) totalLag = (totalLag ?? 0) + lag;
+      if (member) {
+        const previous = memberLag.get(member.memberId) ?? null;
+        memberLag.set(member.memberId, lag === null ? previous : (previous ?? 0) + lag);
+      }
+      partitions.push({
+        topic,
+        partition,
+        committed: commit?.offset ?? null,
+        start: mark?.start ?? null,
+        end: mark?.end ?? null,
+        lag,
+        memberId: member?.memberId ?? null,
+        clientId: member?.clientId ?? null,
+        metadata: commit?.metadata || null,
+      });
+    }
+  }
+  partitions.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+  const coordinator = found.get(group) ?? null;
+  return {
+    id: group,
+    state: info?.state ?? 'UNKNOWN',
+    protocolType: info?.protocolType ?? '',
+    protocol: info?.protocol ?? '',
+    coordinator,
+    members: (info?.members ?? [])
+      .map((member) => ({ ...member, lag: memberLag.get(member.memberId) ?? null }))
+      .sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : a.memberId < b.memberId ? -1 : 1)),
+    partitions,
+    totalLag,
+  };
+}
+
+function activeMembersMessage(group: string, info: Described | undefined, action: string): string | null {
+  if (!info || !info.members.length) return null;
+  const clients = [...new Set(info.members.map((member) => member.clientId))].slice(0, 3).join(', ');
+  const count = info.members.length;
+  return `The group "${group}" has ${count} active member${count === 1 ? '' : 's'} (${clients}). Stop ${
+    count === 1 ? 'its consumer' : 'its consumers'
+  } before you ${action}: Kafka only changes the offsets of a group nobody consumes with.`;
+}
+
+export interface ResetInput {
+  group: string;
+  topics: string[] | null;
+  strategy: ResetStrategy;
+}
+
+/** The offsets a reset would commit, with the lag before and after; `blocked` says why it cannot run now. */
+export async function previewReset(admin: Admin, input: ResetInput): Promise<ResetPreview> {
+  const { group, strategy } = input;
+  const [described, committed] = await Promise.all([describe(admin, [group]), committedOffsets(admin, [group])]);
+  const info = described.get(group);
+  const commits = committed.get(group) ?? new Map<string, Map<number, { offset: number; metadata: string | null }>>();
+
+  // Which partitions: the listed ones for explicit offsets, else every partition of the chosen topics.
+  let topics: string[];
+  if (strategy.kind === 'offsets') topics = [...new Set(strategy.offsets.map((entry) => entry.topic))];
+  else if (input.topics) topics = [...new Set(input.topics)];
+  else topics = [...commits.keys()];
+  if (!topics.length) {
+    throw new AppError('invalid-request', `The group "${group}" has no committed offsets yet; choose the topics to reset.`);
+  }
+  const counts = await partitionCounts(admin, topics);
+  const missing = topics.filter((topic) => !counts.has(topic));
+  if (missing.length) throw new AppError('not-found', `The topic "${missing[0]}" does not exist on this cluster.`);
+  const wanted = new Map<string, Set<number>>();
+  if (strategy.kind === 'offsets') {
+    for (const entry of strategy.offsets) {
+      const count = counts.get(entry.topic) as number;
+      if (entry.partition >= count) {
+        throw new AppError('invalid-request', `Partition ${entry.partition} does not exist: "${entry.topic}" has partitions 0 to ${count - 1}.`);
+      }
+      addWanted(wanted, entry.topic, entry.partition);
+    }
+  } else {
+    for (const topic of topics) for (let partition = 0; partition < (counts.get(topic) as number); partition += 1) addWanted(wanted, topic, partition);
+  }
+  const marks = await watermarks(admin, wanted);
+
+  let atTimestamp: Map<string, number> | null = null;
+  if (strategy.kind === 'timestamp') {
+    const partitions = new Map([...wanted].map(([topic, set]) => [topic, [...set]]));
+    atTimestamp = await offsetsAt(admin, partitions, BigInt(strategy.timestamp));
+    if (!atTimestamp) throw new AppError('unavailable', 'Could not look up the offsets for this time; try again in a moment.');
+  }
+  const requested = new Map<string, number>();
+  if (strategy.kind === 'offsets') for (const entry of strategy.offsets) requested.set(key(entry.topic, entry.partition), entry.offset);
+
+  const partitions: ResetPreview['partitions'] = [];
+  let totalLagBefore: number | null = null;
+  let totalLagAfter = 0;
+  for (const topic of [...wanted.keys()].sort()) {
+    for (const partition of [...(wanted.get(topic) as Set<number>)].sort((a, b) => a - b)) {
+      const mark = marks.get(key(topic, partition));
+      if (!mark || mark.start === null || mark.end === null) {
+        throw new AppError('unavailable', `Partition ${partition} of "${topic}" has no leader right now; try again in a moment.`);
+      }
+      const { start, end } = mark as { start: number; end: number };
+      const current = commits.get(topic)?.get(partition)?.offset ?? null;
+      let wantedOffset: number | null;
+      switch (strategy.kind) {
+        case 'earliest':
+          wantedOffset = start;
+          break;
+        case 'latest':
+          wantedOffset = end;
+          break;
+        case 'timestamp': {
+          const found = atTimestamp?.get(key(topic, partition));
+          // -1: no record at or after that time: the consumer would start at the end.
+          wantedOffset = found === undefined || found < 0 ? end : found;
+          break;
+        }
+        case 'offsets':
+          wantedOffset = requested.get(key(topic, partition)) ?? null;
+          break;
+        case 'shift':
+          wantedOffset = current === null ? null : current + strategy.by;
+          break;
+      }
+      // Nothing to shift from: the partition keeps having no committed offset.
+      if (wantedOffset === null) continue;
+      const target = Math.min(end, Math.max(start, wantedOffset));
+      const lagBefore = partitionLag(current, start, end);
+      const lagAfter = end - target;
+      if (lagBefore !== null) totalLagBefore = (totalLagBefore ?? 0) + lagBefore;
+      totalLagAfter += lagAfter;
+      partitions.push({ topic, partition, current, target, start, end, lagBefore, lagAfter, clamped: target !== wantedOffset });
+    }
+  }
+  if (!partitions.length) {
+    throw new AppError('invalid-request', 'None of these partitions has a committed offset to shift; choose another kind of reset.');
+  }
+  return { group, blocked: activeMembersMessage(group, info, 'reset its offsets'), partitions, totalLagBefore, totalLagAfter };
+}
+
+/** Commits the previewed offsets; refused while the group has active members. */
+export async function resetOffsets(admin: Admin, input: ResetInput): Promise<ResetPreview> {
+  const preview = await previewReset(admin, input);
+  if (preview.blocked) throw new AppError('conflict', preview.blocked);
+  const byTopic = new Map<string, { partition: number; offset: bigint }[]>();
+  for (const partition of preview.partitions) {
+    const list = byTopic.get(partition.topic) ?? [];
+    list.push({ partition: partition.partition, offset: BigInt(partition.target) });
+    byTopic.set(partition.topic, list);
+  }
+  try {
+    await admin.alterConsumerGroupOffsets({
+      groupId: input.group,
+      topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })),
+    });
+  } catch (error) {
+    const ids = kafkaErrorIds(error);
+    if (ids.some((id) => ['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'FENCED_INSTANCE_ID'].includes(id))) {
+      throw new AppError('conflict', `The group "${input.group}" has active members again. Stop its consumers before you reset its offsets.`, {
+        kafkaCode: ids[0] as string,
+      });
+    }
+    throw error;
+  }
+  return { ...preview, blocked: null };
+}
+
+/** Deletes a group and its committed offsets; refused while it has active members. */
+export async function deleteGroup(admin: Admin, group: string): Promise<void> {
+  const info = (await describe(admin, [group])).get(group);
+  const blocked = activeMembersMessage(group, info, 'delete it');
+  if (blocked) throw new AppError('conflict', blocked);
+  try {
+    await admin.deleteGroups({ groups: [group] });
+  } catch (error) {
+    const ids = kafkaErrorIds(error);
+    if (ids.includes('NON_EMPTY_GROUP')) throw new AppError('conflict', `The group "${group}" has active members; stop its consumers first.`, { kafkaCode: 'NON_EMPTY_GROUP' });
+    if (ids.includes('GROUP_ID_NOT_FOUND')) throw new AppError('not-found', `The group "${group}" does not exist on this cluster.`, { kafkaCode: 'GROUP_ID_NOT_FOUND' });
+    throw error;
+  }
+}
+
+/** Deletes a group's committed offsets for one topic (OffsetDelete). */
+export async function deleteGroupOffsets(admin: Admin, group: string, topic: string): Promise<{ partitions: number }> {
+  const commits = (await committedOffsets(admin, [group])).get(group)?.get(topic);
+  if (!commits?.size) throw new AppError('not-found', `The group "${group}" has no committed offsets for "${topic}".`);
+  const partitionIndexes = [...commits.keys()].sort((a, b) => a - b);
+  try {
+    await admin.deleteConsumerGroupOffsets({ groupId: group, topics: [{ name: topic, partitionIndexes }] });
+  } catch (error) {
+    const ids = kafkaErrorIds(error);
+    if (ids.includes('GROUP_SUBSCRIBED_TO_TOPIC')) {
+      throw new AppError('conflict', `Consumers of "${group}" are subscribed to "${topic}"; stop them before you delete these offsets.`, {
+        kafkaCode: 'GROUP_SUBSCRIBED_TO_TOPIC',
+      });
+    }
+    if (ids.includes('GROUP_ID_NOT_FOUND')) throw new AppError('not-found', `The group "${group}" does not exist on this cluster.`, { kafkaCode: 'GROUP_ID_NOT_FOUND' });
+    throw error;
+  }
+  return { partitions: partitionIndexes.length };
+}
+
+/** Groups with committed offsets on a topic, for the topic's lag chart. */
+export async function groupsReadingTopic(admin: Admin, topic: string): Promise<string[]> {
+  const ids = await groupIds(admin);
+  if (!ids.length) return [];
+  const committed = await committedOffsets(admin, ids);
+  return ids.filter((group) => committed.get(group)?.has(topic));
+}
