@@ -8,6 +8,7 @@ import type { SettingsStore } from '../services/settings';
 import { clusterOverview } from '../services/cluster';
 import { produce } from '../services/produce';
 import * as topics from '../services/topics';
+import type { MessageService } from '../services/messages/service';
 import type { Handlers } from './registry';
 
 export interface HandlerDependencies {
@@ -16,9 +17,10 @@ export interface HandlerDependencies {
   settings: SettingsStore;
   connections: ConnectionService;
   embedded: EmbeddedClusterService;
+  messages: MessageService;
 }
 
-export function createHandlers({ appInfo, settings, connections, embedded, groups }: HandlerDependencies): Handlers {
+export function createHandlers({ appInfo, settings, connections, embedded, groups, messages }: HandlerDependencies): Handlers {
   const admin = (connectionId: string) => connections.admin(connectionId);
   return {
     'app.info': () => appInfo,
@@ -82,5 +84,14 @@ export function createHandlers({ appInfo, settings, connections, embedded, group
     'embedded.stopBroker': ({ brokerId }) => embedded.stopBroker(brokerId),
     'embedded.killBroker': ({ brokerId }) => embedded.killBroker(brokerId),
     'embedded.startBroker': ({ brokerId }) => embedded.startBroker(brokerId),
+
+    'messages.read': (request) => messages.read(request),
+    'messages.cancel': ({ operationId }) => ({ cancelled: messages.cancel(operationId) }),
+    'messages.value': (request) => messages.value(request),
+    'messages.export': (request) => messages.export(request),
+    'messages.tailStart': (request) => messages.startTail(request),
+    'messages.tailControl': ({ tailId, action }) => messages.controlTail(tailId, action),
+    'messages.decoders': ({ connectionId, topic }) => messages.decoders(connectionId, topic),
+    'messages.saveDecoders': ({ connectionId, topic, decoders }) => messages.saveDecoders(connectionId, topic, decoders),
   };
 }

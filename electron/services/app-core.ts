@@ -7,6 +7,7 @@ import { createHandlers } from '../ipc/handlers';
 import { createDispatcher, EventHub, type Dispatch } from '../ipc/registry';
 import { ConnectionService } from './connections';
 import { EmbeddedClusterService, type EmbeddedClusterFactory } from './embedded-cluster';
+import { MessageService } from './messages/service';
 import { GroupsService } from './groups-service';
 import type { SecretStore } from './secrets';
 import { SettingsStore, embeddedDataDir } from './settings';
@@ -25,6 +26,8 @@ export interface AppCoreOptions {
   /** 'wait' (web mode, tests): resolve once the embedded cluster is up. 'background' (the desktop
    * app): resolve at once so the window opens while the brokers start; the status event follows. */
   embeddedStart?: 'wait' | 'background';
+  /** Desktop: asks where to save a message export. Without it (web mode) exports become downloads. */
+  chooseExportFile?: (suggestedName: string) => Promise<string | null>;
 }
 
 export interface AppCore {
@@ -32,6 +35,7 @@ export interface AppCore {
   hub: EventHub;
   embedded: EmbeddedClusterService;
   connections: ConnectionService;
+  messages: MessageService;
   groups: GroupsService;
   close(): Promise<void>;
 }
@@ -50,6 +54,17 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   });
   const connections = new ConnectionService({ dataDir: options.dataDir, secrets: options.secrets, embedded, hub });
   await connections.load();
+  const messages = new MessageService({
+    dataDir: options.dataDir,
+    clientOptions: (connectionId) => connections.clientOptions(connectionId),
+    emitProgress: (progress) => hub.emit('messages.progress', progress),
+    emitTail: (event) => hub.emit('messages.tail', event),
+    chooseExportFile: options.chooseExportFile,
+  });
+  // The browser's own clients follow connection changes (an edit, the embedded cluster restarting).
+  hub.subscribe((event) => {
+    if (event === 'connections.changed') void messages.resetClients();
+  });
   const groups = new GroupsService({
     dataDir: options.dataDir,
     connections,
@@ -65,7 +80,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     secretStorage: options.secrets.kind,
     userDataDir: path.resolve(options.dataDir),
   };
-  const dispatch = createDispatcher(createHandlers({ appInfo, settings, connections, embedded, groups }));
+  const dispatch = createDispatcher(createHandlers({ appInfo, settings, connections, embedded, groups, messages }));
   if (options.embeddedStart === 'background') void embedded.start();
   else await embedded.start();
 
@@ -75,9 +90,11 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     hub,
     embedded,
     connections,
+    messages,
     groups,
     close: () => {
       closing ??= (async () => {
+        await messages.close();
         await connections.close();
         await groups.close();
         await embedded.close();

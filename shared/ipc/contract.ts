@@ -44,6 +44,19 @@ import {
   topicStatsSchema,
   topicSummarySchema,
 } from '../model/schemas';
+import {
+  exportRequestSchema,
+  exportResultSchema,
+  pageSchema,
+  progressSchema,
+  readRequestSchema,
+  tailEventSchema,
+  tailInfoSchema,
+  tailStartSchema,
+  topicDecodersSchema,
+  valueChunkSchema,
+  valueRequestSchema,
+} from '../model/messages';
 
 const empty = z.object({}).strict();
 const onConnection = z.object({ connectionId: connectionIdSchema }).strict();
@@ -135,6 +148,25 @@ export const contract = {
   'embedded.stopBroker': { request: brokerId, response: embeddedClusterStatusSchema },
   'embedded.killBroker': { request: brokerId, response: embeddedClusterStatusSchema },
   'embedded.startBroker': { request: brokerId, response: embeddedClusterStatusSchema },
+
+  // The message browser (shared/model/messages.ts). A read with a filter reports `messages.progress`
+  // under its operationId and stops early on `messages.cancel`.
+  'messages.read': { request: readRequestSchema, response: pageSchema },
+  'messages.cancel': { request: z.object({ operationId: z.string().min(1).max(100) }).strict(), response: z.object({ cancelled: z.boolean() }) },
+  // A whole key or value, decoded, in chunks of characters (large values stay off the page reads).
+  'messages.value': { request: valueRequestSchema, response: valueChunkSchema },
+  'messages.export': { request: exportRequestSchema, response: exportResultSchema },
+  'messages.tailStart': { request: tailStartSchema, response: tailInfoSchema },
+  'messages.tailControl': {
+    request: z.object({ tailId: z.string().min(1).max(100), action: z.enum(['pause', 'resume', 'stop']) }).strict(),
+    response: z.object({ state: z.enum(['running', 'paused', 'stopped']) }),
+  },
+  // The key and value decoders remembered for a topic.
+  'messages.decoders': { request: onTopic, response: topicDecodersSchema },
+  'messages.saveDecoders': {
+    request: z.object({ connectionId: connectionIdSchema, topic: topicNameSchema, decoders: topicDecodersSchema }).strict(),
+    response: topicDecodersSchema,
+  },
 } as const;
 
 export const events = {
@@ -145,6 +177,10 @@ export const events = {
   'lag.sampled': lagSampledEventSchema,
   'demo.status': demoStatusSchema,
   'connections.changed': z.array(connectionSummarySchema),
+  // Scan progress of a filtered read or an export, every 200 ms and once when done.
+  'messages.progress': progressSchema,
+  // Records of a live tail as they arrive, and its state changes.
+  'messages.tail': tailEventSchema,
 } as const;
 
 export type Contract = typeof contract;
