@@ -2,7 +2,8 @@
  * `npm run bench -- ui`: the topics screen with 10,000 topics and 30,000 partitions, in Chromium.
  *
  * Starts the app's core on an embedded cluster (3 brokers), fills it with BENCH_UI_TOPICS topics of
- * 3 partitions (replication factor 1), serves web mode and opens it in Debian's Chromium. Prints:
+ * BENCH_UI_PARTITIONS partitions (default 10,000 x 3, replication factor 1), serves web mode and opens
+ * it in Debian's Chromium. Prints:
  * - time to first render: from the click on "Topics" to the first rows painted, and how much of it was
  *   the topics.list call (Metadata, ListOffsets, DescribeLogDirs over the Kafka protocol);
  * - scroll frame times while the table scrolls steadily and while it jumps, with Chromium's frame rate
@@ -28,7 +29,10 @@ import type { Dispatch } from '../electron/ipc/registry';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TOPICS = Number(process.env['BENCH_UI_TOPICS'] ?? 10_000);
-const PARTITIONS = 3;
+// The issue's figure is 3 partitions per topic (30,000 partitions). The embedded broker keeps about one
+// file descriptor open per partition, so a process limit of 20,000 open files cannot hold 30,000;
+// BENCH_UI_PARTITIONS=1 measures the same 10,000-row screen on 10,000 partitions there.
+const PARTITIONS = Number(process.env['BENCH_UI_PARTITIONS'] ?? 3);
 const FRAME_BUDGET_MS = 16;
 
 async function portFree(port: number): Promise<boolean> {

@@ -126,3 +126,33 @@ test('stopping a broker in the cluster panel moves its partitions’ leaders', a
   await page.screenshot({ path: testInfo.outputPath('cluster-broker-restarted.png') });
   expect(errors).toEqual([]);
 });
+
+test('adds an external connection, tests it, and browses it; bad input is refused in words', async ({ page, webApp }, testInfo) => {
+  const errors = watchConsole(page);
+  await page.goto(webApp.url);
+  await page.getByRole('button', { name: 'Add a connection' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add a connection' });
+  await dialog.getByLabel('Name').fill('Same cluster, as external');
+  await dialog.getByLabel('Bootstrap servers').fill('localhost');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog.getByText('Bootstrap servers must be host:port pairs separated by commas')).toBeVisible();
+
+  await dialog.getByLabel('Bootstrap servers').fill(webApp.bootstrapServers);
+  await dialog.getByRole('button', { name: 'Test connection' }).click();
+  await expect(dialog.getByRole('status')).toContainText('3 broker(s)');
+  await page.screenshot({ path: testInfo.outputPath('connection-tested.png') });
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+
+  const connection = page.getByRole('button', { name: 'Same cluster, as external', exact: true });
+  await expect(connection).toHaveAttribute('aria-current', 'true');
+  await openScreen(page, 'Topics');
+  await page.getByLabel('Search topics').fill('e2e-');
+  await expect(page.getByRole('row').filter({ hasText: TOPIC })).toBeVisible();
+  await expect(page.getByText('1 topic', { exact: true })).toBeVisible();
+  // The cluster panel belongs to the embedded cluster only.
+  await expect(page.getByRole('navigation').getByRole('button', { name: 'Cluster panel' })).toHaveCount(0);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: testInfo.outputPath('external-connection-dark.png') });
+  expect(errors).toEqual([]);
+});

@@ -60,7 +60,7 @@ export function TopicsScreen() {
         <>
           <p className="subtitle" aria-live="polite">
             {rows.length === topics.data.length
-              ? `${formatCount(rows.length)} topics`
+              ? `${formatCount(rows.length)} ${rows.length === 1 ? 'topic' : 'topics'}`
               : `${formatCount(rows.length)} of ${formatCount(topics.data.length)} topics match`}
           </p>
           {rows.length ? (
