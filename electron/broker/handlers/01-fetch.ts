@@ -11,8 +11,8 @@ import {
 } from '../protocol/generated/index';
 import { downConvertBatches } from '../records/convert';
 import { defineHandler, type RequestContext } from './handler';
+import { ZERO_UUID } from '../protocol/uuid';
 
-const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 /** Kafka answers empty (never null) records for partitions without data; librdkafka 2.0 rejects null. */
 const NO_RECORDS = Buffer.alloc(0);
 

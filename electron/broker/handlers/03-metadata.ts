@@ -4,10 +4,10 @@ import { topicNameError } from '../cluster/topic-names';
 import { ErrorCode } from '../protocol/error-codes';
 import { Metadata, type MetadataResponseTopic } from '../protocol/generated/index';
 import { defineHandler, type RequestContext } from './handler';
+import { ZERO_UUID } from '../protocol/uuid';
 
 /** Sent when a client did not ask for authorized operations (Kafka's "omitted" sentinel). */
 const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
-const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 
 function describeTopic(topic: TopicMetadata, context: RequestContext): MetadataResponseTopic {
   const controller = context.broker.controller;

@@ -4,8 +4,8 @@ import { ErrorCode } from '../protocol/error-codes';
 import { CreateTopics, type CreateTopicsRequestCreatableTopic, type CreateTopicsResponseCreatableTopicResult } from '../protocol/generated/index';
 import { describeTopicConfigs, duplicateNames } from './config-resources';
 import { defineHandler, type RequestContext } from './handler';
+import { ZERO_UUID } from '../protocol/uuid';
 
-const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 
 function failed(name: string, errorCode: number, errorMessage: string): CreateTopicsResponseCreatableTopicResult {
   return { name, topicId: ZERO_UUID, errorCode, errorMessage, topicConfigErrorCode: 0, numPartitions: -1, replicationFactor: -1, configs: [] };

@@ -2,8 +2,8 @@ import { isFailure } from '../cluster/controller';
 import { ErrorCode } from '../protocol/error-codes';
 import { DeleteTopics, type DeleteTopicsResponseDeletableTopicResult } from '../protocol/generated/index';
 import { defineHandler, type RequestContext } from './handler';
+import { ZERO_UUID } from '../protocol/uuid';
 
-const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 
 function deleteOne(name: string | null, topicId: string, context: RequestContext): DeleteTopicsResponseDeletableTopicResult {
   const controller = context.broker.controller;
