@@ -2,20 +2,23 @@ import { ErrorCode } from '../protocol/error-codes';
 import { ListGroups } from '../protocol/generated/index';
 import { defineHandler } from './handler';
 
+/** State and type names compared as Kafka does, case-insensitively; "_" is ignored as well (some clients send PREPARING_REBALANCE). */
+const normalize = (name: string) => name.toLowerCase().replace(/_/g, '');
+
 /**
  * ListGroups: the groups this broker coordinates (clients ask every broker), filtered by state (v4+)
- * and type (v5+; every group here is "classic"), case-insensitively as Kafka does.
+ * and type (v5+; every group here is "classic").
  */
 export const listGroupsHandler = defineHandler({
   api: ListGroups,
   minVersion: 0,
   maxVersion: 5,
   handle: (request, context) => {
-    const states = new Set((context.apiVersion >= 4 ? request.statesFilter : []).map((s) => s.toLowerCase()));
-    const types = new Set((context.apiVersion >= 5 ? request.typesFilter : []).map((s) => s.toLowerCase()));
+    const states = new Set((context.apiVersion >= 4 ? request.statesFilter : []).map(normalize));
+    const types = new Set((context.apiVersion >= 5 ? request.typesFilter : []).map(normalize));
     const groups = context.broker.groups
       .listGroups()
-      .filter((g) => (states.size === 0 || states.has(g.groupState.toLowerCase())) && (types.size === 0 || types.has(g.groupType.toLowerCase())));
+      .filter((g) => (states.size === 0 || states.has(normalize(g.groupState))) && (types.size === 0 || types.has(normalize(g.groupType))));
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, groups };
   },
 });
