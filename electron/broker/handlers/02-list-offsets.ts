@@ -1,3 +1,4 @@
+import type { EpochEntry } from '../log/leader-epoch-cache';
 import { ErrorCode } from '../protocol/error-codes';
 import { ListOffsets, type ListOffsetsResponseListOffsetsPartitionResponse } from '../protocol/generated/index';
 import { defineHandler } from './handler';
@@ -8,6 +9,16 @@ const LATEST = -1n;
 const EARLIEST = -2n;
 const MAX_TIMESTAMP = -3n;
 const EARLIEST_LOCAL = -4n;
+
+/** The epoch whose range holds `offset` in a leader-epoch cache (entries by increasing start offset), or -1. */
+function epochAt(entries: readonly EpochEntry[], offset: number): number {
+  let epoch = -1;
+  for (const entry of entries) {
+    if (entry.startOffset > offset) break;
+    epoch = entry.epoch;
+  }
+  return epoch;
+}
 
 /**
  * ListOffsets: earliest (log start), latest (high watermark; the last stable offset is the same here,
@@ -38,8 +49,10 @@ export const listOffsetsHandler = defineHandler({
         }
         const log = replica.log;
         let found: { offset: number; timestamp: number; leaderEpoch: number } | null;
-        if (p.timestamp === EARLIEST || p.timestamp === EARLIEST_LOCAL) found = { offset: log.logStartOffset, timestamp: -1, leaderEpoch: -1 };
-        else if (p.timestamp === LATEST) found = { offset: replica.highWatermark, timestamp: -1, leaderEpoch: -1 };
+        // As Kafka does (KIP-320), the earliest offset comes with the epoch of the batch at the log start and
+        // the latest with the current leader epoch, so clients can validate the position they reset to.
+        if (p.timestamp === EARLIEST || p.timestamp === EARLIEST_LOCAL) found = { offset: log.logStartOffset, timestamp: -1, leaderEpoch: epochAt(log.leaderEpochCache.all(), log.logStartOffset) };
+        else if (p.timestamp === LATEST) found = { offset: replica.highWatermark, timestamp: -1, leaderEpoch: replica.leaderEpoch };
         else if (p.timestamp === MAX_TIMESTAMP) found = log.maxTimestampOffset();
         else if (p.timestamp < 0n) {
           response.errorCode = ErrorCode.INVALID_REQUEST;

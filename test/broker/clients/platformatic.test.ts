@@ -132,6 +132,44 @@ describe('@platformatic/kafka', () => {
     expect(viaKcat).toHaveLength(30);
   });
 
+  it('lists offsets by timestamp, the largest timestamp, and with leader epochs', async () => {
+    const topic = topicName('platformatic-timestamps');
+    await producer.send({
+      messages: [5000n, 9000n, 7000n].map((timestamp, i) => ({ topic, value: `t${i}`, timestamp })),
+      acks: -1,
+    });
+    const list = async (timestamp: bigint) =>
+      (await admin.listOffsets({ topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp }] }] }))[0]!.partitions[0]!;
+    expect(await list(6000n)).toMatchObject({ offset: 1n, timestamp: 9000n, leaderEpoch: 0 });
+    expect(await list(5000n)).toMatchObject({ offset: 0n, timestamp: 5000n });
+    expect(await list(9001n)).toMatchObject({ offset: -1n, timestamp: -1n });
+    expect(await list(-3n)).toMatchObject({ offset: 1n, timestamp: 9000n });
+    // Earliest and latest carry the leader epoch (KIP-320), as Kafka's do.
+    expect(await list(EARLIEST)).toMatchObject({ offset: 0n, leaderEpoch: 0 });
+    expect(await list(LATEST)).toMatchObject({ offset: 3n, leaderEpoch: 0 });
+  });
+
+  it('a long-polling fetch at the end returns as soon as a record arrives', async () => {
+    const topic = topicName('platformatic-long-poll');
+    await producer.send({ messages: [{ topic, value: 'first' }], acks: -1 });
+    const metadata = await consumer.metadata({ topics: [topic] });
+    const topicId = metadata.topics.get(topic)!.id;
+    const started = Date.now();
+    const fetching = consumer.fetch({
+      node: 0,
+      maxWaitTime: 10_000,
+      minBytes: 1,
+      topics: [{ topicId, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 1n, lastFetchedEpoch: -1, partitionMaxBytes: 1 << 20 }] }],
+    });
+    setTimeout(() => void producer.send({ messages: [{ topic, value: 'late' }], acks: 1 }), 300);
+    const response = await fetching;
+    const elapsed = Date.now() - started;
+    const batches = response.responses[0]!.partitions[0]!.records ?? [];
+    expect(batches.flatMap((b) => b.records.map((r) => r.value?.toString()))).toEqual(['late']);
+    expect(elapsed).toBeGreaterThanOrEqual(250);
+    expect(elapsed).toBeLessThan(5000);
+  });
+
   it('an idempotent producer writes its records with a producer id and sequences', async () => {
     const idempotent = new Producer({
       clientId: 'kd-platformatic-idempotent',
