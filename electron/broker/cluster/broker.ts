@@ -47,6 +47,12 @@ export class Broker {
   private listener: Listener | null = null;
   private logs: LogManager | null = null;
   private readonly replicas = new Map<string, PartitionReplica>();
+  /**
+   * Parsed effective configs by topic, with the topic's config object they were parsed from (the
+   * controller replaces it on every change). Broker-level changes clear it in applyTopicConfigs().
+   * Parsing costs ~0.2 ms and every produce request asks twice.
+   */
+  private readonly logConfigs = new Map<string, { configs: Record<string, string>; config: LogConfig }>();
   private fetcher: ReplicaFetcher | null = null;
   private isrTimer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
@@ -91,6 +97,8 @@ export class Broker {
 
   async start(): Promise<void> {
     if (this.stateValue === 'running') return;
+    // Broker configs may have changed while it was stopped (no applyTopicConfigs then).
+    this.logConfigs.clear();
     this.logs = await LogManager.open(this.options.logDir, { logger: this.logger, now: this.now });
     this.removeDeletedTopicLogs();
     const listener = new Listener(
@@ -137,8 +145,11 @@ export class Broker {
 
   /** Effective topic config: topic overrides over this broker's defaults over Kafka's. */
   topicLogConfig(topic: TopicMetadata): LogConfig {
+    const cached = this.logConfigs.get(topic.name);
+    if (cached && cached.configs === topic.configs) return cached.config;
     const parsed = parseLogConfig(topic.configs, this.config.topicDefaults());
     if (!parsed.ok) throw new Error(`invalid configs for topic ${topic.name}: ${parsed.errors.map((e) => e.message).join('; ')}`);
+    this.logConfigs.set(topic.name, { configs: topic.configs, config: parsed.config });
     return parsed.config;
   }
 
@@ -200,6 +211,8 @@ export class Broker {
    * so retention, segment size or cleanup policy change at once, as in Kafka.
    */
   applyTopicConfigs(topicName?: string): void {
+    if (topicName === undefined) this.logConfigs.clear();
+    else this.logConfigs.delete(topicName);
     for (const replica of this.replicas.values()) {
       if (topicName !== undefined && replica.topic !== topicName) continue;
       const topic = this.controller.topic(replica.topic);
@@ -209,6 +222,7 @@ export class Broker {
 
   /** Drops this broker's replicas and logs of a deleted topic. */
   onTopicDeleted(topicName: string): void {
+    this.logConfigs.delete(topicName);
     this.groups.onTopicDeleted(topicName);
     for (const [key, replica] of this.replicas) {
       if (replica.topic !== topicName) continue;
