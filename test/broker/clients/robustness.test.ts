@@ -289,6 +289,44 @@ describe('malformed frames', () => {
     }
   });
 
+  it('answers a client that pipelines 20,000 requests without reading, in order, while others go on', async () => {
+    const socket = await open();
+    try {
+      socket.pause();
+      const count = 20_000;
+      const frames: Buffer[] = [];
+      for (let i = 0; i < count; i++) {
+        frames.push(...encodeRequestFrame(Metadata, 1, i, 'pipeliner', { topics: null, allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }));
+      }
+      socket.write(Buffer.concat(frames));
+      await sleep(300);
+      // The broker stops reading this client (its responses are not being read); kcat is not held up.
+      const started = Date.now();
+      expect(lines(await kcat(t.bootstrap, ['-L', '-J']))).toHaveLength(1);
+      expect(Date.now() - started).toBeLessThan(5000);
+      let buffered = Buffer.alloc(0);
+      const ids: number[] = [];
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`got ${ids.length} of ${count} responses`)), 20_000);
+        socket.on('data', (chunk: Buffer) => {
+          buffered = Buffer.concat([buffered, chunk]);
+          while (buffered.length >= 8 && buffered.length >= 4 + buffered.readInt32BE(0)) {
+            ids.push(buffered.readInt32BE(4));
+            buffered = buffered.subarray(4 + buffered.readInt32BE(0));
+          }
+          if (ids.length === count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        socket.resume();
+      });
+      expect(ids.every((id, i) => id === i)).toBe(true);
+    } finally {
+      socket.destroy();
+    }
+  });
+
   it('survived it all: the producer never failed, every record is there, and kcat still works', async () => {
     // The loop kept producing while the garbage cases ran, and goes on producing after them.
     const sentAfterGarbage = loop.sent();
