@@ -14,6 +14,7 @@ import { KCAT, freePort, kcat, lines, waitFor } from './helpers';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 const CREATE_TOPICS = 19;
+const DELETE_TOPICS = 20;
 const DESCRIBE_CONFIGS = 32;
 const ALTER_CONFIGS = 33;
 const registry = createRegistry();
@@ -225,6 +226,27 @@ describe('the cluster process', () => {
         await after.disconnect();
       }
     }
+  });
+
+  it.runIf(registry.get(DELETE_TOPICS) !== undefined)('a deleted topic stays deleted across kill -9; one created again with its name starts empty', async () => {
+    const doomed = 'persist-doomed';
+    await runKcatProducer(broker!.bootstrap, doomed, 'd0\nd1\nd2\n');
+    const admin = new Kafka({ clientId: 'kd-persist-delete', brokers: [broker!.bootstrap], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      await admin.deleteTopics({ topics: [doomed] });
+    } finally {
+      await admin.disconnect();
+    }
+    await broker!.kill9();
+
+    broker = await BrokerProcess.start(port, dataDir);
+    const metadata = JSON.parse(await kcat(broker.bootstrap, ['-L', '-J'])) as { topics: Array<{ topic: string }> };
+    expect(metadata.topics.map((x) => x.topic)).not.toContain(doomed);
+    expect(metadata.topics.map((x) => x.topic)).toContain(topic);
+    const again = await runKcatProducer(broker.bootstrap, doomed, 'fresh\n');
+    expect(again.offsets).toEqual([0]);
+    expect(await consumeValues(broker.bootstrap, doomed)).toEqual(['fresh']);
     expect(await broker.terminate()).toBe(0);
     broker = null;
   });
