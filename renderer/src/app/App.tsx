@@ -2,6 +2,8 @@ import { useEffect } from 'react';
 import { useAppStore } from '../store/hooks';
 import type { Screen } from '../store/slices/ui';
 import { Sidebar } from '../features/connections/Sidebar';
+import { GroupsScreen } from '../features/groups/GroupsScreen';
+import { GroupDetailScreen } from '../features/groups/GroupDetailScreen';
 import { OverviewScreen } from '../features/overview/OverviewScreen';
 import { BrokersScreen } from '../features/brokers/BrokersScreen';
 import { TopicsScreen } from '../features/topics/TopicsScreen';
@@ -15,6 +17,8 @@ const screens: Record<Screen, () => React.JSX.Element> = {
   brokers: BrokersScreen,
   topics: TopicsScreen,
   topic: TopicDetailScreen,
+  groups: GroupsScreen,
+  group: GroupDetailScreen,
   produce: ProduceScreen,
   cluster: ClusterPanelScreen,
   settings: SettingsScreen,

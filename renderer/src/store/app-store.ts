@@ -6,9 +6,10 @@ import { createConnectionsSlice, type ConnectionsSlice } from './slices/connecti
 import { createClusterSlice, type ClusterSlice } from './slices/cluster';
 import { createTopicsSlice, type TopicsSlice } from './slices/topics';
 import { createEmbeddedSlice, type EmbeddedSlice } from './slices/embedded';
+import { createGroupsSlice, type GroupsSlice } from './slices/groups';
 import { createUiSlice, type UiSlice } from './slices/ui';
 
-export type AppState = ConnectionsSlice & ClusterSlice & TopicsSlice & EmbeddedSlice & UiSlice & { api: IpcClient };
+export type AppState = ConnectionsSlice & ClusterSlice & TopicsSlice & EmbeddedSlice & UiSlice & GroupsSlice & { api: IpcClient };
 
 export type AppStore = StoreApi<AppState>;
 
@@ -25,6 +26,7 @@ export function createAppStore(api: IpcClient): AppStore {
     ...createClusterSlice(set, get, api),
     ...createTopicsSlice(set, get, api),
     ...createEmbeddedSlice(set, get, api),
+    ...createGroupsSlice(set, get, api),
     ...createUiSlice(set, get, api),
   }));
 }
@@ -33,6 +35,8 @@ export function createAppStore(api: IpcClient): AppStore {
 export function bindEvents(store: AppStore): () => void {
   const { api } = store.getState();
   const offs = [
+    api.on('lag.sampled', (event) => store.getState().lagSampled(event)),
+    api.on('demo.status', (status) => store.getState().demoStatusChanged(status)),
     api.on('connections.changed', (connections) => store.getState().connectionsChanged(connections)),
     api.on('embedded.status', (status) => store.getState().embeddedStatusChanged(status)),
     api.on('embedded.event', (event) => store.getState().clusterEventReceived(event)),

@@ -5,6 +5,7 @@ import { ScreenHeader } from '../../components/ScreenHeader';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
 import { useAppStore } from '../../store/hooks';
 import { BrokerPartitionGrid } from './BrokerPartitionGrid';
+import { DemoCard } from '../groups/DemoCard';
 
 export function ClusterPanelScreen() {
   const embedded = useAppStore((state) => state.embedded);
@@ -34,6 +35,7 @@ function ClusterPanel({ status }: { status: EmbeddedClusterStatus }) {
     <>
       <BootstrapServers servers={status.bootstrapServers ?? ''} />
       <BrokerCards status={status} />
+      <DemoCard />
       <PartitionGridSection status={status} />
       <EventLog />
     </>

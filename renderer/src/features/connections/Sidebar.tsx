@@ -9,6 +9,7 @@ const navigation: { screen: Screen; label: string; embeddedOnly?: boolean }[] = 
   { screen: 'brokers', label: 'Brokers' },
   { screen: 'topics', label: 'Topics' },
   { screen: 'produce', label: 'Produce' },
+  { screen: 'groups', label: 'Consumer groups' },
   { screen: 'cluster', label: 'Cluster panel', embeddedOnly: true },
 ];
 
@@ -68,7 +69,7 @@ export function Sidebar() {
               <li key={item.screen}>
                 <button
                   type="button"
-                  className={screen === item.screen || (item.screen === 'topics' && screen === 'topic') ? 'nav active' : 'nav'}
+                  className={screen === item.screen || (item.screen === 'topics' && screen === 'topic') || (item.screen === 'groups' && screen === 'group') ? 'nav active' : 'nav'}
                   onClick={() => navigate(item.screen)}
                 >
                   {item.label}

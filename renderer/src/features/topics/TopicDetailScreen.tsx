@@ -8,8 +8,9 @@ import { formatCount } from '../../components/format';
 import { useAppStore } from '../../store/hooks';
 import { ConfigsTable } from './ConfigsTable';
 import { PartitionsTable, isUnderReplicated } from './PartitionsTable';
+import { TopicGroupsLag } from '../groups/TopicGroupsLag';
 
-type Tab = 'partitions' | 'configs';
+type Tab = 'partitions' | 'configs' | 'groups';
 type Confirm = 'delete' | 'purge' | 'partitions' | null;
 
 export function TopicDetailScreen() {
@@ -82,8 +83,12 @@ export function TopicDetailScreen() {
         <button type="button" role="tab" aria-selected={tab === 'configs'} className="tab" onClick={() => setTab('configs')}>
           Configs
         </button>
+        <button type="button" role="tab" aria-selected={tab === 'groups'} className="tab" onClick={() => setTab('groups')}>
+          Consumer groups
+        </button>
       </div>
-      {tab === 'partitions' ? (
+      {tab === 'groups' ? <TopicGroupsLag topic={topic} /> : null}
+      {tab === 'groups' ? null : tab === 'partitions' ? (
         <>
           {detail.status === 'error' ? <ErrorMessage error={detail.error} onRetry={() => void loadTopicDetail(topic)} /> : null}
           {data ? <PartitionsTable partitions={data.partitions} /> : detail.status !== 'error' ? <Loading /> : null}

@@ -1,6 +1,6 @@
 import type { SliceCreator } from '../app-store';
 
-export type Screen = 'overview' | 'brokers' | 'topics' | 'topic' | 'produce' | 'cluster' | 'settings';
+export type Screen = 'overview' | 'brokers' | 'topics' | 'topic' | 'produce' | 'cluster' | 'settings' | 'groups' | 'group';
 
 export interface UiSlice {
   screen: Screen;

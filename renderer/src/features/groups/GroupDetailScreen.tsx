@@ -1,0 +1,374 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { GroupDetail, GroupPartitionLag, LagSeries } from '../../../../shared/model/groups';
+import { Badge } from '../../components/Badge';
+import { Dialog } from '../../components/Dialog';
+import { ScreenHeader } from '../../components/ScreenHeader';
+import { StatCard } from '../../components/StatCard';
+import { Empty, ErrorMessage, Loading } from '../../components/StateView';
+import { formatCount } from '../../components/format';
+import { useAppStore } from '../../store/hooks';
+import { VIEW_RENEW_MS } from '../../store/slices/groups';
+import { formatCatchUp, formatLag, formatRate, STATE_LABELS } from './format';
+import { LagChart, RangePicker, RatesChart, StackPicker } from './LagCharts';
+import { ResetOffsetsDialog } from './ResetOffsetsDialog';
+import './groups.css';
+
+type Confirm = { kind: 'reset' } | { kind: 'delete' } | { kind: 'delete-offsets'; topic: string } | null;
+
+export function GroupDetailScreen() {
+  const group = useAppStore((state) => state.selectedGroup);
+  const detail = useAppStore((state) => state.groupDetail);
+  const series = useAppStore((state) => state.lagSeries);
+  const rangeMs = useAppStore((state) => state.lagRangeMs);
+  const stack = useAppStore((state) => state.lagStack);
+  const loadGroupDetail = useAppStore((state) => state.loadGroupDetail);
+  const loadLagSeries = useAppStore((state) => state.loadLagSeries);
+  const setLagRange = useAppStore((state) => state.setLagRange);
+  const setLagStack = useAppStore((state) => state.setLagStack);
+  const viewGroups = useAppStore((state) => state.viewGroups);
+  const watchGroup = useAppStore((state) => state.watchGroup);
+  const navigate = useAppStore((state) => state.navigate);
+  const [confirm, setConfirm] = useState<Confirm>(null);
+
+  useEffect(() => {
+    if (!group) return;
+    void loadGroupDetail(group);
+    void loadLagSeries(group);
+    // While this page is open the group is sampled at the sampler's interval.
+    void viewGroups('group', [group]);
+    const timer = setInterval(() => void viewGroups('group', [group]), VIEW_RENEW_MS);
+    return () => {
+      clearInterval(timer);
+      void viewGroups('group', []);
+    };
+  }, [group, loadGroupDetail, loadLagSeries, viewGroups]);
+
+  if (!group) {
+    return (
+      <section className="screen">
+        <Empty title="No consumer group selected.">
+          <button type="button" className="button" onClick={() => navigate('groups')}>
+            Back to consumer groups
+          </button>
+        </Empty>
+      </section>
+    );
+  }
+  const data = detail.data?.id === group ? detail.data : null;
+  const lag = series.data?.group === group ? series.data : null;
+  const watched = lag?.watched ?? false;
+  return (
+    <section className="screen">
+      <ScreenHeader
+        title={
+          <>
+            <button type="button" className="breadcrumb" onClick={() => navigate('groups')}>
+              Consumer groups
+            </button>
+            <span className="breadcrumb-separator">/</span>
+            <span className="topic-title">{group}</span>
+          </>
+        }
+        onRefresh={() => {
+          void loadGroupDetail(group);
+          void loadLagSeries(group);
+        }}
+        refreshing={detail.status === 'loading' && !data}
+      >
+        <button
+          type="button"
+          className="button"
+          aria-pressed={watched}
+          title="A watched group is sampled all the time, also when it is not on screen and after a restart"
+          onClick={() => void watchGroup(group, !watched)}
+        >
+          {watched ? '★ Watched' : '☆ Watch'}
+        </button>
+        <button type="button" className="button" disabled={!data} onClick={() => setConfirm({ kind: 'reset' })}>
+          Reset offsets
+        </button>
+        <button type="button" className="button button-danger" disabled={!data} onClick={() => setConfirm({ kind: 'delete' })}>
+          Delete group
+        </button>
+      </ScreenHeader>
+      {detail.status === 'error' ? <ErrorMessage error={detail.error} onRetry={() => void loadGroupDetail(group)} /> : null}
+      {data ? <GroupSummaryLine detail={data} /> : null}
+      {data ? <GroupStats detail={data} series={lag} /> : detail.status !== 'error' ? <Loading label="Loading the group…" /> : null}
+
+      <div className="card lag-card">
+        <div className="card-head">
+          <h2 className="card-title">Lag</h2>
+          <div className="chart-controls">
+            <StackPicker value={stack} onChange={setLagStack} />
+            <RangePicker value={rangeMs} onChange={setLagRange} />
+          </div>
+        </div>
+        {series.status === 'error' ? <ErrorMessage error={series.error} onRetry={() => void loadLagSeries(group)} /> : null}
+        {lag ? (
+          lag.points.length ? (
+            <>
+              <LagChart series={lag} />
+              <RatesChart series={lag} />
+            </>
+          ) : (
+            <p className="muted chart-empty">
+              No samples in this range yet. The lag is sampled every {Math.round(lag.intervalMs / 1000)} s while this page is open; the chart
+              fills in as samples arrive.
+            </p>
+          )
+        ) : series.status !== 'error' ? (
+          <Loading label="Loading the lag history…" />
+        ) : null}
+      </div>
+
+      {data ? (
+        <>
+          <h2 className="section-title">Members</h2>
+          <MembersTable detail={data} />
+          <h2 className="section-title">Partitions</h2>
+          <PartitionsByTopic detail={data} onDeleteOffsets={(topic) => setConfirm({ kind: 'delete-offsets', topic })} />
+        </>
+      ) : null}
+
+      {confirm?.kind === 'reset' && data ? <ResetOffsetsDialog detail={data} onClose={() => setConfirm(null)} /> : null}
+      {confirm?.kind === 'delete' && data ? <DeleteGroupDialog detail={data} onClose={() => setConfirm(null)} /> : null}
+      {confirm?.kind === 'delete-offsets' && data ? <DeleteOffsetsDialog detail={data} topic={confirm.topic} onClose={() => setConfirm(null)} /> : null}
+    </section>
+  );
+}
+
+function GroupSummaryLine({ detail }: { detail: GroupDetail }) {
+  const state = STATE_LABELS[detail.state] ?? { label: detail.state.toLowerCase(), tone: 'neutral' as const };
+  return (
+    <p className="subtitle group-summary">
+      <Badge tone={state.tone}>{state.label}</Badge>
+      <span>{detail.protocolType ? `${detail.protocolType}${detail.protocol ? ` · ${detail.protocol}` : ''}` : 'offsets only (no consumer protocol)'}</span>
+      <span>
+        · coordinator{' '}
+        {detail.coordinator ? (
+          <>
+            broker {detail.coordinator.id} <code>{`${detail.coordinator.host}:${detail.coordinator.port}`}</code>
+          </>
+        ) : (
+          'unknown'
+        )}
+      </span>
+    </p>
+  );
+}
+
+function GroupStats({ detail, series }: { detail: GroupDetail; series: LagSeries | null }) {
+  const withoutCommit = detail.partitions.filter((partition) => partition.committed === null).length;
+  const summary = series?.summary;
+  return (
+    <div className="stats">
+      <StatCard label="Total lag" value={detail.totalLag === null ? '—' : formatCount(detail.totalLag)} tone={detail.totalLag ? 'warn' : 'good'} />
+      <StatCard label="Members" value={formatCount(detail.members.length)} />
+      <StatCard label="Consumed (last minute)" value={formatRate(summary?.consumeRate)} />
+      <StatCard label="Produced (last minute)" value={formatRate(summary?.produceRate)} />
+      <StatCard
+        label="Time to catch up"
+        value={formatCatchUp(summary?.catchUpMs, summary?.lag ?? detail.totalLag)}
+        tone={summary?.catchUpMs === null && (summary?.lag ?? 0) > 0 ? 'bad' : 'neutral'}
+      />
+      <StatCard label="Partitions without a commit" value={formatCount(withoutCommit)} tone={withoutCommit ? 'warn' : 'neutral'} />
+    </div>
+  );
+}
+
+function MembersTable({ detail }: { detail: GroupDetail }) {
+  if (!detail.members.length) {
+    return <p className="muted">No active members: nothing consumes with this group now. Its committed offsets stay until the group expires or is deleted.</p>;
+  }
+  return (
+    <table className="table compact" aria-label="Members">
+      <thead>
+        <tr>
+          <th>Client id</th>
+          <th>Host</th>
+          <th>Assigned partitions</th>
+          <th className="numeric">Lag</th>
+          <th>Member id</th>
+        </tr>
+      </thead>
+      <tbody>
+        {detail.members.map((member) => (
+          <tr key={member.memberId} data-member={member.clientId}>
+            <td>{member.clientId}</td>
+            <td>
+              <code>{member.host}</code>
+            </td>
+            <td>
+              {member.assignments.length
+                ? member.assignments.map((assignment) => (
+                    <div key={assignment.topic}>
+                      {assignment.topic}: <span className="mono">{assignment.partitions.join(', ') || '—'}</span>
+                    </div>
+                  ))
+                : <span className="muted">none</span>}
+            </td>
+            <td className="numeric">{member.lag === null ? <span className="muted">no committed offset</span> : formatCount(member.lag)}</td>
+            <td className="muted small member-id" title={member.memberId}>
+              {member.memberId}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function PartitionsByTopic({ detail, onDeleteOffsets }: { detail: GroupDetail; onDeleteOffsets: (topic: string) => void }) {
+  const topics = useMemo(() => {
+    const byTopic = new Map<string, GroupPartitionLag[]>();
+    for (const partition of detail.partitions) {
+      const list = byTopic.get(partition.topic) ?? [];
+      list.push(partition);
+      byTopic.set(partition.topic, list);
+    }
+    return [...byTopic];
+  }, [detail.partitions]);
+  if (!topics.length) return <p className="muted">This group has no committed offsets and no assigned partitions.</p>;
+  return (
+    <>
+      {topics.map(([topic, partitions]) => {
+        const lag = partitions.reduce<number | null>((sum, partition) => (partition.lag === null ? sum : (sum ?? 0) + partition.lag), null);
+        const committed = partitions.some((partition) => partition.committed !== null);
+        return (
+          <div key={topic} className="topic-block">
+            <div className="topic-block-head">
+              <strong>{topic}</strong>
+              <span className="muted">
+                {partitions.length} partition{partitions.length === 1 ? '' : 's'} · lag {formatLag(lag)}
+              </span>
+              <span className="spacer" />
+              <button type="button" className="button button-small" disabled={!committed} onClick={() => onDeleteOffsets(topic)}>
+                Delete committed offsets
+              </button>
+            </div>
+            <table className="table compact" aria-label={`Offsets of ${topic}`}>
+              <thead>
+                <tr>
+                  <th>Partition</th>
+                  <th>Consumer</th>
+                  <th className="numeric">Committed offset</th>
+                  <th className="numeric">Log start</th>
+                  <th className="numeric">Log end</th>
+                  <th className="numeric">Lag</th>
+                </tr>
+              </thead>
+              <tbody>
+                {partitions.map((partition) => (
+                  <tr key={partition.partition} data-partition={partition.partition}>
+                    <td>{partition.partition}</td>
+                    <td>{partition.clientId ?? <span className="muted">unassigned</span>}</td>
+                    <td className="numeric" data-column="committed">
+                      {partition.committed === null ? <span className="muted">no committed offset</span> : formatCount(partition.committed)}
+                    </td>
+                    <td className="numeric">{formatCount(partition.start)}</td>
+                    <td className="numeric" data-column="end">
+                      {formatCount(partition.end)}
+                    </td>
+                    <td className="numeric" data-column="lag">
+                      {partition.lag === null ? <span className="muted">—</span> : formatCount(partition.lag)}
+                      {partition.committed !== null && partition.start !== null && partition.committed < partition.start ? (
+                        <span className="muted small" title="Records below the log start were deleted; they are not counted as lag">
+                          {' '}
+                          (deleted records skipped)
+                        </span>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        );
+      })}
+    </>
+  );
+}
+
+function DeleteGroupDialog({ detail, onClose }: { detail: GroupDetail; onClose: () => void }) {
+  const deleteGroup = useAppStore((state) => state.deleteGroup);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const active = detail.members.length;
+  return (
+    <Dialog title="Delete consumer group" onClose={onClose}>
+      <p>
+        Delete <strong>{detail.id}</strong> and all its committed offsets? Consumers that join it later start from their{' '}
+        <code>auto.offset.reset</code> position.
+      </p>
+      {active ? (
+        <div className="warning" role="alert">
+          The group has {active} active member{active === 1 ? '' : 's'}. Stop {active === 1 ? 'its consumer' : 'its consumers'} first: Kafka only
+          deletes a group nobody consumes with.
+        </div>
+      ) : null}
+      {error ? (
+        <div className="form-error" role="alert">
+          {error}
+        </div>
+      ) : null}
+      <footer className="dialog-actions">
+        <span className="spacer" />
+        <button type="button" className="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="button button-danger"
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            const result = await deleteGroup(detail.id);
+            setBusy(false);
+            if (!result.ok) setError(result.error.message);
+          }}
+        >
+          Delete group
+        </button>
+      </footer>
+    </Dialog>
+  );
+}
+
+function DeleteOffsetsDialog({ detail, topic, onClose }: { detail: GroupDetail; topic: string; onClose: () => void }) {
+  const deleteGroupOffsets = useAppStore((state) => state.deleteGroupOffsets);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <Dialog title="Delete committed offsets" onClose={onClose}>
+      <p>
+        Delete the offsets <strong>{detail.id}</strong> committed for <strong>{topic}</strong>? Its partitions then have no committed offset,
+        and a consumer of the group starts them from its <code>auto.offset.reset</code> position.
+      </p>
+      {error ? (
+        <div className="form-error" role="alert">
+          {error}
+        </div>
+      ) : null}
+      <footer className="dialog-actions">
+        <span className="spacer" />
+        <button type="button" className="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="button button-danger"
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            const result = await deleteGroupOffsets(detail.id, topic);
+            setBusy(false);
+            if (result.ok) onClose();
+            else setError(result.error.message);
+          }}
+        >
+          Delete offsets
+        </button>
+      </footer>
+    </Dialog>
+  );
+}

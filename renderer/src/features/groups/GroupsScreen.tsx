@@ -1,0 +1,95 @@
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { ScreenHeader } from '../../components/ScreenHeader';
+import { Empty, ErrorMessage, Loading } from '../../components/StateView';
+import { formatCount } from '../../components/format';
+import { useAppStore } from '../../store/hooks';
+import { VIEW_RENEW_MS, visibleGroups } from '../../store/slices/groups';
+import { GroupsTable } from './GroupsTable';
+import { SamplerControls } from './SamplerControls';
+import './groups.css';
+
+export function GroupsScreen() {
+  const groups = useAppStore((state) => state.groups);
+  const groupsConnectionId = useAppStore((state) => state.groupsConnectionId);
+  const search = useAppStore((state) => state.groupSearch);
+  const sort = useAppStore((state) => state.groupSort);
+  const sparklines = useAppStore((state) => state.sparklines);
+  const loadGroups = useAppStore((state) => state.loadGroups);
+  const setSearch = useAppStore((state) => state.setGroupSearch);
+  const sortBy = useAppStore((state) => state.sortGroupsBy);
+  const openGroup = useAppStore((state) => state.openGroup);
+  const viewGroups = useAppStore((state) => state.viewGroups);
+  const loadSparklines = useAppStore((state) => state.loadSparklines);
+  const connectionId = useAppStore((state) => state.activeConnectionId);
+
+  useEffect(() => {
+    void loadGroups();
+  }, [loadGroups, connectionId]);
+
+  // The rows in view are sampled (a view in the main process) and get sparklines; the view is
+  // renewed while the screen is open and dropped when it closes.
+  const [visible, setVisible] = useState<string[]>([]);
+  const visibleRef = useRef(visible);
+  visibleRef.current = visible;
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      void viewGroups('groups', visible);
+      void loadSparklines(visible);
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [visible, viewGroups, loadSparklines]);
+  useEffect(() => {
+    const timer = setInterval(() => void viewGroups('groups', visibleRef.current), VIEW_RENEW_MS);
+    return () => {
+      clearInterval(timer);
+      void viewGroups('groups', []);
+    };
+  }, [viewGroups]);
+  const onVisibleChange = useCallback((ids: string[]) => setVisible(ids), []);
+
+  const deferredSearch = useDeferredValue(search);
+  const data = groupsConnectionId === connectionId ? groups.data : null;
+  const rows = useMemo(() => visibleGroups(data ?? [], deferredSearch, sort), [data, deferredSearch, sort]);
+  const totalLag = useMemo(() => rows.reduce((sum, group) => sum + (group.totalLag ?? 0), 0), [rows]);
+
+  return (
+    <section className="screen screen-fill">
+      <ScreenHeader title="Consumer groups" onRefresh={() => void loadGroups()} refreshing={groups.status === 'loading'}>
+        <input
+          type="search"
+          className="search"
+          aria-label="Search groups"
+          placeholder="Search groups or topics"
+          value={search}
+          onChange={(event) => setSearch(event.target.value)}
+        />
+        <SamplerControls />
+      </ScreenHeader>
+      {groups.status === 'error' ? <ErrorMessage error={groups.error} onRetry={() => void loadGroups()} /> : null}
+      {data === null ? (
+        groups.status !== 'error' ? <Loading label="Loading consumer groups…" /> : null
+      ) : data.length === 0 ? (
+        <Empty title="This cluster has no consumer groups yet.">
+          <p className="muted">
+            Groups appear when consumers join them or commit offsets. On the embedded cluster, the demo in the Cluster panel starts a
+            producer and consumer groups.
+          </p>
+        </Empty>
+      ) : (
+        <>
+          <p className="subtitle" aria-live="polite">
+            {rows.length === data.length
+              ? `${formatCount(rows.length)} groups`
+              : `${formatCount(rows.length)} of ${formatCount(data.length)} groups match`}{' '}
+            · total lag {formatCount(totalLag)}
+          </p>
+          {rows.length ? (
+            <GroupsTable groups={rows} sparklines={sparklines} sort={sort} onSort={sortBy} onOpen={openGroup} onVisibleChange={onVisibleChange} />
+          ) : (
+            <Empty title={`No group matches "${search}".`} />
+          )}
+        </>
+      )}
+    </section>
+  );
+}

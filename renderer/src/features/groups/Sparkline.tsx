@@ -1,0 +1,23 @@
+// A tiny lag trend for a row of the groups table: an SVG line, not a recharts chart, so thousands of
+// rows scroll smoothly. Colours come from the chart colour config like every chart of the app.
+import { chartColors } from '../../components/chart';
+import { useColorScheme } from '../../app/use-color-scheme';
+
+export function Sparkline({ values, width = 96, height = 22, label }: { values: readonly (number | null)[]; width?: number; height?: number; label: string }) {
+  const colors = chartColors[useColorScheme()];
+  const known = values.map((value, index) => ({ value, index })).filter((point): point is { value: number; index: number } => point.value !== null);
+  if (known.length < 2) {
+    return <span className="sparkline-empty muted" aria-label={`${label}: not enough samples yet`}>{known.length ? '·' : ''}</span>;
+  }
+  const max = Math.max(1, ...known.map((point) => point.value));
+  const step = width / Math.max(1, values.length - 1);
+  const points = known.map((point) => `${(point.index * step).toFixed(1)},${(height - 2 - (point.value / max) * (height - 4)).toFixed(1)}`).join(' ');
+  const last = known[known.length - 1] as { value: number };
+  const first = known[0] as { value: number };
+  const trend = last.value > first.value ? 'rising' : last.value < first.value ? 'falling' : 'flat';
+  return (
+    <svg className="sparkline" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${label}: lag ${trend}`}>
+      <polyline points={points} fill="none" stroke={colors.series[0]} strokeWidth={1.5} strokeLinejoin="round" strokeLinecap="round" />
+    </svg>
+  );
+}

@@ -1,0 +1,57 @@
+// Formatting of the groups screens: lag, rates, durations and chart time ticks.
+import { formatCount } from '../../components/format';
+
+/** Lag of a partition or group: a count, or "no committed offset" when there is none (never 0). */
+export function formatLag(lag: number | null | undefined): string {
+  return lag === null || lag === undefined ? 'no committed offset' : formatCount(lag);
+}
+
+const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+
+export function formatRate(rate: number | null | undefined): string {
+  if (rate === null || rate === undefined) return '—';
+  return `${rate >= 100 ? formatCount(Math.round(rate)) : oneDecimal.format(rate)}/s`;
+}
+
+/** "45 s", "3 min 20 s", "2 h 5 min", "3 d 4 h". */
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return seconds % 60 ? `${minutes} min ${seconds % 60} s` : `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
+}
+
+/** Time to catch up in words: 0 means caught up; null means the lag is not shrinking (or unknown). */
+export function formatCatchUp(ms: number | null | undefined, lag: number | null | undefined): string {
+  if (lag === null || lag === undefined) return '—';
+  if (ms === 0 || lag === 0) return 'caught up';
+  if (ms === null || ms === undefined) return 'not catching up';
+  return formatDuration(ms);
+}
+
+export function formatClock(t: number, withSeconds: boolean): string {
+  return new Date(t).toLocaleTimeString('en-GB', withSeconds ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' });
+}
+
+export const RANGE_CHOICES: { ms: number; label: string }[] = [
+  { ms: 5 * 60_000, label: '5 min' },
+  { ms: 15 * 60_000, label: '15 min' },
+  { ms: 60 * 60_000, label: '1 h' },
+  { ms: 6 * 60 * 60_000, label: '6 h' },
+  { ms: 24 * 60 * 60_000, label: '24 h' },
+];
+
+export const STATE_LABELS: Record<string, { label: string; tone: 'good' | 'warn' | 'bad' | 'neutral' | 'accent' }> = {
+  STABLE: { label: 'stable', tone: 'good' },
+  PREPARING_REBALANCE: { label: 'rebalancing', tone: 'warn' },
+  COMPLETING_REBALANCE: { label: 'rebalancing', tone: 'warn' },
+  ASSIGNING: { label: 'assigning', tone: 'warn' },
+  RECONCILING: { label: 'reconciling', tone: 'warn' },
+  EMPTY: { label: 'empty', tone: 'neutral' },
+  DEAD: { label: 'dead', tone: 'bad' },
+  UNKNOWN: { label: 'unknown', tone: 'neutral' },
+};
