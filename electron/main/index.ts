@@ -1,7 +1,7 @@
 // Electron main process: one instance, one window, the embedded cluster started at launch and
 // closed cleanly at quit.
 import path from 'node:path';
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, dialog } from 'electron';
 import { createAppCore, type AppCore } from '../services/app-core';
 import { registerIpc } from './ipc-bridge';
 import { installApplicationMenu } from './menu';
@@ -27,6 +27,12 @@ async function launch(): Promise<void> {
     dataDir: path.join(app.getPath('userData')),
     secrets: createElectronSecretStore(),
     embeddedStart: 'background',
+    // Message exports go where the user says, through the system's save dialog.
+    chooseExportFile: async (suggestedName) => {
+      const options = { defaultPath: path.join(app.getPath('downloads'), suggestedName) };
+      const result = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+      return result.canceled || !result.filePath ? null : result.filePath;
+    },
   });
   registerIpc(core.dispatch, core.hub);
   await openWindow();

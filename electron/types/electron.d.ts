@@ -139,7 +139,7 @@ export interface App extends EventEmitter {
   whenReady(): Promise<void>;
   quit(): void;
   exit(exitCode?: number): void;
-  getPath(name: 'userData' | 'home' | 'appData' | 'temp' | 'logs'): string;
+  getPath(name: 'userData' | 'home' | 'appData' | 'temp' | 'logs' | 'downloads'): string;
   getVersion(): string;
   requestSingleInstanceLock(additionalData?: Record<string, unknown>): boolean;
   isPackaged: boolean;
@@ -156,3 +156,18 @@ export declare const ipcRenderer: IpcRenderer;
 export declare const contextBridge: ContextBridge;
 export declare const safeStorage: SafeStorage;
 export declare const session: { defaultSession: Session };
+
+export interface SaveDialogOptions {
+  title?: string;
+  defaultPath?: string;
+  buttonLabel?: string;
+  filters?: { name: string; extensions: string[] }[];
+}
+export interface SaveDialogReturnValue {
+  canceled: boolean;
+  filePath: string;
+}
+export declare const dialog: {
+  showSaveDialog(window: BrowserWindow, options: SaveDialogOptions): Promise<SaveDialogReturnValue>;
+  showSaveDialog(options: SaveDialogOptions): Promise<SaveDialogReturnValue>;
+};

@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   else if (status.message) console.log(`Embedded cluster: ${status.message}`);
 
   const port = integer(values.port, '--port') ?? 5180;
-  const server = await startWebServer({ rendererDir, dispatch: core.dispatch, hub: core.hub, port }).catch(async (error: unknown) => {
+  const server = await startWebServer({ rendererDir, dispatch: core.dispatch, hub: core.hub, port, downloads: (id) => core.messages.download(id) }).catch(async (error: unknown) => {
     await core.close();
     if ((error as { code?: string }).code === 'EADDRINUSE') fail(`port ${port} is in use; choose another with --port <n> (0 picks a free one).`);
     throw error;

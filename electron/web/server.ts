@@ -4,6 +4,7 @@
 // headers are checked so another web site (or a DNS-rebound name) cannot reach the socket.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -35,6 +36,8 @@ export interface WebServerOptions {
   /** 0 picks a free port. */
   port?: number;
   token?: string;
+  /** Finished message exports, served once asked for at /downloads/<id> (web mode has no save dialog). */
+  downloads?: (id: string) => { path: string; fileName: string; contentType: string } | null;
 }
 
 export interface WebServer {
@@ -133,6 +136,30 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       const extraHeaders: Record<string, string> = {};
       if (sameToken(queryToken, token)) {
         extraHeaders['Set-Cookie'] = `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+      }
+      const download = /^\/downloads\/([\w-]{1,64})$/.exec(url.pathname);
+      if (download && options.downloads) {
+        const file = options.downloads(download[1]!);
+        if (!file) {
+          refuse(response, 404, 'This export is no longer available.');
+          return;
+        }
+        const info = await stat(file.path).catch(() => null);
+        if (!info) {
+          refuse(response, 404, 'This export is no longer available.');
+          return;
+        }
+        const asciiName = file.fileName.replace(/[^\w.-]/g, '_');
+        response.writeHead(200, {
+          ...securityHeaders,
+          ...extraHeaders,
+          'Content-Type': file.contentType,
+          'Content-Length': info.size,
+          'Content-Disposition': `attachment; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+        });
+        if (request.method === 'HEAD') response.end();
+        else createReadStream(file.path).pipe(response);
+        return;
       }
       const relative = decodeURIComponent(url.pathname) === '/' ? 'index.html' : decodeURIComponent(url.pathname).slice(1);
       const filePath = path.resolve(rendererDir, relative);

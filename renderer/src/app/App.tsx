@@ -11,6 +11,7 @@ import { TopicDetailScreen } from '../features/topics/TopicDetailScreen';
 import { ProduceScreen } from '../features/produce/ProduceScreen';
 import { ClusterPanelScreen } from '../features/cluster-panel/ClusterPanelScreen';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
+import { MessagesScreen } from '../features/messages/MessagesScreen';
 
 const screens: Record<Screen, () => React.JSX.Element> = {
   overview: OverviewScreen,
@@ -22,6 +23,7 @@ const screens: Record<Screen, () => React.JSX.Element> = {
   produce: ProduceScreen,
   cluster: ClusterPanelScreen,
   settings: SettingsScreen,
+  messages: MessagesScreen,
 };
 
 export function App() {

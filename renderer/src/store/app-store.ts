@@ -8,8 +8,9 @@ import { createTopicsSlice, type TopicsSlice } from './slices/topics';
 import { createEmbeddedSlice, type EmbeddedSlice } from './slices/embedded';
 import { createGroupsSlice, type GroupsSlice } from './slices/groups';
 import { createUiSlice, type UiSlice } from './slices/ui';
+import { createMessagesSlice, type MessagesSlice } from './slices/messages';
 
-export type AppState = ConnectionsSlice & ClusterSlice & TopicsSlice & EmbeddedSlice & UiSlice & GroupsSlice & { api: IpcClient };
+export type AppState = ConnectionsSlice & ClusterSlice & TopicsSlice & EmbeddedSlice & UiSlice & GroupsSlice & MessagesSlice & { api: IpcClient };
 
 export type AppStore = StoreApi<AppState>;
 
@@ -28,6 +29,7 @@ export function createAppStore(api: IpcClient): AppStore {
     ...createEmbeddedSlice(set, get, api),
     ...createGroupsSlice(set, get, api),
     ...createUiSlice(set, get, api),
+    ...createMessagesSlice(set, get, api),
   }));
 }
 
@@ -40,6 +42,8 @@ export function bindEvents(store: AppStore): () => void {
     api.on('connections.changed', (connections) => store.getState().connectionsChanged(connections)),
     api.on('embedded.status', (status) => store.getState().embeddedStatusChanged(status)),
     api.on('embedded.event', (event) => store.getState().clusterEventReceived(event)),
+    api.on('messages.progress', (progress) => store.getState().messageProgressReceived(progress)),
+    api.on('messages.tail', (event) => store.getState().tailEventReceived(event)),
   ];
   return () => offs.forEach((off) => off());
 }

@@ -8,6 +8,7 @@ const navigation: { screen: Screen; label: string; embeddedOnly?: boolean }[] = 
   { screen: 'overview', label: 'Overview' },
   { screen: 'brokers', label: 'Brokers' },
   { screen: 'topics', label: 'Topics' },
+  { screen: 'messages', label: 'Messages' },
   { screen: 'produce', label: 'Produce' },
   { screen: 'groups', label: 'Consumer groups' },
   { screen: 'cluster', label: 'Cluster panel', embeddedOnly: true },

@@ -46,12 +46,14 @@ export function ProduceScreen() {
   const openTopic = useAppStore((state) => state.openTopic);
   const connectionId = useAppStore((state) => state.activeConnectionId);
   const available = useAppStore(selectActiveAvailable);
+  // "Produce again" from the message browser opens the form filled with that record.
+  const draft = useAppStore((state) => state.produceDraft);
   const [form, setForm] = useState<ProduceForm>({
     topic: initialTopic ?? '',
-    partition: '',
-    key: '',
-    value: '',
-    headers: [],
+    partition: draft?.partition === null || draft?.partition === undefined ? '' : String(draft.partition),
+    key: draft?.key ?? '',
+    value: draft?.value ?? '',
+    headers: draft?.headers ?? [],
     compression: 'none',
     acks: '-1',
     repeat: '1',

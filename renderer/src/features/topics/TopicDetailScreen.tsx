@@ -22,6 +22,7 @@ export function TopicDetailScreen() {
   const alterTopicConfigs = useAppStore((state) => state.alterTopicConfigs);
   const navigate = useAppStore((state) => state.navigate);
   const openProduce = useAppStore((state) => state.openProduce);
+  const openMessages = useAppStore((state) => state.openMessages);
   const [tab, setTab] = useState<Tab>('partitions');
   const [confirm, setConfirm] = useState<Confirm>(null);
 
@@ -62,6 +63,9 @@ export function TopicDetailScreen() {
         }}
         refreshing={detail.status === 'loading'}
       >
+        <button type="button" className="button" onClick={() => openMessages(topic)}>
+          Messages
+        </button>
         <button type="button" className="button button-primary" onClick={() => openProduce(topic)}>
           Produce
         </button>

@@ -1,22 +1,35 @@
 import type { SliceCreator } from '../app-store';
 
-export type Screen = 'overview' | 'brokers' | 'topics' | 'topic' | 'produce' | 'cluster' | 'settings' | 'groups' | 'group';
+export type Screen = 'overview' | 'brokers' | 'topics' | 'topic' | 'produce' | 'cluster' | 'settings' | 'groups' | 'group' | 'messages';
+
+/** A record to send again: the produce form opens filled with it ("Produce again" in the message browser). */
+export interface ProduceDraft {
+  topic: string;
+  key: string | null;
+  value: string | null;
+  headers: { key: string; value: string }[];
+  partition: number | null;
+}
 
 export interface UiSlice {
   screen: Screen;
   selectedTopic: string | null;
   /** The topic the produce form opens on. */
   produceTopic: string | null;
+  produceDraft: ProduceDraft | null;
   navigate(screen: Screen): void;
   openTopic(topic: string): void;
   openProduce(topic: string | null): void;
+  openProduceWith(draft: ProduceDraft): void;
 }
 
 export const createUiSlice: SliceCreator<UiSlice> = (set) => ({
   screen: 'overview',
   selectedTopic: null,
   produceTopic: null,
+  produceDraft: null,
   navigate: (screen) => set({ screen }),
   openTopic: (topic) => set({ screen: 'topic', selectedTopic: topic }),
-  openProduce: (topic) => set({ screen: 'produce', produceTopic: topic }),
+  openProduce: (topic) => set({ screen: 'produce', produceTopic: topic, produceDraft: null }),
+  openProduceWith: (draft) => set({ screen: 'produce', produceTopic: draft.topic, produceDraft: draft }),
 });

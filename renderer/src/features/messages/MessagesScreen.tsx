@@ -1,0 +1,449 @@
+// The message browser: choose a topic, where to start, how much to read and what to look for; page
+// through the result by cursor, open a record, export the whole result, or tail new records live.
+import { useEffect, useState } from 'react';
+import type { ExportFormat, Filter, Page, Seek } from '../../../../shared/model/messages';
+import { ScreenHeader } from '../../components/ScreenHeader';
+import { Empty, ErrorMessage, Loading } from '../../components/StateView';
+import { formatBytes, formatCount } from '../../components/format';
+import { useAppStore } from '../../store/hooks';
+import { TAIL_BUFFER } from '../../store/slices/messages';
+import { DecodersDialog, decoderSummary } from './DecodersDialog';
+import { RecordDetail } from './RecordDetail';
+import { RecordTable } from './RecordTable';
+import { toDateTimeLocal } from './record-format';
+import './messages.css';
+
+type StartMode = Seek['mode'];
+type FilterMode = 'none' | 'value' | 'key' | 'header' | 'any' | 'regex' | 'jsonPath' | 'findKey';
+
+interface QueryForm {
+  partition: string; // '' = all
+  start: StartMode;
+  offset: string;
+  time: string;
+  group: string;
+  count: string;
+  filter: FilterMode;
+  text: string;
+  equals: string;
+}
+
+const filterLabels: Record<FilterMode, string> = {
+  none: 'No filter',
+  value: 'Value contains',
+  key: 'Key contains',
+  header: 'Header contains',
+  any: 'Anywhere contains',
+  regex: 'Value matches regex',
+  jsonPath: 'JSON path equals',
+  findKey: 'Find by key',
+};
+
+function formFromQuery(seek: Seek, count: number, filter: Filter | null, partition: number | null): QueryForm {
+  const form: QueryForm = {
+    partition: partition === null ? '' : String(partition),
+    start: seek.mode,
+    offset: seek.mode === 'offset' ? String(seek.offset) : '0',
+    time: toDateTimeLocal(seek.mode === 'timestamp' ? seek.timestamp : Date.now() - 3_600_000),
+    group: seek.mode === 'group' ? seek.groupId : '',
+    count: String(count),
+    filter: 'none',
+    text: '',
+    equals: '',
+  };
+  if (filter?.kind === 'contains') Object.assign(form, { filter: filter.field, text: filter.text });
+  if (filter?.kind === 'regex') Object.assign(form, { filter: 'regex', text: filter.pattern });
+  if (filter?.kind === 'jsonPath') Object.assign(form, { filter: 'jsonPath', text: filter.path, equals: filter.equals });
+  if (filter?.kind === 'key') Object.assign(form, { filter: 'findKey', text: filter.key });
+  return form;
+}
+
+/** The query a form describes, or the first thing wrong with it. */
+export function queryFromForm(form: QueryForm): { seek: Seek; count: number; filter: Filter | null; partition: number | null } | { error: string } {
+  let seek: Seek;
+  switch (form.start) {
+    case 'offset':
+      if (!/^\d+$/.test(form.offset.trim())) return { error: 'An offset is a whole number of 0 or more.' };
+      seek = { mode: 'offset', offset: Number(form.offset) };
+      break;
+    case 'timestamp': {
+      const time = new Date(form.time).getTime();
+      if (Number.isNaN(time)) return { error: 'Choose a date and time.' };
+      seek = { mode: 'timestamp', timestamp: time };
+      break;
+    }
+    case 'group':
+      if (!form.group.trim()) return { error: 'Enter a consumer group id.' };
+      seek = { mode: 'group', groupId: form.group.trim() };
+      break;
+    default:
+      seek = { mode: form.start };
+  }
+  const count = Number(form.count);
+  if (!/^\d+$/.test(form.count.trim()) || count < 1 || count > 10_000) return { error: 'Read between 1 and 10,000 records a page.' };
+  let filter: Filter | null = null;
+  if (form.filter !== 'none') {
+    if (!form.text && form.filter !== 'findKey') return { error: 'Enter what to look for, or choose "No filter".' };
+    if (form.filter === 'regex') {
+      try {
+        new RegExp(form.text);
+      } catch (error) {
+        return { error: `The regular expression is not valid: ${(error as Error).message}` };
+      }
+      filter = { kind: 'regex', field: 'value', pattern: form.text, flags: '' };
+    } else if (form.filter === 'jsonPath') filter = { kind: 'jsonPath', path: form.text, equals: form.equals };
+    else if (form.filter === 'findKey') filter = { kind: 'key', key: form.text };
+    else filter = { kind: 'contains', field: form.filter, text: form.text, ignoreCase: false };
+  }
+  return { seek, count, filter, partition: form.partition === '' ? null : Number(form.partition) };
+}
+
+export function MessagesScreen() {
+  const topics = useAppStore((state) => state.topics);
+  const loadTopics = useAppStore((state) => state.loadTopics);
+  const connectionId = useAppStore((state) => state.activeConnectionId);
+  const query = useAppStore((state) => state.messageQuery);
+  const page = useAppStore((state) => state.messagePage);
+  const progress = useAppStore((state) => state.messageProgress);
+  const reading = useAppStore((state) => state.messageOperationId !== null);
+  const selected = useAppStore((state) => state.selectedRecord);
+  const tail = useAppStore((state) => state.tail);
+  const exportState = useAppStore((state) => state.messageExport);
+  const openMessages = useAppStore((state) => state.openMessages);
+  const setMessageQuery = useAppStore((state) => state.setMessageQuery);
+  const readMessages = useAppStore((state) => state.readMessages);
+  const pageMessages = useAppStore((state) => state.pageMessages);
+  const cancelMessages = useAppStore((state) => state.cancelMessages);
+  const selectRecord = useAppStore((state) => state.selectRecord);
+  const startTail = useAppStore((state) => state.startTail);
+  const pauseTail = useAppStore((state) => state.pauseTail);
+  const resumeTail = useAppStore((state) => state.resumeTail);
+  const stopTail = useAppStore((state) => state.stopTail);
+  const exportMessages = useAppStore((state) => state.exportMessages);
+  const [form, setForm] = useState<QueryForm>(() => formFromQuery(query.seek, query.count, query.filter, query.partition));
+  const [formError, setFormError] = useState<string | null>(null);
+  const [decodersOpen, setDecodersOpen] = useState(false);
+  const [format, setFormat] = useState<ExportFormat>('jsonl');
+
+  useEffect(() => {
+    void loadTopics();
+  }, [loadTopics, connectionId]);
+  // A tail keeps polling only while this screen is open.
+  useEffect(() => () => void stopTail(), [stopTail]);
+  // Web mode: a finished export is downloaded by the browser.
+  useEffect(() => {
+    const result = exportState?.result;
+    if (exportState?.status !== 'done' || result?.status !== 'download' || !result.url) return;
+    const link = document.createElement('a');
+    link.href = result.url;
+    link.download = result.fileName;
+    document.body.append(link);
+    link.click();
+    link.remove();
+  }, [exportState]);
+
+  const topic = query.topic;
+  const partitionCount = topics.data?.find((candidate) => candidate.name === topic)?.partitions ?? 0;
+  const update = (patch: Partial<QueryForm>) => setForm((current) => ({ ...current, ...patch }));
+  const submit = () => {
+    const parsed = queryFromForm(form);
+    if ('error' in parsed) {
+      setFormError(parsed.error);
+      return;
+    }
+    setFormError(null);
+    setMessageQuery(parsed);
+    if (tail) void startTail();
+    else void readMessages();
+  };
+
+  return (
+    <section className="screen screen-fill messages-screen">
+      <ScreenHeader title="Messages">
+        <label className="inline-label">
+          Topic
+          <select aria-label="Topic" value={topic ?? ''} onChange={(event) => event.target.value && openMessages(event.target.value)}>
+            <option value="">{topics.status === 'loading' && !topics.data ? 'Loading topics…' : 'Choose a topic'}</option>
+            {topics.data?.map((candidate) => (
+              <option key={candidate.name} value={candidate.name}>
+                {candidate.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" className="button" disabled={!topic} onClick={() => setDecodersOpen(true)} title="Key and value decoders, remembered for this topic">
+          Decoders: {decoderSummary(query.decoders.key)} / {decoderSummary(query.decoders.value)}
+        </button>
+        {tail ? (
+          <>
+            {tail.state === 'paused' ? (
+              <button type="button" className="button" onClick={() => void resumeTail()}>
+                Resume
+              </button>
+            ) : (
+              <button type="button" className="button" onClick={() => void pauseTail()} disabled={tail.state !== 'running'}>
+                Pause
+              </button>
+            )}
+            <button type="button" className="button" onClick={() => void stopTail()}>
+              Stop live tail
+            </button>
+          </>
+        ) : (
+          <button type="button" className="button" disabled={!topic} onClick={() => void startTail()}>
+            Live tail
+          </button>
+        )}
+        <span className="export-group">
+          <select aria-label="Export format" value={format} onChange={(event) => setFormat(event.target.value as ExportFormat)} disabled={!topic}>
+            <option value="jsonl">JSON Lines</option>
+            <option value="json">JSON</option>
+            <option value="csv">CSV</option>
+          </select>
+          <button
+            type="button"
+            className="button"
+            disabled={!topic || exportState?.status === 'running'}
+            onClick={() => void exportMessages(format)}
+            title="Every record of the query, not only this page"
+          >
+            {exportState?.status === 'running' ? 'Exporting…' : 'Export'}
+          </button>
+        </span>
+      </ScreenHeader>
+
+      {!topic ? (
+        <Empty title="Choose a topic to browse its records.">Pick one above, or open a topic and choose Messages.</Empty>
+      ) : (
+        <>
+          <form
+            className="card query-bar"
+            aria-label="Query"
+            noValidate
+            onSubmit={(event) => {
+              event.preventDefault();
+              submit();
+            }}
+          >
+            <label className="query-field">
+              <span>Partition</span>
+              <select aria-label="Partition" value={form.partition} onChange={(event) => update({ partition: event.target.value })}>
+                <option value="">All</option>
+                {Array.from({ length: partitionCount }, (_, index) => (
+                  <option key={index} value={index}>
+                    {index}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="query-field">
+              <span>Start</span>
+              <select aria-label="Start" value={form.start} onChange={(event) => update({ start: event.target.value as StartMode })}>
+                <option value="latest">Latest</option>
+                <option value="earliest">Earliest</option>
+                <option value="offset">Offset</option>
+                <option value="timestamp">Time</option>
+                <option value="group">Consumer group</option>
+              </select>
+            </label>
+            {form.start === 'offset' ? (
+              <label className="query-field narrow">
+                <span>Offset</span>
+                <input aria-label="Offset" inputMode="numeric" value={form.offset} onChange={(event) => update({ offset: event.target.value })} />
+              </label>
+            ) : null}
+            {form.start === 'timestamp' ? (
+              <label className="query-field">
+                <span>From</span>
+                <input aria-label="From time" type="datetime-local" step="0.001" value={form.time} onChange={(event) => update({ time: event.target.value })} />
+              </label>
+            ) : null}
+            {form.start === 'group' ? (
+              <label className="query-field">
+                <span>Group</span>
+                <input aria-label="Consumer group" value={form.group} onChange={(event) => update({ group: event.target.value })} />
+              </label>
+            ) : null}
+            <label className="query-field narrow">
+              <span>Records</span>
+              <input aria-label="Records per page" inputMode="numeric" value={form.count} onChange={(event) => update({ count: event.target.value })} />
+            </label>
+            <label className="query-field">
+              <span>Filter</span>
+              <select aria-label="Filter" value={form.filter} onChange={(event) => update({ filter: event.target.value as FilterMode })}>
+                {(Object.keys(filterLabels) as FilterMode[]).map((mode) => (
+                  <option key={mode} value={mode}>
+                    {filterLabels[mode]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {form.filter !== 'none' ? (
+              <label className="query-field grow">
+                <span>{form.filter === 'jsonPath' ? 'Path' : form.filter === 'regex' ? 'Pattern' : form.filter === 'findKey' ? 'Key' : 'Text'}</span>
+                <input
+                  aria-label="Filter text"
+                  spellCheck={false}
+                  placeholder={form.filter === 'jsonPath' ? '$.customer.id' : form.filter === 'regex' ? '^ORD-\\d+' : ''}
+                  value={form.text}
+                  onChange={(event) => update({ text: event.target.value })}
+                />
+              </label>
+            ) : null}
+            {form.filter === 'jsonPath' ? (
+              <label className="query-field">
+                <span>Equals</span>
+                <input aria-label="Equals" spellCheck={false} placeholder='42 or "gold"' value={form.equals} onChange={(event) => update({ equals: event.target.value })} />
+              </label>
+            ) : null}
+            <span className="spacer" />
+            {reading ? (
+              <button type="button" className="button" onClick={() => void cancelMessages()}>
+                Cancel
+              </button>
+            ) : null}
+            <button type="submit" className="button button-primary" disabled={reading}>
+              {tail ? 'Restart tail' : 'Read'}
+            </button>
+          </form>
+          {formError ? (
+            <div className="form-error" role="alert">
+              {formError}
+            </div>
+          ) : null}
+          <ExportStatus />
+          {tail ? renderTail() : renderPage(page.data)}
+          {!tail && page.status === 'error' ? <ErrorMessage error={page.error} onRetry={() => void readMessages()} /> : null}
+          {!tail ? (
+            <StatusLine
+              page={page.data}
+              loading={page.status === 'loading'}
+              progress={progress && reading ? progress : null}
+              onPage={(direction) => void pageMessages(direction)}
+            />
+          ) : null}
+        </>
+      )}
+      {decodersOpen ? <DecodersDialog decoders={query.decoders} onClose={() => setDecodersOpen(false)} /> : null}
+    </section>
+  );
+
+  // Plain render helpers (not components), so the table keeps its identity and scroll position.
+  function renderPage(data: Page | null) {
+    if (!data) return page.status === 'loading' || page.status === 'idle' ? <Loading label="Reading records…" /> : null;
+    if (!data.records.length && page.status !== 'loading') {
+      return (
+        <Empty title={query.filter ? 'No record matches in this range.' : 'No records here.'}>
+          {data.hasAfter || data.hasBefore ? 'Page on, or start somewhere else.' : 'The range holds no records; produce some, or tail the topic live.'}
+        </Empty>
+      );
+    }
+    return (
+      <div className={selected ? 'records-layout with-detail' : 'records-layout'}>
+        <RecordTable records={data.records} selected={selected} onSelect={selectRecord} />
+        {selected && topic ? <RecordDetail record={selected} topic={topic} onClose={() => selectRecord(null)} /> : null}
+      </div>
+    );
+  }
+
+  function renderTail() {
+    if (!tail) return null;
+    return (
+      <>
+        <div className="tail-status" role="status" aria-label="Live tail">
+          <span className={`live-dot live-${tail.state}`} aria-hidden="true" />
+          <strong>{tail.state === 'paused' ? 'Paused' : tail.state === 'stopped' ? 'Stopped' : tail.state === 'starting' ? 'Starting…' : 'Live'}</strong>
+          <span>{formatCount(tail.received)} received</span>
+          {tail.evicted ? <span data-testid="tail-evicted">{formatCount(tail.evicted)} older left the view (it keeps the last {formatCount(TAIL_BUFFER)})</span> : null}
+          {tail.skipped ? <span>{formatCount(tail.skipped)} did not match the filter</span> : null}
+          {tail.missed ? <span className="warn-text">{formatCount(tail.missed)} were deleted before they could be read</span> : null}
+          {tail.state === 'paused' ? <span className="muted">New records wait on the cluster; nothing is lost.</span> : null}
+        </div>
+        {tail.error ? <div className="form-error" role="alert">{tail.error}</div> : null}
+        {tail.records.length ? (
+          <div className={selected ? 'records-layout with-detail' : 'records-layout'}>
+            <RecordTable records={tail.records} selected={selected} onSelect={selectRecord} follow={tail.state === 'running' && !selected} />
+            {selected && topic ? <RecordDetail record={selected} topic={topic} onClose={() => selectRecord(null)} /> : null}
+          </div>
+        ) : (
+          <Empty title="Waiting for new records…">Records produced to {topic} from now on appear here as they arrive.</Empty>
+        )}
+      </>
+    );
+  }
+}
+
+function ExportStatus() {
+  const exportState = useAppStore((state) => state.messageExport);
+  const progress = useAppStore((state) => state.messageProgress);
+  if (!exportState) return null;
+  if (exportState.status === 'running') {
+    return (
+      <div className="export-status muted" role="status" aria-label="Export">
+        Exporting as {exportState.format.toUpperCase()}… {progress?.operationId === exportState.operationId ? `${formatCount(progress.matches)} records written` : ''}
+      </div>
+    );
+  }
+  if (exportState.status === 'error') {
+    return (
+      <div className="form-error" role="alert">
+        The export failed: {exportState.error?.message}
+      </div>
+    );
+  }
+  if (exportState.status === 'cancelled') return <div className="export-status muted" role="status" aria-label="Export">The export was cancelled.</div>;
+  const result = exportState.result!;
+  return (
+    <div className="export-status form-success" role="status" aria-label="Export">
+      Exported {formatCount(result.records)} records ({formatBytes(result.bytes)}) {result.status === 'file' ? `to ${result.path}` : `as ${result.fileName}`} in{' '}
+      {formatCount(result.durationMs)} ms.
+    </div>
+  );
+}
+
+function StatusLine({
+  page,
+  loading,
+  progress,
+  onPage,
+}: {
+  page: Page | null;
+  loading: boolean;
+  progress: { scanned: number; matches: number; ratePerSecond: number } | null;
+  onPage: (direction: 'forward' | 'backward') => void;
+}) {
+  const first = page?.records[0];
+  const last = page?.records[page.records.length - 1];
+  return (
+    <div className="pager">
+      <button type="button" className="button button-small" disabled={loading || !page?.hasBefore} onClick={() => onPage('backward')}>
+        ← Previous page
+      </button>
+      <div className="pager-status muted small" role="status" aria-label="Page status">
+        {progress ? (
+          <span className="scan-progress">
+            Scanned {formatCount(progress.scanned)} · {formatCount(progress.matches)} matches · {formatCount(progress.ratePerSecond)} records/s
+          </span>
+        ) : page ? (
+          <>
+            {formatCount(page.records.length)} records
+            {first && last && page.ranges.length === 1 ? ` · offsets ${first.offset}–${last.offset}` : ''}
+            {page.ranges.length > 1 ? ` · ${page.ranges.length} partitions` : ''}
+            {page.keyPartition !== undefined ? ` · key in partition ${page.keyPartition}` : ''}
+            {` · scanned ${formatCount(page.scanned)} in ${formatCount(page.durationMs)} ms`}
+            {page.stoppedBy === 'cancelled' ? ' · cancelled' : page.stoppedBy === 'time' ? ' · stopped by the time limit' : ''}
+            {page.notes.map((note) => (
+              <span key={note} className="page-note">
+                {' · '}
+                {note}
+              </span>
+            ))}
+          </>
+        ) : null}
+      </div>
+      <button type="button" className="button button-small" disabled={loading || !page?.hasAfter} onClick={() => onPage('forward')}>
+        Next page →
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+// The records of a page or a live tail, virtualized: only the rows in view are in the DOM. Each row
+// shows a one-line preview; the detail panel shows the whole record. Presentational.
+import { useEffect, useRef } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { RecordView } from '../../../../shared/model/messages';
+import { formatBytes } from '../../components/format';
+import { formatTimestamp, previewLine } from './record-format';
+
+export const RECORD_ROW_HEIGHT = 34;
+
+export function RecordTable({
+  records,
+  selected,
+  onSelect,
+  follow = false,
+}: {
+  records: readonly RecordView[];
+  selected: RecordView | null;
+  onSelect: (record: RecordView) => void;
+  /** Keep the newest row in view as records arrive (live tail). */
+  follow?: boolean;
+}) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: records.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => RECORD_ROW_HEIGHT,
+    overscan: 10,
+  });
+  useEffect(() => {
+    if (follow && records.length) virtualizer.scrollToIndex(records.length - 1, { align: 'end' });
+  }, [follow, records.length, virtualizer]);
+
+  return (
+    <div className="vtable records-table" role="table" aria-label="Records" aria-rowcount={records.length + 1}>
+      <div className="vtable-head" role="rowgroup">
+        <div className="vtable-row records-grid" role="row">
+          <div role="columnheader" className="numeric">Partition</div>
+          <div role="columnheader" className="numeric">Offset</div>
+          <div role="columnheader">Timestamp</div>
+          <div role="columnheader">Key</div>
+          <div role="columnheader">Value</div>
+          <div role="columnheader" className="numeric">Size</div>
+        </div>
+      </div>
+      <div className="vtable-body" ref={scrollRef} role="rowgroup" data-testid="records-scroll">
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const record = records[item.index];
+            if (!record) return null;
+            const isSelected = selected?.partition === record.partition && selected.offset === record.offset;
+            return (
+              <div
+                key={`${record.partition}:${record.offset}`}
+                role="row"
+                aria-rowindex={item.index + 2}
+                aria-selected={isSelected}
+                className={isSelected ? 'vtable-row records-grid clickable selected' : 'vtable-row records-grid clickable'}
+                style={{ transform: `translateY(${item.start}px)`, height: RECORD_ROW_HEIGHT }}
+                onClick={() => onSelect(record)}
+                data-partition={record.partition}
+                data-offset={record.offset}
+              >
+                <div role="cell" className="numeric" data-column="partition">
+                  {record.partition}
+                </div>
+                <div role="cell" className="numeric" data-column="offset">
+                  <button type="button" className="link-button" onClick={() => onSelect(record)} aria-label={`Record ${record.partition}:${record.offset}`}>
+                    {record.offset}
+                  </button>
+                </div>
+                <div role="cell" className="mono-cell">
+                  {formatTimestamp(record.timestamp)}
+                </div>
+                <div role="cell" className={record.key.format === 'null' ? 'mono-cell muted' : 'mono-cell'} data-column="key">
+                  {previewLine(record.key, 120)}
+                </div>
+                <div role="cell" className={record.value.format === 'null' ? 'mono-cell muted' : 'mono-cell'} data-column="value">
+                  {previewLine(record.value)}
+                </div>
+                <div role="cell" className="numeric">
+                  {formatBytes(record.size)}
+                </div>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}
