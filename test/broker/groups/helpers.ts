@@ -4,7 +4,7 @@
  * through the controller, and small waiting helpers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
@@ -40,7 +40,14 @@ export async function startGroupCluster(options: { brokers?: number; config?: Re
       brokers: options.brokers ?? 3,
       basePort: 0,
       dataDir,
-      logger: createLogger({ level: 'error', write: (line) => errors.push(line) }),
+      // GROUPS_TEST_LOG=<file> keeps the brokers' info lines there, for a failure that needs them.
+      logger: createLogger({
+        level: process.env.GROUPS_TEST_LOG ? 'info' : 'error',
+        write: (line) => {
+          if (process.env.GROUPS_TEST_LOG) appendFileSync(process.env.GROUPS_TEST_LOG, `${line}\n`);
+          if (/^\S+ ERROR/.test(line)) errors.push(line);
+        },
+      }),
       config,
     });
   const t: GroupTestCluster = {
