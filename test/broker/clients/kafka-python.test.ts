@@ -43,7 +43,7 @@ function expectAll(got: RoundTrip, count: number): void {
   expect(got.endOffset).toBe(count);
 }
 
-describe('kafka-python', () => {
+describe('kafka-python', { timeout: 60_000 }, () => {
   it('probes the broker, produces 100 records and consumes them back without a group', async () => {
     const topic = topicName('python-auto');
     const got = await roundTrip(topic, 100);

@@ -102,7 +102,7 @@ async function consumeValues(bootstrap: string, topic: string): Promise<string[]
   return lines(await kcat(bootstrap, ['-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%s\\n'], { timeoutMs: 30_000 }));
 }
 
-describe('the cluster process', () => {
+describe('the cluster process', { timeout: 90_000 }, () => {
   const N = 3000;
   const topic = 'persist-acked';
   const midTopic = 'persist-mid-produce';
@@ -137,7 +137,7 @@ describe('the cluster process', () => {
   it('keeps every acknowledged record when killed in the middle of producing', async () => {
     const current = broker!;
     const child = spawn(KCAT, ['-b', current.bootstrap, '-P', '-t', midTopic, '-X', 'acks=1', '-X', 'linger.ms=2', '-X', 'message.timeout.ms=3000', '-v', '-v', '-v'], { stdio: ['pipe', 'ignore', 'pipe'] });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    const killer = setTimeout(() => child.kill('SIGKILL'), 45_000);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdin.on('error', () => {});
@@ -146,9 +146,13 @@ describe('the cluster process', () => {
     // Feed records in small slices until a few hundred are acknowledged, then kill the broker while
     // more are on their way.
     let killed = false;
-    while (written < 20_000) {
-      child.stdin.write(Array.from({ length: 50 }, (_, i) => `mid-${written + i}`).join('\n') + '\n');
-      written += 50;
+    const deadline = Date.now() + 25_000;
+    while (Date.now() < deadline) {
+      // Up to 20,000 records; on a slow machine, then wait for the acknowledgements to catch up.
+      if (written < 20_000) {
+        child.stdin.write(Array.from({ length: 50 }, (_, i) => `mid-${written + i}`).join('\n') + '\n');
+        written += 50;
+      }
       await new Promise((r) => setTimeout(r, 5));
       if (!killed && deliveredOffsets(stderr).length >= 500) {
         await current.kill9();
