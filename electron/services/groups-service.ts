@@ -19,7 +19,8 @@ import type { EmbeddedClusterService } from './embedded-cluster';
 import * as groups from './groups';
 import { LagSampler } from './lag/sampler';
 
-const TOPIC_READERS_TTL_MS = 30_000;
+// Which groups read a topic is looked up again after this long (at once while none do).
+const TOPIC_READERS_TTL_MS = 10_000;
 
 export interface GroupsServiceOptions {
   dataDir: string;
@@ -114,9 +115,15 @@ export class GroupsService {
     let readers = this.#topicReaders.get(cacheKey);
     if (!readers || Date.now() - readers.at > TOPIC_READERS_TTL_MS) {
       const admin = await this.#admin(connectionId);
-      readers = { at: Date.now(), groups: groups.groupsReadingTopic(admin, topic) };
-      this.#topicReaders.set(cacheKey, readers);
-      readers.groups.catch(() => this.#topicReaders.delete(cacheKey));
+      const lookup = { at: Date.now(), groups: groups.groupsReadingTopic(admin, topic) };
+      readers = lookup;
+      this.#topicReaders.set(cacheKey, lookup);
+      lookup.groups.then(
+        (ids) => {
+          if (!ids.length && this.#topicReaders.get(cacheKey) === lookup) this.#topicReaders.delete(cacheKey);
+        },
+        () => this.#topicReaders.delete(cacheKey),
+      );
     }
     const ids = await readers.groups;
     await this.view(connectionId, `topic:${topic}`, ids);

@@ -98,7 +98,7 @@ export function DemoCard() {
           {(props) => (
             <select {...props} value={form.consumers} onChange={(event) => update({ consumers: event.target.value as '1' | '2' })}>
               <option value="1">1 consumer</option>
-              <option value="2">2 consumers (they share the partitions)</option>
+              <option value="2">2 consumers</option>
             </select>
           )}
         </Field>

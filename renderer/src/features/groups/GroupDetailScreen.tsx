@@ -106,10 +106,10 @@ export function GroupDetailScreen() {
         {series.status === 'error' ? <ErrorMessage error={series.error} onRetry={() => void loadLagSeries(group)} /> : null}
         {lag ? (
           lag.points.length ? (
-            <>
+            <div data-testid="lag-charts" data-points={lag.points.length} data-last-total={lag.points[lag.points.length - 1]?.total ?? ''}>
               <LagChart series={lag} />
               <RatesChart series={lag} />
-            </>
+            </div>
           ) : (
             <p className="muted chart-empty">
               No samples in this range yet. The lag is sampled every {Math.round(lag.intervalMs / 1000)} s while this page is open; the chart
@@ -164,13 +164,9 @@ function GroupStats({ detail, series }: { detail: GroupDetail; series: LagSeries
     <div className="stats">
       <StatCard label="Total lag" value={detail.totalLag === null ? '—' : formatCount(detail.totalLag)} tone={detail.totalLag ? 'warn' : 'good'} />
       <StatCard label="Members" value={formatCount(detail.members.length)} />
-      <StatCard label="Consumed (last minute)" value={formatRate(summary?.consumeRate)} />
-      <StatCard label="Produced (last minute)" value={formatRate(summary?.produceRate)} />
-      <StatCard
-        label="Time to catch up"
-        value={formatCatchUp(summary?.catchUpMs, summary?.lag ?? detail.totalLag)}
-        tone={summary?.catchUpMs === null && (summary?.lag ?? 0) > 0 ? 'bad' : 'neutral'}
-      />
+      <StatCard label="Consumed, last minute" value={formatRate(summary?.consumeRate)} />
+      <StatCard label="Produced, last minute" value={formatRate(summary?.produceRate)} />
+      <StatCard label="Time to catch up" value={formatCatchUp(summary)} tone={formatCatchUp(summary) === 'growing' ? 'bad' : 'neutral'} />
       <StatCard label="Partitions without a commit" value={formatCount(withoutCommit)} tone={withoutCommit ? 'warn' : 'neutral'} />
     </div>
   );

@@ -10,7 +10,15 @@ import { formatClock, formatRate, RANGE_CHOICES } from './format';
 // Recharts reads dotted dataKeys as paths, and topic names have dots: series go by index.
 const seriesKey = (index: number) => `s${index}`;
 
-function timeAxis(colors: ChartColors, from: number, to: number) {
+/** The x domain: the chosen range, narrowed to where samples exist so a young history fills the width. */
+function domainOf(from: number, to: number, times: readonly number[]): [number, number] {
+  const first = times.length ? Math.min(...times) : from;
+  const start = Math.max(from, Math.min(first, to - 60_000));
+  return [start, to];
+}
+
+function timeAxis(colors: ChartColors, domain: [number, number]) {
+  const [from, to] = domain;
   const withSeconds = to - from <= 60 * 60_000;
   return (
     <XAxis
@@ -69,7 +77,7 @@ export function LagChart({ series, height = 240 }: { series: LagSeries; height?:
       {(colors) => (
         <AreaChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke={colors.grid} vertical={false} />
-          {timeAxis(colors, series.from, series.to)}
+          {timeAxis(colors, domainOf(series.from, series.to, series.points.map((point) => point.t)))}
           <YAxis stroke={colors.axis} tickLine={false} width={52} allowDecimals={false} tickFormatter={(value: number) => compact.format(value)} />
           <Tooltip
             contentStyle={tooltipStyle(colors)}
@@ -109,7 +117,7 @@ export function RatesChart({ series, height = 200 }: { series: LagSeries; height
       {(colors) => (
         <LineChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke={colors.grid} vertical={false} />
-          {timeAxis(colors, series.from, series.to)}
+          {timeAxis(colors, domainOf(series.from, series.to, series.points.map((point) => point.t)))}
           <YAxis stroke={colors.axis} tickLine={false} width={52} tickFormatter={(value: number) => compact.format(value)} />
           <Tooltip
             contentStyle={tooltipStyle(colors)}
@@ -137,7 +145,7 @@ export function TopicLagChart({ data, height = 240, title = 'Lag of each group r
       {(colors) => (
         <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke={colors.grid} vertical={false} />
-          {timeAxis(colors, data.from, data.to)}
+          {timeAxis(colors, domainOf(data.from, data.to, data.points.map((point) => point.t)))}
           <YAxis stroke={colors.axis} tickLine={false} width={52} allowDecimals={false} tickFormatter={(value: number) => compact.format(value)} />
           <Tooltip
             contentStyle={tooltipStyle(colors)}

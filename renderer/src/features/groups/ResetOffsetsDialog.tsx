@@ -130,7 +130,7 @@ export function ResetOffsetsDialog({ detail, onClose }: { detail: GroupDetail; o
         <p className="muted">
           Moves the committed offsets of <strong>{detail.id}</strong>. Its consumers start from the new offsets the next time they join.
         </p>
-        {detail.members.length ? (
+        {detail.members.length && !preview ? (
           <div className="warning" role="alert">
             The group has {detail.members.length} active member{detail.members.length === 1 ? '' : 's'}. Stop its consumers before you reset: Kafka
             only changes the offsets of a group nobody consumes with. You can still preview.

@@ -9,9 +9,12 @@ export function Sparkline({ values, width = 96, height = 22, label }: { values: 
   if (known.length < 2) {
     return <span className="sparkline-empty muted" aria-label={`${label}: not enough samples yet`}>{known.length ? '·' : ''}</span>;
   }
-  const max = Math.max(1, ...known.map((point) => point.value));
+  // Scaled between the smallest and largest lag of the range, so a trend shows even on a large lag.
+  const min = Math.min(...known.map((point) => point.value));
+  const span = Math.max(1, Math.max(...known.map((point) => point.value)) - min);
   const step = width / Math.max(1, values.length - 1);
-  const points = known.map((point) => `${(point.index * step).toFixed(1)},${(height - 2 - (point.value / max) * (height - 4)).toFixed(1)}`).join(' ');
+  const y = (value: number) => (height - 3 - ((value - min) / span) * (height - 6)).toFixed(1);
+  const points = known.map((point) => `${(point.index * step).toFixed(1)},${y(point.value)}`).join(' ');
   const last = known[known.length - 1] as { value: number };
   const first = known[0] as { value: number };
   const trend = last.value > first.value ? 'rising' : last.value < first.value ? 'falling' : 'flat';

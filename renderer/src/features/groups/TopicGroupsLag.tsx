@@ -63,7 +63,7 @@ export function TopicGroupsLag({ topic, compact = false, title }: { topic: strin
                     </td>
                     <td className="numeric">{formatRate(summary?.consumeRate)}</td>
                     <td className="numeric">{formatRate(summary?.produceRate)}</td>
-                    <td className="numeric">{formatCatchUp(summary?.catchUpMs, summary?.lag)}</td>
+                    <td className="numeric">{formatCatchUp(summary)}</td>
                   </tr>
                 );
               })}

@@ -25,12 +25,15 @@ export function formatDuration(ms: number): string {
   return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
 }
 
-/** Time to catch up in words: 0 means caught up; null means the lag is not shrinking (or unknown). */
-export function formatCatchUp(ms: number | null | undefined, lag: number | null | undefined): string {
-  if (lag === null || lag === undefined) return '—';
-  if (ms === 0 || lag === 0) return 'caught up';
-  if (ms === null || ms === undefined) return 'not catching up';
-  return formatDuration(ms);
+/**
+ * Time to catch up in words: "caught up" without lag, a duration while the lag shrinks, "growing"
+ * while it does not, "—" while the rates are unknown (fewer than two samples).
+ */
+export function formatCatchUp(summary: { catchUpMs: number | null; lag: number | null; consumeRate: number | null; produceRate: number | null } | null | undefined): string {
+  if (!summary || summary.lag === null) return '—';
+  if (summary.lag === 0 || summary.catchUpMs === 0) return 'caught up';
+  if (summary.catchUpMs !== null) return formatDuration(summary.catchUpMs);
+  return summary.consumeRate === null || summary.produceRate === null ? '—' : 'growing';
 }
 
 export function formatClock(t: number, withSeconds: boolean): string {

@@ -1,0 +1,152 @@
+// Consumer groups and lag charts end to end, in web mode against the embedded cluster: start the demo
+// from the cluster panel, watch the lag chart grow, see a reset refused while consumers run, stop the
+// consumers, reset the group to earliest and see its lag equal the partitions' sizes. Light and dark
+// screenshots of every screen go to test-results/.
+import type { Page } from '@playwright/test';
+import { clusterModulePresent, expect, test } from './fixtures';
+
+const GROUP = 'demo.billing';
+const SECOND = 'demo.analytics';
+const TOPIC = 'demo.orders';
+
+test.describe.configure({ mode: 'serial' });
+test.skip(!clusterModulePresent, 'The embedded cluster (electron/broker/cluster/cluster.ts) is not in this tree yet.');
+
+function watchConsole(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
+
+async function openScreen(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation').getByRole('button', { name, exact: true }).click();
+}
+
+const numberIn = (text: string) => Number(text.replace(/[^\d]/g, ''));
+
+test('the demo: a queue and publish/subscribe, lag over time, a reset to earliest', async ({ page, webApp }, testInfo) => {
+  test.setTimeout(240_000);
+  const errors = watchConsole(page);
+  await page.goto(webApp.url);
+  await openScreen(page, 'Cluster panel');
+  const demo = page.getByTestId('demo-card');
+  await expect(demo).toBeVisible();
+  await demo.getByLabel('Produce (records/s)').fill('60');
+  await demo.getByLabel('Consume, per consumer (records/s)').fill('10');
+  await demo.getByLabel(`Consumers in ${GROUP}`).selectOption('2');
+  await demo.getByLabel(`Also run a second group, ${SECOND}`).check();
+  await demo.getByRole('button', { name: 'Start demo' }).click();
+
+  // The two consumers of one group split the 4 partitions; the second group's consumer has all 4.
+  const consumers = demo.getByRole('table', { name: 'Demo consumers' });
+  const partitionsOf = (name: string) => consumers.locator(`tr[data-consumer="${name}"] td[data-column="partitions"]`);
+  await expect(partitionsOf(`${GROUP}-1`)).toHaveText(/^\d+, \d+$/, { timeout: 60_000 });
+  await expect(partitionsOf(`${GROUP}-2`)).toHaveText(/^\d+, \d+$/, { timeout: 60_000 });
+  await expect(partitionsOf(`${SECOND}-1`)).toHaveText('0, 1, 2, 3', { timeout: 60_000 });
+  const shared = [...(await partitionsOf(`${GROUP}-1`).innerText()).split(', '), ...(await partitionsOf(`${GROUP}-2`).innerText()).split(', ')];
+  expect(shared.map(Number).sort()).toEqual([0, 1, 2, 3]);
+  await expect(demo.getByRole('button', { name: 'Apply changes' })).toBeVisible();
+  await expect(demo.getByRole('figure', { name: 'Lag on demo.orders' })).toBeVisible({ timeout: 30_000 });
+  await demo.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('demo-running.png'), fullPage: true });
+
+  // The groups list: both demo groups with their lag and coordinator.
+  await openScreen(page, 'Consumer groups');
+  const table = page.getByRole('table', { name: 'Consumer groups' });
+  await expect(table.locator(`[data-group="${GROUP}"]`)).toBeVisible();
+  await expect(table.locator(`[data-group="${SECOND}"]`)).toContainText('stable');
+  await expect(table.locator(`[data-group="${GROUP}"]`)).toContainText('broker');
+  await page.getByLabel('Search groups').fill('billing');
+  await expect(table.locator('[role="row"][data-group]')).toHaveCount(1);
+  await page.getByLabel('Search groups').fill('');
+  await expect(table.locator(`[data-group="${GROUP}"] svg.sparkline`)).toBeVisible({ timeout: 30_000 });
+  await page.screenshot({ path: testInfo.outputPath('groups-list.png') });
+
+  // The group's page: the lag chart grows sample after sample while the producer outpaces the consumers.
+  await table.getByRole('button', { name: GROUP, exact: true }).click();
+  await expect(page.locator('.topic-title')).toHaveText(GROUP);
+  const charts = page.getByTestId('lag-charts');
+  await expect(charts).toBeVisible({ timeout: 30_000 });
+  await expect.poll(async () => Number(await charts.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+  const before = Number(await charts.getAttribute('data-points'));
+  await expect.poll(async () => Number(await charts.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(before);
+  await expect.poll(async () => Number(await charts.getAttribute('data-last-total')), { timeout: 30_000 }).toBeGreaterThan(0);
+  await expect(page.getByRole('table', { name: 'Members' }).locator('tbody tr')).toHaveCount(2);
+  await charts.locator('.recharts-surface').first().hover({ position: { x: 400, y: 100 } });
+  await expect(page.locator('.recharts-tooltip-wrapper').first()).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('group-lag.png'), fullPage: true });
+  await page.getByRole('group', { name: 'Stack the lag by' }).getByRole('button', { name: 'By partition' }).click();
+  await expect(page.getByRole('figure', { name: 'Lag over time' }).locator('.recharts-legend-item')).toHaveCount(4);
+  await page.screenshot({ path: testInfo.outputPath('group-lag-by-partition.png') });
+
+  // Consumers are running: the preview says the reset must wait, and it cannot be applied.
+  await page.getByRole('button', { name: 'Reset offsets', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Reset offsets' });
+  await dialog.getByRole('button', { name: 'Preview' }).click();
+  await expect(dialog.locator('.reset-preview [role="alert"]')).toContainText('has 2 active members');
+  await expect(dialog.getByRole('button', { name: 'Reset offsets' })).toBeDisabled();
+  await page.screenshot({ path: testInfo.outputPath('reset-refused.png') });
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+  // Stop the consumers (the producer keeps writing), then the whole demo.
+  await openScreen(page, 'Cluster panel');
+  await demo.getByRole('button', { name: 'Stop consumers' }).click();
+  await expect(consumers).toBeHidden();
+  await demo.getByRole('button', { name: 'Stop demo' }).click();
+  await expect(demo.getByRole('button', { name: 'Start demo' })).toBeVisible();
+
+  // Reset to earliest, previewed first: the group's lag becomes each partition's size.
+  await openScreen(page, 'Consumer groups');
+  await table.getByRole('button', { name: GROUP, exact: true }).click();
+  await expect(page.locator('.group-summary')).toContainText('empty', { timeout: 30_000 });
+  await page.getByRole('button', { name: 'Reset offsets', exact: true }).click();
+  await dialog.getByLabel('Reset to').selectOption('earliest');
+  await dialog.getByRole('button', { name: 'Preview' }).click();
+  const preview = dialog.getByRole('table', { name: 'Preview of the new offsets' });
+  await expect(preview.locator('tbody tr')).toHaveCount(4);
+  await expect(dialog.getByRole('button', { name: 'Reset offsets' })).toBeEnabled();
+  await page.screenshot({ path: testInfo.outputPath('reset-preview.png') });
+  await dialog.getByRole('button', { name: 'Reset offsets' }).click();
+  await expect(dialog.getByRole('status')).toContainText('Offsets of 4 partitions reset');
+  await dialog.locator('.dialog-actions').getByRole('button', { name: 'Close' }).click();
+
+  const offsets = page.getByRole('table', { name: `Offsets of ${TOPIC}` });
+  await expect(offsets.locator('td[data-column="committed"]').first()).toHaveText('0', { timeout: 15_000 });
+  const lags = (await offsets.locator('td[data-column="lag"]').allInnerTexts()).map(numberIn);
+  const ends = (await offsets.locator('td[data-column="end"]').allInnerTexts()).map(numberIn);
+  expect(lags).toEqual(ends);
+  expect(lags.reduce((sum, lag) => sum + lag, 0)).toBeGreaterThan(0);
+  await page.screenshot({ path: testInfo.outputPath('group-after-reset.png'), fullPage: true });
+
+  // The same sizes on the topic's page (records = high - low watermark per partition).
+  await openScreen(page, 'Topics');
+  await page.getByRole('button', { name: TOPIC, exact: true }).click();
+  const records = (await page.getByRole('table', { name: 'Partitions' }).locator('tbody tr td:nth-child(7)').allInnerTexts()).map(numberIn);
+  expect(records).toEqual(lags);
+
+  // The topic's tab with the lag of every group reading it.
+  await page.getByRole('tab', { name: 'Consumer groups' }).click();
+  const readers = page.getByRole('table', { name: `Groups reading ${TOPIC}` });
+  await expect(readers.locator(`tr[data-group="${GROUP}"] td[data-column="lag"]`)).toHaveText(
+    new Intl.NumberFormat('en-US').format(lags.reduce((sum, lag) => sum + lag, 0)),
+    { timeout: 30_000 },
+  );
+  await expect(readers.locator(`tr[data-group="${SECOND}"]`)).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('topic-groups.png'), fullPage: true });
+
+  // Dark theme.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: testInfo.outputPath('topic-groups-dark.png'), fullPage: true });
+  await readers.getByRole('button', { name: GROUP }).click();
+  await expect(page.getByTestId('lag-charts')).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('group-after-reset-dark.png'), fullPage: true });
+  await openScreen(page, 'Consumer groups');
+  await page.screenshot({ path: testInfo.outputPath('groups-list-dark.png') });
+  await openScreen(page, 'Cluster panel');
+  await demo.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('demo-dark.png'), fullPage: true });
+  expect(errors).toEqual([]);
+});
