@@ -207,7 +207,8 @@ export class PartitionReplica {
 
   /**
    * Appends a produce request's records as leader. acks=-1 waits (up to timeoutMs) until every ISR
-   * member has them, as Kafka's delayed produce does.
+   * member has them, as Kafka's delayed produce does. The buffer is handed over: the log may keep it (tail cache),
+   * so the caller must not modify it afterwards.
    */
   appendAsLeader(records: Buffer, acks: number, timeoutMs: number): AppendOutcome | PartitionError | Promise<AppendOutcome | PartitionError> {
     const notLeader = this.checkLeader();
@@ -240,7 +241,8 @@ export class PartitionReplica {
     const logAppendTime = config.messageTimestampType === 'LogAppendTime' ? this.host.now() : undefined;
     let result;
     try {
-      result = this.log.append(records, { assignOffsets: true, leaderEpoch: meta.leaderEpoch, logAppendTime });
+      // The request's bytes are not touched again: the tail cache may keep them instead of a copy.
+      result = this.log.append(records, { assignOffsets: true, leaderEpoch: meta.leaderEpoch, logAppendTime, retain: true });
     } catch (error) {
       return this.storageError(error);
     }
@@ -408,7 +410,8 @@ export class PartitionReplica {
   /** Follower side: appends batches fetched from the leader, offsets kept as the leader assigned them. */
   appendAsFollower(records: Buffer, leaderHighWatermark: number, leaderLogStartOffset: number): void {
     if (records.length > 0) {
-      this.log.append(records, { assignOffsets: false });
+      // The leader's stored bytes never change: shared, not copied, by the tail cache.
+      this.log.append(records, { assignOffsets: false, retain: true });
       let position = 0;
       while (position + BATCH_HEADER_SIZE <= records.length) {
         const header = readBatchHeader(records, position);

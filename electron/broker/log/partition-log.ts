@@ -65,6 +65,11 @@ export interface AppendOptions {
   leaderEpoch?: number;
   /** LogAppendTime to stamp when message.timestamp.type=LogAppendTime (default: now()). */
   logAppendTime?: number;
+  /**
+   * The caller hands the buffer over: nobody modifies it once append returns (a request's own bytes,
+   * a leader's stored batches), so the tail cache may keep it by reference instead of copying it.
+   */
+  retain?: boolean;
 }
 
 export interface AppendResult {
@@ -358,7 +363,8 @@ export class PartitionLog {
 
   /**
    * Validates and appends one or more concatenated v2 batches. The buffer is modified in place (offsets,
-   * leader epoch, LogAppendTime) and then copied into the segment; the caller may reuse it afterwards.
+   * leader epoch, LogAppendTime) and then copied into the segment; the caller may reuse it afterwards,
+   * unless it passed `retain`.
    * Throws CorruptRecordError, InvalidRecordError, RecordTooLargeError, InvalidTimestampError (leader),
    * UnexpectedAppendOffsetError (follower) or KafkaStorageError; nothing is written when it throws.
    */
@@ -476,7 +482,7 @@ export class PartitionLog {
       throw new KafkaStorageError(`rolling a segment of ${this.dir} failed: ${(e as Error).message}`);
     }
     try {
-      this.active.append(batches);
+      this.active.append(batches, opts.retain === true);
     } catch (e) {
       throw new KafkaStorageError(`append to ${this.active.logPath} failed: ${(e as Error).message}`);
     }

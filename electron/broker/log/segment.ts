@@ -59,32 +59,44 @@ class FdBudget {
 
 const inactiveFds = new FdBudget(256);
 
+/** Appends at least this large may be kept by reference in the tail cache (smaller ones pack into slabs). */
+const RETAIN_MIN_BYTES = 64 << 10;
+
 /** How many inactive segments may keep their file open at once, process-wide (default 256). */
 export function setInactiveSegmentFdLimit(limit: number): void {
   inactiveFds.limit = Math.max(1, limit);
 }
 
-/** Fresh memory for the newest bytes of the active segment, in contiguous slabs that grow 64 KiB .. 1 MiB. */
+/**
+ * The newest bytes of the active segment in memory, in contiguous slabs: copies in slabs that grow
+ * 64 KiB .. 1 MiB, or, for large appends whose buffer the log was handed (`retain`), that buffer itself
+ * as a slab of its own (no copy, and no fresh memory to fault in).
+ */
 export class TailCache {
   private slabs: Array<{ pos: number; buf: Buffer; used: number }> = [];
   private total = 0;
 
   constructor(private readonly limit: number) {}
 
-  append(pos: number, data: Buffer): void {
+  append(pos: number, data: Buffer, retain = false): void {
     if (this.limit <= 0) return;
     let last = this.slabs.at(-1);
     if (last && last.pos + last.used !== pos) {
       this.clear();
       last = undefined;
     }
-    if (!last || last.buf.length - last.used < data.length) {
-      const size = Math.max(data.length, Math.min(1 << 20, last ? last.buf.length * 2 : 1 << 16));
-      last = { pos, buf: Buffer.allocUnsafeSlow(size), used: 0 };
-      this.slabs.push(last);
+    if (retain && data.length >= RETAIN_MIN_BYTES && data.length * 2 >= data.buffer.byteLength) {
+      // Full, so later appends never write into it; kept only while it views mostly its own memory.
+      this.slabs.push({ pos, buf: data, used: data.length });
+    } else {
+      if (!last || last.buf.length - last.used < data.length) {
+        const size = Math.max(data.length, Math.min(1 << 20, last ? last.buf.length * 2 : 1 << 16));
+        last = { pos, buf: Buffer.allocUnsafeSlow(size), used: 0 };
+        this.slabs.push(last);
+      }
+      data.copy(last.buf, last.used);
+      last.used += data.length;
     }
-    data.copy(last.buf, last.used);
-    last.used += data.length;
     this.total += data.length;
     while (this.slabs.length > 1 && this.total - this.slabs[0]!.used >= this.limit) {
       this.total -= this.slabs.shift()!.used;
@@ -388,8 +400,11 @@ export class LogSegment {
     this.nextOffset = lastOffset + 1;
   }
 
-  /** Appends validated batches (offsets assigned) at the end of the file. */
-  append(data: Buffer): void {
+  /**
+   * Appends validated batches (offsets assigned) at the end of the file. `retain`: the caller never
+   * modifies `data` afterwards, so the tail cache may keep it instead of a copy.
+   */
+  append(data: Buffer, retain = false): void {
     let written = 0;
     try {
       while (written < data.length) {
@@ -404,7 +419,7 @@ export class LogSegment {
       }
       throw e;
     }
-    this.cache?.append(this.size, data);
+    this.cache?.append(this.size, data, retain);
     let i = 0;
     while (i < data.length) {
       const size = data.readInt32BE(i + 8) + 12;
