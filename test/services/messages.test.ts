@@ -193,6 +193,12 @@ describe.skipIf(!clusterModulePresent)('message browser on the embedded cluster'
     const done = progress.filter((event) => event.operationId === 'op-contains' && event.done);
     expect(done).toEqual([expect.objectContaining({ scanned: PARTITIONS * PER_PARTITION, matches: PARTITIONS * (PER_PARTITION / 2) })]);
 
+    // Read backward (latest), the in-place search meets a body's records newest first.
+    const goldLatest = await app.ok('messages.read', { connectionId, topic: TOPIC, partitions: [0], seek: { mode: 'latest' }, filter: { kind: 'contains', field: 'value', text: '"tier":"gold"' }, limit: { count: 3 } });
+    expect(goldLatest.records.map((record) => record.offset)).toEqual([35, 37, 39]);
+    const goldBefore = await app.ok('messages.read', { connectionId, topic: TOPIC, partitions: [0], page: { cursor: goldLatest.cursor, direction: 'backward' }, filter: { kind: 'contains', field: 'value', text: '"tier":"gold"' }, limit: { count: 3 } });
+    expect(goldBefore.records.map((record) => record.offset)).toEqual([29, 31, 33]);
+
     const header = await app.ok('messages.read', { connectionId, topic: TOPIC, partitions: [0], filter: { kind: 'contains', field: 'header', text: 'import' }, limit: { count: 100 } });
     expect(header.records.map((record) => record.offset)).toEqual([0, 5, 10, 15, 20, 25, 30, 35]);
     const ignoreCase = await app.ok('messages.read', { connectionId, topic: TOPIC, partitions: [0], filter: { kind: 'contains', field: 'key', text: 'CUSTOMER-3', ignoreCase: true }, limit: { count: 100 } });

@@ -13,19 +13,60 @@ export interface RawHeader {
   value: Buffer | null;
 }
 
-/** One record as read, with its batch's metadata. Keys, values and header values are views. */
-export interface RawRecord {
-  partition: number;
-  offset: number;
-  timestamp: number;
-  logAppendTime: boolean;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: RawHeader[];
-  /** Bytes of the record in its batch, its length varint included. */
-  size: number;
-  batch: RawBatchInfo;
-  offsetDelta: number;
+/**
+ * One record as read, with its batch's metadata. Only positions are decoded up front: the key, value
+ * and headers are views into the batch's bytes made when first asked for, so a scan over a million
+ * records allocates one small object per record and filters can search the bytes in place.
+ */
+export class RawRecord {
+  #headers: RawHeader[] | null = null;
+
+  constructor(
+    readonly partition: number,
+    readonly offset: number,
+    readonly timestamp: number,
+    readonly logAppendTime: boolean,
+    /** Bytes of the record in its batch, its length varint included. */
+    readonly size: number,
+    readonly batch: RawBatchInfo,
+    readonly offsetDelta: number,
+    /** The (decompressed) bytes holding the record. */
+    readonly body: Buffer,
+    readonly keyStart: number,
+    /** -1: null. */
+    readonly keyLength: number,
+    readonly valueStart: number,
+    /** -1: null. */
+    readonly valueLength: number,
+    readonly headersStart: number,
+    readonly headerCount: number,
+  ) {}
+
+  get key(): Buffer | null {
+    return this.keyLength < 0 ? null : this.body.subarray(this.keyStart, this.keyStart + this.keyLength);
+  }
+
+  get value(): Buffer | null {
+    return this.valueLength < 0 ? null : this.body.subarray(this.valueStart, this.valueStart + this.valueLength);
+  }
+
+  get headers(): RawHeader[] {
+    if (this.#headers) return this.#headers;
+    const headers: RawHeader[] = [];
+    const body = this.body;
+    pos = this.headersStart;
+    for (let h = 0; h < this.headerCount; h++) {
+      const keyLength = Math.max(0, varint(body));
+      const key = body.toString('utf8', pos, pos + keyLength);
+      pos += keyLength;
+      const valueLength = varint(body);
+      const value = valueLength < 0 ? null : body.subarray(pos, pos + valueLength);
+      if (valueLength > 0) pos += valueLength;
+      headers.push({ key, value });
+    }
+    this.#headers = headers;
+    return headers;
+  }
 }
 
 export interface RawBatchInfo {
@@ -209,35 +250,31 @@ export function decodeRecordsField(partition: number, data: Buffer, fromOffset: 
           continue;
         }
         const keyLength = varint(body);
-        const key = keyLength < 0 ? null : body.subarray(pos, pos + keyLength);
+        const keyStart = pos;
         if (keyLength > 0) pos += keyLength;
         const valueLength = varint(body);
-        const value = valueLength < 0 ? null : body.subarray(pos, pos + valueLength);
+        const valueStart = pos;
         if (valueLength > 0) pos += valueLength;
         const headerCount = varint(body);
-        const headers: RawHeader[] = headerCount > 0 ? new Array<RawHeader>(headerCount) : [];
-        for (let h = 0; h < headerCount; h++) {
-          const hkLength = Math.max(0, varint(body));
-          const hk = body.toString('utf8', pos, pos + hkLength);
-          pos += hkLength;
-          const hvLength = varint(body);
-          const hv = hvLength < 0 ? null : body.subarray(pos, pos + hvLength);
-          if (hvLength > 0) pos += hvLength;
-          headers[h] = { key: hk, value: hv };
-        }
-        if (pos !== recordEnd) throw new AppError('kafka', `Record ${offset} of partition ${partition} is malformed.`);
-        records.push({
-          partition,
-          offset,
-          timestamp: logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta,
-          logAppendTime,
-          key,
-          value,
-          headers,
-          size: recordEnd - recordStart,
-          batch,
-          offsetDelta,
-        });
+        records.push(
+          new RawRecord(
+            partition,
+            offset,
+            logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta,
+            logAppendTime,
+            recordEnd - recordStart,
+            batch,
+            offsetDelta,
+            body,
+            keyStart,
+            keyLength,
+            valueStart,
+            valueLength,
+            pos,
+            headerCount,
+          ),
+        );
+        pos = recordEnd;
       }
     }
     at += size;

@@ -69,6 +69,28 @@ function literalOf(expected: unknown): Buffer | null {
   return null;
 }
 
+/**
+ * "Contains" searched in the batch's bytes in place: one native search finds the next occurrence in
+ * the body, and every record before it is decided without looking at its bytes again. Records are
+ * met in offset order within a body, so each body is searched once from start to end.
+ */
+function inPlace(needle: Buffer, field: 'key' | 'value'): Predicate {
+  // Per body: the first occurrence at or after `from` is at `hit` (-1: none).
+  const cache = new WeakMap<Buffer, { from: number; hit: number }>();
+  return (record) => {
+    const length = field === 'key' ? record.keyLength : record.valueLength;
+    if (length < needle.length) return false;
+    const start = field === 'key' ? record.keyStart : record.valueStart;
+    const body = record.body;
+    let entry = cache.get(body);
+    if (!entry || start < entry.from || (entry.hit !== -1 && entry.hit < start)) {
+      entry = { from: start, hit: body.indexOf(needle, start) };
+      cache.set(body, entry);
+    }
+    return entry.hit !== -1 && entry.hit + needle.length <= start + length;
+  };
+}
+
 export function compileFilter(filter: Filter | null, decoders: TopicDecoders): Predicate | null {
   if (filter === null) return null;
   const key = decoderFor(decoders.key);
@@ -81,19 +103,22 @@ export function compileFilter(filter: Filter | null, decoders: TopicDecoders): P
     case 'contains': {
       const needle = filter.ignoreCase ? filter.text.toLowerCase() : filter.text;
       const raw = Buffer.from(needle);
-      const texts = fieldTexts(filter.field, key, value);
       // Raw bytes first: exact for UTF-8 text and far cheaper than decoding.
       const rawField = (buffer: Buffer | null, decoder: FieldDecoder): boolean => {
         if (buffer === null) return false;
         if (decoder.structured || filter.ignoreCase) return textOf(decoder, buffer)[filter.ignoreCase ? 'toLowerCase' : 'toString']().includes(needle);
         return buffer.indexOf(raw) !== -1;
       };
+      if (!filter.ignoreCase && filter.field === 'key' && !key.structured) return inPlace(raw, 'key');
+      if (!filter.ignoreCase && filter.field === 'value' && !value.structured) return inPlace(raw, 'value');
       if (filter.field === 'key') return (record) => rawField(record.key, key);
       if (filter.field === 'value') return (record) => rawField(record.value, value);
       return (record) => {
         if (filter.field === 'any' && (rawField(record.key, key) || rawField(record.value, value))) return true;
-        for (const text of texts({ ...record, key: null, value: null })) {
-          if ((filter.ignoreCase ? text.toLowerCase() : text).includes(needle)) return true;
+        for (const header of record.headers) {
+          for (const text of [header.key, header.value?.toString('utf8') ?? '']) {
+            if ((filter.ignoreCase ? text.toLowerCase() : text).includes(needle)) return true;
+          }
         }
         return false;
       };

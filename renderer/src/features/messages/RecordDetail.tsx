@@ -3,7 +3,6 @@
 // chunks, each appended in its own task, into a virtualized view, so a 10 MB value never blocks the
 // window.
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Decoded, DecoderSpec, RecordView } from '../../../../shared/model/messages';
 import { Badge } from '../../components/Badge';
 import { formatBytes, formatCount } from '../../components/format';
@@ -180,6 +179,7 @@ function FieldBody({ decoded }: { decoded: Decoded }) {
       </div>
     );
   }
+  if (decoded.text.length > LARGE_TEXT) return <LinesView lines={toLines(decoded.text)} />;
   return <pre className="value-text">{decoded.text}</pre>;
 }
 
@@ -227,37 +227,77 @@ function JsonNode({ name, value, depth }: { name?: ReactNode; value: unknown; de
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The whole value
+// Large text: lines in a fixed-height virtual list
 
 const LINE_HEIGHT = 18;
 /** Long lines are shown in slices of this many characters, so no row is wider than the window. */
 const SLICE_CHARS = 400;
+/** Text longer than this is shown through the virtual list rather than laid out whole. */
+const LARGE_TEXT = 8 * 1024;
+const VIEW_HEIGHT = 420;
+/** Characters per request: small enough that receiving and splitting one stays far below a frame budget. */
+const CHUNK_CHARS = 256 * 1024;
+
+/** Appends the lines of `text` (sliced to SLICE_CHARS) to `into`; returns the unfinished last line. */
+function appendLines(into: string[], text: string, carry: string, last: boolean): string {
+  const parts = (carry + text).split('\n');
+  const rest = last ? '' : (parts.pop() ?? '');
+  for (const part of parts) {
+    if (part.length <= SLICE_CHARS) into.push(part);
+    else for (let at = 0; at < part.length; at += SLICE_CHARS) into.push(part.slice(at, at + SLICE_CHARS));
+  }
+  return rest;
+}
+
+function toLines(text: string): string[] {
+  const lines: string[] = [];
+  appendLines(lines, text, '', true);
+  return lines;
+}
+
+/**
+ * Only the rows in view are rendered, computed from the scroll position alone: the cost of a render
+ * does not grow with the number of lines (a 10 MB value has hundreds of thousands).
+ */
+function LinesView({ lines, version = 0 }: { lines: readonly string[]; version?: number }) {
+  const [scrollTop, setScrollTop] = useState(0);
+  const first = Math.max(0, Math.floor(scrollTop / LINE_HEIGHT) - 10);
+  const last = Math.min(lines.length, Math.ceil((scrollTop + VIEW_HEIGHT) / LINE_HEIGHT) + 10);
+  const rows: ReactNode[] = [];
+  for (let index = first; index < last; index++) {
+    rows.push(
+      <div key={index} className="whole-value-line" style={{ transform: `translateY(${index * LINE_HEIGHT}px)`, height: LINE_HEIGHT }}>
+        {lines[index]}
+      </div>,
+    );
+  }
+  return (
+    <div className="whole-value-scroll" data-testid="whole-value" data-version={version} onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}>
+      <div style={{ height: lines.length * LINE_HEIGHT, position: 'relative' }}>{rows}</div>
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The whole value, fetched in chunks; each chunk is split into lines in its own task.
 
 function WholeValue({ topic, record, field, decoder }: { topic: string; record: RecordView; field: 'key' | 'value'; decoder: DecoderSpec }) {
   const api = useAppStore((state) => state.api);
   const connectionId = useAppStore((state) => state.activeConnectionId);
-  const [lines, setLines] = useState<string[]>([]);
+  const lines = useRef<string[]>([]);
+  const [version, setVersion] = useState(0);
   const [progress, setProgress] = useState<{ loaded: number; total: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const scrollRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     let cancelled = false;
-    const all: string[] = [];
+    lines.current = [];
     let carry = '';
-    const append = (text: string, last: boolean) => {
-      const parts = (carry + text).split('\n');
-      carry = last ? '' : (parts.pop() ?? '');
-      for (const part of last ? parts : parts) {
-        if (part.length <= SLICE_CHARS) all.push(part);
-        else for (let at = 0; at < part.length; at += SLICE_CHARS) all.push(part.slice(at, at + SLICE_CHARS));
-      }
-    };
     void (async () => {
       let start = 0;
       let total = Infinity;
       while (start < total && !cancelled) {
-        const result = await api.invoke('messages.value', { connectionId, topic, partition: record.partition, offset: record.offset, field, decoder, start });
+        const result = await api.invoke('messages.value', { connectionId, topic, partition: record.partition, offset: record.offset, field, decoder, start, length: CHUNK_CHARS });
         if (cancelled) return;
         if (!result.ok) {
           setError(result.error.message);
@@ -265,8 +305,8 @@ function WholeValue({ topic, record, field, decoder }: { topic: string; record: 
         }
         total = result.value.totalChars;
         start += result.value.text.length;
-        append(result.value.text, start >= total);
-        setLines(all.slice());
+        carry = appendLines(lines.current, result.value.text, carry, start >= total);
+        setVersion((current) => current + 1);
         setProgress({ loaded: start, total });
         if (!result.value.text.length) break;
         // Let the window paint between chunks.
@@ -278,26 +318,17 @@ function WholeValue({ topic, record, field, decoder }: { topic: string; record: 
     };
   }, [api, connectionId, topic, record.partition, record.offset, field, decoder]);
 
-  const virtualizer = useVirtualizer({ count: lines.length, getScrollElement: () => scrollRef.current, estimateSize: () => LINE_HEIGHT, overscan: 20 });
   if (error) return <div className="form-error" role="alert">{error}</div>;
   return (
     <div className="whole-value">
       <div className="muted small" role="status" aria-label="Whole value">
         {progress
           ? progress.loaded >= progress.total
-            ? `${formatCount(progress.total)} characters, ${formatCount(lines.length)} lines.`
+            ? `${formatCount(progress.total)} characters, ${formatCount(lines.current.length)} lines.`
             : `Loading… ${Math.round((progress.loaded / progress.total) * 100)}%`
           : 'Loading…'}
       </div>
-      <div className="whole-value-scroll" ref={scrollRef} data-testid="whole-value">
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((item) => (
-            <div key={item.index} className="whole-value-line" style={{ transform: `translateY(${item.start}px)`, height: LINE_HEIGHT }}>
-              {lines[item.index]}
-            </div>
-          ))}
-        </div>
-      </div>
+      <LinesView lines={lines.current} version={version} />
     </div>
   );
 }
