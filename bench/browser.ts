@@ -216,8 +216,12 @@ function longestTask(buffer: Buffer): { wallMs: number; cpuMs: number } {
   let cpuMs = 0;
   for (const event of events) {
     if (event.name !== 'RunTask' || event.ph !== 'X' || !mainThreads.has(`${event.pid}/${event.tid}`)) continue;
-    if ((event.dur ?? 0) / 1000 > wallMs) wallMs = (event.dur ?? 0) / 1000;
-    if ((event.tdur ?? 0) / 1000 > cpuMs) cpuMs = (event.tdur ?? 0) / 1000;
+    const wall = (event.dur ?? 0) / 1000;
+    // Thread time can read a little above wall time (clock granularity); a task never uses more CPU
+    // than the time it took.
+    const cpu = Math.min(wall, (event.tdur ?? 0) / 1000);
+    if (wall > wallMs) wallMs = wall;
+    if (cpu > cpuMs) cpuMs = cpu;
   }
   return { wallMs, cpuMs };
 }
