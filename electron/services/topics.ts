@@ -4,6 +4,7 @@
 import { ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes, type Admin, type ClusterMetadata } from '@platformatic/kafka';
 import type { ConfigEntry, ConfigSource, PartitionInfo, TopicDetail, TopicStats, TopicSummary } from '../../shared/model/schemas';
 import { AppError } from '../ipc/errors';
+import { allTopicsMetadata, type MetadataResponse } from './metadata';
 
 type OffsetMap = Map<string, number>; // "topic/partition" -> offset
 const key = (topic: string, partition: number) => `${topic}/${partition}`;
@@ -80,8 +81,38 @@ async function metadataFor(admin: Admin, topics: string[]): Promise<ClusterMetad
   return admin.metadata({ topics, forceUpdate: true });
 }
 
-/** Every topic's layout and health from one Metadata round: what the topics screen renders first. */
+/** Every topic's layout and health: what the topics screen renders first. */
 export async function listTopics(admin: Admin): Promise<TopicSummary[]> {
+  let response: MetadataResponse;
+  try {
+    response = await allTopicsMetadata(admin);
+  } catch {
+    // The client's retrying two-step path (names, then their metadata) is the fallback.
+    return listTopicsInTwoRounds(admin);
+  }
+  const summaries: TopicSummary[] = [];
+  for (const topic of response.topics) {
+    if (topic.isInternal || !topic.name || topic.errorCode === 3 /* UNKNOWN_TOPIC_OR_PARTITION */) continue;
+    let underReplicated = 0;
+    let offline = 0;
+    let replicationFactor = 0;
+    for (const partition of topic.partitions) {
+      if (partition.leaderId < 0) offline += 1;
+      if (partition.isrNodes.length < partition.replicaNodes.length) underReplicated += 1;
+      if (partition.partitionIndex === 0) replicationFactor = partition.replicaNodes.length;
+    }
+    summaries.push({
+      name: topic.name,
+      partitions: topic.partitions.length,
+      replicationFactor,
+      underReplicatedPartitions: underReplicated,
+      offlinePartitions: offline,
+    });
+  }
+  return summaries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+async function listTopicsInTwoRounds(admin: Admin): Promise<TopicSummary[]> {
   const names = await admin.listTopics();
   if (!names.length) return [];
   const metadata = await metadataFor(admin, names);

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { useAppStore } from '../../store/hooks';
@@ -9,6 +9,12 @@ const commonConfigs = ['cleanup.policy', 'retention.ms', 'retention.bytes', 'min
 export function CreateTopicDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (topic: string) => void }) {
   const createTopic = useAppStore((state) => state.createTopic);
   const brokerCount = useAppStore((state) => state.overview.data?.brokers.length ?? null);
+  const loadOverview = useAppStore((state) => state.loadOverview);
+  const overviewStatus = useAppStore((state) => state.overview.status);
+  // The replication factor is checked against the broker count, which the overview knows.
+  useEffect(() => {
+    if (overviewStatus === 'idle') void loadOverview();
+  }, [overviewStatus, loadOverview]);
   const topics = useAppStore((state) => state.topics.data);
   const existingTopics = useMemo(() => new Set(topics?.map((topic) => topic.name)), [topics]);
   const [form, setForm] = useState<CreateTopicForm>({
@@ -21,6 +27,12 @@ export function CreateTopicDialog({ onClose, onCreated }: { onClose: () => void;
   const [submitted, setSubmitted] = useState(false);
   const [serverError, setServerError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Until the user picks one, the replication factor follows the broker count (3 at most).
+  useEffect(() => {
+    if (brokerCount !== null && !touched['replicationFactor']) {
+      setForm((current) => ({ ...current, replicationFactor: String(Math.min(3, brokerCount)) }));
+    }
+  }, [brokerCount, touched]);
   const errors = validateCreateTopic(form, { brokerCount, existingTopics });
   const shown = (field: keyof typeof errors) => (submitted || touched[field] ? errors[field] : undefined);
 

@@ -14,7 +14,7 @@ export function TopicsScreen() {
   const search = useAppStore((state) => state.topicSearch);
   const sort = useAppStore((state) => state.topicSort);
   const loadTopics = useAppStore((state) => state.loadTopics);
-  const loadOverview = useAppStore((state) => state.loadOverview);
+  const loadTopicStats = useAppStore((state) => state.loadTopicStats);
   const setSearch = useAppStore((state) => state.setTopicSearch);
   const sortBy = useAppStore((state) => state.sortTopicsBy);
   const openTopic = useAppStore((state) => state.openTopic);
@@ -24,9 +24,13 @@ export function TopicsScreen() {
 
   useEffect(() => {
     void loadTopics();
-    // The create dialog checks the replication factor against the broker count.
-    void loadOverview();
-  }, [loadTopics, loadOverview, connectionId, available]);
+  }, [loadTopics, connectionId, available]);
+
+  // Records and sizes cost the cluster far more than the list (offsets and log dirs of every
+  // partition), so they are asked for only once the list is on screen.
+  useEffect(() => {
+    if (topics.status === 'ready') void loadTopicStats();
+  }, [topics.status, topics.data, loadTopicStats]);
 
   const deferredSearch = useDeferredValue(search);
   const rows = useMemo(() => visibleTopics(topics.data ?? [], deferredSearch, sort, stats.data), [topics.data, deferredSearch, sort, stats.data]);

@@ -48,7 +48,6 @@ export const createTopicsSlice: SliceCreator<TopicsSlice> = (set, get, api) => {
       const result = await api.invoke('topics.list', { connectionId });
       if (connection() !== connectionId) return;
       set({ topics: settle(get().topics, result) });
-      if (result.ok) void get().loadTopicStats();
     },
     async loadTopicStats() {
       const connectionId = connection();
