@@ -20,16 +20,33 @@ import { partitionLag, type GroupSample, type PartitionSample } from './lag/seri
 
 const EARLIEST = -2n;
 const LATEST = -1n;
-/** Groups per OffsetFetch / DescribeGroups round, so one answer never grows without bound. */
-const GROUP_BATCH = 2_500;
+/** Groups per OffsetFetch / DescribeGroups / FindCoordinator request; batches go out in parallel. Small
+ * enough that one answer stays small (and the client's per-group matching, quadratic in the batch, cheap). */
+const GROUP_BATCH = 1_000;
 
 type Committed = Map<string, Map<number, { offset: number; metadata: string | null }>>; // topic -> partition -> commit
 export interface Watermarks {
   start: number | null;
   end: number | null;
 }
-type WatermarkMap = Map<string, Watermarks>; // "topic\0partition"
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+/** Offsets by topic, then by partition index (no string key per partition: there may be 100,000). */
+class PartitionTable<T> {
+  readonly #topics = new Map<string, (T | undefined)[]>();
+  get(topic: string, partition: number): T | undefined {
+    return this.#topics.get(topic)?.[partition];
+  }
+  set(topic: string, partition: number, value: T): void {
+    let list = this.#topics.get(topic);
+    if (!list) {
+      list = [];
+      this.#topics.set(topic, list);
+    }
+    list[partition] = value;
+  }
+}
+type WatermarkMap = PartitionTable<Watermarks>;
 
 const STATES: Record<string, GroupState> = {
   STABLE: 'STABLE',
@@ -66,8 +83,8 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 /** Committed offsets of each group, only partitions that have one. */
 export async function committedOffsets(admin: Admin, groups: readonly string[]): Promise<Map<string, Committed>> {
   const result = new Map<string, Committed>();
-  for (const batch of chunks(groups, GROUP_BATCH)) {
-    const answers = await admin.listConsumerGroupOffsets({ groups: batch });
+  const batches = await Promise.all(chunks(groups, GROUP_BATCH).map((batch) => admin.listConsumerGroupOffsets({ groups: batch })));
+  for (const answers of batches) {
     for (const answer of answers) {
       const topics: Committed = new Map();
       for (const topic of answer.topics) {
@@ -99,13 +116,13 @@ export async function partitionCounts(admin: Admin, topics: Iterable<string>): P
   return counts;
 }
 
-async function offsetsAt(admin: Admin, partitions: Map<string, number[]>, timestamp: bigint): Promise<Map<string, number> | null> {
+async function offsetsAt(admin: Admin, partitions: Map<string, number[]>, timestamp: bigint): Promise<PartitionTable<number> | null> {
   const topics = [...partitions].map(([name, indexes]) => ({ name, partitions: indexes.map((partitionIndex) => ({ partitionIndex, timestamp })) }));
-  const offsets = new Map<string, number>();
+  const offsets = new PartitionTable<number>();
   if (!topics.length) return offsets;
   try {
     for (const topic of await admin.listOffsets({ topics })) {
-      for (const partition of topic.partitions) offsets.set(key(topic.name, partition.partitionIndex), Number(partition.offset));
+      for (const partition of topic.partitions) offsets.set(topic.name, partition.partitionIndex, Number(partition.offset));
     }
     return offsets;
   } catch {
@@ -125,12 +142,9 @@ export async function watermarks(admin: Admin, wanted: Map<string, Set<number>>)
     if (existing.length) partitions.set(topic, existing);
   }
   const [start, end] = await Promise.all([offsetsAt(admin, partitions, EARLIEST), offsetsAt(admin, partitions, LATEST)]);
-  const result: WatermarkMap = new Map();
+  const result: WatermarkMap = new PartitionTable();
   for (const [topic, indexes] of partitions) {
-    for (const index of indexes) {
-      const id = key(topic, index);
-      result.set(id, { start: start?.get(id) ?? null, end: end?.get(id) ?? null });
-    }
+    for (const index of indexes) result.set(topic, index, { start: start?.get(topic, index) ?? null, end: end?.get(topic, index) ?? null });
   }
   return result;
 }
@@ -142,6 +156,16 @@ function addWanted(wanted: Map<string, Set<number>>, topic: string, partition: n
     wanted.set(topic, set);
   }
   set.add(partition);
+}
+
+const byTopicAndPartition = (a: { topic: string; partition: number }, b: { topic: string; partition: number }) =>
+  a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition;
+
+function isOrdered(partitions: readonly { topic: string; partition: number }[]): boolean {
+  for (let index = 1; index < partitions.length; index += 1) {
+    if (byTopicAndPartition(partitions[index - 1] as PartitionSample, partitions[index] as PartitionSample) > 0) return false;
+  }
+  return true;
 }
 
 /** Every group id on the cluster (ListGroups on every broker). */
@@ -167,11 +191,12 @@ export async function readGroupSamples(admin: Admin, groups: readonly string[] |
     const partitions: PartitionSample[] = [];
     for (const [topic, commits] of committed.get(group) ?? []) {
       for (const [partition, commit] of commits) {
-        const mark = marks.get(key(topic, partition));
+        const mark = marks.get(topic, partition);
         partitions.push({ topic, partition, committed: commit.offset, start: mark?.start ?? null, end: mark?.end ?? null });
       }
     }
-    partitions.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+    // OffsetFetch answers in order already; sort only when it did not.
+    if (!isOrdered(partitions)) partitions.sort(byTopicAndPartition);
     return { group, at, partitions };
   });
 }
@@ -185,8 +210,8 @@ interface Described {
 
 async function describe(admin: Admin, groups: readonly string[]): Promise<Map<string, Described>> {
   const result = new Map<string, Described>();
-  for (const batch of chunks(groups, GROUP_BATCH)) {
-    const described = await admin.describeGroups({ groups: batch });
+  const batches = await Promise.all(chunks(groups, GROUP_BATCH).map((batch) => admin.describeGroups({ groups: batch })));
+  for (const described of batches) {
     for (const [id, group] of described) {
       result.set(id, {
         state: normalizeState(group.state),
@@ -210,8 +235,9 @@ async function describe(admin: Admin, groups: readonly string[]): Promise<Map<st
 
 async function coordinators(admin: Admin, groups: readonly string[]): Promise<Map<string, { id: number; host: string; port: number }>> {
   const result = new Map<string, { id: number; host: string; port: number }>();
-  for (const batch of chunks(groups, GROUP_BATCH)) {
-    for (const found of await admin.findCoordinator({ keyType: FindCoordinatorKeyTypes.GROUP, keys: batch })) {
+  const batches = await Promise.all(chunks(groups, GROUP_BATCH).map((keys) => admin.findCoordinator({ keyType: FindCoordinatorKeyTypes.GROUP, keys })));
+  for (const batch of batches) {
+    for (const found of batch) {
       if (found.nodeId >= 0) result.set(found.key, { id: found.nodeId, host: found.host, port: found.port });
     }
   }
@@ -238,12 +264,13 @@ export async function listGroups(admin: Admin, now: () => number = Date.now): Pr
     const info = described.get(sample.group);
     const base = listed.get(sample.group);
     const topics = new Set(sample.partitions.map((partition) => partition.topic));
-    const committed = new Set(sample.partitions.map((partition) => key(partition.topic, partition.partition)));
     let partitionsWithoutCommit = 0;
-    for (const member of info?.members ?? []) {
+    const members = info?.members ?? [];
+    const committed = members.length ? new Set(sample.partitions.map((partition) => key(partition.topic, partition.partition))) : null;
+    for (const member of members) {
       for (const assignment of member.assignments) {
         topics.add(assignment.topic);
-        for (const partition of assignment.partitions) if (!committed.has(key(assignment.topic, partition))) partitionsWithoutCommit += 1;
+        for (const partition of assignment.partitions) if (!committed?.has(key(assignment.topic, partition))) partitionsWithoutCommit += 1;
       }
     }
     let totalLag: number | null = null;
@@ -297,7 +324,7 @@ export async function describeGroup(admin: Admin, group: string): Promise<GroupD
   for (const [topic, indexes] of wanted) {
     for (const partition of indexes) {
       const commit = commits.get(topic)?.get(partition);
-      const mark = marks.get(key(topic, partition));
+      const mark = marks.get(topic, partition);
       const member = owner.get(key(topic, partition));
       const lag = partitionLag(commit?.offset ?? null, mark?.start ?? null, mark?.end ?? null);
       if (lag !== null) totalLag = (totalLag ?? 0) + lag;
@@ -381,7 +408,7 @@ export async function previewReset(admin: Admin, input: ResetInput): Promise<Res
   }
   const marks = await watermarks(admin, wanted);
 
-  let atTimestamp: Map<string, number> | null = null;
+  let atTimestamp: PartitionTable<number> | null = null;
   if (strategy.kind === 'timestamp') {
     const partitions = new Map([...wanted].map(([topic, set]) => [topic, [...set]]));
     atTimestamp = await offsetsAt(admin, partitions, BigInt(strategy.timestamp));
@@ -395,7 +422,7 @@ export async function previewReset(admin: Admin, input: ResetInput): Promise<Res
   let totalLagAfter = 0;
   for (const topic of [...wanted.keys()].sort()) {
     for (const partition of [...(wanted.get(topic) as Set<number>)].sort((a, b) => a - b)) {
-      const mark = marks.get(key(topic, partition));
+      const mark = marks.get(topic, partition);
       if (!mark || mark.start === null || mark.end === null) {
         throw new AppError('unavailable', `Partition ${partition} of "${topic}" has no leader right now; try again in a moment.`);
       }
@@ -410,7 +437,7 @@ export async function previewReset(admin: Admin, input: ResetInput): Promise<Res
           wantedOffset = end;
           break;
         case 'timestamp': {
-          const found = atTimestamp?.get(key(topic, partition));
+          const found = atTimestamp?.get(topic, partition);
           // -1: no record at or after that time: the consumer would start at the end.
           wantedOffset = found === undefined || found < 0 ? end : found;
           break;
