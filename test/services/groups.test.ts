@@ -359,5 +359,16 @@ describe.skipIf(!clusterModulePresent)('consumer groups and lag on the embedded 
       topic.partitions.map((partition) => (partition.highWatermark ?? 0) - (partition.lowWatermark ?? 0)),
     );
     expect((await app.ok('demo.status', {})).running).toBe(false);
+
+    // Quitting the app while the demo runs stops it cleanly: consumers leave, clients close.
+    await app.ok('demo.start', { produceRate: 50, consumeRate: 50, consumers: 1, secondGroup: false });
+    await eventually(
+      () => app.ok('demo.status', {}),
+      (value) => value.consumers[0]?.state === 'consuming' && value.produced > 0,
+      30_000,
+    );
+    const closing = performance.now();
+    await app.core.close();
+    expect(performance.now() - closing).toBeLessThan(15_000);
   }, 120_000);
 });
