@@ -2,6 +2,7 @@ import { BATCH_HEADER_SIZE, entrySize, isBatchCrcValid, readBatchHeader, type Ba
 import { CorruptRecordError, LogError, OffsetOutOfRangeError, RecordTooLargeError } from '../log/errors';
 import type { LogConfig } from '../log/log-config';
 import type { PartitionLog } from '../log/partition-log';
+import type { ReadAllocator } from '../log/read-buffers';
 import { ProtocolDecodeError } from '../protocol/errors';
 import type { PartitionMetadata } from './metadata-store';
 import { ProducerStateTable } from './producer-state';
@@ -323,16 +324,16 @@ export class PartitionReplica {
     }
   }
 
-  /** Reads for a consumer: only records below the high watermark. */
-  readForConsumer(fetchOffset: number, maxBytes: number, minOneBatch = true): ReadOutcome | PartitionError {
+  /** Reads for a consumer: only records below the high watermark. `alloc`: see PartitionLog.read. */
+  readForConsumer(fetchOffset: number, maxBytes: number, minOneBatch = true, alloc?: ReadAllocator): ReadOutcome | PartitionError {
     const notLeader = this.checkLeader();
     if (notLeader) return notLeader;
-    return this.read(fetchOffset, maxBytes, this.highWatermark, minOneBatch);
+    return this.read(fetchOffset, maxBytes, this.highWatermark, minOneBatch, alloc);
   }
 
-  private read(fetchOffset: number, maxBytes: number, upTo: number, minOneBatch = true): ReadOutcome | PartitionError {
+  private read(fetchOffset: number, maxBytes: number, upTo: number, minOneBatch = true, alloc?: ReadAllocator): ReadOutcome | PartitionError {
     try {
-      const result = this.log.read(fetchOffset, maxBytes, upTo, minOneBatch);
+      const result = this.log.read(fetchOffset, maxBytes, upTo, minOneBatch, alloc);
       return {
         error: null,
         records: result.records,
@@ -353,7 +354,14 @@ export class PartitionReplica {
    * A follower's fetch (the replica fetcher's rules): the fetch offset tells the leader how far the
    * follower has replicated, which moves the high watermark and the follower's ISR standing.
    */
-  readForFollower(followerId: number, fetchOffset: number, maxBytes: number, followerEpoch: number, minOneBatch = true): ReadOutcome | PartitionError {
+  readForFollower(
+    followerId: number,
+    fetchOffset: number,
+    maxBytes: number,
+    followerEpoch: number,
+    minOneBatch = true,
+    alloc?: ReadAllocator,
+  ): ReadOutcome | PartitionError {
     const notLeader = this.checkLeader();
     if (notLeader) return notLeader;
     const meta = this.host.metadata()!;
@@ -370,7 +378,7 @@ export class PartitionReplica {
     this.followers.set(followerId, progress);
     this.maybeExpandIsr(followerId, progress);
     this.maybeAdvanceHighWatermark();
-    return this.read(fetchOffset, maxBytes, this.log.logEndOffset, minOneBatch);
+    return this.read(fetchOffset, maxBytes, this.log.logEndOffset, minOneBatch, alloc);
   }
 
   /** A follower that caught up to the high watermark (within the current epoch) rejoins the ISR. */

@@ -9,6 +9,7 @@ import {
   type FetchResponse,
   type FetchResponsePartitionData,
 } from '../protocol/generated/index';
+import { ReadLease, type ReadAllocator } from '../log/read-buffers';
 import { downConvertBatches } from '../records/convert';
 import { defineHandler, type RequestContext } from './handler';
 import { ZERO_UUID } from '../protocol/uuid';
@@ -22,7 +23,12 @@ interface PartitionRead {
 }
 
 /** One pass over the requested partitions; returns the response body and how many bytes it carries. */
-function readOnce(request: FetchRequest, context: RequestContext, replicas: Set<PartitionReplica>): { body: FetchResponse; bytes: number; errors: boolean } {
+function readOnce(
+  request: FetchRequest,
+  context: RequestContext,
+  replicas: Set<PartitionReplica>,
+  alloc: ReadAllocator,
+): { body: FetchResponse; bytes: number; errors: boolean } {
   const { broker, apiVersion } = context;
   const controller = broker.controller;
   const replicaId = apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId;
@@ -74,8 +80,8 @@ function readOnce(request: FetchRequest, context: RequestContext, replicas: Set<
       const minOneBatch = bytes === 0;
       const result: ReadOutcome | PartitionError =
         replicaId >= 0
-          ? replica.readForFollower(replicaId, fetchOffset, maxBytes, p.currentLeaderEpoch, minOneBatch)
-          : replica.readForConsumer(fetchOffset, maxBytes, minOneBatch);
+          ? replica.readForFollower(replicaId, fetchOffset, maxBytes, p.currentLeaderEpoch, minOneBatch, alloc)
+          : replica.readForConsumer(fetchOffset, maxBytes, minOneBatch, alloc);
       if (result.error !== null) {
         data.highWatermark = BigInt(replica.highWatermark);
         data.lastStableOffset = BigInt(replica.highWatermark);
@@ -113,10 +119,15 @@ export const fetchHandler = defineHandler({
   minVersion: 0,
   maxVersion: 16,
   handle: (request, context) => {
+    // Records read from disk go into pooled buffers, back in the pool once the response is written.
+    const lease = new ReadLease();
+    context.connection.afterResponse(() => lease.release());
     const replicas = new Set<PartitionReplica>();
-    const first = readOnce(request, context, replicas);
+    const first = readOnce(request, context, replicas, lease.alloc);
     const minBytes = Math.max(1, request.minBytes);
     if (first.bytes >= minBytes || first.errors || request.maxWaitMs <= 0 || replicas.size === 0) return first.body;
+    // Only the last pass is answered: the buffers of a pass that is not are given back at once.
+    lease.release();
     return new Promise<FetchResponse>((resolve) => {
       let done = false;
       let scheduled = false;
@@ -131,10 +142,11 @@ export const fetchHandler = defineHandler({
       const retry = () => {
         scheduled = false;
         if (done) return;
-        const again = readOnce(request, context, new Set());
+        const again = readOnce(request, context, new Set(), lease.alloc);
         if (again.bytes >= minBytes || again.errors || context.broker.state !== 'running') finish(again.body);
+        else lease.release();
       };
-      const timer = setTimeout(() => finish(readOnce(request, context, new Set()).body), request.maxWaitMs);
+      const timer = setTimeout(() => finish(readOnce(request, context, new Set(), lease.alloc).body), request.maxWaitMs);
       for (const replica of replicas) {
         unsubscribes.push(
           replica.onData(() => {

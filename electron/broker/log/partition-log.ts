@@ -15,6 +15,7 @@ import { readOffsetCheckpoint, writeFileAtomic, writeOffsetCheckpoint } from './
 import { CorruptRecordError, InvalidRecordError, InvalidTimestampError, KafkaStorageError, OffsetOutOfRangeError, RecordTooLargeError, UnexpectedAppendOffsetError } from './errors';
 import { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache';
 import type { LogConfig } from './log-config';
+import type { ReadAllocator } from './read-buffers';
 import { LogSegment, TailCache, type LogLogger } from './segment';
 import { compactLog, type CleanerState, type CompactionResult } from './compaction';
 
@@ -617,9 +618,10 @@ export class PartitionLog {
    * Whole batches from the one holding `fetchOffset`, at most `maxBytes` (but the first batch whole even if
    * larger, unless `minOneBatch` is false), only batches entirely below `maxOffset` (exclusive; pass the
    * high watermark for consumers; default the log end). Data comes from one segment per call.
-   * Throws OffsetOutOfRangeError outside [logStartOffset, logEndOffset].
+   * Throws OffsetOutOfRangeError outside [logStartOffset, logEndOffset]. `alloc` provides the buffers
+   * for bytes read from disk (a fetch's ReadLease); the records may then live in one of them.
    */
-  read(fetchOffset: number, maxBytes: number, maxOffset?: number, minOneBatch = true): ReadResult {
+  read(fetchOffset: number, maxBytes: number, maxOffset?: number, minOneBatch = true, alloc?: ReadAllocator): ReadResult {
     this.ensureOpen();
     const leo = this.logEndOffset;
     if (fetchOffset < this._logStartOffset || fetchOffset > leo) throw this.outOfRange('fetch offset', fetchOffset);
@@ -638,7 +640,7 @@ export class PartitionLog {
       if (seg.baseOffset >= limit) break;
       let r;
       try {
-        r = seg.read(fetchOffset, maxBytes, limit, minOneBatch);
+        r = seg.read(fetchOffset, maxBytes, limit, minOneBatch, alloc);
       } catch (e) {
         throw new KafkaStorageError(`read from ${seg.logPath} failed: ${(e as Error).message}`);
       }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { crc32c } from '../protocol/crc32c';
 import { OffsetIndex, TimeIndex } from './indexes';
 import { writeFileAtomic } from './checkpoint';
+import type { ReadAllocator } from './read-buffers';
 
 /**
  * One segment of a partition log: `<base>.log` (record batches back to back, exactly as produced, with
@@ -139,6 +140,7 @@ class SegmentWindow {
   constructor(
     private readonly segment: LogSegment,
     private readonly windowSize: number,
+    private readonly alloc?: ReadAllocator,
   ) {}
 
   /** Makes [pos, pos + len) available; returns the index of `pos` in `this.buf`. */
@@ -152,7 +154,7 @@ class SegmentWindow {
     }
     const size = Math.min(Math.max(len, this.windowSize), this.segment.size - pos);
     if (size < len) throw new Error(`read past the end of ${this.segment.logPath}`);
-    this.buf = this.segment.readFile(pos, size);
+    this.buf = this.segment.readFile(pos, size, this.alloc);
     this.start = pos;
     return 0;
   }
@@ -431,8 +433,8 @@ export class LogSegment {
     this.indexDirty = true;
   }
 
-  readFile(pos: number, len: number): Buffer {
-    const buf = Buffer.allocUnsafe(len);
+  readFile(pos: number, len: number, alloc: ReadAllocator = Buffer.allocUnsafe): Buffer {
+    const buf = alloc(len);
     let got = 0;
     while (got < len) {
       const n = fs.readSync(this.handle(), buf, got, len - got, pos + got);
@@ -442,8 +444,8 @@ export class LogSegment {
     return buf;
   }
 
-  window(windowSize: number): SegmentWindow {
-    return new SegmentWindow(this, windowSize);
+  window(windowSize: number, alloc?: ReadAllocator): SegmentWindow {
+    return new SegmentWindow(this, windowSize, alloc);
   }
 
   /** Position of the first batch whose last offset is >= `offset` (this.size when none). */
@@ -460,10 +462,11 @@ export class LogSegment {
   /**
    * Whole batches starting with the one that holds `fetchOffset`, up to `maxBytes` (the first batch is
    * returned whole even when larger, if `minOneBatch`), excluding batches with offsets >= `maxOffset`.
-   * null when the segment has no batch at or after `fetchOffset`.
+   * null when the segment has no batch at or after `fetchOffset`. Bytes not in the tail cache are read
+   * into buffers from `alloc` (default: fresh ones).
    */
-  read(fetchOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): SegmentRead | null {
-    const w = this.window(Math.min(Math.max(maxBytes + this.indexIntervalBytes + 1024, 16 << 10), 8 << 20));
+  read(fetchOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean, alloc?: ReadAllocator): SegmentRead | null {
+    const w = this.window(Math.min(Math.max(maxBytes + this.indexIntervalBytes + 1024, 16 << 10), 8 << 20), alloc);
     const start = this.positionOf(fetchOffset, w);
     if (start >= this.size) return null;
     let end = start;

@@ -47,6 +47,8 @@ export class Connection {
   private busy = false;
   private closed = false;
   private readPaused = false;
+  /** Callbacks for the request being handled, run once its response is written (see afterResponse). */
+  private responseHooks: Array<() => void> = [];
   private readonly log: Logger;
 
   constructor(
@@ -71,6 +73,32 @@ export class Connection {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /**
+   * Runs `callback` once the response to the request being handled has been handed to the kernel, or
+   * is known never to be sent (no response, the connection closed, the handler failed). Requests are
+   * handled one at a time, so the request is well defined; a handler lends buffers to its response
+   * this way (a fetch's read buffers go back to their pool).
+   */
+  afterResponse(callback: () => void): void {
+    this.responseHooks.push(callback);
+  }
+
+  private takeResponseHooks(): Array<() => void> {
+    const hooks = this.responseHooks;
+    if (hooks.length > 0) this.responseHooks = [];
+    return hooks;
+  }
+
+  private runHooks(hooks: ReadonlyArray<() => void>): void {
+    for (const hook of hooks) {
+      try {
+        hook();
+      } catch (error) {
+        this.log.error('response hook failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      }
+    }
   }
 
   /** Closes the connection, logging why. Requests not yet answered get no answer. */
@@ -141,6 +169,7 @@ export class Connection {
   }
 
   private fail(error: unknown): void {
+    this.runHooks(this.takeResponseHooks());
     if (error instanceof CloseConnection) {
       this.close(error.message, 'warn');
     } else {
@@ -151,9 +180,17 @@ export class Connection {
   }
 
   private send(chunks: ResponseChunks): void {
-    if (chunks === null || this.closed) return;
+    const hooks = this.takeResponseHooks();
+    if (chunks === null || chunks.length === 0 || this.closed) {
+      this.runHooks(hooks);
+      return;
+    }
     this.socket.cork();
-    for (const chunk of chunks) this.socket.write(chunk);
+    const last = chunks.length - 1;
+    for (let i = 0; i < last; i++) this.socket.write(chunks[i]!);
+    // The callback runs once the chunks were written out (or failed with the socket): nothing refers to them after.
+    if (hooks.length === 0) this.socket.write(chunks[last]!);
+    else this.socket.write(chunks[last]!, () => this.runHooks(hooks));
     process.nextTick(() => this.socket.uncork());
   }
 
