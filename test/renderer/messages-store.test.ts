@@ -138,9 +138,11 @@ describe('messages slice', () => {
 });
 
 describe('query form and record formats', () => {
-  const form = { partition: '', start: 'offset' as const, offset: '42', time: '', group: '', count: '100', filter: 'jsonPath' as const, text: '$.a', equals: '1' };
+  const form = { partition: '', start: 'offset' as const, offset: '42', time: '', group: '', count: '100', until: '', maxKiB: '', filter: 'jsonPath' as const, text: '$.a', equals: '1' };
   it('turns the form into a query, or says what is wrong', () => {
-    expect(queryFromForm(form)).toEqual({ seek: { mode: 'offset', offset: 42 }, count: 100, filter: { kind: 'jsonPath', path: '$.a', equals: '1' }, partition: null });
+    expect(queryFromForm(form)).toEqual({ seek: { mode: 'offset', offset: 42 }, count: 100, filter: { kind: 'jsonPath', path: '$.a', equals: '1' }, partition: null, endTimestamp: null, maxBytes: null });
+    expect(queryFromForm({ ...form, until: '2024-06-01T00:00:05.000', maxKiB: '64' })).toMatchObject({ endTimestamp: new Date('2024-06-01T00:00:05.000').getTime(), maxBytes: 65_536 });
+    expect(queryFromForm({ ...form, maxKiB: 'lots' })).toMatchObject({ error: expect.stringContaining('KiB') });
     expect(queryFromForm({ ...form, offset: '-1' })).toEqual({ error: 'An offset is a whole number of 0 or more.' });
     expect(queryFromForm({ ...form, count: '20000' })).toMatchObject({ error: expect.stringContaining('10,000') });
     expect(queryFromForm({ ...form, filter: 'regex', text: '(' })).toMatchObject({ error: expect.stringContaining('regular expression') });

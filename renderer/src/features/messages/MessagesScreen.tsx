@@ -23,6 +23,9 @@ interface QueryForm {
   time: string;
   group: string;
   count: string;
+  /** Optional bounds: records up to this time, and at most this many KiB a page. */
+  until: string;
+  maxKiB: string;
   filter: FilterMode;
   text: string;
   equals: string;
@@ -39,7 +42,7 @@ const filterLabels: Record<FilterMode, string> = {
   findKey: 'Find by key',
 };
 
-function formFromQuery(seek: Seek, count: number, filter: Filter | null, partition: number | null): QueryForm {
+function formFromQuery(seek: Seek, count: number, filter: Filter | null, partition: number | null, endTimestamp: number | null, maxBytes: number | null): QueryForm {
   const form: QueryForm = {
     partition: partition === null ? '' : String(partition),
     start: seek.mode,
@@ -47,6 +50,8 @@ function formFromQuery(seek: Seek, count: number, filter: Filter | null, partiti
     time: toDateTimeLocal(seek.mode === 'timestamp' ? seek.timestamp : Date.now() - 3_600_000),
     group: seek.mode === 'group' ? seek.groupId : '',
     count: String(count),
+    until: endTimestamp === null ? '' : toDateTimeLocal(endTimestamp),
+    maxKiB: maxBytes === null ? '' : String(Math.round(maxBytes / 1024)),
     filter: 'none',
     text: '',
     equals: '',
@@ -59,7 +64,9 @@ function formFromQuery(seek: Seek, count: number, filter: Filter | null, partiti
 }
 
 /** The query a form describes, or the first thing wrong with it. */
-export function queryFromForm(form: QueryForm): { seek: Seek; count: number; filter: Filter | null; partition: number | null } | { error: string } {
+export function queryFromForm(
+  form: QueryForm,
+): { seek: Seek; count: number; filter: Filter | null; partition: number | null; endTimestamp: number | null; maxBytes: number | null } | { error: string } {
   let seek: Seek;
   switch (form.start) {
     case 'offset':
@@ -81,6 +88,16 @@ export function queryFromForm(form: QueryForm): { seek: Seek; count: number; fil
   }
   const count = Number(form.count);
   if (!/^\d+$/.test(form.count.trim()) || count < 1 || count > 10_000) return { error: 'Read between 1 and 10,000 records a page.' };
+  let endTimestamp: number | null = null;
+  if (form.until.trim()) {
+    endTimestamp = new Date(form.until).getTime();
+    if (Number.isNaN(endTimestamp)) return { error: 'Choose the date and time to read up to, or leave "Until" empty.' };
+  }
+  let maxBytes: number | null = null;
+  if (form.maxKiB.trim()) {
+    if (!/^\d+$/.test(form.maxKiB.trim()) || Number(form.maxKiB) < 1) return { error: 'The page size limit is a whole number of KiB, or empty.' };
+    maxBytes = Number(form.maxKiB) * 1024;
+  }
   let filter: Filter | null = null;
   if (form.filter !== 'none') {
     if (!form.text && form.filter !== 'findKey') return { error: 'Enter what to look for, or choose "No filter".' };
@@ -95,7 +112,7 @@ export function queryFromForm(form: QueryForm): { seek: Seek; count: number; fil
     else if (form.filter === 'findKey') filter = { kind: 'key', key: form.text };
     else filter = { kind: 'contains', field: form.filter, text: form.text, ignoreCase: false };
   }
-  return { seek, count, filter, partition: form.partition === '' ? null : Number(form.partition) };
+  return { seek, count, filter, partition: form.partition === '' ? null : Number(form.partition), endTimestamp, maxBytes };
 }
 
 export function MessagesScreen() {
@@ -120,7 +137,7 @@ export function MessagesScreen() {
   const resumeTail = useAppStore((state) => state.resumeTail);
   const stopTail = useAppStore((state) => state.stopTail);
   const exportMessages = useAppStore((state) => state.exportMessages);
-  const [form, setForm] = useState<QueryForm>(() => formFromQuery(query.seek, query.count, query.filter, query.partition));
+  const [form, setForm] = useState<QueryForm>(() => formFromQuery(query.seek, query.count, query.filter, query.partition, query.endTimestamp, query.maxBytes));
   const [formError, setFormError] = useState<string | null>(null);
   const [decodersOpen, setDecodersOpen] = useState(false);
   const [format, setFormat] = useState<ExportFormat>('jsonl');
@@ -236,6 +253,9 @@ export function MessagesScreen() {
                 ))}
               </select>
             </label>
+            {/* A live tail starts at the end and runs until stopped: only partition and filter apply. */}
+            {!tail ? (
+              <>
             <label className="query-field">
               <span>Start</span>
               <select aria-label="Start" value={form.start} onChange={(event) => update({ start: event.target.value as StartMode })}>
@@ -268,6 +288,16 @@ export function MessagesScreen() {
               <span>Records</span>
               <input aria-label="Records per page" inputMode="numeric" value={form.count} onChange={(event) => update({ count: event.target.value })} />
             </label>
+            <label className="query-field">
+              <span>Until</span>
+              <input aria-label="Until time" type="datetime-local" step="0.001" value={form.until} onChange={(event) => update({ until: event.target.value })} />
+            </label>
+            <label className="query-field narrow">
+              <span>Max KiB</span>
+              <input aria-label="Max KiB per page" inputMode="numeric" placeholder="none" value={form.maxKiB} onChange={(event) => update({ maxKiB: event.target.value })} />
+            </label>
+              </>
+            ) : null}
             <label className="query-field">
               <span>Filter</span>
               <select aria-label="Filter" value={form.filter} onChange={(event) => update({ filter: event.target.value as FilterMode })}>
