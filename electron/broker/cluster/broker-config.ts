@@ -52,6 +52,7 @@ export const BROKER_CONFIG_DEFS: readonly BrokerConfigDef[] = [
   broker({ name: 'offsets.topic.replication.factor', type: 'int', default: '3', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The replication factor for the offsets topic (capped at the number of brokers here).' }),
   broker({ name: 'offsets.topic.num.partitions', type: 'int', default: '50', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The number of partitions for the offset commit topic.' }),
   broker({ name: 'offsets.retention.minutes', type: 'int', default: '10080', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'Committed offsets of a group that has been empty this long are discarded.' }),
+  broker({ name: 'offsets.retention.check.interval.ms', type: 'long', default: '600000', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'Frequency at which to check for stale offsets.' }),
   broker({ name: 'group.initial.rebalance.delay.ms', type: 'int', default: '3000', dynamic: false, doc: 'The time the group coordinator waits for more consumers to join a new group before the first rebalance.' }),
   broker({ name: 'group.min.session.timeout.ms', type: 'int', default: '6000', dynamic: false, doc: 'The minimum allowed session timeout for registered consumers.' }),
   broker({ name: 'group.max.session.timeout.ms', type: 'int', default: '1800000', dynamic: false, doc: 'The maximum allowed session timeout for registered consumers.' }),

@@ -185,6 +185,7 @@ export function ensureOffsetsTopic(broker: Broker): boolean {
 export class GroupCoordinator {
   private readonly owned = new Map<number, OwnedPartition>();
   private emptyAssignmentBytes: Buffer | null = null;
+  private expiryTimer: TimerHandle | null = null;
 
   constructor(
     private readonly broker: Broker,
@@ -238,6 +239,8 @@ export class GroupCoordinator {
   /** Drops every group (the broker stops): waiting requests are answered NOT_COORDINATOR. */
   shutdown(): void {
     for (const partition of [...this.owned.keys()]) this.unload(partition);
+    if (this.expiryTimer !== null) this.clock.clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
   }
 
   private load(partition: number, leaderEpoch: number): void {
@@ -258,6 +261,7 @@ export class GroupCoordinator {
       }
     }
     this.owned.set(partition, owned);
+    this.scheduleExpiry();
     for (const group of owned.groups.values()) {
       for (const member of group.members.values()) this.scheduleHeartbeat(group, member);
     }
@@ -280,6 +284,7 @@ export class GroupCoordinator {
     group.protocolName = value.protocol;
     group.leaderId = value.leader !== null && group.members.has(value.leader) ? value.leader : (group.members.keys().next().value ?? null);
     group.state = group.members.size > 0 ? 'Stable' : 'Empty';
+    if (value.currentStateTimestamp >= 0) group.stateTimestamp = value.currentStateTimestamp;
     return group;
   }
 
@@ -304,6 +309,24 @@ export class GroupCoordinator {
       member.answerSync(syncError(errorCode));
     }
     group.state = 'Dead';
+  }
+
+  /** Runs work from a timer or a completed write: a bug there is logged, never thrown into the event loop. */
+  private guarded(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.log.error('group coordinator failure', { what, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    }
+  }
+
+  private schedule(what: string, fn: () => void, ms: number): TimerHandle {
+    return this.clock.setTimeout(() => this.guarded(what, fn), ms);
+  }
+
+  private whenWritten(written: number | Promise<number>, what: string, fn: (code: number) => void): void {
+    if (written instanceof Promise) void written.then((code) => this.guarded(what, () => fn(code)));
+    else fn(written);
   }
 
   private maybeForget(owned: OwnedPartition, group: Group): void {
@@ -358,7 +381,7 @@ export class GroupCoordinator {
     }
     if (request.requireKnownMemberId) {
       // KIP-394: hand out the id first; the member joins again with it. Forgotten if it never does.
-      const timer = this.clock.setTimeout(() => this.expirePendingMember(owned, group, newMemberId), request.sessionTimeoutMs);
+      const timer = this.schedule('pending member expiry', () => this.expirePendingMember(owned, group, newMemberId), request.sessionTimeoutMs);
       group.pendingMembers.set(newMemberId, timer);
       return callback(joinError(ErrorCode.MEMBER_ID_REQUIRED, newMemberId));
     }
@@ -417,9 +440,7 @@ export class GroupCoordinator {
             skipAssignment: false,
           });
         };
-        const written = this.storeGroup(owned, group, assignments);
-        if (written instanceof Promise) void written.then(done);
-        else done(written);
+        this.whenWritten(this.storeGroup(owned, group, assignments), 'static member join', done);
         return;
       }
       case 'CompletingRebalance':
@@ -521,10 +542,10 @@ export class GroupCoordinator {
       group.initialDelay = true;
       group.newMemberAdded = false;
       group.initialDelayRemainingMs = Math.max(group.rebalanceTimeoutMs() - delay, 0);
-      group.joinTimer = this.clock.setTimeout(() => this.onInitialDelayExpired(group), delay);
+      group.joinTimer = this.schedule('initial rebalance delay', () => this.onInitialDelayExpired(group), delay);
     } else {
       group.initialDelay = false;
-      group.joinTimer = this.clock.setTimeout(() => this.onRebalanceTimeout(group), group.rebalanceTimeoutMs());
+      group.joinTimer = this.schedule('rebalance timeout', () => this.onRebalanceTimeout(group), group.rebalanceTimeoutMs());
       this.tryCompleteJoin(group);
     }
   }
@@ -537,7 +558,7 @@ export class GroupCoordinator {
       const delay = Math.min(configured, group.initialDelayRemainingMs);
       group.newMemberAdded = false;
       group.initialDelayRemainingMs = Math.max(group.initialDelayRemainingMs - delay, 0);
-      group.joinTimer = this.clock.setTimeout(() => this.onInitialDelayExpired(group), delay);
+      group.joinTimer = this.schedule('initial rebalance delay', () => this.onInitialDelayExpired(group), delay);
       return;
     }
     group.initialDelay = false;
@@ -569,7 +590,7 @@ export class GroupCoordinator {
     const joined = [...group.members.values()].filter((m) => m.awaitingJoin !== null);
     if (group.members.size > 0 && joined.length === 0) {
       // Only static members that have not rejoined: wait again (their session timeouts remove them).
-      group.joinTimer = this.clock.setTimeout(() => this.onRebalanceTimeout(group), group.rebalanceTimeoutMs());
+      group.joinTimer = this.schedule('rebalance timeout', () => this.onRebalanceTimeout(group), group.rebalanceTimeoutMs());
       return;
     }
     if (group.leaderId !== null && !group.members.get(group.leaderId)?.awaitingJoin) group.leaderId = joined[0]?.memberId ?? group.leaderId;
@@ -581,9 +602,7 @@ export class GroupCoordinator {
       group.transitionTo('Empty', now);
       this.log.info('group is empty', { group: group.groupId, generation: group.generationId });
       if (typeof owned !== 'number') {
-        const written = this.storeGroup(owned, group, new Map());
-        if (written instanceof Promise) void written.then((code) => this.logStoreError(group, code));
-        else this.logStoreError(group, written);
+        this.whenWritten(this.storeGroup(owned, group, new Map()), 'empty group metadata', (code) => this.logStoreError(group, code));
       }
       return;
     }
@@ -656,9 +675,7 @@ export class GroupCoordinator {
         group.transitionTo('Stable', this.clock.now());
         this.log.info('group stable', { group: group.groupId, generation: group.generationId, members: group.members.size });
       };
-      const written = this.storeGroup(owned, group, assignments);
-      if (written instanceof Promise) void written.then(done);
-      else done(written);
+      this.whenWritten(this.storeGroup(owned, group, assignments), 'leader assignment', done);
     });
   }
 
@@ -733,7 +750,7 @@ export class GroupCoordinator {
   private scheduleHeartbeat(group: Group, member: Member, timeoutMs = member.sessionTimeoutMs): void {
     member.lastHeartbeat = this.clock.now();
     if (member.heartbeatTimer !== null) this.clock.clearTimeout(member.heartbeatTimer);
-    member.heartbeatTimer = this.clock.setTimeout(() => this.onHeartbeatExpired(group, member), timeoutMs);
+    member.heartbeatTimer = this.schedule('session timeout', () => this.onHeartbeatExpired(group, member), timeoutMs);
   }
 
   private onHeartbeatExpired(group: Group, member: Member): void {
@@ -925,13 +942,66 @@ export class GroupCoordinator {
           owned.groups.delete(group.groupId);
         }
       }
-      const written = this.append(owned, records);
-      const report = (code: number) => {
+      this.whenWritten(this.append(owned, records), 'deleted topic offsets', (code) => {
         if (code !== ErrorCode.NONE) this.log.warn('could not remove the offsets of a deleted topic', { topic, partition: owned.partition, errorCode: code });
-      };
-      if (written instanceof Promise) void written.then(report);
-      else report(written);
+      });
     }
+  }
+
+  private scheduleExpiry(): void {
+    if (this.expiryTimer !== null) return;
+    this.expiryTimer = this.schedule(
+      'offsets expiry',
+      () => {
+        this.expiryTimer = null;
+        if (this.owned.size === 0) return;
+        this.expireOffsets(this.clock.now());
+        this.scheduleExpiry();
+      },
+      this.broker.config.int('offsets.retention.check.interval.ms'),
+    );
+  }
+
+  /**
+   * Kafka's offset expiration (offsets.retention.minutes, checked every
+   * offsets.retention.check.interval.ms): the offsets of a group that has been empty for the retention
+   * time go; so do, in an active consumer group, those of topics no member subscribes to any more, and
+   * any offset committed with an explicit retention (OffsetCommit v1-4) once it expires. An empty group
+   * left without offsets is removed. Returns how many offsets expired.
+   */
+  expireOffsets(now: number): number {
+    const retentionMs = this.broker.config.int('offsets.retention.minutes') * 60_000;
+    let expired = 0;
+    for (const owned of this.owned.values()) {
+      const records: RecordInput[] = [];
+      for (const group of [...owned.groups.values()]) {
+        const subscribed = group.is('Empty') ? null : group.subscribedTopics(subscriptionTopics);
+        for (const [topic, partitions] of [...group.offsets]) {
+          for (const [partition, value] of [...partitions]) {
+            let expiresAt: number;
+            if (value.expireTimestamp >= 0) expiresAt = value.expireTimestamp;
+            else if (group.is('Empty')) expiresAt = Math.max(value.commitTimestamp, group.stateTimestamp) + retentionMs;
+            else if (subscribed !== null && !subscribed.has(topic)) expiresAt = value.commitTimestamp + retentionMs;
+            else continue;
+            if (expiresAt > now) continue;
+            group.removeOffset(topic, partition);
+            records.push(offsetCommitRecord(group.groupId, topic, partition, null, now));
+            expired++;
+          }
+        }
+        if (group.is('Empty') && group.members.size === 0 && group.pendingMembers.size === 0 && !group.hasOffsets()) {
+          records.push(groupMetadataRecord(group.groupId, null, now));
+          this.dropGroup(group, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+          owned.groups.delete(group.groupId);
+          this.log.info('removed an empty group without offsets', { group: group.groupId });
+        }
+      }
+      this.whenWritten(this.append(owned, records), 'offsets expiry', (code) => {
+        if (code !== ErrorCode.NONE) this.log.warn('could not write expired offsets', { partition: owned.partition, errorCode: code });
+      });
+    }
+    if (expired > 0) this.log.info('expired committed offsets', { count: expired });
+    return expired;
   }
 
   // ---------------------------------------------------------------------------------------------

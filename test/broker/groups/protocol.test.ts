@@ -70,6 +70,14 @@ describe('group APIs over the wire', () => {
     return client;
   }
 
+  /** A new group name coordinated by the same broker as `groupId`. */
+  function sameCoordinator(prefix: string, groupId: string): string {
+    for (;;) {
+      const name = uniqueName(prefix);
+      if (coordinatorOf(t.cluster, name) === coordinatorOf(t.cluster, groupId)) return name;
+    }
+  }
+
   /** A connection to the group's coordinator, found with FindCoordinator v3. */
   async function coordinator(groupId: string): Promise<RawClient> {
     const any = await open(t.brokers()[0]!);
@@ -238,7 +246,7 @@ describe('group APIs over the wire', () => {
     expect(v0.topics[0]!.partitions).toEqual([{ partitionIndex: 0, errorCode: ErrorCode.NONE }]);
     const v8 = await commit(8, simple, [[1, 11n, null], [2, 12n, 'x'.repeat(5000)], [9, 1n, null]]);
     expect(v8.topics[0]!.partitions.map((p) => p.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.OFFSET_METADATA_TOO_LARGE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
-    const missing = await commit(2, uniqueName('never-joined'), [[0, 1n, null]], { memberId: 'm', generation: 3 });
+    const missing = await commit(2, sameCoordinator('never-joined', simple), [[0, 1n, null]], { memberId: 'm', generation: 3 });
     expect(missing.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.ILLEGAL_GENERATION);
 
     const asked = [{ name: topic, partitionIndexes: [0, 1, 3] }];
@@ -306,8 +314,7 @@ describe('group APIs over the wire', () => {
     const assignment = w.toBuffer();
     await c.call(SyncGroup, 2, { ...createSyncGroupRequest(), groupId, generationId: joined.generationId, memberId: joined.memberId, assignments: [{ memberId: joined.memberId, assignment }] });
     // An unknown group with the same coordinator is reported Dead, as Kafka does.
-    let unknownGroup = uniqueName('unknown');
-    while (coordinatorOf(t.cluster, unknownGroup) !== coordinatorOf(t.cluster, groupId)) unknownGroup = uniqueName('unknown');
+    const unknownGroup = sameCoordinator('unknown', groupId);
     for (const version of [0, 3, 5]) {
       const r = await c.call(DescribeGroups, version, { ...createDescribeGroupsRequest(), groups: [groupId, unknownGroup], includeAuthorizedOperations: version >= 3 });
       const [group, unknown] = r.groups;
@@ -406,6 +413,46 @@ describe('group APIs over the wire', () => {
     expect(r.topics).toEqual([]);
     const described2 = await after.call(DescribeGroups, 0, { ...createDescribeGroupsRequest(), groups: [groupId] });
     expect(described2.groups[0]!.groupState).toBe('Dead');
+  });
+
+  it('expires the offsets of groups empty for offsets.retention.minutes, and of topics an active group no longer reads', async () => {
+    const idle = uniqueName('idle');
+    // Both groups on one coordinator, so one expiry pass covers both.
+    const active = sameCoordinator('active', idle);
+    const other = uniqueName('other-topic');
+    createTopic(t.cluster, other, 1);
+    const c = await coordinator(idle);
+    const offsetsOf = (groupId: string, name: string, partitionIndex: number) => ({
+      ...createOffsetCommitRequest(),
+      groupId,
+      topics: [{ name, partitions: [{ partitionIndex, committedOffset: 3n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }],
+    });
+    await c.call(OffsetCommit, 8, offsetsOf(idle, topic, 0));
+    const joined = await join(c, 3, active, '');
+    await c.call(SyncGroup, 2, { ...createSyncGroupRequest(), groupId: active, generationId: joined.generationId, memberId: joined.memberId, assignments: [] });
+    for (const [name, partition] of [[topic, 1], [other, 0]] as const) {
+      await c.call(OffsetCommit, 2, { ...offsetsOf(active, name, partition), memberId: joined.memberId, generationIdOrMemberEpoch: joined.generationId });
+    }
+    const fetchAll = async (groupId: string) => {
+      const r = await c.call(OffsetFetch, 7, { ...createOffsetFetchRequest(), groupId, topics: null });
+      return r.topics.map((tp) => tp.name).sort();
+    };
+    expect(await fetchAll(idle)).toEqual([topic]);
+    expect(await fetchAll(active)).toEqual([topic, other].sort());
+
+    const coordinatorBroker = t.cluster.broker(coordinatorOf(t.cluster, idle));
+    // Nothing is due yet.
+    const before = coordinatorBroker.groups.expireOffsets(Date.now());
+    expect(await fetchAll(idle)).toEqual([topic]);
+    // A week (the default retention) later: the idle group's offsets and the group itself are gone; the
+    // active group keeps the offsets of the topic it subscribes to.
+    const expired = coordinatorBroker.groups.expireOffsets(Date.now() + 7 * 24 * 3_600_000 + 60_000);
+    expect(expired).toBeGreaterThanOrEqual(2);
+    expect(before).toBe(0);
+    expect(await fetchAll(idle)).toEqual([]);
+    expect(await fetchAll(active)).toEqual([topic]);
+    const described = await c.call(DescribeGroups, 0, { ...createDescribeGroupsRequest(), groups: [idle, active] });
+    expect(described.groups.map((g) => g.groupState)).toEqual(['Dead', 'Stable']);
   });
 
   it('logged no broker errors', () => {
