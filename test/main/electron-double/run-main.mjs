@@ -1,0 +1,55 @@
+// Runs out/main/index.js against the Electron double and prints what it observed as one JSON line.
+import { existsSync } from 'node:fs';
+import { app } from './electron.mjs';
+
+await import(process.env.MAIN_BUNDLE);
+const smoke = globalThis.__smoke;
+const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+for (let i = 0; i < 150 && !smoke.windows[0]?.shown; i += 1) await wait(100);
+const window = smoke.windows[0];
+const appFrame = { senderFrame: { url: `file://${window.loaded}` } };
+const call = (channel, request, frame = appFrame) => smoke.handlers.get(`kafka-desk:${channel}`)(frame, request);
+let embedded;
+for (let i = 0; i < 150; i += 1) {
+  embedded = (await call('embedded.status', {})).value;
+  if (embedded?.state === 'running' || embedded?.state === 'failed') break;
+  await wait(200);
+}
+let navigationPrevented = false;
+window.webContents.emit('will-navigate', { preventDefault: () => (navigationPrevented = true) }, 'https://example.com/');
+let csp;
+smoke.headers({ url: 'file:///x', responseHeaders: {} }, (response) => (csp = response.responseHeaders['Content-Security-Policy'][0]));
+let permission;
+smoke.permissions(window.webContents, 'geolocation', (granted) => (permission = granted));
+const created = await call('topics.create', { connectionId: 'embedded', topic: 'from-electron-main', partitions: 2, replicationFactor: 1 });
+const refused = await call('topics.create', { connectionId: 'embedded', topic: 'bad name', partitions: 2, replicationFactor: 1 });
+const foreign = await call('app.info', {}, { senderFrame: { url: 'https://example.com/' } });
+const info = await call('app.info', {});
+const quitEvent = { prevented: false, preventDefault() { this.prevented = true; } };
+app.emit('before-quit', quitEvent);
+let quitCalled = false;
+app.once('quit-called', () => (quitCalled = true));
+for (let i = 0; i < 100 && !quitCalled; i += 1) await wait(100);
+console.log(
+  JSON.stringify({
+    shown: window.shown,
+    loaded: window.loaded,
+    webPreferences: window.options.webPreferences,
+    preloadExists: existsSync(window.options.webPreferences.preload),
+    openHandler: window.webContents.openHandler({ url: 'https://example.com/' }),
+    navigationPrevented,
+    channels: [...smoke.handlers.keys()],
+    embeddedState: embedded?.state,
+    eventsSent: smoke.sent.map(([channel]) => channel),
+    csp,
+    permission,
+    created,
+    refused,
+    foreign,
+    info: info.value,
+    menu: Boolean(smoke.menu),
+    quitDeferred: quitEvent.prevented,
+    quitCalledAfterClose: quitCalled,
+  }),
+);
+process.exit(0);
