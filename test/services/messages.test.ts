@@ -1,6 +1,10 @@
 // The message browser against a real embedded cluster: seek modes, paging both ways across partitions,
 // decoders, filters, find by key, exports, whole values of a 10 MB record, live tail.
-import { readFile } from 'node:fs/promises';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +15,18 @@ import type { EventPayload } from '../../shared/ipc/contract';
 import type { Page, RecordView } from '../../shared/model/messages';
 import { partitionForKey } from '../../electron/broker/protocol/murmur2';
 import { handlers as brokerHandlers } from '../../electron/broker/handlers/index';
+import { MessageService } from '../../electron/services/messages/service';
+import { kcatCommand } from '../../renderer/src/features/messages/record-format';
 import { clusterModulePresent, eventually, startCore, type TestCore } from './helpers';
+
+const kcatPresent = (() => {
+  try {
+    execFileSync('kcat', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 const connectionId = 'embedded';
 const TOPIC = 'svc.messages';
@@ -402,6 +417,77 @@ describe.skipIf(!clusterModulePresent)('message browser on the embedded cluster'
     expect(JSON.parse(text)).toEqual(big);
     expect(text).toContain('\n  "items": [');
   }, 60_000);
+
+  it('stops a long filtered scan on cancel and on its time bound, saying which', async () => {
+    const topic = 'svc.messages.many';
+    await app.ok('topics.create', { connectionId, topic, partitions: 1, replicationFactor: 1 });
+    for (let at = 0; at < 60_000; at += 10_000) {
+      await send(Array.from({ length: 10_000 }, (_, j) => ({ topic, partition: 0, value: Buffer.from(`record ${at + j} of many`) })));
+    }
+    const filter = { kind: 'contains' as const, field: 'value' as const, text: 'never there' };
+    const timed = await app.ok('messages.read', { connectionId, topic, seek: { mode: 'earliest' }, filter, limit: { count: 10, maxDurationMs: 1 } });
+    expect(timed.stoppedBy).toBe('time');
+    expect(timed.scanned).toBeLessThan(60_000);
+    // Paging on from where the time ran out continues the scan.
+    expect(timed.cursor[0]!.after).toBe(timed.scanned);
+
+    const reading = app.call('messages.read', { connectionId, topic, seek: { mode: 'earliest' }, filter, limit: { count: 10 }, operationId: 'op-cancel' });
+    let cancelled = false;
+    for (let attempt = 0; attempt < 2000 && !cancelled; attempt++) {
+      cancelled = (await app.ok('messages.cancel', { operationId: 'op-cancel' })).cancelled;
+      if (!cancelled) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const result = await reading;
+    expect(result.ok).toBe(true);
+    if (result.ok && cancelled) {
+      expect(['cancelled', 'end']).toContain(result.value.stoppedBy);
+      if (result.value.stoppedBy === 'cancelled') expect(result.value.scanned).toBeLessThan(60_000);
+    }
+    expect(await app.ok('messages.cancel', { operationId: 'op-cancel' })).toEqual({ cancelled: false });
+  });
+
+  it('writes an export where the save dialog says (desktop), or nowhere when it is cancelled', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-export-'));
+    let answer: string | null = path.join(dir, 'chosen.jsonl');
+    const suggested: string[] = [];
+    const service = new MessageService({
+      dataDir: dir,
+      clientOptions: (id) => app.core.connections.clientOptions(id),
+      emitProgress: () => undefined,
+      emitTail: () => undefined,
+      chooseExportFile: async (name) => {
+        suggested.push(name);
+        return answer;
+      },
+    });
+    try {
+      const request = { connectionId, topic: TOPIC, partitions: [0], seek: { mode: 'earliest' as const }, filter: null, decoders: { key: { kind: 'auto' as const }, value: { kind: 'auto' as const } }, format: 'jsonl' as const };
+      const written = await service.export(request);
+      expect(written).toMatchObject({ status: 'file', path: path.join(dir, 'chosen.jsonl'), records: PER_PARTITION });
+      expect(suggested[0]).toMatch(new RegExp(`^${TOPIC}-.*\\.jsonl$`));
+      expect((await readFile(path.join(dir, 'chosen.jsonl'), 'utf8')).trimEnd().split('\n')).toHaveLength(PER_PARTITION);
+      answer = null;
+      expect(await service.export(request)).toMatchObject({ status: 'cancelled', records: 0 });
+    } finally {
+      await service.close();
+    }
+  });
+
+  it.skipIf(!kcatPresent)('copies a record as a kcat command that produces it again', async () => {
+    const topic = 'svc.messages.kcat';
+    await app.ok('topics.create', { connectionId, topic, partitions: 2, replicationFactor: 1 });
+    await send([{ topic, partition: 1, key: Buffer.from("it's"), value: Buffer.from('{"multi":\n "line"}'), headers: new Map([[Buffer.from('h'), Buffer.from('v w')]]) }]);
+    const [original] = (await app.ok('messages.read', { connectionId, topic, partitions: [1], seek: { mode: 'earliest' } })).records;
+    await promisify(execFile)('sh', ['-c', kcatCommand(original!, topic, app.bootstrapServers)], { timeout: 20_000 });
+    const records = (await app.ok('messages.read', { connectionId, topic, partitions: [1], seek: { mode: 'earliest' } })).records;
+    expect(records).toHaveLength(2);
+    const copy = records[1]!;
+    expect({ key: copy.key.text, value: copy.value.text, headers: copy.headers.map((header) => [header.key, header.value.text]) }).toEqual({
+      key: "it's",
+      value: '{"multi":\n "line"}',
+      headers: [['h', 'v w']],
+    });
+  });
 
   it('tails new records as they arrive, with pause and resume losing nothing', async () => {
     const topic = 'svc.messages.tail';
