@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { TopicDetail } from '../../../../shared/model/schemas';
+import { EMBEDDED_CONNECTION_ID, type TopicDetail } from '../../../../shared/model/schemas';
 import { Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { ScreenHeader } from '../../components/ScreenHeader';
@@ -25,6 +25,18 @@ export function TopicDetailScreen() {
   const openMessages = useAppStore((state) => state.openMessages);
   const [tab, setTab] = useState<Tab>('partitions');
   const [confirm, setConfirm] = useState<Confirm>(null);
+  const onEmbedded = useAppStore((state) => state.activeConnectionId === EMBEDDED_CONNECTION_ID);
+  const lastChange = useAppStore((state) =>
+    state.clusterEvents.find((event) => event.type === 'broker' || event.topic === state.selectedTopic),
+  );
+
+  // On the embedded cluster, leader, ISR and broker events re-read the partitions, so the table
+  // follows a broker being stopped or started elsewhere in the app.
+  useEffect(() => {
+    if (!topic || !onEmbedded || !lastChange) return;
+    const timer = setTimeout(() => void loadTopicDetail(topic), 300);
+    return () => clearTimeout(timer);
+  }, [topic, onEmbedded, lastChange, loadTopicDetail]);
 
   useEffect(() => {
     if (!topic) return;
