@@ -1,6 +1,6 @@
 // The topics table, virtualized: only the rows in view are in the DOM, so 10,000 topics scroll as
 // smoothly as 10. Presentational: it renders what it is given and reports clicks.
-import { useRef } from 'react';
+import { memo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { TopicStats, TopicSummary } from '../../../../shared/model/schemas';
 import { Badge } from '../../components/Badge';
@@ -73,43 +73,16 @@ export function TopicsTable({
           {items.map((item) => {
             const topic = topics[item.index];
             if (!topic) return null;
-            const topicStats = stats?.get(topic.name);
             return (
-              <div
+              <TopicRow
                 key={item.index % pool}
-                role="row"
-                aria-rowindex={item.index + 2}
-                className="vtable-row topics-grid clickable"
-                style={{ transform: `translateY(${item.start}px)`, height: TOPIC_ROW_HEIGHT }}
-                onClick={() => onOpen(topic.name)}
-              >
-                <div role="cell" className="topic-name">
-                  <button type="button" className="link-button" onClick={() => onOpen(topic.name)}>
-                    {topic.name}
-                  </button>
-                </div>
-                <div role="cell" className="numeric">
-                  {formatCount(topic.partitions)}
-                </div>
-                <div role="cell" className="numeric">
-                  {topic.replicationFactor}
-                </div>
-                <div role="cell" className="numeric">
-                  {statsPending ? <span className="muted">…</span> : formatCount(topicStats?.records)}
-                </div>
-                <div role="cell" className="numeric">
-                  {statsPending ? <span className="muted">…</span> : formatBytes(topicStats?.sizeBytes)}
-                </div>
-                <div role="cell">
-                  {topic.offlinePartitions ? (
-                    <Badge tone="bad">{topic.offlinePartitions} offline</Badge>
-                  ) : topic.underReplicatedPartitions ? (
-                    <Badge tone="warn">{topic.underReplicatedPartitions} under-replicated</Badge>
-                  ) : (
-                    <Badge tone="good">healthy</Badge>
-                  )}
-                </div>
-              </div>
+                topic={topic}
+                stats={stats?.get(topic.name)}
+                statsPending={statsPending}
+                rowIndex={item.index}
+                top={item.start}
+                onOpen={onOpen}
+              />
             );
           })}
         </div>
@@ -117,3 +90,58 @@ export function TopicsTable({
     </div>
   );
 }
+
+/** One row; memoized so a scroll re-renders only the rows whose topic changed, not every row in view. */
+const TopicRow = memo(function TopicRow({
+  topic,
+  stats,
+  statsPending,
+  rowIndex,
+  top,
+  onOpen,
+}: {
+  topic: TopicSummary;
+  stats: TopicStats | undefined;
+  statsPending: boolean;
+  rowIndex: number;
+  top: number;
+  onOpen: (topic: string) => void;
+}) {
+  return (
+    <div
+      role="row"
+      aria-rowindex={rowIndex + 2}
+      className="vtable-row topics-grid clickable"
+      style={{ transform: `translateY(${top}px)`, height: TOPIC_ROW_HEIGHT }}
+      // The name's button gives keyboard users a focus target; its click bubbles up to here.
+      onClick={() => onOpen(topic.name)}
+    >
+      <div role="cell" className="topic-name">
+        <button type="button" className="link-button">
+          {topic.name}
+        </button>
+      </div>
+      <div role="cell" className="numeric">
+        {formatCount(topic.partitions)}
+      </div>
+      <div role="cell" className="numeric">
+        {topic.replicationFactor}
+      </div>
+      <div role="cell" className="numeric">
+        {statsPending ? <span className="muted">…</span> : formatCount(stats?.records)}
+      </div>
+      <div role="cell" className="numeric">
+        {statsPending ? <span className="muted">…</span> : formatBytes(stats?.sizeBytes)}
+      </div>
+      <div role="cell">
+        {topic.offlinePartitions ? (
+          <Badge tone="bad">{topic.offlinePartitions} offline</Badge>
+        ) : topic.underReplicatedPartitions ? (
+          <Badge tone="warn">{topic.underReplicatedPartitions} under-replicated</Badge>
+        ) : (
+          <Badge tone="good">healthy</Badge>
+        )}
+      </div>
+    </div>
+  );
+});
