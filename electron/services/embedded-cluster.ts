@@ -76,7 +76,7 @@ export class EmbeddedClusterService {
     try {
       const factory = await this.#factory();
       if (!factory) {
-        this.#setState('unavailable', 'The embedded cluster is not part of this build yet (electron/broker/cluster/cluster.ts is missing).');
+        this.#setState('unavailable', 'The embedded cluster is not available in this build.');
         return;
       }
       await mkdir(this.#dataDir, { recursive: true });
