@@ -3,9 +3,12 @@
  * `__consumer_offsets`) and a stop or kill of the coordinator's broker (the new leader of the group's
  * offsets partition loads them), and a group that was reading goes on where it left off.
  */
+import { Admin } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OFFSETS_TOPIC } from '../../../electron/broker/groups/coordinator';
+import { partitionForGroup } from '../../../electron/broker/groups/records';
+import { decodeBatches } from '../../../electron/broker/records/record-batch';
 import { coordinatorOf, createTopic, startGroupCluster, uniqueName, waitFor, type GroupTestCluster } from './helpers';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -132,6 +135,56 @@ describe('committed offsets', () => {
 
     await t.cluster.startBroker(coordinator);
     await member.stop();
+    expect(t.errors).toEqual([]);
+  });
+
+  it('are compacted in __consumer_offsets to the latest value per key, tombstones dropped, and load from the compacted log', async () => {
+    const t = await cluster();
+    const topic = uniqueName('compacted');
+    createTopic(t.cluster, topic, 2);
+    // Commits without a membership (as admin tools make them): @platformatic/kafka's admin.
+    const admin = new Admin({ clientId: 'compaction-test', bootstrapBrokers: t.brokers() });
+    cleanups.push(() => admin.close());
+    const commit = (groupId: string, offsets: Array<[number, number]>) =>
+      admin.alterConsumerGroupOffsets({ groupId, topics: [{ name: topic, partitionOffsets: offsets.map(([partition, offset]) => ({ partition, offset: BigInt(offset) })) }] });
+    const keep = uniqueName('keep');
+    await commit(keep, [[0, 0]]);
+    // A group on the same offsets partition that is deleted: its tombstones go too.
+    const partitions = t.cluster.controller.topic(OFFSETS_TOPIC)!.partitions.length;
+    let gone = uniqueName('gone');
+    while (partitionForGroup(gone, partitions) !== partitionForGroup(keep, partitions)) gone = uniqueName('gone');
+    const offsetsPartition = partitionForGroup(keep, partitions);
+    // Small segments so that most of the log is in inactive (cleanable) segments.
+    t.cluster.controller.setTopicConfigs(OFFSETS_TOPIC, { 'cleanup.policy': 'compact', 'segment.bytes': '2048', 'min.cleanable.dirty.ratio': '0.01', 'delete.retention.ms': '0' }, false);
+    for (let i = 1; i <= 60; i++) await commit(keep, [[0, i], [1, i * 2]]);
+    await commit(gone, [[0, 5]]);
+    await admin.deleteGroups({ groups: [gone] });
+    for (let i = 61; i <= 80; i++) await commit(keep, [[0, i]]);
+
+    const records = () => {
+      const leader = t.cluster.controller.partition(OFFSETS_TOPIC, offsetsPartition)!.leader;
+      const log = t.cluster.broker(leader).replica(OFFSETS_TOPIC, offsetsPartition)!.log;
+      let count = 0;
+      let offset = log.logStartOffset;
+      while (offset < log.logEndOffset) {
+        const { batches } = decodeBatches(log.read(offset, 1024 * 1024).records);
+        if (batches.length === 0) break;
+        for (const b of batches) count += b.records.length;
+        offset = batches.at(-1)!.baseOffset + batches.at(-1)!.lastOffsetDelta + 1;
+      }
+      return count;
+    };
+    const before = records();
+    for (const b of t.cluster.runningBrokers()) b.runRetention();
+    const after = records();
+    expect(before).toBeGreaterThan(140);
+    expect(after).toBeLessThan(before / 4);
+
+    await t.restart();
+    const kafka2 = client(t);
+    expect(await committed(kafka2, keep, topic)).toEqual({ 0: '80', 1: '120' });
+    const fetched = await committed(kafka2, gone, topic);
+    expect(fetched).toEqual({ 0: '-1', 1: '-1' });
     expect(t.errors).toEqual([]);
   });
 });
