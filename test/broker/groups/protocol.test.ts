@@ -490,3 +490,55 @@ describe('FindCoordinator while the offsets partition has no leader', () => {
     }
   });
 });
+
+describe('a coordinator move', () => {
+  it('keeps a stable group: members, generation and assignments are loaded by the new coordinator', async () => {
+    const t = await startGroupCluster();
+    const clients: RawClient[] = [];
+    try {
+      const topic = uniqueName('move');
+      createTopic(t.cluster, topic, 2);
+      const groupId = uniqueName('move-group');
+      const find = async () => {
+        const any = await RawClient.open(t.cluster.runningBrokers()[0]!.host + ':' + t.cluster.runningBrokers()[0]!.boundPort);
+        clients.push(any);
+        const found = await any.call(FindCoordinator, 3, { ...createFindCoordinatorRequest(), key: groupId });
+        const client = await RawClient.open(`${found.host}:${found.port}`);
+        clients.push(client);
+        return { client, nodeId: found.nodeId };
+      };
+      const { client, nodeId } = await find();
+      const joined = await client.call(JoinGroup, 3, {
+        ...createJoinGroupRequest(),
+        groupId,
+        sessionTimeoutMs: 10_000,
+        rebalanceTimeoutMs: 5000,
+        protocolType: 'consumer',
+        protocols: [{ name: 'range', metadata: subscription([topic]) }],
+      });
+      await client.call(SyncGroup, 2, {
+        ...createSyncGroupRequest(),
+        groupId,
+        generationId: joined.generationId,
+        memberId: joined.memberId,
+        assignments: [{ memberId: joined.memberId, assignment: Buffer.from('both-partitions') }],
+      });
+
+      await t.cluster.stopBroker(nodeId);
+      const moved = await find();
+      expect(moved.nodeId).not.toBe(nodeId);
+      const hb = await moved.client.call(Heartbeat, 3, { ...createHeartbeatRequest(), groupId, memberId: joined.memberId, generationId: joined.generationId });
+      expect(hb.errorCode).toBe(ErrorCode.NONE);
+      const described = await moved.client.call(DescribeGroups, 5, { ...createDescribeGroupsRequest(), groups: [groupId] });
+      expect(described.groups[0]).toMatchObject({ groupState: 'Stable', protocolType: 'consumer', protocolData: 'range' });
+      expect(described.groups[0]!.members.map((m) => [m.memberId, m.memberAssignment.toString()])).toEqual([[joined.memberId, 'both-partitions']]);
+      const sync = await moved.client.call(SyncGroup, 2, { ...createSyncGroupRequest(), groupId, generationId: joined.generationId, memberId: joined.memberId });
+      expect(sync).toMatchObject({ errorCode: ErrorCode.NONE });
+      expect(sync.assignment.toString()).toBe('both-partitions');
+      expect(t.errors).toEqual([]);
+    } finally {
+      for (const c of clients) c.close();
+      await t.close();
+    }
+  });
+});
