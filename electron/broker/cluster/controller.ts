@@ -63,7 +63,7 @@ export interface ControllerOptions {
 /**
  * The cluster controller: the single owner of cluster metadata (topics, replica assignments, leaders,
  * leader epochs, ISR, producer-id allocation). Brokers ask it; they never keep their own copy. Every
- * change is persisted before it is announced.
+ * change is persisted before it is acknowledged to a client (within a `batch`, at its end).
  */
 export class Controller {
   private readonly state: ClusterMetadataState;
@@ -146,7 +146,31 @@ export class Controller {
     this.byId.set(topic.topicId, topic);
   }
 
+  private batchDepth = 0;
+  private unsaved = false;
+
+  /**
+   * Runs `work` with persistence deferred to its end, so a request that creates or deletes many
+   * topics writes the metadata once instead of once per topic (each write replaces the whole file).
+   * The request is answered only after the batch, so nothing is acknowledged before it is on disk.
+   */
+  batch<T>(work: () => T): T {
+    this.batchDepth++;
+    try {
+      return work();
+    } finally {
+      if (--this.batchDepth === 0 && this.unsaved) {
+        this.unsaved = false;
+        this.options.store.save(this.state);
+      }
+    }
+  }
+
   private persist(): void {
+    if (this.batchDepth > 0) {
+      this.unsaved = true;
+      return;
+    }
     this.options.store.save(this.state);
   }
 

@@ -73,19 +73,21 @@ export const createTopicsHandler = defineHandler({
   api: CreateTopics,
   minVersion: 0,
   maxVersion: 7,
-  handle: (request, context) => {
-    const repeated = new Set(duplicateNames(request.topics.map((t) => t.name)));
-    const answered = new Set<string>();
-    const topics: CreateTopicsResponseCreatableTopicResult[] = [];
-    for (const topic of request.topics) {
-      if (answered.has(topic.name)) continue;
-      answered.add(topic.name);
-      topics.push(
-        repeated.has(topic.name)
-          ? failed(topic.name, ErrorCode.INVALID_REQUEST, `Topic '${topic.name}' appears more than once in the request.`)
-          : createOne(topic, context.apiVersion >= 1 && request.validateOnly, context),
-      );
-    }
-    return { throttleTimeMs: 0, topics };
-  },
+  // One metadata write for the whole request.
+  handle: (request, context) =>
+    context.broker.controller.batch(() => {
+      const repeated = new Set(duplicateNames(request.topics.map((t) => t.name)));
+      const answered = new Set<string>();
+      const topics: CreateTopicsResponseCreatableTopicResult[] = [];
+      for (const topic of request.topics) {
+        if (answered.has(topic.name)) continue;
+        answered.add(topic.name);
+        topics.push(
+          repeated.has(topic.name)
+            ? failed(topic.name, ErrorCode.INVALID_REQUEST, `Topic '${topic.name}' appears more than once in the request.`)
+            : createOne(topic, context.apiVersion >= 1 && request.validateOnly, context),
+        );
+      }
+      return { throttleTimeMs: 0, topics };
+    }),
 });

@@ -34,14 +34,16 @@ export const deleteTopicsHandler = defineHandler({
   api: DeleteTopics,
   minVersion: 0,
   maxVersion: 6,
-  handle: (request, context) => {
-    const targets = context.apiVersion >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
-    return {
-      throttleTimeMs: 0,
-      responses: targets.map(({ name, topicId }) => {
-        const answer = deleteOne(name, topicId, context);
-        return context.apiVersion >= 6 ? answer : { ...answer, topicId: ZERO_UUID };
-      }),
-    };
-  },
+  // One metadata write for the whole request.
+  handle: (request, context) =>
+    context.broker.controller.batch(() => {
+      const targets = context.apiVersion >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
+      return {
+        throttleTimeMs: 0,
+        responses: targets.map(({ name, topicId }) => {
+          const answer = deleteOne(name, topicId, context);
+          return context.apiVersion >= 6 ? answer : { ...answer, topicId: ZERO_UUID };
+        }),
+      };
+    }),
 });

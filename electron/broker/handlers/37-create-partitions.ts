@@ -13,20 +13,22 @@ export const createPartitionsHandler = defineHandler({
   api: CreatePartitions,
   minVersion: 0,
   maxVersion: 3,
-  handle: (request, context) => {
-    const repeated = new Set(duplicateNames(request.topics.map((t) => t.name)));
-    return {
-      throttleTimeMs: 0,
-      results: request.topics.map((topic) => {
-        if (repeated.has(topic.name)) {
-          return { name: topic.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Topic '${topic.name}' appears more than once in the request.` };
-        }
-        // An empty assignment list asks for nothing in particular: the controller chooses, as with null.
-        const assignment = topic.assignments?.length ? topic.assignments.map((a) => a.brokerIds) : null;
-        const result = context.broker.controller.createPartitions(topic.name, topic.count, assignment, request.validateOnly);
-        if (isFailure(result)) return { name: topic.name, errorCode: ErrorCode[result.error], errorMessage: result.message };
-        return { name: topic.name, errorCode: ErrorCode.NONE, errorMessage: null };
-      }),
-    };
-  },
+  // One metadata write for the whole request.
+  handle: (request, context) =>
+    context.broker.controller.batch(() => {
+      const repeated = new Set(duplicateNames(request.topics.map((t) => t.name)));
+      return {
+        throttleTimeMs: 0,
+        results: request.topics.map((topic) => {
+          if (repeated.has(topic.name)) {
+            return { name: topic.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Topic '${topic.name}' appears more than once in the request.` };
+          }
+          // An empty assignment list asks for nothing in particular: the controller chooses, as with null.
+          const assignment = topic.assignments?.length ? topic.assignments.map((a) => a.brokerIds) : null;
+          const result = context.broker.controller.createPartitions(topic.name, topic.count, assignment, request.validateOnly);
+          if (isFailure(result)) return { name: topic.name, errorCode: ErrorCode[result.error], errorMessage: result.message };
+          return { name: topic.name, errorCode: ErrorCode.NONE, errorMessage: null };
+        }),
+      };
+    }),
 });

@@ -201,3 +201,35 @@ describe('Controller config changes', () => {
     expect(isFailure(controller.deleteTopic('__consumer_offsets', { internal: true }))).toBe(false);
   });
 });
+
+describe('Controller persistence', () => {
+  it('writes the metadata once for a batch of changes and at once outside batches', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kd-controller-'));
+    dirs.push(dir);
+    const store = new MetadataStore(dir);
+    let saves = 0;
+    const save = store.save.bind(store);
+    store.save = (state) => {
+      saves++;
+      save(state);
+    };
+    const controller = new Controller({
+      store,
+      brokerIds: [0],
+      events: new ClusterEvents(),
+      defaults: () => ({ numPartitions: 1, replicationFactor: 1 }),
+      validateTopicConfigs: () => null,
+      topicConfig: () => undefined,
+    });
+    controller.brokerStarted(0);
+    saves = 0;
+    controller.batch(() => {
+      for (let i = 0; i < 50; i++) created(controller, `t${i}`, 1, 1);
+    });
+    expect(saves).toBe(1);
+    created(controller, 'single', 1, 1);
+    expect(saves).toBe(2);
+    const reopened = new Controller({ ...{ store: new MetadataStore(dir), brokerIds: [0], events: new ClusterEvents() }, defaults: () => ({ numPartitions: 1, replicationFactor: 1 }), validateTopicConfigs: () => null, topicConfig: () => undefined });
+    expect(reopened.topicCount()).toBe(51);
+  });
+});
