@@ -10,16 +10,28 @@ interface Followed {
   subscribedTo: PartitionReplica | null;
 }
 
-const IDLE_WAIT_MS = 500;
+/** Every followed partition is fetched at least this often, with or without news from its leader. */
+const SWEEP_INTERVAL_MS = 500;
 
 /**
  * A broker's replica fetcher: for each partition it follows, it fetches from the leader's log with
  * Kafka's follower rules, in process rather than over a socket. On a new leader epoch it first asks the
  * leader for the end offset of its own latest epoch (OffsetForLeaderEpoch) and truncates what diverges;
  * each fetch starts at the follower's log end, which tells the leader how far it has replicated.
+ *
+ * Work is driven by the leaders: a partition is fetched when its leader announces data or a new high
+ * watermark, when it is (re)followed, and again right after a fetch that brought something (to fetch
+ * more, and to report the new log end so the leader's high watermark moves); every partition is also
+ * fetched once per sweep interval (leaders that changed or restarted, ISR standing). A busy partition
+ * thus costs one fetch per round however many idle partitions the broker follows.
  */
 export class ReplicaFetcher {
   private readonly followed = new Map<PartitionReplica, Followed>();
+  /** Partitions to fetch on the next round. */
+  private readonly due = new Set<Followed>();
+  /** The partition being fetched, and whether its leader announced something meanwhile. */
+  private fetching: Followed | null = null;
+  private announcedWhileFetching = false;
   private running = true;
   private wake: (() => void) | null = null;
   private readonly maxBytes: number;
@@ -34,9 +46,13 @@ export class ReplicaFetcher {
   }
 
   follow(replica: PartitionReplica): void {
-    if (!this.followed.has(replica)) {
-      this.followed.set(replica, { replica, reconciledEpoch: -2, unsubscribe: null, subscribedTo: null });
+    let entry = this.followed.get(replica);
+    if (!entry) {
+      entry = { replica, reconciledEpoch: -2, unsubscribe: null, subscribedTo: null };
+      this.followed.set(replica, entry);
     }
+    // Called again on leader and ISR changes: look at the partition at once.
+    this.due.add(entry);
     this.wake?.();
   }
 
@@ -44,32 +60,49 @@ export class ReplicaFetcher {
     const entry = this.followed.get(replica);
     entry?.unsubscribe?.();
     this.followed.delete(replica);
+    if (entry) this.due.delete(entry);
   }
 
   stop(): void {
     this.running = false;
     for (const entry of this.followed.values()) entry.unsubscribe?.();
     this.followed.clear();
+    this.due.clear();
     this.wake?.();
   }
 
   private async loop(): Promise<void> {
+    let nextSweep = 0;
     while (this.running) {
-      let progressed = false;
-      for (const entry of [...this.followed.values()]) {
+      const now = Date.now();
+      let round: Followed[];
+      if (now >= nextSweep) {
+        nextSweep = now + SWEEP_INTERVAL_MS;
+        round = [...this.followed.values()];
+      } else {
+        round = [...this.due];
+      }
+      // Leaders announcing data during the round mark their partitions due again for the next one.
+      this.due.clear();
+      for (const entry of round) {
         if (!this.running) return;
+        if (!this.followed.has(entry.replica)) continue;
+        this.fetching = entry;
+        this.announcedWhileFetching = false;
         try {
-          progressed = this.fetchOnce(entry) || progressed;
+          if (this.fetchOnce(entry) || (this.announcedWhileFetching && this.behindLeader(entry))) this.due.add(entry);
         } catch (error) {
           this.logger.error('replica fetch failed', { topic: entry.replica.topic, partition: entry.replica.partition, error });
+        } finally {
+          this.fetching = null;
         }
       }
       if (!this.running) return;
-      if (progressed) {
+      if (this.due.size > 0) {
         await new Promise<void>((resolve) => setImmediate(resolve));
       } else {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, IDLE_WAIT_MS);
+          const timer = setTimeout(done, Math.max(1, nextSweep - Date.now()));
           function done() {
             clearTimeout(timer);
             resolve();
@@ -79,6 +112,12 @@ export class ReplicaFetcher {
         this.wake = null;
       }
     }
+  }
+
+  /** Whether the leader we follow has records we do not (a high watermark alone waits for the next data). */
+  private behindLeader(entry: Followed): boolean {
+    const leader = entry.subscribedTo;
+    return leader !== null && entry.replica.log.logEndOffset < leader.log.logEndOffset;
   }
 
   /** One fetch for one partition; true when it replicated something or reported new progress. */
@@ -93,7 +132,15 @@ export class ReplicaFetcher {
 
     if (entry.subscribedTo !== leader) {
       entry.unsubscribe?.();
-      entry.unsubscribe = leader.onData(() => this.wake?.());
+      entry.unsubscribe = leader.onData(() => {
+        // During our own fetch this is mostly the high watermark that fetch moved: decided after it.
+        if (this.fetching === entry) {
+          this.announcedWhileFetching = true;
+          return;
+        }
+        this.due.add(entry);
+        this.wake?.();
+      });
       entry.subscribedTo = leader;
     }
 
