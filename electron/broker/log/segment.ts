@@ -34,9 +34,11 @@ export function segmentFileName(baseOffset: number, suffix: string): string {
 }
 
 /**
- * Open file descriptors of inactive segments, least recently used first: beyond the budget the oldest
- * is closed (reopened on its next read). Several brokers share one process, each with many partitions,
- * so fds would otherwise grow with segments x partitions x brokers.
+ * Open file descriptors of segments, least recently used first: beyond the budget the oldest is closed
+ * (reopened on its next read, write or fsync). Several brokers share one process, each with many
+ * partitions, so fds would otherwise grow with segments x partitions x brokers (tens of thousands of
+ * idle partitions would exhaust the process's open-file limit). Inactive segments have a small budget
+ * of their own; active ones a larger one, so busy partitions keep their file open.
  */
 class FdBudget {
   private readonly open = new Map<LogSegment, true>();
@@ -59,6 +61,7 @@ class FdBudget {
 }
 
 const inactiveFds = new FdBudget(256);
+const activeFds = new FdBudget(4096);
 
 /** Appends at least this large may be kept by reference in the tail cache (smaller ones pack into slabs). */
 const RETAIN_MIN_BYTES = 64 << 10;
@@ -66,6 +69,11 @@ const RETAIN_MIN_BYTES = 64 << 10;
 /** How many inactive segments may keep their file open at once, process-wide (default 256). */
 export function setInactiveSegmentFdLimit(limit: number): void {
   inactiveFds.limit = Math.max(1, limit);
+}
+
+/** How many active segments may keep their file open at once, process-wide (default 4096). */
+export function setActiveSegmentFdLimit(limit: number): void {
+  activeFds.limit = Math.max(1, limit);
 }
 
 /**
@@ -227,6 +235,8 @@ export class LogSegment {
     this.indexPath = path.join(dir, segmentFileName(baseOffset, '.index'));
     this.timeIndexPath = path.join(dir, segmentFileName(baseOffset, '.timeindex'));
     this.fd = fd;
+    // Counted from the start: a broker opening thousands of partitions must not hold all their files.
+    activeFds.touch(this);
     this.nextOffset = baseOffset;
     this.index = new OffsetIndex(baseOffset);
     this.timeIndex = new TimeIndex(baseOffset);
@@ -544,14 +554,16 @@ export class LogSegment {
     this.indexDirty = false;
   }
 
+  /** fsync; a released fd is reopened for it (fsync flushes the file's pages, whichever fd wrote them). */
   flushSync(): void {
-    if (this.fd >= 0) fs.fsyncSync(this.fd);
+    if (this.isClosed) return;
+    fs.fsyncSync(this.handle());
   }
 
   /** fsync without blocking the event loop (roll). */
   flushAsync(): Promise<void> {
-    const fd = this.fd;
-    if (fd < 0) return Promise.resolve();
+    if (this.isClosed) return Promise.resolve();
+    const fd = this.handle();
     return new Promise((resolve) => fs.fsync(fd, () => resolve()));
   }
 
@@ -571,7 +583,7 @@ export class LogSegment {
       if (this.isClosed) throw new Error(`segment ${this.logPath} is closed`);
       this.fd = fs.openSync(this.logPath, fs.constants.O_RDWR);
     }
-    if (this.inactive) inactiveFds.touch(this);
+    (this.inactive ? inactiveFds : activeFds).touch(this);
     return this.fd;
   }
 
@@ -579,18 +591,21 @@ export class LogSegment {
   markInactive(): void {
     if (this.isClosed) return;
     this.inactive = true;
+    activeFds.forget(this);
     if (this.fd >= 0) inactiveFds.touch(this);
   }
 
-  /** The active segment again (a truncation removed the ones after it): keeps its fd. */
+  /** The active segment again (a truncation removed the ones after it). */
   markActive(): void {
     this.inactive = false;
     inactiveFds.forget(this);
+    if (this.fd >= 0) activeFds.touch(this);
   }
 
   /** Closes the fd; the next I/O reopens it. */
   releaseFd(): void {
     inactiveFds.forget(this);
+    activeFds.forget(this);
     if (this.fd < 0) return;
     try {
       fs.closeSync(this.fd);
