@@ -3,6 +3,8 @@
 // consumers, reset the group to earliest and see its lag equal the partitions' sizes. Light and dark
 // screenshots of every screen go to test-results/.
 import type { Page } from '@playwright/test';
+import { Admin } from '@platformatic/kafka';
+import { Kafka, logLevel } from 'kafkajs';
 import { clusterModulePresent, expect, test } from './fixtures';
 
 const GROUP = 'demo.billing';
@@ -120,12 +122,15 @@ test('the demo: a queue and publish/subscribe, lag over time, a reset to earlies
   expect(lags).toEqual(ends);
   expect(lags.reduce((sum, lag) => sum + lag, 0)).toBeGreaterThan(0);
   await page.screenshot({ path: testInfo.outputPath('group-after-reset.png'), fullPage: true });
+  await offsets.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('group-after-reset-offsets.png') });
 
   // The same sizes on the topic's page (records = high - low watermark per partition).
   await openScreen(page, 'Topics');
   await page.getByRole('button', { name: TOPIC, exact: true }).click();
-  const records = (await page.getByRole('table', { name: 'Partitions' }).locator('tbody tr td:nth-child(7)').allInnerTexts()).map(numberIn);
-  expect(records).toEqual(lags);
+  const recordCells = page.getByRole('table', { name: 'Partitions' }).locator('tbody tr td:nth-child(7)');
+  await expect(recordCells).toHaveCount(4);
+  await expect.poll(async () => (await recordCells.allInnerTexts()).map(numberIn)).toEqual(lags);
 
   // The topic's tab with the lag of every group reading it.
   await page.getByRole('tab', { name: 'Consumer groups' }).click();
@@ -148,5 +153,67 @@ test('the demo: a queue and publish/subscribe, lag over time, a reset to earlies
   await openScreen(page, 'Cluster panel');
   await demo.scrollIntoViewIfNeeded();
   await page.screenshot({ path: testInfo.outputPath('demo-dark.png'), fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('many groups: search, sort by lag, a member without commits shows "no committed offset"', async ({ page, webApp }, testInfo) => {
+  test.setTimeout(180_000);
+  const errors = watchConsole(page);
+  const kafka = new Kafka({ clientId: 'e2e-groups', brokers: webApp.bootstrapServers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: 'e2e.lag', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic: 'e2e.lag', messages: Array.from({ length: 300 }, (_, index) => ({ value: `v${index}`, partition: index % 3 })) });
+  await producer.disconnect();
+  // 150 groups; group i is i % 100 records behind the end on each partition (lag 3 x (i % 100)).
+  // Committed with @platformatic/kafka's admin as "simple" groups (kafkajs would join each group).
+  const offsets = new Admin({ clientId: 'e2e-groups-offsets', bootstrapBrokers: webApp.bootstrapServers.split(',') });
+  await Promise.all(
+    Array.from({ length: 150 }, (_, index) =>
+      offsets.alterConsumerGroupOffsets({
+        groupId: `e2e.group.${String(index).padStart(3, '0')}`,
+        topics: [{ name: 'e2e.lag', partitionOffsets: [0, 1, 2].map((partition) => ({ partition, offset: BigInt(100 - (index % 100)) })) }],
+      }),
+    ),
+  );
+  await offsets.close();
+  await admin.disconnect();
+  // A member that reads but never commits: its partitions have no committed offset.
+  const idle = kafka.consumer({ groupId: 'e2e.idle', sessionTimeout: 10_000, heartbeatInterval: 500 });
+  await idle.connect();
+  await idle.subscribe({ topic: 'e2e.lag', fromBeginning: true });
+  await idle.run({ autoCommit: false, eachMessage: async () => undefined });
+  try {
+    await page.goto(webApp.url);
+    await openScreen(page, 'Consumer groups');
+    const table = page.getByRole('table', { name: 'Consumer groups' });
+    await expect(page.locator('.subtitle')).toContainText('groups', { timeout: 30_000 });
+    // Other tests' groups (the demo's) share this cluster: search narrows the list to these.
+    await page.getByLabel('Search groups').fill('e2e.group.');
+    await expect(page.locator('.subtitle')).toContainText('150 of');
+    await page.getByRole('columnheader', { name: 'Total lag' }).getByRole('button').click();
+    const first = table.locator('[role="row"][data-group]').first();
+    await expect(first).toHaveAttribute('data-group', 'e2e.group.099');
+    await expect(first.locator('[data-column="total-lag"]')).toHaveText('297');
+    await expect(table.locator('svg.sparkline').first()).toBeVisible({ timeout: 30_000 });
+    await page.screenshot({ path: testInfo.outputPath('groups-many-by-lag.png') });
+    await page.getByLabel('Search groups').fill('idle');
+    await expect(table.locator('[role="row"][data-group]')).toHaveCount(1);
+    await expect(table.locator('[data-group="e2e.idle"] [data-column="total-lag"]')).toContainText('no commits');
+    await table.getByRole('button', { name: 'e2e.idle', exact: true }).click();
+    const offsets = page.getByRole('table', { name: 'Offsets of e2e.lag' });
+    await expect(offsets.locator('td[data-column="committed"]')).toHaveText(['no committed offset', 'no committed offset', 'no committed offset'], {
+      timeout: 30_000,
+    });
+    await expect(page.getByRole('table', { name: 'Members' }).locator('tbody tr')).toHaveCount(1);
+    await offsets.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: testInfo.outputPath('group-without-commits.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: testInfo.outputPath('group-without-commits-dark.png') });
+  } finally {
+    await idle.disconnect();
+  }
   expect(errors).toEqual([]);
 });

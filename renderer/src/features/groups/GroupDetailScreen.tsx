@@ -8,7 +8,7 @@ import { Empty, ErrorMessage, Loading } from '../../components/StateView';
 import { formatCount } from '../../components/format';
 import { useAppStore } from '../../store/hooks';
 import { VIEW_RENEW_MS } from '../../store/slices/groups';
-import { formatCatchUp, formatLag, formatRate, STATE_LABELS } from './format';
+import { formatCatchUp, formatRate, STATE_LABELS } from './format';
 import { LagChart, RangePicker, RatesChart, StackPicker } from './LagCharts';
 import { ResetOffsetsDialog } from './ResetOffsetsDialog';
 import './groups.css';
@@ -105,15 +105,15 @@ export function GroupDetailScreen() {
         </div>
         {series.status === 'error' ? <ErrorMessage error={series.error} onRetry={() => void loadLagSeries(group)} /> : null}
         {lag ? (
-          lag.points.length ? (
+          lag.points.some((point) => point.total !== null) ? (
             <div data-testid="lag-charts" data-points={lag.points.length} data-last-total={lag.points[lag.points.length - 1]?.total ?? ''}>
               <LagChart series={lag} />
               <RatesChart series={lag} />
             </div>
           ) : (
             <p className="muted chart-empty">
-              No samples in this range yet. The lag is sampled every {Math.round(lag.intervalMs / 1000)} s while this page is open; the chart
-              fills in as samples arrive.
+              {lag.points.length ? 'No partition of this group had a committed offset in this range, so there is no lag to chart. ' : 'No samples in this range yet. '}
+              The lag is sampled every {Math.round(lag.intervalMs / 1000)} s while this page is open; the chart fills in as samples arrive.
             </p>
           )
         ) : series.status !== 'error' ? (
@@ -162,7 +162,11 @@ function GroupStats({ detail, series }: { detail: GroupDetail; series: LagSeries
   const summary = series?.summary;
   return (
     <div className="stats">
-      <StatCard label="Total lag" value={detail.totalLag === null ? '—' : formatCount(detail.totalLag)} tone={detail.totalLag ? 'warn' : 'good'} />
+      <StatCard
+        label="Total lag"
+        value={detail.totalLag === null ? '—' : formatCount(detail.totalLag)}
+        tone={detail.totalLag === null ? 'neutral' : detail.totalLag ? 'warn' : 'good'}
+      />
       <StatCard label="Members" value={formatCount(detail.members.length)} />
       <StatCard label="Consumed, last minute" value={formatRate(summary?.consumeRate)} />
       <StatCard label="Produced, last minute" value={formatRate(summary?.produceRate)} />
@@ -235,7 +239,7 @@ function PartitionsByTopic({ detail, onDeleteOffsets }: { detail: GroupDetail; o
             <div className="topic-block-head">
               <strong>{topic}</strong>
               <span className="muted">
-                {partitions.length} partition{partitions.length === 1 ? '' : 's'} · lag {formatLag(lag)}
+                {partitions.length} partition{partitions.length === 1 ? '' : 's'} · {lag === null ? 'no committed offsets' : `lag ${formatCount(lag)}`}
               </span>
               <span className="spacer" />
               <button type="button" className="button button-small" disabled={!committed} onClick={() => onDeleteOffsets(topic)}>

@@ -1,11 +1,6 @@
 // Formatting of the groups screens: lag, rates, durations and chart time ticks.
 import { formatCount } from '../../components/format';
 
-/** Lag of a partition or group: a count, or "no committed offset" when there is none (never 0). */
-export function formatLag(lag: number | null | undefined): string {
-  return lag === null || lag === undefined ? 'no committed offset' : formatCount(lag);
-}
-
 const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
 export function formatRate(rate: number | null | undefined): string {
