@@ -46,9 +46,9 @@ export function DemoCard() {
   useEffect(() => {
     void loadDemo();
   }, [loadDemo]);
-  // A running demo's options fill the form (e.g. after a reload), until the user edits it.
+  // The demo's current (or last) options fill the form, e.g. after a reload, until the user edits it.
   useEffect(() => {
-    if (demo.data?.running && !touched) setForm(toForm(demo.data.options));
+    if (demo.data && !touched) setForm(toForm(demo.data.options));
   }, [demo.data, touched]);
 
   const status = demo.data;
