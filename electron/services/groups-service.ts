@@ -12,6 +12,7 @@ import type {
   ResetPreview,
   TopicGroupsLag,
 } from '../../shared/model/groups';
+import type { EventPayload } from '../../shared/ipc/contract';
 import type { EventHub } from '../ipc/registry';
 import type { ConnectionService } from './connections';
 import { DemoService } from './demo';
@@ -58,6 +59,12 @@ export class GroupsService {
         return partitions;
       },
       emit: (status) => hub.emit('demo.status', status),
+    });
+    // A deleted connection's groups are no longer sampled.
+    hub.subscribe((event, payload) => {
+      if (event !== 'connections.changed') return;
+      const ids = new Set((payload as EventPayload<'connections.changed'>).map((connection) => connection.id));
+      void this.sampler.keepConnections(ids);
     });
     // The demo runs on the embedded cluster only: when it stops, so does the demo.
     embedded.onChange(() => {

@@ -287,6 +287,12 @@ describe('lag sampler', () => {
     expect(series.watched).toBe(false);
     expect((await sampler.series('embedded', 'w', 5 * 60_000, 'topic')).watched).toBe(true);
 
+    // A deleted connection's watched groups go; the others stay.
+    await sampler.setWatched('deleted-connection', 'x', true);
+    await sampler.keepConnections(new Set(['embedded']));
+    expect(sampler.watchedGroups('deleted-connection')).toEqual([]);
+    expect(sampler.watchedGroups('embedded')).toEqual(['w']);
+
     const all = await sampler.sampleNow('embedded', null);
     expect(all.groups).toBe(2);
     await sampler.updateSettings({ intervalMs: 2_000 });

@@ -136,6 +136,16 @@ export class LagSampler {
     return groups.filter((group) => !state.groups.has(group));
   }
 
+  /** Stops sampling connections that no longer exist (deleted): their watched groups and views go. */
+  async keepConnections(connectionIds: ReadonlySet<string>): Promise<void> {
+    for (const connectionId of [...this.#connections.keys()]) if (!connectionIds.has(connectionId)) this.#connections.delete(connectionId);
+    const gone = [...this.#watched.keys()].filter((connectionId) => !connectionIds.has(connectionId));
+    if (!gone.length) return;
+    for (const connectionId of gone) this.#watched.delete(connectionId);
+    const plain = Object.fromEntries([...this.#watched].map(([id, set]) => [id, [...set].sort()]));
+    await writeJsonAtomically(path.join(this.#root, 'watched.json'), plain);
+  }
+
   /** Forgets a group's history in memory (its files age out), as when the group is deleted. */
   forget(connectionId: string, group: string): void {
     this.#connections.get(connectionId)?.groups.delete(group);
