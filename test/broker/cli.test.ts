@@ -110,6 +110,15 @@ describe('npm run cluster', () => {
     expect(code).toBe(0);
   });
 
+  it('is what npm run cluster runs', async () => {
+    const viaNpm = spawn('npm', ['run', '--silent', 'cluster', '--', '--help'], { cwd: root });
+    let stdout = '';
+    viaNpm.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((resolve) => viaNpm.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/usage: npm run cluster/);
+  });
+
   it('rejects invalid flags with a usage message and exit status 2', async () => {
     const bad = spawn(tsx, ['electron/broker/cli.ts', '--brokers', 'three'], { cwd: root });
     let stderr = '';
