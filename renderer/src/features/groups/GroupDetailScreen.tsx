@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { GroupDetail, GroupPartitionLag, LagSeries } from '../../../../shared/model/groups';
 import { Badge } from '../../components/Badge';
-import { Dialog } from '../../components/Dialog';
+import { ConfirmDialog } from '../../components/Dialog';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { StatCard } from '../../components/StatCard';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
@@ -297,11 +297,9 @@ function PartitionsByTopic({ detail, onDeleteOffsets }: { detail: GroupDetail; o
 
 function DeleteGroupDialog({ detail, onClose }: { detail: GroupDetail; onClose: () => void }) {
   const deleteGroup = useAppStore((state) => state.deleteGroup);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const active = detail.members.length;
   return (
-    <Dialog title="Delete consumer group" onClose={onClose}>
+    <ConfirmDialog title="Delete consumer group" confirmLabel="Delete group" action={() => deleteGroup(detail.id)} onClose={onClose}>
       <p>
         Delete <strong>{detail.id}</strong> and all its committed offsets? Consumers that join it later start from their{' '}
         <code>auto.offset.reset</code> position.
@@ -312,69 +310,24 @@ function DeleteGroupDialog({ detail, onClose }: { detail: GroupDetail; onClose: 
           deletes a group nobody consumes with.
         </div>
       ) : null}
-      {error ? (
-        <div className="form-error" role="alert">
-          {error}
-        </div>
-      ) : null}
-      <footer className="dialog-actions">
-        <span className="spacer" />
-        <button type="button" className="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="button button-danger"
-          disabled={busy}
-          onClick={async () => {
-            setBusy(true);
-            const result = await deleteGroup(detail.id);
-            setBusy(false);
-            if (!result.ok) setError(result.error.message);
-          }}
-        >
-          Delete group
-        </button>
-      </footer>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 
 function DeleteOffsetsDialog({ detail, topic, onClose }: { detail: GroupDetail; topic: string; onClose: () => void }) {
   const deleteGroupOffsets = useAppStore((state) => state.deleteGroupOffsets);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   return (
-    <Dialog title="Delete committed offsets" onClose={onClose}>
+    <ConfirmDialog
+      title="Delete committed offsets"
+      confirmLabel="Delete offsets"
+      action={() => deleteGroupOffsets(detail.id, topic)}
+      onDone={onClose}
+      onClose={onClose}
+    >
       <p>
         Delete the offsets <strong>{detail.id}</strong> committed for <strong>{topic}</strong>? Its partitions then have no committed offset,
         and a consumer of the group starts them from its <code>auto.offset.reset</code> position.
       </p>
-      {error ? (
-        <div className="form-error" role="alert">
-          {error}
-        </div>
-      ) : null}
-      <footer className="dialog-actions">
-        <span className="spacer" />
-        <button type="button" className="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="button button-danger"
-          disabled={busy}
-          onClick={async () => {
-            setBusy(true);
-            const result = await deleteGroupOffsets(detail.id, topic);
-            setBusy(false);
-            if (result.ok) onClose();
-            else setError(result.error.message);
-          }}
-        >
-          Delete offsets
-        </button>
-      </footer>
-    </Dialog>
+    </ConfirmDialog>
   );
 }

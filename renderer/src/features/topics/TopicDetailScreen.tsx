@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { EMBEDDED_CONNECTION_ID, type TopicDetail } from '../../../../shared/model/schemas';
-import { Dialog } from '../../components/Dialog';
+import { ConfirmDialog, Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
@@ -152,78 +152,24 @@ function TopicSummaryLine({ detail }: { detail: TopicDetail }) {
 function DeleteTopicDialog({ topic, onClose }: { topic: string; onClose: () => void }) {
   const deleteTopic = useAppStore((state) => state.deleteTopic);
   const navigate = useAppStore((state) => state.navigate);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   return (
-    <Dialog title="Delete topic" onClose={onClose}>
+    <ConfirmDialog title="Delete topic" confirmLabel="Delete topic" action={() => deleteTopic(topic)} onDone={() => navigate('topics')} onClose={onClose}>
       <p>
         Delete <strong>{topic}</strong> and all its records? This cannot be undone.
       </p>
-      {error ? (
-        <div className="form-error" role="alert">
-          {error}
-        </div>
-      ) : null}
-      <footer className="dialog-actions">
-        <span className="spacer" />
-        <button type="button" className="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="button button-danger"
-          disabled={busy}
-          onClick={async () => {
-            setBusy(true);
-            const result = await deleteTopic(topic);
-            setBusy(false);
-            if (result.ok) navigate('topics');
-            else setError(result.error.message);
-          }}
-        >
-          Delete topic
-        </button>
-      </footer>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 
 function PurgeTopicDialog({ topic, onClose }: { topic: string; onClose: () => void }) {
   const purgeTopic = useAppStore((state) => state.purgeTopic);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   return (
-    <Dialog title="Purge topic" onClose={onClose}>
+    <ConfirmDialog title="Purge topic" confirmLabel="Purge records" action={() => purgeTopic(topic)} onDone={onClose} onClose={onClose}>
       <p>
         Delete every record currently in <strong>{topic}</strong>? The topic and its configs stay; the low watermarks move up to the high
         watermarks.
       </p>
-      {error ? (
-        <div className="form-error" role="alert">
-          {error}
-        </div>
-      ) : null}
-      <footer className="dialog-actions">
-        <span className="spacer" />
-        <button type="button" className="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="button button-danger"
-          disabled={busy}
-          onClick={async () => {
-            setBusy(true);
-            const result = await purgeTopic(topic);
-            setBusy(false);
-            if (result.ok) onClose();
-            else setError(result.error.message);
-          }}
-        >
-          Purge records
-        </button>
-      </footer>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 
