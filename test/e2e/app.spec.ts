@@ -1,12 +1,11 @@
 // The app end to end, in web mode against the embedded cluster: create a topic from the dialog,
 // produce from the form, watch watermarks rise, stop a broker and watch leadership move.
 import type { Page } from '@playwright/test';
-import { clusterModulePresent, expect, test } from './fixtures';
+import { expect, test } from './fixtures';
 
 const TOPIC = 'e2e-orders';
 
 test.describe.configure({ mode: 'serial' });
-test.skip(!clusterModulePresent, 'The embedded cluster (electron/broker/cluster/cluster.ts) is not in this tree yet.');
 
 /** Fails the test on any console error, which is where CSP violations and React errors show up. */
 function watchConsole(page: Page): string[] {

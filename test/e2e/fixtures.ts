@@ -1,14 +1,12 @@
 // Starts Kafka Desk in web mode for the tests: the same entry point as `npm run web`, on a free HTTP
 // port, embedded brokers on free ports, and a temporary data directory removed afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test as base } from '@playwright/test';
 
-export const clusterModulePresent = existsSync(path.resolve('electron/broker/cluster/cluster.ts'));
 
 export interface WebApp {
   url: string;

@@ -5,14 +5,13 @@
 import type { Page } from '@playwright/test';
 import { Admin } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
-import { clusterModulePresent, expect, test } from './fixtures';
+import { expect, test } from './fixtures';
 
 const GROUP = 'demo.billing';
 const SECOND = 'demo.analytics';
 const TOPIC = 'demo.orders';
 
 test.describe.configure({ mode: 'serial' });
-test.skip(!clusterModulePresent, 'The embedded cluster (electron/broker/cluster/cluster.ts) is not in this tree yet.');
 
 function watchConsole(page: Page): string[] {
   const errors: string[] = [];

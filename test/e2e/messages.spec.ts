@@ -3,14 +3,13 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { clusterModulePresent, expect, test } from './fixtures';
+import { expect, test } from './fixtures';
 
 const TOPIC = 'e2e-browser';
 const PARTITIONS = 3;
 const RECORDS = 150;
 
 test.describe.configure({ mode: 'serial' });
-test.skip(!clusterModulePresent, 'The embedded cluster (electron/broker/cluster/cluster.ts) is not in this tree yet.');
 
 function watchConsole(page: Page): string[] {
   const errors: string[] = [];

@@ -10,7 +10,6 @@ import { promisify } from 'node:util';
 import { build } from 'electron-vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channels, electronChannel } from '../../shared/ipc/contract';
-import { clusterModulePresent } from '../services/helpers';
 
 const run = promisify(execFile);
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -36,7 +35,7 @@ interface Observed {
   quitCalledAfterClose: boolean;
 }
 
-describe.skipIf(!clusterModulePresent)('Electron main process bundle', () => {
+describe('Electron main process bundle', () => {
   let observed: Observed;
   let userData: string;
 

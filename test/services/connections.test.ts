@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SecretStore } from '../../electron/services/secrets';
-import { clusterModulePresent, freePortRange, startCore, type TestCore } from './helpers';
+import { freePortRange, startCore, type TestCore } from './helpers';
 
 /** Stands in for Electron's safeStorage where there is no Electron: reversible, but not plain text. */
 const sealingStore: SecretStore = {
@@ -11,7 +11,7 @@ const sealingStore: SecretStore = {
   open: (sealed) => Buffer.from(sealed.slice('sealed:'.length).split('').reverse().join(''), 'base64').toString(),
 };
 
-describe.skipIf(!clusterModulePresent)('connection service', () => {
+describe('connection service', () => {
   let app: TestCore;
   beforeAll(async () => {
     app = await startCore({ brokers: 1 });
@@ -78,7 +78,7 @@ describe.skipIf(!clusterModulePresent)('connection service', () => {
   });
 });
 
-describe.skipIf(!clusterModulePresent)('connection service with encrypted secret storage', () => {
+describe('connection service with encrypted secret storage', () => {
   it('stores the password sealed and reads it back after a restart', async () => {
     const first = await startCore({ brokers: 1, secrets: sealingStore });
     try {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterEvent, EmbeddedClusterStatus } from '../../shared/model/schemas';
-import { clusterModulePresent, eventually, startCore, type TestCore } from './helpers';
+import { eventually, startCore, type TestCore } from './helpers';
 
 const connectionId = 'embedded';
 
-describe.skipIf(!clusterModulePresent)('embedded cluster control', () => {
+describe('embedded cluster control', () => {
   let app: TestCore;
   const events: ClusterEvent[] = [];
   const statuses: EmbeddedClusterStatus[] = [];
@@ -70,7 +70,7 @@ describe.skipIf(!clusterModulePresent)('embedded cluster control', () => {
   });
 });
 
-describe.skipIf(!clusterModulePresent)('embedded cluster turned off', () => {
+describe('embedded cluster turned off', () => {
   it('answers clearly that it is not running', async () => {
     const { createAppCore } = await import('../../electron/services/app-core');
     const { MemorySecretStore } = await import('../../electron/services/secrets');
@@ -92,7 +92,7 @@ describe.skipIf(!clusterModulePresent)('embedded cluster turned off', () => {
   });
 });
 
-describe.skipIf(!clusterModulePresent)('embedded cluster started in the background (the desktop app)', () => {
+describe('embedded cluster started in the background (the desktop app)', () => {
   it('answers "starting" at once, then announces the cluster as available', async () => {
     const { createAppCore } = await import('../../electron/services/app-core');
     const { MemorySecretStore } = await import('../../electron/services/secrets');

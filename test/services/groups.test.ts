@@ -11,7 +11,7 @@ import { DEMO_GROUP, DEMO_SECOND_GROUP, DEMO_TOPIC, type GroupDetail } from '../
 import { createAppCore, type AppCore } from '../../electron/services/app-core';
 import type { EmbeddedClusterFactory } from '../../electron/services/embedded-cluster';
 import { MemorySecretStore } from '../../electron/services/secrets';
-import { clusterModulePresent, eventually } from './helpers';
+import { eventually } from './helpers';
 
 const connectionId = 'embedded';
 
@@ -93,7 +93,7 @@ async function member(bootstrap: string, group: string, topics: string[], client
   };
 }
 
-describe.skipIf(!clusterModulePresent)('consumer groups and lag on the embedded cluster', () => {
+describe('consumer groups and lag on the embedded cluster', () => {
   let app: App;
   let dataDir: string;
   beforeAll(async () => {

@@ -1,6 +1,5 @@
 // Starts the app's main-process core, as Electron and web mode do, on a real embedded cluster with
 // free ports and a temporary data directory.
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -9,7 +8,6 @@ import type { Channel, IpcResult, RequestOf, ResponseOf } from '../../shared/ipc
 import { createAppCore, type AppCore } from '../../electron/services/app-core';
 import { MemorySecretStore, type SecretStore } from '../../electron/services/secrets';
 
-export const clusterModulePresent = existsSync(path.resolve('electron/broker/cluster/cluster.ts'));
 
 async function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -17,7 +17,7 @@ import { partitionForKey } from '../../electron/broker/protocol/murmur2';
 import { handlers as brokerHandlers } from '../../electron/broker/handlers/index';
 import { MessageService } from '../../electron/services/messages/service';
 import { kcatCommand } from '../../renderer/src/features/messages/record-format';
-import { clusterModulePresent, eventually, startCore, type TestCore } from './helpers';
+import { eventually, startCore, type TestCore } from './helpers';
 
 const kcatPresent = (() => {
   try {
@@ -42,7 +42,7 @@ function orderValue(partition: number, index: number) {
 
 const offsets = (page: Page) => page.records.map((record) => `${record.partition}:${record.offset}`);
 
-describe.skipIf(!clusterModulePresent)('message browser on the embedded cluster', () => {
+describe('message browser on the embedded cluster', () => {
   let app: TestCore;
   let producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   const progress: EventPayload<'messages.progress'>[] = [];

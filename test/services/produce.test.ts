@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { partitionForKey } from '../../electron/services/produce';
-import { clusterModulePresent, startCore, type TestCore } from './helpers';
+import { startCore, type TestCore } from './helpers';
 
 const connectionId = 'embedded';
 const run = promisify(execFile);
@@ -17,7 +17,7 @@ const kcatPresent = (() => {
 })();
 const TOPIC = 'svc.produce';
 
-describe.skipIf(!clusterModulePresent)('produce service on the embedded cluster', () => {
+describe('produce service on the embedded cluster', () => {
   let app: TestCore;
   let kafka: Kafka;
   beforeAll(async () => {

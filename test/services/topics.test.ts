@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterModulePresent, eventually, startCore, type TestCore } from './helpers';
+import { eventually, startCore, type TestCore } from './helpers';
 
 const connectionId = 'embedded';
 
-describe.skipIf(!clusterModulePresent)('cluster and topic services on the embedded cluster', () => {
+describe('cluster and topic services on the embedded cluster', () => {
   let app: TestCore;
   beforeAll(async () => {
     app = await startCore();
