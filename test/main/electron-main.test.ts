@@ -2,11 +2,15 @@
 // recording double of Electron's API (Electron's binary cannot be installed on every machine): the
 // window's security settings, navigation and permission rules, the CSP, one IPC handler per contract
 // channel that refuses other frames, the embedded cluster started and closed before quitting.
+// Then the same bundle as `npm run dist` packages it: the app archive holds the bundles and the
+// production dependencies only, and the main process runs from the extracted archive alone.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { extractAll, listPackage } from '@electron/asar';
 import { build } from 'electron-vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channels, electronChannel } from '../../shared/ipc/contract';
@@ -35,29 +39,36 @@ interface Observed {
   quitCalledAfterClose: boolean;
 }
 
+/** Runs a main bundle against the Electron double with a one-broker embedded cluster on free ports. */
+async function runMainBundle(bundle: string, userData: string): Promise<Observed> {
+  // A free first port for the embedded cluster comes from the saved settings, like a user would set.
+  const { freePortRange } = await import('../services/helpers');
+  await writeFile(
+    path.join(userData, 'settings.json'),
+    JSON.stringify({ embedded: { enabled: true, brokers: 1, basePort: await freePortRange(1), dataDir: '' } }),
+  );
+  const { stdout } = await run(process.execPath, ['--import', path.join(here, 'electron-double/register.mjs'), path.join(here, 'electron-double/run-main.mjs')], {
+    env: { ...process.env, MAIN_BUNDLE: bundle, SMOKE_USER_DATA: userData },
+    timeout: 90_000,
+    maxBuffer: 32 * 1024 * 1024,
+  });
+  const line = stdout.split('\n').find((text) => text.startsWith('{"shown"'));
+  if (!line) throw new Error(`the main process printed no observations:\n${stdout}`);
+  return JSON.parse(line) as Observed;
+}
+
+beforeAll(async () => {
+  process.env['ELECTRON_MAJOR_VER'] ??= '38';
+  await build({ configFile: path.resolve('electron.vite.config.ts'), logLevel: 'warn' });
+}, 180_000);
+
 describe('Electron main process bundle', () => {
   let observed: Observed;
   let userData: string;
 
   beforeAll(async () => {
-    process.env['ELECTRON_MAJOR_VER'] ??= '38';
-    await build({ configFile: path.resolve('electron.vite.config.ts'), logLevel: 'warn' });
     userData = await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-electron-'));
-    // A free first port for the embedded cluster comes from the saved settings, like a user would set.
-    const { freePortRange } = await import('../services/helpers');
-    const { writeFile } = await import('node:fs/promises');
-    await writeFile(
-      path.join(userData, 'settings.json'),
-      JSON.stringify({ embedded: { enabled: true, brokers: 1, basePort: await freePortRange(1), dataDir: '' } }),
-    );
-    const { stdout } = await run(process.execPath, ['--import', path.join(here, 'electron-double/register.mjs'), path.join(here, 'electron-double/run-main.mjs')], {
-      env: { ...process.env, MAIN_BUNDLE: path.resolve('out/main/index.js'), SMOKE_USER_DATA: userData },
-      timeout: 90_000,
-      maxBuffer: 32 * 1024 * 1024,
-    });
-    const line = stdout.split('\n').find((text) => text.startsWith('{"shown"'));
-    if (!line) throw new Error(`the main process printed no observations:\n${stdout}`);
-    observed = JSON.parse(line) as Observed;
+    observed = await runMainBundle(path.resolve('out/main/index.js'), userData);
   }, 180_000);
 
   afterAll(async () => {
@@ -96,6 +107,85 @@ describe('Electron main process bundle', () => {
 
   it('closes the embedded cluster before letting the app quit', () => {
     expect(observed.quitDeferred).toBe(true);
+    expect(observed.quitCalledAfterClose).toBe(true);
+  });
+});
+
+describe('npm run dist', () => {
+  let work: string;
+  let unpacked: string;
+  let archived: string[];
+  let observed: Observed;
+
+  beforeAll(async () => {
+    // Outside the repository, so the extracted app cannot borrow the checkout's node_modules.
+    work = await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-dist-'));
+    // electron-builder copies an Electron distribution into the package and renames its binary. The
+    // real one cannot be downloaded on every machine, so a stand-in executable takes its place: what
+    // is checked here is everything electron-builder adds around it.
+    const electronDist = path.join(work, 'electron-dist');
+    await mkdir(electronDist);
+    await writeFile(path.join(electronDist, 'electron'), '#!/bin/sh\nexit 0\n');
+    await chmod(path.join(electronDist, 'electron'), 0o755);
+    await run(process.execPath, ['scripts/dist.mjs', '--no-build', '--dir', `-c.directories.output=${path.join(work, 'packages')}`], {
+      env: { ...process.env, KAFKA_DESK_ELECTRON_DIST: electronDist },
+      timeout: 150_000,
+      maxBuffer: 32 * 1024 * 1024,
+    });
+    unpacked = path.join(work, 'packages', `linux-unpacked`);
+    const archive = path.join(unpacked, 'resources', 'app.asar');
+    archived = listPackage(archive, { isPack: false }).map((entry) => entry.replaceAll('\\', '/'));
+    const app = path.join(work, 'app');
+    extractAll(archive, app);
+    const userData = path.join(work, 'user-data');
+    await mkdir(userData);
+    observed = await runMainBundle(path.join(app, 'out/main/index.js'), userData);
+  }, 300_000);
+
+  afterAll(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('stops with a clear message when the given Electron distribution does not exist', async () => {
+    const failed = await run(process.execPath, ['scripts/dist.mjs', '--dir'], {
+      env: { ...process.env, KAFKA_DESK_ELECTRON_DIST: path.join(work, 'no-such-electron') },
+    }).then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toContain('KAFKA_DESK_ELECTRON_DIST is');
+    expect(failed?.stderr).toContain('does not exist');
+  });
+
+  it.runIf(process.platform === 'linux')('packages the app for Linux under its executable name', () => {
+    expect(existsSync(path.join(unpacked, 'kafka-desk'))).toBe(true);
+  });
+
+  it('archives the three bundles and the production dependencies, nothing from development', () => {
+    for (const file of ['/package.json', '/out/main/index.js', '/out/preload/index.cjs', '/out/renderer/index.html']) expect(archived).toContain(file);
+    for (const dependency of ['@platformatic/kafka', 'ws', 'zod', 'snappy', 'lz4-napi', '@node-rs/crc32', '@bokuweb/zstd-wasm']) {
+      expect(archived).toContain(`/node_modules/${dependency}/package.json`);
+    }
+    const packages = new Set(archived.map((entry) => /^\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(entry)?.[1]).filter(Boolean));
+    for (const development of ['electron', 'electron-builder', 'react', 'recharts', 'zustand', 'vite', 'vitest', 'typescript', 'kafkajs', '@playwright/test']) {
+      expect(packages).not.toContain(development);
+    }
+    expect(archived.filter((entry) => /^\/(electron|renderer\/src|shared|test|scripts|bench)\//.test(entry))).toEqual([]);
+    expect(archived.filter((entry) => entry.endsWith('.map'))).toEqual([]);
+  });
+
+  it('keeps the native compression and checksum modules outside the archive, where Electron can load them', async () => {
+    const native = (await readdir(path.join(unpacked, 'resources', 'app.asar.unpacked'), { recursive: true })).filter((file) => file.endsWith('.node'));
+    expect(native.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('runs from the extracted archive alone: window, embedded cluster and IPC', () => {
+    expect(observed.shown).toBe(true);
+    expect(observed.loaded).toBe(path.join(work, 'app', 'out/renderer/index.html'));
+    expect(observed.preloadExists).toBe(true);
+    expect(observed.embeddedState).toBe('running');
+    expect(observed.created.ok).toBe(true);
     expect(observed.quitCalledAfterClose).toBe(true);
   });
 });
