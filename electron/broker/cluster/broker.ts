@@ -282,7 +282,11 @@ export class Broker {
     this.stopTimers();
     this.fetcher?.stop();
     this.fetcher = null;
-    for (const replica of this.replicas.values()) replica.close({ error: 'NOT_LEADER_OR_FOLLOWER', message: `Broker ${this.id} is shutting down.` });
+    for (const replica of this.replicas.values()) {
+      replica.close({ error: 'NOT_LEADER_OR_FOLLOWER', message: `Broker ${this.id} is shutting down.` });
+      // The next start then reads no batch headers at all for this partition.
+      replica.writeProducerSnapshot();
+    }
     this.replicas.clear();
     await this.listener?.stop('broker shutting down');
     this.listener = null;

@@ -5,7 +5,7 @@ import type { PartitionLog } from '../log/partition-log';
 import type { ReadAllocator } from '../log/read-buffers';
 import { ProtocolDecodeError } from '../protocol/errors';
 import type { PartitionMetadata } from './metadata-store';
-import { ProducerStateTable } from './producer-state';
+import { ProducerStateTable, deleteProducerSnapshot, readProducerSnapshot, writeProducerSnapshot } from './producer-state';
 
 /** Error names of the protocol a partition operation can answer; handlers turn them into codes. */
 export type PartitionErrorName =
@@ -94,6 +94,8 @@ export class PartitionReplica {
   private readonly dataListeners = new Set<() => void>();
   /** The leader epoch this replica last acted on; a change means a new role. */
   private actedEpoch = -1;
+  /** The active segment when the producer-state snapshot was last written: a new one means a roll. */
+  private snapshotSegment = -1;
 
   constructor(
     readonly topic: string,
@@ -114,25 +116,39 @@ export class PartitionReplica {
   }
 
   /**
-   * Rebuilds idempotent-producer state from the batch headers of the log's last two segments (after
-   * open or truncation): a retry always concerns one of a producer's last five batches, which are there.
+   * Rebuilds idempotent-producer state (at open, or after a truncation): from the snapshot and the batch
+   * headers after it; without a usable snapshot, from the headers of the last two segments, where a
+   * busy producer's last five batches are. Only headers are read, never records.
    */
   rebuildProducerState(): void {
     this.producers.clear();
-    const segments = this.log.segmentInfo();
-    let offset = Math.max(this.log.logStartOffset, segments.at(-2)?.baseOffset ?? segments.at(-1)?.baseOffset ?? 0);
-    const end = this.log.logEndOffset;
-    while (offset < end) {
-      const { records } = this.log.read(offset, 1 << 20, end);
-      if (records.length === 0) break;
-      let position = 0;
-      while (position + BATCH_HEADER_SIZE <= records.length) {
-        const header = readBatchHeader(records, position);
-        if (header.producerId >= 0) this.producers.record(header, header.baseOffset, header.maxTimestamp);
-        offset = header.baseOffset + header.lastOffsetDelta + 1;
-        position += entrySize(records, position);
-      }
+    const snapshot = readProducerSnapshot(this.log.dir);
+    let from: number;
+    if (snapshot && snapshot.offset <= this.log.logEndOffset) {
+      this.producers.load(snapshot.producers);
+      from = snapshot.offset;
+    } else {
+      const segments = this.log.segmentInfo();
+      from = segments.at(-2)?.baseOffset ?? segments.at(-1)?.baseOffset ?? 0;
     }
+    for (const header of this.log.batchHeadersFrom(from)) {
+      if (header.producerId >= 0) this.producers.record(header, header.baseOffset, header.maxTimestamp);
+    }
+    this.snapshotSegment = this.log.activeSegmentBaseOffset;
+  }
+
+  /** Writes the producer-state snapshot at the log end (at a clean stop, and when the log rolled). */
+  writeProducerSnapshot(): void {
+    try {
+      writeProducerSnapshot(this.log.dir, { offset: this.log.logEndOffset, producers: this.producers.entries() });
+      this.snapshotSegment = this.log.activeSegmentBaseOffset;
+    } catch {
+      // A snapshot only saves work at the next start: without one, the state is rebuilt from the log.
+    }
+  }
+
+  private snapshotIfRolled(): void {
+    if (this.log.activeSegmentBaseOffset !== this.snapshotSegment) this.writeProducerSnapshot();
   }
 
   /** Called by the broker whenever this partition's leader or epoch may have changed. */
@@ -252,6 +268,7 @@ export class PartitionReplica {
       if (header.producerId >= 0) this.producers.record(header, next, result.maxTimestamp);
       next += header.lastOffsetDelta + 1;
     }
+    this.snapshotIfRolled();
     this.maybeAdvanceHighWatermark();
     this.notifyData();
     const outcome: AppendOutcome = {
@@ -426,6 +443,7 @@ export class PartitionReplica {
         if (header.producerId >= 0) this.producers.record(header, header.baseOffset, header.maxTimestamp);
         position += entrySize(records, position);
       }
+      this.snapshotIfRolled();
     }
     if (leaderLogStartOffset > this.log.logStartOffset) this.deleteRecordsBefore(leaderLogStartOffset);
     const hw = Math.min(leaderHighWatermark, this.log.logEndOffset);
@@ -438,6 +456,9 @@ export class PartitionReplica {
   /** Follower side: drops records above `offset` that the leader does not have (divergent history). */
   truncateTo(offset: number): void {
     if (offset >= this.log.logEndOffset) return;
+    // A snapshot taken above the truncation point describes batches that are gone.
+    const snapshot = readProducerSnapshot(this.log.dir);
+    if (snapshot && snapshot.offset > offset) deleteProducerSnapshot(this.log.dir);
     this.log.truncateTo(offset);
     if (this.highWatermark > offset) {
       this.highWatermark = offset;
@@ -451,6 +472,7 @@ export class PartitionReplica {
     this.log.truncateFullyAndStartAt(offset);
     this.highWatermark = offset;
     this.log.highWatermark = offset;
+    deleteProducerSnapshot(this.log.dir);
     this.producers.clear();
   }
 

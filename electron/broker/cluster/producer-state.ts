@@ -4,6 +4,10 @@
  * in flight, so a retried batch is always among them). Built from batch headers alone, on the leader
  * as it appends and on followers as they replicate, so a new leader detects duplicates too.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomic } from '../log/checkpoint';
+
 const MAX_TRACKED_BATCHES = 5;
 const MAX_SEQUENCE = 0x7fffffff;
 
@@ -15,7 +19,7 @@ export interface SequencedBatch {
   lastOffsetDelta: number;
 }
 
-interface TrackedBatch {
+export interface TrackedBatch {
   firstSequence: number;
   lastSequence: number;
   firstOffset: number;
@@ -127,4 +131,71 @@ export class ProducerStateTable {
   clear(): void {
     this.producers.clear();
   }
+
+  /** Every producer's epoch and tracked batches, as plain data for a snapshot. */
+  entries(): ProducerSnapshotEntry[] {
+    return [...this.producers].map(([producerId, entry]) => ({ producerId, epoch: entry.epoch, batches: entry.batches.map((b) => ({ ...b })) }));
+  }
+
+  /** Replaces the table with a snapshot's entries. */
+  load(entries: ProducerSnapshotEntry[]): void {
+    this.producers.clear();
+    for (const entry of entries) this.producers.set(entry.producerId, { epoch: entry.epoch, batches: entry.batches.slice(-MAX_TRACKED_BATCHES).map((b) => ({ ...b })) });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Snapshots: as Kafka's ProducerStateManager, the state is written to the partition's directory when
+// the log rolls and at a clean stop, so a start reads the snapshot and the headers of the batches after
+// it, not the whole log; a producer whose batches are older than the last segments keeps its state.
+
+export interface ProducerSnapshotEntry {
+  producerId: number;
+  epoch: number;
+  batches: TrackedBatch[];
+}
+
+export interface ProducerSnapshot {
+  /** The log end offset the state was taken at: it covers every batch below it. */
+  offset: number;
+  producers: ProducerSnapshotEntry[];
+}
+
+const SNAPSHOT_FILE = 'producer-state.snapshot';
+const SNAPSHOT_VERSION = 1;
+
+export function writeProducerSnapshot(dir: string, snapshot: ProducerSnapshot): void {
+  writeFileAtomic(path.join(dir, SNAPSHOT_FILE), JSON.stringify({ version: SNAPSHOT_VERSION, ...snapshot }));
+}
+
+export function deleteProducerSnapshot(dir: string): void {
+  fs.rmSync(path.join(dir, SNAPSHOT_FILE), { force: true });
+}
+
+const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+function isTrackedBatch(value: unknown): value is TrackedBatch {
+  if (typeof value !== 'object' || value === null) return false;
+  const b = value as Record<string, unknown>;
+  return isCount(b['firstSequence']) && isCount(b['lastSequence']) && isCount(b['firstOffset']) && isCount(b['lastOffset']) && Number.isSafeInteger(b['timestamp']);
+}
+
+function isEntry(value: unknown): value is ProducerSnapshotEntry {
+  if (typeof value !== 'object' || value === null) return false;
+  const e = value as Record<string, unknown>;
+  return isCount(e['producerId']) && isCount(e['epoch']) && Array.isArray(e['batches']) && e['batches'].every(isTrackedBatch);
+}
+
+/** The partition's snapshot, or null when there is none or it cannot be used (unreadable, malformed). */
+export function readProducerSnapshot(dir: string): ProducerSnapshot | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(path.join(dir, SNAPSHOT_FILE), 'utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null;
+  const s = parsed as Record<string, unknown>;
+  if (s['version'] !== SNAPSHOT_VERSION || !isCount(s['offset']) || !Array.isArray(s['producers']) || !s['producers'].every(isEntry)) return null;
+  return { offset: s['offset'], producers: s['producers'] };
 }

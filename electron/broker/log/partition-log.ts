@@ -2,10 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ProtocolDecodeError } from '../protocol/errors';
 import {
+  BATCH_HEADER_SIZE,
   BatchAttributes,
   LOG_OVERHEAD,
   computeBatchCrc,
   readBatchHeader,
+  readHeaderFields,
+  type BatchHeader,
   setBaseOffset,
   setPartitionLeaderEpoch,
   updateBatchCrc,
@@ -29,6 +32,7 @@ import { compactLog, type CleanerState, type CompactionResult } from './compacti
  *   recovery-point-offset-checkpoint "0\n<offset>\n"  everything below it was fsynced: not rescanned on open
  *   replication-offset-checkpoint    "0\n<highWatermark>\n" written by checkpointHighWatermark() and close()
  *   partition.metadata               "version: 0\ntopic_id: <id>\n" (Kafka's format) when a topic id is known
+ *   producer-state.snapshot          idempotent producers' state (JSON), written by PartitionReplica at roll and stop
  *   .kafka-desk-clean-shutdown       written by close(), removed by open(): absent = the process died
  *
  * Durability: append() returns after write(2) of the batches to the segment file, so an acknowledged
@@ -357,6 +361,32 @@ export class PartitionLog {
 
   get segmentCount(): number {
     return this.segments.length;
+  }
+
+  /** Base offset of the segment appends go to: it changes when the log rolls. */
+  get activeSegmentBaseOffset(): number {
+    return this.active.baseOffset;
+  }
+
+  /**
+   * The headers of the batches holding offsets at or above `offset` (and the log start), oldest first,
+   * read header by header: a large batch costs one small read of its header, never its records. Each
+   * header is valid until the next one is yielded; the log must not change during the walk.
+   */
+  *batchHeadersFrom(offset: number): Generator<BatchHeader> {
+    this.ensureOpen();
+    const from = Math.max(offset, this.logStartOffset);
+    if (from >= this.logEndOffset) return;
+    const first = this.segmentIndexFor(from);
+    for (let i = first; i < this.segments.length; i++) {
+      const segment = this.segments[i]!;
+      // Small windows: most batches are small and share one read.
+      const window = segment.window(16 << 10);
+      const position = i === first ? segment.positionOf(from, window) : 0;
+      for (const batch of segment.batches(position, 16 << 10)) {
+        yield readHeaderFields(batch.window.bytes(batch.position, BATCH_HEADER_SIZE));
+      }
+    }
   }
 
   // ------------------------------------------------------------------------------------------------

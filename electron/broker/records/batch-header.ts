@@ -60,11 +60,23 @@ export function readBatchHeader(buffer: Buffer, offset = 0): BatchHeader {
     throw new ProtocolDecodeError(`truncated batch header: ${buffer.length - offset} of ${BATCH_HEADER_SIZE} bytes`, offset);
   }
   const batchLength = buffer.readInt32BE(offset + 8);
+  if (offset + LOG_OVERHEAD + batchLength > buffer.length && batchLength >= BATCH_HEADER_SIZE - LOG_OVERHEAD) {
+    throw new ProtocolDecodeError(`truncated batch: ${batchLength + LOG_OVERHEAD} bytes declared, ${buffer.length - offset} present`, offset);
+  }
+  return readHeaderFields(buffer, offset);
+}
+
+/**
+ * Parses only the 61 header bytes at `offset` (the records may be elsewhere, as when a log is walked
+ * header by header), checking the declared length and the magic.
+ */
+export function readHeaderFields(buffer: Buffer, offset = 0): BatchHeader {
+  if (offset + BATCH_HEADER_SIZE > buffer.length) {
+    throw new ProtocolDecodeError(`truncated batch header: ${buffer.length - offset} of ${BATCH_HEADER_SIZE} bytes`, offset);
+  }
+  const batchLength = buffer.readInt32BE(offset + 8);
   if (batchLength < BATCH_HEADER_SIZE - LOG_OVERHEAD) {
     throw new ProtocolDecodeError(`batch length ${batchLength} is smaller than a batch header`, offset + 8);
-  }
-  if (offset + LOG_OVERHEAD + batchLength > buffer.length) {
-    throw new ProtocolDecodeError(`truncated batch: ${batchLength + LOG_OVERHEAD} bytes declared, ${buffer.length - offset} present`, offset);
   }
   const magic = buffer.readInt8(offset + MAGIC_OFFSET);
   if (magic !== 2) throw new ProtocolDecodeError(`record batch magic ${magic}, expected 2`, offset + MAGIC_OFFSET);

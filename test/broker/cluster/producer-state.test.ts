@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ProducerStateTable } from '../../../electron/broker/cluster/producer-state';
+import { ProducerStateTable, readProducerSnapshot, writeProducerSnapshot } from '../../../electron/broker/cluster/producer-state';
 
 const batch = (baseSequence: number, records = 1, producerEpoch = 0, producerId = 7) => ({
   producerId,
@@ -40,5 +43,43 @@ describe('ProducerStateTable', () => {
     expect(table.check(batch(5)).kind).toBe('append');
     table.truncateFrom(0);
     expect(table.size).toBe(0);
+  });
+});
+
+describe('producer-state snapshots', () => {
+  it('round-trip a table: the loaded one answers duplicates and sequences as the original did', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kd-producer-snapshot-'));
+    try {
+      const table = new ProducerStateTable();
+      for (let i = 0; i < 7; i++) table.record(batch(i * 2, 2, 1), 100 + i * 2, 5_000 + i);
+      table.record(batch(0, 1, 0, 9), 120, 6_000);
+      writeProducerSnapshot(dir, { offset: 121, producers: table.entries() });
+      const snapshot = readProducerSnapshot(dir)!;
+      expect(snapshot.offset).toBe(121);
+      const loaded = new ProducerStateTable();
+      loaded.load(snapshot.producers);
+      expect(loaded.size).toBe(2);
+      expect(loaded.check(batch(12, 2, 1))).toEqual({ kind: 'duplicate', firstOffset: 112, lastOffset: 113, timestamp: 5_006 });
+      expect(loaded.check(batch(4, 2, 1))).toEqual(table.check(batch(4, 2, 1)));
+      expect(loaded.check(batch(14, 2, 1))).toEqual({ kind: 'append' });
+      expect(loaded.check(batch(16, 2, 1)).kind).toBe('error');
+      expect(loaded.check(batch(0, 1, 0, 9)).kind).toBe('duplicate');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('are ignored when missing, unreadable or malformed, so the state is rebuilt from the log instead', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kd-producer-snapshot-'));
+    try {
+      expect(readProducerSnapshot(dir)).toBeNull();
+      const file = join(dir, 'producer-state.snapshot');
+      for (const content of ['{"version":1,"offset":', '[]', '{"version":2,"offset":5,"producers":[]}', '{"version":1,"offset":-1,"producers":[]}', '{"version":1,"offset":5,"producers":[{"producerId":1,"epoch":0,"batches":[{"firstSequence":"x"}]}]}']) {
+        writeFileSync(file, content);
+        expect(readProducerSnapshot(dir)).toBeNull();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

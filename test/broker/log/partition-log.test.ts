@@ -5,6 +5,7 @@ import { PartitionLog } from '../../../electron/broker/log/partition-log';
 import { defaultLogConfig, type LogConfig } from '../../../electron/broker/log/log-config';
 import { CorruptRecordError, InvalidRecordError, OffsetOutOfRangeError, RecordTooLargeError, UnexpectedAppendOffsetError } from '../../../electron/broker/log/errors';
 import { updateBatchCrc } from '../../../electron/broker/records/batch-header';
+import { encodeRecordBatch } from '../../../electron/broker/records/record-batch';
 import { batch, collectingLogger, decodeAll, offsetsOf, removeDir, tempDir } from './helpers';
 
 const dirs: string[] = [];
@@ -174,5 +175,40 @@ describe('PartitionLog append and read', () => {
     const { log, dir } = await open({ flushMessages: 5 });
     fill(log, 2, 3);
     expect(fs.readFileSync(path.join(dir, 'topic-0', 'recovery-point-offset-checkpoint'), 'utf8')).toBe('0\n6\n');
+  });
+});
+
+describe('PartitionLog batch headers', () => {
+  /** A batch of `count` records from idempotent producer `producerId` starting at `baseSequence`. */
+  function producerBatch(producerId: number, baseSequence: number, count: number): Buffer {
+    const records = Array.from({ length: count }, (_, i) => ({ key: null, value: Buffer.alloc(200, i), timestamp: 5_000 + i }));
+    return encodeRecordBatch({ baseOffset: 0, records, timestamp: 5_000, producerId, producerEpoch: 3, baseSequence });
+  }
+
+  const summary = (h: { baseOffset: number; lastOffsetDelta: number; producerId: number; producerEpoch: number; baseSequence: number }) => ({
+    baseOffset: h.baseOffset,
+    lastOffset: h.baseOffset + h.lastOffsetDelta,
+    producerId: h.producerId,
+    producerEpoch: h.producerEpoch,
+    baseSequence: h.baseSequence,
+  });
+
+  it('walks the headers from the batch holding an offset to the end, across segments, with their producer fields', async () => {
+    const { log } = await open({ segmentBytes: 2_000 });
+    for (let i = 0; i < 12; i++) log.append(producerBatch(7 + (i % 2), i * 4, 4), { assignOffsets: true, leaderEpoch: 0 });
+    expect(log.segmentCount).toBeGreaterThan(3);
+    // Offset 18 is inside the batch 16..19.
+    const expected = [];
+    for (let i = 4; i < 12; i++) expected.push({ baseOffset: i * 4, lastOffset: i * 4 + 3, producerId: 7 + (i % 2), producerEpoch: 3, baseSequence: i * 4 });
+    expect([...log.batchHeadersFrom(18)].map(summary)).toEqual(expected);
+    expect([...log.batchHeadersFrom(log.logEndOffset)]).toEqual([]);
+  });
+
+  it('leaves out batches entirely below the log start offset', async () => {
+    const { log } = await open();
+    for (let i = 0; i < 5; i++) log.append(producerBatch(9, i * 4, 4), { assignOffsets: true, leaderEpoch: 0 });
+    log.highWatermark = log.logEndOffset;
+    log.deleteRecordsBefore(10);
+    expect([...log.batchHeadersFrom(0)].map((h) => h.baseOffset)).toEqual([8, 12, 16]);
   });
 });
