@@ -1,6 +1,6 @@
 import { assignReplicas } from './assignment';
 import type { ClusterEvents } from './events';
-import { newTopicId, type ClusterMetadataState, type MetadataStore, type PartitionMetadata, type TopicMetadata } from './metadata-store';
+import { newTopicId, type ClusterMetadataState, type MetadataRecord, type MetadataStore, type PartitionMetadata, type TopicMetadata } from './metadata-store';
 import { collidingTopicName, INTERNAL_TOPICS, topicNameError } from './topic-names';
 
 /** Error names as in Kafka's protocol; handlers turn them into codes. */
@@ -59,6 +59,13 @@ export interface ControllerOptions {
   now?: () => number;
   random?: () => number;
 }
+
+/** An entity whose change must reach the metadata log. */
+type MetadataChange =
+  | { kind: 'topic'; name: string }
+  | { kind: 'partition'; topic: TopicMetadata; partition: PartitionMetadata }
+  | { kind: 'broker-configs'; brokerId: string }
+  | { kind: 'producer-ids' };
 
 /**
  * The cluster controller: the single owner of cluster metadata (topics, replica assignments, leaders,
@@ -131,13 +138,13 @@ export class Controller {
     const problem = this.options.validateBrokerConfigs?.(configs);
     if (problem) return { error: 'INVALID_CONFIG', message: problem };
     this.state.brokerConfigs[String(brokerId)] = { ...configs };
-    this.persist();
+    this.persist([{ kind: 'broker-configs', brokerId: String(brokerId) }]);
     this.options.onConfigChange?.({ brokerId });
   }
 
   allocateProducerId(): number {
     const id = this.state.nextProducerId++;
-    this.persist();
+    this.persist([{ kind: 'producer-ids' }]);
     return id;
   }
 
@@ -147,11 +154,12 @@ export class Controller {
   }
 
   private batchDepth = 0;
-  private unsaved = false;
+  /** Entities changed and not yet in the metadata log, by key; their records are built at the flush. */
+  private readonly unsaved = new Map<string, () => MetadataRecord | null>();
 
   /**
    * Runs `work` with persistence deferred to its end, so a request that creates or deletes many
-   * topics writes the metadata once instead of once per topic (each write replaces the whole file).
+   * topics appends its records in one write instead of one per topic.
    * The request is answered only after the batch, so nothing is acknowledged before it is on disk.
    */
   batch<T>(work: () => T): T {
@@ -159,19 +167,46 @@ export class Controller {
     try {
       return work();
     } finally {
-      if (--this.batchDepth === 0 && this.unsaved) {
-        this.unsaved = false;
-        this.options.store.save(this.state);
-      }
+      if (--this.batchDepth === 0) this.flush();
     }
   }
 
-  private persist(): void {
-    if (this.batchDepth > 0) {
-      this.unsaved = true;
-      return;
+  /** Records that these entities changed; written at once, or at the end of the current batch. */
+  private persist(changes: MetadataChange[]): void {
+    for (const change of changes) {
+      switch (change.kind) {
+        case 'topic':
+          this.unsaved.set(`topic:${change.name}`, () => {
+            const topic = this.byName.get(change.name);
+            return topic ? { type: 'topic', topic } : { type: 'topic-deleted', name: change.name };
+          });
+          break;
+        case 'partition':
+          this.unsaved.set(`partition:${change.topic.name}:${change.partition.partition}`, () =>
+            // A partition of a topic deleted (or created again) since is covered by the topic's record.
+            this.byName.get(change.topic.name) === change.topic ? { type: 'partition', topic: change.topic.name, partition: change.partition } : null,
+          );
+          break;
+        case 'broker-configs':
+          this.unsaved.set(`broker-configs:${change.brokerId}`, () => ({ type: 'broker-configs', brokerId: change.brokerId, configs: this.state.brokerConfigs[change.brokerId] ?? {} }));
+          break;
+        case 'producer-ids':
+          this.unsaved.set('producer-ids', () => ({ type: 'producer-ids', next: this.state.nextProducerId }));
+          break;
+      }
     }
-    this.options.store.save(this.state);
+    if (this.batchDepth === 0) this.flush();
+  }
+
+  private flush(): void {
+    if (this.unsaved.size === 0) return;
+    const records: MetadataRecord[] = [];
+    for (const build of this.unsaved.values()) {
+      const record = build();
+      if (record) records.push(record);
+    }
+    this.unsaved.clear();
+    this.options.store.append(records, this.state);
   }
 
   createTopic(spec: CreateTopicSpec): TopicMetadata | ControllerFailure {
@@ -227,7 +262,7 @@ export class Controller {
     if (spec.validateOnly) return topic;
     this.state.topics.push(topic);
     this.index(topic);
-    this.persist();
+    this.persist([{ kind: 'topic', name: topic.name }]);
     const at = this.now();
     this.options.events.emit({ type: 'topic', topic: topic.name, change: 'created', at });
     for (const p of topic.partitions) {
@@ -267,7 +302,7 @@ export class Controller {
     this.byName.delete(name);
     this.byId.delete(topic.topicId);
     this.state.topics = this.state.topics.filter((t) => t !== topic);
-    this.persist();
+    this.persist([{ kind: 'topic', name }]);
     this.options.events.emit({ type: 'topic', topic: name, change: 'deleted', at: this.now() });
     return topic;
   }
@@ -310,7 +345,7 @@ export class Controller {
       const p = this.newPartition(current + i, [...replicas]);
       topic.partitions.push(p);
     });
-    this.persist();
+    this.persist([{ kind: 'topic', name }]);
     this.options.events.emit({ type: 'topic', topic: name, change: 'partitions', at });
     for (const p of topic.partitions.slice(current)) {
       this.options.events.emit({ type: 'leader', topic: name, partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch, at });
@@ -325,7 +360,7 @@ export class Controller {
     if (problem) return { error: 'INVALID_CONFIG', message: problem };
     if (validateOnly) return topic;
     topic.configs = { ...configs };
-    this.persist();
+    this.persist([{ kind: 'topic', name }]);
     this.options.onConfigChange?.({ topic: name });
     return topic;
   }
@@ -335,7 +370,7 @@ export class Controller {
     this.live.add(brokerId);
     const at = this.now();
     this.options.events.emit({ type: 'broker', brokerId, state: 'up', at });
-    let changed = false;
+    const changes: MetadataChange[] = [];
     for (const topic of this.byName.values()) {
       for (const p of topic.partitions) {
         if (p.leader !== -1 || !p.replicas.includes(brokerId)) continue;
@@ -343,11 +378,11 @@ export class Controller {
         if (p.isr.includes(brokerId) || unclean) {
           if (unclean) p.isr = [brokerId];
           this.setLeader(topic, p, brokerId, at);
-          changed = true;
+          changes.push({ kind: 'partition', topic, partition: p });
         }
       }
     }
-    if (changed) this.persist();
+    this.persist(changes);
   }
 
   /**
@@ -359,24 +394,24 @@ export class Controller {
   brokerStopped(brokerId: number): void {
     this.live.delete(brokerId);
     const at = this.now();
-    let changed = false;
+    const changes: MetadataChange[] = [];
     for (const topic of this.byName.values()) {
       for (const p of topic.partitions) {
         if (!p.replicas.includes(brokerId)) continue;
         if (p.isr.includes(brokerId) && p.isr.length > 1) {
           p.isr = p.isr.filter((id) => id !== brokerId);
           p.partitionEpoch++;
-          changed = true;
+          changes.push({ kind: 'partition', topic, partition: p });
           this.options.events.emit({ type: 'isr', topic: topic.name, partition: p.partition, isr: [...p.isr], at });
         }
         if (p.leader === brokerId) {
           this.setLeader(topic, p, this.chooseLeader(topic, p), at);
-          changed = true;
+          changes.push({ kind: 'partition', topic, partition: p });
         }
       }
     }
     this.options.events.emit({ type: 'broker', brokerId, state: 'down', at });
-    if (changed) this.persist();
+    this.persist(changes);
   }
 
   private uncleanAllowed(topic: TopicMetadata): boolean {
@@ -407,17 +442,17 @@ export class Controller {
   /** Moves leadership away from a broker about to stop cleanly (controlled shutdown). */
   moveLeadershipAway(brokerId: number): void {
     const at = this.now();
-    let changed = false;
+    const changes: MetadataChange[] = [];
     for (const topic of this.byName.values()) {
       for (const p of topic.partitions) {
         if (p.leader !== brokerId) continue;
         const next = p.replicas.find((id) => id !== brokerId && this.live.has(id) && p.isr.includes(id));
         if (next === undefined) continue;
         this.setLeader(topic, p, next, at);
-        changed = true;
+        changes.push({ kind: 'partition', topic, partition: p });
       }
     }
-    if (changed) this.persist();
+    this.persist(changes);
   }
 
   /** The leader of a partition reports a new ISR (Kafka's AlterPartition). Refused if stale. */
@@ -428,7 +463,7 @@ export class Controller {
     if (isr.length === p.isr.length && isr.every((id) => p.isr.includes(id))) return true;
     p.isr = [...isr].sort((a, b) => p.replicas.indexOf(a) - p.replicas.indexOf(b));
     p.partitionEpoch++;
-    this.persist();
+    this.persist([{ kind: 'partition', topic, partition: p }]);
     this.options.events.emit({ type: 'isr', topic: topicName, partition, isr: [...p.isr], at: this.now() });
     return true;
   }
@@ -440,7 +475,7 @@ export class Controller {
   electPreferredLeaders(targets?: Array<{ topic: string; partition: number }>): Array<{ topic: string; partition: number; error: ControllerErrorName | null; message: string | null }> {
     const list = targets ?? [...this.byName.values()].flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition })));
     const at = this.now();
-    let changed = false;
+    const changes: MetadataChange[] = [];
     const results = list.map(({ topic: name, partition }) => {
       const topic = this.byName.get(name);
       const p = topic?.partitions[partition];
@@ -451,10 +486,10 @@ export class Controller {
         return { topic: name, partition, error: 'PREFERRED_LEADER_NOT_AVAILABLE' as const, message: `Preferred replica ${preferred} is not live and in sync.` };
       }
       this.setLeader(topic, p, preferred, at);
-      changed = true;
+      changes.push({ kind: 'partition', topic, partition: p });
       return { topic: name, partition, error: null, message: null };
     });
-    if (changed) this.persist();
+    this.persist(changes);
     return results;
   }
 }

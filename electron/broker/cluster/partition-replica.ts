@@ -139,6 +139,8 @@ export class PartitionReplica {
 
   /** Writes the producer-state snapshot at the log end (at a clean stop, and when the log rolled). */
   writeProducerSnapshot(): void {
+    // An empty log costs nothing to scan at the next start: no file to write for it.
+    if (this.log.logEndOffset === this.log.logStartOffset && this.producers.size === 0) return;
     try {
       writeProducerSnapshot(this.log.dir, { offset: this.log.logEndOffset, producers: this.producers.entries() });
       this.snapshotSegment = this.log.activeSegmentBaseOffset;

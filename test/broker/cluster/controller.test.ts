@@ -208,10 +208,10 @@ describe('Controller persistence', () => {
     dirs.push(dir);
     const store = new MetadataStore(dir);
     let saves = 0;
-    const save = store.save.bind(store);
-    store.save = (state) => {
+    const append = store.append.bind(store);
+    store.append = (records, state) => {
       saves++;
-      save(state);
+      append(records, state);
     };
     const controller = new Controller({
       store,
