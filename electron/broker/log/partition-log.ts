@@ -162,6 +162,8 @@ export class PartitionLog {
   private cleanerState: CleanerState | null = null;
   private lastHighWatermarkCheckpoint = 0;
   private hwTimer: NodeJS.Timeout | null = null;
+  /** The high watermark the checkpoint file holds (-1: unknown, write at the next checkpoint). */
+  private checkpointedHighWatermark = -1;
   private readonly highWatermarkCheckpointMs: number;
   readonly leaderEpochCache: LeaderEpochCache;
   readonly now: () => number;
@@ -257,8 +259,9 @@ export class PartitionLog {
     this._logStartOffset = Math.min(Math.max(checkpointedStart ?? 0, this.segments[0]!.baseOffset), leo);
     this.leaderEpochCache.truncateFromEnd(leo);
     this.leaderEpochCache.truncateFromStart(this._logStartOffset);
-    const hw = readOffsetCheckpoint(path.join(dir, HW_CHECKPOINT)) ?? this._logStartOffset;
-    this._highWatermark = Math.min(Math.max(hw, this._logStartOffset), leo);
+    const storedHighWatermark = readOffsetCheckpoint(path.join(dir, HW_CHECKPOINT));
+    this._highWatermark = Math.min(Math.max(storedHighWatermark ?? this._logStartOffset, this._logStartOffset), leo);
+    if (storedHighWatermark === this._highWatermark) this.checkpointedHighWatermark = storedHighWatermark;
     this.recoveryPoint = leo;
     if (topicId !== undefined && readPartitionMetadata(dir)?.topicId !== topicId) writePartitionMetadata(dir, topicId);
     if (clean) fs.rmSync(markerPath, { force: true });
@@ -327,10 +330,15 @@ export class PartitionLog {
     }
   }
 
+  /** Writes the high watermark checkpoint if the HW moved since the last one. */
   checkpointHighWatermark(now = this.now()): void {
     if (this.closed) return;
     this.lastHighWatermarkCheckpoint = now;
+    // The log manager calls this for every log on a timer: with thousands of partitions, rewriting
+    // unchanged files kept the disk busy for nothing.
+    if (this._highWatermark === this.checkpointedHighWatermark) return;
     writeOffsetCheckpoint(path.join(this.dir, HW_CHECKPOINT), this._highWatermark);
+    this.checkpointedHighWatermark = this._highWatermark;
   }
 
   earliestOffset(): number {

@@ -193,6 +193,27 @@ describe('PartitionLog persistence and recovery', () => {
     expect(fs.readFileSync(path.join(dir, 'replication-offset-checkpoint'), 'utf8')).toBe('0\n3\n');
   });
 
+  it('rewrites the high watermark checkpoint only when the high watermark moved, also after a reopen', async () => {
+    const dir = newDir();
+    const file = path.join(dir, 'replication-offset-checkpoint');
+    const { log } = await openAt(dir);
+    fill(log, 1);
+    log.checkpointHighWatermark();
+    const written = fs.statSync(file).ino;
+    // The log manager's timer calls this for every log: an unchanged HW leaves the file alone.
+    log.checkpointHighWatermark();
+    expect(fs.statSync(file).ino).toBe(written);
+    log.highWatermark = 2;
+    log.checkpointHighWatermark();
+    expect(fs.statSync(file).ino).not.toBe(written);
+    expect(fs.readFileSync(file, 'utf8')).toBe('0\n2\n');
+    await log.close();
+    const { log: again } = await openAt(dir);
+    const reopened = fs.statSync(file).ino;
+    again.checkpointHighWatermark();
+    expect(fs.statSync(file).ino).toBe(reopened);
+  });
+
   it('a disk error during append leaves no partial batch', async () => {
     const dir = newDir();
     const { log } = await openAt(dir, { segmentBytes: 1 << 20 });
