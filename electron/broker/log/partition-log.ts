@@ -162,8 +162,12 @@ export class PartitionLog {
   private cleanerState: CleanerState | null = null;
   private lastHighWatermarkCheckpoint = 0;
   private hwTimer: NodeJS.Timeout | null = null;
-  /** The high watermark the checkpoint file holds (-1: unknown, write at the next checkpoint). */
-  private checkpointedHighWatermark = -1;
+  /**
+   * What each offset checkpoint file holds (as read at open or last written): an unchanged value is not
+   * written again. With thousands of partitions each rewrite (temporary file, rename) adds up: closing
+   * idle partitions used to rewrite all of their checkpoints.
+   */
+  private readonly checkpointed = new Map<string, number>();
   private readonly highWatermarkCheckpointMs: number;
   readonly leaderEpochCache: LeaderEpochCache;
   readonly now: () => number;
@@ -235,6 +239,7 @@ export class PartitionLog {
         indexIntervalBytes: this.config.indexIntervalBytes,
         logger: this.logger,
         minOffset,
+        synced: clean,
       });
       if (truncatedBytes > 0) this.logger.warn(`${dir}: recovery truncated ${truncatedBytes} bytes of segment ${base}`);
       const previous = this.segments.at(-1);
@@ -261,11 +266,15 @@ export class PartitionLog {
     this.leaderEpochCache.truncateFromStart(this._logStartOffset);
     const storedHighWatermark = readOffsetCheckpoint(path.join(dir, HW_CHECKPOINT));
     this._highWatermark = Math.min(Math.max(storedHighWatermark ?? this._logStartOffset, this._logStartOffset), leo);
-    if (storedHighWatermark === this._highWatermark) this.checkpointedHighWatermark = storedHighWatermark;
+    // A missing file counts as holding what open() assumes without it, so a new, empty partition
+    // writes none of them.
+    this.checkpointed.set(HW_CHECKPOINT, storedHighWatermark ?? this._logStartOffset);
+    this.checkpointed.set(LOG_START_CHECKPOINT, checkpointedStart ?? 0);
+    this.checkpointed.set(RECOVERY_CHECKPOINT, readOffsetCheckpoint(path.join(dir, RECOVERY_CHECKPOINT)) ?? 0);
     this.recoveryPoint = leo;
     if (topicId !== undefined && readPartitionMetadata(dir)?.topicId !== topicId) writePartitionMetadata(dir, topicId);
     if (clean) fs.rmSync(markerPath, { force: true });
-    writeOffsetCheckpoint(path.join(dir, LOG_START_CHECKPOINT), this._logStartOffset);
+    this.writeCheckpoint(LOG_START_CHECKPOINT, this._logStartOffset);
   }
 
   private newSegment(baseOffset: number): LogSegment {
@@ -330,15 +339,18 @@ export class PartitionLog {
     }
   }
 
+  private writeCheckpoint(name: string, offset: number, sync = false): void {
+    if (this.checkpointed.get(name) === offset) return;
+    writeOffsetCheckpoint(path.join(this.dir, name), offset, sync);
+    this.checkpointed.set(name, offset);
+  }
+
   /** Writes the high watermark checkpoint if the HW moved since the last one. */
   checkpointHighWatermark(now = this.now()): void {
     if (this.closed) return;
     this.lastHighWatermarkCheckpoint = now;
-    // The log manager calls this for every log on a timer: with thousands of partitions, rewriting
-    // unchanged files kept the disk busy for nothing.
-    if (this._highWatermark === this.checkpointedHighWatermark) return;
-    writeOffsetCheckpoint(path.join(this.dir, HW_CHECKPOINT), this._highWatermark);
-    this.checkpointedHighWatermark = this._highWatermark;
+    // The log manager calls this for every log on a timer: only moved high watermarks are written.
+    this.writeCheckpoint(HW_CHECKPOINT, this._highWatermark);
   }
 
   earliestOffset(): number {
@@ -601,7 +613,7 @@ export class PartitionLog {
       const point = Math.min(this.active.baseOffset, this.logEndOffset);
       if (point > this.recoveryPoint) {
         this.recoveryPoint = point;
-        writeOffsetCheckpoint(path.join(this.dir, RECOVERY_CHECKPOINT), point);
+        this.writeCheckpoint(RECOVERY_CHECKPOINT, point);
       }
     });
     this.pendingFsyncs.add(p);
@@ -619,7 +631,7 @@ export class PartitionLog {
     this.unflushedMessages = 0;
     this.lastFlushMs = this.now();
     this.recoveryPoint = this.logEndOffset;
-    writeOffsetCheckpoint(path.join(this.dir, RECOVERY_CHECKPOINT), this.recoveryPoint, true);
+    this.writeCheckpoint(RECOVERY_CHECKPOINT, this.recoveryPoint, true);
   }
 
   /** flush.ms check for an idle log (the LogManager's timer). */
@@ -778,7 +790,7 @@ export class PartitionLog {
     this._logStartOffset = offset;
     if (this._highWatermark < offset) this._highWatermark = Math.min(offset, this.logEndOffset);
     this.leaderEpochCache.truncateFromStart(offset);
-    writeOffsetCheckpoint(path.join(this.dir, LOG_START_CHECKPOINT), offset);
+    this.writeCheckpoint(LOG_START_CHECKPOINT, offset);
   }
 
   /** Deletes the segments at the start of the log while `shouldDelete(segment, next)` holds (never all: rolls first). */
@@ -876,7 +888,7 @@ export class PartitionLog {
     this.leaderEpochCache.truncateFromEnd(leo);
     if (this._highWatermark > leo) this._highWatermark = leo;
     if (this.recoveryPoint > leo) this.recoveryPoint = leo;
-    writeOffsetCheckpoint(path.join(this.dir, RECOVERY_CHECKPOINT), this.recoveryPoint);
+    this.writeCheckpoint(RECOVERY_CHECKPOINT, this.recoveryPoint);
     return leo;
   }
 
@@ -890,8 +902,8 @@ export class PartitionLog {
     this._highWatermark = offset;
     this.recoveryPoint = offset;
     this.leaderEpochCache.clear();
-    writeOffsetCheckpoint(path.join(this.dir, LOG_START_CHECKPOINT), offset);
-    writeOffsetCheckpoint(path.join(this.dir, RECOVERY_CHECKPOINT), offset);
+    this.writeCheckpoint(LOG_START_CHECKPOINT, offset);
+    this.writeCheckpoint(RECOVERY_CHECKPOINT, offset);
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -958,10 +970,10 @@ export class PartitionLog {
     for (const s of this.segments) s.writeIndexes();
     this.active.flushSync();
     this.recoveryPoint = this.logEndOffset;
-    writeOffsetCheckpoint(path.join(this.dir, LOG_START_CHECKPOINT), this._logStartOffset);
-    writeOffsetCheckpoint(path.join(this.dir, RECOVERY_CHECKPOINT), this.recoveryPoint);
-    writeOffsetCheckpoint(path.join(this.dir, HW_CHECKPOINT), this._highWatermark);
-    this.leaderEpochCache.flush();
+    this.writeCheckpoint(LOG_START_CHECKPOINT, this._logStartOffset);
+    this.writeCheckpoint(RECOVERY_CHECKPOINT, this.recoveryPoint);
+    this.writeCheckpoint(HW_CHECKPOINT, this._highWatermark);
+    // The leader-epoch checkpoint is written on every change of the cache: nothing to add here.
     for (const s of this.segments) s.close();
     this.closed = true;
     fs.writeFileSync(path.join(this.dir, CLEAN_SHUTDOWN), '');

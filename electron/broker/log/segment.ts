@@ -221,6 +221,12 @@ export class LogSegment {
   private inactive = false;
   /** Rolled, with its background fsync not yet done. */
   needsFsync = false;
+  /**
+   * Counts writes and truncations, and the count the last fsync covered: close() and flush() skip the
+   * fsync of a segment with nothing new (an idle partition), which otherwise costs a journal commit each.
+   */
+  private changes = 1;
+  private syncedChanges = 0;
   /** Random jitter subtracted from segment.ms for this segment. */
   rollJitterMs = 0;
 
@@ -248,6 +254,8 @@ export class LogSegment {
     const fd = fs.openSync(logPath, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC, 0o644);
     const seg = new LogSegment(dir, baseOffset, fd, now, indexIntervalBytes);
     for (const p of [seg.indexPath, seg.timeIndexPath]) fs.rmSync(p, { force: true });
+    // An empty file has no content to fsync; a lost one is created again at the next open.
+    seg.syncedChanges = seg.changes;
     return seg;
   }
 
@@ -260,11 +268,13 @@ export class LogSegment {
   static open(
     dir: string,
     baseOffset: number,
-    opts: { recover: boolean; now: number; indexIntervalBytes: number; logger: LogLogger; minOffset: number },
+    opts: { recover: boolean; now: number; indexIntervalBytes: number; logger: LogLogger; minOffset: number; synced?: boolean },
   ): { segment: LogSegment; truncatedBytes: number } {
     const logPath = path.join(dir, segmentFileName(baseOffset, '.log'));
     const fd = fs.openSync(logPath, fs.constants.O_RDWR);
     const seg = new LogSegment(dir, baseOffset, fd, opts.now, opts.indexIntervalBytes);
+    // After a clean shutdown the file was fsynced by close(); after a crash its pages may not be on disk.
+    if (opts.synced) seg.syncedChanges = seg.changes;
     seg.size = fs.fstatSync(fd).size;
     if (!opts.recover) {
       const reason = seg.loadIndexes();
@@ -294,6 +304,11 @@ export class LogSegment {
       indexBuf = fs.readFileSync(this.indexPath);
       timeBuf = fs.readFileSync(this.timeIndexPath);
     } catch {
+      if (this.size === 0) {
+        // Empty segments are written without index files (writeIndexes).
+        this.indexDirty = false;
+        return null;
+      }
       return 'index file missing';
     }
     const index = OffsetIndex.fromBuffer(this.baseOffset, indexBuf, this.size);
@@ -389,6 +404,7 @@ export class LogSegment {
       logger.warn(`${this.logPath}: ${reason}; truncating ${dropped} bytes to ${pos}`);
       fs.ftruncateSync(this.handle(), pos);
       this.size = pos;
+      this.changes++;
       this.index.truncateToPosition(pos);
       this.indexDirty = true;
       return dropped;
@@ -424,6 +440,7 @@ export class LogSegment {
       }
     } catch (e) {
       // Leave no partial batch behind (disk full): the file ends where the log ends.
+      this.changes++;
       try {
         fs.ftruncateSync(this.handle(), this.size);
       } catch {
@@ -440,6 +457,7 @@ export class LogSegment {
       i += size;
     }
     this.size += data.length;
+    this.changes++;
     this.indexDirty = true;
   }
 
@@ -518,6 +536,7 @@ export class LogSegment {
     const removed = this.size - pos;
     fs.ftruncateSync(this.handle(), pos);
     this.size = pos;
+    this.changes++;
     this.cache?.clear();
     this.index.truncateToPosition(pos);
     this.timeIndex.truncateToOffset(cutBase);
@@ -548,6 +567,13 @@ export class LogSegment {
 
   writeIndexes(): void {
     if (!this.indexDirty) return;
+    if (this.size === 0) {
+      // An empty segment has empty indexes: no files stand for them (open() expects none), which
+      // spares two file replacements per idle partition at every close.
+      for (const p of [this.indexPath, this.timeIndexPath]) fs.rmSync(p, { force: true });
+      this.indexDirty = false;
+      return;
+    }
     this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
     writeFileAtomic(this.indexPath, this.index.toBuffer());
     writeFileAtomic(this.timeIndexPath, this.timeIndex.toBuffer());
@@ -556,15 +582,23 @@ export class LogSegment {
 
   /** fsync; a released fd is reopened for it (fsync flushes the file's pages, whichever fd wrote them). */
   flushSync(): void {
-    if (this.isClosed) return;
+    if (this.isClosed || this.syncedChanges === this.changes) return;
+    const covered = this.changes;
     fs.fsyncSync(this.handle());
+    this.syncedChanges = covered;
   }
 
   /** fsync without blocking the event loop (roll). */
   flushAsync(): Promise<void> {
-    if (this.isClosed) return Promise.resolve();
+    if (this.isClosed || this.syncedChanges === this.changes) return Promise.resolve();
     const fd = this.handle();
-    return new Promise((resolve) => fs.fsync(fd, () => resolve()));
+    const covered = this.changes;
+    return new Promise((resolve) =>
+      fs.fsync(fd, (error) => {
+        if (!error) this.syncedChanges = Math.max(this.syncedChanges, covered);
+        resolve();
+      }),
+    );
   }
 
   /** Largest timestamp, or the file's modification time when no batch carries one (retention). */

@@ -214,6 +214,31 @@ describe('PartitionLog persistence and recovery', () => {
     expect(fs.statSync(file).ino).toBe(reopened);
   });
 
+  it('closes an idle partition without rewriting its files, and an empty one without index files', async () => {
+    const dir = newDir();
+    const { log } = await openAt(dir);
+    fill(log, 3);
+    log.roll();
+    await log.close();
+    const identity = () =>
+      Object.fromEntries(
+        fs
+          .readdirSync(dir)
+          .filter((name) => !name.startsWith('.'))
+          .map((name) => [name, `${fs.statSync(path.join(dir, name)).ino}:${fs.statSync(path.join(dir, name)).mtimeMs}`]),
+      );
+    const before = identity();
+    // The rolled-to active segment is empty: its offsets are in no index file.
+    expect(Object.keys(before).filter((name) => name.startsWith(String(log.logEndOffset).padStart(20, '0')))).toEqual([`${String(log.logEndOffset).padStart(20, '0')}.log`]);
+    const { log: again, logger } = await openAt(dir);
+    expect(again.logEndOffset).toBe(log.logEndOffset);
+    await again.close();
+    expect(identity()).toEqual(before);
+    expect(logger.messages).toEqual([]);
+    const { log: third } = await openAt(dir);
+    expect(allOffsets(third)).toHaveLength(log.logEndOffset);
+  });
+
   it('a disk error during append leaves no partial batch', async () => {
     const dir = newDir();
     const { log } = await openAt(dir, { segmentBytes: 1 << 20 });
