@@ -74,6 +74,18 @@ function fsyncDir(dir: string): void {
   }
 }
 
+/** Writes `bytes` to a new (`w`) or the end of (`a`) the file and waits until they are on disk. */
+function writeSynced(path: string, flags: 'w' | 'a', bytes: Buffer): void {
+  const fd = openSync(path, flags);
+  try {
+    let written = 0;
+    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    fdatasyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function applyRecord(topics: Map<string, TopicMetadata>, state: ClusterMetadataState, record: MetadataRecord): void {
   switch (record.type) {
     case 'topic':
@@ -177,13 +189,7 @@ export class MetadataStore {
       return;
     }
     const bytes = Buffer.from(records.map((record) => JSON.stringify(record)).join('\n') + '\n');
-    const fd = openSync(this.logPath, 'a');
-    try {
-      writeSync(fd, bytes);
-      fdatasyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeSynced(this.logPath, 'a', bytes);
     this.logBytes += bytes.length;
   }
 
@@ -191,29 +197,17 @@ export class MetadataStore {
   save(state: ClusterMetadataState): void {
     mkdirSync(dirname(this.path), { recursive: true });
     const logId = randomUUID();
-    const text = JSON.stringify({ ...state, logId } satisfies Snapshot);
+    const text = Buffer.from(JSON.stringify({ ...state, logId } satisfies Snapshot));
     const temporary = `${this.path}.tmp`;
-    const fd = openSync(temporary, 'w');
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeSynced(temporary, 'w', text);
     renameSync(temporary, this.path);
     fsyncDir(dirname(this.path));
     // A crash from here on leaves the old log, which names the old snapshot: it is ignored at load.
     const header = Buffer.from(JSON.stringify({ logId }) + '\n');
-    const logFd = openSync(this.logPath, 'w');
-    try {
-      writeSync(logFd, header);
-      fdatasyncSync(logFd);
-    } finally {
-      closeSync(logFd);
-    }
+    writeSynced(this.logPath, 'w', header);
     fsyncDir(dirname(this.logPath));
     this.logId = logId;
     this.logBytes = header.length;
-    this.snapshotBytes = Buffer.byteLength(text);
+    this.snapshotBytes = text.length;
   }
 }
