@@ -400,10 +400,10 @@ export class PartitionLog {
     const first = this.segmentIndexFor(from);
     for (let i = first; i < this.segments.length; i++) {
       const segment = this.segments[i]!;
-      // Small windows: most batches are small and share one read.
-      const window = segment.window(16 << 10);
-      const position = i === first ? segment.positionOf(from, window) : 0;
-      for (const batch of segment.batches(position, 16 << 10)) {
+      // From the sparse index's batch at or before `from`, as the timestamp searches start; small
+      // windows: most batches are small and share one read.
+      for (const batch of segment.batches(i === first ? segment.index.lookup(from) : 0, 16 << 10)) {
+        if (batch.lastOffset < from) continue;
         yield readHeaderFields(batch.window.bytes(batch.position, BATCH_HEADER_SIZE));
       }
     }
