@@ -9,25 +9,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { electronDist } from './electron-install.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 const skipBuild = args.includes('--no-build');
 const builderArgs = args.filter((arg) => arg !== '--no-build');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-
-function installedElectronDist() {
-  try {
-    // In Node the electron package exports its binary's path; it throws when the binary was never
-    // downloaded. The distribution is the directory electron's install script unpacked.
-    const binary = require('electron');
-    if (typeof binary !== 'string' || !existsSync(binary)) return null;
-    const dist = path.join(path.dirname(require.resolve('electron/package.json')), 'dist');
-    return existsSync(dist) ? dist : null;
-  } catch {
-    return null;
-  }
-}
 
 function electronVersion() {
   const config = readFileSync(path.resolve('build/electron-builder.yml'), 'utf8');
@@ -39,20 +27,20 @@ if (configured && !existsSync(configured)) {
   console.error(`npm run dist: KAFKA_DESK_ELECTRON_DIST is ${configured}, which does not exist.`);
   process.exit(1);
 }
-const electronDist = configured || installedElectronDist();
+const electronDistribution = configured || electronDist();
 
 if (!skipBuild) {
   const build = spawnSync(npm, ['run', 'build'], { stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-if (!electronDist) {
+if (!electronDistribution) {
   console.log(`npm run dist: Electron is not installed here; electron-builder will download Electron ${electronVersion()}.`);
 }
 const builder = path.join(path.dirname(require.resolve('electron-builder/package.json')), 'cli.js');
 const packaged = spawnSync(
   process.execPath,
-  [builder, '--config', 'build/electron-builder.yml', ...(electronDist ? [`-c.electronDist=${electronDist}`] : []), ...builderArgs],
+  [builder, '--config', 'build/electron-builder.yml', ...(electronDistribution ? [`-c.electronDist=${electronDistribution}`] : []), ...builderArgs],
   { stdio: 'inherit' },
 );
 if (packaged.status !== 0) {
@@ -60,8 +48,8 @@ if (packaged.status !== 0) {
     [
       '',
       `npm run dist: electron-builder failed (exit ${packaged.status ?? packaged.signal}).`,
-      electronDist
-        ? `It packaged the Electron distribution at ${electronDist}.`
+      electronDistribution
+        ? `It packaged the Electron distribution at ${electronDistribution}.`
         : `It had to download Electron ${electronVersion()} and the tools of the chosen targets (AppImage, deb, dmg, nsis) from github.com; ` +
           'where that is not reachable, set KAFKA_DESK_ELECTRON_DIST to an unpacked Electron of that version and build `--dir` or `--linux tar.gz`.',
     ].join('\n'),

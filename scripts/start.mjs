@@ -1,20 +1,7 @@
 // `npm start`: build main, preload and renderer, then launch Electron. Electron is an optional
 // dependency; where its binary could not be installed this says so and points at web mode.
 import { spawn, spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-
-function electronBinary() {
-  try {
-    // In Node, the electron package exports the path of its binary; it throws when the binary was
-    // never downloaded.
-    const binary = require('electron');
-    return typeof binary === 'string' ? binary : null;
-  } catch {
-    return null;
-  }
-}
+import { electronBinary } from './electron-install.mjs';
 
 const binary = electronBinary();
 if (!binary) {
