@@ -1,7 +1,7 @@
 // One handler per contract channel, each a thin call into a service. The registry has already
 // validated the request; services throw AppError for expected failures.
 import type { AppInfo } from '../../shared/model/schemas';
-import type { ConnectionService } from '../services/connections';
+import type { ConnectionService } from '../services/connections/service';
 import type { EmbeddedClusterService } from '../services/embedded-cluster';
 import type { GroupsService } from '../services/groups-service';
 import type { SettingsStore } from '../services/settings';

@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import type { AppInfo, EmbeddedSettings } from '../../shared/model/schemas';
 import { createHandlers } from '../ipc/handlers';
 import { createDispatcher, EventHub, type Dispatch } from '../ipc/registry';
-import { ConnectionService } from './connections';
+import { ConnectionService } from './connections/service';
 import { EmbeddedClusterService, type EmbeddedClusterFactory } from './embedded-cluster';
 import { MessageService } from './messages/service';
 import { GroupsService } from './groups-service';

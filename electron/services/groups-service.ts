@@ -14,7 +14,7 @@ import type {
 } from '../../shared/model/groups';
 import type { EventPayload } from '../../shared/ipc/contract';
 import type { EventHub } from '../ipc/registry';
-import type { ConnectionService } from './connections';
+import type { ConnectionService } from './connections/service';
 import { DemoService } from './demo';
 import type { EmbeddedClusterService } from './embedded-cluster';
 import * as groups from './groups';

@@ -13,11 +13,11 @@ import {
   type ConnectionConfig,
   type ConnectionSummary,
   type ConnectionTestResult,
-} from '../../shared/model/schemas';
-import { AppError } from '../ipc/errors';
-import type { EventHub } from '../ipc/registry';
-import type { EmbeddedClusterService } from './embedded-cluster';
-import type { SecretStore } from './secrets';
+} from '../../../shared/model/schemas';
+import { AppError } from '../../ipc/errors';
+import type { EventHub } from '../../ipc/registry';
+import type { EmbeddedClusterService } from '../embedded-cluster';
+import type { SecretStore } from '../secrets';
 
 const storedConnectionSchema = z.object({
   id: z.string(),
