@@ -2,6 +2,7 @@
 // renderer never sees a raw exception; bugs become `internal` errors and are logged here.
 import { z } from 'zod';
 import type { IpcError } from '../../shared/ipc/contract';
+import { describeNetworkFailure } from '../services/connections/errors';
 
 export type IpcErrorKind = IpcError['kind'];
 
@@ -110,26 +111,16 @@ export function toIpcError(error: unknown, log: (message: string, error: unknown
   if (unsupported) {
     return { kind: 'kafka', message: `The cluster does not support this request: ${(unsupported as Error).message}` };
   }
-  if (codes.includes('PLT_KFK_TIMEOUT')) {
-    return { kind: 'unavailable', message: 'The cluster did not answer in time. Check that it is running and reachable.' };
-  }
+  const network = describeNetworkFailure(error);
+  if (network) return { kind: 'unavailable', message: network };
   const tlsError = all.find((inner) => codeOf(inner)?.startsWith('ERR_TLS') || codeOf(inner)?.includes('CERT'));
   if (tlsError) {
     return { kind: 'unavailable', message: `The TLS connection failed: ${(tlsError as Error).message}.` };
   }
   const systemCode = codes.find((code) => code && /^E[A-Z]+$/.test(code));
   if (codes.includes('PLT_KFK_NETWORK') || systemCode) {
-    const reason =
-      systemCode === 'ECONNREFUSED'
-        ? 'the connection was refused'
-        : systemCode === 'ENOTFOUND'
-          ? 'the host name was not found'
-          : systemCode === 'ENOENT'
-            ? 'a file could not be found'
-            : systemCode
-              ? `${systemCode}`
-              : 'the network connection failed';
-    return { kind: 'unavailable', message: `Cannot reach the cluster: ${reason}.` };
+    const detail = all.find((inner): inner is Error => inner instanceof Error);
+    return { kind: 'unavailable', message: `The network connection failed${systemCode ? ` (${systemCode})` : ''}: ${detail?.message ?? 'no details'}` };
   }
   log('Unexpected error in an IPC handler', error);
   return { kind: 'internal', message: `Something went wrong inside Kafka Desk: ${error instanceof Error ? error.message : String(error)}` };

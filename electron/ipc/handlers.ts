@@ -9,6 +9,7 @@ import { clusterOverview } from '../services/cluster';
 import { produce } from '../services/produce';
 import * as topics from '../services/topics';
 import type { MessageService } from '../services/messages/service';
+import { channels } from '../../shared/ipc/contract';
 import type { Handlers } from './registry';
 
 export interface HandlerDependencies {
@@ -20,7 +21,27 @@ export interface HandlerDependencies {
   messages: MessageService;
 }
 
-export function createHandlers({ appInfo, settings, connections, embedded, groups, messages }: HandlerDependencies): Handlers {
+export function createHandlers(dependencies: HandlerDependencies): Handlers {
+  return trackConnectionCalls(handlers(dependencies), dependencies.connections);
+}
+
+/** Every call made on a connection (its request names a connectionId) goes through
+ * ConnectionService.track: it keeps the connection's health checked, can be cancelled, and gets
+ * network failures in precise words. */
+function trackConnectionCalls(plain: Handlers, connections: ConnectionService): Handlers {
+  const tracked = { ...plain } as unknown as Record<string, (request: unknown) => unknown>;
+  for (const channel of channels) {
+    if (channel.startsWith('connections.')) continue;
+    const handler = plain[channel] as (request: unknown) => unknown;
+    tracked[channel] = (request) => {
+      const connectionId = (request as { connectionId?: unknown } | null)?.connectionId;
+      return typeof connectionId === 'string' ? connections.track(connectionId, async () => handler(request)) : handler(request);
+    };
+  }
+  return tracked as unknown as Handlers;
+}
+
+function handlers({ appInfo, settings, connections, embedded, groups, messages }: HandlerDependencies): Handlers {
   const admin = (connectionId: string) => connections.admin(connectionId);
   return {
     'app.info': () => appInfo,
@@ -33,7 +54,10 @@ export function createHandlers({ appInfo, settings, connections, embedded, group
       await connections.delete(id);
       return {};
     },
-    'connections.test': (request) => connections.test(request),
+    'connections.test': ({ testId, ...target }) => connections.test(target, testId),
+    'connections.cancel': (request) => ({ cancelled: connections.cancel(request) }),
+    'connections.health': () => connections.health(),
+    'connections.check': ({ connectionId }) => connections.check(connectionId),
 
     'cluster.overview': async ({ connectionId }) => clusterOverview(await admin(connectionId)),
 

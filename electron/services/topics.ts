@@ -5,6 +5,7 @@ import { ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationType
 import type { ConfigEntry, ConfigSource, PartitionInfo, TopicDetail, TopicStats, TopicSummary } from '../../shared/model/schemas';
 import { AppError } from '../ipc/errors';
 import { allTopicsMetadata, type MetadataResponse } from './metadata';
+import { isNetworkFailure } from './connections/errors';
 
 type OffsetMap = Map<string, number>; // "topic/partition" -> offset
 const key = (topic: string, partition: number) => `${topic}/${partition}`;
@@ -86,7 +87,9 @@ export async function listTopics(admin: Admin): Promise<TopicSummary[]> {
   let response: MetadataResponse;
   try {
     response = await allTopicsMetadata(admin);
-  } catch {
+  } catch (error) {
+    // A cluster that cannot be reached is not asked twice (that would double the wait).
+    if (isNetworkFailure(error)) throw error;
     // The client's retrying two-step path (names, then their metadata) is the fallback.
     return listTopicsInTwoRounds(admin);
   }

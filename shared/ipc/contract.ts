@@ -44,6 +44,7 @@ import {
   topicStatsSchema,
   topicSummarySchema,
 } from '../model/schemas';
+import { connectionActivitySchema, connectionHealthSchema, testIdSchema } from '../model/connections';
 import {
   exportRequestSchema,
   exportResultSchema,
@@ -75,11 +76,24 @@ export const contract = {
   'connections.list': { request: empty, response: z.array(connectionSummarySchema) },
   'connections.save': { request: connectionInputSchema.strict(), response: connectionSummarySchema },
   'connections.delete': { request: z.object({ id: connectionIdSchema }).strict(), response: empty },
-  // Either a saved connection by id, or an unsaved one from the form.
+  // Either a saved connection by id, or an unsaved one from the form. `testId` names the test for
+  // its progress (`connections.activity` under "test:<testId>") and for `connections.cancel`.
   'connections.test': {
-    request: z.union([z.object({ id: connectionIdSchema }).strict(), connectionInputSchema.strict()]),
+    request: z.union([
+      z.object({ id: connectionIdSchema, testId: testIdSchema.optional() }).strict(),
+      connectionInputSchema.extend({ testId: testIdSchema.optional() }).strict(),
+    ]),
     response: connectionTestResultSchema,
   },
+  // Ends the calls under way on a connection (or a test) at once: they answer kind `cancelled`.
+  'connections.cancel': {
+    request: z.union([z.object({ connectionId: connectionIdSchema }).strict(), z.object({ testId: testIdSchema }).strict()]),
+    response: z.object({ cancelled: z.number().int() }),
+  },
+  // The state of every connection (connecting / up / degraded / down, last error, round trip).
+  'connections.health': { request: empty, response: z.array(connectionHealthSchema) },
+  // Checks a connection now; answers what the check found.
+  'connections.check': { request: onConnection, response: connectionHealthSchema },
 
   'cluster.overview': { request: onConnection, response: clusterOverviewSchema },
 
@@ -177,6 +191,10 @@ export const events = {
   'lag.sampled': lagSampledEventSchema,
   'demo.status': demoStatusSchema,
   'connections.changed': z.array(connectionSummarySchema),
+  // A connection's state changed (or its check ran).
+  'connections.health': connectionHealthSchema,
+  // What a connection (or a test) waits for on the network longer than a moment, as it changes.
+  'connections.activity': connectionActivitySchema,
   // Scan progress of a filtered read or an export, every 200 ms and once when done.
   'messages.progress': progressSchema,
   // Records of a live tail as they arrive, and its state changes.
@@ -212,10 +230,11 @@ export function isEventName(value: unknown): value is EventName {
  * - conflict: it already exists, or the change is not allowed in the current state.
  * - unavailable: the cluster cannot be reached or the embedded cluster is not running.
  * - kafka: the cluster refused the request; `kafkaCode` carries Kafka's error name.
+ * - cancelled: the user cancelled the call (connections.cancel) before it ended.
  * - internal: a bug; the message says so and the details are logged in the main process.
  */
 export const ipcErrorSchema = z.object({
-  kind: z.enum(['invalid-request', 'not-found', 'conflict', 'unavailable', 'kafka', 'internal']),
+  kind: z.enum(['invalid-request', 'not-found', 'conflict', 'unavailable', 'kafka', 'cancelled', 'internal']),
   message: z.string(),
   kafkaCode: z.string().optional(),
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),

@@ -34,6 +34,26 @@ export const bootstrapServersSchema = z
     'Bootstrap servers must be host:port pairs separated by commas, such as broker1:9092,broker2:9092.',
   );
 
+// How long to wait for a broker: to open a connection (TCP, TLS and SASL), and for the answer to each
+// request. Defaults as in the app before they could be set: short enough for a wrong address to fail
+// fast, long enough for a loaded cluster.
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+export const connectionTimeoutsSchema = z.object({
+  connectMs: z
+    .number()
+    .int()
+    .min(500, 'The connect timeout must be at least 0.5 s.')
+    .max(120_000, 'The connect timeout can be at most 120 s.'),
+  requestMs: z
+    .number()
+    .int()
+    .min(1_000, 'The request timeout must be at least 1 s.')
+    .max(300_000, 'The request timeout can be at most 300 s.'),
+});
+export type ConnectionTimeouts = z.infer<typeof connectionTimeoutsSchema>;
+export const DEFAULT_TIMEOUTS: ConnectionTimeouts = { connectMs: DEFAULT_CONNECT_TIMEOUT_MS, requestMs: DEFAULT_REQUEST_TIMEOUT_MS };
+
 // What the renderer sends to save or test an external connection. Secrets travel one way only: the
 // main process stores them and never sends them back (summaries carry `hasPassword` instead).
 export const connectionInputSchema = z.object({
@@ -60,6 +80,7 @@ export const connectionInputSchema = z.object({
       rejectUnauthorized: z.boolean().default(true),
     })
     .default({ enabled: false, rejectUnauthorized: true }),
+  timeouts: connectionTimeoutsSchema.default(DEFAULT_TIMEOUTS),
 });
 export type ConnectionInput = z.input<typeof connectionInputSchema>;
 export type ConnectionConfig = z.output<typeof connectionInputSchema>;
@@ -78,6 +99,7 @@ export const connectionSummarySchema = z.object({
     keyFile: z.string().optional(),
     rejectUnauthorized: z.boolean(),
   }),
+  timeouts: connectionTimeoutsSchema,
   // False for the embedded cluster while it is stopped or disabled.
   available: z.boolean(),
 });
@@ -87,7 +109,12 @@ export const connectionTestResultSchema = z.object({
   clusterId: z.string(),
   brokers: z.number().int(),
   controllerId: z.number().int(),
+  // The whole test: connecting, and asking every broker.
   latencyMs: z.number(),
+  // The round trip of the Metadata request alone.
+  rttMs: z.number(),
+  // Brokers the cluster lists that could not be reached (often a wrong advertised listener).
+  unreachableBrokers: z.array(z.string()),
 });
 export type ConnectionTestResult = z.infer<typeof connectionTestResultSchema>;
 

@@ -1,23 +1,33 @@
 // Connections: the embedded cluster plus any number of saved external clusters. Owns the Kafka
 // clients (one Admin and one Producer per connection, made on first use) and rebuilds them when a
-// connection changes or the embedded cluster restarts.
+// connection changes or the embedded cluster restarts. Every call the app makes on a connection runs
+// through track(): it counts as use (so the connection's health is checked), can be cancelled, and
+// a network failure comes back in words that say which broker and which request.
 import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Admin, Producer, type BaseOptions } from '@platformatic/kafka';
 import { z } from 'zod';
 import {
+  DEFAULT_TIMEOUTS,
   EMBEDDED_CONNECTION_ID,
   connectionInputSchema,
+  connectionTimeoutsSchema,
   saslMechanismSchema,
   type ConnectionConfig,
   type ConnectionSummary,
   type ConnectionTestResult,
+  type ConnectionTimeouts,
 } from '../../../shared/model/schemas';
+import { testActivityKey, type ConnectionHealth } from '../../../shared/model/connections';
 import { AppError } from '../../ipc/errors';
 import type { EventHub } from '../../ipc/registry';
 import type { EmbeddedClusterService } from '../embedded-cluster';
 import type { SecretStore } from '../secrets';
+import { NetworkActivity, clientContext } from './activity';
+import { describeNetworkFailure, formatSeconds } from './errors';
+import { HealthMonitor, ProbeAborted, type ProbeResult } from './health';
+import { probeCluster } from './probe';
 
 const storedConnectionSchema = z.object({
   id: z.string(),
@@ -32,6 +42,8 @@ const storedConnectionSchema = z.object({
     keyFile: z.string().optional(),
     rejectUnauthorized: z.boolean(),
   }),
+  // Absent in files written before timeouts could be set.
+  timeouts: connectionTimeoutsSchema.default(DEFAULT_TIMEOUTS),
 });
 type StoredConnection = z.infer<typeof storedConnectionSchema>;
 
@@ -40,8 +52,24 @@ interface Clients {
   producer: Producer<Buffer, Buffer, Buffer, Buffer> | null;
 }
 
-// Short enough that a wrong address fails fast in the UI, long enough for a loaded cluster.
-const CLIENT_TIMEOUTS = { connectTimeout: 5_000, requestTimeout: 15_000, timeout: 15_000, retries: 3, retryDelay: 300 };
+interface Operation {
+  startedAt: number;
+  cancel: (error: AppError) => void;
+}
+
+/** The client library's timing options from a connection's timeouts. Timeouts are not retried (the
+ * library marks them final), so a broker that never answers fails after one request timeout. */
+function timingOptions(timeouts: ConnectionTimeouts) {
+  return {
+    connectTimeout: timeouts.connectMs,
+    requestTimeout: timeouts.requestMs,
+    // How long the broker itself may wait (CreateTopics, acks=all): less than the client waits, so
+    // its own REQUEST_TIMED_OUT answer arrives before the client gives up.
+    timeout: Math.max(500, Math.round(timeouts.requestMs * 0.9)),
+    retries: 3,
+    retryDelay: 300,
+  };
+}
 
 export class ConnectionService {
   readonly #file: string;
@@ -52,15 +80,37 @@ export class ConnectionService {
   // Passwords that could not be sealed to disk: kept for this run only.
   readonly #memoryPasswords = new Map<string, string>();
   readonly #clients = new Map<string, Clients>();
+  readonly #operations = new Map<string, Set<Operation>>();
+  readonly #activity: NetworkActivity;
+  readonly #health: HealthMonitor;
 
-  constructor(options: { dataDir: string; secrets: SecretStore; embedded: EmbeddedClusterService; hub: EventHub }) {
+  constructor(options: {
+    dataDir: string;
+    secrets: SecretStore;
+    embedded: EmbeddedClusterService;
+    hub: EventHub;
+    /** How often a connection in use is checked while it answers (tests make it short). */
+    healthIntervalMs?: number;
+  }) {
     this.#file = path.join(options.dataDir, 'connections.json');
     this.#secrets = options.secrets;
     this.#embedded = options.embedded;
     this.#hub = options.hub;
+    this.#activity = new NetworkActivity((key, pending) => this.#hub.emit('connections.activity', { key, pending }));
+    this.#health = new HealthMonitor({
+      probe: (id) => this.#probe(id),
+      emit: (health) => this.#hub.emit('connections.health', health),
+      timeouts: (id) => this.#timeoutsOf(id),
+      ...(options.healthIntervalMs ? { intervalMs: options.healthIntervalMs } : {}),
+    });
     this.#embedded.onChange(() => {
       void this.#dropClients(EMBEDDED_CONNECTION_ID);
+      this.#health.reset(EMBEDDED_CONNECTION_ID);
       this.#hub.emit('connections.changed', this.list());
+    });
+    // A broker of the embedded cluster stopped or started: check at once rather than at the next tick.
+    this.#hub.subscribe((event) => {
+      if (event === 'embedded.status') this.#health.suspect(EMBEDDED_CONNECTION_ID);
     });
   }
 
@@ -85,6 +135,7 @@ export class ConnectionService {
       clientId: 'kafka-desk',
       sasl: null,
       tls: { enabled: false, rejectUnauthorized: true },
+      timeouts: DEFAULT_TIMEOUTS,
       available: embeddedStatus.state === 'running',
     };
     return [embedded, ...this.#saved.map((stored) => this.#summary(stored))];
@@ -117,10 +168,13 @@ export class ConnectionService {
         ? { mechanism: input.sasl.mechanism, username: input.sasl.username, ...(sealedPassword ? { sealedPassword } : {}) }
         : null,
       tls: input.tls,
+      timeouts: input.timeouts,
     };
     this.#saved = existing ? this.#saved.map((item) => (item.id === id ? stored : item)) : [...this.#saved, stored];
     await this.#persist();
+    this.#cancelOperations(id, 'The connection was edited while this was under way.');
     await this.#dropClients(id);
+    this.#health.reset(id);
     this.#hub.emit('connections.changed', this.list());
     return this.#summary(stored);
   }
@@ -131,28 +185,83 @@ export class ConnectionService {
     this.#saved = this.#saved.filter((stored) => stored.id !== id);
     this.#memoryPasswords.delete(id);
     await this.#persist();
+    this.#cancelOperations(id, 'The connection was deleted while this was under way.');
     await this.#dropClients(id);
+    this.#health.forget(id);
     this.#hub.emit('connections.changed', this.list());
   }
 
-  async test(target: { id: string } | ConnectionConfig): Promise<ConnectionTestResult> {
-    const options =
-      'bootstrapServers' in target
-        ? await this.#optionsFromInput(target)
-        : await this.#options(target.id);
-    const admin = new Admin({ ...options, retries: 0 });
+  /**
+   * Connects with a saved connection or the dialog's unsaved one, with its own client, and checks
+   * the cluster and every broker it lists. `testId` names it for its progress events
+   * (`connections.activity` under "test:<testId>") and for Cancel.
+   */
+  async test(target: { id: string } | ConnectionConfig, testId: string = randomUUID()): Promise<ConnectionTestResult> {
+    const key = testActivityKey(testId);
+    const timeouts = 'bootstrapServers' in target ? target.timeouts : this.#timeoutsOf(target.id);
+    const options = 'bootstrapServers' in target ? await this.#optionsFromInput(target) : await this.#options(target.id);
+    const admin = new Admin({ ...options, retries: 0, context: clientContext(key, timeouts) });
     const started = performance.now();
     try {
-      const metadata = await admin.metadata({ topics: [] });
+      const result = await this.#cancellable(key, () => probeCluster(admin, { describe: (error) => this.#describe(key, timeouts, error) }));
+      const unreachable = result.brokers.filter((broker) => !broker.ok);
       return {
-        clusterId: metadata.id,
-        brokers: metadata.brokers.size,
-        controllerId: metadata.controllerId,
+        clusterId: result.clusterId,
+        brokers: result.brokers.length,
+        controllerId: result.controllerId,
         latencyMs: Math.round(performance.now() - started),
+        rttMs: result.rttMs,
+        unreachableBrokers: unreachable.map((broker) => `Broker ${broker.id} at ${broker.address}: ${broker.error ?? 'no answer'}`),
       };
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      const words = this.#describe(key, timeouts, error);
+      throw words ? new AppError('unavailable', words, { cause: error }) : error;
     } finally {
       await admin.close().catch(() => undefined);
     }
+  }
+
+  /**
+   * Runs one call of the app on a connection: it counts as use (the connection's health is kept
+   * checked), Cancel ends it at once, and a network failure comes back as an `unavailable` AppError
+   * naming the broker and the request (and makes the health check run now).
+   */
+  async track<T>(connectionId: string, work: () => Promise<T>): Promise<T> {
+    const known = connectionId === EMBEDDED_CONNECTION_ID || this.#saved.some((stored) => stored.id === connectionId);
+    if (known) this.#health.touch(connectionId);
+    try {
+      const value = await this.#cancellable(connectionId, work);
+      if (known && this.#health.get(connectionId).state === 'down') this.#health.suspect(connectionId);
+      return value;
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      const words = this.#describe(connectionId, this.#timeoutsOf(connectionId), error);
+      if (!words) throw error;
+      if (known) this.#health.suspect(connectionId);
+      throw new AppError('unavailable', words, { cause: error });
+    }
+  }
+
+  /** Ends every call under way on a connection (or a test, by "test:<testId>"), closing its sockets. */
+  cancel(target: { connectionId: string } | { testId: string }): number {
+    const key = 'testId' in target ? testActivityKey(target.testId) : target.connectionId;
+    const count = this.#cancelOperations(key, null);
+    if ('connectionId' in target) {
+      this.#health.abort(target.connectionId, { pause: true });
+      void this.#dropClients(target.connectionId);
+    }
+    return count;
+  }
+
+  health(): ConnectionHealth[] {
+    return this.list().map((connection) => this.#health.get(connection.id));
+  }
+
+  /** Checks a connection now (the renderer asks when a connection is chosen, and on "Check now"). */
+  async check(connectionId: string): Promise<ConnectionHealth> {
+    if (connectionId !== EMBEDDED_CONNECTION_ID) this.#find(connectionId);
+    return this.#health.check(connectionId);
   }
 
   /** The Kafka client options of a connection, for services that keep clients of their own. */
@@ -167,19 +276,100 @@ export class ConnectionService {
   async producer(id: string): Promise<Producer<Buffer, Buffer, Buffer, Buffer>> {
     const clients = await this.#clientsFor(id);
     if (!clients.producer) {
-      clients.producer = new Producer({ ...(await this.#options(id)), clientId: `${await this.#clientId(id)}-producer` });
+      const options = await this.#options(id);
+      const clientId = `${await this.#clientId(id)}-producer`;
+      clients.producer ??= new Producer({ ...options, clientId });
     }
     return clients.producer;
   }
 
   async close(): Promise<void> {
+    this.#health.close();
+    for (const key of [...this.#operations.keys()]) this.#cancelOperations(key, 'Kafka Desk is closing.');
     await Promise.all([...this.#clients.keys()].map((id) => this.#dropClients(id)));
+    this.#activity.close();
+  }
+
+  async #cancellable<T>(key: string, work: () => Promise<T>): Promise<T> {
+    let operation: Operation | null = null;
+    const cancelled = new Promise<never>((_, reject) => {
+      operation = { startedAt: performance.now(), cancel: reject };
+    });
+    const running = work();
+    // A cancelled call's work still ends (its sockets are closed); nobody waits for it any more.
+    running.catch(() => undefined);
+    const set = this.#operations.get(key) ?? new Set<Operation>();
+    this.#operations.set(key, set);
+    set.add(operation!);
+    try {
+      return await Promise.race([running, cancelled]);
+    } finally {
+      set.delete(operation!);
+      if (set.size === 0) this.#operations.delete(key);
+    }
+  }
+
+  #cancelOperations(key: string, reason: string | null): number {
+    const set = this.#operations.get(key);
+    if (!set?.size) return 0;
+    const waiting = this.#activity.pending(key)[0];
+    const what = waiting
+      ? waiting.kind === 'connect'
+        ? ` while connecting to ${waiting.address}`
+        : ` while waiting for the ${waiting.api} answer from ${waiting.address}`
+      : '';
+    const now = performance.now();
+    for (const operation of set) {
+      operation.cancel(new AppError('cancelled', reason ?? `Cancelled after ${formatSeconds(Math.round(now - operation.startedAt))}${what}.`));
+    }
+    const count = set.size;
+    this.#operations.delete(key);
+    return count;
+  }
+
+  #describe(key: string, timeouts: ConnectionTimeouts, error: unknown): string | null {
+    return describeNetworkFailure(error, { connectTimeoutMs: timeouts.connectMs, timedOut: this.#activity.lastTimedOut(key) });
+  }
+
+  #timeoutsOf(id: string): ConnectionTimeouts {
+    if (id === EMBEDDED_CONNECTION_ID) return DEFAULT_TIMEOUTS;
+    return this.#saved.find((stored) => stored.id === id)?.timeouts ?? DEFAULT_TIMEOUTS;
+  }
+
+  async #probe(id: string): Promise<ProbeResult> {
+    const stopped: ProbeResult['brokers'] = [];
+    if (id === EMBEDDED_CONNECTION_ID) {
+      const status = this.#embedded.status();
+      if (status.state !== 'running') {
+        throw new AppError('unavailable', status.message ?? (status.state === 'starting' ? 'The embedded cluster is starting.' : `The embedded cluster is ${status.state}.`));
+      }
+      for (const broker of status.brokers) {
+        if (broker.state !== 'running') {
+          stopped.push({ id: broker.id, address: `${broker.host}:${broker.port}`, ok: false, rttMs: null, error: 'stopped in the Cluster panel' });
+        }
+      }
+    }
+    const clients = await this.#clientsFor(id);
+    const timeouts = this.#timeoutsOf(id);
+    try {
+      const result = await probeCluster(clients.admin, { describe: (error) => this.#describe(id, timeouts, error) });
+      const listed = new Set(result.brokers.map((broker) => broker.id));
+      return { ...result, brokers: [...result.brokers, ...stopped.filter((broker) => !listed.has(broker.id))] };
+    } catch (error) {
+      if (clients.admin.closed || this.#clients.get(id) !== clients) throw new ProbeAborted('the clients were closed');
+      if (error instanceof AppError) throw error;
+      throw new AppError('unavailable', this.#describe(id, timeouts, error) ?? toMessage(error), { cause: error });
+    }
   }
 
   async #clientsFor(id: string): Promise<Clients> {
     const cached = this.#clients.get(id);
     if (cached) return cached;
-    const clients: Clients = { admin: new Admin(await this.#options(id)), producer: null };
+    const options = await this.#options(id);
+    // Another call may have made them while the options were read: one set of clients per connection.
+    const raced = this.#clients.get(id);
+    if (raced) return raced;
+    const clients: Clients = { admin: new Admin(options), producer: null };
     this.#clients.set(id, clients);
     return clients;
   }
@@ -208,7 +398,12 @@ export class ConnectionService {
         if (status.state === 'starting') throw new AppError('unavailable', 'The embedded cluster is starting; this takes a moment.');
         throw new AppError('unavailable', status.message ?? 'The embedded cluster is not running.');
       }
-      return { clientId: 'kafka-desk', bootstrapBrokers: status.bootstrapServers.split(','), ...CLIENT_TIMEOUTS };
+      return {
+        clientId: 'kafka-desk',
+        bootstrapBrokers: status.bootstrapServers.split(','),
+        ...timingOptions(DEFAULT_TIMEOUTS),
+        context: clientContext(id, DEFAULT_TIMEOUTS),
+      };
     }
     const stored = this.#find(id);
     let password: string | undefined;
@@ -221,7 +416,7 @@ export class ConnectionService {
         );
       }
     }
-    return buildClientOptions(stored, password);
+    return { ...(await buildClientOptions(stored, password)), context: clientContext(id, stored.timeouts) };
   }
 
   async #optionsFromInput(input: ConnectionConfig): Promise<BaseOptions> {
@@ -240,6 +435,7 @@ export class ConnectionService {
         clientId: valid.clientId,
         sasl: valid.sasl ? { mechanism: valid.sasl.mechanism, username: valid.sasl.username } : null,
         tls: valid.tls,
+        timeouts: valid.timeouts,
       },
       password,
     );
@@ -260,6 +456,7 @@ export class ConnectionService {
           }
         : null,
       tls: stored.tls,
+      timeouts: stored.timeouts,
       available: true,
     };
   }
@@ -285,7 +482,7 @@ export async function buildClientOptions(stored: StoredConnection, password: str
   const options: BaseOptions = {
     clientId: stored.clientId,
     bootstrapBrokers: stored.bootstrapServers.split(',').map((entry) => entry.trim()),
-    ...CLIENT_TIMEOUTS,
+    ...timingOptions(stored.timeouts),
   };
   if (stored.sasl) {
     options.sasl = { mechanism: stored.sasl.mechanism, username: stored.sasl.username, password: password ?? '' };
@@ -304,4 +501,8 @@ export async function buildClientOptions(stored: StoredConnection, password: str
     };
   }
   return options;
+}
+
+function toMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

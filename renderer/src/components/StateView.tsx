@@ -48,6 +48,8 @@ function titleFor(error: IpcError): string {
       return 'Not possible right now';
     case 'kafka':
       return 'The cluster refused the request';
+    case 'cancelled':
+      return 'Cancelled';
     case 'internal':
       return 'Something went wrong';
   }

@@ -1,0 +1,66 @@
+// The live state of a connection, as the main process sees it: whether the cluster answers, how fast,
+// which brokers do not, and what is waiting on the network right now. Plain data validated with zod.
+import { z } from 'zod';
+import { connectionIdSchema, connectionTimeoutsSchema } from './schemas';
+
+// idle: not checked yet (or not used for a while: the last verdict is kept with its time).
+// connecting: a check is under way and no answer came yet after idle or down.
+// up: the cluster answers and every broker it lists answers.
+// degraded: the cluster answers, but some brokers do not (down, refusing connections, timing out, or
+//   gone from the metadata since they were last seen).
+// down: no bootstrap server answered; lastError says why.
+export const connectionStateSchema = z.enum(['idle', 'connecting', 'up', 'degraded', 'down']);
+export type ConnectionState = z.infer<typeof connectionStateSchema>;
+
+export const brokerReachabilitySchema = z.object({
+  id: z.number().int(),
+  // host:port as the cluster advertises the broker (what clients connect to).
+  address: z.string(),
+  // missing: listed before, absent from the cluster's metadata now (a stopped broker is not listed).
+  state: z.enum(['up', 'down', 'missing']),
+  // Round trip of an ApiVersions request to this broker at the last check.
+  rttMs: z.number().nullable(),
+  error: z.string().nullable(),
+  // When it entered this state (ms since the epoch).
+  since: z.number(),
+});
+export type BrokerReachability = z.infer<typeof brokerReachabilitySchema>;
+
+export const connectionHealthSchema = z.object({
+  connectionId: connectionIdSchema,
+  state: connectionStateSchema,
+  since: z.number(),
+  // False once a check found the cluster down, true again when one finds it answering: screens load
+  // again when it turns true (they heal by themselves).
+  reachable: z.boolean(),
+  // Round trip of the last check's Metadata request to a bootstrap server.
+  rttMs: z.number().nullable(),
+  checkedAt: z.number().nullable(),
+  // When the next check runs: every few seconds while in use, backing off while down.
+  nextCheckAt: z.number().nullable(),
+  lastError: z.object({ message: z.string(), at: z.number() }).nullable(),
+  // Why the connection is degraded, in words; null otherwise.
+  detail: z.string().nullable(),
+  brokers: z.array(brokerReachabilitySchema),
+  timeouts: connectionTimeoutsSchema,
+});
+export type ConnectionHealth = z.infer<typeof connectionHealthSchema>;
+
+// Something a connection is waiting for on the network, shown with its time so far and its limit.
+export const pendingWorkSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['connect', 'request']),
+  // The Kafka request (Metadata, ApiVersions, ...) for kind request.
+  api: z.string().nullable(),
+  address: z.string(),
+  elapsedMs: z.number(),
+  timeoutMs: z.number(),
+});
+export type PendingWork = z.infer<typeof pendingWorkSchema>;
+
+// key: a connection id, or "test:<testId>" for a test from the connection dialog.
+export const connectionActivitySchema = z.object({ key: z.string(), pending: z.array(pendingWorkSchema) });
+export type ConnectionActivity = z.infer<typeof connectionActivitySchema>;
+
+export const testIdSchema = z.string().min(1).max(100);
+export const testActivityKey = (testId: string): string => `test:${testId}`;
