@@ -10,12 +10,14 @@ export type IpcErrorKind = IpcError['kind'];
 export class AppError extends Error {
   readonly kind: IpcErrorKind;
   readonly kafkaCode: string | undefined;
+  readonly recovery: IpcError['recovery'];
 
-  constructor(kind: IpcErrorKind, message: string, options: { kafkaCode?: string; cause?: unknown } = {}) {
+  constructor(kind: IpcErrorKind, message: string, options: { kafkaCode?: string; cause?: unknown; recovery?: IpcError['recovery'] } = {}) {
     super(message, { cause: options.cause });
     this.name = 'AppError';
     this.kind = kind;
     this.kafkaCode = options.kafkaCode;
+    this.recovery = options.recovery;
   }
 }
 
@@ -86,7 +88,12 @@ export function zodIssues(error: z.ZodError): NonNullable<IpcError['issues']> {
 
 export function toIpcError(error: unknown, log: (message: string, error: unknown) => void = defaultLog): IpcError {
   if (error instanceof AppError) {
-    return { kind: error.kind, message: error.message, ...(error.kafkaCode ? { kafkaCode: error.kafkaCode } : {}) };
+    return {
+      kind: error.kind,
+      message: error.message,
+      ...(error.kafkaCode ? { kafkaCode: error.kafkaCode } : {}),
+      ...(error.recovery ? { recovery: error.recovery } : {}),
+    };
   }
   if (error instanceof z.ZodError) {
     const issues = zodIssues(error);

@@ -105,6 +105,9 @@ function handlers({ appInfo, settings, connections, embedded, groups, messages }
     'demo.stop': ({ what }) => groups.stopDemo(what),
 
     'embedded.status': () => embedded.status(),
+    'embedded.start': (request) => embedded.start(request),
+    'embedded.stop': () => embedded.stop(),
+    'embedded.restart': (request) => embedded.restart(request),
     'embedded.stopBroker': ({ brokerId }) => embedded.stopBroker(brokerId),
     'embedded.killBroker': ({ brokerId }) => embedded.killBroker(brokerId),
     'embedded.startBroker': ({ brokerId }) => embedded.startBroker(brokerId),

@@ -46,10 +46,13 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const settings = new SettingsStore(options.dataDir);
   const saved = await settings.load();
   const embeddedSettings: EmbeddedSettings = { ...saved.embedded, ...options.embeddedOverride };
+  const override = options.embeddedOverride ?? {};
   const embedded = new EmbeddedClusterService({
     settings: embeddedSettings,
     dataDir: embeddedDataDir({ embedded: embeddedSettings }, options.dataDir),
     hub,
+    launchOverrides: (['enabled', 'brokers', 'basePort', 'dataDir'] as const).filter((key) => override[key] !== undefined),
+    resolveDataDir: (setting) => embeddedDataDir({ embedded: { ...embeddedSettings, dataDir: setting } }, options.dataDir),
     ...(options.embeddedFactory ? { factory: options.embeddedFactory } : {}),
   });
   const connections = new ConnectionService({ dataDir: options.dataDir, secrets: options.secrets, embedded, hub });
@@ -81,8 +84,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     userDataDir: path.resolve(options.dataDir),
   };
   const dispatch = createDispatcher(createHandlers({ appInfo, settings, connections, embedded, groups, messages }));
-  if (options.embeddedStart === 'background') void embedded.start();
-  else await embedded.start();
+  if (options.embeddedStart === 'background') void embedded.startAtLaunch();
+  else await embedded.startAtLaunch();
 
   let closing: Promise<void> | null = null;
   return {

@@ -1,8 +1,19 @@
 // The app's view of the embedded Kafka cluster (electron/broker/cluster/cluster.ts). The services use
 // this narrow interface, which the real EmbeddedCluster satisfies (checked by the compiler in
 // loadEmbeddedClusterFactory), so the app depends only on the cluster's public API.
+//
+// The cluster can be started, stopped and restarted at any time (the Cluster panel, Settings), on the
+// ports and data directory its status shows (`config`); a start that fails because a port is taken
+// says which ports and offers the first free range after them (`freeBasePort`).
 import { mkdir } from 'node:fs/promises';
-import type { ClusterEvent, EmbeddedBrokerStatus, EmbeddedClusterStatus, EmbeddedSettings } from '../../shared/model/schemas';
+import { createServer } from 'node:net';
+import type {
+  ClusterEvent,
+  EmbeddedBrokerStatus,
+  EmbeddedClusterStatus,
+  EmbeddedRunConfig,
+  EmbeddedSettings,
+} from '../../shared/model/schemas';
 import { AppError } from '../ipc/errors';
 import type { EventHub } from '../ipc/registry';
 
@@ -35,26 +46,70 @@ export async function loadEmbeddedClusterFactory(): Promise<EmbeddedClusterFacto
   return EmbeddedCluster;
 }
 
+const HOST = '127.0.0.1';
+
+/** Whether a port can be listened on here, as a broker would (same host, exclusive). */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ host: HOST, port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+async function portsInUse(basePort: number, count: number): Promise<number[]> {
+  const taken: number[] = [];
+  for (let port = basePort; port < basePort + count; port += 1) if (!(await portFree(port))) taken.push(port);
+  return taken;
+}
+
+/** The first `count` consecutive free ports after `after`, searching up to 65000. */
+export async function findFreeBasePort(after: number, count: number): Promise<number | null> {
+  let candidate = after;
+  while (candidate + count - 1 <= 65_000) {
+    const taken = await portsInUse(candidate, count);
+    if (taken.length === 0) return candidate;
+    candidate = (taken.at(-1) ?? candidate) + 1;
+  }
+  return null;
+}
+
+const formatPorts = (ports: number[]) =>
+  ports.length === 1 ? `Port ${ports[0]} is` : `Ports ${ports.slice(0, -1).join(', ')} and ${ports.at(-1)} are`;
+
 /** Starts, watches and controls the embedded cluster; pushes its events and status to the hub. */
 export class EmbeddedClusterService {
   #cluster: EmbeddedClusterHandle | null = null;
   #state: EmbeddedClusterStatus['state'];
   #message: string | null = null;
+  #portsInUse: number[] = [];
+  #freeBasePort: number | null = null;
   #unsubscribe: (() => void) | null = null;
-  readonly #settings: EmbeddedSettings;
-  readonly #dataDir: string;
+  /** What the next start uses and the running cluster was started with. */
+  #config: EmbeddedRunConfig;
+  readonly #enabled: boolean;
+  readonly #launchOverrides: EmbeddedClusterStatus['launchOverrides'];
+  readonly #resolveDataDir: (setting: string) => string;
   readonly #hub: EventHub;
   readonly #factory: () => Promise<EmbeddedClusterFactory | null>;
   readonly #changeListeners = new Set<() => void>();
+  /** Start, stop and restart run one after another. */
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: {
     settings: EmbeddedSettings;
     dataDir: string;
     hub: EventHub;
     factory?: () => Promise<EmbeddedClusterFactory | null>;
+    /** Which settings of this run came from the command line (web mode flags), not Settings. */
+    launchOverrides?: EmbeddedClusterStatus['launchOverrides'];
+    /** The data directory a Settings value names ('' is the default under the app's data). */
+    resolveDataDir?: (setting: string) => string;
   }) {
-    this.#settings = options.settings;
-    this.#dataDir = options.dataDir;
+    this.#enabled = options.settings.enabled;
+    this.#config = { brokers: options.settings.brokers, basePort: options.settings.basePort, dataDir: options.dataDir };
+    this.#launchOverrides = options.launchOverrides ?? [];
+    this.#resolveDataDir = options.resolveDataDir ?? ((setting) => setting || options.dataDir);
     this.#hub = options.hub;
     this.#factory = options.factory ?? loadEmbeddedClusterFactory;
     this.#state = options.settings.enabled ? 'stopped' : 'disabled';
@@ -70,8 +125,76 @@ export class EmbeddedClusterService {
     return () => this.#changeListeners.delete(listener);
   }
 
-  async start(): Promise<void> {
-    if (!this.#settings.enabled || this.#cluster) return;
+  /** At launch: starts the cluster if Settings (or the command line) turn it on. */
+  async startAtLaunch(): Promise<void> {
+    if (this.#enabled) await this.start();
+  }
+
+  /**
+   * Starts the cluster (whether or not it starts with the app), with changes to its brokers, ports or
+   * data directory for this run. Answers the status; a failed start is a status, not an error.
+   */
+  start(changes: Partial<EmbeddedRunConfig> = {}): Promise<EmbeddedClusterStatus> {
+    return this.#serially(async () => {
+      if (this.#cluster) {
+        if (Object.keys(changes).length) throw new AppError('conflict', 'The embedded cluster is running; restart it to change its ports or data directory.');
+        return this.status();
+      }
+      await this.#start(changes);
+      return this.status();
+    });
+  }
+
+  stop(): Promise<EmbeddedClusterStatus> {
+    return this.#serially(async () => {
+      await this.#stop('stopped', 'The embedded cluster was stopped from Kafka Desk.');
+      return this.status();
+    });
+  }
+
+  restart(changes: Partial<EmbeddedRunConfig> = {}): Promise<EmbeddedClusterStatus> {
+    return this.#serially(async () => {
+      await this.#stop('stopped', null);
+      await this.#start(changes);
+      return this.status();
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#serially(() => this.#stop('stopped', null));
+  }
+
+  status(): EmbeddedClusterStatus {
+    const cluster = this.#cluster;
+    return {
+      enabled: this.#enabled,
+      state: this.#state,
+      message: this.#message,
+      bootstrapServers: cluster ? cluster.bootstrapServers() : null,
+      dataDir: this.#config.dataDir,
+      brokers: cluster ? cluster.brokers() : [],
+      config: this.#config,
+      launchOverrides: this.#launchOverrides,
+      portsInUse: this.#portsInUse,
+      freeBasePort: this.#freeBasePort,
+    };
+  }
+
+  #serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(work, work);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async #start(changes: Partial<EmbeddedRunConfig>): Promise<void> {
+    const config: EmbeddedRunConfig = {
+      brokers: changes.brokers ?? this.#config.brokers,
+      basePort: changes.basePort ?? this.#config.basePort,
+      dataDir: changes.dataDir !== undefined ? this.#resolveDataDir(changes.dataDir) : this.#config.dataDir,
+    };
+    this.#config = config;
+    this.#portsInUse = [];
+    this.#freeBasePort = null;
     this.#setState('starting', null);
     try {
       const factory = await this.#factory();
@@ -79,13 +202,8 @@ export class EmbeddedClusterService {
         this.#setState('unavailable', 'The embedded cluster is not available in this build.');
         return;
       }
-      await mkdir(this.#dataDir, { recursive: true });
-      const cluster = await factory.start({
-        brokers: this.#settings.brokers,
-        basePort: this.#settings.basePort,
-        host: '127.0.0.1',
-        dataDir: this.#dataDir,
-      });
+      await mkdir(config.dataDir, { recursive: true });
+      const cluster = await factory.start({ brokers: config.brokers, basePort: config.basePort, host: HOST, dataDir: config.dataDir });
       this.#cluster = cluster;
       this.#unsubscribe = cluster.onEvent((event) => {
         this.#hub.emit('embedded.event', event);
@@ -95,35 +213,36 @@ export class EmbeddedClusterService {
       for (const listener of this.#changeListeners) listener();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      const portHint = /EADDRINUSE/.test(reason)
-        ? ` Port ${this.#settings.basePort} or one after it is in use; choose other ports in Settings.`
-        : '';
-      this.#setState('failed', `The embedded cluster could not start: ${reason}.${portHint}`);
+      if ((error as { code?: string }).code === 'EADDRINUSE' || /EADDRINUSE/.test(reason)) {
+        const taken = await portsInUse(config.basePort, config.brokers);
+        const failedPort = (error as { port?: number }).port;
+        this.#portsInUse = taken.length ? taken : failedPort ? [failedPort] : [];
+        this.#freeBasePort = await findFreeBasePort(config.basePort + config.brokers, config.brokers);
+        const last = config.basePort + config.brokers - 1;
+        const range = config.brokers === 1 ? `port ${config.basePort}` : `ports ${config.basePort}–${last}`;
+        this.#setState(
+          'failed',
+          `${formatPorts(this.#portsInUse)} in use by another program, so the embedded cluster (${config.brokers} broker${config.brokers === 1 ? '' : 's'} on ${range}) could not start.`,
+        );
+        return;
+      }
+      this.#setState('failed', `The embedded cluster could not start: ${reason.replace(/\.$/, '')}.`);
     }
   }
 
-  async close(): Promise<void> {
+  async #stop(state: 'stopped', message: string | null): Promise<void> {
     const cluster = this.#cluster;
+    if (!cluster) return;
+    this.#setState('stopping', null);
     this.#cluster = null;
     this.#unsubscribe?.();
     this.#unsubscribe = null;
-    if (cluster) {
-      for (const listener of this.#changeListeners) listener();
+    for (const listener of this.#changeListeners) listener();
+    try {
       await cluster.close();
-      if (this.#state === 'running') this.#setState('stopped', null);
+    } finally {
+      this.#setState(state, message);
     }
-  }
-
-  status(): EmbeddedClusterStatus {
-    const cluster = this.#cluster;
-    return {
-      enabled: this.#settings.enabled,
-      state: this.#state,
-      message: this.#message,
-      bootstrapServers: cluster ? cluster.bootstrapServers() : null,
-      dataDir: this.#dataDir,
-      brokers: cluster ? cluster.brokers() : [],
-    };
   }
 
   async stopBroker(brokerId: number): Promise<EmbeddedClusterStatus> {

@@ -36,6 +36,7 @@ import {
   connectionSummarySchema,
   connectionTestResultSchema,
   embeddedClusterStatusSchema,
+  embeddedRunConfigSchema,
   produceRequestSchema,
   produceResultSchema,
   settingsSchema,
@@ -159,6 +160,12 @@ export const contract = {
   'demo.stop': { request: demoStopRequestSchema, response: demoStatusSchema },
 
   'embedded.status': { request: empty, response: embeddedClusterStatusSchema },
+  // Start (whether or not it starts with the app), stop and restart the whole cluster at any time.
+  // Start and restart may change the brokers, first port or data directory for this run (Settings
+  // keep what applies at the next launch); a failed start answers a status that says why.
+  'embedded.start': { request: embeddedRunConfigSchema.partial().strict(), response: embeddedClusterStatusSchema },
+  'embedded.stop': { request: empty, response: embeddedClusterStatusSchema },
+  'embedded.restart': { request: embeddedRunConfigSchema.partial().strict(), response: embeddedClusterStatusSchema },
   'embedded.stopBroker': { request: brokerId, response: embeddedClusterStatusSchema },
   'embedded.killBroker': { request: brokerId, response: embeddedClusterStatusSchema },
   'embedded.startBroker': { request: brokerId, response: embeddedClusterStatusSchema },
@@ -238,6 +245,8 @@ export const ipcErrorSchema = z.object({
   message: z.string(),
   kafkaCode: z.string().optional(),
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  // What would fix it, when the app can do it: start-embedded (the embedded cluster is not running).
+  recovery: z.enum(['start-embedded']).optional(),
 });
 export type IpcError = z.infer<typeof ipcErrorSchema>;
 

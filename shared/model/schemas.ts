@@ -258,14 +258,31 @@ export const embeddedBrokerStatusSchema = z.object({
 });
 export type EmbeddedBrokerStatus = z.infer<typeof embeddedBrokerStatusSchema>;
 
+// What the embedded cluster runs with (or will, at its next start): broker count, first port (broker
+// n listens on basePort + n) and data directory (resolved: never empty).
+export const embeddedRunConfigSchema = z.object({
+  brokers: z.number().int().min(1, 'Run at least one broker.').max(9, 'Run at most 9 brokers.'),
+  basePort: z.number().int().min(1024, 'Use a port of 1024 or more.').max(65_000, 'Use a port of 65000 or less.'),
+  dataDir: z.string().max(4096),
+});
+export type EmbeddedRunConfig = z.infer<typeof embeddedRunConfigSchema>;
+
 export const embeddedClusterStatusSchema = z.object({
+  // Whether it starts with the app (Settings, or --no-embedded).
   enabled: z.boolean(),
-  state: z.enum(['disabled', 'starting', 'running', 'stopped', 'failed', 'unavailable']),
+  // disabled: turned off and not started from the UI in this run.
+  state: z.enum(['disabled', 'starting', 'running', 'stopping', 'stopped', 'failed', 'unavailable']),
   // Why the cluster is not running, in words a user understands.
   message: z.string().nullable(),
   bootstrapServers: z.string().nullable(),
   dataDir: z.string(),
   brokers: z.array(embeddedBrokerStatusSchema),
+  config: embeddedRunConfigSchema,
+  // Settings this run took from the command line (npm run web flags) instead of Settings.
+  launchOverrides: z.array(z.enum(['enabled', 'brokers', 'basePort', 'dataDir'])),
+  // After a start failed on taken ports: which, and the first free range after them (null: none).
+  portsInUse: z.array(z.number().int()),
+  freeBasePort: z.number().int().nullable(),
 });
 export type EmbeddedClusterStatus = z.infer<typeof embeddedClusterStatusSchema>;
 

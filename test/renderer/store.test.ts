@@ -146,7 +146,21 @@ describe('embedded slice', () => {
       'embedded.stopBroker': () =>
         ++attempt === 1
           ? { ok: false, error: { kind: 'unavailable', message: 'The embedded cluster is not running.' } }
-          : { ok: true, value: { enabled: true, state: 'running', message: null, bootstrapServers: 'x:1', dataDir: '/d', brokers: [] } },
+          : {
+              ok: true,
+              value: {
+                enabled: true,
+                state: 'running',
+                message: null,
+                bootstrapServers: 'x:1',
+                dataDir: '/d',
+                brokers: [],
+                config: { brokers: 1, basePort: 1, dataDir: '/d' },
+                launchOverrides: [],
+                portsInUse: [],
+                freeBasePort: null,
+              },
+            },
     });
     const store = createAppStore(client);
     await store.getState().controlBroker(1, 'stop');

@@ -18,6 +18,7 @@ import {
   type ConnectionSummary,
   type ConnectionTestResult,
   type ConnectionTimeouts,
+  type EmbeddedClusterStatus,
 } from '../../../shared/model/schemas';
 import { testActivityKey, type ConnectionHealth } from '../../../shared/model/connections';
 import { AppError } from '../../ipc/errors';
@@ -340,9 +341,7 @@ export class ConnectionService {
     const stopped: ProbeResult['brokers'] = [];
     if (id === EMBEDDED_CONNECTION_ID) {
       const status = this.#embedded.status();
-      if (status.state !== 'running') {
-        throw new AppError('unavailable', status.message ?? (status.state === 'starting' ? 'The embedded cluster is starting.' : `The embedded cluster is ${status.state}.`));
-      }
+      if (status.state !== 'running') throw embeddedNotRunning(status);
       for (const broker of status.brokers) {
         if (broker.state !== 'running') {
           stopped.push({ id: broker.id, address: `${broker.host}:${broker.port}`, ok: false, rttMs: null, error: 'stopped in the Cluster panel' });
@@ -394,10 +393,7 @@ export class ConnectionService {
   async #options(id: string): Promise<BaseOptions> {
     if (id === EMBEDDED_CONNECTION_ID) {
       const status = this.#embedded.status();
-      if (!status.bootstrapServers) {
-        if (status.state === 'starting') throw new AppError('unavailable', 'The embedded cluster is starting; this takes a moment.');
-        throw new AppError('unavailable', status.message ?? 'The embedded cluster is not running.');
-      }
+      if (!status.bootstrapServers) throw embeddedNotRunning(status);
       return {
         clientId: 'kafka-desk',
         bootstrapBrokers: status.bootstrapServers.split(','),
@@ -505,4 +501,10 @@ export async function buildClientOptions(stored: StoredConnection, password: str
 
 function toMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function embeddedNotRunning(status: EmbeddedClusterStatus): AppError {
+  if (status.state === 'starting') return new AppError('unavailable', 'The embedded cluster is starting; this takes a moment.');
+  if (status.state === 'stopping') return new AppError('unavailable', 'The embedded cluster is stopping.');
+  return new AppError('unavailable', status.message ?? 'The embedded cluster is not running.', { recovery: 'start-embedded' });
 }
