@@ -7,6 +7,7 @@ import { Listener } from '../server/listener';
 import type { Logger } from '../server/logger';
 import { BrokerConfigView } from './broker-config';
 import type { Controller } from './controller';
+import type { ReplicaLogInfo } from './election';
 import type { TopicMetadata } from './metadata-store';
 import { PartitionReplica } from './partition-replica';
 import { ReplicaFetcher } from './replica-fetcher';
@@ -239,6 +240,31 @@ export class Broker {
       const broker = id === this.id ? this : this.options.peer(id);
       return broker && broker.state === 'running' ? [broker] : [];
     });
+  }
+
+  /**
+   * What this broker's log of a partition holds, for the controller's elections: from the open
+   * replica, or the log opened at start; an empty log when this broker has none yet. Null while the
+   * broker is not running.
+   */
+  replicaLogInfo(topicName: string, partition: number): ReplicaLogInfo | null {
+    if (this.stateValue !== 'running' || !this.logs) return null;
+    const replica = this.replicas.get(replicaKey(topicName, partition));
+    const failure = this.logs.failedPartitions().find((f) => f.topic === topicName && f.partition === partition);
+    const log = replica?.log ?? this.logs.get(topicName, partition);
+    if (!log) {
+      return { logEndOffset: 0, committedOffset: 0, missing: null, latestEpoch: -1, epochAt: () => -1, storageError: failure?.error ?? null };
+    }
+    const missing = log.missingCommitted;
+    const highWatermark = replica?.highWatermark ?? log.highWatermark;
+    return {
+      logEndOffset: log.logEndOffset,
+      committedOffset: Math.max(highWatermark, missing?.to ?? 0),
+      missing,
+      latestEpoch: log.latestEpoch(),
+      epochAt: (offset) => (offset >= log.logStartOffset && offset < log.logEndOffset ? log.leaderEpochCache.epochFor(offset) : -1),
+      storageError: failure?.error ?? null,
+    };
   }
 
   /** Replicas this broker holds, for DescribeLogDirs and the UI. */

@@ -71,6 +71,8 @@ export class EmbeddedCluster {
           else if (change.brokerId === '' || change.brokerId === broker.id) broker.applyTopicConfigs();
         }
       },
+      replicaLog: (brokerId, topic, partition) => this.brokerMap.get(brokerId)?.replicaLogInfo(topic, partition) ?? null,
+      logger: logger.child({ controller: true }),
       topicConfig: (topic, name) => {
         if (topic.configs[name] !== undefined) return topic.configs[name];
         const anyBroker = this.brokerMap.values().next().value as Broker | undefined;

@@ -1,4 +1,6 @@
+import type { Logger } from '../server/logger';
 import { assignReplicas } from './assignment';
+import { electLeader, type ElectionResult, type ReplicaLogInfo } from './election';
 import type { ClusterEvents } from './events';
 import { newTopicId, type ClusterMetadataState, type MetadataRecord, type MetadataStore, type PartitionMetadata, type TopicMetadata } from './metadata-store';
 import { collidingTopicName, INTERNAL_TOPICS, topicNameError } from './topic-names';
@@ -56,6 +58,14 @@ export interface ControllerOptions {
   onConfigChange?: (change: { topic: string } | { brokerId: number | '' }) => void;
   /** The effective value of a topic config (topic override, else broker default). */
   topicConfig: (topic: TopicMetadata, name: string) => string | undefined;
+  /**
+   * What a live broker's replica of a partition holds (log end, committed offset, records it lost,
+   * epochs, storage failure), asked at elections as KIP-966 asks replicas for their log info; null
+   * when unknown. Without it every replica counts as intact (Kafka's plain rules).
+   */
+  replicaLog?: (brokerId: number, topic: string, partition: number) => ReplicaLogInfo | null;
+  /** Where elections that keep a partition offline, pass over replicas or lose records are reported. */
+  logger?: Logger;
   now?: () => number;
   random?: () => number;
 }
@@ -140,6 +150,8 @@ export class Controller {
     this.state.brokerConfigs[String(brokerId)] = { ...configs };
     this.persist([{ kind: 'broker-configs', brokerId: String(brokerId) }]);
     this.options.onConfigChange?.({ brokerId });
+    // unclean.leader.election.enable may have changed for every topic.
+    this.electOfflinePartitions(this.byName.values());
   }
 
   allocateProducerId(): number {
@@ -362,10 +374,30 @@ export class Controller {
     topic.configs = { ...configs };
     this.persist([{ kind: 'topic', name }]);
     this.options.onConfigChange?.({ topic: name });
+    this.electOfflinePartitions([topic]);
     return topic;
   }
 
-  /** A broker came up: partitions left offline with it as their last ISR member get it as leader. */
+  /**
+   * Elects leaders for offline partitions that may have one now (after unclean.leader.election.enable
+   * was turned on, as Kafka's controller does, or after a replica's storage recovered).
+   */
+  electOfflinePartitions(topics: Iterable<TopicMetadata>): void {
+    const at = this.now();
+    const changes: MetadataChange[] = [];
+    for (const topic of topics) {
+      for (const p of topic.partitions) {
+        if (p.leader === -1 && p.replicas.some((id) => this.live.has(id)) && this.elect(topic, p, at)) changes.push({ kind: 'partition', topic, partition: p });
+      }
+    }
+    this.persist(changes);
+  }
+
+  /**
+   * A broker came up: offline partitions it hosts get a leader if one may lead now (usually this
+   * broker, their last ISR member). A replica of it that lost committed records leaves the ISR, and
+   * does not keep a leadership recorded before a crash.
+   */
   brokerStarted(brokerId: number): void {
     this.live.add(brokerId);
     const at = this.now();
@@ -373,16 +405,100 @@ export class Controller {
     const changes: MetadataChange[] = [];
     for (const topic of this.byName.values()) {
       for (const p of topic.partitions) {
-        if (p.leader !== -1 || !p.replicas.includes(brokerId)) continue;
-        const unclean = this.uncleanAllowed(topic) && !p.isr.some((id) => this.live.has(id));
-        if (p.isr.includes(brokerId) || unclean) {
-          if (unclean) p.isr = [brokerId];
-          this.setLeader(topic, p, brokerId, at);
+        if (!p.replicas.includes(brokerId)) continue;
+        if (p.leader === -1 || (p.leader === brokerId && this.unfitToLead(topic, p, brokerId))) {
+          if (this.elect(topic, p, at)) changes.push({ kind: 'partition', topic, partition: p });
+          continue;
+        }
+        const unfit = p.isr.includes(brokerId) && p.isr.length > 1 ? this.unfitToLead(topic, p, brokerId) : null;
+        if (unfit) {
+          this.logger?.warn(`replica removed from the ISR until it has caught up: ${unfit}`, { topic: topic.name, partition: p.partition, broker: brokerId });
+          this.setIsr(topic, p, p.isr.filter((id) => id !== brokerId), at);
           changes.push({ kind: 'partition', topic, partition: p });
         }
       }
     }
     this.persist(changes);
+  }
+
+  private get logger(): Logger | undefined {
+    return this.options.logger;
+  }
+
+  private replicaLog(topic: TopicMetadata, p: PartitionMetadata, brokerId: number): ReplicaLogInfo | null {
+    return this.live.has(brokerId) ? (this.options.replicaLog?.(brokerId, topic.name, p.partition) ?? null) : null;
+  }
+
+  /** Why a live replica may not lead (its log lost committed records, or has a storage failure), or null. */
+  private unfitToLead(topic: TopicMetadata, p: PartitionMetadata, brokerId: number): string | null {
+    const log = this.replicaLog(topic, p, brokerId);
+    if (log?.missing) return `its log lost committed records (offsets ${log.missing.from}..${log.missing.to - 1})`;
+    if (log?.storageError) return `its log has a storage failure (${log.storageError})`;
+    return null;
+  }
+
+  private setIsr(topic: TopicMetadata, p: PartitionMetadata, isr: number[], at: number): void {
+    p.isr = isr;
+    p.partitionEpoch++;
+    this.options.events.emit({ type: 'isr', topic: topic.name, partition: p.partition, isr: [...isr], at });
+  }
+
+  /** Last election report per partition, so a partition waiting across several broker starts logs once per change. */
+  private readonly electionReports = new Map<string, string>();
+
+  /**
+   * Elects a leader for a partition that needs one (see election.ts) and applies it; true when the
+   * partition changed. A partition no replica may lead goes (or stays) offline.
+   */
+  private elect(topic: TopicMetadata, p: PartitionMetadata, at: number): boolean {
+    const result = electLeader({
+      replicas: p.replicas,
+      isr: p.isr,
+      isLive: (id) => this.live.has(id),
+      replicaLog: (id) => this.replicaLog(topic, p, id),
+      uncleanAllowed: this.uncleanAllowed(topic),
+    });
+    this.reportElection(topic, p, result);
+    if (result.kind === 'none') {
+      if (p.leader === -1) return false;
+      this.setLeader(topic, p, -1, at);
+      return true;
+    }
+    if (result.isr.length !== p.isr.length || result.isr.some((id) => !p.isr.includes(id))) this.setIsr(topic, p, result.isr, at);
+    this.setLeader(topic, p, result.leader, at);
+    return true;
+  }
+
+  private reportElection(topic: TopicMetadata, p: PartitionMetadata, result: ElectionResult): void {
+    const key = `${topic.name}\u0000${p.partition}`;
+    const fields: Record<string, unknown> = { topic: topic.name, partition: p.partition };
+    if (result.damaged.length > 0) fields.lostRecords = result.damaged.map((d) => `broker ${d.brokerId}: offsets ${d.from}..${d.to - 1}`).join('; ');
+    let level: 'warn' | 'error';
+    let message: string;
+    if (result.kind === 'none') {
+      // A partition going offline because its last in-sync replica stopped is routine; one kept offline
+      // because replicas lost records is not.
+      if (result.damaged.length === 0) {
+        this.electionReports.delete(key);
+        return;
+      }
+      level = result.waitingFor.length > 0 ? 'warn' : 'error';
+      message = `partition offline: ${result.reason}`;
+    } else if (result.kind === 'clean') {
+      this.electionReports.delete(key);
+      if (result.damaged.length === 0) return;
+      level = 'warn';
+      message = `leader ${result.leader} elected; in-sync replica(s) that lost committed records left the ISR until they catch up`;
+    } else if (result.kind === 'recovered') {
+      level = 'warn';
+      message = `every in-sync replica lost committed records; replica ${result.leader}, outside the ISR, holds them all and leads`;
+    } else {
+      level = 'error';
+      message = `unclean leader election (unclean.leader.election.enable=true): replica ${result.leader} leads; committed records it does not hold are lost`;
+    }
+    if (this.electionReports.get(key) === message) return;
+    this.electionReports.set(key, message);
+    this.logger?.[level](message, fields);
   }
 
   /**
@@ -404,10 +520,7 @@ export class Controller {
           changes.push({ kind: 'partition', topic, partition: p });
           this.options.events.emit({ type: 'isr', topic: topic.name, partition: p.partition, isr: [...p.isr], at });
         }
-        if (p.leader === brokerId) {
-          this.setLeader(topic, p, this.chooseLeader(topic, p), at);
-          changes.push({ kind: 'partition', topic, partition: p });
-        }
+        if (p.leader === brokerId && this.elect(topic, p, at)) changes.push({ kind: 'partition', topic, partition: p });
       }
     }
     this.options.events.emit({ type: 'broker', brokerId, state: 'down', at });
@@ -416,20 +529,6 @@ export class Controller {
 
   private uncleanAllowed(topic: TopicMetadata): boolean {
     return this.options.topicConfig(topic, 'unclean.leader.election.enable') === 'true';
-  }
-
-  /** The preferred order among the live ISR (the assignment order), or an unclean choice, or -1. */
-  private chooseLeader(topic: TopicMetadata, p: PartitionMetadata): number {
-    const inSync = p.replicas.find((id) => this.live.has(id) && p.isr.includes(id));
-    if (inSync !== undefined) return inSync;
-    if (this.uncleanAllowed(topic)) {
-      const any = p.replicas.find((id) => this.live.has(id));
-      if (any !== undefined) {
-        p.isr = [any];
-        return any;
-      }
-    }
-    return -1;
   }
 
   private setLeader(topic: TopicMetadata, p: PartitionMetadata, leader: number, at: number): void {
@@ -446,7 +545,7 @@ export class Controller {
     for (const topic of this.byName.values()) {
       for (const p of topic.partitions) {
         if (p.leader !== brokerId) continue;
-        const next = p.replicas.find((id) => id !== brokerId && this.live.has(id) && p.isr.includes(id));
+        const next = p.replicas.find((id) => id !== brokerId && this.live.has(id) && p.isr.includes(id) && !this.unfitToLead(topic, p, id));
         if (next === undefined) continue;
         this.setLeader(topic, p, next, at);
         changes.push({ kind: 'partition', topic, partition: p });
@@ -485,6 +584,8 @@ export class Controller {
       if (!this.live.has(preferred) || !p.isr.includes(preferred)) {
         return { topic: name, partition, error: 'PREFERRED_LEADER_NOT_AVAILABLE' as const, message: `Preferred replica ${preferred} is not live and in sync.` };
       }
+      const unfit = this.unfitToLead(topic, p, preferred);
+      if (unfit) return { topic: name, partition, error: 'PREFERRED_LEADER_NOT_AVAILABLE' as const, message: `Preferred replica ${preferred} may not lead: ${unfit}.` };
       this.setLeader(topic, p, preferred, at);
       changes.push({ kind: 'partition', topic, partition: p });
       return { topic: name, partition, error: null, message: null };

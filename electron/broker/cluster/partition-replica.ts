@@ -455,9 +455,19 @@ export class PartitionReplica {
     }
   }
 
-  /** Follower side: drops records above `offset` that the leader does not have (divergent history). */
-  truncateTo(offset: number): void {
-    if (offset >= this.log.logEndOffset) return;
+  /** The highest offset this replica knows to be committed: its high watermark, or where the committed records it lost end. */
+  get committedOffset(): number {
+    return Math.max(this.highWatermark, this.log.missingCommitted?.to ?? 0);
+  }
+
+  /**
+   * Follower side: drops records above `offset` that the leader does not have (divergent history).
+   * Never below the committed offset this replica knows, unless `acceptLoss` (the leader was elected
+   * uncleanly): false when refused, and nothing is dropped.
+   */
+  truncateTo(offset: number, acceptLoss = false): boolean {
+    if (offset >= this.log.logEndOffset) return true;
+    if (offset < this.committedOffset && !acceptLoss) return false;
     // A snapshot taken above the truncation point describes batches that are gone.
     const snapshot = readProducerSnapshot(this.log.dir);
     if (snapshot && snapshot.offset > offset) deleteProducerSnapshot(this.log.dir);
@@ -467,6 +477,7 @@ export class PartitionReplica {
       this.log.highWatermark = offset;
     }
     this.rebuildProducerState();
+    return true;
   }
 
   /** Follower side, when the leader no longer has our fetch offset: start again at the leader's start. */

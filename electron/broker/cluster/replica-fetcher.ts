@@ -6,6 +6,8 @@ interface Followed {
   replica: PartitionReplica;
   /** The leader epoch this follower last reconciled its log with (truncation by epoch done). */
   reconciledEpoch: number;
+  /** A leader epoch whose leader lacks records this follower knows committed: not followed (see refuse()). */
+  refusedEpoch: number;
   unsubscribe: (() => void) | null;
   subscribedTo: PartitionReplica | null;
 }
@@ -48,7 +50,7 @@ export class ReplicaFetcher {
   follow(replica: PartitionReplica): void {
     let entry = this.followed.get(replica);
     if (!entry) {
-      entry = { replica, reconciledEpoch: -2, unsubscribe: null, subscribedTo: null };
+      entry = { replica, reconciledEpoch: -2, refusedEpoch: -2, unsubscribe: null, subscribedTo: null };
       this.followed.set(replica, entry);
     }
     // Called again on leader and ISR changes: look at the partition at once.
@@ -124,7 +126,7 @@ export class ReplicaFetcher {
   private fetchOnce(entry: Followed): boolean {
     const { replica } = entry;
     const meta = this.broker.controller.partition(replica.topic, replica.partition);
-    if (!meta || meta.leader === -1 || meta.leader === this.broker.id) return false;
+    if (!meta || meta.leader === -1 || meta.leader === this.broker.id || entry.refusedEpoch === meta.leaderEpoch) return false;
     const leaderBroker = this.peer(meta.leader);
     if (!leaderBroker || leaderBroker.state !== 'running') return false;
     const leader = leaderBroker.replica(replica.topic, replica.partition);
@@ -145,7 +147,7 @@ export class ReplicaFetcher {
     }
 
     if (entry.reconciledEpoch !== meta.leaderEpoch) {
-      this.truncateDivergent(replica, leader);
+      if (!this.reconcile(replica, leader)) return this.refuse(entry, meta.leaderEpoch, meta.leader);
       entry.reconciledEpoch = meta.leaderEpoch;
     }
 
@@ -154,7 +156,7 @@ export class ReplicaFetcher {
     if (result.error !== null) {
       if (result.error === 'OFFSET_OUT_OF_RANGE') {
         if (before < leader.log.logStartOffset) replica.resetTo(leader.log.logStartOffset);
-        else replica.truncateTo(leader.log.logEndOffset);
+        else if (!replica.truncateTo(leader.log.logEndOffset, replica.log.config.uncleanLeaderElectionEnable)) return this.refuse(entry, meta.leaderEpoch, meta.leader);
         return true;
       }
       return false;
@@ -165,25 +167,61 @@ export class ReplicaFetcher {
   }
 
   /**
-   * KIP-101/279: ask the leader where our latest epoch ends in its log, and drop what we hold beyond
-   * that point (records a former leader appended but never committed).
+   * Stops following a leader that lacks records this follower knows are committed (it would have the
+   * follower truncate them, or hand it different records at their offsets) until the next election:
+   * the records stay here. The controller elects no such leader; this guards against one anyway.
    */
-  private truncateDivergent(replica: PartitionReplica, leader: PartitionReplica): void {
+  private refuse(entry: Followed, leaderEpoch: number, leaderId: number): false {
+    const { replica } = entry;
+    entry.refusedEpoch = leaderEpoch;
+    this.logger.error('not following a leader that lacks committed records: keeping them, fetching nothing until the next election', {
+      topic: replica.topic,
+      partition: replica.partition,
+      leader: leaderId,
+      leaderEpoch,
+      leaderLogEnd: this.peer(leaderId)?.replica(replica.topic, replica.partition)?.log.logEndOffset,
+      committedHere: replica.committedOffset,
+    });
+    return false;
+  }
+
+  /**
+   * On a new leader epoch, before fetching: checks that the leader holds every record this follower
+   * knows committed, then truncates what diverges (truncateDivergent). Below the committed offset only
+   * when the topic allows unclean elections (the loss is then accepted). False when refused.
+   */
+  private reconcile(replica: PartitionReplica, leader: PartitionReplica): boolean {
+    const acceptLoss = replica.log.config.uncleanLeaderElectionEnable;
+    if (leader.log.logEndOffset < replica.committedOffset) {
+      if (!acceptLoss) return false;
+      this.logger.warn('following an uncleanly elected leader that lacks committed records: they are lost', {
+        topic: replica.topic,
+        partition: replica.partition,
+        leaderLogEnd: leader.log.logEndOffset,
+        committedHere: replica.committedOffset,
+      });
+      replica.log.acceptLostCommitted();
+    }
+    return this.truncateDivergent(replica, leader, acceptLoss);
+  }
+
+  /**
+   * KIP-101/279: ask the leader where our latest epoch ends in its log, and drop what we hold beyond
+   * that point (records a former leader appended but never committed). False when that would drop
+   * committed records and `acceptLoss` is not set.
+   */
+  private truncateDivergent(replica: PartitionReplica, leader: PartitionReplica, acceptLoss: boolean): boolean {
     const ourEpoch = replica.log.latestEpoch();
     if (ourEpoch < 0) {
       // No epoch history: keep only what is known committed.
-      if (replica.log.logEndOffset > replica.highWatermark) replica.truncateTo(replica.highWatermark);
-      return;
+      return replica.log.logEndOffset <= replica.highWatermark || replica.truncateTo(replica.highWatermark, acceptLoss);
     }
     const { epoch, endOffset } = leader.log.endOffsetForEpoch(ourEpoch);
-    if (endOffset < 0) {
-      replica.truncateTo(replica.highWatermark);
-      return;
-    }
+    if (endOffset < 0) return replica.truncateTo(replica.highWatermark, acceptLoss);
     const target = epoch < ourEpoch ? Math.min(endOffset, replica.log.endOffsetForEpoch(epoch).endOffset) : endOffset;
-    if (target < replica.log.logEndOffset) {
-      this.logger.info('truncating divergent records', { topic: replica.topic, partition: replica.partition, from: replica.log.logEndOffset, to: target });
-      replica.truncateTo(target);
-    }
+    if (target >= replica.log.logEndOffset) return true;
+    if (!replica.truncateTo(target, acceptLoss)) return false;
+    this.logger.info('truncated divergent records', { topic: replica.topic, partition: replica.partition, to: target });
+    return true;
   }
 }

@@ -35,6 +35,16 @@ export class LeaderEpochCache {
     return this.entries.at(-1)?.epoch ?? UNDEFINED_EPOCH;
   }
 
+  /** The epoch of the record at `offset`: the latest entry starting at or below it, or -1. */
+  epochFor(offset: number): number {
+    let epoch = UNDEFINED_EPOCH;
+    for (const e of this.entries) {
+      if (e.startOffset > offset) break;
+      epoch = e.epoch;
+    }
+    return epoch;
+  }
+
   /** Start offset of `epoch`, or -1. */
   startOffsetOf(epoch: number): number {
     return this.entries.find((e) => e.epoch === epoch)?.startOffset ?? UNDEFINED_EPOCH_OFFSET;

@@ -169,6 +169,12 @@ export class PartitionLog {
    */
   private readonly checkpointed = new Map<string, number>();
   private readonly highWatermarkCheckpointMs: number;
+  /**
+   * Set at open when the log ended below its high-watermark checkpoint: records up to `to` (exclusive)
+   * were committed, and `epoch` is the leader epoch of the last of them. Kept (and checkpointed as the
+   * high watermark) until the log holds them again or the loss is accepted, so a restart still knows.
+   */
+  private lostCommitted: { to: number; epoch: number } | null = null;
   readonly leaderEpochCache: LeaderEpochCache;
   readonly now: () => number;
   readonly logger: LogLogger;
@@ -262,9 +268,18 @@ export class PartitionLog {
     active.rollJitterMs = this.jitter();
     const leo = this.logEndOffset;
     this._logStartOffset = Math.min(Math.max(checkpointedStart ?? 0, this.segments[0]!.baseOffset), leo);
+    const storedHighWatermark = readOffsetCheckpoint(path.join(dir, HW_CHECKPOINT));
+    if (storedHighWatermark !== null && storedHighWatermark > leo) {
+      // Records this replica had acknowledged as committed are gone (a torn or cut segment, a lost
+      // file). The replication layer keeps it from leading while another replica may still hold them.
+      this.lostCommitted = { to: storedHighWatermark, epoch: this.leaderEpochCache.epochFor(storedHighWatermark - 1) };
+      this.logger.warn(
+        `${dir}: the log ends at offset ${leo}, below its high-watermark checkpoint ${storedHighWatermark}: ` +
+          `${storedHighWatermark - leo} committed record(s) from offset ${leo} are missing here`,
+      );
+    }
     this.leaderEpochCache.truncateFromEnd(leo);
     this.leaderEpochCache.truncateFromStart(this._logStartOffset);
-    const storedHighWatermark = readOffsetCheckpoint(path.join(dir, HW_CHECKPOINT));
     this._highWatermark = Math.min(Math.max(storedHighWatermark ?? this._logStartOffset, this._logStartOffset), leo);
     // A missing file counts as holding what open() assumes without it, so a new, empty partition
     // writes none of them.
@@ -339,6 +354,27 @@ export class PartitionLog {
     }
   }
 
+  /**
+   * The committed records this log lost (recovery left it ending below its high-watermark checkpoint),
+   * or null when it holds everything it knew committed. `epoch`: the leader epoch of the last one.
+   */
+  get missingCommitted(): { from: number; to: number; epoch: number } | null {
+    const lost = this.lostCommitted;
+    if (lost && this.logEndOffset >= lost.to) this.lostCommitted = null;
+    return this.lostCommitted ? { from: this.logEndOffset, to: this.lostCommitted.to, epoch: this.lostCommitted.epoch } : null;
+  }
+
+  /** Forgets the missing committed records (an unclean election made the cluster accept their loss). */
+  acceptLostCommitted(): void {
+    this.lostCommitted = null;
+  }
+
+  /** What the high-watermark checkpoint holds: never below committed records this log is missing. */
+  private get checkpointedHighWatermark(): number {
+    const lost = this.missingCommitted;
+    return lost ? Math.max(lost.to, this._highWatermark) : this._highWatermark;
+  }
+
   private writeCheckpoint(name: string, offset: number, sync = false): void {
     if (this.checkpointed.get(name) === offset) return;
     writeOffsetCheckpoint(path.join(this.dir, name), offset, sync);
@@ -350,7 +386,7 @@ export class PartitionLog {
     if (this.closed) return;
     this.lastHighWatermarkCheckpoint = now;
     // The log manager calls this for every log on a timer: only moved high watermarks are written.
-    this.writeCheckpoint(HW_CHECKPOINT, this._highWatermark);
+    this.writeCheckpoint(HW_CHECKPOINT, this.checkpointedHighWatermark);
   }
 
   earliestOffset(): number {
@@ -886,7 +922,14 @@ export class PartitionLog {
     }
     const leo = this.logEndOffset;
     this.leaderEpochCache.truncateFromEnd(leo);
-    if (this._highWatermark > leo) this._highWatermark = leo;
+    // Only the replication layer truncates, and below committed records only when it accepted their
+    // loss (an unclean election): what this log knew committed no longer stands.
+    this.lostCommitted = null;
+    if (this._highWatermark > leo) {
+      this._highWatermark = leo;
+      // At once: a checkpoint left above the log end would read as lost committed records at the next open.
+      this.writeCheckpoint(HW_CHECKPOINT, leo);
+    }
     if (this.recoveryPoint > leo) this.recoveryPoint = leo;
     this.writeCheckpoint(RECOVERY_CHECKPOINT, this.recoveryPoint);
     return leo;
@@ -901,9 +944,11 @@ export class PartitionLog {
     this._logStartOffset = offset;
     this._highWatermark = offset;
     this.recoveryPoint = offset;
+    this.lostCommitted = null;
     this.leaderEpochCache.clear();
     this.writeCheckpoint(LOG_START_CHECKPOINT, offset);
     this.writeCheckpoint(RECOVERY_CHECKPOINT, offset);
+    this.writeCheckpoint(HW_CHECKPOINT, offset);
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -972,7 +1017,7 @@ export class PartitionLog {
     this.recoveryPoint = this.logEndOffset;
     this.writeCheckpoint(LOG_START_CHECKPOINT, this._logStartOffset);
     this.writeCheckpoint(RECOVERY_CHECKPOINT, this.recoveryPoint);
-    this.writeCheckpoint(HW_CHECKPOINT, this._highWatermark);
+    this.writeCheckpoint(HW_CHECKPOINT, this.checkpointedHighWatermark);
     // The leader-epoch checkpoint is written on every change of the cache: nothing to add here.
     for (const s of this.segments) s.close();
     this.closed = true;
