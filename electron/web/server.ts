@@ -7,10 +7,11 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { pipeline } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
-import type { EventName } from '../../shared/ipc/contract';
+import { MAX_IPC_MESSAGE_BYTES, type EventName } from '../../shared/ipc/contract';
 import type { Dispatch, EventHub } from '../ipc/registry';
 
 export const TOKEN_COOKIE = 'kafka_desk_token';
@@ -38,6 +39,8 @@ export interface WebServerOptions {
   token?: string;
   /** Finished message exports, served once asked for at /downloads/<id> (web mode has no save dialog). */
   downloads?: (id: string) => { path: string; fileName: string; contentType: string } | null;
+  /** Where refused frames, socket errors and handler failures are reported (default: console). */
+  log?: (message: string) => void;
 }
 
 export interface WebServer {
@@ -93,6 +96,15 @@ function cookieToken(request: IncomingMessage): string | undefined {
   return undefined;
 }
 
+/** The request target as a URL on this server, or null when it is not one (a 400). */
+function parseRequestUrl(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', `http://${HOST}`);
+  } catch {
+    return null;
+  }
+}
+
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const token = options.token ?? createToken();
   const rendererDir = path.resolve(options.rendererDir);
@@ -107,96 +119,125 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     'Cache-Control': 'no-store',
   };
 
+  const log = options.log ?? ((message: string) => console.error(`[kafka-desk web] ${message}`));
+
   const refuse = (response: ServerResponse, status: number, text: string) => {
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
     response.writeHead(status, { ...securityHeaders, 'Content-Type': 'text/plain; charset=utf-8' });
     response.end(text);
   };
 
+  const serveRequest = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    if (!allowedHosts().has(request.headers.host ?? '')) {
+      refuse(response, 421, 'Kafka Desk only answers on 127.0.0.1.');
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      refuse(response, 405, 'Method not allowed.');
+      return;
+    }
+    // Request targets come straight from the socket: an absolute-form target or a stray "%" must be
+    // a 400, never an exception (any page on this machine can make a browser send one).
+    const url = parseRequestUrl(request.url);
+    if (!url) {
+      refuse(response, 400, 'Bad request: the address is not a valid URL.');
+      return;
+    }
+    const queryToken = url.searchParams.get('token');
+    const authorised = sameToken(queryToken, token) || sameToken(cookieToken(request), token);
+    if (!authorised) {
+      refuse(
+        response,
+        403,
+        'Kafka Desk web mode needs the address it printed when it started, including its ?token=... part.',
+      );
+      return;
+    }
+    const extraHeaders: Record<string, string> = {};
+    if (sameToken(queryToken, token)) {
+      extraHeaders['Set-Cookie'] = `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+    }
+    const download = /^\/downloads\/([\w-]{1,64})$/.exec(url.pathname);
+    if (download && options.downloads) {
+      const file = options.downloads(download[1]!);
+      const info = file ? await stat(file.path).catch(() => null) : null;
+      if (!file || !info) {
+        refuse(response, 404, 'This export is no longer available.');
+        return;
+      }
+      const asciiName = file.fileName.replace(/[^\w.-]/g, '_');
+      response.writeHead(200, {
+        ...securityHeaders,
+        ...extraHeaders,
+        'Content-Type': file.contentType,
+        'Content-Length': info.size,
+        'Content-Disposition': `attachment; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+      });
+      if (request.method === 'HEAD') response.end();
+      // pipeline destroys both sides on an error (file removed meanwhile, client gone) instead of
+      // leaving an unhandled 'error' event on the file stream.
+      else pipeline(createReadStream(file.path), response, (error) => error && log(`download ${download[1]} failed: ${error.message}`));
+      return;
+    }
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      refuse(response, 400, 'Bad request: the path has an invalid percent-encoding.');
+      return;
+    }
+    const relative = pathname === '/' ? 'index.html' : pathname.slice(1);
+    const filePath = path.resolve(rendererDir, relative);
+    if (!filePath.startsWith(rendererDir + path.sep) || relative.includes('\0')) {
+      refuse(response, 404, 'Not found.');
+      return;
+    }
+    const info = await stat(filePath).catch(() => null);
+    if (!info?.isFile()) {
+      refuse(response, 404, 'Not found.');
+      return;
+    }
+    const body = await readFile(filePath);
+    response.writeHead(200, {
+      ...securityHeaders,
+      ...extraHeaders,
+      'Content-Type': contentTypes[path.extname(filePath)] ?? 'application/octet-stream',
+      'Content-Length': body.length,
+    });
+    response.end(request.method === 'HEAD' ? undefined : body);
+  };
+
   const server = createServer((request, response) => {
-    void (async () => {
-      if (!allowedHosts().has(request.headers.host ?? '')) {
-        refuse(response, 421, 'Kafka Desk only answers on 127.0.0.1.');
-        return;
-      }
-      if (request.method !== 'GET' && request.method !== 'HEAD') {
-        refuse(response, 405, 'Method not allowed.');
-        return;
-      }
-      const url = new URL(request.url ?? '/', `http://${HOST}:${port}`);
-      const queryToken = url.searchParams.get('token');
-      const authorised = sameToken(queryToken, token) || sameToken(cookieToken(request), token);
-      if (!authorised) {
-        refuse(
-          response,
-          403,
-          'Kafka Desk web mode needs the address it printed when it started, including its ?token=... part.',
-        );
-        return;
-      }
-      const extraHeaders: Record<string, string> = {};
-      if (sameToken(queryToken, token)) {
-        extraHeaders['Set-Cookie'] = `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
-      }
-      const download = /^\/downloads\/([\w-]{1,64})$/.exec(url.pathname);
-      if (download && options.downloads) {
-        const file = options.downloads(download[1]!);
-        if (!file) {
-          refuse(response, 404, 'This export is no longer available.');
-          return;
-        }
-        const info = await stat(file.path).catch(() => null);
-        if (!info) {
-          refuse(response, 404, 'This export is no longer available.');
-          return;
-        }
-        const asciiName = file.fileName.replace(/[^\w.-]/g, '_');
-        response.writeHead(200, {
-          ...securityHeaders,
-          ...extraHeaders,
-          'Content-Type': file.contentType,
-          'Content-Length': info.size,
-          'Content-Disposition': `attachment; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
-        });
-        if (request.method === 'HEAD') response.end();
-        else createReadStream(file.path).pipe(response);
-        return;
-      }
-      const relative = decodeURIComponent(url.pathname) === '/' ? 'index.html' : decodeURIComponent(url.pathname).slice(1);
-      const filePath = path.resolve(rendererDir, relative);
-      if (!filePath.startsWith(rendererDir + path.sep)) {
-        refuse(response, 404, 'Not found.');
-        return;
-      }
-      try {
-        const info = await stat(filePath);
-        if (!info.isFile()) throw new Error('not a file');
-        const body = await readFile(filePath);
-        response.writeHead(200, {
-          ...securityHeaders,
-          ...extraHeaders,
-          'Content-Type': contentTypes[path.extname(filePath)] ?? 'application/octet-stream',
-          'Content-Length': body.length,
-        });
-        response.end(request.method === 'HEAD' ? undefined : body);
-      } catch {
-        refuse(response, 404, 'Not found.');
-      }
-    })();
+    serveRequest(request, response).catch((error: unknown) => {
+      log(`${request.method} ${request.url} failed: ${error instanceof Error ? error.message : String(error)}`);
+      refuse(response, 500, 'Kafka Desk could not answer this request.');
+    });
+  });
+  // Malformed HTTP (bad request line, oversized headers): answer 400 when the socket still can.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (socket.writable && error.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
   });
 
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  // The largest message a socket accepts; a bigger one closes that socket with 1009 (and only it).
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_IPC_MESSAGE_BYTES });
 
-  server.on('upgrade', (request, socket, head) => {
-    const url = new URL(request.url ?? '/', `http://${HOST}:${port}`);
+  server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    // The HTTP server removed its own listeners: an error here (peer reset) must not be unhandled.
+    socket.on('error', (error) => log(`socket error during upgrade: ${error.message}`));
+    const url = parseRequestUrl(request.url);
     const originOk = request.headers.origin === undefined || allowedOrigins().has(request.headers.origin);
     if (
+      !url ||
       url.pathname !== SOCKET_PATH ||
       !allowedHosts().has(request.headers.host ?? '') ||
       !originOk ||
       !sameToken(url.searchParams.get('token'), token)
     ) {
-      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
-      socket.destroy();
+      socket.end(`HTTP/1.1 ${url ? '403 Forbidden' : '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
       return;
     }
     sockets.handleUpgrade(request, socket, head, (ws) => serveSocket(ws));
@@ -208,15 +249,22 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     };
     const unsubscribe = options.hub.subscribe((event, payload) => send({ type: 'event', event, payload }));
     ws.on('close', unsubscribe);
-    ws.on('message', (data) => {
+    // Invalid UTF-8, RSV bits, unmasked or oversized frames: ws has already closed the socket with the
+    // matching code (1007, 1002, 1009); this listener keeps the error from ending the process.
+    ws.on('error', (error) => log(`WebSocket closed: ${error.message}`));
+    ws.on('message', (data, isBinary) => {
       let message: z.infer<typeof clientMessageSchema>;
       try {
+        if (isBinary) throw new Error('binary');
         message = clientMessageSchema.parse(JSON.parse(data.toString()));
       } catch {
         ws.close(1003, 'Malformed message');
         return;
       }
-      void options.dispatch(message.channel, message.request).then((result) => send({ type: 'result', id: message.id, result }));
+      void options
+        .dispatch(message.channel, message.request)
+        .then((result) => send({ type: 'result', id: message.id, result }))
+        .catch((error: unknown) => log(`dispatch of ${message.channel} failed: ${String(error)}`));
     });
   };
 

@@ -29,6 +29,7 @@ import {
   appInfoSchema,
   clusterEventSchema,
   clusterOverviewSchema,
+  boundedText,
   configEntrySchema,
   configNameSchema,
   connectionIdSchema,
@@ -64,9 +65,16 @@ const empty = z.object({}).strict();
 const onConnection = z.object({ connectionId: connectionIdSchema }).strict();
 const onTopic = z.object({ connectionId: connectionIdSchema, topic: topicNameSchema }).strict();
 const brokerId = z.object({ brokerId: z.number().int().min(0) }).strict();
-const configValueSchema = z.string().max(100_000);
+const configValueSchema = boundedText(100_000, 'A config value');
 
 export const MAX_PARTITIONS = 10_000;
+
+/**
+ * The largest message web mode's socket carries, in bytes of its JSON frame. Text fields of requests
+ * are limited in UTF-8 bytes (shared/model), which is what a frame and a Kafka record carry; the
+ * renderer refuses a larger call before sending it, the server closes a socket that sends one (1009).
+ */
+export const MAX_IPC_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 export const contract = {
   'app.info': { request: empty, response: appInfoSchema },

@@ -2,7 +2,7 @@
 // gets back (pages of record views with previews, progress, live-tail batches, exports). Plain data,
 // validated with zod on both sides of the IPC contract.
 import { z } from 'zod';
-import { connectionIdSchema, topicNameSchema } from './schemas';
+import { boundedText, connectionIdSchema, topicNameSchema } from './schemas';
 
 /** Values larger than this travel as a preview; the whole value is fetched on demand in chunks. */
 export const PREVIEW_BYTES = 64 * 1024;
@@ -32,11 +32,11 @@ export type DecoderKind = z.infer<typeof decoderKindSchema>;
 export const decoderSpecSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.enum(['auto', 'string', 'json', 'hex', 'base64', 'int32', 'int64', 'float', 'double']) }),
   // An Avro schema in its JSON form, as written in an .avsc file.
-  z.object({ kind: z.literal('avro'), schema: z.string().min(1, 'Paste the Avro schema (JSON).').max(1_000_000) }),
+  z.object({ kind: z.literal('avro'), schema: boundedText(1_000_000, 'An Avro schema').min(1, 'Paste the Avro schema (JSON).') }),
   // A .proto file's text and the fully qualified message type to decode with.
   z.object({
     kind: z.literal('protobuf'),
-    schema: z.string().min(1, 'Paste the .proto definition.').max(1_000_000),
+    schema: boundedText(1_000_000, 'A .proto definition').min(1, 'Paste the .proto definition.'),
     messageType: z.string().min(1, 'Name the message type, such as shop.Order.').max(500),
   }),
   // A Confluent-compatible schema registry: values carry magic byte 0 and a 4-byte schema id.
@@ -107,12 +107,12 @@ export const seekSchema = z.discriminatedUnion('mode', [
 export type Seek = z.infer<typeof seekSchema>;
 
 export const filterSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('contains'), field: z.enum(['key', 'value', 'header', 'any']), text: z.string().min(1).max(10_000), ignoreCase: z.boolean().default(false) }),
-  z.object({ kind: z.literal('regex'), field: z.enum(['key', 'value', 'header', 'any']), pattern: z.string().min(1).max(10_000), flags: z.string().regex(/^[imsu]*$/, 'Regex flags can be i, m, s and u.').default('') }),
+  z.object({ kind: z.literal('contains'), field: z.enum(['key', 'value', 'header', 'any']), text: boundedText(10_000, 'The text to find').min(1), ignoreCase: z.boolean().default(false) }),
+  z.object({ kind: z.literal('regex'), field: z.enum(['key', 'value', 'header', 'any']), pattern: boundedText(10_000, 'A regular expression').min(1), flags: z.string().regex(/^[imsu]*$/, 'Regex flags can be i, m, s and u.').default('') }),
   // The value parsed as JSON; `path` in dot/bracket form ($.order.items[0].sku); `equals` is JSON or a bare string.
-  z.object({ kind: z.literal('jsonPath'), path: z.string().min(1).max(1000), equals: z.string().max(10_000) }),
+  z.object({ kind: z.literal('jsonPath'), path: z.string().min(1).max(1000), equals: boundedText(10_000, 'The value to compare') }),
   // Find by key: the key's partition (murmur2, as the default partitioner) and only that partition.
-  z.object({ kind: z.literal('key'), key: z.string().max(1_000_000) }),
+  z.object({ kind: z.literal('key'), key: boundedText(1_000_000, 'The key') }),
 ]);
 export type Filter = z.infer<typeof filterSchema>;
 export type FilterInput = z.input<typeof filterSchema>;

@@ -5,6 +5,52 @@
 // numbers survive both Electron's structured clone and web mode's JSON without a custom codec.
 import { z } from 'zod';
 
+/**
+ * UTF-8 bytes of a string, counted without encoding it. A lone surrogate counts as U+FFFD (3 bytes),
+ * as TextEncoder and Buffer write it.
+ */
+export function utf8ByteLength(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** "1.5 MB", "100 KB", "12 bytes" (decimal units, as Kafka's byte limits are usually written). */
+export function formatByteSize(bytes: number): string {
+  if (bytes < 1000) return `${bytes} byte${bytes === 1 ? '' : 's'}`;
+  const [value, unit] = bytes < 1e6 ? [bytes / 1e3, 'KB'] : [bytes / 1e6, 'MB'];
+  return `${Number(value.toFixed(1))} ${unit}`;
+}
+
+/**
+ * A refinement limiting a string to `maxBytes` in UTF-8. IPC limits are in bytes because bytes are
+ * what a frame, a socket buffer and a Kafka record carry: 10 million characters of "é" are 20 MB.
+ */
+export function maxUtf8Bytes(maxBytes: number, what: string) {
+  return (text: string, context: z.RefinementCtx) => {
+    // Every UTF-16 unit is 1 to 3 bytes: most strings are decided without counting.
+    if (text.length * 3 <= maxBytes) return;
+    const bytes = utf8ByteLength(text);
+    if (bytes > maxBytes) {
+      let [limit, size] = [formatByteSize(maxBytes), formatByteSize(bytes)];
+      // Just over the limit: rounded sizes would read the same, so say the bytes.
+      if (limit === size) [limit, size] = [`${maxBytes.toLocaleString('en')} bytes`, `${bytes.toLocaleString('en')} bytes`];
+      context.addIssue({ code: 'custom', message: `${what} can be at most ${limit} in UTF-8; this one is ${size}.` });
+    }
+  };
+}
+
+/** A string of at most `maxBytes` bytes in UTF-8. */
+export const boundedText = (maxBytes: number, what: string) => z.string().superRefine(maxUtf8Bytes(maxBytes, what));
+
 // Kafka's own rules (org.apache.kafka.common.internals.Topic): 1..249 characters from [a-zA-Z0-9._-],
 // and not "." or "..".
 export const TOPIC_NAME_MAX_LENGTH = 249;
@@ -229,9 +275,11 @@ export const MAX_PRODUCE_REPEAT = 10_000;
 export const produceRequestSchema = z.object({
   connectionId: connectionIdSchema,
   topic: topicNameSchema,
-  key: z.string().max(1_000_000).nullable(),
-  value: z.string().max(10_000_000).nullable(),
-  headers: z.array(z.object({ key: z.string().min(1, 'A header needs a name.').max(1024), value: z.string().max(100_000) })).max(100),
+  key: boundedText(1_000_000, 'The key').nullable(),
+  value: boundedText(10_000_000, 'The value').nullable(),
+  headers: z
+    .array(z.object({ key: z.string().min(1, 'A header needs a name.').superRefine(maxUtf8Bytes(1024, 'A header name')), value: boundedText(100_000, 'A header value') }))
+    .max(100),
   // null: the client's partitioner chooses (murmur2 of the key, as the Java client does).
   partition: z.number().int().min(0).nullable(),
   compression: compressionSchema.default('none'),

@@ -1,7 +1,9 @@
 // The renderer's typed client for the IPC contract. In Electron it is the preload's bridge; in web
 // mode it is a WebSocket to the same main-process core. Both have the IpcClient interface.
 import {
+  contract,
   isEventName,
+  MAX_IPC_MESSAGE_BYTES,
   type Channel,
   type EventName,
   type EventPayload,
@@ -10,6 +12,7 @@ import {
   type RequestOf,
   type ResponseOf,
 } from '../../../shared/ipc/contract';
+import { formatByteSize, utf8ByteLength } from '../../../shared/model/schemas';
 
 declare global {
   interface Window {
@@ -21,6 +24,22 @@ declare global {
 type ServerMessage =
   | { type: 'result'; id: number; result: IpcResult<unknown> }
   | { type: 'event'; event: string; payload: unknown };
+
+/** A call too large for one frame: the field over its own limit when there is one, else the frame's size. */
+function tooLarge(channel: Channel, request: unknown, bytes: number): IpcResult<never> {
+  const parsed = contract[channel].request.safeParse(request);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+    return { ok: false, error: { kind: 'invalid-request', message: issues.map((issue) => issue.message).join(' '), issues } };
+  }
+  return {
+    ok: false,
+    error: {
+      kind: 'invalid-request',
+      message: `This request is ${formatByteSize(bytes)} once encoded; web mode carries at most ${formatByteSize(MAX_IPC_MESSAGE_BYTES)} in one call.`,
+    },
+  };
+}
 
 /** WebSocket carrier for web mode. Reconnects after a drop; calls made while offline fail clearly. */
 export function createWebSocketClient(url: string, WebSocketImpl: typeof WebSocket = WebSocket): IpcClient & { close(): void } {
@@ -79,9 +98,14 @@ export function createWebSocketClient(url: string, WebSocketImpl: typeof WebSock
       }
       if (ws.readyState !== WebSocketImpl.OPEN) return offline('Kafka Desk is reconnecting; try again in a moment.');
       const id = nextId++;
+      const frame = JSON.stringify({ type: 'invoke', id, channel, request });
+      // The server closes a socket that sends more than it accepts: refuse here instead, saying why.
+      if (frame.length > MAX_IPC_MESSAGE_BYTES / 3 && utf8ByteLength(frame) > MAX_IPC_MESSAGE_BYTES) {
+        return tooLarge(channel, request, utf8ByteLength(frame));
+      }
       return new Promise((resolve) => {
         pending.set(id, resolve as (result: IpcResult<unknown>) => void);
-        ws.send(JSON.stringify({ type: 'invoke', id, channel, request }));
+        ws.send(frame);
       });
     },
     on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
