@@ -29,8 +29,10 @@ function rendererTarget(): { kind: 'url'; url: string } | { kind: 'file'; file: 
 let headersInstalled = false;
 
 /** Adds the CSP header to every response the app's session receives (the built index.html also
- * carries it as a meta tag, which is what applies to file:// loads). Denies every permission request:
- * the app needs no camera, notifications or geolocation. */
+ * carries it as a meta tag, which is what applies to file:// loads). Denies every permission, both
+ * when a page asks for one (request handler) and when it only checks whether it has one (check
+ * handler, used by navigator.permissions and some APIs without a prompt): the app needs no camera,
+ * notifications, clipboard reads or geolocation. */
 function installSessionPolicy(): void {
   if (headersInstalled) return;
   headersInstalled = true;
@@ -46,14 +48,17 @@ function installSessionPolicy(): void {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [policy] } });
   });
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
 }
 
 /** Whether a URL is the app itself (file:// build or the dev server), the only place a window may go. */
 export function isAppUrl(url: string): boolean {
   const target = rendererTarget();
-  if (target.kind === 'url') return url.startsWith(target.url);
   try {
     const parsed = new URL(url);
+    // The dev server: the same origin (scheme, host and port), never a string prefix, which
+    // http://localhost:51730 or http://localhost:5173.evil.example would pass.
+    if (target.kind === 'url') return parsed.origin === new URL(target.url).origin;
     return parsed.protocol === 'file:' && path.normalize(fileURLToPath(parsed)) === path.normalize(target.file);
   } catch {
     return false;

@@ -133,6 +133,9 @@ export declare class Session {
   setPermissionRequestHandler(
     handler: ((webContents: WebContents, permission: string, callback: (permissionGranted: boolean) => void) => void) | null,
   ): void;
+  setPermissionCheckHandler(
+    handler: ((webContents: WebContents | null, permission: string, requestingOrigin: string, details: Record<string, unknown>) => boolean) | null,
+  ): void;
 }
 
 export interface App extends EventEmitter {

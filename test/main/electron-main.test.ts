@@ -30,6 +30,9 @@ interface Observed {
   eventsSent: string[];
   csp: string;
   permission: boolean;
+  permissionChecks: boolean[] | null;
+  navigation: Record<string, boolean>;
+  ipcAnswered: Record<string, boolean>;
   created: { ok: boolean };
   refused: { ok: boolean; error?: { kind: string } };
   foreign: { ok: boolean; error?: { message: string } };
@@ -40,15 +43,19 @@ interface Observed {
 }
 
 /** Runs a main bundle against the Electron double with a one-broker embedded cluster on free ports. */
-async function runMainBundle(bundle: string, userData: string): Promise<Observed> {
+async function runMainBundle(
+  bundle: string,
+  userData: string,
+  options: { embedded?: boolean; env?: Record<string, string>; probes?: string[] } = {},
+): Promise<Observed> {
   // A free first port for the embedded cluster comes from the saved settings, like a user would set.
   const { freePortRange } = await import('../services/helpers');
   await writeFile(
     path.join(userData, 'settings.json'),
-    JSON.stringify({ embedded: { enabled: true, brokers: 1, basePort: await freePortRange(1), dataDir: '' } }),
+    JSON.stringify({ embedded: { enabled: options.embedded ?? true, brokers: 1, basePort: await freePortRange(1), dataDir: '' } }),
   );
   const { stdout } = await run(process.execPath, ['--import', path.join(here, 'electron-double/register.mjs'), path.join(here, 'electron-double/run-main.mjs')], {
-    env: { ...process.env, MAIN_BUNDLE: bundle, SMOKE_USER_DATA: userData },
+    env: { ...process.env, MAIN_BUNDLE: bundle, SMOKE_USER_DATA: userData, APP_URL_PROBES: JSON.stringify(options.probes ?? []), ...options.env },
     timeout: 90_000,
     maxBuffer: 32 * 1024 * 1024,
   });
@@ -68,7 +75,9 @@ describe('Electron main process bundle', () => {
 
   beforeAll(async () => {
     userData = await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-electron-'));
-    observed = await runMainBundle(path.resolve('out/main/index.js'), userData);
+    observed = await runMainBundle(path.resolve('out/main/index.js'), userData, {
+      probes: [`file://${path.resolve('out/renderer/index.html')}`, `file://${path.resolve('out/renderer/other.html')}`, 'file:///etc/passwd', 'https://example.com/'],
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -84,10 +93,15 @@ describe('Electron main process bundle', () => {
     expect(observed.menu).toBe(true);
   });
 
-  it('denies new windows, navigation away, and permission requests, and sends a strict CSP', () => {
+  it('denies new windows, navigation away, and permission requests and checks, and sends a strict CSP', () => {
     expect(observed.openHandler).toEqual({ action: 'deny' });
     expect(observed.navigationPrevented).toBe(true);
     expect(observed.permission).toBe(false);
+    expect(observed.permissionChecks).toEqual([false, false, false, false]);
+    // Only the built index.html is the app: other files, even beside it, are not.
+    const index = `file://${path.resolve('out/renderer/index.html')}`;
+    expect(observed.navigation).toEqual({ [index]: true, [`file://${path.resolve('out/renderer/other.html')}`]: false, 'file:///etc/passwd': false, 'https://example.com/': false });
+    expect(observed.ipcAnswered).toEqual(observed.navigation);
     expect(observed.csp).toContain("script-src 'self'");
     expect(observed.csp).toContain("object-src 'none'");
   });
@@ -108,6 +122,50 @@ describe('Electron main process bundle', () => {
   it('closes the embedded cluster before letting the app quit', () => {
     expect(observed.quitDeferred).toBe(true);
     expect(observed.quitCalledAfterClose).toBe(true);
+  });
+});
+
+describe('Electron main process in development (renderer on a dev server)', () => {
+  let observed: Observed;
+  let userData: string;
+  const devServer = 'http://localhost:5173';
+
+  beforeAll(async () => {
+    userData = await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-electron-dev-'));
+    observed = await runMainBundle(path.resolve('out/main/index.js'), userData, {
+      embedded: false,
+      env: { ELECTRON_RENDERER_URL: devServer },
+      probes: [
+        `${devServer}/`,
+        `${devServer}/index.html#/topics`,
+        // A string prefix of the dev server's address, but another origin each.
+        'http://localhost:51730/',
+        'http://localhost:5173.evil.example/',
+        'http://localhost:5173@evil.example/',
+        'https://localhost:5173/',
+        'http://127.0.0.1:5173/',
+      ],
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    if (userData) await rm(userData, { recursive: true, force: true });
+  });
+
+  it("lets the window navigate, and IPC answer, only on the dev server's origin, not on a prefix of its address", () => {
+    expect(observed.loaded).toBe(devServer);
+    const expected = {
+      [`${devServer}/`]: true,
+      [`${devServer}/index.html#/topics`]: true,
+      'http://localhost:51730/': false,
+      'http://localhost:5173.evil.example/': false,
+      'http://localhost:5173@evil.example/': false,
+      'https://localhost:5173/': false,
+      'http://127.0.0.1:5173/': false,
+    };
+    expect(observed.navigation).toEqual(expected);
+    expect(observed.ipcAnswered).toEqual(expected);
+    expect(observed.permissionChecks).toEqual([false, false, false, false]);
   });
 });
 

@@ -15,7 +15,7 @@ export class BrowserWindow extends EventEmitter {
   constructor(options) { super(); this.options = options; this.webContents = new WebContents(); globalThis.__smoke.windows.push(this); }
   static getAllWindows() { return globalThis.__smoke.windows; }
   async loadFile(file) { this.loaded = file; if (!existsSync(file)) throw new Error('missing ' + file); setTimeout(() => this.emit('ready-to-show'), 0); }
-  async loadURL(url) { this.loaded = url; }
+  async loadURL(url) { this.loaded = url; setTimeout(() => this.emit('ready-to-show'), 0); }
   show() { this.shown = true; } focus() {} restore() {} isMinimized() { return false; } isDestroyed() { return false; }
 }
 class App extends EventEmitter {
@@ -31,6 +31,6 @@ export const app = new App();
 export const ipcMain = { handle: (c, h) => handlers.set(c, h), removeHandler: (c) => handlers.delete(c) };
 export const Menu = { buildFromTemplate: (t) => ({ t }), setApplicationMenu: (m) => { globalThis.__smoke.menu = m; } };
 export const safeStorage = { isEncryptionAvailable: () => false, encryptString: () => Buffer.alloc(0), decryptString: () => '' };
-export const session = { defaultSession: { webRequest: { onHeadersReceived: (l) => { globalThis.__smoke.headers = l; } }, setPermissionRequestHandler: (h) => { globalThis.__smoke.permissions = h; } } };
+export const session = { defaultSession: { webRequest: { onHeadersReceived: (l) => { globalThis.__smoke.headers = l; } }, setPermissionRequestHandler: (h) => { globalThis.__smoke.permissions = h; }, setPermissionCheckHandler: (h) => { globalThis.__smoke.permissionCheck = h; } } };
 export const contextBridge = {}; export const ipcRenderer = {}; export const dialog = { showSaveDialog: async () => ({ canceled: true }) }; export const shell = {};
 export default { app, ipcMain, Menu, safeStorage, session, BrowserWindow };

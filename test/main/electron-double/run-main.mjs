@@ -7,12 +7,12 @@ const smoke = globalThis.__smoke;
 const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 for (let i = 0; i < 150 && !smoke.windows[0]?.shown; i += 1) await wait(100);
 const window = smoke.windows[0];
-const appFrame = { senderFrame: { url: `file://${window.loaded}` } };
+const appFrame = { senderFrame: { url: /^https?:/.test(window.loaded) ? window.loaded : `file://${window.loaded}` } };
 const call = (channel, request, frame = appFrame) => smoke.handlers.get(`kafka-desk:${channel}`)(frame, request);
 let embedded;
 for (let i = 0; i < 150; i += 1) {
   embedded = (await call('embedded.status', {})).value;
-  if (embedded?.state === 'running' || embedded?.state === 'failed') break;
+  if (embedded?.state === 'running' || embedded?.state === 'failed' || embedded?.state === 'disabled') break;
   await wait(200);
 }
 let navigationPrevented = false;
@@ -21,6 +21,20 @@ let csp;
 smoke.headers({ url: 'file:///x', responseHeaders: {} }, (response) => (csp = response.responseHeaders['Content-Security-Policy'][0]));
 let permission;
 smoke.permissions(window.webContents, 'geolocation', (granted) => (permission = granted));
+// Permission checks (no prompt): every one denied, for the app's own origin too.
+const permissionChecks = smoke.permissionCheck
+  ? ['clipboard-read', 'media', 'notifications', 'geolocation'].map((name) => smoke.permissionCheck(window.webContents, name, window.loaded, {}))
+  : null;
+// Where the window may go and which frames IPC answers, for the URLs the test names (APP_URL_PROBES).
+const probes = JSON.parse(process.env.APP_URL_PROBES ?? '[]');
+const navigation = {};
+const ipcAnswered = {};
+for (const url of probes) {
+  let prevented = false;
+  window.webContents.emit('will-navigate', { preventDefault: () => (prevented = true) }, url);
+  navigation[url] = !prevented;
+  ipcAnswered[url] = (await call('app.info', {}, { senderFrame: { url } })).ok;
+}
 const created = await call('topics.create', { connectionId: 'embedded', topic: 'from-electron-main', partitions: 2, replicationFactor: 1 });
 const refused = await call('topics.create', { connectionId: 'embedded', topic: 'bad name', partitions: 2, replicationFactor: 1 });
 const foreign = await call('app.info', {}, { senderFrame: { url: 'https://example.com/' } });
@@ -43,6 +57,9 @@ console.log(
     eventsSent: smoke.sent.map(([channel]) => channel),
     csp,
     permission,
+    permissionChecks,
+    navigation,
+    ipcAnswered,
     created,
     refused,
     foreign,
