@@ -12,7 +12,10 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rolldownOptions: { input: { index: path.resolve('electron/main/index.ts') } },
+      // The filter worker is a thread of its own, loaded from out/main/filter-worker.js.
+      rolldownOptions: {
+        input: { index: path.resolve('electron/main/index.ts'), 'filter-worker': path.resolve('electron/services/messages/filter-worker.ts') },
+      },
     },
   },
   preload: {

@@ -35,6 +35,7 @@ interface Observed {
   ipcAnswered: Record<string, boolean>;
   created: { ok: boolean };
   refused: { ok: boolean; error?: { kind: string } };
+  filtered: string[] | { message: string } | null;
   foreign: { ok: boolean; error?: { message: string } };
   info: { mode: string; secretStorage: string; userDataDir: string };
   menu: boolean;
@@ -115,6 +116,8 @@ describe('Electron main process bundle', () => {
     expect(observed.embeddedState).toBe('running');
     expect(observed.created.ok).toBe(true);
     expect(observed.refused).toMatchObject({ ok: false, error: { kind: 'invalid-request' } });
+    // The bundled filter worker decides "(a+)+$" (RE2, linear time): a×40+b does not match, aaaa does.
+    expect(observed.filtered).toEqual(['aaaa']);
     expect(observed.eventsSent).toContain('kafka-desk-event:embedded.status');
     expect(observed.info).toMatchObject({ mode: 'electron', secretStorage: 'memory', userDataDir: userData });
   });

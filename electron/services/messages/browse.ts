@@ -7,6 +7,7 @@ import type { Admin } from '@platformatic/kafka';
 import type { Limit, PartitionCursor, Seek, StopReason } from '../../../shared/model/messages';
 import { partitionForKey } from '../../broker/protocol/murmur2';
 import { AppError } from '../../ipc/errors';
+import { FilterStopped } from './filter-runner';
 import type { Predicate } from './filters';
 import type { RawRecord, TopicReader, Watermarks } from './fetch';
 
@@ -242,8 +243,26 @@ export interface MergeOptions {
   drain?: (() => Promise<void>) | undefined;
 }
 
-export async function merge(streams: Stream[], options: MergeOptions): Promise<{ stoppedBy: StopReason; stats: ScanStats }> {
+export interface MergeResult {
+  stoppedBy: StopReason;
+  stats: ScanStats;
+  /** Set when the filter's own time budget stopped the read: where, and what to do. */
+  note?: string;
+}
+
+export async function merge(streams: Stream[], options: MergeOptions): Promise<MergeResult> {
   const stats: ScanStats = { scanned: 0, matched: 0, startedAt: performance.now() };
+  try {
+    return await mergeInto(stats, streams, options);
+  } catch (error) {
+    // The filter worker was ended (Cancel, the time limit or its budget) in the middle of a chunk:
+    // that chunk stays unread, so each stream's cursor is at its first record and nothing is skipped.
+    if (error instanceof FilterStopped) return { stoppedBy: error.reason, stats, ...(error.overBudget ? { note: error.message } : {}) };
+    throw error;
+  }
+}
+
+async function mergeInto(stats: ScanStats, streams: Stream[], options: MergeOptions): Promise<MergeResult> {
   await Promise.all(streams.map((stream) => stream.fill()));
   const heap = new StreamHeap(options.direction);
   for (const stream of streams) if (stream.head()) heap.push(stream);

@@ -21,6 +21,15 @@ function encodingOf(decoded: FullText): string | null {
   return decoded.format === 'hex' || decoded.format === 'base64' ? decoded.format : null;
 }
 
+/**
+ * A cell holding data from the topic (topic, key, value, headers): one starting with =, +, -, @, tab or
+ * carriage return is prefixed with a single quote, so a spreadsheet shows it as text instead of
+ * running it as a formula (OWASP's advice on CSV injection). The app's own numbers are left as they are.
+ */
+export function csvTextCell(value: string): string {
+  return csvCell(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+}
+
 export function csvCell(value: string): string {
   return /[",\r\n]/.test(value) || /^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
@@ -58,21 +67,21 @@ export class ExportWriter {
     let line: string;
     if (this.#format === 'csv') {
       const cells = [
-        this.#topic,
-        String(record.partition),
-        String(record.offset),
-        String(record.timestamp),
+        csvTextCell(this.#topic),
+        csvCell(String(record.partition)),
+        csvCell(String(record.offset)),
+        csvCell(String(record.timestamp)),
         record.logAppendTime ? 'log-append' : 'create',
-        key.format === 'null' ? '' : key.text,
-        value.format === 'null' ? '' : value.text,
-        headers.length ? JSON.stringify(headers) : '',
-        String(record.size),
+        csvTextCell(key.format === 'null' ? '' : key.text),
+        csvTextCell(value.format === 'null' ? '' : value.text),
+        csvTextCell(headers.length ? JSON.stringify(headers) : ''),
+        csvCell(String(record.size)),
         compressionName(record.batch.compression),
-        String(record.batch.producerId),
-        String(recordSequence(record)),
+        csvCell(String(record.batch.producerId)),
+        csvCell(String(recordSequence(record))),
         String(record.batch.transactional),
       ];
-      line = `${cells.map(csvCell).join(',')}\r\n`;
+      line = `${cells.join(',')}\r\n`;
     } else {
       const keyEncoding = encodingOf(key);
       const valueEncoding = encodingOf(value);

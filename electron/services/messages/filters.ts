@@ -1,13 +1,27 @@
-// Filters over fetched records, compiled once per read into a predicate. They match the raw bytes
-// where that is exact (contains on UTF-8 text, find by key) and the decoded text where a schema
-// decoder is chosen. Nothing here evaluates user code: patterns are regular expressions and paths are
-// parsed into property steps.
+// Filters over fetched records. They match the raw bytes where that is exact (contains on UTF-8 text,
+// find by key) and the decoded text where a schema decoder is chosen. Nothing here evaluates user
+// code: patterns are RE2 regular expressions (re2js: linear time in the text, no backtracking, so
+// "(a+)+$" cannot take exponential time) and paths are parsed into property steps.
+//
+// Two tiers: `inlinePredicate` covers the filters that are one native byte search per record and run
+// in the main process; every other filter (regex, JSON path, ignore-case contains, filters over
+// decoded Avro/Protobuf/registry values) is compiled with `compileFilter` inside the filter worker
+// (filter-runner.ts), under a time budget that Cancel also ends.
+import type { RE2JS } from 're2js';
+import { compileRe2 } from '../../../shared/model/regex';
 import type { Filter, TopicDecoders } from '../../../shared/model/messages';
 import { AppError } from '../../ipc/errors';
 import { decoderFor, type FieldDecoder } from './decoders';
-import type { RawRecord } from './fetch';
+import type { RawHeader, RawRecord } from './fetch';
 
-export type Predicate = (record: RawRecord) => boolean;
+/** What a filter reads of a record: RawRecord in the main process, a view of copied bytes in the worker. */
+export interface FilterRecord {
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: RawHeader[];
+}
+
+export type Predicate<R extends FilterRecord = RawRecord> = (record: R) => boolean;
 
 type Field = 'key' | 'value' | 'header' | 'any';
 
@@ -16,7 +30,7 @@ function textOf(decoder: FieldDecoder, buffer: Buffer | null): string {
   return decoder.structured ? decoder.full(buffer, false).text : buffer.toString('utf8');
 }
 
-function fieldTexts(field: Field, key: FieldDecoder, value: FieldDecoder): (record: RawRecord) => string[] {
+function fieldTexts(field: Field, key: FieldDecoder, value: FieldDecoder): (record: FilterRecord) => string[] {
   return (record) => {
     const texts: string[] = [];
     if (field === 'key' || field === 'any') texts.push(textOf(key, record.key));
@@ -74,7 +88,7 @@ function literalOf(expected: unknown): Buffer | null {
  * the body, and every record before it is decided without looking at its bytes again. Records are
  * met in offset order within a body, so each body is searched once from start to end.
  */
-function inPlace(needle: Buffer, field: 'key' | 'value'): Predicate {
+function inPlace(needle: Buffer, field: 'key' | 'value'): Predicate<RawRecord> {
   // Per body: the first occurrence at or after `from` is at `hit` (-1: none).
   const cache = new WeakMap<Buffer, { from: number; hit: number }>();
   return (record) => {
@@ -91,8 +105,49 @@ function inPlace(needle: Buffer, field: 'key' | 'value'): Predicate {
   };
 }
 
-export function compileFilter(filter: Filter | null, decoders: TopicDecoders): Predicate | null {
-  if (filter === null) return null;
+/** Which fields of a record a filter reads (what the worker is sent). */
+export function filterFields(filter: Filter): { key: boolean; value: boolean; headers: boolean } {
+  if (filter.kind === 'key') return { key: true, value: false, headers: false };
+  if (filter.kind === 'jsonPath') return { key: false, value: true, headers: false };
+  const field = filter.field;
+  return { key: field === 'key' || field === 'any', value: field === 'value' || field === 'any', headers: field === 'header' || field === 'any' };
+}
+
+/**
+ * The filters cheap enough for the main process: find by key (one comparison) and a case-sensitive
+ * contains over raw UTF-8 (native searches, linear in the bytes fetched). Null: use the worker.
+ */
+export function inlinePredicate(filter: Filter, decoders: TopicDecoders): Predicate<RawRecord> | null {
+  if (filter.kind === 'key') {
+    const wanted = Buffer.from(filter.key);
+    return (record) => record.key !== null && record.key.equals(wanted);
+  }
+  if (filter.kind !== 'contains' || filter.ignoreCase) return null;
+  const fields = filterFields(filter);
+  if ((fields.key && decoderFor(decoders.key).structured) || (fields.value && decoderFor(decoders.value).structured)) return null;
+  const raw = Buffer.from(filter.text);
+  if (filter.field === 'key') return inPlace(raw, 'key');
+  if (filter.field === 'value') return inPlace(raw, 'value');
+  return (record) => {
+    if (filter.field === 'any' && ((record.key?.indexOf(raw) ?? -1) !== -1 || (record.value?.indexOf(raw) ?? -1) !== -1)) return true;
+    for (const header of record.headers) {
+      if (header.key.includes(filter.text) || (header.value?.indexOf(raw) ?? -1) !== -1) return true;
+    }
+    return false;
+  };
+}
+
+/** An RE2 pattern (shared/model/regex.ts); a bad one is the caller's error. */
+export function compileRegex(pattern: string, flags: string): RE2JS {
+  try {
+    return compileRe2(pattern, flags);
+  } catch (error) {
+    throw new AppError('invalid-request', (error as Error).message);
+  }
+}
+
+/** Every filter as a predicate over a record's key, value and headers: what the filter worker runs. */
+export function compileFilter(filter: Filter, decoders: TopicDecoders): Predicate<FilterRecord> {
   const key = decoderFor(decoders.key);
   const value = decoderFor(decoders.value);
   switch (filter.kind) {
@@ -103,33 +158,26 @@ export function compileFilter(filter: Filter | null, decoders: TopicDecoders): P
     case 'contains': {
       const needle = filter.ignoreCase ? filter.text.toLowerCase() : filter.text;
       const raw = Buffer.from(needle);
+      const matchText = (text: string) => (filter.ignoreCase ? text.toLowerCase() : text).includes(needle);
       // Raw bytes first: exact for UTF-8 text and far cheaper than decoding.
-      const rawField = (buffer: Buffer | null, decoder: FieldDecoder): boolean => {
+      const field = (buffer: Buffer | null, decoder: FieldDecoder): boolean => {
         if (buffer === null) return false;
-        if (decoder.structured || filter.ignoreCase) return textOf(decoder, buffer)[filter.ignoreCase ? 'toLowerCase' : 'toString']().includes(needle);
+        if (decoder.structured || filter.ignoreCase) return matchText(textOf(decoder, buffer));
         return buffer.indexOf(raw) !== -1;
       };
-      if (!filter.ignoreCase && filter.field === 'key' && !key.structured) return inPlace(raw, 'key');
-      if (!filter.ignoreCase && filter.field === 'value' && !value.structured) return inPlace(raw, 'value');
-      if (filter.field === 'key') return (record) => rawField(record.key, key);
-      if (filter.field === 'value') return (record) => rawField(record.value, value);
       return (record) => {
-        if (filter.field === 'any' && (rawField(record.key, key) || rawField(record.value, value))) return true;
-        for (const header of record.headers) {
-          for (const text of [header.key, header.value?.toString('utf8') ?? '']) {
-            if ((filter.ignoreCase ? text.toLowerCase() : text).includes(needle)) return true;
+        if ((filter.field === 'key' || filter.field === 'any') && field(record.key, key)) return true;
+        if ((filter.field === 'value' || filter.field === 'any') && field(record.value, value)) return true;
+        if (filter.field === 'header' || filter.field === 'any') {
+          for (const header of record.headers) {
+            if (matchText(header.key) || matchText(header.value?.toString('utf8') ?? '')) return true;
           }
         }
         return false;
       };
     }
     case 'regex': {
-      let pattern: RegExp;
-      try {
-        pattern = new RegExp(filter.pattern, filter.flags.replace(/[gy]/g, ''));
-      } catch (error) {
-        throw new AppError('invalid-request', `The regular expression is not valid: ${(error as Error).message}`);
-      }
+      const pattern = compileRegex(filter.pattern, filter.flags);
       const texts = fieldTexts(filter.field, key, value);
       return (record) => texts(record).some((text) => pattern.test(text));
     }

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import {
   DEFAULT_DECODERS,
   topicDecodersSchema,
+  type Filter,
   type ExportFormat,
   type ExportResult,
   type Page,
@@ -27,7 +28,7 @@ import { cursorOf, limitDeadline, merge, openStreams, plan } from './browse';
 import { decoderFor, type FullText } from './decoders';
 import { ExportWriter } from './export';
 import { TopicReader, type RawRecord } from './fetch';
-import { compileFilter } from './filters';
+import { FilterWorkers, RecordFilter } from './filter-runner';
 import { Tail } from './tail';
 import { prepareDecoders, toView } from './views';
 
@@ -39,6 +40,8 @@ export interface MessageServiceOptions {
   emitTail: (event: TailEvent) => void;
   /** Desktop: asks where to save an export (null: the user cancelled). Web mode has none: downloads. */
   chooseExportFile?: ((suggestedName: string) => Promise<string | null>) | undefined;
+  /** The filter worker: the built script (Electron bundle) and the time budget of one chunk. */
+  filterWorker?: { script?: URL | undefined; budgetMs?: number | undefined } | undefined;
 }
 
 export interface Download {
@@ -51,6 +54,11 @@ type ExportInput = z.output<typeof exportRequestSchema>;
 type ValueInput = z.output<typeof valueRequestSchema>;
 type TailInput = z.output<typeof tailStartSchema>;
 
+interface Operation {
+  cancelled: boolean;
+  filter: RecordFilter | null;
+}
+
 const MAX_TAILS = 8;
 const VALUE_CACHE_CHARS = 64 * 1024 * 1024;
 const contentTypes: Record<ExportFormat, string> = {
@@ -62,7 +70,8 @@ const contentTypes: Record<ExportFormat, string> = {
 export class MessageService {
   readonly #options: MessageServiceOptions;
   readonly #clients = new Map<string, Promise<Admin>>();
-  readonly #operations = new Map<string, { cancelled: boolean }>();
+  readonly #operations = new Map<string, Operation>();
+  readonly #filters: FilterWorkers;
   readonly #tails = new Map<string, Tail>();
   readonly #downloads = new Map<string, Download>();
   readonly #values = new Map<string, { full: FullText; size: number }>();
@@ -71,6 +80,7 @@ export class MessageService {
 
   constructor(options: MessageServiceOptions) {
     this.#options = options;
+    this.#filters = new FilterWorkers(options.filterWorker);
     this.#decodersFile = path.join(options.dataDir, 'message-decoders.json');
   }
 
@@ -105,25 +115,27 @@ export class MessageService {
     const reader = await TopicReader.open(admin, request.topic);
     const key = decoderFor(request.decoders.key);
     const value = decoderFor(request.decoders.value);
-    const predicate = compileFilter(request.filter, request.decoders);
-    const planned = await plan(reader, admin, {
-      partitions: request.partitions,
-      seek: request.seek,
-      page: request.page,
-      findKey: request.filter?.kind === 'key' ? request.filter.key : undefined,
-    });
+    const deadline = limitDeadline(request.limit);
     const operation = this.#beginOperation(request.operationId);
-    const chunkHook = predicate && (key.structured || value.structured) ? (records: RawRecord[]) => prepareDecoders(records, key, value) : async () => undefined;
-    const streams = openStreams(reader, planned, request.limit.count, chunkHook);
     const found: RawRecord[] = [];
     try {
-      const { stoppedBy, stats } = await merge(streams, {
+      // Compiled first (in the filter worker when it needs one): a bad pattern is refused before reading.
+      const filter = await this.#filter(operation, request.filter, request.decoders, deadline);
+      const planned = await plan(reader, admin, {
+        partitions: request.partitions,
+        seek: request.seek,
+        page: request.page,
+        findKey: request.filter?.kind === 'key' ? request.filter.key : undefined,
+      });
+      const chunkHook = filter ? (records: RawRecord[]) => filter.prepare(records) : async () => undefined;
+      const streams = openStreams(reader, planned, request.limit.count, chunkHook);
+      const { stoppedBy, stats, note } = await merge(streams, {
         direction: planned.direction,
         count: request.limit.count,
         maxBytes: request.limit.maxBytes,
-        deadline: limitDeadline(request.limit),
+        deadline,
         endTimestamp: request.limit.endTimestamp,
-        predicate,
+        predicate: filter ? (record) => filter.matches(record) : null,
         isCancelled: () => operation.cancelled,
         onProgress: request.operationId ? (progress) => this.#progress(request.operationId!, progress, false) : undefined,
         onRecord: (record) => found.push(record),
@@ -145,21 +157,31 @@ export class MessageService {
         scanned: stats.scanned,
         durationMs: Math.round(performance.now() - started),
         ...(planned.keyPartition !== undefined ? { keyPartition: planned.keyPartition } : {}),
-        notes: planned.notes,
+        notes: note ? [...planned.notes, note] : planned.notes,
       };
     } finally {
-      this.#endOperation(request.operationId);
+      this.#endOperation(request.operationId, operation);
     }
   }
 
-  #beginOperation(id: string | undefined): { cancelled: boolean } {
-    const operation = { cancelled: false };
+  /** The operation's filter; Cancel ends its worker, and the operation's end gives the worker back. */
+  async #filter(operation: Operation, filter: Filter | null, decoders: TopicDecoders, deadline?: number): Promise<RecordFilter | null> {
+    const created = await RecordFilter.create(filter, decoders, this.#filters, { deadline });
+    if (!created) return null;
+    operation.filter = created;
+    if (operation.cancelled) created.cancel();
+    return created;
+  }
+
+  #beginOperation(id: string | undefined): Operation {
+    const operation: Operation = { cancelled: false, filter: null };
     if (id) this.#operations.set(id, operation);
     return operation;
   }
 
-  #endOperation(id: string | undefined): void {
-    if (id) this.#operations.delete(id);
+  #endOperation(id: string | undefined, operation: Operation): void {
+    operation.filter?.release();
+    if (id && this.#operations.get(id) === operation) this.#operations.delete(id);
   }
 
   #progress(operationId: string, stats: { scanned: number; matched: number; startedAt: number }, done: boolean): void {
@@ -178,6 +200,8 @@ export class MessageService {
     const operation = this.#operations.get(operationId);
     if (!operation) return false;
     operation.cancelled = true;
+    // A filter in the middle of a chunk is not asked: its worker is ended.
+    operation.filter?.cancel();
     return true;
   }
 
@@ -250,26 +274,37 @@ export class MessageService {
     const reader = await TopicReader.open(admin, request.topic);
     const key = decoderFor(request.decoders.key);
     const value = decoderFor(request.decoders.value);
-    const predicate = compileFilter(request.filter, request.decoders);
-    const planned = await plan(reader, admin, {
-      partitions: request.partitions,
-      seek: request.seek,
-      findKey: request.filter?.kind === 'key' ? request.filter.key : undefined,
-    });
-    const writer = new ExportWriter(target, request.format, request.topic, key, value);
     const operation = this.#beginOperation(request.operationId);
+    let filter: RecordFilter | null;
+    let planned: Awaited<ReturnType<typeof plan>>;
+    try {
+      filter = await this.#filter(operation, request.filter, request.decoders);
+      planned = await plan(reader, admin, {
+        partitions: request.partitions,
+        seek: request.seek,
+        findKey: request.filter?.kind === 'key' ? request.filter.key : undefined,
+      });
+    } catch (error) {
+      this.#endOperation(request.operationId, operation);
+      if (downloadId) await rm(path.dirname(target), { recursive: true, force: true });
+      throw error;
+    }
+    const writer = new ExportWriter(target, request.format, request.topic, key, value);
     const structured = key.structured || value.structured;
     try {
-      const chunkHook = structured ? (records: RawRecord[]) => prepareDecoders(records, key, value) : async () => undefined;
+      const chunkHook = async (records: RawRecord[]) => {
+        await filter?.prepare(records);
+        if (structured) await prepareDecoders(records, key, value);
+      };
       const backward = planned.direction === 'backward';
       const count = request.maxRecords ?? (backward ? 500 : Number.MAX_SAFE_INTEGER);
       const streams = openStreams(reader, planned, Math.min(count, 100_000), chunkHook);
       const latest: RawRecord[] = [];
-      const { stoppedBy, stats } = await merge(streams, {
+      const { stoppedBy, stats, note } = await merge(streams, {
         direction: planned.direction,
         count,
         endTimestamp: request.endTimestamp,
-        predicate,
+        predicate: filter ? (record) => filter.matches(record) : null,
         isCancelled: () => operation.cancelled,
         onProgress: request.operationId ? (progress) => this.#progress(request.operationId!, progress, false) : undefined,
         onRecord: backward ? (record) => latest.push(record) : (record) => writer.write(record),
@@ -283,6 +318,8 @@ export class MessageService {
         }
       }
       if (request.operationId) this.#progress(request.operationId, stats, true);
+      // An export is the whole result or nothing: a filter stopped by its budget fails it.
+      if (note) throw new AppError('invalid-request', note);
       if (stoppedBy === 'cancelled') {
         writer.abort();
         await rm(target, { force: true });
@@ -299,9 +336,10 @@ export class MessageService {
     } catch (error) {
       writer.abort();
       await rm(target, { force: true }).catch(() => undefined);
+      if (downloadId) await rm(path.dirname(target), { recursive: true, force: true }).catch(() => undefined);
       throw error;
     } finally {
-      this.#endOperation(request.operationId);
+      this.#endOperation(request.operationId, operation);
     }
   }
 
@@ -316,7 +354,9 @@ export class MessageService {
   async startTail(request: TailInput): Promise<{ tailId: string; partitions: number[] }> {
     const options = await this.#options.clientOptions(request.connectionId);
     const client = new Admin({ ...options, clientId: `${options.clientId ?? 'kafka-desk'}-tail` });
+    let filter: RecordFilter | null = null;
     try {
+      filter = await RecordFilter.create(request.filter, request.decoders, this.#filters);
       const reader = await TopicReader.open(client, request.topic);
       const partitions = request.filter?.kind === 'key' ? plan(reader, client, { partitions: null, seek: { mode: 'latest' }, findKey: request.filter.key }).then((p) => p.partitions) : Promise.resolve(reader.checkPartitions(request.partitions));
       const id = randomUUID();
@@ -325,7 +365,7 @@ export class MessageService {
         client,
         reader,
         partitions: await partitions,
-        predicate: compileFilter(request.filter, request.decoders),
+        filter,
         key: decoderFor(request.decoders.key),
         value: decoderFor(request.decoders.value),
         emit: this.#options.emitTail,
@@ -341,6 +381,7 @@ export class MessageService {
       await tail.start();
       return { tailId: id, partitions: tail.partitions };
     } catch (error) {
+      filter?.release();
       await client.close().catch(() => undefined);
       throw error;
     }
@@ -392,7 +433,11 @@ export class MessageService {
   }
 
   async close(): Promise<void> {
-    for (const operation of this.#operations.values()) operation.cancelled = true;
+    for (const operation of this.#operations.values()) {
+      operation.cancelled = true;
+      operation.filter?.cancel();
+    }
+    this.#filters.close();
     await Promise.all([...this.#tails.values()].map((tail) => tail.stop()));
     this.#tails.clear();
     await this.resetClients();

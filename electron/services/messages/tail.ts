@@ -7,7 +7,7 @@ import type { TailEvent } from '../../../shared/model/messages';
 import { toIpcError } from '../../ipc/errors';
 import type { FieldDecoder } from './decoders';
 import type { TopicReader } from './fetch';
-import type { Predicate } from './filters';
+import type { RecordFilter } from './filter-runner';
 import { prepareDecoders, toView } from './views';
 
 export const TAIL_EVENT_RECORDS = 500;
@@ -21,7 +21,8 @@ export interface TailOptions {
   client: Admin;
   reader: TopicReader;
   partitions: number[];
-  predicate: Predicate | null;
+  /** Released when the tail ends; ended at once when it is stopped. */
+  filter: RecordFilter | null;
   key: FieldDecoder;
   value: FieldDecoder;
   emit: (event: TailEvent) => void;
@@ -70,11 +71,12 @@ export class Tail {
     if (this.#state === 'stopped') return;
     this.#state = 'stopped';
     this.#resume?.();
+    this.#options.filter?.cancel();
     await this.#options.client.close().catch(() => undefined);
   }
 
   async #run(): Promise<void> {
-    const { reader, predicate, key, value, emit } = this.#options;
+    const { reader, filter, key, value, emit } = this.#options;
     try {
       while (this.#state !== 'stopped') {
         if (this.#state === 'paused') {
@@ -105,7 +107,8 @@ export class Tail {
           this.#positions.set(data.partition, Math.max(position, data.nextOffset));
         }
         records.sort((a, b) => a.timestamp - b.timestamp || a.partition - b.partition || a.offset - b.offset);
-        const matching = predicate ? records.filter(predicate) : records;
+        await filter?.prepare(records);
+        const matching = filter ? records.filter((record) => filter.matches(record)) : records;
         const skipped = records.length - matching.length;
         await prepareDecoders(matching, key, value);
         if (!matching.length && (skipped || missed)) emit({ tailId: this.id, records: [], skipped, missed, state: this.#state });
@@ -121,6 +124,7 @@ export class Tail {
         await this.#options.client.close().catch(() => undefined);
       }
     } finally {
+      filter?.release();
       this.#options.onEnd();
     }
   }

@@ -37,6 +37,14 @@ for (const url of probes) {
 }
 const created = await call('topics.create', { connectionId: 'embedded', topic: 'from-electron-main', partitions: 2, replicationFactor: 1 });
 const refused = await call('topics.create', { connectionId: 'embedded', topic: 'bad name', partitions: 2, replicationFactor: 1 });
+// A regex filter runs in the bundled filter worker (out/main/filter-worker.js).
+let filtered = null;
+if (created.ok) {
+  for (const value of ['aaaa', `${'a'.repeat(40)}b`]) {
+    await call('produce.send', { connectionId: 'embedded', topic: 'from-electron-main', key: null, value, headers: [], partition: 0 });
+  }
+  filtered = await call('messages.read', { connectionId: 'embedded', topic: 'from-electron-main', filter: { kind: 'regex', field: 'value', pattern: '(a+)+$', flags: '' } });
+}
 const foreign = await call('app.info', {}, { senderFrame: { url: 'https://example.com/' } });
 const info = await call('app.info', {});
 const quitEvent = { prevented: false, preventDefault() { this.prevented = true; } };
@@ -62,6 +70,7 @@ console.log(
     ipcAnswered,
     created,
     refused,
+    filtered: filtered && (filtered.ok ? filtered.value.records.map((record) => record.value.text) : filtered.error),
     foreign,
     info: info.value,
     menu: Boolean(smoke.menu),

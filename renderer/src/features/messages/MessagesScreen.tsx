@@ -2,6 +2,7 @@
 // through the result by cursor, open a record, export the whole result, or tail new records live.
 import { useEffect, useState } from 'react';
 import type { ExportFormat, Filter, Page, Seek } from '../../../../shared/model/messages';
+import { re2Error } from '../../../../shared/model/regex';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
 import { formatBytes, formatCount } from '../../components/format';
@@ -37,7 +38,7 @@ const filterLabels: Record<FilterMode, string> = {
   key: 'Key contains',
   header: 'Header contains',
   any: 'Anywhere contains',
-  regex: 'Value matches regex',
+  regex: 'Value matches regex (RE2)',
   jsonPath: 'JSON path equals',
   findKey: 'Find by key',
 };
@@ -102,11 +103,9 @@ export function queryFromForm(
   if (form.filter !== 'none') {
     if (!form.text && form.filter !== 'findKey') return { error: 'Enter what to look for, or choose "No filter".' };
     if (form.filter === 'regex') {
-      try {
-        new RegExp(form.text);
-      } catch (error) {
-        return { error: `The regular expression is not valid: ${(error as Error).message}` };
-      }
+      // RE2, as the main process runs it (JavaScript's RegExp would refuse (?i) and accept lookarounds).
+      const invalid = re2Error(form.text);
+      if (invalid) return { error: invalid };
       filter = { kind: 'regex', field: 'value', pattern: form.text, flags: '' };
     } else if (form.filter === 'jsonPath') filter = { kind: 'jsonPath', path: form.text, equals: form.equals };
     else if (form.filter === 'findKey') filter = { kind: 'key', key: form.text };
@@ -313,6 +312,7 @@ export function MessagesScreen() {
                 <span>{form.filter === 'jsonPath' ? 'Path' : form.filter === 'regex' ? 'Pattern' : form.filter === 'findKey' ? 'Key' : 'Text'}</span>
                 <input
                   aria-label="Filter text"
+                  title={form.filter === 'regex' ? 'RE2 syntax (linear time): (?i) for ignore case; no lookarounds or backreferences.' : undefined}
                   spellCheck={false}
                   placeholder={form.filter === 'jsonPath' ? '$.customer.id' : form.filter === 'regex' ? '^ORD-\\d+' : ''}
                   value={form.text}

@@ -1,0 +1,219 @@
+// Filters and exports against hostile data and patterns (issue #12), on a real embedded cluster:
+// - "(a+)+$" (exponential for a backtracking engine) is decided in linear time;
+// - a filter that is slow over every record runs in the worker: the main process and its brokers keep
+//   answering a real client (kcat) meanwhile, Cancel ends it at once, and so does the time budget;
+// - CSV exports neutralize cells a spreadsheet would run as formulas.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Producer } from '@platformatic/kafka';
+import type { Filter, Page } from '../../shared/model/messages';
+import { MessageService } from '../../electron/services/messages/service';
+import { startCore, type TestCore } from './helpers';
+
+const run = promisify(execFile);
+const connectionId = 'embedded';
+const decoders = { key: { kind: 'auto' as const }, value: { kind: 'auto' as const } };
+// A backtracking engine needs about 2^n steps for "(a+)+$" over n a's and a b: 20.7 s for n = 28 in
+// V8, days for n = 40. RE2 answers in one pass.
+const EXPONENTIAL = '(a+)+$';
+// Linear for RE2 too, but slow: a 2,000-state program over each 20 KB value (about 1 s a record here,
+// when RE2's state cache overflows), so a read over the topic would take minutes.
+const SLOW_PATTERN = '(?:a?){1000}a{1000}c';
+const SLOW_RECORDS = 240;
+
+describe('filters and exports with hostile input', () => {
+  let app: TestCore;
+  let producer: Producer<Buffer, Buffer, Buffer, Buffer>;
+
+  const send = (topic: string, values: (string | Buffer)[], keys?: string[], headers?: [string, string][]) =>
+    producer.send({
+      messages: values.map((value, i) => ({
+        topic,
+        partition: 0,
+        value: Buffer.from(value),
+        ...(keys ? { key: Buffer.from(keys[i]!) } : {}),
+        ...(headers ? { headers: new Map(headers.map(([k, v]) => [Buffer.from(k), Buffer.from(v)])) } : {}),
+      })),
+      acks: -1,
+    });
+
+  /** kcat reads the first record of a topic: metadata, ListOffsets and Fetch from the embedded broker. */
+  const kcatFirstRecord = (topic: string) =>
+    run('kcat', ['-C', '-b', app.bootstrapServers, '-t', topic, '-p', '0', '-o', 'beginning', '-c', '1', '-e', '-q', '-m', '20'], { timeout: 20_000 }).then(({ stdout }) => stdout.trim());
+
+  /** Starts a read and reports whether it was still running when kcat had its answer. */
+  async function kcatDuring(read: Promise<Page>, topic: string): Promise<{ page: Page; kcat: string; readPendingWhenKcatDone: boolean }> {
+    let settled = false;
+    const tracked = read.finally(() => (settled = true));
+    // Let the read reach the filter first.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const kcat = await kcatFirstRecord(topic);
+    const readPendingWhenKcatDone = !settled;
+    return { page: await tracked, kcat, readPendingWhenKcatDone };
+  }
+
+  beforeAll(async () => {
+    app = await startCore({ brokers: 1 });
+    producer = new Producer({ clientId: 'hostile-filters', bootstrapBrokers: app.bootstrapServers.split(',') });
+    await app.ok('topics.create', { connectionId, topic: 'hostile.redos', partitions: 1, replicationFactor: 1 });
+    await send('hostile.redos', ['first', `${'a'.repeat(28)}b`, `${'a'.repeat(40)}b`, 'aaaa', `x${'a'.repeat(5000)}`]);
+    await app.ok('topics.create', { connectionId, topic: 'hostile.slow', partitions: 1, replicationFactor: 1 });
+    const slowValue = `${'a'.repeat(20_000)}bc`;
+    for (let batch = 0; batch < SLOW_RECORDS / 40; batch++) await send('hostile.slow', Array.from({ length: 40 }, () => slowValue));
+  }, 120_000);
+
+  afterAll(async () => {
+    await producer?.close();
+    await app?.close();
+  });
+
+  it('decides "(a+)+$" over a\u00d728+b and a\u00d740+b in linear time, with the right answer', async () => {
+    const page = await app.ok('messages.read', {
+      connectionId,
+      topic: 'hostile.redos',
+      filter: { kind: 'regex', field: 'value', pattern: EXPONENTIAL, flags: '' },
+      limit: { count: 100 },
+    });
+    expect(page.records.map((record) => record.value.text)).toEqual(['aaaa', `x${'a'.repeat(5000)}`]);
+    expect(page.stoppedBy).toBe('end');
+    expect(page.scanned).toBe(5);
+    // Flags map onto RE2's: i, s, m.
+    const ignoreCase = await app.ok('messages.read', { connectionId, topic: 'hostile.redos', filter: { kind: 'regex', field: 'value', pattern: '^FIRST$', flags: 'i' } });
+    expect(ignoreCase.records.map((record) => record.offset)).toEqual([0]);
+  });
+
+  it('refuses what RE2 does not do (backreferences, lookarounds) with a clear message', async () => {
+    for (const pattern of ['(a)\\1', 'a(?=b)', '(?<!x)a']) {
+      const result = await app.call('messages.read', { connectionId, topic: 'hostile.redos', filter: { kind: 'regex', field: 'value', pattern, flags: '' } });
+      expect(result).toMatchObject({ ok: false, error: { kind: 'invalid-request', message: expect.stringMatching(/^The regular expression is not valid RE2 syntax: .+ Lookarounds and backreferences are not supported\.$/) } });
+    }
+  });
+
+  it('Cancel ends a slow filter at once, while the broker keeps answering kcat', async () => {
+    const operationId = 'hostile-cancel';
+    const filter: Filter = { kind: 'regex', field: 'value', pattern: SLOW_PATTERN, flags: '' };
+    const read = app.ok('messages.read', { connectionId, topic: 'hostile.slow', filter, limit: { count: 10 }, operationId });
+    let settled = false;
+    const tracked = read.finally(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The embedded broker (same process) answers a real client while the filter runs.
+    expect(await kcatFirstRecord('hostile.slow')).toMatch(/^a{20000}bc$/);
+    expect(settled).toBe(false);
+    // The page comes back once the cancel arrives, not when the filter would have finished.
+    expect(await app.ok('messages.cancel', { operationId })).toEqual({ cancelled: true });
+    const page = await tracked;
+    expect(page.stoppedBy).toBe('cancelled');
+    expect(page.scanned).toBeLessThan(SLOW_RECORDS);
+    // Nothing was skipped: the cursor is where the filter stopped, and the next page reads on from there.
+    const after = page.cursor[0]!.after;
+    expect(after).toBe(page.scanned);
+    // The same service filters again afterwards (a new worker replaces the one ended).
+    const again = await app.ok('messages.read', { connectionId, topic: 'hostile.redos', filter: { kind: 'regex', field: 'value', pattern: '^a{4}$', flags: '' } });
+    expect(again.records.map((record) => record.offset)).toEqual([3]);
+  });
+
+  it('the time budget ends a filter that takes too long over one chunk, says so, and skips nothing', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-budget-'));
+    const service = new MessageService({
+      dataDir: dir,
+      clientOptions: (id) => app.core.connections.clientOptions(id),
+      emitProgress: () => undefined,
+      emitTail: () => undefined,
+      filterWorker: { budgetMs: 1_000 },
+    });
+    try {
+      const request = {
+        connectionId,
+        topic: 'hostile.slow',
+        partitions: null,
+        seek: { mode: 'earliest' as const },
+        limit: { count: 10 },
+        filter: { kind: 'regex' as const, field: 'value' as const, pattern: SLOW_PATTERN, flags: '' },
+        decoders,
+      };
+      const { page, kcat, readPendingWhenKcatDone } = await kcatDuring(service.read(request), 'hostile.slow');
+      expect(kcat).toMatch(/^a{20000}bc$/);
+      expect(readPendingWhenKcatDone).toBe(true);
+      expect(page.stoppedBy).toBe('time');
+      expect(page.records).toEqual([]);
+      expect(page.notes).toEqual([expect.stringMatching(/^The filter took more than 1 s over [\d,]+ records of partition 0 from offset \d+ and was stopped there\. Simplify the filter, or read fewer or smaller records\.$/)]);
+      const from = Number(/from offset (\d+)/.exec(page.notes[0]!)![1]);
+      expect(page.cursor).toEqual([{ partition: 0, before: 0, after: from }]);
+      expect(page.hasAfter).toBe(true);
+      // An export with the same filter fails whole, with the same words, and leaves no file.
+      await expect(service.export({ ...request, format: 'jsonl' })).rejects.toThrow(/^The filter took more than 1 s over/);
+      // The read's own time limit ends the worker too: then it is just "time".
+      const limited = await service.read({ ...request, limit: { count: 10, maxDurationMs: 500 } });
+      expect(limited).toMatchObject({ stoppedBy: 'time', notes: [] });
+    } finally {
+      await service.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an export with a slow filter is cancelled at once and leaves no file', async () => {
+    const exports = path.join(app.dataDir, 'exports');
+    const before = await readdir(exports).catch(() => []);
+    const operationId = 'hostile-export-cancel';
+    const exported = app.ok('messages.export', { connectionId, topic: 'hostile.slow', format: 'csv', filter: { kind: 'regex', field: 'value', pattern: SLOW_PATTERN, flags: '' }, operationId });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await app.ok('messages.cancel', { operationId })).toEqual({ cancelled: true });
+    expect(await exported).toMatchObject({ status: 'cancelled', records: 0 });
+    expect(await readdir(exports).catch(() => [])).toEqual(before);
+  });
+
+  it('exports CSV with formula-like cells neutralized (OWASP), and JSON Lines unchanged', async () => {
+    const topic = 'hostile.csv';
+    await app.ok('topics.create', { connectionId, topic, partitions: 1, replicationFactor: 1 });
+    const values = ['=HYPERLINK("http://evil.example","x")', '+1+2', '-2+3', '@SUM(A1:A2)', '\tcmd', '\rcmd', 'plain', '1-2', ' =not first'];
+    await send(topic, values, values.map((_, i) => (i === 0 ? '=cmd|/C calc!A0' : `key-${i}`)), [['@h', '=1']]);
+    const csv = await app.ok('messages.export', { connectionId, topic, format: 'csv' });
+    const text = await readFile(app.core.messages.download(csv.url!.split('/').pop()!)!.path, 'utf8');
+    const rows = parseCsv(text);
+    expect(rows[0]!.slice(5, 8)).toEqual(['key', 'value', 'headers']);
+    const body = rows.slice(1);
+    expect(body.map((row) => row[6])).toEqual(["'=HYPERLINK(\"http://evil.example\",\"x\")", "'+1+2", "'-2+3", "'@SUM(A1:A2)", "'\tcmd", "'\rcmd", 'plain', '1-2', ' =not first']);
+    expect(body[0]![5]).toBe("'=cmd|/C calc!A0");
+    expect(body[1]![5]).toBe('key-1');
+    // Headers are one JSON cell: it starts with "[", so it stays as it is.
+    expect(JSON.parse(body[0]![7]!)).toEqual([{ key: '@h', value: '=1' }]);
+    // The app's own numbers are not text from the topic: a producer id of -1 stays a number.
+    expect(body[0]![10]).toBe('-1');
+    const jsonl = await app.ok('messages.export', { connectionId, topic, format: 'jsonl' });
+    const lines = (await readFile(app.core.messages.download(jsonl.url!.split('/').pop()!)!.path, 'utf8')).trimEnd().split('\n');
+    expect(lines.map((line) => (JSON.parse(line) as { value: string }).value)).toEqual(values);
+  });
+});
+
+/** RFC 4180: fields separated by commas, rows by CRLF, quoted fields with doubled quotes. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += c;
+  }
+  return rows;
+}
