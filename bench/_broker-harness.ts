@@ -28,6 +28,8 @@ export interface ServerProcess {
   cpuSeconds(): number;
   /** Writes a line to the server's standard input (the CLI's commands). */
   send(line: string): void;
+  /** Sends a command and resolves with the first line of output after it that starts with `prefix`. */
+  ask(line: string, prefix: string, timeoutMs?: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -43,6 +45,16 @@ export async function startServer(label: string, script: string, args: readonly 
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const lineWaiters: Array<{ prefix: string; resolve: (line: string) => void }> = [];
+  let partialLine = '';
+  const onLines = (chunk: Buffer) => {
+    const lines = (partialLine + chunk.toString()).split('\n');
+    partialLine = lines.pop()!;
+    for (const line of lines) {
+      const index = lineWaiters.findIndex((w) => line.startsWith(w.prefix));
+      if (index >= 0) lineWaiters.splice(index, 1)[0]!.resolve(line);
+    }
+  };
   const bootstrap = await new Promise<string>((ready, fail) => {
     let out = '';
     const timer = setTimeout(() => fail(new Error(`${label} did not start within 60 s: ${stderr}`)), 60_000);
@@ -52,7 +64,7 @@ export async function startServer(label: string, script: string, args: readonly 
       if (m) {
         clearTimeout(timer);
         child.stdout.off('data', onData);
-        child.stdout.resume();
+        child.stdout.on('data', onLines);
         ready(m[1]!);
       }
     };
@@ -74,6 +86,13 @@ export async function startServer(label: string, script: string, args: readonly 
     },
     send(line) {
       child.stdin.write(`${line}\n`);
+    },
+    ask(line, prefix, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${label} did not answer '${line}' within ${timeoutMs} ms`)), timeoutMs);
+        lineWaiters.push({ prefix, resolve: (answer) => (clearTimeout(timer), resolve(answer)) });
+        child.stdin.write(`${line}\n`);
+      });
     },
     async stop() {
       if (child.exitCode !== null) return;

@@ -4,13 +4,14 @@
  *
  * Runs the embedded Kafka cluster without a window. Prints `bootstrap.servers=...` once every listener
  * accepts connections, then reads commands on standard input, one a line: `stop <id>`, `kill <id>`,
- * `start <id>`, `status`, `help`. SIGINT and SIGTERM stop every broker cleanly.
+ * `start <id>`, `status`, `stats`, `help`. SIGINT and SIGTERM stop every broker cleanly.
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { EmbeddedCluster, type ClusterEvent } from './cluster/cluster';
+import { replicationMetrics } from './cluster/replication-metrics';
 import { createLogger, type LogLevel } from './server/logger';
 
 const USAGE = `usage: npm run cluster -- [--brokers N] [--port P] [--data-dir DIR] [--host H] [--config name=value]... [--log-level debug|info|warn|error]
@@ -19,7 +20,7 @@ const USAGE = `usage: npm run cluster -- [--brokers N] [--port P] [--data-dir DI
   --data-dir   where logs and metadata live (default ~/.kafka-desk/cluster)
   --host       interface to listen on (default 127.0.0.1)
   --config     a broker config by its Kafka name, e.g. --config num.partitions=6 (repeatable)
-commands on standard input: stop <id> | kill <id> | start <id> | status | help`;
+commands on standard input: stop <id> | kill <id> | start <id> | status | stats | help`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -119,6 +120,10 @@ async function main(): Promise<void> {
       switch (command) {
         case 'status':
           answer(status());
+          return;
+        case 'stats':
+          // One line: replication counters since the start (see cluster/replication-metrics.ts).
+          answer(`stats ${JSON.stringify(replicationMetrics)}`);
           return;
         case 'help':
           answer(USAGE);

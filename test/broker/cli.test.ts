@@ -104,6 +104,38 @@ describe('npm run cluster', () => {
     await lines.next(/^error: unknown command 'frobnicate'/);
   });
 
+  it('prints replication counters on stats, which count an acks=all produce and its replication', async () => {
+    const stats = async () => {
+      const seen = lines.all.length;
+      child.stdin.write('stats\n');
+      for (let i = 0; i < 100; i++) {
+        const line = lines.all.slice(seen).find((l) => l.startsWith('stats {'));
+        if (line) return JSON.parse(line.slice('stats '.length)) as Record<string, number>;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`no answer to stats in:\n${lines.all.join('\n')}`);
+    };
+    const before = await stats();
+    expect(before.leaderAppends).toBeGreaterThanOrEqual(0);
+    // kcat creates the topic (3 replicas by default here) and waits for every in-sync replica.
+    await new Promise<void>((done, fail) => {
+      const kcat = spawn('kcat', ['-P', '-b', `127.0.0.1:${port}`, '-t', 'cli-stats', '-X', 'acks=all', '-p', '0'], { stdio: ['pipe', 'ignore', 'pipe'] });
+      let stderr = '';
+      kcat.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      kcat.once('exit', (code) => (code === 0 ? done() : fail(new Error(`kcat exited with ${code}: ${stderr}`))));
+      kcat.stdin.end('one\ntwo\n');
+    });
+    let after = await stats();
+    for (let i = 0; i < 50 && after.followerFetchesWithRecords! < before.followerFetchesWithRecords! + 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await stats();
+    }
+    expect(after.leaderAppends).toBeGreaterThan(before.leaderAppends!);
+    expect(after.highWatermarkAdvances).toBeGreaterThan(before.highWatermarkAdvances!);
+    // Both followers fetched the records.
+    expect(after.followerFetchesWithRecords).toBeGreaterThanOrEqual(before.followerFetchesWithRecords! + 2);
+  });
+
   it('shuts down cleanly on SIGTERM', async () => {
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -5,6 +5,7 @@ import type { PartitionLog } from '../log/partition-log';
 import type { ReadAllocator } from '../log/read-buffers';
 import { ProtocolDecodeError } from '../protocol/errors';
 import type { PartitionMetadata } from './metadata-store';
+import { replicationMetrics as metrics } from './replication-metrics';
 import { ProducerStateTable, deleteProducerSnapshot, readProducerSnapshot, writeProducerSnapshot } from './producer-state';
 
 /** Error names of the protocol a partition operation can answer; handlers turn them into codes. */
@@ -270,6 +271,7 @@ export class PartitionReplica {
       if (header.producerId >= 0) this.producers.record(header, next, result.maxTimestamp);
       next += header.lastOffsetDelta + 1;
     }
+    metrics.leaderAppends++;
     this.snapshotIfRolled();
     this.maybeAdvanceHighWatermark();
     this.notifyData();
@@ -285,6 +287,7 @@ export class PartitionReplica {
 
   private awaitAcks(outcome: AppendOutcome, acks: number, timeoutMs: number): AppendOutcome | PartitionError | Promise<AppendOutcome | PartitionError> {
     if (acks !== -1 || this.highWatermark > outcome.lastOffset) return outcome;
+    metrics.leaderAppendsWaiting++;
     return new Promise((resolve) => {
       const waiter: AckWaiter = {
         requiredOffset: outcome.lastOffset + 1,
@@ -326,6 +329,7 @@ export class PartitionReplica {
       candidate = Math.min(candidate, progress ? progress.logEndOffset : -1);
     }
     if (candidate > this.highWatermark) {
+      metrics.highWatermarkAdvances++;
       this.highWatermark = candidate;
       this.log.highWatermark = candidate;
       for (const waiter of this.ackWaiters) {

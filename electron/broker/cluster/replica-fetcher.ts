@@ -1,6 +1,7 @@
 import type { Logger } from '../server/logger';
 import type { Broker } from './broker';
 import type { PartitionReplica } from './partition-replica';
+import { replicationMetrics as metrics } from './replication-metrics';
 
 interface Followed {
   replica: PartitionReplica;
@@ -84,6 +85,7 @@ export class ReplicaFetcher {
       } else {
         round = [...this.due];
       }
+      metrics.fetcherRounds++;
       // Leaders announcing data during the round mark their partitions due again for the next one.
       this.due.clear();
       for (const entry of round) {
@@ -141,7 +143,10 @@ export class ReplicaFetcher {
           return;
         }
         this.due.add(entry);
-        this.wake?.();
+        if (this.wake) {
+          metrics.fetcherWakeups++;
+          this.wake();
+        }
       });
       entry.subscribedTo = leader;
     }
@@ -151,6 +156,7 @@ export class ReplicaFetcher {
       entry.reconciledEpoch = meta.leaderEpoch;
     }
 
+    metrics.followerFetches++;
     const before = replica.log.logEndOffset;
     const result = leader.readForFollower(this.broker.id, before, this.maxBytes, meta.leaderEpoch);
     if (result.error !== null) {
@@ -161,6 +167,7 @@ export class ReplicaFetcher {
       }
       return false;
     }
+    if (result.records.length > 0) metrics.followerFetchesWithRecords++;
     replica.appendAsFollower(result.records, result.highWatermark, result.logStartOffset);
     // Progress also counts when nothing new arrived but our log end moved since the leader last heard.
     return replica.log.logEndOffset > before;

@@ -10,6 +10,7 @@ import {
   type FetchResponsePartitionData,
 } from '../protocol/generated/index';
 import { ReadLease, type ReadAllocator } from '../log/read-buffers';
+import { replicationMetrics as metrics } from '../cluster/replication-metrics';
 import { downConvertBatches } from '../records/convert';
 import { defineHandler, type RequestContext } from './handler';
 import { ZERO_UUID } from '../protocol/uuid';
@@ -128,6 +129,7 @@ export const fetchHandler = defineHandler({
     if (first.bytes >= minBytes || first.errors || request.maxWaitMs <= 0 || replicas.size === 0) return first.body;
     // Only the last pass is answered: the buffers of a pass that is not are given back at once.
     lease.release();
+    metrics.fetchLongPolls++;
     return new Promise<FetchResponse>((resolve) => {
       let done = false;
       let scheduled = false;
@@ -142,6 +144,7 @@ export const fetchHandler = defineHandler({
       const retry = () => {
         scheduled = false;
         if (done) return;
+        metrics.fetchLongPollWakeups++;
         const again = readOnce(request, context, new Set(), lease.alloc);
         if (again.bytes >= minBytes || again.errors || context.broker.state !== 'running') finish(again.body);
         else lease.release();
