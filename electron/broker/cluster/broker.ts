@@ -103,7 +103,10 @@ export class Broker {
     this.logs = await LogManager.open(this.options.logDir, { logger: this.logger, now: this.now });
     this.removeDeletedTopicLogs();
     const listener = new Listener(
-      { handleFrame: (frame, connection) => this.options.dispatcher.handleFrame(frame, connection, this) },
+      {
+        handleFrame: (frame, connection) => this.options.dispatcher.handleFrame(frame, connection, this),
+        mayOverlap: (frame) => this.options.dispatcher.mayOverlap?.(frame) === true,
+      },
       {
         host: this.host,
         port: this.port,

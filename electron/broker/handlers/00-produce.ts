@@ -10,7 +10,7 @@ import {
 } from '../protocol/generated/index';
 import { MAGIC_OFFSET } from '../records/batch-header';
 import { upConvertMessageSet } from '../records/convert';
-import { defineHandler, type RequestContext } from './handler';
+import { Deferred, defineHandler, type RequestContext } from './handler';
 
 type PartitionResult = AppendOutcome | PartitionError;
 
@@ -57,12 +57,16 @@ function toBatches(records: Buffer): Buffer | PartitionError {
 
 /**
  * Produce: appends each partition's batches on its leader. acks=0 gets no response, acks=1 answers
- * after the leader's append, acks=-1 after every in-sync replica has the records.
+ * after the leader's append, acks=-1 after every in-sync replica has the records (Kafka's delayed
+ * produce). While an acks=-1 request waits, the connection goes on with the next produce requests
+ * (`overlaps`): they are appended in arrival order and answered in order, and one replication round
+ * then covers all of them.
  */
 export const produceHandler = defineHandler({
   api: Produce,
   minVersion: 0,
   maxVersion: 11,
+  overlaps: true,
   handle: (request, context) => {
     const { broker } = context;
     const acks = request.acks;
@@ -117,6 +121,6 @@ export const produceHandler = defineHandler({
       );
       return body;
     };
-    return pending.length === 0 ? build() : Promise.all(pending).then(build);
+    return pending.length === 0 ? build() : new Deferred(Promise.all(pending).then(build));
   },
 });

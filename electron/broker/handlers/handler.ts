@@ -14,6 +14,15 @@ export interface RequestContext {
 }
 
 /**
+ * An answer that comes later although the request's work is done (an acks=all produce, appended,
+ * waiting for its followers): unlike a plain promise, it lets the connection handle the next request
+ * meanwhile when that request's API `overlaps`. Answers still go out in request order.
+ */
+export class Deferred<Res> {
+  constructor(readonly answer: Promise<Res | null>) {}
+}
+
+/**
  * One Kafka API as the broker implements it: the versions it supports (ApiVersions advertises exactly
  * these) and a function from request to response. Handlers answer per-entity error codes; they throw
  * only on bugs. Returning null sends no response (Produce with acks=0).
@@ -22,7 +31,12 @@ export interface Handler<Req, Res> {
   api: ApiDescriptor<Req, Res>;
   minVersion: number;
   maxVersion: number;
-  handle(request: Req, context: RequestContext): Res | null | Promise<Res | null>;
+  handle(request: Req, context: RequestContext): Res | null | Promise<Res | null> | Deferred<Res>;
+  /**
+   * Whether a request of this API may be handled while earlier requests on its connection wait with a
+   * Deferred answer (Produce: appends stay in arrival order, so does every answer).
+   */
+  overlaps?: boolean;
 }
 
 /** Declares a handler with its types inferred from the API descriptor. */

@@ -4,9 +4,9 @@ import { ProtocolDecodeError } from '../protocol/errors';
 import { ApiVersions, type ApiVersionsResponse } from '../protocol/generated/index';
 import { decodeRequestHeader, encodeResponseFrame } from '../protocol/headers';
 import { Reader } from '../protocol/reader';
-import { CloseConnection, type Connection, type ResponseChunks } from '../server/connection';
+import { CloseConnection, DeferredResponse, type Connection, type ResponseChunks } from '../server/connection';
 import type { RequestDispatcher } from '../server/dispatcher';
-import type { AnyHandler, RequestContext } from './handler';
+import { Deferred, type AnyHandler, type RequestContext } from './handler';
 import { handlers } from './index';
 
 export interface HandlerRegistry {
@@ -40,7 +40,10 @@ export function supportedApiKeys(registry: HandlerRegistry): ApiVersionsResponse
 export function createDispatcher(registry: HandlerRegistry = createRegistry()): RequestDispatcher {
   const supportedApis = supportedApiKeys(registry);
   return {
-    handleFrame(frame: Buffer, connection: Connection, broker: Broker): ResponseChunks | Promise<ResponseChunks> {
+    mayOverlap(frame: Buffer): boolean {
+      return frame.length >= 2 && registry.get(frame.readInt16BE(0))?.overlaps === true;
+    },
+    handleFrame(frame: Buffer, connection: Connection, broker: Broker): ResponseChunks | Promise<ResponseChunks> | DeferredResponse {
       const reader = new Reader(frame);
       let result;
       try {
@@ -91,6 +94,7 @@ export function createDispatcher(registry: HandlerRegistry = createRegistry()): 
       const encode = (response: unknown): ResponseChunks =>
         response === null ? null : encodeResponseFrame(handler.api, header.apiVersion, header.correlationId, response);
       const answer = handler.handle(request, context);
+      if (answer instanceof Deferred) return new DeferredResponse(answer.answer.then(encode));
       return answer instanceof Promise ? answer.then(encode) : encode(answer);
     },
   };

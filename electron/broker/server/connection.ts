@@ -12,9 +12,20 @@ export class CloseConnection extends Error {
   override readonly name = 'CloseConnection';
 }
 
+/**
+ * A response that completes later, returned for a request whose effects are all done and only its
+ * answer waits (an acks=all produce, appended, waiting for its followers): the connection may handle
+ * the next request meanwhile if `FrameHandler.mayOverlap` allows it. Responses still go out in order.
+ */
+export class DeferredResponse {
+  constructor(readonly response: Promise<ResponseChunks>) {}
+}
+
 export interface FrameHandler {
   /** Handles one request frame (the bytes after the size prefix). May complete later (long polls, acks=all). */
-  handleFrame(frame: Buffer, connection: Connection): ResponseChunks | Promise<ResponseChunks>;
+  handleFrame(frame: Buffer, connection: Connection): ResponseChunks | Promise<ResponseChunks> | DeferredResponse;
+  /** Whether this frame may be handled while earlier requests' DeferredResponses are still pending. */
+  mayOverlap?(frame: Buffer): boolean;
 }
 
 export interface ConnectionOptions {
@@ -27,11 +38,28 @@ export interface ConnectionOptions {
 
 let nextConnectionId = 1;
 
+/** At most this many deferred responses wait on one connection; more requests wait for the oldest. */
+const MAX_DEFERRED = 1000;
+
+/** A request handled but not yet answered, in arrival order. */
+interface Outstanding {
+  ready: boolean;
+  chunks: ResponseChunks;
+  /** The afterResponse callbacks its handler registered. */
+  hooks: Array<() => void>;
+}
+
 /**
- * One client connection: size-framed requests, handled strictly in arrival order (as Kafka does, a
- * request is handled only after the previous one answered), with responses written in the same order.
- * Clients may pipeline: frames that arrive meanwhile are buffered, and reading pauses while too much is
- * buffered or the client is not reading its responses.
+ * One client connection: size-framed requests, handled in arrival order (as Kafka does, a request is
+ * handled only after the previous one answered), with responses written in the same order. Clients may
+ * pipeline: frames that arrive meanwhile are buffered, and reading pauses while too much is buffered or
+ * the client is not reading its responses.
+ *
+ * One exception to "after the previous one answered": a request that returned a DeferredResponse has
+ * done all it will do, so the next request may be handled at once when the handler says it may overlap
+ * (produce after an acks=all produce). A producer's pipelined acks=all requests are thus appended as
+ * they arrive and replicated together, instead of one replication round trip each (which capped a
+ * connection at a few thousand acks=all requests per second, with the rest queueing here).
  */
 export class Connection {
   readonly id = nextConnectionId++;
@@ -44,7 +72,10 @@ export class Connection {
   private pendingBytes = 0;
   private queued: Buffer[] = [];
   private queuedBytes = 0;
+  /** Handling a request that must answer before the next one starts. */
   private busy = false;
+  /** Requests handled and not yet answered (deferred ones, and any answered after them), in order. */
+  private outstanding: Outstanding[] = [];
   private closed = false;
   private readPaused = false;
   /** Callbacks for the request being handled, run once its response is written (see afterResponse). */
@@ -77,9 +108,9 @@ export class Connection {
 
   /**
    * Runs `callback` once the response to the request being handled has been handed to the kernel, or
-   * is known never to be sent (no response, the connection closed, the handler failed). Requests are
-   * handled one at a time, so the request is well defined; a handler lends buffers to its response
-   * this way (a fetch's read buffers go back to their pool).
+   * is known never to be sent (no response, the connection closed, the handler failed). Must be called
+   * synchronously within handleFrame, which is what ties it to its request; a handler lends buffers to
+   * its response this way (a fetch's read buffers go back to their pool).
    */
   afterResponse(callback: () => void): void {
     this.responseHooks.push(callback);
@@ -137,39 +168,62 @@ export class Connection {
     }
   }
 
+  /** Whether the next queued frame may be handled now. */
+  private mayHandleNext(): boolean {
+    if (this.busy || this.closed || this.queued.length === 0) return false;
+    if (this.outstanding.length === 0) return true;
+    return this.outstanding.length < MAX_DEFERRED && this.handler.mayOverlap?.(this.queued[0]!) === true;
+  }
+
   private processQueue(): void {
-    while (!this.busy && !this.closed && this.queued.length > 0) {
+    while (this.mayHandleNext()) {
       const frame = this.queued.shift()!;
       this.queuedBytes -= frame.length;
-      let result: ResponseChunks | Promise<ResponseChunks>;
+      let result: ResponseChunks | Promise<ResponseChunks> | DeferredResponse;
       try {
         result = this.handler.handleFrame(frame, this);
       } catch (error) {
-        this.fail(error);
+        this.fail(error, this.takeResponseHooks());
         return;
       }
-      if (result instanceof Promise) {
-        this.busy = true;
-        result.then(
-          (chunks) => {
-            this.busy = false;
-            this.send(chunks);
-            this.processQueue();
-          },
-          (error: unknown) => {
-            this.busy = false;
-            this.fail(error);
-          },
-        );
-      } else {
-        this.send(result);
+      const hooks = this.takeResponseHooks();
+      if (!(result instanceof Promise) && !(result instanceof DeferredResponse)) {
+        if (this.outstanding.length === 0) this.send(result, hooks);
+        else this.outstanding.push({ ready: true, chunks: result, hooks });
+        continue;
       }
+      const entry: Outstanding = { ready: false, chunks: null, hooks };
+      this.outstanding.push(entry);
+      const blocking = result instanceof Promise;
+      if (blocking) this.busy = true;
+      const response: Promise<ResponseChunks> = result instanceof Promise ? result : result.response;
+      response.then(
+        (chunks) => {
+          if (blocking) this.busy = false;
+          entry.ready = true;
+          entry.chunks = chunks;
+          this.sendReady();
+          this.processQueue();
+        },
+        (error: unknown) => {
+          if (blocking) this.busy = false;
+          this.fail(error, hooks);
+        },
+      );
     }
     this.updateReadState();
   }
 
-  private fail(error: unknown): void {
-    this.runHooks(this.takeResponseHooks());
+  /** Writes the responses at the head of the outstanding list that are complete, in order. */
+  private sendReady(): void {
+    while (this.outstanding.length > 0 && this.outstanding[0]!.ready) {
+      const entry = this.outstanding.shift()!;
+      this.send(entry.chunks, entry.hooks);
+    }
+  }
+
+  private fail(error: unknown, hooks: ReadonlyArray<() => void>): void {
+    this.runHooks(hooks);
     if (error instanceof CloseConnection) {
       this.close(error.message, 'warn');
     } else {
@@ -179,8 +233,7 @@ export class Connection {
     }
   }
 
-  private send(chunks: ResponseChunks): void {
-    const hooks = this.takeResponseHooks();
+  private send(chunks: ResponseChunks, hooks: ReadonlyArray<() => void>): void {
     if (chunks === null || chunks.length === 0 || this.closed) {
       this.runHooks(hooks);
       return;
