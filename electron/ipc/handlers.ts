@@ -5,7 +5,7 @@ import type { ConnectionService } from '../services/connections/service';
 import type { EmbeddedClusterService } from '../services/embedded-cluster';
 import type { GroupsService } from '../services/groups-service';
 import type { SettingsStore } from '../services/settings';
-import { clusterOverview } from '../services/cluster';
+import type { ClusterService } from '../services/cluster/service';
 import { produce } from '../services/produce';
 import * as topics from '../services/topics';
 import type { MessageService } from '../services/messages/service';
@@ -13,6 +13,7 @@ import { channels } from '../../shared/ipc/contract';
 import type { Handlers } from './registry';
 
 export interface HandlerDependencies {
+  cluster: ClusterService;
   groups: GroupsService;
   appInfo: AppInfo;
   settings: SettingsStore;
@@ -41,8 +42,9 @@ function trackConnectionCalls(plain: Handlers, connections: ConnectionService): 
   return tracked as unknown as Handlers;
 }
 
-function handlers({ appInfo, settings, connections, embedded, groups, messages }: HandlerDependencies): Handlers {
+function handlers({ appInfo, settings, connections, embedded, cluster, groups, messages }: HandlerDependencies): Handlers {
   const admin = (connectionId: string) => connections.admin(connectionId);
+  const reads = (connectionId: string) => cluster.reads(connectionId);
   return {
     'app.info': () => appInfo,
     'settings.get': () => settings.current,
@@ -59,21 +61,24 @@ function handlers({ appInfo, settings, connections, embedded, groups, messages }
     'connections.health': () => connections.health(),
     'connections.check': ({ connectionId }) => connections.check(connectionId),
 
-    'cluster.overview': async ({ connectionId }) => clusterOverview(await admin(connectionId)),
+    'cluster.overview': ({ connectionId }) => cluster.overview(connectionId),
+    'brokers.describe': ({ connectionId, brokerId }) => cluster.describeBroker(connectionId, brokerId),
+    'cluster.electionPreview': ({ connectionId, target }) => cluster.electionPreview(connectionId, target),
+    'cluster.electLeaders': ({ connectionId, target }) => cluster.electLeaders(connectionId, target),
 
-    'topics.list': async ({ connectionId }) => topics.listTopics(await admin(connectionId)),
-    'topics.stats': async ({ connectionId }) => topics.topicStats(await admin(connectionId)),
+    'topics.list': async ({ connectionId }) => topics.listTopics(await reads(connectionId)),
+    'topics.stats': async ({ connectionId }) => topics.topicStats(await reads(connectionId)),
     'topics.create': async ({ connectionId, ...request }) => topics.createTopic(await admin(connectionId), request),
     'topics.delete': async ({ connectionId, topic }) => {
       await topics.deleteTopic(await admin(connectionId), topic);
       return {};
     },
     'topics.addPartitions': async ({ connectionId, topic, totalPartitions }) => {
-      await topics.addPartitions(await admin(connectionId), topic, totalPartitions);
+      await topics.addPartitions(await reads(connectionId), topic, totalPartitions);
       return {};
     },
-    'topics.purge': async ({ connectionId, topic }) => topics.purgeTopic(await admin(connectionId), topic),
-    'topics.describe': async ({ connectionId, topic }) => topics.describeTopic(await admin(connectionId), topic),
+    'topics.purge': async ({ connectionId, topic }) => topics.purgeTopic(await reads(connectionId), topic),
+    'topics.describe': async ({ connectionId, topic }) => topics.describeTopic(await reads(connectionId), topic),
     'topics.configs': async ({ connectionId, topic }) => topics.topicConfigs(await admin(connectionId), topic),
     'topics.alterConfigs': async ({ connectionId, topic, set, reset }) =>
       topics.alterTopicConfigs(await admin(connectionId), topic, set, reset),

@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import type { AppInfo, EmbeddedSettings } from '../../shared/model/schemas';
 import { createHandlers } from '../ipc/handlers';
 import { createDispatcher, EventHub, type Dispatch } from '../ipc/registry';
+import { ClusterService } from './cluster/service';
 import { ConnectionService } from './connections/service';
 import { EmbeddedClusterService, type EmbeddedClusterFactory } from './embedded-cluster';
 import { MessageService } from './messages/service';
@@ -39,6 +40,7 @@ export interface AppCore {
   connections: ConnectionService;
   messages: MessageService;
   groups: GroupsService;
+  cluster: ClusterService;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   });
   const connections = new ConnectionService({ dataDir: options.dataDir, secrets: options.secrets, embedded, hub });
   await connections.load();
+  const cluster = new ClusterService({ dataDir: options.dataDir, admin: (connectionId) => connections.admin(connectionId), embedded, hub });
+  await cluster.load();
   const messages = new MessageService({
     dataDir: options.dataDir,
     clientOptions: (connectionId) => connections.clientOptions(connectionId),
@@ -86,7 +90,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     secretStorage: options.secrets.kind,
     userDataDir: path.resolve(options.dataDir),
   };
-  const dispatch = createDispatcher(createHandlers({ appInfo, settings, connections, embedded, groups, messages }));
+  const dispatch = createDispatcher(createHandlers({ appInfo, settings, connections, embedded, cluster, groups, messages }));
   if (options.embeddedStart === 'background') void embedded.startAtLaunch();
   else await embedded.startAtLaunch();
 
@@ -98,11 +102,13 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     connections,
     messages,
     groups,
+    cluster,
     close: () => {
       closing ??= (async () => {
         await messages.close();
         await connections.close();
         await groups.close();
+        await cluster.close();
         await embedded.close();
       })();
       return closing;

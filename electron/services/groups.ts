@@ -16,6 +16,7 @@ import type {
   ResetStrategy,
 } from '../../shared/model/groups';
 import { AppError } from '../ipc/errors';
+import { listOffsets, readMetadata, type ClusterSnapshot } from './cluster/read';
 import { partitionLag, type GroupSample, type PartitionSample } from './lag/series';
 
 const EARLIEST = -2n;
@@ -101,50 +102,56 @@ export async function committedOffsets(admin: Admin, groups: readonly string[]):
   return result;
 }
 
-/** Partition counts of the topics that exist (topics deleted since a commit are left out). */
+/** Partition counts of the topics that exist (topics deleted since a commit are left out). One
+ * Metadata request, read tolerantly: a topic with an offline partition still counts. */
 export async function partitionCounts(admin: Admin, topics: Iterable<string>): Promise<Map<string, number>> {
-  const wanted = new Set(topics);
+  const wanted = [...new Set(topics)];
   const counts = new Map<string, number>();
-  if (!wanted.size) return counts;
-  const existing = (await admin.listTopics()).filter((topic) => wanted.has(topic));
-  if (!existing.length) return counts;
-  const metadata = await admin.metadata({ topics: existing, forceUpdate: true });
-  for (const name of existing) {
-    const topic = metadata.topics.get(name);
-    if (topic) counts.set(name, topic.partitionsCount);
+  if (!wanted.length) return counts;
+  const snapshot = await readMetadata(admin, wanted);
+  for (const name of wanted) {
+    const topic = snapshot.topics.get(name);
+    if (topic && topic.partitions.length) counts.set(name, topic.partitions.length);
   }
   return counts;
 }
 
-async function offsetsAt(admin: Admin, partitions: Map<string, number[]>, timestamp: bigint): Promise<PartitionTable<number> | null> {
-  const topics = [...partitions].map(([name, indexes]) => ({ name, partitions: indexes.map((partitionIndex) => ({ partitionIndex, timestamp })) }));
+/** Offsets at a time (-2 earliest, -1 latest) per leader; partitions that could not be read (no
+ * leader, leader unreachable) are left out, the others are read. */
+async function offsetsAt(
+  admin: Admin,
+  partitions: Map<string, number[]>,
+  timestamp: bigint,
+  layout?: ClusterSnapshot,
+): Promise<PartitionTable<number>> {
   const offsets = new PartitionTable<number>();
-  if (!topics.length) return offsets;
-  try {
-    for (const topic of await admin.listOffsets({ topics })) {
-      for (const partition of topic.partitions) offsets.set(topic.name, partition.partitionIndex, Number(partition.offset));
+  if (!partitions.size) return offsets;
+  const snapshot = layout ?? (await readMetadata(admin, [...partitions.keys()]));
+  const results = await listOffsets(admin, snapshot, partitions, timestamp);
+  for (const [topic, indexes] of partitions) {
+    for (const index of indexes) {
+      const offset = results.get(topic, index);
+      if (offset !== undefined) offsets.set(topic, index, offset);
     }
-    return offsets;
-  } catch {
-    // A leader moving mid-request fails the whole call: the offsets are unknown this time.
-    return null;
   }
+  return offsets;
 }
 
 /** Log start and end offsets of the given partitions that exist; unknown ones are left out. */
 export async function watermarks(admin: Admin, wanted: Map<string, Set<number>>): Promise<WatermarkMap> {
-  const counts = await partitionCounts(admin, wanted.keys());
+  const result: WatermarkMap = new PartitionTable();
+  if (!wanted.size) return result;
+  const snapshot = await readMetadata(admin, [...wanted.keys()]);
   const partitions = new Map<string, number[]>();
   for (const [topic, indexes] of wanted) {
-    const count = counts.get(topic);
-    if (count === undefined) continue;
+    const count = snapshot.topics.get(topic)?.partitions.length;
+    if (!count) continue;
     const existing = [...indexes].filter((index) => index < count).sort((a, b) => a - b);
     if (existing.length) partitions.set(topic, existing);
   }
-  const [start, end] = await Promise.all([offsetsAt(admin, partitions, EARLIEST), offsetsAt(admin, partitions, LATEST)]);
-  const result: WatermarkMap = new PartitionTable();
+  const [start, end] = await Promise.all([offsetsAt(admin, partitions, EARLIEST, snapshot), offsetsAt(admin, partitions, LATEST, snapshot)]);
   for (const [topic, indexes] of partitions) {
-    for (const index of indexes) result.set(topic, index, { start: start?.get(topic, index) ?? null, end: end?.get(topic, index) ?? null });
+    for (const index of indexes) result.set(topic, index, { start: start.get(topic, index) ?? null, end: end.get(topic, index) ?? null });
   }
   return result;
 }
@@ -170,7 +177,13 @@ function isOrdered(partitions: readonly { topic: string; partition: number }[]):
 
 /** Every group id on the cluster (ListGroups on every broker). */
 export async function groupIds(admin: Admin): Promise<string[]> {
-  return [...(await admin.listGroups()).keys()].sort();
+  return [...(await listGroupsOnLiveBrokers(admin)).keys()].sort();
+}
+
+/** ListGroups on every broker Metadata lists now (not the brokers the client cached before one stopped). */
+async function listGroupsOnLiveBrokers(admin: Admin): ReturnType<Admin['listGroups']> {
+  await readMetadata(admin, []);
+  return admin.listGroups();
 }
 
 /**
@@ -252,7 +265,7 @@ export interface GroupListing {
 
 /** Every group with its state, members, topics, total lag and coordinator. */
 export async function listGroups(admin: Admin, now: () => number = Date.now): Promise<GroupListing> {
-  const listed = await admin.listGroups();
+  const listed = await listGroupsOnLiveBrokers(admin);
   const ids = [...listed.keys()].sort();
   if (!ids.length) return { groups: [], samples: [] };
   const [described, samples, found] = await Promise.all([
@@ -412,7 +425,6 @@ export async function previewReset(admin: Admin, input: ResetInput): Promise<Res
   if (strategy.kind === 'timestamp') {
     const partitions = new Map([...wanted].map(([topic, set]) => [topic, [...set]]));
     atTimestamp = await offsetsAt(admin, partitions, BigInt(strategy.timestamp));
-    if (!atTimestamp) throw new AppError('unavailable', 'Could not look up the offsets for this time; try again in a moment.');
   }
   const requested = new Map<string, number>();
   if (strategy.kind === 'offsets') for (const entry of strategy.offsets) requested.set(key(entry.topic, entry.partition), entry.offset);

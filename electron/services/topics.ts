@@ -1,200 +1,167 @@
 // Topics and partitions over the Kafka protocol only: Metadata for layout, ListOffsets for watermarks,
 // DescribeLogDirs for sizes, CreateTopics / DeleteTopics / CreatePartitions / DeleteRecords for changes,
-// DescribeConfigs / IncrementalAlterConfigs for configs.
-import { ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes, type Admin, type ClusterMetadata } from '@platformatic/kafka';
+// DescribeConfigs / IncrementalAlterConfigs for configs. Reads go through the tolerant readers of
+// ./cluster/read: an offline partition or an unreachable broker leaves a per-partition reason, never
+// a failed screen.
+import { ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes, type Admin } from '@platformatic/kafka';
 import type { ConfigEntry, ConfigSource, PartitionInfo, TopicDetail, TopicStats, TopicSummary } from '../../shared/model/schemas';
 import { AppError } from '../ipc/errors';
-import { allTopicsMetadata, type MetadataResponse } from './metadata';
-import { isNetworkFailure } from './connections/errors';
-
-type OffsetMap = Map<string, number>; // "topic/partition" -> offset
-const key = (topic: string, partition: number) => `${topic}/${partition}`;
+import { describeLogDirs, isOffline, isUnderReplicated, listOffsets, PartitionResults, type ClusterSnapshot, type TopicState } from './cluster/read';
+import { visibleTopics, type ClusterReads } from './cluster/service';
 
 const EARLIEST = -2n;
 const LATEST = -1n;
 
-/** Watermarks of every partition that has a leader; partitions without one are left out. */
-async function listOffsets(admin: Admin, metadata: ClusterMetadata, timestamp: bigint): Promise<OffsetMap | null> {
-  const topics = [];
-  for (const [name, topic] of metadata.topics) {
-    if (!topic) continue;
-    const partitions = [];
-    for (let index = 0; index < topic.partitions.length; index += 1) {
-      const partition = topic.partitions[index];
-      if (partition && partition.leader >= 0) partitions.push({ partitionIndex: index, timestamp });
-    }
-    if (partitions.length) topics.push({ name, partitions });
-  }
-  const offsets: OffsetMap = new Map();
-  if (!topics.length) return offsets;
-  try {
-    for (const topic of await admin.listOffsets({ topics })) {
-      for (const partition of topic.partitions) offsets.set(key(topic.name, partition.partitionIndex), Number(partition.offset));
-    }
-    return offsets;
-  } catch {
-    // A leader moving mid-request fails the whole call; the UI shows "unknown" and refreshes later.
-    return null;
-  }
+function layoutOf(topics: Iterable<TopicState>): Map<string, number[]> {
+  return new Map([...topics].map((topic) => [topic.name, topic.partitions.map((partition) => partition.partition)]));
 }
 
-/** Size in bytes of each partition's leader replica (or its largest replica when the leader is unknown). */
-async function partitionSizes(admin: Admin, metadata: ClusterMetadata): Promise<OffsetMap | null> {
-  const topics = [];
-  for (const [name, topic] of metadata.topics) {
-    if (topic) topics.push({ name, partitions: topic.partitions.map((_, index) => index) });
-  }
-  if (!topics.length) return new Map();
-  try {
-    const perBroker = await admin.describeLogDirs({ topics });
-    const leaderSizes: OffsetMap = new Map();
-    const largestSizes: OffsetMap = new Map();
-    for (const broker of perBroker) {
-      for (const dir of broker.results) {
-        for (const topic of dir.topics) {
-          const layout = metadata.topics.get(topic.name);
-          for (const partition of topic.partitions) {
-            if (partition.isFutureKey) continue;
-            const size = Number(partition.partitionSize);
-            const id = key(topic.name, partition.partitionIndex);
-            if (layout?.partitions[partition.partitionIndex]?.leader === broker.broker) leaderSizes.set(id, size);
-            largestSizes.set(id, Math.max(largestSizes.get(id) ?? 0, size));
-          }
-        }
+/**
+ * Size in bytes of each partition: its leader's replica, else its largest replica on a broker that
+ * answered. Partitions no broker could tell are failed with the brokers' reasons.
+ */
+async function partitionSizes(reads: ClusterReads, snapshot: ClusterSnapshot, topics: TopicState[]): Promise<PartitionResults<number>> {
+  const sizes = new PartitionResults<number>();
+  if (!topics.length) return sizes;
+  const answers = await describeLogDirs(reads.admin, snapshot.brokers, layoutOf(topics));
+  const failedBrokers = new Map(answers.flatMap((answer) => (answer.error === null ? [] : [[answer.broker, answer.error] as const])));
+  const leaderSizes = new Map<string, number>();
+  const largest = new Map<string, number>();
+  const id = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+  for (const answer of answers) {
+    if (answer.error !== null) continue;
+    for (const dir of answer.dirs) {
+      for (const partition of dir.partitions) {
+        if (partition.future) continue;
+        const key = id(partition.topic, partition.partition);
+        const layout = snapshot.topics.get(partition.topic)?.partitions.find((entry) => entry.partition === partition.partition);
+        if (layout?.leader === answer.broker) leaderSizes.set(key, partition.sizeBytes);
+        largest.set(key, Math.max(largest.get(key) ?? 0, partition.sizeBytes));
       }
     }
-    const sizes: OffsetMap = new Map(largestSizes);
-    for (const [id, size] of leaderSizes) sizes.set(id, size);
-    return sizes;
-  } catch {
-    return null;
   }
+  for (const topic of topics) {
+    for (const partition of topic.partitions) {
+      const key = id(topic.name, partition.partition);
+      const size = leaderSizes.get(key) ?? largest.get(key);
+      if (size !== undefined) {
+        sizes.set(topic.name, partition.partition, size);
+        continue;
+      }
+      const reasons = partition.replicas.map((replica) =>
+        !snapshot.brokers.has(replica) ? `broker ${replica} is down` : (failedBrokers.get(replica) ?? `broker ${replica} did not report it`),
+      );
+      sizes.fail(topic.name, partition.partition, reasons.length ? `size unknown: ${reasons.join('; ')}` : 'size unknown: no replicas');
+    }
+  }
+  return sizes;
 }
 
-function unknownTopic(error: unknown, topic: string): never {
-  if (error instanceof Error && /^Unknown topic/.test(error.message)) {
-    throw new AppError('not-found', `The topic "${topic}" does not exist on this cluster.`);
+/** The named topic from a snapshot, or not-found / the topic's own error. */
+function requireTopic(snapshot: ClusterSnapshot, name: string): TopicState {
+  const topic = snapshot.topics.get(name);
+  if (!topic || topic.error === 'UNKNOWN_TOPIC_OR_PARTITION' || topic.error === 'INVALID_TOPIC_EXCEPTION') {
+    throw new AppError('not-found', `The topic "${name}" does not exist on this cluster.`);
   }
-  throw error;
+  if (topic.error === 'TOPIC_AUTHORIZATION_FAILED') {
+    throw new AppError('kafka', `This user is not allowed to describe the topic "${name}".`, { kafkaCode: topic.error });
+  }
+  if (topic.error && !topic.partitions.length) {
+    throw new AppError('unavailable', `The cluster could not describe the topic "${name}": ${topic.error}.`, { kafkaCode: topic.error });
+  }
+  return topic;
 }
 
-async function metadataFor(admin: Admin, topics: string[]): Promise<ClusterMetadata> {
-  return admin.metadata({ topics, forceUpdate: true });
-}
-
-/** Every topic's layout and health: what the topics screen renders first. */
-export async function listTopics(admin: Admin): Promise<TopicSummary[]> {
-  let response: MetadataResponse;
-  try {
-    response = await allTopicsMetadata(admin);
-  } catch (error) {
-    // A cluster that cannot be reached is not asked twice (that would double the wait).
-    if (isNetworkFailure(error)) throw error;
-    // The client's retrying two-step path (names, then their metadata) is the fallback.
-    return listTopicsInTwoRounds(admin);
-  }
+/** Every topic's layout and health: what the topics screen renders first. One Metadata request. */
+export async function listTopics(reads: ClusterReads): Promise<TopicSummary[]> {
+  const snapshot = await reads.metadata(null);
   const summaries: TopicSummary[] = [];
-  for (const topic of response.topics) {
-    if (topic.isInternal || !topic.name || topic.errorCode === 3 /* UNKNOWN_TOPIC_OR_PARTITION */) continue;
+  for (const topic of visibleTopics(snapshot)) {
     let underReplicated = 0;
     let offline = 0;
-    let replicationFactor = 0;
     for (const partition of topic.partitions) {
-      if (partition.leaderId < 0) offline += 1;
-      if (partition.isrNodes.length < partition.replicaNodes.length) underReplicated += 1;
-      if (partition.partitionIndex === 0) replicationFactor = partition.replicaNodes.length;
+      if (isOffline(partition, snapshot)) offline += 1;
+      else if (isUnderReplicated(partition)) underReplicated += 1;
     }
     summaries.push({
       name: topic.name,
       partitions: topic.partitions.length,
-      replicationFactor,
+      replicationFactor: topic.partitions[0]?.replicas.length ?? 0,
       underReplicatedPartitions: underReplicated,
       offlinePartitions: offline,
+      error: topic.error,
     });
   }
   return summaries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-async function listTopicsInTwoRounds(admin: Admin): Promise<TopicSummary[]> {
-  const names = await admin.listTopics();
-  if (!names.length) return [];
-  const metadata = await metadataFor(admin, names);
-  const summaries: TopicSummary[] = [];
-  for (const name of names) {
-    const topic = metadata.topics.get(name);
-    if (!topic) continue; // deleted between the two requests
-    let underReplicated = 0;
-    let offline = 0;
-    for (const partition of topic.partitions) {
-      if (!partition) continue;
-      if (partition.leader < 0) offline += 1;
-      if (partition.isr.length < partition.replicas.length) underReplicated += 1;
+/** Records (high minus low watermark) and bytes on disk of every topic, from the partitions that answered. */
+export async function topicStats(reads: ClusterReads): Promise<TopicStats[]> {
+  const snapshot = await reads.metadata(null);
+  const topics = visibleTopics(snapshot).filter((topic) => topic.partitions.length);
+  if (!topics.length) return [];
+  const layout = layoutOf(topics);
+  const [earliest, latest, sizes] = await Promise.all([
+    listOffsets(reads.admin, snapshot, layout, EARLIEST),
+    listOffsets(reads.admin, snapshot, layout, LATEST),
+    partitionSizes(reads, snapshot, topics),
+  ]);
+  return topics.map((topic) => {
+    let records = 0;
+    let size = 0;
+    let recordsUnknown = 0;
+    let sizeUnknown = 0;
+    for (const { partition } of topic.partitions) {
+      const low = earliest.get(topic.name, partition);
+      const high = latest.get(topic.name, partition);
+      if (low !== undefined && high !== undefined) records += high - low;
+      else recordsUnknown += 1;
+      const bytes = sizes.get(topic.name, partition);
+      if (bytes !== undefined) size += bytes;
+      else sizeUnknown += 1;
     }
-    summaries.push({
-      name,
-      partitions: topic.partitionsCount,
-      replicationFactor: topic.partitions[0]?.replicas.length ?? 0,
-      underReplicatedPartitions: underReplicated,
-      offlinePartitions: offline,
-    });
-  }
-  return summaries;
+    const all = topic.partitions.length;
+    return {
+      name: topic.name,
+      records: recordsUnknown === all ? null : records,
+      sizeBytes: sizeUnknown === all ? null : size,
+      recordsUnknownPartitions: recordsUnknown,
+      sizeUnknownPartitions: sizeUnknown,
+    };
+  });
 }
 
-/** Records (high minus low watermark) and bytes on disk of every topic. */
-export async function topicStats(admin: Admin): Promise<TopicStats[]> {
-  const names = await admin.listTopics();
-  if (!names.length) return [];
-  const metadata = await metadataFor(admin, names);
+export async function describeTopic(reads: ClusterReads, topicName: string): Promise<TopicDetail> {
+  const snapshot = await reads.metadata([topicName]);
+  const topic = requireTopic(snapshot, topicName);
+  const layout = layoutOf([topic]);
   const [earliest, latest, sizes] = await Promise.all([
-    listOffsets(admin, metadata, EARLIEST),
-    listOffsets(admin, metadata, LATEST),
-    partitionSizes(admin, metadata),
+    listOffsets(reads.admin, snapshot, layout, EARLIEST),
+    listOffsets(reads.admin, snapshot, layout, LATEST),
+    partitionSizes(reads, snapshot, [topic]),
   ]);
-  const stats: TopicStats[] = [];
-  for (const name of names) {
-    const topic = metadata.topics.get(name);
-    if (!topic) continue;
-    let records: number | null = earliest && latest ? 0 : null;
-    let size: number | null = sizes ? 0 : null;
-    for (let index = 0; index < topic.partitions.length; index += 1) {
-      const low = earliest?.get(key(name, index));
-      const high = latest?.get(key(name, index));
-      if (records !== null && low !== undefined && high !== undefined) records += high - low;
-      if (size !== null) size += sizes?.get(key(name, index)) ?? 0;
-    }
-    stats.push({ name, records, sizeBytes: size });
-  }
-  return stats;
-}
-
-export async function describeTopic(admin: Admin, topicName: string): Promise<TopicDetail> {
-  const metadata = await metadataFor(admin, [topicName]).catch((error: unknown) => unknownTopic(error, topicName));
-  const topic = metadata.topics.get(topicName);
-  if (!topic) throw new AppError('not-found', `The topic "${topicName}" does not exist on this cluster.`);
-  const [earliest, latest, sizes] = await Promise.all([
-    listOffsets(admin, metadata, EARLIEST),
-    listOffsets(admin, metadata, LATEST),
-    partitionSizes(admin, metadata),
-  ]);
-  const partitions: PartitionInfo[] = topic.partitions.flatMap((partition, index) =>
-    partition
-      ? [
-          {
-            partition: index,
-            leader: partition.leader,
-            leaderEpoch: partition.leaderEpoch,
-            replicas: partition.replicas,
-            isr: partition.isr,
-            offlineReplicas: partition.offlineReplicas,
-            lowWatermark: earliest?.get(key(topicName, index)) ?? null,
-            highWatermark: latest?.get(key(topicName, index)) ?? null,
-            sizeBytes: sizes?.get(key(topicName, index)) ?? null,
-          },
-        ]
-      : [],
-  );
-  return { name: topicName, id: topic.id, partitions };
+  const partitions: PartitionInfo[] = topic.partitions.map((partition) => {
+    const index = partition.partition;
+    const reasons = [earliest.error(topicName, index) ?? latest.error(topicName, index), sizes.error(topicName, index)].filter(
+      (reason): reason is string => reason !== undefined,
+    );
+    return {
+      partition: index,
+      leader: partition.leader,
+      leaderEpoch: partition.leaderEpoch,
+      replicas: partition.replicas,
+      isr: partition.isr,
+      offlineReplicas: partition.offlineReplicas,
+      lowWatermark: earliest.get(topicName, index) ?? null,
+      highWatermark: latest.get(topicName, index) ?? null,
+      sizeBytes: sizes.get(topicName, index) ?? null,
+      error: partition.error,
+      readError: reasons.length ? [...new Set(reasons)].join('; ') : null,
+    };
+  });
+  const referenced = new Set(topic.partitions.flatMap((partition) => partition.replicas));
+  const brokers = [...reads.brokers(snapshot).values()].filter((broker) => referenced.has(broker.id));
+  return { name: topicName, id: topic.id, partitions, brokers, readAt: snapshot.at };
 }
 
 export async function createTopic(
@@ -218,27 +185,35 @@ export async function deleteTopic(admin: Admin, topic: string): Promise<void> {
   await admin.deleteTopics({ topics: [topic] });
 }
 
-export async function addPartitions(admin: Admin, topic: string, totalPartitions: number): Promise<void> {
-  const detail = await describeTopic(admin, topic);
-  if (totalPartitions <= detail.partitions.length) {
-    throw new AppError(
-      'invalid-request',
-      `The topic already has ${detail.partitions.length} partitions; enter a larger total. Kafka cannot remove partitions.`,
-    );
+export async function addPartitions(reads: ClusterReads, topic: string, totalPartitions: number): Promise<void> {
+  const current = requireTopic(await reads.metadata([topic]), topic).partitions.length;
+  if (totalPartitions <= current) {
+    throw new AppError('invalid-request', `The topic already has ${current} partitions; enter a larger total. Kafka cannot remove partitions.`);
   }
-  await admin.createPartitions({ topics: [{ name: topic, count: totalPartitions }] });
+  await reads.admin.createPartitions({ topics: [{ name: topic, count: totalPartitions }] });
 }
 
-/** Deletes every record below each partition's current high watermark. */
-export async function purgeTopic(admin: Admin, topic: string): Promise<{ partitions: number }> {
-  const metadata = await metadataFor(admin, [topic]).catch((error: unknown) => unknownTopic(error, topic));
-  const latest = await listOffsets(admin, metadata, LATEST);
-  if (!latest) throw new AppError('unavailable', 'Could not read the end offsets of this topic; try again in a moment.');
-  const layout = metadata.topics.get(topic);
-  const offline = layout?.partitions.filter((partition) => partition && partition.leader < 0).length ?? 0;
-  if (offline) throw new AppError('unavailable', `${offline} partition(s) of this topic have no leader, so they cannot be purged now.`);
-  const partitions = [...latest.entries()].map(([id, offset]) => ({ partition: Number(id.slice(id.lastIndexOf('/') + 1)), offset: BigInt(offset) }));
-  if (partitions.length) await admin.deleteRecords({ topics: [{ name: topic, partitions }] });
+/** Deletes every record below each partition's current high watermark; refused while any partition is offline. */
+export async function purgeTopic(reads: ClusterReads, topicName: string): Promise<{ partitions: number }> {
+  const snapshot = await reads.metadata([topicName]);
+  const topic = requireTopic(snapshot, topicName);
+  const offline = topic.partitions.filter((partition) => isOffline(partition, snapshot)).map((partition) => partition.partition);
+  if (offline.length) {
+    throw new AppError(
+      'unavailable',
+      `Partition${offline.length === 1 ? '' : 's'} ${offline.join(', ')} of this topic ${offline.length === 1 ? 'has' : 'have'} no leader, so the topic cannot be purged now.`,
+    );
+  }
+  const latest = await listOffsets(reads.admin, snapshot, layoutOf([topic]), LATEST);
+  const partitions: { partition: number; offset: bigint }[] = [];
+  for (const { partition } of topic.partitions) {
+    const offset = latest.get(topicName, partition);
+    if (offset === undefined) {
+      throw new AppError('unavailable', `Could not read the end offset of partition ${partition}: ${latest.error(topicName, partition) ?? 'no answer'}.`);
+    }
+    partitions.push({ partition, offset: BigInt(offset) });
+  }
+  if (partitions.length) await reads.admin.deleteRecords({ topics: [{ name: topicName, partitions }] });
   return { partitions: partitions.length };
 }
 

@@ -27,6 +27,7 @@ import {
 } from '../model/groups';
 import {
   appInfoSchema,
+  brokerDetailSchema,
   clusterEventSchema,
   clusterOverviewSchema,
   boundedText,
@@ -36,6 +37,9 @@ import {
   connectionInputSchema,
   connectionSummarySchema,
   connectionTestResultSchema,
+  electionPreviewSchema,
+  electionResultSchema,
+  electionScopeSchema,
   embeddedClusterStatusSchema,
   embeddedRunConfigSchema,
   produceRequestSchema,
@@ -104,7 +108,25 @@ export const contract = {
   // Checks a connection now; answers what the check found.
   'connections.check': { request: onConnection, response: connectionHealthSchema },
 
+  // Reads tolerate a sick cluster: offline partitions and down brokers are data, not errors. Only a
+  // cluster that cannot be reached at all fails them.
   'cluster.overview': { request: onConnection, response: clusterOverviewSchema },
+  // A broker's page: the replicas it hosts (known from Metadata even while it is down), its log dirs
+  // (DescribeLogDirs) and configs (DescribeConfigs), each with its own error.
+  'brokers.describe': {
+    request: z.object({ connectionId: connectionIdSchema, brokerId: z.number().int().min(0) }).strict(),
+    response: brokerDetailSchema,
+  },
+  // Preferred-leader election (ElectLeaders) for the cluster, a topic or a partition: first which
+  // leaders would move, then the election itself for those that can.
+  'cluster.electionPreview': {
+    request: z.object({ connectionId: connectionIdSchema, target: electionScopeSchema }).strict(),
+    response: electionPreviewSchema,
+  },
+  'cluster.electLeaders': {
+    request: z.object({ connectionId: connectionIdSchema, target: electionScopeSchema }).strict(),
+    response: electionResultSchema,
+  },
 
   'topics.list': { request: onConnection, response: z.array(topicSummarySchema) },
   'topics.stats': { request: onConnection, response: z.array(topicStatsSchema) },

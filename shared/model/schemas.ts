@@ -4,6 +4,7 @@
 // Offsets and sizes are JavaScript numbers: they are exact up to 2^53, far beyond any real offset, and
 // numbers survive both Electron's structured clone and web mode's JSON without a custom codec.
 import { z } from 'zod';
+import { brokerRefSchema } from './cluster';
 
 /**
  * UTF-8 bytes of a string, counted without encoding it. A lone surrogate counts as U+FFFD (3 bytes),
@@ -164,38 +165,8 @@ export const connectionTestResultSchema = z.object({
 });
 export type ConnectionTestResult = z.infer<typeof connectionTestResultSchema>;
 
-export const brokerSchema = z.object({
-  id: z.number().int(),
-  host: z.string(),
-  port: z.number().int(),
-  rack: z.string().nullable(),
-  isController: z.boolean(),
-  // Partitions this broker leads, and replicas it hosts (in sync or not).
-  leaderPartitions: z.number().int(),
-  replicas: z.number().int(),
-});
-export type Broker = z.infer<typeof brokerSchema>;
-
-export const apiVersionSchema = z.object({
-  apiKey: z.number().int(),
-  name: z.string(),
-  minVersion: z.number().int(),
-  maxVersion: z.number().int(),
-});
-export type ApiVersion = z.infer<typeof apiVersionSchema>;
-
-export const clusterOverviewSchema = z.object({
-  clusterId: z.string(),
-  controllerId: z.number().int(),
-  brokers: z.array(brokerSchema),
-  apiVersions: z.array(apiVersionSchema),
-  topicCount: z.number().int(),
-  partitionCount: z.number().int(),
-  replicaCount: z.number().int(),
-  underReplicatedPartitions: z.number().int(),
-  offlinePartitions: z.number().int(),
-});
-export type ClusterOverview = z.infer<typeof clusterOverviewSchema>;
+// Brokers, the cluster overview, broker pages and leader elections live in ./cluster.
+export * from './cluster';
 
 // Internal topics (__consumer_offsets, ...) are not listed: they are the cluster's own bookkeeping.
 export const topicSummarySchema = z.object({
@@ -204,6 +175,8 @@ export const topicSummarySchema = z.object({
   replicationFactor: z.number().int(),
   underReplicatedPartitions: z.number().int(),
   offlinePartitions: z.number().int(),
+  // Kafka's error name when Metadata could not describe the topic (TOPIC_AUTHORIZATION_FAILED, ...).
+  error: z.string().nullable(),
 });
 export type TopicSummary = z.infer<typeof topicSummarySchema>;
 
@@ -215,6 +188,10 @@ export const topicStatsSchema = z.object({
   records: z.number().nullable(),
   // Bytes on disk of the leader replicas; null when the cluster would not say (DescribeLogDirs failed).
   sizeBytes: z.number().nullable(),
+  // Partitions left out of `records` (offline, or their leader did not answer) and of `sizeBytes`
+  // (no broker holding them answered DescribeLogDirs): the sums are then lower bounds.
+  recordsUnknownPartitions: z.number().int(),
+  sizeUnknownPartitions: z.number().int(),
 });
 export type TopicStats = z.infer<typeof topicStatsSchema>;
 
@@ -228,6 +205,10 @@ export const partitionInfoSchema = z.object({
   lowWatermark: z.number().nullable(),
   highWatermark: z.number().nullable(),
   sizeBytes: z.number().nullable(),
+  // Kafka's error name for the partition in Metadata (LEADER_NOT_AVAILABLE when offline, ...).
+  error: z.string().nullable(),
+  // Why the watermarks or the size could not be read, in words; null when they were.
+  readError: z.string().nullable(),
 });
 export type PartitionInfo = z.infer<typeof partitionInfoSchema>;
 
@@ -235,6 +216,9 @@ export const topicDetailSchema = z.object({
   name: z.string(),
   id: z.string(),
   partitions: z.array(partitionInfoSchema),
+  // The brokers holding its replicas, up or down, to explain offline and under-replicated partitions.
+  brokers: z.array(brokerRefSchema),
+  readAt: z.number(),
 });
 export type TopicDetail = z.infer<typeof topicDetailSchema>;
 

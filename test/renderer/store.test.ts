@@ -34,20 +34,22 @@ const topic = (name: string, partitions: number): TopicSummary => ({
   replicationFactor: 3,
   underReplicatedPartitions: 0,
   offlinePartitions: 0,
+  error: null,
 });
+const stat = (name: string, records: number, sizeBytes: number) => ({ name, records, sizeBytes, recordsUnknownPartitions: 0, sizeUnknownPartitions: 0 });
 
 describe('topics slice', () => {
   it('loads topics and their stats for the active connection, and keeps errors next to the last data', async () => {
     let fail = false;
     const { client, calls } = scriptedClient({
       'topics.list': () => (fail ? { ok: false, error: { kind: 'unavailable', message: 'Cannot reach the cluster.' } } : { ok: true, value: [topic('a', 1)] }),
-      'topics.stats': () => ({ ok: true, value: [{ name: 'a', records: 5, sizeBytes: 100 }] }),
+      'topics.stats': () => ({ ok: true, value: [stat('a', 5, 100)] }),
     });
     const store = createAppStore(client);
     await store.getState().loadTopics();
     expect(store.getState().topics).toMatchObject({ status: 'ready', data: [{ name: 'a' }] });
     await store.getState().loadTopicStats();
-    expect(store.getState().topicStats.data?.get('a')).toEqual({ name: 'a', records: 5, sizeBytes: 100 });
+    expect(store.getState().topicStats.data?.get('a')).toEqual(stat('a', 5, 100));
     expect(calls).toEqual([
       ['topics.list', { connectionId: 'embedded' }],
       ['topics.stats', { connectionId: 'embedded' }],
@@ -61,9 +63,9 @@ describe('topics slice', () => {
     const store = createAppStore(scriptedClient({}).client);
     const topics = [topic('orders', 6), topic('payments', 3), topic('audit.log', 12)];
     const stats = new Map([
-      ['orders', { name: 'orders', records: 10, sizeBytes: 1 }],
-      ['payments', { name: 'payments', records: 500, sizeBytes: 2 }],
-      ['audit.log', { name: 'audit.log', records: 0, sizeBytes: 4096 }],
+      ['orders', stat('orders', 10, 1)],
+      ['payments', stat('payments', 500, 2)],
+      ['audit.log', stat('audit.log', 0, 4096)],
     ]);
     const names = () => visibleTopics(topics, store.getState().topicSearch, store.getState().topicSort, stats).map((t) => t.name);
     expect(names()).toEqual(['audit.log', 'orders', 'payments']);
@@ -118,7 +120,11 @@ describe('embedded slice', () => {
       lowWatermark: 0,
       highWatermark: 0,
       sizeBytes: 0,
+      error: null,
+      readError: null,
     })),
+    brokers: [],
+    readAt: 0,
   };
 
   it('moves leaders and shrinks ISR in the grid as events arrive', async () => {

@@ -38,6 +38,7 @@ describe('cluster and topic services on the embedded cluster', () => {
       replicationFactor: 3,
       underReplicatedPartitions: 0,
       offlinePartitions: 0,
+      error: null,
     });
     const stats = await app.ok('topics.stats', { connectionId });
     expect(stats.find((topic) => topic.name === 'svc.orders')).toMatchObject({ records: 0 });

@@ -342,7 +342,23 @@ export async function plan(
     }
     partitions = [keyPartition];
   }
-  const watermarks = await reader.watermarks(partitions);
+  // Offline partitions, and partitions whose leader does not answer, are left out with a note: the
+  // others are read. Only when none can be read is it an error.
+  const offline = new Set(reader.offline(partitions));
+  const readable = await reader.readableWatermarks(partitions.filter((partition) => !offline.has(partition)));
+  const watermarks = readable.watermarks;
+  const skipped = [
+    ...[...offline].map((partition) => ({ partition, reason: 'offline (no leader)' })),
+    ...[...readable.failed].map(([partition, reason]) => ({ partition, reason })),
+  ].sort((a, b) => a.partition - b.partition);
+  if (skipped.length) {
+    const list = skipped.map(({ partition, reason }) => `partition ${partition} is ${reason.startsWith('offline') ? reason : `unreadable: ${reason}`}`).join('; ');
+    if (skipped.length === partitions.length) {
+      throw new AppError('unavailable', `Nothing can be read from "${reader.topic}" right now: ${list}.`);
+    }
+    notes.push(`Not shown: ${list}.`);
+    partitions = partitions.filter((partition) => watermarks.has(partition));
+  }
   const starts = new Map<number, number>();
   const range = (partition: number) => watermarks.get(partition)!;
 

@@ -7,6 +7,7 @@ import { createAPI, Writer, type Admin, type Connection, type Reader } from '@pl
 import { BATCH_HEADER_SIZE, BatchAttributes, LOG_OVERHEAD, MAGIC_OFFSET, readBatchHeader } from '../../broker/records/batch-header';
 import { decompress, initCompression } from '../../broker/records/compression';
 import { AppError } from '../../ipc/errors';
+import { listOffsets, readMetadata, type ClusterSnapshot } from '../cluster/read';
 
 export interface RawHeader {
   key: string;
@@ -291,6 +292,7 @@ export interface Watermarks {
 }
 
 interface PartitionLayout {
+  /** -1 when the partition is offline (no leader, or a leader the cluster does not list as live). */
   leader: number;
 }
 
@@ -317,6 +319,8 @@ export class TopicReader {
   readonly client: Admin;
   readonly topic: string;
   #layout: PartitionLayout[] = [];
+  #snapshot: ClusterSnapshot | null = null;
+  #refreshedAt = 0;
   #checkedVersion = false;
 
   private constructor(client: Admin, topic: string) {
@@ -334,19 +338,30 @@ export class TopicReader {
     return this.#layout.length;
   }
 
+  /** Re-reads the topic's layout. Metadata is read tolerantly: offline partitions are layout too. */
   async refresh(): Promise<void> {
-    let metadata;
-    try {
-      metadata = await this.client.metadata({ topics: [this.topic], forceUpdate: true });
-    } catch (error) {
-      if (error instanceof Error && /^Unknown topic/.test(error.message)) {
-        throw new AppError('not-found', `The topic "${this.topic}" does not exist on this cluster.`);
-      }
-      throw error;
+    const snapshot = await readMetadata(this.client, [this.topic]);
+    const topic = snapshot.topics.get(this.topic);
+    if (!topic || !topic.partitions.length) throw new AppError('not-found', `The topic "${this.topic}" does not exist on this cluster.`);
+    if (topic.error === 'TOPIC_AUTHORIZATION_FAILED') throw new AppError('kafka', `This user is not allowed to read the topic "${this.topic}".`);
+    const layout: PartitionLayout[] = [];
+    for (const partition of topic.partitions) {
+      layout[partition.partition] = { leader: partition.leader >= 0 && snapshot.brokers.has(partition.leader) ? partition.leader : -1 };
     }
-    const topic = metadata.topics.get(this.topic);
-    if (!topic || topic.partitionsCount === 0) throw new AppError('not-found', `The topic "${this.topic}" does not exist on this cluster.`);
-    this.#layout = topic.partitions.map((partition) => ({ leader: partition?.leader ?? -1 }));
+    for (let index = 0; index < layout.length; index += 1) layout[index] ??= { leader: -1 };
+    this.#layout = layout;
+    this.#snapshot = snapshot;
+    this.#refreshedAt = Date.now();
+  }
+
+  /** Refreshes the layout if it is older than `maxAgeMs` (a tail watching offline partitions come back). */
+  async refreshIfOlder(maxAgeMs: number): Promise<void> {
+    if (Date.now() - this.#refreshedAt >= maxAgeMs) await this.refresh();
+  }
+
+  /** The given partitions that have no leader right now. */
+  offline(partitions: number[]): number[] {
+    return partitions.filter((partition) => (this.#layout[partition]?.leader ?? -1) < 0);
   }
 
   checkPartitions(partitions: number[] | null): number[] {
@@ -362,26 +377,46 @@ export class TopicReader {
     return unique;
   }
 
-  async #listOffsets(partitions: number[], timestamp: bigint): Promise<Map<number, number>> {
-    const result = new Map<number, number>();
-    if (!partitions.length) return result;
-    const topics = await this.client.listOffsets({
-      topics: [{ name: this.topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }],
-    });
-    for (const topic of topics) for (const p of topic.partitions) result.set(p.partitionIndex, Number(p.offset));
-    return result;
+  /** Offsets per partition, one request per leader; partitions that could not be read get a reason. */
+  async #listOffsets(partitions: number[], timestamp: bigint): Promise<{ offsets: Map<number, number>; failed: Map<number, string> }> {
+    const offsets = new Map<number, number>();
+    const failed = new Map<number, string>();
+    if (!partitions.length) return { offsets, failed };
+    if (!this.#snapshot) await this.refresh();
+    const results = await listOffsets(this.client, this.#snapshot as ClusterSnapshot, new Map([[this.topic, partitions]]), timestamp);
+    for (const partition of partitions) {
+      const offset = results.get(this.topic, partition);
+      if (offset !== undefined) offsets.set(partition, offset);
+      else failed.set(partition, results.error(this.topic, partition) ?? 'no answer');
+    }
+    return { offsets, failed };
   }
 
-  async watermarks(partitions: number[]): Promise<Map<number, Watermarks>> {
+  /** Low and high watermarks of the partitions that could be read, and why the others could not. */
+  async readableWatermarks(partitions: number[]): Promise<{ watermarks: Map<number, Watermarks>; failed: Map<number, string> }> {
     const [low, high] = await Promise.all([this.#listOffsets(partitions, -2n), this.#listOffsets(partitions, -1n)]);
-    const result = new Map<number, Watermarks>();
-    for (const partition of partitions) result.set(partition, { low: low.get(partition) ?? 0, high: high.get(partition) ?? 0 });
-    return result;
+    const watermarks = new Map<number, Watermarks>();
+    const failed = new Map<number, string>();
+    for (const partition of partitions) {
+      const a = low.offsets.get(partition);
+      const b = high.offsets.get(partition);
+      if (a !== undefined && b !== undefined) watermarks.set(partition, { low: a, high: b });
+      else failed.set(partition, low.failed.get(partition) ?? high.failed.get(partition) ?? 'no answer');
+    }
+    return { watermarks, failed };
+  }
+
+  /** Watermarks of every given partition; fails, naming the partitions and why, if any cannot be read. */
+  async watermarks(partitions: number[]): Promise<Map<number, Watermarks>> {
+    const { watermarks, failed } = await this.readableWatermarks(partitions);
+    if (failed.size) throw unreadable(this.topic, failed);
+    return watermarks;
   }
 
   /** The first offset whose timestamp is at or after `timestamp`; null where no record is that new. */
   async offsetsForTime(partitions: number[], timestamp: number): Promise<Map<number, number | null>> {
-    const offsets = await this.#listOffsets(partitions, BigInt(timestamp));
+    const { offsets, failed } = await this.#listOffsets(partitions, BigInt(timestamp));
+    if (failed.size) throw unreadable(this.topic, failed);
     return new Map(partitions.map((partition) => {
       const offset = offsets.get(partition);
       return [partition, offset === undefined || offset < 0 ? null : offset];
@@ -402,7 +437,10 @@ export class TopicReader {
    * Fetches several partitions, one request per leader, and decodes what comes back. Partitions whose
    * leader moved are retried after a metadata refresh; an offset below the log start restarts there.
    */
-  async fetch(requests: PartitionFetch[], options: { maxWaitMs?: number; minBytes?: number; maxBytes?: number } = {}): Promise<PartitionData[]> {
+  async fetch(
+    requests: PartitionFetch[],
+    options: { maxWaitMs?: number; minBytes?: number; maxBytes?: number; skipUnavailable?: boolean } = {},
+  ): Promise<PartitionData[]> {
     await this.#ensureVersion();
     const results: PartitionData[] = [];
     let pending = requests;
@@ -420,14 +458,22 @@ export class TopicReader {
       await Promise.all(
         [...byLeader].map(async ([leader, group]) => {
           if (leader < 0) {
-            retry.push(...group);
+            // Offline: a caller that reads what it can (the live tail) does not wait for it.
+            if (!options.skipUnavailable) retry.push(...group);
             return;
           }
-          const connection = await this.#connection(leader);
           const maxBytes = options.maxBytes ?? group.reduce((sum, request) => sum + request.maxBytes, 0);
-          const response = await fetchV12.async(connection, options.maxWaitMs ?? 0, options.minBytes ?? 1, Math.min(0x7fffffff, maxBytes), [
-            { topic: this.topic, partitions: group },
-          ]);
+          let response;
+          try {
+            const connection = await this.#connection(leader);
+            response = await fetchV12.async(connection, options.maxWaitMs ?? 0, options.minBytes ?? 1, Math.min(0x7fffffff, maxBytes), [
+              { topic: this.topic, partitions: group },
+            ]);
+          } catch (error) {
+            // A leader that cannot be reached: the others' partitions are still read.
+            if (options.skipUnavailable) return;
+            throw error;
+          }
           const byPartition = new Map(group.map((request) => [request.partition, request]));
           for (const topic of response.topics) {
             for (const partition of topic.partitions) {
@@ -461,7 +507,7 @@ export class TopicReader {
       );
       pending = retry;
     }
-    if (pending.length) {
+    if (pending.length && !options.skipUnavailable) {
       throw new AppError('unavailable', `Partition ${pending.map((request) => request.partition).join(', ')} of "${this.topic}" has no reachable leader right now; try again in a moment.`);
     }
     return results;
@@ -473,4 +519,10 @@ export class TopicReader {
     if (!connection) throw new AppError('unavailable', `Cannot connect to broker ${nodeId}.`);
     return connection;
   }
+}
+
+/** An error naming the partitions of a topic that could not be read, and why. */
+function unreadable(topic: string, failed: Map<number, string>): AppError {
+  const list = [...failed].map(([partition, reason]) => `partition ${partition}: ${reason}`).join('; ');
+  return new AppError('unavailable', `Some partitions of "${topic}" cannot be read right now (${list}).`);
 }

@@ -358,7 +358,12 @@ export class MessageService {
     try {
       filter = await RecordFilter.create(request.filter, request.decoders, this.#filters);
       const reader = await TopicReader.open(client, request.topic);
-      const partitions = request.filter?.kind === 'key' ? plan(reader, client, { partitions: null, seek: { mode: 'latest' }, findKey: request.filter.key }).then((p) => p.partitions) : Promise.resolve(reader.checkPartitions(request.partitions));
+      // Like a page, a tail follows the partitions that can be read now (offline ones are left out).
+      const partitions = plan(reader, client, {
+        partitions: request.filter?.kind === 'key' ? null : request.partitions,
+        seek: { mode: 'latest' },
+        findKey: request.filter?.kind === 'key' ? request.filter.key : undefined,
+      }).then((p) => p.partitions);
       const id = randomUUID();
       const tail = new Tail({
         id,

@@ -15,6 +15,7 @@ const POLL_WAIT_MS = 500;
 const PARTITION_BYTES = 1024 * 1024;
 const RESPONSE_BYTES = 8 * 1024 * 1024;
 const OFFSET_OUT_OF_RANGE = 1;
+const LAYOUT_REFRESH_MS = 2_000;
 
 export interface TailOptions {
   id: string;
@@ -86,8 +87,14 @@ export class Tail {
         }
         const results = await reader.fetch(
           this.partitions.map((partition) => ({ partition, offset: this.#positions.get(partition)!, maxBytes: PARTITION_BYTES })),
-          { maxWaitMs: POLL_WAIT_MS, minBytes: 1, maxBytes: RESPONSE_BYTES },
+          { maxWaitMs: POLL_WAIT_MS, minBytes: 1, maxBytes: RESPONSE_BYTES, skipUnavailable: true },
         );
+        // A partition that went offline is skipped, not fatal: the layout is re-read now and then so
+        // the tail picks it up again, where it left off, once it has a leader.
+        if (results.length < this.partitions.length) {
+          await reader.refreshIfOlder(LAYOUT_REFRESH_MS).catch(() => undefined);
+          if (!results.length) await new Promise((resolve) => setTimeout(resolve, POLL_WAIT_MS));
+        }
         // Paused while the long poll was out: drop what it brought without moving on, so resuming
         // reads those records again and the view gets them then.
         if (this.#state !== 'running') continue;

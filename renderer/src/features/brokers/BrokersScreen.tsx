@@ -32,6 +32,7 @@ export function BrokersView({ overview }: { overview: ClusterOverview }) {
         <thead>
           <tr>
             <th>ID</th>
+            <th>State</th>
             <th>Host</th>
             <th>Port</th>
             <th>Rack</th>
@@ -44,10 +45,9 @@ export function BrokersView({ overview }: { overview: ClusterOverview }) {
           {overview.brokers.map((broker) => (
             <tr key={broker.id}>
               <td>{broker.id}</td>
-              <td>
-                <code>{broker.host}</code>
-              </td>
-              <td>{broker.port}</td>
+              <td>{broker.state === 'up' ? <Badge tone="good">up</Badge> : <Badge tone="bad">down</Badge>}</td>
+              <td>{broker.host ? <code>{broker.host}</code> : <span className="muted">unknown</span>}</td>
+              <td>{broker.port ?? '—'}</td>
               <td>{broker.rack ?? <span className="muted">none</span>}</td>
               <td className="numeric">{formatCount(broker.leaderPartitions)}</td>
               <td className="numeric">{formatCount(broker.replicas)}</td>

@@ -29,6 +29,7 @@ export function OverviewScreen() {
 
 export function OverviewView({ overview }: { overview: ClusterOverview }) {
   const controller = overview.brokers.find((broker) => broker.isController);
+  const up = overview.brokers.filter((broker) => broker.state === 'up').length;
   return (
     <>
       <p className="subtitle">
@@ -36,7 +37,11 @@ export function OverviewView({ overview }: { overview: ClusterOverview }) {
         {controller ? `broker ${controller.id} (${controller.host}:${controller.port})` : `id ${overview.controllerId}`}
       </p>
       <div className="stats">
-        <StatCard label="Brokers" value={formatCount(overview.brokers.length)} />
+        <StatCard
+          label={up === overview.brokers.length ? 'Brokers' : 'Brokers up'}
+          value={up === overview.brokers.length ? formatCount(up) : `${formatCount(up)} of ${formatCount(overview.brokers.length)}`}
+          tone={up === overview.brokers.length ? 'neutral' : 'bad'}
+        />
         <StatCard label="Topics" value={formatCount(overview.topicCount)} />
         <StatCard label="Partitions" value={formatCount(overview.partitionCount)} />
         <StatCard label="Replicas" value={formatCount(overview.replicaCount)} />
