@@ -3,7 +3,7 @@
 // What could not be read is kept, per topic, per partition or per broker, with the reason: the
 // screens show it next to what could be read. Only a cluster that cannot be reached at all (no
 // bootstrap broker answers Metadata) is an error here.
-import type { Admin } from '@platformatic/kafka';
+import { TimeoutError, type Admin } from '@platformatic/kafka';
 import { errorName } from '../../broker/protocol/error-codes';
 import { DescribeLogDirs, ListOffsets, Metadata } from '../../broker/protocol/generated/index';
 import { ZERO_UUID } from '../../broker/protocol/uuid';
@@ -52,14 +52,24 @@ export interface ClusterSnapshot {
  */
 export async function readMetadata(admin: Admin, topics: readonly string[] | null): Promise<ClusterSnapshot> {
   const version = await negotiateVersion(admin, Metadata);
-  const connection = await bootstrapConnection(admin);
-  const response = await send(connection, Metadata, version, {
+  const request = {
     // Version 0 has no null: an empty list there means every topic.
     topics: topics === null ? (version === 0 ? [] : null) : topics.map((name) => ({ name, topicId: ZERO_UUID })),
     allowAutoTopicCreation: false,
     includeClusterAuthorizedOperations: false,
     includeTopicAuthorizedOperations: false,
-  });
+  };
+  let response;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      response = await send(await bootstrapConnection(admin), Metadata, version, request);
+      break;
+    } catch (error) {
+      // A pooled connection to a broker that just stopped fails at once; the next attempt connects
+      // to another bootstrap broker. A timeout is not tried again: that would only double the wait.
+      if (attempt >= METADATA_ATTEMPTS || !failedFast(error)) throw error;
+    }
+  }
   const snapshot: ClusterSnapshot = {
     clusterId: response.clusterId ?? '',
     controllerId: response.controllerId,
@@ -106,6 +116,19 @@ function forgetStaleBrokers(admin: Admin, snapshot: ClusterSnapshot): void {
     if (!known || known.host !== address.host || known.port !== address.port) same = false;
   }
   if (!same) admin.clearMetadata();
+}
+
+const METADATA_ATTEMPTS = 3;
+
+/** A connection that was closed or refused (not one that timed out). */
+function failedFast(error: unknown): boolean {
+  for (let inner: unknown = error, depth = 0; inner instanceof Error && depth < 8; inner = inner.cause, depth += 1) {
+    if (inner instanceof TimeoutError) return false;
+    const code = (inner as { code?: unknown }).code;
+    if (code === 'PLT_KFK_NETWORK' || code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE') return true;
+    if (inner instanceof AggregateError) return inner.errors.some(failedFast);
+  }
+  return false;
 }
 
 /** A partition is offline when it has no leader, or its leader is not among the live brokers. */
@@ -161,8 +184,10 @@ export function brokerFailure(brokerId: number, address: { host: string; port: n
 export function failureReason(error: unknown): string {
   const codes: string[] = [];
   const messages: string[] = [];
+  let timedOut = false;
   const visit = (value: unknown, depth: number) => {
     if (depth > 6 || !(value instanceof Error)) return;
+    if (value instanceof TimeoutError) timedOut = true;
     const code = (value as { code?: unknown }).code;
     if (typeof code === 'string') codes.push(code);
     messages.push(value.message);
@@ -172,7 +197,7 @@ export function failureReason(error: unknown): string {
   visit(error, 0);
   if (codes.includes('ECONNREFUSED')) return 'the connection was refused';
   if (codes.includes('ENOTFOUND') || codes.includes('EAI_AGAIN')) return 'the host name was not found';
-  if (codes.includes('ETIMEDOUT') || codes.includes('PLT_KFK_TIMEOUT') || messages.some((m) => /timed? ?out/i.test(m))) return 'it did not answer in time';
+  if (timedOut || codes.includes('ETIMEDOUT') || codes.includes('PLT_KFK_TIMEOUT') || messages.some((m) => /timed? ?out/i.test(m))) return 'it did not answer in time';
   if (codes.includes('ECONNRESET') || codes.includes('EPIPE')) return 'the connection was closed';
   if (codes.includes('EHOSTUNREACH') || codes.includes('ENETUNREACH')) return 'the host cannot be reached';
   const system = codes.find((code) => /^E[A-Z]+$/.test(code));
