@@ -40,6 +40,10 @@ export const BROKER_CONFIG_DEFS: readonly BrokerConfigDef[] = [
   broker({ name: 'delete.topic.enable', type: 'boolean', default: 'true', dynamic: false, doc: 'Enables delete topic.' }),
   broker({ name: 'socket.request.max.bytes', type: 'int', default: '104857600', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The maximum number of bytes in a socket request.' }),
   broker({ name: 'connections.max.idle.ms', type: 'long', default: '600000', dynamic: false, doc: 'Idle connections timeout: the server socket processor threads close the connections that idle more than this.' }),
+  // Kafka's name, but bounded by default (Kafka's default is -1, no limit): see server/memory-budget.ts.
+  broker({ name: 'queued.max.request.bytes', type: 'long', default: '268435456', dynamic: false, validator: { kind: 'range', min: -1 }, doc: 'The number of bytes all connections together may hold for requests being read and responses not yet written, before large requests wait and fetches return less; -1 for no limit. At least socket.request.max.bytes.' }),
+  // Kafka Desk's own: Kafka has no such setting.
+  broker({ name: 'socket.request.read.timeout.ms', type: 'long', default: '30000', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'A request must arrive in full within this time of its first byte, or the connection is closed (a client trickling a frame cannot hold a connection).' }),
   broker({ name: 'fetch.max.bytes', type: 'int', default: '57671680', dynamic: false, validator: { kind: 'range', min: 1024 }, doc: 'The maximum number of bytes returned for a fetch request.' }),
   broker({ name: 'replica.lag.time.max.ms', type: 'long', default: '30000', dynamic: false, doc: 'If a follower has not sent any fetch requests or has not consumed up to the leader\'s log end offset for at least this time, the leader will remove the follower from the ISR.' }),
   broker({ name: 'replica.fetch.max.bytes', type: 'int', default: '1048576', dynamic: false, validator: { kind: 'range', min: 0 }, doc: 'The number of bytes of messages to attempt to fetch for each partition.' }),

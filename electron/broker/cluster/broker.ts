@@ -4,6 +4,7 @@ import { LogManager } from '../log/log-manager';
 import { parseLogConfig, type LogConfig } from '../log/log-config';
 import type { RequestDispatcher } from '../server/dispatcher';
 import { Listener } from '../server/listener';
+import { MemoryBudget } from '../server/memory-budget';
 import type { Logger } from '../server/logger';
 import { BrokerConfigView } from './broker-config';
 import type { Controller } from './controller';
@@ -26,6 +27,8 @@ export interface BrokerOptions {
   peer: (id: number) => Broker | undefined;
   dispatcher: RequestDispatcher;
   logger: Logger;
+  /** The memory budget of the cluster's connections (queued.max.request.bytes); the broker's own if not given. */
+  memory?: MemoryBudget;
   now?: () => number;
 }
 
@@ -112,6 +115,8 @@ export class Broker {
         port: this.port,
         maxRequestBytes: this.config.int('socket.request.max.bytes'),
         idleTimeoutMs: this.config.int('connections.max.idle.ms'),
+        requestReadTimeoutMs: this.config.int('socket.request.read.timeout.ms'),
+        memory: (this.options.memory ??= new MemoryBudget(this.config.int('queued.max.request.bytes'))),
         logger: this.logger,
       },
     );

@@ -5,8 +5,9 @@ import { initCompression } from '../records/compression';
 import { createDispatcher } from '../handlers/registry';
 import type { RequestDispatcher } from '../server/dispatcher';
 import { createLogger, type Logger } from '../server/logger';
+import { MemoryBudget } from '../server/memory-budget';
 import { Broker } from './broker';
-import { validateBrokerConfigs } from './broker-config';
+import { BrokerConfigView, validateBrokerConfigs } from './broker-config';
 import { Controller } from './controller';
 import { ClusterEvents, type ClusterEvent } from './events';
 import { MetadataStore } from './metadata-store';
@@ -55,6 +56,9 @@ export class EmbeddedCluster {
     const brokerIds = Array.from({ length: count }, (_, i) => i);
     const staticConfigs: Record<string, string> = { 'default.replication.factor': String(Math.min(3, count)), ...options.config };
     const probe = { value: (name: string) => staticConfigs[name] };
+    const staticView = new BrokerConfigView(staticConfigs, () => ({}), () => ({}));
+    // One budget for the connections of every broker: they share this process's memory.
+    const memory = new MemoryBudget(staticView.int('queued.max.request.bytes'));
     this.controller = new Controller({
       store: new MetadataStore(options.dataDir),
       brokerIds,
@@ -92,6 +96,7 @@ export class EmbeddedCluster {
           peer: (peerId) => this.brokerMap.get(peerId),
           dispatcher,
           logger,
+          memory,
         }),
       );
     }
@@ -107,6 +112,11 @@ export class EmbeddedCluster {
     }
     const errors = validateBrokerConfigs(options.config ?? {});
     if (errors.length > 0) throw new Error(`invalid broker config: ${errors.map((e) => e.message).join('; ')}`);
+    const configured = new BrokerConfigView(options.config ?? {}, () => ({}), () => ({}));
+    const budget = configured.int('queued.max.request.bytes');
+    if (budget !== -1 && budget < configured.int('socket.request.max.bytes')) {
+      throw new Error(`invalid broker config: queued.max.request.bytes (${budget}) must be -1 or at least socket.request.max.bytes (${configured.int('socket.request.max.bytes')})`);
+    }
     mkdirSync(options.dataDir, { recursive: true });
     // The zstd codec is WebAssembly and must be instantiated before the first batch is decoded.
     await initCompression();

@@ -33,8 +33,10 @@ function readOnce(
   const { broker, apiVersion } = context;
   const controller = broker.controller;
   const replicaId = apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId;
-  // Fetch v0-2 has no response size limit; Kafka treats it as Int.MAX.
-  let budget = apiVersion >= 3 ? request.maxBytes : 0x7fffffff;
+  // Fetch v0-2 has no response size limit; Kafka treats it as Int.MAX. Either way fetch.max.bytes caps
+  // it, as in Kafka, and so does the memory the connections may still use (queued.max.request.bytes):
+  // while clients that do not read their responses fill it, fetches return their first batch only.
+  let budget = Math.min(apiVersion >= 3 ? request.maxBytes : 0x7fffffff, broker.config.int('fetch.max.bytes'), context.connection.responseAllowance());
   let bytes = 0;
   let errors = false;
   // Fetch v0-1 clients read magic 0 message sets, v2-3 magic 1, v4+ record batches as stored.

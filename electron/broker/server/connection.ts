@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Logger } from './logger';
+import { MemoryBudget } from './memory-budget';
 
 /** A complete response frame (INT32 size prefix included) as chunks, or null when the request gets no response. */
 export type ResponseChunks = readonly Buffer[] | null;
@@ -33,8 +34,28 @@ export interface ConnectionOptions {
   maxRequestBytes: number;
   /** connections.max.idle.ms: a connection with no traffic this long is closed. */
   idleTimeoutMs: number;
+  /**
+   * socket.request.read.timeout.ms: a request must arrive in full within this time of its first byte
+   * (counted while the broker is reading the connection); a client trickling a frame is disconnected.
+   */
+  requestReadTimeoutMs?: number;
+  /** queued.max.request.bytes, shared by every connection of the process (see MemoryBudget); unlimited if not given. */
+  memory?: MemoryBudget;
   logger: Logger;
 }
+
+/**
+ * Frames up to this size are read without a reservation from the memory budget: a healthy client's
+ * small requests are never held up by clients filling the budget. Each connection holds at most one such
+ * frame plus READ_AHEAD_BYTES, so what they cost together is bounded by the number of connections.
+ */
+export const SMALL_FRAME_BYTES = 64 << 10;
+/** Bytes of later requests read from a connection while its current request is handled or its responses wait. */
+export const READ_AHEAD_BYTES = 64 << 10;
+
+/** Kafka Desk's default for socket.request.read.timeout.ms. */
+export const DEFAULT_REQUEST_READ_TIMEOUT_MS = 30_000;
+const UNLIMITED = new MemoryBudget(-1);
 
 let nextConnectionId = 1;
 
@@ -49,17 +70,39 @@ interface Outstanding {
   hooks: Array<() => void>;
 }
 
+/** A request frame being received: its declared size and, for a large frame, the buffer it is copied into. */
+interface IncomingFrame {
+  size: number;
+  /** Allocated once the reservation is granted (large frames); small frames are cut from the chunks. */
+  body: Buffer | null;
+  filled: number;
+  /** Bytes reserved from the memory budget for this frame (0 for small frames). */
+  reserved: number;
+}
+
+/** A received request, with the reservation it holds until it has been handled. */
+interface ReceivedRequest {
+  body: Buffer;
+  reserved: number;
+}
+
 /**
- * One client connection: size-framed requests, handled in arrival order (as Kafka does, a request is
- * handled only after the previous one answered), with responses written in the same order. Clients may
- * pipeline: frames that arrive meanwhile are buffered, and reading pauses while too much is buffered or
- * the client is not reading its responses.
+ * One client connection: size-framed requests, handled one at a time in arrival order (as Kafka does, a
+ * request is handled only after the previous one was answered), with responses written in the same
+ * order.
  *
  * One exception to "after the previous one answered": a request that returned a DeferredResponse has
  * done all it will do, so the next request may be handled at once when the handler says it may overlap
  * (produce after an acks=all produce). A producer's pipelined acks=all requests are thus appended as
- * they arrive and replicated together, instead of one replication round trip each (which capped a
- * connection at a few thousand acks=all requests per second, with the rest queueing here).
+ * they arrive and replicated together, instead of one replication round trip each.
+ *
+ * Limits, so that no client can make the broker hold unbounded memory:
+ * - a request is handled only once the previous response has drained to the kernel (writableNeedDrain):
+ *   a client that does not read its responses has at most one response buffered here (or a few small
+ *   produce answers, at most MAX_DEFERRED);
+ * - pipelined requests are read ahead by at most READ_AHEAD_BYTES, the rest waits in the kernel;
+ * - large frames reserve their size from the process-wide MemoryBudget before their body is read;
+ * - a frame must arrive within requestReadTimeoutMs of its first byte, and an idle connection is closed.
  */
 export class Connection {
   readonly id = nextConnectionId++;
@@ -68,19 +111,29 @@ export class Connection {
   /** Set by handlers once SASL authentication succeeds (or for listeners without SASL). */
   principal = 'User:ANONYMOUS';
 
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private queued: Buffer[] = [];
-  private queuedBytes = 0;
+  /** Received bytes not yet part of a frame. */
+  private chunks: Buffer[] = [];
+  private chunkBytes = 0;
+  private frame: IncomingFrame | null = null;
+  /** The next request, complete, waiting for the current one to be answered and its response drained. */
+  private ready: ReceivedRequest | null = null;
+  /** The request being handled (its reservation is released once it has been answered). */
+  private handling: ReceivedRequest | null = null;
+  private cancelMemoryWait: (() => void) | null = null;
   /** Handling a request that must answer before the next one starts. */
   private busy = false;
   /** Requests handled and not yet answered (deferred ones, and any answered after them), in order. */
   private outstanding: Outstanding[] = [];
   private closed = false;
   private readPaused = false;
+  /** When the client began to owe us the rest of a frame (while we read), for socket.request.read.timeout.ms. */
+  private owingSince: number | null = null;
+  private readTimer: NodeJS.Timeout | null = null;
   /** Callbacks for the request being handled, run once its response is written (see afterResponse). */
   private responseHooks: Array<() => void> = [];
   private readonly log: Logger;
+  private readonly memory: MemoryBudget;
+  private readonly requestReadTimeoutMs: number;
 
   constructor(
     readonly socket: Socket,
@@ -89,21 +142,30 @@ export class Connection {
   ) {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.log = options.logger.child({ connection: this.id, remote: this.remote });
+    this.memory = options.memory ?? UNLIMITED;
+    this.requestReadTimeoutMs = options.requestReadTimeoutMs ?? DEFAULT_REQUEST_READ_TIMEOUT_MS;
     socket.setNoDelay(true);
     socket.setTimeout(options.idleTimeoutMs);
-    socket.on('timeout', () => this.close('idle for longer than connections.max.idle.ms'));
-    socket.on('data', (data) => this.onData(data));
-    socket.on('drain', () => this.updateReadState());
+    socket.on('timeout', () => this.close(`idle for longer than connections.max.idle.ms (${options.idleTimeoutMs} ms)`));
+    socket.on('data', (data: Buffer) => this.onData(data));
+    socket.on('drain', () => this.pump());
     socket.on('error', (error) => this.log.debug('socket error', { error }));
     socket.on('close', () => {
       this.closed = true;
-      this.pending = [];
-      this.queued = [];
+      this.releaseAll();
     });
   }
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /**
+   * How many response bytes a handler may add now without exceeding the memory budget: a fetch asks
+   * for no more than this (but still returns its first batch, so a consumer always makes progress).
+   */
+  responseAllowance(): number {
+    return this.memory.available();
   }
 
   /**
@@ -137,81 +199,194 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     this.log[level]('closing connection', { reason, clientId: this.clientId ?? undefined });
+    this.releaseAll();
     this.socket.destroy();
+  }
+
+  /** Gives back everything the connection holds: reservations, buffered bytes, the read timer. */
+  private releaseAll(): void {
+    this.cancelMemoryWait?.();
+    this.cancelMemoryWait = null;
+    const memory = this.memory;
+    if (this.frame) memory.release(this.frame.reserved);
+    if (this.ready) memory.release(this.ready.reserved);
+    if (this.handling) {
+      memory.release(this.handling.reserved);
+      this.handling.reserved = 0;
+    }
+    // Answers that will never be sent give back what they borrowed now; those still pending do when they complete.
+    for (const entry of this.outstanding) {
+      if (!entry.ready) continue;
+      const hooks = entry.hooks;
+      entry.hooks = [];
+      this.runHooks(hooks);
+    }
+    this.frame = null;
+    this.ready = null;
+    this.chunks = [];
+    this.chunkBytes = 0;
+    this.owingSince = null;
+    if (this.readTimer) clearTimeout(this.readTimer);
+    this.readTimer = null;
   }
 
   private onData(data: Buffer): void {
     if (this.closed) return;
-    this.pending.push(data);
-    this.pendingBytes += data.length;
-    this.extractFrames();
-    this.processQueue();
+    this.chunks.push(data);
+    this.chunkBytes += data.length;
+    this.pump();
   }
 
-  /** Moves every complete frame from the received bytes to the queue of requests. */
-  private extractFrames(): void {
-    while (this.pendingBytes >= 4) {
-      const head = this.pending[0]!.length >= 4 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
-      if (head !== this.pending[0]) this.pending = [head];
-      const size = head.readInt32BE(0);
-      if (size < 0 || size > this.options.maxRequestBytes) {
-        this.close(`request size ${size} is outside 0..${this.options.maxRequestBytes} (socket.request.max.bytes)`, 'warn');
-        return;
-      }
-      if (this.pendingBytes < 4 + size) return;
-      const all = this.pending.length === 1 ? head : Buffer.concat(this.pending, this.pendingBytes);
-      this.queued.push(all.subarray(4, 4 + size));
-      this.queuedBytes += size;
-      const rest = all.subarray(4 + size);
-      this.pending = rest.length > 0 ? [rest] : [];
-      this.pendingBytes = rest.length;
+  /** Handles every request that may be handled now, then decides whether to keep reading. */
+  private pump(): void {
+    while (!this.closed) {
+      if (!this.ready) this.receive();
+      if (this.closed) return;
+      if (!this.ready || this.busy || this.socket.writableNeedDrain) break;
+      if (this.outstanding.length > 0 && !(this.outstanding.length < MAX_DEFERRED && this.handler.mayOverlap?.(this.ready.body) === true)) break;
+      const request = this.ready;
+      this.ready = null;
+      this.dispatch(request);
     }
-  }
-
-  /** Whether the next queued frame may be handled now. */
-  private mayHandleNext(): boolean {
-    if (this.busy || this.closed || this.queued.length === 0) return false;
-    if (this.outstanding.length === 0) return true;
-    return this.outstanding.length < MAX_DEFERRED && this.handler.mayOverlap?.(this.queued[0]!) === true;
-  }
-
-  private processQueue(): void {
-    while (this.mayHandleNext()) {
-      const frame = this.queued.shift()!;
-      this.queuedBytes -= frame.length;
-      let result: ResponseChunks | Promise<ResponseChunks> | DeferredResponse;
-      try {
-        result = this.handler.handleFrame(frame, this);
-      } catch (error) {
-        this.fail(error, this.takeResponseHooks());
-        return;
-      }
-      const hooks = this.takeResponseHooks();
-      if (!(result instanceof Promise) && !(result instanceof DeferredResponse)) {
-        if (this.outstanding.length === 0) this.send(result, hooks);
-        else this.outstanding.push({ ready: true, chunks: result, hooks });
-        continue;
-      }
-      const entry: Outstanding = { ready: false, chunks: null, hooks };
-      this.outstanding.push(entry);
-      const blocking = result instanceof Promise;
-      if (blocking) this.busy = true;
-      const response: Promise<ResponseChunks> = result instanceof Promise ? result : result.response;
-      response.then(
-        (chunks) => {
-          if (blocking) this.busy = false;
-          entry.ready = true;
-          entry.chunks = chunks;
-          this.sendReady();
-          this.processQueue();
-        },
-        (error: unknown) => {
-          if (blocking) this.busy = false;
-          this.fail(error, hooks);
-        },
-      );
-    }
+    if (this.closed) return;
     this.updateReadState();
+    this.updateReadTimer();
+  }
+
+  /** Moves received bytes into the frame being received; sets `ready` once a frame is complete. */
+  private receive(): void {
+    while (!this.ready && !this.closed) {
+      if (!this.frame) {
+        if (this.chunkBytes < 4) return;
+        const size = this.take(4).readInt32BE(0);
+        if (size < 0 || size > this.options.maxRequestBytes) {
+          this.close(`request size ${size} is outside 0..${this.options.maxRequestBytes} (socket.request.max.bytes)`, 'warn');
+          return;
+        }
+        this.frame = { size, body: null, filled: 0, reserved: 0 };
+        if (size > SMALL_FRAME_BYTES && !this.reserveFor(this.frame)) return;
+      }
+      const frame = this.frame;
+      if (this.cancelMemoryWait) return;
+      if (frame.body === null) {
+        if (this.chunkBytes < frame.size) return;
+        this.ready = { body: this.take(frame.size), reserved: 0 };
+      } else {
+        this.fill(frame);
+        if (frame.filled < frame.size) return;
+        this.ready = { body: frame.body, reserved: frame.reserved };
+      }
+      this.frame = null;
+    }
+  }
+
+  /** Reserves a large frame's size, or waits for it with reading paused. True when reserved now. */
+  private reserveFor(frame: IncomingFrame): boolean {
+    const granted = () => {
+      this.cancelMemoryWait = null;
+      frame.reserved = frame.size;
+      // Untouched pages of a fresh allocation cost nothing until the bytes arrive.
+      frame.body = Buffer.allocUnsafeSlow(frame.size);
+    };
+    if (this.memory.tryReserve(frame.size)) {
+      granted();
+      return true;
+    }
+    this.log.debug('waiting for memory to read a request', { size: frame.size, queuedMaxRequestBytes: this.memory.capacity });
+    this.cancelMemoryWait = this.memory.reserve(frame.size, () => {
+      if (this.closed || this.frame !== frame) {
+        this.memory.release(frame.size);
+        return;
+      }
+      granted();
+      // Not from inside the budget's release loop: another connection is releasing memory right now.
+      setImmediate(() => this.pump());
+    });
+    return false;
+  }
+
+  /** Copies received bytes into a large frame's buffer. */
+  private fill(frame: IncomingFrame): void {
+    const body = frame.body!;
+    while (frame.filled < frame.size && this.chunks.length > 0) {
+      const chunk = this.chunks[0]!;
+      const n = Math.min(chunk.length, frame.size - frame.filled);
+      chunk.copy(body, frame.filled, 0, n);
+      frame.filled += n;
+      this.chunkBytes -= n;
+      if (n === chunk.length) this.chunks.shift();
+      else this.chunks[0] = chunk.subarray(n);
+    }
+  }
+
+  /** Removes `n` received bytes (n <= chunkBytes): a view when they lie in one chunk, else a copy. */
+  private take(n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0);
+    const first = this.chunks[0]!;
+    let out: Buffer;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+    } else {
+      out = Buffer.allocUnsafe(n);
+      let filled = 0;
+      while (filled < n) {
+        const chunk = this.chunks[0]!;
+        const m = Math.min(chunk.length, n - filled);
+        chunk.copy(out, filled, 0, m);
+        filled += m;
+        if (m === chunk.length) this.chunks.shift();
+        else this.chunks[0] = chunk.subarray(m);
+      }
+    }
+    this.chunkBytes -= n;
+    return out;
+  }
+
+  private dispatch(request: ReceivedRequest): void {
+    this.handling = request;
+    let result: ResponseChunks | Promise<ResponseChunks> | DeferredResponse;
+    try {
+      result = this.handler.handleFrame(request.body, this);
+    } catch (error) {
+      this.finishHandling(request);
+      this.fail(error, this.takeResponseHooks());
+      return;
+    }
+    const hooks = this.takeResponseHooks();
+    if (!(result instanceof Promise) && !(result instanceof DeferredResponse)) {
+      this.finishHandling(request);
+      if (this.outstanding.length === 0) this.send(result, hooks);
+      else this.outstanding.push({ ready: true, chunks: result, hooks });
+      return;
+    }
+    const entry: Outstanding = { ready: false, chunks: null, hooks };
+    this.outstanding.push(entry);
+    // A deferred response's request is done with its frame; a blocking one holds it until it answers.
+    const blocking = result instanceof Promise;
+    if (blocking) this.busy = true;
+    else this.finishHandling(request);
+    const response: Promise<ResponseChunks> = result instanceof Promise ? result : result.response;
+    response.then(
+      (chunks) => {
+        if (blocking) {
+          this.busy = false;
+          this.finishHandling(request);
+        }
+        entry.ready = true;
+        entry.chunks = chunks;
+        this.sendReady();
+        this.pump();
+      },
+      (error: unknown) => {
+        if (blocking) {
+          this.busy = false;
+          this.finishHandling(request);
+        }
+        this.fail(error, entry.hooks);
+      },
+    );
   }
 
   /** Writes the responses at the head of the outstanding list that are complete, in order. */
@@ -220,6 +395,12 @@ export class Connection {
       const entry = this.outstanding.shift()!;
       this.send(entry.chunks, entry.hooks);
     }
+  }
+
+  private finishHandling(request: ReceivedRequest): void {
+    this.memory.release(request.reserved);
+    request.reserved = 0;
+    if (this.handling === request) this.handling = null;
   }
 
   private fail(error: unknown, hooks: ReadonlyArray<() => void>): void {
@@ -238,20 +419,33 @@ export class Connection {
       this.runHooks(hooks);
       return;
     }
+    let size = 0;
+    for (const chunk of chunks) size += chunk.length;
+    // Counted against the budget until written: responses a client does not read hold memory.
+    const memory = this.memory;
+    memory.charge(size);
+    let written = false;
+    const done = () => {
+      if (written) return;
+      written = true;
+      memory.release(size);
+      this.runHooks(hooks);
+    };
     this.socket.cork();
     const last = chunks.length - 1;
     for (let i = 0; i < last; i++) this.socket.write(chunks[i]!);
-    // The callback runs once the chunks were written out (or failed with the socket): nothing refers to them after.
-    if (hooks.length === 0) this.socket.write(chunks[last]!);
-    else this.socket.write(chunks[last]!, () => this.runHooks(hooks));
+    // The callback runs once the chunks were written out, or with an error when the socket is destroyed
+    // first: nothing refers to them after.
+    this.socket.write(chunks[last]!, done);
     process.nextTick(() => this.socket.uncork());
   }
 
-  /** Pauses reading while requests pile up or the client does not read its responses. */
+  /**
+   * Reads while a frame is being received (within its reservation) and while the read-ahead is small;
+   * pauses while waiting for memory, or while a complete request waits behind the current one.
+   */
   private updateReadState(): void {
-    if (this.closed) return;
-    const backlog = this.queuedBytes + this.pendingBytes;
-    const shouldPause = backlog > this.options.maxRequestBytes || this.socket.writableNeedDrain;
+    const shouldPause = this.cancelMemoryWait !== null || (this.ready !== null && this.chunkBytes >= READ_AHEAD_BYTES);
     if (shouldPause && !this.readPaused) {
       this.readPaused = true;
       this.socket.pause();
@@ -260,4 +454,36 @@ export class Connection {
       this.socket.resume();
     }
   }
+
+  /** The client owes the rest of a frame while we read: that time is bounded by requestReadTimeoutMs. */
+  private updateReadTimer(): void {
+    const owing = !this.readPaused && this.cancelMemoryWait === null && (this.frame !== null || this.chunkBytes > 0);
+    if (!owing) {
+      this.owingSince = null;
+      return;
+    }
+    if (this.owingSince === null) this.owingSince = Date.now();
+    if (!this.readTimer) this.armReadTimer(this.requestReadTimeoutMs);
+  }
+
+  private armReadTimer(delayMs: number): void {
+    this.readTimer = setTimeout(() => {
+      this.readTimer = null;
+      if (this.closed || this.owingSince === null) return;
+      const elapsed = Date.now() - this.owingSince;
+      const limit = this.requestReadTimeoutMs;
+      if (elapsed < limit) {
+        this.armReadTimer(limit - elapsed);
+        return;
+      }
+      const got = (this.frame ? this.frame.filled : 0) + this.chunkBytes + (this.frame ? 4 : 0);
+      const expected = this.frame ? `${this.frame.size + 4}` : 'at least 4';
+      this.close(
+        `request not received in full within socket.request.read.timeout.ms (${limit} ms): ${got} of ${expected} bytes arrived`,
+        'warn',
+      );
+    }, Math.max(1, delayMs));
+    this.readTimer.unref();
+  }
 }
+
