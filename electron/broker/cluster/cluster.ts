@@ -59,6 +59,11 @@ export class EmbeddedCluster {
     const staticView = new BrokerConfigView(staticConfigs, () => ({}), () => ({}));
     // One budget for the connections of every broker: they share this process's memory.
     const memory = new MemoryBudget(staticView.int('queued.max.request.bytes'));
+    const limits = {
+      perRequest: staticView.int('max.partitions.per.request'),
+      perTopic: staticView.int('max.partitions.per.topic'),
+      total: staticView.int('max.partitions'),
+    };
     this.controller = new Controller({
       store: new MetadataStore(options.dataDir),
       brokerIds,
@@ -69,6 +74,7 @@ export class EmbeddedCluster {
       }),
       validateTopicConfigs: (configs) => validateTopicConfigs(configs)[0]?.message ?? null,
       validateBrokerConfigs: (configs) => validateBrokerConfigs(configs, { dynamicOnly: true })[0]?.message ?? null,
+      limits: () => limits,
       onConfigChange: (change) => {
         for (const broker of this.runningBrokers()) {
           if ('topic' in change) broker.applyTopicConfigs(change.topic);

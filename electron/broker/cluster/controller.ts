@@ -10,6 +10,7 @@ export type ControllerErrorName =
   | 'TOPIC_ALREADY_EXISTS'
   | 'INVALID_TOPIC_EXCEPTION'
   | 'INVALID_PARTITIONS'
+  | 'POLICY_VIOLATION'
   | 'INVALID_REPLICATION_FACTOR'
   | 'INVALID_REPLICA_ASSIGNMENT'
   | 'UNKNOWN_TOPIC_OR_PARTITION'
@@ -44,6 +45,18 @@ export interface CreateTopicSpec {
   internal?: boolean;
 }
 
+/** Ceilings on partition counts (Kafka Desk's broker configs max.partitions.*). */
+export interface PartitionLimits {
+  /** Partitions one CreateTopics or CreatePartitions request may create (Kafka's controller: 10,000). */
+  perRequest: number;
+  /** Partitions a topic may have. */
+  perTopic: number;
+  /** Partitions in the whole cluster; internal topics are created even beyond it. */
+  total: number;
+}
+
+export const DEFAULT_PARTITION_LIMITS: PartitionLimits = { perRequest: 10_000, perTopic: 10_000, total: 100_000 };
+
 export interface ControllerOptions {
   store: MetadataStore;
   brokerIds: readonly number[];
@@ -66,6 +79,8 @@ export interface ControllerOptions {
   replicaLog?: (brokerId: number, topic: string, partition: number) => ReplicaLogInfo | null;
   /** Where elections that keep a partition offline, pass over replicas or lose records are reported. */
   logger?: Logger;
+  /** Partition ceilings; DEFAULT_PARTITION_LIMITS unless given. */
+  limits?: () => PartitionLimits;
   now?: () => number;
   random?: () => number;
 }
@@ -88,10 +103,15 @@ export class Controller {
   private readonly byId = new Map<string, TopicMetadata>();
   private readonly live = new Set<number>();
   private readonly now: () => number;
+  /** Partitions of every topic, kept with the topics (for max.partitions). */
+  private partitionTotal = 0;
 
   constructor(private readonly options: ControllerOptions) {
     this.state = options.store.load();
-    for (const topic of this.state.topics) this.index(topic);
+    for (const topic of this.state.topics) {
+      this.index(topic);
+      this.partitionTotal += topic.partitions.length;
+    }
     this.now = options.now ?? Date.now;
     // The metadata on disk may predate the broker set (a broker count lowered): drop unknown brokers
     // from nothing but liveness; their replicas stay assigned and show as offline.
@@ -126,6 +146,48 @@ export class Controller {
 
   topicCount(): number {
     return this.byName.size;
+  }
+
+  partitionCount(): number {
+    return this.partitionTotal;
+  }
+
+  get limits(): PartitionLimits {
+    return this.options.limits?.() ?? DEFAULT_PARTITION_LIMITS;
+  }
+
+  /**
+   * The per-request ceiling, checked before anything is allocated (as Kafka's controller does in
+   * validateTotalNumberOfPartitions): `requested` counts the partitions every topic of the request would
+   * create, so one refusal answers the whole request.
+   */
+  checkRequestedPartitions(requested: number): ControllerFailure | null {
+    const limit = this.limits.perRequest;
+    if (requested <= limit) return null;
+    return {
+      error: 'POLICY_VIOLATION',
+      message: `Excessively large number of partitions per request: ${requested} requested, the limit is ${limit} (max.partitions.per.request).`,
+    };
+  }
+
+  /** Whether `adding` partitions may be added to a topic that has `current` (per topic and cluster ceilings). */
+  private checkNewPartitions(topicName: string, current: number, adding: number, internal: boolean): ControllerFailure | null {
+    const { perRequest, perTopic, total } = this.limits;
+    const after = current + adding;
+    if (after > perTopic) {
+      return {
+        error: 'INVALID_PARTITIONS',
+        message: `Topic '${topicName}' would have ${after} partitions; a topic may have at most ${perTopic} (max.partitions.per.topic).`,
+      };
+    }
+    if (adding > perRequest) return this.checkRequestedPartitions(adding);
+    if (!internal && this.partitionTotal + adding > total) {
+      return {
+        error: 'POLICY_VIOLATION',
+        message: `Adding ${adding} partitions would bring the cluster to ${this.partitionTotal + adding}, above its limit of ${total} (max.partitions); it has ${this.partitionTotal}.`,
+      };
+    }
+    return null;
   }
 
   topic(name: string): TopicMetadata | undefined {
@@ -241,6 +303,8 @@ export class Controller {
       if ((spec.partitions ?? -1) !== -1 || (spec.replicationFactor ?? -1) !== -1) {
         return { error: 'INVALID_REQUEST', message: 'Both a replica assignment and a partition count or replication factor were given.' };
       }
+      const tooMany = this.checkNewPartitions(spec.name, 0, spec.assignment.length, spec.internal ?? false);
+      if (tooMany) return tooMany;
       const problem = this.checkAssignment(spec.assignment, 0);
       if (problem) return { error: 'INVALID_REPLICA_ASSIGNMENT', message: problem };
       assignment = spec.assignment.map((replicas) => [...replicas]);
@@ -251,6 +315,9 @@ export class Controller {
       if (!Number.isInteger(partitions) || partitions < 1) {
         return { error: 'INVALID_PARTITIONS', message: `Number of partitions must be at least 1, got ${partitions}.` };
       }
+      // Before assignReplicas, which allocates per partition: 2^31-1 partitions must cost nothing.
+      const tooMany = this.checkNewPartitions(spec.name, 0, partitions, spec.internal ?? false);
+      if (tooMany) return tooMany;
       if (!Number.isInteger(rf) || rf < 1) {
         return { error: 'INVALID_REPLICATION_FACTOR', message: `Replication factor must be at least 1, got ${rf}.` };
       }
@@ -274,6 +341,7 @@ export class Controller {
     if (spec.validateOnly) return topic;
     this.state.topics.push(topic);
     this.index(topic);
+    this.partitionTotal += topic.partitions.length;
     this.persist([{ kind: 'topic', name: topic.name }]);
     const at = this.now();
     this.options.events.emit({ type: 'topic', topic: topic.name, change: 'created', at });
@@ -297,6 +365,9 @@ export class Controller {
       const replicas = assignment[i]!;
       const partition = firstPartition + i;
       if (replicas.length === 0) return `Partition ${partition} has no replicas.`;
+      if (replicas.length > this.options.brokerIds.length) {
+        return `Partition ${partition} has ${replicas.length} replicas; the cluster has ${this.options.brokerIds.length} broker(s).`;
+      }
       if (replicas.length !== rf) return `All partitions must have the same number of replicas; partition ${partition} has ${replicas.length}, expected ${rf}.`;
       if (new Set(replicas).size !== replicas.length) return `Partition ${partition} lists a broker twice: [${replicas.join(', ')}].`;
       const unknown = replicas.find((id) => !this.options.brokerIds.includes(id));
@@ -313,6 +384,7 @@ export class Controller {
     }
     this.byName.delete(name);
     this.byId.delete(topic.topicId);
+    this.partitionTotal -= topic.partitions.length;
     this.state.topics = this.state.topics.filter((t) => t !== topic);
     this.persist([{ kind: 'topic', name }]);
     this.options.events.emit({ type: 'topic', topic: name, change: 'deleted', at: this.now() });
@@ -327,6 +399,8 @@ export class Controller {
       return { error: 'INVALID_PARTITIONS', message: `Topic '${name}' already has ${current} partitions; the new count must be larger, got ${totalCount}.` };
     }
     const adding = totalCount - current;
+    const tooMany = this.checkNewPartitions(name, current, adding, topic.internal);
+    if (tooMany) return tooMany;
     const rf = topic.partitions[0]?.replicas.length ?? 1;
     let newAssignment: number[][];
     if (assignment) {
@@ -357,6 +431,7 @@ export class Controller {
       const p = this.newPartition(current + i, [...replicas]);
       topic.partitions.push(p);
     });
+    this.partitionTotal += newAssignment.length;
     this.persist([{ kind: 'topic', name }]);
     this.options.events.emit({ type: 'topic', topic: name, change: 'partitions', at });
     for (const p of topic.partitions.slice(current)) {

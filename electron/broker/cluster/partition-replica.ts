@@ -241,6 +241,13 @@ export class PartitionReplica {
         message: `${this.topic}-${this.partition} has ${meta.isr.length} in-sync replica(s); min.insync.replicas is ${config.minInsyncReplicas}.`,
       };
     }
+    // As Kafka's UnifiedLog: a request's batches for one partition must fit in one segment.
+    if (records.length > config.segmentBytes) {
+      return {
+        error: 'RECORD_LIST_TOO_LARGE',
+        message: `The batches for ${this.topic}-${this.partition} take ${records.length} bytes, more than segment.bytes (${config.segmentBytes}).`,
+      };
+    }
     const headers = this.validateBatches(records, config);
     if ('error' in headers) return headers;
 

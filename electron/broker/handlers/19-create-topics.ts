@@ -2,7 +2,7 @@ import { isFailure } from '../cluster/controller';
 import type { TopicMetadata } from '../cluster/metadata-store';
 import { ErrorCode } from '../protocol/error-codes';
 import { CreateTopics, type CreateTopicsRequestCreatableTopic, type CreateTopicsResponseCreatableTopicResult } from '../protocol/generated/index';
-import { describeTopicConfigs, duplicateNames } from './config-resources';
+import { describeTopicConfigs, duplicateNames, oversizedConfigValue } from './config-resources';
 import { defineHandler, type RequestContext } from './handler';
 import { ZERO_UUID } from '../protocol/uuid';
 
@@ -30,6 +30,8 @@ function createOne(topic: CreateTopicsRequestCreatableTopic, validateOnly: boole
     if (value === null) return failed(topic.name, ErrorCode.INVALID_CONFIG, `Config ${name} has no value (null is not allowed when creating a topic).`);
     configs[name] = value;
   }
+  const oversized = oversizedConfigValue(context.broker, configs);
+  if (oversized) return refused(topic.name, 'INVALID_CONFIG', oversized, context);
   const assignment = assignmentOf(topic);
   if (typeof assignment === 'string') return failed(topic.name, ErrorCode.INVALID_REPLICA_ASSIGNMENT, assignment);
   const created = context.broker.controller.createTopic({
@@ -40,8 +42,25 @@ function createOne(topic: CreateTopicsRequestCreatableTopic, validateOnly: boole
     configs,
     validateOnly,
   });
-  if (isFailure(created)) return failed(topic.name, ErrorCode[created.error], created.message);
+  if (isFailure(created)) return refused(topic.name, created.error, created.message, context);
   return succeeded(created, validateOnly, context);
+}
+
+/** A refusal: answered with its code and message, and logged by the broker (nothing was changed). */
+function refused(name: string, error: keyof typeof ErrorCode, message: string, context: RequestContext): CreateTopicsResponseCreatableTopicResult {
+  context.broker.logger.info('CreateTopics refused', { topic: name, error, message, clientId: context.clientId ?? undefined, connection: context.connection.id });
+  return failed(name, ErrorCode[error], message);
+}
+
+/** Partitions the request would create, counted as Kafka's controller does before it allocates anything. */
+function requestedPartitions(topics: readonly CreateTopicsRequestCreatableTopic[], defaultPartitions: number): number {
+  let total = 0;
+  for (const topic of topics) {
+    if (topic.assignments.length > 0) total += topic.assignments.length;
+    else if (topic.numPartitions === -1) total += defaultPartitions;
+    else if (topic.numPartitions > 0) total += topic.numPartitions;
+  }
+  return total;
 }
 
 function succeeded(topic: TopicMetadata, validateOnly: boolean, context: RequestContext): CreateTopicsResponseCreatableTopicResult {
@@ -74,8 +93,14 @@ export const createTopicsHandler = defineHandler({
   minVersion: 0,
   maxVersion: 7,
   // One metadata write for the whole request.
+  // KIP-195 / Kafka's ReplicationControlManager: the partition ceiling applies to the request as a whole.
   handle: (request, context) =>
     context.broker.controller.batch(() => {
+      const tooMany = context.broker.controller.checkRequestedPartitions(requestedPartitions(request.topics, context.broker.config.int('num.partitions')));
+      if (tooMany) {
+        const names = [...new Set(request.topics.map((t) => t.name))];
+        return { throttleTimeMs: 0, topics: names.map((name) => refused(name, tooMany.error, tooMany.message, context)) };
+      }
       const repeated = new Set(duplicateNames(request.topics.map((t) => t.name)));
       const answered = new Set<string>();
       const topics: CreateTopicsResponseCreatableTopicResult[] = [];

@@ -17,6 +17,11 @@ export const createPartitionsHandler = defineHandler({
   handle: (request, context) =>
     context.broker.controller.batch(() => {
       const repeated = new Set(duplicateNames(request.topics.map((t) => t.name)));
+      const controller = context.broker.controller;
+      // As in CreateTopics, the per-request ceiling is checked over the whole request before anything is allocated.
+      let adding = 0;
+      for (const topic of request.topics) adding += Math.max(0, topic.count - (controller.topic(topic.name)?.partitions.length ?? topic.count));
+      const tooMany = controller.checkRequestedPartitions(adding);
       return {
         throttleTimeMs: 0,
         results: request.topics.map((topic) => {
@@ -25,8 +30,17 @@ export const createPartitionsHandler = defineHandler({
           }
           // An empty assignment list asks for nothing in particular: the controller chooses, as with null.
           const assignment = topic.assignments?.length ? topic.assignments.map((a) => a.brokerIds) : null;
-          const result = context.broker.controller.createPartitions(topic.name, topic.count, assignment, request.validateOnly);
-          if (isFailure(result)) return { name: topic.name, errorCode: ErrorCode[result.error], errorMessage: result.message };
+          const result = tooMany ?? context.broker.controller.createPartitions(topic.name, topic.count, assignment, request.validateOnly);
+          if (isFailure(result)) {
+            context.broker.logger.info('CreatePartitions refused', {
+              topic: topic.name,
+              error: result.error,
+              message: result.message,
+              clientId: context.clientId ?? undefined,
+              connection: context.connection.id,
+            });
+            return { name: topic.name, errorCode: ErrorCode[result.error], errorMessage: result.message };
+          }
           return { name: topic.name, errorCode: ErrorCode.NONE, errorMessage: null };
         }),
       };

@@ -138,6 +138,26 @@ export function duplicateNames(names: readonly string[]): string[] {
   return [...twice];
 }
 
+/**
+ * The first config whose value is longer than max.config.value.bytes, as an INVALID_CONFIG message (the
+ * value is not echoed back), or null. Checked before anything parses or stores the values.
+ */
+export function oversizedConfigValue(broker: Broker, configs: Readonly<Record<string, string | null>>): string | null {
+  const limit = broker.config.int('max.config.value.bytes');
+  for (const [name, value] of Object.entries(configs)) {
+    if (value === null || value.length * 3 <= limit) continue;
+    const bytes = Buffer.byteLength(value);
+    if (bytes > limit) return `The value of ${name.length > 200 ? `${name.slice(0, 200)}...` : name} is ${bytes} bytes; a config value may have at most ${limit} (max.config.value.bytes).`;
+  }
+  return null;
+}
+
+/** At most a few messages of a list, so an answer stays short however many entries a request had. */
+function firstMessages(messages: readonly string[], shown = 5): string {
+  const head = messages.slice(0, shown).join('; ');
+  return messages.length > shown ? `${head}; and ${messages.length - shown} more` : head;
+}
+
 /** What an alteration sees of a resource: its current overrides and each config's definition. */
 export interface AlterableResource {
   current: Readonly<Record<string, string>>;
@@ -156,12 +176,26 @@ export function alterResourceConfigs(
   validateOnly: boolean,
   next: (resource: AlterableResource) => Record<string, string> | ResourceError,
 ): ResourceError | null {
+  const refusal = alterResourceConfigsOrRefuse(broker, resourceType, resourceName, validateOnly, next);
+  if (refusal) broker.logger.info('config change refused', { resourceType, resourceName, error: refusal.errorCode, message: refusal.errorMessage });
+  return refusal;
+}
+
+function alterResourceConfigsOrRefuse(
+  broker: Broker,
+  resourceType: number,
+  resourceName: string,
+  validateOnly: boolean,
+  next: (resource: AlterableResource) => Record<string, string> | ResourceError,
+): ResourceError | null {
   const controller = broker.controller;
   if (resourceType === ResourceType.TOPIC) {
     const topic = controller.topic(resourceName);
     if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic '${resourceName}' does not exist.` };
     const configs = next({ current: topic.configs, def: (name) => TOPIC_CONFIGS.get(name) });
     if (isResourceError(configs)) return configs;
+    const oversized = oversizedConfigValue(broker, configs);
+    if (oversized) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: oversized };
     const result = controller.setTopicConfigs(resourceName, configs, validateOnly);
     return isFailure(result) ? { errorCode: ErrorCode[result.error], errorMessage: result.message } : null;
   }
@@ -170,8 +204,10 @@ export function alterResourceConfigs(
     if (isResourceError(target)) return target;
     const configs = next({ current: controller.brokerConfigs(target), def: (name) => ALL_BROKER_CONFIG_DEFS.get(name) });
     if (isResourceError(configs)) return configs;
+    const oversized = oversizedConfigValue(broker, configs);
+    if (oversized) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: oversized };
     const errors = validateBrokerConfigs(configs, { dynamicOnly: true });
-    if (errors.length > 0) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: errors.map((e) => e.message).join('; ') };
+    if (errors.length > 0) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: firstMessages(errors.map((e) => e.message)) };
     if (!validateOnly) {
       const failure = controller.setBrokerConfigs(target, configs);
       if (failure) return { errorCode: ErrorCode[failure.error], errorMessage: failure.message };

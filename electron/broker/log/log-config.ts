@@ -277,7 +277,8 @@ function parseLong(text: string): number | null {
 
 /** Parses and validates one value against its definition; returns the typed value or an error message. */
 export function parseConfigValue(d: ConfigDef, value: string): { value: number | string | boolean | string[] } | { error: string } {
-  const got = `got '${value}'`;
+  // Not the whole of a huge value: the message goes back to the client and into the log.
+  const got = `got '${value.length > 200 ? `${value.slice(0, 200)}...` : value}'`;
   const rangeText = (): string => {
     const v = d.validator;
     if (v?.kind === 'range') {
