@@ -55,7 +55,7 @@ export interface PartitionLimits {
   total: number;
 }
 
-export const DEFAULT_PARTITION_LIMITS: PartitionLimits = { perRequest: 10_000, perTopic: 10_000, total: 100_000 };
+export const DEFAULT_PARTITION_LIMITS: PartitionLimits = { perRequest: 10_000, perTopic: 10_000, total: 50_000 };
 
 export interface ControllerOptions {
   store: MetadataStore;
