@@ -12,9 +12,9 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      // The filter worker is a thread of its own, loaded from out/main/filter-worker.js.
+      // The message worker (filters, schema decoding) is a thread of its own: out/main/message-worker.js.
       rolldownOptions: {
-        input: { index: path.resolve('electron/main/index.ts'), 'filter-worker': path.resolve('electron/services/messages/filter-worker.ts') },
+        input: { index: path.resolve('electron/main/index.ts'), 'message-worker': path.resolve('electron/services/messages/message-worker.ts') },
       },
     },
   },

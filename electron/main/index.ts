@@ -28,7 +28,7 @@ async function launch(): Promise<void> {
     secrets: createElectronSecretStore(),
     embeddedStart: 'background',
     // Bundled beside this file by electron-vite (see electron.vite.config.ts).
-    filterWorkerScript: new URL('./filter-worker.js', import.meta.url),
+    messageWorkerScript: new URL('./message-worker.js', import.meta.url),
     // Message exports go where the user says, through the system's save dialog.
     chooseExportFile: async (suggestedName) => {
       const options = { defaultPath: path.join(app.getPath('downloads'), suggestedName) };

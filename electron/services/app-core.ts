@@ -29,8 +29,8 @@ export interface AppCoreOptions {
   embeddedStart?: 'wait' | 'background';
   /** Desktop: asks where to save a message export. Without it (web mode) exports become downloads. */
   chooseExportFile?: (suggestedName: string) => Promise<string | null>;
-  /** The built filter worker (the desktop bundle); from source it is loaded through tsx. */
-  filterWorkerScript?: URL;
+  /** The built message worker (the desktop bundle); from source it is loaded through tsx. */
+  messageWorkerScript?: URL;
 }
 
 export interface AppCore {
@@ -69,7 +69,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     emitProgress: (progress) => hub.emit('messages.progress', progress),
     emitTail: (event) => hub.emit('messages.tail', event),
     chooseExportFile: options.chooseExportFile,
-    filterWorker: { script: options.filterWorkerScript },
+    messageWorker: { script: options.messageWorkerScript },
   });
   // The browser's own clients follow connection changes (an edit, the embedded cluster restarting).
   hub.subscribe((event) => {

@@ -116,7 +116,7 @@ describe('Electron main process bundle', () => {
     expect(observed.embeddedState).toBe('running');
     expect(observed.created.ok).toBe(true);
     expect(observed.refused).toMatchObject({ ok: false, error: { kind: 'invalid-request' } });
-    // The bundled filter worker decides "(a+)+$" (RE2, linear time): a×40+b does not match, aaaa does.
+    // The bundled message worker decides "(a+)+$" (RE2, linear time): a×40+b does not match, aaaa does.
     expect(observed.filtered).toEqual(['aaaa']);
     expect(observed.eventsSent).toContain('kafka-desk-event:embedded.status');
     expect(observed.info).toMatchObject({ mode: 'electron', secretStorage: 'memory', userDataDir: userData });

@@ -7,7 +7,7 @@ import type { Admin } from '@platformatic/kafka';
 import type { Limit, PartitionCursor, Seek, StopReason } from '../../../shared/model/messages';
 import { partitionForKey } from '../../broker/protocol/murmur2';
 import { AppError } from '../../ipc/errors';
-import { FilterStopped } from './filter-runner';
+import { FilterStopped } from './message-workers';
 import type { Predicate } from './filters';
 import type { RawRecord, TopicReader, Watermarks } from './fetch';
 
@@ -255,7 +255,7 @@ export async function merge(streams: Stream[], options: MergeOptions): Promise<M
   try {
     return await mergeInto(stats, streams, options);
   } catch (error) {
-    // The filter worker was ended (Cancel, the time limit or its budget) in the middle of a chunk:
+    // The message worker was ended (Cancel, the time limit or its budget) in the middle of a chunk:
     // that chunk stays unread, so each stream's cursor is at its first record and nothing is skipped.
     if (error instanceof FilterStopped) return { stoppedBy: error.reason, stats, ...(error.overBudget ? { note: error.message } : {}) };
     throw error;

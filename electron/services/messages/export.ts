@@ -60,9 +60,10 @@ export class ExportWriter {
     return this.#records;
   }
 
-  write(record: RawRecord): void {
-    const key = this.#key.full(record.key, false);
-    const value = this.#value.full(record.value, false);
+  /** `decoded`: whole texts already made (in the message worker, for schema decoders). */
+  write(record: RawRecord, decoded?: { key?: FullText; value?: FullText }): void {
+    const key = decoded?.key ?? this.#key.full(record.key, false);
+    const value = decoded?.value ?? this.#value.full(record.value, false);
     const headers = record.headers.map((header) => ({ key: header.key, value: header.value === null ? null : headerDecoder.full(header.value, false).text }));
     let line: string;
     if (this.#format === 'csv') {

@@ -5,8 +5,8 @@
 //
 // Two tiers: `inlinePredicate` covers the filters that are one native byte search per record and run
 // in the main process; every other filter (regex, JSON path, ignore-case contains, filters over
-// decoded Avro/Protobuf/registry values) is compiled with `compileFilter` inside the filter worker
-// (filter-runner.ts), under a time budget that Cancel also ends.
+// decoded Avro/Protobuf/registry values) is compiled with `compileFilter` inside the message worker
+// (message-workers.ts), under a time budget that Cancel also ends.
 import type { RE2JS } from 're2js';
 import { compileRe2 } from '../../../shared/model/regex';
 import type { Filter, TopicDecoders } from '../../../shared/model/messages';
@@ -146,7 +146,7 @@ export function compileRegex(pattern: string, flags: string): RE2JS {
   }
 }
 
-/** Every filter as a predicate over a record's key, value and headers: what the filter worker runs. */
+/** Every filter as a predicate over a record's key, value and headers: what the message worker runs. */
 export function compileFilter(filter: Filter, decoders: TopicDecoders): Predicate<FilterRecord> {
   const key = decoderFor(decoders.key);
   const value = decoderFor(decoders.value);

@@ -28,7 +28,7 @@ import { cursorOf, limitDeadline, merge, openStreams, plan } from './browse';
 import { decoderFor, type FullText } from './decoders';
 import { ExportWriter } from './export';
 import { TopicReader, type RawRecord } from './fetch';
-import { FilterWorkers, RecordFilter } from './filter-runner';
+import { MessageWorkers, RecordFilter, WorkerDecoding } from './message-workers';
 import { Tail } from './tail';
 import { prepareDecoders, toView } from './views';
 
@@ -40,8 +40,8 @@ export interface MessageServiceOptions {
   emitTail: (event: TailEvent) => void;
   /** Desktop: asks where to save an export (null: the user cancelled). Web mode has none: downloads. */
   chooseExportFile?: ((suggestedName: string) => Promise<string | null>) | undefined;
-  /** The filter worker: the built script (Electron bundle) and the time budget of one chunk. */
-  filterWorker?: { script?: URL | undefined; budgetMs?: number | undefined } | undefined;
+  /** The message worker: the built script (Electron bundle) and the time budget of one chunk. */
+  messageWorker?: { script?: URL | undefined; budgetMs?: number | undefined } | undefined;
 }
 
 export interface Download {
@@ -57,6 +57,7 @@ type TailInput = z.output<typeof tailStartSchema>;
 interface Operation {
   cancelled: boolean;
   filter: RecordFilter | null;
+  decoding: WorkerDecoding | null;
 }
 
 const MAX_TAILS = 8;
@@ -71,7 +72,8 @@ export class MessageService {
   readonly #options: MessageServiceOptions;
   readonly #clients = new Map<string, Promise<Admin>>();
   readonly #operations = new Map<string, Operation>();
-  readonly #filters: FilterWorkers;
+  /** Worker threads for filters and schema decoding. */
+  readonly #workers: MessageWorkers;
   readonly #tails = new Map<string, Tail>();
   readonly #downloads = new Map<string, Download>();
   readonly #values = new Map<string, { full: FullText; size: number }>();
@@ -80,7 +82,7 @@ export class MessageService {
 
   constructor(options: MessageServiceOptions) {
     this.#options = options;
-    this.#filters = new FilterWorkers(options.filterWorker);
+    this.#workers = new MessageWorkers(options.messageWorker);
     this.#decodersFile = path.join(options.dataDir, 'message-decoders.json');
   }
 
@@ -119,7 +121,7 @@ export class MessageService {
     const operation = this.#beginOperation(request.operationId);
     const found: RawRecord[] = [];
     try {
-      // Compiled first (in the filter worker when it needs one): a bad pattern is refused before reading.
+      // Compiled first (in the message worker when it needs one): a bad pattern is refused before reading.
       const filter = await this.#filter(operation, request.filter, request.decoders, deadline);
       const planned = await plan(reader, admin, {
         partitions: request.partitions,
@@ -142,8 +144,7 @@ export class MessageService {
       });
       if (request.operationId) this.#progress(request.operationId, stats, true);
       if (planned.direction === 'backward') found.reverse();
-      await prepareDecoders(found, key, value);
-      const records: RecordView[] = found.map((record) => toView(record, key, value));
+      const records = await this.#views(operation, found, request.decoders);
       const cursor = cursorOf(planned, streams);
       const ranges = planned.partitions.map((partition) => ({ partition, ...planned.watermarks.get(partition)! }));
       return {
@@ -164,9 +165,23 @@ export class MessageService {
     }
   }
 
+  /** Records as the page shows them: schema decoders decode in the message worker, others here. */
+  async #views(operation: Operation, records: RawRecord[], decoders: TopicDecoders): Promise<RecordView[]> {
+    const key = decoderFor(decoders.key);
+    const value = decoderFor(decoders.value);
+    operation.decoding ??= WorkerDecoding.create(decoders, this.#workers);
+    if (operation.cancelled) operation.decoding?.cancel();
+    if (!operation.decoding) {
+      await prepareDecoders(records, key, value);
+      return records.map((record) => toView(record, key, value));
+    }
+    const decoded = await operation.decoding.previews(records);
+    return records.map((record, i) => toView(record, key, value, decoded[i]));
+  }
+
   /** The operation's filter; Cancel ends its worker, and the operation's end gives the worker back. */
   async #filter(operation: Operation, filter: Filter | null, decoders: TopicDecoders, deadline?: number): Promise<RecordFilter | null> {
-    const created = await RecordFilter.create(filter, decoders, this.#filters, { deadline });
+    const created = await RecordFilter.create(filter, decoders, this.#workers, { deadline });
     if (!created) return null;
     operation.filter = created;
     if (operation.cancelled) created.cancel();
@@ -174,13 +189,14 @@ export class MessageService {
   }
 
   #beginOperation(id: string | undefined): Operation {
-    const operation: Operation = { cancelled: false, filter: null };
+    const operation: Operation = { cancelled: false, filter: null, decoding: null };
     if (id) this.#operations.set(id, operation);
     return operation;
   }
 
   #endOperation(id: string | undefined, operation: Operation): void {
     operation.filter?.release();
+    operation.decoding?.release();
     if (id && this.#operations.get(id) === operation) this.#operations.delete(id);
   }
 
@@ -200,8 +216,9 @@ export class MessageService {
     const operation = this.#operations.get(operationId);
     if (!operation) return false;
     operation.cancelled = true;
-    // A filter in the middle of a chunk is not asked: its worker is ended.
+    // A filter or a decoding in the middle of a chunk is not asked: its worker is ended.
     operation.filter?.cancel();
+    operation.decoding?.cancel();
     return true;
   }
 
@@ -217,9 +234,17 @@ export class MessageService {
       reader.checkPartitions([request.partition]);
       const record = await this.#readOne(reader, request.partition, request.offset);
       const buffer = request.field === 'key' ? record.key : record.value;
-      const decoder = decoderFor(request.decoder);
-      await decoder.prepare([buffer]);
-      entry = { full: decoder.full(buffer, true), size: buffer?.length ?? 0 };
+      decoderFor(request.decoder);
+      // The whole value, indented or laid out as a hex dump: hundreds of MB of JSON take seconds, so
+      // it is decoded in the message worker, under its budget.
+      const decoders = { key: request.decoder, value: request.decoder };
+      const decoding = WorkerDecoding.create(decoders, this.#workers, { key: request.field === 'key', value: request.field === 'value' })!;
+      try {
+        const [decoded] = await decoding.fullTexts([record], true);
+        entry = { full: decoded![request.field]!, size: buffer?.length ?? 0 };
+      } finally {
+        decoding.release();
+      }
       this.#remember(cacheKey, entry);
     }
     const { full, size } = entry;
@@ -290,16 +315,24 @@ export class MessageService {
       throw error;
     }
     const writer = new ExportWriter(target, request.format, request.topic, key, value);
-    const structured = key.structured || value.structured;
+    // Schema decoders decode in the message worker, a batch of matching records at a time.
+    const decoding = WorkerDecoding.create(request.decoders, this.#workers);
+    operation.decoding = decoding;
+    const pending: RawRecord[] = [];
+    const flush = async () => {
+      const batch = pending.splice(0, 1024);
+      const decoded = decoding ? await decoding.fullTexts(batch, false) : null;
+      batch.forEach((record, i) => writer.write(record, decoded?.[i]));
+      await writer.drain();
+    };
     try {
       const chunkHook = async (records: RawRecord[]) => {
         await filter?.prepare(records);
-        if (structured) await prepareDecoders(records, key, value);
+        if (!decoding && (key.structured || value.structured)) await prepareDecoders(records, key, value);
       };
       const backward = planned.direction === 'backward';
       const count = request.maxRecords ?? (backward ? 500 : Number.MAX_SAFE_INTEGER);
       const streams = openStreams(reader, planned, Math.min(count, 100_000), chunkHook);
-      const latest: RawRecord[] = [];
       const { stoppedBy, stats, note } = await merge(streams, {
         direction: planned.direction,
         count,
@@ -307,16 +340,13 @@ export class MessageService {
         predicate: filter ? (record) => filter.matches(record) : null,
         isCancelled: () => operation.cancelled,
         onProgress: request.operationId ? (progress) => this.#progress(request.operationId!, progress, false) : undefined,
-        onRecord: backward ? (record) => latest.push(record) : (record) => writer.write(record),
-        drain: backward ? undefined : () => writer.drain(),
+        onRecord: (record) => pending.push(record),
+        // Forward, records are written as they come (merge drains every 1,024 matches); backward, the
+        // newest come first, so they are written once the merge is over, oldest first.
+        drain: backward ? undefined : flush,
       });
-      if (backward) {
-        latest.reverse();
-        for (const record of latest) {
-          writer.write(record);
-          await writer.drain();
-        }
-      }
+      if (backward) pending.reverse();
+      if (stoppedBy !== 'cancelled' && !note) while (pending.length) await flush();
       if (request.operationId) this.#progress(request.operationId, stats, true);
       // An export is the whole result or nothing: a filter stopped by its budget fails it.
       if (note) throw new AppError('invalid-request', note);
@@ -356,7 +386,7 @@ export class MessageService {
     const client = new Admin({ ...options, clientId: `${options.clientId ?? 'kafka-desk'}-tail` });
     let filter: RecordFilter | null = null;
     try {
-      filter = await RecordFilter.create(request.filter, request.decoders, this.#filters);
+      filter = await RecordFilter.create(request.filter, request.decoders, this.#workers);
       const reader = await TopicReader.open(client, request.topic);
       // Like a page, a tail follows the partitions that can be read now (offline ones are left out).
       const partitions = plan(reader, client, {
@@ -371,6 +401,7 @@ export class MessageService {
         reader,
         partitions: await partitions,
         filter,
+        decoding: WorkerDecoding.create(request.decoders, this.#workers),
         key: decoderFor(request.decoders.key),
         value: decoderFor(request.decoders.value),
         emit: this.#options.emitTail,
@@ -441,8 +472,9 @@ export class MessageService {
     for (const operation of this.#operations.values()) {
       operation.cancelled = true;
       operation.filter?.cancel();
+      operation.decoding?.cancel();
     }
-    this.#filters.close();
+    this.#workers.close();
     await Promise.all([...this.#tails.values()].map((tail) => tail.stop()));
     this.#tails.clear();
     await this.resetClients();

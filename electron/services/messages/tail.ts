@@ -7,7 +7,7 @@ import type { TailEvent } from '../../../shared/model/messages';
 import { toIpcError } from '../../ipc/errors';
 import type { FieldDecoder } from './decoders';
 import type { TopicReader } from './fetch';
-import type { RecordFilter } from './filter-runner';
+import type { RecordFilter, WorkerDecoding } from './message-workers';
 import { prepareDecoders, toView } from './views';
 
 export const TAIL_EVENT_RECORDS = 500;
@@ -24,6 +24,8 @@ export interface TailOptions {
   partitions: number[];
   /** Released when the tail ends; ended at once when it is stopped. */
   filter: RecordFilter | null;
+  /** Schema decoders' previews, made in the message worker (null: decoded here). */
+  decoding: WorkerDecoding | null;
   key: FieldDecoder;
   value: FieldDecoder;
   emit: (event: TailEvent) => void;
@@ -73,11 +75,12 @@ export class Tail {
     this.#state = 'stopped';
     this.#resume?.();
     this.#options.filter?.cancel();
+    this.#options.decoding?.cancel();
     await this.#options.client.close().catch(() => undefined);
   }
 
   async #run(): Promise<void> {
-    const { reader, filter, key, value, emit } = this.#options;
+    const { reader, filter, decoding, key, value, emit } = this.#options;
     try {
       while (this.#state !== 'stopped') {
         if (this.#state === 'paused') {
@@ -117,10 +120,11 @@ export class Tail {
         await filter?.prepare(records);
         const matching = filter ? records.filter((record) => filter.matches(record)) : records;
         const skipped = records.length - matching.length;
-        await prepareDecoders(matching, key, value);
+        if (!decoding) await prepareDecoders(matching, key, value);
+        const decoded = decoding ? await decoding.previews(matching) : null;
         if (!matching.length && (skipped || missed)) emit({ tailId: this.id, records: [], skipped, missed, state: this.#state });
         for (let at = 0; at < matching.length; at += TAIL_EVENT_RECORDS) {
-          const slice = matching.slice(at, at + TAIL_EVENT_RECORDS).map((record) => toView(record, key, value));
+          const slice = matching.slice(at, at + TAIL_EVENT_RECORDS).map((record, i) => toView(record, key, value, decoded?.[at + i]));
           emit({ tailId: this.id, records: slice, skipped: at === 0 ? skipped : 0, missed: at === 0 ? missed : 0, state: this.#state });
         }
       }
@@ -132,6 +136,7 @@ export class Tail {
       }
     } finally {
       filter?.release();
+      decoding?.release();
       this.#options.onEnd();
     }
   }

@@ -1,6 +1,6 @@
 // Raw records to the plain views the renderer shows: decoded previews of key, value and headers, and
 // the batch's metadata.
-import type { RecordView } from '../../../shared/model/messages';
+import type { Decoded, RecordView } from '../../../shared/model/messages';
 import { headerDecoder, type FieldDecoder } from './decoders';
 import type { RawRecord } from './fetch';
 
@@ -14,14 +14,15 @@ export function recordSequence(record: RawRecord): number {
   return record.batch.baseSequence >= 0 ? (record.batch.baseSequence + record.offsetDelta) % 0x80000000 : -1;
 }
 
-export function toView(record: RawRecord, key: FieldDecoder, value: FieldDecoder): RecordView {
+/** `decoded`: previews already made (in the message worker, for schema decoders). */
+export function toView(record: RawRecord, key: FieldDecoder, value: FieldDecoder, decoded?: { key?: Decoded; value?: Decoded }): RecordView {
   return {
     partition: record.partition,
     offset: record.offset,
     timestamp: record.timestamp,
     timestampType: record.logAppendTime ? 'log-append' : 'create',
-    key: key.preview(record.key),
-    value: value.preview(record.value),
+    key: decoded?.key ?? key.preview(record.key),
+    value: decoded?.value ?? value.preview(record.value),
     headers: record.headers.map((header) => ({ key: header.key, value: headerDecoder.preview(header.value) })),
     size: record.size,
     batch: {

@@ -37,7 +37,7 @@ for (const url of probes) {
 }
 const created = await call('topics.create', { connectionId: 'embedded', topic: 'from-electron-main', partitions: 2, replicationFactor: 1 });
 const refused = await call('topics.create', { connectionId: 'embedded', topic: 'bad name', partitions: 2, replicationFactor: 1 });
-// A regex filter runs in the bundled filter worker (out/main/filter-worker.js).
+// A regex filter runs in the bundled message worker (out/main/message-worker.js).
 let filtered = null;
 if (created.ok) {
   for (const value of ['aaaa', `${'a'.repeat(40)}b`]) {

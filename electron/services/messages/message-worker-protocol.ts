@@ -1,9 +1,10 @@
-// What the main process and the filter worker say to each other, and how a chunk of records travels:
-// the fields a filter reads, copied into one transferable buffer with an index of where each one is,
+// What the main process and the message worker say to each other, and how a chunk of records travels:
+// the fields a filter or a decoder reads, copied into one transferable buffer with an index of where each one is,
 // so a chunk crosses the thread boundary with one copy and no per-record messages.
-import type { Filter, TopicDecoders } from '../../../shared/model/messages';
+import type { Decoded, Filter, TopicDecoders } from '../../../shared/model/messages';
 import type { IpcError } from '../../../shared/ipc/contract';
 import type { RawRecord } from './fetch';
+import type { FullText } from './decoders';
 import type { FilterRecord } from './filters';
 
 export interface PackedChunk {
@@ -15,13 +16,26 @@ export interface PackedChunk {
   headerKeys: string[];
 }
 
-export type FilterCall = { type: 'compile'; filter: Filter; decoders: TopicDecoders } | { type: 'match'; chunk: PackedChunk };
-export type FilterRequest = FilterCall & { id: number };
+export type WorkerCall =
+  | { type: 'compile'; filter: Filter; decoders: TopicDecoders }
+  | { type: 'match'; chunk: PackedChunk }
+  // Decoding in the worker: previews (pages, tails) or whole texts (exports, whole values) of the
+  // fields named, with the decoders given.
+  | { type: 'previews'; decoders: TopicDecoders; fields: PackedFields; chunk: PackedChunk }
+  | { type: 'full'; decoders: TopicDecoders; fields: PackedFields; chunk: PackedChunk; pretty: boolean };
+export type WorkerRequest = WorkerCall & { id: number };
 
-export type FilterResponse =
+export interface DecodedFields<T> {
+  key?: T;
+  value?: T;
+}
+
+export type WorkerResponse =
   | { type: 'ready'; id: 0 }
   | { type: 'compiled'; id: number }
   | { type: 'matched'; id: number; matches: Uint8Array }
+  | { type: 'previews'; id: number; decoded: DecodedFields<Decoded>[] }
+  | { type: 'full'; id: number; decoded: DecodedFields<FullText>[] }
   | { type: 'error'; id: number; kind: IpcError['kind']; message: string };
 
 export interface PackedFields {
