@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchArgs, fmt1, fmt2, fmtInt, machineNote, median, printTable, REPO, startServer, withAdmin, type ServerProcess } from './_broker-harness';
 
-interface Percentiles {
+export interface Percentiles {
   count: number;
   p50: number;
   p99: number;
@@ -33,7 +33,7 @@ interface Percentiles {
 }
 
 /** What bench/latency-client.c prints. */
-interface ClientResult {
+export interface ClientResult {
   acks: string;
   rate: number;
   records: number;
@@ -63,7 +63,7 @@ interface Run {
 const GOAL = { p50: 2, p99: 5, rates: [10_000, 50_000] };
 
 /** Compiles the client into `dir`; says what to install when the compiler or librdkafka is missing. */
-function compileClient(dir: string): string {
+export function compileClient(dir: string): string {
   const binary = join(dir, 'latency-client');
   try {
     execFileSync('gcc', ['-O2', '-o', binary, join(REPO, 'bench', 'latency-client.c'), '-lrdkafka', '-lpthread'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -74,7 +74,7 @@ function compileClient(dir: string): string {
   return binary;
 }
 
-function runClient(binary: string, args: readonly (string | number)[], timeoutMs: number): Promise<ClientResult> {
+export function runClient(binary: string, args: readonly (string | number)[], timeoutMs: number): Promise<ClientResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args.map(String), { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -233,7 +233,7 @@ export default async function run(): Promise<void> {
   }
 }
 
-function librdkafkaVersion(): string {
+export function librdkafkaVersion(): string {
   try {
     return execFileSync('dpkg-query', ['-W', '-f', '${Version}', 'librdkafka-dev'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || '?';
   } catch {
