@@ -5,7 +5,7 @@
  * from bugs.
  */
 export class ProtocolDecodeError extends Error {
-  override readonly name = 'ProtocolDecodeError';
+  override readonly name: string = 'ProtocolDecodeError';
 
   constructor(
     message: string,

@@ -1,5 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ProtocolDecodeError, ProtocolEncodeError } from '../protocol/errors';
+import { DecompressionError, DecompressionLimitError, withContext } from './errors';
 import { lz4CompressFrame, lz4DecompressFrame } from './lz4';
 import { snappyCompressXerial, snappyDecompress } from './snappy';
 import { initZstd, zstdCompress, zstdDecompress } from './zstd';
@@ -13,8 +14,9 @@ import { initZstd, zstdCompress, zstdDecompress } from './zstd';
  *   lz4    LZ4 frame: `lz4-napi` compresses, our bounded decoder in lz4.ts decompresses
  *   zstd   `@bokuweb/zstd-wasm`, loaded asynchronously: await {@link initCompression} at startup
  *
- * Decompression never produces more than `maxOutputBytes` (decompression bombs fail with a
- * {@link ProtocolDecodeError}, as does any malformed input).
+ * Decompression never produces more than `maxOutputBytes`: decompression bombs fail with a
+ * {@link DecompressionLimitError} before more is allocated, malformed input with a
+ * {@link DecompressionError} (both are ProtocolDecodeErrors).
  */
 export const CompressionType = {
   None: 0,
@@ -58,13 +60,14 @@ export function compress(codec: CompressionType, data: Buffer): Buffer {
 
 /**
  * Decompresses `data` compressed with `codec`, producing at most `maxOutputBytes` bytes. `at` is the
- * offset of `data` in the enclosing buffer, used in error positions.
+ * offset of `data` in the enclosing buffer, used in error positions. Throws DecompressionLimitError for
+ * output beyond the limit, DecompressionError for anything the codec cannot read.
  */
 export function decompress(codec: number, data: Buffer, maxOutputBytes = DEFAULT_MAX_DECOMPRESSED_BYTES, at = 0): Buffer {
   try {
     switch (codec) {
       case CompressionType.None:
-        if (data.length > maxOutputBytes) throw new ProtocolDecodeError(`data of ${data.length} bytes exceeds the limit of ${maxOutputBytes} bytes`, 0);
+        if (data.length > maxOutputBytes) throw new DecompressionLimitError(`data of ${data.length} bytes exceeds the limit of ${maxOutputBytes} bytes`, 0, maxOutputBytes);
         return data;
       case CompressionType.Gzip:
         return gunzip(data, maxOutputBytes);
@@ -75,14 +78,14 @@ export function decompress(codec: number, data: Buffer, maxOutputBytes = DEFAULT
       case CompressionType.Zstd:
         return zstdDecompress(data, maxOutputBytes);
       default:
-        throw new ProtocolDecodeError(`unknown compression type ${codec}`, 0);
+        throw new DecompressionError(`unknown compression type ${codec}`, 0);
     }
   } catch (error) {
-    if (error instanceof ProtocolDecodeError && at !== 0) {
-      // Re-anchor the position on the enclosing buffer.
-      throw new ProtocolDecodeError(error.message.replace(/ \(at byte \d+\)$/, ''), at + error.offset);
-    }
-    throw error;
+    if (!(error instanceof ProtocolDecodeError)) throw error;
+    // Codecs report positions in `data`: re-anchor them on the enclosing buffer, and make every
+    // failure of a codec a DecompressionError.
+    const kind = error instanceof DecompressionError ? error : new DecompressionError(error.message.replace(/ \(at byte \d+\)$/, ''), error.offset);
+    throw at === 0 ? kind : withContext(kind, '', at + kind.offset);
   }
 }
 
@@ -93,10 +96,10 @@ function gunzip(data: Buffer, maxOutputBytes: number): Buffer {
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
-      throw new ProtocolDecodeError(`gzip data decompresses to more than the limit of ${maxOutputBytes} bytes`, 0);
+      throw new DecompressionLimitError(`gzip data decompresses to more than the limit of ${maxOutputBytes} bytes`, 0, maxOutputBytes);
     }
-    throw new ProtocolDecodeError(`invalid gzip data: ${e.message}`, 0);
+    throw new DecompressionError(`invalid gzip data: ${e.message}`, 0);
   }
-  if (out.length > maxOutputBytes) throw new ProtocolDecodeError(`gzip data decompresses to more than the limit of ${maxOutputBytes} bytes`, 0);
+  if (out.length > maxOutputBytes) throw new DecompressionLimitError(`gzip data decompresses to more than the limit of ${maxOutputBytes} bytes`, 0, maxOutputBytes);
   return out;
 }

@@ -34,7 +34,11 @@ export function upConvertMessageSet(records: Buffer, options: UpConvertOptions =
   if (decoded.partialBytes > 0 && !options.allowPartial) {
     throw new ProtocolDecodeError(`truncated message set: ${decoded.partialBytes} trailing bytes`, decoded.partialOffset);
   }
-  const messages = decoded.messages;
+  return legacyMessagesToBatches(decoded.messages, options);
+}
+
+/** Record batches holding decoded legacy messages: one batch per run of messages sharing codec and timestamp type. */
+export function legacyMessagesToBatches(messages: readonly LegacyMessage[], options: Pick<UpConvertOptions, 'baseOffset' | 'keepOffsets'> = {}): Buffer {
   const batches: Buffer[] = [];
   let nextOffset = options.baseOffset ?? 0;
   let start = 0;

@@ -6,5 +6,6 @@
 export * from './batch-header';
 export * from './compression';
 export * from './convert';
+export * from './errors';
 export * from './message-set';
 export * from './record-batch';

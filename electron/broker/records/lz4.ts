@@ -1,5 +1,6 @@
 import { compressFrameSync } from 'lz4-napi';
 import { ProtocolDecodeError } from '../protocol/errors';
+import { DecompressionLimitError } from './errors';
 import { xxhash32 } from './xxhash32';
 
 /**
@@ -52,7 +53,7 @@ interface Output {
 }
 
 function bombError(max: number, at: number): ProtocolDecodeError {
-  return new ProtocolDecodeError(`lz4 data decompresses to more than the limit of ${max} bytes`, at);
+  return new DecompressionLimitError(`lz4 data decompresses to more than the limit of ${max} bytes`, at, max);
 }
 
 /** Makes room for `bytes` more bytes, never beyond `out.max`. */
@@ -132,10 +133,22 @@ function decodeBlock(src: Buffer, start: number, end: number, out: Output, block
         dst.copyWithin(op, from, from + length);
       }
       op += length;
-    } else {
+    } else if (length < 32) {
       // Overlapping match: a repeating pattern, copied byte by byte.
       const stop = op + length;
       while (op < stop) dst[op++] = dst[from++]!;
+    } else {
+      // A long overlapping match repeats the last `offset` bytes: copy the pattern in spans that double
+      // (each a multiple of the period), so a run of zeros costs a few copies, not a loop per byte.
+      let span = offset;
+      let left = length;
+      while (left > 0) {
+        const n = Math.min(span, left);
+        dst.copyWithin(op, op - span, op - span + n);
+        op += n;
+        left -= n;
+        span *= 2;
+      }
     }
   }
   out.pos = op;

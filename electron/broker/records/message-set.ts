@@ -4,6 +4,7 @@ import { Writer } from '../protocol/writer';
 import { LOG_OVERHEAD } from './batch-header';
 import { type CompressionType, CompressionType as Codec, DEFAULT_MAX_DECOMPRESSED_BYTES, compress, decompress, isCompressionType } from './compression';
 import { crc32 } from './crc32';
+import { ChecksumMismatchError, withContext } from './errors';
 import { lz4CompressFrame } from './lz4';
 
 /**
@@ -176,7 +177,7 @@ interface RawMessage {
 
 function crcMismatch(stored: number, computed: number, at: number): ProtocolDecodeError {
   const hex = (v: number) => `0x${v.toString(16).padStart(8, '0')}`;
-  return new ProtocolDecodeError(`message CRC mismatch (corrupt message): stored CRC-32 ${hex(stored)}, computed ${hex(computed)}`, at);
+  return new ChecksumMismatchError(`message CRC mismatch (corrupt message): stored CRC-32 ${hex(stored)}, computed ${hex(computed)}`, at);
 }
 
 /** Reads the message of a complete entry at `at` whose size is `size` (checked present). */
@@ -260,7 +261,7 @@ function decodeInner(
     }
   } catch (error) {
     if (error instanceof ProtocolDecodeError) {
-      throw new ProtocolDecodeError(`in the decompressed value of the wrapper at offset ${wrapper.offset}: ${error.message}`, errorBase);
+      throw withContext(error, `in the decompressed value of the wrapper at offset ${wrapper.offset}: `, errorBase);
     }
     throw error;
   }

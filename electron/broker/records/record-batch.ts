@@ -11,6 +11,7 @@ import {
   readBatchHeader,
 } from './batch-header';
 import { type CompressionType, DEFAULT_MAX_DECOMPRESSED_BYTES, compress, decompress, isCompressionType } from './compression';
+import { ChecksumMismatchError } from './errors';
 
 /**
  * RecordBatch v2 (magic 2): encode, decode (with CRC check) and walking a concatenation of batches.
@@ -393,7 +394,7 @@ export function decodeRecords(
 /** Thrown-error text for a CRC mismatch, naming both values. */
 function crcMismatch(header: BatchHeader, computed: number, offset: number): ProtocolDecodeError {
   const hex = (v: number) => `0x${v.toString(16).padStart(8, '0')}`;
-  return new ProtocolDecodeError(
+  return new ChecksumMismatchError(
     `record batch CRC mismatch (corrupt batch at baseOffset ${header.baseOffset}): stored CRC-32C ${hex(header.crc)}, computed ${hex(computed)}`,
     offset,
   );

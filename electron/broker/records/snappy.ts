@@ -1,5 +1,6 @@
 import { compressSync, uncompressSync } from 'snappy';
 import { ProtocolDecodeError } from '../protocol/errors';
+import { DecompressionLimitError } from './errors';
 
 /**
  * Snappy as Kafka clients write it. The Java client wraps raw snappy blocks in xerial's framing:
@@ -61,7 +62,7 @@ function rawLength(block: Buffer, at: number): number {
 
 function decompressRaw(block: Buffer, at: number, budget: number, max: number): Buffer {
   const length = rawLength(block, at);
-  if (length > budget) throw new ProtocolDecodeError(`snappy data decompresses to more than the limit of ${max} bytes`, at);
+  if (length > budget) throw new DecompressionLimitError(`snappy data decompresses to more than the limit of ${max} bytes`, at, max);
   try {
     return uncompressSync(block, { asBuffer: true }) as Buffer;
   } catch (error) {

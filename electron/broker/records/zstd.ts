@@ -1,5 +1,6 @@
 import { compress as wasmCompress, decompress as wasmDecompress, init as wasmInit } from '@bokuweb/zstd-wasm';
 import { ProtocolDecodeError } from '../protocol/errors';
+import { DecompressionLimitError } from './errors';
 
 /**
  * Zstandard through @bokuweb/zstd-wasm (the reference C library compiled to WebAssembly, shipped inside
@@ -118,7 +119,7 @@ function scanFrame(src: Buffer, start: number): Frame {
 }
 
 function bombError(max: number, at: number): ProtocolDecodeError {
-  return new ProtocolDecodeError(`zstd data decompresses to more than the limit of ${max} bytes`, at);
+  return new DecompressionLimitError(`zstd data decompresses to more than the limit of ${max} bytes`, at, max);
 }
 
 /** zstd error code of a failed wasm call ("... with code N", N a negative or wrapped size_t). */
