@@ -1,9 +1,9 @@
-import { BATCH_HEADER_SIZE, entrySize, isBatchCrcValid, readBatchHeader, type BatchHeader } from '../records/batch-header';
+import { BATCH_HEADER_SIZE, entrySize, readBatchHeader } from '../records/batch-header';
 import { CorruptRecordError, LogError, OffsetOutOfRangeError, RecordTooLargeError } from '../log/errors';
 import type { LogConfig } from '../log/log-config';
 import type { PartitionLog } from '../log/partition-log';
 import type { ReadAllocator } from '../log/read-buffers';
-import { ProtocolDecodeError } from '../protocol/errors';
+import { validateRecords, type ValidatedRecords } from '../log/validator';
 import type { PartitionMetadata } from './metadata-store';
 import { replicationMetrics as metrics } from './replication-metrics';
 import { ProducerStateTable, deleteProducerSnapshot, readProducerSnapshot, writeProducerSnapshot } from './producer-state';
@@ -19,6 +19,7 @@ export type PartitionErrorName =
   | 'MESSAGE_TOO_LARGE'
   | 'RECORD_LIST_TOO_LARGE'
   | 'INVALID_TIMESTAMP'
+  | 'UNSUPPORTED_COMPRESSION_TYPE'
   | 'OUT_OF_ORDER_SEQUENCE_NUMBER'
   | 'INVALID_PRODUCER_EPOCH'
   | 'OFFSET_OUT_OF_RANGE'
@@ -195,37 +196,6 @@ export class PartitionReplica {
   }
 
   /**
-   * Validates the batches of a produce request: whole v2 batches with valid CRCs, each within
-   * max.message.bytes. Returns their headers.
-   */
-  private validateBatches(records: Buffer, config: LogConfig): BatchHeader[] | PartitionError {
-    const headers: BatchHeader[] = [];
-    let position = 0;
-    try {
-      while (position < records.length) {
-        const header = readBatchHeader(records, position);
-        const size = entrySize(records, position);
-        if (size > config.maxMessageBytes) {
-          return { error: 'MESSAGE_TOO_LARGE', message: `A batch of ${size} bytes exceeds max.message.bytes (${config.maxMessageBytes}).` };
-        }
-        if (!isBatchCrcValid(records, position, header)) {
-          return { error: 'CORRUPT_MESSAGE', message: `Batch at position ${position} fails its CRC check.` };
-        }
-        if (header.recordCount <= 0 || header.lastOffsetDelta !== header.recordCount - 1) {
-          return { error: 'INVALID_RECORD', message: `Batch at position ${position} declares ${header.recordCount} records but a last offset delta of ${header.lastOffsetDelta}.` };
-        }
-        headers.push(header);
-        position += size;
-      }
-    } catch (error) {
-      if (error instanceof ProtocolDecodeError) return { error: 'CORRUPT_MESSAGE', message: error.message };
-      throw error;
-    }
-    if (headers.length === 0 && records.length < BATCH_HEADER_SIZE) return { error: 'CORRUPT_MESSAGE', message: 'The request holds no record batch.' };
-    return headers;
-  }
-
-  /**
    * Appends a produce request's records as leader. acks=-1 waits (up to timeoutMs) until every ISR
    * member has them, as Kafka's delayed produce does. The buffer is handed over: the log may keep it (tail cache),
    * so the caller must not modify it afterwards.
@@ -248,8 +218,14 @@ export class PartitionReplica {
         message: `The batches for ${this.topic}-${this.partition} take ${records.length} bytes, more than segment.bytes (${config.segmentBytes}).`,
       };
     }
-    const headers = this.validateBatches(records, config);
-    if ('error' in headers) return headers;
+    let validated: ValidatedRecords;
+    try {
+      // Validated once, here, so a duplicate is recognised only among valid batches; the log reuses it.
+      validated = validateRecords(records, { config, now: this.host.now(), origin: 'client', partition: `${this.topic}-${this.partition}` });
+    } catch (error) {
+      return this.storageError(error);
+    }
+    const headers = validated.batches.map((batch) => batch.header);
 
     const idempotent = headers.filter((h) => h.producerId >= 0);
     if (idempotent.length > 0) {
@@ -269,7 +245,7 @@ export class PartitionReplica {
     let result;
     try {
       // The request's bytes are not touched again: the tail cache may keep them instead of a copy.
-      result = this.log.append(records, { assignOffsets: true, leaderEpoch: meta.leaderEpoch, logAppendTime, retain: true });
+      result = this.log.append(validated.records, { assignOffsets: true, leaderEpoch: meta.leaderEpoch, logAppendTime, retain: true, validated });
     } catch (error) {
       return this.storageError(error);
     }

@@ -1,6 +1,5 @@
 import { isPartitionError, type AppendOutcome, type PartitionError } from '../cluster/partition-replica';
 import { ErrorCode } from '../protocol/error-codes';
-import { ProtocolDecodeError } from '../protocol/errors';
 import {
   createProduceResponseLeaderIdAndEpoch,
   Produce,
@@ -8,8 +7,9 @@ import {
   type ProduceResponseNodeEndpoint,
   type ProduceResponsePartitionProduceResponse,
 } from '../protocol/generated/index';
-import { MAGIC_OFFSET } from '../records/batch-header';
-import { upConvertMessageSet } from '../records/convert';
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_OFFSET, compressionOf } from '../records/batch-header';
+import { CompressionType } from '../records/compression';
+import { refusalLog } from '../server/refusal-log';
 import { Deferred, defineHandler, type RequestContext } from './handler';
 
 type PartitionResult = AppendOutcome | PartitionError;
@@ -44,23 +44,40 @@ function partitionResponse(index: number, result: PartitionResult, context: Requ
   };
 }
 
-/** Legacy producers (Produce v0-2) send magic 0/1 message sets; the log stores RecordBatch v2 only. */
-function toBatches(records: Buffer): Buffer | PartitionError {
-  if (records.length > MAGIC_OFFSET && records[MAGIC_OFFSET]! >= 2) return records;
-  try {
-    return upConvertMessageSet(records);
-  } catch (error) {
-    if (error instanceof ProtocolDecodeError) return { error: 'CORRUPT_MESSAGE', message: error.message };
-    throw error;
+/**
+ * What the request version allows (Kafka's ProduceRequest.validateRecords): v3+ carries exactly one record
+ * batch (magic 2) per partition, and zstd needs v7+ (KIP-110). Older versions may send any message format.
+ * Bytes too broken to tell are left to the validator, which answers CORRUPT_MESSAGE.
+ */
+function checkRequestFormat(records: Buffer, version: number): PartitionError | null {
+  if (version < 3 || records.length <= MAGIC_OFFSET) return null;
+  const magic = records.readInt8(MAGIC_OFFSET);
+  if (magic === 0 || magic === 1) {
+    return { error: 'INVALID_RECORD', message: `Produce requests of version ${version} may only carry record batches of magic 2, not magic ${magic}.` };
   }
+  if (magic !== 2 || records.length < BATCH_HEADER_SIZE) return null;
+  const size = records.readInt32BE(8) + LOG_OVERHEAD;
+  if (size >= BATCH_HEADER_SIZE && size < records.length) {
+    return { error: 'INVALID_RECORD', message: `Produce requests of version ${version} may carry exactly one record batch per partition.` };
+  }
+  if (version < 7 && compressionOf(records.readInt16BE(ATTRIBUTES_OFFSET)) === CompressionType.Zstd) {
+    return { error: 'UNSUPPORTED_COMPRESSION_TYPE', message: `Produce requests of version ${version} may not use zstd compression (version 7 or later may).` };
+  }
+  return null;
 }
+
+/** Refusals of the records themselves (validator.ts), logged so an operator sees who sends what. */
+const RECORD_REFUSALS = new Set<PartitionError['error']>(['CORRUPT_MESSAGE', 'INVALID_RECORD', 'MESSAGE_TOO_LARGE', 'INVALID_TIMESTAMP', 'UNSUPPORTED_COMPRESSION_TYPE']);
+const ATTRIBUTES_OFFSET = 21;
 
 /**
  * Produce: appends each partition's batches on its leader. acks=0 gets no response, acks=1 answers
  * after the leader's append, acks=-1 after every in-sync replica has the records (Kafka's delayed
  * produce). While an acks=-1 request waits, the connection goes on with the next produce requests
  * (`overlaps`): they are appended in arrival order and answered in order, and one replication round
- * then covers all of them.
+ * then covers all of them. The leader validates the records (log/validator.ts; legacy v0/v1 message
+ * sets of Produce v0-2 are converted there): a refused partition gets its error code and message,
+ * nothing of it is stored, and the other partitions of the request are unaffected.
  */
 export const produceHandler = defineHandler({
   api: Produce,
@@ -75,8 +92,19 @@ export const produceHandler = defineHandler({
       name: topicData.name,
       partitionResponses: topicData.partitionData.map((data) => {
         const slot: { result: PartitionResult } = { result: { error: 'UNKNOWN_SERVER_ERROR', message: '' } };
+        let formatError: PartitionError | null;
         const set = (result: PartitionResult) => {
           slot.result = result;
+          if (isPartitionError(result) && RECORD_REFUSALS.has(result.error)) {
+            refusalLog(broker.logger).warn('produce refused', {
+              topic: topicData.name,
+              partition: data.index,
+              error: result.error,
+              reason: result.message,
+              client: context.clientId ?? '',
+              version: context.apiVersion,
+            });
+          }
         };
         if (acks !== 0 && acks !== 1 && acks !== -1) {
           set({ error: 'INVALID_REQUIRED_ACKS', message: `acks must be 0, 1 or -1, got ${acks}.` });
@@ -86,13 +114,14 @@ export const produceHandler = defineHandler({
           set({ error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `Unknown partition ${topicData.name}-${data.index}.` });
         } else {
           const replica = broker.replica(topicData.name, data.index);
-          const batches = data.records && data.records.length > 0 ? toBatches(data.records) : ({ error: 'CORRUPT_MESSAGE', message: 'No records in the request.' } as PartitionError);
           if (!replica) {
             set({ error: 'NOT_LEADER_OR_FOLLOWER', message: `Broker ${broker.id} holds no replica of ${topicData.name}-${data.index}.` });
-          } else if (!Buffer.isBuffer(batches)) {
-            set(batches);
+          } else if (!data.records || data.records.length === 0) {
+            set({ error: 'CORRUPT_MESSAGE', message: 'No records in the request.' });
+          } else if ((formatError = checkRequestFormat(data.records, context.apiVersion))) {
+            set(formatError);
           } else {
-            const outcome = replica.appendAsLeader(batches, acks, request.timeoutMs);
+            const outcome = replica.appendAsLeader(data.records, acks, request.timeoutMs);
             if (outcome instanceof Promise) pending.push(outcome.then(set));
             else set(outcome);
           }

@@ -1,12 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ProtocolDecodeError } from '../protocol/errors';
 import {
   BATCH_HEADER_SIZE,
   BatchAttributes,
-  LOG_OVERHEAD,
-  computeBatchCrc,
-  readBatchHeader,
   readHeaderFields,
   type BatchHeader,
   setBaseOffset,
@@ -15,11 +11,12 @@ import {
 } from '../records/batch-header';
 import { decodeRecordBatch } from '../records/record-batch';
 import { readOffsetCheckpoint, writeFileAtomic, writeOffsetCheckpoint } from './checkpoint';
-import { CorruptRecordError, InvalidRecordError, InvalidTimestampError, KafkaStorageError, OffsetOutOfRangeError, RecordTooLargeError, UnexpectedAppendOffsetError } from './errors';
+import { KafkaStorageError, OffsetOutOfRangeError, UnexpectedAppendOffsetError } from './errors';
 import { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache';
 import type { LogConfig } from './log-config';
 import type { ReadAllocator } from './read-buffers';
 import { LogSegment, TailCache, type LogLogger } from './segment';
+import { validateRecords, type ValidatedRecords } from './validator';
 import { compactLog, type CleanerState, type CompactionResult } from './compaction';
 
 /**
@@ -75,6 +72,11 @@ export interface AppendOptions {
    * a leader's stored batches), so the tail cache may keep it by reference instead of copying it.
    */
   retain?: boolean;
+  /**
+   * What validateRecords (validator.ts) returned for exactly these bytes, when the caller validated them
+   * first (a leader checks its idempotent producers between validation and append): not done twice.
+   */
+  validated?: ValidatedRecords;
 }
 
 export interface AppendResult {
@@ -449,9 +451,10 @@ export class PartitionLog {
   // Append
 
   /**
-   * Validates and appends one or more concatenated v2 batches. The buffer is modified in place (offsets,
-   * leader epoch, LogAppendTime) and then copied into the segment; the caller may reuse it afterwards,
-   * unless it passed `retain`.
+   * Validates (validator.ts) and appends one or more concatenated v2 batches, or a legacy message set a
+   * leader converts. The buffer is modified in place (offsets, leader epoch, LogAppendTime, a corrected
+   * maxTimestamp) and then copied into the segment; the caller may reuse it afterwards, unless it passed
+   * `retain`.
    * Throws CorruptRecordError, InvalidRecordError, RecordTooLargeError, InvalidTimestampError (leader),
    * UnexpectedAppendOffsetError (follower) or KafkaStorageError; nothing is written when it throws.
    */
@@ -460,6 +463,11 @@ export class PartitionLog {
     const config = this.config;
     const now = this.now();
     const assign = opts.assignOffsets;
+    const validated =
+      opts.validated && opts.validated.records === batches
+        ? opts.validated
+        : validateRecords(batches, { config, now, origin: assign ? 'client' : 'replication', partition: path.basename(this.dir) });
+    const records = validated.records;
     const logAppend = assign && config.messageTimestampType === 'LogAppendTime';
     const appendTime = logAppend ? (opts.logAppendTime ?? now) : -1;
     const leo = this.logEndOffset;
@@ -469,44 +477,17 @@ export class PartitionLog {
     let lastOffset = -1;
     let maxTimestamp = -1;
     let offsetOfMaxTimestamp = -1;
-    let recordCount = 0;
-    let batchCount = 0;
     let newEpochs: EpochEntry[] | null = null;
     let latestEpoch = this.leaderEpochCache.latestEpoch();
-    const compacted = config.cleanupPolicy.includes('compact');
-    let pos = 0;
-    while (pos < batches.length) {
-      const index = batchCount;
-      let h;
-      try {
-        h = readBatchHeader(batches, pos);
-      } catch (e) {
-        if (e instanceof ProtocolDecodeError && /magic/.test(e.message)) throw new InvalidRecordError(`batch ${index}: ${e.message}`, index);
-        throw new CorruptRecordError(`batch ${index}: ${(e as Error).message}`, index);
-      }
-      const size = h.batchLength + LOG_OVERHEAD;
-      if (assign && size > config.maxMessageBytes) {
-        throw new RecordTooLargeError(`batch ${index} is ${size} bytes, larger than max.message.bytes ${config.maxMessageBytes}`);
-      }
-      if (computeBatchCrc(batches, pos, h.batchLength) !== h.crc) {
-        throw new CorruptRecordError(`batch ${index} (baseOffset ${h.baseOffset}) failed its CRC-32C check`, index);
-      }
-      if (h.lastOffsetDelta < 0 || h.recordCount < 0) {
-        throw new InvalidRecordError(`batch ${index}: negative lastOffsetDelta ${h.lastOffsetDelta} or record count ${h.recordCount}`, index);
-      }
+    for (let index = 0; index < validated.batches.length; index++) {
+      const { header: h, position: pos, maxTimestamp: recordsMaxTimestamp } = validated.batches[index]!;
       let base: number;
       let epoch = h.partitionLeaderEpoch;
       if (assign) {
-        if (h.recordCount === 0 || h.recordCount !== h.lastOffsetDelta + 1) {
-          throw new InvalidRecordError(
-            `batch ${index}: record count ${h.recordCount} does not match its offset range (lastOffsetDelta ${h.lastOffsetDelta})`,
-            index,
-          );
-        }
         base = nextOffset;
-        setBaseOffset(batches, pos, base);
+        setBaseOffset(records, pos, base);
         if (opts.leaderEpoch !== undefined) {
-          setPartitionLeaderEpoch(batches, pos, opts.leaderEpoch);
+          setPartitionLeaderEpoch(records, pos, opts.leaderEpoch);
           epoch = opts.leaderEpoch;
         }
       } else {
@@ -519,27 +500,18 @@ export class PartitionLog {
           );
         }
       }
-      if (assign && (h.attributes & BatchAttributes.CompressionMask) === 0 && !recordsFramed(batches, pos, size, h.recordCount)) {
-        throw new CorruptRecordError(`batch ${index}: its ${h.recordCount} records do not fill the batch exactly`, index);
-      }
-      if (assign && compacted && (h.attributes & BatchAttributes.Control) === 0) this.checkKeys(batches, pos, index);
       const last = base + h.lastOffsetDelta;
       let batchMaxTs = h.maxTimestamp;
       if (logAppend) {
-        batches.writeInt16BE(h.attributes | BatchAttributes.TimestampTypeLogAppend, pos + 21);
-        batches.writeBigInt64BE(BigInt(appendTime), pos + 35);
-        updateBatchCrc(batches, pos);
+        records.writeInt16BE(h.attributes | BatchAttributes.TimestampTypeLogAppend, pos + 21);
+        records.writeBigInt64BE(BigInt(appendTime), pos + 35);
+        updateBatchCrc(records, pos);
         batchMaxTs = appendTime;
-      } else if (assign && (h.attributes & BatchAttributes.Control) === 0) {
-        const before = config.messageTimestampBeforeMaxMs;
-        const after = config.messageTimestampAfterMaxMs;
-        for (const ts of [h.baseTimestamp, h.maxTimestamp]) {
-          if (ts >= 0 && (now - ts > before || ts - now > after)) {
-            throw new InvalidTimestampError(
-              `batch ${index}: timestamp ${ts} is out of the accepted range (${before} ms before, ${after} ms after broker time ${now})`,
-            );
-          }
-        }
+      } else if (assign && recordsMaxTimestamp !== h.maxTimestamp) {
+        // The time index and retention go by maxTimestamp: take the records' own, as Kafka does.
+        records.writeBigInt64BE(BigInt(recordsMaxTimestamp), pos + 35);
+        updateBatchCrc(records, pos);
+        batchMaxTs = recordsMaxTimestamp;
       }
       if (epoch > latestEpoch) {
         (newEpochs ??= []).push({ epoch, startOffset: base });
@@ -553,10 +525,9 @@ export class PartitionLog {
       }
       nextOffset = last + 1;
       prevLast = last;
-      recordCount += h.recordCount;
-      batchCount++;
-      pos += size;
     }
+    const batchCount = validated.batches.length;
+    const recordCount = validated.recordCount;
     if (batchCount === 0) {
       return {
         firstOffset: -1, lastOffset: -1, logAppendTime: appendTime, maxTimestamp: -1, offsetOfMaxTimestamp: -1,
@@ -564,12 +535,12 @@ export class PartitionLog {
       };
     }
     try {
-      this.maybeRoll(batches.length, firstOffset, lastOffset, maxTimestamp, now);
+      this.maybeRoll(records.length, firstOffset, lastOffset, maxTimestamp, now);
     } catch (e) {
       throw new KafkaStorageError(`rolling a segment of ${this.dir} failed: ${(e as Error).message}`);
     }
     try {
-      this.active.append(batches, opts.retain === true);
+      this.active.append(records, opts.retain === true || validated.converted);
     } catch (e) {
       throw new KafkaStorageError(`append to ${this.active.logPath} failed: ${(e as Error).message}`);
     }
@@ -578,23 +549,8 @@ export class PartitionLog {
     if (this.unflushedMessages >= config.flushMessages || now - this.lastFlushMs >= config.flushMs) this.flush();
     return {
       firstOffset, lastOffset, logAppendTime: appendTime, maxTimestamp, offsetOfMaxTimestamp,
-      logStartOffset: this._logStartOffset, batchCount, recordCount, sizeInBytes: batches.length,
+      logStartOffset: this._logStartOffset, batchCount, recordCount, sizeInBytes: records.length,
     };
-  }
-
-  /** Compacted topics refuse records without a key (Kafka's LogValidator); costs a decode, so only for them. */
-  private checkKeys(batches: Buffer, pos: number, index: number): void {
-    let records;
-    try {
-      records = decodeRecordBatch(batches, pos, { verifyCrc: false, maxDecompressedBytes: Math.max(this.config.maxMessageBytes * 64, 64 << 20) }).records;
-    } catch (e) {
-      throw new CorruptRecordError(`batch ${index}: ${(e as Error).message}`, index);
-    }
-    for (const r of records) {
-      if (r.key === null) {
-        throw new InvalidRecordError(`Compacted topic cannot accept message without key in topic partition ${path.basename(this.dir)}.`, index);
-      }
-    }
   }
 
   private maybeRoll(bytes: number, firstOffset: number, lastOffset: number, maxTimestamp: number, now: number): void {
@@ -1044,27 +1000,3 @@ export class PartitionLog {
 }
 
 const EMPTY = Buffer.alloc(0);
-
-/**
- * Whether an uncompressed batch's records are framed consistently: `count` length-prefixed records that
- * end exactly at the batch's end. One varint per record; catches garbage behind a valid CRC cheaply.
- */
-function recordsFramed(buf: Buffer, start: number, size: number, count: number): boolean {
-  let p = start + 61;
-  const end = start + size;
-  for (let i = 0; i < count; i++) {
-    let raw = 0;
-    let shift = 0;
-    for (;;) {
-      if (p >= end || shift > 28) return false;
-      const b = buf[p++]!;
-      raw |= (b & 0x7f) << shift;
-      if ((b & 0x80) === 0) break;
-      shift += 7;
-    }
-    const length = (raw >>> 1) ^ -(raw & 1);
-    if (length < 6 || p + length > end) return false;
-    p += length;
-  }
-  return p === end;
-}

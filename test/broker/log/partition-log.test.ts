@@ -6,6 +6,7 @@ import { defaultLogConfig, type LogConfig } from '../../../electron/broker/log/l
 import { CorruptRecordError, InvalidRecordError, OffsetOutOfRangeError, RecordTooLargeError, UnexpectedAppendOffsetError } from '../../../electron/broker/log/errors';
 import { updateBatchCrc } from '../../../electron/broker/records/batch-header';
 import { encodeRecordBatch } from '../../../electron/broker/records/record-batch';
+import { encodeMessageSet } from '../../../electron/broker/records/message-set';
 import { batch, collectingLogger, decodeAll, offsetsOf, removeDir, tempDir } from './helpers';
 
 const dirs: string[] = [];
@@ -100,15 +101,22 @@ describe('PartitionLog append and read', () => {
     expect(() => log.append(Buffer.concat([good, bad]), { assignOffsets: true })).toThrow(CorruptRecordError);
     expect(() => log.append(good.subarray(0, good.length - 3), { assignOffsets: true })).toThrow(CorruptRecordError);
     const magic = Buffer.from(batch(1));
+    magic[16] = 3;
+    expect(() => log.append(magic, { assignOffsets: true })).toThrow(CorruptRecordError);
+    // magic 1 reads as a legacy message, whose CRC-32 the batch's bytes do not match
     magic[16] = 1;
-    expect(() => log.append(magic, { assignOffsets: true })).toThrow(InvalidRecordError);
+    expect(() => log.append(magic, { assignOffsets: true })).toThrow(CorruptRecordError);
+    // well-formed, but two message formats in one append
+    const legacy = encodeMessageSet({ magic: 1, messages: [{ value: Buffer.from('old') }] });
+    expect(() => log.append(Buffer.concat([good, legacy]), { assignOffsets: true })).toThrow(InvalidRecordError);
     expect(() => log.append(batch(1, { valueSize: 3000 }), { assignOffsets: true })).toThrow(RecordTooLargeError);
     // a valid CRC over records that do not match the record count
     const lying = Buffer.from(batch(3));
     lying.writeInt32BE(4, 57);
     lying.writeInt32BE(3, 23);
     updateBatchCrc(lying, 0);
-    expect(() => log.append(lying, { assignOffsets: true })).toThrow(/do not fill/);
+    expect(() => log.append(lying, { assignOffsets: true })).toThrow(InvalidRecordError);
+    expect(() => log.append(lying, { assignOffsets: true })).toThrow(/declares 4 records but it holds 3/);
     expect(log.logEndOffset).toBe(0);
     expect(log.size()).toBe(0);
   });

@@ -1,0 +1,437 @@
+import { ProtocolDecodeError } from '../protocol/errors';
+import {
+  BATCH_HEADER_SIZE,
+  BatchAttributes,
+  type BatchHeader,
+  LOG_OVERHEAD,
+  MAGIC_OFFSET,
+  computeBatchCrc,
+  readHeaderFields,
+} from '../records/batch-header';
+import { COMPRESSION_NAMES, type CompressionType, decompress, isCompressionType } from '../records/compression';
+import { legacyMessagesToBatches } from '../records/convert';
+import { ChecksumMismatchError, DecompressionError, DecompressionLimitError } from '../records/errors';
+import { decodeMessageSet } from '../records/message-set';
+import { CorruptRecordError, InvalidRecordError, InvalidTimestampError, RecordTooLargeError } from './errors';
+import type { LogConfig } from './log-config';
+
+/**
+ * What a partition accepts into its log, checked before anything is written (Kafka's LogValidator and
+ * the checks of UnifiedLog.analyzeAndValidateRecords). Pure: it reads the records, never changes them,
+ * and throws a {@link LogError} carrying the Kafka error code for the partition's response:
+ *
+ *   CORRUPT_MESSAGE    the bytes are damaged: a length field that runs past the data, a CRC that does not
+ *                      match, compressed data its codec cannot decompress
+ *   INVALID_RECORD     the bytes arrived as sent but do not make valid records: a record count that does not
+ *                      match the records (a gzip batch claiming 7 records holding 2), record lengths or
+ *                      varints that do not add up, bytes left over, offset deltas out of sequence, control
+ *                      batches from a client, a compressed message inside a compressed legacy wrapper,
+ *                      records without a key on a compacted topic
+ *   MESSAGE_TOO_LARGE  a batch larger than max.message.bytes, or compressed records that inflate beyond
+ *                      {@link decompressedLimit} (decompression bombs: the codecs stop at the limit, so no
+ *                      more than that is ever allocated)
+ *   INVALID_TIMESTAMP  a CreateTime timestamp outside message.timestamp.before/after.max.ms, or a producer
+ *                      setting LogAppendTime on a CreateTime topic
+ *
+ * Leader appends (`client`) get every check, records included: compressed batches are decompressed
+ * (bounded) and every record is walked without copying keys or values (as Kafka's skipKeyValueIterator
+ * does). Legacy message sets (magic 0/1, Produce v0-2) are checked the same way and converted into
+ * record batches. Follower appends (`replication`) get the envelope checks only (lengths, magic, CRC):
+ * their leader validated the records.
+ */
+
+export type AppendOrigin = 'client' | 'replication';
+
+/** The topic configs the checks read. */
+export type ValidationConfig = Pick<
+  LogConfig,
+  'maxMessageBytes' | 'cleanupPolicy' | 'messageTimestampType' | 'messageTimestampBeforeMaxMs' | 'messageTimestampAfterMaxMs'
+>;
+
+export interface ValidationContext {
+  config: ValidationConfig;
+  origin: AppendOrigin;
+  /** Broker time, for the timestamp bounds. */
+  now: number;
+  /** `topic-partition`, for messages (as Kafka's errors name it). */
+  partition?: string;
+}
+
+export interface ValidatedBatch {
+  /** Position of the batch in {@link ValidatedRecords.records}. */
+  position: number;
+  /** Its size in bytes, log overhead included. */
+  size: number;
+  header: BatchHeader;
+  /**
+   * The largest record timestamp, computed from the records (client appends of CreateTime batches), or
+   * the header's maxTimestamp where the records were not read.
+   */
+  maxTimestamp: number;
+}
+
+export interface ValidatedRecords {
+  /** Record batches (v2): the input itself, or the record batches a legacy message set became. */
+  records: Buffer;
+  batches: ValidatedBatch[];
+  recordCount: number;
+  /** The input was a legacy message set (magic 0/1), converted. */
+  converted: boolean;
+}
+
+/** A compressed batch may inflate to this many times max.message.bytes... */
+export const DECOMPRESSION_FACTOR = 64;
+/** ...but to no less than this... */
+export const MIN_DECOMPRESSED_LIMIT = 1 << 20;
+/** ...and no more than this, whatever max.message.bytes is. */
+export const MAX_DECOMPRESSED_LIMIT = 256 << 20;
+
+/**
+ * How many bytes the records of one compressed batch (or legacy wrapper message) may decompress to:
+ * 64 × max.message.bytes, within [1 MiB, 256 MiB] (64 MiB with Kafka's default of about 1 MiB).
+ * Real producers rarely exceed 10:1; 1 GiB of zeros compressed by zstd into 32 KB does not pass.
+ */
+export function decompressedLimit(maxMessageBytes: number): number {
+  return Math.min(MAX_DECOMPRESSED_LIMIT, Math.max(MIN_DECOMPRESSED_LIMIT, maxMessageBytes * DECOMPRESSION_FACTOR));
+}
+
+/** Smallest record: length, attributes, timestampDelta, offsetDelta, key and value lengths, header count. */
+const MIN_RECORD_BODY = 6;
+/** Smallest legacy message: crc, magic, attributes, key and value lengths. */
+const MIN_LEGACY_MESSAGE = 14;
+
+/**
+ * Validates the records of one append. Returns the batches to write (the input, or the converted legacy
+ * set) with their headers; throws a LogError (CorruptRecordError, InvalidRecordError, RecordTooLargeError,
+ * InvalidTimestampError) naming the batch and the problem.
+ */
+export function validateRecords(records: Buffer, context: ValidationContext): ValidatedRecords {
+  if (records.length === 0) {
+    if (context.origin === 'client') throw new CorruptRecordError('The request holds no record batch.');
+    return { records, batches: [], recordCount: 0, converted: false };
+  }
+  if (records.length > MAGIC_OFFSET && (records[MAGIC_OFFSET] === 0 || records[MAGIC_OFFSET] === 1)) {
+    if (context.origin !== 'client') throw new InvalidRecordError(`legacy message sets (magic ${records[MAGIC_OFFSET]}) cannot be replicated`, 0);
+    return validateLegacy(records, context);
+  }
+  const batches: ValidatedBatch[] = [];
+  let recordCount = 0;
+  let position = 0;
+  while (position < records.length) {
+    const index = batches.length;
+    const header = checkEnvelope(records, position, index, context);
+    const size = header.batchLength + LOG_OVERHEAD;
+    let maxTimestamp = header.maxTimestamp;
+    if (context.origin === 'client') maxTimestamp = checkClientBatch(records, position, header, index, context);
+    batches.push({ position, size, header, maxTimestamp });
+    recordCount += header.recordCount;
+    position += size;
+  }
+  return { records, batches, recordCount, converted: false };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Record batches (magic 2)
+
+/** Lengths, magic, size and CRC of the batch at `position`: what every append checks. */
+function checkEnvelope(records: Buffer, position: number, index: number, context: ValidationContext): BatchHeader {
+  const available = records.length - position;
+  if (available > MAGIC_OFFSET) {
+    const magic = records.readInt8(position + MAGIC_OFFSET);
+    if (magic < 0 || magic > 2) throw new CorruptRecordError(`batch ${index}: invalid magic ${magic}`, index);
+    if (magic !== 2) {
+      throw new InvalidRecordError(`batch ${index}: magic ${magic} after record batches of magic 2 (one append holds one message format)`, index);
+    }
+  }
+  if (available < BATCH_HEADER_SIZE) {
+    throw new CorruptRecordError(`batch ${index}: truncated, ${available} bytes left where a ${BATCH_HEADER_SIZE}-byte batch header should be`, index);
+  }
+  let header: BatchHeader;
+  try {
+    header = readHeaderFields(records, position);
+  } catch (error) {
+    if (error instanceof ProtocolDecodeError) throw new CorruptRecordError(`batch ${index}: ${error.message}`, index);
+    throw error;
+  }
+  const size = header.batchLength + LOG_OVERHEAD;
+  if (size > available) {
+    throw new CorruptRecordError(`batch ${index}: truncated, its length field says ${size} bytes but ${available} are present`, index);
+  }
+  if (context.origin === 'client' && size > context.config.maxMessageBytes) {
+    throw new RecordTooLargeError(
+      `batch ${index} is ${size} bytes, larger than max.message.bytes ${context.config.maxMessageBytes}${where(context)}`,
+    );
+  }
+  const crc = computeBatchCrc(records, position, header.batchLength);
+  if (crc !== header.crc) {
+    throw new CorruptRecordError(
+      `batch ${index} (baseOffset ${header.baseOffset}) failed its CRC-32C check: stored ${hex(header.crc)}, computed ${hex(crc)}`,
+      index,
+    );
+  }
+  if (header.lastOffsetDelta < 0 || header.recordCount < 0) {
+    throw new InvalidRecordError(`batch ${index}: negative lastOffsetDelta ${header.lastOffsetDelta} or record count ${header.recordCount}`, index);
+  }
+  return header;
+}
+
+/** Everything a producer's batch must satisfy beyond its envelope. Returns its records' largest timestamp. */
+function checkClientBatch(records: Buffer, position: number, header: BatchHeader, index: number, context: ValidationContext): number {
+  const { config } = context;
+  if (header.recordCount === 0 || header.recordCount !== header.lastOffsetDelta + 1) {
+    throw new InvalidRecordError(
+      `batch ${index}: record count ${header.recordCount} does not match its offset range (lastOffsetDelta ${header.lastOffsetDelta})${where(context)}`,
+      index,
+    );
+  }
+  const control = (header.attributes & BatchAttributes.Control) !== 0;
+  if (control) throw new InvalidRecordError(`batch ${index}: clients are not allowed to write control records${where(context)}`, index);
+  if (header.producerId >= 0 && header.baseSequence < 0) {
+    throw new InvalidRecordError(`batch ${index}: invalid sequence number ${header.baseSequence} for producer id ${header.producerId}${where(context)}`, index);
+  }
+  const createTime = config.messageTimestampType === 'CreateTime';
+  if (createTime && (header.attributes & BatchAttributes.TimestampTypeLogAppend) !== 0) {
+    throw new InvalidTimestampError(`batch ${index}: producers may not set the timestamp type to LogAppendTime; the topic uses CreateTime${where(context)}`);
+  }
+  const codec = header.attributes & BatchAttributes.CompressionMask;
+  if (!isCompressionType(codec)) throw new InvalidRecordError(`batch ${index}: unknown compression codec ${codec}`, index);
+  const start = position + BATCH_HEADER_SIZE;
+  const end = position + header.batchLength + LOG_OVERHEAD;
+  let data = records;
+  let from = start;
+  let to = end;
+  if (codec !== 0) {
+    data = inflate(codec, records.subarray(start, end), index, context);
+    from = 0;
+    to = data.length;
+  }
+  const walk: RecordWalk = {
+    requireKey: config.cleanupPolicy.includes('compact'),
+    timestamps: createTime ? { base: header.baseTimestamp, min: context.now - config.messageTimestampBeforeMaxMs, max: context.now + config.messageTimestampAfterMaxMs } : null,
+  };
+  try {
+    return walkRecords(data, from, to, header, walk);
+  } catch (error) {
+    if (error instanceof RecordProblem) {
+      const what = codec === 0 ? '' : ` (${COMPRESSION_NAMES[codec]}-compressed, ${to} bytes decompressed)`;
+      const message = `batch ${index}${what}: ${error.message}${where(context)}`;
+      if (error.kind === 'timestamp') throw new InvalidTimestampError(message);
+      throw new InvalidRecordError(message, index);
+    }
+    throw error;
+  }
+}
+
+/** Decompresses a batch's records within the topic's limit, answering the Kafka error for each failure. */
+function inflate(codec: CompressionType, compressed: Buffer, index: number, context: ValidationContext): Buffer {
+  const limit = decompressedLimit(context.config.maxMessageBytes);
+  const name = COMPRESSION_NAMES[codec];
+  try {
+    return decompress(codec, compressed, limit);
+  } catch (error) {
+    if (error instanceof DecompressionLimitError) {
+      throw new RecordTooLargeError(
+        `batch ${index}: its ${compressed.length} bytes of ${name} data decompress to more than ${limit} bytes, ` +
+          `the limit for this topic (${DECOMPRESSION_FACTOR} × max.message.bytes, at most ${MAX_DECOMPRESSED_LIMIT} bytes)${where(context)}`,
+      );
+    }
+    if (error instanceof ProtocolDecodeError) {
+      throw new CorruptRecordError(`batch ${index}: its ${name} data cannot be decompressed: ${stripPosition(error.message)}${where(context)}`, index);
+    }
+    throw error;
+  }
+}
+
+interface RecordWalk {
+  /** Compacted topics: every record needs a key. */
+  requireKey: boolean;
+  /** CreateTime topics: the bounds every record's timestamp must keep (-1, no timestamp, passes). */
+  timestamps: { base: number; min: number; max: number } | null;
+}
+
+class RecordProblem extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'framing' | 'key' | 'timestamp' = 'framing',
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Walks the records in `data[start, end)` as the header declares them, without copying anything: each
+ * record's length must hold exactly its fields, offset deltas must run 0, 1, 2, ..., and the records must
+ * end exactly at `end`. Returns the largest record timestamp (-1 if none has one).
+ */
+function walkRecords(data: Buffer, start: number, end: number, header: BatchHeader, walk: RecordWalk): number {
+  const count = header.recordCount;
+  // Each pass consumes at least MIN_RECORD_BODY + 1 bytes or throws: a huge count costs no more than the bytes.
+  const cursor: Cursor = { data, at: start, end };
+  let maxTimestamp = -1;
+  for (let i = 0; i < count; i++) {
+    if (cursor.at >= end) throw new RecordProblem(`its header declares ${count} records but it holds ${i}`);
+    cursor.end = end;
+    const length = varint(cursor, i, 'length');
+    if (length < MIN_RECORD_BODY) throw new RecordProblem(`record ${i}: length ${length} is shorter than any record`);
+    if (length > end - cursor.at) throw new RecordProblem(`record ${i}: length ${length} runs past the end of the records (${end - cursor.at} bytes left)`);
+    const recordEnd = cursor.at + length;
+    cursor.end = recordEnd;
+    cursor.at += 1; // attributes: unused
+    const timestampDelta = varlong(cursor, i);
+    const offsetDelta = varint(cursor, i, 'offset delta');
+    if (offsetDelta !== i) throw new RecordProblem(`record ${i}: offset delta ${offsetDelta}, expected ${i} (offsets must follow each other)`);
+    const keyLength = bytesField(cursor, i, 'key');
+    if (keyLength < 0 && walk.requireKey) {
+      throw new RecordProblem(`record ${i} has no key: compacted topic cannot accept message without key`, 'key');
+    }
+    bytesField(cursor, i, 'value');
+    const headerCount = varint(cursor, i, 'header count');
+    if (headerCount < 0 || headerCount * 2 > recordEnd - cursor.at) throw new RecordProblem(`record ${i}: invalid header count ${headerCount}`);
+    for (let h = 0; h < headerCount; h++) {
+      if (bytesField(cursor, i, `header ${h} key`) < 0) throw new RecordProblem(`record ${i}: header ${h} has a null key`);
+      bytesField(cursor, i, `header ${h} value`);
+    }
+    if (cursor.at !== recordEnd) {
+      throw new RecordProblem(`record ${i}: its length says ${length} bytes but its fields take ${length - (recordEnd - cursor.at)}`);
+    }
+    if (walk.timestamps) {
+      const timestamp = walk.timestamps.base + timestampDelta;
+      if (timestamp > maxTimestamp) maxTimestamp = timestamp;
+      if (timestamp !== -1 && (timestamp < walk.timestamps.min || timestamp > walk.timestamps.max)) {
+        throw new RecordProblem(
+          `record ${i}: timestamp ${timestamp} is out of range; it should be within [${walk.timestamps.min}, ${walk.timestamps.max}] (message.timestamp.before/after.max.ms)`,
+          'timestamp',
+        );
+      }
+    }
+  }
+  if (cursor.at !== end) throw new RecordProblem(`${end - cursor.at} bytes are left after its ${count} records (the declared count is wrong)`);
+  return walk.timestamps ? maxTimestamp : header.maxTimestamp;
+}
+
+interface Cursor {
+  data: Buffer;
+  at: number;
+  /** Reads may not go past this (the end of the current record). */
+  end: number;
+}
+
+/** A zig-zag varint of at most 5 bytes within the cursor's bounds. */
+function varint(c: Cursor, record: number, what: string): number {
+  let raw = 0;
+  for (let shift = 0; shift < 35; shift += 7) {
+    if (c.at >= c.end) throw new RecordProblem(`record ${record}: its ${what} runs past the end of the record`);
+    const byte = c.data[c.at++]!;
+    raw |= (byte & 0x7f) << shift;
+    if ((byte & 0x80) === 0) return (raw >>> 1) ^ -(raw & 1);
+  }
+  throw new RecordProblem(`record ${record}: its ${what} is a varint longer than 5 bytes`);
+}
+
+/** A zig-zag varlong of at most 10 bytes, as a number (timestamp deltas stay far below 2^53). */
+function varlong(c: Cursor, record: number): number {
+  let value = 0;
+  let multiplier = 1;
+  for (let i = 0; i < 10; i++) {
+    if (c.at >= c.end) throw new RecordProblem(`record ${record}: its timestamp delta runs past the end of the record`);
+    const byte = c.data[c.at++]!;
+    value += (byte & 0x7f) * multiplier;
+    if ((byte & 0x80) === 0) {
+      if (value > Number.MAX_SAFE_INTEGER) throw new RecordProblem(`record ${record}: timestamp delta beyond 2^53`);
+      return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+    }
+    multiplier *= 128;
+  }
+  throw new RecordProblem(`record ${record}: its timestamp delta is a varlong longer than 10 bytes`);
+}
+
+/** A varint length (-1: null) and that many bytes, skipped. Returns the length. */
+function bytesField(c: Cursor, record: number, what: string): number {
+  const length = varint(c, record, `${what} length`);
+  if (length < -1) throw new RecordProblem(`record ${record}: negative ${what} length ${length}`);
+  if (length > c.end - c.at) throw new RecordProblem(`record ${record}: its ${what} (${length} bytes) runs past the end of the record`);
+  if (length > 0) c.at += length;
+  return length;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Legacy message sets (magic 0/1)
+
+/**
+ * A Produce v0-2 message set: each entry within max.message.bytes, one magic throughout, every message's
+ * CRC-32 (inner messages of compressed wrappers too), wrappers decompressed within the topic's limit,
+ * inner messages well framed and not themselves compressed, keys and timestamps as for batches. Then
+ * converted into record batches (the log stores magic 2 only), offsets to be assigned by the append.
+ */
+function validateLegacy(records: Buffer, context: ValidationContext): ValidatedRecords {
+  const { config } = context;
+  let magic = -1;
+  let at = 0;
+  for (let index = 0; at < records.length; index++) {
+    const available = records.length - at;
+    if (available < LOG_OVERHEAD) throw new CorruptRecordError(`message ${index}: truncated, ${available} bytes left where an offset and a size should be`, index);
+    const size = records.readInt32BE(at + 8);
+    if (size < MIN_LEGACY_MESSAGE) throw new CorruptRecordError(`message ${index}: size ${size} is smaller than any message`, index);
+    if (size > available - LOG_OVERHEAD) {
+      throw new CorruptRecordError(`message ${index}: truncated, its size field says ${size} bytes but ${available - LOG_OVERHEAD} are present`, index);
+    }
+    if (LOG_OVERHEAD + size > config.maxMessageBytes) {
+      throw new RecordTooLargeError(`message ${index} is ${LOG_OVERHEAD + size} bytes, larger than max.message.bytes ${config.maxMessageBytes}${where(context)}`);
+    }
+    const entryMagic = records.readInt8(at + MAGIC_OFFSET);
+    if (entryMagic > 2 || entryMagic < 0) throw new CorruptRecordError(`message ${index}: invalid magic ${entryMagic}`, index);
+    if (entryMagic === 2) throw new InvalidRecordError(`message ${index}: a record batch (magic 2) in a message set of magic 0/1`, index);
+    if (magic >= 0 && entryMagic !== magic) throw new InvalidRecordError(`message ${index}: magic ${entryMagic} after messages of magic ${magic}`, index);
+    magic = entryMagic;
+    at += LOG_OVERHEAD + size;
+  }
+  let messages;
+  try {
+    messages = decodeMessageSet(records, { verifyCrc: true, maxDecompressedBytes: decompressedLimit(config.maxMessageBytes) }).messages;
+  } catch (error) {
+    if (!(error instanceof ProtocolDecodeError)) throw error;
+    const message = `legacy message set (magic ${magic}): ${stripPosition(error.message)}${where(context)}`;
+    if (error instanceof DecompressionLimitError) throw new RecordTooLargeError(message);
+    if (error instanceof ChecksumMismatchError || error instanceof DecompressionError) throw new CorruptRecordError(message);
+    throw new InvalidRecordError(message);
+  }
+  const requireKey = config.cleanupPolicy.includes('compact');
+  const createTime = config.messageTimestampType === 'CreateTime';
+  const min = context.now - config.messageTimestampBeforeMaxMs;
+  const max = context.now + config.messageTimestampAfterMaxMs;
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    if (requireKey && m.key === null) {
+      throw new InvalidRecordError(`message ${i} has no key: compacted topic cannot accept message without key${where(context)}`);
+    }
+    if (createTime && m.timestampType === 1) {
+      throw new InvalidTimestampError(`message ${i}: producers may not set the timestamp type to LogAppendTime; the topic uses CreateTime${where(context)}`);
+    }
+    if (createTime && m.timestamp !== -1 && (m.timestamp < min || m.timestamp > max)) {
+      throw new InvalidTimestampError(`message ${i}: timestamp ${m.timestamp} is out of range; it should be within [${min}, ${max}]${where(context)}`);
+    }
+  }
+  const converted = legacyMessagesToBatches(messages);
+  const batches: ValidatedBatch[] = [];
+  for (let position = 0; position < converted.length; ) {
+    const header = readHeaderFields(converted, position);
+    const size = header.batchLength + LOG_OVERHEAD;
+    batches.push({ position, size, header, maxTimestamp: header.maxTimestamp });
+    position += size;
+  }
+  return { records: converted, batches, recordCount: messages.length, converted: true };
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+function where(context: ValidationContext): string {
+  return context.partition ? ` in topic partition ${context.partition}` : '';
+}
+
+function hex(value: number): string {
+  return `0x${value.toString(16).padStart(8, '0')}`;
+}
+
+function stripPosition(message: string): string {
+  return message.replace(/ \(at byte \d+\)$/, '');
+}
