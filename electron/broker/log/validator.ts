@@ -159,7 +159,7 @@ function checkEnvelope(records: Buffer, position: number, index: number, context
   }
   if (context.origin === 'client' && size > context.config.maxMessageBytes) {
     throw new RecordTooLargeError(
-      `batch ${index} is ${size} bytes, larger than max.message.bytes ${context.config.maxMessageBytes}${where(context)}`,
+      `batch ${index} of ${size} bytes exceeds max.message.bytes (${context.config.maxMessageBytes})${where(context)}`,
     );
   }
   const crc = computeBatchCrc(records, position, header.batchLength);
@@ -376,7 +376,7 @@ function validateLegacy(records: Buffer, context: ValidationContext): ValidatedR
       throw new CorruptRecordError(`message ${index}: truncated, its size field says ${size} bytes but ${available - LOG_OVERHEAD} are present`, index);
     }
     if (LOG_OVERHEAD + size > config.maxMessageBytes) {
-      throw new RecordTooLargeError(`message ${index} is ${LOG_OVERHEAD + size} bytes, larger than max.message.bytes ${config.maxMessageBytes}${where(context)}`);
+      throw new RecordTooLargeError(`message ${index} of ${LOG_OVERHEAD + size} bytes exceeds max.message.bytes (${config.maxMessageBytes})${where(context)}`);
     }
     const entryMagic = records.readInt8(at + MAGIC_OFFSET);
     if (entryMagic > 2 || entryMagic < 0) throw new CorruptRecordError(`message ${index}: invalid magic ${entryMagic}`, index);
