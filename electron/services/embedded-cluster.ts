@@ -88,7 +88,10 @@ export class EmbeddedClusterService {
   /** What the next start uses and the running cluster was started with. */
   #config: EmbeddedRunConfig;
   readonly #enabled: boolean;
-  readonly #launchOverrides: EmbeddedClusterStatus['launchOverrides'];
+  /** The settings that still hold the command line's value (a start with other values drops them). */
+  #launchOverrides: EmbeddedClusterStatus['launchOverrides'];
+  /** The settings changed by a start or restart from the app in this run. */
+  #changedInRun: EmbeddedClusterStatus['changedInRun'] = [];
   readonly #resolveDataDir: (setting: string) => string;
   readonly #hub: EventHub;
   readonly #factory: () => Promise<EmbeddedClusterFactory | null>;
@@ -175,6 +178,7 @@ export class EmbeddedClusterService {
       brokers: cluster ? cluster.brokers() : [],
       config: this.#config,
       launchOverrides: this.#launchOverrides,
+      changedInRun: this.#changedInRun,
       portsInUse: this.#portsInUse,
       freeBasePort: this.#freeBasePort,
     };
@@ -192,6 +196,9 @@ export class EmbeddedClusterService {
       basePort: changes.basePort ?? this.#config.basePort,
       dataDir: changes.dataDir !== undefined ? this.#resolveDataDir(changes.dataDir) : this.#config.dataDir,
     };
+    const changed = (['brokers', 'basePort', 'dataDir'] as const).filter((key) => config[key] !== this.#config[key]);
+    this.#launchOverrides = this.#launchOverrides.filter((key) => !changed.includes(key as (typeof changed)[number]));
+    this.#changedInRun = [...new Set([...this.#changedInRun, ...changed])];
     this.#config = config;
     this.#portsInUse = [];
     this.#freeBasePort = null;

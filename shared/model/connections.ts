@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { connectionIdSchema, connectionTimeoutsSchema } from './schemas';
 
 // idle: not checked yet (or not used for a while: the last verdict is kept with its time).
-// connecting: a check is under way and no answer came yet after idle or down.
+// connecting: the first check is under way (a cluster found down stays down while checked again).
 // up: the cluster answers and every broker it lists answers.
 // degraded: the cluster answers, but some brokers do not (down, refusing connections, timing out, or
 //   gone from the metadata since they were last seen).
@@ -38,6 +38,8 @@ export const connectionHealthSchema = z.object({
   checkedAt: z.number().nullable(),
   // When the next check runs: every few seconds while in use, backing off while down.
   nextCheckAt: z.number().nullable(),
+  // A check is under way now.
+  checking: z.boolean(),
   lastError: z.object({ message: z.string(), at: z.number() }).nullable(),
   // Why the connection is degraded, in words; null otherwise.
   detail: z.string().nullable(),

@@ -312,6 +312,8 @@ export const embeddedClusterStatusSchema = z.object({
   config: embeddedRunConfigSchema,
   // Settings this run took from the command line (npm run web flags) instead of Settings.
   launchOverrides: z.array(z.enum(['enabled', 'brokers', 'basePort', 'dataDir'])),
+  // Settings a start or restart from the app changed for this run (free ports after a clash, ...).
+  changedInRun: z.array(z.enum(['brokers', 'basePort', 'dataDir'])),
   // After a start failed on taken ports: which, and the first free range after them (null: none).
   portsInUse: z.array(z.number().int()),
   freeBasePort: z.number().int().nullable(),

@@ -35,10 +35,12 @@ export async function freePortRange(count: number): Promise<number> {
   throw new Error(`no ${count} consecutive free ports found`);
 }
 
-export async function startWebApp(options: { brokers?: number; extraArgs?: string[] } = {}): Promise<WebApp & { stop(): Promise<void> }> {
+export async function startWebApp(
+  options: { brokers?: number; basePort?: number; extraArgs?: string[] } = {},
+): Promise<WebApp & { stop(): Promise<void> }> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-e2e-'));
   const brokers = options.brokers ?? 3;
-  const basePort = await freePortRange(brokers);
+  const basePort = options.basePort ?? (await freePortRange(brokers));
   const child: ChildProcess = spawn(
     process.execPath,
     [

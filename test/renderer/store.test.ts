@@ -163,6 +163,7 @@ describe('embedded slice', () => {
                 brokers: [],
                 config: { brokers: 1, basePort: 1, dataDir: '/d' },
                 launchOverrides: [],
+                changedInRun: [],
                 portsInUse: [],
                 freeBasePort: null,
               },

@@ -65,6 +65,9 @@ describe('embedded cluster control from the app', () => {
     const { freeBasePort } = await ok('embedded.status', {});
     const status = await ok('embedded.start', { basePort: freeBasePort! });
     expect(status).toMatchObject({ state: 'running', message: null, portsInUse: [], freeBasePort: null, config: { basePort: freeBasePort } });
+    // The ports no longer come from the command line: they were chosen in this run.
+    expect(status.launchOverrides).toEqual(['enabled', 'brokers']);
+    expect(status.changedInRun).toEqual(['basePort']);
     expect(status.bootstrapServers).toBe(`127.0.0.1:${freeBasePort},127.0.0.1:${freeBasePort! + 1}`);
     const [embedded] = await ok('connections.list', {});
     expect(embedded).toMatchObject({ available: true, bootstrapServers: status.bootstrapServers });

@@ -148,6 +148,7 @@ export class HealthMonitor {
       rttMs: null,
       checkedAt: null,
       nextCheckAt: null,
+      checking: false,
       lastError: null,
       detail: null,
       brokers: [],
@@ -189,10 +190,10 @@ export class HealthMonitor {
     entry.timer = null;
     const generation = entry.generation;
     const timeouts = this.#options.timeouts(connectionId);
-    if (entry.health.state === 'idle' || entry.health.state === 'down') {
-      entry.before = entry.health.state;
-      this.#set(entry, { ...entry.health, state: 'connecting', nextCheckAt: null, timeouts });
-    }
+    // Only a first contact shows "connecting": a cluster found down stays down while it is checked
+    // again (its writes stay off, its error stays shown) until a check finds it answering.
+    if (entry.health.state === 'idle') entry.before = entry.health.state;
+    this.#set(entry, { ...entry.health, state: entry.health.state === 'idle' ? 'connecting' : entry.health.state, checking: true, nextCheckAt: null, timeouts });
     let next: ConnectionHealth;
     try {
       const result = await this.#options.probe(connectionId);
@@ -288,6 +289,6 @@ export class HealthMonitor {
       }, delay);
       entry.timer.unref?.();
     }
-    this.#set(entry, { ...next, nextCheckAt });
+    this.#set(entry, { ...next, nextCheckAt, checking: entry.running !== null });
   }
 }

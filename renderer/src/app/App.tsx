@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { useAppStore } from '../store/hooks';
+import { useAppStore, useAppStoreApi } from '../store/hooks';
 import type { Screen } from '../store/slices/ui';
 import { Sidebar } from '../features/connections/Sidebar';
 import { GroupsScreen } from '../features/groups/GroupsScreen';
@@ -12,6 +12,7 @@ import { ProduceScreen } from '../features/produce/ProduceScreen';
 import { ClusterPanelScreen } from '../features/cluster-panel/ClusterPanelScreen';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
 import { MessagesScreen } from '../features/messages/MessagesScreen';
+import { ConnectionStatusBar } from '../features/connections/ConnectionStatusBar';
 
 const screens: Record<Screen, () => React.JSX.Element> = {
   overview: OverviewScreen,
@@ -31,16 +32,25 @@ export function App() {
   const loadApp = useAppStore((state) => state.loadApp);
   const loadConnections = useAppStore((state) => state.loadConnections);
   const loadEmbedded = useAppStore((state) => state.loadEmbedded);
+  const loadConnectionHealth = useAppStore((state) => state.loadConnectionHealth);
+  const checkConnection = useAppStore((state) => state.checkConnection);
   useEffect(() => {
     void loadApp();
     void loadConnections();
     void loadEmbedded();
-  }, [loadApp, loadConnections, loadEmbedded]);
+    void loadConnectionHealth();
+  }, [loadApp, loadConnections, loadEmbedded, loadConnectionHealth]);
+  // The connection shown at start is checked at once (choosing another checks that one).
+  const store = useAppStoreApi();
+  useEffect(() => {
+    void checkConnection(store.getState().activeConnectionId);
+  }, [checkConnection, store]);
   const Current = screens[screen];
   return (
     <div className="app">
       <Sidebar />
       <main className="content">
+        <ConnectionStatusBar />
         <Current />
       </main>
     </div>

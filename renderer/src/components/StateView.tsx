@@ -1,6 +1,7 @@
 // Loading, error and empty states, the same on every screen.
 import type { ReactNode } from 'react';
 import type { IpcError } from '../../../shared/ipc/contract';
+import { useAppStore } from '../store/hooks';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -12,18 +13,45 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
 }
 
 export function ErrorMessage({ error, onRetry }: { error: IpcError; onRetry?: () => void }) {
+  // The connection's status bar above already shows this very error, with its time and next check.
+  const shownAbove = useAppStore(
+    (state) =>
+      error.kind === 'unavailable' &&
+      !error.kafkaCode &&
+      state.connectionHealth[state.activeConnectionId]?.lastError?.message === error.message,
+  );
   return (
     <div className="state state-error" role="alert">
       <div>
         <strong>{titleFor(error)}</strong>
-        <p>{error.message}</p>
+        <p>{shownAbove ? 'The reason is shown above. This screen loads again by itself once the cluster answers.' : error.message}</p>
       </div>
-      {onRetry ? (
+      {error.recovery === 'start-embedded' ? <StartEmbeddedButton onStarted={onRetry} /> : onRetry ? (
         <button type="button" className="button" onClick={onRetry}>
           Try again
         </button>
       ) : null}
     </div>
+  );
+}
+
+/** "Try again" where trying again needs the embedded cluster running: it starts it, then retries. */
+function StartEmbeddedButton({ onStarted }: { onStarted?: () => void }) {
+  const startEmbedded = useAppStore((state) => state.startEmbedded);
+  const action = useAppStore((state) => state.clusterAction);
+  return (
+    <button
+      type="button"
+      className="button"
+      disabled={Boolean(action)}
+      onClick={() => {
+        void startEmbedded().then((status) => {
+          if (status?.state === 'running') onStarted?.();
+        });
+      }}
+    >
+      {action === 'start' ? 'Starting…' : 'Start the embedded cluster'}
+    </button>
   );
 }
 
@@ -39,7 +67,8 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
 function titleFor(error: IpcError): string {
   switch (error.kind) {
     case 'unavailable':
-      return 'Cannot reach the cluster';
+      // With a Kafka error code the cluster answered: it is only not ready (no leader, moving coordinator).
+      return error.kafkaCode ? 'Not available right now' : 'Cannot reach the cluster';
     case 'not-found':
       return 'Not found';
     case 'invalid-request':

@@ -2,38 +2,106 @@ import { useEffect, useState } from 'react';
 import type { ClusterEvent, EmbeddedClusterStatus } from '../../../../shared/model/schemas';
 import { Badge } from '../../components/Badge';
 import { ScreenHeader } from '../../components/ScreenHeader';
-import { Empty, ErrorMessage, Loading } from '../../components/StateView';
+import { ErrorMessage, Loading } from '../../components/StateView';
 import { useAppStore } from '../../store/hooks';
 import { BrokerPartitionGrid } from './BrokerPartitionGrid';
 import { DemoCard } from '../groups/DemoCard';
+import { EmbeddedStartButtons } from '../connections/ConnectionStatusBar';
+import './cluster-panel.css';
 
 export function ClusterPanelScreen() {
   const embedded = useAppStore((state) => state.embedded);
   const loadEmbedded = useAppStore((state) => state.loadEmbedded);
+  const action = useAppStore((state) => state.clusterAction);
+  const actionError = useAppStore((state) => state.clusterActionError);
+  const stopEmbedded = useAppStore((state) => state.stopEmbedded);
+  const restartEmbedded = useAppStore((state) => state.restartEmbedded);
   useEffect(() => {
     void loadEmbedded();
   }, [loadEmbedded]);
+  const running = embedded.data?.state === 'running';
   return (
     <section className="screen">
-      <ScreenHeader title="Embedded cluster" onRefresh={() => void loadEmbedded()} refreshing={embedded.status === 'loading'} />
+      <ScreenHeader title="Embedded cluster" onRefresh={() => void loadEmbedded()} refreshing={embedded.status === 'loading'}>
+        {running ? (
+          <>
+            <button type="button" className="button" disabled={Boolean(action)} onClick={() => void restartEmbedded()}>
+              {action === 'restart' ? 'Restarting…' : 'Restart cluster'}
+            </button>
+            <button type="button" className="button" disabled={Boolean(action)} onClick={() => void stopEmbedded()}>
+              {action === 'stop' ? 'Stopping…' : 'Stop cluster'}
+            </button>
+          </>
+        ) : null}
+      </ScreenHeader>
       {embedded.status === 'error' ? <ErrorMessage error={embedded.error} onRetry={() => void loadEmbedded()} /> : null}
+      {actionError ? <ErrorMessage error={actionError} /> : null}
       {embedded.data ? <ClusterPanel status={embedded.data} /> : embedded.status !== 'error' ? <Loading /> : null}
     </section>
   );
 }
 
+const portRange = (config: EmbeddedClusterStatus['config']) =>
+  config.brokers === 1 ? `port ${config.basePort}` : `ports ${config.basePort}–${config.basePort + config.brokers - 1}`;
+
+/** What the cluster runs with (or will start with): brokers, ports, data directory, and where they came from. */
+export function RunConfigFacts({ status }: { status: EmbeddedClusterStatus }) {
+  const { config } = status;
+  const origin = (...keys: ('brokers' | 'basePort' | 'dataDir')[]) =>
+    keys.some((key) => status.changedInRun.includes(key)) ? (
+      <span className="muted"> (chosen in this run)</span>
+    ) : keys.some((key) => status.launchOverrides.includes(key)) ? (
+      <span className="muted"> (from the command line)</span>
+    ) : null;
+  return (
+    <dl className="facts" data-testid="embedded-config">
+      <dt>Brokers</dt>
+      <dd>
+        {config.brokers} on 127.0.0.1, {portRange(config)}
+        {origin('brokers', 'basePort')}
+      </dd>
+      <dt>Data directory</dt>
+      <dd>
+        <code>{config.dataDir}</code>
+        {origin('dataDir')}
+      </dd>
+    </dl>
+  );
+}
+
+const stateTitle: Record<EmbeddedClusterStatus['state'], string> = {
+  disabled: 'The embedded cluster is turned off.',
+  starting: 'The embedded cluster is starting…',
+  running: 'The embedded cluster is running.',
+  stopping: 'The embedded cluster is stopping…',
+  stopped: 'The embedded cluster is stopped.',
+  failed: 'The embedded cluster could not start.',
+  unavailable: 'The embedded cluster is not available.',
+};
+
 function ClusterPanel({ status }: { status: EmbeddedClusterStatus }) {
   if (status.state !== 'running') {
     return (
-      <Empty title={status.state === 'disabled' ? 'The embedded cluster is turned off.' : `The embedded cluster is ${status.state}.`}>
-        <p>{status.message ?? 'Turn it on in Settings; it starts with the app.'}</p>
-        <p className="muted">Data directory: {status.dataDir}</p>
-      </Empty>
+      <div className={`card cluster-stopped ${status.state === 'failed' ? 'cluster-failed' : ''}`} data-testid="embedded-not-running">
+        <h2 className="card-title">{stateTitle[status.state]}</h2>
+        {status.message ? <p role={status.state === 'failed' ? 'alert' : undefined}>{status.message}</p> : null}
+        {status.state === 'disabled' ? <p className="muted">It does not start with the app (Settings); you can start it for this run.</p> : null}
+        <RunConfigFacts status={status} />
+        {status.portsInUse.length && status.freeBasePort !== null ? (
+          <p className="muted">
+            Ports {status.freeBasePort}–{status.freeBasePort + status.config.brokers - 1} are free. Starting there applies to this run; Settings
+            can keep them for the next launches.
+          </p>
+        ) : null}
+        <div className="form-actions">
+          <EmbeddedStartButtons />
+        </div>
+      </div>
     );
   }
   return (
     <>
-      <BootstrapServers servers={status.bootstrapServers ?? ''} />
+      <BootstrapServers servers={status.bootstrapServers ?? ''} dataDir={status.config.dataDir} />
       <BrokerCards status={status} />
       <DemoCard />
       <PartitionGridSection status={status} />
@@ -42,7 +110,7 @@ function ClusterPanel({ status }: { status: EmbeddedClusterStatus }) {
   );
 }
 
-function BootstrapServers({ servers }: { servers: string }) {
+function BootstrapServers({ servers, dataDir }: { servers: string; dataDir: string }) {
   const [copied, setCopied] = useState(false);
   return (
     <div className="card bootstrap">
@@ -51,6 +119,9 @@ function BootstrapServers({ servers }: { servers: string }) {
         <code className="bootstrap-value" data-testid="bootstrap-servers">
           {servers}
         </code>
+        <div className="muted small">
+          Data in <code>{dataDir}</code>
+        </div>
       </div>
       <button
         type="button"

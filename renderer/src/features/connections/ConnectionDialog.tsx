@@ -1,18 +1,36 @@
 // Add or edit an external cluster. Passwords go to the main process and never come back: an edited
 // connection shows "saved" and keeps its password unless a new one is typed.
 import { useState } from 'react';
-import { connectionInputSchema, type ConnectionInput, type ConnectionSummary, type SaslMechanism } from '../../../../shared/model/schemas';
+import {
+  DEFAULT_TIMEOUTS,
+  connectionInputSchema,
+  type ConnectionInput,
+  type ConnectionSummary,
+  type ConnectionTestResult,
+  type SaslMechanism,
+} from '../../../../shared/model/schemas';
+import { testActivityKey } from '../../../../shared/model/connections';
 import type { IpcError } from '../../../../shared/ipc/contract';
 import { Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { useAppStore } from '../../store/hooks';
+import { ConnectionProgress } from './ConnectionProgress';
+import { formatRtt } from './health-format';
 
 type Errors = Partial<Record<string, string>>;
+
+let testCounter = 0;
+const newTestId = () => `${Date.now().toString(36)}-${(testCounter += 1)}-${Math.random().toString(36).slice(2, 8)}`;
+
+/** Seconds as typed ("2.5") to whole milliseconds; NaN when it is not a number. */
+const toMs = (seconds: string) => (seconds.trim() === '' ? Number.NaN : Math.round(Number(seconds) * 1000));
+const toSeconds = (ms: number) => String(ms / 1000);
 
 export function ConnectionDialog({ connection, onClose }: { connection: ConnectionSummary | null; onClose: () => void }) {
   const saveConnection = useAppStore((state) => state.saveConnection);
   const deleteConnection = useAppStore((state) => state.deleteConnection);
   const testConnection = useAppStore((state) => state.testConnection);
+  const cancelTest = useAppStore((state) => state.cancelTest);
   const selectConnection = useAppStore((state) => state.selectConnection);
   const secretStorage = useAppStore((state) => state.appInfo.data?.secretStorage);
 
@@ -27,10 +45,14 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
   const [certFile, setCertFile] = useState(connection?.tls.certFile ?? '');
   const [keyFile, setKeyFile] = useState(connection?.tls.keyFile ?? '');
   const [verify, setVerify] = useState(connection?.tls.rejectUnauthorized ?? true);
+  const [connectTimeout, setConnectTimeout] = useState(toSeconds(connection?.timeouts.connectMs ?? DEFAULT_TIMEOUTS.connectMs));
+  const [requestTimeout, setRequestTimeout] = useState(toSeconds(connection?.timeouts.requestMs ?? DEFAULT_TIMEOUTS.requestMs));
   const [errors, setErrors] = useState<Errors>({});
   const [failure, setFailure] = useState<IpcError | null>(null);
-  const [testMessage, setTestMessage] = useState<string | null>(null);
+  const [tested, setTested] = useState<ConnectionTestResult | null>(null);
   const [busy, setBusy] = useState(false);
+  // The test under way, so Cancel can name it.
+  const [testId, setTestId] = useState<string | null>(null);
 
   const input = (): ConnectionInput => ({
     ...(connection ? { id: connection.id } : {}),
@@ -48,6 +70,7 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
       ...(keyFile ? { keyFile } : {}),
       rejectUnauthorized: verify,
     },
+    timeouts: { connectMs: toMs(connectTimeout), requestMs: toMs(requestTimeout) },
   });
 
   const validate = (): ConnectionInput | null => {
@@ -58,7 +81,12 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
       return candidate;
     }
     const next: Errors = {};
-    for (const issue of parsed.error.issues) next[issue.path.join('.')] ??= issue.message;
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.join('.');
+      // A field left empty or not a number gets words about seconds, not about NaN.
+      const notNumber = path.startsWith('timeouts.') && issue.code === 'invalid_type';
+      next[path] ??= notNumber ? 'Enter a number of seconds, such as 5 or 2.5.' : issue.message;
+    }
     setErrors(next);
     return null;
   };
@@ -66,7 +94,7 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
   const run = async (action: () => Promise<void>) => {
     setBusy(true);
     setFailure(null);
-    setTestMessage(null);
+    setTested(null);
     try {
       await action();
     } finally {
@@ -78,11 +106,17 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
     run(async () => {
       const candidate = validate();
       if (!candidate) return;
-      const result = await testConnection(candidate);
-      if (result.ok) {
-        setTestMessage(`Connected in ${result.value.latencyMs} ms: ${result.value.brokers} broker(s), cluster ${result.value.clusterId}.`);
-      } else setFailure(result.error);
+      const id = newTestId();
+      setTestId(id);
+      const result = await testConnection(candidate, id);
+      setTestId(null);
+      if (result.ok) setTested(result.value);
+      else setFailure(result.error);
     });
+
+  const onCancelTest = () => {
+    if (testId) void cancelTest(testId);
+  };
 
   const onSave = () =>
     run(async () => {
@@ -192,14 +226,39 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
             </>
           ) : null}
         </fieldset>
+        <fieldset>
+          <legend>Timeouts</legend>
+          <div className="timeouts-grid">
+            <Field label="Connect timeout (s)" error={errors['timeouts.connectMs']} hint="To open a connection to a broker (TCP, TLS, SASL).">
+              {(props) => <input {...props} inputMode="decimal" value={connectTimeout} onChange={(event) => setConnectTimeout(event.target.value)} />}
+            </Field>
+            <Field label="Request timeout (s)" error={errors['timeouts.requestMs']} hint="To wait for the answer to each request.">
+              {(props) => <input {...props} inputMode="decimal" value={requestTimeout} onChange={(event) => setRequestTimeout(event.target.value)} />}
+            </Field>
+          </div>
+        </fieldset>
+        {testId ? <ConnectionProgress activityKey={testActivityKey(testId)} /> : null}
         {failure ? (
-          <div className="form-error" role="alert">
+          <div className={failure.kind === 'cancelled' ? 'warning' : 'form-error'} role="alert">
             {failure.message}
           </div>
         ) : null}
-        {testMessage ? (
-          <div className="form-success" role="status">
-            {testMessage}
+        {tested ? (
+          <div className={tested.unreachableBrokers.length ? 'warning' : 'form-success'} role="status">
+            Connected in {tested.latencyMs} ms (Metadata round trip {formatRtt(tested.rttMs)}): {tested.brokers} broker(s), cluster{' '}
+            {tested.clusterId || '(no id)'}.
+            {tested.unreachableBrokers.length ? (
+              <>
+                {' '}
+                But {tested.unreachableBrokers.length} of them cannot be reached at the address the cluster gives for them (check its advertised
+                listeners):
+                <ul>
+                  {tested.unreachableBrokers.map((line) => (
+                    <li key={line}>{line}</li>
+                  ))}
+                </ul>
+              </>
+            ) : null}
           </div>
         ) : null}
         <footer className="dialog-actions">
@@ -209,9 +268,15 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
             </button>
           ) : null}
           <span className="spacer" />
-          <button type="button" className="button" disabled={busy} onClick={() => void onTest()}>
-            Test connection
-          </button>
+          {testId ? (
+            <button type="button" className="button" onClick={onCancelTest}>
+              Cancel test
+            </button>
+          ) : (
+            <button type="button" className="button" disabled={busy} onClick={() => void onTest()}>
+              Test connection
+            </button>
+          )}
           <button type="submit" className="button button-primary" disabled={busy}>
             Save
           </button>

@@ -2,7 +2,18 @@ import { useState } from 'react';
 import { useAppStore } from '../../store/hooks';
 import type { Screen } from '../../store/slices/ui';
 import { ConnectionDialog } from './ConnectionDialog';
-import type { ConnectionSummary } from '../../../../shared/model/schemas';
+import type { ConnectionHealth } from '../../../../shared/model/connections';
+import type { ConnectionSummary, EmbeddedClusterStatus } from '../../../../shared/model/schemas';
+import { useNow } from './ConnectionProgress';
+import { healthSummary, healthTitle } from './health-format';
+import './connections.css';
+
+/** The dot's colour: the checked state; hollow for an embedded cluster that is off or stopped on purpose. */
+function dotClass(connection: ConnectionSummary, health: ConnectionHealth | undefined, embedded: EmbeddedClusterStatus | null): string {
+  if (connection.kind === 'embedded' && !connection.available && (embedded?.state === 'disabled' || embedded?.state === 'stopped')) return 'dot state-dot-off';
+  if (connection.kind === 'embedded' && !connection.available && embedded?.state === 'failed') return 'dot state-dot-down';
+  return `dot state-dot-${health?.state ?? 'idle'}`;
+}
 
 const navigation: { screen: Screen; label: string; embeddedOnly?: boolean }[] = [
   { screen: 'overview', label: 'Overview' },
@@ -20,8 +31,12 @@ export function Sidebar() {
   const selectConnection = useAppStore((state) => state.selectConnection);
   const screen = useAppStore((state) => state.screen);
   const navigate = useAppStore((state) => state.navigate);
+  const health = useAppStore((state) => state.connectionHealth);
+  const embedded = useAppStore((state) => state.embedded.data);
   const [editing, setEditing] = useState<ConnectionSummary | 'new' | null>(null);
   const active = connections.data?.find((connection) => connection.id === activeId);
+  const activeHealth = health[activeId];
+  const now = useNow(activeHealth?.state === 'down' && activeHealth.nextCheckAt !== null, 1000);
 
   return (
     <nav className="sidebar" aria-label="Connections and screens">
@@ -44,9 +59,10 @@ export function Sidebar() {
                 className={connection.id === activeId ? 'connection active' : 'connection'}
                 aria-current={connection.id === activeId ? 'true' : undefined}
                 onClick={() => selectConnection(connection.id)}
-                title={connection.bootstrapServers || 'not running'}
+                title={`${connection.bootstrapServers || 'not running'}\n${healthTitle(health[connection.id])}`}
+                data-state={health[connection.id]?.state ?? 'idle'}
               >
-                <span className={connection.available ? 'dot dot-up' : 'dot dot-down'} aria-hidden="true" />
+                <span className={dotClass(connection, health[connection.id], embedded)} aria-hidden="true" />
                 <span className="connection-name">{connection.name}</span>
               </button>
               {connection.kind === 'external' ? (
@@ -57,6 +73,11 @@ export function Sidebar() {
             </li>
           ))}
         </ul>
+        {active ? (
+          <div className={`connection-health ${activeHealth?.state ?? 'idle'}`} data-testid="connection-health" title={healthTitle(activeHealth)}>
+            {!active.available && active.kind === 'embedded' ? `Not running${embedded ? ` (${embedded.state})` : ''}` : healthSummary(activeHealth, now)}
+          </div>
+        ) : null}
         {connections.status === 'error' ? <div className="sidebar-error">{connections.error.message}</div> : null}
       </div>
       <div className="sidebar-section">

@@ -7,6 +7,7 @@ import { StatCard } from '../../components/StatCard';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
 import { formatCount } from '../../components/format';
 import { useAppStore } from '../../store/hooks';
+import { selectWriteBlock } from '../../store/slices/connections';
 import { VIEW_RENEW_MS } from '../../store/slices/groups';
 import { formatCatchUp, formatRate, STATE_LABELS } from './format';
 import { LagChart, RangePicker, RatesChart, StackPicker } from './LagCharts';
@@ -31,6 +32,7 @@ export function GroupDetailScreen() {
   const [confirm, setConfirm] = useState<Confirm>(null);
   // A group belongs to its cluster: switching to another connection goes back to the groups list.
   const connectionId = useAppStore((state) => state.activeConnectionId);
+  const writeBlock = useAppStore(selectWriteBlock);
   const [openedOn] = useState(connectionId);
   useEffect(() => {
     if (connectionId !== openedOn) navigate('groups');
@@ -90,10 +92,16 @@ export function GroupDetailScreen() {
         >
           {watched ? '★ Watched' : '☆ Watch'}
         </button>
-        <button type="button" className="button" disabled={!data} onClick={() => setConfirm({ kind: 'reset' })}>
+        <button type="button" className="button" disabled={!data || Boolean(writeBlock)} title={writeBlock ?? undefined} onClick={() => setConfirm({ kind: 'reset' })}>
           Reset offsets
         </button>
-        <button type="button" className="button button-danger" disabled={!data} onClick={() => setConfirm({ kind: 'delete' })}>
+        <button
+          type="button"
+          className="button button-danger"
+          disabled={!data || Boolean(writeBlock)}
+          title={writeBlock ?? undefined}
+          onClick={() => setConfirm({ kind: 'delete' })}
+        >
           Delete group
         </button>
       </ScreenHeader>
@@ -225,6 +233,7 @@ function MembersTable({ detail }: { detail: GroupDetail }) {
 }
 
 function PartitionsByTopic({ detail, onDeleteOffsets }: { detail: GroupDetail; onDeleteOffsets: (topic: string) => void }) {
+  const writeBlock = useAppStore(selectWriteBlock);
   const topics = useMemo(() => {
     const byTopic = new Map<string, GroupPartitionLag[]>();
     for (const partition of detail.partitions) {
@@ -248,7 +257,7 @@ function PartitionsByTopic({ detail, onDeleteOffsets }: { detail: GroupDetail; o
                 {partitions.length} partition{partitions.length === 1 ? '' : 's'} · {lag === null ? 'no committed offsets' : `lag ${formatCount(lag)}`}
               </span>
               <span className="spacer" />
-              <button type="button" className="button button-small" disabled={!committed} onClick={() => onDeleteOffsets(topic)}>
+              <button type="button" className="button button-small" disabled={!committed || Boolean(writeBlock)} title={writeBlock ?? undefined} onClick={() => onDeleteOffsets(topic)}>
                 Delete committed offsets
               </button>
             </div>

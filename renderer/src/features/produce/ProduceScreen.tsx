@@ -5,7 +5,7 @@ import { ScreenHeader } from '../../components/ScreenHeader';
 import { ErrorMessage } from '../../components/StateView';
 import { formatCount } from '../../components/format';
 import { useAppStore } from '../../store/hooks';
-import { selectActiveAvailable } from '../../store/slices/connections';
+import { selectActiveAvailable, selectWriteBlock } from '../../store/slices/connections';
 import type { IpcError } from '../../../../shared/ipc/contract';
 
 interface ProduceForm {
@@ -46,6 +46,7 @@ export function ProduceScreen() {
   const openTopic = useAppStore((state) => state.openTopic);
   const connectionId = useAppStore((state) => state.activeConnectionId);
   const available = useAppStore(selectActiveAvailable);
+  const writeBlock = useAppStore(selectWriteBlock);
   // "Produce again" from the message browser opens the form filled with that record.
   const draft = useAppStore((state) => state.produceDraft);
   const [form, setForm] = useState<ProduceForm>({
@@ -193,9 +194,10 @@ export function ProduceScreen() {
             </Field>
           </div>
           <footer className="form-actions">
-            <button type="submit" className="button button-primary" disabled={busy}>
+            <button type="submit" className="button button-primary" disabled={busy || Boolean(writeBlock)} title={writeBlock ?? undefined}>
               {busy ? 'Sending…' : Number(form.repeat) > 1 ? `Send ${form.repeat} records` : 'Send record'}
             </button>
+            {writeBlock ? <span className="write-blocked">{writeBlock}</span> : null}
           </footer>
         </form>
         <div className="produce-result">

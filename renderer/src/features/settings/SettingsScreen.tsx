@@ -5,16 +5,24 @@ import { Field } from '../../components/Field';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { ErrorMessage, Loading } from '../../components/StateView';
 import { useAppStore } from '../../store/hooks';
+import { RunConfigFacts } from '../cluster-panel/ClusterPanelScreen';
+
+const overrideFlag: Record<string, string> = { enabled: '--no-embedded', brokers: '--brokers', basePort: '--base-port', dataDir: '--data-dir' };
 
 export function SettingsScreen() {
   const api = useAppStore((state) => state.api);
   const appInfo = useAppStore((state) => state.appInfo.data);
   const running = useAppStore((state) => state.embedded.data);
+  const loadEmbedded = useAppStore((state) => state.loadEmbedded);
+  const restartEmbedded = useAppStore((state) => state.restartEmbedded);
+  const startEmbedded = useAppStore((state) => state.startEmbedded);
+  const clusterAction = useAppStore((state) => state.clusterAction);
+  const navigate = useAppStore((state) => state.navigate);
   const [settings, setSettings] = useState<Settings | null>(null);
   const [loadError, setLoadError] = useState<IpcError | null>(null);
   const [form, setForm] = useState({ enabled: true, brokers: '3', basePort: '19092', dataDir: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [saved, setSaved] = useState(false);
+  const [saved, setSaved] = useState<'saved' | 'applied' | null>(null);
   const [saveError, setSaveError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -24,10 +32,12 @@ export function SettingsScreen() {
       const embedded = result.value.embedded;
       setForm({ enabled: embedded.enabled, brokers: String(embedded.brokers), basePort: String(embedded.basePort), dataDir: embedded.dataDir });
     });
-  }, [api]);
+    void loadEmbedded();
+  }, [api, loadEmbedded]);
 
-  const save = async () => {
-    setSaved(false);
+  /** Saves for the next launch; `apply` also (re)starts the embedded cluster with them now. */
+  const save = async (apply = false) => {
+    setSaved(null);
     setSaveError(null);
     const candidate = { enabled: form.enabled, brokers: Number(form.brokers), basePort: Number(form.basePort), dataDir: form.dataDir.trim() };
     const parsed = embeddedSettingsSchema.safeParse(candidate);
@@ -39,17 +49,46 @@ export function SettingsScreen() {
     }
     setErrors({});
     const result = await api.invoke('settings.update', { embedded: parsed.data });
-    if (result.ok) {
-      setSettings(result.value);
-      setSaved(true);
-    } else setSaveError(result.error.message);
+    if (!result.ok) return setSaveError(result.error.message);
+    setSettings(result.value);
+    if (!apply) return setSaved('saved');
+    const config = { brokers: parsed.data.brokers, basePort: parsed.data.basePort, dataDir: parsed.data.dataDir };
+    const status = running?.state === 'running' ? await restartEmbedded(config) : await startEmbedded(config);
+    if (status?.state === 'running') setSaved('applied');
+    else setSaveError(status?.message ?? 'The embedded cluster did not start; see the Cluster panel.');
   };
+
+  // Where the saved settings and the running cluster differ (a --base-port flag, free ports chosen
+  // after a port clash): said, with a way to keep what runs.
+  const differences: string[] = [];
+  if (running && settings && running.state !== 'disabled') {
+    const next = settings.embedded;
+    if (next.basePort !== running.config.basePort) differences.push(`first port ${running.config.basePort} (saved: ${next.basePort})`);
+    if (next.brokers !== running.config.brokers) differences.push(`${running.config.brokers} broker(s) (saved: ${next.brokers})`);
+  }
+  const flags = running?.launchOverrides.map((key) => overrideFlag[key]).filter(Boolean) ?? [];
 
   return (
     <section className="screen">
       <ScreenHeader title="Settings" />
       {loadError ? <ErrorMessage error={loadError} /> : null}
       {!settings && !loadError ? <Loading /> : null}
+      {running ? (
+        <div className="card narrow running-now" data-testid="embedded-running-now">
+          <h2 className="card-title">Embedded cluster now</h2>
+          <p>
+            {running.state === 'running'
+              ? `Running: ${running.bootstrapServers}`
+              : `${running.state[0]?.toUpperCase()}${running.state.slice(1)}${running.message ? `: ${running.message}` : '.'}`}
+          </p>
+          <RunConfigFacts status={running} />
+          <footer className="form-actions">
+            <button type="button" className="button" onClick={() => navigate('cluster')}>
+              Open the Cluster panel
+            </button>
+          </footer>
+        </div>
+      ) : null}
       {settings ? (
         <form
           className="form card narrow"
@@ -59,14 +98,28 @@ export function SettingsScreen() {
             void save();
           }}
         >
-          <h2 className="card-title">Embedded cluster</h2>
-          <p className="muted">Changes take effect the next time Kafka Desk starts.</p>
-          {running?.state === 'running' ? (
-            <p className="muted">
-              Running now: {running.brokers.length} broker{running.brokers.length === 1 ? '' : 's'} at <code>{running.bootstrapServers}</code>, data
-              in <code>{running.dataDir}</code>
-              {appInfo?.mode === 'web' ? ' (command-line flags of npm run web take precedence over these settings).' : '.'}
+          <h2 className="card-title">Embedded cluster at the next launch</h2>
+          <p className="muted">
+            Kafka Desk starts the embedded cluster with these settings when it starts. <em>Save</em> keeps them for then;{' '}
+            <em>Save and {running?.state === 'running' ? 'restart' : 'start'} now</em> also applies them to this run.
+          </p>
+          {appInfo?.mode === 'web' && flags.length ? (
+            <p className="muted" data-testid="launch-overrides">
+              This run of <code>npm run web</code> was started with {flags.join(' and ')}; flags given at a start win over these settings for
+              that run.
             </p>
+          ) : null}
+          {differences.length ? (
+            <div className="warning" data-testid="settings-differ">
+              This run uses {differences.join(' and ')}.{' '}
+              <button
+                type="button"
+                className="link-button"
+                onClick={() => running && setForm({ ...form, brokers: String(running.config.brokers), basePort: String(running.config.basePort) })}
+              >
+                Use the running values
+              </button>
+            </div>
           ) : null}
           <label className="checkbox">
             <input type="checkbox" checked={form.enabled} onChange={(event) => setForm({ ...form, enabled: event.target.checked })} /> Start the
@@ -90,12 +143,19 @@ export function SettingsScreen() {
           ) : null}
           {saved ? (
             <div className="form-success" role="status">
-              Saved. Restart Kafka Desk to apply.
+              {saved === 'applied' ? 'Saved, and the embedded cluster runs with them now.' : 'Saved. They apply at the next launch.'}
             </div>
           ) : null}
           <footer className="form-actions">
-            <button type="submit" className="button button-primary">
+            <button type="submit" className="button button-primary" disabled={Boolean(clusterAction)}>
               Save settings
+            </button>
+            <button type="button" className="button" disabled={Boolean(clusterAction)} onClick={() => void save(true)}>
+              {clusterAction === 'restart' || clusterAction === 'start'
+                ? 'Applying…'
+                : running?.state === 'running'
+                  ? 'Save and restart now'
+                  : 'Save and start now'}
             </button>
           </footer>
         </form>

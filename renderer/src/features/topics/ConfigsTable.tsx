@@ -14,9 +14,12 @@ const sourceLabels: Record<ConfigSource, { label: string; tone: BadgeTone }> = {
 export function ConfigsTable({
   configs,
   onSave,
+  writeBlock = null,
 }: {
   configs: readonly ConfigEntry[];
   onSave: (set: Record<string, string>, reset: string[]) => Promise<string | null>;
+  /** Why changes cannot be sent now (the cluster is down), or null. */
+  writeBlock?: string | null;
 }) {
   const [editing, setEditing] = useState<{ name: string; value: string } | null>(null);
   const [error, setError] = useState<{ name: string; message: string } | null>(null);
@@ -104,6 +107,8 @@ export function ConfigsTable({
                     <button
                       type="button"
                       className="button button-small"
+                      disabled={Boolean(writeBlock)}
+                      title={writeBlock ?? undefined}
                       onClick={() => {
                         setError(null);
                         setEditing({ name: config.name, value: config.value ?? '' });
@@ -112,7 +117,13 @@ export function ConfigsTable({
                       Edit
                     </button>
                     {config.source === 'topic' ? (
-                      <button type="button" className="button button-small" disabled={busy} onClick={() => void save({}, [config.name], config.name)}>
+                      <button
+                        type="button"
+                        className="button button-small"
+                        disabled={busy || Boolean(writeBlock)}
+                        title={writeBlock ?? undefined}
+                        onClick={() => void save({}, [config.name], config.name)}
+                      >
                         Reset
                       </button>
                     ) : null}

@@ -6,6 +6,7 @@ import { ScreenHeader } from '../../components/ScreenHeader';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
 import { formatCount } from '../../components/format';
 import { useAppStore } from '../../store/hooks';
+import { selectWriteBlock } from '../../store/slices/connections';
 import { ConfigsTable } from './ConfigsTable';
 import { PartitionsTable, isUnderReplicated } from './PartitionsTable';
 import { TopicGroupsLag } from '../groups/TopicGroupsLag';
@@ -23,6 +24,7 @@ export function TopicDetailScreen() {
   const navigate = useAppStore((state) => state.navigate);
   const openProduce = useAppStore((state) => state.openProduce);
   const openMessages = useAppStore((state) => state.openMessages);
+  const writeBlock = useAppStore(selectWriteBlock);
   const [tab, setTab] = useState<Tab>('partitions');
   const [confirm, setConfirm] = useState<Confirm>(null);
   const onEmbedded = useAppStore((state) => state.activeConnectionId === EMBEDDED_CONNECTION_ID);
@@ -81,13 +83,13 @@ export function TopicDetailScreen() {
         <button type="button" className="button button-primary" onClick={() => openProduce(topic)}>
           Produce
         </button>
-        <button type="button" className="button" onClick={() => setConfirm('partitions')} disabled={!data}>
+        <button type="button" className="button" onClick={() => setConfirm('partitions')} disabled={!data || Boolean(writeBlock)} title={writeBlock ?? undefined}>
           Add partitions
         </button>
-        <button type="button" className="button" onClick={() => setConfirm('purge')} disabled={!data}>
+        <button type="button" className="button" onClick={() => setConfirm('purge')} disabled={!data || Boolean(writeBlock)} title={writeBlock ?? undefined}>
           Purge
         </button>
-        <button type="button" className="button button-danger" onClick={() => setConfirm('delete')}>
+        <button type="button" className="button button-danger" onClick={() => setConfirm('delete')} disabled={Boolean(writeBlock)} title={writeBlock ?? undefined}>
           Delete
         </button>
       </ScreenHeader>
@@ -115,6 +117,7 @@ export function TopicDetailScreen() {
           {configs.data ? (
             <ConfigsTable
               configs={configs.data}
+              writeBlock={writeBlock}
               onSave={async (set, reset) => {
                 const result = await alterTopicConfigs(topic, set, reset);
                 return result.ok ? null : result.error.message;

@@ -3,7 +3,7 @@ import { ScreenHeader } from '../../components/ScreenHeader';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
 import { formatCount } from '../../components/format';
 import { useAppStore } from '../../store/hooks';
-import { selectActiveAvailable } from '../../store/slices/connections';
+import { selectActiveAvailable, selectWriteBlock } from '../../store/slices/connections';
 import { visibleTopics } from '../../store/slices/topics';
 import { CreateTopicDialog } from './CreateTopicDialog';
 import { TopicsTable } from './TopicsTable';
@@ -20,6 +20,7 @@ export function TopicsScreen() {
   const openTopic = useAppStore((state) => state.openTopic);
   const connectionId = useAppStore((state) => state.activeConnectionId);
   const available = useAppStore(selectActiveAvailable);
+  const writeBlock = useAppStore(selectWriteBlock);
   const [creating, setCreating] = useState(false);
 
   useEffect(() => {
@@ -46,17 +47,18 @@ export function TopicsScreen() {
           value={search}
           onChange={(event) => setSearch(event.target.value)}
         />
-        <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+        <button type="button" className="button button-primary" onClick={() => setCreating(true)} disabled={Boolean(writeBlock)} title={writeBlock ?? undefined}>
           Create topic
         </button>
       </ScreenHeader>
+      {writeBlock ? <p className="write-blocked">{writeBlock}</p> : null}
       {topics.status === 'error' ? <ErrorMessage error={topics.error} onRetry={() => void loadTopics()} /> : null}
       {stats.status === 'error' ? <ErrorMessage error={stats.error} /> : null}
       {topics.data === null ? (
         topics.status !== 'error' ? <Loading label="Loading topics…" /> : null
       ) : topics.data.length === 0 ? (
         <Empty title="This cluster has no topics yet.">
-          <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+          <button type="button" className="button button-primary" onClick={() => setCreating(true)} disabled={Boolean(writeBlock)} title={writeBlock ?? undefined}>
             Create the first topic
           </button>
         </Empty>
