@@ -202,6 +202,22 @@ test('the embedded cluster: a start on a taken port says why, starts on free por
     await page.getByRole('button', { name: 'Save settings' }).click();
     await expect(page.getByText('Saved. They apply at the next launch.')).toBeVisible();
     await expect(page.getByTestId('settings-differ')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Save and restart now' }).click();
+    await expect(page.getByText('Saved, and the embedded cluster runs with them now.')).toBeVisible();
+    await expect(page.getByTestId('embedded-running-now')).toContainText(`Running: 127.0.0.1:${free},127.0.0.1:${Number(free) + 1}`);
+
+    // A stopped broker makes the connection degraded, naming it; started again, it is up.
+    await openScreen(page, 'Cluster panel');
+    await page.getByRole('button', { name: 'Stop broker 1' }).click();
+    const embeddedButton = page.getByRole('button', { name: 'Embedded cluster', exact: true });
+    await expect(embeddedButton).toHaveAttribute('data-state', 'degraded');
+    await expect(bar).toContainText('Embedded cluster is degraded');
+    await expect(bar).toContainText(`1 of 2 brokers does not answer: broker 1 at 127.0.0.1:${Number(free) + 1} (stopped in the Cluster panel).`);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshots(page, testInfo, 'embedded-degraded-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.getByRole('button', { name: 'Start broker 1' }).click();
+    await expect(embeddedButton).toHaveAttribute('data-state', 'up');
 
     // Stopped from the Cluster panel; a screen's "Start the embedded cluster" brings it back.
     await openScreen(page, 'Cluster panel');
