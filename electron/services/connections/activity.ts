@@ -113,6 +113,11 @@ export class NetworkActivity {
     return latest && now - latest.at <= withinMs ? latest : null;
   }
 
+  /** Drops what is kept for a key that is gone (a finished test from the connection dialog). */
+  forget(key: string): void {
+    this.#timedOut.delete(key);
+  }
+
   close(): void {
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     if (this.#timer) clearInterval(this.#timer);

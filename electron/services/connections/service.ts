@@ -220,6 +220,7 @@ export class ConnectionService {
       throw words ? new AppError('unavailable', words, { cause: error }) : error;
     } finally {
       await admin.close().catch(() => undefined);
+      this.#activity.forget(key);
     }
   }
 
