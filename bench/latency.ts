@@ -91,9 +91,14 @@ export function runClient(binary: string, args: readonly (string | number)[], ti
   });
 }
 
+/** The cluster's replication counters; none from a cluster without the `stats` command (an older build). */
 async function metrics(cluster: ServerProcess): Promise<Metrics> {
-  const line = await cluster.ask('stats', 'stats ');
-  return JSON.parse(line.slice('stats '.length)) as Metrics;
+  try {
+    const line = await cluster.ask('stats', 'stats ', 3000);
+    return JSON.parse(line.slice('stats '.length)) as Metrics;
+  } catch {
+    return {};
+  }
 }
 
 function diff(after: Metrics, before: Metrics): Metrics {
@@ -124,7 +129,7 @@ async function deleteTopic(bootstrap: string, topic: string): Promise<void> {
 
 const load = () => machineNote().replace(/^.*load average /, '');
 const ms = (v: number) => (v < 0 ? '-' : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : fmtInt(v));
-const perRequest = (m: Metrics, key: string) => (m.leaderAppends! > 0 ? fmt2(m[key]! / m.leaderAppends!) : '-');
+const perRequest = (m: Metrics, key: string) => (m.leaderAppends! > 0 && m[key] !== undefined ? fmt2(m[key] / m.leaderAppends!) : '-');
 
 export default async function run(): Promise<void> {
   const { values } = parseArgs({
@@ -178,7 +183,7 @@ export default async function run(): Promise<void> {
           const lost = result.consumed < result.records || result.delivered < result.records;
           console.log(`  acks=${acks.padEnd(3)} ${fmtInt(rate).padStart(6)} rec/s: e2e p50 ${ms(result.e2e.p50)} ms, p99 ${ms(result.e2e.p99)} ms, ` +
             `p99.9 ${ms(result.e2e.p999)} ms; ack p50 ${ms(result.ack.p50)} ms, p99 ${ms(result.ack.p99)} ms; ` +
-            `${fmtInt(m.leaderAppends!)} produce requests, ${perRequest(m, 'followerFetches')} follower fetches each; load ${r.load}` +
+            `${m.leaderAppends === undefined ? '?' : fmtInt(m.leaderAppends)} produce requests, ${perRequest(m, 'followerFetches')} follower fetches each; load ${r.load}` +
             (lost ? `; delivered ${result.delivered}, consumed ${result.consumed} of ${result.records} (${result.last_error || 'no error'})` : ''));
           await deleteTopic(cluster.bootstrap, topic);
         }
@@ -197,7 +202,7 @@ export default async function run(): Promise<void> {
           ms(med(rs, (r) => r.result.e2e.p50)), ms(med(rs, (r) => r.result.e2e.p99)), ms(med(rs, (r) => r.result.e2e.p999)), ms(med(rs, (r) => r.result.e2e.max)),
           ms(med(rs, (r) => r.result.ack.p50)), ms(med(rs, (r) => r.result.ack.p99)),
           fmt1(med(rs, (r) => r.cpuMicrosPerRecord)),
-          fmtInt(m.leaderAppends!), m.leaderAppends! > 0 ? fmt1(rs[0]!.result.records / m.leaderAppends!) : '-',
+          m.leaderAppends === undefined ? '-' : fmtInt(m.leaderAppends), m.leaderAppends! > 0 ? fmt1(rs[0]!.result.records / m.leaderAppends!) : '-',
           perRequest(m, 'followerFetches'), perRequest(m, 'highWatermarkAdvances'), perRequest(m, 'fetcherWakeups'),
         ];
       }),

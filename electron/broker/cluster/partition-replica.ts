@@ -76,8 +76,19 @@ interface AckWaiter {
   requiredOffset: number;
   resolve: (outcome: AppendOutcome | PartitionError) => void;
   outcome: AppendOutcome;
-  timer: NodeJS.Timeout;
+  /** performance.now() after which it fails with REQUEST_TIMED_OUT. */
+  deadline: number;
+  timeoutMs: number;
 }
+
+/**
+ * What a listener of a partition waits for (besides role changes, log start moves and closing, which
+ * every listener hears of): followers for new records on the leader, consumers for records becoming
+ * visible (the high watermark moving). Each hears only its own news: a consumer's long poll is not
+ * woken by an append it cannot read yet, a follower not by a high watermark it learns at its next fetch
+ * (as in Kafka, where followers' fetches complete on new records only).
+ */
+export type DataInterest = 'records' | 'highWatermark';
 
 export function isPartitionError(value: object): value is PartitionError {
   return 'error' in value && (value as { error: unknown }).error !== null;
@@ -92,8 +103,13 @@ export class PartitionReplica {
   highWatermark: number;
   readonly producers = new ProducerStateTable();
   private readonly followers = new Map<number, FollowerProgress>();
+  /** acks=all appends waiting for their followers, in the order they were appended. */
   private readonly ackWaiters = new Set<AckWaiter>();
-  private readonly dataListeners = new Set<() => void>();
+  /** One timer for every waiter's timeout (at the earliest deadline), not one per request. */
+  private ackTimer: NodeJS.Timeout | null = null;
+  private ackTimerAt = Infinity;
+  private readonly recordListeners = new Set<() => void>();
+  private readonly highWatermarkListeners = new Set<() => void>();
   /** The leader epoch this replica last acted on; a change means a new role. */
   private actedEpoch = -1;
   /** The active segment when the producer-state snapshot was last written: a new one means a roll. */
@@ -177,14 +193,17 @@ export class PartitionReplica {
     this.notifyData();
   }
 
-  /** Subscribes to "new data or a new high watermark" (long-polling fetches, replica fetchers). */
-  onData(listener: () => void): () => void {
-    this.dataListeners.add(listener);
-    return () => this.dataListeners.delete(listener);
+  /** Subscribes to new records or a new high watermark (see DataInterest), and to role changes. */
+  onData(listener: () => void, interest: DataInterest): () => void {
+    const listeners = interest === 'records' ? this.recordListeners : this.highWatermarkListeners;
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
-  private notifyData(): void {
-    for (const listener of [...this.dataListeners]) listener();
+  /** Tells the listeners interested in `news` (all of them without one: a role or log start change). */
+  private notifyData(news?: DataInterest): void {
+    if (news !== 'highWatermark') for (const listener of [...this.recordListeners]) listener();
+    if (news !== 'records') for (const listener of [...this.highWatermarkListeners]) listener();
   }
 
   private checkLeader(): PartitionError | null {
@@ -257,7 +276,7 @@ export class PartitionReplica {
     metrics.leaderAppends++;
     this.snapshotIfRolled();
     this.maybeAdvanceHighWatermark();
-    this.notifyData();
+    this.notifyData('records');
     const outcome: AppendOutcome = {
       error: null,
       baseOffset: result.firstOffset,
@@ -272,22 +291,44 @@ export class PartitionReplica {
     if (acks !== -1 || this.highWatermark > outcome.lastOffset) return outcome;
     metrics.leaderAppendsWaiting++;
     return new Promise((resolve) => {
-      const waiter: AckWaiter = {
-        requiredOffset: outcome.lastOffset + 1,
-        resolve,
-        outcome,
-        timer: setTimeout(
-          () => this.finishWaiter(waiter, { error: 'REQUEST_TIMED_OUT', message: `Records were not replicated to every in-sync replica within ${timeoutMs} ms.` }),
-          Math.max(0, timeoutMs),
-        ),
-      };
-      this.ackWaiters.add(waiter);
+      const deadline = performance.now() + Math.max(0, timeoutMs);
+      this.ackWaiters.add({ requiredOffset: outcome.lastOffset + 1, resolve, outcome, deadline, timeoutMs });
+      if (deadline < this.ackTimerAt) this.armAckTimer(deadline);
     });
+  }
+
+  private armAckTimer(deadline: number): void {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimerAt = deadline;
+    this.ackTimer = setTimeout(() => this.expireWaiters(), Math.max(0, Math.ceil(deadline - performance.now())));
+  }
+
+  private disarmAckTimer(): void {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = null;
+    this.ackTimerAt = Infinity;
+  }
+
+  /** The timer fired: fails the waiters past their deadline and re-arms for the next deadline. */
+  private expireWaiters(): void {
+    this.ackTimer = null;
+    this.ackTimerAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const waiter of this.ackWaiters) {
+      if (waiter.deadline <= now) {
+        this.finishWaiter(waiter, { error: 'REQUEST_TIMED_OUT', message: `Records were not replicated to every in-sync replica within ${waiter.timeoutMs} ms.` });
+      } else {
+        next = Math.min(next, waiter.deadline);
+      }
+    }
+    if (next < Infinity) this.armAckTimer(next);
   }
 
   private finishWaiter(waiter: AckWaiter, result: AppendOutcome | PartitionError): void {
     if (!this.ackWaiters.delete(waiter)) return;
-    clearTimeout(waiter.timer);
+    // Nothing left to time out: no timer keeps the process awake.
+    if (this.ackWaiters.size === 0) this.disarmAckTimer();
     waiter.resolve(result);
   }
 
@@ -318,7 +359,7 @@ export class PartitionReplica {
       for (const waiter of this.ackWaiters) {
         if (waiter.requiredOffset <= candidate) this.finishWaiter(waiter, waiter.outcome);
       }
-      this.notifyData();
+      this.notifyData('highWatermark');
     }
     // Records acknowledged with acks=all need min.insync.replicas members; if the ISR shrank below it
     // after the append, the waiting produces fail as Kafka's do.
@@ -488,6 +529,7 @@ export class PartitionReplica {
   close(reason: PartitionError): void {
     for (const waiter of this.ackWaiters) this.finishWaiter(waiter, reason);
     this.notifyData();
-    this.dataListeners.clear();
+    this.recordListeners.clear();
+    this.highWatermarkListeners.clear();
   }
 }

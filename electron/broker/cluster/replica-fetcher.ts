@@ -22,11 +22,13 @@ const SWEEP_INTERVAL_MS = 500;
  * leader for the end offset of its own latest epoch (OffsetForLeaderEpoch) and truncates what diverges;
  * each fetch starts at the follower's log end, which tells the leader how far it has replicated.
  *
- * Work is driven by the leaders: a partition is fetched when its leader announces data or a new high
- * watermark, when it is (re)followed, and again right after a fetch that brought something (to fetch
- * more, and to report the new log end so the leader's high watermark moves); every partition is also
- * fetched once per sweep interval (leaders that changed or restarted, ISR standing). A busy partition
- * thus costs one fetch per round however many idle partitions the broker follows.
+ * Work is driven by the leaders: a partition is fetched when its leader announces new records (once
+ * the event loop's pending I/O is handled, so a burst of appends is fetched at once), when it is
+ * (re)followed, and again right after a fetch that brought something (to fetch more, and to report the
+ * new log end so the leader's high watermark moves: in the same turn, see loop()); every partition is
+ * also fetched once per sweep interval (leaders that changed or restarted, ISR standing). A follower
+ * learns a new high watermark with its next fetch, as in Kafka. A busy partition thus costs one fetch
+ * per round however many idle partitions the broker follows.
  */
 export class ReplicaFetcher {
   private readonly followed = new Map<PartitionReplica, Followed>();
@@ -76,6 +78,7 @@ export class ReplicaFetcher {
 
   private async loop(): Promise<void> {
     let nextSweep = 0;
+    let afterData = false;
     while (this.running) {
       const now = Date.now();
       let round: Followed[];
@@ -102,16 +105,33 @@ export class ReplicaFetcher {
         }
       }
       if (!this.running) return;
-      if (this.due.size > 0) {
+      if (this.due.size > 0 && !afterData) {
+        // A round that brought records is followed at once by one reporting the new log ends, which
+        // moves the leaders' high watermarks: the acks=all produces waiting on them complete in this
+        // same turn of the event loop. Within one turn nothing new is appended, so this second round
+        // brings nothing more unless the first was cut at replica.fetch.max.bytes.
+        afterData = true;
+        await Promise.resolve();
+      } else if (this.due.size > 0) {
+        afterData = false;
         await new Promise<void>((resolve) => setImmediate(resolve));
       } else {
+        afterData = false;
         await new Promise<void>((resolve) => {
+          let woken = false;
           const timer = setTimeout(done, Math.max(1, nextSweep - Date.now()));
           function done() {
             clearTimeout(timer);
             resolve();
           }
-          this.wake = done;
+          // A leader's news: fetch once the I/O of this turn has been handled, so that the appends
+          // of a burst of requests share one fetch.
+          this.wake = () => {
+            if (woken) return;
+            woken = true;
+            metrics.fetcherWakeups++;
+            setImmediate(done);
+          };
         });
         this.wake = null;
       }
@@ -137,17 +157,14 @@ export class ReplicaFetcher {
     if (entry.subscribedTo !== leader) {
       entry.unsubscribe?.();
       entry.unsubscribe = leader.onData(() => {
-        // During our own fetch this is mostly the high watermark that fetch moved: decided after it.
+        // News during our own fetch (a role change) is looked at after it.
         if (this.fetching === entry) {
           this.announcedWhileFetching = true;
           return;
         }
         this.due.add(entry);
-        if (this.wake) {
-          metrics.fetcherWakeups++;
-          this.wake();
-        }
-      });
+        this.wake?.();
+      }, 'records');
       entry.subscribedTo = leader;
     }
 

@@ -145,6 +145,7 @@ export const produceHandler = defineHandler({
         throttleTimeMs: 0,
         nodeEndpoints: [],
       };
+      if (leaders.size === 0) return body;
       body.nodeEndpoints = broker.liveBrokers().filter((b) => leaders.has(b.id)).map(
         (b): ProduceResponseNodeEndpoint => ({ nodeId: b.id, host: b.host, port: b.boundPort, rack: b.rack }),
       );

@@ -132,6 +132,8 @@ export const fetchHandler = defineHandler({
     // Only the last pass is answered: the buffers of a pass that is not are given back at once.
     lease.release();
     metrics.fetchLongPolls++;
+    // A consumer waits for records it may read (the high watermark moving), a follower for new ones.
+    const interest = (context.apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId) >= 0 ? 'records' : 'highWatermark';
     return new Promise<FetchResponse>((resolve) => {
       let done = false;
       let scheduled = false;
@@ -155,11 +157,13 @@ export const fetchHandler = defineHandler({
       for (const replica of replicas) {
         unsubscribes.push(
           replica.onData(() => {
-            // Appends notify synchronously inside the producer's request: re-read on the next turn.
+            // News comes synchronously from inside another request or a follower's fetch: re-read
+            // once that is done (a microtask), in the same turn, so the records reach the consumer
+            // with the acknowledgement of the produce that wrote them.
             if (scheduled || done) return;
             scheduled = true;
-            setImmediate(retry);
-          }),
+            queueMicrotask(retry);
+          }, interest),
         );
       }
     });

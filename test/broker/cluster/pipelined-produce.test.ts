@@ -2,7 +2,8 @@
  * acks=all produce requests pipelined on one connection (as librdkafka sends them at linger.ms=0):
  * each is appended as it arrives while the earlier ones wait for their followers, so one replication
  * round covers many, and every answer still goes out in request order. A request of another API waits
- * for the produce before it, as on Kafka (one request at a time per connection otherwise).
+ * for the produce before it, as on Kafka (one request at a time per connection otherwise). A consumer's
+ * long poll wakes when records become readable (the high watermark), not at their append.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
@@ -13,7 +14,15 @@ import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
 import { isFailure } from '../../../electron/broker/cluster/controller';
 import { replicationMetrics } from '../../../electron/broker/cluster/replication-metrics';
 import { ErrorCode } from '../../../electron/broker/protocol/error-codes';
-import { ListOffsets, Produce, type ApiDescriptor } from '../../../electron/broker/protocol/generated/index';
+import {
+  createFetchRequest,
+  createFetchRequestFetchPartition,
+  createFetchRequestFetchTopic,
+  Fetch,
+  ListOffsets,
+  Produce,
+  type ApiDescriptor,
+} from '../../../electron/broker/protocol/generated/index';
 import { decodeResponseHeader, encodeRequestFrame, responseHeaderVersion } from '../../../electron/broker/protocol/headers';
 import { Reader } from '../../../electron/broker/protocol/reader';
 import { encodeRecordBatch } from '../../../electron/broker/records/record-batch';
@@ -135,6 +144,39 @@ describe('pipelined acks=all produce', () => {
       expect(latest.body.topics[0]!.partitions[0]!.offset).toBe(3n);
     } finally {
       socket.destroy();
+    }
+  });
+
+  it("wakes a consumer's long poll once, when the records become readable, not at their append", async () => {
+    const topic = 'pipelined-long-poll';
+    createTopic(topic);
+    const consumer = await openToLeader(topic);
+    const producer = await openToLeader(topic);
+    try {
+      const fetch = createFetchRequest();
+      fetch.maxWaitMs = 10_000;
+      fetch.minBytes = 1;
+      const topicRequest = createFetchRequestFetchTopic();
+      topicRequest.topic = topic;
+      topicRequest.partitions = [{ ...createFetchRequestFetchPartition(), partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 }];
+      fetch.topics = [topicRequest];
+      const before = { ...replicationMetrics };
+      consumer.socket.write(Buffer.concat(encodeRequestFrame(Fetch, 11, 1, 'consumer', fetch)));
+      // The fetch is waiting (nothing to read yet) before the produce is sent.
+      const deadline = Date.now() + 5_000;
+      while (replicationMetrics.fetchLongPolls === before.fetchLongPolls && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      expect(replicationMetrics.fetchLongPolls - before.fetchLongPolls).toBe(1);
+      producer.socket.write(produceFrame(topic, 1, ['x']));
+      const [fetched] = await consumer.responses(1);
+      const partition = decode(Fetch, 11, fetched!).body.responses[0]!.partitions[0]!;
+      expect(partition.highWatermark).toBe(1n);
+      expect(partition.records!.length).toBeGreaterThan(0);
+      await producer.responses(1);
+      // Woken by the high watermark only: the append itself, which a consumer cannot read yet, did not wake it.
+      expect(replicationMetrics.fetchLongPollWakeups - before.fetchLongPollWakeups).toBe(1);
+    } finally {
+      consumer.socket.destroy();
+      producer.socket.destroy();
     }
   });
 });
