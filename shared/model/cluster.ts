@@ -71,7 +71,9 @@ export const clusterOverviewSchema = z.object({
   underReplicatedPartitions: z.number().int(),
   offlinePartitions: z.number().int(),
   // Partitions led by another replica than their preferred (first) one: what an election would move.
+  // Of user topics (like the other counts), and of internal ones (__consumer_offsets ...) apart.
   preferredLeaderImbalance: z.number().int(),
+  internalPreferredLeaderImbalance: z.number().int(),
   // Offline partitions first, then under-replicated ones; MAX_LISTED_PROBLEMS of each at most.
   problems: z.array(partitionProblemSchema),
   // Topics Metadata could not describe (TOPIC_AUTHORIZATION_FAILED, ...): named with their error.
@@ -83,6 +85,8 @@ export type ClusterOverview = z.infer<typeof clusterOverviewSchema>;
 /** One replica a broker hosts, from Metadata, with its size from the broker's DescribeLogDirs. */
 export const hostedReplicaSchema = z.object({
   topic: z.string(),
+  // __consumer_offsets and other topics of the cluster's own.
+  internal: z.boolean(),
   partition: z.number().int(),
   role: z.enum(['leader', 'follower']),
   leader: z.number().int(),
@@ -139,6 +143,7 @@ export type ElectionScope = z.infer<typeof electionScopeSchema>;
 /** A partition an election concerns, and whether its preferred replica can take over. */
 export const electionMoveSchema = z.object({
   topic: z.string(),
+  internal: z.boolean(),
   partition: z.number().int(),
   from: z.number().int(),
   to: z.number().int(),

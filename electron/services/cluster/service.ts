@@ -161,6 +161,13 @@ export class ClusterService {
     let offlineCount = 0;
     let underCount = 0;
     const topicErrors: ClusterOverview['topicErrors'] = [];
+    let internalImbalance = 0;
+    for (const topic of snapshot.topics.values()) {
+      if (!topic.internal) continue;
+      for (const partition of topic.partitions) {
+        if (partition.leader >= 0 && partition.replicas[0] !== undefined && partition.leader !== partition.replicas[0]) internalImbalance += 1;
+      }
+    }
     for (const topic of visibleTopics(snapshot)) {
       if (topic.error) {
         topicErrors.push({ topic: topic.name, error: topic.error });
@@ -214,6 +221,7 @@ export class ClusterService {
       underReplicatedPartitions: underCount,
       offlinePartitions: offlineCount,
       preferredLeaderImbalance: imbalance,
+      internalPreferredLeaderImbalance: internalImbalance,
       problems: [...offline, ...under],
       topicErrors,
       readAt: snapshot.at,
@@ -236,6 +244,7 @@ export class ClusterService {
         const preferred = partition.replicas[0] === brokerId;
         replicas.push({
           topic: topic.name,
+          internal: topic.internal,
           partition: partition.partition,
           role: partition.leader === brokerId && !offline ? 'leader' : 'follower',
           leader: partition.leader,
@@ -258,7 +267,7 @@ export class ClusterService {
       ...ref,
       isController: brokerId === snapshot.controllerId,
       leaderPartitions: counts.leaders,
-      replicas: replicas.filter((replica) => !snapshot.topics.get(replica.topic)?.internal).length,
+      replicas: replicas.filter((replica) => !replica.internal).length,
       outOfSyncReplicas: counts.outOfSync,
       offlinePartitions: counts.offline,
       preferredLeaderPartitions: counts.preferred,
@@ -316,8 +325,10 @@ export class ClusterService {
         : !partition.isr.includes(preferred)
           ? `broker ${preferred} is not in sync`
           : null;
-      moves.push({ topic: topic.name, partition: partition.partition, from: partition.leader, to: preferred, blocked });
+      moves.push({ topic: topic.name, internal: topic.internal, partition: partition.partition, from: partition.leader, to: preferred, blocked });
     }
+    // The user's topics first; the cluster's own after.
+    moves.sort((a, b) => Number(a.internal) - Number(b.internal) || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
     return { moves, alreadyPreferred: already, partitions: inScope.length };
   }
 

@@ -6,6 +6,7 @@ import { GroupsScreen } from '../features/groups/GroupsScreen';
 import { GroupDetailScreen } from '../features/groups/GroupDetailScreen';
 import { OverviewScreen } from '../features/overview/OverviewScreen';
 import { BrokersScreen } from '../features/brokers/BrokersScreen';
+import { BrokerScreen } from '../features/brokers/BrokerScreen';
 import { TopicsScreen } from '../features/topics/TopicsScreen';
 import { TopicDetailScreen } from '../features/topics/TopicDetailScreen';
 import { ProduceScreen } from '../features/produce/ProduceScreen';
@@ -17,6 +18,7 @@ import { ConnectionStatusBar } from '../features/connections/ConnectionStatusBar
 const screens: Record<Screen, () => React.JSX.Element> = {
   overview: OverviewScreen,
   brokers: BrokersScreen,
+  broker: BrokerScreen,
   topics: TopicsScreen,
   topic: TopicDetailScreen,
   groups: GroupsScreen,

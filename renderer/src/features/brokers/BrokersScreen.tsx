@@ -1,61 +1,130 @@
-import { useEffect } from 'react';
-import type { ClusterOverview } from '../../../../shared/model/schemas';
+import { useEffect, useState } from 'react';
+import type { Broker, ClusterOverview } from '../../../../shared/model/schemas';
+import { useLiveView } from '../../app/use-live-view';
 import { Badge } from '../../components/Badge';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
 import { formatCount } from '../../components/format';
 import { useAppStore } from '../../store/hooks';
 import { selectActiveAvailable } from '../../store/slices/connections';
+import { overviewHealth } from '../overview/OverviewScreen';
+import { ElectionDialog } from './ElectionDialog';
+import { brokerState } from './explain';
+import './health.css';
 
 export function BrokersScreen() {
   const overview = useAppStore((state) => state.overview);
   const loadOverview = useAppStore((state) => state.loadOverview);
   const connectionId = useAppStore((state) => state.activeConnectionId);
   const available = useAppStore(selectActiveAvailable);
+  const [electing, setElecting] = useState(false);
   useEffect(() => {
     void loadOverview();
   }, [loadOverview, connectionId, available]);
+  useLiveView(() => void loadOverview(), overviewHealth(overview));
+  const imbalance = (overview.data?.preferredLeaderImbalance ?? 0) + (overview.data?.internalPreferredLeaderImbalance ?? 0);
   return (
     <section className="screen">
-      <ScreenHeader title="Brokers" onRefresh={() => void loadOverview()} refreshing={overview.status === 'loading'} />
+      <ScreenHeader title="Brokers" onRefresh={() => void loadOverview()} refreshing={overview.status === 'loading'}>
+        <button
+          type="button"
+          className="button"
+          disabled={!overview.data}
+          title="Move each partition's leadership back to its preferred replica, after a preview"
+          onClick={() => setElecting(true)}
+        >
+          Elect preferred leaders{imbalance ? ` (${formatCount(imbalance)})` : ''}
+        </button>
+      </ScreenHeader>
       {overview.status === 'error' ? <ErrorMessage error={overview.error} onRetry={() => void loadOverview()} /> : null}
       {overview.data ? <BrokersView overview={overview.data} /> : overview.status !== 'error' ? <Loading /> : null}
+      {electing ? <ElectionDialog target={{ scope: 'cluster' }} onClose={() => setElecting(false)} /> : null}
     </section>
   );
 }
 
+/** The partitions a down broker takes with it, from the overview's problem list. */
+function downBrokerDetail(broker: Broker, overview: ClusterOverview): string {
+  const offline = overview.problems.filter((problem) => problem.kind === 'offline' && problem.replicas.includes(broker.id));
+  const parts: string[] = [];
+  if (broker.offlinePartitions) {
+    const named = offline.slice(0, 5).map((problem) => `${problem.topic}-${problem.partition}`);
+    const rest = broker.offlinePartitions - named.length;
+    parts.push(`offline with it: ${named.join(', ')}${rest > 0 ? ` and ${formatCount(rest)} more` : ''}`);
+  }
+  const following = broker.replicas - broker.offlinePartitions;
+  if (following > 0) parts.push(`${formatCount(following)} partition${following === 1 ? '' : 's'} it followed run without it (under-replicated)`);
+  if (broker.preferredLeaderPartitions) {
+    parts.push(`preferred leader of ${formatCount(broker.preferredLeaderPartitions)}: elect preferred leaders once it is back`);
+  }
+  return parts.length ? `${parts.join(' · ')}.` : 'It holds no replicas of user topics.';
+}
+
 export function BrokersView({ overview }: { overview: ClusterOverview }) {
+  const openBroker = useAppStore((state) => state.openBroker);
   if (!overview.brokers.length) return <Empty title="The cluster reports no brokers." />;
+  const down = overview.brokers.filter((broker) => broker.state === 'down').length;
   return (
     <>
-      <table className="table">
-        <thead>
-          <tr>
-            <th>ID</th>
-            <th>State</th>
-            <th>Host</th>
-            <th>Port</th>
-            <th>Rack</th>
-            <th className="numeric">Leader partitions</th>
-            <th className="numeric">Replicas</th>
-            <th>Role</th>
-          </tr>
-        </thead>
-        <tbody>
-          {overview.brokers.map((broker) => (
-            <tr key={broker.id}>
-              <td>{broker.id}</td>
-              <td>{broker.state === 'up' ? <Badge tone="good">up</Badge> : <Badge tone="bad">down</Badge>}</td>
-              <td>{broker.host ? <code>{broker.host}</code> : <span className="muted">unknown</span>}</td>
-              <td>{broker.port ?? '—'}</td>
-              <td>{broker.rack ?? <span className="muted">none</span>}</td>
-              <td className="numeric">{formatCount(broker.leaderPartitions)}</td>
-              <td className="numeric">{formatCount(broker.replicas)}</td>
-              <td>{broker.isController ? <Badge tone="accent">controller</Badge> : null}</td>
+      <p className="subtitle">
+        {formatCount(overview.brokers.length - down)} of {formatCount(overview.brokers.length)} brokers up
+        {down ? ' · down brokers are known from the replicas they hold and from what this app saw before' : ''}. Open a broker for its partitions,
+        log dirs and configs.
+      </p>
+      <div className="table-x">
+        <table className="table" aria-label="Brokers">
+          <thead>
+            <tr>
+              <th>ID</th>
+              <th>State</th>
+              <th>Address</th>
+              <th>Rack</th>
+              <th className="numeric">Leaders</th>
+              <th className="numeric">Replicas</th>
+              <th className="numeric">Out of sync</th>
+              <th className="numeric">Offline partitions</th>
+              <th>Role</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {overview.brokers.flatMap((broker) => {
+              const row = (
+                <tr
+                  key={broker.id}
+                  className={`clickable ${broker.state === 'down' ? 'row-bad' : broker.outOfSyncReplicas ? 'row-warn' : ''}`}
+                  data-broker={broker.id}
+                  onClick={() => openBroker(broker.id)}
+                >
+                  <td>
+                    <button type="button" className="link-button" aria-label={`Open broker ${broker.id}`}>
+                      {broker.id}
+                    </button>
+                  </td>
+                  <td data-column="state">
+                    {broker.state === 'up' ? <Badge tone="good">up</Badge> : <Badge tone="bad">down</Badge>}
+                    {broker.state === 'down' ? <span className="muted small"> {brokerState(broker).replace(/^down /, '')}</span> : null}
+                  </td>
+                  <td>{broker.host ? <code>{`${broker.host}:${broker.port}`}</code> : <span className="muted">unknown</span>}</td>
+                  <td>{broker.rack ?? <span className="muted">none</span>}</td>
+                  <td className="numeric">{formatCount(broker.leaderPartitions)}</td>
+                  <td className="numeric">{formatCount(broker.replicas)}</td>
+                  <td className="numeric">{broker.outOfSyncReplicas ? <Badge tone="warn">{formatCount(broker.outOfSyncReplicas)}</Badge> : '0'}</td>
+                  <td className="numeric">{broker.offlinePartitions ? <Badge tone="bad">{formatCount(broker.offlinePartitions)}</Badge> : '0'}</td>
+                  <td>{broker.isController ? <Badge tone="accent">controller</Badge> : null}</td>
+                </tr>
+              );
+              if (broker.state !== 'down') return [row];
+              return [
+                row,
+                <tr key={`${broker.id}-detail`} className="broker-detail-row row-bad" data-broker-detail={broker.id}>
+                  <td />
+                  <td colSpan={8}>{downBrokerDetail(broker, overview)}</td>
+                </tr>,
+              ];
+            })}
+          </tbody>
+        </table>
+      </div>
       <h2 className="section-title">API versions</h2>
       <p className="subtitle">What the broker that answered supports, by Kafka API.</p>
       <div className="api-grid">

@@ -91,7 +91,7 @@ export function Sidebar() {
               <li key={item.screen}>
                 <button
                   type="button"
-                  className={screen === item.screen || (item.screen === 'topics' && screen === 'topic') || (item.screen === 'groups' && screen === 'group') ? 'nav active' : 'nav'}
+                  className={screen === item.screen || (item.screen === 'topics' && screen === 'topic') || (item.screen === 'groups' && screen === 'group') || (item.screen === 'brokers' && screen === 'broker') ? 'nav active' : 'nav'}
                   onClick={() => navigate(item.screen)}
                 >
                   {item.label}

@@ -173,12 +173,15 @@ function GroupSummaryLine({ detail }: { detail: GroupDetail }) {
 
 function GroupStats({ detail, series }: { detail: GroupDetail; series: LagSeries | null }) {
   const withoutCommit = detail.partitions.filter((partition) => partition.committed === null).length;
+  // Committed partitions whose end offset could not be read (offline, leader unreachable): the total
+  // leaves them out, so it is a lower bound.
+  const unread = detail.partitions.filter((partition) => partition.committed !== null && partition.end === null).length;
   const summary = series?.summary;
   return (
     <div className="stats">
       <StatCard
-        label="Total lag"
-        value={detail.totalLag === null ? '—' : formatCount(detail.totalLag)}
+        label={unread ? `Total lag (${unread} partition${unread === 1 ? '' : 's'} unknown)` : 'Total lag'}
+        value={detail.totalLag === null ? '—' : `${unread ? '≥ ' : ''}${formatCount(detail.totalLag)}`}
         tone={detail.totalLag === null ? 'neutral' : detail.totalLag ? 'warn' : 'good'}
       />
       <StatCard label="Members" value={formatCount(detail.members.length)} />
@@ -281,7 +284,11 @@ function PartitionsByTopic({ detail, onDeleteOffsets }: { detail: GroupDetail; o
                       {partition.committed === null ? <span className="muted">no committed offset</span> : formatCount(partition.committed)}
                     </td>
                     <td className="numeric">{formatCount(partition.start)}</td>
-                    <td className="numeric" data-column="end">
+                    <td
+                      className="numeric"
+                      data-column="end"
+                      title={partition.end === null ? 'The end offset could not be read: the partition is offline or its leader did not answer.' : undefined}
+                    >
                       {formatCount(partition.end)}
                     </td>
                     <td className="numeric" data-column="lag">

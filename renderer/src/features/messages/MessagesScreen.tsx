@@ -449,7 +449,7 @@ function StatusLine({
       <button type="button" className="button button-small" disabled={loading || !page?.hasBefore} onClick={() => onPage('backward')}>
         ← Previous page
       </button>
-      <div className="pager-status muted small" role="status" aria-label="Page status">
+      <div className="pager-status muted small" role="status" aria-label="Page status" title={page?.notes.length ? page.notes.join('\n') : undefined}>
         {progress ? (
           <span className="scan-progress">
             Scanned {formatCount(progress.scanned)} · {formatCount(progress.matches)} matches · {formatCount(progress.ratePerSecond)} records/s

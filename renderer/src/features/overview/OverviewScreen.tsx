@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ClusterOverview } from '../../../../shared/model/schemas';
+import { useLiveView } from '../../app/use-live-view';
 import { ChartContainer } from '../../components/chart';
 import { StatCard } from '../../components/StatCard';
 import { ErrorMessage, Loading } from '../../components/StateView';
@@ -8,6 +9,8 @@ import { formatCount } from '../../components/format';
 import { useAppStore } from '../../store/hooks';
 import { selectActiveAvailable } from '../../store/slices/connections';
 import { ScreenHeader } from '../../components/ScreenHeader';
+import { brokerMap, brokerState, capitalize, explainPartition } from '../brokers/explain';
+import { ProblemList, type ProblemItem } from '../brokers/ProblemList';
 
 export function OverviewScreen() {
   const overview = useAppStore((state) => state.overview);
@@ -17,6 +20,7 @@ export function OverviewScreen() {
   useEffect(() => {
     void loadOverview();
   }, [loadOverview, connectionId, available]);
+  useLiveView(() => void loadOverview(), overviewHealth(overview));
 
   return (
     <section className="screen">
@@ -27,9 +31,57 @@ export function OverviewScreen() {
   );
 }
 
+/** What useLiveView needs from the overview resource: Overview and Brokers both show it. */
+export function overviewHealth(overview: { status: string; data: ClusterOverview | null }) {
+  const data = overview.data;
+  const down = data?.brokers.filter((broker) => broker.state === 'down').length ?? 0;
+  return {
+    failing: overview.status === 'error',
+    unhealthy: Boolean(data && (down || data.offlinePartitions || data.underReplicatedPartitions)),
+    busy: overview.status === 'loading',
+    signature: data ? `${down}/${data.offlinePartitions}/${data.underReplicatedPartitions}` : '',
+  };
+}
+
+/** Down brokers first, then offline partitions, then under-replicated ones, each in a sentence. */
+export function overviewProblems(overview: ClusterOverview): ProblemItem[] {
+  const lookup = brokerMap(overview.brokers);
+  const items: ProblemItem[] = [];
+  for (const broker of overview.brokers) {
+    if (broker.state !== 'down') continue;
+    const where = broker.host ? ` (${broker.host}:${broker.port})` : '';
+    const holds = broker.replicas
+      ? ` It holds ${formatCount(broker.replicas)} replica${broker.replicas === 1 ? '' : 's'}` +
+        (broker.offlinePartitions ? `; ${formatCount(broker.offlinePartitions)} of its partitions ${broker.offlinePartitions === 1 ? 'is' : 'are'} offline.` : '.')
+      : ' It holds no replicas of user topics.';
+    items.push({ key: `broker-${broker.id}`, tone: 'bad', label: 'broker down', text: `Broker ${broker.id}${where} is ${brokerState(broker)}.${holds}` });
+  }
+  for (const problem of overview.problems) {
+    const text = explainPartition(problem, lookup, `partition ${problem.partition} of ${problem.topic}`);
+    if (!text) continue;
+    items.push({
+      key: `${problem.kind}-${problem.topic}-${problem.partition}`,
+      tone: problem.kind === 'offline' ? 'bad' : 'warn',
+      label: problem.kind,
+      text: capitalize(text),
+    });
+  }
+  for (const { topic, error } of overview.topicErrors) {
+    items.push({ key: `topic-${topic}`, tone: 'warn', label: 'topic error', text: `The cluster could not describe topic ${topic}: ${error}.` });
+  }
+  return items;
+}
+
 export function OverviewView({ overview }: { overview: ClusterOverview }) {
   const controller = overview.brokers.find((broker) => broker.isController);
   const up = overview.brokers.filter((broker) => broker.state === 'up').length;
+  const problems = overviewProblems(overview);
+  const navigate = useAppStore((state) => state.navigate);
+  const listedTotal =
+    overview.brokers.filter((broker) => broker.state === 'down').length +
+    overview.offlinePartitions +
+    overview.underReplicatedPartitions +
+    overview.topicErrors.length;
   return (
     <>
       <p className="subtitle">
@@ -51,11 +103,33 @@ export function OverviewView({ overview }: { overview: ClusterOverview }) {
           tone={overview.underReplicatedPartitions ? 'warn' : 'good'}
         />
         <StatCard label="Offline partitions" value={formatCount(overview.offlinePartitions)} tone={overview.offlinePartitions ? 'bad' : 'good'} />
+        <StatCard
+          label="Not on preferred leader"
+          value={formatCount(overview.preferredLeaderImbalance)}
+          tone={overview.preferredLeaderImbalance ? 'warn' : 'neutral'}
+        />
       </div>
+      {problems.length ? (
+        <div className={overview.offlinePartitions || up < overview.brokers.length ? 'card problems' : 'card problems problems-warn'} aria-label="Problems">
+          <div className="card-head">
+            <h2 className="card-title">What is wrong</h2>
+            <button type="button" className="button button-small" onClick={() => navigate('brokers')}>
+              Brokers
+            </button>
+          </div>
+          <ProblemList items={problems} total={listedTotal} />
+        </div>
+      ) : null}
       {overview.brokers.length ? (
         <ChartContainer title="Leaders and replicas per broker">
           {(colors) => (
-            <BarChart data={overview.brokers.map((broker) => ({ broker: `Broker ${broker.id}`, leaders: broker.leaderPartitions, replicas: broker.replicas }))}>
+            <BarChart
+              data={overview.brokers.map((broker) => ({
+                broker: `Broker ${broker.id}${broker.state === 'down' ? ' (down)' : ''}`,
+                leaders: broker.leaderPartitions,
+                replicas: broker.replicas,
+              }))}
+            >
               <CartesianGrid stroke={colors.grid} vertical={false} />
               <XAxis dataKey="broker" stroke={colors.axis} tickLine={false} />
               <YAxis stroke={colors.axis} allowDecimals={false} tickLine={false} width={40} />

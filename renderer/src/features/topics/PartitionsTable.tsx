@@ -1,17 +1,19 @@
-import type { PartitionInfo } from '../../../../shared/model/schemas';
+import type { BrokerRef, PartitionInfo } from '../../../../shared/model/schemas';
 import { Badge } from '../../components/Badge';
 import { formatBytes, formatCount } from '../../components/format';
+import '../brokers/health.css';
+import { brokerMap, brokerState, capitalize, explainPartition, isPartitionOffline, type BrokerLookup } from '../brokers/explain';
 
-/** One badge per replica: the leader, followers in sync, followers out of sync, offline replicas. */
-export function ReplicaBadges({ partition }: { partition: PartitionInfo }) {
+/** One badge per replica: the leader, followers in sync, followers out of sync, replicas on down brokers. */
+export function ReplicaBadges({ partition, lookup }: { partition: PartitionInfo; lookup?: BrokerLookup }) {
   return (
     <span className="badges">
       {partition.replicas.map((replica) => {
-        const offline = partition.offlineReplicas.includes(replica);
+        const down = partition.offlineReplicas.includes(replica) || (lookup ? lookup.get(replica)?.state === 'down' : false);
         const inSync = partition.isr.includes(replica);
         const leader = replica === partition.leader;
-        const tone = offline ? 'bad' : leader ? 'accent' : inSync ? 'good' : 'warn';
-        const title = offline ? 'offline' : leader ? 'leader' : inSync ? 'in sync' : 'out of sync';
+        const tone = down ? 'bad' : leader ? 'accent' : inSync ? 'good' : 'warn';
+        const title = down ? `offline: broker ${replica} is ${brokerState(lookup?.get(replica))}` : leader ? 'leader' : inSync ? 'in sync' : 'out of sync';
         return (
           <Badge key={replica} tone={tone} title={`Broker ${replica}: ${title}`}>
             {replica}
@@ -26,58 +28,106 @@ export function isUnderReplicated(partition: PartitionInfo): boolean {
   return partition.isr.length < partition.replicas.length;
 }
 
-export function PartitionsTable({ partitions }: { partitions: readonly PartitionInfo[] }) {
+export function PartitionsTable({
+  partitions,
+  brokers = [],
+  onElect,
+}: {
+  partitions: readonly PartitionInfo[];
+  /** The brokers holding the replicas, up or down: to say why a partition is offline. */
+  brokers?: readonly BrokerRef[];
+  /** Offered on partitions not led by their preferred replica. */
+  onElect?: (partition: number) => void;
+}) {
+  const lookup = brokerMap(brokers);
   return (
-    <table className="table" aria-label="Partitions">
-      <thead>
-        <tr>
-          <th>Partition</th>
-          <th>Leader</th>
-          <th>Replicas</th>
-          <th>In-sync replicas</th>
-          <th className="numeric">Low watermark</th>
-          <th className="numeric">High watermark</th>
-          <th className="numeric">Records</th>
-          <th className="numeric">Size</th>
-        </tr>
-      </thead>
-      <tbody>
-        {partitions.map((partition) => (
-          <tr
-            key={partition.partition}
-            className={partition.leader < 0 ? 'row-bad' : isUnderReplicated(partition) ? 'row-warn' : undefined}
-            data-partition={partition.partition}
-          >
-            <td>{partition.partition}</td>
-            <td data-column="leader">
-              {partition.leader >= 0 ? <Badge tone="accent">{partition.leader}</Badge> : <Badge tone="bad">offline</Badge>}
-            </td>
-            <td>
-              <ReplicaBadges partition={partition} />
-            </td>
-            <td>
-              <span className="badges">
-                {partition.isr.map((replica) => (
-                  <Badge key={replica} tone="good">
-                    {replica}
-                  </Badge>
-                ))}
-                {isUnderReplicated(partition) ? <span className="muted small">under-replicated</span> : null}
-              </span>
-            </td>
-            <td className="numeric">{formatCount(partition.lowWatermark)}</td>
-            <td className="numeric" data-column="high-watermark">
-              {formatCount(partition.highWatermark)}
-            </td>
-            <td className="numeric">
-              {partition.highWatermark !== null && partition.lowWatermark !== null
-                ? formatCount(partition.highWatermark - partition.lowWatermark)
-                : '—'}
-            </td>
-            <td className="numeric">{formatBytes(partition.sizeBytes)}</td>
+    <div className="table-x">
+      <table className="table" aria-label="Partitions">
+        <thead>
+          <tr>
+            <th>Partition</th>
+            <th>Leader</th>
+            <th>Replicas</th>
+            <th>In-sync replicas</th>
+            <th className="numeric">Low watermark</th>
+            <th className="numeric">High watermark</th>
+            <th className="numeric">Records</th>
+            <th className="numeric">Size</th>
+            {onElect ? <th title="The first replica: the leader a preferred-leader election picks">Preferred</th> : null}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {partitions.map((partition) => {
+            const offline = isPartitionOffline(partition, lookup);
+            const why = explainPartition(partition, lookup);
+            const preferred = partition.replicas[0];
+            const notPreferred = !offline && preferred !== undefined && partition.leader !== preferred;
+            const unread = partition.readError ? `Not read: ${partition.readError}` : undefined;
+            return (
+              <tr
+                key={partition.partition}
+                className={offline ? 'row-bad' : isUnderReplicated(partition) ? 'row-warn' : undefined}
+                data-partition={partition.partition}
+                title={why ? capitalize(why) : undefined}
+              >
+                <td>{partition.partition}</td>
+                <td data-column="leader">
+                  {offline ? (
+                    <Badge tone="bad" title={why ? capitalize(why) : undefined}>
+                      offline
+                    </Badge>
+                  ) : (
+                    <Badge tone="accent">{partition.leader}</Badge>
+                  )}
+                </td>
+                <td>
+                  <ReplicaBadges partition={partition} lookup={lookup} />
+                </td>
+                <td>
+                  <span className="badges">
+                    {partition.isr.map((replica) => (
+                      <Badge key={replica} tone={lookup.get(replica)?.state === 'down' ? 'bad' : 'good'}>
+                        {replica}
+                      </Badge>
+                    ))}
+                    {isUnderReplicated(partition) && !offline ? <span className="muted small">under-replicated</span> : null}
+                  </span>
+                </td>
+                <td className="numeric" title={unread}>
+                  {formatCount(partition.lowWatermark)}
+                </td>
+                <td className="numeric" data-column="high-watermark" title={unread}>
+                  {formatCount(partition.highWatermark)}
+                </td>
+                <td className="numeric" title={unread}>
+                  {partition.highWatermark !== null && partition.lowWatermark !== null
+                    ? formatCount(partition.highWatermark - partition.lowWatermark)
+                    : '—'}
+                </td>
+                <td className="numeric" title={unread}>
+                  {formatBytes(partition.sizeBytes)}
+                </td>
+                {onElect ? (
+                  <td data-column="preferred">
+                    {preferred === undefined ? null : notPreferred ? (
+                      <button
+                        type="button"
+                        className="button button-small"
+                        title={`Broker ${preferred} is the preferred leader; broker ${partition.leader} leads now`}
+                        onClick={() => onElect(partition.partition)}
+                      >
+                        Elect {preferred}
+                      </button>
+                    ) : (
+                      <span className="muted">{preferred}</span>
+                    )}
+                  </td>
+                ) : null}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
-import { EMBEDDED_CONNECTION_ID, type TopicDetail } from '../../../../shared/model/schemas';
+import type { ElectionScope, TopicDetail } from '../../../../shared/model/schemas';
+import { useLiveView } from '../../app/use-live-view';
+import { Badge } from '../../components/Badge';
 import { ConfirmDialog, Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { ScreenHeader } from '../../components/ScreenHeader';
@@ -10,6 +12,9 @@ import { selectWriteBlock } from '../../store/slices/connections';
 import { ConfigsTable } from './ConfigsTable';
 import { PartitionsTable, isUnderReplicated } from './PartitionsTable';
 import { TopicGroupsLag } from '../groups/TopicGroupsLag';
+import { ElectionDialog } from '../brokers/ElectionDialog';
+import { brokerMap, capitalize, explainPartition, isPartitionOffline } from '../brokers/explain';
+import { ProblemList, type ProblemItem } from '../brokers/ProblemList';
 
 type Tab = 'partitions' | 'configs' | 'groups';
 type Confirm = 'delete' | 'purge' | 'partitions' | null;
@@ -27,18 +32,17 @@ export function TopicDetailScreen() {
   const writeBlock = useAppStore(selectWriteBlock);
   const [tab, setTab] = useState<Tab>('partitions');
   const [confirm, setConfirm] = useState<Confirm>(null);
-  const onEmbedded = useAppStore((state) => state.activeConnectionId === EMBEDDED_CONNECTION_ID);
-  const lastChange = useAppStore((state) =>
-    state.clusterEvents.find((event) => event.type === 'broker' || event.topic === state.selectedTopic),
-  );
-
-  // On the embedded cluster, leader, ISR and broker events re-read the partitions, so the table
-  // follows a broker being stopped or started elsewhere in the app.
-  useEffect(() => {
-    if (!topic || !onEmbedded || !lastChange) return;
-    const timer = setTimeout(() => void loadTopicDetail(topic), 300);
-    return () => clearTimeout(timer);
-  }, [topic, onEmbedded, lastChange, loadTopicDetail]);
+  const [electing, setElecting] = useState<ElectionScope | null>(null);
+  const loaded = detail.data?.name === topic ? detail.data : null;
+  const sick = loaded ? partitionHealth(loaded) : null;
+  // The partitions follow the cluster: a broker stopped or started elsewhere in the app (embedded
+  // cluster events), and offline or under-replicated partitions coming back (read again, backing off).
+  useLiveView(() => (topic ? void loadTopicDetail(topic) : undefined), {
+    failing: detail.status === 'error' && detail.error.kind !== 'not-found',
+    unhealthy: Boolean(sick && (sick.offline || sick.underReplicated || sick.unread)),
+    busy: detail.status === 'loading',
+    signature: sick ? `${sick.offline}/${sick.underReplicated}/${sick.unread}` : '',
+  });
 
   useEffect(() => {
     if (!topic) return;
@@ -94,6 +98,7 @@ export function TopicDetailScreen() {
         </button>
       </ScreenHeader>
       {data ? <TopicSummaryLine detail={data} /> : null}
+      {data && tab === 'partitions' ? <PartitionProblems detail={data} /> : null}
       <div className="tabs" role="tablist">
         <button type="button" role="tab" aria-selected={tab === 'partitions'} className="tab" onClick={() => setTab('partitions')}>
           Partitions
@@ -109,7 +114,32 @@ export function TopicDetailScreen() {
       {tab === 'groups' ? null : tab === 'partitions' ? (
         <>
           {detail.status === 'error' ? <ErrorMessage error={detail.error} onRetry={() => void loadTopicDetail(topic)} /> : null}
-          {data ? <PartitionsTable partitions={data.partitions} /> : detail.status !== 'error' ? <Loading /> : null}
+          {data ? (
+            <div className="filter-row">
+              <button
+                type="button"
+                className="button button-small"
+                onClick={() => setElecting({ scope: 'topic', topic })}
+                title="Move each partition's leadership back to its preferred replica, after a preview"
+              >
+                Elect preferred leaders{sick?.notPreferred ? ` (${sick.notPreferred})` : ''}
+              </button>
+              <span className="muted small">
+                {sick?.notPreferred
+                  ? `${sick.notPreferred} partition${sick.notPreferred === 1 ? ' is' : 's are'} not led by the preferred (first) replica`
+                  : 'Every partition with a leader is led by its preferred (first) replica'}
+              </span>
+            </div>
+          ) : null}
+          {data ? (
+            <PartitionsTable
+              partitions={data.partitions}
+              brokers={data.brokers}
+              onElect={(partition) => setElecting({ scope: 'partition', topic, partition })}
+            />
+          ) : detail.status !== 'error' ? (
+            <Loading />
+          ) : null}
         </>
       ) : (
         <>
@@ -128,6 +158,7 @@ export function TopicDetailScreen() {
           ) : null}
         </>
       )}
+      {electing ? <ElectionDialog target={electing} onClose={() => setElecting(null)} /> : null}
       {confirm === 'delete' ? <DeleteTopicDialog topic={topic} onClose={() => setConfirm(null)} /> : null}
       {confirm === 'purge' ? <PurgeTopicDialog topic={topic} onClose={() => setConfirm(null)} /> : null}
       {confirm === 'partitions' && data ? (
@@ -137,18 +168,60 @@ export function TopicDetailScreen() {
   );
 }
 
+/** Offline, under-replicated, unreadable and not-on-preferred-leader partitions of a topic. */
+export function partitionHealth(detail: TopicDetail) {
+  const lookup = brokerMap(detail.brokers);
+  const health = { offline: 0, underReplicated: 0, unread: 0, notPreferred: 0 };
+  for (const partition of detail.partitions) {
+    if (isPartitionOffline(partition, lookup)) health.offline += 1;
+    else if (isUnderReplicated(partition)) health.underReplicated += 1;
+    if (partition.readError) health.unread += 1;
+    if (partition.leader >= 0 && partition.replicas[0] !== undefined && partition.leader !== partition.replicas[0]) health.notPreferred += 1;
+  }
+  return health;
+}
+
 function TopicSummaryLine({ detail }: { detail: TopicDetail }) {
-  const records = detail.partitions.reduce(
-    (sum, partition) =>
-      sum + (partition.highWatermark !== null && partition.lowWatermark !== null ? partition.highWatermark - partition.lowWatermark : 0),
-    0,
-  );
-  const under = detail.partitions.filter(isUnderReplicated).length;
+  const readable = detail.partitions.filter((partition) => partition.highWatermark !== null && partition.lowWatermark !== null);
+  const records = readable.reduce((sum, partition) => sum + (partition.highWatermark as number) - (partition.lowWatermark as number), 0);
+  const health = partitionHealth(detail);
   return (
-    <p className="subtitle">
-      {detail.partitions.length} partitions · replication factor {detail.partitions[0]?.replicas.length ?? 0} · {formatCount(records)} records
-      {under ? ` · ${under} under-replicated` : ''} · id <code>{detail.id}</code>
+    <p className="health-line" aria-label="Topic health">
+      <span>
+        {detail.partitions.length} partitions · replication factor {detail.partitions[0]?.replicas.length ?? 0} ·{' '}
+        {readable.length < detail.partitions.length ? `at least ${formatCount(records)}` : formatCount(records)} records · id <code>{detail.id}</code>
+      </span>
+      {health.offline ? <Badge tone="bad">{health.offline} offline</Badge> : null}
+      {health.underReplicated ? <Badge tone="warn">{health.underReplicated} under-replicated</Badge> : null}
+      {health.notPreferred ? <Badge tone="neutral">{health.notPreferred} not on preferred leader</Badge> : null}
     </p>
+  );
+}
+
+/** Each offline or under-replicated partition in a sentence, and partitions whose offsets could not be read. */
+function PartitionProblems({ detail }: { detail: TopicDetail }) {
+  const lookup = brokerMap(detail.brokers);
+  const items: ProblemItem[] = [];
+  for (const partition of detail.partitions) {
+    const text = explainPartition(partition, lookup);
+    if (text) {
+      items.push({
+        key: `p-${partition.partition}`,
+        tone: isPartitionOffline(partition, lookup) ? 'bad' : 'warn',
+        label: isPartitionOffline(partition, lookup) ? 'offline' : 'under-replicated',
+        text: capitalize(text),
+      });
+    }
+    if (partition.readError && !isPartitionOffline(partition, lookup)) {
+      items.push({ key: `r-${partition.partition}`, tone: 'warn', label: 'not read', text: `Partition ${partition.partition}: ${partition.readError}.` });
+    }
+  }
+  if (!items.length) return null;
+  const offline = items.some((item) => item.tone === 'bad');
+  return (
+    <div className={offline ? 'card problems' : 'card problems problems-warn'} aria-label="Partition problems">
+      <ProblemList items={items} limit={6} />
+    </div>
   );
 }
 

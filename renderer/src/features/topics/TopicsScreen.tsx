@@ -1,10 +1,13 @@
 import { useDeferredValue, useEffect, useMemo, useState } from 'react';
+import { useLiveView } from '../../app/use-live-view';
+import { Badge } from '../../components/Badge';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
 import { formatCount } from '../../components/format';
 import { useAppStore } from '../../store/hooks';
 import { selectActiveAvailable, selectWriteBlock } from '../../store/slices/connections';
 import { visibleTopics } from '../../store/slices/topics';
+import type { TopicSummary } from '../../../../shared/model/schemas';
 import { CreateTopicDialog } from './CreateTopicDialog';
 import { TopicsTable } from './TopicsTable';
 
@@ -33,6 +36,14 @@ export function TopicsScreen() {
     if (topics.status === 'ready') void loadTopicStats();
   }, [topics.status, topics.data, loadTopicStats]);
 
+  const health = useMemo(() => topicsHealth(topics.data ?? []), [topics.data]);
+  useLiveView(() => void loadTopics(), {
+    failing: topics.status === 'error',
+    unhealthy: health.offline + health.underReplicated + health.errors > 0,
+    busy: topics.status === 'loading',
+    signature: `${health.offline}/${health.underReplicated}/${health.errors}`,
+  });
+
   const deferredSearch = useDeferredValue(search);
   const rows = useMemo(() => visibleTopics(topics.data ?? [], deferredSearch, sort, stats.data), [topics.data, deferredSearch, sort, stats.data]);
 
@@ -53,7 +64,6 @@ export function TopicsScreen() {
       </ScreenHeader>
       {writeBlock ? <p className="write-blocked">{writeBlock}</p> : null}
       {topics.status === 'error' ? <ErrorMessage error={topics.error} onRetry={() => void loadTopics()} /> : null}
-      {stats.status === 'error' ? <ErrorMessage error={stats.error} /> : null}
       {topics.data === null ? (
         topics.status !== 'error' ? <Loading label="Loading topics…" /> : null
       ) : topics.data.length === 0 ? (
@@ -64,10 +74,27 @@ export function TopicsScreen() {
         </Empty>
       ) : (
         <>
-          <p className="subtitle" aria-live="polite">
-            {rows.length === topics.data.length
-              ? `${formatCount(rows.length)} ${rows.length === 1 ? 'topic' : 'topics'}`
-              : `${formatCount(rows.length)} of ${formatCount(topics.data.length)} topics match`}
+          <p className="health-line" aria-live="polite" aria-label="Topics health">
+            <span>
+              {rows.length === topics.data.length
+                ? `${formatCount(rows.length)} ${rows.length === 1 ? 'topic' : 'topics'}`
+                : `${formatCount(rows.length)} of ${formatCount(topics.data.length)} topics match`}
+            </span>
+            {health.offline ? (
+              <Badge tone="bad">
+                {formatCount(health.offline)} offline partition{health.offline === 1 ? '' : 's'} in {formatCount(health.offlineTopics)} topic
+                {health.offlineTopics === 1 ? '' : 's'}
+              </Badge>
+            ) : null}
+            {health.underReplicated ? (
+              <Badge tone="warn">
+                {formatCount(health.underReplicated)} under-replicated in {formatCount(health.underReplicatedTopics)} topic
+                {health.underReplicatedTopics === 1 ? '' : 's'}
+              </Badge>
+            ) : null}
+            {health.errors ? <Badge tone="warn">{formatCount(health.errors)} not described</Badge> : null}
+            {/* Records and sizes are extras: when they cannot be read the list still stands, so no second banner. */}
+            {stats.status === 'error' ? <span className="muted small">Records and sizes could not be read: {stats.error.message}</span> : null}
           </p>
           {rows.length ? (
             <TopicsTable topics={rows} stats={stats.data} statsPending={stats.status === 'loading' && !stats.data} sort={sort} onSort={sortBy} onOpen={openTopic} />
@@ -87,4 +114,17 @@ export function TopicsScreen() {
       ) : null}
     </section>
   );
+}
+
+/** Offline and under-replicated partitions over all topics, and how many topics they are in. */
+export function topicsHealth(topics: readonly TopicSummary[]) {
+  const health = { offline: 0, offlineTopics: 0, underReplicated: 0, underReplicatedTopics: 0, errors: 0 };
+  for (const topic of topics) {
+    health.offline += topic.offlinePartitions;
+    if (topic.offlinePartitions) health.offlineTopics += 1;
+    health.underReplicated += topic.underReplicatedPartitions;
+    if (topic.underReplicatedPartitions) health.underReplicatedTopics += 1;
+    if (topic.error) health.errors += 1;
+  }
+  return health;
 }

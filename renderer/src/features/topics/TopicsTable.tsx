@@ -128,20 +128,39 @@ const TopicRow = memo(function TopicRow({
         {topic.replicationFactor}
       </div>
       <div role="cell" className="numeric">
-        {statsPending ? <span className="muted">…</span> : formatCount(stats?.records)}
+        {statsPending ? <span className="muted">…</span> : <Partial value={formatCount(stats?.records)} unknown={stats?.recordsUnknownPartitions ?? 0} what="records" />}
       </div>
       <div role="cell" className="numeric">
-        {statsPending ? <span className="muted">…</span> : formatBytes(stats?.sizeBytes)}
+        {statsPending ? <span className="muted">…</span> : <Partial value={formatBytes(stats?.sizeBytes)} unknown={stats?.sizeUnknownPartitions ?? 0} what="size" />}
       </div>
-      <div role="cell">
+      <div role="cell" className="badges" data-column="health">
+        {topic.error ? (
+          <Badge tone="warn" title={`Metadata could not describe this topic: ${topic.error}`}>
+            {topic.error}
+          </Badge>
+        ) : null}
         {topic.offlinePartitions ? (
-          <Badge tone="bad">{topic.offlinePartitions} offline</Badge>
-        ) : topic.underReplicatedPartitions ? (
-          <Badge tone="warn">{topic.underReplicatedPartitions} under-replicated</Badge>
-        ) : (
-          <Badge tone="good">healthy</Badge>
-        )}
+          <Badge tone="bad" title={`${topic.offlinePartitions} of ${topic.partitions} partitions have no leader: nothing can be written to or read from them. Open the topic for why.`}>
+            {topic.offlinePartitions} offline
+          </Badge>
+        ) : null}
+        {topic.underReplicatedPartitions ? (
+          <Badge tone="warn" title={`${topic.underReplicatedPartitions} partitions have replicas out of sync. Open the topic for why.`}>
+            {topic.underReplicatedPartitions} under-replicated
+          </Badge>
+        ) : null}
+        {!topic.error && !topic.offlinePartitions && !topic.underReplicatedPartitions ? <Badge tone="good">healthy</Badge> : null}
       </div>
     </div>
   );
 });
+
+/** A sum that leaves out partitions that could not be read: shown as a lower bound, saying why. */
+function Partial({ value, unknown, what }: { value: string; unknown: number; what: string }) {
+  if (!unknown || value === '—') return <>{value}</>;
+  return (
+    <span title={`The ${what} of ${unknown} partition${unknown === 1 ? '' : 's'} could not be read (offline, or its broker did not answer): at least this much.`}>
+      ≥ {value}
+    </span>
+  );
+}

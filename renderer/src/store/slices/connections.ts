@@ -56,7 +56,8 @@ export const createConnectionsSlice: SliceCreator<ConnectionsSlice> = (set, get,
   },
   selectConnection(id) {
     if (id === get().activeConnectionId) return;
-    set({ activeConnectionId: id, selectedTopic: null, screen: get().screen === 'topic' ? 'topics' : get().screen });
+    const screen = get().screen;
+    set({ activeConnectionId: id, selectedTopic: null, screen: screen === 'topic' ? 'topics' : screen === 'broker' ? 'brokers' : screen });
     get().resetClusterData();
     void get().checkConnection(id);
   },

@@ -1,6 +1,6 @@
 import type { SliceCreator } from '../app-store';
 
-export type Screen = 'overview' | 'brokers' | 'topics' | 'topic' | 'produce' | 'cluster' | 'settings' | 'groups' | 'group' | 'messages';
+export type Screen = 'overview' | 'brokers' | 'broker' | 'topics' | 'topic' | 'produce' | 'cluster' | 'settings' | 'groups' | 'group' | 'messages';
 
 /** A record to send again: the produce form opens filled with it ("Produce again" in the message browser). */
 export interface ProduceDraft {
