@@ -22,7 +22,8 @@ export async function produce(
     }
     throw error;
   });
-  const partitionCount = metadata.topics.get(request.topic)?.partitionsCount ?? 0;
+  const layout = metadata.topics.get(request.topic);
+  const partitionCount = layout?.partitionsCount ?? 0;
   if (partitionCount === 0) throw new AppError('not-found', `The topic "${request.topic}" does not exist on this cluster.`);
   if (request.partition !== null && request.partition >= partitionCount) {
     throw new AppError(
@@ -30,16 +31,31 @@ export async function produce(
       `Partition ${request.partition} does not exist: "${request.topic}" has partitions 0 to ${partitionCount - 1}.`,
     );
   }
+  // Partitions without a leader take no records. The producer's metadata is read tolerantly
+  // (TolerantProducer), so they show as leader -1 instead of failing every send to the topic.
+  const online = Array.from({ length: partitionCount }, (_, index) => index).filter((index) => (layout?.partitions[index]?.leader ?? -1) >= 0);
+  const offline = (partition: number) => !online.includes(partition);
 
   const key = request.key === null ? undefined : Buffer.from(request.key);
   const value = request.value === null ? undefined : Buffer.from(request.value);
   const headers = new Map<Buffer, Buffer>(request.headers.map((header) => [Buffer.from(header.key), Buffer.from(header.value)]));
-  // Keyless records are spread round-robin from a random partition, so a repeated send shows up on
-  // every partition rather than on one.
-  const firstPartition = Math.floor(Math.random() * partitionCount);
+  if (request.partition !== null && offline(request.partition)) {
+    throw new AppError('unavailable', `Partition ${request.partition} of "${request.topic}" is offline (it has no leader), so it cannot take records now.`);
+  }
+  const keyPartition = key && request.partition === null ? partitionForKey(key, partitionCount) : null;
+  if (keyPartition !== null && offline(keyPartition)) {
+    throw new AppError(
+      'unavailable',
+      `This key belongs to partition ${keyPartition} of "${request.topic}", which is offline (it has no leader). Writing it elsewhere would break the order of the key's records; choose a partition or wait until it is back.`,
+    );
+  }
+  if (!online.length) throw new AppError('unavailable', `Every partition of "${request.topic}" is offline (none has a leader).`);
+  // Keyless records are spread round-robin over the partitions that have a leader, from a random one,
+  // so a repeated send shows up on every partition rather than on one.
+  const firstPartition = Math.floor(Math.random() * online.length);
   const messages = Array.from({ length: request.repeat }, (_, index) => ({
     topic: request.topic,
-    partition: request.partition ?? (key ? partitionForKey(key, partitionCount) : (firstPartition + index) % partitionCount),
+    partition: request.partition ?? keyPartition ?? (online[(firstPartition + index) % online.length] as number),
     ...(key ? { key } : {}),
     ...(value ? { value } : {}),
     ...(headers.size ? { headers } : {}),

@@ -127,6 +127,15 @@ describe('a cluster with a stopped broker', () => {
     if (!alone.ok) expect(alone.error.message).toMatch(/partition 1 is offline/);
   });
 
+  it('produce: records go to the partitions that have a leader; the offline one says why it cannot take them', async () => {
+    const spread = await app.ok('produce.send', { connectionId, topic: RF1, key: null, value: 'x', headers: [], partition: null, repeat: 4 });
+    expect(new Set(spread.records.map((record) => record.partition))).toEqual(new Set([0, 2]));
+    const pinned = await app.ok('produce.send', { connectionId, topic: RF1, key: null, value: 'x', headers: [], partition: 2, repeat: 1 });
+    expect(pinned.records).toEqual([{ partition: 2, offset: expect.any(Number) }]);
+    const refused = await app.call('produce.send', { connectionId, topic: RF1, key: null, value: 'x', headers: [], partition: 1, repeat: 1 });
+    expect(refused).toMatchObject({ ok: false, error: { kind: 'unavailable', message: `Partition 1 of "${RF1}" is offline (it has no leader), so it cannot take records now.` } });
+  });
+
   it("broker page: a down broker's replicas from Metadata, its log dirs and configs said to be unreachable", async () => {
     const down = await app.ok('brokers.describe', { connectionId, brokerId: DOWN });
     expect(down.broker).toMatchObject({ id: DOWN, state: 'down' });

@@ -7,7 +7,7 @@ import { TimeoutError, type Admin } from '@platformatic/kafka';
 import { errorName } from '../../broker/protocol/error-codes';
 import { DescribeLogDirs, ListOffsets, Metadata } from '../../broker/protocol/generated/index';
 import { ZERO_UUID } from '../../broker/protocol/uuid';
-import { bootstrapConnection, brokerConnection, negotiateVersion, send } from './wire';
+import { bootstrapConnection, brokerConnection, negotiateVersion, send, type KafkaClient } from './wire';
 
 export interface PartitionState {
   partition: number;
@@ -50,7 +50,7 @@ export interface ClusterSnapshot {
  * Topics asked for by name that do not exist come back with UNKNOWN_TOPIC_OR_PARTITION, never
  * auto-created.
  */
-export async function readMetadata(admin: Admin, topics: readonly string[] | null): Promise<ClusterSnapshot> {
+export async function readMetadata(admin: KafkaClient, topics: readonly string[] | null): Promise<ClusterSnapshot> {
   const version = await negotiateVersion(admin, Metadata);
   const request = {
     // Version 0 has no null: an empty list there means every topic.
@@ -107,7 +107,7 @@ export async function readMetadata(admin: Admin, topics: readonly string[] | nul
  * one and fail as a whole. When Metadata shows a different set of brokers than the library cached,
  * its cache is dropped so its next request reads them afresh.
  */
-function forgetStaleBrokers(admin: Admin, snapshot: ClusterSnapshot): void {
+function forgetStaleBrokers(admin: KafkaClient, snapshot: ClusterSnapshot): void {
   const cached = admin.currentMetadata?.brokers;
   if (!cached) return;
   let same = cached.size === snapshot.brokers.size;

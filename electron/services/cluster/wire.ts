@@ -3,10 +3,13 @@
 // project's generated codec. The library's Metadata and ListOffsets parsers throw on any partition
 // error code (a partition without a leader is LEADER_NOT_AVAILABLE), which turns one offline
 // partition into a failure of the whole read; the generated decoders keep every error code as data.
-import { Writer as LibraryWriter, kGetBootstrapConnection, kGetConnection, type Admin, type Connection, type Reader as LibraryReader } from '@platformatic/kafka';
+import { Writer as LibraryWriter, kGetBootstrapConnection, kGetConnection, type Base, type Connection, type Reader as LibraryReader } from '@platformatic/kafka';
 import type { ApiDescriptor } from '../../broker/protocol/generated/index';
 import { Reader } from '../../broker/protocol/reader';
 import { Writer } from '../../broker/protocol/writer';
+
+/** Any client of the library (Admin, Producer, Consumer): they share connections and API lookup. */
+export type KafkaClient = Base<any>;
 
 interface ApiRange {
   apiKey: number;
@@ -15,9 +18,9 @@ interface ApiRange {
 }
 
 // ApiVersions answers per client: one round trip per client, not per request.
-const apiRanges = new WeakMap<Admin, Promise<ApiRange[]>>();
+const apiRanges = new WeakMap<KafkaClient, Promise<ApiRange[]>>();
 
-function supportedApis(admin: Admin): Promise<ApiRange[]> {
+function supportedApis(admin: KafkaClient): Promise<ApiRange[]> {
   let ranges = apiRanges.get(admin);
   if (!ranges) {
     ranges = admin.listApis();
@@ -37,7 +40,7 @@ export class UnsupportedApiError extends Error {
 }
 
 /** The highest version both the cluster (as its bootstrap broker says) and the codec speak. */
-export async function negotiateVersion(admin: Admin, api: ApiDescriptor<unknown, unknown>, highest = api.maxVersion): Promise<number> {
+export async function negotiateVersion(admin: KafkaClient, api: ApiDescriptor<unknown, unknown>, highest = api.maxVersion): Promise<number> {
   const range = (await supportedApis(admin)).find((entry) => entry.apiKey === api.apiKey);
   const version = Math.min(range?.maxVersion ?? -1, highest);
   if (!range || version < Math.max(range.minVersion, api.minVersion)) throw new UnsupportedApiError(api.name);
@@ -66,14 +69,14 @@ export function send<Req, Res>(connection: Connection, api: ApiDescriptor<Req, R
 }
 
 /** The connection the library uses to bootstrap: the first broker of the list that answers. */
-export function bootstrapConnection(admin: Admin): Promise<Connection> {
+export function bootstrapConnection(admin: KafkaClient): Promise<Connection> {
   return new Promise((resolve, reject) =>
     admin[kGetBootstrapConnection]((error, connection) => (error || !connection ? reject(error ?? new Error('no connection')) : resolve(connection))),
   );
 }
 
 /** A connection to one broker at a known address (from Metadata, or remembered from an earlier one). */
-export function brokerConnection(admin: Admin, broker: { host: string; port: number }): Promise<Connection> {
+export function brokerConnection(admin: KafkaClient, broker: { host: string; port: number }): Promise<Connection> {
   return new Promise((resolve, reject) =>
     admin[kGetConnection](broker, (error, connection) => (error || !connection ? reject(error ?? new Error('no connection')) : resolve(connection))),
   );

@@ -6,7 +6,8 @@
 import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { Admin, Producer, type BaseOptions } from '@platformatic/kafka';
+import { Admin, type BaseOptions, type Producer } from '@platformatic/kafka';
+import { TolerantProducer } from '../cluster/tolerant-producer';
 import { z } from 'zod';
 import {
   DEFAULT_TIMEOUTS,
@@ -280,7 +281,7 @@ export class ConnectionService {
     if (!clients.producer) {
       const options = await this.#options(id);
       const clientId = `${await this.#clientId(id)}-producer`;
-      clients.producer ??= new Producer({ ...options, clientId });
+      clients.producer ??= new TolerantProducer({ ...options, clientId });
     }
     return clients.producer;
   }
