@@ -12,6 +12,7 @@ import type { ReplicaLogInfo } from './election';
 import type { TopicMetadata } from './metadata-store';
 import { PartitionReplica } from './partition-replica';
 import { ReplicaFetcher } from './replica-fetcher';
+import { StorageFailures } from './storage-failures';
 
 export type BrokerState = 'running' | 'stopped';
 
@@ -33,6 +34,9 @@ export interface BrokerOptions {
 }
 
 const replicaKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+/** How often partitions whose log could not be opened or created are tried again. */
+export const STORAGE_RETRY_MS = 1000;
 
 /**
  * One broker of the embedded cluster: a listener on its own port, a log dir with its partition logs,
@@ -60,6 +64,9 @@ export class Broker {
   private fetcher: ReplicaFetcher | null = null;
   private isrTimer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
+  private storageTimer: NodeJS.Timeout | null = null;
+  /** Partitions whose files this broker cannot open or write now (logged once, retried, reported). */
+  storage: StorageFailures;
   readonly now: () => number;
 
   constructor(private readonly options: BrokerOptions) {
@@ -76,6 +83,7 @@ export class Broker {
       () => controller.brokerConfigs(''),
     );
     this.groups = new GroupCoordinator(this);
+    this.storage = new StorageFailures(this.logger, this.now);
   }
 
   get controller(): Controller {
@@ -104,6 +112,10 @@ export class Broker {
     // Broker configs may have changed while it was stopped (no applyTopicConfigs then).
     this.logConfigs.clear();
     this.logs = await LogManager.open(this.options.logDir, { logger: this.logger, now: this.now });
+    this.storage = new StorageFailures(this.logger, this.now);
+    for (const failed of this.logs.failedPartitions()) {
+      this.storage.report(failed.topic, failed.partition, 'open', failed.error, this.logs.dirOf(failed.topic, failed.partition));
+    }
     this.removeDeletedTopicLogs();
     const listener = new Listener(
       {
@@ -137,6 +149,8 @@ export class Broker {
     const retentionMs = this.config.int('log.retention.check.interval.ms');
     this.retentionTimer = setInterval(() => this.runRetention(), retentionMs);
     this.retentionTimer.unref();
+    this.storageTimer = setInterval(() => this.retryFailedStorage(), STORAGE_RETRY_MS);
+    this.storageTimer.unref();
     this.logger.info('broker started', { listener: `${this.host}:${this.port}`, logDir: this.options.logDir });
   }
 
@@ -166,7 +180,7 @@ export class Broker {
    * This broker's replica of a partition, opening (or creating) its log on first use. Undefined when
    * the partition does not exist or is not assigned to this broker.
    */
-  replica(topicName: string, partition: number): PartitionReplica | undefined {
+  replica(topicName: string, partition: number, retrying = false): PartitionReplica | undefined {
     const key = replicaKey(topicName, partition);
     const existing = this.replicas.get(key);
     if (existing) return existing;
@@ -174,21 +188,58 @@ export class Broker {
     const topic = this.controller.topic(topicName);
     const meta = topic?.partitions[partition];
     if (!topic || !meta || !meta.replicas.includes(this.id)) return undefined;
-    const log = this.logManager.getOrCreateLog(topicName, partition, this.topicLogConfig(topic), topic.topicId);
-    const replica = new PartitionReplica(topicName, partition, log, {
-      brokerId: this.id,
-      metadata: () => this.controller.partition(topicName, partition),
-      logConfig: () => {
-        const current = this.controller.topic(topicName);
-        return current ? this.topicLogConfig(current) : log.config;
-      },
-      changeIsr: (epoch, isr) => this.controller.changeIsr(topicName, partition, epoch, isr),
-      now: this.now,
-    });
+    // A log that failed to open is tried again by the storage timer, not by every request meanwhile.
+    if (!retrying && this.storage.failed(topicName, partition, 'open')) return undefined;
+    let replica: PartitionReplica;
+    try {
+      const log = this.logManager.getOrCreateLog(topicName, partition, this.topicLogConfig(topic), topic.topicId);
+      replica = new PartitionReplica(topicName, partition, log, {
+        brokerId: this.id,
+        metadata: () => this.controller.partition(topicName, partition),
+        logConfig: () => {
+          const current = this.controller.topic(topicName);
+          return current ? this.topicLogConfig(current) : log.config;
+        },
+        changeIsr: (epoch, isr) => this.controller.changeIsr(topicName, partition, epoch, isr),
+        storageFailed: (operation, error) => this.storage.report(topicName, partition, operation, error, log.dir),
+        storageRecovered: (operation) => this.storage.recovered(topicName, partition, operation),
+        now: this.now,
+      });
+    } catch (error) {
+      // A full disk or a broken directory: this partition stays unavailable here until a retry works.
+      this.storage.report(topicName, partition, 'open', error, this.logManager.dirOf(topicName, partition));
+      return undefined;
+    }
+    this.storage.recovered(topicName, partition, 'open');
     this.replicas.set(key, replica);
     replica.onMetadataChange();
     if (meta.leader !== this.id) this.fetcher?.follow(replica);
     return replica;
+  }
+
+  /**
+   * Tries again to open the logs that failed to open or be created; a partition that opens now takes
+   * up its role (follower fetching, group coordinator loading its groups) as if it had just been
+   * assigned, and an offline partition may get its leader.
+   */
+  private retryFailedStorage(): void {
+    if (this.stateValue !== 'running') return;
+    for (const failure of this.storage.all()) {
+      if (failure.operation !== 'open') continue;
+      const topic = this.controller.topic(failure.topic);
+      if (!topic?.partitions[failure.partition]?.replicas.includes(this.id)) {
+        this.storage.forget(failure.topic, failure.partition);
+        continue;
+      }
+      if (!this.replica(failure.topic, failure.partition, true)) continue;
+      this.onPartitionChange(failure.topic, failure.partition);
+      if (topic.partitions[failure.partition]!.leader === -1) this.controller.electOfflinePartitions([topic]);
+    }
+  }
+
+  /** Why this broker's log of a partition cannot be used (it failed to open), or null. */
+  storageErrorOf(topicName: string, partition: number): string | null {
+    return this.storage.failed(topicName, partition, 'open')?.cause ?? null;
   }
 
   /** Opens replicas for every partition assigned to this broker (at start and after topic changes). */
@@ -240,6 +291,7 @@ export class Broker {
       this.replicas.delete(key);
       this.logs?.deleteLog(topicName, replica.partition);
     }
+    for (const failure of this.storage.all()) if (failure.topic === topicName) this.storage.forget(topicName, failure.partition);
   }
 
   /** The brokers of the cluster that are running, this one included, by id. */
@@ -258,11 +310,9 @@ export class Broker {
   replicaLogInfo(topicName: string, partition: number): ReplicaLogInfo | null {
     if (this.stateValue !== 'running' || !this.logs) return null;
     const replica = this.replicas.get(replicaKey(topicName, partition));
-    const failure = this.logs.failedPartitions().find((f) => f.topic === topicName && f.partition === partition);
+    const storageError = this.storageErrorOf(topicName, partition);
     const log = replica?.log ?? this.logs.get(topicName, partition);
-    if (!log) {
-      return { logEndOffset: 0, committedOffset: 0, missing: null, latestEpoch: -1, epochAt: () => -1, storageError: failure?.error ?? null };
-    }
+    if (!log) return { logEndOffset: 0, committedOffset: 0, missing: null, latestEpoch: -1, epochAt: () => -1, storageError };
     const missing = log.missingCommitted;
     const highWatermark = replica?.highWatermark ?? log.highWatermark;
     return {
@@ -271,7 +321,7 @@ export class Broker {
       missing,
       latestEpoch: log.latestEpoch(),
       epochAt: (offset) => (offset >= log.logStartOffset && offset < log.logEndOffset ? log.leaderEpochCache.epochFor(offset) : -1),
-      storageError: failure?.error ?? null,
+      storageError,
     };
   }
 
@@ -304,8 +354,10 @@ export class Broker {
   private stopTimers(): void {
     if (this.isrTimer) clearInterval(this.isrTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    if (this.storageTimer) clearInterval(this.storageTimer);
     this.isrTimer = null;
     this.retentionTimer = null;
+    this.storageTimer = null;
   }
 
   /** A clean stop: no new requests, waiting requests answered, logs closed with a clean-shutdown mark. */

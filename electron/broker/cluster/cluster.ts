@@ -145,9 +145,14 @@ export class EmbeddedCluster {
   private route(event: ClusterEvent): void {
     for (const broker of this.brokerMap.values()) {
       if (broker.state !== 'running') continue;
-      if (event.type === 'leader' || event.type === 'isr') broker.onPartitionChange(event.topic, event.partition);
-      else if (event.type === 'topic' && event.change === 'deleted') broker.onTopicDeleted(event.topic);
-      else if (event.type === 'topic') broker.syncReplicas();
+      try {
+        if (event.type === 'leader' || event.type === 'isr') broker.onPartitionChange(event.topic, event.partition);
+        else if (event.type === 'topic' && event.change === 'deleted') broker.onTopicDeleted(event.topic);
+        else if (event.type === 'topic') broker.syncReplicas();
+      } catch (error) {
+        // The event hub would swallow it; a broker that did not apply a change must say so.
+        broker.logger.error('applying a cluster change failed', { event: event.type, topic: 'topic' in event ? event.topic : undefined, error });
+      }
     }
   }
 
@@ -208,5 +213,6 @@ export class EmbeddedCluster {
         this.controller.brokerStopped(broker.id);
       }
     }
+    this.controller.close();
   }
 }

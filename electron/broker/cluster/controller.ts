@@ -2,7 +2,7 @@ import type { Logger } from '../server/logger';
 import { assignReplicas } from './assignment';
 import { electLeader, type ElectionResult, type ReplicaLogInfo } from './election';
 import type { ClusterEvents } from './events';
-import { newTopicId, type ClusterMetadataState, type MetadataRecord, type MetadataStore, type PartitionMetadata, type TopicMetadata } from './metadata-store';
+import { MetadataStoreError, newTopicId, type ClusterMetadataState, type MetadataRecord, type MetadataStore, type PartitionMetadata, type TopicMetadata } from './metadata-store';
 import { collidingTopicName, INTERNAL_TOPICS, topicNameError } from './topic-names';
 
 /** Error names as in Kafka's protocol; handlers turn them into codes. */
@@ -19,7 +19,8 @@ export type ControllerErrorName =
   | 'INVALID_REQUEST'
   | 'TOPIC_AUTHORIZATION_FAILED'
   | 'ELECTION_NOT_NEEDED'
-  | 'PREFERRED_LEADER_NOT_AVAILABLE';
+  | 'PREFERRED_LEADER_NOT_AVAILABLE'
+  | 'KAFKA_STORAGE_ERROR';
 
 export interface ControllerFailure {
   error: ControllerErrorName;
@@ -84,6 +85,9 @@ export interface ControllerOptions {
   now?: () => number;
   random?: () => number;
 }
+
+/** How often metadata that could not be written is tried again. */
+const STORE_RETRY_MS = 1000;
 
 /** An entity whose change must reach the metadata log. */
 type MetadataChange =
@@ -209,6 +213,8 @@ export class Controller {
   setBrokerConfigs(brokerId: number | '', configs: Record<string, string>): void | ControllerFailure {
     const problem = this.options.validateBrokerConfigs?.(configs);
     if (problem) return { error: 'INVALID_CONFIG', message: problem };
+    const unavailable = this.storeUnavailable();
+    if (unavailable) return unavailable;
     this.state.brokerConfigs[String(brokerId)] = { ...configs };
     this.persist([{ kind: 'broker-configs', brokerId: String(brokerId) }]);
     this.options.onConfigChange?.({ brokerId });
@@ -245,8 +251,11 @@ export class Controller {
     }
   }
 
-  /** Records that these entities changed; written at once, or at the end of the current batch. */
-  private persist(changes: MetadataChange[]): void {
+  /**
+   * Records that these entities changed; written at once, or at the end of the current batch. False
+   * when written at once failed: the changes stay in memory and are written by a later flush.
+   */
+  private persist(changes: MetadataChange[]): boolean {
     for (const change of changes) {
       switch (change.kind) {
         case 'topic':
@@ -269,18 +278,68 @@ export class Controller {
           break;
       }
     }
-    if (this.batchDepth === 0) this.flush();
+    return this.batchDepth > 0 || this.flush();
   }
 
-  private flush(): void {
-    if (this.unsaved.size === 0) return;
+  /** Why the metadata cannot be written (a full disk), while changes wait in memory; null when it can. */
+  private storeFailure: string | null = null;
+  private lastFailedFlush = 0;
+  private flushRetry: NodeJS.Timeout | null = null;
+
+  /**
+   * Writes the unsaved changes; false when the store failed. Records are built from the current state,
+   * so changes that failed are written by the next flush (a timer retries every second, and a request
+   * that needs the store first tries it); the failure is logged once, and so is the recovery.
+   */
+  private flush(retrying = false): boolean {
+    if (this.unsaved.size === 0) return true;
+    // While the disk is full, requests that change metadata fail fast instead of each trying a write.
+    if (this.storeFailure !== null && !retrying && this.now() - this.lastFailedFlush < STORE_RETRY_MS) return false;
     const records: MetadataRecord[] = [];
     for (const build of this.unsaved.values()) {
       const record = build();
       if (record) records.push(record);
     }
+    try {
+      this.options.store.append(records, this.state);
+    } catch (error) {
+      if (!(error instanceof MetadataStoreError)) throw error;
+      this.lastFailedFlush = this.now();
+      if (this.storeFailure === null) {
+        this.logger?.error('cluster metadata cannot be written: changes are kept in memory and written when it works again', { path: error.path, error: error.message });
+      }
+      this.storeFailure = error.message;
+      if (!this.closed && this.flushRetry === null) {
+        this.flushRetry = setTimeout(() => {
+          this.flushRetry = null;
+          if (this.batchDepth === 0) this.flush(true);
+        }, STORE_RETRY_MS);
+        this.flushRetry.unref();
+      }
+      return false;
+    }
     this.unsaved.clear();
-    this.options.store.append(records, this.state);
+    if (this.storeFailure !== null) {
+      this.logger?.info('cluster metadata written again', { records: records.length });
+      this.storeFailure = null;
+    }
+    return true;
+  }
+
+  /** A metadata change a client asked for is refused while earlier changes cannot be written. */
+  private storeUnavailable(): ControllerFailure | null {
+    if (this.storeFailure === null || this.flush()) return null;
+    return { error: 'KAFKA_STORAGE_ERROR', message: `The cluster metadata cannot be written: ${this.storeFailure}` };
+  }
+
+  private closed = false;
+
+  /** Stops retrying metadata writes (the cluster closes); a last write is tried. */
+  close(): void {
+    this.closed = true;
+    this.flush(true);
+    if (this.flushRetry) clearTimeout(this.flushRetry);
+    this.flushRetry = null;
   }
 
   createTopic(spec: CreateTopicSpec): TopicMetadata | ControllerFailure {
@@ -339,10 +398,19 @@ export class Controller {
       partitions: assignment.map((replicas, partition) => this.newPartition(partition, replicas)),
     };
     if (spec.validateOnly) return topic;
+    const unavailable = this.storeUnavailable();
+    if (unavailable) return unavailable;
     this.state.topics.push(topic);
     this.index(topic);
     this.partitionTotal += topic.partitions.length;
-    this.persist([{ kind: 'topic', name: topic.name }]);
+    if (!this.persist([{ kind: 'topic', name: topic.name }])) {
+      // Not on disk, not announced: as if never created (the pending record then says it does not exist).
+      this.byName.delete(topic.name);
+      this.byId.delete(topic.topicId);
+      this.partitionTotal -= topic.partitions.length;
+      this.state.topics = this.state.topics.filter((t) => t !== topic);
+      return { error: 'KAFKA_STORAGE_ERROR', message: `Topic '${spec.name}' was not created: the cluster metadata cannot be written: ${this.storeFailure}` };
+    }
     const at = this.now();
     this.options.events.emit({ type: 'topic', topic: topic.name, change: 'created', at });
     for (const p of topic.partitions) {
@@ -382,6 +450,8 @@ export class Controller {
     if ((topic.internal || INTERNAL_TOPICS.has(name)) && !options.internal) {
       return { error: 'INVALID_TOPIC_EXCEPTION', message: `'${name}' is an internal topic of the cluster and cannot be deleted.` };
     }
+    const unavailable = this.storeUnavailable();
+    if (unavailable) return unavailable;
     this.byName.delete(name);
     this.byId.delete(topic.topicId);
     this.partitionTotal -= topic.partitions.length;
@@ -426,6 +496,8 @@ export class Controller {
       });
     }
     if (validateOnly) return topic;
+    const unavailable = this.storeUnavailable();
+    if (unavailable) return unavailable;
     const at = this.now();
     newAssignment.forEach((replicas, i) => {
       const p = this.newPartition(current + i, [...replicas]);
@@ -446,6 +518,8 @@ export class Controller {
     const problem = this.options.validateTopicConfigs(configs);
     if (problem) return { error: 'INVALID_CONFIG', message: problem };
     if (validateOnly) return topic;
+    const unavailable = this.storeUnavailable();
+    if (unavailable) return unavailable;
     topic.configs = { ...configs };
     this.persist([{ kind: 'topic', name }]);
     this.options.onConfigChange?.({ topic: name });
@@ -635,9 +709,16 @@ export class Controller {
     const p = topic?.partitions[partition];
     if (!topic || !p || p.leaderEpoch !== leaderEpoch || !isr.includes(p.leader)) return false;
     if (isr.length === p.isr.length && isr.every((id) => p.isr.includes(id))) return true;
+    const previous = { isr: p.isr, partitionEpoch: p.partitionEpoch };
     p.isr = [...isr].sort((a, b) => p.replicas.indexOf(a) - p.replicas.indexOf(b));
     p.partitionEpoch++;
-    this.persist([{ kind: 'partition', topic, partition: p }]);
+    if (!this.persist([{ kind: 'partition', topic, partition: p }])) {
+      // Kafka's AlterPartition: an ISR the controller did not commit is not one the leader may use
+      // (a smaller ISR not on disk could let a replica without the newest records lead after a crash).
+      p.isr = previous.isr;
+      p.partitionEpoch = previous.partitionEpoch;
+      return false;
+    }
     this.options.events.emit({ type: 'isr', topic: topicName, partition, isr: [...p.isr], at: this.now() });
     return true;
   }

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, truncateSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 
@@ -42,6 +42,17 @@ function newClusterId(): string {
 /** A topic id: a random UUID that is never the all-zero or the "metadata topic" UUID. */
 export function newTopicId(): string {
   return randomUUID();
+}
+
+/** The metadata could not be written (a full disk, a read-only file system); nothing half-written stays. */
+export class MetadataStoreError extends Error {
+  override readonly name = 'MetadataStoreError';
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(`cannot write the cluster metadata to ${path}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
 }
 
 /** One change of the metadata, as the metadata log records it: each sets an entity to its new value. */
@@ -189,25 +200,45 @@ export class MetadataStore {
       return;
     }
     const bytes = Buffer.from(records.map((record) => JSON.stringify(record)).join('\n') + '\n');
-    writeSynced(this.logPath, 'a', bytes);
+    try {
+      writeSynced(this.logPath, 'a', bytes);
+    } catch (error) {
+      // A full disk may leave part of a line: cut it, or the next records would follow garbage and be
+      // dropped with it at the next load. If even that fails, the next write is a whole snapshot.
+      try {
+        truncateSync(this.logPath, this.logBytes);
+      } catch {
+        this.logId = '';
+      }
+      throw new MetadataStoreError(this.logPath, error);
+    }
     this.logBytes += bytes.length;
   }
 
   /** Writes `state` as a new snapshot and starts an empty log after it. */
   save(state: ClusterMetadataState): void {
-    mkdirSync(dirname(this.path), { recursive: true });
     const logId = randomUUID();
     const text = Buffer.from(JSON.stringify({ ...state, logId } satisfies Snapshot));
     const temporary = `${this.path}.tmp`;
-    writeSynced(temporary, 'w', text);
-    renameSync(temporary, this.path);
-    fsyncDir(dirname(this.path));
-    // A crash from here on leaves the old log, which names the old snapshot: it is ignored at load.
-    const header = Buffer.from(JSON.stringify({ logId }) + '\n');
-    writeSynced(this.logPath, 'w', header);
-    fsyncDir(dirname(this.logPath));
-    this.logId = logId;
-    this.logBytes = header.length;
-    this.snapshotBytes = text.length;
+    let path = this.path;
+    try {
+      mkdirSync(dirname(this.path), { recursive: true });
+      writeSynced(temporary, 'w', text);
+      renameSync(temporary, this.path);
+      fsyncDir(dirname(this.path));
+      // A crash from here on leaves the old log, which names the old snapshot: it is ignored at load.
+      path = this.logPath;
+      const header = Buffer.from(JSON.stringify({ logId }) + '\n');
+      writeSynced(this.logPath, 'w', header);
+      fsyncDir(dirname(this.logPath));
+      this.logId = logId;
+      this.logBytes = header.length;
+      this.snapshotBytes = text.length;
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      // Whatever the log holds now does not continue the snapshot on disk: the next write is a snapshot.
+      this.logId = '';
+      throw new MetadataStoreError(path, error);
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { BATCH_HEADER_SIZE, entrySize, readBatchHeader } from '../records/batch-header';
-import { CorruptRecordError, LogError, OffsetOutOfRangeError, RecordTooLargeError } from '../log/errors';
+import { CorruptRecordError, KafkaStorageError, LogError, OffsetOutOfRangeError, RecordTooLargeError } from '../log/errors';
 import type { LogConfig } from '../log/log-config';
 import type { PartitionLog } from '../log/partition-log';
 import type { ReadAllocator } from '../log/read-buffers';
@@ -64,6 +64,9 @@ export interface ReplicaHost {
   logConfig(): LogConfig;
   /** Reports a new ISR to the controller; false when the controller refused it (stale epoch). */
   changeIsr(leaderEpoch: number, isr: number[]): boolean;
+  /** Told when writing the log fails (a full disk), and when it works again. */
+  storageFailed?(operation: 'append' | 'replicate', error: unknown): void;
+  storageRecovered?(operation: 'append' | 'replicate'): void;
   now(): number;
 }
 
@@ -110,6 +113,8 @@ export class PartitionReplica {
   private ackTimerAt = Infinity;
   private readonly recordListeners = new Set<() => void>();
   private readonly highWatermarkListeners = new Set<() => void>();
+  /** Writes that failed for lack of storage and have not worked since (reported to the host). */
+  private readonly failingWrites = new Set<'append' | 'replicate'>();
   /** The leader epoch this replica last acted on; a change means a new role. */
   private actedEpoch = -1;
   /** The active segment when the producer-state snapshot was last written: a new one means a roll. */
@@ -266,8 +271,10 @@ export class PartitionReplica {
       // The request's bytes are not touched again: the tail cache may keep them instead of a copy.
       result = this.log.append(validated.records, { assignOffsets: true, leaderEpoch: meta.leaderEpoch, logAppendTime, retain: true, validated });
     } catch (error) {
+      if (error instanceof KafkaStorageError) this.writeFailed('append', error);
       return this.storageError(error);
     }
+    if (this.failingWrites.size > 0) this.writeWorked('append');
     let next = result.firstOffset;
     for (const header of headers) {
       if (header.producerId >= 0) this.producers.record(header, next, result.maxTimestamp);
@@ -330,6 +337,15 @@ export class PartitionReplica {
     // Nothing left to time out: no timer keeps the process awake.
     if (this.ackWaiters.size === 0) this.disarmAckTimer();
     waiter.resolve(result);
+  }
+
+  private writeFailed(operation: 'append' | 'replicate', error: unknown): void {
+    this.failingWrites.add(operation);
+    this.host.storageFailed?.(operation, error);
+  }
+
+  private writeWorked(operation: 'append' | 'replicate'): void {
+    if (this.failingWrites.delete(operation)) this.host.storageRecovered?.(operation);
   }
 
   private storageError(error: unknown): PartitionError {
@@ -466,7 +482,13 @@ export class PartitionReplica {
   appendAsFollower(records: Buffer, leaderHighWatermark: number, leaderLogStartOffset: number): void {
     if (records.length > 0) {
       // The leader's stored bytes never change: shared, not copied, by the tail cache.
-      this.log.append(records, { assignOffsets: false, retain: true });
+      try {
+        this.log.append(records, { assignOffsets: false, retain: true });
+      } catch (error) {
+        if (error instanceof KafkaStorageError) this.writeFailed('replicate', error);
+        throw error;
+      }
+      if (this.failingWrites.size > 0) this.writeWorked('replicate');
       let position = 0;
       while (position + BATCH_HEADER_SIZE <= records.length) {
         const header = readBatchHeader(records, position);

@@ -1,3 +1,4 @@
+import { KafkaStorageError } from '../log/errors';
 import type { Logger } from '../server/logger';
 import type { Broker } from './broker';
 import type { PartitionReplica } from './partition-replica';
@@ -99,7 +100,8 @@ export class ReplicaFetcher {
         try {
           if (this.fetchOnce(entry) || (this.announcedWhileFetching && this.behindLeader(entry))) this.due.add(entry);
         } catch (error) {
-          this.logger.error('replica fetch failed', { topic: entry.replica.topic, partition: entry.replica.partition, error });
+          // A full disk is reported once by the replica (and retried with the next fetch), not every round.
+          if (!(error instanceof KafkaStorageError)) this.logger.error('replica fetch failed', { topic: entry.replica.topic, partition: entry.replica.partition, error });
         } finally {
           this.fetching = null;
         }

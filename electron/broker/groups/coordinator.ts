@@ -175,7 +175,9 @@ export function ensureOffsetsTopic(broker: Broker): boolean {
     internal: true,
   });
   if (isFailure(created)) {
-    broker.logger.error('cannot create the offsets topic', { error: created.message });
+    // A metadata store that cannot be written was logged by the controller, once; clients retry.
+    if (created.error === 'KAFKA_STORAGE_ERROR') broker.logger.debug('cannot create the offsets topic', { error: created.message });
+    else broker.logger.error('cannot create the offsets topic', { error: created.message });
     return false;
   }
   broker.logger.info('created the offsets topic', { partitions: created.partitions.length, replicationFactor: created.partitions[0]?.replicas.length });
@@ -244,6 +246,9 @@ export class GroupCoordinator {
   }
 
   private load(partition: number, leaderEpoch: number): void {
+    // A log that cannot be opened now (a full disk) holds groups we cannot read: not ours until the
+    // broker opens it (it retries and calls onPartitionChange then); members are told NOT_COORDINATOR.
+    if (!this.broker.replica(OFFSETS_TOPIC, partition)) return;
     const started = Date.now();
     const loaded = loadOffsetsPartition(this.broker, partition);
     const owned: OwnedPartition = { partition, leaderEpoch, groups: new Map() };

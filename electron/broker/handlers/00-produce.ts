@@ -114,7 +114,10 @@ export const produceHandler = defineHandler({
           set({ error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `Unknown partition ${topicData.name}-${data.index}.` });
         } else {
           const replica = broker.replica(topicData.name, data.index);
-          if (!replica) {
+          const storageError = replica ? null : broker.storageErrorOf(topicData.name, data.index);
+          if (storageError !== null) {
+            set({ error: 'KAFKA_STORAGE_ERROR', message: `The log of ${topicData.name}-${data.index} on broker ${broker.id} cannot be opened: ${storageError}` });
+          } else if (!replica) {
             set({ error: 'NOT_LEADER_OR_FOLLOWER', message: `Broker ${broker.id} holds no replica of ${topicData.name}-${data.index}.` });
           } else if (!data.records || data.records.length === 0) {
             set({ error: 'CORRUPT_MESSAGE', message: 'No records in the request.' });

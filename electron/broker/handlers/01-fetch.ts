@@ -74,7 +74,7 @@ function readOnce(
         return fail(p.currentLeaderEpoch < meta.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH);
       }
       const replica = broker.replica(topic.name, p.partition);
-      if (!replica) return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      if (!replica) return fail(broker.storageErrorOf(topic.name, p.partition) !== null ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NOT_LEADER_OR_FOLLOWER);
       replicas.add(replica);
       const maxBytes = Math.min(p.partitionMaxBytes, budget);
       const fetchOffset = Number(p.fetchOffset);

@@ -1,4 +1,5 @@
 import { isFailure } from '../cluster/controller';
+import type { Broker } from '../cluster/broker';
 import type { TopicMetadata } from '../cluster/metadata-store';
 import { topicNameError } from '../cluster/topic-names';
 import { ErrorCode } from '../protocol/error-codes';
@@ -9,8 +10,17 @@ import { ZERO_UUID } from '../protocol/uuid';
 /** Sent when a client did not ask for authorized operations (Kafka's "omitted" sentinel). */
 const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 
-function describeTopic(topic: TopicMetadata, context: RequestContext): MetadataResponseTopic {
+/**
+ * Offline replicas: on a broker that is down, or whose log of the partition cannot be opened or
+ * written (a storage failure, KIP-112's meaning), so clients and the app can tell which.
+ * `failing`: the live brokers that have storage failures now (usually none).
+ */
+function offlineReplicas(topic: string, partition: number, replicas: readonly number[], context: RequestContext, failing: ReadonlyMap<number, Broker>): number[] {
   const controller = context.broker.controller;
+  return replicas.filter((id) => !controller.isLive(id) || (failing.get(id)?.storage.of(topic, partition).length ?? 0) > 0);
+}
+
+function describeTopic(topic: TopicMetadata, context: RequestContext, failing: ReadonlyMap<number, Broker>): MetadataResponseTopic {
   return {
     errorCode: ErrorCode.NONE,
     name: topic.name,
@@ -23,7 +33,7 @@ function describeTopic(topic: TopicMetadata, context: RequestContext): MetadataR
       leaderEpoch: p.leaderEpoch,
       replicaNodes: [...p.replicas],
       isrNodes: [...p.isr],
-      offlineReplicas: p.replicas.filter((id) => !controller.isLive(id)),
+      offlineReplicas: offlineReplicas(topic.name, p.partition, p.replicas, context, failing),
     })),
     topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
   };
@@ -46,21 +56,22 @@ export const metadataHandler = defineHandler({
     const { broker } = context;
     const controller = broker.controller;
     const allowAutoCreate = (context.apiVersion < 4 || request.allowAutoTopicCreation) && broker.config.bool('auto.create.topics.enable');
+    const failing = new Map(broker.liveBrokers().filter((b) => b.storage.size > 0).map((b) => [b.id, b]));
     let topics: MetadataResponseTopic[];
     // Version 0 has no null list: an empty list there means every topic.
     if (request.topics === null || (context.apiVersion === 0 && request.topics.length === 0)) {
-      topics = [...controller.topics()].map((t) => describeTopic(t, context));
+      topics = [...controller.topics()].map((t) => describeTopic(t, context, failing));
     } else {
       topics = request.topics.map(({ name, topicId }) => {
         const byId = name === null && topicId !== ZERO_UUID ? controller.topicById(topicId) : undefined;
-        if (name === null) return byId ? describeTopic(byId, context) : missingTopic(null, topicId, ErrorCode.UNKNOWN_TOPIC_ID);
+        if (name === null) return byId ? describeTopic(byId, context, failing) : missingTopic(null, topicId, ErrorCode.UNKNOWN_TOPIC_ID);
         const existing = controller.topic(name);
-        if (existing) return describeTopic(existing, context);
+        if (existing) return describeTopic(existing, context, failing);
         if (topicNameError(name)) return missingTopic(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION);
         if (!allowAutoCreate) return missingTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         const created = controller.createTopic({ name });
         if (isFailure(created)) return missingTopic(name, ZERO_UUID, ErrorCode[created.error]);
-        return describeTopic(created, context);
+        return describeTopic(created, context, failing);
       });
     }
     return {

@@ -21,6 +21,11 @@ function findOne(key: string, keyType: number, context: RequestContext): FindCoo
   const meta = broker.controller.partition(OFFSETS_TOPIC, partition);
   const leader = meta && meta.leader >= 0 ? broker.liveBrokers().find((b) => b.id === meta.leader) : undefined;
   if (!leader) return notFound(key, ErrorCode.COORDINATOR_NOT_AVAILABLE, `Partition ${partition} of ${OFFSETS_TOPIC} has no leader.`);
+  const storageError = leader.storageErrorOf(OFFSETS_TOPIC, partition);
+  if (storageError !== null) {
+    // Its coordinator cannot load or store the group until the log opens (retried by the broker).
+    return notFound(key, ErrorCode.COORDINATOR_NOT_AVAILABLE, `Partition ${partition} of ${OFFSETS_TOPIC} cannot be opened on broker ${leader.id}: ${storageError}`);
+  }
   return { key, nodeId: leader.id, host: leader.host, port: leader.boundPort, errorCode: ErrorCode.NONE, errorMessage: null };
 }
 

@@ -15,14 +15,20 @@ import * as fs from 'node:fs';
  */
 export function writeFileAtomic(path: string, content: string | Buffer, sync = false): void {
   const tmp = `${path}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
   try {
-    fs.writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
-    if (sync) fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
+      if (sync) fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, path);
+  } catch (error) {
+    // A full disk: no half-written temporary file is left behind; the old file (if any) stands.
+    fs.rmSync(tmp, { force: true });
+    throw error;
   }
-  fs.renameSync(tmp, path);
 }
 
 export function writeOffsetCheckpoint(path: string, offset: number, sync = false): void {
