@@ -1,5 +1,6 @@
 // Playwright: the app in web mode, in Debian's Chromium. The tests start their own `npm run web`
 // equivalent (test/e2e/fixtures.ts) on free ports with a temporary data directory.
+import './electron/core/runtime-guard'; // first: a plain message on a Node too old for the tests
 import { defineConfig } from '@playwright/test';
 
 export default defineConfig({

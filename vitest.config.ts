@@ -1,3 +1,4 @@
+import './electron/core/runtime-guard'; // first: a plain message on a Node too old for the tests
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

@@ -3,6 +3,7 @@
  * (`export default async function run(): Promise<void>`); with no name it lists the benches.
  * Files starting with `_` are helpers, not benches.
  */
+import '../electron/core/runtime-guard'; // first: a plain message on a Node too old
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

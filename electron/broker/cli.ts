@@ -6,6 +6,7 @@
  * accepts connections, then reads commands on standard input, one a line: `stop <id>`, `kill <id>`,
  * `start <id>`, `status`, `stats`, `help`. SIGINT and SIGTERM stop every broker cleanly.
  */
+import '../core/runtime-guard'; // first: a plain message on a Node too old, before anything else loads
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';

@@ -6,6 +6,7 @@
 //   --base-port <n>     first embedded broker port for this run
 //   --no-embedded       do not start the embedded cluster
 //   --renderer <dir>    the built renderer (default out/renderer)
+import '../core/runtime-guard'; // first: a plain message on a Node too old, before anything else loads
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
