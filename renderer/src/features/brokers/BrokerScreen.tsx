@@ -6,6 +6,7 @@ import type { BrokerDetail, HostedReplica } from '../../../../shared/model/schem
 import { useLiveView } from '../../app/use-live-view';
 import { Badge } from '../../components/Badge';
 import { ScreenHeader } from '../../components/ScreenHeader';
+import { Stale } from '../../components/Stale';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
 import { formatBytes, formatCount } from '../../components/format';
 import { useAppStore } from '../../store/hooks';
@@ -67,7 +68,7 @@ export function BrokerScreen() {
       />
       {detail.status === 'error' ? <ErrorMessage error={detail.error} onRetry={() => void loadBrokerDetail(brokerId)} /> : null}
       {data ? (
-        <>
+        <Stale stale={detail.status === 'error'} readAt={data.readAt}>
           <BrokerSummary detail={data} />
           <div className="tabs" role="tablist">
             <button type="button" role="tab" aria-selected={tab === 'partitions'} className="tab" onClick={() => setTab('partitions')}>
@@ -83,7 +84,7 @@ export function BrokerScreen() {
           {tab === 'partitions' ? <HostedReplicas replicas={data.replicas} /> : null}
           {tab === 'logdirs' ? <LogDirs detail={data} /> : null}
           {tab === 'configs' ? <BrokerConfigs detail={data} /> : null}
-        </>
+        </Stale>
       ) : detail.status !== 'error' ? (
         <Loading />
       ) : null}

@@ -3,6 +3,7 @@ import type { Broker, ClusterOverview } from '../../../../shared/model/schemas';
 import { useLiveView } from '../../app/use-live-view';
 import { Badge } from '../../components/Badge';
 import { ScreenHeader } from '../../components/ScreenHeader';
+import { Stale } from '../../components/Stale';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
 import { formatCount } from '../../components/format';
 import { useAppStore } from '../../store/hooks';
@@ -37,7 +38,13 @@ export function BrokersScreen() {
         </button>
       </ScreenHeader>
       {overview.status === 'error' ? <ErrorMessage error={overview.error} onRetry={() => void loadOverview()} /> : null}
-      {overview.data ? <BrokersView overview={overview.data} /> : overview.status !== 'error' ? <Loading /> : null}
+      {overview.data ? (
+        <Stale stale={overview.status === 'error'} readAt={overview.data.readAt}>
+          <BrokersView overview={overview.data} />
+        </Stale>
+      ) : overview.status !== 'error' ? (
+        <Loading />
+      ) : null}
       {electing ? <ElectionDialog target={{ scope: 'cluster' }} onClose={() => setElecting(false)} /> : null}
     </section>
   );

@@ -3,6 +3,7 @@ import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'rec
 import type { ClusterOverview } from '../../../../shared/model/schemas';
 import { useLiveView } from '../../app/use-live-view';
 import { ChartContainer } from '../../components/chart';
+import { Stale } from '../../components/Stale';
 import { StatCard } from '../../components/StatCard';
 import { ErrorMessage, Loading } from '../../components/StateView';
 import { formatCount } from '../../components/format';
@@ -26,7 +27,13 @@ export function OverviewScreen() {
     <section className="screen">
       <ScreenHeader title="Cluster overview" onRefresh={() => void loadOverview()} refreshing={overview.status === 'loading'} />
       {overview.status === 'error' ? <ErrorMessage error={overview.error} onRetry={() => void loadOverview()} /> : null}
-      {overview.data ? <OverviewView overview={overview.data} /> : overview.status !== 'error' ? <Loading /> : null}
+      {overview.data ? (
+        <Stale stale={overview.status === 'error'} readAt={overview.data.readAt}>
+          <OverviewView overview={overview.data} />
+        </Stale>
+      ) : overview.status !== 'error' ? (
+        <Loading />
+      ) : null}
     </section>
   );
 }

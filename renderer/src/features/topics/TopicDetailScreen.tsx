@@ -5,6 +5,7 @@ import { Badge } from '../../components/Badge';
 import { ConfirmDialog, Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { ScreenHeader } from '../../components/ScreenHeader';
+import { Stale } from '../../components/Stale';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
 import { formatCount } from '../../components/format';
 import { useAppStore } from '../../store/hooks';
@@ -97,8 +98,12 @@ export function TopicDetailScreen() {
           Delete
         </button>
       </ScreenHeader>
-      {data ? <TopicSummaryLine detail={data} /> : null}
-      {data && tab === 'partitions' ? <PartitionProblems detail={data} /> : null}
+      {data ? (
+        <Stale stale={detail.status === 'error'} readAt={data.readAt}>
+          <TopicSummaryLine detail={data} />
+          {tab === 'partitions' ? <PartitionProblems detail={data} /> : null}
+        </Stale>
+      ) : null}
       <div className="tabs" role="tablist">
         <button type="button" role="tab" aria-selected={tab === 'partitions'} className="tab" onClick={() => setTab('partitions')}>
           Partitions
@@ -132,11 +137,13 @@ export function TopicDetailScreen() {
             </div>
           ) : null}
           {data ? (
-            <PartitionsTable
-              partitions={data.partitions}
-              brokers={data.brokers}
-              onElect={(partition) => setElecting({ scope: 'partition', topic, partition })}
-            />
+            <div className={detail.status === 'error' ? 'stale-body' : undefined}>
+              <PartitionsTable
+                partitions={data.partitions}
+                brokers={data.brokers}
+                onElect={(partition) => setElecting({ scope: 'partition', topic, partition })}
+              />
+            </div>
           ) : detail.status !== 'error' ? (
             <Loading />
           ) : null}

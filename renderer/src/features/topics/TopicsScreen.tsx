@@ -1,6 +1,7 @@
 import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { useLiveView } from '../../app/use-live-view';
 import { Badge } from '../../components/Badge';
+import '../../components/stale.css';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
 import { formatCount } from '../../components/format';
@@ -64,7 +65,7 @@ export function TopicsScreen() {
       </ScreenHeader>
       {writeBlock ? <p className="write-blocked">{writeBlock}</p> : null}
       {topics.status === 'error' ? <ErrorMessage error={topics.error} onRetry={() => void loadTopics()} /> : null}
-      {topics.data === null ? (
+      {topics.data === null || (topics.status === 'error' && topics.data.length === 0) ? (
         topics.status !== 'error' ? <Loading label="Loading topics…" /> : null
       ) : topics.data.length === 0 ? (
         <Empty title="This cluster has no topics yet.">
@@ -73,7 +74,8 @@ export function TopicsScreen() {
           </button>
         </Empty>
       ) : (
-        <>
+        <div className={topics.status === 'error' ? 'stale-fill' : 'fill'}>
+          {topics.status === 'error' ? <p className="stale-note">As last read: the cluster does not answer now, so this may no longer be true.</p> : null}
           <p className="health-line" aria-live="polite" aria-label="Topics health">
             <span>
               {rows.length === topics.data.length
@@ -101,7 +103,7 @@ export function TopicsScreen() {
           ) : (
             <Empty title={`No topic matches "${search}".`} />
           )}
-        </>
+        </div>
       )}
       {creating ? (
         <CreateTopicDialog
