@@ -10,6 +10,7 @@ import '../core/runtime-guard'; // first: a plain message on a Node too old, bef
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { EmbeddedCluster, type ClusterEvent } from './cluster/cluster';
 import { replicationMetrics } from './cluster/replication-metrics';
@@ -111,6 +112,18 @@ async function main(): Promise<void> {
       .map((b) => `broker ${b.id} ${b.state} ${b.host}:${b.port}${b.id === cluster.controller.controllerId ? ' (controller)' : ''}`)
       .join('\n');
 
+  // How long the event loop was late: a broker busy (or blocked) for its clients shows here, whatever the machine's load.
+  const resolutionMs = 5;
+  const loopDelay = monitorEventLoopDelay({ resolution: resolutionMs });
+  loopDelay.enable();
+  const loopDelayStats = () => {
+    // The histogram holds the time between samples: the delay is what exceeds the sampling interval.
+    const ms = (ns: number) => Math.max(0, Math.round(ns / 1e4) / 100 - resolutionMs);
+    const stats = { eventLoopDelayP50Ms: ms(loopDelay.percentile(50)), eventLoopDelayP99Ms: ms(loopDelay.percentile(99)), eventLoopDelayMaxMs: ms(loopDelay.max) };
+    loopDelay.reset();
+    return stats;
+  };
+
   const input = createInterface({ input: process.stdin, terminal: false });
   input.on('line', (line) => {
     const [command, arg, extra] = line.trim().split(/\s+/);
@@ -123,8 +136,9 @@ async function main(): Promise<void> {
           answer(status());
           return;
         case 'stats':
-          // One line: replication counters since the start (see cluster/replication-metrics.ts).
-          answer(`stats ${JSON.stringify(replicationMetrics)}`);
+          // One line: replication counters since the start (see cluster/replication-metrics.ts), and the
+          // event loop's delay percentiles since the previous `stats`.
+          answer(`stats ${JSON.stringify({ ...replicationMetrics, ...loopDelayStats() })}`);
           return;
         case 'help':
           answer(USAGE);
