@@ -38,6 +38,9 @@ const replicaKey = (topic: string, partition: number) => `${topic}\u0000${partit
 /** How often partitions whose log could not be opened or created are tried again. */
 export const STORAGE_RETRY_MS = 1000;
 
+/** Opening new replicas yields to the event loop at least this often (creating a log costs ~1-3 ms of file work). */
+const SYNC_SLICE_MS = 10;
+
 /**
  * One broker of the embedded cluster: a listener on its own port, a log dir with its partition logs,
  * the replicas of the partitions assigned to it, and a replica fetcher for those it follows.
@@ -242,7 +245,7 @@ export class Broker {
     return this.storage.failed(topicName, partition, 'open')?.cause ?? null;
   }
 
-  /** Opens replicas for every partition assigned to this broker (at start and after topic changes). */
+  /** Opens replicas for every partition assigned to this broker, at once (at start). */
   syncReplicas(): void {
     if (this.stateValue !== 'running') return;
     for (const topic of this.controller.topics()) {
@@ -251,11 +254,72 @@ export class Broker {
     this.groups.syncAll();
   }
 
+  private syncing: Promise<void> | null = null;
+  private syncAgain = false;
+
+  /**
+   * Opens the replicas of partitions created since (after CreateTopics, CreatePartitions, auto-creation),
+   * a slice at a time between turns of the event loop: creating 10,000 partitions' logs takes seconds
+   * of file work, which must not stop the broker from serving its other clients. Changes that arrive
+   * meanwhile are folded into one more pass. Resolves once every assigned replica is open; a request
+   * needing a replica earlier opens it itself (see replica()).
+   */
+  scheduleSync(): Promise<void> {
+    if (this.stateValue !== 'running') return Promise.resolve();
+    if (this.syncing) {
+      this.syncAgain = true;
+      return this.syncing;
+    }
+    const run = async () => {
+      do {
+        this.syncAgain = false;
+        // After the current request: its metadata is written before its logs are created.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        await this.openAssignedReplicas();
+      } while (this.syncAgain && this.stateValue === 'running');
+      this.groups.syncAll();
+    };
+    this.syncing = run()
+      .catch((error: unknown) => this.logger.error('opening new replicas failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }))
+      .finally(() => {
+        this.syncing = null;
+      });
+    return this.syncing;
+  }
+
+  /** Resolves once replicas of partitions created so far are open on this broker (see scheduleSync). */
+  replicasSynced(): Promise<void> {
+    return this.syncing ?? Promise.resolve();
+  }
+
+  /** Resolves once every running broker of the cluster has opened the replicas of partitions created so far. */
+  clusterReplicasSynced(): Promise<void> {
+    return Promise.all(this.liveBrokers().map((b) => b.replicasSynced())).then(() => undefined);
+  }
+
+  private async openAssignedReplicas(): Promise<void> {
+    let sliceStart = performance.now();
+    let opened = 0;
+    for (const topic of [...this.controller.topics()]) {
+      for (let i = 0; i < topic.partitions.length; i++) {
+        if (this.stateValue !== 'running' || this.controller.topic(topic.name) !== topic) break;
+        const p = topic.partitions[i]!;
+        if (!p.replicas.includes(this.id) || this.replicas.has(replicaKey(topic.name, p.partition))) continue;
+        this.replica(topic.name, p.partition);
+        if (++opened % 16 === 0 && performance.now() - sliceStart > SYNC_SLICE_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          sliceStart = performance.now();
+        }
+      }
+    }
+  }
+
   /** Applies a leader or ISR change the controller announced. */
   onPartitionChange(topicName: string, partition: number): void {
     const replica = this.replicas.get(replicaKey(topicName, partition));
     if (!replica) {
-      this.replica(topicName, partition);
+      // A new partition (or one this broker does not hold): its log is created with the others, in slices.
+      void this.scheduleSync();
     } else {
       replica.onMetadataChange();
       replica.onIsrChange();

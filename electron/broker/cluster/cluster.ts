@@ -148,7 +148,7 @@ export class EmbeddedCluster {
       try {
         if (event.type === 'leader' || event.type === 'isr') broker.onPartitionChange(event.topic, event.partition);
         else if (event.type === 'topic' && event.change === 'deleted') broker.onTopicDeleted(event.topic);
-        else if (event.type === 'topic') broker.syncReplicas();
+        else if (event.type === 'topic') void broker.scheduleSync();
       } catch (error) {
         // The event hub would swallow it; a broker that did not apply a change must say so.
         broker.logger.error('applying a cluster change failed', { event: event.type, topic: 'topic' in event ? event.topic : undefined, error });

@@ -3,7 +3,7 @@ import { assignReplicas } from './assignment';
 import { electLeader, type ElectionResult, type ReplicaLogInfo } from './election';
 import type { ClusterEvents } from './events';
 import { MetadataStoreError, newTopicId, type ClusterMetadataState, type MetadataRecord, type MetadataStore, type PartitionMetadata, type TopicMetadata } from './metadata-store';
-import { collidingTopicName, INTERNAL_TOPICS, topicNameError } from './topic-names';
+import { foldedTopicName, INTERNAL_TOPICS, topicNameError } from './topic-names';
 
 /** Error names as in Kafka's protocol; handlers turn them into codes. */
 export type ControllerErrorName =
@@ -105,6 +105,8 @@ export class Controller {
   private readonly state: ClusterMetadataState;
   private readonly byName = new Map<string, TopicMetadata>();
   private readonly byId = new Map<string, TopicMetadata>();
+  /** Names by their '.'-to-'_' folding, to refuse colliding names without a scan of every topic. */
+  private readonly byFoldedName = new Map<string, string>();
   private readonly live = new Set<number>();
   private readonly now: () => number;
   /** Partitions of every topic, kept with the topics (for max.partitions). */
@@ -231,6 +233,7 @@ export class Controller {
   private index(topic: TopicMetadata): void {
     this.byName.set(topic.name, topic);
     this.byId.set(topic.topicId, topic);
+    this.byFoldedName.set(foldedTopicName(topic.name), topic.name);
   }
 
   private batchDepth = 0;
@@ -349,7 +352,8 @@ export class Controller {
     if (INTERNAL_TOPICS.has(spec.name) && !spec.internal) {
       return { error: 'INVALID_TOPIC_EXCEPTION', message: `'${spec.name}' is reserved for an internal topic.` };
     }
-    const clash = collidingTopicName(spec.name, this.byName.keys());
+    const folded = this.byFoldedName.get(foldedTopicName(spec.name));
+    const clash = folded !== undefined && folded !== spec.name ? folded : null;
     if (clash) {
       return { error: 'INVALID_TOPIC_EXCEPTION', message: `Topic '${spec.name}' collides with existing topic '${clash}' ('.' and '_' are equivalent in metric names).` };
     }
@@ -454,6 +458,7 @@ export class Controller {
     if (unavailable) return unavailable;
     this.byName.delete(name);
     this.byId.delete(topic.topicId);
+    if (this.byFoldedName.get(foldedTopicName(name)) === name) this.byFoldedName.delete(foldedTopicName(name));
     this.partitionTotal -= topic.partitions.length;
     this.state.topics = this.state.topics.filter((t) => t !== topic);
     this.persist([{ kind: 'topic', name }]);

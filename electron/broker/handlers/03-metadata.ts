@@ -3,7 +3,7 @@ import type { Broker } from '../cluster/broker';
 import type { TopicMetadata } from '../cluster/metadata-store';
 import { topicNameError } from '../cluster/topic-names';
 import { ErrorCode } from '../protocol/error-codes';
-import { Metadata, type MetadataResponseTopic } from '../protocol/generated/index';
+import { Metadata, type MetadataResponse, type MetadataResponseTopic } from '../protocol/generated/index';
 import { defineHandler, type RequestContext } from './handler';
 import { ZERO_UUID } from '../protocol/uuid';
 
@@ -58,29 +58,45 @@ export const metadataHandler = defineHandler({
     const allowAutoCreate = (context.apiVersion < 4 || request.allowAutoTopicCreation) && broker.config.bool('auto.create.topics.enable');
     const failing = new Map(broker.liveBrokers().filter((b) => b.storage.size > 0).map((b) => [b.id, b]));
     let topics: MetadataResponseTopic[];
+    let created = false;
     // Version 0 has no null list: an empty list there means every topic.
     if (request.topics === null || (context.apiVersion === 0 && request.topics.length === 0)) {
       topics = [...controller.topics()].map((t) => describeTopic(t, context, failing));
     } else {
-      topics = request.topics.map(({ name, topicId }) => {
-        const byId = name === null && topicId !== ZERO_UUID ? controller.topicById(topicId) : undefined;
-        if (name === null) return byId ? describeTopic(byId, context, failing) : missingTopic(null, topicId, ErrorCode.UNKNOWN_TOPIC_ID);
-        const existing = controller.topic(name);
-        if (existing) return describeTopic(existing, context, failing);
-        if (topicNameError(name)) return missingTopic(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION);
-        if (!allowAutoCreate) return missingTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-        const created = controller.createTopic({ name });
-        if (isFailure(created)) return missingTopic(name, ZERO_UUID, ErrorCode[created.error]);
-        return describeTopic(created, context, failing);
-      });
+      // Auto-creation counts against the same per-request ceiling as CreateTopics (Kafka's controller
+      // refuses the whole batch of an auto-creation beyond it): a request naming 100,000 new topics
+      // creates none of them.
+      const toCreate = allowAutoCreate ? new Set(request.topics.flatMap(({ name }) => (name !== null && !controller.topic(name) && !topicNameError(name) ? [name] : []))) : new Set<string>();
+      const tooMany = toCreate.size > 0 ? controller.checkRequestedPartitions(toCreate.size * broker.config.int('num.partitions')) : null;
+      if (tooMany) {
+        broker.logger.info('topic auto-creation refused', { topics: toCreate.size, error: tooMany.error, message: tooMany.message, clientId: context.clientId ?? undefined, connection: context.connection.id });
+      }
+      // One metadata write for every topic the request creates.
+      topics = controller.batch(() =>
+        request.topics!.map(({ name, topicId }) => {
+          const byId = name === null && topicId !== ZERO_UUID ? controller.topicById(topicId) : undefined;
+          if (name === null) return byId ? describeTopic(byId, context, failing) : missingTopic(null, topicId, ErrorCode.UNKNOWN_TOPIC_ID);
+          const existing = controller.topic(name);
+          if (existing) return describeTopic(existing, context, failing);
+          if (topicNameError(name)) return missingTopic(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION);
+          if (!allowAutoCreate) return missingTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          if (tooMany) return missingTopic(name, ZERO_UUID, ErrorCode[tooMany.error]);
+          const topic = controller.createTopic({ name });
+          if (isFailure(topic)) return missingTopic(name, ZERO_UUID, ErrorCode[topic.error]);
+          created = true;
+          return describeTopic(topic, context, failing);
+        }),
+      );
     }
-    return {
+    const answer = (): MetadataResponse => ({
       throttleTimeMs: 0,
       brokers: broker.liveBrokers().map((b) => ({ nodeId: b.id, host: b.host, port: b.boundPort, rack: b.rack })),
       clusterId: controller.clusterId,
       controllerId: controller.controllerId,
       topics,
       clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
-    };
+    });
+    // Created topics are answered once their logs are open (see Broker.scheduleSync).
+    return created ? broker.clusterReplicasSynced().then(answer) : answer();
   },
 });

@@ -92,10 +92,11 @@ export const createTopicsHandler = defineHandler({
   api: CreateTopics,
   minVersion: 0,
   maxVersion: 7,
-  // One metadata write for the whole request.
-  // KIP-195 / Kafka's ReplicationControlManager: the partition ceiling applies to the request as a whole.
-  handle: (request, context) =>
-    context.broker.controller.batch(() => {
+  // One metadata write for the whole request; as in Kafka's ReplicationControlManager, the partition
+  // ceiling applies to the request as a whole. The answer comes once the brokers opened the new
+  // partitions' logs, which they do a slice at a time while serving other clients.
+  handle: (request, context) => {
+    const response = context.broker.controller.batch(() => {
       const tooMany = context.broker.controller.checkRequestedPartitions(requestedPartitions(request.topics, context.broker.config.int('num.partitions')));
       if (tooMany) {
         const names = [...new Set(request.topics.map((t) => t.name))];
@@ -114,5 +115,8 @@ export const createTopicsHandler = defineHandler({
         );
       }
       return { throttleTimeMs: 0, topics };
-    }),
+    });
+    const created = !(context.apiVersion >= 1 && request.validateOnly) && response.topics.some((t) => t.errorCode === ErrorCode.NONE);
+    return created ? context.broker.clusterReplicasSynced().then(() => response) : response;
+  },
 });

@@ -13,9 +13,9 @@ export const createPartitionsHandler = defineHandler({
   api: CreatePartitions,
   minVersion: 0,
   maxVersion: 3,
-  // One metadata write for the whole request.
-  handle: (request, context) =>
-    context.broker.controller.batch(() => {
+  // One metadata write for the whole request, answered once the brokers opened the new partitions' logs.
+  handle: (request, context) => {
+    const response = context.broker.controller.batch(() => {
       const repeated = new Set(duplicateNames(request.topics.map((t) => t.name)));
       const controller = context.broker.controller;
       // As in CreateTopics, the per-request ceiling is checked over the whole request before anything is allocated.
@@ -44,5 +44,8 @@ export const createPartitionsHandler = defineHandler({
           return { name: topic.name, errorCode: ErrorCode.NONE, errorMessage: null };
         }),
       };
-    }),
+    });
+    const created = !request.validateOnly && response.results.some((r) => r.errorCode === ErrorCode.NONE);
+    return created ? context.broker.clusterReplicasSynced().then(() => response) : response;
+  },
 });

@@ -10,7 +10,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
 import { ErrorCode } from '../../../electron/broker/protocol/error-codes';
-import { AlterConfigs, CreatePartitions, CreateTopics, DeleteTopics, IncrementalAlterConfigs, Produce } from '../../../electron/broker/protocol/generated/index';
+import { AlterConfigs, CreatePartitions, CreateTopics, DeleteTopics, IncrementalAlterConfigs, Metadata, Produce } from '../../../electron/broker/protocol/generated/index';
 import { encodeRecordBatch } from '../../../electron/broker/records/record-batch';
 import { createLogger } from '../../../electron/broker/server/logger';
 import { run } from '../clients/helpers';
@@ -88,6 +88,25 @@ describe('partition ceilings', () => {
     expect(manual!.errorCode).toBe(ErrorCode.POLICY_VIOLATION);
     expect(cluster.controller.topic('half-a')).toBeUndefined();
     expect(cluster.controller.topic('manual-huge')).toBeUndefined();
+  });
+
+  it('applies to topics a Metadata request would auto-create: 10,001 new names create none', async () => {
+    const metadata = (names: string[]) =>
+      raw.call(Metadata, 9, { topics: names.map((name) => ({ name, topicId: '00000000-0000-0000-0000-000000000000' })), allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    const names = Array.from({ length: 10_001 }, (_, i) => `auto-${i}`);
+    const refused = await metadata(names);
+    expect(new Set(refused.topics.map((t) => t.errorCode))).toEqual(new Set([ErrorCode.POLICY_VIOLATION]));
+    expect(cluster.controller.topic('auto-0')).toBeUndefined();
+    expect(refusalLogged(/topic auto-creation refused.*topics=10001/)).toBe(true);
+    // A few are created, and answered once their logs exist.
+    const few = await metadata(['auto-a', 'auto-b']);
+    expect(few.topics.map((t) => [t.name, t.errorCode, t.partitions.length])).toEqual([
+      ['auto-a', ErrorCode.NONE, 1],
+      ['auto-b', ErrorCode.NONE, 1],
+    ]);
+    const leader = cluster.controller.partition('auto-a', 0)!.leader;
+    expect(cluster.broker(leader).hostedReplicas().some((r) => r.topic === 'auto-a')).toBe(true);
+    await raw.call(DeleteTopics, 4, { topicNames: ['auto-a', 'auto-b'], topics: [], timeoutMs: 5000 });
   });
 
   it('is what a real client sees (kafkajs)', async () => {

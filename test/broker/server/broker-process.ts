@@ -16,6 +16,8 @@ export interface BrokerProcess {
   readonly host: string;
   readonly port: number;
   readonly pid: number;
+  /** Where the cluster keeps its logs (broker 0's under broker-0/). */
+  readonly dataDir: string;
   /** The broker's log lines (standard error), as they came. */
   readonly logLines: string[];
   alive(): boolean;
@@ -78,6 +80,7 @@ export async function startBrokerProcess(options: { config?: Record<string, stri
     host: '127.0.0.1',
     port,
     pid,
+    dataDir,
     logLines,
     alive: () => child.exitCode === null && child.signalCode === null,
     rssBytes: () => rssOf(pid),

@@ -5,10 +5,12 @@
  * and frames trickled a byte at a time. Throughout, a healthy client on its own connection is served and
  * the records written before are intact.
  */
+import { readdirSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../electron/broker/protocol/error-codes';
-import { Produce } from '../../../electron/broker/protocol/generated/index';
+import { CreateTopics, Produce } from '../../../electron/broker/protocol/generated/index';
 import { encodeRecordBatch } from '../../../electron/broker/records/record-batch';
 import { RawClient } from '../handlers/raw-client';
 import { closedWithin, int32, openSocket, sleep, startBrokerProcess, type BrokerProcess } from './broker-process';
@@ -192,6 +194,32 @@ describe('clients that announce large frames and stall', () => {
     const waited = await closedWithin(socket, READ_TIMEOUT_MS + 8000);
     expect(waited).toBeGreaterThanOrEqual(READ_TIMEOUT_MS - 200);
   });
+});
+
+describe('a request creating thousands of partitions', () => {
+  it('is answered once their logs exist, and other clients are served while they are created', async () => {
+    const creator = await RawClient.open(broker.bootstrap);
+    try {
+      let answered = false;
+      const creating = creator
+        .call(CreateTopics, 5, { topics: [{ name: 'wide', numPartitions: 3000, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 60_000, validateOnly: false })
+        .finally(() => (answered = true));
+      // Creating 3,000 logs is seconds of file work: it used to happen inside the request, with every
+      // other client of the process waiting for it.
+      let servedMeanwhile = 0;
+      while (!answered) {
+        await healthyRoundTrip(broker.bootstrap);
+        if (!answered) servedMeanwhile++;
+      }
+      const response = await creating;
+      expect(response.topics[0]!.errorCode).toBe(ErrorCode.NONE);
+      expect(servedMeanwhile).toBeGreaterThanOrEqual(3);
+      const logDirs = readdirSync(join(broker.dataDir, 'broker-0')).filter((name) => /^wide-\d+$/.test(name));
+      expect(logDirs).toHaveLength(3000);
+    } finally {
+      creator.close();
+    }
+  }, 120_000);
 });
 
 describe('afterwards', () => {
