@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * `npm run cluster -- --brokers N --port P --data-dir DIR [--host H] [--config name=value ...]`
+ * `npm run cluster -- --brokers N --port P --data-dir DIR [--host H] [--config name=value ...] [--schema-registry-port P]`
  *
  * Runs the embedded Kafka cluster without a window. Prints `bootstrap.servers=...` once every listener
- * accepts connections, then reads commands on standard input, one a line: `stop <id>`, `kill <id>`,
+ * accepts connections (and `schema.registry.url=...` on the next line when a schema registry port is
+ * given, once the registry has loaded `_schemas` and listens), then reads commands on standard input, one a line: `stop <id>`, `kill <id>`,
  * `start <id>`, `status`, `stats`, `help`. SIGINT and SIGTERM stop every broker cleanly.
  */
 import '../core/runtime-guard'; // first: a plain message on a Node too old, before anything else loads
@@ -14,14 +15,16 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { EmbeddedCluster, type ClusterEvent } from './cluster/cluster';
 import { replicationMetrics } from './cluster/replication-metrics';
+import { startEmbeddedSchemaRegistry, type EmbeddedSchemaRegistry } from './registry';
 import { createLogger, type LogLevel } from './server/logger';
 
-const USAGE = `usage: npm run cluster -- [--brokers N] [--port P] [--data-dir DIR] [--host H] [--config name=value]... [--log-level debug|info|warn|error]
+const USAGE = `usage: npm run cluster -- [--brokers N] [--port P] [--data-dir DIR] [--host H] [--config name=value]... [--log-level debug|info|warn|error] [--schema-registry-port P]
   --brokers    number of brokers (default 3)
   --port       port of broker 0; broker i listens on port+i (default 9092)
   --data-dir   where logs and metadata live (default ~/.kafka-desk/cluster)
   --host       interface to listen on (default 127.0.0.1)
   --config     a broker config by its Kafka name, e.g. --config num.partitions=6 (repeatable)
+  --schema-registry-port  serve a Confluent-compatible schema registry on this port (0: any free port)
 commands on standard input: stop <id> | kill <id> | start <id> | status | stats | help`;
 
 function fail(message: string): never {
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
         host: { type: 'string' },
         config: { type: 'string', multiple: true },
         'log-level': { type: 'string' },
+        'schema-registry-port': { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -73,6 +77,8 @@ async function main(): Promise<void> {
   }
   const brokers = integer('brokers', values.brokers, 3);
   const port = integer('port', values.port, 9092);
+  const registryPort = values['schema-registry-port'] === undefined ? null : integer('schema-registry-port', values['schema-registry-port'], 0);
+  if (registryPort !== null && registryPort > 65535) fail(`--schema-registry-port must be a TCP port (0-65535), got ${registryPort}`);
   const host = values.host ?? '127.0.0.1';
   const dataDir = resolve(values['data-dir'] ?? join(homedir(), '.kafka-desk', 'cluster'));
   const level = (values['log-level'] ?? 'info') as LogLevel;
@@ -93,13 +99,25 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   cluster.onEvent((event) => logger.info(describeEvent(event)));
+  let registry: EmbeddedSchemaRegistry | null = null;
+  if (registryPort !== null) {
+    try {
+      registry = await startEmbeddedSchemaRegistry(cluster, { port: registryPort, host, logger });
+    } catch (error) {
+      process.stderr.write(`could not start the schema registry: ${(error as Error).message}\n`);
+      await cluster.close();
+      process.exit(1);
+    }
+  }
   process.stdout.write(`bootstrap.servers=${cluster.bootstrapServers()}\n`);
+  if (registry) process.stdout.write(`schema.registry.url=${registry.url}\n`);
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info(`${signal}: stopping the cluster`);
+    await registry?.close();
     await cluster.close();
     process.exit(0);
   };
