@@ -27,6 +27,8 @@ export interface EmbeddedSchemaRegistryOptions {
   logger?: BrokerLogger;
   /** How long to wait at start for `_schemas` to have a leader (default 30 s). */
   startTimeoutMs?: number;
+  /** How long a write waits for the leader of `_schemas` and its in-sync replicas (default 10 s). */
+  writeTimeoutMs?: number;
 }
 
 /** Starts a registry over any SchemasLog (tests give it one of their own). */
@@ -35,7 +37,7 @@ export async function startSchemaRegistry(
   options: EmbeddedSchemaRegistryOptions & { clusterId?: () => string },
 ): Promise<EmbeddedSchemaRegistry> {
   const logger = options.logger?.child({ component: 'schema-registry' });
-  const registry = new SchemaRegistry(log, logger);
+  const registry = new SchemaRegistry(log, logger, { writeTimeoutMs: options.writeTimeoutMs });
   await registry.start(options.startTimeoutMs ?? 30_000);
   const server: RegistryServer = await startRegistryServer({
     registry,

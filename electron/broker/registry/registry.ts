@@ -30,7 +30,7 @@ import { RegistryState } from './state';
 
 export const DEFAULT_COMPATIBILITY: CompatibilityLevel = 'BACKWARD';
 const MAX_VERSION = 2 ** 31 - 1;
-/** How long a write waits for the partition's leader and its in-sync replicas. */
+/** How long a write waits for the partition's leader and its in-sync replicas (by default). */
 const WRITE_TIMEOUT_MS = 10_000;
 const READ_CHUNK_BYTES = 1024 * 1024;
 /** Reference chains deeper than this are refused (and cycles, which cannot be registered anyway). */
@@ -104,10 +104,15 @@ export class SchemaRegistry {
   /** Parsed schemas by id (and normalize flag), so compatibility checks do not parse every version again. */
   readonly #parsed = new Map<string, ParsedSchema>();
 
+  readonly #writeTimeoutMs: number;
+
   constructor(
     private readonly log: SchemasLog,
     private readonly logger?: Logger,
-  ) {}
+    options: { writeTimeoutMs?: number } = {},
+  ) {
+    this.#writeTimeoutMs = options.writeTimeoutMs ?? WRITE_TIMEOUT_MS;
+  }
 
   /**
    * Creates `_schemas` if needed, waits for its leader, then reads it to its end: a NOOP record is
@@ -190,7 +195,7 @@ export class SchemaRegistry {
     try {
       last = await this.log.append(
         records.map((record) => ({ key: encodeKey(record.key), value: encodeValue(record) })),
-        WRITE_TIMEOUT_MS,
+        this.#writeTimeoutMs,
       );
     } catch (error) {
       if (!(error instanceof SchemasLogError)) throw error;
@@ -198,7 +203,7 @@ export class SchemaRegistry {
       if (error.kind === 'timeout') throw E.operationTimeout(`Write to the Kafka store timed out: ${error.message}`);
       throw E.storeError(`Error while writing to the Kafka store: ${error.message}`);
     }
-    await this.readThrough(last, WRITE_TIMEOUT_MS);
+    await this.readThrough(last, this.#writeTimeoutMs);
   }
 
   /** Runs a write operation after the ones before it, on an up-to-date state. */

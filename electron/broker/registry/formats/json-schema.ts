@@ -531,7 +531,7 @@ function describe(diff: Difference): string {
 }
 
 /** Steps a comparison may take before it gives up (oneOf cross products over many definitions). */
-const COMPARISON_BUDGET = 200_000;
+const COMPARISON_BUDGET = 50_000;
 
 class BudgetExceeded extends Error {}
 
