@@ -23,6 +23,8 @@ export interface EmbeddedClusterOptions {
   host?: string;
   dataDir: string;
   config?: Record<string, string>;
+  /** Serves the embedded schema registry on this port too (0: any free port). */
+  schemaRegistryPort?: number;
 }
 
 export interface EmbeddedClusterHandle {
@@ -33,6 +35,8 @@ export interface EmbeddedClusterHandle {
   startBroker(id: number): Promise<void>;
   onEvent(listener: (event: ClusterEvent) => void): () => void;
   close(): Promise<void>;
+  /** The schema registry's URL while it serves, and why it does not when it was asked for. */
+  schemaRegistry?(): { url: string | null; error: string | null };
 }
 
 export interface EmbeddedClusterFactory {
@@ -43,8 +47,35 @@ export interface EmbeddedClusterFactory {
  * the app with the cluster turned off never pay for it. */
 export async function loadEmbeddedClusterFactory(): Promise<EmbeddedClusterFactory> {
   const { EmbeddedCluster } = await import('../broker/cluster/cluster');
-  return EmbeddedCluster;
+  const { startEmbeddedSchemaRegistry } = await import('../broker/registry');
+  return {
+    async start(options) {
+      const cluster = await EmbeddedCluster.start(options);
+      if (options.schemaRegistryPort === undefined) return cluster;
+      // A registry that cannot start (its port taken) leaves the cluster running, and says why.
+      let registry: Awaited<ReturnType<typeof startEmbeddedSchemaRegistry>> | null = null;
+      let error: string | null = null;
+      try {
+        registry = await startEmbeddedSchemaRegistry(cluster, { port: options.schemaRegistryPort, host: options.host });
+      } catch (failure) {
+        const reason = failure instanceof Error ? failure.message : String(failure);
+        error = /EADDRINUSE/.test(reason)
+          ? `Port ${options.schemaRegistryPort} is in use by another program, so the schema registry did not start.`
+          : `The schema registry could not start: ${reason.replace(/\.$/, '')}.`;
+      }
+      return Object.assign(cluster, {
+        schemaRegistry: () => ({ url: registry?.url ?? null, error }),
+        close: async () => {
+          await registry?.close();
+          await EmbeddedCluster.prototype.close.call(cluster);
+        },
+      });
+    },
+  };
 }
+
+/** The embedded schema registry's port when Settings name none (18081, beside the brokers' 19092). */
+export const DEFAULT_SCHEMA_REGISTRY_PORT = 18081;
 
 const HOST = '127.0.0.1';
 
@@ -88,6 +119,7 @@ export class EmbeddedClusterService {
   /** What the next start uses and the running cluster was started with. */
   #config: EmbeddedRunConfig;
   readonly #enabled: boolean;
+  readonly #schemaRegistryPort: number;
   /** The settings that still hold the command line's value (a start with other values drops them). */
   #launchOverrides: EmbeddedClusterStatus['launchOverrides'];
   /** The settings changed by a start or restart from the app in this run. */
@@ -110,6 +142,7 @@ export class EmbeddedClusterService {
     resolveDataDir?: (setting: string) => string;
   }) {
     this.#enabled = options.settings.enabled;
+    this.#schemaRegistryPort = options.settings.schemaRegistryPort ?? DEFAULT_SCHEMA_REGISTRY_PORT;
     this.#config = { brokers: options.settings.brokers, basePort: options.settings.basePort, dataDir: options.dataDir };
     this.#launchOverrides = options.launchOverrides ?? [];
     this.#resolveDataDir = options.resolveDataDir ?? ((setting) => setting || options.dataDir);
@@ -181,6 +214,8 @@ export class EmbeddedClusterService {
       changedInRun: this.#changedInRun,
       portsInUse: this.#portsInUse,
       freeBasePort: this.#freeBasePort,
+      schemaRegistryUrl: cluster?.schemaRegistry?.().url ?? null,
+      schemaRegistryError: cluster?.schemaRegistry?.().error ?? null,
     };
   }
 
@@ -210,7 +245,7 @@ export class EmbeddedClusterService {
         return;
       }
       await mkdir(config.dataDir, { recursive: true });
-      const cluster = await factory.start({ brokers: config.brokers, basePort: config.basePort, host: HOST, dataDir: config.dataDir });
+      const cluster = await factory.start({ brokers: config.brokers, basePort: config.basePort, host: HOST, dataDir: config.dataDir, schemaRegistryPort: this.#schemaRegistryPort });
       this.#cluster = cluster;
       this.#unsubscribe = cluster.onEvent((event) => {
         this.#hub.emit('embedded.event', event);

@@ -5,6 +5,7 @@
 //   --brokers <n>       embedded cluster size for this run
 //   --base-port <n>     first embedded broker port for this run
 //   --no-embedded       do not start the embedded cluster
+//   --schema-registry-port <n>  the embedded schema registry's port for this run (0 picks a free one)
 //   --renderer <dir>    the built renderer (default out/renderer)
 import '../core/runtime-guard'; // first: a plain message on a Node too old, before anything else loads
 import { existsSync, readFileSync } from 'node:fs';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
       brokers: { type: 'string' },
       'base-port': { type: 'string' },
       'no-embedded': { type: 'boolean' },
+      'schema-registry-port': { type: 'string' },
       renderer: { type: 'string' },
     },
     strict: true,
@@ -52,6 +54,8 @@ async function main(): Promise<void> {
   if (brokers !== undefined) override.brokers = brokers;
   if (basePort !== undefined) override.basePort = basePort;
   if (values['no-embedded']) override.enabled = false;
+  const registryPort = integer(values['schema-registry-port'], '--schema-registry-port');
+  if (registryPort !== undefined) override.schemaRegistryPort = registryPort;
 
   const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
   const core = await createAppCore({
@@ -63,6 +67,8 @@ async function main(): Promise<void> {
   });
   const status = core.embedded.status();
   if (status.state === 'running') console.log(`Embedded cluster: ${status.bootstrapServers}`);
+  if (status.schemaRegistryUrl) console.log(`Embedded schema registry: ${status.schemaRegistryUrl}`);
+  else if (status.schemaRegistryError) console.log(`Embedded schema registry: ${status.schemaRegistryError}`);
   else if (status.message) console.log(`Embedded cluster: ${status.message}`);
 
   const port = integer(values.port, '--port') ?? 5180;

@@ -317,6 +317,10 @@ export const embeddedClusterStatusSchema = z.object({
   // After a start failed on taken ports: which, and the first free range after them (null: none).
   portsInUse: z.array(z.number().int()),
   freeBasePort: z.number().int().nullable(),
+  // The embedded schema registry's address while it serves (Confluent-compatible REST API), and why
+  // it does not when the cluster runs without it.
+  schemaRegistryUrl: z.string().nullable().optional(),
+  schemaRegistryError: z.string().nullable().optional(),
 });
 export type EmbeddedClusterStatus = z.infer<typeof embeddedClusterStatusSchema>;
 
@@ -341,6 +345,8 @@ export const embeddedSettingsSchema = z.object({
   basePort: z.number().int().min(1024, 'Use a port of 1024 or more.').max(65_000, 'Use a port of 65000 or less.'),
   // Empty means the default: "kafka-data" under the app's data directory.
   dataDir: z.string().max(4096),
+  // The embedded schema registry's port on 127.0.0.1 (absent: 18081; 0: any free port).
+  schemaRegistryPort: z.number().int().min(0).max(65_535, 'Use a port of 65535 or less.').optional(),
 });
 export type EmbeddedSettings = z.infer<typeof embeddedSettingsSchema>;
 

@@ -54,6 +54,8 @@ export async function startWebApp(
       String(brokers),
       '--base-port',
       String(basePort),
+      '--schema-registry-port',
+      '0',
       ...(options.extraArgs ?? []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },

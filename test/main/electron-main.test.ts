@@ -53,7 +53,7 @@ async function runMainBundle(
   const { freePortRange } = await import('../services/helpers');
   await writeFile(
     path.join(userData, 'settings.json'),
-    JSON.stringify({ embedded: { enabled: options.embedded ?? true, brokers: 1, basePort: await freePortRange(1), dataDir: '' } }),
+    JSON.stringify({ embedded: { enabled: options.embedded ?? true, brokers: 1, basePort: await freePortRange(1), dataDir: '', schemaRegistryPort: 0 } }),
   );
   const { stdout } = await run(process.execPath, ['--import', path.join(here, 'electron-double/register.mjs'), path.join(here, 'electron-double/run-main.mjs')], {
     env: { ...process.env, MAIN_BUNDLE: bundle, SMOKE_USER_DATA: userData, APP_URL_PROBES: JSON.stringify(options.probes ?? []), ...options.env },

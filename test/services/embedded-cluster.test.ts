@@ -107,7 +107,7 @@ describe('embedded cluster started in the background (the desktop app)', () => {
       version: 'test',
       dataDir,
       secrets: new MemorySecretStore(),
-      embeddedOverride: { enabled: true, brokers: 1, basePort: await freePortRange(1) },
+      embeddedOverride: { enabled: true, brokers: 1, basePort: await freePortRange(1), schemaRegistryPort: 0 },
       embeddedStart: 'background',
     });
     const announced = new Promise<unknown>((resolve) =>

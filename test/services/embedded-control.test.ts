@@ -36,7 +36,7 @@ describe('embedded cluster control from the app', () => {
       version: 'test',
       dataDir,
       secrets: new MemorySecretStore(),
-      embeddedOverride: { enabled: true, brokers: 2, basePort },
+      embeddedOverride: { enabled: true, brokers: 2, basePort, schemaRegistryPort: 0 },
     });
   });
   afterAll(async () => {

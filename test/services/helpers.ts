@@ -46,7 +46,7 @@ export async function startCore(options: { brokers?: number; secrets?: SecretSto
     version: 'test',
     dataDir,
     secrets: options.secrets ?? new MemorySecretStore(),
-    embeddedOverride: { enabled: true, brokers, basePort: await freePortRange(brokers) },
+    embeddedOverride: { enabled: true, brokers, basePort: await freePortRange(brokers), schemaRegistryPort: 0 },
   });
   const status = core.embedded.status();
   if (status.state !== 'running') {

@@ -115,11 +115,13 @@ export class SchemaRegistry {
   }
 
   /**
-   * Creates `_schemas` if needed, waits for its leader, then reads it to its end: a NOOP record is
-   * written first, as Confluent's KafkaStore does at start, so the end is every record acknowledged
-   * before, whatever the high watermark a restarted leader remembered.
+   * Waits for the leader of `_schemas`, then reads it to its end: a NOOP record is written first, as
+   * Confluent's KafkaStore does at start, so the end is every record acknowledged before, whatever the
+   * high watermark a restarted leader remembered.
    */
   async start(timeoutMs = 30_000): Promise<void> {
+    // No topic yet: nothing to load; the first write creates it.
+    if (!this.log.exists()) return;
     await this.log.ready(timeoutMs);
     const noop = await this.log.append([{ key: encodeKey({ keytype: 'NOOP' }), value: null }], timeoutMs);
     await this.readThrough(noop, timeoutMs);

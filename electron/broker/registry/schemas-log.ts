@@ -4,8 +4,9 @@
  * never sees a broker, the controller or a replica (as Kafka's coordinators see only a PartitionWriter).
  *
  * ClusterSchemasLog is that interface over the embedded cluster: it creates `_schemas` as Confluent's
- * KafkaStore does (one partition, cleanup.policy=compact, replication factor min(3, brokers)), and
- * follows the partition's leader as it moves between brokers.
+ * KafkaStore does (one partition, cleanup.policy=compact, replication factor min(3, brokers)) — on the
+ * first write rather than at start, so a cluster that never holds a schema shows no registry topic —
+ * and follows the partition's leader as it moves between brokers.
  */
 import { isFailure } from '../cluster/controller';
 import { isPartitionError, type PartitionReplica } from '../cluster/partition-replica';
@@ -42,7 +43,9 @@ export class SchemasLogError extends Error {
 }
 
 export interface SchemasLog {
-  /** Creates the topic when missing and waits until its partition has a leader. */
+  /** Whether the topic exists (an append creates it). */
+  exists(): boolean;
+  /** Waits until the partition has a leader, creating the topic when missing. */
   ready(timeoutMs: number): Promise<void>;
   /** Appends with acks=all; resolves with the offset of the last record once every in-sync replica has it. */
   append(records: Array<{ key: Buffer; value: Buffer | null }>, timeoutMs: number): Promise<number>;
@@ -63,6 +66,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ClusterSchemasLog implements SchemasLog {
   constructor(private readonly host: SchemasTopicHost) {}
+
+  exists(): boolean {
+    return this.host.topic(SCHEMAS_TOPIC) !== undefined;
+  }
 
   private ensureTopic(): TopicMetadata {
     const existing = this.host.topic(SCHEMAS_TOPIC);

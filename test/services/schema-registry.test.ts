@@ -1,0 +1,74 @@
+/**
+ * The app's embedded cluster service starts the schema registry with the cluster and shows its URL in
+ * the status; a registry whose port is taken leaves the cluster running and says why.
+ */
+import { createServer, type Server } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAppCore, type AppCore } from '../../electron/services/app-core';
+import { MemorySecretStore } from '../../electron/services/secrets';
+import { freePortRange } from './helpers';
+
+let core: AppCore | null = null;
+let dataDir: string | null = null;
+let blocker: Server | null = null;
+
+afterEach(async () => {
+  await core?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await new Promise<void>((resolve) => (blocker ? blocker.close(() => resolve()) : resolve()));
+  core = null;
+  dataDir = null;
+  blocker = null;
+});
+
+async function start(schemaRegistryPort: number): Promise<AppCore> {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-registry-'));
+  core = await createAppCore({
+    mode: 'web',
+    version: 'test',
+    dataDir,
+    secrets: new MemorySecretStore(),
+    embeddedOverride: { enabled: true, brokers: 1, basePort: await freePortRange(1), schemaRegistryPort },
+  });
+  return core;
+}
+
+describe('embedded cluster service with the schema registry', () => {
+  it('starts the registry with the cluster, shows its URL, and stops it with the cluster', async () => {
+    const app = await start(0);
+    const status = app.embedded.status();
+    expect(status.state).toBe('running');
+    expect(status.schemaRegistryError).toBeNull();
+    expect(status.schemaRegistryUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const url = status.schemaRegistryUrl!;
+    const registered = await fetch(`${url}/subjects/svc-value/versions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ schema: '{"type":"string"}' }),
+    });
+    expect(await registered.json()).toEqual({ id: 1 });
+    expect((await app.dispatch('embedded.status', {})) as unknown).toMatchObject({ ok: true, value: { schemaRegistryUrl: url } });
+
+    await app.embedded.stop();
+    expect(app.embedded.status().schemaRegistryUrl).toBeNull();
+    await expect(fetch(`${url}/subjects`)).rejects.toThrow();
+    // A restart brings the registry back with what it held.
+    const restarted = await app.embedded.start();
+    const again = restarted.schemaRegistryUrl!;
+    expect(await (await fetch(`${again}/subjects`)).json()).toEqual(['svc-value']);
+  }, 60_000);
+
+  it('a taken registry port leaves the cluster running and says why', async () => {
+    const port = await freePortRange(1);
+    blocker = createServer();
+    await new Promise<void>((resolve) => blocker!.listen(port, '127.0.0.1', resolve));
+    const app = await start(port);
+    const status = app.embedded.status();
+    expect(status.state).toBe('running');
+    expect(status.schemaRegistryUrl).toBeNull();
+    expect(status.schemaRegistryError).toBe(`Port ${port} is in use by another program, so the schema registry did not start.`);
+  }, 60_000);
+});
