@@ -22,11 +22,12 @@
  * Property patterns from the schemas are matched with RE2 (re2js, linear time), never with a
  * backtracking engine, and the comparison has a step budget: a hostile schema cannot stall the registry.
  */
+import { createRequire } from 'node:module';
 import Ajv, { type AnySchemaObject } from 'ajv';
-import Ajv2019 from 'ajv/dist/2019';
-import Ajv2020 from 'ajv/dist/2020';
+// Full file names: the bundled main process resolves these deep imports as Node's ESM loader does.
+import Ajv2019 from 'ajv/dist/2019.js';
+import Ajv2020 from 'ajv/dist/2020.js';
 import AjvDraft04 from 'ajv-draft-04';
-import draft06 from 'ajv/dist/refs/json-schema-draft-06.json';
 import { RE2JS } from 're2js';
 import { InvalidSchemaError, parseJsonText, sortedJson, type ParsedSchema, type ResolvedReference, type SchemaFormat } from './types';
 
@@ -46,7 +47,8 @@ function metaValidators(): Record<'draft04' | 'draft07' | '2019' | '2020', Valid
   if (validators) return validators;
   const options = { strict: false, validateFormats: false, allErrors: false } as const;
   const draft07 = new Ajv(options);
-  draft07.addMetaSchema(draft06 as AnySchemaObject);
+  // A JSON file: loaded with require, which needs no import attribute in the ESM bundle.
+  draft07.addMetaSchema(createRequire(import.meta.url)('ajv/dist/refs/json-schema-draft-06.json') as AnySchemaObject);
   validators = {
     draft04: new AjvDraft04(options) as unknown as Validator,
     draft07: draft07 as unknown as Validator,
