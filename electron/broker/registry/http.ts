@@ -129,8 +129,11 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
+        // Stop reading; the 413 goes out with Connection: close, which ends the socket after it.
+        request.removeAllListeners('data');
+        request.pause();
+        chunks.length = 0;
         reject(E.httpError(413, `The request body is larger than ${MAX_BODY_BYTES} bytes`));
-        request.destroy();
         return;
       }
       chunks.push(chunk);

@@ -299,6 +299,12 @@ export class SchemaRegistry {
     return parsed;
   }
 
+  /** The versions a level checks: all for the transitive ones, the latest otherwise, none for NONE. */
+  private checked(level: CompatibilityLevel, versions: SchemaValue[]): SchemaValue[] {
+    if (level === 'NONE') return [];
+    return level.endsWith('_TRANSITIVE') ? versions : versions.slice(-1);
+  }
+
   private previous(values: SchemaValue[]): PreviousSchema[] {
     const previous: PreviousSchema[] = [];
     for (const value of values) {
@@ -399,7 +405,7 @@ export class SchemaRegistry {
         }
       }
       if (mode !== 'IMPORT') {
-        const messages = checkCompatibility(config.compatibilityLevel, parsed, this.previous(live));
+        const messages = checkCompatibility(config.compatibilityLevel, parsed, this.previous(this.checked(config.compatibilityLevel, live)));
         if (messages.length > 0) throw E.incompatibleSchema(subject, [...messages, `{validateFields: 'false', compatibility: '${config.compatibilityLevel}'}`]);
       }
       let version = newVersion;
@@ -590,7 +596,7 @@ export class SchemaRegistry {
     try {
       const request = this.validateRequest(body, { requireSchema: true });
       const { parsed } = this.parse(request.schemaType, request.schema, request.references, Boolean(options.normalize || config.normalize));
-      messages = checkCompatibility(config.compatibilityLevel, parsed, this.previous(against));
+      messages = checkCompatibility(config.compatibilityLevel, parsed, this.previous(this.checked(config.compatibilityLevel, against)));
       if (messages.length > 0) messages.push(`{validateFields: 'false', compatibility: '${config.compatibilityLevel}'}`);
     } catch (error) {
       if (!(error instanceof E.RegistryError) || error.errorCode !== E.ErrorCodes.INVALID_SCHEMA || !options.verbose) throw error;

@@ -101,6 +101,26 @@ describe('huge input', () => {
     expect(JSON.parse(body).error_code).toBe(413);
     expect(logEnd()).toBe(before);
   });
+
+  it('a chunked body that grows past 8 MiB is 413 too, answered before the rest is read', async () => {
+    const chunk = Buffer.alloc(1024 * 1024, 'b');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${t.url}/subjects/huge-value/versions`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      let sent = 0;
+      // Keeps sending well past the limit: the answer must arrive anyway.
+      const pump = () => {
+        while (sent < 64 && req.write(chunk)) sent++;
+        if (sent < 64) req.once('drain', pump);
+        else req.end();
+      };
+      pump();
+    });
+    expect(status).toBe(413);
+  });
 });
 
 describe('malformed requests', () => {
