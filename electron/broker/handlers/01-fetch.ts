@@ -12,6 +12,8 @@ import {
 import { ReadLease, type ReadAllocator } from '../log/read-buffers';
 import { replicationMetrics as metrics } from '../cluster/replication-metrics';
 import { downConvertBatches } from '../records/convert';
+import { scanBatches } from '../records/record-batch';
+import { refusalLog } from '../server/refusal-log';
 import { defineHandler, type RequestContext } from './handler';
 import { ZERO_UUID } from '../protocol/uuid';
 
@@ -21,6 +23,56 @@ const NO_RECORDS = Buffer.alloc(0);
 interface PartitionRead {
   topicIndex: number;
   data: FetchResponsePartitionData;
+}
+
+/** Reads past batches that down-convert to nothing at most this many times per partition and fetch. */
+const MAX_EMPTY_READS = 16;
+
+/**
+ * Fetch v0-3: the batches as magic 0/1 message sets. A batch that cannot be decoded is left out (and
+ * logged) rather than failing the request: what follows it is still served. When everything read
+ * converts to nothing (an unreadable batch's empty stand-in, control batches), the partition is read on
+ * from after it, so an old client, which only learns offsets from messages, gets past it.
+ */
+function downConvert(
+  records: Buffer,
+  magic: 0 | 1,
+  fetchOffset: number,
+  highWatermark: number,
+  maxBytes: number,
+  minOneBatch: boolean,
+  replica: PartitionReplica,
+  alloc: ReadAllocator,
+  context: RequestContext,
+): Buffer {
+  const onUnreadable = (batch: { baseOffset: number; lastOffset: number; reason: string }) =>
+    refusalLog(context.broker.logger).warn('fetch: batch left out of a down-converted response', {
+      topic: replica.topic,
+      partition: replica.partition,
+      offsets: `${batch.baseOffset}-${batch.lastOffset}`,
+      reason: batch.reason,
+      client: context.clientId ?? '',
+    });
+  let read = records;
+  let converted = downConvertBatches(read, magic, { onUnreadable });
+  for (let reads = 1; converted.length === 0 && reads < MAX_EMPTY_READS; reads++) {
+    const next = lastOffsetIn(read) + 1;
+    if (next <= fetchOffset || next >= highWatermark) break;
+    const again = replica.readForConsumer(next, maxBytes, minOneBatch, alloc);
+    if (again.error !== null || again.records.length === 0) break;
+    read = again.records;
+    converted = downConvertBatches(read, magic, { onUnreadable });
+  }
+  return converted;
+}
+
+/** The last offset of the last whole batch in `records` (-1 if none). */
+function lastOffsetIn(records: Buffer): number {
+  let last = -1;
+  for (const span of scanBatches(records).spans) {
+    last = span.magic === 2 && span.size >= 27 ? Number(records.readBigInt64BE(span.offset)) + records.readInt32BE(span.offset + 23) : Number(records.readBigInt64BE(span.offset));
+  }
+  return last;
 }
 
 /** One pass over the requested partitions; returns the response body and how many bytes it carries. */
@@ -96,7 +148,7 @@ function readOnce(
       data.logStartOffset = BigInt(result.logStartOffset);
       if (result.records.length === 0) return data;
       let records = result.records;
-      if (legacyMagic !== null) records = downConvertBatches(records, legacyMagic);
+      if (legacyMagic !== null) records = downConvert(records, legacyMagic, fetchOffset, result.highWatermark, maxBytes, minOneBatch, replica, alloc, context);
       data.records = records;
       bytes += records.length;
       budget = Math.max(0, budget - records.length);

@@ -16,6 +16,7 @@ import { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache';
 import type { LogConfig } from './log-config';
 import type { ReadAllocator } from './read-buffers';
 import { LogSegment, TailCache, type LogLogger } from './segment';
+import { ReadCheck, VALIDATED_CHECKPOINT, type UnreadableBatch } from './read-check';
 import { validateRecords, type ValidatedRecords } from './validator';
 import { compactLog, type CleanerState, type CompactionResult } from './compaction';
 
@@ -162,6 +163,8 @@ export class PartitionLog {
   private closed = false;
   private pendingFsyncs = new Set<Promise<void>>();
   private cleanerState: CleanerState | null = null;
+  /** Checks batches written before appends were validated as they are read (read-check.ts); set by load(). */
+  private readCheck!: ReadCheck;
   private lastHighWatermarkCheckpoint = 0;
   private hwTimer: NodeJS.Timeout | null = null;
   /**
@@ -288,10 +291,14 @@ export class PartitionLog {
     this.checkpointed.set(HW_CHECKPOINT, storedHighWatermark ?? this._logStartOffset);
     this.checkpointed.set(LOG_START_CHECKPOINT, checkpointedStart ?? 0);
     this.checkpointed.set(RECOVERY_CHECKPOINT, readOffsetCheckpoint(path.join(dir, RECOVERY_CHECKPOINT)) ?? 0);
+    this.readCheck = ReadCheck.load(dir, this._logStartOffset, leo, this.logger);
+    this.checkpointed.set(VALIDATED_CHECKPOINT, readOffsetCheckpoint(path.join(dir, VALIDATED_CHECKPOINT)) ?? this._logStartOffset);
     this.recoveryPoint = leo;
     if (topicId !== undefined && readPartitionMetadata(dir)?.topicId !== topicId) writePartitionMetadata(dir, topicId);
     if (clean) fs.rmSync(markerPath, { force: true });
     this.writeCheckpoint(LOG_START_CHECKPOINT, this._logStartOffset);
+    // From here on appends are validated: a crash loses at most what was appended since (checked again).
+    this.writeCheckpoint(VALIDATED_CHECKPOINT, this.readCheck.checkpoint(leo));
   }
 
   private newSegment(baseOffset: number): LogSegment {
@@ -419,6 +426,11 @@ export class PartitionLog {
 
   get segmentCount(): number {
     return this.segments.length;
+  }
+
+  /** Batches found unreadable when read (written before appends were validated), oldest first. */
+  unreadableBatches(): UnreadableBatch[] {
+    return this.readCheck.list();
   }
 
   /** Base offset of the segment appends go to: it changes when the log rolls. */
@@ -594,6 +606,7 @@ export class PartitionLog {
     const seg = this.newSegment(Math.max(baseOffset, old.nextOffset));
     seg.cache = new TailCache(this.tailCacheBytes);
     this.segments.push(seg);
+    this.writeCheckpoint(VALIDATED_CHECKPOINT, this.readCheck.checkpoint(this.logEndOffset));
     // The rolled segment is fsynced in the background; once done, nothing below the new segment needs a rescan.
     old.needsFsync = true;
     const p = old.flushAsync().then(() => {
@@ -687,7 +700,8 @@ export class PartitionLog {
         throw new KafkaStorageError(`read from ${seg.logPath} failed: ${(e as Error).message}`);
       }
       if (r === null) continue;
-      result.records = r.records;
+      // Batches written before appends were validated are checked as they are read (read-check.ts).
+      result.records = this.readCheck.screen(r.records, fetchOffset, this.config.maxMessageBytes);
       result.firstOffset = r.firstOffset;
       result.lastOffset = r.lastOffset;
       break;
@@ -878,6 +892,7 @@ export class PartitionLog {
     }
     const leo = this.logEndOffset;
     this.leaderEpochCache.truncateFromEnd(leo);
+    this.readCheck.truncated(leo);
     // Only the replication layer truncates, and below committed records only when it accepted their
     // loss (an unclean election): what this log knew committed no longer stands.
     this.lostCommitted = null;
@@ -902,6 +917,7 @@ export class PartitionLog {
     this.recoveryPoint = offset;
     this.lostCommitted = null;
     this.leaderEpochCache.clear();
+    this.readCheck.reset(offset);
     this.writeCheckpoint(LOG_START_CHECKPOINT, offset);
     this.writeCheckpoint(RECOVERY_CHECKPOINT, offset);
     this.writeCheckpoint(HW_CHECKPOINT, offset);
@@ -974,6 +990,7 @@ export class PartitionLog {
     this.writeCheckpoint(LOG_START_CHECKPOINT, this._logStartOffset);
     this.writeCheckpoint(RECOVERY_CHECKPOINT, this.recoveryPoint);
     this.writeCheckpoint(HW_CHECKPOINT, this.checkpointedHighWatermark);
+    this.writeCheckpoint(VALIDATED_CHECKPOINT, this.readCheck.checkpoint(this.logEndOffset));
     // The leader-epoch checkpoint is written on every change of the cache: nothing to add here.
     for (const s of this.segments) s.close();
     this.closed = true;

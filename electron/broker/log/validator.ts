@@ -12,6 +12,7 @@ import { COMPRESSION_NAMES, type CompressionType, decompress, isCompressionType 
 import { legacyMessagesToBatches } from '../records/convert';
 import { ChecksumMismatchError, DecompressionError, DecompressionLimitError } from '../records/errors';
 import { decodeMessageSet } from '../records/message-set';
+import { RecordFramingError, type RecordWalk, walkRecords } from '../records/record-walk';
 import { CorruptRecordError, InvalidRecordError, InvalidTimestampError, RecordTooLargeError } from './errors';
 import type { LogConfig } from './log-config';
 
@@ -95,8 +96,6 @@ export function decompressedLimit(maxMessageBytes: number): number {
   return Math.min(MAX_DECOMPRESSED_LIMIT, Math.max(MIN_DECOMPRESSED_LIMIT, maxMessageBytes * DECOMPRESSION_FACTOR));
 }
 
-/** Smallest record: length, attributes, timestampDelta, offsetDelta, key and value lengths, header count. */
-const MIN_RECORD_BODY = 6;
 /** Smallest legacy message: crc, magic, attributes, key and value lengths. */
 const MIN_LEGACY_MESSAGE = 14;
 
@@ -193,6 +192,15 @@ function checkClientBatch(records: Buffer, position: number, header: BatchHeader
   if (createTime && (header.attributes & BatchAttributes.TimestampTypeLogAppend) !== 0) {
     throw new InvalidTimestampError(`batch ${index}: producers may not set the timestamp type to LogAppendTime; the topic uses CreateTime${where(context)}`);
   }
+  return checkRecords(records, position, header, index, context, {
+    offsets: 'sequential',
+    requireKey: config.cleanupPolicy.includes('compact'),
+    timestamps: createTime ? { base: header.baseTimestamp, min: context.now - config.messageTimestampBeforeMaxMs, max: context.now + config.messageTimestampAfterMaxMs } : null,
+  });
+}
+
+/** Decompresses the batch's records if need be and walks them; returns their largest timestamp. */
+function checkRecords(records: Buffer, position: number, header: BatchHeader, index: number, context: ValidationContext, walk: RecordWalk): number {
   const codec = header.attributes & BatchAttributes.CompressionMask;
   if (!isCompressionType(codec)) throw new InvalidRecordError(`batch ${index}: unknown compression codec ${codec}`, index);
   const start = position + BATCH_HEADER_SIZE;
@@ -205,14 +213,10 @@ function checkClientBatch(records: Buffer, position: number, header: BatchHeader
     from = 0;
     to = data.length;
   }
-  const walk: RecordWalk = {
-    requireKey: config.cleanupPolicy.includes('compact'),
-    timestamps: createTime ? { base: header.baseTimestamp, min: context.now - config.messageTimestampBeforeMaxMs, max: context.now + config.messageTimestampAfterMaxMs } : null,
-  };
   try {
     return walkRecords(data, from, to, header, walk);
   } catch (error) {
-    if (error instanceof RecordProblem) {
+    if (error instanceof RecordFramingError) {
       const what = codec === 0 ? '' : ` (${COMPRESSION_NAMES[codec]}-compressed, ${to} bytes decompressed)`;
       const message = `batch ${index}${what}: ${error.message}${where(context)}`;
       if (error.kind === 'timestamp') throw new InvalidTimestampError(message);
@@ -220,6 +224,24 @@ function checkClientBatch(records: Buffer, position: number, header: BatchHeader
     }
     throw error;
   }
+}
+
+/**
+ * Whether a batch already in the log can be read: what a reader needs, not what a producer must send
+ * (the log may hold compacted batches, control batches, old timestamps). Its envelope and CRC, then its
+ * records: exactly the declared count, well framed, offset deltas increasing within the batch's range,
+ * compressed data decompressing within the topic's limit. Throws a LogError saying what is wrong.
+ * For batches written before appends were validated (log/read-check.ts).
+ */
+export function checkStoredBatch(records: Buffer, position: number, config: Pick<ValidationConfig, 'maxMessageBytes'>): BatchHeader {
+  const context: ValidationContext = {
+    config: { maxMessageBytes: config.maxMessageBytes, cleanupPolicy: [], messageTimestampType: 'CreateTime', messageTimestampBeforeMaxMs: 0, messageTimestampAfterMaxMs: 0 },
+    origin: 'replication',
+    now: 0,
+  };
+  const header = checkEnvelope(records, position, 0, context);
+  checkRecords(records, position, header, 0, context, { offsets: 'increasing', requireKey: false, timestamps: null });
+  return header;
 }
 
 /** Decompresses a batch's records within the topic's limit, answering the Kafka error for each failure. */
@@ -240,118 +262,6 @@ function inflate(codec: CompressionType, compressed: Buffer, index: number, cont
     }
     throw error;
   }
-}
-
-interface RecordWalk {
-  /** Compacted topics: every record needs a key. */
-  requireKey: boolean;
-  /** CreateTime topics: the bounds every record's timestamp must keep (-1, no timestamp, passes). */
-  timestamps: { base: number; min: number; max: number } | null;
-}
-
-class RecordProblem extends Error {
-  constructor(
-    message: string,
-    readonly kind: 'framing' | 'key' | 'timestamp' = 'framing',
-  ) {
-    super(message);
-  }
-}
-
-/**
- * Walks the records in `data[start, end)` as the header declares them, without copying anything: each
- * record's length must hold exactly its fields, offset deltas must run 0, 1, 2, ..., and the records must
- * end exactly at `end`. Returns the largest record timestamp (-1 if none has one).
- */
-function walkRecords(data: Buffer, start: number, end: number, header: BatchHeader, walk: RecordWalk): number {
-  const count = header.recordCount;
-  // Each pass consumes at least MIN_RECORD_BODY + 1 bytes or throws: a huge count costs no more than the bytes.
-  const cursor: Cursor = { data, at: start, end };
-  let maxTimestamp = -1;
-  for (let i = 0; i < count; i++) {
-    if (cursor.at >= end) throw new RecordProblem(`its header declares ${count} records but it holds ${i}`);
-    cursor.end = end;
-    const length = varint(cursor, i, 'length');
-    if (length < MIN_RECORD_BODY) throw new RecordProblem(`record ${i}: length ${length} is shorter than any record`);
-    if (length > end - cursor.at) throw new RecordProblem(`record ${i}: length ${length} runs past the end of the records (${end - cursor.at} bytes left)`);
-    const recordEnd = cursor.at + length;
-    cursor.end = recordEnd;
-    cursor.at += 1; // attributes: unused
-    const timestampDelta = varlong(cursor, i);
-    const offsetDelta = varint(cursor, i, 'offset delta');
-    if (offsetDelta !== i) throw new RecordProblem(`record ${i}: offset delta ${offsetDelta}, expected ${i} (offsets must follow each other)`);
-    const keyLength = bytesField(cursor, i, 'key');
-    if (keyLength < 0 && walk.requireKey) {
-      throw new RecordProblem(`record ${i} has no key: compacted topic cannot accept message without key`, 'key');
-    }
-    bytesField(cursor, i, 'value');
-    const headerCount = varint(cursor, i, 'header count');
-    if (headerCount < 0 || headerCount * 2 > recordEnd - cursor.at) throw new RecordProblem(`record ${i}: invalid header count ${headerCount}`);
-    for (let h = 0; h < headerCount; h++) {
-      if (bytesField(cursor, i, `header ${h} key`) < 0) throw new RecordProblem(`record ${i}: header ${h} has a null key`);
-      bytesField(cursor, i, `header ${h} value`);
-    }
-    if (cursor.at !== recordEnd) {
-      throw new RecordProblem(`record ${i}: its length says ${length} bytes but its fields take ${length - (recordEnd - cursor.at)}`);
-    }
-    if (walk.timestamps) {
-      const timestamp = walk.timestamps.base + timestampDelta;
-      if (timestamp > maxTimestamp) maxTimestamp = timestamp;
-      if (timestamp !== -1 && (timestamp < walk.timestamps.min || timestamp > walk.timestamps.max)) {
-        throw new RecordProblem(
-          `record ${i}: timestamp ${timestamp} is out of range; it should be within [${walk.timestamps.min}, ${walk.timestamps.max}] (message.timestamp.before/after.max.ms)`,
-          'timestamp',
-        );
-      }
-    }
-  }
-  if (cursor.at !== end) throw new RecordProblem(`${end - cursor.at} bytes are left after its ${count} records (the declared count is wrong)`);
-  return walk.timestamps ? maxTimestamp : header.maxTimestamp;
-}
-
-interface Cursor {
-  data: Buffer;
-  at: number;
-  /** Reads may not go past this (the end of the current record). */
-  end: number;
-}
-
-/** A zig-zag varint of at most 5 bytes within the cursor's bounds. */
-function varint(c: Cursor, record: number, what: string): number {
-  let raw = 0;
-  for (let shift = 0; shift < 35; shift += 7) {
-    if (c.at >= c.end) throw new RecordProblem(`record ${record}: its ${what} runs past the end of the record`);
-    const byte = c.data[c.at++]!;
-    raw |= (byte & 0x7f) << shift;
-    if ((byte & 0x80) === 0) return (raw >>> 1) ^ -(raw & 1);
-  }
-  throw new RecordProblem(`record ${record}: its ${what} is a varint longer than 5 bytes`);
-}
-
-/** A zig-zag varlong of at most 10 bytes, as a number (timestamp deltas stay far below 2^53). */
-function varlong(c: Cursor, record: number): number {
-  let value = 0;
-  let multiplier = 1;
-  for (let i = 0; i < 10; i++) {
-    if (c.at >= c.end) throw new RecordProblem(`record ${record}: its timestamp delta runs past the end of the record`);
-    const byte = c.data[c.at++]!;
-    value += (byte & 0x7f) * multiplier;
-    if ((byte & 0x80) === 0) {
-      if (value > Number.MAX_SAFE_INTEGER) throw new RecordProblem(`record ${record}: timestamp delta beyond 2^53`);
-      return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
-    }
-    multiplier *= 128;
-  }
-  throw new RecordProblem(`record ${record}: its timestamp delta is a varlong longer than 10 bytes`);
-}
-
-/** A varint length (-1: null) and that many bytes, skipped. Returns the length. */
-function bytesField(c: Cursor, record: number, what: string): number {
-  const length = varint(c, record, `${what} length`);
-  if (length < -1) throw new RecordProblem(`record ${record}: negative ${what} length ${length}`);
-  if (length > c.end - c.at) throw new RecordProblem(`record ${record}: its ${what} (${length} bytes) runs past the end of the record`);
-  if (length > 0) c.at += length;
-  return length;
 }
 
 // ---------------------------------------------------------------------------------------------------

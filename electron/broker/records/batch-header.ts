@@ -133,3 +133,36 @@ export function isTransactional(attributes: number): boolean {
 export function isControlBatch(attributes: number): boolean {
   return (attributes & BatchAttributes.Control) !== 0;
 }
+
+/**
+ * A batch with no records covering the offsets of `header`: uncompressed, no producer, no flags, a
+ * valid CRC. Kafka's own log cleaner leaves empty batches behind and every client skips them, going on
+ * at the last offset + 1. The embedded broker serves one in place of a stored batch it cannot read
+ * (log/read-check.ts), so readers go on past it instead of failing on it.
+ */
+export function encodeEmptyBatch(header: Pick<BatchHeader, 'baseOffset' | 'lastOffsetDelta' | 'partitionLeaderEpoch' | 'baseTimestamp' | 'maxTimestamp'>): Buffer {
+  const batch = Buffer.alloc(BATCH_HEADER_SIZE);
+  batch.writeBigInt64BE(BigInt(header.baseOffset), 0);
+  batch.writeInt32BE(BATCH_HEADER_SIZE - LOG_OVERHEAD, 8);
+  batch.writeInt32BE(header.partitionLeaderEpoch, 12);
+  batch.writeInt8(2, MAGIC_OFFSET);
+  batch.writeInt16BE(0, 21);
+  batch.writeInt32BE(header.lastOffsetDelta, 23);
+  batch.writeBigInt64BE(BigInt(header.baseTimestamp), 27);
+  batch.writeBigInt64BE(BigInt(header.maxTimestamp), 35);
+  batch.writeBigInt64BE(-1n, 43);
+  batch.writeInt16BE(-1, 51);
+  batch.writeInt32BE(-1, 53);
+  batch.writeInt32BE(0, 57);
+  updateBatchCrc(batch, 0);
+  return batch;
+}
+
+/**
+ * Whether a batch is such a stand-in: no records, no producer, not a control batch. No Kafka broker
+ * writes those (the cleaner keeps empty batches only for a producer's state, so with a producer id),
+ * so a reader can tell "the broker could not read what was here" from compaction.
+ */
+export function isEmptyStandIn(header: Pick<BatchHeader, 'recordCount' | 'producerId' | 'attributes'>): boolean {
+  return header.recordCount === 0 && header.producerId < 0 && (header.attributes & BatchAttributes.Control) === 0;
+}

@@ -73,12 +73,17 @@ export interface DownConvertOptions {
   /** Check batch CRCs (default false: batches read from the log were checked when appended). */
   verifyCrc?: boolean;
   maxDecompressedBytes?: number;
+  /**
+   * Called for a batch that cannot be decoded; it is left out and conversion goes on with the next one
+   * (without this option such a batch throws).
+   */
+  onUnreadable?: (batch: { baseOffset: number; lastOffset: number; reason: string }) => void;
 }
 
 /**
  * Converts concatenated record batches (as read from the log for a fetch) into a magic-0 or magic-1
  * message set. A trailing partial batch is dropped; legacy entries already in the input are passed
- * through unchanged.
+ * through unchanged; batches without records (control batches, empty ones) become nothing.
  */
 export function downConvertBatches(records: Buffer, magic: 0 | 1, options: DownConvertOptions = {}): Buffer {
   const scan = scanBatches(records);
@@ -88,7 +93,16 @@ export function downConvertBatches(records: Buffer, magic: 0 | 1, options: DownC
       out.push(records.subarray(span.offset, span.offset + span.size));
       continue;
     }
-    const batch = decodeRecordBatch(records, span.offset, { verifyCrc: options.verifyCrc === true, maxDecompressedBytes: options.maxDecompressedBytes });
+    let batch;
+    try {
+      batch = decodeRecordBatch(records, span.offset, { verifyCrc: options.verifyCrc === true, maxDecompressedBytes: options.maxDecompressedBytes });
+    } catch (error) {
+      if (!options.onUnreadable || !(error instanceof ProtocolDecodeError)) throw error;
+      const baseOffset = Number(records.readBigInt64BE(span.offset));
+      const lastOffsetDelta = span.size >= 27 ? records.readInt32BE(span.offset + 23) : 0;
+      options.onUnreadable({ baseOffset, lastOffset: baseOffset + lastOffsetDelta, reason: error.message });
+      continue;
+    }
     if (batch.attributes & BatchAttributes.Control || batch.records.length === 0) continue;
     let compression = (batch.attributes & BatchAttributes.CompressionMask) as CompressionType;
     if (compression === CompressionType.Zstd) compression = CompressionType.None;

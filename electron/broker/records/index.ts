@@ -9,3 +9,4 @@ export * from './convert';
 export * from './errors';
 export * from './message-set';
 export * from './record-batch';
+export * from './record-walk';

@@ -4,6 +4,7 @@
  * counts, records that do not add up) and decompression bombs for every codec, small on the wire and
  * huge once inflated. Shared by the validator, produce, fetch and message-browser tests.
  */
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createGzip, gzipSync } from 'node:zlib';
 import { BATCH_HEADER_SIZE, LOG_OVERHEAD, updateBatchCrc } from '../../../electron/broker/records/batch-header';
 import { CompressionType, compress } from '../../../electron/broker/records/compression';
@@ -196,4 +197,37 @@ export function legacyEntry(options: { magic: 0 | 1; attributes?: number; offset
   entry.writeUInt32BE(crc32(body), 12);
   body.copy(entry, 16);
   return entry;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// File surgery: a bad batch on disk, as a version that validated nothing could have written
+
+/**
+ * Overwrites the records of the `index`-th batch of a segment file with garbage and recomputes its
+ * CRC: the file keeps its size, offsets and indexes, and the batch its header, but what it holds is
+ * garbage behind a valid CRC. Returns the batch's offsets.
+ */
+export function plantGarbage(segmentFile: string, index: number, seed = 99): { baseOffset: number; lastOffset: number } {
+  const bytes = readFileSync(segmentFile);
+  let position = 0;
+  for (let i = 0; i < index; i++) position += bytes.readInt32BE(position + 8) + LOG_OVERHEAD;
+  const size = bytes.readInt32BE(position + 8) + LOG_OVERHEAD;
+  noise(seed, size - BATCH_HEADER_SIZE).copy(bytes, position + BATCH_HEADER_SIZE);
+  updateBatchCrc(bytes, position);
+  writeFileSync(segmentFile, bytes);
+  const baseOffset = Number(bytes.readBigInt64BE(position));
+  return { baseOffset, lastOffset: baseOffset + bytes.readInt32BE(position + 23) };
+}
+
+/** Appends `batches` (offsets already right) to the end of a segment file, as a broker that checked nothing would have. */
+export function appendRaw(segmentFile: string, ...batches: Buffer[]): void {
+  appendFileSync(segmentFile, Buffer.concat(batches));
+}
+
+/** A batch stamped with the offsets and epoch the log would have given it. */
+export function atOffset(batch: Buffer, baseOffset: number, epoch: number): Buffer {
+  const copy = Buffer.from(batch);
+  copy.writeBigInt64BE(BigInt(baseOffset), 0);
+  copy.writeInt32BE(epoch, 12);
+  return copy;
 }
