@@ -156,6 +156,16 @@ export type StopReason = z.infer<typeof stopReasonSchema>;
 
 export const partitionRangeSchema = z.object({ partition: z.number().int(), low: z.number(), high: z.number() });
 
+// A batch of records that could not be read (damaged, undecompressable, records that do not add up,
+// or the empty stand-in a broker serves for such a batch): left out, the records around it shown.
+export const unreadableBatchSchema = z.object({
+  partition: z.number().int(),
+  baseOffset: z.number(),
+  lastOffset: z.number(),
+  reason: z.string(),
+});
+export type UnreadableBatch = z.infer<typeof unreadableBatchSchema>;
+
 export const pageSchema = z.object({
   topic: z.string(),
   // Oldest first: by offset in one partition, by timestamp across partitions.
@@ -171,6 +181,8 @@ export const pageSchema = z.object({
   // The partition a find-by-key searched, and other facts worth telling ("group has no commit on 2").
   keyPartition: z.number().int().optional(),
   notes: z.array(z.string()),
+  // Batches the read went past because they cannot be read, by partition and offsets.
+  unreadable: z.array(unreadableBatchSchema).optional(),
 });
 export type Page = z.infer<typeof pageSchema>;
 
@@ -241,6 +253,8 @@ export const exportResultSchema = z.object({
   records: z.number(),
   bytes: z.number(),
   durationMs: z.number(),
+  // Batches the export went past because they cannot be read (their records are not in the file).
+  unreadable: z.array(unreadableBatchSchema).optional(),
 });
 export type ExportResult = z.infer<typeof exportResultSchema>;
 
@@ -262,6 +276,8 @@ export const tailEventSchema = z.object({
   skipped: z.number(),
   // Records retention or DeleteRecords removed before the tail could read them (while paused).
   missed: z.number(),
+  // Batches the tail went past because they cannot be read.
+  unreadable: z.array(unreadableBatchSchema).optional(),
   // Error that stopped the tail, if any.
   error: z.string().optional(),
   state: z.enum(['running', 'paused', 'stopped']),

@@ -4,8 +4,12 @@
 // what the client's own parser drops or hides: the batch's compression, producer id and epoch, base
 // sequence, transactional and control flags, and each record's size. No consumer group is involved.
 import { createAPI, Writer, type Admin, type Connection, type Reader } from '@platformatic/kafka';
-import { BATCH_HEADER_SIZE, BatchAttributes, LOG_OVERHEAD, MAGIC_OFFSET, readBatchHeader } from '../../broker/records/batch-header';
-import { decompress, initCompression } from '../../broker/records/compression';
+import type { UnreadableBatch } from '../../../shared/model/messages';
+import { ProtocolDecodeError } from '../../broker/protocol/errors';
+import { BATCH_HEADER_SIZE, BatchAttributes, LOG_OVERHEAD, MAGIC_OFFSET, isEmptyStandIn, readHeaderFields } from '../../broker/records/batch-header';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, initCompression } from '../../broker/records/compression';
+import { ChecksumMismatchError, DecompressionError, DecompressionLimitError } from '../../broker/records/errors';
+import { RecordFramingError, readableBatch } from '../../broker/records/record-walk';
 import { AppError } from '../../ipc/errors';
 import { listOffsets, readMetadata, type ClusterSnapshot } from '../cluster/read';
 
@@ -94,6 +98,8 @@ export interface PartitionData {
   records: RawRecord[];
   /** Where the next fetch continues: after the last complete batch, or the requested offset. */
   nextOffset: number;
+  /** Batches that could not be read, left out (the records around them are in `records`). */
+  unreadable: UnreadableBatch[];
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -208,10 +214,14 @@ function varlong(data: Buffer): number {
 
 /**
  * Decodes every complete batch of a Fetch response's records field. Records below `fromOffset`
- * (a batch starts before the offset asked for) and control records are left out.
+ * (a batch starts before the offset asked for) and control records are left out. A batch that cannot
+ * be read — its CRC, its compressed data, its records not adding up, or the empty stand-in the embedded
+ * broker serves for such a batch on its disk — is reported in `unreadable` with its offsets and left
+ * out; the batches around it are decoded as usual.
  */
-export function decodeRecordsField(partition: number, data: Buffer, fromOffset: number): { records: RawRecord[]; nextOffset: number } {
+export function decodeRecordsField(partition: number, data: Buffer, fromOffset: number): { records: RawRecord[]; nextOffset: number; unreadable: UnreadableBatch[] } {
   const records: RawRecord[] = [];
+  const unreadable: UnreadableBatch[] = [];
   let nextOffset = fromOffset;
   let at = 0;
   while (data.length - at >= BATCH_HEADER_SIZE) {
@@ -219,16 +229,34 @@ export function decodeRecordsField(partition: number, data: Buffer, fromOffset: 
     if (size > data.length - at) break; // a trailing partial batch
     const magic = data.readInt8(at + MAGIC_OFFSET);
     if (magic !== 2) throw new AppError('kafka', `Partition ${partition} holds records in the old message format (magic ${magic}), which the browser does not read.`);
-    const header = readBatchHeader(data, at);
+    if (size < BATCH_HEADER_SIZE) {
+      // A length that cannot be: nothing after it can be found either.
+      unreadable.push({ partition, baseOffset: Number(data.readBigInt64BE(at)), lastOffset: Number(data.readBigInt64BE(at)), reason: `its length field says ${size} bytes, less than a batch header` });
+      break;
+    }
+    const header = readHeaderFields(data, at);
     const batchEnd = header.baseOffset + header.lastOffsetDelta + 1;
     if (batchEnd > nextOffset) nextOffset = batchEnd;
     const attributes = header.attributes;
     if ((attributes & BatchAttributes.Control) === 0 && batchEnd > fromOffset) {
+      if (isEmptyStandIn(header)) {
+        unreadable.push({ partition, baseOffset: header.baseOffset, lastOffset: batchEnd - 1, reason: 'the broker holds a batch here that it cannot read (its log says why)' });
+        at += size;
+        continue;
+      }
+      let readable: ReturnType<typeof readableBatch>;
+      try {
+        // CRC, bounded decompression and every record's framing checked before any length is trusted.
+        readable = readableBatch(data, at, DEFAULT_MAX_DECOMPRESSED_BYTES);
+      } catch (error) {
+        if (!(error instanceof ProtocolDecodeError)) throw error;
+        unreadable.push({ partition, baseOffset: header.baseOffset, lastOffset: batchEnd - 1, reason: unreadableReason(error) });
+        at += size;
+        continue;
+      }
+      const body = readable.body;
+      pos = readable.start;
       const codec = attributes & BatchAttributes.CompressionMask;
-      const start = at + BATCH_HEADER_SIZE;
-      const end = at + size;
-      const body = codec === 0 ? data : decompress(codec, data.subarray(start, end));
-      pos = codec === 0 ? start : 0;
       const logAppendTime = (attributes & BatchAttributes.TimestampTypeLogAppend) !== 0;
       const batch: RawBatchInfo = {
         baseOffset: header.baseOffset,
@@ -280,7 +308,17 @@ export function decodeRecordsField(partition: number, data: Buffer, fromOffset: 
     }
     at += size;
   }
-  return { records, nextOffset };
+  return { records, nextOffset, unreadable };
+}
+
+/** Why a batch cannot be read, in words for the page. */
+function unreadableReason(error: ProtocolDecodeError): string {
+  const what = error.message.replace(/ \(at byte \d+\)$/, '');
+  if (error instanceof ChecksumMismatchError) return `it fails its CRC check (${what})`;
+  if (error instanceof DecompressionLimitError) return `its compressed data would inflate past the browser's limit (${what})`;
+  if (error instanceof DecompressionError) return `its compressed data cannot be decompressed (${what})`;
+  if (error instanceof RecordFramingError) return `its records do not add up (${what})`;
+  return what;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -295,6 +333,9 @@ interface PartitionLayout {
   /** -1 when the partition is offline (no leader, or a leader the cluster does not list as live). */
   leader: number;
 }
+
+/** Unreadable batches a reader remembers at most (a page shows them; a log full of them needs one line). */
+const MAX_UNREADABLE = 1000;
 
 const ErrorCodes = {
   NONE: 0,
@@ -318,6 +359,8 @@ const RETRIABLE = new Set<number>([
 export class TopicReader {
   readonly client: Admin;
   readonly topic: string;
+  /** Unreadable batches met by this reader's fetches, by partition and base offset. */
+  readonly #unreadable = new Map<string, UnreadableBatch>();
   #layout: PartitionLayout[] = [];
   #snapshot: ClusterSnapshot | null = null;
   #refreshedAt = 0;
@@ -332,6 +375,19 @@ export class TopicReader {
     const reader = new TopicReader(client, topic);
     await Promise.all([reader.refresh(), compressionReady]);
     return reader;
+  }
+
+  /**
+   * The unreadable batches this reader's fetches went past, by partition and offset; with `within`,
+   * only those overlapping the given offset range of their partition.
+   */
+  unreadable(within?: (partition: number) => { from: number; to: number } | undefined): UnreadableBatch[] {
+    const all = [...this.#unreadable.values()].sort((a, b) => a.partition - b.partition || a.baseOffset - b.baseOffset);
+    if (!within) return all;
+    return all.filter((batch) => {
+      const range = within(batch.partition);
+      return range !== undefined && batch.lastOffset >= range.from && batch.baseOffset < range.to;
+    });
   }
 
   get partitionCount(): number {
@@ -484,7 +540,7 @@ export class TopicReader {
                 continue;
               }
               if (partition.errorCode === ErrorCodes.OFFSET_OUT_OF_RANGE) {
-                results.push({ partition: partition.partition, errorCode: partition.errorCode, highWatermark: partition.highWatermark, logStartOffset: partition.logStartOffset, records: [], nextOffset: request.offset });
+                results.push({ partition: partition.partition, errorCode: partition.errorCode, highWatermark: partition.highWatermark, logStartOffset: partition.logStartOffset, records: [], nextOffset: request.offset, unreadable: [] });
                 continue;
               }
               if (partition.errorCode !== ErrorCodes.NONE) {
@@ -492,7 +548,10 @@ export class TopicReader {
               }
               const decoded = partition.records
                 ? decodeRecordsField(partition.partition, partition.records, request.offset)
-                : { records: [], nextOffset: request.offset };
+                : { records: [], nextOffset: request.offset, unreadable: [] };
+              for (const batch of decoded.unreadable) {
+                if (this.#unreadable.size < MAX_UNREADABLE) this.#unreadable.set(`${batch.partition}:${batch.baseOffset}`, batch);
+              }
               results.push({
                 partition: partition.partition,
                 errorCode: 0,
@@ -500,6 +559,7 @@ export class TopicReader {
                 logStartOffset: partition.logStartOffset,
                 records: decoded.records,
                 nextOffset: decoded.nextOffset,
+                unreadable: decoded.unreadable,
               });
             }
           }

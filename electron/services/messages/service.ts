@@ -18,6 +18,7 @@ import {
   type RecordView,
   type TailEvent,
   type TopicDecoders,
+  type UnreadableBatch,
   type ValueChunk,
   exportRequestSchema,
   tailStartSchema,
@@ -61,6 +62,12 @@ interface Operation {
 }
 
 const MAX_TAILS = 8;
+
+/** `{ unreadable }` when the reader went past unreadable batches within the ranges read, else nothing. */
+function unreadableOf(reader: TopicReader, read: Map<number, { from: number; to: number }>): { unreadable?: UnreadableBatch[] } {
+  const unreadable = reader.unreadable((partition) => read.get(partition));
+  return unreadable.length ? { unreadable } : {};
+}
 const VALUE_CACHE_CHARS = 64 * 1024 * 1024;
 const contentTypes: Record<ExportFormat, string> = {
   jsonl: 'application/x-ndjson; charset=utf-8',
@@ -147,6 +154,7 @@ export class MessageService {
       const records = await this.#views(operation, found, request.decoders);
       const cursor = cursorOf(planned, streams);
       const ranges = planned.partitions.map((partition) => ({ partition, ...planned.watermarks.get(partition)! }));
+      const read = new Map(cursor.map((entry) => [entry.partition, { from: entry.before, to: entry.after }]));
       return {
         topic: request.topic,
         records,
@@ -159,6 +167,8 @@ export class MessageService {
         durationMs: Math.round(performance.now() - started),
         ...(planned.keyPartition !== undefined ? { keyPartition: planned.keyPartition } : {}),
         notes: note ? [...planned.notes, note] : planned.notes,
+        // Batches within what this page read that could not be read: left out, reported by offsets.
+        ...unreadableOf(reader, read),
       };
     } finally {
       this.#endOperation(request.operationId, operation);
@@ -357,7 +367,8 @@ export class MessageService {
         return { status: 'cancelled', fileName, records: 0, bytes: 0, durationMs: Math.round(performance.now() - started) };
       }
       const bytes = await writer.close();
-      const result = { fileName, records: writer.records, bytes, durationMs: Math.round(performance.now() - started) };
+      const read = new Map(cursorOf(planned, streams).map((entry) => [entry.partition, { from: entry.before, to: entry.after }]));
+      const result = { fileName, records: writer.records, bytes, durationMs: Math.round(performance.now() - started), ...unreadableOf(reader, read) };
       if (downloadId) {
         this.#downloads.set(downloadId, { path: target, fileName, contentType: contentTypes[request.format] });
         return { status: 'download', url: `/downloads/${downloadId}`, ...result };

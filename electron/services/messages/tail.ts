@@ -103,6 +103,7 @@ export class Tail {
         if (this.#state !== 'running') continue;
         let missed = 0;
         const records = [];
+        const unreadable = results.flatMap((data) => data.unreadable);
         for (const data of results) {
           const position = this.#positions.get(data.partition)!;
           if (data.errorCode === OFFSET_OUT_OF_RANGE) {
@@ -122,10 +123,11 @@ export class Tail {
         const skipped = records.length - matching.length;
         if (!decoding) await prepareDecoders(matching, key, value);
         const decoded = decoding ? await decoding.previews(matching) : null;
-        if (!matching.length && (skipped || missed)) emit({ tailId: this.id, records: [], skipped, missed, state: this.#state });
+        const went = unreadable.length ? { unreadable } : {};
+        if (!matching.length && (skipped || missed || unreadable.length)) emit({ tailId: this.id, records: [], skipped, missed, ...went, state: this.#state });
         for (let at = 0; at < matching.length; at += TAIL_EVENT_RECORDS) {
           const slice = matching.slice(at, at + TAIL_EVENT_RECORDS).map((record, i) => toView(record, key, value, decoded?.[at + i]));
-          emit({ tailId: this.id, records: slice, skipped: at === 0 ? skipped : 0, missed: at === 0 ? missed : 0, state: this.#state });
+          emit({ tailId: this.id, records: slice, skipped: at === 0 ? skipped : 0, missed: at === 0 ? missed : 0, ...(at === 0 ? went : {}), state: this.#state });
         }
       }
     } catch (error) {

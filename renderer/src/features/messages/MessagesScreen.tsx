@@ -1,7 +1,7 @@
 // The message browser: choose a topic, where to start, how much to read and what to look for; page
 // through the result by cursor, open a record, export the whole result, or tail new records live.
 import { useEffect, useState } from 'react';
-import type { ExportFormat, Filter, Page, Seek } from '../../../../shared/model/messages';
+import type { ExportFormat, Filter, Page, Seek, UnreadableBatch } from '../../../../shared/model/messages';
 import { re2Error } from '../../../../shared/model/regex';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
@@ -342,6 +342,7 @@ export function MessagesScreen() {
             </div>
           ) : null}
           <ExportStatus />
+          {!tail && page.data?.unreadable?.length ? <UnreadableBatches batches={page.data.unreadable} what="This page" /> : null}
           {tail ? renderTail() : renderPage(page.data)}
           {!tail && page.status === 'error' ? <ErrorMessage error={page.error} onRetry={() => void readMessages()} /> : null}
           {!tail ? (
@@ -390,6 +391,7 @@ export function MessagesScreen() {
           {tail.state === 'paused' ? <span className="muted">New records wait on the cluster; nothing is lost.</span> : null}
         </div>
         {tail.error ? <div className="form-error" role="alert">{tail.error}</div> : null}
+        {tail.unreadable.length ? <UnreadableBatches batches={tail.unreadable} what="The tail" /> : null}
         {tail.records.length ? (
           <div className={selected ? 'records-layout with-detail' : 'records-layout'}>
             <RecordTable records={tail.records} selected={selected} onSelect={selectRecord} follow={tail.state === 'running' && !selected} />
@@ -424,9 +426,33 @@ function ExportStatus() {
   if (exportState.status === 'cancelled') return <div className="export-status muted" role="status" aria-label="Export">The export was cancelled.</div>;
   const result = exportState.result!;
   return (
-    <div className="export-status form-success" role="status" aria-label="Export">
-      Exported {formatCount(result.records)} records ({formatBytes(result.bytes)}) {result.status === 'file' ? `to ${result.path}` : `as ${result.fileName}`} in{' '}
-      {formatCount(result.durationMs)} ms.
+    <>
+      <div className="export-status form-success" role="status" aria-label="Export">
+        Exported {formatCount(result.records)} records ({formatBytes(result.bytes)}) {result.status === 'file' ? `to ${result.path}` : `as ${result.fileName}`} in{' '}
+        {formatCount(result.durationMs)} ms.
+      </div>
+      {result.unreadable?.length ? <UnreadableBatches batches={result.unreadable} what="The export" /> : null}
+    </>
+  );
+}
+
+const UNREADABLE_SHOWN = 5;
+
+/** Batches a read or an export went past because they cannot be read: which, where and why. */
+function UnreadableBatches({ batches, what }: { batches: UnreadableBatch[]; what: string }) {
+  const shown = batches.slice(0, UNREADABLE_SHOWN);
+  return (
+    <div className="warning unreadable-batches" role="note" aria-label="Unreadable batches">
+      {what} went past {batches.length === 1 ? 'a batch' : `${formatCount(batches.length)} batches`} that cannot be read; {batches.length === 1 ? 'its' : 'their'}{' '}
+      records are missing, the others are all there.
+      <ul>
+        {shown.map((batch) => (
+          <li key={`${batch.partition}:${batch.baseOffset}`}>
+            Partition {batch.partition}, {batch.baseOffset === batch.lastOffset ? `offset ${batch.baseOffset}` : `offsets ${batch.baseOffset}–${batch.lastOffset}`}: {batch.reason}
+          </li>
+        ))}
+        {batches.length > shown.length ? <li>and {formatCount(batches.length - shown.length)} more</li> : null}
+      </ul>
     </div>
   );
 }

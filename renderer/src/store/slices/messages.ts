@@ -13,6 +13,7 @@ import {
   type Seek,
   type TailEvent,
   type TopicDecoders,
+  type UnreadableBatch,
 } from '../../../../shared/model/messages';
 import type { SliceCreator } from '../app-store';
 import { idle, loading, settle, type Resource } from '../resource';
@@ -42,6 +43,8 @@ export interface TailView {
   evicted: number;
   skipped: number;
   missed: number;
+  /** Batches the tail went past because they cannot be read (the last few kept). */
+  unreadable: UnreadableBatch[];
   error: string | null;
 }
 
@@ -182,7 +185,7 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
       const query = get().messageQuery;
       if (!query.topic) return;
       await get().stopTail();
-      set({ tail: { tailId: null, state: 'starting', records: [], received: 0, evicted: 0, skipped: 0, missed: 0, error: null }, selectedRecord: null });
+      set({ tail: { tailId: null, state: 'starting', records: [], received: 0, evicted: 0, skipped: 0, missed: 0, unreadable: [], error: null }, selectedRecord: null });
       const result = await api.invoke('messages.tailStart', baseRequest(query));
       const tail = get().tail;
       if (!tail || tail.tailId !== null) return;
@@ -258,6 +261,7 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
           received: tail.received + event.records.length,
           skipped: tail.skipped + event.skipped,
           missed: tail.missed + event.missed,
+          unreadable: event.unreadable?.length ? [...tail.unreadable, ...event.unreadable].slice(-20) : tail.unreadable,
           state: event.state,
           error: event.error ?? tail.error,
         },
