@@ -11,7 +11,8 @@
  *   latency-client BOOTSTRAP TOPIC ACKS RATE SECONDS WARMUP_SECONDS SIZE LINGER_MS
  *
  * RATE 0 sends as fast as librdkafka accepts (a throughput run: the consumer is not started, only
- * delivery reports are counted). Prints one JSON line on standard output.
+ * delivery reports are counted). Prints one JSON line on standard output: ack and e2e percentiles,
+ * and `late`, how late the sending thread woke for each record's slot (the machine's scheduling noise).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -73,6 +74,9 @@ static uint64_t first_counted_seq;
 static atomic_int stop_threads;
 static atomic_uint_fast64_t delivered, delivery_errors, consumed, consumed_counted;
 static struct samples ack_samples, e2e_samples; /* each written by one thread only */
+/* How late the sending thread was for each record's slot: the machine's scheduling noise, which the
+ * client's and the broker's threads alike suffer (a broker cannot answer sooner than it runs). */
+static struct samples late_samples;
 static char last_error[256];
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
@@ -218,8 +222,14 @@ int main(int argc, char **argv) {
     if (rate > 0) {
       uint64_t due = start + (uint64_t)(interval * (double)seq);
       uint64_t t = now_ns();
-      if (t < due) sleep_until(due);
-      else if (t - due > max_behind && seq >= first_counted_seq) max_behind = t - due;
+      if (t < due) {
+        sleep_until(due);
+        t = now_ns();
+      }
+      if (seq >= first_counted_seq) {
+        if (t - due > max_behind) max_behind = t - due;
+        samples_add(&late_samples, t - due);
+      }
     }
     if (seq == first_counted_seq) counted_start = now_ns();
     uint64_t sent = now_ns();
@@ -250,6 +260,8 @@ int main(int argc, char **argv) {
   print_stats("ack", &ack_samples);
   printf(",");
   print_stats("e2e", &e2e_samples);
+  printf(",");
+  print_stats("late", &late_samples);
   printf("}\n");
 
   if (consuming) {

@@ -47,6 +47,8 @@ export interface ClientResult {
   consumed: number;
   ack: Percentiles;
   e2e: Percentiles;
+  /** How late the client's sending thread woke for its slots: scheduling noise of the machine. */
+  late: Percentiles;
 }
 
 type Metrics = Record<string, number>;
@@ -182,7 +184,7 @@ export default async function run(): Promise<void> {
           runs.push(r);
           const lost = result.consumed < result.records || result.delivered < result.records;
           console.log(`  acks=${acks.padEnd(3)} ${fmtInt(rate).padStart(6)} rec/s: e2e p50 ${ms(result.e2e.p50)} ms, p99 ${ms(result.e2e.p99)} ms, ` +
-            `p99.9 ${ms(result.e2e.p999)} ms; ack p50 ${ms(result.ack.p50)} ms, p99 ${ms(result.ack.p99)} ms; ` +
+            `p99.9 ${ms(result.e2e.p999)} ms; ack p50 ${ms(result.ack.p50)} ms, p99 ${ms(result.ack.p99)} ms; client late p99 ${ms(result.late.p99)} ms; ` +
             `${m.leaderAppends === undefined ? '?' : fmtInt(m.leaderAppends)} produce requests, ${perRequest(m, 'followerFetches')} follower fetches each; load ${r.load}` +
             (lost ? `; delivered ${result.delivered}, consumed ${result.consumed} of ${result.records} (${result.last_error || 'no error'})` : ''));
           await deleteTopic(cluster.bootstrap, topic);
@@ -190,17 +192,18 @@ export default async function run(): Promise<void> {
       }
     }
 
-    console.log(`\nEnd-to-end latency (ms; median over ${repeat} run(s) of each percentile; e2e = send to consumer, ack = send to delivery report)`);
+    console.log(`\nEnd-to-end latency (ms; median over ${repeat} run(s) of each percentile; e2e = send to consumer, ack = send to delivery report;`);
+    console.log(`late = how late the client's sending thread woke for its slots, the machine's scheduling noise)`);
     const groups = acksList.flatMap((acks) => rates.map((rate) => ({ acks, rate, runs: runs.filter((r) => r.acks === acks && r.rate === rate) })));
     const med = (rs: Run[], f: (r: Run) => number) => median(rs.map(f));
     printTable(
-      ['acks', 'rec/s', 'e2e p50', 'e2e p99', 'e2e p99.9', 'e2e max', 'ack p50', 'ack p99', 'CPU µs/rec', 'requests', 'rec/req', 'fetches/req', 'HW adv/req', 'wakeups/req'],
+      ['acks', 'rec/s', 'e2e p50', 'e2e p99', 'e2e p99.9', 'e2e max', 'ack p50', 'ack p99', 'late p99', 'CPU µs/rec', 'requests', 'rec/req', 'fetches/req', 'HW adv/req', 'wakeups/req'],
       groups.map(({ acks, rate, runs: rs }) => {
         const m = rs[0]!.metrics;
         return [
           acks, fmtInt(rate),
           ms(med(rs, (r) => r.result.e2e.p50)), ms(med(rs, (r) => r.result.e2e.p99)), ms(med(rs, (r) => r.result.e2e.p999)), ms(med(rs, (r) => r.result.e2e.max)),
-          ms(med(rs, (r) => r.result.ack.p50)), ms(med(rs, (r) => r.result.ack.p99)),
+          ms(med(rs, (r) => r.result.ack.p50)), ms(med(rs, (r) => r.result.ack.p99)), ms(med(rs, (r) => r.result.late.p99)),
           fmt1(med(rs, (r) => r.cpuMicrosPerRecord)),
           m.leaderAppends === undefined ? '-' : fmtInt(m.leaderAppends), m.leaderAppends! > 0 ? fmt1(rs[0]!.result.records / m.leaderAppends!) : '-',
           perRequest(m, 'followerFetches'), perRequest(m, 'highWatermarkAdvances'), perRequest(m, 'fetcherWakeups'),
