@@ -78,6 +78,10 @@ describe('Avro', () => {
     expect(backward(e2, e1d)).toEqual([]);
     expect(backward(rec([{ name: 'a', type: 'int' }]), rec([{ name: 'b', type: 'int', aliases: ['a'] }]))).toEqual([]);
     expect(backward(rec([{ name: 'a', type: 'int' }]), rec([{ name: 'b', type: 'int' }]))).not.toEqual([]);
+    // As Java's check: a changed namespace keeps the name, a changed name needs an alias.
+    expect(backward(rec([{ name: 'a', type: 'int' }], { namespace: 'old.ns' }), rec([{ name: 'a', type: 'int' }], { namespace: 'new.ns' }))).toEqual([]);
+    expect(errorTypes(backward(avro({ type: 'record', name: 'A', fields: [] }), avro({ type: 'record', name: 'B', fields: [] })))).toEqual(['NAME_MISMATCH']);
+    expect(backward(avro({ type: 'record', name: 'A', fields: [] }), avro({ type: 'record', name: 'B', aliases: ['A'], fields: [] }))).toEqual([]);
   });
 
   it('stores Java\'s canonical string: attribute order, plain primitives, named types once', () => {

@@ -162,7 +162,8 @@ class AvroParsedSchema implements ParsedSchema {
   canRead(writer: ParsedSchema): string[] {
     if (!(writer instanceof AvroParsedSchema)) return ['Incompatible because of different schema type'];
     try {
-      this.avroType.createResolver(writer.avroType);
+      // Java's SchemaCompatibility matches named types by their unqualified names (or aliases).
+      this.avroType.createResolver(writer.avroType, { ignoreNamespaces: true } as never);
       return [];
     } catch (error) {
       return [describeResolverError((error as Error).message)];
