@@ -129,9 +129,10 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        // Stop reading; the 413 goes out with Connection: close, which ends the socket after it.
+        // Nothing more is kept: once the 413 is out, Node reads the rest of the body and discards it
+        // (closing with unread data would reset the connection and could lose the answer); the
+        // request timeout bounds how long that may take.
         request.removeAllListeners('data');
-        request.pause();
         chunks.length = 0;
         reject(E.httpError(413, `The request body is larger than ${MAX_BODY_BYTES} bytes`));
         return;
@@ -217,8 +218,6 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       if (error instanceof E.RegistryError) {
-        // A refused body is not read further: the connection closes after the answer.
-        if (error.status === 413) response.setHeader('Connection', 'close');
         sendError(response, error);
         return;
       }

@@ -85,7 +85,7 @@ describe('huge input', () => {
     expect(answer).toMatchObject({ status: 422, body: { error_code: 42209, message: 'Register operation failed because schema is too large' } });
   });
 
-  it('a body over 8 MiB is 413 and the connection closes', async () => {
+  it('a body over 8 MiB is 413, answered before it is read', async () => {
     const before = logEnd();
     const big = Buffer.alloc(9 * 1024 * 1024, 'a');
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -113,8 +113,8 @@ describe('huge input', () => {
       let sent = 0;
       // Keeps sending well past the limit: the answer must arrive anyway.
       const pump = () => {
-        while (sent < 64 && req.write(chunk)) sent++;
-        if (sent < 64) req.once('drain', pump);
+        while (sent < 16 && req.write(chunk)) sent++;
+        if (sent < 16) req.once('drain', pump);
         else req.end();
       };
       pump();
