@@ -67,7 +67,7 @@ function checkRequestFormat(records: Buffer, version: number): PartitionError | 
 }
 
 /** Refusals of the records themselves (validator.ts), logged so an operator sees who sends what. */
-const RECORD_REFUSALS = new Set<PartitionError['error']>(['CORRUPT_MESSAGE', 'INVALID_RECORD', 'MESSAGE_TOO_LARGE', 'INVALID_TIMESTAMP', 'UNSUPPORTED_COMPRESSION_TYPE']);
+const RECORD_REFUSALS = new Set<PartitionError['error']>(['CORRUPT_MESSAGE', 'INVALID_RECORD', 'MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_TIMESTAMP', 'UNSUPPORTED_COMPRESSION_TYPE']);
 const ATTRIBUTES_OFFSET = 21;
 
 /**

@@ -3,6 +3,7 @@ import type { Broker } from '../cluster/broker';
 import type { TopicMetadata } from '../cluster/metadata-store';
 import { topicNameError } from '../cluster/topic-names';
 import { ErrorCode } from '../protocol/error-codes';
+import { refusalLog } from '../server/refusal-log';
 import { Metadata, type MetadataResponse, type MetadataResponseTopic } from '../protocol/generated/index';
 import { defineHandler, type RequestContext } from './handler';
 import { ZERO_UUID } from '../protocol/uuid';
@@ -69,7 +70,7 @@ export const metadataHandler = defineHandler({
       const toCreate = allowAutoCreate ? new Set(request.topics.flatMap(({ name }) => (name !== null && !controller.topic(name) && !topicNameError(name) ? [name] : []))) : new Set<string>();
       const tooMany = toCreate.size > 0 ? controller.checkRequestedPartitions(toCreate.size * broker.config.int('num.partitions')) : null;
       if (tooMany) {
-        broker.logger.info('topic auto-creation refused', { topics: toCreate.size, error: tooMany.error, message: tooMany.message, clientId: context.clientId ?? undefined, connection: context.connection.id });
+        refusalLog(broker.logger).warn('topic auto-creation refused', { topics: toCreate.size, error: tooMany.error, message: tooMany.message, clientId: context.clientId ?? undefined, connection: context.connection.id });
       }
       // One metadata write for every topic the request creates.
       topics = controller.batch(() =>

@@ -1,6 +1,7 @@
 import { isFailure } from '../cluster/controller';
 import type { TopicMetadata } from '../cluster/metadata-store';
 import { ErrorCode } from '../protocol/error-codes';
+import { refusalLog } from '../server/refusal-log';
 import { CreateTopics, type CreateTopicsRequestCreatableTopic, type CreateTopicsResponseCreatableTopicResult } from '../protocol/generated/index';
 import { describeTopicConfigs, duplicateNames, oversizedConfigValue } from './config-resources';
 import { defineHandler, type RequestContext } from './handler';
@@ -46,9 +47,12 @@ function createOne(topic: CreateTopicsRequestCreatableTopic, validateOnly: boole
   return succeeded(created, validateOnly, context);
 }
 
-/** A refusal: answered with its code and message, and logged by the broker (nothing was changed). */
+/**
+ * A refusal: answered with its code and message, and logged by the broker (nothing was changed); the
+ * log lines are rate-limited, as a request may hold thousands of topics and a client may repeat it.
+ */
 function refused(name: string, error: keyof typeof ErrorCode, message: string, context: RequestContext): CreateTopicsResponseCreatableTopicResult {
-  context.broker.logger.info('CreateTopics refused', { topic: name, error, message, clientId: context.clientId ?? undefined, connection: context.connection.id });
+  refusalLog(context.broker.logger).warn('CreateTopics refused', { topic: name, error, message, clientId: context.clientId ?? undefined, connection: context.connection.id });
   return failed(name, ErrorCode[error], message);
 }
 

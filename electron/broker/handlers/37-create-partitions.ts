@@ -1,5 +1,6 @@
 import { isFailure } from '../cluster/controller';
 import { ErrorCode } from '../protocol/error-codes';
+import { refusalLog } from '../server/refusal-log';
 import { CreatePartitions } from '../protocol/generated/index';
 import { duplicateNames } from './config-resources';
 import { defineHandler } from './handler';
@@ -32,7 +33,7 @@ export const createPartitionsHandler = defineHandler({
           const assignment = topic.assignments?.length ? topic.assignments.map((a) => a.brokerIds) : null;
           const result = tooMany ?? context.broker.controller.createPartitions(topic.name, topic.count, assignment, request.validateOnly);
           if (isFailure(result)) {
-            context.broker.logger.info('CreatePartitions refused', {
+            refusalLog(context.broker.logger).warn('CreatePartitions refused', {
               topic: topic.name,
               error: result.error,
               message: result.message,

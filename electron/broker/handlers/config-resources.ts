@@ -4,6 +4,7 @@ import { isFailure } from '../cluster/controller';
 import type { TopicMetadata } from '../cluster/metadata-store';
 import { TOPIC_CONFIG_DEFS, TOPIC_CONFIGS, type ConfigType } from '../log/log-config';
 import { ErrorCode } from '../protocol/error-codes';
+import { refusalLog } from '../server/refusal-log';
 
 /** Kafka's ConfigResource.Type codes. */
 export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
@@ -177,7 +178,7 @@ export function alterResourceConfigs(
   next: (resource: AlterableResource) => Record<string, string> | ResourceError,
 ): ResourceError | null {
   const refusal = alterResourceConfigsOrRefuse(broker, resourceType, resourceName, validateOnly, next);
-  if (refusal) broker.logger.info('config change refused', { resourceType, resourceName, error: refusal.errorCode, message: refusal.errorMessage });
+  if (refusal) refusalLog(broker.logger).warn('config change refused', { resourceType, resourceName, error: refusal.errorCode, message: refusal.errorMessage });
   return refusal;
 }
 

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from './logger';
 import { MemoryBudget } from './memory-budget';
+import { refusalLog } from './refusal-log';
 
 /** A complete response frame (INT32 size prefix included) as chunks, or null when the request gets no response. */
 export type ResponseChunks = readonly Buffer[] | null;
@@ -198,7 +199,12 @@ export class Connection {
   close(reason: string, level: 'debug' | 'info' | 'warn' = 'info'): void {
     if (this.closed) return;
     this.closed = true;
-    this.log[level]('closing connection', { reason, clientId: this.clientId ?? undefined });
+    if (level === 'warn') {
+      // Refusals of a client's bytes: rate-limited, since a hostile client can cause them by the thousand.
+      refusalLog(this.options.logger).warn('closing connection', { connection: this.id, remote: this.remote, reason, clientId: this.clientId ?? undefined });
+    } else {
+      this.log[level]('closing connection', { reason, clientId: this.clientId ?? undefined });
+    }
     this.releaseAll();
     this.socket.destroy();
   }
