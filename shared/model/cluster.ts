@@ -39,6 +39,9 @@ export const brokerSchema = brokerRefSchema.extend({
   outOfSyncReplicas: z.number().int(),
   offlinePartitions: z.number().int(),
   preferredLeaderPartitions: z.number().int(),
+  // Replicas Metadata reports offline although the broker is up: their log cannot be opened or
+  // written there (a storage failure, KIP-112's offline replicas).
+  failedReplicas: z.number().int(),
 });
 export type Broker = z.infer<typeof brokerSchema>;
 
@@ -92,6 +95,8 @@ export const hostedReplicaSchema = z.object({
   leader: z.number().int(),
   inSync: z.boolean(),
   offline: z.boolean(),
+  // This replica's log has a storage failure on this broker (Metadata lists it offline while the broker is up).
+  storageFailure: z.boolean(),
   preferredLeader: z.boolean(),
   sizeBytes: z.number().nullable(),
   // How far behind the leader's log end this replica is, in records (followers; from DescribeLogDirs).

@@ -58,6 +58,16 @@ describe('explaining partitions and brokers', () => {
     );
   });
 
+  it('tells a storage failure (an offline replica on a broker that is up) from a broker that is down', () => {
+    const brokers = brokerMap([up(0), up(1)]);
+    expect(explainPartition(partition({ replicas: [1], isr: [1], offlineReplicas: [1] }), brokers, undefined, now)).toBe(
+      'partition 2 is offline: its only replica, on broker 1, has a storage failure there (its log cannot be opened or written).',
+    );
+    expect(explainPartition(partition({ leader: 0, replicas: [0, 1], isr: [0], offlineReplicas: [1], error: null }), brokers, undefined, now)).toBe(
+      'partition 2 is under-replicated: the replica on broker 1 is out of sync (broker 1 has a storage failure there (its log cannot be opened or written)).',
+    );
+  });
+
   it('explains an under-replicated partition replica by replica, and says nothing of a healthy one', () => {
     const brokers = brokerMap([up(0), down(1, at(22, 41)), up(2)]);
     expect(explainPartition(partition({ leader: 0, replicas: [0, 1, 2], isr: [0], offlineReplicas: [1], error: null }), brokers, undefined, now)).toBe(
@@ -75,7 +85,7 @@ describe('views that heal by themselves', () => {
 
 describe('cluster slice', () => {
   const detail = (brokerId: number) => ({
-    broker: { ...up(brokerId), isController: false, leaderPartitions: 0, replicas: 0, outOfSyncReplicas: 0, offlinePartitions: 0, preferredLeaderPartitions: 0 },
+    broker: { ...up(brokerId), isController: false, leaderPartitions: 0, replicas: 0, outOfSyncReplicas: 0, offlinePartitions: 0, preferredLeaderPartitions: 0, failedReplicas: 0 },
     replicas: [],
     logDirs: [],
     logDirsError: null,

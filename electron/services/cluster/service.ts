@@ -146,10 +146,10 @@ export class ClusterService {
     const reads = await this.reads(connectionId);
     const [snapshot, apis] = await Promise.all([reads.metadata(null), reads.admin.listApis()]);
     const refs = reads.brokers(snapshot);
-    const stats = new Map<number, { leaders: number; replicas: number; outOfSync: number; offline: number; preferred: number }>();
+    const stats = new Map<number, { leaders: number; replicas: number; outOfSync: number; offline: number; preferred: number; failed: number }>();
     const statsOf = (id: number) => {
       let entry = stats.get(id);
-      if (!entry) stats.set(id, (entry = { leaders: 0, replicas: 0, outOfSync: 0, offline: 0, preferred: 0 }));
+      if (!entry) stats.set(id, (entry = { leaders: 0, replicas: 0, outOfSync: 0, offline: 0, preferred: 0, failed: 0 }));
       return entry;
     };
     let topicCount = 0;
@@ -186,6 +186,7 @@ export class ClusterService {
           entry.replicas += 1;
           if (!partition.isr.includes(replica)) entry.outOfSync += 1;
           if (down) entry.offline += 1;
+          if (partition.offlineReplicas.includes(replica) && snapshot.brokers.has(replica)) entry.failed += 1;
         }
         if (down) {
           offlineCount += 1;
@@ -206,6 +207,7 @@ export class ClusterService {
         outOfSyncReplicas: entry?.outOfSync ?? 0,
         offlinePartitions: entry?.offline ?? 0,
         preferredLeaderPartitions: entry?.preferred ?? 0,
+        failedReplicas: entry?.failed ?? 0,
       };
     });
     return {
@@ -235,13 +237,14 @@ export class ClusterService {
     const ref = refs.get(brokerId);
     if (!ref) throw new AppError('not-found', `Broker ${brokerId} is not part of this cluster: Metadata does not list it and no partition has a replica on it.`);
     const replicas: HostedReplica[] = [];
-    const counts = { leaders: 0, outOfSync: 0, offline: 0, preferred: 0 };
+    const counts = { leaders: 0, outOfSync: 0, offline: 0, preferred: 0, failed: 0 };
     for (const topic of snapshot.topics.values()) {
       for (const partition of topic.partitions) {
         if (!partition.replicas.includes(brokerId)) continue;
         const offline = isOffline(partition, snapshot);
         const inSync = partition.isr.includes(brokerId);
         const preferred = partition.replicas[0] === brokerId;
+        const storageFailure = partition.offlineReplicas.includes(brokerId) && snapshot.brokers.has(brokerId);
         replicas.push({
           topic: topic.name,
           internal: topic.internal,
@@ -250,6 +253,7 @@ export class ClusterService {
           leader: partition.leader,
           inSync,
           offline,
+          storageFailure,
           preferredLeader: preferred,
           sizeBytes: null,
           offsetLag: null,
@@ -260,6 +264,7 @@ export class ClusterService {
         if (!inSync) counts.outOfSync += 1;
         if (offline) counts.offline += 1;
         if (preferred) counts.preferred += 1;
+        if (storageFailure) counts.failed += 1;
       }
     }
     replicas.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
@@ -271,6 +276,7 @@ export class ClusterService {
       outOfSyncReplicas: counts.outOfSync,
       offlinePartitions: counts.offline,
       preferredLeaderPartitions: counts.preferred,
+      failedReplicas: counts.failed,
     };
     const detail: BrokerDetail = { broker, replicas, logDirs: null, logDirsError: null, configs: null, configsError: null, readAt: snapshot.at };
     const address = snapshot.brokers.get(brokerId);

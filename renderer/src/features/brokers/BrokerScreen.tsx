@@ -162,12 +162,19 @@ function HostedReplicas({ replicas }: { replicas: readonly HostedReplica[] }) {
             {rows.slice(0, MAX_ROWS).map((replica) => (
               <tr
                 key={`${replica.topic}-${replica.partition}`}
-                className={replica.offline ? 'row-bad' : !replica.inSync ? 'row-warn' : undefined}
+                className={replica.offline || replica.storageFailure ? 'row-bad' : !replica.inSync ? 'row-warn' : undefined}
                 data-replica={`${replica.topic}-${replica.partition}`}
               >
                 <td>{replica.topic}</td>
                 <td className="numeric">{replica.partition}</td>
-                <td>{replica.offline ? <Badge tone="bad">offline</Badge> : replica.role === 'leader' ? <Badge tone="accent">leader</Badge> : 'follower'}</td>
+                <td>
+                {replica.offline ? <Badge tone="bad">offline</Badge> : replica.role === 'leader' ? <Badge tone="accent">leader</Badge> : 'follower'}
+                {replica.storageFailure ? (
+                  <Badge tone="bad" title="Its log cannot be opened or written on this broker">
+                    storage failure
+                  </Badge>
+                ) : null}
+              </td>
                 <td>{replica.leader < 0 ? <span className="muted">none</span> : `broker ${replica.leader}`}</td>
                 <td>{replica.inSync ? <Badge tone="good">yes</Badge> : <Badge tone="warn">no</Badge>}</td>
                 <td>{replica.preferredLeader ? (replica.role === 'leader' ? 'yes' : <Badge tone="warn">yes, not leading</Badge>) : ''}</td>

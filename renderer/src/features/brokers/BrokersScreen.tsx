@@ -98,7 +98,7 @@ export function BrokersView({ overview }: { overview: ClusterOverview }) {
               const row = (
                 <tr
                   key={broker.id}
-                  className={`clickable ${broker.state === 'down' ? 'row-bad' : broker.outOfSyncReplicas ? 'row-warn' : ''}`}
+                  className={`clickable ${broker.state === 'down' || broker.failedReplicas ? 'row-bad' : broker.outOfSyncReplicas ? 'row-warn' : ''}`}
                   data-broker={broker.id}
                   onClick={() => openBroker(broker.id)}
                 >
@@ -110,6 +110,11 @@ export function BrokersView({ overview }: { overview: ClusterOverview }) {
                   <td data-column="state">
                     {broker.state === 'up' ? <Badge tone="good">up</Badge> : <Badge tone="bad">down</Badge>}
                     {broker.state === 'down' ? <span className="muted small"> {brokerState(broker).replace(/^down /, '')}</span> : null}
+                  {broker.failedReplicas ? (
+                    <Badge tone="bad" title="Replicas whose log cannot be opened or written on this broker (Metadata reports them offline)">
+                      {formatCount(broker.failedReplicas)} storage failure{broker.failedReplicas === 1 ? '' : 's'}
+                    </Badge>
+                  ) : null}
                   </td>
                   <td>{broker.host ? <code>{`${broker.host}:${broker.port}`}</code> : <span className="muted">unknown</span>}</td>
                   <td>{broker.rack ?? <span className="muted">none</span>}</td>

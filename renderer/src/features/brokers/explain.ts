@@ -34,6 +34,13 @@ export function isDown(id: number, brokers: BrokerLookup, offlineReplicas: reado
   return offlineReplicas.includes(id) || brokers.get(id)?.state !== 'up';
 }
 
+/** A replica Metadata reports offline on a broker that is up: its log cannot be opened or written there. */
+export function hasStorageFailure(id: number, brokers: BrokerLookup, offlineReplicas: readonly number[]): boolean {
+  return offlineReplicas.includes(id) && brokers.get(id)?.state === 'up';
+}
+
+const STORAGE = 'has a storage failure there (its log cannot be opened or written)';
+
 function list(ids: readonly number[]): string {
   if (ids.length <= 1) return ids.join('');
   return `${ids.slice(0, -1).join(', ')} and ${ids[ids.length - 1]}`;
@@ -67,7 +74,9 @@ export function isPartitionUnderReplicated(partition: PartitionFacts): boolean {
  */
 export function explainPartition(partition: PartitionFacts, lookup: BrokerLookup, subject = `partition ${partition.partition}`, now?: number): string | null {
   const down = (id: number) => isDown(id, lookup, partition.offlineReplicas);
-  const stateOf = (id: number) => brokerState(lookup.get(id), now);
+  const failed = (id: number) => hasStorageFailure(id, lookup, partition.offlineReplicas);
+  // "down since 22:41", or for a replica whose broker is up but whose log failed, why it is offline.
+  const stateOf = (id: number) => (failed(id) ? 'up, but its replica of this partition cannot be read or written (a storage failure)' : brokerState(lookup.get(id), now));
   const errorNote = partition.error && partition.error !== 'LEADER_NOT_AVAILABLE' ? ` (Kafka reports ${partition.error})` : '';
   if (isPartitionOffline(partition, lookup)) {
     if (partition.error === 'KAFKA_STORAGE_ERROR') return `${subject} is offline: a log directory holding it has failed on its broker (KAFKA_STORAGE_ERROR).`;
@@ -77,9 +86,15 @@ export function explainPartition(partition: PartitionFacts, lookup: BrokerLookup
     const downReplicas = replicas.filter(down);
     const live = replicas.filter((id) => !down(id));
     if (replicas.length === 1 && downReplicas.length === 1) {
-      return `${subject} is offline: its only replica is on broker ${replicas[0]}, which is ${stateOf(replicas[0] as number)}.${errorNote}`;
+      const only = replicas[0] as number;
+      if (failed(only)) return `${subject} is offline: its only replica, on broker ${only}, ${STORAGE}.${errorNote}`;
+      return `${subject} is offline: its only replica is on broker ${only}, which is ${stateOf(only)}.${errorNote}`;
     }
     if (!live.length) {
+      if (downReplicas.some(failed)) {
+        const each = downReplicas.map((id) => (failed(id) ? `broker ${id}: storage failure` : `broker ${id} ${brokerState(lookup.get(id), now)}`));
+        return `${subject} is offline: none of its ${replicas.length} replicas can lead (${each.join('; ')}).${errorNote}`;
+      }
       const each = downReplicas.map((id) => `broker ${id} ${stateOf(id).replace(/^down /, '')}`);
       return `${subject} is offline: all ${replicas.length} of its replicas are on brokers that are down (${each.join('; ')}).${errorNote}`;
     }
@@ -92,7 +107,7 @@ export function explainPartition(partition: PartitionFacts, lookup: BrokerLookup
   }
   if (isPartitionUnderReplicated(partition)) {
     const outOfSync = partition.replicas.filter((id) => !partition.isr.includes(id));
-    const why = outOfSync.map((id) => `broker ${id} is ${down(id) ? stateOf(id) : 'up, catching up'}`);
+    const why = outOfSync.map((id) => (failed(id) ? `broker ${id} ${STORAGE}` : `broker ${id} is ${down(id) ? stateOf(id) : 'up, catching up'}`));
     return `${subject} is under-replicated: the ${outOfSync.length === 1 ? 'replica' : 'replicas'} on ${brokers(outOfSync)} ${outOfSync.length === 1 ? 'is' : 'are'} out of sync (${why.join('; ')}).${errorNote}`;
   }
   return null;

@@ -63,6 +63,15 @@ export function overviewProblems(overview: ClusterOverview): ProblemItem[] {
       : ' It holds no replicas of user topics.';
     items.push({ key: `broker-${broker.id}`, tone: 'bad', label: 'broker down', text: `Broker ${broker.id}${where} is ${brokerState(broker)}.${holds}` });
   }
+  for (const broker of overview.brokers) {
+    if (broker.state !== 'up' || !broker.failedReplicas) continue;
+    items.push({
+      key: `storage-${broker.id}`,
+      tone: 'bad',
+      label: 'storage failure',
+      text: `Broker ${broker.id} is up, but ${formatCount(broker.failedReplicas)} of its replicas cannot be opened or written (a storage failure: a full or failed disk); they are offline there.`,
+    });
+  }
   for (const problem of overview.problems) {
     const text = explainPartition(problem, lookup, `partition ${problem.partition} of ${problem.topic}`);
     if (!text) continue;

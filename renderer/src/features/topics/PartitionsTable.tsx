@@ -2,7 +2,7 @@ import type { BrokerRef, PartitionInfo } from '../../../../shared/model/schemas'
 import { Badge } from '../../components/Badge';
 import { formatBytes, formatCount } from '../../components/format';
 import '../brokers/health.css';
-import { brokerMap, brokerState, capitalize, explainPartition, isPartitionOffline, type BrokerLookup } from '../brokers/explain';
+import { brokerMap, brokerState, capitalize, explainPartition, hasStorageFailure, isPartitionOffline, type BrokerLookup } from '../brokers/explain';
 
 /** One badge per replica: the leader, followers in sync, followers out of sync, replicas on down brokers. */
 export function ReplicaBadges({ partition, lookup }: { partition: PartitionInfo; lookup?: BrokerLookup }) {
@@ -13,7 +13,16 @@ export function ReplicaBadges({ partition, lookup }: { partition: PartitionInfo;
         const inSync = partition.isr.includes(replica);
         const leader = replica === partition.leader;
         const tone = down ? 'bad' : leader ? 'accent' : inSync ? 'good' : 'warn';
-        const title = down ? `offline: broker ${replica} is ${brokerState(lookup?.get(replica))}` : leader ? 'leader' : inSync ? 'in sync' : 'out of sync';
+        const storage = lookup ? hasStorageFailure(replica, lookup, partition.offlineReplicas) : false;
+        const title = storage
+          ? 'offline: a storage failure (its log cannot be opened or written on this broker)'
+          : down
+            ? `offline: broker ${replica} is ${brokerState(lookup?.get(replica))}`
+            : leader
+              ? 'leader'
+              : inSync
+                ? 'in sync'
+                : 'out of sync';
         return (
           <Badge key={replica} tone={tone} title={`Broker ${replica}: ${title}`}>
             {replica}
