@@ -3,7 +3,7 @@ import { CorruptRecordError, KafkaStorageError, LogError, OffsetOutOfRangeError,
 import type { LogConfig } from '../log/log-config';
 import type { PartitionLog } from '../log/partition-log';
 import type { ReadAllocator } from '../log/read-buffers';
-import { validateRecords, type ValidatedRecords } from '../log/validator';
+import { validateRecords, type DecompressionBudget, type ValidatedRecords } from '../log/validator';
 import type { PartitionMetadata } from './metadata-store';
 import { replicationMetrics as metrics } from './replication-metrics';
 import { ProducerStateTable, deleteProducerSnapshot, readProducerSnapshot, writeProducerSnapshot } from './producer-state';
@@ -224,7 +224,12 @@ export class PartitionReplica {
    * member has them, as Kafka's delayed produce does. The buffer is handed over: the log may keep it (tail cache),
    * so the caller must not modify it afterwards.
    */
-  appendAsLeader(records: Buffer, acks: number, timeoutMs: number): AppendOutcome | PartitionError | Promise<AppendOutcome | PartitionError> {
+  appendAsLeader(
+    records: Buffer,
+    acks: number,
+    timeoutMs: number,
+    budget?: DecompressionBudget,
+  ): AppendOutcome | PartitionError | Promise<AppendOutcome | PartitionError> {
     const notLeader = this.checkLeader();
     if (notLeader) return notLeader;
     const meta = this.host.metadata()!;
@@ -245,7 +250,7 @@ export class PartitionReplica {
     let validated: ValidatedRecords;
     try {
       // Validated once, here, so a duplicate is recognised only among valid batches; the log reuses it.
-      validated = validateRecords(records, { config, now: this.host.now(), origin: 'client', partition: `${this.topic}-${this.partition}` });
+      validated = validateRecords(records, { config, now: this.host.now(), origin: 'client', partition: `${this.topic}-${this.partition}`, budget });
     } catch (error) {
       return this.storageError(error);
     }

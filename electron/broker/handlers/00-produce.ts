@@ -9,6 +9,7 @@ import {
 } from '../protocol/generated/index';
 import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_OFFSET, compressionOf } from '../records/batch-header';
 import { CompressionType } from '../records/compression';
+import { DecompressionBudget } from '../log/validator';
 import { refusalLog } from '../server/refusal-log';
 import { Deferred, defineHandler, type RequestContext } from './handler';
 
@@ -88,6 +89,8 @@ export const produceHandler = defineHandler({
     const { broker } = context;
     const acks = request.acks;
     const pending: Array<Promise<void>> = [];
+    // The partitions of one request share what it may decompress (log/validator.ts).
+    const budget = new DecompressionBudget();
     const responses = request.topicData.map((topicData) => ({
       name: topicData.name,
       partitionResponses: topicData.partitionData.map((data) => {
@@ -124,7 +127,7 @@ export const produceHandler = defineHandler({
           } else if ((formatError = checkRequestFormat(data.records, context.apiVersion))) {
             set(formatError);
           } else {
-            const outcome = replica.appendAsLeader(data.records, acks, request.timeoutMs);
+            const outcome = replica.appendAsLeader(data.records, acks, request.timeoutMs, budget);
             if (outcome instanceof Promise) pending.push(outcome.then(set));
             else set(outcome);
           }

@@ -52,6 +52,8 @@ export type ValidationConfig = Pick<
 export interface ValidationContext {
   config: ValidationConfig;
   origin: AppendOrigin;
+  /** What the whole request may still decompress, shared by its partitions (the produce handler's). */
+  budget?: DecompressionBudget;
   /** Broker time, for the timestamp bounds. */
   now: number;
   /** `topic-partition`, for messages (as Kafka's errors name it). */
@@ -86,6 +88,24 @@ export const DECOMPRESSION_FACTOR = 64;
 export const MIN_DECOMPRESSED_LIMIT = 1 << 20;
 /** ...and no more than this, whatever max.message.bytes is. */
 export const MAX_DECOMPRESSED_LIMIT = 256 << 20;
+
+/** What one Produce request may decompress in all, across its partitions. */
+export const REQUEST_DECOMPRESSION_BUDGET = 256 << 20;
+
+/**
+ * The decompression one request may still do. Each batch is bounded by {@link decompressedLimit}, but a
+ * request of 100 partitions could carry 100 bombs, each inflated up to that limit before it is refused:
+ * the event loop (every broker, every client of the process) would wait for all of it. So the
+ * partitions of a request share this budget; work done on a refused batch counts too. Beyond it,
+ * batches are refused with MESSAGE_TOO_LARGE (a Java producer splits its batches and sends them again).
+ */
+export class DecompressionBudget {
+  constructor(public remaining = REQUEST_DECOMPRESSION_BUDGET) {}
+
+  charge(bytes: number): void {
+    this.remaining = Math.max(0, this.remaining - bytes);
+  }
+}
 
 /**
  * How many bytes the records of one compressed batch (or legacy wrapper message) may decompress to:
@@ -247,21 +267,35 @@ export function checkStoredBatch(records: Buffer, position: number, config: Pick
 /** Decompresses a batch's records within the topic's limit, answering the Kafka error for each failure. */
 function inflate(codec: CompressionType, compressed: Buffer, index: number, context: ValidationContext): Buffer {
   const limit = decompressedLimit(context.config.maxMessageBytes);
+  const budget = context.budget;
+  const cap = budget ? Math.min(limit, budget.remaining) : limit;
   const name = COMPRESSION_NAMES[codec];
   try {
-    return decompress(codec, compressed, limit);
+    const data = decompress(codec, compressed, cap);
+    budget?.charge(data.length);
+    return data;
   } catch (error) {
     if (error instanceof DecompressionLimitError) {
+      budget?.charge(cap); // the codec produced that much before it stopped
+      if (cap < limit) throw requestBudgetError(index, compressed.length, name, context);
       throw new RecordTooLargeError(
         `batch ${index}: its ${compressed.length} bytes of ${name} data decompress to more than ${limit} bytes, ` +
           `the limit for this topic (${DECOMPRESSION_FACTOR} × max.message.bytes, at most ${MAX_DECOMPRESSED_LIMIT} bytes)${where(context)}`,
       );
     }
     if (error instanceof ProtocolDecodeError) {
+      budget?.charge(compressed.length);
       throw new CorruptRecordError(`batch ${index}: its ${name} data cannot be decompressed: ${stripPosition(error.message)}${where(context)}`, index);
     }
     throw error;
   }
+}
+
+function requestBudgetError(index: number, compressedBytes: number, name: string, context: ValidationContext): RecordTooLargeError {
+  return new RecordTooLargeError(
+    `batch ${index}: its ${compressedBytes} bytes of ${name} data would take the request's batches together past ${REQUEST_DECOMPRESSION_BUDGET} decompressed bytes, ` +
+      `the most one produce request may inflate; send fewer batches per request${where(context)}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -296,11 +330,18 @@ function validateLegacy(records: Buffer, context: ValidationContext): ValidatedR
     at += LOG_OVERHEAD + size;
   }
   let messages;
+  const limit = decompressedLimit(config.maxMessageBytes);
+  const cap = context.budget ? Math.min(limit, context.budget.remaining) : limit;
   try {
-    messages = decodeMessageSet(records, { verifyCrc: true, maxDecompressedBytes: decompressedLimit(config.maxMessageBytes) }).messages;
+    messages = decodeMessageSet(records, { verifyCrc: true, maxDecompressedBytes: cap }).messages;
+    let inflated = 0;
+    for (const m of messages) inflated += (m.key?.length ?? 0) + (m.value?.length ?? 0) + MIN_LEGACY_MESSAGE;
+    context.budget?.charge(inflated);
   } catch (error) {
     if (!(error instanceof ProtocolDecodeError)) throw error;
+    context.budget?.charge(error instanceof DecompressionLimitError ? cap : records.length);
     const message = `legacy message set (magic ${magic}): ${stripPosition(error.message)}${where(context)}`;
+    if (error instanceof DecompressionLimitError && cap < limit) throw requestBudgetError(0, records.length, 'compressed', context);
     if (error instanceof DecompressionLimitError) throw new RecordTooLargeError(message);
     if (error instanceof ChecksumMismatchError || error instanceof DecompressionError) throw new CorruptRecordError(message);
     throw new InvalidRecordError(message);

@@ -174,6 +174,30 @@ describe('record batches (Produce v9)', () => {
     await expectRefused(craftBatch({ codec: CompressionType.Snappy, payload: snappyXerialLying(GiB), recordCount: 1 }), ErrorCode.MESSAGE_TOO_LARGE, limit);
   }, 60_000);
 
+  it('the partitions of one request share a decompression budget: a request of bombs stops costing work at 256 MiB', async () => {
+    const many = topicName('hostile-many');
+    cluster.controller.createTopic({ name: many, partitions: 8, replicationFactor: 1 });
+    // 60 MiB of zeros each, under the per-batch limit: inflated in full, then refused as not records.
+    const bomb = craftBatch({ codec: CompressionType.Zstd, payload: zstdBomb(60 * 1024 * 1024), recordCount: 1 });
+    const response = await client.call(Produce, 9, {
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 5000,
+      topicData: [{ name: many, partitionData: Array.from({ length: 8 }, (_, index) => ({ index, records: bomb })) }],
+    });
+    const answers = response.responses[0]!.partitionResponses.sort((a, b) => a.index - b.index);
+    expect(answers.map((a) => a.errorCode)).toEqual([87, 87, 87, 87, 10, 10, 10, 10]);
+    for (const answer of answers.slice(4)) expect(answer.errorMessage).toMatch(/past 268435456 decompressed bytes, the most one produce request may inflate/);
+    // The next request has a budget of its own.
+    const next = await client.call(Produce, 9, {
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 5000,
+      topicData: [{ name: many, partitionData: [{ index: 7, records: compressedBatch(CompressionType.Zstd, someRecords(2)) }] }],
+    });
+    expect(next.responses[0]!.partitionResponses[0]!.errorCode).toBe(0);
+  }, 60_000);
+
   it('what the request version forbids: a legacy set in Produce v3+, two batches in one partition, zstd before v7', async () => {
     await expectRefused(legacyEntry({ magic: 1, value: Buffer.from('old') }), ErrorCode.INVALID_RECORD, /magic 2/);
     const two = Buffer.concat([encodeRecordBatch({ records: someRecords(1) }), encodeRecordBatch({ records: someRecords(1) })]);
