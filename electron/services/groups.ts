@@ -16,7 +16,10 @@ import type {
   ResetStrategy,
 } from '../../shared/model/groups';
 import { AppError } from '../ipc/errors';
-import { listOffsets, readMetadata, type ClusterSnapshot } from './cluster/read';
+import { errorName } from '../broker/protocol/error-codes';
+import { ListGroups as ListGroupsApi } from '../broker/protocol/generated/index';
+import { brokerFailure, listOffsets, readMetadata, type ClusterSnapshot } from './cluster/read';
+import { brokerConnection, negotiateVersion, send } from './cluster/wire';
 import { partitionLag, type GroupSample, type PartitionSample } from './lag/series';
 
 const EARLIEST = -2n;
@@ -75,6 +78,28 @@ function kafkaErrorIds(error: unknown, depth = 0): string[] {
   return ids;
 }
 
+/**
+ * Runs a request for a batch of groups; when the batch fails (one group's coordinator is down or
+ * does not answer, which fails the client library's whole call), asks for each group on its own
+ * and keeps the answers it gets, so one sick coordinator costs only its own groups. A batch of one
+ * that fails, or a batch where every group fails, fails as before.
+ */
+async function eachIfBatchFails<T, R>(batch: readonly T[], request: (part: T[]) => Promise<R>, merge: (answers: R[]) => R): Promise<R> {
+  try {
+    return await request([...batch]);
+  } catch (error) {
+    if (batch.length < 2) throw error;
+    const settled = await Promise.allSettled(batch.map((item) => request([item])));
+    const answers = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    if (!answers.length) throw error;
+    return merge(answers);
+  }
+}
+
+function mergeMaps<K, V>(maps: Map<K, V>[]): Map<K, V> {
+  return new Map(maps.flatMap((map) => [...map]));
+}
+
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const result: T[][] = [];
   for (let index = 0; index < items.length; index += size) result.push(items.slice(index, index + size));
@@ -84,7 +109,9 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 /** Committed offsets of each group, only partitions that have one. */
 export async function committedOffsets(admin: Admin, groups: readonly string[]): Promise<Map<string, Committed>> {
   const result = new Map<string, Committed>();
-  const batches = await Promise.all(chunks(groups, GROUP_BATCH).map((batch) => admin.listConsumerGroupOffsets({ groups: batch })));
+  const batches = await Promise.all(
+    chunks(groups, GROUP_BATCH).map((batch) => eachIfBatchFails(batch, (part) => admin.listConsumerGroupOffsets({ groups: part }), (answers) => answers.flat())),
+  );
   for (const answers of batches) {
     for (const answer of answers) {
       const topics: Committed = new Map();
@@ -180,10 +207,47 @@ export async function groupIds(admin: Admin): Promise<string[]> {
   return [...(await listGroupsOnLiveBrokers(admin)).keys()].sort();
 }
 
+export interface ListedGroup {
+  id: string;
+  state: string;
+  protocolType: string;
+}
+
+/**
+ * ListGroups on each of the given brokers (each lists the groups it coordinates). A broker that does
+ * not answer is left out, and with it its groups, and named in `failed`: the others' groups are listed.
+ */
+export async function listGroupsOn(
+  admin: Admin,
+  brokers: ReadonlyMap<number, { host: string; port: number }>,
+): Promise<{ groups: Map<string, ListedGroup>; failed: Map<number, string> }> {
+  const groups = new Map<string, ListedGroup>();
+  const failed = new Map<number, string>();
+  const version = await negotiateVersion(admin, ListGroupsApi);
+  await Promise.all(
+    [...brokers].map(async ([id, address]) => {
+      try {
+        const response = await send(await brokerConnection(admin, address), ListGroupsApi, version, { statesFilter: [], typesFilter: [] });
+        if (response.errorCode) {
+          failed.set(id, `ListGroups on broker ${id} (${address.host}:${address.port}) was refused: ${errorName(response.errorCode)}`);
+          return;
+        }
+        for (const group of response.groups) groups.set(group.groupId, { id: group.groupId, state: group.groupState, protocolType: group.protocolType });
+      } catch (error) {
+        failed.set(id, brokerFailure(id, address, 'ListGroups', error));
+      }
+    }),
+  );
+  if (failed.size === brokers.size && brokers.size) throw new AppError('unavailable', `No broker listed its groups: ${[...failed.values()].join('; ')}.`);
+  return { groups, failed };
+}
+
 /** ListGroups on every broker Metadata lists now (not the brokers the client cached before one stopped). */
-async function listGroupsOnLiveBrokers(admin: Admin): ReturnType<Admin['listGroups']> {
-  await readMetadata(admin, []);
-  return admin.listGroups();
+async function listGroupsOnLiveBrokers(admin: Admin): Promise<Map<string, ListedGroup>> {
+  const snapshot = await readMetadata(admin, []);
+  const { groups, failed } = await listGroupsOn(admin, snapshot.brokers);
+  for (const reason of failed.values()) console.warn(`[kafka-desk] groups list is partial: ${reason}`);
+  return groups;
 }
 
 /**
@@ -223,7 +287,7 @@ interface Described {
 
 async function describe(admin: Admin, groups: readonly string[]): Promise<Map<string, Described>> {
   const result = new Map<string, Described>();
-  const batches = await Promise.all(chunks(groups, GROUP_BATCH).map((batch) => admin.describeGroups({ groups: batch })));
+  const batches = await Promise.all(chunks(groups, GROUP_BATCH).map((batch) => eachIfBatchFails(batch, (part) => admin.describeGroups({ groups: part }), mergeMaps)));
   for (const described of batches) {
     for (const [id, group] of described) {
       result.set(id, {

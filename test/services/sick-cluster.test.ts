@@ -11,6 +11,7 @@ import { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterService } from '../../electron/services/cluster/service';
 import { describeLogDirs, readMetadata } from '../../electron/services/cluster/read';
+import { listGroupsOn } from '../../electron/services/groups';
 import { eventually, startCore, type TestCore } from './helpers';
 
 const connectionId = 'embedded';
@@ -210,6 +211,15 @@ describe('a cluster with a stopped broker', () => {
         `DescribeLogDirs on broker 1 (127.0.0.1:${refusedPort}) failed: the connection was refused`,
       );
       expect(answers.find((answer) => answer.broker === 9)?.error).toBe(`DescribeLogDirs on broker 9 (127.0.0.1:${silentPort}) failed: it did not answer in time`);
+
+      // The groups a broker coordinates are listed by that broker only: one that refuses is named,
+      // the others' groups are listed.
+      const listing = await listGroupsOn(
+        patient,
+        new Map<number, { host: string; port: number }>([...snapshot.brokers, [DOWN, { host: '127.0.0.1', port: refusedPort }]]),
+      );
+      expect([...listing.groups.keys()]).toContain(GROUP);
+      expect([...listing.failed]).toEqual([[DOWN, `ListGroups on broker 1 (127.0.0.1:${refusedPort}) failed: the connection was refused`]]);
     } finally {
       await patient.close();
       for (const socket of sockets) socket.destroy();

@@ -2,7 +2,10 @@ import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } f
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
 import { formatCount } from '../../components/format';
+import { useShallow } from 'zustand/react/shallow';
+import { useLiveView } from '../../app/use-live-view';
 import { useAppStore } from '../../store/hooks';
+import { selectActiveAvailable, selectActiveHealth } from '../../store/slices/connections';
 import { VIEW_RENEW_MS, visibleGroups } from '../../store/slices/groups';
 import { GroupsTable } from './GroupsTable';
 import { SamplerControls } from './SamplerControls';
@@ -21,10 +24,20 @@ export function GroupsScreen() {
   const viewGroups = useAppStore((state) => state.viewGroups);
   const loadSparklines = useAppStore((state) => state.loadSparklines);
   const connectionId = useAppStore((state) => state.activeConnectionId);
+  const available = useAppStore(selectActiveAvailable);
+  // Brokers Metadata lists that do not answer: the groups they coordinate cannot be listed.
+  const silent = useAppStore(useShallow((state) => (selectActiveHealth(state)?.brokers ?? []).filter((broker) => broker.state === 'down')));
 
   useEffect(() => {
     void loadGroups();
-  }, [loadGroups, connectionId]);
+  }, [loadGroups, connectionId, available]);
+  useLiveView(() => void loadGroups(), {
+    failing: groups.status === 'error',
+    unhealthy: silent.length > 0,
+    busy: groups.status === 'loading',
+    signature: silent.map((broker) => broker.id).join(','),
+    followEvents: false,
+  });
 
   // The rows in view are sampled (a view in the main process) and get sparklines; the view is
   // renewed while the screen is open and dropped when it closes.
@@ -83,6 +96,12 @@ export function GroupsScreen() {
               : `${formatCount(rows.length)} of ${formatCount(data.length)} groups match`}{' '}
             · total lag {formatCount(totalLag)}
           </p>
+          {silent.length ? (
+            <p className="muted small" role="note">
+              {silent.map((broker) => `broker ${broker.id} (${broker.address})`).join(', ')} {silent.length === 1 ? 'does' : 'do'} not answer: the groups{' '}
+              {silent.length === 1 ? 'it coordinates are' : 'they coordinate are'} not listed until {silent.length === 1 ? 'it answers' : 'they answer'}.
+            </p>
+          ) : null}
           {rows.length ? (
             <GroupsTable groups={rows} sparklines={sparklines} sort={sort} onSort={sortBy} onOpen={openGroup} onVisibleChange={onVisibleChange} />
           ) : (
