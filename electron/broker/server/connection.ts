@@ -47,8 +47,9 @@ export interface ConnectionOptions {
 
 /**
  * Frames up to this size are read without a reservation from the memory budget: a healthy client's
- * small requests are never held up by clients filling the budget. Each connection holds at most one such
- * frame plus READ_AHEAD_BYTES, so what they cost together is bounded by the number of connections.
+ * small requests are never held up by clients filling the budget. Larger frames reserve their size once
+ * this much of them has arrived. Each connection holds at most this much unreserved, plus
+ * READ_AHEAD_BYTES, so what they cost together is bounded by the number of connections.
  */
 export const SMALL_FRAME_BYTES = 64 << 10;
 /** Bytes of later requests read from a connection while its current request is handled or its responses wait. */
@@ -102,7 +103,8 @@ interface ReceivedRequest {
  *   a client that does not read its responses has at most one response buffered here (or a few small
  *   produce answers, at most MAX_DEFERRED);
  * - pipelined requests are read ahead by at most READ_AHEAD_BYTES, the rest waits in the kernel;
- * - large frames reserve their size from the process-wide MemoryBudget before their body is read;
+ * - large frames reserve their size from the process-wide MemoryBudget before more than 64 KiB of their
+ *   body is read;
  * - a frame must arrive within requestReadTimeoutMs of its first byte, and an idle connection is closed.
  */
 export class Connection {
@@ -270,10 +272,14 @@ export class Connection {
           return;
         }
         this.frame = { size, body: null, filled: 0, reserved: 0 };
-        if (size > SMALL_FRAME_BYTES && !this.reserveFor(this.frame)) return;
       }
       const frame = this.frame;
       if (this.cancelMemoryWait) return;
+      if (frame.body === null && frame.size > SMALL_FRAME_BYTES && this.chunkBytes > SMALL_FRAME_BYTES) {
+        // A large frame reserves its size once more than SMALL_FRAME_BYTES of it arrived, not at its
+        // size prefix: a client announcing large frames and trickling them holds no memory of the budget.
+        if (!this.reserveFor(frame)) return;
+      }
       if (frame.body === null) {
         if (this.chunkBytes < frame.size) return;
         this.ready = { body: this.take(frame.size), reserved: 0 };

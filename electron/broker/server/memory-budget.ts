@@ -2,10 +2,11 @@
  * The bytes every connection of the cluster may hold at once for requests being received and responses
  * not yet written (`queued.max.request.bytes`), shared by all the brokers of the process.
  *
- * As with Kafka's MemoryPool, a large request frame reserves its declared size as soon as its size prefix
- * is read, before its body: a connection that cannot get the memory stops being read (its bytes wait in
- * the kernel) until others give memory back, so ten clients announcing 100 MiB frames cannot make the
- * broker hold a gigabyte of half-received requests. Responses are charged when they are handed to the
+ * As with Kafka's MemoryPool, a large request frame reserves its declared size before its body is read
+ * (here once its first 64 KiB arrived, so clients that announce large frames and trickle them hold
+ * nothing): a connection that cannot get the memory stops being read (its bytes wait in the kernel)
+ * until others give memory back, so ten clients sending 100 MiB frames cannot make the broker hold a
+ * gigabyte of half-received requests. Responses are charged when they are handed to the
  * socket and released once written; they cannot be refused, but while they fill the budget large
  * requests wait and fetches return less (see Connection.responseAllowance).
  */

@@ -167,6 +167,27 @@ describe('clients that announce large frames and stall', () => {
     expect(broker.alive()).toBe(true);
   });
 
+  it('clients announcing large frames and trickling them hold none of the budget: a large request from another client goes through meanwhile', async () => {
+    // 150 announced MiB are more than the 100 MiB budget.
+    const sockets = await Promise.all(Array.from({ length: 150 }, () => openSocket(broker)));
+    let closedEarly = 0;
+    for (const socket of sockets) {
+      socket.on('error', () => {});
+      socket.once('close', () => closedEarly++);
+      socket.write(Buffer.concat([int32(MiB), Buffer.alloc(100, 0x61)]));
+    }
+    try {
+      await sleep(300);
+      const big = encodeRecordBatch({ baseOffset: 0, records: [{ key: null, value: Buffer.alloc(900_000, 0x63), timestamp: Date.now(), headers: [] }] });
+      const response = await raw.call(Produce, 7, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: fetchTopic, partitionData: [{ index: 0, records: big }] }] });
+      expect(response.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NONE);
+      // Answered before socket.request.read.timeout.ms dropped any of them: it did not wait for their memory.
+      expect(closedEarly).toBe(0);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+    }
+  });
+
   it('drops a frame trickled a byte at a time after socket.request.read.timeout.ms, not before', async () => {
     const socket = await openSocket(broker);
     socket.on('error', () => {});
