@@ -6,8 +6,10 @@ import { ScreenHeader } from '../../components/ScreenHeader';
 import { Stale } from '../../components/Stale';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
 import { formatCount } from '../../components/format';
+import { useShallow } from 'zustand/react/shallow';
+import type { BrokerReachability } from '../../../../shared/model/connections';
 import { useAppStore } from '../../store/hooks';
-import { selectActiveAvailable } from '../../store/slices/connections';
+import { selectActiveAvailable, selectActiveHealth } from '../../store/slices/connections';
 import { overviewHealth } from '../overview/OverviewScreen';
 import { ElectionDialog } from './ElectionDialog';
 import { brokerState } from './explain';
@@ -69,6 +71,12 @@ function downBrokerDetail(broker: Broker, overview: ClusterOverview): string {
 
 export function BrokersView({ overview }: { overview: ClusterOverview }) {
   const openBroker = useAppStore((state) => state.openBroker);
+  // The connection's own checks (ApiVersions to every listed broker): whether each answers from here.
+  const reach = useAppStore(useShallow((state) => selectActiveHealth(state)?.brokers ?? []));
+  const reachOf = (id: number) => reach.find((entry) => entry.id === id);
+  // Racks only when the cluster uses them.
+  const racks = overview.brokers.some((broker) => broker.rack !== null);
+  const columns = racks ? 10 : 9;
   if (!overview.brokers.length) return <Empty title="The cluster reports no brokers." />;
   const down = overview.brokers.filter((broker) => broker.state === 'down').length;
   return (
@@ -85,11 +93,14 @@ export function BrokersView({ overview }: { overview: ClusterOverview }) {
               <th>ID</th>
               <th>State</th>
               <th>Address</th>
-              <th>Rack</th>
-              <th className="numeric">Leaders</th>
+              {racks ? <th>Rack</th> : null}
+              <th className="numeric" title="Round trip of an ApiVersions request from this app, at the last check">
+              Answers
+            </th>
+            <th className="numeric">Leaders</th>
               <th className="numeric">Replicas</th>
               <th className="numeric">Out of sync</th>
-              <th className="numeric">Offline partitions</th>
+              <th className="numeric" title="Partitions with a replica here that have no leader">Offline</th>
               <th>Role</th>
             </tr>
           </thead>
@@ -117,7 +128,10 @@ export function BrokersView({ overview }: { overview: ClusterOverview }) {
                   ) : null}
                   </td>
                   <td>{broker.host ? <code>{`${broker.host}:${broker.port}`}</code> : <span className="muted">unknown</span>}</td>
-                  <td>{broker.rack ?? <span className="muted">none</span>}</td>
+                  {racks ? <td>{broker.rack ?? <span className="muted">none</span>}</td> : null}
+                <td className="numeric" data-column="answers">
+                  <Reachability broker={broker} reach={reachOf(broker.id)} />
+                </td>
                   <td className="numeric">{formatCount(broker.leaderPartitions)}</td>
                   <td className="numeric">{formatCount(broker.replicas)}</td>
                   <td className="numeric">{broker.outOfSyncReplicas ? <Badge tone="warn">{formatCount(broker.outOfSyncReplicas)}</Badge> : '0'}</td>
@@ -125,12 +139,25 @@ export function BrokersView({ overview }: { overview: ClusterOverview }) {
                   <td>{broker.isController ? <Badge tone="accent">controller</Badge> : null}</td>
                 </tr>
               );
+              const silent = broker.state === 'up' && reachOf(broker.id)?.state === 'down';
+              if (silent) {
+                return [
+                  row,
+                  <tr key={`${broker.id}-detail`} className="broker-detail-row row-warn" data-broker-detail={broker.id}>
+                    <td />
+                    <td colSpan={columns - 1}>
+                      The cluster lists broker {broker.id}, but it does not answer from here: {reachOf(broker.id)?.error ?? 'no answer'}. Requests to it
+                      (its partitions' offsets, log dirs, configs, the groups it coordinates) fail until it does.
+                    </td>
+                  </tr>,
+                ];
+              }
               if (broker.state !== 'down') return [row];
               return [
                 row,
                 <tr key={`${broker.id}-detail`} className="broker-detail-row row-bad" data-broker-detail={broker.id}>
                   <td />
-                  <td colSpan={8}>{downBrokerDetail(broker, overview)}</td>
+                  <td colSpan={columns - 1}>{downBrokerDetail(broker, overview)}</td>
                 </tr>,
               ];
             })}
@@ -151,5 +178,18 @@ export function BrokersView({ overview }: { overview: ClusterOverview }) {
         ))}
       </div>
     </>
+  );
+}
+
+/** Whether a broker answers this app: its round trip, or why not (a broker Metadata lists may still
+ * refuse connections or time out: a wrong advertised address, a firewall). */
+function Reachability({ broker, reach }: { broker: Broker; reach: BrokerReachability | undefined }) {
+  if (broker.state === 'down') return <span className="muted">—</span>;
+  if (!reach) return <span className="muted">not checked</span>;
+  if (reach.state === 'up') return <>{reach.rttMs === null ? 'yes' : `${formatCount(Math.round(reach.rttMs))} ms`}</>;
+  return (
+    <Badge tone="bad" title={reach.error ?? undefined}>
+      {reach.error ? 'no answer' : reach.state}
+    </Badge>
   );
 }
