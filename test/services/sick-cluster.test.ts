@@ -3,7 +3,7 @@
 // (leader -1, LEADER_NOT_AVAILABLE); a topic with replication factor 3 becomes under-replicated; the
 // stopped broker vanishes from Metadata although it holds replicas. Then brokers that refuse
 // connections or never answer, per-topic errors, and a preferred-leader election after the restart.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -258,5 +258,44 @@ describe('a cluster with a stopped broker', () => {
     expect((await app.ok('cluster.overview', { connectionId })).preferredLeaderImbalance).toBe(0);
     // Nothing left to move: the election asks for nothing.
     expect(await app.ok('cluster.electLeaders', { connectionId, target: { scope: 'cluster' } })).toEqual({ elected: 0, results: [] });
+  }, 60_000);
+});
+
+describe('a replica with a storage failure on a broker that is up', () => {
+  let app: TestCore;
+  beforeAll(async () => {
+    app = await startCore();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('is an offline replica of a live broker: counted on the broker, marked on its page, and gone once the log opens again', async () => {
+    await app.ok('topics.create', { connectionId, topic: 'sick.disk', partitions: 1, replicationFactor: 3 });
+    // Broker 2's directory for the partition becomes a file: its log cannot be opened when it starts.
+    await app.ok('embedded.stopBroker', { brokerId: 2 });
+    const dir = path.join(app.dataDir, 'kafka-data', 'broker-2');
+    const name = (await readdir(dir)).find((entry) => entry.startsWith('sick.disk-'));
+    expect(name).toBeDefined();
+    await rm(path.join(dir, name!), { recursive: true, force: true });
+    await writeFile(path.join(dir, name!), 'not a log directory');
+    await app.ok('embedded.startBroker', { brokerId: 2 });
+
+    const overview = await eventually(
+      () => app.ok('cluster.overview', { connectionId }),
+      (value) => value.brokers.find((broker) => broker.id === 2)?.failedReplicas === 1,
+    );
+    expect(overview.brokers.find((broker) => broker.id === 2)).toMatchObject({ state: 'up', failedReplicas: 1 });
+    expect(overview.problems).toContainEqual(expect.objectContaining({ topic: 'sick.disk', kind: 'under-replicated', offlineReplicas: [2] }));
+    const page = await app.ok('brokers.describe', { connectionId, brokerId: 2 });
+    expect(page.replicas.find((replica) => replica.topic === 'sick.disk')).toMatchObject({ storageFailure: true, inSync: false });
+
+    // The broker retries the open every second: with the file gone it heals.
+    await rm(path.join(dir, name!), { force: true });
+    await eventually(
+      () => app.ok('cluster.overview', { connectionId }),
+      (value) => value.brokers.every((broker) => broker.failedReplicas === 0) && value.underReplicatedPartitions === 0,
+      30_000,
+    );
   }, 60_000);
 });
