@@ -17,7 +17,7 @@ import { EmbeddedCluster } from '../electron/broker/cluster/cluster';
 import { defineHandler, type AnyHandler } from '../electron/broker/handlers/handler';
 import { handlers } from '../electron/broker/handlers/index';
 import { createDispatcher, createRegistry } from '../electron/broker/handlers/registry';
-import { ErrorCode } from '../electron/broker/protocol/error-codes';
+import { ErrorCode } from '../electron/kafka/protocol/error-codes';
 import {
   createFetchResponseEpochEndOffset,
   createFetchResponseLeaderIdAndEpoch,
@@ -28,7 +28,7 @@ import {
   type FetchRequest,
   type FetchResponse,
   type FetchResponsePartitionData,
-} from '../electron/broker/protocol/generated/index';
+} from '../electron/kafka/protocol/generated/index';
 import { createLogger } from '../electron/broker/server/logger';
 
 const NO_RECORDS = Buffer.alloc(0);

@@ -18,8 +18,8 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createFetchRequest, createFetchRequestFetchPartition, createFetchRequestFetchTopic, Fetch } from '../electron/broker/protocol/generated/index';
-import { encodeRequestFrame } from '../electron/broker/protocol/headers';
+import { createFetchRequest, createFetchRequestFetchPartition, createFetchRequestFetchTopic, Fetch } from '../electron/kafka/protocol/generated/index';
+import { encodeRequestFrame } from '../electron/kafka/protocol/headers';
 import { benchArgs, createTopic, fmt1, fmtInt, kcatProduce, linesFile, machineNote, printTable, startServer, type ServerProcess } from './_broker-harness';
 import { compileClient, librdkafkaVersion, runClient, type ClientResult } from './latency';
 

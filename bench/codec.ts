@@ -2,7 +2,7 @@
  * Codec throughput: encode and decode of a ~1 MiB Produce request (v9 flexible and v3 classic; the records
  * field is 1 MiB of record batches), a small single-batch Produce request, and CRC-32C, all in one run.
  */
-import { crc32c } from '../electron/broker/protocol/crc32c';
+import { crc32c } from '../electron/kafka/protocol/crc32c';
 import {
   createFetchResponse,
   createFetchResponsePartitionData,
@@ -17,10 +17,10 @@ import {
   type FetchResponse,
   type MetadataResponse,
   type ProduceRequest,
-} from '../electron/broker/protocol/generated/index';
-import { Reader } from '../electron/broker/protocol/reader';
-import { Writer } from '../electron/broker/protocol/writer';
-import { encodeRecordBatch } from '../electron/broker/records/record-batch';
+} from '../electron/kafka/protocol/generated/index';
+import { Reader } from '../electron/kafka/protocol/reader';
+import { Writer } from '../electron/kafka/protocol/writer';
+import { encodeRecordBatch } from '../electron/kafka/records/record-batch';
 
 const MIB = 1024 * 1024;
 

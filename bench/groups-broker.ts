@@ -23,9 +23,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { ErrorCode } from '../electron/broker/protocol/error-codes';
-import { encodeConsumerProtocolAssignment } from '../electron/broker/protocol/generated/consumer-protocol-assignment';
-import { encodeConsumerProtocolSubscription } from '../electron/broker/protocol/generated/consumer-protocol-subscription';
+import { ErrorCode } from '../electron/kafka/protocol/error-codes';
+import { encodeConsumerProtocolAssignment } from '../electron/kafka/protocol/generated/consumer-protocol-assignment';
+import { encodeConsumerProtocolSubscription } from '../electron/kafka/protocol/generated/consumer-protocol-subscription';
 import {
   createFindCoordinatorRequest,
   createJoinGroupRequest,
@@ -38,11 +38,11 @@ import {
   OffsetCommit,
   SyncGroup,
   type JoinGroupResponse,
-} from '../electron/broker/protocol/generated/index';
-import { decodeResponseHeader, encodeRequestFrame, responseHeaderVersion } from '../electron/broker/protocol/headers';
-import type { ApiDescriptor } from '../electron/broker/protocol/generated/index';
-import { Reader } from '../electron/broker/protocol/reader';
-import { Writer } from '../electron/broker/protocol/writer';
+} from '../electron/kafka/protocol/generated/index';
+import { decodeResponseHeader, encodeRequestFrame, responseHeaderVersion } from '../electron/kafka/protocol/headers';
+import type { ApiDescriptor } from '../electron/kafka/protocol/generated/index';
+import { Reader } from '../electron/kafka/protocol/reader';
+import { Writer } from '../electron/kafka/protocol/writer';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -2,16 +2,16 @@
  * Kafka protocol code generator.
  *
  * Reads Apache Kafka's message definitions (../shared/kafka-protocol/messages/*.json, relative to the
- * repository) and writes, into electron/broker/protocol/generated/:
+ * repository) and writes, into electron/kafka/protocol/generated/:
  *   - one file per API (request + response) or data structure: interfaces, create/encode/decode functions;
  *   - runtime.ts: the few helpers the generated code shares (tagged-field sections, errors);
  *   - schema.ts: a compact description of every generated message (used by the tests' value generator);
  *   - index.ts: an {@link ApiDescriptor} per API and `apiDescriptors`, a map by API key.
- * plus electron/broker/protocol/error-codes.ts (from errors.json) and api-keys.ts (every API key Kafka
+ * plus electron/kafka/protocol/error-codes.ts (from errors.json) and api-keys.ts (every API key Kafka
  * defines, for logging requests we do not serve).
  *
  * Run with `npm run generate:protocol`. The output is deterministic: the same input always gives the
- * same bytes (test/broker/protocol/generator.test.ts checks it against the committed files).
+ * same bytes (test/kafka/protocol/generator.test.ts checks it against the committed files).
  *
  * Wire rules implemented (KIP-482 and Kafka's own generator): fields gated by `versions`; `nullableVersions`;
  * defaults filled on decode for absent fields; flexible versions use compact strings/bytes/arrays and end every
@@ -1346,35 +1346,35 @@ export function generate(options: GenerateOptions): Map<string, string> {
       if (!sameRange(request.flexible, response.flexible)) throw new Error(`${name}: request and response flexibleVersions differ`);
       apis.push({ name, file, request, response });
       allModels.push(request, response);
-      out.set(`electron/broker/protocol/generated/${file}.ts`, emitMessageFile([request, response]));
+      out.set(`electron/kafka/protocol/generated/${file}.ts`, emitMessageFile([request, response]));
     } else {
       const model = buildModel(readMessage(messagesDir, `${name}.json`));
       data.push({ name, file, model });
       allModels.push(model);
-      out.set(`electron/broker/protocol/generated/${file}.ts`, emitMessageFile([model]));
+      out.set(`electron/kafka/protocol/generated/${file}.ts`, emitMessageFile([model]));
     }
     files.push(file);
   }
-  out.set('electron/broker/protocol/generated/runtime.ts', RUNTIME);
-  out.set('electron/broker/protocol/generated/schema.ts', emitSchema(allModels));
-  out.set('electron/broker/protocol/generated/index.ts', emitIndex(apis, data, files));
+  out.set('electron/kafka/protocol/generated/runtime.ts', RUNTIME);
+  out.set('electron/kafka/protocol/generated/schema.ts', emitSchema(allModels));
+  out.set('electron/kafka/protocol/generated/index.ts', emitIndex(apis, data, files));
   const errors = JSON.parse(readFileSync(join(options.protocolDir, 'errors.json'), 'utf8')) as JsonError[];
-  out.set('electron/broker/protocol/error-codes.ts', emitErrorCodes(errors));
+  out.set('electron/kafka/protocol/error-codes.ts', emitErrorCodes(errors));
   const requests = readdirSync(messagesDir)
     .filter((f) => f.endsWith('Request.json'))
     .sort()
     .map((f) => readMessage(messagesDir, f))
     .filter((m) => m.type === 'request');
-  out.set('electron/broker/protocol/api-keys.ts', emitApiKeys(requests));
+  out.set('electron/kafka/protocol/api-keys.ts', emitApiKeys(requests));
   return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Writes generated files under `root`, removing stale files from the generated directory. */
 export function writeGenerated(root: string, files: Map<string, string>): void {
-  const generatedDir = join(root, 'electron/broker/protocol/generated');
+  const generatedDir = join(root, 'electron/kafka/protocol/generated');
   mkdirSync(generatedDir, { recursive: true });
   for (const existing of readdirSync(generatedDir)) {
-    if (!files.has(`electron/broker/protocol/generated/${existing}`)) rmSync(join(generatedDir, existing), { recursive: true });
+    if (!files.has(`electron/kafka/protocol/generated/${existing}`)) rmSync(join(generatedDir, existing), { recursive: true });
   }
   for (const [path, content] of files) {
     mkdirSync(dirname(join(root, path)), { recursive: true });

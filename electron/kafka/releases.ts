@@ -41,7 +41,7 @@
  *
  * This module is data: nothing here is wired into the broker yet.
  */
-import { apiKeyName } from '../broker/protocol/api-keys';
+import { apiKeyName } from './protocol/api-keys';
 
 /** [oldest, newest] version of one API. */
 export type ApiVersionRange = readonly [min: number, max: number];

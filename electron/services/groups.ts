@@ -16,8 +16,8 @@ import type {
   ResetStrategy,
 } from '../../shared/model/groups';
 import { AppError } from '../ipc/errors';
-import { errorName } from '../broker/protocol/error-codes';
-import { ListGroups as ListGroupsApi } from '../broker/protocol/generated/index';
+import { errorName } from '../kafka/protocol/error-codes';
+import { ListGroups as ListGroupsApi } from '../kafka/protocol/generated/index';
 import { brokerFailure, listOffsets, readMetadata, type ClusterSnapshot } from './cluster/read';
 import { brokerConnection, negotiateVersion, send } from './cluster/wire';
 import { partitionLag, type GroupSample, type PartitionSample } from './lag/series';

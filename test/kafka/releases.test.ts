@@ -3,10 +3,10 @@
  * encode, and what of it the project's generated codec can encode and decode.
  */
 import { describe, expect, it } from 'vitest';
-import * as generated from '../../electron/broker/protocol/generated/index';
-import { apiDescriptors } from '../../electron/broker/protocol/generated/index';
-import { Reader } from '../../electron/broker/protocol/reader';
-import { Writer } from '../../electron/broker/protocol/writer';
+import * as generated from '../../electron/kafka/protocol/generated/index';
+import { apiDescriptors } from '../../electron/kafka/protocol/generated/index';
+import { Reader } from '../../electron/kafka/protocol/reader';
+import { Writer } from '../../electron/kafka/protocol/writer';
 import {
   advertisedApis,
   firstReleaseSupporting,

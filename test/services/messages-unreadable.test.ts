@@ -6,12 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportRequestSchema, readRequestSchema } from '../../shared/model/messages';
-import { encodeEmptyBatch } from '../../electron/broker/records/batch-header';
-import { CompressionType, initCompression } from '../../electron/broker/records/compression';
-import { encodeRecordBatch } from '../../electron/broker/records/record-batch';
+import { encodeEmptyBatch } from '../../electron/kafka/records/batch-header';
+import { CompressionType, initCompression } from '../../electron/kafka/records/compression';
+import { encodeRecordBatch } from '../../electron/kafka/records/record-batch';
 import { decodeRecordsField } from '../../electron/services/messages/fetch';
 import { MessageService } from '../../electron/services/messages/service';
-import { GiB, atOffset, compressedBatch, craftBatch, noise, someRecords, zstdBomb } from '../broker/records/crafted';
+import { GiB, atOffset, compressedBatch, craftBatch, noise, someRecords, zstdBomb } from '../kafka/records/crafted';
 import { startPlantedCluster, type PlantedCluster } from '../broker/clients/planted';
 import { topicName } from '../broker/clients/helpers';
 

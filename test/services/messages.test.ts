@@ -13,7 +13,7 @@ import protobuf from 'protobufjs';
 import { Producer, type MessageToProduce } from '@platformatic/kafka';
 import type { EventPayload } from '../../shared/ipc/contract';
 import type { Page, RecordView } from '../../shared/model/messages';
-import { partitionForKey } from '../../electron/broker/protocol/murmur2';
+import { partitionForKey } from '../../electron/kafka/partitioners/murmur2';
 import { handlers as brokerHandlers } from '../../electron/broker/handlers/index';
 import { MessageService } from '../../electron/services/messages/service';
 import { kcatCommand } from '../../renderer/src/features/messages/record-format';

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateTopicConfigs } from '../log/log-config';
-import { initCompression } from '../records/compression';
+import { initCompression } from '../../kafka/records/compression';
 import { createDispatcher } from '../handlers/registry';
 import type { RequestDispatcher } from '../server/dispatcher';
 import { createLogger, type Logger } from '../server/logger';

@@ -1,4 +1,4 @@
-import { BATCH_HEADER_SIZE, entrySize, readBatchHeader } from '../records/batch-header';
+import { BATCH_HEADER_SIZE, entrySize, readBatchHeader } from '../../kafka/records/batch-header';
 import { CorruptRecordError, KafkaStorageError, LogError, OffsetOutOfRangeError, RecordTooLargeError } from '../log/errors';
 import type { LogConfig } from '../log/log-config';
 import type { PartitionLog } from '../log/partition-log';

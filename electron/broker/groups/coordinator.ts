@@ -13,10 +13,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Broker } from '../cluster/broker';
 import { isFailure } from '../cluster/controller';
-import { ErrorCode } from '../protocol/error-codes';
-import { decodeConsumerProtocolSubscription } from '../protocol/generated/consumer-protocol-subscription';
-import { Reader } from '../protocol/reader';
-import type { RecordInput } from '../records/record-batch';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
+import { decodeConsumerProtocolSubscription } from '../../kafka/protocol/generated/consumer-protocol-subscription';
+import { Reader } from '../../kafka/protocol/reader';
+import type { RecordInput } from '../../kafka/records/record-batch';
 import {
   emptyConsumerAssignment,
   Group,

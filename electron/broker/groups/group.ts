@@ -3,9 +3,9 @@
  * chosen protocol, leader, state, and committed offsets. Plain data plus the bookkeeping rules of Kafka's
  * GroupMetadata; the protocol (who may join, when a rebalance completes) is in coordinator.ts.
  */
-import { ErrorCode } from '../protocol/error-codes';
-import { encodeConsumerProtocolAssignment } from '../protocol/generated/consumer-protocol-assignment';
-import { Writer } from '../protocol/writer';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
+import { encodeConsumerProtocolAssignment } from '../../kafka/protocol/generated/consumer-protocol-assignment';
+import { Writer } from '../../kafka/protocol/writer';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 

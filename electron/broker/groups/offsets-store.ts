@@ -5,9 +5,9 @@
  */
 import type { Broker } from '../cluster/broker';
 import { isPartitionError, type PartitionErrorName } from '../cluster/partition-replica';
-import { ErrorCode } from '../protocol/error-codes';
-import { isControlBatch } from '../records/batch-header';
-import { encodeRecordBatch, iterateBatches, type RecordInput } from '../records/record-batch';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
+import { isControlBatch } from '../../kafka/records/batch-header';
+import { encodeRecordBatch, iterateBatches, type RecordInput } from '../../kafka/records/record-batch';
 import type { CommittedOffset } from './group';
 import {
   decodeGroupMetadataValue,

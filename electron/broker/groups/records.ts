@@ -10,8 +10,8 @@
  *   rebalanceTimeout, sessionTimeout, subscription BYTES, assignment BYTES]`).
  * A null value is a tombstone: the offset (or the group) was deleted, and compaction drops it in time.
  */
-import { Reader } from '../protocol/reader';
-import { Writer } from '../protocol/writer';
+import { Reader } from '../../kafka/protocol/reader';
+import { Writer } from '../../kafka/protocol/writer';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 

@@ -1,14 +1,14 @@
 import { isPartitionError, type AppendOutcome, type PartitionError } from '../cluster/partition-replica';
-import { ErrorCode } from '../protocol/error-codes';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
 import {
   createProduceResponseLeaderIdAndEpoch,
   Produce,
   type ProduceResponse,
   type ProduceResponseNodeEndpoint,
   type ProduceResponsePartitionProduceResponse,
-} from '../protocol/generated/index';
-import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_OFFSET, compressionOf } from '../records/batch-header';
-import { CompressionType } from '../records/compression';
+} from '../../kafka/protocol/generated/index';
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_OFFSET, compressionOf } from '../../kafka/records/batch-header';
+import { CompressionType } from '../../kafka/records/compression';
 import { DecompressionBudget } from '../log/validator';
 import { refusalLog } from '../server/refusal-log';
 import { Deferred, defineHandler, type RequestContext } from './handler';

@@ -1,5 +1,5 @@
 import type { PartitionReplica, PartitionError, ReadOutcome } from '../cluster/partition-replica';
-import { ErrorCode } from '../protocol/error-codes';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
 import {
   createFetchResponseEpochEndOffset,
   createFetchResponseLeaderIdAndEpoch,
@@ -8,14 +8,14 @@ import {
   type FetchRequest,
   type FetchResponse,
   type FetchResponsePartitionData,
-} from '../protocol/generated/index';
+} from '../../kafka/protocol/generated/index';
 import { ReadLease, type ReadAllocator } from '../log/read-buffers';
 import { replicationMetrics as metrics } from '../cluster/replication-metrics';
-import { downConvertBatches } from '../records/convert';
-import { scanBatches } from '../records/record-batch';
+import { downConvertBatches } from '../../kafka/records/convert';
+import { scanBatches } from '../../kafka/records/record-batch';
 import { refusalLog } from '../server/refusal-log';
 import { defineHandler, type RequestContext } from './handler';
-import { ZERO_UUID } from '../protocol/uuid';
+import { ZERO_UUID } from '../../kafka/protocol/uuid';
 
 /** Kafka answers empty (never null) records for partitions without data; librdkafka 2.0 rejects null. */
 const NO_RECORDS = Buffer.alloc(0);

@@ -1,6 +1,6 @@
 import type { EpochEntry } from '../log/leader-epoch-cache';
-import { ErrorCode } from '../protocol/error-codes';
-import { ListOffsets, type ListOffsetsResponseListOffsetsPartitionResponse } from '../protocol/generated/index';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
+import { ListOffsets, type ListOffsetsResponseListOffsetsPartitionResponse } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
 import { leaderReplica } from './leader-lookup';
 

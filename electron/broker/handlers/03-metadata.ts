@@ -2,11 +2,11 @@ import { isFailure } from '../cluster/controller';
 import type { Broker } from '../cluster/broker';
 import type { TopicMetadata } from '../cluster/metadata-store';
 import { topicNameError } from '../cluster/topic-names';
-import { ErrorCode } from '../protocol/error-codes';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { refusalLog } from '../server/refusal-log';
-import { Metadata, type MetadataResponse, type MetadataResponseTopic } from '../protocol/generated/index';
+import { Metadata, type MetadataResponse, type MetadataResponseTopic } from '../../kafka/protocol/generated/index';
 import { defineHandler, type RequestContext } from './handler';
-import { ZERO_UUID } from '../protocol/uuid';
+import { ZERO_UUID } from '../../kafka/protocol/uuid';
 
 /** Sent when a client did not ask for authorized operations (Kafka's "omitted" sentinel). */
 const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;

@@ -1,5 +1,5 @@
 import type { PartitionResults } from '../groups/coordinator';
-import { OffsetCommit, type OffsetCommitResponse } from '../protocol/generated/index';
+import { OffsetCommit, type OffsetCommitResponse } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
 
 /**

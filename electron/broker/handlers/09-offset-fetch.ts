@@ -1,6 +1,6 @@
 import type { FetchOffsetsResult } from '../groups/coordinator';
-import { ErrorCode } from '../protocol/error-codes';
-import { OffsetFetch, type OffsetFetchResponseTopics } from '../protocol/generated/index';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
+import { OffsetFetch, type OffsetFetchResponseTopics } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
 
 function topicsOf(result: FetchOffsetsResult): OffsetFetchResponseTopics[] {

@@ -1,6 +1,6 @@
 import { ensureOffsetsTopic, OFFSETS_TOPIC } from '../groups/coordinator';
-import { ErrorCode } from '../protocol/error-codes';
-import { FindCoordinator, type FindCoordinatorResponseCoordinator } from '../protocol/generated/index';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
+import { FindCoordinator, type FindCoordinatorResponseCoordinator } from '../../kafka/protocol/generated/index';
 import { defineHandler, type RequestContext } from './handler';
 
 const KEY_TYPE_GROUP = 0;

@@ -1,5 +1,5 @@
 import type { JoinResult } from '../groups/group';
-import { JoinGroup, type JoinGroupResponse } from '../protocol/generated/index';
+import { JoinGroup, type JoinGroupResponse } from '../../kafka/protocol/generated/index';
 import { defineHandler, type RequestContext } from './handler';
 
 /** How group members are shown (DescribeGroups): Kafka's "/address" form. */

@@ -1,4 +1,4 @@
-import { Heartbeat } from '../protocol/generated/index';
+import { Heartbeat } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
 
 /** Heartbeat: keeps a member's session; REBALANCE_IN_PROGRESS tells it to rejoin. */

@@ -1,5 +1,5 @@
-import { ErrorCode } from '../protocol/error-codes';
-import { LeaveGroup } from '../protocol/generated/index';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
+import { LeaveGroup } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
 
 /** LeaveGroup: one member (v0-2) or several, by member id or group.instance.id (v3+). */

@@ -1,5 +1,5 @@
 import type { SyncResult } from '../groups/group';
-import { SyncGroup, type SyncGroupResponse } from '../protocol/generated/index';
+import { SyncGroup, type SyncGroupResponse } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
 
 /**

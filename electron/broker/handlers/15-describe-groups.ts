@@ -1,5 +1,5 @@
 import { GROUP_AUTHORIZED_OPERATIONS } from '../groups/coordinator';
-import { DescribeGroups } from '../protocol/generated/index';
+import { DescribeGroups } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
 
 const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;

@@ -1,5 +1,5 @@
-import { ErrorCode } from '../protocol/error-codes';
-import { ListGroups } from '../protocol/generated/index';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
+import { ListGroups } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
 
 /** State and type names compared as Kafka does, case-insensitively; "_" is ignored as well (some clients send PREPARING_REBALANCE). */

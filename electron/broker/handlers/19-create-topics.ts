@@ -1,11 +1,11 @@
 import { isFailure } from '../cluster/controller';
 import type { TopicMetadata } from '../cluster/metadata-store';
-import { ErrorCode } from '../protocol/error-codes';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { refusalLog } from '../server/refusal-log';
-import { CreateTopics, type CreateTopicsRequestCreatableTopic, type CreateTopicsResponseCreatableTopicResult } from '../protocol/generated/index';
+import { CreateTopics, type CreateTopicsRequestCreatableTopic, type CreateTopicsResponseCreatableTopicResult } from '../../kafka/protocol/generated/index';
 import { describeTopicConfigs, duplicateNames, oversizedConfigValue } from './config-resources';
 import { defineHandler, type RequestContext } from './handler';
-import { ZERO_UUID } from '../protocol/uuid';
+import { ZERO_UUID } from '../../kafka/protocol/uuid';
 
 
 function failed(name: string, errorCode: number, errorMessage: string): CreateTopicsResponseCreatableTopicResult {

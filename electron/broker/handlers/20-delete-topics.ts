@@ -1,8 +1,8 @@
 import { isFailure } from '../cluster/controller';
-import { ErrorCode } from '../protocol/error-codes';
-import { DeleteTopics, type DeleteTopicsResponseDeletableTopicResult } from '../protocol/generated/index';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
+import { DeleteTopics, type DeleteTopicsResponseDeletableTopicResult } from '../../kafka/protocol/generated/index';
 import { defineHandler, type RequestContext } from './handler';
-import { ZERO_UUID } from '../protocol/uuid';
+import { ZERO_UUID } from '../../kafka/protocol/uuid';
 
 
 function deleteOne(name: string | null, topicId: string, context: RequestContext): DeleteTopicsResponseDeletableTopicResult {

@@ -1,5 +1,5 @@
-import { ErrorCode } from '../protocol/error-codes';
-import { InitProducerId } from '../protocol/generated/index';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
+import { InitProducerId } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
 
 const MAX_EPOCH = 32767;

@@ -1,5 +1,5 @@
-import { ErrorCode } from '../protocol/error-codes';
-import { OffsetForLeaderEpoch } from '../protocol/generated/index';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
+import { OffsetForLeaderEpoch } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
 import { leaderReplica } from './leader-lookup';
 

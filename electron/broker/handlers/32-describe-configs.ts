@@ -1,10 +1,10 @@
 import { ConfigSource } from '../cluster/broker-config';
-import { ErrorCode } from '../protocol/error-codes';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
 import {
   DescribeConfigs,
   type DescribeConfigsRequestDescribeConfigsResource,
   type DescribeConfigsResponseDescribeConfigsResult,
-} from '../protocol/generated/index';
+} from '../../kafka/protocol/generated/index';
 import {
   configDoc,
   configTypeCode,

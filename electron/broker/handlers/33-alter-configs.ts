@@ -1,5 +1,5 @@
-import { ErrorCode } from '../protocol/error-codes';
-import { AlterConfigs } from '../protocol/generated/index';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
+import { AlterConfigs } from '../../kafka/protocol/generated/index';
 import { alterResourceConfigs, duplicateNames } from './config-resources';
 import { defineHandler } from './handler';
 

@@ -1,8 +1,8 @@
 import { statfsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PartitionReplica } from '../cluster/partition-replica';
-import { ErrorCode } from '../protocol/error-codes';
-import { DescribeLogDirs, type DescribeLogDirsResponseDescribeLogDirsTopic } from '../protocol/generated/index';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
+import { DescribeLogDirs, type DescribeLogDirsResponseDescribeLogDirsTopic } from '../../kafka/protocol/generated/index';
 import { defineHandler, type RequestContext } from './handler';
 
 /** How far a follower's log end is behind its leader's (0 for leaders and when the leader is not here). */

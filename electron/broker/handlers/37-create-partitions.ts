@@ -1,7 +1,7 @@
 import { isFailure } from '../cluster/controller';
-import { ErrorCode } from '../protocol/error-codes';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { refusalLog } from '../server/refusal-log';
-import { CreatePartitions } from '../protocol/generated/index';
+import { CreatePartitions } from '../../kafka/protocol/generated/index';
 import { duplicateNames } from './config-resources';
 import { defineHandler } from './handler';
 

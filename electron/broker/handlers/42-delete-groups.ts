@@ -1,4 +1,4 @@
-import { DeleteGroups, type DeleteGroupsResponse } from '../protocol/generated/index';
+import { DeleteGroups, type DeleteGroupsResponse } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
 
 /** DeleteGroups: removes empty groups with their committed offsets (NON_EMPTY_GROUP otherwise). */

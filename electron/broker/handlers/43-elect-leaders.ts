@@ -1,5 +1,5 @@
-import { ErrorCode } from '../protocol/error-codes';
-import { ElectLeaders, type ElectLeadersResponseReplicaElectionResult } from '../protocol/generated/index';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
+import { ElectLeaders, type ElectLeadersResponseReplicaElectionResult } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
 
 const PREFERRED = 0;

@@ -1,5 +1,5 @@
-import { ErrorCode } from '../protocol/error-codes';
-import { IncrementalAlterConfigs, type IncrementalAlterConfigsRequestAlterableConfig } from '../protocol/generated/index';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
+import { IncrementalAlterConfigs, type IncrementalAlterConfigsRequestAlterableConfig } from '../../kafka/protocol/generated/index';
 import { alterResourceConfigs, duplicateNames, type AlterableResource, type ResourceError } from './config-resources';
 import { defineHandler } from './handler';
 

@@ -1,5 +1,5 @@
 import type { PartitionResults } from '../groups/coordinator';
-import { OffsetDelete, type OffsetDeleteResponse } from '../protocol/generated/index';
+import { OffsetDelete, type OffsetDeleteResponse } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
 
 /**

@@ -1,5 +1,5 @@
-import { ErrorCode } from '../protocol/error-codes';
-import { DescribeCluster } from '../protocol/generated/index';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
+import { DescribeCluster } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
 
 /** Sent when a client did not ask for authorized operations (Kafka's "omitted" sentinel). */

@@ -3,7 +3,7 @@ import { ALL_BROKER_CONFIG_DEFS, ConfigSource, validateBrokerConfigs, type Confi
 import { isFailure } from '../cluster/controller';
 import type { TopicMetadata } from '../cluster/metadata-store';
 import { TOPIC_CONFIG_DEFS, TOPIC_CONFIGS, type ConfigType } from '../log/log-config';
-import { ErrorCode } from '../protocol/error-codes';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { refusalLog } from '../server/refusal-log';
 
 /** Kafka's ConfigResource.Type codes. */

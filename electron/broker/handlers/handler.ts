@@ -1,5 +1,5 @@
 import type { Broker } from '../cluster/broker';
-import type { ApiDescriptor, ApiVersionsResponse } from '../protocol/generated/index';
+import type { ApiDescriptor, ApiVersionsResponse } from '../../kafka/protocol/generated/index';
 import type { Connection } from '../server/connection';
 
 /** What a handler knows about the request it answers. */

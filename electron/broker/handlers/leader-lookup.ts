@@ -1,5 +1,5 @@
 import type { PartitionReplica } from '../cluster/partition-replica';
-import { ErrorCode } from '../protocol/error-codes';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
 import type { RequestContext } from './handler';
 
 /**

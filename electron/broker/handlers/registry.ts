@@ -1,9 +1,9 @@
 import type { Broker } from '../cluster/broker';
-import { ErrorCode } from '../protocol/error-codes';
-import { ProtocolDecodeError } from '../protocol/errors';
-import { ApiVersions, type ApiVersionsResponse } from '../protocol/generated/index';
-import { decodeRequestHeader, encodeResponseFrame } from '../protocol/headers';
-import { Reader } from '../protocol/reader';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
+import { ProtocolDecodeError } from '../../kafka/protocol/errors';
+import { ApiVersions, type ApiVersionsResponse } from '../../kafka/protocol/generated/index';
+import { decodeRequestHeader, encodeResponseFrame } from '../../kafka/protocol/headers';
+import { Reader } from '../../kafka/protocol/reader';
 import { CloseConnection, DeferredResponse, type Connection, type ResponseChunks } from '../server/connection';
 import type { RequestDispatcher } from '../server/dispatcher';
 import { Deferred, type AnyHandler, type RequestContext } from './handler';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import { BatchAttributes } from '../records/batch-header';
-import { type KafkaRecord, type RecordBatch, TimestampType, decodeRecordBatch, encodeRecordBatch } from '../records/record-batch';
-import type { CompressionType } from '../records/compression';
+import { BatchAttributes } from '../../kafka/records/batch-header';
+import { type KafkaRecord, type RecordBatch, TimestampType, decodeRecordBatch, encodeRecordBatch } from '../../kafka/records/record-batch';
+import type { CompressionType } from '../../kafka/records/compression';
 import type { LogConfig } from './log-config';
 import type { LogLogger, LogSegment } from './segment';
 

@@ -8,8 +8,8 @@ import {
   setBaseOffset,
   setPartitionLeaderEpoch,
   updateBatchCrc,
-} from '../records/batch-header';
-import { decodeRecordBatch } from '../records/record-batch';
+} from '../../kafka/records/batch-header';
+import { decodeRecordBatch } from '../../kafka/records/record-batch';
 import { readOffsetCheckpoint, writeFileAtomic, writeOffsetCheckpoint } from './checkpoint';
 import { KafkaStorageError, OffsetOutOfRangeError, UnexpectedAppendOffsetError } from './errors';
 import { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BATCH_HEADER_SIZE, LOG_OVERHEAD, encodeEmptyBatch, readHeaderFields, type BatchHeader } from '../records/batch-header';
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD, encodeEmptyBatch, readHeaderFields, type BatchHeader } from '../../kafka/records/batch-header';
 import { readOffsetCheckpoint, writeFileAtomic } from './checkpoint';
 import { LogError } from './errors';
 import type { LogLogger } from './segment';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { crc32c } from '../protocol/crc32c';
+import { crc32c } from '../../kafka/protocol/crc32c';
 import { OffsetIndex, TimeIndex } from './indexes';
 import { writeFileAtomic } from './checkpoint';
 import type { ReadAllocator } from './read-buffers';

@@ -1,4 +1,4 @@
-import { ProtocolDecodeError } from '../protocol/errors';
+import { ProtocolDecodeError } from '../../kafka/protocol/errors';
 import {
   BATCH_HEADER_SIZE,
   BatchAttributes,
@@ -7,12 +7,12 @@ import {
   MAGIC_OFFSET,
   computeBatchCrc,
   readHeaderFields,
-} from '../records/batch-header';
-import { COMPRESSION_NAMES, type CompressionType, decompress, isCompressionType } from '../records/compression';
-import { legacyMessagesToBatches } from '../records/convert';
-import { ChecksumMismatchError, DecompressionError, DecompressionLimitError } from '../records/errors';
-import { decodeMessageSet } from '../records/message-set';
-import { RecordFramingError, type RecordWalk, walkRecords } from '../records/record-walk';
+} from '../../kafka/records/batch-header';
+import { COMPRESSION_NAMES, type CompressionType, decompress, isCompressionType } from '../../kafka/records/compression';
+import { legacyMessagesToBatches } from '../../kafka/records/convert';
+import { ChecksumMismatchError, DecompressionError, DecompressionLimitError } from '../../kafka/records/errors';
+import { decodeMessageSet } from '../../kafka/records/message-set';
+import { RecordFramingError, type RecordWalk, walkRecords } from '../../kafka/records/record-walk';
 import { CorruptRecordError, InvalidRecordError, InvalidTimestampError, RecordTooLargeError } from './errors';
 import type { LogConfig } from './log-config';
 

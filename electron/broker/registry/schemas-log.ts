@@ -11,8 +11,8 @@
 import { isFailure } from '../cluster/controller';
 import { isPartitionError, type PartitionReplica } from '../cluster/partition-replica';
 import type { TopicMetadata } from '../cluster/metadata-store';
-import { isControlBatch } from '../records/batch-header';
-import { encodeRecordBatch, iterateBatches } from '../records/record-batch';
+import { isControlBatch } from '../../kafka/records/batch-header';
+import { encodeRecordBatch, iterateBatches } from '../../kafka/records/record-batch';
 import { SCHEMAS_TOPIC } from './records';
 
 export interface LogRecord {

@@ -4,9 +4,9 @@
 // screens show it next to what could be read. Only a cluster that cannot be reached at all (no
 // bootstrap broker answers Metadata) is an error here.
 import { TimeoutError, type Admin } from '@platformatic/kafka';
-import { errorName } from '../../broker/protocol/error-codes';
-import { DescribeLogDirs, ListOffsets, Metadata } from '../../broker/protocol/generated/index';
-import { ZERO_UUID } from '../../broker/protocol/uuid';
+import { errorName } from '../../kafka/protocol/error-codes';
+import { DescribeLogDirs, ListOffsets, Metadata } from '../../kafka/protocol/generated/index';
+import { ZERO_UUID } from '../../kafka/protocol/uuid';
 import { bootstrapConnection, brokerConnection, negotiateVersion, send, type KafkaClient } from './wire';
 
 export interface PartitionState {

@@ -18,8 +18,8 @@ import {
   type HostedReplica,
   type PartitionProblem,
 } from '../../../shared/model/schemas';
-import { errorName } from '../../broker/protocol/error-codes';
-import { ElectLeaders } from '../../broker/protocol/generated/index';
+import { errorName } from '../../kafka/protocol/error-codes';
+import { ElectLeaders } from '../../kafka/protocol/generated/index';
 import { AppError } from '../../ipc/errors';
 import type { EventHub } from '../../ipc/registry';
 import type { EmbeddedClusterService } from '../embedded-cluster';

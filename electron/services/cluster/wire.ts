@@ -4,9 +4,9 @@
 // error code (a partition without a leader is LEADER_NOT_AVAILABLE), which turns one offline
 // partition into a failure of the whole read; the generated decoders keep every error code as data.
 import { Writer as LibraryWriter, kGetBootstrapConnection, kGetConnection, type Base, type Connection, type Reader as LibraryReader } from '@platformatic/kafka';
-import type { ApiDescriptor } from '../../broker/protocol/generated/index';
-import { Reader } from '../../broker/protocol/reader';
-import { Writer } from '../../broker/protocol/writer';
+import type { ApiDescriptor } from '../../kafka/protocol/generated/index';
+import { Reader } from '../../kafka/protocol/reader';
+import { Writer } from '../../kafka/protocol/writer';
 
 /** Any client of the library (Admin, Producer, Consumer): they share connections and API lookup. */
 export type KafkaClient = Base<any>;

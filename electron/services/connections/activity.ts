@@ -6,7 +6,7 @@
 // to which broker).
 import { tracingChannel, type TracingChannel } from 'node:diagnostics_channel';
 import type { PendingWork } from '../../../shared/model/connections';
-import { ApiKey } from '../../broker/protocol/api-keys';
+import { ApiKey } from '../../kafka/protocol/api-keys';
 
 /** Put into every client's options as `context`; connections made by the client carry it. */
 export interface ClientContext {

@@ -5,7 +5,7 @@
 // from it: nothing is read again from the start.
 import type { Admin } from '@platformatic/kafka';
 import type { Limit, PartitionCursor, Seek, StopReason } from '../../../shared/model/messages';
-import { partitionForKey } from '../../broker/protocol/murmur2';
+import { partitionForKey } from '../../kafka/partitioners/murmur2';
 import { AppError } from '../../ipc/errors';
 import { FilterStopped } from './message-workers';
 import type { Predicate } from './filters';

@@ -5,11 +5,11 @@
 // sequence, transactional and control flags, and each record's size. No consumer group is involved.
 import { createAPI, Writer, type Admin, type Connection, type Reader } from '@platformatic/kafka';
 import type { UnreadableBatch } from '../../../shared/model/messages';
-import { ProtocolDecodeError } from '../../broker/protocol/errors';
-import { BATCH_HEADER_SIZE, BatchAttributes, LOG_OVERHEAD, MAGIC_OFFSET, isEmptyStandIn, readHeaderFields } from '../../broker/records/batch-header';
-import { DEFAULT_MAX_DECOMPRESSED_BYTES, initCompression } from '../../broker/records/compression';
-import { ChecksumMismatchError, DecompressionError, DecompressionLimitError } from '../../broker/records/errors';
-import { RecordFramingError, readableBatch } from '../../broker/records/record-walk';
+import { ProtocolDecodeError } from '../../kafka/protocol/errors';
+import { BATCH_HEADER_SIZE, BatchAttributes, LOG_OVERHEAD, MAGIC_OFFSET, isEmptyStandIn, readHeaderFields } from '../../kafka/records/batch-header';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, initCompression } from '../../kafka/records/compression';
+import { ChecksumMismatchError, DecompressionError, DecompressionLimitError } from '../../kafka/records/errors';
+import { RecordFramingError, readableBatch } from '../../kafka/records/record-walk';
 import { AppError } from '../../ipc/errors';
 import { listOffsets, readMetadata, type ClusterSnapshot } from '../cluster/read';
 

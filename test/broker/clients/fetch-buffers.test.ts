@@ -5,8 +5,8 @@
  * another fetch had already reused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFetchRequest, createFetchRequestFetchPartition, Fetch } from '../../../electron/broker/protocol/generated/index';
-import { decodeBatches, encodeRecordBatch } from '../../../electron/broker/records/record-batch';
+import { createFetchRequest, createFetchRequestFetchPartition, Fetch } from '../../../electron/kafka/protocol/generated/index';
+import { decodeBatches, encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 import { RawClient } from '../handlers/raw-client';
 import { kcat, lines, sleep, startTestCluster, topicName, type TestCluster } from './helpers';
 

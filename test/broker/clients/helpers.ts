@@ -9,7 +9,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
-import { decodeBatches } from '../../../electron/broker/records/record-batch';
+import { decodeBatches } from '../../../electron/kafka/records/record-batch';
 import { createLogger, type Logger } from '../../../electron/broker/server/logger';
 
 export const KCAT = '/usr/bin/kcat';

@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
-import { ErrorCode } from '../../../electron/broker/protocol/error-codes';
-import { Fetch, Produce, createFetchRequest, createFetchRequestFetchPartition } from '../../../electron/broker/protocol/generated/index';
-import { CompressionType, compress, initCompression } from '../../../electron/broker/records/compression';
-import { encodeMessageSet } from '../../../electron/broker/records/message-set';
-import { decodeBatches, encodeRecordBatch } from '../../../electron/broker/records/record-batch';
+import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
+import { Fetch, Produce, createFetchRequest, createFetchRequestFetchPartition } from '../../../electron/kafka/protocol/generated/index';
+import { CompressionType, compress, initCompression } from '../../../electron/kafka/records/compression';
+import { encodeMessageSet } from '../../../electron/kafka/records/message-set';
+import { decodeBatches, encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 import { createLogger } from '../../../electron/broker/server/logger';
 import { RawClient } from '../handlers/raw-client';
 import {
@@ -30,7 +30,7 @@ import {
   snappyXerialLying,
   someRecords,
   zstdBomb,
-} from '../records/crafted';
+} from '../../kafka/records/crafted';
 import { kcat, lines, topicName } from './helpers';
 
 let cluster: EmbeddedCluster;

@@ -7,9 +7,9 @@
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiVersions, Metadata } from '../../../electron/broker/protocol/generated/index';
-import { decodeResponseHeader, encodeRequestFrame } from '../../../electron/broker/protocol/headers';
-import { Reader } from '../../../electron/broker/protocol/reader';
+import { ApiVersions, Metadata } from '../../../electron/kafka/protocol/generated/index';
+import { decodeResponseHeader, encodeRequestFrame } from '../../../electron/kafka/protocol/headers';
+import { Reader } from '../../../electron/kafka/protocol/reader';
 import { PYTHON, run, startTestCluster, storedCodecs, topicName, type TestCluster } from './helpers';
 
 const SCRIPT = join(import.meta.dirname, 'python', 'roundtrip.py');

@@ -8,8 +8,8 @@ import { CompressionCodecs, CompressionTypes, Kafka, logLevel, type Admin, type 
 import { connect as netConnect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../../../electron/broker/handlers/registry';
-import { compress, CompressionType, decompress, initCompression } from '../../../electron/broker/records/compression';
-import { decodeBatches } from '../../../electron/broker/records/record-batch';
+import { compress, CompressionType, decompress, initCompression } from '../../../electron/kafka/records/compression';
+import { decodeBatches } from '../../../electron/kafka/records/record-batch';
 import { kcat, lines, lossyProxy, startTestCluster, storedCodecs, topicName, type TestCluster } from './helpers';
 
 /** The group APIs a kafkajs consumer needs; its test runs once the broker serves them. */

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../../../electron/broker/handlers/registry';
-import { CompressionType } from '../../../electron/broker/records/compression';
+import { CompressionType } from '../../../electron/kafka/records/compression';
 import { KCAT, kcat, lines, startTestCluster, storedCodecs, topicName, waitFor, type TestCluster } from './helpers';
 
 const FIND_COORDINATOR = 10;

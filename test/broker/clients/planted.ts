@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
 import { VALIDATED_CHECKPOINT } from '../../../electron/broker/log/read-check';
-import { Produce } from '../../../electron/broker/protocol/generated/index';
-import { CompressionType, initCompression } from '../../../electron/broker/records/compression';
+import { Produce } from '../../../electron/kafka/protocol/generated/index';
+import { CompressionType, initCompression } from '../../../electron/kafka/records/compression';
 import { createLogger } from '../../../electron/broker/server/logger';
 import { RawClient } from '../handlers/raw-client';
-import { GiB, appendRaw, atOffset, compressedBatch, craftBatch, plantGarbage, someRecords, zstdBomb } from '../records/crafted';
+import { GiB, appendRaw, atOffset, compressedBatch, craftBatch, plantGarbage, someRecords, zstdBomb } from '../../kafka/records/crafted';
 
 export interface PlantedCluster {
   cluster: EmbeddedCluster;

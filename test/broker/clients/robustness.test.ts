@@ -8,12 +8,12 @@ import { connect, type Socket } from 'node:net';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry, supportedApiKeys } from '../../../electron/broker/handlers/registry';
-import { ErrorCode } from '../../../electron/broker/protocol/error-codes';
-import { ApiVersions, Metadata, Produce } from '../../../electron/broker/protocol/generated/index';
-import { decodeResponseHeader, encodeRequestFrame } from '../../../electron/broker/protocol/headers';
-import { Reader } from '../../../electron/broker/protocol/reader';
-import { Writer } from '../../../electron/broker/protocol/writer';
-import { encodeRecordBatch } from '../../../electron/broker/records/record-batch';
+import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
+import { ApiVersions, Metadata, Produce } from '../../../electron/kafka/protocol/generated/index';
+import { decodeResponseHeader, encodeRequestFrame } from '../../../electron/kafka/protocol/headers';
+import { Reader } from '../../../electron/kafka/protocol/reader';
+import { Writer } from '../../../electron/kafka/protocol/writer';
+import { encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 import { kcat, lines, sleep, startTestCluster, topicName, waitFor, type TestCluster } from './helpers';
 
 let t: TestCluster;

@@ -5,10 +5,10 @@
  * batches, and the broker logs each bad batch once with its offsets.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Fetch, createFetchRequest, createFetchRequestFetchPartition } from '../../../electron/broker/protocol/generated/index';
-import { isEmptyStandIn } from '../../../electron/broker/records/batch-header';
-import { decodeMessageSet } from '../../../electron/broker/records/message-set';
-import { decodeBatches } from '../../../electron/broker/records/record-batch';
+import { Fetch, createFetchRequest, createFetchRequestFetchPartition } from '../../../electron/kafka/protocol/generated/index';
+import { isEmptyStandIn } from '../../../electron/kafka/records/batch-header';
+import { decodeMessageSet } from '../../../electron/kafka/records/message-set';
+import { decodeBatches } from '../../../electron/kafka/records/record-batch';
 import { RawClient } from '../handlers/raw-client';
 import { PYTHON, kcat, lines, run, topicName } from './helpers';
 import { startPlantedCluster, type PlantedCluster } from './planted';

@@ -12,7 +12,7 @@ import type { PartitionMetadata } from '../../../electron/broker/cluster/metadat
 import { PartitionReplica, type AppendOutcome, type PartitionError } from '../../../electron/broker/cluster/partition-replica';
 import { defaultLogConfig } from '../../../electron/broker/log/log-config';
 import { PartitionLog } from '../../../electron/broker/log/partition-log';
-import { encodeRecordBatch } from '../../../electron/broker/records/record-batch';
+import { encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

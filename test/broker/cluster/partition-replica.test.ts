@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
 import { isFailure } from '../../../electron/broker/cluster/controller';
-import { InitProducerId, Produce } from '../../../electron/broker/protocol/generated/index';
-import { encodeRecordBatch } from '../../../electron/broker/records/record-batch';
+import { InitProducerId, Produce } from '../../../electron/kafka/protocol/generated/index';
+import { encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 import { silentLogger } from '../../../electron/broker/server/logger';
 import { RawClient } from '../handlers/raw-client';
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
 import { isFailure } from '../../../electron/broker/cluster/controller';
 import { replicationMetrics } from '../../../electron/broker/cluster/replication-metrics';
-import { ErrorCode } from '../../../electron/broker/protocol/error-codes';
+import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
 import {
   createFetchRequest,
   createFetchRequestFetchPartition,
@@ -22,10 +22,10 @@ import {
   ListOffsets,
   Produce,
   type ApiDescriptor,
-} from '../../../electron/broker/protocol/generated/index';
-import { decodeResponseHeader, encodeRequestFrame, responseHeaderVersion } from '../../../electron/broker/protocol/headers';
-import { Reader } from '../../../electron/broker/protocol/reader';
-import { encodeRecordBatch } from '../../../electron/broker/records/record-batch';
+} from '../../../electron/kafka/protocol/generated/index';
+import { decodeResponseHeader, encodeRequestFrame, responseHeaderVersion } from '../../../electron/kafka/protocol/headers';
+import { Reader } from '../../../electron/kafka/protocol/reader';
+import { encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 import { silentLogger } from '../../../electron/broker/server/logger';
 
 let cluster: EmbeddedCluster;

@@ -8,7 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OFFSETS_TOPIC } from '../../../electron/broker/groups/coordinator';
 import { partitionForGroup } from '../../../electron/broker/groups/records';
-import { decodeBatches } from '../../../electron/broker/records/record-batch';
+import { decodeBatches } from '../../../electron/kafka/records/record-batch';
 import { coordinatorOf, createTopic, startGroupCluster, uniqueName, waitFor, type GroupTestCluster } from './helpers';
 
 const cleanups: Array<() => Promise<unknown>> = [];

@@ -7,9 +7,9 @@
  */
 import { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../../electron/broker/protocol/error-codes';
-import { decodeConsumerProtocolAssignment, encodeConsumerProtocolAssignment } from '../../../electron/broker/protocol/generated/consumer-protocol-assignment';
-import { encodeConsumerProtocolSubscription } from '../../../electron/broker/protocol/generated/consumer-protocol-subscription';
+import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
+import { decodeConsumerProtocolAssignment, encodeConsumerProtocolAssignment } from '../../../electron/kafka/protocol/generated/consumer-protocol-assignment';
+import { encodeConsumerProtocolSubscription } from '../../../electron/kafka/protocol/generated/consumer-protocol-subscription';
 import {
   createDeleteGroupsRequest,
   createDescribeGroupsRequest,
@@ -35,9 +35,9 @@ import {
   OffsetFetch,
   SyncGroup,
   type JoinGroupResponse,
-} from '../../../electron/broker/protocol/generated/index';
-import { Reader } from '../../../electron/broker/protocol/reader';
-import { Writer } from '../../../electron/broker/protocol/writer';
+} from '../../../electron/kafka/protocol/generated/index';
+import { Reader } from '../../../electron/kafka/protocol/reader';
+import { Writer } from '../../../electron/kafka/protocol/writer';
 import { RawClient } from '../handlers/raw-client';
 import { coordinatorOf, createTopic, startGroupCluster, uniqueName, waitFor, type GroupTestCluster } from './helpers';
 

@@ -7,7 +7,7 @@ import { Admin as PlatformaticAdmin } from '@platformatic/kafka';
 import { ConfigResourceTypes, Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
-import { ErrorCode } from '../../../electron/broker/protocol/error-codes';
+import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
 import {
   AlterConfigs,
   CreatePartitions,
@@ -18,7 +18,7 @@ import {
   DescribeLogDirs,
   ElectLeaders,
   IncrementalAlterConfigs,
-} from '../../../electron/broker/protocol/generated/index';
+} from '../../../electron/kafka/protocol/generated/index';
 import { silentLogger } from '../../../electron/broker/server/logger';
 import { RawClient } from './raw-client';
 

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
-import type { ApiDescriptor } from '../../../electron/broker/protocol/generated/index';
-import { decodeResponseHeader, encodeRequestFrame, responseHeaderVersion } from '../../../electron/broker/protocol/headers';
-import { Reader } from '../../../electron/broker/protocol/reader';
+import type { ApiDescriptor } from '../../../electron/kafka/protocol/generated/index';
+import { decodeResponseHeader, encodeRequestFrame, responseHeaderVersion } from '../../../electron/kafka/protocol/headers';
+import { Reader } from '../../../electron/kafka/protocol/reader';
 
 /**
  * A minimal Kafka client over one TCP connection, speaking any version of any API through the generated

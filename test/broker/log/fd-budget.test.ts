@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultLogConfig } from '../../../electron/broker/log/log-config';
 import { PartitionLog } from '../../../electron/broker/log/partition-log';
 import { setActiveSegmentFdLimit } from '../../../electron/broker/log/segment';
-import { encodeRecordBatch } from '../../../electron/broker/records/record-batch';
+import { encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 
 const dir = mkdtempSync(join(tmpdir(), 'kd-fds-'));
 afterAll(() => {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { encodeRecordBatch, decodeBatches, type RecordInput } from '../../../electron/broker/records/record-batch';
+import { encodeRecordBatch, decodeBatches, type RecordInput } from '../../../electron/kafka/records/record-batch';
 import type { LogLogger } from '../../../electron/broker/log/segment';
 
 export function tempDir(prefix = 'kd-log-'): string {

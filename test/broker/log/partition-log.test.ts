@@ -4,9 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PartitionLog } from '../../../electron/broker/log/partition-log';
 import { defaultLogConfig, type LogConfig } from '../../../electron/broker/log/log-config';
 import { CorruptRecordError, InvalidRecordError, OffsetOutOfRangeError, RecordTooLargeError, UnexpectedAppendOffsetError } from '../../../electron/broker/log/errors';
-import { updateBatchCrc } from '../../../electron/broker/records/batch-header';
-import { encodeRecordBatch } from '../../../electron/broker/records/record-batch';
-import { encodeMessageSet } from '../../../electron/broker/records/message-set';
+import { updateBatchCrc } from '../../../electron/kafka/records/batch-header';
+import { encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
+import { encodeMessageSet } from '../../../electron/kafka/records/message-set';
 import { batch, collectingLogger, decodeAll, offsetsOf, removeDir, tempDir } from './helpers';
 
 const dirs: string[] = [];

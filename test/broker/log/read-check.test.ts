@@ -9,10 +9,10 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultLogConfig } from '../../../electron/broker/log/log-config';
 import { PartitionLog } from '../../../electron/broker/log/partition-log';
 import { UNREADABLE_BATCHES, VALIDATED_CHECKPOINT } from '../../../electron/broker/log/read-check';
-import { isEmptyStandIn } from '../../../electron/broker/records/batch-header';
-import { CompressionType, initCompression } from '../../../electron/broker/records/compression';
-import { decodeBatches } from '../../../electron/broker/records/record-batch';
-import { appendRaw, atOffset, compressedBatch, craftBatch, plantGarbage, someRecords, zstdBomb, GiB } from '../records/crafted';
+import { isEmptyStandIn } from '../../../electron/kafka/records/batch-header';
+import { CompressionType, initCompression } from '../../../electron/kafka/records/compression';
+import { decodeBatches } from '../../../electron/kafka/records/record-batch';
+import { appendRaw, atOffset, compressedBatch, craftBatch, plantGarbage, someRecords, zstdBomb, GiB } from '../../kafka/records/crafted';
 import { collectingLogger, removeDir, tempDir } from './helpers';
 
 const dirs: string[] = [];

@@ -8,9 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CorruptRecordError, InvalidRecordError, InvalidTimestampError, LogError, RecordTooLargeError } from '../../../electron/broker/log/errors';
 import { defaultLogConfig, type LogConfig } from '../../../electron/broker/log/log-config';
 import { decompressedLimit, validateRecords, type ValidationContext } from '../../../electron/broker/log/validator';
-import { CompressionType, compress, initCompression } from '../../../electron/broker/records/compression';
-import { encodeMessageSet } from '../../../electron/broker/records/message-set';
-import { decodeRecordBatch, encodeRecordBatch } from '../../../electron/broker/records/record-batch';
+import { CompressionType, compress, initCompression } from '../../../electron/kafka/records/compression';
+import { encodeMessageSet } from '../../../electron/kafka/records/message-set';
+import { decodeRecordBatch, encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 import {
   GiB,
   MiB,
@@ -27,7 +27,7 @@ import {
   snappyXerialLying,
   someRecords,
   zstdBomb,
-} from '../records/crafted';
+} from '../../kafka/records/crafted';
 
 const CODECS = [
   ['gzip', CompressionType.Gzip],

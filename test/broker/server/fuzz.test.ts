@@ -10,10 +10,10 @@
  */
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiVersions, apiDescriptors, messageSchemas } from '../../../electron/broker/protocol/generated/index';
-import { encodeRequestFrame } from '../../../electron/broker/protocol/headers';
+import { ApiVersions, apiDescriptors, messageSchemas } from '../../../electron/kafka/protocol/generated/index';
+import { encodeRequestFrame } from '../../../electron/kafka/protocol/headers';
 import { RawClient } from '../handlers/raw-client';
-import { Rng, ValueFactory } from '../protocol/values';
+import { Rng, ValueFactory } from '../../kafka/protocol/values';
 import { int32, openSocket, sleep, startBrokerProcess, type BrokerProcess } from './broker-process';
 import { createTopic, healthyRoundTrip, produce, readValues } from './wire';
 

@@ -1,5 +1,5 @@
 /** Requests the connection tests send by hand, through the generated codecs. */
-import { ErrorCode } from '../../../electron/broker/protocol/error-codes';
+import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
 import {
   ApiVersions,
   createFetchRequest,
@@ -9,9 +9,9 @@ import {
   Fetch,
   Metadata,
   Produce,
-} from '../../../electron/broker/protocol/generated/index';
-import { encodeRequestFrame } from '../../../electron/broker/protocol/headers';
-import { encodeRecordBatch } from '../../../electron/broker/records/record-batch';
+} from '../../../electron/kafka/protocol/generated/index';
+import { encodeRequestFrame } from '../../../electron/kafka/protocol/headers';
+import { encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 import { RawClient } from '../handlers/raw-client';
 
 export async function createTopic(raw: RawClient, name: string, partitions = 1): Promise<void> {
@@ -76,7 +76,7 @@ export async function healthyRoundTrip(bootstrap: string): Promise<number> {
 
 /** Reads every record value of partition 0 of `topic` with Fetch v11, from the start. */
 export async function readValues(raw: RawClient, topic: string): Promise<string[]> {
-  const { decodeBatches } = await import('../../../electron/broker/records/record-batch');
+  const { decodeBatches } = await import('../../../electron/kafka/records/record-batch');
   const values: string[] = [];
   let offset = 0;
   for (;;) {

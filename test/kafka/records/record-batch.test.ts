@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { crc32c } from '../../../electron/broker/protocol/crc32c';
-import { ProtocolDecodeError } from '../../../electron/broker/protocol/errors';
-import { isBatchCrcValid, readBatchHeader } from '../../../electron/broker/records/batch-header';
-import { COMPRESSION_NAMES, CompressionType, initCompression } from '../../../electron/broker/records/compression';
+import { crc32c } from '../../../electron/kafka/protocol/crc32c';
+import { ProtocolDecodeError } from '../../../electron/kafka/protocol/errors';
+import { isBatchCrcValid, readBatchHeader } from '../../../electron/kafka/records/batch-header';
+import { COMPRESSION_NAMES, CompressionType, initCompression } from '../../../electron/kafka/records/compression';
 import {
   ControlRecordType,
   type RecordInput,
@@ -14,7 +14,7 @@ import {
   encodeRecordBatch,
   iterateBatches,
   scanBatches,
-} from '../../../electron/broker/records/record-batch';
+} from '../../../electron/kafka/records/record-batch';
 
 const CODECS = [CompressionType.None, CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd] as const;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { murmur2, partitionForKey } from '../../../electron/broker/protocol/murmur2';
+import { murmur2, partitionForKey } from '../../../electron/kafka/partitioners/murmur2';
 
 describe('murmur2', () => {
   // Vectors from Apache Kafka's UtilsTest.testMurmur2 (the Java client's own expectations).

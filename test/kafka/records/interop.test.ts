@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import { Reader as PlatformaticReader, createRecordsBatch, readRecordsBatch } from '@platformatic/kafka';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_HEADER_SIZE, updateBatchCrc } from '../../../electron/broker/records/batch-header';
-import { CompressionType, compress, decompress, initCompression } from '../../../electron/broker/records/compression';
-import { snappyCompressRaw } from '../../../electron/broker/records/snappy';
-import { decodeRecordBatch, encodeRecordBatch, type RecordInput } from '../../../electron/broker/records/record-batch';
+import { BATCH_HEADER_SIZE, updateBatchCrc } from '../../../electron/kafka/records/batch-header';
+import { CompressionType, compress, decompress, initCompression } from '../../../electron/kafka/records/compression';
+import { snappyCompressRaw } from '../../../electron/kafka/records/snappy';
+import { decodeRecordBatch, encodeRecordBatch, type RecordInput } from '../../../electron/kafka/records/record-batch';
 
 /**
  * Cross-implementation vectors without a broker: batches written by other Kafka client libraries are

@@ -7,10 +7,10 @@ import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiVersions, encodeApiVersionsRequest } from '../../../electron/broker/protocol/generated/index';
-import { decodeRequestHeader, encodeRequestHeader } from '../../../electron/broker/protocol/headers';
-import { Reader } from '../../../electron/broker/protocol/reader';
-import { Writer } from '../../../electron/broker/protocol/writer';
+import { ApiVersions, encodeApiVersionsRequest } from '../../../electron/kafka/protocol/generated/index';
+import { decodeRequestHeader, encodeRequestHeader } from '../../../electron/kafka/protocol/headers';
+import { Reader } from '../../../electron/kafka/protocol/reader';
+import { Writer } from '../../../electron/kafka/protocol/writer';
 
 const KCAT = '/usr/bin/kcat';
 

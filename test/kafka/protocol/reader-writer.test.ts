@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ProtocolDecodeError } from '../../../electron/broker/protocol/errors';
-import { Reader } from '../../../electron/broker/protocol/reader';
-import { Writer } from '../../../electron/broker/protocol/writer';
+import { ProtocolDecodeError } from '../../../electron/kafka/protocol/errors';
+import { Reader } from '../../../electron/kafka/protocol/reader';
+import { Writer } from '../../../electron/kafka/protocol/writer';
 
 const bytes = (...values: number[]) => Buffer.from(values);
 

@@ -1,11 +1,11 @@
 import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ProtocolDecodeError } from '../../../electron/broker/protocol/errors';
-import { COMPRESSION_NAMES, CompressionType, compress, decompress, initCompression } from '../../../electron/broker/records/compression';
-import { downConvertBatches, upConvertMessageSet } from '../../../electron/broker/records/convert';
-import { crc32 } from '../../../electron/broker/records/crc32';
-import { type LegacyMessageInput, decodeMessageSet, encodeMessageSet } from '../../../electron/broker/records/message-set';
-import { ControlRecordType, TimestampType, decodeBatches, encodeEndTxnMarkerBatch, encodeRecordBatch } from '../../../electron/broker/records/record-batch';
+import { ProtocolDecodeError } from '../../../electron/kafka/protocol/errors';
+import { COMPRESSION_NAMES, CompressionType, compress, decompress, initCompression } from '../../../electron/kafka/records/compression';
+import { downConvertBatches, upConvertMessageSet } from '../../../electron/kafka/records/convert';
+import { crc32 } from '../../../electron/kafka/records/crc32';
+import { type LegacyMessageInput, decodeMessageSet, encodeMessageSet } from '../../../electron/kafka/records/message-set';
+import { ControlRecordType, TimestampType, decodeBatches, encodeEndTxnMarkerBatch, encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 
 const require = createRequire(import.meta.url);
 
@@ -98,7 +98,7 @@ describe('legacy message sets', () => {
   });
 
   it('writes LZ4 magic-0 wrappers with the broken header checksum of Kafka < 0.10', async () => {
-    const { lz4HeaderChecksum } = await import('../../../electron/broker/records/lz4');
+    const { lz4HeaderChecksum } = await import('../../../electron/kafka/records/lz4');
     const v0 = encodeMessageSet({ magic: 0, messages: sampleMessages(2), compression: CompressionType.Lz4 });
     const v1 = encodeMessageSet({ magic: 1, messages: sampleMessages(2), compression: CompressionType.Lz4 });
     const frame0 = v0.subarray(12 + 4 + 2 + 4 + 4);

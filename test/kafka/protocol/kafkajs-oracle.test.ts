@@ -5,10 +5,10 @@
  */
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import * as g from '../../../electron/broker/protocol/generated/index';
-import { Reader } from '../../../electron/broker/protocol/reader';
-import { Writer } from '../../../electron/broker/protocol/writer';
-import { decodeRecordBatch, encodeRecordBatch } from '../../../electron/broker/records/record-batch';
+import * as g from '../../../electron/kafka/protocol/generated/index';
+import { Reader } from '../../../electron/kafka/protocol/reader';
+import { Writer } from '../../../electron/kafka/protocol/writer';
+import { decodeRecordBatch, encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 
 const require = createRequire(import.meta.url);
 

@@ -3,8 +3,8 @@
  * description (generated/schema.ts). Defaults are parsed here, independently of the generator, so the
  * round-trip tests also check that decoders fill absent fields with the JSON defaults.
  */
-import type { FieldSchema, MessageSchema, SchemaRange } from '../../../electron/broker/protocol/generated/schema';
-import type { RawTaggedField } from '../../../electron/broker/protocol/reader';
+import type { FieldSchema, MessageSchema, SchemaRange } from '../../../electron/kafka/protocol/generated/schema';
+import type { RawTaggedField } from '../../../electron/kafka/protocol/reader';
 
 export const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 

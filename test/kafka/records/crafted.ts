@@ -6,11 +6,11 @@
  */
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createGzip, gzipSync } from 'node:zlib';
-import { BATCH_HEADER_SIZE, LOG_OVERHEAD, updateBatchCrc } from '../../../electron/broker/records/batch-header';
-import { CompressionType, compress } from '../../../electron/broker/records/compression';
-import { crc32 } from '../../../electron/broker/records/crc32';
-import { lz4CompressFrame } from '../../../electron/broker/records/lz4';
-import { encodeRecordBatch, type RecordInput } from '../../../electron/broker/records/record-batch';
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD, updateBatchCrc } from '../../../electron/kafka/records/batch-header';
+import { CompressionType, compress } from '../../../electron/kafka/records/compression';
+import { crc32 } from '../../../electron/kafka/records/crc32';
+import { lz4CompressFrame } from '../../../electron/kafka/records/lz4';
+import { encodeRecordBatch, type RecordInput } from '../../../electron/kafka/records/record-batch';
 
 export const MiB = 1024 * 1024;
 export const GiB = 1024 * MiB;

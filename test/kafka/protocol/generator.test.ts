@@ -28,11 +28,11 @@ describe('protocol generator', () => {
     try {
       writeGenerated(outA, generate({ protocolDir: DEFAULT_PROTOCOL_DIR }));
       writeGenerated(outB, generate({ protocolDir: DEFAULT_PROTOCOL_DIR }));
-      const generatedDir = 'electron/broker/protocol/generated';
+      const generatedDir = 'electron/kafka/protocol/generated';
       const files = [
         ...readdirSync(join(outA, generatedDir)).map((f) => `${generatedDir}/${f}`),
-        'electron/broker/protocol/error-codes.ts',
-        'electron/broker/protocol/api-keys.ts',
+        'electron/kafka/protocol/error-codes.ts',
+        'electron/kafka/protocol/api-keys.ts',
       ].sort();
       expect(readdirSync(join(outB, generatedDir)).length).toBe(files.length - 2);
       expect(readdirSync(join(REPO_ROOT, generatedDir)).sort()).toEqual(readdirSync(join(outA, generatedDir)).sort());

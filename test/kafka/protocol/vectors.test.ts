@@ -3,7 +3,7 @@
  * round-trip tests are not only self-consistent.
  */
 import { describe, expect, it } from 'vitest';
-import { ProtocolDecodeError, ProtocolEncodeError } from '../../../electron/broker/protocol/errors';
+import { ProtocolDecodeError, ProtocolEncodeError } from '../../../electron/kafka/protocol/errors';
 import {
   ApiVersions,
   createApiVersionsResponse,
@@ -26,7 +26,7 @@ import {
   encodeProduceRequest,
   type ApiVersionsResponse,
   type ProduceRequest,
-} from '../../../electron/broker/protocol/generated/index';
+} from '../../../electron/kafka/protocol/generated/index';
 import {
   decodeRequestHeader,
   decodeRequestHeaderVersion,
@@ -37,11 +37,11 @@ import {
   encodeResponseFrame,
   requestHeaderVersion,
   responseHeaderVersion,
-} from '../../../electron/broker/protocol/headers';
-import { Reader } from '../../../electron/broker/protocol/reader';
-import { Writer } from '../../../electron/broker/protocol/writer';
-import { ErrorCode, errorInfo, errorName } from '../../../electron/broker/protocol/error-codes';
-import { ApiKey, apiKeyName } from '../../../electron/broker/protocol/api-keys';
+} from '../../../electron/kafka/protocol/headers';
+import { Reader } from '../../../electron/kafka/protocol/reader';
+import { Writer } from '../../../electron/kafka/protocol/writer';
+import { ErrorCode, errorInfo, errorName } from '../../../electron/kafka/protocol/error-codes';
+import { ApiKey, apiKeyName } from '../../../electron/kafka/protocol/api-keys';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ProtocolDecodeError } from '../../../electron/broker/protocol/errors';
-import * as generated from '../../../electron/broker/protocol/generated/index';
-import { apiDescriptors, dataVersions, messageSchemas } from '../../../electron/broker/protocol/generated/index';
-import { Reader } from '../../../electron/broker/protocol/reader';
-import { Writer } from '../../../electron/broker/protocol/writer';
+import { ProtocolDecodeError } from '../../../electron/kafka/protocol/errors';
+import * as generated from '../../../electron/kafka/protocol/generated/index';
+import { apiDescriptors, dataVersions, messageSchemas } from '../../../electron/kafka/protocol/generated/index';
+import { Reader } from '../../../electron/kafka/protocol/reader';
+import { Writer } from '../../../electron/kafka/protocol/writer';
 import { type Mode, Rng, stats, ValueFactory, versionsOf } from './values';
 
 type Encode = (w: Writer, version: number, v: unknown) => void;

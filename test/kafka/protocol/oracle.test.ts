@@ -6,10 +6,10 @@
  */
 import * as pk from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
-import * as g from '../../../electron/broker/protocol/generated/index';
-import { Reader } from '../../../electron/broker/protocol/reader';
-import { Writer } from '../../../electron/broker/protocol/writer';
-import { decodeRecordBatch, encodeRecordBatch } from '../../../electron/broker/records/record-batch';
+import * as g from '../../../electron/kafka/protocol/generated/index';
+import { Reader } from '../../../electron/kafka/protocol/reader';
+import { Writer } from '../../../electron/kafka/protocol/writer';
+import { decodeRecordBatch, encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 

@@ -2,11 +2,11 @@ import { gzipSync } from 'node:zlib';
 import { compressFrameSync } from 'lz4-napi';
 import { compressSync as snappyRaw } from 'snappy';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ProtocolDecodeError } from '../../../electron/broker/protocol/errors';
-import { COMPRESSION_NAMES, CompressionType, compress, decompress, initCompression } from '../../../electron/broker/records/compression';
-import { crc32 } from '../../../electron/broker/records/crc32';
-import { lz4DecompressFrame } from '../../../electron/broker/records/lz4';
-import { isXerialFramed } from '../../../electron/broker/records/snappy';
+import { ProtocolDecodeError } from '../../../electron/kafka/protocol/errors';
+import { COMPRESSION_NAMES, CompressionType, compress, decompress, initCompression } from '../../../electron/kafka/records/compression';
+import { crc32 } from '../../../electron/kafka/records/crc32';
+import { lz4DecompressFrame } from '../../../electron/kafka/records/lz4';
+import { isXerialFramed } from '../../../electron/kafka/records/snappy';
 
 const CODECS = [CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd] as const;
 
@@ -166,8 +166,8 @@ describe('gzip', () => {
 
 describe('lz4 header checksum', () => {
   it('computes the same header checksum as lz4-napi and the broken one of magic-0 Kafka', async () => {
-    const { lz4CompressFrame, lz4HeaderChecksum, headerChecksumPosition } = await import('../../../electron/broker/records/lz4');
-    const { xxhash32 } = await import('../../../electron/broker/records/xxhash32');
+    const { lz4CompressFrame, lz4HeaderChecksum, headerChecksumPosition } = await import('../../../electron/kafka/records/lz4');
+    const { xxhash32 } = await import('../../../electron/kafka/records/xxhash32');
     expect(xxhash32(Buffer.alloc(0))).toBe(0x02cc5d05);
     expect(xxhash32(Buffer.from('abc'))).toBe(0x32d153ff);
     expect(xxhash32(Buffer.from('Nobody inspects the spammish repetition'))).toBe(0xe2293b2f);

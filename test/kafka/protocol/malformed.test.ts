@@ -3,12 +3,12 @@
  * allocation sized from the input and without hanging.
  */
 import { describe, expect, it } from 'vitest';
-import { ProtocolDecodeError } from '../../../electron/broker/protocol/errors';
-import * as generated from '../../../electron/broker/protocol/generated/index';
-import { apiDescriptors, messageSchemas } from '../../../electron/broker/protocol/generated/index';
-import { decodeRequestHeader } from '../../../electron/broker/protocol/headers';
-import { Reader } from '../../../electron/broker/protocol/reader';
-import { Writer } from '../../../electron/broker/protocol/writer';
+import { ProtocolDecodeError } from '../../../electron/kafka/protocol/errors';
+import * as generated from '../../../electron/kafka/protocol/generated/index';
+import { apiDescriptors, messageSchemas } from '../../../electron/kafka/protocol/generated/index';
+import { decodeRequestHeader } from '../../../electron/kafka/protocol/headers';
+import { Reader } from '../../../electron/kafka/protocol/reader';
+import { Writer } from '../../../electron/kafka/protocol/writer';
 import { Rng, ValueFactory } from './values';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crc32c } from '../../../electron/broker/protocol/crc32c';
+import { crc32c } from '../../../electron/kafka/protocol/crc32c';
 
 describe('crc32c', () => {
   it('matches the standard check value and known vectors', () => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CompressionType, decompress, initCompression } from '../../../electron/broker/records/compression';
-import { decodeRecordBatch } from '../../../electron/broker/records/record-batch';
+import { CompressionType, decompress, initCompression } from '../../../electron/kafka/records/compression';
+import { decodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 
 /**
  * Bytes written by other implementations, kept as fixtures:
