@@ -67,6 +67,11 @@ export const METADATA_LOG_FILE = 'cluster-metadata.log';
 /** The log is folded into a new snapshot once it is larger than the snapshot and than this. */
 const MIN_COMPACTION_BYTES = 1 << 20;
 
+export interface MetadataStoreOptions {
+  /** The floor below which the log is never folded (default 1 MiB); tests lower it to fold after a few changes. */
+  minCompactionBytes?: number;
+}
+
 interface Snapshot extends ClusterMetadataState {
   /** Names the log that continues this snapshot; a log with another id is older than the snapshot. */
   logId?: string;
@@ -136,7 +141,10 @@ export class MetadataStore {
   private logBytes = 0;
   private snapshotBytes = 0;
 
-  constructor(dataDir: string) {
+  private readonly minCompactionBytes: number;
+
+  constructor(dataDir: string, options: MetadataStoreOptions = {}) {
+    this.minCompactionBytes = options.minCompactionBytes ?? MIN_COMPACTION_BYTES;
     this.path = join(dataDir, METADATA_FILE);
     this.logPath = join(dataDir, METADATA_LOG_FILE);
   }
@@ -195,7 +203,7 @@ export class MetadataStore {
    */
   append(records: MetadataRecord[], state: ClusterMetadataState): void {
     if (records.length === 0) return;
-    if (this.logId === '' || this.logBytes > Math.max(MIN_COMPACTION_BYTES, this.snapshotBytes)) {
+    if (this.logId === '' || this.logBytes > Math.max(this.minCompactionBytes, this.snapshotBytes)) {
       this.save(state);
       return;
     }
