@@ -40,7 +40,8 @@ export const brokerSchema = brokerRefSchema.extend({
   offlinePartitions: z.number().int(),
   preferredLeaderPartitions: z.number().int(),
   // Replicas Metadata reports offline although the broker is up: their log cannot be opened or
-  // written there (a storage failure, KIP-112's offline replicas).
+  // written there (a storage failure, KIP-112's offline replicas). Internal topics included: a
+  // failed __consumer_offsets replica breaks consumer groups.
   failedReplicas: z.number().int(),
 });
 export type Broker = z.infer<typeof brokerSchema>;

@@ -68,6 +68,16 @@ describe('explaining partitions and brokers', () => {
     );
   });
 
+  it('says when a storage failure keeps an in-sync leader or follower from writing', () => {
+    const brokers = brokerMap([up(0), up(1), up(2)]);
+    expect(explainPartition(partition({ leader: 1, replicas: [1, 0, 2], isr: [1, 0, 2], offlineReplicas: [1], error: null }), brokers, undefined, now)).toBe(
+      'partition 2 cannot be written: its leader, broker 1, has a storage failure there (its log cannot be opened or written); producers get KAFKA_STORAGE_ERROR until it works again.',
+    );
+    expect(explainPartition(partition({ leader: 0, replicas: [0, 1, 2], isr: [0, 1, 2], offlineReplicas: [1], error: null }), brokers, undefined, now)).toBe(
+      'partition 2 has a storage failure: broker 1 cannot open or write its replica of it, which will fall out of sync.',
+    );
+  });
+
   it('explains an under-replicated partition replica by replica, and says nothing of a healthy one', () => {
     const brokers = brokerMap([up(0), down(1, at(22, 41)), up(2)]);
     expect(explainPartition(partition({ leader: 0, replicas: [0, 1, 2], isr: [0], offlineReplicas: [1], error: null }), brokers, undefined, now)).toBe(

@@ -211,6 +211,7 @@ export class Broker {
     } catch (error) {
       // A full disk or a broken directory: this partition stays unavailable here until a retry works.
       this.storage.report(topicName, partition, 'open', error, this.logManager.dirOf(topicName, partition));
+      this.controller.replicaLogFailed(topicName, partition, this.id);
       return undefined;
     }
     this.storage.recovered(topicName, partition, 'open');

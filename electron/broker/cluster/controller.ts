@@ -533,6 +533,30 @@ export class Controller {
   }
 
   /**
+   * A live broker cannot open or create its log of a partition (a full or failing disk), as Kafka's
+   * controller hears of a failed log dir (KIP-858): the replica leaves the ISR (it holds nothing now,
+   * and acks=all writes must not wait for it), and if it led, another in-sync replica takes over when
+   * one can; otherwise it keeps leading (answering KAFKA_STORAGE_ERROR) until its log opens. Once it
+   * opens, the replica catches up and rejoins the ISR as any follower does.
+   */
+  replicaLogFailed(topicName: string, partition: number, brokerId: number): void {
+    const topic = this.byName.get(topicName);
+    const p = topic?.partitions[partition];
+    if (!topic || !p || !this.live.has(brokerId)) return;
+    const at = this.now();
+    let changed = false;
+    if (p.leader === brokerId && this.elect(topic, p, at, { onlyClean: true })) {
+      this.logger?.warn('leadership moved off a replica whose log cannot be opened', { topic: topicName, partition, from: brokerId, to: p.leader });
+      changed = true;
+    }
+    if (p.leader !== brokerId && p.isr.includes(brokerId) && p.isr.length > 1) {
+      this.setIsr(topic, p, p.isr.filter((id) => id !== brokerId), at);
+      changed = true;
+    }
+    if (changed) this.persist([{ kind: 'partition', topic, partition: p }]);
+  }
+
+  /**
    * Elects leaders for offline partitions that may have one now (after unclean.leader.election.enable
    * was turned on, as Kafka's controller does, or after a replica's storage recovered).
    */
@@ -604,7 +628,7 @@ export class Controller {
    * Elects a leader for a partition that needs one (see election.ts) and applies it; true when the
    * partition changed. A partition no replica may lead goes (or stays) offline.
    */
-  private elect(topic: TopicMetadata, p: PartitionMetadata, at: number): boolean {
+  private elect(topic: TopicMetadata, p: PartitionMetadata, at: number, options: { onlyClean?: boolean } = {}): boolean {
     const result = electLeader({
       replicas: p.replicas,
       isr: p.isr,
@@ -612,6 +636,8 @@ export class Controller {
       replicaLog: (id) => this.replicaLog(topic, p, id),
       uncleanAllowed: this.uncleanAllowed(topic),
     });
+    // A leader that still serves what it can stays, unless an in-sync replica can take over cleanly.
+    if (options.onlyClean && (result.kind !== 'clean' || result.leader === p.leader)) return false;
     this.reportElection(topic, p, result);
     if (result.kind === 'none') {
       if (p.leader === -1) return false;

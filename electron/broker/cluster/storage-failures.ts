@@ -18,7 +18,7 @@ const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 /** "append to /data/t-0/000….log failed: ENOSPC: no space…" → that path; else the partition's directory. */
 function pathIn(message: string, fallback: string): string {
-  return /(\/[^\s:]+|[A-Za-z]:\\[^\s:]+)/.exec(message)?.[1] ?? fallback;
+  return /(\/[^\s:'"]+|[A-Za-z]:\\[^\s:'"]+)/.exec(message)?.[1] ?? fallback;
 }
 
 /**

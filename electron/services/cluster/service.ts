@@ -166,6 +166,8 @@ export class ClusterService {
       if (!topic.internal) continue;
       for (const partition of topic.partitions) {
         if (partition.leader >= 0 && partition.replicas[0] !== undefined && partition.leader !== partition.replicas[0]) internalImbalance += 1;
+        // Storage failures count for internal topics too: a failed __consumer_offsets replica breaks groups.
+        for (const replica of partition.offlineReplicas) if (snapshot.brokers.has(replica)) statsOf(replica).failed += 1;
       }
     }
     for (const topic of visibleTopics(snapshot)) {
@@ -259,12 +261,13 @@ export class ClusterService {
           offsetLag: null,
           logDir: null,
         });
-        if (topic.internal) continue; // counted as on the overview: user topics only
+        // As on the overview: storage failures of every topic, the rest of user topics only.
+        if (storageFailure) counts.failed += 1;
+        if (topic.internal) continue;
         if (partition.leader === brokerId && !offline) counts.leaders += 1;
         if (!inSync) counts.outOfSync += 1;
         if (offline) counts.offline += 1;
         if (preferred) counts.preferred += 1;
-        if (storageFailure) counts.failed += 1;
       }
     }
     replicas.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));

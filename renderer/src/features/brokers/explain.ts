@@ -110,6 +110,14 @@ export function explainPartition(partition: PartitionFacts, lookup: BrokerLookup
     const why = outOfSync.map((id) => (failed(id) ? `broker ${id} ${STORAGE}` : `broker ${id} is ${down(id) ? stateOf(id) : 'up, catching up'}`));
     return `${subject} is under-replicated: the ${outOfSync.length === 1 ? 'replica' : 'replicas'} on ${brokers(outOfSync)} ${outOfSync.length === 1 ? 'is' : 'are'} out of sync (${why.join('; ')}).${errorNote}`;
   }
+  // Still in sync on paper (the ISR shrinks only after replica.lag.time.max.ms), but not writable.
+  const failing = partition.replicas.filter(failed);
+  if (failing.includes(partition.leader)) {
+    return `${subject} cannot be written: its leader, broker ${partition.leader}, ${STORAGE}; producers get KAFKA_STORAGE_ERROR until it works again.${errorNote}`;
+  }
+  if (failing.length) {
+    return `${subject} has a storage failure: ${brokers(failing)} cannot open or write ${failing.length === 1 ? 'its replica' : 'their replicas'} of it, which will fall out of sync.${errorNote}`;
+  }
   return null;
 }
 

@@ -14,7 +14,7 @@ import { ConfigsTable } from './ConfigsTable';
 import { PartitionsTable, isUnderReplicated } from './PartitionsTable';
 import { TopicGroupsLag } from '../groups/TopicGroupsLag';
 import { ElectionDialog } from '../brokers/ElectionDialog';
-import { brokerMap, capitalize, explainPartition, isPartitionOffline } from '../brokers/explain';
+import { brokerMap, capitalize, explainPartition, hasStorageFailure, isPartitionOffline, isPartitionUnderReplicated } from '../brokers/explain';
 import { ProblemList, type ProblemItem } from '../brokers/ProblemList';
 
 type Tab = 'partitions' | 'configs' | 'groups';
@@ -214,8 +214,8 @@ function PartitionProblems({ detail }: { detail: TopicDetail }) {
     if (text) {
       items.push({
         key: `p-${partition.partition}`,
-        tone: isPartitionOffline(partition, lookup) ? 'bad' : 'warn',
-        label: isPartitionOffline(partition, lookup) ? 'offline' : 'under-replicated',
+        tone: isPartitionOffline(partition, lookup) || hasStorageFailure(partition.leader, lookup, partition.offlineReplicas) ? 'bad' : 'warn',
+        label: isPartitionOffline(partition, lookup) ? 'offline' : isPartitionUnderReplicated(partition) ? 'under-replicated' : 'storage failure',
         text: capitalize(text),
       });
     }
