@@ -1,3 +1,5 @@
+import { checkPartitionCount } from './count';
+
 /**
  * MurmurHash2 exactly as Apache Kafka's Java client computes it (org.apache.kafka.common.utils.Utils
  * .murmur2, seed 0x9747b28c), so a key maps to the same partition here as in the default partitioner.
@@ -27,8 +29,6 @@ export function murmur2(data: Uint8Array): number {
 
 /** The partition the Java client's default partitioner picks for a non-null key. */
 export function partitionForKey(key: Uint8Array, partitionCount: number): number {
-  if (!Number.isInteger(partitionCount) || partitionCount < 1) {
-    throw new RangeError(`partition count must be a positive integer, got ${partitionCount}`);
-  }
+  checkPartitionCount(partitionCount);
   return (murmur2(key) & 0x7fffffff) % partitionCount;
 }
