@@ -1,16 +1,12 @@
 // Produce from the form: one message, optionally repeated, sent in a single request. Partitions are
 // chosen here, before sending, so each record's partition and offset can be reported back.
-import { murmur2, type Producer } from '@platformatic/kafka';
+import type { Producer } from '@platformatic/kafka';
 import type { z } from 'zod';
 import type { ProduceResult, produceRequestSchema } from '../../shared/model/schemas';
 import { AppError } from '../ipc/errors';
+import { partitionForKey } from '../kafka/partitioners/murmur2';
 
 type ParsedProduceRequest = z.output<typeof produceRequestSchema>;
-
-/** The Java client's choice for a keyed record: positive murmur2 of the key modulo the partition count. */
-export function partitionForKey(key: Buffer, partitionCount: number): number {
-  return (murmur2(key) & 0x7fffffff) % partitionCount;
-}
 
 export async function produce(
   producer: Producer<Buffer, Buffer, Buffer, Buffer>,

@@ -2,7 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { partitionForKey } from '../../electron/services/produce';
+import { partitionForKey } from '../../electron/kafka/partitioners/murmur2';
 import { startCore, type TestCore } from './helpers';
 
 const connectionId = 'embedded';
