@@ -27,7 +27,9 @@ export const CompressionType = {
 } as const;
 export type CompressionType = (typeof CompressionType)[keyof typeof CompressionType];
 
-export const COMPRESSION_NAMES: Record<CompressionType, string> = { 0: 'none', 1: 'gzip', 2: 'snappy', 3: 'lz4', 4: 'zstd' };
+/** Kafka's names of the codecs (its compression.type values), indexed by {@link CompressionType}. */
+export const COMPRESSION_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type CompressionName = (typeof COMPRESSION_NAMES)[CompressionType];
 
 /** Default cap on the decompressed size of one batch or wrapper message: 64 MiB. */
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;

@@ -2,9 +2,8 @@
 // the batch's metadata.
 import type { Decoded, RecordView } from '../../../shared/model/messages';
 import { headerDecoder, type FieldDecoder } from './decoders';
+import { COMPRESSION_NAMES } from '../../kafka/records/compression';
 import type { RawRecord } from './fetch';
-
-export const COMPRESSION_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 
 export function compressionName(codec: number): RecordView['batch']['compression'] {
   return COMPRESSION_NAMES[codec] ?? 'none';
