@@ -1,7 +1,7 @@
 // Type declarations for the parts of Electron's API that Kafka Desk uses, for machines where the
 // optional `electron` package is not installed (its binary cannot be downloaded everywhere).
 // tsconfig.json maps "electron" to node_modules/electron/electron.d.ts first and to this file only
-// when that is missing. Signatures are copied from electron 38's electron.d.ts.
+// when that is missing. Signatures are copied from electron 45's electron.d.ts.
 import type { EventEmitter } from 'node:events';
 
 export interface Event {
@@ -38,6 +38,13 @@ export interface HandlerDetails {
 }
 export type WindowOpenHandlerResponse = { action: 'deny' } | { action: 'allow' };
 
+/** What will-navigate and will-redirect carry (Electron's Event<WebContentsWillNavigateEventParams>). */
+export interface NavigationEvent extends Event {
+  url: string;
+  isSameDocument: boolean;
+  isMainFrame: boolean;
+}
+
 export interface WebFrameMain {
   url: string;
 }
@@ -47,7 +54,7 @@ export declare class WebContents extends EventEmitter {
   send(channel: string, ...args: unknown[]): void;
   isDestroyed(): boolean;
   getURL(): string;
-  on(event: 'will-navigate' | 'will-redirect', listener: (event: Event, url: string) => void): this;
+  on(event: 'will-navigate' | 'will-redirect', listener: (event: NavigationEvent) => void): this;
   on(event: 'will-attach-webview', listener: (event: Event) => void): this;
   on(event: string, listener: (...args: unknown[]) => void): this;
 }

@@ -66,7 +66,6 @@ async function runMainBundle(
 }
 
 beforeAll(async () => {
-  process.env['ELECTRON_MAJOR_VER'] ??= '38';
   await build({ configFile: path.resolve('electron.vite.config.ts'), logLevel: 'warn' });
 }, 180_000);
 

@@ -28,6 +28,7 @@ import type { EmbeddedClusterService } from '../embedded-cluster';
 import type { SecretStore } from '../secrets';
 import { NetworkActivity, clientContext } from './activity';
 import { describeNetworkFailure, formatSeconds } from './errors';
+import { withFinalTimeouts } from './final-timeouts';
 import { HealthMonitor, ProbeAborted, type ProbeResult } from './health';
 import { probeCluster } from './probe';
 
@@ -59,8 +60,8 @@ interface Operation {
   cancel: (error: AppError) => void;
 }
 
-/** The client library's timing options from a connection's timeouts. Timeouts are not retried (the
- * library marks them final), so a broker that never answers fails after one request timeout. */
+/** The client library's timing options from a connection's timeouts. Timeouts are not retried
+ * (withFinalTimeouts), so a broker that never answers fails after one request timeout. */
 function timingOptions(timeouts: ConnectionTimeouts) {
   return {
     connectTimeout: timeouts.connectMs,
@@ -202,7 +203,7 @@ export class ConnectionService {
     const key = testActivityKey(testId);
     const timeouts = 'bootstrapServers' in target ? target.timeouts : this.#timeoutsOf(target.id);
     const options = 'bootstrapServers' in target ? await this.#optionsFromInput(target) : await this.#options(target.id);
-    const admin = new Admin({ ...options, retries: 0, context: clientContext(key, timeouts) });
+    const admin = withFinalTimeouts(new Admin({ ...options, retries: 0, context: clientContext(key, timeouts) }));
     const started = performance.now();
     try {
       const result = await this.#cancellable(key, () => probeCluster(admin, { describe: (error) => this.#describe(key, timeouts, error) }));
@@ -281,7 +282,7 @@ export class ConnectionService {
     if (!clients.producer) {
       const options = await this.#options(id);
       const clientId = `${await this.#clientId(id)}-producer`;
-      clients.producer ??= new TolerantProducer({ ...options, clientId });
+      clients.producer ??= withFinalTimeouts(new TolerantProducer({ ...options, clientId }));
     }
     return clients.producer;
   }
@@ -370,7 +371,7 @@ export class ConnectionService {
     // Another call may have made them while the options were read: one set of clients per connection.
     const raced = this.#clients.get(id);
     if (raced) return raced;
-    const clients: Clients = { admin: new Admin(options), producer: null };
+    const clients: Clients = { admin: withFinalTimeouts(new Admin(options)), producer: null };
     this.#clients.set(id, clients);
     return clients;
   }

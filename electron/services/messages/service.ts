@@ -25,6 +25,7 @@ import {
   valueRequestSchema,
 } from '../../../shared/model/messages';
 import { AppError } from '../../ipc/errors';
+import { withFinalTimeouts } from '../connections/final-timeouts';
 import { cursorOf, limitDeadline, merge, openStreams, plan } from './browse';
 import { decoderFor, type FullText } from './decoders';
 import { ExportWriter } from './export';
@@ -101,7 +102,7 @@ export class MessageService {
     if (!client) {
       client = this.#options
         .clientOptions(connectionId)
-        .then((options) => new Admin({ ...options, clientId: `${options.clientId ?? 'kafka-desk'}-browser` }));
+        .then((options) => withFinalTimeouts(new Admin({ ...options, clientId: `${options.clientId ?? 'kafka-desk'}-browser` })));
       this.#clients.set(connectionId, client);
       client.catch(() => this.#clients.delete(connectionId));
     }
@@ -394,7 +395,7 @@ export class MessageService {
 
   async startTail(request: TailInput): Promise<{ tailId: string; partitions: number[] }> {
     const options = await this.#options.clientOptions(request.connectionId);
-    const client = new Admin({ ...options, clientId: `${options.clientId ?? 'kafka-desk'}-tail` });
+    const client = withFinalTimeouts(new Admin({ ...options, clientId: `${options.clientId ?? 'kafka-desk'}-tail` }));
     let filter: RecordFilter | null = null;
     try {
       filter = await RecordFilter.create(request.filter, request.decoders, this.#workers);

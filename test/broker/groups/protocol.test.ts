@@ -346,10 +346,13 @@ describe('group APIs over the wire', () => {
     expect((await list(5, [], ['consumer'])).find((g) => g.groupId === groupId)).toBeUndefined();
 
     // The same through @platformatic/kafka's admin (newest versions; it decodes the consumer protocol).
+    // Since 2.x it reports Kafka's state names and still accepts its old upper-case ones as filters.
     const admin = new Admin({ clientId: 'groups-admin', bootstrapBrokers: t.brokers() });
     try {
-      const stable = await admin.listGroups({ states: ['STABLE'] });
-      expect(stable.get(groupId)).toMatchObject({ id: groupId, state: 'STABLE', protocolType: 'consumer' });
+      const stable = await admin.listGroups({ states: ['Stable'] });
+      expect(stable.get(groupId)).toMatchObject({ id: groupId, state: 'Stable', protocolType: 'consumer' });
+      expect((await admin.listGroups({ states: ['STABLE'] })).get(groupId)).toMatchObject({ state: 'Stable' });
+      expect((await admin.listGroups({ states: ['Empty'] })).has(groupId)).toBe(false);
       const described = await admin.describeGroups({ groups: [groupId] });
       const member = described.get(groupId)!.members.get(joined.memberId)!;
       expect(member.metadata?.topics).toEqual([topic]);

@@ -16,7 +16,9 @@ for (let i = 0; i < 150; i += 1) {
   await wait(200);
 }
 let navigationPrevented = false;
-window.webContents.emit('will-navigate', { preventDefault: () => (navigationPrevented = true) }, 'https://example.com/');
+// As Electron 45 emits it: the details event (url, isSameDocument, isMainFrame), then deprecated positional arguments.
+const navigate = (url, preventDefault) => window.webContents.emit('will-navigate', { url, isSameDocument: false, isMainFrame: true, preventDefault }, url, false, true);
+navigate('https://example.com/', () => (navigationPrevented = true));
 let csp;
 smoke.headers({ url: 'file:///x', responseHeaders: {} }, (response) => (csp = response.responseHeaders['Content-Security-Policy'][0]));
 let permission;
@@ -31,7 +33,7 @@ const navigation = {};
 const ipcAnswered = {};
 for (const url of probes) {
   let prevented = false;
-  window.webContents.emit('will-navigate', { preventDefault: () => (prevented = true) }, url);
+  navigate(url, () => (prevented = true));
   navigation[url] = !prevented;
   ipcAnswered[url] = (await call('app.info', {}, { senderFrame: { url } })).ok;
 }
