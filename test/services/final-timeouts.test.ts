@@ -1,8 +1,9 @@
 // @platformatic/kafka 2.x retries timeouts; the app's clients do not (withFinalTimeouts), while every
 // other retriable failure is still retried. Against a TCP server that accepts and never answers.
 import { createServer, type Server, type Socket } from 'node:net';
-import { Admin } from '@platformatic/kafka';
+import { Admin, apiVersionsV3, clientSoftwareName, clientSoftwareVersion, Connection } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeNetworkFailure } from '../../electron/services/connections/errors';
 import { involvesTimeout, withFinalTimeouts } from '../../electron/services/connections/final-timeouts';
 
 describe('withFinalTimeouts', () => {
@@ -71,6 +72,26 @@ describe('withFinalTimeouts', () => {
         await admin.close();
       }
     }
+  });
+
+  it('a request sharing the connection of one that timed out fails as closed, and is told as that timeout', async () => {
+    // The library closes a connection whose request timed out (as Kafka's NetworkClient does).
+    const connection = new Connection('final-timeouts', { requestTimeout: 400 });
+    const [host, port] = silent.split(':') as [string, string];
+    await connection.connect(host, Number(port));
+    const ask = () => apiVersionsV3.api.async(connection, clientSoftwareName, clientSoftwareVersion).then(() => null, (error: unknown) => error);
+    const first = ask();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const second = ask();
+    const [timedOut, closed] = await Promise.all([first, second]);
+    await connection.close().catch(() => undefined);
+    expect(involvesTimeout(timedOut)).toBe(true);
+    expect(involvesTimeout(closed)).toBe(false);
+    expect(describeNetworkFailure(closed)).toBe('A broker closed the connection before it answered.');
+    const context = { timedOut: { api: 'ApiVersions', address: silent, timeoutMs: 400, at: Date.now() } };
+    const words = `${silent} did not answer the ApiVersions request within 0.4 s (the request timeout).`;
+    expect(describeNetworkFailure(timedOut, context)).toBe(words);
+    expect(describeNetworkFailure(closed, context)).toBe(words);
   });
 
   it('still retries what is not a timeout: a refused connection', async () => {

@@ -54,6 +54,10 @@ export interface FailureContext {
   timedOut?: TimedOutRequest | null;
 }
 
+function timedOutWords({ address, api, timeoutMs }: { address: string; api: string; timeoutMs: number }): string {
+  return `${address} did not answer the ${api} request within ${formatSeconds(timeoutMs)} (the request timeout).`;
+}
+
 /** One sentence per broker address that failed, or null when the error is not a network failure. */
 export function describeNetworkFailure(error: unknown, context: FailureContext = {}): string | null {
   const reasons: string[] = [];
@@ -70,8 +74,7 @@ export function describeNetworkFailure(error: unknown, context: FailureContext =
         const limit = context.connectTimeoutMs ? ` within ${formatSeconds(context.connectTimeoutMs)} (the connect timeout)` : '';
         add(`No connection to ${match[1]}:${match[2]} could be made${limit}: is the address right, and is nothing dropping the packets?`);
       } else if (context.timedOut) {
-        const { address, api, timeoutMs } = context.timedOut;
-        add(`${address} did not answer the ${api} request within ${formatSeconds(timeoutMs)} (the request timeout).`);
+        add(timedOutWords(context.timedOut));
       } else {
         add('A broker did not answer within the request timeout.');
       }
@@ -91,7 +94,10 @@ export function describeNetworkFailure(error: unknown, context: FailureContext =
     if (codeOf(inner) === 'PLT_KFK_NETWORK' && /^Connection (closed|error)/.test(inner.message)) {
       network = true;
       const systemCode = [...flatten(inner.cause)].map(codeOf).find((code) => code && /^E[A-Z_]+$/.test(code));
-      add(`A broker closed the connection before it answered${systemCode ? ` (${systemCode})` : ''}.`);
+      // The client library closes a connection whose request timed out (as Kafka's NetworkClient
+      // does), failing the other requests on it as closed: the timeout is what happened.
+      if (context.timedOut && !systemCode) add(timedOutWords(context.timedOut));
+      else add(`A broker closed the connection before it answered${systemCode ? ` (${systemCode})` : ''}.`);
     }
   }
   if (!network || reasons.length === 0) return null;
