@@ -218,6 +218,8 @@ export const fetchHandler = defineHandler({
           }, interest),
         );
       }
+      // A client gone leaves nothing waiting: maxWaitMs may be 2^31-1 ms, a timer and a subscription each.
+      unsubscribes.push(context.connection.onClose(() => finish(first.body)));
     });
   },
 });

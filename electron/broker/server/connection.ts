@@ -132,6 +132,8 @@ export class Connection {
   /** When the client began to owe us the rest of a frame (while we read), for socket.request.read.timeout.ms. */
   private owingSince: number | null = null;
   private readTimer: NodeJS.Timeout | null = null;
+  /** Run once when the connection closes (see onClose). */
+  private closeListeners = new Set<() => void>();
   /** Callbacks for the request being handled, run once its response is written (see afterResponse). */
   private responseHooks: Array<() => void> = [];
   private readonly log: Logger;
@@ -169,6 +171,19 @@ export class Connection {
    */
   responseAllowance(): number {
     return this.memory.available();
+  }
+
+  /**
+   * Runs `listener` once the connection closes (at once if it is closed): a request waiting on its own
+   * (a long-polling fetch) stops waiting for a client that is gone. Returns a function that removes it.
+   */
+  onClose(listener: () => void): () => void {
+    if (this.closed) {
+      listener();
+      return () => {};
+    }
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
   }
 
   /**
@@ -236,6 +251,15 @@ export class Connection {
     this.owingSince = null;
     if (this.readTimer) clearTimeout(this.readTimer);
     this.readTimer = null;
+    const listeners = [...this.closeListeners];
+    this.closeListeners.clear();
+    for (const listener of listeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.log.error('close listener failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      }
+    }
   }
 
   private onData(data: Buffer): void {
