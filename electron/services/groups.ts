@@ -18,17 +18,11 @@ import type {
 import { AppError } from '../ipc/errors';
 import { errorName } from '../kafka/protocol/error-codes';
 import { ListGroups as ListGroupsApi } from '../kafka/protocol/generated/index';
+import { chunks, committedOffsets, eachIfBatchFails, GROUP_BATCH, readWatermarks, type Commit } from './cluster/offsets';
 import { brokerFailure, listOffsets, readMetadata, type ClusterSnapshot } from './cluster/read';
 import { brokerConnection, negotiateVersion, send } from './cluster/wire';
 import { partitionLag, type GroupSample, type PartitionSample } from './lag/series';
 
-const EARLIEST = -2n;
-const LATEST = -1n;
-/** Groups per OffsetFetch / DescribeGroups / FindCoordinator request; batches go out in parallel. Small
- * enough that one answer stays small (and the client's per-group matching, quadratic in the batch, cheap). */
-const GROUP_BATCH = 1_000;
-
-type Committed = Map<string, Map<number, { offset: number; metadata: string | null }>>; // topic -> partition -> commit
 export interface Watermarks {
   start: number | null;
   end: number | null;
@@ -78,55 +72,8 @@ function kafkaErrorIds(error: unknown, depth = 0): string[] {
   return ids;
 }
 
-/**
- * Runs a request for a batch of groups; when the batch fails (one group's coordinator is down or
- * does not answer, which fails the client library's whole call), asks for each group on its own
- * and keeps the answers it gets, so one sick coordinator costs only its own groups. A batch of one
- * that fails, or a batch where every group fails, fails as before.
- */
-async function eachIfBatchFails<T, R>(batch: readonly T[], request: (part: T[]) => Promise<R>, merge: (answers: R[]) => R): Promise<R> {
-  try {
-    return await request([...batch]);
-  } catch (error) {
-    if (batch.length < 2) throw error;
-    const settled = await Promise.allSettled(batch.map((item) => request([item])));
-    const answers = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-    if (!answers.length) throw error;
-    return merge(answers);
-  }
-}
-
 function mergeMaps<K, V>(maps: Map<K, V>[]): Map<K, V> {
   return new Map(maps.flatMap((map) => [...map]));
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let index = 0; index < items.length; index += size) result.push(items.slice(index, index + size));
-  return result;
-}
-
-/** Committed offsets of each group, only partitions that have one. */
-export async function committedOffsets(admin: Admin, groups: readonly string[]): Promise<Map<string, Committed>> {
-  const result = new Map<string, Committed>();
-  const batches = await Promise.all(
-    chunks(groups, GROUP_BATCH).map((batch) => eachIfBatchFails(batch, (part) => admin.listConsumerGroupOffsets({ groups: part }), (answers) => answers.flat())),
-  );
-  for (const answers of batches) {
-    for (const answer of answers) {
-      const topics: Committed = new Map();
-      for (const topic of answer.topics) {
-        const partitions = new Map<number, { offset: number; metadata: string | null }>();
-        for (const partition of topic.partitions) {
-          if (partition.committedOffset < 0n) continue; // -1: no committed offset
-          partitions.set(partition.partitionIndex, { offset: Number(partition.committedOffset), metadata: partition.metadata ?? null });
-        }
-        if (partitions.size) topics.set(topic.name, partitions);
-      }
-      result.set(answer.groupId, topics);
-    }
-  }
-  return result;
 }
 
 /** Partition counts of the topics that exist (topics deleted since a commit are left out). One
@@ -176,9 +123,12 @@ export async function watermarks(admin: Admin, wanted: Map<string, Set<number>>)
     const existing = [...indexes].filter((index) => index < count).sort((a, b) => a - b);
     if (existing.length) partitions.set(topic, existing);
   }
-  const [start, end] = await Promise.all([offsetsAt(admin, partitions, EARLIEST, snapshot), offsetsAt(admin, partitions, LATEST, snapshot)]);
+  const marks = await readWatermarks(admin, snapshot, partitions);
   for (const [topic, indexes] of partitions) {
-    for (const index of indexes) result.set(topic, index, { start: start.get(topic, index) ?? null, end: end.get(topic, index) ?? null });
+    for (const index of indexes) {
+      const mark = marks.get(topic, index);
+      result.set(topic, index, { start: mark?.low ?? null, end: mark?.high ?? null });
+    }
   }
   return result;
 }
@@ -458,7 +408,7 @@ export async function previewReset(admin: Admin, input: ResetInput): Promise<Res
   const { group, strategy } = input;
   const [described, committed] = await Promise.all([describe(admin, [group]), committedOffsets(admin, [group])]);
   const info = described.get(group);
-  const commits = committed.get(group) ?? new Map<string, Map<number, { offset: number; metadata: string | null }>>();
+  const commits = committed.get(group) ?? new Map<string, Map<number, Commit>>();
 
   // Which partitions: the listed ones for explicit offsets, else every partition of the chosen topics.
   let topics: string[];

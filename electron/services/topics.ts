@@ -6,11 +6,9 @@
 import { ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes, type Admin } from '@platformatic/kafka';
 import type { ConfigEntry, ConfigSource, PartitionInfo, TopicDetail, TopicStats, TopicSummary } from '../../shared/model/schemas';
 import { AppError } from '../ipc/errors';
+import { LATEST_TIMESTAMP, readWatermarks } from './cluster/offsets';
 import { describeLogDirs, isOffline, isUnderReplicated, listOffsets, PartitionResults, type ClusterSnapshot, type TopicState } from './cluster/read';
 import { visibleTopics, type ClusterReads } from './cluster/service';
-
-const EARLIEST = -2n;
-const LATEST = -1n;
 
 function layoutOf(topics: Iterable<TopicState>): Map<string, number[]> {
   return new Map([...topics].map((topic) => [topic.name, topic.partitions.map((partition) => partition.partition)]));
@@ -101,20 +99,15 @@ export async function topicStats(reads: ClusterReads): Promise<TopicStats[]> {
   const topics = visibleTopics(snapshot).filter((topic) => topic.partitions.length);
   if (!topics.length) return [];
   const layout = layoutOf(topics);
-  const [earliest, latest, sizes] = await Promise.all([
-    listOffsets(reads.admin, snapshot, layout, EARLIEST),
-    listOffsets(reads.admin, snapshot, layout, LATEST),
-    partitionSizes(reads, snapshot, topics),
-  ]);
+  const [marks, sizes] = await Promise.all([readWatermarks(reads.admin, snapshot, layout), partitionSizes(reads, snapshot, topics)]);
   return topics.map((topic) => {
     let records = 0;
     let size = 0;
     let recordsUnknown = 0;
     let sizeUnknown = 0;
     for (const { partition } of topic.partitions) {
-      const low = earliest.get(topic.name, partition);
-      const high = latest.get(topic.name, partition);
-      if (low !== undefined && high !== undefined) records += high - low;
+      const mark = marks.get(topic.name, partition);
+      if (mark?.low != null && mark.high != null) records += mark.high - mark.low;
       else recordsUnknown += 1;
       const bytes = sizes.get(topic.name, partition);
       if (bytes !== undefined) size += bytes;
@@ -135,14 +128,11 @@ export async function describeTopic(reads: ClusterReads, topicName: string): Pro
   const snapshot = await reads.metadata([topicName]);
   const topic = requireTopic(snapshot, topicName);
   const layout = layoutOf([topic]);
-  const [earliest, latest, sizes] = await Promise.all([
-    listOffsets(reads.admin, snapshot, layout, EARLIEST),
-    listOffsets(reads.admin, snapshot, layout, LATEST),
-    partitionSizes(reads, snapshot, [topic]),
-  ]);
+  const [marks, sizes] = await Promise.all([readWatermarks(reads.admin, snapshot, layout), partitionSizes(reads, snapshot, [topic])]);
   const partitions: PartitionInfo[] = topic.partitions.map((partition) => {
     const index = partition.partition;
-    const reasons = [earliest.error(topicName, index) ?? latest.error(topicName, index), sizes.error(topicName, index)].filter(
+    const mark = marks.get(topicName, index);
+    const reasons = [marks.error(topicName, index), sizes.error(topicName, index)].filter(
       (reason): reason is string => reason !== undefined,
     );
     return {
@@ -152,8 +142,8 @@ export async function describeTopic(reads: ClusterReads, topicName: string): Pro
       replicas: partition.replicas,
       isr: partition.isr,
       offlineReplicas: partition.offlineReplicas,
-      lowWatermark: earliest.get(topicName, index) ?? null,
-      highWatermark: latest.get(topicName, index) ?? null,
+      lowWatermark: mark?.low ?? null,
+      highWatermark: mark?.high ?? null,
       sizeBytes: sizes.get(topicName, index) ?? null,
       error: partition.error,
       readError: reasons.length ? [...new Set(reasons)].join('; ') : null,
@@ -204,7 +194,7 @@ export async function purgeTopic(reads: ClusterReads, topicName: string): Promis
       `Partition${offline.length === 1 ? '' : 's'} ${offline.join(', ')} of this topic ${offline.length === 1 ? 'has' : 'have'} no leader, so the topic cannot be purged now.`,
     );
   }
-  const latest = await listOffsets(reads.admin, snapshot, layoutOf([topic]), LATEST);
+  const latest = await listOffsets(reads.admin, snapshot, layoutOf([topic]), LATEST_TIMESTAMP);
   const partitions: { partition: number; offset: bigint }[] = [];
   for (const { partition } of topic.partitions) {
     const offset = latest.get(topicName, partition);

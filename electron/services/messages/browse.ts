@@ -7,6 +7,7 @@ import type { Admin } from '@platformatic/kafka';
 import type { Limit, PartitionCursor, Seek, StopReason } from '../../../shared/model/messages';
 import { partitionForKey } from '../../kafka/partitioners/murmur2';
 import { AppError } from '../../ipc/errors';
+import { committedOffsets } from '../cluster/offsets';
 import { FilterStopped } from './message-workers';
 import type { Predicate } from './filters';
 import type { RawRecord, TopicReader, Watermarks } from './fetch';
@@ -396,7 +397,7 @@ export async function plan(
       break;
     }
     case 'group': {
-      const committed = await committedOffsets(admin, seek.groupId, reader.topic, partitions);
+      const committed = await groupCommits(admin, seek.groupId, reader.topic, partitions);
       const missing: number[] = [];
       for (const partition of partitions) {
         const offset = committed.get(partition);
@@ -414,26 +415,10 @@ export async function plan(
   return { partitions, watermarks, direction, starts, notes, ...(keyPartition !== undefined ? { keyPartition } : {}) };
 }
 
-/** A consumer group's committed offsets on one topic, with FindCoordinator and OffsetFetch. */
-export async function committedOffsets(admin: Admin, groupId: string, topic: string, partitions: number[]): Promise<Map<number, number>> {
-  let groups;
-  try {
-    groups = await admin.listConsumerGroupOffsets({ groups: [{ groupId, topics: [{ name: topic, partitionIndexes: partitions }] }] });
-  } catch (error) {
-    const text = error instanceof Error ? `${error.message} ${JSON.stringify((error as { errors?: unknown }).errors ?? '')}` : String(error);
-    if (/Unsupported API|not supported|UNSUPPORTED_VERSION|api.*(9|10)\b/i.test(text)) {
-      throw new AppError('kafka', 'This cluster does not answer consumer group offsets (FindCoordinator / OffsetFetch).', { cause: error });
-    }
-    throw error;
-  }
-  const result = new Map<number, number>();
-  for (const group of groups) {
-    for (const t of group.topics) {
-      if (t.name !== topic) continue;
-      for (const p of t.partitions) if (p.committedOffset >= 0n) result.set(p.partitionIndex, Number(p.committedOffset));
-    }
-  }
-  return result;
+/** A consumer group's committed offsets on the given partitions of one topic. */
+async function groupCommits(admin: Admin, groupId: string, topic: string, partitions: number[]): Promise<Map<number, number>> {
+  const commits = (await committedOffsets(admin, [{ groupId, topics: [{ name: topic, partitionIndexes: partitions }] }])).get(groupId)?.get(topic);
+  return new Map([...(commits ?? [])].map(([partition, commit]) => [partition, commit.offset]));
 }
 
 export function openStreams(reader: TopicReader, planned: Plan, span: number, onChunk: ChunkHook, limits?: { endOffsets?: Map<number, number> }): Stream[] {

@@ -3,15 +3,19 @@
 // request), answering each partition's records as raw bytes. The batches are decoded here, keeping
 // what the client's own parser drops or hides: the batch's compression, producer id and epoch, base
 // sequence, transactional and control flags, and each record's size. No consumer group is involved.
-import { createAPI, Writer, type Admin, type Connection, type Reader } from '@platformatic/kafka';
+import type { Admin, Connection } from '@platformatic/kafka';
 import type { UnreadableBatch } from '../../../shared/model/messages';
 import { ProtocolDecodeError } from '../../kafka/protocol/errors';
+import { Fetch, createFetchRequest, createFetchRequestFetchPartition, createFetchRequestFetchTopic, type FetchRequest } from '../../kafka/protocol/generated/index';
+import { Reader } from '../../kafka/protocol/reader';
 import { BATCH_HEADER_SIZE, BatchAttributes, LOG_OVERHEAD, MAGIC_OFFSET, isEmptyStandIn, readHeaderFields } from '../../kafka/records/batch-header';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, initCompression } from '../../kafka/records/compression';
 import { ChecksumMismatchError, DecompressionError, DecompressionLimitError } from '../../kafka/records/errors';
 import { RecordFramingError, readableBatch } from '../../kafka/records/record-walk';
 import { AppError } from '../../ipc/errors';
+import { readWatermarks } from '../cluster/offsets';
 import { listOffsets, readMetadata, type ClusterSnapshot } from '../cluster/read';
+import { negotiateVersion, send, UnsupportedApiError } from '../cluster/wire';
 
 export interface RawHeader {
   key: string;
@@ -58,16 +62,12 @@ export class RawRecord {
   get headers(): RawHeader[] {
     if (this.#headers) return this.#headers;
     const headers: RawHeader[] = [];
-    const body = this.body;
-    pos = this.headersStart;
+    // The batch was checked whole (readableBatch) before this record was made: its lengths hold.
+    const reader = new Reader(this.body, this.headersStart);
     for (let h = 0; h < this.headerCount; h++) {
-      const keyLength = Math.max(0, varint(body));
-      const key = body.toString('utf8', pos, pos + keyLength);
-      pos += keyLength;
-      const valueLength = varint(body);
-      const value = valueLength < 0 ? null : body.subarray(pos, pos + valueLength);
-      if (valueLength > 0) pos += valueLength;
-      headers.push({ key, value });
+      const key = reader.readRaw(Math.max(0, reader.readVarInt())).toString('utf8');
+      const valueLength = reader.readVarInt();
+      headers.push({ key, value: valueLength < 0 ? null : reader.readRaw(valueLength) });
     }
     this.#headers = headers;
     return headers;
@@ -103,114 +103,37 @@ export interface PartitionData {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Fetch v12: topic names (v13+ use topic ids), flexible encoding. Every Kafka since 2.7 answers it.
+// Fetch v12 with the generated codec: topic names (v13+ use topic ids). Every Kafka since 2.7 answers it.
 
-interface FetchTopicRequest {
-  topic: string;
-  partitions: PartitionFetch[];
+/** The Fetch version the browser speaks: the last one that names topics (v13 moved to topic ids). */
+const FETCH_VERSION = 12;
+
+function fetchRequest(maxWaitMs: number, minBytes: number, maxBytes: number, topic: string, partitions: PartitionFetch[]): FetchRequest {
+  return {
+    ...createFetchRequest(), // replica -1 (a consumer), no fetch session (id 0, epoch -1: a full, sessionless fetch)
+    maxWaitMs,
+    minBytes,
+    maxBytes,
+    isolationLevel: 0, // read_uncommitted: show every record, as kcat does
+    topics: [
+      {
+        ...createFetchRequestFetchTopic(),
+        topic,
+        partitions: partitions.map((p) => ({
+          ...createFetchRequestFetchPartition(), // leader epochs unknown (-1), log start offset -1 (followers only)
+          partition: p.partition,
+          fetchOffset: BigInt(p.offset),
+          partitionMaxBytes: p.maxBytes,
+        })),
+      },
+    ],
+  };
 }
-
-interface RawPartitionResponse {
-  partition: number;
-  errorCode: number;
-  highWatermark: number;
-  logStartOffset: number;
-  records: Buffer | null;
-}
-
-interface RawFetchResponse {
-  errorCode: number;
-  topics: { topic: string; partitions: RawPartitionResponse[] }[];
-}
-
-function createFetchRequest(maxWaitMs: number, minBytes: number, maxBytes: number, topics: FetchTopicRequest[]): Writer {
-  return Writer.create()
-    .appendInt32(-1) // replica id: a consumer
-    .appendInt32(maxWaitMs)
-    .appendInt32(minBytes)
-    .appendInt32(maxBytes)
-    .appendInt8(0) // read_uncommitted: show every record, as kcat does
-    .appendInt32(0) // no fetch session (session id 0, epoch -1: a full, sessionless fetch)
-    .appendInt32(-1)
-    .appendArray(topics, (w, topic) => {
-      w.appendString(topic.topic).appendArray(topic.partitions, (pw, p) => {
-        pw.appendInt32(p.partition)
-          .appendInt32(-1) // current leader epoch: unknown
-          .appendInt64(BigInt(p.offset))
-          .appendInt32(-1) // last fetched epoch
-          .appendInt64(-1n) // log start offset (followers only)
-          .appendInt32(p.maxBytes);
-      });
-    })
-    .appendArray([], () => undefined) // forgotten topics
-    .appendString('') // rack id
-    .appendTaggedFields();
-}
-
-function parseFetchResponse(_correlationId: number, _apiKey: number, _apiVersion: number, reader: Reader): RawFetchResponse {
-  reader.readInt32(); // throttle
-  const errorCode = reader.readInt16();
-  reader.readInt32(); // session id
-  const topics = reader.readArray((r) => ({
-    topic: r.readString(),
-    partitions: r.readArray((pr) => {
-      const partition = pr.readInt32();
-      const partitionError = pr.readInt16();
-      const highWatermark = Number(pr.readInt64());
-      pr.readInt64(); // last stable offset
-      const logStartOffset = Number(pr.readInt64());
-      pr.readArray((ar) => {
-        ar.readInt64();
-        ar.readInt64();
-      });
-      pr.readInt32(); // preferred read replica
-      const size = pr.readUnsignedVarInt() - 1;
-      let records: Buffer | null = null;
-      if (size > 0) {
-        records = (pr.buffer as unknown as { slice(start: number, end: number): Buffer }).slice(pr.position, pr.position + size);
-        pr.skip(size);
-      }
-      return { partition, errorCode: partitionError, highWatermark, logStartOffset, records };
-    }),
-  }));
-  return { errorCode, topics };
-}
-
-const fetchV12 = createAPI<[number, number, number, FetchTopicRequest[]], RawFetchResponse>(1, 12, createFetchRequest, parseFetchResponse);
 
 // ---------------------------------------------------------------------------------------------------
 // Record batches
 
 const compressionReady = initCompression();
-
-// The decoding position, shared by the varint readers below (one decode runs at a time: it is synchronous).
-let pos = 0;
-
-/** A zig-zag varint (32-bit) at `pos`. */
-function varint(data: Buffer): number {
-  let result = 0;
-  let shift = 0;
-  let byte: number;
-  do {
-    byte = data[pos++]!;
-    result |= (byte & 0x7f) << shift;
-    shift += 7;
-  } while (byte & 0x80 && shift < 35);
-  return (result >>> 1) ^ -(result & 1);
-}
-
-/** A zig-zag varlong at `pos`, exact up to 2^53. */
-function varlong(data: Buffer): number {
-  let value = 0;
-  let multiplier = 1;
-  let byte: number;
-  do {
-    byte = data[pos++]!;
-    value += (byte & 0x7f) * multiplier;
-    multiplier *= 128;
-  } while (byte & 0x80 && multiplier < 2 ** 70);
-  return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
-}
 
 /**
  * Decodes every complete batch of a Fetch response's records field. Records below `fromOffset`
@@ -255,7 +178,8 @@ export function decodeRecordsField(partition: number, data: Buffer, fromOffset: 
         continue;
       }
       const body = readable.body;
-      pos = readable.start;
+      // readableBatch walked every record's framing: the lengths below hold, so skips need no checks.
+      const reader = new Reader(body, readable.start, readable.end);
       const codec = attributes & BatchAttributes.CompressionMask;
       const logAppendTime = (attributes & BatchAttributes.TimestampTypeLogAppend) !== 0;
       const batch: RawBatchInfo = {
@@ -267,24 +191,24 @@ export function decodeRecordsField(partition: number, data: Buffer, fromOffset: 
         transactional: (attributes & BatchAttributes.Transactional) !== 0,
       };
       for (let i = 0; i < header.recordCount; i++) {
-        const recordStart = pos;
-        const length = varint(body);
-        const recordEnd = pos + length;
-        pos += 1; // record attributes, unused
-        const timestampDelta = varlong(body);
-        const offsetDelta = varint(body);
+        const recordStart = reader.offset;
+        const length = reader.readVarInt();
+        const recordEnd = reader.offset + length;
+        reader.offset += 1; // record attributes, unused
+        const timestampDelta = Number(reader.readVarLong());
+        const offsetDelta = reader.readVarInt();
         const offset = header.baseOffset + offsetDelta;
         if (offset < fromOffset) {
-          pos = recordEnd;
+          reader.offset = recordEnd;
           continue;
         }
-        const keyLength = varint(body);
-        const keyStart = pos;
-        if (keyLength > 0) pos += keyLength;
-        const valueLength = varint(body);
-        const valueStart = pos;
-        if (valueLength > 0) pos += valueLength;
-        const headerCount = varint(body);
+        const keyLength = reader.readVarInt();
+        const keyStart = reader.offset;
+        if (keyLength > 0) reader.offset += keyLength;
+        const valueLength = reader.readVarInt();
+        const valueStart = reader.offset;
+        if (valueLength > 0) reader.offset += valueLength;
+        const headerCount = reader.readVarInt();
         records.push(
           new RawRecord(
             partition,
@@ -299,11 +223,11 @@ export function decodeRecordsField(partition: number, data: Buffer, fromOffset: 
             keyLength,
             valueStart,
             valueLength,
-            pos,
+            reader.offset,
             headerCount,
           ),
         );
-        pos = recordEnd;
+        reader.offset = recordEnd;
       }
     }
     at += size;
@@ -450,14 +374,15 @@ export class TopicReader {
 
   /** Low and high watermarks of the partitions that could be read, and why the others could not. */
   async readableWatermarks(partitions: number[]): Promise<{ watermarks: Map<number, Watermarks>; failed: Map<number, string> }> {
-    const [low, high] = await Promise.all([this.#listOffsets(partitions, -2n), this.#listOffsets(partitions, -1n)]);
     const watermarks = new Map<number, Watermarks>();
     const failed = new Map<number, string>();
+    if (!partitions.length) return { watermarks, failed };
+    if (!this.#snapshot) await this.refresh();
+    const results = await readWatermarks(this.client, this.#snapshot as ClusterSnapshot, new Map([[this.topic, partitions]]));
     for (const partition of partitions) {
-      const a = low.offsets.get(partition);
-      const b = high.offsets.get(partition);
-      if (a !== undefined && b !== undefined) watermarks.set(partition, { low: a, high: b });
-      else failed.set(partition, low.failed.get(partition) ?? high.failed.get(partition) ?? 'no answer');
+      const marks = results.get(this.topic, partition);
+      if (marks?.low != null && marks.high != null) watermarks.set(partition, { low: marks.low, high: marks.high });
+      else failed.set(partition, results.error(this.topic, partition) ?? 'no answer');
     }
     return { watermarks, failed };
   }
@@ -481,9 +406,14 @@ export class TopicReader {
 
   async #ensureVersion(): Promise<void> {
     if (this.#checkedVersion) return;
-    const apis = await this.client.listApis();
-    const fetch = apis.find((api) => api.apiKey === 1);
-    if (!fetch || fetch.maxVersion < 12) {
+    let version: number;
+    try {
+      version = await negotiateVersion(this.client, Fetch, FETCH_VERSION);
+    } catch (error) {
+      if (!(error instanceof UnsupportedApiError)) throw error;
+      version = -1;
+    }
+    if (version < FETCH_VERSION) {
       throw new AppError('kafka', 'This cluster is too old for the message browser: it needs Fetch v12 (Apache Kafka 2.7 or newer).');
     }
     this.#checkedVersion = true;
@@ -522,17 +452,23 @@ export class TopicReader {
           let response;
           try {
             const connection = await this.#connection(leader);
-            response = await fetchV12.async(connection, options.maxWaitMs ?? 0, options.minBytes ?? 1, Math.min(0x7fffffff, maxBytes), [
-              { topic: this.topic, partitions: group },
-            ]);
+            const request = fetchRequest(options.maxWaitMs ?? 0, options.minBytes ?? 1, Math.min(0x7fffffff, maxBytes), this.topic, group);
+            response = await send(connection, Fetch, FETCH_VERSION, request);
           } catch (error) {
             // A leader that cannot be reached: the others' partitions are still read.
             if (options.skipUnavailable) return;
             throw error;
           }
           const byPartition = new Map(group.map((request) => [request.partition, request]));
-          for (const topic of response.topics) {
-            for (const partition of topic.partitions) {
+          for (const topic of response.responses) {
+            for (const answer of topic.partitions) {
+              const partition = {
+                partition: answer.partitionIndex,
+                errorCode: answer.errorCode,
+                highWatermark: Number(answer.highWatermark),
+                logStartOffset: Number(answer.logStartOffset),
+                records: answer.records,
+              };
               const request = byPartition.get(partition.partition);
               if (!request) continue;
               if (RETRIABLE.has(partition.errorCode)) {
