@@ -3,16 +3,13 @@
 // (checked against the response schema) or a typed error, never a raw exception.
 import {
   contract,
-  events,
   isChannel,
   type Channel,
-  type EventName,
-  type EventPayload,
   type IpcResult,
   type ParsedRequestOf,
   type ResponseOf,
 } from '../../shared/ipc/contract';
-import { toIpcError, zodIssues } from './errors';
+import { toIpcError, zodIssues } from '../core/errors';
 
 export type Handlers = {
   [C in Channel]: (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
@@ -61,23 +58,5 @@ async function invokeChannel<C extends Channel>(
     return { ok: true, value: checked.data as ResponseOf<C> };
   } catch (error) {
     return { ok: false, error: toIpcError(error, (message, inner) => logger.error(`${message} (${channel})`, inner)) };
-  }
-}
-
-export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
-
-/** The main process's outgoing events; the Electron window and every web socket subscribe to it. */
-export class EventHub {
-  readonly #listeners = new Set<EventListener>();
-
-  emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
-    // Validate in the main process so a malformed event is caught where it is made.
-    const parsed = events[event].parse(payload) as EventPayload<E>;
-    for (const listener of this.#listeners) listener(event, parsed);
-  }
-
-  subscribe(listener: EventListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
   }
 }

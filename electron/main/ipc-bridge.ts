@@ -2,7 +2,8 @@
 // only the app's own window, and the hub's events forwarded to every window.
 import { BrowserWindow, ipcMain } from 'electron';
 import { channels, electronChannel, electronEvent } from '../../shared/ipc/contract';
-import type { Dispatch, EventHub } from '../ipc/registry';
+import type { Dispatch } from '../ipc/registry';
+import type { EventHub } from '../core/events';
 import { isAppUrl } from './window';
 
 export function registerIpc(dispatch: Dispatch, hub: EventHub): () => void {

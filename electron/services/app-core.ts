@@ -4,7 +4,8 @@ import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import type { AppInfo, EmbeddedSettings } from '../../shared/model/schemas';
 import { createHandlers } from '../ipc/handlers';
-import { createDispatcher, EventHub, type Dispatch } from '../ipc/registry';
+import { createDispatcher, type Dispatch } from '../ipc/registry';
+import { EventHub } from '../core/events';
 import { ClusterService } from './cluster/service';
 import { ConnectionService } from './connections/service';
 import { EmbeddedClusterService, type EmbeddedClusterFactory } from './embedded-cluster';
@@ -61,7 +62,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   });
   const connections = new ConnectionService({ dataDir: options.dataDir, secrets: options.secrets, embedded, hub });
   await connections.load();
-  const cluster = new ClusterService({ dataDir: options.dataDir, admin: (connectionId) => connections.admin(connectionId), embedded, hub });
+  const cluster = new ClusterService({ dataDir: options.dataDir, admin: (connectionId) => connections.admin(connectionId), embedded });
   await cluster.load();
   const messages = new MessageService({
     dataDir: options.dataDir,
@@ -72,9 +73,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     messageWorker: { script: options.messageWorkerScript },
   });
   // The browser's own clients follow connection changes (an edit, the embedded cluster restarting).
-  hub.subscribe((event) => {
-    if (event === 'connections.changed') void messages.resetClients();
-  });
+  connections.onChange(() => void messages.resetClients());
   const groups = new GroupsService({
     dataDir: options.dataDir,
     connections,

@@ -16,7 +16,7 @@ import {
   type DemoOptions,
   type DemoStatus,
 } from '../../shared/model/groups';
-import { AppError } from '../ipc/errors';
+import { AppError } from '../core/errors';
 
 export const DEMO_PARTITIONS = 4;
 const COMMIT_INTERVAL_MS = 500;

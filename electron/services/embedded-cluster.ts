@@ -14,8 +14,8 @@ import type {
   EmbeddedRunConfig,
   EmbeddedSettings,
 } from '../../shared/model/schemas';
-import { AppError } from '../ipc/errors';
-import type { EventHub } from '../ipc/registry';
+import { AppError } from '../core/errors';
+import { Signal, type EventHub } from '../core/events';
 
 export interface EmbeddedClusterOptions {
   brokers: number;
@@ -127,7 +127,9 @@ export class EmbeddedClusterService {
   readonly #resolveDataDir: (setting: string) => string;
   readonly #hub: EventHub;
   readonly #factory: () => Promise<EmbeddedClusterFactory | null>;
-  readonly #changeListeners = new Set<() => void>();
+  readonly #changed = new Signal<void>();
+  readonly #statuses = new Signal<EmbeddedClusterStatus>();
+  readonly #events = new Signal<ClusterEvent>();
   /** Start, stop and restart run one after another. */
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -157,8 +159,17 @@ export class EmbeddedClusterService {
 
   /** Called when the cluster starts or stops, so connections to it can be rebuilt. */
   onChange(listener: () => void): () => void {
-    this.#changeListeners.add(listener);
-    return () => this.#changeListeners.delete(listener);
+    return this.#changed.subscribe(listener);
+  }
+
+  /** Called with every status the renderer is sent (a state change, a broker stopped or started). */
+  onStatus(listener: (status: EmbeddedClusterStatus) => void): () => void {
+    return this.#statuses.subscribe(listener);
+  }
+
+  /** Called with every event of the running cluster (brokers up and down, leaders, ISR, topics). */
+  onEvent(listener: (event: ClusterEvent) => void): () => void {
+    return this.#events.subscribe(listener);
   }
 
   /** At launch: starts the cluster if Settings (or the command line) turn it on. */
@@ -249,10 +260,11 @@ export class EmbeddedClusterService {
       this.#cluster = cluster;
       this.#unsubscribe = cluster.onEvent((event) => {
         this.#hub.emit('embedded.event', event);
-        if (event.type === 'broker') this.#hub.emit('embedded.status', this.status());
+        this.#events.emit(event);
+        if (event.type === 'broker') this.#publishStatus(this.status());
       });
       this.#setState('running', null);
-      for (const listener of this.#changeListeners) listener();
+      this.#changed.emit();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       if ((error as { code?: string }).code === 'EADDRINUSE' || /EADDRINUSE/.test(reason)) {
@@ -279,7 +291,7 @@ export class EmbeddedClusterService {
     this.#cluster = null;
     this.#unsubscribe?.();
     this.#unsubscribe = null;
-    for (const listener of this.#changeListeners) listener();
+    this.#changed.emit();
     try {
       await cluster.close();
     } finally {
@@ -304,7 +316,7 @@ export class EmbeddedClusterService {
 
   #statusChanged(): EmbeddedClusterStatus {
     const status = this.status();
-    this.#hub.emit('embedded.status', status);
+    this.#publishStatus(status);
     return status;
   }
 
@@ -320,6 +332,11 @@ export class EmbeddedClusterService {
   #setState(state: EmbeddedClusterStatus['state'], message: string | null): void {
     this.#state = state;
     this.#message = message;
-    this.#hub.emit('embedded.status', this.status());
+    this.#publishStatus(this.status());
+  }
+
+  #publishStatus(status: EmbeddedClusterStatus): void {
+    this.#hub.emit('embedded.status', status);
+    this.#statuses.emit(status);
   }
 }

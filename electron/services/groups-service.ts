@@ -12,8 +12,7 @@ import type {
   ResetPreview,
   TopicGroupsLag,
 } from '../../shared/model/groups';
-import type { EventPayload } from '../../shared/ipc/contract';
-import type { EventHub } from '../ipc/registry';
+import type { EventHub } from '../core/events';
 import type { ConnectionService } from './connections/service';
 import { DemoService } from './demo';
 import type { EmbeddedClusterService } from './embedded-cluster';
@@ -61,10 +60,8 @@ export class GroupsService {
       emit: (status) => hub.emit('demo.status', status),
     });
     // A deleted connection's groups are no longer sampled.
-    hub.subscribe((event, payload) => {
-      if (event !== 'connections.changed') return;
-      const ids = new Set((payload as EventPayload<'connections.changed'>).map((connection) => connection.id));
-      void this.sampler.keepConnections(ids);
+    options.connections.onChange((connections) => {
+      void this.sampler.keepConnections(new Set(connections.map((connection) => connection.id)));
     });
     // The demo runs on the embedded cluster only: when it stops, so does the demo.
     embedded.onChange(() => {

@@ -15,7 +15,7 @@ import type {
   ResetPreview,
   ResetStrategy,
 } from '../../shared/model/groups';
-import { AppError } from '../ipc/errors';
+import { AppError } from '../core/errors';
 import { errorName } from '../kafka/protocol/error-codes';
 import { ListGroups as ListGroupsApi } from '../kafka/protocol/generated/index';
 import { chunks, committedOffsets, eachIfBatchFails, GROUP_BATCH, readWatermarks, type Commit } from './cluster/offsets';

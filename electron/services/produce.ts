@@ -3,7 +3,7 @@
 import type { Producer } from '@platformatic/kafka';
 import type { z } from 'zod';
 import type { ProduceResult, produceRequestSchema } from '../../shared/model/schemas';
-import { AppError } from '../ipc/errors';
+import { AppError } from '../core/errors';
 import { partitionForKey } from '../kafka/partitioners/murmur2';
 
 type ParsedProduceRequest = z.output<typeof produceRequestSchema>;

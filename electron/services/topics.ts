@@ -5,7 +5,7 @@
 // a failed screen.
 import { ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes, type Admin } from '@platformatic/kafka';
 import type { ConfigEntry, ConfigSource, PartitionInfo, TopicDetail, TopicStats, TopicSummary } from '../../shared/model/schemas';
-import { AppError } from '../ipc/errors';
+import { AppError } from '../core/errors';
 import { LATEST_TIMESTAMP, readWatermarks } from './cluster/offsets';
 import { describeLogDirs, isOffline, isUnderReplicated, listOffsets, PartitionResults, type ClusterSnapshot, type TopicState } from './cluster/read';
 import { visibleTopics, type ClusterReads } from './cluster/service';

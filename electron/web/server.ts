@@ -12,7 +12,8 @@ import { pipeline } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import { MAX_IPC_MESSAGE_BYTES, type EventName } from '../../shared/ipc/contract';
-import type { Dispatch, EventHub } from '../ipc/registry';
+import type { Dispatch } from '../ipc/registry';
+import type { EventHub } from '../core/events';
 
 export const TOKEN_COOKIE = 'kafka_desk_token';
 export const SOCKET_PATH = '/ipc';

@@ -1,8 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ProtocolError } from '@platformatic/kafka';
 import { channels, contract } from '../../shared/ipc/contract';
-import { AppError } from '../../electron/ipc/errors';
-import { createDispatcher, EventHub, type Handlers } from '../../electron/ipc/registry';
+import { AppError } from '../../electron/core/errors';
+import { createDispatcher, type Handlers } from '../../electron/ipc/registry';
+import { EventHub } from '../../electron/core/events';
 
 /** Handlers that fail loudly if the registry calls one it should not have. */
 function handlersWith(overrides: Partial<Handlers>): Handlers {

@@ -3,7 +3,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Admin, apiVersionsV3, clientSoftwareName, clientSoftwareVersion, Connection } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeNetworkFailure } from '../../electron/services/connections/errors';
+import { describeNetworkFailure } from '../../electron/core/network-errors';
 import { involvesTimeout, withFinalTimeouts } from '../../electron/services/connections/final-timeouts';
 
 describe('withFinalTimeouts', () => {

@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventHub } from '../../electron/ipc/registry';
+import { EventHub } from '../../electron/core/events';
 import { startWebServer, type WebServer } from '../../electron/web/server';
 
 let dir: string;

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { EventHub, type Dispatch } from '../../electron/ipc/registry';
+import type { Dispatch } from '../../electron/ipc/registry';
+import { EventHub } from '../../electron/core/events';
 import { startWebServer, type WebServer } from '../../electron/web/server';
 
 let dir: string;

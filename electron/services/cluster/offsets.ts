@@ -2,7 +2,7 @@
 // earliest and latest, through the tolerant reader of ./read) and consumer groups' committed offsets
 // (FindCoordinator + OffsetFetch). Topics, groups, the lag sampler and the message browser use these.
 import type { Admin } from '@platformatic/kafka';
-import { AppError } from '../../ipc/errors';
+import { AppError } from '../../core/errors';
 import { listOffsets, PartitionResults, type ClusterSnapshot } from './read';
 
 /** ListOffsets timestamps (KIP-79): the log start offset and the log end offset (high watermark). */

@@ -20,8 +20,7 @@ import {
 } from '../../../shared/model/schemas';
 import { errorName } from '../../kafka/protocol/error-codes';
 import { ElectLeaders } from '../../kafka/protocol/generated/index';
-import { AppError } from '../../ipc/errors';
-import type { EventHub } from '../../ipc/registry';
+import { AppError } from '../../core/errors';
 import type { EmbeddedClusterService } from '../embedded-cluster';
 import { BrokerHistory } from './broker-history';
 import {
@@ -51,7 +50,6 @@ export interface ClusterServiceOptions {
   dataDir: string | null;
   admin: (connectionId: string) => Promise<Admin>;
   embedded?: EmbeddedClusterService;
-  hub?: EventHub;
 }
 
 const ELECTION_TIMEOUT_MS = 15_000;
@@ -69,10 +67,8 @@ export class ClusterService {
     // The embedded cluster says exactly when a broker stops or starts; Metadata alone would only
     // tell the next time the app asks.
     this.#unsubscribe =
-      options.hub?.subscribe((event, payload) => {
-        if (event !== 'embedded.event') return;
-        const change = payload as { type: string; brokerId?: number; state?: 'up' | 'down'; at: number };
-        if (change.type !== 'broker' || change.brokerId === undefined) return;
+      options.embedded?.onEvent((change) => {
+        if (change.type !== 'broker') return;
         const broker = this.#embedded?.status().brokers.find((entry) => entry.id === change.brokerId);
         if (!broker) return;
         if (change.state === 'down') this.history.markDown(EMBEDDED_CONNECTION_ID, broker, change.at);

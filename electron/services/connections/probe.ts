@@ -15,7 +15,7 @@ import {
   type metadataV12,
 } from '@platformatic/kafka';
 import type { ProbedBroker, ProbeResult } from './health';
-import { describeNetworkFailure } from './errors';
+import { describeNetworkFailure } from '../../core/network-errors';
 
 type MetadataApi = API<[topics: string[] | null, allowAutoTopicCreation?: boolean, includeTopicAuthorizedOperations?: boolean], metadataV12.MetadataResponse>;
 

@@ -22,12 +22,12 @@ import {
   type EmbeddedClusterStatus,
 } from '../../../shared/model/schemas';
 import { testActivityKey, type ConnectionHealth } from '../../../shared/model/connections';
-import { AppError } from '../../ipc/errors';
-import type { EventHub } from '../../ipc/registry';
+import { AppError } from '../../core/errors';
+import { Signal, type EventHub } from '../../core/events';
 import type { EmbeddedClusterService } from '../embedded-cluster';
 import type { SecretStore } from '../secrets';
 import { NetworkActivity, clientContext } from './activity';
-import { describeNetworkFailure, formatSeconds } from './errors';
+import { describeNetworkFailure, formatSeconds } from '../../core/network-errors';
 import { withFinalTimeouts } from './final-timeouts';
 import { HealthMonitor, ProbeAborted, type ProbeResult } from './health';
 import { probeCluster } from './probe';
@@ -86,6 +86,7 @@ export class ConnectionService {
   readonly #operations = new Map<string, Set<Operation>>();
   readonly #activity: NetworkActivity;
   readonly #health: HealthMonitor;
+  readonly #listChanged = new Signal<ConnectionSummary[]>();
 
   constructor(options: {
     dataDir: string;
@@ -109,12 +110,10 @@ export class ConnectionService {
     this.#embedded.onChange(() => {
       void this.#dropClients(EMBEDDED_CONNECTION_ID);
       this.#health.reset(EMBEDDED_CONNECTION_ID);
-      this.#hub.emit('connections.changed', this.list());
+      this.#publishList();
     });
     // A broker of the embedded cluster stopped or started: check at once rather than at the next tick.
-    this.#hub.subscribe((event) => {
-      if (event === 'embedded.status') this.#health.suspect(EMBEDDED_CONNECTION_ID);
-    });
+    this.#embedded.onStatus(() => this.#health.suspect(EMBEDDED_CONNECTION_ID));
   }
 
   async load(): Promise<void> {
@@ -126,6 +125,11 @@ export class ConnectionService {
       }
       this.#saved = [];
     }
+  }
+
+  /** Called with the new list when a connection is saved or deleted, or the embedded cluster starts or stops. */
+  onChange(listener: (connections: ConnectionSummary[]) => void): () => void {
+    return this.#listChanged.subscribe(listener);
   }
 
   list(): ConnectionSummary[] {
@@ -178,7 +182,7 @@ export class ConnectionService {
     this.#cancelOperations(id, 'The connection was edited while this was under way.');
     await this.#dropClients(id);
     this.#health.reset(id);
-    this.#hub.emit('connections.changed', this.list());
+    this.#publishList();
     return this.#summary(stored);
   }
 
@@ -191,7 +195,7 @@ export class ConnectionService {
     this.#cancelOperations(id, 'The connection was deleted while this was under way.');
     await this.#dropClients(id);
     this.#health.forget(id);
-    this.#hub.emit('connections.changed', this.list());
+    this.#publishList();
   }
 
   /**
@@ -458,6 +462,12 @@ export class ConnectionService {
       timeouts: stored.timeouts,
       available: true,
     };
+  }
+
+  #publishList(): void {
+    const connections = this.list();
+    this.#hub.emit('connections.changed', connections);
+    this.#listChanged.emit(connections);
   }
 
   async #persist(): Promise<void> {

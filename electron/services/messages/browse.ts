@@ -6,7 +6,7 @@
 import type { Admin } from '@platformatic/kafka';
 import type { Limit, PartitionCursor, Seek, StopReason } from '../../../shared/model/messages';
 import { partitionForKey } from '../../kafka/partitioners/murmur2';
-import { AppError } from '../../ipc/errors';
+import { AppError } from '../../core/errors';
 import { committedOffsets } from '../cluster/offsets';
 import { FilterStopped } from './message-workers';
 import type { Predicate } from './filters';

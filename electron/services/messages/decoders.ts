@@ -6,7 +6,7 @@ import { isUtf8 } from 'node:buffer';
 import avro from 'avsc';
 import protobuf from 'protobufjs';
 import { PREVIEW_BYTES, type Decoded, type DecoderSpec } from '../../../shared/model/messages';
-import { AppError } from '../../ipc/errors';
+import { AppError } from '../../core/errors';
 
 export type DecodedFormat = Decoded['format'];
 

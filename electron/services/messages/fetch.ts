@@ -12,7 +12,7 @@ import { BATCH_HEADER_SIZE, BatchAttributes, LOG_OVERHEAD, MAGIC_OFFSET, isEmpty
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, initCompression } from '../../kafka/records/compression';
 import { ChecksumMismatchError, DecompressionError, DecompressionLimitError } from '../../kafka/records/errors';
 import { RecordFramingError, readableBatch } from '../../kafka/records/record-walk';
-import { AppError } from '../../ipc/errors';
+import { AppError } from '../../core/errors';
 import { readWatermarks } from '../cluster/offsets';
 import { listOffsets, readMetadata, type ClusterSnapshot } from '../cluster/read';
 import { negotiateVersion, send, UnsupportedApiError } from '../cluster/wire';

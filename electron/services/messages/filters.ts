@@ -10,7 +10,7 @@
 import type { RE2JS } from 're2js';
 import { compileRe2 } from '../../../shared/model/regex';
 import type { Filter, TopicDecoders } from '../../../shared/model/messages';
-import { AppError } from '../../ipc/errors';
+import { AppError } from '../../core/errors';
 import { decoderFor, type FieldDecoder } from './decoders';
 import type { RawHeader, RawRecord } from './fetch';
 

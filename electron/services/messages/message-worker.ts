@@ -4,7 +4,7 @@
 // long a value or a pattern makes them take, the main process (the window's IPC, the embedded
 // brokers) keeps serving; message-workers.ts ends this thread on Cancel or when a time budget runs out.
 import { parentPort } from 'node:worker_threads';
-import { toIpcError } from '../../ipc/errors';
+import { toIpcError } from '../../core/errors';
 import { decoderFor } from './decoders';
 import { compileFilter, type FilterRecord, type Predicate } from './filters';
 import { unpackRecords, type DecodedFields, type WorkerRequest, type WorkerResponse } from './message-worker-protocol';

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Decoded, Filter, TopicDecoders } from '../../../shared/model/messages';
-import { AppError } from '../../ipc/errors';
+import { AppError } from '../../core/errors';
 import type { FullText } from './decoders';
 import type { RawRecord } from './fetch';
 import { filterFields, inlinePredicate, type Predicate } from './filters';

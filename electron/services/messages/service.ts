@@ -24,7 +24,7 @@ import {
   tailStartSchema,
   valueRequestSchema,
 } from '../../../shared/model/messages';
-import { AppError } from '../../ipc/errors';
+import { AppError } from '../../core/errors';
 import { withFinalTimeouts } from '../connections/final-timeouts';
 import { cursorOf, limitDeadline, merge, openStreams, plan } from './browse';
 import { decoderFor, type FullText } from './decoders';

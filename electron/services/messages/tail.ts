@@ -4,7 +4,7 @@
 // most TAIL_EVENT_RECORDS, oldest first.
 import type { Admin } from '@platformatic/kafka';
 import type { TailEvent } from '../../../shared/model/messages';
-import { toIpcError } from '../../ipc/errors';
+import { toIpcError } from '../../core/errors';
 import type { FieldDecoder } from './decoders';
 import type { TopicReader } from './fetch';
 import type { RecordFilter, WorkerDecoding } from './message-workers';

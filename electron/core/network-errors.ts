@@ -6,7 +6,6 @@
 // message for a request is only "Request timed out"), so timeouts are told apart by class here and
 // the request is named from the app's own record of what was waiting (NetworkActivity).
 import { TimeoutError } from '@platformatic/kafka';
-import type { TimedOutRequest } from './activity';
 
 export function formatSeconds(ms: number): string {
   const seconds = ms / 1000;
@@ -51,7 +50,7 @@ function systemReason(address: string, host: string, code: string): string {
 export interface FailureContext {
   connectTimeoutMs?: number;
   /** The request that timed out, from NetworkActivity, when the failure is a request timeout. */
-  timedOut?: TimedOutRequest | null;
+  timedOut?: { api: string; address: string; timeoutMs: number } | null;
 }
 
 function timedOutWords({ address, api, timeoutMs }: { address: string; api: string; timeoutMs: number }): string {

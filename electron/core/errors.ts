@@ -1,8 +1,10 @@
-// Turns whatever a handler throws into a typed IpcError with a message a user understands. The
-// renderer never sees a raw exception; bugs become `internal` errors and are logged here.
+// The app's errors: AppError, which services throw on purpose with words written for the user, and
+// toIpcError, which turns whatever a service throws into the typed error the renderer receives (the
+// IPC registry and the services that report errors in events use it). The renderer never sees a raw
+// exception; bugs become `internal` errors and are logged here.
 import { z } from 'zod';
 import type { IpcError } from '../../shared/ipc/contract';
-import { describeNetworkFailure } from '../services/connections/errors';
+import { describeNetworkFailure } from './network-errors';
 
 export type IpcErrorKind = IpcError['kind'];
 
