@@ -16,7 +16,6 @@
  * longest block < 50 ms.
  */
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +28,7 @@ import { createAppCore, type AppCore } from '../electron/services/app-core';
 import { MemorySecretStore } from '../electron/services/secrets';
 import { startWebServer } from '../electron/web/server';
 import type { Page } from '../shared/model/messages';
+import { freePortRange } from '../test/support/ports';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RECORDS = Number(process.env['BENCH_BROWSER_RECORDS'] ?? 1_000_000);
@@ -36,22 +36,6 @@ const PARTITIONS = 4;
 const TOPIC = 'bench.browser';
 const LARGE_TOPIC = 'bench.browser.large';
 const connectionId = 'embedded';
-
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const port = 20_000 + Math.floor(Math.random() * 30_000);
-    if (await portFree(port)) return port;
-  }
-  throw new Error('no free port found');
-}
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 const count = (value: number) => Math.round(value).toLocaleString('en-US');
@@ -157,7 +141,7 @@ export default async function run(): Promise<void> {
     version: 'bench',
     dataDir,
     secrets: new MemorySecretStore(),
-    embeddedOverride: { enabled: true, brokers: 1, basePort: await freePort() },
+    embeddedOverride: { enabled: true, brokers: 1, basePort: await freePortRange(1) },
   });
   const status = core.embedded.status();
   if (status.state !== 'running' || !status.bootstrapServers) throw new Error(`embedded cluster did not start: ${status.message}`);

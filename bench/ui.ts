@@ -13,7 +13,6 @@
  * reused by later runs (BENCH_UI_FRESH=1 starts over). Goal: first render under 1 s, frames under 16 ms.
  */
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +25,7 @@ import { createAppCore } from '../electron/services/app-core';
 import { MemorySecretStore } from '../electron/services/secrets';
 import { startWebServer } from '../electron/web/server';
 import type { Dispatch } from '../electron/ipc/registry';
+import { freePortRange } from '../test/support/ports';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TOPICS = Number(process.env['BENCH_UI_TOPICS'] ?? 10_000);
@@ -34,24 +34,6 @@ const TOPICS = Number(process.env['BENCH_UI_TOPICS'] ?? 10_000);
 // BENCH_UI_PARTITIONS=1 measures the same 10,000-row screen on 10,000 partitions there.
 const PARTITIONS = Number(process.env['BENCH_UI_PARTITIONS'] ?? 3);
 const FRAME_BUDGET_MS = 16;
-
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-async function freePortRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const first = 20_000 + Math.floor(Math.random() * 30_000);
-    let free = true;
-    for (let offset = 0; offset < count && free; offset += 1) free = await portFree(first + offset);
-    if (free) return first;
-  }
-  throw new Error(`no ${count} consecutive free ports found`);
-}
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);

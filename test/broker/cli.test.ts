@@ -1,31 +1,12 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePortRange } from '../support/ports';
 
 const root = resolve(__dirname, '../..');
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
-
-/** A port whose next two neighbours are free too (brokers listen on port, port+1, port+2). */
-async function freeBasePort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 30000);
-    const ok = await Promise.all(
-      [0, 1, 2].map(
-        (i) =>
-          new Promise<boolean>((done) => {
-            const server = createServer();
-            server.once('error', () => done(false));
-            server.listen(base + i, '127.0.0.1', () => server.close(() => done(true)));
-          }),
-      ),
-    );
-    if (ok.every(Boolean)) return base;
-  }
-  throw new Error('no free ports');
-}
 
 /** Collects a child's stdout lines and lets a test wait for one that matches. */
 class Lines {
@@ -64,7 +45,7 @@ describe('npm run cluster', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'kd-cli-'));
-    port = await freeBasePort();
+    port = await freePortRange(3);
     child = spawn(tsx, ['electron/broker/cli.ts', '--brokers', '3', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'], { cwd: root });
     lines = new Lines(child);
   });

@@ -2,24 +2,11 @@
 // produce from the form, watch watermarks rise, stop a broker and watch leadership move.
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
+import { openScreen, watchConsole } from '../support/e2e-page';
 
 const TOPIC = 'e2e-orders';
 
 test.describe.configure({ mode: 'serial' });
-
-/** Fails the test on any console error, which is where CSP violations and React errors show up. */
-function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
-
-async function openScreen(page: Page, name: string): Promise<void> {
-  await page.getByRole('navigation').getByRole('button', { name, exact: true }).click();
-}
 
 async function highWatermarks(page: Page): Promise<number[]> {
   const cells = page.getByRole('table', { name: 'Partitions' }).locator('td[data-column="high-watermark"]');

@@ -3,33 +3,10 @@
 // address, and can be cancelled; writes are off while down. The embedded cluster that cannot start on
 // a taken port says why and starts from the UI on free ports; it stops and starts again from there.
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Page, TestInfo } from '@playwright/test';
-import { expect, freePortRange, startWebApp, test } from './fixtures';
-
-function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
-
-async function openScreen(page: Page, name: string): Promise<void> {
-  await page.getByRole('navigation').getByRole('button', { name, exact: true }).click();
-}
-
-/** The same view at the two window sizes the app is checked at. */
-async function screenshots(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  for (const [width, height] of [
-    [1440, 900],
-    [1024, 700],
-  ] as const) {
-    await page.setViewportSize({ width, height });
-    await page.screenshot({ path: testInfo.outputPath(`${name}-${width}x${height}.png`) });
-  }
-  await page.setViewportSize({ width: 1360, height: 860 });
-}
+import type { Page } from '@playwright/test';
+import { expect, startWebApp, test } from './fixtures';
+import { freePortRange } from '../support/ports';
+import { openScreen, screenshots, watchConsole } from '../support/e2e-page';
 
 /** Accepts connections and never answers, like a hung broker or another service on the port. */
 async function silentServer(): Promise<{ address: string; close(): Promise<void> }> {

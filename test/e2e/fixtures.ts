@@ -2,11 +2,10 @@
 // port, embedded brokers on free ports, and a temporary data directory removed afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test as base } from '@playwright/test';
-
+import { freePortRange } from '../support/ports';
 
 export interface WebApp {
   url: string;
@@ -14,25 +13,6 @@ export interface WebApp {
   bootstrapServers: string;
   dataDir: string;
   output: () => string;
-}
-
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A first port with `count` free ports from it. */
-export async function freePortRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const first = 20_000 + Math.floor(Math.random() * 30_000);
-    let free = true;
-    for (let offset = 0; offset < count && free; offset += 1) free = await portFree(first + offset);
-    if (free) return first;
-  }
-  throw new Error(`no ${count} consecutive free ports found`);
 }
 
 export async function startWebApp(

@@ -2,29 +2,16 @@
 // from the cluster panel, watch the lag chart grow, see a reset refused while consumers run, stop the
 // consumers, reset the group to earliest and see its lag equal the partitions' sizes. Light and dark
 // screenshots of every screen go to test-results/.
-import type { Page } from '@playwright/test';
 import { Admin } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { expect, test } from './fixtures';
+import { openScreen, watchConsole } from '../support/e2e-page';
 
 const GROUP = 'demo.billing';
 const SECOND = 'demo.analytics';
 const TOPIC = 'demo.orders';
 
 test.describe.configure({ mode: 'serial' });
-
-function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
-
-async function openScreen(page: Page, name: string): Promise<void> {
-  await page.getByRole('navigation').getByRole('button', { name, exact: true }).click();
-}
 
 const numberIn = (text: string) => Number(text.replace(/[^\d]/g, ''));
 

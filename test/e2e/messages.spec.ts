@@ -4,25 +4,13 @@ import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { expect, test } from './fixtures';
+import { openScreen, watchConsole } from '../support/e2e-page';
 
 const TOPIC = 'e2e-browser';
 const PARTITIONS = 3;
 const RECORDS = 150;
 
 test.describe.configure({ mode: 'serial' });
-
-function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
-
-async function openScreen(page: Page, name: string): Promise<void> {
-  await page.getByRole('navigation').getByRole('button', { name, exact: true }).click();
-}
 
 const rows = (page: Page) => page.getByTestId('records-scroll').locator('[role="row"]');
 const offsetsInView = async (page: Page) =>

@@ -4,9 +4,10 @@
 // stopped broker is listed as down; a restart from another window heals the open screen without a
 // click; a preferred-leader election from the Brokers screen moves leadership back, and the cluster
 // panel's partition grid shows it. Screenshots at 1024x700 and 1440x900 go to test-results/.
-import type { Page, TestInfo } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { Admin, Producer, stringSerializers } from '@platformatic/kafka';
 import { expect, startWebApp, test, type WebApp } from './fixtures';
+import { openScreen, screenshots, watchConsole } from '../support/e2e-page';
 
 const RF1 = 'e2e.rf1';
 const RF3 = 'e2e.rf3';
@@ -40,31 +41,6 @@ test.afterAll(async () => {
   await app?.stop();
 });
 
-function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
-
-async function openScreen(page: Page, name: string): Promise<void> {
-  await page.getByRole('navigation').getByRole('button', { name, exact: true }).click();
-}
-
-/** Screenshots at the two window sizes the app is checked at. */
-async function shoot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  for (const [width, height] of [
-    [1024, 700],
-    [1440, 900],
-  ] as const) {
-    await page.setViewportSize({ width, height });
-    await page.screenshot({ path: testInfo.outputPath(`${name}-${width}x${height}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1360, height: 860 });
-}
-
 async function controlBroker(page: Page, action: 'Stop' | 'Start', broker: number): Promise<void> {
   await openScreen(page, 'Cluster panel');
   await page.getByRole('button', { name: `${action} broker ${broker}` }).click();
@@ -86,7 +62,7 @@ test('with broker 1 stopped, every screen works and says which partition is offl
   await expect(problems).toContainText(/Partition 1 of e2e\.rf1 is offline: its only replica is on broker 1, which is down since \d\d:\d\d\./);
   await expect(problems).toContainText(/Partition 0 of e2e\.rf3 is under-replicated: the replica on broker 1 is out of sync \(broker 1 is down since/);
   await expect(page.getByRole('alert')).toHaveCount(0);
-  await shoot(page, testInfo, 'sick-overview');
+  await screenshots(page, testInfo, 'sick-overview', { fullPage: true });
 
   // Brokers: the stopped broker is listed as down, with what it takes with it.
   await openScreen(page, 'Brokers');
@@ -95,7 +71,7 @@ test('with broker 1 stopped, every screen works and says which partition is offl
   await expect(brokers.locator('tr[data-broker="0"] [data-column="state"]')).toHaveText('up');
   await expect(brokers.locator(`tr[data-broker-detail="${DOWN}"]`)).toContainText('offline with it: e2e.rf1-1');
   await expect(brokers.locator(`tr[data-broker-detail="${DOWN}"]`)).toContainText('3 partitions it followed run without it');
-  await shoot(page, testInfo, 'sick-brokers');
+  await screenshots(page, testInfo, 'sick-brokers', { fullPage: true });
 
   // The down broker's page: its replicas from the assignments; log dirs and configs cannot be asked.
   await brokers.locator(`tr[data-broker="${DOWN}"]`).click();
@@ -103,7 +79,7 @@ test('with broker 1 stopped, every screen works and says which partition is offl
   const hosted = page.getByRole('table', { name: 'Hosted partitions' });
   await expect(hosted.locator(`tr[data-replica="${RF1}-1"]`)).toContainText('offline');
   await expect(hosted.locator(`tr[data-replica^="${RF3}-"]`)).toHaveCount(3);
-  await shoot(page, testInfo, 'sick-broker-down');
+  await screenshots(page, testInfo, 'sick-broker-down', { fullPage: true });
   await page.getByRole('tab', { name: 'Log dirs' }).click();
   await expect(page.getByRole('alert')).toContainText('Broker 1 is down, so it cannot be asked for its log dirs.');
 
@@ -112,7 +88,7 @@ test('with broker 1 stopped, every screen works and says which partition is offl
   await brokers.locator('tr[data-broker="2"]').click();
   await page.getByRole('tab', { name: 'Log dirs' }).click();
   await expect(page.getByRole('table', { name: 'Log dirs' })).toContainText('broker-2');
-  await shoot(page, testInfo, 'sick-broker-logdirs');
+  await screenshots(page, testInfo, 'sick-broker-logdirs', { fullPage: true });
   await page.getByRole('tab', { name: 'Configs' }).click();
   await page.getByLabel('Filter configs').fill('broker.id');
   await expect(page.getByRole('table', { name: 'Broker configs' }).locator('tr').filter({ hasText: /^broker\.id/ })).toContainText('2');
@@ -126,7 +102,7 @@ test('with broker 1 stopped, every screen works and says which partition is offl
   // Partitions 0 and 2 hold 10 records; partition 1's 5 are on the stopped broker.
   await expect(row).toContainText('≥ 10');
   await expect(page.getByRole('alert')).toHaveCount(0);
-  await shoot(page, testInfo, 'sick-topics');
+  await screenshots(page, testInfo, 'sick-topics', { fullPage: true });
 
   // The topic page: the offline partition in its row and explained, the others read.
   await row.click();
@@ -136,7 +112,7 @@ test('with broker 1 stopped, every screen works and says which partition is offl
   await expect(partitions.locator('tr[data-partition="2"] [data-column="high-watermark"]')).toHaveText('5');
   await expect(page.getByLabel('Partition problems')).toContainText(/Partition 1 is offline: its only replica is on broker 1, which is down since \d\d:\d\d\./);
   await expect(page.getByLabel('Topic health')).toContainText('1 offline');
-  await shoot(page, testInfo, 'sick-topic');
+  await screenshots(page, testInfo, 'sick-topic', { fullPage: true });
 
   // Consumer groups: the list, and the group's lag where the end offsets could be read.
   await openScreen(page, 'Consumer groups');
@@ -146,7 +122,7 @@ test('with broker 1 stopped, every screen works and says which partition is offl
   await expect(lag.locator('tbody tr')).toHaveCount(3);
   await expect(lag.locator('tbody tr').nth(0).locator('[data-column="end"]')).toHaveText('5');
   await expect(lag.locator('tbody tr').nth(1).locator('[data-column="end"]')).toHaveText('—');
-  await shoot(page, testInfo, 'sick-group');
+  await screenshots(page, testInfo, 'sick-group', { fullPage: true });
 
   // Messages: the partitions that can be read are, and the page says which one cannot.
   await openScreen(page, 'Messages');
@@ -156,7 +132,7 @@ test('with broker 1 stopped, every screen works and says which partition is offl
   await query.getByRole('button', { name: 'Read' }).click();
   await expect(page.getByRole('status', { name: 'Page status' })).toContainText('10 records');
   await expect(page.getByText(/partition 1 is offline \(no leader\)/)).toBeVisible();
-  await shoot(page, testInfo, 'sick-messages');
+  await screenshots(page, testInfo, 'sick-messages', { fullPage: true });
   expect(errors).toEqual([]);
 });
 
@@ -177,7 +153,7 @@ test('a broker restart heals the open screens without a click', async ({ page, c
   await expect(partitions.locator('tr[data-partition="1"] [data-column="leader"]')).toHaveText(String(DOWN), { timeout: 30_000 });
   await expect(partitions.locator('tr[data-partition="1"] [data-column="high-watermark"]')).toHaveText('5');
   await expect(page.getByLabel('Partition problems')).toHaveCount(0);
-  await shoot(page, testInfo, 'healed-topic');
+  await screenshots(page, testInfo, 'healed-topic', { fullPage: true });
   expect(errors).toEqual([]);
 });
 
@@ -198,10 +174,10 @@ test('a preferred-leader election from the Brokers screen moves leadership back,
   await expect(dialog.getByRole('status', { name: 'Election preview' })).toContainText(/\d+ of \d+ partitions would move to their preferred leader/);
   const moves = dialog.getByRole('table', { name: 'Leaders that move' });
   await expect(moves.locator('tbody tr').filter({ hasText: RF3 }).first()).toContainText(`broker ${DOWN}`);
-  await shoot(page, testInfo, 'election-preview');
+  await screenshots(page, testInfo, 'election-preview', { fullPage: true });
   await dialog.getByRole('button', { name: /^Elect \d+ leaders?$/ }).click();
   await expect(dialog.getByRole('status', { name: 'Election result' })).toContainText(/\d+ leaders? moved to the preferred replica/);
-  await shoot(page, testInfo, 'election-done');
+  await screenshots(page, testInfo, 'election-done', { fullPage: true });
   await dialog.getByRole('button', { name: 'Close', exact: true }).last().click();
   await expect(page.getByRole('button', { name: 'Elect preferred leaders', exact: true })).toBeVisible();
 
@@ -213,6 +189,6 @@ test('a preferred-leader election from the Brokers screen moves leadership back,
   await page.getByRole('row').filter({ hasText: RF3 }).click();
   const partitions = page.getByRole('table', { name: 'Partitions' });
   await expect(partitions.locator('[data-column="preferred"] button')).toHaveCount(0);
-  await shoot(page, testInfo, 'election-topic');
+  await screenshots(page, testInfo, 'election-topic', { fullPage: true });
   expect(errors).toEqual([]);
 });

@@ -5,9 +5,9 @@
 // Screenshots at 1024x700 and 1440x900 go to test-results/.
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Page, TestInfo } from '@playwright/test';
 import { Admin } from '@platformatic/kafka';
 import { expect, startWebApp, test, type WebApp } from './fixtures';
+import { openScreen, screenshots } from '../support/e2e-page';
 
 const TOPIC = 'e2e.storage';
 const FAILING = 1;
@@ -28,21 +28,6 @@ test.afterAll(async () => {
   await app?.stop();
 });
 
-async function openScreen(page: Page, name: string): Promise<void> {
-  await page.getByRole('navigation').getByRole('button', { name, exact: true }).click();
-}
-
-async function shoot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  for (const [width, height] of [
-    [1024, 700],
-    [1440, 900],
-  ] as const) {
-    await page.setViewportSize({ width, height });
-    await page.screenshot({ path: testInfo.outputPath(`${name}-${width}x${height}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1360, height: 860 });
-}
-
 test('replicas with storage failures are shown on a live broker, and the screens heal once the disk allows', async ({ page }, testInfo) => {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -51,17 +36,17 @@ test('replicas with storage failures are shown on a live broker, and the screens
   await openScreen(page, 'Overview');
   const problems = page.getByLabel('Problems');
   await expect(problems).toContainText(`Broker ${FAILING} is up, but 3 of its replicas cannot be opened or written`);
-  await shoot(page, testInfo, 'storage-overview');
+  await screenshots(page, testInfo, 'storage-overview', { fullPage: true });
 
   await openScreen(page, 'Brokers');
   const brokers = page.getByRole('table', { name: 'Brokers' });
   await expect(brokers.locator(`tr[data-broker="${FAILING}"] [data-column="state"]`)).toContainText('up3 storage failures');
   await expect(brokers.locator('tr[data-broker="0"] [data-column="state"]')).toHaveText('up');
-  await shoot(page, testInfo, 'storage-brokers');
+  await screenshots(page, testInfo, 'storage-brokers', { fullPage: true });
   await brokers.locator(`tr[data-broker="${FAILING}"]`).click();
   const hosted = page.getByRole('table', { name: 'Hosted partitions' });
   await expect(hosted.locator(`tr[data-replica^="${TOPIC}-"]`).filter({ hasText: 'storage failure' })).toHaveCount(3);
-  await shoot(page, testInfo, 'storage-broker');
+  await screenshots(page, testInfo, 'storage-broker', { fullPage: true });
 
   await openScreen(page, 'Topics');
   await page.getByRole('row').filter({ hasText: TOPIC }).click();
@@ -70,7 +55,7 @@ test('replicas with storage failures are shown on a live broker, and the screens
   await expect(partitionProblems).toContainText(`Partition 0 is under-replicated: the replica on broker ${FAILING} is out of sync (broker ${FAILING} has a storage failure there`);
   const badge = page.getByRole('table', { name: 'Partitions' }).locator('tr[data-partition="0"]').getByTitle(/^Broker 1: offline: a storage failure/);
   await expect(badge).toBeVisible();
-  await shoot(page, testInfo, 'storage-topic');
+  await screenshots(page, testInfo, 'storage-topic', { fullPage: true });
 
   // The disk allows it again: the broker's retry creates the logs; the open page heals on refresh.
   for (const blocker of blockers) rmSync(blocker);
@@ -78,6 +63,6 @@ test('replicas with storage failures are shown on a live broker, and the screens
     await page.getByRole('button', { name: 'Refresh' }).click();
     await expect(page.getByLabel('Partition problems')).toHaveCount(0, { timeout: 1_000 });
   }).toPass({ timeout: 20_000 });
-  await shoot(page, testInfo, 'storage-healed');
+  await screenshots(page, testInfo, 'storage-healed', { fullPage: true });
   expect(errors).toEqual([]);
 });

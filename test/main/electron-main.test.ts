@@ -14,6 +14,7 @@ import { extractAll, listPackage } from '@electron/asar';
 import { build } from 'electron-vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channels, electronChannel } from '../../shared/ipc/contract';
+import { freePortRange } from '../support/ports';
 
 const run = promisify(execFile);
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -50,7 +51,6 @@ async function runMainBundle(
   options: { embedded?: boolean; env?: Record<string, string>; probes?: string[] } = {},
 ): Promise<Observed> {
   // A free first port for the embedded cluster comes from the saved settings, like a user would set.
-  const { freePortRange } = await import('../services/helpers');
   await writeFile(
     path.join(userData, 'settings.json'),
     JSON.stringify({ embedded: { enabled: options.embedded ?? true, brokers: 1, basePort: await freePortRange(1), dataDir: '', schemaRegistryPort: 0 } }),

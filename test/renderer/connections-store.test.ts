@@ -1,34 +1,11 @@
 // The renderer's view of connection state: health and activity events, when screens may load (and
 // load again once a cluster answers), and when writes are off.
 import { describe, expect, it } from 'vitest';
-import type { Channel, EventName, EventPayload, IpcClient, IpcResult, RequestOf, ResponseOf } from '../../shared/ipc/contract';
+import { scriptedClient } from '../support/scripted-client';
 import type { ConnectionHealth } from '../../shared/model/connections';
 import { DEFAULT_TIMEOUTS, type ConnectionSummary } from '../../shared/model/schemas';
 import { bindEvents, createAppStore } from '../../renderer/src/store/app-store';
 import { selectActiveAvailable, selectWriteBlock } from '../../renderer/src/store/slices/connections';
-
-type Answers = { [C in Channel]?: (request: RequestOf<C>) => IpcResult<ResponseOf<C>> };
-
-function scriptedClient(answers: Answers) {
-  const calls: [Channel, unknown][] = [];
-  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
-  const client: IpcClient = {
-    async invoke<C extends Channel>(channel: C, request: RequestOf<C>) {
-      calls.push([channel, request]);
-      const answer = answers[channel] as ((request: RequestOf<C>) => IpcResult<ResponseOf<C>>) | undefined;
-      if (!answer) return { ok: false, error: { kind: 'internal', message: `no answer for ${channel}` } };
-      return answer(request);
-    },
-    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void) {
-      const set = listeners.get(event) ?? new Set();
-      listeners.set(event, set);
-      set.add(listener as (payload: unknown) => void);
-      return () => set.delete(listener as (payload: unknown) => void);
-    },
-  };
-  const push = <E extends EventName>(event: E, payload: EventPayload<E>) => listeners.get(event)?.forEach((listener) => listener(payload));
-  return { client, calls, push };
-}
 
 const summary = (id: string, name: string, available = true): ConnectionSummary => ({
   id,

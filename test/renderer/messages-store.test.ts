@@ -1,35 +1,13 @@
 // The message browser's slice on a scripted IPC client: reads and paging by cursor, progress events
 // for the current read only, the live tail's bounded buffer counting what left the view, exports.
 import { describe, expect, it } from 'vitest';
-import type { Channel, EventName, EventPayload, IpcClient, IpcResult, RequestOf, ResponseOf } from '../../shared/ipc/contract';
+import type { Channel, IpcClient, IpcResult, RequestOf } from '../../shared/ipc/contract';
+import { scriptedClient } from '../support/scripted-client';
 import type { Page, RecordView } from '../../shared/model/messages';
 import { bindEvents, createAppStore } from '../../renderer/src/store/app-store';
 import { TAIL_BUFFER } from '../../renderer/src/store/slices/messages';
 import { kcatCommand, recordAsJson } from '../../renderer/src/features/messages/record-format';
 import { queryFromForm } from '../../renderer/src/features/messages/MessagesScreen';
-
-type Answers = { [C in Channel]?: (request: RequestOf<C>) => IpcResult<ResponseOf<C>> };
-
-function scriptedClient(answers: Answers) {
-  const calls: [Channel, unknown][] = [];
-  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
-  const client: IpcClient = {
-    async invoke<C extends Channel>(channel: C, request: RequestOf<C>) {
-      calls.push([channel, request]);
-      const answer = answers[channel] as ((request: RequestOf<C>) => IpcResult<ResponseOf<C>>) | undefined;
-      if (!answer) return { ok: false, error: { kind: 'internal', message: `no answer for ${channel}` } };
-      return answer(request);
-    },
-    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void) {
-      const set = listeners.get(event) ?? new Set();
-      listeners.set(event, set);
-      set.add(listener as (payload: unknown) => void);
-      return () => set.delete(listener as (payload: unknown) => void);
-    },
-  };
-  const push = <E extends EventName>(event: E, payload: EventPayload<E>) => listeners.get(event)?.forEach((listener) => listener(payload));
-  return { client, calls, push };
-}
 
 const text = (value: string) => ({ format: 'text' as const, text: value, size: value.length, truncated: false });
 const record = (partition: number, offset: number, value = `v${offset}`): RecordView => ({

@@ -3,7 +3,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionActivity, ConnectionHealth } from '../../shared/model/connections';
-import { eventually, freePortRange, startCore, type TestCore } from './helpers';
+import { startCore, type TestCore } from './helpers';
+import { freePortRange } from '../support/ports';
+import { eventually } from '../support/wait';
 
 /** Accepts connections and reads whatever comes, answering nothing. */
 async function silentServer(): Promise<{ address: string; close(): Promise<void> }> {

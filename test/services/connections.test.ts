@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SecretStore } from '../../electron/services/secrets';
-import { freePortRange, startCore, type TestCore } from './helpers';
+import { startCore, type TestCore } from './helpers';
+import { freePortRange } from '../support/ports';
 
 /** Stands in for Electron's safeStorage where there is no Electron: reversible, but not plain text. */
 const sealingStore: SecretStore = {

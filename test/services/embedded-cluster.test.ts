@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterEvent, EmbeddedClusterStatus } from '../../shared/model/schemas';
-import { eventually, startCore, type TestCore } from './helpers';
+import { startCore, type TestCore } from './helpers';
+import { eventually } from '../support/wait';
+import { freePortRange } from '../support/ports';
 
 const connectionId = 'embedded';
 
@@ -97,7 +99,6 @@ describe('embedded cluster started in the background (the desktop app)', () => {
   it('answers "starting" at once, then announces the cluster as available', async () => {
     const { createAppCore } = await import('../../electron/services/app-core');
     const { MemorySecretStore } = await import('../../electron/services/secrets');
-    const { freePortRange } = await import('./helpers');
     const { mkdtemp, rm } = await import('node:fs/promises');
     const os = await import('node:os');
     const path = await import('node:path');

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel, IpcResult, RequestOf, ResponseOf } from '../../shared/ipc/contract';
 import { createAppCore, type AppCore } from '../../electron/services/app-core';
 import { MemorySecretStore } from '../../electron/services/secrets';
-import { eventually, freePortRange } from './helpers';
+import { freePortRange } from '../support/ports';
+import { eventually } from '../support/wait';
 
 const connectionId = 'embedded';
 

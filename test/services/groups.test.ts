@@ -11,7 +11,7 @@ import { DEMO_GROUP, DEMO_SECOND_GROUP, DEMO_TOPIC, type GroupDetail } from '../
 import { createAppCore, type AppCore } from '../../electron/services/app-core';
 import type { EmbeddedClusterFactory } from '../../electron/services/embedded-cluster';
 import { MemorySecretStore } from '../../electron/services/secrets';
-import { eventually } from './helpers';
+import { eventually } from '../support/wait';
 
 const connectionId = 'embedded';
 

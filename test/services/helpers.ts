@@ -1,31 +1,12 @@
 // Starts the app's main-process core, as Electron and web mode do, on a real embedded cluster with
 // free ports and a temporary data directory.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Channel, IpcResult, RequestOf, ResponseOf } from '../../shared/ipc/contract';
 import { createAppCore, type AppCore } from '../../electron/services/app-core';
 import { MemorySecretStore, type SecretStore } from '../../electron/services/secrets';
-
-
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-export async function freePortRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const first = 20_000 + Math.floor(Math.random() * 30_000);
-    let free = true;
-    for (let offset = 0; offset < count && free; offset += 1) free = await portFree(first + offset);
-    if (free) return first;
-  }
-  throw new Error(`no ${count} consecutive free ports found`);
-}
+import { freePortRange } from '../support/ports';
 
 export interface TestCore {
   core: AppCore;
@@ -70,15 +51,4 @@ export async function startCore(options: { brokers?: number; secrets?: SecretSto
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-export async function eventually<T>(read: () => Promise<T> | T, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await read();
-  while (!accept(last)) {
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    last = await read();
-  }
-  return last;
 }

@@ -17,7 +17,8 @@ import { partitionForKey } from '../../electron/kafka/partitioners/murmur2';
 import { handlers as brokerHandlers } from '../../electron/broker/handlers/index';
 import { MessageService } from '../../electron/services/messages/service';
 import { kcatCommand } from '../../renderer/src/features/messages/record-format';
-import { eventually, startCore, type TestCore } from './helpers';
+import { startCore, type TestCore } from './helpers';
+import { eventually } from '../support/wait';
 
 const kcatPresent = (() => {
   try {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAppCore, type AppCore } from '../../electron/services/app-core';
 import { MemorySecretStore } from '../../electron/services/secrets';
-import { freePortRange } from './helpers';
+import { freePortRange } from '../support/ports';
 
 let core: AppCore | null = null;
 let dataDir: string | null = null;

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterService } from '../../electron/services/cluster/service';
 import { describeLogDirs, readMetadata } from '../../electron/services/cluster/read';
 import { listGroupsOn } from '../../electron/services/groups';
-import { eventually, startCore, type TestCore } from './helpers';
+import { startCore, type TestCore } from './helpers';
+import { eventually } from '../support/wait';
 
 const connectionId = 'embedded';
 const RF1 = 'sick.rf1';

@@ -6,7 +6,8 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startCore, type TestCore } from './helpers';
+import { startCore, type TestCore } from './helpers';
+import { eventually } from '../support/wait';
 
 const connectionId = 'embedded';
 const TOPIC = 'storage.errors';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startCore, type TestCore } from './helpers';
+import { startCore, type TestCore } from './helpers';
+import { eventually } from '../support/wait';
 
 const connectionId = 'embedded';
 

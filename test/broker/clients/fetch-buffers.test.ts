@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFetchRequest, createFetchRequestFetchPartition, Fetch } from '../../../electron/kafka/protocol/generated/index';
 import { decodeBatches, encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 import { RawClient } from '../handlers/raw-client';
-import { kcat, lines, sleep, startTestCluster, topicName, type TestCluster } from './helpers';
+import { kcat, lines, startTestCluster, topicName, type TestCluster } from './helpers';
+import { sleep } from '../../support/wait';
 
 let t: TestCluster;
 

@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../../../electron/broker/handlers/registry';
 import { CompressionType } from '../../../electron/kafka/records/compression';
-import { KCAT, kcat, lines, startTestCluster, storedCodecs, topicName, waitFor, type TestCluster } from './helpers';
+import { KCAT, kcat, lines, startTestCluster, storedCodecs, topicName, type TestCluster } from './helpers';
+import { waitFor } from '../../support/wait';
 
 const FIND_COORDINATOR = 10;
 

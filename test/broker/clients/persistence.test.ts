@@ -10,7 +10,9 @@ import { join, resolve } from 'node:path';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../../../electron/broker/handlers/registry';
-import { KCAT, freePort, kcat, lines, waitFor } from './helpers';
+import { KCAT, kcat, lines } from './helpers';
+import { waitFor } from '../../support/wait';
+import { freePort } from '../../support/ports';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 const CREATE_TOPICS = 19;

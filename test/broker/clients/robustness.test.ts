@@ -14,7 +14,8 @@ import { decodeResponseHeader, encodeRequestFrame } from '../../../electron/kafk
 import { Reader } from '../../../electron/kafka/protocol/reader';
 import { Writer } from '../../../electron/kafka/protocol/writer';
 import { encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
-import { kcat, lines, sleep, startTestCluster, topicName, waitFor, type TestCluster } from './helpers';
+import { kcat, lines, startTestCluster, topicName, type TestCluster } from './helpers';
+import { sleep, waitFor } from '../../support/wait';
 
 let t: TestCluster;
 let producer: Producer;

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
 import { isFailure } from '../../../electron/broker/cluster/controller';
 import { createLogger } from '../../../electron/broker/server/logger';
+import { waitFor } from '../../support/wait';
 
 const run = promisify(execFile);
 
@@ -84,14 +85,6 @@ function cutTail(dataDir: string, brokerId: number, topic: string, partition: nu
   truncateSync(path, statSync(path).size - bytes);
 }
 
-async function eventually(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 function expectAll(read: string[], acknowledged: string[]): void {
   const seen = new Set(read);
   expect(acknowledged.filter((value) => !seen.has(value))).toEqual([]);
@@ -115,7 +108,7 @@ describe('a replica that lost committed records', () => {
     expect(second.lines.some((line) => /below its high-watermark checkpoint/.test(line))).toBe(true);
     expect(second.lines.some((line) => /outside the ISR, holds them all and leads/.test(line))).toBe(true);
     // Broker 0 catches up from the new leader and rejoins the ISR.
-    await eventually(() => [0, 1, 2].every((p) => controller.partition('torn', p)!.isr.length === 3), 'the ISR to be full again');
+    await waitFor(() => [0, 1, 2].every((p) => controller.partition('torn', p)!.isr.length === 3), 20_000, 'the ISR to be full again');
 
     expectAll(await readAll(second.cluster, 'torn'), acknowledged);
     // And the cluster goes on: more records, all of them readable.
@@ -141,7 +134,7 @@ describe('a replica that lost committed records', () => {
     // It left the ISR (and rejoins once it has caught up, which may already have happened).
     expect(second.lines.some((line) => /leader 1 elected; in-sync replica\(s\) that lost committed records left the ISR.*lostRecords=broker 0/.test(line))).toBe(true);
     expectAll(await readAll(second.cluster, 'crash'), acknowledged);
-    await eventually(() => second.cluster.controller.partition('crash', 0)!.isr.length === 3, 'broker 0 to rejoin the ISR');
+    await waitFor(() => second.cluster.controller.partition('crash', 0)!.isr.length === 3, 20_000, 'broker 0 to rejoin the ISR');
   }, 120_000);
 
   it('stays offline when no replica holds the lost records, until unclean.leader.election.enable accepts the loss', async () => {
@@ -188,10 +181,10 @@ describe('a follower', () => {
     createTopic(cluster, 'guard', [[1, 0, 2]], { 'min.insync.replicas': '2' });
     await produce(cluster, 'guard', 'g', 200, 1);
     const replicas = [0, 1, 2].map((id) => cluster.broker(id).replica('guard', 0)!);
-    await eventually(() => replicas.every((r) => r.highWatermark === 200 && r.log.logEndOffset === 200), 'every replica to know offset 200 committed');
+    await waitFor(() => replicas.every((r) => r.highWatermark === 200 && r.log.logEndOffset === 200), 20_000, 'every replica to know offset 200 committed');
     // The leader's log loses its last records underneath it while it leads.
     replicas[1]!.log.truncateTo(150);
-    await eventually(() => lines.some((line) => /not following a leader that lacks committed records/.test(line)), 'the followers to refuse');
+    await waitFor(() => lines.some((line) => /not following a leader that lacks committed records/.test(line)), 20_000, 'the followers to refuse');
     await new Promise((r) => setTimeout(r, 1000));
     for (const follower of [replicas[0]!, replicas[2]!]) expect(follower.log.logEndOffset).toBe(200);
   }, 60_000);

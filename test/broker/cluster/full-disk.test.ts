@@ -15,6 +15,7 @@ import { Controller, isFailure } from '../../../electron/broker/cluster/controll
 import { ClusterEvents } from '../../../electron/broker/cluster/events';
 import { MetadataStore } from '../../../electron/broker/cluster/metadata-store';
 import { createLogger } from '../../../electron/broker/server/logger';
+import { waitFor } from '../../support/wait';
 
 const run = promisify(execFile);
 
@@ -58,14 +59,6 @@ function fill(dir: string): string[] {
     }
   }
   return pages;
-}
-
-async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000, diagnose?: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${diagnose ? `\n${diagnose()}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** A tmpfs of `size` mounted for this test, unmounted after it. */
@@ -115,7 +108,7 @@ describe.skipIf(problem !== null)('a full disk', () => {
     const isrWithout2 = [0, 1, 2].map((p) => first.partition('a', p)!.isr);
 
     rmSync(join(mountPoint, 'fillers'), { recursive: true, force: true });
-    await eventually(() => lines.some((line) => /INFO {2}cluster metadata written again/.test(line)), 'the retry to write the metadata');
+    await waitFor(() => lines.some((line) => /INFO {2}cluster metadata written again/.test(line)), 30_000, 'the retry to write the metadata');
     const second = controller();
     cleanups.push(() => second.close());
     expect(second.topic('b')).toBeUndefined();
@@ -190,8 +183,8 @@ describe.skipIf(problem !== null)('a full disk', () => {
     cleanups.push(() => early.disconnect());
     await early.subscribe({ topic: 'orders', fromBeginning: true });
     void early.run({ eachMessage: async () => {} }).catch(() => {});
-    await eventually(() => cluster.controller.topic('__consumer_offsets') !== undefined, 'the offsets topic to be created');
-    await eventually(() => lines.some((line) => /ERROR storage failure: open of __consumer_offsets-\d+ failed .*cause=.*ENOSPC/.test(line)), 'failed offsets partitions to be logged');
+    await waitFor(() => cluster.controller.topic('__consumer_offsets') !== undefined, 30_000, 'the offsets topic to be created');
+    await waitFor(() => lines.some((line) => /ERROR storage failure: open of __consumer_offsets-\d+ failed .*cause=.*ENOSPC/.test(line)), 30_000, 'failed offsets partitions to be logged');
     const offline = async () => {
       const [topic] = (await admin.fetchTopicMetadata({ topics: ['__consumer_offsets'] })).topics;
       return topic!.partitions.filter((p) => (p.offlineReplicas ?? []).length > 0).length;
@@ -203,7 +196,7 @@ describe.skipIf(problem !== null)('a full disk', () => {
 
     // Space again: the logs open within a retry or two, and the group works without a restart.
     rmSync(fillers, { recursive: true, force: true });
-    await eventually(async () => (await offline()) === 0, 'every offsets replica to open');
+    await waitFor(async () => (await offline()) === 0, 30_000, 'every offsets replica to open');
     expect(lines.some((line) => /INFO {2}storage works again: open of __consumer_offsets-\d+/.test(line))).toBe(true);
 
     const consumer = kafka.consumer({ groupId: 'billing', retry: { retries: 5 } });
@@ -219,23 +212,23 @@ describe.skipIf(problem !== null)('a full disk', () => {
         await consumer.commitOffsets([{ topic: 'orders', partition, offset: String(Number(message.offset) + 1) }]);
       },
     });
-    await eventually(
+    await waitFor(
       () => {
         // A consumer kafkajs will not restart never reads the rest: fail now, with why.
         if (consumerEvents.some((event) => / consumer consumer\.crash .*restart=false/.test(event))) throw new Error(`the consumer died\n${diagnosis()}`);
         return consumed.length === values.length;
       },
-      'the group to read every record',
       60_000,
+      'the group to read every record',
       diagnosis,
     );
     expect(consumed).toEqual(values);
-    await eventually(async () => {
+    await waitFor(async () => {
       const [committed] = await admin.fetchOffsets({ groupId: 'billing', topics: ['orders'] });
       return committed!.partitions[0]!.offset === String(values.length);
-    }, 'the commit to be readable', 30_000, diagnosis);
+    }, 30_000, 'the commit to be readable', diagnosis);
     // Producing works again too.
     await producer.send({ topic: 'orders', acks: -1, messages: [big] });
-    await eventually(() => lines.some((line) => /storage works again: append of orders-0/.test(line)), 'the append recovery to be logged');
+    await waitFor(() => lines.some((line) => /storage works again: append of orders-0/.test(line)), 30_000, 'the append recovery to be logged');
   }, 240_000);
 });

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
 import { isFailure } from '../../../electron/broker/cluster/controller';
 import { silentLogger } from '../../../electron/broker/server/logger';
+import { waitFor } from '../../support/wait';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -38,15 +39,6 @@ async function producer(cluster: EmbeddedCluster, options: { retries?: number } 
   return p;
 }
 
-/** Polls until `condition` holds (replication runs in the background), failing after `timeoutMs`. */
-async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 function committedBytes(cluster: EmbeddedCluster, brokerId: number, topic: string, partition: number, upTo: number): Buffer {
   const replica = cluster.broker(brokerId).replica(topic, partition)!;
   const chunks: Buffer[] = [];
@@ -75,9 +67,9 @@ describe('replication', () => {
     const leaderReplica = cluster.broker(meta.leader).replica('catch-up', 0)!;
     expect(leaderReplica.highWatermark).toBe(1001);
     await cluster.startBroker(follower);
-    await eventually(() => cluster.controller.partition('catch-up', 0)!.isr.includes(follower));
+    await waitFor(() => cluster.controller.partition('catch-up', 0)!.isr.includes(follower), 10_000, 'the follower to join the ISR');
     const followerReplica = cluster.broker(follower).replica('catch-up', 0)!;
-    await eventually(() => followerReplica.log.logEndOffset === 1001);
+    await waitFor(() => followerReplica.log.logEndOffset === 1001, 10_000, 'the follower to catch up');
     const hw = leaderReplica.highWatermark;
     expect(committedBytes(cluster, follower, 'catch-up', 0, hw).equals(committedBytes(cluster, meta.leader, 'catch-up', 0, hw))).toBe(true);
   });
@@ -99,7 +91,7 @@ describe('replication', () => {
     // acks=1 does not need the ISR.
     await expect(p.send({ topic: 'min-isr', acks: 1, messages: [{ value: 'acks=1' }] })).resolves.toBeDefined();
     await cluster.startBroker(first);
-    await eventually(() => cluster.controller.partition('min-isr', 0)!.isr.length >= 2);
+    await waitFor(() => cluster.controller.partition('min-isr', 0)!.isr.length >= 2, 10_000, 'the ISR to grow');
     await expect(p.send({ topic: 'min-isr', acks: -1, messages: [{ value: 'back to two' }] })).resolves.toBeDefined();
   });
 
@@ -131,11 +123,11 @@ describe('replication', () => {
     await cluster.startBroker(lastLeader);
     expect(cluster.controller.partition('failover', 0)!.leader).toBe(lastLeader);
     for (const id of others) await cluster.startBroker(id);
-    await eventually(() => cluster.controller.partition('failover', 0)!.isr.length === 3);
+    await waitFor(() => cluster.controller.partition('failover', 0)!.isr.length === 3, 10_000, 'the ISR to grow');
     const leaderLog = cluster.broker(lastLeader).replica('failover', 0)!;
     for (const id of [0, 1, 2]) {
       const replica = cluster.broker(id).replica('failover', 0)!;
-      await eventually(() => replica.log.logEndOffset === leaderLog.log.logEndOffset);
+      await waitFor(() => replica.log.logEndOffset === leaderLog.log.logEndOffset, 10_000, 'the follower to catch up');
       expect(committedBytes(cluster, id, 'failover', 0, leaderLog.highWatermark).equals(committedBytes(cluster, lastLeader, 'failover', 0, leaderLog.highWatermark))).toBe(true);
     }
     expect(leaderLog.highWatermark).toBe(3);
@@ -158,9 +150,9 @@ describe('replication', () => {
     const broker = cluster.broker(follower);
     await broker.kill();
     await p.send({ topic: 'lagging', acks: 1, messages: [{ value: 'y' }] });
-    await eventually(() => !cluster.controller.partition('lagging', 0)!.isr.includes(follower), 5000);
+    await waitFor(() => !cluster.controller.partition('lagging', 0)!.isr.includes(follower), 5000, 'the follower to leave the ISR');
     await broker.start();
     broker.syncReplicas();
-    await eventually(() => cluster.controller.partition('lagging', 0)!.isr.includes(follower), 5000);
+    await waitFor(() => cluster.controller.partition('lagging', 0)!.isr.includes(follower), 5000, 'the follower to join the ISR');
   });
 });

@@ -80,19 +80,6 @@ export function coordinatorOf(cluster: EmbeddedCluster, groupId: string): number
   return topic.partitions[partitionForGroup(groupId, topic.partitions.length)]!.leader;
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
-export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs: number, what: string): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 let counter = 0;
 /** A name unique within the run. */
 export function uniqueName(prefix: string): string {

@@ -6,7 +6,8 @@
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTopic, startChild, startGroupCluster, uniqueName, waitFor, type Child, type GroupTestCluster } from './helpers';
+import { createTopic, startChild, startGroupCluster, uniqueName, type Child, type GroupTestCluster } from './helpers';
+import { waitFor } from '../../support/wait';
 
 const MEMBER_SCRIPT = fileURLToPath(new URL('./fixtures/kafkajs-member.mjs', import.meta.url));
 

@@ -8,7 +8,8 @@ import { Consumer, stringDeserializers, type MessagesStream } from '@platformati
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kcat, lines, PYTHON, run } from '../clients/helpers';
-import { createTopic, startChild, startGroupCluster, uniqueName, waitFor, type Child, type GroupTestCluster } from './helpers';
+import { createTopic, startChild, startGroupCluster, uniqueName, type Child, type GroupTestCluster } from './helpers';
+import { waitFor } from '../../support/wait';
 
 const RDKAFKA_MEMBER = fileURLToPath(new URL('./fixtures/rdkafka-member.py', import.meta.url));
 const KAFKA_PYTHON_MEMBER = fileURLToPath(new URL('./fixtures/kafka-python-group.py', import.meta.url));

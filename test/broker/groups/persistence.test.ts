@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OFFSETS_TOPIC } from '../../../electron/broker/groups/coordinator';
 import { partitionForGroup } from '../../../electron/broker/groups/records';
 import { decodeBatches } from '../../../electron/kafka/records/record-batch';
-import { coordinatorOf, createTopic, startGroupCluster, uniqueName, waitFor, type GroupTestCluster } from './helpers';
+import { coordinatorOf, createTopic, startGroupCluster, uniqueName, type GroupTestCluster } from './helpers';
+import { waitFor } from '../../support/wait';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {

@@ -39,7 +39,8 @@ import {
 import { Reader } from '../../../electron/kafka/protocol/reader';
 import { Writer } from '../../../electron/kafka/protocol/writer';
 import { RawClient } from '../handlers/raw-client';
-import { coordinatorOf, createTopic, startGroupCluster, uniqueName, waitFor, type GroupTestCluster } from './helpers';
+import { coordinatorOf, createTopic, startGroupCluster, uniqueName, type GroupTestCluster } from './helpers';
+import { waitFor } from '../../support/wait';
 
 function subscription(topics: string[], userData: string | null = null): Buffer {
   const w = new Writer();

@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../clients/helpers';
-import { createTopic, startChild, startGroupCluster, uniqueName, waitFor, type Child, type GroupTestCluster } from './helpers';
+import { createTopic, startChild, startGroupCluster, uniqueName, type Child, type GroupTestCluster } from './helpers';
+import { waitFor } from '../../support/wait';
 
 const SOURCE = fileURLToPath(new URL('./fixtures/sarama/main.go', import.meta.url));
 const GO_ENV = { ...process.env, GOPATH: '/usr/share/gocode', GO111MODULE: 'off', GOFLAGS: '' };

@@ -4,24 +4,13 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, it } from 'vitest';
+import { freePort } from '../../support/ports';
 
 const root = resolve(__dirname, '../../..');
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 it('prints schema.registry.url after bootstrap.servers and serves there', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'kd-registry-cli-'));

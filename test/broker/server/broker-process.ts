@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '../clients/helpers';
+import { freePort } from '../../support/ports';
 
 const root = resolve(__dirname, '../../..');
 
@@ -140,5 +140,3 @@ export function int32(value: number): Buffer {
   b.writeInt32BE(value, 0);
   return b;
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -11,7 +11,8 @@ import { createFetchRequest, createFetchRequestFetchPartition, createFetchReques
 import { encodeRequestFrame } from '../../../electron/kafka/protocol/headers';
 import { silentLogger } from '../../../electron/broker/server/logger';
 import { RawClient } from '../handlers/raw-client';
-import { openSocket, sleep } from './broker-process';
+import { openSocket } from './broker-process';
+import { sleep } from '../../support/wait';
 import { createTopic } from './wire';
 
 let dataDir: string;

@@ -14,7 +14,8 @@ import { ApiVersions, apiDescriptors, messageSchemas } from '../../../electron/k
 import { encodeRequestFrame } from '../../../electron/kafka/protocol/headers';
 import { RawClient } from '../handlers/raw-client';
 import { Rng, ValueFactory } from '../../kafka/protocol/values';
-import { int32, openSocket, sleep, startBrokerProcess, type BrokerProcess } from './broker-process';
+import { int32, openSocket, startBrokerProcess, type BrokerProcess } from './broker-process';
+import { sleep } from '../../support/wait';
 import { createTopic, healthyRoundTrip, produce, readValues } from './wire';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261206);

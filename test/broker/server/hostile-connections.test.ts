@@ -13,7 +13,8 @@ import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
 import { CreateTopics, Produce } from '../../../electron/kafka/protocol/generated/index';
 import { encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 import { RawClient } from '../handlers/raw-client';
-import { closedWithin, int32, openSocket, sleep, startBrokerProcess, type BrokerProcess } from './broker-process';
+import { closedWithin, int32, openSocket, startBrokerProcess, type BrokerProcess } from './broker-process';
+import { sleep } from '../../support/wait';
 import { createTopic, fetchFrame, healthyRoundTrip, produce, readValues } from './wire';
 
 const MiB = 1024 * 1024;
