@@ -1,33 +1,8 @@
 import { useEffect } from 'react';
 import { useAppStore, useAppStoreApi } from '../store/hooks';
-import type { Screen } from '../store/slices/ui';
 import { Sidebar } from '../features/connections/Sidebar';
-import { GroupsScreen } from '../features/groups/GroupsScreen';
-import { GroupDetailScreen } from '../features/groups/GroupDetailScreen';
-import { OverviewScreen } from '../features/overview/OverviewScreen';
-import { BrokersScreen } from '../features/brokers/BrokersScreen';
-import { BrokerScreen } from '../features/brokers/BrokerScreen';
-import { TopicsScreen } from '../features/topics/TopicsScreen';
-import { TopicDetailScreen } from '../features/topics/TopicDetailScreen';
-import { ProduceScreen } from '../features/produce/ProduceScreen';
-import { ClusterPanelScreen } from '../features/cluster-panel/ClusterPanelScreen';
-import { SettingsScreen } from '../features/settings/SettingsScreen';
-import { MessagesScreen } from '../features/messages/MessagesScreen';
 import { ConnectionStatusBar } from '../features/connections/ConnectionStatusBar';
-
-const screens: Record<Screen, () => React.JSX.Element> = {
-  overview: OverviewScreen,
-  brokers: BrokersScreen,
-  broker: BrokerScreen,
-  topics: TopicsScreen,
-  topic: TopicDetailScreen,
-  groups: GroupsScreen,
-  group: GroupDetailScreen,
-  produce: ProduceScreen,
-  cluster: ClusterPanelScreen,
-  settings: SettingsScreen,
-  messages: MessagesScreen,
-};
+import { screenById } from './screens';
 
 export function App() {
   const screen = useAppStore((state) => state.screen);
@@ -47,7 +22,7 @@ export function App() {
   useEffect(() => {
     void checkConnection(store.getState().activeConnectionId);
   }, [checkConnection, store]);
-  const Current = screens[screen];
+  const Current = screenById(screen).component;
   return (
     <div className="app">
       <Sidebar />

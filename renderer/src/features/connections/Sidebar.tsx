@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useAppStore } from '../../store/hooks';
-import type { Screen } from '../../store/slices/ui';
+import { isCurrent, sidebarScreens } from '../../app/screens';
 import { ConnectionDialog } from './ConnectionDialog';
 import type { ConnectionHealth } from '../../../../shared/model/connections';
 import type { ConnectionSummary, EmbeddedClusterStatus } from '../../../../shared/model/schemas';
@@ -14,16 +14,6 @@ function dotClass(connection: ConnectionSummary, health: ConnectionHealth | unde
   if (connection.kind === 'embedded' && !connection.available && embedded?.state === 'failed') return 'dot state-dot-down';
   return `dot state-dot-${health?.state ?? 'idle'}`;
 }
-
-const navigation: { screen: Screen; label: string; embeddedOnly?: boolean }[] = [
-  { screen: 'overview', label: 'Overview' },
-  { screen: 'brokers', label: 'Brokers' },
-  { screen: 'topics', label: 'Topics' },
-  { screen: 'messages', label: 'Messages' },
-  { screen: 'produce', label: 'Produce' },
-  { screen: 'groups', label: 'Consumer groups' },
-  { screen: 'cluster', label: 'Cluster panel', embeddedOnly: true },
-];
 
 export function Sidebar() {
   const connections = useAppStore((state) => state.connections);
@@ -85,25 +75,21 @@ export function Sidebar() {
           <span>{active?.name ?? 'Cluster'}</span>
         </div>
         <ul className="nav-list">
-          {navigation
-            .filter((item) => !item.embeddedOnly || active?.kind === 'embedded')
-            .map((item) => (
-              <li key={item.screen}>
-                <button
-                  type="button"
-                  className={screen === item.screen || (item.screen === 'topics' && screen === 'topic') || (item.screen === 'groups' && screen === 'group') || (item.screen === 'brokers' && screen === 'broker') ? 'nav active' : 'nav'}
-                  onClick={() => navigate(item.screen)}
-                >
-                  {item.label}
-                </button>
-              </li>
-            ))}
+          {sidebarScreens('cluster', active?.kind === 'embedded').map((entry) => (
+            <li key={entry.id}>
+              <button type="button" className={isCurrent(entry.id, screen) ? 'nav active' : 'nav'} onClick={() => navigate(entry.id)}>
+                {entry.title}
+              </button>
+            </li>
+          ))}
         </ul>
       </div>
       <div className="sidebar-footer">
-        <button type="button" className={screen === 'settings' ? 'nav active' : 'nav'} onClick={() => navigate('settings')}>
-          Settings
-        </button>
+        {sidebarScreens('footer', active?.kind === 'embedded').map((entry) => (
+          <button key={entry.id} type="button" className={isCurrent(entry.id, screen) ? 'nav active' : 'nav'} onClick={() => navigate(entry.id)}>
+            {entry.title}
+          </button>
+        ))}
       </div>
       {editing ? <ConnectionDialog connection={editing === 'new' ? null : editing} onClose={() => setEditing(null)} /> : null}
     </nav>

@@ -30,13 +30,9 @@ export function GroupDetailScreen() {
   const watchGroup = useAppStore((state) => state.watchGroup);
   const navigate = useAppStore((state) => state.navigate);
   const [confirm, setConfirm] = useState<Confirm>(null);
-  // A group belongs to its cluster: switching to another connection goes back to the groups list.
-  const connectionId = useAppStore((state) => state.activeConnectionId);
+  // A group belongs to its cluster: switching to another connection goes back to the groups list
+  // (the registry's onConnectionChange).
   const writeBlock = useAppStore(selectWriteBlock);
-  const [openedOn] = useState(connectionId);
-  useEffect(() => {
-    if (connectionId !== openedOn) navigate('groups');
-  }, [connectionId, openedOn, navigate]);
 
   useEffect(() => {
     if (!group) return;

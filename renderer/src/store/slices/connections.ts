@@ -3,6 +3,7 @@ import type { ConnectionActivity, ConnectionHealth, PendingWork } from '../../..
 import type { IpcResult } from '../../../../shared/ipc/contract';
 import type { SliceCreator } from '../app-store';
 import { idle, loading, settle, type Resource } from '../resource';
+import { screenAfterConnectionChange } from '../../app/screens';
 
 /** What a connection (or a dialog's test) waits for, with when it was heard of here: the elapsed time
  * shown is `elapsedMs` plus the time since `receivedAt`. */
@@ -56,8 +57,7 @@ export const createConnectionsSlice: SliceCreator<ConnectionsSlice> = (set, get,
   },
   selectConnection(id) {
     if (id === get().activeConnectionId) return;
-    const screen = get().screen;
-    set({ activeConnectionId: id, selectedTopic: null, screen: screen === 'topic' ? 'topics' : screen === 'broker' ? 'brokers' : screen });
+    set({ activeConnectionId: id, selectedTopic: null, screen: screenAfterConnectionChange(get().screen) });
     get().resetClusterData();
     void get().checkConnection(id);
   },

@@ -1,6 +1,8 @@
 import type { SliceCreator } from '../app-store';
+import type { ScreenId } from '../../app/screens';
 
-export type Screen = 'overview' | 'brokers' | 'broker' | 'topics' | 'topic' | 'produce' | 'cluster' | 'settings' | 'groups' | 'group' | 'messages';
+/** A screen of the registry (app/screens.tsx). */
+export type Screen = ScreenId;
 
 /** A record to send again: the produce form opens filled with it ("Produce again" in the message browser). */
 export interface ProduceDraft {
