@@ -149,8 +149,9 @@ export class BrokerConfigView {
     return { name, value: d?.default ?? null, source: ConfigSource.DEFAULT_CONFIG, readOnly, sensitive };
   }
 
+  /** resolve(name).value without building the resolution (read per request on hot paths: fetch.max.bytes). */
   value(name: string): string | null {
-    return this.resolve(name).value;
+    return this.dynamicBroker()[name] ?? this.dynamicDefault()[name] ?? this.staticConfigs[name] ?? ALL_BROKER_CONFIG_DEFS.get(name)?.default ?? null;
   }
 
   int(name: string): number {

@@ -1,4 +1,3 @@
-import { BATCH_HEADER_SIZE, entrySize, readBatchHeader } from '../../kafka/records/batch-header';
 import { CorruptRecordError, KafkaStorageError, LogError, OffsetOutOfRangeError, RecordTooLargeError } from '../log/errors';
 import type { LogConfig } from '../log/log-config';
 import type { PartitionLog } from '../log/partition-log';
@@ -486,19 +485,18 @@ export class PartitionReplica {
   /** Follower side: appends batches fetched from the leader, offsets kept as the leader assigned them. */
   appendAsFollower(records: Buffer, leaderHighWatermark: number, leaderLogStartOffset: number): void {
     if (records.length > 0) {
+      // Envelope checks (validator.ts, origin replication); their headers then feed the producer state.
+      const validated = validateRecords(records, { config: this.log.config, now: this.host.now(), origin: 'replication', partition: this.log.name });
       // The leader's stored bytes never change: shared, not copied, by the tail cache.
       try {
-        this.log.append(records, { assignOffsets: false, retain: true });
+        this.log.append(records, { assignOffsets: false, retain: true, validated });
       } catch (error) {
         if (error instanceof KafkaStorageError) this.writeFailed('replicate', error);
         throw error;
       }
       if (this.failingWrites.size > 0) this.writeWorked('replicate');
-      let position = 0;
-      while (position + BATCH_HEADER_SIZE <= records.length) {
-        const header = readBatchHeader(records, position);
+      for (const { header } of validated.batches) {
         if (header.producerId >= 0) this.producers.record(header, header.baseOffset, header.maxTimestamp);
-        position += entrySize(records, position);
       }
       this.snapshotIfRolled();
     }

@@ -157,6 +157,8 @@ export const produceHandler = defineHandler({
       );
       return body;
     };
-    return pending.length === 0 ? build() : new Deferred(Promise.all(pending).then(build));
+    if (pending.length === 0) return build();
+    // One partition waiting is the common case (a producer's acks=all request): no Promise.all around it.
+    return new Deferred(pending.length === 1 ? pending[0]!.then(build) : Promise.all(pending).then(build));
   },
 });

@@ -183,6 +183,8 @@ export class PartitionLog {
   readonly leaderEpochCache: LeaderEpochCache;
   readonly now: () => number;
   readonly logger: LogLogger;
+  /** `<topic>-<partition>`, for messages: computed once, not per append. */
+  readonly name: string;
   private readonly tailCacheBytes: number;
 
   private constructor(
@@ -191,6 +193,7 @@ export class PartitionLog {
     options: PartitionLogOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.name = path.basename(dir);
     this.logger = options.logger ?? consoleLogger;
     this.tailCacheBytes = options.tailCacheBytes ?? 4 << 20;
     this.highWatermarkCheckpointMs = options.highWatermarkCheckpointMs ?? 5_000;
@@ -478,7 +481,7 @@ export class PartitionLog {
     const validated =
       opts.validated && opts.validated.records === batches
         ? opts.validated
-        : validateRecords(batches, { config, now, origin: assign ? 'client' : 'replication', partition: path.basename(this.dir) });
+        : validateRecords(batches, { config, now, origin: assign ? 'client' : 'replication', partition: this.name });
     const records = validated.records;
     const logAppend = assign && config.messageTimestampType === 'LogAppendTime';
     const appendTime = logAppend ? (opts.logAppendTime ?? now) : -1;

@@ -9,6 +9,38 @@ export interface RawTaggedField {
 }
 
 /**
+ * Short strings — client ids, topic names, group ids — come again in request after request. The last
+ * one decoded per slot of a small table is kept with its bytes, so a repeat costs a hash and a byte
+ * comparison instead of a UTF-8 decode and a new string. Bounded (256 x 64 bytes); a miss only replaces
+ * a slot, so input that never repeats costs one copy of at most 64 bytes more.
+ */
+const SHORT_STRING_BYTES = 64;
+const SHORT_STRING_SLOTS = 256;
+const shortStringBytes: Array<Uint8Array | undefined> = new Array(SHORT_STRING_SLOTS).fill(undefined);
+const shortStrings: string[] = new Array(SHORT_STRING_SLOTS).fill('');
+
+function decodeShortString(buffer: Buffer, at: number, length: number): string {
+  let hash = length;
+  for (let i = at; i < at + length; i++) hash = (Math.imul(hash, 31) + buffer[i]!) | 0;
+  const slot = (hash ^ (hash >>> 8) ^ (hash >>> 16)) & (SHORT_STRING_SLOTS - 1);
+  const known = shortStringBytes[slot];
+  if (known !== undefined && known.length === length) {
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      if (known[i] !== buffer[at + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return shortStrings[slot]!;
+  }
+  const value = buffer.toString('utf8', at, at + length);
+  shortStringBytes[slot] = Uint8Array.prototype.slice.call(buffer, at, at + length);
+  shortStrings[slot] = value;
+  return value;
+}
+
+/**
  * Reads Kafka primitive types from a buffer, bounds-checking every read so malformed input raises a
  * {@link ProtocolDecodeError} instead of reading past the end or allocating from an untrusted length.
  * Each method mirrors one on {@link Writer}. Byte fields are returned as views into the input (no copy):
@@ -128,7 +160,7 @@ export class Reader {
 
   private readUtf8(length: number, what: string): string {
     const at = this.need(length, what);
-    return this.buffer.toString('utf8', at, at + length);
+    return length <= SHORT_STRING_BYTES ? decodeShortString(this.buffer, at, length) : this.buffer.toString('utf8', at, at + length);
   }
 
   /** INT16 length then UTF-8 bytes; -1 means null. */

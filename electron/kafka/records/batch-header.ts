@@ -46,6 +46,18 @@ export interface BatchHeader {
   recordCount: number;
 }
 
+/** INT64 BE as a number: exact below 2^53 (every offset, timestamp and producer id), rounded as Number(bigint) above; no BigInt made. */
+export function readInt64(buffer: Buffer, at: number): number {
+  return buffer.readInt32BE(at) * 4294967296 + buffer.readUInt32BE(at + 4);
+}
+
+/** Writes an integer below 2^53 in magnitude as INT64 BE, without a BigInt. */
+export function writeInt64(buffer: Buffer, value: number, at: number): void {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`${value} is not a safe integer`);
+  buffer.writeInt32BE(Math.floor(value / 4294967296), at);
+  buffer.writeUInt32BE(value >>> 0, at + 4);
+}
+
 /** Total size in bytes of the batch (or legacy message) starting at `offset`, from its length field. */
 export function entrySize(buffer: Buffer, offset = 0): number {
   if (offset + LOG_OVERHEAD > buffer.length) {
@@ -81,16 +93,16 @@ export function readHeaderFields(buffer: Buffer, offset = 0): BatchHeader {
   const magic = buffer.readInt8(offset + MAGIC_OFFSET);
   if (magic !== 2) throw new ProtocolDecodeError(`record batch magic ${magic}, expected 2`, offset + MAGIC_OFFSET);
   return {
-    baseOffset: Number(buffer.readBigInt64BE(offset)),
+    baseOffset: readInt64(buffer, offset),
     batchLength,
     partitionLeaderEpoch: buffer.readInt32BE(offset + 12),
     magic,
     crc: buffer.readUInt32BE(offset + CRC_OFFSET),
     attributes: buffer.readInt16BE(offset + 21),
     lastOffsetDelta: buffer.readInt32BE(offset + 23),
-    baseTimestamp: Number(buffer.readBigInt64BE(offset + 27)),
-    maxTimestamp: Number(buffer.readBigInt64BE(offset + 35)),
-    producerId: Number(buffer.readBigInt64BE(offset + 43)),
+    baseTimestamp: readInt64(buffer, offset + 27),
+    maxTimestamp: readInt64(buffer, offset + 35),
+    producerId: readInt64(buffer, offset + 43),
     producerEpoch: buffer.readInt16BE(offset + 51),
     baseSequence: buffer.readInt32BE(offset + 53),
     recordCount: buffer.readInt32BE(offset + 57),
@@ -114,7 +126,7 @@ export function updateBatchCrc(buffer: Buffer, offset: number): void {
 
 /** The broker assigns offsets by rewriting baseOffset, which lies outside the CRC's range. */
 export function setBaseOffset(buffer: Buffer, offset: number, baseOffset: number): void {
-  buffer.writeBigInt64BE(BigInt(baseOffset), offset);
+  writeInt64(buffer, baseOffset, offset);
 }
 
 /** The leader stamps its epoch into partitionLeaderEpoch, also outside the CRC's range. */

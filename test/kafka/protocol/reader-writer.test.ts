@@ -21,6 +21,30 @@ describe('Reader and Writer', () => {
     );
   });
 
+  it('decode repeated and colliding short strings exactly (the short-string table compares bytes)', () => {
+    // Many distinct strings fill every slot of the table several times over, so slots are shared; each
+    // must still come back as itself, also when its bytes are reused for another string afterwards.
+    const values = Array.from({ length: 3000 }, (_, i) => (i % 7 === 0 ? `tópic-${i}` : `t${i}`.repeat(1 + (i % 5))));
+    values.push('x'.repeat(64), 'x'.repeat(65), '', '\u{1F600}', 'a'.repeat(63) + 'b');
+    const w = new Writer();
+    for (const value of [...values, ...values]) w.string(value).compactString(value);
+    const frame = w.toBuffer();
+    const r = new Reader(frame);
+    for (const value of [...values, ...values]) {
+      expect(r.readString()).toBe(value);
+      expect(r.readCompactString()).toBe(value);
+    }
+    // Bytes changed in place after a string was read do not return the old string.
+    const one = new Writer().string('client-a').toBuffer();
+    expect(new Reader(one).readString()).toBe('client-a');
+    one[one.length - 1] = 0x62;
+    expect(new Reader(one).readString()).toBe('client-b');
+    // Invalid UTF-8 decodes as Buffer#toString does, every time.
+    const invalid = Buffer.from([0x00, 0x03, 0xc3, 0x28, 0xff]);
+    expect(new Reader(invalid).readString()).toBe(invalid.toString('utf8', 2));
+    expect(new Reader(invalid).readString()).toBe(invalid.toString('utf8', 2));
+  });
+
   it('round-trip every primitive through mirrored methods', () => {
     const w = new Writer(8);
     w.int8(-5).int16(-300).int32(-70000).uint32(0xfedcba98).int64(-(2n ** 62n)).float64(Math.PI).boolean(true);
