@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * `npm run cluster -- --brokers N --port P --data-dir DIR [--host H] [--config name=value ...] [--schema-registry-port P]`
+ * `npm run cluster -- --brokers N --port P --data-dir DIR [--host H] [--config name=value ...] [--schema-registry-port P] [--kafka-version X]`
  *
  * Runs the embedded Kafka cluster without a window. Prints `bootstrap.servers=...` once every listener
  * accepts connections (and `schema.registry.url=...` on the next line when a schema registry port is
- * given, once the registry has loaded `_schemas` and listens), then reads commands on standard input, one a line: `stop <id>`, `kill <id>`,
+ * given, once the registry has loaded `_schemas` and listens; then `kafka.version=X` when playing a
+ * release, whose APIs the embedded cluster does not implement are logged), then reads commands on standard input, one a line: `stop <id>`, `kill <id>`,
  * `start <id>`, `status`, `stats`, `help`. SIGINT and SIGTERM stop every broker cleanly.
  */
 import '../core/runtime-guard'; // first: a plain message on a Node too old, before anything else loads
@@ -17,14 +18,16 @@ import { EmbeddedCluster, type ClusterEvent } from './cluster/cluster';
 import { replicationMetrics } from './cluster/replication-metrics';
 import { startEmbeddedSchemaRegistry, type EmbeddedSchemaRegistry } from './registry';
 import { createLogger, type LogLevel } from './server/logger';
+import { KAFKA_RELEASE_IDS, parseKafkaReleaseId, type KafkaReleaseId } from '../kafka/releases';
 
-const USAGE = `usage: npm run cluster -- [--brokers N] [--port P] [--data-dir DIR] [--host H] [--config name=value]... [--log-level debug|info|warn|error] [--schema-registry-port P]
+const USAGE = `usage: npm run cluster -- [--brokers N] [--port P] [--data-dir DIR] [--host H] [--config name=value]... [--log-level debug|info|warn|error] [--schema-registry-port P] [--kafka-version X]
   --brokers    number of brokers (default 3)
   --port       port of broker 0; broker i listens on port+i (default 9092)
   --data-dir   where logs and metadata live (default ~/.kafka-desk/cluster)
   --host       interface to listen on (default 127.0.0.1)
   --config     a broker config by its Kafka name, e.g. --config num.partitions=6 (repeatable)
   --schema-registry-port  serve a Confluent-compatible schema registry on this port (0: any free port)
+  --kafka-version  play an Apache Kafka release: advertise and accept its API versions (${KAFKA_RELEASE_IDS[0]} to ${KAFKA_RELEASE_IDS.at(-1)}, e.g. 2.8 or 3.9.1)
 commands on standard input: stop <id> | kill <id> | start <id> | status | stats | help`;
 
 function fail(message: string): never {
@@ -63,6 +66,7 @@ async function main(): Promise<void> {
         config: { type: 'string', multiple: true },
         'log-level': { type: 'string' },
         'schema-registry-port': { type: 'string' },
+        'kafka-version': { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -90,15 +94,27 @@ async function main(): Promise<void> {
     config[entry.slice(0, eq)] = entry.slice(eq + 1);
   }
 
+  let kafkaVersion: KafkaReleaseId | null = null;
+  if (values['kafka-version'] !== undefined) {
+    kafkaVersion = parseKafkaReleaseId(values['kafka-version']) ?? fail(`--kafka-version must be a Kafka release from ${KAFKA_RELEASE_IDS[0]} to ${KAFKA_RELEASE_IDS.at(-1)} (${KAFKA_RELEASE_IDS.join(', ')}), got '${values['kafka-version']}'`);
+  }
+
   const logger = createLogger({ level });
   let cluster: EmbeddedCluster;
   try {
-    cluster = await EmbeddedCluster.start({ brokers, basePort: port, host, dataDir, config, logger });
+    cluster = await EmbeddedCluster.start({ brokers, basePort: port, host, dataDir, config, logger, kafkaVersion });
   } catch (error) {
     process.stderr.write(`could not start the cluster: ${(error as Error).message}\n`);
     process.exit(1);
   }
   cluster.onEvent((event) => logger.info(describeEvent(event)));
+  if (kafkaVersion !== null) {
+    const apis = cluster.advertisedApis();
+    logger.info(`playing Kafka ${kafkaVersion}: advertising ${apis.list.length} APIs with that release's versions`, {
+      notImplemented: apis.notImplemented.join(', ') || 'none',
+      narrowed: apis.narrowed.map((n) => `${n.api} v${n.advertised[0]}-${n.advertised[1]} of v${n.release[0]}-${n.release[1]}`).join(', ') || 'none',
+    });
+  }
   let registry: EmbeddedSchemaRegistry | null = null;
   if (registryPort !== null) {
     try {
@@ -111,6 +127,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`bootstrap.servers=${cluster.bootstrapServers()}\n`);
   if (registry) process.stdout.write(`schema.registry.url=${registry.url}\n`);
+  if (kafkaVersion !== null) process.stdout.write(`kafka.version=${kafkaVersion}\n`);
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {

@@ -39,7 +39,8 @@
  * the broker closes the connection (SocketServer); only ApiVersions is answered at v0 with
  * UNSUPPORTED_VERSION. Differences that matter for a broker are in each release's notes.
  *
- * This module is data: nothing here is wired into the broker yet.
+ * This module is data. The embedded cluster plays a release from it (broker/handlers/release-apis.ts:
+ * `npm run cluster -- --kafka-version X`), advertising the APIs of these tables that it implements.
  */
 import { apiKeyName } from './protocol/api-keys';
 

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePortRange } from '../support/ports';
+import { ApiVersions, DescribeCluster, IncrementalAlterConfigs, OffsetDelete, createApiVersionsRequest } from '../../electron/kafka/protocol/generated/index';
+import { RawClient } from './handlers/raw-client';
 
 const root = resolve(__dirname, '../..');
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
@@ -140,5 +142,32 @@ describe('npm run cluster', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/--brokers must be a whole number/);
     expect(stderr).toMatch(/usage: npm run cluster/);
+  });
+
+  it('plays a Kafka release with --kafka-version, and refuses one it does not know', async () => {
+    const port = await freePortRange(1);
+    const dir = mkdtempSync(join(tmpdir(), 'kd-cli-release-'));
+    const played = spawn(tsx, ['electron/broker/cli.ts', '--brokers', '1', '--port', String(port), '--data-dir', dir, '--kafka-version', '2.7.1'], { cwd: root });
+    try {
+      const lines = new Lines(played);
+      await lines.next(/^bootstrap\.servers=/, 30_000);
+      const raw = await RawClient.open(`127.0.0.1:${port}`);
+      const answer = await raw.call(ApiVersions, 0, createApiVersionsRequest());
+      raw.close();
+      const keys = answer.apiKeys.map((k) => k.apiKey);
+      expect(keys).toContain(IncrementalAlterConfigs.apiKey);
+      expect(keys).toContain(OffsetDelete.apiKey);
+      expect(keys).not.toContain(DescribeCluster.apiKey);
+      await lines.next(/^kafka\.version=2\.7$/);
+    } finally {
+      played.kill('SIGTERM');
+      await new Promise((resolve) => played.once('exit', resolve));
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const bad = spawn(tsx, ['electron/broker/cli.ts', '--kafka-version', '0.10'], { cwd: root });
+    let stderr = '';
+    bad.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    expect(await new Promise<number | null>((resolve) => bad.once('exit', resolve))).toBe(2);
+    expect(stderr).toMatch(/--kafka-version must be a Kafka release from 0\.11 to 4\.1 .*got '0\.10'/);
   });
 });

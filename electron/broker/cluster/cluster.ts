@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateTopicConfigs } from '../log/log-config';
 import { initCompression } from '../../kafka/records/compression';
-import { createDispatcher } from '../handlers/registry';
+import { createDispatcher, createRegistry } from '../handlers/registry';
+import { advertisedApisFor, type AdvertisedApis } from '../handlers/release-apis';
+import type { KafkaReleaseId } from '../../kafka/releases';
 import type { RequestDispatcher } from '../server/dispatcher';
 import { createLogger, type Logger } from '../server/logger';
 import { MemoryBudget } from '../server/memory-budget';
@@ -25,6 +27,11 @@ export interface EmbeddedClusterOptions {
   logger?: Logger;
   /** Turns request frames into responses; the full handler registry unless given (benches swap handlers). */
   dispatcher?: RequestDispatcher;
+  /**
+   * The Apache Kafka release the brokers play: they advertise and accept the API versions it did
+   * (handlers/release-apis.ts). Absent: every version implemented.
+   */
+  kafkaVersion?: KafkaReleaseId | null;
 }
 
 export interface EmbeddedBrokerStatus {
@@ -45,9 +52,16 @@ export class EmbeddedCluster {
   readonly logger: Logger;
   private readonly brokerMap = new Map<number, Broker>();
   private closed = false;
+  /** The Kafka release the brokers play (null: every version implemented). */
+  kafkaVersion: KafkaReleaseId | null = null;
+
+  /** What the brokers advertise: the release's APIs they implement, and those they do not. */
+  advertisedApis(): AdvertisedApis {
+    return advertisedApisFor(createRegistry(), this.kafkaVersion);
+  }
 
   private constructor(
-    readonly options: Required<Omit<EmbeddedClusterOptions, 'logger' | 'config' | 'dispatcher'>> & { config: Record<string, string> },
+    readonly options: Required<Omit<EmbeddedClusterOptions, 'logger' | 'config' | 'dispatcher' | 'kafkaVersion'>> & { config: Record<string, string> },
     logger: Logger,
     dispatcher: RequestDispatcher,
   ) {
@@ -130,8 +144,9 @@ export class EmbeddedCluster {
     const cluster = new EmbeddedCluster(
       { brokers: options.brokers, basePort: options.basePort, host: options.host ?? '127.0.0.1', dataDir: options.dataDir, config: options.config ?? {} },
       logger,
-      options.dispatcher ?? createDispatcher(),
+      options.dispatcher ?? createDispatcher(createRegistry(), { release: options.kafkaVersion ?? null }),
     );
+    cluster.kafkaVersion = options.kafkaVersion ?? null;
     try {
       for (const id of cluster.brokerMap.keys()) await cluster.startBroker(id);
     } catch (error) {

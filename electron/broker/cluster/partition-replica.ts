@@ -29,6 +29,7 @@ export type PartitionErrorName =
   | 'UNKNOWN_TOPIC_ID'
   | 'INVALID_REQUIRED_ACKS'
   | 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED'
+  | 'UNSUPPORTED_VERSION'
   | 'UNKNOWN_SERVER_ERROR';
 
 export interface PartitionError {

@@ -109,7 +109,10 @@ export const produceHandler = defineHandler({
             });
           }
         };
-        if (acks !== 0 && acks !== 1 && acks !== -1) {
+        if (context.versionRefused) {
+          // Kafka 4.0+ lists Produce v0-2 only for librdkafka's sake (KAFKA-18659) and refuses them.
+          set({ error: 'UNSUPPORTED_VERSION', message: `Produce version ${context.apiVersion} is not supported; use version 3 or later.` });
+        } else if (acks !== 0 && acks !== 1 && acks !== -1) {
           set({ error: 'INVALID_REQUIRED_ACKS', message: `acks must be 0, 1 or -1, got ${acks}.` });
         } else if (request.transactionalId !== null) {
           set({ error: 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', message: 'Transactions are not supported by the embedded broker.' });

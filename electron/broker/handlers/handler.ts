@@ -11,6 +11,11 @@ export interface RequestContext {
   clientId: string | null;
   /** The APIs and versions this broker implements, from the handler registry (for ApiVersions). */
   supportedApis: ApiVersionsResponse['apiKeys'];
+  /**
+   * The release played advertises this version but refuses it (Kafka 4.0+: Produce v0-2, KAFKA-18659):
+   * the handler answers UNSUPPORTED_VERSION for every entity instead of doing the work.
+   */
+  versionRefused?: boolean;
 }
 
 /**

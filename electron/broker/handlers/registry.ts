@@ -8,6 +8,8 @@ import { CloseConnection, DeferredResponse, type Connection, type ResponseChunks
 import type { RequestDispatcher } from '../server/dispatcher';
 import { Deferred, type AnyHandler, type RequestContext } from './handler';
 import { handlers } from './index';
+import { advertisedApisFor } from './release-apis';
+import type { KafkaReleaseId } from '../../kafka/releases';
 
 export interface HandlerRegistry {
   get(apiKey: number): AnyHandler | undefined;
@@ -34,11 +36,13 @@ export function supportedApiKeys(registry: HandlerRegistry): ApiVersionsResponse
  * Decodes each request, hands it to its handler and encodes the answer in the request's version.
  * A request the broker cannot understand (unknown API key, unsupported version, malformed body) closes
  * its own connection with a logged reason — except ApiVersions in a version we do not know, which by
- * the protocol's rule gets a v0 answer with UNSUPPORTED_VERSION and the full list, so the client can
- * pick a version we support.
+ * the protocol's rule gets a v0 answer with UNSUPPORTED_VERSION (and, without a release to play, the
+ * full list; see release-apis.ts for what a release answers), so the client can pick a version we support.
+ * With `release`, the brokers advertise and accept what that Kafka release did (release-apis.ts).
  */
-export function createDispatcher(registry: HandlerRegistry = createRegistry()): RequestDispatcher {
-  const supportedApis = supportedApiKeys(registry);
+export function createDispatcher(registry: HandlerRegistry = createRegistry(), options: { release?: KafkaReleaseId | null } = {}): RequestDispatcher {
+  const advertised = advertisedApisFor(registry, options.release ?? null);
+  const supportedApis = advertised.list;
   return {
     mayOverlap(frame: Buffer): boolean {
       return frame.length >= 2 && registry.get(frame.readInt16BE(0))?.overlaps === true;
@@ -57,12 +61,13 @@ export function createDispatcher(registry: HandlerRegistry = createRegistry()): 
         throw new CloseConnection(`unknown API key ${header.apiKey} (version ${header.apiVersion}, correlation id ${header.correlationId})`);
       }
       const handler = registry.get(header.apiKey);
-      const inRange = handler && header.apiVersion >= handler.minVersion && header.apiVersion <= handler.maxVersion;
+      const range = advertised.range(header.apiKey);
+      const inRange = handler && range && header.apiVersion >= range[0] && header.apiVersion <= range[1];
       if (result.kind === 'unsupported-version' || !handler || !inRange) {
         if (header.apiKey === ApiVersions.apiKey) {
           const body: ApiVersionsResponse = {
             errorCode: ErrorCode.UNSUPPORTED_VERSION,
-            apiKeys: supportedApis,
+            apiKeys: advertised.unsupportedApiVersionsKeys,
             throttleTimeMs: 0,
             supportedFeatures: [],
             finalizedFeaturesEpoch: -1n,
@@ -71,7 +76,8 @@ export function createDispatcher(registry: HandlerRegistry = createRegistry()): 
           };
           return encodeResponseFrame(ApiVersions, 0, header.correlationId, body);
         }
-        throw new CloseConnection(`unsupported version ${header.apiVersion} of API ${header.apiKey} (correlation id ${header.correlationId})`);
+        const played = advertised.release === null ? '' : ` (playing Kafka ${advertised.release})`;
+        throw new CloseConnection(`unsupported version ${header.apiVersion} of API ${header.apiKey}${played} (correlation id ${header.correlationId})`);
       }
       if (header.clientId !== null) connection.clientId = header.clientId;
       let request: unknown;
@@ -90,6 +96,7 @@ export function createDispatcher(registry: HandlerRegistry = createRegistry()): 
         correlationId: header.correlationId,
         clientId: header.clientId,
         supportedApis,
+        versionRefused: advertised.refuses(header.apiKey, header.apiVersion),
       };
       const encode = (response: unknown): ResponseChunks =>
         response === null ? null : encodeResponseFrame(handler.api, header.apiVersion, header.correlationId, response);
