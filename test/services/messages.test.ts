@@ -1,6 +1,6 @@
 // The message browser against a real embedded cluster: seek modes, paging both ways across partitions,
 // decoders, filters, find by key, exports, whole values of a 10 MB record, live tail.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,20 +14,10 @@ import { Producer, type MessageToProduce } from '@platformatic/kafka';
 import type { EventPayload } from '../../shared/ipc/contract';
 import type { Page, RecordView } from '../../shared/model/messages';
 import { partitionForKey } from '../../electron/kafka/partitioners/murmur2';
-import { handlers as brokerHandlers } from '../../electron/broker/handlers/index';
 import { MessageService } from '../../electron/services/messages/service';
 import { kcatCommand } from '../../renderer/src/features/messages/record-format';
 import { startCore, type TestCore } from './helpers';
 import { eventually } from '../support/wait';
-
-const kcatPresent = (() => {
-  try {
-    execFileSync('kcat', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const connectionId = 'embedded';
 const TOPIC = 'svc.messages';
@@ -169,14 +159,7 @@ describe('message browser on the embedded cluster', () => {
     expect(byTime.cursor).toEqual([{ partition: 0, before: 0, after: 5 }]);
   });
 
-  it("seeks to a consumer group's committed offsets (OffsetFetch)", async (context) => {
-    // The broker's group coordinator (FindCoordinator 10, OffsetCommit 8, OffsetFetch 9) may not be in
-    // this tree yet; the test runs as soon as the registry has those handlers.
-    const apiKeys = new Set(brokerHandlers.map((handler) => handler.api.apiKey));
-    if (![8, 9, 10].every((key) => apiKeys.has(key))) {
-      context.skip();
-      return;
-    }
+  it("seeks to a consumer group's committed offsets (OffsetFetch)", async () => {
     const { Admin } = await import('@platformatic/kafka');
     const admin = new Admin({ clientId: 'commit', bootstrapBrokers: app.bootstrapServers.split(',') });
     try {
@@ -474,7 +457,7 @@ describe('message browser on the embedded cluster', () => {
     }
   });
 
-  it.skipIf(!kcatPresent)('copies a record as a kcat command that produces it again', async () => {
+  it('copies a record as a kcat command that produces it again', async () => {
     const topic = 'svc.messages.kcat';
     await app.ok('topics.create', { connectionId, topic, partitions: 2, replicationFactor: 1 });
     await send([{ topic, partition: 1, key: Buffer.from("it's"), value: Buffer.from('{"multi":\n "line"}'), headers: new Map([[Buffer.from('h'), Buffer.from('v w')]]) }]);

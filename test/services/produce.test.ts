@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
@@ -7,14 +7,6 @@ import { startCore, type TestCore } from './helpers';
 
 const connectionId = 'embedded';
 const run = promisify(execFile);
-const kcatPresent = (() => {
-  try {
-    execFileSync('kcat', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 const TOPIC = 'svc.produce';
 
 describe('produce service on the embedded cluster', () => {
@@ -59,7 +51,7 @@ describe('produce service on the embedded cluster', () => {
     }
   });
 
-  it.skipIf(!kcatPresent)('writes key, value and headers that another client (kcat) reads back', async () => {
+  it('writes key, value and headers that another client (kcat) reads back', async () => {
     await app.ok('topics.create', { connectionId, topic: 'svc.readback', partitions: 1, replicationFactor: 1 });
     const sent = await app.ok('produce.send', {
       connectionId,

@@ -1,20 +1,15 @@
 /**
  * kafkajs 2.2.4 against a one-broker embedded cluster: a producer with every compression codec (kafkajs
  * has gzip built in; snappy, lz4 and zstd are our codecs registered in kafkajs), the records read back by
- * kcat (librdkafka's own codecs) and by a kafkajs consumer (when the broker serves consumer groups), and
+ * kcat (librdkafka's own codecs) and by a kafkajs group consumer, and
  * an idempotent producer writing 1,000 records exactly once.
  */
 import { CompressionCodecs, CompressionTypes, Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { connect as netConnect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistry } from '../../../electron/broker/handlers/registry';
 import { compress, CompressionType, decompress, initCompression } from '../../../electron/kafka/records/compression';
 import { decodeBatches } from '../../../electron/kafka/records/record-batch';
 import { kcat, lines, lossyProxy, startTestCluster, storedCodecs, topicName, type TestCluster } from './helpers';
-
-/** The group APIs a kafkajs consumer needs; its test runs once the broker serves them. */
-const JOIN_GROUP = 11;
-const hasGroups = createRegistry().get(JOIN_GROUP) !== undefined;
 
 let t: TestCluster;
 let kafka: Kafka;
@@ -86,7 +81,7 @@ describe('kafkajs producer', () => {
     produced.set(name, { topic, values });
   });
 
-  it.runIf(hasGroups)('a kafkajs consumer reads every codec back from the beginning', async () => {
+  it('a kafkajs consumer reads every codec back from the beginning', async () => {
     // One group consumer subscribed to the four topics (one join instead of four).
     const expected = new Map<string, string[]>();
     for (const [name] of CODECS) {

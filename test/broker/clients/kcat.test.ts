@@ -4,12 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistry } from '../../../electron/broker/handlers/registry';
 import { CompressionType } from '../../../electron/kafka/records/compression';
 import { KCAT, kcat, lines, startTestCluster, storedCodecs, topicName, type TestCluster } from './helpers';
 import { waitFor } from '../../support/wait';
-
-const FIND_COORDINATOR = 10;
 
 let t: TestCluster;
 
@@ -100,11 +97,10 @@ describe('kcat', () => {
     expect(got).toEqual(values.map((v, i) => `k${i}|${v}|${i}`));
     const codecs = storedCodecs(t.cluster, topic);
     expect(codecs.length).toBeGreaterThan(0);
-    // librdkafka only compresses with lz4 once the broker has its LZ4 feature, which it infers from
-    // FindCoordinator v0 being advertised (0.8.2 brokers had it); until the group APIs exist it sends
-    // lz4 batches uncompressed, and still delivers them.
-    const expected = type === CompressionType.Lz4 && !createRegistry().get(FIND_COORDINATOR) ? CompressionType.None : type;
-    expect(new Set(codecs)).toEqual(new Set([expected]));
+    // librdkafka compresses with lz4 only when the broker has its LZ4 feature, which it infers from
+    // FindCoordinator v0 being advertised (0.8.2 brokers had it); without it, lz4 batches would be
+    // stored uncompressed.
+    expect(new Set(codecs)).toEqual(new Set([type]));
   });
 
   it.each(['none', 'gzip', 'snappy', 'lz4'])('as a 0.9 client (no ApiVersions, magic 0 message sets) with -z %s, both ways', async (codec) => {

@@ -9,17 +9,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistry } from '../../../electron/broker/handlers/registry';
 import { KCAT, kcat, lines } from './helpers';
 import { waitFor } from '../../support/wait';
 import { freePort } from '../../support/ports';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
-const CREATE_TOPICS = 19;
-const DELETE_TOPICS = 20;
-const DESCRIBE_CONFIGS = 32;
-const ALTER_CONFIGS = 33;
-const registry = createRegistry();
 
 /** The cluster CLI as a child process: one node process (tsx as a loader), so a signal reaches the broker itself. */
 class BrokerProcess {
@@ -190,20 +184,13 @@ describe('the cluster process', { timeout: 90_000 }, () => {
     const admin = kafka.admin();
     await admin.connect();
     const configured = 'persist-configured';
-    const withConfigs = registry.get(ALTER_CONFIGS) !== undefined && registry.get(DESCRIBE_CONFIGS) !== undefined;
     try {
-      if (registry.get(CREATE_TOPICS)) {
-        expect(await admin.createTopics({ topics: [{ topic: configured, numPartitions: 3 }] })).toBe(true);
-      } else {
-        await kcat(broker!.bootstrap, ['-L', '-t', configured]);
-      }
+      expect(await admin.createTopics({ topics: [{ topic: configured, numPartitions: 3 }] })).toBe(true);
       await runKcatProducer(broker!.bootstrap, configured, 'c0\nc1\n');
-      if (withConfigs) {
-        await admin.alterConfigs({
-          validateOnly: false,
-          resources: [{ type: ConfigResourceTypes.TOPIC, name: configured, configEntries: [{ name: 'retention.ms', value: '86400123' }] }],
-        });
-      }
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: configured, configEntries: [{ name: 'retention.ms', value: '86400123' }] }],
+      });
     } finally {
       await admin.disconnect();
     }
@@ -215,26 +202,24 @@ describe('the cluster process', { timeout: 90_000 }, () => {
     const topics = new Map(metadata.topics.map((x) => [x.topic, x.partitions.length]));
     expect(topics.get(topic)).toBe(1);
     expect(topics.get(midTopic)).toBe(1);
-    expect(topics.get(configured)).toBe(registry.get(CREATE_TOPICS) ? 3 : 1);
+    expect(topics.get(configured)).toBe(3);
 
     expect(await consumeValues(broker.bootstrap, topic)).toEqual(Array.from({ length: N }, (_, i) => `rec-${i}`));
     expect(await consumeValues(broker.bootstrap, midTopic)).toEqual(midValues);
     const next = await runKcatProducer(broker.bootstrap, topic, 'one-more\n');
     expect(next.offsets).toEqual([N]);
 
-    if (withConfigs) {
-      const after = new Kafka({ clientId: 'kd-persist-admin-2', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).admin();
-      await after.connect();
-      try {
-        const described = await after.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: configured, configNames: ['retention.ms'] }] });
-        expect(described.resources[0]!.configEntries.find((e) => e.configName === 'retention.ms')?.configValue).toBe('86400123');
-      } finally {
-        await after.disconnect();
-      }
+    const after = new Kafka({ clientId: 'kd-persist-admin-2', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).admin();
+    await after.connect();
+    try {
+      const described = await after.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: configured, configNames: ['retention.ms'] }] });
+      expect(described.resources[0]!.configEntries.find((e) => e.configName === 'retention.ms')?.configValue).toBe('86400123');
+    } finally {
+      await after.disconnect();
     }
   });
 
-  it.runIf(registry.get(DELETE_TOPICS) !== undefined)('a deleted topic stays deleted across kill -9; one created again with its name starts empty', async () => {
+  it('a deleted topic stays deleted across kill -9; one created again with its name starts empty', async () => {
     const doomed = 'persist-doomed';
     await runKcatProducer(broker!.bootstrap, doomed, 'd0\nd1\nd2\n');
     const admin = new Kafka({ clientId: 'kd-persist-delete', brokers: [broker!.bootstrap], logLevel: logLevel.NOTHING }).admin();

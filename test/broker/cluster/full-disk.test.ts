@@ -16,6 +16,7 @@ import { ClusterEvents } from '../../../electron/broker/cluster/events';
 import { MetadataStore } from '../../../electron/broker/cluster/metadata-store';
 import { createLogger } from '../../../electron/broker/server/logger';
 import { waitFor } from '../../support/wait';
+import { skipBecause } from '../../support/skip';
 
 const run = promisify(execFile);
 
@@ -35,7 +36,6 @@ function mountProblem(): string | null {
 }
 
 const problem = mountProblem();
-if (problem) console.warn(`full-disk test skipped: ${problem}`);
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -72,7 +72,7 @@ function mountTmpfs(size: string): string {
   return mountPoint;
 }
 
-describe.skipIf(problem !== null)('a full disk', () => {
+describe.skipIf(skipBecause('full-disk tests', problem))('a full disk', () => {
   it('keeps cluster metadata whole: refused changes are not half-written, changes that must happen are written once it can', async () => {
     const mountPoint = mountTmpfs('2m');
     const lines: string[] = [];
