@@ -20,6 +20,7 @@ export type ControllerErrorName =
   | 'TOPIC_AUTHORIZATION_FAILED'
   | 'ELECTION_NOT_NEEDED'
   | 'PREFERRED_LEADER_NOT_AVAILABLE'
+  | 'ELIGIBLE_LEADERS_NOT_AVAILABLE'
   | 'KAFKA_STORAGE_ERROR';
 
 export interface ControllerFailure {
@@ -628,28 +629,41 @@ export class Controller {
    * Elects a leader for a partition that needs one (see election.ts) and applies it; true when the
    * partition changed. A partition no replica may lead goes (or stays) offline.
    */
-  private elect(topic: TopicMetadata, p: PartitionMetadata, at: number, options: { onlyClean?: boolean } = {}): boolean {
+  private elect(topic: TopicMetadata, p: PartitionMetadata, at: number, options: { onlyClean?: boolean; uncleanOnDemand?: boolean } = {}): boolean {
+    return this.electWith(topic, p, at, options).changed;
+  }
+
+  /** elect(), also saying what the election found. `uncleanOnDemand`: ElectLeaders UNCLEAN (KIP-460) allows it whatever the topic says. */
+  private electWith(
+    topic: TopicMetadata,
+    p: PartitionMetadata,
+    at: number,
+    options: { onlyClean?: boolean; uncleanOnDemand?: boolean },
+  ): { changed: boolean; result: ElectionResult } {
     const result = electLeader({
       replicas: p.replicas,
       isr: p.isr,
       isLive: (id) => this.live.has(id),
       replicaLog: (id) => this.replicaLog(topic, p, id),
-      uncleanAllowed: this.uncleanAllowed(topic),
+      uncleanAllowed: options.uncleanOnDemand === true || this.uncleanAllowed(topic),
     });
     // A leader that still serves what it can stays, unless an in-sync replica can take over cleanly.
-    if (options.onlyClean && (result.kind !== 'clean' || result.leader === p.leader)) return false;
-    this.reportElection(topic, p, result);
+    if (options.onlyClean && (result.kind !== 'clean' || result.leader === p.leader)) return { changed: false, result };
+    this.reportElection(topic, p, result, options.uncleanOnDemand === true);
     if (result.kind === 'none') {
-      if (p.leader === -1) return false;
+      if (p.leader === -1) return { changed: false, result };
       this.setLeader(topic, p, -1, at);
-      return true;
+      return { changed: true, result };
     }
     if (result.isr.length !== p.isr.length || result.isr.some((id) => !p.isr.includes(id))) this.setIsr(topic, p, result.isr, at);
     this.setLeader(topic, p, result.leader, at);
-    return true;
+    // Kept with the partition (as KIP-704's leader recovery state marks an unclean leader): followers
+    // holding records from before this epoch that the new leader lacks accept losing them (replica-fetcher.ts).
+    if (result.kind === 'unclean') p.uncleanElectionEpoch = p.leaderEpoch;
+    return { changed: true, result };
   }
 
-  private reportElection(topic: TopicMetadata, p: PartitionMetadata, result: ElectionResult): void {
+  private reportElection(topic: TopicMetadata, p: PartitionMetadata, result: ElectionResult, onDemand = false): void {
     const key = `${topic.name}\u0000${p.partition}`;
     const fields: Record<string, unknown> = { topic: topic.name, partition: p.partition };
     if (result.damaged.length > 0) fields.lostRecords = result.damaged.map((d) => `broker ${d.brokerId}: offsets ${d.from}..${d.to - 1}`).join('; ');
@@ -674,7 +688,7 @@ export class Controller {
       message = `every in-sync replica lost committed records; replica ${result.leader}, outside the ISR, holds them all and leads`;
     } else {
       level = 'error';
-      message = `unclean leader election (unclean.leader.election.enable=true): replica ${result.leader} leads; committed records it does not hold are lost`;
+      message = `unclean leader election (${onDemand ? 'ElectLeaders UNCLEAN' : 'unclean.leader.election.enable=true'}): replica ${result.leader} leads; committed records it does not hold are lost`;
     }
     if (this.electionReports.get(key) === message) return;
     this.electionReports.set(key, message);
@@ -775,6 +789,34 @@ export class Controller {
       if (unfit) return { topic: name, partition, error: 'PREFERRED_LEADER_NOT_AVAILABLE' as const, message: `Preferred replica ${preferred} may not lead: ${unfit}.` };
       this.setLeader(topic, p, preferred, at);
       changes.push({ kind: 'partition', topic, partition: p });
+      return { topic: name, partition, error: null, message: null };
+    });
+    this.persist(changes);
+    return results;
+  }
+
+  /**
+   * Unclean leader election on demand (ElectLeaders UNCLEAN, KIP-460): an operator's one-time consent to
+   * an unclean election, whatever unclean.leader.election.enable says. Only for partitions without a
+   * leader (ELECTION_NOT_NEEDED otherwise, as Kafka); the election's own order still applies — an in-sync
+   * replica if one may lead, then a replica that holds every committed record, and only then the live
+   * replica with the longest log, losing what it lacks (logged as an error). ELIGIBLE_LEADERS_NOT_AVAILABLE
+   * when no replica is live and usable.
+   */
+  electUncleanLeaders(targets?: Array<{ topic: string; partition: number }>): Array<{ topic: string; partition: number; error: ControllerErrorName | null; message: string | null }> {
+    const list = targets ?? [...this.byName.values()].flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition })));
+    const at = this.now();
+    const changes: MetadataChange[] = [];
+    const results = list.map(({ topic: name, partition }) => {
+      const topic = this.byName.get(name);
+      const p = topic?.partitions[partition];
+      if (!topic || !p) return { topic: name, partition, error: 'UNKNOWN_TOPIC_OR_PARTITION' as const, message: 'Unknown topic or partition.' };
+      if (p.leader !== -1) return { topic: name, partition, error: 'ELECTION_NOT_NEEDED' as const, message: `Replica ${p.leader} leads the partition.` };
+      const unavailable = this.storeUnavailable();
+      if (unavailable) return { topic: name, partition, ...unavailable };
+      const { changed, result } = this.electWith(topic, p, at, { uncleanOnDemand: true });
+      if (result.kind === 'none') return { topic: name, partition, error: 'ELIGIBLE_LEADERS_NOT_AVAILABLE' as const, message: `No replica may lead: ${result.reason}.` };
+      if (changed) changes.push({ kind: 'partition', topic, partition: p });
       return { topic: name, partition, error: null, message: null };
     });
     this.persist(changes);

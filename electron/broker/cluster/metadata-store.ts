@@ -12,6 +12,8 @@ export interface PartitionMetadata {
   isr: number[];
   /** Bumped on every change of leader or ISR (KIP-380's partition epoch). */
   partitionEpoch: number;
+  /** The leader epoch begun by the partition's last unclean election, if it had one (see replica-fetcher.ts). */
+  uncleanElectionEpoch?: number;
 }
 
 export interface TopicMetadata {

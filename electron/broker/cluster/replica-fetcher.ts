@@ -1,6 +1,7 @@
 import { KafkaStorageError } from '../log/errors';
 import type { Logger } from '../server/logger';
 import type { Broker } from './broker';
+import type { PartitionMetadata } from './metadata-store';
 import type { PartitionReplica } from './partition-replica';
 import { replicationMetrics as metrics } from './replication-metrics';
 
@@ -12,6 +13,15 @@ interface Followed {
   refusedEpoch: number;
   unsubscribe: (() => void) | null;
   subscribedTo: PartitionReplica | null;
+}
+
+/**
+ * Whether a follower may drop records it knows are committed to follow its leader: when the topic allows
+ * unclean elections, or when the leader was elected uncleanly (ElectLeaders UNCLEAN, KIP-460) after this
+ * follower's latest records were written — the operator accepted losing what that leader lacks.
+ */
+function acceptsLoss(replica: PartitionReplica, meta: PartitionMetadata): boolean {
+  return replica.log.config.uncleanLeaderElectionEnable || (meta.uncleanElectionEpoch ?? -1) > replica.log.latestEpoch();
 }
 
 /** Every followed partition is fetched at least this often, with or without news from its leader. */
@@ -171,7 +181,7 @@ export class ReplicaFetcher {
     }
 
     if (entry.reconciledEpoch !== meta.leaderEpoch) {
-      if (!this.reconcile(replica, leader)) return this.refuse(entry, meta.leaderEpoch, meta.leader);
+      if (!this.reconcile(replica, leader, acceptsLoss(replica, meta))) return this.refuse(entry, meta.leaderEpoch, meta.leader);
       entry.reconciledEpoch = meta.leaderEpoch;
     }
 
@@ -181,7 +191,7 @@ export class ReplicaFetcher {
     if (result.error !== null) {
       if (result.error === 'OFFSET_OUT_OF_RANGE') {
         if (before < leader.log.logStartOffset) replica.resetTo(leader.log.logStartOffset);
-        else if (!replica.truncateTo(leader.log.logEndOffset, replica.log.config.uncleanLeaderElectionEnable)) return this.refuse(entry, meta.leaderEpoch, meta.leader);
+        else if (!replica.truncateTo(leader.log.logEndOffset, acceptsLoss(replica, meta))) return this.refuse(entry, meta.leaderEpoch, meta.leader);
         return true;
       }
       return false;
@@ -214,10 +224,9 @@ export class ReplicaFetcher {
   /**
    * On a new leader epoch, before fetching: checks that the leader holds every record this follower
    * knows committed, then truncates what diverges (truncateDivergent). Below the committed offset only
-   * when the topic allows unclean elections (the loss is then accepted). False when refused.
+   * when `acceptLoss` (see acceptsLoss). False when refused.
    */
-  private reconcile(replica: PartitionReplica, leader: PartitionReplica): boolean {
-    const acceptLoss = replica.log.config.uncleanLeaderElectionEnable;
+  private reconcile(replica: PartitionReplica, leader: PartitionReplica, acceptLoss: boolean): boolean {
     if (leader.log.logEndOffset < replica.committedOffset) {
       if (!acceptLoss) return false;
       this.logger.warn('following an uncleanly elected leader that lacks committed records: they are lost', {
@@ -246,7 +255,15 @@ export class ReplicaFetcher {
     if (endOffset < 0) return replica.truncateTo(replica.highWatermark, acceptLoss);
     const target = epoch < ourEpoch ? Math.min(endOffset, replica.log.endOffsetForEpoch(epoch).endOffset) : endOffset;
     if (target >= replica.log.logEndOffset) return true;
+    const committed = replica.committedOffset;
     if (!replica.truncateTo(target, acceptLoss)) return false;
+    if (target < committed) {
+      this.logger.warn('dropped committed records the uncleanly elected leader does not have', {
+        topic: replica.topic,
+        partition: replica.partition,
+        offsets: `${target}..${committed - 1}`,
+      });
+    }
     this.logger.info('truncated divergent records', { topic: replica.topic, partition: replica.partition, to: target });
     return true;
   }

@@ -6,10 +6,12 @@ const PREFERRED = 0;
 const UNCLEAN = 1;
 
 /**
- * ElectLeaders: preferred-leader election through the controller, for the given partitions or (null)
- * all of them; with null, partitions already led by their preferred replica are left out of the
- * answer, as Kafka does. Unclean election on demand is refused: the controller elects an out-of-sync
- * replica by itself when the topic has unclean.leader.election.enable=true.
+ * ElectLeaders (KIP-183; election types, KIP-460): for the given partitions or (null) all of them.
+ * PREFERRED gives each partition back to its first assigned replica when it is live and in sync. UNCLEAN
+ * elects a leader for partitions that have none, accepting the loss of committed records if no replica
+ * that holds them is live — the operator's one-time consent, whatever unclean.leader.election.enable
+ * says (the controller still prefers an in-sync replica, then one holding every committed record). With
+ * null, partitions that need no election are left out of the answer, as Kafka does.
  */
 export const electLeadersHandler = defineHandler({
   api: ElectLeaders,
@@ -24,15 +26,14 @@ export const electLeadersHandler = defineHandler({
       if (!entry) byTopic.set(topic, (entry = { topic, partitionResult: [] }));
       entry.partitionResult.push({ partitionId, errorCode, errorMessage });
     };
-    if (electionType !== PREFERRED) {
-      const message =
-        electionType === UNCLEAN
-          ? 'Unclean election on demand is not supported; set unclean.leader.election.enable=true on the topic and the controller elects a live out-of-sync replica when no in-sync one is left.'
-          : `Unknown election type ${electionType} (0 = preferred, 1 = unclean).`;
+    if (electionType !== PREFERRED && electionType !== UNCLEAN) {
+      const message = `Unknown election type ${electionType} (0 = preferred, 1 = unclean).`;
       if (!targets) return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, replicaElectionResults: [] };
       for (const { topic, partition } of targets) add(topic, partition, ErrorCode.INVALID_REQUEST, message);
     } else {
-      for (const result of context.broker.controller.electPreferredLeaders(targets)) {
+      const controller = context.broker.controller;
+      const results = electionType === UNCLEAN ? controller.electUncleanLeaders(targets) : controller.electPreferredLeaders(targets);
+      for (const result of results) {
         if (!targets && result.error === 'ELECTION_NOT_NEEDED') continue;
         add(result.topic, result.partition, result.error ? ErrorCode[result.error] : ErrorCode.NONE, result.message);
       }

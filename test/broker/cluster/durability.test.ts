@@ -11,6 +11,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
 import { isFailure } from '../../../electron/broker/cluster/controller';
 import { createLogger } from '../../../electron/broker/server/logger';
+import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
+import { ElectLeaders } from '../../../electron/kafka/protocol/generated/index';
+import { RawClient } from '../handlers/raw-client';
 import { waitFor } from '../../support/wait';
 
 const run = promisify(execFile);
@@ -171,6 +174,57 @@ describe('a replica that lost committed records', () => {
     expectAll(read, early);
     // Only the cut batch (the last request's 50 records) is gone.
     expect(late.filter((value) => read.includes(value))).toEqual(late.slice(0, -50));
+  }, 120_000);
+});
+
+describe('ElectLeaders UNCLEAN (KIP-460)', () => {
+  it('elects a live out-of-sync replica on demand, whatever the topic says; the old leader accepts the loss when it returns', async () => {
+    const dataDir = tempDataDir();
+    const { cluster, lines } = await start(dataDir);
+    const { controller } = cluster;
+    createTopic(cluster, 'demand', [[0, 1, 2]], { 'min.insync.replicas': '1' });
+    createTopic(cluster, 'single', [[0]]);
+    const early = await produce(cluster, 'demand', 'early', 200, 1);
+    await waitFor(() => [1, 2].every((id) => cluster.broker(id).replica('demand', 0)?.log.logEndOffset === 200), 30_000, 'the followers to have the early records');
+    await cluster.stopBroker(1);
+    await cluster.stopBroker(2);
+    // Acknowledged by broker 0 alone, then broker 0 dies: the partition goes offline, as it should.
+    const late = await produce(cluster, 'demand', 'late', 100, 1);
+    // The checkpoint a running leader writes every few seconds: broker 0 knows offset 300 committed.
+    cluster.broker(0).replica('demand', 0)!.log.checkpointHighWatermark();
+    await cluster.killBroker(0);
+    await cluster.startBroker(1);
+    await cluster.startBroker(2);
+    expect(controller.partition('demand', 0)).toMatchObject({ leader: -1, isr: [0] });
+
+    const raw = await RawClient.open(`${cluster.broker(1).host}:${cluster.broker(1).boundPort}`);
+    cleanups.push(() => raw.close());
+    const led = await raw.call(ElectLeaders, 2, { electionType: 1, topicPartitions: [{ topic: 'single', partitions: [0] }, { topic: 'demand', partitions: [0] }], timeoutMs: 5000 });
+    const results = new Map(led.replicaElectionResults.map((r) => [r.topic, r.partitionResult[0]!]));
+    expect(results.get('demand')).toMatchObject({ errorCode: ErrorCode.NONE, errorMessage: null });
+    // Broker 0, its only replica, is down: nobody may lead.
+    expect(results.get('single')).toMatchObject({ errorCode: ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE, errorMessage: expect.stringMatching(/no replica is live/) });
+    // kafkajs refuses to produce anywhere while its metadata lists a partition without a leader.
+    controller.deleteTopic('single');
+    expect([1, 2]).toContain(controller.partition('demand', 0)!.leader);
+    expect(lines.some((line) => /ERROR .*unclean leader election \(ElectLeaders UNCLEAN\)/.test(line))).toBe(true);
+    // A one-time consent: the topic still refuses unclean elections.
+    expect(controller.topic('demand')!.configs['unclean.leader.election.enable']).toBeUndefined();
+    const again = await raw.call(ElectLeaders, 2, { electionType: 1, topicPartitions: [{ topic: 'demand', partitions: [0] }], timeoutMs: 5000 });
+    expect(again.replicaElectionResults[0]!.partitionResult[0]!.errorCode).toBe(ErrorCode.ELECTION_NOT_NEEDED);
+
+    // What the new leader had is there (kcat); the records only broker 0 had are lost, as accepted.
+    const read = await readAll(cluster, 'demand');
+    expectAll(read, early);
+    expect(late.filter((value) => read.includes(value))).toEqual([]);
+    const more = await produce(cluster, 'demand', 'more', 100, 1);
+    // Broker 0 comes back with the lost records: it follows the unclean leader, dropping them, and rejoins.
+    await cluster.startBroker(0);
+    await waitFor(() => controller.partition('demand', 0)!.isr.length === 3, 30_000, 'broker 0 to rejoin the ISR');
+    const leader = cluster.broker(controller.partition('demand', 0)!.leader).replica('demand', 0)!;
+    await waitFor(() => cluster.broker(0).replica('demand', 0)!.log.logEndOffset === leader.log.logEndOffset, 30_000, 'broker 0 to catch up');
+    expect(lines.some((line) => /WARN .*dropped committed records the uncleanly elected leader does not have.*offsets=200\.\.299/.test(line))).toBe(true);
+    expectAll(await readAll(cluster, 'demand'), [...early, ...more]);
   }, 120_000);
 });
 
