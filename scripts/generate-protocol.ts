@@ -60,6 +60,11 @@ export const COVERED: readonly string[] = [
   'IncrementalAlterConfigs',
   'OffsetDelete',
   'DescribeCluster',
+  'DescribeAcls',
+  'CreateAcls',
+  'DeleteAcls',
+  'DescribeUserScramCredentials',
+  'AlterUserScramCredentials',
   'ConsumerProtocolSubscription',
   'ConsumerProtocolAssignment',
 ];

@@ -5,8 +5,9 @@
  * Runs the embedded Kafka cluster without a window. Prints `bootstrap.servers=...` once every listener
  * accepts connections (and `schema.registry.url=...` on the next line when a schema registry port is
  * given, once the registry has loaded `_schemas` and listens; then `kafka.version=X` when playing a
- * release, whose APIs the embedded cluster does not implement are logged), then reads commands on standard input, one a line: `stop <id>`, `kill <id>`,
- * `start <id>`, `status`, `stats`, `help`. SIGINT and SIGTERM stop every broker cleanly.
+ * release, whose APIs the embedded cluster does not implement are logged; with TLS `ssl.ca.location=<the
+ * CA's PEM>`, and `security.protocol=...` on a secured cluster), then reads commands on standard input, one a line: `stop <id>`, `kill <id>`,
+ * `start <id>`, `status`, `stats`, `client-cert <name>`, `help`. SIGINT and SIGTERM stop every broker cleanly.
  */
 import '../core/runtime-guard'; // first: a plain message on a Node too old, before anything else loads
 import { homedir } from 'node:os';
@@ -19,8 +20,12 @@ import { replicationMetrics } from './cluster/replication-metrics';
 import { startEmbeddedSchemaRegistry, type EmbeddedSchemaRegistry } from './registry';
 import { createLogger, type LogLevel } from './server/logger';
 import { KAFKA_RELEASE_IDS, parseKafkaReleaseId, type KafkaReleaseId } from '../kafka/releases';
+import { issueClientCertificate } from './security/certificates';
+import { isSecurityProtocol, SECURITY_PROTOCOLS } from './security/security-config';
+import { parseUserSpec, type UserSpec } from './security/users';
 
 const USAGE = `usage: npm run cluster -- [--brokers N] [--port P] [--data-dir DIR] [--host H] [--config name=value]... [--log-level debug|info|warn|error] [--schema-registry-port P] [--kafka-version X]
+                          [--security-protocol PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL] [--user name:password]... [--acl]
   --brokers    number of brokers (default 3)
   --port       port of broker 0; broker i listens on port+i (default 9092)
   --data-dir   where logs and metadata live (default ~/.kafka-desk/cluster)
@@ -28,7 +33,13 @@ const USAGE = `usage: npm run cluster -- [--brokers N] [--port P] [--data-dir DI
   --config     a broker config by its Kafka name, e.g. --config num.partitions=6 (repeatable)
   --schema-registry-port  serve a Confluent-compatible schema registry on this port (0: any free port)
   --kafka-version  play an Apache Kafka release: advertise and accept its API versions (${KAFKA_RELEASE_IDS[0]} to ${KAFKA_RELEASE_IDS.at(-1)}, e.g. 2.8 or 3.9.1)
-commands on standard input: stop <id> | kill <id> | start <id> | status | stats | help`;
+  --security-protocol  the listeners' protocol (default PLAINTEXT; same as --config listeners=PROTOCOL://host:port).
+               With TLS, a CA and a broker certificate are made in the data dir on first start and
+               ssl.ca.location=<CA PEM> is printed after bootstrap.servers; SASL enables PLAIN,
+               SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER (unsecured tokens) unless sasl.enabled.mechanisms says otherwise
+  --user       a SASL user name:password, given SCRAM credentials (PLAIN checks them too) (repeatable)
+  --acl        turn the authorizer on: the first --user is a super user, allow.everyone.if.no.acl.found=false
+commands on standard input: stop <id> | kill <id> | start <id> | status | stats | client-cert <name> | help`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -67,6 +78,9 @@ async function main(): Promise<void> {
         'log-level': { type: 'string' },
         'schema-registry-port': { type: 'string' },
         'kafka-version': { type: 'string' },
+        'security-protocol': { type: 'string' },
+        user: { type: 'string', multiple: true },
+        acl: { type: 'boolean' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -99,10 +113,29 @@ async function main(): Promise<void> {
     kafkaVersion = parseKafkaReleaseId(values['kafka-version']) ?? fail(`--kafka-version must be a Kafka release from ${KAFKA_RELEASE_IDS[0]} to ${KAFKA_RELEASE_IDS.at(-1)} (${KAFKA_RELEASE_IDS.join(', ')}), got '${values['kafka-version']}'`);
   }
 
+  const users: UserSpec[] = [];
+  for (const entry of values.user ?? []) {
+    const user = parseUserSpec(entry);
+    if ('error' in user) fail(`--user: ${user.error}`);
+    users.push(user);
+  }
+  const protocol = values['security-protocol'];
+  if (protocol !== undefined) {
+    if (!isSecurityProtocol(protocol)) fail(`--security-protocol must be one of ${SECURITY_PROTOCOLS.join(', ')}, got '${protocol}'`);
+    if (config['listeners'] !== undefined) fail('give --security-protocol or --config listeners=..., not both');
+    config['listeners'] = `${protocol}://${host}:${port}`;
+  }
+  if (values.acl) {
+    if (users.length === 0) fail('--acl needs a --user: the first one is the super user');
+    config['authorizer.class.name'] ??= 'org.apache.kafka.metadata.authorizer.StandardAuthorizer';
+    config['super.users'] ??= `User:${users[0]!.name}`;
+    config['allow.everyone.if.no.acl.found'] ??= 'false';
+  }
+
   const logger = createLogger({ level });
   let cluster: EmbeddedCluster;
   try {
-    cluster = await EmbeddedCluster.start({ brokers, basePort: port, host, dataDir, config, logger, kafkaVersion });
+    cluster = await EmbeddedCluster.start({ brokers, basePort: port, host, dataDir, config, logger, kafkaVersion, users });
   } catch (error) {
     process.stderr.write(`could not start the cluster: ${(error as Error).message}\n`);
     process.exit(1);
@@ -127,6 +160,13 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`bootstrap.servers=${cluster.bootstrapServers()}\n`);
   if (registry) process.stdout.write(`schema.registry.url=${registry.url}\n`);
+  if (cluster.caLocation) process.stdout.write(`ssl.ca.location=${cluster.caLocation}\n`);
+  const settings = cluster.security.settings;
+  if (settings.protocol !== 'PLAINTEXT') {
+    process.stdout.write(`security.protocol=${settings.protocol}\n`);
+    if (settings.sasl) process.stdout.write(`sasl.enabled.mechanisms=${settings.mechanisms.join(',')}\n`);
+  }
+  if (settings.sasl && users.length === 0) logger.warn('SASL is on but no --user was given: only OAUTHBEARER tokens (and users made with AlterUserScramCredentials) can log in');
   if (kafkaVersion !== null) process.stdout.write(`kafka.version=${kafkaVersion}\n`);
 
   let shuttingDown = false;
@@ -178,6 +218,16 @@ async function main(): Promise<void> {
         case 'help':
           answer(USAGE);
           return;
+        case 'client-cert': {
+          // A client certificate signed by the cluster's CA, for ssl.client.auth=requested|required.
+          if (arg === undefined || extra !== undefined) {
+            answer("error: 'client-cert' takes one name (the certificate's CN)");
+            return;
+          }
+          const issued = issueClientCertificate(dataDir, arg);
+          answer(`ok: ssl.certificate.location=${issued.certPath} ssl.key.location=${issued.keyPath} principal=User:${issued.distinguishedName}`);
+          return;
+        }
         case 'stop':
         case 'kill':
         case 'start': {

@@ -66,7 +66,15 @@ export const BROKER_CONFIG_DEFS: readonly BrokerConfigDef[] = [
   broker({ name: 'group.max.session.timeout.ms', type: 'int', default: '1800000', dynamic: false, doc: 'The maximum allowed session timeout for registered consumers.' }),
   broker({ name: 'group.max.size', type: 'int', default: INT_MAX, dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The maximum number of consumers that a single consumer group can accommodate.' }),
   broker({ name: 'transaction.state.log.replication.factor', type: 'int', default: '3', dynamic: false, doc: 'The replication factor for the transaction topic.' }),
-  broker({ name: 'sasl.enabled.mechanisms', type: 'list', default: 'GSSAPI', dynamic: false, doc: 'The list of SASL mechanisms enabled in the Kafka server.' }),
+  // Security (see electron/broker/security/). The listener's protocol is the scheme of `listeners`; its
+  // host and port are the cluster's (--host, --port + broker id).
+  broker({ name: 'sasl.enabled.mechanisms', type: 'list', default: 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER', dynamic: false, validator: { kind: 'oneOf', values: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] }, doc: 'The list of SASL mechanisms enabled in the Kafka server (Kafka Desk serves PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER; Kafka\'s default is GSSAPI, which it does not).' }),
+  broker({ name: 'ssl.client.auth', type: 'string', default: 'none', dynamic: false, validator: { kind: 'oneOf', values: ['none', 'requested', 'required'] }, doc: 'Whether TLS listeners ask clients for a certificate: required, requested or none. A client with a certificate is named by its subject (User:CN=...,O=...).' }),
+  broker({ name: 'ssl.enabled.protocols', type: 'list', default: 'TLSv1.2,TLSv1.3', dynamic: false, validator: { kind: 'oneOf', values: ['TLSv1.2', 'TLSv1.3'] }, doc: 'The TLS versions enabled for TLS connections (TLSv1.2 and TLSv1.3).' }),
+  broker({ name: 'connections.max.reauth.ms', type: 'long', default: '0', dynamic: false, validator: { kind: 'range', min: 0 }, doc: 'When positive, a SASL session lasts at most this long: the client must re-authenticate on its connection (KIP-368) or is disconnected at its next request.' }),
+  broker({ name: 'authorizer.class.name', type: 'string', default: '', dynamic: false, doc: 'Any non-empty value (e.g. org.apache.kafka.metadata.authorizer.StandardAuthorizer) turns on the authorizer: requests are checked against the ACLs.' }),
+  broker({ name: 'super.users', type: 'string', default: null, dynamic: false, doc: 'Principals allowed everything by the authorizer, separated by semicolons (User:admin;User:CN=ops,O=Kafka Desk).' }),
+  broker({ name: 'allow.everyone.if.no.acl.found', type: 'boolean', default: 'false', dynamic: false, doc: 'With the authorizer on, whether a resource that no ACL matches is open to every principal.' }),
 ];
 
 /** Topic configs whose broker default is set by a unit-scaled synonym, highest precedence first. */

@@ -3,7 +3,10 @@ import { GroupCoordinator, OFFSETS_TOPIC } from '../groups/coordinator';
 import { LogManager } from '../log/log-manager';
 import { parseLogConfig, type LogConfig } from '../log/log-config';
 import type { RequestDispatcher } from '../server/dispatcher';
+import type { Connection } from '../server/connection';
 import { Listener } from '../server/listener';
+import { saslGate, type BrokerSecurity } from '../security/sasl-session';
+import { peerPrincipal, tlsServerOptions } from '../security/tls';
 import { MemoryBudget } from '../server/memory-budget';
 import type { Logger } from '../server/logger';
 import { BrokerConfigView } from './broker-config';
@@ -30,6 +33,8 @@ export interface BrokerOptions {
   logger: Logger;
   /** The memory budget of the cluster's connections (queued.max.request.bytes); the broker's own if not given. */
   memory?: MemoryBudget;
+  /** TLS, SASL and the authorizer of the listener (see security/); PLAINTEXT with no authorizer if not given. */
+  security?: BrokerSecurity;
   now?: () => number;
 }
 
@@ -106,6 +111,8 @@ export class Broker {
   /** Partitions whose files this broker cannot open or write now (logged once, retried, reported). */
   storage: StorageFailures;
   readonly now: () => number;
+  /** The listener's security (TLS, SASL) and the authorizer; null: PLAINTEXT, everything allowed. */
+  readonly security: BrokerSecurity | null;
 
   constructor(private readonly options: BrokerOptions) {
     this.id = options.id;
@@ -114,9 +121,11 @@ export class Broker {
     this.rack = options.rack ?? null;
     this.logger = options.logger.child({ broker: options.id });
     this.now = options.now ?? Date.now;
+    this.security = options.security ?? null;
     const controller = options.controller;
+    const protocol = this.security?.settings.protocol ?? 'PLAINTEXT';
     this.config = new BrokerConfigView(
-      { ...options.staticConfigs, 'broker.id': String(options.id), 'node.id': String(options.id), 'log.dirs': options.logDir, listeners: `PLAINTEXT://${options.host}:${options.port}` },
+      { ...options.staticConfigs, 'broker.id': String(options.id), 'node.id': String(options.id), 'log.dirs': options.logDir, listeners: `${protocol}://${options.host}:${options.port}` },
       () => controller.brokerConfigs(options.id),
       () => controller.brokerConfigs(''),
     );
@@ -155,12 +164,15 @@ export class Broker {
       this.storage.report(failed.topic, failed.partition, 'open', failed.error, this.logs.dirOf(failed.topic, failed.partition));
     }
     this.removeDeletedTopicLogs();
+    const requests = {
+      handleFrame: (frame: Buffer, connection: Connection) => this.options.dispatcher.handleFrame(frame, connection, this),
+      mayOverlap: (frame: Buffer) => this.options.dispatcher.mayOverlap?.(frame) === true,
+    };
+    const security = this.security;
     const listener = new Listener(
+      security ? saslGate(security, this.logger, requests) : requests,
       {
-        handleFrame: (frame, connection) => this.options.dispatcher.handleFrame(frame, connection, this),
-        mayOverlap: (frame) => this.options.dispatcher.mayOverlap?.(frame) === true,
-      },
-      {
+        ...(security?.tls ? { tls: { options: tlsServerOptions(security.tls, security.settings), principal: peerPrincipal } } : {}),
         host: this.host,
         port: this.port,
         maxRequestBytes: this.config.int('socket.request.max.bytes'),

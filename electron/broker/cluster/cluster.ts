@@ -13,6 +13,11 @@ import { BrokerConfigView, validateBrokerConfigs } from './broker-config';
 import { Controller } from './controller';
 import { ClusterEvents, type ClusterEvent } from './events';
 import { MetadataStore } from './metadata-store';
+import { Authorizer } from '../security/authorizer';
+import { ensureBrokerTls } from '../security/certificates';
+import type { BrokerSecurity } from '../security/sasl-session';
+import { securityConfigErrors, securitySettings } from '../security/security-config';
+import { upsertUser, type UserSpec } from '../security/users';
 
 export type { ClusterEvent } from './events';
 
@@ -32,6 +37,11 @@ export interface EmbeddedClusterOptions {
    * (handlers/release-apis.ts). Absent: every version implemented.
    */
   kafkaVersion?: KafkaReleaseId | null;
+  /**
+   * Users given SCRAM-SHA-256 and SCRAM-SHA-512 credentials at start (PLAIN checks its password against
+   * them): created, or their password set again. Others can be made with AlterUserScramCredentials.
+   */
+  users?: readonly UserSpec[];
 }
 
 export interface EmbeddedBrokerStatus {
@@ -50,6 +60,8 @@ export class EmbeddedCluster {
   readonly controller: Controller;
   readonly events = new ClusterEvents();
   readonly logger: Logger;
+  /** The brokers' security (listener protocol, TLS material, SASL, authorizer), shared by all of them. */
+  readonly security: BrokerSecurity;
   private readonly brokerMap = new Map<number, Broker>();
   private closed = false;
   /** The Kafka release the brokers play (null: every version implemented). */
@@ -61,7 +73,7 @@ export class EmbeddedCluster {
   }
 
   private constructor(
-    readonly options: Required<Omit<EmbeddedClusterOptions, 'logger' | 'config' | 'dispatcher' | 'kafkaVersion'>> & { config: Record<string, string> },
+    readonly options: Required<Omit<EmbeddedClusterOptions, 'logger' | 'config' | 'dispatcher' | 'kafkaVersion' | 'users'>> & { config: Record<string, string> },
     logger: Logger,
     dispatcher: RequestDispatcher,
   ) {
@@ -103,6 +115,15 @@ export class EmbeddedCluster {
         return anyBroker?.config.topicDefaults()[name];
       },
     });
+    const settings = securitySettings(staticView, staticConfigs['listeners']);
+    this.security = {
+      settings,
+      // Made on first start (a second or so of key generation), kept in the data dir after.
+      tls: settings.tls ? ensureBrokerTls(options.dataDir, options.host) : null,
+      credentials: this.controller.security,
+      authorizer: settings.authorizerEnabled ? new Authorizer(this.controller.security, settings) : null,
+      now: Date.now,
+    };
     for (const id of brokerIds) {
       this.brokerMap.set(
         id,
@@ -117,6 +138,7 @@ export class EmbeddedCluster {
           dispatcher,
           logger,
           memory,
+          security: this.security,
         }),
       );
     }
@@ -130,7 +152,7 @@ export class EmbeddedCluster {
     if (!Number.isInteger(options.basePort) || options.basePort < 0 || options.basePort + options.brokers - 1 > 65535) {
       throw new RangeError(`ports ${options.basePort}..${options.basePort + options.brokers - 1} are not valid TCP ports`);
     }
-    const errors = validateBrokerConfigs(options.config ?? {});
+    const errors = [...validateBrokerConfigs(options.config ?? {}), ...securityConfigErrors(options.config ?? {}).map((message) => ({ message }))];
     if (errors.length > 0) throw new Error(`invalid broker config: ${errors.map((e) => e.message).join('; ')}`);
     const configured = new BrokerConfigView(options.config ?? {}, () => ({}), () => ({}));
     const budget = configured.int('queued.max.request.bytes');
@@ -148,6 +170,10 @@ export class EmbeddedCluster {
     );
     cluster.kafkaVersion = options.kafkaVersion ?? null;
     try {
+      for (const user of options.users ?? []) {
+        const failure = await upsertUser(cluster.controller.security, user);
+        if (failure) throw new Error(`cannot create user ${user.name}: ${failure}`);
+      }
       for (const id of cluster.brokerMap.keys()) await cluster.startBroker(id);
     } catch (error) {
       await cluster.close();
@@ -169,6 +195,11 @@ export class EmbeddedCluster {
         broker.logger.error('applying a cluster change failed', { event: event.type, topic: 'topic' in event ? event.topic : undefined, error });
       }
     }
+  }
+
+  /** The path of the CA certificate clients must trust (ssl.ca.location), or null without TLS. */
+  get caLocation(): string | null {
+    return this.security.tls?.caPath ?? null;
   }
 
   bootstrapServers(): string {

@@ -1,4 +1,5 @@
 import type { Logger } from '../server/logger';
+import { SecurityMetadata } from '../security/security-metadata';
 import { assignReplicas } from './assignment';
 import { electLeader, type ElectionResult, type ReplicaLogInfo } from './election';
 import type { ClusterEvents } from './events';
@@ -95,7 +96,9 @@ type MetadataChange =
   | { kind: 'topic'; name: string }
   | { kind: 'partition'; topic: TopicMetadata; partition: PartitionMetadata }
   | { kind: 'broker-configs'; brokerId: string }
-  | { kind: 'producer-ids' };
+  | { kind: 'producer-ids' }
+  /** A change of another part of the metadata (ACLs, SCRAM credentials): its key and how to build its record. */
+  | { kind: 'record'; key: string; build: () => MetadataRecord | null };
 
 /**
  * The cluster controller: the single owner of cluster metadata (topics, replica assignments, leaders,
@@ -112,9 +115,16 @@ export class Controller {
   private readonly now: () => number;
   /** Partitions of every topic, kept with the topics (for max.partitions). */
   private partitionTotal = 0;
+  /** ACLs and SCRAM credentials, persisted with the rest of the metadata. */
+  readonly security: SecurityMetadata;
 
   constructor(private readonly options: ControllerOptions) {
     this.state = options.store.load();
+    this.security = new SecurityMetadata({
+      state: this.state,
+      record: (key, build) => this.persist([{ kind: 'record', key, build }]),
+      unavailable: () => this.storeUnavailable()?.message ?? null,
+    });
     for (const topic of this.state.topics) {
       this.index(topic);
       this.partitionTotal += topic.partitions.length;
@@ -279,6 +289,9 @@ export class Controller {
           break;
         case 'producer-ids':
           this.unsaved.set('producer-ids', () => ({ type: 'producer-ids', next: this.state.nextProducerId }));
+          break;
+        case 'record':
+          this.unsaved.set(change.key, change.build);
           break;
       }
     }

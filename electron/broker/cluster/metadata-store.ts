@@ -1,6 +1,8 @@
 import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, truncateSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { aclKey, type AclBinding } from '../security/acl';
+import type { ScramCredential, ScramMechanism } from '../security/scram';
 
 export interface PartitionMetadata {
   partition: number;
@@ -32,6 +34,10 @@ export interface ClusterMetadataState {
   /** Dynamic broker configs set through AlterConfigs, per broker id ('' for the cluster default). */
   brokerConfigs: Record<string, Record<string, string>>;
   topics: TopicMetadata[];
+  /** ACLs (KRaft keeps them as AccessControlEntryRecords); absent in metadata written before they existed. */
+  acls?: AclBinding[];
+  /** SCRAM credentials by user and mechanism (KRaft's UserScramCredentialRecords): salted keys, no password. */
+  scramCredentials?: Record<string, Partial<Record<ScramMechanism, ScramCredential>>>;
 }
 
 export const METADATA_FILE = 'cluster-metadata.json';
@@ -63,7 +69,9 @@ export type MetadataRecord =
   | { type: 'topic-deleted'; name: string }
   | { type: 'partition'; topic: string; partition: PartitionMetadata }
   | { type: 'broker-configs'; brokerId: string; configs: Record<string, string> }
-  | { type: 'producer-ids'; next: number };
+  | { type: 'producer-ids'; next: number }
+  | { type: 'acl'; acl: AclBinding; present: boolean }
+  | { type: 'scram-credential'; user: string; mechanism: ScramMechanism; credential: ScramCredential | null };
 
 export const METADATA_LOG_FILE = 'cluster-metadata.log';
 /** The log is folded into a new snapshot once it is larger than the snapshot and than this. */
@@ -124,6 +132,21 @@ function applyRecord(topics: Map<string, TopicMetadata>, state: ClusterMetadataS
     case 'producer-ids':
       state.nextProducerId = record.next;
       break;
+    case 'acl': {
+      const key = aclKey(record.acl);
+      const acls = (state.acls ?? []).filter((acl) => aclKey(acl) !== key);
+      if (record.present) acls.push(record.acl);
+      state.acls = acls;
+      break;
+    }
+    case 'scram-credential': {
+      const users = (state.scramCredentials ??= {});
+      const user = (users[record.user] ??= {});
+      if (record.credential) user[record.mechanism] = record.credential;
+      else delete user[record.mechanism];
+      if (Object.keys(user).length === 0) delete users[record.user];
+      break;
+    }
   }
 }
 

@@ -1,9 +1,17 @@
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions, type TLSSocket } from 'node:tls';
 import { Connection, type ConnectionOptions, type FrameHandler } from './connection';
+import { refusalLog } from './refusal-log';
 
 export interface ListenerOptions extends ConnectionOptions {
   host: string;
   port: number;
+  /** TLS (the SSL and SASL_SSL protocols): connections are handled once their handshake is done. */
+  tls?: {
+    options: TlsOptions;
+    /** The principal a client certificate names (see security/tls.ts), or null to refuse the connection. */
+    principal: (socket: TLSSocket) => string | null;
+  };
 }
 
 /**
@@ -29,11 +37,32 @@ export class Listener {
   }
 
   async start(): Promise<void> {
-    const server = createServer({ noDelay: true }, (socket) => {
+    const accept = (socket: Socket, principal: string | null) => {
       const connection = new Connection(socket, this.handler, this.options);
+      if (principal !== null) connection.principal = principal;
       this.connections.add(connection);
       socket.once('close', () => this.connections.delete(connection));
-    });
+    };
+    const tls = this.options.tls;
+    let server: Server;
+    if (tls) {
+      const tlsServer = createTlsServer({ ...tls.options, noDelay: true }, (socket) => {
+        const principal = tls.principal(socket);
+        if (principal === null) {
+          refusalLog(this.options.logger).warn('TLS connection refused', { remote: `${socket.remoteAddress}:${socket.remotePort}`, reason: `client certificate not issued by the cluster's CA: ${String(socket.authorizationError)}` });
+          socket.destroy();
+          return;
+        }
+        accept(socket, principal);
+      });
+      // A failed handshake (a plaintext client, garbage, an untrusted or missing client certificate): its socket is already closed.
+      tlsServer.on('tlsClientError', (error, socket) => {
+        refusalLog(this.options.logger).warn('TLS handshake failed', { remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, reason: error.message });
+      });
+      server = tlsServer;
+    } else {
+      server = createServer({ noDelay: true }, (socket) => accept(socket, null));
+    }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host: this.options.host, port: this.options.port, exclusive: true }, () => {

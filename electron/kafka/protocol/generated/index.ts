@@ -54,6 +54,11 @@ import { decodeElectLeadersRequest, decodeElectLeadersResponse, encodeElectLeade
 import { decodeIncrementalAlterConfigsRequest, decodeIncrementalAlterConfigsResponse, encodeIncrementalAlterConfigsRequest, encodeIncrementalAlterConfigsResponse, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponse } from './incremental-alter-configs';
 import { decodeOffsetDeleteRequest, decodeOffsetDeleteResponse, encodeOffsetDeleteRequest, encodeOffsetDeleteResponse, type OffsetDeleteRequest, type OffsetDeleteResponse } from './offset-delete';
 import { decodeDescribeClusterRequest, decodeDescribeClusterResponse, encodeDescribeClusterRequest, encodeDescribeClusterResponse, type DescribeClusterRequest, type DescribeClusterResponse } from './describe-cluster';
+import { decodeDescribeAclsRequest, decodeDescribeAclsResponse, encodeDescribeAclsRequest, encodeDescribeAclsResponse, type DescribeAclsRequest, type DescribeAclsResponse } from './describe-acls';
+import { decodeCreateAclsRequest, decodeCreateAclsResponse, encodeCreateAclsRequest, encodeCreateAclsResponse, type CreateAclsRequest, type CreateAclsResponse } from './create-acls';
+import { decodeDeleteAclsRequest, decodeDeleteAclsResponse, encodeDeleteAclsRequest, encodeDeleteAclsResponse, type DeleteAclsRequest, type DeleteAclsResponse } from './delete-acls';
+import { decodeDescribeUserScramCredentialsRequest, decodeDescribeUserScramCredentialsResponse, encodeDescribeUserScramCredentialsRequest, encodeDescribeUserScramCredentialsResponse, type DescribeUserScramCredentialsRequest, type DescribeUserScramCredentialsResponse } from './describe-user-scram-credentials';
+import { decodeAlterUserScramCredentialsRequest, decodeAlterUserScramCredentialsResponse, encodeAlterUserScramCredentialsRequest, encodeAlterUserScramCredentialsResponse, type AlterUserScramCredentialsRequest, type AlterUserScramCredentialsResponse } from './alter-user-scram-credentials';
 
 export * from './produce';
 export * from './fetch';
@@ -85,6 +90,11 @@ export * from './elect-leaders';
 export * from './incremental-alter-configs';
 export * from './offset-delete';
 export * from './describe-cluster';
+export * from './describe-acls';
+export * from './create-acls';
+export * from './delete-acls';
+export * from './describe-user-scram-credentials';
+export * from './alter-user-scram-credentials';
 export * from './consumer-protocol-subscription';
 export * from './consumer-protocol-assignment';
 export { messageSchemas, type FieldSchema, type MessageSchema, type SchemaRange } from './schema';
@@ -464,6 +474,66 @@ export const DescribeCluster: ApiDescriptor<DescribeClusterRequest, DescribeClus
   encodeResponse: encodeDescribeClusterResponse,
 };
 
+export const DescribeAcls: ApiDescriptor<DescribeAclsRequest, DescribeAclsResponse> = {
+  apiKey: 29,
+  name: 'DescribeAcls',
+  minVersion: 0,
+  maxVersion: 3,
+  firstFlexibleVersion: 2,
+  decodeRequest: decodeDescribeAclsRequest,
+  encodeRequest: encodeDescribeAclsRequest,
+  decodeResponse: decodeDescribeAclsResponse,
+  encodeResponse: encodeDescribeAclsResponse,
+};
+
+export const CreateAcls: ApiDescriptor<CreateAclsRequest, CreateAclsResponse> = {
+  apiKey: 30,
+  name: 'CreateAcls',
+  minVersion: 0,
+  maxVersion: 3,
+  firstFlexibleVersion: 2,
+  decodeRequest: decodeCreateAclsRequest,
+  encodeRequest: encodeCreateAclsRequest,
+  decodeResponse: decodeCreateAclsResponse,
+  encodeResponse: encodeCreateAclsResponse,
+};
+
+export const DeleteAcls: ApiDescriptor<DeleteAclsRequest, DeleteAclsResponse> = {
+  apiKey: 31,
+  name: 'DeleteAcls',
+  minVersion: 0,
+  maxVersion: 3,
+  firstFlexibleVersion: 2,
+  decodeRequest: decodeDeleteAclsRequest,
+  encodeRequest: encodeDeleteAclsRequest,
+  decodeResponse: decodeDeleteAclsResponse,
+  encodeResponse: encodeDeleteAclsResponse,
+};
+
+export const DescribeUserScramCredentials: ApiDescriptor<DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse> = {
+  apiKey: 50,
+  name: 'DescribeUserScramCredentials',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeDescribeUserScramCredentialsRequest,
+  encodeRequest: encodeDescribeUserScramCredentialsRequest,
+  decodeResponse: decodeDescribeUserScramCredentialsResponse,
+  encodeResponse: encodeDescribeUserScramCredentialsResponse,
+};
+
+export const AlterUserScramCredentials: ApiDescriptor<AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse> = {
+  apiKey: 51,
+  name: 'AlterUserScramCredentials',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeAlterUserScramCredentialsRequest,
+  encodeRequest: encodeAlterUserScramCredentialsRequest,
+  decodeResponse: decodeAlterUserScramCredentialsResponse,
+  encodeResponse: encodeAlterUserScramCredentialsResponse,
+};
+
 /** Every API we generate, by API key. */
 export const apiDescriptors: ReadonlyMap<number, ApiDescriptor<unknown, unknown>> = new Map<number, ApiDescriptor<unknown, unknown>>([
   [0, Produce as ApiDescriptor<unknown, unknown>],
@@ -486,6 +556,9 @@ export const apiDescriptors: ReadonlyMap<number, ApiDescriptor<unknown, unknown>
   [21, DeleteRecords as ApiDescriptor<unknown, unknown>],
   [22, InitProducerId as ApiDescriptor<unknown, unknown>],
   [23, OffsetForLeaderEpoch as ApiDescriptor<unknown, unknown>],
+  [29, DescribeAcls as ApiDescriptor<unknown, unknown>],
+  [30, CreateAcls as ApiDescriptor<unknown, unknown>],
+  [31, DeleteAcls as ApiDescriptor<unknown, unknown>],
   [32, DescribeConfigs as ApiDescriptor<unknown, unknown>],
   [33, AlterConfigs as ApiDescriptor<unknown, unknown>],
   [35, DescribeLogDirs as ApiDescriptor<unknown, unknown>],
@@ -495,6 +568,8 @@ export const apiDescriptors: ReadonlyMap<number, ApiDescriptor<unknown, unknown>
   [43, ElectLeaders as ApiDescriptor<unknown, unknown>],
   [44, IncrementalAlterConfigs as ApiDescriptor<unknown, unknown>],
   [47, OffsetDelete as ApiDescriptor<unknown, unknown>],
+  [50, DescribeUserScramCredentials as ApiDescriptor<unknown, unknown>],
+  [51, AlterUserScramCredentials as ApiDescriptor<unknown, unknown>],
   [60, DescribeCluster as ApiDescriptor<unknown, unknown>],
 ]);
 

@@ -1378,6 +1378,221 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
       ],
     },
   },
+  DescribeAclsRequest: {
+    name: 'DescribeAclsRequest',
+    type: 'request',
+    apiKey: 29,
+    validVersions: [0, 3],
+    flexibleVersions: [2, -1],
+    structs: {
+      DescribeAclsRequest: [
+        { name: 'ResourceTypeFilter', prop: 'resourceTypeFilter', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ResourceNameFilter', prop: 'resourceNameFilter', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'PatternTypeFilter', prop: 'patternTypeFilter', type: 'int8', versions: [1, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: "3" },
+        { name: 'PrincipalFilter', prop: 'principalFilter', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'HostFilter', prop: 'hostFilter', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'Operation', prop: 'operation', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'PermissionType', prop: 'permissionType', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  DescribeAclsResponse: {
+    name: 'DescribeAclsResponse',
+    type: 'response',
+    apiKey: 29,
+    validVersions: [0, 3],
+    flexibleVersions: [2, -1],
+    structs: {
+      DescribeAclsResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'Resources', prop: 'resources', type: '[]DescribeAclsResponseDescribeAclsResource', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+      DescribeAclsResponseDescribeAclsResource: [
+        { name: 'ResourceType', prop: 'resourceType', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ResourceName', prop: 'resourceName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'PatternType', prop: 'patternType', type: 'int8', versions: [1, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: "3" },
+        { name: 'Acls', prop: 'acls', type: '[]DescribeAclsResponseAclDescription', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+      DescribeAclsResponseAclDescription: [
+        { name: 'Principal', prop: 'principal', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'Host', prop: 'host', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'Operation', prop: 'operation', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'PermissionType', prop: 'permissionType', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  CreateAclsRequest: {
+    name: 'CreateAclsRequest',
+    type: 'request',
+    apiKey: 30,
+    validVersions: [0, 3],
+    flexibleVersions: [2, -1],
+    structs: {
+      CreateAclsRequest: [
+        { name: 'Creations', prop: 'creations', type: '[]CreateAclsRequestAclCreation', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+      CreateAclsRequestAclCreation: [
+        { name: 'ResourceType', prop: 'resourceType', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ResourceName', prop: 'resourceName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ResourcePatternType', prop: 'resourcePatternType', type: 'int8', versions: [1, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: "3" },
+        { name: 'Principal', prop: 'principal', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'Host', prop: 'host', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'Operation', prop: 'operation', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'PermissionType', prop: 'permissionType', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  CreateAclsResponse: {
+    name: 'CreateAclsResponse',
+    type: 'response',
+    apiKey: 30,
+    validVersions: [0, 3],
+    flexibleVersions: [2, -1],
+    structs: {
+      CreateAclsResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'Results', prop: 'results', type: '[]CreateAclsResponseAclCreationResult', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+      CreateAclsResponseAclCreationResult: [
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  DeleteAclsRequest: {
+    name: 'DeleteAclsRequest',
+    type: 'request',
+    apiKey: 31,
+    validVersions: [0, 3],
+    flexibleVersions: [2, -1],
+    structs: {
+      DeleteAclsRequest: [
+        { name: 'Filters', prop: 'filters', type: '[]DeleteAclsRequestDeleteAclsFilter', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+      DeleteAclsRequestDeleteAclsFilter: [
+        { name: 'ResourceTypeFilter', prop: 'resourceTypeFilter', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ResourceNameFilter', prop: 'resourceNameFilter', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'PatternTypeFilter', prop: 'patternTypeFilter', type: 'int8', versions: [1, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: "3" },
+        { name: 'PrincipalFilter', prop: 'principalFilter', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'HostFilter', prop: 'hostFilter', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'Operation', prop: 'operation', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'PermissionType', prop: 'permissionType', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  DeleteAclsResponse: {
+    name: 'DeleteAclsResponse',
+    type: 'response',
+    apiKey: 31,
+    validVersions: [0, 3],
+    flexibleVersions: [2, -1],
+    structs: {
+      DeleteAclsResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'FilterResults', prop: 'filterResults', type: '[]DeleteAclsResponseDeleteAclsFilterResult', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+      DeleteAclsResponseDeleteAclsFilterResult: [
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'MatchingAcls', prop: 'matchingAcls', type: '[]DeleteAclsResponseDeleteAclsMatchingAcl', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+      DeleteAclsResponseDeleteAclsMatchingAcl: [
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ResourceType', prop: 'resourceType', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ResourceName', prop: 'resourceName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'PatternType', prop: 'patternType', type: 'int8', versions: [1, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: "3" },
+        { name: 'Principal', prop: 'principal', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'Host', prop: 'host', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'Operation', prop: 'operation', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'PermissionType', prop: 'permissionType', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  DescribeUserScramCredentialsRequest: {
+    name: 'DescribeUserScramCredentialsRequest',
+    type: 'request',
+    apiKey: 50,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      DescribeUserScramCredentialsRequest: [
+        { name: 'Users', prop: 'users', type: '[]DescribeUserScramCredentialsRequestUserName', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DescribeUserScramCredentialsRequestUserName: [
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  DescribeUserScramCredentialsResponse: {
+    name: 'DescribeUserScramCredentialsResponse',
+    type: 'response',
+    apiKey: 50,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      DescribeUserScramCredentialsResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Results', prop: 'results', type: '[]DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult: [
+        { name: 'User', prop: 'user', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'CredentialInfos', prop: 'credentialInfos', type: '[]DescribeUserScramCredentialsResponseCredentialInfo', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DescribeUserScramCredentialsResponseCredentialInfo: [
+        { name: 'Mechanism', prop: 'mechanism', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Iterations', prop: 'iterations', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  AlterUserScramCredentialsRequest: {
+    name: 'AlterUserScramCredentialsRequest',
+    type: 'request',
+    apiKey: 51,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      AlterUserScramCredentialsRequest: [
+        { name: 'Deletions', prop: 'deletions', type: '[]AlterUserScramCredentialsRequestScramCredentialDeletion', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Upsertions', prop: 'upsertions', type: '[]AlterUserScramCredentialsRequestScramCredentialUpsertion', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      AlterUserScramCredentialsRequestScramCredentialDeletion: [
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Mechanism', prop: 'mechanism', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      AlterUserScramCredentialsRequestScramCredentialUpsertion: [
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Mechanism', prop: 'mechanism', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Iterations', prop: 'iterations', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Salt', prop: 'salt', type: 'bytes', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'SaltedPassword', prop: 'saltedPassword', type: 'bytes', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  AlterUserScramCredentialsResponse: {
+    name: 'AlterUserScramCredentialsResponse',
+    type: 'response',
+    apiKey: 51,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      AlterUserScramCredentialsResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Results', prop: 'results', type: '[]AlterUserScramCredentialsResponseAlterUserScramCredentialsResult', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      AlterUserScramCredentialsResponseAlterUserScramCredentialsResult: [
+        { name: 'User', prop: 'user', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
   ConsumerProtocolSubscription: {
     name: 'ConsumerProtocolSubscription',
     type: 'data',
