@@ -27,9 +27,14 @@ test('creates a topic from the dialog, refusing a bad name first', async ({ page
   await page.screenshot({ path: testInfo.outputPath('overview.png') });
 
   await openScreen(page, 'Topics');
+  // The dialog frame: focus on the first field, Escape closes.
   await page.getByRole('button', { name: 'Create topic', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Create topic' });
-  await dialog.getByLabel('Topic name').fill('bad name!');
+  await expect(dialog.getByLabel('Topic name')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await page.getByRole('button', { name: 'Create topic', exact: true }).click();
+  await page.keyboard.type('bad name!');
   await expect(dialog.getByRole('alert')).toHaveText('A topic name can only contain letters, digits, ".", "_" and "-".');
   await dialog.getByLabel('Replication factor').fill('4');
   await expect(dialog.getByText('The replication factor cannot be larger than the number of brokers (3).')).toBeVisible();

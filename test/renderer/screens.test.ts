@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { isCurrent, screenAfterConnectionChange, screenById, screens, sidebarScreens } from '../../renderer/src/app/screens';
 import { createAppStore } from '../../renderer/src/store/app-store';
-import type { IpcClient } from '../../shared/ipc/contract';
+import { scriptedClient } from '../support/scripted-client';
 
 describe('screen registry', () => {
   it('lists each screen once, and its parents and connection-change targets are screens of the list', () => {
@@ -31,8 +31,7 @@ describe('screen registry', () => {
     expect(screenAfterConnectionChange('group')).toBe('groups');
     expect(screenAfterConnectionChange('messages')).toBe('messages');
     // The store applies it when another connection is chosen.
-    const api = { invoke: async () => ({ ok: true, value: {} }), on: () => () => undefined } as unknown as IpcClient;
-    const store = createAppStore(api);
+    const store = createAppStore(scriptedClient({}).client);
     store.getState().openGroup('billing');
     store.getState().selectConnection('other');
     expect(store.getState().screen).toBe('groups');

@@ -1,12 +1,58 @@
-// A modal built on <dialog>, so focus trapping and Escape come from the browser.
+// The one dialog frame: a modal built on <dialog> (focus trapping and Escape come from the browser),
+// with a title, a body, the error of its action in place, and a footer of actions. Focus goes to the
+// first field, so a form can be typed into at once.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 
-export function Dialog({ title, onClose, children, wide }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
+const FIRST_FIELD = 'input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled])';
+
+export interface DialogProps {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  wide?: boolean;
+  /** Makes the body a form: Enter in a field submits it, as the submit button in `actions` does. */
+  onSubmit?: () => void;
+  /** Why the last action failed, shown above the footer; a cancelled action is a warning, not an error. */
+  error?: string | null;
+  errorTone?: 'error' | 'warning';
+  /** The footer's buttons at the right, after the Cancel button. */
+  actions?: ReactNode;
+  /** The footer's buttons at the left (Delete). */
+  leadingActions?: ReactNode;
+  /** The label of the button that closes the dialog; null for none. */
+  cancelLabel?: string | null;
+  /** The body is laid out by the dialog's content itself, not as a form column. */
+  plain?: boolean;
+}
+
+export function Dialog({ title, onClose, children, wide, onSubmit, error, errorTone = 'error', actions, leadingActions, cancelLabel = 'Cancel', plain }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
+    if (!dialog || dialog.open) return;
+    dialog.showModal();
+    // showModal focuses the first focusable element, the header's close button; a field is what the
+    // user came for.
+    dialog.querySelector<HTMLElement>(FIRST_FIELD)?.focus();
   }, []);
+  const errorBlock = error ? (
+    <div className={errorTone === 'warning' ? 'warning' : 'form-error'} role="alert">
+      {error}
+    </div>
+  ) : null;
+  const footer =
+    actions || leadingActions || cancelLabel ? (
+      <footer className="dialog-actions">
+        {leadingActions}
+        <span className="spacer" />
+        {cancelLabel ? (
+          <button type="button" className="button" onClick={onClose}>
+            {cancelLabel}
+          </button>
+        ) : null}
+        {actions}
+      </footer>
+    ) : null;
   return (
     <dialog
       ref={ref}
@@ -23,7 +69,34 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
           ×
         </button>
       </header>
-      {children}
+      {onSubmit ? (
+        <form
+          className="form"
+          noValidate
+          onSubmit={(event) => {
+            event.preventDefault();
+            onSubmit();
+          }}
+        >
+          {children}
+          {errorBlock}
+          {footer}
+        </form>
+      ) : plain ? (
+        <>
+          {children}
+          {errorBlock}
+          {footer}
+        </>
+      ) : (
+        <>
+          <div className="form">
+            {children}
+            {errorBlock}
+          </div>
+          {footer}
+        </>
+      )}
     </dialog>
   );
 }
@@ -53,18 +126,12 @@ export function ConfirmDialog({
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   return (
-    <Dialog title={title} onClose={onClose}>
-      {children}
-      {error ? (
-        <div className="form-error" role="alert">
-          {error}
-        </div>
-      ) : null}
-      <footer className="dialog-actions">
-        <span className="spacer" />
-        <button type="button" className="button" onClick={onClose}>
-          Cancel
-        </button>
+    <Dialog
+      title={title}
+      onClose={onClose}
+      plain
+      error={error}
+      actions={
         <button
           type="button"
           className="button button-danger"
@@ -79,7 +146,9 @@ export function ConfirmDialog({
         >
           {confirmLabel}
         </button>
-      </footer>
+      }
+    >
+      {children}
     </Dialog>
   );
 }

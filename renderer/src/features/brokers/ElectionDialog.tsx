@@ -49,7 +49,32 @@ export function ElectionDialog({ target, onClose }: { target: ElectionScope; onC
   const blocked = preview?.moves.filter((move) => move.blocked !== null) ?? [];
   const internalMoves = movable.filter((move) => move.internal).length;
   return (
-    <Dialog title="Elect preferred leaders" onClose={onClose} wide>
+    <Dialog
+      title="Elect preferred leaders"
+      onClose={onClose}
+      wide
+      plain
+      cancelLabel={result ? 'Close' : 'Cancel'}
+      actions={
+        !result ? (
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={busy || !movable.length}
+            onClick={async () => {
+              setBusy(true);
+              setError(null);
+              const answer = await electLeaders(target);
+              setBusy(false);
+              if (answer.ok) setResult(answer.value);
+              else setError(answer.error);
+            }}
+          >
+            {busy ? 'Electing…' : movable.length ? `Elect ${formatCount(movable.length)} leader${movable.length === 1 ? '' : 's'}` : 'Elect leaders'}
+          </button>
+        ) : null
+      }
+    >
       <p className="muted">
         Moves the leadership of {scopeLabel(target)} back to its preferred replica (the first in its replica list), where that replica is up and in
         sync. Clients follow the new leaders after a metadata refresh.
@@ -95,29 +120,6 @@ export function ElectionDialog({ target, onClose }: { target: ElectionScope; onC
         </>
       ) : null}
       {result ? <ElectionOutcome result={result} /> : null}
-      <footer className="dialog-actions">
-        <span className="spacer" />
-        <button type="button" className="button" onClick={onClose}>
-          {result ? 'Close' : 'Cancel'}
-        </button>
-        {!result ? (
-          <button
-            type="button"
-            className="button button-primary"
-            disabled={busy || !movable.length}
-            onClick={async () => {
-              setBusy(true);
-              setError(null);
-              const answer = await electLeaders(target);
-              setBusy(false);
-              if (answer.ok) setResult(answer.value);
-              else setError(answer.error);
-            }}
-          >
-            {busy ? 'Electing…' : movable.length ? `Elect ${formatCount(movable.length)} leader${movable.length === 1 ? '' : 's'}` : 'Elect leaders'}
-          </button>
-        ) : null}
-      </footer>
     </Dialog>
   );
 }

@@ -138,136 +138,23 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
     });
 
   return (
-    <Dialog title={connection ? `Edit ${connection.name}` : 'Add a connection'} onClose={onClose} wide>
-      <form
-        className="form"
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void onSave();
-        }}
-      >
-        <div className="form-grid">
-          <Field label="Name" error={errors.name}>
-            {(props) => <input {...props} value={name} onChange={(event) => setName(event.target.value)} placeholder="Production" />}
-          </Field>
-          <Field label="Client id" error={errors.clientId}>
-            {(props) => <input {...props} value={clientId} onChange={(event) => setClientId(event.target.value)} />}
-          </Field>
-        </div>
-        <Field label="Bootstrap servers" error={errors.bootstrapServers} hint="host:port pairs separated by commas">
-          {(props) => (
-            <input
-              {...props}
-              value={bootstrapServers}
-              onChange={(event) => setBootstrapServers(event.target.value)}
-              placeholder="broker1:9092,broker2:9092"
-            />
-          )}
-        </Field>
-        <fieldset>
-          <legend>Authentication</legend>
-          <div className="form-grid">
-            <Field label="SASL mechanism">
-              {(props) => (
-                <select {...props} value={saslMechanism} onChange={(event) => setSaslMechanism(event.target.value as SaslMechanism | 'none')}>
-                  <option value="none">None</option>
-                  <option value="PLAIN">PLAIN</option>
-                  <option value="SCRAM-SHA-256">SCRAM-SHA-256</option>
-                  <option value="SCRAM-SHA-512">SCRAM-SHA-512</option>
-                </select>
-              )}
-            </Field>
-            {saslMechanism !== 'none' ? (
-              <>
-                <Field label="User name" error={errors['sasl.username']}>
-                  {(props) => <input {...props} value={username} autoComplete="off" onChange={(event) => setUsername(event.target.value)} />}
-                </Field>
-                <Field
-                  label="Password"
-                  error={errors['sasl.password']}
-                  hint={
-                    (connection?.sasl?.hasPassword ? 'A password is saved; leave empty to keep it. ' : '') +
-                    (secretStorage === 'encrypted'
-                      ? 'Stored encrypted with the system keychain.'
-                      : 'Kept in memory for this run only: it is not written to disk here.')
-                  }
-                >
-                  {(props) => (
-                    <input {...props} type="password" value={password} autoComplete="new-password" onChange={(event) => setPassword(event.target.value)} />
-                  )}
-                </Field>
-              </>
-            ) : null}
-          </div>
-        </fieldset>
-        <fieldset>
-          <legend>TLS</legend>
-          <label className="checkbox">
-            <input type="checkbox" checked={tlsEnabled} onChange={(event) => setTlsEnabled(event.target.checked)} /> Use TLS
-          </label>
-          {tlsEnabled ? (
-            <>
-              <div className="form-grid">
-                <Field label="CA certificate file" hint="PEM; empty uses the system's trusted CAs">
-                  {(props) => <input {...props} value={caFile} onChange={(event) => setCaFile(event.target.value)} placeholder="/path/to/ca.pem" />}
-                </Field>
-                <Field label="Client certificate file">
-                  {(props) => <input {...props} value={certFile} onChange={(event) => setCertFile(event.target.value)} />}
-                </Field>
-                <Field label="Client key file">
-                  {(props) => <input {...props} value={keyFile} onChange={(event) => setKeyFile(event.target.value)} />}
-                </Field>
-              </div>
-              <label className="checkbox">
-                <input type="checkbox" checked={verify} onChange={(event) => setVerify(event.target.checked)} /> Verify the cluster's certificate
-              </label>
-              {!verify ? <div className="warning">Certificate checks are off for this connection: anyone on the network path could pose as the cluster.</div> : null}
-            </>
-          ) : null}
-        </fieldset>
-        <fieldset>
-          <legend>Timeouts</legend>
-          <div className="timeouts-grid">
-            <Field label="Connect timeout (s)" error={errors['timeouts.connectMs']} hint="To open a connection to a broker (TCP, TLS, SASL).">
-              {(props) => <input {...props} inputMode="decimal" value={connectTimeout} onChange={(event) => setConnectTimeout(event.target.value)} />}
-            </Field>
-            <Field label="Request timeout (s)" error={errors['timeouts.requestMs']} hint="To wait for the answer to each request.">
-              {(props) => <input {...props} inputMode="decimal" value={requestTimeout} onChange={(event) => setRequestTimeout(event.target.value)} />}
-            </Field>
-          </div>
-        </fieldset>
-        {testId ? <ConnectionProgress activityKey={testActivityKey(testId)} /> : null}
-        {failure ? (
-          <div className={failure.kind === 'cancelled' ? 'warning' : 'form-error'} role="alert">
-            {failure.message}
-          </div>
-        ) : null}
-        {tested ? (
-          <div className={tested.unreachableBrokers.length ? 'warning' : 'form-success'} role="status">
-            Connected in {tested.latencyMs} ms (Metadata round trip {formatRtt(tested.rttMs)}): {tested.brokers} broker(s), cluster{' '}
-            {tested.clusterId || '(no id)'}.
-            {tested.unreachableBrokers.length ? (
-              <>
-                {' '}
-                But {tested.unreachableBrokers.length} of them cannot be reached at the address the cluster gives for them (check its advertised
-                listeners):
-                <ul>
-                  {tested.unreachableBrokers.map((line) => (
-                    <li key={line}>{line}</li>
-                  ))}
-                </ul>
-              </>
-            ) : null}
-          </div>
-        ) : null}
-        <footer className="dialog-actions">
-          {connection ? (
-            <button type="button" className="button button-danger" disabled={busy} onClick={() => void onDelete()}>
-              Delete
-            </button>
-          ) : null}
-          <span className="spacer" />
+    <Dialog
+      title={connection ? `Edit ${connection.name}` : 'Add a connection'}
+      onClose={onClose}
+      wide
+      onSubmit={() => void onSave()}
+      error={failure?.message ?? null}
+      errorTone={failure?.kind === 'cancelled' ? 'warning' : 'error'}
+      cancelLabel={null}
+      leadingActions={
+        connection ? (
+          <button type="button" className="button button-danger" disabled={busy} onClick={() => void onDelete()}>
+            Delete
+          </button>
+        ) : null
+      }
+      actions={
+        <>
           {testId ? (
             <button type="button" className="button" onClick={onCancelTest}>
               Cancel test
@@ -280,8 +167,118 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
           <button type="submit" className="button button-primary" disabled={busy}>
             Save
           </button>
-        </footer>
-      </form>
+        </>
+      }
+    >
+      <div className="form-grid">
+        <Field label="Name" error={errors.name}>
+          {(props) => <input {...props} value={name} onChange={(event) => setName(event.target.value)} placeholder="Production" />}
+        </Field>
+        <Field label="Client id" error={errors.clientId}>
+          {(props) => <input {...props} value={clientId} onChange={(event) => setClientId(event.target.value)} />}
+        </Field>
+      </div>
+      <Field label="Bootstrap servers" error={errors.bootstrapServers} hint="host:port pairs separated by commas">
+        {(props) => (
+          <input
+            {...props}
+            value={bootstrapServers}
+            onChange={(event) => setBootstrapServers(event.target.value)}
+            placeholder="broker1:9092,broker2:9092"
+          />
+        )}
+      </Field>
+      <fieldset>
+        <legend>Authentication</legend>
+        <div className="form-grid">
+          <Field label="SASL mechanism">
+            {(props) => (
+              <select {...props} value={saslMechanism} onChange={(event) => setSaslMechanism(event.target.value as SaslMechanism | 'none')}>
+                <option value="none">None</option>
+                <option value="PLAIN">PLAIN</option>
+                <option value="SCRAM-SHA-256">SCRAM-SHA-256</option>
+                <option value="SCRAM-SHA-512">SCRAM-SHA-512</option>
+              </select>
+            )}
+          </Field>
+          {saslMechanism !== 'none' ? (
+            <>
+              <Field label="User name" error={errors['sasl.username']}>
+                {(props) => <input {...props} value={username} autoComplete="off" onChange={(event) => setUsername(event.target.value)} />}
+              </Field>
+              <Field
+                label="Password"
+                error={errors['sasl.password']}
+                hint={
+                  (connection?.sasl?.hasPassword ? 'A password is saved; leave empty to keep it. ' : '') +
+                  (secretStorage === 'encrypted'
+                    ? 'Stored encrypted with the system keychain.'
+                    : 'Kept in memory for this run only: it is not written to disk here.')
+                }
+              >
+                {(props) => (
+                  <input {...props} type="password" value={password} autoComplete="new-password" onChange={(event) => setPassword(event.target.value)} />
+                )}
+              </Field>
+            </>
+          ) : null}
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>TLS</legend>
+        <label className="checkbox">
+          <input type="checkbox" checked={tlsEnabled} onChange={(event) => setTlsEnabled(event.target.checked)} /> Use TLS
+        </label>
+        {tlsEnabled ? (
+          <>
+            <div className="form-grid">
+              <Field label="CA certificate file" hint="PEM; empty uses the system's trusted CAs">
+                {(props) => <input {...props} value={caFile} onChange={(event) => setCaFile(event.target.value)} placeholder="/path/to/ca.pem" />}
+              </Field>
+              <Field label="Client certificate file">
+                {(props) => <input {...props} value={certFile} onChange={(event) => setCertFile(event.target.value)} />}
+              </Field>
+              <Field label="Client key file">
+                {(props) => <input {...props} value={keyFile} onChange={(event) => setKeyFile(event.target.value)} />}
+              </Field>
+            </div>
+            <label className="checkbox">
+              <input type="checkbox" checked={verify} onChange={(event) => setVerify(event.target.checked)} /> Verify the cluster's certificate
+            </label>
+            {!verify ? <div className="warning">Certificate checks are off for this connection: anyone on the network path could pose as the cluster.</div> : null}
+          </>
+        ) : null}
+      </fieldset>
+      <fieldset>
+        <legend>Timeouts</legend>
+        <div className="timeouts-grid">
+          <Field label="Connect timeout (s)" error={errors['timeouts.connectMs']} hint="To open a connection to a broker (TCP, TLS, SASL).">
+            {(props) => <input {...props} inputMode="decimal" value={connectTimeout} onChange={(event) => setConnectTimeout(event.target.value)} />}
+          </Field>
+          <Field label="Request timeout (s)" error={errors['timeouts.requestMs']} hint="To wait for the answer to each request.">
+            {(props) => <input {...props} inputMode="decimal" value={requestTimeout} onChange={(event) => setRequestTimeout(event.target.value)} />}
+          </Field>
+        </div>
+      </fieldset>
+      {testId ? <ConnectionProgress activityKey={testActivityKey(testId)} /> : null}
+      {tested ? (
+        <div className={tested.unreachableBrokers.length ? 'warning' : 'form-success'} role="status">
+          Connected in {tested.latencyMs} ms (Metadata round trip {formatRtt(tested.rttMs)}): {tested.brokers} broker(s), cluster{' '}
+          {tested.clusterId || '(no id)'}.
+          {tested.unreachableBrokers.length ? (
+            <>
+              {' '}
+              But {tested.unreachableBrokers.length} of them cannot be reached at the address the cluster gives for them (check its advertised
+              listeners):
+              <ul>
+                {tested.unreachableBrokers.map((line) => (
+                  <li key={line}>{line}</li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+        </div>
+      ) : null}
     </Dialog>
   );
 }

@@ -109,150 +109,151 @@ export function ResetOffsetsDialog({ detail, onClose }: { detail: GroupDetail; o
 
   if (done) {
     return (
-      <Dialog title="Reset offsets" onClose={onClose} wide>
+      <Dialog
+        title="Reset offsets"
+        onClose={onClose}
+        wide
+        plain
+        cancelLabel={null}
+        actions={
+          <button type="button" className="button button-primary" onClick={onClose}>
+            Close
+          </button>
+        }
+      >
         <div className="form-success" role="status">
           Offsets of {formatCount(done.partitions.length)} partition{done.partitions.length === 1 ? '' : 's'} reset. The group&apos;s lag is now{' '}
           {formatCount(done.totalLagAfter)}.
         </div>
-        <footer className="dialog-actions">
-          <span className="spacer" />
-          <button type="button" className="button button-primary" onClick={onClose}>
-            Close
-          </button>
-        </footer>
       </Dialog>
     );
   }
 
   return (
-    <Dialog title="Reset offsets" onClose={onClose} wide>
-      <div className="form">
-        <p className="muted">
-          Moves the committed offsets of <strong>{detail.id}</strong>. Its consumers start from the new offsets the next time they join.
-        </p>
-        {detail.members.length && !preview ? (
-          <div className="warning" role="alert">
-            The group has {detail.members.length} active member{detail.members.length === 1 ? '' : 's'}. Stop its consumers before you reset: Kafka
-            only changes the offsets of a group nobody consumes with. You can still preview.
-          </div>
-        ) : null}
-        <fieldset>
-          <legend>Topics</legend>
-          <label className="checkbox">
-            <input type="radio" name="reset-scope" checked={scope === 'all'} disabled={!committedTopics.size} onChange={() => edit(setScope)('all')} />
-            All topics with committed offsets{committedTopics.size ? ` (${[...committedTopics].sort().join(', ')})` : ' (none yet)'}
-          </label>
-          <label className="checkbox">
-            <input type="radio" name="reset-scope" checked={scope === 'some'} onChange={() => edit(setScope)('some')} />
-            Some topics
-          </label>
-          {scope === 'some' ? (
-            <div className="topic-choices">
-              {topics.map((topic) => (
-                <label key={topic} className="checkbox">
-                  <input
-                    type="checkbox"
-                    checked={chosen.has(topic)}
-                    onChange={(event) => {
-                      const next = new Set(chosen);
-                      if (event.target.checked) next.add(topic);
-                      else next.delete(topic);
-                      edit(setChosen)(next);
-                    }}
-                  />
-                  {topic}
-                </label>
-              ))}
-            </div>
-          ) : null}
-        </fieldset>
-        <div className="form-grid">
-          <Field label="Reset to">
-            {(props) => (
-              <select {...props} value={kind} onChange={(event) => edit(setKind)(event.target.value as Kind)}>
-                {KINDS.map((choice) => (
-                  <option key={choice.kind} value={choice.kind}>
-                    {choice.label}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          {kind === 'timestamp' ? (
-            <Field label="Date and time" hint="The first record at or after this time, in this computer's time zone.">
-              {(props) => <input {...props} type="datetime-local" step={1} value={when} onChange={(event) => edit(setWhen)(event.target.value)} />}
-            </Field>
-          ) : null}
-          {kind === 'shift' ? (
-            <Field label="Shift by" hint="Negative goes back (re-reads), positive skips ahead.">
-              {(props) => <input {...props} inputMode="numeric" value={shift} onChange={(event) => edit(setShift)(event.target.value)} />}
-            </Field>
-          ) : null}
+    <Dialog
+      title="Reset offsets"
+      onClose={onClose}
+      wide
+      error={error}
+      actions={
+        <>
+          <button type="button" className="button" disabled={busy !== null} onClick={() => void runPreview()}>
+            {busy === 'preview' ? 'Previewing…' : preview ? 'Preview again' : 'Preview'}
+          </button>
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={!preview || Boolean(preview.blocked) || busy !== null}
+            title={preview ? (preview.blocked ?? undefined) : 'Preview the new offsets first'}
+            onClick={() => void apply()}
+          >
+            {busy === 'apply' ? 'Resetting…' : 'Reset offsets'}
+          </button>
+        </>
+      }
+    >
+      <p className="muted">
+        Moves the committed offsets of <strong>{detail.id}</strong>. Its consumers start from the new offsets the next time they join.
+      </p>
+      {detail.members.length && !preview ? (
+        <div className="warning" role="alert">
+          The group has {detail.members.length} active member{detail.members.length === 1 ? '' : 's'}. Stop its consumers before you reset: Kafka
+          only changes the offsets of a group nobody consumes with. You can still preview.
         </div>
-        {kind === 'offsets' ? (
-          <table className="table compact" aria-label="New offsets">
-            <thead>
-              <tr>
-                <th>Topic</th>
-                <th>Partition</th>
-                <th className="numeric">Committed</th>
-                <th className="numeric">Log start – end</th>
-                <th className="numeric">New offset</th>
-              </tr>
-            </thead>
-            <tbody>
-              {detail.partitions
-                .filter((partition) => (scopeTopics ?? [...committedTopics]).includes(partition.topic))
-                .map((partition) => {
-                  const id = `${partition.topic}/${partition.partition}`;
-                  return (
-                    <tr key={id}>
-                      <td>{partition.topic}</td>
-                      <td>{partition.partition}</td>
-                      <td className="numeric">{partition.committed === null ? <span className="muted">none</span> : formatCount(partition.committed)}</td>
-                      <td className="numeric">
-                        {formatCount(partition.start)} – {formatCount(partition.end)}
-                      </td>
-                      <td className="numeric">
-                        <input
-                          className="offset-input"
-                          aria-label={`New offset of ${partition.topic} partition ${partition.partition}`}
-                          inputMode="numeric"
-                          value={offsets[id] ?? ''}
-                          onChange={(event) => edit(setOffsets)({ ...offsets, [id]: event.target.value })}
-                        />
-                      </td>
-                    </tr>
-                  );
-                })}
-            </tbody>
-          </table>
-        ) : null}
-        {error ? (
-          <div className="form-error" role="alert">
-            {error}
+      ) : null}
+      <fieldset>
+        <legend>Topics</legend>
+        <label className="checkbox">
+          <input type="radio" name="reset-scope" checked={scope === 'all'} disabled={!committedTopics.size} onChange={() => edit(setScope)('all')} />
+          All topics with committed offsets{committedTopics.size ? ` (${[...committedTopics].sort().join(', ')})` : ' (none yet)'}
+        </label>
+        <label className="checkbox">
+          <input type="radio" name="reset-scope" checked={scope === 'some'} onChange={() => edit(setScope)('some')} />
+          Some topics
+        </label>
+        {scope === 'some' ? (
+          <div className="topic-choices">
+            {topics.map((topic) => (
+              <label key={topic} className="checkbox">
+                <input
+                  type="checkbox"
+                  checked={chosen.has(topic)}
+                  onChange={(event) => {
+                    const next = new Set(chosen);
+                    if (event.target.checked) next.add(topic);
+                    else next.delete(topic);
+                    edit(setChosen)(next);
+                  }}
+                />
+                {topic}
+              </label>
+            ))}
           </div>
         ) : null}
-        {preview ? <PreviewTable preview={preview} /> : null}
+      </fieldset>
+      <div className="form-grid">
+        <Field label="Reset to">
+          {(props) => (
+            <select {...props} value={kind} onChange={(event) => edit(setKind)(event.target.value as Kind)}>
+              {KINDS.map((choice) => (
+                <option key={choice.kind} value={choice.kind}>
+                  {choice.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        {kind === 'timestamp' ? (
+          <Field label="Date and time" hint="The first record at or after this time, in this computer's time zone.">
+            {(props) => <input {...props} type="datetime-local" step={1} value={when} onChange={(event) => edit(setWhen)(event.target.value)} />}
+          </Field>
+        ) : null}
+        {kind === 'shift' ? (
+          <Field label="Shift by" hint="Negative goes back (re-reads), positive skips ahead.">
+            {(props) => <input {...props} inputMode="numeric" value={shift} onChange={(event) => edit(setShift)(event.target.value)} />}
+          </Field>
+        ) : null}
       </div>
-      <footer className="dialog-actions">
-        <span className="spacer" />
-        <button type="button" className="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="button" className="button" disabled={busy !== null} onClick={() => void runPreview()}>
-          {busy === 'preview' ? 'Previewing…' : preview ? 'Preview again' : 'Preview'}
-        </button>
-        <button
-          type="button"
-          className="button button-primary"
-          disabled={!preview || Boolean(preview.blocked) || busy !== null}
-          title={preview ? (preview.blocked ?? undefined) : 'Preview the new offsets first'}
-          onClick={() => void apply()}
-        >
-          {busy === 'apply' ? 'Resetting…' : 'Reset offsets'}
-        </button>
-      </footer>
+      {kind === 'offsets' ? (
+        <table className="table compact" aria-label="New offsets">
+          <thead>
+            <tr>
+              <th>Topic</th>
+              <th>Partition</th>
+              <th className="numeric">Committed</th>
+              <th className="numeric">Log start – end</th>
+              <th className="numeric">New offset</th>
+            </tr>
+          </thead>
+          <tbody>
+            {detail.partitions
+              .filter((partition) => (scopeTopics ?? [...committedTopics]).includes(partition.topic))
+              .map((partition) => {
+                const id = `${partition.topic}/${partition.partition}`;
+                return (
+                  <tr key={id}>
+                    <td>{partition.topic}</td>
+                    <td>{partition.partition}</td>
+                    <td className="numeric">{partition.committed === null ? <span className="muted">none</span> : formatCount(partition.committed)}</td>
+                    <td className="numeric">
+                      {formatCount(partition.start)} – {formatCount(partition.end)}
+                    </td>
+                    <td className="numeric">
+                      <input
+                        className="offset-input"
+                        aria-label={`New offset of ${partition.topic} partition ${partition.partition}`}
+                        inputMode="numeric"
+                        value={offsets[id] ?? ''}
+                        onChange={(event) => edit(setOffsets)({ ...offsets, [id]: event.target.value })}
+                      />
+                    </td>
+                  </tr>
+                );
+              })}
+          </tbody>
+        </table>
+      ) : null}
+      {preview ? <PreviewTable preview={preview} /> : null}
     </Dialog>
   );
 }

@@ -98,40 +98,30 @@ export function DecodersDialog({ decoders, onClose }: { decoders: TopicDecoders;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   return (
-    <Dialog title="Decoders" onClose={onClose} wide>
-      <form
-        className="form"
-        noValidate
-        onSubmit={async (event) => {
-          event.preventDefault();
-          setBusy(true);
-          const failure = await saveTopicDecoders({ key: toSpec(key), value: toSpec(value) });
-          setBusy(false);
-          if (failure) setError(failure.message);
-          else {
-            onClose();
-            void readMessages();
-          }
-        }}
-      >
-        <p className="muted">Remembered for this topic. Filters match the decoded text when a schema decoder is chosen.</p>
-        <DecoderFields label="Key" draft={key} onChange={setKey} />
-        <DecoderFields label="Value" draft={value} onChange={setValue} />
-        {error ? (
-          <div className="form-error" role="alert">
-            {error}
-          </div>
-        ) : null}
-        <footer className="dialog-actions">
-          <span className="spacer" />
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            Save decoders
-          </button>
-        </footer>
-      </form>
+    <Dialog
+      title="Decoders"
+      onClose={onClose}
+      wide
+      onSubmit={async () => {
+        setBusy(true);
+        const failure = await saveTopicDecoders({ key: toSpec(key), value: toSpec(value) });
+        setBusy(false);
+        if (failure) setError(failure.message);
+        else {
+          onClose();
+          void readMessages();
+        }
+      }}
+      error={error}
+      actions={
+        <button type="submit" className="button button-primary" disabled={busy}>
+          Save decoders
+        </button>
+      }
+    >
+      <p className="muted">Remembered for this topic. Filters match the decoded text when a schema decoder is chosen.</p>
+      <DecoderFields label="Key" draft={key} onChange={setKey} />
+      <DecoderFields label="Value" draft={value} onChange={setValue} />
     </Dialog>
   );
 }

@@ -58,119 +58,105 @@ export function CreateTopicDialog({ onClose, onCreated }: { onClose: () => void;
   };
 
   return (
-    <Dialog title="Create topic" onClose={onClose}>
-      <form
-        className="form"
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void submit();
-        }}
-      >
-        <Field label="Topic name" error={shown('name')} hint="Letters, digits, '.', '_' and '-'; up to 249 characters.">
+    <Dialog
+      title="Create topic"
+      onClose={onClose}
+      onSubmit={() => void submit()}
+      error={serverError}
+      actions={
+        <button type="submit" className="button button-primary" disabled={busy}>
+          {busy ? 'Creating…' : 'Create topic'}
+        </button>
+      }
+    >
+      <Field label="Topic name" error={shown('name')} hint="Letters, digits, '.', '_' and '-'; up to 249 characters.">
+        {(props) => (
+          <input
+            {...props}
+            value={form.name}
+            spellCheck={false}
+            onChange={(event) => {
+              update({ name: event.target.value });
+              setTouched((current) => ({ ...current, name: true }));
+            }}
+            placeholder="orders.created"
+          />
+        )}
+      </Field>
+      <div className="form-grid">
+        <Field label="Partitions" error={shown('partitions')}>
           {(props) => (
             <input
               {...props}
-              autoFocus
-              value={form.name}
-              spellCheck={false}
+              inputMode="numeric"
+              value={form.partitions}
               onChange={(event) => {
-                update({ name: event.target.value });
-                setTouched((current) => ({ ...current, name: true }));
+                update({ partitions: event.target.value });
+                setTouched((current) => ({ ...current, partitions: true }));
               }}
-              placeholder="orders.created"
             />
           )}
         </Field>
-        <div className="form-grid">
-          <Field label="Partitions" error={shown('partitions')}>
-            {(props) => (
-              <input
-                {...props}
-                inputMode="numeric"
-                value={form.partitions}
-                onChange={(event) => {
-                  update({ partitions: event.target.value });
-                  setTouched((current) => ({ ...current, partitions: true }));
-                }}
-              />
-            )}
-          </Field>
-          <Field
-            label="Replication factor"
-            error={shown('replicationFactor')}
-            hint={brokerCount !== null ? `At most ${brokerCount} (the number of brokers).` : undefined}
-          >
-            {(props) => (
-              <input
-                {...props}
-                inputMode="numeric"
-                value={form.replicationFactor}
-                onChange={(event) => {
-                  update({ replicationFactor: event.target.value });
-                  setTouched((current) => ({ ...current, replicationFactor: true }));
-                }}
-              />
-            )}
-          </Field>
-        </div>
-        <fieldset>
-          <legend>Configs</legend>
-          {form.configs.length === 0 ? <p className="muted">The cluster's defaults apply unless you add a config.</p> : null}
-          {form.configs.map((config, index) => (
-            <div className="config-row" key={index}>
-              <input
-                aria-label={`Config ${index + 1} name`}
-                list="common-topic-configs"
-                value={config.name}
-                placeholder="retention.ms"
-                onChange={(event) => update({ configs: form.configs.map((item, at) => (at === index ? { ...item, name: event.target.value } : item)) })}
-              />
-              <input
-                aria-label={`Config ${index + 1} value`}
-                value={config.value}
-                placeholder="604800000"
-                onChange={(event) => update({ configs: form.configs.map((item, at) => (at === index ? { ...item, value: event.target.value } : item)) })}
-              />
-              <button
-                type="button"
-                className="icon-button"
-                aria-label={`Remove config ${index + 1}`}
-                onClick={() => update({ configs: form.configs.filter((_, at) => at !== index) })}
-              >
-                ×
-              </button>
-              {submitted && errors[`config.${index}`] ? (
-                <div className="field-error" role="alert">
-                  {errors[`config.${index}`]}
-                </div>
-              ) : null}
-            </div>
-          ))}
-          <datalist id="common-topic-configs">
-            {commonConfigs.map((name) => (
-              <option key={name} value={name} />
-            ))}
-          </datalist>
-          <button type="button" className="button button-small" onClick={() => update({ configs: [...form.configs, { name: '', value: '' }] })}>
-            Add config
-          </button>
-        </fieldset>
-        {serverError ? (
-          <div className="form-error" role="alert">
-            {serverError}
+        <Field
+          label="Replication factor"
+          error={shown('replicationFactor')}
+          hint={brokerCount !== null ? `At most ${brokerCount} (the number of brokers).` : undefined}
+        >
+          {(props) => (
+            <input
+              {...props}
+              inputMode="numeric"
+              value={form.replicationFactor}
+              onChange={(event) => {
+                update({ replicationFactor: event.target.value });
+                setTouched((current) => ({ ...current, replicationFactor: true }));
+              }}
+            />
+          )}
+        </Field>
+      </div>
+      <fieldset>
+        <legend>Configs</legend>
+        {form.configs.length === 0 ? <p className="muted">The cluster's defaults apply unless you add a config.</p> : null}
+        {form.configs.map((config, index) => (
+          <div className="config-row" key={index}>
+            <input
+              aria-label={`Config ${index + 1} name`}
+              list="common-topic-configs"
+              value={config.name}
+              placeholder="retention.ms"
+              onChange={(event) => update({ configs: form.configs.map((item, at) => (at === index ? { ...item, name: event.target.value } : item)) })}
+            />
+            <input
+              aria-label={`Config ${index + 1} value`}
+              value={config.value}
+              placeholder="604800000"
+              onChange={(event) => update({ configs: form.configs.map((item, at) => (at === index ? { ...item, value: event.target.value } : item)) })}
+            />
+            <button
+              type="button"
+              className="icon-button"
+              aria-label={`Remove config ${index + 1}`}
+              onClick={() => update({ configs: form.configs.filter((_, at) => at !== index) })}
+            >
+              ×
+            </button>
+            {submitted && errors[`config.${index}`] ? (
+              <div className="field-error" role="alert">
+                {errors[`config.${index}`]}
+              </div>
+            ) : null}
           </div>
-        ) : null}
-        <footer className="dialog-actions">
-          <span className="spacer" />
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Creating…' : 'Create topic'}
-          </button>
-        </footer>
-      </form>
+        ))}
+        <datalist id="common-topic-configs">
+          {commonConfigs.map((name) => (
+            <option key={name} value={name} />
+          ))}
+        </datalist>
+        <button type="button" className="button button-small" onClick={() => update({ configs: [...form.configs, { name: '', value: '' }] })}>
+          Add config
+        </button>
+      </fieldset>
     </Dialog>
   );
 }

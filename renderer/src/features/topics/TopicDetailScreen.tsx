@@ -264,41 +264,30 @@ function AddPartitionsDialog({ topic, current, onClose }: { topic: string; curre
   const value = /^\d+$/.test(total.trim()) ? Number(total) : NaN;
   const invalid = Number.isNaN(value) || value <= current ? `Enter a whole number larger than ${current}; Kafka cannot remove partitions.` : null;
   return (
-    <Dialog title="Add partitions" onClose={onClose}>
-      <form
-        className="form"
-        noValidate
-        onSubmit={async (event) => {
-          event.preventDefault();
-          if (invalid) return;
-          setBusy(true);
-          const result = await addPartitions(topic, value);
-          setBusy(false);
-          if (result.ok) onClose();
-          else setError(result.error.message);
-        }}
-      >
-        <p className="muted">
-          Records with a key may map to a different partition afterwards, which breaks per-key ordering across the change.
-        </p>
-        <Field label="Total partitions" error={invalid}>
-          {(props) => <input {...props} inputMode="numeric" value={total} onChange={(event) => setTotal(event.target.value)} />}
-        </Field>
-        {error ? (
-          <div className="form-error" role="alert">
-            {error}
-          </div>
-        ) : null}
-        <footer className="dialog-actions">
-          <span className="spacer" />
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy || Boolean(invalid)}>
-            Add partitions
-          </button>
-        </footer>
-      </form>
+    <Dialog
+      title="Add partitions"
+      onClose={onClose}
+      onSubmit={async () => {
+        if (invalid) return;
+        setBusy(true);
+        const result = await addPartitions(topic, value);
+        setBusy(false);
+        if (result.ok) onClose();
+        else setError(result.error.message);
+      }}
+      error={error}
+      actions={
+        <button type="submit" className="button button-primary" disabled={busy || Boolean(invalid)}>
+          Add partitions
+        </button>
+      }
+    >
+      <p className="muted">
+        Records with a key may map to a different partition afterwards, which breaks per-key ordering across the change.
+      </p>
+      <Field label="Total partitions" error={invalid}>
+        {(props) => <input {...props} inputMode="numeric" value={total} onChange={(event) => setTotal(event.target.value)} />}
+      </Field>
     </Dialog>
   );
 }
