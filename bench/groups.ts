@@ -1,7 +1,7 @@
 /**
  * Consumer groups and lag on a 3-broker embedded cluster in this process:
  *
- * - list 10,000 groups with their lag, as the groups screen does (services/groups.ts listGroups:
+ * - list 10,000 groups with their lag, as the groups screen does (services/groups/queries.ts listGroups:
  *   ListGroups, DescribeGroups, FindCoordinator, OffsetFetch, Metadata, ListOffsets);
  * - sample 1,000 groups of 10 partitions each, as the lag sampler does (read, record in the ring
  *   buffers, append to the hour's file).
@@ -14,7 +14,7 @@ import path from 'node:path';
 import { Admin, Producer } from '@platformatic/kafka';
 import { EmbeddedCluster } from '../electron/broker/cluster/cluster';
 import { silentLogger } from '../electron/broker/server/logger';
-import { listGroups, readGroupSamples } from '../electron/services/groups';
+import { listGroups, readGroupSamples } from '../electron/services/groups/queries';
 import { LagSampler } from '../electron/services/lag/sampler';
 
 const GROUPS = Number(process.env['BENCH_GROUPS'] ?? 10_000);

@@ -1,29 +1,13 @@
 // One handler per contract channel, each a thin call into a service. The registry has already
 // validated the request; services throw AppError for expected failures.
 import type { AppInfo } from '../../shared/model/schemas';
-import type { ConnectionService } from '../services/connections/service';
-import type { EmbeddedClusterService } from '../services/embedded-cluster';
-import type { GroupsService } from '../services/groups-service';
-import type { SettingsStore } from '../services/settings';
-import type { ClusterService } from '../services/cluster/service';
-import { produce } from '../services/produce';
-import * as topics from '../services/topics';
-import type { MessageService } from '../services/messages/service';
 import { channels } from '../../shared/ipc/contract';
+import type { Services } from '../core/services';
+import type { ConnectionService } from '../services/connections/service';
 import type { Handlers } from './registry';
 
-export interface HandlerDependencies {
-  cluster: ClusterService;
-  groups: GroupsService;
-  appInfo: AppInfo;
-  settings: SettingsStore;
-  connections: ConnectionService;
-  embedded: EmbeddedClusterService;
-  messages: MessageService;
-}
-
-export function createHandlers(dependencies: HandlerDependencies): Handlers {
-  return trackConnectionCalls(handlers(dependencies), dependencies.connections);
+export function createHandlers(appInfo: AppInfo, services: Services): Handlers {
+  return trackConnectionCalls(handlers(appInfo, services), services.connections);
 }
 
 /** Every call made on a connection (its request names a connectionId) goes through
@@ -42,9 +26,7 @@ function trackConnectionCalls(plain: Handlers, connections: ConnectionService): 
   return tracked as unknown as Handlers;
 }
 
-function handlers({ appInfo, settings, connections, embedded, cluster, groups, messages }: HandlerDependencies): Handlers {
-  const admin = (connectionId: string) => connections.admin(connectionId);
-  const reads = (connectionId: string) => cluster.reads(connectionId);
+function handlers(appInfo: AppInfo, { settings, connections, embedded, cluster, topics, produce, groups, lag, demo, messages }: Services): Handlers {
   return {
     'app.info': () => appInfo,
     'settings.get': () => settings.current,
@@ -66,24 +48,23 @@ function handlers({ appInfo, settings, connections, embedded, cluster, groups, m
     'cluster.electionPreview': ({ connectionId, target }) => cluster.electionPreview(connectionId, target),
     'cluster.electLeaders': ({ connectionId, target }) => cluster.electLeaders(connectionId, target),
 
-    'topics.list': async ({ connectionId }) => topics.listTopics(await reads(connectionId)),
-    'topics.stats': async ({ connectionId }) => topics.topicStats(await reads(connectionId)),
-    'topics.create': async ({ connectionId, ...request }) => topics.createTopic(await admin(connectionId), request),
+    'topics.list': ({ connectionId }) => topics.list(connectionId),
+    'topics.stats': ({ connectionId }) => topics.stats(connectionId),
+    'topics.create': ({ connectionId, ...request }) => topics.create(connectionId, request),
     'topics.delete': async ({ connectionId, topic }) => {
-      await topics.deleteTopic(await admin(connectionId), topic);
+      await topics.delete(connectionId, topic);
       return {};
     },
     'topics.addPartitions': async ({ connectionId, topic, totalPartitions }) => {
-      await topics.addPartitions(await reads(connectionId), topic, totalPartitions);
+      await topics.addPartitions(connectionId, topic, totalPartitions);
       return {};
     },
-    'topics.purge': async ({ connectionId, topic }) => topics.purgeTopic(await reads(connectionId), topic),
-    'topics.describe': async ({ connectionId, topic }) => topics.describeTopic(await reads(connectionId), topic),
-    'topics.configs': async ({ connectionId, topic }) => topics.topicConfigs(await admin(connectionId), topic),
-    'topics.alterConfigs': async ({ connectionId, topic, set, reset }) =>
-      topics.alterTopicConfigs(await admin(connectionId), topic, set, reset),
+    'topics.purge': ({ connectionId, topic }) => topics.purge(connectionId, topic),
+    'topics.describe': ({ connectionId, topic }) => topics.describe(connectionId, topic),
+    'topics.configs': ({ connectionId, topic }) => topics.configs(connectionId, topic),
+    'topics.alterConfigs': ({ connectionId, topic, set, reset }) => topics.alterConfigs(connectionId, topic, set, reset),
 
-    'produce.send': async (request) => produce(await connections.producer(request.connectionId), request),
+    'produce.send': (request) => produce.send(request),
 
     'groups.list': ({ connectionId }) => groups.list(connectionId),
     'groups.describe': ({ connectionId, group }) => groups.describe(connectionId, group),
@@ -94,20 +75,20 @@ function handlers({ appInfo, settings, connections, embedded, cluster, groups, m
       return {};
     },
     'groups.deleteOffsets': ({ connectionId, group, topic }) => groups.deleteOffsets(connectionId, group, topic),
-    'lag.series': ({ connectionId, group, rangeMs, stack }) => groups.series(connectionId, group, rangeMs, stack),
-    'lag.topic': ({ connectionId, topic, rangeMs }) => groups.topic(connectionId, topic, rangeMs),
-    'lag.sparklines': ({ connectionId, groups: ids, rangeMs }) => groups.sparklines(connectionId, ids, rangeMs),
+    'lag.series': ({ connectionId, group, rangeMs, stack }) => lag.series(connectionId, group, rangeMs, stack),
+    'lag.topic': ({ connectionId, topic, rangeMs }) => lag.topic(connectionId, topic, rangeMs),
+    'lag.sparklines': ({ connectionId, groups: ids, rangeMs }) => lag.sparklines(connectionId, ids, rangeMs),
     'lag.view': async ({ connectionId, viewId, groups: ids }) => {
-      await groups.view(connectionId, viewId, ids);
+      await lag.view(connectionId, viewId, ids);
       return {};
     },
-    'lag.watch': ({ connectionId, group, watched }) => groups.watch(connectionId, group, watched),
-    'lag.sampleAll': ({ connectionId }) => groups.sampleAll(connectionId),
-    'lag.settings': () => groups.settings(),
-    'lag.updateSettings': (request) => groups.updateSettings(request),
-    'demo.status': () => groups.demoStatus(),
-    'demo.start': (request) => groups.startDemo(request),
-    'demo.stop': ({ what }) => groups.stopDemo(what),
+    'lag.watch': ({ connectionId, group, watched }) => lag.watch(connectionId, group, watched),
+    'lag.sampleAll': ({ connectionId }) => lag.sampleAll(connectionId),
+    'lag.settings': () => lag.settings(),
+    'lag.updateSettings': (request) => lag.updateSettings(request),
+    'demo.status': () => demo.status(),
+    'demo.start': (request) => demo.start(request),
+    'demo.stop': ({ what }) => demo.stop(what),
 
     'embedded.status': () => embedded.status(),
     'embedded.start': (request) => embedded.start(request),

@@ -2,7 +2,7 @@
 // closed cleanly at quit.
 import path from 'node:path';
 import { app, BrowserWindow, dialog } from 'electron';
-import { createAppCore, type AppCore } from '../services/app-core';
+import { createAppCore, type AppCore } from '../core/app-core';
 import { registerIpc } from './ipc-bridge';
 import { installApplicationMenu } from './menu';
 import { createElectronSecretStore } from './safe-storage';

@@ -1,5 +1,5 @@
 import { safeStorage } from 'electron';
-import { MemorySecretStore, type SecretStore } from '../services/secrets';
+import { MemorySecretStore, type SecretStore } from '../services/secrets/service';
 
 /** Passwords encrypted with the OS keychain through safeStorage; in memory only when there is none. */
 export function createElectronSecretStore(): SecretStore {

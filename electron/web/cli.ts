@@ -12,8 +12,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { createAppCore } from '../services/app-core';
-import { MemorySecretStore } from '../services/secrets';
+import { createAppCore } from '../core/app-core';
+import { MemorySecretStore } from '../services/secrets/service';
 import type { EmbeddedSettings } from '../../shared/model/schemas';
 import { startWebServer } from './server';
 

@@ -92,7 +92,7 @@ const inBroker = (path: string | null) => path !== null && path.startsWith('elec
 const APP_DIRS = ['electron/main', 'electron/web', 'electron/ipc', 'electron/core', 'electron/services', 'electron/preload', 'shared'];
 /** The processes and threads the app starts: Electron's main, web mode, the preload, the message worker. */
 const ENTRIES = ['electron/main/index.ts', 'electron/web/cli.ts', 'electron/preload/index.ts', 'electron/services/messages/message-worker.ts'];
-const FACTORY = 'electron/services/embedded-cluster.ts';
+const FACTORY = 'electron/services/embedded-cluster/factory.ts';
 
 describe('import boundaries', () => {
   it('the app imports the broker only through the embedded-cluster factory, dynamically', () => {
@@ -116,7 +116,7 @@ describe('import boundaries', () => {
     const loaded = staticClosure(ENTRIES);
     expect([...loaded].filter(inBroker)).toEqual([]);
     // The services' wire code is loaded, from the wire library.
-    expect(loaded).toContain('electron/services/app-core.ts');
+    expect(loaded).toContain('electron/core/app-core.ts');
     expect(loaded).toContain('electron/kafka/records/batch-header.ts');
     expect(loaded).toContain('electron/kafka/protocol/generated/index.ts');
     // Through the factory's dynamic import the broker is reachable, so the walk would see it there.

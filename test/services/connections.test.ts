@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SecretStore } from '../../electron/services/secrets';
+import type { SecretStore } from '../../electron/services/secrets/service';
 import { startCore, type TestCore } from './helpers';
 import { freePortRange } from '../support/ports';
 

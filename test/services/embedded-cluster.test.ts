@@ -75,8 +75,8 @@ describe('embedded cluster control', () => {
 
 describe('embedded cluster turned off', () => {
   it('answers clearly that it is not running', async () => {
-    const { createAppCore } = await import('../../electron/services/app-core');
-    const { MemorySecretStore } = await import('../../electron/services/secrets');
+    const { createAppCore } = await import('../../electron/core/app-core');
+    const { MemorySecretStore } = await import('../../electron/services/secrets/service');
     const { mkdtemp, rm } = await import('node:fs/promises');
     const os = await import('node:os');
     const path = await import('node:path');
@@ -97,8 +97,8 @@ describe('embedded cluster turned off', () => {
 
 describe('embedded cluster started in the background (the desktop app)', () => {
   it('answers "starting" at once, then announces the cluster as available', async () => {
-    const { createAppCore } = await import('../../electron/services/app-core');
-    const { MemorySecretStore } = await import('../../electron/services/secrets');
+    const { createAppCore } = await import('../../electron/core/app-core');
+    const { MemorySecretStore } = await import('../../electron/services/secrets/service');
     const { mkdtemp, rm } = await import('node:fs/promises');
     const os = await import('node:os');
     const path = await import('node:path');

@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel, IpcResult, RequestOf, ResponseOf } from '../../shared/ipc/contract';
-import { createAppCore, type AppCore } from '../../electron/services/app-core';
-import { MemorySecretStore } from '../../electron/services/secrets';
+import { createAppCore, type AppCore } from '../../electron/core/app-core';
+import { MemorySecretStore } from '../../electron/services/secrets/service';
 import { freePortRange } from '../support/ports';
 import { eventually } from '../support/wait';
 

@@ -8,9 +8,9 @@ import { Consumer } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel, EventName, EventPayload, IpcResult, RequestOf, ResponseOf } from '../../shared/ipc/contract';
 import { DEMO_GROUP, DEMO_SECOND_GROUP, DEMO_TOPIC, type GroupDetail } from '../../shared/model/groups';
-import { createAppCore, type AppCore } from '../../electron/services/app-core';
-import type { EmbeddedClusterFactory } from '../../electron/services/embedded-cluster';
-import { MemorySecretStore } from '../../electron/services/secrets';
+import { createAppCore, type AppCore } from '../../electron/core/app-core';
+import type { EmbeddedClusterFactory } from '../../electron/services/embedded-cluster/factory';
+import { MemorySecretStore } from '../../electron/services/secrets/service';
 import { eventually } from '../support/wait';
 
 const connectionId = 'embedded';

@@ -4,8 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Channel, IpcResult, RequestOf, ResponseOf } from '../../shared/ipc/contract';
-import { createAppCore, type AppCore } from '../../electron/services/app-core';
-import { MemorySecretStore, type SecretStore } from '../../electron/services/secrets';
+import { createAppCore, type AppCore } from '../../electron/core/app-core';
+import { MemorySecretStore, type SecretStore } from '../../electron/services/secrets/service';
 import { freePortRange } from '../support/ports';
 
 export interface TestCore {

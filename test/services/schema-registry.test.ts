@@ -7,8 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAppCore, type AppCore } from '../../electron/services/app-core';
-import { MemorySecretStore } from '../../electron/services/secrets';
+import { createAppCore, type AppCore } from '../../electron/core/app-core';
+import { MemorySecretStore } from '../../electron/services/secrets/service';
 import { freePortRange } from '../support/ports';
 
 let core: AppCore | null = null;

@@ -11,7 +11,7 @@ import { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterService } from '../../electron/services/cluster/service';
 import { describeLogDirs, readMetadata } from '../../electron/services/cluster/read';
-import { listGroupsOn } from '../../electron/services/groups';
+import { listGroupsOn } from '../../electron/services/groups/queries';
 import { startCore, type TestCore } from './helpers';
 import { eventually } from '../support/wait';
 

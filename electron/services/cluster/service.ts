@@ -21,7 +21,7 @@ import {
 import { errorName } from '../../kafka/protocol/error-codes';
 import { ElectLeaders } from '../../kafka/protocol/generated/index';
 import { AppError } from '../../core/errors';
-import type { EmbeddedClusterService } from '../embedded-cluster';
+import type { EmbeddedClusterService } from '../embedded-cluster/service';
 import { BrokerHistory } from './broker-history';
 import {
   describeLogDirs,
@@ -45,7 +45,7 @@ export interface ClusterReads {
   brokers(snapshot: ClusterSnapshot): Map<number, BrokerRef>;
 }
 
-export interface ClusterServiceOptions {
+export interface ClusterServiceDeps {
   /** Where the broker history is kept; null keeps it in memory. */
   dataDir: string | null;
   admin: (connectionId: string) => Promise<Admin>;
@@ -60,14 +60,14 @@ export class ClusterService {
   readonly #embedded: EmbeddedClusterService | undefined;
   #unsubscribe: (() => void) | null = null;
 
-  constructor(options: ClusterServiceOptions) {
-    this.history = new BrokerHistory(options.dataDir);
-    this.#admin = options.admin;
-    this.#embedded = options.embedded;
+  constructor(deps: ClusterServiceDeps) {
+    this.history = new BrokerHistory(deps.dataDir);
+    this.#admin = deps.admin;
+    this.#embedded = deps.embedded;
     // The embedded cluster says exactly when a broker stops or starts; Metadata alone would only
     // tell the next time the app asks.
     this.#unsubscribe =
-      options.embedded?.onEvent((change) => {
+      deps.embedded?.onEvent((change) => {
         if (change.type !== 'broker') return;
         const broker = this.#embedded?.status().brokers.find((entry) => entry.id === change.brokerId);
         if (!broker) return;

@@ -24,8 +24,8 @@ import {
 import { testActivityKey, type ConnectionHealth } from '../../../shared/model/connections';
 import { AppError } from '../../core/errors';
 import { Signal, type EventHub } from '../../core/events';
-import type { EmbeddedClusterService } from '../embedded-cluster';
-import type { SecretStore } from '../secrets';
+import type { EmbeddedClusterService } from '../embedded-cluster/service';
+import type { SecretStore } from '../secrets/service';
 import { NetworkActivity, clientContext } from './activity';
 import { describeNetworkFailure, formatSeconds } from '../../core/network-errors';
 import { withFinalTimeouts } from './final-timeouts';
@@ -74,6 +74,15 @@ function timingOptions(timeouts: ConnectionTimeouts) {
   };
 }
 
+export interface ConnectionServiceDeps {
+  dataDir: string;
+  secrets: SecretStore;
+  embedded: EmbeddedClusterService;
+  hub: EventHub;
+  /** How often a connection in use is checked while it answers (tests make it short). */
+  healthIntervalMs?: number;
+}
+
 export class ConnectionService {
   readonly #file: string;
   readonly #secrets: SecretStore;
@@ -88,24 +97,17 @@ export class ConnectionService {
   readonly #health: HealthMonitor;
   readonly #listChanged = new Signal<ConnectionSummary[]>();
 
-  constructor(options: {
-    dataDir: string;
-    secrets: SecretStore;
-    embedded: EmbeddedClusterService;
-    hub: EventHub;
-    /** How often a connection in use is checked while it answers (tests make it short). */
-    healthIntervalMs?: number;
-  }) {
-    this.#file = path.join(options.dataDir, 'connections.json');
-    this.#secrets = options.secrets;
-    this.#embedded = options.embedded;
-    this.#hub = options.hub;
+  constructor(deps: ConnectionServiceDeps) {
+    this.#file = path.join(deps.dataDir, 'connections.json');
+    this.#secrets = deps.secrets;
+    this.#embedded = deps.embedded;
+    this.#hub = deps.hub;
     this.#activity = new NetworkActivity((key, pending) => this.#hub.emit('connections.activity', { key, pending }));
     this.#health = new HealthMonitor({
       probe: (id) => this.#probe(id),
       emit: (health) => this.#hub.emit('connections.health', health),
       timeouts: (id) => this.#timeoutsOf(id),
-      ...(options.healthIntervalMs ? { intervalMs: options.healthIntervalMs } : {}),
+      ...(deps.healthIntervalMs ? { intervalMs: deps.healthIntervalMs } : {}),
     });
     this.#embedded.onChange(() => {
       void this.#dropClients(EMBEDDED_CONNECTION_ID);

@@ -3,7 +3,7 @@
 // groups the user watches (kept across runs), records them in each group's history, appends them to
 // the store, and tells the renderer. On request it samples every group of a connection at once.
 //
-// It knows nothing of Kafka: `read` does the reading (services/groups.ts readGroupSamples), so the
+// It knows nothing of Kafka: `read` does the reading (services/groups/queries.ts readGroupSamples, through the lag service), so the
 // timing, history and persistence are tested with plain data.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -34,7 +34,7 @@ import { MessageWorkers, RecordFilter, WorkerDecoding } from './message-workers'
 import { Tail } from './tail';
 import { prepareDecoders, toView } from './views';
 
-export interface MessageServiceOptions {
+export interface MessageServiceDeps {
   dataDir: string;
   /** The Kafka client options of a connection (bootstrap servers, SASL, TLS). */
   clientOptions: (connectionId: string) => Promise<BaseOptions>;
@@ -77,7 +77,7 @@ const contentTypes: Record<ExportFormat, string> = {
 };
 
 export class MessageService {
-  readonly #options: MessageServiceOptions;
+  readonly #deps: MessageServiceDeps;
   readonly #clients = new Map<string, Promise<Admin>>();
   readonly #operations = new Map<string, Operation>();
   /** Worker threads for filters and schema decoding. */
@@ -88,10 +88,10 @@ export class MessageService {
   readonly #decodersFile: string;
   #remembered: Record<string, TopicDecoders> | null = null;
 
-  constructor(options: MessageServiceOptions) {
-    this.#options = options;
-    this.#workers = new MessageWorkers(options.messageWorker);
-    this.#decodersFile = path.join(options.dataDir, 'message-decoders.json');
+  constructor(deps: MessageServiceDeps) {
+    this.#deps = deps;
+    this.#workers = new MessageWorkers(deps.messageWorker);
+    this.#decodersFile = path.join(deps.dataDir, 'message-decoders.json');
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -100,7 +100,7 @@ export class MessageService {
   async #client(connectionId: string): Promise<Admin> {
     let client = this.#clients.get(connectionId);
     if (!client) {
-      client = this.#options
+      client = this.#deps
         .clientOptions(connectionId)
         .then((options) => withFinalTimeouts(new Admin({ ...options, clientId: `${options.clientId ?? 'kafka-desk'}-browser` })));
       this.#clients.set(connectionId, client);
@@ -213,7 +213,7 @@ export class MessageService {
 
   #progress(operationId: string, stats: { scanned: number; matched: number; startedAt: number }, done: boolean): void {
     const elapsedMs = performance.now() - stats.startedAt;
-    this.#options.emitProgress({
+    this.#deps.emitProgress({
       operationId,
       scanned: stats.scanned,
       matches: stats.matched,
@@ -295,13 +295,13 @@ export class MessageService {
     const fileName = `${request.topic}-${stamp}.${request.format}`;
     let target: string;
     let downloadId: string | null = null;
-    if (this.#options.chooseExportFile) {
-      const chosen = await this.#options.chooseExportFile(fileName);
+    if (this.#deps.chooseExportFile) {
+      const chosen = await this.#deps.chooseExportFile(fileName);
       if (!chosen) return { status: 'cancelled', fileName, records: 0, bytes: 0, durationMs: 0 };
       target = chosen;
     } else {
       downloadId = randomUUID();
-      const dir = path.join(this.#options.dataDir, 'exports', downloadId);
+      const dir = path.join(this.#deps.dataDir, 'exports', downloadId);
       await mkdir(dir, { recursive: true });
       target = path.join(dir, fileName);
     }
@@ -394,7 +394,7 @@ export class MessageService {
   // Live tail
 
   async startTail(request: TailInput): Promise<{ tailId: string; partitions: number[] }> {
-    const options = await this.#options.clientOptions(request.connectionId);
+    const options = await this.#deps.clientOptions(request.connectionId);
     const client = withFinalTimeouts(new Admin({ ...options, clientId: `${options.clientId ?? 'kafka-desk'}-tail` }));
     let filter: RecordFilter | null = null;
     try {
@@ -416,7 +416,7 @@ export class MessageService {
         decoding: WorkerDecoding.create(request.decoders, this.#workers),
         key: decoderFor(request.decoders.key),
         value: decoderFor(request.decoders.value),
-        emit: this.#options.emitTail,
+        emit: this.#deps.emitTail,
         onEnd: () => this.#tails.delete(id),
       });
       // A window that went away without stopping its tails must not leave them polling forever.
@@ -490,6 +490,6 @@ export class MessageService {
     await Promise.all([...this.#tails.values()].map((tail) => tail.stop()));
     this.#tails.clear();
     await this.resetClients();
-    if (this.#downloads.size) await rm(path.join(this.#options.dataDir, 'exports'), { recursive: true, force: true }).catch(() => undefined);
+    if (this.#downloads.size) await rm(path.join(this.#deps.dataDir, 'exports'), { recursive: true, force: true }).catch(() => undefined);
   }
 }

@@ -1,6 +1,5 @@
-// The app's view of the embedded Kafka cluster (electron/broker/cluster/cluster.ts). The services use
-// this narrow interface, which the real EmbeddedCluster satisfies (checked by the compiler in
-// loadEmbeddedClusterFactory), so the app depends only on the cluster's public API.
+// The app's view of the embedded Kafka cluster (electron/broker/cluster/cluster.ts), through the
+// narrow handle of ./factory, so the app depends only on the cluster's public API.
 //
 // The cluster can be started, stopped and restarted at any time (the Cluster panel, Settings), on the
 // ports and data directory its status shows (`config`); a start that fails because a port is taken
@@ -9,70 +8,13 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type {
   ClusterEvent,
-  EmbeddedBrokerStatus,
   EmbeddedClusterStatus,
   EmbeddedRunConfig,
   EmbeddedSettings,
-} from '../../shared/model/schemas';
-import { AppError } from '../core/errors';
-import { Signal, type EventHub } from '../core/events';
-
-export interface EmbeddedClusterOptions {
-  brokers: number;
-  basePort: number;
-  host?: string;
-  dataDir: string;
-  config?: Record<string, string>;
-  /** Serves the embedded schema registry on this port too (0: any free port). */
-  schemaRegistryPort?: number;
-}
-
-export interface EmbeddedClusterHandle {
-  bootstrapServers(): string;
-  brokers(): EmbeddedBrokerStatus[];
-  stopBroker(id: number): Promise<void>;
-  killBroker(id: number): Promise<void>;
-  startBroker(id: number): Promise<void>;
-  onEvent(listener: (event: ClusterEvent) => void): () => void;
-  close(): Promise<void>;
-  /** The schema registry's URL while it serves, and why it does not when it was asked for. */
-  schemaRegistry?(): { url: string | null; error: string | null };
-}
-
-export interface EmbeddedClusterFactory {
-  start(options: EmbeddedClusterOptions): Promise<EmbeddedClusterHandle>;
-}
-
-/** Loads the broker code only when the embedded cluster is wanted: web mode with --no-embedded and
- * the app with the cluster turned off never pay for it. */
-export async function loadEmbeddedClusterFactory(): Promise<EmbeddedClusterFactory> {
-  const { EmbeddedCluster } = await import('../broker/cluster/cluster');
-  const { startEmbeddedSchemaRegistry } = await import('../broker/registry');
-  return {
-    async start(options) {
-      const cluster = await EmbeddedCluster.start(options);
-      if (options.schemaRegistryPort === undefined) return cluster;
-      // A registry that cannot start (its port taken) leaves the cluster running, and says why.
-      let registry: Awaited<ReturnType<typeof startEmbeddedSchemaRegistry>> | null = null;
-      let error: string | null = null;
-      try {
-        registry = await startEmbeddedSchemaRegistry(cluster, { port: options.schemaRegistryPort, host: options.host });
-      } catch (failure) {
-        const reason = failure instanceof Error ? failure.message : String(failure);
-        error = /EADDRINUSE/.test(reason)
-          ? `Port ${options.schemaRegistryPort} is in use by another program, so the schema registry did not start.`
-          : `The schema registry could not start: ${reason.replace(/\.$/, '')}.`;
-      }
-      return Object.assign(cluster, {
-        schemaRegistry: () => ({ url: registry?.url ?? null, error }),
-        close: async () => {
-          await registry?.close();
-          await EmbeddedCluster.prototype.close.call(cluster);
-        },
-      });
-    },
-  };
-}
+} from '../../../shared/model/schemas';
+import { AppError } from '../../core/errors';
+import { Signal, type EventHub } from '../../core/events';
+import { loadEmbeddedClusterFactory, type EmbeddedClusterFactory, type EmbeddedClusterHandle } from './factory';
 
 /** The embedded schema registry's port when Settings name none (18081, beside the brokers' 19092). */
 export const DEFAULT_SCHEMA_REGISTRY_PORT = 18081;
@@ -108,6 +50,17 @@ export async function findFreeBasePort(after: number, count: number): Promise<nu
 const formatPorts = (ports: number[]) =>
   ports.length === 1 ? `Port ${ports[0]} is` : `Ports ${ports.slice(0, -1).join(', ')} and ${ports.at(-1)} are`;
 
+export interface EmbeddedClusterServiceDeps {
+  settings: EmbeddedSettings;
+  dataDir: string;
+  hub: EventHub;
+  factory?: () => Promise<EmbeddedClusterFactory | null>;
+  /** Which settings of this run came from the command line (web mode flags), not Settings. */
+  launchOverrides?: EmbeddedClusterStatus['launchOverrides'];
+  /** The data directory a Settings value names ('' is the default under the app's data). */
+  resolveDataDir?: (setting: string) => string;
+}
+
 /** Starts, watches and controls the embedded cluster; pushes its events and status to the hub. */
 export class EmbeddedClusterService {
   #cluster: EmbeddedClusterHandle | null = null;
@@ -133,24 +86,15 @@ export class EmbeddedClusterService {
   /** Start, stop and restart run one after another. */
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(options: {
-    settings: EmbeddedSettings;
-    dataDir: string;
-    hub: EventHub;
-    factory?: () => Promise<EmbeddedClusterFactory | null>;
-    /** Which settings of this run came from the command line (web mode flags), not Settings. */
-    launchOverrides?: EmbeddedClusterStatus['launchOverrides'];
-    /** The data directory a Settings value names ('' is the default under the app's data). */
-    resolveDataDir?: (setting: string) => string;
-  }) {
-    this.#enabled = options.settings.enabled;
-    this.#schemaRegistryPort = options.settings.schemaRegistryPort ?? DEFAULT_SCHEMA_REGISTRY_PORT;
-    this.#config = { brokers: options.settings.brokers, basePort: options.settings.basePort, dataDir: options.dataDir };
-    this.#launchOverrides = options.launchOverrides ?? [];
-    this.#resolveDataDir = options.resolveDataDir ?? ((setting) => setting || options.dataDir);
-    this.#hub = options.hub;
-    this.#factory = options.factory ?? loadEmbeddedClusterFactory;
-    this.#state = options.settings.enabled ? 'stopped' : 'disabled';
+  constructor(deps: EmbeddedClusterServiceDeps) {
+    this.#enabled = deps.settings.enabled;
+    this.#schemaRegistryPort = deps.settings.schemaRegistryPort ?? DEFAULT_SCHEMA_REGISTRY_PORT;
+    this.#config = { brokers: deps.settings.brokers, basePort: deps.settings.basePort, dataDir: deps.dataDir };
+    this.#launchOverrides = deps.launchOverrides ?? [];
+    this.#resolveDataDir = deps.resolveDataDir ?? ((setting) => setting || deps.dataDir);
+    this.#hub = deps.hub;
+    this.#factory = deps.factory ?? loadEmbeddedClusterFactory;
+    this.#state = deps.settings.enabled ? 'stopped' : 'disabled';
   }
 
   get cluster(): EmbeddedClusterHandle | null {

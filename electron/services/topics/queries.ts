@@ -1,14 +1,14 @@
 // Topics and partitions over the Kafka protocol only: Metadata for layout, ListOffsets for watermarks,
 // DescribeLogDirs for sizes, CreateTopics / DeleteTopics / CreatePartitions / DeleteRecords for changes,
 // DescribeConfigs / IncrementalAlterConfigs for configs. Reads go through the tolerant readers of
-// ./cluster/read: an offline partition or an unreachable broker leaves a per-partition reason, never
+// ../cluster/read: an offline partition or an unreachable broker leaves a per-partition reason, never
 // a failed screen.
 import { ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes, type Admin } from '@platformatic/kafka';
-import type { ConfigEntry, ConfigSource, PartitionInfo, TopicDetail, TopicStats, TopicSummary } from '../../shared/model/schemas';
-import { AppError } from '../core/errors';
-import { LATEST_TIMESTAMP, readWatermarks } from './cluster/offsets';
-import { describeLogDirs, isOffline, isUnderReplicated, listOffsets, PartitionResults, type ClusterSnapshot, type TopicState } from './cluster/read';
-import { visibleTopics, type ClusterReads } from './cluster/service';
+import type { ConfigEntry, ConfigSource, PartitionInfo, TopicDetail, TopicStats, TopicSummary } from '../../../shared/model/schemas';
+import { AppError } from '../../core/errors';
+import { LATEST_TIMESTAMP, readWatermarks } from '../cluster/offsets';
+import { describeLogDirs, isOffline, isUnderReplicated, listOffsets, PartitionResults, readMetadata, type ClusterSnapshot, type TopicState } from '../cluster/read';
+import { visibleTopics, type ClusterReads } from '../cluster/service';
 
 function layoutOf(topics: Iterable<TopicState>): Map<string, number[]> {
   return new Map([...topics].map((topic) => [topic.name, topic.partitions.map((partition) => partition.partition)]));
@@ -169,6 +169,14 @@ export async function createTopic(
     partitions: created?.partitions ?? request.partitions,
     replicationFactor: created?.replicas ?? request.replicationFactor,
   };
+}
+
+/** The topic's partition count, creating it first when it does not exist (the demo's topic). */
+export async function ensureTopic(admin: Admin, topic: string, partitions: number, replicationFactor: number): Promise<number> {
+  const existing = (await readMetadata(admin, [topic])).topics.get(topic)?.partitions.length;
+  if (existing) return existing;
+  await admin.createTopics({ topics: [topic], partitions, replicas: replicationFactor });
+  return partitions;
 }
 
 export async function deleteTopic(admin: Admin, topic: string): Promise<void> {

@@ -14,14 +14,14 @@ import type {
   GroupSummary,
   ResetPreview,
   ResetStrategy,
-} from '../../shared/model/groups';
-import { AppError } from '../core/errors';
-import { errorName } from '../kafka/protocol/error-codes';
-import { ListGroups as ListGroupsApi } from '../kafka/protocol/generated/index';
-import { chunks, committedOffsets, eachIfBatchFails, GROUP_BATCH, readWatermarks, type Commit } from './cluster/offsets';
-import { brokerFailure, listOffsets, readMetadata, type ClusterSnapshot } from './cluster/read';
-import { brokerConnection, negotiateVersion, send } from './cluster/wire';
-import { partitionLag, type GroupSample, type PartitionSample } from './lag/series';
+} from '../../../shared/model/groups';
+import { AppError } from '../../core/errors';
+import { errorName } from '../../kafka/protocol/error-codes';
+import { ListGroups as ListGroupsApi } from '../../kafka/protocol/generated/index';
+import { chunks, committedOffsets, eachIfBatchFails, GROUP_BATCH, readWatermarks, type Commit } from '../cluster/offsets';
+import { brokerFailure, listOffsets, readMetadata, type ClusterSnapshot } from '../cluster/read';
+import { brokerConnection, negotiateVersion, send } from '../cluster/wire';
+import { partitionLag, type GroupSample, type PartitionSample } from '../lag/series';
 
 export interface Watermarks {
   start: number | null;

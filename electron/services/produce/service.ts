@@ -2,16 +2,31 @@
 // chosen here, before sending, so each record's partition and offset can be reported back.
 import type { Producer } from '@platformatic/kafka';
 import type { z } from 'zod';
-import type { ProduceResult, produceRequestSchema } from '../../shared/model/schemas';
-import { AppError } from '../core/errors';
-import { partitionForKey } from '../kafka/partitioners/murmur2';
+import type { ProduceResult, produceRequestSchema } from '../../../shared/model/schemas';
+import { AppError } from '../../core/errors';
+import { partitionForKey } from '../../kafka/partitioners/murmur2';
 
 type ParsedProduceRequest = z.output<typeof produceRequestSchema>;
+type BufferProducer = Producer<Buffer, Buffer, Buffer, Buffer>;
 
-export async function produce(
-  producer: Producer<Buffer, Buffer, Buffer, Buffer>,
-  request: ParsedProduceRequest,
-): Promise<ProduceResult> {
+export interface ProduceServiceDeps {
+  /** The connection's producer (one per connection, kept by the connections service). */
+  producer(connectionId: string): Promise<BufferProducer>;
+}
+
+export class ProduceService {
+  readonly #deps: ProduceServiceDeps;
+
+  constructor(deps: ProduceServiceDeps) {
+    this.#deps = deps;
+  }
+
+  async send(request: ParsedProduceRequest): Promise<ProduceResult> {
+    return produce(await this.#deps.producer(request.connectionId), request);
+  }
+}
+
+async function produce(producer: BufferProducer, request: ParsedProduceRequest): Promise<ProduceResult> {
   const metadata = await producer.metadata({ topics: [request.topic], forceUpdate: true }).catch((error: unknown) => {
     if (error instanceof Error && /^Unknown topic/.test(error.message)) {
       throw new AppError('not-found', `The topic "${request.topic}" does not exist on this cluster.`);

@@ -2,18 +2,23 @@
 // defaults; a file that fails validation is set aside (renamed) rather than silently overwritten.
 import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { settingsSchema, type Settings } from '../../shared/model/schemas';
+import { settingsSchema, type Settings } from '../../../shared/model/schemas';
 
 export const DEFAULT_SETTINGS: Settings = {
   embedded: { enabled: true, brokers: 3, basePort: 19092, dataDir: '' },
 };
 
-export class SettingsStore {
+export interface SettingsServiceDeps {
+  /** The app's data directory: settings.json lives there. */
+  dataDir: string;
+}
+
+export class SettingsService {
   readonly #file: string;
   #current: Settings = DEFAULT_SETTINGS;
 
-  constructor(dataDir: string) {
-    this.#file = path.join(dataDir, 'settings.json');
+  constructor(deps: SettingsServiceDeps) {
+    this.#file = path.join(deps.dataDir, 'settings.json');
   }
 
   get current(): Settings {

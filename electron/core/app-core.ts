@@ -1,18 +1,25 @@
-// The main-process core, the same in Electron and in web mode: settings, the embedded cluster,
-// connections and the IPC registry. Only the carrier (Electron IPC or a WebSocket) differs.
+// The main-process core, the same in Electron and in web mode: it makes every service (each from a
+// deps object), wires the typed callbacks between them, and builds the IPC registry over them. Only
+// the carrier (Electron IPC or a WebSocket) differs.
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import type { AppInfo, EmbeddedSettings } from '../../shared/model/schemas';
+import { EMBEDDED_CONNECTION_ID, type AppInfo, type EmbeddedSettings } from '../../shared/model/schemas';
 import { createHandlers } from '../ipc/handlers';
 import { createDispatcher, type Dispatch } from '../ipc/registry';
-import { EventHub } from '../core/events';
-import { ClusterService } from './cluster/service';
-import { ConnectionService } from './connections/service';
-import { EmbeddedClusterService, type EmbeddedClusterFactory } from './embedded-cluster';
-import { MessageService } from './messages/service';
-import { GroupsService } from './groups-service';
-import type { SecretStore } from './secrets';
-import { SettingsStore, embeddedDataDir } from './settings';
+import { ClusterService } from '../services/cluster/service';
+import { ConnectionService } from '../services/connections/service';
+import { DemoService } from '../services/demo/service';
+import type { EmbeddedClusterFactory } from '../services/embedded-cluster/factory';
+import { EmbeddedClusterService } from '../services/embedded-cluster/service';
+import { GroupsService } from '../services/groups/service';
+import { LagService } from '../services/lag/service';
+import { MessageService } from '../services/messages/service';
+import { ProduceService } from '../services/produce/service';
+import type { SecretStore } from '../services/secrets/service';
+import { SettingsService, embeddedDataDir } from '../services/settings/service';
+import { TopicsService } from '../services/topics/service';
+import { EventHub } from './events';
+import type { Services } from './services';
 
 export interface AppCoreOptions {
   mode: AppInfo['mode'];
@@ -34,21 +41,16 @@ export interface AppCoreOptions {
   messageWorkerScript?: URL;
 }
 
-export interface AppCore {
+export interface AppCore extends Services {
   dispatch: Dispatch;
   hub: EventHub;
-  embedded: EmbeddedClusterService;
-  connections: ConnectionService;
-  messages: MessageService;
-  groups: GroupsService;
-  cluster: ClusterService;
   close(): Promise<void>;
 }
 
 export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   await mkdir(options.dataDir, { recursive: true });
   const hub = new EventHub();
-  const settings = new SettingsStore(options.dataDir);
+  const settings = new SettingsService({ dataDir: options.dataDir });
   const saved = await settings.load();
   const embeddedSettings: EmbeddedSettings = { ...saved.embedded, ...options.embeddedOverride };
   const override = options.embeddedOverride ?? {};
@@ -62,8 +64,11 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   });
   const connections = new ConnectionService({ dataDir: options.dataDir, secrets: options.secrets, embedded, hub });
   await connections.load();
-  const cluster = new ClusterService({ dataDir: options.dataDir, admin: (connectionId) => connections.admin(connectionId), embedded });
+  const admin = (connectionId: string) => connections.admin(connectionId);
+  const cluster = new ClusterService({ dataDir: options.dataDir, admin, embedded });
   await cluster.load();
+  const topics = new TopicsService({ admin, reads: (connectionId) => cluster.reads(connectionId) });
+  const produce = new ProduceService({ producer: (connectionId) => connections.producer(connectionId) });
   const messages = new MessageService({
     dataDir: options.dataDir,
     clientOptions: (connectionId) => connections.clientOptions(connectionId),
@@ -74,14 +79,35 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   });
   // The browser's own clients follow connection changes (an edit, the embedded cluster restarting).
   connections.onChange(() => void messages.resetClients());
-  const groups = new GroupsService({
+
+  // Groups and their lag: the lag service samples through the groups service, which tells it when
+  // a group's offsets change or the group goes.
+  const lag: LagService = new LagService({
     dataDir: options.dataDir,
-    connections,
-    embedded,
-    hub,
+    readSamples: (connectionId, ids) => groups.samples(connectionId, ids),
+    groupsReadingTopic: (connectionId, topic) => groups.readingTopic(connectionId, topic),
+    emit: (event) => hub.emit('lag.sampled', event),
     ...(options.lagSampleIntervalMs ? { sampleIntervalMs: options.lagSampleIntervalMs } : {}),
   });
-  await groups.start();
+  const groups: GroupsService = new GroupsService({
+    admin,
+    onOffsetsChanged: (connectionId, group) => lag.sampleSoon(connectionId, [group]),
+    onGroupDeleted: (connectionId, group) => lag.forgetGroup(connectionId, group),
+  });
+  // A deleted connection's groups are no longer sampled.
+  connections.onChange((list) => void lag.keepConnections(new Set(list.map((connection) => connection.id))));
+  await lag.start();
+
+  const demo = new DemoService({
+    bootstrapServers: () => embedded.status().bootstrapServers,
+    ensureTopic: (topic, partitions) =>
+      topics.ensure(EMBEDDED_CONNECTION_ID, topic, partitions, Math.max(1, Math.min(3, embedded.status().brokers.length))),
+    emit: (status) => hub.emit('demo.status', status),
+  });
+  // The demo runs on the embedded cluster only: when it stops, so does the demo.
+  embedded.onChange(() => {
+    if (!embedded.cluster) void demo.stop('all');
+  });
 
   const appInfo: AppInfo = {
     mode: options.mode,
@@ -89,24 +115,22 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     secretStorage: options.secrets.kind,
     userDataDir: path.resolve(options.dataDir),
   };
-  const dispatch = createDispatcher(createHandlers({ appInfo, settings, connections, embedded, cluster, groups, messages }));
+  const services: Services = { settings, embedded, connections, cluster, topics, produce, groups, lag, demo, messages };
+  const dispatch = createDispatcher(createHandlers(appInfo, services));
   if (options.embeddedStart === 'background') void embedded.startAtLaunch();
   else await embedded.startAtLaunch();
 
   let closing: Promise<void> | null = null;
   return {
+    ...services,
     dispatch,
     hub,
-    embedded,
-    connections,
-    messages,
-    groups,
-    cluster,
     close: () => {
       closing ??= (async () => {
         await messages.close();
         await connections.close();
-        await groups.close();
+        await demo.close();
+        await lag.close();
         await cluster.close();
         await embedded.close();
       })();

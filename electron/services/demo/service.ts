@@ -15,14 +15,14 @@ import {
   demoOptionsSchema,
   type DemoOptions,
   type DemoStatus,
-} from '../../shared/model/groups';
-import { AppError } from '../core/errors';
+} from '../../../shared/model/groups';
+import { AppError } from '../../core/errors';
 
 export const DEMO_PARTITIONS = 4;
 const COMMIT_INTERVAL_MS = 500;
 const TICK_MS = 100;
 
-export interface DemoDependencies {
+export interface DemoServiceDeps {
   /** Bootstrap servers of the embedded cluster, or null when it is not running. */
   bootstrapServers(): string | null;
   /** Creates the demo topic when it does not exist; returns its partition count. */
@@ -157,9 +157,9 @@ export class DemoService {
   #error: string | null = null;
   #busy: Promise<unknown> = Promise.resolve();
   #emitTimer: NodeJS.Timeout | null = null;
-  readonly #deps: DemoDependencies;
+  readonly #deps: DemoServiceDeps;
 
-  constructor(deps: DemoDependencies) {
+  constructor(deps: DemoServiceDeps) {
     this.#deps = deps;
   }
 
