@@ -53,3 +53,9 @@ export function defineHandler<Req, Res>(handler: Handler<Req, Res>): Handler<Req
 }
 
 export type AnyHandler = Handler<unknown, unknown>;
+
+/** The implemented APIs by key (registry.ts builds it; release-apis.ts reads it without importing the dispatcher). */
+export interface HandlerRegistry {
+  get(apiKey: number): AnyHandler | undefined;
+  all(): readonly AnyHandler[];
+}

@@ -6,15 +6,12 @@ import { decodeRequestHeader, encodeResponseFrame } from '../../kafka/protocol/h
 import { Reader } from '../../kafka/protocol/reader';
 import { CloseConnection, DeferredResponse, type Connection, type ResponseChunks } from '../server/connection';
 import type { RequestDispatcher } from '../server/dispatcher';
-import { Deferred, type AnyHandler, type RequestContext } from './handler';
+import { Deferred, type AnyHandler, type HandlerRegistry, type RequestContext } from './handler';
 import { handlers } from './index';
 import { advertisedApisFor } from './release-apis';
 import type { KafkaReleaseId } from '../../kafka/releases';
 
-export interface HandlerRegistry {
-  get(apiKey: number): AnyHandler | undefined;
-  all(): readonly AnyHandler[];
-}
+export type { HandlerRegistry } from './handler';
 
 /** The registry of implemented APIs; ApiVersions advertises exactly these versions. */
 export function createRegistry(list: readonly AnyHandler[] = handlers): HandlerRegistry {

@@ -1,7 +1,7 @@
 import type { ApiVersionsResponse } from '../../kafka/protocol/generated/index';
 import { ApiKey } from '../../kafka/protocol/api-keys';
 import { advertisedApis, KAFKA_RELEASE_IDS, KAFKA_RELEASES, releaseApiName, type ApiVersionRange, type KafkaReleaseId } from '../../kafka/releases';
-import type { HandlerRegistry } from './registry';
+import type { HandlerRegistry } from './handler';
 
 /**
  * What the brokers advertise and accept: every implemented version (the default), or what one Apache
