@@ -29,7 +29,7 @@ export interface BrokerOptions {
   controller: Controller;
   /** Finds another broker of the same cluster (the in-process replica fetcher reads from leaders). */
   peer: (id: number) => Broker | undefined;
-  dispatcher: RequestDispatcher;
+  dispatcher: RequestDispatcher<Broker>;
   logger: Logger;
   /** The memory budget of the cluster's connections (queued.max.request.bytes); the broker's own if not given. */
   memory?: MemoryBudget;
@@ -129,7 +129,14 @@ export class Broker {
       () => controller.brokerConfigs(options.id),
       () => controller.brokerConfigs(''),
     );
-    this.groups = new GroupCoordinator(this);
+    this.groups = new GroupCoordinator({
+      id: this.id,
+      logger: this.logger,
+      config: this.config,
+      metadata: controller,
+      offsetsPartitions: (partition) => this.replica(OFFSETS_TOPIC, partition),
+      isRunning: () => this.stateValue === 'running',
+    });
     this.storage = new StorageFailures(this.logger, this.now);
   }
 

@@ -31,7 +31,7 @@ export interface EmbeddedClusterOptions {
   config?: Record<string, string>;
   logger?: Logger;
   /** Turns request frames into responses; the full handler registry unless given (benches swap handlers). */
-  dispatcher?: RequestDispatcher;
+  dispatcher?: RequestDispatcher<Broker>;
   /**
    * The Apache Kafka release the brokers play: they advertise and accept the API versions it did
    * (handlers/release-apis.ts). Absent: every version implemented.
@@ -75,7 +75,7 @@ export class EmbeddedCluster {
   private constructor(
     readonly options: Required<Omit<EmbeddedClusterOptions, 'logger' | 'config' | 'dispatcher' | 'kafkaVersion' | 'users'>> & { config: Record<string, string> },
     logger: Logger,
-    dispatcher: RequestDispatcher,
+    dispatcher: RequestDispatcher<Broker>,
   ) {
     this.logger = logger;
     const count = options.brokers;

@@ -1,6 +1,7 @@
 import { KafkaStorageError } from '../log/errors';
 import type { Logger } from '../server/logger';
-import type { Broker } from './broker';
+import type { BrokerConfigView } from './broker-config';
+import type { Controller } from './controller';
 import type { PartitionMetadata } from './metadata-store';
 import type { PartitionReplica } from './partition-replica';
 import { replicationMetrics as metrics } from './replication-metrics';
@@ -22,6 +23,24 @@ interface Followed {
  */
 function acceptsLoss(replica: PartitionReplica, meta: PartitionMetadata): boolean {
   return replica.log.config.uncleanLeaderElectionEnable || (meta.uncleanElectionEpoch ?? -1) > replica.log.latestEpoch();
+}
+
+/** What the fetcher uses of the broker it fetches for (the Broker is one). */
+export interface FollowerBroker {
+  readonly id: number;
+  readonly config: Pick<BrokerConfigView, 'int'>;
+  /** Who leads a partition, in which epoch. */
+  readonly controller: Pick<Controller, 'partition'>;
+}
+
+/**
+ * What the fetcher uses of the broker leading a partition: its replica, read in process. Kafka's fetcher
+ * threads likewise see a leader only through a LeaderEndPoint (LocalLeaderEndPoint when it is in the
+ * same process). The Broker is one.
+ */
+export interface LeaderEndPoint {
+  readonly state: 'running' | 'stopped';
+  replica(topic: string, partition: number): PartitionReplica | undefined;
 }
 
 /** Every followed partition is fetched at least this often, with or without news from its leader. */
@@ -53,8 +72,8 @@ export class ReplicaFetcher {
   private readonly maxBytes: number;
 
   constructor(
-    private readonly broker: Broker,
-    private readonly peer: (id: number) => Broker | undefined,
+    private readonly broker: FollowerBroker,
+    private readonly peer: (id: number) => LeaderEndPoint | undefined,
     private readonly logger: Logger,
   ) {
     this.maxBytes = broker.config.int('replica.fetch.max.bytes');

@@ -11,8 +11,9 @@
  * for an empty group, rebalance and session timeouts. Timers come from an injectable clock.
  */
 import { randomUUID } from 'node:crypto';
-import type { Broker } from '../cluster/broker';
-import { isFailure } from '../cluster/controller';
+import type { BrokerConfigView } from '../cluster/broker-config';
+import { isFailure, type Controller } from '../cluster/controller';
+import type { Logger } from '../server/logger';
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { decodeConsumerProtocolSubscription } from '../../kafka/protocol/generated/consumer-protocol-subscription';
 import { Reader } from '../../kafka/protocol/reader';
@@ -30,10 +31,26 @@ import {
   type SyncResult,
   type TimerHandle,
 } from './group';
-import { appendToOffsetsPartition, groupMetadataRecord, loadOffsetsPartition, offsetCommitRecord } from './offsets-store';
+import { appendToOffsetsPartition, groupMetadataRecord, loadOffsetsPartition, offsetCommitRecord, type OffsetsPartitions } from './offsets-store';
 import { OFFSETS_TOPIC, partitionForGroup, type GroupMetadataValue } from './records';
 
 export { OFFSETS_TOPIC } from './records';
+
+/**
+ * What the group coordinator needs of its broker, and nothing more: Kafka hands its coordinators a
+ * PartitionWriter ("the minimum required for coordinators") and the metadata image, never the broker.
+ * The Broker builds one of these over itself.
+ */
+export interface CoordinatorBroker {
+  readonly id: number;
+  readonly logger: Logger;
+  readonly config: Pick<BrokerConfigView, 'int'>;
+  /** The cluster's topics and partitions (who leads which offsets partition, which topics exist). */
+  readonly metadata: Pick<Controller, 'topic' | 'partition'>;
+  /** This broker's replicas of the `__consumer_offsets` partitions, to load from and append to. */
+  readonly offsetsPartitions: OffsetsPartitions;
+  isRunning(): boolean;
+}
 
 export interface CoordinatorClock {
   now(): number;
@@ -164,7 +181,11 @@ export function subscriptionTopics(metadata: Buffer): string[] | null {
  * offsets.topic.num.partitions partitions, min(offsets.topic.replication.factor, brokers) replicas,
  * compacted. Returns false when it cannot be created.
  */
-export function ensureOffsetsTopic(broker: Broker): boolean {
+export function ensureOffsetsTopic(broker: {
+  readonly controller: Pick<Controller, 'topic' | 'createTopic' | 'brokerIds'>;
+  readonly config: Pick<BrokerConfigView, 'int'>;
+  readonly logger: Logger;
+}): boolean {
   const controller = broker.controller;
   if (controller.topic(OFFSETS_TOPIC)) return true;
   const created = controller.createTopic({
@@ -190,7 +211,7 @@ export class GroupCoordinator {
   private expiryTimer: TimerHandle | null = null;
 
   constructor(
-    private readonly broker: Broker,
+    private readonly broker: CoordinatorBroker,
     private readonly clock: CoordinatorClock = systemClock,
   ) {}
 
@@ -203,7 +224,7 @@ export class GroupCoordinator {
 
   /** The `__consumer_offsets` partition of a group, or -1 while the topic does not exist. */
   partitionFor(groupId: string): number {
-    const count = this.broker.controller.topic(OFFSETS_TOPIC)?.partitions.length ?? 0;
+    const count = this.broker.metadata.topic(OFFSETS_TOPIC)?.partitions.length ?? 0;
     return count === 0 ? -1 : partitionForGroup(groupId, count);
   }
 
@@ -220,8 +241,8 @@ export class GroupCoordinator {
 
   /** Reconciles one offsets partition with the controller: load it when we lead it, drop it when not. */
   onPartitionChange(partition: number): void {
-    if (this.broker.state !== 'running') return;
-    const meta = this.broker.controller.partition(OFFSETS_TOPIC, partition);
+    if (!this.broker.isRunning()) return;
+    const meta = this.broker.metadata.partition(OFFSETS_TOPIC, partition);
     const leads = meta !== undefined && meta.leader === this.broker.id;
     const current = this.owned.get(partition);
     if (current && (!leads || current.leaderEpoch !== meta!.leaderEpoch)) this.unload(partition);
@@ -230,8 +251,8 @@ export class GroupCoordinator {
 
   /** Reconciles every offsets partition (broker start, topic changes). */
   syncAll(): void {
-    if (this.broker.state !== 'running') return;
-    const topic = this.broker.controller.topic(OFFSETS_TOPIC);
+    if (!this.broker.isRunning()) return;
+    const topic = this.broker.metadata.topic(OFFSETS_TOPIC);
     for (const partition of [...this.owned.keys()]) {
       if (!topic || partition >= topic.partitions.length) this.unload(partition);
     }
@@ -248,9 +269,9 @@ export class GroupCoordinator {
   private load(partition: number, leaderEpoch: number): void {
     // A log that cannot be opened now (a full disk) holds groups we cannot read: not ours until the
     // broker opens it (it retries and calls onPartitionChange then); members are told NOT_COORDINATOR.
-    if (!this.broker.replica(OFFSETS_TOPIC, partition)) return;
+    if (!this.broker.offsetsPartitions(partition)) return;
     const started = Date.now();
-    const loaded = loadOffsetsPartition(this.broker, partition);
+    const loaded = loadOffsetsPartition(this.broker.offsetsPartitions, partition);
     const owned: OwnedPartition = { partition, leaderEpoch, groups: new Map() };
     const now = this.clock.now();
     for (const [groupId, value] of loaded.groups) owned.groups.set(groupId, this.restoreGroup(groupId, value, now));
@@ -805,7 +826,7 @@ export class GroupCoordinator {
 
   private append(owned: OwnedPartition, records: RecordInput[]): number | Promise<number> {
     if (!this.isCurrent(owned)) return ErrorCode.NOT_COORDINATOR;
-    return appendToOffsetsPartition(this.broker, owned.partition, records, this.clock.now());
+    return appendToOffsetsPartition(this.broker.offsetsPartitions, owned.partition, records, this.clock.now());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -836,13 +857,13 @@ export class GroupCoordinator {
     }
     const target = group;
     const now = this.clock.now();
-    const controller = this.broker.controller;
+    const cluster = this.broker.metadata;
     const records: RecordInput[] = [];
     const accepted: Array<{ topic: string; partition: number; value: CommittedOffset }> = [];
     const results: PartitionResults = request.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => {
-        if (!controller.partition(t.name, p.partition)) return { partitionIndex: p.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+        if (!cluster.partition(t.name, p.partition)) return { partitionIndex: p.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
         const metadata = p.metadata ?? '';
         if (Buffer.byteLength(metadata) > OFFSET_METADATA_MAX_BYTES) return { partitionIndex: p.partition, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
         const commitTimestamp = p.commitTimestamp >= 0 ? p.commitTimestamp : now;
@@ -909,7 +930,7 @@ export class GroupCoordinator {
       name: t.name,
       partitions: t.partitions.map((partition) => {
         if (subscribed.has(t.name)) return { partitionIndex: partition, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
-        if (!this.broker.controller.partition(t.name, partition)) return { partitionIndex: partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+        if (!this.broker.metadata.partition(t.name, partition)) return { partitionIndex: partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
         if (group.offsets.get(t.name)?.has(partition)) {
           records.push(offsetCommitRecord(groupId, t.name, partition, null, now));
           removed.push({ topic: t.name, partition });

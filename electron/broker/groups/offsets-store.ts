@@ -3,8 +3,7 @@
  * partition leader, acks=-1, so a commit is on every in-sync replica before it is acknowledged), and the
  * groups and offsets read back from such a partition when this broker becomes its leader.
  */
-import type { Broker } from '../cluster/broker';
-import { isPartitionError, type PartitionErrorName } from '../cluster/partition-replica';
+import { isPartitionError, type PartitionErrorName, type PartitionReplica } from '../cluster/partition-replica';
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { isControlBatch } from '../../kafka/records/batch-header';
 import { encodeRecordBatch, iterateBatches, type RecordInput } from '../../kafka/records/record-batch';
@@ -17,9 +16,20 @@ import {
   encodeGroupMetadataValue,
   encodeOffsetCommitKey,
   encodeOffsetCommitValue,
-  OFFSETS_TOPIC,
   type GroupMetadataValue,
 } from './records';
+
+/**
+ * What the offsets store uses of one replica of a `__consumer_offsets` partition on this broker: append
+ * as its leader, read its log back. Kafka's coordinators likewise see their partitions only through a
+ * PartitionWriter ("the minimum required for coordinators") and a CoordinatorLoader, not the broker.
+ */
+export type OffsetsReplica = Pick<PartitionReplica, 'isLeader' | 'appendAsLeader'> & {
+  readonly log: Pick<PartitionReplica['log'], 'logStartOffset' | 'logEndOffset' | 'read'>;
+};
+
+/** This broker's replica of an offsets partition; undefined when it holds none or its log cannot be opened. */
+export type OffsetsPartitions = (partition: number) => OffsetsReplica | undefined;
 
 /** How long a write waits for the in-sync replicas (Kafka's offsets.commit.timeout.ms). */
 export const OFFSETS_COMMIT_TIMEOUT_MS = 5000;
@@ -57,9 +67,9 @@ export function coordinatorErrorFor(error: PartitionErrorName): number {
  * Appends records to one partition of `__consumer_offsets` as its leader and waits until every in-sync
  * replica has them. Resolves to an error code (NONE on success).
  */
-export function appendToOffsetsPartition(broker: Broker, partition: number, records: RecordInput[], now: number): number | Promise<number> {
+export function appendToOffsetsPartition(partitions: OffsetsPartitions, partition: number, records: RecordInput[], now: number): number | Promise<number> {
   if (records.length === 0) return ErrorCode.NONE;
-  const replica = broker.replica(OFFSETS_TOPIC, partition);
+  const replica = partitions(partition);
   if (!replica || !replica.isLeader) return ErrorCode.NOT_COORDINATOR;
   const batch = encodeRecordBatch({ records, timestamp: now });
   const outcome = replica.appendAsLeader(batch, -1, OFFSETS_COMMIT_TIMEOUT_MS);
@@ -80,9 +90,9 @@ export interface LoadedPartition {
  * of every key. Control batches (transaction markers) are skipped; records that cannot be decoded are
  * counted in `skipped` and ignored, as Kafka ignores keys of versions it does not know.
  */
-export function loadOffsetsPartition(broker: Broker, partition: number): LoadedPartition & { skipped: number } {
+export function loadOffsetsPartition(partitions: OffsetsPartitions, partition: number): LoadedPartition & { skipped: number } {
   const result: LoadedPartition & { skipped: number } = { offsets: new Map(), groups: new Map(), records: 0, skipped: 0 };
-  const replica = broker.replica(OFFSETS_TOPIC, partition);
+  const replica = partitions(partition);
   if (!replica) return result;
   const log = replica.log;
   const end = log.logEndOffset;
