@@ -58,7 +58,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     settings: embeddedSettings,
     dataDir: embeddedDataDir({ embedded: embeddedSettings }, options.dataDir),
     hub,
-    launchOverrides: (['enabled', 'brokers', 'basePort', 'dataDir'] as const).filter((key) => override[key] !== undefined),
+    launchOverrides: (['enabled', 'brokers', 'basePort', 'dataDir', 'kafkaVersion'] as const).filter((key) => override[key] !== undefined),
     resolveDataDir: (setting) => embeddedDataDir({ embedded: { ...embeddedSettings, dataDir: setting } }, options.dataDir),
     ...(options.embeddedFactory ? { factory: options.embeddedFactory } : {}),
   });

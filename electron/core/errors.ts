@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import type { IpcError } from '../../shared/ipc/contract';
 import { describeNetworkFailure } from './network-errors';
+import { ApiKey } from '../kafka/protocol/api-keys';
+import { firstReleaseSupporting } from '../kafka/releases';
 
 export type IpcErrorKind = IpcError['kind'];
 
@@ -116,9 +118,16 @@ export function toIpcError(error: unknown, log: (message: string, error: unknown
   if (codes.includes('PLT_KFK_AUTHENTICATION')) {
     return { kind: 'kafka', message: 'The cluster refused to authenticate this connection. Check the user name, password and mechanism.' };
   }
-  const unsupported = all.find((inner) => codeOf(inner) === 'PLT_KFK_UNSUPPORTED_API');
+  const unsupported = all.find((inner) => codeOf(inner) === 'PLT_KFK_UNSUPPORTED_API' || (inner instanceof Error && inner.name === 'UnsupportedApiError'));
   if (unsupported) {
-    return { kind: 'kafka', message: `The cluster does not support this request: ${(unsupported as Error).message}` };
+    return { kind: 'kafka', message: unsupportedApiWords(unsupported as Error) };
+  }
+  const compression = all.find((inner) => codeOf(inner) === 'PLT_KFK_UNSUPPORTED_COMPRESSION');
+  if (compression) {
+    return {
+      kind: 'invalid-request',
+      message: `Kafka Desk cannot use this compression on the runtime it runs on (Node.js ${process.versions.node}): ${(compression as Error).message.replace(/\.$/, '')}. Choose another codec.`,
+    };
   }
   const network = describeNetworkFailure(error);
   if (network) return { kind: 'unavailable', message: network };
@@ -137,4 +146,42 @@ export function toIpcError(error: unknown, log: (message: string, error: unknown
 
 function defaultLog(message: string, error: unknown): void {
   console.error(`[kafka-desk] ${message}:`, error);
+}
+
+/** What the app does with each API a cluster may lack, for "… needs Kafka 2.4 or later". */
+const API_ACTIONS: Readonly<Record<string, string>> = {
+  OffsetDelete: "Deleting a group's offsets for one topic",
+  DeleteGroups: 'Deleting a consumer group',
+  IncrementalAlterConfigs: 'Changing configs one by one',
+  AlterConfigs: 'Changing configs',
+  DescribeConfigs: 'Reading configs',
+  DescribeCluster: 'Describing the cluster',
+  ElectLeaders: 'Electing preferred leaders',
+  CreatePartitions: 'Adding partitions to a topic',
+  DeleteRecords: 'Deleting records (purging a topic)',
+  DescribeLogDirs: "Reading the brokers' log directories (replica sizes)",
+  CreateTopics: 'Creating topics',
+  DeleteTopics: 'Deleting topics',
+  ListGroups: 'Listing consumer groups',
+  DescribeGroups: 'Describing consumer groups',
+  OffsetForLeaderEpoch: 'Checking offsets against leader epochs',
+};
+
+/**
+ * The words for an API the cluster does not offer (the client library's UnsupportedApiError, "Unsupported
+ * API OffsetDelete.", or the wire helper's, which names its API): what needs it and from which Kafka
+ * release (kafka/releases.ts), instead of a bare "not supported".
+ */
+function unsupportedApiWords(error: Error): string {
+  const named = (error as { api?: unknown }).api;
+  const api = typeof named === 'string' ? named : /Unsupported API (\w+)/.exec(error.message)?.[1];
+  const key = api === undefined ? undefined : apiKeyByName(api);
+  const since = key === undefined ? undefined : firstReleaseSupporting(key);
+  const action = (api && API_ACTIONS[api]) ?? (api ? `This request (${api})` : 'This request');
+  if (!since) return `${action} is not supported by this cluster: ${error.message}`;
+  return `${action} needs Kafka ${since} or later (the ${api} API), and this cluster does not offer it.`;
+}
+
+function apiKeyByName(name: string): number | undefined {
+  return (ApiKey as Readonly<Record<string, number>>)[name];
 }

@@ -756,3 +756,51 @@ export function firstReleaseSupporting(apiKey: number, version = 0, mode?: Metad
   }
   return undefined;
 }
+
+/** Which Kafka releases a broker's ApiVersions answer points to (the Overview's "Kafka 2.8"). */
+export interface DetectedRelease {
+  /** The oldest and newest release consistent with the answer; `to` null when newer than every known release. */
+  from: KafkaReleaseId;
+  to: KafkaReleaseId | null;
+  /** True when some release listed exactly these versions (for every API the broker lists). */
+  exact: boolean;
+}
+
+/**
+ * The releases whose brokers (ZooKeeper or KRaft) list every API of `apis` with the same version range:
+ * an Apache Kafka broker with default settings matches its own release. A broker that lists fewer APIs
+ * than its release (the embedded cluster playing a release implements part of them) matches too, as
+ * long as each range it does list is that release's. When no release matches (a newer or patched
+ * broker, another implementation), the newest release whose every shared API the broker speaks at
+ * least as new a version of, as "that release or later". Null when even 0.11 is newer.
+ */
+export function detectRelease(apis: ReadonlyArray<{ apiKey: number; minVersion: number; maxVersion: number }>): DetectedRelease | null {
+  const matching = KAFKA_RELEASE_IDS.filter((id) => {
+    const release = KAFKA_RELEASES[id];
+    return [release.zookeeper, release.kraft].some(
+      (table) => table !== undefined && apis.every((api) => table[api.apiKey]?.[0] === api.minVersion && table[api.apiKey]?.[1] === api.maxVersion),
+    );
+  });
+  if (matching.length > 0) {
+    // Releases that match are consecutive in practice; name the span from the first to the last.
+    return { from: matching[0]!, to: matching.at(-1)!, exact: true };
+  }
+  const listed = new Map(apis.map((api) => [api.apiKey, api.maxVersion]));
+  let atLeast: KafkaReleaseId | null = null;
+  for (const id of KAFKA_RELEASE_IDS) {
+    const table = advertisedApis(id);
+    const asNew = Object.entries(table).every(([key, range]) => {
+      const max = listed.get(Number(key));
+      return max === undefined || max >= range[1];
+    });
+    if (asNew) atLeast = id;
+  }
+  return atLeast === null ? null : { from: atLeast, to: null, exact: false };
+}
+
+/** "Kafka 2.8", "Kafka 3.5 to 3.6", "Kafka 3.7 or later" for a detected release. */
+export function describeDetectedRelease(detected: DetectedRelease | null): string {
+  if (!detected) return 'older than Kafka 0.11 or not Apache Kafka';
+  if (detected.to === null) return `Kafka ${detected.from} or later`;
+  return detected.from === detected.to ? `Kafka ${detected.from}` : `Kafka ${detected.from} to ${detected.to}`;
+}

@@ -6,6 +6,7 @@
 //   --base-port <n>     first embedded broker port for this run
 //   --no-embedded       do not start the embedded cluster
 //   --schema-registry-port <n>  the embedded schema registry's port for this run (0 picks a free one)
+//   --kafka-version <x> the Kafka release the embedded cluster plays in this run (0.11 to 4.1)
 //   --renderer <dir>    the built renderer (default out/renderer)
 import '../core/runtime-guard'; // first: a plain message on a Node too old, before anything else loads
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { createAppCore } from '../core/app-core';
 import { MemorySecretStore } from '../services/secrets/service';
 import type { EmbeddedSettings } from '../../shared/model/schemas';
 import { startWebServer } from './server';
+import { KAFKA_RELEASE_IDS, parseKafkaReleaseId } from '../kafka/releases';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
       'base-port': { type: 'string' },
       'no-embedded': { type: 'boolean' },
       'schema-registry-port': { type: 'string' },
+      'kafka-version': { type: 'string' },
       renderer: { type: 'string' },
     },
     strict: true,
@@ -56,6 +59,11 @@ async function main(): Promise<void> {
   if (values['no-embedded']) override.enabled = false;
   const registryPort = integer(values['schema-registry-port'], '--schema-registry-port');
   if (registryPort !== undefined) override.schemaRegistryPort = registryPort;
+  if (values['kafka-version'] !== undefined) {
+    const release = parseKafkaReleaseId(values['kafka-version']);
+    if (!release) fail(`--kafka-version must be a Kafka release from ${KAFKA_RELEASE_IDS[0]} to ${KAFKA_RELEASE_IDS.at(-1)} (${KAFKA_RELEASE_IDS.join(', ')}), got "${values['kafka-version']}".`);
+    override.kafkaVersion = release;
+  }
 
   const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
   const core = await createAppCore({
@@ -66,7 +74,7 @@ async function main(): Promise<void> {
     embeddedOverride: override,
   });
   const status = core.embedded.status();
-  if (status.state === 'running') console.log(`Embedded cluster: ${status.bootstrapServers}`);
+  if (status.state === 'running') console.log(`Embedded cluster: ${status.bootstrapServers}${status.config.kafkaVersion ? ` (playing Kafka ${status.config.kafkaVersion})` : ''}`);
   if (status.schemaRegistryUrl) console.log(`Embedded schema registry: ${status.schemaRegistryUrl}`);
   else if (status.schemaRegistryError) console.log(`Embedded schema registry: ${status.schemaRegistryError}`);
   else if (status.message) console.log(`Embedded cluster: ${status.message}`);

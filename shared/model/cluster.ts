@@ -69,6 +69,9 @@ export const clusterOverviewSchema = z.object({
   // Every broker, up and down, by id.
   brokers: z.array(brokerSchema),
   apiVersions: z.array(apiVersionSchema),
+  // The Kafka release(s) those API versions match (electron/kafka/releases.ts detectRelease), in words
+  // ("Kafka 2.8", "Kafka 3.7 or later"); exact: some release listed exactly these versions.
+  kafkaRelease: z.object({ from: z.string(), to: z.string().nullable(), exact: z.boolean(), text: z.string() }).nullable().optional(),
   topicCount: z.number().int(),
   partitionCount: z.number().int(),
   replicaCount: z.number().int(),

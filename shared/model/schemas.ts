@@ -292,10 +292,21 @@ export type EmbeddedBrokerStatus = z.infer<typeof embeddedBrokerStatusSchema>;
 
 // What the embedded cluster runs with (or will, at its next start): broker count, first port (broker
 // n listens on basePort + n) and data directory (resolved: never empty).
+// The Apache Kafka releases the embedded cluster can play (electron/kafka/releases.ts holds what each
+// advertised; a test keeps the two lists equal). Null or absent: every version the cluster implements.
+export const KAFKA_VERSION_CHOICES = [
+  '0.11', '1.0', '1.1', '2.0', '2.1', '2.2', '2.3', '2.4', '2.5', '2.6', '2.7', '2.8',
+  '3.0', '3.1', '3.2', '3.3', '3.4', '3.5', '3.6', '3.7', '3.8', '3.9', '4.0', '4.1',
+] as const;
+export const kafkaVersionSchema = z.enum(KAFKA_VERSION_CHOICES, { message: 'Choose a Kafka release from 0.11 to 4.1.' }).nullable();
+export type KafkaVersion = (typeof KAFKA_VERSION_CHOICES)[number];
+
 export const embeddedRunConfigSchema = z.object({
   brokers: z.number().int().min(1, 'Run at least one broker.').max(9, 'Run at most 9 brokers.'),
   basePort: z.number().int().min(1024, 'Use a port of 1024 or more.').max(65_000, 'Use a port of 65000 or less.'),
   dataDir: z.string().max(4096),
+  // The Kafka release the brokers play (advertise and accept its API versions); null: the newest.
+  kafkaVersion: kafkaVersionSchema.optional(),
 });
 export type EmbeddedRunConfig = z.infer<typeof embeddedRunConfigSchema>;
 
@@ -311,9 +322,9 @@ export const embeddedClusterStatusSchema = z.object({
   brokers: z.array(embeddedBrokerStatusSchema),
   config: embeddedRunConfigSchema,
   // Settings this run took from the command line (npm run web flags) instead of Settings.
-  launchOverrides: z.array(z.enum(['enabled', 'brokers', 'basePort', 'dataDir'])),
+  launchOverrides: z.array(z.enum(['enabled', 'brokers', 'basePort', 'dataDir', 'kafkaVersion'])),
   // Settings a start or restart from the app changed for this run (free ports after a clash, ...).
-  changedInRun: z.array(z.enum(['brokers', 'basePort', 'dataDir'])),
+  changedInRun: z.array(z.enum(['brokers', 'basePort', 'dataDir', 'kafkaVersion'])),
   // After a start failed on taken ports: which, and the first free range after them (null: none).
   portsInUse: z.array(z.number().int()),
   freeBasePort: z.number().int().nullable(),
@@ -347,6 +358,8 @@ export const embeddedSettingsSchema = z.object({
   dataDir: z.string().max(4096),
   // The embedded schema registry's port on 127.0.0.1 (absent: 18081; 0: any free port).
   schemaRegistryPort: z.number().int().min(0).max(65_535, 'Use a port of 65535 or less.').optional(),
+  // The Kafka release the embedded brokers play (absent or null: every version they implement).
+  kafkaVersion: kafkaVersionSchema.optional(),
 });
 export type EmbeddedSettings = z.infer<typeof embeddedSettingsSchema>;
 

@@ -309,3 +309,10 @@ describe('Kafka release table against the generated codec', () => {
     }
   });
 });
+
+describe('the Settings choice of release', () => {
+  it('offers exactly the releases the table holds', async () => {
+    const { KAFKA_VERSION_CHOICES } = await import('../../shared/model/schemas');
+    expect([...KAFKA_VERSION_CHOICES]).toEqual([...KAFKA_RELEASE_IDS]);
+  });
+});

@@ -2,6 +2,7 @@
 // elections. Every read goes through the tolerant readers in ./read, and every Metadata answer is
 // recorded in the broker history, so a broker that drops out of Metadata is listed as down with the
 // time the app noticed, instead of vanishing.
+import { describeDetectedRelease, detectRelease } from '../../kafka/releases';
 import { ConfigResourceTypes, ConfigSources, type Admin } from '@platformatic/kafka';
 import {
   EMBEDDED_CONNECTION_ID,
@@ -215,6 +216,7 @@ export class ClusterService {
       apiVersions: apis
         .map((api) => ({ apiKey: api.apiKey, name: api.name, minVersion: api.minVersion, maxVersion: api.maxVersion }))
         .sort((a, b) => a.apiKey - b.apiKey),
+      kafkaRelease: kafkaReleaseOf(apis),
       topicCount,
       partitionCount,
       replicaCount,
@@ -432,4 +434,10 @@ async function brokerConfigs(admin: Admin, brokerId: number): Promise<BrokerConf
       sensitive: config.isSensitive,
     }))
     .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The release range the cluster's ApiVersions answer matches, with its words for the Overview. */
+function kafkaReleaseOf(apis: ReadonlyArray<{ apiKey: number; minVersion: number; maxVersion: number }>): ClusterOverview['kafkaRelease'] {
+  const detected = detectRelease(apis);
+  return detected ? { ...detected, text: describeDetectedRelease(detected) } : null;
 }

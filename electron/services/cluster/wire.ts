@@ -31,6 +31,11 @@ function supportedApis(admin: KafkaClient): Promise<ApiRange[]> {
   return ranges;
 }
 
+/** Whether the cluster (as its bootstrap broker says) lists `apiKey` at all. */
+export async function supportsApi(admin: KafkaClient, apiKey: number): Promise<boolean> {
+  return (await supportedApis(admin)).some((entry) => entry.apiKey === apiKey);
+}
+
 /** Thrown when the cluster does not speak any version of an API this codec knows. */
 export class UnsupportedApiError extends Error {
   constructor(readonly api: string) {

@@ -1,7 +1,7 @@
 // The one door from the app to the embedded broker: EmbeddedClusterHandle is the narrow interface the
 // services use, which the real EmbeddedCluster satisfies (checked by the compiler here), and the
 // broker's modules are imported dynamically, only when the embedded cluster starts.
-import type { ClusterEvent, EmbeddedBrokerStatus } from '../../../shared/model/schemas';
+import type { ClusterEvent, EmbeddedBrokerStatus, KafkaVersion } from '../../../shared/model/schemas';
 
 export interface EmbeddedClusterOptions {
   brokers: number;
@@ -11,6 +11,8 @@ export interface EmbeddedClusterOptions {
   config?: Record<string, string>;
   /** Serves the embedded schema registry on this port too (0: any free port). */
   schemaRegistryPort?: number;
+  /** The Kafka release the brokers play (null: every version they implement). */
+  kafkaVersion?: KafkaVersion | null;
 }
 
 export interface EmbeddedClusterHandle {

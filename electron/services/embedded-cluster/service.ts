@@ -89,7 +89,7 @@ export class EmbeddedClusterService {
   constructor(deps: EmbeddedClusterServiceDeps) {
     this.#enabled = deps.settings.enabled;
     this.#schemaRegistryPort = deps.settings.schemaRegistryPort ?? DEFAULT_SCHEMA_REGISTRY_PORT;
-    this.#config = { brokers: deps.settings.brokers, basePort: deps.settings.basePort, dataDir: deps.dataDir };
+    this.#config = { brokers: deps.settings.brokers, basePort: deps.settings.basePort, dataDir: deps.dataDir, kafkaVersion: deps.settings.kafkaVersion ?? null };
     this.#launchOverrides = deps.launchOverrides ?? [];
     this.#resolveDataDir = deps.resolveDataDir ?? ((setting) => setting || deps.dataDir);
     this.#hub = deps.hub;
@@ -185,8 +185,9 @@ export class EmbeddedClusterService {
       brokers: changes.brokers ?? this.#config.brokers,
       basePort: changes.basePort ?? this.#config.basePort,
       dataDir: changes.dataDir !== undefined ? this.#resolveDataDir(changes.dataDir) : this.#config.dataDir,
+      kafkaVersion: changes.kafkaVersion !== undefined ? changes.kafkaVersion : (this.#config.kafkaVersion ?? null),
     };
-    const changed = (['brokers', 'basePort', 'dataDir'] as const).filter((key) => config[key] !== this.#config[key]);
+    const changed = (['brokers', 'basePort', 'dataDir', 'kafkaVersion'] as const).filter((key) => (config[key] ?? null) !== (this.#config[key] ?? null));
     this.#launchOverrides = this.#launchOverrides.filter((key) => !changed.includes(key as (typeof changed)[number]));
     this.#changedInRun = [...new Set([...this.#changedInRun, ...changed])];
     this.#config = config;
@@ -200,7 +201,7 @@ export class EmbeddedClusterService {
         return;
       }
       await mkdir(config.dataDir, { recursive: true });
-      const cluster = await factory.start({ brokers: config.brokers, basePort: config.basePort, host: HOST, dataDir: config.dataDir, schemaRegistryPort: this.#schemaRegistryPort });
+      const cluster = await factory.start({ brokers: config.brokers, basePort: config.basePort, host: HOST, dataDir: config.dataDir, schemaRegistryPort: this.#schemaRegistryPort, kafkaVersion: config.kafkaVersion ?? null });
       this.#cluster = cluster;
       this.#unsubscribe = cluster.onEvent((event) => {
         this.#hub.emit('embedded.event', event);

@@ -103,10 +103,14 @@ export interface PartitionData {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Fetch v12 with the generated codec: topic names (v13+ use topic ids). Every Kafka since 2.7 answers it.
+// Fetch v4 to v12 with the generated codec: topic names (v13+ use topic ids). The newest version the
+// cluster speaks is used; v4 (Kafka 0.11) is the first whose answers carry record batches (magic 2), so
+// every cluster from 0.11 on can be browsed. The fields read here exist in every one of them.
 
-/** The Fetch version the browser speaks: the last one that names topics (v13 moved to topic ids). */
+/** The newest Fetch version the browser speaks: the last one that names topics (v13 moved to topic ids). */
 const FETCH_VERSION = 12;
+/** The oldest: record batches (KIP-98), Kafka 0.11. */
+const OLDEST_FETCH_VERSION = 4;
 
 function fetchRequest(maxWaitMs: number, minBytes: number, maxBytes: number, topic: string, partitions: PartitionFetch[]): FetchRequest {
   return {
@@ -288,7 +292,8 @@ export class TopicReader {
   #layout: PartitionLayout[] = [];
   #snapshot: ClusterSnapshot | null = null;
   #refreshedAt = 0;
-  #checkedVersion = false;
+  /** The Fetch version negotiated with the cluster, once asked. */
+  #version: number | null = null;
 
   private constructor(client: Admin, topic: string) {
     this.client = client;
@@ -405,7 +410,7 @@ export class TopicReader {
   }
 
   async #ensureVersion(): Promise<void> {
-    if (this.#checkedVersion) return;
+    if (this.#version !== null) return;
     let version: number;
     try {
       version = await negotiateVersion(this.client, Fetch, FETCH_VERSION);
@@ -413,10 +418,10 @@ export class TopicReader {
       if (!(error instanceof UnsupportedApiError)) throw error;
       version = -1;
     }
-    if (version < FETCH_VERSION) {
-      throw new AppError('kafka', 'This cluster is too old for the message browser: it needs Fetch v12 (Apache Kafka 2.7 or newer).');
+    if (version < OLDEST_FETCH_VERSION) {
+      throw new AppError('kafka', 'This cluster is too old for the message browser: it needs Fetch v4 (Apache Kafka 0.11 or later).');
     }
-    this.#checkedVersion = true;
+    this.#version = version;
   }
 
   /**
@@ -453,7 +458,7 @@ export class TopicReader {
           try {
             const connection = await this.#connection(leader);
             const request = fetchRequest(options.maxWaitMs ?? 0, options.minBytes ?? 1, Math.min(0x7fffffff, maxBytes), this.topic, group);
-            response = await send(connection, Fetch, FETCH_VERSION, request);
+            response = await send(connection, Fetch, this.#version ?? FETCH_VERSION, request);
           } catch (error) {
             // A leader that cannot be reached: the others' partitions are still read.
             if (options.skipUnavailable) return;

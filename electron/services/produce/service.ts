@@ -5,9 +5,31 @@ import type { z } from 'zod';
 import type { ProduceResult, produceRequestSchema } from '../../../shared/model/schemas';
 import { AppError } from '../../core/errors';
 import { partitionForKey } from '../../kafka/partitioners/murmur2';
+import { Produce } from '../../kafka/protocol/generated/index';
+import { negotiateVersion, UnsupportedApiError, type KafkaClient } from '../cluster/wire';
 
 type ParsedProduceRequest = z.output<typeof produceRequestSchema>;
 type BufferProducer = Producer<Buffer, Buffer, Buffer, Buffer>;
+
+/**
+ * zstd batches need Produce v7 (KIP-110, Kafka 2.1): an older broker refuses them, or in releases
+ * before 2.1 cannot read them at all, so the form says which release is needed before sending.
+ */
+async function requireZstd(producer: KafkaClient): Promise<void> {
+  let highest: number;
+  try {
+    highest = await negotiateVersion(producer, Produce);
+  } catch (error) {
+    if (error instanceof UnsupportedApiError) return; // the send says what is wrong
+    throw error;
+  }
+  if (highest < 7) {
+    throw new AppError(
+      'invalid-request',
+      `zstd compression needs Kafka 2.1 or later (Produce v7, KIP-110); this cluster speaks Produce up to v${highest}. Choose gzip, snappy or lz4.`,
+    );
+  }
+}
 
 export interface ProduceServiceDeps {
   /** The connection's producer (one per connection, kept by the connections service). */
@@ -72,6 +94,7 @@ async function produce(producer: BufferProducer, request: ParsedProduceRequest):
     ...(headers.size ? { headers } : {}),
   }));
 
+  if (request.compression === 'zstd') await requireZstd(producer);
   const started = performance.now();
   const result = await producer.send({ messages, acks: request.acks, compression: request.compression, autocreateTopics: false });
   const durationMs = Math.round(performance.now() - started);

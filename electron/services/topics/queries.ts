@@ -9,6 +9,8 @@ import { AppError } from '../../core/errors';
 import { LATEST_TIMESTAMP, readWatermarks } from '../cluster/offsets';
 import { describeLogDirs, isOffline, isUnderReplicated, listOffsets, PartitionResults, readMetadata, type ClusterSnapshot, type TopicState } from '../cluster/read';
 import { visibleTopics, type ClusterReads } from '../cluster/service';
+import { supportsApi } from '../cluster/wire';
+import { ApiKey } from '../../kafka/protocol/api-keys';
 
 function layoutOf(topics: Iterable<TopicState>): Map<string, number[]> {
   return new Map([...topics].map((topic) => [topic.name, topic.partitions.map((partition) => partition.partition)]));
@@ -260,8 +262,28 @@ export async function alterTopicConfigs(
     ...Object.entries(set).map(([name, value]) => ({ name, value, configOperation: IncrementalAlterConfigOperationTypes.SET })),
     ...reset.map((name) => ({ name, configOperation: IncrementalAlterConfigOperationTypes.DELETE })),
   ];
-  if (configs.length) {
+  if (!configs.length) return topicConfigs(admin, topic);
+  if (await supportsApi(admin, ApiKey.IncrementalAlterConfigs)) {
     await admin.incrementalAlterConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configs }] });
+    return topicConfigs(admin, topic);
   }
+  // Before Kafka 2.3 (KIP-339) AlterConfigs replaces a topic's whole set of overrides: send the current
+  // overrides with these changes, as Kafka's tools did then. Sensitive overrides, whose values the
+  // cluster does not tell, would be lost, so they stop the change instead.
+  const current = await topicConfigs(admin, topic);
+  const overrides = new Map(current.filter((entry) => entry.source === 'topic').map((entry) => [entry.name, entry]));
+  const hidden = [...overrides.values()].filter((entry) => entry.value === null && !reset.includes(entry.name) && !(entry.name in set));
+  if (hidden.length) {
+    throw new AppError(
+      'conflict',
+      `This cluster (older than Kafka 2.3) can only replace all of a topic's configs at once, and ${hidden.map((e) => e.name).join(', ')} ${hidden.length === 1 ? 'is' : 'are'} sensitive, so ${hidden.length === 1 ? 'its value' : 'their values'} cannot be kept.`,
+    );
+  }
+  const next = new Map([...overrides].map(([name, entry]) => [name, entry.value as string]));
+  for (const name of reset) next.delete(name);
+  for (const [name, value] of Object.entries(set)) next.set(name, value);
+  await admin.alterConfigs({
+    resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configs: [...next].map(([name, value]) => ({ name, value })) }],
+  });
   return topicConfigs(admin, topic);
 }

@@ -103,6 +103,21 @@ export function OverviewView({ overview }: { overview: ClusterOverview }) {
       <p className="subtitle">
         Cluster <code>{overview.clusterId}</code> · controller{' '}
         {controller ? `broker ${controller.id} (${controller.host}:${controller.port})` : `id ${overview.controllerId}`}
+        {overview.kafkaRelease ? (
+          <>
+            {' · '}
+            <span
+              data-testid="kafka-release"
+              title={
+                overview.kafkaRelease.exact
+                  ? 'The API versions the brokers advertise are those of this release.'
+                  : 'The API versions the brokers advertise match no single release; they are at least as new as this one.'
+              }
+            >
+              {overview.kafkaRelease.text}
+            </span>
+          </>
+        ) : null}
       </p>
       <div className="stats">
         <StatCard

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { embeddedSettingsSchema, type Settings } from '../../../../shared/model/schemas';
+import { KAFKA_VERSION_CHOICES, embeddedSettingsSchema, type KafkaVersion, type Settings } from '../../../../shared/model/schemas';
 import type { IpcError } from '../../../../shared/ipc/contract';
 import { Field } from '../../components/Field';
 import { ScreenHeader } from '../../components/ScreenHeader';
@@ -7,7 +7,7 @@ import { ErrorMessage, Loading } from '../../components/StateView';
 import { useAppStore } from '../../store/hooks';
 import { RunConfigFacts } from '../cluster-panel/ClusterPanelScreen';
 
-const overrideFlag: Record<string, string> = { enabled: '--no-embedded', brokers: '--brokers', basePort: '--base-port', dataDir: '--data-dir' };
+const overrideFlag: Record<string, string> = { enabled: '--no-embedded', brokers: '--brokers', basePort: '--base-port', dataDir: '--data-dir', kafkaVersion: '--kafka-version' };
 
 export function SettingsScreen() {
   const api = useAppStore((state) => state.api);
@@ -20,7 +20,7 @@ export function SettingsScreen() {
   const navigate = useAppStore((state) => state.navigate);
   const [settings, setSettings] = useState<Settings | null>(null);
   const [loadError, setLoadError] = useState<IpcError | null>(null);
-  const [form, setForm] = useState({ enabled: true, brokers: '3', basePort: '19092', dataDir: '' });
+  const [form, setForm] = useState({ enabled: true, brokers: '3', basePort: '19092', dataDir: '', kafkaVersion: '' as KafkaVersion | '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState<'saved' | 'applied' | null>(null);
   const [saveError, setSaveError] = useState<string | null>(null);
@@ -30,7 +30,7 @@ export function SettingsScreen() {
       if (!result.ok) return setLoadError(result.error);
       setSettings(result.value);
       const embedded = result.value.embedded;
-      setForm({ enabled: embedded.enabled, brokers: String(embedded.brokers), basePort: String(embedded.basePort), dataDir: embedded.dataDir });
+      setForm({ enabled: embedded.enabled, brokers: String(embedded.brokers), basePort: String(embedded.basePort), dataDir: embedded.dataDir, kafkaVersion: embedded.kafkaVersion ?? '' });
     });
     void loadEmbedded();
   }, [api, loadEmbedded]);
@@ -39,7 +39,7 @@ export function SettingsScreen() {
   const save = async (apply = false) => {
     setSaved(null);
     setSaveError(null);
-    const candidate = { enabled: form.enabled, brokers: Number(form.brokers), basePort: Number(form.basePort), dataDir: form.dataDir.trim() };
+    const candidate = { ...settings?.embedded, enabled: form.enabled, brokers: Number(form.brokers), basePort: Number(form.basePort), dataDir: form.dataDir.trim(), kafkaVersion: form.kafkaVersion || null };
     const parsed = embeddedSettingsSchema.safeParse(candidate);
     if (!parsed.success) {
       const next: Record<string, string> = {};
@@ -52,7 +52,7 @@ export function SettingsScreen() {
     if (!result.ok) return setSaveError(result.error.message);
     setSettings(result.value);
     if (!apply) return setSaved('saved');
-    const config = { brokers: parsed.data.brokers, basePort: parsed.data.basePort, dataDir: parsed.data.dataDir };
+    const config = { brokers: parsed.data.brokers, basePort: parsed.data.basePort, dataDir: parsed.data.dataDir, kafkaVersion: parsed.data.kafkaVersion ?? null };
     const status = running?.state === 'running' ? await restartEmbedded(config) : await startEmbedded(config);
     if (status?.state === 'running') setSaved('applied');
     else setSaveError(status?.message ?? 'The embedded cluster did not start; see the Cluster panel.');
@@ -65,6 +65,10 @@ export function SettingsScreen() {
     const next = settings.embedded;
     if (next.basePort !== running.config.basePort) differences.push(`first port ${running.config.basePort} (saved: ${next.basePort})`);
     if (next.brokers !== running.config.brokers) differences.push(`${running.config.brokers} broker(s) (saved: ${next.brokers})`);
+    const release = (version: string | null | undefined) => (version ? `Kafka ${version}` : 'the newest Kafka');
+    if ((next.kafkaVersion ?? null) !== (running.config.kafkaVersion ?? null)) {
+      differences.push(`${release(running.config.kafkaVersion)} (saved: ${release(next.kafkaVersion)})`);
+    }
   }
   const flags = running?.launchOverrides.map((key) => overrideFlag[key]).filter(Boolean) ?? [];
 
@@ -133,6 +137,22 @@ export function SettingsScreen() {
               {(props) => <input {...props} inputMode="numeric" value={form.basePort} onChange={(event) => setForm({ ...form, basePort: event.target.value })} />}
             </Field>
           </div>
+          <Field
+            label="Kafka release"
+            error={errors.kafkaVersion}
+            hint="The brokers advertise and accept the API versions of this Apache Kafka release, to stand in for the cluster you run."
+          >
+            {(props) => (
+              <select {...props} value={form.kafkaVersion} onChange={(event) => setForm({ ...form, kafkaVersion: event.target.value as KafkaVersion | '' })}>
+                <option value="">Newest (every version the embedded brokers implement)</option>
+                {KAFKA_VERSION_CHOICES.map((version) => (
+                  <option key={version} value={version}>
+                    Kafka {version}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
           <Field label="Data directory" error={errors.dataDir} hint={`Empty: ${appInfo?.userDataDir ?? 'the app data directory'}/kafka-data`}>
             {(props) => <input {...props} value={form.dataDir} onChange={(event) => setForm({ ...form, dataDir: event.target.value })} />}
           </Field>

@@ -1,0 +1,146 @@
+// The app's services against the embedded cluster playing Kafka releases from 0.11 to 4.1 (issue #16):
+// one single-broker cluster per release, small data. Each screen's reads work, or the refusal says in
+// words which release the operation needs; the Overview names the release from ApiVersions.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Consumer } from '@platformatic/kafka';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Channel, IpcResult, RequestOf, ResponseOf } from '../../shared/ipc/contract';
+import type { KafkaVersion } from '../../shared/model/schemas';
+import { createAppCore, type AppCore } from '../../electron/core/app-core';
+import type { EmbeddedClusterFactory } from '../../electron/services/embedded-cluster/factory';
+import { MemorySecretStore } from '../../electron/services/secrets/service';
+import { eventually } from '../support/wait';
+
+const connectionId = 'embedded';
+const MATRIX: KafkaVersion[] = ['0.11', '1.1', '2.1', '2.4', '2.8', '3.5', '3.9', '4.1'];
+const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+const at = (release: string, than: string) => Number(release.split('.')[0]) * 100 + Number(release.split('.')[1]) >= Number(than.split('.')[0]) * 100 + Number(than.split('.')[1]);
+
+async function startApp(kafkaVersion: KafkaVersion) {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), `kd-release-${kafkaVersion}-`));
+  const factory = async (): Promise<EmbeddedClusterFactory> => {
+    const { EmbeddedCluster } = await import('../../electron/broker/cluster/cluster');
+    const { silentLogger } = await import('../../electron/broker/server/logger');
+    return {
+      start: (settings) =>
+        EmbeddedCluster.start({
+          ...settings,
+          basePort: 0,
+          logger: silentLogger,
+          config: { 'offsets.topic.num.partitions': '2', 'group.initial.rebalance.delay.ms': '0', 'group.min.session.timeout.ms': '500' },
+        }),
+    };
+  };
+  const core: AppCore = await createAppCore({
+    mode: 'web',
+    version: 'test',
+    dataDir,
+    secrets: new MemorySecretStore(),
+    embeddedOverride: { enabled: true, brokers: 1, basePort: 20_000, kafkaVersion },
+    embeddedFactory: factory,
+  });
+  const status = core.embedded.status();
+  if (status.state !== 'running') throw new Error(`embedded cluster did not start: ${status.message}`);
+  const call = <C extends Channel>(channel: C, request: RequestOf<C>) => core.dispatch(channel, request) as Promise<IpcResult<ResponseOf<C>>>;
+  const ok = async <C extends Channel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>> => {
+    const result = await call(channel, request);
+    if (!result.ok) throw new Error(`${channel} failed: ${result.error.kind}: ${result.error.message}`);
+    return result.value;
+  };
+  return {
+    core,
+    call,
+    ok,
+    bootstrap: status.bootstrapServers as string,
+    status,
+    close: async () => {
+      await core.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const apps: Array<{ close(): Promise<void> }> = [];
+afterAll(async () => {
+  for (const app of apps) await app.close().catch(() => undefined);
+});
+
+describe.each(MATRIX)('the app against Kafka %s (emulated)', (release) => {
+  it('reads the cluster, manages topics and configs, produces every codec it can, browses, and shows groups and lag', async () => {
+    const app = await startApp(release);
+    apps.push(app);
+    expect(app.status.config.kafkaVersion).toBe(release);
+
+    const overview = await app.ok('cluster.overview', { connectionId });
+    expect(overview.brokers).toHaveLength(1);
+    expect(overview.kafkaRelease?.text).toMatch(new RegExp(`Kafka ${release.replace('.', '\\.')}\\b|Kafka 3\\.7 or later|Kafka [0-9.]+ to [0-9.]+`));
+    if (!at(release, '3.8')) expect(overview.kafkaRelease?.from === release || overview.kafkaRelease?.to === release).toBe(true);
+
+    await app.ok('topics.create', { connectionId, topic: 'orders', partitions: 2, replicationFactor: 1, configs: {} });
+    const topics = await eventually(() => app.ok('topics.list', { connectionId }), (list) => list.some((t) => t.name === 'orders'));
+    expect(topics.find((t) => t.name === 'orders')?.partitions).toBe(2);
+    const detail = await app.ok('topics.describe', { connectionId, topic: 'orders' });
+    expect(detail.partitions).toHaveLength(2);
+    const configs = await app.ok('topics.configs', { connectionId, topic: 'orders' });
+    expect(configs.find((c) => c.name === 'retention.ms')).toBeDefined();
+    await app.ok('topics.alterConfigs', { connectionId, topic: 'orders', set: { 'retention.ms': '3600000' }, reset: [] });
+    const altered = await app.ok('topics.configs', { connectionId, topic: 'orders' });
+    expect(altered.find((c) => c.name === 'retention.ms')?.value).toBe('3600000');
+
+    // Produce each codec to partition 0 and browse it back; zstd needs Kafka 2.1 (KIP-110).
+    for (const compression of CODECS) {
+      const result = await app.call('produce.send', { connectionId, topic: 'orders', key: `k-${compression}`, value: `v-${compression}`, headers: [{ key: 'h', value: compression }], partition: 0, compression, repeat: 2 });
+      if (compression === 'zstd' && !at(release, '2.1')) {
+        expect(result.ok).toBe(false);
+        if (!result.ok) expect(result.error.message).toMatch(/zstd.*needs Kafka 2\.1 or later/);
+        continue;
+      }
+      if (!result.ok) throw new Error(`produce ${compression} on Kafka ${release}: ${result.error.message}`);
+      expect(result.value.records).toHaveLength(2);
+    }
+    const page = await app.ok('messages.read', { connectionId, topic: 'orders', partitions: [0] });
+    const expected = CODECS.filter((codec) => codec !== 'zstd' || at(release, '2.1'));
+    expect(page.records.map((r) => r.batch.compression)).toEqual(expected.flatMap((codec) => [codec, codec]));
+    expect(page.records.map((r) => r.value.text)).toEqual(expected.flatMap((codec) => [`v-${codec}`, `v-${codec}`]));
+    expect(page.records.map((r) => r.headers[0]?.value.text)).toEqual(expected.flatMap((codec) => [codec, codec]));
+
+    // A real consumer joins a group and commits; the groups screen shows it with its lag.
+    const consumer = new Consumer({ groupId: 'readers', clientId: `matrix-${release}`, bootstrapBrokers: app.bootstrap.split(','), autocommit: false, sessionTimeout: 6_000, heartbeatInterval: 500 });
+    try {
+      const stream = await consumer.consume({ topics: ['orders'], mode: 'earliest' });
+      let seen = 0;
+      for await (const message of stream) {
+        await message.commit();
+        seen += 1;
+        if (seen === 3) break;
+      }
+      await stream.close();
+    } finally {
+      await consumer.close(true);
+    }
+    const groups = await eventually(() => app.ok('groups.list', { connectionId }), (list) => list.some((g) => g.id === 'readers'));
+    expect(groups.find((g) => g.id === 'readers')).toBeDefined();
+    const group = await app.ok('groups.describe', { connectionId, group: 'readers' });
+    const partition0 = group.partitions.find((p) => p.topic === 'orders' && p.partition === 0);
+    expect(partition0?.committed).toBe(3);
+    expect(partition0?.lag).toBe(expected.length * 2 - 3);
+
+    // Deleting one topic's offsets needs OffsetDelete (2.4); deleting a group needs DeleteGroups (1.1).
+    const deleteOffsets = await app.call('groups.deleteOffsets', { connectionId, group: 'readers', topic: 'orders' });
+    if (at(release, '2.4')) expect(deleteOffsets.ok).toBe(true);
+    else {
+      expect(deleteOffsets.ok).toBe(false);
+      if (!deleteOffsets.ok) expect(deleteOffsets.error.message).toMatch(/needs Kafka 2\.4 or later/);
+    }
+    const deleteGroup = await app.call('groups.delete', { connectionId, group: 'readers' });
+    if (at(release, '1.1')) expect(deleteGroup.ok, deleteGroup.ok ? '' : deleteGroup.error.message).toBe(true);
+    else {
+      expect(deleteGroup.ok).toBe(false);
+      if (!deleteGroup.ok) expect(deleteGroup.error.message).toMatch(/needs Kafka 1\.1 or later/);
+    }
+
+    await app.close();
+  }, 90_000);
+});
