@@ -9,6 +9,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
+import type { KafkaReleaseId } from '../../../electron/kafka/releases';
 import { decodeBatches } from '../../../electron/kafka/records/record-batch';
 import { createLogger, type Logger } from '../../../electron/broker/server/logger';
 
@@ -32,7 +33,7 @@ export function errorRecordingLogger(errors: string[]): Logger {
   return createLogger({ level: 'error', write: (line) => errors.push(line) });
 }
 
-export async function startTestCluster(options: { brokers?: number; config?: Record<string, string> } = {}): Promise<TestCluster> {
+export async function startTestCluster(options: { brokers?: number; config?: Record<string, string>; kafkaVersion?: KafkaReleaseId } = {}): Promise<TestCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kd-clients-'));
   const errors: string[] = [];
   const cluster = await EmbeddedCluster.start({
@@ -41,6 +42,7 @@ export async function startTestCluster(options: { brokers?: number; config?: Rec
     dataDir,
     logger: errorRecordingLogger(errors),
     ...(options.config ? { config: options.config } : {}),
+    ...(options.kafkaVersion ? { kafkaVersion: options.kafkaVersion } : {}),
   });
   return {
     cluster,
