@@ -2,10 +2,13 @@
 // store's broker page and election actions.
 import { describe, expect, it } from 'vitest';
 import type { Channel, IpcClient, IpcResult, RequestOf, ResponseOf } from '../../shared/ipc/contract';
-import type { BrokerRef, TopicDetail } from '../../shared/model/schemas';
+import type { BrokerDetail, BrokerRef, TopicDetail } from '../../shared/model/schemas';
 import { brokerMap, brokerState, explainPartition, formatTime } from '../../renderer/src/features/brokers/explain';
 import { MAX_RETRY_MS, retryDelay } from '../../renderer/src/app/use-live-view';
 import { createAppStore } from '../../renderer/src/store/app-store';
+import { selectResource } from '../../renderer/src/store/resources';
+import { brokerQuery, overviewQuery } from '../../renderer/src/store/slices/cluster';
+import { topicQuery } from '../../renderer/src/store/slices/topics';
 
 const at = (hours: number, minutes: number) => new Date(2026, 11, 5, hours, minutes).getTime();
 const now = at(23, 0);
@@ -116,17 +119,17 @@ describe('cluster slice', () => {
     return { api, calls };
   }
 
-  it('opens a broker page and keeps only the answer for the broker still shown', async () => {
+  it("opens a broker page; each broker's answer lands under its own key", async () => {
     const { api } = client({ 'brokers.describe': ({ brokerId }) => ({ ok: true, value: detail(brokerId) }) });
     const store = createAppStore(api);
     store.getState().openBroker(1);
     expect(store.getState()).toMatchObject({ screen: 'broker', selectedBroker: 1 });
-    const first = store.getState().loadBrokerDetail(1);
+    const first = store.getState().fetchResource(brokerQuery('embedded', 1));
     store.getState().openBroker(2);
     await first;
-    expect(store.getState().brokerDetail.status).toBe('idle');
-    await store.getState().loadBrokerDetail(2);
-    expect(store.getState().brokerDetail.data?.broker.id).toBe(2);
+    expect(selectResource(store.getState(), brokerQuery('embedded', 2).key).status).toBe('idle');
+    await store.getState().fetchResource(brokerQuery('embedded', 2));
+    expect(selectResource<BrokerDetail>(store.getState(), brokerQuery('embedded', 2).key).data?.broker.id).toBe(2);
     // Switching connection leaves the page: the broker belongs to the other cluster.
     store.getState().selectConnection('other');
     expect(store.getState()).toMatchObject({ screen: 'brokers', selectedBroker: null });
@@ -140,7 +143,10 @@ describe('cluster slice', () => {
     });
     const store = createAppStore(api);
     store.getState().openTopic('t');
-    await store.getState().loadTopicDetail('t');
+    // The topic's page observes its detail; the overview is off screen, so it is not read again.
+    store.getState().observeResource(topicQuery('embedded', 't'));
+    await store.getState().fetchResource(topicQuery('embedded', 't'));
+    await store.getState().fetchResource(overviewQuery('embedded'));
     calls.length = 0;
     const result = await store.getState().electLeaders({ scope: 'topic', topic: 't' });
     expect(result).toMatchObject({ ok: true, value: { elected: 1 } });

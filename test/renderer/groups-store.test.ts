@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { scriptedClient } from '../support/scripted-client';
 import type { GroupSummary, LagSeries } from '../../shared/model/groups';
 import { bindEvents, createAppStore } from '../../renderer/src/store/app-store';
-import { visibleGroups } from '../../renderer/src/store/slices/groups';
+import { selectResource } from '../../renderer/src/store/resources';
+import { groupQuery, groupsQuery, lagSeriesQuery, sparklinesQuery, topicLagQuery, visibleGroups } from '../../renderer/src/store/slices/groups';
 
 const group = (id: string, patch: Partial<GroupSummary> = {}): GroupSummary => ({
   id,
@@ -65,14 +66,18 @@ describe('groups slice', () => {
       'groups.list': ({ connectionId }) => ({ ok: true, value: [group(`${connectionId}-group`)] }),
     });
     const store = createAppStore(client);
-    await store.getState().loadGroups();
-    expect(store.getState()).toMatchObject({ groupsConnectionId: 'embedded', groups: { status: 'ready', data: [{ id: 'embedded-group' }] } });
-    store.setState({ activeConnectionId: 'other' });
-    const pending = store.getState().loadGroups();
+    const groups = (connectionId: string) => selectResource<GroupSummary[]>(store.getState(), groupsQuery(connectionId).key);
+    await store.getState().fetchResource(groupsQuery('embedded'));
+    expect(groups('embedded')).toMatchObject({ status: 'ready', data: [{ id: 'embedded-group' }] });
+    store.getState().selectConnection('other');
+    const pending = store.getState().fetchResource(groupsQuery('other'));
     // The other connection's list is not shown while the new one loads.
-    expect(store.getState().groups.data).toBeNull();
+    expect(groups('other')).toMatchObject({ status: 'loading', data: null });
     await pending;
-    expect(store.getState().groups.data?.[0]?.id).toBe('other-group');
+    expect(groups('other').data?.[0]?.id).toBe('other-group');
+    // An answer for the previous connection arriving late lands under its own key, never on this one.
+    await store.getState().fetchResource(groupsQuery('embedded'));
+    expect(groups('other').data?.map((group) => group.id)).toEqual(['other-group']);
   });
 
   it('opens a group, and a sample of that group reloads its series and detail', async () => {
@@ -87,6 +92,10 @@ describe('groups slice', () => {
     bindEvents(store);
     store.getState().openGroup('billing');
     expect(store.getState()).toMatchObject({ screen: 'group', selectedGroup: 'billing' });
+    // The group's page observes its detail and lag series.
+    const seriesQuery = () => lagSeriesQuery('embedded', 'billing', store.getState().lagRangeMs, store.getState().lagStack);
+    store.getState().observeResource(groupQuery('embedded', 'billing'));
+    const stopSeries = store.getState().observeResource(seriesQuery());
     push('lag.sampled', { connectionId: 'embedded', at: 1, groups: ['other'] });
     push('lag.sampled', { connectionId: 'another-connection', at: 1, groups: ['billing'] });
     await flush();
@@ -95,12 +104,60 @@ describe('groups slice', () => {
     await flush();
     expect(calls.map(([channel]) => channel).sort()).toEqual(['groups.describe', 'lag.series']);
     expect(calls.find(([channel]) => channel === 'lag.series')?.[1]).toEqual({ connectionId: 'embedded', group: 'billing', rangeMs: 15 * 60_000, stack: 'topic' });
-    expect(store.getState().lagSeries).toMatchObject({ status: 'ready', data: { group: 'billing' } });
+    expect(selectResource(store.getState(), seriesQuery().key)).toMatchObject({ status: 'ready', data: { group: 'billing' } });
 
+    // Another range and stacking is another key, with the new parameters.
     store.getState().setLagRange(60 * 60_000);
     store.getState().setLagStack('partition');
-    await flush();
+    stopSeries();
+    store.getState().observeResource(seriesQuery());
+    await store.getState().fetchResource(seriesQuery());
     expect(calls.filter(([channel]) => channel === 'lag.series').pop()?.[1]).toMatchObject({ rangeMs: 60 * 60_000, stack: 'partition' });
+    // Samples reload only what is observed: the old range's series is off screen.
+    calls.length = 0;
+    push('lag.sampled', { connectionId: 'embedded', at: 3, groups: ['billing'] });
+    await flush();
+    expect(calls.filter(([channel]) => channel === 'lag.series').map(([, request]) => request)).toEqual([
+      { connectionId: 'embedded', group: 'billing', rangeMs: 60 * 60_000, stack: 'partition' },
+    ]);
+  });
+
+  it("reloads a topic's lag view when one of its groups is sampled, sparklines of the sampled groups only, and once at a time", async () => {
+    let answer: (value: unknown) => void = () => undefined;
+    const { client, calls, push } = scriptedClient({
+      'lag.topic': ({ topic }) => ({ ok: true, value: { topic, rangeMs: 1, intervalMs: 1, groups: ['billing'], summaries: [], points: [] } as never }),
+      'lag.sparklines': ({ groups }) => ({ ok: true, value: Object.fromEntries(groups.map((group) => [group, [1, 2]])) }),
+    });
+    const store = createAppStore(client);
+    bindEvents(store);
+    const topicLag = topicLagQuery('embedded', 'orders', 60_000);
+    store.getState().observeResource(topicLag);
+    await store.getState().fetchResource(topicLag);
+    store.getState().observeResource(sparklinesQuery('embedded', []));
+    await store.getState().fetchResource(sparklinesQuery('embedded', ['billing', 'audit']));
+    expect(selectResource(store.getState(), sparklinesQuery('embedded', []).key).data).toEqual({ billing: [1, 2], audit: [1, 2] });
+    calls.length = 0;
+    push('lag.sampled', { connectionId: 'embedded', at: 1, groups: ['shipping'] });
+    await flush();
+    expect(calls).toEqual([]);
+    push('lag.sampled', { connectionId: 'embedded', at: 2, groups: ['billing'] });
+    await flush();
+    expect(calls.map(([channel]) => channel).sort()).toEqual(['lag.sparklines', 'lag.topic']);
+    // A sample arriving while a reload is under way is followed by one more reload, not one each.
+    calls.length = 0;
+    const slow = new Promise((resolve) => (answer = resolve));
+    const original = client.invoke;
+    client.invoke = (async (channel: never, request: never) => {
+      if (channel === 'lag.topic') await slow;
+      return original(channel, request);
+    }) as never;
+    push('lag.sampled', { connectionId: 'embedded', at: 3, groups: ['billing'] });
+    push('lag.sampled', { connectionId: 'embedded', at: 4, groups: ['billing'] });
+    push('lag.sampled', { connectionId: 'embedded', at: 5, groups: ['billing'] });
+    answer(null);
+    await flush();
+    await flush();
+    expect(calls.filter(([channel]) => channel === 'lag.topic')).toHaveLength(2);
   });
 
   it('tells the main process which groups a view shows, under a per-window id', async () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { scriptedClient } from '../support/scripted-client';
 import type { TopicDetail, TopicSummary } from '../../shared/model/schemas';
 import { bindEvents, createAppStore } from '../../renderer/src/store/app-store';
-import { visibleTopics } from '../../renderer/src/store/slices/topics';
+import { selectResource } from '../../renderer/src/store/resources';
+import { topicQuery, topicStatsQuery, topicsQuery, visibleTopics } from '../../renderer/src/store/slices/topics';
 
 const topic = (name: string, partitions: number): TopicSummary => ({
   name,
@@ -22,17 +23,18 @@ describe('topics slice', () => {
       'topics.stats': () => ({ ok: true, value: [stat('a', 5, 100)] }),
     });
     const store = createAppStore(client);
-    await store.getState().loadTopics();
-    expect(store.getState().topics).toMatchObject({ status: 'ready', data: [{ name: 'a' }] });
-    await store.getState().loadTopicStats();
-    expect(store.getState().topicStats.data?.get('a')).toEqual(stat('a', 5, 100));
+    const topics = () => selectResource(store.getState(), topicsQuery('embedded').key);
+    await store.getState().fetchResource(topicsQuery('embedded'));
+    expect(topics()).toMatchObject({ status: 'ready', data: [{ name: 'a' }] });
+    await store.getState().fetchResource(topicStatsQuery('embedded'));
+    expect(selectResource<ReadonlyMap<string, unknown>>(store.getState(), topicStatsQuery('embedded').key).data?.get('a')).toEqual(stat('a', 5, 100));
     expect(calls).toEqual([
       ['topics.list', { connectionId: 'embedded' }],
       ['topics.stats', { connectionId: 'embedded' }],
     ]);
     fail = true;
-    await store.getState().loadTopics();
-    expect(store.getState().topics).toMatchObject({ status: 'error', data: [{ name: 'a' }], error: { kind: 'unavailable' } });
+    await store.getState().fetchResource(topicsQuery('embedded'));
+    expect(topics()).toMatchObject({ status: 'error', data: [{ name: 'a' }], error: { kind: 'unavailable' } });
   });
 
   it('searches and sorts: name ascending first, numbers descending first, toggling on a second click', () => {
@@ -55,7 +57,7 @@ describe('topics slice', () => {
     expect(names()).toEqual(['payments']);
   });
 
-  it('reloads the list after a topic is created, and returns the error when it is refused', async () => {
+  it('reloads the list on screen after a topic is created, and returns the error when it is refused', async () => {
     const created: string[] = [];
     const { client } = scriptedClient({
       'topics.create': (request) =>
@@ -65,20 +67,24 @@ describe('topics slice', () => {
       'topics.list': () => ({ ok: true, value: created.map((name) => topic(name, 1)) }),
     });
     const store = createAppStore(client);
+    // The topics screen observes the list.
+    store.getState().observeResource(topicsQuery('embedded'));
+    await store.getState().fetchResource(topicsQuery('embedded'));
     const refused = await store.getState().createTopic({ topic: 'taken', partitions: 1, replicationFactor: 1 });
     expect(refused).toEqual({ ok: false, error: { kind: 'conflict', message: 'A topic with this name already exists.' } });
     await store.getState().createTopic({ topic: 'fresh', partitions: 3, replicationFactor: 1 });
     await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(store.getState().topics.data?.map((t) => t.name)).toEqual(['fresh']);
+    expect(selectResource<TopicSummary[]>(store.getState(), topicsQuery('embedded').key).data?.map((t) => t.name)).toEqual(['fresh']);
   });
 
   it('forgets the previous cluster when the connection changes', async () => {
     const { client } = scriptedClient({ 'topics.list': () => ({ ok: true, value: [topic('a', 1)] }) });
     const store = createAppStore(client);
-    await store.getState().loadTopics();
+    await store.getState().fetchResource(topicsQuery('embedded'));
     store.getState().selectConnection('other');
     expect(store.getState().activeConnectionId).toBe('other');
-    expect(store.getState().topics.status).toBe('idle');
+    expect(selectResource(store.getState(), topicsQuery('embedded').key).status).toBe('idle');
+    expect(store.getState().resources).toEqual({});
   });
 });
 
@@ -108,17 +114,19 @@ describe('embedded slice', () => {
     const store = createAppStore(client);
     bindEvents(store);
     store.getState().selectGridTopic('orders');
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(store.getState().gridDetail.data?.partitions[1]?.leader).toBe(2);
+    // The cluster panel loads the grid topic's detail.
+    await store.getState().fetchResource(topicQuery('embedded', 'orders'));
+    const grid = () => selectResource<TopicDetail>(store.getState(), topicQuery('embedded', 'orders').key).data;
+    expect(grid()?.partitions[1]?.leader).toBe(2);
 
     push('embedded.event', { type: 'broker', brokerId: 2, state: 'down', at: 1 });
     push('embedded.event', { type: 'leader', topic: 'orders', partition: 1, leader: 3, leaderEpoch: 1, at: 2 });
     push('embedded.event', { type: 'isr', topic: 'orders', partition: 1, isr: [1, 3], at: 3 });
     push('embedded.event', { type: 'leader', topic: 'other', partition: 1, leader: 1, leaderEpoch: 4, at: 4 });
 
-    const partition = store.getState().gridDetail.data?.partitions[1];
+    const partition = grid()?.partitions[1];
     expect(partition).toMatchObject({ leader: 3, leaderEpoch: 1, isr: [1, 3] });
-    expect(store.getState().gridDetail.data?.partitions[0]).toMatchObject({ leader: 1, isr: [1, 2, 3] });
+    expect(grid()?.partitions[0]).toMatchObject({ leader: 1, isr: [1, 2, 3] });
     expect(store.getState().clusterEvents.map((event) => event.at)).toEqual([4, 3, 2, 1]);
   });
 

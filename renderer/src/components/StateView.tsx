@@ -1,7 +1,8 @@
-// Loading, error and empty states, the same on every screen.
+// Loading, error, empty, partial and data states, the same on every screen.
 import type { ReactNode } from 'react';
 import type { IpcError } from '../../../shared/ipc/contract';
 import { useAppStore } from '../store/hooks';
+import type { Resource } from '../store/resource';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -82,4 +83,45 @@ function titleFor(error: IpcError): string {
     case 'internal':
       return 'Something went wrong';
   }
+}
+
+/**
+ * The states of a resource, the same way on every screen: loading (nothing yet), error (with Try
+ * again), empty, partial (data as last read while the cluster does not answer: `stale`), and data.
+ * An error with an empty last answer shows only the error.
+ */
+export function StateView<T>({
+  resource,
+  onRetry,
+  loadingLabel,
+  isEmpty,
+  empty,
+  children,
+}: {
+  resource: Resource<T>;
+  onRetry?: () => void;
+  loadingLabel?: string;
+  isEmpty?: (data: T) => boolean;
+  /** Shown for data that isEmpty. */
+  empty?: ReactNode;
+  children: (data: T, stale: boolean) => ReactNode;
+}) {
+  const failed = resource.status === 'error';
+  const error = failed ? <ErrorMessage error={resource.error} onRetry={onRetry} /> : null;
+  const data = resource.data;
+  const blank = data !== null && Boolean(isEmpty?.(data));
+  if (data === null || (failed && blank)) {
+    return (
+      <>
+        {error}
+        {failed ? null : <Loading label={loadingLabel} />}
+      </>
+    );
+  }
+  return (
+    <>
+      {error}
+      {blank ? empty : children(data, failed)}
+    </>
+  );
 }

@@ -9,8 +9,10 @@ import { createEmbeddedSlice, type EmbeddedSlice } from './slices/embedded';
 import { createGroupsSlice, type GroupsSlice } from './slices/groups';
 import { createUiSlice, type UiSlice } from './slices/ui';
 import { createMessagesSlice, type MessagesSlice } from './slices/messages';
+import { createResourcesSlice, type ResourcesSlice } from './resources';
 
-export type AppState = ConnectionsSlice & ClusterSlice & TopicsSlice & EmbeddedSlice & UiSlice & GroupsSlice & MessagesSlice & { api: IpcClient };
+export type AppState = ResourcesSlice &
+  ConnectionsSlice & ClusterSlice & TopicsSlice & EmbeddedSlice & UiSlice & GroupsSlice & MessagesSlice & { api: IpcClient };
 
 export type AppStore = StoreApi<AppState>;
 
@@ -23,6 +25,7 @@ export type SliceCreator<Slice> = (
 export function createAppStore(api: IpcClient): AppStore {
   return createStore<AppState>()((set, get) => ({
     api,
+    ...createResourcesSlice(set, get, api),
     ...createConnectionsSlice(set, get, api),
     ...createClusterSlice(set, get, api),
     ...createTopicsSlice(set, get, api),

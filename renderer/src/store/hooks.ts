@@ -1,6 +1,8 @@
-import { createContext, useContext } from 'react';
+import { createContext, useCallback, useContext, useEffect, useRef } from 'react';
 import { useStore } from 'zustand';
 import type { AppState, AppStore } from './app-store';
+import { idle, type Resource } from './resource';
+import { keyStartsWith, resourceId, selectResource, type Query, type ResourceKey } from './resources';
 
 export const StoreContext = createContext<AppStore | null>(null);
 
@@ -14,3 +16,37 @@ export function useAppStoreApi(): AppStore {
 export function useAppStore<T>(selector: (state: AppState) => T): T {
   return useStore(useAppStoreApi(), selector);
 }
+
+/**
+ * The data of a query's key, loaded when the key is first shown (and again when `reloadOn` changes,
+ * such as the connection becoming available), observed while the component is mounted so that
+ * invalidating the key loads it again. Returns the resource and a reload. A null query shows nothing.
+ * `keepPreviousOf`: while a new key under this prefix has no data yet, the previous key's data stays
+ * shown as loading (a chart switching range does not blink).
+ */
+export function useResource<T>(query: Query<T> | null, reloadOn: unknown = null, options: { keepPreviousOf?: ResourceKey } = {}): [Resource<T>, () => void] {
+  const store = useAppStoreApi();
+  const key = query ? resourceId(query.key) : null;
+  const resource = useAppStore((state) => (query ? selectResource<T>(state, query.key) : IDLE_RESOURCE)) as Resource<T>;
+  const queryRef = useRef(query);
+  queryRef.current = query;
+  useEffect(() => {
+    const current = queryRef.current;
+    if (!current) return;
+    const stop = store.getState().observeResource(current);
+    void store.getState().fetchResource(current);
+    return stop;
+  }, [key, store, reloadOn]);
+  const reload = useCallback(() => {
+    if (queryRef.current) void store.getState().fetchResource(queryRef.current);
+  }, [store]);
+  const lastShown = useRef<{ key: ResourceKey; data: T } | null>(null);
+  const prefix = options.keepPreviousOf;
+  if (query && resource.data !== null) lastShown.current = { key: query.key, data: resource.data };
+  else if (query && prefix && keyStartsWith(query.key, prefix) && resource.status !== 'error' && lastShown.current && keyStartsWith(lastShown.current.key, prefix)) {
+    return [{ status: 'loading', data: lastShown.current.data, error: null }, reload];
+  }
+  return [resource, reload];
+}
+
+const IDLE_RESOURCE: Resource<never> = Object.freeze(idle<never>());

@@ -1,15 +1,16 @@
 // A broker's page: its state, the replicas it hosts (from Metadata, so listed even while it is down),
 // its log dirs with their sizes (DescribeLogDirs) and its configs (DescribeConfigs). Log dirs and
 // configs are asked of the broker itself: each says on its own why it could not be read.
-import { useDeferredValue, useEffect, useMemo, useState } from 'react';
+import { useDeferredValue, useMemo, useState } from 'react';
 import type { BrokerDetail, HostedReplica } from '../../../../shared/model/schemas';
 import { useLiveView } from '../../app/use-live-view';
 import { Badge } from '../../components/Badge';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { Stale } from '../../components/Stale';
-import { Empty, ErrorMessage, Loading } from '../../components/StateView';
+import { Empty, ErrorMessage, StateView } from '../../components/StateView';
 import { formatBytes, formatCount } from '../../components/format';
-import { useAppStore } from '../../store/hooks';
+import { useAppStore, useResource } from '../../store/hooks';
+import { brokerQuery } from '../../store/slices/cluster';
 import { selectActiveAvailable } from '../../store/slices/connections';
 import { brokerState, formatTime } from './explain';
 import './health.css';
@@ -20,18 +21,14 @@ const MAX_ROWS = 500;
 
 export function BrokerScreen() {
   const brokerId = useAppStore((state) => state.selectedBroker);
-  const detail = useAppStore((state) => state.brokerDetail);
-  const loadBrokerDetail = useAppStore((state) => state.loadBrokerDetail);
   const navigate = useAppStore((state) => state.navigate);
+  const connectionId = useAppStore((state) => state.activeConnectionId);
   const available = useAppStore(selectActiveAvailable);
+  const [detail, reload] = useResource(brokerId === null ? null : brokerQuery(connectionId, brokerId), available);
   const [tab, setTab] = useState<Tab>('partitions');
-
-  useEffect(() => {
-    if (brokerId !== null) void loadBrokerDetail(brokerId);
-  }, [brokerId, loadBrokerDetail, available]);
-  const data = detail.data && detail.data.broker.id === brokerId ? detail.data : null;
+  const data = detail.data;
   const sick = Boolean(data && (data.broker.state === 'down' || data.broker.outOfSyncReplicas || data.broker.offlinePartitions || data.logDirsError || data.configsError));
-  useLiveView(() => (brokerId !== null ? void loadBrokerDetail(brokerId) : undefined), {
+  useLiveView(reload, {
     failing: detail.status === 'error',
     unhealthy: sick,
     busy: detail.status === 'loading',
@@ -63,12 +60,12 @@ export function BrokerScreen() {
             {data?.broker.isController ? <Badge tone="accent">controller</Badge> : null}
           </>
         }
-        onRefresh={() => void loadBrokerDetail(brokerId)}
+        onRefresh={reload}
         refreshing={detail.status === 'loading'}
       />
-      {detail.status === 'error' ? <ErrorMessage error={detail.error} onRetry={() => void loadBrokerDetail(brokerId)} /> : null}
-      {data ? (
-        <Stale stale={detail.status === 'error'} readAt={data.readAt}>
+      <StateView resource={detail} onRetry={reload}>
+        {(data, stale) => (
+        <Stale stale={stale} readAt={data.readAt}>
           <BrokerSummary detail={data} />
           <div className="tabs" role="tablist">
             <button type="button" role="tab" aria-selected={tab === 'partitions'} className="tab" onClick={() => setTab('partitions')}>
@@ -85,9 +82,8 @@ export function BrokerScreen() {
           {tab === 'logdirs' ? <LogDirs detail={data} /> : null}
           {tab === 'configs' ? <BrokerConfigs detail={data} /> : null}
         </Stale>
-      ) : detail.status !== 'error' ? (
-        <Loading />
-      ) : null}
+        )}
+      </StateView>
     </section>
   );
 }

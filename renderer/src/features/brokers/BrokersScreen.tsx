@@ -1,14 +1,15 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { Broker, ClusterOverview } from '../../../../shared/model/schemas';
 import { useLiveView } from '../../app/use-live-view';
 import { Badge } from '../../components/Badge';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { Stale } from '../../components/Stale';
-import { Empty, ErrorMessage, Loading } from '../../components/StateView';
+import { Empty, StateView } from '../../components/StateView';
 import { formatCount } from '../../components/format';
 import { useShallow } from 'zustand/react/shallow';
 import type { BrokerReachability } from '../../../../shared/model/connections';
-import { useAppStore } from '../../store/hooks';
+import { useAppStore, useResource } from '../../store/hooks';
+import { overviewQuery } from '../../store/slices/cluster';
 import { selectActiveAvailable, selectActiveHealth } from '../../store/slices/connections';
 import { overviewHealth } from '../overview/OverviewScreen';
 import { ElectionDialog } from './ElectionDialog';
@@ -16,19 +17,15 @@ import { brokerState } from './explain';
 import './health.css';
 
 export function BrokersScreen() {
-  const overview = useAppStore((state) => state.overview);
-  const loadOverview = useAppStore((state) => state.loadOverview);
   const connectionId = useAppStore((state) => state.activeConnectionId);
   const available = useAppStore(selectActiveAvailable);
+  const [overview, reload] = useResource(overviewQuery(connectionId), available);
   const [electing, setElecting] = useState(false);
-  useEffect(() => {
-    void loadOverview();
-  }, [loadOverview, connectionId, available]);
-  useLiveView(() => void loadOverview(), overviewHealth(overview));
+  useLiveView(reload, overviewHealth(overview));
   const imbalance = (overview.data?.preferredLeaderImbalance ?? 0) + (overview.data?.internalPreferredLeaderImbalance ?? 0);
   return (
     <section className="screen">
-      <ScreenHeader title="Brokers" onRefresh={() => void loadOverview()} refreshing={overview.status === 'loading'}>
+      <ScreenHeader title="Brokers" onRefresh={reload} refreshing={overview.status === 'loading'}>
         <button
           type="button"
           className="button"
@@ -39,14 +36,13 @@ export function BrokersScreen() {
           Elect preferred leaders{imbalance ? ` (${formatCount(imbalance)})` : ''}
         </button>
       </ScreenHeader>
-      {overview.status === 'error' ? <ErrorMessage error={overview.error} onRetry={() => void loadOverview()} /> : null}
-      {overview.data ? (
-        <Stale stale={overview.status === 'error'} readAt={overview.data.readAt}>
-          <BrokersView overview={overview.data} />
-        </Stale>
-      ) : overview.status !== 'error' ? (
-        <Loading />
-      ) : null}
+      <StateView resource={overview} onRetry={reload}>
+        {(data, stale) => (
+          <Stale stale={stale} readAt={data.readAt}>
+            <BrokersView overview={data} />
+          </Stale>
+        )}
+      </StateView>
       {electing ? <ElectionDialog target={{ scope: 'cluster' }} onClose={() => setElecting(false)} /> : null}
     </section>
   );

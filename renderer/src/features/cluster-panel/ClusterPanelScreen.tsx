@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
-import type { ClusterEvent, EmbeddedClusterStatus } from '../../../../shared/model/schemas';
+import { EMBEDDED_CONNECTION_ID, type ClusterEvent, type EmbeddedClusterStatus } from '../../../../shared/model/schemas';
 import { Badge } from '../../components/Badge';
 import { ScreenHeader } from '../../components/ScreenHeader';
-import { ErrorMessage, Loading } from '../../components/StateView';
-import { useAppStore } from '../../store/hooks';
+import { ErrorMessage, StateView } from '../../components/StateView';
+import { useAppStore, useResource } from '../../store/hooks';
+import { topicQuery, topicsQuery } from '../../store/slices/topics';
 import { BrokerPartitionGrid } from './BrokerPartitionGrid';
 import { DemoCard } from '../groups/DemoCard';
 import { EmbeddedStartButtons } from '../connections/ConnectionStatusBar';
@@ -34,9 +35,10 @@ export function ClusterPanelScreen() {
           </>
         ) : null}
       </ScreenHeader>
-      {embedded.status === 'error' ? <ErrorMessage error={embedded.error} onRetry={() => void loadEmbedded()} /> : null}
       {actionError ? <ErrorMessage error={actionError} /> : null}
-      {embedded.data ? <ClusterPanel status={embedded.data} /> : embedded.status !== 'error' ? <Loading /> : null}
+      <StateView resource={embedded} onRetry={() => void loadEmbedded()}>
+        {(status) => <ClusterPanel status={status} />}
+      </StateView>
     </section>
   );
 }
@@ -194,19 +196,13 @@ function BrokerCards({ status }: { status: EmbeddedClusterStatus }) {
 }
 
 function PartitionGridSection({ status }: { status: EmbeddedClusterStatus }) {
-  const topics = useAppStore((state) => state.topics);
-  const loadTopics = useAppStore((state) => state.loadTopics);
-  const activeConnectionId = useAppStore((state) => state.activeConnectionId);
+  const onEmbedded = useAppStore((state) => state.activeConnectionId === EMBEDDED_CONNECTION_ID);
+  const [topics] = useResource(onEmbedded ? topicsQuery(EMBEDDED_CONNECTION_ID) : null);
   const gridTopic = useAppStore((state) => state.gridTopic);
-  const gridDetail = useAppStore((state) => state.gridDetail);
+  const [gridDetail, reloadGrid] = useResource(gridTopic ? topicQuery(EMBEDDED_CONNECTION_ID, gridTopic) : null);
   const selectGridTopic = useAppStore((state) => state.selectGridTopic);
-  const loadGrid = useAppStore((state) => state.loadGrid);
   const lastBrokerEvent = useAppStore((state) => state.clusterEvents.find((event) => event.type === 'broker'));
   const brokerStates = status.brokers.map((broker) => broker.state).join(',');
-
-  useEffect(() => {
-    if (activeConnectionId === 'embedded') void loadTopics();
-  }, [loadTopics, activeConnectionId]);
 
   useEffect(() => {
     if (!gridTopic && topics.data?.[0]) selectGridTopic(topics.data[0].name);
@@ -216,9 +212,9 @@ function PartitionGridSection({ status }: { status: EmbeddedClusterStatus }) {
   // moment later to pick up anything the events did not carry.
   useEffect(() => {
     if (!gridTopic) return;
-    const timer = setTimeout(() => void loadGrid(), 400);
+    const timer = setTimeout(reloadGrid, 400);
     return () => clearTimeout(timer);
-  }, [lastBrokerEvent, brokerStates, gridTopic, loadGrid]);
+  }, [lastBrokerEvent, brokerStates, gridTopic, reloadGrid]);
 
   return (
     <div className="card">
@@ -236,11 +232,8 @@ function PartitionGridSection({ status }: { status: EmbeddedClusterStatus }) {
           </select>
         </label>
       </div>
-      {gridDetail.status === 'error' ? <ErrorMessage error={gridDetail.error} /> : null}
-      {gridDetail.data && gridDetail.data.name === gridTopic ? (
-        <BrokerPartitionGrid detail={gridDetail.data} brokers={status.brokers} />
-      ) : gridTopic ? (
-        <Loading />
+      {gridTopic ? (
+        <StateView resource={gridDetail}>{(detail) => <BrokerPartitionGrid detail={detail} brokers={status.brokers} />}</StateView>
       ) : (
         <p className="muted">Create a topic to see its partitions here.</p>
       )}

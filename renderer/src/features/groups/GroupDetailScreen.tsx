@@ -4,11 +4,11 @@ import { Badge } from '../../components/Badge';
 import { ConfirmDialog } from '../../components/Dialog';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { StatCard } from '../../components/StatCard';
-import { Empty, ErrorMessage, Loading } from '../../components/StateView';
+import { Empty, StateView } from '../../components/StateView';
 import { formatCount } from '../../components/format';
-import { useAppStore } from '../../store/hooks';
+import { useAppStore, useResource } from '../../store/hooks';
 import { selectWriteBlock } from '../../store/slices/connections';
-import { VIEW_RENEW_MS } from '../../store/slices/groups';
+import { VIEW_RENEW_MS, groupQuery, lagSeriesQuery } from '../../store/slices/groups';
 import { formatCatchUp, formatRate, STATE_LABELS } from './format';
 import { LagChart, RangePicker, RatesChart, StackPicker } from './LagCharts';
 import { ResetOffsetsDialog } from './ResetOffsetsDialog';
@@ -18,12 +18,14 @@ type Confirm = { kind: 'reset' } | { kind: 'delete' } | { kind: 'delete-offsets'
 
 export function GroupDetailScreen() {
   const group = useAppStore((state) => state.selectedGroup);
-  const detail = useAppStore((state) => state.groupDetail);
-  const series = useAppStore((state) => state.lagSeries);
+  const connectionId = useAppStore((state) => state.activeConnectionId);
   const rangeMs = useAppStore((state) => state.lagRangeMs);
   const stack = useAppStore((state) => state.lagStack);
-  const loadGroupDetail = useAppStore((state) => state.loadGroupDetail);
-  const loadLagSeries = useAppStore((state) => state.loadLagSeries);
+  const [detail, reloadDetail] = useResource(group ? groupQuery(connectionId, group) : null);
+  // Another range or stacking keeps the chart shown until its own data arrives.
+  const [series, reloadSeries] = useResource(group ? lagSeriesQuery(connectionId, group, rangeMs, stack) : null, null, {
+    keepPreviousOf: ['lag', connectionId, group, 'series'],
+  });
   const setLagRange = useAppStore((state) => state.setLagRange);
   const setLagStack = useAppStore((state) => state.setLagStack);
   const viewGroups = useAppStore((state) => state.viewGroups);
@@ -36,8 +38,6 @@ export function GroupDetailScreen() {
 
   useEffect(() => {
     if (!group) return;
-    void loadGroupDetail(group);
-    void loadLagSeries(group);
     // While this page is open the group is sampled at the sampler's interval.
     void viewGroups('group', [group]);
     const timer = setInterval(() => void viewGroups('group', [group]), VIEW_RENEW_MS);
@@ -45,7 +45,7 @@ export function GroupDetailScreen() {
       clearInterval(timer);
       void viewGroups('group', []);
     };
-  }, [group, loadGroupDetail, loadLagSeries, viewGroups]);
+  }, [group, viewGroups]);
 
   if (!group) {
     return (
@@ -58,7 +58,7 @@ export function GroupDetailScreen() {
       </section>
     );
   }
-  const data = detail.data?.id === group ? detail.data : null;
+  const data = detail.data;
   const lag = series.data?.group === group ? series.data : null;
   const watched = lag?.watched ?? false;
   return (
@@ -74,8 +74,8 @@ export function GroupDetailScreen() {
           </>
         }
         onRefresh={() => {
-          void loadGroupDetail(group);
-          void loadLagSeries(group);
+          reloadDetail();
+          reloadSeries();
         }}
         refreshing={detail.status === 'loading' && !data}
       >
@@ -101,9 +101,14 @@ export function GroupDetailScreen() {
           Delete group
         </button>
       </ScreenHeader>
-      {detail.status === 'error' ? <ErrorMessage error={detail.error} onRetry={() => void loadGroupDetail(group)} /> : null}
-      {data ? <GroupSummaryLine detail={data} /> : null}
-      {data ? <GroupStats detail={data} series={lag} /> : detail.status !== 'error' ? <Loading label="Loading the group…" /> : null}
+      <StateView resource={detail} onRetry={reloadDetail} loadingLabel="Loading the group…">
+        {(data) => (
+          <>
+            <GroupSummaryLine detail={data} />
+            <GroupStats detail={data} series={lag} />
+          </>
+        )}
+      </StateView>
 
       <div className="card lag-card">
         <div className="card-head">
@@ -113,8 +118,8 @@ export function GroupDetailScreen() {
             <RangePicker value={rangeMs} onChange={setLagRange} />
           </div>
         </div>
-        {series.status === 'error' ? <ErrorMessage error={series.error} onRetry={() => void loadLagSeries(group)} /> : null}
-        {lag ? (
+        <StateView resource={series} onRetry={reloadSeries} loadingLabel="Loading the lag history…">
+          {(lag) =>
           lag.points.some((point) => point.total !== null) ? (
             <div data-testid="lag-charts" data-points={lag.points.length} data-last-total={lag.points[lag.points.length - 1]?.total ?? ''}>
               <LagChart series={lag} />
@@ -126,9 +131,8 @@ export function GroupDetailScreen() {
               The lag is sampled every {Math.round(lag.intervalMs / 1000)} s while this page is open; the chart fills in as samples arrive.
             </p>
           )
-        ) : series.status !== 'error' ? (
-          <Loading label="Loading the lag history…" />
-        ) : null}
+          }
+        </StateView>
       </div>
 
       {data ? (

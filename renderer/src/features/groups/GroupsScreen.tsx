@@ -1,37 +1,33 @@
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { ScreenHeader } from '../../components/ScreenHeader';
-import { Empty, ErrorMessage, Loading } from '../../components/StateView';
+import { Empty, StateView } from '../../components/StateView';
 import { formatCount } from '../../components/format';
 import { useShallow } from 'zustand/react/shallow';
 import { useLiveView } from '../../app/use-live-view';
-import { useAppStore } from '../../store/hooks';
+import { useAppStore, useResource } from '../../store/hooks';
 import { selectActiveAvailable, selectActiveHealth } from '../../store/slices/connections';
-import { VIEW_RENEW_MS, visibleGroups } from '../../store/slices/groups';
+import { VIEW_RENEW_MS, groupsQuery, sparklinesQuery, visibleGroups, type Sparklines } from '../../store/slices/groups';
+
+const NO_SPARKLINES: Sparklines = {};
 import { GroupsTable } from './GroupsTable';
 import { SamplerControls } from './SamplerControls';
 import './groups.css';
 
 export function GroupsScreen() {
-  const groups = useAppStore((state) => state.groups);
-  const groupsConnectionId = useAppStore((state) => state.groupsConnectionId);
+  const connectionId = useAppStore((state) => state.activeConnectionId);
+  const available = useAppStore(selectActiveAvailable);
+  const [groups, reload] = useResource(groupsQuery(connectionId), available);
   const search = useAppStore((state) => state.groupSearch);
   const sort = useAppStore((state) => state.groupSort);
-  const sparklines = useAppStore((state) => state.sparklines);
-  const loadGroups = useAppStore((state) => state.loadGroups);
   const setSearch = useAppStore((state) => state.setGroupSearch);
   const sortBy = useAppStore((state) => state.sortGroupsBy);
   const openGroup = useAppStore((state) => state.openGroup);
   const viewGroups = useAppStore((state) => state.viewGroups);
-  const loadSparklines = useAppStore((state) => state.loadSparklines);
-  const connectionId = useAppStore((state) => state.activeConnectionId);
-  const available = useAppStore(selectActiveAvailable);
+  const fetchResource = useAppStore((state) => state.fetchResource);
   // Brokers Metadata lists that do not answer: the groups they coordinate cannot be listed.
   const silent = useAppStore(useShallow((state) => (selectActiveHealth(state)?.brokers ?? []).filter((broker) => broker.state === 'down')));
 
-  useEffect(() => {
-    void loadGroups();
-  }, [loadGroups, connectionId, available]);
-  useLiveView(() => void loadGroups(), {
+  useLiveView(reload, {
     failing: groups.status === 'error',
     unhealthy: silent.length > 0,
     busy: groups.status === 'loading',
@@ -44,13 +40,15 @@ export function GroupsScreen() {
   const [visible, setVisible] = useState<string[]>([]);
   const visibleRef = useRef(visible);
   visibleRef.current = visible;
+  // Observed, so new samples of the groups shown reload their lines (lag.sampled).
+  const [sparklines] = useResource(sparklinesQuery(connectionId, visible));
   useEffect(() => {
     const timer = setTimeout(() => {
       void viewGroups('groups', visible);
-      void loadSparklines(visible);
+      if (visible.length) void fetchResource(sparklinesQuery(connectionId, visible));
     }, 300);
     return () => clearTimeout(timer);
-  }, [visible, viewGroups, loadSparklines]);
+  }, [visible, viewGroups, fetchResource, connectionId]);
   useEffect(() => {
     const timer = setInterval(() => void viewGroups('groups', visibleRef.current), VIEW_RENEW_MS);
     return () => {
@@ -61,13 +59,13 @@ export function GroupsScreen() {
   const onVisibleChange = useCallback((ids: string[]) => setVisible(ids), []);
 
   const deferredSearch = useDeferredValue(search);
-  const data = groupsConnectionId === connectionId ? groups.data : null;
+  const data = groups.data;
   const rows = useMemo(() => visibleGroups(data ?? [], deferredSearch, sort), [data, deferredSearch, sort]);
   const totalLag = useMemo(() => rows.reduce((sum, group) => sum + (group.totalLag ?? 0), 0), [rows]);
 
   return (
     <section className="screen screen-fill">
-      <ScreenHeader title="Consumer groups" onRefresh={() => void loadGroups()} refreshing={groups.status === 'loading'}>
+      <ScreenHeader title="Consumer groups" onRefresh={reload} refreshing={groups.status === 'loading'}>
         <input
           type="search"
           className="search"
@@ -78,17 +76,21 @@ export function GroupsScreen() {
         />
         <SamplerControls />
       </ScreenHeader>
-      {groups.status === 'error' ? <ErrorMessage error={groups.error} onRetry={() => void loadGroups()} /> : null}
-      {data === null ? (
-        groups.status !== 'error' ? <Loading label="Loading consumer groups…" /> : null
-      ) : data.length === 0 ? (
-        <Empty title="This cluster has no consumer groups yet.">
-          <p className="muted">
-            Groups appear when consumers join them or commit offsets. On the embedded cluster, the demo in the Cluster panel starts a
-            producer and consumer groups.
-          </p>
-        </Empty>
-      ) : (
+      <StateView
+        resource={groups}
+        onRetry={reload}
+        loadingLabel="Loading consumer groups…"
+        isEmpty={(list) => list.length === 0}
+        empty={
+          <Empty title="This cluster has no consumer groups yet.">
+            <p className="muted">
+              Groups appear when consumers join them or commit offsets. On the embedded cluster, the demo in the Cluster panel starts a
+              producer and consumer groups.
+            </p>
+          </Empty>
+        }
+      >
+        {(data) => (
         <>
           <p className="subtitle" aria-live="polite">
             {rows.length === data.length
@@ -103,12 +105,13 @@ export function GroupsScreen() {
             </p>
           ) : null}
           {rows.length ? (
-            <GroupsTable groups={rows} sparklines={sparklines} sort={sort} onSort={sortBy} onOpen={openGroup} onVisibleChange={onVisibleChange} />
+            <GroupsTable groups={rows} sparklines={sparklines.data ?? NO_SPARKLINES} sort={sort} onSort={sortBy} onOpen={openGroup} onVisibleChange={onVisibleChange} />
           ) : (
             <Empty title={`No group matches "${search}".`} />
           )}
         </>
-      )}
+        )}
+      </StateView>
     </section>
   );
 }

@@ -1,9 +1,10 @@
 // On a topic's page: the lag of every group that reads it, over time and now. The groups are sampled
 // while this is on screen (the main process registers them when asked for this chart).
 import { useEffect } from 'react';
-import { ErrorMessage, Loading } from '../../components/StateView';
+import { StateView } from '../../components/StateView';
 import { formatCount } from '../../components/format';
-import { useAppStore } from '../../store/hooks';
+import { useAppStore, useResource } from '../../store/hooks';
+import { topicLagQuery } from '../../store/slices/groups';
 import { formatCatchUp, formatRate } from './format';
 import { RangePicker, TopicLagChart } from './LagCharts';
 import './groups.css';
@@ -11,31 +12,32 @@ import './groups.css';
 const POLL_MS = 10_000;
 
 export function TopicGroupsLag({ topic, compact = false, title }: { topic: string; compact?: boolean; title?: string }) {
-  const topicLag = useAppStore((state) => state.topicLag);
+  const connectionId = useAppStore((state) => state.activeConnectionId);
   const rangeMs = useAppStore((state) => state.lagRangeMs);
-  const loadTopicLag = useAppStore((state) => state.loadTopicLag);
+  const [topicLag, reload] = useResource(topicLagQuery(connectionId, topic, rangeMs));
   const setLagRange = useAppStore((state) => state.setLagRange);
   const openGroup = useAppStore((state) => state.openGroup);
   useEffect(() => {
-    void loadTopicLag(topic);
-    // New samples reload the chart (lag.sampled); this also finds groups that start reading the topic.
-    const timer = setInterval(() => void loadTopicLag(topic), POLL_MS);
+    // New samples reload the chart (lag.sampled invalidates it); this also finds groups that start
+    // reading the topic.
+    const timer = setInterval(reload, POLL_MS);
     return () => clearInterval(timer);
-  }, [topic, rangeMs, loadTopicLag]);
+  }, [topic, rangeMs, reload]);
 
-  const data = topicLag.data?.topic === topic ? topicLag.data : null;
   return (
     <div className={compact ? 'topic-lag compact' : 'topic-lag'}>
       <div className="card-head">
         <h2 className="card-title">{title ?? 'Consumer groups reading this topic'}</h2>
         <RangePicker value={rangeMs} onChange={setLagRange} />
       </div>
-      {topicLag.status === 'error' ? <ErrorMessage error={topicLag.error} onRetry={() => void loadTopicLag(topic)} /> : null}
-      {!data ? (
-        topicLag.status !== 'error' ? <Loading label="Loading the groups' lag…" /> : null
-      ) : !data.groups.length ? (
-        <p className="muted chart-empty">No consumer group has committed offsets on this topic yet.</p>
-      ) : (
+      <StateView
+        resource={topicLag}
+        onRetry={reload}
+        loadingLabel="Loading the groups' lag…"
+        isEmpty={(data) => !data.groups.length}
+        empty={<p className="muted chart-empty">No consumer group has committed offsets on this topic yet.</p>}
+      >
+        {(data) => (
         <>
           <TopicLagChart data={data} height={compact ? 200 : 240} title={`Lag on ${topic}`} />
           <table className="table compact" aria-label={`Groups reading ${topic}`}>
@@ -70,7 +72,8 @@ export function TopicGroupsLag({ topic, compact = false, title }: { topic: strin
             </tbody>
           </table>
         </>
-      )}
+        )}
+      </StateView>
     </div>
   );
 }

@@ -6,7 +6,8 @@ import { re2Error } from '../../../../shared/model/regex';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
 import { formatBytes, formatCount } from '../../components/format';
-import { useAppStore } from '../../store/hooks';
+import { useAppStore, useResource } from '../../store/hooks';
+import { topicsQuery } from '../../store/slices/topics';
 import { TAIL_BUFFER } from '../../store/slices/messages';
 import { DecodersDialog, decoderSummary } from './DecodersDialog';
 import { RecordDetail } from './RecordDetail';
@@ -115,9 +116,8 @@ export function queryFromForm(
 }
 
 export function MessagesScreen() {
-  const topics = useAppStore((state) => state.topics);
-  const loadTopics = useAppStore((state) => state.loadTopics);
   const connectionId = useAppStore((state) => state.activeConnectionId);
+  const [topics] = useResource(topicsQuery(connectionId));
   const query = useAppStore((state) => state.messageQuery);
   const page = useAppStore((state) => state.messagePage);
   const progress = useAppStore((state) => state.messageProgress);
@@ -141,9 +141,6 @@ export function MessagesScreen() {
   const [decodersOpen, setDecodersOpen] = useState(false);
   const [format, setFormat] = useState<ExportFormat>('jsonl');
 
-  useEffect(() => {
-    void loadTopics();
-  }, [loadTopics, connectionId]);
   // A tail keeps polling only while this screen is open.
   useEffect(() => () => void stopTail(), [stopTail]);
   // Web mode: a finished export is downloaded by the browser.

@@ -1,39 +1,34 @@
-import { useEffect } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ClusterOverview } from '../../../../shared/model/schemas';
 import { useLiveView } from '../../app/use-live-view';
 import { ChartContainer } from '../../components/chart';
 import { Stale } from '../../components/Stale';
 import { StatCard } from '../../components/StatCard';
-import { ErrorMessage, Loading } from '../../components/StateView';
+import { StateView } from '../../components/StateView';
 import { formatCount } from '../../components/format';
-import { useAppStore } from '../../store/hooks';
+import { useAppStore, useResource } from '../../store/hooks';
+import { overviewQuery } from '../../store/slices/cluster';
 import { selectActiveAvailable } from '../../store/slices/connections';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { brokerMap, brokerState, capitalize, explainPartition } from '../brokers/explain';
 import { ProblemList, type ProblemItem } from '../brokers/ProblemList';
 
 export function OverviewScreen() {
-  const overview = useAppStore((state) => state.overview);
-  const loadOverview = useAppStore((state) => state.loadOverview);
   const connectionId = useAppStore((state) => state.activeConnectionId);
   const available = useAppStore(selectActiveAvailable);
-  useEffect(() => {
-    void loadOverview();
-  }, [loadOverview, connectionId, available]);
-  useLiveView(() => void loadOverview(), overviewHealth(overview));
+  const [overview, reload] = useResource(overviewQuery(connectionId), available);
+  useLiveView(reload, overviewHealth(overview));
 
   return (
     <section className="screen">
-      <ScreenHeader title="Cluster overview" onRefresh={() => void loadOverview()} refreshing={overview.status === 'loading'} />
-      {overview.status === 'error' ? <ErrorMessage error={overview.error} onRetry={() => void loadOverview()} /> : null}
-      {overview.data ? (
-        <Stale stale={overview.status === 'error'} readAt={overview.data.readAt}>
-          <OverviewView overview={overview.data} />
-        </Stale>
-      ) : overview.status !== 'error' ? (
-        <Loading />
-      ) : null}
+      <ScreenHeader title="Cluster overview" onRefresh={reload} refreshing={overview.status === 'loading'} />
+      <StateView resource={overview} onRetry={reload}>
+        {(data, stale) => (
+          <Stale stale={stale} readAt={data.readAt}>
+            <OverviewView overview={data} />
+          </Stale>
+        )}
+      </StateView>
     </section>
   );
 }

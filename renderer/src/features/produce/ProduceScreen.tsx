@@ -4,7 +4,8 @@ import { Field } from '../../components/Field';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { ErrorMessage } from '../../components/StateView';
 import { formatCount } from '../../components/format';
-import { useAppStore } from '../../store/hooks';
+import { useAppStore, useResource } from '../../store/hooks';
+import { topicsQuery } from '../../store/slices/topics';
 import { selectActiveAvailable, selectWriteBlock } from '../../store/slices/connections';
 import type { IpcError } from '../../../../shared/ipc/contract';
 
@@ -39,13 +40,12 @@ export function validateProduceForm(form: ProduceForm, partitionCount: number | 
 }
 
 export function ProduceScreen() {
-  const topics = useAppStore((state) => state.topics);
-  const loadTopics = useAppStore((state) => state.loadTopics);
   const produce = useAppStore((state) => state.produce);
   const initialTopic = useAppStore((state) => state.produceTopic);
   const openTopic = useAppStore((state) => state.openTopic);
   const connectionId = useAppStore((state) => state.activeConnectionId);
   const available = useAppStore(selectActiveAvailable);
+  const [topics] = useResource(topicsQuery(connectionId), available);
   const writeBlock = useAppStore(selectWriteBlock);
   // "Produce again" from the message browser opens the form filled with that record.
   const draft = useAppStore((state) => state.produceDraft);
@@ -63,10 +63,6 @@ export function ProduceScreen() {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<ProduceResult | null>(null);
   const [failure, setFailure] = useState<IpcError | null>(null);
-
-  useEffect(() => {
-    void loadTopics();
-  }, [loadTopics, connectionId, available]);
 
   const partitionCount = topics.data?.find((topic) => topic.name === form.topic)?.partitions ?? null;
   const errors = validateProduceForm(form, partitionCount);

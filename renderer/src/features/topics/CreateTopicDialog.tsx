@@ -1,21 +1,22 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
-import { useAppStore } from '../../store/hooks';
+import { useAppStore, useResource } from '../../store/hooks';
+import { selectResource } from '../../store/resources';
+import { overviewQuery } from '../../store/slices/cluster';
+import { topicsQuery } from '../../store/slices/topics';
+import type { TopicSummary } from '../../../../shared/model/schemas';
 import { validateCreateTopic, type CreateTopicForm } from './validation';
 
 const commonConfigs = ['cleanup.policy', 'retention.ms', 'retention.bytes', 'min.insync.replicas', 'compression.type', 'max.message.bytes'];
 
 export function CreateTopicDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (topic: string) => void }) {
   const createTopic = useAppStore((state) => state.createTopic);
-  const brokerCount = useAppStore((state) => state.overview.data?.brokers.length ?? null);
-  const loadOverview = useAppStore((state) => state.loadOverview);
-  const overviewStatus = useAppStore((state) => state.overview.status);
+  const connectionId = useAppStore((state) => state.activeConnectionId);
   // The replication factor is checked against the broker count, which the overview knows.
-  useEffect(() => {
-    if (overviewStatus === 'idle') void loadOverview();
-  }, [overviewStatus, loadOverview]);
-  const topics = useAppStore((state) => state.topics.data);
+  const [overview] = useResource(overviewQuery(connectionId));
+  const brokerCount = overview.data?.brokers.length ?? null;
+  const topics = useAppStore((state) => selectResource<TopicSummary[]>(state, topicsQuery(connectionId).key).data);
   const existingTopics = useMemo(() => new Set(topics?.map((topic) => topic.name)), [topics]);
   const [form, setForm] = useState<CreateTopicForm>({
     name: '',

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { ElectionScope, TopicDetail } from '../../../../shared/model/schemas';
 import { useLiveView } from '../../app/use-live-view';
 import { Badge } from '../../components/Badge';
@@ -6,9 +6,10 @@ import { ConfirmDialog, Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { Stale } from '../../components/Stale';
-import { Empty, ErrorMessage, Loading } from '../../components/StateView';
+import { Empty, StateView } from '../../components/StateView';
 import { formatCount } from '../../components/format';
-import { useAppStore } from '../../store/hooks';
+import { useAppStore, useResource } from '../../store/hooks';
+import { topicConfigsQuery, topicQuery } from '../../store/slices/topics';
 import { selectWriteBlock } from '../../store/slices/connections';
 import { ConfigsTable } from './ConfigsTable';
 import { PartitionsTable, isUnderReplicated } from './PartitionsTable';
@@ -22,10 +23,9 @@ type Confirm = 'delete' | 'purge' | 'partitions' | null;
 
 export function TopicDetailScreen() {
   const topic = useAppStore((state) => state.selectedTopic);
-  const detail = useAppStore((state) => state.topicDetail);
-  const configs = useAppStore((state) => state.topicConfigs);
-  const loadTopicDetail = useAppStore((state) => state.loadTopicDetail);
-  const loadTopicConfigs = useAppStore((state) => state.loadTopicConfigs);
+  const connectionId = useAppStore((state) => state.activeConnectionId);
+  const [detail, reloadDetail] = useResource(topic ? topicQuery(connectionId, topic) : null);
+  const [configs, reloadConfigs] = useResource(topic ? topicConfigsQuery(connectionId, topic) : null);
   const alterTopicConfigs = useAppStore((state) => state.alterTopicConfigs);
   const navigate = useAppStore((state) => state.navigate);
   const openProduce = useAppStore((state) => state.openProduce);
@@ -34,22 +34,15 @@ export function TopicDetailScreen() {
   const [tab, setTab] = useState<Tab>('partitions');
   const [confirm, setConfirm] = useState<Confirm>(null);
   const [electing, setElecting] = useState<ElectionScope | null>(null);
-  const loaded = detail.data?.name === topic ? detail.data : null;
-  const sick = loaded ? partitionHealth(loaded) : null;
+  const sick = detail.data ? partitionHealth(detail.data) : null;
   // The partitions follow the cluster: a broker stopped or started elsewhere in the app (embedded
   // cluster events), and offline or under-replicated partitions coming back (read again, backing off).
-  useLiveView(() => (topic ? void loadTopicDetail(topic) : undefined), {
+  useLiveView(reloadDetail, {
     failing: detail.status === 'error' && detail.error.kind !== 'not-found',
     unhealthy: Boolean(sick && (sick.offline || sick.underReplicated || sick.unread)),
     busy: detail.status === 'loading',
     signature: sick ? `${sick.offline}/${sick.underReplicated}/${sick.unread}` : '',
   });
-
-  useEffect(() => {
-    if (!topic) return;
-    void loadTopicDetail(topic);
-    void loadTopicConfigs(topic);
-  }, [topic, loadTopicDetail, loadTopicConfigs]);
 
   if (!topic) {
     return (
@@ -63,7 +56,7 @@ export function TopicDetailScreen() {
     );
   }
 
-  const data = detail.data?.name === topic ? detail.data : null;
+  const data = detail.data;
   return (
     <section className="screen">
       <ScreenHeader
@@ -77,8 +70,8 @@ export function TopicDetailScreen() {
           </>
         }
         onRefresh={() => {
-          void loadTopicDetail(topic);
-          void loadTopicConfigs(topic);
+          reloadDetail();
+          reloadConfigs();
         }}
         refreshing={detail.status === 'loading'}
       >
@@ -118,8 +111,9 @@ export function TopicDetailScreen() {
       {tab === 'groups' ? <TopicGroupsLag topic={topic} /> : null}
       {tab === 'groups' ? null : tab === 'partitions' ? (
         <>
-          {detail.status === 'error' ? <ErrorMessage error={detail.error} onRetry={() => void loadTopicDetail(topic)} /> : null}
-          {data ? (
+          <StateView resource={detail} onRetry={reloadDetail}>
+            {(data, stale) => (
+              <>
             <div className="filter-row">
               <button
                 type="button"
@@ -135,34 +129,31 @@ export function TopicDetailScreen() {
                   : 'Every partition with a leader is led by its preferred (first) replica'}
               </span>
             </div>
-          ) : null}
-          {data ? (
-            <div className={detail.status === 'error' ? 'stale-body' : undefined}>
+            <div className={stale ? 'stale-body' : undefined}>
               <PartitionsTable
                 partitions={data.partitions}
                 brokers={data.brokers}
                 onElect={(partition) => setElecting({ scope: 'partition', topic, partition })}
               />
             </div>
-          ) : detail.status !== 'error' ? (
-            <Loading />
-          ) : null}
+              </>
+            )}
+          </StateView>
         </>
       ) : (
         <>
-          {configs.status === 'error' ? <ErrorMessage error={configs.error} onRetry={() => void loadTopicConfigs(topic)} /> : null}
-          {configs.data ? (
+          <StateView resource={configs} onRetry={reloadConfigs}>
+            {(data) => (
             <ConfigsTable
-              configs={configs.data}
+              configs={data}
               writeBlock={writeBlock}
               onSave={async (set, reset) => {
                 const result = await alterTopicConfigs(topic, set, reset);
                 return result.ok ? null : result.error.message;
               }}
             />
-          ) : configs.status !== 'error' ? (
-            <Loading />
-          ) : null}
+            )}
+          </StateView>
         </>
       )}
       {electing ? <ElectionDialog target={electing} onClose={() => setElecting(null)} /> : null}

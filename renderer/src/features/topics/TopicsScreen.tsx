@@ -3,42 +3,38 @@ import { useLiveView } from '../../app/use-live-view';
 import { Badge } from '../../components/Badge';
 import '../../components/stale.css';
 import { ScreenHeader } from '../../components/ScreenHeader';
-import { Empty, ErrorMessage, Loading } from '../../components/StateView';
+import { Empty, StateView } from '../../components/StateView';
 import { formatCount } from '../../components/format';
-import { useAppStore } from '../../store/hooks';
+import { useAppStore, useResource } from '../../store/hooks';
+import { selectResource } from '../../store/resources';
 import { selectActiveAvailable, selectWriteBlock } from '../../store/slices/connections';
-import { visibleTopics } from '../../store/slices/topics';
-import type { TopicSummary } from '../../../../shared/model/schemas';
+import { topicStatsQuery, topicsQuery, visibleTopics } from '../../store/slices/topics';
+import type { TopicStats, TopicSummary } from '../../../../shared/model/schemas';
 import { CreateTopicDialog } from './CreateTopicDialog';
 import { TopicsTable } from './TopicsTable';
 
 export function TopicsScreen() {
-  const topics = useAppStore((state) => state.topics);
-  const stats = useAppStore((state) => state.topicStats);
+  const connectionId = useAppStore((state) => state.activeConnectionId);
+  const available = useAppStore(selectActiveAvailable);
+  const [topics, reload] = useResource(topicsQuery(connectionId), available);
+  const stats = useAppStore((state) => selectResource<ReadonlyMap<string, TopicStats>>(state, topicStatsQuery(connectionId).key));
+  const fetchResource = useAppStore((state) => state.fetchResource);
   const search = useAppStore((state) => state.topicSearch);
   const sort = useAppStore((state) => state.topicSort);
-  const loadTopics = useAppStore((state) => state.loadTopics);
-  const loadTopicStats = useAppStore((state) => state.loadTopicStats);
   const setSearch = useAppStore((state) => state.setTopicSearch);
   const sortBy = useAppStore((state) => state.sortTopicsBy);
   const openTopic = useAppStore((state) => state.openTopic);
-  const connectionId = useAppStore((state) => state.activeConnectionId);
-  const available = useAppStore(selectActiveAvailable);
   const writeBlock = useAppStore(selectWriteBlock);
   const [creating, setCreating] = useState(false);
-
-  useEffect(() => {
-    void loadTopics();
-  }, [loadTopics, connectionId, available]);
 
   // Records and sizes cost the cluster far more than the list (offsets and log dirs of every
   // partition), so they are asked for only once the list is on screen.
   useEffect(() => {
-    if (topics.status === 'ready') void loadTopicStats();
-  }, [topics.status, topics.data, loadTopicStats]);
+    if (topics.status === 'ready') void fetchResource(topicStatsQuery(connectionId));
+  }, [topics.status, topics.data, fetchResource, connectionId]);
 
   const health = useMemo(() => topicsHealth(topics.data ?? []), [topics.data]);
-  useLiveView(() => void loadTopics(), {
+  useLiveView(reload, {
     failing: topics.status === 'error',
     unhealthy: health.offline + health.underReplicated + health.errors > 0,
     busy: topics.status === 'loading',
@@ -50,7 +46,7 @@ export function TopicsScreen() {
 
   return (
     <section className="screen screen-fill">
-      <ScreenHeader title="Topics" onRefresh={() => void loadTopics()} refreshing={topics.status === 'loading'}>
+      <ScreenHeader title="Topics" onRefresh={reload} refreshing={topics.status === 'loading'}>
         <input
           type="search"
           className="search"
@@ -64,23 +60,27 @@ export function TopicsScreen() {
         </button>
       </ScreenHeader>
       {writeBlock ? <p className="write-blocked">{writeBlock}</p> : null}
-      {topics.status === 'error' ? <ErrorMessage error={topics.error} onRetry={() => void loadTopics()} /> : null}
-      {topics.data === null || (topics.status === 'error' && topics.data.length === 0) ? (
-        topics.status !== 'error' ? <Loading label="Loading topics…" /> : null
-      ) : topics.data.length === 0 ? (
-        <Empty title="This cluster has no topics yet.">
-          <button type="button" className="button button-primary" onClick={() => setCreating(true)} disabled={Boolean(writeBlock)} title={writeBlock ?? undefined}>
-            Create the first topic
-          </button>
-        </Empty>
-      ) : (
-        <div className={topics.status === 'error' ? 'stale-fill' : 'fill'}>
-          {topics.status === 'error' ? <p className="stale-note">As last read: the cluster does not answer now, so this may no longer be true.</p> : null}
+      <StateView
+        resource={topics}
+        onRetry={reload}
+        loadingLabel="Loading topics…"
+        isEmpty={(data) => data.length === 0}
+        empty={
+          <Empty title="This cluster has no topics yet.">
+            <button type="button" className="button button-primary" onClick={() => setCreating(true)} disabled={Boolean(writeBlock)} title={writeBlock ?? undefined}>
+              Create the first topic
+            </button>
+          </Empty>
+        }
+      >
+        {(data, stale) => (
+        <div className={stale ? 'stale-fill' : 'fill'}>
+          {stale ? <p className="stale-note">As last read: the cluster does not answer now, so this may no longer be true.</p> : null}
           <p className="health-line" aria-live="polite" aria-label="Topics health">
             <span>
-              {rows.length === topics.data.length
+              {rows.length === data.length
                 ? `${formatCount(rows.length)} ${rows.length === 1 ? 'topic' : 'topics'}`
-                : `${formatCount(rows.length)} of ${formatCount(topics.data.length)} topics match`}
+                : `${formatCount(rows.length)} of ${formatCount(data.length)} topics match`}
             </span>
             {health.offline ? (
               <Badge tone="bad">
@@ -104,7 +104,8 @@ export function TopicsScreen() {
             <Empty title={`No topic matches "${search}".`} />
           )}
         </div>
-      )}
+        )}
+      </StateView>
       {creating ? (
         <CreateTopicDialog
           onClose={() => setCreating(false)}

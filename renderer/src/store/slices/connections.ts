@@ -56,9 +56,10 @@ export const createConnectionsSlice: SliceCreator<ConnectionsSlice> = (set, get,
     if (result.ok) set({ connectionHealth: Object.fromEntries(result.value.map((health) => [health.connectionId, health])) });
   },
   selectConnection(id) {
-    if (id === get().activeConnectionId) return;
+    const previous = get().activeConnectionId;
+    if (id === previous) return;
     set({ activeConnectionId: id, selectedTopic: null, screen: screenAfterConnectionChange(get().screen) });
-    get().resetClusterData();
+    get().resetClusterData(previous);
     void get().checkConnection(id);
   },
   async saveConnection(input) {

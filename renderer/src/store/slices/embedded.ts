@@ -2,6 +2,7 @@ import type { ClusterEvent, EmbeddedClusterStatus, EmbeddedRunConfig, TopicDetai
 import type { IpcError, IpcResult } from '../../../../shared/ipc/contract';
 import type { SliceCreator } from '../app-store';
 import { idle, loading, settle, type Resource } from '../resource';
+import { topicQuery } from './topics';
 import { EMBEDDED_CONNECTION_ID } from '../../../../shared/model/schemas';
 
 export const MAX_EVENTS = 200;
@@ -10,8 +11,8 @@ export interface EmbeddedSlice {
   embedded: Resource<EmbeddedClusterStatus>;
   /** Newest first. */
   clusterEvents: ClusterEvent[];
+  /** The topic the cluster panel's grid shows (its data: topicQuery on the embedded cluster). */
   gridTopic: string | null;
-  gridDetail: Resource<TopicDetail>;
   brokerAction: { brokerId: number; action: 'stop' | 'kill' | 'start' } | null;
   brokerActionError: IpcError | null;
   /** The whole cluster being started, stopped or restarted from the UI. */
@@ -23,7 +24,6 @@ export interface EmbeddedSlice {
   stopEmbedded(): Promise<EmbeddedClusterStatus | null>;
   restartEmbedded(changes?: Partial<EmbeddedRunConfig>): Promise<EmbeddedClusterStatus | null>;
   selectGridTopic(topic: string | null): void;
-  loadGrid(): Promise<void>;
   controlBroker(brokerId: number, action: 'stop' | 'kill' | 'start'): Promise<void>;
   embeddedStatusChanged(status: EmbeddedClusterStatus): void;
   clusterEventReceived(event: ClusterEvent): void;
@@ -49,7 +49,6 @@ export const createEmbeddedSlice: SliceCreator<EmbeddedSlice> = (set, get, api) 
     embedded: idle(),
     clusterEvents: [],
     gridTopic: null,
-    gridDetail: idle(),
     brokerAction: null,
     brokerActionError: null,
     clusterAction: null,
@@ -62,15 +61,7 @@ export const createEmbeddedSlice: SliceCreator<EmbeddedSlice> = (set, get, api) 
       set({ embedded: settle(get().embedded, await api.invoke('embedded.status', {})) });
     },
     selectGridTopic(topic) {
-      set({ gridTopic: topic, gridDetail: idle() });
-      if (topic) void get().loadGrid();
-    },
-    async loadGrid() {
-      const topic = get().gridTopic;
-      if (!topic) return;
-      set({ gridDetail: loading(get().gridDetail) });
-      const result = await api.invoke('topics.describe', { connectionId: EMBEDDED_CONNECTION_ID, topic });
-      if (get().gridTopic === topic) set({ gridDetail: settle(get().gridDetail, result) });
+      set({ gridTopic: topic });
     },
     async controlBroker(brokerId, action) {
       set({ brokerAction: { brokerId, action }, brokerActionError: null });
@@ -85,30 +76,25 @@ export const createEmbeddedSlice: SliceCreator<EmbeddedSlice> = (set, get, api) 
       set({ embedded: { status: 'ready', data: status, error: null } });
     },
     clusterEventReceived(event) {
-      const events = [event, ...get().clusterEvents].slice(0, MAX_EVENTS);
-      const grid = get().gridDetail;
+      set({ clusterEvents: [event, ...get().clusterEvents].slice(0, MAX_EVENTS) });
       if (event.type === 'topic') {
-        set({ clusterEvents: events });
-        if (event.topic === get().gridTopic) {
-          if (event.change === 'deleted') get().selectGridTopic(null);
-          else void get().loadGrid();
-        }
+        if (event.topic === get().gridTopic && event.change === 'deleted') get().selectGridTopic(null);
+        else get().invalidate(['topic', EMBEDDED_CONNECTION_ID, event.topic]);
         // Keep the embedded cluster's topic list current when topics come and go.
-        if (get().activeConnectionId === EMBEDDED_CONNECTION_ID && get().topics.status !== 'idle') void get().loadTopics();
+        get().invalidate(['topics', EMBEDDED_CONNECTION_ID]);
         return;
       }
-      // Leader and ISR events patch the grid at once; a describe follows to pick up watermarks.
-      if (grid.data && event.type !== 'broker' && event.topic === grid.data.name) {
-        const partitions = grid.data.partitions.map((partition) => {
+      // Leader and ISR events patch the topic at once (the grid shows them); a describe follows to
+      // pick up watermarks.
+      if (event.type === 'broker') return;
+      get().setResourceData<TopicDetail>(topicQuery(EMBEDDED_CONNECTION_ID, event.topic).key, (topic) => {
+        if (!topic) return null;
+        const partitions = topic.partitions.map((partition) => {
           if (partition.partition !== event.partition) return partition;
-          return event.type === 'leader'
-            ? { ...partition, leader: event.leader, leaderEpoch: event.leaderEpoch }
-            : { ...partition, isr: event.isr };
+          return event.type === 'leader' ? { ...partition, leader: event.leader, leaderEpoch: event.leaderEpoch } : { ...partition, isr: event.isr };
         });
-        set({ clusterEvents: events, gridDetail: { ...grid, data: { ...grid.data, partitions } } as typeof grid });
-        return;
-      }
-      set({ clusterEvents: events });
+        return { ...topic, partitions };
+      });
     },
   };
 };

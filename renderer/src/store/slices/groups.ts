@@ -14,6 +14,7 @@ import type {
 } from '../../../../shared/model/groups';
 import type { SliceCreator } from '../app-store';
 import { idle, loading, settle, type Resource } from '../resource';
+import type { Query } from '../resources';
 
 export type GroupSortKey = 'id' | 'state' | 'protocol' | 'members' | 'topics' | 'totalLag' | 'coordinator';
 export interface GroupSort {
@@ -30,48 +31,71 @@ export interface ResetTarget {
   strategy: ResetStrategy;
 }
 
+export const groupsQuery = (connectionId: string): Query<GroupSummary[]> => ({
+  key: ['groups', connectionId],
+  load: (api) => api.invoke('groups.list', { connectionId }),
+});
+
+export const groupQuery = (connectionId: string, group: string): Query<GroupDetail> => ({
+  key: ['group', connectionId, group],
+  load: (api) => api.invoke('groups.describe', { connectionId, group }),
+});
+
+export const lagSeriesQuery = (connectionId: string, group: string, rangeMs: number, stack: LagStack): Query<LagSeries> => ({
+  key: ['lag', connectionId, group, 'series', rangeMs, stack],
+  load: (api) => api.invoke('lag.series', { connectionId, group, rangeMs, stack }),
+});
+
+/** The lag of the groups reading a topic; it changes with the lag of any of them (of any group while
+ * it shows none, as one may start reading). */
+export const topicLagQuery = (connectionId: string, topic: string, rangeMs: number): Query<TopicGroupsLag> => ({
+  key: ['topic-lag', connectionId, topic, rangeMs],
+  load: (api) => api.invoke('lag.topic', { connectionId, topic, rangeMs }),
+  dependsOn: (data) => (data?.groups.length ? data.groups.map((group) => ['lag', connectionId, group]) : [['lag', connectionId]]),
+});
+
+export type Sparklines = Record<string, (number | null)[]>;
+
+/** Total lag over the last minutes per group, for the list's sparklines: loaded for the rows in view
+ * and kept for rows scrolled away; each depends on its group's lag. */
+export const sparklinesQuery = (connectionId: string, groups: readonly string[]): Query<Sparklines> => ({
+  key: ['sparklines', connectionId],
+  load: async (api) =>
+    groups.length ? api.invoke('lag.sparklines', { connectionId, groups: [...groups], rangeMs: DEFAULT_LAG_RANGE_MS }) : { ok: true, value: {} },
+  dependsOn: (data) => Object.keys(data ?? {}).map((group) => ['lag', connectionId, group]),
+  merge: (previous, next) => ({ ...previous, ...next }),
+});
+
 export interface GroupsSlice {
-  groups: Resource<GroupSummary[]>;
-  /** The connection the list was read from, so another connection's groups never show. */
-  groupsConnectionId: string | null;
   groupSearch: string;
   groupSort: GroupSort;
-  /** Total lag over the last minutes per group, for the list's sparklines (visible rows only). */
-  sparklines: Record<string, (number | null)[]>;
   selectedGroup: string | null;
-  groupDetail: Resource<GroupDetail>;
   lagRangeMs: number;
   lagStack: LagStack;
-  lagSeries: Resource<LagSeries>;
-  topicLag: Resource<TopicGroupsLag>;
   lagSettings: Resource<LagSettings>;
   demo: Resource<DemoStatus>;
   demoPending: boolean;
   /** A random id per window, so two windows' views do not replace each other's in the main process. */
   viewPrefix: string;
-  loadGroups(): Promise<void>;
   setGroupSearch(search: string): void;
   sortGroupsBy(key: GroupSortKey): void;
   openGroup(group: string): void;
-  loadGroupDetail(group: string): Promise<void>;
-  loadLagSeries(group: string): Promise<void>;
   setLagRange(rangeMs: number): void;
   setLagStack(stack: LagStack): void;
   /** Tells the main process which groups a view shows (they are sampled while it does). */
   viewGroups(view: string, groups: readonly string[]): Promise<void>;
-  loadSparklines(groups: readonly string[]): Promise<void>;
   watchGroup(group: string, watched: boolean): Promise<IpcResult<{ watched: string[] }>>;
   previewReset(group: string, target: ResetTarget): Promise<IpcResult<ResetPreview>>;
   resetOffsets(group: string, target: ResetTarget): Promise<IpcResult<ResetPreview>>;
   deleteGroup(group: string): Promise<IpcResult<Record<string, never>>>;
   deleteGroupOffsets(group: string, topic: string): Promise<IpcResult<{ partitions: number }>>;
-  loadTopicLag(topic: string): Promise<void>;
   sampleAllGroups(): Promise<IpcResult<{ groups: number; at: number; durationMs: number }>>;
   loadLagSettings(): Promise<void>;
   updateLagSettings(settings: LagSettings): Promise<IpcResult<LagSettings>>;
   loadDemo(): Promise<void>;
   startDemo(options: DemoOptions): Promise<IpcResult<DemoStatus>>;
   stopDemo(what: 'consumers' | 'all'): Promise<IpcResult<DemoStatus>>;
+  /** New lag samples: the data made of these groups' lag is out of date. */
   lagSampled(event: LagSampledEvent): void;
   demoStatusChanged(status: DemoStatus): void;
 }
@@ -79,28 +103,15 @@ export interface GroupsSlice {
 export const createGroupsSlice: SliceCreator<GroupsSlice> = (set, get, api) => {
   const connection = () => get().activeConnectionId;
   return {
-    groups: idle(),
-    groupsConnectionId: null,
     groupSearch: '',
     groupSort: { key: 'id', direction: 'asc' },
-    sparklines: {},
     selectedGroup: null,
-    groupDetail: idle(),
     lagRangeMs: DEFAULT_LAG_RANGE_MS,
     lagStack: 'topic',
-    lagSeries: idle(),
-    topicLag: idle(),
     lagSettings: idle(),
     demo: idle(),
     demoPending: false,
     viewPrefix: Math.random().toString(36).slice(2, 10),
-    async loadGroups() {
-      const connectionId = connection();
-      const previous = get().groupsConnectionId === connectionId ? get().groups : idle<GroupSummary[]>();
-      set({ groups: loading(previous), groupsConnectionId: connectionId, ...(previous.data ? {} : { sparklines: {} }) });
-      const result = await api.invoke('groups.list', { connectionId });
-      if (connection() === connectionId) set({ groups: settle(get().groups, result) });
-    },
     setGroupSearch: (groupSearch) => set({ groupSearch }),
     sortGroupsBy(key) {
       const current = get().groupSort;
@@ -112,81 +123,41 @@ export const createGroupsSlice: SliceCreator<GroupsSlice> = (set, get, api) => {
       });
     },
     openGroup(group) {
-      const same = get().selectedGroup === group;
-      set({
-        screen: 'group',
-        selectedGroup: group,
-        ...(same ? {} : { groupDetail: idle<GroupDetail>(), lagSeries: idle<LagSeries>() }),
-      });
+      set({ screen: 'group', selectedGroup: group });
     },
-    async loadGroupDetail(group) {
-      const connectionId = connection();
-      const previous = get().groupDetail.data?.id === group ? get().groupDetail : idle<GroupDetail>();
-      set({ groupDetail: loading(previous) });
-      const result = await api.invoke('groups.describe', { connectionId, group });
-      if (connection() === connectionId && get().selectedGroup === group) set({ groupDetail: settle(get().groupDetail, result) });
-    },
-    async loadLagSeries(group) {
-      const connectionId = connection();
-      const { lagRangeMs: rangeMs, lagStack: stack } = get();
-      const previous = get().lagSeries.data?.group === group ? get().lagSeries : idle<LagSeries>();
-      set({ lagSeries: loading(previous) });
-      const result = await api.invoke('lag.series', { connectionId, group, rangeMs, stack });
-      const current = get();
-      if (connection() === connectionId && current.selectedGroup === group && current.lagRangeMs === rangeMs && current.lagStack === stack) {
-        set({ lagSeries: settle(current.lagSeries, result) });
-      }
-    },
-    setLagRange(lagRangeMs) {
-      set({ lagRangeMs });
-      const group = get().selectedGroup;
-      if (group && get().screen === 'group') void get().loadLagSeries(group);
-    },
-    setLagStack(lagStack) {
-      set({ lagStack });
-      const group = get().selectedGroup;
-      if (group && get().screen === 'group') void get().loadLagSeries(group);
-    },
+    setLagRange: (lagRangeMs) => set({ lagRangeMs }),
+    setLagStack: (lagStack) => set({ lagStack }),
     async viewGroups(view, groups) {
       await api.invoke('lag.view', { connectionId: connection(), viewId: `${get().viewPrefix}:${view}`, groups: [...groups] });
     },
-    async loadSparklines(groups) {
-      if (!groups.length) return;
-      const connectionId = connection();
-      const result = await api.invoke('lag.sparklines', { connectionId, groups: [...groups], rangeMs: DEFAULT_LAG_RANGE_MS });
-      if (result.ok && connection() === connectionId) set({ sparklines: { ...get().sparklines, ...result.value } });
-    },
     async watchGroup(group, watched) {
-      const result = await api.invoke('lag.watch', { connectionId: connection(), group, watched });
-      const series = get().lagSeries;
-      if (result.ok && series.data?.group === group) set({ lagSeries: { ...series, data: { ...series.data, watched } } as Resource<LagSeries> });
+      const connectionId = connection();
+      const result = await api.invoke('lag.watch', { connectionId, group, watched });
+      const { lagRangeMs, lagStack } = get();
+      if (result.ok) get().setResourceData<LagSeries>(lagSeriesQuery(connectionId, group, lagRangeMs, lagStack).key, (series) => series && { ...series, watched });
       return result;
     },
     previewReset: (group, target) => api.invoke('groups.resetPreview', { connectionId: connection(), group, ...target }),
     async resetOffsets(group, target) {
-      const result = await api.invoke('groups.resetOffsets', { connectionId: connection(), group, ...target });
-      if (result.ok) void get().loadGroupDetail(group);
+      const connectionId = connection();
+      const result = await api.invoke('groups.resetOffsets', { connectionId, group, ...target });
+      if (result.ok) get().invalidate(['group', connectionId, group]);
       return result;
     },
     async deleteGroup(group) {
-      const result = await api.invoke('groups.delete', { connectionId: connection(), group });
+      const connectionId = connection();
+      const result = await api.invoke('groups.delete', { connectionId, group });
       if (result.ok) {
-        set({ screen: 'groups', selectedGroup: null, groupDetail: idle(), lagSeries: idle() });
-        void get().loadGroups();
+        set({ screen: 'groups', selectedGroup: null });
+        get().invalidate(['groups', connectionId]);
       }
       return result;
     },
     async deleteGroupOffsets(group, topic) {
-      const result = await api.invoke('groups.deleteOffsets', { connectionId: connection(), group, topic });
-      if (result.ok) void get().loadGroupDetail(group);
-      return result;
-    },
-    async loadTopicLag(topic) {
       const connectionId = connection();
-      const previous = get().topicLag.data?.topic === topic ? get().topicLag : idle<TopicGroupsLag>();
-      set({ topicLag: loading(previous) });
-      const result = await api.invoke('lag.topic', { connectionId, topic, rangeMs: get().lagRangeMs });
-      if (connection() === connectionId) set({ topicLag: settle(get().topicLag, result) });
+      const result = await api.invoke('groups.deleteOffsets', { connectionId, group, topic });
+      if (result.ok) get().invalidate(['group', connectionId, group]);
+      return result;
     },
     sampleAllGroups: () => api.invoke('lag.sampleAll', { connectionId: connection() }),
     async loadLagSettings() {
@@ -215,20 +186,11 @@ export const createGroupsSlice: SliceCreator<GroupsSlice> = (set, get, api) => {
       return result;
     },
     lagSampled(event) {
-      const state = get();
-      if (event.connectionId !== state.activeConnectionId) return;
-      const sampled = new Set(event.groups);
-      if (state.screen === 'group' && state.selectedGroup && sampled.has(state.selectedGroup)) {
-        void state.loadLagSeries(state.selectedGroup);
-        void state.loadGroupDetail(state.selectedGroup);
-      }
-      if (state.screen === 'groups') {
-        const visible = Object.keys(state.sparklines).filter((group) => sampled.has(group));
-        if (visible.length) void state.loadSparklines(visible);
-      }
-      const topicLag = state.topicLag.data;
-      if (topicLag && state.topicLag.status !== 'loading' && (state.screen === 'topic' || state.screen === 'cluster')) {
-        if (topicLag.groups.some((group) => sampled.has(group)) || !topicLag.groups.length) void state.loadTopicLag(topicLag.topic);
+      // A group's lag series and sparkline are under its lag key, a topic's lag view depends on it,
+      // and the group's page shows its lag too.
+      for (const group of event.groups) {
+        get().invalidate(['lag', event.connectionId, group]);
+        get().invalidate(['group', event.connectionId, group]);
       }
     },
     demoStatusChanged(status) {

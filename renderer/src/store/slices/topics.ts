@@ -1,7 +1,7 @@
 import type { IpcResult, RequestOf, ResponseOf } from '../../../../shared/ipc/contract';
 import type { ConfigEntry, ProduceRequest, ProduceResult, TopicDetail, TopicStats, TopicSummary } from '../../../../shared/model/schemas';
 import type { SliceCreator } from '../app-store';
-import { idle, loading, settle, type Resource } from '../resource';
+import type { Query } from '../resources';
 
 export type TopicSortKey = 'name' | 'partitions' | 'replicationFactor' | 'records' | 'sizeBytes';
 export interface TopicSort {
@@ -11,24 +11,39 @@ export interface TopicSort {
 
 type WithoutConnection<T> = Omit<T, 'connectionId'>;
 
+export const topicsQuery = (connectionId: string): Query<TopicSummary[]> => ({
+  key: ['topics', connectionId],
+  load: (api) => api.invoke('topics.list', { connectionId }),
+});
+
+/** Records and sizes by topic name; asked for after the list (they cost the cluster far more). */
+export const topicStatsQuery = (connectionId: string): Query<ReadonlyMap<string, TopicStats>> => ({
+  key: ['topic-stats', connectionId],
+  async load(api) {
+    const result = await api.invoke('topics.stats', { connectionId });
+    return result.ok ? { ok: true, value: new Map(result.value.map((stats) => [stats.name, stats])) } : result;
+  },
+});
+
+export const topicQuery = (connectionId: string, topic: string): Query<TopicDetail> => ({
+  key: ['topic', connectionId, topic],
+  load: (api) => api.invoke('topics.describe', { connectionId, topic }),
+});
+
+export const topicConfigsQuery = (connectionId: string, topic: string): Query<ConfigEntry[]> => ({
+  key: ['topic-configs', connectionId, topic],
+  load: (api) => api.invoke('topics.configs', { connectionId, topic }),
+});
+
 export interface TopicsSlice {
-  topics: Resource<TopicSummary[]>;
-  /** Records and sizes by topic name; they arrive after the list. */
-  topicStats: Resource<ReadonlyMap<string, TopicStats>>;
   topicSearch: string;
   topicSort: TopicSort;
-  topicDetail: Resource<TopicDetail>;
-  topicConfigs: Resource<ConfigEntry[]>;
-  loadTopics(): Promise<void>;
-  loadTopicStats(): Promise<void>;
   setTopicSearch(search: string): void;
   sortTopicsBy(key: TopicSortKey): void;
   createTopic(request: WithoutConnection<RequestOf<'topics.create'>>): Promise<IpcResult<ResponseOf<'topics.create'>>>;
   deleteTopic(topic: string): Promise<IpcResult<ResponseOf<'topics.delete'>>>;
   purgeTopic(topic: string): Promise<IpcResult<ResponseOf<'topics.purge'>>>;
   addPartitions(topic: string, totalPartitions: number): Promise<IpcResult<ResponseOf<'topics.addPartitions'>>>;
-  loadTopicDetail(topic: string): Promise<void>;
-  loadTopicConfigs(topic: string): Promise<void>;
   alterTopicConfigs(topic: string, set: Record<string, string>, reset: string[]): Promise<IpcResult<ConfigEntry[]>>;
   produce(request: WithoutConnection<ProduceRequest>): Promise<IpcResult<ProduceResult>>;
 }
@@ -36,30 +51,8 @@ export interface TopicsSlice {
 export const createTopicsSlice: SliceCreator<TopicsSlice> = (set, get, api) => {
   const connection = () => get().activeConnectionId;
   return {
-    topics: idle(),
-    topicStats: idle(),
     topicSearch: '',
     topicSort: { key: 'name', direction: 'asc' },
-    topicDetail: idle(),
-    topicConfigs: idle(),
-    async loadTopics() {
-      const connectionId = connection();
-      set({ topics: loading(get().topics) });
-      const result = await api.invoke('topics.list', { connectionId });
-      if (connection() !== connectionId) return;
-      set({ topics: settle(get().topics, result) });
-    },
-    async loadTopicStats() {
-      const connectionId = connection();
-      set({ topicStats: loading(get().topicStats) });
-      const result = await api.invoke('topics.stats', { connectionId });
-      if (connection() !== connectionId) return;
-      set({
-        topicStats: result.ok
-          ? { status: 'ready', data: new Map(result.value.map((stats) => [stats.name, stats])), error: null }
-          : { status: 'error', data: get().topicStats.data, error: result.error },
-      });
-    },
     setTopicSearch: (topicSearch) => set({ topicSearch }),
     sortTopicsBy(key) {
       const current = get().topicSort;
@@ -71,41 +64,34 @@ export const createTopicsSlice: SliceCreator<TopicsSlice> = (set, get, api) => {
       });
     },
     async createTopic(request) {
-      const result = await api.invoke('topics.create', { connectionId: connection(), ...request });
-      if (result.ok) void get().loadTopics();
+      const connectionId = connection();
+      const result = await api.invoke('topics.create', { connectionId, ...request });
+      if (result.ok) get().invalidate(['topics', connectionId]);
       return result;
     },
     async deleteTopic(topic) {
-      const result = await api.invoke('topics.delete', { connectionId: connection(), topic });
-      if (result.ok) void get().loadTopics();
+      const connectionId = connection();
+      const result = await api.invoke('topics.delete', { connectionId, topic });
+      if (result.ok) get().invalidate(['topics', connectionId]);
       return result;
     },
     async purgeTopic(topic) {
-      const result = await api.invoke('topics.purge', { connectionId: connection(), topic });
-      if (result.ok) void get().loadTopicDetail(topic);
+      const connectionId = connection();
+      const result = await api.invoke('topics.purge', { connectionId, topic });
+      if (result.ok) get().invalidate(['topic', connectionId, topic]);
       return result;
     },
     async addPartitions(topic, totalPartitions) {
-      const result = await api.invoke('topics.addPartitions', { connectionId: connection(), topic, totalPartitions });
-      if (result.ok) void get().loadTopicDetail(topic);
+      const connectionId = connection();
+      const result = await api.invoke('topics.addPartitions', { connectionId, topic, totalPartitions });
+      if (result.ok) get().invalidate(['topic', connectionId, topic]);
       return result;
     },
-    async loadTopicDetail(topic) {
-      const connectionId = connection();
-      const previous = get().topicDetail.data?.name === topic ? get().topicDetail : idle<TopicDetail>();
-      set({ topicDetail: loading(previous) });
-      const result = await api.invoke('topics.describe', { connectionId, topic });
-      if (connection() === connectionId && get().selectedTopic === topic) set({ topicDetail: settle(get().topicDetail, result) });
-    },
-    async loadTopicConfigs(topic) {
-      const connectionId = connection();
-      set({ topicConfigs: loading(idle()) });
-      const result = await api.invoke('topics.configs', { connectionId, topic });
-      if (connection() === connectionId && get().selectedTopic === topic) set({ topicConfigs: settle(get().topicConfigs, result) });
-    },
     async alterTopicConfigs(topic, changes, reset) {
-      const result = await api.invoke('topics.alterConfigs', { connectionId: connection(), topic, set: changes, reset });
-      if (result.ok) set({ topicConfigs: { status: 'ready', data: result.value, error: null } });
+      const connectionId = connection();
+      const result = await api.invoke('topics.alterConfigs', { connectionId, topic, set: changes, reset });
+      // The answer is the configs after the change.
+      if (result.ok) get().setResourceData<ConfigEntry[]>(topicConfigsQuery(connectionId, topic).key, () => result.value);
       return result;
     },
     produce: (request) => api.invoke('produce.send', { connectionId: connection(), ...request }),
