@@ -11,6 +11,9 @@ const BROKER = 'electron/broker/cluster/broker.ts';
 /** The parts that get an interface of what they use instead of the Broker. */
 const SEAMED = [
   'electron/broker/groups/coordinator.ts',
+  'electron/broker/groups/group-partitions.ts',
+  'electron/broker/groups/group-membership.ts',
+  'electron/broker/groups/group-offsets.ts',
   'electron/broker/groups/offsets-store.ts',
   'electron/broker/cluster/replica-fetcher.ts',
   'electron/broker/server/dispatcher.ts',

@@ -1,4 +1,4 @@
-import type { PartitionResults } from '../groups/coordinator';
+import type { PartitionResults } from '../groups/group-offsets';
 import { OffsetCommit, type OffsetCommitResponse } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
 

@@ -1,4 +1,4 @@
-import type { FetchOffsetsResult } from '../groups/coordinator';
+import type { FetchOffsetsResult } from '../groups/group-offsets';
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { OffsetFetch, type OffsetFetchResponseTopics } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';

@@ -1,4 +1,4 @@
-import { GROUP_AUTHORIZED_OPERATIONS } from '../groups/coordinator';
+import { GROUP_AUTHORIZED_OPERATIONS } from '../groups/group-membership';
 import { DescribeGroups } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
 

@@ -1,0 +1,297 @@
+/**
+ * The offsets part of the group coordinator: OffsetCommit, OffsetFetch, OffsetDelete and DeleteGroups,
+ * the removal of a deleted topic's offsets, and Kafka's offset expiration (offsets.retention.minutes,
+ * checked every offsets.retention.check.interval.ms). What GroupMetadataManager does for Kafka's
+ * classic coordinator: every change is a record appended to the group's `__consumer_offsets` partition
+ * before it is acknowledged or applied.
+ */
+import { ErrorCode } from '../../kafka/protocol/error-codes';
+import type { RecordInput } from '../../kafka/records/record-batch';
+import { Group, type CommittedOffset, type Member, type TimerHandle } from './group';
+import { subscriptionTopics, type GroupMembership, type MemberRef } from './group-membership';
+import type { GroupPartitions, OwnedPartition } from './group-partitions';
+import { groupMetadataRecord, offsetCommitRecord } from './offsets-store';
+
+/** Kafka's offset.metadata.max.bytes default. */
+export const OFFSET_METADATA_MAX_BYTES = 4096;
+
+export interface CommitPartition {
+  partition: number;
+  offset: number;
+  leaderEpoch: number;
+  metadata: string | null;
+  /** -1: now. */
+  commitTimestamp: number;
+}
+
+export interface CommitRequest extends MemberRef {
+  /** OffsetCommit v2-4 retention time; -1 for the broker's. */
+  retentionTimeMs: number;
+  topics: Array<{ name: string; partitions: CommitPartition[] }>;
+}
+
+export type PartitionResults = Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number }> }>;
+
+export interface FetchedPartition {
+  partitionIndex: number;
+  committedOffset: number;
+  committedLeaderEpoch: number;
+  metadata: string;
+  errorCode: number;
+}
+
+export interface FetchOffsetsResult {
+  errorCode: number;
+  topics: Array<{ name: string; partitions: FetchedPartition[] }>;
+}
+
+export class GroupOffsets {
+  private expiryTimer: TimerHandle | null = null;
+
+  constructor(
+    private readonly partitions: GroupPartitions,
+    private readonly membership: GroupMembership,
+  ) {}
+
+  private get clock() {
+    return this.partitions.clock;
+  }
+
+  private get log() {
+    return this.partitions.log;
+  }
+
+  commitOffsets(request: CommitRequest): PartitionResults | Promise<PartitionResults> {
+    const all = (errorCode: number): PartitionResults =>
+      request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode })) }));
+    const owned = this.partitions.ownerOf(request.groupId);
+    if (typeof owned === 'number') return all(owned);
+    let group = owned.groups.get(request.groupId);
+    let member: Member | undefined;
+    if (!group) {
+      // Simple consumers and admin tools commit without a membership (generation -1).
+      if (request.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION);
+      group = new Group(request.groupId, this.clock.now());
+      owned.groups.set(request.groupId, group);
+    } else if (group.is('Dead')) {
+      return all(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    } else if (group.isStaticMemberFenced(request.memberId, request.groupInstanceId)) {
+      return all(ErrorCode.FENCED_INSTANCE_ID);
+    } else if (!(request.generationId < 0 && group.is('Empty'))) {
+      member = group.members.get(request.memberId);
+      if (!member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
+      if (request.generationId !== group.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
+      if (group.is('CompletingRebalance')) return all(ErrorCode.REBALANCE_IN_PROGRESS);
+      this.membership.scheduleHeartbeat(group, member);
+    }
+    const target = group;
+    const now = this.clock.now();
+    const cluster = this.partitions.broker.metadata;
+    const records: RecordInput[] = [];
+    const accepted: Array<{ topic: string; partition: number; value: CommittedOffset }> = [];
+    const results: PartitionResults = request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => {
+        if (!cluster.partition(t.name, p.partition)) return { partitionIndex: p.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+        const metadata = p.metadata ?? '';
+        if (Buffer.byteLength(metadata) > OFFSET_METADATA_MAX_BYTES) return { partitionIndex: p.partition, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
+        const commitTimestamp = p.commitTimestamp >= 0 ? p.commitTimestamp : now;
+        const value: CommittedOffset = {
+          offset: p.offset,
+          leaderEpoch: p.leaderEpoch,
+          metadata,
+          commitTimestamp,
+          expireTimestamp: request.retentionTimeMs >= 0 ? commitTimestamp + request.retentionTimeMs : -1,
+        };
+        records.push(offsetCommitRecord(target.groupId, t.name, p.partition, value, now));
+        accepted.push({ topic: t.name, partition: p.partition, value });
+        return { partitionIndex: p.partition, errorCode: -1 };
+      }),
+    }));
+    const finish = (code: number): PartitionResults => {
+      if (code === ErrorCode.NONE && owned.groups.get(target.groupId) === target) {
+        for (const a of accepted) target.setOffset(a.topic, a.partition, a.value);
+      }
+      for (const t of results) for (const p of t.partitions) if (p.errorCode === -1) p.errorCode = code;
+      this.partitions.maybeForget(owned, target);
+      return results;
+    };
+    const written = this.partitions.append(owned, records);
+    return written instanceof Promise ? written.then(finish) : finish(written);
+  }
+
+  fetchOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }> | null): FetchOffsetsResult {
+    const missing = (partitionIndex: number, errorCode: number = ErrorCode.NONE): FetchedPartition => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode });
+    const owned = this.partitions.ownerOf(groupId);
+    if (typeof owned === 'number') {
+      return { errorCode: owned, topics: (topics ?? []).map((t) => ({ name: t.name, partitions: t.partitions.map((p) => missing(p, owned)) })) };
+    }
+    const group = owned.groups.get(groupId);
+    const found = (topic: string, partition: number): FetchedPartition => {
+      const value = group?.offsets.get(topic)?.get(partition);
+      if (!value) return missing(partition);
+      return { partitionIndex: partition, committedOffset: value.offset, committedLeaderEpoch: value.leaderEpoch, metadata: value.metadata, errorCode: ErrorCode.NONE };
+    };
+    if (topics === null) {
+      const all = group ? [...group.offsets].map(([name, partitions]) => ({ name, partitions: [...partitions.keys()].sort((a, b) => a - b).map((p) => found(name, p)) })) : [];
+      return { errorCode: ErrorCode.NONE, topics: all };
+    }
+    return { errorCode: ErrorCode.NONE, topics: topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => found(t.name, p)) })) };
+  }
+
+  /** OffsetDelete: removes committed offsets of topics the group does not subscribe to (any, when empty). */
+  deleteOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }>): { errorCode: number; topics: PartitionResults } | Promise<{ errorCode: number; topics: PartitionResults }> {
+    const all = (errorCode: number) => ({ errorCode, topics: [] as PartitionResults });
+    const owned = this.partitions.ownerOf(groupId);
+    if (typeof owned === 'number') return all(owned);
+    const group = owned.groups.get(groupId);
+    if (!group || group.is('Dead')) return all(ErrorCode.GROUP_ID_NOT_FOUND);
+    let subscribed: Set<string> = new Set();
+    if (!group.is('Empty')) {
+      const topicsInUse = group.subscribedTopics(subscriptionTopics);
+      if (topicsInUse === null) return all(ErrorCode.NON_EMPTY_GROUP);
+      subscribed = topicsInUse;
+    }
+    const now = this.clock.now();
+    const records: RecordInput[] = [];
+    const removed: Array<{ topic: string; partition: number }> = [];
+    const results: PartitionResults = topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((partition) => {
+        if (subscribed.has(t.name)) return { partitionIndex: partition, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
+        if (!this.partitions.broker.metadata.partition(t.name, partition)) return { partitionIndex: partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+        if (group.offsets.get(t.name)?.has(partition)) {
+          records.push(offsetCommitRecord(groupId, t.name, partition, null, now));
+          removed.push({ topic: t.name, partition });
+          return { partitionIndex: partition, errorCode: -1 };
+        }
+        return { partitionIndex: partition, errorCode: ErrorCode.NONE };
+      }),
+    }));
+    const finish = (code: number) => {
+      if (code === ErrorCode.NONE) for (const r of removed) group.removeOffset(r.topic, r.partition);
+      for (const t of results) for (const p of t.partitions) if (p.errorCode === -1) p.errorCode = code;
+      return { errorCode: ErrorCode.NONE, topics: results };
+    };
+    const written = this.partitions.append(owned, records);
+    return written instanceof Promise ? written.then(finish) : finish(written);
+  }
+
+  /** A topic was deleted: its committed offsets go from every group this broker coordinates. */
+  onTopicDeleted(topic: string): void {
+    const now = this.clock.now();
+    for (const owned of this.partitions.owned.values()) {
+      const records: RecordInput[] = [];
+      for (const group of [...owned.groups.values()]) {
+        const partitions = group.offsets.get(topic);
+        if (!partitions) continue;
+        for (const partition of partitions.keys()) records.push(offsetCommitRecord(group.groupId, topic, partition, null, now));
+        group.offsets.delete(topic);
+        if (group.is('Empty') && group.members.size === 0 && !group.hasOffsets() && group.pendingMembers.size === 0) {
+          records.push(groupMetadataRecord(group.groupId, null, now));
+          this.membership.dropGroup(group, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+          owned.groups.delete(group.groupId);
+        }
+      }
+      this.partitions.whenWritten(this.partitions.append(owned, records), 'deleted topic offsets', (code) => {
+        if (code !== ErrorCode.NONE) this.log.warn('could not remove the offsets of a deleted topic', { topic, partition: owned.partition, errorCode: code });
+      });
+    }
+  }
+
+  scheduleExpiry(): void {
+    if (this.expiryTimer !== null) return;
+    this.expiryTimer = this.partitions.schedule(
+      'offsets expiry',
+      () => {
+        this.expiryTimer = null;
+        if (this.partitions.owned.size === 0) return;
+        this.expireOffsets(this.clock.now());
+        this.scheduleExpiry();
+      },
+      this.partitions.broker.config.int('offsets.retention.check.interval.ms'),
+    );
+  }
+
+  /** Stops the expiry timer (the broker stops). */
+  stopExpiry(): void {
+    if (this.expiryTimer !== null) this.clock.clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+  }
+
+  /**
+   * Kafka's offset expiration (offsets.retention.minutes, checked every
+   * offsets.retention.check.interval.ms): the offsets of a group that has been empty for the retention
+   * time go; so do, in an active consumer group, those of topics no member subscribes to any more, and
+   * any offset committed with an explicit retention (OffsetCommit v1-4) once it expires. An empty group
+   * left without offsets is removed. Returns how many offsets expired.
+   */
+  expireOffsets(now: number): number {
+    const retentionMs = this.partitions.broker.config.int('offsets.retention.minutes') * 60_000;
+    let expired = 0;
+    for (const owned of this.partitions.owned.values()) {
+      const records: RecordInput[] = [];
+      for (const group of [...owned.groups.values()]) {
+        const subscribed = group.is('Empty') ? null : group.subscribedTopics(subscriptionTopics);
+        for (const [topic, partitions] of [...group.offsets]) {
+          for (const [partition, value] of [...partitions]) {
+            let expiresAt: number;
+            if (value.expireTimestamp >= 0) expiresAt = value.expireTimestamp;
+            else if (group.is('Empty')) expiresAt = Math.max(value.commitTimestamp, group.stateTimestamp) + retentionMs;
+            else if (subscribed !== null && !subscribed.has(topic)) expiresAt = value.commitTimestamp + retentionMs;
+            else continue;
+            if (expiresAt > now) continue;
+            group.removeOffset(topic, partition);
+            records.push(offsetCommitRecord(group.groupId, topic, partition, null, now));
+            expired++;
+          }
+        }
+        if (group.is('Empty') && group.members.size === 0 && group.pendingMembers.size === 0 && !group.hasOffsets()) {
+          records.push(groupMetadataRecord(group.groupId, null, now));
+          this.membership.dropGroup(group, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+          owned.groups.delete(group.groupId);
+          this.log.info('removed an empty group without offsets', { group: group.groupId });
+        }
+      }
+      this.partitions.whenWritten(this.partitions.append(owned, records), 'offsets expiry', (code) => {
+        if (code !== ErrorCode.NONE) this.log.warn('could not write expired offsets', { partition: owned.partition, errorCode: code });
+      });
+    }
+    if (expired > 0) this.log.info('expired committed offsets', { count: expired });
+    return expired;
+  }
+
+  /** DeleteGroups: only empty groups; their offsets and metadata are tombstoned. */
+  deleteGroups(groupIds: string[]): Array<{ groupId: string; errorCode: number }> | Promise<Array<{ groupId: string; errorCode: number }>> {
+    const now = this.clock.now();
+    const byPartition = new Map<OwnedPartition, { records: RecordInput[]; groups: string[] }>();
+    const results = groupIds.map((groupId): { groupId: string; errorCode: number } => {
+      const owned = this.partitions.ownerOf(groupId);
+      if (typeof owned === 'number') return { groupId, errorCode: owned };
+      const group = owned.groups.get(groupId);
+      if (!group || group.is('Dead')) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
+      if (!group.is('Empty')) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
+      let entry = byPartition.get(owned);
+      if (!entry) byPartition.set(owned, (entry = { records: [], groups: [] }));
+      for (const [topic, partitions] of group.offsets) {
+        for (const partition of partitions.keys()) entry.records.push(offsetCommitRecord(groupId, topic, partition, null, now));
+      }
+      entry.records.push(groupMetadataRecord(groupId, null, now));
+      entry.groups.push(groupId);
+      this.membership.dropGroup(group, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      owned.groups.delete(groupId);
+      return { groupId, errorCode: -1 };
+    });
+    const writes = [...byPartition].map(([owned, entry]) => {
+      const written = this.partitions.append(owned, entry.records);
+      const apply = (code: number) => {
+        for (const r of results) if (r.errorCode === -1 && entry.groups.includes(r.groupId)) r.errorCode = code;
+      };
+      if (written instanceof Promise) return written.then(apply);
+      apply(written);
+      return null;
+    });
+    const pending = writes.filter((w): w is Promise<void> => w !== null);
+    return pending.length === 0 ? results : Promise.all(pending).then(() => results);
+  }
+}
