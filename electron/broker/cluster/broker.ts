@@ -110,6 +110,8 @@ export class Broker {
   private storageTimer: NodeJS.Timeout | null = null;
   /** Partitions whose files this broker cannot open or write now (logged once, retried, reported). */
   storage: StorageFailures;
+  /** The partitions assigned to this broker when it last started (see LogManager.lostLog). */
+  private assignedAtStart = new Set<string>();
   readonly now: () => number;
   /** The listener's security (TLS, SASL) and the authorizer; null: PLAINTEXT, everything allowed. */
   readonly security: BrokerSecurity | null;
@@ -165,6 +167,11 @@ export class Broker {
     if (this.stateValue === 'running') return;
     // Broker configs may have changed while it was stopped (no applyTopicConfigs then).
     this.logConfigs.clear();
+    // What this broker held before this start: a replica among them whose log dir is gone lost its log.
+    this.assignedAtStart = new Set();
+    for (const topic of this.controller.topics()) {
+      for (const p of topic.partitions) if (p.replicas.includes(this.id)) this.assignedAtStart.add(`${topic.name}\u0000${p.partition}`);
+    }
     this.logs = await LogManager.open(this.options.logDir, { logger: this.logger, now: this.now });
     this.storage = new StorageFailures(this.logger, this.now);
     for (const failed of this.logs.failedPartitions()) {
@@ -248,7 +255,8 @@ export class Broker {
     if (!retrying && this.storage.failed(topicName, partition, 'open')) return undefined;
     let replica: PartitionReplica;
     try {
-      const log = this.logManager.getOrCreateLog(topicName, partition, this.topicLogConfig(topic), topic.topicId);
+      const logs = this.logManager;
+      const log = logs.getOrCreateLog(topicName, partition, this.topicLogConfig(topic), topic.topicId, this.assignedAtStart.has(`${topicName}\u0000${partition}`));
       replica = new PartitionReplica(topicName, partition, log, {
         brokerId: this.id,
         metadata: () => this.controller.partition(topicName, partition),
@@ -259,6 +267,8 @@ export class Broker {
         changeIsr: (epoch, isr) => this.controller.changeIsr(topicName, partition, epoch, isr),
         storageFailed: (operation, error) => this.storage.report(topicName, partition, operation, error, log.dir),
         storageRecovered: (operation) => this.storage.recovered(topicName, partition, operation),
+        logLost: logs.lostLog(topicName, partition, false),
+        logRecovered: () => logs.logRecovered(topicName, partition),
         now: this.now,
       });
     } catch (error) {
@@ -430,7 +440,8 @@ export class Broker {
     const replica = this.replicas.get(topicName, partition);
     const storageError = this.storageErrorOf(topicName, partition);
     const log = replica?.log ?? this.logs.get(topicName, partition);
-    if (!log) return { logEndOffset: 0, committedOffset: 0, missing: null, latestEpoch: -1, epochAt: () => -1, storageError };
+    const lostLog = replica ? replica.logLost : this.logs.lostLog(topicName, partition, this.assignedAtStart.has(`${topicName}\u0000${partition}`));
+    if (!log) return { logEndOffset: 0, committedOffset: 0, missing: null, latestEpoch: -1, epochAt: () => -1, storageError, lostLog };
     const missing = log.missingCommitted;
     const highWatermark = replica?.highWatermark ?? log.highWatermark;
     return {
@@ -440,6 +451,7 @@ export class Broker {
       latestEpoch: log.latestEpoch(),
       epochAt: (offset) => (offset >= log.logStartOffset && offset < log.logEndOffset ? log.leaderEpochCache.epochFor(offset) : -1),
       storageError,
+      lostLog,
     };
   }
 

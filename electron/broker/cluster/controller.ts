@@ -625,6 +625,7 @@ export class Controller {
   private unfitToLead(topic: TopicMetadata, p: PartitionMetadata, brokerId: number): string | null {
     const log = this.replicaLog(topic, p, brokerId);
     if (log?.missing) return `its log lost committed records (offsets ${log.missing.from}..${log.missing.to - 1})`;
+    if (log?.lostLog) return 'its log directory vanished while its broker was down (the records it had are unknown)';
     if (log?.storageError) return `its log has a storage failure (${log.storageError})`;
     return null;
   }
@@ -679,7 +680,9 @@ export class Controller {
   private reportElection(topic: TopicMetadata, p: PartitionMetadata, result: ElectionResult, onDemand = false): void {
     const key = `${topic.name}\u0000${p.partition}`;
     const fields: Record<string, unknown> = { topic: topic.name, partition: p.partition };
-    if (result.damaged.length > 0) fields.lostRecords = result.damaged.map((d) => `broker ${d.brokerId}: offsets ${d.from}..${d.to - 1}`).join('; ');
+    if (result.damaged.length > 0) {
+      fields.lostRecords = result.damaged.map((d) => `broker ${d.brokerId}: ${d.lostLog ? 'its whole log (directory vanished)' : `offsets ${d.from}..${d.to - 1}`}`).join('; ');
+    }
     let level: 'warn' | 'error';
     let message: string;
     if (result.kind === 'none') {

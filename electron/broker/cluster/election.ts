@@ -16,6 +16,10 @@
  *   4. otherwise only an unclean election is left: refused unless unclean.leader.election.enable,
  *      and then the replica with the longest log (latest epoch, then log end) leads, as KIP-966's
  *      unclean recovery picks.
+ * A replica whose whole log directory vanished while its broker was down (`lostLog`) counts as one that
+ * lost committed records, how many unknown: it is passed over and leaves the ISR as in 1 and 2, and
+ * when every in-sync replica is in that state no other replica can be shown to hold what they lost, so
+ * step 3 finds none and only an unclean election remains.
  */
 
 /** What one replica's log says about itself (KIP-966's GetReplicaLogInfo, asked in process). */
@@ -31,6 +35,11 @@ export interface ReplicaLogInfo {
   epochAt(offset: number): number;
   /** Its log cannot be opened or written (a storage failure); null when fine. */
   storageError: string | null;
+  /**
+   * Its log directory vanished while its broker was down (LogManager.lostLog): it may have held committed
+   * records, how many is unknown, so no replica can be shown to hold all it lost.
+   */
+  lostLog?: boolean;
 }
 
 export interface ElectionInput {
@@ -50,7 +59,7 @@ export type ElectionResult =
       /** clean: from the ISR; recovered: from outside the ISR, holding every committed record; unclean: records lost. */
       kind: 'clean' | 'recovered' | 'unclean';
       /** In-sync replicas that lost committed records (left out of the new ISR). */
-      damaged: Array<{ brokerId: number; from: number; to: number }>;
+      damaged: DamagedReplica[];
     }
   | {
       kind: 'none';
@@ -59,12 +68,20 @@ export type ElectionResult =
       reason: string;
       /** Replicas whose coming up may change that. */
       waitingFor: number[];
-      damaged: Array<{ brokerId: number; from: number; to: number }>;
+      damaged: DamagedReplica[];
     };
+
+/** An in-sync replica that lost committed records: offsets from..to-1, or its whole log (`lostLog`, extent unknown). */
+export interface DamagedReplica {
+  brokerId: number;
+  from: number;
+  to: number;
+  lostLog?: boolean;
+}
 
 /** Whether the replica's log holds every record below `to`, the last of which has `epoch`. */
 function holds(log: ReplicaLogInfo, to: number, epoch: number): boolean {
-  if (log.missing !== null || log.storageError !== null) return false;
+  if (log.missing !== null || log.storageError !== null || log.lostLog === true) return false;
   if (log.committedOffset >= to) return true;
   return log.logEndOffset >= to && epoch >= 0 && log.epochAt(to - 1) === epoch;
 }
@@ -78,18 +95,23 @@ export function electLeader(input: ElectionInput): ElectionResult {
     return logs.get(id) ?? null;
   };
   const usable = (id: number) => isLive(id) && logOf(id)?.storageError == null;
-  const damagedIsr = replicas.filter((id) => inIsr(id) && usable(id) && logOf(id)?.missing);
-  const damaged = damagedIsr.map((id) => ({ brokerId: id, from: logOf(id)!.missing!.from, to: logOf(id)!.missing!.to }));
+  const lost = (id: number) => logOf(id)?.missing != null || logOf(id)?.lostLog === true;
+  const damagedIsr = replicas.filter((id) => inIsr(id) && usable(id) && lost(id));
+  const damaged = damagedIsr.map((id): DamagedReplica => {
+    const missing = logOf(id)!.missing;
+    return missing ? { brokerId: id, from: missing.from, to: missing.to } : { brokerId: id, from: 0, to: 0, lostLog: true };
+  });
 
   // 1. Kafka's clean election, skipping replicas that lost committed records.
-  const clean = replicas.find((id) => inIsr(id) && usable(id) && !logOf(id)?.missing);
+  const clean = replicas.find((id) => inIsr(id) && usable(id) && !lost(id));
   if (clean !== undefined) {
     const isr = replicas.filter((id) => inIsr(id) && !damagedIsr.includes(id));
     return { leader: clean, isr, kind: 'clean', damaged };
   }
 
   const pendingIsr = replicas.filter((id) => inIsr(id) && !usable(id));
-  if (damagedIsr.length > 0 && pendingIsr.length === 0) {
+  // (A lost log's extent is unknown: no replica can be shown to hold it.)
+  if (damagedIsr.length > 0 && pendingIsr.length === 0 && damaged.every((d) => !d.lostLog)) {
     // 3. Every in-sync replica is here and lost records: one outside the ISR may still hold them all.
     let to = -1;
     let epoch = -1;

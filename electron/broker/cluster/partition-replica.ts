@@ -67,6 +67,10 @@ export interface ReplicaHost {
   /** Told when writing the log fails (a full disk), and when it works again. */
   storageFailed?(operation: 'append' | 'replicate', error: unknown): void;
   storageRecovered?(operation: 'append' | 'replicate'): void;
+  /** The log was recreated because its directory vanished while the broker was down (LogManager.lostLog). */
+  logLost?: boolean;
+  /** Told once such a log has caught up with a leader, or leads: whole again. */
+  logRecovered?(): void;
   now(): number;
 }
 
@@ -119,6 +123,12 @@ export class PartitionReplica {
   private actedEpoch = -1;
   /** The active segment when the producer-state snapshot was last written: a new one means a roll. */
   private snapshotSegment = -1;
+  /**
+   * Its log was recreated empty because its directory vanished while the broker was down: it may have
+   * acknowledged records it no longer has, so it neither leads nor counts as intact (election.ts) until
+   * it has fetched up to a leader's high watermark.
+   */
+  logLost: boolean;
 
   constructor(
     readonly topic: string,
@@ -127,7 +137,14 @@ export class PartitionReplica {
     private readonly host: ReplicaHost,
   ) {
     this.highWatermark = Math.min(log.highWatermark, log.logEndOffset);
+    this.logLost = host.logLost === true;
     this.rebuildProducerState();
+  }
+
+  private logWholeAgain(): void {
+    if (!this.logLost) return;
+    this.logLost = false;
+    this.host.logRecovered?.();
   }
 
   get isLeader(): boolean {
@@ -183,6 +200,8 @@ export class PartitionReplica {
     this.actedEpoch = meta.leaderEpoch;
     this.followers.clear();
     if (meta.leader === this.host.brokerId) {
+      // Elected (uncleanly, or with nothing committed elsewhere): its log is the partition's history now.
+      this.logWholeAgain();
       // A new leader starts its epoch at its log end; followers' progress is unknown until they fetch.
       this.log.leaderEpochCache.assign(meta.leaderEpoch, this.log.logEndOffset);
       const now = this.host.now();
@@ -507,6 +526,8 @@ export class PartitionReplica {
       this.highWatermark = hw;
       this.log.highWatermark = hw;
     }
+    // Everything the leader had committed when it answered is here now.
+    if (this.logLost && this.log.logEndOffset >= leaderHighWatermark) this.logWholeAgain();
   }
 
   /** The highest offset this replica knows to be committed: its high watermark, or where the committed records it lost end. */

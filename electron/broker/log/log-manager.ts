@@ -84,8 +84,24 @@ function key(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
 
+/**
+ * `<logDir>/replica-markers/<topic>-<partition>`: one small file per partition log this dir holds, kept
+ * outside the partition's own directory, so a directory that vanished while the broker was down (deleted,
+ * a lost mount, a restored backup without it) is told from one that never existed. Empty while the log is
+ * whole; `lost` from the start that recreated the log until the replica has caught up with a leader again.
+ */
+const MARKERS_DIR = 'replica-markers';
+const LOST = 'lost';
+
 export class LogManager {
   private readonly logs = new Map<string, { topic: string; partition: number; log: PartitionLog }>();
+  /** Partition dir name -> its marker's content ('' or 'lost'), see MARKERS_DIR. */
+  private readonly markers = new Map<string, string>();
+  /**
+   * The log dir was missing or empty at open: it was created now, or replaced while the broker was down.
+   * Replicas the broker held before then lost their logs with it (see lostLog).
+   */
+  private replacedDir = false;
   private readonly failed = new Map<string, { topic: string; partition: number; error: string }>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly now: () => number;
@@ -104,14 +120,19 @@ export class LogManager {
   static async open(logDir: string, options: LogManagerOptions = {}): Promise<LogManager> {
     await fs.promises.mkdir(logDir, { recursive: true });
     const manager = new LogManager(logDir, options);
-    for (const entry of await fs.promises.readdir(logDir)) {
+    const entries = await fs.promises.readdir(logDir);
+    manager.replacedDir = entries.length === 0;
+    for (const entry of entries) {
       if (entry.endsWith('-delete')) await fs.promises.rm(path.join(logDir, entry), { recursive: true, force: true });
     }
+    manager.loadMarkers();
     for (const p of options.loadAll === false ? [] : listPartitionDirs(logDir)) {
       const config = manager.configFor(p.topic, options.topicConfig?.(p.topic) ?? {});
       try {
         const log = await PartitionLog.open(p.dir, config, manager.logOptions());
         manager.logs.set(key(p.topic, p.partition), { topic: p.topic, partition: p.partition, log });
+        // Logs written before markers existed get theirs now.
+        if (!manager.markers.has(partitionDirName(p.topic, p.partition))) manager.writeMarker(partitionDirName(p.topic, p.partition), '');
       } catch (e) {
         // One unreadable partition must not keep the broker down; it is reported and left on disk.
         manager.failed.set(key(p.topic, p.partition), { topic: p.topic, partition: p.partition, error: (e as Error).message });
@@ -148,6 +169,65 @@ export class LogManager {
     return this.logs.get(key(topic, partition))?.log;
   }
 
+  private loadMarkers(): void {
+    const dir = path.join(this.logDir, MARKERS_DIR);
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      for (const name of fs.readdirSync(dir)) {
+        if (name.endsWith('.tmp')) continue;
+        this.markers.set(name, fs.readFileSync(path.join(dir, name), 'utf8').trim());
+      }
+    } catch (e) {
+      // Without markers a vanished directory is not recognised, nothing else changes.
+      this.logger.warn(`cannot read ${dir}: ${(e as Error).message}`);
+    }
+  }
+
+  private writeMarker(name: string, content: string): void {
+    const file = path.join(this.logDir, MARKERS_DIR, name);
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(`${file}.tmp`, content);
+      fs.renameSync(`${file}.tmp`, file);
+      this.markers.set(name, content);
+    } catch (e) {
+      this.logger.warn(`cannot write ${file}: ${(e as Error).message}`);
+    }
+  }
+
+  private removeMarker(name: string): void {
+    this.markers.delete(name);
+    try {
+      fs.rmSync(path.join(this.logDir, MARKERS_DIR, name), { force: true });
+    } catch (e) {
+      this.logger.warn(`cannot remove the marker of ${name}: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * Whether this broker lost the log of a replica it held: its directory vanished while the broker was
+   * down (its marker is still here, or the whole log dir was replaced and the replica was assigned to
+   * this broker before this start: `assignedBefore`), and it has not caught up with a leader since.
+   * Such a replica may have acknowledged records it no longer has and knows nothing of it: the cluster
+   * must not count it in sync nor let it lead while another in-sync replica has them (election.ts).
+   */
+  lostLog(topic: string, partition: number, assignedBefore: boolean): boolean {
+    const name = partitionDirName(topic, partition);
+    const marker = this.markers.get(name);
+    if (marker === LOST) return true;
+    if (this.logs.has(key(topic, partition)) || fs.existsSync(this.dirOf(topic, partition))) return false;
+    return marker !== undefined || (this.replacedDir && assignedBefore);
+  }
+
+  /** The replica whose log was lost has caught up with a leader (or leads): its log is whole again. */
+  logRecovered(topic: string, partition: number): void {
+    const name = partitionDirName(topic, partition);
+    if (this.markers.get(name) === LOST) {
+      this.writeMarker(name, '');
+      this.logger.warn(`${topic}-${partition}: the replica whose log was lost has caught up`);
+    }
+  }
+
   /** Every open log. */
   all(): PartitionLog[] {
     return [...this.logs.values()].map((e) => e.log);
@@ -166,16 +246,25 @@ export class LogManager {
    * Synchronous getOrCreate for callers inside a request (the broker opens logs on first use): the open
    * log with `config` applied, or the log opened (recovered) or created now.
    */
-  getOrCreateLog(topic: string, partition: number, config: LogConfig, topicId?: string): PartitionLog {
+  getOrCreateLog(topic: string, partition: number, config: LogConfig, topicId?: string, assignedBefore = false): PartitionLog {
     const existing = this.get(topic, partition);
     if (existing) {
       existing.updateConfig(config);
       if (topicId !== undefined && readPartitionMetadata(existing.dir)?.topicId !== topicId) writePartitionMetadata(existing.dir, topicId);
       return existing;
     }
+    const name = partitionDirName(topic, partition);
+    const creating = !fs.existsSync(this.dirOf(topic, partition));
+    const lost = creating && this.lostLog(topic, partition, assignedBefore);
     const log = PartitionLog.openSync(this.dirOf(topic, partition), config, { ...this.logOptions(), ...(topicId !== undefined ? { topicId } : {}) });
     this.failed.delete(key(topic, partition));
     this.logs.set(key(topic, partition), { topic, partition, log });
+    if (lost) {
+      this.logger.warn(`${this.dirOf(topic, partition)} vanished while the broker was down: its log is recreated empty and counts as lost until it has caught up`);
+      this.writeMarker(name, LOST);
+    } else if (!this.markers.has(name)) {
+      this.writeMarker(name, '');
+    }
     return log;
   }
 
@@ -200,6 +289,7 @@ export class LogManager {
     const log = await PartitionLog.open(dir, config, { ...this.logOptions(), ...(opts.topicId !== undefined ? { topicId: opts.topicId } : {}) });
     this.failed.delete(key(topic, partition));
     this.logs.set(key(topic, partition), { topic, partition, log });
+    if (!this.markers.has(partitionDirName(topic, partition))) this.writeMarker(partitionDirName(topic, partition), '');
     return log;
   }
 
@@ -221,6 +311,7 @@ export class LogManager {
     const entry = this.logs.get(k);
     this.logs.delete(k);
     if (entry) entry.log.abandon();
+    this.removeMarker(partitionDirName(topic, partition));
     const doomed = path.join(this.logDir, `${partitionDirName(topic, partition)}.${randomUUID().replace(/-/g, '')}-delete`);
     try {
       fs.renameSync(this.dirOf(topic, partition), doomed);

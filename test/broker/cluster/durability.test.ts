@@ -177,6 +177,67 @@ describe('a replica that lost committed records', () => {
   }, 120_000);
 });
 
+describe('a replica whose log directory vanished while its broker was down', () => {
+  for (const what of ['its partition directory', 'its whole log dir'] as const) {
+    it(`does not lead or count as in sync while intact in-sync replicas exist (${what} deleted)`, async () => {
+      const dataDir = tempDataDir();
+      const first = await start(dataDir);
+      createTopic(first.cluster, 'wiped', [[0, 1, 2], [0, 2, 1]], { 'min.insync.replicas': '2' });
+      const acknowledged = await produce(first.cluster, 'wiped', 'w', 600, 2);
+      // A crash: the metadata on disk still has broker 0 leading with a full ISR.
+      for (const id of [0, 1, 2]) await first.cluster.broker(id).kill();
+      expect(first.cluster.controller.partition('wiped', 0)).toMatchObject({ leader: 0, isr: [0, 1, 2] });
+      if (what === 'its partition directory') {
+        for (const p of [0, 1]) rmSync(join(dataDir, 'broker-0', `wiped-${p}`), { recursive: true });
+      } else {
+        rmSync(join(dataDir, 'broker-0'), { recursive: true });
+      }
+
+      // Broker 0 starts first, with nothing where its logs were.
+      const second = await start(dataDir);
+      const { controller } = second.cluster;
+      for (const p of [0, 1]) expect(controller.partition('wiped', p)!.leader).not.toBe(0);
+      expect(second.lines.some((line) => /in-sync replica\(s\) that lost committed records left the ISR.*broker 0: its whole log \(directory vanished\)/.test(line))).toBe(true);
+      if (what === 'its partition directory') expect(second.lines.some((line) => /wiped-0 vanished while the broker was down/.test(line))).toBe(true);
+      expectAll(await readAll(second.cluster, 'wiped'), acknowledged);
+      // It catches up from the leaders, rejoins the ISR, and its log is whole again.
+      await waitFor(() => [0, 1].every((p) => controller.partition('wiped', p)!.isr.length === 3), 30_000, 'broker 0 to rejoin the ISR');
+      await waitFor(() => [0, 1].every((p) => second.cluster.broker(0).replica('wiped', p)!.logLost === false), 30_000, 'broker 0 to have caught up');
+      for (const p of [0, 1]) {
+        const leader = second.cluster.broker(controller.partition('wiped', p)!.leader).replica('wiped', p)!;
+        expect(second.cluster.broker(0).replica('wiped', p)!.log.logEndOffset).toBe(leader.log.logEndOffset);
+      }
+      const more = await produce(second.cluster, 'wiped', 'after', 100, 2);
+      expectAll(await readAll(second.cluster, 'wiped'), [...acknowledged, ...more]);
+    }, 120_000);
+  }
+
+  it('keeps a partition offline when its only in-sync replica lost its log, until an unclean election accepts the loss', async () => {
+    const dataDir = tempDataDir();
+    const first = await start(dataDir);
+    createTopic(first.cluster, 'only', [[0, 1, 2]], { 'min.insync.replicas': '1' });
+    const early = await produce(first.cluster, 'only', 'early', 200, 1);
+    await first.cluster.stopBroker(1);
+    await first.cluster.stopBroker(2);
+    await produce(first.cluster, 'only', 'late', 100, 1);
+    await first.cluster.close();
+    rmSync(join(dataDir, 'broker-0', 'only-0'), { recursive: true });
+
+    const second = await start(dataDir);
+    const { controller } = second.cluster;
+    // Broker 0, the last in-sync replica, has nothing: it must not lead with an empty log.
+    expect(controller.partition('only', 0)!.leader).toBe(-1);
+    expect(second.lines.some((line) => /ERROR .*partition offline: every in-sync replica lost committed records and no replica holds them/.test(line))).toBe(true);
+    const raw = await RawClient.open(`${second.cluster.broker(1).host}:${second.cluster.broker(1).boundPort}`);
+    cleanups.push(() => raw.close());
+    const led = await raw.call(ElectLeaders, 2, { electionType: 1, topicPartitions: [{ topic: 'only', partitions: [0] }], timeoutMs: 5000 });
+    expect(led.replicaElectionResults[0]!.partitionResult[0]!.errorCode).toBe(ErrorCode.NONE);
+    // The longest log leads: one of the replicas with the early records, not the empty one.
+    expect([1, 2]).toContain(controller.partition('only', 0)!.leader);
+    expectAll(await readAll(second.cluster, 'only'), early);
+  }, 120_000);
+});
+
 describe('ElectLeaders UNCLEAN (KIP-460)', () => {
   it('elects a live out-of-sync replica on demand, whatever the topic says; the old leader accepts the loss when it returns', async () => {
     const dataDir = tempDataDir();

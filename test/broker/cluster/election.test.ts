@@ -44,6 +44,21 @@ describe('leader election', () => {
     expect(result).toMatchObject({ kind: 'clean', leader: 1, isr: [1, 2], damaged: [{ brokerId: 0, from: 990, to: 1000 }] });
   });
 
+  it('treats a replica whose log directory vanished as one that lost an unknown amount: never elected cleanly, never matched by a holder', () => {
+    const wiped: ReplicaLogInfo = { ...log(0), lostLog: true };
+    expect(elect({ isr: [0, 1, 2], live: [0, 1], logs: { 0: wiped, 1: log(1000) } })).toMatchObject({
+      kind: 'clean',
+      leader: 1,
+      isr: [1, 2],
+      damaged: [{ brokerId: 0, lostLog: true }],
+    });
+    expect(elect({ isr: [0, 1, 2], live: [0], logs: { 0: wiped } })).toMatchObject({ kind: 'none', waitingFor: [1, 2] });
+    // Alone in the ISR: replicas outside it cannot be shown to hold what it had; only an unclean election is left.
+    const alone = { isr: [0], live: [0, 1, 2], logs: { 0: wiped, 1: log(800, { hw: 800 }), 2: log(900, { hw: 900 }) } };
+    expect(elect(alone)).toMatchObject({ kind: 'none', waitingFor: [] });
+    expect(elect({ ...alone, unclean: true })).toMatchObject({ kind: 'unclean', leader: 2 });
+  });
+
   it('waits for in-sync replicas still to come rather than elect one that lost records', () => {
     const result = elect({ isr: [0, 1], live: [0], logs: { 0: log(990, { lostTo: 1000 }) } });
     expect(result).toMatchObject({ kind: 'none', leader: -1, waitingFor: [1] });

@@ -60,7 +60,52 @@ describe('LogManager', () => {
     expect(m.get('t', 0)).toBeUndefined();
     expect(m.onDisk().map((p) => `${p.topic}-${p.partition}`)).toEqual(['u-0']);
     m.deleteLog('u', 0);
-    expect(fs.readdirSync(root)).toEqual([]);
+    // Nothing left but the (now empty) directory of replica markers.
+    expect(fs.readdirSync(root)).toEqual(['replica-markers']);
+    expect(fs.readdirSync(path.join(root, 'replica-markers'))).toEqual([]);
+  });
+
+  it('tells a partition directory that vanished while it was closed from one that never existed', async () => {
+    const root = tempDir();
+    dirs.push(root);
+    const logDir = path.join(root, 'broker-0');
+    const m = await open(logDir);
+    m.getOrCreateLog('kept', 0, defaultLogConfig()).append(batch(3), { assignOffsets: true });
+    m.getOrCreateLog('gone', 0, defaultLogConfig()).append(batch(3), { assignOffsets: true });
+    await m.close();
+    fs.rmSync(path.join(logDir, 'gone-0'), { recursive: true });
+
+    const logger = collectingLogger();
+    const again = await open(logDir, { logger });
+    expect(again.lostLog('kept', 0, true)).toBe(false);
+    expect(again.lostLog('gone', 0, false)).toBe(true);
+    // Never created here (a partition assigned while this dir was intact): not lost.
+    expect(again.lostLog('new', 0, true)).toBe(false);
+    const recreated = again.getOrCreateLog('gone', 0, defaultLogConfig(), undefined, true);
+    expect(recreated.logEndOffset).toBe(0);
+    expect(logger.messages.some((line) => /gone-0 vanished while the broker was down/.test(line))).toBe(true);
+    // Still lost after a restart, until it has caught up.
+    await again.close();
+    const third = await open(logDir);
+    expect(third.lostLog('gone', 0, false)).toBe(true);
+    third.logRecovered('gone', 0);
+    expect(third.lostLog('gone', 0, false)).toBe(false);
+    await third.close();
+    expect((await open(logDir)).lostLog('gone', 0, false)).toBe(false);
+  });
+
+  it('counts the replicas a broker held as lost when its whole log dir was replaced', async () => {
+    const root = tempDir();
+    dirs.push(root);
+    const logDir = path.join(root, 'broker-0');
+    const m = await open(logDir);
+    m.getOrCreateLog('t', 0, defaultLogConfig()).append(batch(1), { assignOffsets: true });
+    await m.close();
+    fs.rmSync(logDir, { recursive: true });
+    const replaced = await open(logDir);
+    // Assigned to this broker before the start: lost; assigned since: a new, empty replica.
+    expect(replaced.lostLog('t', 0, true)).toBe(true);
+    expect(replaced.lostLog('t', 1, false)).toBe(false);
   });
 
   it('runs retention and compaction across logs and validates config updates', async () => {
