@@ -13,7 +13,48 @@ export type ConfigSourceCode = (typeof ConfigSource)[keyof typeof ConfigSource];
 export interface BrokerConfigDef extends ConfigDef {
   /** Changeable at run time through AlterConfigs (Kafka's dynamic broker configs). */
   dynamic: boolean;
+  /** Kafka's "per-broker" update mode: changeable for one broker, never as the cluster-wide default. */
+  perBrokerOnly?: boolean;
+  /** A check of the value beyond its type: an error message, or null. */
+  check?: (value: string) => string | null;
   sensitive?: boolean;
+}
+
+/** A listener as `advertised.listeners` lists it: `NAME://host:port` (an empty host is the broker's own). */
+export interface ListenerEndpoint {
+  name: string;
+  host: string;
+  port: number;
+}
+
+/** Parses a listener list (`PLAINTEXT://host:9092,...`; IPv6 hosts in brackets), or says what is wrong. */
+export function parseListeners(value: string): ListenerEndpoint[] | { error: string } {
+  const endpoints: ListenerEndpoint[] = [];
+  for (const entry of value.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    const match = /^([A-Za-z0-9_-]+):\/\/(\[[0-9A-Fa-f:.]+\]|[^:/\s\[\]]*):(\d{1,5})$/.exec(entry);
+    const port = match ? Number(match[3]) : NaN;
+    if (!match || port < 1 || port > 65535) {
+      return { error: `'${entry.length > 200 ? `${entry.slice(0, 200)}...` : entry}' is not a listener: use NAME://host:port with a port from 1 to 65535, e.g. PLAINTEXT://localhost:9092.` };
+    }
+    const host = match[2]!.startsWith('[') ? match[2]!.slice(1, -1) : match[2]!;
+    endpoints.push({ name: match[1]!.toUpperCase(), host, port });
+  }
+  return endpoints;
+}
+
+/**
+ * advertised.listeners, as Kafka checks it: every listener named once, and only listeners the broker
+ * has (the embedded broker has one, PLAINTEXT).
+ */
+function checkAdvertisedListeners(value: string): string | null {
+  const parsed = parseListeners(value);
+  if ('error' in parsed) return `advertised.listeners: ${parsed.error}`;
+  const names = parsed.map((endpoint) => endpoint.name);
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  if (repeated) return `advertised.listeners names the listener ${repeated} twice.`;
+  const unknown = names.find((name) => name !== 'PLAINTEXT');
+  if (unknown) return `advertised.listeners names the listener ${unknown}, which this broker does not have: its only listener is PLAINTEXT.`;
+  return null;
 }
 
 const INT_MAX = '2147483647';
@@ -31,7 +72,9 @@ export const BROKER_CONFIG_DEFS: readonly BrokerConfigDef[] = [
   broker({ name: 'broker.id', type: 'int', default: '-1', dynamic: false, doc: 'The broker id for this server.' }),
   broker({ name: 'node.id', type: 'int', default: '-1', dynamic: false, doc: 'The node id for this server.' }),
   broker({ name: 'listeners', type: 'list', default: 'PLAINTEXT://127.0.0.1:9092', dynamic: false, doc: 'Listener list: the URIs the broker listens on.' }),
-  broker({ name: 'advertised.listeners', type: 'list', default: null, dynamic: false, doc: 'Listeners published to clients, if different from listeners.' }),
+  // Per-broker and dynamic, as in Kafka: the address Metadata gives clients for this broker. A wrong one
+  // (an address clients cannot reach) is how a cluster lists a broker the app cannot talk to.
+  broker({ name: 'advertised.listeners', type: 'list', default: null, dynamic: true, perBrokerOnly: true, check: checkAdvertisedListeners, doc: 'Listeners published to clients, if different from listeners.' }),
   broker({ name: 'broker.rack', type: 'string', default: null, dynamic: false, doc: 'Rack of the broker, used in rack-aware replica assignment.' }),
   broker({ name: 'log.dirs', type: 'list', default: null, dynamic: false, doc: 'The directories in which the log data is kept.' }),
   broker({ name: 'num.partitions', type: 'int', default: '1', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The default number of log partitions per topic.' }),
@@ -111,8 +154,12 @@ export interface ResolvedConfig {
   sensitive: boolean;
 }
 
-/** Validates broker config values (from the CLI, the app settings or AlterConfigs). */
-export function validateBrokerConfigs(map: Readonly<Record<string, string>>, options: { dynamicOnly?: boolean } = {}): ConfigError[] {
+/**
+ * Validates broker config values (from the CLI, the app settings or AlterConfigs). `clusterDefault`: the
+ * values are the dynamic cluster-wide default (AlterConfigs on the broker resource ""), where Kafka
+ * refuses per-broker configs.
+ */
+export function validateBrokerConfigs(map: Readonly<Record<string, string>>, options: { dynamicOnly?: boolean; clusterDefault?: boolean } = {}): ConfigError[] {
   const errors: ConfigError[] = [];
   for (const [key, value] of Object.entries(map)) {
     const d = ALL_BROKER_CONFIG_DEFS.get(key);
@@ -124,8 +171,16 @@ export function validateBrokerConfigs(map: Readonly<Record<string, string>>, opt
       errors.push({ key, message: `Cannot update ${key} at run time: it is a read-only (static) broker config.` });
       continue;
     }
+    if (options.clusterDefault && d.perBrokerOnly) {
+      errors.push({ key, message: `Cannot update ${key} at the cluster-wide default level: it is a per-broker config, name the broker.` });
+      continue;
+    }
     const parsed = parseConfigValue(d, value);
     if ('error' in parsed) errors.push({ key, message: parsed.error });
+    else if (d.check) {
+      const problem = d.check(value);
+      if (problem) errors.push({ key, message: problem });
+    }
   }
   return errors;
 }

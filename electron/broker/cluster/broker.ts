@@ -9,7 +9,7 @@ import { saslGate, type BrokerSecurity } from '../security/sasl-session';
 import { peerPrincipal, tlsServerOptions } from '../security/tls';
 import { MemoryBudget } from '../server/memory-budget';
 import type { Logger } from '../server/logger';
-import { BrokerConfigView } from './broker-config';
+import { BrokerConfigView, parseListeners } from './broker-config';
 import type { Controller } from './controller';
 import type { ReplicaLogInfo } from './election';
 import type { TopicMetadata } from './metadata-store';
@@ -152,6 +152,21 @@ export class Broker {
 
   get boundPort(): number {
     return this.port;
+  }
+
+  /**
+   * Where clients are told to find this broker (Metadata, FindCoordinator, DescribeCluster, Produce's
+   * node endpoints): its PLAINTEXT entry of advertised.listeners when set (an empty host meaning its
+   * own), else the address it listens on. Read per request: the config is dynamic per broker.
+   */
+  advertisedEndpoint(): { host: string; port: number } {
+    const configured = this.config.value('advertised.listeners');
+    if (configured) {
+      const endpoints = parseListeners(configured);
+      const plaintext = 'error' in endpoints ? undefined : endpoints.find((endpoint) => endpoint.name === 'PLAINTEXT');
+      if (plaintext) return { host: plaintext.host || this.host, port: plaintext.port };
+    }
+    return { host: this.host, port: this.port };
   }
 
   get logDir(): string {

@@ -156,7 +156,7 @@ export const produceHandler = defineHandler({
       };
       if (leaders.size === 0) return body;
       body.nodeEndpoints = broker.liveBrokers().filter((b) => leaders.has(b.id)).map(
-        (b): ProduceResponseNodeEndpoint => ({ nodeId: b.id, host: b.host, port: b.boundPort, rack: b.rack }),
+        (b): ProduceResponseNodeEndpoint => ({ nodeId: b.id, ...b.advertisedEndpoint(), rack: b.rack }),
       );
       return body;
     };

@@ -91,7 +91,7 @@ export const metadataHandler = defineHandler({
     }
     const answer = (): MetadataResponse => ({
       throttleTimeMs: 0,
-      brokers: broker.liveBrokers().map((b) => ({ nodeId: b.id, host: b.host, port: b.boundPort, rack: b.rack })),
+      brokers: broker.liveBrokers().map((b) => ({ nodeId: b.id, ...b.advertisedEndpoint(), rack: b.rack })),
       clusterId: controller.clusterId,
       controllerId: controller.controllerId,
       topics,

@@ -26,7 +26,7 @@ function findOne(key: string, keyType: number, context: RequestContext): FindCoo
     // Its coordinator cannot load or store the group until the log opens (retried by the broker).
     return notFound(key, ErrorCode.COORDINATOR_NOT_AVAILABLE, `Partition ${partition} of ${OFFSETS_TOPIC} cannot be opened on broker ${leader.id}: ${storageError}`);
   }
-  return { key, nodeId: leader.id, host: leader.host, port: leader.boundPort, errorCode: ErrorCode.NONE, errorMessage: null };
+  return { key, nodeId: leader.id, ...leader.advertisedEndpoint(), errorCode: ErrorCode.NONE, errorMessage: null };
 }
 
 /**

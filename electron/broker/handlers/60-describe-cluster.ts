@@ -24,7 +24,7 @@ export const describeClusterHandler = defineHandler({
       endpointType,
       clusterId: broker.controller.clusterId,
       controllerId: broker.controller.controllerId,
-      brokers: broker.liveBrokers().map((b) => ({ brokerId: b.id, host: b.host, port: b.boundPort, rack: b.rack })),
+      brokers: broker.liveBrokers().map((b) => ({ brokerId: b.id, ...b.advertisedEndpoint(), rack: b.rack })),
       clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
     };
     if (endpointType === BROKERS) return response;

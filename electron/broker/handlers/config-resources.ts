@@ -207,7 +207,7 @@ function alterResourceConfigsOrRefuse(
     if (isResourceError(configs)) return configs;
     const oversized = oversizedConfigValue(broker, configs);
     if (oversized) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: oversized };
-    const errors = validateBrokerConfigs(configs, { dynamicOnly: true });
+    const errors = validateBrokerConfigs(configs, { dynamicOnly: true, clusterDefault: target === '' });
     if (errors.length > 0) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: firstMessages(errors.map((e) => e.message)) };
     if (!validateOnly) {
       const failure = controller.setBrokerConfigs(target, configs);
