@@ -7,8 +7,8 @@ import { brokerMap, brokerState, explainPartition, formatTime } from '../../rend
 import { MAX_RETRY_MS, retryDelay } from '../../renderer/src/app/use-live-view';
 import { createAppStore } from '../../renderer/src/store/app-store';
 import { selectResource } from '../../renderer/src/store/resources';
-import { brokerQuery, overviewQuery } from '../../renderer/src/store/slices/cluster';
-import { topicQuery } from '../../renderer/src/store/slices/topics';
+import { brokerQuery, overviewQuery } from '../../renderer/src/features/brokers/cluster-slice';
+import { topicQuery } from '../../renderer/src/features/topics/topics-slice';
 
 const at = (hours: number, minutes: number) => new Date(2026, 11, 5, hours, minutes).getTime();
 const now = at(23, 0);

@@ -5,7 +5,7 @@ import { scriptedClient } from '../support/scripted-client';
 import type { ConnectionHealth } from '../../shared/model/connections';
 import { DEFAULT_TIMEOUTS, type ConnectionSummary } from '../../shared/model/schemas';
 import { bindEvents, createAppStore } from '../../renderer/src/store/app-store';
-import { selectActiveAvailable, selectWriteBlock } from '../../renderer/src/store/slices/connections';
+import { selectActiveAvailable, selectWriteBlock } from '../../renderer/src/features/connections/connections-slice';
 
 const summary = (id: string, name: string, available = true): ConnectionSummary => ({
   id,

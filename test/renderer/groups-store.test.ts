@@ -3,7 +3,7 @@ import { scriptedClient } from '../support/scripted-client';
 import type { GroupSummary, LagSeries } from '../../shared/model/groups';
 import { bindEvents, createAppStore } from '../../renderer/src/store/app-store';
 import { selectResource } from '../../renderer/src/store/resources';
-import { groupQuery, groupsQuery, lagSeriesQuery, sparklinesQuery, topicLagQuery, visibleGroups } from '../../renderer/src/store/slices/groups';
+import { groupQuery, groupsQuery, lagSeriesQuery, sparklinesQuery, topicLagQuery, visibleGroups } from '../../renderer/src/features/groups/groups-slice';
 
 const group = (id: string, patch: Partial<GroupSummary> = {}): GroupSummary => ({
   id,

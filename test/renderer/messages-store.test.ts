@@ -5,7 +5,7 @@ import type { Channel, IpcClient, IpcResult, RequestOf } from '../../shared/ipc/
 import { scriptedClient } from '../support/scripted-client';
 import type { Page, RecordView } from '../../shared/model/messages';
 import { bindEvents, createAppStore } from '../../renderer/src/store/app-store';
-import { TAIL_BUFFER } from '../../renderer/src/store/slices/messages';
+import { TAIL_BUFFER } from '../../renderer/src/features/messages/messages-slice';
 import { kcatCommand, recordAsJson } from '../../renderer/src/features/messages/record-format';
 import { queryFromForm } from '../../renderer/src/features/messages/MessagesScreen';
 

@@ -3,7 +3,7 @@ import { scriptedClient } from '../support/scripted-client';
 import type { TopicDetail, TopicSummary } from '../../shared/model/schemas';
 import { bindEvents, createAppStore } from '../../renderer/src/store/app-store';
 import { selectResource } from '../../renderer/src/store/resources';
-import { topicQuery, topicStatsQuery, topicsQuery, visibleTopics } from '../../renderer/src/store/slices/topics';
+import { topicQuery, topicStatsQuery, topicsQuery, visibleTopics } from '../../renderer/src/features/topics/topics-slice';
 
 const topic = (name: string, partitions: number): TopicSummary => ({
   name,

@@ -2,13 +2,13 @@
 // tests build a store on a client of their choosing and screens read it through selector hooks.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { IpcClient } from '../../../shared/ipc/contract';
-import { createConnectionsSlice, type ConnectionsSlice } from './slices/connections';
-import { createClusterSlice, type ClusterSlice } from './slices/cluster';
-import { createTopicsSlice, type TopicsSlice } from './slices/topics';
-import { createEmbeddedSlice, type EmbeddedSlice } from './slices/embedded';
-import { createGroupsSlice, type GroupsSlice } from './slices/groups';
-import { createUiSlice, type UiSlice } from './slices/ui';
-import { createMessagesSlice, type MessagesSlice } from './slices/messages';
+import { createConnectionsSlice, type ConnectionsSlice } from '../features/connections/connections-slice';
+import { createClusterSlice, type ClusterSlice } from '../features/brokers/cluster-slice';
+import { createTopicsSlice, type TopicsSlice } from '../features/topics/topics-slice';
+import { createEmbeddedSlice, type EmbeddedSlice } from '../features/cluster-panel/embedded-slice';
+import { createGroupsSlice, type GroupsSlice } from '../features/groups/groups-slice';
+import { createUiSlice, type UiSlice } from '../app/ui-slice';
+import { createMessagesSlice, type MessagesSlice } from '../features/messages/messages-slice';
 import { createResourcesSlice, type ResourcesSlice } from './resources';
 
 export type AppState = ResourcesSlice &

@@ -10,8 +10,8 @@ import { Stale } from '../../components/Stale';
 import { Empty, ErrorMessage, StateView } from '../../components/StateView';
 import { formatBytes, formatCount } from '../../components/format';
 import { useAppStore, useResource } from '../../store/hooks';
-import { brokerQuery } from '../../store/slices/cluster';
-import { selectActiveAvailable } from '../../store/slices/connections';
+import { brokerQuery } from './cluster-slice';
+import { selectActiveAvailable } from '../connections/connections-slice';
 import { brokerState, formatTime } from './explain';
 import './health.css';
 

@@ -4,7 +4,7 @@ import { Badge } from '../../components/Badge';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { ErrorMessage, StateView } from '../../components/StateView';
 import { useAppStore, useResource } from '../../store/hooks';
-import { topicQuery, topicsQuery } from '../../store/slices/topics';
+import { topicQuery, topicsQuery } from '../topics/topics-slice';
 import { BrokerPartitionGrid } from './BrokerPartitionGrid';
 import { DemoCard } from '../groups/DemoCard';
 import { EmbeddedStartButtons } from '../connections/ConnectionStatusBar';

@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import { EMBEDDED_CONNECTION_ID } from '../../../../shared/model/schemas';
 import { useAppStore } from '../../store/hooks';
-import { selectActiveConnection, selectActiveHealth } from '../../store/slices/connections';
+import { selectActiveConnection, selectActiveHealth } from './connections-slice';
 import { ConnectionProgress, useNow } from './ConnectionProgress';
 import { formatClock, formatMs } from './health-format';
 import './connections.css';

@@ -5,8 +5,8 @@ import { formatCount } from '../../components/format';
 import { useShallow } from 'zustand/react/shallow';
 import { useLiveView } from '../../app/use-live-view';
 import { useAppStore, useResource } from '../../store/hooks';
-import { selectActiveAvailable, selectActiveHealth } from '../../store/slices/connections';
-import { VIEW_RENEW_MS, groupsQuery, sparklinesQuery, visibleGroups, type Sparklines } from '../../store/slices/groups';
+import { selectActiveAvailable, selectActiveHealth } from '../connections/connections-slice';
+import { VIEW_RENEW_MS, groupsQuery, sparklinesQuery, visibleGroups, type Sparklines } from './groups-slice';
 
 const NO_SPARKLINES: Sparklines = {};
 import { GroupsTable } from './GroupsTable';

@@ -6,7 +6,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { GroupSummary } from '../../../../shared/model/groups';
 import { Badge } from '../../components/Badge';
 import { formatCount } from '../../components/format';
-import type { GroupSort, GroupSortKey } from '../../store/slices/groups';
+import type { GroupSort, GroupSortKey } from './groups-slice';
 import { STATE_LABELS } from './format';
 import { Sparkline } from './Sparkline';
 

@@ -6,7 +6,7 @@ import { Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { formatCount } from '../../components/format';
 import { useAppStore } from '../../store/hooks';
-import type { ResetTarget } from '../../store/slices/groups';
+import type { ResetTarget } from './groups-slice';
 
 type Kind = ResetStrategy['kind'];
 

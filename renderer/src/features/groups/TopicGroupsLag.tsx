@@ -4,7 +4,7 @@ import { useEffect } from 'react';
 import { StateView } from '../../components/StateView';
 import { formatCount } from '../../components/format';
 import { useAppStore, useResource } from '../../store/hooks';
-import { topicLagQuery } from '../../store/slices/groups';
+import { topicLagQuery } from './groups-slice';
 import { formatCatchUp, formatRate } from './format';
 import { RangePicker, TopicLagChart } from './LagCharts';
 import './groups.css';

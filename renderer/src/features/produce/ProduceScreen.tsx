@@ -5,8 +5,8 @@ import { ScreenHeader } from '../../components/ScreenHeader';
 import { ErrorMessage } from '../../components/StateView';
 import { formatCount } from '../../components/format';
 import { useAppStore, useResource } from '../../store/hooks';
-import { topicsQuery } from '../../store/slices/topics';
-import { selectActiveAvailable, selectWriteBlock } from '../../store/slices/connections';
+import { topicsQuery } from '../topics/topics-slice';
+import { selectActiveAvailable, selectWriteBlock } from '../connections/connections-slice';
 import type { IpcError } from '../../../../shared/ipc/contract';
 
 interface ProduceForm {

@@ -3,8 +3,8 @@ import { Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { useAppStore, useResource } from '../../store/hooks';
 import { selectResource } from '../../store/resources';
-import { overviewQuery } from '../../store/slices/cluster';
-import { topicsQuery } from '../../store/slices/topics';
+import { overviewQuery } from '../brokers/cluster-slice';
+import { topicsQuery } from './topics-slice';
 import type { TopicSummary } from '../../../../shared/model/schemas';
 import { validateCreateTopic, type CreateTopicForm } from './validation';
 

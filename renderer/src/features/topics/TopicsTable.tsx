@@ -5,7 +5,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { TopicStats, TopicSummary } from '../../../../shared/model/schemas';
 import { Badge } from '../../components/Badge';
 import { formatBytes, formatCount } from '../../components/format';
-import type { TopicSort, TopicSortKey } from '../../store/slices/topics';
+import type { TopicSort, TopicSortKey } from './topics-slice';
 
 export const TOPIC_ROW_HEIGHT = 36;
 

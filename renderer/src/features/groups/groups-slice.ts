@@ -12,9 +12,9 @@ import type {
   ResetStrategy,
   TopicGroupsLag,
 } from '../../../../shared/model/groups';
-import type { SliceCreator } from '../app-store';
-import { idle, loading, settle, type Resource } from '../resource';
-import type { Query } from '../resources';
+import type { SliceCreator } from '../../store/app-store';
+import { idle, loading, settle, type Resource } from '../../store/resource';
+import type { Query } from '../../store/resources';
 
 export type GroupSortKey = 'id' | 'state' | 'protocol' | 'members' | 'topics' | 'totalLag' | 'coordinator';
 export interface GroupSort {

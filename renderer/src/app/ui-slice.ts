@@ -1,5 +1,5 @@
-import type { SliceCreator } from '../app-store';
-import type { ScreenId } from '../../app/screens';
+import type { SliceCreator } from '../store/app-store';
+import type { ScreenId } from './screens';
 
 /** A screen of the registry (app/screens.tsx). */
 export type Screen = ScreenId;

@@ -15,8 +15,8 @@ import {
   type TopicDecoders,
   type UnreadableBatch,
 } from '../../../../shared/model/messages';
-import type { SliceCreator } from '../app-store';
-import { idle, loading, settle, type Resource } from '../resource';
+import type { SliceCreator } from '../../store/app-store';
+import { idle, loading, settle, type Resource } from '../../store/resource';
 
 /** Records a live tail keeps in view; older ones leave it and are counted. */
 export const TAIL_BUFFER = 2_000;

@@ -1,8 +1,8 @@
 import type { IpcResult } from '../../../../shared/ipc/contract';
 import type { BrokerDetail, ClusterOverview, ElectionPreview, ElectionResult, ElectionScope } from '../../../../shared/model/schemas';
 import { EMBEDDED_CONNECTION_ID } from '../../../../shared/model/schemas';
-import type { SliceCreator } from '../app-store';
-import type { Query } from '../resources';
+import type { SliceCreator } from '../../store/app-store';
+import type { Query } from '../../store/resources';
 
 export const overviewQuery = (connectionId: string): Query<ClusterOverview> => ({
   key: ['overview', connectionId],

@@ -1,7 +1,7 @@
 import type { IpcResult, RequestOf, ResponseOf } from '../../../../shared/ipc/contract';
 import type { ConfigEntry, ProduceRequest, ProduceResult, TopicDetail, TopicStats, TopicSummary } from '../../../../shared/model/schemas';
-import type { SliceCreator } from '../app-store';
-import type { Query } from '../resources';
+import type { SliceCreator } from '../../store/app-store';
+import type { Query } from '../../store/resources';
 
 export type TopicSortKey = 'name' | 'partitions' | 'replicationFactor' | 'records' | 'sizeBytes';
 export interface TopicSort {

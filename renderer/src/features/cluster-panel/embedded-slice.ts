@@ -1,8 +1,8 @@
 import type { ClusterEvent, EmbeddedClusterStatus, EmbeddedRunConfig, TopicDetail } from '../../../../shared/model/schemas';
 import type { IpcError, IpcResult } from '../../../../shared/ipc/contract';
-import type { SliceCreator } from '../app-store';
-import { idle, loading, settle, type Resource } from '../resource';
-import { topicQuery } from './topics';
+import type { SliceCreator } from '../../store/app-store';
+import { idle, loading, settle, type Resource } from '../../store/resource';
+import { topicQuery } from '../topics/topics-slice';
 import { EMBEDDED_CONNECTION_ID } from '../../../../shared/model/schemas';
 
 export const MAX_EVENTS = 200;

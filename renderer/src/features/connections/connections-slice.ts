@@ -1,8 +1,8 @@
 import { EMBEDDED_CONNECTION_ID, type AppInfo, type ConnectionInput, type ConnectionSummary, type ConnectionTestResult } from '../../../../shared/model/schemas';
 import type { ConnectionActivity, ConnectionHealth, PendingWork } from '../../../../shared/model/connections';
 import type { IpcResult } from '../../../../shared/ipc/contract';
-import type { SliceCreator } from '../app-store';
-import { idle, loading, settle, type Resource } from '../resource';
+import type { SliceCreator } from '../../store/app-store';
+import { idle, loading, settle, type Resource } from '../../store/resource';
 import { screenAfterConnectionChange } from '../../app/screens';
 
 /** What a connection (or a dialog's test) waits for, with when it was heard of here: the elapsed time
