@@ -19,6 +19,7 @@ import type { SecretStore } from '../services/secrets/service';
 import { SettingsService, embeddedDataDir } from '../services/settings/service';
 import { TopicsService } from '../services/topics/service';
 import { EventHub } from './events';
+import { appLogger, type Logger } from './logger';
 import type { Services } from './services';
 
 export interface AppCoreOptions {
@@ -39,6 +40,8 @@ export interface AppCoreOptions {
   chooseExportFile?: (suggestedName: string) => Promise<string | null>;
   /** The built message worker (the desktop bundle); from source it is loaded through tsx. */
   messageWorkerScript?: URL;
+  /** Where the services log (default: stderr). */
+  logger?: Logger;
 }
 
 export interface AppCore extends Services {
@@ -50,7 +53,8 @@ export interface AppCore extends Services {
 export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   await mkdir(options.dataDir, { recursive: true });
   const hub = new EventHub();
-  const settings = new SettingsService({ dataDir: options.dataDir });
+  const logger = options.logger ?? appLogger;
+  const settings = new SettingsService({ dataDir: options.dataDir, logger });
   const saved = await settings.load();
   const embeddedSettings: EmbeddedSettings = { ...saved.embedded, ...options.embeddedOverride };
   const override = options.embeddedOverride ?? {};
@@ -62,10 +66,10 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     resolveDataDir: (setting) => embeddedDataDir({ embedded: { ...embeddedSettings, dataDir: setting } }, options.dataDir),
     ...(options.embeddedFactory ? { factory: options.embeddedFactory } : {}),
   });
-  const connections = new ConnectionService({ dataDir: options.dataDir, secrets: options.secrets, embedded, hub });
+  const connections = new ConnectionService({ dataDir: options.dataDir, secrets: options.secrets, embedded, hub, logger });
   await connections.load();
   const admin = (connectionId: string) => connections.admin(connectionId);
-  const cluster = new ClusterService({ dataDir: options.dataDir, admin, embedded });
+  const cluster = new ClusterService({ dataDir: options.dataDir, admin, embedded, logger });
   await cluster.load();
   const topics = new TopicsService({ admin, reads: (connectionId) => cluster.reads(connectionId) });
   const produce = new ProduceService({ producer: (connectionId) => connections.producer(connectionId) });
@@ -87,6 +91,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     readSamples: (connectionId, ids) => groups.samples(connectionId, ids),
     groupsReadingTopic: (connectionId, topic) => groups.readingTopic(connectionId, topic),
     emit: (event) => hub.emit('lag.sampled', event),
+    logger,
     ...(options.lagSampleIntervalMs ? { sampleIntervalMs: options.lagSampleIntervalMs } : {}),
   });
   const groups: GroupsService = new GroupsService({
@@ -116,7 +121,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     userDataDir: path.resolve(options.dataDir),
   };
   const services: Services = { settings, embedded, connections, cluster, topics, produce, groups, lag, demo, messages };
-  const dispatch = createDispatcher(createHandlers(appInfo, services));
+  const dispatch = createDispatcher(createHandlers(appInfo, services), logger);
   if (options.embeddedStart === 'background') void embedded.startAtLaunch();
   else await embedded.startAtLaunch();
 

@@ -4,6 +4,7 @@
 // exception; bugs become `internal` errors and are logged here.
 import { z } from 'zod';
 import type { IpcError } from '../../shared/ipc/contract';
+import { appLogger, type LogFields, type Logger } from './logger';
 import { describeNetworkFailure } from './network-errors';
 import { ApiKey } from '../kafka/protocol/api-keys';
 import { firstReleaseSupporting } from '../kafka/releases';
@@ -90,7 +91,8 @@ export function zodIssues(error: z.ZodError): NonNullable<IpcError['issues']> {
   return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
 }
 
-export function toIpcError(error: unknown, log: (message: string, error: unknown) => void = defaultLog): IpcError {
+/** The typed error for whatever was thrown; an unexpected one is logged (with `context`, e.g. the channel). */
+export function toIpcError(error: unknown, logger: Logger = appLogger, context: LogFields = {}): IpcError {
   if (error instanceof AppError) {
     return {
       kind: error.kind,
@@ -140,12 +142,8 @@ export function toIpcError(error: unknown, log: (message: string, error: unknown
     const detail = all.find((inner): inner is Error => inner instanceof Error);
     return { kind: 'unavailable', message: `The network connection failed${systemCode ? ` (${systemCode})` : ''}: ${detail?.message ?? 'no details'}` };
   }
-  log('Unexpected error in an IPC handler', error);
+  logger.error('Unexpected error in an IPC handler', { ...context, error });
   return { kind: 'internal', message: `Something went wrong inside Kafka Desk: ${error instanceof Error ? error.message : String(error)}` };
-}
-
-function defaultLog(message: string, error: unknown): void {
-  console.error(`[kafka-desk] ${message}:`, error);
 }
 
 /** What the app does with each API a cluster may lack, for "… needs Kafka 2.4 or later". */

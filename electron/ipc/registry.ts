@@ -10,6 +10,7 @@ import {
   type ResponseOf,
 } from '../../shared/ipc/contract';
 import { toIpcError, zodIssues } from '../core/errors';
+import { appLogger, type Logger } from '../core/logger';
 
 export type Handlers = {
   [C in Channel]: (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
@@ -17,13 +18,7 @@ export type Handlers = {
 
 export type Dispatch = (channel: unknown, request: unknown) => Promise<IpcResult<unknown>>;
 
-export interface Logger {
-  error(message: string, error: unknown): void;
-}
-
-const consoleLogger: Logger = { error: (message, error) => console.error(`[kafka-desk] ${message}:`, error) };
-
-export function createDispatcher(handlers: Handlers, logger: Logger = consoleLogger): Dispatch {
+export function createDispatcher(handlers: Handlers, logger: Logger = appLogger): Dispatch {
   return async (channel, request) => {
     if (!isChannel(channel)) {
       return { ok: false, error: { kind: 'invalid-request', message: `Unknown channel: ${String(channel)}.` } };
@@ -52,11 +47,11 @@ async function invokeChannel<C extends Channel>(
     // A response that breaks its own schema is a bug in the main process, not the caller's fault.
     const checked = contract[channel].response.safeParse(value);
     if (!checked.success) {
-      logger.error(`Response of ${channel} does not match the contract`, checked.error);
+      logger.error(`Response of ${channel} does not match the contract`, { error: checked.error });
       return { ok: false, error: { kind: 'internal', message: `Kafka Desk produced an invalid answer for ${channel}.` } };
     }
     return { ok: true, value: checked.data as ResponseOf<C> };
   } catch (error) {
-    return { ok: false, error: toIpcError(error, (message, inner) => logger.error(`${message} (${channel})`, inner)) };
+    return { ok: false, error: toIpcError(error, logger, { channel }) };
   }
 }

@@ -7,6 +7,7 @@ import { registerIpc } from './ipc-bridge';
 import { installApplicationMenu } from './menu';
 import { createElectronSecretStore } from './safe-storage';
 import { createMainWindow } from './window';
+import { appLogger } from '../core/logger';
 
 let core: AppCore | null = null;
 let mainWindow: BrowserWindow | null = null;
@@ -64,7 +65,7 @@ if (!app.requestSingleInstanceLock()) {
     void core.close().finally(() => app.quit());
   });
   launch().catch((error: unknown) => {
-    console.error('[kafka-desk] failed to start:', error);
+    appLogger.error('Kafka Desk failed to start', { error });
     app.exit(1);
   });
 }

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { MAX_IPC_MESSAGE_BYTES, type EventName } from '../../shared/ipc/contract';
 import type { Dispatch } from '../ipc/registry';
 import type { EventHub } from '../core/events';
+import { appLogger, type Logger } from '../core/logger';
 
 export const TOKEN_COOKIE = 'kafka_desk_token';
 export const SOCKET_PATH = '/ipc';
@@ -41,7 +42,7 @@ export interface WebServerOptions {
   /** Finished message exports, served once asked for at /downloads/<id> (web mode has no save dialog). */
   downloads?: (id: string) => { path: string; fileName: string; contentType: string } | null;
   /** Where refused frames, socket errors and handler failures are reported (default: console). */
-  log?: (message: string) => void;
+  logger?: Logger;
 }
 
 export interface WebServer {
@@ -120,7 +121,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     'Cache-Control': 'no-store',
   };
 
-  const log = options.log ?? ((message: string) => console.error(`[kafka-desk web] ${message}`));
+  const logger = options.logger ?? appLogger.child({ component: 'web' });
+  const log = (message: string) => logger.error(message);
 
   const refuse = (response: ServerResponse, status: number, text: string) => {
     if (response.headersSent) {

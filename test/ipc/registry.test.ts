@@ -4,6 +4,7 @@ import { channels, contract } from '../../shared/ipc/contract';
 import { AppError } from '../../electron/core/errors';
 import { createDispatcher, type Handlers } from '../../electron/ipc/registry';
 import { EventHub } from '../../electron/core/events';
+import { createLogger, silentLogger } from '../../electron/core/logger';
 
 /** Handlers that fail loudly if the registry calls one it should not have. */
 function handlersWith(overrides: Partial<Handlers>): Handlers {
@@ -18,7 +19,7 @@ function handlersWith(overrides: Partial<Handlers>): Handlers {
   return { ...base, ...overrides } as Handlers;
 }
 
-const quietLogger = { error: vi.fn() };
+const quietLogger = silentLogger;
 
 describe('IPC registry', () => {
   it('registers every channel of the contract and nothing else', () => {
@@ -126,29 +127,31 @@ describe('IPC registry', () => {
   });
 
   it('reports a bug as internal and logs it', async () => {
-    const logger = { error: vi.fn() };
+    const lines: string[] = [];
     const dispatch = createDispatcher(
       handlersWith({
         'settings.get': () => {
           throw new TypeError('boom');
         },
       }),
-      logger,
+      createLogger({ write: (line) => lines.push(line), stacks: true }),
     );
     const result = await dispatch('settings.get', {});
     expect(result.ok ? null : result.error.kind).toBe('internal');
-    expect(logger.error).toHaveBeenCalled();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/ERROR Unexpected error in an IPC handler channel=settings.get error=boom\nTypeError: boom\n/);
   });
 
   it('refuses to send a response that breaks the contract', async () => {
-    const logger = { error: vi.fn() };
+    const lines: string[] = [];
     const dispatch = createDispatcher(
       handlersWith({ 'embedded.status': () => ({ enabled: true }) as unknown as ReturnType<Handlers['embedded.status']> }),
-      logger,
+      createLogger({ write: (line) => lines.push(line) }),
     );
     const result = await dispatch('embedded.status', {});
     expect(result.ok ? null : result.error.kind).toBe('internal');
-    expect(logger.error).toHaveBeenCalledWith(expect.stringContaining('does not match the contract'), expect.anything());
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('ERROR Response of embedded.status does not match the contract error=');
   });
 });
 

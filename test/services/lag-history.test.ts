@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { catchUpMs, chartSeries, downsample, rates, summarize, topicChart } from '../../electron/services/lag/derive';
 import { ColumnRing, GroupHistory, partitionLag, type GroupSample, type PartitionSample } from '../../electron/services/lag/series';
+import { createLogger } from '../../electron/core/logger';
 import { LagSampler } from '../../electron/services/lag/sampler';
 import { decodeSample, encodeSample, hourOf, LagStore } from '../../electron/services/lag/store';
 
@@ -320,7 +321,7 @@ describe('lag sampler', () => {
       dataDir,
       now: () => clock.now,
       intervalMs: 60_000,
-      log: (message) => logged.push(message),
+      logger: createLogger({ write: (line) => logged.push(line) }),
       read: async (_connection, groups) => {
         if (fail) throw new Error('cluster down');
         return (groups ?? []).map((group) => ({ group, at: clock.now, partitions: [p('t', 0, 1, 1)] }));
@@ -330,7 +331,8 @@ describe('lag sampler', () => {
     sampler.view('x', 'detail', ['g']);
     await sampler.tick();
     await sampler.tick();
-    expect(logged).toEqual(['Lag sampling of x failed']);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatch(/ ERROR Lag sampling of x failed error=cluster down$/);
     fail = false;
     clock.now += 1_000;
     await sampler.tick();

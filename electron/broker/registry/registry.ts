@@ -27,6 +27,7 @@ import {
 } from './records';
 import { SchemasLogError, type SchemasLog } from './schemas-log';
 import { RegistryState } from './state';
+import type { Logger as CoreLogger } from '../../core/logger';
 
 export const DEFAULT_COMPATIBILITY: CompatibilityLevel = 'BACKWARD';
 const MAX_VERSION = 2 ** 31 - 1;
@@ -64,11 +65,8 @@ interface ValidRequest {
   version: number;
 }
 
-export interface Logger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+/** What the registry logs through: the app's one logger, of which it needs only these. */
+export type Logger = Pick<CoreLogger, 'info' | 'warn' | 'error'>;
 
 export function entityOf(value: SchemaValue, options: { withDeleted?: boolean } = {}): SchemaEntity {
   return {

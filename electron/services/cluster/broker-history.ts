@@ -6,6 +6,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { ClusterSnapshot } from './read';
+import { appLogger, type Logger } from '../../core/logger';
 
 const brokerRecordSchema = z.object({
   id: z.number().int(),
@@ -30,6 +31,7 @@ const SEEN_WRITE_INTERVAL_MS = 60_000;
 const CHANGE_WRITE_DELAY_MS = 1_000;
 
 export class BrokerHistory {
+  readonly #logger: Logger;
   readonly #file: string | null;
   readonly #connections = new Map<string, { clusterId: string; brokers: Map<number, BrokerRecord> }>();
   #timer: NodeJS.Timeout | null = null;
@@ -38,8 +40,9 @@ export class BrokerHistory {
   #writing: Promise<void> = Promise.resolve();
 
   /** `dataDir` null keeps the history in memory only. */
-  constructor(dataDir: string | null) {
+  constructor(dataDir: string | null, logger: Logger = appLogger) {
     this.#file = dataDir ? path.join(dataDir, 'broker-history.json') : null;
+    this.#logger = logger;
   }
 
   async load(): Promise<void> {
@@ -50,7 +53,7 @@ export class BrokerHistory {
         this.#connections.set(id, { clusterId: entry.clusterId, brokers: new Map(entry.brokers.map((broker) => [broker.id, broker])) });
       }
     } catch (error) {
-      if ((error as { code?: string }).code !== 'ENOENT') console.error('[kafka-desk] broker history is not valid; starting afresh:', error);
+      if ((error as { code?: string }).code !== 'ENOENT') this.#logger.error('Broker history is not valid; starting afresh', { error });
     }
   }
 
@@ -164,7 +167,7 @@ export class BrokerHistory {
         await writeFile(`${file}.tmp`, JSON.stringify(data));
         await rename(`${file}.tmp`, file);
       } catch (error) {
-        console.error('[kafka-desk] could not save the broker history:', error);
+        this.#logger.error('Could not save the broker history', { error });
       }
     });
     return this.#writing;

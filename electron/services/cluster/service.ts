@@ -35,6 +35,7 @@ import {
   type TopicState,
 } from './read';
 import { bootstrapConnection, brokerConnection, negotiateVersion, send } from './wire';
+import type { Logger } from '../../core/logger';
 
 /** What the topic, group and message services need to read a connection's cluster tolerantly. */
 export interface ClusterReads {
@@ -51,6 +52,7 @@ export interface ClusterServiceDeps {
   dataDir: string | null;
   admin: (connectionId: string) => Promise<Admin>;
   embedded?: EmbeddedClusterService;
+  logger?: Logger;
 }
 
 const ELECTION_TIMEOUT_MS = 15_000;
@@ -62,7 +64,7 @@ export class ClusterService {
   #unsubscribe: (() => void) | null = null;
 
   constructor(deps: ClusterServiceDeps) {
-    this.history = new BrokerHistory(deps.dataDir);
+    this.history = new BrokerHistory(deps.dataDir, deps.logger);
     this.#admin = deps.admin;
     this.#embedded = deps.embedded;
     // The embedded cluster says exactly when a broker stops or starts; Metadata alone would only

@@ -24,6 +24,7 @@ import {
 import { testActivityKey, type ConnectionHealth } from '../../../shared/model/connections';
 import { AppError } from '../../core/errors';
 import { Signal, type EventHub } from '../../core/events';
+import { appLogger, type Logger } from '../../core/logger';
 import type { EmbeddedClusterService } from '../embedded-cluster/service';
 import type { SecretStore } from '../secrets/service';
 import { NetworkActivity, clientContext } from './activity';
@@ -81,6 +82,7 @@ export interface ConnectionServiceDeps {
   hub: EventHub;
   /** How often a connection in use is checked while it answers (tests make it short). */
   healthIntervalMs?: number;
+  logger?: Logger;
 }
 
 export class ConnectionService {
@@ -96,12 +98,14 @@ export class ConnectionService {
   readonly #activity: NetworkActivity;
   readonly #health: HealthMonitor;
   readonly #listChanged = new Signal<ConnectionSummary[]>();
+  readonly #logger: Logger;
 
   constructor(deps: ConnectionServiceDeps) {
     this.#file = path.join(deps.dataDir, 'connections.json');
     this.#secrets = deps.secrets;
     this.#embedded = deps.embedded;
     this.#hub = deps.hub;
+    this.#logger = deps.logger ?? appLogger;
     this.#activity = new NetworkActivity((key, pending) => this.#hub.emit('connections.activity', { key, pending }));
     this.#health = new HealthMonitor({
       probe: (id) => this.#probe(id),
@@ -123,7 +127,7 @@ export class ConnectionService {
       this.#saved = z.array(storedConnectionSchema).parse(JSON.parse(await readFile(this.#file, 'utf8')));
     } catch (error) {
       if ((error as { code?: string }).code !== 'ENOENT') {
-        console.error('[kafka-desk] connections file is not valid; starting with none:', error);
+        this.#logger.error('The connections file is not valid; starting with none', { error });
       }
       this.#saved = [];
     }

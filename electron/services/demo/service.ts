@@ -28,7 +28,6 @@ export interface DemoServiceDeps {
   /** Creates the demo topic when it does not exist; returns its partition count. */
   ensureTopic(topic: string, partitions: number): Promise<number>;
   emit?(status: DemoStatus): void;
-  log?(message: string, error: unknown): void;
 }
 
 type Buffers = Producer<Buffer, Buffer, Buffer, Buffer>;

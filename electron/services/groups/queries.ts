@@ -16,6 +16,7 @@ import type {
   ResetStrategy,
 } from '../../../shared/model/groups';
 import { AppError } from '../../core/errors';
+import { appLogger } from '../../core/logger';
 import { errorName } from '../../kafka/protocol/error-codes';
 import { ListGroups as ListGroupsApi } from '../../kafka/protocol/generated/index';
 import { chunks, committedOffsets, eachIfBatchFails, GROUP_BATCH, readWatermarks, type Commit } from '../cluster/offsets';
@@ -196,7 +197,7 @@ export async function listGroupsOn(
 async function listGroupsOnLiveBrokers(admin: Admin): Promise<Map<string, ListedGroup>> {
   const snapshot = await readMetadata(admin, []);
   const { groups, failed } = await listGroupsOn(admin, snapshot.brokers);
-  for (const reason of failed.values()) console.warn(`[kafka-desk] groups list is partial: ${reason}`);
+  for (const reason of failed.values()) appLogger.warn('The groups list is partial', { reason });
   return groups;
 }
 

@@ -9,6 +9,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LagSampledEvent, LagSeries, LagSettings, LagStack, TopicGroupsLag } from '../../../shared/model/groups';
 import { lagSettingsSchema } from '../../../shared/model/groups';
+import { appLogger, type Logger } from '../../core/logger';
 import { chartSeries, RATE_WINDOW_MS, summarize, topicChart } from './derive';
 import { GroupHistory, HISTORY_MS, type GroupSample } from './series';
 import { LagStore } from './store';
@@ -26,7 +27,7 @@ export interface LagSamplerOptions {
   now?: () => number;
   /** Overrides the saved interval (tests). */
   intervalMs?: number;
-  log?: (message: string, error: unknown) => void;
+  logger?: Logger;
 }
 
 interface ConnectionState {
@@ -43,7 +44,7 @@ export class LagSampler {
   readonly #read: SampleReader;
   readonly #emit: (event: LagSampledEvent) => void;
   readonly #now: () => number;
-  readonly #log: (message: string, error: unknown) => void;
+  readonly #logger: Logger;
   readonly #connections = new Map<string, ConnectionState>();
   #watched = new Map<string, Set<string>>();
   #settings: LagSettings = { intervalMs: DEFAULT_INTERVAL_MS };
@@ -59,7 +60,7 @@ export class LagSampler {
     this.#read = options.read;
     this.#emit = options.emit ?? (() => undefined);
     this.#now = options.now ?? Date.now;
-    this.#log = options.log ?? ((message, error) => console.error(`[kafka-desk] ${message}:`, error));
+    this.#logger = options.logger ?? appLogger;
     if (options.intervalMs) this.#settings = { intervalMs: options.intervalMs };
     this.#fixedInterval = options.intervalMs ?? null;
   }
@@ -235,7 +236,7 @@ export class LagSampler {
           state.failing = false;
         } catch (error) {
           // Logged once per outage, not every few seconds.
-          if (!state.failing) this.#log(`Lag sampling of ${connectionId} failed`, error);
+          if (!state.failing) this.#logger.error(`Lag sampling of ${connectionId} failed`, { error });
           state.failing = true;
         }
       }),
@@ -264,7 +265,7 @@ export class LagSampler {
         .then((samples) => {
           this.#record(connectionId, created, samples);
         })
-        .catch((error: unknown) => this.#log(`Lag history of ${connectionId} could not be read`, error));
+        .catch((error: unknown) => this.#logger.error(`Lag history of ${connectionId} could not be read`, { error }));
       state = created;
       this.#connections.set(connectionId, state);
     }

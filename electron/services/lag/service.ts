@@ -3,6 +3,7 @@
 // come in through its dependencies (the groups service's samples and topic readers), so this
 // service holds timing and history only.
 import type { LagSampledEvent, LagSeries, LagSettings, LagStack, TopicGroupsLag } from '../../../shared/model/groups';
+import type { Logger } from '../../core/logger';
 import { LagSampler, type SampleReader } from './sampler';
 
 // Which groups read a topic is looked up again after this long (at once while none do).
@@ -18,6 +19,7 @@ export interface LagServiceDeps {
   emit(event: LagSampledEvent): void;
   /** Overrides the saved sampling interval (tests). */
   sampleIntervalMs?: number;
+  logger?: Logger;
 }
 
 export class LagService {
@@ -31,6 +33,7 @@ export class LagService {
       dataDir: deps.dataDir,
       read: deps.readSamples,
       emit: deps.emit,
+      ...(deps.logger ? { logger: deps.logger } : {}),
       ...(deps.sampleIntervalMs ? { intervalMs: deps.sampleIntervalMs } : {}),
     });
   }

@@ -5,6 +5,7 @@
 // brokers) keeps serving; message-workers.ts ends this thread on Cancel or when a time budget runs out.
 import { parentPort } from 'node:worker_threads';
 import { toIpcError } from '../../core/errors';
+import { silentLogger } from '../../core/logger';
 import { decoderFor } from './decoders';
 import { compileFilter, type FilterRecord, type Predicate } from './filters';
 import { unpackRecords, type DecodedFields, type WorkerRequest, type WorkerResponse } from './message-worker-protocol';
@@ -19,7 +20,7 @@ const reply = (message: WorkerResponse, transfer: ArrayBuffer[] = []) => port.po
 
 port.on('message', (request: WorkerRequest) => {
   void handle(request).catch((error: unknown) => {
-    const { kind, message } = toIpcError(error, () => undefined);
+    const { kind, message } = toIpcError(error, silentLogger);
     reply({ type: 'error', id: request.id, kind, message });
   });
 });

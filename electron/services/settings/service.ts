@@ -3,6 +3,7 @@
 import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { settingsSchema, type Settings } from '../../../shared/model/schemas';
+import { appLogger, type Logger } from '../../core/logger';
 
 export const DEFAULT_SETTINGS: Settings = {
   embedded: { enabled: true, brokers: 3, basePort: 19092, dataDir: '' },
@@ -11,14 +12,17 @@ export const DEFAULT_SETTINGS: Settings = {
 export interface SettingsServiceDeps {
   /** The app's data directory: settings.json lives there. */
   dataDir: string;
+  logger?: Logger;
 }
 
 export class SettingsService {
   readonly #file: string;
+  readonly #logger: Logger;
   #current: Settings = DEFAULT_SETTINGS;
 
   constructor(deps: SettingsServiceDeps) {
     this.#file = path.join(deps.dataDir, 'settings.json');
+    this.#logger = deps.logger ?? appLogger;
   }
 
   get current(): Settings {
@@ -37,7 +41,7 @@ export class SettingsService {
       this.#current = settingsSchema.parse(JSON.parse(text));
     } catch (error) {
       const aside = `${this.#file}.invalid-${Date.now()}`;
-      console.error(`[kafka-desk] settings file is not valid, moved to ${aside}:`, error);
+      this.#logger.error(`The settings file is not valid, moved to ${aside}`, { error });
       await rename(this.#file, aside).catch(() => undefined);
       this.#current = DEFAULT_SETTINGS;
     }
