@@ -293,7 +293,7 @@ export class PartitionReplica {
     let result;
     try {
       // The request's bytes are not touched again: the tail cache may keep them instead of a copy.
-      result = this.log.append(validated.records, { assignOffsets: true, leaderEpoch: meta.leaderEpoch, logAppendTime, retain: true, validated });
+      result = this.log.appendValidated(validated, { assignOffsets: true, leaderEpoch: meta.leaderEpoch, logAppendTime, retain: true });
     } catch (error) {
       if (error instanceof KafkaStorageError) this.writeFailed('append', error);
       return this.storageError(error);
@@ -509,7 +509,7 @@ export class PartitionReplica {
       const validated = validateRecords(records, { config: this.log.config, now: this.host.now(), origin: 'replication', partition: this.log.name });
       // The leader's stored bytes never change: shared, not copied, by the tail cache.
       try {
-        this.log.append(records, { assignOffsets: false, retain: true, validated });
+        this.log.appendValidated(validated, { assignOffsets: false, retain: true });
       } catch (error) {
         if (error instanceof KafkaStorageError) this.writeFailed('replicate', error);
         throw error;

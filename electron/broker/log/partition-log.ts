@@ -1,20 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  BATCH_HEADER_SIZE,
-  BatchAttributes,
-  readHeaderFields,
-  type BatchHeader,
-  setBaseOffset,
-  setPartitionLeaderEpoch,
-  updateBatchCrc,
-} from '../../kafka/records/batch-header';
+import { BATCH_HEADER_SIZE, BatchAttributes, readHeaderFields, type BatchHeader } from '../../kafka/records/batch-header';
 import { decodeRecordBatch } from '../../kafka/records/record-batch';
 import { readOffsetCheckpoint, writeFileAtomic, writeOffsetCheckpoint } from './checkpoint';
-import { KafkaStorageError, OffsetOutOfRangeError, UnexpectedAppendOffsetError } from './errors';
-import { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache';
+import { KafkaStorageError, OffsetOutOfRangeError } from './errors';
+import { LeaderEpochCache } from './leader-epoch-cache';
 import type { LogConfig } from './log-config';
 import type { ReadAllocator } from './read-buffers';
+import { assignOffsets } from './offset-assignment';
 import { LogSegment, TailCache, type LogLogger } from './segment';
 import { ReadCheck, VALIDATED_CHECKPOINT, type UnreadableBatch } from './read-check';
 import { validateRecords, type ValidatedRecords } from './validator';
@@ -73,11 +66,6 @@ export interface AppendOptions {
    * a leader's stored batches), so the tail cache may keep it by reference instead of copying it.
    */
   retain?: boolean;
-  /**
-   * What validateRecords (validator.ts) returned for exactly these bytes, when the caller validated them
-   * first (a leader checks its idempotent producers between validation and append): not done twice.
-   */
-  validated?: ValidatedRecords;
 }
 
 export interface AppendResult {
@@ -466,89 +454,45 @@ export class PartitionLog {
   // Append
 
   /**
-   * Validates (validator.ts) and appends one or more concatenated v2 batches, or a legacy message set a
-   * leader converts. The buffer is modified in place (offsets, leader epoch, LogAppendTime, a corrected
-   * maxTimestamp) and then copied into the segment; the caller may reuse it afterwards, unless it passed
-   * `retain`.
-   * Throws CorruptRecordError, InvalidRecordError, RecordTooLargeError, InvalidTimestampError (leader),
-   * UnexpectedAppendOffsetError (follower) or KafkaStorageError; nothing is written when it throws.
+   * Validates one or more concatenated v2 batches, or a legacy message set a leader converts
+   * (validator.ts, as a leader's or a follower's by `assignOffsets`), then appends them
+   * (appendValidated). For callers that have not validated the records themselves.
    */
   append(batches: Buffer, opts: AppendOptions): AppendResult {
     this.ensureOpen();
+    const origin = opts.assignOffsets ? 'client' : 'replication';
+    return this.appendValidated(validateRecords(batches, { config: this.config, now: this.now(), origin, partition: this.name }), opts);
+  }
+
+  /**
+   * Writes records validated before (validateRecords, validator.ts): nothing here checks the records.
+   * Their offsets and timestamps are assigned first (offset-assignment.ts): the buffer is modified in
+   * place (offsets, leader epoch, LogAppendTime, a corrected maxTimestamp) and then copied into the
+   * segment; the caller may reuse it afterwards, unless it passed `retain`.
+   * Throws UnexpectedAppendOffsetError (follower offsets not above the log end) or KafkaStorageError;
+   * nothing is written when it throws.
+   */
+  appendValidated(validated: ValidatedRecords, opts: AppendOptions): AppendResult {
+    this.ensureOpen();
     const config = this.config;
     const now = this.now();
-    const assign = opts.assignOffsets;
-    const validated =
-      opts.validated && opts.validated.records === batches
-        ? opts.validated
-        : validateRecords(batches, { config, now, origin: assign ? 'client' : 'replication', partition: this.name });
-    const records = validated.records;
-    const logAppend = assign && config.messageTimestampType === 'LogAppendTime';
+    const logAppend = opts.assignOffsets && config.messageTimestampType === 'LogAppendTime';
     const appendTime = logAppend ? (opts.logAppendTime ?? now) : -1;
-    const leo = this.logEndOffset;
-    let nextOffset = leo;
-    let prevLast = leo - 1;
-    let firstOffset = -1;
-    let lastOffset = -1;
-    let maxTimestamp = -1;
-    let offsetOfMaxTimestamp = -1;
-    let newEpochs: EpochEntry[] | null = null;
-    let latestEpoch = this.leaderEpochCache.latestEpoch();
-    for (let index = 0; index < validated.batches.length; index++) {
-      const { header: h, position: pos, maxTimestamp: recordsMaxTimestamp } = validated.batches[index]!;
-      let base: number;
-      let epoch = h.partitionLeaderEpoch;
-      if (assign) {
-        base = nextOffset;
-        setBaseOffset(records, pos, base);
-        if (opts.leaderEpoch !== undefined) {
-          setPartitionLeaderEpoch(records, pos, opts.leaderEpoch);
-          epoch = opts.leaderEpoch;
-        }
-      } else {
-        base = h.baseOffset;
-        if (base <= prevLast) {
-          throw new UnexpectedAppendOffsetError(
-            `batch ${index}: offset ${base} is not above the previous offset ${prevLast} (log end offset ${leo})`,
-            base,
-            leo,
-          );
-        }
-      }
-      const last = base + h.lastOffsetDelta;
-      let batchMaxTs = h.maxTimestamp;
-      if (logAppend) {
-        records.writeInt16BE(h.attributes | BatchAttributes.TimestampTypeLogAppend, pos + 21);
-        records.writeBigInt64BE(BigInt(appendTime), pos + 35);
-        updateBatchCrc(records, pos);
-        batchMaxTs = appendTime;
-      } else if (assign && recordsMaxTimestamp !== h.maxTimestamp) {
-        // The time index and retention go by maxTimestamp: take the records' own, as Kafka does.
-        records.writeBigInt64BE(BigInt(recordsMaxTimestamp), pos + 35);
-        updateBatchCrc(records, pos);
-        batchMaxTs = recordsMaxTimestamp;
-      }
-      if (epoch > latestEpoch) {
-        (newEpochs ??= []).push({ epoch, startOffset: base });
-        latestEpoch = epoch;
-      }
-      if (firstOffset < 0) firstOffset = base;
-      lastOffset = last;
-      if (batchMaxTs > maxTimestamp) {
-        maxTimestamp = batchMaxTs;
-        offsetOfMaxTimestamp = base;
-      }
-      nextOffset = last + 1;
-      prevLast = last;
-    }
+    const { records, recordCount } = validated;
     const batchCount = validated.batches.length;
-    const recordCount = validated.recordCount;
     if (batchCount === 0) {
       return {
         firstOffset: -1, lastOffset: -1, logAppendTime: appendTime, maxTimestamp: -1, offsetOfMaxTimestamp: -1,
         logStartOffset: this._logStartOffset, batchCount: 0, recordCount: 0, sizeInBytes: 0,
       };
     }
+    const { firstOffset, lastOffset, maxTimestamp, offsetOfMaxTimestamp, newEpochs } = assignOffsets(validated, {
+      logEndOffset: this.logEndOffset,
+      latestEpoch: this.leaderEpochCache.latestEpoch(),
+      assignOffsets: opts.assignOffsets,
+      leaderEpoch: opts.leaderEpoch,
+      logAppendTime: appendTime,
+    });
     try {
       this.maybeRoll(records.length, firstOffset, lastOffset, maxTimestamp, now);
     } catch (e) {
@@ -559,7 +503,7 @@ export class PartitionLog {
     } catch (e) {
       throw new KafkaStorageError(`append to ${this.active.logPath} failed: ${(e as Error).message}`);
     }
-    if (newEpochs) for (const e of newEpochs) this.leaderEpochCache.assign(e.epoch, e.startOffset);
+    for (const e of newEpochs) this.leaderEpochCache.assign(e.epoch, e.startOffset);
     this.unflushedMessages += recordCount;
     if (this.unflushedMessages >= config.flushMessages || now - this.lastFlushMs >= config.flushMs) this.flush();
     return {
