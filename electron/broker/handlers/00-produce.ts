@@ -12,6 +12,7 @@ import { CompressionType } from '../../kafka/records/compression';
 import { DecompressionBudget } from '../log/validator';
 import { refusalLog } from '../server/refusal-log';
 import { Deferred, defineHandler, type RequestContext } from './handler';
+import { AclOperation, authorizedOnTopic } from '../security/request-authorization';
 
 type PartitionResult = AppendOutcome | PartitionError;
 
@@ -91,6 +92,8 @@ export const produceHandler = defineHandler({
     const pending: Array<Promise<void>> = [];
     // The partitions of one request share what it may decompress (log/validator.ts).
     const budget = new DecompressionBudget();
+    // Kafka's order: authorization before existence, so an unauthorized client learns nothing of a topic.
+    const writable = new Map(request.topicData.map((t) => [t.name, authorizedOnTopic(context, AclOperation.WRITE, t.name)]));
     const responses = request.topicData.map((topicData) => ({
       name: topicData.name,
       partitionResponses: topicData.partitionData.map((data) => {
@@ -114,6 +117,8 @@ export const produceHandler = defineHandler({
           set({ error: 'UNSUPPORTED_VERSION', message: `Produce version ${context.apiVersion} is not supported; use version 3 or later.` });
         } else if (acks !== 0 && acks !== 1 && acks !== -1) {
           set({ error: 'INVALID_REQUIRED_ACKS', message: `acks must be 0, 1 or -1, got ${acks}.` });
+        } else if (!writable.get(topicData.name)) {
+          set({ error: 'TOPIC_AUTHORIZATION_FAILED', message: `Not authorized to write to topic ${topicData.name}.` });
         } else if (request.transactionalId !== null) {
           set({ error: 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', message: 'Transactions are not supported by the embedded broker.' });
         } else if (!broker.controller.partition(topicData.name, data.index)) {

@@ -16,6 +16,7 @@ import { scanBatches } from '../../kafka/records/record-batch';
 import { refusalLog } from '../server/refusal-log';
 import { defineHandler, type RequestContext } from './handler';
 import { ZERO_UUID } from '../../kafka/protocol/uuid';
+import { AclOperation, authorizedOnCluster, authorizedOnTopic } from '../security/request-authorization';
 
 /** Kafka answers empty (never null) records for partitions without data; librdkafka 2.0 rejects null. */
 const NO_RECORDS = Buffer.alloc(0);
@@ -96,6 +97,9 @@ function readOnce(
 
   const responses = request.topics.map((fetchTopic) => {
     const topic = apiVersion >= 13 ? controller.topicById(fetchTopic.topicId) : controller.topic(fetchTopic.topic);
+    // Consumers need READ on the topic; a fetch as a replica (replicaId >= 0) CLUSTER_ACTION, as in Kafka.
+    const name = topic?.name ?? fetchTopic.topic;
+    const allowed = replicaId >= 0 ? authorizedOnCluster(context, AclOperation.CLUSTER_ACTION) : apiVersion >= 13 && !topic ? true : authorizedOnTopic(context, AclOperation.READ, name);
     const partitions = fetchTopic.partitions.map((p): FetchResponsePartitionData => {
       const data: FetchResponsePartitionData = {
         partitionIndex: p.partition,
@@ -115,6 +119,7 @@ function readOnce(
         errors = true;
         return data;
       };
+      if (!allowed) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
       if (!topic) return fail(apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       const meta = topic.partitions[p.partition];
       if (!meta) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);

@@ -3,6 +3,7 @@ import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { ListOffsets, type ListOffsetsResponseListOffsetsPartitionResponse } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
 import { leaderReplica } from './leader-lookup';
+import { AclOperation, authorizedOnTopic } from '../security/request-authorization';
 
 /** ListOffsets timestamps with a special meaning. */
 const LATEST = -1n;
@@ -42,6 +43,10 @@ export const listOffsetsHandler = defineHandler({
           offset: -1n,
           leaderEpoch: -1,
         };
+        if (!authorizedOnTopic(context, AclOperation.DESCRIBE, topic.name)) {
+          response.errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+          return response;
+        }
         const replica = leaderReplica(context, topic.name, p.partitionIndex, context.apiVersion >= 4 ? p.currentLeaderEpoch : -1);
         if (typeof replica === 'number') {
           response.errorCode = replica;

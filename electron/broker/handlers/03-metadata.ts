@@ -7,6 +7,8 @@ import { refusalLog } from '../server/refusal-log';
 import { Metadata, type MetadataResponse, type MetadataResponseTopic } from '../../kafka/protocol/generated/index';
 import { defineHandler, type RequestContext } from './handler';
 import { ZERO_UUID } from '../../kafka/protocol/uuid';
+import { CLUSTER_NAME } from '../security/acl';
+import { AclOperation, authorizedOnCluster, authorizedOnTopic, authorizedOperations, ResourceType } from '../security/request-authorization';
 
 /** Sent when a client did not ask for authorized operations (Kafka's "omitted" sentinel). */
 const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
@@ -21,7 +23,7 @@ function offlineReplicas(topic: string, partition: number, replicas: readonly nu
   return replicas.filter((id) => !controller.isLive(id) || (failing.get(id)?.storage.of(topic, partition).length ?? 0) > 0);
 }
 
-function describeTopic(topic: TopicMetadata, context: RequestContext, failing: ReadonlyMap<number, Broker>): MetadataResponseTopic {
+function describeTopic(topic: TopicMetadata, context: RequestContext, failing: ReadonlyMap<number, Broker>, withOperations = false): MetadataResponseTopic {
   return {
     errorCode: ErrorCode.NONE,
     name: topic.name,
@@ -36,7 +38,7 @@ function describeTopic(topic: TopicMetadata, context: RequestContext, failing: R
       isrNodes: [...p.isr],
       offlineReplicas: offlineReplicas(topic.name, p.partition, p.replicas, context, failing),
     })),
-    topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+    topicAuthorizedOperations: withOperations ? authorizedOperations(context, ResourceType.TOPIC, topic.name) : AUTHORIZED_OPERATIONS_OMITTED,
   };
 }
 
@@ -58,16 +60,22 @@ export const metadataHandler = defineHandler({
     const controller = broker.controller;
     const allowAutoCreate = (context.apiVersion < 4 || request.allowAutoTopicCreation) && broker.config.bool('auto.create.topics.enable');
     const failing = new Map(broker.liveBrokers().filter((b) => b.storage.size > 0).map((b) => [b.id, b]));
+    // With the authorizer, topics the principal may not DESCRIBE are absent from an all-topics answer and
+    // refused by name (TOPIC_AUTHORIZATION_FAILED, whether they exist or not), as Kafka does.
+    const describable = (name: string) => authorizedOnTopic(context, AclOperation.DESCRIBE, name);
+    const withOperations = context.apiVersion >= 8 && request.includeTopicAuthorizedOperations;
+    const mayCreateAny = allowAutoCreate && authorizedOnCluster(context, AclOperation.CREATE);
+    const mayCreate = (name: string) => mayCreateAny || authorizedOnTopic(context, AclOperation.CREATE, name);
     let topics: MetadataResponseTopic[];
     let created = false;
     // Version 0 has no null list: an empty list there means every topic.
     if (request.topics === null || (context.apiVersion === 0 && request.topics.length === 0)) {
-      topics = [...controller.topics()].map((t) => describeTopic(t, context, failing));
+      topics = [...controller.topics()].filter((t) => describable(t.name)).map((t) => describeTopic(t, context, failing, withOperations));
     } else {
       // Auto-creation counts against the same per-request ceiling as CreateTopics (Kafka's controller
       // refuses the whole batch of an auto-creation beyond it): a request naming 100,000 new topics
       // creates none of them.
-      const toCreate = allowAutoCreate ? new Set(request.topics.flatMap(({ name }) => (name !== null && !controller.topic(name) && !topicNameError(name) ? [name] : []))) : new Set<string>();
+      const toCreate = allowAutoCreate ? new Set(request.topics.flatMap(({ name }) => (name !== null && !controller.topic(name) && !topicNameError(name) && describable(name) && mayCreate(name) ? [name] : []))) : new Set<string>();
       const tooMany = toCreate.size > 0 ? controller.checkRequestedPartitions(toCreate.size * broker.config.int('num.partitions')) : null;
       if (tooMany) {
         refusalLog(broker.logger).warn('topic auto-creation refused', { topics: toCreate.size, error: tooMany.error, message: tooMany.message, clientId: context.clientId ?? undefined, connection: context.connection.id });
@@ -76,16 +84,21 @@ export const metadataHandler = defineHandler({
       topics = controller.batch(() =>
         request.topics!.map(({ name, topicId }) => {
           const byId = name === null && topicId !== ZERO_UUID ? controller.topicById(topicId) : undefined;
-          if (name === null) return byId ? describeTopic(byId, context, failing) : missingTopic(null, topicId, ErrorCode.UNKNOWN_TOPIC_ID);
+          if (name === null) {
+            if (byId && !describable(byId.name)) return missingTopic(null, topicId, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+            return byId ? describeTopic(byId, context, failing, withOperations) : missingTopic(null, topicId, ErrorCode.UNKNOWN_TOPIC_ID);
+          }
+          if (!describable(name)) return missingTopic(name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
           const existing = controller.topic(name);
-          if (existing) return describeTopic(existing, context, failing);
+          if (existing) return describeTopic(existing, context, failing, withOperations);
           if (topicNameError(name)) return missingTopic(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION);
           if (!allowAutoCreate) return missingTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          if (!mayCreate(name)) return missingTopic(name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
           if (tooMany) return missingTopic(name, ZERO_UUID, ErrorCode[tooMany.error]);
           const topic = controller.createTopic({ name });
           if (isFailure(topic)) return missingTopic(name, ZERO_UUID, ErrorCode[topic.error]);
           created = true;
-          return describeTopic(topic, context, failing);
+          return describeTopic(topic, context, failing, withOperations);
         }),
       );
     }
@@ -95,7 +108,8 @@ export const metadataHandler = defineHandler({
       clusterId: controller.clusterId,
       controllerId: controller.controllerId,
       topics,
-      clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+      clusterAuthorizedOperations:
+        context.apiVersion >= 8 && context.apiVersion <= 10 && request.includeClusterAuthorizedOperations ? authorizedOperations(context, ResourceType.CLUSTER, CLUSTER_NAME) : AUTHORIZED_OPERATIONS_OMITTED,
     });
     // Created topics are answered once their logs are open (see Broker.scheduleSync).
     return created ? broker.clusterReplicasSynced().then(answer) : answer();

@@ -1,6 +1,8 @@
 import type { PartitionResults } from '../groups/group-offsets';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { OffsetCommit, type OffsetCommitResponse } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
+import { AclOperation, authorizedOnGroup, authorizedOnTopic } from '../security/request-authorization';
 
 /**
  * OffsetCommit: members of a group commit within their generation; clients without a membership
@@ -13,14 +15,18 @@ export const offsetCommitHandler = defineHandler({
   maxVersion: 9,
   handle: (request, context) => {
     const v = context.apiVersion;
-    const toResponse = (topics: PartitionResults): OffsetCommitResponse => ({ throttleTimeMs: 0, topics });
+    const refuse = (topics: typeof request.topics, errorCode: number): PartitionResults => topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }));
+    if (!authorizedOnGroup(context, AclOperation.READ, request.groupId)) return { throttleTimeMs: 0, topics: refuse(request.topics, ErrorCode.GROUP_AUTHORIZATION_FAILED) };
+    const refused = request.topics.filter((t) => !authorizedOnTopic(context, AclOperation.READ, t.name));
+    const allowed = refused.length === 0 ? request.topics : request.topics.filter((t) => !refused.includes(t));
+    const toResponse = (topics: PartitionResults): OffsetCommitResponse => ({ throttleTimeMs: 0, topics: refused.length === 0 ? topics : [...topics, ...refuse(refused, ErrorCode.TOPIC_AUTHORIZATION_FAILED)] });
     const result = context.broker.groups.commitOffsets({
       groupId: request.groupId,
       generationId: v >= 1 ? request.generationIdOrMemberEpoch : -1,
       memberId: v >= 1 ? request.memberId : '',
       groupInstanceId: v >= 7 ? request.groupInstanceId : null,
       retentionTimeMs: v >= 2 && v <= 4 ? Number(request.retentionTimeMs) : -1,
-      topics: request.topics.map((t) => ({
+      topics: allowed.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => ({
           partition: p.partitionIndex,

@@ -2,6 +2,7 @@ import type { FetchOffsetsResult } from '../groups/group-offsets';
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { OffsetFetch, type OffsetFetchResponseTopics } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
+import { AclOperation, authorizedOnGroup, authorizedOnTopic } from '../security/request-authorization';
 
 function topicsOf(result: FetchOffsetsResult): OffsetFetchResponseTopics[] {
   return result.topics.map((t) => ({
@@ -29,19 +30,34 @@ export const offsetFetchHandler = defineHandler({
     const coordinator = context.broker.groups;
     const v = context.apiVersion;
     const asked = (topics: Array<{ name: string; partitionIndexes: number[] }> | null) => topics?.map((t) => ({ name: t.name, partitions: t.partitionIndexes })) ?? null;
+    // As Kafka: a group the principal may not DESCRIBE is refused; its topics it may not DESCRIBE are
+    // refused per partition when asked for, and left out of an all-topics answer.
+    const fetch = (groupId: string, topics: Array<{ name: string; partitions: number[] }> | null): FetchOffsetsResult => {
+      if (!authorizedOnGroup(context, AclOperation.DESCRIBE, groupId)) {
+        return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: (topics ?? []).map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED })) })) };
+      }
+      const result = coordinator.fetchOffsets(groupId, topics);
+      return {
+        errorCode: result.errorCode,
+        topics: result.topics.flatMap((t) => {
+          if (authorizedOnTopic(context, AclOperation.DESCRIBE, t.name)) return [t];
+          return topics === null ? [] : [{ name: t.name, partitions: t.partitions.map((p) => ({ ...p, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED })) }];
+        }),
+      };
+    };
     if (v >= 8) {
       return {
         throttleTimeMs: 0,
         topics: [],
         errorCode: ErrorCode.NONE,
         groups: request.groups.map((g) => {
-          const result = coordinator.fetchOffsets(g.groupId, asked(g.topics));
+          const result = fetch(g.groupId, asked(g.topics));
           return { groupId: g.groupId, topics: result.errorCode === ErrorCode.NONE ? topicsOf(result) : [], errorCode: result.errorCode };
         }),
       };
     }
     // v0-1 have no null list (and no top-level error: errors go on each partition).
-    const result = coordinator.fetchOffsets(request.groupId, v < 2 ? (asked(request.topics) ?? []) : asked(request.topics));
+    const result = fetch(request.groupId, v < 2 ? (asked(request.topics) ?? []) : asked(request.topics));
     return { throttleTimeMs: 0, topics: topicsOf(result), errorCode: result.errorCode, groups: [] };
   },
 });

@@ -2,6 +2,7 @@ import { ensureOffsetsTopic, OFFSETS_TOPIC } from '../groups/coordinator';
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { FindCoordinator, type FindCoordinatorResponseCoordinator } from '../../kafka/protocol/generated/index';
 import { defineHandler, type RequestContext } from './handler';
+import { AclOperation, authorizedOnGroup } from '../security/request-authorization';
 
 const KEY_TYPE_GROUP = 0;
 const KEY_TYPE_TRANSACTION = 1;
@@ -15,6 +16,7 @@ function findOne(key: string, keyType: number, context: RequestContext): FindCoo
     return notFound(key, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'Transactions are not supported by the embedded broker.');
   }
   if (keyType !== KEY_TYPE_GROUP) return notFound(key, ErrorCode.INVALID_REQUEST, `Unknown coordinator key type ${keyType}.`);
+  if (!authorizedOnGroup(context, AclOperation.DESCRIBE, key)) return notFound(key, ErrorCode.GROUP_AUTHORIZATION_FAILED, `Not authorized to access group ${key}.`);
   const { broker } = context;
   if (!ensureOffsetsTopic(broker)) return notFound(key, ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The offsets topic cannot be created.');
   const partition = broker.groups.partitionFor(key);

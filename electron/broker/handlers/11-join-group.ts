@@ -1,6 +1,8 @@
+import { ErrorCode } from '../../kafka/protocol/error-codes';
 import type { JoinResult } from '../groups/group';
 import { JoinGroup, type JoinGroupResponse } from '../../kafka/protocol/generated/index';
 import { defineHandler, type RequestContext } from './handler';
+import { AclOperation, authorizedOnGroup } from '../security/request-authorization';
 
 /** How group members are shown (DescribeGroups): Kafka's "/address" form. */
 export function clientHostOf(context: RequestContext): string {
@@ -30,6 +32,9 @@ export const joinGroupHandler = defineHandler({
       memberId: r.memberId,
       members: r.members,
     });
+    if (!authorizedOnGroup(context, AclOperation.READ, request.groupId)) {
+      return toResponse({ errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, memberId: '', members: [] });
+    }
     const result = context.broker.groups.joinGroup({
       groupId: request.groupId,
       memberId: request.memberId,

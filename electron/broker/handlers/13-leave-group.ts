@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { LeaveGroup } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
+import { AclOperation, authorizedOnGroup } from '../security/request-authorization';
 
 /** LeaveGroup: one member (v0-2) or several, by member id or group.instance.id (v3+). */
 export const leaveGroupHandler = defineHandler({
@@ -10,6 +11,7 @@ export const leaveGroupHandler = defineHandler({
   handle: (request, context) => {
     const batched = context.apiVersion >= 3;
     const leaving = batched ? request.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId })) : [{ memberId: request.memberId, groupInstanceId: null }];
+    if (!authorizedOnGroup(context, AclOperation.READ, request.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] };
     const result = context.broker.groups.leaveGroup(request.groupId, leaving);
     if (batched) return { throttleTimeMs: 0, errorCode: result.errorCode, members: result.members };
     const memberError = result.members[0]?.errorCode ?? ErrorCode.NONE;

@@ -1,6 +1,8 @@
+import { ErrorCode } from '../../kafka/protocol/error-codes';
 import type { SyncResult } from '../groups/group';
 import { SyncGroup, type SyncGroupResponse } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
+import { AclOperation, authorizedOnGroup } from '../security/request-authorization';
 
 /**
  * SyncGroup: the leader hands in the assignment, which is stored and then given to every member (a
@@ -19,6 +21,9 @@ export const syncGroupHandler = defineHandler({
       protocolName: r.protocolName,
       assignment: r.assignment,
     });
+    if (!authorizedOnGroup(context, AclOperation.READ, request.groupId)) {
+      return toResponse({ errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
+    }
     const result = context.broker.groups.syncGroup({
       groupId: request.groupId,
       generationId: request.generationId,

@@ -1,6 +1,8 @@
 import { GROUP_AUTHORIZED_OPERATIONS } from '../groups/group-membership';
+import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { DescribeGroups } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
+import { AclOperation, authorizedOnGroup, authorizedOperations, ResourceType } from '../security/request-authorization';
 
 const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 
@@ -14,10 +16,16 @@ export const describeGroupsHandler = defineHandler({
   minVersion: 0,
   maxVersion: 5,
   handle: (request, context) => {
-    const operations = context.apiVersion >= 3 && request.includeAuthorizedOperations ? GROUP_AUTHORIZED_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED;
+    const includeOperations = context.apiVersion >= 3 && request.includeAuthorizedOperations;
     return {
       throttleTimeMs: 0,
-      groups: request.groups.map((groupId) => ({ ...context.broker.groups.describeGroup(groupId), authorizedOperations: operations })),
+      groups: request.groups.map((groupId) => {
+        if (!authorizedOnGroup(context, AclOperation.DESCRIBE, groupId)) {
+          return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED };
+        }
+        const operations = !includeOperations ? AUTHORIZED_OPERATIONS_OMITTED : context.broker.security?.authorizer ? authorizedOperations(context, ResourceType.GROUP, groupId) : GROUP_AUTHORIZED_OPERATIONS;
+        return { ...context.broker.groups.describeGroup(groupId), authorizedOperations: operations };
+      }),
     };
   },
 });

@@ -6,6 +6,7 @@ import { CreateTopics, type CreateTopicsRequestCreatableTopic, type CreateTopics
 import { describeTopicConfigs, duplicateNames, oversizedConfigValue } from './config-resources';
 import { defineHandler, type RequestContext } from './handler';
 import { ZERO_UUID } from '../../kafka/protocol/uuid';
+import { AclOperation, authorizedOnCluster, authorizedOnTopic } from '../security/request-authorization';
 
 
 function failed(name: string, errorCode: number, errorMessage: string): CreateTopicsResponseCreatableTopicResult {
@@ -107,6 +108,7 @@ export const createTopicsHandler = defineHandler({
         return { throttleTimeMs: 0, topics: names.map((name) => refused(name, tooMany.error, tooMany.message, context)) };
       }
       const repeated = new Set(duplicateNames(request.topics.map((t) => t.name)));
+      const mayCreateAny = authorizedOnCluster(context, AclOperation.CREATE);
       const answered = new Set<string>();
       const topics: CreateTopicsResponseCreatableTopicResult[] = [];
       for (const topic of request.topics) {
@@ -115,7 +117,9 @@ export const createTopicsHandler = defineHandler({
         topics.push(
           repeated.has(topic.name)
             ? failed(topic.name, ErrorCode.INVALID_REQUEST, `Topic '${topic.name}' appears more than once in the request.`)
-            : createOne(topic, context.apiVersion >= 1 && request.validateOnly, context),
+            : !mayCreateAny && !authorizedOnTopic(context, AclOperation.CREATE, topic.name)
+              ? failed(topic.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, `Not authorized to create topic ${topic.name} (needs CREATE on the cluster or the topic).`)
+              : createOne(topic, context.apiVersion >= 1 && request.validateOnly, context),
         );
       }
       return { throttleTimeMs: 0, topics };

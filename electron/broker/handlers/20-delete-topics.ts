@@ -3,6 +3,7 @@ import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { DeleteTopics, type DeleteTopicsResponseDeletableTopicResult } from '../../kafka/protocol/generated/index';
 import { defineHandler, type RequestContext } from './handler';
 import { ZERO_UUID } from '../../kafka/protocol/uuid';
+import { AclOperation, authorizedOnTopic } from '../security/request-authorization';
 
 
 function deleteOne(name: string | null, topicId: string, context: RequestContext): DeleteTopicsResponseDeletableTopicResult {
@@ -11,6 +12,10 @@ function deleteOne(name: string | null, topicId: string, context: RequestContext
   const byId = name === null;
   if (byId && topicId === ZERO_UUID) return result(ErrorCode.INVALID_REQUEST, 'Give a topic name or a topic id.');
   const topic = byId ? controller.topicById(topicId) : controller.topic(name);
+  // DELETE on the topic, checked before existence (by id: an unknown id tells nothing anyway).
+  if ((topic || !byId) && !authorizedOnTopic(context, AclOperation.DELETE, topic?.name ?? name!)) {
+    return result(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `Not authorized to delete topic ${topic?.name ?? name}.`);
+  }
   if (!topic) {
     return byId
       ? result(ErrorCode.UNKNOWN_TOPIC_ID, `No topic has the id ${topicId}.`)

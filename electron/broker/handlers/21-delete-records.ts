@@ -2,6 +2,7 @@ import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { DeleteRecords } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
 import { leaderReplica } from './leader-lookup';
+import { AclOperation, authorizedOnTopic } from '../security/request-authorization';
 
 /**
  * DeleteRecords: moves a partition's log start offset forward (whole segments below it are deleted).
@@ -17,6 +18,7 @@ export const deleteRecordsHandler = defineHandler({
     topics: request.topics.map((topic) => ({
       name: topic.name,
       partitions: topic.partitions.map((p) => {
+        if (!authorizedOnTopic(context, AclOperation.DELETE, topic.name)) return { partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
         const replica = leaderReplica(context, topic.name, p.partitionIndex);
         if (typeof replica === 'number') return { partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: replica };
         const target = p.offset === -1n ? replica.highWatermark : Number(p.offset);

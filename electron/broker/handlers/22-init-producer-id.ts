@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { InitProducerId } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
+import { AclOperation, authorizedOnAny, authorizedOnCluster, ResourceType } from '../security/request-authorization';
 
 const MAX_EPOCH = 32767;
 
@@ -17,6 +18,10 @@ export const initProducerIdHandler = defineHandler({
     const controller = context.broker.controller;
     if (request.transactionalId !== null) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1n, producerEpoch: -1 };
+    }
+    // An idempotent producer needs IDEMPOTENT_WRITE on the cluster, or WRITE on some topic (KIP-679).
+    if (!authorizedOnCluster(context, AclOperation.IDEMPOTENT_WRITE) && !authorizedOnAny(context, AclOperation.WRITE, ResourceType.TOPIC)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, producerId: -1n, producerEpoch: -1 };
     }
     if (request.producerId >= 0n && request.producerEpoch >= 0 && request.producerEpoch < MAX_EPOCH - 1) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: request.producerId, producerEpoch: request.producerEpoch + 1 };

@@ -15,6 +15,7 @@ import {
   type DescribedConfig,
 } from './config-resources';
 import { defineHandler, type RequestContext } from './handler';
+import { AclOperation, configResourceRefusal } from '../security/request-authorization';
 
 interface Options {
   version: number;
@@ -53,6 +54,8 @@ function configsOf(resource: DescribeConfigsRequestDescribeConfigsResource, cont
 
 function describe(resource: DescribeConfigsRequestDescribeConfigsResource, context: RequestContext, options: Options): DescribeConfigsResponseDescribeConfigsResult {
   const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
+  const refused = configResourceRefusal(context, AclOperation.DESCRIBE_CONFIGS, resource.resourceType, resource.resourceName);
+  if (refused) return { ...base, ...refused, configs: [] };
   const all = configsOf(resource, context);
   if (!Array.isArray(all)) return { ...base, ...all, configs: [] };
   const keys = resource.configurationKeys === null ? null : new Set(resource.configurationKeys);

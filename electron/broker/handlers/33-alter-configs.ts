@@ -2,6 +2,7 @@ import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { AlterConfigs } from '../../kafka/protocol/generated/index';
 import { alterResourceConfigs, duplicateNames } from './config-resources';
 import { defineHandler } from './handler';
+import { AclOperation, configResourceRefusal } from '../security/request-authorization';
 
 /**
  * AlterConfigs (the legacy, non-incremental form): the given configs replace the resource's whole set
@@ -20,6 +21,8 @@ export const alterConfigsHandler = defineHandler({
       if (repeated.length > 0) {
         return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Config ${repeated.join(', ')} is given more than once.` };
       }
+      const refused = configResourceRefusal(context, AclOperation.ALTER_CONFIGS, resource.resourceType, resource.resourceName);
+      if (refused) return { ...base, ...refused };
       const error = alterResourceConfigs(context.broker, resource.resourceType, resource.resourceName, request.validateOnly, () => {
         const configs: Record<string, string> = {};
         for (const { name, value } of resource.configs) if (value !== null) configs[name] = value;

@@ -4,6 +4,7 @@ import type { PartitionReplica } from '../cluster/partition-replica';
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { DescribeLogDirs, type DescribeLogDirsResponseDescribeLogDirsTopic } from '../../kafka/protocol/generated/index';
 import { defineHandler, type RequestContext } from './handler';
+import { AclOperation, authorizedOnCluster } from '../security/request-authorization';
 
 /** How far a follower's log end is behind its leader's (0 for leaders and when the leader is not here). */
 function offsetLag(replica: PartitionReplica, context: RequestContext): number {
@@ -34,6 +35,7 @@ export const describeLogDirsHandler = defineHandler({
   maxVersion: 4,
   handle: (request, context) => {
     const { broker } = context;
+    if (!authorizedOnCluster(context, AclOperation.DESCRIBE)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] };
     const wanted = request.topics === null ? null : new Map(request.topics.map((t) => [t.topic, new Set(t.partitions)]));
     const byTopic = new Map<string, DescribeLogDirsResponseDescribeLogDirsTopic>();
     const replicas = broker.hostedReplicas().sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);

@@ -4,6 +4,7 @@ import { refusalLog } from '../server/refusal-log';
 import { CreatePartitions } from '../../kafka/protocol/generated/index';
 import { duplicateNames } from './config-resources';
 import { defineHandler } from './handler';
+import { AclOperation, authorizedOnTopic } from '../security/request-authorization';
 
 /**
  * CreatePartitions: raises a topic's partition count to `count`, with the new partitions' replicas
@@ -28,6 +29,9 @@ export const createPartitionsHandler = defineHandler({
         results: request.topics.map((topic) => {
           if (repeated.has(topic.name)) {
             return { name: topic.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Topic '${topic.name}' appears more than once in the request.` };
+          }
+          if (!authorizedOnTopic(context, AclOperation.ALTER, topic.name)) {
+            return { name: topic.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: `Not authorized to add partitions to topic ${topic.name} (needs ALTER).` };
           }
           // An empty assignment list asks for nothing in particular: the controller chooses, as with null.
           const assignment = topic.assignments?.length ? topic.assignments.map((a) => a.brokerIds) : null;

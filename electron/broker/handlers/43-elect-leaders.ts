@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { ElectLeaders, type ElectLeadersResponseReplicaElectionResult } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
+import { AclOperation, authorizedOnCluster } from '../security/request-authorization';
 
 const PREFERRED = 0;
 const UNCLEAN = 1;
@@ -18,6 +19,10 @@ export const electLeadersHandler = defineHandler({
   minVersion: 0,
   maxVersion: 2,
   handle: (request, context) => {
+    if (!authorizedOnCluster(context, AclOperation.ALTER)) {
+      const refused = (request.topicPartitions ?? []).map((t) => ({ topic: t.topic, partitionResult: t.partitions.map((partitionId) => ({ partitionId, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'ElectLeaders needs ALTER on the cluster.' })) }));
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, replicaElectionResults: refused };
+    }
     const electionType = context.apiVersion >= 1 ? request.electionType : PREFERRED;
     const targets = request.topicPartitions?.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })));
     const byTopic = new Map<string, ElectLeadersResponseReplicaElectionResult>();

@@ -2,6 +2,7 @@ import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { IncrementalAlterConfigs, type IncrementalAlterConfigsRequestAlterableConfig } from '../../kafka/protocol/generated/index';
 import { alterResourceConfigs, duplicateNames, type AlterableResource, type ResourceError } from './config-resources';
 import { defineHandler } from './handler';
+import { AclOperation, configResourceRefusal } from '../security/request-authorization';
 
 const SET = 0;
 const DELETE = 1;
@@ -56,6 +57,8 @@ export const incrementalAlterConfigsHandler = defineHandler({
       if (repeated.length > 0) {
         return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Config ${repeated.join(', ')} is given more than once.` };
       }
+      const refused = configResourceRefusal(context, AclOperation.ALTER_CONFIGS, resource.resourceType, resource.resourceName);
+      if (refused) return { ...base, ...refused };
       const error = alterResourceConfigs(context.broker, resource.resourceType, resource.resourceName, request.validateOnly, (r) => apply(resource.configs, r));
       return { ...base, errorCode: error?.errorCode ?? ErrorCode.NONE, errorMessage: error?.errorMessage ?? null };
     }),

@@ -1,6 +1,8 @@
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { DescribeCluster } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
+import { AclOperation, authorizedOnCluster, authorizedOperations, ResourceType } from '../security/request-authorization';
+import { CLUSTER_NAME } from '../security/acl';
 
 /** Sent when a client did not ask for authorized operations (Kafka's "omitted" sentinel). */
 const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
@@ -25,7 +27,12 @@ export const describeClusterHandler = defineHandler({
       clusterId: broker.controller.clusterId,
       controllerId: broker.controller.controllerId,
       brokers: broker.liveBrokers().map((b) => ({ brokerId: b.id, ...b.advertisedEndpoint(), rack: b.rack })),
-      clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+      // As Kafka: everyone may describe the cluster; its operations are told to those who may DESCRIBE it (else 0).
+      clusterAuthorizedOperations: !request.includeClusterAuthorizedOperations
+        ? AUTHORIZED_OPERATIONS_OMITTED
+        : authorizedOnCluster(context, AclOperation.DESCRIBE)
+          ? authorizedOperations(context, ResourceType.CLUSTER, CLUSTER_NAME)
+          : 0,
     };
     if (endpointType === BROKERS) return response;
     return {

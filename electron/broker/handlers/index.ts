@@ -19,6 +19,9 @@ import { deleteTopicsHandler } from './20-delete-topics';
 import { deleteRecordsHandler } from './21-delete-records';
 import { initProducerIdHandler } from './22-init-producer-id';
 import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch';
+import { describeAclsHandler } from './29-describe-acls';
+import { createAclsHandler } from './30-create-acls';
+import { deleteAclsHandler } from './31-delete-acls';
 import { describeConfigsHandler } from './32-describe-configs';
 import { alterConfigsHandler } from './33-alter-configs';
 import { describeLogDirsHandler } from './35-describe-log-dirs';
@@ -28,6 +31,8 @@ import { deleteGroupsHandler } from './42-delete-groups';
 import { electLeadersHandler } from './43-elect-leaders';
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs';
 import { offsetDeleteHandler } from './47-offset-delete';
+import { describeUserScramCredentialsHandler } from './50-describe-user-scram-credentials';
+import { alterUserScramCredentialsHandler } from './51-alter-user-scram-credentials';
 import { describeClusterHandler } from './60-describe-cluster';
 
 /** Every API the broker implements, one file per API key. ApiVersions is built from this list. */
@@ -52,6 +57,9 @@ export const handlers: readonly AnyHandler[] = [
   deleteRecordsHandler,
   initProducerIdHandler,
   offsetForLeaderEpochHandler,
+  describeAclsHandler,
+  createAclsHandler,
+  deleteAclsHandler,
   describeConfigsHandler,
   alterConfigsHandler,
   describeLogDirsHandler,
@@ -61,5 +69,7 @@ export const handlers: readonly AnyHandler[] = [
   electLeadersHandler,
   incrementalAlterConfigsHandler,
   offsetDeleteHandler,
+  describeUserScramCredentialsHandler,
+  alterUserScramCredentialsHandler,
   describeClusterHandler,
 ] as unknown as readonly AnyHandler[];
