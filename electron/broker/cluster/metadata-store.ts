@@ -112,6 +112,19 @@ function writeSynced(path: string, flags: 'w' | 'a', bytes: Buffer): void {
   }
 }
 
+/** The SCRAM credentials with one user's credential for one mechanism set, or removed (null); a user with none left is dropped. */
+export function withScramCredential(
+  users: Readonly<Record<string, Partial<Record<ScramMechanism, ScramCredential>>>>,
+  user: string,
+  mechanism: ScramMechanism,
+  credential: ScramCredential | null,
+): Record<string, Partial<Record<ScramMechanism, ScramCredential>>> {
+  const mechanisms = Object.fromEntries(Object.entries(users[user] ?? {}).filter(([m]) => m !== mechanism));
+  if (credential) mechanisms[mechanism] = credential;
+  const others = Object.entries(users).filter(([name]) => name !== user);
+  return Object.fromEntries(Object.keys(mechanisms).length > 0 ? [...others, [user, mechanisms]] : others);
+}
+
 function applyRecord(topics: Map<string, TopicMetadata>, state: ClusterMetadataState, record: MetadataRecord): void {
   switch (record.type) {
     case 'topic':
@@ -140,11 +153,7 @@ function applyRecord(topics: Map<string, TopicMetadata>, state: ClusterMetadataS
       break;
     }
     case 'scram-credential': {
-      const users = (state.scramCredentials ??= {});
-      const user = (users[record.user] ??= {});
-      if (record.credential) user[record.mechanism] = record.credential;
-      else delete user[record.mechanism];
-      if (Object.keys(user).length === 0) delete users[record.user];
+      state.scramCredentials = withScramCredential(state.scramCredentials ?? {}, record.user, record.mechanism, record.credential);
       break;
     }
   }

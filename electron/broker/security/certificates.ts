@@ -40,7 +40,7 @@ export function tlsDir(dataDir: string): string {
 function newKeyPair(): { publicKey: forge.pki.rsa.PublicKey; privateKey: forge.pki.rsa.PrivateKey; keyPem: string } {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const forgeKey = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+  const forgeKey = forge.pki.privateKeyFromPem(keyPem);
   return { privateKey: forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e), keyPem };
 }
 
@@ -79,7 +79,7 @@ function loadOrCreateCa(dir: string): Ca {
   const keyPath = join(dir, 'ca-key.pem');
   if (existsSync(path) && existsSync(keyPath)) {
     const pem = readFileSync(path, 'utf8');
-    return { cert: forge.pki.certificateFromPem(pem), key: forge.pki.privateKeyFromPem(readFileSync(keyPath, 'utf8')) as forge.pki.rsa.PrivateKey, pem, path };
+    return { cert: forge.pki.certificateFromPem(pem), key: forge.pki.privateKeyFromPem(readFileSync(keyPath, 'utf8')), pem, path };
   }
   const keys = newKeyPair();
   const cert = forge.pki.createCertificate();

@@ -105,7 +105,8 @@ class OAuthBearerServer implements SaslServer {
   }
 
   private validate(message: string): SaslStep {
-    // gs2-header kvsep *(kvpair kvsep) kvsep, kvsep = %x01.
+    // gs2-header kvsep *(kvpair kvsep) kvsep, kvsep = %x01 (RFC 7628's separator, hence the control characters).
+    // eslint-disable-next-line no-control-regex
     const match = /^n,(a=[^,\x01]*)?,\x01((?:[^\x01]*\x01)*)\x01$/s.exec(message);
     if (!match) throw new SaslAuthenticationError('invalid OAUTHBEARER initial client response');
     const pairs = new Map<string, string>();

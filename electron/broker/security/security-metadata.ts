@@ -1,4 +1,4 @@
-import type { ClusterMetadataState, MetadataRecord } from '../cluster/metadata-store';
+import { withScramCredential, type ClusterMetadataState, type MetadataRecord } from '../cluster/metadata-store';
 import { aclBindingError, aclKey, filterMatches, type AclBinding, type AclFilter } from './acl';
 import type { ScramCredential, ScramMechanism } from './scram';
 
@@ -100,12 +100,7 @@ export class SecurityMetadata {
     if (!credential && !existing) return { error: 'RESOURCE_NOT_FOUND', message: `Attempt to delete a user credential that does not exist: ${user} has no ${mechanism} credential.` };
     const unavailable = this.failure();
     if (unavailable) return unavailable;
-    const users = (this.store.state.scramCredentials ??= {});
-    if (credential) (users[user] ??= {})[mechanism] = { ...credential };
-    else {
-      delete users[user]![mechanism];
-      if (Object.keys(users[user]!).length === 0) delete users[user];
-    }
+    this.store.state.scramCredentials = withScramCredential(this.store.state.scramCredentials ?? {}, user, mechanism, credential ? { ...credential } : null);
     this.versionValue++;
     this.store.record(`scram:${user}\u0000${mechanism}`, () => ({ type: 'scram-credential', user, mechanism, credential: this.scramCredential(user, mechanism) ?? null }));
     return null;

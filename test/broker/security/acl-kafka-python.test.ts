@@ -18,7 +18,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await t?.close();
+  await t.close();
 });
 
 interface Outcome {

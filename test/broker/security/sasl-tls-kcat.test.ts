@@ -17,7 +17,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await t?.close();
+  await t.close();
 });
 
 async function produceAndConsume(mechanism: string, extra: string[] = []): Promise<string[]> {
