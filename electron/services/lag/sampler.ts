@@ -39,7 +39,7 @@ interface ConnectionState {
 }
 
 export class LagSampler {
-  readonly store: LagStore;
+  readonly #store: LagStore;
   readonly #root: string;
   readonly #read: SampleReader;
   readonly #emit: (event: LagSampledEvent) => void;
@@ -56,7 +56,7 @@ export class LagSampler {
 
   constructor(options: LagSamplerOptions) {
     this.#root = path.join(options.dataDir, 'lag-history');
-    this.store = new LagStore(this.#root);
+    this.#store = new LagStore(this.#root);
     this.#read = options.read;
     this.#emit = options.emit ?? (() => undefined);
     this.#now = options.now ?? Date.now;
@@ -91,7 +91,7 @@ export class LagSampler {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     await this.#ticking?.catch(() => undefined);
-    await this.store.flush();
+    await this.#store.flush();
   }
 
   async updateSettings(settings: LagSettings): Promise<LagSettings> {
@@ -158,7 +158,7 @@ export class LagSampler {
     await state.loaded;
     const samples = await this.#read(connectionId, groups);
     const at = this.#record(connectionId, state, samples);
-    await this.store.append(connectionId, samples);
+    await this.#store.append(connectionId, samples);
     if (samples.length) this.#emit({ connectionId, at, groups: samples.map((sample) => sample.group) });
     return { groups: samples.length, at };
   }
@@ -168,7 +168,7 @@ export class LagSampler {
     const state = this.#state(connectionId);
     await state.loaded;
     this.#record(connectionId, state, samples);
-    await this.store.append(connectionId, samples);
+    await this.#store.append(connectionId, samples);
   }
 
   async series(connectionId: string, group: string, rangeMs: number, stack: LagStack): Promise<LagSeries> {
@@ -260,7 +260,7 @@ export class LagSampler {
     if (!state) {
       const groups = new Map<string, GroupHistory>();
       const created: ConnectionState = { groups, views: new Map(), failing: false, loaded: Promise.resolve() };
-      created.loaded = this.store
+      created.loaded = this.#store
         .load(connectionId, this.#now())
         .then((samples) => {
           this.#record(connectionId, created, samples);

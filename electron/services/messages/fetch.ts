@@ -285,7 +285,7 @@ const RETRIABLE = new Set<number>([
 
 /** Reads one topic's partitions: layout, watermarks, offsets by time, raw fetches. */
 export class TopicReader {
-  readonly client: Admin;
+  readonly #client: Admin;
   readonly topic: string;
   /** Unreadable batches met by this reader's fetches, by partition and base offset. */
   readonly #unreadable = new Map<string, UnreadableBatch>();
@@ -296,7 +296,7 @@ export class TopicReader {
   #version: number | null = null;
 
   private constructor(client: Admin, topic: string) {
-    this.client = client;
+    this.#client = client;
     this.topic = topic;
   }
 
@@ -325,7 +325,7 @@ export class TopicReader {
 
   /** Re-reads the topic's layout. Metadata is read tolerantly: offline partitions are layout too. */
   async refresh(): Promise<void> {
-    const snapshot = await readMetadata(this.client, [this.topic]);
+    const snapshot = await readMetadata(this.#client, [this.topic]);
     const topic = snapshot.topics.get(this.topic);
     if (!topic || !topic.partitions.length) throw new AppError('not-found', `The topic "${this.topic}" does not exist on this cluster.`);
     if (topic.error === 'TOPIC_AUTHORIZATION_FAILED') throw new AppError('kafka', `This user is not allowed to read the topic "${this.topic}".`);
@@ -368,7 +368,7 @@ export class TopicReader {
     const failed = new Map<number, string>();
     if (!partitions.length) return { offsets, failed };
     if (!this.#snapshot) await this.refresh();
-    const results = await listOffsets(this.client, this.#snapshot as ClusterSnapshot, new Map([[this.topic, partitions]]), timestamp);
+    const results = await listOffsets(this.#client, this.#snapshot as ClusterSnapshot, new Map([[this.topic, partitions]]), timestamp);
     for (const partition of partitions) {
       const offset = results.get(this.topic, partition);
       if (offset !== undefined) offsets.set(partition, offset);
@@ -383,7 +383,7 @@ export class TopicReader {
     const failed = new Map<number, string>();
     if (!partitions.length) return { watermarks, failed };
     if (!this.#snapshot) await this.refresh();
-    const results = await readWatermarks(this.client, this.#snapshot as ClusterSnapshot, new Map([[this.topic, partitions]]));
+    const results = await readWatermarks(this.#client, this.#snapshot as ClusterSnapshot, new Map([[this.topic, partitions]]));
     for (const partition of partitions) {
       const marks = results.get(this.topic, partition);
       if (marks?.low != null && marks.high != null) watermarks.set(partition, { low: marks.low, high: marks.high });
@@ -413,7 +413,7 @@ export class TopicReader {
     if (this.#version !== null) return;
     let version: number;
     try {
-      version = await negotiateVersion(this.client, Fetch, FETCH_VERSION);
+      version = await negotiateVersion(this.#client, Fetch, FETCH_VERSION);
     } catch (error) {
       if (!(error instanceof UnsupportedApiError)) throw error;
       version = -1;
@@ -515,7 +515,7 @@ export class TopicReader {
   }
 
   async #connection(nodeId: number): Promise<Connection> {
-    const connections = await this.client.connectToBrokers([nodeId]);
+    const connections = await this.#client.connectToBrokers([nodeId]);
     const connection = connections.get(nodeId);
     if (!connection) throw new AppError('unavailable', `Cannot connect to broker ${nodeId}.`);
     return connection;
