@@ -119,7 +119,10 @@ export function SettingsScreen() {
               <button
                 type="button"
                 className="link-button"
-                onClick={() => running && setForm({ ...form, brokers: String(running.config.brokers), basePort: String(running.config.basePort) })}
+                onClick={() =>
+                  running &&
+                  setForm({ ...form, brokers: String(running.config.brokers), basePort: String(running.config.basePort), kafkaVersion: running.config.kafkaVersion ?? '' })
+                }
               >
                 Use the running values
               </button>
