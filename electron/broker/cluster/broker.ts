@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { GroupCoordinator, OFFSETS_TOPIC } from '../groups/coordinator';
+import { GroupCoordinator, OFFSETS_TOPIC, type CoordinatorClock } from '../groups/coordinator';
 import { LogManager } from '../log/log-manager';
 import { parseLogConfig, type LogConfig } from '../log/log-config';
 import type { RequestDispatcher } from '../server/dispatcher';
@@ -36,6 +36,8 @@ export interface BrokerOptions {
   /** TLS, SASL and the authorizer of the listener (see security/); PLAINTEXT with no authorizer if not given. */
   security?: BrokerSecurity;
   now?: () => number;
+  /** The group coordinator's timers (sessions, rebalances, offsets expiry); the system clock unless given. */
+  groupClock?: CoordinatorClock;
 }
 
 /**
@@ -138,7 +140,7 @@ export class Broker {
       metadata: controller,
       offsetsPartitions: (partition) => this.replica(OFFSETS_TOPIC, partition),
       isRunning: () => this.stateValue === 'running',
-    });
+    }, options.groupClock);
     this.storage = new StorageFailures(this.logger, this.now);
   }
 

@@ -5,6 +5,7 @@ import { initCompression } from '../../kafka/records/compression';
 import { createDispatcher, createRegistry } from '../handlers/registry';
 import { advertisedApisFor, type AdvertisedApis } from '../handlers/release-apis';
 import type { KafkaReleaseId } from '../../kafka/releases';
+import type { CoordinatorClock } from '../groups/coordinator';
 import type { RequestDispatcher } from '../server/dispatcher';
 import { createLogger, type Logger } from '../server/logger';
 import { MemoryBudget } from '../server/memory-budget';
@@ -42,6 +43,8 @@ export interface EmbeddedClusterOptions {
    * them): created, or their password set again. Others can be made with AlterUserScramCredentials.
    */
   users?: readonly UserSpec[];
+  /** The group coordinators' clock (session, rebalance and retention timers); the system's unless given (tests pass a manual one). */
+  groupClock?: CoordinatorClock;
 }
 
 export interface EmbeddedBrokerStatus {
@@ -73,9 +76,10 @@ export class EmbeddedCluster {
   }
 
   private constructor(
-    readonly options: Required<Omit<EmbeddedClusterOptions, 'logger' | 'config' | 'dispatcher' | 'kafkaVersion' | 'users'>> & { config: Record<string, string> },
+    readonly options: Required<Omit<EmbeddedClusterOptions, 'logger' | 'config' | 'dispatcher' | 'kafkaVersion' | 'users' | 'groupClock'>> & { config: Record<string, string> },
     logger: Logger,
     dispatcher: RequestDispatcher<Broker>,
+    groupClock?: CoordinatorClock,
   ) {
     this.logger = logger;
     const count = options.brokers;
@@ -139,6 +143,7 @@ export class EmbeddedCluster {
           logger,
           memory,
           security: this.security,
+          groupClock,
         }),
       );
     }
@@ -167,6 +172,7 @@ export class EmbeddedCluster {
       { brokers: options.brokers, basePort: options.basePort, host: options.host ?? '127.0.0.1', dataDir: options.dataDir, config: options.config ?? {} },
       logger,
       options.dispatcher ?? createDispatcher(createRegistry(), { release: options.kafkaVersion ?? null }),
+      options.groupClock,
     );
     cluster.kafkaVersion = options.kafkaVersion ?? null;
     try {

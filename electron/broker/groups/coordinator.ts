@@ -8,7 +8,8 @@
  * A thin facade over its parts, which the handlers call through it: the owned partitions and their
  * write path (group-partitions.ts), membership and rebalances (group-membership.ts, Kafka's classic
  * GroupCoordinator) and committed offsets (group-offsets.ts, its GroupMetadataManager). It sees its
- * broker only through CoordinatorBroker. Timers come from an injectable clock.
+ * broker only through CoordinatorBroker. Timers come from an injectable clock (EmbeddedCluster's
+ * groupClock; test/broker/groups/clock.test.ts moves it by hand).
  */
 import type { BrokerConfigView } from '../cluster/broker-config';
 import { isFailure, type Controller } from '../cluster/controller';

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
 import { isFailure } from '../../../electron/broker/cluster/controller';
-import { OFFSETS_TOPIC } from '../../../electron/broker/groups/coordinator';
+import { OFFSETS_TOPIC, type CoordinatorClock } from '../../../electron/broker/groups/coordinator';
+import type { TimerHandle } from '../../../electron/broker/groups/group';
 import { partitionForGroup } from '../../../electron/broker/groups/records';
 import { createLogger } from '../../../electron/broker/server/logger';
 
@@ -31,7 +32,7 @@ export interface GroupTestCluster {
   close(): Promise<void>;
 }
 
-export async function startGroupCluster(options: { brokers?: number; config?: Record<string, string> } = {}): Promise<GroupTestCluster> {
+export async function startGroupCluster(options: { brokers?: number; config?: Record<string, string>; groupClock?: CoordinatorClock } = {}): Promise<GroupTestCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kd-groups-'));
   const errors: string[] = [];
   const config = { ...GROUP_TEST_CONFIG, ...options.config };
@@ -49,6 +50,7 @@ export async function startGroupCluster(options: { brokers?: number; config?: Re
         },
       }),
       config,
+      groupClock: options.groupClock,
     });
   const t: GroupTestCluster = {
     cluster: await start(),
@@ -118,4 +120,47 @@ export function startChild(command: string, args: readonly string[], env: NodeJS
     clearTimeout(timer);
   };
   return { process: child, lines, stderr, exited, kill: () => end('SIGKILL'), stop: () => end('SIGTERM') };
+}
+
+/**
+ * A clock the test moves by hand, for the group coordinators' timers (sessions, rebalances, offsets
+ * expiry): what takes minutes or a week happens at once, and nothing fires before its time however
+ * loaded the machine is.
+ */
+export class ManualClock implements CoordinatorClock {
+  private current: number;
+  private nextId = 0;
+  private readonly timers = new Map<number, { at: number; callback: () => void }>();
+
+  constructor(start = Date.now()) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimeout(callback: () => void, ms: number): TimerHandle {
+    const id = ++this.nextId;
+    this.timers.set(id, { at: this.current + Math.max(0, ms), callback });
+    return id;
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.timers.delete(handle as number);
+  }
+
+  /** Moves time forward by `ms`, running each timer due meanwhile at its own time, in time order (timers they set included). */
+  advance(ms: number): void {
+    const end = this.current + ms;
+    for (;;) {
+      let due: [number, { at: number; callback: () => void }] | undefined;
+      for (const entry of this.timers) if (entry[1].at <= end && (!due || entry[1].at < due[1].at)) due = entry;
+      if (!due) break;
+      this.timers.delete(due[0]);
+      this.current = Math.max(this.current, due[1].at);
+      due[1].callback();
+    }
+    this.current = end;
+  }
 }
