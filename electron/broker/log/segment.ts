@@ -23,6 +23,8 @@ export interface LogLogger {
 const SCAN_HEADER = 27;
 const MIN_BATCH = 61;
 const MAX_REL_OFFSET = 2147483647;
+/** How many of the newest batches a segment remembers the positions of (see LogSegment.recentBase). */
+const RECENT_BATCHES = 32;
 
 /** INT64 BE as a number (exact below 2^53, which every offset and timestamp is); no BigInt on the hot path. */
 export function readInt64(buf: Buffer, at: number): number {
@@ -215,6 +217,17 @@ export class LogSegment {
   index: OffsetIndex;
   timeIndex: TimeIndex;
   private bytesSinceLastIndexEntry = 0;
+  /**
+   * The newest batches (a ring of RECENT_BATCHES: base offset, last offset, position), consecutive up to
+   * the segment's end. Followers and consumers read at the head: their fetch offset is found here
+   * instead of by walking, batch by batch, from the sparse index entry before it (index.interval.bytes
+   * of small batches is a dozen of them, for every fetch).
+   */
+  private readonly recentBase = new Float64Array(RECENT_BATCHES);
+  private readonly recentLast = new Float64Array(RECENT_BATCHES);
+  private readonly recentPos = new Float64Array(RECENT_BATCHES);
+  private recentCount = 0;
+  private recentNext = 0;
   indexDirty = true;
   cache: TailCache | null = null;
   private isClosed = false;
@@ -345,6 +358,7 @@ export class LogSegment {
       this.firstBatchTimestamp = -1;
       this.nextOffset = this.baseOffset;
     }
+    this.forgetRecent();
     let expectedMin = fullRebuild ? Math.max(this.baseOffset, minOffset) : this.baseOffset;
     let pos = fromPos;
     let reason: string | null = null;
@@ -405,6 +419,7 @@ export class LogSegment {
       fs.ftruncateSync(this.handle(), pos);
       this.size = pos;
       this.changes++;
+      this.forgetRecent();
       this.index.truncateToPosition(pos);
       this.indexDirty = true;
       return dropped;
@@ -426,6 +441,32 @@ export class LogSegment {
     }
     this.bytesSinceLastIndexEntry += size;
     this.nextOffset = lastOffset + 1;
+    const at = this.recentNext;
+    this.recentBase[at] = baseOffset;
+    this.recentLast[at] = lastOffset;
+    this.recentPos[at] = pos;
+    this.recentNext = (at + 1) % RECENT_BATCHES;
+    if (this.recentCount < RECENT_BATCHES) this.recentCount++;
+  }
+
+  /** Forgets the newest batches' positions (the file was cut: they may be gone). */
+  private forgetRecent(): void {
+    this.recentCount = 0;
+    this.recentNext = 0;
+  }
+
+  /** positionOf from the newest batches, or -1 when `offset` lies before them. */
+  private recentPositionOf(offset: number): number {
+    const n = this.recentCount;
+    if (n === 0) return -1;
+    const oldest = (this.recentNext - n + RECENT_BATCHES) % RECENT_BATCHES;
+    // A batch before the oldest one remembered ends below its base offset, so below `offset`.
+    if (offset < this.recentBase[oldest]!) return -1;
+    for (let k = 0; k < n; k++) {
+      const j = (oldest + k) % RECENT_BATCHES;
+      if (this.recentLast[j]! >= offset) return this.recentPos[j]!;
+    }
+    return this.size;
   }
 
   /**
@@ -477,7 +518,10 @@ export class LogSegment {
   }
 
   /** Position of the first batch whose last offset is >= `offset` (this.size when none). */
-  positionOf(offset: number, w = this.window(16 << 10)): number {
+  positionOf(offset: number, w?: SegmentWindow): number {
+    const recent = this.recentPositionOf(offset);
+    if (recent !== -1) return recent;
+    w ??= this.window(16 << 10);
     let pos = this.index.lookup(offset);
     while (pos < this.size) {
       const b = w.batchAt(pos);
@@ -537,6 +581,7 @@ export class LogSegment {
     fs.ftruncateSync(this.handle(), pos);
     this.size = pos;
     this.changes++;
+    this.forgetRecent();
     this.cache?.clear();
     this.index.truncateToPosition(pos);
     this.timeIndex.truncateToOffset(cutBase);

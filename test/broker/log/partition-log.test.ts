@@ -68,6 +68,32 @@ describe('PartitionLog append and read', () => {
     expect(log.read(9, 100).records.length).toBe(0);
   });
 
+  it('finds the batch holding any offset, near the head (the newest batches) and before it, also after truncations', async () => {
+    const { log } = await open({ indexIntervalBytes: 4096 });
+    const check = () => {
+      for (let offset = 0; offset < log.logEndOffset; offset++) {
+        const first = decodeAll(log.read(offset, 1).records)[0]!;
+        expect(first.baseOffset).toBeLessThanOrEqual(offset);
+        expect(first.baseOffset + first.records.length).toBeGreaterThan(offset);
+      }
+      expect(log.read(log.logEndOffset, 1 << 20).records.length).toBe(0);
+    };
+    // Batches of 1..7 records, more of them than the segment remembers, several index entries apart.
+    for (let i = 0; i < 120; i++) log.append(batch(1 + (i % 7), { valueSize: 40 }), { assignOffsets: true, leaderEpoch: 0 });
+    check();
+    log.truncateTo(300);
+    check();
+    for (let i = 0; i < 10; i++) log.append(batch(3), { assignOffsets: true, leaderEpoch: 1 });
+    check();
+    // A follower's batches with gaps between their offsets (as compaction leaves them).
+    log.truncateTo(log.logEndOffset);
+    const end = log.logEndOffset;
+    log.append(Buffer.concat([batch(2, { baseOffset: end + 5 }), batch(2, { baseOffset: end + 20 })]), { assignOffsets: false });
+    for (const offset of [end, end + 5, end + 6, end + 7, end + 19, end + 20, end + 21]) {
+      expect(decodeAll(log.read(offset, 1).records)[0]!.baseOffset).toBe(offset <= end + 6 ? end + 5 : end + 20);
+    }
+  });
+
   it('honours maxBytes (first batch always whole) and the maxOffset bound', async () => {
     const { log } = await open();
     fill(log, 10, 5);
