@@ -31,8 +31,8 @@ describe('keyed resources', () => {
     const store = createAppStore(scriptedClient({}).client);
     let answer: IpcResult<string> = { ok: true, value: 'first' };
     let loads = 0;
-    const shown: Query<string> = { key: ['topic', 'embedded', 'orders'], load: async () => (loads++, answer) };
-    const offScreen: Query<string> = { key: ['topic', 'embedded', 'audit'], load: async () => (loads++, answer) };
+    const shown: Query<string> = { key: ['topic', 'embedded', 'orders'], load: () => (loads++, Promise.resolve(answer)) };
+    const offScreen: Query<string> = { key: ['topic', 'embedded', 'audit'], load: () => (loads++, Promise.resolve(answer)) };
     const stop = store.getState().observeResource(shown);
     await store.getState().fetchResource(shown);
     await store.getState().fetchResource(offScreen);
@@ -51,7 +51,7 @@ describe('keyed resources', () => {
 
   it('drops the keys of a connection left, and matches keys by whole parts', async () => {
     const store = createAppStore(scriptedClient({}).client);
-    const query = (connectionId: string): Query<string> => ({ key: ['topics', connectionId], load: async () => ({ ok: true, value: connectionId }) });
+    const query = (connectionId: string): Query<string> => ({ key: ['topics', connectionId], load: () => Promise.resolve({ ok: true, value: connectionId }) });
     await store.getState().fetchResource(query('embedded'));
     await store.getState().fetchResource(query('other'));
     store.getState().dropResources((key) => key[1] === 'embedded');

@@ -136,12 +136,13 @@ export function ConfirmDialog({
           type="button"
           className="button button-danger"
           disabled={busy}
-          onClick={async () => {
+          onClick={() => {
             setBusy(true);
-            const result = await action();
-            setBusy(false);
-            if (result.ok) onDone?.();
-            else setError(result.error.message);
+            void action().then((result) => {
+              setBusy(false);
+              if (result.ok) onDone?.();
+              else setError(result.error.message);
+            });
           }}
         >
           {confirmLabel}

@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useEffect, useRef } from 'react';
+import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { AppState, AppStore } from './app-store';
 import { idle, type Resource } from './resource';
@@ -28,8 +28,11 @@ export function useResource<T>(query: Query<T> | null, reloadOn: unknown = null,
   const store = useAppStoreApi();
   const key = query ? resourceId(query.key) : null;
   const resource = useAppStore((state) => (query ? selectResource<T>(state, query.key) : IDLE_RESOURCE)) as Resource<T>;
+  // The latest query (its loader closes over the current parameters), for reloads and invalidations.
   const queryRef = useRef(query);
-  queryRef.current = query;
+  useEffect(() => {
+    queryRef.current = query;
+  });
   useEffect(() => {
     const current = queryRef.current;
     if (!current) return;
@@ -40,11 +43,13 @@ export function useResource<T>(query: Query<T> | null, reloadOn: unknown = null,
   const reload = useCallback(() => {
     if (queryRef.current) void store.getState().fetchResource(queryRef.current);
   }, [store]);
-  const lastShown = useRef<{ key: ResourceKey; data: T } | null>(null);
+  // The last data shown, kept as state from render to render (React's "storing information from
+  // previous renders").
+  const [lastShown, setLastShown] = useState<{ key: ResourceKey; data: T } | null>(null);
+  if (query && resource.data !== null && lastShown?.data !== resource.data) setLastShown({ key: query.key, data: resource.data });
   const prefix = options.keepPreviousOf;
-  if (query && resource.data !== null) lastShown.current = { key: query.key, data: resource.data };
-  else if (query && prefix && keyStartsWith(query.key, prefix) && resource.status !== 'error' && lastShown.current && keyStartsWith(lastShown.current.key, prefix)) {
-    return [{ status: 'loading', data: lastShown.current.data, error: null }, reload];
+  if (query && resource.data === null && prefix && resource.status !== 'error' && lastShown && keyStartsWith(query.key, prefix) && keyStartsWith(lastShown.key, prefix)) {
+    return [{ status: 'loading', data: lastShown.data, error: null }, reload];
   }
   return [resource, reload];
 }

@@ -85,7 +85,6 @@ export const createResourcesSlice: SliceCreator<ResourcesSlice> = (set, get, api
     entry.query = query as Query<unknown>;
     const generation = ++entry.generation;
     entry.loading = true;
-    entry.stale = false;
     write(id, loading(selectResource<T>(get(), query.key)));
     const result = await query.load(api);
     // Dropped meanwhile (another connection), or a newer load of the key started: not this answer.
@@ -94,7 +93,10 @@ export const createResourcesSlice: SliceCreator<ResourcesSlice> = (set, get, api
     const previous = selectResource<T>(get(), query.key);
     const merged: IpcResult<T> = result.ok && query.merge ? { ok: true, value: query.merge(previous.data, result.value) } : result;
     write(id, settle(previous, merged));
-    if (entry.stale && entry.observers > 0) void fetchResource(entry.query);
+    if (entry.stale) {
+      entry.stale = false;
+      if (entry.observers > 0) void fetchResource(entry.query);
+    }
   };
 
   return {
@@ -128,10 +130,8 @@ export const createResourcesSlice: SliceCreator<ResourcesSlice> = (set, get, api
       write(resourceId(key), current.status === 'loading' ? { ...current, data } : { status: 'ready', data, error: null });
     },
     dropResources(where) {
-      const resources = { ...get().resources };
       for (const [id, entry] of entries) if (where(entry.query.key)) entries.delete(id);
-      for (const id of Object.keys(resources)) if (where(JSON.parse(id) as ResourceKey)) delete resources[id];
-      set({ resources });
+      set({ resources: Object.fromEntries(Object.entries(get().resources).filter(([id]) => !where(JSON.parse(id) as ResourceKey))) });
     },
   };
 };
