@@ -158,6 +158,36 @@ export class Reader {
     throw new ProtocolDecodeError('varlong longer than 10 bytes', start);
   }
 
+  /**
+   * Zig-zag encoded signed varlong as a number, without BigInt (a record's timestamp delta, read once
+   * per record); a value beyond ±2^53 is refused rather than rounded.
+   */
+  readVarLongNumber(): number {
+    const start = this.offset;
+    // The zig-zag sign is the lowest bit: kept apart, the magnitude (below 2^53) adds up exactly.
+    let negative = false;
+    let magnitude = 0;
+    let multiplier = 1;
+    for (let i = 0; i < 10; i++) {
+      if (this.offset >= this.end) throw new ProtocolDecodeError('truncated varlong', start);
+      const byte = this.buffer[this.offset++]!;
+      if (i === 0) {
+        negative = (byte & 1) === 1;
+        magnitude = (byte & 0x7f) >>> 1;
+        multiplier = 64;
+      } else {
+        magnitude += (byte & 0x7f) * multiplier;
+        multiplier *= 128;
+      }
+      if ((byte & 0x80) === 0) {
+        if (magnitude > Number.MAX_SAFE_INTEGER) break;
+        return negative ? -magnitude - 1 : magnitude;
+      }
+    }
+    if (this.offset - start >= 10 && (this.buffer[this.offset - 1]! & 0x80) !== 0) throw new ProtocolDecodeError('varlong longer than 10 bytes', start);
+    throw new ProtocolDecodeError('varlong beyond 2^53', start);
+  }
+
   private readUtf8(length: number, what: string): string {
     const at = this.need(length, what);
     return length <= SHORT_STRING_BYTES ? decodeShortString(this.buffer, at, length) : this.buffer.toString('utf8', at, at + length);

@@ -199,7 +199,7 @@ export function decodeRecordsField(partition: number, data: Buffer, fromOffset: 
         const length = reader.readVarInt();
         const recordEnd = reader.offset + length;
         reader.offset += 1; // record attributes, unused
-        const timestampDelta = Number(reader.readVarLong());
+        const timestampDelta = reader.readVarLongNumber();
         const offsetDelta = reader.readVarInt();
         const offset = header.baseOffset + offsetDelta;
         if (offset < fromOffset) {

@@ -107,6 +107,23 @@ describe('Reader and Writer', () => {
     ]);
   });
 
+  it('reads varlongs as numbers exactly up to 2^53, the same values as readVarLong, and refuses beyond', () => {
+    const values = [0n, 1n, -1n, 63n, -64n, 64n, 1_700_000_000_000n, -1_700_000_000_000n, 2n ** 53n - 1n, -(2n ** 53n) + 1n, -(2n ** 53n)];
+    const w = new Writer();
+    for (const value of values) w.varLong(value);
+    const asBigInt = new Reader(w.toBuffer());
+    const asNumber = new Reader(w.toBuffer());
+    for (const value of values) {
+      expect(asBigInt.readVarLong()).toBe(value);
+      expect(asNumber.readVarLongNumber()).toBe(Number(value));
+      expect(asNumber.offset).toBe(asBigInt.offset);
+    }
+    for (const beyond of [2n ** 53n, -(2n ** 53n) - 1n, 2n ** 62n]) {
+      expect(() => new Reader(new Writer().varLong(beyond).toBuffer()).readVarLongNumber(), String(beyond)).toThrow(ProtocolDecodeError);
+    }
+    expect(() => new Reader(bytes(0x80, 0x80)).readVarLongNumber()).toThrow(ProtocolDecodeError);
+  });
+
   it('raise ProtocolDecodeError on truncated, negative, oversized and overlong input', () => {
     const cases: Array<[string, Buffer, (r: Reader) => unknown]> = [
       ['truncated int32', bytes(0, 0, 1), (r) => r.readInt32()],
@@ -119,6 +136,8 @@ describe('Reader and Writer', () => {
       ['5th varint byte too large', bytes(0xff, 0xff, 0xff, 0xff, 0x1f), (r) => r.readUnsignedVarInt()],
       ['truncated varint', bytes(0x80), (r) => r.readVarInt()],
       ['11-byte varlong', Buffer.alloc(11, 0x80), (r) => r.readVarLong()],
+      ['11-byte varlong as a number', Buffer.alloc(11, 0x80), (r) => r.readVarLongNumber()],
+      ['truncated varlong as a number', bytes(0xff), (r) => r.readVarLongNumber()],
       ['huge array count', bytes(0x7f, 0xff, 0xff, 0xff, 0), (r) => r.readArrayLength()],
       ['negative array count', bytes(0xff, 0xff, 0xff, 0xfe), (r) => r.readArrayLength()],
       ['huge compact array', bytes(0xff, 0xff, 0xff, 0xff, 0x0f), (r) => r.readCompactArrayLength()],
