@@ -15,6 +15,7 @@ import {
   FindCoordinator,
   IncrementalAlterConfigs,
   JoinGroup,
+  ListOffsets,
   Metadata,
   OffsetDelete,
   Produce,
@@ -24,6 +25,7 @@ import {
   createFindCoordinatorRequest,
   createIncrementalAlterConfigsRequest,
   createJoinGroupRequest,
+  createListOffsetsRequest,
   createMetadataRequest,
   createOffsetDeleteRequest,
   createProduceRequest,
@@ -81,8 +83,8 @@ describe('the embedded cluster playing a Kafka release', () => {
         else expect(listed.get(key)).toEqual([Math.max(range[0], handler[0]), Math.min(range[1], handler[1])]);
         expect(narrowed.length > 0 || covers).toBe(true);
       }
-      // Up to 3.7 the broker implements every version of every API it shares with the release.
-      if (KAFKA_RELEASE_IDS.indexOf(release) <= KAFKA_RELEASE_IDS.indexOf('3.7')) expect(narrowed).toEqual([]);
+      // Up to 3.9 the broker implements every version of every API it shares with the release.
+      if (KAFKA_RELEASE_IDS.indexOf(release) <= KAFKA_RELEASE_IDS.indexOf('3.9')) expect(narrowed).toEqual([]);
       await cluster.close();
     }
   }, 120_000);
@@ -174,6 +176,28 @@ describe('the embedded cluster playing a Kafka release', () => {
     expect(v4.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
     expect(v4.memberId).not.toBe('');
     await current.cluster.close();
+  });
+
+  it('3.9 answers ListOffsets v9 for the latest tiered offset with -1, as Kafka without remote storage', async () => {
+    const { cluster, connect } = await play('3.9');
+    const raw = await connect();
+    await raw.call(Metadata, 12, { ...createMetadataRequest(), topics: [{ name: 'tiered', topicId: '00000000-0000-0000-0000-000000000000' }], allowAutoTopicCreation: true });
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const answer = await raw.call(ListOffsets, 9, {
+        ...createListOffsetsRequest(),
+        replicaId: -1,
+        topics: [{ name: 'tiered', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -5n, maxNumOffsets: 1 }] }],
+      });
+      const partition = answer.topics[0]?.partitions[0];
+      if (partition?.errorCode === ErrorCode.NONE) {
+        expect(partition).toMatchObject({ offset: -1n, timestamp: -1n, leaderEpoch: -1 });
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`ListOffsets kept failing: ${partition?.errorCode}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await cluster.close();
   });
 
   it('4.0 lists Produce v0-2 but refuses them with UNSUPPORTED_VERSION, and no longer knows Fetch below v4', async () => {

@@ -177,7 +177,8 @@ function readOnce(
 export const fetchHandler = defineHandler({
   api: Fetch,
   minVersion: 0,
-  maxVersion: 16,
+  // v17 (3.9) only adds the follower's log directory id (KIP-853), a tagged field consumers leave out.
+  maxVersion: 17,
   handle: (request, context) => {
     // Records read from disk go into pooled buffers, back in the pool once the response is written.
     const lease = new ReadLease();

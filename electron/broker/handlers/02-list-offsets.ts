@@ -10,6 +10,8 @@ const LATEST = -1n;
 const EARLIEST = -2n;
 const MAX_TIMESTAMP = -3n;
 const EARLIEST_LOCAL = -4n;
+/** v9+ (KIP-1005): the highest offset in remote storage; without tiered storage Kafka answers -1. */
+const LATEST_TIERED = -5n;
 
 /** The epoch whose range holds `offset` in a leader-epoch cache (entries by increasing start offset), or -1. */
 function epochAt(entries: readonly EpochEntry[], offset: number): number {
@@ -24,12 +26,14 @@ function epochAt(entries: readonly EpochEntry[], offset: number): number {
 /**
  * ListOffsets: earliest (log start), latest (high watermark; the last stable offset is the same here,
  * as there are no transactions), the offset of the largest timestamp, or the first offset whose
- * timestamp is at least the given one (-1 when there is none).
+ * timestamp is at least the given one (-1 when there is none). v9's latest tiered offset is -1 (with
+ * epoch -1), as Kafka answers without remote storage (UnifiedLog.fetchOffsetByTimestamp); v10 adds a
+ * timeout for remote lookups, which never happen here.
  */
 export const listOffsetsHandler = defineHandler({
   api: ListOffsets,
   minVersion: 0,
-  maxVersion: 8,
+  maxVersion: 10,
   handle: (request, context) => ({
     throttleTimeMs: 0,
     topics: request.topics.map((topic) => ({
@@ -59,6 +63,7 @@ export const listOffsetsHandler = defineHandler({
         if (p.timestamp === EARLIEST || p.timestamp === EARLIEST_LOCAL) found = { offset: log.logStartOffset, timestamp: -1, leaderEpoch: epochAt(log.leaderEpochCache.all(), log.logStartOffset) };
         else if (p.timestamp === LATEST) found = { offset: replica.highWatermark, timestamp: -1, leaderEpoch: replica.leaderEpoch };
         else if (p.timestamp === MAX_TIMESTAMP) found = log.maxTimestampOffset();
+        else if (p.timestamp === LATEST_TIERED && context.apiVersion >= 9) found = { offset: -1, timestamp: -1, leaderEpoch: -1 };
         else if (p.timestamp < 0n) {
           response.errorCode = ErrorCode.INVALID_REQUEST;
           return response;

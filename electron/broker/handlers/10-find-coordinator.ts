@@ -34,12 +34,13 @@ function findOne(key: string, keyType: number, context: RequestContext): FindCoo
 /**
  * FindCoordinator: the coordinator of a group is the leader of the group's `__consumer_offsets`
  * partition, which is created on the first request, as Kafka does. Several keys at once from v4.
- * Transactions do not exist here: key type 1 gets an error.
+ * Transactions do not exist here: key type 1 gets an error. v5 (3.8) only adds TRANSACTION_ABORTABLE,
+ * v6 (3.9) the share-group key type 2 (KIP-932), which gets INVALID_REQUEST here like any unknown type.
  */
 export const findCoordinatorHandler = defineHandler({
   api: FindCoordinator,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 6,
   handle: (request, context) => {
     if (context.apiVersion >= 4) {
       return {
