@@ -102,6 +102,7 @@ export class LogManager {
    * Replicas the broker held before then lost their logs with it (see lostLog).
    */
   private replacedDir = false;
+  private markerWriteFailed = false;
   private readonly failed = new Map<string, { topic: string; partition: number; error: string }>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly now: () => number;
@@ -186,12 +187,20 @@ export class LogManager {
   private writeMarker(name: string, content: string): void {
     const file = path.join(this.logDir, MARKERS_DIR, name);
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(`${file}.tmp`, content);
+      try {
+        fs.writeFileSync(`${file}.tmp`, content);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(`${file}.tmp`, content);
+      }
       fs.renameSync(`${file}.tmp`, file);
       this.markers.set(name, content);
+      this.markerWriteFailed = false;
     } catch (e) {
-      this.logger.warn(`cannot write ${file}: ${(e as Error).message}`);
+      // Once per run of failures (a full disk fails every partition created meanwhile), not per partition.
+      if (!this.markerWriteFailed) this.logger.warn(`cannot write ${file}: ${(e as Error).message}`);
+      this.markerWriteFailed = true;
     }
   }
 
