@@ -38,6 +38,7 @@ function handlers(appInfo: AppInfo, { settings, connections, embedded, cluster, 
       await connections.delete(id);
       return {};
     },
+    'connections.setTimeouts': ({ connectionId, timeouts }) => connections.setTimeouts(connectionId, timeouts),
     'connections.test': ({ testId, ...target }) => connections.test(target, testId),
     'connections.cancel': (request) => ({ cancelled: connections.cancel(request) }),
     'connections.health': () => connections.health(),

@@ -36,6 +36,7 @@ import {
   connectionIdSchema,
   connectionInputSchema,
   connectionSummarySchema,
+  connectionTimeoutsSchema,
   connectionTestResultSchema,
   electionPreviewSchema,
   electionResultSchema,
@@ -89,6 +90,11 @@ export const contract = {
   'connections.list': { request: empty, response: z.array(connectionSummarySchema) },
   'connections.save': { request: connectionInputSchema.strict(), response: connectionSummarySchema },
   'connections.delete': { request: z.object({ id: connectionIdSchema }).strict(), response: empty },
+  // The connect and request timeouts of any connection, the embedded one included.
+  'connections.setTimeouts': {
+    request: z.object({ connectionId: connectionIdSchema, timeouts: connectionTimeoutsSchema.strict() }).strict(),
+    response: connectionSummarySchema,
+  },
   // Either a saved connection by id, or an unsaved one from the form. `testId` names the test for
   // its progress (`connections.activity` under "test:<testId>") and for `connections.cancel`.
   'connections.test': {

@@ -4,16 +4,39 @@
 // up; every request the app must send to it (offsets of the partitions it leads, its log dirs and
 // configs, the groups it coordinates) fails. Every screen reads what the other brokers answer and says
 // which broker does not answer and why; once the address is fixed, it heals.
-import { createServer } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+import path from 'node:path';
 import { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectionActivity } from '../../shared/model/connections';
 import { ErrorCode } from '../../electron/kafka/protocol/error-codes';
 import { IncrementalAlterConfigs } from '../../electron/kafka/protocol/generated/index';
+import { ConnectionService } from '../../electron/services/connections/service';
+import { MemorySecretStore } from '../../electron/services/secrets/service';
 import { RawClient } from '../broker/handlers/raw-client';
 import { eventually } from '../support/wait';
 import { startCore, type TestCore } from './helpers';
 
 const connectionId = 'embedded';
+
+/** Accepts connections and reads whatever comes, answering nothing; its address as a listener. */
+async function silentServer(): Promise<{ address: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    address: `PLAINTEXT://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
 const TOPIC = 'listed.rf1';
 const SILENT = 1;
 
@@ -21,6 +44,8 @@ describe('a broker the cluster lists but the app cannot reach', () => {
   let app: TestCore;
   let raw: RawClient;
   let deadPort: number;
+  let silent: { address: string; close(): Promise<void> };
+  const activity: ConnectionActivity[] = [];
   const advertise = async (value: string | null) => {
     const answer = await raw.call(IncrementalAlterConfigs, 1, {
       resources: [{ resourceType: 4, resourceName: String(SILENT), configs: [{ name: 'advertised.listeners', configOperation: value === null ? 1 : 0, value }] }],
@@ -32,6 +57,10 @@ describe('a broker the cluster lists but the app cannot reach', () => {
   beforeAll(async () => {
     app = await startCore({ brokers: 3 });
     raw = await RawClient.open(app.bootstrapServers.split(',')[0]!);
+    silent = await silentServer();
+    app.core.hub.subscribe((event, payload) => {
+      if (event === 'connections.activity') activity.push(payload as ConnectionActivity);
+    });
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     deadPort = (probe.address() as { port: number }).port;
@@ -52,6 +81,7 @@ describe('a broker the cluster lists but the app cannot reach', () => {
   afterAll(async () => {
     raw?.close();
     await app?.close();
+    await silent?.close();
   });
 
   it('the connection is degraded, naming the broker, its advertised address and why; the others answer', async () => {
@@ -129,5 +159,59 @@ describe('a broker the cluster lists but the app cannot reach', () => {
       60_000,
     );
     expect(detail.partitions.map((partition) => partition.readError)).toEqual([null, null, null]);
+  });
+
+  it("the embedded connection's timeouts are set like any connection's, kept across restarts, and bound a broker that accepts but never answers", async () => {
+    const set = await app.ok('connections.setTimeouts', { connectionId, timeouts: { connectMs: 1_000, requestMs: 1_500 } });
+    expect(set).toMatchObject({ id: connectionId, kind: 'embedded', timeouts: { connectMs: 1_000, requestMs: 1_500 } });
+    expect((await app.ok('connections.list', {})).find((connection) => connection.id === connectionId)?.timeouts).toEqual({ connectMs: 1_000, requestMs: 1_500 });
+    expect(JSON.parse(await readFile(path.join(app.dataDir, 'embedded-connection.json'), 'utf8'))).toEqual({ timeouts: { connectMs: 1_000, requestMs: 1_500 } });
+    // The app's next start reads them back.
+    const restarted = new ConnectionService({ dataDir: app.dataDir, secrets: new MemorySecretStore(), embedded: app.core.embedded, hub: app.core.hub });
+    await restarted.load();
+    expect(restarted.list().find((connection) => connection.id === connectionId)?.timeouts).toEqual({ connectMs: 1_000, requestMs: 1_500 });
+    await restarted.close();
+    expect(await app.call('connections.setTimeouts', { connectionId, timeouts: { connectMs: 100, requestMs: 1_500 } })).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid-request', message: 'The connect timeout must be at least 0.5 s.' },
+    });
+
+    // Broker 1 now advertises a server that accepts connections and never answers.
+    await advertise(silent.address);
+    const started = performance.now();
+    const page = await app.ok('brokers.describe', { connectionId, brokerId: SILENT });
+    const elapsed = performance.now() - started;
+    expect(page.logDirsError).toBe(`DescribeLogDirs on broker 1 (${silent.address.slice('PLAINTEXT://'.length)}) failed: it did not answer in time`);
+    // Within the embedded connection's request timeout (1.5 s each for the log dirs and the configs,
+    // asked at once), far from the default 15 s.
+    expect(elapsed).toBeGreaterThanOrEqual(1_400);
+    expect(elapsed).toBeLessThan(12_000);
+    const health = await eventually(
+      () => app.ok('connections.check', { connectionId }),
+      (value) => value.state === 'degraded',
+    );
+    expect(health.timeouts).toEqual({ connectMs: 1_000, requestMs: 1_500 });
+    expect(health.brokers[1]?.error).toContain('did not answer the ApiVersions request within 1.5 s (the request timeout)');
+  });
+
+  it('a call waiting on that broker shows its progress with the timeout and ends at once on Cancel', async () => {
+    await app.ok('connections.setTimeouts', { connectionId, timeouts: { connectMs: 5_000, requestMs: 60_000 } });
+    const address = silent.address.slice('PLAINTEXT://'.length);
+    const pending = app.call('messages.read', { connectionId, topic: TOPIC, partitions: [1], seek: { mode: 'earliest' }, limit: { count: 10 } });
+    // The progress the status bar shows: the request, where it waits, and the timeout it waits under.
+    const waiting = await eventually(
+      () => activity.filter((event) => event.key === connectionId).at(-1)?.pending ?? [],
+      (items) => items.some((item) => item.address === address && item.timeoutMs === 60_000),
+      30_000,
+    );
+    expect(waiting.find((item) => item.address === address)).toMatchObject({ kind: 'request', api: expect.any(String) });
+    const cancelledAt = performance.now();
+    await app.ok('connections.cancel', { connectionId });
+    const result = await pending;
+    expect(performance.now() - cancelledAt).toBeLessThan(5_000);
+    expect(result).toMatchObject({ ok: false, error: { kind: 'cancelled', message: expect.stringContaining(address) } });
+
+    await app.ok('connections.setTimeouts', { connectionId, timeouts: { connectMs: 5_000, requestMs: 15_000 } });
+    await advertise(null);
   });
 });

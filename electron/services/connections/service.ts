@@ -51,6 +51,8 @@ const storedConnectionSchema = z.object({
 });
 type StoredConnection = z.infer<typeof storedConnectionSchema>;
 
+const embeddedConnectionSchema = z.object({ timeouts: connectionTimeoutsSchema });
+
 interface Clients {
   admin: Admin;
   producer: Producer<Buffer, Buffer, Buffer, Buffer> | null;
@@ -87,6 +89,9 @@ export interface ConnectionServiceDeps {
 
 export class ConnectionService {
   readonly #file: string;
+  /** The embedded connection's own settings (only its timeouts: the rest follows the cluster). */
+  readonly #embeddedFile: string;
+  #embeddedTimeouts: ConnectionTimeouts = DEFAULT_TIMEOUTS;
   readonly #secrets: SecretStore;
   readonly #embedded: EmbeddedClusterService;
   readonly #hub: EventHub;
@@ -102,6 +107,7 @@ export class ConnectionService {
 
   constructor(deps: ConnectionServiceDeps) {
     this.#file = path.join(deps.dataDir, 'connections.json');
+    this.#embeddedFile = path.join(deps.dataDir, 'embedded-connection.json');
     this.#secrets = deps.secrets;
     this.#embedded = deps.embedded;
     this.#hub = deps.hub;
@@ -131,6 +137,14 @@ export class ConnectionService {
       }
       this.#saved = [];
     }
+    try {
+      this.#embeddedTimeouts = embeddedConnectionSchema.parse(JSON.parse(await readFile(this.#embeddedFile, 'utf8'))).timeouts;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ENOENT') {
+        console.error('[kafka-desk] embedded connection file is not valid; using the default timeouts:', error);
+      }
+      this.#embeddedTimeouts = DEFAULT_TIMEOUTS;
+    }
   }
 
   /** Called with the new list when a connection is saved or deleted, or the embedded cluster starts or stops. */
@@ -148,7 +162,7 @@ export class ConnectionService {
       clientId: 'kafka-desk',
       sasl: null,
       tls: { enabled: false, rejectUnauthorized: true },
-      timeouts: DEFAULT_TIMEOUTS,
+      timeouts: this.#embeddedTimeouts,
       available: embeddedStatus.state === 'running',
     };
     return [embedded, ...this.#saved.map((stored) => this.#summary(stored))];
@@ -190,6 +204,29 @@ export class ConnectionService {
     this.#health.reset(id);
     this.#publishList();
     return this.#summary(stored);
+  }
+
+  /**
+   * Sets the connect and request timeouts of any connection, the embedded one included (whose other
+   * settings follow the cluster and cannot be edited). Calls under way end, as on an edit: they run
+   * with the old timeouts on clients that are replaced.
+   */
+  async setTimeouts(id: string, timeouts: ConnectionTimeouts): Promise<ConnectionSummary> {
+    if (id === EMBEDDED_CONNECTION_ID) {
+      this.#embeddedTimeouts = timeouts;
+      await writeFileAtomically(this.#embeddedFile, JSON.stringify({ timeouts }, null, 2));
+    } else {
+      const stored = this.#find(id);
+      this.#saved = this.#saved.map((item) => (item.id === id ? { ...stored, timeouts } : item));
+      await this.#persist();
+    }
+    this.#cancelOperations(id, 'The connection\'s timeouts were changed while this was under way.');
+    await this.#dropClients(id);
+    this.#health.reset(id);
+    this.#publishList();
+    const summary = this.list().find((connection) => connection.id === id);
+    if (!summary) throw new AppError('not-found', 'This connection does not exist. It may have been deleted.');
+    return summary;
   }
 
   async delete(id: string): Promise<void> {
@@ -346,7 +383,7 @@ export class ConnectionService {
   }
 
   #timeoutsOf(id: string): ConnectionTimeouts {
-    if (id === EMBEDDED_CONNECTION_ID) return DEFAULT_TIMEOUTS;
+    if (id === EMBEDDED_CONNECTION_ID) return this.#embeddedTimeouts;
     return this.#saved.find((stored) => stored.id === id)?.timeouts ?? DEFAULT_TIMEOUTS;
   }
 
@@ -410,8 +447,8 @@ export class ConnectionService {
       return {
         clientId: 'kafka-desk',
         bootstrapBrokers: status.bootstrapServers.split(','),
-        ...timingOptions(DEFAULT_TIMEOUTS),
-        context: clientContext(id, DEFAULT_TIMEOUTS),
+        ...timingOptions(this.#embeddedTimeouts),
+        context: clientContext(id, this.#embeddedTimeouts),
       };
     }
     const stored = this.#find(id);
@@ -477,11 +514,16 @@ export class ConnectionService {
   }
 
   async #persist(): Promise<void> {
-    await mkdir(path.dirname(this.#file), { recursive: true });
-    const temporary = `${this.#file}.tmp`;
-    await writeFile(temporary, JSON.stringify(this.#saved, null, 2), { mode: 0o600 });
-    await rename(temporary, this.#file);
+    await writeFileAtomically(this.#file, JSON.stringify(this.#saved, null, 2));
   }
+}
+
+/** Writes `text` to a temporary file and renames it over `file`, so a crash leaves the old or the new. */
+async function writeFileAtomically(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.tmp`;
+  await writeFile(temporary, text, { mode: 0o600 });
+  await rename(temporary, file);
 }
 
 async function readTlsFile(file: string | undefined, what: string): Promise<Buffer | undefined> {
