@@ -75,8 +75,10 @@ describe.each(MATRIX)('the app against Kafka %s (emulated)', (release) => {
 
     const overview = await app.ok('cluster.overview', { connectionId });
     expect(overview.brokers).toHaveLength(1);
-    expect(overview.kafkaRelease?.text).toMatch(new RegExp(`Kafka ${release.replace('.', '\\.')}\\b|Kafka 3\\.7 or later|Kafka [0-9.]+ to [0-9.]+`));
-    if (!at(release, '3.8')) expect(overview.kafkaRelease?.from === release || overview.kafkaRelease?.to === release).toBe(true);
+    // Up to 3.9 the ApiVersions answer matches the release (or a span of releases listing the same
+    // versions); 4.x lists versions the embedded brokers do not implement yet, read as 3.9 or later.
+    if (at(release, '4.0')) expect(overview.kafkaRelease).toMatchObject({ from: '3.9', to: null, exact: false, text: 'Kafka 3.9 or later' });
+    else expect(overview.kafkaRelease?.from === release || overview.kafkaRelease?.to === release).toBe(true);
 
     await app.ok('topics.create', { connectionId, topic: 'orders', partitions: 2, replicationFactor: 1, configs: {} });
     const topics = await eventually(() => app.ok('topics.list', { connectionId }), (list) => list.some((t) => t.name === 'orders'));
