@@ -13,6 +13,12 @@ export interface EmbeddedClusterOptions {
   schemaRegistryPort?: number;
   /** The Kafka release the brokers play (null: every version they implement). */
   kafkaVersion?: KafkaVersion | null;
+  /**
+   * SASL users given SCRAM credentials at start (PLAIN checks them too). With `config` holding
+   * `listeners=SASL_SSL://...` (or SSL, SASL_PLAINTEXT) and the authorizer's configs, this runs the
+   * cluster secured as `npm run cluster -- --security-protocol ... --user ... --acl` does.
+   */
+  users?: ReadonlyArray<{ name: string; password: string }>;
 }
 
 export interface EmbeddedClusterHandle {
@@ -23,6 +29,8 @@ export interface EmbeddedClusterHandle {
   startBroker(id: number): Promise<void>;
   onEvent(listener: (event: ClusterEvent) => void): () => void;
   close(): Promise<void>;
+  /** The CA certificate (PEM path) clients must trust when the listeners use TLS; null without TLS. */
+  readonly caLocation?: string | null;
   /** The schema registry's URL while it serves, and why it does not when it was asked for. */
   schemaRegistry?(): { url: string | null; error: string | null };
 }

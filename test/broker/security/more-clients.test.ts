@@ -122,12 +122,13 @@ describe('kafkajs', () => {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`read ${values.length} of 2`)), 30_000);
         void consumer.run({
-          eachMessage: async ({ message }) => {
+          eachMessage: ({ message }) => {
             values.push(message.value!.toString());
             if (values.length === 2) {
               clearTimeout(timer);
               resolve();
             }
+            return Promise.resolve();
           },
         });
       });
