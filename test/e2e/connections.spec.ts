@@ -218,3 +218,33 @@ test('the embedded cluster: a start on a taken port says why, starts on free por
     await new Promise((resolve) => blocker.close(resolve));
   }
 });
+
+test("the embedded connection's timeouts: edited from the sidebar, refused out of range in words, kept", async ({ page, webApp }, testInfo) => {
+  const errors = watchConsole(page);
+  await page.goto(webApp.url);
+  await expect(page.getByRole('button', { name: 'Embedded cluster', exact: true })).toHaveAttribute('data-state', 'up');
+  await page.getByRole('button', { name: 'Timeouts of Embedded cluster' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Timeouts of Embedded cluster' });
+  await expect(dialog.getByLabel('Connect timeout (s)')).toHaveValue('5');
+  await expect(dialog.getByLabel('Request timeout (s)')).toHaveValue('15');
+  await dialog.getByLabel('Connect timeout (s)').fill('0.1');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog.getByText('The connect timeout must be at least 0.5 s.')).toBeVisible();
+  await screenshots(page, testInfo, 'embedded-timeouts-refused');
+  await dialog.getByLabel('Connect timeout (s)').fill('2');
+  await dialog.getByLabel('Request timeout (s)').fill('7.5');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+  // The connection checks again with them, and the dialog shows what is saved.
+  await expect(page.getByRole('button', { name: 'Embedded cluster', exact: true })).toHaveAttribute('data-state', 'up');
+  await page.getByRole('button', { name: 'Timeouts of Embedded cluster' }).click();
+  await expect(dialog.getByLabel('Connect timeout (s)')).toHaveValue('2');
+  await expect(dialog.getByLabel('Request timeout (s)')).toHaveValue('7.5');
+  await screenshots(page, testInfo, 'embedded-timeouts');
+  // Back to the defaults, for the other tests of this web app.
+  await dialog.getByLabel('Connect timeout (s)').fill('5');
+  await dialog.getByLabel('Request timeout (s)').fill('15');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+  expect(errors).toEqual([]);
+});

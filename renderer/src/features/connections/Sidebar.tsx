@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useAppStore } from '../../store/hooks';
 import { isCurrent, sidebarScreens } from '../../app/screens';
 import { ConnectionDialog } from './ConnectionDialog';
+import { TimeoutsDialog } from './TimeoutsDialog';
 import type { ConnectionHealth } from '../../../../shared/model/connections';
 import type { ConnectionSummary, EmbeddedClusterStatus } from '../../../../shared/model/schemas';
 import { useNow } from './ConnectionProgress';
@@ -24,6 +25,8 @@ export function Sidebar() {
   const health = useAppStore((state) => state.connectionHealth);
   const embedded = useAppStore((state) => state.embedded.data);
   const [editing, setEditing] = useState<ConnectionSummary | 'new' | null>(null);
+  // The embedded connection: only its timeouts can be edited.
+  const [timeoutsOf, setTimeoutsOf] = useState<ConnectionSummary | null>(null);
   const active = connections.data?.find((connection) => connection.id === activeId);
   const activeHealth = health[activeId];
   const now = useNow(activeHealth?.state === 'down' && activeHealth.nextCheckAt !== null, 1000);
@@ -59,7 +62,11 @@ export function Sidebar() {
                 <button type="button" className="connection-edit" aria-label={`Edit ${connection.name}`} onClick={() => setEditing(connection)}>
                   Edit
                 </button>
-              ) : null}
+              ) : (
+                <button type="button" className="connection-edit" aria-label={`Timeouts of ${connection.name}`} onClick={() => setTimeoutsOf(connection)}>
+                  Edit
+                </button>
+              )}
             </li>
           ))}
         </ul>
@@ -92,6 +99,7 @@ export function Sidebar() {
         ))}
       </div>
       {editing ? <ConnectionDialog connection={editing === 'new' ? null : editing} onClose={() => setEditing(null)} /> : null}
+      {timeoutsOf ? <TimeoutsDialog connection={timeoutsOf} onClose={() => setTimeoutsOf(null)} /> : null}
     </nav>
   );
 }

@@ -1,4 +1,4 @@
-import { EMBEDDED_CONNECTION_ID, type AppInfo, type ConnectionInput, type ConnectionSummary, type ConnectionTestResult } from '../../../../shared/model/schemas';
+import { EMBEDDED_CONNECTION_ID, type AppInfo, type ConnectionInput, type ConnectionSummary, type ConnectionTestResult, type ConnectionTimeouts } from '../../../../shared/model/schemas';
 import type { ConnectionActivity, ConnectionHealth, PendingWork } from '../../../../shared/model/connections';
 import type { IpcResult } from '../../../../shared/ipc/contract';
 import type { SliceCreator } from '../../store/app-store';
@@ -25,6 +25,8 @@ export interface ConnectionsSlice {
   loadConnectionHealth(): Promise<void>;
   selectConnection(id: string): void;
   saveConnection(input: ConnectionInput): Promise<IpcResult<ConnectionSummary>>;
+  /** Sets the connect and request timeouts of any connection, the embedded one included. */
+  setConnectionTimeouts(id: string, timeouts: ConnectionTimeouts): Promise<IpcResult<ConnectionSummary>>;
   deleteConnection(id: string): Promise<IpcResult<Record<string, never>>>;
   testConnection(input: ConnectionInput | { id: string }, testId?: string): Promise<IpcResult<ConnectionTestResult>>;
   cancelTest(testId: string): Promise<void>;
@@ -64,6 +66,11 @@ export const createConnectionsSlice: SliceCreator<ConnectionsSlice> = (set, get,
   },
   async saveConnection(input) {
     const result = await api.invoke('connections.save', input);
+    if (result.ok) await get().loadConnections();
+    return result;
+  },
+  async setConnectionTimeouts(id, timeouts) {
+    const result = await api.invoke('connections.setTimeouts', { connectionId: id, timeouts });
     if (result.ok) await get().loadConnections();
     return result;
   },
