@@ -142,7 +142,7 @@ export function BrokersView({ overview }: { overview: ClusterOverview }) {
                   <tr key={`${broker.id}-detail`} className="broker-detail-row row-warn" data-broker-detail={broker.id}>
                     <td />
                     <td colSpan={columns - 1}>
-                      The cluster lists broker {broker.id}, but it does not answer from here: {reachOf(broker.id)?.error ?? 'no answer'}. Requests to it
+                      The cluster lists broker {broker.id}, but it does not answer from here: {(reachOf(broker.id)?.error ?? 'no answer').replace(/\.$/, '')}. Requests to it
                       (its partitions' offsets, log dirs, configs, the groups it coordinates) fail until it does.
                     </td>
                   </tr>,
