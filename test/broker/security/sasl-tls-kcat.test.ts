@@ -8,7 +8,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicName } from '../clients/helpers';
+import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
+import { SaslAuthenticate, SaslHandshake } from '../../../electron/kafka/protocol/generated/index';
 import { kcatSecurity, runKcat, startSecuredCluster, type SecuredCluster } from './helpers';
+import { oauthBearerMessage, unsecuredJws, WireClient } from './wire-client';
 
 let t: SecuredCluster;
 
@@ -56,6 +59,19 @@ describe('SASL_SSL with kcat', () => {
 
   it('produces and consumes with an unsecured OAUTHBEARER token', async () => {
     expect(await produceAndConsume('OAUTHBEARER', ['-X', 'enable.sasl.oauthbearer.unsecure.jwt=true', '-X', 'sasl.oauthbearer.config=principal=alice'])).toEqual(['one', 'two', 'three']);
+  });
+
+  it('ends an OAUTHBEARER session with its token (no connections.max.reauth.ms here)', async () => {
+    const client = await WireClient.open(t.bootstrap, t.caLocation);
+    try {
+      await client.call(SaslHandshake, 1, { mechanism: 'OAUTHBEARER' });
+      const answer = await client.call(SaslAuthenticate, 2, { authBytes: oauthBearerMessage(unsecuredJws('carol', 120)) });
+      expect(answer.errorCode).toBe(ErrorCode.NONE);
+      expect(Number(answer.sessionLifetimeMs)).toBeGreaterThan(60_000);
+      expect(Number(answer.sessionLifetimeMs)).toBeLessThanOrEqual(120_000);
+    } finally {
+      client.close();
+    }
   });
 
   it('refuses a wrong password at once with the reason, and logs it', async () => {
