@@ -72,7 +72,17 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const cluster = new ClusterService({ dataDir: options.dataDir, admin, embedded, logger });
   await cluster.load();
   const topics = new TopicsService({ admin, reads: (connectionId) => cluster.reads(connectionId) });
-  const produce = new ProduceService({ producer: (connectionId) => connections.producer(connectionId) });
+  const produce = new ProduceService({
+    producer: (connectionId) => connections.producer(connectionId),
+    unreachableBrokers: (connectionId) =>
+      new Set(
+        connections
+          .health()
+          .find((health) => health.connectionId === connectionId)
+          ?.brokers.filter((broker) => broker.state === 'down')
+          .map((broker) => broker.id) ?? [],
+      ),
+  });
   const messages = new MessageService({
     dataDir: options.dataDir,
     clientOptions: (connectionId) => connections.clientOptions(connectionId),

@@ -146,6 +146,17 @@ describe('a broker the cluster lists but the app cannot reach', () => {
     if (!alone.ok) expect(alone.error.message).toContain(`127.0.0.1:${deadPort}`);
   });
 
+  it('produce: keyless records go to the partitions whose leaders answer; a chosen partition led by the silent broker fails naming its address', async () => {
+    await eventually(
+      () => app.ok('connections.check', { connectionId }),
+      (value) => value.state === 'degraded',
+    );
+    const spread = await app.ok('produce.send', { connectionId, topic: TOPIC, key: null, value: 'spread', headers: [], partition: null, repeat: 6 });
+    expect(new Set(spread.records.map((record) => record.partition))).toEqual(new Set([0, 2]));
+    const pinned = await app.call('produce.send', { connectionId, topic: TOPIC, key: null, value: 'pinned', headers: [], partition: 1, repeat: 1 });
+    expect(pinned).toMatchObject({ ok: false, error: { kind: 'unavailable', message: expect.stringContaining(`127.0.0.1:${deadPort}`) } });
+  });
+
   it('heals once the broker advertises an address the app can reach', async () => {
     await advertise(null);
     await eventually(

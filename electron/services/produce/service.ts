@@ -34,6 +34,8 @@ async function requireZstd(producer: KafkaClient): Promise<void> {
 export interface ProduceServiceDeps {
   /** The connection's producer (one per connection, kept by the connections service). */
   producer(connectionId: string): Promise<BufferProducer>;
+  /** Brokers the cluster lists that did not answer this app at the connection's last check. */
+  unreachableBrokers?(connectionId: string): ReadonlySet<number>;
 }
 
 export class ProduceService {
@@ -44,11 +46,11 @@ export class ProduceService {
   }
 
   async send(request: ParsedProduceRequest): Promise<ProduceResult> {
-    return produce(await this.#deps.producer(request.connectionId), request);
+    return produce(await this.#deps.producer(request.connectionId), request, this.#deps.unreachableBrokers?.(request.connectionId) ?? new Set());
   }
 }
 
-async function produce(producer: BufferProducer, request: ParsedProduceRequest): Promise<ProduceResult> {
+async function produce(producer: BufferProducer, request: ParsedProduceRequest, unreachable: ReadonlySet<number>): Promise<ProduceResult> {
   const metadata = await producer.metadata({ topics: [request.topic], forceUpdate: true }).catch((error: unknown) => {
     if (error instanceof Error && /^Unknown topic/.test(error.message)) {
       throw new AppError('not-found', `The topic "${request.topic}" does not exist on this cluster.`);
@@ -84,11 +86,16 @@ async function produce(producer: BufferProducer, request: ParsedProduceRequest):
   }
   if (!online.length) throw new AppError('unavailable', `Every partition of "${request.topic}" is offline (none has a leader).`);
   // Keyless records are spread round-robin over the partitions that have a leader, from a random one,
-  // so a repeated send shows up on every partition rather than on one.
-  const firstPartition = Math.floor(Math.random() * online.length);
+  // so a repeated send shows up on every partition rather than on one. Leaders the cluster lists but
+  // that did not answer this app at its last check (a wrong advertised address, a firewall) are left
+  // out while others can take the records: one of them would fail the whole send, after the records
+  // for the other partitions may have been written.
+  const answering = online.filter((index) => !unreachable.has(layout?.partitions[index]?.leader ?? -1));
+  const spread = answering.length > 0 ? answering : online;
+  const firstPartition = Math.floor(Math.random() * spread.length);
   const messages = Array.from({ length: request.repeat }, (_, index) => ({
     topic: request.topic,
-    partition: request.partition ?? keyPartition ?? (online[(firstPartition + index) % online.length] as number),
+    partition: request.partition ?? keyPartition ?? (spread[(firstPartition + index) % spread.length] as number),
     ...(key ? { key } : {}),
     ...(value ? { value } : {}),
     ...(headers.size ? { headers } : {}),
