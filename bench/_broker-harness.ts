@@ -90,7 +90,7 @@ export async function startServer(label: string, script: string, args: readonly 
     ask(line, prefix, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`${label} did not answer '${line}' within ${timeoutMs} ms`)), timeoutMs);
-        lineWaiters.push({ prefix, resolve: (answer) => (clearTimeout(timer), resolve(answer)) });
+        lineWaiters.push({ prefix, resolve: (answer) => { clearTimeout(timer); resolve(answer); } });
         child.stdin.write(`${line}\n`);
       });
     },

@@ -261,7 +261,7 @@ async function largeRecordInChromium(core: AppCore): Promise<{ cpu: number; wall
       await page.waitForTimeout(200);
       const totalMs = performance.now() - started;
       const trace = longestTask(await browser.stopTracing());
-      const probe = (await page.evaluate('({ ...window.__probe, running: false })')) as { max: number; longTask: number };
+      const probe = await page.evaluate<{ max: number; longTask: number }>('({ ...window.__probe, running: false })');
       await page.evaluate('window.__probe.running = false');
       results.push({ probe: probe.max, longTask: probe.longTask, totalMs, taskWall: trace.wallMs, taskCpu: trace.cpuMs });
       await page.close();

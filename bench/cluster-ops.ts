@@ -33,6 +33,7 @@ export default async function run(): Promise<void> {
 
   // Counts what the controller hands to the store, wherever it goes (log append or new snapshot).
   const written = { records: 0, bytes: 0, appends: 0 };
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called back with `this` below
   const append = MetadataStore.prototype.append;
   MetadataStore.prototype.append = function (records, state) {
     written.appends++;

@@ -110,14 +110,14 @@ async function startCluster(): Promise<Cluster> {
   );
   const bootstrap = await new Promise<string>((resolve, reject) => {
     let text = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       text += chunk.toString();
       const match = /bootstrap\.servers=(\S+)/.exec(text);
       if (match) resolve(match[1]!);
     });
     child.once('exit', (code) => reject(new Error(`the cluster exited with ${code} before it was ready`)));
   });
-  child.stdout!.resume();
+  child.stdout.resume();
   return { process: child, bootstrap, dataDir };
 }
 

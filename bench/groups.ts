@@ -69,7 +69,7 @@ export default async function run(): Promise<void> {
   try {
     // Setup: 100 topics of 10 partitions with a few records each, and groups committing offsets on
     // every partition of one topic (group i reads topic i % 100).
-    let started = performance.now();
+    const started = performance.now();
     for (let index = 0; index < TOPICS; index += 10) {
       await admin.createTopics({ topics: Array.from({ length: 10 }, (_, offset) => topicName(index + offset)), partitions: PARTITIONS, replicas: 3 });
     }

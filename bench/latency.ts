@@ -71,7 +71,7 @@ export function compileClient(dir: string): string {
     execFileSync('gcc', ['-O2', '-o', binary, join(REPO, 'bench', 'latency-client.c'), '-lrdkafka', '-lpthread'], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? (error as Error).message;
-    throw new Error(`could not compile bench/latency-client.c (needs gcc and librdkafka-dev: apt-get install gcc librdkafka-dev):\n${stderr}`);
+    throw new Error(`could not compile bench/latency-client.c (needs gcc and librdkafka-dev: apt-get install gcc librdkafka-dev):\n${stderr}`, { cause: error });
   }
   return binary;
 }

@@ -830,7 +830,6 @@ function emitStruct(code: Code, model: MessageModel, s: StructModel): void {
     if (flexC !== 'true' && flexC !== 'false') code.line(`const flexible = ${flexC};`);
   };
   const flexRef = flexC === 'true' || flexC === 'false' ? flexC : 'flexible';
-  const usesFlexible = (f: FieldModel, present: Range): boolean => compactCond(f, present) === flexC && flexRef === 'flexible';
 
   // decode
   code.line();
@@ -868,7 +867,6 @@ function emitStruct(code: Code, model: MessageModel, s: StructModel): void {
       code.mid('} else {').line(`${f.local} = ${defaultExpr(f)};`).close();
     }
   }
-  void usesFlexible;
   if (canBeFlexible) {
     if (taggedFields.length === 0) {
       code.line(`const unknownTaggedFields = ${ternary(flexRef, 'r.readTaggedFields()', 'undefined')};`);

@@ -13,7 +13,7 @@ export function formatSeconds(ms: number): string {
 }
 
 /** Every error inside an error: AggregateError members and causes, depth first. */
-function* flatten(error: unknown, depth = 0): Generator<unknown> {
+function* flatten(error: unknown, depth = 0): Generator {
   if (depth > 8) return;
   yield error;
   if (error instanceof AggregateError) for (const inner of error.errors) yield* flatten(inner, depth + 1);

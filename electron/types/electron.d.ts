@@ -88,6 +88,7 @@ export interface MenuItemConstructorOptions {
   accelerator?: string;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- declares Electron's class as it is
 export declare class Menu {
   static buildFromTemplate(template: MenuItemConstructorOptions[]): Menu;
   static setApplicationMenu(menu: Menu | null): void;
@@ -98,7 +99,7 @@ export interface IpcMainInvokeEvent {
 }
 
 export interface IpcMain {
-  handle(channel: string, listener: (event: IpcMainInvokeEvent, ...args: unknown[]) => Promise<unknown> | unknown): void;
+  handle(channel: string, listener: (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown): void;
   removeHandler(channel: string): void;
 }
 

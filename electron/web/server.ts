@@ -259,7 +259,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       let message: z.infer<typeof clientMessageSchema>;
       try {
         if (isBinary) throw new Error('binary');
-        message = clientMessageSchema.parse(JSON.parse(data.toString()));
+        message = clientMessageSchema.parse(JSON.parse((data as Buffer).toString()));
       } catch {
         ws.close(1003, 'Malformed message');
         return;

@@ -40,7 +40,7 @@ export const decoderSpecSchema = z.discriminatedUnion('kind', [
     messageType: z.string().min(1, 'Name the message type, such as shop.Order.').max(500),
   }),
   // A Confluent-compatible schema registry: values carry magic byte 0 and a 4-byte schema id.
-  z.object({ kind: z.literal('registry'), url: z.string().url('Enter the registry URL, such as http://localhost:8081.').max(2000) }),
+  z.object({ kind: z.literal('registry'), url: z.url('Enter the registry URL, such as http://localhost:8081.').max(2000) }),
 ]);
 export type DecoderSpec = z.infer<typeof decoderSpecSchema>;
 

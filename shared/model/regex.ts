@@ -15,7 +15,7 @@ export function compileRe2(pattern: string, flags = ''): RE2JS {
   } catch (error) {
     const reason = (error as Error).message.replace(/^error parsing regexp: /, '');
     const hint = /\(\?<?[=!]|\\[1-9]/.test(pattern) ? ' Lookarounds and backreferences are not supported.' : '';
-    throw new Error(`The regular expression is not valid RE2 syntax: ${reason}.${hint}`);
+    throw new Error(`The regular expression is not valid RE2 syntax: ${reason}.${hint}`, { cause: error });
   }
 }
 

@@ -34,7 +34,7 @@ class Lines {
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} in:\n${this.all.join('\n')}`)), timeoutMs);
-      this.waiters.push({ pattern, resolve: (line) => (clearTimeout(timer), resolve(line)) });
+      this.waiters.push({ pattern, resolve: (line) => { clearTimeout(timer); resolve(line); } });
     });
   }
 }

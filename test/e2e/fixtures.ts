@@ -79,6 +79,7 @@ export async function startWebApp(
 
 export const test = base.extend<object, { webApp: WebApp }>({
   webApp: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
     async ({}, use) => {
       const app = await startWebApp();
       await use(app);

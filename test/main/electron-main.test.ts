@@ -212,7 +212,7 @@ describe('npm run dist', () => {
       env: { ...process.env, KAFKA_DESK_ELECTRON_DIST: path.join(work, 'no-such-electron') },
     }).then(
       () => null,
-      (error: { code: number; stderr: string }) => error,
+      (error: unknown) => error as { code: number; stderr: string },
     );
     expect(failed?.code).toBe(1);
     expect(failed?.stderr).toContain('KAFKA_DESK_ELECTRON_DIST is');

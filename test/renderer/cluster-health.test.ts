@@ -111,7 +111,7 @@ describe('cluster slice', () => {
     const api: IpcClient = {
       async invoke<C extends Channel>(channel: C, request: RequestOf<C>) {
         calls.push(channel);
-        const answer = answers[channel] as ((request: RequestOf<C>) => IpcResult<ResponseOf<C>>) | undefined;
+        const answer = answers[channel];
         return answer ? answer(request) : { ok: false, error: { kind: 'internal', message: `no answer for ${channel}` } };
       },
       on: () => () => undefined,

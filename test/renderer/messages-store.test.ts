@@ -1,7 +1,7 @@
 // The message browser's slice on a scripted IPC client: reads and paging by cursor, progress events
 // for the current read only, the live tail's bounded buffer counting what left the view, exports.
 import { describe, expect, it } from 'vitest';
-import type { Channel, IpcClient, IpcResult, RequestOf } from '../../shared/ipc/contract';
+import type { Channel, IpcResult, RequestOf } from '../../shared/ipc/contract';
 import { scriptedClient } from '../support/scripted-client';
 import type { Page, RecordView } from '../../shared/model/messages';
 import { bindEvents, createAppStore } from '../../renderer/src/store/app-store';
@@ -97,7 +97,7 @@ describe('messages slice', () => {
     });
     const invoke = client.invoke.bind(client);
     client.invoke = ((channel: Channel, request: unknown) =>
-      channel === 'messages.read' ? new Promise((resolve) => (resolveRead = resolve as never)) : invoke(channel as never, request as never)) as IpcClient['invoke'];
+      channel === 'messages.read' ? new Promise((resolve) => (resolveRead = resolve as never)) : invoke(channel as never, request as never));
     const store = createAppStore(client);
     bindEvents(store);
     store.getState().setMessageQuery({ topic: 't', filter: { kind: 'contains', field: 'value', text: 'x', ignoreCase: false } });

@@ -63,7 +63,7 @@ describe('Electron install', () => {
         env: { ...process.env, npm_config_user_agent: userAgent, npm_execpath: fakeNpm, FAKE_NPM_LOG: log },
         timeout: 30_000,
       });
-      let npm: { node: string; args: string[] } | null = null;
+      let npm: { node: string; args: string[] } | null;
       try {
         npm = JSON.parse(readFileSync(log, 'utf8')) as { node: string; args: string[] };
       } catch {

@@ -28,7 +28,7 @@ const SLOW_RECORDS = 240;
 
 describe('filters and exports with hostile input', () => {
   let app: TestCore;
-  let producer: Producer<Buffer, Buffer, Buffer, Buffer>;
+  let producer: Producer;
 
   const send = (topic: string, values: (string | Buffer)[], keys?: string[], headers?: [string, string][]) =>
     producer.send({

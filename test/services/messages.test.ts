@@ -35,11 +35,11 @@ const offsets = (page: Page) => page.records.map((record) => `${record.partition
 
 describe('message browser on the embedded cluster', () => {
   let app: TestCore;
-  let producer: Producer<Buffer, Buffer, Buffer, Buffer>;
+  let producer: Producer;
   const progress: EventPayload<'messages.progress'>[] = [];
   const tailEvents: EventPayload<'messages.tail'>[] = [];
 
-  const send = async (messages: MessageToProduce<Buffer, Buffer, Buffer, Buffer>[], compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd' = 'none') => {
+  const send = async (messages: MessageToProduce[], compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd' = 'none') => {
     await producer.send({ messages, acks: -1, compression });
   };
 

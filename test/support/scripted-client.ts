@@ -10,7 +10,7 @@ export function scriptedClient(answers: Answers) {
   const client: IpcClient = {
     async invoke<C extends Channel>(channel: C, request: RequestOf<C>) {
       calls.push([channel, request]);
-      const answer = answers[channel] as ((request: RequestOf<C>) => IpcResult<ResponseOf<C>>) | undefined;
+      const answer = answers[channel];
       if (!answer) return { ok: false, error: { kind: 'internal', message: `no answer for ${channel}` } };
       return answer(request);
     },

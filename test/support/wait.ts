@@ -11,7 +11,7 @@ export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs: number,
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${diagnose ? `\n${diagnose()}` : ''}`);
     await sleep(50);
   }

@@ -128,7 +128,7 @@ async function stillServing(): Promise<void> {
     ws.once('open', resolve);
     ws.once('error', reject);
   });
-  const reply = new Promise<unknown>((resolve) => ws.once('message', (data) => resolve(JSON.parse(String(data)))));
+  const reply = new Promise<unknown>((resolve) => ws.once('message', (data) => resolve(JSON.parse((data as Buffer).toString()))));
   ws.send(JSON.stringify({ type: 'invoke', id: 1, channel: 'app.info', request: {} }));
   expect(await reply).toMatchObject({ type: 'result', id: 1, result: { ok: true, value: { mode: 'web' } } });
   ws.close();

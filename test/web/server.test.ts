@@ -98,7 +98,7 @@ describe('web mode server', () => {
   it('carries contract calls and pushed events over the socket once the token is given', async () => {
     const ws = await openSocket(`ws://127.0.0.1:${server.port}/ipc?token=${server.token}`, `http://127.0.0.1:${server.port}`);
     const messages: unknown[] = [];
-    const next = () => new Promise<unknown>((resolve) => ws.once('message', (data) => resolve(JSON.parse(String(data)))));
+    const next = () => new Promise<unknown>((resolve) => ws.once('message', (data) => resolve(JSON.parse((data as Buffer).toString()))));
     let reply = next();
     ws.send(JSON.stringify({ type: 'invoke', id: 7, channel: 'app.info', request: {} }));
     messages.push(await reply);

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { GroupCoordinator, OFFSETS_TOPIC, type CoordinatorClock } from '../groups/coordinator';
 import { LogManager } from '../log/log-manager';
 import { parseLogConfig, type LogConfig } from '../log/log-config';
@@ -58,7 +57,10 @@ class ReplicaTable {
 
   set(replica: PartitionReplica): void {
     let partitions = this.byTopic.get(replica.topic);
-    if (!partitions) this.byTopic.set(replica.topic, (partitions = new Map()));
+    if (!partitions) {
+      partitions = new Map();
+      this.byTopic.set(replica.topic, partitions);
+    }
     partitions.set(replica.partition, replica);
   }
 

@@ -115,7 +115,7 @@ export class EmbeddedCluster {
       logger: logger.child({ controller: true }),
       topicConfig: (topic, name) => {
         if (topic.configs[name] !== undefined) return topic.configs[name];
-        const anyBroker = this.brokerMap.values().next().value as Broker | undefined;
+        const anyBroker = this.brokerMap.values().next().value;
         return anyBroker?.config.topicDefaults()[name];
       },
     });

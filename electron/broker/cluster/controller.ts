@@ -30,7 +30,7 @@ export interface ControllerFailure {
 }
 
 /** Controller results are the value or a failure; metadata objects never carry an `error` key. */
-export function isFailure<T extends object>(value: T | ControllerFailure): value is ControllerFailure {
+export function isFailure(value: object): value is ControllerFailure {
   return 'error' in value;
 }
 
@@ -223,7 +223,7 @@ export class Controller {
     return this.state.brokerConfigs[String(brokerId)] ?? {};
   }
 
-  setBrokerConfigs(brokerId: number | '', configs: Record<string, string>): void | ControllerFailure {
+  setBrokerConfigs(brokerId: number | '', configs: Record<string, string>): undefined | ControllerFailure {
     const problem = this.options.validateBrokerConfigs?.(configs);
     if (problem) return { error: 'INVALID_CONFIG', message: problem };
     const unavailable = this.storeUnavailable();

@@ -99,7 +99,7 @@ interface AckWaiter {
 export type DataInterest = 'records' | 'highWatermark';
 
 export function isPartitionError(value: object): value is PartitionError {
-  return 'error' in value && (value as { error: unknown }).error !== null;
+  return 'error' in value && (value).error !== null;
 }
 
 /**

@@ -42,7 +42,10 @@ export class StorageFailures {
     let failures = this.byPartition.get(key(topic, partition));
     const existing = failures?.get(operation);
     if (existing && existing.cause === message) return;
-    if (!failures) this.byPartition.set(key(topic, partition), (failures = new Map()));
+    if (!failures) {
+      failures = new Map();
+      this.byPartition.set(key(topic, partition), failures);
+    }
     failures.set(operation, { topic, partition, operation, path, cause: message, since: existing?.since ?? this.now() });
     this.logger.error(`storage failure: ${operation} of ${topic}-${partition} failed`, { path, cause: message });
   }

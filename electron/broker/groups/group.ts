@@ -60,7 +60,7 @@ export interface CommittedOffset {
 }
 
 /** A timer handle as the coordinator's clock hands them out. */
-export type TimerHandle = unknown;
+export type TimerHandle = object | number;
 
 export class Member {
   assignment: Buffer = Buffer.alloc(0);
@@ -268,7 +268,10 @@ export class Group {
 
   setOffset(topic: string, partition: number, value: CommittedOffset): void {
     let partitions = this.offsets.get(topic);
-    if (!partitions) this.offsets.set(topic, (partitions = new Map()));
+    if (!partitions) {
+      partitions = new Map();
+      this.offsets.set(topic, partitions);
+    }
     partitions.set(partition, value);
   }
 

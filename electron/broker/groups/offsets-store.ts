@@ -131,9 +131,15 @@ function apply(loaded: LoadedPartition, key: Buffer, value: Buffer | null): void
       return;
     }
     const decoded = decodeOffsetCommitValue(value);
-    if (!topics) loaded.offsets.set(k.group, (topics = new Map()));
+    if (!topics) {
+      topics = new Map();
+      loaded.offsets.set(k.group, topics);
+    }
     let partitions = topics.get(k.topic);
-    if (!partitions) topics.set(k.topic, (partitions = new Map()));
+    if (!partitions) {
+      partitions = new Map();
+      topics.set(k.topic, partitions);
+    }
     partitions.set(k.partition, decoded);
   } else if (k.kind === 'group') {
     if (value === null) loaded.groups.delete(k.group);

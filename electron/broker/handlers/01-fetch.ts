@@ -21,11 +21,6 @@ import { AclOperation, authorizedOnCluster, authorizedOnTopic } from '../securit
 /** Kafka answers empty (never null) records for partitions without data; librdkafka 2.0 rejects null. */
 const NO_RECORDS = Buffer.alloc(0);
 
-interface PartitionRead {
-  topicIndex: number;
-  data: FetchResponsePartitionData;
-}
-
 /** Reads past batches that down-convert to nothing at most this many times per partition and fetch. */
 const MAX_EMPTY_READS = 16;
 

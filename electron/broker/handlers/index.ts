@@ -72,4 +72,4 @@ export const handlers: readonly AnyHandler[] = [
   describeUserScramCredentialsHandler,
   alterUserScramCredentialsHandler,
   describeClusterHandler,
-] as unknown as readonly AnyHandler[];
+];

@@ -773,7 +773,7 @@ export class PartitionLog {
   deleteRecordsBefore(offset: number): number {
     this.ensureOpen();
     const target = offset === -1 ? this._highWatermark : offset;
-    if (target < 0 || target > this._highWatermark) throw this.outOfRange('delete-records offset (must be <= high watermark ' + this._highWatermark + ')', target);
+    if (target < 0 || target > this._highWatermark) throw this.outOfRange(`delete-records offset (must be <= high watermark ${this._highWatermark})`, target);
     this.setLogStartOffset(target);
     this.deleteOldSegments((_seg, upper) => upper <= this._logStartOffset);
     return this._logStartOffset;

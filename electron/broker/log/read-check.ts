@@ -65,7 +65,7 @@ export class ReadCheck {
       const list = JSON.parse(fs.readFileSync(path.join(dir, UNREADABLE_BATCHES), 'utf8')) as UnreadableBatch[];
       for (const entry of Array.isArray(list) ? list : []) {
         if (Number.isSafeInteger(entry?.baseOffset) && Number.isSafeInteger(entry?.lastOffset) && entry.lastOffset >= logStart && entry.baseOffset < logEnd) {
-          check.unreadable.set(entry.baseOffset, { baseOffset: entry.baseOffset, lastOffset: entry.lastOffset, reason: String(entry.reason) });
+          check.unreadable.set(entry.baseOffset, { baseOffset: entry.baseOffset, lastOffset: entry.lastOffset, reason: entry.reason });
         }
       }
     } catch {

@@ -502,7 +502,7 @@ export class LogSegment {
     this.indexDirty = true;
   }
 
-  readFile(pos: number, len: number, alloc: ReadAllocator = Buffer.allocUnsafe): Buffer {
+  readFile(pos: number, len: number, alloc: ReadAllocator = (size) => Buffer.allocUnsafe(size)): Buffer {
     const buf = alloc(len);
     let got = 0;
     while (got < len) {

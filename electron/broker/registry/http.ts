@@ -45,7 +45,7 @@ function schemaId(text: string): number {
 function schemaBody(body: () => Record<string, unknown>): SchemaRequest {
   const value = body();
   if (typeof value.schema === 'string' && Buffer.byteLength(value.schema, 'utf8') > MAX_SCHEMA_BYTES) throw E.schemaTooLarge();
-  return value as SchemaRequest;
+  return value;
 }
 
 function routes(registry: SchemaRegistry, clusterId: () => string): Route[] {
@@ -67,7 +67,7 @@ function routes(registry: SchemaRegistry, clusterId: () => string): Route[] {
     route('GET', '/schemas/ids/:/schema', ([id], q) => registry.schemaById(schemaId(id!), { subject: q.get('subject') || undefined }).schema, true),
     route('GET', '/schemas/ids/:/versions', ([id], q) => registry.versionsOfId(schemaId(id!), { deleted: flag(q, 'deleted'), subject: q.get('subject') || undefined })),
     route('GET', '/schemas/ids/:/subjects', ([id], q) => registry.subjectsOfId(schemaId(id!), { deleted: flag(q, 'deleted'), subject: q.get('subject') || undefined })),
-    route('POST', '/compatibility/subjects/:/versions/:', ([s, v], q, body) => registry.checkCompatibility(s!, v!, schemaBody(body), { normalize: flag(q, 'normalize'), verbose: flag(q, 'verbose') })),
+    route('POST', '/compatibility/subjects/:/versions/:', ([s, v], q, body) => registry.checkCompatibility(s!, v, schemaBody(body), { normalize: flag(q, 'normalize'), verbose: flag(q, 'verbose') })),
     route('POST', '/compatibility/subjects/:/versions', ([s], q, body) => registry.checkCompatibility(s!, undefined, schemaBody(body), { normalize: flag(q, 'normalize'), verbose: flag(q, 'verbose') })),
     route('GET', '/config', (_, q) => registry.getConfig(null, { defaultToGlobal: flag(q, 'defaultToGlobal') })),
     route('PUT', '/config', (_, __, body) => registry.setConfig(null, body())),

@@ -91,6 +91,7 @@ export function parseVersion(text: string): number | 'latest' {
 
 /** Subject names Confluent accepts: not empty, no control characters. */
 function checkSubject(subject: string): void {
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (subject.length === 0 || /[\u0000-\u001f\u007f]/.test(subject) || subject.length > 8192) throw E.invalidSubject(subject);
 }
 
@@ -230,7 +231,7 @@ export class SchemaRegistry {
   private validateRequest(body: SchemaRequest, options: { requireSchema: boolean }): ValidRequest {
     const schemaType = body.schemaType === undefined || body.schemaType === null ? 'AVRO' : body.schemaType;
     if (typeof schemaType !== 'string' || !SCHEMA_TYPES.includes(schemaType.toUpperCase() as SchemaType)) {
-      throw E.invalidSchema(`Invalid schema type ${String(schemaType)}`);
+      throw E.invalidSchema(`Invalid schema type ${typeof schemaType === 'string' ? schemaType : JSON.stringify(schemaType)}`);
     }
     if (body.schema !== undefined && body.schema !== null && typeof body.schema !== 'string') throw E.httpError(400, 'Cannot deserialize value of type `String` from a non-string value (through reference chain: RegisterSchemaRequest["schema"])');
     const schema = typeof body.schema === 'string' ? body.schema : '';

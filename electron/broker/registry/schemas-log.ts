@@ -8,7 +8,6 @@
  * first write rather than at start, so a cluster that never holds a schema shows no registry topic —
  * and follows the partition's leader as it moves between brokers.
  */
-import { isFailure } from '../cluster/controller';
 import { isPartitionError, type PartitionReplica } from '../cluster/partition-replica';
 import type { TopicMetadata } from '../cluster/metadata-store';
 import { isControlBatch } from '../../kafka/records/batch-header';
@@ -174,10 +173,7 @@ export function clusterTopicHost(cluster: {
 }): SchemasTopicHost {
   return {
     topic: (name) => cluster.controller.topic(name),
-    createTopic: (spec) => {
-      const created = cluster.controller.createTopic(spec);
-      return isFailure(created as TopicMetadata) ? (created as { error: string; message: string }) : created;
-    },
+    createTopic: (spec) => cluster.controller.createTopic(spec),
     brokerCount: () => cluster.controller.brokerIds.length,
     leaderReplica: (topic, partition) => {
       const leader = cluster.controller.partition(topic, partition)?.leader ?? -1;

@@ -93,7 +93,10 @@ export class RegistryState {
     const previous = this.subjects.get(value.subject)?.get(value.version);
     if (previous && previous.id !== value.id) this.removeVersion(value.subject, value.version);
     let versions = this.subjects.get(value.subject);
-    if (!versions) this.subjects.set(value.subject, (versions = new Map()));
+    if (!versions) {
+      versions = new Map();
+      this.subjects.set(value.subject, versions);
+    }
     versions.set(value.version, value);
     this.maxId = Math.max(this.maxId, value.id);
     let entry = this.ids.get(value.id);

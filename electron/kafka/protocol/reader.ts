@@ -16,8 +16,8 @@ export interface RawTaggedField {
  */
 const SHORT_STRING_BYTES = 64;
 const SHORT_STRING_SLOTS = 256;
-const shortStringBytes: Array<Uint8Array | undefined> = new Array(SHORT_STRING_SLOTS).fill(undefined);
-const shortStrings: string[] = new Array(SHORT_STRING_SLOTS).fill('');
+const shortStringBytes = new Array<Uint8Array | undefined>(SHORT_STRING_SLOTS).fill(undefined);
+const shortStrings = new Array<string>(SHORT_STRING_SLOTS).fill('');
 
 function decodeShortString(buffer: Buffer, at: number, length: number): string {
   let hash = length;

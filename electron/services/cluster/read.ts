@@ -155,13 +155,19 @@ export class PartitionResults<T> {
 
   set(topic: string, partition: number, value: T): void {
     let byPartition = this.#values.get(topic);
-    if (!byPartition) this.#values.set(topic, (byPartition = new Map()));
+    if (!byPartition) {
+      byPartition = new Map();
+      this.#values.set(topic, byPartition);
+    }
     byPartition.set(partition, value);
   }
 
   fail(topic: string, partition: number, reason: string): void {
     let byPartition = this.#errors.get(topic);
-    if (!byPartition) this.#errors.set(topic, (byPartition = new Map()));
+    if (!byPartition) {
+      byPartition = new Map();
+      this.#errors.set(topic, byPartition);
+    }
     byPartition.set(partition, reason);
   }
 
@@ -255,7 +261,10 @@ export async function listOffsets(
         continue;
       }
       let topics = byLeader.get(partition.leader);
-      if (!topics) byLeader.set(partition.leader, (topics = new Map()));
+      if (!topics) {
+        topics = new Map();
+        byLeader.set(partition.leader, topics);
+      }
       let list = topics.get(topicName);
       if (!list) topics.set(topicName, (list = []));
       list.push({ partitionIndex: index, currentLeaderEpoch: partition.leaderEpoch, timestamp, maxNumOffsets: 1 });

@@ -40,12 +40,12 @@ export class TolerantProducer<Key = Buffer, Value = Buffer, HeaderKey = Buffer, 
         try {
           metadata = toClusterMetadata(snapshot, topics);
         } catch (error) {
-          callback(error as Error, undefined as unknown as ClusterMetadata);
+          callback(error as Error, undefined);
           return;
         }
         callback(null, metadata);
       },
-      (error: Error) => callback(error, undefined as unknown as ClusterMetadata),
+      (error: unknown) => callback(error as Error, undefined as unknown as ClusterMetadata),
     );
   }
 }

@@ -9,7 +9,7 @@ import { Reader } from '../../kafka/protocol/reader';
 import { Writer } from '../../kafka/protocol/writer';
 
 /** Any client of the library (Admin, Producer, Consumer): they share connections and API lookup. */
-export type KafkaClient = Base<any>;
+export type KafkaClient = Base;
 
 interface ApiRange {
   apiKey: number;

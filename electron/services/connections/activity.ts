@@ -127,7 +127,7 @@ export class NetworkActivity {
 
   #subscribe(channel: TracingChannel<object, object>, kind: 'connect' | 'request'): void {
     const handlers = {
-      start: (message: object) => this.#started(message as DiagnosticContext, kind),
+      start: (message: object) => this.#started(message, kind),
       end: () => undefined,
       asyncStart: (message: object) => this.#finished(message),
       asyncEnd: () => undefined,

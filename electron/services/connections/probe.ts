@@ -58,7 +58,7 @@ export async function probeCluster(admin: Admin, options: ProbeOptions = {}): Pr
       try {
         const brokerConn = await brokerConnection(admin, { host: broker.host, port: broker.port });
         const sent = performance.now();
-        await apiVersionsV3.api.async(brokerConn, clientSoftwareName, clientSoftwareVersion).catch((error: unknown) => {
+        await apiVersionsV3.api.async(brokerConn, clientSoftwareName as string, clientSoftwareVersion as string).catch((error: unknown) => {
           // Any answer, even an error code, means the broker is there.
           if (describe(error) !== null) throw error;
         });

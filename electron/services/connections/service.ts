@@ -55,7 +55,7 @@ const embeddedConnectionSchema = z.object({ timeouts: connectionTimeoutsSchema }
 
 interface Clients {
   admin: Admin;
-  producer: Producer<Buffer, Buffer, Buffer, Buffer> | null;
+  producer: Producer | null;
 }
 
 interface Operation {
@@ -324,7 +324,7 @@ export class ConnectionService {
     return (await this.#clientsFor(id)).admin;
   }
 
-  async producer(id: string): Promise<Producer<Buffer, Buffer, Buffer, Buffer>> {
+  async producer(id: string): Promise<Producer> {
     const clients = await this.#clientsFor(id);
     if (!clients.producer) {
       const options = await this.#options(id);

@@ -30,7 +30,7 @@ export interface DemoServiceDeps {
   emit?(status: DemoStatus): void;
 }
 
-type Buffers = Producer<Buffer, Buffer, Buffer, Buffer>;
+type Buffers = Producer;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -40,7 +40,7 @@ class DemoConsumer {
   state: 'joining' | 'consuming' | 'stopped' | 'failed' = 'joining';
   consumed = 0;
   error: string | null = null;
-  #consumer: Consumer<Buffer, Buffer, Buffer, Buffer>;
+  #consumer: Consumer;
   #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | null = null;
   #rate: () => number;
   #pending = new Map<string, { topic: string; partition: number; offset: bigint; leaderEpoch: number }>();

@@ -330,7 +330,7 @@ export async function describeGroup(admin: Admin, group: string): Promise<GroupD
     coordinators(admin, [group]).catch(() => new Map<string, { id: number; host: string; port: number }>()),
   ]);
   const info = described.get(group);
-  const commits = committed.get(group) ?? new Map();
+  const commits = committed.get(group) ?? new Map<string, Map<number, Commit>>();
   if ((!info || info.state === 'DEAD') && commits.size === 0) {
     throw new AppError('not-found', `The group "${group}" does not exist on this cluster.`);
   }

@@ -14,9 +14,9 @@ export interface LagServiceDeps {
   /** One lag sample per group (every group of the connection when null). */
   readSamples: SampleReader;
   /** The groups with committed offsets on a topic. */
-  groupsReadingTopic(connectionId: string, topic: string): Promise<string[]>;
+  groupsReadingTopic: (connectionId: string, topic: string) => Promise<string[]>;
   /** Tells the renderer about a new sample. */
-  emit(event: LagSampledEvent): void;
+  emit: (event: LagSampledEvent) => void;
   /** Overrides the saved sampling interval (tests). */
   sampleIntervalMs?: number;
   logger?: Logger;

@@ -107,7 +107,7 @@ function toJson(value: unknown, pretty: boolean): string {
       const raw = this[key];
       if (Buffer.isBuffer(raw) || raw instanceof Uint8Array) return Buffer.from(raw).toString('base64');
       if (typeof raw === 'bigint') return Number.isSafeInteger(Number(raw)) ? Number(raw) : raw.toString();
-      if (raw && typeof raw === 'object' && 'low' in raw && 'high' in raw && 'unsigned' in raw) return String(raw);
+      if (raw && typeof raw === 'object' && 'low' in raw && 'high' in raw && 'unsigned' in raw) return (raw as { toString(): string }).toString();
       return converted;
     },
     pretty ? 2 : undefined,
@@ -283,7 +283,7 @@ function avroReader(type: avro.Type): ValueReader {
           // report the first error
         }
       }
-      throw new Error(`Not Avro of this schema: ${(error as Error).message}`);
+      throw new Error(`Not Avro of this schema: ${(error as Error).message}`, { cause: error });
     }
   };
 }
@@ -303,7 +303,7 @@ function protobufReader(type: protobuf.Type): ValueReader {
     try {
       return { value: type.toObject(type.decode(buffer), protoObjectOptions) };
     } catch (error) {
-      throw new Error(`Not a ${type.fullName.replace(/^\./, '')} message: ${(error as Error).message}`);
+      throw new Error(`Not a ${type.fullName.replace(/^\./, '')} message: ${(error as Error).message}`, { cause: error });
     }
   };
 }
@@ -335,7 +335,7 @@ class SchemaRegistryClient {
   }
 
   async load(ids: Set<number>): Promise<void> {
-    await Promise.all([...ids].filter((id) => !this.#schemas.has(id)).map(async (id) => this.#schemas.set(id, await this.#fetch(id).catch((error: Error) => error))));
+    await Promise.all([...ids].filter((id) => !this.#schemas.has(id)).map(async (id) => this.#schemas.set(id, await this.#fetch(id).catch((error: unknown) => error as Error))));
   }
 
   async #fetch(id: number): Promise<RegistrySchema> {
@@ -343,7 +343,7 @@ class SchemaRegistryClient {
     try {
       response = await fetch(`${this.#url}/schemas/ids/${id}`, { signal: AbortSignal.timeout(10_000), headers: { Accept: 'application/vnd.schemaregistry.v1+json, application/json' } });
     } catch (error) {
-      throw new Error(`The schema registry at ${this.#url} cannot be reached: ${(error as Error).message}`);
+      throw new Error(`The schema registry at ${this.#url} cannot be reached: ${(error as Error).message}`, { cause: error });
     }
     if (!response.ok) throw new Error(`The schema registry has no schema ${id} (HTTP ${response.status}).`);
     const body = (await response.json()) as { schema?: string; schemaType?: string; references?: unknown[] };
@@ -351,7 +351,7 @@ class SchemaRegistryClient {
     const schemaType = body.schemaType ?? 'AVRO';
     if (schemaType === 'AVRO') {
       const type = parseAvroSchema(body.schema);
-      return { read: (payload) => type.fromBuffer(payload) };
+      return { read: (payload) => type.fromBuffer(payload) as unknown };
     }
     if (schemaType === 'PROTOBUF') {
       const root = parseProto(body.schema);

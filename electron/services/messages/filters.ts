@@ -88,7 +88,7 @@ function literalOf(expected: unknown): Buffer | null {
  * the body, and every record before it is decided without looking at its bytes again. Records are
  * met in offset order within a body, so each body is searched once from start to end.
  */
-function inPlace(needle: Buffer, field: 'key' | 'value'): Predicate<RawRecord> {
+function inPlace(needle: Buffer, field: 'key' | 'value'): Predicate {
   // Per body: the first occurrence at or after `from` is at `hit` (-1: none).
   const cache = new WeakMap<Buffer, { from: number; hit: number }>();
   return (record) => {
@@ -117,7 +117,7 @@ export function filterFields(filter: Filter): { key: boolean; value: boolean; he
  * The filters cheap enough for the main process: find by key (one comparison) and a case-sensitive
  * contains over raw UTF-8 (native searches, linear in the bytes fetched). Null: use the worker.
  */
-export function inlinePredicate(filter: Filter, decoders: TopicDecoders): Predicate<RawRecord> | null {
+export function inlinePredicate(filter: Filter, decoders: TopicDecoders): Predicate | null {
   if (filter.kind === 'key') {
     const wanted = Buffer.from(filter.key);
     return (record) => record.key !== null && record.key.equals(wanted);

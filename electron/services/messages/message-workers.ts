@@ -85,7 +85,7 @@ class WorkerThread {
     });
     this.#worker.on('error', (error) => {
       const outOfMemory = (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
-      this.end(new AppError('invalid-request', outOfMemory ? `Filtering or decoding needed more than ${WORKER_HEAP_MB} MB of memory and was stopped.` : `Filtering or decoding failed: ${error.message}`));
+      this.end(new AppError('invalid-request', outOfMemory ? `Filtering or decoding needed more than ${WORKER_HEAP_MB} MB of memory and was stopped.` : `Filtering or decoding failed: ${(error as Error).message}`));
     });
     this.#worker.on('exit', () => this.end(new AppError('internal', 'The message worker stopped unexpectedly.')));
   }
@@ -182,7 +182,7 @@ export interface RecordFilterOptions {
  * after which `matches` answers for each of them synchronously, as the merge asks.
  */
 export class RecordFilter {
-  readonly #inline: Predicate<RawRecord> | null;
+  readonly #inline: Predicate | null;
   readonly #workers: MessageWorkers | null;
   readonly #fields: PackedFields;
   readonly #deadline: number | undefined;
@@ -191,7 +191,7 @@ export class RecordFilter {
   #queue: Promise<unknown> = Promise.resolve();
   #stopped: FilterStopped | null = null;
 
-  private constructor(inline: Predicate<RawRecord> | null, workers: MessageWorkers | null, fields: PackedFields, options: RecordFilterOptions) {
+  private constructor(inline: Predicate | null, workers: MessageWorkers | null, fields: PackedFields, options: RecordFilterOptions) {
     this.#inline = inline;
     this.#workers = workers;
     this.#fields = fields;
@@ -332,7 +332,7 @@ export class WorkerDecoding {
   }
 
   fullTexts(records: readonly RawRecord[], pretty: boolean): Promise<DecodedFields<FullText>[]> {
-    return this.#decode(records, pretty, 'full') as Promise<DecodedFields<FullText>[]>;
+    return this.#decode(records, pretty, 'full');
   }
 
   cancel(): void {
@@ -367,7 +367,9 @@ export class WorkerDecoding {
           ),
         ),
       );
-      if (this.#stopped) throw this.#stopped;
+      // #stop may have run while this waited (TypeScript still sees the check above).
+      const stopped = this.#stopped as FilterStopped | null;
+      if (stopped) throw stopped;
       return response.type === 'previews' || response.type === 'full' ? response.decoded : [];
     });
     this.#queue = turn.catch(() => undefined);

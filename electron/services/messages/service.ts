@@ -123,8 +123,9 @@ export class MessageService {
     const started = performance.now();
     const admin = await this.#client(request.connectionId);
     const reader = await TopicReader.open(admin, request.topic);
-    const key = decoderFor(request.decoders.key);
-    const value = decoderFor(request.decoders.value);
+    // Compiled now, so a decoder that cannot work (a bad schema) fails before any record is read.
+    decoderFor(request.decoders.key);
+    decoderFor(request.decoders.value);
     const deadline = limitDeadline(request.limit);
     const operation = this.#beginOperation(request.operationId);
     const found: RawRecord[] = [];

@@ -9,7 +9,7 @@ import { Produce } from '../../kafka/protocol/generated/index';
 import { negotiateVersion, UnsupportedApiError, type KafkaClient } from '../cluster/wire';
 
 type ParsedProduceRequest = z.output<typeof produceRequestSchema>;
-type BufferProducer = Producer<Buffer, Buffer, Buffer, Buffer>;
+type BufferProducer = Producer;
 
 /**
  * zstd batches need Produce v7 (KIP-110, Kafka 2.1): an older broker refuses them, or in releases

@@ -218,7 +218,7 @@ export async function purgeTopic(reads: ClusterReads, topicName: string): Promis
 }
 
 const sourceNames: Record<number, ConfigSource> = {
-  [ConfigSources.TOPIC_CONFIG]: 'topic',
+  [ConfigSources.DYNAMIC_TOPIC_CONFIG]: 'topic',
   [ConfigSources.DYNAMIC_BROKER_CONFIG]: 'dynamic-broker',
   [ConfigSources.DYNAMIC_DEFAULT_BROKER_CONFIG]: 'dynamic-default-broker',
   [ConfigSources.STATIC_BROKER_CONFIG]: 'static-broker',
@@ -236,7 +236,7 @@ export async function topicConfigs(admin: Admin, topic: string): Promise<ConfigE
       const source = sourceNames[config.configSource] ?? 'unknown';
       // Synonyms come in precedence order; the first one that is not the topic's own override is
       // what the topic falls back to when its override is removed.
-      const fallback = config.synonyms.find((synonym) => synonym.source !== ConfigSources.TOPIC_CONFIG);
+      const fallback = config.synonyms.find((synonym) => synonym.source !== ConfigSources.DYNAMIC_TOPIC_CONFIG);
       return {
         name: config.name,
         value: config.isSensitive ? null : (config.value ?? null),

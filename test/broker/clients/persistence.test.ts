@@ -33,14 +33,14 @@ class BrokerProcess {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the cluster exited with ${code} before it was ready:\n${output}`))));
     try {
       const line = await Promise.race([waitFor(() => /bootstrap\.servers=(\S+)/.exec(output)?.[1], 45_000, `the ready line; output so far:\n${output}`), exited]);
       const process_ = new BrokerProcess(child, line);
-      child.stdout!.on('data', (chunk: Buffer) => (process_.output += chunk.toString()));
-      child.stderr!.on('data', (chunk: Buffer) => (process_.output += chunk.toString()));
+      child.stdout.on('data', (chunk: Buffer) => (process_.output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (process_.output += chunk.toString()));
       return process_;
     } catch (error) {
       child.kill('SIGKILL');

@@ -82,7 +82,7 @@ const CODECS: Array<[CompressionAlgorithmValue, number]> = (
     ['lz4', 3],
     ['zstd', 4],
   ] as Array<[CompressionAlgorithmValue, number]>
-).filter(([name]) => compressionsAlgorithms[name].available !== false);
+).filter(([name]) => compressionsAlgorithms[name].available);
 
 describe('@platformatic/kafka', () => {
   it.each(CODECS)('produces with compression %s and fetches the records back', async (codec, type) => {

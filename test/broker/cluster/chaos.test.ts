@@ -38,7 +38,7 @@ async function startCluster(topic: string): Promise<EmbeddedCluster> {
 function chaos(cluster: EmbeddedCluster, topic: string): { next: () => Promise<void>; stop: () => Promise<number> } {
   let running = true;
   let disruptions = 0;
-  let waiters: Array<() => void> = [];
+  const waiters: Array<() => void> = [];
   const loop = (async () => {
     let round = 0;
     while (running) {
@@ -112,11 +112,6 @@ function verify(byPartition: Map<number, string[]>, acknowledged: Set<string>): 
   expect(duplicated).toEqual([]);
   const lost = [...acknowledged].filter((value) => !seen.has(value));
   expect(lost).toEqual([]);
-}
-
-function valueOf(i: number): { key: string; value: string } {
-  const key = `key${i % KEYS}`;
-  return { key, value: `${key}#${Math.floor(i / KEYS)}` };
 }
 
 describe('acknowledged records survive leader failures', () => {

@@ -164,7 +164,7 @@ describe('Controller', () => {
     const { controller } = makeController();
     created(controller, 't', 2, 2);
     const grown = controller.createPartitions('t', 5, null, false);
-    expect(isFailure(grown) ? grown.message : (grown as TopicMetadata).partitions.map((p) => p.replicas.length)).toEqual([2, 2, 2, 2, 2]);
+    expect(isFailure(grown) ? grown.message : (grown).partitions.map((p) => p.replicas.length)).toEqual([2, 2, 2, 2, 2]);
     const shrink = controller.createPartitions('t', 3, null, false);
     expect(isFailure(shrink) && shrink.error).toBe('INVALID_PARTITIONS');
     expect(isFailure(controller.deleteTopic('t'))).toBe(false);

@@ -504,7 +504,7 @@ describe('a coordinator move', () => {
       createTopic(t.cluster, topic, 2);
       const groupId = uniqueName('move-group');
       const find = async () => {
-        const any = await RawClient.open(t.cluster.runningBrokers()[0]!.host + ':' + t.cluster.runningBrokers()[0]!.boundPort);
+        const any = await RawClient.open(`${t.cluster.runningBrokers()[0]!.host}:${t.cluster.runningBrokers()[0]!.boundPort}`);
         clients.push(any);
         const found = await any.call(FindCoordinator, 3, { ...createFindCoordinatorRequest(), key: groupId });
         const client = await RawClient.open(`${found.host}:${found.port}`);

@@ -67,7 +67,7 @@ async function kafkajsErrorTypes(call: Promise<unknown>): Promise<string[]> {
     (e: unknown) => e,
   )) as { type?: string; errors?: Array<{ type?: string }>; originalError?: { type?: string; errors?: Array<{ type?: string }> } };
   const inner = error.originalError ?? error;
-  return inner.errors ? inner.errors.map((e) => e.type ?? '?') : [inner.type ?? String(error)];
+  return inner.errors ? inner.errors.map((e) => e.type ?? '?') : [inner.type ?? JSON.stringify(error)];
 }
 
 function partitionDirs(topic: string): string[] {

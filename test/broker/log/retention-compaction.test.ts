@@ -187,7 +187,7 @@ describe('compaction', () => {
         log.append(batch(1, { keys: [k], values: [value], timestamp: 900_000 + n++ }), { assignOffsets: true });
       }
     }
-    log.append(batch(1, { keys: ['z'], values: ['tail'], timestamp: 900_000 + n++ }), { assignOffsets: true });
+    log.append(batch(1, { keys: ['z'], values: ['tail'], timestamp: 900_000 + n }), { assignOffsets: true });
     log.roll();
     log.highWatermark = log.logEndOffset;
     const before = allRecords(log);

@@ -91,7 +91,7 @@ describe('huge input', () => {
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(`${t.url}/subjects/huge-value/versions`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': big.length } }, (res) => {
         let text = '';
-        res.on('data', (chunk) => (text += chunk));
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
         res.on('end', () => resolve({ status: res.statusCode!, body: text }));
       });
       req.on('error', reject);

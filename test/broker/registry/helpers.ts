@@ -50,6 +50,7 @@ export const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 export interface Answer {
   status: number;
   contentType: string | null;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers, checked with expect
   body: any;
   text: string;
 }

@@ -52,8 +52,8 @@ describe('subjects and versions', () => {
     expect((await call(url, 'GET', '/subjects/users-value/versions')).body).toEqual([1]);
     // Under another subject: the same global id, version 1 there.
     expect((await call(url, 'POST', '/subjects/other-value/versions', { schema: userV1 })).body).toEqual({ id: id1 });
-    expect((await call(url, 'GET', '/schemas/ids/' + id1 + '/subjects')).body).toEqual(['other-value', 'users-value']);
-    expect((await call(url, 'GET', '/schemas/ids/' + id1 + '/versions')).body).toEqual([
+    expect((await call(url, 'GET', `/schemas/ids/${id1}/subjects`)).body).toEqual(['other-value', 'users-value']);
+    expect((await call(url, 'GET', `/schemas/ids/${id1}/versions`)).body).toEqual([
       { subject: 'other-value', version: 1 },
       { subject: 'users-value', version: 1 },
     ]);

@@ -136,7 +136,7 @@ describe('clients that announce large frames and stall', () => {
     const baseline = broker.rssBytes();
     const sockets = await Promise.all(Array.from({ length: 10 }, () => openSocket(broker)));
     for (const socket of sockets) socket.on('error', () => {});
-    let peak = baseline;
+    let peak: number;
     try {
       const writing = Promise.all(sockets.map((socket) => writeUntilStalled(socket, int32(100 * MiB), 60 * MiB, 1500)));
       const [written, watched] = await Promise.all([writing, watchRss(baseline, 250 * MiB, 5000, 'ten 100 MiB frames')]);

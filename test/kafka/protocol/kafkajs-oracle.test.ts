@@ -22,8 +22,8 @@ async function kafkajsRequest(api: string, version: number, args: Record<string,
 }
 
 async function kafkajsDecodeResponse(api: string, version: number, bytes: Buffer): Promise<Record<string, unknown>> {
-  const { decode } = require(`kafkajs/src/protocol/requests/${api}/v${version}/response`) as { decode(b: Buffer): Promise<Record<string, unknown>> };
-  return decode(bytes);
+  const response = require(`kafkajs/src/protocol/requests/${api}/v${version}/response`) as { decode(b: Buffer): Promise<Record<string, unknown>> };
+  return response.decode(bytes);
 }
 
 /** Decodes kafkajs's request bytes with the descriptor for its API key, checks re-encoding, returns the value. */

@@ -101,9 +101,10 @@ describe('malformed input raises ProtocolDecodeError', () => {
         for (let version = api.minVersion; version <= api.maxVersion; version++) {
           const value = new ValueFactory(schema, rng, 'random').message(version);
           const w = new Writer();
-          (direction === 'Request' ? api.encodeRequest : api.encodeResponse).call(api, w, version, value);
+          if (direction === 'Request') api.encodeRequest(w, version, value);
+          else api.encodeResponse(w, version, value);
           const bytes = w.toBuffer();
-          const decode = direction === 'Request' ? api.decodeRequest : api.decodeResponse;
+          const decode = (reader: Reader) => (direction === 'Request' ? api.decodeRequest(reader, version) : api.decodeResponse(reader, version));
           for (let i = 0; i < 20; i++) {
             const corrupted = Buffer.from(bytes);
             const flips = 1 + rng.int(3);
@@ -111,10 +112,10 @@ describe('malformed input raises ProtocolDecodeError', () => {
               corrupted[rng.int(corrupted.length)] = rng.chance(0.5) ? 0xff : rng.next() & 0xff;
             }
             try {
-              decode.call(api, new Reader(corrupted), version);
+              decode(new Reader(corrupted));
             } catch (e) {
               if (!(e instanceof ProtocolDecodeError)) {
-                throw new Error(`${api.name}${direction} v${version}: ${String(e)} for ${corrupted.toString('hex')}`);
+                throw new Error(`${api.name}${direction} v${version}: ${String(e)} for ${corrupted.toString('hex')}`, { cause: e });
               }
               decodeErrors++;
             }

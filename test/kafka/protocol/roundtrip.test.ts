@@ -89,8 +89,10 @@ describe('generated codecs round trip every covered message in every version', (
           // The descriptor's codecs are the same functions.
           const value = new ValueFactory(schema, new Rng(version + 1), 'random').message(version);
           const w = new Writer();
-          (direction === 'Request' ? api.encodeRequest : api.encodeResponse).call(api, w, version, value);
-          const decoded = (direction === 'Request' ? api.decodeRequest : api.decodeResponse).call(api, new Reader(w.toBuffer()), version);
+          if (direction === 'Request') api.encodeRequest(w, version, value);
+          else api.encodeResponse(w, version, value);
+          const reader = new Reader(w.toBuffer());
+          const decoded = direction === 'Request' ? api.decodeRequest(reader, version) : api.decodeResponse(reader, version);
           expect(decoded).toEqual(value);
         }
       });

@@ -34,12 +34,15 @@ const PLATFORMATIC_CODECS = [
 const ALL_CODECS = [CompressionType.None, CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd] as const;
 
 function records(count: number): Array<{ key: Buffer; value: Buffer; timestamp: number; headers: { [key: string]: Buffer } }> {
-  return Array.from({ length: count }, (_, i) => ({
-    key: Buffer.from(`key-${i}`),
-    value: Buffer.from(`{"n":${i},"pad":"${'x'.repeat(i % 40)}"}`),
-    timestamp: 1_650_000_000_000 + i * 10,
-    headers: (i % 2 === 0 ? { source: Buffer.from(`s${i}`) } : {}) as { [key: string]: Buffer },
-  }));
+  return Array.from({ length: count }, (_, i) => {
+    const headers: Record<string, Buffer> = i % 2 === 0 ? { source: Buffer.from(`s${i}`) } : {};
+    return {
+      key: Buffer.from(`key-${i}`),
+      value: Buffer.from(`{"n":${i},"pad":"${'x'.repeat(i % 40)}"}`),
+      timestamp: 1_650_000_000_000 + i * 10,
+      headers,
+    };
+  });
 }
 
 beforeAll(async () => {

@@ -163,7 +163,7 @@ class AvroParsedSchema implements ParsedSchema {
     if (!(writer instanceof AvroParsedSchema)) return ['Incompatible because of different schema type'];
     try {
       // Java's SchemaCompatibility matches named types by their unqualified names (or aliases).
-      this.avroType.createResolver(writer.avroType, { ignoreNamespaces: true } as never);
+      this.avroType.createResolver(writer.avroType, { ignoreNamespaces: true });
       return [];
     } catch (error) {
       return [describeResolverError((error as Error).message)];

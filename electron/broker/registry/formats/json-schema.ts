@@ -325,7 +325,7 @@ class ModelBuilder {
     }
     if (Array.isArray(schema.enum)) parts.push({ kind: 'enum', values: new Set(schema.enum.map(sortedJson)), hasDefault: false, raw: { enum: schema.enum } });
     if ('const' in schema) parts.push({ kind: 'const', value: sortedJson(schema.const), hasDefault: false, raw: { const: schema.const! } });
-    if ('not' in schema) parts.push({ kind: 'not', schema: this.build(schema.not!, doc), hasDefault: false, raw: { not: schema.not! } });
+    if ('not' in schema) parts.push({ kind: 'not', schema: this.build(schema.not, doc), hasDefault: false, raw: { not: schema.not! } });
     for (const criterion of ['allOf', 'anyOf', 'oneOf'] as const) {
       const list = schema[criterion];
       if (Array.isArray(list)) parts.push({ kind: 'combined', criterion, subschemas: list.map((s) => this.build(s, doc)), hasDefault: false, raw: { [criterion]: list } });
@@ -382,7 +382,7 @@ class ModelBuilder {
           properties,
           required: new Set(Array.isArray(schema.required) ? schema.required.filter((r): r is string => typeof r === 'string') : []),
           additional: this.content(schema.additionalProperties, doc),
-          unevaluated: 'unevaluatedProperties' in schema ? this.build(schema.unevaluatedProperties!, doc) : undefined,
+          unevaluated: 'unevaluatedProperties' in schema ? this.build(schema.unevaluatedProperties, doc) : undefined,
           patternProperties: isObject(schema.patternProperties)
             ? Object.entries(schema.patternProperties).map(([pattern, sub]) => ({ pattern, schema: this.build(sub, doc) }))
             : [],
@@ -403,7 +403,7 @@ class ModelBuilder {
           items,
           tuple: (tuple ?? []).map((s) => this.build(s, doc)),
           additional: tuple === null ? 'open' : this.content(additional, doc),
-          unevaluated: 'unevaluatedItems' in schema ? this.build(schema.unevaluatedItems!, doc) : undefined,
+          unevaluated: 'unevaluatedItems' in schema ? this.build(schema.unevaluatedItems, doc) : undefined,
           maxItems: num(schema.maxItems),
           minItems: num(schema.minItems),
           uniqueItems: schema.uniqueItems === true,
@@ -576,7 +576,7 @@ class Comparison {
       this.inProgress.delete(pairKey);
     }
     let row = this.memo.get(original);
-    if (!row) this.memo.set(original, (row = new Map()));
+    if (!row) this.memo.set(original, (row = new Map<Node, Difference[]>()));
     row.set(update, diffs);
     return diffs;
   }
@@ -786,7 +786,7 @@ class Comparison {
       if (before === undefined) diffs.push({ type: 'DEPENDENCY_SCHEMA_ADDED', path: ['dependencies', name] });
       else diffs.push(...this.at(['dependencies', name], this.compare(before, after)));
     }
-    diffs.push(...this.compareContent(original, update, 'additionalProperties', 'ADDITIONAL_PROPERTIES_REMOVED', 'ADDITIONAL_PROPERTIES_NARROWED', true));
+    diffs.push(...this.compareContent(original, update, 'additionalProperties', 'ADDITIONAL_PROPERTIES_REMOVED', 'ADDITIONAL_PROPERTIES_NARROWED'));
     diffs.push(...this.compareUnevaluated(original.unevaluated, update.unevaluated, 'unevaluatedProperties', 'UNEVALUATED_PROPERTIES_REMOVED', 'UNEVALUATED_PROPERTIES_NARROWED'));
     if (original.maxProperties !== update.maxProperties) {
       if (original.maxProperties === undefined) diffs.push({ type: 'MAX_PROPERTIES_ADDED', path: ['maxProperties'] });
@@ -800,7 +800,7 @@ class Comparison {
   }
 
   /** additionalProperties / additionalItems: closing an open model, or giving it a schema, narrows it. */
-  private compareContent(original: Content, update: Content, name: string, removed: DiffType, narrowed: DiffType, _objects: boolean): Difference[] {
+  private compareContent(original: Content, update: Content, name: string, removed: DiffType, narrowed: DiffType): Difference[] {
     const a = original.additional;
     const b = update.additional;
     const permits = (c: Content['additional']) => c !== 'closed';
@@ -860,7 +860,7 @@ class Comparison {
         if (sub.length > 0) diffs.push(...this.at(path, sub), { type: 'ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', path });
       }
     }
-    diffs.push(...this.compareContent(original, update, 'additionalItems', 'ADDITIONAL_ITEMS_REMOVED', 'ADDITIONAL_ITEMS_NARROWED', false));
+    diffs.push(...this.compareContent(original, update, 'additionalItems', 'ADDITIONAL_ITEMS_REMOVED', 'ADDITIONAL_ITEMS_NARROWED'));
     diffs.push(...this.compareUnevaluated(original.unevaluated, update.unevaluated, 'unevaluatedItems', 'UNEVALUATED_ITEMS_REMOVED', 'UNEVALUATED_ITEMS_NARROWED'));
     const upper = (name: string, a: number | undefined, b: number | undefined, added: DiffType, decreased: DiffType) => {
       if (a === b) return;

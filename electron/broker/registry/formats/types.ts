@@ -66,7 +66,7 @@ export function parseJsonText(text: string): unknown {
 export function sortedJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
-  const entries = Object.keys(value as object)
+  const entries = Object.keys(value)
     .sort()
     .map((key) => `${JSON.stringify(key)}:${sortedJson((value as Record<string, unknown>)[key])}`);
   return `{${entries.join(',')}}`;

@@ -43,6 +43,7 @@ export function ElectionDialog({ target, onClose }: { target: ElectionScope; onC
       live = false;
     };
     // The target is compared by value (key): a parent re-rendering with an equal object does not reload.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `key` stands for `target`
   }, [key, previewElection]);
 
   const movable = preview?.moves.filter((move) => move.blocked === null) ?? [];

@@ -89,7 +89,7 @@ export function ResetOffsetsDialog({ detail, onClose }: { detail: GroupDetail; o
   };
 
   const runPreview = async () => {
-    if (validation) return setError(validation);
+    if (validation) { setError(validation); return; }
     setBusy('preview');
     const result = await previewReset(detail.id, target());
     setBusy(null);

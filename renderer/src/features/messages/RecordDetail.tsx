@@ -194,7 +194,7 @@ function JsonNode({ name, value, depth }: { name?: ReactNode; value: unknown; de
       </div>
     );
   }
-  const entries = Array.isArray(value) ? value.map((item, index) => [index, item] as const) : Object.entries(value as Record<string, unknown>);
+  const entries = Array.isArray(value) ? (value as unknown[]).map((item, index) => [index, item] as const) : Object.entries(value as Record<string, unknown>);
   const open = Array.isArray(value) ? '[' : '{';
   const close = Array.isArray(value) ? ']' : '}';
   if (!entries.length) {

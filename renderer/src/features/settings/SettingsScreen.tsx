@@ -49,9 +49,9 @@ export function SettingsScreen() {
     }
     setErrors({});
     const result = await api.invoke('settings.update', { embedded: parsed.data });
-    if (!result.ok) return setSaveError(result.error.message);
+    if (!result.ok) { setSaveError(result.error.message); return; }
     setSettings(result.value);
-    if (!apply) return setSaved('saved');
+    if (!apply) { setSaved('saved'); return; }
     const config = { brokers: parsed.data.brokers, basePort: parsed.data.basePort, dataDir: parsed.data.dataDir, kafkaVersion: parsed.data.kafkaVersion ?? null };
     const status = running?.state === 'running' ? await restartEmbedded(config) : await startEmbedded(config);
     if (status?.state === 'running') setSaved('applied');
