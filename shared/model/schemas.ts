@@ -298,7 +298,7 @@ export const KAFKA_VERSION_CHOICES = [
   '0.11', '1.0', '1.1', '2.0', '2.1', '2.2', '2.3', '2.4', '2.5', '2.6', '2.7', '2.8',
   '3.0', '3.1', '3.2', '3.3', '3.4', '3.5', '3.6', '3.7', '3.8', '3.9', '4.0', '4.1',
 ] as const;
-export const kafkaVersionSchema = z.enum(KAFKA_VERSION_CHOICES, { message: 'Choose a Kafka release from 0.11 to 4.1.' }).nullable();
+export const kafkaVersionSchema = z.enum(KAFKA_VERSION_CHOICES, { error: 'Choose a Kafka release from 0.11 to 4.1.' }).nullable();
 export type KafkaVersion = (typeof KAFKA_VERSION_CHOICES)[number];
 
 export const embeddedRunConfigSchema = z.object({

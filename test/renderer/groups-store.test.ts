@@ -147,10 +147,10 @@ describe('groups slice', () => {
     calls.length = 0;
     const slow = new Promise((resolve) => (answer = resolve));
     const original = client.invoke;
-    client.invoke = (async (channel: never, request: never) => {
+    client.invoke = async (channel: never, request: never) => {
       if (channel === 'lag.topic') await slow;
       return original(channel, request);
-    }) as never;
+    };
     push('lag.sampled', { connectionId: 'embedded', at: 3, groups: ['billing'] });
     push('lag.sampled', { connectionId: 'embedded', at: 4, groups: ['billing'] });
     push('lag.sampled', { connectionId: 'embedded', at: 5, groups: ['billing'] });

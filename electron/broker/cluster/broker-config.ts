@@ -31,7 +31,7 @@ export interface ListenerEndpoint {
 export function parseListeners(value: string): ListenerEndpoint[] | { error: string } {
   const endpoints: ListenerEndpoint[] = [];
   for (const entry of value.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
-    const match = /^([A-Za-z0-9_-]+):\/\/(\[[0-9A-Fa-f:.]+\]|[^:/\s\[\]]*):(\d{1,5})$/.exec(entry);
+    const match = /^([A-Za-z0-9_-]+):\/\/(\[[0-9A-Fa-f:.]+\]|[^:/\s[\]]*):(\d{1,5})$/.exec(entry);
     const port = match ? Number(match[3]) : NaN;
     if (!match || port < 1 || port > 65535) {
       return { error: `'${entry.length > 200 ? `${entry.slice(0, 200)}...` : entry}' is not a listener: use NAME://host:port with a port from 1 to 65535, e.g. PLAINTEXT://localhost:9092.` };

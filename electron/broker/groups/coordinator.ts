@@ -84,8 +84,8 @@ export class GroupCoordinator {
     const meta = this.broker.metadata.partition(OFFSETS_TOPIC, partition);
     const leads = meta !== undefined && meta.leader === this.broker.id;
     const current = this.partitions.owned.get(partition);
-    if (current && (!leads || current.leaderEpoch !== meta!.leaderEpoch)) this.unload(partition);
-    if (leads && !this.partitions.owned.has(partition)) this.load(partition, meta!.leaderEpoch);
+    if (current && (!leads || current.leaderEpoch !== meta.leaderEpoch)) this.unload(partition);
+    if (leads && !this.partitions.owned.has(partition)) this.load(partition, meta.leaderEpoch);
   }
 
   /** Reconciles every offsets partition (broker start, topic changes). */

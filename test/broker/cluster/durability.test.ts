@@ -202,7 +202,7 @@ describe('a replica whose log directory vanished while its broker was down', () 
       expectAll(await readAll(second.cluster, 'wiped'), acknowledged);
       // It catches up from the leaders, rejoins the ISR, and its log is whole again.
       await waitFor(() => [0, 1].every((p) => controller.partition('wiped', p)!.isr.length === 3), 30_000, 'broker 0 to rejoin the ISR');
-      await waitFor(() => [0, 1].every((p) => second.cluster.broker(0).replica('wiped', p)!.logLost === false), 30_000, 'broker 0 to have caught up');
+      await waitFor(() => [0, 1].every((p) => !second.cluster.broker(0).replica('wiped', p)!.logLost), 30_000, 'broker 0 to have caught up');
       for (const p of [0, 1]) {
         const leader = second.cluster.broker(controller.partition('wiped', p)!.leader).replica('wiped', p)!;
         expect(second.cluster.broker(0).replica('wiped', p)!.log.logEndOffset).toBe(leader.log.logEndOffset);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { MAX_PRODUCE_REPEAT, type Compression, type ProduceResult } from '../../../../shared/model/schemas';
 import { Field } from '../../components/Field';
 import { ScreenHeader } from '../../components/ScreenHeader';
