@@ -173,10 +173,15 @@ const API_ACTIONS: Readonly<Record<string, string>> = {
 function unsupportedApiWords(error: Error): string {
   const named = (error as { api?: unknown }).api;
   const api = typeof named === 'string' ? named : /Unsupported API (\w+)/.exec(error.message)?.[1];
-  const key = api === undefined ? undefined : apiKeyByName(api);
+  return api === undefined ? `This request is not supported by this cluster: ${error.message}` : describeUnsupportedApi(api);
+}
+
+/** "Deleting a consumer group needs Kafka 1.1 or later (the DeleteGroups API), and this cluster does not offer it." */
+export function describeUnsupportedApi(api: string): string {
+  const key = apiKeyByName(api);
   const since = key === undefined ? undefined : firstReleaseSupporting(key);
-  const action = (api && API_ACTIONS[api]) ?? (api ? `This request (${api})` : 'This request');
-  if (!since) return `${action} is not supported by this cluster: ${error.message}`;
+  const action = API_ACTIONS[api] ?? `This request (${api})`;
+  if (!since) return `${action} is not supported by this cluster (it does not offer the ${api} API).`;
   return `${action} needs Kafka ${since} or later (the ${api} API), and this cluster does not offer it.`;
 }
 

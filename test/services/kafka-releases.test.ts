@@ -91,6 +91,22 @@ describe.each(MATRIX)('the app against Kafka %s (emulated)', (release) => {
     const altered = await app.ok('topics.configs', { connectionId, topic: 'orders' });
     expect(altered.find((c) => c.name === 'retention.ms')?.value).toBe('3600000');
 
+    // The broker page reads log dirs with DescribeLogDirs (1.0+): before, it says so instead of failing.
+    const broker = await app.ok('brokers.describe', { connectionId, brokerId: 0 });
+    expect(broker.replicas.length).toBeGreaterThan(0);
+    if (at(release, '1.0')) expect(broker.logDirsError).toBeNull();
+    else expect(broker.logDirsError).toMatch(/needs Kafka 1\.0 or later/);
+    const stats = await app.ok('topics.stats', { connectionId });
+    expect(stats.find((t) => t.name === 'orders')).toBeDefined();
+    // Adding partitions needs CreatePartitions (1.0+); a preferred-leader election ElectLeaders (2.2+).
+    const grown = await app.call('topics.addPartitions', { connectionId, topic: 'orders', totalPartitions: 3 });
+    if (at(release, '1.0')) expect(grown.ok, grown.ok ? '' : grown.error.message).toBe(true);
+    else if (!grown.ok) expect(grown.error.message).toMatch(/Adding partitions to a topic needs Kafka 1\.0 or later/);
+    else throw new Error('CreatePartitions worked on a release without it');
+    const elected = await app.call('cluster.electLeaders', { connectionId, target: { scope: 'cluster' } });
+    if (at(release, '2.2')) expect(elected.ok, elected.ok ? '' : elected.error.message).toBe(true);
+    else if (!elected.ok) expect(elected.error.message).toMatch(/needs Kafka 2\.2 or later/);
+
     // Produce each codec to partition 0 and browse it back; zstd needs Kafka 2.1 (KIP-110).
     for (const compression of CODECS) {
       const result = await app.call('produce.send', { connectionId, topic: 'orders', key: `k-${compression}`, value: `v-${compression}`, headers: [{ key: 'h', value: compression }], partition: 0, compression, repeat: 2 });

@@ -21,7 +21,7 @@ import {
 } from '../../../shared/model/schemas';
 import { errorName } from '../../kafka/protocol/error-codes';
 import { ElectLeaders } from '../../kafka/protocol/generated/index';
-import { AppError } from '../../core/errors';
+import { AppError, describeUnsupportedApi } from '../../core/errors';
 import type { EmbeddedClusterService } from '../embedded-cluster/service';
 import { BrokerHistory } from './broker-history';
 import {
@@ -355,7 +355,7 @@ export class ClusterService {
     try {
       version = await negotiateVersion(reads.admin, ElectLeaders);
     } catch {
-      throw new AppError('kafka', 'This cluster does not support leader elections from a client (ElectLeaders, Apache Kafka 2.2 or newer).');
+      throw new AppError('kafka', describeUnsupportedApi('ElectLeaders'));
     }
     const byTopic = new Map<string, number[]>();
     for (const move of movable) byTopic.set(move.topic, [...(byTopic.get(move.topic) ?? []), move.partition]);

@@ -6,6 +6,7 @@
 import { Writer as LibraryWriter, kGetBootstrapConnection, kGetConnection, type Base, type Connection, type Reader as LibraryReader } from '@platformatic/kafka';
 import type { ApiDescriptor } from '../../kafka/protocol/generated/index';
 import { Reader } from '../../kafka/protocol/reader';
+import { describeUnsupportedApi } from '../../core/errors';
 import { Writer } from '../../kafka/protocol/writer';
 
 /** Any client of the library (Admin, Producer, Consumer): they share connections and API lookup. */
@@ -39,7 +40,7 @@ export async function supportsApi(admin: KafkaClient, apiKey: number): Promise<b
 /** Thrown when the cluster does not speak any version of an API this codec knows. */
 export class UnsupportedApiError extends Error {
   constructor(readonly api: string) {
-    super(`The cluster does not support ${api}.`);
+    super(describeUnsupportedApi(api));
     this.name = 'UnsupportedApiError';
   }
 }
