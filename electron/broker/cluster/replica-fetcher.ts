@@ -68,7 +68,22 @@ export class ReplicaFetcher {
   private fetching: Followed | null = null;
   private announcedWhileFetching = false;
   private running = true;
-  private wake: (() => void) | null = null;
+  /** Ends the loop's idle wait; set only while it waits. */
+  private idle: (() => void) | null = null;
+  private resumeScheduled = false;
+  /** Set by the sweep timer: the next round fetches every followed partition. */
+  private sweepDue = true;
+  /**
+   * One timer for the sweeps, for the fetcher's life: arming a timeout per idle wait (a distinct delay
+   * each time, which Node files under a timer list of its own) cost more than the fetch it waited for.
+   */
+  private readonly sweepTimer: NodeJS.Timeout;
+  private readonly resume = () => {
+    this.resumeScheduled = false;
+    const idle = this.idle;
+    this.idle = null;
+    idle?.();
+  };
   private readonly maxBytes: number;
 
   constructor(
@@ -77,7 +92,24 @@ export class ReplicaFetcher {
     private readonly logger: Logger,
   ) {
     this.maxBytes = broker.config.int('replica.fetch.max.bytes');
+    this.sweepTimer = setInterval(() => {
+      this.sweepDue = true;
+      this.resume();
+    }, SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
     void this.loop();
+  }
+
+  /**
+   * A leader's news (or a partition to look at): while the loop waits, it runs once the I/O of this
+   * turn has been handled, so that the appends of a burst of requests share one fetch. While a round
+   * runs, the partition marked due is fetched by the next one.
+   */
+  private wake(): void {
+    if (this.idle === null || this.resumeScheduled) return;
+    this.resumeScheduled = true;
+    metrics.fetcherWakeups++;
+    setImmediate(this.resume);
   }
 
   follow(replica: PartitionReplica): void {
@@ -88,7 +120,7 @@ export class ReplicaFetcher {
     }
     // Called again on leader and ISR changes: look at the partition at once.
     this.due.add(entry);
-    this.wake?.();
+    this.wake();
   }
 
   unfollow(replica: PartitionReplica): void {
@@ -100,20 +132,19 @@ export class ReplicaFetcher {
 
   stop(): void {
     this.running = false;
+    clearInterval(this.sweepTimer);
     for (const entry of this.followed.values()) entry.unsubscribe?.();
     this.followed.clear();
     this.due.clear();
-    this.wake?.();
+    this.resume();
   }
 
   private async loop(): Promise<void> {
-    let nextSweep = 0;
     let afterData = false;
     while (this.running) {
-      const now = Date.now();
       let round: Followed[];
-      if (now >= nextSweep) {
-        nextSweep = now + SWEEP_INTERVAL_MS;
+      if (this.sweepDue) {
+        this.sweepDue = false;
         round = [...this.followed.values()];
       } else {
         round = [...this.due];
@@ -148,23 +179,12 @@ export class ReplicaFetcher {
         await new Promise<void>((resolve) => setImmediate(resolve));
       } else {
         afterData = false;
-        await new Promise<void>((resolve) => {
-          let woken = false;
-          const timer = setTimeout(done, Math.max(1, nextSweep - Date.now()));
-          function done() {
-            clearTimeout(timer);
-            resolve();
-          }
-          // A leader's news: fetch once the I/O of this turn has been handled, so that the appends
-          // of a burst of requests share one fetch.
-          this.wake = () => {
-            if (woken) return;
-            woken = true;
-            metrics.fetcherWakeups++;
-            setImmediate(done);
-          };
-        });
-        this.wake = null;
+        // Until a leader's news (wake) or the next sweep.
+        if (!this.sweepDue) {
+          await new Promise<void>((resolve) => {
+            this.idle = resolve;
+          });
+        }
       }
     }
   }
@@ -194,7 +214,7 @@ export class ReplicaFetcher {
           return;
         }
         this.due.add(entry);
-        this.wake?.();
+        this.wake();
       }, 'records');
       entry.subscribedTo = leader;
     }
