@@ -78,8 +78,13 @@ function loadOrCreateCa(dir: string): Ca {
   const path = join(dir, 'ca.pem');
   const keyPath = join(dir, 'ca-key.pem');
   if (existsSync(path) && existsSync(keyPath)) {
-    const pem = readFileSync(path, 'utf8');
-    return { cert: forge.pki.certificateFromPem(pem), key: forge.pki.privateKeyFromPem(readFileSync(keyPath, 'utf8')), pem, path };
+    try {
+      const pem = readFileSync(path, 'utf8');
+      return { cert: forge.pki.certificateFromPem(pem), key: forge.pki.privateKeyFromPem(readFileSync(keyPath, 'utf8')), pem, path };
+    } catch (error) {
+      // Not made again silently: clients trust this CA, a new one would lock them out without a word.
+      throw new Error(`the cluster's CA in ${dir} cannot be read (${error instanceof Error ? error.message : String(error)}); remove ca.pem and ca-key.pem to make a new one`, { cause: error });
+    }
   }
   const keys = newKeyPair();
   const cert = forge.pki.createCertificate();
