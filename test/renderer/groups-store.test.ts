@@ -146,7 +146,7 @@ describe('groups slice', () => {
     // A sample arriving while a reload is under way is followed by one more reload, not one each.
     calls.length = 0;
     const slow = new Promise((resolve) => (answer = resolve));
-    const original = client.invoke;
+    const original = client.invoke.bind(client);
     client.invoke = async (channel: never, request: never) => {
       if (channel === 'lag.topic') await slow;
       return original(channel, request);

@@ -19,10 +19,10 @@ export interface UiSlice {
   /** The topic the produce form opens on. */
   produceTopic: string | null;
   produceDraft: ProduceDraft | null;
-  navigate(screen: Screen): void;
-  openTopic(topic: string): void;
-  openProduce(topic: string | null): void;
-  openProduceWith(draft: ProduceDraft): void;
+  navigate: (screen: Screen) => void;
+  openTopic: (topic: string) => void;
+  openProduce: (topic: string | null) => void;
+  openProduceWith: (draft: ProduceDraft) => void;
 }
 
 export const createUiSlice: SliceCreator<UiSlice> = (set) => ({

@@ -16,6 +16,9 @@ export type AppState = ResourcesSlice &
 
 export type AppStore = StoreApi<AppState>;
 
+/** Makes a slice's state and actions. Slice interfaces declare actions as function properties, not
+ * methods: screens take them out of the store (useAppStore((state) => state.openTopic)) and call them
+ * alone, which is right as no action uses `this`. */
 export type SliceCreator<Slice> = (
   set: StoreApi<AppState>['setState'],
   get: StoreApi<AppState>['getState'],

@@ -26,18 +26,18 @@ export interface ResourcesSlice {
   /** By resourceId(key). Read with selectResource or useResource. */
   resources: Readonly<Record<string, Resource<unknown>>>;
   /** Loads (again) the data of a key; keeps what was there while loading and after a failure. */
-  fetchResource<T>(query: Query<T>): Promise<void>;
+  fetchResource: <T>(query: Query<T>) => Promise<void>;
   /** A screen shows the key: it loads again when invalidated. Returns the end of the observation. */
-  observeResource<T>(query: Query<T>): () => void;
+  observeResource: <T>(query: Query<T>) => () => void;
   /** Every resource whose key starts with `key`, or that depends on a key overlapping it, is out of
    * date: observed ones load again (after the load under way, if any). `where` narrows by data. */
-  invalidate(key: ResourceKey, where?: (data: unknown) => boolean): void;
+  invalidate: (key: ResourceKey, where?: (data: unknown) => boolean) => void;
   /** Replaces the data of a key with what a write or an event told (no load needed); `update`
    * answering null leaves it as it is. */
-  setResourceData<T>(key: ResourceKey, update: (data: T | null) => T | null): void;
+  setResourceData: <T>(key: ResourceKey, update: (data: T | null) => T | null) => void;
   /** Forgets the resources whose key matches (the previous connection's data). A screen still
    * observing one gets a fresh entry when it loads again. */
-  dropResources(where: (key: ResourceKey) => boolean): void;
+  dropResources: (where: (key: ResourceKey) => boolean) => void;
 }
 
 export const resourceId = (key: ResourceKey): string => JSON.stringify(key);

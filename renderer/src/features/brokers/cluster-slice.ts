@@ -17,13 +17,13 @@ export const brokerQuery = (connectionId: string, brokerId: number): Query<Broke
 export interface ClusterSlice {
   /** The broker whose page is open. */
   selectedBroker: number | null;
-  openBroker(brokerId: number): void;
+  openBroker: (brokerId: number) => void;
   /** Which leaders a preferred-leader election would move, and which cannot move now. */
-  previewElection(target: ElectionScope): Promise<IpcResult<ElectionPreview>>;
+  previewElection: (target: ElectionScope) => Promise<IpcResult<ElectionPreview>>;
   /** Runs it; the screens showing leaders read them again. */
-  electLeaders(target: ElectionScope): Promise<IpcResult<ElectionResult>>;
+  electLeaders: (target: ElectionScope) => Promise<IpcResult<ElectionResult>>;
   /** Forgets everything fetched from a connection (on leaving it). */
-  resetClusterData(connectionId: string): void;
+  resetClusterData: (connectionId: string) => void;
 }
 
 export const createClusterSlice: SliceCreator<ClusterSlice> = (set, get, api) => ({

@@ -18,15 +18,15 @@ export interface EmbeddedSlice {
   /** The whole cluster being started, stopped or restarted from the UI. */
   clusterAction: 'start' | 'stop' | 'restart' | null;
   clusterActionError: IpcError | null;
-  loadEmbedded(): Promise<void>;
+  loadEmbedded: () => Promise<void>;
   /** Starts the embedded cluster, optionally on other ports or another data directory for this run. */
-  startEmbedded(changes?: Partial<EmbeddedRunConfig>): Promise<EmbeddedClusterStatus | null>;
-  stopEmbedded(): Promise<EmbeddedClusterStatus | null>;
-  restartEmbedded(changes?: Partial<EmbeddedRunConfig>): Promise<EmbeddedClusterStatus | null>;
-  selectGridTopic(topic: string | null): void;
-  controlBroker(brokerId: number, action: 'stop' | 'kill' | 'start'): Promise<void>;
-  embeddedStatusChanged(status: EmbeddedClusterStatus): void;
-  clusterEventReceived(event: ClusterEvent): void;
+  startEmbedded: (changes?: Partial<EmbeddedRunConfig>) => Promise<EmbeddedClusterStatus | null>;
+  stopEmbedded: () => Promise<EmbeddedClusterStatus | null>;
+  restartEmbedded: (changes?: Partial<EmbeddedRunConfig>) => Promise<EmbeddedClusterStatus | null>;
+  selectGridTopic: (topic: string | null) => void;
+  controlBroker: (brokerId: number, action: 'stop' | 'kill' | 'start') => Promise<void>;
+  embeddedStatusChanged: (status: EmbeddedClusterStatus) => void;
+  clusterEventReceived: (event: ClusterEvent) => void;
 }
 
 const channelFor = { stop: 'embedded.stopBroker', kill: 'embedded.killBroker', start: 'embedded.startBroker' } as const;

@@ -20,23 +20,23 @@ export interface ConnectionsSlice {
   connectionHealth: Record<string, ConnectionHealth>;
   /** By connection id or "test:<testId>". */
   connectionActivity: Record<string, ActivityView>;
-  loadApp(): Promise<void>;
-  loadConnections(): Promise<void>;
-  loadConnectionHealth(): Promise<void>;
-  selectConnection(id: string): void;
-  saveConnection(input: ConnectionInput): Promise<IpcResult<ConnectionSummary>>;
+  loadApp: () => Promise<void>;
+  loadConnections: () => Promise<void>;
+  loadConnectionHealth: () => Promise<void>;
+  selectConnection: (id: string) => void;
+  saveConnection: (input: ConnectionInput) => Promise<IpcResult<ConnectionSummary>>;
   /** Sets the connect and request timeouts of any connection, the embedded one included. */
-  setConnectionTimeouts(id: string, timeouts: ConnectionTimeouts): Promise<IpcResult<ConnectionSummary>>;
-  deleteConnection(id: string): Promise<IpcResult<Record<string, never>>>;
-  testConnection(input: ConnectionInput | { id: string }, testId?: string): Promise<IpcResult<ConnectionTestResult>>;
-  cancelTest(testId: string): Promise<void>;
+  setConnectionTimeouts: (id: string, timeouts: ConnectionTimeouts) => Promise<IpcResult<ConnectionSummary>>;
+  deleteConnection: (id: string) => Promise<IpcResult<Record<string, never>>>;
+  testConnection: (input: ConnectionInput | { id: string }, testId?: string) => Promise<IpcResult<ConnectionTestResult>>;
+  cancelTest: (testId: string) => Promise<void>;
   /** Checks a connection now (on choosing it, and "Check now"). */
-  checkConnection(id: string): Promise<void>;
+  checkConnection: (id: string) => Promise<void>;
   /** Ends every call under way on a connection: the screens waiting for them show "Cancelled". */
-  cancelConnection(id: string): Promise<void>;
-  connectionsChanged(connections: ConnectionSummary[]): void;
-  connectionHealthChanged(health: ConnectionHealth): void;
-  connectionActivityChanged(activity: ConnectionActivity): void;
+  cancelConnection: (id: string) => Promise<void>;
+  connectionsChanged: (connections: ConnectionSummary[]) => void;
+  connectionHealthChanged: (health: ConnectionHealth) => void;
+  connectionActivityChanged: (activity: ConnectionActivity) => void;
 }
 
 export const createConnectionsSlice: SliceCreator<ConnectionsSlice> = (set, get, api) => ({

@@ -77,27 +77,27 @@ export interface GroupsSlice {
   demoPending: boolean;
   /** A random id per window, so two windows' views do not replace each other's in the main process. */
   viewPrefix: string;
-  setGroupSearch(search: string): void;
-  sortGroupsBy(key: GroupSortKey): void;
-  openGroup(group: string): void;
-  setLagRange(rangeMs: number): void;
-  setLagStack(stack: LagStack): void;
+  setGroupSearch: (search: string) => void;
+  sortGroupsBy: (key: GroupSortKey) => void;
+  openGroup: (group: string) => void;
+  setLagRange: (rangeMs: number) => void;
+  setLagStack: (stack: LagStack) => void;
   /** Tells the main process which groups a view shows (they are sampled while it does). */
-  viewGroups(view: string, groups: readonly string[]): Promise<void>;
-  watchGroup(group: string, watched: boolean): Promise<IpcResult<{ watched: string[] }>>;
-  previewReset(group: string, target: ResetTarget): Promise<IpcResult<ResetPreview>>;
-  resetOffsets(group: string, target: ResetTarget): Promise<IpcResult<ResetPreview>>;
-  deleteGroup(group: string): Promise<IpcResult<Record<string, never>>>;
-  deleteGroupOffsets(group: string, topic: string): Promise<IpcResult<{ partitions: number }>>;
-  sampleAllGroups(): Promise<IpcResult<{ groups: number; at: number; durationMs: number }>>;
-  loadLagSettings(): Promise<void>;
-  updateLagSettings(settings: LagSettings): Promise<IpcResult<LagSettings>>;
-  loadDemo(): Promise<void>;
-  startDemo(options: DemoOptions): Promise<IpcResult<DemoStatus>>;
-  stopDemo(what: 'consumers' | 'all'): Promise<IpcResult<DemoStatus>>;
+  viewGroups: (view: string, groups: readonly string[]) => Promise<void>;
+  watchGroup: (group: string, watched: boolean) => Promise<IpcResult<{ watched: string[] }>>;
+  previewReset: (group: string, target: ResetTarget) => Promise<IpcResult<ResetPreview>>;
+  resetOffsets: (group: string, target: ResetTarget) => Promise<IpcResult<ResetPreview>>;
+  deleteGroup: (group: string) => Promise<IpcResult<Record<string, never>>>;
+  deleteGroupOffsets: (group: string, topic: string) => Promise<IpcResult<{ partitions: number }>>;
+  sampleAllGroups: () => Promise<IpcResult<{ groups: number; at: number; durationMs: number }>>;
+  loadLagSettings: () => Promise<void>;
+  updateLagSettings: (settings: LagSettings) => Promise<IpcResult<LagSettings>>;
+  loadDemo: () => Promise<void>;
+  startDemo: (options: DemoOptions) => Promise<IpcResult<DemoStatus>>;
+  stopDemo: (what: 'consumers' | 'all') => Promise<IpcResult<DemoStatus>>;
   /** New lag samples: the data made of these groups' lag is out of date. */
-  lagSampled(event: LagSampledEvent): void;
-  demoStatusChanged(status: DemoStatus): void;
+  lagSampled: (event: LagSampledEvent) => void;
+  demoStatusChanged: (status: DemoStatus) => void;
 }
 
 export const createGroupsSlice: SliceCreator<GroupsSlice> = (set, get, api) => {

@@ -64,21 +64,21 @@ export interface MessagesSlice {
   selectedRecord: RecordView | null;
   tail: TailView | null;
   messageExport: ExportState | null;
-  openMessages(topic: string | null): void;
-  setMessageQuery(patch: Partial<MessageQuery>): void;
-  readMessages(): Promise<void>;
-  pageMessages(direction: 'forward' | 'backward'): Promise<void>;
-  cancelMessages(): Promise<void>;
-  selectRecord(record: RecordView | null): void;
-  loadTopicDecoders(topic: string): Promise<void>;
-  saveTopicDecoders(decoders: TopicDecoders): Promise<IpcError | null>;
-  startTail(): Promise<void>;
-  pauseTail(): Promise<void>;
-  resumeTail(): Promise<void>;
-  stopTail(): Promise<void>;
-  exportMessages(format: ExportFormat): Promise<void>;
-  messageProgressReceived(progress: Progress): void;
-  tailEventReceived(event: TailEvent): void;
+  openMessages: (topic: string | null) => void;
+  setMessageQuery: (patch: Partial<MessageQuery>) => void;
+  readMessages: () => Promise<void>;
+  pageMessages: (direction: 'forward' | 'backward') => Promise<void>;
+  cancelMessages: () => Promise<void>;
+  selectRecord: (record: RecordView | null) => void;
+  loadTopicDecoders: (topic: string) => Promise<void>;
+  saveTopicDecoders: (decoders: TopicDecoders) => Promise<IpcError | null>;
+  startTail: () => Promise<void>;
+  pauseTail: () => Promise<void>;
+  resumeTail: () => Promise<void>;
+  stopTail: () => Promise<void>;
+  exportMessages: (format: ExportFormat) => Promise<void>;
+  messageProgressReceived: (progress: Progress) => void;
+  tailEventReceived: (event: TailEvent) => void;
 }
 
 let operations = 0;

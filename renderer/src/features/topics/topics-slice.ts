@@ -38,14 +38,14 @@ export const topicConfigsQuery = (connectionId: string, topic: string): Query<Co
 export interface TopicsSlice {
   topicSearch: string;
   topicSort: TopicSort;
-  setTopicSearch(search: string): void;
-  sortTopicsBy(key: TopicSortKey): void;
-  createTopic(request: WithoutConnection<RequestOf<'topics.create'>>): Promise<IpcResult<ResponseOf<'topics.create'>>>;
-  deleteTopic(topic: string): Promise<IpcResult<ResponseOf<'topics.delete'>>>;
-  purgeTopic(topic: string): Promise<IpcResult<ResponseOf<'topics.purge'>>>;
-  addPartitions(topic: string, totalPartitions: number): Promise<IpcResult<ResponseOf<'topics.addPartitions'>>>;
-  alterTopicConfigs(topic: string, set: Record<string, string>, reset: string[]): Promise<IpcResult<ConfigEntry[]>>;
-  produce(request: WithoutConnection<ProduceRequest>): Promise<IpcResult<ProduceResult>>;
+  setTopicSearch: (search: string) => void;
+  sortTopicsBy: (key: TopicSortKey) => void;
+  createTopic: (request: WithoutConnection<RequestOf<'topics.create'>>) => Promise<IpcResult<ResponseOf<'topics.create'>>>;
+  deleteTopic: (topic: string) => Promise<IpcResult<ResponseOf<'topics.delete'>>>;
+  purgeTopic: (topic: string) => Promise<IpcResult<ResponseOf<'topics.purge'>>>;
+  addPartitions: (topic: string, totalPartitions: number) => Promise<IpcResult<ResponseOf<'topics.addPartitions'>>>;
+  alterTopicConfigs: (topic: string, set: Record<string, string>, reset: string[]) => Promise<IpcResult<ConfigEntry[]>>;
+  produce: (request: WithoutConnection<ProduceRequest>) => Promise<IpcResult<ProduceResult>>;
 }
 
 export const createTopicsSlice: SliceCreator<TopicsSlice> = (set, get, api) => {
