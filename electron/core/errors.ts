@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { IpcError } from '../../shared/ipc/contract';
 import { appLogger, type LogFields, type Logger } from './logger';
-import { describeNetworkFailure } from './network-errors';
+import { codeOf, describeNetworkFailure, flatten } from './network-errors';
 import { ApiKey } from '../kafka/protocol/api-keys';
 import { firstReleaseSupporting } from '../kafka/releases';
 
@@ -72,19 +72,6 @@ interface ProtocolErrorLike {
 
 function isProtocolErrorLike(error: unknown): error is ProtocolErrorLike {
   return error instanceof Error && typeof (error as { apiId?: unknown }).apiId === 'string';
-}
-
-/** Every error inside an error: AggregateError members and causes, depth first. */
-function* flatten(error: unknown, depth = 0): Generator {
-  if (depth > 8) return;
-  yield error;
-  if (error instanceof AggregateError) for (const inner of error.errors) yield* flatten(inner, depth + 1);
-  if (error instanceof Error && error.cause !== undefined) yield* flatten(error.cause, depth + 1);
-}
-
-function codeOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
 }
 
 export function zodIssues(error: z.ZodError): NonNullable<IpcError['issues']> {

@@ -13,17 +13,18 @@ export function formatSeconds(ms: number): string {
 }
 
 /** Every error inside an error: AggregateError members and causes, depth first. */
-function* flatten(error: unknown, depth = 0): Generator {
+export function* flatten(error: unknown, depth = 0): Generator {
   if (depth > 8) return;
   yield error;
   if (error instanceof AggregateError) for (const inner of error.errors) yield* flatten(inner, depth + 1);
   if (error instanceof Error && error.cause !== undefined) yield* flatten(error.cause, depth + 1);
 }
 
-const codeOf = (error: unknown): string | undefined => {
+/** The `code` of an error (Node's system codes, the client library's PLT_KFK_*), if it has one. */
+export function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
-};
+}
 
 const CONNECTION_TO = /^Connection to (.+):(\d+) (failed|timed out)\.$/;
 

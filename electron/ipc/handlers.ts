@@ -20,7 +20,7 @@ function trackConnectionCalls(plain: Handlers, connections: ConnectionService): 
     const handler = plain[channel] as (request: unknown) => unknown;
     tracked[channel] = (request) => {
       const connectionId = (request as { connectionId?: unknown } | null)?.connectionId;
-      return typeof connectionId === 'string' ? connections.track(connectionId, async () => handler(request)) : handler(request);
+      return typeof connectionId === 'string' ? connections.track(connectionId, async () => await handler(request)) : handler(request);
     };
   }
   return tracked as unknown as Handlers;

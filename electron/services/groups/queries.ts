@@ -19,7 +19,7 @@ import { AppError } from '../../core/errors';
 import { appLogger } from '../../core/logger';
 import { errorName } from '../../kafka/protocol/error-codes';
 import { ListGroups as ListGroupsApi } from '../../kafka/protocol/generated/index';
-import { chunks, committedOffsets, eachIfBatchFails, GROUP_BATCH, readWatermarks, type Commit } from '../cluster/offsets';
+import { chunks, committedOffsets, eachIfBatchFails, GROUP_BATCH, readWatermarks, type Commit, type GroupCommits } from '../cluster/offsets';
 import { brokerFailure, listOffsets, readMetadata, type ClusterSnapshot } from '../cluster/read';
 import { brokerConnection, negotiateVersion, send } from '../cluster/wire';
 import { partitionLag, type GroupSample, type PartitionSample } from '../lag/series';
@@ -330,7 +330,7 @@ export async function describeGroup(admin: Admin, group: string): Promise<GroupD
     coordinators(admin, [group]).catch(() => new Map<string, { id: number; host: string; port: number }>()),
   ]);
   const info = described.get(group);
-  const commits = committed.get(group) ?? new Map<string, Map<number, Commit>>();
+  const commits: GroupCommits = committed.get(group) ?? new Map<string, Map<number, Commit>>();
   if ((!info || info.state === 'DEAD') && commits.size === 0) {
     throw new AppError('not-found', `The group "${group}" does not exist on this cluster.`);
   }
