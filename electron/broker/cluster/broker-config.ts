@@ -190,20 +190,27 @@ export function validateBrokerConfigs(map: Readonly<Record<string, string>>, opt
  * static (given at start) over Kafka's default.
  */
 export class BrokerConfigView {
+  readonly #staticConfigs: Readonly<Record<string, string>>;
+  readonly #dynamicBroker: () => Readonly<Record<string, string>>;
+  readonly #dynamicDefault: () => Readonly<Record<string, string>>;
   constructor(
-    private readonly staticConfigs: Readonly<Record<string, string>>,
-    private readonly dynamicBroker: () => Readonly<Record<string, string>>,
-    private readonly dynamicDefault: () => Readonly<Record<string, string>>,
-  ) {}
+    staticConfigs: Readonly<Record<string, string>>,
+    dynamicBroker: () => Readonly<Record<string, string>>,
+    dynamicDefault: () => Readonly<Record<string, string>>,
+  ) {
+    this.#staticConfigs = staticConfigs;
+    this.#dynamicBroker = dynamicBroker;
+    this.#dynamicDefault = dynamicDefault;
+  }
 
   resolve(name: string): ResolvedConfig {
     const d = ALL_BROKER_CONFIG_DEFS.get(name);
     const readOnly = !(d?.dynamic ?? false);
     const sensitive = d?.sensitive ?? d?.type === 'password';
     const layers: Array<[Readonly<Record<string, string>>, ConfigSourceCode]> = [
-      [this.dynamicBroker(), ConfigSource.DYNAMIC_BROKER_CONFIG],
-      [this.dynamicDefault(), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
-      [this.staticConfigs, ConfigSource.STATIC_BROKER_CONFIG],
+      [this.#dynamicBroker(), ConfigSource.DYNAMIC_BROKER_CONFIG],
+      [this.#dynamicDefault(), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
+      [this.#staticConfigs, ConfigSource.STATIC_BROKER_CONFIG],
     ];
     for (const [values, source] of layers) {
       const value = values[name];
@@ -214,7 +221,7 @@ export class BrokerConfigView {
 
   /** resolve(name).value without building the resolution (read per request on hot paths: fetch.max.bytes). */
   value(name: string): string | null {
-    return this.dynamicBroker()[name] ?? this.dynamicDefault()[name] ?? this.staticConfigs[name] ?? ALL_BROKER_CONFIG_DEFS.get(name)?.default ?? null;
+    return this.#dynamicBroker()[name] ?? this.#dynamicDefault()[name] ?? this.#staticConfigs[name] ?? ALL_BROKER_CONFIG_DEFS.get(name)?.default ?? null;
   }
 
   int(name: string): number {

@@ -45,10 +45,10 @@ export interface BrokerOptions {
  * hold, where a composite string key cost a concatenation and its hashing each time.
  */
 class ReplicaTable {
-  private readonly byTopic = new Map<string, Map<number, PartitionReplica>>();
+  readonly #byTopic = new Map<string, Map<number, PartitionReplica>>();
 
   get(topic: string, partition: number): PartitionReplica | undefined {
-    return this.byTopic.get(topic)?.get(partition);
+    return this.#byTopic.get(topic)?.get(partition);
   }
 
   has(topic: string, partition: number): boolean {
@@ -56,26 +56,26 @@ class ReplicaTable {
   }
 
   set(replica: PartitionReplica): void {
-    let partitions = this.byTopic.get(replica.topic);
+    let partitions = this.#byTopic.get(replica.topic);
     if (!partitions) {
       partitions = new Map();
-      this.byTopic.set(replica.topic, partitions);
+      this.#byTopic.set(replica.topic, partitions);
     }
     partitions.set(replica.partition, replica);
   }
 
   delete(topic: string, partition: number): void {
-    const partitions = this.byTopic.get(topic);
+    const partitions = this.#byTopic.get(topic);
     if (!partitions?.delete(partition)) return;
-    if (partitions.size === 0) this.byTopic.delete(topic);
+    if (partitions.size === 0) this.#byTopic.delete(topic);
   }
 
   *values(): IterableIterator<PartitionReplica> {
-    for (const partitions of this.byTopic.values()) yield* partitions.values();
+    for (const partitions of this.#byTopic.values()) yield* partitions.values();
   }
 
   clear(): void {
-    this.byTopic.clear();
+    this.#byTopic.clear();
   }
 }
 
@@ -97,33 +97,35 @@ export class Broker {
   readonly logger: Logger;
   /** The group coordinator for the `__consumer_offsets` partitions this broker leads. */
   readonly groups: GroupCoordinator;
-  private port: number;
-  private stateValue: BrokerState = 'stopped';
-  private listener: Listener | null = null;
-  private logs: LogManager | null = null;
-  private readonly replicas = new ReplicaTable();
+  #port: number;
+  #stateValue: BrokerState = 'stopped';
+  #listener: Listener | null = null;
+  #logs: LogManager | null = null;
+  readonly #replicas = new ReplicaTable();
   /**
    * Parsed effective configs by topic, with the topic's config object they were parsed from (the
    * controller replaces it on every change). Broker-level changes clear it in applyTopicConfigs().
    * Parsing costs ~0.2 ms and every produce request asks twice.
    */
-  private readonly logConfigs = new Map<string, { configs: Record<string, string>; config: LogConfig }>();
-  private fetcher: ReplicaFetcher | null = null;
-  private isrTimer: NodeJS.Timeout | null = null;
-  private retentionTimer: NodeJS.Timeout | null = null;
-  private storageTimer: NodeJS.Timeout | null = null;
+  readonly #logConfigs = new Map<string, { configs: Record<string, string>; config: LogConfig }>();
+  #fetcher: ReplicaFetcher | null = null;
+  #isrTimer: NodeJS.Timeout | null = null;
+  #retentionTimer: NodeJS.Timeout | null = null;
+  #storageTimer: NodeJS.Timeout | null = null;
   /** Partitions whose files this broker cannot open or write now (logged once, retried, reported). */
   storage: StorageFailures;
   /** The partitions assigned to this broker when it last started (see LogManager.lostLog). */
-  private assignedAtStart = new Set<string>();
+  #assignedAtStart = new Set<string>();
   readonly now: () => number;
   /** The listener's security (TLS, SASL) and the authorizer; null: PLAINTEXT, everything allowed. */
   readonly security: BrokerSecurity | null;
+  readonly #options: BrokerOptions;
 
-  constructor(private readonly options: BrokerOptions) {
+  constructor(options: BrokerOptions) {
+    this.#options = options;
     this.id = options.id;
     this.host = options.host;
-    this.port = options.port;
+    this.#port = options.port;
     this.rack = options.rack ?? null;
     this.logger = options.logger.child({ broker: options.id });
     this.now = options.now ?? Date.now;
@@ -141,21 +143,21 @@ export class Broker {
       config: this.config,
       metadata: controller,
       offsetsPartitions: (partition) => this.replica(OFFSETS_TOPIC, partition),
-      isRunning: () => this.stateValue === 'running',
+      isRunning: () => this.#stateValue === 'running',
     }, options.groupClock);
     this.storage = new StorageFailures(this.logger, this.now);
   }
 
   get controller(): Controller {
-    return this.options.controller;
+    return this.#options.controller;
   }
 
   get state(): BrokerState {
-    return this.stateValue;
+    return this.#stateValue;
   }
 
   get boundPort(): number {
-    return this.port;
+    return this.#port;
   }
 
   /**
@@ -170,36 +172,36 @@ export class Broker {
       const plaintext = 'error' in endpoints ? undefined : endpoints.find((endpoint) => endpoint.name === 'PLAINTEXT');
       if (plaintext) return { host: plaintext.host || this.host, port: plaintext.port };
     }
-    return { host: this.host, port: this.port };
+    return { host: this.host, port: this.#port };
   }
 
   get logDir(): string {
-    return this.options.logDir;
+    return this.#options.logDir;
   }
 
   get logManager(): LogManager {
-    if (!this.logs) throw new Error(`broker ${this.id} is not running`);
-    return this.logs;
+    if (!this.#logs) throw new Error(`broker ${this.id} is not running`);
+    return this.#logs;
   }
 
   async start(): Promise<void> {
-    if (this.stateValue === 'running') return;
+    if (this.#stateValue === 'running') return;
     // Broker configs may have changed while it was stopped (no applyTopicConfigs then).
-    this.logConfigs.clear();
+    this.#logConfigs.clear();
     // What this broker held before this start: a replica among them whose log dir is gone lost its log.
-    this.assignedAtStart = new Set();
+    this.#assignedAtStart = new Set();
     for (const topic of this.controller.topics()) {
-      for (const p of topic.partitions) if (p.replicas.includes(this.id)) this.assignedAtStart.add(`${topic.name}\u0000${p.partition}`);
+      for (const p of topic.partitions) if (p.replicas.includes(this.id)) this.#assignedAtStart.add(`${topic.name}\u0000${p.partition}`);
     }
-    this.logs = await LogManager.open(this.options.logDir, { logger: this.logger, now: this.now });
+    this.#logs = await LogManager.open(this.#options.logDir, { logger: this.logger, now: this.now });
     this.storage = new StorageFailures(this.logger, this.now);
-    for (const failed of this.logs.failedPartitions()) {
-      this.storage.report(failed.topic, failed.partition, 'open', failed.error, this.logs.dirOf(failed.topic, failed.partition));
+    for (const failed of this.#logs.failedPartitions()) {
+      this.storage.report(failed.topic, failed.partition, 'open', failed.error, this.#logs.dirOf(failed.topic, failed.partition));
     }
-    this.removeDeletedTopicLogs();
+    this.#removeDeletedTopicLogs();
     const requests = {
-      handleFrame: (frame: Buffer, connection: Connection) => this.options.dispatcher.handleFrame(frame, connection, this),
-      mayOverlap: (frame: Buffer) => this.options.dispatcher.mayOverlap?.(frame) === true,
+      handleFrame: (frame: Buffer, connection: Connection) => this.#options.dispatcher.handleFrame(frame, connection, this),
+      mayOverlap: (frame: Buffer) => this.#options.dispatcher.mayOverlap?.(frame) === true,
     };
     const security = this.security;
     const listener = new Listener(
@@ -207,38 +209,38 @@ export class Broker {
       {
         ...(security?.tls ? { tls: { options: tlsServerOptions(security.tls, security.settings), principal: peerPrincipal } } : {}),
         host: this.host,
-        port: this.port,
+        port: this.#port,
         maxRequestBytes: this.config.int('socket.request.max.bytes'),
         idleTimeoutMs: this.config.int('connections.max.idle.ms'),
         requestReadTimeoutMs: this.config.int('socket.request.read.timeout.ms'),
-        memory: (this.options.memory ??= new MemoryBudget(this.config.int('queued.max.request.bytes'))),
+        memory: (this.#options.memory ??= new MemoryBudget(this.config.int('queued.max.request.bytes'))),
         logger: this.logger,
       },
     );
     try {
       await listener.start();
     } catch (error) {
-      await this.logs.close();
-      this.logs = null;
+      await this.#logs.close();
+      this.#logs = null;
       throw error;
     }
-    this.listener = listener;
-    this.port = listener.port;
-    this.stateValue = 'running';
-    this.fetcher = new ReplicaFetcher(this, this.options.peer, this.logger);
+    this.#listener = listener;
+    this.#port = listener.port;
+    this.#stateValue = 'running';
+    this.#fetcher = new ReplicaFetcher(this, this.#options.peer, this.logger);
     const lagMs = this.config.int('replica.lag.time.max.ms');
-    this.isrTimer = setInterval(() => this.shrinkLaggingIsr(lagMs), Math.max(50, Math.floor(lagMs / 2)));
-    this.isrTimer.unref();
+    this.#isrTimer = setInterval(() => this.#shrinkLaggingIsr(lagMs), Math.max(50, Math.floor(lagMs / 2)));
+    this.#isrTimer.unref();
     const retentionMs = this.config.int('log.retention.check.interval.ms');
-    this.retentionTimer = setInterval(() => this.runRetention(), retentionMs);
-    this.retentionTimer.unref();
-    this.storageTimer = setInterval(() => this.retryFailedStorage(), STORAGE_RETRY_MS);
-    this.storageTimer.unref();
-    this.logger.info('broker started', { listener: `${this.host}:${this.port}`, logDir: this.options.logDir });
+    this.#retentionTimer = setInterval(() => this.runRetention(), retentionMs);
+    this.#retentionTimer.unref();
+    this.#storageTimer = setInterval(() => this.#retryFailedStorage(), STORAGE_RETRY_MS);
+    this.#storageTimer.unref();
+    this.logger.info('broker started', { listener: `${this.host}:${this.#port}`, logDir: this.#options.logDir });
   }
 
   /** The partitions in the log dir whose topic no longer exists (deleted while this broker was down). */
-  private removeDeletedTopicLogs(): void {
+  #removeDeletedTopicLogs(): void {
     for (const entry of this.logManager.onDisk()) {
       const topic = this.controller.topic(entry.topic);
       const assigned = topic?.partitions[entry.partition]?.replicas.includes(this.id) ?? false;
@@ -251,11 +253,11 @@ export class Broker {
 
   /** Effective topic config: topic overrides over this broker's defaults over Kafka's. */
   topicLogConfig(topic: TopicMetadata): LogConfig {
-    const cached = this.logConfigs.get(topic.name);
+    const cached = this.#logConfigs.get(topic.name);
     if (cached && cached.configs === topic.configs) return cached.config;
     const parsed = parseLogConfig(topic.configs, this.config.topicDefaults());
     if (!parsed.ok) throw new Error(`invalid configs for topic ${topic.name}: ${parsed.errors.map((e) => e.message).join('; ')}`);
-    this.logConfigs.set(topic.name, { configs: topic.configs, config: parsed.config });
+    this.#logConfigs.set(topic.name, { configs: topic.configs, config: parsed.config });
     return parsed.config;
   }
 
@@ -264,9 +266,9 @@ export class Broker {
    * the partition does not exist or is not assigned to this broker.
    */
   replica(topicName: string, partition: number, retrying = false): PartitionReplica | undefined {
-    const existing = this.replicas.get(topicName, partition);
+    const existing = this.#replicas.get(topicName, partition);
     if (existing) return existing;
-    if (this.stateValue !== 'running') return undefined;
+    if (this.#stateValue !== 'running') return undefined;
     const topic = this.controller.topic(topicName);
     const meta = topic?.partitions[partition];
     if (!topic || !meta || !meta.replicas.includes(this.id)) return undefined;
@@ -275,7 +277,7 @@ export class Broker {
     let replica: PartitionReplica;
     try {
       const logs = this.logManager;
-      const log = logs.getOrCreateLog(topicName, partition, this.topicLogConfig(topic), topic.topicId, this.assignedAtStart.has(`${topicName}\u0000${partition}`));
+      const log = logs.getOrCreateLog(topicName, partition, this.topicLogConfig(topic), topic.topicId, this.#assignedAtStart.has(`${topicName}\u0000${partition}`));
       replica = new PartitionReplica(topicName, partition, log, {
         brokerId: this.id,
         metadata: () => this.controller.partition(topicName, partition),
@@ -297,9 +299,9 @@ export class Broker {
       return undefined;
     }
     this.storage.recovered(topicName, partition, 'open');
-    this.replicas.set(replica);
+    this.#replicas.set(replica);
     replica.onMetadataChange();
-    if (meta.leader !== this.id) this.fetcher?.follow(replica);
+    if (meta.leader !== this.id) this.#fetcher?.follow(replica);
     return replica;
   }
 
@@ -308,8 +310,8 @@ export class Broker {
    * up its role (follower fetching, group coordinator loading its groups) as if it had just been
    * assigned, and an offline partition may get its leader.
    */
-  private retryFailedStorage(): void {
-    if (this.stateValue !== 'running') return;
+  #retryFailedStorage(): void {
+    if (this.#stateValue !== 'running') return;
     for (const failure of this.storage.all()) {
       if (failure.operation !== 'open') continue;
       const topic = this.controller.topic(failure.topic);
@@ -330,15 +332,15 @@ export class Broker {
 
   /** Opens replicas for every partition assigned to this broker, at once (at start). */
   syncReplicas(): void {
-    if (this.stateValue !== 'running') return;
+    if (this.#stateValue !== 'running') return;
     for (const topic of this.controller.topics()) {
       for (const p of topic.partitions) if (p.replicas.includes(this.id)) this.replica(topic.name, p.partition);
     }
     this.groups.syncAll();
   }
 
-  private syncing: Promise<void> | null = null;
-  private syncAgain = false;
+  #syncing: Promise<void> | null = null;
+  #syncAgain = false;
 
   /**
    * Opens the replicas of partitions created since (after CreateTopics, CreatePartitions, auto-creation),
@@ -348,31 +350,31 @@ export class Broker {
    * needing a replica earlier opens it itself (see replica()).
    */
   scheduleSync(): Promise<void> {
-    if (this.stateValue !== 'running') return Promise.resolve();
-    if (this.syncing) {
-      this.syncAgain = true;
-      return this.syncing;
+    if (this.#stateValue !== 'running') return Promise.resolve();
+    if (this.#syncing) {
+      this.#syncAgain = true;
+      return this.#syncing;
     }
     const run = async () => {
       do {
-        this.syncAgain = false;
+        this.#syncAgain = false;
         // After the current request: its metadata is written before its logs are created.
         await new Promise<void>((resolve) => setImmediate(resolve));
-        await this.openAssignedReplicas();
-      } while (this.syncAgain && this.stateValue === 'running');
+        await this.#openAssignedReplicas();
+      } while (this.#syncAgain && this.#stateValue === 'running');
       this.groups.syncAll();
     };
-    this.syncing = run()
+    this.#syncing = run()
       .catch((error: unknown) => this.logger.error('opening new replicas failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }))
       .finally(() => {
-        this.syncing = null;
+        this.#syncing = null;
       });
-    return this.syncing;
+    return this.#syncing;
   }
 
   /** Resolves once replicas of partitions created so far are open on this broker (see scheduleSync). */
   replicasSynced(): Promise<void> {
-    return this.syncing ?? Promise.resolve();
+    return this.#syncing ?? Promise.resolve();
   }
 
   /** Resolves once every running broker of the cluster has opened the replicas of partitions created so far. */
@@ -380,14 +382,14 @@ export class Broker {
     return Promise.all(this.liveBrokers().map((b) => b.replicasSynced())).then(() => undefined);
   }
 
-  private async openAssignedReplicas(): Promise<void> {
+  async #openAssignedReplicas(): Promise<void> {
     let sliceStart = performance.now();
     let opened = 0;
     for (const topic of [...this.controller.topics()]) {
       for (let i = 0; i < topic.partitions.length; i++) {
-        if (this.stateValue !== 'running' || this.controller.topic(topic.name) !== topic) break;
+        if (this.#stateValue !== 'running' || this.controller.topic(topic.name) !== topic) break;
         const p = topic.partitions[i]!;
-        if (!p.replicas.includes(this.id) || this.replicas.has(topic.name, p.partition)) continue;
+        if (!p.replicas.includes(this.id) || this.#replicas.has(topic.name, p.partition)) continue;
         this.replica(topic.name, p.partition);
         if (++opened % 16 === 0 && performance.now() - sliceStart > SYNC_SLICE_MS) {
           await new Promise<void>((resolve) => setImmediate(resolve));
@@ -399,15 +401,15 @@ export class Broker {
 
   /** Applies a leader or ISR change the controller announced. */
   onPartitionChange(topicName: string, partition: number): void {
-    const replica = this.replicas.get(topicName, partition);
+    const replica = this.#replicas.get(topicName, partition);
     if (!replica) {
       // A new partition (or one this broker does not hold): its log is created with the others, in slices.
       void this.scheduleSync();
     } else {
       replica.onMetadataChange();
       replica.onIsrChange();
-      if (replica.isLeader) this.fetcher?.unfollow(replica);
-      else this.fetcher?.follow(replica);
+      if (replica.isLeader) this.#fetcher?.unfollow(replica);
+      else this.#fetcher?.follow(replica);
     }
     // The coordinator of a group is the leader of its offsets partition: load or drop its groups.
     if (topicName === OFFSETS_TOPIC) this.groups.onPartitionChange(partition);
@@ -418,9 +420,9 @@ export class Broker {
    * so retention, segment size or cleanup policy change at once, as in Kafka.
    */
   applyTopicConfigs(topicName?: string): void {
-    if (topicName === undefined) this.logConfigs.clear();
-    else this.logConfigs.delete(topicName);
-    for (const replica of this.replicas.values()) {
+    if (topicName === undefined) this.#logConfigs.clear();
+    else this.#logConfigs.delete(topicName);
+    for (const replica of this.#replicas.values()) {
       if (topicName !== undefined && replica.topic !== topicName) continue;
       const topic = this.controller.topic(replica.topic);
       if (topic) replica.log.updateConfig(this.topicLogConfig(topic));
@@ -429,14 +431,14 @@ export class Broker {
 
   /** Drops this broker's replicas and logs of a deleted topic. */
   onTopicDeleted(topicName: string): void {
-    this.logConfigs.delete(topicName);
+    this.#logConfigs.delete(topicName);
     this.groups.onTopicDeleted(topicName);
-    for (const replica of [...this.replicas.values()]) {
+    for (const replica of [...this.#replicas.values()]) {
       if (replica.topic !== topicName) continue;
-      this.fetcher?.unfollow(replica);
+      this.#fetcher?.unfollow(replica);
       replica.close({ error: 'NOT_LEADER_OR_FOLLOWER', message: `Topic '${topicName}' was deleted.` });
-      this.replicas.delete(topicName, replica.partition);
-      this.logs?.deleteLog(topicName, replica.partition);
+      this.#replicas.delete(topicName, replica.partition);
+      this.#logs?.deleteLog(topicName, replica.partition);
     }
     for (const failure of this.storage.all()) if (failure.topic === topicName) this.storage.forget(topicName, failure.partition);
   }
@@ -444,7 +446,7 @@ export class Broker {
   /** The brokers of the cluster that are running, this one included, by id. */
   liveBrokers(): Broker[] {
     return this.controller.liveBrokerIds().flatMap((id) => {
-      const broker = id === this.id ? this : this.options.peer(id);
+      const broker = id === this.id ? this : this.#options.peer(id);
       return broker && broker.state === 'running' ? [broker] : [];
     });
   }
@@ -455,11 +457,11 @@ export class Broker {
    * broker is not running.
    */
   replicaLogInfo(topicName: string, partition: number): ReplicaLogInfo | null {
-    if (this.stateValue !== 'running' || !this.logs) return null;
-    const replica = this.replicas.get(topicName, partition);
+    if (this.#stateValue !== 'running' || !this.#logs) return null;
+    const replica = this.#replicas.get(topicName, partition);
     const storageError = this.storageErrorOf(topicName, partition);
-    const log = replica?.log ?? this.logs.get(topicName, partition);
-    const lostLog = replica ? replica.logLost : this.logs.lostLog(topicName, partition, this.assignedAtStart.has(`${topicName}\u0000${partition}`));
+    const log = replica?.log ?? this.#logs.get(topicName, partition);
+    const lostLog = replica ? replica.logLost : this.#logs.lostLog(topicName, partition, this.#assignedAtStart.has(`${topicName}\u0000${partition}`));
     if (!log) return { logEndOffset: 0, committedOffset: 0, missing: null, latestEpoch: -1, epochAt: () => -1, storageError, lostLog };
     const missing = log.missingCommitted;
     const highWatermark = replica?.highWatermark ?? log.highWatermark;
@@ -476,11 +478,11 @@ export class Broker {
 
   /** Replicas this broker holds, for DescribeLogDirs and the UI. */
   hostedReplicas(): PartitionReplica[] {
-    return [...this.replicas.values()];
+    return [...this.#replicas.values()];
   }
 
-  private shrinkLaggingIsr(maxLagMs: number): void {
-    for (const replica of this.replicas.values()) {
+  #shrinkLaggingIsr(maxLagMs: number): void {
+    for (const replica of this.#replicas.values()) {
       try {
         replica.maybeShrinkIsr(maxLagMs);
       } catch (error) {
@@ -490,7 +492,7 @@ export class Broker {
   }
 
   runRetention(): void {
-    for (const replica of this.replicas.values()) {
+    for (const replica of this.#replicas.values()) {
       try {
         replica.log.applyRetention(this.now());
         if (replica.log.config.cleanupPolicy.includes('compact')) replica.log.compact(this.now());
@@ -500,33 +502,33 @@ export class Broker {
     }
   }
 
-  private stopTimers(): void {
-    if (this.isrTimer) clearInterval(this.isrTimer);
-    if (this.retentionTimer) clearInterval(this.retentionTimer);
-    if (this.storageTimer) clearInterval(this.storageTimer);
-    this.isrTimer = null;
-    this.retentionTimer = null;
-    this.storageTimer = null;
+  #stopTimers(): void {
+    if (this.#isrTimer) clearInterval(this.#isrTimer);
+    if (this.#retentionTimer) clearInterval(this.#retentionTimer);
+    if (this.#storageTimer) clearInterval(this.#storageTimer);
+    this.#isrTimer = null;
+    this.#retentionTimer = null;
+    this.#storageTimer = null;
   }
 
   /** A clean stop: no new requests, waiting requests answered, logs closed with a clean-shutdown mark. */
   async stop(): Promise<void> {
-    if (this.stateValue !== 'running') return;
+    if (this.#stateValue !== 'running') return;
     this.groups.shutdown();
-    this.stateValue = 'stopped';
-    this.stopTimers();
-    this.fetcher?.stop();
-    this.fetcher = null;
-    for (const replica of this.replicas.values()) {
+    this.#stateValue = 'stopped';
+    this.#stopTimers();
+    this.#fetcher?.stop();
+    this.#fetcher = null;
+    for (const replica of this.#replicas.values()) {
       replica.close({ error: 'NOT_LEADER_OR_FOLLOWER', message: `Broker ${this.id} is shutting down.` });
       // The next start then reads no batch headers at all for this partition.
       replica.writeProducerSnapshot();
     }
-    this.replicas.clear();
-    await this.listener?.stop('broker shutting down');
-    this.listener = null;
-    await this.logs?.close();
-    this.logs = null;
+    this.#replicas.clear();
+    await this.#listener?.stop('broker shutting down');
+    this.#listener = null;
+    await this.#logs?.close();
+    this.#logs = null;
     this.logger.info('broker stopped');
   }
 
@@ -536,19 +538,19 @@ export class Broker {
    * process goes on.
    */
   async kill(): Promise<void> {
-    if (this.stateValue !== 'running') return;
+    if (this.#stateValue !== 'running') return;
     this.groups.shutdown();
-    this.stateValue = 'stopped';
-    this.stopTimers();
-    this.fetcher?.stop();
-    this.fetcher = null;
-    const listener = this.listener;
-    this.listener = null;
+    this.#stateValue = 'stopped';
+    this.#stopTimers();
+    this.#fetcher?.stop();
+    this.#fetcher = null;
+    const listener = this.#listener;
+    this.#listener = null;
     const stopping = listener?.stop('broker killed');
-    for (const replica of this.replicas.values()) replica.close({ error: 'NOT_LEADER_OR_FOLLOWER', message: `Broker ${this.id} was killed.` });
-    this.replicas.clear();
-    this.logs?.abandon();
-    this.logs = null;
+    for (const replica of this.#replicas.values()) replica.close({ error: 'NOT_LEADER_OR_FOLLOWER', message: `Broker ${this.id} was killed.` });
+    this.#replicas.clear();
+    this.#logs?.abandon();
+    this.#logs = null;
     await stopping;
     this.logger.warn('broker killed');
   }

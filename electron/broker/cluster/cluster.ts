@@ -65,8 +65,8 @@ export class EmbeddedCluster {
   readonly logger: Logger;
   /** The brokers' security (listener protocol, TLS material, SASL, authorizer), shared by all of them. */
   readonly security: BrokerSecurity;
-  private readonly brokerMap = new Map<number, Broker>();
-  private closed = false;
+  readonly #brokerMap = new Map<number, Broker>();
+  #closed = false;
   /** The Kafka release the brokers play (null: every version implemented). */
   kafkaVersion: KafkaReleaseId | null = null;
 
@@ -111,11 +111,11 @@ export class EmbeddedCluster {
           else if (change.brokerId === '' || change.brokerId === broker.id) broker.applyTopicConfigs();
         }
       },
-      replicaLog: (brokerId, topic, partition) => this.brokerMap.get(brokerId)?.replicaLogInfo(topic, partition) ?? null,
+      replicaLog: (brokerId, topic, partition) => this.#brokerMap.get(brokerId)?.replicaLogInfo(topic, partition) ?? null,
       logger: logger.child({ controller: true }),
       topicConfig: (topic, name) => {
         if (topic.configs[name] !== undefined) return topic.configs[name];
-        const anyBroker = this.brokerMap.values().next().value;
+        const anyBroker = this.#brokerMap.values().next().value;
         return anyBroker?.config.topicDefaults()[name];
       },
     });
@@ -129,7 +129,7 @@ export class EmbeddedCluster {
       now: Date.now,
     };
     for (const id of brokerIds) {
-      this.brokerMap.set(
+      this.#brokerMap.set(
         id,
         new Broker({
           id,
@@ -138,7 +138,7 @@ export class EmbeddedCluster {
           logDir: join(options.dataDir, `broker-${id}`),
           staticConfigs,
           controller: this.controller,
-          peer: (peerId) => this.brokerMap.get(peerId),
+          peer: (peerId) => this.#brokerMap.get(peerId),
           dispatcher,
           logger,
           memory,
@@ -147,7 +147,7 @@ export class EmbeddedCluster {
         }),
       );
     }
-    this.events.subscribe((event) => this.route(event));
+    this.events.subscribe((event) => this.#route(event));
   }
 
   static async start(options: EmbeddedClusterOptions): Promise<EmbeddedCluster> {
@@ -180,7 +180,7 @@ export class EmbeddedCluster {
         const failure = await upsertUser(cluster.controller.security, user);
         if (failure) throw new Error(`cannot create user ${user.name}: ${failure}`);
       }
-      for (const id of cluster.brokerMap.keys()) await cluster.startBroker(id);
+      for (const id of cluster.#brokerMap.keys()) await cluster.startBroker(id);
     } catch (error) {
       await cluster.close();
       throw error;
@@ -189,8 +189,8 @@ export class EmbeddedCluster {
   }
 
   /** Applies controller decisions to the brokers that host the partitions concerned. */
-  private route(event: ClusterEvent): void {
-    for (const broker of this.brokerMap.values()) {
+  #route(event: ClusterEvent): void {
+    for (const broker of this.#brokerMap.values()) {
       if (broker.state !== 'running') continue;
       try {
         if (event.type === 'leader' || event.type === 'isr') broker.onPartitionChange(event.topic, event.partition);
@@ -209,21 +209,21 @@ export class EmbeddedCluster {
   }
 
   bootstrapServers(): string {
-    return [...this.brokerMap.values()].map((b) => `${b.host}:${b.boundPort}`).join(',');
+    return [...this.#brokerMap.values()].map((b) => `${b.host}:${b.boundPort}`).join(',');
   }
 
   brokers(): EmbeddedBrokerStatus[] {
-    return [...this.brokerMap.values()].map((b) => ({ id: b.id, host: b.host, port: b.boundPort, state: b.state }));
+    return [...this.#brokerMap.values()].map((b) => ({ id: b.id, host: b.host, port: b.boundPort, state: b.state }));
   }
 
   broker(id: number): Broker {
-    const broker = this.brokerMap.get(id);
-    if (!broker) throw new RangeError(`no broker ${id} in this cluster (brokers are 0..${this.brokerMap.size - 1})`);
+    const broker = this.#brokerMap.get(id);
+    if (!broker) throw new RangeError(`no broker ${id} in this cluster (brokers are 0..${this.#brokerMap.size - 1})`);
     return broker;
   }
 
   runningBrokers(): Broker[] {
-    return [...this.brokerMap.values()].filter((b) => b.state === 'running');
+    return [...this.#brokerMap.values()].filter((b) => b.state === 'running');
   }
 
   async startBroker(id: number): Promise<void> {
@@ -257,9 +257,9 @@ export class EmbeddedCluster {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    for (const broker of [...this.brokerMap.values()].reverse()) {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const broker of [...this.#brokerMap.values()].reverse()) {
       if (broker.state === 'running') {
         await broker.stop();
         this.controller.brokerStopped(broker.id);

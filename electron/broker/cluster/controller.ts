@@ -106,71 +106,73 @@ type MetadataChange =
  * change is persisted before it is acknowledged to a client (within a `batch`, at its end).
  */
 export class Controller {
-  private readonly state: ClusterMetadataState;
-  private readonly byName = new Map<string, TopicMetadata>();
-  private readonly byId = new Map<string, TopicMetadata>();
+  readonly #state: ClusterMetadataState;
+  readonly #byName = new Map<string, TopicMetadata>();
+  readonly #byId = new Map<string, TopicMetadata>();
   /** Names by their '.'-to-'_' folding, to refuse colliding names without a scan of every topic. */
-  private readonly byFoldedName = new Map<string, string>();
-  private readonly live = new Set<number>();
-  private readonly now: () => number;
+  readonly #byFoldedName = new Map<string, string>();
+  readonly #live = new Set<number>();
+  readonly #now: () => number;
   /** Partitions of every topic, kept with the topics (for max.partitions). */
-  private partitionTotal = 0;
+  #partitionTotal = 0;
   /** ACLs and SCRAM credentials, persisted with the rest of the metadata. */
   readonly security: SecurityMetadata;
+  readonly #options: ControllerOptions;
 
-  constructor(private readonly options: ControllerOptions) {
-    this.state = options.store.load();
+  constructor(options: ControllerOptions) {
+    this.#options = options;
+    this.#state = options.store.load();
     this.security = new SecurityMetadata({
-      state: this.state,
-      record: (key, build) => this.persist([{ kind: 'record', key, build }]),
-      unavailable: () => this.storeUnavailable()?.message ?? null,
+      state: this.#state,
+      record: (key, build) => this.#persist([{ kind: 'record', key, build }]),
+      unavailable: () => this.#storeUnavailable()?.message ?? null,
     });
-    for (const topic of this.state.topics) {
-      this.index(topic);
-      this.partitionTotal += topic.partitions.length;
+    for (const topic of this.#state.topics) {
+      this.#index(topic);
+      this.#partitionTotal += topic.partitions.length;
     }
-    this.now = options.now ?? Date.now;
+    this.#now = options.now ?? Date.now;
     // The metadata on disk may predate the broker set (a broker count lowered): drop unknown brokers
     // from nothing but liveness; their replicas stay assigned and show as offline.
   }
 
   get clusterId(): string {
-    return this.state.clusterId;
+    return this.#state.clusterId;
   }
 
   /** The controller is the live broker with the lowest id, or -1 while none runs. */
   get controllerId(): number {
     let id = -1;
-    for (const broker of this.live) if (id === -1 || broker < id) id = broker;
+    for (const broker of this.#live) if (id === -1 || broker < id) id = broker;
     return id;
   }
 
   get brokerIds(): readonly number[] {
-    return this.options.brokerIds;
+    return this.#options.brokerIds;
   }
 
   isLive(brokerId: number): boolean {
-    return this.live.has(brokerId);
+    return this.#live.has(brokerId);
   }
 
   liveBrokerIds(): number[] {
-    return [...this.live].sort((a, b) => a - b);
+    return [...this.#live].sort((a, b) => a - b);
   }
 
   topics(): IterableIterator<TopicMetadata> {
-    return this.byName.values();
+    return this.#byName.values();
   }
 
   topicCount(): number {
-    return this.byName.size;
+    return this.#byName.size;
   }
 
   partitionCount(): number {
-    return this.partitionTotal;
+    return this.#partitionTotal;
   }
 
   get limits(): PartitionLimits {
-    return this.options.limits?.() ?? DEFAULT_PARTITION_LIMITS;
+    return this.#options.limits?.() ?? DEFAULT_PARTITION_LIMITS;
   }
 
   /**
@@ -188,7 +190,7 @@ export class Controller {
   }
 
   /** Whether `adding` partitions may be added to a topic that has `current` (per topic and cluster ceilings). */
-  private checkNewPartitions(topicName: string, current: number, adding: number, internal: boolean): ControllerFailure | null {
+  #checkNewPartitions(topicName: string, current: number, adding: number, internal: boolean): ControllerFailure | null {
     const { perRequest, perTopic, total } = this.limits;
     const after = current + adding;
     if (after > perTopic) {
@@ -198,58 +200,58 @@ export class Controller {
       };
     }
     if (adding > perRequest) return this.checkRequestedPartitions(adding);
-    if (!internal && this.partitionTotal + adding > total) {
+    if (!internal && this.#partitionTotal + adding > total) {
       return {
         error: 'POLICY_VIOLATION',
-        message: `Adding ${adding} partitions would bring the cluster to ${this.partitionTotal + adding}, above its limit of ${total} (max.partitions); it has ${this.partitionTotal}.`,
+        message: `Adding ${adding} partitions would bring the cluster to ${this.#partitionTotal + adding}, above its limit of ${total} (max.partitions); it has ${this.#partitionTotal}.`,
       };
     }
     return null;
   }
 
   topic(name: string): TopicMetadata | undefined {
-    return this.byName.get(name);
+    return this.#byName.get(name);
   }
 
   topicById(id: string): TopicMetadata | undefined {
-    return this.byId.get(id);
+    return this.#byId.get(id);
   }
 
   partition(topic: string, partition: number): PartitionMetadata | undefined {
-    return this.byName.get(topic)?.partitions[partition];
+    return this.#byName.get(topic)?.partitions[partition];
   }
 
   brokerConfigs(brokerId: number | ''): Record<string, string> {
-    return this.state.brokerConfigs[String(brokerId)] ?? {};
+    return this.#state.brokerConfigs[String(brokerId)] ?? {};
   }
 
   setBrokerConfigs(brokerId: number | '', configs: Record<string, string>): undefined | ControllerFailure {
-    const problem = this.options.validateBrokerConfigs?.(configs);
+    const problem = this.#options.validateBrokerConfigs?.(configs);
     if (problem) return { error: 'INVALID_CONFIG', message: problem };
-    const unavailable = this.storeUnavailable();
+    const unavailable = this.#storeUnavailable();
     if (unavailable) return unavailable;
-    this.state.brokerConfigs[String(brokerId)] = { ...configs };
-    this.persist([{ kind: 'broker-configs', brokerId: String(brokerId) }]);
-    this.options.onConfigChange?.({ brokerId });
+    this.#state.brokerConfigs[String(brokerId)] = { ...configs };
+    this.#persist([{ kind: 'broker-configs', brokerId: String(brokerId) }]);
+    this.#options.onConfigChange?.({ brokerId });
     // unclean.leader.election.enable may have changed for every topic.
-    this.electOfflinePartitions(this.byName.values());
+    this.electOfflinePartitions(this.#byName.values());
   }
 
   allocateProducerId(): number {
-    const id = this.state.nextProducerId++;
-    this.persist([{ kind: 'producer-ids' }]);
+    const id = this.#state.nextProducerId++;
+    this.#persist([{ kind: 'producer-ids' }]);
     return id;
   }
 
-  private index(topic: TopicMetadata): void {
-    this.byName.set(topic.name, topic);
-    this.byId.set(topic.topicId, topic);
-    this.byFoldedName.set(foldedTopicName(topic.name), topic.name);
+  #index(topic: TopicMetadata): void {
+    this.#byName.set(topic.name, topic);
+    this.#byId.set(topic.topicId, topic);
+    this.#byFoldedName.set(foldedTopicName(topic.name), topic.name);
   }
 
-  private batchDepth = 0;
+  #batchDepth = 0;
   /** Entities changed and not yet in the metadata log, by key; their records are built at the flush. */
-  private readonly unsaved = new Map<string, () => MetadataRecord | null>();
+  readonly #unsaved = new Map<string, () => MetadataRecord | null>();
 
   /**
    * Runs `work` with persistence deferred to its end, so a request that creates or deletes many
@@ -257,11 +259,11 @@ export class Controller {
    * The request is answered only after the batch, so nothing is acknowledged before it is on disk.
    */
   batch<T>(work: () => T): T {
-    this.batchDepth++;
+    this.#batchDepth++;
     try {
       return work();
     } finally {
-      if (--this.batchDepth === 0) this.flush();
+      if (--this.#batchDepth === 0) this.#flush();
     }
   }
 
@@ -269,110 +271,110 @@ export class Controller {
    * Records that these entities changed; written at once, or at the end of the current batch. False
    * when written at once failed: the changes stay in memory and are written by a later flush.
    */
-  private persist(changes: MetadataChange[]): boolean {
+  #persist(changes: MetadataChange[]): boolean {
     for (const change of changes) {
       switch (change.kind) {
         case 'topic':
-          this.unsaved.set(`topic:${change.name}`, () => {
-            const topic = this.byName.get(change.name);
+          this.#unsaved.set(`topic:${change.name}`, () => {
+            const topic = this.#byName.get(change.name);
             return topic ? { type: 'topic', topic } : { type: 'topic-deleted', name: change.name };
           });
           break;
         case 'partition':
-          this.unsaved.set(`partition:${change.topic.name}:${change.partition.partition}`, () =>
+          this.#unsaved.set(`partition:${change.topic.name}:${change.partition.partition}`, () =>
             // A partition of a topic deleted (or created again) since is covered by the topic's record.
-            this.byName.get(change.topic.name) === change.topic ? { type: 'partition', topic: change.topic.name, partition: change.partition } : null,
+            this.#byName.get(change.topic.name) === change.topic ? { type: 'partition', topic: change.topic.name, partition: change.partition } : null,
           );
           break;
         case 'broker-configs':
-          this.unsaved.set(`broker-configs:${change.brokerId}`, () => ({ type: 'broker-configs', brokerId: change.brokerId, configs: this.state.brokerConfigs[change.brokerId] ?? {} }));
+          this.#unsaved.set(`broker-configs:${change.brokerId}`, () => ({ type: 'broker-configs', brokerId: change.brokerId, configs: this.#state.brokerConfigs[change.brokerId] ?? {} }));
           break;
         case 'producer-ids':
-          this.unsaved.set('producer-ids', () => ({ type: 'producer-ids', next: this.state.nextProducerId }));
+          this.#unsaved.set('producer-ids', () => ({ type: 'producer-ids', next: this.#state.nextProducerId }));
           break;
         case 'record':
-          this.unsaved.set(change.key, change.build);
+          this.#unsaved.set(change.key, change.build);
           break;
       }
     }
-    return this.batchDepth > 0 || this.flush();
+    return this.#batchDepth > 0 || this.#flush();
   }
 
   /** Why the metadata cannot be written (a full disk), while changes wait in memory; null when it can. */
-  private storeFailure: string | null = null;
-  private lastFailedFlush = 0;
-  private flushRetry: NodeJS.Timeout | null = null;
+  #storeFailure: string | null = null;
+  #lastFailedFlush = 0;
+  #flushRetry: NodeJS.Timeout | null = null;
 
   /**
    * Writes the unsaved changes; false when the store failed. Records are built from the current state,
    * so changes that failed are written by the next flush (a timer retries every second, and a request
    * that needs the store first tries it); the failure is logged once, and so is the recovery.
    */
-  private flush(retrying = false): boolean {
-    if (this.unsaved.size === 0) return true;
+  #flush(retrying = false): boolean {
+    if (this.#unsaved.size === 0) return true;
     // While the disk is full, requests that change metadata fail fast instead of each trying a write.
-    if (this.storeFailure !== null && !retrying && this.now() - this.lastFailedFlush < STORE_RETRY_MS) return false;
+    if (this.#storeFailure !== null && !retrying && this.#now() - this.#lastFailedFlush < STORE_RETRY_MS) return false;
     const records: MetadataRecord[] = [];
-    for (const build of this.unsaved.values()) {
+    for (const build of this.#unsaved.values()) {
       const record = build();
       if (record) records.push(record);
     }
     try {
-      this.options.store.append(records, this.state);
+      this.#options.store.append(records, this.#state);
     } catch (error) {
       if (!(error instanceof MetadataStoreError)) throw error;
-      this.lastFailedFlush = this.now();
-      if (this.storeFailure === null) {
-        this.logger?.error('cluster metadata cannot be written: changes are kept in memory and written when it works again', { path: error.path, error: error.message });
+      this.#lastFailedFlush = this.#now();
+      if (this.#storeFailure === null) {
+        this.#logger?.error('cluster metadata cannot be written: changes are kept in memory and written when it works again', { path: error.path, error: error.message });
       }
-      this.storeFailure = error.message;
-      if (!this.closed && this.flushRetry === null) {
-        this.flushRetry = setTimeout(() => {
-          this.flushRetry = null;
-          if (this.batchDepth === 0) this.flush(true);
+      this.#storeFailure = error.message;
+      if (!this.#closed && this.#flushRetry === null) {
+        this.#flushRetry = setTimeout(() => {
+          this.#flushRetry = null;
+          if (this.#batchDepth === 0) this.#flush(true);
         }, STORE_RETRY_MS);
-        this.flushRetry.unref();
+        this.#flushRetry.unref();
       }
       return false;
     }
-    this.unsaved.clear();
-    if (this.storeFailure !== null) {
-      this.logger?.info('cluster metadata written again', { records: records.length });
-      this.storeFailure = null;
+    this.#unsaved.clear();
+    if (this.#storeFailure !== null) {
+      this.#logger?.info('cluster metadata written again', { records: records.length });
+      this.#storeFailure = null;
     }
     return true;
   }
 
   /** A metadata change a client asked for is refused while earlier changes cannot be written. */
-  private storeUnavailable(): ControllerFailure | null {
-    if (this.storeFailure === null || this.flush()) return null;
-    return { error: 'KAFKA_STORAGE_ERROR', message: `The cluster metadata cannot be written: ${this.storeFailure}` };
+  #storeUnavailable(): ControllerFailure | null {
+    if (this.#storeFailure === null || this.#flush()) return null;
+    return { error: 'KAFKA_STORAGE_ERROR', message: `The cluster metadata cannot be written: ${this.#storeFailure}` };
   }
 
-  private closed = false;
+  #closed = false;
 
   /** Stops retrying metadata writes (the cluster closes); a last write is tried. */
   close(): void {
-    this.closed = true;
-    this.flush(true);
-    if (this.flushRetry) clearTimeout(this.flushRetry);
-    this.flushRetry = null;
+    this.#closed = true;
+    this.#flush(true);
+    if (this.#flushRetry) clearTimeout(this.#flushRetry);
+    this.#flushRetry = null;
   }
 
   createTopic(spec: CreateTopicSpec): TopicMetadata | ControllerFailure {
     const nameError = topicNameError(spec.name);
     if (nameError) return { error: 'INVALID_TOPIC_EXCEPTION', message: nameError };
-    if (this.byName.has(spec.name)) return { error: 'TOPIC_ALREADY_EXISTS', message: `Topic '${spec.name}' already exists.` };
+    if (this.#byName.has(spec.name)) return { error: 'TOPIC_ALREADY_EXISTS', message: `Topic '${spec.name}' already exists.` };
     if (INTERNAL_TOPICS.has(spec.name) && !spec.internal) {
       return { error: 'INVALID_TOPIC_EXCEPTION', message: `'${spec.name}' is reserved for an internal topic.` };
     }
-    const folded = this.byFoldedName.get(foldedTopicName(spec.name));
+    const folded = this.#byFoldedName.get(foldedTopicName(spec.name));
     const clash = folded !== undefined && folded !== spec.name ? folded : null;
     if (clash) {
       return { error: 'INVALID_TOPIC_EXCEPTION', message: `Topic '${spec.name}' collides with existing topic '${clash}' ('.' and '_' are equivalent in metric names).` };
     }
     const configs = spec.configs ?? {};
-    const configError = this.options.validateTopicConfigs(configs);
+    const configError = this.#options.validateTopicConfigs(configs);
     if (configError) return { error: 'INVALID_CONFIG', message: configError };
 
     let assignment: number[][];
@@ -380,32 +382,32 @@ export class Controller {
       if ((spec.partitions ?? -1) !== -1 || (spec.replicationFactor ?? -1) !== -1) {
         return { error: 'INVALID_REQUEST', message: 'Both a replica assignment and a partition count or replication factor were given.' };
       }
-      const tooMany = this.checkNewPartitions(spec.name, 0, spec.assignment.length, spec.internal ?? false);
+      const tooMany = this.#checkNewPartitions(spec.name, 0, spec.assignment.length, spec.internal ?? false);
       if (tooMany) return tooMany;
-      const problem = this.checkAssignment(spec.assignment, 0);
+      const problem = this.#checkAssignment(spec.assignment, 0);
       if (problem) return { error: 'INVALID_REPLICA_ASSIGNMENT', message: problem };
       assignment = spec.assignment.map((replicas) => [...replicas]);
     } else {
-      const defaults = this.options.defaults();
+      const defaults = this.#options.defaults();
       const partitions = spec.partitions === undefined || spec.partitions === -1 ? defaults.numPartitions : spec.partitions;
       const rf = spec.replicationFactor === undefined || spec.replicationFactor === -1 ? defaults.replicationFactor : spec.replicationFactor;
       if (!Number.isInteger(partitions) || partitions < 1) {
         return { error: 'INVALID_PARTITIONS', message: `Number of partitions must be at least 1, got ${partitions}.` };
       }
       // Before assignReplicas, which allocates per partition: 2^31-1 partitions must cost nothing.
-      const tooMany = this.checkNewPartitions(spec.name, 0, partitions, spec.internal ?? false);
+      const tooMany = this.#checkNewPartitions(spec.name, 0, partitions, spec.internal ?? false);
       if (tooMany) return tooMany;
       if (!Number.isInteger(rf) || rf < 1) {
         return { error: 'INVALID_REPLICATION_FACTOR', message: `Replication factor must be at least 1, got ${rf}.` };
       }
-      const brokers = this.options.brokerIds;
+      const brokers = this.#options.brokerIds;
       if (rf > brokers.length) {
         return {
           error: 'INVALID_REPLICATION_FACTOR',
           message: `Replication factor ${rf} is larger than the number of brokers (${brokers.length}).`,
         };
       }
-      assignment = assignReplicas({ brokerIds: brokers, partitions, replicationFactor: rf, random: this.options.random });
+      assignment = assignReplicas({ brokerIds: brokers, partitions, replicationFactor: rf, random: this.#options.random });
     }
 
     const topic: TopicMetadata = {
@@ -413,82 +415,82 @@ export class Controller {
       topicId: newTopicId(),
       internal: spec.internal ?? false,
       configs: { ...configs },
-      partitions: assignment.map((replicas, partition) => this.newPartition(partition, replicas)),
+      partitions: assignment.map((replicas, partition) => this.#newPartition(partition, replicas)),
     };
     if (spec.validateOnly) return topic;
-    const unavailable = this.storeUnavailable();
+    const unavailable = this.#storeUnavailable();
     if (unavailable) return unavailable;
-    this.state.topics.push(topic);
-    this.index(topic);
-    this.partitionTotal += topic.partitions.length;
-    if (!this.persist([{ kind: 'topic', name: topic.name }])) {
+    this.#state.topics.push(topic);
+    this.#index(topic);
+    this.#partitionTotal += topic.partitions.length;
+    if (!this.#persist([{ kind: 'topic', name: topic.name }])) {
       // Not on disk, not announced: as if never created (the pending record then says it does not exist).
-      this.byName.delete(topic.name);
-      this.byId.delete(topic.topicId);
-      this.partitionTotal -= topic.partitions.length;
-      this.state.topics = this.state.topics.filter((t) => t !== topic);
-      return { error: 'KAFKA_STORAGE_ERROR', message: `Topic '${spec.name}' was not created: the cluster metadata cannot be written: ${this.storeFailure}` };
+      this.#byName.delete(topic.name);
+      this.#byId.delete(topic.topicId);
+      this.#partitionTotal -= topic.partitions.length;
+      this.#state.topics = this.#state.topics.filter((t) => t !== topic);
+      return { error: 'KAFKA_STORAGE_ERROR', message: `Topic '${spec.name}' was not created: the cluster metadata cannot be written: ${this.#storeFailure}` };
     }
-    const at = this.now();
-    this.options.events.emit({ type: 'topic', topic: topic.name, change: 'created', at });
+    const at = this.#now();
+    this.#options.events.emit({ type: 'topic', topic: topic.name, change: 'created', at });
     for (const p of topic.partitions) {
-      this.options.events.emit({ type: 'leader', topic: topic.name, partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch, at });
+      this.#options.events.emit({ type: 'leader', topic: topic.name, partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch, at });
     }
     return topic;
   }
 
-  private newPartition(partition: number, replicas: number[]): PartitionMetadata {
-    const liveReplicas = replicas.filter((id) => this.live.has(id));
+  #newPartition(partition: number, replicas: number[]): PartitionMetadata {
+    const liveReplicas = replicas.filter((id) => this.#live.has(id));
     // A new partition's ISR is its live replicas (all empty, so all in sync); a replica that is down when
     // the topic is created joins the ISR after it comes up and catches up.
     const isr = liveReplicas.length > 0 ? liveReplicas : [...replicas];
     return { partition, replicas, leader: liveReplicas[0] ?? -1, leaderEpoch: 0, isr, partitionEpoch: 0 };
   }
 
-  private checkAssignment(assignment: number[][], firstPartition: number): string | null {
+  #checkAssignment(assignment: number[][], firstPartition: number): string | null {
     const rf = assignment[0]?.length ?? 0;
     for (let i = 0; i < assignment.length; i++) {
       const replicas = assignment[i]!;
       const partition = firstPartition + i;
       if (replicas.length === 0) return `Partition ${partition} has no replicas.`;
-      if (replicas.length > this.options.brokerIds.length) {
-        return `Partition ${partition} has ${replicas.length} replicas; the cluster has ${this.options.brokerIds.length} broker(s).`;
+      if (replicas.length > this.#options.brokerIds.length) {
+        return `Partition ${partition} has ${replicas.length} replicas; the cluster has ${this.#options.brokerIds.length} broker(s).`;
       }
       if (replicas.length !== rf) return `All partitions must have the same number of replicas; partition ${partition} has ${replicas.length}, expected ${rf}.`;
       if (new Set(replicas).size !== replicas.length) return `Partition ${partition} lists a broker twice: [${replicas.join(', ')}].`;
-      const unknown = replicas.find((id) => !this.options.brokerIds.includes(id));
+      const unknown = replicas.find((id) => !this.#options.brokerIds.includes(id));
       if (unknown !== undefined) return `Partition ${partition} is assigned to broker ${unknown}, which does not exist.`;
     }
     return null;
   }
 
   deleteTopic(name: string, options: { internal?: boolean } = {}): TopicMetadata | ControllerFailure {
-    const topic = this.byName.get(name);
+    const topic = this.#byName.get(name);
     if (!topic) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `Topic '${name}' does not exist.` };
     if ((topic.internal || INTERNAL_TOPICS.has(name)) && !options.internal) {
       return { error: 'INVALID_TOPIC_EXCEPTION', message: `'${name}' is an internal topic of the cluster and cannot be deleted.` };
     }
-    const unavailable = this.storeUnavailable();
+    const unavailable = this.#storeUnavailable();
     if (unavailable) return unavailable;
-    this.byName.delete(name);
-    this.byId.delete(topic.topicId);
-    if (this.byFoldedName.get(foldedTopicName(name)) === name) this.byFoldedName.delete(foldedTopicName(name));
-    this.partitionTotal -= topic.partitions.length;
-    this.state.topics = this.state.topics.filter((t) => t !== topic);
-    this.persist([{ kind: 'topic', name }]);
-    this.options.events.emit({ type: 'topic', topic: name, change: 'deleted', at: this.now() });
+    this.#byName.delete(name);
+    this.#byId.delete(topic.topicId);
+    if (this.#byFoldedName.get(foldedTopicName(name)) === name) this.#byFoldedName.delete(foldedTopicName(name));
+    this.#partitionTotal -= topic.partitions.length;
+    this.#state.topics = this.#state.topics.filter((t) => t !== topic);
+    this.#persist([{ kind: 'topic', name }]);
+    this.#options.events.emit({ type: 'topic', topic: name, change: 'deleted', at: this.#now() });
     return topic;
   }
 
   createPartitions(name: string, totalCount: number, assignment: number[][] | null, validateOnly: boolean): TopicMetadata | ControllerFailure {
-    const topic = this.byName.get(name);
+    const topic = this.#byName.get(name);
     if (!topic) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `Topic '${name}' does not exist.` };
     const current = topic.partitions.length;
     if (totalCount <= current) {
       return { error: 'INVALID_PARTITIONS', message: `Topic '${name}' already has ${current} partitions; the new count must be larger, got ${totalCount}.` };
     }
     const adding = totalCount - current;
-    const tooMany = this.checkNewPartitions(name, current, adding, topic.internal);
+    const tooMany = this.#checkNewPartitions(name, current, adding, topic.internal);
     if (tooMany) return tooMany;
     const rf = topic.partitions[0]?.replicas.length ?? 1;
     let newAssignment: number[][];
@@ -496,52 +498,52 @@ export class Controller {
       if (assignment.length !== adding) {
         return { error: 'INVALID_REPLICA_ASSIGNMENT', message: `Expected an assignment for ${adding} new partitions, got ${assignment.length}.` };
       }
-      const problem = this.checkAssignment(assignment, current);
+      const problem = this.#checkAssignment(assignment, current);
       if (problem) return { error: 'INVALID_REPLICA_ASSIGNMENT', message: problem };
       if ((assignment[0]?.length ?? 0) !== rf) {
         return { error: 'INVALID_REPLICA_ASSIGNMENT', message: `New partitions must have ${rf} replicas like the existing ones.` };
       }
       newAssignment = assignment;
     } else {
-      if (rf > this.options.brokerIds.length) {
+      if (rf > this.#options.brokerIds.length) {
         return { error: 'INVALID_REPLICATION_FACTOR', message: `Replication factor ${rf} is larger than the number of brokers.` };
       }
       newAssignment = assignReplicas({
-        brokerIds: this.options.brokerIds,
+        brokerIds: this.#options.brokerIds,
         partitions: adding,
         replicationFactor: rf,
         firstPartition: current,
-        random: this.options.random,
+        random: this.#options.random,
       });
     }
     if (validateOnly) return topic;
-    const unavailable = this.storeUnavailable();
+    const unavailable = this.#storeUnavailable();
     if (unavailable) return unavailable;
-    const at = this.now();
+    const at = this.#now();
     newAssignment.forEach((replicas, i) => {
-      const p = this.newPartition(current + i, [...replicas]);
+      const p = this.#newPartition(current + i, [...replicas]);
       topic.partitions.push(p);
     });
-    this.partitionTotal += newAssignment.length;
-    this.persist([{ kind: 'topic', name }]);
-    this.options.events.emit({ type: 'topic', topic: name, change: 'partitions', at });
+    this.#partitionTotal += newAssignment.length;
+    this.#persist([{ kind: 'topic', name }]);
+    this.#options.events.emit({ type: 'topic', topic: name, change: 'partitions', at });
     for (const p of topic.partitions.slice(current)) {
-      this.options.events.emit({ type: 'leader', topic: name, partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch, at });
+      this.#options.events.emit({ type: 'leader', topic: name, partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch, at });
     }
     return topic;
   }
 
   setTopicConfigs(name: string, configs: Record<string, string>, validateOnly: boolean): TopicMetadata | ControllerFailure {
-    const topic = this.byName.get(name);
+    const topic = this.#byName.get(name);
     if (!topic) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `Topic '${name}' does not exist.` };
-    const problem = this.options.validateTopicConfigs(configs);
+    const problem = this.#options.validateTopicConfigs(configs);
     if (problem) return { error: 'INVALID_CONFIG', message: problem };
     if (validateOnly) return topic;
-    const unavailable = this.storeUnavailable();
+    const unavailable = this.#storeUnavailable();
     if (unavailable) return unavailable;
     topic.configs = { ...configs };
-    this.persist([{ kind: 'topic', name }]);
-    this.options.onConfigChange?.({ topic: name });
+    this.#persist([{ kind: 'topic', name }]);
+    this.#options.onConfigChange?.({ topic: name });
     this.electOfflinePartitions([topic]);
     return topic;
   }
@@ -554,20 +556,20 @@ export class Controller {
    * opens, the replica catches up and rejoins the ISR as any follower does.
    */
   replicaLogFailed(topicName: string, partition: number, brokerId: number): void {
-    const topic = this.byName.get(topicName);
+    const topic = this.#byName.get(topicName);
     const p = topic?.partitions[partition];
-    if (!topic || !p || !this.live.has(brokerId)) return;
-    const at = this.now();
+    if (!topic || !p || !this.#live.has(brokerId)) return;
+    const at = this.#now();
     let changed = false;
-    if (p.leader === brokerId && this.elect(topic, p, at, { onlyClean: true })) {
-      this.logger?.warn('leadership moved off a replica whose log cannot be opened', { topic: topicName, partition, from: brokerId, to: p.leader });
+    if (p.leader === brokerId && this.#elect(topic, p, at, { onlyClean: true })) {
+      this.#logger?.warn('leadership moved off a replica whose log cannot be opened', { topic: topicName, partition, from: brokerId, to: p.leader });
       changed = true;
     }
     if (p.leader !== brokerId && p.isr.includes(brokerId) && p.isr.length > 1) {
-      this.setIsr(topic, p, p.isr.filter((id) => id !== brokerId), at);
+      this.#setIsr(topic, p, p.isr.filter((id) => id !== brokerId), at);
       changed = true;
     }
-    if (changed) this.persist([{ kind: 'partition', topic, partition: p }]);
+    if (changed) this.#persist([{ kind: 'partition', topic, partition: p }]);
   }
 
   /**
@@ -575,14 +577,14 @@ export class Controller {
    * was turned on, as Kafka's controller does, or after a replica's storage recovered).
    */
   electOfflinePartitions(topics: Iterable<TopicMetadata>): void {
-    const at = this.now();
+    const at = this.#now();
     const changes: MetadataChange[] = [];
     for (const topic of topics) {
       for (const p of topic.partitions) {
-        if (p.leader === -1 && p.replicas.some((id) => this.live.has(id)) && this.elect(topic, p, at)) changes.push({ kind: 'partition', topic, partition: p });
+        if (p.leader === -1 && p.replicas.some((id) => this.#live.has(id)) && this.#elect(topic, p, at)) changes.push({ kind: 'partition', topic, partition: p });
       }
     }
-    this.persist(changes);
+    this.#persist(changes);
   }
 
   /**
@@ -591,64 +593,64 @@ export class Controller {
    * does not keep a leadership recorded before a crash.
    */
   brokerStarted(brokerId: number): void {
-    this.live.add(brokerId);
-    const at = this.now();
-    this.options.events.emit({ type: 'broker', brokerId, state: 'up', at });
+    this.#live.add(brokerId);
+    const at = this.#now();
+    this.#options.events.emit({ type: 'broker', brokerId, state: 'up', at });
     const changes: MetadataChange[] = [];
-    for (const topic of this.byName.values()) {
+    for (const topic of this.#byName.values()) {
       for (const p of topic.partitions) {
         if (!p.replicas.includes(brokerId)) continue;
-        if (p.leader === -1 || (p.leader === brokerId && this.unfitToLead(topic, p, brokerId))) {
-          if (this.elect(topic, p, at)) changes.push({ kind: 'partition', topic, partition: p });
+        if (p.leader === -1 || (p.leader === brokerId && this.#unfitToLead(topic, p, brokerId))) {
+          if (this.#elect(topic, p, at)) changes.push({ kind: 'partition', topic, partition: p });
           continue;
         }
-        const unfit = p.isr.includes(brokerId) && p.isr.length > 1 ? this.unfitToLead(topic, p, brokerId) : null;
+        const unfit = p.isr.includes(brokerId) && p.isr.length > 1 ? this.#unfitToLead(topic, p, brokerId) : null;
         if (unfit) {
-          this.logger?.warn(`replica removed from the ISR until it has caught up: ${unfit}`, { topic: topic.name, partition: p.partition, broker: brokerId });
-          this.setIsr(topic, p, p.isr.filter((id) => id !== brokerId), at);
+          this.#logger?.warn(`replica removed from the ISR until it has caught up: ${unfit}`, { topic: topic.name, partition: p.partition, broker: brokerId });
+          this.#setIsr(topic, p, p.isr.filter((id) => id !== brokerId), at);
           changes.push({ kind: 'partition', topic, partition: p });
         }
       }
     }
-    this.persist(changes);
+    this.#persist(changes);
   }
 
-  private get logger(): Logger | undefined {
-    return this.options.logger;
+  get #logger(): Logger | undefined {
+    return this.#options.logger;
   }
 
-  private replicaLog(topic: TopicMetadata, p: PartitionMetadata, brokerId: number): ReplicaLogInfo | null {
-    return this.live.has(brokerId) ? (this.options.replicaLog?.(brokerId, topic.name, p.partition) ?? null) : null;
+  #replicaLog(topic: TopicMetadata, p: PartitionMetadata, brokerId: number): ReplicaLogInfo | null {
+    return this.#live.has(brokerId) ? (this.#options.replicaLog?.(brokerId, topic.name, p.partition) ?? null) : null;
   }
 
   /** Why a live replica may not lead (its log lost committed records, or has a storage failure), or null. */
-  private unfitToLead(topic: TopicMetadata, p: PartitionMetadata, brokerId: number): string | null {
-    const log = this.replicaLog(topic, p, brokerId);
+  #unfitToLead(topic: TopicMetadata, p: PartitionMetadata, brokerId: number): string | null {
+    const log = this.#replicaLog(topic, p, brokerId);
     if (log?.missing) return `its log lost committed records (offsets ${log.missing.from}..${log.missing.to - 1})`;
     if (log?.lostLog) return 'its log directory vanished while its broker was down (the records it had are unknown)';
     if (log?.storageError) return `its log has a storage failure (${log.storageError})`;
     return null;
   }
 
-  private setIsr(topic: TopicMetadata, p: PartitionMetadata, isr: number[], at: number): void {
+  #setIsr(topic: TopicMetadata, p: PartitionMetadata, isr: number[], at: number): void {
     p.isr = isr;
     p.partitionEpoch++;
-    this.options.events.emit({ type: 'isr', topic: topic.name, partition: p.partition, isr: [...isr], at });
+    this.#options.events.emit({ type: 'isr', topic: topic.name, partition: p.partition, isr: [...isr], at });
   }
 
   /** Last election report per partition, so a partition waiting across several broker starts logs once per change. */
-  private readonly electionReports = new Map<string, string>();
+  readonly #electionReports = new Map<string, string>();
 
   /**
    * Elects a leader for a partition that needs one (see election.ts) and applies it; true when the
    * partition changed. A partition no replica may lead goes (or stays) offline.
    */
-  private elect(topic: TopicMetadata, p: PartitionMetadata, at: number, options: { onlyClean?: boolean; uncleanOnDemand?: boolean } = {}): boolean {
-    return this.electWith(topic, p, at, options).changed;
+  #elect(topic: TopicMetadata, p: PartitionMetadata, at: number, options: { onlyClean?: boolean; uncleanOnDemand?: boolean } = {}): boolean {
+    return this.#electWith(topic, p, at, options).changed;
   }
 
   /** elect(), also saying what the election found. `uncleanOnDemand`: ElectLeaders UNCLEAN (KIP-460) allows it whatever the topic says. */
-  private electWith(
+  #electWith(
     topic: TopicMetadata,
     p: PartitionMetadata,
     at: number,
@@ -657,27 +659,27 @@ export class Controller {
     const result = electLeader({
       replicas: p.replicas,
       isr: p.isr,
-      isLive: (id) => this.live.has(id),
-      replicaLog: (id) => this.replicaLog(topic, p, id),
-      uncleanAllowed: options.uncleanOnDemand === true || this.uncleanAllowed(topic),
+      isLive: (id) => this.#live.has(id),
+      replicaLog: (id) => this.#replicaLog(topic, p, id),
+      uncleanAllowed: options.uncleanOnDemand === true || this.#uncleanAllowed(topic),
     });
     // A leader that still serves what it can stays, unless an in-sync replica can take over cleanly.
     if (options.onlyClean && (result.kind !== 'clean' || result.leader === p.leader)) return { changed: false, result };
-    this.reportElection(topic, p, result, options.uncleanOnDemand === true);
+    this.#reportElection(topic, p, result, options.uncleanOnDemand === true);
     if (result.kind === 'none') {
       if (p.leader === -1) return { changed: false, result };
-      this.setLeader(topic, p, -1, at);
+      this.#setLeader(topic, p, -1, at);
       return { changed: true, result };
     }
-    if (result.isr.length !== p.isr.length || result.isr.some((id) => !p.isr.includes(id))) this.setIsr(topic, p, result.isr, at);
-    this.setLeader(topic, p, result.leader, at);
+    if (result.isr.length !== p.isr.length || result.isr.some((id) => !p.isr.includes(id))) this.#setIsr(topic, p, result.isr, at);
+    this.#setLeader(topic, p, result.leader, at);
     // Kept with the partition (as KIP-704's leader recovery state marks an unclean leader): followers
     // holding records from before this epoch that the new leader lacks accept losing them (replica-fetcher.ts).
     if (result.kind === 'unclean') p.uncleanElectionEpoch = p.leaderEpoch;
     return { changed: true, result };
   }
 
-  private reportElection(topic: TopicMetadata, p: PartitionMetadata, result: ElectionResult, onDemand = false): void {
+  #reportElection(topic: TopicMetadata, p: PartitionMetadata, result: ElectionResult, onDemand = false): void {
     const key = `${topic.name}\u0000${p.partition}`;
     const fields: Record<string, unknown> = { topic: topic.name, partition: p.partition };
     if (result.damaged.length > 0) {
@@ -689,13 +691,13 @@ export class Controller {
       // A partition going offline because its last in-sync replica stopped is routine; one kept offline
       // because replicas lost records is not.
       if (result.damaged.length === 0) {
-        this.electionReports.delete(key);
+        this.#electionReports.delete(key);
         return;
       }
       level = result.waitingFor.length > 0 ? 'warn' : 'error';
       message = `partition offline: ${result.reason}`;
     } else if (result.kind === 'clean') {
-      this.electionReports.delete(key);
+      this.#electionReports.delete(key);
       if (result.damaged.length === 0) return;
       level = 'warn';
       message = `leader ${result.leader} elected; in-sync replica(s) that lost committed records left the ISR until they catch up`;
@@ -706,9 +708,9 @@ export class Controller {
       level = 'error';
       message = `unclean leader election (${onDemand ? 'ElectLeaders UNCLEAN' : 'unclean.leader.election.enable=true'}): replica ${result.leader} leads; committed records it does not hold are lost`;
     }
-    if (this.electionReports.get(key) === message) return;
-    this.electionReports.set(key, message);
-    this.logger?.[level](message, fields);
+    if (this.#electionReports.get(key) === message) return;
+    this.#electionReports.set(key, message);
+    this.#logger?.[level](message, fields);
   }
 
   /**
@@ -718,69 +720,69 @@ export class Controller {
    * unclean.leader.election.enable may an out-of-sync replica take over.
    */
   brokerStopped(brokerId: number): void {
-    this.live.delete(brokerId);
-    const at = this.now();
+    this.#live.delete(brokerId);
+    const at = this.#now();
     const changes: MetadataChange[] = [];
-    for (const topic of this.byName.values()) {
+    for (const topic of this.#byName.values()) {
       for (const p of topic.partitions) {
         if (!p.replicas.includes(brokerId)) continue;
         if (p.isr.includes(brokerId) && p.isr.length > 1) {
           p.isr = p.isr.filter((id) => id !== brokerId);
           p.partitionEpoch++;
           changes.push({ kind: 'partition', topic, partition: p });
-          this.options.events.emit({ type: 'isr', topic: topic.name, partition: p.partition, isr: [...p.isr], at });
+          this.#options.events.emit({ type: 'isr', topic: topic.name, partition: p.partition, isr: [...p.isr], at });
         }
-        if (p.leader === brokerId && this.elect(topic, p, at)) changes.push({ kind: 'partition', topic, partition: p });
+        if (p.leader === brokerId && this.#elect(topic, p, at)) changes.push({ kind: 'partition', topic, partition: p });
       }
     }
-    this.options.events.emit({ type: 'broker', brokerId, state: 'down', at });
-    this.persist(changes);
+    this.#options.events.emit({ type: 'broker', brokerId, state: 'down', at });
+    this.#persist(changes);
   }
 
-  private uncleanAllowed(topic: TopicMetadata): boolean {
-    return this.options.topicConfig(topic, 'unclean.leader.election.enable') === 'true';
+  #uncleanAllowed(topic: TopicMetadata): boolean {
+    return this.#options.topicConfig(topic, 'unclean.leader.election.enable') === 'true';
   }
 
-  private setLeader(topic: TopicMetadata, p: PartitionMetadata, leader: number, at: number): void {
+  #setLeader(topic: TopicMetadata, p: PartitionMetadata, leader: number, at: number): void {
     p.leader = leader;
     p.leaderEpoch++;
     p.partitionEpoch++;
-    this.options.events.emit({ type: 'leader', topic: topic.name, partition: p.partition, leader, leaderEpoch: p.leaderEpoch, at });
+    this.#options.events.emit({ type: 'leader', topic: topic.name, partition: p.partition, leader, leaderEpoch: p.leaderEpoch, at });
   }
 
   /** Moves leadership away from a broker about to stop cleanly (controlled shutdown). */
   moveLeadershipAway(brokerId: number): void {
-    const at = this.now();
+    const at = this.#now();
     const changes: MetadataChange[] = [];
-    for (const topic of this.byName.values()) {
+    for (const topic of this.#byName.values()) {
       for (const p of topic.partitions) {
         if (p.leader !== brokerId) continue;
-        const next = p.replicas.find((id) => id !== brokerId && this.live.has(id) && p.isr.includes(id) && !this.unfitToLead(topic, p, id));
+        const next = p.replicas.find((id) => id !== brokerId && this.#live.has(id) && p.isr.includes(id) && !this.#unfitToLead(topic, p, id));
         if (next === undefined) continue;
-        this.setLeader(topic, p, next, at);
+        this.#setLeader(topic, p, next, at);
         changes.push({ kind: 'partition', topic, partition: p });
       }
     }
-    this.persist(changes);
+    this.#persist(changes);
   }
 
   /** The leader of a partition reports a new ISR (Kafka's AlterPartition). Refused if stale. */
   changeIsr(topicName: string, partition: number, leaderEpoch: number, isr: number[]): boolean {
-    const topic = this.byName.get(topicName);
+    const topic = this.#byName.get(topicName);
     const p = topic?.partitions[partition];
     if (!topic || !p || p.leaderEpoch !== leaderEpoch || !isr.includes(p.leader)) return false;
     if (isr.length === p.isr.length && isr.every((id) => p.isr.includes(id))) return true;
     const previous = { isr: p.isr, partitionEpoch: p.partitionEpoch };
     p.isr = [...isr].sort((a, b) => p.replicas.indexOf(a) - p.replicas.indexOf(b));
     p.partitionEpoch++;
-    if (!this.persist([{ kind: 'partition', topic, partition: p }])) {
+    if (!this.#persist([{ kind: 'partition', topic, partition: p }])) {
       // Kafka's AlterPartition: an ISR the controller did not commit is not one the leader may use
       // (a smaller ISR not on disk could let a replica without the newest records lead after a crash).
       p.isr = previous.isr;
       p.partitionEpoch = previous.partitionEpoch;
       return false;
     }
-    this.options.events.emit({ type: 'isr', topic: topicName, partition, isr: [...p.isr], at: this.now() });
+    this.#options.events.emit({ type: 'isr', topic: topicName, partition, isr: [...p.isr], at: this.#now() });
     return true;
   }
 
@@ -789,25 +791,25 @@ export class Controller {
    * is live and in sync. Returns per-partition outcomes.
    */
   electPreferredLeaders(targets?: Array<{ topic: string; partition: number }>): Array<{ topic: string; partition: number; error: ControllerErrorName | null; message: string | null }> {
-    const list = targets ?? [...this.byName.values()].flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition })));
-    const at = this.now();
+    const list = targets ?? [...this.#byName.values()].flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition })));
+    const at = this.#now();
     const changes: MetadataChange[] = [];
     const results = list.map(({ topic: name, partition }) => {
-      const topic = this.byName.get(name);
+      const topic = this.#byName.get(name);
       const p = topic?.partitions[partition];
       if (!topic || !p) return { topic: name, partition, error: 'UNKNOWN_TOPIC_OR_PARTITION' as const, message: 'Unknown topic or partition.' };
       const preferred = p.replicas[0]!;
       if (p.leader === preferred) return { topic: name, partition, error: 'ELECTION_NOT_NEEDED' as const, message: 'The preferred replica already leads.' };
-      if (!this.live.has(preferred) || !p.isr.includes(preferred)) {
+      if (!this.#live.has(preferred) || !p.isr.includes(preferred)) {
         return { topic: name, partition, error: 'PREFERRED_LEADER_NOT_AVAILABLE' as const, message: `Preferred replica ${preferred} is not live and in sync.` };
       }
-      const unfit = this.unfitToLead(topic, p, preferred);
+      const unfit = this.#unfitToLead(topic, p, preferred);
       if (unfit) return { topic: name, partition, error: 'PREFERRED_LEADER_NOT_AVAILABLE' as const, message: `Preferred replica ${preferred} may not lead: ${unfit}.` };
-      this.setLeader(topic, p, preferred, at);
+      this.#setLeader(topic, p, preferred, at);
       changes.push({ kind: 'partition', topic, partition: p });
       return { topic: name, partition, error: null, message: null };
     });
-    this.persist(changes);
+    this.#persist(changes);
     return results;
   }
 
@@ -820,22 +822,22 @@ export class Controller {
    * when no replica is live and usable.
    */
   electUncleanLeaders(targets?: Array<{ topic: string; partition: number }>): Array<{ topic: string; partition: number; error: ControllerErrorName | null; message: string | null }> {
-    const list = targets ?? [...this.byName.values()].flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition })));
-    const at = this.now();
+    const list = targets ?? [...this.#byName.values()].flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition })));
+    const at = this.#now();
     const changes: MetadataChange[] = [];
     const results = list.map(({ topic: name, partition }) => {
-      const topic = this.byName.get(name);
+      const topic = this.#byName.get(name);
       const p = topic?.partitions[partition];
       if (!topic || !p) return { topic: name, partition, error: 'UNKNOWN_TOPIC_OR_PARTITION' as const, message: 'Unknown topic or partition.' };
       if (p.leader !== -1) return { topic: name, partition, error: 'ELECTION_NOT_NEEDED' as const, message: `Replica ${p.leader} leads the partition.` };
-      const unavailable = this.storeUnavailable();
+      const unavailable = this.#storeUnavailable();
       if (unavailable) return { topic: name, partition, ...unavailable };
-      const { changed, result } = this.electWith(topic, p, at, { uncleanOnDemand: true });
+      const { changed, result } = this.#electWith(topic, p, at, { uncleanOnDemand: true });
       if (result.kind === 'none') return { topic: name, partition, error: 'ELIGIBLE_LEADERS_NOT_AVAILABLE' as const, message: `No replica may lead: ${result.reason}.` };
       if (changed) changes.push({ kind: 'partition', topic, partition: p });
       return { topic: name, partition, error: null, message: null };
     });
-    this.persist(changes);
+    this.#persist(changes);
     return results;
   }
 }

@@ -9,15 +9,15 @@ export type ClusterEventListener = (event: ClusterEvent) => void;
 
 /** A small synchronous fan-out; a throwing listener is isolated from the others and from the cluster. */
 export class ClusterEvents {
-  private readonly listeners = new Set<ClusterEventListener>();
+  readonly #listeners = new Set<ClusterEventListener>();
 
   subscribe(listener: ClusterEventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   emit(event: ClusterEvent): void {
-    for (const listener of this.listeners) {
+    for (const listener of this.#listeners) {
       try {
         listener(event);
       } catch {

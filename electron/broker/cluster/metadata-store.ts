@@ -171,14 +171,14 @@ function applyRecord(topics: Map<string, TopicMetadata>, state: ClusterMetadataS
 export class MetadataStore {
   readonly path: string;
   readonly logPath: string;
-  private logId = '';
-  private logBytes = 0;
-  private snapshotBytes = 0;
+  #logId = '';
+  #logBytes = 0;
+  #snapshotBytes = 0;
 
-  private readonly minCompactionBytes: number;
+  readonly #minCompactionBytes: number;
 
   constructor(dataDir: string, options: MetadataStoreOptions = {}) {
-    this.minCompactionBytes = options.minCompactionBytes ?? MIN_COMPACTION_BYTES;
+    this.#minCompactionBytes = options.minCompactionBytes ?? MIN_COMPACTION_BYTES;
     this.path = join(dataDir, METADATA_FILE);
     this.logPath = join(dataDir, METADATA_LOG_FILE);
   }
@@ -193,16 +193,16 @@ export class MetadataStore {
     const text = readFileSync(this.path, 'utf8');
     const { logId, ...state } = JSON.parse(text) as Snapshot;
     state.brokerConfigs ??= {};
-    this.snapshotBytes = Buffer.byteLength(text);
+    this.#snapshotBytes = Buffer.byteLength(text);
     const topics = new Map(state.topics.map((topic) => [topic.name, topic]));
-    if (logId !== undefined && existsSync(this.logPath)) this.replay(logId, topics, state);
+    if (logId !== undefined && existsSync(this.logPath)) this.#replay(logId, topics, state);
     state.topics = [...topics.values()];
-    if (this.logId === '') this.save(state);
+    if (this.#logId === '') this.save(state);
     return state;
   }
 
   /** Applies the log's records that continue the snapshot `logId`, and cuts a torn or corrupt tail. */
-  private replay(logId: string, topics: Map<string, TopicMetadata>, state: ClusterMetadataState): void {
+  #replay(logId: string, topics: Map<string, TopicMetadata>, state: ClusterMetadataState): void {
     const content = readFileSync(this.logPath);
     let position = 0;
     let lineNumber = 0;
@@ -227,8 +227,8 @@ export class MetadataStore {
     }
     if (lineNumber === 0) return;
     if (position < content.length) truncateSync(this.logPath, position);
-    this.logId = logId;
-    this.logBytes = position;
+    this.#logId = logId;
+    this.#logBytes = position;
   }
 
   /**
@@ -237,7 +237,7 @@ export class MetadataStore {
    */
   append(records: MetadataRecord[], state: ClusterMetadataState): void {
     if (records.length === 0) return;
-    if (this.logId === '' || this.logBytes > Math.max(this.minCompactionBytes, this.snapshotBytes)) {
+    if (this.#logId === '' || this.#logBytes > Math.max(this.#minCompactionBytes, this.#snapshotBytes)) {
       this.save(state);
       return;
     }
@@ -248,13 +248,13 @@ export class MetadataStore {
       // A full disk may leave part of a line: cut it, or the next records would follow garbage and be
       // dropped with it at the next load. If even that fails, the next write is a whole snapshot.
       try {
-        truncateSync(this.logPath, this.logBytes);
+        truncateSync(this.logPath, this.#logBytes);
       } catch {
-        this.logId = '';
+        this.#logId = '';
       }
       throw new MetadataStoreError(this.logPath, error);
     }
-    this.logBytes += bytes.length;
+    this.#logBytes += bytes.length;
   }
 
   /** Writes `state` as a new snapshot and starts an empty log after it. */
@@ -273,13 +273,13 @@ export class MetadataStore {
       const header = Buffer.from(JSON.stringify({ logId }) + '\n');
       writeSynced(this.logPath, 'w', header);
       fsyncDir(dirname(this.logPath));
-      this.logId = logId;
-      this.logBytes = header.length;
-      this.snapshotBytes = text.length;
+      this.#logId = logId;
+      this.#logBytes = header.length;
+      this.#snapshotBytes = text.length;
     } catch (error) {
       rmSync(temporary, { force: true });
       // Whatever the log holds now does not continue the snapshot on disk: the next write is a snapshot.
-      this.logId = '';
+      this.#logId = '';
       throw new MetadataStoreError(path, error);
     }
   }

@@ -110,50 +110,52 @@ export function isPartitionError(value: object): value is PartitionError {
 export class PartitionReplica {
   highWatermark: number;
   readonly producers = new ProducerStateTable();
-  private readonly followers = new Map<number, FollowerProgress>();
+  readonly #followers = new Map<number, FollowerProgress>();
   /** acks=all appends waiting for their followers, in the order they were appended. */
-  private readonly ackWaiters = new Set<AckWaiter>();
+  readonly #ackWaiters = new Set<AckWaiter>();
   /** One timer for every waiter's timeout (at the earliest deadline), not one per request. */
-  private ackTimer: NodeJS.Timeout | null = null;
-  private ackTimerAt = Infinity;
-  private readonly recordListeners = new Set<() => void>();
-  private readonly highWatermarkListeners = new Set<() => void>();
+  #ackTimer: NodeJS.Timeout | null = null;
+  #ackTimerAt = Infinity;
+  readonly #recordListeners = new Set<() => void>();
+  readonly #highWatermarkListeners = new Set<() => void>();
   /** Writes that failed for lack of storage and have not worked since (reported to the host). */
-  private readonly failingWrites = new Set<'append' | 'replicate'>();
+  readonly #failingWrites = new Set<'append' | 'replicate'>();
   /** The leader epoch this replica last acted on; a change means a new role. */
-  private actedEpoch = -1;
+  #actedEpoch = -1;
   /** The active segment when the producer-state snapshot was last written: a new one means a roll. */
-  private snapshotSegment = -1;
+  #snapshotSegment = -1;
   /**
    * Its log was recreated empty because its directory vanished while the broker was down: it may have
    * acknowledged records it no longer has, so it neither leads nor counts as intact (election.ts) until
    * it has fetched up to a leader's high watermark.
    */
   logLost: boolean;
+  readonly #host: ReplicaHost;
 
   constructor(
     readonly topic: string,
     readonly partition: number,
     readonly log: PartitionLog,
-    private readonly host: ReplicaHost,
+    host: ReplicaHost,
   ) {
+    this.#host = host;
     this.highWatermark = Math.min(log.highWatermark, log.logEndOffset);
     this.logLost = host.logLost === true;
     this.rebuildProducerState();
   }
 
-  private logWholeAgain(): void {
+  #logWholeAgain(): void {
     if (!this.logLost) return;
     this.logLost = false;
-    this.host.logRecovered?.();
+    this.#host.logRecovered?.();
   }
 
   get isLeader(): boolean {
-    return this.host.metadata()?.leader === this.host.brokerId;
+    return this.#host.metadata()?.leader === this.#host.brokerId;
   }
 
   get leaderEpoch(): number {
-    return this.host.metadata()?.leaderEpoch ?? -1;
+    return this.#host.metadata()?.leaderEpoch ?? -1;
   }
 
   /**
@@ -175,7 +177,7 @@ export class PartitionReplica {
     for (const header of this.log.batchHeadersFrom(from)) {
       if (header.producerId >= 0) this.producers.record(header, header.baseOffset, header.maxTimestamp);
     }
-    this.snapshotSegment = this.log.activeSegmentBaseOffset;
+    this.#snapshotSegment = this.log.activeSegmentBaseOffset;
   }
 
   /** Writes the producer-state snapshot at the log end (at a clean stop, and when the log rolled). */
@@ -184,57 +186,57 @@ export class PartitionReplica {
     if (this.log.logEndOffset === this.log.logStartOffset && this.producers.size === 0) return;
     try {
       writeProducerSnapshot(this.log.dir, { offset: this.log.logEndOffset, producers: this.producers.entries() });
-      this.snapshotSegment = this.log.activeSegmentBaseOffset;
+      this.#snapshotSegment = this.log.activeSegmentBaseOffset;
     } catch {
       // A snapshot only saves work at the next start: without one, the state is rebuilt from the log.
     }
   }
 
-  private snapshotIfRolled(): void {
-    if (this.log.activeSegmentBaseOffset !== this.snapshotSegment) this.writeProducerSnapshot();
+  #snapshotIfRolled(): void {
+    if (this.log.activeSegmentBaseOffset !== this.#snapshotSegment) this.writeProducerSnapshot();
   }
 
   /** Called by the broker whenever this partition's leader or epoch may have changed. */
   onMetadataChange(): void {
-    const meta = this.host.metadata();
-    if (!meta || meta.leaderEpoch === this.actedEpoch) return;
-    this.actedEpoch = meta.leaderEpoch;
-    this.followers.clear();
-    if (meta.leader === this.host.brokerId) {
+    const meta = this.#host.metadata();
+    if (!meta || meta.leaderEpoch === this.#actedEpoch) return;
+    this.#actedEpoch = meta.leaderEpoch;
+    this.#followers.clear();
+    if (meta.leader === this.#host.brokerId) {
       // Elected (uncleanly, or with nothing committed elsewhere): its log is the partition's history now.
-      this.logWholeAgain();
+      this.#logWholeAgain();
       // A new leader starts its epoch at its log end; followers' progress is unknown until they fetch.
       this.log.leaderEpochCache.assign(meta.leaderEpoch, this.log.logEndOffset);
-      const now = this.host.now();
-      for (const id of meta.isr) if (id !== this.host.brokerId) this.followers.set(id, { logEndOffset: -1, lastCaughtUpMs: now });
+      const now = this.#host.now();
+      for (const id of meta.isr) if (id !== this.#host.brokerId) this.#followers.set(id, { logEndOffset: -1, lastCaughtUpMs: now });
       // A leader alone in its ISR has everything committed: after a restart its log may hold records
       // past the checkpointed high watermark (acknowledged, checkpoint not yet written), which must be
       // visible at once rather than only after the next produce.
-      this.maybeAdvanceHighWatermark();
+      this.#maybeAdvanceHighWatermark();
     } else {
       // Produce requests waiting on this replica can no longer be acknowledged by it.
-      for (const waiter of this.ackWaiters) this.finishWaiter(waiter, { error: 'NOT_LEADER_OR_FOLLOWER', message: 'Leadership moved before the records were replicated.' });
+      for (const waiter of this.#ackWaiters) this.#finishWaiter(waiter, { error: 'NOT_LEADER_OR_FOLLOWER', message: 'Leadership moved before the records were replicated.' });
     }
-    this.notifyData();
+    this.#notifyData();
   }
 
   /** Subscribes to new records or a new high watermark (see DataInterest), and to role changes. */
   onData(listener: () => void, interest: DataInterest): () => void {
-    const listeners = interest === 'records' ? this.recordListeners : this.highWatermarkListeners;
+    const listeners = interest === 'records' ? this.#recordListeners : this.#highWatermarkListeners;
     listeners.add(listener);
     return () => listeners.delete(listener);
   }
 
   /** Tells the listeners interested in `news` (all of them without one: a role or log start change). */
-  private notifyData(news?: DataInterest): void {
-    if (news !== 'highWatermark') for (const listener of [...this.recordListeners]) listener();
-    if (news !== 'records') for (const listener of [...this.highWatermarkListeners]) listener();
+  #notifyData(news?: DataInterest): void {
+    if (news !== 'highWatermark') for (const listener of [...this.#recordListeners]) listener();
+    if (news !== 'records') for (const listener of [...this.#highWatermarkListeners]) listener();
   }
 
-  private checkLeader(): PartitionError | null {
-    const meta = this.host.metadata();
-    if (!meta || meta.leader !== this.host.brokerId) {
-      return { error: 'NOT_LEADER_OR_FOLLOWER', message: `Broker ${this.host.brokerId} does not lead ${this.topic}-${this.partition}.` };
+  #checkLeader(): PartitionError | null {
+    const meta = this.#host.metadata();
+    if (!meta || meta.leader !== this.#host.brokerId) {
+      return { error: 'NOT_LEADER_OR_FOLLOWER', message: `Broker ${this.#host.brokerId} does not lead ${this.topic}-${this.partition}.` };
     }
     return null;
   }
@@ -250,10 +252,10 @@ export class PartitionReplica {
     timeoutMs: number,
     budget?: DecompressionBudget,
   ): AppendOutcome | PartitionError | Promise<AppendOutcome | PartitionError> {
-    const notLeader = this.checkLeader();
+    const notLeader = this.#checkLeader();
     if (notLeader) return notLeader;
-    const meta = this.host.metadata()!;
-    const config = this.host.logConfig();
+    const meta = this.#host.metadata()!;
+    const config = this.#host.logConfig();
     if (acks === -1 && meta.isr.length < config.minInsyncReplicas) {
       return {
         error: 'NOT_ENOUGH_REPLICAS',
@@ -270,9 +272,9 @@ export class PartitionReplica {
     let validated: ValidatedRecords;
     try {
       // Validated once, here, so a duplicate is recognised only among valid batches; the log reuses it.
-      validated = validateRecords(records, { config, now: this.host.now(), origin: 'client', partition: `${this.topic}-${this.partition}`, budget });
+      validated = validateRecords(records, { config, now: this.#host.now(), origin: 'client', partition: `${this.topic}-${this.partition}`, budget });
     } catch (error) {
-      return this.storageError(error);
+      return this.#storageError(error);
     }
     const headers = validated.batches.map((batch) => batch.header);
 
@@ -286,29 +288,29 @@ export class PartitionReplica {
       if (check.kind === 'duplicate') {
         // A retry of a batch already in the log: answer with its original offsets, append nothing.
         const outcome: AppendOutcome = { error: null, baseOffset: check.firstOffset, lastOffset: check.lastOffset, logAppendTime: -1, logStartOffset: this.log.logStartOffset };
-        return this.awaitAcks(outcome, acks, timeoutMs);
+        return this.#awaitAcks(outcome, acks, timeoutMs);
       }
     }
 
-    const logAppendTime = config.messageTimestampType === 'LogAppendTime' ? this.host.now() : undefined;
+    const logAppendTime = config.messageTimestampType === 'LogAppendTime' ? this.#host.now() : undefined;
     let result;
     try {
       // The request's bytes are not touched again: the tail cache may keep them instead of a copy.
       result = this.log.appendValidated(validated, { assignOffsets: true, leaderEpoch: meta.leaderEpoch, logAppendTime, retain: true });
     } catch (error) {
-      if (error instanceof KafkaStorageError) this.writeFailed('append', error);
-      return this.storageError(error);
+      if (error instanceof KafkaStorageError) this.#writeFailed('append', error);
+      return this.#storageError(error);
     }
-    if (this.failingWrites.size > 0) this.writeWorked('append');
+    if (this.#failingWrites.size > 0) this.#writeWorked('append');
     let next = result.firstOffset;
     for (const header of headers) {
       if (header.producerId >= 0) this.producers.record(header, next, result.maxTimestamp);
       next += header.lastOffsetDelta + 1;
     }
     metrics.leaderAppends++;
-    this.snapshotIfRolled();
-    this.maybeAdvanceHighWatermark();
-    this.notifyData('records');
+    this.#snapshotIfRolled();
+    this.#maybeAdvanceHighWatermark();
+    this.#notifyData('records');
     const outcome: AppendOutcome = {
       error: null,
       baseOffset: result.firstOffset,
@@ -316,64 +318,64 @@ export class PartitionReplica {
       logAppendTime: logAppendTime ?? -1,
       logStartOffset: this.log.logStartOffset,
     };
-    return this.awaitAcks(outcome, acks, timeoutMs);
+    return this.#awaitAcks(outcome, acks, timeoutMs);
   }
 
-  private awaitAcks(outcome: AppendOutcome, acks: number, timeoutMs: number): AppendOutcome | PartitionError | Promise<AppendOutcome | PartitionError> {
+  #awaitAcks(outcome: AppendOutcome, acks: number, timeoutMs: number): AppendOutcome | PartitionError | Promise<AppendOutcome | PartitionError> {
     if (acks !== -1 || this.highWatermark > outcome.lastOffset) return outcome;
     metrics.leaderAppendsWaiting++;
     return new Promise((resolve) => {
       const deadline = performance.now() + Math.max(0, timeoutMs);
-      this.ackWaiters.add({ requiredOffset: outcome.lastOffset + 1, resolve, outcome, deadline, timeoutMs });
-      if (deadline < this.ackTimerAt) this.armAckTimer(deadline);
+      this.#ackWaiters.add({ requiredOffset: outcome.lastOffset + 1, resolve, outcome, deadline, timeoutMs });
+      if (deadline < this.#ackTimerAt) this.#armAckTimer(deadline);
     });
   }
 
-  private armAckTimer(deadline: number): void {
-    if (this.ackTimer) clearTimeout(this.ackTimer);
-    this.ackTimerAt = deadline;
-    this.ackTimer = setTimeout(() => this.expireWaiters(), Math.max(0, Math.ceil(deadline - performance.now())));
+  #armAckTimer(deadline: number): void {
+    if (this.#ackTimer) clearTimeout(this.#ackTimer);
+    this.#ackTimerAt = deadline;
+    this.#ackTimer = setTimeout(() => this.#expireWaiters(), Math.max(0, Math.ceil(deadline - performance.now())));
   }
 
-  private disarmAckTimer(): void {
-    if (this.ackTimer) clearTimeout(this.ackTimer);
-    this.ackTimer = null;
-    this.ackTimerAt = Infinity;
+  #disarmAckTimer(): void {
+    if (this.#ackTimer) clearTimeout(this.#ackTimer);
+    this.#ackTimer = null;
+    this.#ackTimerAt = Infinity;
   }
 
   /** The timer fired: fails the waiters past their deadline and re-arms for the next deadline. */
-  private expireWaiters(): void {
-    this.ackTimer = null;
-    this.ackTimerAt = Infinity;
+  #expireWaiters(): void {
+    this.#ackTimer = null;
+    this.#ackTimerAt = Infinity;
     const now = performance.now();
     let next = Infinity;
-    for (const waiter of this.ackWaiters) {
+    for (const waiter of this.#ackWaiters) {
       if (waiter.deadline <= now) {
-        this.finishWaiter(waiter, { error: 'REQUEST_TIMED_OUT', message: `Records were not replicated to every in-sync replica within ${waiter.timeoutMs} ms.` });
+        this.#finishWaiter(waiter, { error: 'REQUEST_TIMED_OUT', message: `Records were not replicated to every in-sync replica within ${waiter.timeoutMs} ms.` });
       } else {
         next = Math.min(next, waiter.deadline);
       }
     }
-    if (next < Infinity) this.armAckTimer(next);
+    if (next < Infinity) this.#armAckTimer(next);
   }
 
-  private finishWaiter(waiter: AckWaiter, result: AppendOutcome | PartitionError): void {
-    if (!this.ackWaiters.delete(waiter)) return;
+  #finishWaiter(waiter: AckWaiter, result: AppendOutcome | PartitionError): void {
+    if (!this.#ackWaiters.delete(waiter)) return;
     // Nothing left to time out: no timer keeps the process awake.
-    if (this.ackWaiters.size === 0) this.disarmAckTimer();
+    if (this.#ackWaiters.size === 0) this.#disarmAckTimer();
     waiter.resolve(result);
   }
 
-  private writeFailed(operation: 'append' | 'replicate', error: unknown): void {
-    this.failingWrites.add(operation);
-    this.host.storageFailed?.(operation, error);
+  #writeFailed(operation: 'append' | 'replicate', error: unknown): void {
+    this.#failingWrites.add(operation);
+    this.#host.storageFailed?.(operation, error);
   }
 
-  private writeWorked(operation: 'append' | 'replicate'): void {
-    if (this.failingWrites.delete(operation)) this.host.storageRecovered?.(operation);
+  #writeWorked(operation: 'append' | 'replicate'): void {
+    if (this.#failingWrites.delete(operation)) this.#host.storageRecovered?.(operation);
   }
 
-  private storageError(error: unknown): PartitionError {
+  #storageError(error: unknown): PartitionError {
     if (error instanceof RecordTooLargeError) return { error: 'MESSAGE_TOO_LARGE', message: error.message };
     if (error instanceof CorruptRecordError) return { error: 'CORRUPT_MESSAGE', message: error.message };
     if (error instanceof LogError) return { error: error.errorName as PartitionErrorName, message: error.message };
@@ -384,42 +386,42 @@ export class PartitionReplica {
    * The high watermark is the smallest log end offset among the ISR (the leader's own included), and
    * never moves back. Waiting acks=all produces whose records are now below it complete.
    */
-  private maybeAdvanceHighWatermark(): void {
-    const meta = this.host.metadata();
-    if (!meta || meta.leader !== this.host.brokerId) return;
+  #maybeAdvanceHighWatermark(): void {
+    const meta = this.#host.metadata();
+    if (!meta || meta.leader !== this.#host.brokerId) return;
     let candidate = this.log.logEndOffset;
     for (const id of meta.isr) {
-      if (id === this.host.brokerId) continue;
-      const progress = this.followers.get(id);
+      if (id === this.#host.brokerId) continue;
+      const progress = this.#followers.get(id);
       candidate = Math.min(candidate, progress ? progress.logEndOffset : -1);
     }
     if (candidate > this.highWatermark) {
       metrics.highWatermarkAdvances++;
       this.highWatermark = candidate;
       this.log.highWatermark = candidate;
-      for (const waiter of this.ackWaiters) {
-        if (waiter.requiredOffset <= candidate) this.finishWaiter(waiter, waiter.outcome);
+      for (const waiter of this.#ackWaiters) {
+        if (waiter.requiredOffset <= candidate) this.#finishWaiter(waiter, waiter.outcome);
       }
-      this.notifyData('highWatermark');
+      this.#notifyData('highWatermark');
     }
     // Records acknowledged with acks=all need min.insync.replicas members; if the ISR shrank below it
     // after the append, the waiting produces fail as Kafka's do.
-    const minIsr = this.host.logConfig().minInsyncReplicas;
+    const minIsr = this.#host.logConfig().minInsyncReplicas;
     if (meta.isr.length < minIsr) {
-      for (const waiter of this.ackWaiters) {
-        this.finishWaiter(waiter, { error: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', message: `The ISR shrank to ${meta.isr.length}, below min.insync.replicas (${minIsr}), after the append.` });
+      for (const waiter of this.#ackWaiters) {
+        this.#finishWaiter(waiter, { error: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', message: `The ISR shrank to ${meta.isr.length}, below min.insync.replicas (${minIsr}), after the append.` });
       }
     }
   }
 
   /** Reads for a consumer: only records below the high watermark. `alloc`: see PartitionLog.read. */
   readForConsumer(fetchOffset: number, maxBytes: number, minOneBatch = true, alloc?: ReadAllocator): ReadOutcome | PartitionError {
-    const notLeader = this.checkLeader();
+    const notLeader = this.#checkLeader();
     if (notLeader) return notLeader;
-    return this.read(fetchOffset, maxBytes, this.highWatermark, minOneBatch, alloc);
+    return this.#read(fetchOffset, maxBytes, this.highWatermark, minOneBatch, alloc);
   }
 
-  private read(fetchOffset: number, maxBytes: number, upTo: number, minOneBatch = true, alloc?: ReadAllocator): ReadOutcome | PartitionError {
+  #read(fetchOffset: number, maxBytes: number, upTo: number, minOneBatch = true, alloc?: ReadAllocator): ReadOutcome | PartitionError {
     try {
       const result = this.log.read(fetchOffset, maxBytes, upTo, minOneBatch, alloc);
       return {
@@ -434,7 +436,7 @@ export class PartitionReplica {
       if (error instanceof OffsetOutOfRangeError) {
         return { error: 'OFFSET_OUT_OF_RANGE', message: error.message };
       }
-      return this.storageError(error);
+      return this.#storageError(error);
     }
   }
 
@@ -450,32 +452,32 @@ export class PartitionReplica {
     minOneBatch = true,
     alloc?: ReadAllocator,
   ): ReadOutcome | PartitionError {
-    const notLeader = this.checkLeader();
+    const notLeader = this.#checkLeader();
     if (notLeader) return notLeader;
-    const meta = this.host.metadata()!;
+    const meta = this.#host.metadata()!;
     if (followerEpoch !== -1 && followerEpoch < meta.leaderEpoch) {
       return { error: 'FENCED_LEADER_EPOCH', message: `Follower epoch ${followerEpoch} is older than ${meta.leaderEpoch}.` };
     }
     if (followerEpoch > meta.leaderEpoch) {
       return { error: 'UNKNOWN_LEADER_EPOCH', message: `Follower epoch ${followerEpoch} is newer than ${meta.leaderEpoch}.` };
     }
-    const now = this.host.now();
-    const progress = this.followers.get(followerId) ?? { logEndOffset: -1, lastCaughtUpMs: 0 };
+    const now = this.#host.now();
+    const progress = this.#followers.get(followerId) ?? { logEndOffset: -1, lastCaughtUpMs: 0 };
     progress.logEndOffset = Math.min(fetchOffset, this.log.logEndOffset);
     if (fetchOffset >= this.log.logEndOffset) progress.lastCaughtUpMs = now;
-    this.followers.set(followerId, progress);
-    this.maybeExpandIsr(followerId, progress);
-    this.maybeAdvanceHighWatermark();
-    return this.read(fetchOffset, maxBytes, this.log.logEndOffset, minOneBatch, alloc);
+    this.#followers.set(followerId, progress);
+    this.#maybeExpandIsr(followerId, progress);
+    this.#maybeAdvanceHighWatermark();
+    return this.#read(fetchOffset, maxBytes, this.log.logEndOffset, minOneBatch, alloc);
   }
 
   /** A follower that caught up to the high watermark (within the current epoch) rejoins the ISR. */
-  private maybeExpandIsr(followerId: number, progress: FollowerProgress): void {
-    const meta = this.host.metadata()!;
+  #maybeExpandIsr(followerId: number, progress: FollowerProgress): void {
+    const meta = this.#host.metadata()!;
     if (meta.isr.includes(followerId) || !meta.replicas.includes(followerId)) return;
     const epochStart = this.log.leaderEpochCache.startOffsetOf(meta.leaderEpoch);
     if (progress.logEndOffset >= this.highWatermark && progress.logEndOffset >= epochStart) {
-      this.host.changeIsr(meta.leaderEpoch, [...meta.isr, followerId]);
+      this.#host.changeIsr(meta.leaderEpoch, [...meta.isr, followerId]);
     }
   }
 
@@ -484,42 +486,42 @@ export class PartitionReplica {
    * timer by the broker). Returns true when the ISR changed.
    */
   maybeShrinkIsr(maxLagMs: number): boolean {
-    const meta = this.host.metadata();
-    if (!meta || meta.leader !== this.host.brokerId) return false;
-    const now = this.host.now();
+    const meta = this.#host.metadata();
+    if (!meta || meta.leader !== this.#host.brokerId) return false;
+    const now = this.#host.now();
     const lagging = meta.isr.filter((id) => {
-      if (id === this.host.brokerId) return false;
-      const progress = this.followers.get(id);
+      if (id === this.#host.brokerId) return false;
+      const progress = this.#followers.get(id);
       return !progress || (progress.logEndOffset < this.log.logEndOffset && now - progress.lastCaughtUpMs > maxLagMs);
     });
     if (lagging.length === 0) return false;
-    const changed = this.host.changeIsr(meta.leaderEpoch, meta.isr.filter((id) => !lagging.includes(id)));
-    if (changed) this.maybeAdvanceHighWatermark();
+    const changed = this.#host.changeIsr(meta.leaderEpoch, meta.isr.filter((id) => !lagging.includes(id)));
+    if (changed) this.#maybeAdvanceHighWatermark();
     return changed;
   }
 
   /** Called after the controller changed the ISR, so a smaller ISR can release waiting produces. */
   onIsrChange(): void {
-    this.maybeAdvanceHighWatermark();
+    this.#maybeAdvanceHighWatermark();
   }
 
   /** Follower side: appends batches fetched from the leader, offsets kept as the leader assigned them. */
   appendAsFollower(records: Buffer, leaderHighWatermark: number, leaderLogStartOffset: number): void {
     if (records.length > 0) {
       // Envelope checks (validator.ts, origin replication); their headers then feed the producer state.
-      const validated = validateRecords(records, { config: this.log.config, now: this.host.now(), origin: 'replication', partition: this.log.name });
+      const validated = validateRecords(records, { config: this.log.config, now: this.#host.now(), origin: 'replication', partition: this.log.name });
       // The leader's stored bytes never change: shared, not copied, by the tail cache.
       try {
         this.log.appendValidated(validated, { assignOffsets: false, retain: true });
       } catch (error) {
-        if (error instanceof KafkaStorageError) this.writeFailed('replicate', error);
+        if (error instanceof KafkaStorageError) this.#writeFailed('replicate', error);
         throw error;
       }
-      if (this.failingWrites.size > 0) this.writeWorked('replicate');
+      if (this.#failingWrites.size > 0) this.#writeWorked('replicate');
       for (const { header } of validated.batches) {
         if (header.producerId >= 0) this.producers.record(header, header.baseOffset, header.maxTimestamp);
       }
-      this.snapshotIfRolled();
+      this.#snapshotIfRolled();
     }
     if (leaderLogStartOffset > this.log.logStartOffset) this.deleteRecordsBefore(leaderLogStartOffset);
     const hw = Math.min(leaderHighWatermark, this.log.logEndOffset);
@@ -528,7 +530,7 @@ export class PartitionReplica {
       this.log.highWatermark = hw;
     }
     // Everything the leader had committed when it answered is here now.
-    if (this.logLost && this.log.logEndOffset >= leaderHighWatermark) this.logWholeAgain();
+    if (this.logLost && this.log.logEndOffset >= leaderHighWatermark) this.#logWholeAgain();
   }
 
   /** The highest offset this replica knows to be committed: its high watermark, or where the committed records it lost end. */
@@ -570,14 +572,14 @@ export class PartitionReplica {
     const target = Math.min(offset, this.log.logEndOffset);
     if (target <= this.log.logStartOffset) return;
     this.log.deleteRecordsBefore(target);
-    this.notifyData();
+    this.#notifyData();
   }
 
   /** Fails everything waiting on this replica (its broker stops or the partition is deleted). */
   close(reason: PartitionError): void {
-    for (const waiter of this.ackWaiters) this.finishWaiter(waiter, reason);
-    this.notifyData();
-    this.recordListeners.clear();
-    this.highWatermarkListeners.clear();
+    for (const waiter of this.#ackWaiters) this.#finishWaiter(waiter, reason);
+    this.#notifyData();
+    this.#recordListeners.clear();
+    this.#highWatermarkListeners.clear();
   }
 }

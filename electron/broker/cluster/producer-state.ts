@@ -52,15 +52,15 @@ export function isIdempotent(batch: { producerId: number }): boolean {
 }
 
 export class ProducerStateTable {
-  private readonly producers = new Map<number, ProducerEntry>();
+  readonly #producers = new Map<number, ProducerEntry>();
 
   get size(): number {
-    return this.producers.size;
+    return this.#producers.size;
   }
 
   /** Decides what to do with a batch from an idempotent producer before the leader appends it. */
   check(batch: SequencedBatch): SequenceCheck {
-    const entry = this.producers.get(batch.producerId);
+    const entry = this.#producers.get(batch.producerId);
     if (!entry) {
       // Unknown producer: a first batch starts at sequence 0. A producer whose state was lost to
       // retention may resume elsewhere; Kafka accepts that too since KIP-360.
@@ -103,10 +103,10 @@ export class ProducerStateTable {
   /** Records a batch that is now in the log (leader append, follower replication, or log recovery). */
   record(batch: SequencedBatch, firstOffset: number, timestamp: number): void {
     if (!isIdempotent(batch)) return;
-    let entry = this.producers.get(batch.producerId);
+    let entry = this.#producers.get(batch.producerId);
     if (!entry || batch.producerEpoch > entry.epoch) {
       entry = { epoch: batch.producerEpoch, batches: [] };
-      this.producers.set(batch.producerId, entry);
+      this.#producers.set(batch.producerId, entry);
     } else if (batch.producerEpoch < entry.epoch) {
       return;
     }
@@ -122,25 +122,25 @@ export class ProducerStateTable {
 
   /** Forgets everything at or above `offset` (a follower truncating its log), by dropping whole entries. */
   truncateFrom(offset: number): void {
-    for (const [producerId, entry] of this.producers) {
+    for (const [producerId, entry] of this.#producers) {
       entry.batches = entry.batches.filter((b) => b.lastOffset < offset);
-      if (entry.batches.length === 0) this.producers.delete(producerId);
+      if (entry.batches.length === 0) this.#producers.delete(producerId);
     }
   }
 
   clear(): void {
-    this.producers.clear();
+    this.#producers.clear();
   }
 
   /** Every producer's epoch and tracked batches, as plain data for a snapshot. */
   entries(): ProducerSnapshotEntry[] {
-    return [...this.producers].map(([producerId, entry]) => ({ producerId, epoch: entry.epoch, batches: entry.batches.map((b) => ({ ...b })) }));
+    return [...this.#producers].map(([producerId, entry]) => ({ producerId, epoch: entry.epoch, batches: entry.batches.map((b) => ({ ...b })) }));
   }
 
   /** Replaces the table with a snapshot's entries. */
   load(entries: ProducerSnapshotEntry[]): void {
-    this.producers.clear();
-    for (const entry of entries) this.producers.set(entry.producerId, { epoch: entry.epoch, batches: entry.batches.slice(-MAX_TRACKED_BATCHES).map((b) => ({ ...b })) });
+    this.#producers.clear();
+    for (const entry of entries) this.#producers.set(entry.producerId, { epoch: entry.epoch, batches: entry.batches.slice(-MAX_TRACKED_BATCHES).map((b) => ({ ...b })) });
   }
 }
 

@@ -61,43 +61,49 @@ const SWEEP_INTERVAL_MS = 500;
  * per round however many idle partitions the broker follows.
  */
 export class ReplicaFetcher {
-  private readonly followed = new Map<PartitionReplica, Followed>();
+  readonly #followed = new Map<PartitionReplica, Followed>();
   /** Partitions to fetch on the next round. */
-  private readonly due = new Set<Followed>();
+  readonly #due = new Set<Followed>();
   /** The partition being fetched, and whether its leader announced something meanwhile. */
-  private fetching: Followed | null = null;
-  private announcedWhileFetching = false;
-  private running = true;
+  #fetching: Followed | null = null;
+  #announcedWhileFetching = false;
+  #running = true;
   /** Ends the loop's idle wait; set only while it waits. */
-  private idle: (() => void) | null = null;
-  private resumeScheduled = false;
+  #idle: (() => void) | null = null;
+  #resumeScheduled = false;
   /** Set by the sweep timer: the next round fetches every followed partition. */
-  private sweepDue = true;
+  #sweepDue = true;
   /**
    * One timer for the sweeps, for the fetcher's life: arming a timeout per idle wait (a distinct delay
    * each time, which Node files under a timer list of its own) cost more than the fetch it waited for.
    */
-  private readonly sweepTimer: NodeJS.Timeout;
-  private readonly resume = () => {
-    this.resumeScheduled = false;
-    const idle = this.idle;
-    this.idle = null;
+  readonly #sweepTimer: NodeJS.Timeout;
+  readonly #resume = () => {
+    this.#resumeScheduled = false;
+    const idle = this.#idle;
+    this.#idle = null;
     idle?.();
   };
-  private readonly maxBytes: number;
+  readonly #maxBytes: number;
+  readonly #broker: FollowerBroker;
+  readonly #peer: (id: number) => LeaderEndPoint | undefined;
+  readonly #logger: Logger;
 
   constructor(
-    private readonly broker: FollowerBroker,
-    private readonly peer: (id: number) => LeaderEndPoint | undefined,
-    private readonly logger: Logger,
+    broker: FollowerBroker,
+    peer: (id: number) => LeaderEndPoint | undefined,
+    logger: Logger,
   ) {
-    this.maxBytes = broker.config.int('replica.fetch.max.bytes');
-    this.sweepTimer = setInterval(() => {
-      this.sweepDue = true;
-      this.resume();
+    this.#broker = broker;
+    this.#peer = peer;
+    this.#logger = logger;
+    this.#maxBytes = broker.config.int('replica.fetch.max.bytes');
+    this.#sweepTimer = setInterval(() => {
+      this.#sweepDue = true;
+      this.#resume();
     }, SWEEP_INTERVAL_MS);
-    this.sweepTimer.unref();
-    void this.loop();
+    this.#sweepTimer.unref();
+    void this.#loop();
   }
 
   /**
@@ -105,84 +111,84 @@ export class ReplicaFetcher {
    * turn has been handled, so that the appends of a burst of requests share one fetch. While a round
    * runs, the partition marked due is fetched by the next one.
    */
-  private wake(): void {
-    if (this.idle === null || this.resumeScheduled) return;
-    this.resumeScheduled = true;
+  #wake(): void {
+    if (this.#idle === null || this.#resumeScheduled) return;
+    this.#resumeScheduled = true;
     metrics.fetcherWakeups++;
-    setImmediate(this.resume);
+    setImmediate(this.#resume);
   }
 
   follow(replica: PartitionReplica): void {
-    let entry = this.followed.get(replica);
+    let entry = this.#followed.get(replica);
     if (!entry) {
       entry = { replica, reconciledEpoch: -2, refusedEpoch: -2, unsubscribe: null, subscribedTo: null };
-      this.followed.set(replica, entry);
+      this.#followed.set(replica, entry);
     }
     // Called again on leader and ISR changes: look at the partition at once.
-    this.due.add(entry);
-    this.wake();
+    this.#due.add(entry);
+    this.#wake();
   }
 
   unfollow(replica: PartitionReplica): void {
-    const entry = this.followed.get(replica);
+    const entry = this.#followed.get(replica);
     entry?.unsubscribe?.();
-    this.followed.delete(replica);
-    if (entry) this.due.delete(entry);
+    this.#followed.delete(replica);
+    if (entry) this.#due.delete(entry);
   }
 
   stop(): void {
-    this.running = false;
-    clearInterval(this.sweepTimer);
-    for (const entry of this.followed.values()) entry.unsubscribe?.();
-    this.followed.clear();
-    this.due.clear();
-    this.resume();
+    this.#running = false;
+    clearInterval(this.#sweepTimer);
+    for (const entry of this.#followed.values()) entry.unsubscribe?.();
+    this.#followed.clear();
+    this.#due.clear();
+    this.#resume();
   }
 
-  private async loop(): Promise<void> {
+  async #loop(): Promise<void> {
     let afterData = false;
-    while (this.running) {
+    while (this.#running) {
       let round: Followed[];
-      if (this.sweepDue) {
-        this.sweepDue = false;
-        round = [...this.followed.values()];
+      if (this.#sweepDue) {
+        this.#sweepDue = false;
+        round = [...this.#followed.values()];
       } else {
-        round = [...this.due];
+        round = [...this.#due];
       }
       metrics.fetcherRounds++;
       // Leaders announcing data during the round mark their partitions due again for the next one.
-      this.due.clear();
+      this.#due.clear();
       for (const entry of round) {
-        if (!this.running) return;
-        if (!this.followed.has(entry.replica)) continue;
-        this.fetching = entry;
-        this.announcedWhileFetching = false;
+        if (!this.#running) return;
+        if (!this.#followed.has(entry.replica)) continue;
+        this.#fetching = entry;
+        this.#announcedWhileFetching = false;
         try {
-          if (this.fetchOnce(entry) || (this.announcedWhileFetching && this.behindLeader(entry))) this.due.add(entry);
+          if (this.#fetchOnce(entry) || (this.#announcedWhileFetching && this.#behindLeader(entry))) this.#due.add(entry);
         } catch (error) {
           // A full disk is reported once by the replica (and retried with the next fetch), not every round.
-          if (!(error instanceof KafkaStorageError)) this.logger.error('replica fetch failed', { topic: entry.replica.topic, partition: entry.replica.partition, error });
+          if (!(error instanceof KafkaStorageError)) this.#logger.error('replica fetch failed', { topic: entry.replica.topic, partition: entry.replica.partition, error });
         } finally {
-          this.fetching = null;
+          this.#fetching = null;
         }
       }
-      if (!this.running) return;
-      if (this.due.size > 0 && !afterData) {
+      if (!this.#running) return;
+      if (this.#due.size > 0 && !afterData) {
         // A round that brought records is followed at once by one reporting the new log ends, which
         // moves the leaders' high watermarks: the acks=all produces waiting on them complete in this
         // same turn of the event loop. Within one turn nothing new is appended, so this second round
         // brings nothing more unless the first was cut at replica.fetch.max.bytes.
         afterData = true;
         await Promise.resolve();
-      } else if (this.due.size > 0) {
+      } else if (this.#due.size > 0) {
         afterData = false;
         await new Promise<void>((resolve) => setImmediate(resolve));
       } else {
         afterData = false;
         // Until a leader's news (wake) or the next sweep.
-        if (!this.sweepDue) {
+        if (!this.#sweepDue) {
           await new Promise<void>((resolve) => {
-            this.idle = resolve;
+            this.#idle = resolve;
           });
         }
       }
@@ -190,17 +196,17 @@ export class ReplicaFetcher {
   }
 
   /** Whether the leader we follow has records we do not (a high watermark alone waits for the next data). */
-  private behindLeader(entry: Followed): boolean {
+  #behindLeader(entry: Followed): boolean {
     const leader = entry.subscribedTo;
     return leader !== null && entry.replica.log.logEndOffset < leader.log.logEndOffset;
   }
 
   /** One fetch for one partition; true when it replicated something or reported new progress. */
-  private fetchOnce(entry: Followed): boolean {
+  #fetchOnce(entry: Followed): boolean {
     const { replica } = entry;
-    const meta = this.broker.controller.partition(replica.topic, replica.partition);
-    if (!meta || meta.leader === -1 || meta.leader === this.broker.id || entry.refusedEpoch === meta.leaderEpoch) return false;
-    const leaderBroker = this.peer(meta.leader);
+    const meta = this.#broker.controller.partition(replica.topic, replica.partition);
+    if (!meta || meta.leader === -1 || meta.leader === this.#broker.id || entry.refusedEpoch === meta.leaderEpoch) return false;
+    const leaderBroker = this.#peer(meta.leader);
     if (!leaderBroker || leaderBroker.state !== 'running') return false;
     const leader = leaderBroker.replica(replica.topic, replica.partition);
     if (!leader || !leader.isLeader) return false;
@@ -209,28 +215,28 @@ export class ReplicaFetcher {
       entry.unsubscribe?.();
       entry.unsubscribe = leader.onData(() => {
         // News during our own fetch (a role change) is looked at after it.
-        if (this.fetching === entry) {
-          this.announcedWhileFetching = true;
+        if (this.#fetching === entry) {
+          this.#announcedWhileFetching = true;
           return;
         }
-        this.due.add(entry);
-        this.wake();
+        this.#due.add(entry);
+        this.#wake();
       }, 'records');
       entry.subscribedTo = leader;
     }
 
     if (entry.reconciledEpoch !== meta.leaderEpoch) {
-      if (!this.reconcile(replica, leader, acceptsLoss(replica, meta))) return this.refuse(entry, meta.leaderEpoch, meta.leader);
+      if (!this.#reconcile(replica, leader, acceptsLoss(replica, meta))) return this.#refuse(entry, meta.leaderEpoch, meta.leader);
       entry.reconciledEpoch = meta.leaderEpoch;
     }
 
     metrics.followerFetches++;
     const before = replica.log.logEndOffset;
-    const result = leader.readForFollower(this.broker.id, before, this.maxBytes, meta.leaderEpoch);
+    const result = leader.readForFollower(this.#broker.id, before, this.#maxBytes, meta.leaderEpoch);
     if (result.error !== null) {
       if (result.error === 'OFFSET_OUT_OF_RANGE') {
         if (before < leader.log.logStartOffset) replica.resetTo(leader.log.logStartOffset);
-        else if (!replica.truncateTo(leader.log.logEndOffset, acceptsLoss(replica, meta))) return this.refuse(entry, meta.leaderEpoch, meta.leader);
+        else if (!replica.truncateTo(leader.log.logEndOffset, acceptsLoss(replica, meta))) return this.#refuse(entry, meta.leaderEpoch, meta.leader);
         return true;
       }
       return false;
@@ -246,15 +252,15 @@ export class ReplicaFetcher {
    * follower truncate them, or hand it different records at their offsets) until the next election:
    * the records stay here. The controller elects no such leader; this guards against one anyway.
    */
-  private refuse(entry: Followed, leaderEpoch: number, leaderId: number): false {
+  #refuse(entry: Followed, leaderEpoch: number, leaderId: number): false {
     const { replica } = entry;
     entry.refusedEpoch = leaderEpoch;
-    this.logger.error('not following a leader that lacks committed records: keeping them, fetching nothing until the next election', {
+    this.#logger.error('not following a leader that lacks committed records: keeping them, fetching nothing until the next election', {
       topic: replica.topic,
       partition: replica.partition,
       leader: leaderId,
       leaderEpoch,
-      leaderLogEnd: this.peer(leaderId)?.replica(replica.topic, replica.partition)?.log.logEndOffset,
+      leaderLogEnd: this.#peer(leaderId)?.replica(replica.topic, replica.partition)?.log.logEndOffset,
       committedHere: replica.committedOffset,
     });
     return false;
@@ -265,10 +271,10 @@ export class ReplicaFetcher {
    * knows committed, then truncates what diverges (truncateDivergent). Below the committed offset only
    * when `acceptLoss` (see acceptsLoss). False when refused.
    */
-  private reconcile(replica: PartitionReplica, leader: PartitionReplica, acceptLoss: boolean): boolean {
+  #reconcile(replica: PartitionReplica, leader: PartitionReplica, acceptLoss: boolean): boolean {
     if (leader.log.logEndOffset < replica.committedOffset) {
       if (!acceptLoss) return false;
-      this.logger.warn('following an uncleanly elected leader that lacks committed records: they are lost', {
+      this.#logger.warn('following an uncleanly elected leader that lacks committed records: they are lost', {
         topic: replica.topic,
         partition: replica.partition,
         leaderLogEnd: leader.log.logEndOffset,
@@ -276,7 +282,7 @@ export class ReplicaFetcher {
       });
       replica.log.acceptLostCommitted();
     }
-    return this.truncateDivergent(replica, leader, acceptLoss);
+    return this.#truncateDivergent(replica, leader, acceptLoss);
   }
 
   /**
@@ -284,7 +290,7 @@ export class ReplicaFetcher {
    * that point (records a former leader appended but never committed). False when that would drop
    * committed records and `acceptLoss` is not set.
    */
-  private truncateDivergent(replica: PartitionReplica, leader: PartitionReplica, acceptLoss: boolean): boolean {
+  #truncateDivergent(replica: PartitionReplica, leader: PartitionReplica, acceptLoss: boolean): boolean {
     const ourEpoch = replica.log.latestEpoch();
     if (ourEpoch < 0) {
       // No epoch history: keep only what is known committed.
@@ -297,13 +303,13 @@ export class ReplicaFetcher {
     const committed = replica.committedOffset;
     if (!replica.truncateTo(target, acceptLoss)) return false;
     if (target < committed) {
-      this.logger.warn('dropped committed records the uncleanly elected leader does not have', {
+      this.#logger.warn('dropped committed records the uncleanly elected leader does not have', {
         topic: replica.topic,
         partition: replica.partition,
         offsets: `${target}..${committed - 1}`,
       });
     }
-    this.logger.info('truncated divergent records', { topic: replica.topic, partition: replica.partition, to: target });
+    this.#logger.info('truncated divergent records', { topic: replica.topic, partition: replica.partition, to: target });
     return true;
   }
 }

@@ -29,55 +29,60 @@ function pathIn(message: string, fallback: string): string {
  * (Metadata's offline replicas, FindCoordinator, elections).
  */
 export class StorageFailures {
-  private readonly byPartition = new Map<string, Map<StorageOperation, StorageFailure>>();
+  readonly #byPartition = new Map<string, Map<StorageOperation, StorageFailure>>();
+  readonly #logger: Logger;
+  readonly #now: () => number;
 
   constructor(
-    private readonly logger: Logger,
-    private readonly now: () => number,
-  ) {}
+    logger: Logger,
+    now: () => number,
+  ) {
+    this.#logger = logger;
+    this.#now = now;
+  }
 
   report(topic: string, partition: number, operation: StorageOperation, error: unknown, dir: string): void {
     const message = error instanceof Error ? error.message : String(error);
     const path = pathIn(message, dir);
-    let failures = this.byPartition.get(key(topic, partition));
+    let failures = this.#byPartition.get(key(topic, partition));
     const existing = failures?.get(operation);
     if (existing && existing.cause === message) return;
     if (!failures) {
       failures = new Map();
-      this.byPartition.set(key(topic, partition), failures);
+      this.#byPartition.set(key(topic, partition), failures);
     }
-    failures.set(operation, { topic, partition, operation, path, cause: message, since: existing?.since ?? this.now() });
-    this.logger.error(`storage failure: ${operation} of ${topic}-${partition} failed`, { path, cause: message });
+    failures.set(operation, { topic, partition, operation, path, cause: message, since: existing?.since ?? this.#now() });
+    this.#logger.error(`storage failure: ${operation} of ${topic}-${partition} failed`, { path, cause: message });
   }
 
   /** The operation worked: a failure reported for it is over. */
   recovered(topic: string, partition: number, operation: StorageOperation): void {
-    const failures = this.byPartition.get(key(topic, partition));
+    const failures = this.#byPartition.get(key(topic, partition));
     const failure = failures?.get(operation);
     if (!failure) return;
     failures!.delete(operation);
-    if (failures!.size === 0) this.byPartition.delete(key(topic, partition));
-    this.logger.info(`storage works again: ${operation} of ${topic}-${partition}`, { path: failure.path, failedForMs: this.now() - failure.since });
+    if (failures!.size === 0) this.#byPartition.delete(key(topic, partition));
+    this.#logger.info(`storage works again: ${operation} of ${topic}-${partition}`, { path: failure.path, failedForMs: this.#now() - failure.since });
   }
 
   /** Forgets a partition (deleted, or no longer assigned here). */
   forget(topic: string, partition: number): void {
-    this.byPartition.delete(key(topic, partition));
+    this.#byPartition.delete(key(topic, partition));
   }
 
   of(topic: string, partition: number): StorageFailure[] {
-    return [...(this.byPartition.get(key(topic, partition))?.values() ?? [])];
+    return [...(this.#byPartition.get(key(topic, partition))?.values() ?? [])];
   }
 
   failed(topic: string, partition: number, operation: StorageOperation): StorageFailure | undefined {
-    return this.byPartition.get(key(topic, partition))?.get(operation);
+    return this.#byPartition.get(key(topic, partition))?.get(operation);
   }
 
   all(): StorageFailure[] {
-    return [...this.byPartition.values()].flatMap((failures) => [...failures.values()]);
+    return [...this.#byPartition.values()].flatMap((failures) => [...failures.values()]);
   }
 
   get size(): number {
-    return this.byPartition.size;
+    return this.#byPartition.size;
   }
 }

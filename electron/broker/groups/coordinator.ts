@@ -57,61 +57,63 @@ export function ensureOffsetsTopic(broker: {
 export class GroupCoordinator {
   readonly membership: GroupMembership;
   readonly offsets: GroupOffsets;
-  private readonly partitions: GroupPartitions;
+  readonly #partitions: GroupPartitions;
+  readonly #broker: CoordinatorBroker;
 
   constructor(
-    private readonly broker: CoordinatorBroker,
+    broker: CoordinatorBroker,
     clock: CoordinatorClock = systemClock,
   ) {
-    this.partitions = new GroupPartitions(broker, clock);
-    this.membership = new GroupMembership(this.partitions);
-    this.offsets = new GroupOffsets(this.partitions, this.membership);
+    this.#broker = broker;
+    this.#partitions = new GroupPartitions(broker, clock);
+    this.membership = new GroupMembership(this.#partitions);
+    this.offsets = new GroupOffsets(this.#partitions, this.membership);
   }
 
   /** The `__consumer_offsets` partition of a group, or -1 while the topic does not exist. */
   partitionFor(groupId: string): number {
-    return this.partitions.partitionFor(groupId);
+    return this.#partitions.partitionFor(groupId);
   }
 
   /** The offsets partitions this broker coordinates now. */
   ownedPartitions(): number[] {
-    return this.partitions.ownedPartitions();
+    return this.#partitions.ownedPartitions();
   }
 
   /** Reconciles one offsets partition with the controller: load it when we lead it, drop it when not. */
   onPartitionChange(partition: number): void {
-    if (!this.broker.isRunning()) return;
-    const meta = this.broker.metadata.partition(OFFSETS_TOPIC, partition);
-    const leads = meta !== undefined && meta.leader === this.broker.id;
-    const current = this.partitions.owned.get(partition);
-    if (current && (!leads || current.leaderEpoch !== meta.leaderEpoch)) this.unload(partition);
-    if (leads && !this.partitions.owned.has(partition)) this.load(partition, meta.leaderEpoch);
+    if (!this.#broker.isRunning()) return;
+    const meta = this.#broker.metadata.partition(OFFSETS_TOPIC, partition);
+    const leads = meta !== undefined && meta.leader === this.#broker.id;
+    const current = this.#partitions.owned.get(partition);
+    if (current && (!leads || current.leaderEpoch !== meta.leaderEpoch)) this.#unload(partition);
+    if (leads && !this.#partitions.owned.has(partition)) this.#load(partition, meta.leaderEpoch);
   }
 
   /** Reconciles every offsets partition (broker start, topic changes). */
   syncAll(): void {
-    if (!this.broker.isRunning()) return;
-    const topic = this.broker.metadata.topic(OFFSETS_TOPIC);
-    for (const partition of [...this.partitions.owned.keys()]) {
-      if (!topic || partition >= topic.partitions.length) this.unload(partition);
+    if (!this.#broker.isRunning()) return;
+    const topic = this.#broker.metadata.topic(OFFSETS_TOPIC);
+    for (const partition of [...this.#partitions.owned.keys()]) {
+      if (!topic || partition >= topic.partitions.length) this.#unload(partition);
     }
     if (topic) for (const p of topic.partitions) this.onPartitionChange(p.partition);
   }
 
   /** Drops every group (the broker stops): waiting requests are answered NOT_COORDINATOR. */
   shutdown(): void {
-    for (const partition of [...this.partitions.owned.keys()]) this.unload(partition);
+    for (const partition of [...this.#partitions.owned.keys()]) this.#unload(partition);
     this.offsets.stopExpiry();
   }
 
-  private load(partition: number, leaderEpoch: number): void {
+  #load(partition: number, leaderEpoch: number): void {
     // A log that cannot be opened now (a full disk) holds groups we cannot read: not ours until the
     // broker opens it (it retries and calls onPartitionChange then); members are told NOT_COORDINATOR.
-    if (!this.broker.offsetsPartitions(partition)) return;
+    if (!this.#broker.offsetsPartitions(partition)) return;
     const started = Date.now();
-    const loaded = loadOffsetsPartition(this.broker.offsetsPartitions, partition);
+    const loaded = loadOffsetsPartition(this.#broker.offsetsPartitions, partition);
     const owned: OwnedPartition = { partition, leaderEpoch, groups: new Map() };
-    const now = this.partitions.clock.now();
+    const now = this.#partitions.clock.now();
     for (const [groupId, value] of loaded.groups) owned.groups.set(groupId, this.membership.restoreGroup(groupId, value, now));
     let offsets = 0;
     for (const [groupId, topics] of loaded.offsets) {
@@ -124,20 +126,20 @@ export class GroupCoordinator {
         }
       }
     }
-    this.partitions.owned.set(partition, owned);
+    this.#partitions.owned.set(partition, owned);
     this.offsets.scheduleExpiry();
     this.membership.resumeSessions(owned);
     if (loaded.records > 0 || loaded.skipped > 0) {
-      this.partitions.log.info('loaded groups and offsets', { partition, groups: owned.groups.size, offsets, records: loaded.records, skipped: loaded.skipped, ms: Date.now() - started });
+      this.#partitions.log.info('loaded groups and offsets', { partition, groups: owned.groups.size, offsets, records: loaded.records, skipped: loaded.skipped, ms: Date.now() - started });
     }
   }
 
-  private unload(partition: number): void {
-    const owned = this.partitions.owned.get(partition);
+  #unload(partition: number): void {
+    const owned = this.#partitions.owned.get(partition);
     if (!owned) return;
-    this.partitions.owned.delete(partition);
+    this.#partitions.owned.delete(partition);
     for (const group of owned.groups.values()) this.membership.dropGroup(group, ErrorCode.NOT_COORDINATOR);
-    if (owned.groups.size > 0) this.partitions.log.info('no longer coordinator of offsets partition', { partition, groups: owned.groups.size });
+    if (owned.groups.size > 0) this.#partitions.log.info('no longer coordinator of offsets partition', { partition, groups: owned.groups.size });
   }
 
   /** A topic was deleted: its committed offsets go; the offsets topic itself takes every group along. */
@@ -196,6 +198,6 @@ export class GroupCoordinator {
 
   /** A group this broker coordinates, or undefined (UI, tests). */
   group(groupId: string): Group | undefined {
-    return this.partitions.group(groupId);
+    return this.#partitions.group(groupId);
   }
 }

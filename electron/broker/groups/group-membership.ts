@@ -96,23 +96,26 @@ export function subscriptionTopics(metadata: Buffer): string[] | null {
 }
 
 export class GroupMembership {
-  private emptyAssignmentBytes: Buffer | null = null;
+  #emptyAssignmentBytes: Buffer | null = null;
+  readonly #partitions: GroupPartitions;
 
-  constructor(private readonly partitions: GroupPartitions) {}
-
-  private get clock() {
-    return this.partitions.clock;
+  constructor(partitions: GroupPartitions) {
+    this.#partitions = partitions;
   }
 
-  private get log() {
-    return this.partitions.log;
+  get #clock() {
+    return this.#partitions.clock;
+  }
+
+  get #log() {
+    return this.#partitions.log;
   }
 
   joinGroup(request: JoinRequest): JoinResult | Promise<JoinResult> {
     if (request.groupId === '') return joinError(ErrorCode.INVALID_GROUP_ID, request.memberId);
-    const owned = this.partitions.ownerOf(request.groupId);
+    const owned = this.#partitions.ownerOf(request.groupId);
     if (typeof owned === 'number') return joinError(owned, request.memberId);
-    const config = this.partitions.broker.config;
+    const config = this.#partitions.broker.config;
     if (request.sessionTimeoutMs < config.int('group.min.session.timeout.ms') || request.sessionTimeoutMs > config.int('group.max.session.timeout.ms')) {
       return joinError(ErrorCode.INVALID_SESSION_TIMEOUT, request.memberId);
     }
@@ -120,7 +123,7 @@ export class GroupMembership {
     let group = owned.groups.get(request.groupId);
     if (!group) {
       if (!unknown) return joinError(ErrorCode.UNKNOWN_MEMBER_ID, request.memberId);
-      group = new Group(request.groupId, this.clock.now());
+      group = new Group(request.groupId, this.#clock.now());
       owned.groups.set(request.groupId, group);
     }
     const target = group;
@@ -129,52 +132,52 @@ export class GroupMembership {
       if (box.resolve) box.resolve(result);
       else box.result = result;
     };
-    if (unknown) this.doNewMemberJoin(owned, target, request, callback);
-    else this.doCurrentMemberJoin(owned, target, request, callback);
-    if (target.is('PreparingRebalance')) this.tryCompleteJoin(target);
-    this.partitions.maybeForget(owned, target);
+    if (unknown) this.#doNewMemberJoin(owned, target, request, callback);
+    else this.#doCurrentMemberJoin(owned, target, request, callback);
+    if (target.is('PreparingRebalance')) this.#tryCompleteJoin(target);
+    this.#partitions.maybeForget(owned, target);
     if (box.result !== null) return box.result;
     return new Promise<JoinResult>((resolve) => {
       box.resolve = resolve;
     });
   }
 
-  private doNewMemberJoin(owned: OwnedPartition, group: Group, request: JoinRequest, callback: (result: JoinResult) => void): void {
+  #doNewMemberJoin(owned: OwnedPartition, group: Group, request: JoinRequest, callback: (result: JoinResult) => void): void {
     if (group.is('Dead')) return callback(joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE));
     if (!group.supportsProtocols(request.protocolType, request.protocols)) return callback(joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
     const newMemberId = `${request.clientId}-${randomUUID()}`;
-    if (request.groupInstanceId !== null) return this.doStaticMemberJoin(owned, group, newMemberId, request, callback);
-    if (group.members.size + group.pendingMembers.size >= this.partitions.broker.config.int('group.max.size')) {
+    if (request.groupInstanceId !== null) return this.#doStaticMemberJoin(owned, group, newMemberId, request, callback);
+    if (group.members.size + group.pendingMembers.size >= this.#partitions.broker.config.int('group.max.size')) {
       return callback(joinError(ErrorCode.GROUP_MAX_SIZE_REACHED));
     }
     if (request.requireKnownMemberId) {
       // KIP-394: hand out the id first; the member joins again with it. Forgotten if it never does.
-      const timer = this.partitions.schedule('pending member expiry', () => this.expirePendingMember(owned, group, newMemberId), request.sessionTimeoutMs);
+      const timer = this.#partitions.schedule('pending member expiry', () => this.#expirePendingMember(owned, group, newMemberId), request.sessionTimeoutMs);
       group.pendingMembers.set(newMemberId, timer);
       return callback(joinError(ErrorCode.MEMBER_ID_REQUIRED, newMemberId));
     }
-    this.addMemberAndRebalance(group, newMemberId, request, callback);
+    this.#addMemberAndRebalance(group, newMemberId, request, callback);
   }
 
-  private expirePendingMember(owned: OwnedPartition, group: Group, memberId: string): void {
+  #expirePendingMember(owned: OwnedPartition, group: Group, memberId: string): void {
     if (!group.pendingMembers.delete(memberId)) return;
-    if (group.is('PreparingRebalance')) this.tryCompleteJoin(group);
-    this.partitions.maybeForget(owned, group);
+    if (group.is('PreparingRebalance')) this.#tryCompleteJoin(group);
+    this.#partitions.maybeForget(owned, group);
   }
 
-  private doStaticMemberJoin(owned: OwnedPartition, group: Group, newMemberId: string, request: JoinRequest, callback: (result: JoinResult) => void): void {
+  #doStaticMemberJoin(owned: OwnedPartition, group: Group, newMemberId: string, request: JoinRequest, callback: (result: JoinResult) => void): void {
     const instanceId = request.groupInstanceId!;
     const oldMemberId = group.staticMembers.get(instanceId);
     const old = oldMemberId !== undefined ? group.members.get(oldMemberId) : undefined;
     if (!old) {
-      if (group.members.size + group.pendingMembers.size >= this.partitions.broker.config.int('group.max.size')) {
+      if (group.members.size + group.pendingMembers.size >= this.#partitions.broker.config.int('group.max.size')) {
         return callback(joinError(ErrorCode.GROUP_MAX_SIZE_REACHED));
       }
-      return this.addMemberAndRebalance(group, newMemberId, request, callback);
+      return this.#addMemberAndRebalance(group, newMemberId, request, callback);
     }
     // A known instance restarted: its new member id replaces the old one, which is fenced.
     const previousLeader = group.leaderId ?? '';
-    if (old.heartbeatTimer !== null) this.clock.clearTimeout(old.heartbeatTimer);
+    if (old.heartbeatTimer !== null) this.#clock.clearTimeout(old.heartbeatTimer);
     old.heartbeatTimer = null;
     group.updateProtocols(old, request.protocols);
     const member = new Member(newMemberId, instanceId, request.clientId, request.clientHost, request.rebalanceTimeoutMs, request.sessionTimeoutMs, request.protocolType, request.protocols);
@@ -184,7 +187,7 @@ export class GroupMembership {
     switch (group.state) {
       case 'Stable': {
         if (group.selectProtocol() !== group.protocolName) {
-          this.maybePrepareRebalance(group, `static member ${instanceId} rejoined with other protocols`);
+          this.#maybePrepareRebalance(group, `static member ${instanceId} rejoined with other protocols`);
           return;
         }
         // Same protocols: no rebalance. The member gets the generation back (with the previous leader id,
@@ -208,11 +211,11 @@ export class GroupMembership {
             skipAssignment: false,
           });
         };
-        this.partitions.whenWritten(this.storeGroup(owned, group, assignments), 'static member join', done);
+        this.#partitions.whenWritten(this.#storeGroup(owned, group, assignments), 'static member join', done);
         return;
       }
       case 'CompletingRebalance':
-        this.prepareRebalance(group, `static member ${instanceId} rejoined during the rebalance`);
+        this.#prepareRebalance(group, `static member ${instanceId} rejoined during the rebalance`);
         return;
       default:
         // PreparingRebalance: the member waits for the rebalance to complete like the others.
@@ -220,15 +223,15 @@ export class GroupMembership {
     }
   }
 
-  private doCurrentMemberJoin(owned: OwnedPartition, group: Group, request: JoinRequest, callback: (result: JoinResult) => void): void {
+  #doCurrentMemberJoin(owned: OwnedPartition, group: Group, request: JoinRequest, callback: (result: JoinResult) => void): void {
     const { memberId } = request;
     if (group.is('Dead')) return callback(joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, memberId));
     if (!group.supportsProtocols(request.protocolType, request.protocols)) return callback(joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, memberId));
     const pending = group.pendingMembers.get(memberId);
     if (pending !== undefined) {
-      this.clock.clearTimeout(pending);
+      this.#clock.clearTimeout(pending);
       group.pendingMembers.delete(memberId);
-      return this.addMemberAndRebalance(group, memberId, request, callback);
+      return this.#addMemberAndRebalance(group, memberId, request, callback);
     }
     if (group.isStaticMemberFenced(memberId, request.groupInstanceId)) return callback(joinError(ErrorCode.FENCED_INSTANCE_ID, memberId));
     const member = group.members.get(memberId);
@@ -237,20 +240,20 @@ export class GroupMembership {
     member.clientHost = request.clientHost;
     switch (group.state) {
       case 'PreparingRebalance':
-        return this.updateMemberAndRebalance(group, member, request, callback);
+        return this.#updateMemberAndRebalance(group, member, request, callback);
       case 'CompletingRebalance':
-        if (member.matches(request.protocols)) return callback(this.currentGeneration(group, member, group.isLeader(memberId)));
-        return this.updateMemberAndRebalance(group, member, request, callback);
+        if (member.matches(request.protocols)) return callback(this.#currentGeneration(group, member, group.isLeader(memberId)));
+        return this.#updateMemberAndRebalance(group, member, request, callback);
       case 'Stable':
-        if (group.isLeader(memberId) || !member.matches(request.protocols)) return this.updateMemberAndRebalance(group, member, request, callback);
+        if (group.isLeader(memberId) || !member.matches(request.protocols)) return this.#updateMemberAndRebalance(group, member, request, callback);
         this.scheduleHeartbeat(group, member);
-        return callback(this.currentGeneration(group, member, false));
+        return callback(this.#currentGeneration(group, member, false));
       default:
         return callback(joinError(ErrorCode.UNKNOWN_MEMBER_ID, memberId));
     }
   }
 
-  private currentGeneration(group: Group, member: Member, withMembers: boolean): JoinResult {
+  #currentGeneration(group: Group, member: Member, withMembers: boolean): JoinResult {
     return {
       errorCode: ErrorCode.NONE,
       generationId: group.generationId,
@@ -263,7 +266,7 @@ export class GroupMembership {
     };
   }
 
-  private addMemberAndRebalance(group: Group, memberId: string, request: JoinRequest, callback: (result: JoinResult) => void): void {
+  #addMemberAndRebalance(group: Group, memberId: string, request: JoinRequest, callback: (result: JoinResult) => void): void {
     const member = new Member(
       memberId,
       request.groupInstanceId,
@@ -280,117 +283,117 @@ export class GroupMembership {
     // A new member cannot heartbeat before its first JoinGroup answer; it gets a longer timeout, after
     // which a member that went away (its JoinGroup still waiting) is dropped.
     this.scheduleHeartbeat(group, member, NEW_MEMBER_JOIN_TIMEOUT_MS);
-    this.maybePrepareRebalance(group, `member ${memberId} joined`);
+    this.#maybePrepareRebalance(group, `member ${memberId} joined`);
   }
 
-  private updateMemberAndRebalance(group: Group, member: Member, request: JoinRequest, callback: (result: JoinResult) => void): void {
+  #updateMemberAndRebalance(group: Group, member: Member, request: JoinRequest, callback: (result: JoinResult) => void): void {
     group.updateProtocols(member, request.protocols);
     member.rebalanceTimeoutMs = request.rebalanceTimeoutMs;
     member.sessionTimeoutMs = request.sessionTimeoutMs;
     // A JoinGroup of this member still waiting (from a connection it gave up on) is superseded.
     member.answerJoin(joinError(ErrorCode.REBALANCE_IN_PROGRESS, member.memberId));
     member.awaitingJoin = callback;
-    this.maybePrepareRebalance(group, `member ${member.memberId} rejoined`);
+    this.#maybePrepareRebalance(group, `member ${member.memberId} rejoined`);
   }
 
-  private maybePrepareRebalance(group: Group, reason: string): void {
-    if (group.is('Stable') || group.is('CompletingRebalance') || group.is('Empty')) this.prepareRebalance(group, reason);
+  #maybePrepareRebalance(group: Group, reason: string): void {
+    if (group.is('Stable') || group.is('CompletingRebalance') || group.is('Empty')) this.#prepareRebalance(group, reason);
   }
 
-  private prepareRebalance(group: Group, reason: string): void {
-    if (group.is('CompletingRebalance')) this.resetAndPropagateAssignmentError(group, ErrorCode.REBALANCE_IN_PROGRESS);
+  #prepareRebalance(group: Group, reason: string): void {
+    if (group.is('CompletingRebalance')) this.#resetAndPropagateAssignmentError(group, ErrorCode.REBALANCE_IN_PROGRESS);
     const initial = group.is('Empty');
-    group.transitionTo('PreparingRebalance', this.clock.now());
-    if (group.joinTimer !== null) this.clock.clearTimeout(group.joinTimer);
-    this.log.debug('preparing rebalance', { group: group.groupId, generation: group.generationId, reason });
+    group.transitionTo('PreparingRebalance', this.#clock.now());
+    if (group.joinTimer !== null) this.#clock.clearTimeout(group.joinTimer);
+    this.#log.debug('preparing rebalance', { group: group.groupId, generation: group.generationId, reason });
     if (initial) {
       // An empty group waits group.initial.rebalance.delay.ms for more members, extended (up to the
       // rebalance timeout) while new members keep coming.
-      const delay = this.partitions.broker.config.int('group.initial.rebalance.delay.ms');
+      const delay = this.#partitions.broker.config.int('group.initial.rebalance.delay.ms');
       group.initialDelay = true;
       group.newMemberAdded = false;
       group.initialDelayRemainingMs = Math.max(group.rebalanceTimeoutMs() - delay, 0);
-      group.joinTimer = this.partitions.schedule('initial rebalance delay', () => this.onInitialDelayExpired(group), delay);
+      group.joinTimer = this.#partitions.schedule('initial rebalance delay', () => this.#onInitialDelayExpired(group), delay);
     } else {
       group.initialDelay = false;
-      group.joinTimer = this.partitions.schedule('rebalance timeout', () => this.onRebalanceTimeout(group), group.rebalanceTimeoutMs());
-      this.tryCompleteJoin(group);
+      group.joinTimer = this.#partitions.schedule('rebalance timeout', () => this.#onRebalanceTimeout(group), group.rebalanceTimeoutMs());
+      this.#tryCompleteJoin(group);
     }
   }
 
-  private onInitialDelayExpired(group: Group): void {
+  #onInitialDelayExpired(group: Group): void {
     group.joinTimer = null;
     if (!group.is('PreparingRebalance')) return;
     if (group.newMemberAdded && group.initialDelayRemainingMs > 0) {
-      const configured = this.partitions.broker.config.int('group.initial.rebalance.delay.ms');
+      const configured = this.#partitions.broker.config.int('group.initial.rebalance.delay.ms');
       const delay = Math.min(configured, group.initialDelayRemainingMs);
       group.newMemberAdded = false;
       group.initialDelayRemainingMs = Math.max(group.initialDelayRemainingMs - delay, 0);
-      group.joinTimer = this.partitions.schedule('initial rebalance delay', () => this.onInitialDelayExpired(group), delay);
+      group.joinTimer = this.#partitions.schedule('initial rebalance delay', () => this.#onInitialDelayExpired(group), delay);
       return;
     }
     group.initialDelay = false;
-    this.completeJoin(group);
+    this.#completeJoin(group);
   }
 
-  private onRebalanceTimeout(group: Group): void {
+  #onRebalanceTimeout(group: Group): void {
     group.joinTimer = null;
-    if (group.is('PreparingRebalance')) this.completeJoin(group);
+    if (group.is('PreparingRebalance')) this.#completeJoin(group);
   }
 
-  private tryCompleteJoin(group: Group): void {
-    if (group.is('PreparingRebalance') && !group.initialDelay && group.hasAllMembersJoined()) this.completeJoin(group);
+  #tryCompleteJoin(group: Group): void {
+    if (group.is('PreparingRebalance') && !group.initialDelay && group.hasAllMembersJoined()) this.#completeJoin(group);
   }
 
   /** The join phase ends: members that did not rejoin are dropped, the next generation begins. */
-  private completeJoin(group: Group): void {
+  #completeJoin(group: Group): void {
     if (!group.is('PreparingRebalance')) return;
-    if (group.joinTimer !== null) this.clock.clearTimeout(group.joinTimer);
+    if (group.joinTimer !== null) this.#clock.clearTimeout(group.joinTimer);
     group.joinTimer = null;
     group.initialDelay = false;
     for (const member of [...group.members.values()]) {
       if (member.awaitingJoin || member.groupInstanceId !== null) continue;
-      if (member.heartbeatTimer !== null) this.clock.clearTimeout(member.heartbeatTimer);
+      if (member.heartbeatTimer !== null) this.#clock.clearTimeout(member.heartbeatTimer);
       member.heartbeatTimer = null;
       group.remove(member.memberId);
-      this.log.info('member did not rejoin in time and was removed', { group: group.groupId, member: member.memberId });
+      this.#log.info('member did not rejoin in time and was removed', { group: group.groupId, member: member.memberId });
     }
     const joined = [...group.members.values()].filter((m) => m.awaitingJoin !== null);
     if (group.members.size > 0 && joined.length === 0) {
       // Only static members that have not rejoined: wait again (their session timeouts remove them).
-      group.joinTimer = this.partitions.schedule('rebalance timeout', () => this.onRebalanceTimeout(group), group.rebalanceTimeoutMs());
+      group.joinTimer = this.#partitions.schedule('rebalance timeout', () => this.#onRebalanceTimeout(group), group.rebalanceTimeoutMs());
       return;
     }
     if (group.leaderId !== null && !group.members.get(group.leaderId)?.awaitingJoin) group.leaderId = joined[0]?.memberId ?? group.leaderId;
-    const owned = this.partitions.ownerOf(group.groupId);
+    const owned = this.#partitions.ownerOf(group.groupId);
     group.generationId++;
-    const now = this.clock.now();
+    const now = this.#clock.now();
     if (group.members.size === 0) {
       group.protocolName = null;
       group.transitionTo('Empty', now);
-      this.log.info('group is empty', { group: group.groupId, generation: group.generationId });
+      this.#log.info('group is empty', { group: group.groupId, generation: group.generationId });
       if (typeof owned !== 'number') {
-        this.partitions.whenWritten(this.storeGroup(owned, group, new Map()), 'empty group metadata', (code) => this.logStoreError(group, code));
+        this.#partitions.whenWritten(this.#storeGroup(owned, group, new Map()), 'empty group metadata', (code) => this.#logStoreError(group, code));
       }
       return;
     }
     group.protocolName = group.selectProtocol();
     group.transitionTo('CompletingRebalance', now);
-    this.log.info('rebalance: new generation', { group: group.groupId, generation: group.generationId, members: group.members.size, protocol: group.protocolName });
+    this.#log.info('rebalance: new generation', { group: group.groupId, generation: group.generationId, members: group.members.size, protocol: group.protocolName });
     for (const member of joined) {
-      member.answerJoin(this.currentGeneration(group, member, group.isLeader(member.memberId)));
+      member.answerJoin(this.#currentGeneration(group, member, group.isLeader(member.memberId)));
       member.isNew = false;
       this.scheduleHeartbeat(group, member);
     }
   }
 
-  private logStoreError(group: Group, code: number): void {
-    if (code !== ErrorCode.NONE) this.log.warn('could not store group metadata', { group: group.groupId, errorCode: code });
+  #logStoreError(group: Group, code: number): void {
+    if (code !== ErrorCode.NONE) this.#log.warn('could not store group metadata', { group: group.groupId, errorCode: code });
   }
 
   syncGroup(request: SyncRequest): SyncResult | Promise<SyncResult> {
     if (request.groupId === '') return syncError(ErrorCode.INVALID_GROUP_ID);
-    const owned = this.partitions.ownerOf(request.groupId);
+    const owned = this.#partitions.ownerOf(request.groupId);
     if (typeof owned === 'number') return syncError(owned);
     const group = owned.groups.get(request.groupId);
     if (!group) return syncError(ErrorCode.UNKNOWN_MEMBER_ID);
@@ -422,34 +425,34 @@ export class GroupMembership {
       // valid empty assignment).
       const generation = group.generationId;
       const assignments = new Map<string, Buffer>();
-      for (const m of group.members.values()) assignments.set(m.memberId, request.assignments.get(m.memberId) ?? this.emptyAssignment(group));
+      for (const m of group.members.values()) assignments.set(m.memberId, request.assignments.get(m.memberId) ?? this.#emptyAssignment(group));
       const done = (code: number) => {
-        if (!this.partitions.isCurrent(owned) || !group.is('CompletingRebalance') || group.generationId !== generation) return;
+        if (!this.#partitions.isCurrent(owned) || !group.is('CompletingRebalance') || group.generationId !== generation) return;
         if (code !== ErrorCode.NONE) {
-          this.resetAndPropagateAssignmentError(group, code);
-          this.maybePrepareRebalance(group, 'the group metadata could not be stored');
+          this.#resetAndPropagateAssignmentError(group, code);
+          this.#maybePrepareRebalance(group, 'the group metadata could not be stored');
           return;
         }
         for (const m of group.members.values()) {
-          m.assignment = assignments.get(m.memberId) ?? this.emptyAssignment(group);
+          m.assignment = assignments.get(m.memberId) ?? this.#emptyAssignment(group);
           if (m.awaitingSync) {
             m.answerSync({ errorCode: ErrorCode.NONE, protocolType: group.protocolType, protocolName: group.protocolName, assignment: m.assignment });
             this.scheduleHeartbeat(group, m);
           }
         }
-        group.transitionTo('Stable', this.clock.now());
-        this.log.info('group stable', { group: group.groupId, generation: group.generationId, members: group.members.size });
+        group.transitionTo('Stable', this.#clock.now());
+        this.#log.info('group stable', { group: group.groupId, generation: group.generationId, members: group.members.size });
       };
-      this.partitions.whenWritten(this.storeGroup(owned, group, assignments), 'leader assignment', done);
+      this.#partitions.whenWritten(this.#storeGroup(owned, group, assignments), 'leader assignment', done);
     });
   }
 
-  private emptyAssignment(group: Group): Buffer {
+  #emptyAssignment(group: Group): Buffer {
     if (group.protocolType !== 'consumer') return Buffer.alloc(0);
-    return (this.emptyAssignmentBytes ??= emptyConsumerAssignment());
+    return (this.#emptyAssignmentBytes ??= emptyConsumerAssignment());
   }
 
-  private resetAndPropagateAssignmentError(group: Group, errorCode: number): void {
+  #resetAndPropagateAssignmentError(group: Group, errorCode: number): void {
     for (const member of group.members.values()) {
       member.assignment = Buffer.alloc(0);
       member.answerSync(syncError(errorCode));
@@ -458,7 +461,7 @@ export class GroupMembership {
 
   heartbeat(request: MemberRef): number {
     if (request.groupId === '') return ErrorCode.INVALID_GROUP_ID;
-    const owned = this.partitions.ownerOf(request.groupId);
+    const owned = this.#partitions.ownerOf(request.groupId);
     if (typeof owned === 'number') return owned;
     const group = owned.groups.get(request.groupId);
     if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
@@ -482,7 +485,7 @@ export class GroupMembership {
   leaveGroup(groupId: string, leaving: Array<{ memberId: string; groupInstanceId: string | null }>): LeaveResult {
     const echo = (errorCode: number) => leaving.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode }));
     if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, members: echo(ErrorCode.INVALID_GROUP_ID) };
-    const owned = this.partitions.ownerOf(groupId);
+    const owned = this.#partitions.ownerOf(groupId);
     if (typeof owned === 'number') return { errorCode: owned, members: echo(owned) };
     const group = owned.groups.get(groupId);
     if (!group) return { errorCode: ErrorCode.NONE, members: echo(ErrorCode.UNKNOWN_MEMBER_ID) };
@@ -498,27 +501,27 @@ export class GroupMembership {
       }
       const pending = group.pendingMembers.get(id);
       if (pending !== undefined) {
-        this.clock.clearTimeout(pending);
+        this.#clock.clearTimeout(pending);
         group.pendingMembers.delete(id);
-        if (group.is('PreparingRebalance')) this.tryCompleteJoin(group);
+        if (group.is('PreparingRebalance')) this.#tryCompleteJoin(group);
         return result(ErrorCode.NONE);
       }
       const member = group.members.get(id);
       if (!member) return result(ErrorCode.UNKNOWN_MEMBER_ID);
-      this.removeMemberAndUpdateGroup(group, member, 'left the group');
+      this.#removeMemberAndUpdateGroup(group, member, 'left the group');
       return result(ErrorCode.NONE);
     });
-    this.partitions.maybeForget(owned, group);
+    this.#partitions.maybeForget(owned, group);
     return { errorCode: ErrorCode.NONE, members };
   }
 
   scheduleHeartbeat(group: Group, member: Member, timeoutMs = member.sessionTimeoutMs): void {
-    member.lastHeartbeat = this.clock.now();
-    if (member.heartbeatTimer !== null) this.clock.clearTimeout(member.heartbeatTimer);
-    member.heartbeatTimer = this.partitions.schedule('session timeout', () => this.onHeartbeatExpired(group, member), timeoutMs);
+    member.lastHeartbeat = this.#clock.now();
+    if (member.heartbeatTimer !== null) this.#clock.clearTimeout(member.heartbeatTimer);
+    member.heartbeatTimer = this.#partitions.schedule('session timeout', () => this.#onHeartbeatExpired(group, member), timeoutMs);
   }
 
-  private onHeartbeatExpired(group: Group, member: Member): void {
+  #onHeartbeatExpired(group: Group, member: Member): void {
     member.heartbeatTimer = null;
     if (group.members.get(member.memberId) !== member || group.is('Dead')) return;
     // Members waiting in a JoinGroup or SyncGroup cannot heartbeat: the rebalance timeout covers them.
@@ -527,22 +530,22 @@ export class GroupMembership {
       this.scheduleHeartbeat(group, member);
       return;
     }
-    this.removeMemberAndUpdateGroup(group, member, member.isNew ? 'new member join timeout' : 'session timeout');
+    this.#removeMemberAndUpdateGroup(group, member, member.isNew ? 'new member join timeout' : 'session timeout');
   }
 
-  private removeMemberAndUpdateGroup(group: Group, member: Member, reason: string): void {
-    if (member.heartbeatTimer !== null) this.clock.clearTimeout(member.heartbeatTimer);
+  #removeMemberAndUpdateGroup(group: Group, member: Member, reason: string): void {
+    if (member.heartbeatTimer !== null) this.#clock.clearTimeout(member.heartbeatTimer);
     member.heartbeatTimer = null;
     member.answerJoin(joinError(ErrorCode.UNKNOWN_MEMBER_ID, member.memberId));
     member.answerSync(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     group.remove(member.memberId);
-    this.log.info('member removed', { group: group.groupId, member: member.memberId, reason });
-    if (group.is('Stable') || group.is('CompletingRebalance')) this.maybePrepareRebalance(group, `member ${member.memberId} ${reason}`);
-    else if (group.is('PreparingRebalance')) this.tryCompleteJoin(group);
+    this.#log.info('member removed', { group: group.groupId, member: member.memberId, reason });
+    if (group.is('Stable') || group.is('CompletingRebalance')) this.#maybePrepareRebalance(group, `member ${member.memberId} ${reason}`);
+    else if (group.is('PreparingRebalance')) this.#tryCompleteJoin(group);
   }
 
-  private storeGroup(owned: OwnedPartition, group: Group, assignments: Map<string, Buffer>): number | Promise<number> {
-    const now = this.clock.now();
+  #storeGroup(owned: OwnedPartition, group: Group, assignments: Map<string, Buffer>): number | Promise<number> {
+    const now = this.#clock.now();
     const value: GroupMetadataValue = {
       protocolType: group.protocolType ?? '',
       generation: group.generationId,
@@ -560,7 +563,7 @@ export class GroupMembership {
         assignment: assignments.get(m.memberId) ?? Buffer.alloc(0),
       })),
     };
-    return this.partitions.append(owned, [groupMetadataRecord(group.groupId, value, now)]);
+    return this.#partitions.append(owned, [groupMetadataRecord(group.groupId, value, now)]);
   }
 
   /** After loading a partition: the members it stored must heartbeat again within their session timeouts. */
@@ -590,12 +593,12 @@ export class GroupMembership {
 
   /** Stops a group's timers and answers its waiting requests; the group object is discarded. */
   dropGroup(group: Group, errorCode: number): void {
-    if (group.joinTimer !== null) this.clock.clearTimeout(group.joinTimer);
+    if (group.joinTimer !== null) this.#clock.clearTimeout(group.joinTimer);
     group.joinTimer = null;
-    for (const timer of group.pendingMembers.values()) this.clock.clearTimeout(timer);
+    for (const timer of group.pendingMembers.values()) this.#clock.clearTimeout(timer);
     group.pendingMembers.clear();
     for (const member of group.members.values()) {
-      if (member.heartbeatTimer !== null) this.clock.clearTimeout(member.heartbeatTimer);
+      if (member.heartbeatTimer !== null) this.#clock.clearTimeout(member.heartbeatTimer);
       member.heartbeatTimer = null;
       member.answerJoin(joinError(errorCode, member.memberId));
       member.answerSync(syncError(errorCode));
@@ -604,7 +607,7 @@ export class GroupMembership {
   }
 
   describeGroup(groupId: string): DescribedGroup {
-    const owned = this.partitions.ownerOf(groupId);
+    const owned = this.#partitions.ownerOf(groupId);
     const blank = (errorCode: number, state: string): DescribedGroup => ({ errorCode, groupId, groupState: state, protocolType: '', protocolData: '', members: [] });
     if (typeof owned === 'number') return blank(owned, '');
     const group = owned.groups.get(groupId);
@@ -630,7 +633,7 @@ export class GroupMembership {
   /** The groups this broker coordinates (clients ask every broker and merge). */
   listGroups(): ListedGroup[] {
     const groups: ListedGroup[] = [];
-    for (const owned of this.partitions.owned.values()) {
+    for (const owned of this.#partitions.owned.values()) {
       for (const group of owned.groups.values()) {
         if (group.is('Dead')) continue;
         groups.push({ groupId: group.groupId, protocolType: group.protocolType ?? '', groupState: group.state, groupType: 'classic' });

@@ -46,32 +46,37 @@ export interface FetchOffsetsResult {
 }
 
 export class GroupOffsets {
-  private expiryTimer: TimerHandle | null = null;
+  #expiryTimer: TimerHandle | null = null;
+  readonly #partitions: GroupPartitions;
+  readonly #membership: GroupMembership;
 
   constructor(
-    private readonly partitions: GroupPartitions,
-    private readonly membership: GroupMembership,
-  ) {}
-
-  private get clock() {
-    return this.partitions.clock;
+    partitions: GroupPartitions,
+    membership: GroupMembership,
+  ) {
+    this.#partitions = partitions;
+    this.#membership = membership;
   }
 
-  private get log() {
-    return this.partitions.log;
+  get #clock() {
+    return this.#partitions.clock;
+  }
+
+  get #log() {
+    return this.#partitions.log;
   }
 
   commitOffsets(request: CommitRequest): PartitionResults | Promise<PartitionResults> {
     const all = (errorCode: number): PartitionResults =>
       request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode })) }));
-    const owned = this.partitions.ownerOf(request.groupId);
+    const owned = this.#partitions.ownerOf(request.groupId);
     if (typeof owned === 'number') return all(owned);
     let group = owned.groups.get(request.groupId);
     let member: Member | undefined;
     if (!group) {
       // Simple consumers and admin tools commit without a membership (generation -1).
       if (request.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION);
-      group = new Group(request.groupId, this.clock.now());
+      group = new Group(request.groupId, this.#clock.now());
       owned.groups.set(request.groupId, group);
     } else if (group.is('Dead')) {
       return all(ErrorCode.COORDINATOR_NOT_AVAILABLE);
@@ -82,11 +87,11 @@ export class GroupOffsets {
       if (!member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
       if (request.generationId !== group.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
       if (group.is('CompletingRebalance')) return all(ErrorCode.REBALANCE_IN_PROGRESS);
-      this.membership.scheduleHeartbeat(group, member);
+      this.#membership.scheduleHeartbeat(group, member);
     }
     const target = group;
-    const now = this.clock.now();
-    const cluster = this.partitions.broker.metadata;
+    const now = this.#clock.now();
+    const cluster = this.#partitions.broker.metadata;
     const records: RecordInput[] = [];
     const accepted: Array<{ topic: string; partition: number; value: CommittedOffset }> = [];
     const results: PartitionResults = request.topics.map((t) => ({
@@ -113,16 +118,16 @@ export class GroupOffsets {
         for (const a of accepted) target.setOffset(a.topic, a.partition, a.value);
       }
       for (const t of results) for (const p of t.partitions) if (p.errorCode === -1) p.errorCode = code;
-      this.partitions.maybeForget(owned, target);
+      this.#partitions.maybeForget(owned, target);
       return results;
     };
-    const written = this.partitions.append(owned, records);
+    const written = this.#partitions.append(owned, records);
     return written instanceof Promise ? written.then(finish) : finish(written);
   }
 
   fetchOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }> | null): FetchOffsetsResult {
     const missing = (partitionIndex: number, errorCode: number = ErrorCode.NONE): FetchedPartition => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode });
-    const owned = this.partitions.ownerOf(groupId);
+    const owned = this.#partitions.ownerOf(groupId);
     if (typeof owned === 'number') {
       return { errorCode: owned, topics: (topics ?? []).map((t) => ({ name: t.name, partitions: t.partitions.map((p) => missing(p, owned)) })) };
     }
@@ -142,7 +147,7 @@ export class GroupOffsets {
   /** OffsetDelete: removes committed offsets of topics the group does not subscribe to (any, when empty). */
   deleteOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }>): { errorCode: number; topics: PartitionResults } | Promise<{ errorCode: number; topics: PartitionResults }> {
     const all = (errorCode: number) => ({ errorCode, topics: [] as PartitionResults });
-    const owned = this.partitions.ownerOf(groupId);
+    const owned = this.#partitions.ownerOf(groupId);
     if (typeof owned === 'number') return all(owned);
     const group = owned.groups.get(groupId);
     if (!group || group.is('Dead')) return all(ErrorCode.GROUP_ID_NOT_FOUND);
@@ -152,14 +157,14 @@ export class GroupOffsets {
       if (topicsInUse === null) return all(ErrorCode.NON_EMPTY_GROUP);
       subscribed = topicsInUse;
     }
-    const now = this.clock.now();
+    const now = this.#clock.now();
     const records: RecordInput[] = [];
     const removed: Array<{ topic: string; partition: number }> = [];
     const results: PartitionResults = topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((partition) => {
         if (subscribed.has(t.name)) return { partitionIndex: partition, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
-        if (!this.partitions.broker.metadata.partition(t.name, partition)) return { partitionIndex: partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+        if (!this.#partitions.broker.metadata.partition(t.name, partition)) return { partitionIndex: partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
         if (group.offsets.get(t.name)?.has(partition)) {
           records.push(offsetCommitRecord(groupId, t.name, partition, null, now));
           removed.push({ topic: t.name, partition });
@@ -173,14 +178,14 @@ export class GroupOffsets {
       for (const t of results) for (const p of t.partitions) if (p.errorCode === -1) p.errorCode = code;
       return { errorCode: ErrorCode.NONE, topics: results };
     };
-    const written = this.partitions.append(owned, records);
+    const written = this.#partitions.append(owned, records);
     return written instanceof Promise ? written.then(finish) : finish(written);
   }
 
   /** A topic was deleted: its committed offsets go from every group this broker coordinates. */
   onTopicDeleted(topic: string): void {
-    const now = this.clock.now();
-    for (const owned of this.partitions.owned.values()) {
+    const now = this.#clock.now();
+    for (const owned of this.#partitions.owned.values()) {
       const records: RecordInput[] = [];
       for (const group of [...owned.groups.values()]) {
         const partitions = group.offsets.get(topic);
@@ -189,34 +194,34 @@ export class GroupOffsets {
         group.offsets.delete(topic);
         if (group.is('Empty') && group.members.size === 0 && !group.hasOffsets() && group.pendingMembers.size === 0) {
           records.push(groupMetadataRecord(group.groupId, null, now));
-          this.membership.dropGroup(group, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+          this.#membership.dropGroup(group, ErrorCode.COORDINATOR_NOT_AVAILABLE);
           owned.groups.delete(group.groupId);
         }
       }
-      this.partitions.whenWritten(this.partitions.append(owned, records), 'deleted topic offsets', (code) => {
-        if (code !== ErrorCode.NONE) this.log.warn('could not remove the offsets of a deleted topic', { topic, partition: owned.partition, errorCode: code });
+      this.#partitions.whenWritten(this.#partitions.append(owned, records), 'deleted topic offsets', (code) => {
+        if (code !== ErrorCode.NONE) this.#log.warn('could not remove the offsets of a deleted topic', { topic, partition: owned.partition, errorCode: code });
       });
     }
   }
 
   scheduleExpiry(): void {
-    if (this.expiryTimer !== null) return;
-    this.expiryTimer = this.partitions.schedule(
+    if (this.#expiryTimer !== null) return;
+    this.#expiryTimer = this.#partitions.schedule(
       'offsets expiry',
       () => {
-        this.expiryTimer = null;
-        if (this.partitions.owned.size === 0) return;
-        this.expireOffsets(this.clock.now());
+        this.#expiryTimer = null;
+        if (this.#partitions.owned.size === 0) return;
+        this.expireOffsets(this.#clock.now());
         this.scheduleExpiry();
       },
-      this.partitions.broker.config.int('offsets.retention.check.interval.ms'),
+      this.#partitions.broker.config.int('offsets.retention.check.interval.ms'),
     );
   }
 
   /** Stops the expiry timer (the broker stops). */
   stopExpiry(): void {
-    if (this.expiryTimer !== null) this.clock.clearTimeout(this.expiryTimer);
-    this.expiryTimer = null;
+    if (this.#expiryTimer !== null) this.#clock.clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = null;
   }
 
   /**
@@ -227,9 +232,9 @@ export class GroupOffsets {
    * left without offsets is removed. Returns how many offsets expired.
    */
   expireOffsets(now: number): number {
-    const retentionMs = this.partitions.broker.config.int('offsets.retention.minutes') * 60_000;
+    const retentionMs = this.#partitions.broker.config.int('offsets.retention.minutes') * 60_000;
     let expired = 0;
-    for (const owned of this.partitions.owned.values()) {
+    for (const owned of this.#partitions.owned.values()) {
       const records: RecordInput[] = [];
       for (const group of [...owned.groups.values()]) {
         const subscribed = group.is('Empty') ? null : group.subscribedTopics(subscriptionTopics);
@@ -248,25 +253,25 @@ export class GroupOffsets {
         }
         if (group.is('Empty') && group.members.size === 0 && group.pendingMembers.size === 0 && !group.hasOffsets()) {
           records.push(groupMetadataRecord(group.groupId, null, now));
-          this.membership.dropGroup(group, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+          this.#membership.dropGroup(group, ErrorCode.COORDINATOR_NOT_AVAILABLE);
           owned.groups.delete(group.groupId);
-          this.log.info('removed an empty group without offsets', { group: group.groupId });
+          this.#log.info('removed an empty group without offsets', { group: group.groupId });
         }
       }
-      this.partitions.whenWritten(this.partitions.append(owned, records), 'offsets expiry', (code) => {
-        if (code !== ErrorCode.NONE) this.log.warn('could not write expired offsets', { partition: owned.partition, errorCode: code });
+      this.#partitions.whenWritten(this.#partitions.append(owned, records), 'offsets expiry', (code) => {
+        if (code !== ErrorCode.NONE) this.#log.warn('could not write expired offsets', { partition: owned.partition, errorCode: code });
       });
     }
-    if (expired > 0) this.log.info('expired committed offsets', { count: expired });
+    if (expired > 0) this.#log.info('expired committed offsets', { count: expired });
     return expired;
   }
 
   /** DeleteGroups: only empty groups; their offsets and metadata are tombstoned. */
   deleteGroups(groupIds: string[]): Array<{ groupId: string; errorCode: number }> | Promise<Array<{ groupId: string; errorCode: number }>> {
-    const now = this.clock.now();
+    const now = this.#clock.now();
     const byPartition = new Map<OwnedPartition, { records: RecordInput[]; groups: string[] }>();
     const results = groupIds.map((groupId): { groupId: string; errorCode: number } => {
-      const owned = this.partitions.ownerOf(groupId);
+      const owned = this.#partitions.ownerOf(groupId);
       if (typeof owned === 'number') return { groupId, errorCode: owned };
       const group = owned.groups.get(groupId);
       if (!group || group.is('Dead')) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
@@ -278,12 +283,12 @@ export class GroupOffsets {
       }
       entry.records.push(groupMetadataRecord(groupId, null, now));
       entry.groups.push(groupId);
-      this.membership.dropGroup(group, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      this.#membership.dropGroup(group, ErrorCode.COORDINATOR_NOT_AVAILABLE);
       owned.groups.delete(groupId);
       return { groupId, errorCode: -1 };
     });
     const writes = [...byPartition].map(([owned, entry]) => {
-      const written = this.partitions.append(owned, entry.records);
+      const written = this.#partitions.append(owned, entry.records);
       const apply = (code: number) => {
         for (const r of results) if (r.errorCode === -1 && entry.groups.includes(r.groupId)) r.errorCode = code;
       };

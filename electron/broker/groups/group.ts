@@ -122,7 +122,7 @@ export class Group {
   /** topic -> partition -> committed offset. */
   readonly offsets = new Map<string, Map<number, CommittedOffset>>();
   /** For each protocol name, how many members support it. */
-  private readonly supportedProtocols = new Map<string, number>();
+  readonly #supportedProtocols = new Map<string, number>();
   /** A new member joined while the initial (delayed) rebalance of an empty group waits. */
   newMemberAdded = false;
   joinTimer: TimerHandle | null = null;
@@ -157,7 +157,7 @@ export class Group {
   add(member: Member, callback: ((result: JoinResult) => void) | null): void {
     if (this.members.size === 0) this.protocolType = member.protocolType;
     this.members.set(member.memberId, member);
-    for (const p of member.protocols) this.supportedProtocols.set(p.name, (this.supportedProtocols.get(p.name) ?? 0) + 1);
+    for (const p of member.protocols) this.#supportedProtocols.set(p.name, (this.#supportedProtocols.get(p.name) ?? 0) + 1);
     member.awaitingJoin = callback;
     if (this.leaderId === null) this.leaderId = member.memberId;
     if (member.groupInstanceId !== null) this.staticMembers.set(member.groupInstanceId, member.memberId);
@@ -167,7 +167,7 @@ export class Group {
     const member = this.members.get(memberId);
     if (!member) return undefined;
     this.members.delete(memberId);
-    for (const p of member.protocols) this.decrementProtocol(p.name);
+    for (const p of member.protocols) this.#decrementProtocol(p.name);
     if (member.groupInstanceId !== null && this.staticMembers.get(member.groupInstanceId) === memberId) {
       this.staticMembers.delete(member.groupInstanceId);
     }
@@ -175,27 +175,27 @@ export class Group {
     return member;
   }
 
-  private decrementProtocol(name: string): void {
-    const count = (this.supportedProtocols.get(name) ?? 0) - 1;
-    if (count <= 0) this.supportedProtocols.delete(name);
-    else this.supportedProtocols.set(name, count);
+  #decrementProtocol(name: string): void {
+    const count = (this.#supportedProtocols.get(name) ?? 0) - 1;
+    if (count <= 0) this.#supportedProtocols.delete(name);
+    else this.#supportedProtocols.set(name, count);
   }
 
   updateProtocols(member: Member, protocols: MemberProtocol[]): void {
-    for (const p of member.protocols) this.decrementProtocol(p.name);
+    for (const p of member.protocols) this.#decrementProtocol(p.name);
     member.protocols = protocols;
-    for (const p of protocols) this.supportedProtocols.set(p.name, (this.supportedProtocols.get(p.name) ?? 0) + 1);
+    for (const p of protocols) this.#supportedProtocols.set(p.name, (this.#supportedProtocols.get(p.name) ?? 0) + 1);
   }
 
   /** A joining member fits the group: a non-empty type and list for the first, else a shared protocol. */
   supportsProtocols(protocolType: string, protocols: readonly MemberProtocol[]): boolean {
     if (this.members.size === 0) return protocolType.length > 0 && protocols.length > 0;
-    return this.protocolType === protocolType && protocols.some((p) => this.supportedProtocols.get(p.name) === this.members.size);
+    return this.protocolType === protocolType && protocols.some((p) => this.#supportedProtocols.get(p.name) === this.members.size);
   }
 
   /** The protocol for the next generation: among those every member supports, the one most members prefer. */
   selectProtocol(): string {
-    const candidates = [...this.supportedProtocols].filter(([, count]) => count === this.members.size).map(([name]) => name);
+    const candidates = [...this.#supportedProtocols].filter(([, count]) => count === this.members.size).map(([name]) => name);
     const votes = new Map<string, number>();
     for (const member of this.members.values()) {
       const vote = member.protocols.find((p) => candidates.includes(p.name))?.name;

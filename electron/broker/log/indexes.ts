@@ -16,67 +16,67 @@ const INITIAL = 64;
 
 export class OffsetIndex {
   /** [rel0, pos0, rel1, pos1, ...] */
-  private data = new Int32Array(INITIAL * 2);
-  private n = 0;
+  #data = new Int32Array(INITIAL * 2);
+  #n = 0;
 
   constructor(readonly baseOffset: number) {}
 
   get entries(): number {
-    return this.n;
+    return this.#n;
   }
 
   lastOffset(): number {
-    return this.n === 0 ? -1 : this.baseOffset + this.data[(this.n - 1) * 2]!;
+    return this.#n === 0 ? -1 : this.baseOffset + this.#data[(this.#n - 1) * 2]!;
   }
 
   lastPosition(): number {
-    return this.n === 0 ? 0 : this.data[(this.n - 1) * 2 + 1]!;
+    return this.#n === 0 ? 0 : this.#data[(this.#n - 1) * 2 + 1]!;
   }
 
   /** Adds (offset -> position) if both are beyond the last entry. */
   append(offset: number, position: number): void {
     const rel = offset - this.baseOffset;
-    if (this.n > 0 && (rel <= this.data[(this.n - 1) * 2]! || position <= this.data[(this.n - 1) * 2 + 1]!)) return;
-    if ((this.n + 1) * 2 > this.data.length) {
-      const bigger = new Int32Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
+    if (this.#n > 0 && (rel <= this.#data[(this.#n - 1) * 2]! || position <= this.#data[(this.#n - 1) * 2 + 1]!)) return;
+    if ((this.#n + 1) * 2 > this.#data.length) {
+      const bigger = new Int32Array(this.#data.length * 2);
+      bigger.set(this.#data);
+      this.#data = bigger;
     }
-    this.data[this.n * 2] = rel;
-    this.data[this.n * 2 + 1] = position;
-    this.n++;
+    this.#data[this.#n * 2] = rel;
+    this.#data[this.#n * 2 + 1] = position;
+    this.#n++;
   }
 
   /** Position of the last indexed batch whose indexed offset is <= `offset` (0 when none). */
   lookup(offset: number): number {
     const rel = offset - this.baseOffset;
     let lo = 0;
-    let hi = this.n - 1;
+    let hi = this.#n - 1;
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.data[mid * 2]! <= rel) {
+      if (this.#data[mid * 2]! <= rel) {
         found = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    return found < 0 ? 0 : this.data[found * 2 + 1]!;
+    return found < 0 ? 0 : this.#data[found * 2 + 1]!;
   }
 
   /** Drops entries pointing at or beyond `position`. */
   truncateToPosition(position: number): void {
-    while (this.n > 0 && this.data[(this.n - 1) * 2 + 1]! >= position) this.n--;
+    while (this.#n > 0 && this.#data[(this.#n - 1) * 2 + 1]! >= position) this.#n--;
   }
 
   clear(): void {
-    this.n = 0;
+    this.#n = 0;
   }
 
   toBuffer(): Buffer {
-    const buf = Buffer.allocUnsafe(this.n * 8);
-    for (let i = 0; i < this.n; i++) {
-      buf.writeInt32BE(this.data[i * 2]!, i * 8);
-      buf.writeInt32BE(this.data[i * 2 + 1]!, i * 8 + 4);
+    const buf = Buffer.allocUnsafe(this.#n * 8);
+    for (let i = 0; i < this.#n; i++) {
+      buf.writeInt32BE(this.#data[i * 2]!, i * 8);
+      buf.writeInt32BE(this.#data[i * 2 + 1]!, i * 8 + 4);
     }
     return buf;
   }
@@ -89,44 +89,44 @@ export class OffsetIndex {
       const rel = buf.readInt32BE(i);
       const pos = buf.readInt32BE(i + 4);
       if (rel < 0 || pos < 0 || pos >= logSize) return null;
-      const before = index.n;
+      const before = index.#n;
       index.append(baseOffset + rel, pos);
-      if (index.n === before) return null; // not strictly increasing
+      if (index.#n === before) return null; // not strictly increasing
     }
     return index;
   }
 }
 
 export class TimeIndex {
-  private timestamps = new Float64Array(INITIAL);
-  private offsets = new Float64Array(INITIAL);
-  private n = 0;
+  #timestamps = new Float64Array(INITIAL);
+  #offsets = new Float64Array(INITIAL);
+  #n = 0;
 
   constructor(readonly baseOffset: number) {}
 
   get entries(): number {
-    return this.n;
+    return this.#n;
   }
 
   lastEntry(): { timestamp: number; offset: number } | null {
-    return this.n === 0 ? null : { timestamp: this.timestamps[this.n - 1]!, offset: this.offsets[this.n - 1]! };
+    return this.#n === 0 ? null : { timestamp: this.#timestamps[this.#n - 1]!, offset: this.#offsets[this.#n - 1]! };
   }
 
   /** Adds (timestamp, offset) when the timestamp is larger than the last entry's. */
   maybeAppend(timestamp: number, offset: number): void {
     if (timestamp < 0) return;
-    if (this.n > 0 && (timestamp <= this.timestamps[this.n - 1]! || offset < this.offsets[this.n - 1]!)) return;
-    if (this.n === this.timestamps.length) {
-      const t = new Float64Array(this.n * 2);
-      t.set(this.timestamps);
-      this.timestamps = t;
-      const o = new Float64Array(this.n * 2);
-      o.set(this.offsets);
-      this.offsets = o;
+    if (this.#n > 0 && (timestamp <= this.#timestamps[this.#n - 1]! || offset < this.#offsets[this.#n - 1]!)) return;
+    if (this.#n === this.#timestamps.length) {
+      const t = new Float64Array(this.#n * 2);
+      t.set(this.#timestamps);
+      this.#timestamps = t;
+      const o = new Float64Array(this.#n * 2);
+      o.set(this.#offsets);
+      this.#offsets = o;
     }
-    this.timestamps[this.n] = timestamp;
-    this.offsets[this.n] = offset;
-    this.n++;
+    this.#timestamps[this.#n] = timestamp;
+    this.#offsets[this.#n] = offset;
+    this.#n++;
   }
 
   /**
@@ -135,32 +135,32 @@ export class TimeIndex {
    */
   lookupBefore(timestamp: number): number {
     let lo = 0;
-    let hi = this.n - 1;
+    let hi = this.#n - 1;
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.timestamps[mid]! < timestamp) {
+      if (this.#timestamps[mid]! < timestamp) {
         found = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    return found < 0 ? -1 : this.offsets[found]!;
+    return found < 0 ? -1 : this.#offsets[found]!;
   }
 
   /** Drops entries at or beyond `offset`. */
   truncateToOffset(offset: number): void {
-    while (this.n > 0 && this.offsets[this.n - 1]! >= offset) this.n--;
+    while (this.#n > 0 && this.#offsets[this.#n - 1]! >= offset) this.#n--;
   }
 
   clear(): void {
-    this.n = 0;
+    this.#n = 0;
   }
 
   toBuffer(): Buffer {
-    const buf = Buffer.allocUnsafe(this.n * 12);
-    for (let i = 0; i < this.n; i++) {
-      buf.writeBigInt64BE(BigInt(this.timestamps[i]!), i * 12);
-      buf.writeInt32BE(this.offsets[i]! - this.baseOffset, i * 12 + 8);
+    const buf = Buffer.allocUnsafe(this.#n * 12);
+    for (let i = 0; i < this.#n; i++) {
+      buf.writeBigInt64BE(BigInt(this.#timestamps[i]!), i * 12);
+      buf.writeInt32BE(this.#offsets[i]! - this.baseOffset, i * 12 + 8);
     }
     return buf;
   }
@@ -172,9 +172,9 @@ export class TimeIndex {
       const ts = Number(buf.readBigInt64BE(i));
       const rel = buf.readInt32BE(i + 8);
       if (rel < 0 || ts < 0) return null;
-      const before = index.n;
+      const before = index.#n;
       index.maybeAppend(ts, baseOffset + rel);
-      if (index.n === before) return null;
+      if (index.#n === before) return null;
     }
     return index;
   }

@@ -14,13 +14,15 @@ export const UNDEFINED_EPOCH_OFFSET = -1;
  * (changes are rare: once per leader election). Entries have strictly increasing epochs and offsets.
  */
 export class LeaderEpochCache {
-  private entries: EpochEntry[];
+  #entries: EpochEntry[];
+  readonly #path: string;
 
   constructor(
-    private readonly path: string,
+    path: string,
     entries: EpochEntry[] = [],
   ) {
-    this.entries = entries;
+    this.#path = path;
+    this.#entries = entries;
   }
 
   static load(path: string): LeaderEpochCache {
@@ -28,17 +30,17 @@ export class LeaderEpochCache {
   }
 
   all(): readonly EpochEntry[] {
-    return this.entries;
+    return this.#entries;
   }
 
   latestEpoch(): number {
-    return this.entries.at(-1)?.epoch ?? UNDEFINED_EPOCH;
+    return this.#entries.at(-1)?.epoch ?? UNDEFINED_EPOCH;
   }
 
   /** The epoch of the record at `offset`: the latest entry starting at or below it, or -1. */
   epochFor(offset: number): number {
     let epoch = UNDEFINED_EPOCH;
-    for (const e of this.entries) {
+    for (const e of this.#entries) {
       if (e.startOffset > offset) break;
       epoch = e.epoch;
     }
@@ -47,7 +49,7 @@ export class LeaderEpochCache {
 
   /** Start offset of `epoch`, or -1. */
   startOffsetOf(epoch: number): number {
-    return this.entries.find((e) => e.epoch === epoch)?.startOffset ?? UNDEFINED_EPOCH_OFFSET;
+    return this.#entries.find((e) => e.epoch === epoch)?.startOffset ?? UNDEFINED_EPOCH_OFFSET;
   }
 
   /**
@@ -56,10 +58,10 @@ export class LeaderEpochCache {
    */
   assign(epoch: number, startOffset: number): void {
     if (epoch < 0) return;
-    const last = this.entries.at(-1);
+    const last = this.#entries.at(-1);
     if (last && epoch <= last.epoch) return;
-    while (this.entries.length > 0 && this.entries.at(-1)!.startOffset >= startOffset) this.entries.pop();
-    this.entries.push({ epoch, startOffset });
+    while (this.#entries.length > 0 && this.#entries.at(-1)!.startOffset >= startOffset) this.#entries.pop();
+    this.#entries.push({ epoch, startOffset });
     this.flush();
   }
 
@@ -68,46 +70,46 @@ export class LeaderEpochCache {
    * next larger epoch, or `logEndOffset` for the latest epoch), and that epoch. Unknown -> {-1, -1}.
    */
   endOffsetForEpoch(requestedEpoch: number, logEndOffset: number): { epoch: number; endOffset: number } {
-    if (requestedEpoch === UNDEFINED_EPOCH || this.entries.length === 0) {
+    if (requestedEpoch === UNDEFINED_EPOCH || this.#entries.length === 0) {
       return { epoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_EPOCH_OFFSET };
     }
     if (requestedEpoch === this.latestEpoch()) return { epoch: requestedEpoch, endOffset: logEndOffset };
-    const higherIndex = this.entries.findIndex((e) => e.epoch > requestedEpoch);
+    const higherIndex = this.#entries.findIndex((e) => e.epoch > requestedEpoch);
     if (higherIndex < 0) return { epoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_EPOCH_OFFSET };
-    const higher = this.entries[higherIndex]!;
+    const higher = this.#entries[higherIndex]!;
     if (higherIndex === 0) return { epoch: requestedEpoch, endOffset: higher.startOffset };
-    return { epoch: this.entries[higherIndex - 1]!.epoch, endOffset: higher.startOffset };
+    return { epoch: this.#entries[higherIndex - 1]!.epoch, endOffset: higher.startOffset };
   }
 
   /** After the log was truncated to `endOffset`: drop epochs starting at or after it. */
   truncateFromEnd(endOffset: number): void {
-    const before = this.entries.length;
-    this.entries = this.entries.filter((e) => e.startOffset < endOffset);
-    if (this.entries.length !== before) this.flush();
+    const before = this.#entries.length;
+    this.#entries = this.#entries.filter((e) => e.startOffset < endOffset);
+    if (this.#entries.length !== before) this.flush();
   }
 
   /** After the log start moved to `startOffset`: drop epochs wholly below it, clamp the one containing it. */
   truncateFromStart(startOffset: number): void {
-    let firstKept = this.entries.findIndex((e) => e.startOffset >= startOffset);
-    if (firstKept < 0) firstKept = this.entries.length;
+    let firstKept = this.#entries.findIndex((e) => e.startOffset >= startOffset);
+    if (firstKept < 0) firstKept = this.#entries.length;
     let changed = false;
     if (firstKept > 0) {
-      const covering = this.entries[firstKept - 1]!;
-      const next = this.entries[firstKept];
-      const kept = this.entries.slice(firstKept);
+      const covering = this.#entries[firstKept - 1]!;
+      const next = this.#entries[firstKept];
+      const kept = this.#entries.slice(firstKept);
       if (!next || next.startOffset > startOffset) kept.unshift({ epoch: covering.epoch, startOffset });
-      changed = kept.length !== this.entries.length || kept[0]?.startOffset !== this.entries[0]?.startOffset;
-      this.entries = kept;
+      changed = kept.length !== this.#entries.length || kept[0]?.startOffset !== this.#entries[0]?.startOffset;
+      this.#entries = kept;
     }
     if (changed) this.flush();
   }
 
   clear(): void {
-    this.entries = [];
+    this.#entries = [];
     this.flush();
   }
 
   flush(): void {
-    writeEpochCheckpoint(this.path, this.entries);
+    writeEpochCheckpoint(this.#path, this.#entries);
   }
 }

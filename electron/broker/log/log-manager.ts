@@ -94,27 +94,29 @@ const MARKERS_DIR = 'replica-markers';
 const LOST = 'lost';
 
 export class LogManager {
-  private readonly logs = new Map<string, { topic: string; partition: number; log: PartitionLog }>();
+  readonly #logs = new Map<string, { topic: string; partition: number; log: PartitionLog }>();
   /** Partition dir name -> its marker's content ('' or 'lost'), see MARKERS_DIR. */
-  private readonly markers = new Map<string, string>();
+  readonly #markers = new Map<string, string>();
   /**
    * The log dir was missing or empty at open: it was created now, or replaced while the broker was down.
    * Replicas the broker held before then lost their logs with it (see lostLog).
    */
-  private replacedDir = false;
-  private markerWriteFailed = false;
-  private readonly failed = new Map<string, { topic: string; partition: number; error: string }>();
-  private readonly timers: NodeJS.Timeout[] = [];
-  private readonly now: () => number;
-  private readonly logger: LogLogger;
-  private closed = false;
+  #replacedDir = false;
+  #markerWriteFailed = false;
+  readonly #failed = new Map<string, { topic: string; partition: number; error: string }>();
+  readonly #timers: NodeJS.Timeout[] = [];
+  readonly #now: () => number;
+  readonly #logger: LogLogger;
+  #closed = false;
+  readonly #options: LogManagerOptions;
 
   private constructor(
     readonly logDir: string,
-    private readonly options: LogManagerOptions,
+    options: LogManagerOptions,
   ) {
-    this.now = options.now ?? Date.now;
-    this.logger = options.logger ?? { warn: (m) => console.warn(`[log-manager] ${m}`) };
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#logger = options.logger ?? { warn: (m) => console.warn(`[log-manager] ${m}`) };
   }
 
   /** Opens (and recovers) every partition log under `logDir`, creating the directory if needed. */
@@ -122,44 +124,44 @@ export class LogManager {
     await fs.promises.mkdir(logDir, { recursive: true });
     const manager = new LogManager(logDir, options);
     const entries = await fs.promises.readdir(logDir);
-    manager.replacedDir = entries.length === 0;
+    manager.#replacedDir = entries.length === 0;
     for (const entry of entries) {
       if (entry.endsWith('-delete')) await fs.promises.rm(path.join(logDir, entry), { recursive: true, force: true });
     }
-    manager.loadMarkers();
+    manager.#loadMarkers();
     for (const p of options.loadAll === false ? [] : listPartitionDirs(logDir)) {
-      const config = manager.configFor(p.topic, options.topicConfig?.(p.topic) ?? {});
+      const config = manager.#configFor(p.topic, options.topicConfig?.(p.topic) ?? {});
       try {
-        const log = await PartitionLog.open(p.dir, config, manager.logOptions());
-        manager.logs.set(key(p.topic, p.partition), { topic: p.topic, partition: p.partition, log });
+        const log = await PartitionLog.open(p.dir, config, manager.#logOptions());
+        manager.#logs.set(key(p.topic, p.partition), { topic: p.topic, partition: p.partition, log });
         // Logs written before markers existed get theirs now.
-        if (!manager.markers.has(partitionDirName(p.topic, p.partition))) manager.writeMarker(partitionDirName(p.topic, p.partition), '');
+        if (!manager.#markers.has(partitionDirName(p.topic, p.partition))) manager.#writeMarker(partitionDirName(p.topic, p.partition), '');
       } catch (e) {
         // One unreadable partition must not keep the broker down; it is reported and left on disk.
-        manager.failed.set(key(p.topic, p.partition), { topic: p.topic, partition: p.partition, error: (e as Error).message });
-        manager.logger.warn(`cannot open ${p.dir}: ${(e as Error).message}`);
+        manager.#failed.set(key(p.topic, p.partition), { topic: p.topic, partition: p.partition, error: (e as Error).message });
+        manager.#logger.warn(`cannot open ${p.dir}: ${(e as Error).message}`);
       }
     }
     return manager;
   }
 
-  private logOptions() {
+  #logOptions() {
     return {
-      now: this.now,
-      logger: this.logger,
-      ...(this.options.tailCacheBytes !== undefined ? { tailCacheBytes: this.options.tailCacheBytes } : {}),
+      now: this.#now,
+      logger: this.#logger,
+      ...(this.#options.tailCacheBytes !== undefined ? { tailCacheBytes: this.#options.tailCacheBytes } : {}),
     };
   }
 
   /** Parses overrides over the broker defaults; invalid values fall back to defaults with a warning. */
-  private configFor(topic: string, overrides: Record<string, string>): LogConfig {
-    const r = parseLogConfig(overrides, this.options.brokerDefaults ?? {});
+  #configFor(topic: string, overrides: Record<string, string>): LogConfig {
+    const r = parseLogConfig(overrides, this.#options.brokerDefaults ?? {});
     if (r.ok) return r.config;
-    this.logger.warn(`topic ${topic}: invalid configs ignored: ${r.errors.map((e) => e.message).join('; ')}`);
+    this.#logger.warn(`topic ${topic}: invalid configs ignored: ${r.errors.map((e) => e.message).join('; ')}`);
     const valid: Record<string, string> = {};
     const bad = new Set(r.errors.map((e) => e.key));
     for (const [k, v] of Object.entries(overrides)) if (!bad.has(k)) valid[k] = v;
-    const fallback = parseLogConfig(valid, this.options.brokerDefaults ?? {});
+    const fallback = parseLogConfig(valid, this.#options.brokerDefaults ?? {});
     if (fallback.ok) return fallback.config;
     const plain = parseLogConfig();
     if (!plain.ok) throw new Error('default topic configs are invalid');
@@ -167,24 +169,24 @@ export class LogManager {
   }
 
   get(topic: string, partition: number): PartitionLog | undefined {
-    return this.logs.get(key(topic, partition))?.log;
+    return this.#logs.get(key(topic, partition))?.log;
   }
 
-  private loadMarkers(): void {
+  #loadMarkers(): void {
     const dir = path.join(this.logDir, MARKERS_DIR);
     try {
       fs.mkdirSync(dir, { recursive: true });
       for (const name of fs.readdirSync(dir)) {
         if (name.endsWith('.tmp')) continue;
-        this.markers.set(name, fs.readFileSync(path.join(dir, name), 'utf8').trim());
+        this.#markers.set(name, fs.readFileSync(path.join(dir, name), 'utf8').trim());
       }
     } catch (e) {
       // Without markers a vanished directory is not recognised, nothing else changes.
-      this.logger.warn(`cannot read ${dir}: ${(e as Error).message}`);
+      this.#logger.warn(`cannot read ${dir}: ${(e as Error).message}`);
     }
   }
 
-  private writeMarker(name: string, content: string): void {
+  #writeMarker(name: string, content: string): void {
     const file = path.join(this.logDir, MARKERS_DIR, name);
     try {
       try {
@@ -195,21 +197,21 @@ export class LogManager {
         fs.writeFileSync(`${file}.tmp`, content);
       }
       fs.renameSync(`${file}.tmp`, file);
-      this.markers.set(name, content);
-      this.markerWriteFailed = false;
+      this.#markers.set(name, content);
+      this.#markerWriteFailed = false;
     } catch (e) {
       // Once per run of failures (a full disk fails every partition created meanwhile), not per partition.
-      if (!this.markerWriteFailed) this.logger.warn(`cannot write ${file}: ${(e as Error).message}`);
-      this.markerWriteFailed = true;
+      if (!this.#markerWriteFailed) this.#logger.warn(`cannot write ${file}: ${(e as Error).message}`);
+      this.#markerWriteFailed = true;
     }
   }
 
-  private removeMarker(name: string): void {
-    this.markers.delete(name);
+  #removeMarker(name: string): void {
+    this.#markers.delete(name);
     try {
       fs.rmSync(path.join(this.logDir, MARKERS_DIR, name), { force: true });
     } catch (e) {
-      this.logger.warn(`cannot remove the marker of ${name}: ${(e as Error).message}`);
+      this.#logger.warn(`cannot remove the marker of ${name}: ${(e as Error).message}`);
     }
   }
 
@@ -222,29 +224,29 @@ export class LogManager {
    */
   lostLog(topic: string, partition: number, assignedBefore: boolean): boolean {
     const name = partitionDirName(topic, partition);
-    const marker = this.markers.get(name);
+    const marker = this.#markers.get(name);
     if (marker === LOST) return true;
-    if (this.logs.has(key(topic, partition)) || fs.existsSync(this.dirOf(topic, partition))) return false;
-    return marker !== undefined || (this.replacedDir && assignedBefore);
+    if (this.#logs.has(key(topic, partition)) || fs.existsSync(this.dirOf(topic, partition))) return false;
+    return marker !== undefined || (this.#replacedDir && assignedBefore);
   }
 
   /** The replica whose log was lost has caught up with a leader (or leads): its log is whole again. */
   logRecovered(topic: string, partition: number): void {
     const name = partitionDirName(topic, partition);
-    if (this.markers.get(name) === LOST) {
-      this.writeMarker(name, '');
-      this.logger.warn(`${topic}-${partition}: the replica whose log was lost has caught up`);
+    if (this.#markers.get(name) === LOST) {
+      this.#writeMarker(name, '');
+      this.#logger.warn(`${topic}-${partition}: the replica whose log was lost has caught up`);
     }
   }
 
   /** Every open log. */
   all(): PartitionLog[] {
-    return [...this.logs.values()].map((e) => e.log);
+    return [...this.#logs.values()].map((e) => e.log);
   }
 
   /** Every open log with its topic and partition. */
   entries(): Array<{ topic: string; partition: number; log: PartitionLog }> {
-    return [...this.logs.values()];
+    return [...this.#logs.values()];
   }
 
   dirOf(topic: string, partition: number): string {
@@ -265,14 +267,14 @@ export class LogManager {
     const name = partitionDirName(topic, partition);
     const creating = !fs.existsSync(this.dirOf(topic, partition));
     const lost = creating && this.lostLog(topic, partition, assignedBefore);
-    const log = PartitionLog.openSync(this.dirOf(topic, partition), config, { ...this.logOptions(), ...(topicId !== undefined ? { topicId } : {}) });
-    this.failed.delete(key(topic, partition));
-    this.logs.set(key(topic, partition), { topic, partition, log });
+    const log = PartitionLog.openSync(this.dirOf(topic, partition), config, { ...this.#logOptions(), ...(topicId !== undefined ? { topicId } : {}) });
+    this.#failed.delete(key(topic, partition));
+    this.#logs.set(key(topic, partition), { topic, partition, log });
     if (lost) {
-      this.logger.warn(`${this.dirOf(topic, partition)} vanished while the broker was down: its log is recreated empty and counts as lost until it has caught up`);
-      this.writeMarker(name, LOST);
-    } else if (!this.markers.has(name)) {
-      this.writeMarker(name, '');
+      this.#logger.warn(`${this.dirOf(topic, partition)} vanished while the broker was down: its log is recreated empty and counts as lost until it has caught up`);
+      this.#writeMarker(name, LOST);
+    } else if (!this.#markers.has(name)) {
+      this.#writeMarker(name, '');
     }
     return log;
   }
@@ -293,34 +295,34 @@ export class LogManager {
       }
       return existing;
     }
-    const config = opts.config ?? this.configFor(topic, opts.overrides ?? {});
+    const config = opts.config ?? this.#configFor(topic, opts.overrides ?? {});
     const dir = path.join(this.logDir, partitionDirName(topic, partition));
-    const log = await PartitionLog.open(dir, config, { ...this.logOptions(), ...(opts.topicId !== undefined ? { topicId: opts.topicId } : {}) });
-    this.failed.delete(key(topic, partition));
-    this.logs.set(key(topic, partition), { topic, partition, log });
-    if (!this.markers.has(partitionDirName(topic, partition))) this.writeMarker(partitionDirName(topic, partition), '');
+    const log = await PartitionLog.open(dir, config, { ...this.#logOptions(), ...(opts.topicId !== undefined ? { topicId: opts.topicId } : {}) });
+    this.#failed.delete(key(topic, partition));
+    this.#logs.set(key(topic, partition), { topic, partition, log });
+    if (!this.#markers.has(partitionDirName(topic, partition))) this.#writeMarker(partitionDirName(topic, partition), '');
     return log;
   }
 
   /** Closes the log and removes its directory (renamed to `*-delete` first, so a crash cannot revive it). */
   async delete(topic: string, partition: number): Promise<void> {
-    const doomed = this.detach(topic, partition);
+    const doomed = this.#detach(topic, partition);
     if (doomed) await fs.promises.rm(doomed, { recursive: true, force: true });
   }
 
   /** Synchronous delete. */
   deleteLog(topic: string, partition: number): void {
-    const doomed = this.detach(topic, partition);
+    const doomed = this.#detach(topic, partition);
     if (doomed) fs.rmSync(doomed, { recursive: true, force: true });
   }
 
-  private detach(topic: string, partition: number): string | null {
+  #detach(topic: string, partition: number): string | null {
     const k = key(topic, partition);
-    this.failed.delete(k);
-    const entry = this.logs.get(k);
-    this.logs.delete(k);
+    this.#failed.delete(k);
+    const entry = this.#logs.get(k);
+    this.#logs.delete(k);
     if (entry) entry.log.abandon();
-    this.removeMarker(partitionDirName(topic, partition));
+    this.#removeMarker(partitionDirName(topic, partition));
     const doomed = path.join(this.logDir, `${partitionDirName(topic, partition)}.${randomUUID().replace(/-/g, '')}-delete`);
     try {
       fs.renameSync(this.dirOf(topic, partition), doomed);
@@ -332,16 +334,16 @@ export class LogManager {
 
   async deleteTopic(topic: string): Promise<void> {
     const partitions = new Set<number>();
-    for (const e of this.logs.values()) if (e.topic === topic) partitions.add(e.partition);
+    for (const e of this.#logs.values()) if (e.topic === topic) partitions.add(e.partition);
     for (const p of listPartitionDirs(this.logDir)) if (p.topic === topic) partitions.add(p.partition);
     for (const p of partitions) await this.delete(topic, p);
   }
 
   /** Applies new topic-level overrides to every open partition of `topic`. Returns the validation errors (nothing applied if any). */
   updateTopicConfig(topic: string, overrides: Record<string, string>): ConfigError[] {
-    const r = parseLogConfig(overrides, this.options.brokerDefaults ?? {});
+    const r = parseLogConfig(overrides, this.#options.brokerDefaults ?? {});
     if (!r.ok) return r.errors;
-    for (const e of this.logs.values()) if (e.topic === topic) e.log.updateConfig(r.config);
+    for (const e of this.#logs.values()) if (e.topic === topic) e.log.updateConfig(r.config);
     return [];
   }
 
@@ -368,7 +370,7 @@ export class LogManager {
 
   /** Partitions whose directory could not be opened at start (KAFKA_STORAGE_ERROR for them). */
   failedPartitions(): Array<{ topic: string; partition: number; error: string }> {
-    return [...this.failed.values()];
+    return [...this.#failed.values()];
   }
 
   /** Size and free space of the volume holding the log dir (DescribeLogDirs v4 TotalBytes/UsableBytes); -1 when unknown. */
@@ -383,94 +385,94 @@ export class LogManager {
 
   totalSize(): number {
     let n = 0;
-    for (const e of this.logs.values()) n += e.log.size();
+    for (const e of this.#logs.values()) n += e.log.size();
     return n;
   }
 
   /** Retention for every log (delete policy) and removal of segments below each log start offset. */
-  runRetention(now = this.now()): number {
+  runRetention(now = this.#now()): number {
     let deleted = 0;
-    for (const { log, topic, partition } of this.logs.values()) {
+    for (const { log, topic, partition } of this.#logs.values()) {
       if (log.isClosed) continue;
       try {
         deleted += log.applyRetention(now).deletedSegments;
       } catch (e) {
-        this.logger.warn(`retention of ${topic}-${partition} failed: ${(e as Error).message}`);
+        this.#logger.warn(`retention of ${topic}-${partition} failed: ${(e as Error).message}`);
       }
     }
     return deleted;
   }
 
   /** Compaction for every log whose cleanup.policy includes compact. */
-  runCompaction(now = this.now()): Array<{ topic: string; partition: number; result: CompactionResult }> {
+  runCompaction(now = this.#now()): Array<{ topic: string; partition: number; result: CompactionResult }> {
     const out: Array<{ topic: string; partition: number; result: CompactionResult }> = [];
-    for (const { log, topic, partition } of this.logs.values()) {
+    for (const { log, topic, partition } of this.#logs.values()) {
       if (log.isClosed || !log.config.cleanupPolicy.includes('compact')) continue;
       try {
         out.push({ topic, partition, result: log.compact(now) });
       } catch (e) {
-        this.logger.warn(`compaction of ${topic}-${partition} failed: ${(e as Error).message}`);
+        this.#logger.warn(`compaction of ${topic}-${partition} failed: ${(e as Error).message}`);
       }
     }
     return out;
   }
 
   checkpointHighWatermarks(): void {
-    for (const { log } of this.logs.values()) {
+    for (const { log } of this.#logs.values()) {
       try {
         log.checkpointHighWatermark();
       } catch (e) {
-        this.logger.warn(`high watermark checkpoint of ${log.dir} failed: ${(e as Error).message}`);
+        this.#logger.warn(`high watermark checkpoint of ${log.dir} failed: ${(e as Error).message}`);
       }
     }
   }
 
-  flushDue(now = this.now()): void {
-    for (const { log } of this.logs.values()) {
+  flushDue(now = this.#now()): void {
+    for (const { log } of this.#logs.values()) {
       try {
         log.flushIfDue(now);
       } catch (e) {
-        this.logger.warn(`flush of ${log.dir} failed: ${(e as Error).message}`);
+        this.#logger.warn(`flush of ${log.dir} failed: ${(e as Error).message}`);
       }
     }
   }
 
   /** Starts the background timers (unref'd: they never keep the process alive). */
   start(): void {
-    if (this.timers.length > 0 || this.closed) return;
+    if (this.#timers.length > 0 || this.#closed) return;
     const every = (ms: number, fn: () => void): void => {
       const t = setInterval(fn, ms);
       t.unref();
-      this.timers.push(t);
+      this.#timers.push(t);
     };
-    every(this.options.retentionCheckIntervalMs ?? 300_000, () => {
+    every(this.#options.retentionCheckIntervalMs ?? 300_000, () => {
       this.runRetention();
       this.runCompaction();
     });
-    every(this.options.highWatermarkCheckpointIntervalMs ?? 5_000, () => this.checkpointHighWatermarks());
-    every(this.options.flushCheckIntervalMs ?? 1_000, () => this.flushDue());
+    every(this.#options.highWatermarkCheckpointIntervalMs ?? 5_000, () => this.checkpointHighWatermarks());
+    every(this.#options.flushCheckIntervalMs ?? 1_000, () => this.flushDue());
   }
 
   /** Releases every log without a clean shutdown, as a crash would leave them (the next open recovers). */
   abandon(): void {
-    this.closed = true;
-    for (const t of this.timers) clearInterval(t);
-    this.timers.length = 0;
-    for (const { log } of this.logs.values()) log.abandon();
-    this.logs.clear();
+    this.#closed = true;
+    for (const t of this.#timers) clearInterval(t);
+    this.#timers.length = 0;
+    for (const { log } of this.#logs.values()) log.abandon();
+    this.#logs.clear();
   }
 
   /** Stops the timers and closes every log cleanly. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    for (const t of this.timers) clearInterval(t);
-    this.timers.length = 0;
-    for (const { log, topic, partition } of this.logs.values()) {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const t of this.#timers) clearInterval(t);
+    this.#timers.length = 0;
+    for (const { log, topic, partition } of this.#logs.values()) {
       try {
         await log.close();
       } catch (e) {
-        this.logger.warn(`close of ${topic}-${partition} failed: ${(e as Error).message}`);
+        this.#logger.warn(`close of ${topic}-${partition} failed: ${(e as Error).message}`);
       }
     }
   }

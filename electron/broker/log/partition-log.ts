@@ -142,38 +142,38 @@ export function readPartitionMetadata(dir: string): { topicId: string } | null {
 }
 
 export class PartitionLog {
-  private segments: LogSegment[] = [];
-  private _logStartOffset = 0;
-  private _highWatermark = 0;
-  private recoveryPoint = 0;
-  private unflushedMessages = 0;
-  private lastFlushMs: number;
-  private closed = false;
-  private pendingFsyncs = new Set<Promise<void>>();
-  private cleanerState: CleanerState | null = null;
+  #segments: LogSegment[] = [];
+  #_logStartOffset = 0;
+  #_highWatermark = 0;
+  #recoveryPoint = 0;
+  #unflushedMessages = 0;
+  #lastFlushMs: number;
+  #closed = false;
+  #pendingFsyncs = new Set<Promise<void>>();
+  #cleanerState: CleanerState | null = null;
   /** Checks batches written before appends were validated as they are read (read-check.ts); set by load(). */
-  private readCheck!: ReadCheck;
-  private lastHighWatermarkCheckpoint = 0;
-  private hwTimer: NodeJS.Timeout | null = null;
+  #readCheck!: ReadCheck;
+  #lastHighWatermarkCheckpoint = 0;
+  #hwTimer: NodeJS.Timeout | null = null;
   /**
    * What each offset checkpoint file holds (as read at open or last written): an unchanged value is not
    * written again. With thousands of partitions each rewrite (temporary file, rename) adds up: closing
    * idle partitions used to rewrite all of their checkpoints.
    */
-  private readonly checkpointed = new Map<string, number>();
-  private readonly highWatermarkCheckpointMs: number;
+  readonly #checkpointed = new Map<string, number>();
+  readonly #highWatermarkCheckpointMs: number;
   /**
    * Set at open when the log ended below its high-watermark checkpoint: records up to `to` (exclusive)
    * were committed, and `epoch` is the leader epoch of the last of them. Kept (and checkpointed as the
    * high watermark) until the log holds them again or the loss is accepted, so a restart still knows.
    */
-  private lostCommitted: { to: number; epoch: number } | null = null;
+  #lostCommitted: { to: number; epoch: number } | null = null;
   readonly leaderEpochCache: LeaderEpochCache;
   readonly now: () => number;
   readonly logger: LogLogger;
   /** `<topic>-<partition>`, for messages: computed once, not per append. */
   readonly name: string;
-  private readonly tailCacheBytes: number;
+  readonly #tailCacheBytes: number;
 
   private constructor(
     readonly dir: string,
@@ -183,9 +183,9 @@ export class PartitionLog {
     this.now = options.now ?? Date.now;
     this.name = path.basename(dir);
     this.logger = options.logger ?? consoleLogger;
-    this.tailCacheBytes = options.tailCacheBytes ?? 4 << 20;
-    this.highWatermarkCheckpointMs = options.highWatermarkCheckpointMs ?? 5_000;
-    this.lastFlushMs = this.now();
+    this.#tailCacheBytes = options.tailCacheBytes ?? 4 << 20;
+    this.#highWatermarkCheckpointMs = options.highWatermarkCheckpointMs ?? 5_000;
+    this.#lastFlushMs = this.now();
     this.leaderEpochCache = LeaderEpochCache.load(path.join(dir, EPOCH_CHECKPOINT));
   }
 
@@ -195,7 +195,7 @@ export class PartitionLog {
   static async open(dir: string, config: LogConfig, options: PartitionLogOptions = {}): Promise<PartitionLog> {
     await fs.promises.mkdir(dir, { recursive: true });
     const log = new PartitionLog(dir, config, options);
-    log.load(options.topicId);
+    log.#load(options.topicId);
     return log;
   }
 
@@ -203,11 +203,11 @@ export class PartitionLog {
   static openSync(dir: string, config: LogConfig, options: PartitionLogOptions = {}): PartitionLog {
     fs.mkdirSync(dir, { recursive: true });
     const log = new PartitionLog(dir, config, options);
-    log.load(options.topicId);
+    log.#load(options.topicId);
     return log;
   }
 
-  private load(topicId: string | undefined): void {
+  #load(topicId: string | undefined): void {
     const dir = this.dir;
     const markerPath = path.join(dir, CLEAN_SHUTDOWN);
     const clean = fs.existsSync(markerPath);
@@ -244,86 +244,86 @@ export class PartitionLog {
         synced: clean,
       });
       if (truncatedBytes > 0) this.logger.warn(`${dir}: recovery truncated ${truncatedBytes} bytes of segment ${base}`);
-      const previous = this.segments.at(-1);
+      const previous = this.#segments.at(-1);
       if (previous && previous.size > 0 && base < previous.nextOffset) {
         // Leftover of a compaction that merged this segment into the previous one and then crashed.
         this.logger.warn(`${dir}: segment ${base} overlaps the previous segment (ends at ${previous.nextOffset}); deleting it`);
         segment.deleteFiles(0);
         continue;
       }
-      this.segments.push(segment);
+      this.#segments.push(segment);
       minOffset = segment.nextOffset;
     }
-    for (let i = 0; i < this.segments.length - 1; i++) this.segments[i]!.markInactive();
-    if (this.segments.length === 0) {
+    for (let i = 0; i < this.#segments.length - 1; i++) this.#segments[i]!.markInactive();
+    if (this.#segments.length === 0) {
       const start = Math.max(0, checkpointedStart ?? 0);
-      this.segments.push(this.newSegment(start));
+      this.#segments.push(this.#newSegment(start));
     }
-    const active = this.active;
-    active.cache = new TailCache(this.tailCacheBytes);
-    active.rollJitterMs = this.jitter();
+    const active = this.#active;
+    active.cache = new TailCache(this.#tailCacheBytes);
+    active.rollJitterMs = this.#jitter();
     const leo = this.logEndOffset;
-    this._logStartOffset = Math.min(Math.max(checkpointedStart ?? 0, this.segments[0]!.baseOffset), leo);
+    this.#_logStartOffset = Math.min(Math.max(checkpointedStart ?? 0, this.#segments[0]!.baseOffset), leo);
     const storedHighWatermark = readOffsetCheckpoint(path.join(dir, HW_CHECKPOINT));
     if (storedHighWatermark !== null && storedHighWatermark > leo) {
       // Records this replica had acknowledged as committed are gone (a torn or cut segment, a lost
       // file). The replication layer keeps it from leading while another replica may still hold them.
-      this.lostCommitted = { to: storedHighWatermark, epoch: this.leaderEpochCache.epochFor(storedHighWatermark - 1) };
+      this.#lostCommitted = { to: storedHighWatermark, epoch: this.leaderEpochCache.epochFor(storedHighWatermark - 1) };
       this.logger.warn(
         `${dir}: the log ends at offset ${leo}, below its high-watermark checkpoint ${storedHighWatermark}: ` +
           `${storedHighWatermark - leo} committed record(s) from offset ${leo} are missing here`,
       );
     }
     this.leaderEpochCache.truncateFromEnd(leo);
-    this.leaderEpochCache.truncateFromStart(this._logStartOffset);
-    this._highWatermark = Math.min(Math.max(storedHighWatermark ?? this._logStartOffset, this._logStartOffset), leo);
+    this.leaderEpochCache.truncateFromStart(this.#_logStartOffset);
+    this.#_highWatermark = Math.min(Math.max(storedHighWatermark ?? this.#_logStartOffset, this.#_logStartOffset), leo);
     // A missing file counts as holding what open() assumes without it, so a new, empty partition
     // writes none of them.
-    this.checkpointed.set(HW_CHECKPOINT, storedHighWatermark ?? this._logStartOffset);
-    this.checkpointed.set(LOG_START_CHECKPOINT, checkpointedStart ?? 0);
-    this.checkpointed.set(RECOVERY_CHECKPOINT, readOffsetCheckpoint(path.join(dir, RECOVERY_CHECKPOINT)) ?? 0);
-    this.readCheck = ReadCheck.load(dir, this._logStartOffset, leo, this.logger);
-    this.checkpointed.set(VALIDATED_CHECKPOINT, readOffsetCheckpoint(path.join(dir, VALIDATED_CHECKPOINT)) ?? this._logStartOffset);
-    this.recoveryPoint = leo;
+    this.#checkpointed.set(HW_CHECKPOINT, storedHighWatermark ?? this.#_logStartOffset);
+    this.#checkpointed.set(LOG_START_CHECKPOINT, checkpointedStart ?? 0);
+    this.#checkpointed.set(RECOVERY_CHECKPOINT, readOffsetCheckpoint(path.join(dir, RECOVERY_CHECKPOINT)) ?? 0);
+    this.#readCheck = ReadCheck.load(dir, this.#_logStartOffset, leo, this.logger);
+    this.#checkpointed.set(VALIDATED_CHECKPOINT, readOffsetCheckpoint(path.join(dir, VALIDATED_CHECKPOINT)) ?? this.#_logStartOffset);
+    this.#recoveryPoint = leo;
     if (topicId !== undefined && readPartitionMetadata(dir)?.topicId !== topicId) writePartitionMetadata(dir, topicId);
     if (clean) fs.rmSync(markerPath, { force: true });
-    this.writeCheckpoint(LOG_START_CHECKPOINT, this._logStartOffset);
+    this.#writeCheckpoint(LOG_START_CHECKPOINT, this.#_logStartOffset);
     // From here on appends are validated: a crash loses at most what was appended since (checked again).
-    this.writeCheckpoint(VALIDATED_CHECKPOINT, this.readCheck.checkpoint(leo));
+    this.#writeCheckpoint(VALIDATED_CHECKPOINT, this.#readCheck.checkpoint(leo));
   }
 
-  private newSegment(baseOffset: number): LogSegment {
+  #newSegment(baseOffset: number): LogSegment {
     const seg = LogSegment.create(this.dir, baseOffset, this.now(), this.config.indexIntervalBytes);
-    seg.rollJitterMs = this.jitter();
+    seg.rollJitterMs = this.#jitter();
     return seg;
   }
 
-  private jitter(): number {
+  #jitter(): number {
     return this.config.segmentJitterMs > 0 ? Math.floor(Math.random() * Math.min(this.config.segmentJitterMs, this.config.segmentMs)) : 0;
   }
 
-  private get active(): LogSegment {
-    return this.segments[this.segments.length - 1]!;
+  get #active(): LogSegment {
+    return this.#segments[this.#segments.length - 1]!;
   }
 
-  private ensureOpen(): void {
-    if (this.closed) throw new KafkaStorageError(`log ${this.dir} is closed`);
+  #ensureOpen(): void {
+    if (this.#closed) throw new KafkaStorageError(`log ${this.dir} is closed`);
   }
 
   // ------------------------------------------------------------------------------------------------
   // Offsets
 
   get logStartOffset(): number {
-    return this._logStartOffset;
+    return this.#_logStartOffset;
   }
 
   /** The next offset to be written. */
   get logEndOffset(): number {
-    return this.active.nextOffset;
+    return this.#active.nextOffset;
   }
 
   get highWatermark(): number {
-    return this._highWatermark;
+    return this.#_highWatermark;
   }
 
   /**
@@ -332,24 +332,24 @@ export class PartitionLog {
    * checkpointHighWatermark().
    */
   set highWatermark(offset: number) {
-    const hw = Math.min(Math.max(offset, this._logStartOffset), this.logEndOffset);
-    if (hw === this._highWatermark) return;
-    this._highWatermark = hw;
-    if (this.highWatermarkCheckpointMs >= 0) {
+    const hw = Math.min(Math.max(offset, this.#_logStartOffset), this.logEndOffset);
+    if (hw === this.#_highWatermark) return;
+    this.#_highWatermark = hw;
+    if (this.#highWatermarkCheckpointMs >= 0) {
       const now = this.now();
-      const due = this.lastHighWatermarkCheckpoint + this.highWatermarkCheckpointMs;
+      const due = this.#lastHighWatermarkCheckpoint + this.#highWatermarkCheckpointMs;
       if (now >= due) this.checkpointHighWatermark(now);
-      else if (!this.hwTimer) {
+      else if (!this.#hwTimer) {
         // A trailing write, so the last HW of a burst reaches the disk too.
-        this.hwTimer = setTimeout(() => {
-          this.hwTimer = null;
+        this.#hwTimer = setTimeout(() => {
+          this.#hwTimer = null;
           try {
-            if (!this.closed) this.checkpointHighWatermark();
+            if (!this.#closed) this.checkpointHighWatermark();
           } catch (e) {
             this.logger.warn(`${this.dir}: high watermark checkpoint failed: ${(e as Error).message}`);
           }
-        }, Math.min(due - now, this.highWatermarkCheckpointMs));
-        this.hwTimer.unref();
+        }, Math.min(due - now, this.#highWatermarkCheckpointMs));
+        this.#hwTimer.unref();
       }
     }
   }
@@ -359,38 +359,38 @@ export class PartitionLog {
    * or null when it holds everything it knew committed. `epoch`: the leader epoch of the last one.
    */
   get missingCommitted(): { from: number; to: number; epoch: number } | null {
-    const lost = this.lostCommitted;
-    if (lost && this.logEndOffset >= lost.to) this.lostCommitted = null;
-    return this.lostCommitted ? { from: this.logEndOffset, to: this.lostCommitted.to, epoch: this.lostCommitted.epoch } : null;
+    const lost = this.#lostCommitted;
+    if (lost && this.logEndOffset >= lost.to) this.#lostCommitted = null;
+    return this.#lostCommitted ? { from: this.logEndOffset, to: this.#lostCommitted.to, epoch: this.#lostCommitted.epoch } : null;
   }
 
   /** Forgets the missing committed records (an unclean election made the cluster accept their loss). */
   acceptLostCommitted(): void {
-    this.lostCommitted = null;
+    this.#lostCommitted = null;
   }
 
   /** What the high-watermark checkpoint holds: never below committed records this log is missing. */
-  private get checkpointedHighWatermark(): number {
+  get #checkpointedHighWatermark(): number {
     const lost = this.missingCommitted;
-    return lost ? Math.max(lost.to, this._highWatermark) : this._highWatermark;
+    return lost ? Math.max(lost.to, this.#_highWatermark) : this.#_highWatermark;
   }
 
-  private writeCheckpoint(name: string, offset: number, sync = false): void {
-    if (this.checkpointed.get(name) === offset) return;
+  #writeCheckpoint(name: string, offset: number, sync = false): void {
+    if (this.#checkpointed.get(name) === offset) return;
     writeOffsetCheckpoint(path.join(this.dir, name), offset, sync);
-    this.checkpointed.set(name, offset);
+    this.#checkpointed.set(name, offset);
   }
 
   /** Writes the high watermark checkpoint if the HW moved since the last one. */
   checkpointHighWatermark(now = this.now()): void {
-    if (this.closed) return;
-    this.lastHighWatermarkCheckpoint = now;
+    if (this.#closed) return;
+    this.#lastHighWatermarkCheckpoint = now;
     // The log manager calls this for every log on a timer: only moved high watermarks are written.
-    this.writeCheckpoint(HW_CHECKPOINT, this.checkpointedHighWatermark);
+    this.#writeCheckpoint(HW_CHECKPOINT, this.#checkpointedHighWatermark);
   }
 
   earliestOffset(): number {
-    return this._logStartOffset;
+    return this.#_logStartOffset;
   }
 
   latestOffset(): number {
@@ -400,12 +400,12 @@ export class PartitionLog {
   /** Size in bytes of all segment files (DescribeLogDirs). */
   size(): number {
     let n = 0;
-    for (const s of this.segments) n += s.size;
+    for (const s of this.#segments) n += s.size;
     return n;
   }
 
   segmentInfo(): SegmentInfo[] {
-    return this.segments.map((s) => ({
+    return this.#segments.map((s) => ({
       baseOffset: s.baseOffset,
       nextOffset: s.nextOffset,
       size: s.size,
@@ -416,17 +416,17 @@ export class PartitionLog {
   }
 
   get segmentCount(): number {
-    return this.segments.length;
+    return this.#segments.length;
   }
 
   /** Batches found unreadable when read (written before appends were validated), oldest first. */
   unreadableBatches(): UnreadableBatch[] {
-    return this.readCheck.list();
+    return this.#readCheck.list();
   }
 
   /** Base offset of the segment appends go to: it changes when the log rolls. */
   get activeSegmentBaseOffset(): number {
-    return this.active.baseOffset;
+    return this.#active.baseOffset;
   }
 
   /**
@@ -435,12 +435,12 @@ export class PartitionLog {
    * header is valid until the next one is yielded; the log must not change during the walk.
    */
   *batchHeadersFrom(offset: number): Generator<BatchHeader> {
-    this.ensureOpen();
+    this.#ensureOpen();
     const from = Math.max(offset, this.logStartOffset);
     if (from >= this.logEndOffset) return;
-    const first = this.segmentIndexFor(from);
-    for (let i = first; i < this.segments.length; i++) {
-      const segment = this.segments[i]!;
+    const first = this.#segmentIndexFor(from);
+    for (let i = first; i < this.#segments.length; i++) {
+      const segment = this.#segments[i]!;
       // From the sparse index's batch at or before `from`, as the timestamp searches start; small
       // windows: most batches are small and share one read.
       for (const batch of segment.batches(i === first ? segment.index.lookup(from) : 0, 16 << 10)) {
@@ -459,7 +459,7 @@ export class PartitionLog {
    * (appendValidated). For callers that have not validated the records themselves.
    */
   append(batches: Buffer, opts: AppendOptions): AppendResult {
-    this.ensureOpen();
+    this.#ensureOpen();
     const origin = opts.assignOffsets ? 'client' : 'replication';
     return this.appendValidated(validateRecords(batches, { config: this.config, now: this.now(), origin, partition: this.name }), opts);
   }
@@ -473,7 +473,7 @@ export class PartitionLog {
    * nothing is written when it throws.
    */
   appendValidated(validated: ValidatedRecords, opts: AppendOptions): AppendResult {
-    this.ensureOpen();
+    this.#ensureOpen();
     const config = this.config;
     const now = this.now();
     const logAppend = opts.assignOffsets && config.messageTimestampType === 'LogAppendTime';
@@ -483,7 +483,7 @@ export class PartitionLog {
     if (batchCount === 0) {
       return {
         firstOffset: -1, lastOffset: -1, logAppendTime: appendTime, maxTimestamp: -1, offsetOfMaxTimestamp: -1,
-        logStartOffset: this._logStartOffset, batchCount: 0, recordCount: 0, sizeInBytes: 0,
+        logStartOffset: this.#_logStartOffset, batchCount: 0, recordCount: 0, sizeInBytes: 0,
       };
     }
     const { firstOffset, lastOffset, maxTimestamp, offsetOfMaxTimestamp, newEpochs } = assignOffsets(validated, {
@@ -494,29 +494,29 @@ export class PartitionLog {
       logAppendTime: appendTime,
     });
     try {
-      this.maybeRoll(records.length, firstOffset, lastOffset, maxTimestamp, now);
+      this.#maybeRoll(records.length, firstOffset, lastOffset, maxTimestamp, now);
     } catch (e) {
       throw new KafkaStorageError(`rolling a segment of ${this.dir} failed: ${(e as Error).message}`);
     }
     try {
-      this.active.append(records, opts.retain === true || validated.converted);
+      this.#active.append(records, opts.retain === true || validated.converted);
     } catch (e) {
-      throw new KafkaStorageError(`append to ${this.active.logPath} failed: ${(e as Error).message}`);
+      throw new KafkaStorageError(`append to ${this.#active.logPath} failed: ${(e as Error).message}`);
     }
     for (const e of newEpochs) this.leaderEpochCache.assign(e.epoch, e.startOffset);
-    this.unflushedMessages += recordCount;
-    if (this.unflushedMessages >= config.flushMessages || now - this.lastFlushMs >= config.flushMs) this.flush();
+    this.#unflushedMessages += recordCount;
+    if (this.#unflushedMessages >= config.flushMessages || now - this.#lastFlushMs >= config.flushMs) this.flush();
     return {
       firstOffset, lastOffset, logAppendTime: appendTime, maxTimestamp, offsetOfMaxTimestamp,
-      logStartOffset: this._logStartOffset, batchCount, recordCount, sizeInBytes: records.length,
+      logStartOffset: this.#_logStartOffset, batchCount, recordCount, sizeInBytes: records.length,
     };
   }
 
-  private maybeRoll(bytes: number, firstOffset: number, lastOffset: number, maxTimestamp: number, now: number): void {
-    const seg = this.active;
+  #maybeRoll(bytes: number, firstOffset: number, lastOffset: number, maxTimestamp: number, now: number): void {
+    const seg = this.#active;
     if (seg.size === 0) {
       // An empty active segment can simply be replaced when a follower append skips ahead.
-      if (firstOffset > seg.baseOffset && seg.index.entries === 0) this.replaceEmptyActive(firstOffset);
+      if (firstOffset > seg.baseOffset && seg.index.entries === 0) this.#replaceEmptyActive(firstOffset);
       return;
     }
     const c = this.config;
@@ -532,75 +532,75 @@ export class PartitionLog {
     }
   }
 
-  private replaceEmptyActive(baseOffset: number): void {
-    const old = this.segments.pop()!;
+  #replaceEmptyActive(baseOffset: number): void {
+    const old = this.#segments.pop()!;
     old.deleteFiles(0);
-    const seg = this.newSegment(baseOffset);
-    seg.cache = new TailCache(this.tailCacheBytes);
-    this.segments.push(seg);
+    const seg = this.#newSegment(baseOffset);
+    seg.cache = new TailCache(this.#tailCacheBytes);
+    this.#segments.push(seg);
   }
 
   /** Closes the active segment and starts a new one at `baseOffset` (default: the log end). */
   roll(baseOffset = this.logEndOffset): void {
-    this.ensureOpen();
-    const old = this.active;
+    this.#ensureOpen();
+    const old = this.#active;
     if (old.size === 0 && baseOffset === old.baseOffset) return;
     if (old.size === 0) {
-      this.replaceEmptyActive(baseOffset);
+      this.#replaceEmptyActive(baseOffset);
       return;
     }
     old.onBecomeInactive();
-    const seg = this.newSegment(Math.max(baseOffset, old.nextOffset));
-    seg.cache = new TailCache(this.tailCacheBytes);
-    this.segments.push(seg);
-    this.writeCheckpoint(VALIDATED_CHECKPOINT, this.readCheck.checkpoint(this.logEndOffset));
+    const seg = this.#newSegment(Math.max(baseOffset, old.nextOffset));
+    seg.cache = new TailCache(this.#tailCacheBytes);
+    this.#segments.push(seg);
+    this.#writeCheckpoint(VALIDATED_CHECKPOINT, this.#readCheck.checkpoint(this.logEndOffset));
     // The rolled segment is fsynced in the background; once done, nothing below the new segment needs a rescan.
     old.needsFsync = true;
     const p = old.flushAsync().then(() => {
       old.needsFsync = false;
-      if (old !== this.active) old.markInactive();
-      this.pendingFsyncs.delete(p);
-      if (this.closed || this.pendingFsyncs.size > 0) return;
+      if (old !== this.#active) old.markInactive();
+      this.#pendingFsyncs.delete(p);
+      if (this.#closed || this.#pendingFsyncs.size > 0) return;
       // Every rolled segment is on disk: a restart need not rescan below the active segment.
-      const point = Math.min(this.active.baseOffset, this.logEndOffset);
-      if (point > this.recoveryPoint) {
-        this.recoveryPoint = point;
-        this.writeCheckpoint(RECOVERY_CHECKPOINT, point);
+      const point = Math.min(this.#active.baseOffset, this.logEndOffset);
+      if (point > this.#recoveryPoint) {
+        this.#recoveryPoint = point;
+        this.#writeCheckpoint(RECOVERY_CHECKPOINT, point);
       }
     });
-    this.pendingFsyncs.add(p);
+    this.#pendingFsyncs.add(p);
   }
 
   /** fsync the log and advance the recovery point to the log end (flush.messages / flush.ms, or on demand). */
   flush(): void {
-    this.ensureOpen();
-    for (const s of this.segments) {
-      if (s === this.active) continue;
+    this.#ensureOpen();
+    for (const s of this.#segments) {
+      if (s === this.#active) continue;
       if (s.indexDirty) s.writeIndexes();
       if (s.needsFsync) s.flushSync();
     }
-    this.active.flushSync();
-    this.unflushedMessages = 0;
-    this.lastFlushMs = this.now();
-    this.recoveryPoint = this.logEndOffset;
-    this.writeCheckpoint(RECOVERY_CHECKPOINT, this.recoveryPoint, true);
+    this.#active.flushSync();
+    this.#unflushedMessages = 0;
+    this.#lastFlushMs = this.now();
+    this.#recoveryPoint = this.logEndOffset;
+    this.#writeCheckpoint(RECOVERY_CHECKPOINT, this.#recoveryPoint, true);
   }
 
   /** flush.ms check for an idle log (the LogManager's timer). */
   flushIfDue(now = this.now()): void {
-    if (!this.closed && this.unflushedMessages > 0 && now - this.lastFlushMs >= this.config.flushMs) this.flush();
+    if (!this.#closed && this.#unflushedMessages > 0 && now - this.#lastFlushMs >= this.config.flushMs) this.flush();
   }
 
   // ------------------------------------------------------------------------------------------------
   // Read
 
-  private segmentIndexFor(offset: number): number {
+  #segmentIndexFor(offset: number): number {
     let lo = 0;
-    let hi = this.segments.length - 1;
+    let hi = this.#segments.length - 1;
     let found = 0;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.segments[mid]!.baseOffset <= offset) {
+      if (this.#segments[mid]!.baseOffset <= offset) {
         found = mid;
         lo = mid + 1;
       } else hi = mid - 1;
@@ -608,10 +608,10 @@ export class PartitionLog {
     return found;
   }
 
-  private outOfRange(what: string, offset: number): OffsetOutOfRangeError {
+  #outOfRange(what: string, offset: number): OffsetOutOfRangeError {
     return new OffsetOutOfRangeError(
-      `${what} ${offset} is out of range [${this._logStartOffset}, ${this.logEndOffset}] of ${path.basename(this.dir)}`,
-      this._logStartOffset,
+      `${what} ${offset} is out of range [${this.#_logStartOffset}, ${this.logEndOffset}] of ${path.basename(this.dir)}`,
+      this.#_logStartOffset,
       this.logEndOffset,
     );
   }
@@ -624,21 +624,21 @@ export class PartitionLog {
    * for bytes read from disk (a fetch's ReadLease); the records may then live in one of them.
    */
   read(fetchOffset: number, maxBytes: number, maxOffset?: number, minOneBatch = true, alloc?: ReadAllocator): ReadResult {
-    this.ensureOpen();
+    this.#ensureOpen();
     const leo = this.logEndOffset;
-    if (fetchOffset < this._logStartOffset || fetchOffset > leo) throw this.outOfRange('fetch offset', fetchOffset);
+    if (fetchOffset < this.#_logStartOffset || fetchOffset > leo) throw this.#outOfRange('fetch offset', fetchOffset);
     const limit = Math.min(maxOffset ?? leo, leo);
     const result: ReadResult = {
       records: EMPTY,
       firstOffset: -1,
       lastOffset: -1,
-      highWatermark: this._highWatermark,
-      logStartOffset: this._logStartOffset,
+      highWatermark: this.#_highWatermark,
+      logStartOffset: this.#_logStartOffset,
       logEndOffset: leo,
     };
     if (fetchOffset >= limit) return result;
-    for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
-      const seg = this.segments[i]!;
+    for (let i = this.#segmentIndexFor(fetchOffset); i < this.#segments.length; i++) {
+      const seg = this.#segments[i]!;
       if (seg.baseOffset >= limit) break;
       let r;
       try {
@@ -648,7 +648,7 @@ export class PartitionLog {
       }
       if (r === null) continue;
       // Batches written before appends were validated are checked as they are read (read-check.ts).
-      result.records = this.readCheck.screen(r.records, fetchOffset, this.config.maxMessageBytes);
+      result.records = this.#readCheck.screen(r.records, fetchOffset, this.config.maxMessageBytes);
       result.firstOffset = r.firstOffset;
       result.lastOffset = r.lastOffset;
       break;
@@ -664,19 +664,19 @@ export class PartitionLog {
    * `maxOffset` (the high watermark for consumers, as Kafka does) a record at or beyond it counts as none.
    */
   offsetForTimestamp(timestamp: number, maxOffset = Infinity): OffsetAndTimestamp | null {
-    const found = this.searchTimestamp(timestamp);
+    const found = this.#searchTimestamp(timestamp);
     return found && found.offset < maxOffset ? found : null;
   }
 
-  private searchTimestamp(timestamp: number): OffsetAndTimestamp | null {
-    this.ensureOpen();
-    for (const seg of this.segments) {
+  #searchTimestamp(timestamp: number): OffsetAndTimestamp | null {
+    this.#ensureOpen();
+    for (const seg of this.#segments) {
       if (seg.maxTimestamp < timestamp || seg.size === 0) continue;
-      const startOffset = Math.max(seg.timeIndex.lookupBefore(timestamp), this._logStartOffset);
+      const startOffset = Math.max(seg.timeIndex.lookupBefore(timestamp), this.#_logStartOffset);
       const from = seg.index.lookup(startOffset);
       for (const b of seg.batches(from, 64 << 10)) {
-        if (b.lastOffset < this._logStartOffset || b.maxTimestamp < timestamp) continue;
-        const found = this.recordAtOrAfter(seg, b, b.window, (rOffset, rTs) => rOffset >= this._logStartOffset && rTs >= timestamp);
+        if (b.lastOffset < this.#_logStartOffset || b.maxTimestamp < timestamp) continue;
+        const found = this.#recordAtOrAfter(seg, b, b.window, (rOffset, rTs) => rOffset >= this.#_logStartOffset && rTs >= timestamp);
         if (found) return found;
       }
     }
@@ -685,28 +685,28 @@ export class PartitionLog {
 
   /** The record with the largest timestamp (the first one on ties), or null for an empty log (MAX_TIMESTAMP). */
   maxTimestampOffset(): OffsetAndTimestamp | null {
-    this.ensureOpen();
+    this.#ensureOpen();
     let best: LogSegment | null = null;
-    for (const seg of this.segments) if (seg.size > 0 && seg.maxTimestamp >= 0 && (!best || seg.maxTimestamp > best.maxTimestamp)) best = seg;
+    for (const seg of this.#segments) if (seg.size > 0 && seg.maxTimestamp >= 0 && (!best || seg.maxTimestamp > best.maxTimestamp)) best = seg;
     if (!best) return null;
     const target = best.maxTimestamp;
     const from = best.index.lookup(best.offsetOfMaxTimestamp);
     for (const b of best.batches(from, 64 << 10)) {
-      if (b.maxTimestamp !== target || b.lastOffset < this._logStartOffset) continue;
-      const found = this.recordAtOrAfter(best, b, b.window, (o, ts) => o >= this._logStartOffset && ts === target);
+      if (b.maxTimestamp !== target || b.lastOffset < this.#_logStartOffset) continue;
+      const found = this.#recordAtOrAfter(best, b, b.window, (o, ts) => o >= this.#_logStartOffset && ts === target);
       if (found) return found;
     }
     return null;
   }
 
-  private recordAtOrAfter(
+  #recordAtOrAfter(
     seg: LogSegment,
     b: Parameters<LogSegment['batchBytes']>[0],
     w: Parameters<LogSegment['batchBytes']>[1],
     match: (offset: number, timestamp: number) => boolean,
   ): OffsetAndTimestamp | null {
     if ((b.attributes & BatchAttributes.TimestampTypeLogAppend) !== 0) {
-      const offset = Math.max(b.baseOffset, this._logStartOffset);
+      const offset = Math.max(b.baseOffset, this.#_logStartOffset);
       return match(offset, b.maxTimestamp) ? { offset, timestamp: b.maxTimestamp, leaderEpoch: b.partitionLeaderEpoch } : null;
     }
     try {
@@ -718,7 +718,7 @@ export class PartitionLog {
     } catch (e) {
       // Undecodable (e.g. a codec not initialised): answer at batch granularity.
       this.logger.warn(`${seg.logPath}: cannot decode batch at ${b.baseOffset}: ${(e as Error).message}`);
-      const offset = Math.max(b.baseOffset, this._logStartOffset);
+      const offset = Math.max(b.baseOffset, this.#_logStartOffset);
       return match(offset, b.maxTimestamp) ? { offset, timestamp: b.maxTimestamp, leaderEpoch: b.partitionLeaderEpoch } : null;
     }
   }
@@ -738,32 +738,32 @@ export class PartitionLog {
   // ------------------------------------------------------------------------------------------------
   // Deletion: DeleteRecords, retention, truncation
 
-  private setLogStartOffset(offset: number): void {
-    if (offset <= this._logStartOffset) return;
-    this._logStartOffset = offset;
-    if (this._highWatermark < offset) this._highWatermark = Math.min(offset, this.logEndOffset);
+  #setLogStartOffset(offset: number): void {
+    if (offset <= this.#_logStartOffset) return;
+    this.#_logStartOffset = offset;
+    if (this.#_highWatermark < offset) this.#_highWatermark = Math.min(offset, this.logEndOffset);
     this.leaderEpochCache.truncateFromStart(offset);
-    this.writeCheckpoint(LOG_START_CHECKPOINT, offset);
+    this.#writeCheckpoint(LOG_START_CHECKPOINT, offset);
   }
 
   /** Deletes the segments at the start of the log while `shouldDelete(segment, next)` holds (never all: rolls first). */
-  private deleteOldSegments(shouldDelete: (seg: LogSegment, nextBase: number) => boolean): RetentionResult {
+  #deleteOldSegments(shouldDelete: (seg: LogSegment, nextBase: number) => boolean): RetentionResult {
     let count = 0;
     let bytes = 0;
-    while (this.segments.length > 0) {
-      const seg = this.segments[0]!;
-      const isActive = this.segments.length === 1;
-      const upper = isActive ? this.logEndOffset : this.segments[1]!.baseOffset;
+    while (this.#segments.length > 0) {
+      const seg = this.#segments[0]!;
+      const isActive = this.#segments.length === 1;
+      const upper = isActive ? this.logEndOffset : this.#segments[1]!.baseOffset;
       if (isActive && seg.size === 0) break;
-      if (upper > this._highWatermark || !shouldDelete(seg, upper)) break;
+      if (upper > this.#_highWatermark || !shouldDelete(seg, upper)) break;
       if (isActive) this.roll();
-      this.segments.shift();
+      this.#segments.shift();
       bytes += seg.size;
       count++;
       seg.deleteFiles(this.config.fileDeleteDelayMs);
-      this.setLogStartOffset(this.segments[0]!.baseOffset);
+      this.#setLogStartOffset(this.#segments[0]!.baseOffset);
     }
-    return { deletedSegments: count, deletedBytes: bytes, logStartOffset: this._logStartOffset };
+    return { deletedSegments: count, deletedBytes: bytes, logStartOffset: this.#_logStartOffset };
   }
 
   /**
@@ -771,12 +771,12 @@ export class PartitionLog {
    * and deletes whole segments below it. Returns the new log start offset (the low watermark).
    */
   deleteRecordsBefore(offset: number): number {
-    this.ensureOpen();
-    const target = offset === -1 ? this._highWatermark : offset;
-    if (target < 0 || target > this._highWatermark) throw this.outOfRange(`delete-records offset (must be <= high watermark ${this._highWatermark})`, target);
-    this.setLogStartOffset(target);
-    this.deleteOldSegments((_seg, upper) => upper <= this._logStartOffset);
-    return this._logStartOffset;
+    this.#ensureOpen();
+    const target = offset === -1 ? this.#_highWatermark : offset;
+    if (target < 0 || target > this.#_highWatermark) throw this.#outOfRange(`delete-records offset (must be <= high watermark ${this.#_highWatermark})`, target);
+    this.#setLogStartOffset(target);
+    this.#deleteOldSegments((_seg, upper) => upper <= this.#_logStartOffset);
+    return this.#_logStartOffset;
   }
 
   /**
@@ -786,21 +786,21 @@ export class PartitionLog {
    * deleted when it is itself expired (as Kafka does), so an idle topic's old data does not linger.
    */
   applyRetention(now = this.now()): RetentionResult {
-    this.ensureOpen();
-    const total: RetentionResult = { deletedSegments: 0, deletedBytes: 0, logStartOffset: this._logStartOffset };
+    this.#ensureOpen();
+    const total: RetentionResult = { deletedSegments: 0, deletedBytes: 0, logStartOffset: this.#_logStartOffset };
     const add = (r: RetentionResult): void => {
       total.deletedSegments += r.deletedSegments;
       total.deletedBytes += r.deletedBytes;
       total.logStartOffset = r.logStartOffset;
     };
-    add(this.deleteOldSegments((_seg, upper) => upper <= this._logStartOffset));
+    add(this.#deleteOldSegments((_seg, upper) => upper <= this.#_logStartOffset));
     if (this.config.cleanupPolicy.includes('delete')) {
       const { retentionMs, retentionBytes } = this.config;
-      if (retentionMs >= 0) add(this.deleteOldSegments((seg) => now - seg.largestTimestamp() > retentionMs));
+      if (retentionMs >= 0) add(this.#deleteOldSegments((seg) => now - seg.largestTimestamp() > retentionMs));
       if (retentionBytes >= 0) {
         let excess = this.size() - retentionBytes;
         add(
-          this.deleteOldSegments((seg) => {
+          this.#deleteOldSegments((seg) => {
             if (excess - seg.size < 0) return false;
             excess -= seg.size;
             return true;
@@ -816,58 +816,58 @@ export class PartitionLog {
    * goes entirely, so the log end may end up below `offset`. Returns the new log end offset.
    */
   truncateTo(offset: number): number {
-    this.ensureOpen();
+    this.#ensureOpen();
     if (offset >= this.logEndOffset) return this.logEndOffset;
-    if (offset < this._logStartOffset) {
+    if (offset < this.#_logStartOffset) {
       this.truncateFullyAndStartAt(offset);
       return this.logEndOffset;
     }
-    while (this.segments.length > 1 && this.active.baseOffset >= offset) {
-      this.segments.pop()!.deleteFiles(0);
+    while (this.#segments.length > 1 && this.#active.baseOffset >= offset) {
+      this.#segments.pop()!.deleteFiles(0);
     }
-    const seg = this.active;
+    const seg = this.#active;
     seg.truncateTo(offset);
     seg.writeIndexes();
     if (!seg.cache) {
       seg.markActive();
-      seg.cache = new TailCache(this.tailCacheBytes);
+      seg.cache = new TailCache(this.#tailCacheBytes);
     }
-    if (this.logEndOffset < this._logStartOffset) {
+    if (this.logEndOffset < this.#_logStartOffset) {
       // The batch holding the log start went: nothing readable is left below it.
-      this.truncateFullyAndStartAt(this._logStartOffset);
+      this.truncateFullyAndStartAt(this.#_logStartOffset);
       return this.logEndOffset;
     }
     const leo = this.logEndOffset;
     this.leaderEpochCache.truncateFromEnd(leo);
-    this.readCheck.truncated(leo);
+    this.#readCheck.truncated(leo);
     // Only the replication layer truncates, and below committed records only when it accepted their
     // loss (an unclean election): what this log knew committed no longer stands.
-    this.lostCommitted = null;
-    if (this._highWatermark > leo) {
-      this._highWatermark = leo;
+    this.#lostCommitted = null;
+    if (this.#_highWatermark > leo) {
+      this.#_highWatermark = leo;
       // At once: a checkpoint left above the log end would read as lost committed records at the next open.
-      this.writeCheckpoint(HW_CHECKPOINT, leo);
+      this.#writeCheckpoint(HW_CHECKPOINT, leo);
     }
-    if (this.recoveryPoint > leo) this.recoveryPoint = leo;
-    this.writeCheckpoint(RECOVERY_CHECKPOINT, this.recoveryPoint);
+    if (this.#recoveryPoint > leo) this.#recoveryPoint = leo;
+    this.#writeCheckpoint(RECOVERY_CHECKPOINT, this.#recoveryPoint);
     return leo;
   }
 
   /** Deletes everything and restarts the log empty at `offset` (a follower far behind the leader's log start). */
   truncateFullyAndStartAt(offset: number): void {
-    this.ensureOpen();
-    for (const s of this.segments) s.deleteFiles(0);
-    this.segments = [this.newSegment(offset)];
-    this.active.cache = new TailCache(this.tailCacheBytes);
-    this._logStartOffset = offset;
-    this._highWatermark = offset;
-    this.recoveryPoint = offset;
-    this.lostCommitted = null;
+    this.#ensureOpen();
+    for (const s of this.#segments) s.deleteFiles(0);
+    this.#segments = [this.#newSegment(offset)];
+    this.#active.cache = new TailCache(this.#tailCacheBytes);
+    this.#_logStartOffset = offset;
+    this.#_highWatermark = offset;
+    this.#recoveryPoint = offset;
+    this.#lostCommitted = null;
     this.leaderEpochCache.clear();
-    this.readCheck.reset(offset);
-    this.writeCheckpoint(LOG_START_CHECKPOINT, offset);
-    this.writeCheckpoint(RECOVERY_CHECKPOINT, offset);
-    this.writeCheckpoint(HW_CHECKPOINT, offset);
+    this.#readCheck.reset(offset);
+    this.#writeCheckpoint(LOG_START_CHECKPOINT, offset);
+    this.#writeCheckpoint(RECOVERY_CHECKPOINT, offset);
+    this.#writeCheckpoint(HW_CHECKPOINT, offset);
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -879,25 +879,25 @@ export class PartitionLog {
    * Offsets never change. See compaction.ts.
    */
   compact(now = this.now(), opts: { force?: boolean } = {}): CompactionResult {
-    this.ensureOpen();
-    const result = compactLog(this.compactionAccess(), now, this.cleanerState, opts.force ?? false);
-    this.cleanerState = result.state;
+    this.#ensureOpen();
+    const result = compactLog(this.#compactionAccess(), now, this.#cleanerState, opts.force ?? false);
+    this.#cleanerState = result.state;
     return result;
   }
 
-  private compactionAccess() {
+  #compactionAccess() {
     return {
       dir: this.dir,
       config: this.config,
       logger: this.logger,
-      segments: () => this.segments,
-      highWatermark: () => this._highWatermark,
+      segments: () => this.#segments,
+      highWatermark: () => this.#_highWatermark,
       replaceSegments: (base: number, absorbed: number[]): void => {
-        const i = this.segments.findIndex((s) => s.baseOffset === base);
-        if (i < 0 || i + absorbed.length >= this.segments.length - 1) throw new Error(`segment ${base} cannot be replaced`);
-        const old = this.segments[i]!;
+        const i = this.#segments.findIndex((s) => s.baseOffset === base);
+        if (i < 0 || i + absorbed.length >= this.#segments.length - 1) throw new Error(`segment ${base} cannot be replaced`);
+        const old = this.#segments[i]!;
         old.close();
-        for (const other of this.segments.splice(i + 1, absorbed.length)) {
+        for (const other of this.#segments.splice(i + 1, absorbed.length)) {
           if (!absorbed.includes(other.baseOffset)) throw new Error(`segment ${other.baseOffset} is not among the merged ones`);
           other.deleteFiles(0);
         }
@@ -909,7 +909,7 @@ export class PartitionLog {
           minOffset: 0,
         });
         segment.markInactive();
-        this.segments[i] = segment;
+        this.#segments[i] = segment;
       },
     };
   }
@@ -922,44 +922,44 @@ export class PartitionLog {
   }
 
   get isClosed(): boolean {
-    return this.closed;
+    return this.#closed;
   }
 
   /** Writes indexes and checkpoints, fsyncs, closes files and leaves the clean-shutdown marker. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    if (this.hwTimer) clearTimeout(this.hwTimer);
-    this.hwTimer = null;
-    await Promise.all([...this.pendingFsyncs]);
-    for (const s of this.segments) s.writeIndexes();
-    this.active.flushSync();
-    this.recoveryPoint = this.logEndOffset;
-    this.writeCheckpoint(LOG_START_CHECKPOINT, this._logStartOffset);
-    this.writeCheckpoint(RECOVERY_CHECKPOINT, this.recoveryPoint);
-    this.writeCheckpoint(HW_CHECKPOINT, this.checkpointedHighWatermark);
-    this.writeCheckpoint(VALIDATED_CHECKPOINT, this.readCheck.checkpoint(this.logEndOffset));
+    if (this.#closed) return;
+    if (this.#hwTimer) clearTimeout(this.#hwTimer);
+    this.#hwTimer = null;
+    await Promise.all([...this.#pendingFsyncs]);
+    for (const s of this.#segments) s.writeIndexes();
+    this.#active.flushSync();
+    this.#recoveryPoint = this.logEndOffset;
+    this.#writeCheckpoint(LOG_START_CHECKPOINT, this.#_logStartOffset);
+    this.#writeCheckpoint(RECOVERY_CHECKPOINT, this.#recoveryPoint);
+    this.#writeCheckpoint(HW_CHECKPOINT, this.#checkpointedHighWatermark);
+    this.#writeCheckpoint(VALIDATED_CHECKPOINT, this.#readCheck.checkpoint(this.logEndOffset));
     // The leader-epoch checkpoint is written on every change of the cache: nothing to add here.
-    for (const s of this.segments) s.close();
-    this.closed = true;
+    for (const s of this.#segments) s.close();
+    this.#closed = true;
     fs.writeFileSync(path.join(this.dir, CLEAN_SHUTDOWN), '');
   }
 
   /** Closes the files and removes the whole partition directory. */
   async delete(): Promise<void> {
-    if (this.hwTimer) clearTimeout(this.hwTimer);
-    this.hwTimer = null;
-    await Promise.all([...this.pendingFsyncs]);
-    for (const s of this.segments) s.close();
-    this.closed = true;
+    if (this.#hwTimer) clearTimeout(this.#hwTimer);
+    this.#hwTimer = null;
+    await Promise.all([...this.#pendingFsyncs]);
+    for (const s of this.#segments) s.close();
+    this.#closed = true;
     await fs.promises.rm(this.dir, { recursive: true, force: true });
   }
 
   /** Closes the fds without writing anything (tests: mimic a killed process). */
   abandon(): void {
-    if (this.hwTimer) clearTimeout(this.hwTimer);
-    this.hwTimer = null;
-    for (const s of this.segments) s.close();
-    this.closed = true;
+    if (this.#hwTimer) clearTimeout(this.#hwTimer);
+    this.#hwTimer = null;
+    for (const s of this.#segments) s.close();
+    this.#closed = true;
   }
 }
 

@@ -64,18 +64,18 @@ export type ReadAllocator = (size: number) => Buffer;
  * or dropped). Releasing twice is harmless.
  */
 export class ReadLease {
-  private held: Buffer[] = [];
+  #held: Buffer[] = [];
 
   readonly alloc: ReadAllocator = (size) => {
     const pooled = take(size);
     if (!pooled) return Buffer.allocUnsafe(size);
-    this.held.push(pooled);
+    this.#held.push(pooled);
     return pooled.subarray(0, size);
   };
 
   release(): void {
-    const held = this.held;
-    this.held = [];
+    const held = this.#held;
+    this.#held = [];
     for (const buf of held) give(buf);
   }
 }

@@ -41,20 +41,24 @@ const MAX_REMEMBERED = 50_000;
  */
 export class ReadCheck {
   /** Batches from here up to `end` are unchecked (unless in `checked`). */
-  private checkedUpTo: number;
-  private end: number;
+  #checkedUpTo: number;
+  #end: number;
   /** base offset -> last offset of batches checked ahead of `checkedUpTo`. */
-  private readonly checked = new Map<number, number>();
-  private readonly unreadable = new Map<number, UnreadableBatch>();
+  readonly #checked = new Map<number, number>();
+  readonly #unreadable = new Map<number, UnreadableBatch>();
+  readonly #dir: string;
+  readonly #logger: LogLogger;
 
   private constructor(
-    private readonly dir: string,
-    private readonly logger: LogLogger,
+    dir: string,
+    logger: LogLogger,
     from: number,
     end: number,
   ) {
-    this.checkedUpTo = from;
-    this.end = end;
+    this.#dir = dir;
+    this.#logger = logger;
+    this.#checkedUpTo = from;
+    this.#end = end;
   }
 
   /** For a log opened with [logStart, logEnd): reads the checkpoint and the list of unreadable batches. */
@@ -65,7 +69,7 @@ export class ReadCheck {
       const list = JSON.parse(fs.readFileSync(path.join(dir, UNREADABLE_BATCHES), 'utf8')) as UnreadableBatch[];
       for (const entry of Array.isArray(list) ? list : []) {
         if (Number.isSafeInteger(entry?.baseOffset) && Number.isSafeInteger(entry?.lastOffset) && entry.lastOffset >= logStart && entry.baseOffset < logEnd) {
-          check.unreadable.set(entry.baseOffset, { baseOffset: entry.baseOffset, lastOffset: entry.lastOffset, reason: entry.reason });
+          check.#unreadable.set(entry.baseOffset, { baseOffset: entry.baseOffset, lastOffset: entry.lastOffset, reason: entry.reason });
         }
       }
     } catch {
@@ -76,17 +80,17 @@ export class ReadCheck {
 
   /** Nothing to check and nothing to replace: reads pass through untouched. */
   get idle(): boolean {
-    return this.checkedUpTo >= this.end && this.unreadable.size === 0;
+    return this.#checkedUpTo >= this.#end && this.#unreadable.size === 0;
   }
 
   /** The batches found unreadable so far, oldest first. */
   list(): UnreadableBatch[] {
-    return [...this.unreadable.values()].sort((a, b) => a.baseOffset - b.baseOffset);
+    return [...this.#unreadable.values()].sort((a, b) => a.baseOffset - b.baseOffset);
   }
 
   /** What validated-offset-checkpoint should hold now. */
   checkpoint(logEnd: number): number {
-    return this.checkedUpTo >= this.end ? logEnd : this.checkedUpTo;
+    return this.#checkedUpTo >= this.#end ? logEnd : this.#checkedUpTo;
   }
 
   /**
@@ -110,9 +114,9 @@ export class ReadCheck {
       const size = header.batchLength + LOG_OVERHEAD;
       if (size > records.length - position) break;
       const last = header.baseOffset + header.lastOffsetDelta;
-      let bad = this.unreadable.get(header.baseOffset);
-      if (!bad && last >= this.checkedUpTo && header.baseOffset < this.end && this.checked.get(header.baseOffset) !== last) {
-        bad = this.check(records, position, header, last, maxMessageBytes);
+      let bad = this.#unreadable.get(header.baseOffset);
+      if (!bad && last >= this.#checkedUpTo && header.baseOffset < this.#end && this.#checked.get(header.baseOffset) !== last) {
+        bad = this.#check(records, position, header, last, maxMessageBytes);
       }
       if (bad) {
         (parts ??= []).push(records.subarray(copied, position), encodeEmptyBatch(header));
@@ -122,67 +126,67 @@ export class ReadCheck {
       position += size;
     }
     // A read from at or below the checked prefix returned every batch from there on: the prefix grows.
-    if (fetchOffset <= this.checkedUpTo && lastSeen >= this.checkedUpTo) {
-      this.checkedUpTo = lastSeen + 1;
-      for (const [base, last] of this.checked) if (last < this.checkedUpTo) this.checked.delete(base);
+    if (fetchOffset <= this.#checkedUpTo && lastSeen >= this.#checkedUpTo) {
+      this.#checkedUpTo = lastSeen + 1;
+      for (const [base, last] of this.#checked) if (last < this.#checkedUpTo) this.#checked.delete(base);
     }
     if (!parts) return records;
     parts.push(records.subarray(copied));
     return Buffer.concat(parts);
   }
 
-  private check(records: Buffer, position: number, header: BatchHeader, last: number, maxMessageBytes: number): UnreadableBatch | undefined {
+  #check(records: Buffer, position: number, header: BatchHeader, last: number, maxMessageBytes: number): UnreadableBatch | undefined {
     try {
       checkStoredBatch(records, position, { maxMessageBytes });
     } catch (error) {
       if (!(error instanceof LogError)) throw error;
       const reason = error.message.replace(/^batch 0\b/, 'the batch');
       const entry: UnreadableBatch = { baseOffset: header.baseOffset, lastOffset: last, reason };
-      this.unreadable.set(header.baseOffset, entry);
-      this.logger.warn(
-        `${this.dir}: the batch at offsets ${header.baseOffset}-${last} cannot be read (${reason}); ` +
+      this.#unreadable.set(header.baseOffset, entry);
+      this.#logger.warn(
+        `${this.#dir}: the batch at offsets ${header.baseOffset}-${last} cannot be read (${reason}); ` +
           'it was written before appends were validated. Readers get an empty batch in its place and go on; the bytes stay on disk.',
       );
-      this.save();
+      this.#save();
       return entry;
     }
-    if (this.checked.size >= MAX_REMEMBERED) this.checked.clear();
-    this.checked.set(header.baseOffset, last);
+    if (this.#checked.size >= MAX_REMEMBERED) this.#checked.clear();
+    this.#checked.set(header.baseOffset, last);
     return undefined;
   }
 
-  private save(): void {
+  #save(): void {
     try {
-      writeFileAtomic(path.join(this.dir, UNREADABLE_BATCHES), `${JSON.stringify(this.list(), null, 1)}\n`);
+      writeFileAtomic(path.join(this.#dir, UNREADABLE_BATCHES), `${JSON.stringify(this.list(), null, 1)}\n`);
     } catch (error) {
       // Only knowledge is lost: the batch is found again when next read after a restart.
-      this.logger.warn(`${this.dir}: cannot write ${UNREADABLE_BATCHES}: ${(error as Error).message}`);
+      this.#logger.warn(`${this.#dir}: cannot write ${UNREADABLE_BATCHES}: ${(error as Error).message}`);
     }
   }
 
   /** The log was truncated to `logEnd`: what lay beyond is gone (a follower fetches it again, checked). */
   truncated(logEnd: number): void {
-    this.end = Math.min(this.end, logEnd);
-    this.checkedUpTo = Math.min(this.checkedUpTo, Math.max(logEnd, 0));
-    for (const base of this.checked.keys()) if (base >= logEnd) this.checked.delete(base);
+    this.#end = Math.min(this.#end, logEnd);
+    this.#checkedUpTo = Math.min(this.#checkedUpTo, Math.max(logEnd, 0));
+    for (const base of this.#checked.keys()) if (base >= logEnd) this.#checked.delete(base);
     let changed = false;
-    for (const base of [...this.unreadable.keys()]) {
+    for (const base of [...this.#unreadable.keys()]) {
       if (base >= logEnd) {
-        this.unreadable.delete(base);
+        this.#unreadable.delete(base);
         changed = true;
       }
     }
-    if (changed) this.save();
+    if (changed) this.#save();
   }
 
   /** The log was emptied and restarts at `offset`. */
   reset(offset: number): void {
-    this.checkedUpTo = offset;
-    this.end = offset;
-    this.checked.clear();
-    if (this.unreadable.size > 0) {
-      this.unreadable.clear();
-      this.save();
+    this.#checkedUpTo = offset;
+    this.#end = offset;
+    this.#checked.clear();
+    if (this.#unreadable.size > 0) {
+      this.#unreadable.clear();
+      this.#save();
     }
   }
 }

@@ -43,22 +43,22 @@ export function segmentFileName(baseOffset: number, suffix: string): string {
  * of their own; active ones a larger one, so busy partitions keep their file open.
  */
 class FdBudget {
-  private readonly open = new Map<LogSegment, true>();
+  readonly #open = new Map<LogSegment, true>();
 
   constructor(public limit: number) {}
 
   touch(seg: LogSegment): void {
-    this.open.delete(seg);
-    this.open.set(seg, true);
-    while (this.open.size > this.limit) {
-      const oldest = this.open.keys().next().value as LogSegment;
-      this.open.delete(oldest);
+    this.#open.delete(seg);
+    this.#open.set(seg, true);
+    while (this.#open.size > this.limit) {
+      const oldest = this.#open.keys().next().value as LogSegment;
+      this.#open.delete(oldest);
       oldest.releaseFd();
     }
   }
 
   forget(seg: LogSegment): void {
-    this.open.delete(seg);
+    this.#open.delete(seg);
   }
 }
 
@@ -84,40 +84,43 @@ export function setActiveSegmentFdLimit(limit: number): void {
  * as a slab of its own (no copy, and no fresh memory to fault in).
  */
 export class TailCache {
-  private slabs: Array<{ pos: number; buf: Buffer; used: number }> = [];
-  private total = 0;
+  #slabs: Array<{ pos: number; buf: Buffer; used: number }> = [];
+  #total = 0;
+  readonly #limit: number;
 
-  constructor(private readonly limit: number) {}
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
 
   append(pos: number, data: Buffer, retain = false): void {
-    if (this.limit <= 0) return;
-    let last = this.slabs.at(-1);
+    if (this.#limit <= 0) return;
+    let last = this.#slabs.at(-1);
     if (last && last.pos + last.used !== pos) {
       this.clear();
       last = undefined;
     }
     if (retain && data.length >= RETAIN_MIN_BYTES && data.length * 2 >= data.buffer.byteLength) {
       // Full, so later appends never write into it; kept only while it views mostly its own memory.
-      this.slabs.push({ pos, buf: data, used: data.length });
+      this.#slabs.push({ pos, buf: data, used: data.length });
     } else {
       if (!last || last.buf.length - last.used < data.length) {
         const size = Math.max(data.length, Math.min(1 << 20, last ? last.buf.length * 2 : 1 << 16));
         last = { pos, buf: Buffer.allocUnsafeSlow(size), used: 0 };
-        this.slabs.push(last);
+        this.#slabs.push(last);
       }
       data.copy(last.buf, last.used);
       last.used += data.length;
     }
-    this.total += data.length;
-    while (this.slabs.length > 1 && this.total - this.slabs[0]!.used >= this.limit) {
-      this.total -= this.slabs.shift()!.used;
+    this.#total += data.length;
+    while (this.#slabs.length > 1 && this.#total - this.#slabs[0]!.used >= this.#limit) {
+      this.#total -= this.#slabs.shift()!.used;
     }
   }
 
   /** The slab holding [pos, pos + len), as (buffer, buffer's file position), or null. */
   slabFor(pos: number, len: number): { buf: Buffer; pos: number } | null {
-    for (let i = this.slabs.length - 1; i >= 0; i--) {
-      const s = this.slabs[i]!;
+    for (let i = this.#slabs.length - 1; i >= 0; i--) {
+      const s = this.#slabs[i]!;
       if (pos >= s.pos) {
         return pos + len <= s.pos + s.used ? { buf: s.buf.subarray(0, s.used), pos: s.pos } : null;
       }
@@ -126,8 +129,8 @@ export class TailCache {
   }
 
   clear(): void {
-    this.slabs = [];
-    this.total = 0;
+    this.#slabs = [];
+    this.#total = 0;
   }
 }
 
@@ -146,25 +149,32 @@ export interface BatchInfo {
 class SegmentWindow {
   buf: Buffer = Buffer.alloc(0);
   start = 0;
+  readonly #segment: LogSegment;
+  readonly #windowSize: number;
+  readonly #alloc: ReadAllocator | undefined;
 
   constructor(
-    private readonly segment: LogSegment,
-    private readonly windowSize: number,
-    private readonly alloc?: ReadAllocator,
-  ) {}
+    segment: LogSegment,
+    windowSize: number,
+    alloc?: ReadAllocator,
+  ) {
+    this.#segment = segment;
+    this.#windowSize = windowSize;
+    this.#alloc = alloc;
+  }
 
   /** Makes [pos, pos + len) available; returns the index of `pos` in `this.buf`. */
   ensure(pos: number, len: number): number {
     if (pos >= this.start && pos + len <= this.start + this.buf.length) return pos - this.start;
-    const slab = this.segment.cache?.slabFor(pos, len);
+    const slab = this.#segment.cache?.slabFor(pos, len);
     if (slab) {
       this.buf = slab.buf;
       this.start = slab.pos;
       return pos - slab.pos;
     }
-    const size = Math.min(Math.max(len, this.windowSize), this.segment.size - pos);
-    if (size < len) throw new Error(`read past the end of ${this.segment.logPath}`);
-    this.buf = this.segment.readFile(pos, size, this.alloc);
+    const size = Math.min(Math.max(len, this.#windowSize), this.#segment.size - pos);
+    if (size < len) throw new Error(`read past the end of ${this.#segment.logPath}`);
+    this.buf = this.#segment.readFile(pos, size, this.#alloc);
     this.start = pos;
     return 0;
   }
@@ -205,7 +215,7 @@ export class LogSegment {
   readonly logPath: string;
   readonly indexPath: string;
   readonly timeIndexPath: string;
-  private fd: number;
+  #fd: number;
   size = 0;
   /** Last offset + 1 of the segment's last batch; baseOffset when empty. */
   nextOffset: number;
@@ -216,44 +226,46 @@ export class LogSegment {
   firstBatchTimestamp = -1;
   index: OffsetIndex;
   timeIndex: TimeIndex;
-  private bytesSinceLastIndexEntry = 0;
+  #bytesSinceLastIndexEntry = 0;
   /**
    * The newest batches (a ring of RECENT_BATCHES: base offset, last offset, position), consecutive up to
    * the segment's end. Followers and consumers read at the head: their fetch offset is found here
    * instead of by walking, batch by batch, from the sparse index entry before it (index.interval.bytes
    * of small batches is a dozen of them, for every fetch).
    */
-  private readonly recentBase = new Float64Array(RECENT_BATCHES);
-  private readonly recentLast = new Float64Array(RECENT_BATCHES);
-  private readonly recentPos = new Float64Array(RECENT_BATCHES);
-  private recentCount = 0;
-  private recentNext = 0;
+  readonly #recentBase = new Float64Array(RECENT_BATCHES);
+  readonly #recentLast = new Float64Array(RECENT_BATCHES);
+  readonly #recentPos = new Float64Array(RECENT_BATCHES);
+  #recentCount = 0;
+  #recentNext = 0;
   indexDirty = true;
   cache: TailCache | null = null;
-  private isClosed = false;
-  private inactive = false;
+  #isClosed = false;
+  #inactive = false;
   /** Rolled, with its background fsync not yet done. */
   needsFsync = false;
   /**
    * Counts writes and truncations, and the count the last fsync covered: close() and flush() skip the
    * fsync of a segment with nothing new (an idle partition), which otherwise costs a journal commit each.
    */
-  private changes = 1;
-  private syncedChanges = 0;
+  #changes = 1;
+  #syncedChanges = 0;
   /** Random jitter subtracted from segment.ms for this segment. */
   rollJitterMs = 0;
+  readonly #indexIntervalBytes: number;
 
   private constructor(
     readonly dir: string,
     readonly baseOffset: number,
     fd: number,
     readonly createdMs: number,
-    private readonly indexIntervalBytes: number,
+    indexIntervalBytes: number,
   ) {
+    this.#indexIntervalBytes = indexIntervalBytes;
     this.logPath = path.join(dir, segmentFileName(baseOffset, '.log'));
     this.indexPath = path.join(dir, segmentFileName(baseOffset, '.index'));
     this.timeIndexPath = path.join(dir, segmentFileName(baseOffset, '.timeindex'));
-    this.fd = fd;
+    this.#fd = fd;
     // Counted from the start: a broker opening thousands of partitions must not hold all their files.
     activeFds.touch(this);
     this.nextOffset = baseOffset;
@@ -268,7 +280,7 @@ export class LogSegment {
     const seg = new LogSegment(dir, baseOffset, fd, now, indexIntervalBytes);
     for (const p of [seg.indexPath, seg.timeIndexPath]) fs.rmSync(p, { force: true });
     // An empty file has no content to fsync; a lost one is created again at the next open.
-    seg.syncedChanges = seg.changes;
+    seg.#syncedChanges = seg.#changes;
     return seg;
   }
 
@@ -287,15 +299,15 @@ export class LogSegment {
     const fd = fs.openSync(logPath, fs.constants.O_RDWR);
     const seg = new LogSegment(dir, baseOffset, fd, opts.now, opts.indexIntervalBytes);
     // After a clean shutdown the file was fsynced by close(); after a crash its pages may not be on disk.
-    if (opts.synced) seg.syncedChanges = seg.changes;
+    if (opts.synced) seg.#syncedChanges = seg.#changes;
     seg.size = fs.fstatSync(fd).size;
     if (!opts.recover) {
-      const reason = seg.loadIndexes();
+      const reason = seg.#loadIndexes();
       if (reason === null) {
-        const truncated = seg.scan(seg.index.lastPosition(), opts.minOffset, opts.logger, false);
+        const truncated = seg.#scan(seg.index.lastPosition(), opts.minOffset, opts.logger, false);
         const lastTime = seg.timeIndex.lastEntry();
         if (!lastTime || lastTime.offset < seg.nextOffset) {
-          seg.readFirstBatchTimestamp();
+          seg.#readFirstBatchTimestamp();
           return { segment: seg, truncatedBytes: truncated };
         }
         opts.logger.warn(`${seg.logPath}: time index points beyond the log; rebuilding the indexes`);
@@ -303,14 +315,14 @@ export class LogSegment {
         opts.logger.warn(`${seg.logPath}: ${reason}; rebuilding the indexes`);
       }
     }
-    const truncated = seg.scan(0, opts.minOffset, opts.logger, true);
+    const truncated = seg.#scan(0, opts.minOffset, opts.logger, true);
     seg.indexDirty = true;
     seg.writeIndexes();
     return { segment: seg, truncatedBytes: truncated };
   }
 
 
-  private loadIndexes(): string | null {
+  #loadIndexes(): string | null {
     let indexBuf: Buffer;
     let timeBuf: Buffer;
     try {
@@ -340,7 +352,7 @@ export class LogSegment {
     return null;
   }
 
-  private readFirstBatchTimestamp(): void {
+  #readFirstBatchTimestamp(): void {
     if (this.size >= MIN_BATCH) this.firstBatchTimestamp = readInt64(this.readFile(35, 8), 0);
   }
 
@@ -349,7 +361,7 @@ export class LogSegment {
    * `fullRebuild` or always for the tail: every scanned batch is CRC-checked) and offsets; truncates the file
    * at the first bad or incomplete batch. Rebuilds index entries and timestamps for the scanned range.
    */
-  private scan(fromPos: number, minOffset: number, logger: LogLogger, fullRebuild: boolean): number {
+  #scan(fromPos: number, minOffset: number, logger: LogLogger, fullRebuild: boolean): number {
     if (fullRebuild) {
       this.index.clear();
       this.timeIndex.clear();
@@ -358,14 +370,14 @@ export class LogSegment {
       this.firstBatchTimestamp = -1;
       this.nextOffset = this.baseOffset;
     }
-    this.forgetRecent();
+    this.#forgetRecent();
     let expectedMin = fullRebuild ? Math.max(this.baseOffset, minOffset) : this.baseOffset;
     let pos = fromPos;
     let reason: string | null = null;
     const chunk = 8 << 20;
     let buf: Buffer = Buffer.alloc(0);
     let bufStart = 0;
-    this.bytesSinceLastIndexEntry = 0;
+    this.#bytesSinceLastIndexEntry = 0;
     while (pos < this.size) {
       const remaining = this.size - pos;
       if (remaining < 12) {
@@ -409,17 +421,17 @@ export class LogSegment {
         break;
       }
       const maxTimestamp = readInt64(buf, i + 35);
-      this.track(pos, size, baseOffset, lastOffset, maxTimestamp);
+      this.#track(pos, size, baseOffset, lastOffset, maxTimestamp);
       expectedMin = lastOffset + 1;
       pos += size;
     }
     if (reason !== null) {
       const dropped = this.size - pos;
       logger.warn(`${this.logPath}: ${reason}; truncating ${dropped} bytes to ${pos}`);
-      fs.ftruncateSync(this.handle(), pos);
+      fs.ftruncateSync(this.#handle(), pos);
       this.size = pos;
-      this.changes++;
-      this.forgetRecent();
+      this.#changes++;
+      this.#forgetRecent();
       this.index.truncateToPosition(pos);
       this.indexDirty = true;
       return dropped;
@@ -428,43 +440,43 @@ export class LogSegment {
   }
 
   /** Index and timestamp bookkeeping for one batch at `pos` (append and scan). */
-  private track(pos: number, size: number, baseOffset: number, lastOffset: number, maxTimestamp: number): void {
+  #track(pos: number, size: number, baseOffset: number, lastOffset: number, maxTimestamp: number): void {
     if (pos === 0) this.firstBatchTimestamp = maxTimestamp;
     if (maxTimestamp > this.maxTimestamp) {
       this.maxTimestamp = maxTimestamp;
       this.offsetOfMaxTimestamp = baseOffset;
     }
-    if (this.bytesSinceLastIndexEntry > this.indexIntervalBytes) {
+    if (this.#bytesSinceLastIndexEntry > this.#indexIntervalBytes) {
       this.index.append(lastOffset, pos);
       this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
-      this.bytesSinceLastIndexEntry = 0;
+      this.#bytesSinceLastIndexEntry = 0;
     }
-    this.bytesSinceLastIndexEntry += size;
+    this.#bytesSinceLastIndexEntry += size;
     this.nextOffset = lastOffset + 1;
-    const at = this.recentNext;
-    this.recentBase[at] = baseOffset;
-    this.recentLast[at] = lastOffset;
-    this.recentPos[at] = pos;
-    this.recentNext = (at + 1) % RECENT_BATCHES;
-    if (this.recentCount < RECENT_BATCHES) this.recentCount++;
+    const at = this.#recentNext;
+    this.#recentBase[at] = baseOffset;
+    this.#recentLast[at] = lastOffset;
+    this.#recentPos[at] = pos;
+    this.#recentNext = (at + 1) % RECENT_BATCHES;
+    if (this.#recentCount < RECENT_BATCHES) this.#recentCount++;
   }
 
   /** Forgets the newest batches' positions (the file was cut: they may be gone). */
-  private forgetRecent(): void {
-    this.recentCount = 0;
-    this.recentNext = 0;
+  #forgetRecent(): void {
+    this.#recentCount = 0;
+    this.#recentNext = 0;
   }
 
   /** positionOf from the newest batches, or -1 when `offset` lies before them. */
-  private recentPositionOf(offset: number): number {
-    const n = this.recentCount;
+  #recentPositionOf(offset: number): number {
+    const n = this.#recentCount;
     if (n === 0) return -1;
-    const oldest = (this.recentNext - n + RECENT_BATCHES) % RECENT_BATCHES;
+    const oldest = (this.#recentNext - n + RECENT_BATCHES) % RECENT_BATCHES;
     // A batch before the oldest one remembered ends below its base offset, so below `offset`.
-    if (offset < this.recentBase[oldest]!) return -1;
+    if (offset < this.#recentBase[oldest]!) return -1;
     for (let k = 0; k < n; k++) {
       const j = (oldest + k) % RECENT_BATCHES;
-      if (this.recentLast[j]! >= offset) return this.recentPos[j]!;
+      if (this.#recentLast[j]! >= offset) return this.#recentPos[j]!;
     }
     return this.size;
   }
@@ -477,13 +489,13 @@ export class LogSegment {
     let written = 0;
     try {
       while (written < data.length) {
-        written += fs.writeSync(this.handle(), data, written, data.length - written, this.size + written);
+        written += fs.writeSync(this.#handle(), data, written, data.length - written, this.size + written);
       }
     } catch (e) {
       // Leave no partial batch behind (disk full): the file ends where the log ends.
-      this.changes++;
+      this.#changes++;
       try {
-        fs.ftruncateSync(this.handle(), this.size);
+        fs.ftruncateSync(this.#handle(), this.size);
       } catch {
         // recovery truncates it on the next open
       }
@@ -494,11 +506,11 @@ export class LogSegment {
     while (i < data.length) {
       const size = data.readInt32BE(i + 8) + 12;
       const baseOffset = readInt64(data, i);
-      this.track(this.size + i, size, baseOffset, baseOffset + data.readInt32BE(i + 23), readInt64(data, i + 35));
+      this.#track(this.size + i, size, baseOffset, baseOffset + data.readInt32BE(i + 23), readInt64(data, i + 35));
       i += size;
     }
     this.size += data.length;
-    this.changes++;
+    this.#changes++;
     this.indexDirty = true;
   }
 
@@ -506,7 +518,7 @@ export class LogSegment {
     const buf = alloc(len);
     let got = 0;
     while (got < len) {
-      const n = fs.readSync(this.handle(), buf, got, len - got, pos + got);
+      const n = fs.readSync(this.#handle(), buf, got, len - got, pos + got);
       if (n === 0) throw new Error(`unexpected end of ${this.logPath} at ${pos + got}`);
       got += n;
     }
@@ -519,7 +531,7 @@ export class LogSegment {
 
   /** Position of the first batch whose last offset is >= `offset` (this.size when none). */
   positionOf(offset: number, w?: SegmentWindow): number {
-    const recent = this.recentPositionOf(offset);
+    const recent = this.#recentPositionOf(offset);
     if (recent !== -1) return recent;
     w ??= this.window(16 << 10);
     let pos = this.index.lookup(offset);
@@ -538,7 +550,7 @@ export class LogSegment {
    * into buffers from `alloc` (default: fresh ones).
    */
   read(fetchOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean, alloc?: ReadAllocator): SegmentRead | null {
-    const w = this.window(Math.min(Math.max(maxBytes + this.indexIntervalBytes + 1024, 16 << 10), 8 << 20), alloc);
+    const w = this.window(Math.min(Math.max(maxBytes + this.#indexIntervalBytes + 1024, 16 << 10), 8 << 20), alloc);
     const start = this.positionOf(fetchOffset, w);
     if (start >= this.size) return null;
     let end = start;
@@ -578,10 +590,10 @@ export class LogSegment {
     if (pos >= this.size) return 0;
     const cutBase = w.batchAt(pos).baseOffset;
     const removed = this.size - pos;
-    fs.ftruncateSync(this.handle(), pos);
+    fs.ftruncateSync(this.#handle(), pos);
     this.size = pos;
-    this.changes++;
-    this.forgetRecent();
+    this.#changes++;
+    this.#forgetRecent();
     this.cache?.clear();
     this.index.truncateToPosition(pos);
     this.timeIndex.truncateToOffset(cutBase);
@@ -589,14 +601,14 @@ export class LogSegment {
     this.maxTimestamp = last ? last.timestamp : -1;
     this.offsetOfMaxTimestamp = last ? last.offset : -1;
     this.nextOffset = this.baseOffset;
-    this.bytesSinceLastIndexEntry = 0;
+    this.#bytesSinceLastIndexEntry = 0;
     if (pos === 0) this.firstBatchTimestamp = -1;
     for (const b of this.batches(this.index.lastPosition())) {
       if (b.maxTimestamp > this.maxTimestamp) {
         this.maxTimestamp = b.maxTimestamp;
         this.offsetOfMaxTimestamp = b.baseOffset;
       }
-      this.bytesSinceLastIndexEntry += b.size;
+      this.#bytesSinceLastIndexEntry += b.size;
       this.nextOffset = b.lastOffset + 1;
     }
     this.indexDirty = true;
@@ -627,20 +639,20 @@ export class LogSegment {
 
   /** fsync; a released fd is reopened for it (fsync flushes the file's pages, whichever fd wrote them). */
   flushSync(): void {
-    if (this.isClosed || this.syncedChanges === this.changes) return;
-    const covered = this.changes;
-    fs.fsyncSync(this.handle());
-    this.syncedChanges = covered;
+    if (this.#isClosed || this.#syncedChanges === this.#changes) return;
+    const covered = this.#changes;
+    fs.fsyncSync(this.#handle());
+    this.#syncedChanges = covered;
   }
 
   /** fsync without blocking the event loop (roll). */
   flushAsync(): Promise<void> {
-    if (this.isClosed || this.syncedChanges === this.changes) return Promise.resolve();
-    const fd = this.handle();
-    const covered = this.changes;
+    if (this.#isClosed || this.#syncedChanges === this.#changes) return Promise.resolve();
+    const fd = this.#handle();
+    const covered = this.#changes;
     return new Promise((resolve) =>
       fs.fsync(fd, (error) => {
-        if (!error) this.syncedChanges = Math.max(this.syncedChanges, covered);
+        if (!error) this.#syncedChanges = Math.max(this.#syncedChanges, covered);
         resolve();
       }),
     );
@@ -657,50 +669,50 @@ export class LogSegment {
   }
 
   /** The open fd, reopening the file if it was released (inactive segments give their fd back; see FdBudget). */
-  private handle(): number {
-    if (this.fd < 0) {
-      if (this.isClosed) throw new Error(`segment ${this.logPath} is closed`);
-      this.fd = fs.openSync(this.logPath, fs.constants.O_RDWR);
+  #handle(): number {
+    if (this.#fd < 0) {
+      if (this.#isClosed) throw new Error(`segment ${this.logPath} is closed`);
+      this.#fd = fs.openSync(this.logPath, fs.constants.O_RDWR);
     }
-    (this.inactive ? inactiveFds : activeFds).touch(this);
-    return this.fd;
+    (this.#inactive ? inactiveFds : activeFds).touch(this);
+    return this.#fd;
   }
 
   /** No longer the active segment, and on disk: its fd may be closed when idle and reopened on demand. */
   markInactive(): void {
-    if (this.isClosed) return;
-    this.inactive = true;
+    if (this.#isClosed) return;
+    this.#inactive = true;
     activeFds.forget(this);
-    if (this.fd >= 0) inactiveFds.touch(this);
+    if (this.#fd >= 0) inactiveFds.touch(this);
   }
 
   /** The active segment again (a truncation removed the ones after it). */
   markActive(): void {
-    this.inactive = false;
+    this.#inactive = false;
     inactiveFds.forget(this);
-    if (this.fd >= 0) activeFds.touch(this);
+    if (this.#fd >= 0) activeFds.touch(this);
   }
 
   /** Closes the fd; the next I/O reopens it. */
   releaseFd(): void {
     inactiveFds.forget(this);
     activeFds.forget(this);
-    if (this.fd < 0) return;
+    if (this.#fd < 0) return;
     try {
-      fs.closeSync(this.fd);
+      fs.closeSync(this.#fd);
     } catch {
       // already closed
     }
-    this.fd = -1;
+    this.#fd = -1;
   }
 
   close(): void {
     this.releaseFd();
-    this.isClosed = true;
+    this.#isClosed = true;
   }
 
   get closed(): boolean {
-    return this.isClosed;
+    return this.#isClosed;
   }
 
   /** Closes and removes the segment's files, after `delayMs` (renamed to `.deleted` meanwhile). */

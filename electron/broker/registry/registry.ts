@@ -104,12 +104,16 @@ export class SchemaRegistry {
   readonly #parsed = new Map<string, ParsedSchema>();
 
   readonly #writeTimeoutMs: number;
+  readonly #log: SchemasLog;
+  readonly #logger: Logger | undefined;
 
   constructor(
-    private readonly log: SchemasLog,
-    private readonly logger?: Logger,
+    log: SchemasLog,
+    logger?: Logger,
     options: { writeTimeoutMs?: number } = {},
   ) {
+    this.#log = log;
+    this.#logger = logger;
     this.#writeTimeoutMs = options.writeTimeoutMs ?? WRITE_TIMEOUT_MS;
   }
 
@@ -120,29 +124,29 @@ export class SchemaRegistry {
    */
   async start(timeoutMs = 30_000): Promise<void> {
     // No topic yet: nothing to load; the first write creates it.
-    if (!this.log.exists()) return;
-    await this.log.ready(timeoutMs);
-    const noop = await this.log.append([{ key: encodeKey({ keytype: 'NOOP' }), value: null }], timeoutMs);
-    await this.readThrough(noop, timeoutMs);
-    this.logger?.info('schema registry loaded _schemas', { records: this.state.applied, skipped: this.state.skipped, subjects: this.state.subjectNames('all').length, maxId: this.state.maxId });
+    if (!this.#log.exists()) return;
+    await this.#log.ready(timeoutMs);
+    const noop = await this.#log.append([{ key: encodeKey({ keytype: 'NOOP' }), value: null }], timeoutMs);
+    await this.#readThrough(noop, timeoutMs);
+    this.#logger?.info('schema registry loaded _schemas', { records: this.state.applied, skipped: this.state.skipped, subjects: this.state.subjectNames('all').length, maxId: this.state.maxId });
   }
 
   // -------------------------------------------------------------------------------------------------
   // The log
 
   /** Applies committed records from where the reader is; returns false when the log could not be read. */
-  private catchUp(): boolean {
+  #catchUp(): boolean {
     for (let rounds = 0; rounds < 10_000; rounds++) {
       let read;
       try {
-        read = this.log.read(this.#nextOffset, READ_CHUNK_BYTES);
+        read = this.#log.read(this.#nextOffset, READ_CHUNK_BYTES);
       } catch (error) {
         if (error instanceof SchemasLogError) return false;
         throw error;
       }
       if (this.#topicId !== null && read.topicId !== this.#topicId) {
         // `_schemas` was deleted and created again: what it held is gone, so is the state.
-        this.logger?.warn('_schemas was recreated: the registry starts over from its beginning');
+        this.#logger?.warn('_schemas was recreated: the registry starts over from its beginning');
         this.state.clear();
         this.#parsed.clear();
         this.#nextOffset = 0;
@@ -150,7 +154,7 @@ export class SchemaRegistry {
         continue;
       }
       this.#topicId = read.topicId;
-      for (const record of read.records) this.applyRecord(record.key, record.value);
+      for (const record of read.records) this.#applyRecord(record.key, record.value);
       const progressed = read.nextOffset > this.#nextOffset;
       this.#nextOffset = Math.max(this.#nextOffset, read.nextOffset);
       if (!progressed || this.#nextOffset >= read.highWatermark) return true;
@@ -158,7 +162,7 @@ export class SchemaRegistry {
     return true;
   }
 
-  private applyRecord(key: Buffer | null, value: Buffer | null): void {
+  #applyRecord(key: Buffer | null, value: Buffer | null): void {
     if (key === null) {
       this.state.skipped++;
       return;
@@ -180,10 +184,10 @@ export class SchemaRegistry {
   }
 
   /** Reads the log until the record at `offset` is applied (after a write), or fails after `timeoutMs`. */
-  private async readThrough(offset: number, timeoutMs: number): Promise<void> {
+  async #readThrough(offset: number, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      this.catchUp();
+      this.#catchUp();
       if (this.#nextOffset > offset) return;
       if (Date.now() >= deadline) throw E.operationTimeout(`Write to the Kafka store timed out while reading back offset ${offset} of _schemas`);
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -191,10 +195,10 @@ export class SchemaRegistry {
   }
 
   /** Appends records and waits until the state has applied them. */
-  private async write(records: RegistryRecord[]): Promise<void> {
+  async #write(records: RegistryRecord[]): Promise<void> {
     let last: number;
     try {
-      last = await this.log.append(
+      last = await this.#log.append(
         records.map((record) => ({ key: encodeKey(record.key), value: encodeValue(record) })),
         this.#writeTimeoutMs,
       );
@@ -204,14 +208,14 @@ export class SchemaRegistry {
       if (error.kind === 'timeout') throw E.operationTimeout(`Write to the Kafka store timed out: ${error.message}`);
       throw E.storeError(`Error while writing to the Kafka store: ${error.message}`);
     }
-    await this.readThrough(last, this.#writeTimeoutMs);
+    await this.#readThrough(last, this.#writeTimeoutMs);
   }
 
   /** Runs a write operation after the ones before it, on an up-to-date state. */
-  private serially<T>(work: () => Promise<T>): Promise<T> {
+  #serially<T>(work: () => Promise<T>): Promise<T> {
     const run = async () => {
       // Without a leader now the state stays as it is; the write itself waits for one or fails.
-      this.catchUp();
+      this.#catchUp();
       return work();
     };
     const next = this.#writes.then(run, run);
@@ -220,15 +224,15 @@ export class SchemaRegistry {
   }
 
   /** Reads see records other writers appended too. */
-  private fresh(): RegistryState {
-    this.catchUp();
+  #fresh(): RegistryState {
+    this.#catchUp();
     return this.state;
   }
 
   // -------------------------------------------------------------------------------------------------
   // Parsing
 
-  private validateRequest(body: SchemaRequest, options: { requireSchema: boolean }): ValidRequest {
+  #validateRequest(body: SchemaRequest, options: { requireSchema: boolean }): ValidRequest {
     const schemaType = body.schemaType === undefined || body.schemaType === null ? 'AVRO' : body.schemaType;
     if (typeof schemaType !== 'string' || !SCHEMA_TYPES.includes(schemaType.toUpperCase() as SchemaType)) {
       throw E.invalidSchema(`Invalid schema type ${typeof schemaType === 'string' ? schemaType : JSON.stringify(schemaType)}`);
@@ -257,7 +261,7 @@ export class SchemaRegistry {
   }
 
   /** Resolves references to the schemas they name (latest when version is -1), recursively. */
-  private resolveReferences(references: SchemaReference[], depth = 0, path: string[] = []): { resolved: ResolvedReference[]; stored: SchemaReference[] } {
+  #resolveReferences(references: SchemaReference[], depth = 0, path: string[] = []): { resolved: ResolvedReference[]; stored: SchemaReference[] } {
     if (depth > MAX_REFERENCE_DEPTH) throw E.invalidSchema(`Invalid schema: references nest deeper than ${MAX_REFERENCE_DEPTH} levels`);
     const resolved: ResolvedReference[] = [];
     const stored: SchemaReference[] = [];
@@ -268,15 +272,15 @@ export class SchemaRegistry {
       }
       const key = `${value.subject}\u0000${value.version}`;
       if (path.includes(key)) throw E.invalidSchema(`Invalid schema: circular reference to subject "${value.subject}" version ${value.version}`);
-      const inner = this.resolveReferences(value.references, depth + 1, [...path, key]);
+      const inner = this.#resolveReferences(value.references, depth + 1, [...path, key]);
       resolved.push({ name: reference.name, subject: value.subject, version: value.version, schemaType: value.schemaType, schema: value.schema, references: inner.resolved });
       stored.push({ name: reference.name, subject: reference.subject, version: value.version });
     }
     return { resolved, stored };
   }
 
-  private parse(type: SchemaType, schema: string, references: SchemaReference[], normalize: boolean): { parsed: ParsedSchema; references: SchemaReference[] } {
-    const { resolved, stored } = this.resolveReferences(references);
+  #parse(type: SchemaType, schema: string, references: SchemaReference[], normalize: boolean): { parsed: ParsedSchema; references: SchemaReference[] } {
+    const { resolved, stored } = this.#resolveReferences(references);
     try {
       return { parsed: FORMATS[type].parse(schema, resolved, { normalize }), references: stored };
     } catch (error) {
@@ -287,11 +291,11 @@ export class SchemaRegistry {
   }
 
   /** A stored version parsed (cached), for compatibility checks and semantic lookups. */
-  private parsedVersion(value: SchemaValue, normalize = false): ParsedSchema {
+  #parsedVersion(value: SchemaValue, normalize = false): ParsedSchema {
     const key = `${value.id}:${normalize}`;
     let parsed = this.#parsed.get(key);
     if (!parsed) {
-      parsed = this.parse(value.schemaType, value.schema, value.references, normalize).parsed;
+      parsed = this.#parse(value.schemaType, value.schema, value.references, normalize).parsed;
       if (this.#parsed.size > 10_000) this.#parsed.clear();
       this.#parsed.set(key, parsed);
     }
@@ -299,19 +303,19 @@ export class SchemaRegistry {
   }
 
   /** The versions a level checks: all for the transitive ones, the latest otherwise, none for NONE. */
-  private checked(level: CompatibilityLevel, versions: SchemaValue[]): SchemaValue[] {
+  #checked(level: CompatibilityLevel, versions: SchemaValue[]): SchemaValue[] {
     if (level === 'NONE') return [];
     return level.endsWith('_TRANSITIVE') ? versions : versions.slice(-1);
   }
 
-  private previous(values: SchemaValue[]): PreviousSchema[] {
+  #previous(values: SchemaValue[]): PreviousSchema[] {
     const previous: PreviousSchema[] = [];
     for (const value of values) {
       try {
-        previous.push({ version: value.version, parsed: this.parsedVersion(value) });
+        previous.push({ version: value.version, parsed: this.#parsedVersion(value) });
       } catch (error) {
         // A version another program wrote that no longer parses cannot be checked against: skipped.
-        this.logger?.warn('stored schema does not parse', { subject: value.subject, version: value.version, error: (error as Error).message });
+        this.#logger?.warn('stored schema does not parse', { subject: value.subject, version: value.version, error: (error as Error).message });
       }
     }
     return previous;
@@ -330,7 +334,7 @@ export class SchemaRegistry {
     return (subject !== null ? this.state.mode(subject) : undefined) ?? this.state.mode(null) ?? 'READWRITE';
   }
 
-  private checkWritable(subject: string): void {
+  #checkWritable(subject: string): void {
     if (this.modeInScope(subject) === 'READONLY') throw E.operationNotPermitted(`Subject ${subject} in context . is in read-only mode`);
   }
 
@@ -340,13 +344,13 @@ export class SchemaRegistry {
   listSubjects(options: { deleted?: boolean; deletedOnly?: boolean; prefix?: string } = {}): string[] {
     const filter = options.deletedOnly ? 'deleted' : options.deleted ? 'all' : 'live';
     const prefix = options.prefix && options.prefix !== ':*:' ? options.prefix : '';
-    return this.fresh()
+    return this.#fresh()
       .subjectNames(filter)
       .filter((s) => s.startsWith(prefix));
   }
 
   listVersions(subject: string, options: { deleted?: boolean; deletedOnly?: boolean } = {}): number[] {
-    const state = this.fresh();
+    const state = this.#fresh();
     if (!state.hasSubject(subject, Boolean(options.deleted || options.deletedOnly))) throw E.subjectNotFound(subject);
     return state.versions(subject, options.deletedOnly ? 'deleted' : options.deleted ? 'all' : 'live').map((v) => v.version);
   }
@@ -354,7 +358,7 @@ export class SchemaRegistry {
   /** A subject version (or the latest live one); soft-deleted versions only with `deleted`. */
   getVersion(subject: string, versionText: string, options: { deleted?: boolean } = {}): SchemaEntity {
     const version = parseVersion(versionText);
-    const state = this.fresh();
+    const state = this.#fresh();
     let value: SchemaValue | undefined;
     if (version === 'latest') value = state.latest(subject);
     else {
@@ -375,8 +379,8 @@ export class SchemaRegistry {
 
   register(subject: string, body: SchemaRequest, options: { normalize?: boolean } = {}): Promise<{ id: number }> {
     checkSubject(subject);
-    const request = this.validateRequest(body, { requireSchema: true });
-    return this.serially(async () => {
+    const request = this.#validateRequest(body, { requireSchema: true });
+    return this.#serially(async () => {
       const mode = this.modeInScope(subject);
       if (mode === 'READONLY') throw E.operationNotPermitted(`Subject ${subject} in context . is in read-only mode`);
       if (request.id >= 0 && mode !== 'IMPORT') throw E.operationNotPermitted(`Subject ${subject} in context . is not in import mode`);
@@ -386,7 +390,7 @@ export class SchemaRegistry {
       const all = this.state.versions(subject, 'all');
       const live = all.filter((v) => !v.deleted);
       const newVersion = (all.at(-1)?.version ?? 0) + 1;
-      const { parsed, references } = this.parse(request.schemaType, request.schema, request.references, normalize);
+      const { parsed, references } = this.#parse(request.schemaType, request.schema, request.references, normalize);
 
       // The same schema (text, type and references) has one id in the whole registry.
       let schemaId = request.id;
@@ -400,11 +404,11 @@ export class SchemaRegistry {
         // Written differently (other whitespace, key order) but the same schema: the existing version.
         for (const value of [...live].reverse()) {
           if (value.schemaType !== parsed.type || (schemaId >= 0 && schemaId !== value.id)) continue;
-          if (sameReferences(value.references, references) && this.parsedVersion(value, true).normalized() === parsed.normalized()) return { id: value.id };
+          if (sameReferences(value.references, references) && this.#parsedVersion(value, true).normalized() === parsed.normalized()) return { id: value.id };
         }
       }
       if (mode !== 'IMPORT') {
-        const messages = checkCompatibility(config.compatibilityLevel, parsed, this.previous(this.checked(config.compatibilityLevel, live)));
+        const messages = checkCompatibility(config.compatibilityLevel, parsed, this.#previous(this.#checked(config.compatibilityLevel, live)));
         if (messages.length > 0) throw E.incompatibleSchema(subject, [...messages, `{validateFields: 'false', compatibility: '${config.compatibilityLevel}'}`]);
       }
       let version = newVersion;
@@ -432,18 +436,18 @@ export class SchemaRegistry {
         key: { keytype: 'SCHEMA', subject, version },
         value: { subject, version, id: schemaId, schemaType: parsed.type, references, schema: parsed.canonical, deleted: false },
       });
-      await this.write(records);
-      this.logger?.info('schema registered', { subject, version, id: schemaId, schemaType: parsed.type });
+      await this.#write(records);
+      this.#logger?.info('schema registered', { subject, version, id: schemaId, schemaType: parsed.type });
       return { id: schemaId };
     });
   }
 
   /** POST /subjects/{subject}: the version of a subject that holds this schema. */
   lookup(subject: string, body: SchemaRequest, options: { normalize?: boolean; deleted?: boolean } = {}): SchemaEntity {
-    const request = this.validateRequest(body, { requireSchema: true });
-    const state = this.fresh();
+    const request = this.#validateRequest(body, { requireSchema: true });
+    const state = this.#fresh();
     const normalize = Boolean(options.normalize || this.configInScope(subject).normalize);
-    const { parsed, references } = this.parse(request.schemaType, request.schema, request.references, normalize);
+    const { parsed, references } = this.#parse(request.schemaType, request.schema, request.references, normalize);
     const candidates = state.versions(subject, options.deleted ? 'all' : 'live');
     const id = state.idOf(parsed.type, parsed.canonical, references);
     let match = id === undefined ? undefined : candidates.find((v) => v.id === id);
@@ -452,7 +456,7 @@ export class SchemaRegistry {
       match = [...candidates].reverse().find((v) => {
         if (v.schemaType !== parsed.type || !sameReferences(v.references, references)) return false;
         try {
-          return this.parsedVersion(v, true).normalized() === wanted;
+          return this.#parsedVersion(v, true).normalized() === wanted;
         } catch {
           return false;
         }
@@ -467,7 +471,7 @@ export class SchemaRegistry {
 
   deleteVersion(subject: string, versionText: string, options: { permanent?: boolean } = {}): Promise<number> {
     const version = parseVersion(versionText);
-    return this.serially(async () => {
+    return this.#serially(async () => {
       const permanent = Boolean(options.permanent);
       const state = this.state;
       let value: SchemaValue | undefined;
@@ -480,7 +484,7 @@ export class SchemaRegistry {
         if (!state.hasSubject(subject, true)) throw E.subjectNotFound(subject);
         throw E.versionNotFound(version === 'latest' ? -1 : version);
       }
-      this.checkWritable(subject);
+      this.#checkWritable(subject);
       if (state.referencedBy(subject, value.version, permanent).length > 0) throw E.referenceExists(subject, value.version);
       if (permanent && !value.deleted) throw E.versionNotSoftDeleted(subject, value.version);
       const records: RegistryRecord[] = [];
@@ -488,14 +492,14 @@ export class SchemaRegistry {
         records.push({ key: { keytype: 'SCHEMA', subject, version: value.version }, value: { ...value, deleted: true } });
       } else {
         records.push({ key: { keytype: 'SCHEMA', subject, version: value.version }, value: null });
-        if (state.versions(subject, 'all').length === 1) records.push(...this.scopeTombstones(subject));
+        if (state.versions(subject, 'all').length === 1) records.push(...this.#scopeTombstones(subject));
       }
-      await this.write(records);
+      await this.#write(records);
       return value.version;
     });
   }
 
-  private scopeTombstones(subject: string): RegistryRecord[] {
+  #scopeTombstones(subject: string): RegistryRecord[] {
     const records: RegistryRecord[] = [];
     if (this.state.mode(subject) !== undefined) records.push({ key: { keytype: 'MODE', subject }, value: null });
     if (this.state.config(subject) !== undefined) records.push({ key: { keytype: 'CONFIG', subject }, value: null });
@@ -503,12 +507,12 @@ export class SchemaRegistry {
   }
 
   deleteSubject(subject: string, options: { permanent?: boolean } = {}): Promise<number[]> {
-    return this.serially(async () => {
+    return this.#serially(async () => {
       const permanent = Boolean(options.permanent);
       const state = this.state;
       if (!state.hasSubject(subject, true)) throw E.subjectNotFound(subject);
       if (!permanent && !state.hasSubject(subject, false)) throw E.subjectSoftDeleted(subject);
-      this.checkWritable(subject);
+      this.#checkWritable(subject);
       const versions = state.versions(subject, permanent ? 'all' : 'live');
       for (const value of versions) {
         const referrers = state
@@ -522,10 +526,10 @@ export class SchemaRegistry {
         ? [
             // Newest first, so a version that references an older one of the same subject goes first.
             ...[...versions].reverse().map((v): RegistryRecord => ({ key: { keytype: 'SCHEMA', subject, version: v.version }, value: null })),
-            ...this.scopeTombstones(subject),
+            ...this.#scopeTombstones(subject),
           ]
         : [{ key: { keytype: 'DELETE_SUBJECT', subject }, value: { subject, version: versions.at(-1)!.version } }];
-      await this.write(records);
+      await this.#write(records);
       return versions.map((v) => v.version);
     });
   }
@@ -534,7 +538,7 @@ export class SchemaRegistry {
   // Schemas by id
 
   schemaById(id: number, options: { subject?: string; fetchMaxId?: boolean } = {}): { schema: string; schemaType?: SchemaType; references?: SchemaReference[]; maxId?: number } {
-    const state = this.fresh();
+    const state = this.#fresh();
     const stored = state.schemaById(id);
     if (!stored || (options.subject && !state.versionsOfId(id, true).some((v) => v.subject === options.subject))) throw E.schemaNotFound(id);
     return {
@@ -546,7 +550,7 @@ export class SchemaRegistry {
   }
 
   versionsOfId(id: number, options: { deleted?: boolean; subject?: string } = {}): Array<{ subject: string; version: number }> {
-    const state = this.fresh();
+    const state = this.#fresh();
     if (!state.schemaById(id)) throw E.schemaNotFound(id);
     return state
       .versionsOfId(id, Boolean(options.deleted))
@@ -559,7 +563,7 @@ export class SchemaRegistry {
   }
 
   listSchemas(options: { subjectPrefix?: string; deleted?: boolean; latestOnly?: boolean } = {}): SchemaEntity[] {
-    const state = this.fresh();
+    const state = this.#fresh();
     const result: SchemaEntity[] = [];
     for (const subject of state.subjectNames(options.deleted ? 'all' : 'live')) {
       if (options.subjectPrefix && !subject.startsWith(options.subjectPrefix)) continue;
@@ -581,7 +585,7 @@ export class SchemaRegistry {
    * against one version (or, without one, against the versions the subject's level checks).
    */
   checkCompatibility(subject: string, versionText: string | undefined, body: SchemaRequest, options: { normalize?: boolean; verbose?: boolean } = {}): { is_compatible: boolean; messages?: string[] } {
-    const state = this.fresh();
+    const state = this.#fresh();
     const version = versionText === undefined ? undefined : parseVersion(versionText);
     let against: SchemaValue[];
     if (version === undefined) against = state.versions(subject, 'live');
@@ -593,9 +597,9 @@ export class SchemaRegistry {
     const config = this.configInScope(subject);
     let messages: string[];
     try {
-      const request = this.validateRequest(body, { requireSchema: true });
-      const { parsed } = this.parse(request.schemaType, request.schema, request.references, Boolean(options.normalize || config.normalize));
-      messages = checkCompatibility(config.compatibilityLevel, parsed, this.previous(this.checked(config.compatibilityLevel, against)));
+      const request = this.#validateRequest(body, { requireSchema: true });
+      const { parsed } = this.#parse(request.schemaType, request.schema, request.references, Boolean(options.normalize || config.normalize));
+      messages = checkCompatibility(config.compatibilityLevel, parsed, this.#previous(this.#checked(config.compatibilityLevel, against)));
       if (messages.length > 0) messages.push(`{validateFields: 'false', compatibility: '${config.compatibilityLevel}'}`);
     } catch (error) {
       if (!(error instanceof E.RegistryError) || error.errorCode !== E.ErrorCodes.INVALID_SCHEMA || !options.verbose) throw error;
@@ -608,7 +612,7 @@ export class SchemaRegistry {
   // Config
 
   getConfig(subject: ScopeSubject, options: { defaultToGlobal?: boolean } = {}): { compatibilityLevel: CompatibilityLevel; normalize?: boolean } {
-    const state = this.fresh();
+    const state = this.#fresh();
     if (subject === null) return { compatibilityLevel: DEFAULT_COMPATIBILITY, ...state.config(null) };
     const own = state.config(subject);
     if (options.defaultToGlobal) return this.configInScope(subject);
@@ -628,22 +632,22 @@ export class SchemaRegistry {
     }
     if (body.normalize !== undefined && body.normalize !== null && typeof body.normalize !== 'boolean') throw E.httpError(400, 'Cannot deserialize value of type `Boolean` (through reference chain: ConfigUpdateRequest["normalize"])');
     if (subject !== null) checkSubject(subject);
-    return this.serially(async () => {
-      if (subject !== null) this.checkWritable(subject);
+    return this.#serially(async () => {
+      if (subject !== null) this.#checkWritable(subject);
       const value: ConfigValue = { ...this.state.config(subject) };
       if (level !== undefined) value.compatibilityLevel = level;
       if (typeof body.normalize === 'boolean') value.normalize = body.normalize;
-      await this.write([{ key: { keytype: 'CONFIG', subject }, value }]);
+      await this.#write([{ key: { keytype: 'CONFIG', subject }, value }]);
       return { ...(value.compatibilityLevel ? { compatibility: value.compatibilityLevel } : {}), ...(value.normalize !== undefined ? { normalize: value.normalize } : {}) };
     });
   }
 
   deleteConfig(subject: ScopeSubject): Promise<{ compatibilityLevel: CompatibilityLevel; normalize?: boolean }> {
-    return this.serially(async () => {
+    return this.#serially(async () => {
       const old = this.state.config(subject);
       if (subject !== null && !old) throw E.subjectNotFound(subject);
-      if (subject !== null) this.checkWritable(subject);
-      await this.write([{ key: { keytype: 'CONFIG', subject }, value: null }]);
+      if (subject !== null) this.#checkWritable(subject);
+      await this.#write([{ key: { keytype: 'CONFIG', subject }, value: null }]);
       return { compatibilityLevel: DEFAULT_COMPATIBILITY, ...old };
     });
   }
@@ -652,7 +656,7 @@ export class SchemaRegistry {
   // Mode
 
   getMode(subject: ScopeSubject, options: { defaultToGlobal?: boolean } = {}): { mode: Mode } {
-    const state = this.fresh();
+    const state = this.#fresh();
     if (subject === null) return { mode: state.mode(null) ?? 'READWRITE' };
     const own = state.mode(subject);
     if (own) return { mode: own };
@@ -664,7 +668,7 @@ export class SchemaRegistry {
     if (typeof body.mode !== 'string' || !MODES.includes(body.mode.toUpperCase() as Mode)) throw E.invalidMode();
     const mode = body.mode.toUpperCase() as Mode;
     if (subject !== null) checkSubject(subject);
-    return this.serially(async () => {
+    return this.#serially(async () => {
       const records: RegistryRecord[] = [];
       if (mode === 'IMPORT' && this.modeInScope(subject) !== 'IMPORT' && !options.force) {
         // Importing keeps the ids of another registry: only where no subject would collide with it.
@@ -676,16 +680,16 @@ export class SchemaRegistry {
         }
       }
       records.push({ key: { keytype: 'MODE', subject }, value: { mode } });
-      await this.write(records);
+      await this.#write(records);
       return { mode };
     });
   }
 
   deleteMode(subject: string): Promise<{ mode: Mode }> {
-    return this.serially(async () => {
+    return this.#serially(async () => {
       const old = this.state.mode(subject);
       if (!old) throw E.subjectNotFound(subject);
-      await this.write([{ key: { keytype: 'MODE', subject }, value: null }]);
+      await this.#write([{ key: { keytype: 'MODE', subject }, value: null }]);
       return { mode: old };
     });
   }

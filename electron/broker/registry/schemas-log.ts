@@ -64,34 +64,37 @@ export interface SchemasTopicHost {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ClusterSchemasLog implements SchemasLog {
-  constructor(private readonly host: SchemasTopicHost) {}
-
-  exists(): boolean {
-    return this.host.topic(SCHEMAS_TOPIC) !== undefined;
+  readonly #host: SchemasTopicHost;
+  constructor(host: SchemasTopicHost) {
+    this.#host = host;
   }
 
-  private ensureTopic(): TopicMetadata {
-    const existing = this.host.topic(SCHEMAS_TOPIC);
+  exists(): boolean {
+    return this.#host.topic(SCHEMAS_TOPIC) !== undefined;
+  }
+
+  #ensureTopic(): TopicMetadata {
+    const existing = this.#host.topic(SCHEMAS_TOPIC);
     if (existing) return existing;
-    const created = this.host.createTopic({
+    const created = this.#host.createTopic({
       name: SCHEMAS_TOPIC,
       partitions: 1,
-      replicationFactor: Math.min(3, this.host.brokerCount()),
+      replicationFactor: Math.min(3, this.#host.brokerCount()),
       configs: { 'cleanup.policy': 'compact' },
     });
     if ('error' in created) throw new SchemasLogError('store', `cannot create ${SCHEMAS_TOPIC}: ${created.message}`);
     return created;
   }
 
-  private leader(): PartitionReplica | undefined {
-    const replica = this.host.leaderReplica(SCHEMAS_TOPIC, 0);
+  #leader(): PartitionReplica | undefined {
+    const replica = this.#host.leaderReplica(SCHEMAS_TOPIC, 0);
     return replica?.isLeader ? replica : undefined;
   }
 
-  private async waitForLeader(deadline: number): Promise<PartitionReplica> {
+  async #waitForLeader(deadline: number): Promise<PartitionReplica> {
     for (;;) {
-      this.ensureTopic();
-      const leader = this.leader();
+      this.#ensureTopic();
+      const leader = this.#leader();
       if (leader) return leader;
       if (Date.now() >= deadline) throw new SchemasLogError('unavailable', `${SCHEMAS_TOPIC} has no leader: every broker holding its partition is down`);
       await sleep(50);
@@ -99,14 +102,14 @@ export class ClusterSchemasLog implements SchemasLog {
   }
 
   async ready(timeoutMs: number): Promise<void> {
-    await this.waitForLeader(Date.now() + timeoutMs);
+    await this.#waitForLeader(Date.now() + timeoutMs);
   }
 
   async append(records: Array<{ key: Buffer; value: Buffer | null }>, timeoutMs: number): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     const batch = encodeRecordBatch({ records: records.map((r) => ({ key: r.key, value: r.value })), timestamp: Date.now() });
     for (;;) {
-      const leader = await this.waitForLeader(deadline);
+      const leader = await this.#waitForLeader(deadline);
       // The replica keeps the buffer it appends (tail cache): each attempt gets its own copy.
       const outcome = await leader.appendAsLeader(Buffer.from(batch), -1, Math.max(1, deadline - Date.now()));
       if (!isPartitionError(outcome)) return outcome.lastOffset;
@@ -131,9 +134,9 @@ export class ClusterSchemasLog implements SchemasLog {
   }
 
   read(offset: number, maxBytes: number): LogRead {
-    const topic = this.host.topic(SCHEMAS_TOPIC);
+    const topic = this.#host.topic(SCHEMAS_TOPIC);
     if (!topic) throw new SchemasLogError('unavailable', `${SCHEMAS_TOPIC} does not exist`);
-    const leader = this.leader();
+    const leader = this.#leader();
     if (!leader) throw new SchemasLogError('unavailable', `${SCHEMAS_TOPIC} has no leader`);
     const result = leader.readForConsumer(offset, maxBytes);
     if (isPartitionError(result)) {

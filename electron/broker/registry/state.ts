@@ -35,10 +35,10 @@ export class RegistryState {
   /** subject -> version -> value (soft-deleted versions included, flagged). */
   readonly subjects = new Map<string, Map<number, SchemaValue>>();
   /** id -> its schema and the subject versions that use it. */
-  private readonly ids = new Map<number, { stored: StoredSchema; versions: Set<string> }>();
-  private readonly idByContent = new Map<string, number>();
-  private readonly configs = new Map<ScopeSubject, ConfigValue>();
-  private readonly modes = new Map<ScopeSubject, Mode>();
+  readonly #ids = new Map<number, { stored: StoredSchema; versions: Set<string> }>();
+  readonly #idByContent = new Map<string, number>();
+  readonly #configs = new Map<ScopeSubject, ConfigValue>();
+  readonly #modes = new Map<ScopeSubject, Mode>();
   /** The highest id ever seen: new ids are above it (Confluent's IncrementalIdGenerator). */
   maxId = 0;
   /** Records applied, and records skipped because they could not be used. */
@@ -47,10 +47,10 @@ export class RegistryState {
 
   clear(): void {
     this.subjects.clear();
-    this.ids.clear();
-    this.idByContent.clear();
-    this.configs.clear();
-    this.modes.clear();
+    this.#ids.clear();
+    this.#idByContent.clear();
+    this.#configs.clear();
+    this.#modes.clear();
     this.maxId = 0;
   }
 
@@ -60,17 +60,17 @@ export class RegistryState {
     switch (key.keytype) {
       case 'SCHEMA': {
         const value = record.value as SchemaValue | null;
-        if (value === null) this.removeVersion(key.subject, key.version);
-        else this.putVersion({ ...value, subject: key.subject, version: key.version });
+        if (value === null) this.#removeVersion(key.subject, key.version);
+        else this.#putVersion({ ...value, subject: key.subject, version: key.version });
         return;
       }
       case 'CONFIG':
-        if (record.value === null) this.configs.delete(key.subject);
-        else this.configs.set(key.subject, record.value as ConfigValue);
+        if (record.value === null) this.#configs.delete(key.subject);
+        else this.#configs.set(key.subject, record.value as ConfigValue);
         return;
       case 'MODE':
-        if (record.value === null) this.modes.delete(key.subject);
-        else this.modes.set(key.subject, (record.value as { mode: Mode }).mode);
+        if (record.value === null) this.#modes.delete(key.subject);
+        else this.#modes.set(key.subject, (record.value as { mode: Mode }).mode);
         return;
       case 'DELETE_SUBJECT': {
         const value = record.value as { version: number } | null;
@@ -82,16 +82,16 @@ export class RegistryState {
       }
       case 'CLEAR_SUBJECT':
         if (record.value === null) return;
-        for (const [version, schema] of [...(this.subjects.get(key.subject) ?? [])]) if (schema.deleted) this.removeVersion(key.subject, version);
+        for (const [version, schema] of [...(this.subjects.get(key.subject) ?? [])]) if (schema.deleted) this.#removeVersion(key.subject, version);
         return;
       case 'NOOP':
         return;
     }
   }
 
-  private putVersion(value: SchemaValue): void {
+  #putVersion(value: SchemaValue): void {
     const previous = this.subjects.get(value.subject)?.get(value.version);
-    if (previous && previous.id !== value.id) this.removeVersion(value.subject, value.version);
+    if (previous && previous.id !== value.id) this.#removeVersion(value.subject, value.version);
     let versions = this.subjects.get(value.subject);
     if (!versions) {
       versions = new Map();
@@ -99,30 +99,30 @@ export class RegistryState {
     }
     versions.set(value.version, value);
     this.maxId = Math.max(this.maxId, value.id);
-    let entry = this.ids.get(value.id);
+    let entry = this.#ids.get(value.id);
     if (!entry) {
       entry = { stored: { schemaType: value.schemaType, schema: value.schema, references: value.references }, versions: new Set() };
-      this.ids.set(value.id, entry);
+      this.#ids.set(value.id, entry);
       const content = contentKey(value.schemaType, value.schema, value.references);
-      if (!this.idByContent.has(content)) this.idByContent.set(content, value.id);
+      if (!this.#idByContent.has(content)) this.#idByContent.set(content, value.id);
     }
     entry.versions.add(versionKey(value.subject, value.version));
   }
 
-  private removeVersion(subject: string, version: number): void {
+  #removeVersion(subject: string, version: number): void {
     const versions = this.subjects.get(subject);
     const value = versions?.get(version);
     if (!versions || !value) return;
     versions.delete(version);
     if (versions.size === 0) this.subjects.delete(subject);
-    const entry = this.ids.get(value.id);
+    const entry = this.#ids.get(value.id);
     if (!entry) return;
     entry.versions.delete(versionKey(subject, version));
     if (entry.versions.size === 0) {
       // The last version of an id is gone: the id no longer resolves (maxId still stays above it).
-      this.ids.delete(value.id);
+      this.#ids.delete(value.id);
       const content = contentKey(entry.stored.schemaType, entry.stored.schema, entry.stored.references);
-      if (this.idByContent.get(content) === value.id) this.idByContent.delete(content);
+      if (this.#idByContent.get(content) === value.id) this.#idByContent.delete(content);
     }
   }
 
@@ -149,16 +149,16 @@ export class RegistryState {
   }
 
   schemaById(id: number): StoredSchema | undefined {
-    return this.ids.get(id)?.stored;
+    return this.#ids.get(id)?.stored;
   }
 
   idOf(schemaType: SchemaType, schema: string, references: readonly SchemaReference[]): number | undefined {
-    return this.idByContent.get(contentKey(schemaType, schema, references));
+    return this.#idByContent.get(contentKey(schemaType, schema, references));
   }
 
   /** The subject versions that use an id, by subject then version. */
   versionsOfId(id: number, includeDeleted: boolean): SchemaValue[] {
-    const entry = this.ids.get(id);
+    const entry = this.#ids.get(id);
     if (!entry) return [];
     const result: SchemaValue[] = [];
     for (const key of entry.versions) {
@@ -193,10 +193,10 @@ export class RegistryState {
   }
 
   config(subject: ScopeSubject): ConfigValue | undefined {
-    return this.configs.get(subject);
+    return this.#configs.get(subject);
   }
 
   mode(subject: ScopeSubject): Mode | undefined {
-    return this.modes.get(subject);
+    return this.#modes.get(subject);
   }
 }

@@ -31,35 +31,40 @@ export interface Requester {
  *   any ALLOW, and an ALLOW of the operation, of ALL, or of an operation implying it is needed.
  */
 export class Authorizer {
-  private indexedVersion = -1;
-  private byType = new Map<number, AclBinding[]>();
+  #indexedVersion = -1;
+  #byType = new Map<number, AclBinding[]>();
+  readonly #source: AclSource;
+  readonly #settings: AuthorizerSettings;
 
   constructor(
-    private readonly source: AclSource,
-    private readonly settings: AuthorizerSettings,
-  ) {}
+    source: AclSource,
+    settings: AuthorizerSettings,
+  ) {
+    this.#source = source;
+    this.#settings = settings;
+  }
 
-  private aclsOf(resourceType: number): AclBinding[] {
-    if (this.indexedVersion !== this.source.version) {
-      this.byType = new Map();
-      for (const acl of this.source.acls()) {
-        let list = this.byType.get(acl.resourceType);
-        if (!list) this.byType.set(acl.resourceType, (list = []));
+  #aclsOf(resourceType: number): AclBinding[] {
+    if (this.#indexedVersion !== this.#source.version) {
+      this.#byType = new Map();
+      for (const acl of this.#source.acls()) {
+        let list = this.#byType.get(acl.resourceType);
+        if (!list) this.#byType.set(acl.resourceType, (list = []));
         list.push(acl);
       }
-      this.indexedVersion = this.source.version;
+      this.#indexedVersion = this.#source.version;
     }
-    return this.byType.get(resourceType) ?? [];
+    return this.#byType.get(resourceType) ?? [];
   }
 
   isSuperUser(principal: string): boolean {
-    return this.settings.superUsers.includes(principal);
+    return this.#settings.superUsers.includes(principal);
   }
 
   authorize(who: Requester, operation: number, resourceType: number, resourceName: string): boolean {
     if (this.isSuperUser(who.principal)) return true;
-    const matching = this.aclsOf(resourceType).filter((acl) => resourceMatches(acl, resourceName));
-    if (matching.length === 0) return this.settings.allowEveryoneIfNoAclFound;
+    const matching = this.#aclsOf(resourceType).filter((acl) => resourceMatches(acl, resourceName));
+    if (matching.length === 0) return this.#settings.allowEveryoneIfNoAclFound;
     const mine = matching.filter((acl) => appliesTo(acl, who));
     if (mine.some((acl) => acl.permissionType === PermissionType.DENY && (acl.operation === operation || acl.operation === AclOperation.ALL))) return false;
     const granting = IMPLIED_BY[operation] ?? [operation];
@@ -73,8 +78,8 @@ export class Authorizer {
    */
   authorizeAny(who: Requester, operation: number, resourceType: number): boolean {
     if (this.isSuperUser(who.principal)) return true;
-    const acls = this.aclsOf(resourceType);
-    if (acls.length === 0) return this.settings.allowEveryoneIfNoAclFound;
+    const acls = this.#aclsOf(resourceType);
+    if (acls.length === 0) return this.#settings.allowEveryoneIfNoAclFound;
     const mine = acls.filter((acl) => appliesTo(acl, who));
     const opMatches = (acl: AclBinding) => acl.operation === operation || acl.operation === AclOperation.ALL;
     if (mine.some((acl) => acl.permissionType === PermissionType.DENY && opMatches(acl) && acl.patternType === PatternType.LITERAL && acl.resourceName === WILDCARD)) return false;

@@ -29,7 +29,10 @@ export const MAX_SASL_TOKEN_BYTES = 524_288;
  * AlterUserScramCredentials can use PLAIN too.
  */
 class PlainServer implements SaslServer {
-  constructor(private readonly credentials: CredentialLookup) {}
+  readonly #credentials: CredentialLookup;
+  constructor(credentials: CredentialLookup) {
+    this.#credentials = credentials;
+  }
 
   async evaluate(token: Buffer): Promise<SaslStep> {
     const parts = token.toString('utf8').split('\u0000');
@@ -39,7 +42,7 @@ class PlainServer implements SaslServer {
     if (password === '') throw new SaslAuthenticationError('Authentication failed: password not specified');
     if (authzid !== '' && authzid !== user) throw new SaslAuthenticationError('Authentication failed: Client requested an authorization id that is different from username');
     for (const mechanism of ['SCRAM-SHA-512', 'SCRAM-SHA-256'] as const) {
-      const credential = this.credentials.scramCredential(user, mechanism);
+      const credential = this.#credentials.scramCredential(user, mechanism);
       if (credential) {
         if (await passwordMatches(mechanism, credential, password)) return { kind: 'done', bytes: Buffer.alloc(0), principal: `User:${user}` };
         break;
@@ -50,15 +53,15 @@ class PlainServer implements SaslServer {
 }
 
 class ScramSaslServer implements SaslServer {
-  private readonly server: ScramServer;
+  readonly #server: ScramServer;
 
   constructor(mechanism: ScramMechanism, credentials: CredentialLookup) {
-    this.server = new ScramServer(mechanism, (user, m) => credentials.scramCredential(user, m));
+    this.#server = new ScramServer(mechanism, (user, m) => credentials.scramCredential(user, m));
   }
 
   evaluate(token: Buffer): SaslStep {
     try {
-      const step = this.server.evaluate(token);
+      const step = this.#server.evaluate(token);
       return step.kind === 'challenge' ? step : { kind: 'done', bytes: step.bytes, principal: `User:${step.user}` };
     } catch (error) {
       if (error instanceof ScramError) throw new SaslAuthenticationError(error.message);
@@ -86,25 +89,28 @@ const base64UrlJson = (part: string): Record<string, unknown> => {
  * A bad token gets the RFC 7628 error challenge first; the client's %x01 answer then fails the exchange.
  */
 class OAuthBearerServer implements SaslServer {
-  private failed: string | null = null;
+  #failed: string | null = null;
+  readonly #now: () => number;
 
-  constructor(private readonly now: () => number) {}
+  constructor(now: () => number) {
+    this.#now = now;
+  }
 
   evaluate(token: Buffer): SaslStep {
-    if (this.failed !== null) {
+    if (this.#failed !== null) {
       // The client acknowledged the error challenge (RFC 7628 3.2.3): the exchange fails with its reason.
-      throw new SaslAuthenticationError(this.failed);
+      throw new SaslAuthenticationError(this.#failed);
     }
     try {
-      return this.validate(token.toString('utf8'));
+      return this.#validate(token.toString('utf8'));
     } catch (error) {
       if (!(error instanceof SaslAuthenticationError)) throw error;
-      this.failed = `Authentication failed: ${error.message}`;
+      this.#failed = `Authentication failed: ${error.message}`;
       return { kind: 'challenge', bytes: Buffer.from(JSON.stringify({ status: 'invalid_token' }), 'utf8') };
     }
   }
 
-  private validate(message: string): SaslStep {
+  #validate(message: string): SaslStep {
     // gs2-header kvsep *(kvpair kvsep) kvsep, kvsep = %x01 (RFC 7628's separator, hence the control characters).
     // eslint-disable-next-line no-control-regex
     const match = /^n,(a=[^,\x01]*)?,\x01((?:[^\x01]*\x01)*)\x01$/s.exec(message);
@@ -128,7 +134,7 @@ class OAuthBearerServer implements SaslServer {
     const issuedAt = claims['iat'];
     if (typeof subject !== 'string' || subject.trim() === '') throw new SaslAuthenticationError("invalid_token: no 'sub' claim");
     if (typeof expiry !== 'number' || !Number.isFinite(expiry)) throw new SaslAuthenticationError("invalid_token: no numeric 'exp' claim");
-    const now = this.now();
+    const now = this.#now();
     if (expiry * 1000 <= now) throw new SaslAuthenticationError('invalid_token: the token has expired');
     if (issuedAt !== undefined && (typeof issuedAt !== 'number' || issuedAt * 1000 > now)) throw new SaslAuthenticationError("invalid_token: 'iat' is in the future");
     const authzid = match[1]?.slice(2) ?? '';

@@ -86,32 +86,37 @@ export type ScramStep = { kind: 'challenge'; bytes: Buffer } | { kind: 'done'; b
  * the user itself (Kafka's rule). Kafka's `tokenauth` extension (delegation tokens) is refused.
  */
 export class ScramServer {
-  private state: 'first' | 'final' | 'done' = 'first';
-  private gs2Header = '';
-  private clientFirstBare = '';
-  private serverFirst = '';
-  private nonce = '';
-  private user = '';
-  private credential: ScramCredential | null = null;
+  #state: 'first' | 'final' | 'done' = 'first';
+  #gs2Header = '';
+  #clientFirstBare = '';
+  #serverFirst = '';
+  #nonce = '';
+  #user = '';
+  #credential: ScramCredential | null = null;
+  readonly #mechanism: ScramMechanism;
+  readonly #lookup: (user: string, mechanism: ScramMechanism) => ScramCredential | undefined;
 
   constructor(
-    private readonly mechanism: ScramMechanism,
-    private readonly lookup: (user: string, mechanism: ScramMechanism) => ScramCredential | undefined,
-  ) {}
+    mechanism: ScramMechanism,
+    lookup: (user: string, mechanism: ScramMechanism) => ScramCredential | undefined,
+  ) {
+    this.#mechanism = mechanism;
+    this.#lookup = lookup;
+  }
 
   evaluate(message: Buffer): ScramStep {
     const text = message.toString('utf8');
-    if (this.state === 'first') return this.clientFirst(text);
-    if (this.state === 'final') return this.clientFinal(text);
+    if (this.#state === 'first') return this.#clientFirst(text);
+    if (this.#state === 'final') return this.#clientFinal(text);
     throw new ScramError('SCRAM exchange already complete');
   }
 
-  private clientFirst(text: string): ScramStep {
+  #clientFirst(text: string): ScramStep {
     const match = /^([ny]),(a=[^,]*)?,(.*)$/s.exec(text);
     if (!match) throw new ScramError(text.startsWith('p=') ? 'channel binding is not supported' : 'malformed SCRAM client-first message');
-    this.gs2Header = `${match[1]},${match[2] ?? ''},`;
-    this.clientFirstBare = match[3]!;
-    const parts = this.clientFirstBare.split(',');
+    this.#gs2Header = `${match[1]},${match[2] ?? ''},`;
+    this.#clientFirstBare = match[3]!;
+    const parts = this.#clientFirstBare.split(',');
     const attrs = attributes(parts.slice(0, 2).join(','));
     if (attrs[0]?.[0] !== 'n' || attrs[1]?.[0] !== 'r') throw new ScramError('SCRAM client-first message must start with n=<user>,r=<nonce>');
     const user = decodeSaslName(attrs[0][1]);
@@ -122,18 +127,18 @@ export class ScramServer {
     if (parts.slice(2).some((part) => part.startsWith('m='))) throw new ScramError('mandatory SCRAM extensions are not supported');
     const authzid = match[2] ? decodeSaslName(match[2].slice(2)) : '';
     if (authzid !== '' && authzid !== user) throw new ScramError(`authorization id '${authzid}' differs from the user '${user}'`);
-    const credential = this.lookup(user, this.mechanism);
+    const credential = this.#lookup(user, this.#mechanism);
     if (!credential) throw new ScramError('Authentication failed: Invalid user credentials');
-    this.user = user;
-    this.credential = credential;
-    this.nonce = clientNonce + randomBytes(24).toString('base64url');
-    this.serverFirst = `r=${this.nonce},s=${credential.salt},i=${credential.iterations}`;
-    this.state = 'final';
-    return { kind: 'challenge', bytes: Buffer.from(this.serverFirst, 'utf8') };
+    this.#user = user;
+    this.#credential = credential;
+    this.#nonce = clientNonce + randomBytes(24).toString('base64url');
+    this.#serverFirst = `r=${this.#nonce},s=${credential.salt},i=${credential.iterations}`;
+    this.#state = 'final';
+    return { kind: 'challenge', bytes: Buffer.from(this.#serverFirst, 'utf8') };
   }
 
-  private clientFinal(text: string): ScramStep {
-    this.state = 'done';
+  #clientFinal(text: string): ScramStep {
+    this.#state = 'done';
     const proofAt = text.lastIndexOf(',p=');
     if (proofAt < 0) throw new ScramError('SCRAM client-final message has no proof');
     const withoutProof = text.slice(0, proofAt);
@@ -141,20 +146,20 @@ export class ScramServer {
     const channelBinding = attrs.find(([k]) => k === 'c')?.[1];
     const nonce = attrs.find(([k]) => k === 'r')?.[1];
     if (attrs[0]?.[0] !== 'c' || attrs[1]?.[0] !== 'r') throw new ScramError('SCRAM client-final message must start with c=...,r=...');
-    if (channelBinding !== Buffer.from(this.gs2Header, 'utf8').toString('base64')) throw new ScramError('SCRAM channel binding does not match the client-first message');
+    if (channelBinding !== Buffer.from(this.#gs2Header, 'utf8').toString('base64')) throw new ScramError('SCRAM channel binding does not match the client-first message');
     // Kafka's ScramSaslServer checks that the nonce ends with the server-first one (librdkafka sends its
     // client nonce again in front); the proof covers this message, so it cannot be altered either way.
-    if (nonce === undefined || !nonce.endsWith(this.nonce)) throw new ScramError('Invalid nonce: the SCRAM client-final nonce differs from the server-first one');
+    if (nonce === undefined || !nonce.endsWith(this.#nonce)) throw new ScramError('Invalid nonce: the SCRAM client-final nonce differs from the server-first one');
     const proof = Buffer.from(text.slice(proofAt + 3), 'base64');
-    const credential = this.credential!;
+    const credential = this.#credential!;
     const storedKey = Buffer.from(credential.storedKey, 'base64');
     if (proof.length !== storedKey.length) throw new ScramError('Invalid client proof');
-    const authMessage = `${this.clientFirstBare},${this.serverFirst},${withoutProof}`;
-    const clientSignature = hmac(this.mechanism, storedKey, authMessage);
+    const authMessage = `${this.#clientFirstBare},${this.#serverFirst},${withoutProof}`;
+    const clientSignature = hmac(this.#mechanism, storedKey, authMessage);
     const clientKey = Buffer.alloc(proof.length);
     for (let i = 0; i < proof.length; i++) clientKey[i] = proof[i]! ^ clientSignature[i]!;
-    if (!timingSafeEqual(hash(this.mechanism, clientKey), storedKey)) throw new ScramError('Authentication failed: Invalid user credentials');
-    const serverSignature = hmac(this.mechanism, Buffer.from(credential.serverKey, 'base64'), authMessage);
-    return { kind: 'done', bytes: Buffer.from(`v=${serverSignature.toString('base64')}`, 'utf8'), user: this.user };
+    if (!timingSafeEqual(hash(this.#mechanism, clientKey), storedKey)) throw new ScramError('Authentication failed: Invalid user credentials');
+    const serverSignature = hmac(this.#mechanism, Buffer.from(credential.serverKey, 'base64'), authMessage);
+    return { kind: 'done', bytes: Buffer.from(`v=${serverSignature.toString('base64')}`, 'utf8'), user: this.#user };
   }
 }

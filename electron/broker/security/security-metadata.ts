@@ -19,31 +19,33 @@ export type SecurityChangeFailure = { error: 'INVALID_REQUEST' | 'KAFKA_STORAGE_
  * to all of them at once). `version` grows with every change, so the authorizer can cache by it.
  */
 export class SecurityMetadata {
-  private readonly aclsByKey = new Map<string, AclBinding>();
-  private versionValue = 0;
+  readonly #aclsByKey = new Map<string, AclBinding>();
+  #versionValue = 0;
+  readonly #store: SecurityMetadataStore;
 
-  constructor(private readonly store: SecurityMetadataStore) {
-    for (const acl of store.state.acls ?? []) this.aclsByKey.set(aclKey(acl), acl);
+  constructor(store: SecurityMetadataStore) {
+    this.#store = store;
+    for (const acl of store.state.acls ?? []) this.#aclsByKey.set(aclKey(acl), acl);
   }
 
   get version(): number {
-    return this.versionValue;
+    return this.#versionValue;
   }
 
   acls(): IterableIterator<AclBinding> {
-    return this.aclsByKey.values();
+    return this.#aclsByKey.values();
   }
 
   aclCount(): number {
-    return this.aclsByKey.size;
+    return this.#aclsByKey.size;
   }
 
-  private syncAcls(): void {
-    this.store.state.acls = [...this.aclsByKey.values()];
+  #syncAcls(): void {
+    this.#store.state.acls = [...this.#aclsByKey.values()];
   }
 
-  private failure(): SecurityChangeFailure | null {
-    const reason = this.store.unavailable();
+  #failure(): SecurityChangeFailure | null {
+    const reason = this.#store.unavailable();
     return reason ? { error: 'KAFKA_STORAGE_ERROR', message: reason } : null;
   }
 
@@ -52,43 +54,43 @@ export class SecurityMetadata {
     const invalid = aclBindingError(acl);
     if (invalid) return { error: 'INVALID_REQUEST', message: invalid };
     const key = aclKey(acl);
-    if (this.aclsByKey.has(key)) return null;
-    const unavailable = this.failure();
+    if (this.#aclsByKey.has(key)) return null;
+    const unavailable = this.#failure();
     if (unavailable) return unavailable;
     const copy = { ...acl };
-    this.aclsByKey.set(key, copy);
-    this.syncAcls();
-    this.versionValue++;
-    this.store.record(`acl:${key}`, () => ({ type: 'acl', acl: copy, present: this.aclsByKey.has(key) }));
+    this.#aclsByKey.set(key, copy);
+    this.#syncAcls();
+    this.#versionValue++;
+    this.#store.record(`acl:${key}`, () => ({ type: 'acl', acl: copy, present: this.#aclsByKey.has(key) }));
     return null;
   }
 
   /** Deletes the ACLs a filter matches and returns them. */
   deleteAcls(filter: AclFilter): AclBinding[] | SecurityChangeFailure {
-    const matched = [...this.aclsByKey.entries()].filter(([, acl]) => filterMatches(filter, acl));
+    const matched = [...this.#aclsByKey.entries()].filter(([, acl]) => filterMatches(filter, acl));
     if (matched.length === 0) return [];
-    const unavailable = this.failure();
+    const unavailable = this.#failure();
     if (unavailable) return unavailable;
     for (const [key, acl] of matched) {
-      this.aclsByKey.delete(key);
-      this.store.record(`acl:${key}`, () => ({ type: 'acl', acl, present: this.aclsByKey.has(key) }));
+      this.#aclsByKey.delete(key);
+      this.#store.record(`acl:${key}`, () => ({ type: 'acl', acl, present: this.#aclsByKey.has(key) }));
     }
-    this.syncAcls();
-    this.versionValue++;
+    this.#syncAcls();
+    this.#versionValue++;
     return matched.map(([, acl]) => acl);
   }
 
   describeAcls(filter: AclFilter): AclBinding[] {
-    return [...this.aclsByKey.values()].filter((acl) => filterMatches(filter, acl));
+    return [...this.#aclsByKey.values()].filter((acl) => filterMatches(filter, acl));
   }
 
   scramCredential(user: string, mechanism: ScramMechanism): ScramCredential | undefined {
-    return this.store.state.scramCredentials?.[user]?.[mechanism];
+    return this.#store.state.scramCredentials?.[user]?.[mechanism];
   }
 
   /** Users with SCRAM credentials and their mechanisms' iterations. */
   scramUsers(): Array<{ user: string; credentials: Array<{ mechanism: ScramMechanism; iterations: number }> }> {
-    return Object.entries(this.store.state.scramCredentials ?? {}).map(([user, byMechanism]) => ({
+    return Object.entries(this.#store.state.scramCredentials ?? {}).map(([user, byMechanism]) => ({
       user,
       credentials: (Object.entries(byMechanism) as Array<[ScramMechanism, ScramCredential]>).map(([mechanism, c]) => ({ mechanism, iterations: c.iterations })),
     }));
@@ -98,11 +100,11 @@ export class SecurityMetadata {
   setScramCredential(user: string, mechanism: ScramMechanism, credential: ScramCredential | null): null | SecurityChangeFailure {
     const existing = this.scramCredential(user, mechanism);
     if (!credential && !existing) return { error: 'RESOURCE_NOT_FOUND', message: `Attempt to delete a user credential that does not exist: ${user} has no ${mechanism} credential.` };
-    const unavailable = this.failure();
+    const unavailable = this.#failure();
     if (unavailable) return unavailable;
-    this.store.state.scramCredentials = withScramCredential(this.store.state.scramCredentials ?? {}, user, mechanism, credential ? { ...credential } : null);
-    this.versionValue++;
-    this.store.record(`scram:${user}\u0000${mechanism}`, () => ({ type: 'scram-credential', user, mechanism, credential: this.scramCredential(user, mechanism) ?? null }));
+    this.#store.state.scramCredentials = withScramCredential(this.#store.state.scramCredentials ?? {}, user, mechanism, credential ? { ...credential } : null);
+    this.#versionValue++;
+    this.#store.record(`scram:${user}\u0000${mechanism}`, () => ({ type: 'scram-credential', user, mechanism, credential: this.scramCredential(user, mechanism) ?? null }));
     return null;
   }
 }

@@ -115,54 +115,58 @@ export class Connection {
   principal = 'User:ANONYMOUS';
 
   /** Received bytes not yet part of a frame. */
-  private chunks: Buffer[] = [];
-  private chunkBytes = 0;
-  private frame: IncomingFrame | null = null;
+  #chunks: Buffer[] = [];
+  #chunkBytes = 0;
+  #frame: IncomingFrame | null = null;
   /** The next request, complete, waiting for the current one to be answered and its response drained. */
-  private ready: ReceivedRequest | null = null;
+  #ready: ReceivedRequest | null = null;
   /** The request being handled (its reservation is released once it has been answered). */
-  private handling: ReceivedRequest | null = null;
-  private cancelMemoryWait: (() => void) | null = null;
+  #handling: ReceivedRequest | null = null;
+  #cancelMemoryWait: (() => void) | null = null;
   /** Handling a request that must answer before the next one starts. */
-  private busy = false;
+  #busy = false;
   /** Requests handled and not yet answered (deferred ones, and any answered after them), in order. */
-  private outstanding: Outstanding[] = [];
-  private closed = false;
-  private readPaused = false;
+  #outstanding: Outstanding[] = [];
+  #closed = false;
+  #readPaused = false;
   /** When the client began to owe us the rest of a frame (while we read), for socket.request.read.timeout.ms. */
-  private owingSince: number | null = null;
-  private readTimer: NodeJS.Timeout | null = null;
+  #owingSince: number | null = null;
+  #readTimer: NodeJS.Timeout | null = null;
   /** Run once when the connection closes (see onClose). */
-  private closeListeners = new Set<() => void>();
+  #closeListeners = new Set<() => void>();
   /** Callbacks for the request being handled, run once its response is written (see afterResponse). */
-  private responseHooks: Array<() => void> = [];
-  private readonly log: Logger;
-  private readonly memory: MemoryBudget;
-  private readonly requestReadTimeoutMs: number;
+  #responseHooks: Array<() => void> = [];
+  readonly #log: Logger;
+  readonly #memory: MemoryBudget;
+  readonly #requestReadTimeoutMs: number;
+  readonly #handler: FrameHandler;
+  readonly #options: ConnectionOptions;
 
   constructor(
     readonly socket: Socket,
-    private readonly handler: FrameHandler,
-    private readonly options: ConnectionOptions,
+    handler: FrameHandler,
+    options: ConnectionOptions,
   ) {
+    this.#handler = handler;
+    this.#options = options;
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    this.log = options.logger.child({ connection: this.id, remote: this.remote });
-    this.memory = options.memory ?? UNLIMITED;
-    this.requestReadTimeoutMs = options.requestReadTimeoutMs ?? DEFAULT_REQUEST_READ_TIMEOUT_MS;
+    this.#log = options.logger.child({ connection: this.id, remote: this.remote });
+    this.#memory = options.memory ?? UNLIMITED;
+    this.#requestReadTimeoutMs = options.requestReadTimeoutMs ?? DEFAULT_REQUEST_READ_TIMEOUT_MS;
     socket.setNoDelay(true);
     socket.setTimeout(options.idleTimeoutMs);
     socket.on('timeout', () => this.close(`idle for longer than connections.max.idle.ms (${options.idleTimeoutMs} ms)`));
-    socket.on('data', (data: Buffer) => this.onData(data));
-    socket.on('drain', () => this.pump());
-    socket.on('error', (error) => this.log.debug('socket error', { error }));
+    socket.on('data', (data: Buffer) => this.#onData(data));
+    socket.on('drain', () => this.#pump());
+    socket.on('error', (error) => this.#log.debug('socket error', { error }));
     socket.on('close', () => {
-      this.closed = true;
-      this.releaseAll();
+      this.#closed = true;
+      this.#releaseAll();
     });
   }
 
   get isClosed(): boolean {
-    return this.closed;
+    return this.#closed;
   }
 
   /**
@@ -170,7 +174,7 @@ export class Connection {
    * for no more than this (but still returns its first batch, so a consumer always makes progress).
    */
   responseAllowance(): number {
-    return this.memory.available();
+    return this.#memory.available();
   }
 
   /**
@@ -178,12 +182,12 @@ export class Connection {
    * (a long-polling fetch) stops waiting for a client that is gone. Returns a function that removes it.
    */
   onClose(listener: () => void): () => void {
-    if (this.closed) {
+    if (this.#closed) {
       listener();
       return () => {};
     }
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
+    this.#closeListeners.add(listener);
+    return () => this.#closeListeners.delete(listener);
   }
 
   /**
@@ -193,279 +197,279 @@ export class Connection {
    * its response this way (a fetch's read buffers go back to their pool).
    */
   afterResponse(callback: () => void): void {
-    this.responseHooks.push(callback);
+    this.#responseHooks.push(callback);
   }
 
-  private takeResponseHooks(): Array<() => void> {
-    const hooks = this.responseHooks;
-    if (hooks.length > 0) this.responseHooks = [];
+  #takeResponseHooks(): Array<() => void> {
+    const hooks = this.#responseHooks;
+    if (hooks.length > 0) this.#responseHooks = [];
     return hooks;
   }
 
-  private runHooks(hooks: ReadonlyArray<() => void>): void {
+  #runHooks(hooks: ReadonlyArray<() => void>): void {
     for (const hook of hooks) {
       try {
         hook();
       } catch (error) {
-        this.log.error('response hook failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+        this.#log.error('response hook failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
       }
     }
   }
 
   /** Closes the connection, logging why. Requests not yet answered get no answer. */
   close(reason: string, level: 'debug' | 'info' | 'warn' = 'info'): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.#closed) return;
+    this.#closed = true;
     if (level === 'warn') {
       // Refusals of a client's bytes: rate-limited, since a hostile client can cause them by the thousand.
-      refusalLog(this.options.logger).warn('closing connection', { connection: this.id, remote: this.remote, reason, clientId: this.clientId ?? undefined });
+      refusalLog(this.#options.logger).warn('closing connection', { connection: this.id, remote: this.remote, reason, clientId: this.clientId ?? undefined });
     } else {
-      this.log[level]('closing connection', { reason, clientId: this.clientId ?? undefined });
+      this.#log[level]('closing connection', { reason, clientId: this.clientId ?? undefined });
     }
-    this.releaseAll();
+    this.#releaseAll();
     this.socket.destroy();
   }
 
   /** Gives back everything the connection holds: reservations, buffered bytes, the read timer. */
-  private releaseAll(): void {
-    this.cancelMemoryWait?.();
-    this.cancelMemoryWait = null;
-    const memory = this.memory;
-    if (this.frame) memory.release(this.frame.reserved);
-    if (this.ready) memory.release(this.ready.reserved);
-    if (this.handling) {
-      memory.release(this.handling.reserved);
-      this.handling.reserved = 0;
+  #releaseAll(): void {
+    this.#cancelMemoryWait?.();
+    this.#cancelMemoryWait = null;
+    const memory = this.#memory;
+    if (this.#frame) memory.release(this.#frame.reserved);
+    if (this.#ready) memory.release(this.#ready.reserved);
+    if (this.#handling) {
+      memory.release(this.#handling.reserved);
+      this.#handling.reserved = 0;
     }
     // Answers that will never be sent give back what they borrowed now; those still pending do when they complete.
-    for (const entry of this.outstanding) {
+    for (const entry of this.#outstanding) {
       if (!entry.ready) continue;
       const hooks = entry.hooks;
       entry.hooks = [];
-      this.runHooks(hooks);
+      this.#runHooks(hooks);
     }
-    this.frame = null;
-    this.ready = null;
-    this.chunks = [];
-    this.chunkBytes = 0;
-    this.owingSince = null;
-    if (this.readTimer) clearTimeout(this.readTimer);
-    this.readTimer = null;
-    const listeners = [...this.closeListeners];
-    this.closeListeners.clear();
+    this.#frame = null;
+    this.#ready = null;
+    this.#chunks = [];
+    this.#chunkBytes = 0;
+    this.#owingSince = null;
+    if (this.#readTimer) clearTimeout(this.#readTimer);
+    this.#readTimer = null;
+    const listeners = [...this.#closeListeners];
+    this.#closeListeners.clear();
     for (const listener of listeners) {
       try {
         listener();
       } catch (error) {
-        this.log.error('close listener failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+        this.#log.error('close listener failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
       }
     }
   }
 
-  private onData(data: Buffer): void {
-    if (this.closed) return;
-    this.chunks.push(data);
-    this.chunkBytes += data.length;
-    this.pump();
+  #onData(data: Buffer): void {
+    if (this.#closed) return;
+    this.#chunks.push(data);
+    this.#chunkBytes += data.length;
+    this.#pump();
   }
 
   /** Handles every request that may be handled now, then decides whether to keep reading. */
-  private pump(): void {
-    while (!this.closed) {
-      if (!this.ready) this.receive();
-      if (this.closed) return;
-      if (!this.ready || this.busy || this.socket.writableNeedDrain) break;
-      if (this.outstanding.length > 0 && !(this.outstanding.length < MAX_DEFERRED && this.handler.mayOverlap?.(this.ready.body) === true)) break;
-      const request = this.ready;
-      this.ready = null;
-      this.dispatch(request);
+  #pump(): void {
+    while (!this.#closed) {
+      if (!this.#ready) this.#receive();
+      if (this.#closed) return;
+      if (!this.#ready || this.#busy || this.socket.writableNeedDrain) break;
+      if (this.#outstanding.length > 0 && !(this.#outstanding.length < MAX_DEFERRED && this.#handler.mayOverlap?.(this.#ready.body) === true)) break;
+      const request = this.#ready;
+      this.#ready = null;
+      this.#dispatch(request);
     }
-    if (this.closed) return;
-    this.updateReadState();
-    this.updateReadTimer();
+    if (this.#closed) return;
+    this.#updateReadState();
+    this.#updateReadTimer();
   }
 
   /** Moves received bytes into the frame being received; sets `ready` once a frame is complete. */
-  private receive(): void {
-    while (!this.ready && !this.closed) {
-      if (!this.frame) {
-        if (this.chunkBytes < 4) return;
-        const size = this.take(4).readInt32BE(0);
-        if (size < 0 || size > this.options.maxRequestBytes) {
-          this.close(`request size ${size} is outside 0..${this.options.maxRequestBytes} (socket.request.max.bytes)`, 'warn');
+  #receive(): void {
+    while (!this.#ready && !this.#closed) {
+      if (!this.#frame) {
+        if (this.#chunkBytes < 4) return;
+        const size = this.#take(4).readInt32BE(0);
+        if (size < 0 || size > this.#options.maxRequestBytes) {
+          this.close(`request size ${size} is outside 0..${this.#options.maxRequestBytes} (socket.request.max.bytes)`, 'warn');
           return;
         }
-        this.frame = { size, body: null, filled: 0, reserved: 0 };
+        this.#frame = { size, body: null, filled: 0, reserved: 0 };
       }
-      const frame = this.frame;
-      if (this.cancelMemoryWait) return;
-      if (frame.body === null && frame.size > SMALL_FRAME_BYTES && this.chunkBytes > SMALL_FRAME_BYTES) {
+      const frame = this.#frame;
+      if (this.#cancelMemoryWait) return;
+      if (frame.body === null && frame.size > SMALL_FRAME_BYTES && this.#chunkBytes > SMALL_FRAME_BYTES) {
         // A large frame reserves its size once more than SMALL_FRAME_BYTES of it arrived, not at its
         // size prefix: a client announcing large frames and trickling them holds no memory of the budget.
-        if (!this.reserveFor(frame)) return;
+        if (!this.#reserveFor(frame)) return;
       }
       if (frame.body === null) {
-        if (this.chunkBytes < frame.size) return;
-        this.ready = { body: this.take(frame.size), reserved: 0 };
+        if (this.#chunkBytes < frame.size) return;
+        this.#ready = { body: this.#take(frame.size), reserved: 0 };
       } else {
-        this.fill(frame);
+        this.#fill(frame);
         if (frame.filled < frame.size) return;
-        this.ready = { body: frame.body, reserved: frame.reserved };
+        this.#ready = { body: frame.body, reserved: frame.reserved };
       }
-      this.frame = null;
+      this.#frame = null;
     }
   }
 
   /** Reserves a large frame's size, or waits for it with reading paused. True when reserved now. */
-  private reserveFor(frame: IncomingFrame): boolean {
+  #reserveFor(frame: IncomingFrame): boolean {
     const granted = () => {
-      this.cancelMemoryWait = null;
+      this.#cancelMemoryWait = null;
       frame.reserved = frame.size;
       // Untouched pages of a fresh allocation cost nothing until the bytes arrive.
       frame.body = Buffer.allocUnsafeSlow(frame.size);
     };
-    if (this.memory.tryReserve(frame.size)) {
+    if (this.#memory.tryReserve(frame.size)) {
       granted();
       return true;
     }
-    this.log.debug('waiting for memory to read a request', { size: frame.size, queuedMaxRequestBytes: this.memory.capacity });
-    this.cancelMemoryWait = this.memory.reserve(frame.size, () => {
-      if (this.closed || this.frame !== frame) {
-        this.memory.release(frame.size);
+    this.#log.debug('waiting for memory to read a request', { size: frame.size, queuedMaxRequestBytes: this.#memory.capacity });
+    this.#cancelMemoryWait = this.#memory.reserve(frame.size, () => {
+      if (this.#closed || this.#frame !== frame) {
+        this.#memory.release(frame.size);
         return;
       }
       granted();
       // Not from inside the budget's release loop: another connection is releasing memory right now.
-      setImmediate(() => this.pump());
+      setImmediate(() => this.#pump());
     });
     return false;
   }
 
   /** Copies received bytes into a large frame's buffer. */
-  private fill(frame: IncomingFrame): void {
+  #fill(frame: IncomingFrame): void {
     const body = frame.body!;
-    while (frame.filled < frame.size && this.chunks.length > 0) {
-      const chunk = this.chunks[0]!;
+    while (frame.filled < frame.size && this.#chunks.length > 0) {
+      const chunk = this.#chunks[0]!;
       const n = Math.min(chunk.length, frame.size - frame.filled);
       chunk.copy(body, frame.filled, 0, n);
       frame.filled += n;
-      this.chunkBytes -= n;
-      if (n === chunk.length) this.chunks.shift();
-      else this.chunks[0] = chunk.subarray(n);
+      this.#chunkBytes -= n;
+      if (n === chunk.length) this.#chunks.shift();
+      else this.#chunks[0] = chunk.subarray(n);
     }
   }
 
   /** Removes `n` received bytes (n <= chunkBytes): a view when they lie in one chunk, else a copy. */
-  private take(n: number): Buffer {
+  #take(n: number): Buffer {
     if (n === 0) return Buffer.alloc(0);
-    const first = this.chunks[0]!;
+    const first = this.#chunks[0]!;
     let out: Buffer;
     if (first.length >= n) {
       out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
+      if (first.length === n) this.#chunks.shift();
+      else this.#chunks[0] = first.subarray(n);
     } else {
       out = Buffer.allocUnsafe(n);
       let filled = 0;
       while (filled < n) {
-        const chunk = this.chunks[0]!;
+        const chunk = this.#chunks[0]!;
         const m = Math.min(chunk.length, n - filled);
         chunk.copy(out, filled, 0, m);
         filled += m;
-        if (m === chunk.length) this.chunks.shift();
-        else this.chunks[0] = chunk.subarray(m);
+        if (m === chunk.length) this.#chunks.shift();
+        else this.#chunks[0] = chunk.subarray(m);
       }
     }
-    this.chunkBytes -= n;
+    this.#chunkBytes -= n;
     return out;
   }
 
-  private dispatch(request: ReceivedRequest): void {
-    this.handling = request;
+  #dispatch(request: ReceivedRequest): void {
+    this.#handling = request;
     let result: ResponseChunks | Promise<ResponseChunks> | DeferredResponse;
     try {
-      result = this.handler.handleFrame(request.body, this);
+      result = this.#handler.handleFrame(request.body, this);
     } catch (error) {
-      this.finishHandling(request);
-      this.fail(error, this.takeResponseHooks());
+      this.#finishHandling(request);
+      this.#fail(error, this.#takeResponseHooks());
       return;
     }
-    const hooks = this.takeResponseHooks();
+    const hooks = this.#takeResponseHooks();
     if (!(result instanceof Promise) && !(result instanceof DeferredResponse)) {
-      this.finishHandling(request);
-      if (this.outstanding.length === 0) this.send(result, hooks);
-      else this.outstanding.push({ ready: true, chunks: result, hooks });
+      this.#finishHandling(request);
+      if (this.#outstanding.length === 0) this.#send(result, hooks);
+      else this.#outstanding.push({ ready: true, chunks: result, hooks });
       return;
     }
     const entry: Outstanding = { ready: false, chunks: null, hooks };
-    this.outstanding.push(entry);
+    this.#outstanding.push(entry);
     // A deferred response's request is done with its frame; a blocking one holds it until it answers.
     const blocking = result instanceof Promise;
-    if (blocking) this.busy = true;
-    else this.finishHandling(request);
+    if (blocking) this.#busy = true;
+    else this.#finishHandling(request);
     const response: Promise<ResponseChunks> = result instanceof Promise ? result : result.response;
     response.then(
       (chunks) => {
         if (blocking) {
-          this.busy = false;
-          this.finishHandling(request);
+          this.#busy = false;
+          this.#finishHandling(request);
         }
         entry.ready = true;
         entry.chunks = chunks;
-        this.sendReady();
-        this.pump();
+        this.#sendReady();
+        this.#pump();
       },
       (error: unknown) => {
         if (blocking) {
-          this.busy = false;
-          this.finishHandling(request);
+          this.#busy = false;
+          this.#finishHandling(request);
         }
-        this.fail(error, entry.hooks);
+        this.#fail(error, entry.hooks);
       },
     );
   }
 
   /** Writes the responses at the head of the outstanding list that are complete, in order. */
-  private sendReady(): void {
-    while (this.outstanding.length > 0 && this.outstanding[0]!.ready) {
-      const entry = this.outstanding.shift()!;
-      this.send(entry.chunks, entry.hooks);
+  #sendReady(): void {
+    while (this.#outstanding.length > 0 && this.#outstanding[0]!.ready) {
+      const entry = this.#outstanding.shift()!;
+      this.#send(entry.chunks, entry.hooks);
     }
   }
 
-  private finishHandling(request: ReceivedRequest): void {
-    this.memory.release(request.reserved);
+  #finishHandling(request: ReceivedRequest): void {
+    this.#memory.release(request.reserved);
     request.reserved = 0;
-    if (this.handling === request) this.handling = null;
+    if (this.#handling === request) this.#handling = null;
   }
 
-  private fail(error: unknown, hooks: ReadonlyArray<() => void>): void {
-    this.runHooks(hooks);
+  #fail(error: unknown, hooks: ReadonlyArray<() => void>): void {
+    this.#runHooks(hooks);
     if (error instanceof CloseConnection) {
       this.close(error.message, 'warn');
     } else {
       // A bug in a handler: log it with its stack and drop only this connection.
-      this.log.error('request failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      this.#log.error('request failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
       this.close('internal error while handling a request', 'warn');
     }
   }
 
-  private send(chunks: ResponseChunks, hooks: ReadonlyArray<() => void>): void {
-    if (chunks === null || chunks.length === 0 || this.closed) {
-      this.runHooks(hooks);
+  #send(chunks: ResponseChunks, hooks: ReadonlyArray<() => void>): void {
+    if (chunks === null || chunks.length === 0 || this.#closed) {
+      this.#runHooks(hooks);
       return;
     }
     let size = 0;
     for (const chunk of chunks) size += chunk.length;
     // Counted against the budget until written: responses a client does not read hold memory.
-    const memory = this.memory;
+    const memory = this.#memory;
     memory.charge(size);
     let written = false;
     const done = () => {
       if (written) return;
       written = true;
       memory.release(size);
-      this.runHooks(hooks);
+      this.#runHooks(hooks);
     };
     this.socket.cork();
     const last = chunks.length - 1;
@@ -480,46 +484,46 @@ export class Connection {
    * Reads while a frame is being received (within its reservation) and while the read-ahead is small;
    * pauses while waiting for memory, or while a complete request waits behind the current one.
    */
-  private updateReadState(): void {
-    const shouldPause = this.cancelMemoryWait !== null || (this.ready !== null && this.chunkBytes >= READ_AHEAD_BYTES);
-    if (shouldPause && !this.readPaused) {
-      this.readPaused = true;
+  #updateReadState(): void {
+    const shouldPause = this.#cancelMemoryWait !== null || (this.#ready !== null && this.#chunkBytes >= READ_AHEAD_BYTES);
+    if (shouldPause && !this.#readPaused) {
+      this.#readPaused = true;
       this.socket.pause();
-    } else if (!shouldPause && this.readPaused) {
-      this.readPaused = false;
+    } else if (!shouldPause && this.#readPaused) {
+      this.#readPaused = false;
       this.socket.resume();
     }
   }
 
   /** The client owes the rest of a frame while we read: that time is bounded by requestReadTimeoutMs. */
-  private updateReadTimer(): void {
-    const owing = !this.readPaused && this.cancelMemoryWait === null && (this.frame !== null || this.chunkBytes > 0);
+  #updateReadTimer(): void {
+    const owing = !this.#readPaused && this.#cancelMemoryWait === null && (this.#frame !== null || this.#chunkBytes > 0);
     if (!owing) {
-      this.owingSince = null;
+      this.#owingSince = null;
       return;
     }
-    if (this.owingSince === null) this.owingSince = Date.now();
-    if (!this.readTimer) this.armReadTimer(this.requestReadTimeoutMs);
+    if (this.#owingSince === null) this.#owingSince = Date.now();
+    if (!this.#readTimer) this.#armReadTimer(this.#requestReadTimeoutMs);
   }
 
-  private armReadTimer(delayMs: number): void {
-    this.readTimer = setTimeout(() => {
-      this.readTimer = null;
-      if (this.closed || this.owingSince === null) return;
-      const elapsed = Date.now() - this.owingSince;
-      const limit = this.requestReadTimeoutMs;
+  #armReadTimer(delayMs: number): void {
+    this.#readTimer = setTimeout(() => {
+      this.#readTimer = null;
+      if (this.#closed || this.#owingSince === null) return;
+      const elapsed = Date.now() - this.#owingSince;
+      const limit = this.#requestReadTimeoutMs;
       if (elapsed < limit) {
-        this.armReadTimer(limit - elapsed);
+        this.#armReadTimer(limit - elapsed);
         return;
       }
-      const got = (this.frame ? this.frame.filled : 0) + this.chunkBytes + (this.frame ? 4 : 0);
-      const expected = this.frame ? `${this.frame.size + 4}` : 'at least 4';
+      const got = (this.#frame ? this.#frame.filled : 0) + this.#chunkBytes + (this.#frame ? 4 : 0);
+      const expected = this.#frame ? `${this.#frame.size + 4}` : 'at least 4';
       this.close(
         `request not received in full within socket.request.read.timeout.ms (${limit} ms): ${got} of ${expected} bytes arrived`,
         'warn',
       );
     }, Math.max(1, delayMs));
-    this.readTimer.unref();
+    this.#readTimer.unref();
   }
 }
 

@@ -19,37 +19,42 @@ export interface ListenerOptions extends ConnectionOptions {
  * closes the open ones, `kill` does the same at once (the abrupt stop of a crashing broker).
  */
 export class Listener {
-  private server: Server | null = null;
-  private readonly connections = new Set<Connection>();
-  private boundPort = 0;
+  #server: Server | null = null;
+  readonly #connections = new Set<Connection>();
+  #boundPort = 0;
+  readonly #handler: FrameHandler;
+  readonly #options: ListenerOptions;
 
   constructor(
-    private readonly handler: FrameHandler,
-    private readonly options: ListenerOptions,
-  ) {}
+    handler: FrameHandler,
+    options: ListenerOptions,
+  ) {
+    this.#handler = handler;
+    this.#options = options;
+  }
 
   get port(): number {
-    return this.boundPort;
+    return this.#boundPort;
   }
 
   get openConnections(): number {
-    return this.connections.size;
+    return this.#connections.size;
   }
 
   async start(): Promise<void> {
     const accept = (socket: Socket, principal: string | null) => {
-      const connection = new Connection(socket, this.handler, this.options);
+      const connection = new Connection(socket, this.#handler, this.#options);
       if (principal !== null) connection.principal = principal;
-      this.connections.add(connection);
-      socket.once('close', () => this.connections.delete(connection));
+      this.#connections.add(connection);
+      socket.once('close', () => this.#connections.delete(connection));
     };
-    const tls = this.options.tls;
+    const tls = this.#options.tls;
     let server: Server;
     if (tls) {
       const tlsServer = createTlsServer({ ...tls.options, noDelay: true }, (socket) => {
         const principal = tls.principal(socket);
         if (principal === null) {
-          refusalLog(this.options.logger).warn('TLS connection refused', { remote: `${socket.remoteAddress}:${socket.remotePort}`, reason: `client certificate not issued by the cluster's CA: ${String(socket.authorizationError)}` });
+          refusalLog(this.#options.logger).warn('TLS connection refused', { remote: `${socket.remoteAddress}:${socket.remotePort}`, reason: `client certificate not issued by the cluster's CA: ${String(socket.authorizationError)}` });
           socket.destroy();
           return;
         }
@@ -57,7 +62,7 @@ export class Listener {
       });
       // A failed handshake (a plaintext client, garbage, an untrusted or missing client certificate): its socket is already closed.
       tlsServer.on('tlsClientError', (error, socket) => {
-        refusalLog(this.options.logger).warn('TLS handshake failed', { remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, reason: error.message });
+        refusalLog(this.#options.logger).warn('TLS handshake failed', { remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, reason: error.message });
       });
       server = tlsServer;
     } else {
@@ -65,23 +70,23 @@ export class Listener {
     }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: this.options.host, port: this.options.port, exclusive: true }, () => {
+      server.listen({ host: this.#options.host, port: this.#options.port, exclusive: true }, () => {
         server.off('error', reject);
         resolve();
       });
     });
-    server.on('error', (error) => this.options.logger.error('listener error', { error }));
+    server.on('error', (error) => this.#options.logger.error('listener error', { error }));
     const address = server.address();
-    this.boundPort = typeof address === 'object' && address ? address.port : this.options.port;
-    this.server = server;
+    this.#boundPort = typeof address === 'object' && address ? address.port : this.#options.port;
+    this.#server = server;
   }
 
   /** Stops accepting and closes every open connection; resolves once the port is released. */
   async stop(reason = 'broker stopping'): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    for (const connection of this.connections) connection.close(reason, 'debug');
-    this.connections.clear();
+    const server = this.#server;
+    this.#server = null;
+    for (const connection of this.#connections) connection.close(reason, 'debug');
+    this.#connections.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

@@ -11,18 +11,18 @@
  * requests wait and fetches return less (see Connection.responseAllowance).
  */
 export class MemoryBudget {
-  private used = 0;
-  private readonly waiters: Array<{ bytes: number; grant: () => void }> = [];
+  #used = 0;
+  readonly #waiters: Array<{ bytes: number; grant: () => void }> = [];
 
   /** `capacity` <= 0 means no limit (Kafka's -1). */
   constructor(readonly capacity: number) {}
 
   get usedBytes(): number {
-    return this.used;
+    return this.#used;
   }
 
   get waiting(): number {
-    return this.waiters.length;
+    return this.#waiters.length;
   }
 
   get limited(): boolean {
@@ -31,7 +31,7 @@ export class MemoryBudget {
 
   /** Bytes that can still be reserved now (Infinity without a limit). */
   available(): number {
-    return this.limited ? Math.max(0, this.capacity - this.used) : Infinity;
+    return this.limited ? Math.max(0, this.capacity - this.#used) : Infinity;
   }
 
   /**
@@ -39,9 +39,9 @@ export class MemoryBudget {
    * still let through when nothing else holds memory, so a misconfigured budget cannot wedge a client.
    */
   tryReserve(bytes: number): boolean {
-    if (this.waiters.length > 0) return false;
-    if (!this.fits(bytes)) return false;
-    this.used += bytes;
+    if (this.#waiters.length > 0) return false;
+    if (!this.#fits(bytes)) return false;
+    this.#used += bytes;
     return true;
   }
 
@@ -52,35 +52,35 @@ export class MemoryBudget {
       return () => {};
     }
     const waiter = { bytes, grant };
-    this.waiters.push(waiter);
+    this.#waiters.push(waiter);
     return () => {
-      const index = this.waiters.indexOf(waiter);
-      if (index >= 0) this.waiters.splice(index, 1);
+      const index = this.#waiters.indexOf(waiter);
+      if (index >= 0) this.#waiters.splice(index, 1);
       // The head may have blocked smaller requests behind it.
-      if (index === 0) this.wake();
+      if (index === 0) this.#wake();
     };
   }
 
   /** Counts bytes that exist already (a response handed to a socket), whether they fit or not. */
   charge(bytes: number): void {
-    this.used += bytes;
+    this.#used += bytes;
   }
 
   release(bytes: number): void {
     if (bytes <= 0) return;
-    this.used = Math.max(0, this.used - bytes);
-    this.wake();
+    this.#used = Math.max(0, this.#used - bytes);
+    this.#wake();
   }
 
-  private fits(bytes: number): boolean {
-    return !this.limited || this.used + bytes <= this.capacity || this.used === 0;
+  #fits(bytes: number): boolean {
+    return !this.limited || this.#used + bytes <= this.capacity || this.#used === 0;
   }
 
   /** Grants waiters in arrival order while the head fits (first come, first served: large frames are not starved). */
-  private wake(): void {
-    while (this.waiters.length > 0 && this.fits(this.waiters[0]!.bytes)) {
-      const waiter = this.waiters.shift()!;
-      this.used += waiter.bytes;
+  #wake(): void {
+    while (this.#waiters.length > 0 && this.#fits(this.#waiters[0]!.bytes)) {
+      const waiter = this.#waiters.shift()!;
+      this.#used += waiter.bytes;
       waiter.grant();
     }
   }

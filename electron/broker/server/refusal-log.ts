@@ -6,31 +6,40 @@ import type { Logger } from './logger';
  * out with the next line let through.
  */
 export class RefusalLog {
-  private windowStart = 0;
-  private written = 0;
-  private suppressed = 0;
+  #windowStart = 0;
+  #written = 0;
+  #suppressed = 0;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #perWindow;
+  readonly #windowMs;
 
   constructor(
-    private readonly logger: Logger,
-    private readonly now: () => number = Date.now,
-    private readonly perWindow = 100,
-    private readonly windowMs = 10_000,
-  ) {}
+    logger: Logger,
+    now: () => number = Date.now,
+    perWindow = 100,
+    windowMs = 10_000,
+  ) {
+    this.#logger = logger;
+    this.#now = now;
+    this.#perWindow = perWindow;
+    this.#windowMs = windowMs;
+  }
 
   warn(message: string, fields: Record<string, unknown>): void {
-    const now = this.now();
-    if (now - this.windowStart >= this.windowMs) {
-      this.windowStart = now;
-      this.written = 0;
+    const now = this.#now();
+    if (now - this.#windowStart >= this.#windowMs) {
+      this.#windowStart = now;
+      this.#written = 0;
     }
-    if (this.written >= this.perWindow) {
-      this.suppressed++;
+    if (this.#written >= this.#perWindow) {
+      this.#suppressed++;
       return;
     }
-    this.written++;
-    const suppressed = this.suppressed;
-    this.suppressed = 0;
-    this.logger.warn(message, suppressed > 0 ? { ...fields, suppressedSimilar: suppressed } : fields);
+    this.#written++;
+    const suppressed = this.#suppressed;
+    this.#suppressed = 0;
+    this.#logger.warn(message, suppressed > 0 ? { ...fields, suppressedSimilar: suppressed } : fields);
   }
 }
 

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PartitionLog } from '../../../electron/broker/log/partition-log';
+import { setActiveSegmentFdLimit } from '../../../electron/broker/log/segment';
 import { defaultLogConfig, type LogConfig } from '../../../electron/broker/log/log-config';
 import { batch, collectingLogger, offsetsOf, removeDir, tempDir } from './helpers';
 
@@ -244,11 +245,25 @@ describe('PartitionLog persistence and recovery', () => {
     const { log } = await openAt(dir, { segmentBytes: 1 << 20 });
     fill(log, 3);
     const size = log.size();
-    // close the fd under the log to make the next write fail
-    (log as unknown as { segments: Array<{ close(): void }> }).segments[0]!.close();
-    expect(() => log.append(batch(2), { assignOffsets: true })).toThrow(/append to/);
-    expect(log.size()).toBe(size);
-    expect(log.logEndOffset).toBe(12);
+    // The segment file cannot be opened again: its fd is taken by another log (a budget of one open
+    // active segment) and a directory stands where the file was, so the next write fails.
+    const file = path.join(dir, '00000000000000000000.log');
+    setActiveSegmentFdLimit(1);
+    try {
+      await openAt(newDir());
+      fs.renameSync(file, `${file}.aside`);
+      fs.mkdirSync(file);
+      expect(() => log.append(batch(2), { assignOffsets: true })).toThrow(/append to/);
+      expect(log.size()).toBe(size);
+      expect(log.logEndOffset).toBe(12);
+    } finally {
+      setActiveSegmentFdLimit(4096);
+      if (fs.statSync(file).isDirectory()) fs.rmdirSync(file);
+      if (fs.existsSync(`${file}.aside`)) fs.renameSync(`${file}.aside`, file);
+    }
+    // Once it opens again, appends go on where the log ended.
+    log.append(batch(2), { assignOffsets: true });
+    expect(log.logEndOffset).toBe(14);
   });
 
   it('removes leftover temporary files on open', async () => {

@@ -146,16 +146,21 @@ function describeResolverError(message: string): string {
 class AvroParsedSchema implements ParsedSchema {
   readonly type = 'AVRO' as const;
   #normalized: string | null = null;
+  readonly #json: unknown;
+  readonly #referencedNames: string[];
 
   constructor(
     readonly canonical: string,
     readonly avroType: AvroType,
-    private readonly json: unknown,
-    private readonly referencedNames: string[],
-  ) {}
+    json: unknown,
+    referencedNames: string[],
+  ) {
+    this.#json = json;
+    this.#referencedNames = referencedNames;
+  }
 
   normalized(): string {
-    this.#normalized ??= avroCanonical(this.json, this.referencedNames, true);
+    this.#normalized ??= avroCanonical(this.#json, this.#referencedNames, true);
     return this.#normalized;
   }
 

@@ -141,7 +141,7 @@ class Resolver {
   }
 
   /** The document a `$ref` base names: another reference by name or `$id`, or an embedded `$id`. */
-  private documentFor(base: string, from: Document): { doc: Document; node: Json } | undefined {
+  #documentFor(base: string, from: Document): { doc: Document; node: Json } | undefined {
     if (base === '') return { doc: from, node: from.root };
     for (const doc of this.documents) {
       if (doc.name !== '' && (doc.name === base || lastSegment(doc.name) === lastSegment(base))) return { doc, node: doc.root };
@@ -159,7 +159,7 @@ class Resolver {
     const hash = ref.indexOf('#');
     const base = hash >= 0 ? ref.slice(0, hash) : ref;
     const fragment = hash >= 0 ? ref.slice(hash + 1) : '';
-    const target = this.documentFor(base, from);
+    const target = this.#documentFor(base, from);
     if (!target) return undefined;
     if (fragment === '') return target;
     if (fragment.startsWith('/')) {
@@ -287,41 +287,44 @@ const NUMBER_KEYWORDS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMax
 const num = (value: Json | undefined): number | undefined => (typeof value === 'number' ? value : undefined);
 
 class ModelBuilder {
-  private readonly built = new Map<Json, Node>();
+  readonly #built = new Map<Json, Node>();
+  readonly #resolver: Resolver;
 
-  constructor(private readonly resolver: Resolver) {}
+  constructor(resolver: Resolver) {
+    this.#resolver = resolver;
+  }
 
   build(schema: Json, doc: Document): Node {
     if (schema === true || (isObject(schema) && Object.keys(schema).length === 0)) return { kind: 'empty', hasDefault: false, raw: true };
     if (schema === false) return { kind: 'false', hasDefault: false, raw: false };
     if (!isObject(schema)) return { kind: 'empty', hasDefault: false, raw: true };
     if (typeof schema.$ref === 'string') {
-      const target = this.resolver.resolve(schema.$ref, doc);
+      const target = this.#resolver.resolve(schema.$ref, doc);
       if (!target) throw new InvalidSchemaError(`$ref '${schema.$ref}' cannot be resolved`);
       return this.build(target.node, target.doc);
     }
-    const existing = this.built.get(schema);
+    const existing = this.#built.get(schema);
     if (existing) return existing;
     // A placeholder breaks cycles through properties and items; it is filled in place below.
     const node = { kind: 'empty', hasDefault: 'default' in schema, raw: schema } as Node;
-    this.built.set(schema, node);
-    Object.assign(node, this.construct(schema, doc));
+    this.#built.set(schema, node);
+    Object.assign(node, this.#construct(schema, doc));
     return node;
   }
 
-  private construct(schema: JsonObject, doc: Document): Node {
+  #construct(schema: JsonObject, doc: Document): Node {
     const hasDefault = 'default' in schema;
     const parts: Node[] = [];
     const type = schema.type;
     const types = typeof type === 'string' ? [type] : Array.isArray(type) ? type.filter((t): t is string => typeof t === 'string') : [];
-    if (types.length === 1) parts.push(this.typed(types[0]!, schema, doc));
-    else if (types.length > 1) parts.push({ kind: 'combined', criterion: 'anyOf', subschemas: types.map((t) => this.typed(t, schema, doc)), hasDefault: false, raw: schema });
+    if (types.length === 1) parts.push(this.#typed(types[0]!, schema, doc));
+    else if (types.length > 1) parts.push({ kind: 'combined', criterion: 'anyOf', subschemas: types.map((t) => this.#typed(t, schema, doc)), hasDefault: false, raw: schema });
     else {
       const has = (keywords: string[]) => keywords.some((k) => k in schema);
-      if (has(OBJECT_KEYWORDS)) parts.push(this.typed('object', schema, doc));
-      if (has(ARRAY_KEYWORDS)) parts.push(this.typed('array', schema, doc));
-      if (has(STRING_KEYWORDS)) parts.push(this.typed('string', schema, doc));
-      if (has(NUMBER_KEYWORDS)) parts.push(this.typed('number', schema, doc));
+      if (has(OBJECT_KEYWORDS)) parts.push(this.#typed('object', schema, doc));
+      if (has(ARRAY_KEYWORDS)) parts.push(this.#typed('array', schema, doc));
+      if (has(STRING_KEYWORDS)) parts.push(this.#typed('string', schema, doc));
+      if (has(NUMBER_KEYWORDS)) parts.push(this.#typed('number', schema, doc));
     }
     if (Array.isArray(schema.enum)) parts.push({ kind: 'enum', values: new Set(schema.enum.map(sortedJson)), hasDefault: false, raw: { enum: schema.enum } });
     if ('const' in schema) parts.push({ kind: 'const', value: sortedJson(schema.const), hasDefault: false, raw: { const: schema.const! } });
@@ -337,13 +340,13 @@ class ModelBuilder {
     return { ...node, hasDefault, raw: schema };
   }
 
-  private content(value: Json | undefined, doc: Document): 'open' | 'closed' | Node {
+  #content(value: Json | undefined, doc: Document): 'open' | 'closed' | Node {
     if (value === undefined || value === true || (isObject(value) && Object.keys(value).length === 0)) return 'open';
     if (value === false) return 'closed';
     return this.build(value, doc);
   }
 
-  private typed(type: string, schema: JsonObject, doc: Document): Node {
+  #typed(type: string, schema: JsonObject, doc: Document): Node {
     const base = { hasDefault: false, raw: schema };
     switch (type) {
       case 'string':
@@ -381,7 +384,7 @@ class ModelBuilder {
           ...base,
           properties,
           required: new Set(Array.isArray(schema.required) ? schema.required.filter((r): r is string => typeof r === 'string') : []),
-          additional: this.content(schema.additionalProperties, doc),
+          additional: this.#content(schema.additionalProperties, doc),
           unevaluated: 'unevaluatedProperties' in schema ? this.build(schema.unevaluatedProperties, doc) : undefined,
           patternProperties: isObject(schema.patternProperties)
             ? Object.entries(schema.patternProperties).map(([pattern, sub]) => ({ pattern, schema: this.build(sub, doc) }))
@@ -402,7 +405,7 @@ class ModelBuilder {
           ...base,
           items,
           tuple: (tuple ?? []).map((s) => this.build(s, doc)),
-          additional: tuple === null ? 'open' : this.content(additional, doc),
+          additional: tuple === null ? 'open' : this.#content(additional, doc),
           unevaluated: 'unevaluatedItems' in schema ? this.build(schema.unevaluatedItems, doc) : undefined,
           maxItems: num(schema.maxItems),
           minItems: num(schema.minItems),
@@ -538,23 +541,23 @@ const COMPARISON_BUDGET = 50_000;
 class BudgetExceeded extends Error {}
 
 class Comparison {
-  private steps = 0;
-  private readonly memo = new Map<Node, Map<Node, Difference[]>>();
-  private readonly inProgress = new Set<string>();
-  private readonly ids = new Map<Node, number>();
+  #steps = 0;
+  readonly #memo = new Map<Node, Map<Node, Difference[]>>();
+  readonly #inProgress = new Set<string>();
+  readonly #ids = new Map<Node, number>();
 
-  private readonly keys = new Map<Node, string>();
+  readonly #keys = new Map<Node, string>();
 
   /** Structural identity of a subschema (its kind and JSON), computed once per node. */
-  private keyOf(node: Node): string {
-    let key = this.keys.get(node);
-    if (key === undefined) this.keys.set(node, (key = `${node.kind}:${sortedJson(node.raw)}`));
+  #keyOf(node: Node): string {
+    let key = this.#keys.get(node);
+    if (key === undefined) this.#keys.set(node, (key = `${node.kind}:${sortedJson(node.raw)}`));
     return key;
   }
 
-  private id(node: Node): number {
-    let id = this.ids.get(node);
-    if (id === undefined) this.ids.set(node, (id = this.ids.size));
+  #id(node: Node): number {
+    let id = this.#ids.get(node);
+    if (id === undefined) this.#ids.set(node, (id = this.#ids.size));
     return id;
   }
 
@@ -562,30 +565,30 @@ class Comparison {
     if (original === undefined && update === undefined) return [];
     if (original === undefined) return [{ type: 'SCHEMA_ADDED', path: [] }];
     if (update === undefined) return []; // SCHEMA_REMOVED: compatible
-    if (++this.steps > COMPARISON_BUDGET) throw new BudgetExceeded();
-    const cached = this.memo.get(original)?.get(update);
+    if (++this.#steps > COMPARISON_BUDGET) throw new BudgetExceeded();
+    const cached = this.#memo.get(original)?.get(update);
     if (cached) return cached;
-    const pairKey = `${this.id(original)}:${this.id(update)}`;
+    const pairKey = `${this.#id(original)}:${this.#id(update)}`;
     // A pair met again while it is being compared is a recursive schema: assumed compatible there.
-    if (this.inProgress.has(pairKey)) return [];
-    this.inProgress.add(pairKey);
+    if (this.#inProgress.has(pairKey)) return [];
+    this.#inProgress.add(pairKey);
     let diffs: Difference[];
     try {
-      diffs = this.compareTypes(original, update);
+      diffs = this.#compareTypes(original, update);
     } finally {
-      this.inProgress.delete(pairKey);
+      this.#inProgress.delete(pairKey);
     }
-    let row = this.memo.get(original);
-    if (!row) this.memo.set(original, (row = new Map<Node, Difference[]>()));
+    let row = this.#memo.get(original);
+    if (!row) this.#memo.set(original, (row = new Map<Node, Difference[]>()));
     row.set(update, diffs);
     return diffs;
   }
 
-  private at(segments: string[], diffs: Difference[]): Difference[] {
+  #at(segments: string[], diffs: Difference[]): Difference[] {
     return diffs.map((d) => ({ type: d.type, path: [...segments, ...d.path] }));
   }
 
-  private compareTypes(original: Node, update: Node): Difference[] {
+  #compareTypes(original: Node, update: Node): Difference[] {
     if (original.kind !== 'combined' && update.kind === 'combined') {
       if (update.subschemas.length === 1) {
         if (this.compare(original, update.subschemas[0]).length === 0) return [];
@@ -607,9 +610,9 @@ class Comparison {
     }
     switch (original.kind) {
       case 'string':
-        return this.compareString(original, update as StringNode);
+        return this.#compareString(original, update as StringNode);
       case 'number':
-        return this.compareNumber(original, update as NumberNode);
+        return this.#compareNumber(original, update as NumberNode);
       case 'enum': {
         const next = (update as EnumNode).values;
         const same = original.values.size === next.size && [...original.values].every((v) => next.has(v));
@@ -623,17 +626,17 @@ class Comparison {
         // Reversed: the new schema may refuse less than the old one did.
         return this.compare((update as NotNode).schema, original.schema).length === 0 ? [] : [{ type: 'NOT_TYPE_EXTENDED', path: ['not'] }];
       case 'combined':
-        return this.compareCombined(original, update as CombinedNode);
+        return this.#compareCombined(original, update as CombinedNode);
       case 'object':
-        return this.compareObject(original, update as ObjectNode);
+        return this.#compareObject(original, update as ObjectNode);
       case 'array':
-        return this.compareArray(original, update as ArrayNode);
+        return this.#compareArray(original, update as ArrayNode);
       default:
         return [];
     }
   }
 
-  private compareString(original: StringNode, update: StringNode): Difference[] {
+  #compareString(original: StringNode, update: StringNode): Difference[] {
     const diffs: Difference[] = [];
     if (original.maxLength !== update.maxLength) {
       if (original.maxLength === undefined) diffs.push({ type: 'MAX_LENGTH_ADDED', path: ['maxLength'] });
@@ -648,7 +651,7 @@ class Comparison {
     return diffs;
   }
 
-  private compareNumber(original: NumberNode, update: NumberNode): Difference[] {
+  #compareNumber(original: NumberNode, update: NumberNode): Difference[] {
     const diffs: Difference[] = [];
     const upper = (name: string, a: number | undefined, b: number | undefined, added: DiffType, decreased: DiffType) => {
       if (a === b) return;
@@ -678,7 +681,7 @@ class Comparison {
     return diffs;
   }
 
-  private compareCombined(original: CombinedNode, update: CombinedNode): Difference[] {
+  #compareCombined(original: CombinedNode, update: CombinedNode): Difference[] {
     const diffs: Difference[] = [];
     if (original.criterion !== update.criterion) {
       const single = (n: CombinedNode) => n.subschemas.length === 1;
@@ -689,7 +692,7 @@ class Comparison {
         (single(update) && original.criterion === 'allOf');
       if (!extended) return [{ type: 'COMBINED_TYPE_CHANGED', path: [] }];
     }
-    const unique = (nodes: Node[]) => [...new Map(nodes.map((n) => [this.keyOf(n), n])).values()];
+    const unique = (nodes: Node[]) => [...new Map(nodes.map((n) => [this.#keyOf(n), n])).values()];
     const originals = unique(original.subschemas);
     const updates = unique(update.subschemas);
     if (originals.length < updates.length && update.criterion === 'allOf') diffs.push({ type: 'PRODUCT_TYPE_EXTENDED', path: [] });
@@ -714,19 +717,19 @@ class Comparison {
     return diffs;
   }
 
-  private static isOpenObject(node: ObjectNode): boolean {
+  static #isOpenObject(node: ObjectNode): boolean {
     return node.additional === 'open' && node.patternProperties.length === 0 && (node.unevaluated === undefined || node.unevaluated.kind === 'empty');
   }
 
   /** The schema of a partially open object that covers a property name, if any. */
-  private static partialObject(node: ObjectNode, name: string): Node | undefined {
+  static #partialObject(node: ObjectNode, name: string): Node | undefined {
     for (const { pattern, schema } of node.patternProperties) if (matches(pattern, name)) return schema;
     if (node.additional !== 'open' && node.additional !== 'closed') return node.additional;
     if (node.additional === 'open' && node.unevaluated && node.unevaluated.kind !== 'false' && node.unevaluated.kind !== 'empty') return node.unevaluated;
     return undefined;
   }
 
-  private compareObject(original: ObjectNode, update: ObjectNode): Difference[] {
+  #compareObject(original: ObjectNode, update: ObjectNode): Difference[] {
     const diffs: Difference[] = [];
     for (const name of original.properties.keys()) {
       const next = update.properties.get(name);
@@ -740,16 +743,16 @@ class Comparison {
       const after = update.properties.get(name);
       const path = ['properties', name];
       if (after === undefined) {
-        if (Comparison.isOpenObject(update)) continue; // PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL
-        const partial = Comparison.partialObject(update, name);
+        if (Comparison.#isOpenObject(update)) continue; // PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL
+        const partial = Comparison.#partialObject(update, name);
         if (partial) {
           const sub = this.compare(before, partial);
-          if (sub.length > 0) diffs.push(...this.at(path, sub), { type: 'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', path });
+          if (sub.length > 0) diffs.push(...this.#at(path, sub), { type: 'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', path });
         } else if (before!.kind !== 'false') {
           diffs.push({ type: 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL', path });
         }
       } else if (before === undefined) {
-        if (Comparison.isOpenObject(original)) {
+        if (Comparison.#isOpenObject(original)) {
           if (after.kind === 'empty') continue; // PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL
           if (update.required.has(name)) {
             diffs.push({ type: after.hasDefault ? 'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL' : 'REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL', path });
@@ -757,15 +760,15 @@ class Comparison {
             diffs.push({ type: 'OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL', path });
           }
         } else {
-          const partial = Comparison.partialObject(original, name);
+          const partial = Comparison.#partialObject(original, name);
           if (partial) {
             const sub = this.compare(partial, after);
-            if (sub.length > 0) diffs.push(...this.at(path, sub), { type: 'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', path });
+            if (sub.length > 0) diffs.push(...this.#at(path, sub), { type: 'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', path });
           }
           if (update.required.has(name) && !after.hasDefault) diffs.push({ type: 'REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL', path });
         }
       } else {
-        diffs.push(...this.at(path, this.compare(before, after)));
+        diffs.push(...this.#at(path, this.compare(before, after)));
       }
     }
     for (const name of new Set([...original.dependencyArrays.keys(), ...update.dependencyArrays.keys()])) {
@@ -784,10 +787,10 @@ class Comparison {
       const after = update.dependencySchemas.get(name);
       if (after === undefined) continue;
       if (before === undefined) diffs.push({ type: 'DEPENDENCY_SCHEMA_ADDED', path: ['dependencies', name] });
-      else diffs.push(...this.at(['dependencies', name], this.compare(before, after)));
+      else diffs.push(...this.#at(['dependencies', name], this.compare(before, after)));
     }
-    diffs.push(...this.compareContent(original, update, 'additionalProperties', 'ADDITIONAL_PROPERTIES_REMOVED', 'ADDITIONAL_PROPERTIES_NARROWED'));
-    diffs.push(...this.compareUnevaluated(original.unevaluated, update.unevaluated, 'unevaluatedProperties', 'UNEVALUATED_PROPERTIES_REMOVED', 'UNEVALUATED_PROPERTIES_NARROWED'));
+    diffs.push(...this.#compareContent(original, update, 'additionalProperties', 'ADDITIONAL_PROPERTIES_REMOVED', 'ADDITIONAL_PROPERTIES_NARROWED'));
+    diffs.push(...this.#compareUnevaluated(original.unevaluated, update.unevaluated, 'unevaluatedProperties', 'UNEVALUATED_PROPERTIES_REMOVED', 'UNEVALUATED_PROPERTIES_NARROWED'));
     if (original.maxProperties !== update.maxProperties) {
       if (original.maxProperties === undefined) diffs.push({ type: 'MAX_PROPERTIES_ADDED', path: ['maxProperties'] });
       else if (update.maxProperties !== undefined && update.maxProperties < original.maxProperties) diffs.push({ type: 'MAX_PROPERTIES_DECREASED', path: ['maxProperties'] });
@@ -800,7 +803,7 @@ class Comparison {
   }
 
   /** additionalProperties / additionalItems: closing an open model, or giving it a schema, narrows it. */
-  private compareContent(original: Content, update: Content, name: string, removed: DiffType, narrowed: DiffType): Difference[] {
+  #compareContent(original: Content, update: Content, name: string, removed: DiffType, narrowed: DiffType): Difference[] {
     const a = original.additional;
     const b = update.additional;
     const permits = (c: Content['additional']) => c !== 'closed';
@@ -809,10 +812,10 @@ class Comparison {
     if (a === 'open' && b !== 'open') return [{ type: narrowed, path: [name] }];
     if (a !== 'open' && b === 'open') return [];
     if (a === 'open' || b === 'open') return [];
-    return this.at([name], this.compare(a, b));
+    return this.#at([name], this.compare(a, b));
   }
 
-  private compareUnevaluated(a: Node | undefined, b: Node | undefined, name: string, removed: DiffType, narrowed: DiffType): Difference[] {
+  #compareUnevaluated(a: Node | undefined, b: Node | undefined, name: string, removed: DiffType, narrowed: DiffType): Difference[] {
     if (a === undefined && b === undefined) return [];
     if (a === undefined) return [{ type: b!.kind === 'false' ? removed : narrowed, path: [name] }];
     if (b === undefined) return [];
@@ -820,48 +823,48 @@ class Comparison {
     if (a.kind !== 'false' && b.kind === 'false') return [{ type: removed, path: [name] }];
     if (a.kind === 'empty' && b.kind !== 'empty') return [{ type: narrowed, path: [name] }];
     if (a.kind !== 'empty' && b.kind === 'empty') return [];
-    return this.at([name], this.compare(a, b));
+    return this.#at([name], this.compare(a, b));
   }
 
-  private static isOpenArray(node: ArrayNode): boolean {
+  static #isOpenArray(node: ArrayNode): boolean {
     return node.additional === 'open' && (node.unevaluated === undefined || node.unevaluated.kind === 'empty');
   }
 
-  private static partialArray(node: ArrayNode): Node | undefined {
+  static #partialArray(node: ArrayNode): Node | undefined {
     if (node.additional !== 'open' && node.additional !== 'closed') return node.additional;
     if (node.additional === 'open' && node.unevaluated && node.unevaluated.kind !== 'false' && node.unevaluated.kind !== 'empty') return node.unevaluated;
     return undefined;
   }
 
-  private compareArray(original: ArrayNode, update: ArrayNode): Difference[] {
-    const diffs: Difference[] = [...this.at(['items'], this.compare(original.items, update.items))];
+  #compareArray(original: ArrayNode, update: ArrayNode): Difference[] {
+    const diffs: Difference[] = [...this.#at(['items'], this.compare(original.items, update.items))];
     const shared = Math.min(original.tuple.length, update.tuple.length);
-    for (let i = 0; i < shared; i++) diffs.push(...this.at(['items', String(i)], this.compare(original.tuple[i], update.tuple[i])));
+    for (let i = 0; i < shared; i++) diffs.push(...this.#at(['items', String(i)], this.compare(original.tuple[i], update.tuple[i])));
     for (let i = shared; i < original.tuple.length; i++) {
       const path = ['items', String(i)];
-      if (Comparison.isOpenArray(update)) continue;
-      const partial = Comparison.partialArray(update);
+      if (Comparison.#isOpenArray(update)) continue;
+      const partial = Comparison.#partialArray(update);
       if (partial) {
         const sub = this.compare(original.tuple[i], partial);
-        if (sub.length > 0) diffs.push(...this.at(path, sub), { type: 'ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', path });
+        if (sub.length > 0) diffs.push(...this.#at(path, sub), { type: 'ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', path });
       } else if (original.tuple[i]!.kind !== 'false') {
         diffs.push({ type: 'ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL', path });
       }
     }
     for (let i = shared; i < update.tuple.length; i++) {
       const path = ['items', String(i)];
-      if (Comparison.isOpenArray(original)) {
+      if (Comparison.#isOpenArray(original)) {
         if (update.tuple[i]!.kind !== 'empty') diffs.push({ type: 'ITEM_ADDED_TO_OPEN_CONTENT_MODEL', path });
         continue;
       }
-      const partial = Comparison.partialArray(original);
+      const partial = Comparison.#partialArray(original);
       if (partial) {
         const sub = this.compare(partial, update.tuple[i]);
-        if (sub.length > 0) diffs.push(...this.at(path, sub), { type: 'ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', path });
+        if (sub.length > 0) diffs.push(...this.#at(path, sub), { type: 'ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', path });
       }
     }
-    diffs.push(...this.compareContent(original, update, 'additionalItems', 'ADDITIONAL_ITEMS_REMOVED', 'ADDITIONAL_ITEMS_NARROWED'));
-    diffs.push(...this.compareUnevaluated(original.unevaluated, update.unevaluated, 'unevaluatedItems', 'UNEVALUATED_ITEMS_REMOVED', 'UNEVALUATED_ITEMS_NARROWED'));
+    diffs.push(...this.#compareContent(original, update, 'additionalItems', 'ADDITIONAL_ITEMS_REMOVED', 'ADDITIONAL_ITEMS_NARROWED'));
+    diffs.push(...this.#compareUnevaluated(original.unevaluated, update.unevaluated, 'unevaluatedItems', 'UNEVALUATED_ITEMS_REMOVED', 'UNEVALUATED_ITEMS_NARROWED'));
     const upper = (name: string, a: number | undefined, b: number | undefined, added: DiffType, decreased: DiffType) => {
       if (a === b) return;
       if (a === undefined) diffs.push({ type: added, path: [name] });
@@ -903,19 +906,24 @@ function matches(pattern: string, name: string): boolean {
 class JsonParsedSchema implements ParsedSchema {
   readonly type = 'JSON' as const;
   #model: Node | null = null;
+  readonly #json: Json;
+  readonly #resolver: Resolver;
 
   constructor(
     readonly canonical: string,
-    private readonly json: Json,
-    private readonly resolver: Resolver,
-  ) {}
+    json: Json,
+    resolver: Resolver,
+  ) {
+    this.#json = json;
+    this.#resolver = resolver;
+  }
 
   normalized(): string {
-    return sortedJson(this.json);
+    return sortedJson(this.#json);
   }
 
   model(): Node {
-    this.#model ??= new ModelBuilder(this.resolver).build(this.json, this.resolver.documents[0]!);
+    this.#model ??= new ModelBuilder(this.#resolver).build(this.#json, this.#resolver.documents[0]!);
     return this.#model;
   }
 

@@ -180,17 +180,22 @@ interface Side {
 }
 
 class Comparison {
-  private readonly diffs: Difference[] = [];
-  private readonly visiting = new Set<string>();
+  readonly #diffs: Difference[] = [];
+  readonly #visiting = new Set<string>();
+  readonly #original: Side;
+  readonly #update: Side;
 
   constructor(
-    private readonly original: Side,
-    private readonly update: Side,
-  ) {}
+    original: Side,
+    update: Side,
+  ) {
+    this.#original = original;
+    this.#update = update;
+  }
 
   result(): Difference[] {
     const seen = new Set<string>();
-    return this.diffs.filter((d) => {
+    return this.#diffs.filter((d) => {
       const key = `${d.type}|${d.path.join('/')}`;
       if (seen.has(key)) return false;
       seen.add(key);
@@ -199,7 +204,7 @@ class Comparison {
   }
 
   add(type: DiffType, path: string[]): void {
-    this.diffs.push({ type, path });
+    this.#diffs.push({ type, path });
   }
 
   compareTypes(original: Array<PbType | PbEnum>, update: Array<PbType | PbEnum>, path: string[]): void {
@@ -209,26 +214,26 @@ class Comparison {
     for (const [name, message] of before) {
       const next = after.get(name);
       if (!next) this.add('MESSAGE_REMOVED', [...path, name]);
-      else this.compareMessage(message, next, [...path, name]);
+      else this.#compareMessage(message, next, [...path, name]);
     }
     // Added messages, moved messages and every enum change are compatible.
   }
 
-  private compareMessage(original: PbType, update: PbType, path: string[]): void {
+  #compareMessage(original: PbType, update: PbType, path: string[]): void {
     const key = `${original.fullName}|${update.fullName}`;
-    if (!this.visiting.has(key)) {
-      this.visiting.add(key);
+    if (!this.#visiting.has(key)) {
+      this.#visiting.add(key);
       try {
-        this.compareFields(original, update, path);
+        this.#compareFields(original, update, path);
       } finally {
-        this.visiting.delete(key);
+        this.#visiting.delete(key);
       }
     }
     const nested = (t: PbType) => t.nestedArray.filter((n): n is PbType | PbEnum => n instanceof protobuf.Type || n instanceof protobuf.Enum);
     this.compareTypes(nested(original), nested(update), path);
   }
 
-  private compareFields(original: PbType, update: PbType, path: string[]): void {
+  #compareFields(original: PbType, update: PbType, path: string[]): void {
     const collect = (type: PbType) => {
       const byTag = new Map<number, PbField>();
       const oneofOf = new Map<number, string>();
@@ -280,51 +285,51 @@ class Comparison {
         if (newOneof === undefined && is.rule === 'required') this.add('REQUIRED_FIELD_ADDED', [...path, String(tag)]);
       } else {
         const fieldPath = newOneof !== undefined ? [...path, newOneof, String(tag)] : [...path, String(tag)];
-        this.compareField(was, is, fieldPath);
+        this.#compareField(was, is, fieldPath);
       }
     }
   }
 
-  private kindOf(field: PbField | { type: string; resolvedType: protobuf.ReflectionObject | null }): Kind {
+  #kindOf(field: PbField | { type: string; resolvedType: protobuf.ReflectionObject | null }): Kind {
     if (field instanceof protobuf.MapField) return 'MAP';
     if (field.resolvedType instanceof protobuf.Type) return 'MESSAGE';
     return 'SCALAR';
   }
 
-  private scalarKind(field: { type: string; resolvedType: protobuf.ReflectionObject | null }): ScalarKind {
+  #scalarKind(field: { type: string; resolvedType: protobuf.ReflectionObject | null }): ScalarKind {
     if (field.resolvedType instanceof protobuf.Enum) return 'GENERAL_NUMBER';
     return SCALAR_KINDS[field.type] ?? 'GENERAL_NUMBER';
   }
 
-  private compareField(original: PbField, update: PbField, path: string[]): void {
-    const kind = this.kindOf(original);
-    if (kind !== this.kindOf(update)) {
+  #compareField(original: PbField, update: PbField, path: string[]): void {
+    const kind = this.#kindOf(original);
+    if (kind !== this.#kindOf(update)) {
       this.add('FIELD_KIND_CHANGED', path);
       return;
     }
-    if (kind === 'SCALAR') this.compareScalar(original, update, labelOf(original), labelOf(update), path);
-    else if (kind === 'MESSAGE') this.compareMessageType(original.resolvedType as PbType, update.resolvedType as PbType, path);
+    if (kind === 'SCALAR') this.#compareScalar(original, update, labelOf(original), labelOf(update), path);
+    else if (kind === 'MESSAGE') this.#compareMessageType(original.resolvedType as PbType, update.resolvedType as PbType, path);
     else {
       const a = original as unknown as protobuf.MapField;
       const b = update as unknown as protobuf.MapField;
       const key = (field: protobuf.MapField) => ({ type: field.keyType, resolvedType: null });
-      this.compareScalar(key(a), key(b), null, null, path);
+      this.#compareScalar(key(a), key(b), null, null, path);
       const valueKind = (f: protobuf.MapField) => (f.resolvedType instanceof protobuf.Type ? 'MESSAGE' : 'SCALAR');
       if (valueKind(a) !== valueKind(b)) this.add('FIELD_KIND_CHANGED', path);
-      else if (valueKind(a) === 'SCALAR') this.compareScalar(a, b, null, null, path);
-      else this.compareMessageType(a.resolvedType as PbType, b.resolvedType as PbType, path);
+      else if (valueKind(a) === 'SCALAR') this.#compareScalar(a, b, null, null, path);
+      else this.#compareMessageType(a.resolvedType as PbType, b.resolvedType as PbType, path);
     }
   }
 
-  private compareScalar(
+  #compareScalar(
     original: { type: string; resolvedType: protobuf.ReflectionObject | null },
     update: { type: string; resolvedType: protobuf.ReflectionObject | null },
     originalLabel: string | null,
     updateLabel: string | null,
     path: string[],
   ): void {
-    const kind = this.scalarKind(original);
-    if (kind !== this.scalarKind(update)) {
+    const kind = this.#scalarKind(original);
+    if (kind !== this.#scalarKind(update)) {
       this.add('FIELD_SCALAR_KIND_CHANGED', path);
       return;
     }
@@ -332,43 +337,46 @@ class Comparison {
     if (originalLabel !== updateLabel && kind !== 'STRING_OR_BYTES') this.add('FIELD_NUMERIC_LABEL_CHANGED', path);
   }
 
-  private localName(type: PbType, side: Side): string {
+  #localName(type: PbType, side: Side): string {
     const full = type.fullName.slice(1);
     return side.packageName && full.startsWith(`${side.packageName}.`) ? full.slice(side.packageName.length + 1) : full;
   }
 
-  private compareMessageType(original: PbType, update: PbType, path: string[]): void {
-    const name = this.localName(original, this.original);
-    if (name !== this.localName(update, this.update)) {
+  #compareMessageType(original: PbType, update: PbType, path: string[]): void {
+    const name = this.#localName(original, this.#original);
+    if (name !== this.#localName(update, this.#update)) {
       this.add('FIELD_NAMED_TYPE_CHANGED', path);
       return;
     }
     const key = `${original.fullName}|${update.fullName}`;
-    if (this.visiting.has(key)) return;
-    const before = this.diffs.length;
-    this.visiting.add(key);
+    if (this.#visiting.has(key)) return;
+    const before = this.#diffs.length;
+    this.#visiting.add(key);
     try {
-      this.compareFields(original, update, name.split('.'));
+      this.#compareFields(original, update, name.split('.'));
     } finally {
-      this.visiting.delete(key);
+      this.#visiting.delete(key);
     }
-    if (this.diffs.length > before) this.add('FIELD_NAMED_TYPE_CHANGED', path);
+    if (this.#diffs.length > before) this.add('FIELD_NAMED_TYPE_CHANGED', path);
   }
 }
 
 class ProtobufParsedSchema implements ParsedSchema {
   readonly type = 'PROTOBUF' as const;
+  readonly #text: string;
 
   constructor(
     readonly canonical: string,
-    private readonly text: string,
+    text: string,
     readonly packageName: string,
     /** The file's own top-level messages and enums, resolved within the full root. */
     readonly topLevel: Array<PbType | PbEnum>,
-  ) {}
+  ) {
+    this.#text = text;
+  }
 
   normalized(): string {
-    return protobufTokens(this.text);
+    return protobufTokens(this.#text);
   }
 
   canRead(writer: ParsedSchema): string[] {
