@@ -90,7 +90,13 @@ export async function startServer(label: string, script: string, args: readonly 
     ask(line, prefix, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`${label} did not answer '${line}' within ${timeoutMs} ms`)), timeoutMs);
-        lineWaiters.push({ prefix, resolve: (answer) => { clearTimeout(timer); resolve(answer); } });
+        lineWaiters.push({
+          prefix,
+          resolve: (answer) => {
+            clearTimeout(timer);
+            resolve(answer);
+          },
+        });
         child.stdin.write(`${line}\n`);
       });
     },
@@ -143,13 +149,23 @@ export interface ProduceOptions {
 /** `kcat -P` of every line of `file` (each line one record value) into `topic`. */
 export function kcatProduce(bootstrap: string, topic: string, file: string, o: ProduceOptions): Promise<KcatRun> {
   return runKcat([
-    '-P', '-b', bootstrap, '-t', topic,
-    '-X', `acks=${o.acks}`,
-    '-X', `linger.ms=${o.lingerMs}`,
-    '-X', `batch.num.messages=${o.batchMessages}`,
-    '-X', 'queue.buffering.max.messages=1000000',
-    '-X', 'compression.codec=none',
-    '-l', file,
+    '-P',
+    '-b',
+    bootstrap,
+    '-t',
+    topic,
+    '-X',
+    `acks=${o.acks}`,
+    '-X',
+    `linger.ms=${o.lingerMs}`,
+    '-X',
+    `batch.num.messages=${o.batchMessages}`,
+    '-X',
+    'queue.buffering.max.messages=1000000',
+    '-X',
+    'compression.codec=none',
+    '-l',
+    file,
   ]);
 }
 
@@ -241,7 +257,9 @@ export function printTable(header: readonly string[], rows: ReadonlyArray<readon
 export function machineNote(): string {
   try {
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-    const cores = readFileSync('/proc/cpuinfo', 'utf8').split('\n').filter((l) => l.startsWith('processor')).length;
+    const cores = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('processor')).length;
     return `${cores} cores, load average ${load}`;
   } catch {
     return 'load unknown';

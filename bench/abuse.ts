@@ -52,7 +52,13 @@ function fetchFrames(topic: string, count: number): Buffer {
       maxWaitMs: 0,
       minBytes: 1,
       maxBytes: MiB,
-      topics: [{ ...createFetchRequestFetchTopic(), topic, partitions: [{ ...createFetchRequestFetchPartition(), partition: 0, fetchOffset: 0n, partitionMaxBytes: MiB }] }],
+      topics: [
+        {
+          ...createFetchRequestFetchTopic(),
+          topic,
+          partitions: [{ ...createFetchRequestFetchPartition(), partition: 0, fetchOffset: 0n, partitionMaxBytes: MiB }],
+        },
+      ],
     };
     frames.push(...encodeRequestFrame(Fetch, 11, i, 'non-reading-fetcher', request));
   }
@@ -268,10 +274,23 @@ export default async function run(): Promise<void> {
       [
         row('alone', alone, loopAlone),
         row('under attack', attacked, loopAttacked),
-        ['ratio', '', fmt1(attacked.ack.p50 / alone.ack.p50), fmt1(attacked.ack.p99 / alone.ack.p99), '', fmt1(attacked.e2e.p50 / alone.e2e.p50), fmt1(attacked.e2e.p99 / alone.e2e.p99), '', '', '', '', ''],
+        [
+          'ratio',
+          '',
+          fmt1(attacked.ack.p50 / alone.ack.p50),
+          fmt1(attacked.ack.p99 / alone.ack.p99),
+          '',
+          fmt1(attacked.e2e.p50 / alone.e2e.p50),
+          fmt1(attacked.e2e.p99 / alone.e2e.p99),
+          '',
+          '',
+          '',
+          '',
+          '',
+        ],
       ],
     );
-    console.log('(loop: the broker\'s event-loop delay meanwhile, from the CLI\'s `stats`: what the broker itself added, apart from the machine\'s scheduling)');
+    console.log("(loop: the broker's event-loop delay meanwhile, from the CLI's `stats`: what the broker itself added, apart from the machine's scheduling)");
     const rssMet = peak < GOAL.rssBytes;
     const p99 = Math.max(attacked.ack.p99, attacked.e2e.p99);
     const p99Met = p99 < GOAL.p99Ms;

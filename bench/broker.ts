@@ -67,14 +67,25 @@ export default async function run(): Promise<void> {
   const batchMessages = Number(values.batch ?? 10_000);
   const sizes = (values.sizes ?? '100,1024').split(',').map(Number);
 
-  console.log(`broker bench: ${fmtInt(records)} x 100 B and ${fmtInt(records1k)} x 1 KiB records, acks=1, ${partitions} partition(s), ` +
-    `linger.ms=${lingerMs}, batch.num.messages=${batchMessages}, ${repeat} run(s) each; ${machineNote()}`);
+  console.log(
+    `broker bench: ${fmtInt(records)} x 100 B and ${fmtInt(records1k)} x 1 KiB records, acks=1, ${partitions} partition(s), ` +
+      `linger.ms=${lingerMs}, batch.num.messages=${batchMessages}, ${repeat} run(s) each; ${machineNote()}`,
+  );
   const files = new Map(sizes.map((size) => [size, linesFile(size, size === 100 ? records : records1k)]));
 
   const dataDir = mkdtempSync(join(tmpdir(), 'kd-bench-broker-'));
   const servers: ServerProcess[] = [];
   try {
-    const broker = await startServer('broker', 'electron/broker/cli.ts', ['--brokers', '1', '--port', '0', '--data-dir', join(dataDir, 'broker'), '--log-level', 'warn']);
+    const broker = await startServer('broker', 'electron/broker/cli.ts', [
+      '--brokers',
+      '1',
+      '--port',
+      '0',
+      '--data-dir',
+      join(dataDir, 'broker'),
+      '--log-level',
+      'warn',
+    ]);
     servers.push(broker);
     const sink = await startServer('sink', 'bench/_sink-server.ts', ['--data-dir', join(dataDir, 'sink')]);
     servers.push(sink);
@@ -102,8 +113,10 @@ export default async function run(): Promise<void> {
           };
           const key = `${size}/${server.label}`;
           samples.set(key, [...(samples.get(key) ?? []), sample]);
-          console.log(`  ${size} B ${server.label.padEnd(6)} run ${rep + 1}: produce ${fmtInt(sample.produceRate)} rec/s (${fmt2(produced.seconds)} s), ` +
-            `consume ${fmtInt(sample.consumeRate)} rec/s (${fmt2(consumed.seconds)} s), server CPU ${fmt2(sample.produceCpu)} / ${fmt2(sample.consumeCpu)} µs/rec`);
+          console.log(
+            `  ${size} B ${server.label.padEnd(6)} run ${rep + 1}: produce ${fmtInt(sample.produceRate)} rec/s (${fmt2(produced.seconds)} s), ` +
+              `consume ${fmtInt(sample.consumeRate)} rec/s (${fmt2(consumed.seconds)} s), server CPU ${fmt2(sample.produceCpu)} / ${fmt2(sample.consumeCpu)} µs/rec`,
+          );
           await deleteTopic(server.bootstrap, topic);
         }
       }
@@ -116,12 +129,24 @@ export default async function run(): Promise<void> {
         const s = samples.get(`${size}/${label}`) ?? [];
         rows.push([
           `${size === 1024 ? '1 KiB' : `${size} B`} ${label}`,
-          spread(s.map((x) => x.produceRate), fmtInt),
+          spread(
+            s.map((x) => x.produceRate),
+            fmtInt,
+          ),
           fmt1((median(s.map((x) => x.produceRate)) * size) / MIB),
-          spread(s.map((x) => x.produceCpu), fmt2),
-          spread(s.map((x) => x.consumeRate), fmtInt),
+          spread(
+            s.map((x) => x.produceCpu),
+            fmt2,
+          ),
+          spread(
+            s.map((x) => x.consumeRate),
+            fmtInt,
+          ),
           fmt1((median(s.map((x) => x.consumeRate)) * size) / MIB),
-          spread(s.map((x) => x.consumeCpu), fmt2),
+          spread(
+            s.map((x) => x.consumeCpu),
+            fmt2,
+          ),
           fmt2(median(s.map((x) => x.kcatProduceCpu))),
         ]);
       }
@@ -141,11 +166,19 @@ export default async function run(): Promise<void> {
         size === 1024 ? '1 KiB' : `${size} B`,
         spread(produceRatios, fmt2),
         spread(consumeRatios, fmt2),
-        spread(pairs.map(([x, y]) => y.produceCpu / x.produceCpu), fmt2),
-        spread(pairs.map(([x, y]) => y.consumeCpu / x.consumeCpu), fmt2),
+        spread(
+          pairs.map(([x, y]) => y.produceCpu / x.produceCpu),
+          fmt2,
+        ),
+        spread(
+          pairs.map(([x, y]) => y.consumeCpu / x.consumeCpu),
+          fmt2,
+        ),
       ]);
       const met = median(produceRatios) >= 0.5;
-      verdicts.push(`${met ? 'MET    ' : 'NOT MET'}  storage path < half the sink's ceiling, ${size === 1024 ? '1 KiB' : `${size} B`}: broker produces at ${fmt2(median(produceRatios))} of the sink's rate (goal >= 0.50)`);
+      verdicts.push(
+        `${met ? 'MET    ' : 'NOT MET'}  storage path < half the sink's ceiling, ${size === 1024 ? '1 KiB' : `${size} B`}: broker produces at ${fmt2(median(produceRatios))} of the sink's rate (goal >= 0.50)`,
+      );
     }
     printTable(['records', 'produce rate ratio', 'consume rate ratio', 'produce CPU ratio', 'consume CPU ratio'], ratioRows);
 

@@ -150,7 +150,13 @@ export default async function run(): Promise<void> {
 
     console.log('');
     // Warm up the clients and the JIT on a smaller read first.
-    await call(core, 'messages.read', { connectionId, topic: TOPIC, seek: { mode: 'earliest' }, limit: { count: 10_000 }, filter: { kind: 'contains', field: 'value', text: 'x' } });
+    await call(core, 'messages.read', {
+      connectionId,
+      topic: TOPIC,
+      seek: { mode: 'earliest' },
+      limit: { count: 10_000 },
+      filter: { kind: 'contains', field: 'value', text: 'x' },
+    });
     const containsRate = await scan(core, 'value contains', { kind: 'contains', field: 'value', text: '"status":"needle"' });
     await scan(core, 'value matches a regex', { kind: 'regex', field: 'value', pattern: '"status":"ne+dle"', flags: '' });
     await scan(core, 'JSON path equals', { kind: 'jsonPath', path: '$.status', equals: 'needle' });
@@ -194,7 +200,11 @@ function longestTask(buffer: Buffer): { wallMs: number; cpuMs: number } {
     if (event.name === 'TracingStartedInBrowser') for (const frame of event.args?.data?.frames ?? []) if (frame.processId) pagePids.add(frame.processId);
   }
   const mainThreads = new Set(
-    events.filter((event) => event.ph === 'M' && event.name === 'thread_name' && event.args?.name === 'CrRendererMain' && (!pagePids.size || pagePids.has(event.pid))).map((event) => `${event.pid}/${event.tid}`),
+    events
+      .filter(
+        (event) => event.ph === 'M' && event.name === 'thread_name' && event.args?.name === 'CrRendererMain' && (!pagePids.size || pagePids.has(event.pid)),
+      )
+      .map((event) => `${event.pid}/${event.tid}`),
   );
   let wallMs = 0;
   let cpuMs = 0;
@@ -266,7 +276,12 @@ async function largeRecordInChromium(core: AppCore): Promise<{ cpu: number; wall
       results.push({ probe: probe.max, longTask: probe.longTask, totalMs, taskWall: trace.wallMs, taskCpu: trace.cpuMs });
       await page.close();
     }
-    console.log(`load average while measuring: ${os.loadavg().map((value) => value.toFixed(1)).join(', ')} on ${os.cpus().length} cores`);
+    console.log(
+      `load average while measuring: ${os
+        .loadavg()
+        .map((value) => value.toFixed(1))
+        .join(', ')} on ${os.cpus().length} cores`,
+    );
     for (const [index, result] of results.entries()) {
       console.log(
         `10 MB record, run ${index + 1}: longest main-thread task ${result.taskCpu.toFixed(1)} ms of CPU (${result.taskWall.toFixed(1)} ms wall); ` +

@@ -83,8 +83,12 @@ export default async function run(): Promise<void> {
     console.log(`start broker 2 until ISR full     ${startMs.toFixed(0).padStart(8)} ms`);
     console.log(`close the cluster                 ${closeMs.toFixed(0).padStart(8)} ms`);
     console.log('');
-    console.log(`metadata for the stop and start: ${changes.records} records in ${changes.appends} appends, ${perChange.toFixed(0)} bytes per record (log now ${logBytes} bytes)`);
-    console.log(`whole metadata document: ${snapshotBytes} bytes; rewriting it per append would write ${((snapshotBytes * changes.appends) / 1e6).toFixed(1)} MB`);
+    console.log(
+      `metadata for the stop and start: ${changes.records} records in ${changes.appends} appends, ${perChange.toFixed(0)} bytes per record (log now ${logBytes} bytes)`,
+    );
+    console.log(
+      `whole metadata document: ${snapshotBytes} bytes; rewriting it per append would write ${((snapshotBytes * changes.appends) / 1e6).toFixed(1)} MB`,
+    );
     console.log(`ratio written / whole-document rewrites: ${(changes.bytes / (snapshotBytes * Math.max(1, changes.appends))).toFixed(4)}`);
   } finally {
     MetadataStore.prototype.append = append;

@@ -52,9 +52,7 @@ function measure(name: string, bytesPerOp: number, fn: () => void, seconds = 1):
 function report(r: Result): void {
   const opsPerSecond = r.ops / r.seconds;
   const mbPerSecond = (opsPerSecond * r.bytesPerOp) / MIB;
-  console.log(
-    `${r.name.padEnd(48)} ${mbPerSecond.toFixed(0).padStart(9)} MB/s ${opsPerSecond.toFixed(0).padStart(11)} ops/s  (${r.bytesPerOp} bytes/op)`,
-  );
+  console.log(`${r.name.padEnd(48)} ${mbPerSecond.toFixed(0).padStart(9)} MB/s ${opsPerSecond.toFixed(0).padStart(11)} ops/s  (${r.bytesPerOp} bytes/op)`);
 }
 
 /** About `totalBytes` of uncompressed record batches, each holding records with 100-byte values. */
@@ -123,7 +121,15 @@ export default async function run(): Promise<void> {
       {
         topic: 'bench-topic',
         topicId: '00000000-0000-0000-0000-000000000000',
-        partitions: Array.from({ length: 100 }, (_, i) => ({ ...createFetchResponsePartitionData(), partitionIndex: i, highWatermark: 1000n, lastStableOffset: 1000n, logStartOffset: 0n, abortedTransactions: [], records: small })),
+        partitions: Array.from({ length: 100 }, (_, i) => ({
+          ...createFetchResponsePartitionData(),
+          partitionIndex: i,
+          highWatermark: 1000n,
+          lastStableOffset: 1000n,
+          logStartOffset: 0n,
+          abortedTransactions: [],
+          records: small,
+        })),
       },
     ],
   };
@@ -135,29 +141,41 @@ export default async function run(): Promise<void> {
     topics: Array.from({ length: 100 }, (_, t) => ({
       ...createMetadataResponseTopic(),
       name: `topic-${t}`,
-      partitions: Array.from({ length: 10 }, (_, p) => ({ errorCode: 0, partitionIndex: p, leaderId: 1 + (p % 3), leaderEpoch: 0, replicaNodes: [1, 2, 3], isrNodes: [1, 2, 3], offlineReplicas: [] })),
+      partitions: Array.from({ length: 10 }, (_, p) => ({
+        errorCode: 0,
+        partitionIndex: p,
+        leaderId: 1 + (p % 3),
+        leaderEpoch: 0,
+        replicaNodes: [1, 2, 3],
+        isrNodes: [1, 2, 3],
+        offlineReplicas: [],
+      })),
     })),
   };
   for (const version of [12, 11]) {
     const w = new Writer();
     encodeFetchResponse(w, version, fetch);
     const encoded = w.toBuffer();
-    results.push(measure(`Fetch v${version} response, 100 partitions, encode`, encoded.length, () => {
+    results.push(
+      measure(`Fetch v${version} response, 100 partitions, encode`, encoded.length, () => {
         const x = new Writer(8192);
         encodeFetchResponse(x, version, fetch);
         x.toBuffers();
-      }));
+      }),
+    );
     results.push(measure(`Fetch v${version} response, 100 partitions, decode`, encoded.length, () => decodeFetchResponse(new Reader(encoded), version)));
   }
   {
     const w = new Writer();
     encodeMetadataResponse(w, 12, metadata);
     const encoded = w.toBuffer();
-    results.push(measure('Metadata v12 response, 1000 partitions, encode', encoded.length, () => {
-      const x = new Writer(64 * 1024);
-      encodeMetadataResponse(x, 12, metadata);
-      x.toBuffers();
-    }));
+    results.push(
+      measure('Metadata v12 response, 1000 partitions, encode', encoded.length, () => {
+        const x = new Writer(64 * 1024);
+        encodeMetadataResponse(x, 12, metadata);
+        x.toBuffers();
+      }),
+    );
     results.push(measure('Metadata v12 response, 1000 partitions, decode', encoded.length, () => decodeMetadataResponse(new Reader(encoded), 12)));
   }
   results.push(measure('CRC-32C 1 MiB', big.length, () => crc32c(big)));

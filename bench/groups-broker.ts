@@ -105,7 +105,21 @@ async function startCluster(): Promise<Cluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kd-bench-groups-'));
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'electron/broker/cli.ts'), '--brokers', '3', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', '--config', 'group.initial.rebalance.delay.ms=0'],
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'electron/broker/cli.ts'),
+      '--brokers',
+      '3',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--log-level',
+      'warn',
+      '--config',
+      'group.initial.rebalance.delay.ms=0',
+    ],
     { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const bootstrap = await new Promise<string>((resolve, reject) => {
@@ -184,7 +198,15 @@ interface RawMember {
 /** A member joins (and rejoins while the group rebalances) until it has synced; returns its generation. */
 async function joinAndSync(m: RawMember, groupId: string, topic: string, metadata: Buffer): Promise<number> {
   for (;;) {
-    const request = { ...createJoinGroupRequest(), groupId, memberId: m.memberId, sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 30_000, protocolType: 'consumer', protocols: [{ name: 'roundrobin', metadata }] };
+    const request = {
+      ...createJoinGroupRequest(),
+      groupId,
+      memberId: m.memberId,
+      sessionTimeoutMs: 30_000,
+      rebalanceTimeoutMs: 30_000,
+      protocolType: 'consumer',
+      protocols: [{ name: 'roundrobin', metadata }],
+    };
     let joined: JoinGroupResponse = await m.client.call(JoinGroup, 5, request);
     if (joined.errorCode === ErrorCode.MEMBER_ID_REQUIRED) {
       m.memberId = joined.memberId;
@@ -195,11 +217,24 @@ async function joinAndSync(m: RawMember, groupId: string, topic: string, metadat
     const ids = joined.members.map((x) => x.memberId).sort();
     const assignments =
       joined.leader === joined.memberId
-        ? ids.map((memberId, i) => ({ memberId, assignment: assignment(topic, Array.from({ length: PARTITIONS }, (_, p) => p).filter((p) => p % ids.length === i)) }))
+        ? ids.map((memberId, i) => ({
+            memberId,
+            assignment: assignment(
+              topic,
+              Array.from({ length: PARTITIONS }, (_, p) => p).filter((p) => p % ids.length === i),
+            ),
+          }))
         : [];
-    const synced = await m.client.call(SyncGroup, 3, { ...createSyncGroupRequest(), groupId, generationId: joined.generationId, memberId: m.memberId, assignments });
+    const synced = await m.client.call(SyncGroup, 3, {
+      ...createSyncGroupRequest(),
+      groupId,
+      generationId: joined.generationId,
+      memberId: m.memberId,
+      assignments,
+    });
     if (synced.errorCode === ErrorCode.NONE) return joined.generationId;
-    if (synced.errorCode !== ErrorCode.REBALANCE_IN_PROGRESS && synced.errorCode !== ErrorCode.ILLEGAL_GENERATION) throw new Error(`SyncGroup failed with error ${synced.errorCode}`);
+    if (synced.errorCode !== ErrorCode.REBALANCE_IN_PROGRESS && synced.errorCode !== ErrorCode.ILLEGAL_GENERATION)
+      throw new Error(`SyncGroup failed with error ${synced.errorCode}`);
   }
 }
 
@@ -233,7 +268,9 @@ async function rawRebalances(bootstrap: string, topic: string, count: number, ro
     }
     console.log(`protocol level, ${count} members on their own connections (JoinGroup v5 + SyncGroup v3, ${PARTITIONS} partitions):`);
     console.log(`  forming the group (member ids handed out; ${formation.generations} generation(s))      ${ms(formation.ms).padStart(10)}`);
-    console.log(`  rebalance of the stable group (${rounds} rounds)    median ${ms(percentile(times, 50))}, p90 ${ms(percentile(times, 90))}, max ${ms(Math.max(...times))}; generations per rebalance: max ${Math.max(...generations)}`);
+    console.log(
+      `  rebalance of the stable group (${rounds} rounds)    median ${ms(percentile(times, 50))}, p90 ${ms(percentile(times, 90))}, max ${ms(Math.max(...times))}; generations per rebalance: max ${Math.max(...generations)}`,
+    );
   } finally {
     for (const m of members) m.client.close();
   }
@@ -244,7 +281,10 @@ async function kafkajsRebalance(bootstrap: string, topic: string, count: number)
   const groupId = `bench-kafkajs-${process.pid}`;
   const consumers: Array<{ consumer: ReturnType<Kafka['consumer']>; assigned: number[] }> = [];
   const covered = (n: number) =>
-    consumers.length === n && consumers.every((c) => c.assigned.length > 0) && consumers.reduce((sum, c) => sum + c.assigned.length, 0) === PARTITIONS && new Set(consumers.flatMap((c) => c.assigned)).size === PARTITIONS;
+    consumers.length === n &&
+    consumers.every((c) => c.assigned.length > 0) &&
+    consumers.reduce((sum, c) => sum + c.assigned.length, 0) === PARTITIONS &&
+    new Set(consumers.flatMap((c) => c.assigned)).size === PARTITIONS;
   const waitCovered = async (n: number) => {
     const deadline = Date.now() + 120_000;
     while (!covered(n)) {
@@ -281,7 +321,13 @@ async function kafkajsRebalance(bootstrap: string, topic: string, count: number)
   }
 }
 
-async function commitRate(bootstrap: string, topic: string, connections: number, partitionsPerCommit: number, seconds: number): Promise<{ requests: number; offsets: number; p50: number; p99: number }> {
+async function commitRate(
+  bootstrap: string,
+  topic: string,
+  connections: number,
+  partitionsPerCommit: number,
+  seconds: number,
+): Promise<{ requests: number; offsets: number; p50: number; p99: number }> {
   const workers = await Promise.all(
     Array.from({ length: connections }, async (_, i) => {
       const groupId = `bench-commit-${process.pid}-${connections}-${partitionsPerCommit}-${i}`;
@@ -304,7 +350,13 @@ async function commitRate(bootstrap: string, topic: string, connections: number,
             topics: [
               {
                 name: topic,
-                partitions: Array.from({ length: partitionsPerCommit }, (_, p) => ({ partitionIndex: p, committedOffset: offset, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null })),
+                partitions: Array.from({ length: partitionsPerCommit }, (_, p) => ({
+                  partitionIndex: p,
+                  committedOffset: offset,
+                  committedLeaderEpoch: -1,
+                  commitTimestamp: -1n,
+                  committedMetadata: null,
+                })),
               },
             ],
           });
@@ -342,7 +394,9 @@ export default async function run(): Promise<void> {
     await kafkajsRebalance(cluster.bootstrap, topic, members);
     console.log();
     console.log(`commits (OffsetCommit v8, generation -1, each connection its own group), ${seconds} s each:`);
-    console.log(`  ${'partitions/commit'.padEnd(18)} ${'connections'.padStart(11)} ${'commits/s'.padStart(10)} ${'offsets/s'.padStart(10)} ${'p50'.padStart(9)} ${'p99'.padStart(9)}`);
+    console.log(
+      `  ${'partitions/commit'.padEnd(18)} ${'connections'.padStart(11)} ${'commits/s'.padStart(10)} ${'offsets/s'.padStart(10)} ${'p50'.padStart(9)} ${'p99'.padStart(9)}`,
+    );
     for (const partitionsPerCommit of [1, 10]) {
       for (const connections of [1, 8, 32]) {
         const r = await commitRate(cluster.bootstrap, topic, connections, partitionsPerCommit, seconds);

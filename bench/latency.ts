@@ -71,7 +71,9 @@ export function compileClient(dir: string): string {
     execFileSync('gcc', ['-O2', '-o', binary, join(REPO, 'bench', 'latency-client.c'), '-lrdkafka', '-lpthread'], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? (error as Error).message;
-    throw new Error(`could not compile bench/latency-client.c (needs gcc and librdkafka-dev: apt-get install gcc librdkafka-dev):\n${stderr}`, { cause: error });
+    throw new Error(`could not compile bench/latency-client.c (needs gcc and librdkafka-dev: apt-get install gcc librdkafka-dev):\n${stderr}`, {
+      cause: error,
+    });
   }
   return binary;
 }
@@ -162,9 +164,11 @@ export default async function run(): Promise<void> {
   let cluster: ServerProcess | null = null;
   try {
     const client = compileClient(dir);
-    console.log(`latency bench: 3 brokers in their own process, librdkafka ${librdkafkaVersion()} client (bench/latency-client.c), ` +
-      `1 partition, RF 3, min.insync.replicas 2, ${size} B records, linger.ms=0, ${seconds} s per case after ${warmup} s warm-up, ` +
-      `${repeat} run(s); ${machineNote()}`);
+    console.log(
+      `latency bench: 3 brokers in their own process, librdkafka ${librdkafkaVersion()} client (bench/latency-client.c), ` +
+        `1 partition, RF 3, min.insync.replicas 2, ${size} B records, linger.ms=0, ${seconds} s per case after ${warmup} s warm-up, ` +
+        `${repeat} run(s); ${machineNote()}`,
+    );
     cluster = await startServer('cluster', 'electron/broker/cli.ts', ['--brokers', '3', '--port', '0', '--data-dir', join(dir, 'data'), '--log-level', 'warn']);
     const runs: Run[] = [];
     let n = 0;
@@ -183,10 +187,12 @@ export default async function run(): Promise<void> {
           const r: Run = { acks, rate, result, cpuMicrosPerRecord: (cpu * 1e6) / result.records, metrics: m, load: load() };
           runs.push(r);
           const lost = result.consumed < result.records || result.delivered < result.records;
-          console.log(`  acks=${acks.padEnd(3)} ${fmtInt(rate).padStart(6)} rec/s: e2e p50 ${ms(result.e2e.p50)} ms, p99 ${ms(result.e2e.p99)} ms, ` +
-            `p99.9 ${ms(result.e2e.p999)} ms; ack p50 ${ms(result.ack.p50)} ms, p99 ${ms(result.ack.p99)} ms; client late p99 ${ms(result.late.p99)} ms; ` +
-            `${m.leaderAppends === undefined ? '?' : fmtInt(m.leaderAppends)} produce requests, ${perRequest(m, 'followerFetches')} follower fetches each; load ${r.load}` +
-            (lost ? `; delivered ${result.delivered}, consumed ${result.consumed} of ${result.records} (${result.last_error || 'no error'})` : ''));
+          console.log(
+            `  acks=${acks.padEnd(3)} ${fmtInt(rate).padStart(6)} rec/s: e2e p50 ${ms(result.e2e.p50)} ms, p99 ${ms(result.e2e.p99)} ms, ` +
+              `p99.9 ${ms(result.e2e.p999)} ms; ack p50 ${ms(result.ack.p50)} ms, p99 ${ms(result.ack.p99)} ms; client late p99 ${ms(result.late.p99)} ms; ` +
+              `${m.leaderAppends === undefined ? '?' : fmtInt(m.leaderAppends)} produce requests, ${perRequest(m, 'followerFetches')} follower fetches each; load ${r.load}` +
+              (lost ? `; delivered ${result.delivered}, consumed ${result.consumed} of ${result.records} (${result.last_error || 'no error'})` : ''),
+          );
           await deleteTopic(cluster.bootstrap, topic);
         }
       }
@@ -197,16 +203,41 @@ export default async function run(): Promise<void> {
     const groups = acksList.flatMap((acks) => rates.map((rate) => ({ acks, rate, runs: runs.filter((r) => r.acks === acks && r.rate === rate) })));
     const med = (rs: Run[], f: (r: Run) => number) => median(rs.map(f));
     printTable(
-      ['acks', 'rec/s', 'e2e p50', 'e2e p99', 'e2e p99.9', 'e2e max', 'ack p50', 'ack p99', 'late p99', 'CPU µs/rec', 'requests', 'rec/req', 'fetches/req', 'HW adv/req', 'wakeups/req'],
+      [
+        'acks',
+        'rec/s',
+        'e2e p50',
+        'e2e p99',
+        'e2e p99.9',
+        'e2e max',
+        'ack p50',
+        'ack p99',
+        'late p99',
+        'CPU µs/rec',
+        'requests',
+        'rec/req',
+        'fetches/req',
+        'HW adv/req',
+        'wakeups/req',
+      ],
       groups.map(({ acks, rate, runs: rs }) => {
         const m = rs[0]!.metrics;
         return [
-          acks, fmtInt(rate),
-          ms(med(rs, (r) => r.result.e2e.p50)), ms(med(rs, (r) => r.result.e2e.p99)), ms(med(rs, (r) => r.result.e2e.p999)), ms(med(rs, (r) => r.result.e2e.max)),
-          ms(med(rs, (r) => r.result.ack.p50)), ms(med(rs, (r) => r.result.ack.p99)), ms(med(rs, (r) => r.result.late.p99)),
+          acks,
+          fmtInt(rate),
+          ms(med(rs, (r) => r.result.e2e.p50)),
+          ms(med(rs, (r) => r.result.e2e.p99)),
+          ms(med(rs, (r) => r.result.e2e.p999)),
+          ms(med(rs, (r) => r.result.e2e.max)),
+          ms(med(rs, (r) => r.result.ack.p50)),
+          ms(med(rs, (r) => r.result.ack.p99)),
+          ms(med(rs, (r) => r.result.late.p99)),
           fmt1(med(rs, (r) => r.cpuMicrosPerRecord)),
-          m.leaderAppends === undefined ? '-' : fmtInt(m.leaderAppends), m.leaderAppends! > 0 ? fmt1(rs[0]!.result.records / m.leaderAppends!) : '-',
-          perRequest(m, 'followerFetches'), perRequest(m, 'highWatermarkAdvances'), perRequest(m, 'fetcherWakeups'),
+          m.leaderAppends === undefined ? '-' : fmtInt(m.leaderAppends),
+          m.leaderAppends! > 0 ? fmt1(rs[0]!.result.records / m.leaderAppends!) : '-',
+          perRequest(m, 'followerFetches'),
+          perRequest(m, 'highWatermarkAdvances'),
+          perRequest(m, 'fetcherWakeups'),
         ];
       }),
     );
@@ -221,7 +252,13 @@ export default async function run(): Promise<void> {
       const result = await runClient(client, [cluster.bootstrap, topic, acks, 0, bulk, 0, size, 5], 300_000);
       await settle(cluster);
       const cpu = cluster.cpuSeconds() - cpu0;
-      bulkRows.push([`acks=${acks}`, fmtInt(result.delivered / result.flush_seconds), fmt2(cpu * 1e6 / bulk), result.delivery_errors > 0 ? `${result.delivery_errors} (${result.last_error})` : '0', load()]);
+      bulkRows.push([
+        `acks=${acks}`,
+        fmtInt(result.delivered / result.flush_seconds),
+        fmt2((cpu * 1e6) / bulk),
+        result.delivery_errors > 0 ? `${result.delivery_errors} (${result.last_error})` : '0',
+        load(),
+      ]);
       await deleteTopic(cluster.bootstrap, topic);
     }
     printTable(['case', 'rec/s', 'CPU µs/rec', 'errors', 'load'], bulkRows);
@@ -233,7 +270,9 @@ export default async function run(): Promise<void> {
       const p50 = med(rs, (r) => r.result.e2e.p50);
       const p99 = med(rs, (r) => r.result.e2e.p99);
       const met = p50 < GOAL.p50 && p99 < GOAL.p99;
-      console.log(`  ${met ? 'MET    ' : 'NOT MET'}  acks=all at ${fmtInt(rate)} rec/s: e2e p50 ${ms(p50)} ms (< ${GOAL.p50}), p99 ${ms(p99)} ms (< ${GOAL.p99})`);
+      console.log(
+        `  ${met ? 'MET    ' : 'NOT MET'}  acks=all at ${fmtInt(rate)} rec/s: e2e p50 ${ms(p50)} ms (< ${GOAL.p50}), p99 ${ms(p99)} ms (< ${GOAL.p99})`,
+      );
     }
   } finally {
     await cluster?.stop();
@@ -243,7 +282,11 @@ export default async function run(): Promise<void> {
 
 export function librdkafkaVersion(): string {
   try {
-    return execFileSync('dpkg-query', ['-W', '-f', '${Version}', 'librdkafka-dev'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || '?';
+    return (
+      execFileSync('dpkg-query', ['-W', '-f', '${Version}', 'librdkafka-dev'], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim() || '?'
+    );
   } catch {
     return '?';
   }

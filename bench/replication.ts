@@ -73,8 +73,10 @@ export default async function run(): Promise<void> {
   const repeat = Number(values.repeat ?? 3);
   const lingerMs = Number(values.linger ?? 5);
   const batchMessages = Number(values.batch ?? 10_000);
-  console.log(`replication bench: 3 brokers, ${fmtInt(records)} x ${size} B records per run, linger.ms=${lingerMs}, ` +
-    `batch.num.messages=${batchMessages}, ${repeat} run(s) per case; ${machineNote()}`);
+  console.log(
+    `replication bench: 3 brokers, ${fmtInt(records)} x ${size} B records per run, linger.ms=${lingerMs}, ` +
+      `batch.num.messages=${batchMessages}, ${repeat} run(s) per case; ${machineNote()}`,
+  );
   const file = linesFile(size, records);
 
   const dataDir = mkdtempSync(join(tmpdir(), 'kd-bench-replication-'));
@@ -115,8 +117,10 @@ export default async function run(): Promise<void> {
     const rf3all = median(rates.get(caseName({ rf: 3, acks: 'all' }))!);
     const ratio = rf3all / base;
     console.log(`\nGoal (${machineNote()}; shared machine: figures vary from run to run)`);
-    console.log(`  ${ratio >= 0.5 ? 'MET    ' : 'NOT MET'}  acks=all with RF 3 keeps at least half of the RF 1 rate: ${fmt2(ratio)} of RF 1 acks=all ` +
-      `(${fmt2(rf3all / base1)} of RF 1 acks=1)`);
+    console.log(
+      `  ${ratio >= 0.5 ? 'MET    ' : 'NOT MET'}  acks=all with RF 3 keeps at least half of the RF 1 rate: ${fmt2(ratio)} of RF 1 acks=all ` +
+        `(${fmt2(rf3all / base1)} of RF 1 acks=1)`,
+    );
   } finally {
     await cluster?.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -75,7 +75,7 @@ export function missingElectronMessage({ reason, version, npmNode }) {
   if (reason === 'download-failed') {
     return [
       `npm start: the Electron ${version} binary could not be downloaded (the electron package fetches it from github.com on first use).`,
-      'Where github.com is reachable, run `npx install-electron` or `npm start` again; behind a mirror, set ELECTRON_MIRROR (see Electron\'s installation guide).',
+      "Where github.com is reachable, run `npx install-electron` or `npm start` again; behind a mirror, set ELECTRON_MIRROR (see Electron's installation guide).",
       ...web,
     ].join('\n');
   }
@@ -83,5 +83,9 @@ export function missingElectronMessage({ reason, version, npmNode }) {
     npmNode && npmSkipsElectron(npmNode)
       ? `npm runs on Node ${npmNode} here, and npm skips Electron ${version} on a Node older than 22.12 (its engines); installing it with the Node npm brought did not succeed.`
       : 'The optional "electron" package is not installed (npm install --omit=optional, or a failed install).';
-  return [`npm start: Electron is not installed on this machine. ${skipped}`, 'Run `npm install` where Electron can be installed (Node 22.12 or newer running npm).', ...web].join('\n');
+  return [
+    `npm start: Electron is not installed on this machine. ${skipped}`,
+    'Run `npm install` where Electron can be installed (Node 22.12 or newer running npm).',
+    ...web,
+  ].join('\n');
 }

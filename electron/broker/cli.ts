@@ -110,7 +110,11 @@ async function main(): Promise<void> {
 
   let kafkaVersion: KafkaReleaseId | null = null;
   if (values['kafka-version'] !== undefined) {
-    kafkaVersion = parseKafkaReleaseId(values['kafka-version']) ?? fail(`--kafka-version must be a Kafka release from ${KAFKA_RELEASE_IDS[0]} to ${KAFKA_RELEASE_IDS.at(-1)} (${KAFKA_RELEASE_IDS.join(', ')}), got '${values['kafka-version']}'`);
+    kafkaVersion =
+      parseKafkaReleaseId(values['kafka-version']) ??
+      fail(
+        `--kafka-version must be a Kafka release from ${KAFKA_RELEASE_IDS[0]} to ${KAFKA_RELEASE_IDS.at(-1)} (${KAFKA_RELEASE_IDS.join(', ')}), got '${values['kafka-version']}'`,
+      );
   }
 
   const users: UserSpec[] = [];
@@ -166,7 +170,8 @@ async function main(): Promise<void> {
     process.stdout.write(`security.protocol=${settings.protocol}\n`);
     if (settings.sasl) process.stdout.write(`sasl.enabled.mechanisms=${settings.mechanisms.join(',')}\n`);
   }
-  if (settings.sasl && users.length === 0) logger.warn('SASL is on but no --user was given: only OAUTHBEARER tokens (and users made with AlterUserScramCredentials) can log in');
+  if (settings.sasl && users.length === 0)
+    logger.warn('SASL is on but no --user was given: only OAUTHBEARER tokens (and users made with AlterUserScramCredentials) can log in');
   if (kafkaVersion !== null) process.stdout.write(`kafka.version=${kafkaVersion}\n`);
 
   let shuttingDown = false;
@@ -194,7 +199,11 @@ async function main(): Promise<void> {
   const loopDelayStats = () => {
     // The histogram holds the time between samples: the delay is what exceeds the sampling interval.
     const ms = (ns: number) => Math.max(0, Math.round(ns / 1e4) / 100 - resolutionMs);
-    const stats = { eventLoopDelayP50Ms: ms(loopDelay.percentile(50)), eventLoopDelayP99Ms: ms(loopDelay.percentile(99)), eventLoopDelayMaxMs: ms(loopDelay.max) };
+    const stats = {
+      eventLoopDelayP50Ms: ms(loopDelay.percentile(50)),
+      eventLoopDelayP99Ms: ms(loopDelay.percentile(99)),
+      eventLoopDelayMaxMs: ms(loopDelay.max),
+    };
     loopDelay.reset();
     return stats;
   };

@@ -115,8 +115,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
 
   const demo = new DemoService({
     bootstrapServers: () => embedded.status().bootstrapServers,
-    ensureTopic: (topic, partitions) =>
-      topics.ensure(EMBEDDED_CONNECTION_ID, topic, partitions, Math.max(1, Math.min(3, embedded.status().brokers.length))),
+    ensureTopic: (topic, partitions) => topics.ensure(EMBEDDED_CONNECTION_ID, topic, partitions, Math.max(1, Math.min(3, embedded.status().brokers.length))),
     emit: (status) => hub.emit('demo.status', status),
   });
   // The demo runs on the embedded cluster only: when it stops, so does the demo.

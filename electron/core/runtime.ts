@@ -60,7 +60,11 @@ export function runtimeProblem(facts: RuntimeFacts): string | null {
     `Alpine \`apk add nodejs npm\`), make it the \`node\` on your PATH, and run the command again.`;
   if (!hasPackage) {
     const where = facts.musl ? 'Linux with musl libc (Alpine)' : platformArch === 'darwin-arm64' ? 'macOS on Apple Silicon (darwin-arm64)' : platformArch;
-    return [needs, `npm brings Node ${SHIPPED_NODE_MAJOR} along on Linux (x64, arm64, glibc), Windows x64 and Intel macOS, but there is no package for ${where}.`, installYourself].join('\n');
+    return [
+      needs,
+      `npm brings Node ${SHIPPED_NODE_MAJOR} along on Linux (x64, arm64, glibc), Windows x64 and Intel macOS, but there is no package for ${where}.`,
+      installYourself,
+    ].join('\n');
   }
   if (facts.bundledNodeInstalled) {
     return [

@@ -23,4 +23,3 @@ export interface Services {
   demo: DemoService;
   messages: MessageService;
 }
-

@@ -1,14 +1,7 @@
 // Registers every channel of the contract exactly once. Each call is validated against the channel's
 // request schema before its handler runs, and every outcome comes back as an IpcResult: the value
 // (checked against the response schema) or a typed error, never a raw exception.
-import {
-  contract,
-  isChannel,
-  type Channel,
-  type IpcResult,
-  type ParsedRequestOf,
-  type ResponseOf,
-} from '../../shared/ipc/contract';
+import { contract, isChannel, type Channel, type IpcResult, type ParsedRequestOf, type ResponseOf } from '../../shared/ipc/contract';
 import { toIpcError, zodIssues } from '../core/errors';
 import { appLogger, type Logger } from '../core/logger';
 
@@ -27,12 +20,7 @@ export function createDispatcher(handlers: Handlers, logger: Logger = appLogger)
   };
 }
 
-async function invokeChannel<C extends Channel>(
-  channel: C,
-  handlers: Handlers,
-  rawRequest: unknown,
-  logger: Logger,
-): Promise<IpcResult<ResponseOf<C>>> {
+async function invokeChannel<C extends Channel>(channel: C, handlers: Handlers, rawRequest: unknown, logger: Logger): Promise<IpcResult<ResponseOf<C>>> {
   const parsed = contract[channel].request.safeParse(rawRequest ?? {});
   if (!parsed.success) {
     const issues = zodIssues(parsed.error);

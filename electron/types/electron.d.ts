@@ -78,10 +78,38 @@ export declare class BrowserWindow extends EventEmitter {
 export interface MenuItemConstructorOptions {
   label?: string;
   role?:
-    | 'undo' | 'redo' | 'cut' | 'copy' | 'paste' | 'pasteAndMatchStyle' | 'delete' | 'selectAll' | 'reload'
-    | 'forceReload' | 'toggleDevTools' | 'resetZoom' | 'zoomIn' | 'zoomOut' | 'togglefullscreen' | 'window'
-    | 'minimize' | 'close' | 'help' | 'about' | 'services' | 'hide' | 'hideOthers' | 'unhide' | 'quit'
-    | 'appMenu' | 'fileMenu' | 'editMenu' | 'viewMenu' | 'windowMenu' | 'front' | 'zoom';
+    | 'undo'
+    | 'redo'
+    | 'cut'
+    | 'copy'
+    | 'paste'
+    | 'pasteAndMatchStyle'
+    | 'delete'
+    | 'selectAll'
+    | 'reload'
+    | 'forceReload'
+    | 'toggleDevTools'
+    | 'resetZoom'
+    | 'zoomIn'
+    | 'zoomOut'
+    | 'togglefullscreen'
+    | 'window'
+    | 'minimize'
+    | 'close'
+    | 'help'
+    | 'about'
+    | 'services'
+    | 'hide'
+    | 'hideOthers'
+    | 'unhide'
+    | 'quit'
+    | 'appMenu'
+    | 'fileMenu'
+    | 'editMenu'
+    | 'viewMenu'
+    | 'windowMenu'
+    | 'front'
+    | 'zoom';
   type?: 'normal' | 'separator' | 'submenu' | 'checkbox' | 'radio';
   submenu?: MenuItemConstructorOptions[];
   click?: () => void;
@@ -132,15 +160,11 @@ export interface HeadersReceivedResponse {
   responseHeaders?: Record<string, string | string[]>;
 }
 export interface WebRequest {
-  onHeadersReceived(
-    listener: (details: OnHeadersReceivedListenerDetails, callback: (response: HeadersReceivedResponse) => void) => void,
-  ): void;
+  onHeadersReceived(listener: (details: OnHeadersReceivedListenerDetails, callback: (response: HeadersReceivedResponse) => void) => void): void;
 }
 export declare class Session {
   webRequest: WebRequest;
-  setPermissionRequestHandler(
-    handler: ((webContents: WebContents, permission: string, callback: (permissionGranted: boolean) => void) => void) | null,
-  ): void;
+  setPermissionRequestHandler(handler: ((webContents: WebContents, permission: string, callback: (permissionGranted: boolean) => void) => void) | null): void;
   setPermissionCheckHandler(
     handler: ((webContents: WebContents | null, permission: string, requestingOrigin: string, details: Record<string, unknown>) => boolean) | null,
   ): void;

@@ -61,7 +61,10 @@ async function main(): Promise<void> {
   if (registryPort !== undefined) override.schemaRegistryPort = registryPort;
   if (values['kafka-version'] !== undefined) {
     const release = parseKafkaReleaseId(values['kafka-version']);
-    if (!release) fail(`--kafka-version must be a Kafka release from ${KAFKA_RELEASE_IDS[0]} to ${KAFKA_RELEASE_IDS.at(-1)} (${KAFKA_RELEASE_IDS.join(', ')}), got "${values['kafka-version']}".`);
+    if (!release)
+      fail(
+        `--kafka-version must be a Kafka release from ${KAFKA_RELEASE_IDS[0]} to ${KAFKA_RELEASE_IDS.at(-1)} (${KAFKA_RELEASE_IDS.join(', ')}), got "${values['kafka-version']}".`,
+      );
     override.kafkaVersion = release;
   }
 
@@ -74,17 +77,20 @@ async function main(): Promise<void> {
     embeddedOverride: override,
   });
   const status = core.embedded.status();
-  if (status.state === 'running') console.log(`Embedded cluster: ${status.bootstrapServers}${status.config.kafkaVersion ? ` (playing Kafka ${status.config.kafkaVersion})` : ''}`);
+  if (status.state === 'running')
+    console.log(`Embedded cluster: ${status.bootstrapServers}${status.config.kafkaVersion ? ` (playing Kafka ${status.config.kafkaVersion})` : ''}`);
   if (status.schemaRegistryUrl) console.log(`Embedded schema registry: ${status.schemaRegistryUrl}`);
   else if (status.schemaRegistryError) console.log(`Embedded schema registry: ${status.schemaRegistryError}`);
   else if (status.message) console.log(`Embedded cluster: ${status.message}`);
 
   const port = integer(values.port, '--port') ?? 5180;
-  const server = await startWebServer({ rendererDir, dispatch: core.dispatch, hub: core.hub, port, downloads: (id) => core.messages.download(id) }).catch(async (error: unknown) => {
-    await core.close();
-    if ((error as { code?: string }).code === 'EADDRINUSE') fail(`port ${port} is in use; choose another with --port <n> (0 picks a free one).`);
-    throw error;
-  });
+  const server = await startWebServer({ rendererDir, dispatch: core.dispatch, hub: core.hub, port, downloads: (id) => core.messages.download(id) }).catch(
+    async (error: unknown) => {
+      await core.close();
+      if ((error as { code?: string }).code === 'EADDRINUSE') fail(`port ${port} is in use; choose another with --port <n> (0 picks a free one).`);
+      throw error;
+    },
+  );
   console.log(`Kafka Desk (web mode) is ready. Open ${server.url}`);
   console.log('The address includes a token for this run only; connections without it are refused.');
 

@@ -61,9 +61,7 @@ const clientMessageSchema = z.object({
   request: z.unknown(),
 });
 
-export type ServerMessage =
-  | { type: 'result'; id: number; result: unknown }
-  | { type: 'event'; event: EventName; payload: unknown };
+export type ServerMessage = { type: 'result'; id: number; result: unknown } | { type: 'event'; event: EventName; payload: unknown };
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -152,11 +150,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     const queryToken = url.searchParams.get('token');
     const authorised = sameToken(queryToken, token) || sameToken(cookieToken(request), token);
     if (!authorised) {
-      refuse(
-        response,
-        403,
-        'Kafka Desk web mode needs the address it printed when it started, including its ?token=... part.',
-      );
+      refuse(response, 403, 'Kafka Desk web mode needs the address it printed when it started, including its ?token=... part.');
       return;
     }
     const extraHeaders: Record<string, string> = {};
@@ -288,4 +282,3 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     },
   };
 }
-

@@ -150,9 +150,7 @@ export const contract = {
   },
   'topics.delete': { request: onTopic, response: empty },
   'topics.addPartitions': {
-    request: z
-      .object({ connectionId: connectionIdSchema, topic: topicNameSchema, totalPartitions: z.number().int().min(1).max(MAX_PARTITIONS) })
-      .strict(),
+    request: z.object({ connectionId: connectionIdSchema, topic: topicNameSchema, totalPartitions: z.number().int().min(1).max(MAX_PARTITIONS) }).strict(),
     response: empty,
   },
   // Deletes every record up to each partition's high watermark with DeleteRecords.

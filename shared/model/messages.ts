@@ -13,20 +13,7 @@ export const VALUE_CHUNK_CHARS = 1024 * 1024;
 // ---------------------------------------------------------------------------------------------------
 // Decoders
 
-export const decoderKindSchema = z.enum([
-  'auto',
-  'string',
-  'json',
-  'hex',
-  'base64',
-  'int32',
-  'int64',
-  'float',
-  'double',
-  'avro',
-  'protobuf',
-  'registry',
-]);
+export const decoderKindSchema = z.enum(['auto', 'string', 'json', 'hex', 'base64', 'int32', 'int64', 'float', 'double', 'avro', 'protobuf', 'registry']);
 export type DecoderKind = z.infer<typeof decoderKindSchema>;
 
 export const decoderSpecSchema = z.discriminatedUnion('kind', [
@@ -107,8 +94,21 @@ export const seekSchema = z.discriminatedUnion('mode', [
 export type Seek = z.infer<typeof seekSchema>;
 
 export const filterSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('contains'), field: z.enum(['key', 'value', 'header', 'any']), text: boundedText(10_000, 'The text to find').min(1), ignoreCase: z.boolean().default(false) }),
-  z.object({ kind: z.literal('regex'), field: z.enum(['key', 'value', 'header', 'any']), pattern: boundedText(10_000, 'A regular expression').min(1), flags: z.string().regex(/^[imsu]*$/, 'Regex flags can be i, m, s and u.').default('') }),
+  z.object({
+    kind: z.literal('contains'),
+    field: z.enum(['key', 'value', 'header', 'any']),
+    text: boundedText(10_000, 'The text to find').min(1),
+    ignoreCase: z.boolean().default(false),
+  }),
+  z.object({
+    kind: z.literal('regex'),
+    field: z.enum(['key', 'value', 'header', 'any']),
+    pattern: boundedText(10_000, 'A regular expression').min(1),
+    flags: z
+      .string()
+      .regex(/^[imsu]*$/, 'Regex flags can be i, m, s and u.')
+      .default(''),
+  }),
   // The value parsed as JSON; `path` in dot/bracket form ($.order.items[0].sku); `equals` is JSON or a bare string.
   z.object({ kind: z.literal('jsonPath'), path: z.string().min(1).max(1000), equals: boundedText(10_000, 'The value to compare') }),
   // Find by key: the key's partition (murmur2, as the default partitioner) and only that partition.
@@ -120,7 +120,12 @@ export type FilterInput = z.input<typeof filterSchema>;
 export const limitSchema = z.object({
   count: z.number().int().min(1).max(MAX_PAGE_RECORDS).default(500),
   // Stop once the page holds this many record bytes.
-  maxBytes: z.number().int().min(1).max(512 * 1024 * 1024).optional(),
+  maxBytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(512 * 1024 * 1024)
+    .optional(),
   // Stop reading after this long (a search over a large topic returns what it found so far).
   maxDurationMs: z.number().int().min(1).max(3_600_000).optional(),
   // Only records up to this timestamp (ms); forward reads stop at the first record past it.

@@ -76,8 +76,7 @@ export const bootstrapServersSchema = z
   .trim()
   .min(1, 'Enter at least one bootstrap server, such as localhost:9092.')
   .refine(
-    (value) =>
-      value.split(',').every((entry) => /^[^\s:,]+:\d{1,5}$/.test(entry.trim()) && Number(entry.trim().split(':').pop()) <= 65535),
+    (value) => value.split(',').every((entry) => /^[^\s:,]+:\d{1,5}$/.test(entry.trim()) && Number(entry.trim().split(':').pop()) <= 65535),
     'Bootstrap servers must be host:port pairs separated by commas, such as broker1:9092,broker2:9092.',
   );
 
@@ -87,16 +86,8 @@ export const bootstrapServersSchema = z
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 export const connectionTimeoutsSchema = z.object({
-  connectMs: z
-    .number()
-    .int()
-    .min(500, 'The connect timeout must be at least 0.5 s.')
-    .max(120_000, 'The connect timeout can be at most 120 s.'),
-  requestMs: z
-    .number()
-    .int()
-    .min(1_000, 'The request timeout must be at least 1 s.')
-    .max(300_000, 'The request timeout can be at most 300 s.'),
+  connectMs: z.number().int().min(500, 'The connect timeout must be at least 0.5 s.').max(120_000, 'The connect timeout can be at most 120 s.'),
+  requestMs: z.number().int().min(1_000, 'The request timeout must be at least 1 s.').max(300_000, 'The request timeout can be at most 300 s.'),
 });
 export type ConnectionTimeouts = z.infer<typeof connectionTimeoutsSchema>;
 export const DEFAULT_TIMEOUTS: ConnectionTimeouts = { connectMs: DEFAULT_CONNECT_TIMEOUT_MS, requestMs: DEFAULT_REQUEST_TIMEOUT_MS };
@@ -222,14 +213,7 @@ export const topicDetailSchema = z.object({
 });
 export type TopicDetail = z.infer<typeof topicDetailSchema>;
 
-export const configSourceSchema = z.enum([
-  'topic',
-  'dynamic-broker',
-  'dynamic-default-broker',
-  'static-broker',
-  'default',
-  'unknown',
-]);
+export const configSourceSchema = z.enum(['topic', 'dynamic-broker', 'dynamic-default-broker', 'static-broker', 'default', 'unknown']);
 export type ConfigSource = z.infer<typeof configSourceSchema>;
 
 export const configEntrySchema = z.object({
@@ -262,7 +246,12 @@ export const produceRequestSchema = z.object({
   key: boundedText(1_000_000, 'The key').nullable(),
   value: boundedText(10_000_000, 'The value').nullable(),
   headers: z
-    .array(z.object({ key: z.string().min(1, 'A header needs a name.').superRefine(maxUtf8Bytes(1024, 'A header name')), value: boundedText(100_000, 'A header value') }))
+    .array(
+      z.object({
+        key: z.string().min(1, 'A header needs a name.').superRefine(maxUtf8Bytes(1024, 'A header name')),
+        value: boundedText(100_000, 'A header value'),
+      }),
+    )
     .max(100),
   // null: the client's partitioner chooses (murmur2 of the key, as the Java client does).
   partition: z.number().int().min(0).nullable(),
@@ -295,8 +284,30 @@ export type EmbeddedBrokerStatus = z.infer<typeof embeddedBrokerStatusSchema>;
 // The Apache Kafka releases the embedded cluster can play (electron/kafka/releases.ts holds what each
 // advertised; a test keeps the two lists equal). Null or absent: every version the cluster implements.
 export const KAFKA_VERSION_CHOICES = [
-  '0.11', '1.0', '1.1', '2.0', '2.1', '2.2', '2.3', '2.4', '2.5', '2.6', '2.7', '2.8',
-  '3.0', '3.1', '3.2', '3.3', '3.4', '3.5', '3.6', '3.7', '3.8', '3.9', '4.0', '4.1',
+  '0.11',
+  '1.0',
+  '1.1',
+  '2.0',
+  '2.1',
+  '2.2',
+  '2.3',
+  '2.4',
+  '2.5',
+  '2.6',
+  '2.7',
+  '2.8',
+  '3.0',
+  '3.1',
+  '3.2',
+  '3.3',
+  '3.4',
+  '3.5',
+  '3.6',
+  '3.7',
+  '3.8',
+  '3.9',
+  '4.0',
+  '4.1',
 ] as const;
 export const kafkaVersionSchema = z.enum(KAFKA_VERSION_CHOICES, { error: 'Choose a Kafka release from 0.11 to 4.1.' }).nullable();
 export type KafkaVersion = (typeof KAFKA_VERSION_CHOICES)[number];

@@ -34,7 +34,13 @@ class Lines {
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} in:\n${this.all.join('\n')}`)), timeoutMs);
-      this.waiters.push({ pattern, resolve: (line) => { clearTimeout(timer); resolve(line); } });
+      this.waiters.push({
+        pattern,
+        resolve: (line) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      });
     });
   }
 }
@@ -60,7 +66,11 @@ describe('npm run cluster', () => {
   it('prints the bootstrap servers once every listener accepts, with a log dir per broker', async () => {
     const ready = await lines.next(/^bootstrap\.servers=/);
     expect(ready).toBe(`bootstrap.servers=127.0.0.1:${port},127.0.0.1:${port + 1},127.0.0.1:${port + 2}`);
-    expect(readdirSync(dataDir).filter((name) => name.startsWith('broker-')).sort()).toEqual(['broker-0', 'broker-1', 'broker-2']);
+    expect(
+      readdirSync(dataDir)
+        .filter((name) => name.startsWith('broker-'))
+        .sort(),
+    ).toEqual(['broker-0', 'broker-1', 'broker-2']);
   });
 
   it('answers stop, kill, start and status on standard input', async () => {
@@ -147,7 +157,9 @@ describe('npm run cluster', () => {
   it('plays a Kafka release with --kafka-version, and refuses one it does not know', async () => {
     const port = await freePortRange(1);
     const dir = mkdtempSync(join(tmpdir(), 'kd-cli-release-'));
-    const played = spawn(tsx, ['electron/broker/cli.ts', '--brokers', '1', '--port', String(port), '--data-dir', dir, '--kafka-version', '2.7.1'], { cwd: root });
+    const played = spawn(tsx, ['electron/broker/cli.ts', '--brokers', '1', '--port', String(port), '--data-dir', dir, '--kafka-version', '2.7.1'], {
+      cwd: root,
+    });
     try {
       const lines = new Lines(played);
       await lines.next(/^bootstrap\.servers=/, 30_000);

@@ -57,10 +57,14 @@ afterAll(async () => {
 });
 
 /** The versions implemented by the broker's handlers, per API key. */
-const implemented = new Map(createRegistry().all().map((h) => [h.api.apiKey, [h.minVersion, h.maxVersion] as const]));
+const implemented = new Map(
+  createRegistry()
+    .all()
+    .map((h) => [h.api.apiKey, [h.minVersion, h.maxVersion] as const]),
+);
 
 describe('the embedded cluster playing a Kafka release', () => {
-  it('advertises, for every release 0.11 to 4.1, exactly the release table\'s versions of each API it implements', async () => {
+  it("advertises, for every release 0.11 to 4.1, exactly the release table's versions of each API it implements", async () => {
     for (const release of KAFKA_RELEASE_IDS) {
       const { cluster, connect } = await play(release);
       const raw = await connect();
@@ -127,7 +131,11 @@ describe('the embedded cluster playing a Kafka release', () => {
   it('closes the connection on APIs the release did not have: DescribeCluster before 2.8, IncrementalAlterConfigs before 2.3, OffsetDelete before 2.4', async () => {
     const cases = [
       { before: '2.7', from: '2.8', call: (raw: RawClient) => raw.call(DescribeCluster, 0, createDescribeClusterRequest()) },
-      { before: '2.2', from: '2.3', call: (raw: RawClient) => raw.call(IncrementalAlterConfigs, 0, { ...createIncrementalAlterConfigsRequest(), resources: [] }) },
+      {
+        before: '2.2',
+        from: '2.3',
+        call: (raw: RawClient) => raw.call(IncrementalAlterConfigs, 0, { ...createIncrementalAlterConfigsRequest(), resources: [] }),
+      },
       { before: '2.3', from: '2.4', call: (raw: RawClient) => raw.call(OffsetDelete, 0, { ...createOffsetDeleteRequest(), groupId: 'g', topics: [] }) },
     ] as const;
     for (const { before, from, call } of cases) {
@@ -181,7 +189,11 @@ describe('the embedded cluster playing a Kafka release', () => {
   it('3.9 answers ListOffsets v9 for the latest tiered offset with -1, as Kafka without remote storage', async () => {
     const { cluster, connect } = await play('3.9');
     const raw = await connect();
-    await raw.call(Metadata, 12, { ...createMetadataRequest(), topics: [{ name: 'tiered', topicId: '00000000-0000-0000-0000-000000000000' }], allowAutoTopicCreation: true });
+    await raw.call(Metadata, 12, {
+      ...createMetadataRequest(),
+      topics: [{ name: 'tiered', topicId: '00000000-0000-0000-0000-000000000000' }],
+      allowAutoTopicCreation: true,
+    });
     const deadline = Date.now() + 20_000;
     for (;;) {
       const answer = await raw.call(ListOffsets, 9, {
@@ -234,7 +246,11 @@ async function rawV0Answer(raw: RawClient, version: number) {
     socket.removeAllListeners('data');
     socket.on('data', onData);
     socket.once('close', () => reject(new Error('connection closed before the response')));
-    socket.write(Buffer.concat(encodeRequestFrame(ApiVersions, version, 99, 'raw-client', { ...createApiVersionsRequest(), clientSoftwareName: 'test', clientSoftwareVersion: '1' })));
+    socket.write(
+      Buffer.concat(
+        encodeRequestFrame(ApiVersions, version, 99, 'raw-client', { ...createApiVersionsRequest(), clientSoftwareName: 'test', clientSoftwareVersion: '1' }),
+      ),
+    );
   });
   const reader = new Reader(frame);
   decodeResponseHeader(reader, 0);

@@ -96,7 +96,9 @@ describe('broker seams', () => {
     ]);
     expect(cycles(sample)).toEqual([['a', 'b', 'c'], ['e']]);
     // It reads the real graph: the Broker builds the coordinator and the fetcher, the cluster hands it a dispatcher.
-    expect(graph.get(BROKER)).toEqual(expect.arrayContaining(['electron/broker/groups/coordinator.ts', 'electron/broker/cluster/replica-fetcher.ts', 'electron/broker/server/dispatcher.ts']));
+    expect(graph.get(BROKER)).toEqual(
+      expect.arrayContaining(['electron/broker/groups/coordinator.ts', 'electron/broker/cluster/replica-fetcher.ts', 'electron/broker/server/dispatcher.ts']),
+    );
     for (const file of SEAMED) expect(graph.has(file)).toBe(true);
   });
 

@@ -85,7 +85,16 @@ describe('runtime', () => {
   const systemVersion = systemNode ? spawnSync(systemNode, ['-v'], { encoding: 'utf8' }).stdout.trim() : '';
   const oldNode = systemNode && !isSupportedNodeVersion(systemVersion) ? systemNode : undefined;
 
-  it.skipIf(skipBecause('old-node test', oldNode ? null : systemNode ? `the machine's node ${systemVersion} is supported, so there is no old one to start` : 'no node on PATH besides node_modules/.bin'))(`the cluster CLI and web mode started with an old node (${systemVersion || 'none on PATH'}) say so and exit`, () => {
+  it.skipIf(
+    skipBecause(
+      'old-node test',
+      oldNode
+        ? null
+        : systemNode
+          ? `the machine's node ${systemVersion} is supported, so there is no old one to start`
+          : 'no node on PATH besides node_modules/.bin',
+    ),
+  )(`the cluster CLI and web mode started with an old node (${systemVersion || 'none on PATH'}) say so and exit`, () => {
     for (const entry of ['electron/broker/cli.ts', 'electron/web/cli.ts']) {
       const run = spawnSync(oldNode!, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), entry, '--help'], { cwd: root, encoding: 'utf8', timeout: 30_000 });
       expect(run.status, `${entry}: ${run.stderr}`).toBe(1);

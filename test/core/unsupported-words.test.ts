@@ -23,7 +23,10 @@ describe('words for what a cluster or runtime lacks', () => {
   });
 
   it('says a codec the runtime lacks is the runtime\'s, never "something went wrong"', () => {
-    const error = toIpcError(new Error('Producing failed', { cause: new UnsupportedCompressionError('zstd is not supported in the current Node.js version') }), quiet);
+    const error = toIpcError(
+      new Error('Producing failed', { cause: new UnsupportedCompressionError('zstd is not supported in the current Node.js version') }),
+      quiet,
+    );
     expect(error.kind).toBe('invalid-request');
     expect(error.message).toBe(
       `Kafka Desk cannot use this compression on the runtime it runs on (Node.js ${process.versions.node}): zstd is not supported in the current Node.js version. Choose another codec.`,

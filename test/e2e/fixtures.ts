@@ -15,9 +15,7 @@ export interface WebApp {
   output: () => string;
 }
 
-export async function startWebApp(
-  options: { brokers?: number; basePort?: number; extraArgs?: string[] } = {},
-): Promise<WebApp & { stop(): Promise<void> }> {
+export async function startWebApp(options: { brokers?: number; basePort?: number; extraArgs?: string[] } = {}): Promise<WebApp & { stop(): Promise<void> }> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-e2e-'));
   const brokers = options.brokers ?? 3;
   const basePort = options.basePort ?? (await freePortRange(brokers));

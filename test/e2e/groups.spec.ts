@@ -63,7 +63,10 @@ test('the demo: a queue and publish/subscribe, lag over time, a reset to earlies
   await expect.poll(async () => Number(await charts.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(before);
   await expect.poll(async () => Number(await charts.getAttribute('data-last-total')), { timeout: 30_000 }).toBeGreaterThan(0);
   await expect(page.getByRole('table', { name: 'Members' }).locator('tbody tr')).toHaveCount(2);
-  await charts.locator('.recharts-surface').first().hover({ position: { x: 400, y: 100 } });
+  await charts
+    .locator('.recharts-surface')
+    .first()
+    .hover({ position: { x: 400, y: 100 } });
   await expect(page.locator('.recharts-tooltip-wrapper').first()).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('group-lag.png'), fullPage: true });
   await page.getByRole('group', { name: 'Stack the lag by' }).getByRole('button', { name: 'By partition' }).click();

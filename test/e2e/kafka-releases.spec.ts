@@ -13,7 +13,14 @@ const TOPIC = 'codecs';
 test.describe.configure({ mode: 'serial' });
 
 async function consumeAndCommit(bootstrap: string, group: string, count: number): Promise<void> {
-  const consumer = new Consumer({ groupId: group, clientId: 'e2e-releases', bootstrapBrokers: bootstrap.split(','), autocommit: false, sessionTimeout: 6_000, heartbeatInterval: 500 });
+  const consumer = new Consumer({
+    groupId: group,
+    clientId: 'e2e-releases',
+    bootstrapBrokers: bootstrap.split(','),
+    autocommit: false,
+    sessionTimeout: 6_000,
+    heartbeatInterval: 500,
+  });
   try {
     const stream = await consumer.consume({ topics: [TOPIC], mode: 'earliest' });
     let seen = 0;

@@ -154,7 +154,10 @@ test('exports the whole result, not only the page', async ({ page, webApp }, tes
     await download.saveAs(file);
     const text = await readFile(file, 'utf8');
     if (format === 'jsonl') {
-      const lines = text.trimEnd().split('\n').map((line) => JSON.parse(line) as { value: unknown; headers: { key: string }[] });
+      const lines = text
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { value: unknown; headers: { key: string }[] });
       expect(lines).toHaveLength(RECORDS + 1);
       expect(lines[0]).toMatchObject({ topic: TOPIC, partition: 0, offset: 0, headers: [{ key: 'source' }, { key: 'trace' }] });
     } else {
@@ -179,7 +182,11 @@ test('tails new messages live, with pause and resume', async ({ page, webApp }, 
   const send = (from: number, count: number) =>
     producer.send({
       topic: TOPIC,
-      messages: Array.from({ length: count }, (_, index) => ({ key: `live-${from + index}`, value: JSON.stringify({ live: from + index }), headers: { source: 'tail' } })),
+      messages: Array.from({ length: count }, (_, index) => ({
+        key: `live-${from + index}`,
+        value: JSON.stringify({ live: from + index }),
+        headers: { source: 'tail' },
+      })),
     });
   await send(0, 5);
   await expect(rows(page)).toHaveCount(5);

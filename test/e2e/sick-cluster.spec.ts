@@ -91,7 +91,12 @@ test('with broker 1 stopped, every screen works and says which partition is offl
   await screenshots(page, testInfo, 'sick-broker-logdirs', { fullPage: true });
   await page.getByRole('tab', { name: 'Configs' }).click();
   await page.getByLabel('Filter configs').fill('broker.id');
-  await expect(page.getByRole('table', { name: 'Broker configs' }).locator('tr').filter({ hasText: /^broker\.id/ })).toContainText('2');
+  await expect(
+    page
+      .getByRole('table', { name: 'Broker configs' })
+      .locator('tr')
+      .filter({ hasText: /^broker\.id/ }),
+  ).toContainText('2');
 
   // Topics: the counts in the health line and on the row, one screen, no error banner.
   await openScreen(page, 'Topics');

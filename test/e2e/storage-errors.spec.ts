@@ -52,8 +52,13 @@ test('replicas with storage failures are shown on a live broker, and the screens
   await page.getByRole('row').filter({ hasText: TOPIC }).click();
   const partitionProblems = page.getByLabel('Partition problems');
   // The replicas on broker 1 left the ISR (leadership moved off it): each partition is under-replicated, and says why.
-  await expect(partitionProblems).toContainText(`Partition 0 is under-replicated: the replica on broker ${FAILING} is out of sync (broker ${FAILING} has a storage failure there`);
-  const badge = page.getByRole('table', { name: 'Partitions' }).locator('tr[data-partition="0"]').getByTitle(/^Broker 1: offline: a storage failure/);
+  await expect(partitionProblems).toContainText(
+    `Partition 0 is under-replicated: the replica on broker ${FAILING} is out of sync (broker ${FAILING} has a storage failure there`,
+  );
+  const badge = page
+    .getByRole('table', { name: 'Partitions' })
+    .locator('tr[data-partition="0"]')
+    .getByTitle(/^Broker 1: offline: a storage failure/);
   await expect(badge).toBeVisible();
   await screenshots(page, testInfo, 'storage-topic', { fullPage: true });
 

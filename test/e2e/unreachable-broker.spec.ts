@@ -46,8 +46,12 @@ test('the Brokers screen lists the broker as up, says it does not answer from he
   await expect(page.getByRole('button', { name: 'Embedded cluster', exact: true })).toHaveAttribute('data-state', 'degraded', { timeout: 30_000 });
   await openScreen(page, 'Brokers');
   const detail = page.locator('[data-broker-detail="1"]');
-  await expect(detail).toContainText(`The cluster lists broker 1, but it does not answer from here: 127.0.0.1:${deadPort} refused the connection`, { timeout: 30_000 });
-  await expect(detail).toContainText('(ECONNREFUSED). Requests to it (its partitions\' offsets, log dirs, configs, the groups it coordinates) fail until it does.');
+  await expect(detail).toContainText(`The cluster lists broker 1, but it does not answer from here: 127.0.0.1:${deadPort} refused the connection`, {
+    timeout: 30_000,
+  });
+  await expect(detail).toContainText(
+    "(ECONNREFUSED). Requests to it (its partitions' offsets, log dirs, configs, the groups it coordinates) fail until it does.",
+  );
   const row = page.locator('tr[data-broker="1"]');
   await expect(row).toContainText(`127.0.0.1:${deadPort}`);
   await expect(row.locator('[data-column="state"]')).toContainText('up');

@@ -168,7 +168,6 @@ describe('EventHub', () => {
   });
 });
 
-
 describe('IPC limits are in UTF-8 bytes, not characters', () => {
   const produce = { connectionId: 'embedded', topic: 't', key: null, headers: [], partition: null };
 
@@ -193,11 +192,19 @@ describe('IPC limits are in UTF-8 bytes, not characters', () => {
     // 2,500,000 four-byte characters (surrogate pairs: 5,000,000 UTF-16 units) are exactly 10 MB.
     expect((await dispatch('produce.send', { ...produce, value: '😀'.repeat(2_500_000) })).ok).toBe(true);
     const over = await dispatch('produce.send', { ...produce, value: `${'😀'.repeat(2_500_000)}a` });
-    expect(over.ok ? null : over.error.issues).toEqual([{ path: 'value', message: 'The value can be at most 10,000,000 bytes in UTF-8; this one is 10,000,001 bytes.' }]);
+    expect(over.ok ? null : over.error.issues).toEqual([
+      { path: 'value', message: 'The value can be at most 10,000,000 bytes in UTF-8; this one is 10,000,001 bytes.' },
+    ]);
     // Header values and config values count bytes too: 40,000 emoji are 80,000 units but 160 KB.
     const header = await dispatch('produce.send', { ...produce, value: 'v', headers: [{ key: 'h', value: '😀'.repeat(40_000) }] });
     expect(header.ok ? null : header.error.message).toBe('A header value can be at most 100 KB in UTF-8; this one is 160 KB.');
-    const config = await dispatch('topics.create', { connectionId: 'embedded', topic: 'a', partitions: 1, replicationFactor: 1, configs: { 'cleanup.policy': '😀'.repeat(40_000) } });
+    const config = await dispatch('topics.create', {
+      connectionId: 'embedded',
+      topic: 'a',
+      partitions: 1,
+      replicationFactor: 1,
+      configs: { 'cleanup.policy': '😀'.repeat(40_000) },
+    });
     expect(config.ok ? null : config.error.message).toBe('A config value can be at most 100 KB in UTF-8; this one is 160 KB.');
     expect(send).toHaveBeenCalledTimes(1);
   });

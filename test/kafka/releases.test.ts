@@ -90,7 +90,11 @@ describe('Kafka release table', () => {
     for (const t of allTables().filter((t) => t.mode === 'kraft')) {
       for (const key of [4, 5, 6, 7]) expect(t.apis[key], `${label(t)} ${releaseApiName(key)}`).toBeUndefined();
     }
-    for (const key of INTER_BROKER_API_KEYS) expect(allTables().some((t) => t.apis[key] !== undefined), releaseApiName(key)).toBe(true);
+    for (const key of INTER_BROKER_API_KEYS)
+      expect(
+        allTables().some((t) => t.apis[key] !== undefined),
+        releaseApiName(key),
+      ).toBe(true);
   });
 
   it('only grows from release to release, except where Kafka removed versions (KIP-896 in 4.0)', () => {

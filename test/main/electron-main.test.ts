@@ -56,11 +56,15 @@ async function runMainBundle(
     path.join(userData, 'settings.json'),
     JSON.stringify({ embedded: { enabled: options.embedded ?? true, brokers: 1, basePort: await freePortRange(1), dataDir: '', schemaRegistryPort: 0 } }),
   );
-  const { stdout } = await run(process.execPath, ['--import', path.join(here, 'electron-double/register.mjs'), path.join(here, 'electron-double/run-main.mjs')], {
-    env: { ...process.env, MAIN_BUNDLE: bundle, SMOKE_USER_DATA: userData, APP_URL_PROBES: JSON.stringify(options.probes ?? []), ...options.env },
-    timeout: 90_000,
-    maxBuffer: 32 * 1024 * 1024,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', path.join(here, 'electron-double/register.mjs'), path.join(here, 'electron-double/run-main.mjs')],
+    {
+      env: { ...process.env, MAIN_BUNDLE: bundle, SMOKE_USER_DATA: userData, APP_URL_PROBES: JSON.stringify(options.probes ?? []), ...options.env },
+      timeout: 90_000,
+      maxBuffer: 32 * 1024 * 1024,
+    },
+  );
   const line = stdout.split('\n').find((text) => text.startsWith('{"shown"'));
   if (!line) throw new Error(`the main process printed no observations:\n${stdout}`);
   return JSON.parse(line) as Observed;
@@ -77,7 +81,12 @@ describe('Electron main process bundle', () => {
   beforeAll(async () => {
     userData = await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-electron-'));
     observed = await runMainBundle(path.resolve('out/main/index.js'), userData, {
-      probes: [`file://${path.resolve('out/renderer/index.html')}`, `file://${path.resolve('out/renderer/other.html')}`, 'file:///etc/passwd', 'https://example.com/'],
+      probes: [
+        `file://${path.resolve('out/renderer/index.html')}`,
+        `file://${path.resolve('out/renderer/other.html')}`,
+        'file:///etc/passwd',
+        'https://example.com/',
+      ],
     });
   }, 180_000);
 
@@ -101,7 +110,12 @@ describe('Electron main process bundle', () => {
     expect(observed.permissionChecks).toEqual([false, false, false, false]);
     // Only the built index.html is the app: other files, even beside it, are not.
     const index = `file://${path.resolve('out/renderer/index.html')}`;
-    expect(observed.navigation).toEqual({ [index]: true, [`file://${path.resolve('out/renderer/other.html')}`]: false, 'file:///etc/passwd': false, 'https://example.com/': false });
+    expect(observed.navigation).toEqual({
+      [index]: true,
+      [`file://${path.resolve('out/renderer/other.html')}`]: false,
+      'file:///etc/passwd': false,
+      'https://example.com/': false,
+    });
     expect(observed.ipcAnswered).toEqual(observed.navigation);
     expect(observed.csp).toContain("script-src 'self'");
     expect(observed.csp).toContain("object-src 'none'");
@@ -219,7 +233,9 @@ describe('npm run dist', () => {
     expect(failed?.stderr).toContain('does not exist');
   });
 
-  it.skipIf(skipBecause('Linux package test', process.platform === 'linux' ? null : `npm run dist builds the Linux package only on Linux, not ${process.platform}`))('packages the app for Linux under its executable name', () => {
+  it.skipIf(
+    skipBecause('Linux package test', process.platform === 'linux' ? null : `npm run dist builds the Linux package only on Linux, not ${process.platform}`),
+  )('packages the app for Linux under its executable name', () => {
     expect(existsSync(path.join(unpacked, 'kafka-desk'))).toBe(true);
   });
 

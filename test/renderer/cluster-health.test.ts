@@ -44,7 +44,9 @@ describe('explaining partitions and brokers', () => {
 
   it('explains an offline partition by where its replicas are and why they cannot lead', () => {
     const brokers = brokerMap([up(0), down(1, at(22, 41)), down(2, at(22, 43)), up(3)]);
-    expect(explainPartition(partition({}), brokers, undefined, now)).toBe('partition 2 is offline: its only replica is on broker 1, which is down since 22:41.');
+    expect(explainPartition(partition({}), brokers, undefined, now)).toBe(
+      'partition 2 is offline: its only replica is on broker 1, which is down since 22:41.',
+    );
     expect(explainPartition(partition({ replicas: [1, 2], isr: [1, 2] }), brokers, 'orders-2', now)).toBe(
       'orders-2 is offline: all 2 of its replicas are on brokers that are down (broker 1 since 22:41; broker 2 since 22:43).',
     );
@@ -54,7 +56,9 @@ describe('explaining partitions and brokers', () => {
     expect(explainPartition(partition({ replicas: [0, 3], isr: [0, 3] }), brokers, undefined, now)).toBe(
       'partition 2 has no leader right now: brokers 0 and 3 are in sync and up, so an election should follow.',
     );
-    expect(explainPartition(partition({ error: 'KAFKA_STORAGE_ERROR', replicas: [0] }), brokers, undefined, now)).toMatch(/log directory holding it has failed/);
+    expect(explainPartition(partition({ error: 'KAFKA_STORAGE_ERROR', replicas: [0] }), brokers, undefined, now)).toMatch(
+      /log directory holding it has failed/,
+    );
     // A leader that Metadata names but does not list as live.
     expect(explainPartition(partition({ leader: 2, replicas: [2, 0], isr: [2, 0], error: null }), brokers, undefined, now)).toBe(
       'partition 2 is offline: its leader, broker 2, is down since 22:43.',
@@ -98,7 +102,16 @@ describe('views that heal by themselves', () => {
 
 describe('cluster slice', () => {
   const detail = (brokerId: number) => ({
-    broker: { ...up(brokerId), isController: false, leaderPartitions: 0, replicas: 0, outOfSyncReplicas: 0, offlinePartitions: 0, preferredLeaderPartitions: 0, failedReplicas: 0 },
+    broker: {
+      ...up(brokerId),
+      isController: false,
+      leaderPartitions: 0,
+      replicas: 0,
+      outOfSyncReplicas: 0,
+      offlinePartitions: 0,
+      preferredLeaderPartitions: 0,
+      failedReplicas: 0,
+    },
     replicas: [],
     logDirs: [],
     logDirsError: null,

@@ -33,7 +33,13 @@ describe('create-topic form validation', () => {
 
   it('checks config names and values', () => {
     const errors = validateCreateTopic(
-      form({ configs: [{ name: 'Retention', value: '1' }, { name: 'retention.ms', value: '' }, { name: '', value: '' }] }),
+      form({
+        configs: [
+          { name: 'Retention', value: '1' },
+          { name: 'retention.ms', value: '' },
+          { name: '', value: '' },
+        ],
+      }),
       context,
     );
     expect(errors['config.0']).toMatch(/lower-case/);

@@ -103,7 +103,12 @@ describe('groups slice', () => {
     push('lag.sampled', { connectionId: 'embedded', at: 2, groups: ['billing'] });
     await flush();
     expect(calls.map(([channel]) => channel).sort()).toEqual(['groups.describe', 'lag.series']);
-    expect(calls.find(([channel]) => channel === 'lag.series')?.[1]).toEqual({ connectionId: 'embedded', group: 'billing', rangeMs: 15 * 60_000, stack: 'topic' });
+    expect(calls.find(([channel]) => channel === 'lag.series')?.[1]).toEqual({
+      connectionId: 'embedded',
+      group: 'billing',
+      rangeMs: 15 * 60_000,
+      stack: 'topic',
+    });
     expect(selectResource(store.getState(), seriesQuery().key)).toMatchObject({ status: 'ready', data: { group: 'billing' } });
 
     // Another range and stacking is another key, with the new parameters.
@@ -172,8 +177,7 @@ describe('groups slice', () => {
   it('goes back to the list after deleting a group, and keeps the error when refused', async () => {
     let refuse = true;
     const { client } = scriptedClient({
-      'groups.delete': () =>
-        refuse ? { ok: false, error: { kind: 'conflict', message: 'The group has 1 active member.' } } : { ok: true, value: {} },
+      'groups.delete': () => (refuse ? { ok: false, error: { kind: 'conflict', message: 'The group has 1 active member.' } } : { ok: true, value: {} }),
       'groups.list': () => ({ ok: true, value: [] }),
     });
     const store = createAppStore(client);

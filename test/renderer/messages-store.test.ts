@@ -65,7 +65,10 @@ describe('messages slice', () => {
   it('keeps the last TAIL_BUFFER tail records and counts those that left the view', async () => {
     const { client, push } = scriptedClient({
       'messages.tailStart': () => ({ ok: true, value: { tailId: 'tail-1', partitions: [0] } }),
-      'messages.tailControl': (request) => ({ ok: true, value: { state: request.action === 'pause' ? 'paused' : request.action === 'resume' ? 'running' : 'stopped' } }),
+      'messages.tailControl': (request) => ({
+        ok: true,
+        value: { state: request.action === 'pause' ? 'paused' : request.action === 'resume' ? 'running' : 'stopped' },
+      }),
     });
     const store = createAppStore(client);
     bindEvents(store);
@@ -96,8 +99,8 @@ describe('messages slice', () => {
       'messages.export': () => ({ ok: true, value: { status: 'download', url: '/downloads/x', fileName: 't.jsonl', records: 3, bytes: 30, durationMs: 5 } }),
     });
     const invoke = client.invoke.bind(client);
-    client.invoke = ((channel: Channel, request: unknown) =>
-      channel === 'messages.read' ? new Promise((resolve) => (resolveRead = resolve as never)) : invoke(channel as never, request as never));
+    client.invoke = (channel: Channel, request: unknown) =>
+      channel === 'messages.read' ? new Promise((resolve) => (resolveRead = resolve as never)) : invoke(channel as never, request as never);
     const store = createAppStore(client);
     bindEvents(store);
     store.getState().setMessageQuery({ topic: 't', filter: { kind: 'contains', field: 'value', text: 'x', ignoreCase: false } });
@@ -116,10 +119,32 @@ describe('messages slice', () => {
 });
 
 describe('query form and record formats', () => {
-  const form = { partition: '', start: 'offset' as const, offset: '42', time: '', group: '', count: '100', until: '', maxKiB: '', filter: 'jsonPath' as const, text: '$.a', equals: '1' };
+  const form = {
+    partition: '',
+    start: 'offset' as const,
+    offset: '42',
+    time: '',
+    group: '',
+    count: '100',
+    until: '',
+    maxKiB: '',
+    filter: 'jsonPath' as const,
+    text: '$.a',
+    equals: '1',
+  };
   it('turns the form into a query, or says what is wrong', () => {
-    expect(queryFromForm(form)).toEqual({ seek: { mode: 'offset', offset: 42 }, count: 100, filter: { kind: 'jsonPath', path: '$.a', equals: '1' }, partition: null, endTimestamp: null, maxBytes: null });
-    expect(queryFromForm({ ...form, until: '2024-06-01T00:00:05.000', maxKiB: '64' })).toMatchObject({ endTimestamp: new Date('2024-06-01T00:00:05.000').getTime(), maxBytes: 65_536 });
+    expect(queryFromForm(form)).toEqual({
+      seek: { mode: 'offset', offset: 42 },
+      count: 100,
+      filter: { kind: 'jsonPath', path: '$.a', equals: '1' },
+      partition: null,
+      endTimestamp: null,
+      maxBytes: null,
+    });
+    expect(queryFromForm({ ...form, until: '2024-06-01T00:00:05.000', maxKiB: '64' })).toMatchObject({
+      endTimestamp: new Date('2024-06-01T00:00:05.000').getTime(),
+      maxBytes: 65_536,
+    });
     expect(queryFromForm({ ...form, maxKiB: 'lots' })).toMatchObject({ error: expect.stringContaining('KiB') });
     expect(queryFromForm({ ...form, offset: '-1' })).toEqual({ error: 'An offset is a whole number of 0 or more.' });
     expect(queryFromForm({ ...form, count: '20000' })).toMatchObject({ error: expect.stringContaining('10,000') });
@@ -129,11 +154,20 @@ describe('query form and record formats', () => {
 
   it('copies a record as JSON and as a kcat command that produces it again', () => {
     const json = { ...record(1, 5), value: { format: 'json' as const, text: '{"a":1}', size: 7, truncated: false } };
-    expect(JSON.parse(recordAsJson(json, 'orders'))).toMatchObject({ topic: 'orders', partition: 1, offset: 5, key: 'k5', value: { a: 1 }, headers: [{ key: 'source', value: 'test' }] });
+    expect(JSON.parse(recordAsJson(json, 'orders'))).toMatchObject({
+      topic: 'orders',
+      partition: 1,
+      offset: 5,
+      key: 'k5',
+      value: { a: 1 },
+      headers: [{ key: 'source', value: 'test' }],
+    });
     expect(kcatCommand(json, 'orders', 'localhost:9092')).toBe(
       `printf '%s\\n' '{"a":1}' | kcat -P -b 'localhost:9092' -t 'orders' -p 1 -k 'k5' -H 'source=test'`,
     );
     const multiline = { ...record(0, 1, "it's\ntwo lines") };
-    expect(kcatCommand(multiline, 't', 'b:1')).toBe(`printf '%s\\036' 'it'\\''s\ntwo lines' | kcat -P -b 'b:1' -t 't' -p 0 -k 'k1' -H 'source=test' -D '\\x1e'`);
+    expect(kcatCommand(multiline, 't', 'b:1')).toBe(
+      `printf '%s\\036' 'it'\\''s\ntwo lines' | kcat -P -b 'b:1' -t 't' -p 0 -k 'k1' -H 'source=test' -D '\\x1e'`,
+    );
   });
 });

@@ -3,7 +3,19 @@
 import { describe, expect, it } from 'vitest';
 import { queryFromForm } from '../../renderer/src/features/messages/MessagesScreen';
 
-const form = { partition: '', start: 'earliest' as const, offset: '', time: '', group: '', count: '100', until: '', maxKiB: '', filter: 'regex' as const, text: '', equals: '' };
+const form = {
+  partition: '',
+  start: 'earliest' as const,
+  offset: '',
+  time: '',
+  group: '',
+  count: '100',
+  until: '',
+  maxKiB: '',
+  filter: 'regex' as const,
+  text: '',
+  equals: '',
+};
 
 describe('regex filter in the message form', () => {
   it('accepts RE2 syntax that JavaScript lacks, and the pattern that freezes a backtracking engine', () => {
@@ -14,7 +26,9 @@ describe('regex filter in the message form', () => {
 
   it('refuses lookarounds and backreferences, saying RE2 does not have them', () => {
     for (const text of ['a(?=b)', '(?<!x)a', '(a)\\1']) {
-      expect(queryFromForm({ ...form, text })).toEqual({ error: expect.stringMatching(/not valid RE2 syntax.*Lookarounds and backreferences are not supported\.$/) });
+      expect(queryFromForm({ ...form, text })).toEqual({
+        error: expect.stringMatching(/not valid RE2 syntax.*Lookarounds and backreferences are not supported\.$/),
+      });
     }
     expect(queryFromForm({ ...form, text: '(' })).toEqual({ error: 'The regular expression is not valid RE2 syntax: missing closing ): `(`.' });
   });

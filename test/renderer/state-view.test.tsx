@@ -15,7 +15,13 @@ function render(resource: Resource<string[]>): string {
   return renderToStaticMarkup(
     <StoreContext.Provider value={store}>
       <StateView resource={resource} loadingLabel="Loading topics…" isEmpty={(data) => data.length === 0} empty={<p>No topics yet.</p>}>
-        {(data, stale) => <ul data-stale={stale}>{data.map((name) => <li key={name}>{name}</li>)}</ul>}
+        {(data, stale) => (
+          <ul data-stale={stale}>
+            {data.map((name) => (
+              <li key={name}>{name}</li>
+            ))}
+          </ul>
+        )}
       </StateView>
     </StoreContext.Provider>,
   );

@@ -63,7 +63,8 @@ describe('topics slice', () => {
       'topics.create': (request) =>
         request.topic === 'taken'
           ? { ok: false, error: { kind: 'conflict', message: 'A topic with this name already exists.' } }
-          : (created.push(request.topic), { ok: true, value: { topic: request.topic, partitions: request.partitions, replicationFactor: request.replicationFactor } }),
+          : (created.push(request.topic),
+            { ok: true, value: { topic: request.topic, partitions: request.partitions, replicationFactor: request.replicationFactor } }),
       'topics.list': () => ({ ok: true, value: created.map((name) => topic(name, 1)) }),
     });
     const store = createAppStore(client);

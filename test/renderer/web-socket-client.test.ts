@@ -58,7 +58,10 @@ describe('web mode client and calls larger than one message', () => {
       // Within every field's limit, but escaped into more than a frame holds: said as such.
       const headers = Array.from({ length: 100 }, (_, i) => ({ key: `h${i}`, value: '\u0001'.repeat(30_000) }));
       const framed = await client.invoke('produce.send', { ...produce, value: 'x', headers });
-      expect(framed).toEqual({ ok: false, error: { kind: 'invalid-request', message: 'This request is 18 MB once encoded; web mode carries at most 16.8 MB in one call.' } });
+      expect(framed).toEqual({
+        ok: false,
+        error: { kind: 'invalid-request', message: 'This request is 18 MB once encoded; web mode carries at most 16.8 MB in one call.' },
+      });
       expect(RecordingSocket.sent).toEqual([]);
       // The socket was never put at risk and still carries calls, large ones included.
       const fits = await client.invoke('produce.send', { ...produce, value: 'é'.repeat(4e6) });

@@ -54,7 +54,10 @@ describe('Electron install', () => {
     cpSync(path.join(root, 'package.json'), path.join(work, 'package.json'));
     // Stands in for npm's CLI (npm_execpath): records how it was run.
     const fakeNpm = path.join(work, 'fake-npm.mjs');
-    writeFileSync(fakeNpm, "import { writeFileSync } from 'node:fs';\nwriteFileSync(process.env.FAKE_NPM_LOG, JSON.stringify({ node: process.version, args: process.argv.slice(2) }));\n");
+    writeFileSync(
+      fakeNpm,
+      "import { writeFileSync } from 'node:fs';\nwriteFileSync(process.env.FAKE_NPM_LOG, JSON.stringify({ node: process.version, args: process.argv.slice(2) }));\n",
+    );
     const start = (userAgent: string) => {
       const log = path.join(work, `npm-${Math.random()}.json`);
       const run = spawnSync(process.execPath, [path.join(work, 'scripts/start.mjs')], {

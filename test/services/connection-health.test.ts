@@ -139,7 +139,10 @@ describe('connection health, timeouts and cancel', () => {
     const result = await pendingCall;
     expect(performance.now() - cancelledAt).toBeLessThan(500);
     expect(result).toMatchObject({ ok: false, error: { kind: 'cancelled' } });
-    if (!result.ok) expect(result.error.message).toMatch(new RegExp(`^Cancelled after [\\d.]+ s while waiting for the ApiVersions answer from ${silent.address.replace(/\./g, '\\.')}\\.$`));
+    if (!result.ok)
+      expect(result.error.message).toMatch(
+        new RegExp(`^Cancelled after [\\d.]+ s while waiting for the ApiVersions answer from ${silent.address.replace(/\./g, '\\.')}\\.$`),
+      );
     // The progress clears once nothing waits any more.
     await eventually(
       () => activity.filter((event) => event.key === saved.id).at(-1)?.pending.length ?? 0,

@@ -31,7 +31,14 @@ describe('withFinalTimeouts', () => {
   });
 
   const client = (bootstrap: string, final: boolean) => {
-    const admin = new Admin({ clientId: 'final-timeouts', bootstrapBrokers: [bootstrap], connectTimeout: 1_000, requestTimeout: 400, retries: 3, retryDelay: 50 });
+    const admin = new Admin({
+      clientId: 'final-timeouts',
+      bootstrapBrokers: [bootstrap],
+      connectTimeout: 1_000,
+      requestTimeout: 400,
+      retries: 3,
+      retryDelay: 50,
+    });
     const retries: string[] = [];
     admin.on('client:performWithRetry:retry', (operation: string) => retries.push(operation));
     return { admin: final ? withFinalTimeouts(admin) : admin, retries };
@@ -79,7 +86,11 @@ describe('withFinalTimeouts', () => {
     const connection = new Connection('final-timeouts', { requestTimeout: 400 });
     const [host, port] = silent.split(':') as [string, string];
     await connection.connect(host, Number(port));
-    const ask = () => apiVersionsV3.api.async(connection, clientSoftwareName, clientSoftwareVersion).then(() => null, (error: unknown) => error);
+    const ask = () =>
+      apiVersionsV3.api.async(connection, clientSoftwareName, clientSoftwareVersion).then(
+        () => null,
+        (error: unknown) => error,
+      );
     const first = ask();
     await new Promise((resolve) => setTimeout(resolve, 150));
     const second = ask();

@@ -15,7 +15,6 @@ import { eventually } from '../support/wait';
 
 const connectionId = 'embedded';
 
-
 /** The app's core on a real embedded cluster with a small offsets topic and no initial rebalance delay. */
 async function startApp(dataDir: string, options: { brokers?: number } = {}) {
   const factory = async (): Promise<EmbeddedClusterFactory> => {
@@ -66,7 +65,9 @@ async function produceTo(app: App, topic: string, partition: number, count: numb
 }
 
 function byPartition(detail: GroupDetail, topic: string) {
-  return detail.partitions.filter((partition) => partition.topic === topic).map(({ partition, committed, start, end, lag }) => ({ partition, committed, start, end, lag }));
+  return detail.partitions
+    .filter((partition) => partition.topic === topic)
+    .map(({ partition, committed, start, end, lag }) => ({ partition, committed, start, end, lag }));
 }
 
 /** A consumer that joins a group and commits only when told. */
@@ -201,7 +202,13 @@ describe('consumer groups and lag on the embedded cluster', () => {
       connectionId,
       group,
       topics: null,
-      strategy: { kind: 'offsets', offsets: [{ topic: 'lag.orders', partition: 1, offset: 15 }, { topic: 'lag.orders', partition: 0, offset: 999 }] },
+      strategy: {
+        kind: 'offsets',
+        offsets: [
+          { topic: 'lag.orders', partition: 1, offset: 15 },
+          { topic: 'lag.orders', partition: 0, offset: 999 },
+        ],
+      },
     });
     expect(given.partitions.map((partition) => [partition.partition, partition.target, partition.clamped])).toEqual([
       [0, 10, true],
@@ -239,10 +246,28 @@ describe('consumer groups and lag on the embedded cluster', () => {
     const admin = await app.core.connections.admin(connectionId);
     await admin.alterConsumerGroupOffsets({
       groupId: 'lag.simple',
-      topics: [{ name: 'lag.deleted', partitionOffsets: [{ partition: 0, offset: 2n }, { partition: 1, offset: 5n }] }],
+      topics: [
+        {
+          name: 'lag.deleted',
+          partitionOffsets: [
+            { partition: 0, offset: 2n },
+            { partition: 1, offset: 5n },
+          ],
+        },
+      ],
     });
     expect(byPartition(await app.ok('groups.describe', { connectionId, group: 'lag.simple' }), 'lag.deleted').map((p) => p.lag)).toEqual([10, 1]);
-    await admin.deleteRecords({ topics: [{ name: 'lag.deleted', partitions: [{ partition: 0, offset: 8n }, { partition: 1, offset: 3n }] }] });
+    await admin.deleteRecords({
+      topics: [
+        {
+          name: 'lag.deleted',
+          partitions: [
+            { partition: 0, offset: 8n },
+            { partition: 1, offset: 3n },
+          ],
+        },
+      ],
+    });
     const detail = await app.ok('groups.describe', { connectionId, group: 'lag.simple' });
     expect(byPartition(detail, 'lag.deleted')).toEqual([
       // Committed 2, but records 2..7 are gone: 4 records are left to read.

@@ -34,8 +34,7 @@ export async function startCore(options: { brokers?: number; secrets?: SecretSto
     await core.close();
     throw new Error(`embedded cluster did not start: ${status.message}`);
   }
-  const call = <C extends Channel>(channel: C, request: RequestOf<C>) =>
-    core.dispatch(channel, request) as Promise<IpcResult<ResponseOf<C>>>;
+  const call = <C extends Channel>(channel: C, request: RequestOf<C>) => core.dispatch(channel, request) as Promise<IpcResult<ResponseOf<C>>>;
   return {
     core,
     dataDir,

@@ -47,7 +47,9 @@ describe('filters and exports with hostile input', () => {
    * and prints its offset and value size.
    */
   const kcatFirstRecord = (topic: string) =>
-    run('kcat', ['-C', '-b', app.bootstrapServers, '-t', topic, '-p', '0', '-o', 'beginning', '-c', '1', '-e', '-q', '-m', '20', '-f', '%o %S'], { timeout: 20_000 }).then(({ stdout }) => stdout.trim());
+    run('kcat', ['-C', '-b', app.bootstrapServers, '-t', topic, '-p', '0', '-o', 'beginning', '-c', '1', '-e', '-q', '-m', '20', '-f', '%o %S'], {
+      timeout: 20_000,
+    }).then(({ stdout }) => stdout.trim());
 
   /** Starts a read and reports whether it was still running when kcat had its answer. */
   async function kcatDuring(read: Promise<Page>, topic: string): Promise<{ page: Page; kcat: string; readPendingWhenKcatDone: boolean }> {
@@ -67,7 +69,11 @@ describe('filters and exports with hostile input', () => {
     await send('hostile.redos', ['first', `${'a'.repeat(28)}b`, `${'a'.repeat(40)}b`, 'aaaa', `x${'a'.repeat(5000)}`]);
     await app.ok('topics.create', { connectionId, topic: 'hostile.slow', partitions: 1, replicationFactor: 1 });
     const slowValue = `${'a'.repeat(20_000)}bc`;
-    for (let batch = 0; batch < SLOW_RECORDS / 40; batch++) await send('hostile.slow', Array.from({ length: 40 }, () => slowValue));
+    for (let batch = 0; batch < SLOW_RECORDS / 40; batch++)
+      await send(
+        'hostile.slow',
+        Array.from({ length: 40 }, () => slowValue),
+      );
   }, 120_000);
 
   afterAll(async () => {
@@ -86,14 +92,24 @@ describe('filters and exports with hostile input', () => {
     expect(page.stoppedBy).toBe('end');
     expect(page.scanned).toBe(5);
     // Flags map onto RE2's: i, s, m.
-    const ignoreCase = await app.ok('messages.read', { connectionId, topic: 'hostile.redos', filter: { kind: 'regex', field: 'value', pattern: '^FIRST$', flags: 'i' } });
+    const ignoreCase = await app.ok('messages.read', {
+      connectionId,
+      topic: 'hostile.redos',
+      filter: { kind: 'regex', field: 'value', pattern: '^FIRST$', flags: 'i' },
+    });
     expect(ignoreCase.records.map((record) => record.offset)).toEqual([0]);
   });
 
   it('refuses what RE2 does not do (backreferences, lookarounds) with a clear message', async () => {
     for (const pattern of ['(a)\\1', 'a(?=b)', '(?<!x)a']) {
       const result = await app.call('messages.read', { connectionId, topic: 'hostile.redos', filter: { kind: 'regex', field: 'value', pattern, flags: '' } });
-      expect(result).toMatchObject({ ok: false, error: { kind: 'invalid-request', message: expect.stringMatching(/^The regular expression is not valid RE2 syntax: .+ Lookarounds and backreferences are not supported\.$/) } });
+      expect(result).toMatchObject({
+        ok: false,
+        error: {
+          kind: 'invalid-request',
+          message: expect.stringMatching(/^The regular expression is not valid RE2 syntax: .+ Lookarounds and backreferences are not supported\.$/),
+        },
+      });
     }
   });
 
@@ -116,7 +132,11 @@ describe('filters and exports with hostile input', () => {
     const after = page.cursor[0]!.after;
     expect(after).toBe(page.scanned);
     // The same service filters again afterwards (a new worker replaces the one ended).
-    const again = await app.ok('messages.read', { connectionId, topic: 'hostile.redos', filter: { kind: 'regex', field: 'value', pattern: '^a{4}$', flags: '' } });
+    const again = await app.ok('messages.read', {
+      connectionId,
+      topic: 'hostile.redos',
+      filter: { kind: 'regex', field: 'value', pattern: '^a{4}$', flags: '' },
+    });
     expect(again.records.map((record) => record.offset)).toEqual([3]);
   });
 
@@ -146,7 +166,11 @@ describe('filters and exports with hostile input', () => {
       expect(readPendingWhenKcatDone).toBe(true);
       expect(page.stoppedBy).toBe('time');
       expect(page.records).toEqual([]);
-      expect(page.notes).toEqual([expect.stringMatching(/^The filter took more than 3 s over [\d,]+ records of partition 0 from offset \d+ and was stopped there\. Simplify the filter, or read fewer or smaller records\.$/)]);
+      expect(page.notes).toEqual([
+        expect.stringMatching(
+          /^The filter took more than 3 s over [\d,]+ records of partition 0 from offset \d+ and was stopped there\. Simplify the filter, or read fewer or smaller records\.$/,
+        ),
+      ]);
       const from = Number(/from offset (\d+)/.exec(page.notes[0]!)![1]);
       expect(page.cursor).toEqual([{ partition: 0, before: 0, after: from }]);
       expect(page.hasAfter).toBe(true);
@@ -179,7 +203,15 @@ describe('filters and exports with hostile input', () => {
       messageWorker: { budgetMs: 100 },
     });
     try {
-      const request = { connectionId, topic, partitions: null, seek: { mode: 'earliest' as const }, limit: { count: 10 }, filter: null, decoders: avroDecoders };
+      const request = {
+        connectionId,
+        topic,
+        partitions: null,
+        seek: { mode: 'earliest' as const },
+        limit: { count: 10 },
+        filter: null,
+        decoders: avroDecoders,
+      };
       // With the default budget the page comes back decoded, and the broker answered meanwhile.
       const { page, kcat, readPendingWhenKcatDone } = await kcatDuring(app.core.messages.read(request), topic);
       expect(kcat).toBe(`0 ${items + 5}`);
@@ -187,7 +219,9 @@ describe('filters and exports with hostile input', () => {
       expect(page.records[0]!.value).toMatchObject({ size: items + 5, truncated: true, format: 'text' });
       expect(page.records[0]!.value.text.startsWith('[0,0,0,')).toBe(true);
       // With a budget too small for it, the read fails saying where and what to do.
-      await expect(tight.read(request)).rejects.toThrow(/^Decoding took more than 100 ms over 1 record of partition 0 from offset 0 and was stopped\. Choose another decoder, or read fewer records at a time\.$/);
+      await expect(tight.read(request)).rejects.toThrow(
+        /^Decoding took more than 100 ms over 1 record of partition 0 from offset 0 and was stopped\. Choose another decoder, or read fewer records at a time\.$/,
+      );
     } finally {
       await tight.close();
       await rm(dir, { recursive: true, force: true });
@@ -218,7 +252,9 @@ describe('filters and exports with hostile input', () => {
     try {
       const stopped = await tight.read(request);
       expect(stopped.stoppedBy).toBe('time');
-      expect(stopped.notes).toEqual([expect.stringMatching(/^The filter took more than 100 ms over [\d,]+ records? of partition 0 from offset \d+ and was stopped there\./)]);
+      expect(stopped.notes).toEqual([
+        expect.stringMatching(/^The filter took more than 100 ms over [\d,]+ records? of partition 0 from offset \d+ and was stopped there\./),
+      ]);
       // Nothing skipped: the cursor is at or before the huge record.
       expect(stopped.cursor[0]!.after).toBeLessThanOrEqual(1);
     } finally {
@@ -231,7 +267,13 @@ describe('filters and exports with hostile input', () => {
     const exports = path.join(app.dataDir, 'exports');
     const before = await readdir(exports).catch(() => []);
     const operationId = 'hostile-export-cancel';
-    const exported = app.ok('messages.export', { connectionId, topic: 'hostile.slow', format: 'csv', filter: { kind: 'regex', field: 'value', pattern: SLOW_PATTERN, flags: '' }, operationId });
+    const exported = app.ok('messages.export', {
+      connectionId,
+      topic: 'hostile.slow',
+      format: 'csv',
+      filter: { kind: 'regex', field: 'value', pattern: SLOW_PATTERN, flags: '' },
+      operationId,
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await app.ok('messages.cancel', { operationId })).toEqual({ cancelled: true });
     expect(await exported).toMatchObject({ status: 'cancelled', records: 0 });
@@ -242,13 +284,28 @@ describe('filters and exports with hostile input', () => {
     const topic = 'hostile.csv';
     await app.ok('topics.create', { connectionId, topic, partitions: 1, replicationFactor: 1 });
     const values = ['=HYPERLINK("http://evil.example","x")', '+1+2', '-2+3', '@SUM(A1:A2)', '\tcmd', '\rcmd', 'plain', '1-2', ' =not first'];
-    await send(topic, values, values.map((_, i) => (i === 0 ? '=cmd|/C calc!A0' : `key-${i}`)), [['@h', '=1']]);
+    await send(
+      topic,
+      values,
+      values.map((_, i) => (i === 0 ? '=cmd|/C calc!A0' : `key-${i}`)),
+      [['@h', '=1']],
+    );
     const csv = await app.ok('messages.export', { connectionId, topic, format: 'csv' });
     const text = await readFile(app.core.messages.download(csv.url!.split('/').pop()!)!.path, 'utf8');
     const rows = parseCsv(text);
     expect(rows[0]!.slice(5, 8)).toEqual(['key', 'value', 'headers']);
     const body = rows.slice(1);
-    expect(body.map((row) => row[6])).toEqual(["'=HYPERLINK(\"http://evil.example\",\"x\")", "'+1+2", "'-2+3", "'@SUM(A1:A2)", "'\tcmd", "'\rcmd", 'plain', '1-2', ' =not first']);
+    expect(body.map((row) => row[6])).toEqual([
+      '\'=HYPERLINK("http://evil.example","x")',
+      "'+1+2",
+      "'-2+3",
+      "'@SUM(A1:A2)",
+      "'\tcmd",
+      "'\rcmd",
+      'plain',
+      '1-2',
+      ' =not first',
+    ]);
     expect(body[0]![5]).toBe("'=cmd|/C calc!A0");
     expect(body[1]![5]).toBe('key-1');
     // Headers are one JSON cell: it starts with "[", so it stays as it is.

@@ -16,7 +16,8 @@ import { eventually } from '../support/wait';
 const connectionId = 'embedded';
 const MATRIX: KafkaVersion[] = ['0.11', '1.1', '2.1', '2.4', '2.8', '3.5', '3.9', '4.1'];
 const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
-const at = (release: string, than: string) => Number(release.split('.')[0]) * 100 + Number(release.split('.')[1]) >= Number(than.split('.')[0]) * 100 + Number(than.split('.')[1]);
+const at = (release: string, than: string) =>
+  Number(release.split('.')[0]) * 100 + Number(release.split('.')[1]) >= Number(than.split('.')[0]) * 100 + Number(than.split('.')[1]);
 
 async function startApp(kafkaVersion: KafkaVersion) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `kd-release-${kafkaVersion}-`));
@@ -81,7 +82,10 @@ describe.each(MATRIX)('the app against Kafka %s (emulated)', (release) => {
     else expect(overview.kafkaRelease?.from === release || overview.kafkaRelease?.to === release).toBe(true);
 
     await app.ok('topics.create', { connectionId, topic: 'orders', partitions: 2, replicationFactor: 1, configs: {} });
-    const topics = await eventually(() => app.ok('topics.list', { connectionId }), (list) => list.some((t) => t.name === 'orders'));
+    const topics = await eventually(
+      () => app.ok('topics.list', { connectionId }),
+      (list) => list.some((t) => t.name === 'orders'),
+    );
     expect(topics.find((t) => t.name === 'orders')?.partitions).toBe(2);
     const detail = await app.ok('topics.describe', { connectionId, topic: 'orders' });
     expect(detail.partitions).toHaveLength(2);
@@ -109,7 +113,16 @@ describe.each(MATRIX)('the app against Kafka %s (emulated)', (release) => {
 
     // Produce each codec to partition 0 and browse it back; zstd needs Kafka 2.1 (KIP-110).
     for (const compression of CODECS) {
-      const result = await app.call('produce.send', { connectionId, topic: 'orders', key: `k-${compression}`, value: `v-${compression}`, headers: [{ key: 'h', value: compression }], partition: 0, compression, repeat: 2 });
+      const result = await app.call('produce.send', {
+        connectionId,
+        topic: 'orders',
+        key: `k-${compression}`,
+        value: `v-${compression}`,
+        headers: [{ key: 'h', value: compression }],
+        partition: 0,
+        compression,
+        repeat: 2,
+      });
       if (compression === 'zstd' && !at(release, '2.1')) {
         expect(result.ok).toBe(false);
         if (!result.ok) expect(result.error.message).toMatch(/zstd.*needs Kafka 2\.1 or later/);
@@ -125,7 +138,14 @@ describe.each(MATRIX)('the app against Kafka %s (emulated)', (release) => {
     expect(page.records.map((r) => r.headers[0]?.value.text)).toEqual(expected.flatMap((codec) => [codec, codec]));
 
     // A real consumer joins a group and commits; the groups screen shows it with its lag.
-    const consumer = new Consumer({ groupId: 'readers', clientId: `matrix-${release}`, bootstrapBrokers: app.bootstrap.split(','), autocommit: false, sessionTimeout: 6_000, heartbeatInterval: 500 });
+    const consumer = new Consumer({
+      groupId: 'readers',
+      clientId: `matrix-${release}`,
+      bootstrapBrokers: app.bootstrap.split(','),
+      autocommit: false,
+      sessionTimeout: 6_000,
+      heartbeatInterval: 500,
+    });
     try {
       const stream = await consumer.consume({ topics: ['orders'], mode: 'earliest' });
       let seen = 0;
@@ -138,7 +158,10 @@ describe.each(MATRIX)('the app against Kafka %s (emulated)', (release) => {
     } finally {
       await consumer.close(true);
     }
-    const groups = await eventually(() => app.ok('groups.list', { connectionId }), (list) => list.some((g) => g.id === 'readers'));
+    const groups = await eventually(
+      () => app.ok('groups.list', { connectionId }),
+      (list) => list.some((g) => g.id === 'readers'),
+    );
     expect(groups.find((g) => g.id === 'readers')).toBeDefined();
     const group = await app.ok('groups.describe', { connectionId, group: 'readers' });
     const partition0 = group.partitions.find((p) => p.topic === 'orders' && p.partition === 0);

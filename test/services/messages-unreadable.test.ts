@@ -38,11 +38,21 @@ describe('decoding a records field with bad batches in it', () => {
     ]);
     const decoded = decodeRecordsField(4, field, 0);
     expect(decoded.records.map((r) => `${r.offset}:${r.value!.toString()}`)).toEqual([
-      '0:first-0', '1:first-1', '2:first-2', '13:last-0', '14:last-1', '15:last-2', '21:end-0',
+      '0:first-0',
+      '1:first-1',
+      '2:first-2',
+      '13:last-0',
+      '14:last-1',
+      '15:last-2',
+      '21:end-0',
     ]);
     expect(decoded.nextOffset).toBe(22);
     expect(decoded.unreadable.map(({ partition, baseOffset, lastOffset }) => [partition, baseOffset, lastOffset])).toEqual([
-      [4, 3, 5], [4, 6, 6], [4, 7, 9], [4, 10, 12], [4, 16, 18],
+      [4, 3, 5],
+      [4, 6, 6],
+      [4, 7, 9],
+      [4, 10, 12],
+      [4, 16, 18],
     ]);
     const reasons = decoded.unreadable.map((batch) => batch.reason);
     expect(reasons[0]).toMatch(/compressed data cannot be decompressed/);
@@ -81,7 +91,9 @@ describe('the message browser on a cluster with bad batches on disk', () => {
   ];
 
   it('a page from the earliest offset holds every valid record and names the batches it went past', async () => {
-    const page = await service.read(readRequestSchema.parse({ connectionId: 'embedded', topic: planted.topic, seek: { mode: 'earliest' }, limit: { count: 100 } }));
+    const page = await service.read(
+      readRequestSchema.parse({ connectionId: 'embedded', topic: planted.topic, seek: { mode: 'earliest' }, limit: { count: 100 } }),
+    );
     for (const partition of [0, 1]) {
       expect(page.records.filter((r) => r.partition === partition).map((r) => r.value.text)).toEqual(planted.expected[partition]);
     }
@@ -89,14 +101,24 @@ describe('the message browser on a cluster with bad batches on disk', () => {
   });
 
   it('paging one partition from offset 0 in pages of 2 goes past the bad batch; a page that does not reach it says nothing', async () => {
-    const first = await service.read(readRequestSchema.parse({ connectionId: 'embedded', topic: planted.topic, partitions: [0], seek: { mode: 'earliest' }, limit: { count: 2 } }));
+    const first = await service.read(
+      readRequestSchema.parse({ connectionId: 'embedded', topic: planted.topic, partitions: [0], seek: { mode: 'earliest' }, limit: { count: 2 } }),
+    );
     expect(first.records.map((r) => r.offset)).toEqual([0, 1]);
     expect(first.unreadable ?? []).toEqual([]);
     let page = first;
     const offsets = [...first.records.map((r) => r.offset)];
     const reported: number[] = [];
     while (page.hasAfter) {
-      page = await service.read(readRequestSchema.parse({ connectionId: 'embedded', topic: planted.topic, partitions: [0], page: { cursor: page.cursor, direction: 'forward' }, limit: { count: 2 } }));
+      page = await service.read(
+        readRequestSchema.parse({
+          connectionId: 'embedded',
+          topic: planted.topic,
+          partitions: [0],
+          page: { cursor: page.cursor, direction: 'forward' },
+          limit: { count: 2 },
+        }),
+      );
       offsets.push(...page.records.map((r) => r.offset));
       reported.push(...(page.unreadable ?? []).map((b) => b.baseOffset));
     }
@@ -110,7 +132,10 @@ describe('the message browser on a cluster with bad batches on disk', () => {
     expect(result.records).toBe(planted.expected[0]!.length + planted.expected[1]!.length);
     expect(result.unreadable).toEqual(expectedBad());
     const file = service.download(result.url!.split('/').pop()!)!;
-    const values = (await readFile(file.path, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as { partition: number; value: string });
+    const values = (await readFile(file.path, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { partition: number; value: string });
     for (const partition of [0, 1]) expect(values.filter((v) => v.partition === partition).map((v) => v.value)).toEqual(planted.expected[partition]);
   });
 });

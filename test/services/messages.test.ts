@@ -144,9 +144,19 @@ describe('message browser on the embedded cluster', () => {
     expect(atOffset.records.map((record) => record.offset)).toEqual([17, 18, 19]);
 
     // Index 25 of every partition has timestamp BASE_TIME + 25 s + partition.
-    const atTime = await app.ok('messages.read', { connectionId, topic: TOPIC, seek: { mode: 'timestamp', timestamp: BASE_TIME + 25_000 }, limit: { count: 4 } });
+    const atTime = await app.ok('messages.read', {
+      connectionId,
+      topic: TOPIC,
+      seek: { mode: 'timestamp', timestamp: BASE_TIME + 25_000 },
+      limit: { count: 4 },
+    });
     expect(offsets(atTime)).toEqual(['0:25', '1:25', '2:25', '0:26']);
-    const afterEnd = await app.ok('messages.read', { connectionId, topic: TOPIC, seek: { mode: 'timestamp', timestamp: BASE_TIME + 10_000_000 }, limit: { count: 4 } });
+    const afterEnd = await app.ok('messages.read', {
+      connectionId,
+      topic: TOPIC,
+      seek: { mode: 'timestamp', timestamp: BASE_TIME + 10_000_000 },
+      limit: { count: 4 },
+    });
     expect(afterEnd.records).toEqual([]);
     expect(afterEnd.hasAfter).toBe(false);
 
@@ -165,16 +175,36 @@ describe('message browser on the embedded cluster', () => {
     try {
       await admin.alterConsumerGroupOffsets({
         groupId: 'browser-group',
-        topics: [{ name: TOPIC, partitionOffsets: [{ partition: 0, offset: 30n }, { partition: 1, offset: 35n }] }],
+        topics: [
+          {
+            name: TOPIC,
+            partitionOffsets: [
+              { partition: 0, offset: 30n },
+              { partition: 1, offset: 35n },
+            ],
+          },
+        ],
       });
     } finally {
       await admin.close();
     }
-    const page = await app.ok('messages.read', { connectionId, topic: TOPIC, partitions: [0, 1], seek: { mode: 'group', groupId: 'browser-group' }, limit: { count: 100 } });
+    const page = await app.ok('messages.read', {
+      connectionId,
+      topic: TOPIC,
+      partitions: [0, 1],
+      seek: { mode: 'group', groupId: 'browser-group' },
+      limit: { count: 100 },
+    });
     expect(page.records.filter((record) => record.partition === 0).map((record) => record.offset)[0]).toBe(30);
     expect(page.records.filter((record) => record.partition === 1).map((record) => record.offset)[0]).toBe(35);
     expect(page.records).toHaveLength(15);
-    const none = await app.ok('messages.read', { connectionId, topic: TOPIC, partitions: [2], seek: { mode: 'group', groupId: 'browser-group' }, limit: { count: 1 } });
+    const none = await app.ok('messages.read', {
+      connectionId,
+      topic: TOPIC,
+      partitions: [2],
+      seek: { mode: 'group', groupId: 'browser-group' },
+      limit: { count: 1 },
+    });
     expect(none.notes.join(' ')).toMatch(/no committed offset/);
   });
 
@@ -193,30 +223,92 @@ describe('message browser on the embedded cluster', () => {
     expect(done).toEqual([expect.objectContaining({ scanned: PARTITIONS * PER_PARTITION, matches: PARTITIONS * (PER_PARTITION / 2) })]);
 
     // Read backward (latest), the in-place search meets a body's records newest first.
-    const goldLatest = await app.ok('messages.read', { connectionId, topic: TOPIC, partitions: [0], seek: { mode: 'latest' }, filter: { kind: 'contains', field: 'value', text: '"tier":"gold"' }, limit: { count: 3 } });
+    const goldLatest = await app.ok('messages.read', {
+      connectionId,
+      topic: TOPIC,
+      partitions: [0],
+      seek: { mode: 'latest' },
+      filter: { kind: 'contains', field: 'value', text: '"tier":"gold"' },
+      limit: { count: 3 },
+    });
     expect(goldLatest.records.map((record) => record.offset)).toEqual([35, 37, 39]);
-    const goldBefore = await app.ok('messages.read', { connectionId, topic: TOPIC, partitions: [0], page: { cursor: goldLatest.cursor, direction: 'backward' }, filter: { kind: 'contains', field: 'value', text: '"tier":"gold"' }, limit: { count: 3 } });
+    const goldBefore = await app.ok('messages.read', {
+      connectionId,
+      topic: TOPIC,
+      partitions: [0],
+      page: { cursor: goldLatest.cursor, direction: 'backward' },
+      filter: { kind: 'contains', field: 'value', text: '"tier":"gold"' },
+      limit: { count: 3 },
+    });
     expect(goldBefore.records.map((record) => record.offset)).toEqual([29, 31, 33]);
 
-    const header = await app.ok('messages.read', { connectionId, topic: TOPIC, partitions: [0], filter: { kind: 'contains', field: 'header', text: 'import' }, limit: { count: 100 } });
+    const header = await app.ok('messages.read', {
+      connectionId,
+      topic: TOPIC,
+      partitions: [0],
+      filter: { kind: 'contains', field: 'header', text: 'import' },
+      limit: { count: 100 },
+    });
     expect(header.records.map((record) => record.offset)).toEqual([0, 5, 10, 15, 20, 25, 30, 35]);
-    const ignoreCase = await app.ok('messages.read', { connectionId, topic: TOPIC, partitions: [0], filter: { kind: 'contains', field: 'key', text: 'CUSTOMER-3', ignoreCase: true }, limit: { count: 100 } });
+    const ignoreCase = await app.ok('messages.read', {
+      connectionId,
+      topic: TOPIC,
+      partitions: [0],
+      filter: { kind: 'contains', field: 'key', text: 'CUSTOMER-3', ignoreCase: true },
+      limit: { count: 100 },
+    });
     expect(ignoreCase.records.map((record) => record.offset)).toEqual([3, 10, 17, 24, 31, 38]);
 
-    const regex = await app.ok('messages.read', { connectionId, topic: TOPIC, partitions: [2], filter: { kind: 'regex', field: 'value', pattern: '"amount":3\\d\\b' }, limit: { count: 100 } });
+    const regex = await app.ok('messages.read', {
+      connectionId,
+      topic: TOPIC,
+      partitions: [2],
+      filter: { kind: 'regex', field: 'value', pattern: '"amount":3\\d\\b' },
+      limit: { count: 100 },
+    });
     expect(regex.records.map((record) => record.offset)).toEqual([30, 31, 32, 33, 34, 35, 36, 37, 38, 39]);
 
-    const jsonPath = await app.ok('messages.read', { connectionId, topic: TOPIC, filter: { kind: 'jsonPath', path: '$.customer.name', equals: 'customer-4' }, limit: { count: 100 } });
+    const jsonPath = await app.ok('messages.read', {
+      connectionId,
+      topic: TOPIC,
+      filter: { kind: 'jsonPath', path: '$.customer.name', equals: 'customer-4' },
+      limit: { count: 100 },
+    });
     expect(jsonPath.records.every((record) => JSON.parse(record.value.text).customer.name === 'customer-4')).toBe(true);
     expect(jsonPath.records).toHaveLength(PARTITIONS * 6);
-    const number = await app.ok('messages.read', { connectionId, topic: TOPIC, filter: { kind: 'jsonPath', path: 'id', equals: '2007' }, limit: { count: 100 } });
+    const number = await app.ok('messages.read', {
+      connectionId,
+      topic: TOPIC,
+      filter: { kind: 'jsonPath', path: 'id', equals: '2007' },
+      limit: { count: 100 },
+    });
     expect(offsets(number)).toEqual(['2:7']);
 
     // A filtered page pages on: the next page continues the scan after the previous one.
-    const firstTwo = await app.ok('messages.read', { connectionId, topic: TOPIC, partitions: [0], filter: { kind: 'contains', field: 'header', text: 'import' }, limit: { count: 2 } });
-    const nextTwo = await app.ok('messages.read', { connectionId, topic: TOPIC, partitions: [0], filter: { kind: 'contains', field: 'header', text: 'import' }, page: { cursor: firstTwo.cursor, direction: 'forward' }, limit: { count: 2 } });
+    const firstTwo = await app.ok('messages.read', {
+      connectionId,
+      topic: TOPIC,
+      partitions: [0],
+      filter: { kind: 'contains', field: 'header', text: 'import' },
+      limit: { count: 2 },
+    });
+    const nextTwo = await app.ok('messages.read', {
+      connectionId,
+      topic: TOPIC,
+      partitions: [0],
+      filter: { kind: 'contains', field: 'header', text: 'import' },
+      page: { cursor: firstTwo.cursor, direction: 'forward' },
+      limit: { count: 2 },
+    });
     expect(nextTwo.records.map((record) => record.offset)).toEqual([10, 15]);
-    const backTwo = await app.ok('messages.read', { connectionId, topic: TOPIC, partitions: [0], filter: { kind: 'contains', field: 'header', text: 'import' }, page: { cursor: nextTwo.cursor, direction: 'backward' }, limit: { count: 2 } });
+    const backTwo = await app.ok('messages.read', {
+      connectionId,
+      topic: TOPIC,
+      partitions: [0],
+      filter: { kind: 'contains', field: 'header', text: 'import' },
+      page: { cursor: nextTwo.cursor, direction: 'backward' },
+      limit: { count: 2 },
+    });
     expect(backTwo.records.map((record) => record.offset)).toEqual([0, 5]);
 
     const bad = await app.call('messages.read', { connectionId, topic: TOPIC, filter: { kind: 'regex', field: 'value', pattern: '(' } });
@@ -240,7 +332,14 @@ describe('message browser on the embedded cluster', () => {
   it('decodes with every decoder', async () => {
     const topic = 'svc.messages.decoders';
     await app.ok('topics.create', { connectionId, topic, partitions: 1, replicationFactor: 1 });
-    const avroType = avro.Type.forSchema({ type: 'record', name: 'Order', fields: [{ name: 'id', type: 'int' }, { name: 'sku', type: 'string' }] });
+    const avroType = avro.Type.forSchema({
+      type: 'record',
+      name: 'Order',
+      fields: [
+        { name: 'id', type: 'int' },
+        { name: 'sku', type: 'string' },
+      ],
+    });
     const proto = 'syntax = "proto3"; package shop; message Order { int32 id = 1; string sku = 2; repeated string tags = 3; }';
     const protoType = protobuf.parse(proto).root.lookupType('shop.Order');
     const int64 = Buffer.alloc(8);
@@ -289,18 +388,34 @@ describe('message browser on the embedded cluster', () => {
     expect(JSON.parse(avroDecoded.text)).toEqual({ id: 7, sku: 'A-7' });
     const protoDecoded = await read({ kind: 'protobuf', schema: proto, messageType: 'shop.Order' }, 8);
     expect(JSON.parse(protoDecoded.text)).toEqual({ id: 9, sku: 'P-9', tags: ['x'] });
-    const wrongType = await app.call('messages.read', { connectionId, topic, decoders: { key: { kind: 'auto' }, value: { kind: 'protobuf', schema: proto, messageType: 'shop.Nope' } } });
+    const wrongType = await app.call('messages.read', {
+      connectionId,
+      topic,
+      decoders: { key: { kind: 'auto' }, value: { kind: 'protobuf', schema: proto, messageType: 'shop.Nope' } },
+    });
     expect(wrongType).toMatchObject({ ok: false, error: { kind: 'invalid-request', message: expect.stringContaining('shop.Order') } });
 
     // Remembered per topic.
-    await app.ok('messages.saveDecoders', { connectionId, topic, decoders: { key: { kind: 'string' }, value: { kind: 'avro', schema: JSON.stringify(avroType.schema()) } } });
+    await app.ok('messages.saveDecoders', {
+      connectionId,
+      topic,
+      decoders: { key: { kind: 'string' }, value: { kind: 'avro', schema: JSON.stringify(avroType.schema()) } },
+    });
     expect(await app.ok('messages.decoders', { connectionId, topic })).toMatchObject({ key: { kind: 'string' }, value: { kind: 'avro' } });
     expect(await app.ok('messages.decoders', { connectionId, topic: TOPIC })).toEqual({ key: { kind: 'auto' }, value: { kind: 'auto' } });
   });
 
   it('decodes the Confluent wire format with schemas from a registry (Avro, Protobuf, JSON)', async () => {
-    const avroSchema = { type: 'record', name: 'User', fields: [{ name: 'name', type: 'string' }, { name: 'age', type: 'int' }] };
-    const proto = 'syntax = "proto3"; package reg; message Other { int32 x = 1; } message Event { string kind = 1; Nested inner = 2; message Nested { int64 n = 1; } }';
+    const avroSchema = {
+      type: 'record',
+      name: 'User',
+      fields: [
+        { name: 'name', type: 'string' },
+        { name: 'age', type: 'int' },
+      ],
+    };
+    const proto =
+      'syntax = "proto3"; package reg; message Other { int32 x = 1; } message Event { string kind = 1; Nested inner = 2; message Nested { int64 n = 1; } }';
     const schemas: Record<number, unknown> = {
       1: { schema: JSON.stringify(avroSchema) },
       2: { schemaType: 'PROTOBUF', schema: proto },
@@ -332,7 +447,12 @@ describe('message browser on the embedded cluster', () => {
         { topic, partition: 0, value: wire(3, Buffer.from('{"ok":true}')) },
         { topic, partition: 0, value: wire(99, Buffer.from('x')) },
       ]);
-      const page = await app.ok('messages.read', { connectionId, topic, decoders: { key: { kind: 'auto' }, value: { kind: 'registry', url } }, limit: { count: 10 } });
+      const page = await app.ok('messages.read', {
+        connectionId,
+        topic,
+        decoders: { key: { kind: 'auto' }, value: { kind: 'registry', url } },
+        limit: { count: 10 },
+      });
       const [user, event, json, unknown] = page.records.map((record) => record.value);
       expect(user).toMatchObject({ format: 'json', schemaId: 1 });
       expect(JSON.parse(user!.text)).toEqual({ name: 'Ada', age: 36 });
@@ -344,7 +464,12 @@ describe('message browser on the embedded cluster', () => {
       await app.ok('messages.read', { connectionId, topic, decoders: { key: { kind: 'auto' }, value: { kind: 'registry', url } }, limit: { count: 10 } });
       expect(requested.filter((path) => path === '/schemas/ids/1')).toHaveLength(1);
       // Filters match the decoded text.
-      const filtered = await app.ok('messages.read', { connectionId, topic, decoders: { key: { kind: 'auto' }, value: { kind: 'registry', url } }, filter: { kind: 'contains', field: 'value', text: 'Ada' } });
+      const filtered = await app.ok('messages.read', {
+        connectionId,
+        topic,
+        decoders: { key: { kind: 'auto' }, value: { kind: 'registry', url } },
+        filter: { kind: 'contains', field: 'value', text: 'Ada' },
+      });
       expect(filtered.records.map((record) => record.offset)).toEqual([0]);
     } finally {
       registry.close();
@@ -358,11 +483,28 @@ describe('message browser on the embedded cluster', () => {
     const lines = (await readFile(file!.path, 'utf8')).trimEnd().split('\n');
     expect(lines).toHaveLength(PARTITIONS * PER_PARTITION);
     const first = JSON.parse(lines[0]!);
-    expect(first).toMatchObject({ topic: TOPIC, partition: 0, offset: 0, timestamp: BASE_TIME, key: 'customer-0', value: orderValue(0, 0), headers: [{ key: 'source', value: 'import' }] });
+    expect(first).toMatchObject({
+      topic: TOPIC,
+      partition: 0,
+      offset: 0,
+      timestamp: BASE_TIME,
+      key: 'customer-0',
+      value: orderValue(0, 0),
+      headers: [{ key: 'source', value: 'import' }],
+    });
     expect(jsonl.bytes).toBe((await readFile(file!.path)).length);
 
-    const json = await app.ok('messages.export', { connectionId, topic: TOPIC, format: 'json', filter: { kind: 'contains', field: 'value', text: 'gold' }, partitions: [1] });
-    const array = JSON.parse(await readFile(app.core.messages.download(json.url!.split('/').pop()!)!.path, 'utf8')) as { offset: number; value: { customer: { tier: string } } }[];
+    const json = await app.ok('messages.export', {
+      connectionId,
+      topic: TOPIC,
+      format: 'json',
+      filter: { kind: 'contains', field: 'value', text: 'gold' },
+      partitions: [1],
+    });
+    const array = JSON.parse(await readFile(app.core.messages.download(json.url!.split('/').pop()!)!.path, 'utf8')) as {
+      offset: number;
+      value: { customer: { tier: string } };
+    }[];
     expect(array).toHaveLength(PER_PARTITION / 2);
     expect(array.every((record) => record.value.customer.tier === 'gold')).toBe(true);
 
@@ -380,7 +522,10 @@ describe('message browser on the embedded cluster', () => {
     const big = { items: Array.from({ length: 120_000 }, (_, i) => ({ i, name: `item-${i}`, padding: 'x'.repeat(50) })) };
     const value = Buffer.from(JSON.stringify(big));
     expect(value.length).toBeGreaterThan(10 * 1024 * 1024);
-    await send([{ topic, partition: 0, key: Buffer.from('big'), value }, { topic, partition: 0, value: Buffer.from('small') }]);
+    await send([
+      { topic, partition: 0, key: Buffer.from('big'), value },
+      { topic, partition: 0, value: Buffer.from('small') },
+    ]);
     const started = performance.now();
     const page = await app.ok('messages.read', { connectionId, topic, limit: { count: 10 } });
     const readMs = performance.now() - started;
@@ -445,7 +590,15 @@ describe('message browser on the embedded cluster', () => {
       },
     });
     try {
-      const request = { connectionId, topic: TOPIC, partitions: [0], seek: { mode: 'earliest' as const }, filter: null, decoders: { key: { kind: 'auto' as const }, value: { kind: 'auto' as const } }, format: 'jsonl' as const };
+      const request = {
+        connectionId,
+        topic: TOPIC,
+        partitions: [0],
+        seek: { mode: 'earliest' as const },
+        filter: null,
+        decoders: { key: { kind: 'auto' as const }, value: { kind: 'auto' as const } },
+        format: 'jsonl' as const,
+      };
       const written = await service.export(request);
       expect(written).toMatchObject({ status: 'file', path: path.join(dir, 'chosen.jsonl'), records: PER_PARTITION });
       expect(suggested[0]).toMatch(new RegExp(`^${TOPIC}-.*\\.jsonl$`));
@@ -460,7 +613,9 @@ describe('message browser on the embedded cluster', () => {
   it('copies a record as a kcat command that produces it again', async () => {
     const topic = 'svc.messages.kcat';
     await app.ok('topics.create', { connectionId, topic, partitions: 2, replicationFactor: 1 });
-    await send([{ topic, partition: 1, key: Buffer.from("it's"), value: Buffer.from('{"multi":\n "line"}'), headers: new Map([[Buffer.from('h'), Buffer.from('v w')]]) }]);
+    await send([
+      { topic, partition: 1, key: Buffer.from("it's"), value: Buffer.from('{"multi":\n "line"}'), headers: new Map([[Buffer.from('h'), Buffer.from('v w')]]) },
+    ]);
     const [original] = (await app.ok('messages.read', { connectionId, topic, partitions: [1], seek: { mode: 'earliest' } })).records;
     await promisify(execFile)('sh', ['-c', kcatCommand(original!, topic, app.bootstrapServers)], { timeout: 20_000 });
     const records = (await app.ok('messages.read', { connectionId, topic, partitions: [1], seek: { mode: 'earliest' } })).records;

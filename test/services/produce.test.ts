@@ -39,7 +39,16 @@ describe('produce service on the embedded cluster', () => {
     await producer.connect();
     try {
       for (const key of ['customer-1', 'customer-2', 'ключ', 'a']) {
-        const ours = await app.ok('produce.send', { connectionId, topic: TOPIC, key, value: 'x', headers: [], partition: null, compression: 'gzip', repeat: 3 });
+        const ours = await app.ok('produce.send', {
+          connectionId,
+          topic: TOPIC,
+          key,
+          value: 'x',
+          headers: [],
+          partition: null,
+          compression: 'gzip',
+          repeat: 3,
+        });
         const partitions = new Set(ours.records.map((record) => record.partition));
         expect(partitions.size).toBe(1);
         const [theirs] = await producer.send({ topic: TOPIC, messages: [{ key, value: 'y' }] });
@@ -65,9 +74,13 @@ describe('produce service on the embedded cluster', () => {
     });
     expect(sent.records).toEqual([{ partition: 0, offset: 0 }]);
     // librdkafka through kcat, in simple-consumer mode (no group), reads the record back.
-    const { stdout } = await run('kcat', ['-C', '-b', app.bootstrapServers, '-t', 'svc.readback', '-p', '0', '-o', 'beginning', '-c', '1', '-e', '-f', '%k|%s|%h'], {
-      timeout: 20_000,
-    });
+    const { stdout } = await run(
+      'kcat',
+      ['-C', '-b', app.bootstrapServers, '-t', 'svc.readback', '-p', '0', '-o', 'beginning', '-c', '1', '-e', '-f', '%k|%s|%h'],
+      {
+        timeout: 20_000,
+      },
+    );
     const [key, value, header] = stdout.split('|');
     const message = { key, value, header };
     expect(message).toEqual({ key: 'order-7', value: '{"total": 42}', header: 'source=kafka-desk' });
@@ -75,7 +88,10 @@ describe('produce service on the embedded cluster', () => {
 
   it('refuses a partition the topic does not have, and a topic that does not exist', async () => {
     const wrongPartition = await app.call('produce.send', { connectionId, topic: TOPIC, key: null, value: 'v', headers: [], partition: 5 });
-    expect(wrongPartition).toMatchObject({ ok: false, error: { kind: 'invalid-request', message: `Partition 5 does not exist: "${TOPIC}" has partitions 0 to 4.` } });
+    expect(wrongPartition).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid-request', message: `Partition 5 does not exist: "${TOPIC}" has partitions 0 to 4.` },
+    });
     const noTopic = await app.call('produce.send', { connectionId, topic: 'svc.nope', key: null, value: 'v', headers: [], partition: null });
     expect(noTopic).toMatchObject({ ok: false, error: { kind: 'not-found' } });
   });

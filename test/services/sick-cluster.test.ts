@@ -135,7 +135,10 @@ describe('a cluster with a stopped broker', () => {
     const pinned = await app.ok('produce.send', { connectionId, topic: RF1, key: null, value: 'x', headers: [], partition: 2, repeat: 1 });
     expect(pinned.records).toEqual([{ partition: 2, offset: expect.any(Number) }]);
     const refused = await app.call('produce.send', { connectionId, topic: RF1, key: null, value: 'x', headers: [], partition: 1, repeat: 1 });
-    expect(refused).toMatchObject({ ok: false, error: { kind: 'unavailable', message: `Partition 1 of "${RF1}" is offline (it has no leader), so it cannot take records now.` } });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { kind: 'unavailable', message: `Partition 1 of "${RF1}" is offline (it has no leader), so it cannot take records now.` },
+    });
   });
 
   it("broker page: a down broker's replicas from Metadata, its log dirs and configs said to be unreachable", async () => {
@@ -173,7 +176,11 @@ describe('a cluster with a stopped broker', () => {
       await first.load();
       const snapshot = await readMetadata(admin, []);
       // As if the first read had seen broker 1 up at its address, an hour ago.
-      first.history.observe('external', { ...snapshot, brokers: new Map([...snapshot.brokers, [DOWN, { host: '10.1.2.3', port: 9093, rack: 'r1' }]]), at: Date.now() - 3_600_000 });
+      first.history.observe('external', {
+        ...snapshot,
+        brokers: new Map([...snapshot.brokers, [DOWN, { host: '10.1.2.3', port: 9093, rack: 'r1' }]]),
+        at: Date.now() - 3_600_000,
+      });
       await first.overview('external');
       await first.close();
       const second = new ClusterService({ dataDir, admin: async () => admin });
@@ -194,7 +201,13 @@ describe('a cluster with a stopped broker', () => {
     const silent: Server = createServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const silentPort = (silent.address() as { port: number }).port;
-    const patient = new Admin({ clientId: 'sick-timeouts', bootstrapBrokers: app.bootstrapServers.split(','), retries: 0, requestTimeout: 1_000, connectTimeout: 1_000 });
+    const patient = new Admin({
+      clientId: 'sick-timeouts',
+      bootstrapBrokers: app.bootstrapServers.split(','),
+      retries: 0,
+      requestTimeout: 1_000,
+      connectTimeout: 1_000,
+    });
     try {
       const snapshot = await readMetadata(patient, []);
       const refusedPort = Number(app.bootstrapServers.split(',')[DOWN]?.split(':')[1]);
@@ -211,7 +224,9 @@ describe('a cluster with a stopped broker', () => {
       expect(answers.find((answer) => answer.broker === DOWN)?.error).toBe(
         `DescribeLogDirs on broker 1 (127.0.0.1:${refusedPort}) failed: the connection was refused`,
       );
-      expect(answers.find((answer) => answer.broker === 9)?.error).toBe(`DescribeLogDirs on broker 9 (127.0.0.1:${silentPort}) failed: it did not answer in time`);
+      expect(answers.find((answer) => answer.broker === 9)?.error).toBe(
+        `DescribeLogDirs on broker 9 (127.0.0.1:${silentPort}) failed: it did not answer in time`,
+      );
 
       // The groups a broker coordinates are listed by that broker only: one that refuses is named,
       // the others' groups are listed.

@@ -78,7 +78,12 @@ describe('cluster and topic services on the embedded cluster', () => {
     expect(retention).toMatchObject({ defaultName: 'log.retention.hours', defaultValue: '168' });
     expect(configs.find((config) => config.name === 'segment.bytes')?.source).not.toBe('topic');
 
-    const altered = await app.ok('topics.alterConfigs', { connectionId, topic: 'svc.orders', set: { 'max.message.bytes': '2097152' }, reset: ['retention.ms'] });
+    const altered = await app.ok('topics.alterConfigs', {
+      connectionId,
+      topic: 'svc.orders',
+      set: { 'max.message.bytes': '2097152' },
+      reset: ['retention.ms'],
+    });
     expect(altered.find((config) => config.name === 'max.message.bytes')).toMatchObject({ value: '2097152', source: 'topic' });
     expect(altered.find((config) => config.name === 'retention.ms')).toMatchObject({ value: '604800000' });
     expect(altered.find((config) => config.name === 'retention.ms')?.source).not.toBe('topic');

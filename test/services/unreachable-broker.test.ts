@@ -48,7 +48,9 @@ describe('a broker the cluster lists but the app cannot reach', () => {
   const activity: ConnectionActivity[] = [];
   const advertise = async (value: string | null) => {
     const answer = await raw.call(IncrementalAlterConfigs, 1, {
-      resources: [{ resourceType: 4, resourceName: String(SILENT), configs: [{ name: 'advertised.listeners', configOperation: value === null ? 1 : 0, value }] }],
+      resources: [
+        { resourceType: 4, resourceName: String(SILENT), configs: [{ name: 'advertised.listeners', configOperation: value === null ? 1 : 0, value }] },
+      ],
       validateOnly: false,
     });
     expect(answer.responses[0]!.errorCode).toBe(ErrorCode.NONE);
@@ -68,7 +70,12 @@ describe('a broker the cluster lists but the app cannot reach', () => {
     // Partition p's only replica on broker p: partition 1 is led by the broker that will not answer.
     const admin = new Admin({ clientId: 'unreachable-test', bootstrapBrokers: app.bootstrapServers.split(','), retries: 0 });
     try {
-      await admin.createTopics({ topics: [TOPIC], partitions: -1, replicas: -1, assignments: [0, 1, 2].map((partition) => ({ partition, brokers: [partition] })) });
+      await admin.createTopics({
+        topics: [TOPIC],
+        partitions: -1,
+        replicas: -1,
+        assignments: [0, 1, 2].map((partition) => ({ partition, brokers: [partition] })),
+      });
     } finally {
       await admin.close();
     }
@@ -90,7 +97,11 @@ describe('a broker the cluster lists but the app cannot reach', () => {
       (value) => value.state === 'degraded',
     );
     const refused = `127.0.0.1:${deadPort} refused the connection: nothing is listening on that port (ECONNREFUSED).`;
-    expect(checked).toMatchObject({ reachable: true, lastError: null, detail: `1 of 3 brokers does not answer: broker 1 at 127.0.0.1:${deadPort} (${refused.slice(0, -1)}).` });
+    expect(checked).toMatchObject({
+      reachable: true,
+      lastError: null,
+      detail: `1 of 3 brokers does not answer: broker 1 at 127.0.0.1:${deadPort} (${refused.slice(0, -1)}).`,
+    });
     expect(checked.brokers.map((broker) => [broker.id, broker.state])).toEqual([
       [0, 'up'],
       [1, 'down'],
@@ -121,7 +132,10 @@ describe('a broker the cluster lists but the app cannot reach', () => {
       [1, SILENT, null],
       [2, 2, 3],
     ]);
-    expect(detail.partitions[1]).toMatchObject({ error: null, readError: expect.stringContaining(`ListOffsets on broker 1 (127.0.0.1:${deadPort}) failed: the connection was refused`) });
+    expect(detail.partitions[1]).toMatchObject({
+      error: null,
+      readError: expect.stringContaining(`ListOffsets on broker 1 (127.0.0.1:${deadPort}) failed: the connection was refused`),
+    });
     expect(detail.partitions[0]).toMatchObject({ readError: null });
   });
 
@@ -175,8 +189,13 @@ describe('a broker the cluster lists but the app cannot reach', () => {
   it("the embedded connection's timeouts are set like any connection's, kept across restarts, and bound a broker that accepts but never answers", async () => {
     const set = await app.ok('connections.setTimeouts', { connectionId, timeouts: { connectMs: 1_000, requestMs: 1_500 } });
     expect(set).toMatchObject({ id: connectionId, kind: 'embedded', timeouts: { connectMs: 1_000, requestMs: 1_500 } });
-    expect((await app.ok('connections.list', {})).find((connection) => connection.id === connectionId)?.timeouts).toEqual({ connectMs: 1_000, requestMs: 1_500 });
-    expect(JSON.parse(await readFile(path.join(app.dataDir, 'embedded-connection.json'), 'utf8'))).toEqual({ timeouts: { connectMs: 1_000, requestMs: 1_500 } });
+    expect((await app.ok('connections.list', {})).find((connection) => connection.id === connectionId)?.timeouts).toEqual({
+      connectMs: 1_000,
+      requestMs: 1_500,
+    });
+    expect(JSON.parse(await readFile(path.join(app.dataDir, 'embedded-connection.json'), 'utf8'))).toEqual({
+      timeouts: { connectMs: 1_000, requestMs: 1_500 },
+    });
     // The app's next start reads them back.
     const restarted = new ConnectionService({ dataDir: app.dataDir, secrets: new MemorySecretStore(), embedded: app.core.embedded, hub: app.core.hub });
     await restarted.load();

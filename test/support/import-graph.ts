@@ -55,7 +55,9 @@ export function importsOf(file: string): ImportEdge[] {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       const clause = node.importClause;
       const named = clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
-      const typeOnly = !!clause && (clause.phaseModifier === ts.SyntaxKind.TypeKeyword || (!clause.name && !!named && named.length > 0 && named.every((element) => element.isTypeOnly)));
+      const typeOnly =
+        !!clause &&
+        (clause.phaseModifier === ts.SyntaxKind.TypeKeyword || (!clause.name && !!named && named.length > 0 && named.every((element) => element.isTypeOnly)));
       add(node.moduleSpecifier.text, false, typeOnly);
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       add(node.moduleSpecifier.text, false, node.isTypeOnly);
@@ -71,4 +73,3 @@ export function importsOf(file: string): ImportEdge[] {
   edgeCache.set(file, edges);
   return edges;
 }
-

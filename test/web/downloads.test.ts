@@ -22,7 +22,8 @@ beforeAll(async () => {
     dispatch: async () => ({ ok: true, value: {} }),
     hub: new EventHub(),
     port: 0,
-    downloads: (id) => (id === 'abc-123' ? { path: path.join(dir, 'orders.jsonl'), fileName: 'orders “é”.jsonl', contentType: 'application/x-ndjson; charset=utf-8' } : null),
+    downloads: (id) =>
+      id === 'abc-123' ? { path: path.join(dir, 'orders.jsonl'), fileName: 'orders “é”.jsonl', contentType: 'application/x-ndjson; charset=utf-8' } : null,
   });
 });
 
@@ -52,7 +53,9 @@ describe('web mode downloads', () => {
     expect(file.status).toBe(200);
     expect(file.body).toBe('{"offset":0}\n{"offset":1}\n');
     expect(file.headers['content-type']).toBe('application/x-ndjson; charset=utf-8');
-    expect(String(file.headers['content-disposition'])).toBe(`attachment; filename="orders____.jsonl"; filename*=UTF-8''${encodeURIComponent('orders “é”.jsonl')}`);
+    expect(String(file.headers['content-disposition'])).toBe(
+      `attachment; filename="orders____.jsonl"; filename*=UTF-8''${encodeURIComponent('orders “é”.jsonl')}`,
+    );
     expect((await get('/downloads/unknown', { cookie })).status).toBe(404);
     expect((await get('/downloads/..%2f..%2fetc', { cookie })).status).toBe(404);
   });

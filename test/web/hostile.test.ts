@@ -15,7 +15,9 @@ let server: { port: number; token: string };
 let stderr = '';
 
 beforeAll(async () => {
-  child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures', 'web-server-child.ts')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures', 'web-server-child.ts')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   server = await new Promise((resolve, reject) => {
     let out = '';

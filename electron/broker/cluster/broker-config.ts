@@ -30,11 +30,16 @@ export interface ListenerEndpoint {
 /** Parses a listener list (`PLAINTEXT://host:9092,...`; IPv6 hosts in brackets), or says what is wrong. */
 export function parseListeners(value: string): ListenerEndpoint[] | { error: string } {
   const endpoints: ListenerEndpoint[] = [];
-  for (const entry of value.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+  for (const entry of value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')) {
     const match = /^([A-Za-z0-9_-]+):\/\/(\[[0-9A-Fa-f:.]+\]|[^:/\s[\]]*):(\d{1,5})$/.exec(entry);
     const port = match ? Number(match[3]) : NaN;
     if (!match || port < 1 || port > 65535) {
-      return { error: `'${entry.length > 200 ? `${entry.slice(0, 200)}...` : entry}' is not a listener: use NAME://host:port with a port from 1 to 65535, e.g. PLAINTEXT://localhost:9092.` };
+      return {
+        error: `'${entry.length > 200 ? `${entry.slice(0, 200)}...` : entry}' is not a listener: use NAME://host:port with a port from 1 to 65535, e.g. PLAINTEXT://localhost:9092.`,
+      };
     }
     const host = match[2]!.startsWith('[') ? match[2]!.slice(1, -1) : match[2]!;
     endpoints.push({ name: match[1]!.toUpperCase(), host, port });
@@ -74,50 +79,291 @@ export const BROKER_CONFIG_DEFS: readonly BrokerConfigDef[] = [
   broker({ name: 'listeners', type: 'list', default: 'PLAINTEXT://127.0.0.1:9092', dynamic: false, doc: 'Listener list: the URIs the broker listens on.' }),
   // Per-broker and dynamic, as in Kafka: the address Metadata gives clients for this broker. A wrong one
   // (an address clients cannot reach) is how a cluster lists a broker the app cannot talk to.
-  broker({ name: 'advertised.listeners', type: 'list', default: null, dynamic: true, perBrokerOnly: true, check: checkAdvertisedListeners, doc: 'Listeners published to clients, if different from listeners.' }),
+  broker({
+    name: 'advertised.listeners',
+    type: 'list',
+    default: null,
+    dynamic: true,
+    perBrokerOnly: true,
+    check: checkAdvertisedListeners,
+    doc: 'Listeners published to clients, if different from listeners.',
+  }),
   broker({ name: 'broker.rack', type: 'string', default: null, dynamic: false, doc: 'Rack of the broker, used in rack-aware replica assignment.' }),
   broker({ name: 'log.dirs', type: 'list', default: null, dynamic: false, doc: 'The directories in which the log data is kept.' }),
-  broker({ name: 'num.partitions', type: 'int', default: '1', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The default number of log partitions per topic.' }),
-  broker({ name: 'default.replication.factor', type: 'int', default: '1', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The replication factor for automatically created topics, and for topics created with -1 as the replication factor.' }),
+  broker({
+    name: 'num.partitions',
+    type: 'int',
+    default: '1',
+    dynamic: false,
+    validator: { kind: 'range', min: 1 },
+    doc: 'The default number of log partitions per topic.',
+  }),
+  broker({
+    name: 'default.replication.factor',
+    type: 'int',
+    default: '1',
+    dynamic: false,
+    validator: { kind: 'range', min: 1 },
+    doc: 'The replication factor for automatically created topics, and for topics created with -1 as the replication factor.',
+  }),
   broker({ name: 'auto.create.topics.enable', type: 'boolean', default: 'true', dynamic: false, doc: 'Enable auto creation of topic on the server.' }),
   broker({ name: 'delete.topic.enable', type: 'boolean', default: 'true', dynamic: false, doc: 'Enables delete topic.' }),
-  broker({ name: 'socket.request.max.bytes', type: 'int', default: '104857600', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The maximum number of bytes in a socket request.' }),
-  broker({ name: 'connections.max.idle.ms', type: 'long', default: '600000', dynamic: false, doc: 'Idle connections timeout: the server socket processor threads close the connections that idle more than this.' }),
+  broker({
+    name: 'socket.request.max.bytes',
+    type: 'int',
+    default: '104857600',
+    dynamic: false,
+    validator: { kind: 'range', min: 1 },
+    doc: 'The maximum number of bytes in a socket request.',
+  }),
+  broker({
+    name: 'connections.max.idle.ms',
+    type: 'long',
+    default: '600000',
+    dynamic: false,
+    doc: 'Idle connections timeout: the server socket processor threads close the connections that idle more than this.',
+  }),
   // Kafka's name, but bounded by default (Kafka's default is -1, no limit): see server/memory-budget.ts.
-  broker({ name: 'queued.max.request.bytes', type: 'long', default: '268435456', dynamic: false, validator: { kind: 'range', min: -1 }, doc: 'The number of bytes all connections together may hold for requests being read and responses not yet written, before large requests wait and fetches return less; -1 for no limit. At least socket.request.max.bytes.' }),
+  broker({
+    name: 'queued.max.request.bytes',
+    type: 'long',
+    default: '268435456',
+    dynamic: false,
+    validator: { kind: 'range', min: -1 },
+    doc: 'The number of bytes all connections together may hold for requests being read and responses not yet written, before large requests wait and fetches return less; -1 for no limit. At least socket.request.max.bytes.',
+  }),
   // The limits below are Kafka Desk's own: Kafka has no such setting (or a fixed one).
-  broker({ name: 'socket.request.read.timeout.ms', type: 'long', default: '30000', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'A request must arrive in full within this time of its first byte, or the connection is closed (a client trickling a frame cannot hold a connection).' }),
-  broker({ name: 'max.partitions.per.request', type: 'int', default: '10000', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The most partitions one CreateTopics or CreatePartitions request may create (POLICY_VIOLATION beyond; Kafka\'s controller has the same fixed limit).' }),
-  broker({ name: 'max.partitions.per.topic', type: 'int', default: '10000', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The most partitions a topic may have (INVALID_PARTITIONS beyond).' }),
-  broker({ name: 'max.partitions', type: 'int', default: '50000', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The most partitions the cluster may have (POLICY_VIOLATION beyond); internal topics are created even beyond it. Each partition replica costs this process a log directory and about 10-25 KB of memory.' }),
-  broker({ name: 'max.config.value.bytes', type: 'int', default: '65536', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The longest value (in UTF-8 bytes) a topic or broker config may be given by CreateTopics or AlterConfigs (INVALID_CONFIG beyond).' }),
-  broker({ name: 'fetch.max.bytes', type: 'int', default: '57671680', dynamic: false, validator: { kind: 'range', min: 1024 }, doc: 'The maximum number of bytes returned for a fetch request.' }),
-  broker({ name: 'replica.lag.time.max.ms', type: 'long', default: '30000', dynamic: false, doc: 'If a follower has not sent any fetch requests or has not consumed up to the leader\'s log end offset for at least this time, the leader will remove the follower from the ISR.' }),
-  broker({ name: 'replica.fetch.max.bytes', type: 'int', default: '1048576', dynamic: false, validator: { kind: 'range', min: 0 }, doc: 'The number of bytes of messages to attempt to fetch for each partition.' }),
-  broker({ name: 'replica.fetch.wait.max.ms', type: 'int', default: '500', dynamic: false, doc: 'The maximum wait time for each fetcher request issued by follower replicas.' }),
-  broker({ name: 'log.retention.check.interval.ms', type: 'long', default: '300000', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The frequency in milliseconds that the log cleaner checks whether any log is eligible for deletion.' }),
-  broker({ name: 'log.retention.hours', type: 'int', default: '168', dynamic: false, doc: 'The number of hours to keep a log file before deleting it, tertiary to log.retention.ms.' }),
-  broker({ name: 'log.retention.minutes', type: 'int', default: null, dynamic: false, doc: 'The number of minutes to keep a log file before deleting it, secondary to log.retention.ms.' }),
-  broker({ name: 'log.roll.hours', type: 'int', default: '168', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The maximum time before a new log segment is rolled out (in hours), secondary to log.roll.ms.' }),
-  broker({ name: 'log.roll.jitter.hours', type: 'int', default: '0', dynamic: false, validator: { kind: 'range', min: 0 }, doc: 'The maximum jitter to subtract from logRollTimeMillis (in hours), secondary to log.roll.jitter.ms.' }),
-  broker({ name: 'offsets.topic.replication.factor', type: 'int', default: '3', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The replication factor for the offsets topic (capped at the number of brokers here).' }),
-  broker({ name: 'offsets.topic.num.partitions', type: 'int', default: '50', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The number of partitions for the offset commit topic.' }),
-  broker({ name: 'offsets.retention.minutes', type: 'int', default: '10080', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'Committed offsets of a group that has been empty this long are discarded.' }),
-  broker({ name: 'offsets.retention.check.interval.ms', type: 'long', default: '600000', dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'Frequency at which to check for stale offsets.' }),
-  broker({ name: 'group.initial.rebalance.delay.ms', type: 'int', default: '3000', dynamic: false, doc: 'The time the group coordinator waits for more consumers to join a new group before the first rebalance.' }),
-  broker({ name: 'group.min.session.timeout.ms', type: 'int', default: '6000', dynamic: false, doc: 'The minimum allowed session timeout for registered consumers.' }),
-  broker({ name: 'group.max.session.timeout.ms', type: 'int', default: '1800000', dynamic: false, doc: 'The maximum allowed session timeout for registered consumers.' }),
-  broker({ name: 'group.max.size', type: 'int', default: INT_MAX, dynamic: false, validator: { kind: 'range', min: 1 }, doc: 'The maximum number of consumers that a single consumer group can accommodate.' }),
-  broker({ name: 'transaction.state.log.replication.factor', type: 'int', default: '3', dynamic: false, doc: 'The replication factor for the transaction topic.' }),
+  broker({
+    name: 'socket.request.read.timeout.ms',
+    type: 'long',
+    default: '30000',
+    dynamic: false,
+    validator: { kind: 'range', min: 1 },
+    doc: 'A request must arrive in full within this time of its first byte, or the connection is closed (a client trickling a frame cannot hold a connection).',
+  }),
+  broker({
+    name: 'max.partitions.per.request',
+    type: 'int',
+    default: '10000',
+    dynamic: false,
+    validator: { kind: 'range', min: 1 },
+    doc: "The most partitions one CreateTopics or CreatePartitions request may create (POLICY_VIOLATION beyond; Kafka's controller has the same fixed limit).",
+  }),
+  broker({
+    name: 'max.partitions.per.topic',
+    type: 'int',
+    default: '10000',
+    dynamic: false,
+    validator: { kind: 'range', min: 1 },
+    doc: 'The most partitions a topic may have (INVALID_PARTITIONS beyond).',
+  }),
+  broker({
+    name: 'max.partitions',
+    type: 'int',
+    default: '50000',
+    dynamic: false,
+    validator: { kind: 'range', min: 1 },
+    doc: 'The most partitions the cluster may have (POLICY_VIOLATION beyond); internal topics are created even beyond it. Each partition replica costs this process a log directory and about 10-25 KB of memory.',
+  }),
+  broker({
+    name: 'max.config.value.bytes',
+    type: 'int',
+    default: '65536',
+    dynamic: false,
+    validator: { kind: 'range', min: 1 },
+    doc: 'The longest value (in UTF-8 bytes) a topic or broker config may be given by CreateTopics or AlterConfigs (INVALID_CONFIG beyond).',
+  }),
+  broker({
+    name: 'fetch.max.bytes',
+    type: 'int',
+    default: '57671680',
+    dynamic: false,
+    validator: { kind: 'range', min: 1024 },
+    doc: 'The maximum number of bytes returned for a fetch request.',
+  }),
+  broker({
+    name: 'replica.lag.time.max.ms',
+    type: 'long',
+    default: '30000',
+    dynamic: false,
+    doc: "If a follower has not sent any fetch requests or has not consumed up to the leader's log end offset for at least this time, the leader will remove the follower from the ISR.",
+  }),
+  broker({
+    name: 'replica.fetch.max.bytes',
+    type: 'int',
+    default: '1048576',
+    dynamic: false,
+    validator: { kind: 'range', min: 0 },
+    doc: 'The number of bytes of messages to attempt to fetch for each partition.',
+  }),
+  broker({
+    name: 'replica.fetch.wait.max.ms',
+    type: 'int',
+    default: '500',
+    dynamic: false,
+    doc: 'The maximum wait time for each fetcher request issued by follower replicas.',
+  }),
+  broker({
+    name: 'log.retention.check.interval.ms',
+    type: 'long',
+    default: '300000',
+    dynamic: false,
+    validator: { kind: 'range', min: 1 },
+    doc: 'The frequency in milliseconds that the log cleaner checks whether any log is eligible for deletion.',
+  }),
+  broker({
+    name: 'log.retention.hours',
+    type: 'int',
+    default: '168',
+    dynamic: false,
+    doc: 'The number of hours to keep a log file before deleting it, tertiary to log.retention.ms.',
+  }),
+  broker({
+    name: 'log.retention.minutes',
+    type: 'int',
+    default: null,
+    dynamic: false,
+    doc: 'The number of minutes to keep a log file before deleting it, secondary to log.retention.ms.',
+  }),
+  broker({
+    name: 'log.roll.hours',
+    type: 'int',
+    default: '168',
+    dynamic: false,
+    validator: { kind: 'range', min: 1 },
+    doc: 'The maximum time before a new log segment is rolled out (in hours), secondary to log.roll.ms.',
+  }),
+  broker({
+    name: 'log.roll.jitter.hours',
+    type: 'int',
+    default: '0',
+    dynamic: false,
+    validator: { kind: 'range', min: 0 },
+    doc: 'The maximum jitter to subtract from logRollTimeMillis (in hours), secondary to log.roll.jitter.ms.',
+  }),
+  broker({
+    name: 'offsets.topic.replication.factor',
+    type: 'int',
+    default: '3',
+    dynamic: false,
+    validator: { kind: 'range', min: 1 },
+    doc: 'The replication factor for the offsets topic (capped at the number of brokers here).',
+  }),
+  broker({
+    name: 'offsets.topic.num.partitions',
+    type: 'int',
+    default: '50',
+    dynamic: false,
+    validator: { kind: 'range', min: 1 },
+    doc: 'The number of partitions for the offset commit topic.',
+  }),
+  broker({
+    name: 'offsets.retention.minutes',
+    type: 'int',
+    default: '10080',
+    dynamic: false,
+    validator: { kind: 'range', min: 1 },
+    doc: 'Committed offsets of a group that has been empty this long are discarded.',
+  }),
+  broker({
+    name: 'offsets.retention.check.interval.ms',
+    type: 'long',
+    default: '600000',
+    dynamic: false,
+    validator: { kind: 'range', min: 1 },
+    doc: 'Frequency at which to check for stale offsets.',
+  }),
+  broker({
+    name: 'group.initial.rebalance.delay.ms',
+    type: 'int',
+    default: '3000',
+    dynamic: false,
+    doc: 'The time the group coordinator waits for more consumers to join a new group before the first rebalance.',
+  }),
+  broker({
+    name: 'group.min.session.timeout.ms',
+    type: 'int',
+    default: '6000',
+    dynamic: false,
+    doc: 'The minimum allowed session timeout for registered consumers.',
+  }),
+  broker({
+    name: 'group.max.session.timeout.ms',
+    type: 'int',
+    default: '1800000',
+    dynamic: false,
+    doc: 'The maximum allowed session timeout for registered consumers.',
+  }),
+  broker({
+    name: 'group.max.size',
+    type: 'int',
+    default: INT_MAX,
+    dynamic: false,
+    validator: { kind: 'range', min: 1 },
+    doc: 'The maximum number of consumers that a single consumer group can accommodate.',
+  }),
+  broker({
+    name: 'transaction.state.log.replication.factor',
+    type: 'int',
+    default: '3',
+    dynamic: false,
+    doc: 'The replication factor for the transaction topic.',
+  }),
   // Security (see electron/broker/security/). The listener's protocol is the scheme of `listeners`; its
   // host and port are the cluster's (--host, --port + broker id).
-  broker({ name: 'sasl.enabled.mechanisms', type: 'list', default: 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER', dynamic: false, validator: { kind: 'oneOf', values: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] }, doc: 'The list of SASL mechanisms enabled in the Kafka server (Kafka Desk serves PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER; Kafka\'s default is GSSAPI, which it does not).' }),
-  broker({ name: 'ssl.client.auth', type: 'string', default: 'none', dynamic: false, validator: { kind: 'oneOf', values: ['none', 'requested', 'required'] }, doc: 'Whether TLS listeners ask clients for a certificate: required, requested or none. A client with a certificate is named by its subject (User:CN=...,O=...).' }),
-  broker({ name: 'ssl.enabled.protocols', type: 'list', default: 'TLSv1.2,TLSv1.3', dynamic: false, validator: { kind: 'oneOf', values: ['TLSv1.2', 'TLSv1.3'] }, doc: 'The TLS versions enabled for TLS connections (TLSv1.2 and TLSv1.3).' }),
-  broker({ name: 'connections.max.reauth.ms', type: 'long', default: '0', dynamic: false, validator: { kind: 'range', min: 0 }, doc: 'When positive, a SASL session lasts at most this long: the client must re-authenticate on its connection (KIP-368) or is disconnected at its next request.' }),
-  broker({ name: 'authorizer.class.name', type: 'string', default: '', dynamic: false, doc: 'Any non-empty value (e.g. org.apache.kafka.metadata.authorizer.StandardAuthorizer) turns on the authorizer: requests are checked against the ACLs.' }),
-  broker({ name: 'super.users', type: 'string', default: null, dynamic: false, doc: 'Principals allowed everything by the authorizer, separated by semicolons (User:admin;User:CN=ops,O=Kafka Desk).' }),
-  broker({ name: 'allow.everyone.if.no.acl.found', type: 'boolean', default: 'false', dynamic: false, doc: 'With the authorizer on, whether a resource that no ACL matches is open to every principal.' }),
+  broker({
+    name: 'sasl.enabled.mechanisms',
+    type: 'list',
+    default: 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER',
+    dynamic: false,
+    validator: { kind: 'oneOf', values: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] },
+    doc: "The list of SASL mechanisms enabled in the Kafka server (Kafka Desk serves PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER; Kafka's default is GSSAPI, which it does not).",
+  }),
+  broker({
+    name: 'ssl.client.auth',
+    type: 'string',
+    default: 'none',
+    dynamic: false,
+    validator: { kind: 'oneOf', values: ['none', 'requested', 'required'] },
+    doc: 'Whether TLS listeners ask clients for a certificate: required, requested or none. A client with a certificate is named by its subject (User:CN=...,O=...).',
+  }),
+  broker({
+    name: 'ssl.enabled.protocols',
+    type: 'list',
+    default: 'TLSv1.2,TLSv1.3',
+    dynamic: false,
+    validator: { kind: 'oneOf', values: ['TLSv1.2', 'TLSv1.3'] },
+    doc: 'The TLS versions enabled for TLS connections (TLSv1.2 and TLSv1.3).',
+  }),
+  broker({
+    name: 'connections.max.reauth.ms',
+    type: 'long',
+    default: '0',
+    dynamic: false,
+    validator: { kind: 'range', min: 0 },
+    doc: 'When positive, a SASL session lasts at most this long: the client must re-authenticate on its connection (KIP-368) or is disconnected at its next request.',
+  }),
+  broker({
+    name: 'authorizer.class.name',
+    type: 'string',
+    default: '',
+    dynamic: false,
+    doc: 'Any non-empty value (e.g. org.apache.kafka.metadata.authorizer.StandardAuthorizer) turns on the authorizer: requests are checked against the ACLs.',
+  }),
+  broker({
+    name: 'super.users',
+    type: 'string',
+    default: null,
+    dynamic: false,
+    doc: 'Principals allowed everything by the authorizer, separated by semicolons (User:admin;User:CN=ops,O=Kafka Desk).',
+  }),
+  broker({
+    name: 'allow.everyone.if.no.acl.found',
+    type: 'boolean',
+    default: 'false',
+    dynamic: false,
+    doc: 'With the authorizer on, whether a resource that no ACL matches is open to every principal.',
+  }),
 ];
 
 /** Topic configs whose broker default is set by a unit-scaled synonym, highest precedence first. */
@@ -138,13 +384,18 @@ const SCALED_SYNONYMS: Record<string, Array<[string, number]>> = {
 };
 
 /** Broker-level names of the topic configs (log.retention.bytes, message.max.bytes, ...), as dynamic defs. */
-const TOPIC_SYNONYM_DEFS: BrokerConfigDef[] = TOPIC_CONFIG_DEFS.filter((d) => d.brokerSynonym && !BROKER_CONFIG_DEFS.some((b) => b.name === d.brokerSynonym)).map(
-  (d) => ({ ...d, name: d.brokerSynonym!, topicConfig: false, dynamic: true, brokerSynonym: undefined, default: SCALED_SYNONYMS[d.name] ? null : d.default }),
-);
+const TOPIC_SYNONYM_DEFS: BrokerConfigDef[] = TOPIC_CONFIG_DEFS.filter(
+  (d) => d.brokerSynonym && !BROKER_CONFIG_DEFS.some((b) => b.name === d.brokerSynonym),
+).map((d) => ({
+  ...d,
+  name: d.brokerSynonym!,
+  topicConfig: false,
+  dynamic: true,
+  brokerSynonym: undefined,
+  default: SCALED_SYNONYMS[d.name] ? null : d.default,
+}));
 
-export const ALL_BROKER_CONFIG_DEFS: ReadonlyMap<string, BrokerConfigDef> = new Map(
-  [...BROKER_CONFIG_DEFS, ...TOPIC_SYNONYM_DEFS].map((d) => [d.name, d]),
-);
+export const ALL_BROKER_CONFIG_DEFS: ReadonlyMap<string, BrokerConfigDef> = new Map([...BROKER_CONFIG_DEFS, ...TOPIC_SYNONYM_DEFS].map((d) => [d.name, d]));
 
 export interface ResolvedConfig {
   name: string;

@@ -133,18 +133,27 @@ export class Broker {
     const controller = options.controller;
     const protocol = this.security?.settings.protocol ?? 'PLAINTEXT';
     this.config = new BrokerConfigView(
-      { ...options.staticConfigs, 'broker.id': String(options.id), 'node.id': String(options.id), 'log.dirs': options.logDir, listeners: `${protocol}://${options.host}:${options.port}` },
+      {
+        ...options.staticConfigs,
+        'broker.id': String(options.id),
+        'node.id': String(options.id),
+        'log.dirs': options.logDir,
+        listeners: `${protocol}://${options.host}:${options.port}`,
+      },
       () => controller.brokerConfigs(options.id),
       () => controller.brokerConfigs(''),
     );
-    this.groups = new GroupCoordinator({
-      id: this.id,
-      logger: this.logger,
-      config: this.config,
-      metadata: controller,
-      offsetsPartitions: (partition) => this.replica(OFFSETS_TOPIC, partition),
-      isRunning: () => this.#stateValue === 'running',
-    }, options.groupClock);
+    this.groups = new GroupCoordinator(
+      {
+        id: this.id,
+        logger: this.logger,
+        config: this.config,
+        metadata: controller,
+        offsetsPartitions: (partition) => this.replica(OFFSETS_TOPIC, partition),
+        isRunning: () => this.#stateValue === 'running',
+      },
+      options.groupClock,
+    );
     this.storage = new StorageFailures(this.logger, this.now);
   }
 
@@ -204,19 +213,16 @@ export class Broker {
       mayOverlap: (frame: Buffer) => this.#options.dispatcher.mayOverlap?.(frame) === true,
     };
     const security = this.security;
-    const listener = new Listener(
-      security ? saslGate(security, this.logger, requests) : requests,
-      {
-        ...(security?.tls ? { tls: { options: tlsServerOptions(security.tls, security.settings), principal: peerPrincipal } } : {}),
-        host: this.host,
-        port: this.#port,
-        maxRequestBytes: this.config.int('socket.request.max.bytes'),
-        idleTimeoutMs: this.config.int('connections.max.idle.ms'),
-        requestReadTimeoutMs: this.config.int('socket.request.read.timeout.ms'),
-        memory: (this.#options.memory ??= new MemoryBudget(this.config.int('queued.max.request.bytes'))),
-        logger: this.logger,
-      },
-    );
+    const listener = new Listener(security ? saslGate(security, this.logger, requests) : requests, {
+      ...(security?.tls ? { tls: { options: tlsServerOptions(security.tls, security.settings), principal: peerPrincipal } } : {}),
+      host: this.host,
+      port: this.#port,
+      maxRequestBytes: this.config.int('socket.request.max.bytes'),
+      idleTimeoutMs: this.config.int('connections.max.idle.ms'),
+      requestReadTimeoutMs: this.config.int('socket.request.read.timeout.ms'),
+      memory: (this.#options.memory ??= new MemoryBudget(this.config.int('queued.max.request.bytes'))),
+      logger: this.logger,
+    });
     try {
       await listener.start();
     } catch (error) {
@@ -277,7 +283,13 @@ export class Broker {
     let replica: PartitionReplica;
     try {
       const logs = this.logManager;
-      const log = logs.getOrCreateLog(topicName, partition, this.topicLogConfig(topic), topic.topicId, this.#assignedAtStart.has(`${topicName}\u0000${partition}`));
+      const log = logs.getOrCreateLog(
+        topicName,
+        partition,
+        this.topicLogConfig(topic),
+        topic.topicId,
+        this.#assignedAtStart.has(`${topicName}\u0000${partition}`),
+      );
       replica = new PartitionReplica(topicName, partition, log, {
         brokerId: this.id,
         metadata: () => this.controller.partition(topicName, partition),
@@ -365,7 +377,9 @@ export class Broker {
       this.groups.syncAll();
     };
     this.#syncing = run()
-      .catch((error: unknown) => this.logger.error('opening new replicas failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }))
+      .catch((error: unknown) =>
+        this.logger.error('opening new replicas failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+      )
       .finally(() => {
         this.#syncing = null;
       });

@@ -76,7 +76,9 @@ export class EmbeddedCluster {
   }
 
   private constructor(
-    readonly options: Required<Omit<EmbeddedClusterOptions, 'logger' | 'config' | 'dispatcher' | 'kafkaVersion' | 'users' | 'groupClock'>> & { config: Record<string, string> },
+    readonly options: Required<Omit<EmbeddedClusterOptions, 'logger' | 'config' | 'dispatcher' | 'kafkaVersion' | 'users' | 'groupClock'>> & {
+      config: Record<string, string>;
+    },
     logger: Logger,
     dispatcher: RequestDispatcher<Broker>,
     groupClock?: CoordinatorClock,
@@ -86,7 +88,11 @@ export class EmbeddedCluster {
     const brokerIds = Array.from({ length: count }, (_, i) => i);
     const staticConfigs: Record<string, string> = { 'default.replication.factor': String(Math.min(3, count)), ...options.config };
     const probe = { value: (name: string) => staticConfigs[name] };
-    const staticView = new BrokerConfigView(staticConfigs, () => ({}), () => ({}));
+    const staticView = new BrokerConfigView(
+      staticConfigs,
+      () => ({}),
+      () => ({}),
+    );
     // One budget for the connections of every broker: they share this process's memory.
     const memory = new MemoryBudget(staticView.int('queued.max.request.bytes'));
     const limits = {
@@ -159,10 +165,16 @@ export class EmbeddedCluster {
     }
     const errors = [...validateBrokerConfigs(options.config ?? {}), ...securityConfigErrors(options.config ?? {}).map((message) => ({ message }))];
     if (errors.length > 0) throw new Error(`invalid broker config: ${errors.map((e) => e.message).join('; ')}`);
-    const configured = new BrokerConfigView(options.config ?? {}, () => ({}), () => ({}));
+    const configured = new BrokerConfigView(
+      options.config ?? {},
+      () => ({}),
+      () => ({}),
+    );
     const budget = configured.int('queued.max.request.bytes');
     if (budget !== -1 && budget < configured.int('socket.request.max.bytes')) {
-      throw new Error(`invalid broker config: queued.max.request.bytes (${budget}) must be -1 or at least socket.request.max.bytes (${configured.int('socket.request.max.bytes')})`);
+      throw new Error(
+        `invalid broker config: queued.max.request.bytes (${budget}) must be -1 or at least socket.request.max.bytes (${configured.int('socket.request.max.bytes')})`,
+      );
     }
     mkdirSync(options.dataDir, { recursive: true });
     // The zstd codec is WebAssembly and must be instantiated before the first batch is decoded.

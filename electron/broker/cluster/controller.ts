@@ -3,7 +3,15 @@ import { SecurityMetadata } from '../security/security-metadata';
 import { assignReplicas } from './assignment';
 import { electLeader, type ElectionResult, type ReplicaLogInfo } from './election';
 import type { ClusterEvents } from './events';
-import { MetadataStoreError, newTopicId, type ClusterMetadataState, type MetadataRecord, type MetadataStore, type PartitionMetadata, type TopicMetadata } from './metadata-store';
+import {
+  MetadataStoreError,
+  newTopicId,
+  type ClusterMetadataState,
+  type MetadataRecord,
+  type MetadataStore,
+  type PartitionMetadata,
+  type TopicMetadata,
+} from './metadata-store';
 import { foldedTopicName, INTERNAL_TOPICS, topicNameError } from './topic-names';
 
 /** Error names as in Kafka's protocol; handlers turn them into codes. */
@@ -287,7 +295,11 @@ export class Controller {
           );
           break;
         case 'broker-configs':
-          this.#unsaved.set(`broker-configs:${change.brokerId}`, () => ({ type: 'broker-configs', brokerId: change.brokerId, configs: this.#state.brokerConfigs[change.brokerId] ?? {} }));
+          this.#unsaved.set(`broker-configs:${change.brokerId}`, () => ({
+            type: 'broker-configs',
+            brokerId: change.brokerId,
+            configs: this.#state.brokerConfigs[change.brokerId] ?? {},
+          }));
           break;
         case 'producer-ids':
           this.#unsaved.set('producer-ids', () => ({ type: 'producer-ids', next: this.#state.nextProducerId }));
@@ -325,7 +337,10 @@ export class Controller {
       if (!(error instanceof MetadataStoreError)) throw error;
       this.#lastFailedFlush = this.#now();
       if (this.#storeFailure === null) {
-        this.#logger?.error('cluster metadata cannot be written: changes are kept in memory and written when it works again', { path: error.path, error: error.message });
+        this.#logger?.error('cluster metadata cannot be written: changes are kept in memory and written when it works again', {
+          path: error.path,
+          error: error.message,
+        });
       }
       this.#storeFailure = error.message;
       if (!this.#closed && this.#flushRetry === null) {
@@ -371,7 +386,10 @@ export class Controller {
     const folded = this.#byFoldedName.get(foldedTopicName(spec.name));
     const clash = folded !== undefined && folded !== spec.name ? folded : null;
     if (clash) {
-      return { error: 'INVALID_TOPIC_EXCEPTION', message: `Topic '${spec.name}' collides with existing topic '${clash}' ('.' and '_' are equivalent in metric names).` };
+      return {
+        error: 'INVALID_TOPIC_EXCEPTION',
+        message: `Topic '${spec.name}' collides with existing topic '${clash}' ('.' and '_' are equivalent in metric names).`,
+      };
     }
     const configs = spec.configs ?? {};
     const configError = this.#options.validateTopicConfigs(configs);
@@ -566,7 +584,12 @@ export class Controller {
       changed = true;
     }
     if (p.leader !== brokerId && p.isr.includes(brokerId) && p.isr.length > 1) {
-      this.#setIsr(topic, p, p.isr.filter((id) => id !== brokerId), at);
+      this.#setIsr(
+        topic,
+        p,
+        p.isr.filter((id) => id !== brokerId),
+        at,
+      );
       changed = true;
     }
     if (changed) this.#persist([{ kind: 'partition', topic, partition: p }]);
@@ -581,7 +604,8 @@ export class Controller {
     const changes: MetadataChange[] = [];
     for (const topic of topics) {
       for (const p of topic.partitions) {
-        if (p.leader === -1 && p.replicas.some((id) => this.#live.has(id)) && this.#elect(topic, p, at)) changes.push({ kind: 'partition', topic, partition: p });
+        if (p.leader === -1 && p.replicas.some((id) => this.#live.has(id)) && this.#elect(topic, p, at))
+          changes.push({ kind: 'partition', topic, partition: p });
       }
     }
     this.#persist(changes);
@@ -607,7 +631,12 @@ export class Controller {
         const unfit = p.isr.includes(brokerId) && p.isr.length > 1 ? this.#unfitToLead(topic, p, brokerId) : null;
         if (unfit) {
           this.#logger?.warn(`replica removed from the ISR until it has caught up: ${unfit}`, { topic: topic.name, partition: p.partition, broker: brokerId });
-          this.#setIsr(topic, p, p.isr.filter((id) => id !== brokerId), at);
+          this.#setIsr(
+            topic,
+            p,
+            p.isr.filter((id) => id !== brokerId),
+            at,
+          );
           changes.push({ kind: 'partition', topic, partition: p });
         }
       }
@@ -683,7 +712,9 @@ export class Controller {
     const key = `${topic.name}\u0000${p.partition}`;
     const fields: Record<string, unknown> = { topic: topic.name, partition: p.partition };
     if (result.damaged.length > 0) {
-      fields.lostRecords = result.damaged.map((d) => `broker ${d.brokerId}: ${d.lostLog ? 'its whole log (directory vanished)' : `offsets ${d.from}..${d.to - 1}`}`).join('; ');
+      fields.lostRecords = result.damaged
+        .map((d) => `broker ${d.brokerId}: ${d.lostLog ? 'its whole log (directory vanished)' : `offsets ${d.from}..${d.to - 1}`}`)
+        .join('; ');
     }
     let level: 'warn' | 'error';
     let message: string;
@@ -790,7 +821,9 @@ export class Controller {
    * Preferred leader election: give each partition back to its first assigned replica when that replica
    * is live and in sync. Returns per-partition outcomes.
    */
-  electPreferredLeaders(targets?: Array<{ topic: string; partition: number }>): Array<{ topic: string; partition: number; error: ControllerErrorName | null; message: string | null }> {
+  electPreferredLeaders(
+    targets?: Array<{ topic: string; partition: number }>,
+  ): Array<{ topic: string; partition: number; error: ControllerErrorName | null; message: string | null }> {
     const list = targets ?? [...this.#byName.values()].flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition })));
     const at = this.#now();
     const changes: MetadataChange[] = [];
@@ -804,7 +837,8 @@ export class Controller {
         return { topic: name, partition, error: 'PREFERRED_LEADER_NOT_AVAILABLE' as const, message: `Preferred replica ${preferred} is not live and in sync.` };
       }
       const unfit = this.#unfitToLead(topic, p, preferred);
-      if (unfit) return { topic: name, partition, error: 'PREFERRED_LEADER_NOT_AVAILABLE' as const, message: `Preferred replica ${preferred} may not lead: ${unfit}.` };
+      if (unfit)
+        return { topic: name, partition, error: 'PREFERRED_LEADER_NOT_AVAILABLE' as const, message: `Preferred replica ${preferred} may not lead: ${unfit}.` };
       this.#setLeader(topic, p, preferred, at);
       changes.push({ kind: 'partition', topic, partition: p });
       return { topic: name, partition, error: null, message: null };
@@ -821,7 +855,9 @@ export class Controller {
    * replica with the longest log, losing what it lacks (logged as an error). ELIGIBLE_LEADERS_NOT_AVAILABLE
    * when no replica is live and usable.
    */
-  electUncleanLeaders(targets?: Array<{ topic: string; partition: number }>): Array<{ topic: string; partition: number; error: ControllerErrorName | null; message: string | null }> {
+  electUncleanLeaders(
+    targets?: Array<{ topic: string; partition: number }>,
+  ): Array<{ topic: string; partition: number; error: ControllerErrorName | null; message: string | null }> {
     const list = targets ?? [...this.#byName.values()].flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition })));
     const at = this.#now();
     const changes: MetadataChange[] = [];
@@ -833,7 +869,8 @@ export class Controller {
       const unavailable = this.#storeUnavailable();
       if (unavailable) return { topic: name, partition, ...unavailable };
       const { changed, result } = this.#electWith(topic, p, at, { uncleanOnDemand: true });
-      if (result.kind === 'none') return { topic: name, partition, error: 'ELIGIBLE_LEADERS_NOT_AVAILABLE' as const, message: `No replica may lead: ${result.reason}.` };
+      if (result.kind === 'none')
+        return { topic: name, partition, error: 'ELIGIBLE_LEADERS_NOT_AVAILABLE' as const, message: `No replica may lead: ${result.reason}.` };
       if (changed) changes.push({ kind: 'partition', topic, partition: p });
       return { topic: name, partition, error: null, message: null };
     });

@@ -99,7 +99,7 @@ interface AckWaiter {
 export type DataInterest = 'records' | 'highWatermark';
 
 export function isPartitionError(value: object): value is PartitionError {
-  return 'error' in value && (value).error !== null;
+  return 'error' in value && value.error !== null;
 }
 
 /**
@@ -215,7 +215,8 @@ export class PartitionReplica {
       this.#maybeAdvanceHighWatermark();
     } else {
       // Produce requests waiting on this replica can no longer be acknowledged by it.
-      for (const waiter of this.#ackWaiters) this.#finishWaiter(waiter, { error: 'NOT_LEADER_OR_FOLLOWER', message: 'Leadership moved before the records were replicated.' });
+      for (const waiter of this.#ackWaiters)
+        this.#finishWaiter(waiter, { error: 'NOT_LEADER_OR_FOLLOWER', message: 'Leadership moved before the records were replicated.' });
     }
     this.#notifyData();
   }
@@ -287,7 +288,13 @@ export class PartitionReplica {
       if (check.kind === 'error') return { error: check.error, message: check.message };
       if (check.kind === 'duplicate') {
         // A retry of a batch already in the log: answer with its original offsets, append nothing.
-        const outcome: AppendOutcome = { error: null, baseOffset: check.firstOffset, lastOffset: check.lastOffset, logAppendTime: -1, logStartOffset: this.log.logStartOffset };
+        const outcome: AppendOutcome = {
+          error: null,
+          baseOffset: check.firstOffset,
+          lastOffset: check.lastOffset,
+          logAppendTime: -1,
+          logStartOffset: this.log.logStartOffset,
+        };
         return this.#awaitAcks(outcome, acks, timeoutMs);
       }
     }
@@ -351,7 +358,10 @@ export class PartitionReplica {
     let next = Infinity;
     for (const waiter of this.#ackWaiters) {
       if (waiter.deadline <= now) {
-        this.#finishWaiter(waiter, { error: 'REQUEST_TIMED_OUT', message: `Records were not replicated to every in-sync replica within ${waiter.timeoutMs} ms.` });
+        this.#finishWaiter(waiter, {
+          error: 'REQUEST_TIMED_OUT',
+          message: `Records were not replicated to every in-sync replica within ${waiter.timeoutMs} ms.`,
+        });
       } else {
         next = Math.min(next, waiter.deadline);
       }
@@ -409,7 +419,10 @@ export class PartitionReplica {
     const minIsr = this.#host.logConfig().minInsyncReplicas;
     if (meta.isr.length < minIsr) {
       for (const waiter of this.#ackWaiters) {
-        this.#finishWaiter(waiter, { error: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', message: `The ISR shrank to ${meta.isr.length}, below min.insync.replicas (${minIsr}), after the append.` });
+        this.#finishWaiter(waiter, {
+          error: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
+          message: `The ISR shrank to ${meta.isr.length}, below min.insync.replicas (${minIsr}), after the append.`,
+        });
       }
     }
   }
@@ -495,7 +508,10 @@ export class PartitionReplica {
       return !progress || (progress.logEndOffset < this.log.logEndOffset && now - progress.lastCaughtUpMs > maxLagMs);
     });
     if (lagging.length === 0) return false;
-    const changed = this.#host.changeIsr(meta.leaderEpoch, meta.isr.filter((id) => !lagging.includes(id)));
+    const changed = this.#host.changeIsr(
+      meta.leaderEpoch,
+      meta.isr.filter((id) => !lagging.includes(id)),
+    );
     if (changed) this.#maybeAdvanceHighWatermark();
     return changed;
   }

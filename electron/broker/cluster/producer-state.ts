@@ -140,7 +140,8 @@ export class ProducerStateTable {
   /** Replaces the table with a snapshot's entries. */
   load(entries: ProducerSnapshotEntry[]): void {
     this.#producers.clear();
-    for (const entry of entries) this.#producers.set(entry.producerId, { epoch: entry.epoch, batches: entry.batches.slice(-MAX_TRACKED_BATCHES).map((b) => ({ ...b })) });
+    for (const entry of entries)
+      this.#producers.set(entry.producerId, { epoch: entry.epoch, batches: entry.batches.slice(-MAX_TRACKED_BATCHES).map((b) => ({ ...b })) });
   }
 }
 
@@ -177,7 +178,9 @@ const isCount = (value: unknown): value is number => Number.isSafeInteger(value)
 function isTrackedBatch(value: unknown): value is TrackedBatch {
   if (typeof value !== 'object' || value === null) return false;
   const b = value as Record<string, unknown>;
-  return isCount(b['firstSequence']) && isCount(b['lastSequence']) && isCount(b['firstOffset']) && isCount(b['lastOffset']) && Number.isSafeInteger(b['timestamp']);
+  return (
+    isCount(b['firstSequence']) && isCount(b['lastSequence']) && isCount(b['firstOffset']) && isCount(b['lastOffset']) && Number.isSafeInteger(b['timestamp'])
+  );
 }
 
 function isEntry(value: unknown): value is ProducerSnapshotEntry {

@@ -89,11 +89,7 @@ export class ReplicaFetcher {
   readonly #peer: (id: number) => LeaderEndPoint | undefined;
   readonly #logger: Logger;
 
-  constructor(
-    broker: FollowerBroker,
-    peer: (id: number) => LeaderEndPoint | undefined,
-    logger: Logger,
-  ) {
+  constructor(broker: FollowerBroker, peer: (id: number) => LeaderEndPoint | undefined, logger: Logger) {
     this.#broker = broker;
     this.#peer = peer;
     this.#logger = logger;
@@ -167,7 +163,8 @@ export class ReplicaFetcher {
           if (this.#fetchOnce(entry) || (this.#announcedWhileFetching && this.#behindLeader(entry))) this.#due.add(entry);
         } catch (error) {
           // A full disk is reported once by the replica (and retried with the next fetch), not every round.
-          if (!(error instanceof KafkaStorageError)) this.#logger.error('replica fetch failed', { topic: entry.replica.topic, partition: entry.replica.partition, error });
+          if (!(error instanceof KafkaStorageError))
+            this.#logger.error('replica fetch failed', { topic: entry.replica.topic, partition: entry.replica.partition, error });
         } finally {
           this.#fetching = null;
         }

@@ -33,10 +33,7 @@ export class StorageFailures {
   readonly #logger: Logger;
   readonly #now: () => number;
 
-  constructor(
-    logger: Logger,
-    now: () => number,
-  ) {
+  constructor(logger: Logger, now: () => number) {
     this.#logger = logger;
     this.#now = now;
   }

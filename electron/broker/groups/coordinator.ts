@@ -60,10 +60,7 @@ export class GroupCoordinator {
   readonly #partitions: GroupPartitions;
   readonly #broker: CoordinatorBroker;
 
-  constructor(
-    broker: CoordinatorBroker,
-    clock: CoordinatorClock = systemClock,
-  ) {
+  constructor(broker: CoordinatorBroker, clock: CoordinatorClock = systemClock) {
     this.#broker = broker;
     this.#partitions = new GroupPartitions(broker, clock);
     this.membership = new GroupMembership(this.#partitions);
@@ -130,7 +127,14 @@ export class GroupCoordinator {
     this.offsets.scheduleExpiry();
     this.membership.resumeSessions(owned);
     if (loaded.records > 0 || loaded.skipped > 0) {
-      this.#partitions.log.info('loaded groups and offsets', { partition, groups: owned.groups.size, offsets, records: loaded.records, skipped: loaded.skipped, ms: Date.now() - started });
+      this.#partitions.log.info('loaded groups and offsets', {
+        partition,
+        groups: owned.groups.size,
+        offsets,
+        records: loaded.records,
+        skipped: loaded.skipped,
+        ms: Date.now() - started,
+      });
     }
   }
 

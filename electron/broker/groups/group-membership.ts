@@ -10,17 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { decodeConsumerProtocolSubscription } from '../../kafka/protocol/generated/consumer-protocol-subscription';
 import { Reader } from '../../kafka/protocol/reader';
-import {
-  emptyConsumerAssignment,
-  Group,
-  joinError,
-  Member,
-  syncError,
-  type GroupState,
-  type JoinResult,
-  type MemberProtocol,
-  type SyncResult,
-} from './group';
+import { emptyConsumerAssignment, Group, joinError, Member, syncError, type GroupState, type JoinResult, type MemberProtocol, type SyncResult } from './group';
 import type { GroupPartitions, OwnedPartition } from './group-partitions';
 import { groupMetadataRecord } from './offsets-store';
 import type { GroupMetadataValue } from './records';
@@ -180,7 +170,16 @@ export class GroupMembership {
     if (old.heartbeatTimer !== null) this.#clock.clearTimeout(old.heartbeatTimer);
     old.heartbeatTimer = null;
     group.updateProtocols(old, request.protocols);
-    const member = new Member(newMemberId, instanceId, request.clientId, request.clientHost, request.rebalanceTimeoutMs, request.sessionTimeoutMs, request.protocolType, request.protocols);
+    const member = new Member(
+      newMemberId,
+      instanceId,
+      request.clientId,
+      request.clientHost,
+      request.rebalanceTimeoutMs,
+      request.sessionTimeoutMs,
+      request.protocolType,
+      request.protocols,
+    );
     group.replaceStaticMember(instanceId, old.memberId, member);
     member.awaitingJoin = callback;
     this.scheduleHeartbeat(group, member);
@@ -379,7 +378,12 @@ export class GroupMembership {
     }
     group.protocolName = group.selectProtocol();
     group.transitionTo('CompletingRebalance', now);
-    this.#log.info('rebalance: new generation', { group: group.groupId, generation: group.generationId, members: group.members.size, protocol: group.protocolName });
+    this.#log.info('rebalance: new generation', {
+      group: group.groupId,
+      generation: group.generationId,
+      members: group.members.size,
+      protocol: group.protocolName,
+    });
     for (const member of joined) {
       member.answerJoin(this.#currentGeneration(group, member, group.isLeader(member.memberId)));
       member.isNew = false;
@@ -402,7 +406,10 @@ export class GroupMembership {
     const member = group.members.get(request.memberId);
     if (!member) return syncError(ErrorCode.UNKNOWN_MEMBER_ID);
     if (request.generationId !== group.generationId) return syncError(ErrorCode.ILLEGAL_GENERATION);
-    if ((request.protocolType !== null && request.protocolType !== group.protocolType) || (request.protocolName !== null && request.protocolName !== group.protocolName)) {
+    if (
+      (request.protocolType !== null && request.protocolType !== group.protocolType) ||
+      (request.protocolName !== null && request.protocolName !== group.protocolName)
+    ) {
       return syncError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     }
     switch (group.state) {
@@ -578,7 +585,16 @@ export class GroupMembership {
     const protocolType = value.protocolType === '' ? null : value.protocolType;
     for (const m of value.members) {
       const protocols = value.protocol !== null ? [{ name: value.protocol, metadata: m.subscription }] : [];
-      const member = new Member(m.memberId, m.groupInstanceId, m.clientId, m.clientHost, m.rebalanceTimeoutMs, m.sessionTimeoutMs, value.protocolType, protocols);
+      const member = new Member(
+        m.memberId,
+        m.groupInstanceId,
+        m.clientId,
+        m.clientHost,
+        m.rebalanceTimeoutMs,
+        m.sessionTimeoutMs,
+        value.protocolType,
+        protocols,
+      );
       member.assignment = m.assignment;
       group.add(member, null);
     }
@@ -608,7 +624,14 @@ export class GroupMembership {
 
   describeGroup(groupId: string): DescribedGroup {
     const owned = this.#partitions.ownerOf(groupId);
-    const blank = (errorCode: number, state: string): DescribedGroup => ({ errorCode, groupId, groupState: state, protocolType: '', protocolData: '', members: [] });
+    const blank = (errorCode: number, state: string): DescribedGroup => ({
+      errorCode,
+      groupId,
+      groupState: state,
+      protocolType: '',
+      protocolData: '',
+      members: [],
+    });
     if (typeof owned === 'number') return blank(owned, '');
     const group = owned.groups.get(groupId);
     if (!group) return blank(ErrorCode.NONE, 'Dead');

@@ -50,10 +50,7 @@ export class GroupOffsets {
   readonly #partitions: GroupPartitions;
   readonly #membership: GroupMembership;
 
-  constructor(
-    partitions: GroupPartitions,
-    membership: GroupMembership,
-  ) {
+  constructor(partitions: GroupPartitions, membership: GroupMembership) {
     this.#partitions = partitions;
     this.#membership = membership;
   }
@@ -126,7 +123,13 @@ export class GroupOffsets {
   }
 
   fetchOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }> | null): FetchOffsetsResult {
-    const missing = (partitionIndex: number, errorCode: number = ErrorCode.NONE): FetchedPartition => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode });
+    const missing = (partitionIndex: number, errorCode: number = ErrorCode.NONE): FetchedPartition => ({
+      partitionIndex,
+      committedOffset: -1,
+      committedLeaderEpoch: -1,
+      metadata: '',
+      errorCode,
+    });
     const owned = this.#partitions.ownerOf(groupId);
     if (typeof owned === 'number') {
       return { errorCode: owned, topics: (topics ?? []).map((t) => ({ name: t.name, partitions: t.partitions.map((p) => missing(p, owned)) })) };
@@ -135,17 +138,28 @@ export class GroupOffsets {
     const found = (topic: string, partition: number): FetchedPartition => {
       const value = group?.offsets.get(topic)?.get(partition);
       if (!value) return missing(partition);
-      return { partitionIndex: partition, committedOffset: value.offset, committedLeaderEpoch: value.leaderEpoch, metadata: value.metadata, errorCode: ErrorCode.NONE };
+      return {
+        partitionIndex: partition,
+        committedOffset: value.offset,
+        committedLeaderEpoch: value.leaderEpoch,
+        metadata: value.metadata,
+        errorCode: ErrorCode.NONE,
+      };
     };
     if (topics === null) {
-      const all = group ? [...group.offsets].map(([name, partitions]) => ({ name, partitions: [...partitions.keys()].sort((a, b) => a - b).map((p) => found(name, p)) })) : [];
+      const all = group
+        ? [...group.offsets].map(([name, partitions]) => ({ name, partitions: [...partitions.keys()].sort((a, b) => a - b).map((p) => found(name, p)) }))
+        : [];
       return { errorCode: ErrorCode.NONE, topics: all };
     }
     return { errorCode: ErrorCode.NONE, topics: topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => found(t.name, p)) })) };
   }
 
   /** OffsetDelete: removes committed offsets of topics the group does not subscribe to (any, when empty). */
-  deleteOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }>): { errorCode: number; topics: PartitionResults } | Promise<{ errorCode: number; topics: PartitionResults }> {
+  deleteOffsets(
+    groupId: string,
+    topics: Array<{ name: string; partitions: number[] }>,
+  ): { errorCode: number; topics: PartitionResults } | Promise<{ errorCode: number; topics: PartitionResults }> {
     const all = (errorCode: number) => ({ errorCode, topics: [] as PartitionResults });
     const owned = this.#partitions.ownerOf(groupId);
     if (typeof owned === 'number') return all(owned);
@@ -164,7 +178,8 @@ export class GroupOffsets {
       name: t.name,
       partitions: t.partitions.map((partition) => {
         if (subscribed.has(t.name)) return { partitionIndex: partition, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
-        if (!this.#partitions.broker.metadata.partition(t.name, partition)) return { partitionIndex: partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+        if (!this.#partitions.broker.metadata.partition(t.name, partition))
+          return { partitionIndex: partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
         if (group.offsets.get(t.name)?.has(partition)) {
           records.push(offsetCommitRecord(groupId, t.name, partition, null, now));
           removed.push({ topic: t.name, partition });

@@ -63,9 +63,7 @@ export interface GroupMetadataValue {
 }
 
 export type OffsetsRecordKey =
-  | { kind: 'offset'; group: string; topic: string; partition: number }
-  | { kind: 'group'; group: string }
-  | { kind: 'unknown'; version: number };
+  { kind: 'offset'; group: string; topic: string; partition: number } | { kind: 'group'; group: string } | { kind: 'unknown'; version: number };
 
 export function encodeOffsetCommitKey(group: string, topic: string, partition: number): Buffer {
   return new Writer(32 + group.length + topic.length).int16(1).string(group).string(topic).int32(partition).toBuffer();

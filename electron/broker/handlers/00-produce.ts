@@ -40,9 +40,7 @@ function partitionResponse(index: number, result: PartitionResult, context: Requ
     errorMessage: result.message,
     // KIP-951: tell the client where the partition moved, so it need not refresh all metadata.
     currentLeader:
-      result.error === 'NOT_LEADER_OR_FOLLOWER' && meta
-        ? { leaderId: meta.leader, leaderEpoch: meta.leaderEpoch }
-        : createProduceResponseLeaderIdAndEpoch(),
+      result.error === 'NOT_LEADER_OR_FOLLOWER' && meta ? { leaderId: meta.leader, leaderEpoch: meta.leaderEpoch } : createProduceResponseLeaderIdAndEpoch(),
   };
 }
 
@@ -69,7 +67,14 @@ function checkRequestFormat(records: Buffer, version: number): PartitionError | 
 }
 
 /** Refusals of the records themselves (validator.ts), logged so an operator sees who sends what. */
-const RECORD_REFUSALS = new Set<PartitionError['error']>(['CORRUPT_MESSAGE', 'INVALID_RECORD', 'MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_TIMESTAMP', 'UNSUPPORTED_COMPRESSION_TYPE']);
+const RECORD_REFUSALS = new Set<PartitionError['error']>([
+  'CORRUPT_MESSAGE',
+  'INVALID_RECORD',
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_TIMESTAMP',
+  'UNSUPPORTED_COMPRESSION_TYPE',
+]);
 const ATTRIBUTES_OFFSET = 21;
 
 /**
@@ -127,7 +132,10 @@ export const produceHandler = defineHandler({
           const replica = broker.replica(topicData.name, data.index);
           const storageError = replica ? null : broker.storageErrorOf(topicData.name, data.index);
           if (storageError !== null) {
-            set({ error: 'KAFKA_STORAGE_ERROR', message: `The log of ${topicData.name}-${data.index} on broker ${broker.id} cannot be opened: ${storageError}` });
+            set({
+              error: 'KAFKA_STORAGE_ERROR',
+              message: `The log of ${topicData.name}-${data.index} on broker ${broker.id} cannot be opened: ${storageError}`,
+            });
           } else if (!replica) {
             set({ error: 'NOT_LEADER_OR_FOLLOWER', message: `Broker ${broker.id} holds no replica of ${topicData.name}-${data.index}.` });
           } else if (!data.records || data.records.length === 0) {
@@ -160,9 +168,10 @@ export const produceHandler = defineHandler({
         nodeEndpoints: [],
       };
       if (leaders.size === 0) return body;
-      body.nodeEndpoints = broker.liveBrokers().filter((b) => leaders.has(b.id)).map(
-        (b): ProduceResponseNodeEndpoint => ({ nodeId: b.id, ...b.advertisedEndpoint(), rack: b.rack }),
-      );
+      body.nodeEndpoints = broker
+        .liveBrokers()
+        .filter((b) => leaders.has(b.id))
+        .map((b): ProduceResponseNodeEndpoint => ({ nodeId: b.id, ...b.advertisedEndpoint(), rack: b.rack }));
       return body;
     };
     if (pending.length === 0) return build();

@@ -66,7 +66,10 @@ function downConvert(
 function lastOffsetIn(records: Buffer): number {
   let last = -1;
   for (const span of scanBatches(records).spans) {
-    last = span.magic === 2 && span.size >= 27 ? Number(records.readBigInt64BE(span.offset)) + records.readInt32BE(span.offset + 23) : Number(records.readBigInt64BE(span.offset));
+    last =
+      span.magic === 2 && span.size >= 27
+        ? Number(records.readBigInt64BE(span.offset)) + records.readInt32BE(span.offset + 23)
+        : Number(records.readBigInt64BE(span.offset));
   }
   return last;
 }
@@ -94,7 +97,12 @@ function readOnce(
     const topic = apiVersion >= 13 ? controller.topicById(fetchTopic.topicId) : controller.topic(fetchTopic.topic);
     // Consumers need READ on the topic; a fetch as a replica (replicaId >= 0) CLUSTER_ACTION, as in Kafka.
     const name = topic?.name ?? fetchTopic.topic;
-    const allowed = replicaId >= 0 ? authorizedOnCluster(context, AclOperation.CLUSTER_ACTION) : apiVersion >= 13 && !topic ? true : authorizedOnTopic(context, AclOperation.READ, name);
+    const allowed =
+      replicaId >= 0
+        ? authorizedOnCluster(context, AclOperation.CLUSTER_ACTION)
+        : apiVersion >= 13 && !topic
+          ? true
+          : authorizedOnTopic(context, AclOperation.READ, name);
     const partitions = fetchTopic.partitions.map((p): FetchResponsePartitionData => {
       const data: FetchResponsePartitionData = {
         partitionIndex: p.partition,

@@ -60,7 +60,8 @@ export const listOffsetsHandler = defineHandler({
         let found: { offset: number; timestamp: number; leaderEpoch: number } | null;
         // As Kafka does (KIP-320), the earliest offset comes with the epoch of the batch at the log start and
         // the latest with the current leader epoch, so clients can validate the position they reset to.
-        if (p.timestamp === EARLIEST || p.timestamp === EARLIEST_LOCAL) found = { offset: log.logStartOffset, timestamp: -1, leaderEpoch: epochAt(log.leaderEpochCache.all(), log.logStartOffset) };
+        if (p.timestamp === EARLIEST || p.timestamp === EARLIEST_LOCAL)
+          found = { offset: log.logStartOffset, timestamp: -1, leaderEpoch: epochAt(log.leaderEpochCache.all(), log.logStartOffset) };
         else if (p.timestamp === LATEST) found = { offset: replica.highWatermark, timestamp: -1, leaderEpoch: replica.leaderEpoch };
         else if (p.timestamp === MAX_TIMESTAMP) found = log.maxTimestampOffset();
         else if (p.timestamp === LATEST_TIERED && context.apiVersion >= 9) found = { offset: -1, timestamp: -1, leaderEpoch: -1 };

@@ -18,7 +18,13 @@ const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
  * written (a storage failure, KIP-112's meaning), so clients and the app can tell which.
  * `failing`: the live brokers that have storage failures now (usually none).
  */
-function offlineReplicas(topic: string, partition: number, replicas: readonly number[], context: RequestContext, failing: ReadonlyMap<number, Broker>): number[] {
+function offlineReplicas(
+  topic: string,
+  partition: number,
+  replicas: readonly number[],
+  context: RequestContext,
+  failing: ReadonlyMap<number, Broker>,
+): number[] {
   const controller = context.broker.controller;
   return replicas.filter((id) => !controller.isLive(id) || (failing.get(id)?.storage.of(topic, partition).length ?? 0) > 0);
 }
@@ -59,7 +65,12 @@ export const metadataHandler = defineHandler({
     const { broker } = context;
     const controller = broker.controller;
     const allowAutoCreate = (context.apiVersion < 4 || request.allowAutoTopicCreation) && broker.config.bool('auto.create.topics.enable');
-    const failing = new Map(broker.liveBrokers().filter((b) => b.storage.size > 0).map((b) => [b.id, b]));
+    const failing = new Map(
+      broker
+        .liveBrokers()
+        .filter((b) => b.storage.size > 0)
+        .map((b) => [b.id, b]),
+    );
     // With the authorizer, topics the principal may not DESCRIBE are absent from an all-topics answer and
     // refused by name (TOPIC_AUTHORIZATION_FAILED, whether they exist or not), as Kafka does.
     const describable = (name: string) => authorizedOnTopic(context, AclOperation.DESCRIBE, name);
@@ -75,10 +86,22 @@ export const metadataHandler = defineHandler({
       // Auto-creation counts against the same per-request ceiling as CreateTopics (Kafka's controller
       // refuses the whole batch of an auto-creation beyond it): a request naming 100,000 new topics
       // creates none of them.
-      const toCreate = allowAutoCreate ? new Set(request.topics.flatMap(({ name }) => (name !== null && !controller.topic(name) && !topicNameError(name) && describable(name) && mayCreate(name) ? [name] : []))) : new Set<string>();
+      const toCreate = allowAutoCreate
+        ? new Set(
+            request.topics.flatMap(({ name }) =>
+              name !== null && !controller.topic(name) && !topicNameError(name) && describable(name) && mayCreate(name) ? [name] : [],
+            ),
+          )
+        : new Set<string>();
       const tooMany = toCreate.size > 0 ? controller.checkRequestedPartitions(toCreate.size * broker.config.int('num.partitions')) : null;
       if (tooMany) {
-        refusalLog(broker.logger).warn('topic auto-creation refused', { topics: toCreate.size, error: tooMany.error, message: tooMany.message, clientId: context.clientId ?? undefined, connection: context.connection.id });
+        refusalLog(broker.logger).warn('topic auto-creation refused', {
+          topics: toCreate.size,
+          error: tooMany.error,
+          message: tooMany.message,
+          clientId: context.clientId ?? undefined,
+          connection: context.connection.id,
+        });
       }
       // One metadata write for every topic the request creates.
       topics = controller.batch(() =>
@@ -109,7 +132,9 @@ export const metadataHandler = defineHandler({
       controllerId: controller.controllerId,
       topics,
       clusterAuthorizedOperations:
-        context.apiVersion >= 8 && context.apiVersion <= 10 && request.includeClusterAuthorizedOperations ? authorizedOperations(context, ResourceType.CLUSTER, CLUSTER_NAME) : AUTHORIZED_OPERATIONS_OMITTED,
+        context.apiVersion >= 8 && context.apiVersion <= 10 && request.includeClusterAuthorizedOperations
+          ? authorizedOperations(context, ResourceType.CLUSTER, CLUSTER_NAME)
+          : AUTHORIZED_OPERATIONS_OMITTED,
     });
     // Created topics are answered once their logs are open (see Broker.scheduleSync).
     return created ? broker.clusterReplicasSynced().then(answer) : answer();

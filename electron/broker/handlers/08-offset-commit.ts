@@ -15,11 +15,16 @@ export const offsetCommitHandler = defineHandler({
   maxVersion: 9,
   handle: (request, context) => {
     const v = context.apiVersion;
-    const refuse = (topics: typeof request.topics, errorCode: number): PartitionResults => topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }));
-    if (!authorizedOnGroup(context, AclOperation.READ, request.groupId)) return { throttleTimeMs: 0, topics: refuse(request.topics, ErrorCode.GROUP_AUTHORIZATION_FAILED) };
+    const refuse = (topics: typeof request.topics, errorCode: number): PartitionResults =>
+      topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }));
+    if (!authorizedOnGroup(context, AclOperation.READ, request.groupId))
+      return { throttleTimeMs: 0, topics: refuse(request.topics, ErrorCode.GROUP_AUTHORIZATION_FAILED) };
     const refused = request.topics.filter((t) => !authorizedOnTopic(context, AclOperation.READ, t.name));
     const allowed = refused.length === 0 ? request.topics : request.topics.filter((t) => !refused.includes(t));
-    const toResponse = (topics: PartitionResults): OffsetCommitResponse => ({ throttleTimeMs: 0, topics: refused.length === 0 ? topics : [...topics, ...refuse(refused, ErrorCode.TOPIC_AUTHORIZATION_FAILED)] });
+    const toResponse = (topics: PartitionResults): OffsetCommitResponse => ({
+      throttleTimeMs: 0,
+      topics: refused.length === 0 ? topics : [...topics, ...refuse(refused, ErrorCode.TOPIC_AUTHORIZATION_FAILED)],
+    });
     const result = context.broker.groups.commitOffsets({
       groupId: request.groupId,
       generationId: v >= 1 ? request.generationIdOrMemberEpoch : -1,

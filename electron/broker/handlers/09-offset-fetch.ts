@@ -29,19 +29,45 @@ export const offsetFetchHandler = defineHandler({
   handle: (request, context) => {
     const coordinator = context.broker.groups;
     const v = context.apiVersion;
-    const asked = (topics: Array<{ name: string; partitionIndexes: number[] }> | null) => topics?.map((t) => ({ name: t.name, partitions: t.partitionIndexes })) ?? null;
+    const asked = (topics: Array<{ name: string; partitionIndexes: number[] }> | null) =>
+      topics?.map((t) => ({ name: t.name, partitions: t.partitionIndexes })) ?? null;
     // As Kafka: a group the principal may not DESCRIBE is refused; its topics it may not DESCRIBE are
     // refused per partition when asked for, and left out of an all-topics answer.
     const fetch = (groupId: string, topics: Array<{ name: string; partitions: number[] }> | null): FetchOffsetsResult => {
       if (!authorizedOnGroup(context, AclOperation.DESCRIBE, groupId)) {
-        return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: (topics ?? []).map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED })) })) };
+        return {
+          errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+          topics: (topics ?? []).map((t) => ({
+            name: t.name,
+            partitions: t.partitions.map((p) => ({
+              partitionIndex: p,
+              committedOffset: -1,
+              committedLeaderEpoch: -1,
+              metadata: '',
+              errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+            })),
+          })),
+        };
       }
       const result = coordinator.fetchOffsets(groupId, topics);
       return {
         errorCode: result.errorCode,
         topics: result.topics.flatMap((t) => {
           if (authorizedOnTopic(context, AclOperation.DESCRIBE, t.name)) return [t];
-          return topics === null ? [] : [{ name: t.name, partitions: t.partitions.map((p) => ({ ...p, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED })) }];
+          return topics === null
+            ? []
+            : [
+                {
+                  name: t.name,
+                  partitions: t.partitions.map((p) => ({
+                    ...p,
+                    committedOffset: -1,
+                    committedLeaderEpoch: -1,
+                    metadata: '',
+                    errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+                  })),
+                },
+              ];
         }),
       };
     };

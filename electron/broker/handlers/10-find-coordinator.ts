@@ -16,7 +16,8 @@ function findOne(key: string, keyType: number, context: RequestContext): FindCoo
     return notFound(key, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'Transactions are not supported by the embedded broker.');
   }
   if (keyType !== KEY_TYPE_GROUP) return notFound(key, ErrorCode.INVALID_REQUEST, `Unknown coordinator key type ${keyType}.`);
-  if (!authorizedOnGroup(context, AclOperation.DESCRIBE, key)) return notFound(key, ErrorCode.GROUP_AUTHORIZATION_FAILED, `Not authorized to access group ${key}.`);
+  if (!authorizedOnGroup(context, AclOperation.DESCRIBE, key))
+    return notFound(key, ErrorCode.GROUP_AUTHORIZATION_FAILED, `Not authorized to access group ${key}.`);
   const { broker } = context;
   if (!ensureOffsetsTopic(broker)) return notFound(key, ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The offsets topic cannot be created.');
   const partition = broker.groups.partitionFor(key);
@@ -26,7 +27,11 @@ function findOne(key: string, keyType: number, context: RequestContext): FindCoo
   const storageError = leader.storageErrorOf(OFFSETS_TOPIC, partition);
   if (storageError !== null) {
     // Its coordinator cannot load or store the group until the log opens (retried by the broker).
-    return notFound(key, ErrorCode.COORDINATOR_NOT_AVAILABLE, `Partition ${partition} of ${OFFSETS_TOPIC} cannot be opened on broker ${leader.id}: ${storageError}`);
+    return notFound(
+      key,
+      ErrorCode.COORDINATOR_NOT_AVAILABLE,
+      `Partition ${partition} of ${OFFSETS_TOPIC} cannot be opened on broker ${leader.id}: ${storageError}`,
+    );
   }
   return { key, nodeId: leader.id, ...leader.advertisedEndpoint(), errorCode: ErrorCode.NONE, errorMessage: null };
 }

@@ -33,7 +33,16 @@ export const joinGroupHandler = defineHandler({
       members: r.members,
     });
     if (!authorizedOnGroup(context, AclOperation.READ, request.groupId)) {
-      return toResponse({ errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, memberId: '', members: [] });
+      return toResponse({
+        errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+        generationId: -1,
+        protocolType: null,
+        protocolName: null,
+        leader: '',
+        skipAssignment: false,
+        memberId: '',
+        members: [],
+      });
     }
     const result = context.broker.groups.joinGroup({
       groupId: request.groupId,

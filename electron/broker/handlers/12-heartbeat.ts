@@ -10,11 +10,13 @@ export const heartbeatHandler = defineHandler({
   maxVersion: 4,
   handle: (request, context) => ({
     throttleTimeMs: 0,
-    errorCode: !authorizedOnGroup(context, AclOperation.READ, request.groupId) ? ErrorCode.GROUP_AUTHORIZATION_FAILED : context.broker.groups.heartbeat({
-      groupId: request.groupId,
-      memberId: request.memberId,
-      groupInstanceId: context.apiVersion >= 3 ? request.groupInstanceId : null,
-      generationId: request.generationId,
-    }),
+    errorCode: !authorizedOnGroup(context, AclOperation.READ, request.groupId)
+      ? ErrorCode.GROUP_AUTHORIZATION_FAILED
+      : context.broker.groups.heartbeat({
+          groupId: request.groupId,
+          memberId: request.memberId,
+          groupInstanceId: context.apiVersion >= 3 ? request.groupInstanceId : null,
+          generationId: request.generationId,
+        }),
   }),
 });

@@ -10,8 +10,11 @@ export const leaveGroupHandler = defineHandler({
   maxVersion: 5,
   handle: (request, context) => {
     const batched = context.apiVersion >= 3;
-    const leaving = batched ? request.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId })) : [{ memberId: request.memberId, groupInstanceId: null }];
-    if (!authorizedOnGroup(context, AclOperation.READ, request.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] };
+    const leaving = batched
+      ? request.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId }))
+      : [{ memberId: request.memberId, groupInstanceId: null }];
+    if (!authorizedOnGroup(context, AclOperation.READ, request.groupId))
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] };
     const result = context.broker.groups.leaveGroup(request.groupId, leaving);
     if (batched) return { throttleTimeMs: 0, errorCode: result.errorCode, members: result.members };
     const memberError = result.members[0]?.errorCode ?? ErrorCode.NONE;

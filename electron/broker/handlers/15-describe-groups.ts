@@ -21,9 +21,21 @@ export const describeGroupsHandler = defineHandler({
       throttleTimeMs: 0,
       groups: request.groups.map((groupId) => {
         if (!authorizedOnGroup(context, AclOperation.DESCRIBE, groupId)) {
-          return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED };
+          return {
+            errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+            groupId,
+            groupState: '',
+            protocolType: '',
+            protocolData: '',
+            members: [],
+            authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+          };
         }
-        const operations = !includeOperations ? AUTHORIZED_OPERATIONS_OMITTED : context.broker.security?.authorizer ? authorizedOperations(context, ResourceType.GROUP, groupId) : GROUP_AUTHORIZED_OPERATIONS;
+        const operations = !includeOperations
+          ? AUTHORIZED_OPERATIONS_OMITTED
+          : context.broker.security?.authorizer
+            ? authorizedOperations(context, ResourceType.GROUP, groupId)
+            : GROUP_AUTHORIZED_OPERATIONS;
         return { ...context.broker.groups.describeGroup(groupId), authorizedOperations: operations };
       }),
     };

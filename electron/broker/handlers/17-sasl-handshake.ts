@@ -32,7 +32,10 @@ export const saslHandshakeHandler = defineHandler({
       return refuse(ErrorCode.ILLEGAL_SASL_STATE, 'SaslHandshake on an authenticated connection of a client without re-authentication (KIP-368)');
     }
     if (!(enabled as string[]).includes(request.mechanism)) {
-      return refuse(ErrorCode.UNSUPPORTED_SASL_MECHANISM, `mechanism '${request.mechanism.slice(0, 64)}' is not enabled (sasl.enabled.mechanisms=${enabled.join(',')})`);
+      return refuse(
+        ErrorCode.UNSUPPORTED_SASL_MECHANISM,
+        `mechanism '${request.mechanism.slice(0, 64)}' is not enabled (sasl.enabled.mechanisms=${enabled.join(',')})`,
+      );
     }
     if (reauthenticating && request.mechanism !== session.mechanism) {
       return refuse(ErrorCode.ILLEGAL_SASL_STATE, `cannot change the SASL mechanism from ${session.mechanism} to ${request.mechanism} when re-authenticating`);

@@ -8,7 +8,6 @@ import { defineHandler, type RequestContext } from './handler';
 import { ZERO_UUID } from '../../kafka/protocol/uuid';
 import { AclOperation, authorizedOnCluster, authorizedOnTopic } from '../security/request-authorization';
 
-
 function failed(name: string, errorCode: number, errorMessage: string): CreateTopicsResponseCreatableTopicResult {
   return { name, topicId: ZERO_UUID, errorCode, errorMessage, topicConfigErrorCode: 0, numPartitions: -1, replicationFactor: -1, configs: [] };
 }
@@ -53,7 +52,13 @@ function createOne(topic: CreateTopicsRequestCreatableTopic, validateOnly: boole
  * log lines are rate-limited, as a request may hold thousands of topics and a client may repeat it.
  */
 function refused(name: string, error: keyof typeof ErrorCode, message: string, context: RequestContext): CreateTopicsResponseCreatableTopicResult {
-  refusalLog(context.broker.logger).warn('CreateTopics refused', { topic: name, error, message, clientId: context.clientId ?? undefined, connection: context.connection.id });
+  refusalLog(context.broker.logger).warn('CreateTopics refused', {
+    topic: name,
+    error,
+    message,
+    clientId: context.clientId ?? undefined,
+    connection: context.connection.id,
+  });
   return failed(name, ErrorCode[error], message);
 }
 
@@ -118,7 +123,11 @@ export const createTopicsHandler = defineHandler({
           repeated.has(topic.name)
             ? failed(topic.name, ErrorCode.INVALID_REQUEST, `Topic '${topic.name}' appears more than once in the request.`)
             : !mayCreateAny && !authorizedOnTopic(context, AclOperation.CREATE, topic.name)
-              ? failed(topic.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, `Not authorized to create topic ${topic.name} (needs CREATE on the cluster or the topic).`)
+              ? failed(
+                  topic.name,
+                  ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+                  `Not authorized to create topic ${topic.name} (needs CREATE on the cluster or the topic).`,
+                )
               : createOne(topic, context.apiVersion >= 1 && request.validateOnly, context),
         );
       }

@@ -5,10 +5,14 @@ import { defineHandler, type RequestContext } from './handler';
 import { ZERO_UUID } from '../../kafka/protocol/uuid';
 import { AclOperation, authorizedOnTopic } from '../security/request-authorization';
 
-
 function deleteOne(name: string | null, topicId: string, context: RequestContext): DeleteTopicsResponseDeletableTopicResult {
   const controller = context.broker.controller;
-  const result = (errorCode: number, errorMessage: string | null, id = topicId): DeleteTopicsResponseDeletableTopicResult => ({ name, topicId: id, errorCode, errorMessage });
+  const result = (errorCode: number, errorMessage: string | null, id = topicId): DeleteTopicsResponseDeletableTopicResult => ({
+    name,
+    topicId: id,
+    errorCode,
+    errorMessage,
+  });
   const byId = name === null;
   if (byId && topicId === ZERO_UUID) return result(ErrorCode.INVALID_REQUEST, 'Give a topic name or a topic id.');
   const topic = byId ? controller.topicById(topicId) : controller.topic(name);

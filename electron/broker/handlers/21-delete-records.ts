@@ -18,7 +18,8 @@ export const deleteRecordsHandler = defineHandler({
     topics: request.topics.map((topic) => ({
       name: topic.name,
       partitions: topic.partitions.map((p) => {
-        if (!authorizedOnTopic(context, AclOperation.DELETE, topic.name)) return { partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
+        if (!authorizedOnTopic(context, AclOperation.DELETE, topic.name))
+          return { partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
         const replica = leaderReplica(context, topic.name, p.partitionIndex);
         if (typeof replica === 'number') return { partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: replica };
         const target = p.offset === -1n ? replica.highWatermark : Number(p.offset);

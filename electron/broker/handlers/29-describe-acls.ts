@@ -15,7 +15,8 @@ export const describeAclsHandler = defineHandler({
   handle: (request, context): DescribeAclsResponse => {
     const answer = (errorCode: number, errorMessage: string | null): DescribeAclsResponse => ({ throttleTimeMs: 0, errorCode, errorMessage, resources: [] });
     if (!context.broker.security?.authorizer) return answer(ErrorCode.SECURITY_DISABLED, 'No Authorizer is configured on the broker');
-    if (!authorizedOnCluster(context, AclOperation.DESCRIBE)) return answer(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'DescribeAcls needs DESCRIBE on the cluster');
+    if (!authorizedOnCluster(context, AclOperation.DESCRIBE))
+      return answer(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'DescribeAcls needs DESCRIBE on the cluster');
     const filter = {
       resourceType: request.resourceTypeFilter,
       resourceName: request.resourceNameFilter,
@@ -32,7 +33,8 @@ export const describeAclsHandler = defineHandler({
     for (const acl of context.broker.controller.security.describeAcls(filter)) {
       const key = JSON.stringify([acl.resourceType, acl.resourceName, acl.patternType]);
       let resource = byResource.get(key);
-      if (!resource) byResource.set(key, (resource = { resourceType: acl.resourceType, resourceName: acl.resourceName, patternType: acl.patternType, acls: [] }));
+      if (!resource)
+        byResource.set(key, (resource = { resourceType: acl.resourceType, resourceName: acl.resourceName, patternType: acl.patternType, acls: [] }));
       resource.acls.push({ principal: acl.principal, host: acl.host, operation: acl.operation, permissionType: acl.permissionType });
     }
     return { ...answer(ErrorCode.NONE, null), resources: [...byResource.values()] };

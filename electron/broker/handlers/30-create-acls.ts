@@ -13,7 +13,10 @@ export const createAclsHandler = defineHandler({
   minVersion: 0,
   maxVersion: 3,
   handle: (request, context): CreateAclsResponse => {
-    const each = (errorCode: number, errorMessage: string | null): CreateAclsResponse => ({ throttleTimeMs: 0, results: request.creations.map(() => ({ errorCode, errorMessage })) });
+    const each = (errorCode: number, errorMessage: string | null): CreateAclsResponse => ({
+      throttleTimeMs: 0,
+      results: request.creations.map(() => ({ errorCode, errorMessage })),
+    });
     if (!context.broker.security?.authorizer) return each(ErrorCode.SECURITY_DISABLED, 'No Authorizer is configured on the broker');
     if (!authorizedOnCluster(context, AclOperation.ALTER)) return each(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'CreateAcls needs ALTER on the cluster');
     const security = context.broker.controller.security;

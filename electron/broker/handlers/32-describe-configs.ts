@@ -23,7 +23,10 @@ interface Options {
   includeDocumentation: boolean;
 }
 
-function configsOf(resource: DescribeConfigsRequestDescribeConfigsResource, context: RequestContext): DescribedConfig[] | { errorCode: number; errorMessage: string } {
+function configsOf(
+  resource: DescribeConfigsRequestDescribeConfigsResource,
+  context: RequestContext,
+): DescribedConfig[] | { errorCode: number; errorMessage: string } {
   const { broker } = context;
   const name = resource.resourceName;
   switch (resource.resourceType) {
@@ -39,7 +42,9 @@ function configsOf(resource: DescribeConfigsRequestDescribeConfigsResource, cont
         const known = broker.controller.brokerIds.map(String).includes(name);
         return {
           errorCode: ErrorCode.INVALID_REQUEST,
-          errorMessage: known ? `Broker ${name} is not running.` : `'${name}' is not the id of a broker of this cluster (brokers are ${broker.controller.brokerIds.join(', ')}).`,
+          errorMessage: known
+            ? `Broker ${name} is not running.`
+            : `'${name}' is not the id of a broker of this cluster (brokers are ${broker.controller.brokerIds.join(', ')}).`,
         };
       }
       return describeBrokerConfigs(target);
@@ -48,11 +53,18 @@ function configsOf(resource: DescribeConfigsRequestDescribeConfigsResource, cont
       // The embedded broker has no per-class loggers to describe.
       return [];
     default:
-      return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type ${resource.resourceType} (2 = topic, 4 = broker, 8 = broker logger).` };
+      return {
+        errorCode: ErrorCode.INVALID_REQUEST,
+        errorMessage: `Unsupported resource type ${resource.resourceType} (2 = topic, 4 = broker, 8 = broker logger).`,
+      };
   }
 }
 
-function describe(resource: DescribeConfigsRequestDescribeConfigsResource, context: RequestContext, options: Options): DescribeConfigsResponseDescribeConfigsResult {
+function describe(
+  resource: DescribeConfigsRequestDescribeConfigsResource,
+  context: RequestContext,
+  options: Options,
+): DescribeConfigsResponseDescribeConfigsResult {
   const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
   const refused = configResourceRefusal(context, AclOperation.DESCRIBE_CONFIGS, resource.resourceType, resource.resourceName);
   if (refused) return { ...base, ...refused, configs: [] };

@@ -27,28 +27,35 @@ export const saslAuthenticateHandler = defineHandler({
   },
 });
 
-async function authenticate(authBytes: Buffer, apiVersion: number, connection: Connection, session: SaslSession, broker: Broker): Promise<SaslAuthenticateResponse> {
-    const security = broker.security;
-    const fail = (errorCode: number, message: string): SaslAuthenticateResponse => {
-      logAuthenticationFailure(broker.logger, connection, session.mechanism, message);
-      session.fail(message);
-      return { errorCode, errorMessage: message, authBytes: EMPTY, sessionLifetimeMs: 0n };
-    };
-    if (!security?.settings.sasl || session.state !== 'authenticate' || session.rawTokens || !session.server) {
-      return fail(ErrorCode.ILLEGAL_SASL_STATE, 'SaslAuthenticate not expected now (SaslHandshake v1 first)');
-    }
-    if (apiVersion >= 1) session.supportsReauthentication = true;
-    if (authBytes.length > MAX_SASL_TOKEN_BYTES) return fail(ErrorCode.SASL_AUTHENTICATION_FAILED, `SASL token of ${authBytes.length} bytes (at most ${MAX_SASL_TOKEN_BYTES})`);
-    let step: SaslStep;
-    try {
-      step = await session.server.evaluate(authBytes);
-    } catch (error) {
-      if (!(error instanceof SaslAuthenticationError)) throw error;
-      return fail(ErrorCode.SASL_AUTHENTICATION_FAILED, error.message);
-    }
-    if (step.kind === 'challenge') return { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: step.bytes, sessionLifetimeMs: 0n };
-    const completed = session.complete(step, security);
-    if ('error' in completed) return fail(ErrorCode.SASL_AUTHENTICATION_FAILED, completed.error);
-    connection.principal = session.principal!;
-    return { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: step.bytes, sessionLifetimeMs: BigInt(completed.lifetimeMs) };
+async function authenticate(
+  authBytes: Buffer,
+  apiVersion: number,
+  connection: Connection,
+  session: SaslSession,
+  broker: Broker,
+): Promise<SaslAuthenticateResponse> {
+  const security = broker.security;
+  const fail = (errorCode: number, message: string): SaslAuthenticateResponse => {
+    logAuthenticationFailure(broker.logger, connection, session.mechanism, message);
+    session.fail(message);
+    return { errorCode, errorMessage: message, authBytes: EMPTY, sessionLifetimeMs: 0n };
+  };
+  if (!security?.settings.sasl || session.state !== 'authenticate' || session.rawTokens || !session.server) {
+    return fail(ErrorCode.ILLEGAL_SASL_STATE, 'SaslAuthenticate not expected now (SaslHandshake v1 first)');
+  }
+  if (apiVersion >= 1) session.supportsReauthentication = true;
+  if (authBytes.length > MAX_SASL_TOKEN_BYTES)
+    return fail(ErrorCode.SASL_AUTHENTICATION_FAILED, `SASL token of ${authBytes.length} bytes (at most ${MAX_SASL_TOKEN_BYTES})`);
+  let step: SaslStep;
+  try {
+    step = await session.server.evaluate(authBytes);
+  } catch (error) {
+    if (!(error instanceof SaslAuthenticationError)) throw error;
+    return fail(ErrorCode.SASL_AUTHENTICATION_FAILED, error.message);
+  }
+  if (step.kind === 'challenge') return { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: step.bytes, sessionLifetimeMs: 0n };
+  const completed = session.complete(step, security);
+  if ('error' in completed) return fail(ErrorCode.SASL_AUTHENTICATION_FAILED, completed.error);
+  connection.principal = session.principal!;
+  return { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: step.bytes, sessionLifetimeMs: BigInt(completed.lifetimeMs) };
 }

@@ -31,7 +31,11 @@ export const createPartitionsHandler = defineHandler({
             return { name: topic.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Topic '${topic.name}' appears more than once in the request.` };
           }
           if (!authorizedOnTopic(context, AclOperation.ALTER, topic.name)) {
-            return { name: topic.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: `Not authorized to add partitions to topic ${topic.name} (needs ALTER).` };
+            return {
+              name: topic.name,
+              errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+              errorMessage: `Not authorized to add partitions to topic ${topic.name} (needs ALTER).`,
+            };
           }
           // An empty assignment list asks for nothing in particular: the controller chooses, as with null.
           const assignment = topic.assignments?.length ? topic.assignments.map((a) => a.brokerIds) : null;

@@ -11,7 +11,8 @@ export const deleteGroupsHandler = defineHandler({
   handle: (request, context) => {
     const toResponse = (results: Array<{ groupId: string; errorCode: number }>): DeleteGroupsResponse => ({ throttleTimeMs: 0, results });
     const refused = request.groupsNames.filter((g) => !authorizedOnGroup(context, AclOperation.DELETE, g));
-    const withRefused = (results: Array<{ groupId: string; errorCode: number }>) => toResponse([...results, ...refused.map((groupId) => ({ groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED }))]);
+    const withRefused = (results: Array<{ groupId: string; errorCode: number }>) =>
+      toResponse([...results, ...refused.map((groupId) => ({ groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED }))]);
     const result = context.broker.groups.deleteGroups(refused.length === 0 ? request.groupsNames : request.groupsNames.filter((g) => !refused.includes(g)));
     return result instanceof Promise ? result.then(withRefused) : withRefused(result);
   },

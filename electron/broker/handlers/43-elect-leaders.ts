@@ -20,7 +20,14 @@ export const electLeadersHandler = defineHandler({
   maxVersion: 2,
   handle: (request, context) => {
     if (!authorizedOnCluster(context, AclOperation.ALTER)) {
-      const refused = (request.topicPartitions ?? []).map((t) => ({ topic: t.topic, partitionResult: t.partitions.map((partitionId) => ({ partitionId, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'ElectLeaders needs ALTER on the cluster.' })) }));
+      const refused = (request.topicPartitions ?? []).map((t) => ({
+        topic: t.topic,
+        partitionResult: t.partitions.map((partitionId) => ({
+          partitionId,
+          errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+          errorMessage: 'ElectLeaders needs ALTER on the cluster.',
+        })),
+      }));
       return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, replicaElectionResults: refused };
     }
     const electionType = context.apiVersion >= 1 ? request.electionType : PREFERRED;

@@ -10,7 +10,11 @@ const APPEND = 2;
 const SUBTRACT = 3;
 
 const invalid = (errorCode: number, errorMessage: string): ResourceError => ({ errorCode, errorMessage });
-const items = (list: string | null | undefined): string[] => (list ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+const items = (list: string | null | undefined): string[] =>
+  (list ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 
 /** The overrides after applying each operation in turn (APPEND/SUBTRACT start from the default when unset). */
 function apply(ops: readonly IncrementalAlterConfigsRequestAlterableConfig[], { current, def }: AlterableResource): Record<string, string> | ResourceError {
@@ -31,7 +35,10 @@ function apply(ops: readonly IncrementalAlterConfigsRequestAlterableConfig[], { 
     }
     if (!d) return invalid(ErrorCode.INVALID_CONFIG, `Unknown config name: ${op.name}`);
     if (d.type !== 'list') {
-      return invalid(ErrorCode.INVALID_CONFIG, `${op.configOperation === APPEND ? 'Append' : 'Subtract'} works on list configs only; ${op.name} is of type ${d.type}.`);
+      return invalid(
+        ErrorCode.INVALID_CONFIG,
+        `${op.configOperation === APPEND ? 'Append' : 'Subtract'} works on list configs only; ${op.name} is of type ${d.type}.`,
+      );
     }
     const old = items(configs[op.name] ?? d.default);
     const given = items(op.value);

@@ -15,7 +15,12 @@ export const describeUserScramCredentialsHandler = defineHandler({
   maxVersion: 0,
   handle: (request, context): DescribeUserScramCredentialsResponse => {
     if (!authorizedOnCluster(context, AclOperation.DESCRIBE)) {
-      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'DescribeUserScramCredentials needs DESCRIBE on the cluster', results: [] };
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        errorMessage: 'DescribeUserScramCredentials needs DESCRIBE on the cluster',
+        results: [],
+      };
     }
     const users = new Map(context.broker.controller.security.scramUsers().map((u) => [u.user, u.credentials]));
     const describe = (user: string, credentials: ReadonlyArray<{ mechanism: keyof typeof SCRAM_MECHANISM_CODES; iterations: number }>) => ({
@@ -25,14 +30,31 @@ export const describeUserScramCredentialsHandler = defineHandler({
       credentialInfos: credentials.map((c) => ({ mechanism: SCRAM_MECHANISM_CODES[c.mechanism], iterations: c.iterations })),
     });
     if (request.users === null || request.users.length === 0) {
-      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, results: [...users].map(([user, credentials]) => describe(user, credentials)) };
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        results: [...users].map(([user, credentials]) => describe(user, credentials)),
+      };
     }
     const counts = new Map<string, number>();
     for (const { name } of request.users) counts.set(name, (counts.get(name) ?? 0) + 1);
     const results = [...counts].map(([user, count]) => {
-      if (count > 1) return { user, errorCode: ErrorCode.DUPLICATE_RESOURCE, errorMessage: `Cannot describe SCRAM credentials for the same user twice in a single request: ${user}`, credentialInfos: [] };
+      if (count > 1)
+        return {
+          user,
+          errorCode: ErrorCode.DUPLICATE_RESOURCE,
+          errorMessage: `Cannot describe SCRAM credentials for the same user twice in a single request: ${user}`,
+          credentialInfos: [],
+        };
       const credentials = users.get(user);
-      if (!credentials) return { user, errorCode: ErrorCode.RESOURCE_NOT_FOUND, errorMessage: `Attempt to describe a user credential that does not exist: ${user}`, credentialInfos: [] };
+      if (!credentials)
+        return {
+          user,
+          errorCode: ErrorCode.RESOURCE_NOT_FOUND,
+          errorMessage: `Attempt to describe a user credential that does not exist: ${user}`,
+          credentialInfos: [],
+        };
       return describe(user, credentials);
     });
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, results };

@@ -20,7 +20,14 @@ export const alterUserScramCredentialsHandler = defineHandler({
   handle: (request, context): AlterUserScramCredentialsResponse => {
     const users = [...new Set([...request.deletions.map((d) => d.name), ...request.upsertions.map((u) => u.name)])];
     if (!authorizedOnCluster(context, AclOperation.ALTER)) {
-      return { throttleTimeMs: 0, results: users.map((user) => ({ user, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'AlterUserScramCredentials needs ALTER on the cluster' })) };
+      return {
+        throttleTimeMs: 0,
+        results: users.map((user) => ({
+          user,
+          errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+          errorMessage: 'AlterUserScramCredentials needs ALTER on the cluster',
+        })),
+      };
     }
     const security = context.broker.controller.security;
     const failed = new Map<string, Result>();
@@ -31,16 +38,23 @@ export const alterUserScramCredentialsHandler = defineHandler({
     const seen = new Set<string>();
     for (const alteration of [...request.deletions, ...request.upsertions]) {
       const key = `${alteration.name}\u0000${alteration.mechanism}`;
-      if (seen.has(key)) fail(alteration.name, ErrorCode.DUPLICATE_RESOURCE, `A user credential cannot be altered twice in the same request: ${alteration.name}`);
+      if (seen.has(key))
+        fail(alteration.name, ErrorCode.DUPLICATE_RESOURCE, `A user credential cannot be altered twice in the same request: ${alteration.name}`);
       seen.add(key);
       if (alteration.name === '') fail(alteration.name, ErrorCode.UNACCEPTABLE_CREDENTIAL, 'Username must not be empty');
-      if (!scramMechanismOfCode(alteration.mechanism)) fail(alteration.name, ErrorCode.UNSUPPORTED_SASL_MECHANISM, `Unknown SCRAM mechanism ${alteration.mechanism}`);
+      if (!scramMechanismOfCode(alteration.mechanism))
+        fail(alteration.name, ErrorCode.UNSUPPORTED_SASL_MECHANISM, `Unknown SCRAM mechanism ${alteration.mechanism}`);
     }
     for (const upsertion of request.upsertions) {
       if (upsertion.iterations < SCRAM_MIN_ITERATIONS || upsertion.iterations > SCRAM_MAX_ITERATIONS) {
-        fail(upsertion.name, ErrorCode.UNACCEPTABLE_CREDENTIAL, `Iterations ${upsertion.iterations} not in the range ${SCRAM_MIN_ITERATIONS}..${SCRAM_MAX_ITERATIONS}`);
+        fail(
+          upsertion.name,
+          ErrorCode.UNACCEPTABLE_CREDENTIAL,
+          `Iterations ${upsertion.iterations} not in the range ${SCRAM_MIN_ITERATIONS}..${SCRAM_MAX_ITERATIONS}`,
+        );
       }
-      if (upsertion.salt.length === 0 || upsertion.saltedPassword.length === 0) fail(upsertion.name, ErrorCode.UNACCEPTABLE_CREDENTIAL, 'Salt and salted password must not be empty');
+      if (upsertion.salt.length === 0 || upsertion.saltedPassword.length === 0)
+        fail(upsertion.name, ErrorCode.UNACCEPTABLE_CREDENTIAL, 'Salt and salted password must not be empty');
     }
     for (const deletion of request.deletions) {
       const mechanism = scramMechanismOfCode(deletion.mechanism);
@@ -58,7 +72,11 @@ export const alterUserScramCredentialsHandler = defineHandler({
         }
         for (const upsertion of request.upsertions.filter((u) => u.name === user)) {
           const mechanism = scramMechanismOfCode(upsertion.mechanism)!;
-          const problem = security.setScramCredential(user, mechanism, credentialFromSaltedPassword(mechanism, upsertion.saltedPassword, upsertion.salt, upsertion.iterations));
+          const problem = security.setScramCredential(
+            user,
+            mechanism,
+            credentialFromSaltedPassword(mechanism, upsertion.saltedPassword, upsertion.salt, upsertion.iterations),
+          );
           if (problem) return { user, errorCode: ErrorCode[problem.error], errorMessage: problem.message };
         }
         return { user, errorCode: ErrorCode.NONE, errorMessage: null };

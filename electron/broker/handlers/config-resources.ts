@@ -80,7 +80,8 @@ export function describeBrokerConfigs(broker: Broker): DescribedConfig[] {
   return broker.config.all().map((r) => {
     const synonyms: ConfigSynonym[] = [];
     if (perBroker[r.name] !== undefined) synonyms.push({ name: r.name, value: perBroker[r.name]!, source: ConfigSource.DYNAMIC_BROKER_CONFIG });
-    if (clusterDefault[r.name] !== undefined) synonyms.push({ name: r.name, value: clusterDefault[r.name]!, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG });
+    if (clusterDefault[r.name] !== undefined)
+      synonyms.push({ name: r.name, value: clusterDefault[r.name]!, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG });
     if (r.source === ConfigSource.STATIC_BROKER_CONFIG) synonyms.push({ name: r.name, value: r.value, source: r.source });
     const fallback = ALL_BROKER_CONFIG_DEFS.get(r.name)?.default ?? null;
     if (fallback !== null) synonyms.push({ name: r.name, value: fallback, source: ConfigSource.DEFAULT_CONFIG });
@@ -119,10 +120,16 @@ export function brokerTarget(broker: Broker, resourceName: string): number | '' 
   if (resourceName === '') return '';
   const id = /^\d+$/.test(resourceName) ? Number(resourceName) : NaN;
   if (!Number.isSafeInteger(id)) {
-    return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Broker resource name must be a broker id or empty (the cluster default), got '${resourceName}'.` };
+    return {
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: `Broker resource name must be a broker id or empty (the cluster default), got '${resourceName}'.`,
+    };
   }
   if (!broker.controller.brokerIds.includes(id)) {
-    return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `There is no broker ${id} in this cluster (brokers are ${broker.controller.brokerIds.join(', ')}).` };
+    return {
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: `There is no broker ${id} in this cluster (brokers are ${broker.controller.brokerIds.join(', ')}).`,
+    };
   }
   return id;
 }
@@ -148,7 +155,8 @@ export function oversizedConfigValue(broker: Broker, configs: Readonly<Record<st
   for (const [name, value] of Object.entries(configs)) {
     if (value === null || value.length * 3 <= limit) continue;
     const bytes = Buffer.byteLength(value);
-    if (bytes > limit) return `The value of ${name.length > 200 ? `${name.slice(0, 200)}...` : name} is ${bytes} bytes; a config value may have at most ${limit} (max.config.value.bytes).`;
+    if (bytes > limit)
+      return `The value of ${name.length > 200 ? `${name.slice(0, 200)}...` : name} is ${bytes} bytes; a config value may have at most ${limit} (max.config.value.bytes).`;
   }
   return null;
 }

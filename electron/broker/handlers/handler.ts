@@ -47,7 +47,9 @@ export interface Handler<Req, Res> {
 /** Declares a handler with its types inferred from the API descriptor. */
 export function defineHandler<Req, Res>(handler: Handler<Req, Res>): Handler<Req, Res> {
   if (handler.minVersion < handler.api.minVersion || handler.maxVersion > handler.api.maxVersion) {
-    throw new Error(`${handler.api.name} handler versions ${handler.minVersion}-${handler.maxVersion} exceed the schema's ${handler.api.minVersion}-${handler.api.maxVersion}`);
+    throw new Error(
+      `${handler.api.name} handler versions ${handler.minVersion}-${handler.maxVersion} exceed the schema's ${handler.api.minVersion}-${handler.api.maxVersion}`,
+    );
   }
   return handler;
 }

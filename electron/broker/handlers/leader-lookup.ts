@@ -15,5 +15,7 @@ export function leaderReplica(context: RequestContext, topic: string, partition:
   if (currentLeaderEpoch !== -1 && currentLeaderEpoch !== meta.leaderEpoch) {
     return currentLeaderEpoch < meta.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH;
   }
-  return broker.replica(topic, partition) ?? (broker.storageErrorOf(topic, partition) !== null ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  return (
+    broker.replica(topic, partition) ?? (broker.storageErrorOf(topic, partition) !== null ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NOT_LEADER_OR_FOLLOWER)
+  );
 }

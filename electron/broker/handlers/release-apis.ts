@@ -37,7 +37,9 @@ export function advertisedApisFor(registry: HandlerRegistry, release: KafkaRelea
     for (const handler of registry.all()) ranges.set(handler.api.apiKey, [handler.minVersion, handler.maxVersion]);
   } else {
     const table = advertisedApis(release);
-    for (const [key, releaseRange] of Object.entries(table).map(([k, r]) => [Number(k), r] as const).sort((a, b) => a[0] - b[0])) {
+    for (const [key, releaseRange] of Object.entries(table)
+      .map(([k, r]) => [Number(k), r] as const)
+      .sort((a, b) => a[0] - b[0])) {
       const handler = registry.get(key);
       if (!handler) {
         notImplemented.push(releaseApiName(key));

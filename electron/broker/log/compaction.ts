@@ -86,7 +86,14 @@ function decodeSafe(bytes: Buffer, logger: LogLogger, where: string): RecordBatc
  */
 export function compactLog(log: CompactionAccess, now: number, previous: CleanerState | null = null, force = false): CompactionResult {
   const result: CompactionResult = {
-    cleanedSegments: 0, mergedSegments: 0, recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0, cleanedUpTo: -1, skipped: false, state: previous,
+    cleanedSegments: 0,
+    mergedSegments: 0,
+    recordsRemoved: 0,
+    bytesBefore: 0,
+    bytesAfter: 0,
+    cleanedUpTo: -1,
+    skipped: false,
+    state: previous,
   };
   const config = log.config;
   if (!config.cleanupPolicy.includes('compact')) return result;
@@ -205,7 +212,10 @@ export function compactLog(log: CompactionAccess, now: number, previous: Cleaner
     if (removed === 0 && group.length === 1) continue;
     const before = group.reduce((n, g) => n + g.seg.size, 0);
     const first = group[0]!.seg;
-    writeCleaned(`${first.logPath}.cleaned`, group.flatMap((g) => g.chunks));
+    writeCleaned(
+      `${first.logPath}.cleaned`,
+      group.flatMap((g) => g.chunks),
+    );
     // Closed before the rename: Windows cannot replace a file that is open.
     first.close();
     try {
@@ -218,7 +228,10 @@ export function compactLog(log: CompactionAccess, now: number, previous: Cleaner
       throw e;
     }
     // From here the first file holds the whole group; open() deletes later segments it overlaps if we crash now.
-    log.replaceSegments(first.baseOffset, group.slice(1).map((g) => g.seg.baseOffset));
+    log.replaceSegments(
+      first.baseOffset,
+      group.slice(1).map((g) => g.seg.baseOffset),
+    );
     result.cleanedSegments++;
     result.mergedSegments += group.length - 1;
     result.recordsRemoved += removed;

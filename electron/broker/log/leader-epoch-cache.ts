@@ -17,10 +17,7 @@ export class LeaderEpochCache {
   #entries: EpochEntry[];
   readonly #path: string;
 
-  constructor(
-    path: string,
-    entries: EpochEntry[] = [],
-  ) {
+  constructor(path: string, entries: EpochEntry[] = []) {
     this.#path = path;
     this.#entries = entries;
   }

@@ -271,7 +271,9 @@ export class LogManager {
     this.#failed.delete(key(topic, partition));
     this.#logs.set(key(topic, partition), { topic, partition, log });
     if (lost) {
-      this.#logger.warn(`${this.dirOf(topic, partition)} vanished while the broker was down: its log is recreated empty and counts as lost until it has caught up`);
+      this.#logger.warn(
+        `${this.dirOf(topic, partition)} vanished while the broker was down: its log is recreated empty and counts as lost until it has caught up`,
+      );
       this.#writeMarker(name, LOST);
     } else if (!this.#markers.has(name)) {
       this.#writeMarker(name, '');

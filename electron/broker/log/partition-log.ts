@@ -341,14 +341,17 @@ export class PartitionLog {
       if (now >= due) this.checkpointHighWatermark(now);
       else if (!this.#hwTimer) {
         // A trailing write, so the last HW of a burst reaches the disk too.
-        this.#hwTimer = setTimeout(() => {
-          this.#hwTimer = null;
-          try {
-            if (!this.#closed) this.checkpointHighWatermark();
-          } catch (e) {
-            this.logger.warn(`${this.dir}: high watermark checkpoint failed: ${(e as Error).message}`);
-          }
-        }, Math.min(due - now, this.#highWatermarkCheckpointMs));
+        this.#hwTimer = setTimeout(
+          () => {
+            this.#hwTimer = null;
+            try {
+              if (!this.#closed) this.checkpointHighWatermark();
+            } catch (e) {
+              this.logger.warn(`${this.dir}: high watermark checkpoint failed: ${(e as Error).message}`);
+            }
+          },
+          Math.min(due - now, this.#highWatermarkCheckpointMs),
+        );
         this.#hwTimer.unref();
       }
     }
@@ -482,8 +485,15 @@ export class PartitionLog {
     const batchCount = validated.batches.length;
     if (batchCount === 0) {
       return {
-        firstOffset: -1, lastOffset: -1, logAppendTime: appendTime, maxTimestamp: -1, offsetOfMaxTimestamp: -1,
-        logStartOffset: this.#_logStartOffset, batchCount: 0, recordCount: 0, sizeInBytes: 0,
+        firstOffset: -1,
+        lastOffset: -1,
+        logAppendTime: appendTime,
+        maxTimestamp: -1,
+        offsetOfMaxTimestamp: -1,
+        logStartOffset: this.#_logStartOffset,
+        batchCount: 0,
+        recordCount: 0,
+        sizeInBytes: 0,
       };
     }
     const { firstOffset, lastOffset, maxTimestamp, offsetOfMaxTimestamp, newEpochs } = assignOffsets(validated, {
@@ -507,8 +517,15 @@ export class PartitionLog {
     this.#unflushedMessages += recordCount;
     if (this.#unflushedMessages >= config.flushMessages || now - this.#lastFlushMs >= config.flushMs) this.flush();
     return {
-      firstOffset, lastOffset, logAppendTime: appendTime, maxTimestamp, offsetOfMaxTimestamp,
-      logStartOffset: this.#_logStartOffset, batchCount, recordCount, sizeInBytes: records.length,
+      firstOffset,
+      lastOffset,
+      logAppendTime: appendTime,
+      maxTimestamp,
+      offsetOfMaxTimestamp,
+      logStartOffset: this.#_logStartOffset,
+      batchCount,
+      recordCount,
+      sizeInBytes: records.length,
     };
   }
 
@@ -773,7 +790,8 @@ export class PartitionLog {
   deleteRecordsBefore(offset: number): number {
     this.#ensureOpen();
     const target = offset === -1 ? this.#_highWatermark : offset;
-    if (target < 0 || target > this.#_highWatermark) throw this.#outOfRange(`delete-records offset (must be <= high watermark ${this.#_highWatermark})`, target);
+    if (target < 0 || target > this.#_highWatermark)
+      throw this.#outOfRange(`delete-records offset (must be <= high watermark ${this.#_highWatermark})`, target);
     this.#setLogStartOffset(target);
     this.#deleteOldSegments((_seg, upper) => upper <= this.#_logStartOffset);
     return this.#_logStartOffset;

@@ -49,12 +49,7 @@ export class ReadCheck {
   readonly #dir: string;
   readonly #logger: LogLogger;
 
-  private constructor(
-    dir: string,
-    logger: LogLogger,
-    from: number,
-    end: number,
-  ) {
+  private constructor(dir: string, logger: LogLogger, from: number, end: number) {
     this.#dir = dir;
     this.#logger = logger;
     this.#checkedUpTo = from;

@@ -153,11 +153,7 @@ class SegmentWindow {
   readonly #windowSize: number;
   readonly #alloc: ReadAllocator | undefined;
 
-  constructor(
-    segment: LogSegment,
-    windowSize: number,
-    alloc?: ReadAllocator,
-  ) {
+  constructor(segment: LogSegment, windowSize: number, alloc?: ReadAllocator) {
     this.#segment = segment;
     this.#windowSize = windowSize;
     this.#alloc = alloc;
@@ -320,7 +316,6 @@ export class LogSegment {
     seg.writeIndexes();
     return { segment: seg, truncatedBytes: truncated };
   }
-
 
   #loadIndexes(): string | null {
     let indexBuf: Buffer;

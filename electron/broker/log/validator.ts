@@ -177,9 +177,7 @@ function checkEnvelope(records: Buffer, position: number, index: number, context
     throw new CorruptRecordError(`batch ${index}: truncated, its length field says ${size} bytes but ${available} are present`, index);
   }
   if (context.origin === 'client' && size > context.config.maxMessageBytes) {
-    throw new RecordTooLargeError(
-      `batch ${index} of ${size} bytes exceeds max.message.bytes (${context.config.maxMessageBytes})${where(context)}`,
-    );
+    throw new RecordTooLargeError(`batch ${index} of ${size} bytes exceeds max.message.bytes (${context.config.maxMessageBytes})${where(context)}`);
   }
   const crc = computeBatchCrc(records, position, header.batchLength);
   if (crc !== header.crc) {
@@ -215,7 +213,9 @@ function checkClientBatch(records: Buffer, position: number, header: BatchHeader
   return checkRecords(records, position, header, index, context, {
     offsets: 'sequential',
     requireKey: config.cleanupPolicy.includes('compact'),
-    timestamps: createTime ? { base: header.baseTimestamp, min: context.now - config.messageTimestampBeforeMaxMs, max: context.now + config.messageTimestampAfterMaxMs } : null,
+    timestamps: createTime
+      ? { base: header.baseTimestamp, min: context.now - config.messageTimestampBeforeMaxMs, max: context.now + config.messageTimestampAfterMaxMs }
+      : null,
   });
 }
 
@@ -255,7 +255,13 @@ function checkRecords(records: Buffer, position: number, header: BatchHeader, in
  */
 export function checkStoredBatch(records: Buffer, position: number, config: Pick<ValidationConfig, 'maxMessageBytes'>): BatchHeader {
   const context: ValidationContext = {
-    config: { maxMessageBytes: config.maxMessageBytes, cleanupPolicy: [], messageTimestampType: 'CreateTime', messageTimestampBeforeMaxMs: 0, messageTimestampAfterMaxMs: 0 },
+    config: {
+      maxMessageBytes: config.maxMessageBytes,
+      cleanupPolicy: [],
+      messageTimestampType: 'CreateTime',
+      messageTimestampBeforeMaxMs: 0,
+      messageTimestampAfterMaxMs: 0,
+    },
     origin: 'replication',
     now: 0,
   };
@@ -313,7 +319,8 @@ function validateLegacy(records: Buffer, context: ValidationContext): ValidatedR
   let at = 0;
   for (let index = 0; at < records.length; index++) {
     const available = records.length - at;
-    if (available < LOG_OVERHEAD) throw new CorruptRecordError(`message ${index}: truncated, ${available} bytes left where an offset and a size should be`, index);
+    if (available < LOG_OVERHEAD)
+      throw new CorruptRecordError(`message ${index}: truncated, ${available} bytes left where an offset and a size should be`, index);
     const size = records.readInt32BE(at + 8);
     if (size < MIN_LEGACY_MESSAGE) throw new CorruptRecordError(`message ${index}: size ${size} is smaller than any message`, index);
     if (size > available - LOG_OVERHEAD) {
@@ -364,7 +371,7 @@ function validateLegacy(records: Buffer, context: ValidationContext): ValidatedR
   }
   const converted = legacyMessagesToBatches(messages);
   const batches: ValidatedBatch[] = [];
-  for (let position = 0; position < converted.length; ) {
+  for (let position = 0; position < converted.length;) {
     const header = readHeaderFields(converted, position);
     const size = header.batchLength + LOG_OVERHEAD;
     batches.push({ position, size, header, maxTimestamp: header.maxTimestamp });

@@ -49,8 +49,7 @@ const unprocessable = (code: number, message: string) => new RegistryError(422, 
 
 export const subjectNotFound = (subject: string) => notFound(ErrorCodes.SUBJECT_NOT_FOUND, `Subject '${subject}' not found.`);
 export const versionNotFound = (version: number) => notFound(ErrorCodes.VERSION_NOT_FOUND, `Version ${version} not found.`);
-export const schemaNotFound = (id?: number) =>
-  notFound(ErrorCodes.SCHEMA_NOT_FOUND, id === undefined ? 'Schema not found' : `Schema ${id} not found`);
+export const schemaNotFound = (id?: number) => notFound(ErrorCodes.SCHEMA_NOT_FOUND, id === undefined ? 'Schema not found' : `Schema ${id} not found`);
 // Confluent's messages lack the space after the first sentence; clients may match on them.
 export const subjectSoftDeleted = (subject: string) =>
   notFound(ErrorCodes.SUBJECT_SOFT_DELETED, `Subject '${subject}' was soft deleted.Set permanent=true to delete permanently`);

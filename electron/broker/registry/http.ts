@@ -52,7 +52,9 @@ function routes(registry: SchemaRegistry, clusterId: () => string): Route[] {
   const route = (method: string, path: string, handler: Handler, raw = false): Route => ({ method, pattern: path.split('/').filter(Boolean), handler, raw });
   return [
     route('GET', '/', () => ({})),
-    route('GET', '/subjects', (_, q) => registry.listSubjects({ deleted: flag(q, 'deleted'), deletedOnly: flag(q, 'deletedOnly'), prefix: q.get('subjectPrefix') ?? undefined })),
+    route('GET', '/subjects', (_, q) =>
+      registry.listSubjects({ deleted: flag(q, 'deleted'), deletedOnly: flag(q, 'deletedOnly'), prefix: q.get('subjectPrefix') ?? undefined }),
+    ),
     route('GET', '/subjects/:/versions', ([s], q) => registry.listVersions(s!, { deleted: flag(q, 'deleted'), deletedOnly: flag(q, 'deletedOnly') })),
     route('POST', '/subjects/:/versions', ([s], q, body) => registry.register(s!, schemaBody(body), { normalize: flag(q, 'normalize') })),
     route('GET', '/subjects/:/versions/:', ([s, v], q) => registry.getVersion(s!, v!, { deleted: flag(q, 'deleted') })),
@@ -61,14 +63,26 @@ function routes(registry: SchemaRegistry, clusterId: () => string): Route[] {
     route('DELETE', '/subjects/:/versions/:', ([s, v], q) => registry.deleteVersion(s!, v!, { permanent: flag(q, 'permanent') })),
     route('POST', '/subjects/:', ([s], q, body) => registry.lookup(s!, schemaBody(body), { normalize: flag(q, 'normalize'), deleted: flag(q, 'deleted') })),
     route('DELETE', '/subjects/:', ([s], q) => registry.deleteSubject(s!, { permanent: flag(q, 'permanent') })),
-    route('GET', '/schemas', (_, q) => registry.listSchemas({ subjectPrefix: q.get('subjectPrefix') ?? undefined, deleted: flag(q, 'deleted'), latestOnly: flag(q, 'latestOnly') })),
+    route('GET', '/schemas', (_, q) =>
+      registry.listSchemas({ subjectPrefix: q.get('subjectPrefix') ?? undefined, deleted: flag(q, 'deleted'), latestOnly: flag(q, 'latestOnly') }),
+    ),
     route('GET', '/schemas/types', () => registry.types()),
-    route('GET', '/schemas/ids/:', ([id], q) => registry.schemaById(schemaId(id!), { subject: q.get('subject') || undefined, fetchMaxId: flag(q, 'fetchMaxId') })),
+    route('GET', '/schemas/ids/:', ([id], q) =>
+      registry.schemaById(schemaId(id!), { subject: q.get('subject') || undefined, fetchMaxId: flag(q, 'fetchMaxId') }),
+    ),
     route('GET', '/schemas/ids/:/schema', ([id], q) => registry.schemaById(schemaId(id!), { subject: q.get('subject') || undefined }).schema, true),
-    route('GET', '/schemas/ids/:/versions', ([id], q) => registry.versionsOfId(schemaId(id!), { deleted: flag(q, 'deleted'), subject: q.get('subject') || undefined })),
-    route('GET', '/schemas/ids/:/subjects', ([id], q) => registry.subjectsOfId(schemaId(id!), { deleted: flag(q, 'deleted'), subject: q.get('subject') || undefined })),
-    route('POST', '/compatibility/subjects/:/versions/:', ([s, v], q, body) => registry.checkCompatibility(s!, v, schemaBody(body), { normalize: flag(q, 'normalize'), verbose: flag(q, 'verbose') })),
-    route('POST', '/compatibility/subjects/:/versions', ([s], q, body) => registry.checkCompatibility(s!, undefined, schemaBody(body), { normalize: flag(q, 'normalize'), verbose: flag(q, 'verbose') })),
+    route('GET', '/schemas/ids/:/versions', ([id], q) =>
+      registry.versionsOfId(schemaId(id!), { deleted: flag(q, 'deleted'), subject: q.get('subject') || undefined }),
+    ),
+    route('GET', '/schemas/ids/:/subjects', ([id], q) =>
+      registry.subjectsOfId(schemaId(id!), { deleted: flag(q, 'deleted'), subject: q.get('subject') || undefined }),
+    ),
+    route('POST', '/compatibility/subjects/:/versions/:', ([s, v], q, body) =>
+      registry.checkCompatibility(s!, v, schemaBody(body), { normalize: flag(q, 'normalize'), verbose: flag(q, 'verbose') }),
+    ),
+    route('POST', '/compatibility/subjects/:/versions', ([s], q, body) =>
+      registry.checkCompatibility(s!, undefined, schemaBody(body), { normalize: flag(q, 'normalize'), verbose: flag(q, 'verbose') }),
+    ),
     route('GET', '/config', (_, q) => registry.getConfig(null, { defaultToGlobal: flag(q, 'defaultToGlobal') })),
     route('PUT', '/config', (_, __, body) => registry.setConfig(null, body())),
     route('DELETE', '/config', () => registry.deleteConfig(null)),

@@ -107,11 +107,7 @@ export class SchemaRegistry {
   readonly #log: SchemasLog;
   readonly #logger: Logger | undefined;
 
-  constructor(
-    log: SchemasLog,
-    logger?: Logger,
-    options: { writeTimeoutMs?: number } = {},
-  ) {
+  constructor(log: SchemasLog, logger?: Logger, options: { writeTimeoutMs?: number } = {}) {
     this.#log = log;
     this.#logger = logger;
     this.#writeTimeoutMs = options.writeTimeoutMs ?? WRITE_TIMEOUT_MS;
@@ -128,7 +124,12 @@ export class SchemaRegistry {
     await this.#log.ready(timeoutMs);
     const noop = await this.#log.append([{ key: encodeKey({ keytype: 'NOOP' }), value: null }], timeoutMs);
     await this.#readThrough(noop, timeoutMs);
-    this.#logger?.info('schema registry loaded _schemas', { records: this.state.applied, skipped: this.state.skipped, subjects: this.state.subjectNames('all').length, maxId: this.state.maxId });
+    this.#logger?.info('schema registry loaded _schemas', {
+      records: this.state.applied,
+      skipped: this.state.skipped,
+      subjects: this.state.subjectNames('all').length,
+      maxId: this.state.maxId,
+    });
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -237,16 +238,26 @@ export class SchemaRegistry {
     if (typeof schemaType !== 'string' || !SCHEMA_TYPES.includes(schemaType.toUpperCase() as SchemaType)) {
       throw E.invalidSchema(`Invalid schema type ${typeof schemaType === 'string' ? schemaType : JSON.stringify(schemaType)}`);
     }
-    if (body.schema !== undefined && body.schema !== null && typeof body.schema !== 'string') throw E.httpError(400, 'Cannot deserialize value of type `String` from a non-string value (through reference chain: RegisterSchemaRequest["schema"])');
+    if (body.schema !== undefined && body.schema !== null && typeof body.schema !== 'string')
+      throw E.httpError(400, 'Cannot deserialize value of type `String` from a non-string value (through reference chain: RegisterSchemaRequest["schema"])');
     const schema = typeof body.schema === 'string' ? body.schema : '';
     if (options.requireSchema && schema.trim() === '') throw E.invalidSchema('Empty schema');
     let references: SchemaReference[] = [];
     if (body.references !== undefined && body.references !== null) {
-      if (!Array.isArray(body.references)) throw E.httpError(400, 'Cannot deserialize value of type `ArrayList<SchemaReference>` (through reference chain: RegisterSchemaRequest["references"])');
+      if (!Array.isArray(body.references))
+        throw E.httpError(400, 'Cannot deserialize value of type `ArrayList<SchemaReference>` (through reference chain: RegisterSchemaRequest["references"])');
       references = body.references.map((ref: unknown) => {
         const r = ref as Record<string, unknown> | null;
         const version = typeof r?.version === 'string' ? Number(r.version) : r?.version;
-        if (!r || typeof r.name !== 'string' || typeof r.subject !== 'string' || !Number.isInteger(version) || (version as number) < -1 || (version as number) > MAX_VERSION || version === 0) {
+        if (
+          !r ||
+          typeof r.name !== 'string' ||
+          typeof r.subject !== 'string' ||
+          !Number.isInteger(version) ||
+          (version as number) < -1 ||
+          (version as number) > MAX_VERSION ||
+          version === 0
+        ) {
           throw E.invalidSchema(`Invalid reference ${JSON.stringify(ref)}: a reference has a name, a subject and a version`);
         }
         return { name: r.name, subject: r.subject, version: version as number };
@@ -254,7 +265,8 @@ export class SchemaRegistry {
     }
     const integer = (value: unknown, name: string): number => {
       if (value === undefined || value === null) return name === 'id' ? -1 : 0;
-      if (!Number.isInteger(value) || (value as number) < -1 || (value as number) > MAX_VERSION) throw E.httpError(400, `Cannot deserialize value of type \`Integer\` (through reference chain: RegisterSchemaRequest["${name}"])`);
+      if (!Number.isInteger(value) || (value as number) < -1 || (value as number) > MAX_VERSION)
+        throw E.httpError(400, `Cannot deserialize value of type \`Integer\` (through reference chain: RegisterSchemaRequest["${name}"])`);
       return value as number;
     };
     return { schema, schemaType: schemaType.toUpperCase() as SchemaType, references, id: integer(body.id, 'id'), version: integer(body.version, 'version') };
@@ -268,12 +280,21 @@ export class SchemaRegistry {
     for (const reference of references) {
       const value = reference.version === -1 ? this.state.latest(reference.subject) : this.state.version(reference.subject, reference.version);
       if (!value) {
-        throw E.invalidSchema(`Invalid schema: No schema reference found for subject "${reference.subject}" and version ${reference.version === -1 ? 'latest' : reference.version}`);
+        throw E.invalidSchema(
+          `Invalid schema: No schema reference found for subject "${reference.subject}" and version ${reference.version === -1 ? 'latest' : reference.version}`,
+        );
       }
       const key = `${value.subject}\u0000${value.version}`;
       if (path.includes(key)) throw E.invalidSchema(`Invalid schema: circular reference to subject "${value.subject}" version ${value.version}`);
       const inner = this.#resolveReferences(value.references, depth + 1, [...path, key]);
-      resolved.push({ name: reference.name, subject: value.subject, version: value.version, schemaType: value.schemaType, schema: value.schema, references: inner.resolved });
+      resolved.push({
+        name: reference.name,
+        subject: value.subject,
+        version: value.version,
+        schemaType: value.schemaType,
+        schema: value.schema,
+        references: inner.resolved,
+      });
       stored.push({ name: reference.name, subject: reference.subject, version: value.version });
     }
     return { resolved, stored };
@@ -537,7 +558,10 @@ export class SchemaRegistry {
   // -------------------------------------------------------------------------------------------------
   // Schemas by id
 
-  schemaById(id: number, options: { subject?: string; fetchMaxId?: boolean } = {}): { schema: string; schemaType?: SchemaType; references?: SchemaReference[]; maxId?: number } {
+  schemaById(
+    id: number,
+    options: { subject?: string; fetchMaxId?: boolean } = {},
+  ): { schema: string; schemaType?: SchemaType; references?: SchemaReference[]; maxId?: number } {
     const state = this.#fresh();
     const stored = state.schemaById(id);
     if (!stored || (options.subject && !state.versionsOfId(id, true).some((v) => v.subject === options.subject))) throw E.schemaNotFound(id);
@@ -584,7 +608,12 @@ export class SchemaRegistry {
    * POST /compatibility/subjects/{subject}/versions[/{version}]: whether the schema could be registered,
    * against one version (or, without one, against the versions the subject's level checks).
    */
-  checkCompatibility(subject: string, versionText: string | undefined, body: SchemaRequest, options: { normalize?: boolean; verbose?: boolean } = {}): { is_compatible: boolean; messages?: string[] } {
+  checkCompatibility(
+    subject: string,
+    versionText: string | undefined,
+    body: SchemaRequest,
+    options: { normalize?: boolean; verbose?: boolean } = {},
+  ): { is_compatible: boolean; messages?: string[] } {
     const state = this.#fresh();
     const version = versionText === undefined ? undefined : parseVersion(versionText);
     let against: SchemaValue[];
@@ -623,14 +652,18 @@ export class SchemaRegistry {
     return own as { compatibilityLevel: CompatibilityLevel };
   }
 
-  setConfig(subject: ScopeSubject, body: { compatibility?: unknown; compatibilityLevel?: unknown; normalize?: unknown }): Promise<{ compatibility?: CompatibilityLevel; normalize?: boolean }> {
+  setConfig(
+    subject: ScopeSubject,
+    body: { compatibility?: unknown; compatibilityLevel?: unknown; normalize?: unknown },
+  ): Promise<{ compatibility?: CompatibilityLevel; normalize?: boolean }> {
     const requested = body.compatibility ?? body.compatibilityLevel;
     let level: CompatibilityLevel | undefined;
     if (requested !== undefined && requested !== null) {
       if (typeof requested !== 'string' || !COMPATIBILITY_LEVELS.includes(requested.toUpperCase() as CompatibilityLevel)) throw E.invalidCompatibilityLevel();
       level = requested.toUpperCase() as CompatibilityLevel;
     }
-    if (body.normalize !== undefined && body.normalize !== null && typeof body.normalize !== 'boolean') throw E.httpError(400, 'Cannot deserialize value of type `Boolean` (through reference chain: ConfigUpdateRequest["normalize"])');
+    if (body.normalize !== undefined && body.normalize !== null && typeof body.normalize !== 'boolean')
+      throw E.httpError(400, 'Cannot deserialize value of type `Boolean` (through reference chain: ConfigUpdateRequest["normalize"])');
     if (subject !== null) checkSubject(subject);
     return this.#serially(async () => {
       if (subject !== null) this.#checkWritable(subject);
@@ -638,7 +671,10 @@ export class SchemaRegistry {
       if (level !== undefined) value.compatibilityLevel = level;
       if (typeof body.normalize === 'boolean') value.normalize = body.normalize;
       await this.#write([{ key: { keytype: 'CONFIG', subject }, value }]);
-      return { ...(value.compatibilityLevel ? { compatibility: value.compatibilityLevel } : {}), ...(value.normalize !== undefined ? { normalize: value.normalize } : {}) };
+      return {
+        ...(value.compatibilityLevel ? { compatibility: value.compatibilityLevel } : {}),
+        ...(value.normalize !== undefined ? { normalize: value.normalize } : {}),
+      };
     });
   }
 

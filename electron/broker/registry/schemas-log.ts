@@ -55,7 +55,12 @@ export interface SchemasLog {
 /** The parts of the embedded cluster that ClusterSchemasLog uses. */
 export interface SchemasTopicHost {
   topic(name: string): TopicMetadata | undefined;
-  createTopic(spec: { name: string; partitions: number; replicationFactor: number; configs: Record<string, string> }): TopicMetadata | { error: string; message: string };
+  createTopic(spec: {
+    name: string;
+    partitions: number;
+    replicationFactor: number;
+    configs: Record<string, string>;
+  }): TopicMetadata | { error: string; message: string };
   brokerCount(): number;
   /** The replica of a partition on the broker that leads it, if that broker runs. */
   leaderReplica(topic: string, partition: number): PartitionReplica | undefined;
@@ -169,7 +174,12 @@ export function clusterTopicHost(cluster: {
   controller: {
     topic(name: string): TopicMetadata | undefined;
     partition(topic: string, partition: number): { leader: number } | undefined;
-    createTopic(spec: { name: string; partitions: number; replicationFactor: number; configs: Record<string, string> }): ReturnType<SchemasTopicHost['createTopic']>;
+    createTopic(spec: {
+      name: string;
+      partitions: number;
+      replicationFactor: number;
+      configs: Record<string, string>;
+    }): ReturnType<SchemasTopicHost['createTopic']>;
     brokerIds: readonly number[];
   };
   broker(id: number): { state: string; replica(topic: string, partition: number): PartitionReplica | undefined };

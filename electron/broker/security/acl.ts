@@ -55,9 +55,26 @@ export interface AclFilter {
 
 /** The operations each resource type has (Kafka's ResourceType / AclEntry.supportedOperations). */
 export const SUPPORTED_OPERATIONS: Record<number, readonly number[]> = {
-  [ResourceType.TOPIC]: [AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE, AclOperation.DESCRIBE, AclOperation.DELETE, AclOperation.ALTER, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS],
+  [ResourceType.TOPIC]: [
+    AclOperation.READ,
+    AclOperation.WRITE,
+    AclOperation.CREATE,
+    AclOperation.DESCRIBE,
+    AclOperation.DELETE,
+    AclOperation.ALTER,
+    AclOperation.DESCRIBE_CONFIGS,
+    AclOperation.ALTER_CONFIGS,
+  ],
   [ResourceType.GROUP]: [AclOperation.READ, AclOperation.DESCRIBE, AclOperation.DELETE],
-  [ResourceType.CLUSTER]: [AclOperation.CREATE, AclOperation.CLUSTER_ACTION, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS, AclOperation.IDEMPOTENT_WRITE, AclOperation.ALTER, AclOperation.DESCRIBE],
+  [ResourceType.CLUSTER]: [
+    AclOperation.CREATE,
+    AclOperation.CLUSTER_ACTION,
+    AclOperation.DESCRIBE_CONFIGS,
+    AclOperation.ALTER_CONFIGS,
+    AclOperation.IDEMPOTENT_WRITE,
+    AclOperation.ALTER,
+    AclOperation.DESCRIBE,
+  ],
   [ResourceType.TRANSACTIONAL_ID]: [AclOperation.DESCRIBE, AclOperation.WRITE],
   [ResourceType.DELEGATION_TOKEN]: [AclOperation.DESCRIBE],
   [ResourceType.USER]: [AclOperation.CREATE_TOKENS, AclOperation.DESCRIBE_TOKENS],
@@ -70,8 +87,10 @@ export function aclKey(acl: AclBinding): string {
 
 /** Why a binding cannot be created (CreateAcls' INVALID_REQUEST cases), or null. */
 export function aclBindingError(acl: AclBinding): string | null {
-  if (!Object.values(ResourceType).includes(acl.resourceType as ResourceTypeCode) || acl.resourceType <= ResourceType.ANY) return `invalid resource type ${acl.resourceType}`;
-  if (acl.patternType !== PatternType.LITERAL && acl.patternType !== PatternType.PREFIXED) return `pattern type must be LITERAL (3) or PREFIXED (4), got ${acl.patternType}`;
+  if (!Object.values(ResourceType).includes(acl.resourceType as ResourceTypeCode) || acl.resourceType <= ResourceType.ANY)
+    return `invalid resource type ${acl.resourceType}`;
+  if (acl.patternType !== PatternType.LITERAL && acl.patternType !== PatternType.PREFIXED)
+    return `pattern type must be LITERAL (3) or PREFIXED (4), got ${acl.patternType}`;
   if (acl.resourceName === '') return 'resource name must not be empty';
   if (acl.resourceType === ResourceType.CLUSTER && (acl.resourceName !== CLUSTER_NAME || acl.patternType !== PatternType.LITERAL)) {
     return `the CLUSTER resource is LITERAL '${CLUSTER_NAME}'`;
@@ -79,7 +98,8 @@ export function aclBindingError(acl: AclBinding): string | null {
   if (acl.patternType === PatternType.PREFIXED && acl.resourceName === WILDCARD) return "a PREFIXED pattern cannot be '*' (use LITERAL '*')";
   if (!/^[^:]+:.+$/.test(acl.principal)) return `principal '${acl.principal}' is not Type:name`;
   if (acl.host === '') return "host must not be empty ('*' for every host)";
-  if (acl.permissionType !== PermissionType.ALLOW && acl.permissionType !== PermissionType.DENY) return `permission type must be ALLOW (3) or DENY (2), got ${acl.permissionType}`;
+  if (acl.permissionType !== PermissionType.ALLOW && acl.permissionType !== PermissionType.DENY)
+    return `permission type must be ALLOW (3) or DENY (2), got ${acl.permissionType}`;
   if (acl.operation !== AclOperation.ALL && !(SUPPORTED_OPERATIONS[acl.resourceType] ?? []).includes(acl.operation)) {
     return `operation ${acl.operation} does not apply to resource type ${acl.resourceType}`;
   }
@@ -108,9 +128,13 @@ export function filterMatches(filter: AclFilter, acl: AclBinding): boolean {
 
 /** Why a filter is invalid (DescribeAcls/DeleteAcls answer INVALID_REQUEST), or null. */
 export function aclFilterError(filter: AclFilter): string | null {
-  if (filter.resourceType === ResourceType.UNKNOWN || !Object.values(ResourceType).includes(filter.resourceType as ResourceTypeCode)) return `invalid resource type filter ${filter.resourceType}`;
-  if (filter.patternType === PatternType.UNKNOWN || !Object.values(PatternType).includes(filter.patternType as 0)) return `invalid pattern type filter ${filter.patternType}`;
-  if (filter.operation === AclOperation.UNKNOWN || filter.operation > AclOperation.DESCRIBE_TOKENS || filter.operation < 0) return `invalid operation filter ${filter.operation}`;
-  if (filter.permissionType === PermissionType.UNKNOWN || filter.permissionType > PermissionType.ALLOW || filter.permissionType < 0) return `invalid permission type filter ${filter.permissionType}`;
+  if (filter.resourceType === ResourceType.UNKNOWN || !Object.values(ResourceType).includes(filter.resourceType as ResourceTypeCode))
+    return `invalid resource type filter ${filter.resourceType}`;
+  if (filter.patternType === PatternType.UNKNOWN || !Object.values(PatternType).includes(filter.patternType as 0))
+    return `invalid pattern type filter ${filter.patternType}`;
+  if (filter.operation === AclOperation.UNKNOWN || filter.operation > AclOperation.DESCRIBE_TOKENS || filter.operation < 0)
+    return `invalid operation filter ${filter.operation}`;
+  if (filter.permissionType === PermissionType.UNKNOWN || filter.permissionType > PermissionType.ALLOW || filter.permissionType < 0)
+    return `invalid permission type filter ${filter.permissionType}`;
   return null;
 }

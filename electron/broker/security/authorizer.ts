@@ -36,10 +36,7 @@ export class Authorizer {
   readonly #source: AclSource;
   readonly #settings: AuthorizerSettings;
 
-  constructor(
-    source: AclSource,
-    settings: AuthorizerSettings,
-  ) {
+  constructor(source: AclSource, settings: AuthorizerSettings) {
     this.#source = source;
     this.#settings = settings;
   }
@@ -82,7 +79,12 @@ export class Authorizer {
     if (acls.length === 0) return this.#settings.allowEveryoneIfNoAclFound;
     const mine = acls.filter((acl) => appliesTo(acl, who));
     const opMatches = (acl: AclBinding) => acl.operation === operation || acl.operation === AclOperation.ALL;
-    if (mine.some((acl) => acl.permissionType === PermissionType.DENY && opMatches(acl) && acl.patternType === PatternType.LITERAL && acl.resourceName === WILDCARD)) return false;
+    if (
+      mine.some(
+        (acl) => acl.permissionType === PermissionType.DENY && opMatches(acl) && acl.patternType === PatternType.LITERAL && acl.resourceName === WILDCARD,
+      )
+    )
+      return false;
     const granting = IMPLIED_BY[operation] ?? [operation];
     return mine.some((acl) => acl.permissionType === PermissionType.ALLOW && (acl.operation === AclOperation.ALL || granting.includes(acl.operation)));
   }

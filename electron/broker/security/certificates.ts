@@ -83,7 +83,10 @@ function loadOrCreateCa(dir: string): Ca {
       return { cert: forge.pki.certificateFromPem(pem), key: forge.pki.privateKeyFromPem(readFileSync(keyPath, 'utf8')), pem, path };
     } catch (error) {
       // Not made again silently: clients trust this CA, a new one would lock them out without a word.
-      throw new Error(`the cluster's CA in ${dir} cannot be read (${error instanceof Error ? error.message : String(error)}); remove ca.pem and ca-key.pem to make a new one`, { cause: error });
+      throw new Error(
+        `the cluster's CA in ${dir} cannot be read (${error instanceof Error ? error.message : String(error)}); remove ca.pem and ca-key.pem to make a new one`,
+        { cause: error },
+      );
     }
   }
   const keys = newKeyPair();

@@ -20,9 +20,12 @@ export function authorized(context: AuthorizationContext, operation: number, res
   return !authorizer || authorizer.authorize(requester(context.connection), operation, resourceType, resourceName);
 }
 
-export const authorizedOnCluster = (context: AuthorizationContext, operation: number): boolean => authorized(context, operation, ResourceType.CLUSTER, CLUSTER_NAME);
-export const authorizedOnTopic = (context: AuthorizationContext, operation: number, topic: string): boolean => authorized(context, operation, ResourceType.TOPIC, topic);
-export const authorizedOnGroup = (context: AuthorizationContext, operation: number, group: string): boolean => authorized(context, operation, ResourceType.GROUP, group);
+export const authorizedOnCluster = (context: AuthorizationContext, operation: number): boolean =>
+  authorized(context, operation, ResourceType.CLUSTER, CLUSTER_NAME);
+export const authorizedOnTopic = (context: AuthorizationContext, operation: number, topic: string): boolean =>
+  authorized(context, operation, ResourceType.TOPIC, topic);
+export const authorizedOnGroup = (context: AuthorizationContext, operation: number, group: string): boolean =>
+  authorized(context, operation, ResourceType.GROUP, group);
 
 /** Whether the principal may do `operation` on some resource of the type (KIP-679's authorizeByResourceType). */
 export function authorizedOnAny(context: AuthorizationContext, operation: number, resourceType: number): boolean {
@@ -53,10 +56,22 @@ const CONFIG_TOPIC = 2;
  * Why the principal may not describe (DESCRIBE_CONFIGS) or alter (ALTER_CONFIGS) a config resource, as
  * Kafka answers it: a topic's on the topic, a broker's or broker logger's on the cluster. Null if it may.
  */
-export function configResourceRefusal(context: AuthorizationContext, operation: number, resourceType: number, resourceName: string): { errorCode: number; errorMessage: string } | null {
+export function configResourceRefusal(
+  context: AuthorizationContext,
+  operation: number,
+  resourceType: number,
+  resourceName: string,
+): { errorCode: number; errorMessage: string } | null {
   const verb = operation === AclOperation.ALTER_CONFIGS ? 'alter' : 'describe';
   if (resourceType === CONFIG_TOPIC) {
-    return authorizedOnTopic(context, operation, resourceName) ? null : { errorCode: 29, errorMessage: `Not authorized to ${verb} the configs of topic ${resourceName}.` };
+    return authorizedOnTopic(context, operation, resourceName)
+      ? null
+      : { errorCode: 29, errorMessage: `Not authorized to ${verb} the configs of topic ${resourceName}.` };
   }
-  return authorizedOnCluster(context, operation) ? null : { errorCode: 31, errorMessage: `Not authorized to ${verb} broker configs (needs ${verb === 'alter' ? 'ALTER_CONFIGS' : 'DESCRIBE_CONFIGS'} on the cluster).` };
+  return authorizedOnCluster(context, operation)
+    ? null
+    : {
+        errorCode: 31,
+        errorMessage: `Not authorized to ${verb} broker configs (needs ${verb === 'alter' ? 'ALTER_CONFIGS' : 'DESCRIBE_CONFIGS'} on the cluster).`,
+      };
 }

@@ -40,7 +40,8 @@ class PlainServer implements SaslServer {
     const [authzid, user, password] = parts as [string, string, string];
     if (user === '') throw new SaslAuthenticationError('Authentication failed: username not specified');
     if (password === '') throw new SaslAuthenticationError('Authentication failed: password not specified');
-    if (authzid !== '' && authzid !== user) throw new SaslAuthenticationError('Authentication failed: Client requested an authorization id that is different from username');
+    if (authzid !== '' && authzid !== user)
+      throw new SaslAuthenticationError('Authentication failed: Client requested an authorization id that is different from username');
     for (const mechanism of ['SCRAM-SHA-512', 'SCRAM-SHA-256'] as const) {
       const credential = this.#credentials.scramCredential(user, mechanism);
       if (credential) {
@@ -127,7 +128,8 @@ class OAuthBearerServer implements SaslServer {
     const parts = bearer[1]!.split('.');
     if (parts.length !== 3) throw new SaslAuthenticationError('invalid_token: not a JWS compact serialization');
     const header = base64UrlJson(parts[0]!);
-    if (header['alg'] !== 'none' || parts[2] !== '') throw new SaslAuthenticationError('invalid_token: only unsecured JWS tokens (alg none, no signature) are accepted');
+    if (header['alg'] !== 'none' || parts[2] !== '')
+      throw new SaslAuthenticationError('invalid_token: only unsecured JWS tokens (alg none, no signature) are accepted');
     const claims = base64UrlJson(parts[1]!);
     const subject = claims['sub'];
     const expiry = claims['exp'];
@@ -136,7 +138,8 @@ class OAuthBearerServer implements SaslServer {
     if (typeof expiry !== 'number' || !Number.isFinite(expiry)) throw new SaslAuthenticationError("invalid_token: no numeric 'exp' claim");
     const now = this.#now();
     if (expiry * 1000 <= now) throw new SaslAuthenticationError('invalid_token: the token has expired');
-    if (issuedAt !== undefined && (typeof issuedAt !== 'number' || issuedAt * 1000 > now)) throw new SaslAuthenticationError("invalid_token: 'iat' is in the future");
+    if (issuedAt !== undefined && (typeof issuedAt !== 'number' || issuedAt * 1000 > now))
+      throw new SaslAuthenticationError("invalid_token: 'iat' is in the future");
     const authzid = match[1]?.slice(2) ?? '';
     if (authzid !== '' && authzid !== subject) throw new SaslAuthenticationError('authorization id differs from the token subject');
     return { kind: 'done', bytes: Buffer.alloc(0), principal: `User:${subject}`, expiresAt: Math.floor(expiry * 1000) };

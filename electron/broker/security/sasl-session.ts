@@ -85,7 +85,13 @@ export function saslSession(connection: Connection): SaslSession {
 
 /** Logs an authentication refusal (rate-limited: a client can fail by the thousand). */
 export function logAuthenticationFailure(logger: Logger, connection: Connection, mechanism: string | null, reason: string): void {
-  refusalLog(logger).warn('SASL authentication failed', { connection: connection.id, remote: connection.remote, mechanism: mechanism ?? undefined, reason: reason.slice(0, 200), clientId: connection.clientId ?? undefined });
+  refusalLog(logger).warn('SASL authentication failed', {
+    connection: connection.id,
+    remote: connection.remote,
+    mechanism: mechanism ?? undefined,
+    reason: reason.slice(0, 200),
+    clientId: connection.clientId ?? undefined,
+  });
 }
 
 /**
@@ -133,7 +139,9 @@ export function saslGate(security: BrokerSecurity, logger: Logger, next: FrameHa
         return next.handleFrame(frame, connection);
       }
       if (apiKey !== API_VERSIONS && !sasl) {
-        throw new CloseConnection(`request for API key ${apiKey} before SASL authentication (only ApiVersions, SaslHandshake and SaslAuthenticate are served until then)`);
+        throw new CloseConnection(
+          `request for API key ${apiKey} before SASL authentication (only ApiVersions, SaslHandshake and SaslAuthenticate are served until then)`,
+        );
       }
       return next.handleFrame(frame, connection);
     },

@@ -96,10 +96,7 @@ export class ScramServer {
   readonly #mechanism: ScramMechanism;
   readonly #lookup: (user: string, mechanism: ScramMechanism) => ScramCredential | undefined;
 
-  constructor(
-    mechanism: ScramMechanism,
-    lookup: (user: string, mechanism: ScramMechanism) => ScramCredential | undefined,
-  ) {
+  constructor(mechanism: ScramMechanism, lookup: (user: string, mechanism: ScramMechanism) => ScramCredential | undefined) {
     this.#mechanism = mechanism;
     this.#lookup = lookup;
   }
@@ -146,10 +143,12 @@ export class ScramServer {
     const channelBinding = attrs.find(([k]) => k === 'c')?.[1];
     const nonce = attrs.find(([k]) => k === 'r')?.[1];
     if (attrs[0]?.[0] !== 'c' || attrs[1]?.[0] !== 'r') throw new ScramError('SCRAM client-final message must start with c=...,r=...');
-    if (channelBinding !== Buffer.from(this.#gs2Header, 'utf8').toString('base64')) throw new ScramError('SCRAM channel binding does not match the client-first message');
+    if (channelBinding !== Buffer.from(this.#gs2Header, 'utf8').toString('base64'))
+      throw new ScramError('SCRAM channel binding does not match the client-first message');
     // Kafka's ScramSaslServer checks that the nonce ends with the server-first one (librdkafka sends its
     // client nonce again in front); the proof covers this message, so it cannot be altered either way.
-    if (nonce === undefined || !nonce.endsWith(this.#nonce)) throw new ScramError('Invalid nonce: the SCRAM client-final nonce differs from the server-first one');
+    if (nonce === undefined || !nonce.endsWith(this.#nonce))
+      throw new ScramError('Invalid nonce: the SCRAM client-final nonce differs from the server-first one');
     const proof = Buffer.from(text.slice(proofAt + 3), 'base64');
     const credential = this.#credential!;
     const storedKey = Buffer.from(credential.storedKey, 'base64');

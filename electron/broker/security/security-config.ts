@@ -33,7 +33,10 @@ export const isSecurityProtocol = (value: string): value is SecurityProtocol => 
  */
 export function listenerProtocol(listeners: string | undefined): SecurityProtocol | { error: string } {
   if (listeners === undefined || listeners.trim() === '') return 'PLAINTEXT';
-  const entries = listeners.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const entries = listeners
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (entries.length !== 1) return { error: `listeners: the embedded brokers have one listener each, got ${entries.length} ('${listeners}')` };
   const match = /^([A-Za-z_]+):\/\//.exec(entries[0]!);
   const scheme = match?.[1]?.toUpperCase();
@@ -65,7 +68,11 @@ export function splitPrincipals(value: string): string[] {
 export function securitySettings(config: BrokerConfigView, staticListeners: string | undefined): SecuritySettings {
   const protocol = listenerProtocol(staticListeners);
   if (typeof protocol === 'object') throw new Error(protocol.error);
-  const list = (name: string) => (config.value(name) ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const list = (name: string) =>
+    (config.value(name) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   return {
     protocol,
     tls: protocol === 'SSL' || protocol === 'SASL_SSL',

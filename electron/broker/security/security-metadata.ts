@@ -99,12 +99,18 @@ export class SecurityMetadata {
   /** Sets (or with null deletes) a user's credential for one mechanism. */
   setScramCredential(user: string, mechanism: ScramMechanism, credential: ScramCredential | null): null | SecurityChangeFailure {
     const existing = this.scramCredential(user, mechanism);
-    if (!credential && !existing) return { error: 'RESOURCE_NOT_FOUND', message: `Attempt to delete a user credential that does not exist: ${user} has no ${mechanism} credential.` };
+    if (!credential && !existing)
+      return { error: 'RESOURCE_NOT_FOUND', message: `Attempt to delete a user credential that does not exist: ${user} has no ${mechanism} credential.` };
     const unavailable = this.#failure();
     if (unavailable) return unavailable;
     this.#store.state.scramCredentials = withScramCredential(this.#store.state.scramCredentials ?? {}, user, mechanism, credential ? { ...credential } : null);
     this.#versionValue++;
-    this.#store.record(`scram:${user}\u0000${mechanism}`, () => ({ type: 'scram-credential', user, mechanism, credential: this.scramCredential(user, mechanism) ?? null }));
+    this.#store.record(`scram:${user}\u0000${mechanism}`, () => ({
+      type: 'scram-credential',
+      user,
+      mechanism,
+      credential: this.scramCredential(user, mechanism) ?? null,
+    }));
     return null;
   }
 }

@@ -24,7 +24,10 @@ export function tlsServerOptions(material: BrokerTlsMaterial, settings: Security
 
 /** Escapes an attribute value as RFC 2253 asks (what Java's X500Principal.getName() prints). */
 function escapeRdnValue(value: string): string {
-  return value.replace(/([,+"\\<>;])/g, '\\$1').replace(/^([ #])/, '\\$1').replace(/ $/, '\\ ');
+  return value
+    .replace(/([,+"\\<>;])/g, '\\$1')
+    .replace(/^([ #])/, '\\$1')
+    .replace(/ $/, '\\ ');
 }
 
 /**

@@ -507,23 +507,22 @@ export class Connection {
   }
 
   #armReadTimer(delayMs: number): void {
-    this.#readTimer = setTimeout(() => {
-      this.#readTimer = null;
-      if (this.#closed || this.#owingSince === null) return;
-      const elapsed = Date.now() - this.#owingSince;
-      const limit = this.#requestReadTimeoutMs;
-      if (elapsed < limit) {
-        this.#armReadTimer(limit - elapsed);
-        return;
-      }
-      const got = (this.#frame ? this.#frame.filled : 0) + this.#chunkBytes + (this.#frame ? 4 : 0);
-      const expected = this.#frame ? `${this.#frame.size + 4}` : 'at least 4';
-      this.close(
-        `request not received in full within socket.request.read.timeout.ms (${limit} ms): ${got} of ${expected} bytes arrived`,
-        'warn',
-      );
-    }, Math.max(1, delayMs));
+    this.#readTimer = setTimeout(
+      () => {
+        this.#readTimer = null;
+        if (this.#closed || this.#owingSince === null) return;
+        const elapsed = Date.now() - this.#owingSince;
+        const limit = this.#requestReadTimeoutMs;
+        if (elapsed < limit) {
+          this.#armReadTimer(limit - elapsed);
+          return;
+        }
+        const got = (this.#frame ? this.#frame.filled : 0) + this.#chunkBytes + (this.#frame ? 4 : 0);
+        const expected = this.#frame ? `${this.#frame.size + 4}` : 'at least 4';
+        this.close(`request not received in full within socket.request.read.timeout.ms (${limit} ms): ${got} of ${expected} bytes arrived`, 'warn');
+      },
+      Math.max(1, delayMs),
+    );
     this.#readTimer.unref();
   }
 }
-

@@ -25,10 +25,7 @@ export class Listener {
   readonly #handler: FrameHandler;
   readonly #options: ListenerOptions;
 
-  constructor(
-    handler: FrameHandler,
-    options: ListenerOptions,
-  ) {
+  constructor(handler: FrameHandler, options: ListenerOptions) {
     this.#handler = handler;
     this.#options = options;
   }
@@ -54,7 +51,10 @@ export class Listener {
       const tlsServer = createTlsServer({ ...tls.options, noDelay: true }, (socket) => {
         const principal = tls.principal(socket);
         if (principal === null) {
-          refusalLog(this.#options.logger).warn('TLS connection refused', { remote: `${socket.remoteAddress}:${socket.remotePort}`, reason: `client certificate not issued by the cluster's CA: ${String(socket.authorizationError)}` });
+          refusalLog(this.#options.logger).warn('TLS connection refused', {
+            remote: `${socket.remoteAddress}:${socket.remotePort}`,
+            reason: `client certificate not issued by the cluster's CA: ${String(socket.authorizationError)}`,
+          });
           socket.destroy();
           return;
         }
@@ -62,7 +62,10 @@ export class Listener {
       });
       // A failed handshake (a plaintext client, garbage, an untrusted or missing client certificate): its socket is already closed.
       tlsServer.on('tlsClientError', (error, socket) => {
-        refusalLog(this.#options.logger).warn('TLS handshake failed', { remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, reason: error.message });
+        refusalLog(this.#options.logger).warn('TLS handshake failed', {
+          remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
+          reason: error.message,
+        });
       });
       server = tlsServer;
     } else {

@@ -14,12 +14,7 @@ export class RefusalLog {
   readonly #perWindow;
   readonly #windowMs;
 
-  constructor(
-    logger: Logger,
-    now: () => number = Date.now,
-    perWindow = 100,
-    windowMs = 10_000,
-  ) {
+  constructor(logger: Logger, now: () => number = Date.now, perWindow = 100, windowMs = 10_000) {
     this.#logger = logger;
     this.#now = now;
     this.#perWindow = perWindow;

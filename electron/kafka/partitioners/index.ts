@@ -23,7 +23,8 @@ export interface KeyPartitioner {
 export const KEY_PARTITIONERS: readonly KeyPartitioner[] = [
   {
     name: 'murmur2',
-    clients: 'the Java client, kafkajs 2.x (DefaultPartitioner), kafka-python, @platformatic/kafka, franz-go; librdkafka with partitioner=murmur2 or murmur2_random',
+    clients:
+      'the Java client, kafkajs 2.x (DefaultPartitioner), kafka-python, @platformatic/kafka, franz-go; librdkafka with partitioner=murmur2 or murmur2_random',
     partition: partitionForKey,
   },
   {

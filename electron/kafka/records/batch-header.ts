@@ -152,7 +152,9 @@ export function isControlBatch(attributes: number): boolean {
  * at the last offset + 1. The embedded broker serves one in place of a stored batch it cannot read
  * (log/read-check.ts), so readers go on past it instead of failing on it.
  */
-export function encodeEmptyBatch(header: Pick<BatchHeader, 'baseOffset' | 'lastOffsetDelta' | 'partitionLeaderEpoch' | 'baseTimestamp' | 'maxTimestamp'>): Buffer {
+export function encodeEmptyBatch(
+  header: Pick<BatchHeader, 'baseOffset' | 'lastOffsetDelta' | 'partitionLeaderEpoch' | 'baseTimestamp' | 'maxTimestamp'>,
+): Buffer {
   const batch = Buffer.alloc(BATCH_HEADER_SIZE);
   batch.writeBigInt64BE(BigInt(header.baseOffset), 0);
   batch.writeInt32BE(BATCH_HEADER_SIZE - LOG_OVERHEAD, 8);

@@ -69,7 +69,8 @@ export function decompress(codec: number, data: Buffer, maxOutputBytes = DEFAULT
   try {
     switch (codec) {
       case CompressionType.None:
-        if (data.length > maxOutputBytes) throw new DecompressionLimitError(`data of ${data.length} bytes exceeds the limit of ${maxOutputBytes} bytes`, 0, maxOutputBytes);
+        if (data.length > maxOutputBytes)
+          throw new DecompressionLimitError(`data of ${data.length} bytes exceeds the limit of ${maxOutputBytes} bytes`, 0, maxOutputBytes);
         return data;
       case CompressionType.Gzip:
         return gunzip(data, maxOutputBytes);
@@ -102,6 +103,7 @@ function gunzip(data: Buffer, maxOutputBytes: number): Buffer {
     }
     throw new DecompressionError(`invalid gzip data: ${e.message}`, 0);
   }
-  if (out.length > maxOutputBytes) throw new DecompressionLimitError(`gzip data decompresses to more than the limit of ${maxOutputBytes} bytes`, 0, maxOutputBytes);
+  if (out.length > maxOutputBytes)
+    throw new DecompressionLimitError(`gzip data decompresses to more than the limit of ${maxOutputBytes} bytes`, 0, maxOutputBytes);
   return out;
 }

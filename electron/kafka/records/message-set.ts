@@ -85,15 +85,7 @@ function checkSafe(value: number, what: string): void {
 }
 
 /** Writes one entry (offset, size, message) and fills in its size and CRC. */
-function writeEntry(
-  w: Writer,
-  offset: number,
-  magic: 0 | 1,
-  attributes: number,
-  timestamp: number,
-  key: Buffer | null,
-  value: Buffer | null,
-): void {
+function writeEntry(w: Writer, offset: number, magic: 0 | 1, attributes: number, timestamp: number, key: Buffer | null, value: Buffer | null): void {
   const size = (magic === 0 ? MESSAGE_OVERHEAD_V0 : MESSAGE_OVERHEAD_V1) + (key?.length ?? 0) + (value?.length ?? 0);
   const body = Buffer.allocUnsafe(2 + (magic === 1 ? 8 : 0) + 4 + (key?.length ?? 0) + 4);
   // The CRC covers magic..value; computed incrementally so large values are not copied for it.
@@ -155,8 +147,7 @@ export function encodeMessageSet(options: EncodeMessageSetOptions): Buffer {
     writeEntry(inner, magic === 0 ? offsets[i]! : offsets[i]! - first, magic, typeBit, timestamp, m.key ?? null, m.value);
   });
   const innerBytes = inner.toBuffer();
-  const payload =
-    compression === Codec.Lz4 ? lz4CompressFrame(innerBytes, { brokenHeaderChecksum: magic === 0 }) : compress(compression, innerBytes);
+  const payload = compression === Codec.Lz4 ? lz4CompressFrame(innerBytes, { brokenHeaderChecksum: magic === 0 }) : compress(compression, innerBytes);
   const wrapperTimestamp = magic === 0 ? -1 : timestampType === 1 ? (options.logAppendTime ?? defaultTimestamp) : maxTimestamp;
   const w = new Writer();
   writeEntry(w, offsets[offsets.length - 1]!, magic, compression | typeBit, wrapperTimestamp, null, payload);

@@ -1,15 +1,7 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../protocol/errors';
 import { Reader } from '../protocol/reader';
 import { Writer } from '../protocol/writer';
-import {
-  BATCH_HEADER_SIZE,
-  BatchAttributes,
-  type BatchHeader,
-  LOG_OVERHEAD,
-  MAGIC_OFFSET,
-  computeBatchCrc,
-  readBatchHeader,
-} from './batch-header';
+import { BATCH_HEADER_SIZE, BatchAttributes, type BatchHeader, LOG_OVERHEAD, MAGIC_OFFSET, computeBatchCrc, readBatchHeader } from './batch-header';
 import { type CompressionType, DEFAULT_MAX_DECOMPRESSED_BYTES, compress, decompress, isCompressionType } from './compression';
 import { ChecksumMismatchError } from './errors';
 

@@ -147,7 +147,6 @@ function bytesField(c: Cursor, record: number, what: string): number {
   return length;
 }
 
-
 /**
  * Checks that the v2 batch at `offset` can be read — CRC, compressed data decompressing within
  * `maxDecompressedBytes`, exactly its declared records, well framed, offset deltas increasing within its

@@ -91,7 +91,14 @@ export class BrokerHistory {
     const entry = this.#entry(connectionId);
     const known = entry.brokers.get(broker.id);
     if (known?.downSince !== null && known?.downSince !== undefined) return;
-    entry.brokers.set(broker.id, { id: broker.id, host: broker.host, port: broker.port, rack: known?.rack ?? null, lastSeenAt: known?.lastSeenAt ?? at, downSince: at });
+    entry.brokers.set(broker.id, {
+      id: broker.id,
+      host: broker.host,
+      port: broker.port,
+      rack: known?.rack ?? null,
+      lastSeenAt: known?.lastSeenAt ?? at,
+      downSince: at,
+    });
     this.#schedule(true);
   }
 

@@ -68,7 +68,11 @@ export async function committedOffsets(admin: Admin, queries: readonly CommitQue
   try {
     batches = await Promise.all(
       chunks(queries, GROUP_BATCH).map((batch) =>
-        eachIfBatchFails(batch, (part) => admin.listConsumerGroupOffsets({ groups: part }), (answers) => answers.flat()),
+        eachIfBatchFails(
+          batch,
+          (part) => admin.listConsumerGroupOffsets({ groups: part }),
+          (answers) => answers.flat(),
+        ),
       ),
     );
   } catch (error) {

@@ -203,7 +203,8 @@ export function failureReason(error: unknown): string {
   visit(error, 0);
   if (codes.includes('ECONNREFUSED')) return 'the connection was refused';
   if (codes.includes('ENOTFOUND') || codes.includes('EAI_AGAIN')) return 'the host name was not found';
-  if (timedOut || codes.includes('ETIMEDOUT') || codes.includes('PLT_KFK_TIMEOUT') || messages.some((m) => /timed? ?out/i.test(m))) return 'it did not answer in time';
+  if (timedOut || codes.includes('ETIMEDOUT') || codes.includes('PLT_KFK_TIMEOUT') || messages.some((m) => /timed? ?out/i.test(m)))
+    return 'it did not answer in time';
   if (codes.includes('ECONNRESET') || codes.includes('EPIPE')) return 'the connection was closed';
   if (codes.includes('EHOSTUNREACH') || codes.includes('ENETUNREACH')) return 'the host cannot be reached';
   const system = codes.find((code) => /^E[A-Z]+$/.test(code));

@@ -24,16 +24,7 @@ import { ElectLeaders } from '../../kafka/protocol/generated/index';
 import { AppError, describeUnsupportedApi } from '../../core/errors';
 import type { EmbeddedClusterService } from '../embedded-cluster/service';
 import { BrokerHistory } from './broker-history';
-import {
-  describeLogDirs,
-  failureReason,
-  isOffline,
-  isUnderReplicated,
-  readMetadata,
-  type ClusterSnapshot,
-  type PartitionState,
-  type TopicState,
-} from './read';
+import { describeLogDirs, failureReason, isOffline, isUnderReplicated, readMetadata, type ClusterSnapshot, type PartitionState, type TopicState } from './read';
 import { bootstrapConnection, brokerConnection, negotiateVersion, send } from './wire';
 import type { Logger } from '../../core/logger';
 
@@ -237,7 +228,8 @@ export class ClusterService {
     const snapshot = await reads.metadata(null);
     const refs = reads.brokers(snapshot);
     const ref = refs.get(brokerId);
-    if (!ref) throw new AppError('not-found', `Broker ${brokerId} is not part of this cluster: Metadata does not list it and no partition has a replica on it.`);
+    if (!ref)
+      throw new AppError('not-found', `Broker ${brokerId} is not part of this cluster: Metadata does not list it and no partition has a replica on it.`);
     const replicas: HostedReplica[] = [];
     const counts = { leaders: 0, outOfSync: 0, offline: 0, preferred: 0, failed: 0 };
     for (const topic of snapshot.topics.values()) {

@@ -3,7 +3,14 @@
 // project's generated codec. The library's Metadata and ListOffsets parsers throw on any partition
 // error code (a partition without a leader is LEADER_NOT_AVAILABLE), which turns one offline
 // partition into a failure of the whole read; the generated decoders keep every error code as data.
-import { Writer as LibraryWriter, kGetBootstrapConnection, kGetConnection, type Base, type Connection, type Reader as LibraryReader } from '@platformatic/kafka';
+import {
+  Writer as LibraryWriter,
+  kGetBootstrapConnection,
+  kGetConnection,
+  type Base,
+  type Connection,
+  type Reader as LibraryReader,
+} from '@platformatic/kafka';
 import type { ApiDescriptor } from '../../kafka/protocol/generated/index';
 import { Reader } from '../../kafka/protocol/reader';
 import { describeUnsupportedApi } from '../../core/errors';

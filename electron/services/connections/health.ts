@@ -193,7 +193,13 @@ export class HealthMonitor {
     // Only a first contact shows "connecting": a cluster found down stays down while it is checked
     // again (its writes stay off, its error stays shown) until a check finds it answering.
     if (entry.health.state === 'idle') entry.before = entry.health.state;
-    this.#set(entry, { ...entry.health, state: entry.health.state === 'idle' ? 'connecting' : entry.health.state, checking: true, nextCheckAt: null, timeouts });
+    this.#set(entry, {
+      ...entry.health,
+      state: entry.health.state === 'idle' ? 'connecting' : entry.health.state,
+      checking: true,
+      nextCheckAt: null,
+      timeouts,
+    });
     let next: ConnectionHealth;
     try {
       const result = await this.#options.probe(connectionId);

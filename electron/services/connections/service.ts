@@ -191,9 +191,7 @@ export class ConnectionService {
       name: input.name,
       bootstrapServers: input.bootstrapServers,
       clientId: input.clientId,
-      sasl: input.sasl
-        ? { mechanism: input.sasl.mechanism, username: input.sasl.username, ...(sealedPassword ? { sealedPassword } : {}) }
-        : null,
+      sasl: input.sasl ? { mechanism: input.sasl.mechanism, username: input.sasl.username, ...(sealedPassword ? { sealedPassword } : {}) } : null,
       tls: input.tls,
       timeouts: input.timeouts,
     };
@@ -220,7 +218,7 @@ export class ConnectionService {
       this.#saved = this.#saved.map((item) => (item.id === id ? { ...stored, timeouts } : item));
       await this.#persist();
     }
-    this.#cancelOperations(id, 'The connection\'s timeouts were changed while this was under way.');
+    this.#cancelOperations(id, "The connection's timeouts were changed while this was under way.");
     await this.#dropClients(id);
     this.#health.reset(id);
     this.#publishList();
@@ -424,7 +422,7 @@ export class ConnectionService {
   }
 
   async #clientId(id: string): Promise<string> {
-    return id === EMBEDDED_CONNECTION_ID ? 'kafka-desk' : (this.#find(id).clientId);
+    return id === EMBEDDED_CONNECTION_ID ? 'kafka-desk' : this.#find(id).clientId;
   }
 
   async #dropClients(id: string): Promise<void> {
@@ -456,10 +454,7 @@ export class ConnectionService {
     if (stored.sasl) {
       password = stored.sasl.sealedPassword ? this.#secrets.open(stored.sasl.sealedPassword) : this.#memoryPasswords.get(id);
       if (password === undefined) {
-        throw new AppError(
-          'invalid-request',
-          'The password of this connection was kept only for the previous run. Edit the connection and enter it again.',
-        );
+        throw new AppError('invalid-request', 'The password of this connection was kept only for the previous run. Edit the connection and enter it again.');
       }
     }
     return { ...(await buildClientOptions(stored, password)), context: clientContext(id, stored.timeouts) };

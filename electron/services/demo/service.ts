@@ -8,14 +8,7 @@
 // the producer is faster and falls when the consumers are. Everything stops cleanly: streams closed,
 // members leave their group, clients closed.
 import { Consumer, Producer, type GroupAssignment, type MessagesStream } from '@platformatic/kafka';
-import {
-  DEMO_GROUP,
-  DEMO_SECOND_GROUP,
-  DEMO_TOPIC,
-  demoOptionsSchema,
-  type DemoOptions,
-  type DemoStatus,
-} from '../../../shared/model/groups';
+import { DEMO_GROUP, DEMO_SECOND_GROUP, DEMO_TOPIC, demoOptionsSchema, type DemoOptions, type DemoStatus } from '../../../shared/model/groups';
 import { AppError } from '../../core/errors';
 
 export const DEMO_PARTITIONS = 4;

@@ -6,12 +6,7 @@
 // says which ports and offers the first free range after them (`freeBasePort`).
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import type {
-  ClusterEvent,
-  EmbeddedClusterStatus,
-  EmbeddedRunConfig,
-  EmbeddedSettings,
-} from '../../../shared/model/schemas';
+import type { ClusterEvent, EmbeddedClusterStatus, EmbeddedRunConfig, EmbeddedSettings } from '../../../shared/model/schemas';
 import { AppError } from '../../core/errors';
 import { Signal, type EventHub } from '../../core/events';
 import { loadEmbeddedClusterFactory, type EmbeddedClusterFactory, type EmbeddedClusterHandle } from './factory';
@@ -47,8 +42,7 @@ export async function findFreeBasePort(after: number, count: number): Promise<nu
   return null;
 }
 
-const formatPorts = (ports: number[]) =>
-  ports.length === 1 ? `Port ${ports[0]} is` : `Ports ${ports.slice(0, -1).join(', ')} and ${ports.at(-1)} are`;
+const formatPorts = (ports: number[]) => (ports.length === 1 ? `Port ${ports[0]} is` : `Ports ${ports.slice(0, -1).join(', ')} and ${ports.at(-1)} are`);
 
 export interface EmbeddedClusterServiceDeps {
   settings: EmbeddedSettings;
@@ -89,7 +83,12 @@ export class EmbeddedClusterService {
   constructor(deps: EmbeddedClusterServiceDeps) {
     this.#enabled = deps.settings.enabled;
     this.#schemaRegistryPort = deps.settings.schemaRegistryPort ?? DEFAULT_SCHEMA_REGISTRY_PORT;
-    this.#config = { brokers: deps.settings.brokers, basePort: deps.settings.basePort, dataDir: deps.dataDir, kafkaVersion: deps.settings.kafkaVersion ?? null };
+    this.#config = {
+      brokers: deps.settings.brokers,
+      basePort: deps.settings.basePort,
+      dataDir: deps.dataDir,
+      kafkaVersion: deps.settings.kafkaVersion ?? null,
+    };
     this.#launchOverrides = deps.launchOverrides ?? [];
     this.#resolveDataDir = deps.resolveDataDir ?? ((setting) => setting || deps.dataDir);
     this.#hub = deps.hub;
@@ -201,7 +200,14 @@ export class EmbeddedClusterService {
         return;
       }
       await mkdir(config.dataDir, { recursive: true });
-      const cluster = await factory.start({ brokers: config.brokers, basePort: config.basePort, host: HOST, dataDir: config.dataDir, schemaRegistryPort: this.#schemaRegistryPort, kafkaVersion: config.kafkaVersion ?? null });
+      const cluster = await factory.start({
+        brokers: config.brokers,
+        basePort: config.basePort,
+        host: HOST,
+        dataDir: config.dataDir,
+        schemaRegistryPort: this.#schemaRegistryPort,
+        kafkaVersion: config.kafkaVersion ?? null,
+      });
       this.#cluster = cluster;
       this.#unsubscribe = cluster.onEvent((event) => {
         this.#hub.emit('embedded.event', event);

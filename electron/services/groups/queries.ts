@@ -6,15 +6,7 @@
 // Lag of a partition = end − max(committed, log start) (see shared/model/groups.ts); a partition
 // without a committed offset has null lag.
 import { FindCoordinatorKeyTypes, type Admin } from '@platformatic/kafka';
-import type {
-  GroupDetail,
-  GroupMember,
-  GroupPartitionLag,
-  GroupState,
-  GroupSummary,
-  ResetPreview,
-  ResetStrategy,
-} from '../../../shared/model/groups';
+import type { GroupDetail, GroupMember, GroupPartitionLag, GroupState, GroupSummary, ResetPreview, ResetStrategy } from '../../../shared/model/groups';
 import { AppError } from '../../core/errors';
 import { appLogger } from '../../core/logger';
 import { errorName } from '../../kafka/protocol/error-codes';
@@ -93,12 +85,7 @@ export async function partitionCounts(admin: Admin, topics: Iterable<string>): P
 
 /** Offsets at a time (-2 earliest, -1 latest) per leader; partitions that could not be read (no
  * leader, leader unreachable) are left out, the others are read. */
-async function offsetsAt(
-  admin: Admin,
-  partitions: Map<string, number[]>,
-  timestamp: bigint,
-  layout?: ClusterSnapshot,
-): Promise<PartitionTable<number>> {
+async function offsetsAt(admin: Admin, partitions: Map<string, number[]>, timestamp: bigint, layout?: ClusterSnapshot): Promise<PartitionTable<number>> {
   const offsets = new PartitionTable<number>();
   if (!partitions.size) return offsets;
   const snapshot = layout ?? (await readMetadata(admin, [...partitions.keys()]));
@@ -238,7 +225,9 @@ interface Described {
 
 async function describe(admin: Admin, groups: readonly string[]): Promise<Map<string, Described>> {
   const result = new Map<string, Described>();
-  const batches = await Promise.all(chunks(groups, GROUP_BATCH).map((batch) => eachIfBatchFails(batch, (part) => admin.describeGroups({ groups: part }), mergeMaps)));
+  const batches = await Promise.all(
+    chunks(groups, GROUP_BATCH).map((batch) => eachIfBatchFails(batch, (part) => admin.describeGroups({ groups: part }), mergeMaps)),
+  );
   for (const described of batches) {
     for (const [id, group] of described) {
       result.set(id, {
@@ -528,8 +517,10 @@ export async function deleteGroup(admin: Admin, group: string): Promise<void> {
     await admin.deleteGroups({ groups: [group] });
   } catch (error) {
     const ids = kafkaErrorIds(error);
-    if (ids.includes('NON_EMPTY_GROUP')) throw new AppError('conflict', `The group "${group}" has active members; stop its consumers first.`, { kafkaCode: 'NON_EMPTY_GROUP' });
-    if (ids.includes('GROUP_ID_NOT_FOUND')) throw new AppError('not-found', `The group "${group}" does not exist on this cluster.`, { kafkaCode: 'GROUP_ID_NOT_FOUND' });
+    if (ids.includes('NON_EMPTY_GROUP'))
+      throw new AppError('conflict', `The group "${group}" has active members; stop its consumers first.`, { kafkaCode: 'NON_EMPTY_GROUP' });
+    if (ids.includes('GROUP_ID_NOT_FOUND'))
+      throw new AppError('not-found', `The group "${group}" does not exist on this cluster.`, { kafkaCode: 'GROUP_ID_NOT_FOUND' });
     throw error;
   }
 }
@@ -548,7 +539,8 @@ export async function deleteGroupOffsets(admin: Admin, group: string, topic: str
         kafkaCode: 'GROUP_SUBSCRIBED_TO_TOPIC',
       });
     }
-    if (ids.includes('GROUP_ID_NOT_FOUND')) throw new AppError('not-found', `The group "${group}" does not exist on this cluster.`, { kafkaCode: 'GROUP_ID_NOT_FOUND' });
+    if (ids.includes('GROUP_ID_NOT_FOUND'))
+      throw new AppError('not-found', `The group "${group}" does not exist on this cluster.`, { kafkaCode: 'GROUP_ID_NOT_FOUND' });
     throw error;
   }
   return { partitions: partitionIndexes.length };

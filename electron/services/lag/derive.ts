@@ -37,11 +37,7 @@ export function rowLag(row: HistoryRow, keys?: readonly number[]): number | null
  * forward moves count: a reset that moves a committed offset back, or a topic deleted and created
  * again, is not negative consumption. Partitions unknown in either row are left out.
  */
-export function rates(
-  earlier: HistoryRow,
-  later: HistoryRow,
-  keys?: readonly number[],
-): { consumeRate: number | null; produceRate: number | null } {
+export function rates(earlier: HistoryRow, later: HistoryRow, keys?: readonly number[]): { consumeRate: number | null; produceRate: number | null } {
   const seconds = (later.t - earlier.t) / 1000;
   if (!(seconds > 0)) return { consumeRate: null, produceRate: null };
   let consumed = 0;

@@ -80,9 +80,10 @@ class ForwardStream implements Stream {
         this.#done = true;
         return;
       }
-      const records = data.records[data.records.length - 1] && data.records[data.records.length - 1]!.offset >= this.limit
-        ? data.records.filter((record) => record.offset < this.limit)
-        : data.records;
+      const records =
+        data.records[data.records.length - 1] && data.records[data.records.length - 1]!.offset >= this.limit
+          ? data.records.filter((record) => record.offset < this.limit)
+          : data.records;
       if (data.nextOffset <= this.#next) {
         // Nothing complete came back below the end: the partition ended earlier than its watermark said.
         this.#done = true;
@@ -353,7 +354,9 @@ export async function plan(
     ...[...readable.failed].map(([partition, reason]) => ({ partition, reason })),
   ].sort((a, b) => a.partition - b.partition);
   if (skipped.length) {
-    const list = skipped.map(({ partition, reason }) => `partition ${partition} is ${reason.startsWith('offline') ? reason : `unreadable: ${reason}`}`).join('; ');
+    const list = skipped
+      .map(({ partition, reason }) => `partition ${partition} is ${reason.startsWith('offline') ? reason : `unreadable: ${reason}`}`)
+      .join('; ');
     if (skipped.length === partitions.length) {
       throw new AppError('unavailable', `Nothing can be read from "${reader.topic}" right now: ${list}.`);
     }

@@ -155,7 +155,12 @@ function plainDecoder(kind: 'auto' | 'string' | 'json' | 'hex' | 'base64'): Fiel
       }
     }
   };
-  const preview16 = (buffer: Buffer): Decoded => ({ format: 'hex', text: hexDump(buffer, HEX_PREVIEW_BYTES), size: buffer.length, truncated: buffer.length > HEX_PREVIEW_BYTES });
+  const preview16 = (buffer: Buffer): Decoded => ({
+    format: 'hex',
+    text: hexDump(buffer, HEX_PREVIEW_BYTES),
+    size: buffer.length,
+    truncated: buffer.length > HEX_PREVIEW_BYTES,
+  });
   return {
     structured: false,
     prepare: async () => undefined,
@@ -210,7 +215,11 @@ function numberDecoder(kind: 'int32' | 'int64' | 'float' | 'double'): FieldDecod
     full(buffer, pretty) {
       if (buffer === null) return nullFull();
       if (buffer.length !== width) {
-        return { format: 'hex', text: pretty ? hexDump(buffer) : buffer.toString('hex'), error: `A big-endian ${kind} has ${width} bytes; this one has ${buffer.length}.` };
+        return {
+          format: 'hex',
+          text: pretty ? hexDump(buffer) : buffer.toString('hex'),
+          error: `A big-endian ${kind} has ${width} bytes; this one has ${buffer.length}.`,
+        };
       }
       return { format: 'number', text: decode(buffer) };
     },
@@ -335,13 +344,18 @@ class SchemaRegistryClient {
   }
 
   async load(ids: Set<number>): Promise<void> {
-    await Promise.all([...ids].filter((id) => !this.#schemas.has(id)).map(async (id) => this.#schemas.set(id, await this.#fetch(id).catch((error: unknown) => error as Error))));
+    await Promise.all(
+      [...ids].filter((id) => !this.#schemas.has(id)).map(async (id) => this.#schemas.set(id, await this.#fetch(id).catch((error: unknown) => error as Error))),
+    );
   }
 
   async #fetch(id: number): Promise<RegistrySchema> {
     let response: Response;
     try {
-      response = await fetch(`${this.#url}/schemas/ids/${id}`, { signal: AbortSignal.timeout(10_000), headers: { Accept: 'application/vnd.schemaregistry.v1+json, application/json' } });
+      response = await fetch(`${this.#url}/schemas/ids/${id}`, {
+        signal: AbortSignal.timeout(10_000),
+        headers: { Accept: 'application/vnd.schemaregistry.v1+json, application/json' },
+      });
     } catch (error) {
       throw new Error(`The schema registry at ${this.#url} cannot be reached: ${(error as Error).message}`, { cause: error });
     }

@@ -8,7 +8,21 @@ import { compressionName, recordSequence } from './views';
 
 const FLUSH_CHARS = 1 << 20;
 
-export const CSV_COLUMNS = ['topic', 'partition', 'offset', 'timestamp', 'timestamp_type', 'key', 'value', 'headers', 'size', 'compression', 'producer_id', 'sequence', 'transactional'];
+export const CSV_COLUMNS = [
+  'topic',
+  'partition',
+  'offset',
+  'timestamp',
+  'timestamp_type',
+  'key',
+  'value',
+  'headers',
+  'size',
+  'compression',
+  'producer_id',
+  'sequence',
+  'transactional',
+];
 
 /** A JSON value for a decoded field: JSON text is embedded as is, everything else as a string. */
 function jsonField(decoded: FullText): string {

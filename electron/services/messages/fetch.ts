@@ -6,7 +6,13 @@
 import type { Admin, Connection } from '@platformatic/kafka';
 import type { UnreadableBatch } from '../../../shared/model/messages';
 import { ProtocolDecodeError } from '../../kafka/protocol/errors';
-import { Fetch, createFetchRequest, createFetchRequestFetchPartition, createFetchRequestFetchTopic, type FetchRequest } from '../../kafka/protocol/generated/index';
+import {
+  Fetch,
+  createFetchRequest,
+  createFetchRequestFetchPartition,
+  createFetchRequestFetchTopic,
+  type FetchRequest,
+} from '../../kafka/protocol/generated/index';
 import { Reader } from '../../kafka/protocol/reader';
 import { BATCH_HEADER_SIZE, BatchAttributes, LOG_OVERHEAD, MAGIC_OFFSET, isEmptyStandIn, readHeaderFields } from '../../kafka/records/batch-header';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, initCompression } from '../../kafka/records/compression';
@@ -146,7 +152,11 @@ const compressionReady = initCompression();
  * broker serves for such a batch on its disk — is reported in `unreadable` with its offsets and left
  * out; the batches around it are decoded as usual.
  */
-export function decodeRecordsField(partition: number, data: Buffer, fromOffset: number): { records: RawRecord[]; nextOffset: number; unreadable: UnreadableBatch[] } {
+export function decodeRecordsField(
+  partition: number,
+  data: Buffer,
+  fromOffset: number,
+): { records: RawRecord[]; nextOffset: number; unreadable: UnreadableBatch[] } {
   const records: RawRecord[] = [];
   const unreadable: UnreadableBatch[] = [];
   let nextOffset = fromOffset;
@@ -155,10 +165,16 @@ export function decodeRecordsField(partition: number, data: Buffer, fromOffset: 
     const size = data.readInt32BE(at + 8) + LOG_OVERHEAD;
     if (size > data.length - at) break; // a trailing partial batch
     const magic = data.readInt8(at + MAGIC_OFFSET);
-    if (magic !== 2) throw new AppError('kafka', `Partition ${partition} holds records in the old message format (magic ${magic}), which the browser does not read.`);
+    if (magic !== 2)
+      throw new AppError('kafka', `Partition ${partition} holds records in the old message format (magic ${magic}), which the browser does not read.`);
     if (size < BATCH_HEADER_SIZE) {
       // A length that cannot be: nothing after it can be found either.
-      unreadable.push({ partition, baseOffset: Number(data.readBigInt64BE(at)), lastOffset: Number(data.readBigInt64BE(at)), reason: `its length field says ${size} bytes, less than a batch header` });
+      unreadable.push({
+        partition,
+        baseOffset: Number(data.readBigInt64BE(at)),
+        lastOffset: Number(data.readBigInt64BE(at)),
+        reason: `its length field says ${size} bytes, less than a batch header`,
+      });
       break;
     }
     const header = readHeaderFields(data, at);
@@ -167,7 +183,12 @@ export function decodeRecordsField(partition: number, data: Buffer, fromOffset: 
     const attributes = header.attributes;
     if ((attributes & BatchAttributes.Control) === 0 && batchEnd > fromOffset) {
       if (isEmptyStandIn(header)) {
-        unreadable.push({ partition, baseOffset: header.baseOffset, lastOffset: batchEnd - 1, reason: 'the broker holds a batch here that it cannot read (its log says why)' });
+        unreadable.push({
+          partition,
+          baseOffset: header.baseOffset,
+          lastOffset: batchEnd - 1,
+          reason: 'the broker holds a batch here that it cannot read (its log says why)',
+        });
         at += size;
         continue;
       }
@@ -354,10 +375,7 @@ export class TopicReader {
     const unique = [...new Set(partitions)].sort((a, b) => a - b);
     const missing = unique.filter((partition) => partition >= this.#layout.length);
     if (missing.length) {
-      throw new AppError(
-        'invalid-request',
-        `Partition ${missing.join(', ')} does not exist: "${this.topic}" has partitions 0 to ${this.#layout.length - 1}.`,
-      );
+      throw new AppError('invalid-request', `Partition ${missing.join(', ')} does not exist: "${this.topic}" has partitions 0 to ${this.#layout.length - 1}.`);
     }
     return unique;
   }
@@ -403,10 +421,12 @@ export class TopicReader {
   async offsetsForTime(partitions: number[], timestamp: number): Promise<Map<number, number | null>> {
     const { offsets, failed } = await this.#listOffsets(partitions, BigInt(timestamp));
     if (failed.size) throw unreadable(this.topic, failed);
-    return new Map(partitions.map((partition) => {
-      const offset = offsets.get(partition);
-      return [partition, offset === undefined || offset < 0 ? null : offset];
-    }));
+    return new Map(
+      partitions.map((partition) => {
+        const offset = offsets.get(partition);
+        return [partition, offset === undefined || offset < 0 ? null : offset];
+      }),
+    );
   }
 
   async #ensureVersion(): Promise<void> {
@@ -481,7 +501,15 @@ export class TopicReader {
                 continue;
               }
               if (partition.errorCode === ErrorCodes.OFFSET_OUT_OF_RANGE) {
-                results.push({ partition: partition.partition, errorCode: partition.errorCode, highWatermark: partition.highWatermark, logStartOffset: partition.logStartOffset, records: [], nextOffset: request.offset, unreadable: [] });
+                results.push({
+                  partition: partition.partition,
+                  errorCode: partition.errorCode,
+                  highWatermark: partition.highWatermark,
+                  logStartOffset: partition.logStartOffset,
+                  records: [],
+                  nextOffset: request.offset,
+                  unreadable: [],
+                });
                 continue;
               }
               if (partition.errorCode !== ErrorCodes.NONE) {
@@ -509,7 +537,10 @@ export class TopicReader {
       pending = retry;
     }
     if (pending.length && !options.skipUnavailable) {
-      throw new AppError('unavailable', `Partition ${pending.map((request) => request.partition).join(', ')} of "${this.topic}" has no reachable leader right now; try again in a moment.`);
+      throw new AppError(
+        'unavailable',
+        `Partition ${pending.map((request) => request.partition).join(', ')} of "${this.topic}" has no reachable leader right now; try again in a moment.`,
+      );
     }
     return results;
   }

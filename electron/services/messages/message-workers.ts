@@ -85,7 +85,14 @@ class WorkerThread {
     });
     this.#worker.on('error', (error) => {
       const outOfMemory = (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
-      this.end(new AppError('invalid-request', outOfMemory ? `Filtering or decoding needed more than ${WORKER_HEAP_MB} MB of memory and was stopped.` : `Filtering or decoding failed: ${(error as Error).message}`));
+      this.end(
+        new AppError(
+          'invalid-request',
+          outOfMemory
+            ? `Filtering or decoding needed more than ${WORKER_HEAP_MB} MB of memory and was stopped.`
+            : `Filtering or decoding failed: ${(error as Error).message}`,
+        ),
+      );
     });
     this.#worker.on('exit', () => this.end(new AppError('internal', 'The message worker stopped unexpectedly.')));
   }
@@ -199,7 +206,12 @@ export class RecordFilter {
   }
 
   /** Null without a filter. A filter the worker cannot compile (bad regex, bad path) is refused here. */
-  static async create(filter: Filter | null, decoders: TopicDecoders, workers: MessageWorkers, options: RecordFilterOptions = {}): Promise<RecordFilter | null> {
+  static async create(
+    filter: Filter | null,
+    decoders: TopicDecoders,
+    workers: MessageWorkers,
+    options: RecordFilterOptions = {},
+  ): Promise<RecordFilter | null> {
     if (filter === null) return null;
     const inline = inlinePredicate(filter, decoders);
     if (inline) return new RecordFilter(inline, null, filterFields(filter), options);
@@ -281,7 +293,13 @@ export class RecordFilter {
  * One request to a thread, with a time limit counted from when the thread is ready (a new thread
  * loads its modules first); `expire` ends the thread when the limit passes, which rejects the request.
  */
-async function askWithin(thread: WorkerThread, message: WorkerCall, transfer: ArrayBuffer[], limit: () => number, expire: (ms: number) => void): Promise<WorkerResponse> {
+async function askWithin(
+  thread: WorkerThread,
+  message: WorkerCall,
+  transfer: ArrayBuffer[],
+  limit: () => number,
+  expire: (ms: number) => void,
+): Promise<WorkerResponse> {
   await thread.ready;
   const ms = limit();
   const timer = setTimeout(() => expire(ms), ms);
@@ -358,14 +376,22 @@ export class WorkerDecoding {
       const chunk = packRecords(records, this.#fields);
       const first = records[0]!;
       const budget = this.#workers.budgetMs;
-      const call: WorkerCall = type === 'full' ? { type, decoders: this.#decoders, fields: this.#fields, chunk, pretty } : { type, decoders: this.#decoders, fields: this.#fields, chunk };
-      const response = await askWithin(this.#thread, call, [chunk.bytes], () => budget, () =>
-        this.#stop(
-          new AppError(
-            'invalid-request',
-            `Decoding took more than ${formatSeconds(budget)} over ${records.length.toLocaleString('en')} record${records.length === 1 ? '' : 's'} of partition ${first.partition} from offset ${first.offset} and was stopped. Choose another decoder, or read fewer records at a time.`,
+      const call: WorkerCall =
+        type === 'full'
+          ? { type, decoders: this.#decoders, fields: this.#fields, chunk, pretty }
+          : { type, decoders: this.#decoders, fields: this.#fields, chunk };
+      const response = await askWithin(
+        this.#thread,
+        call,
+        [chunk.bytes],
+        () => budget,
+        () =>
+          this.#stop(
+            new AppError(
+              'invalid-request',
+              `Decoding took more than ${formatSeconds(budget)} over ${records.length.toLocaleString('en')} record${records.length === 1 ? '' : 's'} of partition ${first.partition} from offset ${first.offset} and was stopped. Choose another decoder, or read fewer records at a time.`,
+            ),
           ),
-        ),
       );
       // #stop may have run while this waited (TypeScript still sees the check above).
       const stopped = this.#stopped as FilterStopped | null;

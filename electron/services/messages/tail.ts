@@ -127,7 +127,14 @@ export class Tail {
         if (!matching.length && (skipped || missed || unreadable.length)) emit({ tailId: this.id, records: [], skipped, missed, ...went, state: this.#state });
         for (let at = 0; at < matching.length; at += TAIL_EVENT_RECORDS) {
           const slice = matching.slice(at, at + TAIL_EVENT_RECORDS).map((record, i) => toView(record, key, value, decoded?.[at + i]));
-          emit({ tailId: this.id, records: slice, skipped: at === 0 ? skipped : 0, missed: at === 0 ? missed : 0, ...(at === 0 ? went : {}), state: this.#state });
+          emit({
+            tailId: this.id,
+            records: slice,
+            skipped: at === 0 ? skipped : 0,
+            missed: at === 0 ? missed : 0,
+            ...(at === 0 ? went : {}),
+            state: this.#state,
+          });
         }
       }
     } catch (error) {

@@ -61,10 +61,7 @@ async function produce(producer: BufferProducer, request: ParsedProduceRequest, 
   const partitionCount = layout?.partitionsCount ?? 0;
   if (partitionCount === 0) throw new AppError('not-found', `The topic "${request.topic}" does not exist on this cluster.`);
   if (request.partition !== null && request.partition >= partitionCount) {
-    throw new AppError(
-      'invalid-request',
-      `Partition ${request.partition} does not exist: "${request.topic}" has partitions 0 to ${partitionCount - 1}.`,
-    );
+    throw new AppError('invalid-request', `Partition ${request.partition} does not exist: "${request.topic}" has partitions 0 to ${partitionCount - 1}.`);
   }
   // Partitions without a leader take no records. The producer's metadata is read tolerantly
   // (TolerantProducer), so they show as leader -1 instead of failing every send to the topic.

@@ -7,7 +7,16 @@ import { ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationType
 import type { ConfigEntry, ConfigSource, PartitionInfo, TopicDetail, TopicStats, TopicSummary } from '../../../shared/model/schemas';
 import { AppError } from '../../core/errors';
 import { LATEST_TIMESTAMP, readWatermarks } from '../cluster/offsets';
-import { describeLogDirs, isOffline, isUnderReplicated, listOffsets, PartitionResults, readMetadata, type ClusterSnapshot, type TopicState } from '../cluster/read';
+import {
+  describeLogDirs,
+  isOffline,
+  isUnderReplicated,
+  listOffsets,
+  PartitionResults,
+  readMetadata,
+  type ClusterSnapshot,
+  type TopicState,
+} from '../cluster/read';
 import { visibleTopics, type ClusterReads } from '../cluster/service';
 import { supportsApi } from '../cluster/wire';
 import { ApiKey } from '../../kafka/protocol/api-keys';
@@ -134,9 +143,7 @@ export async function describeTopic(reads: ClusterReads, topicName: string): Pro
   const partitions: PartitionInfo[] = topic.partitions.map((partition) => {
     const index = partition.partition;
     const mark = marks.get(topicName, index);
-    const reasons = [marks.error(topicName, index), sizes.error(topicName, index)].filter(
-      (reason): reason is string => reason !== undefined,
-    );
+    const reasons = [marks.error(topicName, index), sizes.error(topicName, index)].filter((reason): reason is string => reason !== undefined);
     return {
       partition: index,
       leader: partition.leader,
@@ -250,12 +257,7 @@ export async function topicConfigs(admin: Admin, topic: string): Promise<ConfigE
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export async function alterTopicConfigs(
-  admin: Admin,
-  topic: string,
-  set: Record<string, string>,
-  reset: string[],
-): Promise<ConfigEntry[]> {
+export async function alterTopicConfigs(admin: Admin, topic: string, set: Record<string, string>, reset: string[]): Promise<ConfigEntry[]> {
   const overlap = reset.filter((name) => name in set);
   if (overlap.length) throw new AppError('invalid-request', `A config cannot be both set and reset: ${overlap.join(', ')}.`);
   const configs = [

@@ -21,9 +21,7 @@ declare global {
   }
 }
 
-type ServerMessage =
-  | { type: 'result'; id: number; result: IpcResult<unknown> }
-  | { type: 'event'; event: string; payload: unknown };
+type ServerMessage = { type: 'result'; id: number; result: IpcResult<unknown> } | { type: 'event'; event: string; payload: unknown };
 
 /** A call too large for one frame: the field over its own limit when there is one, else the frame's size. */
 function tooLarge(channel: Channel, request: unknown, bytes: number): IpcResult<never> {

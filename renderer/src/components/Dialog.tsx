@@ -25,7 +25,19 @@ export interface DialogProps {
   plain?: boolean;
 }
 
-export function Dialog({ title, onClose, children, wide, onSubmit, error, errorTone = 'error', actions, leadingActions, cancelLabel = 'Cancel', plain }: DialogProps) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+  wide,
+  onSubmit,
+  error,
+  errorTone = 'error',
+  actions,
+  leadingActions,
+  cancelLabel = 'Cancel',
+  plain,
+}: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;

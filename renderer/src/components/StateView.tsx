@@ -16,10 +16,7 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
 export function ErrorMessage({ error, onRetry }: { error: IpcError; onRetry?: () => void }) {
   // The connection's status bar above already shows this very error, with its time and next check.
   const shownAbove = useAppStore(
-    (state) =>
-      error.kind === 'unavailable' &&
-      !error.kafkaCode &&
-      state.connectionHealth[state.activeConnectionId]?.lastError?.message === error.message,
+    (state) => error.kind === 'unavailable' && !error.kafkaCode && state.connectionHealth[state.activeConnectionId]?.lastError?.message === error.message,
   );
   return (
     <div className="state state-error" role="alert">
@@ -27,7 +24,9 @@ export function ErrorMessage({ error, onRetry }: { error: IpcError; onRetry?: ()
         <strong>{titleFor(error)}</strong>
         <p>{shownAbove ? 'The reason is shown above. This screen loads again by itself once the cluster answers.' : error.message}</p>
       </div>
-      {error.recovery === 'start-embedded' ? <StartEmbeddedButton onStarted={onRetry} /> : onRetry ? (
+      {error.recovery === 'start-embedded' ? (
+        <StartEmbeddedButton onStarted={onRetry} />
+      ) : onRetry ? (
         <button type="button" className="button" onClick={onRetry}>
           Try again
         </button>

@@ -29,15 +29,7 @@ export const chartColors: Record<'light' | 'dark', ChartColors> = {
   },
 };
 
-export function ChartContainer({
-  title,
-  height = 220,
-  children,
-}: {
-  title: string;
-  height?: number;
-  children: (colors: ChartColors) => ReactElement;
-}) {
+export function ChartContainer({ title, height = 220, children }: { title: string; height?: number; children: (colors: ChartColors) => ReactElement }) {
   const scheme = useColorScheme();
   return (
     <figure className="chart" aria-label={title}>

@@ -12,18 +12,20 @@ import { createMessagesSlice, type MessagesSlice } from '../features/messages/me
 import { createResourcesSlice, type ResourcesSlice } from './resources';
 
 export type AppState = ResourcesSlice &
-  ConnectionsSlice & ClusterSlice & TopicsSlice & EmbeddedSlice & UiSlice & GroupsSlice & MessagesSlice & { api: IpcClient };
+  ConnectionsSlice &
+  ClusterSlice &
+  TopicsSlice &
+  EmbeddedSlice &
+  UiSlice &
+  GroupsSlice &
+  MessagesSlice & { api: IpcClient };
 
 export type AppStore = StoreApi<AppState>;
 
 /** Makes a slice's state and actions. Slice interfaces declare actions as function properties, not
  * methods: screens take them out of the store (useAppStore((state) => state.openTopic)) and call them
  * alone, which is right as no action uses `this`. */
-export type SliceCreator<Slice> = (
-  set: StoreApi<AppState>['setState'],
-  get: StoreApi<AppState>['getState'],
-  api: IpcClient,
-) => Slice;
+export type SliceCreator<Slice> = (set: StoreApi<AppState>['setState'], get: StoreApi<AppState>['getState'], api: IpcClient) => Slice;
 
 export function createAppStore(api: IpcClient): AppStore {
   return createStore<AppState>()((set, get) => ({

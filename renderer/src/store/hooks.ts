@@ -48,7 +48,15 @@ export function useResource<T>(query: Query<T> | null, reloadOn: unknown = null,
   const [lastShown, setLastShown] = useState<{ key: ResourceKey; data: T } | null>(null);
   if (query && resource.data !== null && lastShown?.data !== resource.data) setLastShown({ key: query.key, data: resource.data });
   const prefix = options.keepPreviousOf;
-  if (query && resource.data === null && prefix && resource.status !== 'error' && lastShown && keyStartsWith(query.key, prefix) && keyStartsWith(lastShown.key, prefix)) {
+  if (
+    query &&
+    resource.data === null &&
+    prefix &&
+    resource.status !== 'error' &&
+    lastShown &&
+    keyStartsWith(query.key, prefix) &&
+    keyStartsWith(lastShown.key, prefix)
+  ) {
     return [{ status: 'loading', data: lastShown.data, error: null }, reload];
   }
   return [resource, reload];

@@ -30,7 +30,11 @@ describe('fetches served from pooled read buffers', () => {
     // ~18 MiB: most of it only on disk (the tail cache keeps the newest 4 MiB).
     await kcat(t.bootstrap, ['-P', '-t', topic, '-X', 'linger.ms=20', '-X', 'batch.num.messages=500'], { input, timeoutMs: 60_000 });
     const consume = (fetchBytes: number) =>
-      kcat(t.bootstrap, ['-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-X', 'check.crcs=true', '-X', `fetch.message.max.bytes=${fetchBytes}`, '-f', '%o %s\\n'], { timeoutMs: 60_000 });
+      kcat(
+        t.bootstrap,
+        ['-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-X', 'check.crcs=true', '-X', `fetch.message.max.bytes=${fetchBytes}`, '-f', '%o %s\\n'],
+        { timeoutMs: 60_000 },
+      );
     const outputs = await Promise.all([consume(1 << 20), consume(100_000), consume(300_000), consume(1 << 20)]);
     for (const output of outputs) {
       const got = lines(output);
@@ -42,7 +46,7 @@ describe('fetches served from pooled read buffers', () => {
     expect(t.errors).toEqual([]);
   }, 120_000);
 
-  it('keeps a response\'s buffers out of the pool while a slow client has not taken it', async () => {
+  it("keeps a response's buffers out of the pool while a slow client has not taken it", async () => {
     const topic = topicName('pooled-slow');
     t.cluster.controller.createTopic({ name: topic, partitions: 2, replicationFactor: 1 });
     const broker = t.cluster.broker(0);
@@ -60,7 +64,18 @@ describe('fetches served from pooled read buffers', () => {
       const request = createFetchRequest();
       request.maxWaitMs = 0;
       request.maxBytes = 16 << 20;
-      request.topics = [{ topic, topicId: '00000000-0000-0000-0000-000000000000', partitions: [0, 1].map((partition) => ({ ...createFetchRequestFetchPartition(), partition, fetchOffset: BigInt(offset), partitionMaxBytes: 3 << 20 })) }];
+      request.topics = [
+        {
+          topic,
+          topicId: '00000000-0000-0000-0000-000000000000',
+          partitions: [0, 1].map((partition) => ({
+            ...createFetchRequestFetchPartition(),
+            partition,
+            fetchOffset: BigInt(offset),
+            partitionMaxBytes: 3 << 20,
+          })),
+        },
+      ];
       return request;
     };
     const slow = await RawClient.open(t.bootstrap);

@@ -33,7 +33,9 @@ export function errorRecordingLogger(errors: string[]): Logger {
   return createLogger({ level: 'error', write: (line) => errors.push(line) });
 }
 
-export async function startTestCluster(options: { brokers?: number; config?: Record<string, string>; kafkaVersion?: KafkaReleaseId } = {}): Promise<TestCluster> {
+export async function startTestCluster(
+  options: { brokers?: number; config?: Record<string, string>; kafkaVersion?: KafkaReleaseId } = {},
+): Promise<TestCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kd-clients-'));
   const errors: string[] = [];
   const cluster = await EmbeddedCluster.start({
@@ -68,7 +70,11 @@ export interface RunResult {
  * Runs a command to completion, feeding `input` on stdin, killing it (SIGKILL) after `timeoutMs`.
  * Never rejects for a non-zero exit: the caller checks `code`.
  */
-export function run(command: string, args: readonly string[], options: { input?: string | Buffer; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { input?: string | Buffer; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
   const timeoutMs = options.timeoutMs ?? 20_000;
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env });

@@ -113,7 +113,13 @@ async function fetchValues(partition: number): Promise<string[]> {
     const request = createFetchRequest();
     request.maxWaitMs = 0;
     request.maxBytes = 8 << 20;
-    request.topics = [{ topic, topicId: '00000000-0000-0000-0000-000000000000', partitions: [{ ...createFetchRequestFetchPartition(), partition, fetchOffset: BigInt(offset), partitionMaxBytes: 8 << 20 }] }];
+    request.topics = [
+      {
+        topic,
+        topicId: '00000000-0000-0000-0000-000000000000',
+        partitions: [{ ...createFetchRequestFetchPartition(), partition, fetchOffset: BigInt(offset), partitionMaxBytes: 8 << 20 }],
+      },
+    ];
     const response = await client.call(Fetch, 12, request);
     const data = response.responses[0]!.partitions[0]!;
     expect(data.errorCode).toBe(0);
@@ -153,10 +159,17 @@ const CODECS = [
 ] as const;
 
 describe('record batches (Produce v9)', () => {
-  it.each(CODECS)('%s: garbage compressed data under a valid CRC is CORRUPT_MESSAGE; garbage records inside good compression are INVALID_RECORD', async (name, codec) => {
-    await expectRefused(craftBatch({ codec, payload: noise(codec, 500), recordCount: 4 }), ErrorCode.CORRUPT_MESSAGE, new RegExp(`${name} data cannot be decompressed`));
-    await expectRefused(craftBatch({ codec, payload: compress(codec, noise(40 + codec, 500)), recordCount: 4 }), ErrorCode.INVALID_RECORD, /record 0/);
-  });
+  it.each(CODECS)(
+    '%s: garbage compressed data under a valid CRC is CORRUPT_MESSAGE; garbage records inside good compression are INVALID_RECORD',
+    async (name, codec) => {
+      await expectRefused(
+        craftBatch({ codec, payload: noise(codec, 500), recordCount: 4 }),
+        ErrorCode.CORRUPT_MESSAGE,
+        new RegExp(`${name} data cannot be decompressed`),
+      );
+      await expectRefused(craftBatch({ codec, payload: compress(codec, noise(40 + codec, 500)), recordCount: 4 }), ErrorCode.INVALID_RECORD, /record 0/);
+    },
+  );
 
   it('uncompressed garbage under a valid CRC is INVALID_RECORD', async () => {
     await expectRefused(craftBatch({ codec: 0, payload: noise(9, 200), recordCount: 2 }), ErrorCode.INVALID_RECORD, /record 0/);
@@ -220,8 +233,20 @@ describe('legacy message sets (Produce v0-2)', () => {
     await expectRefused(legacyEntry({ magic: 1, attributes: CompressionType.Gzip, value: gzipMembersBomb(512) }), ErrorCode.MESSAGE_TOO_LARGE, /limit/, 2);
     const inner = Buffer.from(legacyEntry({ magic: 1, value: Buffer.from('inner') }));
     inner[inner.length - 1] = 0x21;
-    await expectRefused(legacyEntry({ magic: 1, attributes: CompressionType.Gzip, value: compress(CompressionType.Gzip, inner) }), ErrorCode.CORRUPT_MESSAGE, /CRC/, 2);
-    const nested = legacyEntry({ magic: 1, attributes: CompressionType.Snappy, value: compress(CompressionType.Snappy, legacyEntry({ magic: 1, attributes: CompressionType.Gzip, value: compress(CompressionType.Gzip, legacyEntry({ magic: 1, value: Buffer.from('x') })) })) });
+    await expectRefused(
+      legacyEntry({ magic: 1, attributes: CompressionType.Gzip, value: compress(CompressionType.Gzip, inner) }),
+      ErrorCode.CORRUPT_MESSAGE,
+      /CRC/,
+      2,
+    );
+    const nested = legacyEntry({
+      magic: 1,
+      attributes: CompressionType.Snappy,
+      value: compress(
+        CompressionType.Snappy,
+        legacyEntry({ magic: 1, attributes: CompressionType.Gzip, value: compress(CompressionType.Gzip, legacyEntry({ magic: 1, value: Buffer.from('x') })) }),
+      ),
+    });
     await expectRefused(nested, ErrorCode.INVALID_RECORD, /compressed message inside/, 1);
   });
 });
@@ -232,13 +257,20 @@ describe('after all that', () => {
       const [answer] = await produce(9, [{ partition: 0, records: good(0, codec, `after-${codec}`) }]);
       expect(answer!.errorCode).toBe(0);
     }
-    for (const [version, magic] of [[0, 0], [2, 1]] as const) {
+    for (const [version, magic] of [
+      [0, 0],
+      [2, 1],
+    ] as const) {
       const [answer] = await produce(version, [{ partition: 0, records: legacyGood(0, magic, `legacy-v${version}`) }]);
       expect(answer!.errorCode).toBe(0);
     }
     for (const partition of [0, 1]) {
       expect(await fetchValues(partition)).toEqual(expected[partition]);
-      const consumed = await kcat(bootstrap, ['-C', '-t', topic, '-p', String(partition), '-o', 'beginning', '-e', '-q', '-X', 'check.crcs=true', '-f', '%s\\n'], { timeoutMs: 30_000 });
+      const consumed = await kcat(
+        bootstrap,
+        ['-C', '-t', topic, '-p', String(partition), '-o', 'beginning', '-e', '-q', '-X', 'check.crcs=true', '-f', '%s\\n'],
+        { timeoutMs: 30_000 },
+      );
       expect(lines(consumed)).toEqual(expected[partition]);
     }
   }, 60_000);

@@ -33,7 +33,8 @@ interface RoundTrip {
 
 async function roundTrip(topic: string, count: number, apiVersion = 'auto', compression = 'none'): Promise<RoundTrip> {
   const result = await run(PYTHON, [SCRIPT, t.bootstrap, topic, String(count), apiVersion, compression], { timeoutMs: 45_000 });
-  if (result.timedOut || result.code !== 0) throw new Error(`roundtrip.py ${apiVersion} ${compression} ${result.timedOut ? 'timed out' : `exited ${result.code}`}:\n${result.stderr}`);
+  if (result.timedOut || result.code !== 0)
+    throw new Error(`roundtrip.py ${apiVersion} ${compression} ${result.timedOut ? 'timed out' : `exited ${result.code}`}:\n${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as RoundTrip;
 }
 
@@ -76,7 +77,12 @@ describe('kafka-python', { timeout: 60_000 }, () => {
       });
       const frames = [
         ...encodeRequestFrame(ApiVersions, 0, 1, 'kafka-python', { clientSoftwareName: '', clientSoftwareVersion: '' }),
-        ...encodeRequestFrame(Metadata, 0, 2, 'kafka-python', { topics: [], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }),
+        ...encodeRequestFrame(Metadata, 0, 2, 'kafka-python', {
+          topics: [],
+          allowAutoTopicCreation: true,
+          includeClusterAuthorizedOperations: false,
+          includeTopicAuthorizedOperations: false,
+        }),
       ];
       socket.write(Buffer.concat(frames));
       let buffered = Buffer.alloc(0);

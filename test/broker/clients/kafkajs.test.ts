@@ -87,7 +87,10 @@ describe('kafkajs producer', () => {
     for (const [name] of CODECS) {
       const entry = produced.get(name);
       expect(entry, `the ${name} produce test ran first`).toBeDefined();
-      expected.set(entry!.topic, entry!.values.map((value, i) => `k${i}|${value}|${name}|${i}`));
+      expected.set(
+        entry!.topic,
+        entry!.values.map((value, i) => `k${i}|${value}|${name}|${i}`),
+      );
     }
     const total = [...expected.values()].reduce((sum, values) => sum + values.length, 0);
     const consumer = kafka.consumer({ groupId: `kd-kafkajs-codecs-${process.pid}`, maxWaitTimeInMs: 200 });

@@ -30,7 +30,11 @@ describe('kcat', () => {
     const metadata = JSON.parse(await kcat(t.bootstrap, ['-L', '-J'])) as {
       controllerid: number;
       brokers: Array<{ id: number; name: string }>;
-      topics: Array<{ topic: string; error?: string; partitions: Array<{ partition: number; leader: number; replicas: Array<{ id: number }>; isrs: Array<{ id: number }> }> }>;
+      topics: Array<{
+        topic: string;
+        error?: string;
+        partitions: Array<{ partition: number; leader: number; replicas: Array<{ id: number }>; isrs: Array<{ id: number }> }>;
+      }>;
     };
     expect(metadata.controllerid).toBe(0);
     expect(metadata.brokers).toEqual([{ id: 0, name: t.bootstrap }]);
@@ -62,7 +66,9 @@ describe('kcat', () => {
   it('consumes from the end only what is produced after the consumer started', async () => {
     const topic = topicName('kcat-end');
     await kcat(t.bootstrap, ['-P', '-t', topic], { input: 'before-1\nbefore-2\n' });
-    const consumer = spawn(KCAT, ['-b', t.bootstrap, '-C', '-t', topic, '-p', '0', '-o', 'end', '-c', '1', '-f', '%s@%o\\n'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const consumer = spawn(KCAT, ['-b', t.bootstrap, '-C', '-t', topic, '-p', '0', '-o', 'end', '-c', '1', '-f', '%s@%o\\n'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const killer = setTimeout(() => consumer.kill('SIGKILL'), 20_000);
     let stdout = '';
     let stderr = '';
@@ -109,7 +115,9 @@ describe('kcat', () => {
     const legacy = ['-X', 'api.version.request=false', '-X', 'broker.version.fallback=0.9.0'];
     const topic = topicName(`kcat-legacy-${codec}`);
     const values = Array.from({ length: 60 }, (_, i) => `legacy-${codec}-${i}`);
-    await kcat(t.bootstrap, ['-P', '-t', topic, '-z', codec, '-K:', '-X', 'linger.ms=50', ...legacy], { input: values.map((v, i) => `k${i}:${v}`).join('\n') + '\n' });
+    await kcat(t.bootstrap, ['-P', '-t', topic, '-z', codec, '-K:', '-X', 'linger.ms=50', ...legacy], {
+      input: values.map((v, i) => `k${i}:${v}`).join('\n') + '\n',
+    });
     const expected = values.map((v, i) => `k${i}|${v}|${i}`);
     expect(lines(await kcat(t.bootstrap, ['-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%k|%s|%o\\n', ...legacy]))).toEqual(expected);
     expect(await consume(topic, 'beginning')).toEqual(expected);

@@ -84,7 +84,13 @@ describe('clients pinned to old releases against the emulation', { timeout: 90_0
     const topic = topicName(`kcat-${release}`);
     const input = Array.from({ length: 25 }, (_, i) => `k${i}:v${i}`).join('\n') + '\n';
     await kcat(t.bootstrap, ['-P', '-t', topic, '-p', '0', '-K:', ...flags], { input, timeoutMs: 45_000 });
-    const read = lines(await kcat(t.bootstrap, ['-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%o %k=%s\n', ...flags.filter((f) => f !== '-z' && f !== 'zstd')], { timeoutMs: 45_000 }));
+    const read = lines(
+      await kcat(
+        t.bootstrap,
+        ['-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%o %k=%s\n', ...flags.filter((f) => f !== '-z' && f !== 'zstd')],
+        { timeoutMs: 45_000 },
+      ),
+    );
     expect(read).toEqual(Array.from({ length: 25 }, (_, i) => `${i} k${i}=v${i}`));
   });
 });

@@ -28,16 +28,25 @@ class BrokerProcess {
   }
 
   static async start(port: number, dataDir: string): Promise<BrokerProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'electron/broker/cli.ts'), '--brokers', '1', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'], {
-      cwd: ROOT,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'electron/broker/cli.ts'), '--brokers', '1', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'],
+      {
+        cwd: ROOT,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the cluster exited with ${code} before it was ready:\n${output}`))));
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`the cluster exited with ${code} before it was ready:\n${output}`))),
+    );
     try {
-      const line = await Promise.race([waitFor(() => /bootstrap\.servers=(\S+)/.exec(output)?.[1], 45_000, `the ready line; output so far:\n${output}`), exited]);
+      const line = await Promise.race([
+        waitFor(() => /bootstrap\.servers=(\S+)/.exec(output)?.[1], 45_000, `the ready line; output so far:\n${output}`),
+        exited,
+      ]);
       const process_ = new BrokerProcess(child, line);
       child.stdout.on('data', (chunk: Buffer) => (process_.output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (process_.output += chunk.toString()));
@@ -112,16 +121,23 @@ describe('the cluster process', { timeout: 90_000 }, () => {
     expect([...producer.offsets].sort((a, b) => a - b)).toEqual(Array.from({ length: N }, (_, i) => i));
     // An idempotent producer that lives through the crash: the restarted broker rebuilds its sequence
     // state from the log, so the producer's next batches are accepted (not OUT_OF_ORDER_SEQUENCE).
-    const kafka = new Kafka({ clientId: 'kd-persist-idempotent', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 200 } });
+    const kafka = new Kafka({
+      clientId: 'kd-persist-idempotent',
+      brokers: [broker.bootstrap],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 10, initialRetryTime: 200 },
+    });
     const idempotent = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
     await idempotent.connect();
     try {
-      for (let i = 0; i < 5; i++) await idempotent.send({ topic: 'persist-idempotent', acks: -1, messages: [{ value: `before-${i}` }, { value: `before-${i}b` }] });
+      for (let i = 0; i < 5; i++)
+        await idempotent.send({ topic: 'persist-idempotent', acks: -1, messages: [{ value: `before-${i}` }, { value: `before-${i}b` }] });
       await broker.kill9();
 
       broker = await BrokerProcess.start(port, dataDir);
       expect(await consumeValues(broker.bootstrap, topic)).toEqual(Array.from({ length: N }, (_, i) => `rec-${i}`));
-      for (let i = 0; i < 5; i++) await idempotent.send({ topic: 'persist-idempotent', acks: -1, messages: [{ value: `after-${i}` }, { value: `after-${i}b` }] });
+      for (let i = 0; i < 5; i++)
+        await idempotent.send({ topic: 'persist-idempotent', acks: -1, messages: [{ value: `after-${i}` }, { value: `after-${i}b` }] });
     } finally {
       await idempotent.disconnect();
     }
@@ -132,7 +148,11 @@ describe('the cluster process', { timeout: 90_000 }, () => {
 
   it('keeps every acknowledged record when killed in the middle of producing', async () => {
     const current = broker!;
-    const child = spawn(KCAT, ['-b', current.bootstrap, '-P', '-t', midTopic, '-X', 'acks=1', '-X', 'linger.ms=2', '-X', 'message.timeout.ms=3000', '-v', '-v', '-v'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn(
+      KCAT,
+      ['-b', current.bootstrap, '-P', '-t', midTopic, '-X', 'acks=1', '-X', 'linger.ms=2', '-X', 'message.timeout.ms=3000', '-v', '-v', '-v'],
+      { stdio: ['pipe', 'ignore', 'pipe'] },
+    );
     const killer = setTimeout(() => child.kill('SIGKILL'), 45_000);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -212,7 +232,10 @@ describe('the cluster process', { timeout: 90_000 }, () => {
     const after = new Kafka({ clientId: 'kd-persist-admin-2', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).admin();
     await after.connect();
     try {
-      const described = await after.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: configured, configNames: ['retention.ms'] }] });
+      const described = await after.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: configured, configNames: ['retention.ms'] }],
+      });
       expect(described.resources[0]!.configEntries.find((e) => e.configName === 'retention.ms')?.configValue).toBe('86400123');
     } finally {
       await after.disconnect();

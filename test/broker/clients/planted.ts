@@ -43,8 +43,11 @@ export async function startPlantedCluster(topic: string): Promise<PlantedCluster
   cluster.controller.createTopic({ name: topic, partitions: 2, replicationFactor: 1 });
   const client = await RawClient.open(cluster.bootstrapServers());
   const batches: Array<[number, number, string]> = [
-    [0, CompressionType.Gzip, 'p0-a'], [0, CompressionType.Gzip, 'p0-planted'], [0, CompressionType.Gzip, 'p0-c'],
-    [1, CompressionType.Lz4, 'p1-a'], [1, CompressionType.Lz4, 'p1-b'],
+    [0, CompressionType.Gzip, 'p0-a'],
+    [0, CompressionType.Gzip, 'p0-planted'],
+    [0, CompressionType.Gzip, 'p0-c'],
+    [1, CompressionType.Lz4, 'p1-a'],
+    [1, CompressionType.Lz4, 'p1-b'],
   ];
   for (const [partition, codec, tag] of batches) {
     const records = someRecords(3, tag);

@@ -211,7 +211,12 @@ describe('malformed frames', () => {
   it('closes a connection sending a valid size with a truncated body', async () => {
     const records = encodeRecordBatch({ baseOffset: 0, records: [{ key: null, value: Buffer.from('v'), timestamp: Date.now(), headers: [] }] });
     const full = Buffer.concat(
-      encodeRequestFrame(Produce, 7, 9, 'garbage-test', { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: loopTopic, partitionData: [{ index: 0, records }] }] }),
+      encodeRequestFrame(Produce, 7, 9, 'garbage-test', {
+        transactionalId: null,
+        acks: 1,
+        timeoutMs: 1000,
+        topicData: [{ name: loopTopic, partitionData: [{ index: 0, records }] }],
+      }),
     ).subarray(4);
     // Cut inside the records: the frame is complete, its body is not.
     for (const cut of [full.length - 10, 20, 14]) {
@@ -281,7 +286,11 @@ describe('malformed frames', () => {
       expect(body.apiKeys.find((k) => k.apiKey === ApiVersions.apiKey)).toMatchObject({ minVersion: 0, maxVersion: 4 });
 
       // The client retries with a version from the list, on the same connection.
-      const [retry] = await exchange(socket, [Buffer.concat(encodeRequestFrame(ApiVersions, 3, 32, 'future-client', { clientSoftwareName: 'future-client', clientSoftwareVersion: '99.0' }))], 1);
+      const [retry] = await exchange(
+        socket,
+        [Buffer.concat(encodeRequestFrame(ApiVersions, 3, 32, 'future-client', { clientSoftwareName: 'future-client', clientSoftwareVersion: '99.0' }))],
+        1,
+      );
       const rr = new Reader(retry!);
       expect(decodeResponseHeader(rr, 0).correlationId).toBe(32);
       expect(ApiVersions.decodeResponse(rr, 3).errorCode).toBe(ErrorCode.NONE);
@@ -297,7 +306,14 @@ describe('malformed frames', () => {
       const count = 20_000;
       const frames: Buffer[] = [];
       for (let i = 0; i < count; i++) {
-        frames.push(...encodeRequestFrame(Metadata, 1, i, 'pipeliner', { topics: null, allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }));
+        frames.push(
+          ...encodeRequestFrame(Metadata, 1, i, 'pipeliner', {
+            topics: null,
+            allowAutoTopicCreation: true,
+            includeClusterAuthorizedOperations: false,
+            includeTopicAuthorizedOperations: false,
+          }),
+        );
       }
       socket.write(Buffer.concat(frames));
       await sleep(300);

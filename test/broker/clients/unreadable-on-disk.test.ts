@@ -30,7 +30,13 @@ async function fetch(version: number, partition: number, offset: number) {
   const request = createFetchRequest();
   request.maxWaitMs = 0;
   request.maxBytes = 1 << 20;
-  request.topics = [{ topic: planted.topic, topicId: '00000000-0000-0000-0000-000000000000', partitions: [{ ...createFetchRequestFetchPartition(), partition, fetchOffset: BigInt(offset), partitionMaxBytes: 1 << 20 }] }];
+  request.topics = [
+    {
+      topic: planted.topic,
+      topicId: '00000000-0000-0000-0000-000000000000',
+      partitions: [{ ...createFetchRequestFetchPartition(), partition, fetchOffset: BigInt(offset), partitionMaxBytes: 1 << 20 }],
+    },
+  ];
   const response = await client.call(Fetch, version, request);
   const data = response.responses[0]!.partitions[0]!;
   expect(data.errorCode).toBe(0);
@@ -38,27 +44,30 @@ async function fetch(version: number, partition: number, offset: number) {
 }
 
 describe('a log with bad batches on disk', () => {
-  it.each([0, 1, 2, 3])('Fetch v%i (down-converted to magic 0/1) reads every valid record, one fetch after another, and keeps the connection', async (version) => {
-    for (const partition of [0, 1]) {
-      const values: string[] = [];
-      let offset = 0;
-      for (let round = 0; round < 20; round++) {
-        const { records, highWatermark } = await fetch(version, partition, offset);
-        if (offset >= highWatermark) break;
-        const { messages } = decodeMessageSet(records);
-        expect(messages.length).toBeGreaterThan(0); // never stuck on a batch that converts to nothing
-        expect(messages.every((m) => m.magic === (version <= 1 ? 0 : 1))).toBe(true);
-        for (const m of messages) if (m.offset >= offset) values.push(m.value!.toString());
-        offset = messages[messages.length - 1]!.offset + 1;
+  it.each([0, 1, 2, 3])(
+    'Fetch v%i (down-converted to magic 0/1) reads every valid record, one fetch after another, and keeps the connection',
+    async (version) => {
+      for (const partition of [0, 1]) {
+        const values: string[] = [];
+        let offset = 0;
+        for (let round = 0; round < 20; round++) {
+          const { records, highWatermark } = await fetch(version, partition, offset);
+          if (offset >= highWatermark) break;
+          const { messages } = decodeMessageSet(records);
+          expect(messages.length).toBeGreaterThan(0); // never stuck on a batch that converts to nothing
+          expect(messages.every((m) => m.magic === (version <= 1 ? 0 : 1))).toBe(true);
+          for (const m of messages) if (m.offset >= offset) values.push(m.value!.toString());
+          offset = messages[messages.length - 1]!.offset + 1;
+        }
+        expect(values).toEqual(planted.expected[partition]);
       }
-      expect(values).toEqual(planted.expected[partition]);
-    }
-    // Asked for the bad batch itself, an old client gets what follows it.
-    const atBad = decodeMessageSet((await fetch(version, 0, 3)).records).messages;
-    expect(atBad[0]!.offset).toBe(6);
-  });
+      // Asked for the bad batch itself, an old client gets what follows it.
+      const atBad = decodeMessageSet((await fetch(version, 0, 3)).records).messages;
+      expect(atBad[0]!.offset).toBe(6);
+    },
+  );
 
-  it('Fetch v12 serves an empty batch over each bad batch\'s offsets, the valid batches around it intact', async () => {
+  it("Fetch v12 serves an empty batch over each bad batch's offsets, the valid batches around it intact", async () => {
     for (const partition of [0, 1]) {
       const { batches } = decodeBatches((await fetch(12, partition, 0)).records, { verifyCrc: true });
       const standIns = batches.filter((b) => isEmptyStandIn(b)).map((b) => ({ baseOffset: b.baseOffset, lastOffset: b.baseOffset + b.lastOffsetDelta }));
@@ -69,7 +78,11 @@ describe('a log with bad batches on disk', () => {
 
   it('kcat (librdkafka) consumes every valid record of both partitions and exits', async () => {
     for (const partition of [0, 1]) {
-      const out = await kcat(planted.bootstrap, ['-C', '-t', planted.topic, '-p', String(partition), '-o', 'beginning', '-e', '-q', '-X', 'check.crcs=true', '-f', '%s\\n'], { timeoutMs: 30_000 });
+      const out = await kcat(
+        planted.bootstrap,
+        ['-C', '-t', planted.topic, '-p', String(partition), '-o', 'beginning', '-e', '-q', '-X', 'check.crcs=true', '-f', '%s\\n'],
+        { timeoutMs: 30_000 },
+      );
       expect(lines(out)).toEqual(planted.expected[partition]);
     }
   });

@@ -67,7 +67,11 @@ describe('advertised.listeners', () => {
 
     // Metadata (librdkafka), DescribeCluster.
     const listed = await kcatBrokers();
-    expect(listed.map((b) => b.name)).toEqual([`127.0.0.1:${cluster.broker(0).boundPort}`, `127.0.0.1:${deadPort}`, `127.0.0.1:${cluster.broker(2).boundPort}`]);
+    expect(listed.map((b) => b.name)).toEqual([
+      `127.0.0.1:${cluster.broker(0).boundPort}`,
+      `127.0.0.1:${deadPort}`,
+      `127.0.0.1:${cluster.broker(2).boundPort}`,
+    ]);
     const described = await raw.call(DescribeCluster, 1, { includeClusterAuthorizedOperations: false, endpointType: 1 });
     expect(described.brokers.find((b) => b.brokerId === 1)).toMatchObject({ host: '127.0.0.1', port: deadPort });
     // The broker still listens where it did: only what clients are told changed.
@@ -83,8 +87,15 @@ describe('advertised.listeners', () => {
     // ...while a client that asks broker 1 itself, as @platformatic/kafka does for a broker's configs,
     // is sent to the address nothing listens on.
     const failure = await platformatic
-      .describeConfigs({ includeSynonyms: false, includeDocumentation: false, resources: [{ resourceType: BROKER, resourceName: '1', configurationKeys: ['advertised.listeners'] }] })
-      .then(() => null, (error: unknown) => error);
+      .describeConfigs({
+        includeSynonyms: false,
+        includeDocumentation: false,
+        resources: [{ resourceType: BROKER, resourceName: '1', configurationKeys: ['advertised.listeners'] }],
+      })
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
     expect(inspect(failure, { depth: 8 })).toContain(`Connection to 127.0.0.1:${deadPort} failed`);
   });
 
@@ -104,11 +115,17 @@ describe('advertised.listeners', () => {
 
   it('refuses a malformed value, a listener the broker does not have, and the cluster-wide default, saying why', async () => {
     const malformed = await alter('1', 'advertised.listeners', 'localhost:9092');
-    expect(malformed.responses[0]).toMatchObject({ errorCode: ErrorCode.INVALID_CONFIG, errorMessage: expect.stringMatching(/is not a listener: use NAME:\/\/host:port/) });
+    expect(malformed.responses[0]).toMatchObject({
+      errorCode: ErrorCode.INVALID_CONFIG,
+      errorMessage: expect.stringMatching(/is not a listener: use NAME:\/\/host:port/),
+    });
     const noPort = await alter('1', 'advertised.listeners', 'PLAINTEXT://localhost:0');
     expect(noPort.responses[0]).toMatchObject({ errorCode: ErrorCode.INVALID_CONFIG });
     const ssl = await alter('1', 'advertised.listeners', 'SSL://localhost:9093');
-    expect(ssl.responses[0]).toMatchObject({ errorCode: ErrorCode.INVALID_CONFIG, errorMessage: expect.stringMatching(/listener SSL, which this broker does not have/) });
+    expect(ssl.responses[0]).toMatchObject({
+      errorCode: ErrorCode.INVALID_CONFIG,
+      errorMessage: expect.stringMatching(/listener SSL, which this broker does not have/),
+    });
     const clusterWide = await alter('', 'advertised.listeners', 'PLAINTEXT://localhost:9092');
     expect(clusterWide.responses[0]).toMatchObject({ errorCode: ErrorCode.INVALID_CONFIG, errorMessage: expect.stringMatching(/per-broker config/) });
     // Broker 1 keeps what it had.

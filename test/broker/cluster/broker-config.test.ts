@@ -5,7 +5,11 @@ import { parseLogConfig } from '../../../electron/broker/log/log-config';
 describe('broker configs', () => {
   it('layer dynamic per-broker over dynamic default over static over Kafka defaults', () => {
     let perBroker: Record<string, string> = {};
-    const view = new BrokerConfigView({ 'num.partitions': '3', 'log.retention.bytes': '100' }, () => perBroker, () => ({ 'log.retention.bytes': '200' }));
+    const view = new BrokerConfigView(
+      { 'num.partitions': '3', 'log.retention.bytes': '100' },
+      () => perBroker,
+      () => ({ 'log.retention.bytes': '200' }),
+    );
     expect(view.resolve('num.partitions')).toMatchObject({ value: '3', source: ConfigSource.STATIC_BROKER_CONFIG, readOnly: true });
     expect(view.resolve('log.retention.bytes')).toMatchObject({ value: '200', source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, readOnly: false });
     perBroker = { 'log.retention.bytes': '300' };
@@ -15,12 +19,20 @@ describe('broker configs', () => {
   });
 
   it('derive topic defaults from broker synonyms, scaling hours and minutes', () => {
-    const view = new BrokerConfigView({ 'log.retention.hours': '2', 'message.max.bytes': '5000' }, () => ({}), () => ({}));
+    const view = new BrokerConfigView(
+      { 'log.retention.hours': '2', 'message.max.bytes': '5000' },
+      () => ({}),
+      () => ({}),
+    );
     const defaults = view.topicDefaults();
     expect(defaults['retention.ms']).toBe(String(2 * 3_600_000));
     expect(defaults['max.message.bytes']).toBe('5000');
     expect(view.topicSynonyms('retention.ms').map((s) => s.name)).toEqual(['log.retention.hours']);
-    const minutes = new BrokerConfigView({ 'log.retention.hours': '2', 'log.retention.minutes': '5' }, () => ({}), () => ({}));
+    const minutes = new BrokerConfigView(
+      { 'log.retention.hours': '2', 'log.retention.minutes': '5' },
+      () => ({}),
+      () => ({}),
+    );
     expect(minutes.topicDefaults()['retention.ms']).toBe('300000');
     const parsed = parseLogConfig({}, defaults);
     expect(parsed.ok && parsed.config.retentionMs).toBe(7_200_000);

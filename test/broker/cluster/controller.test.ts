@@ -164,7 +164,7 @@ describe('Controller', () => {
     const { controller } = makeController();
     created(controller, 't', 2, 2);
     const grown = controller.createPartitions('t', 5, null, false);
-    expect(isFailure(grown) ? grown.message : (grown).partitions.map((p) => p.replicas.length)).toEqual([2, 2, 2, 2, 2]);
+    expect(isFailure(grown) ? grown.message : grown.partitions.map((p) => p.replicas.length)).toEqual([2, 2, 2, 2, 2]);
     const shrink = controller.createPartitions('t', 3, null, false);
     expect(isFailure(shrink) && shrink.error).toBe('INVALID_PARTITIONS');
     expect(isFailure(controller.deleteTopic('t'))).toBe(false);
@@ -229,7 +229,12 @@ describe('Controller persistence', () => {
     expect(saves).toBe(1);
     created(controller, 'single', 1, 1);
     expect(saves).toBe(2);
-    const reopened = new Controller({ ...{ store: new MetadataStore(dir), brokerIds: [0], events: new ClusterEvents() }, defaults: () => ({ numPartitions: 1, replicationFactor: 1 }), validateTopicConfigs: () => null, topicConfig: () => undefined });
+    const reopened = new Controller({
+      ...{ store: new MetadataStore(dir), brokerIds: [0], events: new ClusterEvents() },
+      defaults: () => ({ numPartitions: 1, replicationFactor: 1 }),
+      validateTopicConfigs: () => null,
+      topicConfig: () => undefined,
+    });
     expect(reopened.topicCount()).toBe(51);
   });
 });

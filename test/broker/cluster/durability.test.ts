@@ -61,7 +61,10 @@ async function produce(cluster: EmbeddedCluster, topic: string, prefix: string, 
   const acknowledged: string[] = [];
   try {
     for (let start = 0; start < count; start += 50) {
-      const messages = Array.from({ length: Math.min(50, count - start) }, (_, i) => ({ value: `${prefix}-${start + i}`, partition: (start / 50) % partitions }));
+      const messages = Array.from({ length: Math.min(50, count - start) }, (_, i) => ({
+        value: `${prefix}-${start + i}`,
+        partition: (start / 50) % partitions,
+      }));
       await producer.send({ topic, acks: -1, messages });
       acknowledged.push(...messages.map((m) => m.value));
     }
@@ -83,7 +86,10 @@ async function readAll(cluster: EmbeddedCluster, topic: string): Promise<string[
 /** Cuts the last `bytes` bytes off the active (newest) segment of a partition's log on one broker. */
 function cutTail(dataDir: string, brokerId: number, topic: string, partition: number, bytes: number): void {
   const dir = join(dataDir, `broker-${brokerId}`, `${topic}-${partition}`);
-  const active = readdirSync(dir).filter((name) => name.endsWith('.log')).sort().at(-1)!;
+  const active = readdirSync(dir)
+    .filter((name) => name.endsWith('.log'))
+    .sort()
+    .at(-1)!;
   const path = join(dir, active);
   truncateSync(path, statSync(path).size - bytes);
 }
@@ -99,7 +105,16 @@ describe('a replica that lost committed records', () => {
     const dataDir = tempDataDir();
     const first = await start(dataDir);
     // Broker 0 is the preferred leader of every partition; a clean stop leaves it the last in-sync replica.
-    createTopic(first.cluster, 'torn', [[0, 1, 2], [0, 2, 1], [0, 1, 2]], { 'min.insync.replicas': '2' });
+    createTopic(
+      first.cluster,
+      'torn',
+      [
+        [0, 1, 2],
+        [0, 2, 1],
+        [0, 1, 2],
+      ],
+      { 'min.insync.replicas': '2' },
+    );
     const acknowledged = await produce(first.cluster, 'torn', 'v', 1500, 3);
     await first.cluster.close();
     for (const p of [0, 1, 2]) expect(first.cluster.controller.partition('torn', p)).toMatchObject({ leader: -1, isr: [0] });
@@ -135,7 +150,9 @@ describe('a replica that lost committed records', () => {
     const second = await start(dataDir);
     expect(second.cluster.controller.partition('crash', 0)!.leader).toBe(1);
     // It left the ISR (and rejoins once it has caught up, which may already have happened).
-    expect(second.lines.some((line) => /leader 1 elected; in-sync replica\(s\) that lost committed records left the ISR.*lostRecords=broker 0/.test(line))).toBe(true);
+    expect(
+      second.lines.some((line) => /leader 1 elected; in-sync replica\(s\) that lost committed records left the ISR.*lostRecords=broker 0/.test(line)),
+    ).toBe(true);
     expectAll(await readAll(second.cluster, 'crash'), acknowledged);
     await waitFor(() => second.cluster.controller.partition('crash', 0)!.isr.length === 3, 20_000, 'broker 0 to rejoin the ISR');
   }, 120_000);
@@ -155,7 +172,9 @@ describe('a replica that lost committed records', () => {
     const second = await start(dataDir);
     const { controller } = second.cluster;
     expect(controller.partition('alone', 0)!.leader).toBe(-1);
-    expect(second.lines.some((line) => /ERROR .*partition offline: every in-sync replica lost committed records and no replica holds them/.test(line))).toBe(true);
+    expect(second.lines.some((line) => /ERROR .*partition offline: every in-sync replica lost committed records and no replica holds them/.test(line))).toBe(
+      true,
+    );
 
     // The operator accepts the loss with AlterConfigs from librdkafka (kafkajs's admin refuses to work
     // while a partition has no leader: its metadata refresh fails on LEADER_NOT_AVAILABLE).
@@ -182,7 +201,15 @@ describe('a replica whose log directory vanished while its broker was down', () 
     it(`does not lead or count as in sync while intact in-sync replicas exist (${what} deleted)`, async () => {
       const dataDir = tempDataDir();
       const first = await start(dataDir);
-      createTopic(first.cluster, 'wiped', [[0, 1, 2], [0, 2, 1]], { 'min.insync.replicas': '2' });
+      createTopic(
+        first.cluster,
+        'wiped',
+        [
+          [0, 1, 2],
+          [0, 2, 1],
+        ],
+        { 'min.insync.replicas': '2' },
+      );
       const acknowledged = await produce(first.cluster, 'wiped', 'w', 600, 2);
       // A crash: the metadata on disk still has broker 0 leading with a full ISR.
       for (const id of [0, 1, 2]) await first.cluster.broker(id).kill();
@@ -197,7 +224,9 @@ describe('a replica whose log directory vanished while its broker was down', () 
       const second = await start(dataDir);
       const { controller } = second.cluster;
       for (const p of [0, 1]) expect(controller.partition('wiped', p)!.leader).not.toBe(0);
-      expect(second.lines.some((line) => /in-sync replica\(s\) that lost committed records left the ISR.*broker 0: its whole log \(directory vanished\)/.test(line))).toBe(true);
+      expect(
+        second.lines.some((line) => /in-sync replica\(s\) that lost committed records left the ISR.*broker 0: its whole log \(directory vanished\)/.test(line)),
+      ).toBe(true);
       if (what === 'its partition directory') expect(second.lines.some((line) => /wiped-0 vanished while the broker was down/.test(line))).toBe(true);
       expectAll(await readAll(second.cluster, 'wiped'), acknowledged);
       // It catches up from the leaders, rejoins the ISR, and its log is whole again.
@@ -227,7 +256,9 @@ describe('a replica whose log directory vanished while its broker was down', () 
     const { controller } = second.cluster;
     // Broker 0, the last in-sync replica, has nothing: it must not lead with an empty log.
     expect(controller.partition('only', 0)!.leader).toBe(-1);
-    expect(second.lines.some((line) => /ERROR .*partition offline: every in-sync replica lost committed records and no replica holds them/.test(line))).toBe(true);
+    expect(second.lines.some((line) => /ERROR .*partition offline: every in-sync replica lost committed records and no replica holds them/.test(line))).toBe(
+      true,
+    );
     const raw = await RawClient.open(`${second.cluster.broker(1).host}:${second.cluster.broker(1).boundPort}`);
     cleanups.push(() => raw.close());
     const led = await raw.call(ElectLeaders, 2, { electionType: 1, topicPartitions: [{ topic: 'only', partitions: [0] }], timeoutMs: 5000 });
@@ -246,7 +277,11 @@ describe('ElectLeaders UNCLEAN (KIP-460)', () => {
     createTopic(cluster, 'demand', [[0, 1, 2]], { 'min.insync.replicas': '1' });
     createTopic(cluster, 'single', [[0]]);
     const early = await produce(cluster, 'demand', 'early', 200, 1);
-    await waitFor(() => [1, 2].every((id) => cluster.broker(id).replica('demand', 0)?.log.logEndOffset === 200), 30_000, 'the followers to have the early records');
+    await waitFor(
+      () => [1, 2].every((id) => cluster.broker(id).replica('demand', 0)?.log.logEndOffset === 200),
+      30_000,
+      'the followers to have the early records',
+    );
     await cluster.stopBroker(1);
     await cluster.stopBroker(2);
     // Acknowledged by broker 0 alone, then broker 0 dies: the partition goes offline, as it should.
@@ -260,11 +295,21 @@ describe('ElectLeaders UNCLEAN (KIP-460)', () => {
 
     const raw = await RawClient.open(`${cluster.broker(1).host}:${cluster.broker(1).boundPort}`);
     cleanups.push(() => raw.close());
-    const led = await raw.call(ElectLeaders, 2, { electionType: 1, topicPartitions: [{ topic: 'single', partitions: [0] }, { topic: 'demand', partitions: [0] }], timeoutMs: 5000 });
+    const led = await raw.call(ElectLeaders, 2, {
+      electionType: 1,
+      topicPartitions: [
+        { topic: 'single', partitions: [0] },
+        { topic: 'demand', partitions: [0] },
+      ],
+      timeoutMs: 5000,
+    });
     const results = new Map(led.replicaElectionResults.map((r) => [r.topic, r.partitionResult[0]!]));
     expect(results.get('demand')).toMatchObject({ errorCode: ErrorCode.NONE, errorMessage: null });
     // Broker 0, its only replica, is down: nobody may lead.
-    expect(results.get('single')).toMatchObject({ errorCode: ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE, errorMessage: expect.stringMatching(/no replica is live/) });
+    expect(results.get('single')).toMatchObject({
+      errorCode: ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE,
+      errorMessage: expect.stringMatching(/no replica is live/),
+    });
     // kafkajs refuses to produce anywhere while its metadata lists a partition without a leader.
     controller.deleteTopic('single');
     expect([1, 2]).toContain(controller.partition('demand', 0)!.leader);

@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { electLeader, type ElectionInput, type ReplicaLogInfo } from '../../../electron/broker/cluster/election';
 
 /** A replica log: `epochs` as [epoch, startOffset] pairs; `lostTo` marks committed records lost from its end. */
-function log(logEndOffset: number, options: { hw?: number; lostTo?: number; lostEpoch?: number; epochs?: Array<[number, number]>; storageError?: string } = {}): ReplicaLogInfo {
+function log(
+  logEndOffset: number,
+  options: { hw?: number; lostTo?: number; lostEpoch?: number; epochs?: Array<[number, number]>; storageError?: string } = {},
+): ReplicaLogInfo {
   const epochs = options.epochs ?? [[0, 0]];
   const missing = options.lostTo !== undefined ? { from: logEndOffset, to: options.lostTo, epoch: options.lostEpoch ?? epochs.at(-1)![0] } : null;
   return {
@@ -73,18 +76,52 @@ describe('leader election', () => {
   });
 
   it('accepts a holder whose high watermark lags when its log reaches past the lost records in the same leader epoch', () => {
-    const damaged = log(990, { lostTo: 1000, epochs: [[0, 0], [3, 500]] });
-    const sameEpoch = log(1000, { hw: 990, epochs: [[0, 0], [3, 500]] });
+    const damaged = log(990, {
+      lostTo: 1000,
+      epochs: [
+        [0, 0],
+        [3, 500],
+      ],
+    });
+    const sameEpoch = log(1000, {
+      hw: 990,
+      epochs: [
+        [0, 0],
+        [3, 500],
+      ],
+    });
     expect(elect({ isr: [0], live: [0, 1], logs: { 0: damaged, 1: sameEpoch } })).toMatchObject({ kind: 'recovered', leader: 1 });
     // Records at those offsets from another epoch (a former leader's uncommitted tail) are not the same records.
-    const otherEpoch = log(1200, { hw: 400, epochs: [[0, 0], [2, 450]] });
+    const otherEpoch = log(1200, {
+      hw: 400,
+      epochs: [
+        [0, 0],
+        [2, 450],
+      ],
+    });
     const result = elect({ isr: [0], live: [0, 1, 2], logs: { 0: damaged, 1: otherEpoch, 2: log(300) } });
     expect(result).toMatchObject({ kind: 'none', waitingFor: [] });
     if (result.kind === 'none') expect(result.reason).toMatch(/unclean\.leader\.election\.enable/);
   });
 
   it('refuses an unclean election unless the topic allows it, then picks the longest log', () => {
-    const logs = { 0: log(990, { lostTo: 1000, epochs: [[0, 0], [4, 900]] }), 1: log(1200, { hw: 700, epochs: [[0, 0], [2, 800]] }), 2: log(600) };
+    const logs = {
+      0: log(990, {
+        lostTo: 1000,
+        epochs: [
+          [0, 0],
+          [4, 900],
+        ],
+      }),
+      1: log(1200, {
+        hw: 700,
+        epochs: [
+          [0, 0],
+          [2, 800],
+        ],
+      }),
+      2: log(600),
+    };
     expect(elect({ isr: [0], live: [0, 1, 2], logs })).toMatchObject({ kind: 'none', leader: -1 });
     // Latest epoch first (KIP-966's unclean recovery), then log end.
     expect(elect({ isr: [0], live: [0, 1, 2], logs, unclean: true })).toMatchObject({ kind: 'unclean', leader: 0, isr: [0] });

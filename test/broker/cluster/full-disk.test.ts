@@ -148,7 +148,9 @@ describe.skipIf(skipBecause('full-disk tests', problem))('a full disk', () => {
     expect(appendFailures).toHaveLength(1);
     expect(appendFailures[0]).toMatch(new RegExp(`path=${dataDir}/broker-\\d/orders-0/\\d{20}\\.log cause=.*ENOSPC`));
     // Reads keep working (librdkafka).
-    const { stdout } = await run('kcat', ['-b', cluster.bootstrapServers(), '-C', '-t', 'orders', '-o', 'beginning', '-e', '-q', '-f', '%s\\n'], { timeout: 60_000 });
+    const { stdout } = await run('kcat', ['-b', cluster.bootstrapServers(), '-C', '-t', 'orders', '-o', 'beginning', '-e', '-q', '-f', '%s\\n'], {
+      timeout: 60_000,
+    });
     expect(stdout.split('\n').filter(Boolean)).toEqual(values);
 
     // One page free: the offsets topic gets created by the first FindCoordinator, but most of its
@@ -186,7 +188,11 @@ describe.skipIf(skipBecause('full-disk tests', problem))('a full disk', () => {
     await early.subscribe({ topic: 'orders', fromBeginning: true });
     void early.run({ eachMessage: async () => {} }).catch(() => {});
     await waitFor(() => cluster.controller.topic('__consumer_offsets') !== undefined, 30_000, 'the offsets topic to be created');
-    await waitFor(() => lines.some((line) => /ERROR storage failure: open of __consumer_offsets-\d+ failed .*cause=.*ENOSPC/.test(line)), 30_000, 'failed offsets partitions to be logged');
+    await waitFor(
+      () => lines.some((line) => /ERROR storage failure: open of __consumer_offsets-\d+ failed .*cause=.*ENOSPC/.test(line)),
+      30_000,
+      'failed offsets partitions to be logged',
+    );
     const offline = async () => {
       const [topic] = (await admin.fetchTopicMetadata({ topics: ['__consumer_offsets'] })).topics;
       return topic!.partitions.filter((p) => (p.offlineReplicas ?? []).length > 0).length;
@@ -225,10 +231,15 @@ describe.skipIf(skipBecause('full-disk tests', problem))('a full disk', () => {
       diagnosis,
     );
     expect(consumed).toEqual(values);
-    await waitFor(async () => {
-      const [committed] = await admin.fetchOffsets({ groupId: 'billing', topics: ['orders'] });
-      return committed!.partitions[0]!.offset === String(values.length);
-    }, 30_000, 'the commit to be readable', diagnosis);
+    await waitFor(
+      async () => {
+        const [committed] = await admin.fetchOffsets({ groupId: 'billing', topics: ['orders'] });
+        return committed!.partitions[0]!.offset === String(values.length);
+      },
+      30_000,
+      'the commit to be readable',
+      diagnosis,
+    );
     // Producing works again too.
     await producer.send({ topic: 'orders', acks: -1, messages: [big] });
     await waitFor(() => lines.some((line) => /storage works again: append of orders-0/.test(line)), 30_000, 'the append recovery to be logged');

@@ -74,7 +74,13 @@ describe('producer-state snapshots', () => {
     try {
       expect(readProducerSnapshot(dir)).toBeNull();
       const file = join(dir, 'producer-state.snapshot');
-      for (const content of ['{"version":1,"offset":', '[]', '{"version":2,"offset":5,"producers":[]}', '{"version":1,"offset":-1,"producers":[]}', '{"version":1,"offset":5,"producers":[{"producerId":1,"epoch":0,"batches":[{"firstSequence":"x"}]}]}']) {
+      for (const content of [
+        '{"version":1,"offset":',
+        '[]',
+        '{"version":2,"offset":5,"producers":[]}',
+        '{"version":1,"offset":-1,"producers":[]}',
+        '{"version":1,"offset":5,"producers":[{"producerId":1,"epoch":0,"batches":[{"firstSequence":"x"}]}]}',
+      ]) {
         writeFileSync(file, content);
         expect(readProducerSnapshot(dir)).toBeNull();
       }

@@ -53,7 +53,7 @@ function committedBytes(cluster: EmbeddedCluster, brokerId: number, topic: strin
 }
 
 describe('replication', () => {
-  it('catches up a restarted follower whose log then equals the leader\'s byte for byte', async () => {
+  it("catches up a restarted follower whose log then equals the leader's byte for byte", async () => {
     const cluster = await startCluster();
     createTopic(cluster, 'catch-up', 1);
     const meta = cluster.controller.partition('catch-up', 0)!;
@@ -128,7 +128,9 @@ describe('replication', () => {
     for (const id of [0, 1, 2]) {
       const replica = cluster.broker(id).replica('failover', 0)!;
       await waitFor(() => replica.log.logEndOffset === leaderLog.log.logEndOffset, 10_000, 'the follower to catch up');
-      expect(committedBytes(cluster, id, 'failover', 0, leaderLog.highWatermark).equals(committedBytes(cluster, lastLeader, 'failover', 0, leaderLog.highWatermark))).toBe(true);
+      expect(
+        committedBytes(cluster, id, 'failover', 0, leaderLog.highWatermark).equals(committedBytes(cluster, lastLeader, 'failover', 0, leaderLog.highWatermark)),
+      ).toBe(true);
     }
     expect(leaderLog.highWatermark).toBe(3);
     // Preferred leader election hands leadership back to the first assigned replica.

@@ -50,7 +50,11 @@ describe('the group coordinator on a manual clock', () => {
     createTopic(t.cluster, topic, 1, 1);
     client = await RawClient.open(t.brokers()[0]!);
     // FindCoordinator creates __consumer_offsets; its partitions are then loaded by the one broker.
-    await waitFor(async () => (await client.call(FindCoordinator, 3, { ...createFindCoordinatorRequest(), key: 'any' })).errorCode === ErrorCode.NONE, 30_000, 'a coordinator');
+    await waitFor(
+      async () => (await client.call(FindCoordinator, 3, { ...createFindCoordinatorRequest(), key: 'any' })).errorCode === ErrorCode.NONE,
+      30_000,
+      'a coordinator',
+    );
     await waitFor(() => t.cluster.broker(0).groups.ownedPartitions().length === 6, 30_000, 'the offsets partitions loaded');
   });
 
@@ -91,7 +95,8 @@ describe('the group coordinator on a manual clock', () => {
       assignments: [{ memberId: joined.memberId, assignment: Buffer.from('everything') }],
     });
     expect(synced.errorCode).toBe(ErrorCode.NONE);
-    const heartbeat = () => client.call(Heartbeat, 3, { ...createHeartbeatRequest(), groupId, memberId: joined.memberId, generationId: 1 }).then((r) => r.errorCode);
+    const heartbeat = () =>
+      client.call(Heartbeat, 3, { ...createHeartbeatRequest(), groupId, memberId: joined.memberId, generationId: 1 }).then((r) => r.errorCode);
     expect(await heartbeat()).toBe(ErrorCode.NONE);
 
     // The session runs from the last heartbeat: one millisecond short of it the member is still there...
@@ -114,7 +119,9 @@ describe('the group coordinator on a manual clock', () => {
       groupId,
       generationIdOrMemberEpoch: -1,
       memberId: '',
-      topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }],
+      topics: [
+        { name: topic, partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] },
+      ],
     });
     expect(commit.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
     expect(await committed(groupId)).toBe(5n);

@@ -32,7 +32,9 @@ export interface GroupTestCluster {
   close(): Promise<void>;
 }
 
-export async function startGroupCluster(options: { brokers?: number; config?: Record<string, string>; groupClock?: CoordinatorClock } = {}): Promise<GroupTestCluster> {
+export async function startGroupCluster(
+  options: { brokers?: number; config?: Record<string, string>; groupClock?: CoordinatorClock } = {},
+): Promise<GroupTestCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kd-groups-'));
   const errors: string[] = [];
   const config = { ...GROUP_TEST_CONFIG, ...options.config };

@@ -28,7 +28,9 @@ function events(child: Child): Event[] {
 
 /** The partitions a librdkafka member holds after its last rebalance event. */
 function holding(child: Child): number[] {
-  const last = events(child).filter((e) => e.assigned || e.revoked).at(-1);
+  const last = events(child)
+    .filter((e) => e.assigned || e.revoked)
+    .at(-1);
   return last?.assigned ?? [];
 }
 
@@ -110,7 +112,11 @@ describe('consumer groups with librdkafka and @platformatic/kafka', () => {
 
     await first.stop();
     expect(await first.exited).toBe(0);
-    await waitFor(() => committedEqualsEnd(groupId, topic), 10_000, `librdkafka commits at the end of each partition; member events: ${first.lines.filter((l) => !l.startsWith('{"p"')).join(' ')}`);
+    await waitFor(
+      () => committedEqualsEnd(groupId, topic),
+      10_000,
+      `librdkafka commits at the end of each partition; member events: ${first.lines.filter((l) => !l.startsWith('{"p"')).join(' ')}`,
+    );
     const admin = kafka.admin();
     await admin.connect();
     cleanups.push(() => admin.disconnect());
@@ -125,7 +131,9 @@ describe('consumer groups with librdkafka and @platformatic/kafka', () => {
     await produce(topic, 300);
     // No -o: with -G it would override the committed offsets; auto.offset.reset covers the first run.
     const consume = () =>
-      kcat(t.bootstrap(), ['-G', groupId, '-e', '-q', '-f', '%s\n', '-X', 'auto.offset.reset=earliest', '-X', 'session.timeout.ms=6000', topic], { timeoutMs: 30_000 });
+      kcat(t.bootstrap(), ['-G', groupId, '-e', '-q', '-f', '%s\n', '-X', 'auto.offset.reset=earliest', '-X', 'session.timeout.ms=6000', topic], {
+        timeoutMs: 30_000,
+      });
     const firstRun = lines(await consume());
     expect(firstRun.length).toBe(300);
     expect(new Set(firstRun).size).toBe(300);
@@ -152,19 +160,32 @@ describe('consumer groups with librdkafka and @platformatic/kafka', () => {
         maxWaitTime: 100,
       });
       const values: string[] = [];
-      const stream: MessagesStream<string, string, string, string> = await consumer.consume({ topics: [topic], mode: 'committed', fallbackMode: 'earliest', autocommit: 100 });
+      const stream: MessagesStream<string, string, string, string> = await consumer.consume({
+        topics: [topic],
+        mode: 'committed',
+        fallbackMode: 'earliest',
+        autocommit: 100,
+      });
       stream.on('data', (message) => values.push(`${message.partition}:${message.offset}:${message.value}`));
       cleanups.push(async () => {
         await stream.close();
         await consumer.close(true);
       });
-      const partitions = () => consumer.assignments?.find((a) => a.topic === topic)?.partitions.slice().sort((a, b) => a - b) ?? [];
+      const partitions = () =>
+        consumer.assignments
+          ?.find((a) => a.topic === topic)
+          ?.partitions.slice()
+          .sort((a, b) => a - b) ?? [];
       return { consumer, stream, values, partitions };
     };
     const a = await makeMember();
     await waitFor(() => a.partitions().length === 6, 20_000, 'the first member to take all six partitions');
     const b = await makeMember();
-    await waitFor(() => a.partitions().length === 3 && b.partitions().length === 3 && new Set([...a.partitions(), ...b.partitions()]).size === 6, 20_000, 'a 3+3 split');
+    await waitFor(
+      () => a.partitions().length === 3 && b.partitions().length === 3 && new Set([...a.partitions(), ...b.partitions()]).size === 6,
+      20_000,
+      'a 3+3 split',
+    );
     // A fetch the first member sent before the rebalance (all six partitions, long poll 100 ms) may
     // still be waiting: let it end before producing, or it returns records of partitions it gave away.
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -172,7 +193,9 @@ describe('consumer groups with librdkafka and @platformatic/kafka', () => {
     await produce(topic, 600);
     await waitFor(() => a.values.length + b.values.length >= 600, 30_000, '600 records read by the group');
     const describe = (values: string[]) => [...new Set(values.map((v) => v.split(':')[0]))].sort().join(',');
-    expect(`${a.values.length}/${describe(a.values)} ${b.values.length}/${describe(b.values)}`).toBe(`${a.values.length}/${a.partitions().join(',')} ${b.values.length}/${b.partitions().join(',')}`);
+    expect(`${a.values.length}/${describe(a.values)} ${b.values.length}/${describe(b.values)}`).toBe(
+      `${a.values.length}/${a.partitions().join(',')} ${b.values.length}/${b.partitions().join(',')}`,
+    );
     expect(new Set([...a.values, ...b.values]).size).toBe(600);
     expect(a.values.length + b.values.length).toBe(600);
 
@@ -183,22 +206,22 @@ describe('consumer groups with librdkafka and @platformatic/kafka', () => {
     await waitFor(() => a.values.filter((v) => v.includes(':late-')).length >= 120, 20_000, 'the remaining member to read the new records');
   });
 
-  it.each([['probing the broker', null], ['pinned to Kafka 0.9 (JoinGroup v0, OffsetCommit v2)', '0.9']] as const)(
-    'kafka-python reads through a group and commits, %s',
-    async (_, apiVersion) => {
-      const topic = uniqueName('kafka-python');
-      createTopic(t.cluster, topic, 3);
-      const groupId = uniqueName('kafka-python-group');
-      await produce(topic, 150);
-      const result = await run(PYTHON, [KAFKA_PYTHON_MEMBER, t.bootstrap(), topic, groupId, '150', ...(apiVersion ? [apiVersion] : [])], { timeoutMs: 40_000 });
-      expect(result.code, result.stderr).toBe(0);
-      const report = JSON.parse(result.stdout) as { read: number; assignment: number[]; committed: number[] };
-      expect(report.read).toBe(150);
-      expect(report.assignment).toEqual([0, 1, 2]);
-      expect(report.committed.reduce((a, b) => a + b, 0)).toBe(150);
-      expect(await committedEqualsEnd(groupId, topic)).toBe(true);
-    },
-  );
+  it.each([
+    ['probing the broker', null],
+    ['pinned to Kafka 0.9 (JoinGroup v0, OffsetCommit v2)', '0.9'],
+  ] as const)('kafka-python reads through a group and commits, %s', async (_, apiVersion) => {
+    const topic = uniqueName('kafka-python');
+    createTopic(t.cluster, topic, 3);
+    const groupId = uniqueName('kafka-python-group');
+    await produce(topic, 150);
+    const result = await run(PYTHON, [KAFKA_PYTHON_MEMBER, t.bootstrap(), topic, groupId, '150', ...(apiVersion ? [apiVersion] : [])], { timeoutMs: 40_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { read: number; assignment: number[]; committed: number[] };
+    expect(report.read).toBe(150);
+    expect(report.assignment).toEqual([0, 1, 2]);
+    expect(report.committed.reduce((a, b) => a + b, 0)).toBe(150);
+    expect(await committedEqualsEnd(groupId, topic)).toBe(true);
+  });
 
   it('logged no broker errors', () => {
     expect(t.errors).toEqual([]);

@@ -147,7 +147,10 @@ describe('committed offsets', () => {
     const admin = new Admin({ clientId: 'compaction-test', bootstrapBrokers: t.brokers() });
     cleanups.push(() => admin.close());
     const commit = (groupId: string, offsets: Array<[number, number]>) =>
-      admin.alterConsumerGroupOffsets({ groupId, topics: [{ name: topic, partitionOffsets: offsets.map(([partition, offset]) => ({ partition, offset: BigInt(offset) })) }] });
+      admin.alterConsumerGroupOffsets({
+        groupId,
+        topics: [{ name: topic, partitionOffsets: offsets.map(([partition, offset]) => ({ partition, offset: BigInt(offset) })) }],
+      });
     const keep = uniqueName('keep');
     await commit(keep, [[0, 0]]);
     // A group on the same offsets partition that is deleted: its tombstones go too.
@@ -156,8 +159,16 @@ describe('committed offsets', () => {
     while (partitionForGroup(gone, partitions) !== partitionForGroup(keep, partitions)) gone = uniqueName('gone');
     const offsetsPartition = partitionForGroup(keep, partitions);
     // Small segments so that most of the log is in inactive (cleanable) segments.
-    t.cluster.controller.setTopicConfigs(OFFSETS_TOPIC, { 'cleanup.policy': 'compact', 'segment.bytes': '2048', 'min.cleanable.dirty.ratio': '0.01', 'delete.retention.ms': '0' }, false);
-    for (let i = 1; i <= 60; i++) await commit(keep, [[0, i], [1, i * 2]]);
+    t.cluster.controller.setTopicConfigs(
+      OFFSETS_TOPIC,
+      { 'cleanup.policy': 'compact', 'segment.bytes': '2048', 'min.cleanable.dirty.ratio': '0.01', 'delete.retention.ms': '0' },
+      false,
+    );
+    for (let i = 1; i <= 60; i++)
+      await commit(keep, [
+        [0, i],
+        [1, i * 2],
+      ]);
     await commit(gone, [[0, 5]]);
     await admin.deleteGroups({ groups: [gone] });
     for (let i = 61; i <= 80; i++) await commit(keep, [[0, i]]);

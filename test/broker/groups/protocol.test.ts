@@ -45,7 +45,13 @@ import { waitFor } from '../../support/wait';
 function subscription(topics: string[], userData: string | null = null): Buffer {
   const w = new Writer();
   w.int16(0);
-  encodeConsumerProtocolSubscription(w, 0, { topics, userData: userData === null ? null : Buffer.from(userData), ownedPartitions: [], generationId: -1, rackId: null });
+  encodeConsumerProtocolSubscription(w, 0, {
+    topics,
+    userData: userData === null ? null : Buffer.from(userData),
+    ownedPartitions: [],
+    generationId: -1,
+    rackId: null,
+  });
   return w.toBuffer();
 }
 
@@ -87,7 +93,13 @@ describe('group APIs over the wire', () => {
     return open(`${found.host}:${found.port}`);
   }
 
-  function join(client: RawClient, version: number, groupId: string, memberId: string, options: { instance?: string | null; session?: number; metadata?: Buffer } = {}): Promise<JoinGroupResponse> {
+  function join(
+    client: RawClient,
+    version: number,
+    groupId: string,
+    memberId: string,
+    options: { instance?: string | null; session?: number; metadata?: Buffer } = {},
+  ): Promise<JoinGroupResponse> {
     return client.call(JoinGroup, version, {
       ...createJoinGroupRequest(),
       groupId,
@@ -101,7 +113,11 @@ describe('group APIs over the wire', () => {
   }
 
   /** Joins with v5 as Java clients do: MEMBER_ID_REQUIRED first, then again with the given id. */
-  async function joinV5(client: RawClient, groupId: string, options: { instance?: string | null; session?: number; metadata?: Buffer } = {}): Promise<JoinGroupResponse> {
+  async function joinV5(
+    client: RawClient,
+    groupId: string,
+    options: { instance?: string | null; session?: number; metadata?: Buffer } = {},
+  ): Promise<JoinGroupResponse> {
     if (options.instance) return join(client, 5, groupId, '', options);
     const first = await join(client, 5, groupId, '', options);
     expect(first.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
@@ -191,18 +207,38 @@ describe('group APIs over the wire', () => {
     const a = await coordinator(groupId);
     const joined = await joinV5(a, groupId, { instance: 'instance-1' });
     expect(joined.errorCode).toBe(ErrorCode.NONE);
-    await a.call(SyncGroup, 3, { ...createSyncGroupRequest(), groupId, generationId: joined.generationId, memberId: joined.memberId, groupInstanceId: 'instance-1', assignments: [{ memberId: joined.memberId, assignment: Buffer.from('a') }] });
+    await a.call(SyncGroup, 3, {
+      ...createSyncGroupRequest(),
+      groupId,
+      generationId: joined.generationId,
+      memberId: joined.memberId,
+      groupInstanceId: 'instance-1',
+      assignments: [{ memberId: joined.memberId, assignment: Buffer.from('a') }],
+    });
     const again = await joinV5(a, groupId, { instance: 'instance-1' });
     expect(again.errorCode).toBe(ErrorCode.NONE);
     expect(again.memberId).not.toBe(joined.memberId);
     expect(again.generationId).toBe(joined.generationId);
-    const hb = (memberId: string) => a.call(Heartbeat, 3, { ...createHeartbeatRequest(), groupId, memberId, groupInstanceId: 'instance-1', generationId: joined.generationId }).then((r) => r.errorCode);
+    const hb = (memberId: string) =>
+      a
+        .call(Heartbeat, 3, { ...createHeartbeatRequest(), groupId, memberId, groupInstanceId: 'instance-1', generationId: joined.generationId })
+        .then((r) => r.errorCode);
     expect(await hb(joined.memberId)).toBe(ErrorCode.FENCED_INSTANCE_ID);
     expect(await hb(again.memberId)).toBe(ErrorCode.NONE);
-    const sync = await a.call(SyncGroup, 3, { ...createSyncGroupRequest(), groupId, generationId: again.generationId, memberId: again.memberId, groupInstanceId: 'instance-1' });
+    const sync = await a.call(SyncGroup, 3, {
+      ...createSyncGroupRequest(),
+      groupId,
+      generationId: again.generationId,
+      memberId: again.memberId,
+      groupInstanceId: 'instance-1',
+    });
     expect(sync.assignment.toString()).toBe('a');
     // Leaving by instance id alone (v3+).
-    const left = await a.call(LeaveGroup, 4, { ...createLeaveGroupRequest(), groupId, members: [{ memberId: '', groupInstanceId: 'instance-1', reason: null }] });
+    const left = await a.call(LeaveGroup, 4, {
+      ...createLeaveGroupRequest(),
+      groupId,
+      members: [{ memberId: '', groupInstanceId: 'instance-1', reason: null }],
+    });
     expect(left.members).toEqual([{ memberId: '', groupInstanceId: 'instance-1', errorCode: ErrorCode.NONE }]);
   });
 
@@ -234,19 +270,43 @@ describe('group APIs over the wire', () => {
   it('OffsetCommit/OffsetFetch: simple commits, member checks, every fetch version, several groups at once', async () => {
     const simple = uniqueName('simple');
     const c = await coordinator(simple);
-    const commit = (version: number, groupId: string, partitions: Array<[number, bigint, string | null]>, member: { memberId?: string; generation?: number } = {}) =>
+    const commit = (
+      version: number,
+      groupId: string,
+      partitions: Array<[number, bigint, string | null]>,
+      member: { memberId?: string; generation?: number } = {},
+    ) =>
       c.call(OffsetCommit, version, {
         ...createOffsetCommitRequest(),
         groupId,
         memberId: member.memberId ?? '',
         generationIdOrMemberEpoch: member.generation ?? -1,
-        topics: [{ name: topic, partitions: partitions.map(([partitionIndex, committedOffset, committedMetadata]) => ({ partitionIndex, committedOffset, committedMetadata, committedLeaderEpoch: -1, commitTimestamp: -1n })) }],
+        topics: [
+          {
+            name: topic,
+            partitions: partitions.map(([partitionIndex, committedOffset, committedMetadata]) => ({
+              partitionIndex,
+              committedOffset,
+              committedMetadata,
+              committedLeaderEpoch: -1,
+              commitTimestamp: -1n,
+            })),
+          },
+        ],
       });
     // v0 and v2 without a membership (an admin tool, a simple consumer): the group is created empty.
     const v0 = await commit(0, simple, [[0, 10n, 'zero']]);
     expect(v0.topics[0]!.partitions).toEqual([{ partitionIndex: 0, errorCode: ErrorCode.NONE }]);
-    const v8 = await commit(8, simple, [[1, 11n, null], [2, 12n, 'x'.repeat(5000)], [9, 1n, null]]);
-    expect(v8.topics[0]!.partitions.map((p) => p.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.OFFSET_METADATA_TOO_LARGE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+    const v8 = await commit(8, simple, [
+      [1, 11n, null],
+      [2, 12n, 'x'.repeat(5000)],
+      [9, 1n, null],
+    ]);
+    expect(v8.topics[0]!.partitions.map((p) => p.errorCode)).toEqual([
+      ErrorCode.NONE,
+      ErrorCode.OFFSET_METADATA_TOO_LARGE,
+      ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    ]);
     const missing = await commit(2, sameCoordinator('never-joined', simple), [[0, 1n, null]], { memberId: 'm', generation: 3 });
     expect(missing.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.ILLEGAL_GENERATION);
 
@@ -266,7 +326,13 @@ describe('group APIs over the wire', () => {
     // v8: several groups in one request (all with this coordinator or not: each group says).
     const other = uniqueName('simple-other');
     const otherClient = await coordinator(other);
-    await otherClient.call(OffsetCommit, 8, { ...createOffsetCommitRequest(), groupId: other, topics: [{ name: topic, partitions: [{ partitionIndex: 3, committedOffset: 33n, committedLeaderEpoch: 7, commitTimestamp: -1n, committedMetadata: null }] }] });
+    await otherClient.call(OffsetCommit, 8, {
+      ...createOffsetCommitRequest(),
+      groupId: other,
+      topics: [
+        { name: topic, partitions: [{ partitionIndex: 3, committedOffset: 33n, committedLeaderEpoch: 7, commitTimestamp: -1n, committedMetadata: null }] },
+      ],
+    });
     const multi = await c.call(OffsetFetch, 8, {
       ...createOffsetFetchRequest(),
       groups: [
@@ -287,7 +353,13 @@ describe('group APIs over the wire', () => {
     const groupId = uniqueName('members');
     const m = await coordinator(groupId);
     const joined = await join(m, 3, groupId, '');
-    await m.call(SyncGroup, 2, { ...createSyncGroupRequest(), groupId, generationId: joined.generationId, memberId: joined.memberId, assignments: [{ memberId: joined.memberId, assignment: Buffer.alloc(0) }] });
+    await m.call(SyncGroup, 2, {
+      ...createSyncGroupRequest(),
+      groupId,
+      generationId: joined.generationId,
+      memberId: joined.memberId,
+      assignments: [{ memberId: joined.memberId, assignment: Buffer.alloc(0) }],
+    });
     const memberCommit = (memberId: string, generation: number) =>
       m
         .call(OffsetCommit, 2, {
@@ -295,7 +367,9 @@ describe('group APIs over the wire', () => {
           groupId,
           memberId,
           generationIdOrMemberEpoch: generation,
-          topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }],
+          topics: [
+            { name: topic, partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] },
+          ],
         })
         .then((r) => r.topics[0]!.partitions[0]!.errorCode);
     expect(await memberCommit(joined.memberId, joined.generationId)).toBe(ErrorCode.NONE);
@@ -313,11 +387,21 @@ describe('group APIs over the wire', () => {
     w.int16(0);
     encodeConsumerProtocolAssignment(w, 0, { assignedPartitions: [{ topic, partitions: [0, 1] }], userData: Buffer.alloc(0) });
     const assignment = w.toBuffer();
-    await c.call(SyncGroup, 2, { ...createSyncGroupRequest(), groupId, generationId: joined.generationId, memberId: joined.memberId, assignments: [{ memberId: joined.memberId, assignment }] });
+    await c.call(SyncGroup, 2, {
+      ...createSyncGroupRequest(),
+      groupId,
+      generationId: joined.generationId,
+      memberId: joined.memberId,
+      assignments: [{ memberId: joined.memberId, assignment }],
+    });
     // An unknown group with the same coordinator is reported Dead, as Kafka does.
     const unknownGroup = sameCoordinator('unknown', groupId);
     for (const version of [0, 3, 5]) {
-      const r = await c.call(DescribeGroups, version, { ...createDescribeGroupsRequest(), groups: [groupId, unknownGroup], includeAuthorizedOperations: version >= 3 });
+      const r = await c.call(DescribeGroups, version, {
+        ...createDescribeGroupsRequest(),
+        groups: [groupId, unknownGroup],
+        includeAuthorizedOperations: version >= 3,
+      });
       const [group, unknown] = r.groups;
       expect(group).toMatchObject({ errorCode: ErrorCode.NONE, groupId, groupState: 'Stable', protocolType: 'consumer', protocolData: 'range' });
       expect(group!.members).toHaveLength(1);
@@ -377,18 +461,35 @@ describe('group APIs over the wire', () => {
       generationIdOrMemberEpoch: joined.generationId,
       topics: [
         { name: topic, partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] },
-        { name: extra, partitions: [0, 1].map((partitionIndex) => ({ partitionIndex, committedOffset: 2n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null })) },
+        {
+          name: extra,
+          partitions: [0, 1].map((partitionIndex) => ({
+            partitionIndex,
+            committedOffset: 2n,
+            committedLeaderEpoch: -1,
+            commitTimestamp: -1n,
+            committedMetadata: null,
+          })),
+        },
       ],
     });
-    const del = (groups: string[]) => c.call(DeleteGroups, 2, { ...createDeleteGroupsRequest(), groupsNames: groups }).then((r) => r.results.map((x) => x.errorCode));
+    const del = (groups: string[]) =>
+      c.call(DeleteGroups, 2, { ...createDeleteGroupsRequest(), groupsNames: groups }).then((r) => r.results.map((x) => x.errorCode));
     const unknownGroup = uniqueName('no-such-group');
     expect(await del([groupId])).toEqual([ErrorCode.NON_EMPTY_GROUP]);
     // Unknown group: this coordinator or another answers that it is not there.
     expect([ErrorCode.GROUP_ID_NOT_FOUND, ErrorCode.NOT_COORDINATOR]).toContain((await del([unknownGroup]))[0]);
 
     const offsetDelete = (topics: Array<{ name: string; partitions: number[] }>) =>
-      c.call(OffsetDelete, 0, { ...createOffsetDeleteRequest(), groupId, topics: topics.map((tp) => ({ name: tp.name, partitions: tp.partitions.map((partitionIndex) => ({ partitionIndex })) })) });
-    const refused = await offsetDelete([{ name: topic, partitions: [0] }, { name: extra, partitions: [0] }]);
+      c.call(OffsetDelete, 0, {
+        ...createOffsetDeleteRequest(),
+        groupId,
+        topics: topics.map((tp) => ({ name: tp.name, partitions: tp.partitions.map((partitionIndex) => ({ partitionIndex })) })),
+      });
+    const refused = await offsetDelete([
+      { name: topic, partitions: [0] },
+      { name: extra, partitions: [0] },
+    ]);
     expect(refused.errorCode).toBe(ErrorCode.NONE);
     expect(refused.topics.map((tp) => tp.partitions[0]!.errorCode)).toEqual([ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC, ErrorCode.NONE]);
     const fetchAll = async () => {
@@ -434,7 +535,10 @@ describe('group APIs over the wire', () => {
     await c.call(OffsetCommit, 8, offsetsOf(idle, topic, 0));
     const joined = await join(c, 3, active, '');
     await c.call(SyncGroup, 2, { ...createSyncGroupRequest(), groupId: active, generationId: joined.generationId, memberId: joined.memberId, assignments: [] });
-    for (const [name, partition] of [[topic, 1], [other, 0]] as const) {
+    for (const [name, partition] of [
+      [topic, 1],
+      [other, 0],
+    ] as const) {
       await c.call(OffsetCommit, 2, { ...offsetsOf(active, name, partition), memberId: joined.memberId, generationIdOrMemberEpoch: joined.generationId });
     }
     const fetchAll = async (groupId: string) => {
@@ -536,7 +640,12 @@ describe('a coordinator move', () => {
       const described = await moved.client.call(DescribeGroups, 5, { ...createDescribeGroupsRequest(), groups: [groupId] });
       expect(described.groups[0]).toMatchObject({ groupState: 'Stable', protocolType: 'consumer', protocolData: 'range' });
       expect(described.groups[0]!.members.map((m) => [m.memberId, m.memberAssignment.toString()])).toEqual([[joined.memberId, 'both-partitions']]);
-      const sync = await moved.client.call(SyncGroup, 2, { ...createSyncGroupRequest(), groupId, generationId: joined.generationId, memberId: joined.memberId });
+      const sync = await moved.client.call(SyncGroup, 2, {
+        ...createSyncGroupRequest(),
+        groupId,
+        generationId: joined.generationId,
+        memberId: joined.memberId,
+      });
       expect(sync).toMatchObject({ errorCode: ErrorCode.NONE });
       expect(sync.assignment.toString()).toBe('both-partitions');
       expect(t.errors).toEqual([]);

@@ -30,7 +30,10 @@ interface Line {
 }
 
 const parsed = (child: Child): Line[] => child.lines.map((l) => JSON.parse(l) as Line);
-const claims = (child: Child): number[] => parsed(child).filter((l) => l.claims).at(-1)?.claims ?? [];
+const claims = (child: Child): number[] =>
+  parsed(child)
+    .filter((l) => l.claims)
+    .at(-1)?.claims ?? [];
 const values = (child: Child): string[] => parsed(child).flatMap((l) => (l.v !== undefined ? [l.v] : []));
 
 describe('Go sarama 1.22', () => {
@@ -76,7 +79,11 @@ describe('Go sarama 1.22', () => {
     await waitFor(() => claims(first).length === 6, 20_000, 'the first member to claim all six partitions');
     const second = startChild(binary, ['group', t.bootstrap(), groupId, topic]);
     cleanups.push(() => second.kill());
-    await waitFor(() => claims(first).length === 3 && claims(second).length === 3 && new Set([...claims(first), ...claims(second)]).size === 6, 20_000, 'a 3+3 split');
+    await waitFor(
+      () => claims(first).length === 3 && claims(second).length === 3 && new Set([...claims(first), ...claims(second)]).size === 6,
+      20_000,
+      'a 3+3 split',
+    );
 
     const kafka = new Kafka({ brokers: t.brokers(), clientId: 'sarama-test', logLevel: logLevel.NOTHING });
     const producer = kafka.producer({ allowAutoTopicCreation: false });

@@ -73,7 +73,11 @@ async function kafkajsErrorTypes(call: Promise<unknown>): Promise<string[]> {
 function partitionDirs(topic: string): string[] {
   return [0, 1, 2].flatMap((id) => {
     const dir = join(dataDir, `broker-${id}`);
-    return existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith(`${topic}-`)).map((name) => join(dir, name)) : [];
+    return existsSync(dir)
+      ? readdirSync(dir)
+          .filter((name) => name.startsWith(`${topic}-`))
+          .map((name) => join(dir, name))
+      : [];
   });
 }
 
@@ -112,15 +116,21 @@ describe('CreateTopics', () => {
   });
 
   it('validates only, and refuses bad names, too-large replication factors and bad configs (kafkajs)', async () => {
-    expect(await admin.createTopics({ validateOnly: true, waitForLeaders: false, topics: [{ topic: 'dry-run', numPartitions: 2, replicationFactor: 3 }] })).toBe(true);
+    expect(
+      await admin.createTopics({ validateOnly: true, waitForLeaders: false, topics: [{ topic: 'dry-run', numPartitions: 2, replicationFactor: 3 }] }),
+    ).toBe(true);
     expect(await admin.listTopics()).not.toContain('dry-run');
     expect(partitionDirs('dry-run')).toEqual([]);
-    expect(await kafkajsErrorTypes(admin.createTopics({ waitForLeaders: false, topics: [{ topic: 'bad name!', numPartitions: 1 }] }))).toEqual(['INVALID_TOPIC_EXCEPTION']);
-    expect(await kafkajsErrorTypes(admin.createTopics({ waitForLeaders: false, topics: [{ topic: 'too-many-replicas', numPartitions: 1, replicationFactor: 5 }] }))).toEqual([
-      'INVALID_REPLICATION_FACTOR',
+    expect(await kafkajsErrorTypes(admin.createTopics({ waitForLeaders: false, topics: [{ topic: 'bad name!', numPartitions: 1 }] }))).toEqual([
+      'INVALID_TOPIC_EXCEPTION',
     ]);
     expect(
-      await kafkajsErrorTypes(admin.createTopics({ waitForLeaders: false, topics: [{ topic: 'bad-config', configEntries: [{ name: 'retention.ms', value: 'soon' }] }] })),
+      await kafkajsErrorTypes(admin.createTopics({ waitForLeaders: false, topics: [{ topic: 'too-many-replicas', numPartitions: 1, replicationFactor: 5 }] })),
+    ).toEqual(['INVALID_REPLICATION_FACTOR']);
+    expect(
+      await kafkajsErrorTypes(
+        admin.createTopics({ waitForLeaders: false, topics: [{ topic: 'bad-config', configEntries: [{ name: 'retention.ms', value: 'soon' }] }] }),
+      ),
     ).toEqual(['INVALID_CONFIG']);
     expect(await admin.listTopics()).not.toContain('too-many-replicas');
   });
@@ -203,7 +213,7 @@ describe('DescribeConfigs and AlterConfigs', () => {
     expect(entries.get('log.dirs')!.configValue).toBe(join(dataDir, 'broker-1'));
   });
 
-  it('replaces a topic\'s overrides with AlterConfigs and refuses invalid values with the reason (kafkajs)', async () => {
+  it("replaces a topic's overrides with AlterConfigs and refuses invalid values with the reason (kafkajs)", async () => {
     await admin.alterConfigs({
       validateOnly: true,
       resources: [{ type: ConfigResourceTypes.TOPIC, name: 'orders', configEntries: [{ name: 'retention.ms', value: '1' }] }],
@@ -211,26 +221,40 @@ describe('DescribeConfigs and AlterConfigs', () => {
     expect(cluster.controller.topic('orders')!.configs).toEqual({ 'retention.ms': '3600000' });
     await admin.alterConfigs({
       validateOnly: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: 'orders', configEntries: [{ name: 'retention.ms', value: '7200000' }, { name: 'min.insync.replicas', value: '2' }] }],
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: 'orders',
+          configEntries: [
+            { name: 'retention.ms', value: '7200000' },
+            { name: 'min.insync.replicas', value: '2' },
+          ],
+        },
+      ],
     });
     const described = async () =>
       new Map(
-        (await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'orders' }] })).resources[0]!.configEntries.map((e) => [
-          e.configName,
-          e,
-        ]),
+        (
+          await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'orders' }] })
+        ).resources[0]!.configEntries.map((e) => [e.configName, e]),
       );
     let entries = await described();
     expect(entries.get('retention.ms')).toMatchObject({ configValue: '7200000', configSource: TOPIC_CONFIG });
     expect(entries.get('min.insync.replicas')).toMatchObject({ configValue: '2', configSource: TOPIC_CONFIG });
     expect(entries.size).toBeGreaterThan(30);
-    await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'orders', configEntries: [{ name: 'retention.ms', value: '600000' }] }] });
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: 'orders', configEntries: [{ name: 'retention.ms', value: '600000' }] }],
+    });
     entries = await described();
     expect(entries.get('retention.ms')).toMatchObject({ configValue: '600000', configSource: TOPIC_CONFIG });
     expect(entries.get('min.insync.replicas')).toMatchObject({ configValue: '1', configSource: DEFAULT_CONFIG });
     expect(
       await kafkajsErrorTypes(
-        admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'orders', configEntries: [{ name: 'retention.ms', value: '-5' }] }] }),
+        admin.alterConfigs({
+          validateOnly: false,
+          resources: [{ type: ConfigResourceTypes.TOPIC, name: 'orders', configEntries: [{ name: 'retention.ms', value: '-5' }] }],
+        }),
       ),
     ).toEqual(['INVALID_CONFIG']);
     expect(cluster.controller.topic('orders')!.configs).toEqual({ 'retention.ms': '600000' });
@@ -473,7 +497,10 @@ describe('DescribeCluster, DescribeLogDirs, ElectLeaders', () => {
     const unclean = await raw.call(ElectLeaders, 1, { electionType: 1, topicPartitions: [{ topic: 'orders', partitions: [0] }], timeoutMs: 5000 });
     expect(unclean.replicaElectionResults[0]!.partitionResult[0]!.errorCode).toBe(ErrorCode.ELECTION_NOT_NEEDED);
     const unknownType = await raw.call(ElectLeaders, 2, { electionType: 2, topicPartitions: [{ topic: 'orders', partitions: [0] }], timeoutMs: 5000 });
-    expect(unknownType.replicaElectionResults[0]!.partitionResult[0]).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: expect.stringMatching(/election type 2/) });
+    expect(unknownType.replicaElectionResults[0]!.partitionResult[0]).toMatchObject({
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: expect.stringMatching(/election type 2/),
+    });
   });
 });
 
@@ -491,7 +518,14 @@ describe('DeleteTopics', () => {
 
   it('deletes by topic id (v6), refuses unknown names and ids, internal topics, and all when disabled (raw v0-v6)', async () => {
     const id = cluster.controller.topic('defaults')!.topicId;
-    const byId = await raw.call(DeleteTopics, 6, { topics: [{ name: null, topicId: id }, { name: null, topicId: '11111111-2222-3333-4444-555555555555' }], topicNames: [], timeoutMs: 5000 });
+    const byId = await raw.call(DeleteTopics, 6, {
+      topics: [
+        { name: null, topicId: id },
+        { name: null, topicId: '11111111-2222-3333-4444-555555555555' },
+      ],
+      topicNames: [],
+      timeoutMs: 5000,
+    });
     expect(byId.responses.map((r) => [r.name, r.errorCode])).toEqual([
       ['defaults', ErrorCode.NONE],
       [null, ErrorCode.UNKNOWN_TOPIC_ID],
@@ -515,7 +549,11 @@ describe('DeleteTopics', () => {
     const client = await RawClient.open(locked.bootstrapServers());
     try {
       locked.controller.createTopic({ name: 'kept', partitions: 1, replicationFactor: 1 });
-      const response = await client.call(DeleteTopics, 6, { topics: [{ name: 'kept', topicId: '00000000-0000-0000-0000-000000000000' }], topicNames: [], timeoutMs: 5000 });
+      const response = await client.call(DeleteTopics, 6, {
+        topics: [{ name: 'kept', topicId: '00000000-0000-0000-0000-000000000000' }],
+        topicNames: [],
+        timeoutMs: 5000,
+      });
       expect(response.responses[0]).toMatchObject({ errorCode: ErrorCode.TOPIC_DELETION_DISABLED, errorMessage: expect.stringMatching(/delete.topic.enable/) });
       expect(locked.controller.topic('kept')).toBeDefined();
     } finally {

@@ -10,7 +10,15 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
 import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
-import { AlterConfigs, CreatePartitions, CreateTopics, DeleteTopics, IncrementalAlterConfigs, Metadata, Produce } from '../../../electron/kafka/protocol/generated/index';
+import {
+  AlterConfigs,
+  CreatePartitions,
+  CreateTopics,
+  DeleteTopics,
+  IncrementalAlterConfigs,
+  Metadata,
+  Produce,
+} from '../../../electron/kafka/protocol/generated/index';
 import { encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 import { createLogger } from '../../../electron/broker/server/logger';
 import { run } from '../clients/helpers';
@@ -45,8 +53,21 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-type Topic = { name: string; numPartitions: number; replicationFactor: number; assignments: Array<{ partitionIndex: number; brokerIds: number[] }>; configs: Array<{ name: string; value: string | null }> };
-const topic = (name: string, numPartitions: number, extra: Partial<Topic> = {}): Topic => ({ name, numPartitions, replicationFactor: -1, assignments: [], configs: [], ...extra });
+type Topic = {
+  name: string;
+  numPartitions: number;
+  replicationFactor: number;
+  assignments: Array<{ partitionIndex: number; brokerIds: number[] }>;
+  configs: Array<{ name: string; value: string | null }>;
+};
+const topic = (name: string, numPartitions: number, extra: Partial<Topic> = {}): Topic => ({
+  name,
+  numPartitions,
+  replicationFactor: -1,
+  assignments: [],
+  configs: [],
+  ...extra,
+});
 
 async function createTopics(topics: Topic[], options: { validateOnly?: boolean; version?: number } = {}) {
   const response = await raw.call(CreateTopics, options.version ?? 5, { topics, timeoutMs: 5000, validateOnly: options.validateOnly ?? false });
@@ -63,7 +84,9 @@ describe('partition ceilings', () => {
     const started = Date.now();
     const [result] = await createTopics([topic('huge', 2147483647)], { validateOnly: true });
     expect(result).toMatchObject({ name: 'huge', errorCode: ErrorCode.POLICY_VIOLATION });
-    expect(result!.errorMessage).toBe('Excessively large number of partitions per request: 2147483647 requested, the limit is 10000 (max.partitions.per.request).');
+    expect(result!.errorMessage).toBe(
+      'Excessively large number of partitions per request: 2147483647 requested, the limit is 10000 (max.partitions.per.request).',
+    );
     // Answered at once, without the gigabytes an assignment of 2^31 partitions would take.
     expect(Date.now() - started).toBeLessThan(5000);
     expect(process.memoryUsage().rss - before).toBeLessThan(100 << 20);
@@ -92,7 +115,12 @@ describe('partition ceilings', () => {
 
   it('applies to topics a Metadata request would auto-create: 10,001 new names create none', async () => {
     const metadata = (names: string[]) =>
-      raw.call(Metadata, 9, { topics: names.map((name) => ({ name, topicId: '00000000-0000-0000-0000-000000000000' })), allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+      raw.call(Metadata, 9, {
+        topics: names.map((name) => ({ name, topicId: '00000000-0000-0000-0000-000000000000' })),
+        allowAutoTopicCreation: true,
+        includeClusterAuthorizedOperations: false,
+        includeTopicAuthorizedOperations: false,
+      });
     const names = Array.from({ length: 10_001 }, (_, i) => `auto-${i}`);
     const refused = await metadata(names);
     expect(new Set(refused.topics.map((t) => t.errorCode))).toEqual(new Set([ErrorCode.POLICY_VIOLATION]));
@@ -105,12 +133,19 @@ describe('partition ceilings', () => {
       ['auto-b', ErrorCode.NONE, 1],
     ]);
     const leader = cluster.controller.partition('auto-a', 0)!.leader;
-    expect(cluster.broker(leader).hostedReplicas().some((r) => r.topic === 'auto-a')).toBe(true);
+    expect(
+      cluster
+        .broker(leader)
+        .hostedReplicas()
+        .some((r) => r.topic === 'auto-a'),
+    ).toBe(true);
     await raw.call(DeleteTopics, 4, { topicNames: ['auto-a', 'auto-b'], topics: [], timeoutMs: 5000 });
   });
 
   it('is what a real client sees (kafkajs)', async () => {
-    const error = (await admin.createTopics({ topics: [{ topic: 'kafkajs-huge', numPartitions: 2147483647, replicationFactor: 1 }] }).catch((e: unknown) => e)) as {
+    const error = (await admin
+      .createTopics({ topics: [{ topic: 'kafkajs-huge', numPartitions: 2147483647, replicationFactor: 1 }] })
+      .catch((e: unknown) => e)) as {
       errors?: Array<{ type?: string }>;
     };
     expect(error.errors?.map((e) => e.type)).toEqual(['POLICY_VIOLATION']);
@@ -118,7 +153,10 @@ describe('partition ceilings', () => {
 
   it('caps the partitions of a topic (max.partitions.per.topic), on creation and on CreatePartitions', async () => {
     const [tooMany] = await createTopics([topic('wide', 201)]);
-    expect(tooMany).toMatchObject({ errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: "Topic 'wide' would have 201 partitions; a topic may have at most 200 (max.partitions.per.topic)." });
+    expect(tooMany).toMatchObject({
+      errorCode: ErrorCode.INVALID_PARTITIONS,
+      errorMessage: "Topic 'wide' would have 201 partitions; a topic may have at most 200 (max.partitions.per.topic).",
+    });
     const [created] = await createTopics([topic('grows', 10)]);
     expect(created!.errorCode).toBe(ErrorCode.NONE);
     const response = await raw.call(CreatePartitions, 3, {
@@ -128,7 +166,11 @@ describe('partition ceilings', () => {
     });
     expect(response.results[0]).toMatchObject({ errorCode: ErrorCode.INVALID_PARTITIONS });
     expect(response.results[0]!.errorMessage).toMatch(/at most 200 \(max\.partitions\.per\.topic\)/);
-    const huge = await raw.call(CreatePartitions, 0, { timeoutMs: 5000, validateOnly: true, topics: [{ name: 'grows', count: 2147483647, assignments: null }] });
+    const huge = await raw.call(CreatePartitions, 0, {
+      timeoutMs: 5000,
+      validateOnly: true,
+      topics: [{ name: 'grows', count: 2147483647, assignments: null }],
+    });
     expect(huge.results[0]).toMatchObject({ errorCode: ErrorCode.POLICY_VIOLATION });
     expect(huge.results[0]!.errorMessage).toMatch(/2147483637 requested, the limit is 10000/);
     expect(cluster.controller.topic('grows')!.partitions).toHaveLength(10);
@@ -152,10 +194,16 @@ describe('partition ceilings', () => {
 describe('replication factors and assignments', () => {
   it('refuses a replication factor above the broker count, and a manual assignment listing more replicas than brokers, with short messages', async () => {
     const [rf] = await createTopics([topic('rf-huge', 1, { replicationFactor: 32767 })]);
-    expect(rf).toMatchObject({ errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: 'Replication factor 32767 is larger than the number of brokers (3).' });
+    expect(rf).toMatchObject({
+      errorCode: ErrorCode.INVALID_REPLICATION_FACTOR,
+      errorMessage: 'Replication factor 32767 is larger than the number of brokers (3).',
+    });
     const brokerIds = Array.from({ length: 100_000 }, (_, i) => i % 3);
     const [wide] = await createTopics([topic('replicas-huge', -1, { assignments: [{ partitionIndex: 0, brokerIds }] })]);
-    expect(wide).toMatchObject({ errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: 'Partition 0 has 100000 replicas; the cluster has 3 broker(s).' });
+    expect(wide).toMatchObject({
+      errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+      errorMessage: 'Partition 0 has 100000 replicas; the cluster has 3 broker(s).',
+    });
     expect(cluster.controller.topic('rf-huge')).toBeUndefined();
   });
 });
@@ -202,7 +250,12 @@ describe('batch sizes', () => {
     const leader = cluster.controller.partition(name, 0)!.leader;
     const client = await RawClient.open(`127.0.0.1:${cluster.broker(leader).boundPort}`);
     try {
-      const response = await client.call(Produce, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name, partitionData: [{ index: 0, records }] }] });
+      const response = await client.call(Produce, 9, {
+        transactionalId: null,
+        acks: -1,
+        timeoutMs: 5000,
+        topicData: [{ name, partitionData: [{ index: 0, records }] }],
+      });
       return response.responses[0]!.partitionResponses[0]!;
     } finally {
       client.close();
@@ -215,9 +268,13 @@ describe('batch sizes', () => {
     expect(refused.errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
     expect(refused.errorMessage).toMatch(/exceeds max\.message\.bytes \(10000\)/);
     // librdkafka checks its own message.max.bytes first: raise it so the broker is the one refusing.
-    const kcat = await run('/usr/bin/kcat', ['-b', cluster.bootstrapServers(), '-P', '-t', 'small-messages', '-X', 'message.max.bytes=1000000', '-X', 'compression.codec=none'], {
-      input: `${'b'.repeat(20_000)}\n`,
-    });
+    const kcat = await run(
+      '/usr/bin/kcat',
+      ['-b', cluster.bootstrapServers(), '-P', '-t', 'small-messages', '-X', 'message.max.bytes=1000000', '-X', 'compression.codec=none'],
+      {
+        input: `${'b'.repeat(20_000)}\n`,
+      },
+    );
     expect(kcat.stderr).toMatch(/Message size too large|MSG_SIZE_TOO_LARGE/i);
     expect((await produceTo('small-messages', 100)).errorCode).toBe(ErrorCode.NONE);
     const leader = cluster.controller.partition('small-messages', 0)!.leader;

@@ -13,12 +13,15 @@ export function removeDir(dir: string): void {
 }
 
 /** An uncompressed batch of `count` records with values `v<i>` (keys `k<i>` unless given), timestamps from `timestamp`. */
-export function batch(count: number, opts: { timestamp?: number; keys?: Array<string | null>; values?: Array<string | null>; baseOffset?: number; epoch?: number; valueSize?: number } = {}): Buffer {
+export function batch(
+  count: number,
+  opts: { timestamp?: number; keys?: Array<string | null>; values?: Array<string | null>; baseOffset?: number; epoch?: number; valueSize?: number } = {},
+): Buffer {
   const ts = opts.timestamp ?? 1_000;
   const records: RecordInput[] = [];
   for (let i = 0; i < count; i++) {
-    const key = opts.keys ? opts.keys[i] ?? null : `k${i}`;
-    const value = opts.values ? opts.values[i] ?? null : opts.valueSize ? 'x'.repeat(opts.valueSize) : `v${i}`;
+    const key = opts.keys ? (opts.keys[i] ?? null) : `k${i}`;
+    const value = opts.values ? (opts.values[i] ?? null) : opts.valueSize ? 'x'.repeat(opts.valueSize) : `v${i}`;
     records.push({ key: key === null ? null : Buffer.from(key), value: value === null ? null : Buffer.from(value), timestamp: ts + i });
   }
   return encodeRecordBatch({ baseOffset: opts.baseOffset ?? 0, records, timestamp: ts, partitionLeaderEpoch: opts.epoch ?? -1 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { LONG_MAX, TOPIC_CONFIG_DEFS, TOPIC_CONFIGS, parseConfigValue, parseLogConfig, resolveTopicConfigs, validateTopicConfigs } from '../../../electron/broker/log/log-config';
+import {
+  LONG_MAX,
+  TOPIC_CONFIG_DEFS,
+  TOPIC_CONFIGS,
+  parseConfigValue,
+  parseLogConfig,
+  resolveTopicConfigs,
+  validateTopicConfigs,
+} from '../../../electron/broker/log/log-config';
 
 describe('log config', () => {
   it('has Kafka defaults', () => {
@@ -32,7 +40,10 @@ describe('log config', () => {
   });
 
   it('applies overrides over broker defaults and reports errors per key', () => {
-    const r = parseLogConfig({ 'retention.ms': '-1', 'cleanup.policy': 'compact,delete', 'message.timestamp.type': 'LogAppendTime' }, { 'retention.ms': '5', 'segment.bytes': '4096' });
+    const r = parseLogConfig(
+      { 'retention.ms': '-1', 'cleanup.policy': 'compact,delete', 'message.timestamp.type': 'LogAppendTime' },
+      { 'retention.ms': '5', 'segment.bytes': '4096' },
+    );
     expect(r.ok).toBe(true);
     if (r.ok) {
       expect(r.config.retentionMs).toBe(-1);

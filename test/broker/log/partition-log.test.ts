@@ -3,7 +3,13 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PartitionLog } from '../../../electron/broker/log/partition-log';
 import { defaultLogConfig, type LogConfig } from '../../../electron/broker/log/log-config';
-import { CorruptRecordError, InvalidRecordError, OffsetOutOfRangeError, RecordTooLargeError, UnexpectedAppendOffsetError } from '../../../electron/broker/log/errors';
+import {
+  CorruptRecordError,
+  InvalidRecordError,
+  OffsetOutOfRangeError,
+  RecordTooLargeError,
+  UnexpectedAppendOffsetError,
+} from '../../../electron/broker/log/errors';
 import { updateBatchCrc } from '../../../electron/kafka/records/batch-header';
 import { encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 import { encodeMessageSet } from '../../../electron/kafka/records/message-set';
@@ -16,7 +22,11 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) removeDir(d);
 });
 
-async function open(config: Partial<LogConfig> = {}, dir?: string, now?: () => number): Promise<{ log: PartitionLog; dir: string; logger: ReturnType<typeof collectingLogger> }> {
+async function open(
+  config: Partial<LogConfig> = {},
+  dir?: string,
+  now?: () => number,
+): Promise<{ log: PartitionLog; dir: string; logger: ReturnType<typeof collectingLogger> }> {
   const d = dir ?? tempDir();
   if (!dir) dirs.push(d);
   const logger = collectingLogger();
@@ -155,7 +165,10 @@ describe('PartitionLog append and read', () => {
     log.append(batch(2, { baseOffset: 10, epoch: 2 }), { assignOffsets: false }); // gap (compacted leader)
     expect(log.logEndOffset).toBe(12);
     expect(offsetsOf(log.read(6, 1 << 20).records)).toEqual([10, 11]);
-    expect(log.leaderEpochCache.all()).toEqual([{ epoch: 1, startOffset: 0 }, { epoch: 2, startOffset: 3 }]);
+    expect(log.leaderEpochCache.all()).toEqual([
+      { epoch: 1, startOffset: 0 },
+      { epoch: 2, startOffset: 3 },
+    ]);
   });
 
   it('stamps LogAppendTime and recomputes the CRC', async () => {

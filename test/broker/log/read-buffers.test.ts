@@ -102,7 +102,7 @@ const request = (kind: number) => {
 };
 
 describe('Connection.afterResponse', () => {
-  it('runs a request\'s hooks after its response was written, at once without a response, and on failure', async () => {
+  it("runs a request's hooks after its response was written, at once without a response, and on failure", async () => {
     const events: string[] = [];
     const big = Buffer.alloc(4 << 20, 7);
     const handler: FrameHandler = {

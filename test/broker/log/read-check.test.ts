@@ -107,7 +107,12 @@ describe('batches written before appends were validated', () => {
     expect(log.logEndOffset).toBe(16);
     const read = batchesOf(log.read(0, 1 << 20).records);
     expect(read.map((b) => [b.base, b.last, b.values === null])).toEqual([
-      [0, 2, false], [3, 5, false], [6, 8, false], [9, 9, true], [10, 12, true], [13, 15, false],
+      [0, 2, false],
+      [3, 5, false],
+      [6, 8, false],
+      [9, 9, true],
+      [10, 12, true],
+      [13, 15, false],
     ]);
     expect(read[5]!.values).toEqual(['after-0', 'after-1', 'after-2']);
     expect(logger.messages.filter((m) => m.includes('cannot be read'))).toHaveLength(2);

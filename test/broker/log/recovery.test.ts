@@ -46,7 +46,11 @@ function allOffsets(log: PartitionLog): number[] {
 }
 
 function segmentFiles(dir: string, ext: string): string[] {
-  return fs.readdirSync(dir).filter((f) => f.endsWith(ext)).sort().map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(ext))
+    .sort()
+    .map((f) => path.join(dir, f));
 }
 
 /** Every offset maps to its batch through the index (read at each offset returns the batch holding it). */
@@ -168,7 +172,10 @@ describe('PartitionLog persistence and recovery', () => {
     const { log: again } = await openAt(dir);
     expect(again.logStartOffset).toBe(50);
     expect(again.highWatermark).toBe(70);
-    expect(again.leaderEpochCache.all()).toEqual([{ epoch: 1, startOffset: 50 }, { epoch: 3, startOffset: 80 }]);
+    expect(again.leaderEpochCache.all()).toEqual([
+      { epoch: 1, startOffset: 50 },
+      { epoch: 3, startOffset: 80 },
+    ]);
     expect(again.endOffsetForEpoch(1)).toEqual({ epoch: 1, endOffset: 80 });
   });
 
@@ -230,7 +237,9 @@ describe('PartitionLog persistence and recovery', () => {
       );
     const before = identity();
     // The rolled-to active segment is empty: its offsets are in no index file.
-    expect(Object.keys(before).filter((name) => name.startsWith(String(log.logEndOffset).padStart(20, '0')))).toEqual([`${String(log.logEndOffset).padStart(20, '0')}.log`]);
+    expect(Object.keys(before).filter((name) => name.startsWith(String(log.logEndOffset).padStart(20, '0')))).toEqual([
+      `${String(log.logEndOffset).padStart(20, '0')}.log`,
+    ]);
     const { log: again, logger } = await openAt(dir);
     expect(again.logEndOffset).toBe(log.logEndOffset);
     await again.close();

@@ -22,7 +22,10 @@ async function open(config: Partial<LogConfig> = {}, now: () => number = () => 1
     dirs.push(t);
     d = path.join(t, 'p-0');
   }
-  const log = await PartitionLog.open(d, defaultLogConfig({ fileDeleteDelayMs: 0, segmentBytes: 1000, indexIntervalBytes: 100, ...config }), { logger: collectingLogger(), now });
+  const log = await PartitionLog.open(d, defaultLogConfig({ fileDeleteDelayMs: 0, segmentBytes: 1000, indexIntervalBytes: 100, ...config }), {
+    logger: collectingLogger(),
+    now,
+  });
   logs.push(log);
   return log;
 }
@@ -226,7 +229,10 @@ describe('compaction', () => {
     log.compact();
     const batches = decodeAll(log.read(0, 1 << 20).records);
     expect(batches[0]).toMatchObject({ baseOffset: 0, lastOffsetDelta: 3, partitionLeaderEpoch: 5, recordCount: 2 });
-    expect(batches[0]!.records.map((r) => [r.offset, r.key?.toString()])).toEqual([[2, 'a'], [3, 'c']]);
+    expect(batches[0]!.records.map((r) => [r.offset, r.key?.toString()])).toEqual([
+      [2, 'a'],
+      [3, 'c'],
+    ]);
     expect(batches[1]!.records.map((r) => r.offset)).toEqual([4, 5]);
   });
 
@@ -275,7 +281,10 @@ describe('compaction: merging, crash leftovers, scheduling, validation', () => {
     const dir = log.dir;
     await log.close();
     // Simulate: segments 0 and the next were merged into 0's file, the second file not yet deleted.
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.log')).sort();
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.log'))
+      .sort();
     const merged = Buffer.concat([fs.readFileSync(path.join(dir, files[0]!)), fs.readFileSync(path.join(dir, files[1]!))]);
     fs.writeFileSync(path.join(dir, files[0]!), merged);
     fs.rmSync(path.join(dir, files[0]!.replace('.log', '.index')));

@@ -19,7 +19,11 @@ afterEach(async () => {
 async function open(tailCacheBytes?: number): Promise<PartitionLog> {
   const dir = tempDir();
   dirs.push(dir);
-  const log = await PartitionLog.open(path.join(dir, 'topic-0'), defaultLogConfig({ fileDeleteDelayMs: 0 }), tailCacheBytes === undefined ? {} : { tailCacheBytes });
+  const log = await PartitionLog.open(
+    path.join(dir, 'topic-0'),
+    defaultLogConfig({ fileDeleteDelayMs: 0 }),
+    tailCacheBytes === undefined ? {} : { tailCacheBytes },
+  );
   logs.push(log);
   return log;
 }

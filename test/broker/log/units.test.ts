@@ -30,7 +30,10 @@ describe('LeaderEpochCache', () => {
     expect(fs.readFileSync(f, 'utf8')).toBe('0\n3\n1 0\n3 10\n5 20\n');
     expect(LeaderEpochCache.load(f).all()).toEqual(c.all());
     c.truncateFromEnd(20);
-    expect(c.all()).toEqual([{ epoch: 1, startOffset: 0 }, { epoch: 3, startOffset: 10 }]);
+    expect(c.all()).toEqual([
+      { epoch: 1, startOffset: 0 },
+      { epoch: 3, startOffset: 10 },
+    ]);
     c.truncateFromStart(12);
     expect(c.all()).toEqual([{ epoch: 3, startOffset: 12 }]);
     expect(readEpochCheckpoint(f)).toEqual([{ epoch: 3, startOffset: 12 }]);
@@ -43,7 +46,10 @@ describe('LeaderEpochCache', () => {
     c.assign(1, 0);
     c.assign(2, 10);
     c.assign(4, 10);
-    expect(c.all()).toEqual([{ epoch: 1, startOffset: 0 }, { epoch: 4, startOffset: 10 }]);
+    expect(c.all()).toEqual([
+      { epoch: 1, startOffset: 0 },
+      { epoch: 4, startOffset: 10 },
+    ]);
     expect(c.endOffsetForEpoch(2, 50)).toEqual({ epoch: 1, endOffset: 10 });
     expect(c.endOffsetForEpoch(0, 50)).toEqual({ epoch: 0, endOffset: 0 });
   });
@@ -101,24 +107,27 @@ describe('indexes', () => {
 });
 
 describe('fd budget', () => {
-  it.skipIf(skipBecause('fd budget test', fs.existsSync('/proc/self/fd') ? null : 'it counts open files in /proc/self/fd, which only Linux has'))('closes idle fds of inactive segments and reopens them on read', async () => {
-    const { PartitionLog } = await import('../../../electron/broker/log/partition-log');
-    const { defaultLogConfig } = await import('../../../electron/broker/log/log-config');
-    const { setInactiveSegmentFdLimit } = await import('../../../electron/broker/log/segment');
-    const { batch, offsetsOf } = await import('./helpers');
-    const root = tempDir();
-    dirs.push(root);
-    setInactiveSegmentFdLimit(2);
-    try {
-      const log = await PartitionLog.open(path.join(root, 't-0'), defaultLogConfig({ segmentBytes: 300, fileDeleteDelayMs: 0 }));
-      for (let i = 0; i < 40; i++) log.append(batch(2), { assignOffsets: true });
-      await new Promise((r) => setTimeout(r, 50)); // background fsyncs of rolled segments
-      const fds = fs.readdirSync('/proc/self/fd').length;
-      for (let o = 0; o < 80; o++) expect(offsetsOf(log.read(o, 1).records)).toContain(o);
-      expect(fs.readdirSync('/proc/self/fd').length).toBeLessThanOrEqual(fds + 2);
-      await log.close();
-    } finally {
-      setInactiveSegmentFdLimit(256);
-    }
-  });
+  it.skipIf(skipBecause('fd budget test', fs.existsSync('/proc/self/fd') ? null : 'it counts open files in /proc/self/fd, which only Linux has'))(
+    'closes idle fds of inactive segments and reopens them on read',
+    async () => {
+      const { PartitionLog } = await import('../../../electron/broker/log/partition-log');
+      const { defaultLogConfig } = await import('../../../electron/broker/log/log-config');
+      const { setInactiveSegmentFdLimit } = await import('../../../electron/broker/log/segment');
+      const { batch, offsetsOf } = await import('./helpers');
+      const root = tempDir();
+      dirs.push(root);
+      setInactiveSegmentFdLimit(2);
+      try {
+        const log = await PartitionLog.open(path.join(root, 't-0'), defaultLogConfig({ segmentBytes: 300, fileDeleteDelayMs: 0 }));
+        for (let i = 0; i < 40; i++) log.append(batch(2), { assignOffsets: true });
+        await new Promise((r) => setTimeout(r, 50)); // background fsyncs of rolled segments
+        const fds = fs.readdirSync('/proc/self/fd').length;
+        for (let o = 0; o < 80; o++) expect(offsetsOf(log.read(o, 1).records)).toContain(o);
+        expect(fs.readdirSync('/proc/self/fd').length).toBeLessThanOrEqual(fds + 2);
+        await log.close();
+      } finally {
+        setInactiveSegmentFdLimit(256);
+      }
+    },
+  );
 });

@@ -90,34 +90,55 @@ describe('record batches of every codec', () => {
   });
 
   it('refuses a count that does not match the offset range, offset deltas out of order, a null header key, a lying record length', () => {
-    expect(refusal(craftBatch({ codec: 0, payload: recordsSection(someRecords(3)), recordCount: 3, lastOffsetDelta: 5 })).message).toMatch(/does not match its offset range/);
+    expect(refusal(craftBatch({ codec: 0, payload: recordsSection(someRecords(3)), recordCount: 3, lastOffsetDelta: 5 })).message).toMatch(
+      /does not match its offset range/,
+    );
     const shuffled = recordsSection([
       { value: Buffer.from('a'), offsetDelta: 0 },
       { value: Buffer.from('b'), offsetDelta: 2 },
     ]);
-    expect(refusal(craftBatch({ codec: CompressionType.Zstd, payload: compress(CompressionType.Zstd, shuffled), recordCount: 2 })).message).toMatch(/offset delta 2, expected 1/);
+    expect(refusal(craftBatch({ codec: CompressionType.Zstd, payload: compress(CompressionType.Zstd, shuffled), recordCount: 2 })).message).toMatch(
+      /offset delta 2, expected 1/,
+    );
     // attributes, timestamp delta, offset delta, key null, value 'v', one header whose key is null (-1)
     const nullKey = Buffer.from([0x12, 0x00, 0x00, 0x00, 0x01, 0x02, 0x76, 0x02, 0x01, 0x01]);
     expect(refusal(craftBatch({ codec: 0, payload: nullKey, recordCount: 1 })).message).toMatch(/header 0 has a null key/);
     const lying = Buffer.from(recordsSection(someRecords(2)));
     lying[0] = lying[0]! + 2; // record 0 claims one more byte than its fields
-    expect(refusal(craftBatch({ codec: CompressionType.Lz4, payload: compress(CompressionType.Lz4, lying), recordCount: 2 }))).toBeInstanceOf(InvalidRecordError);
+    expect(refusal(craftBatch({ codec: CompressionType.Lz4, payload: compress(CompressionType.Lz4, lying), recordCount: 2 }))).toBeInstanceOf(
+      InvalidRecordError,
+    );
   });
 
   it('refuses a batch larger than max.message.bytes, control batches and sequence-less idempotent batches from clients', () => {
     expect(refusal(compressedBatch(0, someRecords(50)), context({ maxMessageBytes: 500 }))).toBeInstanceOf(RecordTooLargeError);
-    const control = encodeRecordBatch({ records: [{ key: Buffer.from([0, 0, 0, 1]), value: Buffer.alloc(6) }], isControl: true, producerId: 5, producerEpoch: 0, transactional: true });
+    const control = encodeRecordBatch({
+      records: [{ key: Buffer.from([0, 0, 0, 1]), value: Buffer.alloc(6) }],
+      isControl: true,
+      producerId: 5,
+      producerEpoch: 0,
+      transactional: true,
+    });
     expect(refusal(control).message).toMatch(/not allowed to write control records/);
-    expect(refusal(craftBatch({ codec: 0, payload: recordsSection(someRecords(1)), recordCount: 1, producerId: 7, baseSequence: -1 })).message).toMatch(/invalid sequence number -1/);
+    expect(refusal(craftBatch({ codec: 0, payload: recordsSection(someRecords(1)), recordCount: 1, producerId: 7, baseSequence: -1 })).message).toMatch(
+      /invalid sequence number -1/,
+    );
   });
 
   it('checks every record: keys on compacted topics, CreateTime bounds, no LogAppendTime from producers', () => {
     const now = Date.now();
-    const keyless = compressedBatch(CompressionType.Snappy, [{ key: Buffer.from('a'), value: Buffer.from('1') }, { key: null, value: Buffer.from('2') }]);
+    const keyless = compressedBatch(CompressionType.Snappy, [
+      { key: Buffer.from('a'), value: Buffer.from('1') },
+      { key: null, value: Buffer.from('2') },
+    ]);
     expect(refusal(keyless, context({ cleanupPolicy: ['compact'] })).message).toMatch(/record 1 has no key/);
     expect(() => validateRecords(keyless, context())).not.toThrow();
     // the middle record is a day old: base and max timestamps alone would not show it
-    const records = [{ value: Buffer.from('a'), timestamp: now }, { value: Buffer.from('b'), timestamp: now - 86_400_000 }, { value: Buffer.from('c'), timestamp: now }];
+    const records = [
+      { value: Buffer.from('a'), timestamp: now },
+      { value: Buffer.from('b'), timestamp: now - 86_400_000 },
+      { value: Buffer.from('c'), timestamp: now },
+    ];
     const old = compressedBatch(CompressionType.Gzip, records);
     const timestamp = refusal(old, context({ messageTimestampBeforeMaxMs: 3_600_000 }));
     expect(timestamp).toBeInstanceOf(InvalidTimestampError);
@@ -226,10 +247,23 @@ describe('legacy message sets (magic 0 and 1)', () => {
     expect(refusal(legacyEntry({ magic: 1, attributes: CompressionType.Gzip, value: gzipMembersBomb(100) }))).toBeInstanceOf(RecordTooLargeError);
     const inner = Buffer.concat([legacyEntry({ magic: 1, value: Buffer.from('one') }), legacyEntry({ magic: 1, offset: 1, value: Buffer.from('two') })]);
     inner[inner.length - 1] = 0x58; // inside the second message's value: its CRC no longer matches
-    expect(refusal(legacyEntry({ magic: 1, attributes: CompressionType.Gzip, value: compress(CompressionType.Gzip, inner) }))).toBeInstanceOf(CorruptRecordError);
-    const nested = legacyEntry({ magic: 1, attributes: CompressionType.Gzip, value: compress(CompressionType.Gzip, legacyEntry({ magic: 1, attributes: CompressionType.Gzip, value: compress(CompressionType.Gzip, legacyEntry({ magic: 1, value: Buffer.from('x') })) })) });
+    expect(refusal(legacyEntry({ magic: 1, attributes: CompressionType.Gzip, value: compress(CompressionType.Gzip, inner) }))).toBeInstanceOf(
+      CorruptRecordError,
+    );
+    const nested = legacyEntry({
+      magic: 1,
+      attributes: CompressionType.Gzip,
+      value: compress(
+        CompressionType.Gzip,
+        legacyEntry({ magic: 1, attributes: CompressionType.Gzip, value: compress(CompressionType.Gzip, legacyEntry({ magic: 1, value: Buffer.from('x') })) }),
+      ),
+    });
     expect(refusal(nested)).toBeInstanceOf(InvalidRecordError);
-    const truncatedInner = legacyEntry({ magic: 0, attributes: CompressionType.Snappy, value: compress(CompressionType.Snappy, legacyEntry({ magic: 0, value: Buffer.from('whole') }).subarray(0, 20)) });
+    const truncatedInner = legacyEntry({
+      magic: 0,
+      attributes: CompressionType.Snappy,
+      value: compress(CompressionType.Snappy, legacyEntry({ magic: 0, value: Buffer.from('whole') }).subarray(0, 20)),
+    });
     expect(refusal(truncatedInner)).toBeInstanceOf(InvalidRecordError);
   });
 

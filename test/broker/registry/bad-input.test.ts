@@ -58,13 +58,19 @@ describe('invalid schemas', () => {
 
   it('unknown and malformed references are refused', async () => {
     const schema = avroRecord('Uses', [{ name: 'x', type: 'com.none.Missing' }]);
-    const unknownSubject = await refused('POST', '/subjects/bad-value/versions', { schema, references: [{ name: 'com.none.Missing', subject: 'no-such-subject', version: 1 }] });
+    const unknownSubject = await refused('POST', '/subjects/bad-value/versions', {
+      schema,
+      references: [{ name: 'com.none.Missing', subject: 'no-such-subject', version: 1 }],
+    });
     expect(unknownSubject).toMatchObject({ status: 422, body: { error_code: 42201 } });
     expect(unknownSubject.body.message).toContain('No schema reference found for subject "no-such-subject" and version 1');
     const malformed = await refused('POST', '/subjects/bad-value/versions', { schema, references: [{ name: 'x' }] });
     expect(malformed).toMatchObject({ status: 422, body: { error_code: 42201 } });
     // A reference to an existing schema that does not define the name used is still invalid.
-    const wrongName = await refused('POST', '/subjects/bad-value/versions', { schema, references: [{ name: 'com.none.Missing', subject: 'base', version: 1 }] });
+    const wrongName = await refused('POST', '/subjects/bad-value/versions', {
+      schema,
+      references: [{ name: 'com.none.Missing', subject: 'base', version: 1 }],
+    });
     expect(wrongName).toMatchObject({ status: 422, body: { error_code: 42201 } });
   });
 
@@ -89,11 +95,15 @@ describe('huge input', () => {
     const before = logEnd();
     const big = Buffer.alloc(9 * 1024 * 1024, 'a');
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(`${t.url}/subjects/huge-value/versions`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': big.length } }, (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode!, body: text }));
-      });
+      const req = request(
+        `${t.url}/subjects/huge-value/versions`,
+        { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': big.length } },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+        },
+      );
       req.on('error', reject);
       req.end(big);
     });
@@ -105,10 +115,14 @@ describe('huge input', () => {
   it('a chunked body that grows past 8 MiB is 413 too, answered before the rest is read', async () => {
     const chunk = Buffer.alloc(1024 * 1024, 'b');
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${t.url}/subjects/huge-value/versions`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = request(
+        `${t.url}/subjects/huge-value/versions`,
+        { method: 'POST', headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       let sent = 0;
       // Keeps sending well past the limit: the answer must arrive anyway.
@@ -128,8 +142,14 @@ describe('malformed requests', () => {
     expect(await refused('POST', '/subjects/x/versions', '{"schema": ')).toMatchObject({ status: 400, body: { error_code: 400 } });
     expect(await refused('POST', '/subjects/x/versions', '[1,2]')).toMatchObject({ status: 400, body: { error_code: 400 } });
     expect(await refused('POST', '/subjects/x/versions', { schema: 42 })).toMatchObject({ status: 400, body: { error_code: 400 } });
-    expect(await refused('POST', '/subjects/x/versions', { schema: avroRecord('A', []), references: 'nope' })).toMatchObject({ status: 400, body: { error_code: 400 } });
-    expect(await refused('POST', '/subjects/x/versions', { schema: avroRecord('A', []), version: 'two' })).toMatchObject({ status: 400, body: { error_code: 400 } });
+    expect(await refused('POST', '/subjects/x/versions', { schema: avroRecord('A', []), references: 'nope' })).toMatchObject({
+      status: 400,
+      body: { error_code: 400 },
+    });
+    expect(await refused('POST', '/subjects/x/versions', { schema: avroRecord('A', []), version: 'two' })).toMatchObject({
+      status: 400,
+      body: { error_code: 400 },
+    });
     expect(await refused('POST', '/subjects/x/versions', '')).toMatchObject({ status: 422, body: { error_code: 422 } });
     expect(await refused('PUT', '/config', { compatibility: 7 })).toMatchObject({ status: 422, body: { error_code: 42203 } });
     expect(await refused('PUT', '/mode', {})).toMatchObject({ status: 422, body: { error_code: 42204 } });

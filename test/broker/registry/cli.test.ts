@@ -15,7 +15,11 @@ const tsx = join(root, 'node_modules', '.bin', 'tsx');
 it('prints schema.registry.url after bootstrap.servers and serves there', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'kd-registry-cli-'));
   const port = await freePort();
-  const child = spawn(tsx, ['electron/broker/cli.ts', '--brokers', '1', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', '--schema-registry-port', String(port)], { cwd: root });
+  const child = spawn(
+    tsx,
+    ['electron/broker/cli.ts', '--brokers', '1', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', '--schema-registry-port', String(port)],
+    { cwd: root },
+  );
   try {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -37,9 +37,25 @@ describe('confluent-kafka-python', () => {
 describe('@kafkajs/confluent-schema-registry', () => {
   it('Avro with a reference: register, encode, produce, consume, decode', async () => {
     const registry = new SchemaRegistry({ host: t.url });
-    const address = { type: 'record', name: 'Address', namespace: 'com.shop', fields: [{ name: 'street', type: 'string' }, { name: 'zip', type: 'string' }] };
+    const address = {
+      type: 'record',
+      name: 'Address',
+      namespace: 'com.shop',
+      fields: [
+        { name: 'street', type: 'string' },
+        { name: 'zip', type: 'string' },
+      ],
+    };
     await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(address) }, { subject: 'com.shop.Address' });
-    const customer = { type: 'record', name: 'Customer', namespace: 'com.shop', fields: [{ name: 'name', type: 'string' }, { name: 'home', type: 'com.shop.Address' }] };
+    const customer = {
+      type: 'record',
+      name: 'Customer',
+      namespace: 'com.shop',
+      fields: [
+        { name: 'name', type: 'string' },
+        { name: 'home', type: 'com.shop.Address' },
+      ],
+    };
     const { id } = await registry.register(
       { type: SchemaType.AVRO, schema: JSON.stringify(customer), references: [{ name: 'com.shop.Address', subject: 'com.shop.Address', version: 1 }] },
       { subject: 'customers-value' },
@@ -83,7 +99,10 @@ describe('@kafkajs/confluent-schema-registry', () => {
     // An evolution the registry refuses, and one it accepts.
     const incompatible = { ...customer, fields: [...customer.fields, { name: 'email', type: 'string' }] };
     await expect(
-      registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(incompatible), references: [{ name: 'com.shop.Address', subject: 'com.shop.Address', version: 1 }] }, { subject: 'customers-value' }),
+      registry.register(
+        { type: SchemaType.AVRO, schema: JSON.stringify(incompatible), references: [{ name: 'com.shop.Address', subject: 'com.shop.Address', version: 1 }] },
+        { subject: 'customers-value' },
+      ),
     ).rejects.toThrow(/incompatible/i);
     const compatible = { ...customer, fields: [...customer.fields, { name: 'email', type: ['null', 'string'], default: null }] };
     const next = await registry.register(
@@ -97,7 +116,8 @@ describe('@kafkajs/confluent-schema-registry', () => {
     const registry = new SchemaRegistry({ host: t.url });
     const money = 'syntax = "proto3";\npackage shop;\n\nmessage Money {\n  int64 cents = 1;\n  string currency = 2;\n}\n';
     await registry.register({ type: SchemaType.PROTOBUF, schema: money }, { subject: 'money.proto' });
-    const order = 'syntax = "proto3";\npackage shop;\nimport "money.proto";\n\nmessage Order {\n  string id = 1;\n  Money total = 2;\n  repeated string items = 3;\n}\n';
+    const order =
+      'syntax = "proto3";\npackage shop;\nimport "money.proto";\n\nmessage Order {\n  string id = 1;\n  Money total = 2;\n  repeated string items = 3;\n}\n';
     const { id } = await registry.register(
       { type: SchemaType.PROTOBUF, schema: order, references: [{ name: 'money.proto', subject: 'money.proto', version: 1 }] },
       { subject: 'pb-orders-value' },
@@ -112,7 +132,11 @@ describe('@kafkajs/confluent-schema-registry', () => {
     // Changing a field's wire type is refused.
     await expect(
       registry.register(
-        { type: SchemaType.PROTOBUF, schema: order.replace('string id = 1', 'double id = 1'), references: [{ name: 'money.proto', subject: 'money.proto', version: 1 }] },
+        {
+          type: SchemaType.PROTOBUF,
+          schema: order.replace('string id = 1', 'double id = 1'),
+          references: [{ name: 'money.proto', subject: 'money.proto', version: 1 }],
+        },
         { subject: 'pb-orders-value' },
       ),
     ).rejects.toThrow(/incompatible/i);

@@ -22,9 +22,23 @@ const errorTypes = (messages: string[]) => messages.filter((m) => m.includes('er
 
 describe('levels', () => {
   const v1 = avro({ type: 'record', name: 'R', fields: [{ name: 'a', type: 'int' }] });
-  const v2 = avro({ type: 'record', name: 'R', fields: [{ name: 'a', type: 'int' }, { name: 'b', type: 'string', default: '' }] });
+  const v2 = avro({
+    type: 'record',
+    name: 'R',
+    fields: [
+      { name: 'a', type: 'int' },
+      { name: 'b', type: 'string', default: '' },
+    ],
+  });
   const v3 = avro({ type: 'record', name: 'R', fields: [{ name: 'b', type: 'string', default: '' }] });
-  const addRequired = avro({ type: 'record', name: 'R', fields: [{ name: 'a', type: 'int' }, { name: 'c', type: 'string' }] });
+  const addRequired = avro({
+    type: 'record',
+    name: 'R',
+    fields: [
+      { name: 'a', type: 'int' },
+      { name: 'c', type: 'string' },
+    ],
+  });
   const history = (...schemas: ParsedSchema[]) => schemas.map((parsed, i) => ({ version: i + 1, parsed }));
   const check = (level: CompatibilityLevel, next: ParsedSchema, ...previous: ParsedSchema[]) => checkCompatibility(level, next, history(...previous));
 
@@ -50,7 +64,14 @@ describe('levels', () => {
     // use a chain where only the oldest breaks: int -> long promotion is one-way.
     const i = avro({ type: 'record', name: 'N', fields: [{ name: 'x', type: 'int' }] });
     const l = avro({ type: 'record', name: 'N', fields: [{ name: 'x', type: 'long' }] });
-    const s = avro({ type: 'record', name: 'N', fields: [{ name: 'x', type: 'long' }, { name: 'y', type: 'int', default: 0 }] });
+    const s = avro({
+      type: 'record',
+      name: 'N',
+      fields: [
+        { name: 'x', type: 'long' },
+        { name: 'y', type: 'int', default: 0 },
+      ],
+    });
     expect(check('FORWARD', s, i, l)).toEqual([]); // l reads s
     expect(check('FORWARD_TRANSITIVE', s, i, l)).not.toEqual([]); // i cannot read a long
     expect(check('BACKWARD_TRANSITIVE', s, i, l)).toEqual([]);
@@ -84,7 +105,7 @@ describe('Avro', () => {
     expect(backward(avro({ type: 'record', name: 'A', fields: [] }), avro({ type: 'record', name: 'B', aliases: ['A'], fields: [] }))).toEqual([]);
   });
 
-  it('stores Java\'s canonical string: attribute order, plain primitives, named types once', () => {
+  it("stores Java's canonical string: attribute order, plain primitives, named types once", () => {
     const schema = {
       fields: [
         { type: { type: 'string' }, name: 'a', doc: 'x' },
@@ -106,34 +127,70 @@ describe('Avro', () => {
   });
 
   it('refuses invalid schemas', () => {
-    for (const bad of ['{"type":"record","name":"X","fields":[{"name":"a","type":"int","default":"s"}]}', '{"type":"nope"}', '{"type":"fixed","name":"F"}', '["int","int"]', '{"type":']) {
+    for (const bad of [
+      '{"type":"record","name":"X","fields":[{"name":"a","type":"int","default":"s"}]}',
+      '{"type":"nope"}',
+      '{"type":"fixed","name":"F"}',
+      '["int","int"]',
+      '{"type":',
+    ]) {
       expect(() => avro(bad), bad).toThrow();
     }
   });
 });
 
 describe('Protobuf (Confluent rules)', () => {
-  const v1 = proto('message M { int32 a = 1; string s = 2; repeated int64 r = 3; N n = 4; oneof pick { string x = 5; int32 y = 6; } }\nmessage N { int32 v = 1; }\nenum E { A = 0; B = 1; }');
+  const v1 = proto(
+    'message M { int32 a = 1; string s = 2; repeated int64 r = 3; N n = 4; oneof pick { string x = 5; int32 y = 6; } }\nmessage N { int32 v = 1; }\nenum E { A = 0; B = 1; }',
+  );
   const types = (next: string) => errorTypes(backward(v1, proto(next)));
 
   it('allows adding and removing fields, renaming, enum changes, new messages', () => {
-    expect(types('message M { int32 a = 1; repeated int64 r = 3; N n = 4; oneof pick { string x = 5; int32 y = 6; } int32 extra = 7; }\nmessage N { int32 v = 1; }\nmessage Extra { }\nenum E { A = 0; }')).toEqual([]);
-    expect(types('message M { int32 renamed = 1; string s = 2; repeated int64 r = 3; N n = 4; oneof pick { string x = 5; int32 y = 6; } }\nmessage N { int32 v = 1; }')).toEqual([]);
+    expect(
+      types(
+        'message M { int32 a = 1; repeated int64 r = 3; N n = 4; oneof pick { string x = 5; int32 y = 6; } int32 extra = 7; }\nmessage N { int32 v = 1; }\nmessage Extra { }\nenum E { A = 0; }',
+      ),
+    ).toEqual([]);
+    expect(
+      types(
+        'message M { int32 renamed = 1; string s = 2; repeated int64 r = 3; N n = 4; oneof pick { string x = 5; int32 y = 6; } }\nmessage N { int32 v = 1; }',
+      ),
+    ).toEqual([]);
     // int32 -> int64 and string -> bytes stay in their wire groups.
-    expect(types('message M { int64 a = 1; bytes s = 2; repeated int64 r = 3; N n = 4; oneof pick { string x = 5; int32 y = 6; } }\nmessage N { int32 v = 1; }')).toEqual([]);
+    expect(
+      types('message M { int64 a = 1; bytes s = 2; repeated int64 r = 3; N n = 4; oneof pick { string x = 5; int32 y = 6; } }\nmessage N { int32 v = 1; }'),
+    ).toEqual([]);
   });
 
   it('refuses kind, scalar group, label and message type changes, removed messages and oneof fields', () => {
-    expect(types('message M { sint32 a = 1; string s = 2; repeated int64 r = 3; N n = 4; oneof pick { string x = 5; int32 y = 6; } }\nmessage N { int32 v = 1; }')).toEqual(['FIELD_SCALAR_KIND_CHANGED']);
-    expect(types('message M { int32 a = 1; N s = 2; repeated int64 r = 3; N n = 4; oneof pick { string x = 5; int32 y = 6; } }\nmessage N { int32 v = 1; }')).toEqual(['FIELD_KIND_CHANGED']);
-    expect(types('message M { int32 a = 1; string s = 2; int64 r = 3; N n = 4; oneof pick { string x = 5; int32 y = 6; } }\nmessage N { int32 v = 1; }')).toEqual(['FIELD_NUMERIC_LABEL_CHANGED']);
-    expect(types('message M { int32 a = 1; string s = 2; repeated int64 r = 3; O n = 4; oneof pick { string x = 5; int32 y = 6; } }\nmessage N { int32 v = 1; }\nmessage O { int32 v = 1; }')).toEqual(['FIELD_NAMED_TYPE_CHANGED']);
+    expect(
+      types('message M { sint32 a = 1; string s = 2; repeated int64 r = 3; N n = 4; oneof pick { string x = 5; int32 y = 6; } }\nmessage N { int32 v = 1; }'),
+    ).toEqual(['FIELD_SCALAR_KIND_CHANGED']);
+    expect(
+      types('message M { int32 a = 1; N s = 2; repeated int64 r = 3; N n = 4; oneof pick { string x = 5; int32 y = 6; } }\nmessage N { int32 v = 1; }'),
+    ).toEqual(['FIELD_KIND_CHANGED']);
+    expect(
+      types('message M { int32 a = 1; string s = 2; int64 r = 3; N n = 4; oneof pick { string x = 5; int32 y = 6; } }\nmessage N { int32 v = 1; }'),
+    ).toEqual(['FIELD_NUMERIC_LABEL_CHANGED']);
+    expect(
+      types(
+        'message M { int32 a = 1; string s = 2; repeated int64 r = 3; O n = 4; oneof pick { string x = 5; int32 y = 6; } }\nmessage N { int32 v = 1; }\nmessage O { int32 v = 1; }',
+      ),
+    ).toEqual(['FIELD_NAMED_TYPE_CHANGED']);
     expect(types('message M { int32 a = 1; string s = 2; repeated int64 r = 3; oneof pick { string x = 5; int32 y = 6; } }')).toEqual(['MESSAGE_REMOVED']);
-    expect(types('message M { int32 a = 1; string s = 2; repeated int64 r = 3; N n = 4; oneof pick { string x = 5; } }\nmessage N { int32 v = 1; }')).toEqual(['ONEOF_FIELD_REMOVED']);
+    expect(types('message M { int32 a = 1; string s = 2; repeated int64 r = 3; N n = 4; oneof pick { string x = 5; } }\nmessage N { int32 v = 1; }')).toEqual([
+      'ONEOF_FIELD_REMOVED',
+    ]);
     // Two independent fields moved into one oneof.
-    expect(types('message M { oneof both { int32 a = 1; string s = 2; } repeated int64 r = 3; N n = 4; oneof pick { string x = 5; int32 y = 6; } }\nmessage N { int32 v = 1; }')).toEqual(['MULTIPLE_FIELDS_MOVED_TO_ONEOF']);
+    expect(
+      types(
+        'message M { oneof both { int32 a = 1; string s = 2; } repeated int64 r = 3; N n = 4; oneof pick { string x = 5; int32 y = 6; } }\nmessage N { int32 v = 1; }',
+      ),
+    ).toEqual(['MULTIPLE_FIELDS_MOVED_TO_ONEOF']);
     // A change inside a referenced message type counts at the field too.
-    expect(types('message M { int32 a = 1; string s = 2; repeated int64 r = 3; N n = 4; oneof pick { string x = 5; int32 y = 6; } }\nmessage N { string v = 1; }')).toContain('FIELD_NAMED_TYPE_CHANGED');
+    expect(
+      types('message M { int32 a = 1; string s = 2; repeated int64 r = 3; N n = 4; oneof pick { string x = 5; int32 y = 6; } }\nmessage N { string v = 1; }'),
+    ).toContain('FIELD_NAMED_TYPE_CHANGED');
     const other = parse(protobufFormat, 'syntax = "proto3";\npackage q;\nmessage M { int32 a = 1; }');
     expect(errorTypes(backward(proto('message M { int32 a = 1; }'), other))).toEqual(['PACKAGE_CHANGED']);
   });
@@ -145,7 +202,13 @@ describe('Protobuf (Confluent rules)', () => {
   });
 
   it('refuses invalid schemas: syntax, unknown types, duplicate numbers, unknown imports', () => {
-    for (const bad of ['message M { int32 a = 1 }', 'message M { Missing a = 1; }', 'message M { int32 a = 1; int32 b = 1; }', 'import "nowhere.proto";\nmessage M { int32 a = 1; }', 'message M { int32 a = 19000; }']) {
+    for (const bad of [
+      'message M { int32 a = 1 }',
+      'message M { Missing a = 1; }',
+      'message M { int32 a = 1; int32 b = 1; }',
+      'import "nowhere.proto";\nmessage M { int32 a = 1; }',
+      'message M { int32 a = 19000; }',
+    ]) {
       expect(() => proto(bad), bad).toThrow();
     }
   });
@@ -158,7 +221,9 @@ describe('JSON Schema (Confluent rules)', () => {
   it('open content model: removing a property is compatible, adding one is not (unless its schema is empty)', () => {
     const open = object({ a: { type: 'string' }, b: { type: 'integer' } });
     expect(types(open, object({ a: { type: 'string' } }))).toEqual([]);
-    expect(types(open, object({ a: { type: 'string' }, b: { type: 'integer' }, c: { type: 'string' } }))).toEqual(['OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL']);
+    expect(types(open, object({ a: { type: 'string' }, b: { type: 'integer' }, c: { type: 'string' } }))).toEqual([
+      'OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL',
+    ]);
     expect(types(open, object({ a: { type: 'string' }, b: { type: 'integer' }, c: {} }))).toEqual([]);
   });
 
@@ -178,13 +243,22 @@ describe('JSON Schema (Confluent rules)', () => {
   it('partially open content model: added and removed properties must fit the covering schema', () => {
     const partial = (properties: Record<string, unknown>) => object(properties, { additionalProperties: { type: 'string' } });
     expect(types(partial({ a: { type: 'integer' } }), partial({ a: { type: 'integer' }, b: { type: 'string' } }))).toEqual([]);
-    expect(types(partial({ a: { type: 'integer' } }), partial({ a: { type: 'integer' }, b: { type: 'integer' } }))).toContain('PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL');
+    expect(types(partial({ a: { type: 'integer' } }), partial({ a: { type: 'integer' }, b: { type: 'integer' } }))).toContain(
+      'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+    );
     expect(types(partial({ a: { type: 'integer' }, b: { type: 'string' } }), partial({ a: { type: 'integer' } }))).toEqual([]);
-    expect(types(partial({ a: { type: 'integer' }, b: { type: 'integer' } }), partial({ a: { type: 'integer' } }))).toContain('PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL');
+    expect(types(partial({ a: { type: 'integer' }, b: { type: 'integer' } }), partial({ a: { type: 'integer' } }))).toContain(
+      'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+    );
     // Old data may hold any number under x_…: the new property must accept every one of them.
     const patterned = (properties: Record<string, unknown>) => object(properties, { patternProperties: { '^x_': { type: 'integer' } } });
     expect(types(patterned({}), patterned({ x_1: { type: 'number' } }))).toEqual([]);
-    expect(types(object({}, { patternProperties: { '^x_': { type: 'number' } } }), object({ x_1: { type: 'integer' } }, { patternProperties: { '^x_': { type: 'number' } } }))).toContain('PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL');
+    expect(
+      types(
+        object({}, { patternProperties: { '^x_': { type: 'number' } } }),
+        object({ x_1: { type: 'integer' } }, { patternProperties: { '^x_': { type: 'number' } } }),
+      ),
+    ).toContain('PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL');
     expect(types(patterned({}), patterned({ x_1: { type: 'string' } }))).toContain('PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL');
   });
 
@@ -204,19 +278,29 @@ describe('JSON Schema (Confluent rules)', () => {
     expect(types(json({ enum: ['a', 'b'] }), json({ enum: ['a'] }))).toEqual(['ENUM_ARRAY_NARROWED']);
     expect(types(object({ a: { type: 'string' } }), object({ a: { type: 'string' } }, { required: ['a'] }))).toEqual(['REQUIRED_ATTRIBUTE_ADDED']);
     expect(types(object({ a: { type: 'string' } }, { required: ['a'] }), object({ a: { type: 'string' } }))).toEqual([]);
-    expect(types(json({ oneOf: [{ type: 'string' }, { type: 'integer' }] }), json({ oneOf: [{ type: 'string' }, { type: 'integer' }, { type: 'boolean' }] }))).toEqual([]);
+    expect(
+      types(json({ oneOf: [{ type: 'string' }, { type: 'integer' }] }), json({ oneOf: [{ type: 'string' }, { type: 'integer' }, { type: 'boolean' }] })),
+    ).toEqual([]);
     expect(types(json({ oneOf: [{ type: 'string' }, { type: 'integer' }] }), json({ oneOf: [{ type: 'string' }] }))).toEqual(['SUM_TYPE_NARROWED']);
-    expect(types(json({ oneOf: [{ type: 'string' }, { type: 'integer' }] }), json({ oneOf: [{ type: 'string' }, { type: 'boolean' }] }))).toEqual(['COMBINED_TYPE_SUBSCHEMAS_CHANGED']);
+    expect(types(json({ oneOf: [{ type: 'string' }, { type: 'integer' }] }), json({ oneOf: [{ type: 'string' }, { type: 'boolean' }] }))).toEqual([
+      'COMBINED_TYPE_SUBSCHEMAS_CHANGED',
+    ]);
     expect(types(json({ type: 'array', items: { type: 'integer' } }), json({ type: 'array', items: { type: 'number' } }))).toEqual([]);
     expect(types(json({ type: 'array', items: { type: 'number' } }), json({ type: 'array', items: { type: 'integer' } }))).toEqual(['TYPE_NARROWED']);
     expect(types(json({ type: 'array' }), json({ type: 'array', maxItems: 3 }))).toEqual(['MAX_ITEMS_ADDED']);
   });
 
   it('follows $ref into definitions and recursive schemas', () => {
-    const tree = (valueType: string) => json({ $ref: '#/definitions/node', definitions: { node: { type: 'object', properties: { value: { type: valueType }, children: { type: 'array', items: { $ref: '#/definitions/node' } } } } } });
+    const tree = (valueType: string) =>
+      json({
+        $ref: '#/definitions/node',
+        definitions: {
+          node: { type: 'object', properties: { value: { type: valueType }, children: { type: 'array', items: { $ref: '#/definitions/node' } } } },
+        },
+      });
     expect(types(tree('integer'), tree('number'))).toEqual([]);
     expect(types(tree('number'), tree('integer'))).toEqual(['TYPE_NARROWED']);
-    expect(backward(tree('number'), tree('integer')).join()).toContain("#/properties/value");
+    expect(backward(tree('number'), tree('integer')).join()).toContain('#/properties/value');
   });
 
   it('refuses invalid schemas: meta-schema violations, unresolvable $ref, bad patterns, deep nesting', () => {
@@ -237,7 +321,10 @@ describe('JSON Schema (Confluent rules)', () => {
   it('a hostile comparison stops within its budget instead of stalling', () => {
     // Wide unions of mutually referencing definitions: a cross product of comparisons.
     const definitions: Record<string, unknown> = {};
-    for (let i = 0; i < 40; i++) definitions[`d${i}`] = { oneOf: Array.from({ length: 40 }, (_, j) => ({ type: 'object', properties: { [`p${j}`]: { $ref: `#/definitions/d${(i + j) % 40}` } } })) };
+    for (let i = 0; i < 40; i++)
+      definitions[`d${i}`] = {
+        oneOf: Array.from({ length: 40 }, (_, j) => ({ type: 'object', properties: { [`p${j}`]: { $ref: `#/definitions/d${(i + j) % 40}` } } })),
+      };
     const a = json({ $ref: '#/definitions/d0', definitions });
     const b = json({ $ref: '#/definitions/d1', definitions });
     const started = Date.now();

@@ -19,11 +19,19 @@ export interface RegistryCluster {
   close(remove?: boolean): Promise<void>;
 }
 
-export async function startRegistryCluster(options: { brokers?: number; dataDir?: string; config?: Record<string, string>; writeTimeoutMs?: number } = {}): Promise<RegistryCluster> {
+export async function startRegistryCluster(
+  options: { brokers?: number; dataDir?: string; config?: Record<string, string>; writeTimeoutMs?: number } = {},
+): Promise<RegistryCluster> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'kd-registry-'));
   const errors: string[] = [];
   const logger = createLogger({ level: 'error', write: (line) => errors.push(line) });
-  const cluster = await EmbeddedCluster.start({ brokers: options.brokers ?? 1, basePort: 0, dataDir, logger, config: { 'group.initial.rebalance.delay.ms': '0', ...options.config } });
+  const cluster = await EmbeddedCluster.start({
+    brokers: options.brokers ?? 1,
+    basePort: 0,
+    dataDir,
+    logger,
+    config: { 'group.initial.rebalance.delay.ms': '0', ...options.config },
+  });
   let registry: EmbeddedSchemaRegistry;
   try {
     registry = await startEmbeddedSchemaRegistry(cluster, { port: 0, writeTimeoutMs: options.writeTimeoutMs });

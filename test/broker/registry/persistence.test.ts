@@ -23,7 +23,8 @@ async function start(options: Parameters<typeof startRegistryCluster>[0] = {}): 
   return t;
 }
 
-const v = (n: number) => avroRecord('Event', [{ name: 'id', type: 'string' }, ...Array.from({ length: n - 1 }, (_, i) => ({ name: `f${i}`, type: 'int', default: 0 }))]);
+const v = (n: number) =>
+  avroRecord('Event', [{ name: 'id', type: 'string' }, ...Array.from({ length: n - 1 }, (_, i) => ({ name: `f${i}`, type: 'int', default: 0 }))]);
 
 /** Everything a client can see of the registry, to compare before and after. */
 async function snapshot(url: string) {
@@ -70,7 +71,10 @@ describe('persistence', () => {
     const next = await call(second.url, 'POST', '/subjects/new-value/versions', { schema: avroRecord('New', []) });
     expect(next.body.id).toBe(maxId + 1);
     // The read-only mode and the soft delete were restored too.
-    expect((await call(second.url, 'POST', '/subjects/frozen-value/versions', { schema: avroRecord('Frozen', [{ name: 'a', type: 'int', default: 1 }]) })).body.error_code).toBe(42205);
+    expect(
+      (await call(second.url, 'POST', '/subjects/frozen-value/versions', { schema: avroRecord('Frozen', [{ name: 'a', type: 'int', default: 1 }]) })).body
+        .error_code,
+    ).toBe(42205);
     expect((await call(second.url, 'GET', '/subjects/events-value/versions')).body).toEqual([2, 3]);
   }, 60_000);
 
@@ -139,7 +143,7 @@ describe('persistence', () => {
     expect((await call(t.url, 'GET', '/subjects')).body).toEqual(['a-value', 'b-value']);
   }, 60_000);
 
-  it('writes Confluent\'s key and value formats to _schemas', async () => {
+  it("writes Confluent's key and value formats to _schemas", async () => {
     const t = await start({ brokers: 1 });
     const { id } = (await call(t.url, 'POST', '/subjects/fmt-value/versions', { schema: '{"type":"object"}', schemaType: 'JSON' })).body;
     await call(t.url, 'PUT', '/config/fmt-value', { compatibility: 'FULL' });

@@ -18,8 +18,22 @@ afterAll(async () => {
 });
 
 const userV1 = avroRecord('User', [{ name: 'name', type: 'string' }], { namespace: 'com.example' });
-const userV2 = avroRecord('User', [{ name: 'name', type: 'string' }, { name: 'age', type: 'int', default: 0 }], { namespace: 'com.example' });
-const userBad = avroRecord('User', [{ name: 'name', type: 'string' }, { name: 'email', type: 'string' }], { namespace: 'com.example' });
+const userV2 = avroRecord(
+  'User',
+  [
+    { name: 'name', type: 'string' },
+    { name: 'age', type: 'int', default: 0 },
+  ],
+  { namespace: 'com.example' },
+);
+const userBad = avroRecord(
+  'User',
+  [
+    { name: 'name', type: 'string' },
+    { name: 'email', type: 'string' },
+  ],
+  { namespace: 'com.example' },
+);
 
 describe('root and metadata', () => {
   it('answers the root, types, contexts and cluster id in its content type', async () => {
@@ -36,7 +50,10 @@ describe('root and metadata', () => {
   it('refuses unknown paths (404), methods (405) and non-JSON bodies (415)', async () => {
     expect(await call(url, 'GET', '/nothing/here')).toMatchObject({ status: 404, body: { error_code: 404, message: 'HTTP 404 Not Found' } });
     expect(await call(url, 'PATCH', '/subjects')).toMatchObject({ status: 405, body: { error_code: 405 } });
-    expect(await call(url, 'POST', '/subjects/x/versions', 'schema=1', { 'Content-Type': 'application/x-www-form-urlencoded' })).toMatchObject({ status: 415, body: { error_code: 415 } });
+    expect(await call(url, 'POST', '/subjects/x/versions', 'schema=1', { 'Content-Type': 'application/x-www-form-urlencoded' })).toMatchObject({
+      status: 415,
+      body: { error_code: 415 },
+    });
   });
 });
 
@@ -84,7 +101,10 @@ describe('subjects and versions', () => {
   it('answers missing subjects, versions and schemas with 40401, 40402, 40403 and bad versions with 42202', async () => {
     expect(await call(url, 'GET', '/subjects/nope/versions')).toMatchObject({ status: 404, body: { error_code: 40401, message: "Subject 'nope' not found." } });
     expect(await call(url, 'GET', '/subjects/nope/versions/1')).toMatchObject({ status: 404, body: { error_code: 40401 } });
-    expect(await call(url, 'GET', '/subjects/users-value/versions/7')).toMatchObject({ status: 404, body: { error_code: 40402, message: 'Version 7 not found.' } });
+    expect(await call(url, 'GET', '/subjects/users-value/versions/7')).toMatchObject({
+      status: 404,
+      body: { error_code: 40402, message: 'Version 7 not found.' },
+    });
     expect(await call(url, 'GET', '/schemas/ids/9999')).toMatchObject({ status: 404, body: { error_code: 40403, message: 'Schema 9999 not found' } });
     for (const bad of ['0', 'abc', '2147483648', '1.5']) {
       expect(await call(url, 'GET', `/subjects/users-value/versions/${bad}`)).toMatchObject({ status: 422, body: { error_code: 42202 } });
@@ -96,7 +116,10 @@ describe('subjects and versions', () => {
     expect(found.status).toBe(200);
     expect(found.body).toMatchObject({ subject: 'users-value', version: 1 });
     expect(JSON.parse(found.body.schema)).toEqual(JSON.parse(userV1));
-    expect(await call(url, 'POST', '/subjects/users-value', { schema: userBad })).toMatchObject({ status: 404, body: { error_code: 40403, message: 'Schema not found' } });
+    expect(await call(url, 'POST', '/subjects/users-value', { schema: userBad })).toMatchObject({
+      status: 404,
+      body: { error_code: 40403, message: 'Schema not found' },
+    });
     expect(await call(url, 'POST', '/subjects/nobody', { schema: userV1 })).toMatchObject({ status: 404, body: { error_code: 40401 } });
     expect(await call(url, 'POST', '/subjects/users-value', { schema: '{"type":' })).toMatchObject({ status: 422, body: { error_code: 42201 } });
   });
@@ -125,9 +148,15 @@ describe('compatibility', () => {
     expect((await call(url, 'POST', '/compatibility/subjects/users-value/versions', { schema: userV2 })).body).toEqual({ is_compatible: true });
     // A subject without versions: anything is compatible with "latest"; a numbered version is missing.
     expect((await call(url, 'POST', '/compatibility/subjects/fresh/versions/latest', { schema: userBad })).body).toEqual({ is_compatible: true });
-    expect(await call(url, 'POST', '/compatibility/subjects/fresh/versions/3', { schema: userBad })).toMatchObject({ status: 404, body: { error_code: 40402 } });
+    expect(await call(url, 'POST', '/compatibility/subjects/fresh/versions/3', { schema: userBad })).toMatchObject({
+      status: 404,
+      body: { error_code: 40402 },
+    });
     // An invalid schema: 42201, or a message with verbose.
-    expect(await call(url, 'POST', '/compatibility/subjects/users-value/versions/latest', { schema: '{"type":"nope"}' })).toMatchObject({ status: 422, body: { error_code: 42201 } });
+    expect(await call(url, 'POST', '/compatibility/subjects/users-value/versions/latest', { schema: '{"type":"nope"}' })).toMatchObject({
+      status: 422,
+      body: { error_code: 42201 },
+    });
     const invalid = await call(url, 'POST', '/compatibility/subjects/users-value/versions/latest?verbose=true', { schema: '{"type":"nope"}' });
     expect(invalid.body.is_compatible).toBe(false);
     expect(invalid.body.messages[0]).toContain('Invalid schema');
@@ -168,16 +197,25 @@ describe('mode', () => {
     // IMPORT needs a subject without live versions (or force), and takes the id and version given.
     expect(await call(url, 'PUT', '/mode/users-value', { mode: 'IMPORT' })).toMatchObject({ status: 422, body: { error_code: 42205 } });
     expect((await call(url, 'PUT', '/mode/imported', { mode: 'IMPORT' })).body).toEqual({ mode: 'IMPORT' });
-    expect(await call(url, 'POST', '/subjects/imported/versions', { schema: avroRecord('Imp', []) })).toMatchObject({ status: 422, body: { error_code: 42205 } });
+    expect(await call(url, 'POST', '/subjects/imported/versions', { schema: avroRecord('Imp', []) })).toMatchObject({
+      status: 422,
+      body: { error_code: 42205 },
+    });
     expect((await call(url, 'POST', '/subjects/imported/versions', { schema: avroRecord('Imp', []), id: 500, version: 7 })).body).toEqual({ id: 500 });
     expect((await call(url, 'GET', '/subjects/imported/versions/7')).body).toMatchObject({ id: 500, version: 7 });
     // An id already holding another schema cannot be overwritten.
-    expect(await call(url, 'POST', '/subjects/imported/versions', { schema: avroRecord('Other', []), id: 500, version: 8 })).toMatchObject({ status: 422, body: { error_code: 42207 } });
+    expect(await call(url, 'POST', '/subjects/imported/versions', { schema: avroRecord('Other', []), id: 500, version: 8 })).toMatchObject({
+      status: 422,
+      body: { error_code: 42207 },
+    });
     expect((await call(url, 'PUT', '/mode/imported', { mode: 'READWRITE' })).body).toEqual({ mode: 'READWRITE' });
     // New ids continue above the imported one.
     expect((await call(url, 'POST', '/subjects/after-import/versions', { schema: avroRecord('After', []) })).body.id).toBeGreaterThan(500);
     // Outside IMPORT an id in the request is refused.
-    expect(await call(url, 'POST', '/subjects/after-import/versions', { schema: avroRecord('After2', []), id: 900 })).toMatchObject({ status: 422, body: { error_code: 42205 } });
+    expect(await call(url, 'POST', '/subjects/after-import/versions', { schema: avroRecord('After2', []), id: 900 })).toMatchObject({
+      status: 422,
+      body: { error_code: 42205 },
+    });
   });
 });
 
@@ -185,8 +223,18 @@ describe('deletes', () => {
   it('deletes softly, then for good, in that order only', async () => {
     const s = 'deletes-value';
     const id1 = (await call(url, 'POST', `/subjects/${s}/versions`, { schema: avroRecord('D', [{ name: 'a', type: 'int' }]) })).body.id;
-    await call(url, 'POST', `/subjects/${s}/versions`, { schema: avroRecord('D', [{ name: 'a', type: 'int' }, { name: 'b', type: 'int', default: 1 }]) });
-    await call(url, 'POST', `/subjects/${s}/versions`, { schema: avroRecord('D', [{ name: 'a', type: 'int' }, { name: 'c', type: 'int', default: 1 }]) });
+    await call(url, 'POST', `/subjects/${s}/versions`, {
+      schema: avroRecord('D', [
+        { name: 'a', type: 'int' },
+        { name: 'b', type: 'int', default: 1 },
+      ]),
+    });
+    await call(url, 'POST', `/subjects/${s}/versions`, {
+      schema: avroRecord('D', [
+        { name: 'a', type: 'int' },
+        { name: 'c', type: 'int', default: 1 },
+      ]),
+    });
     expect(await call(url, 'DELETE', `/subjects/${s}/versions/1?permanent=true`)).toMatchObject({ status: 404, body: { error_code: 40407 } });
     expect((await call(url, 'DELETE', `/subjects/${s}/versions/1`)).body).toBe(1);
     expect(await call(url, 'DELETE', `/subjects/${s}/versions/1`)).toMatchObject({ status: 404, body: { error_code: 40406 } });
@@ -244,12 +292,18 @@ describe('references', () => {
     expect(await call(url, 'DELETE', '/subjects/address')).toMatchObject({ status: 422, body: { error_code: 42206 } });
     expect((await call(url, 'GET', `/schemas/ids/${addressId}`)).status).toBe(200);
     // A reference to a version that does not exist is an invalid schema, and nothing is stored.
-    const missing = await call(url, 'POST', '/subjects/customer2-value/versions', { schema: customer, references: [{ name: 'com.shop.Address', subject: 'address', version: 9 }] });
+    const missing = await call(url, 'POST', '/subjects/customer2-value/versions', {
+      schema: customer,
+      references: [{ name: 'com.shop.Address', subject: 'address', version: 9 }],
+    });
     expect(missing).toMatchObject({ status: 422, body: { error_code: 42201 } });
     expect(missing.body.message).toContain('No schema reference found for subject "address" and version 9');
     expect(await call(url, 'GET', '/subjects/customer2-value/versions')).toMatchObject({ status: 404 });
     // Version -1 means the latest; it is stored as the version it resolved to.
-    const latestRef = await call(url, 'POST', '/subjects/customer3-value/versions', { schema: customer, references: [{ name: 'com.shop.Address', subject: 'address', version: -1 }] });
+    const latestRef = await call(url, 'POST', '/subjects/customer3-value/versions', {
+      schema: customer,
+      references: [{ name: 'com.shop.Address', subject: 'address', version: -1 }],
+    });
     expect(latestRef.status).toBe(200);
     expect((await call(url, 'GET', '/subjects/customer3-value/versions/1')).body.references).toEqual(refs);
   });
@@ -259,19 +313,39 @@ describe('protobuf and JSON schema', () => {
   it('registers Protobuf with schemaType and imports as references', async () => {
     const common = 'syntax = "proto3";\npackage shop;\nmessage Money { int64 cents = 1; string currency = 2; }\n';
     const commonId = (await call(url, 'POST', '/subjects/money.proto/versions', { schema: common, schemaType: 'PROTOBUF' })).body.id;
-    const order = 'syntax = "proto3";\npackage shop;\nimport "money.proto";\nimport "google/protobuf/timestamp.proto";\nmessage Order { string id = 1; Money total = 2; google.protobuf.Timestamp at = 3; }\n';
-    expect(await call(url, 'POST', '/subjects/orders-value/versions', { schema: order, schemaType: 'PROTOBUF' })).toMatchObject({ status: 422, body: { error_code: 42201 } });
-    const registered = await call(url, 'POST', '/subjects/orders-value/versions', { schema: order, schemaType: 'PROTOBUF', references: [{ name: 'money.proto', subject: 'money.proto', version: 1 }] });
+    const order =
+      'syntax = "proto3";\npackage shop;\nimport "money.proto";\nimport "google/protobuf/timestamp.proto";\nmessage Order { string id = 1; Money total = 2; google.protobuf.Timestamp at = 3; }\n';
+    expect(await call(url, 'POST', '/subjects/orders-value/versions', { schema: order, schemaType: 'PROTOBUF' })).toMatchObject({
+      status: 422,
+      body: { error_code: 42201 },
+    });
+    const registered = await call(url, 'POST', '/subjects/orders-value/versions', {
+      schema: order,
+      schemaType: 'PROTOBUF',
+      references: [{ name: 'money.proto', subject: 'money.proto', version: 1 }],
+    });
     expect(registered.status).toBe(200);
     const latest = (await call(url, 'GET', '/subjects/orders-value/versions/latest')).body;
     expect(latest).toMatchObject({ schemaType: 'PROTOBUF', id: registered.body.id, references: [{ name: 'money.proto', subject: 'money.proto', version: 1 }] });
     // Comments and whitespace do not make a new schema.
     const commented = `// an order\n${order.replace(/; /g, ';   ')}`;
-    expect((await call(url, 'POST', '/subjects/orders-value/versions', { schema: commented, schemaType: 'PROTOBUF', references: [{ name: 'money.proto', subject: 'money.proto', version: 1 }] })).body).toEqual({ id: registered.body.id });
+    expect(
+      (
+        await call(url, 'POST', '/subjects/orders-value/versions', {
+          schema: commented,
+          schemaType: 'PROTOBUF',
+          references: [{ name: 'money.proto', subject: 'money.proto', version: 1 }],
+        })
+      ).body,
+    ).toEqual({ id: registered.body.id });
     expect(commonId).not.toBe(registered.body.id);
     // Changing a field's type is refused under BACKWARD.
     const changed = order.replace('string id = 1', 'int64 id = 1');
-    const refused = await call(url, 'POST', '/subjects/orders-value/versions', { schema: changed, schemaType: 'PROTOBUF', references: [{ name: 'money.proto', subject: 'money.proto', version: 1 }] });
+    const refused = await call(url, 'POST', '/subjects/orders-value/versions', {
+      schema: changed,
+      schemaType: 'PROTOBUF',
+      references: [{ name: 'money.proto', subject: 'money.proto', version: 1 }],
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.message).toContain('FIELD_SCALAR_KIND_CHANGED');
   });
@@ -283,7 +357,10 @@ describe('protobuf and JSON schema', () => {
     expect((await call(url, 'GET', `/schemas/ids/${registered.body.id}`)).body).toEqual({ schema, schemaType: 'JSON' });
     const invalid = await call(url, 'POST', '/subjects/json-value/versions', { schema: JSON.stringify({ type: 'objekt' }), schemaType: 'JSON' });
     expect(invalid).toMatchObject({ status: 422, body: { error_code: 42201 } });
-    expect(await call(url, 'POST', '/subjects/json-value/versions', { schema, schemaType: 'XML' })).toMatchObject({ status: 422, body: { error_code: 42201, message: 'Invalid schema type XML' } });
+    expect(await call(url, 'POST', '/subjects/json-value/versions', { schema, schemaType: 'XML' })).toMatchObject({
+      status: 422,
+      body: { error_code: 42201, message: 'Invalid schema type XML' },
+    });
     // A type change between Avro and JSON in one subject is incompatible.
     const crossed = await call(url, 'POST', '/subjects/json-value/versions', { schema: userV1 });
     expect(crossed.status).toBe(409);
@@ -299,7 +376,9 @@ describe('normalize', () => {
     const second = await call(url, 'POST', '/subjects/norm-value/versions?normalize=true', { schema: b, schemaType: 'JSON' });
     expect(second.body).toEqual(first.body);
     expect((await call(url, 'GET', '/subjects/norm-value/versions')).body).toEqual([1]);
-    expect((await call(url, 'GET', '/subjects/norm-value/versions/1')).body.schema).toBe('{"properties":{"a":{"type":"integer"},"b":{"type":"string"}},"type":"object"}');
+    expect((await call(url, 'GET', '/subjects/norm-value/versions/1')).body.schema).toBe(
+      '{"properties":{"a":{"type":"integer"},"b":{"type":"string"}},"type":"object"}',
+    );
     // A lookup without normalize still finds it by its normalized form.
     expect((await call(url, 'POST', '/subjects/norm-value', { schema: b, schemaType: 'JSON' })).body.version).toBe(1);
   });

@@ -49,7 +49,9 @@ describe('the authorizer with kafka-python', () => {
     const refused = await python('alice', 'produce', topic, 'first');
     expect(refused.ok).toBe(false);
     expect(['TopicAuthorizationFailedError', 'KafkaTimeoutError']).toContain(refused.error);
-    const listed = await runKcat(t.bootstrap, [...kcatSecurity(t, 'SCRAM-SHA-256', 'alice', 'alice-secret'), '-L', '-t', topic, '-m', '10'], { timeoutMs: 30_000 });
+    const listed = await runKcat(t.bootstrap, [...kcatSecurity(t, 'SCRAM-SHA-256', 'alice', 'alice-secret'), '-L', '-t', topic, '-m', '10'], {
+      timeoutMs: 30_000,
+    });
     expect(listed.stdout).toContain('Broker: Topic authorization failed');
 
     const created = await python('admin', 'create-acl', topic, 'User:alice', 'WRITE', 'ALLOW');

@@ -6,18 +6,40 @@
  * other security tests.
  */
 import { describe, expect, it } from 'vitest';
-import { AclOperation as Op, aclBindingError, filterMatches, PatternType, PermissionType, ResourceType, type AclBinding } from '../../../electron/broker/security/acl';
+import {
+  AclOperation as Op,
+  aclBindingError,
+  filterMatches,
+  PatternType,
+  PermissionType,
+  ResourceType,
+  type AclBinding,
+} from '../../../electron/broker/security/acl';
 import { Authorizer } from '../../../electron/broker/security/authorizer';
 
 const alice = { principal: 'User:alice', host: '10.0.0.1' };
 
 function acl(partial: Partial<AclBinding>): AclBinding {
-  return { resourceType: ResourceType.TOPIC, resourceName: 'orders', patternType: PatternType.LITERAL, principal: 'User:alice', host: '*', operation: Op.READ, permissionType: PermissionType.ALLOW, ...partial };
+  return {
+    resourceType: ResourceType.TOPIC,
+    resourceName: 'orders',
+    patternType: PatternType.LITERAL,
+    principal: 'User:alice',
+    host: '*',
+    operation: Op.READ,
+    permissionType: PermissionType.ALLOW,
+    ...partial,
+  };
 }
 
 function authorizer(acls: AclBinding[], settings: { superUsers?: string[]; allowEveryoneIfNoAclFound?: boolean } = {}): Authorizer {
   let version = 0;
-  const source = { acls: () => acls, get version() { return version; } };
+  const source = {
+    acls: () => acls,
+    get version() {
+      return version;
+    },
+  };
   const a = new Authorizer(source, { superUsers: settings.superUsers ?? [], allowEveryoneIfNoAclFound: settings.allowEveryoneIfNoAclFound ?? false });
   version++;
   return a;
@@ -29,11 +51,17 @@ describe('Authorizer', () => {
     expect(authorizer([]).authorize(alice, Op.READ, ResourceType.TOPIC, 'orders')).toBe(false);
     expect(authorizer([], { allowEveryoneIfNoAclFound: true }).authorize(alice, Op.READ, ResourceType.TOPIC, 'orders')).toBe(true);
     // An ACL for someone else on the resource: the resource has ACLs, so alice is refused even with allow.everyone.
-    expect(authorizer([acl({ principal: 'User:bob' })], { allowEveryoneIfNoAclFound: true }).authorize(alice, Op.READ, ResourceType.TOPIC, 'orders')).toBe(false);
+    expect(authorizer([acl({ principal: 'User:bob' })], { allowEveryoneIfNoAclFound: true }).authorize(alice, Op.READ, ResourceType.TOPIC, 'orders')).toBe(
+      false,
+    );
   });
 
   it('matches LITERAL names, the * literal, and PREFIXED patterns', () => {
-    const a = authorizer([acl({ resourceName: 'orders' }), acl({ resourceName: 'team-', patternType: PatternType.PREFIXED }), acl({ resourceType: ResourceType.GROUP, resourceName: '*' })]);
+    const a = authorizer([
+      acl({ resourceName: 'orders' }),
+      acl({ resourceName: 'team-', patternType: PatternType.PREFIXED }),
+      acl({ resourceType: ResourceType.GROUP, resourceName: '*' }),
+    ]);
     expect(a.authorize(alice, Op.READ, ResourceType.TOPIC, 'orders')).toBe(true);
     expect(a.authorize(alice, Op.READ, ResourceType.TOPIC, 'orders2')).toBe(false);
     expect(a.authorize(alice, Op.READ, ResourceType.TOPIC, 'team-x.events')).toBe(true);
@@ -45,7 +73,10 @@ describe('Authorizer', () => {
     const a = authorizer([acl({ operation: Op.ALL }), acl({ operation: Op.READ, permissionType: PermissionType.DENY, principal: 'User:*' })]);
     expect(a.authorize(alice, Op.READ, ResourceType.TOPIC, 'orders')).toBe(false);
     expect(a.authorize(alice, Op.WRITE, ResourceType.TOPIC, 'orders')).toBe(true);
-    const denyAll = authorizer([acl({ operation: Op.WRITE }), acl({ resourceName: 'ord', patternType: PatternType.PREFIXED, operation: Op.ALL, permissionType: PermissionType.DENY })]);
+    const denyAll = authorizer([
+      acl({ operation: Op.WRITE }),
+      acl({ resourceName: 'ord', patternType: PatternType.PREFIXED, operation: Op.ALL, permissionType: PermissionType.DENY }),
+    ]);
     expect(denyAll.authorize(alice, Op.WRITE, ResourceType.TOPIC, 'orders')).toBe(false);
   });
 
@@ -57,7 +88,14 @@ describe('Authorizer', () => {
     expect(authorizer([acl({ operation: Op.ALTER_CONFIGS })]).authorize(alice, Op.DESCRIBE_CONFIGS, ResourceType.TOPIC, 'orders')).toBe(true);
     expect(authorizer([acl({ operation: Op.DESCRIBE })]).authorize(alice, Op.READ, ResourceType.TOPIC, 'orders')).toBe(false);
     // A DENY of READ does not deny DESCRIBE implied by another ALLOW.
-    expect(authorizer([acl({ operation: Op.WRITE }), acl({ operation: Op.READ, permissionType: PermissionType.DENY })]).authorize(alice, Op.DESCRIBE, ResourceType.TOPIC, 'orders')).toBe(true);
+    expect(
+      authorizer([acl({ operation: Op.WRITE }), acl({ operation: Op.READ, permissionType: PermissionType.DENY })]).authorize(
+        alice,
+        Op.DESCRIBE,
+        ResourceType.TOPIC,
+        'orders',
+      ),
+    ).toBe(true);
   });
 
   it('matches hosts exactly or by *', () => {
@@ -69,14 +107,28 @@ describe('Authorizer', () => {
     const a = authorizer([acl({ operation: Op.WRITE })]);
     expect(a.authorizeAny(alice, Op.WRITE, ResourceType.TOPIC)).toBe(true);
     expect(a.authorizeAny({ principal: 'User:bob', host: '1.1.1.1' }, Op.WRITE, ResourceType.TOPIC)).toBe(false);
-    expect(authorizer([acl({ operation: Op.WRITE }), acl({ resourceName: '*', operation: Op.WRITE, permissionType: PermissionType.DENY })]).authorizeAny(alice, Op.WRITE, ResourceType.TOPIC)).toBe(false);
+    expect(
+      authorizer([acl({ operation: Op.WRITE }), acl({ resourceName: '*', operation: Op.WRITE, permissionType: PermissionType.DENY })]).authorizeAny(
+        alice,
+        Op.WRITE,
+        ResourceType.TOPIC,
+      ),
+    ).toBe(false);
     expect(a.authorizedOperations(alice, ResourceType.TOPIC, 'orders')).toBe((1 << Op.WRITE) | (1 << Op.DESCRIBE));
   });
 
   it('sees ACL changes at once (the cache follows the source version)', () => {
     const acls: AclBinding[] = [];
     let version = 0;
-    const a = new Authorizer({ acls: () => acls, get version() { return version; } }, { superUsers: [], allowEveryoneIfNoAclFound: false });
+    const a = new Authorizer(
+      {
+        acls: () => acls,
+        get version() {
+          return version;
+        },
+      },
+      { superUsers: [], allowEveryoneIfNoAclFound: false },
+    );
     expect(a.authorize(alice, Op.READ, ResourceType.TOPIC, 'orders')).toBe(false);
     acls.push(acl({}));
     version++;
@@ -97,7 +149,15 @@ describe('ACL bindings and filters', () => {
   it('matches filters: ANY, MATCH (what applies to a name), exact', () => {
     const literal = acl({});
     const prefixed = acl({ resourceName: 'ord', patternType: PatternType.PREFIXED });
-    const any = { resourceType: ResourceType.ANY, resourceName: null, patternType: PatternType.ANY, principal: null, host: null, operation: Op.ANY, permissionType: PermissionType.ANY };
+    const any = {
+      resourceType: ResourceType.ANY,
+      resourceName: null,
+      patternType: PatternType.ANY,
+      principal: null,
+      host: null,
+      operation: Op.ANY,
+      permissionType: PermissionType.ANY,
+    };
     expect(filterMatches(any, literal) && filterMatches(any, prefixed)).toBe(true);
     const match = { ...any, resourceName: 'orders', patternType: PatternType.MATCH };
     expect(filterMatches(match, literal) && filterMatches(match, prefixed)).toBe(true);

@@ -62,20 +62,49 @@ afterAll(() => {
 describe('npm run cluster, secured', () => {
   it('--security-protocol SASL_SSL --user ... --acl: ssl.ca.location printed, the first user is a super user, others need ACLs', async () => {
     const port = await freePortRange(3);
-    const cli = new CliRun(['--brokers', '3', '--port', String(port), '--security-protocol', 'SASL_SSL', '--user', 'admin:admin-secret', '--user', 'alice:alice-secret', '--acl']);
+    const cli = new CliRun([
+      '--brokers',
+      '3',
+      '--port',
+      String(port),
+      '--security-protocol',
+      'SASL_SSL',
+      '--user',
+      'admin:admin-secret',
+      '--user',
+      'alice:alice-secret',
+      '--acl',
+    ]);
     runs.push(cli);
     const bootstrap = cli.value(await cli.next(/^bootstrap\.servers=/));
     const ca = cli.value(await cli.next(/^ssl\.ca\.location=/));
     expect(ca).toBe(join(cli.dataDir, 'tls', 'ca.pem'));
     expect(cli.lines).toContain('security.protocol=SASL_SSL');
-    const as = (user: string, mechanism: string) => ['-X', 'security.protocol=SASL_SSL', '-X', `ssl.ca.location=${ca}`, '-X', `sasl.mechanisms=${mechanism}`, '-X', `sasl.username=${user}`, '-X', `sasl.password=${user}-secret`];
+    const as = (user: string, mechanism: string) => [
+      '-X',
+      'security.protocol=SASL_SSL',
+      '-X',
+      `ssl.ca.location=${ca}`,
+      '-X',
+      `sasl.mechanisms=${mechanism}`,
+      '-X',
+      `sasl.username=${user}`,
+      '-X',
+      `sasl.password=${user}-secret`,
+    ];
 
     // acks=all on a topic replicated to all three brokers: the followers fetch behind the secured listeners.
     // (auto-created with default.replication.factor, 3 here)
-    const produced = await runKcat(bootstrap, [...as('admin', 'SCRAM-SHA-512'), '-P', '-t', 'secured-orders', '-X', 'acks=all'], { input: 'a\nb\n', timeoutMs: 60_000 });
+    const produced = await runKcat(bootstrap, [...as('admin', 'SCRAM-SHA-512'), '-P', '-t', 'secured-orders', '-X', 'acks=all'], {
+      input: 'a\nb\n',
+      timeoutMs: 60_000,
+    });
     expect(produced.stderr).toBe('');
     expect(produced.code).toBe(0);
-    const listing = JSON.parse((await runKcat(bootstrap, [...as('admin', 'PLAIN'), '-L', '-J'], { timeoutMs: 30_000 })).stdout) as { brokers: unknown[]; topics: Array<{ topic: string; partitions: Array<{ isrs: unknown[] }> }> };
+    const listing = JSON.parse((await runKcat(bootstrap, [...as('admin', 'PLAIN'), '-L', '-J'], { timeoutMs: 30_000 })).stdout) as {
+      brokers: unknown[];
+      topics: Array<{ topic: string; partitions: Array<{ isrs: unknown[] }> }>;
+    };
     expect(listing.brokers).toHaveLength(3);
     const orders = listing.topics.find((t) => t.topic === 'secured-orders');
     expect(orders?.partitions[0]?.isrs).toHaveLength(3);
@@ -88,10 +117,18 @@ describe('npm run cluster, secured', () => {
   it('--security-protocol SSL --config ssl.client.auth=required: client certificates from client-cert, principals from their DN', async () => {
     const port = await freePortRange(1);
     const cli = new CliRun([
-      '--brokers', '1', '--port', String(port), '--security-protocol', 'SSL',
-      '--config', 'ssl.client.auth=required',
-      '--config', 'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
-      '--config', 'super.users=User:CN=ops,O=Kafka Desk',
+      '--brokers',
+      '1',
+      '--port',
+      String(port),
+      '--security-protocol',
+      'SSL',
+      '--config',
+      'ssl.client.auth=required',
+      '--config',
+      'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+      '--config',
+      'super.users=User:CN=ops,O=Kafka Desk',
     ]);
     runs.push(cli);
     const bootstrap = cli.value(await cli.next(/^bootstrap\.servers=/));
@@ -105,11 +142,17 @@ describe('npm run cluster, secured', () => {
     const eve = await cli.next(/^ok: .*principal=User:CN=eve/);
     const tls = ['-X', 'security.protocol=SSL', '-X', `ssl.ca.location=${ca}`];
 
-    const ops = await runKcat(bootstrap, [...tls, '-X', `ssl.certificate.location=${certificate}`, '-X', `ssl.key.location=${key}`, '-P', '-t', 'mtls'], { input: 'x\n', timeoutMs: 30_000 });
+    const ops = await runKcat(bootstrap, [...tls, '-X', `ssl.certificate.location=${certificate}`, '-X', `ssl.key.location=${key}`, '-P', '-t', 'mtls'], {
+      input: 'x\n',
+      timeoutMs: 30_000,
+    });
     expect(ops.code).toBe(0);
     const eveCert = /ssl\.certificate\.location=(\S+)/.exec(eve)![1]!;
     const eveKey = /ssl\.key\.location=(\S+)/.exec(eve)![1]!;
-    const eveRun = await runKcat(bootstrap, [...tls, '-X', `ssl.certificate.location=${eveCert}`, '-X', `ssl.key.location=${eveKey}`, '-P', '-t', 'mtls'], { input: 'y\n', timeoutMs: 30_000 });
+    const eveRun = await runKcat(bootstrap, [...tls, '-X', `ssl.certificate.location=${eveCert}`, '-X', `ssl.key.location=${eveKey}`, '-P', '-t', 'mtls'], {
+      input: 'y\n',
+      timeoutMs: 30_000,
+    });
     expect(eveRun.stderr).toMatch(/authorization failed/i);
     const anonymous = await runKcat(bootstrap, [...tls, '-L', '-m', '3'], { timeoutMs: 30_000 });
     expect(anonymous.code).not.toBe(0);

@@ -28,7 +28,9 @@ export const USERS = [
   { name: 'bob', password: 'bob-secret' },
 ];
 
-export async function startSecuredCluster(options: { protocol?: SecurityProtocol; brokers?: number; acl?: boolean; config?: Record<string, string>; dataDir?: string } = {}): Promise<SecuredCluster> {
+export async function startSecuredCluster(
+  options: { protocol?: SecurityProtocol; brokers?: number; acl?: boolean; config?: Record<string, string>; dataDir?: string } = {},
+): Promise<SecuredCluster> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'kd-security-'));
   const warnings: string[] = [];
   const errors: string[] = [];

@@ -23,7 +23,14 @@ let binDir: string;
 let sarama: string;
 
 function kafka(sasl: SASLOptions): Kafka {
-  return new Kafka({ clientId: 'kd-security', brokers: [t.bootstrap], ssl: { ca: [readFileSync(t.caLocation)] }, sasl, logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 100 } });
+  return new Kafka({
+    clientId: 'kd-security',
+    brokers: [t.bootstrap],
+    ssl: { ca: [readFileSync(t.caLocation)] },
+    sasl,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 1, initialRetryTime: 100 },
+  });
 }
 
 const admin = () => kafka({ mechanism: 'scram-sha-512', username: 'admin', password: 'admin-secret' });
@@ -66,7 +73,8 @@ describe('confluent-kafka', () => {
   for (const mechanism of ['SCRAM-SHA-512', 'PLAIN']) {
     it(`produces and consumes in a group with ${mechanism} once alice has ACLs`, async () => {
       const prefix = topicName(`confluent-${mechanism.toLowerCase()}`);
-      const client = (group: string) => run(PYTHON, [CONFLUENT, t.bootstrap, t.caLocation, mechanism, 'alice', 'alice-secret', `${prefix}.t`, `${prefix}.${group}`], { timeoutMs: 60_000 });
+      const client = (group: string) =>
+        run(PYTHON, [CONFLUENT, t.bootstrap, t.caLocation, mechanism, 'alice', 'alice-secret', `${prefix}.t`, `${prefix}.${group}`], { timeoutMs: 60_000 });
       const refused = JSON.parse((await client('g1')).stdout.trim().split('\n').at(-1)!) as { ok: boolean; error?: string };
       expect(refused.ok).toBe(false);
       expect(refused.error).toMatch(/authoriz/i);

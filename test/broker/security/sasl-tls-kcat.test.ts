@@ -58,7 +58,9 @@ describe('SASL_SSL with kcat', () => {
   });
 
   it('produces and consumes with an unsecured OAUTHBEARER token', async () => {
-    expect(await produceAndConsume('OAUTHBEARER', ['-X', 'enable.sasl.oauthbearer.unsecure.jwt=true', '-X', 'sasl.oauthbearer.config=principal=alice'])).toEqual(['one', 'two', 'three']);
+    expect(
+      await produceAndConsume('OAUTHBEARER', ['-X', 'enable.sasl.oauthbearer.unsecure.jwt=true', '-X', 'sasl.oauthbearer.config=principal=alice']),
+    ).toEqual(['one', 'two', 'three']);
   });
 
   it('ends an OAUTHBEARER session with its token (no connections.max.reauth.ms here)', async () => {

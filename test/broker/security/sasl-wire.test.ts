@@ -34,7 +34,8 @@ async function client(): Promise<WireClient> {
   return c;
 }
 
-const metadata = (c: WireClient) => c.call(Metadata, 12, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+const metadata = (c: WireClient) =>
+  c.call(Metadata, 12, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
 
 async function handshake(c: WireClient, mechanism: string, version = 1) {
   return c.call(SaslHandshake, version, { mechanism });
@@ -155,7 +156,10 @@ describe('bad input', () => {
       ['SCRAM unknown user', async (c) => (await handshake(c, 'SCRAM-SHA-512'), authenticate(c, Buffer.from('n,,n=mallory,r=abc')))],
       ['SCRAM nonce tampered', async (c) => (await scram(c, 'SCRAM-SHA-512', 'alice', 'alice-secret', { nonce: (n) => `${n.slice(0, -1)}X` })).answer],
       ['SCRAM nonce of another exchange', async (c) => (await scram(c, 'SCRAM-SHA-256', 'alice', 'alice-secret', { nonce: () => 'abcdef' })).answer],
-      ['SCRAM proof tampered', async (c) => (await scram(c, 'SCRAM-SHA-512', 'alice', 'alice-secret', { proof: (p) => Buffer.from(p.map((b, i) => (i === 0 ? b ^ 1 : b))) })).answer],
+      [
+        'SCRAM proof tampered',
+        async (c) => (await scram(c, 'SCRAM-SHA-512', 'alice', 'alice-secret', { proof: (p) => Buffer.from(p.map((b, i) => (i === 0 ? b ^ 1 : b))) })).answer,
+      ],
       ['SCRAM proof truncated', async (c) => (await scram(c, 'SCRAM-SHA-512', 'alice', 'alice-secret', { proof: (p) => p.subarray(0, 10) })).answer],
       ['SCRAM wrong password', async (c) => (await scram(c, 'SCRAM-SHA-256', 'alice', 'not-it')).answer],
       ['huge token', async (c) => (await handshake(c, 'PLAIN'), authenticate(c, Buffer.alloc(600_000, 0x41)))],
@@ -168,7 +172,11 @@ describe('bad input', () => {
       expect(await c.closesWithin(5000), `${what}: closed`).toBe(true);
     }
     // An expired or malformed OAUTHBEARER token gets RFC 7628's error challenge, then fails.
-    for (const token of [unsecuredJws('carol', -60), 'not.a-token', `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from('{"sub":"x","exp":9999999999}').toString('base64url')}.sig`]) {
+    for (const token of [
+      unsecuredJws('carol', -60),
+      'not.a-token',
+      `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from('{"sub":"x","exp":9999999999}').toString('base64url')}.sig`,
+    ]) {
       const c = await client();
       await handshake(c, 'OAUTHBEARER');
       const challenge = await authenticate(c, oauthBearerMessage(token));

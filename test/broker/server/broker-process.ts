@@ -39,7 +39,19 @@ export function rssOf(pid: number): number {
 export async function startBrokerProcess(options: { config?: Record<string, string>; logLevel?: string } = {}): Promise<BrokerProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kd-broker-process-'));
   const port = await freePort();
-  const args = ['--import', 'tsx', 'electron/broker/cli.ts', '--brokers', '1', '--port', String(port), '--data-dir', dataDir, '--log-level', options.logLevel ?? 'info'];
+  const args = [
+    '--import',
+    'tsx',
+    'electron/broker/cli.ts',
+    '--brokers',
+    '1',
+    '--port',
+    String(port),
+    '--data-dir',
+    dataDir,
+    '--log-level',
+    options.logLevel ?? 'info',
+  ];
   for (const [name, value] of Object.entries(options.config ?? {})) args.push('--config', `${name}=${value}`);
   // node itself (not the tsx wrapper), so the pid is the broker's.
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, args, { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });

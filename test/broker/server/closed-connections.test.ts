@@ -40,7 +40,13 @@ it('ends the long polls of a connection once it closes', async () => {
     maxWaitMs: 2147483647,
     minBytes: 2147483647,
     maxBytes: 1 << 20,
-    topics: [{ ...createFetchRequestFetchTopic(), topic: 'quiet', partitions: [{ ...createFetchRequestFetchPartition(), partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 }] }],
+    topics: [
+      {
+        ...createFetchRequestFetchTopic(),
+        topic: 'quiet',
+        partitions: [{ ...createFetchRequestFetchPartition(), partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 }],
+      },
+    ],
   };
   const frame = Buffer.concat(encodeRequestFrame(Fetch, 11, 1, 'long-poller', request));
   const before = timers();

@@ -105,7 +105,11 @@ function buildCases(advertised: ReadonlyArray<{ apiKey: number; minVersion: numb
     const kind = rng.int(4);
     if (kind === 0) cases.push({ name: `garbage #${i}: random bytes`, bytes: rng.bytes(1 + rng.int(2000)) });
     else if (kind === 1) cases.push({ name: `garbage #${i}: negative size`, bytes: Buffer.concat([int32(-1 - rng.int(1 << 30)), rng.bytes(rng.int(64))]) });
-    else if (kind === 2) cases.push({ name: `garbage #${i}: size over socket.request.max.bytes`, bytes: Buffer.concat([int32(100 * MiB + 1 + rng.int(1 << 30)), rng.bytes(rng.int(64))]) });
+    else if (kind === 2)
+      cases.push({
+        name: `garbage #${i}: size over socket.request.max.bytes`,
+        bytes: Buffer.concat([int32(100 * MiB + 1 + rng.int(1 << 30)), rng.bytes(rng.int(64))]),
+      });
     else cases.push({ name: `garbage #${i}: random frame`, bytes: withSize(rng.bytes(rng.int(500))) });
   }
   return cases;

@@ -74,10 +74,7 @@ async function writeUntilStalled(socket: Socket, head: Buffer, total: number, st
     const ok = socket.write(chunk.subarray(0, Math.min(chunk.length, total - written)));
     written += Math.min(chunk.length, total - written);
     if (!ok) {
-      const drained = await Promise.race([
-        new Promise<boolean>((resolve) => socket.once('drain', () => resolve(true))),
-        sleep(stallMs).then(() => false),
-      ]);
+      const drained = await Promise.race([new Promise<boolean>((resolve) => socket.once('drain', () => resolve(true))), sleep(stallMs).then(() => false)]);
       if (!drained) break;
     }
   }
@@ -152,20 +149,37 @@ describe('clients that announce large frames and stall', () => {
         transactionalId: null,
         acks: -1,
         timeoutMs: 5000,
-        topicData: [{ name: preciousTopic, partitionData: [{ index: 0, records: encodeRecordBatch({ baseOffset: 0, records: [{ key: null, value: Buffer.from('during-stall'), timestamp: Date.now(), headers: [] }] }) }] }],
+        topicData: [
+          {
+            name: preciousTopic,
+            partitionData: [
+              {
+                index: 0,
+                records: encodeRecordBatch({ baseOffset: 0, records: [{ key: null, value: Buffer.from('during-stall'), timestamp: Date.now(), headers: [] }] }),
+              },
+            ],
+          },
+        ],
       });
       expect(response.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NONE);
       precious.push('during-stall');
       // The frame that got the memory, stalled, is dropped after socket.request.read.timeout.ms.
       await broker.waitForLog(/closing connection .*socket\.request\.read\.timeout\.ms/, READ_TIMEOUT_MS + 5000);
-      console.log(`ten stalled 100 MiB frames: broker RSS ${(baseline / MiB).toFixed(0)} MiB before, peak ${(peak / MiB).toFixed(0)} MiB; healthy round trip ${healthyMs.toFixed(1)} ms`);
+      console.log(
+        `ten stalled 100 MiB frames: broker RSS ${(baseline / MiB).toFixed(0)} MiB before, peak ${(peak / MiB).toFixed(0)} MiB; healthy round trip ${healthyMs.toFixed(1)} ms`,
+      );
     } finally {
       for (const socket of sockets) socket.destroy();
     }
     // Every reservation was given back: a 900 KB request (large enough to need one) goes through.
     await sleep(300);
     const big = encodeRecordBatch({ baseOffset: 0, records: [{ key: null, value: Buffer.alloc(900_000, 0x62), timestamp: Date.now(), headers: [] }] });
-    const bigProduce = await raw.call(Produce, 7, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: fetchTopic, partitionData: [{ index: 0, records: big }] }] });
+    const bigProduce = await raw.call(Produce, 7, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 5000,
+      topicData: [{ name: fetchTopic, partitionData: [{ index: 0, records: big }] }],
+    });
     expect(bigProduce.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NONE);
     expect(broker.alive()).toBe(true);
   });
@@ -182,7 +196,12 @@ describe('clients that announce large frames and stall', () => {
     try {
       await sleep(300);
       const big = encodeRecordBatch({ baseOffset: 0, records: [{ key: null, value: Buffer.alloc(900_000, 0x63), timestamp: Date.now(), headers: [] }] });
-      const response = await raw.call(Produce, 7, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: fetchTopic, partitionData: [{ index: 0, records: big }] }] });
+      const response = await raw.call(Produce, 7, {
+        transactionalId: null,
+        acks: -1,
+        timeoutMs: 5000,
+        topicData: [{ name: fetchTopic, partitionData: [{ index: 0, records: big }] }],
+      });
       expect(response.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NONE);
       // Answered before socket.request.read.timeout.ms dropped any of them: it did not wait for their memory.
       expect(closedEarly).toBe(0);
@@ -226,7 +245,11 @@ describe('a request creating thousands of partitions', () => {
     try {
       let answered = false;
       const creating = creator
-        .call(CreateTopics, 5, { topics: [{ name: 'wide', numPartitions: 3000, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 60_000, validateOnly: false })
+        .call(CreateTopics, 5, {
+          topics: [{ name: 'wide', numPartitions: 3000, replicationFactor: 1, assignments: [], configs: [] }],
+          timeoutMs: 60_000,
+          validateOnly: false,
+        })
         .finally(() => (answered = true));
       // Creating 3,000 logs is seconds of file work: it used to happen inside the request, with every
       // other client of the process waiting for it.

@@ -40,7 +40,7 @@ describe('MemoryBudget (queued.max.request.bytes)', () => {
     expect(budget.usedBytes).toBe(500);
   });
 
-  it('has no limit at -1 (Kafka\'s default)', () => {
+  it("has no limit at -1 (Kafka's default)", () => {
     const budget = new MemoryBudget(-1);
     expect(budget.tryReserve(1e12)).toBe(true);
     expect(budget.available()).toBe(Infinity);

@@ -25,7 +25,11 @@ export async function createTopic(raw: RawClient, name: string, partitions = 1):
 }
 
 /** Produces `batches` batches of `recordsPerBatch` records of `valueBytes` bytes each; returns the values. */
-export async function produce(raw: RawClient, topic: string, options: { batches: number; recordsPerBatch: number; valueBytes: number; tag: string }): Promise<string[]> {
+export async function produce(
+  raw: RawClient,
+  topic: string,
+  options: { batches: number; recordsPerBatch: number; valueBytes: number; tag: string },
+): Promise<string[]> {
   const values: string[] = [];
   for (let b = 0; b < options.batches; b++) {
     const records = [];
@@ -54,7 +58,13 @@ export function fetchFrame(topic: string, correlationId: number, maxBytes: numbe
     maxWaitMs: 0,
     minBytes: 1,
     maxBytes,
-    topics: [{ ...createFetchRequestFetchTopic(), topic, partitions: [{ ...createFetchRequestFetchPartition(), partition: 0, fetchOffset: BigInt(offset), partitionMaxBytes: maxBytes }] }],
+    topics: [
+      {
+        ...createFetchRequestFetchTopic(),
+        topic,
+        partitions: [{ ...createFetchRequestFetchPartition(), partition: 0, fetchOffset: BigInt(offset), partitionMaxBytes: maxBytes }],
+      },
+    ],
   };
   return Buffer.concat(encodeRequestFrame(Fetch, 11, correlationId, 'non-reader', request));
 }
@@ -66,7 +76,12 @@ export async function healthyRoundTrip(bootstrap: string): Promise<number> {
   try {
     const versions = await raw.call(ApiVersions, 3, { clientSoftwareName: 'healthy', clientSoftwareVersion: '1' });
     if (versions.errorCode !== ErrorCode.NONE) throw new Error(`ApiVersions error ${versions.errorCode}`);
-    const metadata = await raw.call(Metadata, 9, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    const metadata = await raw.call(Metadata, 9, {
+      topics: null,
+      allowAutoTopicCreation: false,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    });
     if (metadata.brokers.length !== 1) throw new Error(`Metadata lists ${metadata.brokers.length} brokers`);
   } finally {
     raw.close();
@@ -85,7 +100,13 @@ export async function readValues(raw: RawClient, topic: string): Promise<string[
       maxWaitMs: 0,
       minBytes: 1,
       maxBytes: 8 << 20,
-      topics: [{ ...createFetchRequestFetchTopic(), topic, partitions: [{ ...createFetchRequestFetchPartition(), partition: 0, fetchOffset: BigInt(offset), partitionMaxBytes: 8 << 20 }] }],
+      topics: [
+        {
+          ...createFetchRequestFetchTopic(),
+          topic,
+          partitions: [{ ...createFetchRequestFetchPartition(), partition: 0, fetchOffset: BigInt(offset), partitionMaxBytes: 8 << 20 }],
+        },
+      ],
     };
     const response = await raw.call(Fetch, 11, request);
     const data = response.responses[0]!.partitions[0]!;

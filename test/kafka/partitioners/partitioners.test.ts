@@ -76,14 +76,17 @@ describe('fnv1a (sarama NewHashPartitioner, librdkafka fnv1a)', () => {
 
 describe('kafkajs', () => {
   const { Partitioners } = require('kafkajs') as typeof import('kafkajs');
-  const layout = (count: number) => Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+  const layout = (count: number) =>
+    Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
   const keys = Array.from({ length: 600 }, (_, i) => (i % 5 === 0 ? `ключ-${i}-é` : `user-${i * 7919}`.slice(0, 1 + (i % 17))));
 
   it('LegacyPartitioner (1.x default) puts every key where kafkajs itself does', () => {
     const legacy = Partitioners.LegacyPartitioner();
     for (const count of [1, 2, 7, 12, 100]) {
       for (const key of keys) {
-        expect(kafkajsLegacyPartition(bytes(key), count), `${key} in ${count}`).toBe(legacy({ topic: 't', partitionMetadata: layout(count), message: { key, value: null } }));
+        expect(kafkajsLegacyPartition(bytes(key), count), `${key} in ${count}`).toBe(
+          legacy({ topic: 't', partitionMetadata: layout(count), message: { key, value: null } }),
+        );
       }
     }
   });
@@ -100,7 +103,8 @@ describe('keyPartitions', () => {
     const found = keyPartitions(key, 7);
     expect(found.map((entry) => entry.partition)).toEqual([...new Set(KEY_PARTITIONERS.map((p) => p.partition(key, 7)))].sort((a, b) => a - b));
     expect(found.flatMap((entry) => entry.partitioners).sort()).toEqual(KEY_PARTITIONERS.map((p) => p.name).sort());
-    for (const entry of found) for (const name of entry.partitioners) expect(KEY_PARTITIONERS.find((p) => p.name === name)!.partition(key, 7)).toBe(entry.partition);
+    for (const entry of found)
+      for (const name of entry.partitioners) expect(KEY_PARTITIONERS.find((p) => p.name === name)!.partition(key, 7)).toBe(entry.partition);
     expect(keyPartitions(key, 1)).toEqual([{ partition: 0, partitioners: KEY_PARTITIONERS.map((p) => p.name) }]);
   });
 

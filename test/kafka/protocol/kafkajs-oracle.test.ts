@@ -77,39 +77,82 @@ describe('kafkajs requests decode with our codecs', () => {
         maxBytes: 1000,
         topics: [{ topic: 't', partitions: [{ partition: 0, fetchOffset: '12', maxBytes: 500 }] }],
       });
-      expect(value).toMatchObject({ replicaId: -1, maxWaitMs: 500, minBytes: 1, maxBytes: 1000, isolationLevel: 1, topics: [{ topic: 't', partitions: [{ partition: 0, fetchOffset: 12n, partitionMaxBytes: 500 }] }] });
+      expect(value).toMatchObject({
+        replicaId: -1,
+        maxWaitMs: 500,
+        minBytes: 1,
+        maxBytes: 1000,
+        isolationLevel: 1,
+        topics: [{ topic: 't', partitions: [{ partition: 0, fetchOffset: 12n, partitionMaxBytes: 500 }] }],
+      });
     }
   });
 
   it('group, offset and admin requests', async () => {
-    expect(await decodeKafkajs('listOffsets', 3, { replicaId: -1, isolationLevel: 1, topics: [{ topic: 't', partitions: [{ partition: 0, timestamp: -1 }] }] })).toMatchObject({
+    expect(
+      await decodeKafkajs('listOffsets', 3, { replicaId: -1, isolationLevel: 1, topics: [{ topic: 't', partitions: [{ partition: 0, timestamp: -1 }] }] }),
+    ).toMatchObject({
       replicaId: -1,
       isolationLevel: 1,
       topics: [{ name: 't', partitions: [{ partitionIndex: 0, timestamp: -1n }] }],
     });
     const protocols = [{ name: 'RoundRobinAssigner', metadata: Buffer.from('0001', 'hex') }];
-    expect(await decodeKafkajs('joinGroup', 0, { groupId: 'g', sessionTimeout: 30000, memberId: '', protocolType: 'consumer', groupProtocols: protocols })).toMatchObject({
+    expect(
+      await decodeKafkajs('joinGroup', 0, { groupId: 'g', sessionTimeout: 30000, memberId: '', protocolType: 'consumer', groupProtocols: protocols }),
+    ).toMatchObject({
       groupId: 'g',
       sessionTimeoutMs: 30000,
       rebalanceTimeoutMs: -1,
       protocolType: 'consumer',
     });
     expect(
-      await decodeKafkajs('joinGroup', 5, { groupId: 'g', sessionTimeout: 30000, rebalanceTimeout: 60000, memberId: 'm', protocolType: 'consumer', groupProtocols: protocols }),
+      await decodeKafkajs('joinGroup', 5, {
+        groupId: 'g',
+        sessionTimeout: 30000,
+        rebalanceTimeout: 60000,
+        memberId: 'm',
+        protocolType: 'consumer',
+        groupProtocols: protocols,
+      }),
     ).toMatchObject({ groupId: 'g', sessionTimeoutMs: 30000, rebalanceTimeoutMs: 60000, memberId: 'm', groupInstanceId: null });
     expect(
-      await decodeKafkajs('syncGroup', 3, { groupId: 'g', generationId: 2, memberId: 'm', groupAssignment: [{ memberId: 'm', memberAssignment: Buffer.from('ff', 'hex') }] }),
+      await decodeKafkajs('syncGroup', 3, {
+        groupId: 'g',
+        generationId: 2,
+        memberId: 'm',
+        groupAssignment: [{ memberId: 'm', memberAssignment: Buffer.from('ff', 'hex') }],
+      }),
     ).toMatchObject({ groupId: 'g', generationId: 2, memberId: 'm', groupInstanceId: null });
-    expect(await decodeKafkajs('heartbeat', 3, { groupId: 'g', groupGenerationId: 2, memberId: 'm', groupInstanceId: null })).toMatchObject({ groupId: 'g', generationId: 2, memberId: 'm' });
+    expect(await decodeKafkajs('heartbeat', 3, { groupId: 'g', groupGenerationId: 2, memberId: 'm', groupInstanceId: null })).toMatchObject({
+      groupId: 'g',
+      generationId: 2,
+      memberId: 'm',
+    });
     expect(await decodeKafkajs('leaveGroup', 3, { groupId: 'g', members: [{ memberId: 'm', groupInstanceId: null }] })).toMatchObject({
       groupId: 'g',
       members: [{ memberId: 'm', groupInstanceId: null }],
     });
     expect(
-      await decodeKafkajs('offsetCommit', 2, { groupId: 'g', groupGenerationId: 1, memberId: 'm', retentionTime: -1, topics: [{ topic: 't', partitions: [{ partition: 0, offset: '5' }] }] }),
-    ).toMatchObject({ groupId: 'g', generationIdOrMemberEpoch: 1, retentionTimeMs: -1n, topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 5n, committedMetadata: null }] }] });
+      await decodeKafkajs('offsetCommit', 2, {
+        groupId: 'g',
+        groupGenerationId: 1,
+        memberId: 'm',
+        retentionTime: -1,
+        topics: [{ topic: 't', partitions: [{ partition: 0, offset: '5' }] }],
+      }),
+    ).toMatchObject({
+      groupId: 'g',
+      generationIdOrMemberEpoch: 1,
+      retentionTimeMs: -1n,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 5n, committedMetadata: null }] }],
+    });
     expect(
-      await decodeKafkajs('offsetCommit', 5, { groupId: 'g', groupGenerationId: 1, memberId: 'm', topics: [{ topic: 't', partitions: [{ partition: 0, offset: '5' }] }] }),
+      await decodeKafkajs('offsetCommit', 5, {
+        groupId: 'g',
+        groupGenerationId: 1,
+        memberId: 'm',
+        topics: [{ topic: 't', partitions: [{ partition: 0, offset: '5' }] }],
+      }),
     ).toMatchObject({ groupId: 'g', topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 5n }] }] });
     for (const version of [1, 4]) {
       expect(await decodeKafkajs('offsetFetch', version, { groupId: 'g', topics: [{ topic: 't', partitions: [{ partition: 3 }] }] })).toMatchObject({
@@ -119,9 +162,20 @@ describe('kafkajs requests decode with our codecs', () => {
     }
     expect(await decodeKafkajs('findCoordinator', 2, { coordinatorKey: 'g', coordinatorType: 0 })).toMatchObject({ key: 'g', keyType: 0 });
     expect(
-      await decodeKafkajs('createTopics', 3, { topics: [{ topic: 't', numPartitions: 3, replicationFactor: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }], validateOnly: false, timeout: 5000 }),
-    ).toMatchObject({ topics: [{ name: 't', numPartitions: 3, replicationFactor: 1, assignments: [], configs: [{ name: 'cleanup.policy', value: 'compact' }] }], timeoutMs: 5000, validateOnly: false });
-    expect(await decodeKafkajs('initProducerId', 1, { transactionalId: null, transactionTimeout: 30000 })).toMatchObject({ transactionalId: null, transactionTimeoutMs: 30000 });
+      await decodeKafkajs('createTopics', 3, {
+        topics: [{ topic: 't', numPartitions: 3, replicationFactor: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+        validateOnly: false,
+        timeout: 5000,
+      }),
+    ).toMatchObject({
+      topics: [{ name: 't', numPartitions: 3, replicationFactor: 1, assignments: [], configs: [{ name: 'cleanup.policy', value: 'compact' }] }],
+      timeoutMs: 5000,
+      validateOnly: false,
+    });
+    expect(await decodeKafkajs('initProducerId', 1, { transactionalId: null, transactionTimeout: 30000 })).toMatchObject({
+      transactionalId: null,
+      transactionTimeoutMs: 30000,
+    });
     expect(await decodeKafkajs('saslHandshake', 1, { mechanism: 'PLAIN' })).toMatchObject({ mechanism: 'PLAIN' });
     // kafkajs's SASL mechanisms hand the request an already length-prefixed token.
     const token = Buffer.from('\0user\0pass');
@@ -135,7 +189,11 @@ describe('kafkajs requests decode with our codecs', () => {
 describe('responses we encode decode with kafkajs', () => {
   it('ApiVersions v0-v2', async () => {
     for (let version = 0; version <= 2; version++) {
-      const bytes = encodeOurs(g.encodeApiVersionsResponse, version, { ...g.createApiVersionsResponse(), apiKeys: [{ apiKey: 3, minVersion: 0, maxVersion: 12 }], throttleTimeMs: version > 0 ? 7 : 0 });
+      const bytes = encodeOurs(g.encodeApiVersionsResponse, version, {
+        ...g.createApiVersionsResponse(),
+        apiKeys: [{ apiKey: 3, minVersion: 0, maxVersion: 12 }],
+        throttleTimeMs: version > 0 ? 7 : 0,
+      });
       const decoded = await kafkajsDecodeResponse('apiVersions', version, bytes);
       expect(decoded).toMatchObject({ errorCode: 0, apiVersions: [{ apiKey: 3, minVersion: 0, maxVersion: 12 }] });
     }
@@ -147,13 +205,26 @@ describe('responses we encode decode with kafkajs', () => {
       brokers: [{ nodeId: 1, host: 'localhost', port: 9092, rack: 'r1' }],
       clusterId: 'c',
       controllerId: 1,
-      topics: [{ ...g.createMetadataResponseTopic(), name: 't', partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: -1, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] }] }],
+      topics: [
+        {
+          ...g.createMetadataResponseTopic(),
+          name: 't',
+          partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: -1, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] }],
+        },
+      ],
     });
     expect(await kafkajsDecodeResponse('metadata', 6, bytes)).toMatchObject({
       brokers: [{ nodeId: 1, host: 'localhost', port: 9092, rack: 'r1' }],
       clusterId: 'c',
       controllerId: 1,
-      topicMetadata: [{ topicErrorCode: 0, topic: 't', isInternal: false, partitionMetadata: [{ partitionErrorCode: 0, partitionId: 0, leader: 1, replicas: [1], isr: [1], offlineReplicas: [] }] }],
+      topicMetadata: [
+        {
+          topicErrorCode: 0,
+          topic: 't',
+          isInternal: false,
+          partitionMetadata: [{ partitionErrorCode: 0, partitionId: 0, leader: 1, replicas: [1], isr: [1], offlineReplicas: [] }],
+        },
+      ],
     });
   });
 
@@ -163,7 +234,9 @@ describe('responses we encode decode with kafkajs', () => {
       responses: [{ name: 't', partitionResponses: [{ ...g.createProduceResponsePartitionProduceResponse(), index: 0, baseOffset: 41n, logStartOffset: 0n }] }],
     });
     const produced = await kafkajsDecodeResponse('produce', 7, produce);
-    expect(produced).toMatchObject({ topics: [{ topicName: 't', partitions: [{ partition: 0, errorCode: 0, baseOffset: '41', logAppendTime: '-1', logStartOffset: '0' }] }] });
+    expect(produced).toMatchObject({
+      topics: [{ topicName: 't', partitions: [{ partition: 0, errorCode: 0, baseOffset: '41', logAppendTime: '-1', logStartOffset: '0' }] }],
+    });
 
     const records = encodeRecordBatch({ baseOffset: 3, records: [{ value: Buffer.from('x') }], timestamp: 1000 });
     const fetch = encodeOurs(g.encodeFetchResponse, 11, {
@@ -172,12 +245,26 @@ describe('responses we encode decode with kafkajs', () => {
         {
           topic: 't',
           topicId: '00000000-0000-0000-0000-000000000000',
-          partitions: [{ ...g.createFetchResponsePartitionData(), partitionIndex: 0, highWatermark: 4n, lastStableOffset: 4n, logStartOffset: 0n, abortedTransactions: null, records }],
+          partitions: [
+            {
+              ...g.createFetchResponsePartitionData(),
+              partitionIndex: 0,
+              highWatermark: 4n,
+              lastStableOffset: 4n,
+              logStartOffset: 0n,
+              abortedTransactions: null,
+              records,
+            },
+          ],
         },
       ],
     });
     const fetched = await kafkajsDecodeResponse('fetch', 11, fetch);
-    expect(fetched).toMatchObject({ errorCode: 0, sessionId: 0, responses: [{ topicName: 't', partitions: [{ partition: 0, errorCode: 0, highWatermark: '4', lastStableOffset: '4', preferredReadReplica: -1 }] }] });
+    expect(fetched).toMatchObject({
+      errorCode: 0,
+      sessionId: 0,
+      responses: [{ topicName: 't', partitions: [{ partition: 0, errorCode: 0, highWatermark: '4', lastStableOffset: '4', preferredReadReplica: -1 }] }],
+    });
     const messages = (fetched.responses as { partitions: { messages: { value: Buffer; offset: string }[] }[] }[])[0]!.partitions[0]!.messages;
     expect(messages.map((m) => [m.offset, m.value.toString()])).toEqual([['3', 'x']]);
   });
@@ -196,8 +283,19 @@ describe('responses we encode decode with kafkajs', () => {
           members: [{ memberId: 'm', groupInstanceId: null, metadata: Buffer.from('01', 'hex') }],
         }),
       ),
-    ).toMatchObject({ errorCode: 0, generationId: 3, groupProtocol: 'RoundRobinAssigner', leaderId: 'm', memberId: 'm', members: [{ memberId: 'm', groupInstanceId: null }] });
-    const sync = await kafkajsDecodeResponse('syncGroup', 3, encodeOurs(g.encodeSyncGroupResponse, 3, { ...g.createSyncGroupResponse(), assignment: Buffer.from('beef', 'hex') }));
+    ).toMatchObject({
+      errorCode: 0,
+      generationId: 3,
+      groupProtocol: 'RoundRobinAssigner',
+      leaderId: 'm',
+      memberId: 'm',
+      members: [{ memberId: 'm', groupInstanceId: null }],
+    });
+    const sync = await kafkajsDecodeResponse(
+      'syncGroup',
+      3,
+      encodeOurs(g.encodeSyncGroupResponse, 3, { ...g.createSyncGroupResponse(), assignment: Buffer.from('beef', 'hex') }),
+    );
     expect((sync.memberAssignment as Buffer).toString('hex')).toBe('beef');
     expect(
       await kafkajsDecodeResponse(
@@ -222,7 +320,16 @@ describe('responses we encode decode with kafkajs', () => {
         2,
         encodeOurs(g.encodeDescribeGroupsResponse, 2, {
           ...g.createDescribeGroupsResponse(),
-          groups: [{ ...g.createDescribeGroupsResponseDescribedGroup(), groupId: 'g', groupState: 'Stable', protocolType: 'consumer', protocolData: 'range', members: [] }],
+          groups: [
+            {
+              ...g.createDescribeGroupsResponseDescribedGroup(),
+              groupId: 'g',
+              groupState: 'Stable',
+              protocolType: 'consumer',
+              protocolData: 'range',
+              members: [],
+            },
+          ],
         }),
       ),
     ).toMatchObject({ groups: [{ errorCode: 0, groupId: 'g', state: 'Stable', protocolType: 'consumer', protocol: 'range', members: [] }] });

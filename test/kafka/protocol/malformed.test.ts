@@ -32,7 +32,13 @@ describe('malformed input raises ProtocolDecodeError', () => {
         acks: 1,
         timeoutMs: 1000,
         topicData: [
-          { name: 'orders', partitionData: [{ index: 0, records: Buffer.alloc(40, 1) }, { index: 1, records: null }] },
+          {
+            name: 'orders',
+            partitionData: [
+              { index: 0, records: Buffer.alloc(40, 1) },
+              { index: 1, records: null },
+            ],
+          },
           { name: 'ü', partitionData: [] },
         ],
       };

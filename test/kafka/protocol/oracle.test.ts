@@ -56,7 +56,12 @@ describe('requests built by @platformatic/kafka decode with our codecs', () => {
   });
 
   it('Produce v9 with a record batch', () => {
-    const writer = api(pk.produceV9).createRequest(-1, 1500, [{ topic: 't', partition: 2, key: Buffer.from('k'), value: Buffer.from('hello'), timestamp: 1000n }], {});
+    const writer = api(pk.produceV9).createRequest(
+      -1,
+      1500,
+      [{ topic: 't', partition: 2, key: Buffer.from('k'), value: Buffer.from('hello'), timestamp: 1000n }],
+      {},
+    );
     const v = decodeTheirs(g.decodeProduceRequest, 9, writer);
     expect(v.transactionalId).toBeNull();
     expect(v.acks).toBe(-1);
@@ -92,7 +97,12 @@ describe('requests built by @platformatic/kafka decode with our codecs', () => {
       isolationLevel: 1,
       sessionId: 7,
       sessionEpoch: 3,
-      topics: [{ topic: 'orders', partitions: [{ partition: 4, currentLeaderEpoch: 2, fetchOffset: 99n, lastFetchedEpoch: 1, logStartOffset: -1n, partitionMaxBytes: 4096 }] }],
+      topics: [
+        {
+          topic: 'orders',
+          partitions: [{ partition: 4, currentLeaderEpoch: 2, fetchOffset: 99n, lastFetchedEpoch: 1, logStartOffset: -1n, partitionMaxBytes: 4096 }],
+        },
+      ],
       forgottenTopicsData: [],
       rackId: 'rack-a',
     });
@@ -105,7 +115,15 @@ describe('requests built by @platformatic/kafka decode with our codecs', () => {
       9,
       api(pk.joinGroupV9).createRequest('grp', 30000, 60000, '', null, 'consumer', [{ name: 'range', metadata }], 'because'),
     );
-    expect(join).toMatchObject({ groupId: 'grp', sessionTimeoutMs: 30000, rebalanceTimeoutMs: 60000, memberId: '', groupInstanceId: null, protocolType: 'consumer', reason: 'because' });
+    expect(join).toMatchObject({
+      groupId: 'grp',
+      sessionTimeoutMs: 30000,
+      rebalanceTimeoutMs: 60000,
+      memberId: '',
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      reason: 'because',
+    });
     expect(join.protocols[0]!.name).toBe('range');
     expect(join.protocols[0]!.metadata.equals(metadata)).toBe(true);
     const sync = decodeTheirs(
@@ -113,19 +131,32 @@ describe('requests built by @platformatic/kafka decode with our codecs', () => {
       5,
       api(pk.syncGroupV5).createRequest('grp', 4, 'm-1', 'static-1', 'consumer', 'range', [{ memberId: 'm-1', assignment: Buffer.from('ab', 'hex') }]),
     );
-    expect(sync).toMatchObject({ groupId: 'grp', generationId: 4, memberId: 'm-1', groupInstanceId: 'static-1', protocolType: 'consumer', protocolName: 'range' });
+    expect(sync).toMatchObject({
+      groupId: 'grp',
+      generationId: 4,
+      memberId: 'm-1',
+      groupInstanceId: 'static-1',
+      protocolType: 'consumer',
+      protocolName: 'range',
+    });
     expect(sync.assignments[0]!.assignment.toString('hex')).toBe('ab');
   });
 
   it('OffsetFetch v8, OffsetCommit v8, ListOffsets v8, FindCoordinator v4', () => {
     expect(
-      decodeTheirs(g.decodeOffsetFetchRequest, 8, api(pk.offsetFetchV8).createRequest([{ groupId: 'g', topics: [{ name: 't', partitionIndexes: [0, 5] }] }], true)),
+      decodeTheirs(
+        g.decodeOffsetFetchRequest,
+        8,
+        api(pk.offsetFetchV8).createRequest([{ groupId: 'g', topics: [{ name: 't', partitionIndexes: [0, 5] }] }], true),
+      ),
     ).toMatchObject({ groups: [{ groupId: 'g', topics: [{ name: 't', partitionIndexes: [0, 5] }] }], requireStable: true, groupId: '', topics: [] });
     expect(
       decodeTheirs(
         g.decodeOffsetCommitRequest,
         8,
-        api(pk.offsetCommitV8).createRequest('g', 3, 'm', null, [{ name: 't', partitions: [{ partitionIndex: 1, committedOffset: 42n, committedLeaderEpoch: -1, committedMetadata: 'md' }] }]),
+        api(pk.offsetCommitV8).createRequest('g', 3, 'm', null, [
+          { name: 't', partitions: [{ partitionIndex: 1, committedOffset: 42n, committedLeaderEpoch: -1, committedMetadata: 'md' }] },
+        ]),
       ),
     ).toMatchObject({
       groupId: 'g',
@@ -133,11 +164,21 @@ describe('requests built by @platformatic/kafka decode with our codecs', () => {
       memberId: 'm',
       groupInstanceId: null,
       retentionTimeMs: -1n,
-      topics: [{ name: 't', partitions: [{ partitionIndex: 1, committedOffset: 42n, committedLeaderEpoch: -1, committedMetadata: 'md', commitTimestamp: -1n }] }],
+      topics: [
+        { name: 't', partitions: [{ partitionIndex: 1, committedOffset: 42n, committedLeaderEpoch: -1, committedMetadata: 'md', commitTimestamp: -1n }] },
+      ],
     });
     expect(
-      decodeTheirs(g.decodeListOffsetsRequest, 8, api(pk.listOffsetsV8).createRequest(-1, 1, [{ name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: 5, timestamp: -2n }] }])),
-    ).toMatchObject({ replicaId: -1, isolationLevel: 1, topics: [{ name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: 5, timestamp: -2n, maxNumOffsets: 1 }] }] });
+      decodeTheirs(
+        g.decodeListOffsetsRequest,
+        8,
+        api(pk.listOffsetsV8).createRequest(-1, 1, [{ name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: 5, timestamp: -2n }] }]),
+      ),
+    ).toMatchObject({
+      replicaId: -1,
+      isolationLevel: 1,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: 5, timestamp: -2n, maxNumOffsets: 1 }] }],
+    });
     expect(decodeTheirs(g.decodeFindCoordinatorRequest, 4, api(pk.findCoordinatorV4).createRequest(0, ['g1', 'g2']))).toMatchObject({
       key: '',
       keyType: 0,
@@ -216,7 +257,14 @@ describe('responses we encode parse with @platformatic/kafka', () => {
     });
     const partition = (parsed.responses as { partitions: Record<string, unknown>[] }[])[0]!.partitions[0]!;
     expect(parsed).toMatchObject({ sessionId: 9, responses: [{ topicId: 'orders' }] });
-    expect(partition).toMatchObject({ partitionIndex: 0, highWatermark: 12n, lastStableOffset: 12n, logStartOffset: 0n, abortedTransactions: [{ producerId: 5n, firstOffset: 1n }], preferredReadReplica: -1 });
+    expect(partition).toMatchObject({
+      partitionIndex: 0,
+      highWatermark: 12n,
+      lastStableOffset: 12n,
+      logStartOffset: 0n,
+      abortedTransactions: [{ producerId: 5n, firstOffset: 1n }],
+      preferredReadReplica: -1,
+    });
     expect((partition.records as { records: unknown[] }[])[0]!.records).toHaveLength(2);
   });
 
@@ -224,10 +272,20 @@ describe('responses we encode parse with @platformatic/kafka', () => {
     expect(
       parseOurs(api(pk.produceV9), 0, 9, g.encodeProduceResponse, {
         ...g.createProduceResponse(),
-        responses: [{ name: 't', partitionResponses: [{ ...g.createProduceResponsePartitionProduceResponse(), index: 1, baseOffset: 100n, logStartOffset: 0n }] }],
+        responses: [
+          { name: 't', partitionResponses: [{ ...g.createProduceResponsePartitionProduceResponse(), index: 1, baseOffset: 100n, logStartOffset: 0n }] },
+        ],
         throttleTimeMs: 2,
       }),
-    ).toMatchObject({ responses: [{ name: 't', partitionResponses: [{ index: 1, errorCode: 0, baseOffset: 100n, logAppendTimeMs: -1n, logStartOffset: 0n, recordErrors: [], errorMessage: null }] }], throttleTimeMs: 2 });
+    ).toMatchObject({
+      responses: [
+        {
+          name: 't',
+          partitionResponses: [{ index: 1, errorCode: 0, baseOffset: 100n, logAppendTimeMs: -1n, logStartOffset: 0n, recordErrors: [], errorMessage: null }],
+        },
+      ],
+      throttleTimeMs: 2,
+    });
     expect(
       parseOurs(api(pk.findCoordinatorV4), 10, 4, g.encodeFindCoordinatorResponse, {
         ...g.createFindCoordinatorResponse(),
@@ -244,16 +302,43 @@ describe('responses we encode parse with @platformatic/kafka', () => {
         memberId: 'm-1',
         members: [{ memberId: 'm-1', groupInstanceId: null, metadata: Buffer.from('00', 'hex') }],
       }),
-    ).toMatchObject({ generationId: 1, protocolType: 'consumer', protocolName: 'range', leader: 'm-1', skipAssignment: false, memberId: 'm-1', members: [{ memberId: 'm-1', groupInstanceId: null }] });
-    const sync = parseOurs(api(pk.syncGroupV5), 14, 5, g.encodeSyncGroupResponse, { ...g.createSyncGroupResponse(), protocolType: 'consumer', protocolName: 'range', assignment: Buffer.from('abcd', 'hex') });
+    ).toMatchObject({
+      generationId: 1,
+      protocolType: 'consumer',
+      protocolName: 'range',
+      leader: 'm-1',
+      skipAssignment: false,
+      memberId: 'm-1',
+      members: [{ memberId: 'm-1', groupInstanceId: null }],
+    });
+    const sync = parseOurs(api(pk.syncGroupV5), 14, 5, g.encodeSyncGroupResponse, {
+      ...g.createSyncGroupResponse(),
+      protocolType: 'consumer',
+      protocolName: 'range',
+      assignment: Buffer.from('abcd', 'hex'),
+    });
     expect(sync).toMatchObject({ protocolType: 'consumer', protocolName: 'range' });
     expect((sync.assignment as Buffer).toString('hex')).toBe('abcd');
     expect(
       parseOurs(api(pk.offsetFetchV8), 9, 8, g.encodeOffsetFetchResponse, {
         ...g.createOffsetFetchResponse(),
-        groups: [{ groupId: 'g', topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 7n, committedLeaderEpoch: -1, metadata: null, errorCode: 0 }] }], errorCode: 0 }],
+        groups: [
+          {
+            groupId: 'g',
+            topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 7n, committedLeaderEpoch: -1, metadata: null, errorCode: 0 }] }],
+            errorCode: 0,
+          },
+        ],
       }),
-    ).toMatchObject({ groups: [{ groupId: 'g', topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 7n, committedLeaderEpoch: -1, metadata: null }] }], errorCode: 0 }] });
+    ).toMatchObject({
+      groups: [
+        {
+          groupId: 'g',
+          topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 7n, committedLeaderEpoch: -1, metadata: null }] }],
+          errorCode: 0,
+        },
+      ],
+    });
     expect(
       parseOurs(api(pk.listOffsetsV8), 2, 8, g.encodeListOffsetsResponse, {
         ...g.createListOffsetsResponse(),

@@ -16,9 +16,7 @@ describe('Reader and Writer', () => {
     expect(new Writer().varInt(64).toBuffer()).toEqual(bytes(0x80, 0x01));
     expect(new Writer().varInt(-2147483648).toBuffer()).toEqual(bytes(0xff, 0xff, 0xff, 0xff, 0x0f));
     expect(new Writer().varLong(-1n).toBuffer()).toEqual(bytes(0x01));
-    expect(new Writer().varLong(-9223372036854775808n).toBuffer()).toEqual(
-      bytes(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01),
-    );
+    expect(new Writer().varLong(-9223372036854775808n).toBuffer()).toEqual(bytes(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01));
   });
 
   it('decode repeated and colliding short strings exactly (the short-string table compares bytes)', () => {
@@ -47,9 +45,17 @@ describe('Reader and Writer', () => {
 
   it('round-trip every primitive through mirrored methods', () => {
     const w = new Writer(8);
-    w.int8(-5).int16(-300).int32(-70000).uint32(0xfedcba98).int64(-(2n ** 62n)).float64(Math.PI).boolean(true);
+    w.int8(-5)
+      .int16(-300)
+      .int32(-70000)
+      .uint32(0xfedcba98)
+      .int64(-(2n ** 62n))
+      .float64(Math.PI)
+      .boolean(true);
     w.uuid('0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0');
-    w.unsignedVarInt(123456789).varInt(-123456).varLong(2n ** 60n + 7n);
+    w.unsignedVarInt(123456789)
+      .varInt(-123456)
+      .varLong(2n ** 60n + 7n);
     w.string('héllo').nullableString(null).compactString('').compactNullableString(null).compactString('kafka');
     w.bytes(bytes(1, 2)).nullableBytes(null).compactBytes(bytes(3)).compactNullableBytes(null).varIntBytes(null).varIntBytes(bytes(9));
     const big = Buffer.alloc(10_000, 0xab);
@@ -93,7 +99,13 @@ describe('Reader and Writer', () => {
 
   it('carries unknown tagged fields and skips them when asked', () => {
     const w = new Writer();
-    w.taggedFields([[3, (t) => t.int32(42)]], [{ tag: 7, data: bytes(1, 2, 3) }, { tag: 1, data: bytes() }]);
+    w.taggedFields(
+      [[3, (t) => t.int32(42)]],
+      [
+        { tag: 7, data: bytes(1, 2, 3) },
+        { tag: 1, data: bytes() },
+      ],
+    );
     const seen: number[] = [];
     const unknown = new Reader(w.toBuffer()).readTaggedFields((tag, r) => {
       if (tag !== 3) return false;

@@ -65,8 +65,12 @@ describe('ApiVersions response layout', () => {
     expect(bytes).toBe(
       '0000' + // error code
         '00000002' + // array length
-        '0000' + '0000' + '000b' + // Produce 0-11
-        '0012' + '0000' + '0004', // ApiVersions 0-4
+        '0000' +
+        '0000' +
+        '000b' + // Produce 0-11
+        '0012' +
+        '0000' +
+        '0004', // ApiVersions 0-4
     );
     const decoded = decodeApiVersionsResponse(new Reader(hex(bytes)), 0);
     expect(decoded.apiKeys).toEqual(apiVersionsValue().apiKeys);
@@ -91,13 +95,27 @@ describe('ApiVersions response layout', () => {
     expect(bytes).toBe(
       '0000' + // error code
         '03' + // compact array: 2 elements + 1
-        '0000' + '0000' + '000b' + '00' + // Produce 0-11, no tagged fields
-        '0012' + '0000' + '0004' + '00' +
+        '0000' +
+        '0000' +
+        '000b' +
+        '00' + // Produce 0-11, no tagged fields
+        '0012' +
+        '0000' +
+        '0004' +
+        '00' +
         '00000064' + // throttle time
         '02' + // two tagged fields
-        '00' + '17' + // tag 0 (SupportedFeatures), 23 bytes
-        '02' + '11' + name + '0001' + '0014' + '00' +
-        '01' + '08' + '0000000000000005', // tag 1 (FinalizedFeaturesEpoch), int64
+        '00' +
+        '17' + // tag 0 (SupportedFeatures), 23 bytes
+        '02' +
+        '11' +
+        name +
+        '0001' +
+        '0014' +
+        '00' +
+        '01' +
+        '08' +
+        '0000000000000005', // tag 1 (FinalizedFeaturesEpoch), int64
     );
     const decoded = decodeApiVersionsResponse(new Reader(hex(bytes)), 3);
     expect(decoded.supportedFeatures).toEqual([{ name: 'metadata.version', minVersion: 1, maxVersion: 20, unknownTaggedFields: undefined }]);
@@ -198,7 +216,9 @@ describe('tagged fields', () => {
     expect(decoded.responses[0]!.partitions[0]!.divergingEpoch).toEqual({ epoch: -1, endOffset: -1n });
     // Before v12 the field does not exist: response encoders drop it (Kafka would refuse, the field not being
     // ignorable; see the generator's note on responses).
-    expect(encode(encodeFetchResponse, 11, response({ ...partition, currentLeader: { leaderId: 1, leaderEpoch: 2 } }))).toBe(encode(encodeFetchResponse, 11, response(partition)));
+    expect(encode(encodeFetchResponse, 11, response({ ...partition, currentLeader: { leaderId: 1, leaderEpoch: 2 } }))).toBe(
+      encode(encodeFetchResponse, 11, response(partition)),
+    );
   });
 
   it('unknown tags are skipped on decode, kept, and written back in order', () => {
@@ -268,7 +288,11 @@ describe('headers', () => {
     const cases = [
       { version: 0 as const, header: { apiKey: 7, apiVersion: 0, correlationId: -5, clientId: null }, hex: '0007' + '0000' + 'fffffffb' },
       { version: 1 as const, header: { apiKey: 3, apiVersion: 8, correlationId: 1, clientId: null }, hex: '0003' + '0008' + '00000001' + 'ffff' },
-      { version: 2 as const, header: { apiKey: 3, apiVersion: 9, correlationId: 2, clientId: 'é', unknownTaggedFields: [{ tag: 4, data: hex('01') }] }, hex: '0003' + '0009' + '00000002' + '0002' + 'c3a9' + '01' + '04' + '01' + '01' },
+      {
+        version: 2 as const,
+        header: { apiKey: 3, apiVersion: 9, correlationId: 2, clientId: 'é', unknownTaggedFields: [{ tag: 4, data: hex('01') }] },
+        hex: '0003' + '0009' + '00000002' + '0002' + 'c3a9' + '01' + '04' + '01' + '01',
+      },
     ];
     for (const { version, header, hex: expected } of cases) {
       const w = new Writer();
@@ -320,7 +344,9 @@ describe('encoder guards and data structures', () => {
     expect(v0).toBe('00000001' + '0001' + '74' + 'ffffffff');
     const value = { topics: ['t'], userData: Buffer.from('ud'), ownedPartitions: [{ topic: 't', partitions: [0, 2] }], generationId: 5, rackId: 'r' };
     const v3 = encode(encodeConsumerProtocolSubscription, 3, value);
-    expect(v3).toBe('00000001' + '0001' + '74' + '00000002' + '7564' + '00000001' + '0001' + '74' + '00000002' + '00000000' + '00000002' + '00000005' + '0001' + '72');
+    expect(v3).toBe(
+      '00000001' + '0001' + '74' + '00000002' + '7564' + '00000001' + '0001' + '74' + '00000002' + '00000000' + '00000002' + '00000005' + '0001' + '72',
+    );
     // A v7 subscription from a newer client: the fields we know, trailing bytes left for the caller to ignore.
     const r = new Reader(Buffer.concat([hex(v3), hex('deadbeef')]));
     expect(decodeConsumerProtocolSubscription(r, 7)).toEqual(value);

@@ -175,7 +175,14 @@ export function snappyXerialLying(bytes: number): Buffer {
 // Legacy messages (magic 0/1)
 
 /** One legacy message entry with any attributes and value, CRC-32 correct. */
-export function legacyEntry(options: { magic: 0 | 1; attributes?: number; offset?: number; timestamp?: number; key?: Buffer | null; value: Buffer | null }): Buffer {
+export function legacyEntry(options: {
+  magic: 0 | 1;
+  attributes?: number;
+  offset?: number;
+  timestamp?: number;
+  key?: Buffer | null;
+  value: Buffer | null;
+}): Buffer {
   const { magic, attributes = 0, key = null, value } = options;
   const body = Buffer.alloc(2 + (magic === 1 ? 8 : 0) + 4 + (key?.length ?? 0) + 4 + (value?.length ?? 0));
   let at = 0;

@@ -59,7 +59,13 @@ describe('@platformatic/kafka', () => {
   it.each(PLATFORMATIC_CODECS)('their %s batches decode here (CRC checked)', (name, codec) => {
     const input = records(200);
     const writer = createRecordsBatch(
-      input.map((r) => ({ topic: 't', key: r.key, value: r.value, timestamp: BigInt(r.timestamp), headers: new Map(Object.entries(r.headers).map(([k, v]) => [Buffer.from(k), v])) })),
+      input.map((r) => ({
+        topic: 't',
+        key: r.key,
+        value: r.value,
+        timestamp: BigInt(r.timestamp),
+        headers: new Map(Object.entries(r.headers).map(([k, v]) => [Buffer.from(k), v])),
+      })),
       { compression: name, producerId: 77n, producerEpoch: 3, partitionLeaderEpoch: 5 },
     );
     const buffer = (writer as unknown as { buffer: Buffer }).buffer;

@@ -60,7 +60,11 @@ describe('legacy message sets', () => {
     expect(crc32(v0Body)).toBe(v0Crc >>> 0);
 
     const v1 = encodeMessageSet({ magic: 1, baseOffset: 0, messages: [{ key: null, value: Buffer.from('v'), timestamp: 1000 }] });
-    const v1Body = Buffer.concat([Buffer.from([0x01, 0x00]), Buffer.from('00000000000003e8', 'hex'), Buffer.from([0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01, 0x76])]);
+    const v1Body = Buffer.concat([
+      Buffer.from([0x01, 0x00]),
+      Buffer.from('00000000000003e8', 'hex'),
+      Buffer.from([0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01, 0x76]),
+    ]);
     const v1Expected = Buffer.alloc(16 + v1Body.length);
     v1Expected.writeInt32BE(4 + v1Body.length, 8);
     v1Expected.writeInt32BE(kafkajsCrc32({ buffer: v1Body }), 12);
@@ -145,7 +149,10 @@ describe('legacy message sets', () => {
     wrapper[12 + 4 + 1] = CompressionType.Gzip; // mark as compressed (CRC off below)
     expect(catchError(() => decodeMessageSet(wrapper, { verifyCrc: false }))).toBeInstanceOf(ProtocolDecodeError);
     // Nested compression is rejected, as Kafka does.
-    const nested = encodeMessageSet({ magic: 1, messages: [{ value: compress(CompressionType.Gzip, encodeMessageSet({ magic: 1, messages: sampleMessages(2), compression: CompressionType.Gzip })) }] });
+    const nested = encodeMessageSet({
+      magic: 1,
+      messages: [{ value: compress(CompressionType.Gzip, encodeMessageSet({ magic: 1, messages: sampleMessages(2), compression: CompressionType.Gzip })) }],
+    });
     nested[12 + 4 + 1] = CompressionType.Gzip;
     expect((catchError(() => decodeMessageSet(nested, { verifyCrc: false })) as Error).message).toMatch(/compressed message inside a compressed wrapper/);
     let seed = 99;
@@ -176,7 +183,10 @@ describe('kafkajs interop (legacy message sets)', () => {
         theirs = KafkajsMessageSet({ messageVersion: magic, entries: input }).buffer;
       } else {
         const inner = KafkajsMessageSet({ messageVersion: magic, compression: codec, entries: input }).buffer;
-        theirs = KafkajsMessageSet({ messageVersion: magic, entries: [{ compression: codec, timestamp: 1_600_000_000_019, value: compress(codec, inner), key: null }] }).buffer;
+        theirs = KafkajsMessageSet({
+          messageVersion: magic,
+          entries: [{ compression: codec, timestamp: 1_600_000_000_019, value: compress(codec, inner), key: null }],
+        }).buffer;
       }
       const decoded = decodeMessageSet(theirs).messages;
       expect(decoded.map((m) => m.value)).toEqual(input.map((m) => m.value));
@@ -238,10 +248,29 @@ describe('conversion', () => {
   });
 
   it('down-converts a fetch: offsets absolute, control batches skipped, zstd written plain, partial tail dropped, headers gone', () => {
-    const a = encodeRecordBatch({ baseOffset: 40, records: [{ value: Buffer.from('a'), timestamp: 5, headers: [{ key: 'h', value: Buffer.from('x') }] }, { value: Buffer.from('b'), timestamp: 6 }] });
+    const a = encodeRecordBatch({
+      baseOffset: 40,
+      records: [
+        { value: Buffer.from('a'), timestamp: 5, headers: [{ key: 'h', value: Buffer.from('x') }] },
+        { value: Buffer.from('b'), timestamp: 6 },
+      ],
+    });
     const marker = encodeEndTxnMarkerBatch({ baseOffset: 42, producerId: 1, producerEpoch: 0, type: ControlRecordType.Commit, coordinatorEpoch: 0 });
-    const z = encodeRecordBatch({ baseOffset: 43, records: [{ key: Buffer.from('k'), value: Buffer.from('zz'), timestamp: 7 }], compression: CompressionType.Zstd });
-    const l = encodeRecordBatch({ baseOffset: 44, records: [{ value: Buffer.from('c'), timestamp: 8 }, { value: Buffer.from('d'), timestamp: 9 }], compression: CompressionType.Lz4, timestampType: TimestampType.LogAppendTime, maxTimestamp: 50 });
+    const z = encodeRecordBatch({
+      baseOffset: 43,
+      records: [{ key: Buffer.from('k'), value: Buffer.from('zz'), timestamp: 7 }],
+      compression: CompressionType.Zstd,
+    });
+    const l = encodeRecordBatch({
+      baseOffset: 44,
+      records: [
+        { value: Buffer.from('c'), timestamp: 8 },
+        { value: Buffer.from('d'), timestamp: 9 },
+      ],
+      compression: CompressionType.Lz4,
+      timestampType: TimestampType.LogAppendTime,
+      maxTimestamp: 50,
+    });
     const tail = encodeRecordBatch({ baseOffset: 46, records: [{ value: Buffer.from('e') }] });
     const fetched = Buffer.concat([a, marker, z, l, tail.subarray(0, 30)]);
     for (const magic of [0, 1] as const) {

@@ -89,8 +89,23 @@ describe('encodeRecordBatch / decodeRecordBatch', () => {
     expect(encoded.toString('hex')).toBe(expected.toString('hex'));
 
     const batch = decodeRecordBatch(encoded);
-    expect(batch).toMatchObject({ baseOffset: 5, lastOffsetDelta: 1, baseTimestamp: 1000, maxTimestamp: 1005, producerId: 42, producerEpoch: 1, baseSequence: 7, recordCount: 2 });
-    expect(batch.records[0]).toMatchObject({ offset: 5, timestamp: 1000, key: Buffer.from('k'), value: Buffer.from('v1'), headers: [{ key: 'h', value: Buffer.from('x') }] });
+    expect(batch).toMatchObject({
+      baseOffset: 5,
+      lastOffsetDelta: 1,
+      baseTimestamp: 1000,
+      maxTimestamp: 1005,
+      producerId: 42,
+      producerEpoch: 1,
+      baseSequence: 7,
+      recordCount: 2,
+    });
+    expect(batch.records[0]).toMatchObject({
+      offset: 5,
+      timestamp: 1000,
+      key: Buffer.from('k'),
+      value: Buffer.from('v1'),
+      headers: [{ key: 'h', value: Buffer.from('x') }],
+    });
     expect(batch.records[1]).toMatchObject({ offset: 6, timestamp: 1005, offsetDelta: 1, timestampDelta: 5, key: null, value: null, headers: [] });
   });
 
@@ -149,7 +164,10 @@ describe('encodeRecordBatch / decodeRecordBatch', () => {
 
   it('gives records the batch maxTimestamp for LogAppendTime', () => {
     const encoded = encodeRecordBatch({
-      records: [{ value: Buffer.from('a'), timestamp: 1 }, { value: Buffer.from('b'), timestamp: 2 }],
+      records: [
+        { value: Buffer.from('a'), timestamp: 1 },
+        { value: Buffer.from('b'), timestamp: 2 },
+      ],
       timestampType: TimestampType.LogAppendTime,
       maxTimestamp: 99,
     });
@@ -159,7 +177,14 @@ describe('encodeRecordBatch / decodeRecordBatch', () => {
   });
 
   it('writes and reads control batches with transaction markers', () => {
-    const encoded = encodeEndTxnMarkerBatch({ baseOffset: 77, producerId: 5, producerEpoch: 2, type: ControlRecordType.Commit, coordinatorEpoch: 9, timestamp: 1234 });
+    const encoded = encodeEndTxnMarkerBatch({
+      baseOffset: 77,
+      producerId: 5,
+      producerEpoch: 2,
+      type: ControlRecordType.Commit,
+      coordinatorEpoch: 9,
+      timestamp: 1234,
+    });
     const batch = decodeRecordBatch(encoded);
     expect(batch.attributes & 0x30).toBe(0x30);
     expect(batch).toMatchObject({ baseOffset: 77, producerId: 5, producerEpoch: 2, recordCount: 1 });

@@ -17,7 +17,8 @@ for (let i = 0; i < 150; i += 1) {
 }
 let navigationPrevented = false;
 // As Electron 45 emits it: the details event (url, isSameDocument, isMainFrame), then deprecated positional arguments.
-const navigate = (url, preventDefault) => window.webContents.emit('will-navigate', { url, isSameDocument: false, isMainFrame: true, preventDefault }, url, false, true);
+const navigate = (url, preventDefault) =>
+  window.webContents.emit('will-navigate', { url, isSameDocument: false, isMainFrame: true, preventDefault }, url, false, true);
 navigate('https://example.com/', () => (navigationPrevented = true));
 let csp;
 smoke.headers({ url: 'file:///x', responseHeaders: {} }, (response) => (csp = response.responseHeaders['Content-Security-Policy'][0]));
@@ -45,11 +46,20 @@ if (created.ok) {
   for (const value of ['aaaa', `${'a'.repeat(40)}b`]) {
     await call('produce.send', { connectionId: 'embedded', topic: 'from-electron-main', key: null, value, headers: [], partition: 0 });
   }
-  filtered = await call('messages.read', { connectionId: 'embedded', topic: 'from-electron-main', filter: { kind: 'regex', field: 'value', pattern: '(a+)+$', flags: '' } });
+  filtered = await call('messages.read', {
+    connectionId: 'embedded',
+    topic: 'from-electron-main',
+    filter: { kind: 'regex', field: 'value', pattern: '(a+)+$', flags: '' },
+  });
 }
 const foreign = await call('app.info', {}, { senderFrame: { url: 'https://example.com/' } });
 const info = await call('app.info', {});
-const quitEvent = { prevented: false, preventDefault() { this.prevented = true; } };
+const quitEvent = {
+  prevented: false,
+  preventDefault() {
+    this.prevented = true;
+  },
+};
 app.emit('before-quit', quitEvent);
 let quitCalled = false;
 app.once('quit-called', () => (quitCalled = true));

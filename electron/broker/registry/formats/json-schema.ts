@@ -131,7 +131,11 @@ function pointer(root: Json, fragment: string): Json | undefined {
   return current;
 }
 
-const lastSegment = (uri: string) => uri.replace(/[?#].*$/, '').split('/').pop() ?? uri;
+const lastSegment = (uri: string) =>
+  uri
+    .replace(/[?#].*$/, '')
+    .split('/')
+    .pop() ?? uri;
 
 class Resolver {
   readonly documents: Document[];
@@ -183,7 +187,9 @@ class Resolver {
         }
         if (!isObject(node)) continue;
         if (typeof node.$ref === 'string' && !this.resolve(node.$ref, doc)) {
-          throw new InvalidSchemaError(`$ref '${node.$ref}'${doc.name ? ` in reference '${doc.name}'` : ''} cannot be resolved: no such definition or referenced schema`);
+          throw new InvalidSchemaError(
+            `$ref '${node.$ref}'${doc.name ? ` in reference '${doc.name}'` : ''} cannot be resolved: no such definition or referenced schema`,
+          );
         }
         if (typeof node.pattern === 'string') checkPattern(node.pattern);
         if (isObject(node.patternProperties)) for (const pattern of Object.keys(node.patternProperties)) checkPattern(pattern);
@@ -279,8 +285,31 @@ interface NotNode extends BaseNode {
 }
 type Node = EmptyNode | StringNode | NumberNode | ObjectNode | ArrayNode | EnumNode | ConstNode | CombinedNode | NotNode;
 
-const OBJECT_KEYWORDS = ['properties', 'required', 'additionalProperties', 'patternProperties', 'dependencies', 'dependentRequired', 'dependentSchemas', 'minProperties', 'maxProperties', 'propertyNames', 'unevaluatedProperties'];
-const ARRAY_KEYWORDS = ['items', 'additionalItems', 'prefixItems', 'minItems', 'maxItems', 'uniqueItems', 'contains', 'unevaluatedItems', 'minContains', 'maxContains'];
+const OBJECT_KEYWORDS = [
+  'properties',
+  'required',
+  'additionalProperties',
+  'patternProperties',
+  'dependencies',
+  'dependentRequired',
+  'dependentSchemas',
+  'minProperties',
+  'maxProperties',
+  'propertyNames',
+  'unevaluatedProperties',
+];
+const ARRAY_KEYWORDS = [
+  'items',
+  'additionalItems',
+  'prefixItems',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'contains',
+  'unevaluatedItems',
+  'minContains',
+  'maxContains',
+];
 const STRING_KEYWORDS = ['minLength', 'maxLength', 'pattern'];
 const NUMBER_KEYWORDS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'];
 
@@ -318,7 +347,8 @@ class ModelBuilder {
     const type = schema.type;
     const types = typeof type === 'string' ? [type] : Array.isArray(type) ? type.filter((t): t is string => typeof t === 'string') : [];
     if (types.length === 1) parts.push(this.#typed(types[0]!, schema, doc));
-    else if (types.length > 1) parts.push({ kind: 'combined', criterion: 'anyOf', subschemas: types.map((t) => this.#typed(t, schema, doc)), hasDefault: false, raw: schema });
+    else if (types.length > 1)
+      parts.push({ kind: 'combined', criterion: 'anyOf', subschemas: types.map((t) => this.#typed(t, schema, doc)), hasDefault: false, raw: schema });
     else {
       const has = (keywords: string[]) => keywords.some((k) => k in schema);
       if (has(OBJECT_KEYWORDS)) parts.push(this.#typed('object', schema, doc));
@@ -331,7 +361,8 @@ class ModelBuilder {
     if ('not' in schema) parts.push({ kind: 'not', schema: this.build(schema.not, doc), hasDefault: false, raw: { not: schema.not! } });
     for (const criterion of ['allOf', 'anyOf', 'oneOf'] as const) {
       const list = schema[criterion];
-      if (Array.isArray(list)) parts.push({ kind: 'combined', criterion, subschemas: list.map((s) => this.build(s, doc)), hasDefault: false, raw: { [criterion]: list } });
+      if (Array.isArray(list))
+        parts.push({ kind: 'combined', criterion, subschemas: list.map((s) => this.build(s, doc)), hasDefault: false, raw: { [criterion]: list } });
     }
     let node: Node;
     if (parts.length === 0) node = { kind: 'empty', hasDefault, raw: schema };
@@ -350,7 +381,13 @@ class ModelBuilder {
     const base = { hasDefault: false, raw: schema };
     switch (type) {
       case 'string':
-        return { kind: 'string', ...base, maxLength: num(schema.maxLength), minLength: num(schema.minLength), pattern: typeof schema.pattern === 'string' ? schema.pattern : undefined };
+        return {
+          kind: 'string',
+          ...base,
+          maxLength: num(schema.maxLength),
+          minLength: num(schema.minLength),
+          pattern: typeof schema.pattern === 'string' ? schema.pattern : undefined,
+        };
       case 'number':
       case 'integer': {
         // draft-04 writes exclusive bounds as booleans beside maximum/minimum.
@@ -499,18 +536,63 @@ interface Difference {
 }
 
 const KEYWORD_ADDED_OR_REMOVED = new Set<DiffType>([
-  'MAXIMUM_ADDED', 'MINIMUM_ADDED', 'EXCLUSIVE_MAXIMUM_ADDED', 'EXCLUSIVE_MINIMUM_ADDED', 'MULTIPLE_OF_ADDED', 'MAX_LENGTH_ADDED',
-  'MIN_LENGTH_ADDED', 'PATTERN_ADDED', 'REQUIRED_ATTRIBUTE_ADDED', 'MAX_PROPERTIES_ADDED', 'MIN_PROPERTIES_ADDED', 'DEPENDENCY_ARRAY_ADDED',
-  'DEPENDENCY_SCHEMA_ADDED', 'MAX_ITEMS_ADDED', 'MIN_ITEMS_ADDED', 'MAX_CONTAINS_ADDED', 'MIN_CONTAINS_ADDED', 'UNIQUE_ITEMS_ADDED',
-  'ADDITIONAL_ITEMS_REMOVED', 'ADDITIONAL_PROPERTIES_REMOVED', 'UNEVALUATED_PROPERTIES_REMOVED', 'UNEVALUATED_ITEMS_REMOVED',
+  'MAXIMUM_ADDED',
+  'MINIMUM_ADDED',
+  'EXCLUSIVE_MAXIMUM_ADDED',
+  'EXCLUSIVE_MINIMUM_ADDED',
+  'MULTIPLE_OF_ADDED',
+  'MAX_LENGTH_ADDED',
+  'MIN_LENGTH_ADDED',
+  'PATTERN_ADDED',
+  'REQUIRED_ATTRIBUTE_ADDED',
+  'MAX_PROPERTIES_ADDED',
+  'MIN_PROPERTIES_ADDED',
+  'DEPENDENCY_ARRAY_ADDED',
+  'DEPENDENCY_SCHEMA_ADDED',
+  'MAX_ITEMS_ADDED',
+  'MIN_ITEMS_ADDED',
+  'MAX_CONTAINS_ADDED',
+  'MIN_CONTAINS_ADDED',
+  'UNIQUE_ITEMS_ADDED',
+  'ADDITIONAL_ITEMS_REMOVED',
+  'ADDITIONAL_PROPERTIES_REMOVED',
+  'UNEVALUATED_PROPERTIES_REMOVED',
+  'UNEVALUATED_ITEMS_REMOVED',
 ]);
-const VALUE_INCREASED = new Set<DiffType>(['MIN_LENGTH_INCREASED', 'MINIMUM_INCREASED', 'EXCLUSIVE_MINIMUM_INCREASED', 'MIN_PROPERTIES_INCREASED', 'MULTIPLE_OF_EXPANDED', 'MIN_ITEMS_INCREASED', 'MIN_CONTAINS_INCREASED']);
-const VALUE_DECREASED = new Set<DiffType>(['MAX_LENGTH_DECREASED', 'MAXIMUM_DECREASED', 'MAX_ITEMS_DECREASED', 'MAX_CONTAINS_DECREASED', 'EXCLUSIVE_MAXIMUM_DECREASED', 'MAX_PROPERTIES_DECREASED']);
-const TYPE_NARROWED = new Set<DiffType>(['ADDITIONAL_ITEMS_NARROWED', 'ENUM_ARRAY_NARROWED', 'SUM_TYPE_NARROWED', 'ADDITIONAL_PROPERTIES_NARROWED', 'UNEVALUATED_PROPERTIES_NARROWED', 'UNEVALUATED_ITEMS_NARROWED']);
+const VALUE_INCREASED = new Set<DiffType>([
+  'MIN_LENGTH_INCREASED',
+  'MINIMUM_INCREASED',
+  'EXCLUSIVE_MINIMUM_INCREASED',
+  'MIN_PROPERTIES_INCREASED',
+  'MULTIPLE_OF_EXPANDED',
+  'MIN_ITEMS_INCREASED',
+  'MIN_CONTAINS_INCREASED',
+]);
+const VALUE_DECREASED = new Set<DiffType>([
+  'MAX_LENGTH_DECREASED',
+  'MAXIMUM_DECREASED',
+  'MAX_ITEMS_DECREASED',
+  'MAX_CONTAINS_DECREASED',
+  'EXCLUSIVE_MAXIMUM_DECREASED',
+  'MAX_PROPERTIES_DECREASED',
+]);
+const TYPE_NARROWED = new Set<DiffType>([
+  'ADDITIONAL_ITEMS_NARROWED',
+  'ENUM_ARRAY_NARROWED',
+  'SUM_TYPE_NARROWED',
+  'ADDITIONAL_PROPERTIES_NARROWED',
+  'UNEVALUATED_PROPERTIES_NARROWED',
+  'UNEVALUATED_ITEMS_NARROWED',
+]);
 const VALUE_CHANGED = new Set<DiffType>(['PATTERN_CHANGED', 'MULTIPLE_OF_CHANGED', 'DEPENDENCY_ARRAY_CHANGED']);
 const TYPE_CHANGED = new Set<DiffType>(['TYPE_CHANGED', 'TYPE_NARROWED', 'COMBINED_TYPE_CHANGED', 'COMBINED_TYPE_SUBSCHEMAS_CHANGED', 'ENUM_ARRAY_CHANGED']);
 const TYPE_EXTENDED = new Set<DiffType>(['DEPENDENCY_ARRAY_EXTENDED', 'PRODUCT_TYPE_EXTENDED', 'NOT_TYPE_EXTENDED']);
-const ADDED_TO_OPEN = new Set<DiffType>(['REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL', 'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL', 'OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL', 'ITEM_ADDED_TO_OPEN_CONTENT_MODEL']);
+const ADDED_TO_OPEN = new Set<DiffType>([
+  'REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL',
+  'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL',
+  'OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL',
+  'ITEM_ADDED_TO_OPEN_CONTENT_MODEL',
+]);
 
 /** Confluent's wording of a difference (Difference.java), with %s for the two schemas. */
 function describe(diff: Difference): string {
@@ -524,9 +606,12 @@ function describe(diff: Difference): string {
   else if (TYPE_NARROWED.has(t)) text = `An array or combined type at path '${path}' has fewer elements in the %s schema than the %s schema`;
   else if (TYPE_EXTENDED.has(t)) text = `An array or combined type at path '${path}' has more elements in the %s schema than the %s schema`;
   else if (TYPE_CHANGED.has(t)) text = `A type at path '${path}' is different between the %s schema and the %s schema`;
-  else if (ADDED_TO_OPEN.has(t)) text = `The %s schema has an open content model and has a property or item at path '${path}' which is missing in the %s schema`;
-  else if (t === 'REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL') text = `The %s schema has an unopen content model and has a required property at path '${path}' which is missing in the %s schema`;
-  else if (t === 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL' || t === 'ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL') text = `The %s has a closed content model and is missing a property or item present at path '${path}' in the %s schema`;
+  else if (ADDED_TO_OPEN.has(t))
+    text = `The %s schema has an open content model and has a property or item at path '${path}' which is missing in the %s schema`;
+  else if (t === 'REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL')
+    text = `The %s schema has an unopen content model and has a required property at path '${path}' which is missing in the %s schema`;
+  else if (t === 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL' || t === 'ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL')
+    text = `The %s has a closed content model and is missing a property or item present at path '${path}' in the %s schema`;
   else if (t === 'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' || t === 'ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL') {
     text = `A property or item is missing in the %s schema but present at path '${path}' in the %s schema and is not covered by its partially open content model`;
   } else if (t === 'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' || t === 'ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL') {
@@ -647,7 +732,8 @@ class Comparison {
       else if (update.minLength !== undefined && update.minLength > original.minLength) diffs.push({ type: 'MIN_LENGTH_INCREASED', path: ['minLength'] });
     }
     if (original.pattern === undefined && update.pattern !== undefined) diffs.push({ type: 'PATTERN_ADDED', path: ['pattern'] });
-    else if (original.pattern !== undefined && update.pattern !== undefined && original.pattern !== update.pattern) diffs.push({ type: 'PATTERN_CHANGED', path: ['pattern'] });
+    else if (original.pattern !== undefined && update.pattern !== undefined && original.pattern !== update.pattern)
+      diffs.push({ type: 'PATTERN_CHANGED', path: ['pattern'] });
     return diffs;
   }
 
@@ -755,7 +841,10 @@ class Comparison {
         if (Comparison.#isOpenObject(original)) {
           if (after.kind === 'empty') continue; // PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL
           if (update.required.has(name)) {
-            diffs.push({ type: after.hasDefault ? 'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL' : 'REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL', path });
+            diffs.push({
+              type: after.hasDefault ? 'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL' : 'REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL',
+              path,
+            });
           } else {
             diffs.push({ type: 'OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL', path });
           }
@@ -790,14 +879,24 @@ class Comparison {
       else diffs.push(...this.#at(['dependencies', name], this.compare(before, after)));
     }
     diffs.push(...this.#compareContent(original, update, 'additionalProperties', 'ADDITIONAL_PROPERTIES_REMOVED', 'ADDITIONAL_PROPERTIES_NARROWED'));
-    diffs.push(...this.#compareUnevaluated(original.unevaluated, update.unevaluated, 'unevaluatedProperties', 'UNEVALUATED_PROPERTIES_REMOVED', 'UNEVALUATED_PROPERTIES_NARROWED'));
+    diffs.push(
+      ...this.#compareUnevaluated(
+        original.unevaluated,
+        update.unevaluated,
+        'unevaluatedProperties',
+        'UNEVALUATED_PROPERTIES_REMOVED',
+        'UNEVALUATED_PROPERTIES_NARROWED',
+      ),
+    );
     if (original.maxProperties !== update.maxProperties) {
       if (original.maxProperties === undefined) diffs.push({ type: 'MAX_PROPERTIES_ADDED', path: ['maxProperties'] });
-      else if (update.maxProperties !== undefined && update.maxProperties < original.maxProperties) diffs.push({ type: 'MAX_PROPERTIES_DECREASED', path: ['maxProperties'] });
+      else if (update.maxProperties !== undefined && update.maxProperties < original.maxProperties)
+        diffs.push({ type: 'MAX_PROPERTIES_DECREASED', path: ['maxProperties'] });
     }
     if (original.minProperties !== update.minProperties) {
       if (original.minProperties === undefined) diffs.push({ type: 'MIN_PROPERTIES_ADDED', path: ['minProperties'] });
-      else if (update.minProperties !== undefined && update.minProperties > original.minProperties) diffs.push({ type: 'MIN_PROPERTIES_INCREASED', path: ['minProperties'] });
+      else if (update.minProperties !== undefined && update.minProperties > original.minProperties)
+        diffs.push({ type: 'MIN_PROPERTIES_INCREASED', path: ['minProperties'] });
     }
     return diffs;
   }
@@ -864,7 +963,9 @@ class Comparison {
       }
     }
     diffs.push(...this.#compareContent(original, update, 'additionalItems', 'ADDITIONAL_ITEMS_REMOVED', 'ADDITIONAL_ITEMS_NARROWED'));
-    diffs.push(...this.#compareUnevaluated(original.unevaluated, update.unevaluated, 'unevaluatedItems', 'UNEVALUATED_ITEMS_REMOVED', 'UNEVALUATED_ITEMS_NARROWED'));
+    diffs.push(
+      ...this.#compareUnevaluated(original.unevaluated, update.unevaluated, 'unevaluatedItems', 'UNEVALUATED_ITEMS_REMOVED', 'UNEVALUATED_ITEMS_NARROWED'),
+    );
     const upper = (name: string, a: number | undefined, b: number | undefined, added: DiffType, decreased: DiffType) => {
       if (a === b) return;
       if (a === undefined) diffs.push({ type: added, path: [name] });
@@ -932,7 +1033,8 @@ class JsonParsedSchema implements ParsedSchema {
     try {
       return dedupe(new Comparison().compare(writer.model(), this.model())).map(describe);
     } catch (error) {
-      if (error instanceof BudgetExceeded) return [`{errorType:"TYPE_CHANGED", description:"The comparison of the %s and %s schemas took more than ${COMPARISON_BUDGET} steps and was stopped"}`];
+      if (error instanceof BudgetExceeded)
+        return [`{errorType:"TYPE_CHANGED", description:"The comparison of the %s and %s schemas took more than ${COMPARISON_BUDGET} steps and was stopped"}`];
       if (error instanceof RangeError) return ['{errorType:"TYPE_CHANGED", description:"The %s and %s schemas nest too deeply to be compared"}'];
       throw error;
     }

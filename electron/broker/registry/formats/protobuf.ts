@@ -22,7 +22,15 @@ type PbType = protobuf.Type;
 type PbEnum = protobuf.Enum;
 type PbField = protobuf.Field;
 
-const WELL_KNOWN = new Set(['google/protobuf/any.proto', 'google/protobuf/duration.proto', 'google/protobuf/timestamp.proto', 'google/protobuf/empty.proto', 'google/protobuf/struct.proto', 'google/protobuf/wrappers.proto', 'google/protobuf/field_mask.proto']);
+const WELL_KNOWN = new Set([
+  'google/protobuf/any.proto',
+  'google/protobuf/duration.proto',
+  'google/protobuf/timestamp.proto',
+  'google/protobuf/empty.proto',
+  'google/protobuf/struct.proto',
+  'google/protobuf/wrappers.proto',
+  'google/protobuf/field_mask.proto',
+]);
 
 /** The schema as tokens: comments dropped, whitespace runs collapsed outside string literals. */
 export function protobufTokens(text: string): string {
@@ -96,7 +104,9 @@ function checkFieldNumbers(namespace: protobuf.NamespaceBase): void {
         const extensionField = field.declaringField !== null || field.extend !== undefined;
         if (extensionField) continue;
         if (field.id < 1 || field.id > FIELD_NUMBER_MAX || (field.id >= 19_000 && field.id <= 19_999)) {
-          throw new InvalidSchemaError(`field ${nested.fullName.slice(1)}.${field.name} has number ${field.id}: field numbers are 1 to ${FIELD_NUMBER_MAX}, except 19000-19999`);
+          throw new InvalidSchemaError(
+            `field ${nested.fullName.slice(1)}.${field.name} has number ${field.id}: field numbers are 1 to ${FIELD_NUMBER_MAX}, except 19000-19999`,
+          );
         }
       }
     }
@@ -185,10 +195,7 @@ class Comparison {
   readonly #original: Side;
   readonly #update: Side;
 
-  constructor(
-    original: Side,
-    update: Side,
-  ) {
+  constructor(original: Side, update: Side) {
     this.#original = original;
     this.#update = update;
   }
@@ -388,13 +395,7 @@ class ProtobufParsedSchema implements ParsedSchema {
   }
 }
 
-function loadImports(
-  imports: string[],
-  references: ResolvedReference[],
-  root: protobuf.Root,
-  loaded: Set<string>,
-  depth: number,
-): void {
+function loadImports(imports: string[], references: ResolvedReference[], root: protobuf.Root, loaded: Set<string>, depth: number): void {
   if (depth > 32) throw new InvalidSchemaError('schema references nest deeper than 32 levels');
   for (const path of imports) {
     if (loaded.has(path)) continue;
@@ -425,7 +426,9 @@ export const protobufFormat: SchemaFormat = {
       throw new InvalidSchemaError((error as Error).message);
     }
     checkFieldNumbers(root);
-    const topLevel = declared.names.map((name) => root.lookup(name)).filter((n): n is PbType | PbEnum => n instanceof protobuf.Type || n instanceof protobuf.Enum);
+    const topLevel = declared.names
+      .map((name) => root.lookup(name))
+      .filter((n): n is PbType | PbEnum => n instanceof protobuf.Type || n instanceof protobuf.Enum);
     return new ProtobufParsedSchema(text.trim(), text, declared.packageName, topLevel);
   },
 };

@@ -27,7 +27,9 @@ export function BrokerScreen() {
   const [detail, reload] = useResource(brokerId === null ? null : brokerQuery(connectionId, brokerId), available);
   const [tab, setTab] = useState<Tab>('partitions');
   const data = detail.data;
-  const sick = Boolean(data && (data.broker.state === 'down' || data.broker.outOfSyncReplicas || data.broker.offlinePartitions || data.logDirsError || data.configsError));
+  const sick = Boolean(
+    data && (data.broker.state === 'down' || data.broker.outOfSyncReplicas || data.broker.offlinePartitions || data.logDirsError || data.configsError),
+  );
   useLiveView(reload, {
     failing: detail.status === 'error',
     unhealthy: sick,
@@ -65,23 +67,23 @@ export function BrokerScreen() {
       />
       <StateView resource={detail} onRetry={reload}>
         {(data, stale) => (
-        <Stale stale={stale} readAt={data.readAt}>
-          <BrokerSummary detail={data} />
-          <div className="tabs" role="tablist">
-            <button type="button" role="tab" aria-selected={tab === 'partitions'} className="tab" onClick={() => setTab('partitions')}>
-              Partitions ({formatCount(data.broker.replicas)})
-            </button>
-            <button type="button" role="tab" aria-selected={tab === 'logdirs'} className="tab" onClick={() => setTab('logdirs')}>
-              Log dirs
-            </button>
-            <button type="button" role="tab" aria-selected={tab === 'configs'} className="tab" onClick={() => setTab('configs')}>
-              Configs
-            </button>
-          </div>
-          {tab === 'partitions' ? <HostedReplicas replicas={data.replicas} /> : null}
-          {tab === 'logdirs' ? <LogDirs detail={data} /> : null}
-          {tab === 'configs' ? <BrokerConfigs detail={data} /> : null}
-        </Stale>
+          <Stale stale={stale} readAt={data.readAt}>
+            <BrokerSummary detail={data} />
+            <div className="tabs" role="tablist">
+              <button type="button" role="tab" aria-selected={tab === 'partitions'} className="tab" onClick={() => setTab('partitions')}>
+                Partitions ({formatCount(data.broker.replicas)})
+              </button>
+              <button type="button" role="tab" aria-selected={tab === 'logdirs'} className="tab" onClick={() => setTab('logdirs')}>
+                Log dirs
+              </button>
+              <button type="button" role="tab" aria-selected={tab === 'configs'} className="tab" onClick={() => setTab('configs')}>
+                Configs
+              </button>
+            </div>
+            {tab === 'partitions' ? <HostedReplicas replicas={data.replicas} /> : null}
+            {tab === 'logdirs' ? <LogDirs detail={data} /> : null}
+            {tab === 'configs' ? <BrokerConfigs detail={data} /> : null}
+          </Stale>
         )}
       </StateView>
     </section>
@@ -96,15 +98,16 @@ function BrokerSummary({ detail }: { detail: BrokerDetail }) {
       <p className="subtitle">
         <code>{address}</code>
         {broker.rack ? ` · rack ${broker.rack}` : ''} · leads {formatCount(broker.leaderPartitions)} · hosts {formatCount(broker.replicas)} replicas
-        {broker.outOfSyncReplicas ? ` · ${formatCount(broker.outOfSyncReplicas)} out of sync` : ''} · preferred leader of {formatCount(broker.preferredLeaderPartitions)}
+        {broker.outOfSyncReplicas ? ` · ${formatCount(broker.outOfSyncReplicas)} out of sync` : ''} · preferred leader of{' '}
+        {formatCount(broker.preferredLeaderPartitions)}
         {broker.state === 'up' && broker.lastSeenAt ? ` · read at ${formatTime(detail.readAt)}` : ''}
       </p>
       {broker.state === 'down' ? (
         <div className="card problems" role="status" aria-label="Broker state">
           <p>
             Broker {broker.id} is {brokerState(broker)}
-            {broker.lastSeenAt && broker.downSince ? ` (last seen at ${formatTime(broker.lastSeenAt)})` : ''}. The cluster’s metadata no longer lists it;
-            its replicas are known from the partitions’ assignments.
+            {broker.lastSeenAt && broker.downSince ? ` (last seen at ${formatTime(broker.lastSeenAt)})` : ''}. The cluster’s metadata no longer lists it; its
+            replicas are known from the partitions’ assignments.
             {broker.offlinePartitions
               ? ` ${formatCount(broker.offlinePartitions)} partition${broker.offlinePartitions === 1 ? ' has' : 's have'} no other replica to lead and ${broker.offlinePartitions === 1 ? 'is' : 'are'} offline.`
               : ''}
@@ -128,7 +131,14 @@ function HostedReplicas({ replicas }: { replicas: readonly HostedReplica[] }) {
   return (
     <>
       <div className="filter-row">
-        <input type="search" className="search" aria-label="Filter partitions by topic" placeholder="Filter by topic" value={filter} onChange={(event) => setFilter(event.target.value)} />
+        <input
+          type="search"
+          className="search"
+          aria-label="Filter partitions by topic"
+          placeholder="Filter by topic"
+          value={filter}
+          onChange={(event) => setFilter(event.target.value)}
+        />
         {internalCount ? (
           <label className="inline-label">
             <input type="checkbox" checked={internal} onChange={(event) => setInternal(event.target.checked)} /> Internal topics ({formatCount(internalCount)})
@@ -164,16 +174,16 @@ function HostedReplicas({ replicas }: { replicas: readonly HostedReplica[] }) {
                 <td>{replica.topic}</td>
                 <td className="numeric">{replica.partition}</td>
                 <td>
-                {replica.offline ? <Badge tone="bad">offline</Badge> : replica.role === 'leader' ? <Badge tone="accent">leader</Badge> : 'follower'}
-                {replica.storageFailure ? (
-                  <Badge tone="bad" title="Its log cannot be opened or written on this broker">
-                    storage failure
-                  </Badge>
-                ) : null}
-              </td>
+                  {replica.offline ? <Badge tone="bad">offline</Badge> : replica.role === 'leader' ? <Badge tone="accent">leader</Badge> : 'follower'}
+                  {replica.storageFailure ? (
+                    <Badge tone="bad" title="Its log cannot be opened or written on this broker">
+                      storage failure
+                    </Badge>
+                  ) : null}
+                </td>
                 <td>{replica.leader < 0 ? <span className="muted">none</span> : `broker ${replica.leader}`}</td>
                 <td>{replica.inSync ? <Badge tone="good">yes</Badge> : <Badge tone="warn">no</Badge>}</td>
-                <td>{replica.preferredLeader ? (replica.role === 'leader' ? 'yes' : <Badge tone="warn">yes, not leading</Badge>) : ''}</td>
+                <td>{replica.preferredLeader ? replica.role === 'leader' ? 'yes' : <Badge tone="warn">yes, not leading</Badge> : ''}</td>
                 <td className="numeric">{formatBytes(replica.sizeBytes)}</td>
                 <td className="numeric">{replica.offsetLag === null ? '—' : formatCount(replica.offsetLag)}</td>
               </tr>
@@ -244,7 +254,14 @@ function BrokerConfigs({ detail }: { detail: BrokerDetail }) {
   return (
     <>
       <div className="filter-row">
-        <input type="search" className="search" aria-label="Filter configs" placeholder="Filter configs" value={filter} onChange={(event) => setFilter(event.target.value)} />
+        <input
+          type="search"
+          className="search"
+          aria-label="Filter configs"
+          placeholder="Filter configs"
+          value={filter}
+          onChange={(event) => setFilter(event.target.value)}
+        />
         <label className="inline-label">
           <input type="checkbox" checked={overridesOnly} onChange={(event) => setOverridesOnly(event.target.checked)} /> Set on this cluster only
         </label>
@@ -264,7 +281,15 @@ function BrokerConfigs({ detail }: { detail: BrokerDetail }) {
               <td>
                 <code>{config.name}</code>
               </td>
-              <td>{config.sensitive ? <span className="muted">hidden</span> : config.value === null ? <span className="muted">null</span> : <code>{config.value}</code>}</td>
+              <td>
+                {config.sensitive ? (
+                  <span className="muted">hidden</span>
+                ) : config.value === null ? (
+                  <span className="muted">null</span>
+                ) : (
+                  <code>{config.value}</code>
+                )}
+              </td>
               <td>{config.source === 'default' ? <span className="muted">default</span> : <Badge tone="accent">{config.source}</Badge>}</td>
             </tr>
           ))}

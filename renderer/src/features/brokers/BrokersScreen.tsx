@@ -79,8 +79,8 @@ export function BrokersView({ overview }: { overview: ClusterOverview }) {
     <>
       <p className="subtitle">
         {formatCount(overview.brokers.length - down)} of {formatCount(overview.brokers.length)} brokers up
-        {down ? ' · down brokers are known from the replicas they hold and from what this app saw before' : ''}. Open a broker for its partitions,
-        log dirs and configs.
+        {down ? ' · down brokers are known from the replicas they hold and from what this app saw before' : ''}. Open a broker for its partitions, log dirs and
+        configs.
       </p>
       <div className="table-x">
         <table className="table" aria-label="Brokers">
@@ -91,12 +91,14 @@ export function BrokersView({ overview }: { overview: ClusterOverview }) {
               <th>Address</th>
               {racks ? <th>Rack</th> : null}
               <th className="numeric" title="Round trip of an ApiVersions request from this app, at the last check">
-              Answers
-            </th>
-            <th className="numeric">Leaders</th>
+                Answers
+              </th>
+              <th className="numeric">Leaders</th>
               <th className="numeric">Replicas</th>
               <th className="numeric">Out of sync</th>
-              <th className="numeric" title="Partitions with a replica here that have no leader">Offline</th>
+              <th className="numeric" title="Partitions with a replica here that have no leader">
+                Offline
+              </th>
               <th>Role</th>
             </tr>
           </thead>
@@ -117,17 +119,17 @@ export function BrokersView({ overview }: { overview: ClusterOverview }) {
                   <td data-column="state">
                     {broker.state === 'up' ? <Badge tone="good">up</Badge> : <Badge tone="bad">down</Badge>}
                     {broker.state === 'down' ? <span className="muted small"> {brokerState(broker).replace(/^down /, '')}</span> : null}
-                  {broker.failedReplicas ? (
-                    <Badge tone="bad" title="Replicas whose log cannot be opened or written on this broker (Metadata reports them offline)">
-                      {formatCount(broker.failedReplicas)} storage failure{broker.failedReplicas === 1 ? '' : 's'}
-                    </Badge>
-                  ) : null}
+                    {broker.failedReplicas ? (
+                      <Badge tone="bad" title="Replicas whose log cannot be opened or written on this broker (Metadata reports them offline)">
+                        {formatCount(broker.failedReplicas)} storage failure{broker.failedReplicas === 1 ? '' : 's'}
+                      </Badge>
+                    ) : null}
                   </td>
                   <td>{broker.host ? <code>{`${broker.host}:${broker.port}`}</code> : <span className="muted">unknown</span>}</td>
                   {racks ? <td>{broker.rack ?? <span className="muted">none</span>}</td> : null}
-                <td className="numeric" data-column="answers">
-                  <Reachability broker={broker} reach={reachOf(broker.id)} />
-                </td>
+                  <td className="numeric" data-column="answers">
+                    <Reachability broker={broker} reach={reachOf(broker.id)} />
+                  </td>
                   <td className="numeric">{formatCount(broker.leaderPartitions)}</td>
                   <td className="numeric">{formatCount(broker.replicas)}</td>
                   <td className="numeric">{broker.outOfSyncReplicas ? <Badge tone="warn">{formatCount(broker.outOfSyncReplicas)}</Badge> : '0'}</td>
@@ -142,8 +144,8 @@ export function BrokersView({ overview }: { overview: ClusterOverview }) {
                   <tr key={`${broker.id}-detail`} className="broker-detail-row row-warn" data-broker-detail={broker.id}>
                     <td />
                     <td colSpan={columns - 1}>
-                      The cluster lists broker {broker.id}, but it does not answer from here: {(reachOf(broker.id)?.error ?? 'no answer').replace(/\.$/, '')}. Requests to it
-                      (its partitions' offsets, log dirs, configs, the groups it coordinates) fail until it does.
+                      The cluster lists broker {broker.id}, but it does not answer from here: {(reachOf(broker.id)?.error ?? 'no answer').replace(/\.$/, '')}.
+                      Requests to it (its partitions' offsets, log dirs, configs, the groups it coordinates) fail until it does.
                     </td>
                   </tr>,
                 ];

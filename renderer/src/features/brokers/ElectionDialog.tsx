@@ -77,8 +77,8 @@ export function ElectionDialog({ target, onClose }: { target: ElectionScope; onC
       }
     >
       <p className="muted">
-        Moves the leadership of {scopeLabel(target)} back to its preferred replica (the first in its replica list), where that replica is up and in
-        sync. Clients follow the new leaders after a metadata refresh.
+        Moves the leadership of {scopeLabel(target)} back to its preferred replica (the first in its replica list), where that replica is up and in sync.
+        Clients follow the new leaders after a metadata refresh.
       </p>
       {error ? <ErrorMessage error={error} /> : null}
       {!preview && !error ? <Loading label="Looking at the leaders…" /> : null}

@@ -76,7 +76,8 @@ export function explainPartition(partition: PartitionFacts, lookup: BrokerLookup
   const down = (id: number) => isDown(id, lookup, partition.offlineReplicas);
   const failed = (id: number) => hasStorageFailure(id, lookup, partition.offlineReplicas);
   // "down since 22:41", or for a replica whose broker is up but whose log failed, why it is offline.
-  const stateOf = (id: number) => (failed(id) ? 'up, but its replica of this partition cannot be read or written (a storage failure)' : brokerState(lookup.get(id), now));
+  const stateOf = (id: number) =>
+    failed(id) ? 'up, but its replica of this partition cannot be read or written (a storage failure)' : brokerState(lookup.get(id), now);
   const errorNote = partition.error && partition.error !== 'LEADER_NOT_AVAILABLE' ? ` (Kafka reports ${partition.error})` : '';
   if (isPartitionOffline(partition, lookup)) {
     if (partition.error === 'KAFKA_STORAGE_ERROR') return `${subject} is offline: a log directory holding it has failed on its broker (KAFKA_STORAGE_ERROR).`;
@@ -100,7 +101,9 @@ export function explainPartition(partition: PartitionFacts, lookup: BrokerLookup
     }
     const liveInSync = live.filter((id) => partition.isr.includes(id));
     if (!liveInSync.length) {
-      const lost = partition.isr.length ? `its in-sync ${partition.isr.length === 1 ? 'replica' : 'replicas'} on ${brokers(partition.isr)} ${partition.isr.length === 1 ? 'is' : 'are'} down` : 'no replica is in sync';
+      const lost = partition.isr.length
+        ? `its in-sync ${partition.isr.length === 1 ? 'replica' : 'replicas'} on ${brokers(partition.isr)} ${partition.isr.length === 1 ? 'is' : 'are'} down`
+        : 'no replica is in sync';
       return `${subject} is offline: ${lost}, and the live ${live.length === 1 ? 'replica' : 'replicas'} on ${brokers(live)} ${live.length === 1 ? 'is' : 'are'} out of sync, so ${live.length === 1 ? 'it' : 'they'} cannot lead without an unclean leader election (which loses records).${errorNote}`;
     }
     return `${subject} has no leader right now: ${brokers(liveInSync)} ${liveInSync.length === 1 ? 'is' : 'are'} in sync and up, so an election should follow.${errorNote}`;

@@ -19,7 +19,11 @@ export function BrokerPartitionGrid({ detail, brokers }: { detail: TopicDetail; 
       </thead>
       <tbody>
         {detail.partitions.map((partition) => (
-          <tr key={partition.partition} data-partition={partition.partition} className={partition.isr.length < partition.replicas.length ? 'row-warn' : undefined}>
+          <tr
+            key={partition.partition}
+            data-partition={partition.partition}
+            className={partition.isr.length < partition.replicas.length ? 'row-warn' : undefined}
+          >
             <td>{partition.partition}</td>
             {brokers.map((broker) => {
               const isReplica = partition.replicas.includes(broker.id);

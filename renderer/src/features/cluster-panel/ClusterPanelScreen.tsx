@@ -69,7 +69,9 @@ export function RunConfigFacts({ status }: { status: EmbeddedClusterStatus }) {
       </dd>
       <dt>Kafka release</dt>
       <dd data-testid="embedded-kafka-version">
-        {config.kafkaVersion ? `plays Kafka ${config.kafkaVersion}: its brokers advertise and accept that release's API versions` : 'the newest: every API version the embedded brokers implement'}
+        {config.kafkaVersion
+          ? `plays Kafka ${config.kafkaVersion}: its brokers advertise and accept that release's API versions`
+          : 'the newest: every API version the embedded brokers implement'}
         {origin('kafkaVersion')}
       </dd>
     </dl>
@@ -96,8 +98,8 @@ function ClusterPanel({ status }: { status: EmbeddedClusterStatus }) {
         <RunConfigFacts status={status} />
         {status.portsInUse.length && status.freeBasePort !== null ? (
           <p className="muted">
-            Ports {status.freeBasePort}–{status.freeBasePort + status.config.brokers - 1} are free. Starting there applies to this run; Settings
-            can keep them for the next launches.
+            Ports {status.freeBasePort}–{status.freeBasePort + status.config.brokers - 1} are free. Starting there applies to this run; Settings can keep them
+            for the next launches.
           </p>
         ) : null}
         <div className="form-actions">
@@ -181,7 +183,12 @@ function BrokerCards({ status }: { status: EmbeddedClusterStatus }) {
                     </button>
                   </>
                 ) : (
-                  <button type="button" className="button button-small button-primary" disabled={Boolean(pending)} onClick={() => void controlBroker(broker.id, 'start')}>
+                  <button
+                    type="button"
+                    className="button button-small button-primary"
+                    disabled={Boolean(pending)}
+                    onClick={() => void controlBroker(broker.id, 'start')}
+                  >
                     {busy ? 'Starting…' : `Start broker ${broker.id}`}
                   </button>
                 )}

@@ -59,10 +59,7 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
     name,
     bootstrapServers,
     clientId,
-    sasl:
-      saslMechanism === 'none'
-        ? null
-        : { mechanism: saslMechanism, username, ...(password || !connection?.sasl?.hasPassword ? { password } : {}) },
+    sasl: saslMechanism === 'none' ? null : { mechanism: saslMechanism, username, ...(password || !connection?.sasl?.hasPassword ? { password } : {}) },
     tls: {
       enabled: tlsEnabled,
       ...(caFile ? { caFile } : {}),
@@ -180,12 +177,7 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
       </div>
       <Field label="Bootstrap servers" error={errors.bootstrapServers} hint="host:port pairs separated by commas">
         {(props) => (
-          <input
-            {...props}
-            value={bootstrapServers}
-            onChange={(event) => setBootstrapServers(event.target.value)}
-            placeholder="broker1:9092,broker2:9092"
-          />
+          <input {...props} value={bootstrapServers} onChange={(event) => setBootstrapServers(event.target.value)} placeholder="broker1:9092,broker2:9092" />
         )}
       </Field>
       <fieldset>
@@ -238,14 +230,14 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
               <Field label="Client certificate file">
                 {(props) => <input {...props} value={certFile} onChange={(event) => setCertFile(event.target.value)} />}
               </Field>
-              <Field label="Client key file">
-                {(props) => <input {...props} value={keyFile} onChange={(event) => setKeyFile(event.target.value)} />}
-              </Field>
+              <Field label="Client key file">{(props) => <input {...props} value={keyFile} onChange={(event) => setKeyFile(event.target.value)} />}</Field>
             </div>
             <label className="checkbox">
               <input type="checkbox" checked={verify} onChange={(event) => setVerify(event.target.checked)} /> Verify the cluster's certificate
             </label>
-            {!verify ? <div className="warning">Certificate checks are off for this connection: anyone on the network path could pose as the cluster.</div> : null}
+            {!verify ? (
+              <div className="warning">Certificate checks are off for this connection: anyone on the network path could pose as the cluster.</div>
+            ) : null}
           </>
         ) : null}
       </fieldset>
@@ -268,8 +260,7 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
           {tested.unreachableBrokers.length ? (
             <>
               {' '}
-              But {tested.unreachableBrokers.length} of them cannot be reached at the address the cluster gives for them (check its advertised
-              listeners):
+              But {tested.unreachableBrokers.length} of them cannot be reached at the address the cluster gives for them (check its advertised listeners):
               <ul>
                 {tested.unreachableBrokers.map((line) => (
                   <li key={line}>{line}</li>

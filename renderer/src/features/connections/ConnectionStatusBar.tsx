@@ -131,7 +131,12 @@ export function EmbeddedStartButtons() {
           {`Start on ${brokers === 1 ? `port ${free}` : `ports ${free}–${free + brokers - 1}`}`}
         </button>
       ) : null}
-      <button type="button" className={free !== null ? 'button button-small' : 'button button-small button-primary'} disabled={Boolean(action)} onClick={() => void startEmbedded()}>
+      <button
+        type="button"
+        className={free !== null ? 'button button-small' : 'button button-small button-primary'}
+        disabled={Boolean(action)}
+        onClick={() => void startEmbedded()}
+      >
         {status.portsInUse.length ? 'Try the same ports again' : 'Start the embedded cluster'}
       </button>
     </>

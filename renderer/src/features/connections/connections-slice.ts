@@ -1,4 +1,11 @@
-import { EMBEDDED_CONNECTION_ID, type AppInfo, type ConnectionInput, type ConnectionSummary, type ConnectionTestResult, type ConnectionTimeouts } from '../../../../shared/model/schemas';
+import {
+  EMBEDDED_CONNECTION_ID,
+  type AppInfo,
+  type ConnectionInput,
+  type ConnectionSummary,
+  type ConnectionTestResult,
+  type ConnectionTimeouts,
+} from '../../../../shared/model/schemas';
 import type { ConnectionActivity, ConnectionHealth, PendingWork } from '../../../../shared/model/connections';
 import type { IpcResult } from '../../../../shared/ipc/contract';
 import type { SliceCreator } from '../../store/app-store';

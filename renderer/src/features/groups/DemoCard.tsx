@@ -77,9 +77,9 @@ export function DemoCard() {
         {running ? <Badge tone="good">running</Badge> : <Badge>stopped</Badge>}
       </div>
       <p className="demo-intro">
-        A producer writes orders to <code>{DEMO_TOPIC}</code> (4 partitions). The consumers of <strong>{DEMO_GROUP}</strong> share the partitions
-        like a queue: each order goes to one of them. <strong>{DEMO_SECOND_GROUP}</strong> is a second group: it reads every order too
-        (publish/subscribe). Produce faster than the consumers process and the lag rises; stop the producer or add a consumer and it falls.
+        A producer writes orders to <code>{DEMO_TOPIC}</code> (4 partitions). The consumers of <strong>{DEMO_GROUP}</strong> share the partitions like a queue:
+        each order goes to one of them. <strong>{DEMO_SECOND_GROUP}</strong> is a second group: it reads every order too (publish/subscribe). Produce faster
+        than the consumers process and the lag rises; stop the producer or add a consumer and it falls.
       </p>
       <form
         className="demo-form"

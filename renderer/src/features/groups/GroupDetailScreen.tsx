@@ -88,7 +88,13 @@ export function GroupDetailScreen() {
         >
           {watched ? '★ Watched' : '☆ Watch'}
         </button>
-        <button type="button" className="button" disabled={!data || Boolean(writeBlock)} title={writeBlock ?? undefined} onClick={() => setConfirm({ kind: 'reset' })}>
+        <button
+          type="button"
+          className="button"
+          disabled={!data || Boolean(writeBlock)}
+          title={writeBlock ?? undefined}
+          onClick={() => setConfirm({ kind: 'reset' })}
+        >
           Reset offsets
         </button>
         <button
@@ -120,17 +126,19 @@ export function GroupDetailScreen() {
         </div>
         <StateView resource={series} onRetry={reloadSeries} loadingLabel="Loading the lag history…">
           {(lag) =>
-          lag.points.some((point) => point.total !== null) ? (
-            <div data-testid="lag-charts" data-points={lag.points.length} data-last-total={lag.points[lag.points.length - 1]?.total ?? ''}>
-              <LagChart series={lag} />
-              <RatesChart series={lag} />
-            </div>
-          ) : (
-            <p className="muted chart-empty">
-              {lag.points.length ? 'No partition of this group had a committed offset in this range, so there is no lag to chart. ' : 'No samples in this range yet. '}
-              The lag is sampled every {Math.round(lag.intervalMs / 1000)} s while this page is open; the chart fills in as samples arrive.
-            </p>
-          )
+            lag.points.some((point) => point.total !== null) ? (
+              <div data-testid="lag-charts" data-points={lag.points.length} data-last-total={lag.points[lag.points.length - 1]?.total ?? ''}>
+                <LagChart series={lag} />
+                <RatesChart series={lag} />
+              </div>
+            ) : (
+              <p className="muted chart-empty">
+                {lag.points.length
+                  ? 'No partition of this group had a committed offset in this range, so there is no lag to chart. '
+                  : 'No samples in this range yet. '}
+                The lag is sampled every {Math.round(lag.intervalMs / 1000)} s while this page is open; the chart fills in as samples arrive.
+              </p>
+            )
           }
         </StateView>
       </div>
@@ -216,13 +224,15 @@ function MembersTable({ detail }: { detail: GroupDetail }) {
               <code>{member.host}</code>
             </td>
             <td>
-              {member.assignments.length
-                ? member.assignments.map((assignment) => (
-                    <div key={assignment.topic}>
-                      {assignment.topic}: <span className="mono">{assignment.partitions.join(', ') || '—'}</span>
-                    </div>
-                  ))
-                : <span className="muted">none</span>}
+              {member.assignments.length ? (
+                member.assignments.map((assignment) => (
+                  <div key={assignment.topic}>
+                    {assignment.topic}: <span className="mono">{assignment.partitions.join(', ') || '—'}</span>
+                  </div>
+                ))
+              ) : (
+                <span className="muted">none</span>
+              )}
             </td>
             <td className="numeric">{member.lag === null ? <span className="muted">no committed offset</span> : formatCount(member.lag)}</td>
             <td className="muted small member-id" title={member.memberId}>
@@ -260,7 +270,13 @@ function PartitionsByTopic({ detail, onDeleteOffsets }: { detail: GroupDetail; o
                 {partitions.length} partition{partitions.length === 1 ? '' : 's'} · {lag === null ? 'no committed offsets' : `lag ${formatCount(lag)}`}
               </span>
               <span className="spacer" />
-              <button type="button" className="button button-small" disabled={!committed || Boolean(writeBlock)} title={writeBlock ?? undefined} onClick={() => onDeleteOffsets(topic)}>
+              <button
+                type="button"
+                className="button button-small"
+                disabled={!committed || Boolean(writeBlock)}
+                title={writeBlock ?? undefined}
+                onClick={() => onDeleteOffsets(topic)}
+              >
                 Delete committed offsets
               </button>
             </div>
@@ -317,13 +333,13 @@ function DeleteGroupDialog({ detail, onClose }: { detail: GroupDetail; onClose: 
   return (
     <ConfirmDialog title="Delete consumer group" confirmLabel="Delete group" action={() => deleteGroup(detail.id)} onClose={onClose}>
       <p>
-        Delete <strong>{detail.id}</strong> and all its committed offsets? Consumers that join it later start from their{' '}
-        <code>auto.offset.reset</code> position.
+        Delete <strong>{detail.id}</strong> and all its committed offsets? Consumers that join it later start from their <code>auto.offset.reset</code>{' '}
+        position.
       </p>
       {active ? (
         <div className="warning" role="alert">
-          The group has {active} active member{active === 1 ? '' : 's'}. Stop {active === 1 ? 'its consumer' : 'its consumers'} first: Kafka only
-          deletes a group nobody consumes with.
+          The group has {active} active member{active === 1 ? '' : 's'}. Stop {active === 1 ? 'its consumer' : 'its consumers'} first: Kafka only deletes a
+          group nobody consumes with.
         </div>
       ) : null}
     </ConfirmDialog>
@@ -341,8 +357,8 @@ function DeleteOffsetsDialog({ detail, topic, onClose }: { detail: GroupDetail; 
       onClose={onClose}
     >
       <p>
-        Delete the offsets <strong>{detail.id}</strong> committed for <strong>{topic}</strong>? Its partitions then have no committed offset,
-        and a consumer of the group starts them from its <code>auto.offset.reset</code> position.
+        Delete the offsets <strong>{detail.id}</strong> committed for <strong>{topic}</strong>? Its partitions then have no committed offset, and a consumer of
+        the group starts them from its <code>auto.offset.reset</code> position.
       </p>
     </ConfirmDialog>
   );

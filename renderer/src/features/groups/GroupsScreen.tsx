@@ -84,32 +84,37 @@ export function GroupsScreen() {
         empty={
           <Empty title="This cluster has no consumer groups yet.">
             <p className="muted">
-              Groups appear when consumers join them or commit offsets. On the embedded cluster, the demo in the Cluster panel starts a
-              producer and consumer groups.
+              Groups appear when consumers join them or commit offsets. On the embedded cluster, the demo in the Cluster panel starts a producer and consumer
+              groups.
             </p>
           </Empty>
         }
       >
         {(data) => (
-        <>
-          <p className="subtitle" aria-live="polite">
-            {rows.length === data.length
-              ? `${formatCount(rows.length)} groups`
-              : `${formatCount(rows.length)} of ${formatCount(data.length)} groups match`}{' '}
-            · total lag {formatCount(totalLag)}
-          </p>
-          {silent.length ? (
-            <p className="muted small" role="note">
-              {silent.map((broker) => `broker ${broker.id} (${broker.address})`).join(', ')} {silent.length === 1 ? 'does' : 'do'} not answer: the groups{' '}
-              {silent.length === 1 ? 'it coordinates are' : 'they coordinate are'} not listed until {silent.length === 1 ? 'it answers' : 'they answer'}.
+          <>
+            <p className="subtitle" aria-live="polite">
+              {rows.length === data.length ? `${formatCount(rows.length)} groups` : `${formatCount(rows.length)} of ${formatCount(data.length)} groups match`} ·
+              total lag {formatCount(totalLag)}
             </p>
-          ) : null}
-          {rows.length ? (
-            <GroupsTable groups={rows} sparklines={sparklines.data ?? NO_SPARKLINES} sort={sort} onSort={sortBy} onOpen={openGroup} onVisibleChange={onVisibleChange} />
-          ) : (
-            <Empty title={`No group matches "${search}".`} />
-          )}
-        </>
+            {silent.length ? (
+              <p className="muted small" role="note">
+                {silent.map((broker) => `broker ${broker.id} (${broker.address})`).join(', ')} {silent.length === 1 ? 'does' : 'do'} not answer: the groups{' '}
+                {silent.length === 1 ? 'it coordinates are' : 'they coordinate are'} not listed until {silent.length === 1 ? 'it answers' : 'they answer'}.
+              </p>
+            ) : null}
+            {rows.length ? (
+              <GroupsTable
+                groups={rows}
+                sparklines={sparklines.data ?? NO_SPARKLINES}
+                sort={sort}
+                onSort={sortBy}
+                onOpen={openGroup}
+                onVisibleChange={onVisibleChange}
+              />
+            ) : (
+              <Empty title={`No group matches "${search}".`} />
+            )}
+          </>
         )}
       </StateView>
     </section>

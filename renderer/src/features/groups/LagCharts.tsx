@@ -77,7 +77,14 @@ export function LagChart({ series, height = 240 }: { series: LagSeries; height?:
       {(colors) => (
         <AreaChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke={colors.grid} vertical={false} />
-          {timeAxis(colors, domainOf(series.from, series.to, series.points.map((point) => point.t)))}
+          {timeAxis(
+            colors,
+            domainOf(
+              series.from,
+              series.to,
+              series.points.map((point) => point.t),
+            ),
+          )}
           <YAxis stroke={colors.axis} tickLine={false} width={52} allowDecimals={false} tickFormatter={(value: number) => compact.format(value)} />
           <Tooltip
             contentStyle={tooltipStyle(colors)}
@@ -117,7 +124,14 @@ export function RatesChart({ series, height = 200 }: { series: LagSeries; height
       {(colors) => (
         <LineChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke={colors.grid} vertical={false} />
-          {timeAxis(colors, domainOf(series.from, series.to, series.points.map((point) => point.t)))}
+          {timeAxis(
+            colors,
+            domainOf(
+              series.from,
+              series.to,
+              series.points.map((point) => point.t),
+            ),
+          )}
           <YAxis stroke={colors.axis} tickLine={false} width={52} tickFormatter={(value: number) => compact.format(value)} />
           <Tooltip
             contentStyle={tooltipStyle(colors)}
@@ -134,7 +148,15 @@ export function RatesChart({ series, height = 200 }: { series: LagSeries; height
 }
 
 /** The lag on one topic of every group that reads it, one line per group. */
-export function TopicLagChart({ data, height = 240, title = 'Lag of each group reading this topic' }: { data: TopicGroupsLag; height?: number; title?: string }) {
+export function TopicLagChart({
+  data,
+  height = 240,
+  title = 'Lag of each group reading this topic',
+}: {
+  data: TopicGroupsLag;
+  height?: number;
+  title?: string;
+}) {
   const rows = data.points.map((point) => {
     const row: Record<string, number | null> = { t: point.t };
     point.values.forEach((value, index) => (row[seriesKey(index)] = value));
@@ -145,7 +167,14 @@ export function TopicLagChart({ data, height = 240, title = 'Lag of each group r
       {(colors) => (
         <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke={colors.grid} vertical={false} />
-          {timeAxis(colors, domainOf(data.from, data.to, data.points.map((point) => point.t)))}
+          {timeAxis(
+            colors,
+            domainOf(
+              data.from,
+              data.to,
+              data.points.map((point) => point.t),
+            ),
+          )}
           <YAxis stroke={colors.axis} tickLine={false} width={52} allowDecimals={false} tickFormatter={(value: number) => compact.format(value)} />
           <Tooltip
             contentStyle={tooltipStyle(colors)}

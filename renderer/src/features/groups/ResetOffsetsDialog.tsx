@@ -45,11 +45,13 @@ export function ResetOffsetsDialog({ detail, onClose }: { detail: GroupDetail; o
   const [busy, setBusy] = useState<'preview' | 'apply' | null>(null);
   const [done, setDone] = useState<ResetPreview | null>(null);
 
-  const edit = <T,>(setter: (value: T) => void) => (value: T) => {
-    setter(value);
-    setPreview(null);
-    setError(null);
-  };
+  const edit =
+    <T,>(setter: (value: T) => void) =>
+    (value: T) => {
+      setter(value);
+      setPreview(null);
+      setError(null);
+    };
 
   const scopeTopics = scope === 'all' ? null : [...chosen].sort();
   const validation = ((): string | null => {
@@ -57,7 +59,9 @@ export function ResetOffsetsDialog({ detail, onClose }: { detail: GroupDetail; o
     if (kind === 'timestamp' && Number.isNaN(new Date(when).getTime())) return 'Enter a date and time.';
     if (kind === 'shift' && !/^-?\d+$/.test(shift.trim())) return 'The shift is a whole number, negative to go back.';
     if (kind === 'offsets') {
-      const bad = Object.entries(offsets).find(([id, value]) => (scopeTopics ?? topics).includes(id.slice(0, id.lastIndexOf('/'))) && !/^\d+$/.test(value.trim()));
+      const bad = Object.entries(offsets).find(
+        ([id, value]) => (scopeTopics ?? topics).includes(id.slice(0, id.lastIndexOf('/'))) && !/^\d+$/.test(value.trim()),
+      );
       if (bad) return `The offset of ${bad[0].replace('/', ' partition ')} must be a whole number of 0 or more.`;
     }
     return null;
@@ -81,7 +85,11 @@ export function ResetOffsetsDialog({ detail, onClose }: { detail: GroupDetail; o
           kind,
           offsets: detail.partitions
             .filter((partition) => (scopeTopics ?? [...committedTopics]).includes(partition.topic))
-            .map((partition) => ({ topic: partition.topic, partition: partition.partition, offset: Number(offsets[`${partition.topic}/${partition.partition}`]) })),
+            .map((partition) => ({
+              topic: partition.topic,
+              partition: partition.partition,
+              offset: Number(offsets[`${partition.topic}/${partition.partition}`]),
+            })),
         };
         break;
     }
@@ -89,7 +97,10 @@ export function ResetOffsetsDialog({ detail, onClose }: { detail: GroupDetail; o
   };
 
   const runPreview = async () => {
-    if (validation) { setError(validation); return; }
+    if (validation) {
+      setError(validation);
+      return;
+    }
     setBusy('preview');
     const result = await previewReset(detail.id, target());
     setBusy(null);
@@ -157,8 +168,8 @@ export function ResetOffsetsDialog({ detail, onClose }: { detail: GroupDetail; o
       </p>
       {detail.members.length && !preview ? (
         <div className="warning" role="alert">
-          The group has {detail.members.length} active member{detail.members.length === 1 ? '' : 's'}. Stop its consumers before you reset: Kafka
-          only changes the offsets of a group nobody consumes with. You can still preview.
+          The group has {detail.members.length} active member{detail.members.length === 1 ? '' : 's'}. Stop its consumers before you reset: Kafka only changes
+          the offsets of a group nobody consumes with. You can still preview.
         </div>
       ) : null}
       <fieldset>
@@ -292,7 +303,12 @@ function PreviewTable({ preview }: { preview: ResetPreview }) {
                 <td className="numeric">{partition.current === null ? <span className="muted">no committed offset</span> : formatCount(partition.current)}</td>
                 <td className="numeric" data-column="target">
                   {formatCount(partition.target)}
-                  {partition.clamped ? <span className="muted small" title="Moved into the partition's range"> *</span> : null}
+                  {partition.clamped ? (
+                    <span className="muted small" title="Moved into the partition's range">
+                      {' '}
+                      *
+                    </span>
+                  ) : null}
                 </td>
                 <td className="numeric">{partition.lagBefore === null ? <span className="muted">—</span> : formatCount(partition.lagBefore)}</td>
                 <td className="numeric" data-column="lag-after">

@@ -7,15 +7,18 @@ export function Sparkline({ values, width = 96, height = 22, label }: { values: 
   const colors = chartColors[useColorScheme()];
   const known = values.map((value, index) => ({ value, index })).filter((point): point is { value: number; index: number } => point.value !== null);
   if (known.length < 2) {
-    return <span className="sparkline-empty muted" aria-label={`${label}: not enough samples yet`}>{known.length ? '·' : ''}</span>;
+    return (
+      <span className="sparkline-empty muted" aria-label={`${label}: not enough samples yet`}>
+        {known.length ? '·' : ''}
+      </span>
+    );
   }
   // Scaled between the smallest and largest lag of the range, so a trend shows even on a large lag.
   const min = Math.min(...known.map((point) => point.value));
   const max = Math.max(...known.map((point) => point.value));
   const step = width / Math.max(1, values.length - 1);
   // A steady lag is a line through the middle; zero lag runs along the bottom.
-  const y = (value: number) =>
-    (max === min ? (max === 0 ? height - 3 : height / 2) : height - 3 - ((value - min) / (max - min)) * (height - 6)).toFixed(1);
+  const y = (value: number) => (max === min ? (max === 0 ? height - 3 : height / 2) : height - 3 - ((value - min) / (max - min)) * (height - 6)).toFixed(1);
   const points = known.map((point) => `${(point.index * step).toFixed(1)},${y(point.value)}`).join(' ');
   const last = known[known.length - 1] as { value: number };
   const first = known[0] as { value: number };

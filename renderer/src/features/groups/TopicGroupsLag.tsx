@@ -38,40 +38,40 @@ export function TopicGroupsLag({ topic, compact = false, title }: { topic: strin
         empty={<p className="muted chart-empty">No consumer group has committed offsets on this topic yet.</p>}
       >
         {(data) => (
-        <>
-          <TopicLagChart data={data} height={compact ? 200 : 240} title={`Lag on ${topic}`} />
-          <table className="table compact" aria-label={`Groups reading ${topic}`}>
-            <thead>
-              <tr>
-                <th>Group</th>
-                <th className="numeric">Lag</th>
-                <th className="numeric">Consumed</th>
-                <th className="numeric">Produced</th>
-                <th className="numeric">Time to catch up</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.groups.map((group, index) => {
-                const summary = data.summaries[index];
-                return (
-                  <tr key={group} data-group={group}>
-                    <td>
-                      <button type="button" className="link-button" onClick={() => openGroup(group)}>
-                        {group}
-                      </button>
-                    </td>
-                    <td className="numeric" data-column="lag">
-                      {summary?.lag === null || summary?.lag === undefined ? <span className="muted">no committed offset</span> : formatCount(summary.lag)}
-                    </td>
-                    <td className="numeric">{formatRate(summary?.consumeRate)}</td>
-                    <td className="numeric">{formatRate(summary?.produceRate)}</td>
-                    <td className="numeric">{formatCatchUp(summary)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </>
+          <>
+            <TopicLagChart data={data} height={compact ? 200 : 240} title={`Lag on ${topic}`} />
+            <table className="table compact" aria-label={`Groups reading ${topic}`}>
+              <thead>
+                <tr>
+                  <th>Group</th>
+                  <th className="numeric">Lag</th>
+                  <th className="numeric">Consumed</th>
+                  <th className="numeric">Produced</th>
+                  <th className="numeric">Time to catch up</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.groups.map((group, index) => {
+                  const summary = data.summaries[index];
+                  return (
+                    <tr key={group} data-group={group}>
+                      <td>
+                        <button type="button" className="link-button" onClick={() => openGroup(group)}>
+                          {group}
+                        </button>
+                      </td>
+                      <td className="numeric" data-column="lag">
+                        {summary?.lag === null || summary?.lag === undefined ? <span className="muted">no committed offset</span> : formatCount(summary.lag)}
+                      </td>
+                      <td className="numeric">{formatRate(summary?.consumeRate)}</td>
+                      <td className="numeric">{formatRate(summary?.produceRate)}</td>
+                      <td className="numeric">{formatCatchUp(summary)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </>
         )}
       </StateView>
     </div>

@@ -24,7 +24,9 @@ export function formatDuration(ms: number): string {
  * Time to catch up in words: "caught up" without lag, a duration while the lag shrinks, "growing"
  * while it does not, "—" while the rates are unknown (fewer than two samples).
  */
-export function formatCatchUp(summary: { catchUpMs: number | null; lag: number | null; consumeRate: number | null; produceRate: number | null } | null | undefined): string {
+export function formatCatchUp(
+  summary: { catchUpMs: number | null; lag: number | null; consumeRate: number | null; produceRate: number | null } | null | undefined,
+): string {
   if (!summary || summary.lag === null) return '—';
   if (summary.lag === 0 || summary.catchUpMs === 0) return 'caught up';
   if (summary.catchUpMs !== null) return formatDuration(summary.catchUpMs);
@@ -32,7 +34,10 @@ export function formatCatchUp(summary: { catchUpMs: number | null; lag: number |
 }
 
 export function formatClock(t: number, withSeconds: boolean): string {
-  return new Date(t).toLocaleTimeString('en-GB', withSeconds ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' });
+  return new Date(t).toLocaleTimeString(
+    'en-GB',
+    withSeconds ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' },
+  );
 }
 
 export const RANGE_CHOICES: { ms: number; label: string }[] = [

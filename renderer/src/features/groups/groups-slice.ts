@@ -134,7 +134,8 @@ export const createGroupsSlice: SliceCreator<GroupsSlice> = (set, get, api) => {
       const connectionId = connection();
       const result = await api.invoke('lag.watch', { connectionId, group, watched });
       const { lagRangeMs, lagStack } = get();
-      if (result.ok) get().setResourceData<LagSeries>(lagSeriesQuery(connectionId, group, lagRangeMs, lagStack).key, (series) => series && { ...series, watched });
+      if (result.ok)
+        get().setResourceData<LagSeries>(lagSeriesQuery(connectionId, group, lagRangeMs, lagStack).key, (series) => series && { ...series, watched });
       return result;
     },
     previewReset: (group, target) => api.invoke('groups.resetPreview', { connectionId: connection(), group, ...target }),
@@ -240,7 +241,8 @@ export function visibleGroups(groups: readonly GroupSummary[], search: string, s
   return filtered.sort((a, b) => {
     const left = value(a);
     const right = value(b);
-    const compared = typeof left === 'number' && typeof right === 'number' ? left - right : String(left) < String(right) ? -1 : String(left) > String(right) ? 1 : 0;
+    const compared =
+      typeof left === 'number' && typeof right === 'number' ? left - right : String(left) < String(right) ? -1 : String(left) > String(right) ? 1 : 0;
     return compared * factor || byId(a, b);
   });
 }

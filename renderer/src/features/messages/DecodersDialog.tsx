@@ -67,14 +67,21 @@ function DecoderFields({ label, draft, onChange }: { label: string; draft: Draft
         )}
       </Field>
       {draft.kind === 'avro' ? (
-        <Field label={`${label} Avro schema`} hint="The schema as JSON, as in an .avsc file. Values written with the Confluent serializer (magic byte and id) are read too.">
-          {(props) => <textarea {...props} rows={6} spellCheck={false} value={draft.schema} onChange={(event) => onChange({ ...draft, schema: event.target.value })} />}
+        <Field
+          label={`${label} Avro schema`}
+          hint="The schema as JSON, as in an .avsc file. Values written with the Confluent serializer (magic byte and id) are read too."
+        >
+          {(props) => (
+            <textarea {...props} rows={6} spellCheck={false} value={draft.schema} onChange={(event) => onChange({ ...draft, schema: event.target.value })} />
+          )}
         </Field>
       ) : null}
       {draft.kind === 'protobuf' ? (
         <>
           <Field label={`${label} .proto definition`}>
-            {(props) => <textarea {...props} rows={6} spellCheck={false} value={draft.schema} onChange={(event) => onChange({ ...draft, schema: event.target.value })} />}
+            {(props) => (
+              <textarea {...props} rows={6} spellCheck={false} value={draft.schema} onChange={(event) => onChange({ ...draft, schema: event.target.value })} />
+            )}
           </Field>
           <Field label={`${label} message type`} hint="Fully qualified, such as shop.Order.">
             {(props) => <input {...props} value={draft.messageType} onChange={(event) => onChange({ ...draft, messageType: event.target.value })} />}
@@ -83,7 +90,9 @@ function DecoderFields({ label, draft, onChange }: { label: string; draft: Draft
       ) : null}
       {draft.kind === 'registry' ? (
         <Field label={`${label} registry URL`} hint="Values carry magic byte 0 and a schema id; Avro, Protobuf and JSON schemas are read from the registry.">
-          {(props) => <input {...props} placeholder="http://localhost:8081" value={draft.url} onChange={(event) => onChange({ ...draft, url: event.target.value })} />}
+          {(props) => (
+            <input {...props} placeholder="http://localhost:8081" value={draft.url} onChange={(event) => onChange({ ...draft, url: event.target.value })} />
+          )}
         </Field>
       ) : null}
     </fieldset>

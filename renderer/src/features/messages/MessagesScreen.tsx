@@ -44,7 +44,14 @@ const filterLabels: Record<FilterMode, string> = {
   findKey: 'Find by key',
 };
 
-function formFromQuery(seek: Seek, count: number, filter: Filter | null, partition: number | null, endTimestamp: number | null, maxBytes: number | null): QueryForm {
+function formFromQuery(
+  seek: Seek,
+  count: number,
+  filter: Filter | null,
+  partition: number | null,
+  endTimestamp: number | null,
+  maxBytes: number | null,
+): QueryForm {
   const form: QueryForm = {
     partition: partition === null ? '' : String(partition),
     start: seek.mode,
@@ -184,7 +191,13 @@ export function MessagesScreen() {
             ))}
           </select>
         </label>
-        <button type="button" className="button" disabled={!topic} onClick={() => setDecodersOpen(true)} title="Key and value decoders, remembered for this topic">
+        <button
+          type="button"
+          className="button"
+          disabled={!topic}
+          onClick={() => setDecodersOpen(true)}
+          title="Key and value decoders, remembered for this topic"
+        >
           Decoders: {decoderSummary(query.decoders.key)} / {decoderSummary(query.decoders.value)}
         </button>
         {tail ? (
@@ -252,46 +265,64 @@ export function MessagesScreen() {
             {/* A live tail starts at the end and runs until stopped: only partition and filter apply. */}
             {!tail ? (
               <>
-            <label className="query-field">
-              <span>Start</span>
-              <select aria-label="Start" value={form.start} onChange={(event) => update({ start: event.target.value as StartMode })}>
-                <option value="latest">Latest</option>
-                <option value="earliest">Earliest</option>
-                <option value="offset">Offset</option>
-                <option value="timestamp">Time</option>
-                <option value="group">Consumer group</option>
-              </select>
-            </label>
-            {form.start === 'offset' ? (
-              <label className="query-field narrow">
-                <span>Offset</span>
-                <input aria-label="Offset" inputMode="numeric" value={form.offset} onChange={(event) => update({ offset: event.target.value })} />
-              </label>
-            ) : null}
-            {form.start === 'timestamp' ? (
-              <label className="query-field">
-                <span>From</span>
-                <input aria-label="From time" type="datetime-local" step="0.001" value={form.time} onChange={(event) => update({ time: event.target.value })} />
-              </label>
-            ) : null}
-            {form.start === 'group' ? (
-              <label className="query-field">
-                <span>Group</span>
-                <input aria-label="Consumer group" value={form.group} onChange={(event) => update({ group: event.target.value })} />
-              </label>
-            ) : null}
-            <label className="query-field narrow">
-              <span>Records</span>
-              <input aria-label="Records per page" inputMode="numeric" value={form.count} onChange={(event) => update({ count: event.target.value })} />
-            </label>
-            <label className="query-field">
-              <span>Until</span>
-              <input aria-label="Until time" type="datetime-local" step="0.001" value={form.until} onChange={(event) => update({ until: event.target.value })} />
-            </label>
-            <label className="query-field narrow">
-              <span>Max KiB</span>
-              <input aria-label="Max KiB per page" inputMode="numeric" placeholder="none" value={form.maxKiB} onChange={(event) => update({ maxKiB: event.target.value })} />
-            </label>
+                <label className="query-field">
+                  <span>Start</span>
+                  <select aria-label="Start" value={form.start} onChange={(event) => update({ start: event.target.value as StartMode })}>
+                    <option value="latest">Latest</option>
+                    <option value="earliest">Earliest</option>
+                    <option value="offset">Offset</option>
+                    <option value="timestamp">Time</option>
+                    <option value="group">Consumer group</option>
+                  </select>
+                </label>
+                {form.start === 'offset' ? (
+                  <label className="query-field narrow">
+                    <span>Offset</span>
+                    <input aria-label="Offset" inputMode="numeric" value={form.offset} onChange={(event) => update({ offset: event.target.value })} />
+                  </label>
+                ) : null}
+                {form.start === 'timestamp' ? (
+                  <label className="query-field">
+                    <span>From</span>
+                    <input
+                      aria-label="From time"
+                      type="datetime-local"
+                      step="0.001"
+                      value={form.time}
+                      onChange={(event) => update({ time: event.target.value })}
+                    />
+                  </label>
+                ) : null}
+                {form.start === 'group' ? (
+                  <label className="query-field">
+                    <span>Group</span>
+                    <input aria-label="Consumer group" value={form.group} onChange={(event) => update({ group: event.target.value })} />
+                  </label>
+                ) : null}
+                <label className="query-field narrow">
+                  <span>Records</span>
+                  <input aria-label="Records per page" inputMode="numeric" value={form.count} onChange={(event) => update({ count: event.target.value })} />
+                </label>
+                <label className="query-field">
+                  <span>Until</span>
+                  <input
+                    aria-label="Until time"
+                    type="datetime-local"
+                    step="0.001"
+                    value={form.until}
+                    onChange={(event) => update({ until: event.target.value })}
+                  />
+                </label>
+                <label className="query-field narrow">
+                  <span>Max KiB</span>
+                  <input
+                    aria-label="Max KiB per page"
+                    inputMode="numeric"
+                    placeholder="none"
+                    value={form.maxKiB}
+                    onChange={(event) => update({ maxKiB: event.target.value })}
+                  />
+                </label>
               </>
             ) : null}
             <label className="query-field">
@@ -320,7 +351,13 @@ export function MessagesScreen() {
             {form.filter === 'jsonPath' ? (
               <label className="query-field">
                 <span>Equals</span>
-                <input aria-label="Equals" spellCheck={false} placeholder='42 or "gold"' value={form.equals} onChange={(event) => update({ equals: event.target.value })} />
+                <input
+                  aria-label="Equals"
+                  spellCheck={false}
+                  placeholder='42 or "gold"'
+                  value={form.equals}
+                  onChange={(event) => update({ equals: event.target.value })}
+                />
               </label>
             ) : null}
             <span className="spacer" />
@@ -382,12 +419,20 @@ export function MessagesScreen() {
           <span className={`live-dot live-${tail.state}`} aria-hidden="true" />
           <strong>{tail.state === 'paused' ? 'Paused' : tail.state === 'stopped' ? 'Stopped' : tail.state === 'starting' ? 'Starting…' : 'Live'}</strong>
           <span>{formatCount(tail.received)} received</span>
-          {tail.evicted ? <span data-testid="tail-evicted">{formatCount(tail.evicted)} older left the view (it keeps the last {formatCount(TAIL_BUFFER)})</span> : null}
+          {tail.evicted ? (
+            <span data-testid="tail-evicted">
+              {formatCount(tail.evicted)} older left the view (it keeps the last {formatCount(TAIL_BUFFER)})
+            </span>
+          ) : null}
           {tail.skipped ? <span>{formatCount(tail.skipped)} did not match the filter</span> : null}
           {tail.missed ? <span className="warn-text">{formatCount(tail.missed)} were deleted before they could be read</span> : null}
           {tail.state === 'paused' ? <span className="muted">New records wait on the cluster; nothing is lost.</span> : null}
         </div>
-        {tail.error ? <div className="form-error" role="alert">{tail.error}</div> : null}
+        {tail.error ? (
+          <div className="form-error" role="alert">
+            {tail.error}
+          </div>
+        ) : null}
         {tail.unreadable.length ? <UnreadableBatches batches={tail.unreadable} what="The tail" /> : null}
         {tail.records.length ? (
           <div className={selected ? 'records-layout with-detail' : 'records-layout'}>
@@ -409,7 +454,8 @@ function ExportStatus() {
   if (exportState.status === 'running') {
     return (
       <div className="export-status muted" role="status" aria-label="Export">
-        Exporting as {exportState.format.toUpperCase()}… {progress?.operationId === exportState.operationId ? `${formatCount(progress.matches)} records written` : ''}
+        Exporting as {exportState.format.toUpperCase()}…{' '}
+        {progress?.operationId === exportState.operationId ? `${formatCount(progress.matches)} records written` : ''}
       </div>
     );
   }
@@ -420,13 +466,18 @@ function ExportStatus() {
       </div>
     );
   }
-  if (exportState.status === 'cancelled') return <div className="export-status muted" role="status" aria-label="Export">The export was cancelled.</div>;
+  if (exportState.status === 'cancelled')
+    return (
+      <div className="export-status muted" role="status" aria-label="Export">
+        The export was cancelled.
+      </div>
+    );
   const result = exportState.result!;
   return (
     <>
       <div className="export-status form-success" role="status" aria-label="Export">
-        Exported {formatCount(result.records)} records ({formatBytes(result.bytes)}) {result.status === 'file' ? `to ${result.path}` : `as ${result.fileName}`} in{' '}
-        {formatCount(result.durationMs)} ms.
+        Exported {formatCount(result.records)} records ({formatBytes(result.bytes)}) {result.status === 'file' ? `to ${result.path}` : `as ${result.fileName}`}{' '}
+        in {formatCount(result.durationMs)} ms.
       </div>
       {result.unreadable?.length ? <UnreadableBatches batches={result.unreadable} what="The export" /> : null}
     </>
@@ -440,12 +491,13 @@ function UnreadableBatches({ batches, what }: { batches: UnreadableBatch[]; what
   const shown = batches.slice(0, UNREADABLE_SHOWN);
   return (
     <div className="warning unreadable-batches" role="note" aria-label="Unreadable batches">
-      {what} went past {batches.length === 1 ? 'a batch' : `${formatCount(batches.length)} batches`} that cannot be read; {batches.length === 1 ? 'its' : 'their'}{' '}
-      records are missing, the others are all there.
+      {what} went past {batches.length === 1 ? 'a batch' : `${formatCount(batches.length)} batches`} that cannot be read;{' '}
+      {batches.length === 1 ? 'its' : 'their'} records are missing, the others are all there.
       <ul>
         {shown.map((batch) => (
           <li key={`${batch.partition}:${batch.baseOffset}`}>
-            Partition {batch.partition}, {batch.baseOffset === batch.lastOffset ? `offset ${batch.baseOffset}` : `offsets ${batch.baseOffset}–${batch.lastOffset}`}: {batch.reason}
+            Partition {batch.partition},{' '}
+            {batch.baseOffset === batch.lastOffset ? `offset ${batch.baseOffset}` : `offsets ${batch.baseOffset}–${batch.lastOffset}`}: {batch.reason}
           </li>
         ))}
         {batches.length > shown.length ? <li>and {formatCount(batches.length - shown.length)} more</li> : null}

@@ -65,14 +65,20 @@ export function RecordDetail({ record, topic, onClose }: { record: RecordView; t
         <button type="button" className="button button-small" onClick={() => void copy('Copied the record as JSON.', recordAsJson(record, topic))}>
           Copy as JSON
         </button>
-        <button type="button" className="button button-small" onClick={() => void copy('Copied a kcat command that produces this record.', kcatCommand(record, topic, bootstrap))}>
+        <button
+          type="button"
+          className="button button-small"
+          onClick={() => void copy('Copied a kcat command that produces this record.', kcatCommand(record, topic, bootstrap))}
+        >
           Copy as kcat
         </button>
         <button
           type="button"
           className="button button-small"
           disabled={!canProduceAgain}
-          title={canProduceAgain ? 'Open the produce form with this record' : 'Only records whose key, value and headers are text can be sent again from the form.'}
+          title={
+            canProduceAgain ? 'Open the produce form with this record' : 'Only records whose key, value and headers are text can be sent again from the form.'
+          }
           onClick={() =>
             openProduceWith({
               topic,
@@ -149,9 +155,7 @@ function FieldView({
           <FieldBody decoded={decoded} />
           {decoded.truncated ? (
             <div className="truncated-note">
-              <span className="muted small">
-                Showing the first part of {formatBytes(decoded.size)}.
-              </span>
+              <span className="muted small">Showing the first part of {formatBytes(decoded.size)}.</span>
               <button type="button" className="button button-small" onClick={() => setWhole(true)}>
                 Show the whole {label.toLowerCase()}
               </button>
@@ -297,7 +301,16 @@ function WholeValue({ topic, record, field, decoder }: { topic: string; record: 
       let start = 0;
       let total = Infinity;
       while (start < total && !cancelled) {
-        const result = await api.invoke('messages.value', { connectionId, topic, partition: record.partition, offset: record.offset, field, decoder, start, length: CHUNK_CHARS });
+        const result = await api.invoke('messages.value', {
+          connectionId,
+          topic,
+          partition: record.partition,
+          offset: record.offset,
+          field,
+          decoder,
+          start,
+          length: CHUNK_CHARS,
+        });
         if (cancelled) return;
         if (!result.ok) {
           setError(result.error.message);
@@ -318,7 +331,12 @@ function WholeValue({ topic, record, field, decoder }: { topic: string; record: 
     };
   }, [api, connectionId, topic, record.partition, record.offset, field, decoder]);
 
-  if (error) return <div className="form-error" role="alert">{error}</div>;
+  if (error)
+    return (
+      <div className="form-error" role="alert">
+        {error}
+      </div>
+    );
   return (
     <div className="whole-value">
       <div className="muted small" role="status" aria-label="Whole value">

@@ -35,12 +35,18 @@ export function RecordTable({
     <div className="vtable records-table" role="table" aria-label="Records" aria-rowcount={records.length + 1}>
       <div className="vtable-head" role="rowgroup">
         <div className="vtable-row records-grid" role="row">
-          <div role="columnheader" className="numeric">Partition</div>
-          <div role="columnheader" className="numeric">Offset</div>
+          <div role="columnheader" className="numeric">
+            Partition
+          </div>
+          <div role="columnheader" className="numeric">
+            Offset
+          </div>
           <div role="columnheader">Timestamp</div>
           <div role="columnheader">Key</div>
           <div role="columnheader">Value</div>
-          <div role="columnheader" className="numeric">Size</div>
+          <div role="columnheader" className="numeric">
+            Size
+          </div>
         </div>
       </div>
       <div className="vtable-body" ref={scrollRef} role="rowgroup" data-testid="records-scroll">

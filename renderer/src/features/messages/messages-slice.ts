@@ -124,7 +124,8 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
     });
     if (get().messageOperationId !== operationId) return;
     const selected = get().selectedRecord;
-    const stillThere = result.ok && selected && result.value.records.some((record) => record.partition === selected.partition && record.offset === selected.offset);
+    const stillThere =
+      result.ok && selected && result.value.records.some((record) => record.partition === selected.partition && record.offset === selected.offset);
     set({
       messagePage: settle(get().messagePage, result),
       messageOperationId: null,
@@ -185,7 +186,10 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
       const query = get().messageQuery;
       if (!query.topic) return;
       await get().stopTail();
-      set({ tail: { tailId: null, state: 'starting', records: [], received: 0, evicted: 0, skipped: 0, missed: 0, unreadable: [], error: null }, selectedRecord: null });
+      set({
+        tail: { tailId: null, state: 'starting', records: [], received: 0, evicted: 0, skipped: 0, missed: 0, unreadable: [], error: null },
+        selectedRecord: null,
+      });
       const result = await api.invoke('messages.tailStart', baseRequest(query));
       const tail = get().tail;
       if (!tail || tail.tailId !== null) return;

@@ -17,7 +17,13 @@ export function toDateTimeLocal(ms: number): string {
 
 export function previewLine(decoded: Decoded, max = 300): string {
   if (decoded.format === 'null') return 'null';
-  const text = decoded.format === 'hex' ? decoded.text.split('\n', 4).map((line) => line.slice(10, 58).trim()).join(' ') : decoded.text;
+  const text =
+    decoded.format === 'hex'
+      ? decoded.text
+          .split('\n', 4)
+          .map((line) => line.slice(10, 58).trim())
+          .join(' ')
+      : decoded.text;
   const line = text.length > max ? text.slice(0, max) : text;
   return line.replace(/\s+/g, ' ');
 }

@@ -54,7 +54,9 @@ export function overviewProblems(overview: ClusterOverview): ProblemItem[] {
     const where = broker.host ? ` (${broker.host}:${broker.port})` : '';
     const holds = broker.replicas
       ? ` It holds ${formatCount(broker.replicas)} replica${broker.replicas === 1 ? '' : 's'}` +
-        (broker.offlinePartitions ? `; ${formatCount(broker.offlinePartitions)} of its partitions ${broker.offlinePartitions === 1 ? 'is' : 'are'} offline.` : '.')
+        (broker.offlinePartitions
+          ? `; ${formatCount(broker.offlinePartitions)} of its partitions ${broker.offlinePartitions === 1 ? 'is' : 'are'} offline.`
+          : '.')
       : ' It holds no replicas of user topics.';
     items.push({ key: `broker-${broker.id}`, tone: 'bad', label: 'broker down', text: `Broker ${broker.id}${where} is ${brokerState(broker)}.${holds}` });
   }

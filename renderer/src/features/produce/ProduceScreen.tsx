@@ -119,10 +119,18 @@ export function ProduceScreen() {
             <Field
               label="Partition"
               error={errors.partition}
-              hint={partitionCount !== null ? `Empty: the key's partition (round-robin without a key). 0–${partitionCount - 1}.` : "Empty: the key's partition."}
+              hint={
+                partitionCount !== null ? `Empty: the key's partition (round-robin without a key). 0–${partitionCount - 1}.` : "Empty: the key's partition."
+              }
             >
               {(props) => (
-                <input {...props} inputMode="numeric" placeholder="auto" value={form.partition} onChange={(event) => update({ partition: event.target.value.trim() })} />
+                <input
+                  {...props}
+                  inputMode="numeric"
+                  placeholder="auto"
+                  value={form.partition}
+                  onChange={(event) => update({ partition: event.target.value.trim() })}
+                />
               )}
             </Field>
           </div>
@@ -131,7 +139,14 @@ export function ProduceScreen() {
           </Field>
           <Field label="Value">
             {(props) => (
-              <textarea {...props} rows={6} spellCheck={false} value={form.value} onChange={(event) => update({ value: event.target.value })} placeholder='{"id": 1}' />
+              <textarea
+                {...props}
+                rows={6}
+                spellCheck={false}
+                value={form.value}
+                onChange={(event) => update({ value: event.target.value })}
+                placeholder='{"id": 1}'
+              />
             )}
           </Field>
           <fieldset>
@@ -150,7 +165,12 @@ export function ProduceScreen() {
                   value={header.value}
                   onChange={(event) => update({ headers: form.headers.map((item, at) => (at === index ? { ...item, value: event.target.value } : item)) })}
                 />
-                <button type="button" className="icon-button" aria-label={`Remove header ${index + 1}`} onClick={() => update({ headers: form.headers.filter((_, at) => at !== index) })}>
+                <button
+                  type="button"
+                  className="icon-button"
+                  aria-label={`Remove header ${index + 1}`}
+                  onClick={() => update({ headers: form.headers.filter((_, at) => at !== index) })}
+                >
                   ×
                 </button>
                 {submitted && errors[`header.${index}`] ? (

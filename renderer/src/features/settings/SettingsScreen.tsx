@@ -7,7 +7,13 @@ import { ErrorMessage, Loading } from '../../components/StateView';
 import { useAppStore } from '../../store/hooks';
 import { RunConfigFacts } from '../cluster-panel/ClusterPanelScreen';
 
-const overrideFlag: Record<string, string> = { enabled: '--no-embedded', brokers: '--brokers', basePort: '--base-port', dataDir: '--data-dir', kafkaVersion: '--kafka-version' };
+const overrideFlag: Record<string, string> = {
+  enabled: '--no-embedded',
+  brokers: '--brokers',
+  basePort: '--base-port',
+  dataDir: '--data-dir',
+  kafkaVersion: '--kafka-version',
+};
 
 export function SettingsScreen() {
   const api = useAppStore((state) => state.api);
@@ -30,7 +36,13 @@ export function SettingsScreen() {
       if (!result.ok) return setLoadError(result.error);
       setSettings(result.value);
       const embedded = result.value.embedded;
-      setForm({ enabled: embedded.enabled, brokers: String(embedded.brokers), basePort: String(embedded.basePort), dataDir: embedded.dataDir, kafkaVersion: embedded.kafkaVersion ?? '' });
+      setForm({
+        enabled: embedded.enabled,
+        brokers: String(embedded.brokers),
+        basePort: String(embedded.basePort),
+        dataDir: embedded.dataDir,
+        kafkaVersion: embedded.kafkaVersion ?? '',
+      });
     });
     void loadEmbedded();
   }, [api, loadEmbedded]);
@@ -39,7 +51,14 @@ export function SettingsScreen() {
   const save = async (apply = false) => {
     setSaved(null);
     setSaveError(null);
-    const candidate = { ...settings?.embedded, enabled: form.enabled, brokers: Number(form.brokers), basePort: Number(form.basePort), dataDir: form.dataDir.trim(), kafkaVersion: form.kafkaVersion || null };
+    const candidate = {
+      ...settings?.embedded,
+      enabled: form.enabled,
+      brokers: Number(form.brokers),
+      basePort: Number(form.basePort),
+      dataDir: form.dataDir.trim(),
+      kafkaVersion: form.kafkaVersion || null,
+    };
     const parsed = embeddedSettingsSchema.safeParse(candidate);
     if (!parsed.success) {
       const next: Record<string, string> = {};
@@ -49,10 +68,21 @@ export function SettingsScreen() {
     }
     setErrors({});
     const result = await api.invoke('settings.update', { embedded: parsed.data });
-    if (!result.ok) { setSaveError(result.error.message); return; }
+    if (!result.ok) {
+      setSaveError(result.error.message);
+      return;
+    }
     setSettings(result.value);
-    if (!apply) { setSaved('saved'); return; }
-    const config = { brokers: parsed.data.brokers, basePort: parsed.data.basePort, dataDir: parsed.data.dataDir, kafkaVersion: parsed.data.kafkaVersion ?? null };
+    if (!apply) {
+      setSaved('saved');
+      return;
+    }
+    const config = {
+      brokers: parsed.data.brokers,
+      basePort: parsed.data.basePort,
+      dataDir: parsed.data.dataDir,
+      kafkaVersion: parsed.data.kafkaVersion ?? null,
+    };
     const status = running?.state === 'running' ? await restartEmbedded(config) : await startEmbedded(config);
     if (status?.state === 'running') setSaved('applied');
     else setSaveError(status?.message ?? 'The embedded cluster did not start; see the Cluster panel.');
@@ -109,8 +139,7 @@ export function SettingsScreen() {
           </p>
           {appInfo?.mode === 'web' && flags.length ? (
             <p className="muted" data-testid="launch-overrides">
-              This run of <code>npm run web</code> was started with {flags.join(' and ')}; flags given at a start win over these settings for
-              that run.
+              This run of <code>npm run web</code> was started with {flags.join(' and ')}; flags given at a start win over these settings for that run.
             </p>
           ) : null}
           {differences.length ? (
@@ -121,7 +150,12 @@ export function SettingsScreen() {
                 className="link-button"
                 onClick={() =>
                   running &&
-                  setForm({ ...form, brokers: String(running.config.brokers), basePort: String(running.config.basePort), kafkaVersion: running.config.kafkaVersion ?? '' })
+                  setForm({
+                    ...form,
+                    brokers: String(running.config.brokers),
+                    basePort: String(running.config.basePort),
+                    kafkaVersion: running.config.kafkaVersion ?? '',
+                  })
                 }
               >
                 Use the running values
@@ -129,15 +163,17 @@ export function SettingsScreen() {
             </div>
           ) : null}
           <label className="checkbox">
-            <input type="checkbox" checked={form.enabled} onChange={(event) => setForm({ ...form, enabled: event.target.checked })} /> Start the
-            embedded cluster with the app
+            <input type="checkbox" checked={form.enabled} onChange={(event) => setForm({ ...form, enabled: event.target.checked })} /> Start the embedded
+            cluster with the app
           </label>
           <div className="form-grid">
             <Field label="Brokers" error={errors.brokers}>
               {(props) => <input {...props} inputMode="numeric" value={form.brokers} onChange={(event) => setForm({ ...form, brokers: event.target.value })} />}
             </Field>
             <Field label="First port" error={errors.basePort} hint="Broker n listens on this port + n.">
-              {(props) => <input {...props} inputMode="numeric" value={form.basePort} onChange={(event) => setForm({ ...form, basePort: event.target.value })} />}
+              {(props) => (
+                <input {...props} inputMode="numeric" value={form.basePort} onChange={(event) => setForm({ ...form, basePort: event.target.value })} />
+              )}
             </Field>
           </div>
           <Field
@@ -196,11 +232,7 @@ export function SettingsScreen() {
               <code>{appInfo.userDataDir}</code>
             </dd>
             <dt>Saved passwords</dt>
-            <dd>
-              {appInfo.secretStorage === 'encrypted'
-                ? 'encrypted with the system keychain'
-                : 'kept in memory for this run only, never written to disk'}
-            </dd>
+            <dd>{appInfo.secretStorage === 'encrypted' ? 'encrypted with the system keychain' : 'kept in memory for this run only, never written to disk'}</dd>
           </dl>
         </div>
       ) : null}

@@ -109,9 +109,7 @@ export function PartitionsTable({
                   {formatCount(partition.highWatermark)}
                 </td>
                 <td className="numeric" title={unread}>
-                  {partition.highWatermark !== null && partition.lowWatermark !== null
-                    ? formatCount(partition.highWatermark - partition.lowWatermark)
-                    : '—'}
+                  {partition.highWatermark !== null && partition.lowWatermark !== null ? formatCount(partition.highWatermark - partition.lowWatermark) : '—'}
                 </td>
                 <td className="numeric" title={unread}>
                   {formatBytes(partition.sizeBytes)}

@@ -81,13 +81,25 @@ export function TopicDetailScreen() {
         <button type="button" className="button button-primary" onClick={() => openProduce(topic)}>
           Produce
         </button>
-        <button type="button" className="button" onClick={() => setConfirm('partitions')} disabled={!data || Boolean(writeBlock)} title={writeBlock ?? undefined}>
+        <button
+          type="button"
+          className="button"
+          onClick={() => setConfirm('partitions')}
+          disabled={!data || Boolean(writeBlock)}
+          title={writeBlock ?? undefined}
+        >
           Add partitions
         </button>
         <button type="button" className="button" onClick={() => setConfirm('purge')} disabled={!data || Boolean(writeBlock)} title={writeBlock ?? undefined}>
           Purge
         </button>
-        <button type="button" className="button button-danger" onClick={() => setConfirm('delete')} disabled={Boolean(writeBlock)} title={writeBlock ?? undefined}>
+        <button
+          type="button"
+          className="button button-danger"
+          onClick={() => setConfirm('delete')}
+          disabled={Boolean(writeBlock)}
+          title={writeBlock ?? undefined}
+        >
           Delete
         </button>
       </ScreenHeader>
@@ -114,28 +126,28 @@ export function TopicDetailScreen() {
           <StateView resource={detail} onRetry={reloadDetail}>
             {(data, stale) => (
               <>
-            <div className="filter-row">
-              <button
-                type="button"
-                className="button button-small"
-                onClick={() => setElecting({ scope: 'topic', topic })}
-                title="Move each partition's leadership back to its preferred replica, after a preview"
-              >
-                Elect preferred leaders{sick?.notPreferred ? ` (${sick.notPreferred})` : ''}
-              </button>
-              <span className="muted small">
-                {sick?.notPreferred
-                  ? `${sick.notPreferred} partition${sick.notPreferred === 1 ? ' is' : 's are'} not led by the preferred (first) replica`
-                  : 'Every partition with a leader is led by its preferred (first) replica'}
-              </span>
-            </div>
-            <div className={stale ? 'stale-body' : undefined}>
-              <PartitionsTable
-                partitions={data.partitions}
-                brokers={data.brokers}
-                onElect={(partition) => setElecting({ scope: 'partition', topic, partition })}
-              />
-            </div>
+                <div className="filter-row">
+                  <button
+                    type="button"
+                    className="button button-small"
+                    onClick={() => setElecting({ scope: 'topic', topic })}
+                    title="Move each partition's leadership back to its preferred replica, after a preview"
+                  >
+                    Elect preferred leaders{sick?.notPreferred ? ` (${sick.notPreferred})` : ''}
+                  </button>
+                  <span className="muted small">
+                    {sick?.notPreferred
+                      ? `${sick.notPreferred} partition${sick.notPreferred === 1 ? ' is' : 's are'} not led by the preferred (first) replica`
+                      : 'Every partition with a leader is led by its preferred (first) replica'}
+                  </span>
+                </div>
+                <div className={stale ? 'stale-body' : undefined}>
+                  <PartitionsTable
+                    partitions={data.partitions}
+                    brokers={data.brokers}
+                    onElect={(partition) => setElecting({ scope: 'partition', topic, partition })}
+                  />
+                </div>
               </>
             )}
           </StateView>
@@ -144,14 +156,14 @@ export function TopicDetailScreen() {
         <>
           <StateView resource={configs} onRetry={reloadConfigs}>
             {(data) => (
-            <ConfigsTable
-              configs={data}
-              writeBlock={writeBlock}
-              onSave={async (set, reset) => {
-                const result = await alterTopicConfigs(topic, set, reset);
-                return result.ok ? null : result.error.message;
-              }}
-            />
+              <ConfigsTable
+                configs={data}
+                writeBlock={writeBlock}
+                onSave={async (set, reset) => {
+                  const result = await alterTopicConfigs(topic, set, reset);
+                  return result.ok ? null : result.error.message;
+                }}
+              />
             )}
           </StateView>
         </>
@@ -159,9 +171,7 @@ export function TopicDetailScreen() {
       {electing ? <ElectionDialog target={electing} onClose={() => setElecting(null)} /> : null}
       {confirm === 'delete' ? <DeleteTopicDialog topic={topic} onClose={() => setConfirm(null)} /> : null}
       {confirm === 'purge' ? <PurgeTopicDialog topic={topic} onClose={() => setConfirm(null)} /> : null}
-      {confirm === 'partitions' && data ? (
-        <AddPartitionsDialog topic={topic} current={data.partitions.length} onClose={() => setConfirm(null)} />
-      ) : null}
+      {confirm === 'partitions' && data ? <AddPartitionsDialog topic={topic} current={data.partitions.length} onClose={() => setConfirm(null)} /> : null}
     </section>
   );
 }
@@ -240,8 +250,7 @@ function PurgeTopicDialog({ topic, onClose }: { topic: string; onClose: () => vo
   return (
     <ConfirmDialog title="Purge topic" confirmLabel="Purge records" action={() => purgeTopic(topic)} onDone={onClose} onClose={onClose}>
       <p>
-        Delete every record currently in <strong>{topic}</strong>? The topic and its configs stay; the low watermarks move up to the high
-        watermarks.
+        Delete every record currently in <strong>{topic}</strong>? The topic and its configs stay; the low watermarks move up to the high watermarks.
       </p>
     </ConfirmDialog>
   );
@@ -273,9 +282,7 @@ function AddPartitionsDialog({ topic, current, onClose }: { topic: string; curre
         </button>
       }
     >
-      <p className="muted">
-        Records with a key may map to a different partition afterwards, which breaks per-key ordering across the change.
-      </p>
+      <p className="muted">Records with a key may map to a different partition afterwards, which breaks per-key ordering across the change.</p>
       <Field label="Total partitions" error={invalid}>
         {(props) => <input {...props} inputMode="numeric" value={total} onChange={(event) => setTotal(event.target.value)} />}
       </Field>

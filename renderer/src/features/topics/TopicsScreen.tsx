@@ -55,7 +55,13 @@ export function TopicsScreen() {
           value={search}
           onChange={(event) => setSearch(event.target.value)}
         />
-        <button type="button" className="button button-primary" onClick={() => setCreating(true)} disabled={Boolean(writeBlock)} title={writeBlock ?? undefined}>
+        <button
+          type="button"
+          className="button button-primary"
+          onClick={() => setCreating(true)}
+          disabled={Boolean(writeBlock)}
+          title={writeBlock ?? undefined}
+        >
           Create topic
         </button>
       </ScreenHeader>
@@ -67,43 +73,56 @@ export function TopicsScreen() {
         isEmpty={(data) => data.length === 0}
         empty={
           <Empty title="This cluster has no topics yet.">
-            <button type="button" className="button button-primary" onClick={() => setCreating(true)} disabled={Boolean(writeBlock)} title={writeBlock ?? undefined}>
+            <button
+              type="button"
+              className="button button-primary"
+              onClick={() => setCreating(true)}
+              disabled={Boolean(writeBlock)}
+              title={writeBlock ?? undefined}
+            >
               Create the first topic
             </button>
           </Empty>
         }
       >
         {(data, stale) => (
-        <div className={stale ? 'stale-fill' : 'fill'}>
-          {stale ? <p className="stale-note">As last read: the cluster does not answer now, so this may no longer be true.</p> : null}
-          <p className="health-line" aria-live="polite" aria-label="Topics health">
-            <span>
-              {rows.length === data.length
-                ? `${formatCount(rows.length)} ${rows.length === 1 ? 'topic' : 'topics'}`
-                : `${formatCount(rows.length)} of ${formatCount(data.length)} topics match`}
-            </span>
-            {health.offline ? (
-              <Badge tone="bad">
-                {formatCount(health.offline)} offline partition{health.offline === 1 ? '' : 's'} in {formatCount(health.offlineTopics)} topic
-                {health.offlineTopics === 1 ? '' : 's'}
-              </Badge>
-            ) : null}
-            {health.underReplicated ? (
-              <Badge tone="warn">
-                {formatCount(health.underReplicated)} under-replicated in {formatCount(health.underReplicatedTopics)} topic
-                {health.underReplicatedTopics === 1 ? '' : 's'}
-              </Badge>
-            ) : null}
-            {health.errors ? <Badge tone="warn">{formatCount(health.errors)} not described</Badge> : null}
-            {/* Records and sizes are extras: when they cannot be read the list still stands, so no second banner. */}
-            {stats.status === 'error' ? <span className="muted small">Records and sizes could not be read: {stats.error.message}</span> : null}
-          </p>
-          {rows.length ? (
-            <TopicsTable topics={rows} stats={stats.data} statsPending={stats.status === 'loading' && !stats.data} sort={sort} onSort={sortBy} onOpen={openTopic} />
-          ) : (
-            <Empty title={`No topic matches "${search}".`} />
-          )}
-        </div>
+          <div className={stale ? 'stale-fill' : 'fill'}>
+            {stale ? <p className="stale-note">As last read: the cluster does not answer now, so this may no longer be true.</p> : null}
+            <p className="health-line" aria-live="polite" aria-label="Topics health">
+              <span>
+                {rows.length === data.length
+                  ? `${formatCount(rows.length)} ${rows.length === 1 ? 'topic' : 'topics'}`
+                  : `${formatCount(rows.length)} of ${formatCount(data.length)} topics match`}
+              </span>
+              {health.offline ? (
+                <Badge tone="bad">
+                  {formatCount(health.offline)} offline partition{health.offline === 1 ? '' : 's'} in {formatCount(health.offlineTopics)} topic
+                  {health.offlineTopics === 1 ? '' : 's'}
+                </Badge>
+              ) : null}
+              {health.underReplicated ? (
+                <Badge tone="warn">
+                  {formatCount(health.underReplicated)} under-replicated in {formatCount(health.underReplicatedTopics)} topic
+                  {health.underReplicatedTopics === 1 ? '' : 's'}
+                </Badge>
+              ) : null}
+              {health.errors ? <Badge tone="warn">{formatCount(health.errors)} not described</Badge> : null}
+              {/* Records and sizes are extras: when they cannot be read the list still stands, so no second banner. */}
+              {stats.status === 'error' ? <span className="muted small">Records and sizes could not be read: {stats.error.message}</span> : null}
+            </p>
+            {rows.length ? (
+              <TopicsTable
+                topics={rows}
+                stats={stats.data}
+                statsPending={stats.status === 'loading' && !stats.data}
+                sort={sort}
+                onSort={sortBy}
+                onOpen={openTopic}
+              />
+            ) : (
+              <Empty title={`No topic matches "${search}".`} />
+            )}
+          </div>
         )}
       </StateView>
       {creating ? (

@@ -128,10 +128,18 @@ const TopicRow = memo(function TopicRow({
         {topic.replicationFactor}
       </div>
       <div role="cell" className="numeric">
-        {statsPending ? <span className="muted">…</span> : <Partial value={formatCount(stats?.records)} unknown={stats?.recordsUnknownPartitions ?? 0} what="records" />}
+        {statsPending ? (
+          <span className="muted">…</span>
+        ) : (
+          <Partial value={formatCount(stats?.records)} unknown={stats?.recordsUnknownPartitions ?? 0} what="records" />
+        )}
       </div>
       <div role="cell" className="numeric">
-        {statsPending ? <span className="muted">…</span> : <Partial value={formatBytes(stats?.sizeBytes)} unknown={stats?.sizeUnknownPartitions ?? 0} what="size" />}
+        {statsPending ? (
+          <span className="muted">…</span>
+        ) : (
+          <Partial value={formatBytes(stats?.sizeBytes)} unknown={stats?.sizeUnknownPartitions ?? 0} what="size" />
+        )}
       </div>
       <div role="cell" className="badges" data-column="health">
         {topic.error ? (
@@ -140,7 +148,10 @@ const TopicRow = memo(function TopicRow({
           </Badge>
         ) : null}
         {topic.offlinePartitions ? (
-          <Badge tone="bad" title={`${topic.offlinePartitions} of ${topic.partitions} partitions have no leader: nothing can be written to or read from them. Open the topic for why.`}>
+          <Badge
+            tone="bad"
+            title={`${topic.offlinePartitions} of ${topic.partitions} partitions have no leader: nothing can be written to or read from them. Open the topic for why.`}
+          >
             {topic.offlinePartitions} offline
           </Badge>
         ) : null}
@@ -159,7 +170,9 @@ const TopicRow = memo(function TopicRow({
 function Partial({ value, unknown, what }: { value: string; unknown: number; what: string }) {
   if (!unknown || value === '—') return <>{value}</>;
   return (
-    <span title={`The ${what} of ${unknown} partition${unknown === 1 ? '' : 's'} could not be read (offline, or its broker did not answer): at least this much.`}>
+    <span
+      title={`The ${what} of ${unknown} partition${unknown === 1 ? '' : 's'} could not be read (offline, or its broker did not answer): at least this much.`}
+    >
       ≥ {value}
     </span>
   );

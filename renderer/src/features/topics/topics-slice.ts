@@ -57,10 +57,7 @@ export const createTopicsSlice: SliceCreator<TopicsSlice> = (set, get, api) => {
     sortTopicsBy(key) {
       const current = get().topicSort;
       set({
-        topicSort:
-          current.key === key
-            ? { key, direction: current.direction === 'asc' ? 'desc' : 'asc' }
-            : { key, direction: key === 'name' ? 'asc' : 'desc' },
+        topicSort: current.key === key ? { key, direction: current.direction === 'asc' ? 'desc' : 'asc' } : { key, direction: key === 'name' ? 'asc' : 'desc' },
       });
     },
     async createTopic(request) {
