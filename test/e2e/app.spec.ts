@@ -130,7 +130,7 @@ test('adds an external connection, tests it, and browses it; bad input is refuse
 
   await dialog.getByLabel('Bootstrap servers').fill(webApp.bootstrapServers);
   await dialog.getByRole('button', { name: 'Test connection' }).click();
-  await expect(dialog.getByRole('status')).toContainText('3 broker(s)');
+  await expect(dialog.getByRole('status')).toContainText('3 brokers');
   await page.screenshot({ path: testInfo.outputPath('connection-tested.png') });
   await dialog.getByRole('button', { name: 'Save' }).click();
   await expect(dialog).toBeHidden();

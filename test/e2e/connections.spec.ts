@@ -170,7 +170,7 @@ test('the embedded cluster: a start on a taken port says why, starts on free por
     // Settings say what runs and what the next launch will use, and how they differ.
     await page.getByRole('button', { name: 'Settings' }).click();
     await expect(page.getByTestId('embedded-running-now')).toContainText(`ports ${free}–${Number(free) + 1} (chosen in this run)`);
-    await expect(page.getByTestId('settings-differ')).toContainText(`This run uses first port ${free} (saved: 19092) and 2 broker(s) (saved: 3).`);
+    await expect(page.getByTestId('settings-differ')).toContainText(`This run uses first port ${free} (saved: 19092) and 2 brokers (saved: 3).`);
     await expect(page.getByTestId('launch-overrides')).toContainText('--brokers');
     await screenshots(page, testInfo, 'settings-running-and-next');
     // Keeping what runs for the next launches: saved, nothing differs any more.

@@ -4,6 +4,11 @@ export function formatCount(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : integer.format(value);
 }
 
+/** "1 record", "9,967 records": the count with thousands separators and the noun agreeing with it. */
+export function formatQuantity(count: number, singular: string, plural = `${singular}s`): string {
+  return `${formatCount(count)} ${count === 1 ? singular : plural}`;
+}
+
 export function formatBytes(value: number | null | undefined): string {
   if (value === null || value === undefined) return '—';
   if (value < 1024) return `${value} B`;

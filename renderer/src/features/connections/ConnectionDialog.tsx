@@ -15,6 +15,7 @@ import { Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { useAppStore } from '../../store/hooks';
 import { ConnectionProgress } from './ConnectionProgress';
+import { formatQuantity } from '../../components/format';
 import { formatRtt } from './health-format';
 
 type Errors = Partial<Record<string, string>>;
@@ -255,7 +256,7 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
       {testId ? <ConnectionProgress activityKey={testActivityKey(testId)} /> : null}
       {tested ? (
         <div className={tested.unreachableBrokers.length ? 'warning' : 'form-success'} role="status">
-          Connected in {tested.latencyMs} ms (Metadata round trip {formatRtt(tested.rttMs)}): {tested.brokers} broker(s), cluster{' '}
+          Connected in {tested.latencyMs} ms (Metadata round trip {formatRtt(tested.rttMs)}): {formatQuantity(tested.brokers, 'broker')}, cluster{' '}
           {tested.clusterId || '(no id)'}.
           {tested.unreachableBrokers.length ? (
             <>

@@ -6,7 +6,7 @@ import { DEMO_GROUP, DEMO_SECOND_GROUP, DEMO_TOPIC, type DemoOptions, type DemoS
 import { Badge } from '../../components/Badge';
 import { Field } from '../../components/Field';
 import { ErrorMessage } from '../../components/StateView';
-import { formatCount } from '../../components/format';
+import { formatCount, formatQuantity } from '../../components/format';
 import { useAppStore } from '../../store/hooks';
 import type { IpcError } from '../../../../shared/ipc/contract';
 import { TopicGroupsLag } from './TopicGroupsLag';
@@ -135,7 +135,8 @@ function DemoProgress({ status, onOpenGroup }: { status: DemoStatus; onOpenGroup
   return (
     <div className="demo-progress">
       <p className="small" aria-live="polite" data-testid="demo-produced">
-        {status.producing ? 'Producing' : 'Producer stopped'} · {formatCount(status.produced)} records written to {status.partitions} partitions
+        {status.producing ? 'Producing' : 'Producer stopped'} · {formatQuantity(status.produced, 'record')} written to{' '}
+        {formatQuantity(status.partitions, 'partition')}
       </p>
       {status.consumers.length ? (
         <table className="table compact" aria-label="Demo consumers">

@@ -5,7 +5,7 @@ import { useEffect, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { GroupSummary } from '../../../../shared/model/groups';
 import { Badge } from '../../components/Badge';
-import { formatCount } from '../../components/format';
+import { formatCount, formatQuantity } from '../../components/format';
 import type { GroupSort, GroupSortKey } from './groups-slice';
 import { STATE_LABELS } from './format';
 import { Sparkline } from './Sparkline';
@@ -121,7 +121,10 @@ export function GroupsTable({
                     formatCount(group.totalLag)
                   )}
                   {group.partitionsWithoutCommit ? (
-                    <span className="muted small" title={`${group.partitionsWithoutCommit} assigned partition(s) have no committed offset`}>
+                    <span
+                      className="muted small"
+                      title={`${formatQuantity(group.partitionsWithoutCommit, 'assigned partition has', 'assigned partitions have')} no committed offset`}
+                    >
                       {' '}
                       +{group.partitionsWithoutCommit}?
                     </span>

@@ -5,7 +5,7 @@ import type { ExportFormat, Filter, Page, Seek, UnreadableBatch } from '../../..
 import { re2Error } from '../../../../shared/model/regex';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
-import { formatBytes, formatCount } from '../../components/format';
+import { formatBytes, formatCount, formatQuantity } from '../../components/format';
 import { useAppStore, useResource } from '../../store/hooks';
 import { topicsQuery } from '../topics/topics-slice';
 import { TAIL_BUFFER } from './messages-slice';
@@ -455,7 +455,7 @@ function ExportStatus() {
     return (
       <div className="export-status muted" role="status" aria-label="Export">
         Exporting as {exportState.format.toUpperCase()}…{' '}
-        {progress?.operationId === exportState.operationId ? `${formatCount(progress.matches)} records written` : ''}
+        {progress?.operationId === exportState.operationId ? `${formatQuantity(progress.matches, 'record')} written` : ''}
       </div>
     );
   }
@@ -476,8 +476,8 @@ function ExportStatus() {
   return (
     <>
       <div className="export-status form-success" role="status" aria-label="Export">
-        Exported {formatCount(result.records)} records ({formatBytes(result.bytes)}) {result.status === 'file' ? `to ${result.path}` : `as ${result.fileName}`}{' '}
-        in {formatCount(result.durationMs)} ms.
+        Exported {formatQuantity(result.records, 'record')} ({formatBytes(result.bytes)}){' '}
+        {result.status === 'file' ? `to ${result.path}` : `as ${result.fileName}`} in {formatCount(result.durationMs)} ms.
       </div>
       {result.unreadable?.length ? <UnreadableBatches batches={result.unreadable} what="The export" /> : null}
     </>
@@ -527,12 +527,12 @@ function StatusLine({
       <div className="pager-status muted small" role="status" aria-label="Page status" title={page?.notes.length ? page.notes.join('\n') : undefined}>
         {progress ? (
           <span className="scan-progress">
-            Scanned {formatCount(progress.scanned)} · {formatCount(progress.matches)} matches · {formatCount(progress.ratePerSecond)} records/s
+            Scanned {formatCount(progress.scanned)} · {formatQuantity(progress.matches, 'match', 'matches')} · {formatCount(progress.ratePerSecond)} records/s
           </span>
         ) : page ? (
           <>
-            {formatCount(page.records.length)} records
-            {first && last && page.ranges.length === 1 ? ` · offsets ${first.offset}–${last.offset}` : ''}
+            {formatQuantity(page.records.length, 'record')}
+            {first && last && page.ranges.length === 1 ? ` · offsets ${formatCount(first.offset)}–${formatCount(last.offset)}` : ''}
             {page.ranges.length > 1 ? ` · ${page.ranges.length} partitions` : ''}
             {page.keyPartition !== undefined ? ` · key in partition ${page.keyPartition}` : ''}
             {` · scanned ${formatCount(page.scanned)} in ${formatCount(page.durationMs)} ms`}

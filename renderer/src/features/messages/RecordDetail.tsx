@@ -46,7 +46,7 @@ export function RecordDetail({ record, topic, onClose }: { record: RecordView; t
         <dd>{formatBytes(record.size)}</dd>
         <dt>Batch</dt>
         <dd>
-          base offset {record.batch.baseOffset} · {record.batch.compression === 'none' ? 'uncompressed' : record.batch.compression}
+          base offset {formatCount(record.batch.baseOffset)} · {record.batch.compression === 'none' ? 'uncompressed' : record.batch.compression}
           {record.batch.transactional ? (
             <>
               {' '}

@@ -3,7 +3,7 @@
 import { useEffect, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { RecordView } from '../../../../shared/model/messages';
-import { formatBytes } from '../../components/format';
+import { formatBytes, formatCount } from '../../components/format';
 import { formatTimestamp, previewLine } from './record-format';
 
 export const RECORD_ROW_HEIGHT = 34;
@@ -72,7 +72,7 @@ export function RecordTable({
                 </div>
                 <div role="cell" className="numeric" data-column="offset">
                   <button type="button" className="link-button" onClick={() => onSelect(record)} aria-label={`Record ${record.partition}:${record.offset}`}>
-                    {record.offset}
+                    {formatCount(record.offset)}
                   </button>
                 </div>
                 <div role="cell" className="mono-cell">

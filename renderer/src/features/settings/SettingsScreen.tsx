@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { KAFKA_VERSION_CHOICES, embeddedSettingsSchema, type KafkaVersion, type Settings } from '../../../../shared/model/schemas';
 import type { IpcError } from '../../../../shared/ipc/contract';
 import { Field } from '../../components/Field';
+import { formatQuantity } from '../../components/format';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { ErrorMessage, Loading } from '../../components/StateView';
 import { useAppStore } from '../../store/hooks';
@@ -94,7 +95,7 @@ export function SettingsScreen() {
   if (running && settings && running.state !== 'disabled') {
     const next = settings.embedded;
     if (next.basePort !== running.config.basePort) differences.push(`first port ${running.config.basePort} (saved: ${next.basePort})`);
-    if (next.brokers !== running.config.brokers) differences.push(`${running.config.brokers} broker(s) (saved: ${next.brokers})`);
+    if (next.brokers !== running.config.brokers) differences.push(`${formatQuantity(running.config.brokers, 'broker')} (saved: ${next.brokers})`);
     const release = (version: string | null | undefined) => (version ? `Kafka ${version}` : 'the newest Kafka');
     if ((next.kafkaVersion ?? null) !== (running.config.kafkaVersion ?? null)) {
       differences.push(`${release(running.config.kafkaVersion)} (saved: ${release(next.kafkaVersion)})`);

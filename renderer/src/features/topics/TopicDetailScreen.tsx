@@ -7,7 +7,7 @@ import { Field } from '../../components/Field';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { Stale } from '../../components/Stale';
 import { Empty, StateView } from '../../components/StateView';
-import { formatCount } from '../../components/format';
+import { formatQuantity } from '../../components/format';
 import { useAppStore, useResource } from '../../store/hooks';
 import { topicConfigsQuery, topicQuery } from './topics-slice';
 import { selectWriteBlock } from '../connections/connections-slice';
@@ -197,7 +197,8 @@ function TopicSummaryLine({ detail }: { detail: TopicDetail }) {
     <p className="health-line" aria-label="Topic health">
       <span>
         {detail.partitions.length} partitions · replication factor {detail.partitions[0]?.replicas.length ?? 0} ·{' '}
-        {readable.length < detail.partitions.length ? `at least ${formatCount(records)}` : formatCount(records)} records · id <code>{detail.id}</code>
+        {readable.length < detail.partitions.length ? `at least ${formatQuantity(records, 'record')}` : formatQuantity(records, 'record')} · id{' '}
+        <code>{detail.id}</code>
       </span>
       {health.offline ? <Badge tone="bad">{health.offline} offline</Badge> : null}
       {health.underReplicated ? <Badge tone="warn">{health.underReplicated} under-replicated</Badge> : null}
