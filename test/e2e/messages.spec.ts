@@ -166,6 +166,19 @@ test('exports the whole result, not only the page', async ({ page, webApp }, tes
   }
   await expect(page.getByRole('status', { name: 'Export' })).toContainText(`Exported ${RECORDS + 1} records`);
   await page.screenshot({ path: testInfo.outputPath('browser-exported.png') });
+
+  // A query that cannot run leaves neither the previous records nor an Export of them; a new query drops the notice.
+  await query.getByLabel('Filter', { exact: true }).selectOption('regex');
+  await query.getByLabel('Filter text').fill('(');
+  await query.getByRole('button', { name: 'Read' }).click();
+  await expect(page.getByRole('alert')).toContainText('regular expression');
+  await expect(rows(page)).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Export', exact: true })).toBeDisabled();
+  await query.getByLabel('Filter', { exact: true }).selectOption('none');
+  await query.getByRole('button', { name: 'Read' }).click();
+  await expect(page.getByRole('status', { name: 'Page status' })).toContainText('10 records');
+  await expect(page.getByRole('status', { name: 'Export' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Export', exact: true })).toBeEnabled();
   expect(errors).toEqual([]);
 });
 

@@ -116,6 +116,33 @@ describe('messages slice', () => {
     await store.getState().exportMessages('jsonl');
     expect(store.getState().messageExport).toMatchObject({ status: 'done', result: { url: '/downloads/x', records: 3 } });
   });
+  it('drops a finished export notice on a new query or another topic, and the result when the form cannot run', async () => {
+    const { client } = scriptedClient({
+      'messages.decoders': () => ({ ok: true, value: { key: { kind: 'string' }, value: { kind: 'auto' } } }),
+      'messages.read': () => ({ ok: true, value: page([record(0, 1)], [{ partition: 0, before: 0, after: 2 }]) }),
+      'messages.export': () => ({ ok: true, value: { status: 'download', url: '/downloads/x', fileName: 't.jsonl', records: 1, bytes: 10, durationMs: 5 } }),
+      'messages.tailControl': () => ({ ok: true, value: { state: 'stopped' } }),
+    });
+    const store = createAppStore(client);
+    store.getState().setMessageQuery({ topic: 't' });
+    await store.getState().readMessages();
+    await store.getState().exportMessages('jsonl');
+    expect(store.getState().messageExport?.status).toBe('done');
+    await store.getState().pageMessages('forward');
+    expect(store.getState().messageExport?.status).toBe('done');
+    await store.getState().readMessages();
+    expect(store.getState().messageExport).toBeNull();
+
+    await store.getState().exportMessages('jsonl');
+    store.getState().openMessages('other');
+    expect(store.getState().messageExport).toBeNull();
+
+    await store.getState().readMessages();
+    store.getState().selectRecord(record(0, 1));
+    store.getState().discardMessageResult();
+    expect(store.getState().messagePage.data).toBeNull();
+    expect(store.getState().selectedRecord).toBeNull();
+  });
 });
 
 describe('query form and record formats', () => {

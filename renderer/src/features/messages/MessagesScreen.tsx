@@ -135,6 +135,7 @@ export function MessagesScreen() {
   const openMessages = useAppStore((state) => state.openMessages);
   const setMessageQuery = useAppStore((state) => state.setMessageQuery);
   const readMessages = useAppStore((state) => state.readMessages);
+  const discardMessageResult = useAppStore((state) => state.discardMessageResult);
   const pageMessages = useAppStore((state) => state.pageMessages);
   const cancelMessages = useAppStore((state) => state.cancelMessages);
   const selectRecord = useAppStore((state) => state.selectRecord);
@@ -169,6 +170,8 @@ export function MessagesScreen() {
     const parsed = queryFromForm(form);
     if ('error' in parsed) {
       setFormError(parsed.error);
+      // Neither the table nor Export may go on showing or exporting the previous query as if it answered this one.
+      if (!tail) discardMessageResult();
       return;
     }
     setFormError(null);
@@ -229,7 +232,7 @@ export function MessagesScreen() {
           <button
             type="button"
             className="button"
-            disabled={!topic || exportState?.status === 'running'}
+            disabled={!topic || exportState?.status === 'running' || formError !== null}
             onClick={() => void exportMessages(format)}
             title="Every record of the query, not only this page"
           >
@@ -395,7 +398,7 @@ export function MessagesScreen() {
 
   // Plain render helpers (not components), so the table keeps its identity and scroll position.
   function renderPage(data: Page | null) {
-    if (!data) return page.status === 'loading' || page.status === 'idle' ? <Loading label="Reading records…" /> : null;
+    if (!data) return page.status === 'loading' || (page.status === 'idle' && !formError) ? <Loading label="Reading records…" /> : null;
     if (!data.records.length && page.status !== 'loading') {
       return (
         <Empty title={query.filter ? 'No record matches in this range.' : 'No records here.'}>

@@ -67,6 +67,8 @@ export interface MessagesSlice {
   openMessages: (topic: string | null) => void;
   setMessageQuery: (patch: Partial<MessageQuery>) => void;
   readMessages: () => Promise<void>;
+  /** The form holds a query that cannot run: the previous result no longer answers it. */
+  discardMessageResult: () => void;
   pageMessages: (direction: 'forward' | 'backward') => Promise<void>;
   cancelMessages: () => Promise<void>;
   selectRecord: (record: RecordView | null) => void;
@@ -110,11 +112,19 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
     ...(query.endTimestamp !== null ? { endTimestamp: query.endTimestamp } : {}),
   });
 
+  // A finished export's notice belongs to the query it exported; a running one stays (its file is on the way).
+  const exportStillRunning = () => (get().messageExport?.status === 'running' ? get().messageExport : null);
+
   const run = async (page?: { cursor: Page['cursor']; direction: 'forward' | 'backward' }) => {
     const query = get().messageQuery;
     if (!query.topic) return;
     const operationId = newOperationId();
-    set({ messagePage: loading(get().messagePage), messageOperationId: operationId, messageProgress: null });
+    set({
+      messagePage: loading(get().messagePage),
+      messageOperationId: operationId,
+      messageProgress: null,
+      ...(page ? {} : { messageExport: exportStillRunning() }),
+    });
     const result = await api.invoke('messages.read', {
       ...baseRequest(query),
       seek: query.seek,
@@ -146,7 +156,12 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
       const current = get().messageQuery;
       if (topic !== null && topic !== current.topic) {
         void get().stopTail();
-        set({ messageQuery: { ...current, topic, partition: null, filter: null, decoders: DEFAULT_DECODERS }, messagePage: idle(), selectedRecord: null });
+        set({
+          messageQuery: { ...current, topic, partition: null, filter: null, decoders: DEFAULT_DECODERS },
+          messagePage: idle(),
+          selectedRecord: null,
+          messageExport: exportStillRunning(),
+        });
         void get().loadTopicDecoders(topic);
       }
       set({ screen: 'messages' });
@@ -155,6 +170,9 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
       set({ messageQuery: { ...get().messageQuery, ...patch } });
     },
     readMessages: () => run(),
+    discardMessageResult() {
+      set({ messagePage: idle(), selectedRecord: null, messageExport: exportStillRunning() });
+    },
     async pageMessages(direction) {
       const page = get().messagePage.data;
       if (!page) return;
