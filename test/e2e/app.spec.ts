@@ -54,6 +54,14 @@ test('creates a topic from the dialog, refusing a bad name first', async ({ page
   await expect(rows).toHaveCount(3);
   await expect.poll(() => highWatermarks(page)).toEqual([0, 0, 0]);
   await page.screenshot({ path: testInfo.outputPath('topic-created.png') });
+  // Configs in units a person reads beside the raw value (retention.ms 604800000 is 7 days).
+  await page.getByRole('tab', { name: 'Configs' }).click();
+  const retention = page
+    .getByRole('table', { name: 'Configs' })
+    .locator('tr')
+    .filter({ has: page.locator('code', { hasText: /^retention\.ms$/ }) });
+  await expect(retention).toContainText('604800000 · 7 d');
+  await page.screenshot({ path: testInfo.outputPath('topic-configs.png') });
 
   await openScreen(page, 'Topics');
   await expect(page.getByRole('row').filter({ hasText: TOPIC })).toBeVisible();

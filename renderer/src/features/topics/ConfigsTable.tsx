@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { ConfigEntry, ConfigSource } from '../../../../shared/model/schemas';
 import { Badge, type BadgeTone } from '../../components/Badge';
+import { readableConfigValue } from './config-units';
 
 const sourceLabels: Record<ConfigSource, { label: string; tone: BadgeTone }> = {
   topic: { label: 'topic override', tone: 'accent' },
@@ -81,7 +82,10 @@ export function ConfigsTable({
                 ) : config.sensitive ? (
                   <span className="muted">hidden</span>
                 ) : (
-                  <span>{config.value ?? <span className="muted">null</span>}</span>
+                  <span>
+                    {config.value ?? <span className="muted">null</span>}
+                    <ReadableHint name={config.name} value={config.value} />
+                  </span>
                 )}
                 {error?.name === config.name ? (
                   <div className="field-error" role="alert">
@@ -100,6 +104,9 @@ export function ConfigsTable({
                       ? `${config.defaultValue} (${config.defaultName})`
                       : config.defaultValue
                   : ''}
+                {config.source === 'topic' && config.defaultValue !== null ? (
+                  <ReadableHint name={config.defaultName ?? config.name} value={config.defaultValue} />
+                ) : null}
               </td>
               <td className="actions">
                 {!config.readOnly && !isEditing ? (
@@ -136,4 +143,9 @@ export function ConfigsTable({
       </tbody>
     </table>
   );
+}
+
+function ReadableHint({ name, value }: { name: string; value: string | null }) {
+  const hint = readableConfigValue(name, value);
+  return hint ? <span className="muted small config-hint"> · {hint}</span> : null;
 }
