@@ -59,6 +59,14 @@ import { decodeCreateAclsRequest, decodeCreateAclsResponse, encodeCreateAclsRequ
 import { decodeDeleteAclsRequest, decodeDeleteAclsResponse, encodeDeleteAclsRequest, encodeDeleteAclsResponse, type DeleteAclsRequest, type DeleteAclsResponse } from './delete-acls';
 import { decodeDescribeUserScramCredentialsRequest, decodeDescribeUserScramCredentialsResponse, encodeDescribeUserScramCredentialsRequest, encodeDescribeUserScramCredentialsResponse, type DescribeUserScramCredentialsRequest, type DescribeUserScramCredentialsResponse } from './describe-user-scram-credentials';
 import { decodeAlterUserScramCredentialsRequest, decodeAlterUserScramCredentialsResponse, encodeAlterUserScramCredentialsRequest, encodeAlterUserScramCredentialsResponse, type AlterUserScramCredentialsRequest, type AlterUserScramCredentialsResponse } from './alter-user-scram-credentials';
+import { decodeAddPartitionsToTxnRequest, decodeAddPartitionsToTxnResponse, encodeAddPartitionsToTxnRequest, encodeAddPartitionsToTxnResponse, type AddPartitionsToTxnRequest, type AddPartitionsToTxnResponse } from './add-partitions-to-txn';
+import { decodeAddOffsetsToTxnRequest, decodeAddOffsetsToTxnResponse, encodeAddOffsetsToTxnRequest, encodeAddOffsetsToTxnResponse, type AddOffsetsToTxnRequest, type AddOffsetsToTxnResponse } from './add-offsets-to-txn';
+import { decodeEndTxnRequest, decodeEndTxnResponse, encodeEndTxnRequest, encodeEndTxnResponse, type EndTxnRequest, type EndTxnResponse } from './end-txn';
+import { decodeWriteTxnMarkersRequest, decodeWriteTxnMarkersResponse, encodeWriteTxnMarkersRequest, encodeWriteTxnMarkersResponse, type WriteTxnMarkersRequest, type WriteTxnMarkersResponse } from './write-txn-markers';
+import { decodeTxnOffsetCommitRequest, decodeTxnOffsetCommitResponse, encodeTxnOffsetCommitRequest, encodeTxnOffsetCommitResponse, type TxnOffsetCommitRequest, type TxnOffsetCommitResponse } from './txn-offset-commit';
+import { decodeDescribeProducersRequest, decodeDescribeProducersResponse, encodeDescribeProducersRequest, encodeDescribeProducersResponse, type DescribeProducersRequest, type DescribeProducersResponse } from './describe-producers';
+import { decodeDescribeTransactionsRequest, decodeDescribeTransactionsResponse, encodeDescribeTransactionsRequest, encodeDescribeTransactionsResponse, type DescribeTransactionsRequest, type DescribeTransactionsResponse } from './describe-transactions';
+import { decodeListTransactionsRequest, decodeListTransactionsResponse, encodeListTransactionsRequest, encodeListTransactionsResponse, type ListTransactionsRequest, type ListTransactionsResponse } from './list-transactions';
 
 export * from './produce';
 export * from './fetch';
@@ -95,6 +103,14 @@ export * from './create-acls';
 export * from './delete-acls';
 export * from './describe-user-scram-credentials';
 export * from './alter-user-scram-credentials';
+export * from './add-partitions-to-txn';
+export * from './add-offsets-to-txn';
+export * from './end-txn';
+export * from './write-txn-markers';
+export * from './txn-offset-commit';
+export * from './describe-producers';
+export * from './describe-transactions';
+export * from './list-transactions';
 export * from './consumer-protocol-subscription';
 export * from './consumer-protocol-assignment';
 export { messageSchemas, type FieldSchema, type MessageSchema, type SchemaRange } from './schema';
@@ -534,6 +550,102 @@ export const AlterUserScramCredentials: ApiDescriptor<AlterUserScramCredentialsR
   encodeResponse: encodeAlterUserScramCredentialsResponse,
 };
 
+export const AddPartitionsToTxn: ApiDescriptor<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse> = {
+  apiKey: 24,
+  name: 'AddPartitionsToTxn',
+  minVersion: 0,
+  maxVersion: 5,
+  firstFlexibleVersion: 3,
+  decodeRequest: decodeAddPartitionsToTxnRequest,
+  encodeRequest: encodeAddPartitionsToTxnRequest,
+  decodeResponse: decodeAddPartitionsToTxnResponse,
+  encodeResponse: encodeAddPartitionsToTxnResponse,
+};
+
+export const AddOffsetsToTxn: ApiDescriptor<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse> = {
+  apiKey: 25,
+  name: 'AddOffsetsToTxn',
+  minVersion: 0,
+  maxVersion: 4,
+  firstFlexibleVersion: 3,
+  decodeRequest: decodeAddOffsetsToTxnRequest,
+  encodeRequest: encodeAddOffsetsToTxnRequest,
+  decodeResponse: decodeAddOffsetsToTxnResponse,
+  encodeResponse: encodeAddOffsetsToTxnResponse,
+};
+
+export const EndTxn: ApiDescriptor<EndTxnRequest, EndTxnResponse> = {
+  apiKey: 26,
+  name: 'EndTxn',
+  minVersion: 0,
+  maxVersion: 5,
+  firstFlexibleVersion: 3,
+  decodeRequest: decodeEndTxnRequest,
+  encodeRequest: encodeEndTxnRequest,
+  decodeResponse: decodeEndTxnResponse,
+  encodeResponse: encodeEndTxnResponse,
+};
+
+export const WriteTxnMarkers: ApiDescriptor<WriteTxnMarkersRequest, WriteTxnMarkersResponse> = {
+  apiKey: 27,
+  name: 'WriteTxnMarkers',
+  minVersion: 0,
+  maxVersion: 1,
+  firstFlexibleVersion: 1,
+  decodeRequest: decodeWriteTxnMarkersRequest,
+  encodeRequest: encodeWriteTxnMarkersRequest,
+  decodeResponse: decodeWriteTxnMarkersResponse,
+  encodeResponse: encodeWriteTxnMarkersResponse,
+};
+
+export const TxnOffsetCommit: ApiDescriptor<TxnOffsetCommitRequest, TxnOffsetCommitResponse> = {
+  apiKey: 28,
+  name: 'TxnOffsetCommit',
+  minVersion: 0,
+  maxVersion: 4,
+  firstFlexibleVersion: 3,
+  decodeRequest: decodeTxnOffsetCommitRequest,
+  encodeRequest: encodeTxnOffsetCommitRequest,
+  decodeResponse: decodeTxnOffsetCommitResponse,
+  encodeResponse: encodeTxnOffsetCommitResponse,
+};
+
+export const DescribeProducers: ApiDescriptor<DescribeProducersRequest, DescribeProducersResponse> = {
+  apiKey: 61,
+  name: 'DescribeProducers',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeDescribeProducersRequest,
+  encodeRequest: encodeDescribeProducersRequest,
+  decodeResponse: decodeDescribeProducersResponse,
+  encodeResponse: encodeDescribeProducersResponse,
+};
+
+export const DescribeTransactions: ApiDescriptor<DescribeTransactionsRequest, DescribeTransactionsResponse> = {
+  apiKey: 65,
+  name: 'DescribeTransactions',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeDescribeTransactionsRequest,
+  encodeRequest: encodeDescribeTransactionsRequest,
+  decodeResponse: decodeDescribeTransactionsResponse,
+  encodeResponse: encodeDescribeTransactionsResponse,
+};
+
+export const ListTransactions: ApiDescriptor<ListTransactionsRequest, ListTransactionsResponse> = {
+  apiKey: 66,
+  name: 'ListTransactions',
+  minVersion: 0,
+  maxVersion: 1,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeListTransactionsRequest,
+  encodeRequest: encodeListTransactionsRequest,
+  decodeResponse: decodeListTransactionsResponse,
+  encodeResponse: encodeListTransactionsResponse,
+};
+
 /** Every API we generate, by API key. */
 export const apiDescriptors: ReadonlyMap<number, ApiDescriptor<unknown, unknown>> = new Map<number, ApiDescriptor<unknown, unknown>>([
   [0, Produce as ApiDescriptor<unknown, unknown>],
@@ -556,6 +668,11 @@ export const apiDescriptors: ReadonlyMap<number, ApiDescriptor<unknown, unknown>
   [21, DeleteRecords as ApiDescriptor<unknown, unknown>],
   [22, InitProducerId as ApiDescriptor<unknown, unknown>],
   [23, OffsetForLeaderEpoch as ApiDescriptor<unknown, unknown>],
+  [24, AddPartitionsToTxn as ApiDescriptor<unknown, unknown>],
+  [25, AddOffsetsToTxn as ApiDescriptor<unknown, unknown>],
+  [26, EndTxn as ApiDescriptor<unknown, unknown>],
+  [27, WriteTxnMarkers as ApiDescriptor<unknown, unknown>],
+  [28, TxnOffsetCommit as ApiDescriptor<unknown, unknown>],
   [29, DescribeAcls as ApiDescriptor<unknown, unknown>],
   [30, CreateAcls as ApiDescriptor<unknown, unknown>],
   [31, DeleteAcls as ApiDescriptor<unknown, unknown>],
@@ -571,6 +688,9 @@ export const apiDescriptors: ReadonlyMap<number, ApiDescriptor<unknown, unknown>
   [50, DescribeUserScramCredentials as ApiDescriptor<unknown, unknown>],
   [51, AlterUserScramCredentials as ApiDescriptor<unknown, unknown>],
   [60, DescribeCluster as ApiDescriptor<unknown, unknown>],
+  [61, DescribeProducers as ApiDescriptor<unknown, unknown>],
+  [65, DescribeTransactions as ApiDescriptor<unknown, unknown>],
+  [66, ListTransactions as ApiDescriptor<unknown, unknown>],
 ]);
 
 /** Versions of the data structures (no header, no API key); decoders accept newer versions, reading the fields they know. */

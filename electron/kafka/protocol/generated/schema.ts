@@ -1593,6 +1593,335 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
       ],
     },
   },
+  AddPartitionsToTxnRequest: {
+    name: 'AddPartitionsToTxnRequest',
+    type: 'request',
+    apiKey: 24,
+    validVersions: [0, 5],
+    flexibleVersions: [3, -1],
+    structs: {
+      AddPartitionsToTxnRequest: [
+        { name: 'Transactions', prop: 'transactions', type: '[]AddPartitionsToTxnRequestAddPartitionsToTxnTransaction', versions: [4, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'V3AndBelowTransactionalId', prop: 'v3AndBelowTransactionalId', type: 'string', versions: [0, 3], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'V3AndBelowProducerId', prop: 'v3AndBelowProducerId', type: 'int64', versions: [0, 3], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'V3AndBelowProducerEpoch', prop: 'v3AndBelowProducerEpoch', type: 'int16', versions: [0, 3], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'V3AndBelowTopics', prop: 'v3AndBelowTopics', type: '[]AddPartitionsToTxnRequestAddPartitionsToTxnTopic', versions: [0, 3], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+      ],
+      AddPartitionsToTxnRequestAddPartitionsToTxnTransaction: [
+        { name: 'TransactionalId', prop: 'transactionalId', type: 'string', versions: [4, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'ProducerId', prop: 'producerId', type: 'int64', versions: [4, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'ProducerEpoch', prop: 'producerEpoch', type: 'int16', versions: [4, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'VerifyOnly', prop: 'verifyOnly', type: 'bool', versions: [4, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: false },
+        { name: 'Topics', prop: 'topics', type: '[]AddPartitionsToTxnRequestAddPartitionsToTxnTopic', versions: [4, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+      ],
+      AddPartitionsToTxnRequestAddPartitionsToTxnTopic: [
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  AddPartitionsToTxnResponse: {
+    name: 'AddPartitionsToTxnResponse',
+    type: 'response',
+    apiKey: 24,
+    validVersions: [0, 5],
+    flexibleVersions: [3, -1],
+    structs: {
+      AddPartitionsToTxnResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [4, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: true, default: null },
+        { name: 'ResultsByTransaction', prop: 'resultsByTransaction', type: '[]AddPartitionsToTxnResponseAddPartitionsToTxnResult', versions: [4, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'ResultsByTopicV3AndBelow', prop: 'resultsByTopicV3AndBelow', type: '[]AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult', versions: [0, 3], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+      ],
+      AddPartitionsToTxnResponseAddPartitionsToTxnResult: [
+        { name: 'TransactionalId', prop: 'transactionalId', type: 'string', versions: [4, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'TopicResults', prop: 'topicResults', type: '[]AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult', versions: [4, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+      ],
+      AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult: [
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'ResultsByPartition', prop: 'resultsByPartition', type: '[]AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+      ],
+      AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult: [
+        { name: 'PartitionIndex', prop: 'partitionIndex', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'PartitionErrorCode', prop: 'partitionErrorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  AddOffsetsToTxnRequest: {
+    name: 'AddOffsetsToTxnRequest',
+    type: 'request',
+    apiKey: 25,
+    validVersions: [0, 4],
+    flexibleVersions: [3, -1],
+    structs: {
+      AddOffsetsToTxnRequest: [
+        { name: 'TransactionalId', prop: 'transactionalId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'ProducerId', prop: 'producerId', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'ProducerEpoch', prop: 'producerEpoch', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'GroupId', prop: 'groupId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  AddOffsetsToTxnResponse: {
+    name: 'AddOffsetsToTxnResponse',
+    type: 'response',
+    apiKey: 25,
+    validVersions: [0, 4],
+    flexibleVersions: [3, -1],
+    structs: {
+      AddOffsetsToTxnResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  EndTxnRequest: {
+    name: 'EndTxnRequest',
+    type: 'request',
+    apiKey: 26,
+    validVersions: [0, 5],
+    flexibleVersions: [3, -1],
+    structs: {
+      EndTxnRequest: [
+        { name: 'TransactionalId', prop: 'transactionalId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'ProducerId', prop: 'producerId', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'ProducerEpoch', prop: 'producerEpoch', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'Committed', prop: 'committed', type: 'bool', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  EndTxnResponse: {
+    name: 'EndTxnResponse',
+    type: 'response',
+    apiKey: 26,
+    validVersions: [0, 5],
+    flexibleVersions: [3, -1],
+    structs: {
+      EndTxnResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'ProducerId', prop: 'producerId', type: 'int64', versions: [5, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: true, default: "-1" },
+        { name: 'ProducerEpoch', prop: 'producerEpoch', type: 'int16', versions: [5, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: true, default: "-1" },
+      ],
+    },
+  },
+  WriteTxnMarkersRequest: {
+    name: 'WriteTxnMarkersRequest',
+    type: 'request',
+    apiKey: 27,
+    validVersions: [0, 1],
+    flexibleVersions: [1, -1],
+    structs: {
+      WriteTxnMarkersRequest: [
+        { name: 'Markers', prop: 'markers', type: '[]WriteTxnMarkersRequestWritableTxnMarker', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+      ],
+      WriteTxnMarkersRequestWritableTxnMarker: [
+        { name: 'ProducerId', prop: 'producerId', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'ProducerEpoch', prop: 'producerEpoch', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'TransactionResult', prop: 'transactionResult', type: 'bool', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'Topics', prop: 'topics', type: '[]WriteTxnMarkersRequestWritableTxnMarkerTopic', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'CoordinatorEpoch', prop: 'coordinatorEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+      ],
+      WriteTxnMarkersRequestWritableTxnMarkerTopic: [
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'PartitionIndexes', prop: 'partitionIndexes', type: '[]int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  WriteTxnMarkersResponse: {
+    name: 'WriteTxnMarkersResponse',
+    type: 'response',
+    apiKey: 27,
+    validVersions: [0, 1],
+    flexibleVersions: [1, -1],
+    structs: {
+      WriteTxnMarkersResponse: [
+        { name: 'Markers', prop: 'markers', type: '[]WriteTxnMarkersResponseWritableTxnMarkerResult', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+      ],
+      WriteTxnMarkersResponseWritableTxnMarkerResult: [
+        { name: 'ProducerId', prop: 'producerId', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'Topics', prop: 'topics', type: '[]WriteTxnMarkersResponseWritableTxnMarkerTopicResult', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+      ],
+      WriteTxnMarkersResponseWritableTxnMarkerTopicResult: [
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]WriteTxnMarkersResponseWritableTxnMarkerPartitionResult', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+      ],
+      WriteTxnMarkersResponseWritableTxnMarkerPartitionResult: [
+        { name: 'PartitionIndex', prop: 'partitionIndex', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  TxnOffsetCommitRequest: {
+    name: 'TxnOffsetCommitRequest',
+    type: 'request',
+    apiKey: 28,
+    validVersions: [0, 4],
+    flexibleVersions: [3, -1],
+    structs: {
+      TxnOffsetCommitRequest: [
+        { name: 'TransactionalId', prop: 'transactionalId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'GroupId', prop: 'groupId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'ProducerId', prop: 'producerId', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'ProducerEpoch', prop: 'producerEpoch', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'GenerationId', prop: 'generationId', type: 'int32', versions: [3, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: "-1" },
+        { name: 'MemberId', prop: 'memberId', type: 'string', versions: [3, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: "" },
+        { name: 'GroupInstanceId', prop: 'groupInstanceId', type: 'string', versions: [3, -1], nullableVersions: [3, -1], tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: "null" },
+        { name: 'Topics', prop: 'topics', type: '[]TxnOffsetCommitRequestTopic', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+      ],
+      TxnOffsetCommitRequestTopic: [
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]TxnOffsetCommitRequestPartition', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+      ],
+      TxnOffsetCommitRequestPartition: [
+        { name: 'PartitionIndex', prop: 'partitionIndex', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'CommittedOffset', prop: 'committedOffset', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'CommittedLeaderEpoch', prop: 'committedLeaderEpoch', type: 'int32', versions: [2, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: true, default: "-1" },
+        { name: 'CommittedMetadata', prop: 'committedMetadata', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  TxnOffsetCommitResponse: {
+    name: 'TxnOffsetCommitResponse',
+    type: 'response',
+    apiKey: 28,
+    validVersions: [0, 4],
+    flexibleVersions: [3, -1],
+    structs: {
+      TxnOffsetCommitResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'Topics', prop: 'topics', type: '[]TxnOffsetCommitResponseTopic', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+      ],
+      TxnOffsetCommitResponseTopic: [
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]TxnOffsetCommitResponsePartition', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+      ],
+      TxnOffsetCommitResponsePartition: [
+        { name: 'PartitionIndex', prop: 'partitionIndex', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [3, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  DescribeProducersRequest: {
+    name: 'DescribeProducersRequest',
+    type: 'request',
+    apiKey: 61,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      DescribeProducersRequest: [
+        { name: 'Topics', prop: 'topics', type: '[]DescribeProducersRequestTopicRequest', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DescribeProducersRequestTopicRequest: [
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'PartitionIndexes', prop: 'partitionIndexes', type: '[]int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  DescribeProducersResponse: {
+    name: 'DescribeProducersResponse',
+    type: 'response',
+    apiKey: 61,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      DescribeProducersResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Topics', prop: 'topics', type: '[]DescribeProducersResponseTopicResponse', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DescribeProducersResponseTopicResponse: [
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]DescribeProducersResponsePartitionResponse', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DescribeProducersResponsePartitionResponse: [
+        { name: 'PartitionIndex', prop: 'partitionIndex', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'ActiveProducers', prop: 'activeProducers', type: '[]DescribeProducersResponseProducerState', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DescribeProducersResponseProducerState: [
+        { name: 'ProducerId', prop: 'producerId', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ProducerEpoch', prop: 'producerEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'LastSequence', prop: 'lastSequence', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "-1" },
+        { name: 'LastTimestamp', prop: 'lastTimestamp', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "-1" },
+        { name: 'CoordinatorEpoch', prop: 'coordinatorEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'CurrentTxnStartOffset', prop: 'currentTxnStartOffset', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "-1" },
+      ],
+    },
+  },
+  DescribeTransactionsRequest: {
+    name: 'DescribeTransactionsRequest',
+    type: 'request',
+    apiKey: 65,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      DescribeTransactionsRequest: [
+        { name: 'TransactionalIds', prop: 'transactionalIds', type: '[]string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  DescribeTransactionsResponse: {
+    name: 'DescribeTransactionsResponse',
+    type: 'response',
+    apiKey: 65,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      DescribeTransactionsResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'TransactionStates', prop: 'transactionStates', type: '[]DescribeTransactionsResponseTransactionState', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DescribeTransactionsResponseTransactionState: [
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'TransactionalId', prop: 'transactionalId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'TransactionState', prop: 'transactionState', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'TransactionTimeoutMs', prop: 'transactionTimeoutMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'TransactionStartTimeMs', prop: 'transactionStartTimeMs', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ProducerId', prop: 'producerId', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ProducerEpoch', prop: 'producerEpoch', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Topics', prop: 'topics', type: '[]DescribeTransactionsResponseTopicData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DescribeTransactionsResponseTopicData: [
+        { name: 'Topic', prop: 'topic', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  ListTransactionsRequest: {
+    name: 'ListTransactionsRequest',
+    type: 'request',
+    apiKey: 66,
+    validVersions: [0, 1],
+    flexibleVersions: [0, -1],
+    structs: {
+      ListTransactionsRequest: [
+        { name: 'StateFilters', prop: 'stateFilters', type: '[]string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ProducerIdFilters', prop: 'producerIdFilters', type: '[]int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'DurationFilter', prop: 'durationFilter', type: 'int64', versions: [1, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: -1 },
+      ],
+    },
+  },
+  ListTransactionsResponse: {
+    name: 'ListTransactionsResponse',
+    type: 'response',
+    apiKey: 66,
+    validVersions: [0, 1],
+    flexibleVersions: [0, -1],
+    structs: {
+      ListTransactionsResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'UnknownStateFilters', prop: 'unknownStateFilters', type: '[]string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'TransactionStates', prop: 'transactionStates', type: '[]ListTransactionsResponseTransactionState', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ListTransactionsResponseTransactionState: [
+        { name: 'TransactionalId', prop: 'transactionalId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ProducerId', prop: 'producerId', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'TransactionState', prop: 'transactionState', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
   ConsumerProtocolSubscription: {
     name: 'ConsumerProtocolSubscription',
     type: 'data',
