@@ -32,6 +32,18 @@ interface ProducerEntry {
   batches: TrackedBatch[];
 }
 
+/** One producer of a partition as DescribeProducers answers it (-1 where not known). */
+export interface ActiveProducer {
+  producerId: number;
+  producerEpoch: number;
+  lastSequence: number;
+  lastTimestamp: number;
+  /** The epoch of the transaction coordinator that wrote this producer's last marker. */
+  coordinatorEpoch: number;
+  /** The first offset of the producer's open transaction on this partition. */
+  currentTxnStartOffset: number;
+}
+
 export type SequenceCheck =
   | { kind: 'append' }
   | { kind: 'duplicate'; firstOffset: number; lastOffset: number; timestamp: number }
@@ -135,6 +147,25 @@ export class ProducerStateTable {
   /** Every producer's epoch and tracked batches, as plain data for a snapshot. */
   entries(): ProducerSnapshotEntry[] {
     return [...this.#producers].map(([producerId, entry]) => ({ producerId, epoch: entry.epoch, batches: entry.batches.map((b) => ({ ...b })) }));
+  }
+
+  /**
+   * Every producer the partition knows, as DescribeProducers (KIP-664) reports them: its epoch, the
+   * last sequence and timestamp it wrote. The transaction fields stay -1 until the table tracks
+   * transactions (coordinator epoch from the last marker, first offset of the open transaction).
+   */
+  describe(): ActiveProducer[] {
+    return [...this.#producers].map(([producerId, entry]) => {
+      const newest = entry.batches.at(-1);
+      return {
+        producerId,
+        producerEpoch: entry.epoch,
+        lastSequence: newest?.lastSequence ?? -1,
+        lastTimestamp: newest?.timestamp ?? -1,
+        coordinatorEpoch: -1,
+        currentTxnStartOffset: -1,
+      };
+    });
   }
 
   /** Replaces the table with a snapshot's entries. */

@@ -34,6 +34,7 @@ import { offsetDeleteHandler } from './47-offset-delete';
 import { describeUserScramCredentialsHandler } from './50-describe-user-scram-credentials';
 import { alterUserScramCredentialsHandler } from './51-alter-user-scram-credentials';
 import { describeClusterHandler } from './60-describe-cluster';
+import { describeProducersHandler } from './61-describe-producers';
 
 /** Every API the broker implements, one file per API key. ApiVersions is built from this list. */
 export const handlers: readonly AnyHandler[] = [
@@ -72,4 +73,5 @@ export const handlers: readonly AnyHandler[] = [
   describeUserScramCredentialsHandler,
   alterUserScramCredentialsHandler,
   describeClusterHandler,
+  describeProducersHandler,
 ];
