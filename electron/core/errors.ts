@@ -39,6 +39,8 @@ const kafkaErrorWords: Record<string, { kind: IpcErrorKind; message: string }> =
   INVALID_PARTITIONS: { kind: 'kafka', message: 'The number of partitions is not valid.' },
   INVALID_TOPIC_EXCEPTION: { kind: 'kafka', message: 'The cluster refused this topic name.' },
   INVALID_CONFIG: { kind: 'kafka', message: 'The cluster refused one of the configs.' },
+  // Kafka 0.11's default (delete.topic.enable=false), and any cluster configured so.
+  TOPIC_DELETION_DISABLED: { kind: 'kafka', message: 'This cluster does not allow deleting topics: its delete.topic.enable is false.' },
   POLICY_VIOLATION: { kind: 'kafka', message: 'The request breaks a policy set on the cluster.' },
   TOPIC_AUTHORIZATION_FAILED: { kind: 'kafka', message: 'This user is not allowed to act on this topic.' },
   CLUSTER_AUTHORIZATION_FAILED: { kind: 'kafka', message: 'This user is not allowed to act on the cluster.' },

@@ -182,6 +182,14 @@ describe.each(MATRIX)('the app against Kafka %s (emulated)', (release) => {
       if (!deleteGroup.ok) expect(deleteGroup.error.message).toMatch(/needs Kafka 1\.1 or later/);
     }
 
+    // Kafka 0.11 shipped with delete.topic.enable=false (release-defaults.ts): deleting a topic says so.
+    const deleteTopic = await app.call('topics.delete', { connectionId, topic: 'orders' });
+    if (at(release, '1.0')) expect(deleteTopic.ok, deleteTopic.ok ? '' : deleteTopic.error.message).toBe(true);
+    else {
+      expect(deleteTopic.ok).toBe(false);
+      if (!deleteTopic.ok) expect(deleteTopic.error.message).toMatch(/does not allow deleting topics: its delete\.topic\.enable is false/);
+    }
+
     await app.close();
   }, 90_000);
 });

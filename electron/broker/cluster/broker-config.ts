@@ -438,20 +438,29 @@ export function validateBrokerConfigs(map: Readonly<Record<string, string>>, opt
 
 /**
  * One broker's configuration as Kafka layers it: dynamic per-broker over dynamic cluster default over
- * static (given at start) over Kafka's default.
+ * static (given at start) over Kafka's default. Kafka's default is the played release's where it
+ * differed (`releaseDefaults`, from release-defaults.ts), else the config def's.
  */
 export class BrokerConfigView {
   readonly #staticConfigs: Readonly<Record<string, string>>;
   readonly #dynamicBroker: () => Readonly<Record<string, string>>;
   readonly #dynamicDefault: () => Readonly<Record<string, string>>;
+  readonly #releaseDefaults: Readonly<Record<string, string>>;
   constructor(
     staticConfigs: Readonly<Record<string, string>>,
     dynamicBroker: () => Readonly<Record<string, string>>,
     dynamicDefault: () => Readonly<Record<string, string>>,
+    releaseDefaults: Readonly<Record<string, string>> = {},
   ) {
     this.#staticConfigs = staticConfigs;
     this.#dynamicBroker = dynamicBroker;
     this.#dynamicDefault = dynamicDefault;
+    this.#releaseDefaults = releaseDefaults;
+  }
+
+  /** Kafka's default for `name` in the release this broker plays. */
+  kafkaDefault(name: string): string | null {
+    return this.#releaseDefaults[name] ?? ALL_BROKER_CONFIG_DEFS.get(name)?.default ?? null;
   }
 
   resolve(name: string): ResolvedConfig {
@@ -467,12 +476,12 @@ export class BrokerConfigView {
       const value = values[name];
       if (value !== undefined) return { name, value, source, readOnly, sensitive };
     }
-    return { name, value: d?.default ?? null, source: ConfigSource.DEFAULT_CONFIG, readOnly, sensitive };
+    return { name, value: this.kafkaDefault(name), source: ConfigSource.DEFAULT_CONFIG, readOnly, sensitive };
   }
 
   /** resolve(name).value without building the resolution (read per request on hot paths: fetch.max.bytes). */
   value(name: string): string | null {
-    return this.#dynamicBroker()[name] ?? this.#dynamicDefault()[name] ?? this.#staticConfigs[name] ?? ALL_BROKER_CONFIG_DEFS.get(name)?.default ?? null;
+    return this.#dynamicBroker()[name] ?? this.#dynamicDefault()[name] ?? this.#staticConfigs[name] ?? this.kafkaDefault(name);
   }
 
   int(name: string): number {

@@ -15,6 +15,8 @@ import type { TopicMetadata } from './metadata-store';
 import { PartitionReplica } from './partition-replica';
 import { ReplicaFetcher } from './replica-fetcher';
 import { StorageFailures } from './storage-failures';
+import { releaseConfigDefaults } from './release-defaults';
+import type { KafkaReleaseId } from '../../kafka/releases';
 
 export type BrokerState = 'running' | 'stopped';
 
@@ -37,6 +39,8 @@ export interface BrokerOptions {
   now?: () => number;
   /** The group coordinator's timers (sessions, rebalances, offsets expiry); the system clock unless given. */
   groupClock?: CoordinatorClock;
+  /** The Kafka release the cluster plays: its config defaults where they differed (release-defaults.ts). */
+  kafkaVersion?: KafkaReleaseId | null;
 }
 
 /**
@@ -142,6 +146,7 @@ export class Broker {
       },
       () => controller.brokerConfigs(options.id),
       () => controller.brokerConfigs(''),
+      releaseConfigDefaults(options.kafkaVersion ?? null),
     );
     this.groups = new GroupCoordinator(
       {

@@ -68,7 +68,7 @@ export class EmbeddedCluster {
   readonly #brokerMap = new Map<number, Broker>();
   #closed = false;
   /** The Kafka release the brokers play (null: every version implemented). */
-  kafkaVersion: KafkaReleaseId | null = null;
+  readonly kafkaVersion: KafkaReleaseId | null;
 
   /** What the brokers advertise: the release's APIs they implement, and those they do not. */
   advertisedApis(): AdvertisedApis {
@@ -82,7 +82,9 @@ export class EmbeddedCluster {
     logger: Logger,
     dispatcher: RequestDispatcher<Broker>,
     groupClock?: CoordinatorClock,
+    kafkaVersion: KafkaReleaseId | null = null,
   ) {
+    this.kafkaVersion = kafkaVersion;
     this.logger = logger;
     const count = options.brokers;
     const brokerIds = Array.from({ length: count }, (_, i) => i);
@@ -150,6 +152,7 @@ export class EmbeddedCluster {
           memory,
           security: this.security,
           groupClock,
+          kafkaVersion,
         }),
       );
     }
@@ -185,8 +188,8 @@ export class EmbeddedCluster {
       logger,
       options.dispatcher ?? createDispatcher(createRegistry(), { release: options.kafkaVersion ?? null }),
       options.groupClock,
+      options.kafkaVersion ?? null,
     );
-    cluster.kafkaVersion = options.kafkaVersion ?? null;
     try {
       for (const user of options.users ?? []) {
         const failure = await upsertUser(cluster.controller.security, user);

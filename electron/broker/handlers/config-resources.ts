@@ -83,7 +83,7 @@ export function describeBrokerConfigs(broker: Broker): DescribedConfig[] {
     if (clusterDefault[r.name] !== undefined)
       synonyms.push({ name: r.name, value: clusterDefault[r.name]!, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG });
     if (r.source === ConfigSource.STATIC_BROKER_CONFIG) synonyms.push({ name: r.name, value: r.value, source: r.source });
-    const fallback = ALL_BROKER_CONFIG_DEFS.get(r.name)?.default ?? null;
+    const fallback = broker.config.kafkaDefault(r.name);
     if (fallback !== null) synonyms.push({ name: r.name, value: fallback, source: ConfigSource.DEFAULT_CONFIG });
     const hide = (value: string | null) => (r.sensitive ? null : value);
     return {

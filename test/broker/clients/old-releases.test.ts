@@ -15,6 +15,7 @@ import { kcat, lines, PYTHON, run, startTestCluster, topicName, type TestCluster
 
 const SARAMA_SOURCE = fileURLToPath(new URL('./fixtures/sarama-release/main.go', import.meta.url));
 const PYTHON_SCRIPT = join(import.meta.dirname, 'python', 'roundtrip.py');
+const RELEASE_DEFAULTS_SCRIPT = join(import.meta.dirname, 'python', 'release_defaults.py');
 const GO_ENV = { ...process.env, GOPATH: '/usr/share/gocode', GO111MODULE: 'off', GOFLAGS: '' };
 
 const clusters = new Map<KafkaReleaseId, TestCluster>();
@@ -92,5 +93,52 @@ describe('clients pinned to old releases against the emulation', { timeout: 90_0
       ),
     );
     expect(read).toEqual(Array.from({ length: 25 }, (_, i) => `${i} k${i}=v${i}`));
+  });
+
+  // Each release's untuned defaults (electron/broker/cluster/release-defaults.ts), as its clients see them.
+  it.each([
+    [
+      '0.11',
+      '0.11.0',
+      {
+        'offsets.retention.minutes': '1440',
+        'group.max.session.timeout.ms': '300000',
+        'replica.lag.time.max.ms': '10000',
+        'max.message.bytes': '1000012',
+        deleteTopicError: 73,
+        futureRecordError: null,
+      },
+    ],
+    [
+      '2.4',
+      '2.4.0',
+      {
+        'offsets.retention.minutes': '10080',
+        'group.max.session.timeout.ms': '1800000',
+        'replica.lag.time.max.ms': '10000',
+        'max.message.bytes': '1000012',
+        deleteTopicError: 0,
+        futureRecordError: null,
+      },
+    ],
+    [
+      '3.5',
+      '2.5.0',
+      {
+        'offsets.retention.minutes': '10080',
+        'group.max.session.timeout.ms': '1800000',
+        'replica.lag.time.max.ms': '30000',
+        'max.message.bytes': '1048588',
+        deleteTopicError: 0,
+        futureRecordError: null,
+      },
+    ],
+    // KIP-1030: from 4.0 a record over an hour ahead of the broker's clock is refused.
+    ['4.1', 'none', { futureRecordError: 'INVALID_TIMESTAMP' }],
+  ] as const)("an untuned %s broker has that release's defaults: configs, topic deletion, future timestamps", async (release, apiVersion, expected) => {
+    const t = await playing(release);
+    const result = await run(PYTHON, [RELEASE_DEFAULTS_SCRIPT, t.bootstrap, topicName(`defaults-${release}`), apiVersion], { timeoutMs: 60_000 });
+    if (result.code !== 0) throw new Error(`release_defaults.py exited ${result.code}:\n${result.stderr}`);
+    expect(JSON.parse(result.stdout.trim().split('\n').pop()!)).toEqual(expected);
   });
 });

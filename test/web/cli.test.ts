@@ -1,0 +1,43 @@
+// `npm run web`'s command line (electron/web/cli.ts): arguments it cannot use stop it before anything
+// starts, with exit code 2 and a message naming the argument and what it accepts.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = resolve(__dirname, '../..');
+const tsx = join(root, 'node_modules', '.bin', 'tsx');
+// A stand-in renderer: the CLI checks index.html exists before it reads the other arguments' values.
+const renderer = mkdtempSync(join(tmpdir(), 'kd-web-cli-renderer-'));
+writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>stand-in</title>');
+const scratch = mkdtempSync(join(tmpdir(), 'kd-web-cli-data-'));
+
+afterAll(() => {
+  rmSync(renderer, { recursive: true, force: true });
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+async function runWeb(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(tsx, ['electron/web/cli.ts', '--renderer', renderer, ...args], { cwd: root });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  clearTimeout(timer);
+  return { code, stderr };
+}
+
+describe('npm run web refuses arguments it cannot use', { timeout: 90_000 }, () => {
+  it.each([
+    [['--kafka-version', '0.10'], /--kafka-version must be a Kafka release from 0\.11 to 4\.1 .*got "0\.10"/],
+    [['--kafka-version', 'latest'], /--kafka-version must be a Kafka release .*got "latest"/],
+    [['--brokers', 'three'], /--brokers/],
+  ])('%j: exit code 2, a message naming it, no data directory made', async (args, message) => {
+    const dataDir = join(scratch, args.join('-'));
+    const { code, stderr } = await runWeb([...args, '--data-dir', dataDir]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+});
