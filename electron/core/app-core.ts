@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { EMBEDDED_CONNECTION_ID, type AppInfo, type EmbeddedSettings } from '../../shared/model/schemas';
 import { createHandlers } from '../ipc/handlers';
 import { createDispatcher, type Dispatch } from '../ipc/registry';
+import { AclService } from '../services/acls/service';
 import { ClusterService } from '../services/cluster/service';
 import { ConnectionService } from '../services/connections/service';
 import { DemoService } from '../services/demo/service';
@@ -123,13 +124,20 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     if (!embedded.cluster) void demo.stop('all');
   });
 
+  // ACLs and SCRAM users, on any connection; the screens name the principal a connection uses.
+  const connectedAs = (connectionId: string) => {
+    const sasl = connections.list().find((connection) => connection.id === connectionId)?.sasl;
+    return sasl ? `User:${sasl.username}` : null;
+  };
+  const acls = new AclService({ admin, connectedAs });
+
   const appInfo: AppInfo = {
     mode: options.mode,
     version: options.version,
     secretStorage: options.secrets.kind,
     userDataDir: path.resolve(options.dataDir),
   };
-  const services: Services = { settings, embedded, connections, cluster, topics, produce, groups, lag, demo, messages };
+  const services: Services = { settings, embedded, connections, cluster, topics, produce, groups, lag, demo, messages, acls };
   const dispatch = createDispatcher(createHandlers(appInfo, services), logger);
   if (options.embeddedStart === 'background') void embedded.startAtLaunch();
   else await embedded.startAtLaunch();

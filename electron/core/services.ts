@@ -1,4 +1,5 @@
 // The app's services, as app-core makes and wires them and the IPC handlers call them.
+import type { AclService } from '../services/acls/service';
 import type { ClusterService } from '../services/cluster/service';
 import type { ConnectionService } from '../services/connections/service';
 import type { DemoService } from '../services/demo/service';
@@ -22,4 +23,5 @@ export interface Services {
   lag: LagService;
   demo: DemoService;
   messages: MessageService;
+  acls: AclService;
 }

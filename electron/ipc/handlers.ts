@@ -26,7 +26,7 @@ function trackConnectionCalls(plain: Handlers, connections: ConnectionService): 
   return tracked as unknown as Handlers;
 }
 
-function handlers(appInfo: AppInfo, { settings, connections, embedded, cluster, topics, produce, groups, lag, demo, messages }: Services): Handlers {
+function handlers(appInfo: AppInfo, { settings, connections, embedded, cluster, topics, produce, groups, lag, demo, messages, acls }: Services): Handlers {
   return {
     'app.info': () => appInfo,
     'settings.get': () => settings.current,
@@ -90,6 +90,11 @@ function handlers(appInfo: AppInfo, { settings, connections, embedded, cluster, 
     'demo.status': () => demo.status(),
     'demo.start': (request) => demo.start(request),
     'demo.stop': ({ what }) => demo.stop(what),
+
+    'acls.list': ({ connectionId, filter }) => acls.list(connectionId, filter),
+    'acls.preview': ({ connectionId, acl }) => acls.preview(connectionId, acl),
+    'acls.create': ({ connectionId, acl }) => acls.create(connectionId, acl),
+    'acls.delete': ({ connectionId, acl }) => acls.delete(connectionId, acl),
 
     'embedded.status': () => embedded.status(),
     'embedded.start': (request) => embedded.start(request),

@@ -51,6 +51,7 @@ import {
   topicStatsSchema,
   topicSummarySchema,
 } from '../model/schemas';
+import { aclDeleteRequestSchema, aclBindingRequestSchema, aclEntrySchema, aclListRequestSchema, aclListSchema, aclPreviewSchema } from '../model/acls';
 import { connectionActivitySchema, connectionHealthSchema, testIdSchema } from '../model/connections';
 import {
   exportRequestSchema,
@@ -192,6 +193,13 @@ export const contract = {
   // Starts the demo, or applies new options to the running one.
   'demo.start': { request: demoOptionsSchema.strict(), response: demoStatusSchema },
   'demo.stop': { request: demoStopRequestSchema, response: demoStatusSchema },
+
+  // ACLs (shared/model/acls.ts). Listing needs DESCRIBE on the cluster, changing ALTER; a cluster
+  // without an authorizer answers SECURITY_DISABLED. The preview says what an ACL would grant.
+  'acls.list': { request: aclListRequestSchema, response: aclListSchema },
+  'acls.preview': { request: aclBindingRequestSchema, response: aclPreviewSchema },
+  'acls.create': { request: aclBindingRequestSchema, response: aclEntrySchema },
+  'acls.delete': { request: aclDeleteRequestSchema, response: z.object({ deleted: z.number().int() }) },
 
   'embedded.status': { request: empty, response: embeddedClusterStatusSchema },
   // Start (whether or not it starts with the app), stop and restart the whole cluster at any time.

@@ -19,6 +19,7 @@ export interface TestCore {
   close(): Promise<void>;
 }
 
+/** `brokers: 0` starts the core without its embedded cluster (a test that brings its own cluster). */
 export async function startCore(options: { brokers?: number; secrets?: SecretStore; dataDir?: string } = {}): Promise<TestCore> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-services-')));
   const brokers = options.brokers ?? 3;
@@ -27,10 +28,10 @@ export async function startCore(options: { brokers?: number; secrets?: SecretSto
     version: 'test',
     dataDir,
     secrets: options.secrets ?? new MemorySecretStore(),
-    embeddedOverride: { enabled: true, brokers, basePort: await freePortRange(brokers), schemaRegistryPort: 0 },
+    embeddedOverride: brokers === 0 ? { enabled: false } : { enabled: true, brokers, basePort: await freePortRange(brokers), schemaRegistryPort: 0 },
   });
   const status = core.embedded.status();
-  if (status.state !== 'running') {
+  if (brokers > 0 && status.state !== 'running') {
     await core.close();
     throw new Error(`embedded cluster did not start: ${status.message}`);
   }
