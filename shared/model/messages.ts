@@ -111,7 +111,8 @@ export const filterSchema = z.discriminatedUnion('kind', [
   }),
   // The value parsed as JSON; `path` in dot/bracket form ($.order.items[0].sku); `equals` is JSON or a bare string.
   z.object({ kind: z.literal('jsonPath'), path: z.string().min(1).max(1000), equals: boundedText(10_000, 'The value to compare') }),
-  // Find by key: the key's partition (murmur2, as the default partitioner) and only that partition.
+  // Find by key: the partitions the common clients' partitioners put the key in (murmur2, CRC32,
+  // FNV-1a, ...), then every other partition when none of them holds it. A chosen partition is searched alone.
   z.object({ kind: z.literal('key'), key: boundedText(1_000_000, 'The key') }),
 ]);
 export type Filter = z.infer<typeof filterSchema>;
@@ -171,6 +172,18 @@ export const unreadableBatchSchema = z.object({
 });
 export type UnreadableBatch = z.infer<typeof unreadableBatchSchema>;
 
+// A find by key: the partitions the common partitioners would put the key in (each with the partitioners
+// that pick it, as short labels), whether the search went on to every other partition because none of
+// those held the key, and the partitions whose records are on the page with the partitioners that put them there.
+export const keySearchSchema = z.object({
+  candidates: z.array(z.object({ partition: z.number().int(), partitioners: z.array(z.string()) })),
+  // The partition chosen in the form, searched alone (no candidates are read then).
+  chosen: z.array(z.number().int()).optional(),
+  fallback: z.boolean(),
+  found: z.array(z.object({ partition: z.number().int(), partitioners: z.array(z.string()) })),
+});
+export type KeySearch = z.infer<typeof keySearchSchema>;
+
 export const pageSchema = z.object({
   topic: z.string(),
   // Oldest first: by offset in one partition, by timestamp across partitions.
@@ -183,8 +196,9 @@ export const pageSchema = z.object({
   stoppedBy: stopReasonSchema,
   scanned: z.number(),
   durationMs: z.number(),
-  // The partition a find-by-key searched, and other facts worth telling ("group has no commit on 2").
-  keyPartition: z.number().int().optional(),
+  // Where a find by key looked and found: see keySearchSchema.
+  keySearch: keySearchSchema.optional(),
+  // Other facts worth telling ("group has no commit on 2").
   notes: z.array(z.string()),
   // Batches the read went past because they cannot be read, by partition and offsets.
   unreadable: z.array(unreadableBatchSchema).optional(),

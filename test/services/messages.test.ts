@@ -13,7 +13,7 @@ import protobuf from 'protobufjs';
 import { Producer, type MessageToProduce } from '@platformatic/kafka';
 import type { EventPayload } from '../../shared/ipc/contract';
 import type { Page, RecordView } from '../../shared/model/messages';
-import { partitionForKey } from '../../electron/kafka/partitioners/murmur2';
+import { keyPartitions, partitionForKey } from '../../electron/kafka/partitioners/index';
 import { MessageService } from '../../electron/services/messages/service';
 import { kcatCommand } from '../../renderer/src/features/messages/record-format';
 import { startCore, type TestCore } from './helpers';
@@ -315,7 +315,7 @@ describe('message browser on the embedded cluster', () => {
     expect(bad).toMatchObject({ ok: false, error: { kind: 'invalid-request' } });
   });
 
-  it('finds by key in the one partition the default partitioner chose', async () => {
+  it('finds by key in the partitions the common partitioners choose', async () => {
     const topic = 'svc.messages.keys';
     await app.ok('topics.create', { connectionId, topic, partitions: 6, replicationFactor: 1 });
     for (const key of ['alice', 'bob', 'carol', 'dave']) {
@@ -323,8 +323,8 @@ describe('message browser on the embedded cluster', () => {
     }
     const page = await app.ok('messages.read', { connectionId, topic, filter: { kind: 'key', key: 'carol' }, limit: { count: 100 } });
     const partition = partitionForKey(Buffer.from('carol'), 6);
-    expect(page.keyPartition).toBe(partition);
-    expect(page.ranges.map((range) => range.partition)).toEqual([partition]);
+    expect(page.keySearch?.found).toEqual([{ partition, partitioners: expect.arrayContaining([expect.stringMatching(/^murmur2/)]) as string[] }]);
+    expect(page.ranges.map((range) => range.partition)).toEqual(keyPartitions(Buffer.from('carol'), 6).map((candidate) => candidate.partition));
     expect(page.records).toHaveLength(3);
     expect(page.records.every((record) => record.key.text === 'carol' && record.partition === partition)).toBe(true);
   });

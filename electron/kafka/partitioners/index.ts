@@ -14,6 +14,8 @@ export type KeyPartitionerName = 'murmur2' | 'crc32' | 'fnv1a' | 'fnv1a-referenc
 
 export interface KeyPartitioner {
   name: KeyPartitionerName;
+  /** Short, for a status line: the hash and the best-known clients that use it. */
+  label: string;
   /** Which clients pick partitions this way (by default, or with the setting named). */
   clients: string;
   partition(key: Uint8Array, partitionCount: number): number;
@@ -23,27 +25,32 @@ export interface KeyPartitioner {
 export const KEY_PARTITIONERS: readonly KeyPartitioner[] = [
   {
     name: 'murmur2',
+    label: 'murmur2 (Java, kafkajs, kafka-python)',
     clients:
       'the Java client, kafkajs 2.x (DefaultPartitioner), kafka-python, @platformatic/kafka, franz-go; librdkafka with partitioner=murmur2 or murmur2_random',
     partition: partitionForKey,
   },
   {
     name: 'crc32',
+    label: 'CRC32 (librdkafka: kcat, confluent-kafka)',
     clients: 'librdkafka (kcat, confluent-kafka for Python, Go and .NET, node-rdkafka): consistent_random, its default, and consistent',
     partition: crc32Partition,
   },
   {
     name: 'fnv1a',
+    label: 'FNV-1a (sarama)',
     clients: "Go sarama's default (NewHashPartitioner); librdkafka with partitioner=fnv1a or fnv1a_random",
     partition: fnv1aPartition,
   },
   {
     name: 'fnv1a-reference',
+    label: 'FNV-1a reference (sarama)',
     clients: "Go sarama's NewReferenceHashPartitioner",
     partition: fnv1aReferencePartition,
   },
   {
     name: 'kafkajs-legacy',
+    label: 'kafkajs legacy',
     clients: 'kafkajs 1.x, and 2.x with createPartitioner: Partitioners.LegacyPartitioner',
     partition: kafkajsLegacyPartition,
   },

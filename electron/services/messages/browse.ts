@@ -5,7 +5,7 @@
 // from it: nothing is read again from the start.
 import type { Admin } from '@platformatic/kafka';
 import type { Limit, PartitionCursor, Seek, StopReason } from '../../../shared/model/messages';
-import { partitionForKey } from '../../kafka/partitioners/murmur2';
+import { KEY_PARTITIONERS, keyPartitions } from '../../kafka/partitioners/index';
 import { AppError } from '../../core/errors';
 import { committedOffsets } from '../cluster/offsets';
 import { FilterStopped } from './message-workers';
@@ -319,7 +319,32 @@ export interface Plan {
   /** Forward: first offset to read. Backward: exclusive end. */
   starts: Map<number, number>;
   notes: string[];
-  keyPartition?: number;
+  /** Find by key: the partitions the common partitioners pick for the key, with their labels. */
+  keyCandidates?: KeyCandidate[];
+  /** Find by key in the partitions chosen in the form (searched alone). */
+  keyChosen?: boolean;
+}
+
+export interface KeyCandidate {
+  partition: number;
+  partitioners: string[];
+}
+
+const partitionerLabels = new Map(KEY_PARTITIONERS.map((partitioner) => [partitioner.name, partitioner.label]));
+
+/** The partitions the common clients would put `key` in, each with the labels of the partitioners that pick it. */
+export function keyCandidates(key: string, partitionCount: number): KeyCandidate[] {
+  return keyPartitions(Buffer.from(key), partitionCount).map(({ partition, partitioners }) => ({
+    partition,
+    partitioners: partitioners.map((name) => partitionerLabels.get(name) ?? name),
+  }));
+}
+
+/** Where a find by key goes on when none of its candidate partitions holds the key: every other partition. */
+export function keyFallbackPartitions(reader: TopicReader, planned: Plan): number[] {
+  if (!planned.keyCandidates || planned.keyChosen) return [];
+  const searched = new Set(planned.keyCandidates.map((candidate) => candidate.partition));
+  return reader.checkPartitions(null).filter((partition) => !searched.has(partition));
 }
 
 const clamp = (value: number, range: Watermarks) => Math.min(Math.max(value, range.low), range.high);
@@ -336,13 +361,16 @@ export async function plan(
 ): Promise<Plan> {
   let partitions = reader.checkPartitions(request.partitions);
   const notes: string[] = [];
-  let keyPartition: number | undefined;
+  const keyed: Pick<Plan, 'keyCandidates' | 'keyChosen'> = {};
   if (request.findKey !== undefined) {
-    keyPartition = partitionForKey(Buffer.from(request.findKey), reader.partitionCount);
-    if (request.partitions?.length && !request.partitions.includes(keyPartition)) {
-      notes.push(`The key belongs to partition ${keyPartition}, which is searched instead of the partitions chosen.`);
-    }
-    partitions = [keyPartition];
+    // The key's records are where the client that wrote them put them, and clients hash differently:
+    // the partitions of every common partitioner are searched (the caller goes on to the others when
+    // none holds the key). Partitions chosen in the form are searched alone; a next page keeps the
+    // partitions of its first.
+    keyed.keyCandidates = keyCandidates(request.findKey, reader.partitionCount);
+    if (request.partitions?.length) keyed.keyChosen = true;
+    else if (request.page) partitions = reader.checkPartitions(request.page.cursor.map((entry) => entry.partition));
+    else partitions = keyed.keyCandidates.map((candidate) => candidate.partition);
   }
   // Offline partitions, and partitions whose leader does not answer, are left out with a note: the
   // others are read. Only when none can be read is it an error.
@@ -374,7 +402,7 @@ export async function plan(
       if (request.page.direction === 'forward') starts.set(partition, entry ? clamp(entry.after, r) : r.high);
       else starts.set(partition, entry ? clamp(entry.before, r) : r.low);
     }
-    return { partitions, watermarks, direction: request.page.direction, starts, notes, ...(keyPartition !== undefined ? { keyPartition } : {}) };
+    return { partitions, watermarks, direction: request.page.direction, starts, notes, ...keyed };
   }
 
   const seek = request.seek;
@@ -415,7 +443,7 @@ export async function plan(
       break;
     }
   }
-  return { partitions, watermarks, direction, starts, notes, ...(keyPartition !== undefined ? { keyPartition } : {}) };
+  return { partitions, watermarks, direction, starts, notes, ...keyed };
 }
 
 /** A consumer group's committed offsets on the given partitions of one topic. */

@@ -12,6 +12,7 @@ import {
   type Filter,
   type ExportFormat,
   type ExportResult,
+  type KeySearch,
   type Page,
   type ParsedReadRequest,
   type Progress,
@@ -26,7 +27,7 @@ import {
 } from '../../../shared/model/messages';
 import { AppError } from '../../core/errors';
 import { withFinalTimeouts } from '../connections/final-timeouts';
-import { cursorOf, limitDeadline, merge, openStreams, plan } from './browse';
+import { cursorOf, keyFallbackPartitions, limitDeadline, merge, openStreams, plan, type Plan } from './browse';
 import { decoderFor, type FullText } from './decoders';
 import { ExportWriter } from './export';
 import { TopicReader, type RawRecord } from './fetch';
@@ -69,6 +70,15 @@ function unreadableOf(reader: TopicReader, read: Map<number, { from: number; to:
   const unreadable = reader.unreadable((partition) => read.get(partition));
   return unreadable.length ? { unreadable } : {};
 }
+/** What a find by key reports: where it looked, whether it went on to every partition, where it found. */
+function keySearchOf(planned: Plan, fallback: boolean, records: readonly RecordView[]): KeySearch {
+  const candidates = planned.keyCandidates ?? [];
+  const found = [...new Set(records.map((record) => record.partition))]
+    .sort((a, b) => a - b)
+    .map((partition) => ({ partition, partitioners: candidates.find((candidate) => candidate.partition === partition)?.partitioners ?? [] }));
+  return { candidates, ...(planned.keyChosen ? { chosen: planned.partitions } : {}), fallback, found };
+}
+
 const VALUE_CACHE_CHARS = 64 * 1024 * 1024;
 const contentTypes: Record<ExportFormat, string> = {
   jsonl: 'application/x-ndjson; charset=utf-8',
@@ -139,36 +149,64 @@ export class MessageService {
         findKey: request.filter?.kind === 'key' ? request.filter.key : undefined,
       });
       const chunkHook = filter ? (records: RawRecord[]) => filter.prepare(records) : async () => undefined;
-      const streams = openStreams(reader, planned, request.limit.count, chunkHook);
-      const { stoppedBy, stats, note } = await merge(streams, {
-        direction: planned.direction,
-        count: request.limit.count,
-        maxBytes: request.limit.maxBytes,
-        deadline,
-        endTimestamp: request.limit.endTimestamp,
-        predicate: filter ? (record) => filter.matches(record) : null,
-        isCancelled: () => operation.cancelled,
-        onProgress: request.operationId ? (progress) => this.#progress(request.operationId!, progress, false) : undefined,
-        onRecord: (record) => found.push(record),
-      });
+      const scan = async (scanned: Plan) => {
+        const streams = openStreams(reader, scanned, request.limit.count, chunkHook);
+        const result = await merge(streams, {
+          direction: scanned.direction,
+          count: request.limit.count - found.length,
+          maxBytes: request.limit.maxBytes,
+          deadline,
+          endTimestamp: request.limit.endTimestamp,
+          predicate: filter ? (record) => filter.matches(record) : null,
+          isCancelled: () => operation.cancelled,
+          onProgress: request.operationId ? (progress) => this.#progress(request.operationId!, progress, false) : undefined,
+          onRecord: (record) => found.push(record),
+        });
+        return { ...result, cursor: cursorOf(scanned, streams) };
+      };
+      let { stoppedBy, stats, note, cursor } = await scan(planned);
+      const plans = [planned];
+      // Find by key: none of the partitions the common partitioners pick holds the key (a custom or
+      // round-robin partitioner wrote it, or the topic grew): every other partition is searched too.
+      const others = !request.page && stoppedBy === 'end' && found.length === 0 ? keyFallbackPartitions(reader, planned) : [];
+      let fallback =
+        planned.keyCandidates !== undefined &&
+        !planned.keyChosen &&
+        cursor.some((entry) => !planned.keyCandidates!.some((c) => c.partition === entry.partition));
+      if (others.length) {
+        fallback = true;
+        const more = await plan(reader, admin, { partitions: others, seek: request.seek }).catch((error: unknown) => {
+          if (error instanceof AppError) planned.notes.push(error.message);
+          else throw error;
+          return null;
+        });
+        if (more) {
+          const second = await scan(more);
+          plans.push(more);
+          ({ stoppedBy, note } = second);
+          stats = { ...second.stats, scanned: stats.scanned + second.stats.scanned };
+          cursor = [...cursor, ...second.cursor];
+        }
+      }
       if (request.operationId) this.#progress(request.operationId, stats, true);
       if (planned.direction === 'backward') found.reverse();
       const records = await this.#views(operation, found, request.decoders);
-      const cursor = cursorOf(planned, streams);
-      const ranges = planned.partitions.map((partition) => ({ partition, ...planned.watermarks.get(partition)! }));
+      const watermarks = new Map(plans.flatMap((each) => [...each.watermarks]));
+      const ranges = plans.flatMap((each) => each.partitions.map((partition) => ({ partition, ...watermarks.get(partition)! })));
       const read = new Map(cursor.map((entry) => [entry.partition, { from: entry.before, to: entry.after }]));
+      const notes = [...new Set(plans.flatMap((each) => each.notes))];
       return {
         topic: request.topic,
         records,
         cursor,
         ranges,
-        hasBefore: cursor.some((entry) => entry.before > planned.watermarks.get(entry.partition)!.low),
-        hasAfter: cursor.some((entry) => entry.after < planned.watermarks.get(entry.partition)!.high),
+        hasBefore: cursor.some((entry) => entry.before > watermarks.get(entry.partition)!.low),
+        hasAfter: cursor.some((entry) => entry.after < watermarks.get(entry.partition)!.high),
         stoppedBy,
         scanned: stats.scanned,
         durationMs: Math.round(performance.now() - started),
-        ...(planned.keyPartition !== undefined ? { keyPartition: planned.keyPartition } : {}),
-        notes: note ? [...planned.notes, note] : planned.notes,
+        ...(planned.keyCandidates ? { keySearch: keySearchOf(planned, fallback, records) } : {}),
+        notes: note ? [...notes, note] : notes,
         // Batches within what this page read that could not be read: left out, reported by offsets.
         ...unreadableOf(reader, read),
       };
@@ -344,19 +382,33 @@ export class MessageService {
       };
       const backward = planned.direction === 'backward';
       const count = request.maxRecords ?? (backward ? 500 : Number.MAX_SAFE_INTEGER);
-      const streams = openStreams(reader, planned, Math.min(count, 100_000), chunkHook);
-      const { stoppedBy, stats, note } = await merge(streams, {
-        direction: planned.direction,
-        count,
-        endTimestamp: request.endTimestamp,
-        predicate: filter ? (record) => filter.matches(record) : null,
-        isCancelled: () => operation.cancelled,
-        onProgress: request.operationId ? (progress) => this.#progress(request.operationId!, progress, false) : undefined,
-        onRecord: (record) => pending.push(record),
-        // Forward, records are written as they come (merge drains every 1,024 matches); backward, the
-        // newest come first, so they are written once the merge is over, oldest first.
-        drain: backward ? undefined : flush,
-      });
+      const scan = async (scanned: Plan) => {
+        const streams = openStreams(reader, scanned, Math.min(count, 100_000), chunkHook);
+        const result = await merge(streams, {
+          direction: scanned.direction,
+          count,
+          endTimestamp: request.endTimestamp,
+          predicate: filter ? (record) => filter.matches(record) : null,
+          isCancelled: () => operation.cancelled,
+          onProgress: request.operationId ? (progress) => this.#progress(request.operationId!, progress, false) : undefined,
+          onRecord: (record) => pending.push(record),
+          // Forward, records are written as they come (merge drains every 1,024 matches); backward, the
+          // newest come first, so they are written once the merge is over, oldest first.
+          drain: backward ? undefined : flush,
+        });
+        return { ...result, cursor: cursorOf(scanned, streams) };
+      };
+      const first = await scan(planned);
+      let { stoppedBy, stats, note, cursor } = first;
+      // Find by key, as a page does: every other partition when the partitioners' ones hold none of the key's records.
+      const others = stoppedBy === 'end' && stats.matched === 0 ? keyFallbackPartitions(reader, planned) : [];
+      if (others.length) {
+        const more = await plan(reader, admin, { partitions: others, seek: request.seek });
+        const second = await scan(more);
+        ({ stoppedBy, note } = second);
+        stats = { ...second.stats, scanned: stats.scanned + second.stats.scanned };
+        cursor = [...cursor, ...second.cursor];
+      }
       if (backward) pending.reverse();
       if (stoppedBy !== 'cancelled' && !note) while (pending.length) await flush();
       if (request.operationId) this.#progress(request.operationId, stats, true);
@@ -369,7 +421,7 @@ export class MessageService {
         return { status: 'cancelled', fileName, records: 0, bytes: 0, durationMs: Math.round(performance.now() - started) };
       }
       const bytes = await writer.close();
-      const read = new Map(cursorOf(planned, streams).map((entry) => [entry.partition, { from: entry.before, to: entry.after }]));
+      const read = new Map(cursor.map((entry) => [entry.partition, { from: entry.before, to: entry.after }]));
       const result = { fileName, records: writer.records, bytes, durationMs: Math.round(performance.now() - started), ...unreadableOf(reader, read) };
       if (downloadId) {
         this.#downloads.set(downloadId, { path: target, fileName, contentType: contentTypes[request.format] });
@@ -403,9 +455,10 @@ export class MessageService {
       const reader = await TopicReader.open(client, request.topic);
       // Like a page, a tail follows the partitions that can be read now (offline ones are left out).
       const partitions = plan(reader, client, {
-        partitions: request.filter?.kind === 'key' ? null : request.partitions,
+        // Find by key follows every partition (or the one chosen): which partition a new record of the
+        // key goes to depends on the client that writes it.
+        partitions: request.partitions,
         seek: { mode: 'latest' },
-        findKey: request.filter?.kind === 'key' ? request.filter.key : undefined,
       }).then((p) => p.partitions);
       const id = randomUUID();
       const tail = new Tail({

@@ -1,7 +1,7 @@
 // The message browser: choose a topic, where to start, how much to read and what to look for; page
 // through the result by cursor, open a record, export the whole result, or tail new records live.
 import { useEffect, useState } from 'react';
-import type { ExportFormat, Filter, Page, Seek, UnreadableBatch } from '../../../../shared/model/messages';
+import type { ExportFormat, Filter, KeySearch, Page, Seek, UnreadableBatch } from '../../../../shared/model/messages';
 import { re2Error } from '../../../../shared/model/regex';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
@@ -10,6 +10,7 @@ import { useAppStore, useResource } from '../../store/hooks';
 import { topicsQuery } from '../topics/topics-slice';
 import { TAIL_BUFFER } from './messages-slice';
 import { DecodersDialog, decoderSummary } from './DecodersDialog';
+import { foundText, searchedText } from './key-search';
 import { RecordDetail } from './RecordDetail';
 import { RecordTable } from './RecordTable';
 import { toDateTimeLocal } from './record-format';
@@ -401,16 +402,26 @@ export function MessagesScreen() {
     if (!data) return page.status === 'loading' || (page.status === 'idle' && !formError) ? <Loading label="Reading records…" /> : null;
     if (!data.records.length && page.status !== 'loading') {
       return (
-        <Empty title={query.filter ? 'No record matches in this range.' : 'No records here.'}>
-          {data.hasAfter || data.hasBefore ? 'Page on, or start somewhere else.' : 'The range holds no records; produce some, or tail the topic live.'}
-        </Empty>
+        <>
+          {data.keySearch ? <KeySearchNote search={data.keySearch} /> : null}
+          <Empty title={data.keySearch ? 'No record has this key here.' : query.filter ? 'No record matches in this range.' : 'No records here.'}>
+            {data.hasAfter || data.hasBefore
+              ? 'Page on, or start somewhere else.'
+              : query.filter
+                ? `None of the ${formatQuantity(data.scanned, 'record')} read matched.`
+                : 'The range holds no records; produce some, or tail the topic live.'}
+          </Empty>
+        </>
       );
     }
     return (
-      <div className={selected ? 'records-layout with-detail' : 'records-layout'}>
-        <RecordTable records={data.records} selected={selected} onSelect={selectRecord} />
-        {selected && topic ? <RecordDetail record={selected} topic={topic} onClose={() => selectRecord(null)} /> : null}
-      </div>
+      <>
+        {data.keySearch ? <KeySearchNote search={data.keySearch} /> : null}
+        <div className={selected ? 'records-layout with-detail' : 'records-layout'}>
+          <RecordTable records={data.records} selected={selected} onSelect={selectRecord} />
+          {selected && topic ? <RecordDetail record={selected} topic={topic} onClose={() => selectRecord(null)} /> : null}
+        </div>
+      </>
     );
   }
 
@@ -487,6 +498,17 @@ function ExportStatus() {
   );
 }
 
+/** Where a find by key looked and where it found the key's records. */
+function KeySearchNote({ search }: { search: KeySearch }) {
+  const found = foundText(search);
+  return (
+    <div className="key-search muted small" role="note" aria-label="Find by key">
+      {searchedText(search)}
+      {found ? <strong> {found}</strong> : null}
+    </div>
+  );
+}
+
 const UNREADABLE_SHOWN = 5;
 
 /** Batches a read or an export went past because they cannot be read: which, where and why. */
@@ -537,7 +559,6 @@ function StatusLine({
             {formatQuantity(page.records.length, 'record')}
             {first && last && page.ranges.length === 1 ? ` · offsets ${formatCount(first.offset)}–${formatCount(last.offset)}` : ''}
             {page.ranges.length > 1 ? ` · ${page.ranges.length} partitions` : ''}
-            {page.keyPartition !== undefined ? ` · key in partition ${page.keyPartition}` : ''}
             {` · scanned ${formatCount(page.scanned)} in ${formatCount(page.durationMs)} ms`}
             {page.stoppedBy === 'cancelled' ? ' · cancelled' : page.stoppedBy === 'time' ? ' · stopped by the time limit' : ''}
             {page.notes.map((note) => (
