@@ -30,7 +30,7 @@ function handlers(appInfo: AppInfo, { settings, connections, embedded, cluster, 
   return {
     'app.info': () => appInfo,
     'settings.get': () => settings.current,
-    'settings.update': (request) => settings.save(request),
+    'settings.update': (request) => settings.save({ ...settings.current, ...request }),
 
     'connections.list': () => connections.list(),
     'connections.save': (request) => connections.save(request),
@@ -49,8 +49,8 @@ function handlers(appInfo: AppInfo, { settings, connections, embedded, cluster, 
     'cluster.electionPreview': ({ connectionId, target }) => cluster.electionPreview(connectionId, target),
     'cluster.electLeaders': ({ connectionId, target }) => cluster.electLeaders(connectionId, target),
 
-    'topics.list': ({ connectionId }) => topics.list(connectionId),
-    'topics.stats': ({ connectionId }) => topics.stats(connectionId),
+    'topics.list': ({ connectionId, includeInternal }) => topics.list(connectionId, includeInternal),
+    'topics.stats': ({ connectionId, includeInternal }) => topics.stats(connectionId, includeInternal),
     'topics.create': ({ connectionId, ...request }) => topics.create(connectionId, request),
     'topics.delete': async ({ connectionId, topic }) => {
       await topics.delete(connectionId, topic);

@@ -4,9 +4,11 @@ import { connectApi } from './api/client';
 import { bindEvents, createAppStore } from './store/app-store';
 import { StoreContext } from './store/hooks';
 import { App } from './app/App';
+import { applyInitialColorScheme } from './app/use-color-scheme';
 import './app/theme.css';
 
 const store = createAppStore(connectApi());
+applyInitialColorScheme(store.getState().themePreference);
 bindEvents(store);
 
 const root = document.getElementById('root');

@@ -69,6 +69,7 @@ import {
 
 const empty = z.object({}).strict();
 const onConnection = z.object({ connectionId: connectionIdSchema }).strict();
+const withInternal = z.object({ connectionId: connectionIdSchema, includeInternal: z.boolean().default(false) }).strict();
 const onTopic = z.object({ connectionId: connectionIdSchema, topic: topicNameSchema }).strict();
 const brokerId = z.object({ brokerId: z.number().int().min(0) }).strict();
 const configValueSchema = boundedText(100_000, 'A config value');
@@ -86,7 +87,8 @@ export const contract = {
   'app.info': { request: empty, response: appInfoSchema },
   'settings.get': { request: empty, response: settingsSchema },
   // Settings of the embedded cluster take effect at the next launch; the response says what is saved.
-  'settings.update': { request: settingsSchema.strict(), response: settingsSchema },
+  // Each section given replaces the saved one; sections left out stay as saved.
+  'settings.update': { request: settingsSchema.partial().strict(), response: settingsSchema },
 
   'connections.list': { request: empty, response: z.array(connectionSummarySchema) },
   'connections.save': { request: connectionInputSchema.strict(), response: connectionSummarySchema },
@@ -135,8 +137,9 @@ export const contract = {
     response: electionResultSchema,
   },
 
-  'topics.list': { request: onConnection, response: z.array(topicSummarySchema) },
-  'topics.stats': { request: onConnection, response: z.array(topicStatsSchema) },
+  // Without includeInternal, the topics Metadata flags internal (__consumer_offsets, ...) are left out.
+  'topics.list': { request: withInternal, response: z.array(topicSummarySchema) },
+  'topics.stats': { request: withInternal, response: z.array(topicStatsSchema) },
   'topics.create': {
     request: z
       .object({

@@ -168,8 +168,19 @@ export const topicSummarySchema = z.object({
   offlinePartitions: z.number().int(),
   // Kafka's error name when Metadata could not describe the topic (TOPIC_AUTHORIZATION_FAILED, ...).
   error: z.string().nullable(),
+  // The cluster's or a platform's own bookkeeping (isInternalTopic); absent: a user topic.
+  internal: z.boolean().optional(),
 });
 export type TopicSummary = z.infer<typeof topicSummarySchema>;
+
+/**
+ * Topics a cluster or its platform keeps for itself: those Metadata flags internal (__consumer_offsets,
+ * __transaction_state), and by convention any name starting with "__" (KRaft's __cluster_metadata,
+ * MSK's __amazon_msk_canary), Schema Registry's _schemas and Confluent's _confluent-* topics.
+ */
+export function isInternalTopic(name: string, flaggedByMetadata = false): boolean {
+  return flaggedByMetadata || name.startsWith('__') || name === '_schemas' || name.startsWith('_confluent');
+}
 
 // Record counts and sizes come separately from the layout: they take ListOffsets and DescribeLogDirs
 // across every partition, so the topics screen shows the layout first and fills these in after.
@@ -374,8 +385,14 @@ export const embeddedSettingsSchema = z.object({
 });
 export type EmbeddedSettings = z.infer<typeof embeddedSettingsSchema>;
 
+// The app's theme: follow the OS (system), or always light or dark.
+export const themeSchema = z.enum(['system', 'light', 'dark'], { error: 'Choose system, light or dark.' });
+export type ThemePreference = z.infer<typeof themeSchema>;
+
 export const settingsSchema = z.object({
   embedded: embeddedSettingsSchema,
+  // Absent: the theme follows the OS.
+  appearance: z.object({ theme: themeSchema }).strict().optional(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

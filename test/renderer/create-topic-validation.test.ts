@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateCreateTopic, type CreateTopicForm } from '../../renderer/src/features/topics/validation';
+import { collidingTopic, collisionCharsWarning, metricName, validateCreateTopic, type CreateTopicForm } from '../../renderer/src/features/topics/validation';
 
 const form = (patch: Partial<CreateTopicForm>): CreateTopicForm => ({ name: 'orders', partitions: '3', replicationFactor: '3', configs: [], ...patch });
 const context = { brokerCount: 3, existingTopics: new Set(['existing']) };
@@ -45,5 +45,28 @@ describe('create-topic form validation', () => {
     expect(errors['config.0']).toMatch(/lower-case/);
     expect(errors['config.1']).toBe('Enter a value for retention.ms.');
     expect(errors['config.2']).toBeUndefined();
+  });
+});
+
+describe('metric-name collisions (Kafka refuses my_topic beside my.topic)', () => {
+  it('finds the existing topic a name collides with, not the name itself', () => {
+    expect(collidingTopic('my_topic', ['orders', 'my.topic'])).toBe('my.topic');
+    expect(collidingTopic('my.topic', ['my_topic'])).toBe('my_topic');
+    expect(collidingTopic('a.b_c', ['a_b.c'])).toBe('a_b.c');
+    expect(collidingTopic('my.topic', ['my.topic'])).toBeNull();
+    expect(collidingTopic('my-topic', ['my_topic', 'my.topic'])).toBeNull();
+    expect(metricName('a.b.c')).toBe('a_b_c');
+  });
+
+  it('refuses a colliding name in the form, naming the other topic', () => {
+    expect(validateCreateTopic(form({ name: 'my_topic' }), { brokerCount: 3, existingTopics: new Set(['my.topic']) }).name).toBe(
+      `"my_topic" collides with the existing topic "my.topic": Kafka's metric names treat '.' and '_' alike, so the cluster refuses it.`,
+    );
+  });
+
+  it("warns about a name mixing '.' and '_', not about one of them alone", () => {
+    expect(collisionCharsWarning('orders.created_v2')).toMatch(/both '\.' and '_'/);
+    expect(collisionCharsWarning('orders.created')).toBeNull();
+    expect(collisionCharsWarning('orders_created')).toBeNull();
   });
 });

@@ -4,7 +4,15 @@
 // ../cluster/read: an offline partition or an unreachable broker leaves a per-partition reason, never
 // a failed screen.
 import { ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes, type Admin } from '@platformatic/kafka';
-import type { ConfigEntry, ConfigSource, PartitionInfo, TopicDetail, TopicStats, TopicSummary } from '../../../shared/model/schemas';
+import {
+  isInternalTopic,
+  type ConfigEntry,
+  type ConfigSource,
+  type PartitionInfo,
+  type TopicDetail,
+  type TopicStats,
+  type TopicSummary,
+} from '../../../shared/model/schemas';
 import { AppError } from '../../core/errors';
 import { LATEST_TIMESTAMP, readWatermarks } from '../cluster/offsets';
 import {
@@ -81,11 +89,16 @@ function requireTopic(snapshot: ClusterSnapshot, name: string): TopicState {
   return topic;
 }
 
+/** User topics, and with `includeInternal` those Metadata flags internal too (never unknown ones). */
+function listedTopics(snapshot: ClusterSnapshot, includeInternal: boolean): TopicState[] {
+  return includeInternal ? [...snapshot.topics.values()].filter((topic) => topic.error !== 'UNKNOWN_TOPIC_OR_PARTITION') : visibleTopics(snapshot);
+}
+
 /** Every topic's layout and health: what the topics screen renders first. One Metadata request. */
-export async function listTopics(reads: ClusterReads): Promise<TopicSummary[]> {
+export async function listTopics(reads: ClusterReads, includeInternal = false): Promise<TopicSummary[]> {
   const snapshot = await reads.metadata(null);
   const summaries: TopicSummary[] = [];
-  for (const topic of visibleTopics(snapshot)) {
+  for (const topic of listedTopics(snapshot, includeInternal)) {
     let underReplicated = 0;
     let offline = 0;
     for (const partition of topic.partitions) {
@@ -99,15 +112,16 @@ export async function listTopics(reads: ClusterReads): Promise<TopicSummary[]> {
       underReplicatedPartitions: underReplicated,
       offlinePartitions: offline,
       error: topic.error,
+      ...(isInternalTopic(topic.name, topic.internal) ? { internal: true } : {}),
     });
   }
   return summaries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** Records (high minus low watermark) and bytes on disk of every topic, from the partitions that answered. */
-export async function topicStats(reads: ClusterReads): Promise<TopicStats[]> {
+export async function topicStats(reads: ClusterReads, includeInternal = false): Promise<TopicStats[]> {
   const snapshot = await reads.metadata(null);
-  const topics = visibleTopics(snapshot).filter((topic) => topic.partitions.length);
+  const topics = listedTopics(snapshot, includeInternal).filter((topic) => topic.partitions.length);
   if (!topics.length) return [];
   const layout = layoutOf(topics);
   const [marks, sizes] = await Promise.all([readWatermarks(reads.admin, snapshot, layout), partitionSizes(reads, snapshot, topics)]);

@@ -18,12 +18,12 @@ export class TopicsService {
     this.#deps = deps;
   }
 
-  async list(connectionId: string): Promise<TopicSummary[]> {
-    return queries.listTopics(await this.#deps.reads(connectionId));
+  async list(connectionId: string, includeInternal = false): Promise<TopicSummary[]> {
+    return queries.listTopics(await this.#deps.reads(connectionId), includeInternal);
   }
 
-  async stats(connectionId: string): Promise<TopicStats[]> {
-    return queries.topicStats(await this.#deps.reads(connectionId));
+  async stats(connectionId: string, includeInternal = false): Promise<TopicStats[]> {
+    return queries.topicStats(await this.#deps.reads(connectionId), includeInternal);
   }
 
   async describe(connectionId: string, topic: string): Promise<TopicDetail> {

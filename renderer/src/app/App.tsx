@@ -3,6 +3,7 @@ import { useAppStore, useAppStoreApi } from '../store/hooks';
 import { Sidebar } from '../features/connections/Sidebar';
 import { ConnectionStatusBar } from '../features/connections/ConnectionStatusBar';
 import { screenById } from './screens';
+import { useAppliedColorScheme } from './use-color-scheme';
 
 export function App() {
   const screen = useAppStore((state) => state.screen);
@@ -10,13 +11,16 @@ export function App() {
   const loadConnections = useAppStore((state) => state.loadConnections);
   const loadEmbedded = useAppStore((state) => state.loadEmbedded);
   const loadConnectionHealth = useAppStore((state) => state.loadConnectionHealth);
+  const loadTheme = useAppStore((state) => state.loadTheme);
   const checkConnection = useAppStore((state) => state.checkConnection);
   useEffect(() => {
     void loadApp();
     void loadConnections();
     void loadEmbedded();
     void loadConnectionHealth();
-  }, [loadApp, loadConnections, loadEmbedded, loadConnectionHealth]);
+    void loadTheme();
+  }, [loadApp, loadConnections, loadEmbedded, loadConnectionHealth, loadTheme]);
+  useAppliedColorScheme();
   // The connection shown at start is checked at once (choosing another checks that one).
   const store = useAppStoreApi();
   useEffect(() => {

@@ -126,6 +126,7 @@ export function ConfirmDialog({
   action,
   onDone,
   onClose,
+  typeToConfirm,
   children,
 }: {
   title: string;
@@ -133,10 +134,14 @@ export function ConfirmDialog({
   action: () => Promise<ActionResult>;
   onDone?: () => void;
   onClose: () => void;
+  /** The action runs only once this text is typed (a topic's name before deleting it). */
+  typeToConfirm?: string;
   children: ReactNode;
 }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [typed, setTyped] = useState('');
+  const confirmed = typeToConfirm === undefined || typed === typeToConfirm;
   return (
     <Dialog
       title={title}
@@ -147,7 +152,8 @@ export function ConfirmDialog({
         <button
           type="button"
           className="button button-danger"
-          disabled={busy}
+          disabled={busy || !confirmed}
+          title={confirmed ? undefined : `Type ${typeToConfirm} to confirm`}
           onClick={() => {
             setBusy(true);
             void action().then((result) => {
@@ -162,6 +168,20 @@ export function ConfirmDialog({
       }
     >
       {children}
+      {typeToConfirm !== undefined ? (
+        <label className="type-to-confirm">
+          <span>
+            Type <code>{typeToConfirm}</code> to confirm
+          </span>
+          <input
+            value={typed}
+            spellCheck={false}
+            autoComplete="off"
+            onChange={(event) => setTyped(event.target.value)}
+            aria-label={`Type ${typeToConfirm} to confirm`}
+          />
+        </label>
+      ) : null}
     </Dialog>
   );
 }

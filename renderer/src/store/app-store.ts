@@ -9,6 +9,7 @@ import { createEmbeddedSlice, type EmbeddedSlice } from '../features/cluster-pan
 import { createGroupsSlice, type GroupsSlice } from '../features/groups/groups-slice';
 import { createUiSlice, type UiSlice } from '../app/ui-slice';
 import { createMessagesSlice, type MessagesSlice } from '../features/messages/messages-slice';
+import { createThemeSlice, type ThemeSlice } from '../features/theme/theme-slice';
 import { createResourcesSlice, type ResourcesSlice } from './resources';
 
 export type AppState = ResourcesSlice &
@@ -18,7 +19,8 @@ export type AppState = ResourcesSlice &
   EmbeddedSlice &
   UiSlice &
   GroupsSlice &
-  MessagesSlice & { api: IpcClient };
+  MessagesSlice &
+  ThemeSlice & { api: IpcClient };
 
 export type AppStore = StoreApi<AppState>;
 
@@ -38,6 +40,7 @@ export function createAppStore(api: IpcClient): AppStore {
     ...createGroupsSlice(set, get, api),
     ...createUiSlice(set, get, api),
     ...createMessagesSlice(set, get, api),
+    ...createThemeSlice(set, get, api),
   }));
 }
 

@@ -7,6 +7,7 @@ import { ScreenHeader } from '../../components/ScreenHeader';
 import { ErrorMessage, Loading } from '../../components/StateView';
 import { useAppStore } from '../../store/hooks';
 import { RunConfigFacts } from '../cluster-panel/ClusterPanelScreen';
+import { ThemeSwitch } from '../theme/ThemeSwitch';
 
 const overrideFlag: Record<string, string> = {
   enabled: '--no-embedded',
@@ -106,6 +107,7 @@ export function SettingsScreen() {
   return (
     <section className="screen">
       <ScreenHeader title="Settings" />
+      <ThemeSwitch />
       {loadError ? <ErrorMessage error={loadError} /> : null}
       {!settings && !loadError ? <Loading /> : null}
       {running ? (

@@ -6,7 +6,7 @@ import { selectResource } from '../../store/resources';
 import { overviewQuery } from '../brokers/cluster-slice';
 import { topicsQuery } from './topics-slice';
 import type { TopicSummary } from '../../../../shared/model/schemas';
-import { validateCreateTopic, type CreateTopicForm } from './validation';
+import { collisionCharsWarning, validateCreateTopic, type CreateTopicForm } from './validation';
 
 const commonConfigs = ['cleanup.policy', 'retention.ms', 'retention.bytes', 'min.insync.replicas', 'compression.type', 'max.message.bytes'];
 
@@ -16,7 +16,9 @@ export function CreateTopicDialog({ onClose, onCreated }: { onClose: () => void;
   // The replication factor is checked against the broker count, which the overview knows.
   const [overview] = useResource(overviewQuery(connectionId));
   const brokerCount = overview.data?.brokers.length ?? null;
-  const topics = useAppStore((state) => selectResource<TopicSummary[]>(state, topicsQuery(connectionId).key).data);
+  // The list the topics screen shows (internal topics too when shown): names to check against.
+  const showInternal = useAppStore((state) => state.showInternalTopics);
+  const topics = useAppStore((state) => selectResource<TopicSummary[]>(state, topicsQuery(connectionId, showInternal).key).data);
   const existingTopics = useMemo(() => new Set(topics?.map((topic) => topic.name)), [topics]);
   const [form, setForm] = useState<CreateTopicForm>({
     name: '',
@@ -70,7 +72,17 @@ export function CreateTopicDialog({ onClose, onCreated }: { onClose: () => void;
         </button>
       }
     >
-      <Field label="Topic name" error={shown('name')} hint="Letters, digits, '.', '_' and '-'; up to 249 characters.">
+      <Field
+        label="Topic name"
+        error={shown('name')}
+        hint={
+          collisionCharsWarning(form.name) ? (
+            <span className="field-warning">{collisionCharsWarning(form.name)}</span>
+          ) : (
+            "Letters, digits, '.', '_' and '-'; up to 249 characters."
+          )
+        }
+      >
         {(props) => (
           <input
             {...props}

@@ -238,7 +238,14 @@ function DeleteTopicDialog({ topic, onClose }: { topic: string; onClose: () => v
   const deleteTopic = useAppStore((state) => state.deleteTopic);
   const navigate = useAppStore((state) => state.navigate);
   return (
-    <ConfirmDialog title="Delete topic" confirmLabel="Delete topic" action={() => deleteTopic(topic)} onDone={() => navigate('topics')} onClose={onClose}>
+    <ConfirmDialog
+      title="Delete topic"
+      confirmLabel="Delete topic"
+      typeToConfirm={topic}
+      action={() => deleteTopic(topic)}
+      onDone={() => navigate('topics')}
+      onClose={onClose}
+    >
       <p>
         Delete <strong>{topic}</strong> and all its records? This cannot be undone.
       </p>

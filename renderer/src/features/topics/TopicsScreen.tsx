@@ -16,8 +16,10 @@ import { TopicsTable } from './TopicsTable';
 export function TopicsScreen() {
   const connectionId = useAppStore((state) => state.activeConnectionId);
   const available = useAppStore(selectActiveAvailable);
-  const [topics, reload] = useResource(topicsQuery(connectionId), available);
-  const stats = useAppStore((state) => selectResource<ReadonlyMap<string, TopicStats>>(state, topicStatsQuery(connectionId).key));
+  const showInternal = useAppStore((state) => state.showInternalTopics);
+  const setShowInternal = useAppStore((state) => state.setShowInternalTopics);
+  const [topics, reload] = useResource(topicsQuery(connectionId, showInternal), available);
+  const stats = useAppStore((state) => selectResource<ReadonlyMap<string, TopicStats>>(state, topicStatsQuery(connectionId, showInternal).key));
   const fetchResource = useAppStore((state) => state.fetchResource);
   const search = useAppStore((state) => state.topicSearch);
   const sort = useAppStore((state) => state.topicSort);
@@ -30,8 +32,8 @@ export function TopicsScreen() {
   // Records and sizes cost the cluster far more than the list (offsets and log dirs of every
   // partition), so they are asked for only once the list is on screen.
   useEffect(() => {
-    if (topics.status === 'ready') void fetchResource(topicStatsQuery(connectionId));
-  }, [topics.status, topics.data, fetchResource, connectionId]);
+    if (topics.status === 'ready') void fetchResource(topicStatsQuery(connectionId, showInternal));
+  }, [topics.status, topics.data, fetchResource, connectionId, showInternal]);
 
   const health = useMemo(() => topicsHealth(topics.data ?? []), [topics.data]);
   useLiveView(reload, {
@@ -42,7 +44,12 @@ export function TopicsScreen() {
   });
 
   const deferredSearch = useDeferredValue(search);
-  const rows = useMemo(() => visibleTopics(topics.data ?? [], deferredSearch, sort, stats.data), [topics.data, deferredSearch, sort, stats.data]);
+  const rows = useMemo(
+    () => visibleTopics(topics.data ?? [], deferredSearch, sort, stats.data, showInternal),
+    [topics.data, deferredSearch, sort, stats.data, showInternal],
+  );
+  // What the search is out of: every listed topic, internal ones only while shown.
+  const listed = useMemo(() => (topics.data ?? []).filter((topic) => showInternal || !topic.internal), [topics.data, showInternal]);
 
   return (
     <section className="screen screen-fill">
@@ -55,6 +62,10 @@ export function TopicsScreen() {
           value={search}
           onChange={(event) => setSearch(event.target.value)}
         />
+        <label className="checkbox toolbar-check" title="__consumer_offsets, __transaction_state, _schemas and other topics the cluster keeps for itself">
+          <input type="checkbox" checked={showInternal} onChange={(event) => setShowInternal(event.target.checked)} />
+          Internal topics
+        </label>
         <button
           type="button"
           className="button button-primary"
@@ -70,7 +81,7 @@ export function TopicsScreen() {
         resource={topics}
         onRetry={reload}
         loadingLabel="Loading topics…"
-        isEmpty={(data) => data.length === 0}
+        isEmpty={(data) => !data.some((topic) => showInternal || !topic.internal)}
         empty={
           <Empty title="This cluster has no topics yet.">
             <button
@@ -90,9 +101,9 @@ export function TopicsScreen() {
             {stale ? <p className="stale-note">As last read: the cluster does not answer now, so this may no longer be true.</p> : null}
             <p className="health-line" aria-live="polite" aria-label="Topics health">
               <span>
-                {rows.length === data.length
+                {rows.length === listed.length
                   ? `${formatCount(rows.length)} ${rows.length === 1 ? 'topic' : 'topics'}`
-                  : `${formatCount(rows.length)} of ${formatCount(data.length)} topics match`}
+                  : `${formatCount(rows.length)} of ${formatCount(listed.length)} topics match`}
               </span>
               {health.offline ? (
                 <Badge tone="bad">

@@ -142,6 +142,11 @@ const TopicRow = memo(function TopicRow({
         )}
       </div>
       <div role="cell" className="badges" data-column="health">
+        {topic.internal ? (
+          <Badge tone="neutral" title="The cluster or its platform keeps this topic for itself: change it only if you know why.">
+            internal
+          </Badge>
+        ) : null}
         {topic.error ? (
           <Badge tone="warn" title={`Metadata could not describe this topic: ${topic.error}`}>
             {topic.error}

@@ -11,16 +11,17 @@ export interface TopicSort {
 
 type WithoutConnection<T> = Omit<T, 'connectionId'>;
 
-export const topicsQuery = (connectionId: string): Query<TopicSummary[]> => ({
-  key: ['topics', connectionId],
-  load: (api) => api.invoke('topics.list', { connectionId }),
+/** The topics of a connection; with `includeInternal` also those Metadata flags internal (__consumer_offsets, ...). */
+export const topicsQuery = (connectionId: string, includeInternal = false): Query<TopicSummary[]> => ({
+  key: includeInternal ? ['topics', connectionId, 'with-internal'] : ['topics', connectionId],
+  load: (api) => api.invoke('topics.list', includeInternal ? { connectionId, includeInternal } : { connectionId }),
 });
 
 /** Records and sizes by topic name; asked for after the list (they cost the cluster far more). */
-export const topicStatsQuery = (connectionId: string): Query<ReadonlyMap<string, TopicStats>> => ({
-  key: ['topic-stats', connectionId],
+export const topicStatsQuery = (connectionId: string, includeInternal = false): Query<ReadonlyMap<string, TopicStats>> => ({
+  key: includeInternal ? ['topic-stats', connectionId, 'with-internal'] : ['topic-stats', connectionId],
   async load(api) {
-    const result = await api.invoke('topics.stats', { connectionId });
+    const result = await api.invoke('topics.stats', includeInternal ? { connectionId, includeInternal } : { connectionId });
     return result.ok ? { ok: true, value: new Map(result.value.map((stats) => [stats.name, stats])) } : result;
   },
 });
@@ -38,6 +39,9 @@ export const topicConfigsQuery = (connectionId: string, topic: string): Query<Co
 export interface TopicsSlice {
   topicSearch: string;
   topicSort: TopicSort;
+  /** The topics screen lists internal topics (__consumer_offsets, _schemas, ...) too. */
+  showInternalTopics: boolean;
+  setShowInternalTopics: (show: boolean) => void;
   setTopicSearch: (search: string) => void;
   sortTopicsBy: (key: TopicSortKey) => void;
   createTopic: (request: WithoutConnection<RequestOf<'topics.create'>>) => Promise<IpcResult<ResponseOf<'topics.create'>>>;
@@ -53,6 +57,8 @@ export const createTopicsSlice: SliceCreator<TopicsSlice> = (set, get, api) => {
   return {
     topicSearch: '',
     topicSort: { key: 'name', direction: 'asc' },
+    showInternalTopics: false,
+    setShowInternalTopics: (showInternalTopics) => set({ showInternalTopics }),
     setTopicSearch: (topicSearch) => set({ topicSearch }),
     sortTopicsBy(key) {
       const current = get().topicSort;
@@ -102,9 +108,11 @@ export function visibleTopics(
   search: string,
   sort: TopicSort,
   stats: ReadonlyMap<string, TopicStats> | null = null,
+  showInternal = true,
 ): TopicSummary[] {
   const needle = search.trim().toLowerCase();
-  const filtered = needle ? topics.filter((topic) => topic.name.toLowerCase().includes(needle)) : [...topics];
+  const shown = showInternal ? topics : topics.filter((topic) => !topic.internal);
+  const filtered = needle ? shown.filter((topic) => topic.name.toLowerCase().includes(needle)) : [...shown];
   const factor = sort.direction === 'asc' ? 1 : -1;
   const { key } = sort;
   const value = (topic: TopicSummary): number =>

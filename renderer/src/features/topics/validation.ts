@@ -27,6 +27,12 @@ export function validateCreateTopic(form: CreateTopicForm, context: CreateTopicC
   const name = topicNameSchema.safeParse(form.name);
   if (!name.success) errors.name = name.error.issues[0]?.message ?? 'This is not a valid topic name.';
   else if (context.existingTopics.has(form.name)) errors.name = `A topic named "${form.name}" already exists.`;
+  else {
+    const clash = collidingTopic(form.name, context.existingTopics);
+    if (clash) {
+      errors.name = `"${form.name}" collides with the existing topic "${clash}": Kafka's metric names treat '.' and '_' alike, so the cluster refuses it.`;
+    }
+  }
 
   const partitions = wholeNumber(form.partitions);
   if (partitions === null || partitions < 1) errors.partitions = 'A topic needs at least 1 partition.';
@@ -48,4 +54,29 @@ export function validateCreateTopic(form: CreateTopicForm, context: CreateTopicC
     seen.add(config.name);
   });
   return errors;
+}
+
+/** A name as Kafka's metrics see it: '.' becomes '_' (org.apache.kafka.common.internals.Topic.unifyCollisionChars). */
+export function metricName(topic: string): string {
+  return topic.replaceAll('.', '_');
+}
+
+/**
+ * An existing topic, other than `name` itself, whose metric name is the same (my_topic and my.topic):
+ * Kafka refuses to create such a topic (Topic.hasCollision, checked by CreateTopics).
+ */
+export function collidingTopic(name: string, existing: Iterable<string>): string | null {
+  const unified = metricName(name);
+  for (const topic of existing) if (topic !== name && metricName(topic) === unified) return topic;
+  return null;
+}
+
+/**
+ * A warning for a name with both '.' and '_'. kafka-topics.sh warns about either character
+ * (Topic.hasCollisionChars); said for every name with a '.' it would be noise, so only for mixes.
+ */
+export function collisionCharsWarning(name: string): string | null {
+  return name.includes('.') && name.includes('_')
+    ? "This name has both '.' and '_', which Kafka's metric names treat alike: another topic differing only in those would collide with it. Using one of them is safer."
+    : null;
 }

@@ -1,0 +1,131 @@
+// The topics screen's admin journeys and the theme, in web mode against the embedded cluster:
+// internal topics shown on request, a name colliding in metric names refused in the create dialog,
+// deletion only after typing the name, and the light/dark/system switch (saved across reloads).
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { openScreen, screenshots, watchConsole } from '../support/e2e-page';
+
+test.describe.configure({ mode: 'serial' });
+
+// The radios are drawn as a segmented control: users click the label.
+const chooseTheme = (page: Page, label: 'System' | 'Light' | 'Dark') =>
+  page.getByRole('radiogroup', { name: 'Theme' }).locator('label').filter({ hasText: label }).click();
+const background = (page: Page) => page.locator('body').evaluate((body) => body.ownerDocument.defaultView?.getComputedStyle(body).backgroundColor);
+const LIGHT_BG = 'rgb(246, 247, 249)';
+const DARK_BG = 'rgb(17, 20, 25)';
+
+async function createTopic(page: Page, name: string) {
+  await openScreen(page, 'Topics');
+  await page.getByRole('button', { name: 'Create topic', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create topic' });
+  await dialog.getByLabel('Topic name').fill(name);
+  await dialog.getByLabel('Partitions').fill('2');
+  await dialog.getByRole('button', { name: 'Create topic' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.locator('.topic-title')).toHaveText(name);
+}
+
+test('the theme follows the system until a choice, which is saved and applies at once', async ({ page, webApp }, testInfo) => {
+  const errors = watchConsole(page);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(webApp.url);
+  await expect(page.getByText('Cluster overview')).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  expect(await background(page)).toBe(DARK_BG);
+
+  await openScreen(page, 'Settings');
+  const theme = page.getByRole('radiogroup', { name: 'Theme' });
+  await expect(theme.getByLabel('System')).toBeChecked();
+  await expect(page.getByTestId('appearance')).toContainText('Follows the system: dark now.');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  await expect(page.getByTestId('appearance')).toContainText('Follows the system: light now.');
+
+  await chooseTheme(page, 'Dark');
+  await expect(theme.getByLabel('Dark')).toBeChecked();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  expect(await background(page)).toBe(DARK_BG);
+  await screenshots(page, testInfo, 'settings-dark');
+  // Saved in Settings: a reload (with the OS still light) comes back dark.
+  await page.reload();
+  await expect(page.getByText('Cluster overview')).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await screenshots(page, testInfo, 'overview-dark');
+
+  await openScreen(page, 'Settings');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await chooseTheme(page, 'Light');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  expect(await background(page)).toBe(LIGHT_BG);
+  await expect(page.getByTestId('appearance')).toContainText("Always light, whatever the system's theme.");
+  await screenshots(page, testInfo, 'settings-light');
+  // Back to the system's theme, as the other specs expect.
+  await chooseTheme(page, 'System');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  expect(errors).toEqual([]);
+});
+
+test('internal topics are hidden until asked for, and marked', async ({ page, webApp }, testInfo) => {
+  const errors = watchConsole(page);
+  await page.goto(webApp.url);
+  await createTopic(page, 'adm.visible');
+  // A consumer group makes the cluster create __consumer_offsets.
+  await openScreen(page, 'Consumer groups');
+  await openScreen(page, 'Topics');
+  const toggle = page.getByLabel('Internal topics');
+  await expect(toggle).not.toBeChecked();
+  await expect(page.getByRole('row').filter({ hasText: 'adm.visible' })).toBeVisible();
+  await expect(page.getByRole('row').filter({ hasText: '__consumer_offsets' })).toHaveCount(0);
+
+  await createTopic(page, '_schemas');
+  await openScreen(page, 'Topics');
+  await expect(page.getByRole('row').filter({ hasText: '_schemas' })).toHaveCount(0);
+  await toggle.check();
+  const schemasRow = page.getByRole('row').filter({ hasText: '_schemas' });
+  await expect(schemasRow).toBeVisible();
+  await expect(schemasRow).toContainText('internal');
+  await screenshots(page, testInfo, 'topics-internal');
+  await toggle.uncheck();
+  await expect(schemasRow).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('a name colliding in metric names is refused before sending; a mix of . and _ is warned about', async ({ page, webApp }, testInfo) => {
+  const errors = watchConsole(page);
+  await page.goto(webApp.url);
+  await createTopic(page, 'adm.my.topic');
+  await openScreen(page, 'Topics');
+  await page.getByRole('button', { name: 'Create topic', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create topic' });
+  await dialog.getByLabel('Topic name').fill('adm_my_topic');
+  await expect(dialog.getByRole('alert')).toHaveText(
+    `"adm_my_topic" collides with the existing topic "adm.my.topic": Kafka's metric names treat '.' and '_' alike, so the cluster refuses it.`,
+  );
+  await dialog.getByRole('button', { name: 'Create topic' }).click();
+  await expect(dialog).toBeVisible();
+  await screenshots(page, testInfo, 'create-topic-collision');
+  await dialog.getByLabel('Topic name').fill('adm.other_topic');
+  await expect(dialog.getByRole('alert')).toHaveCount(0);
+  await expect(dialog.locator('.field-warning')).toContainText("both '.' and '_'");
+  await page.keyboard.press('Escape');
+  expect(errors).toEqual([]);
+});
+
+test('deleting a topic needs its name typed', async ({ page, webApp }, testInfo) => {
+  const errors = watchConsole(page);
+  await page.goto(webApp.url);
+  await createTopic(page, 'adm.doomed');
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete topic' });
+  const confirm = dialog.getByRole('button', { name: 'Delete topic' });
+  await expect(dialog.getByLabel('Type adm.doomed to confirm')).toBeFocused();
+  await expect(confirm).toBeDisabled();
+  await dialog.getByLabel('Type adm.doomed to confirm').fill('adm.doome');
+  await expect(confirm).toBeDisabled();
+  await screenshots(page, testInfo, 'delete-topic-typed');
+  await dialog.getByLabel('Type adm.doomed to confirm').fill('adm.doomed');
+  await confirm.click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('row').filter({ hasText: 'adm.doomed' })).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
