@@ -290,8 +290,6 @@ export const embeddedBrokerStatusSchema = z.object({
 });
 export type EmbeddedBrokerStatus = z.infer<typeof embeddedBrokerStatusSchema>;
 
-// What the embedded cluster runs with (or will, at its next start): broker count, first port (broker
-// n listens on basePort + n) and data directory (resolved: never empty).
 // The Apache Kafka releases the embedded cluster can play (electron/kafka/releases.ts holds what each
 // advertised; a test keeps the two lists equal). Null or absent: every version the cluster implements.
 export const KAFKA_VERSION_CHOICES = [
@@ -323,6 +321,8 @@ export const KAFKA_VERSION_CHOICES = [
 export const kafkaVersionSchema = z.enum(KAFKA_VERSION_CHOICES, { error: 'Choose a Kafka release from 0.11 to 4.1.' }).nullable();
 export type KafkaVersion = (typeof KAFKA_VERSION_CHOICES)[number];
 
+// What the embedded cluster runs with (or will, at its next start): broker count, first port (broker
+// n listens on basePort + n) and data directory (resolved: never empty).
 export const embeddedRunConfigSchema = z.object({
   brokers: z.number().int().min(1, 'Run at least one broker.').max(9, 'Run at most 9 brokers.'),
   basePort: z.number().int().min(1024, 'Use a port of 1024 or more.').max(65_000, 'Use a port of 65000 or less.'),
