@@ -18,6 +18,7 @@ import { MessageService } from '../services/messages/service';
 import { ProduceService } from '../services/produce/service';
 import type { SecretStore } from '../services/secrets/service';
 import { SettingsService, embeddedDataDir } from '../services/settings/service';
+import { UserService } from '../services/users/service';
 import { TopicsService } from '../services/topics/service';
 import { EventHub } from './events';
 import { appLogger, type Logger } from './logger';
@@ -130,6 +131,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     return sasl ? `User:${sasl.username}` : null;
   };
   const acls = new AclService({ admin, connectedAs });
+  const users = new UserService({ admin, connectedAs });
 
   const appInfo: AppInfo = {
     mode: options.mode,
@@ -137,7 +139,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     secretStorage: options.secrets.kind,
     userDataDir: path.resolve(options.dataDir),
   };
-  const services: Services = { settings, embedded, connections, cluster, topics, produce, groups, lag, demo, messages, acls };
+  const services: Services = { settings, embedded, connections, cluster, topics, produce, groups, lag, demo, messages, acls, users };
   const dispatch = createDispatcher(createHandlers(appInfo, services), logger);
   if (options.embeddedStart === 'background') void embedded.startAtLaunch();
   else await embedded.startAtLaunch();

@@ -9,6 +9,7 @@ import type { LagService } from '../services/lag/service';
 import type { MessageService } from '../services/messages/service';
 import type { ProduceService } from '../services/produce/service';
 import type { SettingsService } from '../services/settings/service';
+import type { UserService } from '../services/users/service';
 import type { TopicsService } from '../services/topics/service';
 
 /** Every service of the app, each made from a deps object and wired to the others here. */
@@ -24,4 +25,5 @@ export interface Services {
   demo: DemoService;
   messages: MessageService;
   acls: AclService;
+  users: UserService;
 }

@@ -26,7 +26,10 @@ function trackConnectionCalls(plain: Handlers, connections: ConnectionService): 
   return tracked as unknown as Handlers;
 }
 
-function handlers(appInfo: AppInfo, { settings, connections, embedded, cluster, topics, produce, groups, lag, demo, messages, acls }: Services): Handlers {
+function handlers(
+  appInfo: AppInfo,
+  { settings, connections, embedded, cluster, topics, produce, groups, lag, demo, messages, acls, users }: Services,
+): Handlers {
   return {
     'app.info': () => appInfo,
     'settings.get': () => settings.current,
@@ -95,6 +98,13 @@ function handlers(appInfo: AppInfo, { settings, connections, embedded, cluster, 
     'acls.preview': ({ connectionId, acl }) => acls.preview(connectionId, acl),
     'acls.create': ({ connectionId, acl }) => acls.create(connectionId, acl),
     'acls.delete': ({ connectionId, acl }) => acls.delete(connectionId, acl),
+    'users.list': ({ connectionId }) => users.list(connectionId),
+    'users.create': (request) => users.create(request.connectionId, request),
+    'users.changePassword': (request) => users.changePassword(request.connectionId, request),
+    'users.delete': async ({ connectionId, user }) => {
+      await users.delete(connectionId, user);
+      return {};
+    },
 
     'embedded.status': () => embedded.status(),
     'embedded.start': (request) => embedded.start(request),

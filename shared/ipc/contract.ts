@@ -51,7 +51,18 @@ import {
   topicStatsSchema,
   topicSummarySchema,
 } from '../model/schemas';
-import { aclDeleteRequestSchema, aclBindingRequestSchema, aclEntrySchema, aclListRequestSchema, aclListSchema, aclPreviewSchema } from '../model/acls';
+import {
+  aclBindingRequestSchema,
+  aclDeleteRequestSchema,
+  aclEntrySchema,
+  aclListRequestSchema,
+  aclListSchema,
+  aclPreviewSchema,
+  scramCredentialRequestSchema,
+  scramUserListSchema,
+  scramUserRequestSchema,
+  scramUserSchema,
+} from '../model/acls';
 import { connectionActivitySchema, connectionHealthSchema, testIdSchema } from '../model/connections';
 import {
   exportRequestSchema,
@@ -203,6 +214,12 @@ export const contract = {
   'acls.preview': { request: aclBindingRequestSchema, response: aclPreviewSchema },
   'acls.create': { request: aclBindingRequestSchema, response: aclEntrySchema },
   'acls.delete': { request: aclDeleteRequestSchema, response: z.object({ deleted: z.number().int() }) },
+  // SCRAM users (KIP-554): the password goes to the main process, which salts it; only the salted
+  // password reaches the broker. Changing a password drops the user's other SCRAM mechanisms.
+  'users.list': { request: onConnection, response: scramUserListSchema },
+  'users.create': { request: scramCredentialRequestSchema, response: scramUserSchema },
+  'users.changePassword': { request: scramCredentialRequestSchema, response: scramUserSchema },
+  'users.delete': { request: scramUserRequestSchema, response: empty },
 
   'embedded.status': { request: empty, response: embeddedClusterStatusSchema },
   // Start (whether or not it starts with the app), stop and restart the whole cluster at any time.
