@@ -63,6 +63,8 @@ function describeEvent(event: ClusterEvent): string {
       return `isr ${event.topic}-${event.partition} = [${event.isr.join(',')}]`;
     case 'topic':
       return `topic ${event.topic} ${event.change}`;
+    case 'replicas':
+      return `replicas ${event.topic}-${event.partition} = [${event.replicas.join(',')}]${event.adding.length + event.removing.length > 0 ? ` adding [${event.adding.join(',')}] removing [${event.removing.join(',')}]` : ''}`;
   }
 }
 

@@ -369,6 +369,16 @@ export const clusterEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('isr'), topic: z.string(), partition: z.number().int(), isr: z.array(z.number().int()), at: z.number() }),
   z.object({ type: z.literal('topic'), topic: z.string(), change: z.enum(['created', 'deleted', 'partitions']), at: z.number() }),
+  // A partition's replica set changed: a reassignment started (adding/removing listed), completed or was cancelled.
+  z.object({
+    type: z.literal('replicas'),
+    topic: z.string(),
+    partition: z.number().int(),
+    replicas: z.array(z.number().int()),
+    adding: z.array(z.number().int()),
+    removing: z.array(z.number().int()),
+    at: z.number(),
+  }),
 ]);
 export type ClusterEvent = z.infer<typeof clusterEventSchema>;
 

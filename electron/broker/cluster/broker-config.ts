@@ -196,6 +196,24 @@ export const BROKER_CONFIG_DEFS: readonly BrokerConfigDef[] = [
     validator: { kind: 'range', min: 0 },
     doc: 'The number of bytes of messages to attempt to fetch for each partition.',
   }),
+  // Replication quotas (KIP-73), per broker or as the cluster default, as kafka-reassign-partitions
+  // --throttle sets them; they apply to the replicas the topics' *.replication.throttled.replicas list.
+  broker({
+    name: 'leader.replication.throttled.rate',
+    type: 'long',
+    default: '9223372036854775807',
+    dynamic: true,
+    validator: { kind: 'range', min: 0 },
+    doc: 'A long representing the upper bound (bytes/sec) on outbound replication traffic for leader replicas enumerated in the property leader.replication.throttled.replicas (for each topic). This property can be only set dynamically. It is suggested that the limit be kept above 1MB/s for accurate behaviour.',
+  }),
+  broker({
+    name: 'follower.replication.throttled.rate',
+    type: 'long',
+    default: '9223372036854775807',
+    dynamic: true,
+    validator: { kind: 'range', min: 0 },
+    doc: 'A long representing the upper bound (bytes/sec) on inbound replication traffic for follower replicas enumerated in the property follower.replication.throttled.replicas (for each topic). This property can be only set dynamically. It is suggested that the limit be kept above 1MB/s for accurate behaviour.',
+  }),
   broker({
     name: 'replica.fetch.wait.max.ms',
     type: 'int',

@@ -13,7 +13,8 @@ import type { Controller } from './controller';
 import type { ReplicaLogInfo } from './election';
 import type { TopicMetadata } from './metadata-store';
 import { PartitionReplica } from './partition-replica';
-import { ReplicaFetcher } from './replica-fetcher';
+import { ReplicaFetcher, type BrokerQuotas } from './replica-fetcher';
+import { ReplicationQuota } from './replication-quota';
 import { StorageFailures } from './storage-failures';
 import { releaseConfigDefaults } from './release-defaults';
 import type { KafkaReleaseId } from '../../kafka/releases';
@@ -121,6 +122,8 @@ export class Broker {
   /** The partitions assigned to this broker when it last started (see LogManager.lostLog). */
   #assignedAtStart = new Set<string>();
   readonly now: () => number;
+  /** Replication quotas (leader.replication.throttled.rate, follower.replication.throttled.rate: dynamic). */
+  readonly quotas: BrokerQuotas;
   /** The listener's security (TLS, SASL) and the authorizer; null: PLAINTEXT, everything allowed. */
   readonly security: BrokerSecurity | null;
   readonly #options: BrokerOptions;
@@ -160,6 +163,10 @@ export class Broker {
       options.groupClock,
     );
     this.storage = new StorageFailures(this.logger, this.now);
+    this.quotas = {
+      leader: new ReplicationQuota(() => this.config.int('leader.replication.throttled.rate')),
+      follower: new ReplicationQuota(() => this.config.int('follower.replication.throttled.rate')),
+    };
   }
 
   get controller(): Controller {
@@ -418,10 +425,15 @@ export class Broker {
     }
   }
 
-  /** Applies a leader or ISR change the controller announced. */
+  /** Applies a leader, ISR or replica set change the controller announced. */
   onPartitionChange(topicName: string, partition: number): void {
     const replica = this.#replicas.get(topicName, partition);
-    if (!replica) {
+    const meta = this.controller.partition(topicName, partition);
+    if (replica && meta && !meta.replicas.includes(this.id)) {
+      // Reassigned away (KIP-455: a removing replica once the reassignment completed, or an adding one
+      // after a cancel): Kafka's StopReplica with deletion.
+      this.#dropReplica(replica, `Partition ${topicName}-${partition} was reassigned away from broker ${this.id}.`);
+    } else if (!replica) {
       // A new partition (or one this broker does not hold): its log is created with the others, in slices.
       void this.scheduleSync();
     } else {
@@ -446,6 +458,15 @@ export class Broker {
       const topic = this.controller.topic(replica.topic);
       if (topic) replica.log.updateConfig(this.topicLogConfig(topic));
     }
+  }
+
+  #dropReplica(replica: PartitionReplica, message: string): void {
+    this.#fetcher?.unfollow(replica);
+    replica.close({ error: 'NOT_LEADER_OR_FOLLOWER', message });
+    this.#replicas.delete(replica.topic, replica.partition);
+    this.#logs?.deleteLog(replica.topic, replica.partition);
+    this.storage.forget(replica.topic, replica.partition);
+    this.logger.info('replica removed', { topic: replica.topic, partition: replica.partition });
   }
 
   /** Drops this broker's replicas and logs of a deleted topic. */

@@ -208,7 +208,7 @@ export class EmbeddedCluster {
     for (const broker of this.#brokerMap.values()) {
       if (broker.state !== 'running') continue;
       try {
-        if (event.type === 'leader' || event.type === 'isr') broker.onPartitionChange(event.topic, event.partition);
+        if (event.type === 'leader' || event.type === 'isr' || event.type === 'replicas') broker.onPartitionChange(event.topic, event.partition);
         else if (event.type === 'topic' && event.change === 'deleted') broker.onTopicDeleted(event.topic);
         else if (event.type === 'topic') void broker.scheduleSync();
       } catch (error) {

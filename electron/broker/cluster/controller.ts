@@ -2,6 +2,7 @@ import type { Logger } from '../server/logger';
 import { SecurityMetadata } from '../security/security-metadata';
 import { assignReplicas } from './assignment';
 import { electLeader, type ElectionResult, type ReplicaLogInfo } from './election';
+import { completedReassignment, revertedReassignment, startReassignment, targetProblem, type ReassignmentState } from './reassignment';
 import type { ClusterEvents } from './events';
 import {
   MetadataStoreError,
@@ -30,7 +31,8 @@ export type ControllerErrorName =
   | 'ELECTION_NOT_NEEDED'
   | 'PREFERRED_LEADER_NOT_AVAILABLE'
   | 'ELIGIBLE_LEADERS_NOT_AVAILABLE'
-  | 'KAFKA_STORAGE_ERROR';
+  | 'KAFKA_STORAGE_ERROR'
+  | 'NO_REASSIGNMENT_IN_PROGRESS';
 
 export interface ControllerFailure {
   error: ControllerErrorName;
@@ -814,7 +816,144 @@ export class Controller {
       return false;
     }
     this.#options.events.emit({ type: 'isr', topic: topicName, partition, isr: [...p.isr], at: this.#now() });
+    // An adding replica that joined the ISR may complete a reassignment: after the leader's own work
+    // with this ISR (its high watermark), since completing may move leadership off it.
+    if ((p.addingReplicas?.length ?? 0) > 0 || (p.removingReplicas?.length ?? 0) > 0) queueMicrotask(() => this.#maybeCompleteReassignment(topic, p));
     return true;
+  }
+
+  /** The ongoing reassignment of a partition, or null. */
+  #reassignmentOf(p: PartitionMetadata): ReassignmentState | null {
+    const adding = p.addingReplicas ?? [];
+    const removing = p.removingReplicas ?? [];
+    return adding.length > 0 || removing.length > 0 ? { replicas: p.replicas, adding, removing } : null;
+  }
+
+  #setReplicas(p: PartitionMetadata, replicas: number[], adding: number[], removing: number[]): void {
+    p.replicas = replicas;
+    if (adding.length > 0) p.addingReplicas = adding;
+    else delete p.addingReplicas;
+    if (removing.length > 0) p.removingReplicas = removing;
+    else delete p.removingReplicas;
+    p.partitionEpoch++;
+  }
+
+  /** Tells the brokers (and the UI) a partition's replica set changed, once its ISR and leader are settled too. */
+  #announceReplicas(topic: TopicMetadata, p: PartitionMetadata, at: number): void {
+    const { addingReplicas: adding = [], removingReplicas: removing = [] } = p;
+    this.#options.events.emit({
+      type: 'replicas',
+      topic: topic.name,
+      partition: p.partition,
+      replicas: [...p.replicas],
+      adding: [...adding],
+      removing: [...removing],
+      at,
+    });
+  }
+
+  /**
+   * Completes a partition's reassignment once its adding replicas are all in the ISR (KIP-455): the
+   * replica set becomes the target, the removing replicas leave the ISR, and a removing leader hands
+   * leadership to the first live in-sync replica of the target. True when it completed.
+   */
+  #maybeCompleteReassignment(topic: TopicMetadata, p: PartitionMetadata): boolean {
+    if (this.#byName.get(topic.name) !== topic || topic.partitions[p.partition] !== p) return false;
+    const state = this.#reassignmentOf(p);
+    const done = state && completedReassignment(state, p.isr);
+    if (!done) return false;
+    const at = this.#now();
+    this.#setReplicas(p, done.replicas, [], []);
+    if (done.isr.length !== p.isr.length) this.#setIsr(topic, p, done.isr, at);
+    if (!done.replicas.includes(p.leader)) this.#elect(topic, p, at);
+    this.#announceReplicas(topic, p, at);
+    this.#persist([{ kind: 'partition', topic, partition: p }]);
+    this.#logger?.info('reassignment completed', { topic: topic.name, partition: p.partition, replicas: done.replicas.join(','), leader: p.leader });
+    return true;
+  }
+
+  /**
+   * AlterPartitionReassignments (KIP-455): per partition, start (or replace) a reassignment towards
+   * `replicas`, or cancel the ongoing one (null). Adding replicas are created on their brokers and catch
+   * up as followers; the reassignment completes when they are all in the ISR. Errors per partition:
+   * UNKNOWN_TOPIC_OR_PARTITION, INVALID_REPLICA_ASSIGNMENT (empty, repeated or unknown brokers; a cancel
+   * that would need an unclean election), NO_REASSIGNMENT_IN_PROGRESS (cancel with none ongoing).
+   */
+  alterPartitionReassignments(
+    requests: ReadonlyArray<{ topic: string; partition: number; replicas: readonly number[] | null }>,
+  ): Array<{ topic: string; partition: number; error: ControllerErrorName | null; message: string | null }> {
+    const at = this.#now();
+    return requests.map(({ topic: name, partition, replicas: target }) => {
+      const ok = { topic: name, partition, error: null, message: null };
+      const topic = this.#byName.get(name);
+      const p = topic?.partitions[partition];
+      if (!topic || !p)
+        return { topic: name, partition, error: 'UNKNOWN_TOPIC_OR_PARTITION' as const, message: `Topic '${name}' has no partition ${partition}.` };
+      const state = this.#reassignmentOf(p);
+      if (target === null) {
+        if (!state)
+          return { topic: name, partition, error: 'NO_REASSIGNMENT_IN_PROGRESS' as const, message: `No reassignment of ${name}-${partition} is in progress.` };
+        const reverted = revertedReassignment(state, p.isr);
+        if (reverted.unclean && !this.#uncleanAllowed(topic)) {
+          return {
+            topic: name,
+            partition,
+            error: 'INVALID_REPLICA_ASSIGNMENT' as const,
+            message: `Cancelling the reassignment of ${name}-${partition} would need an unclean leader election: no replica of the original set is in sync.`,
+          };
+        }
+        const unavailable = this.#storeUnavailable();
+        if (unavailable) return { topic: name, partition, ...unavailable };
+        this.#setReplicas(p, reverted.replicas, [], []);
+        if (reverted.isr.length !== p.isr.length) this.#setIsr(topic, p, reverted.isr, at);
+        if (!reverted.replicas.includes(p.leader) || !p.isr.includes(p.leader)) this.#elect(topic, p, at, { uncleanOnDemand: reverted.unclean });
+        this.#announceReplicas(topic, p, at);
+        this.#persist([{ kind: 'partition', topic, partition: p }]);
+        this.#logger?.info('reassignment cancelled', { topic: name, partition, replicas: reverted.replicas.join(',') });
+        return ok;
+      }
+      const problem = targetProblem(target, this.brokerIds);
+      if (problem) return { topic: name, partition, error: 'INVALID_REPLICA_ASSIGNMENT' as const, message: problem };
+      const unavailable = this.#storeUnavailable();
+      if (unavailable) return { topic: name, partition, ...unavailable };
+      const next = startReassignment(p.replicas, target);
+      if (!state && next.adding.length === 0 && next.removing.length === 0 && next.replicas.every((id, i) => p.replicas[i] === id)) return ok;
+      this.#setReplicas(p, next.replicas, next.adding, next.removing);
+      // Replicas neither leaving nor arriving keep their ISR standing; an adding one joins by catching up.
+      if (!this.#maybeCompleteReassignment(topic, p)) {
+        this.#announceReplicas(topic, p, at);
+        this.#persist([{ kind: 'partition', topic, partition: p }]);
+      }
+      this.#logger?.info('reassignment started', {
+        topic: name,
+        partition,
+        target: target.join(','),
+        adding: next.adding.join(','),
+        removing: next.removing.join(','),
+      });
+      return ok;
+    });
+  }
+
+  /** ListPartitionReassignments (KIP-455): the ongoing reassignments, of every partition (null) or of those named. */
+  listPartitionReassignments(
+    targets: ReadonlyArray<{ topic: string; partitions: readonly number[] }> | null,
+  ): Array<{ topic: string; partition: number; replicas: number[]; adding: number[]; removing: number[] }> {
+    const found: Array<{ topic: string; partition: number; replicas: number[]; adding: number[]; removing: number[] }> = [];
+    const add = (topic: TopicMetadata, p: PartitionMetadata | undefined) => {
+      const state = p && this.#reassignmentOf(p);
+      if (p && state)
+        found.push({ topic: topic.name, partition: p.partition, replicas: [...p.replicas], adding: [...state.adding], removing: [...state.removing] });
+    };
+    if (targets === null) {
+      for (const topic of this.#byName.values()) for (const p of topic.partitions) add(topic, p);
+    } else {
+      for (const { topic: name, partitions } of targets) {
+        const topic = this.#byName.get(name);
+        if (topic) for (const partition of partitions) add(topic, topic.partitions[partition]);
+      }
+    }
+    return found;
   }
 
   /**

@@ -3,7 +3,9 @@ export type ClusterEvent =
   | { type: 'broker'; brokerId: number; state: 'up' | 'down'; at: number }
   | { type: 'leader'; topic: string; partition: number; leader: number; leaderEpoch: number; at: number }
   | { type: 'isr'; topic: string; partition: number; isr: number[]; at: number }
-  | { type: 'topic'; topic: string; change: 'created' | 'deleted' | 'partitions'; at: number };
+  | { type: 'topic'; topic: string; change: 'created' | 'deleted' | 'partitions'; at: number }
+  /** A partition's replica set changed (a reassignment started, completed or was cancelled, KIP-455). */
+  | { type: 'replicas'; topic: string; partition: number; replicas: number[]; adding: number[]; removing: number[]; at: number };
 
 export type ClusterEventListener = (event: ClusterEvent) => void;
 

@@ -16,6 +16,13 @@ export interface PartitionMetadata {
   partitionEpoch: number;
   /** The leader epoch begun by the partition's last unclean election, if it had one (see replica-fetcher.ts). */
   uncleanElectionEpoch?: number;
+  /**
+   * An ongoing reassignment (KIP-455): replicas being added (catching up, not yet in the target's ISR)
+   * and replicas to remove once they have. `replicas` then lists the target first and the removing ones
+   * after it, as Kafka's PartitionRecord does. Absent (or empty) when none is ongoing.
+   */
+  addingReplicas?: number[];
+  removingReplicas?: number[];
 }
 
 export interface TopicMetadata {

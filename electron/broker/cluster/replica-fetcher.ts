@@ -5,6 +5,7 @@ import type { Controller } from './controller';
 import type { PartitionMetadata } from './metadata-store';
 import type { PartitionReplica } from './partition-replica';
 import { replicationMetrics as metrics } from './replication-metrics';
+import { throttledReplica, type ReplicationQuota } from './replication-quota';
 
 interface Followed {
   replica: PartitionReplica;
@@ -31,6 +32,14 @@ export interface FollowerBroker {
   readonly config: Pick<BrokerConfigView, 'int'>;
   /** Who leads a partition, in which epoch. */
   readonly controller: Pick<Controller, 'partition'>;
+  /** Its replication quotas (KIP-73); the follower one bounds what this fetcher brings for throttled replicas. */
+  readonly quotas: BrokerQuotas;
+}
+
+/** A broker's two replication quotas: what it serves as leader, what it fetches as follower. */
+export interface BrokerQuotas {
+  readonly leader: ReplicationQuota;
+  readonly follower: ReplicationQuota;
 }
 
 /**
@@ -41,6 +50,8 @@ export interface FollowerBroker {
 export interface LeaderEndPoint {
   readonly state: 'running' | 'stopped';
   replica(topic: string, partition: number): PartitionReplica | undefined;
+  /** The leader's quotas: its leader one bounds what it serves to throttled replicas. */
+  readonly quotas: BrokerQuotas;
 }
 
 /** Every followed partition is fetched at least this often, with or without news from its leader. */
@@ -227,9 +238,17 @@ export class ReplicaFetcher {
       entry.reconciledEpoch = meta.leaderEpoch;
     }
 
+    const quotas = this.#throttles(replica, meta, leaderBroker);
+    let maxBytes = this.#maxBytes;
+    for (const quota of quotas) maxBytes = Math.min(maxBytes, quota.available());
+    if (maxBytes <= 0) {
+      // Used up: the next sweep tries again, once the quota has refilled somewhat.
+      metrics.throttledFetchesSkipped++;
+      return false;
+    }
     metrics.followerFetches++;
     const before = replica.log.logEndOffset;
-    const result = leader.readForFollower(this.#broker.id, before, this.#maxBytes, meta.leaderEpoch);
+    const result = leader.readForFollower(this.#broker.id, before, maxBytes, meta.leaderEpoch);
     if (result.error !== null) {
       if (result.error === 'OFFSET_OUT_OF_RANGE') {
         if (before < leader.log.logStartOffset) replica.resetTo(leader.log.logStartOffset);
@@ -239,9 +258,26 @@ export class ReplicaFetcher {
       return false;
     }
     if (result.records.length > 0) metrics.followerFetchesWithRecords++;
+    for (const quota of quotas) quota.record(result.records.length);
     replica.appendAsFollower(result.records, result.highWatermark, result.logStartOffset);
     // Progress also counts when nothing new arrived but our log end moved since the leader last heard.
     return replica.log.logEndOffset > before;
+  }
+
+  /**
+   * The quotas bounding this fetch (KIP-73): only for a replica outside the ISR, the leader's when the
+   * topic's leader.replication.throttled.replicas names the partition on the leader, this broker's when
+   * follower.replication.throttled.replicas names it here, and only those with a bounded rate.
+   */
+  #throttles(replica: PartitionReplica, meta: PartitionMetadata, leader: LeaderEndPoint): ReplicationQuota[] {
+    if (meta.isr.includes(this.#broker.id)) return [];
+    const quotas: ReplicationQuota[] = [];
+    const configs = replica.log.config.raw;
+    if (leader.quotas.leader.bounded && throttledReplica(configs['leader.replication.throttled.replicas'], replica.partition, meta.leader))
+      quotas.push(leader.quotas.leader);
+    if (this.#broker.quotas.follower.bounded && throttledReplica(configs['follower.replication.throttled.replicas'], replica.partition, this.#broker.id))
+      quotas.push(this.#broker.quotas.follower);
+    return quotas;
   }
 
   /**

@@ -23,6 +23,8 @@ export interface ReplicationMetrics {
   fetchLongPolls: number;
   /** Re-reads of waiting fetch requests on a partition's news. */
   fetchLongPollWakeups: number;
+  /** Follower fetches skipped because a replication quota was used up (KIP-73 throttles). */
+  throttledFetchesSkipped: number;
 }
 
 export const replicationMetrics: ReplicationMetrics = {
@@ -35,4 +37,5 @@ export const replicationMetrics: ReplicationMetrics = {
   fetcherWakeups: 0,
   fetchLongPolls: 0,
   fetchLongPollWakeups: 0,
+  throttledFetchesSkipped: 0,
 };

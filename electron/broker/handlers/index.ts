@@ -24,12 +24,15 @@ import { createAclsHandler } from './30-create-acls';
 import { deleteAclsHandler } from './31-delete-acls';
 import { describeConfigsHandler } from './32-describe-configs';
 import { alterConfigsHandler } from './33-alter-configs';
+import { alterReplicaLogDirsHandler } from './34-alter-replica-log-dirs';
 import { describeLogDirsHandler } from './35-describe-log-dirs';
 import { saslAuthenticateHandler } from './36-sasl-authenticate';
 import { createPartitionsHandler } from './37-create-partitions';
 import { deleteGroupsHandler } from './42-delete-groups';
 import { electLeadersHandler } from './43-elect-leaders';
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs';
+import { alterPartitionReassignmentsHandler } from './45-alter-partition-reassignments';
+import { listPartitionReassignmentsHandler } from './46-list-partition-reassignments';
 import { offsetDeleteHandler } from './47-offset-delete';
 import { describeUserScramCredentialsHandler } from './50-describe-user-scram-credentials';
 import { alterUserScramCredentialsHandler } from './51-alter-user-scram-credentials';
@@ -63,12 +66,15 @@ export const handlers: readonly AnyHandler[] = [
   deleteAclsHandler,
   describeConfigsHandler,
   alterConfigsHandler,
+  alterReplicaLogDirsHandler,
   describeLogDirsHandler,
   saslAuthenticateHandler,
   createPartitionsHandler,
   deleteGroupsHandler,
   electLeadersHandler,
   incrementalAlterConfigsHandler,
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
   offsetDeleteHandler,
   describeUserScramCredentialsHandler,
   alterUserScramCredentialsHandler,

@@ -51,6 +51,9 @@ import { decodeSaslAuthenticateRequest, decodeSaslAuthenticateResponse, encodeSa
 import { decodeCreatePartitionsRequest, decodeCreatePartitionsResponse, encodeCreatePartitionsRequest, encodeCreatePartitionsResponse, type CreatePartitionsRequest, type CreatePartitionsResponse } from './create-partitions';
 import { decodeDeleteGroupsRequest, decodeDeleteGroupsResponse, encodeDeleteGroupsRequest, encodeDeleteGroupsResponse, type DeleteGroupsRequest, type DeleteGroupsResponse } from './delete-groups';
 import { decodeElectLeadersRequest, decodeElectLeadersResponse, encodeElectLeadersRequest, encodeElectLeadersResponse, type ElectLeadersRequest, type ElectLeadersResponse } from './elect-leaders';
+import { decodeAlterPartitionReassignmentsRequest, decodeAlterPartitionReassignmentsResponse, encodeAlterPartitionReassignmentsRequest, encodeAlterPartitionReassignmentsResponse, type AlterPartitionReassignmentsRequest, type AlterPartitionReassignmentsResponse } from './alter-partition-reassignments';
+import { decodeListPartitionReassignmentsRequest, decodeListPartitionReassignmentsResponse, encodeListPartitionReassignmentsRequest, encodeListPartitionReassignmentsResponse, type ListPartitionReassignmentsRequest, type ListPartitionReassignmentsResponse } from './list-partition-reassignments';
+import { decodeAlterReplicaLogDirsRequest, decodeAlterReplicaLogDirsResponse, encodeAlterReplicaLogDirsRequest, encodeAlterReplicaLogDirsResponse, type AlterReplicaLogDirsRequest, type AlterReplicaLogDirsResponse } from './alter-replica-log-dirs';
 import { decodeIncrementalAlterConfigsRequest, decodeIncrementalAlterConfigsResponse, encodeIncrementalAlterConfigsRequest, encodeIncrementalAlterConfigsResponse, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponse } from './incremental-alter-configs';
 import { decodeOffsetDeleteRequest, decodeOffsetDeleteResponse, encodeOffsetDeleteRequest, encodeOffsetDeleteResponse, type OffsetDeleteRequest, type OffsetDeleteResponse } from './offset-delete';
 import { decodeDescribeClusterRequest, decodeDescribeClusterResponse, encodeDescribeClusterRequest, encodeDescribeClusterResponse, type DescribeClusterRequest, type DescribeClusterResponse } from './describe-cluster';
@@ -95,6 +98,9 @@ export * from './sasl-authenticate';
 export * from './create-partitions';
 export * from './delete-groups';
 export * from './elect-leaders';
+export * from './alter-partition-reassignments';
+export * from './list-partition-reassignments';
+export * from './alter-replica-log-dirs';
 export * from './incremental-alter-configs';
 export * from './offset-delete';
 export * from './describe-cluster';
@@ -454,6 +460,42 @@ export const ElectLeaders: ApiDescriptor<ElectLeadersRequest, ElectLeadersRespon
   encodeResponse: encodeElectLeadersResponse,
 };
 
+export const AlterPartitionReassignments: ApiDescriptor<AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse> = {
+  apiKey: 45,
+  name: 'AlterPartitionReassignments',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeAlterPartitionReassignmentsRequest,
+  encodeRequest: encodeAlterPartitionReassignmentsRequest,
+  decodeResponse: decodeAlterPartitionReassignmentsResponse,
+  encodeResponse: encodeAlterPartitionReassignmentsResponse,
+};
+
+export const ListPartitionReassignments: ApiDescriptor<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse> = {
+  apiKey: 46,
+  name: 'ListPartitionReassignments',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeListPartitionReassignmentsRequest,
+  encodeRequest: encodeListPartitionReassignmentsRequest,
+  decodeResponse: decodeListPartitionReassignmentsResponse,
+  encodeResponse: encodeListPartitionReassignmentsResponse,
+};
+
+export const AlterReplicaLogDirs: ApiDescriptor<AlterReplicaLogDirsRequest, AlterReplicaLogDirsResponse> = {
+  apiKey: 34,
+  name: 'AlterReplicaLogDirs',
+  minVersion: 0,
+  maxVersion: 2,
+  firstFlexibleVersion: 2,
+  decodeRequest: decodeAlterReplicaLogDirsRequest,
+  encodeRequest: encodeAlterReplicaLogDirsRequest,
+  decodeResponse: decodeAlterReplicaLogDirsResponse,
+  encodeResponse: encodeAlterReplicaLogDirsResponse,
+};
+
 export const IncrementalAlterConfigs: ApiDescriptor<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse> = {
   apiKey: 44,
   name: 'IncrementalAlterConfigs',
@@ -678,12 +720,15 @@ export const apiDescriptors: ReadonlyMap<number, ApiDescriptor<unknown, unknown>
   [31, DeleteAcls as ApiDescriptor<unknown, unknown>],
   [32, DescribeConfigs as ApiDescriptor<unknown, unknown>],
   [33, AlterConfigs as ApiDescriptor<unknown, unknown>],
+  [34, AlterReplicaLogDirs as ApiDescriptor<unknown, unknown>],
   [35, DescribeLogDirs as ApiDescriptor<unknown, unknown>],
   [36, SaslAuthenticate as ApiDescriptor<unknown, unknown>],
   [37, CreatePartitions as ApiDescriptor<unknown, unknown>],
   [42, DeleteGroups as ApiDescriptor<unknown, unknown>],
   [43, ElectLeaders as ApiDescriptor<unknown, unknown>],
   [44, IncrementalAlterConfigs as ApiDescriptor<unknown, unknown>],
+  [45, AlterPartitionReassignments as ApiDescriptor<unknown, unknown>],
+  [46, ListPartitionReassignments as ApiDescriptor<unknown, unknown>],
   [47, OffsetDelete as ApiDescriptor<unknown, unknown>],
   [50, DescribeUserScramCredentials as ApiDescriptor<unknown, unknown>],
   [51, AlterUserScramCredentials as ApiDescriptor<unknown, unknown>],

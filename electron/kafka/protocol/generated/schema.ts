@@ -1256,6 +1256,134 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
       ],
     },
   },
+  AlterPartitionReassignmentsRequest: {
+    name: 'AlterPartitionReassignmentsRequest',
+    type: 'request',
+    apiKey: 45,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      AlterPartitionReassignmentsRequest: [
+        { name: 'TimeoutMs', prop: 'timeoutMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "60000" },
+        { name: 'Topics', prop: 'topics', type: '[]AlterPartitionReassignmentsRequestReassignableTopic', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      AlterPartitionReassignmentsRequestReassignableTopic: [
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]AlterPartitionReassignmentsRequestReassignablePartition', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      AlterPartitionReassignmentsRequestReassignablePartition: [
+        { name: 'PartitionIndex', prop: 'partitionIndex', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Replicas', prop: 'replicas', type: '[]int32', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+      ],
+    },
+  },
+  AlterPartitionReassignmentsResponse: {
+    name: 'AlterPartitionReassignmentsResponse',
+    type: 'response',
+    apiKey: 45,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      AlterPartitionReassignmentsResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Responses', prop: 'responses', type: '[]AlterPartitionReassignmentsResponseReassignableTopicResponse', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      AlterPartitionReassignmentsResponseReassignableTopicResponse: [
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]AlterPartitionReassignmentsResponseReassignablePartitionResponse', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      AlterPartitionReassignmentsResponseReassignablePartitionResponse: [
+        { name: 'PartitionIndex', prop: 'partitionIndex', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  ListPartitionReassignmentsRequest: {
+    name: 'ListPartitionReassignmentsRequest',
+    type: 'request',
+    apiKey: 46,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      ListPartitionReassignmentsRequest: [
+        { name: 'TimeoutMs', prop: 'timeoutMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "60000" },
+        { name: 'Topics', prop: 'topics', type: '[]ListPartitionReassignmentsRequestListPartitionReassignmentsTopics', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+      ],
+      ListPartitionReassignmentsRequestListPartitionReassignmentsTopics: [
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'PartitionIndexes', prop: 'partitionIndexes', type: '[]int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  ListPartitionReassignmentsResponse: {
+    name: 'ListPartitionReassignmentsResponse',
+    type: 'response',
+    apiKey: 46,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      ListPartitionReassignmentsResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Topics', prop: 'topics', type: '[]ListPartitionReassignmentsResponseOngoingTopicReassignment', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ListPartitionReassignmentsResponseOngoingTopicReassignment: [
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]ListPartitionReassignmentsResponseOngoingPartitionReassignment', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ListPartitionReassignmentsResponseOngoingPartitionReassignment: [
+        { name: 'PartitionIndex', prop: 'partitionIndex', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Replicas', prop: 'replicas', type: '[]int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'AddingReplicas', prop: 'addingReplicas', type: '[]int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'RemovingReplicas', prop: 'removingReplicas', type: '[]int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  AlterReplicaLogDirsRequest: {
+    name: 'AlterReplicaLogDirsRequest',
+    type: 'request',
+    apiKey: 34,
+    validVersions: [0, 2],
+    flexibleVersions: [2, -1],
+    structs: {
+      AlterReplicaLogDirsRequest: [
+        { name: 'Dirs', prop: 'dirs', type: '[]AlterReplicaLogDirsRequestAlterReplicaLogDir', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+      AlterReplicaLogDirsRequestAlterReplicaLogDir: [
+        { name: 'Path', prop: 'path', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'Topics', prop: 'topics', type: '[]AlterReplicaLogDirsRequestAlterReplicaLogDirTopic', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+      AlterReplicaLogDirsRequestAlterReplicaLogDirTopic: [
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  AlterReplicaLogDirsResponse: {
+    name: 'AlterReplicaLogDirsResponse',
+    type: 'response',
+    apiKey: 34,
+    validVersions: [0, 2],
+    flexibleVersions: [2, -1],
+    structs: {
+      AlterReplicaLogDirsResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'Results', prop: 'results', type: '[]AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+      AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult: [
+        { name: 'TopicName', prop: 'topicName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+      AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult: [
+        { name: 'PartitionIndex', prop: 'partitionIndex', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+    },
+  },
   IncrementalAlterConfigsRequest: {
     name: 'IncrementalAlterConfigsRequest',
     type: 'request',

@@ -263,6 +263,10 @@ function describeEvent(event: ClusterEvent): string {
       return `${event.topic}-${event.partition}: in-sync replicas [${event.isr.join(', ')}]`;
     case 'topic':
       return event.change === 'partitions' ? `${event.topic}: partitions added` : `Topic ${event.topic} ${event.change}`;
+    case 'replicas':
+      return event.adding.length + event.removing.length > 0
+        ? `${event.topic}-${event.partition}: moving to [${event.replicas.filter((id) => !event.removing.includes(id)).join(', ')}]${event.adding.length > 0 ? `, adding ${event.adding.join(', ')}` : ''}${event.removing.length > 0 ? `, removing ${event.removing.join(', ')}` : ''}`
+        : `${event.topic}-${event.partition}: replicas [${event.replicas.join(', ')}]`;
   }
 }
 

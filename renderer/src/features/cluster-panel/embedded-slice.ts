@@ -91,6 +91,7 @@ export const createEmbeddedSlice: SliceCreator<EmbeddedSlice> = (set, get, api) 
         if (!topic) return null;
         const partitions = topic.partitions.map((partition) => {
           if (partition.partition !== event.partition) return partition;
+          if (event.type === 'replicas') return { ...partition, replicas: event.replicas };
           return event.type === 'leader' ? { ...partition, leader: event.leader, leaderEpoch: event.leaderEpoch } : { ...partition, isr: event.isr };
         });
         return { ...topic, partitions };
