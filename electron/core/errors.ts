@@ -16,13 +16,21 @@ export class AppError extends Error {
   readonly kind: IpcErrorKind;
   readonly kafkaCode: string | undefined;
   readonly recovery: IpcError['recovery'];
+  readonly failure: IpcError['failure'];
+  readonly hint: string | undefined;
 
-  constructor(kind: IpcErrorKind, message: string, options: { kafkaCode?: string; cause?: unknown; recovery?: IpcError['recovery'] } = {}) {
+  constructor(
+    kind: IpcErrorKind,
+    message: string,
+    options: { kafkaCode?: string; cause?: unknown; recovery?: IpcError['recovery']; failure?: IpcError['failure']; hint?: string } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'AppError';
     this.kind = kind;
     this.kafkaCode = options.kafkaCode;
     this.recovery = options.recovery;
+    this.failure = options.failure;
+    this.hint = options.hint;
   }
 }
 
@@ -88,6 +96,8 @@ export function toIpcError(error: unknown, logger: Logger = appLogger, context: 
       message: error.message,
       ...(error.kafkaCode ? { kafkaCode: error.kafkaCode } : {}),
       ...(error.recovery ? { recovery: error.recovery } : {}),
+      ...(error.failure ? { failure: error.failure } : {}),
+      ...(error.hint ? { hint: error.hint } : {}),
     };
   }
   if (error instanceof z.ZodError) {

@@ -63,7 +63,7 @@ import {
   scramUserRequestSchema,
   scramUserSchema,
 } from '../model/acls';
-import { connectionActivitySchema, connectionHealthSchema, testIdSchema } from '../model/connections';
+import { connectionActivitySchema, connectionFailureSchema, connectionHealthSchema, testIdSchema } from '../model/connections';
 import {
   exportRequestSchema,
   exportResultSchema,
@@ -309,6 +309,9 @@ export const ipcErrorSchema = z.object({
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   // What would fix it, when the app can do it: start-embedded (the embedded cluster is not running).
   recovery: z.enum(['start-embedded']).optional(),
+  // A connection that could not be made because of its security settings: which mismatch, and what to change.
+  failure: connectionFailureSchema.optional(),
+  hint: z.string().optional(),
 });
 export type IpcError = z.infer<typeof ipcErrorSchema>;
 

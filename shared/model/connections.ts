@@ -66,3 +66,29 @@ export type ConnectionActivity = z.infer<typeof connectionActivitySchema>;
 
 export const testIdSchema = z.string().min(1).max(100);
 export const testActivityKey = (testId: string): string => `test:${testId}`;
+
+// Why a connection could not be made, when it is one of the usual misconfigurations of a secured
+// cluster; errors carry it (with a hint of what to change) so the dialog can say so.
+// - tls-unknown-ca: the broker's certificate was issued by a CA this connection does not trust.
+// - tls-hostname-mismatch: the certificate does not name the host connected to.
+// - tls-certificate: another certificate problem (expired, not yet valid, a client certificate refused).
+// - tls-expected: the listener speaks TLS, the connection does not (security.protocol PLAINTEXT/SASL_PLAINTEXT).
+// - tls-not-offered: the connection uses TLS, the listener does not.
+// - sasl-authentication-failed: the cluster refused the credentials (SASL_AUTHENTICATION_FAILED).
+// - sasl-mechanism-unsupported: the listener does not enable this mechanism (UNSUPPORTED_SASL_MECHANISM).
+// - sasl-expected: the listener wants SASL, the connection does not authenticate.
+// - sasl-not-offered: the connection authenticates with SASL, the listener does not use it.
+// - oauth-token-failed: no OAUTHBEARER token could be had from the token endpoint.
+export const connectionFailureSchema = z.enum([
+  'tls-unknown-ca',
+  'tls-hostname-mismatch',
+  'tls-certificate',
+  'tls-expected',
+  'tls-not-offered',
+  'sasl-authentication-failed',
+  'sasl-mechanism-unsupported',
+  'sasl-expected',
+  'sasl-not-offered',
+  'oauth-token-failed',
+]);
+export type ConnectionFailure = z.infer<typeof connectionFailureSchema>;

@@ -65,8 +65,40 @@ export const topicNameSchema = z
 export const connectionIdSchema = z.string().min(1).max(100);
 export const EMBEDDED_CONNECTION_ID = 'embedded';
 
-export const saslMechanismSchema = z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']);
+export const saslMechanismSchema = z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER']);
 export type SaslMechanism = z.infer<typeof saslMechanismSchema>;
+
+/** Loopback hosts, where a token endpoint may be plain http (a local identity provider). */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+// OAUTHBEARER's token: given as is, or fetched from an identity provider's token endpoint with the
+// client-credentials grant (RFC 6749 section 4.4), as Kafka's OAuthBearerLoginCallbackHandler does (KIP-768).
+export const oauthSchema = z
+  .object({
+    method: z.enum(['token', 'client-credentials']),
+    tokenEndpoint: z.string().trim().max(2048).optional(),
+    clientId: z.string().trim().max(1024).optional(),
+    // Space-separated scopes asked for (the grant's `scope`); empty asks for the client's default.
+    scope: z.string().trim().max(1024).optional(),
+  })
+  .superRefine((oauth, context) => {
+    if (oauth.method !== 'client-credentials') return;
+    if (!oauth.clientId) context.addIssue({ code: 'custom', path: ['clientId'], message: 'Enter the OAuth client id.' });
+    const endpoint = oauth.tokenEndpoint ?? '';
+    let url: URL | null;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      url = null;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      context.addIssue({ code: 'custom', path: ['tokenEndpoint'], message: 'Enter the token endpoint as an https:// URL.' });
+    } else if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+      // The client secret travels in the request: only over TLS, except to this machine.
+      context.addIssue({ code: 'custom', path: ['tokenEndpoint'], message: 'The token endpoint must use https:// (plain http only to localhost).' });
+    }
+  });
+export type OAuthSettings = z.infer<typeof oauthSchema>;
 
 const filePathSchema = z.string().max(4096);
 
@@ -102,22 +134,35 @@ export const connectionInputSchema = z.object({
   sasl: z
     .object({
       mechanism: saslMechanismSchema,
-      username: z.string().min(1, 'Enter the SASL user name.').max(1024),
-      // Omitted when editing means "keep the stored password".
-      password: z.string().max(4096).optional(),
+      // PLAIN and SCRAM log in with it; OAUTHBEARER takes the principal from the token.
+      username: z.string().max(1024).default(''),
+      // The secret: the password (PLAIN, SCRAM), the token (OAUTHBEARER, method token) or the client
+      // secret (OAUTHBEARER, method client-credentials). Omitted when editing means "keep the stored one".
+      password: z.string().max(16_384).optional(),
+      oauth: oauthSchema.optional(),
+    })
+    .superRefine((sasl, context) => {
+      if (sasl.mechanism !== 'OAUTHBEARER' && sasl.username === '')
+        context.addIssue({ code: 'custom', path: ['username'], message: 'Enter the SASL user name.' });
+      if (sasl.mechanism === 'OAUTHBEARER' && !sasl.oauth) {
+        context.addIssue({ code: 'custom', path: ['oauth'], message: 'Choose how the OAUTHBEARER token is obtained.' });
+      }
     })
     .nullable()
     .default(null),
   tls: z
     .object({
       enabled: z.boolean(),
+      // Absent: the system's trusted CAs.
       caFile: filePathSchema.optional(),
       certFile: filePathSchema.optional(),
       keyFile: filePathSchema.optional(),
       // Certificate checks stay on unless the user turns them off for this one connection.
       rejectUnauthorized: z.boolean().default(true),
+      // Whether the certificate must name the broker's host (Kafka's ssl.endpoint.identification.algorithm=https, its default).
+      verifyHostname: z.boolean().default(true),
     })
-    .default({ enabled: false, rejectUnauthorized: true }),
+    .default({ enabled: false, rejectUnauthorized: true, verifyHostname: true }),
   timeouts: connectionTimeoutsSchema.default(DEFAULT_TIMEOUTS),
 });
 export type ConnectionInput = z.input<typeof connectionInputSchema>;
@@ -129,13 +174,22 @@ export const connectionSummarySchema = z.object({
   kind: z.enum(['embedded', 'external']),
   bootstrapServers: z.string(),
   clientId: z.string(),
-  sasl: z.object({ mechanism: saslMechanismSchema, username: z.string(), hasPassword: z.boolean() }).nullable(),
+  sasl: z
+    .object({
+      mechanism: saslMechanismSchema,
+      username: z.string(),
+      // A secret (password, token or client secret) is kept for it.
+      hasPassword: z.boolean(),
+      oauth: oauthSchema.optional(),
+    })
+    .nullable(),
   tls: z.object({
     enabled: z.boolean(),
     caFile: z.string().optional(),
     certFile: z.string().optional(),
     keyFile: z.string().optional(),
     rejectUnauthorized: z.boolean(),
+    verifyHostname: z.boolean(),
   }),
   timeouts: connectionTimeoutsSchema,
   // False for the embedded cluster while it is stopped or disabled.

@@ -14,7 +14,7 @@ const summary = (id: string, name: string, available = true): ConnectionSummary 
   bootstrapServers: 'h:9092',
   clientId: 'kafka-desk',
   sasl: null,
-  tls: { enabled: false, rejectUnauthorized: true },
+  tls: { enabled: false, rejectUnauthorized: true, verifyHostname: true },
   timeouts: DEFAULT_TIMEOUTS,
   available,
 });

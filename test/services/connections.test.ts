@@ -76,7 +76,7 @@ describe('connection service', () => {
       bootstrapServers: app.bootstrapServers,
       tls: { enabled: true, caFile: '/nonexistent/ca.pem', rejectUnauthorized: true },
     });
-    expect(result).toMatchObject({ ok: false, error: { kind: 'invalid-request', message: 'The CA certificate file /nonexistent/ca.pem cannot be read.' } });
+    expect(result).toMatchObject({ ok: false, error: { kind: 'invalid-request', message: 'The CA certificate file /nonexistent/ca.pem does not exist.' } });
   });
 });
 

@@ -14,6 +14,7 @@ import {
   EMBEDDED_CONNECTION_ID,
   connectionInputSchema,
   connectionTimeoutsSchema,
+  oauthSchema,
   saslMechanismSchema,
   type ConnectionConfig,
   type ConnectionSummary,
@@ -32,19 +33,26 @@ import { describeNetworkFailure, formatSeconds } from '../../core/network-errors
 import { withFinalTimeouts } from './final-timeouts';
 import { HealthMonitor, ProbeAborted, type ProbeResult } from './health';
 import { probeCluster } from './probe';
+import { classifyConnectionFailure, diagnoseListener, isUnexplainedClose, type SecurityContext } from './failures';
+import { loadTlsMaterial, systemCaCertificates } from './tls-files';
+import { clientCredentialsProvider, oauthBearerAuthenticator } from './oauth';
 
 const storedConnectionSchema = z.object({
   id: z.string(),
   name: z.string(),
   bootstrapServers: z.string(),
   clientId: z.string(),
-  sasl: z.object({ mechanism: saslMechanismSchema, username: z.string(), sealedPassword: z.string().optional() }).nullable(),
+  // sealedPassword: the connection's secret as the secret store sealed it (the password, the OAUTHBEARER
+  // token or the OAuth client secret, as the mechanism says); absent when kept in memory for this run.
+  sasl: z.object({ mechanism: saslMechanismSchema, username: z.string(), sealedPassword: z.string().optional(), oauth: oauthSchema.optional() }).nullable(),
   tls: z.object({
     enabled: z.boolean(),
     caFile: z.string().optional(),
     certFile: z.string().optional(),
     keyFile: z.string().optional(),
     rejectUnauthorized: z.boolean(),
+    // Absent in files written before it could be turned off.
+    verifyHostname: z.boolean().default(true),
   }),
   // Absent in files written before timeouts could be set.
   timeouts: connectionTimeoutsSchema.default(DEFAULT_TIMEOUTS),
@@ -161,7 +169,7 @@ export class ConnectionService {
       bootstrapServers: embeddedStatus.bootstrapServers ?? '',
       clientId: 'kafka-desk',
       sasl: null,
-      tls: { enabled: false, rejectUnauthorized: true },
+      tls: { enabled: false, rejectUnauthorized: true, verifyHostname: true },
       timeouts: this.#embeddedTimeouts,
       available: embeddedStatus.state === 'running',
     };
@@ -179,8 +187,12 @@ export class ConnectionService {
       if (input.sasl.password !== undefined) {
         sealedPassword = this.#secrets.seal(input.sasl.password) ?? undefined;
         if (sealedPassword === undefined) this.#memoryPasswords.set(id, input.sasl.password);
+        else this.#memoryPasswords.delete(id);
+      } else if (existing?.sasl && secretKind(existing.sasl) === secretKind(input.sasl)) {
+        sealedPassword = existing.sasl.sealedPassword;
       } else {
-        sealedPassword = existing?.sasl?.sealedPassword;
+        // The secret kept was another kind (a password, now a token): it does not carry over.
+        this.#memoryPasswords.delete(id);
       }
     } else {
       this.#memoryPasswords.delete(id);
@@ -191,7 +203,7 @@ export class ConnectionService {
       name: input.name,
       bootstrapServers: input.bootstrapServers,
       clientId: input.clientId,
-      sasl: input.sasl ? { mechanism: input.sasl.mechanism, username: input.sasl.username, ...(sealedPassword ? { sealedPassword } : {}) } : null,
+      sasl: input.sasl ? { ...storedSasl(input.sasl), ...(sealedPassword ? { sealedPassword } : {}) } : null,
       tls: input.tls,
       timeouts: input.timeouts,
     };
@@ -248,6 +260,7 @@ export class ConnectionService {
     const key = testActivityKey(testId);
     const timeouts = 'bootstrapServers' in target ? target.timeouts : this.#timeoutsOf(target.id);
     const options = 'bootstrapServers' in target ? await this.#optionsFromInput(target) : await this.#options(target.id);
+    const context = 'bootstrapServers' in target ? securityContextOf(storedFromInput(connectionInputSchema.parse(target))) : this.#securityOf(target.id);
     const admin = withFinalTimeouts(new Admin({ ...options, retries: 0, context: clientContext(key, timeouts) }));
     const started = performance.now();
     try {
@@ -263,6 +276,8 @@ export class ConnectionService {
       };
     } catch (error) {
       if (error instanceof AppError) throw error;
+      const security = await this.#explainSecurity(error, options, context, timeouts);
+      if (security) throw security;
       const words = this.#describe(key, timeouts, error);
       throw words ? new AppError('unavailable', words, { cause: error }) : error;
     } finally {
@@ -285,6 +300,11 @@ export class ConnectionService {
       return value;
     } catch (error) {
       if (error instanceof AppError) throw error;
+      const security = known ? classifyConnectionFailure(error, this.#securityOf(connectionId)) : null;
+      if (security) {
+        this.#health.suspect(connectionId);
+        throw security;
+      }
       const words = this.#describe(connectionId, this.#timeoutsOf(connectionId), error);
       if (!words) throw error;
       if (known) this.#health.suspect(connectionId);
@@ -380,6 +400,22 @@ export class ConnectionService {
     return describeNetworkFailure(error, { connectTimeoutMs: timeouts.connectMs, timedOut: this.#activity.lastTimedOut(key) });
   }
 
+  /** The security mismatch behind a failed connection, asking the listener when it closed without a word. */
+  async #explainSecurity(error: unknown, options: BaseOptions, context: SecurityContext, timeouts: ConnectionTimeouts): Promise<AppError | null> {
+    const classified = classifyConnectionFailure(error, context);
+    if (classified || !isUnexplainedClose(error)) return classified;
+    const first = options.bootstrapBrokers?.[0];
+    const address = typeof first === 'string' ? first : first ? `${first.host}:${first.port}` : null;
+    if (!address) return null;
+    return diagnoseListener(address, { ...context, tlsOptions: options.tls }, timeouts.connectMs, error).catch(() => null);
+  }
+
+  #securityOf(id: string): SecurityContext {
+    if (id === EMBEDDED_CONNECTION_ID) return { tls: false, mechanism: null };
+    const stored = this.#saved.find((item) => item.id === id);
+    return stored ? securityContextOf(stored) : { tls: false, mechanism: null };
+  }
+
   #timeoutsOf(id: string): ConnectionTimeouts {
     if (id === EMBEDDED_CONNECTION_ID) return this.#embeddedTimeouts;
     return this.#saved.find((stored) => stored.id === id)?.timeouts ?? DEFAULT_TIMEOUTS;
@@ -405,6 +441,8 @@ export class ConnectionService {
     } catch (error) {
       if (clients.admin.closed || this.#clients.get(id) !== clients) throw new ProbeAborted('the clients were closed');
       if (error instanceof AppError) throw error;
+      const security = await this.#explainSecurity(error, await this.#options(id), this.#securityOf(id), timeouts);
+      if (security) throw security;
       throw new AppError('unavailable', this.#describe(id, timeouts, error) ?? toMessage(error), { cause: error });
     }
   }
@@ -468,18 +506,7 @@ export class ConnectionService {
       const stored = this.#saved.find((item) => item.id === valid.id);
       password = stored?.sasl?.sealedPassword ? this.#secrets.open(stored.sasl.sealedPassword) : this.#memoryPasswords.get(valid.id);
     }
-    return buildClientOptions(
-      {
-        id: valid.id ?? 'unsaved',
-        name: valid.name,
-        bootstrapServers: valid.bootstrapServers,
-        clientId: valid.clientId,
-        sasl: valid.sasl ? { mechanism: valid.sasl.mechanism, username: valid.sasl.username } : null,
-        tls: valid.tls,
-        timeouts: valid.timeouts,
-      },
-      password,
-    );
+    return buildClientOptions(storedFromInput(valid), password);
   }
 
   #summary(stored: StoredConnection): ConnectionSummary {
@@ -494,6 +521,7 @@ export class ConnectionService {
             mechanism: stored.sasl.mechanism,
             username: stored.sasl.username,
             hasPassword: stored.sasl.sealedPassword !== undefined || this.#memoryPasswords.has(stored.id),
+            ...(stored.sasl.oauth ? { oauth: stored.sasl.oauth } : {}),
           }
         : null,
       tls: stored.tls,
@@ -521,36 +549,71 @@ async function writeFileAtomically(file: string, text: string): Promise<void> {
   await rename(temporary, file);
 }
 
-async function readTlsFile(file: string | undefined, what: string): Promise<Buffer | undefined> {
-  if (!file) return undefined;
-  try {
-    return await readFile(file);
-  } catch {
-    throw new AppError('invalid-request', `The ${what} file ${file} cannot be read.`);
-  }
+/** The stored form of a connection from the dialog (no secret: it is sealed apart). */
+function storedFromInput(valid: ConnectionConfig): StoredConnection {
+  return {
+    id: valid.id ?? 'unsaved',
+    name: valid.name,
+    bootstrapServers: valid.bootstrapServers,
+    clientId: valid.clientId,
+    sasl: valid.sasl ? storedSasl(valid.sasl) : null,
+    tls: valid.tls,
+    timeouts: valid.timeouts,
+  };
 }
 
-export async function buildClientOptions(stored: StoredConnection, password: string | undefined): Promise<BaseOptions> {
+function storedSasl(sasl: NonNullable<ConnectionConfig['sasl']>): NonNullable<StoredConnection['sasl']> {
+  return {
+    mechanism: sasl.mechanism,
+    username: sasl.mechanism === 'OAUTHBEARER' ? '' : sasl.username,
+    ...(sasl.mechanism === 'OAUTHBEARER' && sasl.oauth ? { oauth: sasl.oauth } : {}),
+  };
+}
+
+/** What a connection's secret is: a password, a token, or an OAuth client secret. */
+function secretKind(sasl: { mechanism: string; oauth?: { method: string } | undefined }): string {
+  return sasl.mechanism === 'OAUTHBEARER' ? (sasl.oauth?.method ?? 'token') : 'password';
+}
+
+function securityContextOf(stored: StoredConnection): SecurityContext {
+  return { tls: stored.tls.enabled, caFile: stored.tls.caFile, mechanism: stored.sasl?.mechanism ?? null, username: stored.sasl?.username };
+}
+
+/** The client library's options for a connection: TLS from its checked files, SASL with its secret. */
+export async function buildClientOptions(stored: StoredConnection, secret: string | undefined): Promise<BaseOptions> {
   const options: BaseOptions = {
     clientId: stored.clientId,
     bootstrapBrokers: stored.bootstrapServers.split(',').map((entry) => entry.trim()),
     ...timingOptions(stored.timeouts),
   };
-  if (stored.sasl) {
-    options.sasl = { mechanism: stored.sasl.mechanism, username: stored.sasl.username, password: password ?? '' };
-  }
+  let tokenEndpointCa: string[] | undefined;
   if (stored.tls.enabled) {
-    const [ca, cert, key] = await Promise.all([
-      readTlsFile(stored.tls.caFile, 'CA certificate'),
-      readTlsFile(stored.tls.certFile, 'client certificate'),
-      readTlsFile(stored.tls.keyFile, 'client key'),
-    ]);
+    const material = await loadTlsMaterial(stored.tls);
     options.tls = {
+      ca: material.ca,
+      ...(material.cert ? { cert: material.cert, key: material.key } : {}),
       rejectUnauthorized: stored.tls.rejectUnauthorized,
-      ...(ca ? { ca } : {}),
-      ...(cert ? { cert } : {}),
-      ...(key ? { key } : {}),
+      // Kafka's ssl.endpoint.identification.algorithm="": the chain is still checked, the name is not.
+      ...(stored.tls.verifyHostname ? {} : { checkServerIdentity: () => undefined }),
     };
+    // An https token endpoint may be served under the cluster's own CA, or a public one.
+    if (stored.tls.caFile) tokenEndpointCa = [...systemCaCertificates(), ...[material.ca].flat()];
+  }
+  if (stored.sasl) {
+    const { mechanism, username, oauth } = stored.sasl;
+    if (mechanism !== 'OAUTHBEARER') {
+      options.sasl = { mechanism, username, password: secret ?? '' };
+    } else if (oauth?.method === 'client-credentials') {
+      if (!secret) throw new AppError('invalid-request', 'Enter the OAuth client secret.');
+      const fetchToken = clientCredentialsProvider(
+        { tokenEndpoint: oauth.tokenEndpoint ?? '', clientId: oauth.clientId ?? '', clientSecret: secret, scope: oauth.scope },
+        { timeoutMs: stored.timeouts.connectMs + stored.timeouts.requestMs, ca: tokenEndpointCa },
+      );
+      options.sasl = { mechanism, token: fetchToken, authenticate: oauthBearerAuthenticator };
+    } else {
+      if (!secret) throw new AppError('invalid-request', 'Enter the OAUTHBEARER token.');
+      options.sasl = { mechanism, token: secret.trim(), authenticate: oauthBearerAuthenticator };
+    }
   }
   return options;
 }
