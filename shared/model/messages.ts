@@ -75,6 +75,12 @@ export const recordViewSchema = z.object({
     sequence: z.number().int(),
     transactional: z.boolean(),
   }),
+  // Records of transactional batches: how their transaction ended (committed or aborted, with the
+  // marker's offset when the browser read it), open (no marker up to the high watermark), or unknown
+  // (the marker lies further than the browser looked).
+  transaction: z.object({ state: z.enum(['committed', 'aborted', 'open', 'unknown']), markerOffset: z.number().nullable() }).optional(),
+  // A transaction marker (control record), shown when asked for.
+  control: z.object({ type: z.enum(['commit', 'abort']), coordinatorEpoch: z.number().int() }).optional(),
 });
 export type RecordView = z.infer<typeof recordViewSchema>;
 
@@ -92,6 +98,11 @@ export const seekSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('group'), groupId: z.string().min(1, 'Enter a consumer group id.').max(255) }),
 ]);
 export type Seek = z.infer<typeof seekSchema>;
+
+// What the browser reads (KIP-98): every record (read_uncommitted, as kcat does), or what a
+// read_committed consumer sees (up to the last stable offset, aborted transactions left out).
+export const isolationSchema = z.enum(['read_uncommitted', 'read_committed']);
+export type Isolation = z.infer<typeof isolationSchema>;
 
 export const filterSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -150,6 +161,10 @@ export const readRequestSchema = z
     limit: limitSchema.default({ count: 500 }),
     filter: filterSchema.nullable().default(null),
     decoders: topicDecodersSchema.default(DEFAULT_DECODERS),
+    // Absent: read_uncommitted.
+    isolation: isolationSchema.optional(),
+    // Transaction markers (control records) among the records.
+    showControl: z.boolean().optional(),
     // Names this read for `messages.progress` events and `messages.cancel`.
     operationId: z.string().min(1).max(100).optional(),
   })
@@ -253,6 +268,7 @@ export const exportRequestSchema = z
     filter: filterSchema.nullable().default(null),
     decoders: topicDecodersSchema.default(DEFAULT_DECODERS),
     format: exportFormatSchema,
+    isolation: isolationSchema.optional(),
     // Up to this many records; without it, everything from the start to the end of the topic as it
     // was when the export began ("latest" exports the last `maxRecords`, 500 by default).
     maxRecords: z.number().int().min(1).max(100_000_000).optional(),
@@ -284,6 +300,8 @@ export const tailStartSchema = z
     partitions: z.array(z.number().int().min(0)).max(10_000).nullable().default(null),
     filter: filterSchema.nullable().default(null),
     decoders: topicDecodersSchema.default(DEFAULT_DECODERS),
+    isolation: isolationSchema.optional(),
+    showControl: z.boolean().optional(),
   })
   .strict();
 export const tailInfoSchema = z.object({ tailId: z.string(), partitions: z.array(z.number().int()) });

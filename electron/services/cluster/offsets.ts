@@ -24,12 +24,14 @@ export async function readWatermarks(
   admin: Admin,
   snapshot: ClusterSnapshot,
   wanted: ReadonlyMap<string, readonly number[]>,
+  /** read_committed (1): `high` is the last stable offset, what a read_committed consumer reads up to. */
+  isolationLevel: 0 | 1 = 0,
 ): Promise<PartitionResults<PartitionWatermarks>> {
   const result = new PartitionResults<PartitionWatermarks>();
   if (!wanted.size) return result;
   const [earliest, latest] = await Promise.all([
     listOffsets(admin, snapshot, wanted, EARLIEST_TIMESTAMP),
-    listOffsets(admin, snapshot, wanted, LATEST_TIMESTAMP),
+    listOffsets(admin, snapshot, wanted, LATEST_TIMESTAMP, isolationLevel),
   ]);
   for (const [topic, partitions] of wanted) {
     for (const partition of partitions) {

@@ -242,6 +242,8 @@ export async function listOffsets(
   snapshot: ClusterSnapshot,
   wanted: ReadonlyMap<string, readonly number[]>,
   timestamp: bigint,
+  /** read_committed (1): "latest" is the last stable offset (KIP-98; ListOffsets v2+, Kafka 0.11). */
+  isolationLevel: 0 | 1 = 0,
 ): Promise<PartitionResults<number>> {
   const results = new PartitionResults<number>();
   const byLeader = new Map<number, Map<string, { partitionIndex: number; currentLeaderEpoch: number; timestamp: bigint; maxNumOffsets: number }[]>>();
@@ -287,7 +289,7 @@ export async function listOffsets(
         const connection = await brokerConnection(admin, address);
         const response = await send(connection, ListOffsets, version, {
           replicaId: -1,
-          isolationLevel: 0,
+          isolationLevel: version >= 2 ? isolationLevel : 0,
           topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
           timeoutMs: 0,
         });

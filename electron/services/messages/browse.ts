@@ -391,6 +391,7 @@ export async function plan(
     notes.push(`Not shown: ${list}.`);
     partitions = partitions.filter((partition) => watermarks.has(partition));
   }
+  if (reader.isolation === 'read_committed') notes.push(...(await heldBack(reader, partitions, watermarks)));
   const starts = new Map<number, number>();
   const range = (partition: number) => watermarks.get(partition)!;
 
@@ -444,6 +445,19 @@ export async function plan(
     }
   }
   return { partitions, watermarks, direction, starts, notes, ...keyed };
+}
+
+/** read_committed: the partitions whose last stable offset is below the high watermark, in words. */
+async function heldBack(reader: TopicReader, partitions: number[], stable: Map<number, Watermarks>): Promise<string[]> {
+  const high = await reader.highWatermarks(partitions);
+  const held = partitions.filter((partition) => (high.get(partition) ?? 0) > stable.get(partition)!.high);
+  const n = (value: number) => value.toLocaleString('en-US');
+  return held.map((partition) => {
+    const lso = stable.get(partition)!.high;
+    const hw = high.get(partition)!;
+    const span = hw - lso === 1 ? `offset ${n(lso)}` : `offsets ${n(lso)} to ${n(hw - 1)}`;
+    return `Partition ${partition} is read up to its last stable offset, ${n(lso)}: an open transaction holds back ${span} (read uncommitted shows them).`;
+  });
 }
 
 /** A consumer group's committed offsets on the given partitions of one topic. */

@@ -35,6 +35,10 @@ export interface RawHeader {
  */
 export class RawRecord {
   #headers: RawHeader[] | null = null;
+  /** A transaction marker (control record), when the browser was asked to show them. */
+  control: ControlMark | null = null;
+  /** For records of transactional batches: how their transaction ended, as far as the browser knows. */
+  transaction: TransactionMark | null = null;
 
   constructor(
     readonly partition: number,
@@ -89,6 +93,38 @@ export interface RawBatchInfo {
   transactional: boolean;
 }
 
+/** What a reader reads (KIP-98): every record, or what a read_committed consumer sees. */
+export type Isolation = 'read_uncommitted' | 'read_committed';
+
+/** A transaction marker: the control record a coordinator writes to each partition at commit or abort. */
+export interface ControlMark {
+  type: 'commit' | 'abort';
+  coordinatorEpoch: number;
+}
+
+/**
+ * The outcome of a transactional record's transaction: committed or aborted (the marker's offset when
+ * the browser saw it), open (no marker up to the high watermark), or unknown (its marker lies further
+ * than the browser looked ahead).
+ */
+export interface TransactionMark {
+  state: 'committed' | 'aborted' | 'open' | 'unknown';
+  markerOffset: number | null;
+}
+
+/** A transaction marker as met in a partition's log. */
+export interface TxnMarker {
+  offset: number;
+  producerId: number;
+  committed: boolean;
+}
+
+/** An aborted transaction a read_committed Fetch answer lists (its producer and first offset). */
+export interface AbortedTransaction {
+  producerId: number;
+  firstOffset: number;
+}
+
 export interface PartitionFetch {
   partition: number;
   offset: number;
@@ -106,6 +142,10 @@ export interface PartitionData {
   nextOffset: number;
   /** Batches that could not be read, left out (the records around them are in `records`). */
   unreadable: UnreadableBatch[];
+  /** The last stable offset the leader answered (the high watermark when no transaction is open). */
+  lastStableOffset: number;
+  /** Transaction markers in what was read. */
+  markers: TxnMarker[];
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -118,13 +158,15 @@ const FETCH_VERSION = 12;
 /** The oldest: record batches (KIP-98), Kafka 0.11. */
 const OLDEST_FETCH_VERSION = 4;
 
-function fetchRequest(maxWaitMs: number, minBytes: number, maxBytes: number, topic: string, partitions: PartitionFetch[]): FetchRequest {
+function fetchRequest(maxWaitMs: number, minBytes: number, maxBytes: number, topic: string, partitions: PartitionFetch[], isolation: Isolation): FetchRequest {
   return {
     ...createFetchRequest(), // replica -1 (a consumer), no fetch session (id 0, epoch -1: a full, sessionless fetch)
     maxWaitMs,
     minBytes,
     maxBytes,
-    isolationLevel: 0, // read_uncommitted: show every record, as kcat does
+    // read_uncommitted shows every record, as kcat does; read_committed only up to the last stable
+    // offset, with the aborted transactions listed so their records can be left out.
+    isolationLevel: isolation === 'read_committed' ? 1 : 0,
     topics: [
       {
         ...createFetchRequestFetchTopic(),
@@ -145,20 +187,38 @@ function fetchRequest(maxWaitMs: number, minBytes: number, maxBytes: number, top
 
 const compressionReady = initCompression();
 
+export interface DecodeOptions {
+  /**
+   * read_committed: the aborted transactions the Fetch answer listed. Their batches are left out as
+   * Kafka's consumer leaves them out (a producer's batches from an aborted transaction's first offset
+   * up to its ABORT marker).
+   */
+  aborted?: readonly AbortedTransaction[] | undefined;
+  /** Keep transaction markers (control records) among the records. */
+  keepControl?: boolean | undefined;
+}
+
 /**
  * Decodes every complete batch of a Fetch response's records field. Records below `fromOffset`
- * (a batch starts before the offset asked for) and control records are left out. A batch that cannot
- * be read — its CRC, its compressed data, its records not adding up, or the empty stand-in the embedded
- * broker serves for such a batch on its disk — is reported in `unreadable` with its offsets and left
- * out; the batches around it are decoded as usual.
+ * (a batch starts before the offset asked for) are left out, and so are control records unless asked
+ * for; the transaction markers met are returned apart. A batch that cannot be read — its CRC, its
+ * compressed data, its records not adding up, or the empty stand-in the embedded broker serves for
+ * such a batch on its disk — is reported in `unreadable` with its offsets and left out; the batches
+ * around it are decoded as usual.
  */
 export function decodeRecordsField(
   partition: number,
   data: Buffer,
   fromOffset: number,
-): { records: RawRecord[]; nextOffset: number; unreadable: UnreadableBatch[] } {
+  options: DecodeOptions = {},
+): { records: RawRecord[]; nextOffset: number; unreadable: UnreadableBatch[]; markers: TxnMarker[] } {
   const records: RawRecord[] = [];
   const unreadable: UnreadableBatch[] = [];
+  const markers: TxnMarker[] = [];
+  // read_committed: the aborted transactions by first offset, and the producers inside one right now.
+  const aborted = options.aborted ? [...options.aborted].sort((a, b) => a.firstOffset - b.firstOffset) : null;
+  let nextAborted = 0;
+  const abortedProducers = new Set<number>();
   let nextOffset = fromOffset;
   let at = 0;
   while (data.length - at >= BATCH_HEADER_SIZE) {
@@ -181,84 +241,149 @@ export function decodeRecordsField(
     const batchEnd = header.baseOffset + header.lastOffsetDelta + 1;
     if (batchEnd > nextOffset) nextOffset = batchEnd;
     const attributes = header.attributes;
-    if ((attributes & BatchAttributes.Control) === 0 && batchEnd > fromOffset) {
-      if (isEmptyStandIn(header)) {
-        unreadable.push({
-          partition,
-          baseOffset: header.baseOffset,
-          lastOffset: batchEnd - 1,
-          reason: 'the broker holds a batch here that it cannot read (its log says why)',
-        });
-        at += size;
-        continue;
-      }
-      let readable: ReturnType<typeof readableBatch>;
-      try {
-        // CRC, bounded decompression and every record's framing checked before any length is trusted.
-        readable = readableBatch(data, at, DEFAULT_MAX_DECOMPRESSED_BYTES);
-      } catch (error) {
-        if (!(error instanceof ProtocolDecodeError)) throw error;
-        unreadable.push({ partition, baseOffset: header.baseOffset, lastOffset: batchEnd - 1, reason: unreadableReason(error) });
-        at += size;
-        continue;
-      }
-      const body = readable.body;
-      // readableBatch walked every record's framing: the lengths below hold, so skips need no checks.
-      const reader = new Reader(body, readable.start, readable.end);
-      const codec = attributes & BatchAttributes.CompressionMask;
-      const logAppendTime = (attributes & BatchAttributes.TimestampTypeLogAppend) !== 0;
-      const batch: RawBatchInfo = {
+    const isControl = (attributes & BatchAttributes.Control) !== 0;
+    const transactional = (attributes & BatchAttributes.Transactional) !== 0;
+    if (batchEnd <= fromOffset) {
+      at += size;
+      continue;
+    }
+    if (!isControl && isEmptyStandIn(header)) {
+      unreadable.push({
+        partition,
         baseOffset: header.baseOffset,
-        compression: codec,
-        producerId: header.producerId,
-        producerEpoch: header.producerEpoch,
-        baseSequence: header.baseSequence,
-        transactional: (attributes & BatchAttributes.Transactional) !== 0,
-      };
-      for (let i = 0; i < header.recordCount; i++) {
-        const recordStart = reader.offset;
-        const length = reader.readVarInt();
-        const recordEnd = reader.offset + length;
-        reader.offset += 1; // record attributes, unused
-        const timestampDelta = reader.readVarLongNumber();
-        const offsetDelta = reader.readVarInt();
-        const offset = header.baseOffset + offsetDelta;
-        if (offset < fromOffset) {
-          reader.offset = recordEnd;
-          continue;
-        }
-        const keyLength = reader.readVarInt();
-        const keyStart = reader.offset;
-        if (keyLength > 0) reader.offset += keyLength;
-        const valueLength = reader.readVarInt();
-        const valueStart = reader.offset;
-        if (valueLength > 0) reader.offset += valueLength;
-        const headerCount = reader.readVarInt();
-        records.push(
-          new RawRecord(
-            partition,
-            offset,
-            logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta,
-            logAppendTime,
-            recordEnd - recordStart,
-            batch,
-            offsetDelta,
-            body,
-            keyStart,
-            keyLength,
-            valueStart,
-            valueLength,
-            reader.offset,
-            headerCount,
-          ),
-        );
+        lastOffset: batchEnd - 1,
+        reason: 'the broker holds a batch here that it cannot read (its log says why)',
+      });
+      at += size;
+      continue;
+    }
+    if (aborted && header.producerId >= 0) {
+      // Kafka's consumer (CompletedFetch): transactions that began by this batch's last offset are open
+      // for their producer until its ABORT marker; transactional batches inside one are skipped.
+      while (nextAborted < aborted.length && aborted[nextAborted]!.firstOffset <= batchEnd - 1) abortedProducers.add(aborted[nextAborted++]!.producerId);
+      if (!isControl && transactional && abortedProducers.has(header.producerId)) {
+        at += size;
+        continue;
+      }
+    }
+    let readable: ReturnType<typeof readableBatch>;
+    try {
+      // CRC, bounded decompression and every record's framing checked before any length is trusted.
+      readable = readableBatch(data, at, DEFAULT_MAX_DECOMPRESSED_BYTES);
+    } catch (error) {
+      if (!(error instanceof ProtocolDecodeError)) throw error;
+      unreadable.push({ partition, baseOffset: header.baseOffset, lastOffset: batchEnd - 1, reason: unreadableReason(error) });
+      at += size;
+      continue;
+    }
+    const body = readable.body;
+    // readableBatch walked every record's framing: the lengths below hold, so skips need no checks.
+    const reader = new Reader(body, readable.start, readable.end);
+    const codec = attributes & BatchAttributes.CompressionMask;
+    const logAppendTime = (attributes & BatchAttributes.TimestampTypeLogAppend) !== 0;
+    const batch: RawBatchInfo = {
+      baseOffset: header.baseOffset,
+      compression: codec,
+      producerId: header.producerId,
+      producerEpoch: header.producerEpoch,
+      baseSequence: header.baseSequence,
+      transactional,
+    };
+    for (let i = 0; i < header.recordCount; i++) {
+      const recordStart = reader.offset;
+      const length = reader.readVarInt();
+      const recordEnd = reader.offset + length;
+      reader.offset += 1; // record attributes, unused
+      const timestampDelta = reader.readVarLongNumber();
+      const offsetDelta = reader.readVarInt();
+      const offset = header.baseOffset + offsetDelta;
+      if (offset < fromOffset) {
         reader.offset = recordEnd;
+        continue;
+      }
+      const keyLength = reader.readVarInt();
+      const keyStart = reader.offset;
+      if (keyLength > 0) reader.offset += keyLength;
+      const valueLength = reader.readVarInt();
+      const valueStart = reader.offset;
+      if (valueLength > 0) reader.offset += valueLength;
+      const headerCount = reader.readVarInt();
+      const record = new RawRecord(
+        partition,
+        offset,
+        logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta,
+        logAppendTime,
+        recordEnd - recordStart,
+        batch,
+        offsetDelta,
+        body,
+        keyStart,
+        keyLength,
+        valueStart,
+        valueLength,
+        reader.offset,
+        headerCount,
+      );
+      reader.offset = recordEnd;
+      if (!isControl) {
+        records.push(record);
+        continue;
+      }
+      const mark = controlMark(record);
+      if (!mark) continue; // a control record that is not a transaction marker (none exists yet)
+      markers.push({ offset, producerId: header.producerId, committed: mark.type === 'commit' });
+      if (mark.type === 'abort') abortedProducers.delete(header.producerId);
+      if (options.keepControl) {
+        record.control = mark;
+        records.push(record);
       }
     }
     at += size;
   }
-  return { records, nextOffset, unreadable };
+  return { records, nextOffset, unreadable, markers };
 }
+
+/** A control record's transaction marker: key version INT16 and type INT16 (0 ABORT, 1 COMMIT), value version INT16 and coordinator epoch INT32. */
+function controlMark(record: RawRecord): ControlMark | null {
+  const key = record.key;
+  const value = record.value;
+  if (!key || key.length < 4) return null;
+  const type = key.readInt16BE(2);
+  if (type !== 0 && type !== 1) return null;
+  return { type: type === 1 ? 'commit' : 'abort', coordinatorEpoch: value && value.length >= 6 ? value.readInt32BE(2) : -1 };
+}
+
+/**
+ * Marks each record of a transactional batch with the outcome of its transaction: the first marker of
+ * its producer after it. Records and markers are in offset order. Answers the producers whose records
+ * found no marker here.
+ */
+export function markTransactions(records: readonly RawRecord[], markers: readonly TxnMarker[]): Set<number> {
+  const byProducer = new Map<number, TxnMarker[]>();
+  for (const marker of markers) {
+    const list = byProducer.get(marker.producerId);
+    if (list) list.push(marker);
+    else byProducer.set(marker.producerId, [marker]);
+  }
+  const cursor = new Map<number, number>();
+  const unresolved = new Set<number>();
+  for (const record of records) {
+    if (!record.batch.transactional || record.control || record.transaction) continue;
+    const producerId = record.batch.producerId;
+    const list = byProducer.get(producerId) ?? [];
+    let index = cursor.get(producerId) ?? 0;
+    while (index < list.length && list[index]!.offset < record.offset) index++;
+    cursor.set(producerId, index);
+    const marker = list[index];
+    if (marker) record.transaction = { state: marker.committed ? 'committed' : 'aborted', markerOffset: marker.offset };
+    else unresolved.add(producerId);
+  }
+  return unresolved;
+}
+
+/** How far past a chunk the browser reads for the markers of transactions still undecided in it. */
+const LOOKAHEAD_ROUNDS = 8;
+const LOOKAHEAD_BYTES = 1024 * 1024;
 
 /** Why a batch cannot be read, in words for the page. */
 function unreadableReason(error: ProtocolDecodeError): string {
@@ -304,6 +429,13 @@ const RETRIABLE = new Set<number>([
   ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION,
 ]);
 
+export interface ReaderOptions {
+  /** read_committed reads up to the last stable offset and leaves aborted transactions out. */
+  isolation?: Isolation | undefined;
+  /** Keep transaction markers (control records) among the records read. */
+  showControl?: boolean | undefined;
+}
+
 /** Reads one topic's partitions: layout, watermarks, offsets by time, raw fetches. */
 export class TopicReader {
   readonly #client: Admin;
@@ -315,14 +447,18 @@ export class TopicReader {
   #refreshedAt = 0;
   /** The Fetch version negotiated with the cluster, once asked. */
   #version: number | null = null;
+  readonly isolation: Isolation;
+  readonly #keepControl: boolean;
 
-  private constructor(client: Admin, topic: string) {
+  private constructor(client: Admin, topic: string, options: ReaderOptions) {
     this.#client = client;
     this.topic = topic;
+    this.isolation = options.isolation ?? 'read_uncommitted';
+    this.#keepControl = options.showControl ?? false;
   }
 
-  static async open(client: Admin, topic: string): Promise<TopicReader> {
-    const reader = new TopicReader(client, topic);
+  static async open(client: Admin, topic: string, options: ReaderOptions = {}): Promise<TopicReader> {
+    const reader = new TopicReader(client, topic, options);
     await Promise.all([reader.refresh(), compressionReady]);
     return reader;
   }
@@ -401,7 +537,13 @@ export class TopicReader {
     const failed = new Map<number, string>();
     if (!partitions.length) return { watermarks, failed };
     if (!this.#snapshot) await this.refresh();
-    const results = await readWatermarks(this.#client, this.#snapshot as ClusterSnapshot, new Map([[this.topic, partitions]]));
+    // read_committed: `high` is the last stable offset, where a read_committed consumer stops.
+    const results = await readWatermarks(
+      this.#client,
+      this.#snapshot as ClusterSnapshot,
+      new Map([[this.topic, partitions]]),
+      this.isolation === 'read_committed' ? 1 : 0,
+    );
     for (const partition of partitions) {
       const marks = results.get(this.topic, partition);
       if (marks?.low != null && marks.high != null) watermarks.set(partition, { low: marks.low, high: marks.high });
@@ -415,6 +557,11 @@ export class TopicReader {
     const { watermarks, failed } = await this.readableWatermarks(partitions);
     if (failed.size) throw unreadable(this.topic, failed);
     return watermarks;
+  }
+
+  /** The high watermarks of the partitions that could be read (whatever the isolation: a read_committed reader's `high` is its last stable offset). */
+  async highWatermarks(partitions: number[]): Promise<Map<number, number>> {
+    return (await this.#listOffsets(partitions, -1n)).offsets;
   }
 
   /** The first offset whose timestamp is at or after `timestamp`; null where no record is that new. */
@@ -450,7 +597,7 @@ export class TopicReader {
    */
   async fetch(
     requests: PartitionFetch[],
-    options: { maxWaitMs?: number; minBytes?: number; maxBytes?: number; skipUnavailable?: boolean } = {},
+    options: { maxWaitMs?: number; minBytes?: number; maxBytes?: number; skipUnavailable?: boolean; lookAhead?: boolean } = {},
   ): Promise<PartitionData[]> {
     await this.#ensureVersion();
     const results: PartitionData[] = [];
@@ -477,7 +624,7 @@ export class TopicReader {
           let response;
           try {
             const connection = await this.#connection(leader);
-            const request = fetchRequest(options.maxWaitMs ?? 0, options.minBytes ?? 1, Math.min(0x7fffffff, maxBytes), this.topic, group);
+            const request = fetchRequest(options.maxWaitMs ?? 0, options.minBytes ?? 1, Math.min(0x7fffffff, maxBytes), this.topic, group, this.isolation);
             response = await send(connection, Fetch, this.#version ?? FETCH_VERSION, request);
           } catch (error) {
             // A leader that cannot be reached: the others' partitions are still read.
@@ -491,8 +638,10 @@ export class TopicReader {
                 partition: answer.partitionIndex,
                 errorCode: answer.errorCode,
                 highWatermark: Number(answer.highWatermark),
+                lastStableOffset: Number(answer.lastStableOffset),
                 logStartOffset: Number(answer.logStartOffset),
                 records: answer.records,
+                aborted: (answer.abortedTransactions ?? []).map((t) => ({ producerId: Number(t.producerId), firstOffset: Number(t.firstOffset) })),
               };
               const request = byPartition.get(partition.partition);
               if (!request) continue;
@@ -509,6 +658,8 @@ export class TopicReader {
                   records: [],
                   nextOffset: request.offset,
                   unreadable: [],
+                  lastStableOffset: partition.lastStableOffset,
+                  markers: [],
                 });
                 continue;
               }
@@ -516,8 +667,11 @@ export class TopicReader {
                 throw new AppError('kafka', `The cluster refused to read partition ${partition.partition} (error ${partition.errorCode}).`);
               }
               const decoded = partition.records
-                ? decodeRecordsField(partition.partition, partition.records, request.offset)
-                : { records: [], nextOffset: request.offset, unreadable: [] };
+                ? decodeRecordsField(partition.partition, partition.records, request.offset, {
+                    aborted: this.isolation === 'read_committed' ? partition.aborted : undefined,
+                    keepControl: this.#keepControl,
+                  })
+                : { records: [], nextOffset: request.offset, unreadable: [], markers: [] };
               for (const batch of decoded.unreadable) {
                 if (this.#unreadable.size < MAX_UNREADABLE) this.#unreadable.set(`${batch.partition}:${batch.baseOffset}`, batch);
               }
@@ -529,6 +683,8 @@ export class TopicReader {
                 records: decoded.records,
                 nextOffset: decoded.nextOffset,
                 unreadable: decoded.unreadable,
+                lastStableOffset: partition.lastStableOffset,
+                markers: decoded.markers,
               });
             }
           }
@@ -536,6 +692,7 @@ export class TopicReader {
       );
       pending = retry;
     }
+    if (options.lookAhead !== false) await Promise.all(results.map((data) => this.#markTransactions(data)));
     if (pending.length && !options.skipUnavailable) {
       throw new AppError(
         'unavailable',
@@ -543,6 +700,38 @@ export class TopicReader {
       );
     }
     return results;
+  }
+
+  /**
+   * Marks the transactional records of a fetched chunk with their transaction's outcome. read_committed
+   * returns only committed ones (aborted ones are left out, open ones lie past the last stable offset).
+   * read_uncommitted: from the markers in the chunk, else from those after it, read ahead a few MiB at
+   * most; a transaction with no marker up to the high watermark is open.
+   */
+  async #markTransactions(data: PartitionData): Promise<void> {
+    const unresolved = markTransactions(data.records, data.markers);
+    if (!unresolved.size) return;
+    if (this.isolation === 'read_committed') {
+      for (const record of data.records) if (record.batch.transactional && !record.control) record.transaction ??= { state: 'committed', markerOffset: null };
+      return;
+    }
+    const found: TxnMarker[] = [];
+    let at = data.nextOffset;
+    let highWatermark = data.highWatermark;
+    for (let round = 0; unresolved.size && at < highWatermark && round < LOOKAHEAD_ROUNDS; round++) {
+      const [ahead] = await this.fetch([{ partition: data.partition, offset: at, maxBytes: LOOKAHEAD_BYTES }], { lookAhead: false });
+      if (!ahead || ahead.errorCode !== 0 || ahead.nextOffset <= at) break;
+      for (const marker of ahead.markers) {
+        if (!unresolved.has(marker.producerId)) continue;
+        found.push(marker);
+        unresolved.delete(marker.producerId);
+      }
+      at = ahead.nextOffset;
+      highWatermark = ahead.highWatermark;
+    }
+    markTransactions(data.records, found);
+    const state = at >= highWatermark ? 'open' : 'unknown';
+    for (const record of data.records) if (record.batch.transactional && !record.control) record.transaction ??= { state, markerOffset: null };
   }
 
   async #connection(nodeId: number): Promise<Connection> {

@@ -132,7 +132,7 @@ export class MessageService {
   async read(request: ParsedReadRequest): Promise<Page> {
     const started = performance.now();
     const admin = await this.#client(request.connectionId);
-    const reader = await TopicReader.open(admin, request.topic);
+    const reader = await TopicReader.open(admin, request.topic, { isolation: request.isolation, showControl: request.showControl });
     // Compiled now, so a decoder that cannot work (a bad schema) fails before any record is read.
     decoderFor(request.decoders.key);
     decoderFor(request.decoders.value);
@@ -346,7 +346,7 @@ export class MessageService {
     }
 
     const admin = await this.#client(request.connectionId);
-    const reader = await TopicReader.open(admin, request.topic);
+    const reader = await TopicReader.open(admin, request.topic, { isolation: request.isolation });
     const key = decoderFor(request.decoders.key);
     const value = decoderFor(request.decoders.value);
     const operation = this.#beginOperation(request.operationId);
@@ -452,7 +452,7 @@ export class MessageService {
     let filter: RecordFilter | null = null;
     try {
       filter = await RecordFilter.create(request.filter, request.decoders, this.#workers);
-      const reader = await TopicReader.open(client, request.topic);
+      const reader = await TopicReader.open(client, request.topic, { isolation: request.isolation, showControl: request.showControl });
       // Like a page, a tail follows the partitions that can be read now (offline ones are left out).
       const partitions = plan(reader, client, {
         // Find by key follows every partition (or the one chosen): which partition a new record of the

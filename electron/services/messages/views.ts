@@ -1,9 +1,11 @@
 // Raw records to the plain views the renderer shows: decoded previews of key, value and headers, and
 // the batch's metadata.
 import type { Decoded, RecordView } from '../../../shared/model/messages';
-import { headerDecoder, type FieldDecoder } from './decoders';
+import { decoderFor, headerDecoder, type FieldDecoder } from './decoders';
 import { COMPRESSION_NAMES } from '../../kafka/records/compression';
 import type { RawRecord } from './fetch';
+
+const markerDecoder = decoderFor({ kind: 'hex' });
 
 export function compressionName(codec: number): RecordView['batch']['compression'] {
   return COMPRESSION_NAMES[codec] ?? 'none';
@@ -20,8 +22,9 @@ export function toView(record: RawRecord, key: FieldDecoder, value: FieldDecoder
     offset: record.offset,
     timestamp: record.timestamp,
     timestampType: record.logAppendTime ? 'log-append' : 'create',
-    key: decoded?.key ?? key.preview(record.key),
-    value: decoded?.value ?? value.preview(record.value),
+    // A marker's key and value are Kafka's own bytes, never the topic's format: shown as hex.
+    key: record.control ? markerDecoder.preview(record.key) : (decoded?.key ?? key.preview(record.key)),
+    value: record.control ? markerDecoder.preview(record.value) : (decoded?.value ?? value.preview(record.value)),
     headers: record.headers.map((header) => ({ key: header.key, value: headerDecoder.preview(header.value) })),
     size: record.size,
     batch: {
@@ -32,6 +35,8 @@ export function toView(record: RawRecord, key: FieldDecoder, value: FieldDecoder
       sequence: recordSequence(record),
       transactional: record.batch.transactional,
     },
+    ...(record.transaction ? { transaction: { ...record.transaction } } : {}),
+    ...(record.control ? { control: { ...record.control } } : {}),
   };
 }
 

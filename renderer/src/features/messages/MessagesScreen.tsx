@@ -1,7 +1,7 @@
 // The message browser: choose a topic, where to start, how much to read and what to look for; page
 // through the result by cursor, open a record, export the whole result, or tail new records live.
 import { useEffect, useState } from 'react';
-import type { ExportFormat, Filter, KeySearch, Page, Seek, UnreadableBatch } from '../../../../shared/model/messages';
+import type { ExportFormat, Filter, Isolation, KeySearch, Page, Seek, UnreadableBatch } from '../../../../shared/model/messages';
 import { re2Error } from '../../../../shared/model/regex';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
@@ -146,6 +146,9 @@ export function MessagesScreen() {
   const stopTail = useAppStore((state) => state.stopTail);
   const exportMessages = useAppStore((state) => state.exportMessages);
   const [form, setForm] = useState<QueryForm>(() => formFromQuery(query.seek, query.count, query.filter, query.partition, query.endTimestamp, query.maxBytes));
+  // What the read sees of transactions (applied with the rest of the form).
+  const [isolation, setIsolation] = useState<Isolation>(query.isolation);
+  const [showControl, setShowControl] = useState(query.showControl);
   const [formError, setFormError] = useState<string | null>(null);
   const [decodersOpen, setDecodersOpen] = useState(false);
   const [format, setFormat] = useState<ExportFormat>('jsonl');
@@ -176,7 +179,7 @@ export function MessagesScreen() {
       return;
     }
     setFormError(null);
-    setMessageQuery(parsed);
+    setMessageQuery({ ...parsed, isolation, showControl });
     if (tail) void startTail();
     else void readMessages();
   };
@@ -329,6 +332,20 @@ export function MessagesScreen() {
                 </label>
               </>
             ) : null}
+            <label
+              className="query-field"
+              title="Read uncommitted shows every record and marks those of aborted and open transactions; read committed shows what a read_committed consumer sees (up to the last stable offset, aborted transactions left out)."
+            >
+              <span>Isolation</span>
+              <select aria-label="Isolation" value={isolation} onChange={(event) => setIsolation(event.target.value as Isolation)}>
+                <option value="read_uncommitted">Read uncommitted</option>
+                <option value="read_committed">Read committed</option>
+              </select>
+            </label>
+            <label className="query-check" title="Show the transaction markers (control records) that end each transaction on a partition">
+              <input type="checkbox" checked={showControl} onChange={(event) => setShowControl(event.target.checked)} />
+              Markers
+            </label>
             <label className="query-field">
               <span>Filter</span>
               <select aria-label="Filter" value={form.filter} onChange={(event) => update({ filter: event.target.value as FilterMode })}>

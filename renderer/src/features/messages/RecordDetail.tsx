@@ -7,7 +7,7 @@ import type { Decoded, DecoderSpec, RecordView } from '../../../../shared/model/
 import { Badge } from '../../components/Badge';
 import { formatBytes, formatCount } from '../../components/format';
 import { useAppStore } from '../../store/hooks';
-import { formatTimestamp, isTextual, kcatCommand, recordAsJson } from './record-format';
+import { formatTimestamp, isTextual, kcatCommand, recordAsJson, transactionWords } from './record-format';
 
 export function RecordDetail({ record, topic, onClose }: { record: RecordView; topic: string; onClose: () => void }) {
   const decoders = useAppStore((state) => state.messageQuery.decoders);
@@ -54,6 +54,7 @@ export function RecordDetail({ record, topic, onClose }: { record: RecordView; t
             </>
           ) : null}
         </dd>
+        {transactionRow(record)}
         <dt>Producer</dt>
         <dd>
           {record.batch.producerId >= 0
@@ -348,5 +349,19 @@ function WholeValue({ topic, record, field, decoder }: { topic: string; record: 
       </div>
       <LinesView lines={lines.current} version={version} />
     </div>
+  );
+}
+
+/** The record's transaction (or marker) and what read_committed consumers make of it. */
+function transactionRow(record: RecordView) {
+  const words = transactionWords(record);
+  if (!words) return null;
+  return (
+    <>
+      <dt>{record.control ? 'Marker' : 'Transaction'}</dt>
+      <dd data-testid="record-transaction">
+        <Badge tone={words.tone}>{words.label}</Badge> {words.detail}
+      </dd>
+    </>
   );
 }

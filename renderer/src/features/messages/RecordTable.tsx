@@ -4,7 +4,8 @@ import { useEffect, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { RecordView } from '../../../../shared/model/messages';
 import { formatBytes, formatCount } from '../../components/format';
-import { formatTimestamp, previewLine } from './record-format';
+import { Badge } from '../../components/Badge';
+import { formatTimestamp, previewLine, transactionWords } from './record-format';
 
 export const RECORD_ROW_HEIGHT = 34;
 
@@ -55,13 +56,17 @@ export function RecordTable({
             const record = records[item.index];
             if (!record) return null;
             const isSelected = selected?.partition === record.partition && selected.offset === record.offset;
+            // Aborted and open transactions' records and markers are marked; committed ones read as plain records.
+            const txn = transactionWords(record);
+            const marked = txn && txn.label !== 'committed' ? txn : null;
+            const txnClass = record.control ? ' control-row' : record.transaction ? ` txn-${record.transaction.state}` : '';
             return (
               <div
                 key={`${record.partition}:${record.offset}`}
                 role="row"
                 aria-rowindex={item.index + 2}
                 aria-selected={isSelected}
-                className={isSelected ? 'vtable-row records-grid clickable selected' : 'vtable-row records-grid clickable'}
+                className={`vtable-row records-grid clickable${isSelected ? ' selected' : ''}${txnClass}`}
                 style={{ transform: `translateY(${item.start}px)`, height: RECORD_ROW_HEIGHT }}
                 onClick={() => onSelect(record)}
                 data-partition={record.partition}
@@ -81,8 +86,15 @@ export function RecordTable({
                 <div role="cell" className={record.key.format === 'null' ? 'mono-cell muted' : 'mono-cell'} data-column="key">
                   {previewLine(record.key, 120)}
                 </div>
-                <div role="cell" className={record.value.format === 'null' ? 'mono-cell muted' : 'mono-cell'} data-column="value">
-                  {previewLine(record.value)}
+                <div role="cell" className={record.value.format === 'null' || record.control ? 'mono-cell muted' : 'mono-cell'} data-column="value">
+                  {marked ? (
+                    <span className="txn-badge" data-transaction={record.control ? `${record.control.type}-marker` : record.transaction?.state}>
+                      <Badge tone={marked.tone} title={marked.detail}>
+                        {marked.label}
+                      </Badge>{' '}
+                    </span>
+                  ) : null}
+                  {record.control ? '' : previewLine(record.value)}
                 </div>
                 <div role="cell" className="numeric">
                   {formatBytes(record.size)}

@@ -7,6 +7,7 @@ import {
   type ExportFormat,
   type ExportResult,
   type Filter,
+  type Isolation,
   type Page,
   type Progress,
   type RecordView,
@@ -31,6 +32,10 @@ export interface MessageQuery {
   endTimestamp: number | null;
   filter: Filter | null;
   decoders: TopicDecoders;
+  /** read_uncommitted shows every record, marking those of aborted and open transactions; read_committed what such a consumer sees. */
+  isolation: Isolation;
+  /** Show transaction markers (control records) among the records. */
+  showControl: boolean;
 }
 
 export interface TailView {
@@ -95,6 +100,8 @@ export const defaultMessageQuery = (): MessageQuery => ({
   endTimestamp: null,
   filter: null,
   decoders: DEFAULT_DECODERS,
+  isolation: 'read_uncommitted',
+  showControl: false,
 });
 
 export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) => {
@@ -105,6 +112,7 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
     partitions: query.partition === null ? null : [query.partition],
     filter: query.filter,
     decoders: query.decoders,
+    isolation: query.isolation,
   });
   const limit = (query: MessageQuery) => ({
     count: query.count,
@@ -129,6 +137,7 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
       ...baseRequest(query),
       seek: query.seek,
       limit: limit(query),
+      showControl: query.showControl,
       operationId,
       ...(page ? { page } : {}),
     });
@@ -208,7 +217,7 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
         tail: { tailId: null, state: 'starting', records: [], received: 0, evicted: 0, skipped: 0, missed: 0, unreadable: [], error: null },
         selectedRecord: null,
       });
-      const result = await api.invoke('messages.tailStart', baseRequest(query));
+      const result = await api.invoke('messages.tailStart', { ...baseRequest(query), showControl: query.showControl });
       const tail = get().tail;
       if (!tail || tail.tailId !== null) return;
       if (!result.ok) {

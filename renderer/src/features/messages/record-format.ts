@@ -83,3 +83,36 @@ export function kcatCommand(record: RecordView, topic: string, bootstrapServers:
 export function isTextual(decoded: Decoded): boolean {
   return !decoded.truncated && !decoded.error && (decoded.format === 'json' || decoded.format === 'text' || decoded.format === 'null');
 }
+
+/** A record's transaction in words for the table's badge and the detail, or null (not transactional, or committed in the table). */
+export function transactionWords(record: RecordView): { label: string; tone: 'good' | 'bad' | 'warn' | 'neutral'; detail: string } | null {
+  if (record.control) {
+    const what = record.control.type === 'commit' ? 'COMMIT' : 'ABORT';
+    return {
+      label: `${what} marker`,
+      tone: 'neutral',
+      detail: `A transaction marker: producer ${record.batch.producerId} (epoch ${record.batch.producerEpoch}) ${record.control.type === 'commit' ? 'committed' : 'aborted'} its transaction on this partition here (coordinator epoch ${record.control.coordinatorEpoch}).`,
+    };
+  }
+  const txn = record.transaction;
+  if (!record.batch.transactional || !txn) return null;
+  const at = txn.markerOffset !== null ? ` (marker at offset ${txn.markerOffset.toLocaleString('en-US')})` : '';
+  switch (txn.state) {
+    case 'committed':
+      return { label: 'committed', tone: 'good', detail: `Committed${at}: read_committed consumers see it.` };
+    case 'aborted':
+      return { label: 'aborted', tone: 'bad', detail: `Aborted${at}: read_committed consumers never see it.` };
+    case 'open':
+      return {
+        label: 'open',
+        tone: 'warn',
+        detail: 'Open: its transaction has no marker up to the high watermark yet; read_committed consumers wait for it (it holds the last stable offset).',
+      };
+    default:
+      return {
+        label: 'undecided here',
+        tone: 'neutral',
+        detail: 'Its marker lies further on than the browser read ahead; read on to find whether it committed.',
+      };
+  }
+}
