@@ -13,6 +13,8 @@ import { GroupsScreen } from '../features/groups/GroupsScreen';
 import { GroupDetailScreen } from '../features/groups/GroupDetailScreen';
 import { ClusterPanelScreen } from '../features/cluster-panel/ClusterPanelScreen';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
+import { AclsScreen } from '../features/acls/AclsScreen';
+import { UsersScreen } from '../features/users/UsersScreen';
 
 export interface ScreenDefinition<Id extends string = string> {
   id: Id;
@@ -42,6 +44,8 @@ const definitions = [
   { id: 'produce', title: 'Produce', component: ProduceScreen, placement: 'cluster' },
   { id: 'groups', title: 'Consumer groups', component: GroupsScreen, placement: 'cluster' },
   { id: 'group', title: 'Consumer group', component: GroupDetailScreen, placement: 'none', parent: 'groups', onConnectionChange: 'groups' },
+  { id: 'acls', title: 'ACLs', component: AclsScreen, placement: 'cluster' },
+  { id: 'users', title: 'Users', component: UsersScreen, placement: 'cluster' },
   { id: 'cluster', title: 'Cluster panel', component: ClusterPanelScreen, placement: 'cluster', needs: { embedded: true } },
   { id: 'settings', title: 'Settings', component: SettingsScreen, placement: 'footer' },
 ] as const satisfies readonly ScreenDefinition[];

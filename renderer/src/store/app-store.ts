@@ -10,6 +10,8 @@ import { createGroupsSlice, type GroupsSlice } from '../features/groups/groups-s
 import { createUiSlice, type UiSlice } from '../app/ui-slice';
 import { createMessagesSlice, type MessagesSlice } from '../features/messages/messages-slice';
 import { createThemeSlice, type ThemeSlice } from '../features/theme/theme-slice';
+import { createAclsSlice, type AclsSlice } from '../features/acls/acls-slice';
+import { createUsersSlice, type UsersSlice } from '../features/users/users-slice';
 import { createResourcesSlice, type ResourcesSlice } from './resources';
 
 export type AppState = ResourcesSlice &
@@ -20,7 +22,9 @@ export type AppState = ResourcesSlice &
   UiSlice &
   GroupsSlice &
   MessagesSlice &
-  ThemeSlice & { api: IpcClient };
+  ThemeSlice &
+  AclsSlice &
+  UsersSlice & { api: IpcClient };
 
 export type AppStore = StoreApi<AppState>;
 
@@ -41,6 +45,8 @@ export function createAppStore(api: IpcClient): AppStore {
     ...createUiSlice(set, get, api),
     ...createMessagesSlice(set, get, api),
     ...createThemeSlice(set, get, api),
+    ...createAclsSlice(set, get, api),
+    ...createUsersSlice(set, get, api),
   }));
 }
 

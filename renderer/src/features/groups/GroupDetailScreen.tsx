@@ -12,6 +12,7 @@ import { VIEW_RENEW_MS, groupQuery, lagSeriesQuery } from './groups-slice';
 import { formatCatchUp, formatRate, STATE_LABELS } from './format';
 import { LagChart, RangePicker, RatesChart, StackPicker } from './LagCharts';
 import { ResetOffsetsDialog } from './ResetOffsetsDialog';
+import { ResourceAccess } from '../acls/ResourceAccess';
 import './groups.css';
 
 type Confirm = { kind: 'reset' } | { kind: 'delete' } | { kind: 'delete-offsets'; topic: string } | null;
@@ -151,6 +152,8 @@ export function GroupDetailScreen() {
           <PartitionsByTopic detail={data} onDeleteOffsets={(topic) => setConfirm({ kind: 'delete-offsets', topic })} />
         </>
       ) : null}
+      <h2 className="section-title">Who can access it</h2>
+      <ResourceAccess resourceType="GROUP" name={group} />
 
       {confirm?.kind === 'reset' && data ? <ResetOffsetsDialog detail={data} onClose={() => setConfirm(null)} /> : null}
       {confirm?.kind === 'delete' && data ? <DeleteGroupDialog detail={data} onClose={() => setConfirm(null)} /> : null}

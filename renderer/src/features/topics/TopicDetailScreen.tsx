@@ -14,11 +14,12 @@ import { selectWriteBlock } from '../connections/connections-slice';
 import { ConfigsTable } from './ConfigsTable';
 import { PartitionsTable, isUnderReplicated } from './PartitionsTable';
 import { TopicGroupsLag } from '../groups/TopicGroupsLag';
+import { ResourceAccess } from '../acls/ResourceAccess';
 import { ElectionDialog } from '../brokers/ElectionDialog';
 import { brokerMap, capitalize, explainPartition, hasStorageFailure, isPartitionOffline, isPartitionUnderReplicated } from '../brokers/explain';
 import { ProblemList, type ProblemItem } from '../brokers/ProblemList';
 
-type Tab = 'partitions' | 'configs' | 'groups';
+type Tab = 'partitions' | 'configs' | 'groups' | 'access';
 type Confirm = 'delete' | 'purge' | 'partitions' | null;
 
 export function TopicDetailScreen() {
@@ -119,9 +120,13 @@ export function TopicDetailScreen() {
         <button type="button" role="tab" aria-selected={tab === 'groups'} className="tab" onClick={() => setTab('groups')}>
           Consumer groups
         </button>
+        <button type="button" role="tab" aria-selected={tab === 'access'} className="tab" onClick={() => setTab('access')}>
+          Who can access it
+        </button>
       </div>
       {tab === 'groups' ? <TopicGroupsLag topic={topic} /> : null}
-      {tab === 'groups' ? null : tab === 'partitions' ? (
+      {tab === 'access' ? <ResourceAccess resourceType="TOPIC" name={topic} /> : null}
+      {tab === 'groups' || tab === 'access' ? null : tab === 'partitions' ? (
         <>
           <StateView resource={detail} onRetry={reloadDetail}>
             {(data, stale) => (

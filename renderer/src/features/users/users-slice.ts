@@ -1,0 +1,33 @@
+// SCRAM users in the renderer (#15): the list, and the writes, which invalidate it. Passwords go
+// to the main process once, in the request; nothing here keeps them.
+import type { IpcResult, RequestOf, ResponseOf } from '../../../../shared/ipc/contract';
+import type { ScramUserList } from '../../../../shared/model/acls';
+import type { SliceCreator } from '../../store/app-store';
+import type { Query } from '../../store/resources';
+
+type CredentialRequest = Omit<RequestOf<'users.create'>, 'connectionId'>;
+
+export const usersQuery = (connectionId: string): Query<ScramUserList> => ({
+  key: ['users', connectionId],
+  load: (api) => api.invoke('users.list', { connectionId }),
+});
+
+export interface UsersSlice {
+  createUser: (request: CredentialRequest) => Promise<IpcResult<ResponseOf<'users.create'>>>;
+  changeUserPassword: (request: CredentialRequest) => Promise<IpcResult<ResponseOf<'users.changePassword'>>>;
+  deleteUser: (user: string) => Promise<IpcResult<ResponseOf<'users.delete'>>>;
+}
+
+export const createUsersSlice: SliceCreator<UsersSlice> = (_set, get, api) => {
+  const write = async <T>(call: (connectionId: string) => Promise<IpcResult<T>>): Promise<IpcResult<T>> => {
+    const connectionId = get().activeConnectionId;
+    const result = await call(connectionId);
+    if (result.ok || result.error.kind === 'not-found' || result.error.kind === 'conflict') get().invalidate(['users', connectionId]);
+    return result;
+  };
+  return {
+    createUser: (request) => write((connectionId) => api.invoke('users.create', { connectionId, ...request })),
+    changeUserPassword: (request) => write((connectionId) => api.invoke('users.changePassword', { connectionId, ...request })),
+    deleteUser: (user) => write((connectionId) => api.invoke('users.delete', { connectionId, user })),
+  };
+};
