@@ -16,6 +16,8 @@ import { GroupsService } from '../services/groups/service';
 import { LagService } from '../services/lag/service';
 import { MessageService } from '../services/messages/service';
 import { ProduceService } from '../services/produce/service';
+import { RegistrySettings } from '../services/schemas/registries';
+import { SchemasService } from '../services/schemas/service';
 import type { SecretStore } from '../services/secrets/service';
 import { SettingsService, embeddedDataDir } from '../services/settings/service';
 import { UserService } from '../services/users/service';
@@ -133,13 +135,36 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const acls = new AclService({ admin, connectedAs });
   const users = new UserService({ admin, connectedAs });
 
+  // Schema registries per connection: the embedded connection's is the embedded cluster's own.
+  const registries = new RegistrySettings({
+    dataDir: options.dataDir,
+    secrets: options.secrets,
+    embedded: () => {
+      const status = embedded.status();
+      return {
+        url: status.schemaRegistryUrl ?? null,
+        problem:
+          status.schemaRegistryError ??
+          (status.state === 'running' ? 'The embedded schema registry is not running.' : (status.message ?? 'The embedded cluster is not running.')),
+      };
+    },
+    connectionExists: (connectionId) => connections.list().some((connection) => connection.id === connectionId),
+    logger,
+  });
+  await registries.load();
+  connections.onChange((list) => void registries.keepConnections(new Set(list.map((connection) => connection.id))));
+  const schemas = new SchemasService({
+    registries,
+    topicNames: async (connectionId) => (await topics.list(connectionId)).map((topic) => topic.name),
+  });
+
   const appInfo: AppInfo = {
     mode: options.mode,
     version: options.version,
     secretStorage: options.secrets.kind,
     userDataDir: path.resolve(options.dataDir),
   };
-  const services: Services = { settings, embedded, connections, cluster, topics, produce, groups, lag, demo, messages, acls, users };
+  const services: Services = { settings, embedded, connections, cluster, topics, produce, groups, lag, demo, messages, acls, users, schemas };
   const dispatch = createDispatcher(createHandlers(appInfo, services), logger);
   if (options.embeddedStart === 'background') void embedded.startAtLaunch();
   else await embedded.startAtLaunch();

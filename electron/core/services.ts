@@ -8,6 +8,7 @@ import type { GroupsService } from '../services/groups/service';
 import type { LagService } from '../services/lag/service';
 import type { MessageService } from '../services/messages/service';
 import type { ProduceService } from '../services/produce/service';
+import type { SchemasService } from '../services/schemas/service';
 import type { SettingsService } from '../services/settings/service';
 import type { UserService } from '../services/users/service';
 import type { TopicsService } from '../services/topics/service';
@@ -26,4 +27,5 @@ export interface Services {
   messages: MessageService;
   acls: AclService;
   users: UserService;
+  schemas: SchemasService;
 }

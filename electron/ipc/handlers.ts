@@ -28,7 +28,7 @@ function trackConnectionCalls(plain: Handlers, connections: ConnectionService): 
 
 function handlers(
   appInfo: AppInfo,
-  { settings, connections, embedded, cluster, topics, produce, groups, lag, demo, messages, acls, users }: Services,
+  { settings, connections, embedded, cluster, topics, produce, groups, lag, demo, messages, acls, users, schemas }: Services,
 ): Handlers {
   return {
     'app.info': () => appInfo,
@@ -122,5 +122,16 @@ function handlers(
     'messages.tailControl': ({ tailId, action }) => messages.controlTail(tailId, action),
     'messages.decoders': ({ connectionId, topic }) => messages.decoders(connectionId, topic),
     'messages.saveDecoders': ({ connectionId, topic, decoders }) => messages.saveDecoders(connectionId, topic, decoders),
+
+    'schemas.registry': ({ connectionId }) => schemas.registry(connectionId),
+    'schemas.setRegistry': ({ connectionId, registry }) => schemas.setRegistry(connectionId, registry),
+    'schemas.subjects': ({ connectionId }) => schemas.subjects(connectionId),
+    'schemas.subject': ({ connectionId, subject }) => schemas.subject(connectionId, subject),
+    'schemas.check': ({ connectionId, ...input }) => schemas.check(connectionId, input),
+    'schemas.register': ({ connectionId, ...input }) => schemas.register(connectionId, input),
+    'schemas.setCompatibility': ({ connectionId, subject, level }) => schemas.setCompatibility(connectionId, subject, level),
+    'schemas.delete': ({ connectionId, subject, version, permanent }) => schemas.delete(connectionId, subject, version, permanent),
+    'schemas.usage': ({ connectionId, subject }) => schemas.usage(connectionId, subject),
+    'schemas.subjectsOfId': ({ connectionId, id }) => schemas.subjectsOfId(connectionId, id),
   };
 }

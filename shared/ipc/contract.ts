@@ -77,6 +77,22 @@ import {
   valueChunkSchema,
   valueRequestSchema,
 } from '../model/messages';
+import {
+  compatibilityResultSchema,
+  compatibilityLevelSchema,
+  deleteSchemaRequestSchema,
+  registeredSchema,
+  registryInputSchema,
+  registrySummarySchema,
+  schemaIdRequestSchema,
+  schemaIdSubjectsSchema,
+  schemaInputSchema,
+  setCompatibilityRequestSchema,
+  subjectDetailSchema,
+  subjectListSchema,
+  subjectRequestSchema,
+  subjectUsageSchema,
+} from '../model/registry';
 
 const empty = z.object({}).strict();
 const onConnection = z.object({ connectionId: connectionIdSchema }).strict();
@@ -250,6 +266,19 @@ export const contract = {
     request: z.object({ connectionId: connectionIdSchema, topic: topicNameSchema, decoders: topicDecodersSchema }).strict(),
     response: topicDecodersSchema,
   },
+
+  // Schema registries (shared/model/registry.ts): the one a connection uses, its subjects and versions.
+  // Register checks compatibility first and stores nothing when the schema is invalid or incompatible.
+  'schemas.registry': { request: onConnection, response: registrySummarySchema },
+  'schemas.setRegistry': { request: z.object({ connectionId: connectionIdSchema, registry: registryInputSchema }).strict(), response: registrySummarySchema },
+  'schemas.subjects': { request: onConnection, response: subjectListSchema },
+  'schemas.subject': { request: subjectRequestSchema, response: subjectDetailSchema },
+  'schemas.check': { request: schemaInputSchema, response: compatibilityResultSchema },
+  'schemas.register': { request: schemaInputSchema, response: registeredSchema },
+  'schemas.setCompatibility': { request: setCompatibilityRequestSchema, response: z.object({ compatibility: compatibilityLevelSchema }) },
+  'schemas.delete': { request: deleteSchemaRequestSchema, response: z.object({ versions: z.array(z.number().int()) }) },
+  'schemas.usage': { request: subjectRequestSchema, response: subjectUsageSchema },
+  'schemas.subjectsOfId': { request: schemaIdRequestSchema, response: schemaIdSubjectsSchema },
 } as const;
 
 export const events = {

@@ -18,7 +18,7 @@ describe('screen registry', () => {
 
   it('feeds the sidebar: the cluster panel only on the embedded cluster, pages under their list', () => {
     const titles = (embedded: boolean) => sidebarScreens('cluster', embedded).map((screen) => screen.title);
-    expect(titles(true)).toEqual(['Overview', 'Brokers', 'Topics', 'Messages', 'Produce', 'Consumer groups', 'ACLs', 'Users', 'Cluster panel']);
+    expect(titles(true)).toEqual(['Overview', 'Brokers', 'Topics', 'Messages', 'Produce', 'Consumer groups', 'Schemas', 'ACLs', 'Users', 'Cluster panel']);
     expect(titles(false)).not.toContain('Cluster panel');
     expect(sidebarScreens('footer', false).map((screen) => screen.id)).toEqual(['settings']);
     expect(isCurrent('topics', 'topic')).toBe(true);
@@ -29,6 +29,7 @@ describe('screen registry', () => {
   it('leaves the pages of one cluster when the connection changes', () => {
     expect(screenAfterConnectionChange('topic')).toBe('topics');
     expect(screenAfterConnectionChange('group')).toBe('groups');
+    expect(screenAfterConnectionChange('subject')).toBe('schemas');
     expect(screenAfterConnectionChange('messages')).toBe('messages');
     // The store applies it when another connection is chosen.
     const store = createAppStore(scriptedClient({}).client);

@@ -11,6 +11,8 @@ import { MessagesScreen } from '../features/messages/MessagesScreen';
 import { ProduceScreen } from '../features/produce/ProduceScreen';
 import { GroupsScreen } from '../features/groups/GroupsScreen';
 import { GroupDetailScreen } from '../features/groups/GroupDetailScreen';
+import { SchemasScreen } from '../features/schemas/SchemasScreen';
+import { SubjectScreen } from '../features/schemas/SubjectScreen';
 import { ClusterPanelScreen } from '../features/cluster-panel/ClusterPanelScreen';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
 import { AclsScreen } from '../features/acls/AclsScreen';
@@ -44,6 +46,8 @@ const definitions = [
   { id: 'produce', title: 'Produce', component: ProduceScreen, placement: 'cluster' },
   { id: 'groups', title: 'Consumer groups', component: GroupsScreen, placement: 'cluster' },
   { id: 'group', title: 'Consumer group', component: GroupDetailScreen, placement: 'none', parent: 'groups', onConnectionChange: 'groups' },
+  { id: 'schemas', title: 'Schemas', component: SchemasScreen, placement: 'cluster' },
+  { id: 'subject', title: 'Subject', component: SubjectScreen, placement: 'none', parent: 'schemas', onConnectionChange: 'schemas' },
   { id: 'acls', title: 'ACLs', component: AclsScreen, placement: 'cluster' },
   { id: 'users', title: 'Users', component: UsersScreen, placement: 'cluster' },
   { id: 'cluster', title: 'Cluster panel', component: ClusterPanelScreen, placement: 'cluster', needs: { embedded: true } },

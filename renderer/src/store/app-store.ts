@@ -12,6 +12,7 @@ import { createMessagesSlice, type MessagesSlice } from '../features/messages/me
 import { createThemeSlice, type ThemeSlice } from '../features/theme/theme-slice';
 import { createAclsSlice, type AclsSlice } from '../features/acls/acls-slice';
 import { createUsersSlice, type UsersSlice } from '../features/users/users-slice';
+import { createSchemasSlice, type SchemasSlice } from '../features/schemas/schemas-slice';
 import { createResourcesSlice, type ResourcesSlice } from './resources';
 
 export type AppState = ResourcesSlice &
@@ -24,7 +25,8 @@ export type AppState = ResourcesSlice &
   MessagesSlice &
   ThemeSlice &
   AclsSlice &
-  UsersSlice & { api: IpcClient };
+  UsersSlice &
+  SchemasSlice & { api: IpcClient };
 
 export type AppStore = StoreApi<AppState>;
 
@@ -47,6 +49,7 @@ export function createAppStore(api: IpcClient): AppStore {
     ...createThemeSlice(set, get, api),
     ...createAclsSlice(set, get, api),
     ...createUsersSlice(set, get, api),
+    ...createSchemasSlice(set, get, api),
   }));
 }
 

@@ -110,7 +110,12 @@ function ClusterPanel({ status }: { status: EmbeddedClusterStatus }) {
   }
   return (
     <>
-      <BootstrapServers servers={status.bootstrapServers ?? ''} dataDir={status.config.dataDir} />
+      <BootstrapServers
+        servers={status.bootstrapServers ?? ''}
+        dataDir={status.config.dataDir}
+        registryUrl={status.schemaRegistryUrl ?? null}
+        registryError={status.schemaRegistryError ?? null}
+      />
       <BrokerCards status={status} />
       <DemoCard />
       <PartitionGridSection status={status} />
@@ -119,7 +124,17 @@ function ClusterPanel({ status }: { status: EmbeddedClusterStatus }) {
   );
 }
 
-function BootstrapServers({ servers, dataDir }: { servers: string; dataDir: string }) {
+function BootstrapServers({
+  servers,
+  dataDir,
+  registryUrl,
+  registryError,
+}: {
+  servers: string;
+  dataDir: string;
+  registryUrl: string | null;
+  registryError: string | null;
+}) {
   const [copied, setCopied] = useState(false);
   return (
     <div className="card bootstrap">
@@ -130,6 +145,15 @@ function BootstrapServers({ servers, dataDir }: { servers: string; dataDir: stri
         </code>
         <div className="muted small">
           Data in <code>{dataDir}</code>
+        </div>
+        <div className="small" data-testid="embedded-schema-registry">
+          {registryUrl ? (
+            <>
+              Schema registry: <code>schema.registry.url={registryUrl}</code>
+            </>
+          ) : (
+            <span className="muted">Schema registry: {registryError ?? 'not running'}</span>
+          )}
         </div>
       </div>
       <button

@@ -28,7 +28,7 @@ export function SettingsScreen() {
   const navigate = useAppStore((state) => state.navigate);
   const [settings, setSettings] = useState<Settings | null>(null);
   const [loadError, setLoadError] = useState<IpcError | null>(null);
-  const [form, setForm] = useState({ enabled: true, brokers: '3', basePort: '19092', dataDir: '', kafkaVersion: '' as KafkaVersion | '' });
+  const [form, setForm] = useState({ enabled: true, brokers: '3', basePort: '19092', dataDir: '', kafkaVersion: '' as KafkaVersion | '', registryPort: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState<'saved' | 'applied' | null>(null);
   const [saveError, setSaveError] = useState<string | null>(null);
@@ -44,6 +44,7 @@ export function SettingsScreen() {
         basePort: String(embedded.basePort),
         dataDir: embedded.dataDir,
         kafkaVersion: embedded.kafkaVersion ?? '',
+        registryPort: embedded.schemaRegistryPort === undefined ? '' : String(embedded.schemaRegistryPort),
       });
     });
     void loadEmbedded();
@@ -60,6 +61,7 @@ export function SettingsScreen() {
       basePort: Number(form.basePort),
       dataDir: form.dataDir.trim(),
       kafkaVersion: form.kafkaVersion || null,
+      schemaRegistryPort: form.registryPort.trim() === '' ? undefined : /^\d+$/.test(form.registryPort.trim()) ? Number(form.registryPort.trim()) : -1,
     };
     const parsed = embeddedSettingsSchema.safeParse(candidate);
     if (!parsed.success) {
@@ -176,6 +178,21 @@ export function SettingsScreen() {
             <Field label="First port" error={errors.basePort} hint="Broker n listens on this port + n.">
               {(props) => (
                 <input {...props} inputMode="numeric" value={form.basePort} onChange={(event) => setForm({ ...form, basePort: event.target.value })} />
+              )}
+            </Field>
+            <Field
+              label="Schema registry port"
+              error={errors.schemaRegistryPort ? 'Use a port from 0 to 65535 (0: any free port).' : null}
+              hint={`Empty: 18081. Applies at the next launch${running?.schemaRegistryUrl ? `; now ${running.schemaRegistryUrl}` : ''}.`}
+            >
+              {(props) => (
+                <input
+                  {...props}
+                  inputMode="numeric"
+                  placeholder="18081"
+                  value={form.registryPort}
+                  onChange={(event) => setForm({ ...form, registryPort: event.target.value })}
+                />
               )}
             </Field>
           </div>

@@ -1,0 +1,127 @@
+// Schemas end to end (#17), in web mode against the embedded cluster and its embedded registry:
+// register a subject, evolve it compatibly and incompatibly (Confluent's reasons shown, nothing
+// stored), compare versions side by side, change compatibility, soft-delete a version.
+import { expect, test, type Page } from '@playwright/test';
+import { startWebApp, type WebApp } from './fixtures';
+import { openScreen, screenshots, watchConsole } from '../support/e2e-page';
+
+test.describe.configure({ mode: 'serial' });
+
+const V1 = JSON.stringify({
+  type: 'record',
+  name: 'Payment',
+  namespace: 'shop',
+  fields: [
+    { name: 'id', type: 'string' },
+    { name: 'amount', type: 'double' },
+  ],
+});
+const V2 = JSON.stringify({
+  type: 'record',
+  name: 'Payment',
+  namespace: 'shop',
+  fields: [
+    { name: 'id', type: 'string' },
+    { name: 'amount', type: 'double' },
+    { name: 'currency', type: 'string', default: 'EUR' },
+  ],
+});
+const BROKEN = JSON.stringify({
+  type: 'record',
+  name: 'Payment',
+  namespace: 'shop',
+  fields: [
+    { name: 'id', type: 'string' },
+    { name: 'amount', type: 'double' },
+    { name: 'currency', type: 'string', default: 'EUR' },
+    { name: 'customer', type: 'string' },
+  ],
+});
+
+let app: (WebApp & { stop(): Promise<void> }) | null = null;
+let page: Page;
+let errors: string[];
+
+test.beforeAll(async ({ browser }) => {
+  app = await startWebApp({ brokers: 1 });
+  page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+  errors = watchConsole(page);
+  await page.goto(app.url);
+});
+
+test.afterAll(async () => {
+  await page?.close();
+  await app?.stop();
+});
+
+const schemaField = () => page.getByRole('dialog').getByLabel('Schema', { exact: true });
+
+test('the Schemas screen shows the embedded registry, and the Cluster panel its URL', async () => {
+  await openScreen(page, 'Cluster panel');
+  await expect(page.getByTestId('embedded-schema-registry')).toContainText(/schema\.registry\.url=http:\/\/127\.0\.0\.1:\d+/);
+  await openScreen(page, 'Schemas');
+  await expect(page.getByTestId('registry-url')).toContainText(/Embedded registry http:\/\/127\.0\.0\.1:\d+ · global compatibility BACKWARD/);
+  await expect(page.getByText('The registry has no subjects yet.')).toBeVisible();
+});
+
+test('registers a subject; invalid schema text is refused with the reason and nothing is stored', async () => {
+  const testInfo = test.info();
+  await page.getByRole('button', { name: 'New subject' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Subject').fill('payments-value');
+  await schemaField().fill('{"type": "record", "name": "Payment", "fields": [{"name": "id", "type": "strin"}]}');
+  await dialog.getByRole('button', { name: 'Register' }).click();
+  await expect(dialog.getByRole('alert')).toContainText('The schema is not valid');
+  await expect(dialog.getByRole('alert')).toContainText('strin');
+  await schemaField().fill(V1);
+  await dialog.getByRole('button', { name: 'Check compatibility' }).click();
+  await expect(dialog.getByTestId('compatibility-verdict')).toHaveText('Valid. The subject has no version yet, so it can be its first.');
+  await dialog.getByRole('button', { name: 'Register' }).click();
+  await expect(page.getByRole('heading', { name: /payments-value/ })).toBeVisible();
+  await expect(page.getByRole('tab', { name: /Version 1/ })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByLabel('Version 1', { exact: true })).toContainText('"amount"');
+  await page.getByRole('button', { name: 'Schemas', exact: true }).first().click();
+  const row = page.getByRole('table', { name: 'Subjects' }).getByRole('row', { name: /payments-value/ });
+  await expect(row).toContainText('Avro');
+  await expect(row).toContainText('BACKWARD (registry)');
+  await screenshots(page, testInfo, 'schemas-list');
+});
+
+test('evolves it: an incompatible version shows why and is not stored; a compatible one is, and the diff shows the change', async () => {
+  const testInfo = test.info();
+  await page.getByRole('table', { name: 'Subjects' }).getByRole('button', { name: 'payments-value' }).click();
+  await page.getByRole('button', { name: 'Register new version' }).click();
+  const dialog = page.getByRole('dialog');
+  await schemaField().fill(BROKEN);
+  await dialog.getByRole('button', { name: 'Register' }).click();
+  const verdict = dialog.getByTestId('compatibility-verdict');
+  await expect(verdict).toContainText('Not compatible (BACKWARD): the registry would refuse it.');
+  await expect(verdict).toContainText('customer');
+  await expect(verdict).toContainText('Checked against version 1.');
+  await screenshots(page, testInfo, 'schemas-incompatible');
+  await schemaField().fill(V2);
+  await dialog.getByRole('button', { name: 'Check compatibility' }).click();
+  await expect(verdict).toHaveText('Compatible (BACKWARD): it can be registered.');
+  await dialog.getByRole('button', { name: 'Register' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('tab', { name: /Version 2/ })).toHaveAttribute('aria-selected', 'true');
+  // Only versions 1 and 2: the incompatible one was not stored.
+  await expect(page.getByRole('tablist', { name: 'Versions' }).getByRole('tab')).toHaveCount(2);
+  const diff = page.getByRole('table', { name: 'Version 1 and version 2' });
+  await expect(diff.locator('.diff-added, .diff-changed')).toContainText(['"currency"']);
+  await screenshots(page, testInfo, 'schemas-diff');
+});
+
+test('changes the compatibility level and soft-deletes a version with confirmation', async () => {
+  await page.getByLabel('Compatibility').selectOption('FULL');
+  await expect(page.getByLabel('Compatibility')).toHaveValue('FULL');
+  await page.getByRole('tab', { name: /Version 1/ }).click();
+  await page.getByRole('button', { name: 'Delete version 1' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(page.getByRole('tablist', { name: 'Versions' }).getByRole('tab')).toHaveCount(1);
+  await expect(page.getByRole('button', { name: 'Delete version 1 permanently' })).toBeVisible();
+  await page.getByRole('button', { name: 'Delete version 1 permanently' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete permanently' }).click();
+  await expect(page.getByRole('button', { name: 'Delete version 1 permanently' })).toBeHidden();
+  expect(errors).toEqual([]);
+});
