@@ -7,7 +7,7 @@
  * Messages name the schemas "new" and "old" in the order of the direction that failed, and end with
  * the old schema's version and text, as Confluent's do.
  */
-import type { ParsedSchema } from './formats/types';
+import type { ParsedSchema } from '../../kafka/schemas/formats/types';
 import type { CompatibilityLevel } from './records';
 
 export interface PreviousSchema {

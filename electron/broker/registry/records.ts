@@ -16,16 +16,12 @@
  * Decoding is lenient the way Confluent's is (unknown properties ignored), and refuses what it cannot
  * use: the loader skips such records and counts them.
  */
+import type { SchemaReference, SchemaType } from '../../kafka/schemas/formats/types';
+
 export const SCHEMAS_TOPIC = '_schemas';
 
-export type SchemaType = 'AVRO' | 'PROTOBUF' | 'JSON';
+export type { SchemaReference, SchemaType };
 export const SCHEMA_TYPES: readonly SchemaType[] = ['JSON', 'PROTOBUF', 'AVRO'];
-
-export interface SchemaReference {
-  name: string;
-  subject: string;
-  version: number;
-}
 
 export interface SchemaValue {
   subject: string;

@@ -8,7 +8,7 @@
  */
 import { checkCompatibility, type PreviousSchema } from './compatibility';
 import * as E from './errors';
-import { FORMATS, InvalidSchemaError, type ParsedSchema, type ResolvedReference } from './formats';
+import { FORMATS, InvalidSchemaError, type ParsedSchema, type ResolvedReference } from '../../kafka/schemas/formats';
 import {
   COMPATIBILITY_LEVELS,
   decodeRecord,

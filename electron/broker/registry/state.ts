@@ -5,7 +5,7 @@
  * one; a hard delete is a tombstone), schema ids and the schema text behind each, the global and
  * per-subject configs and modes. Rebuilding it from the topic after a restart gives the same state.
  */
-import { protobufTokens } from './formats/protobuf';
+import { protobufTokens } from '../../kafka/schemas/formats/protobuf';
 import type { ConfigValue, Mode, RegistryRecord, SchemaReference, SchemaType, SchemaValue, ScopeSubject } from './records';
 
 export interface StoredSchema {

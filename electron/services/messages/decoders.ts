@@ -7,6 +7,7 @@ import avro from 'avsc';
 import protobuf from 'protobufjs';
 import { PREVIEW_BYTES, type Decoded, type DecoderSpec } from '../../../shared/model/messages';
 import { AppError } from '../../core/errors';
+import { readMessageIndexes } from '../../kafka/schemas/wire';
 
 export type DecodedFormat = Decoded['format'];
 
@@ -372,10 +373,7 @@ class SchemaRegistryClient {
       const topLevel = messageTypes(root);
       return {
         read: (payload) => {
-          // Message indexes: a zig-zag varint count, then that many indexes; a single 0 means [0].
-          pos = 0;
-          const count = zigzag(payload);
-          const path = count === 0 ? [0] : Array.from({ length: count }, () => zigzag(payload));
+          const { path, next } = readMessageIndexes(payload, 0);
           let types = topLevel;
           let type: protobuf.Type | undefined;
           for (const index of path) {
@@ -383,26 +381,13 @@ class SchemaRegistryClient {
             if (!type) throw new Error(`Schema ${id} has no message at index path [${path.join(', ')}].`);
             types = type.nestedArray.filter((nested): nested is protobuf.Type => nested instanceof protobuf.Type);
           }
-          return type!.toObject(type!.decode(payload.subarray(pos)), protoObjectOptions);
+          return type!.toObject(type!.decode(payload.subarray(next)), protoObjectOptions);
         },
       };
     }
     if (schemaType === 'JSON') return { read: (payload) => JSON.parse(payload.toString('utf8')) as unknown };
     throw new Error(`Schema ${id} is of type ${schemaType}, which the browser does not decode.`);
   }
-}
-
-let pos = 0;
-function zigzag(buffer: Buffer): number {
-  let result = 0;
-  let shift = 0;
-  let byte: number;
-  do {
-    byte = buffer[pos++] ?? 0;
-    result |= (byte & 0x7f) << shift;
-    shift += 7;
-  } while (byte & 0x80 && shift < 35);
-  return (result >>> 1) ^ -(result & 1);
 }
 
 /** The messages of a .proto in declaration order, as the Confluent serializer numbers them. */

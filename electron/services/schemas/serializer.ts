@@ -13,8 +13,9 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import AjvDraft04 from 'ajv-draft-04';
 import { RE2JS } from 're2js';
 import type { SchemaType } from '../../../shared/model/registry';
-import { FORMATS, InvalidSchemaError, type ParsedSchema, type ResolvedReference } from '../../broker/registry/formats';
+import { FORMATS, InvalidSchemaError, type ParsedSchema, type ResolvedReference } from '../../kafka/schemas/formats';
 import { AppError } from '../../core/errors';
+import { wireHeader } from '../../kafka/schemas/wire';
 
 /** A schema as the registry answers it, its references resolved. */
 export interface RegistrySchema {
@@ -61,30 +62,6 @@ function protobufMessages(parsed: ParsedSchema): protobuf.Type[] {
   return topLevel.filter((type): type is protobuf.Type => type instanceof protobuf.Type);
 }
 
-function header(id: number, indexes: Buffer = Buffer.alloc(0)): Buffer {
-  const start = Buffer.alloc(5);
-  start.writeUInt8(0, 0);
-  start.writeInt32BE(id, 1);
-  return Buffer.concat([start, indexes]);
-}
-
-function zigzagVarint(value: number): number[] {
-  let n = ((value << 1) ^ (value >> 31)) >>> 0;
-  const bytes: number[] = [];
-  while (n > 0x7f) {
-    bytes.push((n & 0x7f) | 0x80);
-    n >>>= 7;
-  }
-  bytes.push(n);
-  return bytes;
-}
-
-/** Confluent's message indexes: [0] is written as a single 0. */
-export function messageIndexes(path: number[]): Buffer {
-  if (path.length === 1 && path[0] === 0) return Buffer.from([0]);
-  return Buffer.from([...zigzagVarint(path.length), ...path.flatMap(zigzagVarint)]);
-}
-
 function parseJsonInput(json: string, what: string): unknown {
   try {
     return JSON.parse(json) as unknown;
@@ -125,11 +102,11 @@ function avroEncoder(schema: RegistrySchema, name: string): SchemaEncoder {
     encode(json, what) {
       const plain = parseJsonInput(json, what);
       const problems = problemsOf(plain);
-      if (problems.length === 0) return Buffer.concat([header(schema.id), type.toBuffer(plain)]);
+      if (problems.length === 0) return Buffer.concat([wireHeader(schema.id), type.toBuffer(plain)]);
       // Avro's own JSON encoding (unions as {"type": value}, bytes as strings), as Confluent's console producer takes.
       try {
         const encoded: unknown = type.fromString(json);
-        if (problemsOf(encoded).length === 0) return Buffer.concat([header(schema.id), type.toBuffer(encoded)]);
+        if (problemsOf(encoded).length === 0) return Buffer.concat([wireHeader(schema.id), type.toBuffer(encoded)]);
       } catch {
         // report the plain JSON's problems
       }
@@ -258,7 +235,7 @@ function protobufEncoder(schema: RegistrySchema, name: string, messageType: stri
     }
     type = found;
   }
-  const indexes = messageIndexes(indexPathOf(messages, type)!);
+  const path = indexPathOf(messages, type)!;
   return {
     encode(json, what) {
       const value = parseJsonInput(json, what);
@@ -271,7 +248,7 @@ function protobufEncoder(schema: RegistrySchema, name: string, messageType: stri
       } catch (error) {
         throw new AppError('invalid-request', `${what} does not match ${name}: ${(error as Error).message}.`);
       }
-      return Buffer.concat([header(schema.id, indexes), Buffer.from(type.encode(message).finish())]);
+      return Buffer.concat([wireHeader(schema.id, path), Buffer.from(type.encode(message).finish())]);
     },
   };
 }
@@ -333,7 +310,7 @@ function jsonSchemaEncoder(schema: RegistrySchema, name: string): SchemaEncoder 
     encode(json, what) {
       const value = parseJsonInput(json, what);
       if (!validate(value)) refuse(what, name, (validate.errors ?? []).map(describeAjvError));
-      return Buffer.concat([header(schema.id), Buffer.from(JSON.stringify(value), 'utf8')]);
+      return Buffer.concat([wireHeader(schema.id), Buffer.from(JSON.stringify(value), 'utf8')]);
     },
   };
 }

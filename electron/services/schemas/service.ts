@@ -19,7 +19,7 @@ import type {
   SubjectUsage,
 } from '../../../shared/model/registry';
 import { AppError } from '../../core/errors';
-import { FORMATS, InvalidSchemaError, type ResolvedReference } from '../../broker/registry/formats';
+import { FORMATS, InvalidSchemaError, type ResolvedReference } from '../../kafka/schemas/formats';
 import type { RegistrySettings } from './registries';
 import { describeRegistryError, RegistryHttpError, registryPath, type RegistryAccess, type RegistryClient } from './registry-client';
 import { recordNames, schemaEncoder, type RegistrySchema, type SchemaEncoder } from './serializer';

@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkCompatibility } from '../../../electron/broker/registry/compatibility';
-import { avroCanonical, avroFormat } from '../../../electron/broker/registry/formats/avro';
-import { jsonSchemaFormat } from '../../../electron/broker/registry/formats/json-schema';
-import { protobufFormat } from '../../../electron/broker/registry/formats/protobuf';
-import type { ParsedSchema, SchemaFormat } from '../../../electron/broker/registry/formats/types';
+import { avroCanonical, avroFormat } from '../../../electron/kafka/schemas/formats/avro';
+import { jsonSchemaFormat } from '../../../electron/kafka/schemas/formats/json-schema';
+import { protobufFormat } from '../../../electron/kafka/schemas/formats/protobuf';
+import type { ParsedSchema, SchemaFormat } from '../../../electron/kafka/schemas/formats/types';
 import type { CompatibilityLevel } from '../../../electron/broker/registry/records';
 
 const parse = (format: SchemaFormat, schema: unknown) => format.parse(typeof schema === 'string' ? schema : JSON.stringify(schema), [], { normalize: false });

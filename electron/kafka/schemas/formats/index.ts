@@ -1,4 +1,4 @@
-import type { SchemaType } from '../records';
+import type { SchemaType } from './types';
 import { avroFormat } from './avro';
 import { jsonSchemaFormat } from './json-schema';
 import { protobufFormat } from './protobuf';
@@ -6,4 +6,4 @@ import type { SchemaFormat } from './types';
 
 export const FORMATS: Record<SchemaType, SchemaFormat> = { AVRO: avroFormat, PROTOBUF: protobufFormat, JSON: jsonSchemaFormat };
 
-export { InvalidSchemaError, type ParsedSchema, type ResolvedReference, type SchemaFormat } from './types';
+export { InvalidSchemaError, type ParsedSchema, type ResolvedReference, type SchemaFormat, type SchemaReference, type SchemaType } from './types';

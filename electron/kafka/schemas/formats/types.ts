@@ -5,7 +5,15 @@
  * two `%s` placeholders, filled in by the caller with "new"/"old" in the order of the direction
  * checked — as Confluent's SchemaValidatorBuilder formats the differences of each format.
  */
-import type { SchemaReference, SchemaType } from '../records';
+/** The schema formats of Confluent's registry (its `schemaType`; absent means AVRO). */
+export type SchemaType = 'AVRO' | 'PROTOBUF' | 'JSON';
+
+/** A schema's reference to another: the name it imports it by, and the subject and version it is. */
+export interface SchemaReference {
+  name: string;
+  subject: string;
+  version: number;
+}
 
 /** A reference with the schema it points at, and that schema's own references, resolved. */
 export interface ResolvedReference extends SchemaReference {
