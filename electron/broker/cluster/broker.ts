@@ -1,4 +1,7 @@
 import { GroupCoordinator, OFFSETS_TOPIC, type CoordinatorClock } from '../groups/coordinator';
+import { systemClock } from '../groups/group-partitions';
+import { TRANSACTION_STATE_TOPIC, TransactionCoordinator } from '../transactions/coordinator';
+import { inProcessMarkerChannel } from '../transactions/markers';
 import { LogManager } from '../log/log-manager';
 import { parseLogConfig, type LogConfig } from '../log/log-config';
 import type { RequestDispatcher } from '../server/dispatcher';
@@ -38,7 +41,7 @@ export interface BrokerOptions {
   /** TLS, SASL and the authorizer of the listener (see security/); PLAINTEXT with no authorizer if not given. */
   security?: BrokerSecurity;
   now?: () => number;
-  /** The group coordinator's timers (sessions, rebalances, offsets expiry); the system clock unless given. */
+  /** The coordinators' timers (sessions, rebalances, offsets expiry, transaction timeouts); the system clock unless given. */
   groupClock?: CoordinatorClock;
   /** The Kafka release the cluster plays: its config defaults where they differed (release-defaults.ts). */
   kafkaVersion?: KafkaReleaseId | null;
@@ -102,6 +105,8 @@ export class Broker {
   readonly logger: Logger;
   /** The group coordinator for the `__consumer_offsets` partitions this broker leads. */
   readonly groups: GroupCoordinator;
+  /** The transaction coordinator for the `__transaction_state` partitions this broker leads. */
+  readonly transactions: TransactionCoordinator;
   #port: number;
   #stateValue: BrokerState = 'stopped';
   #listener: Listener | null = null;
@@ -161,6 +166,23 @@ export class Broker {
         isRunning: () => this.#stateValue === 'running',
       },
       options.groupClock,
+    );
+    this.transactions = new TransactionCoordinator(
+      {
+        id: this.id,
+        logger: this.logger,
+        config: this.config,
+        metadata: controller,
+        statePartition: (partition) => this.replica(TRANSACTION_STATE_TOPIC, partition),
+        markers: inProcessMarkerChannel((topic, partition) => {
+          const leader = controller.partition(topic, partition)?.leader ?? -1;
+          const broker = leader === this.id ? this : options.peer(leader);
+          return broker?.state === 'running' ? broker : undefined;
+        }),
+        allocateProducerId: () => controller.allocateProducerId(),
+        isRunning: () => this.#stateValue === 'running',
+      },
+      options.groupClock ?? systemClock,
     );
     this.storage = new StorageFailures(this.logger, this.now);
     this.quotas = {
@@ -361,6 +383,7 @@ export class Broker {
       for (const p of topic.partitions) if (p.replicas.includes(this.id)) this.replica(topic.name, p.partition);
     }
     this.groups.syncAll();
+    this.transactions.syncAll();
   }
 
   #syncing: Promise<void> | null = null;
@@ -387,6 +410,7 @@ export class Broker {
         await this.#openAssignedReplicas();
       } while (this.#syncAgain && this.#stateValue === 'running');
       this.groups.syncAll();
+      this.transactions.syncAll();
     };
     this.#syncing = run()
       .catch((error: unknown) =>
@@ -444,6 +468,8 @@ export class Broker {
     }
     // The coordinator of a group is the leader of its offsets partition: load or drop its groups.
     if (topicName === OFFSETS_TOPIC) this.groups.onPartitionChange(partition);
+    // Likewise the transaction coordinator of a transactional id, of its `__transaction_state` partition.
+    if (topicName === TRANSACTION_STATE_TOPIC) this.transactions.onPartitionChange(partition);
   }
 
   /**
@@ -473,6 +499,7 @@ export class Broker {
   onTopicDeleted(topicName: string): void {
     this.#logConfigs.delete(topicName);
     this.groups.onTopicDeleted(topicName);
+    if (topicName === TRANSACTION_STATE_TOPIC) this.transactions.syncAll();
     for (const replica of [...this.#replicas.values()]) {
       if (replica.topic !== topicName) continue;
       this.#fetcher?.unfollow(replica);
@@ -555,6 +582,7 @@ export class Broker {
   async stop(): Promise<void> {
     if (this.#stateValue !== 'running') return;
     this.groups.shutdown();
+    this.transactions.shutdown();
     this.#stateValue = 'stopped';
     this.#stopTimers();
     this.#fetcher?.stop();
@@ -580,6 +608,7 @@ export class Broker {
   async kill(): Promise<void> {
     if (this.#stateValue !== 'running') return;
     this.groups.shutdown();
+    this.transactions.shutdown();
     this.#stateValue = 'stopped';
     this.#stopTimers();
     this.#fetcher?.stop();

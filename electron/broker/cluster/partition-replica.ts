@@ -1,11 +1,14 @@
 import { CorruptRecordError, KafkaStorageError, LogError, OffsetOutOfRangeError, RecordTooLargeError } from '../log/errors';
 import type { LogConfig } from '../log/log-config';
-import type { PartitionLog } from '../log/partition-log';
+import { transactionMarkerOf, type PartitionLog, type TransactionMarker } from '../log/partition-log';
+import type { AbortedTransaction } from '../log/transaction-index';
 import type { ReadAllocator } from '../log/read-buffers';
-import { validateRecords, type DecompressionBudget, type ValidatedRecords } from '../log/validator';
+import { validateRecords, type AppendOrigin, type DecompressionBudget, type ValidatedRecords } from '../log/validator';
+import { encodeEndTxnMarkerBatch } from '../../kafka/records/record-batch';
+import type { BatchHeader } from '../../kafka/records/batch-header';
 import type { PartitionMetadata } from './metadata-store';
 import { replicationMetrics as metrics } from './replication-metrics';
-import { ProducerStateTable, deleteProducerSnapshot, readProducerSnapshot, writeProducerSnapshot } from './producer-state';
+import { ProducerStateTable, deleteProducerSnapshot, readProducerSnapshot, writeProducerSnapshot, type ProducerStateView } from './producer-state';
 
 /** Error names of the protocol a partition operation can answer; handlers turn them into codes. */
 export type PartitionErrorName =
@@ -29,6 +32,8 @@ export type PartitionErrorName =
   | 'UNKNOWN_TOPIC_ID'
   | 'INVALID_REQUIRED_ACKS'
   | 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED'
+  | 'TRANSACTION_COORDINATOR_FENCED'
+  | 'INVALID_TXN_STATE'
   | 'TOPIC_AUTHORIZATION_FAILED'
   | 'UNSUPPORTED_VERSION'
   | 'UNKNOWN_SERVER_ERROR';
@@ -51,6 +56,8 @@ export interface ReadOutcome {
   error: null;
   /** Whole batches (possibly several, possibly empty). */
   records: Buffer;
+  /** read_committed reads: the aborted transactions overlapping what was read (else empty). */
+  abortedTransactions: AbortedTransaction[];
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
@@ -87,6 +94,18 @@ interface AckWaiter {
   /** performance.now() after which it fails with REQUEST_TIMED_OUT. */
   deadline: number;
   timeoutMs: number;
+}
+
+/** Fetch's isolation level (KIP-98): 0 read_uncommitted (up to the high watermark), 1 read_committed (up to the LSO). */
+export type IsolationLevel = 0 | 1;
+export const READ_COMMITTED: IsolationLevel = 1;
+
+/** A transaction marker a coordinator writes (WriteTxnMarkers). */
+export interface MarkerRequest {
+  producerId: number;
+  producerEpoch: number;
+  coordinatorEpoch: number;
+  commit: boolean;
 }
 
 /**
@@ -159,9 +178,10 @@ export class PartitionReplica {
   }
 
   /**
-   * Rebuilds idempotent-producer state (at open, or after a truncation): from the snapshot and the batch
-   * headers after it; without a usable snapshot, from the headers of the last two segments, where a
-   * busy producer's last five batches are. Only headers are read, never records.
+   * Rebuilds producer state (at open, or after a truncation): from the snapshot and the batch headers
+   * after it; without a usable snapshot, from the headers of the whole log, since a transaction still
+   * open may have begun anywhere. Only headers are read, and the one record of each transaction marker.
+   * Aborted transactions the replay meets are indexed again if a crash kept them out of the index.
    */
   rebuildProducerState(): void {
     this.producers.clear();
@@ -171,11 +191,10 @@ export class PartitionReplica {
       this.producers.load(snapshot.producers);
       from = snapshot.offset;
     } else {
-      const segments = this.log.segmentInfo();
-      from = segments.at(-2)?.baseOffset ?? segments.at(-1)?.baseOffset ?? 0;
+      from = this.log.logStartOffset;
     }
     for (const header of this.log.batchHeadersFrom(from)) {
-      if (header.producerId >= 0) this.producers.record(header, header.baseOffset, header.maxTimestamp);
+      if (header.producerId >= 0) this.#recordBatch(header, header.baseOffset, header.maxTimestamp, header.marker);
     }
     this.#snapshotSegment = this.log.activeSegmentBaseOffset;
   }
@@ -190,6 +209,32 @@ export class PartitionReplica {
     } catch {
       // A snapshot only saves work at the next start: without one, the state is rebuilt from the log.
     }
+  }
+
+  /** Feeds a batch now in the log to the producer state; an aborted transaction it ends goes to the index. */
+  #recordBatch(header: BatchHeader, firstOffset: number, timestamp: number, marker?: TransactionMarker | null): void {
+    const completed = this.producers.record(header, firstOffset, timestamp, marker ?? undefined);
+    if (!completed?.aborted) return;
+    const unstable = this.producers.firstUnstableOffset(this.highWatermark);
+    this.log.appendAbortedTransaction({
+      producerId: completed.producerId,
+      firstOffset: completed.firstOffset,
+      lastOffset: completed.lastOffset,
+      lastStableOffset: Math.min(unstable, completed.lastOffset + 1),
+    });
+  }
+
+  /**
+   * The last stable offset (KIP-98): below it every transaction is decided and its marker replicated;
+   * read_committed consumers read up to it. The high watermark when no transaction is open.
+   */
+  get lastStableOffset(): number {
+    return Math.min(this.highWatermark, this.producers.firstUnstableOffset(this.highWatermark));
+  }
+
+  /** The producers this partition knows (DescribeProducers). */
+  producerStates(): ProducerStateView[] {
+    return this.producers.views();
   }
 
   #snapshotIfRolled(): void {
@@ -252,6 +297,7 @@ export class PartitionReplica {
     acks: number,
     timeoutMs: number,
     budget?: DecompressionBudget,
+    origin: Exclude<AppendOrigin, 'replication'> = 'client',
   ): AppendOutcome | PartitionError | Promise<AppendOutcome | PartitionError> {
     const notLeader = this.#checkLeader();
     if (notLeader) return notLeader;
@@ -273,13 +319,14 @@ export class PartitionReplica {
     let validated: ValidatedRecords;
     try {
       // Validated once, here, so a duplicate is recognised only among valid batches; the log reuses it.
-      validated = validateRecords(records, { config, now: this.#host.now(), origin: 'client', partition: `${this.topic}-${this.partition}`, budget });
+      validated = validateRecords(records, { config, now: this.#host.now(), origin, partition: `${this.topic}-${this.partition}`, budget });
     } catch (error) {
       return this.#storageError(error);
     }
     const headers = validated.batches.map((batch) => batch.header);
 
-    const idempotent = headers.filter((h) => h.producerId >= 0);
+    // A coordinator's own batches (transactional offset commits, markers) carry no sequence to check.
+    const idempotent = origin === 'client' ? headers.filter((h) => h.producerId >= 0) : [];
     if (idempotent.length > 0) {
       if (headers.length !== 1) {
         return { error: 'INVALID_RECORD', message: 'An idempotent producer must send exactly one batch per partition per request.' };
@@ -310,8 +357,8 @@ export class PartitionReplica {
     }
     if (this.#failingWrites.size > 0) this.#writeWorked('append');
     let next = result.firstOffset;
-    for (const header of headers) {
-      if (header.producerId >= 0) this.producers.record(header, next, result.maxTimestamp);
+    for (const { header, position } of validated.batches) {
+      if (header.producerId >= 0) this.#recordBatch(header, next, result.maxTimestamp, this.#markerIn(validated.records, header, position));
       next += header.lastOffsetDelta + 1;
     }
     metrics.leaderAppends++;
@@ -326,6 +373,32 @@ export class PartitionReplica {
       logStartOffset: this.log.logStartOffset,
     };
     return this.#awaitAcks(outcome, acks, timeoutMs);
+  }
+
+  /** The transaction marker a control batch holds; null for other batches. */
+  #markerIn(records: Buffer, header: BatchHeader, position: number): TransactionMarker | null {
+    return (header.attributes & 0x20) !== 0 ? transactionMarkerOf(records, position) : null;
+  }
+
+  /**
+   * Writes a transaction marker (a control batch) as leader, for WriteTxnMarkers: refused for a
+   * producer epoch older than the producer's here (INVALID_PRODUCER_EPOCH) or a coordinator older than
+   * the one of its last marker (TRANSACTION_COORDINATOR_FENCED). Resolves once every in-sync replica
+   * has it, as Kafka appends markers with acks=-1.
+   */
+  appendMarker(marker: MarkerRequest, timeoutMs: number): AppendOutcome | PartitionError | Promise<AppendOutcome | PartitionError> {
+    const notLeader = this.#checkLeader();
+    if (notLeader) return notLeader;
+    const fenced = this.producers.checkMarker(marker.producerId, marker.producerEpoch, marker.coordinatorEpoch);
+    if (fenced) return fenced;
+    const batch = encodeEndTxnMarkerBatch({
+      producerId: marker.producerId,
+      producerEpoch: marker.producerEpoch,
+      type: marker.commit ? 1 : 0,
+      coordinatorEpoch: marker.coordinatorEpoch,
+      timestamp: this.#host.now(),
+    });
+    return this.appendAsLeader(batch, -1, timeoutMs, undefined, 'coordinator');
   }
 
   #awaitAcks(outcome: AppendOutcome, acks: number, timeoutMs: number): AppendOutcome | PartitionError | Promise<AppendOutcome | PartitionError> {
@@ -427,21 +500,43 @@ export class PartitionReplica {
     }
   }
 
-  /** Reads for a consumer: only records below the high watermark. `alloc`: see PartitionLog.read. */
-  readForConsumer(fetchOffset: number, maxBytes: number, minOneBatch = true, alloc?: ReadAllocator): ReadOutcome | PartitionError {
+  /**
+   * Reads for a consumer: only records below the high watermark, or with read_committed below the last
+   * stable offset, naming the aborted transactions among them. `alloc`: see PartitionLog.read.
+   */
+  readForConsumer(
+    fetchOffset: number,
+    maxBytes: number,
+    minOneBatch = true,
+    alloc?: ReadAllocator,
+    isolation: IsolationLevel = 0,
+  ): ReadOutcome | PartitionError {
     const notLeader = this.#checkLeader();
     if (notLeader) return notLeader;
-    return this.#read(fetchOffset, maxBytes, this.highWatermark, minOneBatch, alloc);
+    const committed = isolation === READ_COMMITTED;
+    const result = this.#read(fetchOffset, maxBytes, committed ? this.lastStableOffset : this.highWatermark, minOneBatch, alloc);
+    if (committed && result.error === null && result.records.length > 0) {
+      result.abortedTransactions = this.log.abortedTransactions(fetchOffset, result.lastOffset + 1);
+    }
+    return result;
   }
 
-  #read(fetchOffset: number, maxBytes: number, upTo: number, minOneBatch = true, alloc?: ReadAllocator): ReadOutcome | PartitionError {
+  #read(
+    fetchOffset: number,
+    maxBytes: number,
+    upTo: number,
+    minOneBatch = true,
+    alloc?: ReadAllocator,
+  ): (ReadOutcome & { lastOffset: number }) | PartitionError {
     try {
       const result = this.log.read(fetchOffset, maxBytes, upTo, minOneBatch, alloc);
       return {
         error: null,
         records: result.records,
+        abortedTransactions: [],
+        lastOffset: result.lastOffset,
         highWatermark: this.highWatermark,
-        lastStableOffset: this.highWatermark,
+        lastStableOffset: this.lastStableOffset,
         logStartOffset: this.log.logStartOffset,
         logEndOffset: this.log.logEndOffset,
       };
@@ -534,8 +629,8 @@ export class PartitionReplica {
         throw error;
       }
       if (this.#failingWrites.size > 0) this.#writeWorked('replicate');
-      for (const { header } of validated.batches) {
-        if (header.producerId >= 0) this.producers.record(header, header.baseOffset, header.maxTimestamp);
+      for (const { header, position } of validated.batches) {
+        if (header.producerId >= 0) this.#recordBatch(header, header.baseOffset, header.maxTimestamp, this.#markerIn(validated.records, header, position));
       }
       this.#snapshotIfRolled();
     }

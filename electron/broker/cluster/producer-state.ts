@@ -1,8 +1,13 @@
 /**
- * Idempotent-producer state of one partition, as Kafka's ProducerStateManager keeps it: for every
- * producer id, its epoch and the sequence ranges of its last five batches (a producer has at most five
- * in flight, so a retried batch is always among them). Built from batch headers alone, on the leader
- * as it appends and on followers as they replicate, so a new leader detects duplicates too.
+ * Idempotent and transactional producer state of one partition, as Kafka's ProducerStateManager keeps
+ * it: for every producer id, its epoch and the sequence ranges of its last five batches (a producer has
+ * at most five in flight, so a retried batch is always among them), the first offset of its open
+ * transaction on this partition and the coordinator epoch of its last marker. Built from batch headers
+ * (and the type of each transaction marker), on the leader as it appends and on followers as they
+ * replicate, so a new leader detects duplicates and knows the open transactions too.
+ *
+ * The open transactions give the last stable offset (KIP-98): no read_committed consumer reads past the
+ * first offset of a transaction that is still open, or whose marker is not yet replicated.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,6 +22,35 @@ export interface SequencedBatch {
   baseSequence: number;
   /** Records in the batch minus one (the batch's lastOffsetDelta). */
   lastOffsetDelta: number;
+  /** The batch's attributes (transactional and control bits); 0 when not given. */
+  attributes?: number;
+}
+
+const TRANSACTIONAL = 0x10;
+const CONTROL = 0x20;
+
+/** A transaction that a marker ended on this partition (Kafka's CompletedTxn). */
+export interface CompletedTransaction {
+  producerId: number;
+  /** The offset of its first batch on this partition. */
+  firstOffset: number;
+  /** The offset of its marker. */
+  lastOffset: number;
+  aborted: boolean;
+}
+
+/** One producer as DescribeProducers reports it. */
+export interface ProducerStateView {
+  producerId: number;
+  producerEpoch: number;
+  /** -1 when no sequenced batch is known. */
+  lastSequence: number;
+  /** -1 when none is known. */
+  lastTimestamp: number;
+  /** -1 when no marker was seen. */
+  coordinatorEpoch: number;
+  /** -1 when no transaction of it is open on this partition. */
+  currentTxnStartOffset: number;
 }
 
 export interface TrackedBatch {
@@ -30,6 +64,10 @@ export interface TrackedBatch {
 interface ProducerEntry {
   epoch: number;
   batches: TrackedBatch[];
+  /** First offset of its open transaction on this partition, -1 when none. */
+  txnFirstOffset: number;
+  coordinatorEpoch: number;
+  lastTimestamp: number;
 }
 
 /** One producer of a partition as DescribeProducers answers it (-1 where not known). */
@@ -65,6 +103,8 @@ export function isIdempotent(batch: { producerId: number }): boolean {
 
 export class ProducerStateTable {
   readonly #producers = new Map<number, ProducerEntry>();
+  /** Transactions ended by a marker the high watermark has not passed yet: they still hold the LSO. */
+  #unreplicated: CompletedTransaction[] = [];
 
   get size(): number {
     return this.#producers.size;
@@ -112,16 +152,44 @@ export class ProducerStateTable {
     return { kind: 'append' };
   }
 
-  /** Records a batch that is now in the log (leader append, follower replication, or log recovery). */
-  record(batch: SequencedBatch, firstOffset: number, timestamp: number): void {
-    if (!isIdempotent(batch)) return;
+  /**
+   * Records a batch that is now in the log (leader append, follower replication, or log recovery).
+   * For a transaction marker, `markerType` (0 abort, 1 commit) and its coordinator epoch: returns the
+   * transaction it ended on this partition, if one was open.
+   */
+  record(batch: SequencedBatch, firstOffset: number, timestamp: number, marker?: { type: number; coordinatorEpoch: number }): CompletedTransaction | null {
+    if (!isIdempotent(batch)) return null;
     let entry = this.#producers.get(batch.producerId);
     if (!entry || batch.producerEpoch > entry.epoch) {
-      entry = { epoch: batch.producerEpoch, batches: [] };
+      entry = {
+        epoch: batch.producerEpoch,
+        batches: [],
+        txnFirstOffset: entry?.txnFirstOffset ?? -1,
+        coordinatorEpoch: entry?.coordinatorEpoch ?? -1,
+        lastTimestamp: -1,
+      };
       this.#producers.set(batch.producerId, entry);
     } else if (batch.producerEpoch < entry.epoch) {
-      return;
+      return null;
     }
+    entry.lastTimestamp = timestamp;
+    const attributes = batch.attributes ?? 0;
+    if ((attributes & CONTROL) !== 0) {
+      if (marker) entry.coordinatorEpoch = marker.coordinatorEpoch;
+      if (entry.txnFirstOffset < 0 || !marker) return null;
+      const completed: CompletedTransaction = {
+        producerId: batch.producerId,
+        firstOffset: entry.txnFirstOffset,
+        lastOffset: firstOffset,
+        aborted: marker.type === 0,
+      };
+      entry.txnFirstOffset = -1;
+      this.#unreplicated.push(completed);
+      return completed;
+    }
+    if ((attributes & TRANSACTIONAL) !== 0 && entry.txnFirstOffset < 0) entry.txnFirstOffset = firstOffset;
+    // Batches a coordinator wrote (transactional offset commits) carry no sequence.
+    if (batch.baseSequence < 0) return null;
     entry.batches.push({
       firstSequence: batch.baseSequence,
       lastSequence: lastSequenceOf(batch),
@@ -130,23 +198,93 @@ export class ProducerStateTable {
       timestamp,
     });
     if (entry.batches.length > MAX_TRACKED_BATCHES) entry.batches.shift();
+    return null;
+  }
+
+  /**
+   * Whether a marker may be written for the producer (Kafka's checkProducerEpoch and
+   * checkCoordinatorEpoch): not with an epoch older than the producer's, nor from a coordinator older
+   * than the one that wrote its last marker.
+   */
+  checkMarker(
+    producerId: number,
+    producerEpoch: number,
+    coordinatorEpoch: number,
+  ): { error: 'INVALID_PRODUCER_EPOCH' | 'TRANSACTION_COORDINATOR_FENCED'; message: string } | null {
+    const entry = this.#producers.get(producerId);
+    if (!entry) return null;
+    if (producerEpoch < entry.epoch) {
+      return {
+        error: 'INVALID_PRODUCER_EPOCH',
+        message: `Marker for producer ${producerId} has epoch ${producerEpoch}, older than the current epoch ${entry.epoch}.`,
+      };
+    }
+    if (coordinatorEpoch < entry.coordinatorEpoch) {
+      return {
+        error: 'TRANSACTION_COORDINATOR_FENCED',
+        message: `Marker for producer ${producerId} comes from coordinator epoch ${coordinatorEpoch}, older than ${entry.coordinatorEpoch}.`,
+      };
+    }
+    return null;
+  }
+
+  /**
+   * The first offset no read_committed reader may pass: the first offset of the oldest transaction
+   * still open here or whose marker is at or above the high watermark; Infinity when there is none.
+   */
+  firstUnstableOffset(highWatermark: number): number {
+    let first = Infinity;
+    if (this.#unreplicated.length > 0) {
+      this.#unreplicated = this.#unreplicated.filter((txn) => txn.lastOffset >= highWatermark);
+      for (const txn of this.#unreplicated) first = Math.min(first, txn.firstOffset);
+    }
+    for (const entry of this.#producers.values()) if (entry.txnFirstOffset >= 0) first = Math.min(first, entry.txnFirstOffset);
+    return first;
+  }
+
+  /** The producers with a transaction open on this partition: producer id and first offset. */
+  openTransactions(): Array<{ producerId: number; firstOffset: number }> {
+    const open: Array<{ producerId: number; firstOffset: number }> = [];
+    for (const [producerId, entry] of this.#producers) if (entry.txnFirstOffset >= 0) open.push({ producerId, firstOffset: entry.txnFirstOffset });
+    return open.sort((a, b) => a.firstOffset - b.firstOffset);
+  }
+
+  /** Every producer this partition knows, as DescribeProducers reports them. */
+  views(): ProducerStateView[] {
+    return [...this.#producers].map(([producerId, entry]) => ({
+      producerId,
+      producerEpoch: entry.epoch,
+      lastSequence: entry.batches.at(-1)?.lastSequence ?? -1,
+      lastTimestamp: entry.lastTimestamp,
+      coordinatorEpoch: entry.coordinatorEpoch,
+      currentTxnStartOffset: entry.txnFirstOffset,
+    }));
   }
 
   /** Forgets everything at or above `offset` (a follower truncating its log), by dropping whole entries. */
   truncateFrom(offset: number): void {
     for (const [producerId, entry] of this.#producers) {
       entry.batches = entry.batches.filter((b) => b.lastOffset < offset);
-      if (entry.batches.length === 0) this.#producers.delete(producerId);
+      if (entry.txnFirstOffset >= offset) entry.txnFirstOffset = -1;
+      if (entry.batches.length === 0 && entry.txnFirstOffset < 0) this.#producers.delete(producerId);
     }
   }
 
   clear(): void {
     this.#producers.clear();
+    this.#unreplicated = [];
   }
 
   /** Every producer's epoch and tracked batches, as plain data for a snapshot. */
   entries(): ProducerSnapshotEntry[] {
-    return [...this.#producers].map(([producerId, entry]) => ({ producerId, epoch: entry.epoch, batches: entry.batches.map((b) => ({ ...b })) }));
+    return [...this.#producers].map(([producerId, entry]) => ({
+      producerId,
+      epoch: entry.epoch,
+      batches: entry.batches.map((b) => ({ ...b })),
+      txnFirstOffset: entry.txnFirstOffset,
+      coordinatorEpoch: entry.coordinatorEpoch,
+      lastTimestamp: entry.lastTimestamp,
+    }));
   }
 
   /**
@@ -171,8 +309,16 @@ export class ProducerStateTable {
   /** Replaces the table with a snapshot's entries. */
   load(entries: ProducerSnapshotEntry[]): void {
     this.#producers.clear();
-    for (const entry of entries)
-      this.#producers.set(entry.producerId, { epoch: entry.epoch, batches: entry.batches.slice(-MAX_TRACKED_BATCHES).map((b) => ({ ...b })) });
+    this.#unreplicated = [];
+    for (const entry of entries) {
+      this.#producers.set(entry.producerId, {
+        epoch: entry.epoch,
+        batches: entry.batches.slice(-MAX_TRACKED_BATCHES).map((b) => ({ ...b })),
+        txnFirstOffset: entry.txnFirstOffset ?? -1,
+        coordinatorEpoch: entry.coordinatorEpoch ?? -1,
+        lastTimestamp: entry.lastTimestamp ?? entry.batches.at(-1)?.timestamp ?? -1,
+      });
+    }
   }
 }
 
@@ -185,6 +331,10 @@ export interface ProducerSnapshotEntry {
   producerId: number;
   epoch: number;
   batches: TrackedBatch[];
+  /** Absent in snapshots written before transactions: -1. */
+  txnFirstOffset?: number;
+  coordinatorEpoch?: number;
+  lastTimestamp?: number;
 }
 
 export interface ProducerSnapshot {
@@ -217,7 +367,16 @@ function isTrackedBatch(value: unknown): value is TrackedBatch {
 function isEntry(value: unknown): value is ProducerSnapshotEntry {
   if (typeof value !== 'object' || value === null) return false;
   const e = value as Record<string, unknown>;
-  return isCount(e['producerId']) && isCount(e['epoch']) && Array.isArray(e['batches']) && e['batches'].every(isTrackedBatch);
+  const optionalOffset = (v: unknown) => v === undefined || (Number.isSafeInteger(v) && (v as number) >= -1);
+  return (
+    isCount(e['producerId']) &&
+    isCount(e['epoch']) &&
+    Array.isArray(e['batches']) &&
+    e['batches'].every(isTrackedBatch) &&
+    optionalOffset(e['txnFirstOffset']) &&
+    optionalOffset(e['coordinatorEpoch']) &&
+    (e['lastTimestamp'] === undefined || Number.isSafeInteger(e['lastTimestamp']))
+  );
 }
 
 /** The partition's snapshot, or null when there is none or it cannot be used (unreadable, malformed). */

@@ -17,7 +17,7 @@ import type { Logger } from '../server/logger';
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { Group } from './group';
 import { GroupMembership, type JoinRequest, type MemberRef, type SyncRequest } from './group-membership';
-import { GroupOffsets, type CommitRequest } from './group-offsets';
+import { GroupOffsets, type CommitRequest, type TxnCommitRequest } from './group-offsets';
 import { GroupPartitions, systemClock, type CoordinatorBroker, type CoordinatorClock, type OwnedPartition } from './group-partitions';
 import { loadOffsetsPartition } from './offsets-store';
 import { OFFSETS_TOPIC } from './records';
@@ -123,6 +123,15 @@ export class GroupCoordinator {
         }
       }
     }
+    for (const [producerId, pending] of loaded.pendingTxn) {
+      for (const p of pending) {
+        let group = owned.groups.get(p.group);
+        if (!group) owned.groups.set(p.group, (group = new Group(p.group, now)));
+        const list = group.pendingTxnOffsets.get(producerId) ?? [];
+        list.push({ topic: p.topic, partition: p.partition, value: p.value });
+        group.pendingTxnOffsets.set(producerId, list);
+      }
+    }
     this.#partitions.owned.set(partition, owned);
     this.offsets.scheduleExpiry();
     this.membership.resumeSessions(owned);
@@ -181,6 +190,15 @@ export class GroupCoordinator {
 
   commitOffsets(request: CommitRequest) {
     return this.offsets.commitOffsets(request);
+  }
+
+  commitTransactionalOffsets(request: TxnCommitRequest) {
+    return this.offsets.commitTransactionalOffsets(request);
+  }
+
+  /** A transaction marker was written to an offsets partition this broker leads (see GroupOffsets.completeTransaction). */
+  completeTransaction(partition: number, producerId: number, commit: boolean): void {
+    this.offsets.completeTransaction(partition, producerId, commit);
   }
 
   fetchOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }> | null) {

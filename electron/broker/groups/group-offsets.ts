@@ -30,6 +30,13 @@ export interface CommitRequest extends MemberRef {
   topics: Array<{ name: string; partitions: CommitPartition[] }>;
 }
 
+/** TxnOffsetCommit (KIP-98; KIP-447 adds the member's generation): offsets committed in a producer's transaction. */
+export interface TxnCommitRequest extends MemberRef {
+  producerId: number;
+  producerEpoch: number;
+  topics: Array<{ name: string; partitions: CommitPartition[] }>;
+}
+
 export type PartitionResults = Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number }> }>;
 
 export interface FetchedPartition {
@@ -120,6 +127,83 @@ export class GroupOffsets {
     };
     const written = this.#partitions.append(owned, records);
     return written instanceof Promise ? written.then(finish) : finish(written);
+  }
+
+  /**
+   * TxnOffsetCommit: the offsets go to the group's offsets partition in a transactional batch of the
+   * producer and stay pending (OffsetFetch does not see them) until the transaction's marker reaches that
+   * partition: completeTransaction. A member's generation is checked when it names itself (KIP-447).
+   */
+  commitTransactionalOffsets(request: TxnCommitRequest): PartitionResults | Promise<PartitionResults> {
+    const all = (errorCode: number): PartitionResults =>
+      request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode })) }));
+    const owned = this.#partitions.ownerOf(request.groupId);
+    if (typeof owned === 'number') return all(owned);
+    let group = owned.groups.get(request.groupId);
+    if (!group) {
+      group = new Group(request.groupId, this.#clock.now());
+      owned.groups.set(request.groupId, group);
+    } else if (group.is('Dead')) {
+      return all(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    } else if (group.isStaticMemberFenced(request.memberId, request.groupInstanceId)) {
+      return all(ErrorCode.FENCED_INSTANCE_ID);
+    } else if (request.memberId !== '' && request.generationId >= 0) {
+      if (!group.members.has(request.memberId)) return all(ErrorCode.UNKNOWN_MEMBER_ID);
+      if (request.generationId !== group.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
+    }
+    const target = group;
+    const now = this.#clock.now();
+    const cluster = this.#partitions.broker.metadata;
+    const records: RecordInput[] = [];
+    const accepted: Array<{ topic: string; partition: number; value: CommittedOffset }> = [];
+    const results: PartitionResults = request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => {
+        if (!cluster.partition(t.name, p.partition)) return { partitionIndex: p.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+        const metadata = p.metadata ?? '';
+        if (Buffer.byteLength(metadata) > OFFSET_METADATA_MAX_BYTES) return { partitionIndex: p.partition, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
+        const value: CommittedOffset = { offset: p.offset, leaderEpoch: p.leaderEpoch, metadata, commitTimestamp: now, expireTimestamp: -1 };
+        records.push(offsetCommitRecord(target.groupId, t.name, p.partition, value, now));
+        accepted.push({ topic: t.name, partition: p.partition, value });
+        return { partitionIndex: p.partition, errorCode: -1 };
+      }),
+    }));
+    const finish = (code: number): PartitionResults => {
+      if (code === ErrorCode.NONE && owned.groups.get(target.groupId) === target && accepted.length > 0) {
+        const pending = target.pendingTxnOffsets.get(request.producerId) ?? [];
+        pending.push(...accepted);
+        target.pendingTxnOffsets.set(request.producerId, pending);
+      }
+      for (const t of results) for (const p of t.partitions) if (p.errorCode === -1) p.errorCode = code;
+      this.#partitions.maybeForget(owned, target);
+      return results;
+    };
+    const written = this.#partitions.append(owned, records, { producerId: request.producerId, producerEpoch: request.producerEpoch });
+    return written instanceof Promise ? written.then(finish) : finish(written);
+  }
+
+  /**
+   * A transaction marker reached an offsets partition this broker leads (WriteTxnMarkers): the
+   * producer's pending offsets there become committed offsets, or are dropped on abort.
+   */
+  completeTransaction(partition: number, producerId: number, commit: boolean): void {
+    const owned = this.#partitions.owned.get(partition);
+    if (!owned) return;
+    for (const group of [...owned.groups.values()]) {
+      const pending = group.pendingTxnOffsets.get(producerId);
+      if (!pending) continue;
+      group.pendingTxnOffsets.delete(producerId);
+      if (commit) for (const p of pending) group.setOffset(p.topic, p.partition, p.value);
+      this.#partitions.maybeForget(owned, group);
+    }
+  }
+
+  /** Whether offsets of an undecided transaction are pending for the partition (OffsetFetch's requireStable). */
+  hasPendingTxnOffset(groupId: string, topic: string, partition: number): boolean {
+    const group = this.#partitions.group(groupId);
+    if (!group) return false;
+    for (const pending of group.pendingTxnOffsets.values()) if (pending.some((p) => p.topic === topic && p.partition === partition)) return true;
+    return false;
   }
 
   fetchOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }> | null): FetchOffsetsResult {

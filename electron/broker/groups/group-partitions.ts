@@ -10,7 +10,7 @@ import type { Logger } from '../server/logger';
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import type { RecordInput } from '../../kafka/records/record-batch';
 import type { Group, TimerHandle } from './group';
-import { appendToOffsetsPartition, type OffsetsPartitions } from './offsets-store';
+import { appendToOffsetsPartition, type OffsetsPartitions, type TransactionalProducer } from './offsets-store';
 import { OFFSETS_TOPIC, partitionForGroup } from './records';
 
 /**
@@ -114,9 +114,9 @@ export class GroupPartitions {
   }
 
   /** Appends to the partition while it is still ours; resolves to an error code (NONE once on every in-sync replica). */
-  append(owned: OwnedPartition, records: RecordInput[]): number | Promise<number> {
+  append(owned: OwnedPartition, records: RecordInput[], producer?: TransactionalProducer): number | Promise<number> {
     if (!this.isCurrent(owned)) return ErrorCode.NOT_COORDINATOR;
-    return appendToOffsetsPartition(this.broker.offsetsPartitions, owned.partition, records, this.clock.now());
+    return appendToOffsetsPartition(this.broker.offsetsPartitions, owned.partition, records, this.clock.now(), producer);
   }
 
   /** A group this broker coordinates, or undefined. */

@@ -121,6 +121,11 @@ export class Group {
   readonly pendingMembers = new Map<string, TimerHandle>();
   /** topic -> partition -> committed offset. */
   readonly offsets = new Map<string, Map<number, CommittedOffset>>();
+  /**
+   * Offsets committed in transactions not decided yet (TxnOffsetCommit), by producer id: invisible to
+   * OffsetFetch until the transaction's commit marker reaches the offsets partition (KIP-98).
+   */
+  readonly pendingTxnOffsets = new Map<number, Array<{ topic: string; partition: number; value: CommittedOffset }>>();
   /** For each protocol name, how many members support it. */
   readonly #supportedProtocols = new Map<string, number>();
   /** A new member joined while the initial (delayed) rebalance of an empty group waits. */
@@ -296,7 +301,14 @@ export class Group {
 
   /** A group with nothing in it any more (no members, no offsets, nothing pending) can be forgotten. */
   isForgettable(): boolean {
-    return this.state === 'Empty' && this.members.size === 0 && this.pendingMembers.size === 0 && this.offsets.size === 0 && this.generationId === 0;
+    return (
+      this.state === 'Empty' &&
+      this.members.size === 0 &&
+      this.pendingMembers.size === 0 &&
+      this.offsets.size === 0 &&
+      this.pendingTxnOffsets.size === 0 &&
+      this.generationId === 0
+    );
   }
 }
 

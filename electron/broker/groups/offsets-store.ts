@@ -6,7 +6,7 @@
 import { isPartitionError, type PartitionErrorName, type PartitionReplica } from '../cluster/partition-replica';
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { isControlBatch } from '../../kafka/records/batch-header';
-import { encodeRecordBatch, iterateBatches, type RecordInput } from '../../kafka/records/record-batch';
+import { ControlRecordType, decodeEndTxnMarker, encodeRecordBatch, iterateBatches, type KafkaRecord, type RecordInput } from '../../kafka/records/record-batch';
 import type { CommittedOffset } from './group';
 import {
   decodeGroupMetadataValue,
@@ -27,6 +27,12 @@ import {
 export type OffsetsReplica = Pick<PartitionReplica, 'isLeader' | 'appendAsLeader'> & {
   readonly log: Pick<PartitionReplica['log'], 'logStartOffset' | 'logEndOffset' | 'read'>;
 };
+
+/** The producer of a transaction whose offsets are committed (TxnOffsetCommit). */
+export interface TransactionalProducer {
+  producerId: number;
+  producerEpoch: number;
+}
 
 /** This broker's replica of an offsets partition; undefined when it holds none or its log cannot be opened. */
 export type OffsetsPartitions = (partition: number) => OffsetsReplica | undefined;
@@ -67,12 +73,29 @@ export function coordinatorErrorFor(error: PartitionErrorName): number {
  * Appends records to one partition of `__consumer_offsets` as its leader and waits until every in-sync
  * replica has them. Resolves to an error code (NONE on success).
  */
-export function appendToOffsetsPartition(partitions: OffsetsPartitions, partition: number, records: RecordInput[], now: number): number | Promise<number> {
+export function appendToOffsetsPartition(
+  partitions: OffsetsPartitions,
+  partition: number,
+  records: RecordInput[],
+  now: number,
+  producer?: TransactionalProducer,
+): number | Promise<number> {
   if (records.length === 0) return ErrorCode.NONE;
   const replica = partitions(partition);
   if (!replica || !replica.isLeader) return ErrorCode.NOT_COORDINATOR;
-  const batch = encodeRecordBatch({ records, timestamp: now });
-  const outcome = replica.appendAsLeader(batch, -1, OFFSETS_COMMIT_TIMEOUT_MS);
+  // Offsets committed in a transaction go in a transactional batch of its producer (no sequence), which
+  // its commit or abort marker later decides, as Kafka's GroupMetadataManager writes them.
+  const batch = producer
+    ? encodeRecordBatch({
+        records,
+        timestamp: now,
+        producerId: producer.producerId,
+        producerEpoch: producer.producerEpoch,
+        baseSequence: -1,
+        transactional: true,
+      })
+    : encodeRecordBatch({ records, timestamp: now });
+  const outcome = replica.appendAsLeader(batch, -1, OFFSETS_COMMIT_TIMEOUT_MS, undefined, producer ? 'coordinator' : 'client');
   const toCode = (result: Awaited<typeof outcome>) => (isPartitionError(result) ? coordinatorErrorFor(result.error) : ErrorCode.NONE);
   return outcome instanceof Promise ? outcome.then(toCode) : toCode(outcome);
 }
@@ -80,6 +103,8 @@ export function appendToOffsetsPartition(partitions: OffsetsPartitions, partitio
 export interface LoadedPartition {
   /** group -> topic -> partition -> offset (latest record wins, tombstones remove). */
   offsets: Map<string, Map<string, Map<number, CommittedOffset>>>;
+  /** Offsets of transactions without a marker yet, by producer id (decided when their marker comes). */
+  pendingTxn: Map<number, Array<{ group: string; topic: string; partition: number; value: CommittedOffset }>>;
   /** group -> its latest metadata (tombstoned groups absent). */
   groups: Map<string, GroupMetadataValue>;
   records: number;
@@ -87,11 +112,14 @@ export interface LoadedPartition {
 
 /**
  * Reads a partition of `__consumer_offsets` from its log start to its log end and keeps the latest value
- * of every key. Control batches (transaction markers) are skipped; records that cannot be decoded are
- * counted in `skipped` and ignored, as Kafka ignores keys of versions it does not know.
+ * of every key. Offsets committed in a transaction (transactional batches) count only once their commit
+ * marker follows; an abort marker drops them, and those with no marker yet come back as `pendingTxn`.
+ * Records that cannot be decoded are counted in `skipped` and ignored, as Kafka ignores keys of versions
+ * it does not know.
  */
 export function loadOffsetsPartition(partitions: OffsetsPartitions, partition: number): LoadedPartition & { skipped: number } {
-  const result: LoadedPartition & { skipped: number } = { offsets: new Map(), groups: new Map(), records: 0, skipped: 0 };
+  const result: LoadedPartition & { skipped: number } = { offsets: new Map(), groups: new Map(), pendingTxn: new Map(), records: 0, skipped: 0 };
+  const undecided = new Map<number, KafkaRecord[]>();
   const replica = partitions(partition);
   if (!replica) return result;
   const log = replica.log;
@@ -103,20 +131,54 @@ export function loadOffsetsPartition(partitions: OffsetsPartitions, partition: n
     const before = offset;
     for (const batch of iterateBatches(chunk)) {
       offset = batch.baseOffset + batch.lastOffsetDelta + 1;
-      if (isControlBatch(batch.attributes)) continue;
-      for (const record of batch.records) {
-        if (!record.key) continue;
-        result.records++;
+      if (isControlBatch(batch.attributes)) {
+        const held = undecided.get(batch.producerId);
+        undecided.delete(batch.producerId);
+        let commit = false;
         try {
-          apply(result, record.key, record.value);
+          commit = batch.records[0] !== undefined && decodeEndTxnMarker(batch.records[0]).type === ControlRecordType.Commit;
         } catch {
           result.skipped++;
         }
+        if (commit) for (const record of held ?? []) applyRecord(result, record);
+        continue;
       }
+      if ((batch.attributes & TRANSACTIONAL) !== 0) {
+        let held = undecided.get(batch.producerId);
+        if (!held) undecided.set(batch.producerId, (held = []));
+        held.push(...batch.records.filter((r) => r.key));
+        continue;
+      }
+      for (const record of batch.records) applyRecord(result, record);
     }
     if (offset <= before) break;
   }
+  for (const [producerId, records] of undecided) {
+    const pending: Array<{ group: string; topic: string; partition: number; value: CommittedOffset }> = [];
+    for (const record of records) {
+      try {
+        const k = decodeOffsetsRecordKey(record.key!);
+        if (k.kind === 'offset' && record.value)
+          pending.push({ group: k.group, topic: k.topic, partition: k.partition, value: decodeOffsetCommitValue(record.value) });
+      } catch {
+        result.skipped++;
+      }
+    }
+    if (pending.length > 0) result.pendingTxn.set(producerId, pending);
+  }
   return result;
+}
+
+const TRANSACTIONAL = 0x10;
+
+function applyRecord(result: LoadedPartition & { skipped: number }, record: KafkaRecord): void {
+  if (!record.key) return;
+  result.records++;
+  try {
+    apply(result, record.key, record.value);
+  } catch {
+    result.skipped++;
+  }
 }
 
 function apply(loaded: LoadedPartition, key: Buffer, value: Buffer | null): void {

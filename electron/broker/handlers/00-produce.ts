@@ -12,7 +12,7 @@ import { CompressionType } from '../../kafka/records/compression';
 import { DecompressionBudget } from '../log/validator';
 import { refusalLog } from '../server/refusal-log';
 import { Deferred, defineHandler, type RequestContext } from './handler';
-import { AclOperation, authorizedOnTopic } from '../security/request-authorization';
+import { AclOperation, authorizedOnTopic, authorizedOnTransactionalId } from '../security/request-authorization';
 
 type PartitionResult = AppendOutcome | PartitionError;
 
@@ -99,6 +99,8 @@ export const produceHandler = defineHandler({
     const budget = new DecompressionBudget();
     // Kafka's order: authorization before existence, so an unauthorized client learns nothing of a topic.
     const writable = new Map(request.topicData.map((t) => [t.name, authorizedOnTopic(context, AclOperation.WRITE, t.name)]));
+    // A transactional producer needs WRITE on its transactional id (KIP-98), before anything else.
+    const transactionRefused = request.transactionalId !== null && !authorizedOnTransactionalId(context, AclOperation.WRITE, request.transactionalId);
     const responses = request.topicData.map((topicData) => ({
       name: topicData.name,
       partitionResponses: topicData.partitionData.map((data) => {
@@ -120,12 +122,12 @@ export const produceHandler = defineHandler({
         if (context.versionRefused) {
           // Kafka 4.0+ lists Produce v0-2 only for librdkafka's sake (KAFKA-18659) and refuses them.
           set({ error: 'UNSUPPORTED_VERSION', message: `Produce version ${context.apiVersion} is not supported; use version 3 or later.` });
+        } else if (transactionRefused) {
+          set({ error: 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', message: `Not authorized to write with transactional id ${request.transactionalId}.` });
         } else if (acks !== 0 && acks !== 1 && acks !== -1) {
           set({ error: 'INVALID_REQUIRED_ACKS', message: `acks must be 0, 1 or -1, got ${acks}.` });
         } else if (!writable.get(topicData.name)) {
           set({ error: 'TOPIC_AUTHORIZATION_FAILED', message: `Not authorized to write to topic ${topicData.name}.` });
-        } else if (request.transactionalId !== null) {
-          set({ error: 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', message: 'Transactions are not supported by the embedded broker.' });
         } else if (!broker.controller.partition(topicData.name, data.index)) {
           set({ error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `Unknown partition ${topicData.name}-${data.index}.` });
         } else {

@@ -1,4 +1,4 @@
-import type { PartitionReplica, PartitionError, ReadOutcome } from '../cluster/partition-replica';
+import { READ_COMMITTED, type PartitionReplica, type PartitionError, type ReadOutcome } from '../cluster/partition-replica';
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import {
   createFetchResponseEpochEndOffset,
@@ -92,6 +92,8 @@ function readOnce(
   let errors = false;
   // Fetch v0-1 clients read magic 0 message sets, v2-3 magic 1, v4+ record batches as stored.
   const legacyMagic: 0 | 1 | null = apiVersion <= 1 ? 0 : apiVersion <= 3 ? 1 : null;
+  // KIP-98: read_committed consumers (v4+) read up to the last stable offset and learn the aborted transactions.
+  const isolation = apiVersion >= 4 && request.isolationLevel === READ_COMMITTED ? READ_COMMITTED : 0;
 
   const responses = request.topics.map((fetchTopic) => {
     const topic = apiVersion >= 13 ? controller.topicById(fetchTopic.topicId) : controller.topic(fetchTopic.topic);
@@ -144,16 +146,19 @@ function readOnce(
       const result: ReadOutcome | PartitionError =
         replicaId >= 0
           ? replica.readForFollower(replicaId, fetchOffset, maxBytes, p.currentLeaderEpoch, minOneBatch, alloc)
-          : replica.readForConsumer(fetchOffset, maxBytes, minOneBatch, alloc);
+          : replica.readForConsumer(fetchOffset, maxBytes, minOneBatch, alloc, isolation);
       if (result.error !== null) {
         data.highWatermark = BigInt(replica.highWatermark);
-        data.lastStableOffset = BigInt(replica.highWatermark);
+        data.lastStableOffset = BigInt(replica.lastStableOffset);
         data.logStartOffset = BigInt(replica.log.logStartOffset);
         return fail(ErrorCode[result.error]);
       }
       data.highWatermark = BigInt(result.highWatermark);
       data.lastStableOffset = BigInt(result.lastStableOffset);
       data.logStartOffset = BigInt(result.logStartOffset);
+      if (result.abortedTransactions.length > 0) {
+        data.abortedTransactions = result.abortedTransactions.map((t) => ({ producerId: BigInt(t.producerId), firstOffset: BigInt(t.firstOffset) }));
+      }
       if (result.records.length === 0) return data;
       let records = result.records;
       if (legacyMagic !== null) records = downConvert(records, legacyMagic, fetchOffset, result.highWatermark, maxBytes, minOneBatch, replica, alloc, context);

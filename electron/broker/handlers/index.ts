@@ -19,6 +19,11 @@ import { deleteTopicsHandler } from './20-delete-topics';
 import { deleteRecordsHandler } from './21-delete-records';
 import { initProducerIdHandler } from './22-init-producer-id';
 import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch';
+import { addPartitionsToTxnHandler } from './24-add-partitions-to-txn';
+import { addOffsetsToTxnHandler } from './25-add-offsets-to-txn';
+import { endTxnHandler } from './26-end-txn';
+import { writeTxnMarkersHandler } from './27-write-txn-markers';
+import { txnOffsetCommitHandler } from './28-txn-offset-commit';
 import { describeAclsHandler } from './29-describe-acls';
 import { createAclsHandler } from './30-create-acls';
 import { deleteAclsHandler } from './31-delete-acls';
@@ -61,6 +66,11 @@ export const handlers: readonly AnyHandler[] = [
   deleteRecordsHandler,
   initProducerIdHandler,
   offsetForLeaderEpochHandler,
+  addPartitionsToTxnHandler,
+  addOffsetsToTxnHandler,
+  endTxnHandler,
+  writeTxnMarkersHandler,
+  txnOffsetCommitHandler,
   describeAclsHandler,
   createAclsHandler,
   deleteAclsHandler,

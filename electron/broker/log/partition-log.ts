@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BATCH_HEADER_SIZE, BatchAttributes, readHeaderFields, type BatchHeader } from '../../kafka/records/batch-header';
-import { decodeRecordBatch } from '../../kafka/records/record-batch';
+import { decodeEndTxnMarker, decodeRecordBatch } from '../../kafka/records/record-batch';
 import { readOffsetCheckpoint, writeFileAtomic, writeOffsetCheckpoint } from './checkpoint';
 import { KafkaStorageError, OffsetOutOfRangeError } from './errors';
 import { LeaderEpochCache } from './leader-epoch-cache';
@@ -12,6 +12,7 @@ import { LogSegment, TailCache, type LogLogger } from './segment';
 import { ReadCheck, VALIDATED_CHECKPOINT, type UnreadableBatch } from './read-check';
 import { validateRecords, type ValidatedRecords } from './validator';
 import { compactLog, type CleanerState, type CompactionResult } from './compaction';
+import { TransactionIndex, type AbortedTransaction } from './transaction-index';
 
 /**
  * PartitionLog: the one owner of a partition's on-disk state.
@@ -24,6 +25,7 @@ import { compactLog, type CleanerState, type CompactionResult } from './compacti
  *   replication-offset-checkpoint    "0\n<highWatermark>\n" written by checkpointHighWatermark() and close()
  *   partition.metadata               "version: 0\ntopic_id: <id>\n" (Kafka's format) when a topic id is known
  *   producer-state.snapshot          idempotent producers' state (JSON), written by PartitionReplica at roll and stop
+ *   <baseOffset>.txnindex            aborted transactions whose marker is in that segment (transaction-index.ts)
  *   .kafka-desk-clean-shutdown       written by close(), removed by open(): absent = the process died
  *
  * Durability: append() returns after write(2) of the batches to the segment file, so an acknowledged
@@ -153,6 +155,8 @@ export class PartitionLog {
   #cleanerState: CleanerState | null = null;
   /** Checks batches written before appends were validated as they are read (read-check.ts); set by load(). */
   #readCheck!: ReadCheck;
+  /** The aborted transactions, per segment (transaction-index.ts); set by load(). */
+  #txnIndex!: TransactionIndex;
   #lastHighWatermarkCheckpoint = 0;
   #hwTimer: NodeJS.Timeout | null = null;
   /**
@@ -224,7 +228,7 @@ export class PartitionLog {
     // Index files without a log are leftovers of a deletion.
     const baseSet = new Set(bases.map((b) => String(b).padStart(20, '0')));
     for (const name of fs.readdirSync(dir)) {
-      const m = /^(\d{20})\.(index|timeindex)$/.exec(name);
+      const m = /^(\d{20})\.(index|timeindex|txnindex)$/.exec(name);
       if (m && !baseSet.has(m[1]!)) fs.rmSync(path.join(dir, name), { force: true });
     }
     const checkpointedStart = readOffsetCheckpoint(path.join(dir, LOG_START_CHECKPOINT));
@@ -285,6 +289,11 @@ export class PartitionLog {
     this.#readCheck = ReadCheck.load(dir, this.#_logStartOffset, leo, this.logger);
     this.#checkpointed.set(VALIDATED_CHECKPOINT, readOffsetCheckpoint(path.join(dir, VALIDATED_CHECKPOINT)) ?? this.#_logStartOffset);
     this.#recoveryPoint = leo;
+    this.#txnIndex = TransactionIndex.load(
+      dir,
+      this.#segments.map((s) => s.baseOffset),
+      leo,
+    );
     if (topicId !== undefined && readPartitionMetadata(dir)?.topicId !== topicId) writePartitionMetadata(dir, topicId);
     if (clean) fs.rmSync(markerPath, { force: true });
     this.#writeCheckpoint(LOG_START_CHECKPOINT, this.#_logStartOffset);
@@ -437,7 +446,7 @@ export class PartitionLog {
    * read header by header: a large batch costs one small read of its header, never its records. Each
    * header is valid until the next one is yielded; the log must not change during the walk.
    */
-  *batchHeadersFrom(offset: number): Generator<BatchHeader> {
+  *batchHeadersFrom(offset: number): Generator<BatchHeader & { marker?: TransactionMarker }> {
     this.#ensureOpen();
     const from = Math.max(offset, this.logStartOffset);
     if (from >= this.logEndOffset) return;
@@ -448,7 +457,13 @@ export class PartitionLog {
       // windows: most batches are small and share one read.
       for (const batch of segment.batches(i === first ? segment.index.lookup(from) : 0, 16 << 10)) {
         if (batch.lastOffset < from) continue;
-        yield readHeaderFields(batch.window.bytes(batch.position, BATCH_HEADER_SIZE));
+        const header: BatchHeader & { marker?: TransactionMarker } = readHeaderFields(batch.window.bytes(batch.position, BATCH_HEADER_SIZE));
+        // A transaction marker's type is in its one record: the batch is tiny, read whole.
+        if ((header.attributes & BatchAttributes.Control) !== 0) {
+          const marker = transactionMarkerOf(batch.window.bytes(batch.position, batch.size), 0);
+          if (marker) header.marker = marker;
+        }
+        yield header;
       }
     }
   }
@@ -674,6 +689,31 @@ export class PartitionLog {
   }
 
   // ------------------------------------------------------------------------------------------------
+  // Aborted transactions (transaction-index.ts)
+
+  /** Indexes an aborted transaction in the segment holding its marker (once: a replayed one is ignored). */
+  appendAbortedTransaction(entry: AbortedTransaction): void {
+    this.#ensureOpen();
+    if (entry.lastOffset < this.#_logStartOffset || entry.lastOffset >= this.logEndOffset) return;
+    const segment = this.#segments[this.#segmentIndexFor(entry.lastOffset)]!;
+    try {
+      this.#txnIndex.append(segment.baseOffset, entry);
+    } catch (e) {
+      throw new KafkaStorageError(`writing the transaction index of ${this.dir} failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** The aborted transactions overlapping [from, upTo): what a read_committed fetch of that range must name. */
+  abortedTransactions(from: number, upTo: number): AbortedTransaction[] {
+    return this.#txnIndex.collect(from, upTo);
+  }
+
+  /** Every indexed aborted transaction, oldest marker first. */
+  allAbortedTransactions(): AbortedTransaction[] {
+    return this.#txnIndex.all();
+  }
+
+  // ------------------------------------------------------------------------------------------------
   // Timestamps (ListOffsets)
 
   /**
@@ -778,6 +818,7 @@ export class PartitionLog {
       bytes += seg.size;
       count++;
       seg.deleteFiles(this.config.fileDeleteDelayMs);
+      this.#txnIndex.dropSegment(seg.baseOffset);
       this.#setLogStartOffset(this.#segments[0]!.baseOffset);
     }
     return { deletedSegments: count, deletedBytes: bytes, logStartOffset: this.#_logStartOffset };
@@ -858,6 +899,7 @@ export class PartitionLog {
     const leo = this.logEndOffset;
     this.leaderEpochCache.truncateFromEnd(leo);
     this.#readCheck.truncated(leo);
+    this.#txnIndex.truncateTo(leo);
     // Only the replication layer truncates, and below committed records only when it accepted their
     // loss (an unclean election): what this log knew committed no longer stands.
     this.#lostCommitted = null;
@@ -883,6 +925,7 @@ export class PartitionLog {
     this.#lostCommitted = null;
     this.leaderEpochCache.clear();
     this.#readCheck.reset(offset);
+    this.#txnIndex.clear();
     this.#writeCheckpoint(LOG_START_CHECKPOINT, offset);
     this.#writeCheckpoint(RECOVERY_CHECKPOINT, offset);
     this.#writeCheckpoint(HW_CHECKPOINT, offset);
@@ -919,6 +962,7 @@ export class PartitionLog {
           if (!absorbed.includes(other.baseOffset)) throw new Error(`segment ${other.baseOffset} is not among the merged ones`);
           other.deleteFiles(0);
         }
+        this.#txnIndex.mergeInto(base, absorbed);
         const { segment } = LogSegment.open(this.dir, base, {
           recover: true,
           now: this.now(),
@@ -982,3 +1026,20 @@ export class PartitionLog {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** A transaction marker's type (0 abort, 1 commit) and its coordinator's epoch. */
+export interface TransactionMarker {
+  type: number;
+  coordinatorEpoch: number;
+}
+
+/** The marker a control batch at `position` holds, or null when it holds none that can be read. */
+export function transactionMarkerOf(records: Buffer, position: number): TransactionMarker | null {
+  try {
+    const batch = decodeRecordBatch(records, position, { verifyCrc: false });
+    const record = batch.records[0];
+    return record ? decodeEndTxnMarker(record) : null;
+  } catch {
+    return null;
+  }
+}

@@ -713,7 +713,8 @@ export class LogSegment {
   /** Closes and removes the segment's files, after `delayMs` (renamed to `.deleted` meanwhile). */
   deleteFiles(delayMs: number): void {
     this.close();
-    const files = [this.logPath, this.indexPath, this.timeIndexPath];
+    // The aborted-transaction index (transaction-index.ts) goes with its segment.
+    const files = [this.logPath, this.indexPath, this.timeIndexPath, path.join(path.dirname(this.logPath), segmentFileName(this.baseOffset, '.txnindex'))];
     if (delayMs <= 0) {
       for (const f of files) fs.rmSync(f, { force: true });
       return;

@@ -41,7 +41,12 @@ import type { LogConfig } from './log-config';
  * their leader validated the records.
  */
 
-export type AppendOrigin = 'client' | 'replication';
+/**
+ * Who appends: a producer (`client`: every check), a follower (`replication`: the envelope only), or the
+ * broker's own coordinators (`coordinator`: transaction markers and transactional offset commits, which
+ * the broker built itself; control batches allowed, as Kafka's AppendOrigin.COORDINATOR).
+ */
+export type AppendOrigin = 'client' | 'replication' | 'coordinator';
 
 /** The topic configs the checks read. */
 export type ValidationConfig = Pick<

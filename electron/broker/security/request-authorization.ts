@@ -26,6 +26,8 @@ export const authorizedOnTopic = (context: AuthorizationContext, operation: numb
   authorized(context, operation, ResourceType.TOPIC, topic);
 export const authorizedOnGroup = (context: AuthorizationContext, operation: number, group: string): boolean =>
   authorized(context, operation, ResourceType.GROUP, group);
+export const authorizedOnTransactionalId = (context: AuthorizationContext, operation: number, transactionalId: string): boolean =>
+  authorized(context, operation, ResourceType.TRANSACTIONAL_ID, transactionalId);
 
 /** Whether the principal may do `operation` on some resource of the type (KIP-679's authorizeByResourceType). */
 export function authorizedOnAny(context: AuthorizationContext, operation: number, resourceType: number): boolean {

@@ -125,7 +125,7 @@ describe('group APIs over the wire', () => {
     return join(client, 5, groupId, first.memberId, options);
   }
 
-  it('FindCoordinator: v0-v3 one key, v4 several; the coordinator is the leader of the group partition; transactions refused', async () => {
+  it('FindCoordinator: v0-v3 one key, v4 several; the coordinator is the leader of the group partition, that of a transactional id the leader of its __transaction_state partition', async () => {
     const client = await open(t.brokers()[1]!);
     const groups = [uniqueName('fc-a'), uniqueName('fc-b'), uniqueName('fc-c')];
     const v4 = await client.call(FindCoordinator, 4, { ...createFindCoordinatorRequest(), coordinatorKeys: groups });
@@ -141,8 +141,11 @@ describe('group APIs over the wire', () => {
       expect(r.nodeId).toBe(coordinatorOf(t.cluster, groups[0]!));
     }
     const txn = await client.call(FindCoordinator, 4, { ...createFindCoordinatorRequest(), keyType: 1, coordinatorKeys: ['a-transaction'] });
-    expect(txn.coordinators[0]!.errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
-    expect(txn.coordinators[0]!.nodeId).toBe(-1);
+    expect(txn.coordinators[0]!.errorCode).toBe(ErrorCode.NONE);
+    const statePartition = t.cluster.broker(0).transactions.partitionFor('a-transaction');
+    expect(txn.coordinators[0]!.nodeId).toBe(t.cluster.controller.partition('__transaction_state', statePartition)!.leader);
+    const unknownType = await client.call(FindCoordinator, 4, { ...createFindCoordinatorRequest(), keyType: 7, coordinatorKeys: ['x'] });
+    expect(unknownType.coordinators[0]!.errorCode).toBe(ErrorCode.INVALID_REQUEST);
   });
 
   it('JoinGroup/SyncGroup/Heartbeat: member ids, rebalances, leader assignments, empty assignments, session expiry', async () => {

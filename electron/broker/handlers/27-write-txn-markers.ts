@@ -1,0 +1,45 @@
+import { ErrorCode } from '../../kafka/protocol/error-codes';
+import { WriteTxnMarkers, type WriteTxnMarkersResponse } from '../../kafka/protocol/generated/index';
+import { writeMarker } from '../transactions/markers';
+import { defineHandler } from './handler';
+import { AclOperation, authorizedOnCluster } from '../security/request-authorization';
+
+/**
+ * WriteTxnMarkers (KIP-98): writes a commit or abort marker for a producer to partitions this broker
+ * leads. Transaction coordinators send it; so does `kafka-transactions.sh abort` (KIP-664) to end a
+ * hanging transaction, with the producer's id, epoch and coordinator epoch from DescribeProducers. A
+ * marker with an older producer epoch or coordinator epoch than the partition knows is refused
+ * (INVALID_PRODUCER_EPOCH, TRANSACTION_COORDINATOR_FENCED). Needs CLUSTER_ACTION on the cluster.
+ */
+export const writeTxnMarkersHandler = defineHandler({
+  api: WriteTxnMarkers,
+  minVersion: 0,
+  maxVersion: 1,
+  handle: async (request, context): Promise<WriteTxnMarkersResponse> => {
+    const allowed = authorizedOnCluster(context, AclOperation.CLUSTER_ACTION);
+    const markers = await Promise.all(
+      request.markers.map(async (marker) => ({
+        producerId: marker.producerId,
+        topics: await Promise.all(
+          marker.topics.map(async (topic) => ({
+            name: topic.name,
+            partitions: await Promise.all(
+              topic.partitionIndexes.map(async (partitionIndex) => ({
+                partitionIndex,
+                errorCode: allowed
+                  ? await writeMarker(context.broker, topic.name, partitionIndex, {
+                      producerId: Number(marker.producerId),
+                      producerEpoch: marker.producerEpoch,
+                      coordinatorEpoch: marker.coordinatorEpoch,
+                      commit: marker.transactionResult,
+                    })
+                  : ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+              })),
+            ),
+          })),
+        ),
+      })),
+    );
+    return { markers };
+  },
+});
