@@ -8,7 +8,7 @@ import { encodeEndTxnMarkerBatch } from '../../kafka/records/record-batch';
 import type { BatchHeader } from '../../kafka/records/batch-header';
 import type { PartitionMetadata } from './metadata-store';
 import { replicationMetrics as metrics } from './replication-metrics';
-import { ProducerStateTable, deleteProducerSnapshot, readProducerSnapshot, writeProducerSnapshot, type ProducerStateView } from './producer-state';
+import { ProducerStateTable, deleteProducerSnapshot, readProducerSnapshot, writeProducerSnapshot, type ActiveProducer } from './producer-state';
 
 /** Error names of the protocol a partition operation can answer; handlers turn them into codes. */
 export type PartitionErrorName =
@@ -233,8 +233,8 @@ export class PartitionReplica {
   }
 
   /** The producers this partition knows (DescribeProducers). */
-  producerStates(): ProducerStateView[] {
-    return this.producers.views();
+  producerStates(): ActiveProducer[] {
+    return this.producers.describe();
   }
 
   #snapshotIfRolled(): void {

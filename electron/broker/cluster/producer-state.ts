@@ -39,20 +39,6 @@ export interface CompletedTransaction {
   aborted: boolean;
 }
 
-/** One producer as DescribeProducers reports it. */
-export interface ProducerStateView {
-  producerId: number;
-  producerEpoch: number;
-  /** -1 when no sequenced batch is known. */
-  lastSequence: number;
-  /** -1 when none is known. */
-  lastTimestamp: number;
-  /** -1 when no marker was seen. */
-  coordinatorEpoch: number;
-  /** -1 when no transaction of it is open on this partition. */
-  currentTxnStartOffset: number;
-}
-
 export interface TrackedBatch {
   firstSequence: number;
   lastSequence: number;
@@ -249,18 +235,6 @@ export class ProducerStateTable {
     return open.sort((a, b) => a.firstOffset - b.firstOffset);
   }
 
-  /** Every producer this partition knows, as DescribeProducers reports them. */
-  views(): ProducerStateView[] {
-    return [...this.#producers].map(([producerId, entry]) => ({
-      producerId,
-      producerEpoch: entry.epoch,
-      lastSequence: entry.batches.at(-1)?.lastSequence ?? -1,
-      lastTimestamp: entry.lastTimestamp,
-      coordinatorEpoch: entry.coordinatorEpoch,
-      currentTxnStartOffset: entry.txnFirstOffset,
-    }));
-  }
-
   /** Forgets everything at or above `offset` (a follower truncating its log), by dropping whole entries. */
   truncateFrom(offset: number): void {
     for (const [producerId, entry] of this.#producers) {
@@ -289,21 +263,18 @@ export class ProducerStateTable {
 
   /**
    * Every producer the partition knows, as DescribeProducers (KIP-664) reports them: its epoch, the
-   * last sequence and timestamp it wrote. The transaction fields stay -1 until the table tracks
-   * transactions (coordinator epoch from the last marker, first offset of the open transaction).
+   * last sequence and timestamp it wrote, the coordinator epoch of its last marker and the first offset
+   * of its transaction open here (-1 where none).
    */
   describe(): ActiveProducer[] {
-    return [...this.#producers].map(([producerId, entry]) => {
-      const newest = entry.batches.at(-1);
-      return {
-        producerId,
-        producerEpoch: entry.epoch,
-        lastSequence: newest?.lastSequence ?? -1,
-        lastTimestamp: newest?.timestamp ?? -1,
-        coordinatorEpoch: -1,
-        currentTxnStartOffset: -1,
-      };
-    });
+    return [...this.#producers].map(([producerId, entry]) => ({
+      producerId,
+      producerEpoch: entry.epoch,
+      lastSequence: entry.batches.at(-1)?.lastSequence ?? -1,
+      lastTimestamp: entry.lastTimestamp,
+      coordinatorEpoch: entry.coordinatorEpoch,
+      currentTxnStartOffset: entry.txnFirstOffset,
+    }));
   }
 
   /** Replaces the table with a snapshot's entries. */

@@ -201,8 +201,8 @@ export class GroupCoordinator {
     this.offsets.completeTransaction(partition, producerId, commit);
   }
 
-  fetchOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }> | null) {
-    return this.offsets.fetchOffsets(groupId, topics);
+  fetchOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }> | null, requireStable = false) {
+    return this.offsets.fetchOffsets(groupId, topics, requireStable);
   }
 
   deleteOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }>) {

@@ -206,7 +206,7 @@ export class GroupOffsets {
     return false;
   }
 
-  fetchOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }> | null): FetchOffsetsResult {
+  fetchOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }> | null, requireStable = false): FetchOffsetsResult {
     const missing = (partitionIndex: number, errorCode: number = ErrorCode.NONE): FetchedPartition => ({
       partitionIndex,
       committedOffset: -1,
@@ -220,6 +220,7 @@ export class GroupOffsets {
     }
     const group = owned.groups.get(groupId);
     const found = (topic: string, partition: number): FetchedPartition => {
+      if (requireStable && this.hasPendingTxnOffset(groupId, topic, partition)) return missing(partition, ErrorCode.UNSTABLE_OFFSET_COMMIT);
       const value = group?.offsets.get(topic)?.get(partition);
       if (!value) return missing(partition);
       return {

@@ -19,8 +19,9 @@ function topicsOf(result: FetchOffsetsResult): OffsetFetchResponseTopics[] {
 
 /**
  * OffsetFetch: a group's committed offsets (-1 where none), for the partitions asked or, with a null
- * list (v2+), all of them; several groups in one request from v8. No transactions, so every committed
- * offset is stable.
+ * list (v2+), all of them; several groups in one request from v8. With requireStable (v7+, KIP-447), a
+ * partition whose offset a transaction has committed but not yet decided answers UNSTABLE_OFFSET_COMMIT,
+ * which clients retry, so a consumer starting after a commit sees that commit's offsets.
  */
 export const offsetFetchHandler = defineHandler({
   api: OffsetFetch,
@@ -49,7 +50,7 @@ export const offsetFetchHandler = defineHandler({
           })),
         };
       }
-      const result = coordinator.fetchOffsets(groupId, topics);
+      const result = coordinator.fetchOffsets(groupId, topics, v >= 7 && request.requireStable);
       return {
         errorCode: result.errorCode,
         topics: result.topics.flatMap((t) => {
