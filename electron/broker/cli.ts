@@ -7,7 +7,8 @@
  * given, once the registry has loaded `_schemas` and listens; then `kafka.version=X` when playing a
  * release, whose APIs the embedded cluster does not implement are logged; with TLS `ssl.ca.location=<the
  * CA's PEM>`, and `security.protocol=...` on a secured cluster), then reads commands on standard input, one a line: `stop <id>`, `kill <id>`,
- * `start <id>`, `status`, `stats`, `client-cert <name>`, `help`. SIGINT and SIGTERM stop every broker cleanly.
+ * `start <id>`, `add-broker`, `drain-broker <id>`, `remove-broker <id>`, `status`, `stats`, `client-cert <name>`, `help`. SIGINT and
+ * SIGTERM stop every broker cleanly.
  */
 import '../core/runtime-guard'; // first: a plain message on a Node too old, before anything else loads
 import { homedir } from 'node:os';
@@ -24,10 +25,11 @@ import { KAFKA_RELEASE_IDS, parseKafkaReleaseId, type KafkaReleaseId } from '../
 import { issueClientCertificate } from './security/certificates';
 import { isSecurityProtocol, SECURITY_PROTOCOLS } from './security/security-config';
 import { parseUserSpec, type UserSpec } from './security/users';
+import { planReassignment } from '../../shared/model/reassignment-plan';
 
 const USAGE = `usage: npm run cluster -- [--brokers N] [--port P] [--data-dir DIR] [--host H] [--config name=value]... [--log-level debug|info|warn|error] [--schema-registry-port P] [--kafka-version X]
                           [--security-protocol PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL] [--user name:password]... [--acl]
-  --brokers    number of brokers (default 3)
+  --brokers    number of brokers at the first start (default 3); brokers added or removed since are kept in the data dir
   --port       port of broker 0; broker i listens on port+i (default 9092)
   --data-dir   where logs and metadata live (default ~/.kafka-desk/cluster)
   --host       interface to listen on (default 127.0.0.1)
@@ -40,7 +42,7 @@ const USAGE = `usage: npm run cluster -- [--brokers N] [--port P] [--data-dir DI
                SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER (unsecured tokens) unless sasl.enabled.mechanisms says otherwise
   --user       a SASL user name:password, given SCRAM credentials (PLAIN checks them too) (repeatable)
   --acl        turn the authorizer on: the first --user is a super user, allow.everyone.if.no.acl.found=false
-commands on standard input: stop <id> | kill <id> | start <id> | status | stats | client-cert <name> | help`;
+commands on standard input: stop <id> | kill <id> | start <id> | add-broker | drain-broker <id> | remove-broker <id> | status | stats | client-cert <name> | help`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -66,6 +68,31 @@ function describeEvent(event: ClusterEvent): string {
     case 'replicas':
       return `replicas ${event.topic}-${event.partition} = [${event.replicas.join(',')}]${event.adding.length + event.removing.length > 0 ? ` adding [${event.adding.join(',')}] removing [${event.removing.join(',')}]` : ''}`;
   }
+}
+
+/**
+ * Starts moving every replica off a broker (reassignments planned as the app's "drain broker N": each to
+ * the least-loaded broker the partition does not use yet). Returns how many partitions move.
+ */
+function drainBroker(cluster: EmbeddedCluster, brokerId: number): number {
+  const partitions = [...cluster.controller.topics()].flatMap((topic) =>
+    topic.partitions.map((p) => ({
+      topic: topic.name,
+      partition: p.partition,
+      // The target of an ongoing reassignment, else the assignment.
+      replicas: p.replicas.filter((id) => !(p.removingReplicas ?? []).includes(id)),
+      sizeBytes: null,
+    })),
+  );
+  const brokers = cluster.brokers().map((b) => b.id);
+  const plan = planReassignment(partitions, { kind: 'drain', broker: brokerId, brokers }, brokers);
+  if (plan.problems.length > 0) throw new Error(plan.problems.join(' '));
+  const results = cluster.controller.batch(() =>
+    cluster.controller.alterPartitionReassignments(plan.moves.map((move) => ({ topic: move.topic, partition: move.partition, replicas: move.to }))),
+  );
+  const failed = results.filter((r) => r.error !== null);
+  if (failed.length > 0) throw new Error(failed.map((r) => `${r.topic}-${r.partition}: ${r.message}`).join('; '));
+  return plan.moves.length;
 }
 
 async function main(): Promise<void> {
@@ -215,6 +242,7 @@ async function main(): Promise<void> {
     return stats;
   };
 
+  const ids = () => cluster.brokers().map((b) => b.id);
   const input = createInterface({ input: process.stdin, terminal: false });
   input.on('line', (line) => {
     const [command, arg, extra] = line.trim().split(/\s+/);
@@ -244,11 +272,35 @@ async function main(): Promise<void> {
           answer(`ok: ssl.certificate.location=${issued.certPath} ssl.key.location=${issued.keyPath} principal=User:${issued.distinguishedName}`);
           return;
         }
+        case 'add-broker': {
+          if (arg !== undefined) {
+            answer("error: 'add-broker' takes no argument (the new broker gets the next free id)");
+            return;
+          }
+          const added = await cluster.addBroker();
+          answer(`ok: broker ${added.id} added on ${added.host}:${added.port}`);
+          return;
+        }
+        case 'drain-broker':
+        case 'remove-broker': {
+          if (Number.isNaN(id) || extra !== undefined || !ids().includes(id)) {
+            answer(`error: '${command}' takes one broker id (${ids().join(', ')})`);
+            return;
+          }
+          if (command === 'remove-broker') {
+            await cluster.removeBroker(id);
+            answer(`ok: broker ${id} removed`);
+            return;
+          }
+          const moves = drainBroker(cluster, id);
+          answer(`ok: moving ${moves} replica${moves === 1 ? '' : 's'} off broker ${id}; remove-broker ${id} once they have moved`);
+          return;
+        }
         case 'stop':
         case 'kill':
         case 'start': {
-          if (Number.isNaN(id) || extra !== undefined || id >= brokers) {
-            answer(`error: '${command}' takes one broker id from 0 to ${brokers - 1}`);
+          if (Number.isNaN(id) || extra !== undefined || !ids().includes(id)) {
+            answer(`error: '${command}' takes one broker id (${ids().join(', ')})`);
             return;
           }
           if (command === 'stop') await cluster.stopBroker(id);

@@ -412,7 +412,7 @@ export const embeddedClusterStatusSchema = z.object({
 export type EmbeddedClusterStatus = z.infer<typeof embeddedClusterStatusSchema>;
 
 export const clusterEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('broker'), brokerId: z.number().int(), state: z.enum(['up', 'down']), at: z.number() }),
+  z.object({ type: z.literal('broker'), brokerId: z.number().int(), state: z.enum(['up', 'down', 'added', 'removed']), at: z.number() }),
   z.object({
     type: z.literal('leader'),
     topic: z.string(),

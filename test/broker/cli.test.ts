@@ -53,7 +53,8 @@ describe('npm run cluster', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'kd-cli-'));
-    port = await freePortRange(3);
+    // One more for the broker add-broker adds.
+    port = await freePortRange(4);
     child = spawn(tsx, ['electron/broker/cli.ts', '--brokers', '3', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'], { cwd: root });
     lines = new Lines(child);
   });
@@ -92,7 +93,7 @@ describe('npm run cluster', () => {
 
   it('refuses bad commands with a clear answer', async () => {
     child.stdin.write('stop 7\n');
-    expect(await lines.next(/^error: 'stop' takes one broker id/)).toContain('from 0 to 2');
+    expect(await lines.next(/^error: 'stop' takes one broker id/)).toContain('(0, 1, 2)');
     child.stdin.write('frobnicate\n');
     await lines.next(/^error: unknown command 'frobnicate'/);
   });
@@ -127,6 +128,29 @@ describe('npm run cluster', () => {
     expect(after.highWatermarkAdvances).toBeGreaterThan(before.highWatermarkAdvances!);
     // Both followers fetched the records.
     expect(after.followerFetchesWithRecords).toBeGreaterThanOrEqual(before.followerFetchesWithRecords! + 2);
+  });
+
+  it('adds a broker, refuses to remove one that holds replicas, drains it and then removes it', async () => {
+    child.stdin.write('add-broker\n');
+    expect(await lines.next(/^ok: broker 3 added/)).toBe(`ok: broker 3 added on 127.0.0.1:${port + 3}`);
+    child.stdin.write('status\n');
+    await lines.next(/^broker 3 running/);
+    // cli-stats (from the test before) has a replica on broker 0.
+    child.stdin.write('remove-broker 0\n');
+    expect(await lines.next(/^error: broker 0 still holds/)).toContain('cli-stats-0');
+    child.stdin.write('drain-broker 0\n');
+    expect(await lines.next(/^ok: moving \d+ replicas? off broker 0/)).toMatch(/remove-broker 0 once they have moved$/);
+    for (let i = 0; i < 100 && !lines.all.includes('ok: broker 0 removed'); i++) {
+      child.stdin.write('remove-broker 0\n');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await lines.next(/^ok: broker 0 removed$/);
+    const before = lines.all.length;
+    child.stdin.write('status\n');
+    await lines.next(/^broker 3 running/);
+    expect(lines.all.slice(before).some((line) => line.startsWith('broker 0 '))).toBe(false);
+    child.stdin.write('stop 0\n');
+    expect(await lines.next(/^error: 'stop' takes one broker id \(1, 2, 3\)/)).toBeTruthy();
   });
 
   it('shuts down cleanly on SIGTERM', async () => {

@@ -47,6 +47,9 @@ export interface EmbeddedClusterOptions {
   groupClock?: CoordinatorClock;
 }
 
+/** The most brokers one embedded cluster runs. */
+export const MAX_BROKERS = 32;
+
 export interface EmbeddedBrokerStatus {
   id: number;
   host: string;
@@ -136,31 +139,82 @@ export class EmbeddedCluster {
       authorizer: settings.authorizerEnabled ? new Authorizer(this.controller.security, settings) : null,
       now: Date.now,
     };
-    for (const id of brokerIds) {
-      this.#brokerMap.set(
+    this.#newBroker = (id) =>
+      new Broker({
         id,
-        new Broker({
-          id,
-          host: options.host,
-          port: options.basePort === 0 ? 0 : options.basePort + id,
-          logDir: join(options.dataDir, `broker-${id}`),
-          staticConfigs,
-          controller: this.controller,
-          peer: (peerId) => this.#brokerMap.get(peerId),
-          dispatcher,
-          logger,
-          memory,
-          security: this.security,
-          groupClock,
-          kafkaVersion,
-        }),
-      );
+        host: options.host,
+        port: options.basePort === 0 ? 0 : options.basePort + id,
+        logDir: join(options.dataDir, `broker-${id}`),
+        staticConfigs,
+        controller: this.controller,
+        peer: (peerId) => this.#brokerMap.get(peerId),
+        dispatcher,
+        logger,
+        memory,
+        security: this.security,
+        groupClock,
+        kafkaVersion,
+      });
+    // The registered brokers: the count asked for, or as brokers were added and removed since (kept in the metadata).
+    if (this.controller.brokerIds.join() !== brokerIds.join()) {
+      logger.info('starting the brokers registered in the cluster metadata (brokers were added or removed at run time)', {
+        brokers: this.controller.brokerIds.join(','),
+        asked: count,
+      });
     }
+    for (const id of this.controller.brokerIds) this.#brokerMap.set(id, this.#newBroker(id));
     this.events.subscribe((event) => this.#route(event));
   }
 
+  readonly #newBroker: (id: number) => Broker;
+
+  /**
+   * Adds a broker while the cluster runs: the next free id (one above the highest), on base port + id,
+   * registered in the cluster metadata (so it starts again after a restart) and started. It holds no
+   * replica until partitions are created on it or reassigned to it.
+   */
+  async addBroker(): Promise<EmbeddedBrokerStatus> {
+    const id = Math.max(-1, ...this.#brokerMap.keys()) + 1;
+    if (this.#brokerMap.size >= MAX_BROKERS) throw new RangeError(`the cluster has ${this.#brokerMap.size} brokers, the most it may have`);
+    if (this.options.basePort !== 0 && this.options.basePort + id > 65535) throw new RangeError(`port ${this.options.basePort + id} is not a valid TCP port`);
+    const failure = this.controller.registerBroker(id);
+    if (failure) throw new Error(failure.message);
+    const broker = this.#newBroker(id);
+    this.#brokerMap.set(id, broker);
+    try {
+      await this.startBroker(id);
+    } catch (error) {
+      // A port taken: the broker was never up, so it is forgotten again.
+      this.#brokerMap.delete(id);
+      this.controller.unregisterBroker(id);
+      throw error;
+    }
+    this.events.emit({ type: 'broker', brokerId: id, state: 'added', at: Date.now() });
+    return { id, host: broker.host, port: broker.boundPort, state: broker.state };
+  }
+
+  /**
+   * Removes a broker while the cluster runs (Kafka's UnregisterBroker): refused while any partition
+   * has a replica on it (move them away first: a reassignment, the planner's "drain"), and for the last
+   * broker. It is stopped cleanly first; its log dir stays on disk.
+   */
+  async removeBroker(id: number): Promise<void> {
+    this.broker(id);
+    const held = this.controller.replicasOn(id);
+    if (held.length > 0) {
+      const named = held.slice(0, 5).join(', ') + (held.length > 5 ? ` and ${held.length - 5} more` : '');
+      throw new Error(`broker ${id} still holds ${held.length} replica${held.length === 1 ? '' : 's'} (${named}): move them to other brokers first (drain it)`);
+    }
+    if (this.#brokerMap.size === 1) throw new Error(`broker ${id} is the cluster's last broker`);
+    await this.stopBroker(id);
+    const failure = this.controller.unregisterBroker(id);
+    if (failure) throw new Error(failure.message);
+    this.#brokerMap.delete(id);
+    this.events.emit({ type: 'broker', brokerId: id, state: 'removed', at: Date.now() });
+  }
+
   static async start(options: EmbeddedClusterOptions): Promise<EmbeddedCluster> {
-    if (!Number.isInteger(options.brokers) || options.brokers < 1 || options.brokers > 32) {
+    if (!Number.isInteger(options.brokers) || options.brokers < 1 || options.brokers > MAX_BROKERS) {
       throw new RangeError(`broker count must be an integer from 1 to 32, got ${options.brokers}`);
     }
     if (!Number.isInteger(options.basePort) || options.basePort < 0 || options.basePort + options.brokers - 1 > 65535) {
@@ -228,12 +282,12 @@ export class EmbeddedCluster {
   }
 
   brokers(): EmbeddedBrokerStatus[] {
-    return [...this.#brokerMap.values()].map((b) => ({ id: b.id, host: b.host, port: b.boundPort, state: b.state }));
+    return [...this.#brokerMap.values()].sort((a, b) => a.id - b.id).map((b) => ({ id: b.id, host: b.host, port: b.boundPort, state: b.state }));
   }
 
   broker(id: number): Broker {
     const broker = this.#brokerMap.get(id);
-    if (!broker) throw new RangeError(`no broker ${id} in this cluster (brokers are 0..${this.#brokerMap.size - 1})`);
+    if (!broker) throw new RangeError(`no broker ${id} in this cluster (brokers are ${[...this.#brokerMap.keys()].join(', ')})`);
     return broker;
   }
 

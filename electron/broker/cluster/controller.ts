@@ -107,6 +107,7 @@ type MetadataChange =
   | { kind: 'partition'; topic: TopicMetadata; partition: PartitionMetadata }
   | { kind: 'broker-configs'; brokerId: string }
   | { kind: 'producer-ids' }
+  | { kind: 'brokers' }
   /** A change of another part of the metadata (ACLs, SCRAM credentials): its key and how to build its record. */
   | { kind: 'record'; key: string; build: () => MetadataRecord | null };
 
@@ -132,6 +133,7 @@ export class Controller {
   constructor(options: ControllerOptions) {
     this.#options = options;
     this.#state = options.store.load();
+    this.#brokerIds = this.#state.brokerIds ? [...this.#state.brokerIds] : [...options.brokerIds];
     this.security = new SecurityMetadata({
       state: this.#state,
       record: (key, build) => this.#persist([{ kind: 'record', key, build }]),
@@ -157,8 +159,53 @@ export class Controller {
     return id;
   }
 
+  /** The registered brokers: those the cluster was started with, or as added and removed since (persisted). */
   get brokerIds(): readonly number[] {
-    return this.#options.brokerIds;
+    return this.#brokerIds;
+  }
+
+  #brokerIds: number[];
+
+  /** The replicas a broker holds or is to receive (ongoing reassignments included), as topic-partition names. */
+  replicasOn(brokerId: number): string[] {
+    const found: string[] = [];
+    for (const topic of this.#byName.values()) for (const p of topic.partitions) if (p.replicas.includes(brokerId)) found.push(`${topic.name}-${p.partition}`);
+    return found;
+  }
+
+  /** Registers a new broker (added at run time); persisted, so it is started again after a restart. */
+  registerBroker(brokerId: number): ControllerFailure | null {
+    if (this.#brokerIds.includes(brokerId)) return { error: 'INVALID_REQUEST', message: `Broker ${brokerId} is already registered.` };
+    const unavailable = this.#storeUnavailable();
+    if (unavailable) return unavailable;
+    this.#brokerIds = [...this.#brokerIds, brokerId].sort((a, b) => a - b);
+    this.#state.brokerIds = [...this.#brokerIds];
+    this.#persist([{ kind: 'brokers' }]);
+    return null;
+  }
+
+  /**
+   * Unregisters a broker that is stopped and holds no replica (Kafka's UnregisterBroker): refused
+   * while any partition lists it, since its replicas would be lost; drain it with a reassignment first.
+   */
+  unregisterBroker(brokerId: number): ControllerFailure | null {
+    if (!this.#brokerIds.includes(brokerId)) return { error: 'INVALID_REQUEST', message: `There is no broker ${brokerId} in this cluster.` };
+    if (this.#live.has(brokerId)) return { error: 'INVALID_REQUEST', message: `Broker ${brokerId} is running: stop it first.` };
+    if (this.#brokerIds.length === 1) return { error: 'INVALID_REQUEST', message: `Broker ${brokerId} is the cluster's last broker.` };
+    const held = this.replicasOn(brokerId);
+    if (held.length > 0) {
+      const named = held.slice(0, 5).join(', ') + (held.length > 5 ? ` and ${held.length - 5} more` : '');
+      return {
+        error: 'INVALID_REPLICA_ASSIGNMENT',
+        message: `Broker ${brokerId} still holds ${held.length} replica${held.length === 1 ? '' : 's'} (${named}): move them to other brokers first (drain it).`,
+      };
+    }
+    const unavailable = this.#storeUnavailable();
+    if (unavailable) return unavailable;
+    this.#brokerIds = this.#brokerIds.filter((id) => id !== brokerId);
+    this.#state.brokerIds = [...this.#brokerIds];
+    this.#persist([{ kind: 'brokers' }]);
+    return null;
   }
 
   isLive(brokerId: number): boolean {
@@ -306,6 +353,9 @@ export class Controller {
         case 'producer-ids':
           this.#unsaved.set('producer-ids', () => ({ type: 'producer-ids', next: this.#state.nextProducerId }));
           break;
+        case 'brokers':
+          this.#unsaved.set('brokers', () => ({ type: 'brokers', ids: [...this.#brokerIds] }));
+          break;
         case 'record':
           this.#unsaved.set(change.key, change.build);
           break;
@@ -420,7 +470,7 @@ export class Controller {
       if (!Number.isInteger(rf) || rf < 1) {
         return { error: 'INVALID_REPLICATION_FACTOR', message: `Replication factor must be at least 1, got ${rf}.` };
       }
-      const brokers = this.#options.brokerIds;
+      const brokers = this.#brokerIds;
       if (rf > brokers.length) {
         return {
           error: 'INVALID_REPLICATION_FACTOR',
@@ -473,12 +523,12 @@ export class Controller {
       const replicas = assignment[i]!;
       const partition = firstPartition + i;
       if (replicas.length === 0) return `Partition ${partition} has no replicas.`;
-      if (replicas.length > this.#options.brokerIds.length) {
-        return `Partition ${partition} has ${replicas.length} replicas; the cluster has ${this.#options.brokerIds.length} broker(s).`;
+      if (replicas.length > this.#brokerIds.length) {
+        return `Partition ${partition} has ${replicas.length} replicas; the cluster has ${this.#brokerIds.length} broker(s).`;
       }
       if (replicas.length !== rf) return `All partitions must have the same number of replicas; partition ${partition} has ${replicas.length}, expected ${rf}.`;
       if (new Set(replicas).size !== replicas.length) return `Partition ${partition} lists a broker twice: [${replicas.join(', ')}].`;
-      const unknown = replicas.find((id) => !this.#options.brokerIds.includes(id));
+      const unknown = replicas.find((id) => !this.#brokerIds.includes(id));
       if (unknown !== undefined) return `Partition ${partition} is assigned to broker ${unknown}, which does not exist.`;
     }
     return null;
@@ -525,11 +575,11 @@ export class Controller {
       }
       newAssignment = assignment;
     } else {
-      if (rf > this.#options.brokerIds.length) {
+      if (rf > this.#brokerIds.length) {
         return { error: 'INVALID_REPLICATION_FACTOR', message: `Replication factor ${rf} is larger than the number of brokers.` };
       }
       newAssignment = assignReplicas({
-        brokerIds: this.#options.brokerIds,
+        brokerIds: this.#brokerIds,
         partitions: adding,
         replicationFactor: rf,
         firstPartition: current,

@@ -1,6 +1,7 @@
 /** What the embedded cluster tells the UI: brokers coming and going, leaders moving, ISR changing. */
 export type ClusterEvent =
-  | { type: 'broker'; brokerId: number; state: 'up' | 'down'; at: number }
+  /** A broker started or stopped; 'added' and 'removed' when the cluster grew or shrank at run time. */
+  | { type: 'broker'; brokerId: number; state: 'up' | 'down' | 'added' | 'removed'; at: number }
   | { type: 'leader'; topic: string; partition: number; leader: number; leaderEpoch: number; at: number }
   | { type: 'isr'; topic: string; partition: number; isr: number[]; at: number }
   | { type: 'topic'; topic: string; change: 'created' | 'deleted' | 'partitions'; at: number }

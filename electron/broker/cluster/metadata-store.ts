@@ -45,6 +45,11 @@ export interface ClusterMetadataState {
   acls?: AclBinding[];
   /** SCRAM credentials by user and mechanism (KRaft's UserScramCredentialRecords): salted keys, no password. */
   scramCredentials?: Record<string, Partial<Record<ScramMechanism, ScramCredential>>>;
+  /**
+   * The registered brokers, once one was added or removed at run time (KRaft's broker registrations);
+   * absent until then, when the cluster's broker count says which.
+   */
+  brokerIds?: number[];
 }
 
 export const METADATA_FILE = 'cluster-metadata.json';
@@ -78,7 +83,8 @@ export type MetadataRecord =
   | { type: 'broker-configs'; brokerId: string; configs: Record<string, string> }
   | { type: 'producer-ids'; next: number }
   | { type: 'acl'; acl: AclBinding; present: boolean }
-  | { type: 'scram-credential'; user: string; mechanism: ScramMechanism; credential: ScramCredential | null };
+  | { type: 'scram-credential'; user: string; mechanism: ScramMechanism; credential: ScramCredential | null }
+  | { type: 'brokers'; ids: number[] };
 
 export const METADATA_LOG_FILE = 'cluster-metadata.log';
 /** The log is folded into a new snapshot once it is larger than the snapshot and than this. */
@@ -159,6 +165,9 @@ function applyRecord(topics: Map<string, TopicMetadata>, state: ClusterMetadataS
       state.acls = acls;
       break;
     }
+    case 'brokers':
+      state.brokerIds = record.ids;
+      break;
     case 'scram-credential': {
       state.scramCredentials = withScramCredential(state.scramCredentials ?? {}, record.user, record.mechanism, record.credential);
       break;

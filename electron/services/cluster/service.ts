@@ -63,6 +63,11 @@ export class ClusterService {
     this.#unsubscribe =
       deps.embedded?.onEvent((change) => {
         if (change.type !== 'broker') return;
+        // A broker removed from the cluster is gone, not down: the history forgets it.
+        if (change.state === 'removed') {
+          this.history.forget(EMBEDDED_CONNECTION_ID, change.brokerId);
+          return;
+        }
         const broker = this.#embedded?.status().brokers.find((entry) => entry.id === change.brokerId);
         if (!broker) return;
         if (change.state === 'down') this.history.markDown(EMBEDDED_CONNECTION_ID, broker, change.at);

@@ -280,7 +280,7 @@ function PartitionGridSection({ status }: { status: EmbeddedClusterStatus }) {
 function describeEvent(event: ClusterEvent): string {
   switch (event.type) {
     case 'broker':
-      return `Broker ${event.brokerId} is ${event.state}`;
+      return event.state === 'added' || event.state === 'removed' ? `Broker ${event.brokerId} ${event.state}` : `Broker ${event.brokerId} is ${event.state}`;
     case 'leader':
       return `${event.topic}-${event.partition}: leader ${event.leader < 0 ? 'none (offline)' : `broker ${event.leader}`} (epoch ${event.leaderEpoch})`;
     case 'isr':
