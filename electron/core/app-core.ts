@@ -7,6 +7,7 @@ import { EMBEDDED_CONNECTION_ID, type AppInfo, type EmbeddedSettings } from '../
 import { createHandlers } from '../ipc/handlers';
 import { createDispatcher, type Dispatch } from '../ipc/registry';
 import { AclService } from '../services/acls/service';
+import { TransactionService } from '../services/transactions/service';
 import { ClusterService } from '../services/cluster/service';
 import { ConnectionService } from '../services/connections/service';
 import { DemoService } from '../services/demo/service';
@@ -134,6 +135,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   };
   const acls = new AclService({ admin, connectedAs });
   const users = new UserService({ admin, connectedAs });
+  const transactions = new TransactionService({ admin });
 
   // Schema registries per connection: the embedded connection's is the embedded cluster's own.
   const registries = new RegistrySettings({
@@ -164,7 +166,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     secretStorage: options.secrets.kind,
     userDataDir: path.resolve(options.dataDir),
   };
-  const services: Services = { settings, embedded, connections, cluster, topics, produce, groups, lag, demo, messages, acls, users, schemas };
+  const services: Services = { settings, embedded, connections, cluster, topics, produce, groups, lag, demo, messages, acls, users, schemas, transactions };
   const dispatch = createDispatcher(createHandlers(appInfo, services), logger);
   if (options.embeddedStart === 'background') void embedded.startAtLaunch();
   else await embedded.startAtLaunch();

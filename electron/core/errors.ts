@@ -162,6 +162,10 @@ const API_ACTIONS: Readonly<Record<string, string>> = {
   ListGroups: 'Listing consumer groups',
   DescribeGroups: 'Describing consumer groups',
   OffsetForLeaderEpoch: 'Checking offsets against leader epochs',
+  ListTransactions: 'Listing transactions',
+  DescribeTransactions: 'Describing transactions',
+  DescribeProducers: "Listing a partition's producers",
+  WriteTxnMarkers: 'Aborting a transaction',
 };
 
 /**

@@ -12,6 +12,7 @@ import type { SchemasService } from '../services/schemas/service';
 import type { SettingsService } from '../services/settings/service';
 import type { UserService } from '../services/users/service';
 import type { TopicsService } from '../services/topics/service';
+import type { TransactionService } from '../services/transactions/service';
 
 /** Every service of the app, each made from a deps object and wired to the others here. */
 export interface Services {
@@ -28,4 +29,5 @@ export interface Services {
   acls: AclService;
   users: UserService;
   schemas: SchemasService;
+  transactions: TransactionService;
 }

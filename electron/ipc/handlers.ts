@@ -28,7 +28,7 @@ function trackConnectionCalls(plain: Handlers, connections: ConnectionService): 
 
 function handlers(
   appInfo: AppInfo,
-  { settings, connections, embedded, cluster, topics, produce, groups, lag, demo, messages, acls, users, schemas }: Services,
+  { settings, connections, embedded, cluster, topics, produce, groups, lag, demo, messages, acls, users, schemas, transactions }: Services,
 ): Handlers {
   return {
     'app.info': () => appInfo,
@@ -105,6 +105,10 @@ function handlers(
       await users.delete(connectionId, user);
       return {};
     },
+
+    'transactions.overview': ({ connectionId }) => transactions.overview(connectionId),
+    'transactions.topic': ({ connectionId, topic }) => transactions.topic(connectionId, topic),
+    'transactions.abort': ({ connectionId, targets }) => transactions.abort(connectionId, targets),
 
     'embedded.status': () => embedded.status(),
     'embedded.start': (request) => embedded.start(request),

@@ -94,6 +94,8 @@ import {
   subjectUsageSchema,
 } from '../model/registry';
 
+import { abortRequestSchema, abortResultSchema, topicTransactionsSchema, transactionsOverviewSchema } from '../model/transactions';
+
 const empty = z.object({}).strict();
 const onConnection = z.object({ connectionId: connectionIdSchema }).strict();
 const withInternal = z.object({ connectionId: connectionIdSchema, includeInternal: z.boolean().default(false) }).strict();
@@ -236,6 +238,12 @@ export const contract = {
   'users.create': { request: scramCredentialRequestSchema, response: scramUserSchema },
   'users.changePassword': { request: scramCredentialRequestSchema, response: scramUserSchema },
   'users.delete': { request: scramUserRequestSchema, response: empty },
+
+  // Transactions (shared/model/transactions.ts): the coordinators' and those open on partitions, hanging
+  // ones named; a topic's producers and last stable offsets; aborting on partitions (WriteTxnMarkers).
+  'transactions.overview': { request: onConnection, response: transactionsOverviewSchema },
+  'transactions.topic': { request: onTopic, response: topicTransactionsSchema },
+  'transactions.abort': { request: abortRequestSchema, response: abortResultSchema },
 
   'embedded.status': { request: empty, response: embeddedClusterStatusSchema },
   // Start (whether or not it starts with the app), stop and restart the whole cluster at any time.

@@ -18,7 +18,19 @@ describe('screen registry', () => {
 
   it('feeds the sidebar: the cluster panel only on the embedded cluster, pages under their list', () => {
     const titles = (embedded: boolean) => sidebarScreens('cluster', embedded).map((screen) => screen.title);
-    expect(titles(true)).toEqual(['Overview', 'Brokers', 'Topics', 'Messages', 'Produce', 'Consumer groups', 'Schemas', 'ACLs', 'Users', 'Cluster panel']);
+    expect(titles(true)).toEqual([
+      'Overview',
+      'Brokers',
+      'Topics',
+      'Messages',
+      'Produce',
+      'Consumer groups',
+      'Transactions',
+      'Schemas',
+      'ACLs',
+      'Users',
+      'Cluster panel',
+    ]);
     expect(titles(false)).not.toContain('Cluster panel');
     expect(sidebarScreens('footer', false).map((screen) => screen.id)).toEqual(['settings']);
     expect(isCurrent('topics', 'topic')).toBe(true);

@@ -17,6 +17,7 @@ import { ClusterPanelScreen } from '../features/cluster-panel/ClusterPanelScreen
 import { SettingsScreen } from '../features/settings/SettingsScreen';
 import { AclsScreen } from '../features/acls/AclsScreen';
 import { UsersScreen } from '../features/users/UsersScreen';
+import { TransactionsScreen } from '../features/transactions/TransactionsScreen';
 
 export interface ScreenDefinition<Id extends string = string> {
   id: Id;
@@ -46,6 +47,7 @@ const definitions = [
   { id: 'produce', title: 'Produce', component: ProduceScreen, placement: 'cluster' },
   { id: 'groups', title: 'Consumer groups', component: GroupsScreen, placement: 'cluster' },
   { id: 'group', title: 'Consumer group', component: GroupDetailScreen, placement: 'none', parent: 'groups', onConnectionChange: 'groups' },
+  { id: 'transactions', title: 'Transactions', component: TransactionsScreen, placement: 'cluster' },
   { id: 'schemas', title: 'Schemas', component: SchemasScreen, placement: 'cluster' },
   { id: 'subject', title: 'Subject', component: SubjectScreen, placement: 'none', parent: 'schemas', onConnectionChange: 'schemas' },
   { id: 'acls', title: 'ACLs', component: AclsScreen, placement: 'cluster' },

@@ -13,6 +13,7 @@ import { createThemeSlice, type ThemeSlice } from '../features/theme/theme-slice
 import { createAclsSlice, type AclsSlice } from '../features/acls/acls-slice';
 import { createUsersSlice, type UsersSlice } from '../features/users/users-slice';
 import { createSchemasSlice, type SchemasSlice } from '../features/schemas/schemas-slice';
+import { createTransactionsSlice, type TransactionsSlice } from '../features/transactions/transactions-slice';
 import { createResourcesSlice, type ResourcesSlice } from './resources';
 
 export type AppState = ResourcesSlice &
@@ -26,7 +27,8 @@ export type AppState = ResourcesSlice &
   ThemeSlice &
   AclsSlice &
   UsersSlice &
-  SchemasSlice & { api: IpcClient };
+  SchemasSlice &
+  TransactionsSlice & { api: IpcClient };
 
 export type AppStore = StoreApi<AppState>;
 
@@ -50,6 +52,7 @@ export function createAppStore(api: IpcClient): AppStore {
     ...createAclsSlice(set, get, api),
     ...createUsersSlice(set, get, api),
     ...createSchemasSlice(set, get, api),
+    ...createTransactionsSlice(set, get, api),
   }));
 }
 

@@ -15,11 +15,12 @@ import { ConfigsTable } from './ConfigsTable';
 import { PartitionsTable, isUnderReplicated } from './PartitionsTable';
 import { TopicGroupsLag } from '../groups/TopicGroupsLag';
 import { ResourceAccess } from '../acls/ResourceAccess';
+import { TopicTransactionsPanel } from '../transactions/TopicTransactionsPanel';
 import { ElectionDialog } from '../brokers/ElectionDialog';
 import { brokerMap, capitalize, explainPartition, hasStorageFailure, isPartitionOffline, isPartitionUnderReplicated } from '../brokers/explain';
 import { ProblemList, type ProblemItem } from '../brokers/ProblemList';
 
-type Tab = 'partitions' | 'configs' | 'groups' | 'access';
+type Tab = 'partitions' | 'configs' | 'groups' | 'access' | 'transactions';
 type Confirm = 'delete' | 'purge' | 'partitions' | null;
 
 export function TopicDetailScreen() {
@@ -123,10 +124,14 @@ export function TopicDetailScreen() {
         <button type="button" role="tab" aria-selected={tab === 'access'} className="tab" onClick={() => setTab('access')}>
           Who can access it
         </button>
+        <button type="button" role="tab" aria-selected={tab === 'transactions'} className="tab" onClick={() => setTab('transactions')}>
+          Transactions
+        </button>
       </div>
       {tab === 'groups' ? <TopicGroupsLag topic={topic} /> : null}
       {tab === 'access' ? <ResourceAccess resourceType="TOPIC" name={topic} /> : null}
-      {tab === 'groups' || tab === 'access' ? null : tab === 'partitions' ? (
+      {tab === 'transactions' ? <TopicTransactionsPanel topic={topic} /> : null}
+      {tab === 'groups' || tab === 'access' || tab === 'transactions' ? null : tab === 'partitions' ? (
         <>
           <StateView resource={detail} onRetry={reloadDetail}>
             {(data, stale) => (
