@@ -13,6 +13,8 @@ const PARTITIONS = 6;
 test.describe.configure({ mode: 'serial' });
 
 const rows = (page: Page) => page.getByTestId('records-scroll').locator('[role="row"]');
+const offsetsInView = async (page: Page) =>
+  rows(page).evaluateAll((elements) => elements.map((element) => `${element.getAttribute('data-partition')}:${element.getAttribute('data-offset')}`));
 
 /** A key librdkafka's default partitioner (CRC32) puts in a partition murmur2 does not pick. */
 function librdkafkaKey(): string {
@@ -33,6 +35,11 @@ test.beforeAll(async ({ webApp }) => {
   await admin.disconnect();
   producer = kafka.producer();
   await producer.connect();
+  // The oldest record, written first: a value of 1,016 KiB, the widest size text a record has ("1016 KiB").
+  await producer.send({
+    topic: TOPIC,
+    messages: [{ key: 'big', value: 'x'.repeat(1_040_000), headers: { source: 'e2e', trace: 'big' }, timestamp: String(Date.UTC(2024, 5, 1) - 1000) }],
+  });
   // Orders from kafkajs (murmur2), keyed by customer, with headers.
   await producer.send({
     topic: TOPIC,
@@ -78,5 +85,86 @@ test('finds a key written by librdkafka (kcat) and says which partitioner put it
   await expect(page.getByText('No record has this key here.')).toBeVisible();
   await expect(page.getByText('The range holds no records')).toHaveCount(0);
   await expect(page.getByRole('status', { name: 'Page status' })).not.toContainText('key in partition');
+  expect(errors).toEqual([]);
+});
+
+test('"Latest" lists newest first with exact pages both ways; headers column; filter matches marked', async ({ page, webApp }, testInfo) => {
+  const errors = watchConsole(page);
+  await page.goto(webApp.url);
+  await openScreen(page, 'Messages');
+  await page.getByLabel('Topic', { exact: true }).selectOption(TOPIC);
+  const query = page.getByRole('form', { name: 'Query' });
+  await expect(query.getByLabel('Order')).toHaveValue('newest');
+  await query.getByLabel('Records per page').fill('10');
+  await query.getByRole('button', { name: 'Read' }).click();
+  const status = page.getByRole('status', { name: 'Page status' });
+  await expect(status).toContainText('10 records');
+  const timestamps = async () =>
+    (await rows(page).locator('[data-column="timestamp"]').allInnerTexts()).map((text) => new Date(text.replace(' ', 'T')).getTime());
+  const newest = await timestamps();
+  expect(newest).toEqual([...newest].sort((a, b) => b - a));
+  const firstPage = await offsetsInView(page);
+
+  // Older records: the next ten, all older than the first page's oldest; back again gives the first page exactly.
+  await page.getByRole('button', { name: 'Older records →' }).click();
+  await expect.poll(async () => (await offsetsInView(page))[0]).not.toBe(firstPage[0]);
+  const older = await timestamps();
+  expect(older).toHaveLength(10);
+  expect(Math.max(...older)).toBeLessThanOrEqual(Math.min(...newest));
+  expect(older).toEqual([...older].sort((a, b) => b - a));
+  await page.getByRole('button', { name: '← Newer records' }).click();
+  await expect.poll(() => offsetsInView(page)).toEqual(firstPage);
+
+  // Oldest first: the same page, the other way round, no new read.
+  await query.getByLabel('Order').selectOption('oldest');
+  await expect.poll(() => offsetsInView(page)).toEqual([...firstPage].reverse());
+  await expect(page.getByRole('button', { name: 'Next page →' })).toBeVisible();
+  await query.getByLabel('Order').selectOption('newest');
+
+  // Headers column.
+  await expect(rows(page).first().locator('[data-column="headers"]')).toContainText(/source=(e2e|kcat)|—/);
+  await query.getByLabel('Start').selectOption('earliest');
+  await expect(query.getByLabel('Order')).toHaveValue('oldest');
+  await query.getByRole('button', { name: 'Read' }).click();
+  await expect(rows(page).first().locator('[data-column="headers"]')).toHaveText('source=e2e, trace=big');
+  await expect(rows(page).first().locator('[data-column="size"]')).toHaveText('1016 KiB');
+  // Sizes are whole in their column ("1016 KiB", never "1016 …"), on both window sizes.
+  for (const [width, height] of [
+    [1024, 700],
+    [1440, 900],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    const cells = rows(page).locator('[data-column="size"]');
+    expect(await cells.evaluateAll((elements) => elements.filter((element) => element.scrollWidth > element.clientWidth).length)).toBe(0);
+  }
+
+  // Value contains: the matches are marked in the value column.
+  await query.getByLabel('Records per page').fill('100');
+  await query.getByLabel('Filter', { exact: true }).selectOption('value');
+  await query.getByLabel('Filter text').fill('gold');
+  await query.getByRole('button', { name: 'Read' }).click();
+  await expect(status).toContainText('20 records');
+  const marks = rows(page).locator('[data-column="value"] mark');
+  await expect(marks.first()).toHaveText('gold');
+  expect(await marks.count()).toBeGreaterThanOrEqual(Math.min(20, await rows(page).count()));
+  // A regular expression: what it matched is marked.
+  await query.getByLabel('Filter', { exact: true }).selectOption('regex');
+  await query.getByLabel('Filter text').fill('"order":\\d+');
+  await query.getByRole('button', { name: 'Read' }).click();
+  await expect(query.getByRole('button', { name: 'Read' })).toBeEnabled();
+  await expect(rows(page).first().locator('[data-column="value"] mark')).toHaveText('"order":0');
+  await screenshots(page, testInfo, 'browser-marked');
+
+  // The record detail open on a small window: the value column stays, with room.
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await rows(page).first().click();
+  await expect(page.getByRole('complementary', { name: 'Record detail' })).toBeVisible();
+  const value = rows(page).first().locator('[data-column="value"]');
+  await expect(value).toBeVisible();
+  expect((await value.boundingBox())!.width).toBeGreaterThan(100);
+  const table = (await page.getByRole('table', { name: 'Records' }).boundingBox())!;
+  const box = (await value.boundingBox())!;
+  expect(box.x + box.width).toBeLessThanOrEqual(table.x + table.width + 1);
+  await screenshots(page, testInfo, 'browser-detail');
   expect(errors).toEqual([]);
 });

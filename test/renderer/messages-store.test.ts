@@ -158,6 +158,7 @@ describe('query form and record formats', () => {
     filter: 'jsonPath' as const,
     text: '$.a',
     equals: '1',
+    order: 'oldest' as const,
   };
   it('turns the form into a query, or says what is wrong', () => {
     expect(queryFromForm(form)).toEqual({
@@ -167,7 +168,9 @@ describe('query form and record formats', () => {
       partition: null,
       endTimestamp: null,
       maxBytes: null,
+      newestFirst: false,
     });
+    expect(queryFromForm({ ...form, order: 'newest' })).toMatchObject({ newestFirst: true });
     expect(queryFromForm({ ...form, until: '2024-06-01T00:00:05.000', maxKiB: '64' })).toMatchObject({
       endTimestamp: new Date('2024-06-01T00:00:05.000').getTime(),
       maxBytes: 65_536,

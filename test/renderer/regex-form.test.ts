@@ -15,6 +15,7 @@ const form = {
   filter: 'regex' as const,
   text: '',
   equals: '',
+  order: 'oldest' as const,
 };
 
 describe('regex filter in the message form', () => {

@@ -32,6 +32,7 @@ interface QueryForm {
   filter: FilterMode;
   text: string;
   equals: string;
+  order: 'newest' | 'oldest';
 }
 
 const filterLabels: Record<FilterMode, string> = {
@@ -52,6 +53,7 @@ function formFromQuery(
   partition: number | null,
   endTimestamp: number | null,
   maxBytes: number | null,
+  newestFirst: boolean,
 ): QueryForm {
   const form: QueryForm = {
     partition: partition === null ? '' : String(partition),
@@ -65,6 +67,7 @@ function formFromQuery(
     filter: 'none',
     text: '',
     equals: '',
+    order: newestFirst ? 'newest' : 'oldest',
   };
   if (filter?.kind === 'contains') Object.assign(form, { filter: filter.field, text: filter.text });
   if (filter?.kind === 'regex') Object.assign(form, { filter: 'regex', text: filter.pattern });
@@ -76,7 +79,9 @@ function formFromQuery(
 /** The query a form describes, or the first thing wrong with it. */
 export function queryFromForm(
   form: QueryForm,
-): { seek: Seek; count: number; filter: Filter | null; partition: number | null; endTimestamp: number | null; maxBytes: number | null } | { error: string } {
+):
+  | { seek: Seek; count: number; filter: Filter | null; partition: number | null; endTimestamp: number | null; maxBytes: number | null; newestFirst: boolean }
+  | { error: string } {
   let seek: Seek;
   switch (form.start) {
     case 'offset':
@@ -120,7 +125,15 @@ export function queryFromForm(
     else if (form.filter === 'findKey') filter = { kind: 'key', key: form.text };
     else filter = { kind: 'contains', field: form.filter, text: form.text, ignoreCase: false };
   }
-  return { seek, count, filter, partition: form.partition === '' ? null : Number(form.partition), endTimestamp, maxBytes };
+  return {
+    seek,
+    count,
+    filter,
+    partition: form.partition === '' ? null : Number(form.partition),
+    endTimestamp,
+    maxBytes,
+    newestFirst: form.order === 'newest',
+  };
 }
 
 export function MessagesScreen() {
@@ -128,6 +141,7 @@ export function MessagesScreen() {
   const [topics] = useResource(topicsQuery(connectionId));
   const query = useAppStore((state) => state.messageQuery);
   const page = useAppStore((state) => state.messagePage);
+  const pageFilter = useAppStore((state) => state.messagePageFilter);
   const progress = useAppStore((state) => state.messageProgress);
   const reading = useAppStore((state) => state.messageOperationId !== null);
   const selected = useAppStore((state) => state.selectedRecord);
@@ -145,7 +159,9 @@ export function MessagesScreen() {
   const resumeTail = useAppStore((state) => state.resumeTail);
   const stopTail = useAppStore((state) => state.stopTail);
   const exportMessages = useAppStore((state) => state.exportMessages);
-  const [form, setForm] = useState<QueryForm>(() => formFromQuery(query.seek, query.count, query.filter, query.partition, query.endTimestamp, query.maxBytes));
+  const [form, setForm] = useState<QueryForm>(() =>
+    formFromQuery(query.seek, query.count, query.filter, query.partition, query.endTimestamp, query.maxBytes, query.newestFirst),
+  );
   // What the read sees of transactions (applied with the rest of the form).
   const [isolation, setIsolation] = useState<Isolation>(query.isolation);
   const [showControl, setShowControl] = useState(query.showControl);
@@ -274,7 +290,15 @@ export function MessagesScreen() {
               <>
                 <label className="query-field">
                   <span>Start</span>
-                  <select aria-label="Start" value={form.start} onChange={(event) => update({ start: event.target.value as StartMode })}>
+                  <select
+                    aria-label="Start"
+                    value={form.start}
+                    onChange={(event) => {
+                      const start = event.target.value as StartMode;
+                      // "Latest" reads the end of the topic: newest first; the other starts read on from a point: oldest first.
+                      update({ start, order: start === 'latest' ? 'newest' : 'oldest' });
+                    }}
+                  >
                     <option value="latest">Latest</option>
                     <option value="earliest">Earliest</option>
                     <option value="offset">Offset</option>
@@ -346,6 +370,24 @@ export function MessagesScreen() {
               <input type="checkbox" checked={showControl} onChange={(event) => setShowControl(event.target.checked)} />
               Markers
             </label>
+            {!tail ? (
+              <label className="query-field">
+                <span>Order</span>
+                <select
+                  aria-label="Order"
+                  value={form.order}
+                  onChange={(event) => {
+                    const order = event.target.value as QueryForm['order'];
+                    update({ order });
+                    // Only how the page is shown: no new read, the cursor stays.
+                    setMessageQuery({ newestFirst: order === 'newest' });
+                  }}
+                >
+                  <option value="newest">Newest first</option>
+                  <option value="oldest">Oldest first</option>
+                </select>
+              </label>
+            ) : null}
             <label className="query-field">
               <span>Filter</span>
               <select aria-label="Filter" value={form.filter} onChange={(event) => update({ filter: event.target.value as FilterMode })}>
@@ -405,6 +447,7 @@ export function MessagesScreen() {
               page={page.data}
               loading={page.status === 'loading'}
               progress={progress && reading ? progress : null}
+              newestFirst={query.newestFirst}
               onPage={(direction) => void pageMessages(direction)}
             />
           ) : null}
@@ -435,7 +478,12 @@ export function MessagesScreen() {
       <>
         {data.keySearch ? <KeySearchNote search={data.keySearch} /> : null}
         <div className={selected ? 'records-layout with-detail' : 'records-layout'}>
-          <RecordTable records={data.records} selected={selected} onSelect={selectRecord} />
+          <RecordTable
+            records={query.newestFirst ? [...data.records].reverse() : data.records}
+            selected={selected}
+            onSelect={selectRecord}
+            filter={pageFilter}
+          />
           {selected && topic ? <RecordDetail record={selected} topic={topic} onClose={() => selectRecord(null)} /> : null}
         </div>
       </>
@@ -467,7 +515,13 @@ export function MessagesScreen() {
         {tail.unreadable.length ? <UnreadableBatches batches={tail.unreadable} what="The tail" /> : null}
         {tail.records.length ? (
           <div className={selected ? 'records-layout with-detail' : 'records-layout'}>
-            <RecordTable records={tail.records} selected={selected} onSelect={selectRecord} follow={tail.state === 'running' && !selected} />
+            <RecordTable
+              records={tail.records}
+              selected={selected}
+              onSelect={selectRecord}
+              follow={tail.state === 'running' && !selected}
+              filter={query.filter}
+            />
             {selected && topic ? <RecordDetail record={selected} topic={topic} onClose={() => selectRecord(null)} /> : null}
           </div>
         ) : (
@@ -552,20 +606,31 @@ function StatusLine({
   page,
   loading,
   progress,
+  newestFirst,
   onPage,
 }: {
   page: Page | null;
   loading: boolean;
   progress: { scanned: number; matches: number; ratePerSecond: number } | null;
+  newestFirst: boolean;
   onPage: (direction: 'forward' | 'backward') => void;
 }) {
   const first = page?.records[0];
   const last = page?.records[page.records.length - 1];
+  // Newest first, the newer records are above and to the left: the buttons follow what the list shows.
+  const olderButton = (
+    <button type="button" className="button button-small" disabled={loading || !page?.hasBefore} onClick={() => onPage('backward')}>
+      {newestFirst ? 'Older records →' : '← Previous page'}
+    </button>
+  );
+  const newerButton = (
+    <button type="button" className="button button-small" disabled={loading || !page?.hasAfter} onClick={() => onPage('forward')}>
+      {newestFirst ? '← Newer records' : 'Next page →'}
+    </button>
+  );
   return (
     <div className="pager">
-      <button type="button" className="button button-small" disabled={loading || !page?.hasBefore} onClick={() => onPage('backward')}>
-        ← Previous page
-      </button>
+      {newestFirst ? newerButton : olderButton}
       <div className="pager-status muted small" role="status" aria-label="Page status" title={page?.notes.length ? page.notes.join('\n') : undefined}>
         {progress ? (
           <span className="scan-progress">
@@ -587,9 +652,7 @@ function StatusLine({
           </>
         ) : null}
       </div>
-      <button type="button" className="button button-small" disabled={loading || !page?.hasAfter} onClick={() => onPage('forward')}>
-        Next page →
-      </button>
+      {newestFirst ? olderButton : newerButton}
     </div>
   );
 }

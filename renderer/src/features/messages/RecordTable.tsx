@@ -1,11 +1,13 @@
 // The records of a page or a live tail, virtualized: only the rows in view are in the DOM. Each row
-// shows a one-line preview; the detail panel shows the whole record. Presentational.
-import { useEffect, useRef } from 'react';
+// shows a one-line preview, with the filter's matches marked; the detail panel shows the whole record.
+// Presentational: the records come in the order shown.
+import { useEffect, useMemo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { RecordView } from '../../../../shared/model/messages';
+import type { Filter, RecordView } from '../../../../shared/model/messages';
 import { formatBytes, formatCount } from '../../components/format';
 import { Badge } from '../../components/Badge';
-import { formatTimestamp, previewLine, transactionWords } from './record-format';
+import { Highlighted, matcherFor } from './highlight';
+import { formatTimestamp, headersLine, previewLine, transactionWords } from './record-format';
 
 export const RECORD_ROW_HEIGHT = 34;
 
@@ -14,13 +16,17 @@ export function RecordTable({
   selected,
   onSelect,
   follow = false,
+  filter = null,
 }: {
   records: readonly RecordView[];
+  /** The filter the records answer: its matches are marked in keys, values and headers. */
+  filter?: Filter | null;
   selected: RecordView | null;
   onSelect: (record: RecordView) => void;
   /** Keep the newest row in view as records arrive (live tail). */
   follow?: boolean;
 }) {
+  const marks = useMemo(() => ({ key: matcherFor(filter, 'key'), value: matcherFor(filter, 'value'), header: matcherFor(filter, 'header') }), [filter]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: records.length,
@@ -42,10 +48,15 @@ export function RecordTable({
           <div role="columnheader" className="numeric">
             Offset
           </div>
-          <div role="columnheader">Timestamp</div>
+          <div role="columnheader" data-column="timestamp">
+            Timestamp
+          </div>
           <div role="columnheader">Key</div>
           <div role="columnheader">Value</div>
-          <div role="columnheader" className="numeric">
+          <div role="columnheader" data-column="headers">
+            Headers
+          </div>
+          <div role="columnheader" className="numeric" data-column="size">
             Size
           </div>
         </div>
@@ -80,11 +91,16 @@ export function RecordTable({
                     {formatCount(record.offset)}
                   </button>
                 </div>
-                <div role="cell" className="mono-cell">
+                <div role="cell" className="mono-cell" data-column="timestamp">
                   {formatTimestamp(record.timestamp)}
                 </div>
-                <div role="cell" className={record.key.format === 'null' ? 'mono-cell muted' : 'mono-cell'} data-column="key">
-                  {previewLine(record.key, 120)}
+                <div
+                  role="cell"
+                  className={record.key.format === 'null' ? 'mono-cell muted' : 'mono-cell'}
+                  data-column="key"
+                  title={cellTitle(record.key.text)}
+                >
+                  <Highlighted text={previewLine(record.key, 120)} match={record.key.format === 'null' ? null : marks.key} />
                 </div>
                 <div role="cell" className={record.value.format === 'null' || record.control ? 'mono-cell muted' : 'mono-cell'} data-column="value">
                   {marked ? (
@@ -94,9 +110,17 @@ export function RecordTable({
                       </Badge>{' '}
                     </span>
                   ) : null}
-                  {record.control ? '' : previewLine(record.value)}
+                  {record.control ? '' : <Highlighted text={previewLine(record.value)} match={record.value.format === 'null' ? null : marks.value} />}
                 </div>
-                <div role="cell" className="numeric">
+                <div
+                  role="cell"
+                  className={record.headers.length ? 'mono-cell' : 'mono-cell muted'}
+                  data-column="headers"
+                  title={record.headers.length ? headersLine(record.headers) : undefined}
+                >
+                  {record.headers.length ? <Highlighted text={headersLine(record.headers)} match={marks.header} /> : '—'}
+                </div>
+                <div role="cell" className="numeric" data-column="size">
                   {formatBytes(record.size)}
                 </div>
               </div>
@@ -107,3 +131,6 @@ export function RecordTable({
     </div>
   );
 }
+
+/** A short key's whole text as a tooltip, for when the column cuts it. */
+const cellTitle = (text: string) => (text.length > 0 && text.length <= 500 ? text : undefined);

@@ -36,6 +36,8 @@ export interface MessageQuery {
   isolation: Isolation;
   /** Show transaction markers (control records) among the records. */
   showControl: boolean;
+  /** Show a page newest first (the default for "Latest"); paging is the same either way. */
+  newestFirst: boolean;
 }
 
 export interface TailView {
@@ -64,6 +66,8 @@ export interface ExportState {
 export interface MessagesSlice {
   messageQuery: MessageQuery;
   messagePage: Resource<Page>;
+  /** The filter the page on screen answers (the form may hold a newer one): what its rows mark. */
+  messagePageFilter: Filter | null;
   messageProgress: Progress | null;
   messageOperationId: string | null;
   selectedRecord: RecordView | null;
@@ -102,6 +106,7 @@ export const defaultMessageQuery = (): MessageQuery => ({
   decoders: DEFAULT_DECODERS,
   isolation: 'read_uncommitted',
   showControl: false,
+  newestFirst: true,
 });
 
 export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) => {
@@ -147,6 +152,7 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
       result.ok && selected && result.value.records.some((record) => record.partition === selected.partition && record.offset === selected.offset);
     set({
       messagePage: settle(get().messagePage, result),
+      messagePageFilter: result.ok ? query.filter : get().messagePageFilter,
       messageOperationId: null,
       ...(stillThere ? {} : { selectedRecord: null }),
     });
@@ -155,6 +161,7 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
   return {
     messageQuery: defaultMessageQuery(),
     messagePage: idle(),
+    messagePageFilter: null,
     messageProgress: null,
     messageOperationId: null,
     selectedRecord: null,

@@ -28,6 +28,12 @@ export function previewLine(decoded: Decoded, max = 300): string {
   return line.replace(/\s+/g, ' ');
 }
 
+/** A record's headers on one line: "source=web, trace=t-1" (a header without a value shows as its name). */
+export function headersLine(headers: RecordView['headers'], max = 300): string {
+  const line = headers.map((header) => (header.value.format === 'null' ? header.key : `${header.key}=${previewLine(header.value, max)}`)).join(', ');
+  return line.length > max ? line.slice(0, max) : line;
+}
+
 function jsonOf(decoded: Decoded): unknown {
   if (decoded.format === 'null') return null;
   if (decoded.format === 'json' && !decoded.truncated) {
