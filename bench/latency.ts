@@ -64,14 +64,14 @@ interface Run {
 
 const GOAL = { p50: 2, p99: 5, rates: [10_000, 50_000] };
 
-/** Compiles the client into `dir`; says what to install when the compiler or librdkafka is missing. */
-export function compileClient(dir: string): string {
-  const binary = join(dir, 'latency-client');
+/** Compiles bench/<name>.c (a librdkafka client) into `dir`; says what to install when the compiler or librdkafka is missing. */
+export function compileClient(dir: string, name = 'latency-client'): string {
+  const binary = join(dir, name);
   try {
-    execFileSync('gcc', ['-O2', '-o', binary, join(REPO, 'bench', 'latency-client.c'), '-lrdkafka', '-lpthread'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync('gcc', ['-O2', '-o', binary, join(REPO, 'bench', `${name}.c`), '-lrdkafka', '-lpthread'], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? (error as Error).message;
-    throw new Error(`could not compile bench/latency-client.c (needs gcc and librdkafka-dev: apt-get install gcc librdkafka-dev):\n${stderr}`, {
+    throw new Error(`could not compile bench/${name}.c (needs gcc and librdkafka-dev: apt-get install gcc librdkafka-dev):\n${stderr}`, {
       cause: error,
     });
   }
