@@ -91,6 +91,8 @@ export class ProducerStateTable {
   readonly #producers = new Map<number, ProducerEntry>();
   /** Transactions ended by a marker the high watermark has not passed yet: they still hold the LSO. */
   #unreplicated: CompletedTransaction[] = [];
+  /** Producers with a transaction open here and its first offset (the LSO is read per fetch: no walk over every producer). */
+  readonly #open = new Map<number, number>();
 
   get size(): number {
     return this.#producers.size;
@@ -170,10 +172,14 @@ export class ProducerStateTable {
         aborted: marker.type === 0,
       };
       entry.txnFirstOffset = -1;
+      this.#open.delete(batch.producerId);
       this.#unreplicated.push(completed);
       return completed;
     }
-    if ((attributes & TRANSACTIONAL) !== 0 && entry.txnFirstOffset < 0) entry.txnFirstOffset = firstOffset;
+    if ((attributes & TRANSACTIONAL) !== 0 && entry.txnFirstOffset < 0) {
+      entry.txnFirstOffset = firstOffset;
+      this.#open.set(batch.producerId, firstOffset);
+    }
     // Batches a coordinator wrote (transactional offset commits) carry no sequence.
     if (batch.baseSequence < 0) return null;
     entry.batches.push({
@@ -224,14 +230,14 @@ export class ProducerStateTable {
       this.#unreplicated = this.#unreplicated.filter((txn) => txn.lastOffset >= highWatermark);
       for (const txn of this.#unreplicated) first = Math.min(first, txn.firstOffset);
     }
-    for (const entry of this.#producers.values()) if (entry.txnFirstOffset >= 0) first = Math.min(first, entry.txnFirstOffset);
+    for (const offset of this.#open.values()) if (offset < first) first = offset;
     return first;
   }
 
   /** The producers with a transaction open on this partition: producer id and first offset. */
   openTransactions(): Array<{ producerId: number; firstOffset: number }> {
     const open: Array<{ producerId: number; firstOffset: number }> = [];
-    for (const [producerId, entry] of this.#producers) if (entry.txnFirstOffset >= 0) open.push({ producerId, firstOffset: entry.txnFirstOffset });
+    for (const [producerId, firstOffset] of this.#open) open.push({ producerId, firstOffset });
     return open.sort((a, b) => a.firstOffset - b.firstOffset);
   }
 
@@ -239,7 +245,10 @@ export class ProducerStateTable {
   truncateFrom(offset: number): void {
     for (const [producerId, entry] of this.#producers) {
       entry.batches = entry.batches.filter((b) => b.lastOffset < offset);
-      if (entry.txnFirstOffset >= offset) entry.txnFirstOffset = -1;
+      if (entry.txnFirstOffset >= offset) {
+        entry.txnFirstOffset = -1;
+        this.#open.delete(producerId);
+      }
       if (entry.batches.length === 0 && entry.txnFirstOffset < 0) this.#producers.delete(producerId);
     }
   }
@@ -247,6 +256,7 @@ export class ProducerStateTable {
   clear(): void {
     this.#producers.clear();
     this.#unreplicated = [];
+    this.#open.clear();
   }
 
   /** Every producer's epoch and tracked batches, as plain data for a snapshot. */
@@ -281,7 +291,9 @@ export class ProducerStateTable {
   load(entries: ProducerSnapshotEntry[]): void {
     this.#producers.clear();
     this.#unreplicated = [];
+    this.#open.clear();
     for (const entry of entries) {
+      if ((entry.txnFirstOffset ?? -1) >= 0) this.#open.set(entry.producerId, entry.txnFirstOffset!);
       this.#producers.set(entry.producerId, {
         epoch: entry.epoch,
         batches: entry.batches.slice(-MAX_TRACKED_BATCHES).map((b) => ({ ...b })),
