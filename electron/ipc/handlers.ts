@@ -37,6 +37,7 @@ function handlers(
 
     'connections.list': () => connections.list(),
     'connections.save': (request) => connections.save(request),
+    'connections.importProperties': ({ path, name }) => connections.importProperties(path, name),
     'connections.delete': async ({ id }) => {
       await connections.delete(id);
       return {};

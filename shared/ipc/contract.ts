@@ -121,6 +121,14 @@ export const contract = {
 
   'connections.list': { request: empty, response: z.array(connectionSummarySchema) },
   'connections.save': { request: connectionInputSchema.strict(), response: connectionSummarySchema },
+  // Makes and saves a connection from a Kafka client .properties file (Java client or librdkafka names),
+  // read by the main process; says what in it could not be used.
+  'connections.importProperties': {
+    request: z
+      .object({ path: z.string().trim().min(1, 'Enter the path of the .properties file.').max(4096), name: z.string().trim().max(100).optional() })
+      .strict(),
+    response: z.object({ connection: connectionSummarySchema, warnings: z.array(z.string()), ignored: z.array(z.string()) }),
+  },
   'connections.delete': { request: z.object({ id: connectionIdSchema }).strict(), response: empty },
   // The connect and request timeouts of any connection, the embedded one included.
   'connections.setTimeouts': {

@@ -270,6 +270,47 @@ describe('secured connections', () => {
     expect(await bad({ enabled: true, certFile: clientCert })).toBe('A client certificate needs its key file too.');
   });
 
+  it('imports a client .properties file (CA path relative to it) and connects with the saved connection', async () => {
+    const dir = await mkdtemp(path.join(files, 'import-'));
+    await copyFile(saslSsl.caLocation, path.join(dir, 'ca.pem'));
+    const file = path.join(dir, 'client.properties');
+    await writeFile(
+      file,
+      [
+        `bootstrap.servers=${saslSsl.bootstrap}`,
+        'security.protocol=SASL_SSL',
+        'sasl.mechanism=SCRAM-SHA-256',
+        'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="alice-secret";',
+        'ssl.truststore.type=PEM',
+        'ssl.truststore.location=ca.pem',
+        'linger.ms=5',
+      ].join('\n'),
+    );
+    const imported = await app.ok('connections.importProperties', { path: file });
+    expect(imported.connection).toMatchObject({
+      name: 'client',
+      bootstrapServers: saslSsl.bootstrap,
+      sasl: { mechanism: 'SCRAM-SHA-256', username: 'alice', hasPassword: true },
+      tls: { enabled: true, caFile: path.join(dir, 'ca.pem'), verifyHostname: true },
+    });
+    expect(imported).toMatchObject({ warnings: [], ignored: ['linger.ms'] });
+    // The password went to the secret store, not back to the renderer.
+    expect(JSON.stringify(imported)).not.toContain('alice-secret');
+    expect(await app.ok('connections.test', { id: imported.connection.id })).toMatchObject({ brokers: 1 });
+    await app.ok('connections.delete', { id: imported.connection.id });
+
+    expect(await app.call('connections.importProperties', { path: 'client.properties' })).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid-request', message: 'Give the .properties file by its full path; client.properties is relative.' },
+    });
+    const broken = path.join(dir, 'broken.properties');
+    await writeFile(broken, 'security.protocol=SASL_SSL\n');
+    expect(await app.call('connections.importProperties', { path: broken })).toMatchObject({
+      ok: false,
+      error: { message: 'broken.properties: The file sets no bootstrap.servers.' },
+    });
+  });
+
   it('refuses a client-credentials token endpoint over plain http to another host', async () => {
     const result = await app.call(
       'connections.test',

@@ -3,7 +3,7 @@
 // connection changes or the embedded cluster restarts. Every call the app makes on a connection runs
 // through track(): it counts as use (so the connection's health is checked), can be cancelled, and
 // a network failure comes back in words that say which broker and which request.
-import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
+import { readFile, writeFile, rename, mkdir, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Admin, type BaseOptions, type Producer } from '@platformatic/kafka';
@@ -33,6 +33,7 @@ import { describeNetworkFailure, formatSeconds } from '../../core/network-errors
 import { withFinalTimeouts } from './final-timeouts';
 import { HealthMonitor, ProbeAborted, type ProbeResult } from './health';
 import { probeCluster } from './probe';
+import { connectionFromProperties, type ImportedProperties } from './properties';
 import { classifyConnectionFailure, diagnoseListener, isUnexplainedClose, type SecurityContext } from './failures';
 import { loadTlsMaterial, systemCaCertificates } from './tls-files';
 import { clientCredentialsProvider, oauthBearerAuthenticator } from './oauth';
@@ -58,6 +59,9 @@ const storedConnectionSchema = z.object({
   timeouts: connectionTimeoutsSchema.default(DEFAULT_TIMEOUTS),
 });
 type StoredConnection = z.infer<typeof storedConnectionSchema>;
+
+/** A client .properties file is a few KB; anything this large is not one. */
+const MAX_PROPERTIES_BYTES = 256 * 1024;
 
 const embeddedConnectionSchema = z.object({ timeouts: connectionTimeoutsSchema });
 
@@ -214,6 +218,40 @@ export class ConnectionService {
     this.#health.reset(id);
     this.#publishList();
     return this.#summary(stored);
+  }
+
+  /**
+   * Saves a connection made from a client .properties file (read here, never in the renderer: it may
+   * hold a password, which is sealed like any other). Relative file paths in it are taken from the
+   * file's directory.
+   */
+  async importProperties(file: string, name?: string): Promise<{ connection: ConnectionSummary; warnings: string[]; ignored: string[] }> {
+    if (!path.isAbsolute(file)) throw new AppError('invalid-request', `Give the .properties file by its full path; ${file} is relative.`);
+    let text: string;
+    try {
+      const info = await stat(file);
+      if (!info.isFile()) throw new AppError('invalid-request', `${file} is not a file.`);
+      if (info.size > MAX_PROPERTIES_BYTES)
+        throw new AppError('invalid-request', `${file} is ${Math.round(info.size / 1024)} KB; a client .properties file is at most 256 KB.`);
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      const code = (error as { code?: string }).code;
+      throw new AppError('invalid-request', `${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}.`);
+    }
+    let imported: ImportedProperties;
+    try {
+      imported = connectionFromProperties(text, { name: name || path.basename(file).replace(/\.properties$/i, '') || 'Imported', baseDir: path.dirname(file) });
+    } catch (error) {
+      throw new AppError('invalid-request', `${path.basename(file)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const parsed = connectionInputSchema.safeParse(imported.input);
+    if (!parsed.success) {
+      const why = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join(' ');
+      throw new AppError('invalid-request', `${path.basename(file)} does not make a valid connection. ${why}`);
+    }
+    const connection = await this.save(parsed.data);
+    return { connection, warnings: imported.warnings, ignored: imported.ignored };
   }
 
   /**

@@ -13,7 +13,7 @@ export interface DialogProps {
   /** Makes the body a form: Enter in a field submits it, as the submit button in `actions` does. */
   onSubmit?: () => void;
   /** Why the last action failed, shown above the footer; a cancelled action is a warning, not an error. */
-  error?: string | null;
+  error?: ReactNode;
   errorTone?: 'error' | 'warning';
   /** The footer's buttons at the right, after the Cancel button. */
   actions?: ReactNode;

@@ -1,5 +1,8 @@
-// Add or edit an external cluster. Passwords go to the main process and never come back: an edited
-// connection shows "saved" and keeps its password unless a new one is typed.
+// Add or edit an external cluster: bootstrap servers, SASL (PLAIN, SCRAM, OAUTHBEARER with a token or
+// OAuth client credentials), TLS (CA file or the system store, client certificate, hostname check), or
+// import all of it from a client .properties file. Secrets (password, token, client secret) go to the
+// main process and never come back: an edited connection shows "saved" and keeps its secret unless a
+// new one is typed. A failed test says which security mismatch it is and what to change.
 import { useState } from 'react';
 import {
   DEFAULT_TIMEOUTS,
@@ -7,6 +10,7 @@ import {
   type ConnectionInput,
   type ConnectionSummary,
   type ConnectionTestResult,
+  type OAuthSettings,
   type SaslMechanism,
 } from '../../../../shared/model/schemas';
 import { testActivityKey } from '../../../../shared/model/connections';
@@ -35,17 +39,29 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
   const selectConnection = useAppStore((state) => state.selectConnection);
   const secretStorage = useAppStore((state) => state.appInfo.data?.secretStorage);
 
+  // The connection edited: the one opened, or the one a .properties import just saved.
+  const [current, setCurrent] = useState(connection);
   const [name, setName] = useState(connection?.name ?? '');
   const [bootstrapServers, setBootstrapServers] = useState(connection?.bootstrapServers ?? '');
   const [clientId, setClientId] = useState(connection?.clientId ?? 'kafka-desk');
   const [saslMechanism, setSaslMechanism] = useState<SaslMechanism | 'none'>(connection?.sasl?.mechanism ?? 'none');
   const [username, setUsername] = useState(connection?.sasl?.username ?? '');
   const [password, setPassword] = useState('');
+  const [oauthMethod, setOauthMethod] = useState<OAuthSettings['method']>(connection?.sasl?.oauth?.method ?? 'token');
+  const [tokenEndpoint, setTokenEndpoint] = useState(connection?.sasl?.oauth?.tokenEndpoint ?? '');
+  const [oauthClientId, setOauthClientId] = useState(connection?.sasl?.oauth?.clientId ?? '');
+  const [scope, setScope] = useState(connection?.sasl?.oauth?.scope ?? '');
   const [tlsEnabled, setTlsEnabled] = useState(connection?.tls.enabled ?? false);
+  const [caSource, setCaSource] = useState<'system' | 'file'>(connection?.tls.caFile ? 'file' : 'system');
   const [caFile, setCaFile] = useState(connection?.tls.caFile ?? '');
   const [certFile, setCertFile] = useState(connection?.tls.certFile ?? '');
   const [keyFile, setKeyFile] = useState(connection?.tls.keyFile ?? '');
   const [verify, setVerify] = useState(connection?.tls.rejectUnauthorized ?? true);
+  const [verifyHostname, setVerifyHostname] = useState(connection?.tls.verifyHostname ?? true);
+  const [importing, setImporting] = useState(false);
+  const [importPath, setImportPath] = useState('');
+  const [imported, setImported] = useState<{ warnings: string[]; ignored: string[] } | null>(null);
+  const importProperties = useAppStore((state) => state.importProperties);
   const [connectTimeout, setConnectTimeout] = useState(toSeconds(connection?.timeouts.connectMs ?? DEFAULT_TIMEOUTS.connectMs));
   const [requestTimeout, setRequestTimeout] = useState(toSeconds(connection?.timeouts.requestMs ?? DEFAULT_TIMEOUTS.requestMs));
   const [errors, setErrors] = useState<Errors>({});
@@ -55,21 +71,66 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
   // The test under way, so Cancel can name it.
   const [testId, setTestId] = useState<string | null>(null);
 
+  // The secret kept for the connection is of the kind now chosen (a password stays a password).
+  const secretKept =
+    Boolean(current?.sasl?.hasPassword) &&
+    (current?.sasl?.mechanism === 'OAUTHBEARER') === (saslMechanism === 'OAUTHBEARER') &&
+    (saslMechanism !== 'OAUTHBEARER' || (current?.sasl?.oauth?.method ?? 'token') === oauthMethod);
+  const securityProtocol = `${saslMechanism === 'none' ? '' : 'SASL_'}${tlsEnabled ? 'SSL' : 'PLAINTEXT'}`;
+  const secretHint = (what: string) =>
+    (secretKept ? `A ${what} is saved; leave empty to keep it. ` : '') +
+    (secretStorage === 'encrypted' ? 'Stored encrypted with the system keychain.' : 'Kept in memory for this run only: it is not written to disk here.');
+
+  const oauth = (): OAuthSettings =>
+    oauthMethod === 'token'
+      ? { method: 'token' }
+      : { method: 'client-credentials', tokenEndpoint, clientId: oauthClientId, ...(scope.trim() ? { scope } : {}) };
+
   const input = (): ConnectionInput => ({
-    ...(connection ? { id: connection.id } : {}),
+    ...(current ? { id: current.id } : {}),
     name,
     bootstrapServers,
     clientId,
-    sasl: saslMechanism === 'none' ? null : { mechanism: saslMechanism, username, ...(password || !connection?.sasl?.hasPassword ? { password } : {}) },
+    sasl:
+      saslMechanism === 'none'
+        ? null
+        : {
+            mechanism: saslMechanism,
+            ...(saslMechanism === 'OAUTHBEARER' ? { oauth: oauth() } : { username }),
+            ...(password || !secretKept ? { password } : {}),
+          },
     tls: {
       enabled: tlsEnabled,
-      ...(caFile ? { caFile } : {}),
+      ...(caSource === 'file' && caFile ? { caFile } : {}),
       ...(certFile ? { certFile } : {}),
       ...(keyFile ? { keyFile } : {}),
       rejectUnauthorized: verify,
+      verifyHostname,
     },
     timeouts: { connectMs: toMs(connectTimeout), requestMs: toMs(requestTimeout) },
   });
+
+  /** The form from a saved connection (after an import). */
+  const fill = (saved: ConnectionSummary) => {
+    setCurrent(saved);
+    setName(saved.name);
+    setBootstrapServers(saved.bootstrapServers);
+    setClientId(saved.clientId);
+    setSaslMechanism(saved.sasl?.mechanism ?? 'none');
+    setUsername(saved.sasl?.username ?? '');
+    setPassword('');
+    setOauthMethod(saved.sasl?.oauth?.method ?? 'token');
+    setTokenEndpoint(saved.sasl?.oauth?.tokenEndpoint ?? '');
+    setOauthClientId(saved.sasl?.oauth?.clientId ?? '');
+    setScope(saved.sasl?.oauth?.scope ?? '');
+    setTlsEnabled(saved.tls.enabled);
+    setCaSource(saved.tls.caFile ? 'file' : 'system');
+    setCaFile(saved.tls.caFile ?? '');
+    setCertFile(saved.tls.certFile ?? '');
+    setKeyFile(saved.tls.keyFile ?? '');
+    setVerify(saved.tls.rejectUnauthorized);
+    setVerifyHostname(saved.tls.verifyHostname);
+  };
 
   const validate = (): ConnectionInput | null => {
     const candidate = input();
@@ -127,29 +188,53 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
       } else setFailure(result.error);
     });
 
+  const onImport = () =>
+    run(async () => {
+      const result = await importProperties(importPath);
+      if (!result.ok) {
+        setFailure(result.error);
+        return;
+      }
+      fill(result.value.connection);
+      setImported({ warnings: result.value.warnings, ignored: result.value.ignored });
+      setImporting(false);
+      setErrors({});
+    });
+
   const onDelete = () =>
     run(async () => {
-      if (!connection) return;
-      const result = await deleteConnection(connection.id);
+      if (!current) return;
+      const result = await deleteConnection(current.id);
       if (result.ok) onClose();
       else setFailure(result.error);
     });
 
   return (
     <Dialog
-      title={connection ? `Edit ${connection.name}` : 'Add a connection'}
+      title={current ? `Edit ${current.name}` : 'Add a connection'}
       onClose={onClose}
       wide
-      onSubmit={() => void onSave()}
-      error={failure?.message ?? null}
+      onSubmit={() => void (importing ? onImport() : onSave())}
+      error={
+        failure ? (
+          <>
+            {failure.message}
+            {failure.hint ? <div className="failure-hint">{failure.hint}</div> : null}
+          </>
+        ) : null
+      }
       errorTone={failure?.kind === 'cancelled' ? 'warning' : 'error'}
       cancelLabel={null}
       leadingActions={
-        connection ? (
+        current ? (
           <button type="button" className="button button-danger" disabled={busy} onClick={() => void onDelete()}>
             Delete
           </button>
-        ) : null
+        ) : (
+          <button type="button" className="button" disabled={busy} aria-expanded={importing} onClick={() => setImporting(!importing)}>
+            Import .properties…
+          </button>
+        )
       }
       actions={
         <>
@@ -168,6 +253,37 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
         </>
       }
     >
+      {importing ? (
+        <fieldset className="import-properties">
+          <legend>Import a client .properties file</legend>
+          <div className="import-row">
+            <Field
+              label="File"
+              hint="Its full path. Kafka (Java) and librdkafka names are read: bootstrap.servers, security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.location, ssl.ca.location, …"
+            >
+              {(props) => (
+                <input {...props} value={importPath} onChange={(event) => setImportPath(event.target.value)} placeholder="/path/to/client.properties" />
+              )}
+            </Field>
+            <button type="button" className="button button-primary" disabled={busy || importPath.trim() === ''} onClick={() => void onImport()}>
+              Import
+            </button>
+          </div>
+        </fieldset>
+      ) : null}
+      {imported ? (
+        <div className={imported.warnings.length ? 'warning' : 'form-success'} role="status">
+          Imported and saved{imported.warnings.length ? ', but:' : '.'}
+          {imported.warnings.length ? (
+            <ul>
+              {imported.warnings.map((line) => (
+                <li key={line}>{line}</li>
+              ))}
+            </ul>
+          ) : null}
+          {imported.ignored.length ? <div className="field-hint">Not used for connecting: {imported.ignored.join(', ')}.</div> : null}
+        </div>
+      ) : null}
       <div className="form-grid">
         <Field label="Name" error={errors.name}>
           {(props) => <input {...props} value={name} onChange={(event) => setName(event.target.value)} placeholder="Production" />}
@@ -184,34 +300,77 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
       <fieldset>
         <legend>Authentication</legend>
         <div className="form-grid">
-          <Field label="SASL mechanism">
+          <Field label="SASL mechanism" hint={`security.protocol=${securityProtocol}`}>
             {(props) => (
               <select {...props} value={saslMechanism} onChange={(event) => setSaslMechanism(event.target.value as SaslMechanism | 'none')}>
                 <option value="none">None</option>
                 <option value="PLAIN">PLAIN</option>
                 <option value="SCRAM-SHA-256">SCRAM-SHA-256</option>
                 <option value="SCRAM-SHA-512">SCRAM-SHA-512</option>
+                <option value="OAUTHBEARER">OAUTHBEARER</option>
               </select>
             )}
           </Field>
-          {saslMechanism !== 'none' ? (
+          {saslMechanism === 'OAUTHBEARER' ? (
+            <Field label="Token from">
+              {(props) => (
+                <select {...props} value={oauthMethod} onChange={(event) => setOauthMethod(event.target.value as OAuthSettings['method'])}>
+                  <option value="token">A token I enter</option>
+                  <option value="client-credentials">A token endpoint (client credentials)</option>
+                </select>
+              )}
+            </Field>
+          ) : null}
+          {saslMechanism === 'PLAIN' || saslMechanism === 'SCRAM-SHA-256' || saslMechanism === 'SCRAM-SHA-512' ? (
             <>
               <Field label="User name" error={errors['sasl.username']}>
                 {(props) => <input {...props} value={username} autoComplete="off" onChange={(event) => setUsername(event.target.value)} />}
               </Field>
-              <Field
-                label="Password"
-                error={errors['sasl.password']}
-                hint={
-                  (connection?.sasl?.hasPassword ? 'A password is saved; leave empty to keep it. ' : '') +
-                  (secretStorage === 'encrypted'
-                    ? 'Stored encrypted with the system keychain.'
-                    : 'Kept in memory for this run only: it is not written to disk here.')
-                }
-              >
+              <Field label="Password" error={errors['sasl.password']} hint={secretHint('password')}>
                 {(props) => (
                   <input {...props} type="password" value={password} autoComplete="new-password" onChange={(event) => setPassword(event.target.value)} />
                 )}
+              </Field>
+            </>
+          ) : null}
+          {saslMechanism === 'OAUTHBEARER' && oauthMethod === 'token' ? (
+            <Field label="Token" error={errors['sasl.password']} hint={secretHint('token')}>
+              {(props) => (
+                <input
+                  {...props}
+                  type="password"
+                  value={password}
+                  autoComplete="off"
+                  placeholder="eyJhbGciOi…"
+                  onChange={(event) => setPassword(event.target.value)}
+                />
+              )}
+            </Field>
+          ) : null}
+          {saslMechanism === 'OAUTHBEARER' && oauthMethod === 'client-credentials' ? (
+            <>
+              <div className="grid-span-all">
+                <Field label="Token endpoint" error={errors['sasl.oauth.tokenEndpoint']} hint="sasl.oauthbearer.token.endpoint.url">
+                  {(props) => (
+                    <input
+                      {...props}
+                      value={tokenEndpoint}
+                      onChange={(event) => setTokenEndpoint(event.target.value)}
+                      placeholder="https://idp.example.com/oauth2/token"
+                    />
+                  )}
+                </Field>
+              </div>
+              <Field label="OAuth client id" error={errors['sasl.oauth.clientId']}>
+                {(props) => <input {...props} value={oauthClientId} autoComplete="off" onChange={(event) => setOauthClientId(event.target.value)} />}
+              </Field>
+              <Field label="OAuth client secret" error={errors['sasl.password']} hint={secretHint('client secret')}>
+                {(props) => (
+                  <input {...props} type="password" value={password} autoComplete="new-password" onChange={(event) => setPassword(event.target.value)} />
+                )}
+              </Field>
+              <Field label="Scope" hint="Optional, space-separated">
+                {(props) => <input {...props} value={scope} onChange={(event) => setScope(event.target.value)} />}
               </Field>
             </>
           ) : null}
@@ -224,20 +383,43 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
         </label>
         {tlsEnabled ? (
           <>
-            <div className="form-grid">
-              <Field label="CA certificate file" hint="PEM; empty uses the system's trusted CAs">
-                {(props) => <input {...props} value={caFile} onChange={(event) => setCaFile(event.target.value)} placeholder="/path/to/ca.pem" />}
+            <div className="form-grid tls-ca-grid">
+              <Field label="Trusted CAs">
+                {(props) => (
+                  <select {...props} value={caSource} onChange={(event) => setCaSource(event.target.value as 'system' | 'file')}>
+                    <option value="system">The system's trust store</option>
+                    <option value="file">A CA file (PEM)</option>
+                  </select>
+                )}
               </Field>
-              <Field label="Client certificate file">
-                {(props) => <input {...props} value={certFile} onChange={(event) => setCertFile(event.target.value)} />}
-              </Field>
-              <Field label="Client key file">{(props) => <input {...props} value={keyFile} onChange={(event) => setKeyFile(event.target.value)} />}</Field>
+              {caSource === 'file' ? (
+                <Field label="CA certificate file" error={errors['tls.caFile']} hint="ssl.ca.location / ssl.truststore.location (PEM)">
+                  {(props) => <input {...props} value={caFile} onChange={(event) => setCaFile(event.target.value)} placeholder="/path/to/ca.pem" />}
+                </Field>
+              ) : null}
             </div>
+            <div className="form-grid tls-client-grid">
+              <Field label="Client certificate file" hint="Optional: for clusters that ask for one (PEM)">
+                {(props) => <input {...props} value={certFile} onChange={(event) => setCertFile(event.target.value)} placeholder="/path/to/client.pem" />}
+              </Field>
+              <Field label="Client key file" hint="Its private key, unencrypted (PEM)">
+                {(props) => <input {...props} value={keyFile} onChange={(event) => setKeyFile(event.target.value)} placeholder="/path/to/client-key.pem" />}
+              </Field>
+            </div>
+            <label className="checkbox">
+              <input type="checkbox" checked={verifyHostname} disabled={!verify} onChange={(event) => setVerifyHostname(event.target.checked)} /> Verify that
+              the certificate names the broker's host
+            </label>
             <label className="checkbox">
               <input type="checkbox" checked={verify} onChange={(event) => setVerify(event.target.checked)} /> Verify the cluster's certificate
             </label>
             {!verify ? (
               <div className="warning">Certificate checks are off for this connection: anyone on the network path could pose as the cluster.</div>
+            ) : !verifyHostname ? (
+              <div className="warning">
+                Hostname verification is off: the certificate must still come from a trusted CA, but any certificate that CA issued is accepted for these
+                brokers.
+              </div>
             ) : null}
           </>
         ) : null}

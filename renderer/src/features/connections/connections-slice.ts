@@ -7,7 +7,7 @@ import {
   type ConnectionTimeouts,
 } from '../../../../shared/model/schemas';
 import type { ConnectionActivity, ConnectionHealth, PendingWork } from '../../../../shared/model/connections';
-import type { IpcResult } from '../../../../shared/ipc/contract';
+import type { IpcResult, ResponseOf } from '../../../../shared/ipc/contract';
 import type { SliceCreator } from '../../store/app-store';
 import { idle, loading, settle, type Resource } from '../../store/resource';
 import { screenAfterConnectionChange } from '../../app/screens';
@@ -35,6 +35,8 @@ export interface ConnectionsSlice {
   /** Sets the connect and request timeouts of any connection, the embedded one included. */
   setConnectionTimeouts: (id: string, timeouts: ConnectionTimeouts) => Promise<IpcResult<ConnectionSummary>>;
   deleteConnection: (id: string) => Promise<IpcResult<Record<string, never>>>;
+  /** Saves a connection made from a client .properties file the main process reads. */
+  importProperties: (path: string) => Promise<IpcResult<ResponseOf<'connections.importProperties'>>>;
   testConnection: (input: ConnectionInput | { id: string }, testId?: string) => Promise<IpcResult<ConnectionTestResult>>;
   cancelTest: (testId: string) => Promise<void>;
   /** Checks a connection now (on choosing it, and "Check now"). */
@@ -87,6 +89,11 @@ export const createConnectionsSlice: SliceCreator<ConnectionsSlice> = (set, get,
       if (get().activeConnectionId === id) get().selectConnection(EMBEDDED_CONNECTION_ID);
       await get().loadConnections();
     }
+    return result;
+  },
+  async importProperties(path) {
+    const result = await api.invoke('connections.importProperties', { path });
+    if (result.ok) await get().loadConnections();
     return result;
   },
   testConnection: (input, testId) => api.invoke('connections.test', testId ? { ...input, testId } : input),
