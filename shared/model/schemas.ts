@@ -305,6 +305,9 @@ export type Compression = z.infer<typeof compressionSchema>;
 
 export const MAX_PRODUCE_REPEAT = 10_000;
 
+// 9999-12-31: what a date picker and ISO 8601 with four-digit years can write.
+export const MAX_TIMESTAMP_MS = 253_402_300_799_999;
+
 export const produceRequestSchema = z.object({
   connectionId: connectionIdSchema,
   topic: topicNameSchema,
@@ -323,14 +326,34 @@ export const produceRequestSchema = z.object({
   compression: compressionSchema.default('none'),
   acks: z.union([z.literal(-1), z.literal(0), z.literal(1)]).default(-1),
   repeat: z.number().int().min(1, 'Send at least one record.').max(MAX_PRODUCE_REPEAT, `Send at most ${MAX_PRODUCE_REPEAT} records at once.`).default(1),
+  // Expand {{seq}}, {{uuid}}, {{now}}, {{oneOf a,b}} and {{int 1,9}} in the key, the value and header
+  // values for each record (shared/model/record-template.ts), in the main process.
+  templates: z.boolean().default(false),
+  // The records' CreateTime in milliseconds since the epoch; null: the time of the send.
+  timestamp: z.number().int('A timestamp is whole milliseconds.').min(0, 'A timestamp cannot be before 1970.').max(MAX_TIMESTAMP_MS).nullable().default(null),
+  // Values read from a file by the main process instead of `value`: one record per line, or the whole
+  // file as one value. `repeat` then does not apply (lines mode) or repeats the file's value.
+  file: z
+    .object({
+      path: z.string().min(1, "Enter the file's path.").max(4096, 'A path can be at most 4096 characters.'),
+      mode: z.enum(['lines', 'whole']),
+    })
+    .strict()
+    .nullable()
+    .default(null),
 });
 export type ProduceRequest = z.input<typeof produceRequestSchema>;
 
-export const producedRecordSchema = z.object({ partition: z.number().int(), offset: z.number() });
+// `index`: the record's place in the send (0-based), as templates and file lines number them.
+export const producedRecordSchema = z.object({ index: z.number().int(), partition: z.number().int(), offset: z.number() });
+export const failedRecordSchema = z.object({ index: z.number().int(), partition: z.number().int(), error: z.string() });
 export const produceResultSchema = z.object({
   topic: z.string(),
   // With acks=0 the broker does not answer, so partitions and offsets are unknown.
   records: z.array(producedRecordSchema),
+  // Records the cluster did not take (their partition's batch was refused or its leader is offline),
+  // each with why; the others were written. A send where every record failed is an error instead.
+  failed: z.array(failedRecordSchema),
   acknowledged: z.boolean(),
   durationMs: z.number(),
 });

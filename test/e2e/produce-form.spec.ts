@@ -1,6 +1,22 @@
-// The produce form end to end, in web mode against the embedded cluster.
+// The produce form end to end, in web mode against the embedded cluster: its layout at both sizes,
+// the topic search, templates with generated fields (read back by kcat), an explicit timestamp, values
+// from a file, the per-send result list, and bad fields refused in words.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Admin } from '@platformatic/kafka';
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { openScreen, screenshots, watchConsole } from '../support/e2e-page';
+
+const run = promisify(execFile);
+const TOPIC = 'pf.orders';
+
+async function chooseSource(page: Page, label: string) {
+  await page.getByRole('radiogroup', { name: 'Source' }).locator('label').filter({ hasText: label }).click();
+}
 
 test.describe.configure({ mode: 'serial' });
 
@@ -41,5 +57,94 @@ test('every field stays inside the form card at 1024x700 and 1440x900', async ({
   await screenshots(page, testInfo, 'produce-form');
   await page.emulateMedia({ colorScheme: 'dark' });
   await screenshots(page, testInfo, 'produce-form-dark');
+  expect(errors).toEqual([]);
+});
+
+test('finds the topic, sends templated records with a timestamp, and lists each record', async ({ page, webApp }, testInfo) => {
+  const errors = watchConsole(page);
+  const admin = new Admin({ clientId: 'e2e-produce-form', bootstrapBrokers: webApp.bootstrapServers.split(',') });
+  await admin.createTopics({ topics: [TOPIC], partitions: 3, replicas: 1 });
+  await admin.createTopics({ topics: ['pf.payments', 'pf.audit'], partitions: 1, replicas: 1 });
+  await admin.close();
+  await page.goto(webApp.url);
+  await openScreen(page, 'Produce');
+  // Searching narrows the list; one match is chosen.
+  await page.getByLabel('Find a topic').fill('ORDERS');
+  await expect(page.getByLabel('Topic', { exact: true })).toHaveValue(TOPIC);
+  await page.getByLabel('Find a topic').fill('pf.');
+  await expect(page.getByLabel('Topic', { exact: true }).locator('option')).toHaveText(['Choose a topic', 'pf.audit', 'pf.orders', 'pf.payments']);
+  await expect(page.getByLabel('Topic', { exact: true })).toHaveValue(TOPIC);
+
+  await page.getByLabel('Templates: expand').check();
+  await page.getByLabel('Key', { exact: true }).fill('order-{{seq}}');
+  await page.getByLabel('Value', { exact: true }).fill('{"id":"{{uuid}}","color":"{{oneOf red,green}}"}{{nope}}');
+  await expect(page.getByText('{{nope}} is not a placeholder.', { exact: false })).toBeVisible();
+  await page.getByLabel('Value', { exact: true }).fill('{"id":"{{uuid}}","color":"{{oneOf red,green}}"}');
+  await page.getByLabel('Timestamp').fill('yesterday');
+  await page.getByLabel('Repeat').fill('6');
+  await page.getByRole('button', { name: 'Send 6 records' }).click();
+  await expect(page.getByText('Enter a date and time such as 2026-12-06T09:40:00Z, or milliseconds since 1970.')).toBeVisible();
+  await page.getByLabel('Timestamp').fill('2024-01-02T03:04:05Z');
+  await expect(page.getByText('2024-01-02T03:04:05.000Z (UTC)')).toBeVisible();
+  await page.getByRole('button', { name: 'Send 6 records' }).click();
+  const result = page.getByRole('status', { name: 'Produce result' });
+  await expect(result).toContainText(`Sent 6 records to ${TOPIC}`);
+  const rows = result.getByRole('table', { name: 'Sent records' }).locator('tbody tr');
+  await expect(rows).toHaveCount(6);
+  await expect(rows.first().locator('td').first()).toHaveText('1');
+  await screenshots(page, testInfo, 'produce-templated');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await screenshots(page, testInfo, 'produce-templated-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  // What the result list says is where kcat finds each record, with its key and the timestamp given.
+  const listed = await Promise.all((await rows.all()).map((row) => row.locator('td').allInnerTexts()));
+  const { stdout } = await run('kcat', ['-C', '-b', webApp.bootstrapServers, '-t', TOPIC, '-o', 'beginning', '-c', '6', '-e', '-f', '%p|%o|%k|%T|%s\\n'], {
+    timeout: 20_000,
+  });
+  const read = stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.split('|'));
+  for (const [number, partition, offset] of listed) {
+    const record = read.find(([p, o]) => p === partition && o === offset);
+    expect(record?.[2]).toBe(`order-${number}`);
+    expect(record?.[3]).toBe(String(Date.UTC(2024, 0, 2, 3, 4, 5)));
+    expect(record?.[4]).toMatch(/^\{"id":"[0-9a-f-]{36}","color":"(red|green)"\}$/);
+  }
+  expect(errors).toEqual([]);
+});
+
+test('sends a file line by line; a missing file and a relative path are refused in words', async ({ page, webApp }, testInfo) => {
+  const errors = watchConsole(page);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-e2e-file-'));
+  try {
+    const file = path.join(dir, 'orders.jsonl');
+    await writeFile(file, '{"id":1}\n{"id":2}\n\n{"id":3}\n');
+    await page.goto(webApp.url);
+    await openScreen(page, 'Produce');
+    await page.getByLabel('Topic', { exact: true }).selectOption('pf.audit');
+    await chooseSource(page, 'File, one record per line');
+    await page.getByLabel('File', { exact: true }).fill('orders.jsonl');
+    await page.getByRole('button', { name: 'Send the file' }).click();
+    await expect(page.getByText("Give the file's full path (such as /home/me/orders.jsonl).")).toBeVisible();
+    await page.getByLabel('File', { exact: true }).fill(path.join(dir, 'missing.jsonl'));
+    await page.getByRole('button', { name: 'Send the file' }).click();
+    await expect(page.getByText(`There is no file at ${path.join(dir, 'missing.jsonl')}.`)).toBeVisible();
+    await page.getByLabel('File', { exact: true }).fill(file);
+    await page.getByRole('button', { name: 'Send the file' }).click();
+    const result = page.getByRole('status', { name: 'Produce result' });
+    await expect(result).toContainText('Sent 3 records to pf.audit');
+    await expect(result.locator('td[data-column="offset"]')).toHaveText(['0', '1', '2']);
+    // The earlier sends stay listed under the latest.
+    await chooseSource(page, 'Typed here');
+    await page.getByLabel('Value', { exact: true }).fill('one more');
+    await page.getByRole('button', { name: 'Send record' }).click();
+    await expect(result).toContainText('Sent 1 record to pf.audit');
+    await expect(page.getByRole('list', { name: 'Sends' }).getByRole('listitem')).toHaveCount(1);
+    await screenshots(page, testInfo, 'produce-file');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
   expect(errors).toEqual([]);
 });

@@ -187,7 +187,7 @@ describe('IPC limits are in UTF-8 bytes, not characters', () => {
   });
 
   it('accepts exactly the limit in bytes, whatever the characters, and refuses one byte more', async () => {
-    const send = vi.fn(() => ({ topic: 't', records: [], acknowledged: false, durationMs: 0 }));
+    const send = vi.fn(() => ({ topic: 't', records: [], failed: [], acknowledged: false, durationMs: 0 }));
     const dispatch = createDispatcher(handlersWith({ 'produce.send': send }), quietLogger);
     // 2,500,000 four-byte characters (surrogate pairs: 5,000,000 UTF-16 units) are exactly 10 MB.
     expect((await dispatch('produce.send', { ...produce, value: '😀'.repeat(2_500_000) })).ok).toBe(true);

@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
@@ -72,7 +75,7 @@ describe('produce service on the embedded cluster', () => {
       compression: 'lz4',
       acks: 1,
     });
-    expect(sent.records).toEqual([{ partition: 0, offset: 0 }]);
+    expect(sent.records).toEqual([{ index: 0, partition: 0, offset: 0 }]);
     // librdkafka through kcat, in simple-consumer mode (no group), reads the record back.
     const { stdout } = await run(
       'kcat',
@@ -99,5 +102,99 @@ describe('produce service on the embedded cluster', () => {
   it('sends with acks=0 and says the offsets are unknown', async () => {
     const result = await app.ok('produce.send', { connectionId, topic: TOPIC, key: null, value: 'v', headers: [], partition: 1, acks: 0 });
     expect(result).toMatchObject({ acknowledged: false, records: [] });
+  });
+
+  it('expands templates for each record, read back by kcat with the timestamp given', async () => {
+    await app.ok('topics.create', { connectionId, topic: 'svc.templated', partitions: 1, replicationFactor: 1 });
+    const at = Date.UTC(2024, 0, 2, 3, 4, 5, 6);
+    const result = await app.ok('produce.send', {
+      connectionId,
+      topic: 'svc.templated',
+      key: 'order-{{seq 7}}',
+      value: '{"id":"{{uuid}}","color":"{{oneOf red,green}}","n":{{int 1,3}}}',
+      headers: [{ key: 'batch', value: 'b{{seq}}' }],
+      partition: null,
+      repeat: 3,
+      templates: true,
+      timestamp: at,
+    });
+    expect(result.records.map((record) => [record.index, record.offset])).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+    ]);
+    const { stdout } = await run(
+      'kcat',
+      ['-C', '-b', app.bootstrapServers, '-t', 'svc.templated', '-p', '0', '-o', 'beginning', '-c', '3', '-e', '-f', '%k|%s|%h|%T\n'],
+      { timeout: 20_000 },
+    );
+    const lines = stdout.trim().split('\n');
+    expect(lines.map((line) => line.split('|')[0])).toEqual(['order-7', 'order-8', 'order-9']);
+    expect(lines.map((line) => line.split('|')[2])).toEqual(['batch=b1', 'batch=b2', 'batch=b3']);
+    expect(lines.map((line) => line.split('|')[3])).toEqual([String(at), String(at), String(at)]);
+    const values = lines.map((line) => JSON.parse(line.split('|')[1] ?? '') as { id: string; color: string; n: number });
+    expect(new Set(values.map((value) => value.id)).size).toBe(3);
+    for (const value of values) {
+      expect(value.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(['red', 'green']).toContain(value.color);
+      expect([1, 2, 3]).toContain(value.n);
+    }
+  });
+
+  it('refuses a bad placeholder before sending anything, and sends braces as they are without templates', async () => {
+    const refused = await app.call('produce.send', { connectionId, topic: TOPIC, key: null, value: '{{nope}}', headers: [], partition: 0, templates: true });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid-request', message: expect.stringContaining('The value: {{nope}} is not a placeholder.') },
+    });
+    const literal = await app.ok('produce.send', { connectionId, topic: TOPIC, key: null, value: '{{nope}}', headers: [], partition: 0 });
+    expect(literal.records).toHaveLength(1);
+  });
+
+  it('sends a file line by line, or as one value; a missing file is said before anything is sent', async () => {
+    await app.ok('topics.create', { connectionId, topic: 'svc.file', partitions: 1, replicationFactor: 1 });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-produce-file-'));
+    try {
+      const file = path.join(dir, 'orders.jsonl');
+      await writeFile(file, '{"id":1}\r\n{"id":2}\n\n{"id":3}\n');
+      const lines = await app.ok('produce.send', {
+        connectionId,
+        topic: 'svc.file',
+        key: null,
+        value: null,
+        headers: [],
+        partition: 0,
+        file: { path: file, mode: 'lines' },
+      });
+      expect(lines.records.map((record) => record.offset)).toEqual([0, 1, 2]);
+      const whole = await app.ok('produce.send', {
+        connectionId,
+        topic: 'svc.file',
+        key: 'all',
+        value: null,
+        headers: [],
+        partition: 0,
+        file: { path: file, mode: 'whole' },
+      });
+      expect(whole.records).toEqual([{ index: 0, partition: 0, offset: 3 }]);
+      const { stdout } = await run('kcat', ['-C', '-b', app.bootstrapServers, '-t', 'svc.file', '-p', '0', '-o', 'beginning', '-c', '4', '-e', '-f', '%s|'], {
+        timeout: 20_000,
+      });
+      expect(stdout.split('|').slice(0, 4)).toEqual(['{"id":1}', '{"id":2}', '{"id":3}', '{"id":1}\r\n{"id":2}\n\n{"id":3}\n']);
+      const missing = await app.call('produce.send', {
+        connectionId,
+        topic: 'svc.file',
+        key: null,
+        value: null,
+        headers: [],
+        partition: 0,
+        file: { path: path.join(dir, 'nope.txt'), mode: 'lines' },
+      });
+      expect(missing).toMatchObject({ ok: false, error: { kind: 'not-found', message: `There is no file at ${path.join(dir, 'nope.txt')}.` } });
+      const detail = await app.ok('topics.describe', { connectionId, topic: 'svc.file' });
+      expect(detail.partitions[0]?.highWatermark).toBe(4);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

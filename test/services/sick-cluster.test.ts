@@ -8,6 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Admin } from '@platformatic/kafka';
+import { partitionForKey } from '../../electron/kafka/partitioners/murmur2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterService } from '../../electron/services/cluster/service';
 import { describeLogDirs, readMetadata } from '../../electron/services/cluster/read';
@@ -133,12 +134,31 @@ describe('a cluster with a stopped broker', () => {
     const spread = await app.ok('produce.send', { connectionId, topic: RF1, key: null, value: 'x', headers: [], partition: null, repeat: 4 });
     expect(new Set(spread.records.map((record) => record.partition))).toEqual(new Set([0, 2]));
     const pinned = await app.ok('produce.send', { connectionId, topic: RF1, key: null, value: 'x', headers: [], partition: 2, repeat: 1 });
-    expect(pinned.records).toEqual([{ partition: 2, offset: expect.any(Number) }]);
+    expect(pinned.records).toEqual([{ index: 0, partition: 2, offset: expect.any(Number) }]);
     const refused = await app.call('produce.send', { connectionId, topic: RF1, key: null, value: 'x', headers: [], partition: 1, repeat: 1 });
     expect(refused).toMatchObject({
       ok: false,
       error: { kind: 'unavailable', message: `Partition 1 of "${RF1}" is offline (it has no leader), so it cannot take records now.` },
     });
+  });
+
+  it('produce with templated keys: the records whose key falls on the offline partition fail alone, each saying why', async () => {
+    const result = await app.ok('produce.send', {
+      connectionId,
+      topic: RF1,
+      key: 'k-{{seq}}',
+      value: 'x',
+      headers: [],
+      partition: null,
+      repeat: 12,
+      templates: true,
+    });
+    const offlineIndexes = Array.from({ length: 12 }, (_, index) => index).filter((index) => partitionForKey(Buffer.from(`k-${index + 1}`), 3) === 1);
+    expect(offlineIndexes.length).toBeGreaterThan(0);
+    expect(result.failed.map((record) => record.index)).toEqual(offlineIndexes);
+    expect(result.failed.every((record) => record.partition === 1 && /partition 1 of "sick\.rf1", which is offline/.test(record.error))).toBe(true);
+    expect(result.records).toHaveLength(12 - offlineIndexes.length);
+    expect(result.records.every((record) => record.partition === partitionForKey(Buffer.from(`k-${record.index + 1}`), 3))).toBe(true);
   });
 
   it("broker page: a down broker's replicas from Metadata, its log dirs and configs said to be unreachable", async () => {

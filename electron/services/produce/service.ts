@@ -1,9 +1,13 @@
-// Produce from the form: one message, optionally repeated, sent in a single request. Partitions are
-// chosen here, before sending, so each record's partition and offset can be reported back.
+// Produce from the form: one message, optionally repeated (each copy with its own generated fields when
+// it is a template), or one per line of a file. Partitions are chosen here, before sending, so each
+// record's partition and offset (or why it failed) can be reported back.
 import type { Producer } from '@platformatic/kafka';
 import type { z } from 'zod';
 import type { ProduceResult, produceRequestSchema } from '../../../shared/model/schemas';
-import { AppError } from '../../core/errors';
+import { randomUUID } from 'node:crypto';
+import { expandTemplate, hasPlaceholders, parseTemplate, type TemplateGenerators } from '../../../shared/model/record-template';
+import { AppError, toIpcError } from '../../core/errors';
+import { readRecordValues } from './file-source';
 import { partitionForKey } from '../../kafka/partitioners/murmur2';
 import { Produce } from '../../kafka/protocol/generated/index';
 import { negotiateVersion, UnsupportedApiError, type KafkaClient } from '../cluster/wire';
@@ -50,7 +54,27 @@ export class ProduceService {
   }
 }
 
+/** One record of a send, before it is given to the producer. */
+interface PlannedRecord {
+  index: number;
+  partition: number;
+  key: Buffer | undefined;
+  value: Buffer | undefined;
+  headers: Map<Buffer, Buffer> | undefined;
+}
+
+/** A template of the request, parsed; a bad placeholder is refused before anything is sent. */
+function compile(text: string, what: string, templates: boolean): { at: (index: number, generators: TemplateGenerators) => string; fixed: boolean } {
+  if (!templates) return { at: () => text, fixed: true };
+  const parsed = parseTemplate(text);
+  if (!parsed.ok) throw new AppError('invalid-request', `${what}: ${parsed.error}`);
+  if (!hasPlaceholders(parsed.parts)) return { at: () => text, fixed: true };
+  return { at: (index, generators) => expandTemplate(parsed.parts, index, generators), fixed: false };
+}
+
 async function produce(producer: BufferProducer, request: ParsedProduceRequest, unreachable: ReadonlySet<number>): Promise<ProduceResult> {
+  // The file first: a missing or oversized file is said before the cluster is asked anything.
+  const fileValues = request.file ? await readRecordValues(request.file.path, request.file.mode) : null;
   const metadata = await producer.metadata({ topics: [request.topic], forceUpdate: true }).catch((error: unknown) => {
     if (error instanceof Error && /^Unknown topic/.test(error.message)) {
       throw new AppError('not-found', `The topic "${request.topic}" does not exist on this cluster.`);
@@ -67,20 +91,26 @@ async function produce(producer: BufferProducer, request: ParsedProduceRequest, 
   // (TolerantProducer), so they show as leader -1 instead of failing every send to the topic.
   const online = Array.from({ length: partitionCount }, (_, index) => index).filter((index) => (layout?.partitions[index]?.leader ?? -1) >= 0);
   const offline = (partition: number) => !online.includes(partition);
-
-  const key = request.key === null ? undefined : Buffer.from(request.key);
-  const value = request.value === null ? undefined : Buffer.from(request.value);
-  const headers = new Map<Buffer, Buffer>(request.headers.map((header) => [Buffer.from(header.key), Buffer.from(header.value)]));
   if (request.partition !== null && offline(request.partition)) {
     throw new AppError('unavailable', `Partition ${request.partition} of "${request.topic}" is offline (it has no leader), so it cannot take records now.`);
   }
-  const keyPartition = key && request.partition === null ? partitionForKey(key, partitionCount) : null;
-  if (keyPartition !== null && offline(keyPartition)) {
-    throw new AppError(
-      'unavailable',
-      `This key belongs to partition ${keyPartition} of "${request.topic}", which is offline (it has no leader). Writing it elsewhere would break the order of the key's records; choose a partition or wait until it is back.`,
-    );
-  }
+
+  const keyTemplate = request.key === null ? null : compile(request.key, 'The key', request.templates);
+  const valueAt =
+    fileValues && request.file?.mode === 'lines'
+      ? (index: number) => fileValues[index] as string
+      : fileValues
+        ? () => fileValues[0] as string
+        : request.value === null
+          ? null
+          : compile(request.value, 'The value', request.templates).at;
+  const headersAt = request.headers.map((header) => ({
+    key: Buffer.from(header.key),
+    valueAt: compile(header.value, `Header ${header.key}`, request.templates).at,
+  }));
+  const count = fileValues && request.file?.mode === 'lines' ? fileValues.length : request.repeat;
+  const generators: TemplateGenerators = { uuid: () => randomUUID(), random: () => Math.random(), now: Date.now() };
+
   if (!online.length) throw new AppError('unavailable', `Every partition of "${request.topic}" is offline (none has a leader).`);
   // Keyless records are spread round-robin over the partitions that have a leader, from a random one,
   // so a repeated send shows up on every partition rather than on one. Leaders the cluster lists but
@@ -90,30 +120,77 @@ async function produce(producer: BufferProducer, request: ParsedProduceRequest, 
   const answering = online.filter((index) => !unreachable.has(layout?.partitions[index]?.leader ?? -1));
   const spread = answering.length > 0 ? answering : online;
   const firstPartition = Math.floor(Math.random() * spread.length);
-  const messages = Array.from({ length: request.repeat }, (_, index) => ({
-    topic: request.topic,
-    partition: request.partition ?? keyPartition ?? (spread[(firstPartition + index) % spread.length] as number),
-    ...(key ? { key } : {}),
-    ...(value ? { value } : {}),
-    ...(headers.size ? { headers } : {}),
-  }));
+  const keyOffline = (partition: number) =>
+    `This key belongs to partition ${partition} of "${request.topic}", which is offline (it has no leader). Writing it elsewhere would break the order of the key's records; choose a partition or wait until it is back.`;
+
+  const planned: PlannedRecord[] = [];
+  const failed: ProduceResult['failed'] = [];
+  let keyless = 0;
+  for (let index = 0; index < count; index++) {
+    const key = keyTemplate ? Buffer.from(keyTemplate.at(index, generators)) : undefined;
+    let partition = request.partition;
+    if (partition === null && key) {
+      partition = partitionForKey(key, partitionCount);
+      if (offline(partition)) {
+        // One key for the whole send: the send is refused as before. Keys from a template: only
+        // the records whose key falls on an offline partition fail.
+        if (keyTemplate?.fixed !== false) throw new AppError('unavailable', keyOffline(partition));
+        failed.push({ index, partition, error: keyOffline(partition) });
+        continue;
+      }
+    }
+    partition ??= spread[(firstPartition + keyless++) % spread.length] as number;
+    const value = valueAt ? Buffer.from(valueAt(index, generators)) : undefined;
+    const headers = headersAt.length ? new Map(headersAt.map((header) => [header.key, Buffer.from(header.valueAt(index, generators))])) : undefined;
+    planned.push({ index, partition, key, value, headers });
+  }
+  if (!planned.length && failed.length) throw new AppError('unavailable', failed[0]?.error ?? 'No record could be sent.');
 
   if (request.compression === 'zstd') await requireZstd(producer);
+  const timestamp = request.timestamp === null ? undefined : BigInt(request.timestamp);
+  // One request per partition, so a partition whose leader refuses its batch fails only its records.
+  const byPartition = new Map<number, PlannedRecord[]>();
+  for (const record of planned) byPartition.set(record.partition, [...(byPartition.get(record.partition) ?? []), record]);
   const started = performance.now();
-  const result = await producer.send({ messages, acks: request.acks, compression: request.compression, autocreateTopics: false });
+  const outcomes = await Promise.allSettled(
+    [...byPartition.entries()].map(async ([partition, records]) => {
+      const result = await producer.send({
+        messages: records.map((record) => ({
+          topic: request.topic,
+          partition,
+          ...(record.key ? { key: record.key } : {}),
+          ...(record.value ? { value: record.value } : {}),
+          ...(record.headers?.size ? { headers: record.headers } : {}),
+          ...(timestamp !== undefined ? { timestamp } : {}),
+        })),
+        acks: request.acks,
+        compression: request.compression,
+        autocreateTopics: false,
+      });
+      return { partition, records, result };
+    }),
+  );
   const durationMs = Math.round(performance.now() - started);
 
   const records: ProduceResult['records'] = [];
-  if (request.acks !== 0) {
-    // The broker answers the base offset of each partition's batch; its records follow in order.
-    const nextOffset = new Map<number, number>();
-    for (const written of result.offsets ?? []) nextOffset.set(written.partition, Number(written.offset));
-    for (const message of messages) {
-      const offset = nextOffset.get(message.partition);
-      if (offset === undefined) continue;
-      records.push({ partition: message.partition, offset });
-      nextOffset.set(message.partition, offset + 1);
+  const errors: Error[] = [];
+  [...byPartition.entries()].forEach(([partition, partitionRecords], at) => {
+    const outcome = outcomes[at];
+    if (outcome?.status === 'rejected') {
+      const message = toIpcError(outcome.reason).message;
+      errors.push(outcome.reason instanceof Error ? outcome.reason : new Error(message));
+      for (const record of partitionRecords) failed.push({ index: record.index, partition, error: message });
+      return;
     }
-  }
-  return { topic: request.topic, records, acknowledged: request.acks !== 0, durationMs };
+    if (request.acks === 0 || !outcome) return;
+    // The broker answers the base offset of the partition's batch; its records follow in order.
+    const base = outcome.value.result.offsets?.find((written) => written.partition === partition)?.offset;
+    if (base === undefined) return;
+    partitionRecords.forEach((record, position) => records.push({ index: record.index, partition, offset: Number(base) + position }));
+  });
+  // Nothing taken at all: the send failed, with the words the connection's tracker gives its error.
+  if (errors[0] && failed.length === count) throw errors[0];
+  records.sort((a, b) => a.index - b.index);
+  failed.sort((a, b) => a.index - b.index);
+  return { topic: request.topic, records, failed, acknowledged: request.acks !== 0, durationMs };
 }

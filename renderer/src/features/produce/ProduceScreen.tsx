@@ -1,43 +1,20 @@
-import { useState } from 'react';
-import { MAX_PRODUCE_REPEAT, type Compression, type ProduceResult } from '../../../../shared/model/schemas';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { TEMPLATE_HELP } from '../../../../shared/model/record-template';
+import type { Compression } from '../../../../shared/model/schemas';
 import { Field } from '../../components/Field';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { ErrorMessage } from '../../components/StateView';
-import { formatCount } from '../../components/format';
 import { useAppStore, useResource } from '../../store/hooks';
 import { topicsQuery } from '../topics/topics-slice';
 import { selectActiveAvailable, selectWriteBlock } from '../connections/connections-slice';
 import type { IpcError } from '../../../../shared/ipc/contract';
+import { emptyProduceForm, parseTimestamp, produceRequestOf, validateProduceForm, type ProduceForm, type ValueSource } from './produce-form';
+import { ProduceResults, type SendOutcome } from './ProduceResults';
 
-interface ProduceForm {
-  topic: string;
-  partition: string; // '' = the key's partition (or round-robin without a key)
-  key: string;
-  value: string;
-  headers: { key: string; value: string }[];
-  compression: Compression;
-  acks: '-1' | '0' | '1';
-  repeat: string;
-}
+export { validateProduceForm } from './produce-form';
 
-type Errors = Partial<Record<'topic' | 'partition' | 'repeat' | `header.${number}`, string>>;
-
-export function validateProduceForm(form: ProduceForm, partitionCount: number | null): Errors {
-  const errors: Errors = {};
-  if (!form.topic) errors.topic = 'Choose a topic.';
-  if (form.partition !== '') {
-    if (!/^\d+$/.test(form.partition)) errors.partition = 'A partition is a whole number.';
-    else if (partitionCount !== null && Number(form.partition) >= partitionCount) {
-      errors.partition = `This topic has partitions 0 to ${partitionCount - 1}.`;
-    }
-  }
-  if (!/^\d+$/.test(form.repeat) || Number(form.repeat) < 1) errors.repeat = 'Send at least 1 record.';
-  else if (Number(form.repeat) > MAX_PRODUCE_REPEAT) errors.repeat = `Send at most ${formatCount(MAX_PRODUCE_REPEAT)} records at once.`;
-  form.headers.forEach((header, index) => {
-    if (!header.key && header.value) errors[`header.${index}`] = 'A header needs a name.';
-  });
-  return errors;
-}
+/** Sends kept on screen, latest first. */
+const SENDS_KEPT = 20;
 
 export function ProduceScreen() {
   const produce = useAppStore((state) => state.produce);
@@ -50,45 +27,51 @@ export function ProduceScreen() {
   // "Produce again" from the message browser opens the form filled with that record.
   const draft = useAppStore((state) => state.produceDraft);
   const [form, setForm] = useState<ProduceForm>({
+    ...emptyProduceForm,
     topic: initialTopic ?? '',
     partition: draft?.partition === null || draft?.partition === undefined ? '' : String(draft.partition),
     key: draft?.key ?? '',
     value: draft?.value ?? '',
     headers: draft?.headers ?? [],
-    compression: 'none',
-    acks: '-1',
-    repeat: '1',
   });
+  const [topicSearch, setTopicSearch] = useState('');
   const [submitted, setSubmitted] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<ProduceResult | null>(null);
+  const [sends, setSends] = useState<SendOutcome[]>([]);
   const [failure, setFailure] = useState<IpcError | null>(null);
+  // The answer of a send is brought into view (under the form in a narrow window, or the form scrolled).
+  const resultRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (sends.length || failure) resultRef.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [sends, failure]);
 
+  const topicNames = useMemo(() => topics.data?.map((topic) => topic.name) ?? null, [topics.data]);
+  const matchingTopics = useMemo(() => {
+    const needle = topicSearch.trim().toLowerCase();
+    const names = topicNames ?? [];
+    const matches = needle ? names.filter((name) => name.toLowerCase().includes(needle)) : names;
+    // The chosen topic stays listed while the search leaves it out, so the select keeps showing it.
+    return form.topic && !matches.includes(form.topic) && names.includes(form.topic) ? [form.topic, ...matches] : matches;
+  }, [topicNames, topicSearch, form.topic]);
   const partitionCount = topics.data?.find((topic) => topic.name === form.topic)?.partitions ?? null;
-  const errors = validateProduceForm(form, partitionCount);
+  const errors = validateProduceForm(form, partitionCount, topicNames);
   const update = (patch: Partial<ProduceForm>) => setForm((current) => ({ ...current, ...patch }));
+  const shown = (field: keyof typeof errors) => (submitted ? errors[field] : undefined);
+  const timestamp = parseTimestamp(form.timestamp);
+  const fromFile = form.valueSource !== 'typed';
+  const records = form.valueSource === 'file-lines' ? null : Number(form.repeat);
 
   const submit = async () => {
     setSubmitted(true);
     if (Object.keys(errors).length) return;
     setBusy(true);
     setFailure(null);
-    const response = await produce({
-      topic: form.topic,
-      partition: form.partition === '' ? null : Number(form.partition),
-      key: form.key === '' ? null : form.key,
-      value: form.value,
-      headers: form.headers.filter((header) => header.key),
-      compression: form.compression,
-      acks: Number(form.acks) as -1 | 0 | 1,
-      repeat: Number(form.repeat),
-    });
+    const response = await produce(produceRequestOf(form));
     setBusy(false);
-    if (response.ok) setResult(response.value);
-    else {
-      setResult(null);
-      setFailure(response.error);
-    }
+    if (response.ok) {
+      const outcome = { id: Date.now() + Math.random(), at: Date.now(), result: response.value };
+      setSends((current) => [outcome, ...current].slice(0, SENDS_KEPT));
+    } else setFailure(response.error);
   };
 
   return (
@@ -104,16 +87,45 @@ export function ProduceScreen() {
           }}
         >
           <div className="form-grid">
-            <Field label="Topic" error={submitted ? errors.topic : undefined}>
+            <Field
+              label="Topic"
+              error={shown('topic')}
+              hint={topicSearch.trim() && topicNames ? `${matchingTopics.length} of ${topicNames.length} topics match.` : undefined}
+            >
               {(props) => (
-                <select {...props} value={form.topic} onChange={(event) => update({ topic: event.target.value, partition: '' })}>
-                  <option value="">{topics.status === 'loading' && !topics.data ? 'Loading topics…' : 'Choose a topic'}</option>
-                  {topics.data?.map((topic) => (
-                    <option key={topic.name} value={topic.name}>
-                      {topic.name}
+                <div className="topic-picker">
+                  <input
+                    type="search"
+                    className="topic-picker-search"
+                    aria-label="Find a topic"
+                    placeholder={topicNames && topicNames.length > 8 ? `Find among ${topicNames.length} topics` : 'Find a topic'}
+                    value={topicSearch}
+                    onChange={(event) => {
+                      const search = event.target.value;
+                      setTopicSearch(search);
+                      // One topic matches: it is the one meant.
+                      const needle = search.trim().toLowerCase();
+                      const only = needle ? (topicNames ?? []).filter((name) => name.toLowerCase().includes(needle)) : [];
+                      if (only.length === 1 && only[0] !== form.topic) update({ topic: only[0] ?? '', partition: '' });
+                    }}
+                  />
+                  <select {...props} value={form.topic} onChange={(event) => update({ topic: event.target.value, partition: '' })}>
+                    <option value="">
+                      {topics.status === 'loading' && !topics.data
+                        ? 'Loading topics…'
+                        : matchingTopics.length
+                          ? 'Choose a topic'
+                          : topicNames?.length
+                            ? 'No topic matches'
+                            : 'This cluster has no topics'}
                     </option>
-                  ))}
-                </select>
+                    {matchingTopics.map((name) => (
+                      <option key={name} value={name}>
+                        {name}
+                      </option>
+                    ))}
+                  </select>
+                </div>
               )}
             </Field>
             <Field
@@ -134,21 +146,59 @@ export function ProduceScreen() {
               )}
             </Field>
           </div>
-          <Field label="Key" hint="Empty: no key.">
+          <Field label="Key" error={errors.key} hint="Empty: no key.">
             {(props) => <input {...props} value={form.key} spellCheck={false} onChange={(event) => update({ key: event.target.value })} />}
           </Field>
-          <Field label="Value">
-            {(props) => (
-              <textarea
-                {...props}
-                rows={6}
-                spellCheck={false}
-                value={form.value}
-                onChange={(event) => update({ value: event.target.value })}
-                placeholder='{"id": 1}'
-              />
+          <div className="value-source">
+            <div className="segmented" role="radiogroup" aria-label="Source">
+              {(
+                [
+                  ['typed', 'Typed here'],
+                  ['file-lines', 'File, one record per line'],
+                  ['file-whole', 'Whole file as one record'],
+                ] as [ValueSource, string][]
+              ).map(([source, label]) => (
+                <label key={source} className={form.valueSource === source ? 'segment segment-on' : 'segment'}>
+                  <input type="radio" name="value-source" checked={form.valueSource === source} onChange={() => update({ valueSource: source })} />
+                  {label}
+                </label>
+              ))}
+            </div>
+            {fromFile ? (
+              <Field
+                label="File"
+                error={shown('filePath')}
+                hint={
+                  form.valueSource === 'file-lines'
+                    ? 'Its full path on this machine. Each line with text is one record (up to 10,000 lines, 16 MiB); blank lines are skipped.'
+                    : 'Its full path on this machine. The whole file, up to 10 MB of UTF-8 text, is the value.'
+                }
+              >
+                {(props) => (
+                  <input
+                    {...props}
+                    value={form.filePath}
+                    spellCheck={false}
+                    placeholder="/home/me/orders.jsonl"
+                    onChange={(event) => update({ filePath: event.target.value })}
+                  />
+                )}
+              </Field>
+            ) : (
+              <Field label="Value" error={errors.value}>
+                {(props) => (
+                  <textarea
+                    {...props}
+                    rows={6}
+                    spellCheck={false}
+                    value={form.value}
+                    onChange={(event) => update({ value: event.target.value })}
+                    placeholder='{"id": 1}'
+                  />
+                )}
+              </Field>
             )}
-          </Field>
+          </div>
           <fieldset>
             <legend>Headers</legend>
             {form.headers.map((header, index) => (
@@ -173,7 +223,7 @@ export function ProduceScreen() {
                 >
                   ×
                 </button>
-                {submitted && errors[`header.${index}`] ? (
+                {(submitted || form.templates) && errors[`header.${index}`] ? (
                   <div className="field-error" role="alert">
                     {errors[`header.${index}`]}
                   </div>
@@ -184,6 +234,31 @@ export function ProduceScreen() {
               Add header
             </button>
           </fieldset>
+          <div className="templates">
+            <label className="checkbox">
+              <input type="checkbox" checked={form.templates} onChange={(event) => update({ templates: event.target.checked })} />
+              Templates: expand {'{{…}}'} placeholders for each record
+            </label>
+            <details className="template-help" open={form.templates}>
+              <summary>Placeholders</summary>
+              <table className="table compact" aria-label="Template placeholders">
+                <tbody>
+                  {TEMPLATE_HELP.map(([placeholder, meaning]) => (
+                    <tr key={placeholder}>
+                      <td>
+                        <code>{placeholder}</code>
+                      </td>
+                      <td>{meaning}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <p className="muted small">
+                Expanded by Kafka Desk for each record, never run as code; anything else between {'{{'} and {'}}'} is refused. Values from a file are sent as
+                they are.
+              </p>
+            </details>
+          </div>
           <div className="form-grid form-grid-3">
             <Field label="Compression">
               {(props) => (
@@ -205,71 +280,46 @@ export function ProduceScreen() {
                 </select>
               )}
             </Field>
-            <Field label="Repeat" error={errors.repeat} hint="How many copies to send.">
-              {(props) => <input {...props} inputMode="numeric" value={form.repeat} onChange={(event) => update({ repeat: event.target.value.trim() })} />}
+            <Field
+              label="Repeat"
+              error={errors.repeat}
+              hint={form.valueSource === 'file-lines' ? 'One record per line of the file.' : form.templates ? 'Records to send.' : 'How many copies to send.'}
+            >
+              {(props) => (
+                <input
+                  {...props}
+                  inputMode="numeric"
+                  disabled={form.valueSource === 'file-lines'}
+                  value={form.valueSource === 'file-lines' ? '' : form.repeat}
+                  onChange={(event) => update({ repeat: event.target.value.trim() })}
+                />
+              )}
+            </Field>
+            <Field
+              label="Timestamp"
+              error={errors.timestamp}
+              hint={timestamp.ok && timestamp.value !== null ? `${new Date(timestamp.value).toISOString()} (UTC)` : 'Empty: the time of the send.'}
+            >
+              {(props) => (
+                <input {...props} spellCheck={false} placeholder="now" value={form.timestamp} onChange={(event) => update({ timestamp: event.target.value })} />
+              )}
             </Field>
           </div>
           <footer className="form-actions">
             <button type="submit" className="button button-primary" disabled={busy || Boolean(writeBlock)} title={writeBlock ?? undefined}>
-              {busy ? 'Sending…' : Number(form.repeat) > 1 ? `Send ${form.repeat} records` : 'Send record'}
+              {busy ? 'Sending…' : records === null ? 'Send the file' : records > 1 ? `Send ${form.repeat} records` : 'Send record'}
             </button>
             {writeBlock ? <span className="write-blocked">{writeBlock}</span> : null}
           </footer>
         </form>
-        <div className="produce-result">
+        <div className="produce-result" ref={resultRef}>
           {failure ? <ErrorMessage error={failure} /> : null}
-          {result ? <ProduceResultView result={result} onOpenTopic={() => openTopic(result.topic)} /> : null}
-          {!result && !failure ? (
+          {sends.length ? <ProduceResults sends={sends} onOpenTopic={openTopic} /> : null}
+          {!sends.length && !failure ? (
             <div className="card muted">Each record you send is listed here with the partition and offset the cluster gave it.</div>
           ) : null}
         </div>
       </div>
     </section>
-  );
-}
-
-function ProduceResultView({ result, onOpenTopic }: { result: ProduceResult; onOpenTopic: () => void }) {
-  const byPartition = new Map<number, { count: number; first: number; last: number }>();
-  for (const record of result.records) {
-    const entry = byPartition.get(record.partition);
-    if (entry) {
-      entry.count += 1;
-      entry.last = record.offset;
-    } else byPartition.set(record.partition, { count: 1, first: record.offset, last: record.offset });
-  }
-  return (
-    <div className="card" role="status" aria-label="Produce result">
-      <h2 className="card-title">
-        {result.acknowledged
-          ? `Sent ${formatCount(result.records.length)} record${result.records.length === 1 ? '' : 's'} to ${result.topic}`
-          : `Sent to ${result.topic} without acknowledgement (acks=0): partitions and offsets are unknown.`}
-      </h2>
-      <p className="muted">in {result.durationMs} ms</p>
-      {byPartition.size ? (
-        <table className="table compact" aria-label="Written records">
-          <thead>
-            <tr>
-              <th>Partition</th>
-              <th className="numeric">Records</th>
-              <th className="numeric">Offsets</th>
-            </tr>
-          </thead>
-          <tbody>
-            {[...byPartition.entries()]
-              .sort(([a], [b]) => a - b)
-              .map(([partition, entry]) => (
-                <tr key={partition}>
-                  <td>{partition}</td>
-                  <td className="numeric">{formatCount(entry.count)}</td>
-                  <td className="numeric">{entry.first === entry.last ? entry.first : `${entry.first}–${entry.last}`}</td>
-                </tr>
-              ))}
-          </tbody>
-        </table>
-      ) : null}
-      <button type="button" className="button" onClick={onOpenTopic}>
-        Open {result.topic}
-      </button>
-    </div>
   );
 }
