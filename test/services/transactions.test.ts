@@ -1,13 +1,27 @@
 // The transactions service (issue #18) against real embedded clusters: a topic's producers and last
 // stable offsets (DescribeProducers and ListOffsets read_committed), written by librdkafka (kcat); and
 // against a cluster playing Kafka 2.4, which has none of these APIs, the words that say so.
+import { fileURLToPath } from 'node:url';
 import { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransactionService } from '../../electron/services/transactions/service';
-import { kcat, startTestCluster, topicName, type TestCluster } from '../broker/clients/helpers';
+import { isFailure } from '../../electron/broker/cluster/controller';
+import { TopicReader } from '../../electron/services/messages/fetch';
+import { PYTHON, kcat, run, startTestCluster, topicName, type TestCluster } from '../broker/clients/helpers';
+import { waitFor } from '../support/wait';
+
+// librdkafka's transactional producer (confluent-kafka), the scenarios of the broker's transactions suite.
+const TXN = fileURLToPath(new URL('../broker/transactions/fixtures/txn.py', import.meta.url));
+
+async function python(command: string, args: Record<string, unknown>): Promise<void> {
+  const result = await run(PYTHON, [TXN, command, JSON.stringify(args)], { timeoutMs: 60_000 });
+  if (result.timedOut || result.code !== 0)
+    throw new Error(`txn.py ${command} failed (${result.timedOut ? 'timed out' : `exit ${result.code}`}):\n${result.stderr}`);
+}
 
 let current: TestCluster;
 let old: TestCluster;
+let txn: TestCluster;
 const admins: Admin[] = [];
 
 function serviceFor(cluster: TestCluster): TransactionService {
@@ -17,12 +31,20 @@ function serviceFor(cluster: TestCluster): TransactionService {
 }
 
 beforeAll(async () => {
-  [current, old] = await Promise.all([startTestCluster({ brokers: 1 }), startTestCluster({ brokers: 1, kafkaVersion: '2.4' })]);
+  [current, old, txn] = await Promise.all([
+    startTestCluster({ brokers: 1 }),
+    startTestCluster({ brokers: 1, kafkaVersion: '2.4' }),
+    // Timed-out transactions are not aborted by the coordinator here (its sweep runs every 10 min): they hang.
+    startTestCluster({
+      brokers: 1,
+      config: { 'transaction.state.log.num.partitions': '2', 'transaction.abort.timed.out.transaction.cleanup.interval.ms': '600000' },
+    }),
+  ]);
 });
 
 afterAll(async () => {
   await Promise.all(admins.map((admin) => admin.close()));
-  await Promise.all([current?.close(), old?.close()]);
+  await Promise.all([current?.close(), old?.close(), txn?.close()]);
 });
 
 describe('transactions service', () => {
@@ -56,5 +78,94 @@ describe('transactions service', () => {
     expect(overview.unsupported).toBe('Listing transactions needs Kafka 3.0 or later (the ListTransactions API), and this cluster does not offer it.');
     expect(overview.transactions).toEqual([]);
     expect(overview.openOnPartitions).toEqual([]);
+  });
+});
+
+describe('transactions service with librdkafka transactions', () => {
+  it('finds a transaction hanging past its timeout, holding the LSO; aborting it releases the partition', async () => {
+    const service = serviceFor(txn);
+    const topic = topicName('txn-hang');
+    const id = `hang-${topic}`;
+    const other = `${topic}-ok`;
+    for (const name of [topic, other]) {
+      const created = txn.cluster.controller.createTopic({ name, partitions: 1, replicationFactor: 1, configs: {} });
+      if (isFailure(created)) throw new Error(created.message);
+    }
+    await python('transactions', { bootstrap: txn.bootstrap, id: `ok-${topic}`, topic: other, transactions: [{ values: ['c1'], partition: 0, commit: true }] });
+    // Begins a transaction, writes 3 records to partition 0 and vanishes; its timeout is 1 s.
+    await python('hang', { bootstrap: txn.bootstrap, id, topic, timeoutMs: 1000, values: ['o1', 'o2', 'o3'] });
+
+    const overview = await waitFor(
+      async () => {
+        const read = await service.overview('embedded');
+        return read.transactions.find((t) => t.transactionalId === id)?.hanging ? read : null;
+      },
+      15_000,
+      'the transaction to hang past its timeout',
+    );
+    expect(overview.unsupported).toBeNull();
+    const hanging = overview.transactions.find((t) => t.transactionalId === id)!;
+    expect(hanging).toMatchObject({ state: 'Ongoing', timeoutMs: 1000, partitions: [{ topic, partitions: [0] }], coordinator: 0 });
+    expect(hanging.hanging).toMatch(/^open for \d+ s, past its timeout of 1 s$/);
+    const done = overview.transactions.find((t) => t.transactionalId === `ok-${topic}`)!;
+    expect(done).toMatchObject({ state: 'CompleteCommit', hanging: null });
+    const onPartition = overview.openOnPartitions.filter((e) => e.topic === topic);
+    expect(onPartition).toHaveLength(1);
+    expect(onPartition[0]).toMatchObject({
+      partition: 0,
+      producerId: hanging.producerId,
+      producerEpoch: hanging.producerEpoch,
+      startOffset: 0,
+      lastStableOffset: 0,
+      highWatermark: 3,
+      blocksLso: true,
+      transactionalId: id,
+    });
+    expect(onPartition[0]!.hanging).toContain(`its transaction "${id}" is open for`);
+
+    // read_uncommitted sees the open records, marked open; read_committed nothing of partition 0.
+    const admin = admins[admins.length - 1]!;
+    const uncommitted = await TopicReader.open(admin, topic);
+    const [open] = await uncommitted.fetch([{ partition: 0, offset: 0, maxBytes: 1 << 20 }]);
+    expect(open!.records.map((r) => [r.value?.toString(), r.transaction?.state])).toEqual([
+      ['o1', 'open'],
+      ['o2', 'open'],
+      ['o3', 'open'],
+    ]);
+    expect(open!.lastStableOffset).toBe(0);
+
+    const result = await service.abort('embedded', [
+      {
+        topic,
+        partition: 0,
+        producerId: onPartition[0]!.producerId,
+        producerEpoch: onPartition[0]!.producerEpoch,
+        coordinatorEpoch: onPartition[0]!.coordinatorEpoch,
+      },
+    ]);
+    expect(result.results).toEqual([{ topic, partition: 0, error: null }]);
+
+    // The ABORT marker at offset 3 ends it: the LSO reaches the high watermark.
+    const after = await service.topic('embedded', topic);
+    const p0 = after.partitions.find((p) => p.partition === 0)!;
+    expect(p0).toMatchObject({ highWatermark: 4, lastStableOffset: 4 });
+    expect(p0.producers.find((p) => p.producerId === hanging.producerId)?.currentTxnStartOffset).toBe(-1);
+    const [aborted] = await uncommitted.fetch([{ partition: 0, offset: 0, maxBytes: 1 << 20 }]);
+    expect(aborted!.records.map((r) => [r.value?.toString(), r.transaction])).toEqual([
+      ['o1', { state: 'aborted', markerOffset: 3 }],
+      ['o2', { state: 'aborted', markerOffset: 3 }],
+      ['o3', { state: 'aborted', markerOffset: 3 }],
+    ]);
+    const committedReader = await TopicReader.open(admin, topic, { isolation: 'read_committed', showControl: true });
+    const [visible] = await committedReader.fetch([{ partition: 0, offset: 0, maxBytes: 1 << 20 }]);
+    // Aborted records are left out; the marker is kept when asked for.
+    expect(visible!.records.map((r) => [r.offset, r.control?.type ?? r.value?.toString()])).toEqual([[3, 'abort']]);
+    const otherReader = await TopicReader.open(admin, other, { isolation: 'read_committed', showControl: true });
+    const [committed] = await otherReader.fetch([{ partition: 0, offset: 0, maxBytes: 1 << 20 }]);
+    expect(committed!.records.map((r) => [r.control?.type ?? r.value?.toString(), r.transaction?.state ?? null])).toEqual([
+      ['c1', 'committed'],
+      ['commit', null],
+    ]);
+    expect(txn.errors).toEqual([]);
   });
 });

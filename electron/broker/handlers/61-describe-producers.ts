@@ -34,7 +34,7 @@ export const describeProducersHandler = defineHandler({
           partitionIndex,
           errorCode: ErrorCode.NONE,
           errorMessage: null,
-          activeProducers: replica.producers.describe().map((p) => ({
+          activeProducers: replica.producerStates().map((p) => ({
             producerId: BigInt(p.producerId),
             producerEpoch: p.producerEpoch,
             lastSequence: p.lastSequence,

@@ -43,6 +43,8 @@ import { describeUserScramCredentialsHandler } from './50-describe-user-scram-cr
 import { alterUserScramCredentialsHandler } from './51-alter-user-scram-credentials';
 import { describeClusterHandler } from './60-describe-cluster';
 import { describeProducersHandler } from './61-describe-producers';
+import { describeTransactionsHandler } from './65-describe-transactions';
+import { listTransactionsHandler } from './66-list-transactions';
 
 /** Every API the broker implements, one file per API key. ApiVersions is built from this list. */
 export const handlers: readonly AnyHandler[] = [
@@ -90,4 +92,6 @@ export const handlers: readonly AnyHandler[] = [
   alterUserScramCredentialsHandler,
   describeClusterHandler,
   describeProducersHandler,
+  describeTransactionsHandler,
+  listTransactionsHandler,
 ];

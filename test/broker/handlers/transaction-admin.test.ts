@@ -1,19 +1,29 @@
 // The admin APIs of KIP-664 (DescribeProducers; ListTransactions and DescribeTransactions where the
 // coordinator answers them), asked with @platformatic/kafka's own protocol functions (an implementation
 // apart from the broker's generated codec) of producer state written by librdkafka (kcat).
-import { Connection, describeProducersV0 } from '@platformatic/kafka';
+import { fileURLToPath } from 'node:url';
+import { Connection, describeProducersV0, describeTransactionsV0, listTransactionsV0, listTransactionsV1 } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
 import { CreateTopics, createCreateTopicsRequest } from '../../../electron/kafka/protocol/generated/index';
-import { kcat, startTestCluster, topicName, type TestCluster } from '../clients/helpers';
+import { PYTHON, kcat, run, startTestCluster, topicName, type TestCluster } from '../clients/helpers';
 import { RawClient } from './raw-client';
 
 let t: TestCluster;
 let connection: Connection;
 let raw: RawClient;
 
+// librdkafka's transactional producer (confluent-kafka), the scenarios of the transactions suite.
+const TXN = fileURLToPath(new URL('../transactions/fixtures/txn.py', import.meta.url));
+
+async function python(command: string, args: Record<string, unknown>): Promise<void> {
+  const result = await run(PYTHON, [TXN, command, JSON.stringify(args)], { timeoutMs: 60_000 });
+  if (result.timedOut || result.code !== 0)
+    throw new Error(`txn.py ${command} failed (${result.timedOut ? 'timed out' : `exit ${result.code}`}):\n${result.stderr}`);
+}
+
 beforeAll(async () => {
-  t = await startTestCluster({ brokers: 1 });
+  t = await startTestCluster({ brokers: 1, config: { 'transaction.state.log.num.partitions': '2' } });
   const [host, port] = t.bootstrap.split(',')[0]!.split(':');
   connection = new Connection('transaction-admin-test');
   await connection.connect(host!, Number(port));
@@ -93,5 +103,74 @@ describe('DescribeProducers (KIP-664)', () => {
     await kcat(t.bootstrap, ['-P', '-t', topic, '-p', '0', '-X', 'enable.idempotence=false'], { input: 'x\n' });
     const response = await describeProducers([{ name: topic, partitionIndexes: [0] }]);
     expect(response.topics[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.NONE, activeProducers: [] });
+  });
+});
+
+/** An answer @platformatic/kafka's parser threw on (it throws on any error code); the answer rides on the error. */
+async function answer<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    const response = (error as { response?: T }).response;
+    if (response) return response;
+    throw error;
+  }
+}
+
+describe('ListTransactions and DescribeTransactions (KIP-664)', () => {
+  it("list the coordinator's transactions with filters and describe each one's state, producer and partitions", async () => {
+    const topic = topicName('txn-admin');
+    await createTopic(topic, 2);
+    const committed = `committed-${topic}`;
+    const open = `open-${topic}`;
+    // The vanishing producer writes without choosing a partition: one partition keeps it in one place.
+    const openTopic = `${topic}-open`;
+    await createTopic(openTopic, 1);
+    await python('transactions', { bootstrap: t.bootstrap, id: committed, topic, transactions: [{ values: ['c1', 'c2'], partition: 1, commit: true }] });
+    const before = Date.now();
+    // A producer that begins a transaction, writes 3 records to partition 0 and vanishes (timeout 5 min).
+    await python('hang', { bootstrap: t.bootstrap, id: open, topic: openTopic, timeoutMs: 300_000, values: ['o1', 'o2', 'o3'] });
+
+    const all = await listTransactionsV1.api.async(connection, [], [], -1n, null);
+    const byId = new Map(all.transactionStates.map((s) => [s.transactionalId, s]));
+    expect(byId.get(committed)?.transactionState).toBe('CompleteCommit');
+    expect(byId.get(open)?.transactionState).toBe('Ongoing');
+    expect(all.unknownStateFilters).toEqual([]);
+
+    const ongoing = await listTransactionsV0.api.async(connection, ['Ongoing'], [], -1n, null);
+    expect(ongoing.transactionStates.map((s) => s.transactionalId)).toContain(open);
+    expect(ongoing.transactionStates.map((s) => s.transactionalId)).not.toContain(committed);
+    const byProducer = await listTransactionsV0.api.async(connection, [], [byId.get(committed)!.producerId], -1n, null);
+    expect(byProducer.transactionStates.map((s) => s.transactionalId)).toEqual([committed]);
+    // KIP-994: open at least an hour: none.
+    expect((await listTransactionsV1.api.async(connection, [], [], 3_600_000n, null)).transactionStates).toEqual([]);
+    const unknown = await answer(listTransactionsV0.api.async(connection, ['Bogus' as never], [], -1n, null));
+    expect(unknown.unknownStateFilters).toEqual(['Bogus']);
+    expect(unknown.transactionStates).toEqual([]);
+
+    const described = await answer(describeTransactionsV0.api.async(connection, [open, committed, `never-${topic}`]));
+    const [openState, committedState, never] = described.transactionStates;
+    expect(openState).toMatchObject({ errorCode: ErrorCode.NONE, transactionalId: open, transactionState: 'Ongoing', transactionTimeoutMs: 300_000 });
+    expect(openState!.topics).toEqual([{ topic: openTopic, partitions: [0] }]);
+    expect(Number(openState!.transactionStartTimeMs)).toBeGreaterThanOrEqual(before - 1000);
+    expect(openState!.producerId).toBe(byId.get(open)!.producerId);
+    expect(committedState).toMatchObject({ errorCode: ErrorCode.NONE, transactionState: 'CompleteCommit' });
+    expect(never!.errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
+
+    // The partition keeps the open transaction: DescribeProducers names where it starts.
+    const producers = await describeProducers([
+      { name: openTopic, partitionIndexes: [0] },
+      { name: topic, partitionIndexes: [1] },
+    ]);
+    const p0 = producers.topics.find((x) => x.name === openTopic)!.partitions[0]!;
+    const openProducer = p0.activeProducers.find((p) => p.producerId === byId.get(open)!.producerId)!;
+    expect(openProducer.currentTxnStartOffset).toBe(0n);
+    expect(openProducer.lastSequence).toBe(2);
+    const p1 = producers.topics.find((x) => x.name === topic)!.partitions[0]!;
+    const committedProducer = p1.activeProducers.find((p) => p.producerId === byId.get(committed)!.producerId)!;
+    // Committed: no open transaction, and the marker's coordinator epoch is known.
+    expect(committedProducer.currentTxnStartOffset).toBe(-1n);
+    expect(committedProducer.coordinatorEpoch).toBeGreaterThanOrEqual(0);
+    expect(t.errors).toEqual([]);
   });
 });

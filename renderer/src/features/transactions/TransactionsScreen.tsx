@@ -218,7 +218,7 @@ function TransactionsView({ data, onAbort }: { data: TransactionsOverview; onAbo
                 {data.openOnPartitions.map((entry) => (
                   <tr
                     key={`${entry.topic}:${entry.partition}:${entry.producerId}`}
-                    className={entry.hanging ? 'row-bad' : undefined}
+                    className={entry.hanging ? 'row-bad' : entry.blocksLso ? 'row-warn' : undefined}
                     data-partition={`${entry.topic}-${entry.partition}`}
                   >
                     <td className="mono-cell">
