@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { EMBEDDED_CONNECTION_ID, type AppInfo, type EmbeddedSettings } from '../../shared/model/schemas';
 import { createHandlers } from '../ipc/handlers';
 import { createDispatcher, type Dispatch } from '../ipc/registry';
-import { AclService } from '../services/acls/service';
+import { AclsService } from '../services/acls/service';
 import { TransactionService } from '../services/transactions/service';
 import { ClusterService } from '../services/cluster/service';
 import { ConnectionService } from '../services/connections/service';
@@ -21,7 +21,7 @@ import { RegistrySettings } from '../services/schemas/registries';
 import { SchemasService } from '../services/schemas/service';
 import type { SecretStore } from '../services/secrets/service';
 import { SettingsService, embeddedDataDir } from '../services/settings/service';
-import { UserService } from '../services/users/service';
+import { UsersService } from '../services/users/service';
 import { TopicsService } from '../services/topics/service';
 import { EventHub } from './events';
 import { appLogger, type Logger } from './logger';
@@ -133,8 +133,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     const sasl = connections.list().find((connection) => connection.id === connectionId)?.sasl;
     return sasl ? `User:${sasl.username}` : null;
   };
-  const acls = new AclService({ admin, connectedAs });
-  const users = new UserService({ admin, connectedAs });
+  const acls = new AclsService({ admin, connectedAs });
+  const users = new UsersService({ admin, connectedAs });
   const transactions = new TransactionService({ admin });
 
   // Schema registries per connection: the embedded connection's is the embedded cluster's own.

@@ -1,5 +1,5 @@
 // The app's services, as app-core makes and wires them and the IPC handlers call them.
-import type { AclService } from '../services/acls/service';
+import type { AclsService } from '../services/acls/service';
 import type { ClusterService } from '../services/cluster/service';
 import type { ConnectionService } from '../services/connections/service';
 import type { DemoService } from '../services/demo/service';
@@ -10,7 +10,7 @@ import type { MessageService } from '../services/messages/service';
 import type { ProduceService } from '../services/produce/service';
 import type { SchemasService } from '../services/schemas/service';
 import type { SettingsService } from '../services/settings/service';
-import type { UserService } from '../services/users/service';
+import type { UsersService } from '../services/users/service';
 import type { TopicsService } from '../services/topics/service';
 import type { TransactionService } from '../services/transactions/service';
 
@@ -26,8 +26,8 @@ export interface Services {
   lag: LagService;
   demo: DemoService;
   messages: MessageService;
-  acls: AclService;
-  users: UserService;
+  acls: AclsService;
+  users: UsersService;
   schemas: SchemasService;
   transactions: TransactionService;
 }

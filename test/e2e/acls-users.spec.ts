@@ -24,6 +24,8 @@ test.beforeAll(async () => {
   }).admin();
   await admin.connect();
   await admin.createTopics({ topics: ['orders', 'team.orders', 'team.payments', 'audit'].map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })) });
+  // A group with committed offsets (and no members), for its page's "Who can access it".
+  await admin.setOffsets({ groupId: 'billing', topic: 'orders', partitions: [{ partition: 0, offset: '0' }] });
   await admin.disconnect();
   webApp = await startWebApp({ brokers: 1 });
 });
@@ -157,6 +159,25 @@ test('manages ACLs and SCRAM users on a secured cluster', async ({ page }, testI
   await deleteUser.getByRole('button', { name: 'Delete user' }).click();
   await expect(deleteUser).toBeHidden();
   await expect(users).not.toContainText('carol');
+
+  // A group's page: no ACL applies to it yet; one added from there, prefilled for the group.
+  await openScreen(page, 'Consumer groups');
+  await page.getByRole('table', { name: 'Consumer groups' }).getByRole('button', { name: 'billing', exact: true }).click();
+  const groupAccess = page.getByRole('region', { name: 'Who can access it' });
+  await expect(groupAccess).toContainText('No ACL applies to this group.');
+  await groupAccess.getByRole('button', { name: 'Add ACL' }).click();
+  dialog = page.getByRole('dialog', { name: 'Create ACL' });
+  await expect(dialog.getByLabel('Resource type')).toHaveValue('GROUP');
+  await expect(dialog.getByLabel('Resource name')).toHaveValue('billing');
+  await dialog.getByLabel('Principal').fill('User:alice');
+  await expect(dialog.getByRole('region', { name: 'What it grants' })).toContainText(
+    'Allows User:alice to READ (and so DESCRIBE) on the consumer group "billing"',
+  );
+  await dialog.getByRole('button', { name: 'Create ACL' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(groupAccess.getByRole('table', { name: 'ACLs of billing' })).toContainText('User:alice');
+  await groupAccess.scrollIntoViewIfNeeded();
+  await screenshots(page, testInfo, 'group-access');
   expect(errors).toEqual([]);
 });
 
@@ -177,6 +198,7 @@ test('says which right is missing, and that a cluster without an authorizer has 
   await page.getByRole('button', { name: 'Embedded cluster', exact: true }).click();
   await openScreen(page, 'ACLs');
   await expect(page.getByRole('alert').filter({ hasText: 'No authorizer on this cluster' })).toContainText('enforces no ACLs');
+  await expect(page.getByRole('button', { name: 'Create ACL' })).toBeDisabled();
   await screenshots(page, testInfo, 'acls-no-authorizer');
   expect(errors).toEqual([]);
 });

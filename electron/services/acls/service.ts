@@ -31,7 +31,7 @@ import {
 } from './codes';
 import { refusal } from './refusals';
 
-export interface AclServiceDeps {
+export interface AclsServiceDeps {
   admin(connectionId: string): Promise<Admin>;
   /** The principal a connection authenticates as ("User:alice"), or null without SASL. */
   connectedAs(connectionId: string): string | null;
@@ -40,10 +40,10 @@ export interface AclServiceDeps {
 /** How many existing topics or groups a preview names at most. */
 const MAX_PREVIEW_MATCHES = 50;
 
-export class AclService {
-  readonly #deps: AclServiceDeps;
+export class AclsService {
+  readonly #deps: AclsServiceDeps;
 
-  constructor(deps: AclServiceDeps) {
+  constructor(deps: AclsServiceDeps) {
     this.#deps = deps;
   }
 

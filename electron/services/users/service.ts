@@ -16,7 +16,7 @@ import { bootstrapConnection, negotiateVersion, send } from '../cluster/wire';
 
 const derive = promisify(pbkdf2);
 
-export interface UserServiceDeps {
+export interface UsersServiceDeps {
   admin(connectionId: string): Promise<Admin>;
   /** The principal a connection authenticates as ("User:alice"), or null without SASL. */
   connectedAs(connectionId: string): string | null;
@@ -41,10 +41,10 @@ export async function saltedCredential(
   return { salt, saltedPassword, iterations };
 }
 
-export class UserService {
-  readonly #deps: UserServiceDeps;
+export class UsersService {
+  readonly #deps: UsersServiceDeps;
 
-  constructor(deps: UserServiceDeps) {
+  constructor(deps: UsersServiceDeps) {
     this.#deps = deps;
   }
 

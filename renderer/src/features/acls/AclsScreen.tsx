@@ -11,7 +11,7 @@ import { useAppStore, useResource } from '../../store/hooks';
 import { selectActiveAvailable, selectWriteBlock } from '../connections/connections-slice';
 import { AclTable } from './AclTable';
 import { CreateAclDialog } from './CreateAclDialog';
-import { SecurityStateView } from './SecurityStateView';
+import { SecurityStateView, withoutAuthorizer } from './SecurityStateView';
 import { EMPTY_ACL_FILTER, aclsQuery, toAclFilter, type AclFilterForm } from './acls-slice';
 import './acls.css';
 
@@ -28,6 +28,7 @@ export function AclsScreen() {
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<AclEntry | null>(null);
   const filtered = Object.keys(filter).length > 0;
+  const noAuthorizer = withoutAuthorizer(acls);
 
   return (
     <section className="screen">
@@ -35,8 +36,8 @@ export function AclsScreen() {
         <button
           type="button"
           className="button button-primary"
-          disabled={Boolean(writeBlock)}
-          title={writeBlock ?? undefined}
+          disabled={Boolean(writeBlock ?? noAuthorizer)}
+          title={writeBlock ?? noAuthorizer ?? undefined}
           onClick={() => setCreating(true)}
         >
           Create ACL

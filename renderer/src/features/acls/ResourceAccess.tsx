@@ -10,7 +10,7 @@ import { selectActiveAvailable, selectWriteBlock } from '../connections/connecti
 import { AclTable } from './AclTable';
 import { DeleteAclDialog } from './AclsScreen';
 import { CreateAclDialog } from './CreateAclDialog';
-import { SecurityStateView } from './SecurityStateView';
+import { SecurityStateView, withoutAuthorizer } from './SecurityStateView';
 import { resourceAclsQuery } from './acls-slice';
 import './acls.css';
 
@@ -22,6 +22,7 @@ export function ResourceAccess({ resourceType, name }: { resourceType: 'TOPIC' |
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<AclEntry | null>(null);
   const noun = resourceType === 'TOPIC' ? 'topic' : 'group';
+  const noAuthorizer = withoutAuthorizer(acls);
   const sorted = useMemo(
     () => [...(acls.data?.acls ?? [])].sort((a, b) => (a.permission === b.permission ? 0 : a.permission === 'DENY' ? -1 : 1)),
     [acls.data],
@@ -33,7 +34,13 @@ export function ResourceAccess({ resourceType, name }: { resourceType: 'TOPIC' |
           The ACLs that apply to this {noun}: its own name, &apos;*&apos;, and prefixes of its name. A DENY wins over every ALLOW; super users are not listed.
         </p>
         <span className="spacer" />
-        <button type="button" className="button button-small" disabled={Boolean(writeBlock)} title={writeBlock ?? undefined} onClick={() => setCreating(true)}>
+        <button
+          type="button"
+          className="button button-small"
+          disabled={Boolean(writeBlock ?? noAuthorizer)}
+          title={writeBlock ?? noAuthorizer ?? undefined}
+          onClick={() => setCreating(true)}
+        >
           Add ACL
         </button>
       </div>

@@ -16,6 +16,11 @@ export function securityRefusalTitle(error: IpcError): string | null {
   return null;
 }
 
+/** Why ACLs cannot be created here, when the cluster said it has no authorizer; else null. */
+export function withoutAuthorizer(resource: Resource<unknown>): string | null {
+  return resource.status === 'error' && resource.error.kafkaCode === 'SECURITY_DISABLED' ? 'This cluster has no authorizer: ACLs cannot be created.' : null;
+}
+
 export function SecurityRefusal({ error, onRetry }: { error: IpcError; onRetry?: () => void }) {
   const title = securityRefusalTitle(error);
   return (

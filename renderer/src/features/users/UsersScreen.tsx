@@ -43,8 +43,8 @@ export function UsersScreen() {
         </button>
       </ScreenHeader>
       <p className="muted small">
-        SCRAM credentials stored by the cluster (SCRAM-SHA-256, SCRAM-SHA-512). Users of other mechanisms (PLAIN from the brokers&apos; JAAS config,
-        OAUTHBEARER, certificates) are not listed here.
+        The SCRAM credentials the cluster stores (SCRAM-SHA-256, SCRAM-SHA-512). Kafka keeps PLAIN users in its brokers&apos; JAAS config, which no API lists;
+        the embedded cluster checks PLAIN passwords against these credentials.
       </p>
       <SecurityStateView
         resource={users}
