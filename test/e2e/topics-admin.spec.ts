@@ -129,3 +129,25 @@ test('deleting a topic needs its name typed', async ({ page, webApp }, testInfo)
   await expect(page.getByRole('row').filter({ hasText: 'adm.doomed' })).toHaveCount(0);
   expect(errors).toEqual([]);
 });
+
+test("a topic's configs say what each does and Kafka's default, and can be searched", async ({ page, webApp }, testInfo) => {
+  const errors = watchConsole(page);
+  await page.goto(webApp.url);
+  await createTopic(page, 'adm.configs');
+  await page.getByRole('tab', { name: 'Configs' }).click();
+  const table = page.getByRole('table', { name: 'Configs' });
+  const row = (name: string) => table.locator('tr').filter({ has: page.locator('code', { hasText: new RegExp(`^${name.replaceAll('.', '\\.')}$`) }) });
+  await expect(row('min.insync.replicas')).toContainText('In-sync replicas that must have a write for acks=all to succeed');
+  await expect(row('cleanup.policy').locator('td').nth(3)).toHaveText('delete');
+  await page.getByLabel('Search configs').fill('tombstone');
+  await expect(table.locator('tbody tr')).toHaveCount(1);
+  await expect(row('delete.retention.ms')).toBeVisible();
+  await expect(page.getByText(/^1 of \d+ configs match/)).toBeVisible();
+  await page.getByLabel('Search configs').fill('segment');
+  await expect(row('segment.ms')).toBeVisible();
+  await screenshots(page, testInfo, 'topic-configs-search');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.getByLabel('Search configs').fill('');
+  await screenshots(page, testInfo, 'topic-configs-dark');
+  expect(errors).toEqual([]);
+});

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCore, type TestCore } from './helpers';
 import { eventually } from '../support/wait';
+import { topicConfigDoc } from '../../shared/model/topic-config-docs';
 
 const connectionId = 'embedded';
 
@@ -37,6 +38,16 @@ describe('topics admin on the embedded cluster', () => {
     await app.ok('topics.create', { connectionId, topic: '_schemas', partitions: 1, replicationFactor: 1 });
     const topics = await app.ok('topics.list', { connectionId });
     expect(topics.find((topic) => topic.name === '_schemas')).toMatchObject({ internal: true });
+  });
+
+  it("describes every topic config the cluster reports, with Kafka's documented default", async () => {
+    const configs = await app.ok('topics.configs', { connectionId, topic: 'adm.orders' });
+    expect(configs.length).toBeGreaterThan(20);
+    expect(configs.filter((config) => !topicConfigDoc(config.name)).map((config) => config.name)).toEqual([]);
+    // Where the cluster reports Kafka's own default, the documented one is the same.
+    for (const config of configs.filter((entry) => entry.source === 'default' && !entry.sensitive)) {
+      expect({ name: config.name, value: config.value ?? '' }).toEqual({ name: config.name, value: topicConfigDoc(config.name)?.kafkaDefault });
+    }
   });
 
   it('saves the theme without touching the embedded settings, and the reverse', async () => {
