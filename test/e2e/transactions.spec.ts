@@ -87,7 +87,9 @@ test('the message browser reads uncommitted (open records marked) or committed (
   // What a read_committed consumer sees: up to the last stable offset (3), the marker shown as asked.
   await expect(rows(page)).toHaveCount(3);
   await expect(page.locator('[role="row"][data-offset="2"] [data-transaction="commit-marker"]')).toBeVisible();
-  await expect(page.getByRole('status', { name: 'Page status' })).toContainText('last stable offset, 3: an open transaction holds back offsets 3 to 4');
+  await expect(page.getByRole('note', { name: 'Held back by a transaction' })).toHaveText(
+    'Partition 0 is read up to its last stable offset, 3: an open transaction holds back offsets 3 to 4 (read uncommitted shows them).',
+  );
   await screenshots(page, testInfo, 'browser-read-committed');
   expect(errors).toEqual([]);
 });

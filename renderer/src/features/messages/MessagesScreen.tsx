@@ -440,6 +440,16 @@ export function MessagesScreen() {
           ) : null}
           <ExportStatus />
           {!tail && page.data?.unreadable?.length ? <UnreadableBatches batches={page.data.unreadable} what="This page" /> : null}
+          {/* read_committed: where an open transaction holds records back, said above the records, not only in the status line. */}
+          {!tail && query.isolation === 'read_committed'
+            ? page.data?.notes
+                .filter((note) => note.includes('last stable offset'))
+                .map((note) => (
+                  <div key={note} className="warning held-back-note" role="note" aria-label="Held back by a transaction">
+                    {note}
+                  </div>
+                ))
+            : null}
           {tail ? renderTail() : renderPage(page.data)}
           {!tail && page.status === 'error' ? <ErrorMessage error={page.error} onRetry={() => void readMessages()} /> : null}
           {!tail ? (
