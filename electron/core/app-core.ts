@@ -9,6 +9,7 @@ import { createDispatcher, type Dispatch } from '../ipc/registry';
 import { AclsService } from '../services/acls/service';
 import { TransactionService } from '../services/transactions/service';
 import { ClusterService } from '../services/cluster/service';
+import { ReassignmentService } from '../services/reassignments/service';
 import { ConnectionService } from '../services/connections/service';
 import { DemoService } from '../services/demo/service';
 import type { EmbeddedClusterFactory } from '../services/embedded-cluster/factory';
@@ -166,7 +167,24 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     secretStorage: options.secrets.kind,
     userDataDir: path.resolve(options.dataDir),
   };
-  const services: Services = { settings, embedded, connections, cluster, topics, produce, groups, lag, demo, messages, acls, users, schemas, transactions };
+  const reassignments = new ReassignmentService({ reads: (connectionId) => cluster.reads(connectionId) });
+  const services: Services = {
+    settings,
+    embedded,
+    connections,
+    cluster,
+    topics,
+    produce,
+    groups,
+    lag,
+    demo,
+    messages,
+    acls,
+    users,
+    schemas,
+    transactions,
+    reassignments,
+  };
   const dispatch = createDispatcher(createHandlers(appInfo, services), logger);
   if (options.embeddedStart === 'background') void embedded.startAtLaunch();
   else await embedded.startAtLaunch();

@@ -8,6 +8,7 @@ import type { GroupsService } from '../services/groups/service';
 import type { LagService } from '../services/lag/service';
 import type { MessageService } from '../services/messages/service';
 import type { ProduceService } from '../services/produce/service';
+import type { ReassignmentService } from '../services/reassignments/service';
 import type { SchemasService } from '../services/schemas/service';
 import type { SettingsService } from '../services/settings/service';
 import type { UsersService } from '../services/users/service';
@@ -30,4 +31,5 @@ export interface Services {
   users: UsersService;
   schemas: SchemasService;
   transactions: TransactionService;
+  reassignments: ReassignmentService;
 }

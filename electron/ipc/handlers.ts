@@ -28,7 +28,7 @@ function trackConnectionCalls(plain: Handlers, connections: ConnectionService): 
 
 function handlers(
   appInfo: AppInfo,
-  { settings, connections, embedded, cluster, topics, produce, groups, lag, demo, messages, acls, users, schemas, transactions }: Services,
+  { settings, connections, embedded, cluster, topics, produce, groups, lag, demo, messages, acls, users, schemas, transactions, reassignments }: Services,
 ): Handlers {
   return {
     'app.info': () => appInfo,
@@ -52,6 +52,13 @@ function handlers(
     'brokers.describe': ({ connectionId, brokerId }) => cluster.describeBroker(connectionId, brokerId),
     'cluster.electionPreview': ({ connectionId, target }) => cluster.electionPreview(connectionId, target),
     'cluster.electLeaders': ({ connectionId, target }) => cluster.electLeaders(connectionId, target),
+    'reassignments.state': ({ connectionId }) => reassignments.state(connectionId),
+    'reassignments.apply': (request) => reassignments.apply(request),
+    'reassignments.cancel': ({ connectionId, partitions }) => reassignments.cancel(connectionId, partitions),
+    'reassignments.clearThrottle': async ({ connectionId }) => {
+      await reassignments.clearThrottle(connectionId);
+      return null;
+    },
 
     'topics.list': ({ connectionId, includeInternal }) => topics.list(connectionId, includeInternal),
     'topics.stats': ({ connectionId, includeInternal }) => topics.stats(connectionId, includeInternal),
@@ -118,6 +125,8 @@ function handlers(
     'embedded.stopBroker': ({ brokerId }) => embedded.stopBroker(brokerId),
     'embedded.killBroker': ({ brokerId }) => embedded.killBroker(brokerId),
     'embedded.startBroker': ({ brokerId }) => embedded.startBroker(brokerId),
+    'embedded.addBroker': () => embedded.addBroker(),
+    'embedded.removeBroker': ({ brokerId }) => embedded.removeBroker(brokerId),
 
     'messages.read': (request) => messages.read(request),
     'messages.cancel': ({ operationId }) => ({ cancelled: messages.cancel(operationId) }),

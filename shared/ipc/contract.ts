@@ -63,6 +63,7 @@ import {
   scramUserRequestSchema,
   scramUserSchema,
 } from '../model/acls';
+import { reassignmentApplySchema, reassignmentCancelSchema, reassignmentResultSchema, reassignmentStateSchema } from '../model/reassignments';
 import { connectionActivitySchema, connectionFailureSchema, connectionHealthSchema, testIdSchema } from '../model/connections';
 import {
   exportRequestSchema,
@@ -173,6 +174,12 @@ export const contract = {
     request: z.object({ connectionId: connectionIdSchema, target: electionScopeSchema }).strict(),
     response: electionResultSchema,
   },
+  // Partition reassignments (KIP-455) for the planner: the assignment with sizes and the moves under
+  // way; start moves (optionally throttled), cancel them, lift the app's throttle.
+  'reassignments.state': { request: onConnection, response: reassignmentStateSchema },
+  'reassignments.apply': { request: reassignmentApplySchema, response: reassignmentResultSchema },
+  'reassignments.cancel': { request: reassignmentCancelSchema, response: reassignmentResultSchema },
+  'reassignments.clearThrottle': { request: onConnection, response: z.null() },
 
   // Without includeInternal, the topics Metadata flags internal (__consumer_offsets, ...) are left out.
   'topics.list': { request: withInternal, response: z.array(topicSummarySchema) },
@@ -263,6 +270,10 @@ export const contract = {
   'embedded.stopBroker': { request: brokerId, response: embeddedClusterStatusSchema },
   'embedded.killBroker': { request: brokerId, response: embeddedClusterStatusSchema },
   'embedded.startBroker': { request: brokerId, response: embeddedClusterStatusSchema },
+  // Grow or shrink the running cluster: a new broker gets the next free id; removing one that still
+  // holds replicas is refused (move them with a reassignment first).
+  'embedded.addBroker': { request: empty, response: embeddedClusterStatusSchema },
+  'embedded.removeBroker': { request: brokerId, response: embeddedClusterStatusSchema },
 
   // The message browser (shared/model/messages.ts). A read with a filter reports `messages.progress`
   // under its operationId and stops early on `messages.cancel`.

@@ -22,6 +22,7 @@ describe('screen registry', () => {
       'Overview',
       'Brokers',
       'Topics',
+      'Reassign partitions',
       'Messages',
       'Produce',
       'Consumer groups',

@@ -27,6 +27,10 @@ export interface EmbeddedClusterHandle {
   stopBroker(id: number): Promise<void>;
   killBroker(id: number): Promise<void>;
   startBroker(id: number): Promise<void>;
+  /** Adds a broker while running (next free id); see EmbeddedCluster.addBroker. */
+  addBroker(): Promise<EmbeddedBrokerStatus>;
+  /** Removes a broker that holds no replica; refused (thrown) otherwise. */
+  removeBroker(id: number): Promise<void>;
   onEvent(listener: (event: ClusterEvent) => void): () => void;
   close(): Promise<void>;
   /** The CA certificate (PEM path) clients must trust when the listeners use TLS; null without TLS. */

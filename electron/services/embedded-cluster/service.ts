@@ -265,6 +265,30 @@ export class EmbeddedClusterService {
     return this.#statusChanged();
   }
 
+  /** Grows the running cluster by one broker (the next free id, on the first port + id). */
+  async addBroker(): Promise<EmbeddedClusterStatus> {
+    const cluster = this.#cluster;
+    if (!cluster) throw new AppError('unavailable', this.#message ?? 'The embedded cluster is not running.');
+    try {
+      await cluster.addBroker();
+    } catch (error) {
+      throw new AppError('kafka', `No broker was added: ${error instanceof Error ? error.message : String(error)}.`);
+    }
+    return this.#statusChanged();
+  }
+
+  /** Removes a broker from the running cluster; refused while it holds replicas (drain it first). */
+  async removeBroker(brokerId: number): Promise<EmbeddedClusterStatus> {
+    const cluster = this.#requireBroker(brokerId);
+    try {
+      await cluster.removeBroker(brokerId);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new AppError('conflict', `Broker ${brokerId} was not removed: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}.`);
+    }
+    return this.#statusChanged();
+  }
+
   #statusChanged(): EmbeddedClusterStatus {
     const status = this.status();
     this.#publishStatus(status);

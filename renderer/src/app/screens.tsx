@@ -18,6 +18,7 @@ import { SettingsScreen } from '../features/settings/SettingsScreen';
 import { AclsScreen } from '../features/acls/AclsScreen';
 import { UsersScreen } from '../features/users/UsersScreen';
 import { TransactionsScreen } from '../features/transactions/TransactionsScreen';
+import { ReassignScreen } from '../features/reassign/ReassignScreen';
 
 export interface ScreenDefinition<Id extends string = string> {
   id: Id;
@@ -42,6 +43,7 @@ const definitions = [
   { id: 'brokers', title: 'Brokers', component: BrokersScreen, placement: 'cluster' },
   { id: 'broker', title: 'Broker', component: BrokerScreen, placement: 'none', parent: 'brokers', onConnectionChange: 'brokers' },
   { id: 'topics', title: 'Topics', component: TopicsScreen, placement: 'cluster' },
+  { id: 'reassign', title: 'Reassign partitions', component: ReassignScreen, placement: 'cluster' },
   { id: 'topic', title: 'Topic', component: TopicDetailScreen, placement: 'none', parent: 'topics', onConnectionChange: 'topics' },
   { id: 'messages', title: 'Messages', component: MessagesScreen, placement: 'cluster' },
   { id: 'produce', title: 'Produce', component: ProduceScreen, placement: 'cluster' },

@@ -14,6 +14,7 @@ import { createAclsSlice, type AclsSlice } from '../features/acls/acls-slice';
 import { createUsersSlice, type UsersSlice } from '../features/users/users-slice';
 import { createSchemasSlice, type SchemasSlice } from '../features/schemas/schemas-slice';
 import { createTransactionsSlice, type TransactionsSlice } from '../features/transactions/transactions-slice';
+import { createReassignSlice, type ReassignSlice } from '../features/reassign/reassign-slice';
 import { createResourcesSlice, type ResourcesSlice } from './resources';
 
 export type AppState = ResourcesSlice &
@@ -28,7 +29,8 @@ export type AppState = ResourcesSlice &
   AclsSlice &
   UsersSlice &
   SchemasSlice &
-  TransactionsSlice & { api: IpcClient };
+  TransactionsSlice &
+  ReassignSlice & { api: IpcClient };
 
 export type AppStore = StoreApi<AppState>;
 
@@ -45,6 +47,7 @@ export function createAppStore(api: IpcClient): AppStore {
     ...createClusterSlice(set, get, api),
     ...createTopicsSlice(set, get, api),
     ...createEmbeddedSlice(set, get, api),
+    ...createReassignSlice(set, get, api),
     ...createGroupsSlice(set, get, api),
     ...createUiSlice(set, get, api),
     ...createMessagesSlice(set, get, api),

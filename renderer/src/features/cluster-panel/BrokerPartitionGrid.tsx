@@ -1,8 +1,18 @@
 // Brokers across, partitions down: who leads each partition and which replicas are in sync. It is
-// patched live from leader and ISR events, so stopping a broker shows leadership moving.
+// patched live from leader, ISR and replica events, so stopping a broker shows leadership moving, and a
+// reassignment shows its new replicas catching up (adding) and the old ones leaving (removing).
 import type { EmbeddedBrokerStatus, TopicDetail } from '../../../../shared/model/schemas';
 
-export function BrokerPartitionGrid({ detail, brokers }: { detail: TopicDetail; brokers: readonly EmbeddedBrokerStatus[] }) {
+export function BrokerPartitionGrid({
+  detail,
+  brokers,
+  moving = {},
+}: {
+  detail: TopicDetail;
+  brokers: readonly EmbeddedBrokerStatus[];
+  /** Replicas being added and removed, by `topic-partition`. */
+  moving?: Readonly<Record<string, { adding: number[]; removing: number[] }>>;
+}) {
   return (
     <table className="table grid-table" aria-label={`Replicas of ${detail.name} by broker`}>
       <thead>
@@ -29,10 +39,19 @@ export function BrokerPartitionGrid({ detail, brokers }: { detail: TopicDetail; 
               const isReplica = partition.replicas.includes(broker.id);
               const isLeader = partition.leader === broker.id;
               const inSync = partition.isr.includes(broker.id);
-              const label = !isReplica ? '' : isLeader ? 'leader' : inSync ? 'in sync' : 'out of sync';
+              const move = moving[`${detail.name}-${partition.partition}`];
+              const adding = move?.adding.includes(broker.id) === true && !inSync;
+              const removing = move?.removing.includes(broker.id) === true;
+              const label = !isReplica ? '' : isLeader ? 'leader' : adding ? 'adding' : inSync ? 'in sync' : 'out of sync';
+              const tone = isLeader ? 'leader' : adding ? 'adding' : inSync ? 'isr' : 'lagging';
               return (
                 <td key={broker.id} data-broker={broker.id} className="grid-cell">
-                  {isReplica ? <span className={`cell cell-${isLeader ? 'leader' : inSync ? 'isr' : 'lagging'}`}>{label}</span> : null}
+                  {isReplica ? (
+                    <span className={`cell cell-${tone}${removing ? ' cell-removing' : ''}`}>
+                      {label}
+                      {removing ? ' · leaving' : ''}
+                    </span>
+                  ) : null}
                 </td>
               );
             })}

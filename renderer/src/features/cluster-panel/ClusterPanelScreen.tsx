@@ -174,10 +174,20 @@ function BootstrapServers({
 
 function BrokerCards({ status }: { status: EmbeddedClusterStatus }) {
   const controlBroker = useAppStore((state) => state.controlBroker);
+  const addBroker = useAppStore((state) => state.addBroker);
   const pending = useAppStore((state) => state.brokerAction);
   const actionError = useAppStore((state) => state.brokerActionError);
   return (
     <>
+      <div className="card-head broker-cards-head">
+        <p className="muted small">
+          Brokers can be added and removed while the cluster runs. A broker that holds replicas is removed only once they have moved away (Reassign partitions:
+          drain it).
+        </p>
+        <button type="button" className="button" disabled={Boolean(pending)} onClick={() => void addBroker()}>
+          {pending?.action === 'add' ? 'Adding…' : 'Add broker'}
+        </button>
+      </div>
       <div className="broker-cards">
         {status.brokers.map((broker) => {
           const busy = pending?.brokerId === broker.id;
@@ -213,9 +223,18 @@ function BrokerCards({ status }: { status: EmbeddedClusterStatus }) {
                     disabled={Boolean(pending)}
                     onClick={() => void controlBroker(broker.id, 'start')}
                   >
-                    {busy ? 'Starting…' : `Start broker ${broker.id}`}
+                    {busy && pending?.action === 'start' ? 'Starting…' : `Start broker ${broker.id}`}
                   </button>
                 )}
+                <button
+                  type="button"
+                  className="button button-small"
+                  disabled={Boolean(pending)}
+                  title="Stop it and remove it from the cluster (refused while it holds replicas)"
+                  onClick={() => void controlBroker(broker.id, 'remove')}
+                >
+                  {busy && pending?.action === 'remove' ? 'Removing…' : 'Remove'}
+                </button>
               </div>
             </div>
           );
@@ -234,6 +253,9 @@ function PartitionGridSection({ status }: { status: EmbeddedClusterStatus }) {
   const selectGridTopic = useAppStore((state) => state.selectGridTopic);
   const lastBrokerEvent = useAppStore((state) => state.clusterEvents.find((event) => event.type === 'broker'));
   const brokerStates = status.brokers.map((broker) => broker.state).join(',');
+  const moving = useAppStore((state) => state.moving);
+  // A move that completes or is cancelled changes the replica set: read the topic again (sizes, order).
+  const lastReplicaEvent = useAppStore((state) => state.clusterEvents.find((event) => event.type === 'replicas' && event.topic === gridTopic));
 
   useEffect(() => {
     if (!gridTopic && topics.data?.[0]) selectGridTopic(topics.data[0].name);
@@ -245,7 +267,7 @@ function PartitionGridSection({ status }: { status: EmbeddedClusterStatus }) {
     if (!gridTopic) return;
     const timer = setTimeout(reloadGrid, 400);
     return () => clearTimeout(timer);
-  }, [lastBrokerEvent, brokerStates, gridTopic, reloadGrid]);
+  }, [lastBrokerEvent, lastReplicaEvent, brokerStates, gridTopic, reloadGrid]);
 
   return (
     <div className="card">
@@ -264,7 +286,7 @@ function PartitionGridSection({ status }: { status: EmbeddedClusterStatus }) {
         </label>
       </div>
       {gridTopic ? (
-        <StateView resource={gridDetail}>{(detail) => <BrokerPartitionGrid detail={detail} brokers={status.brokers} />}</StateView>
+        <StateView resource={gridDetail}>{(detail) => <BrokerPartitionGrid detail={detail} brokers={status.brokers} moving={moving} />}</StateView>
       ) : (
         <p className="muted">Create a topic to see its partitions here.</p>
       )}
@@ -272,6 +294,8 @@ function PartitionGridSection({ status }: { status: EmbeddedClusterStatus }) {
         <span className="cell cell-leader">leader</span>
         <span className="cell cell-isr">in sync</span>
         <span className="cell cell-lagging">out of sync</span>
+        <span className="cell cell-adding">adding</span>
+        <span className="cell cell-isr cell-removing">leaving</span>
       </div>
     </div>
   );

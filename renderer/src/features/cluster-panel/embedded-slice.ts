@@ -13,7 +13,9 @@ export interface EmbeddedSlice {
   clusterEvents: ClusterEvent[];
   /** The topic the cluster panel's grid shows (its data: topicQuery on the embedded cluster). */
   gridTopic: string | null;
-  brokerAction: { brokerId: number; action: 'stop' | 'kill' | 'start' } | null;
+  brokerAction: { brokerId: number; action: 'stop' | 'kill' | 'start' | 'remove' } | { brokerId: null; action: 'add' } | null;
+  /** Replicas being added and removed, by `topic-partition`, from the embedded cluster's replica events. */
+  moving: Readonly<Record<string, { adding: number[]; removing: number[] }>>;
   brokerActionError: IpcError | null;
   /** The whole cluster being started, stopped or restarted from the UI. */
   clusterAction: 'start' | 'stop' | 'restart' | null;
@@ -24,12 +26,14 @@ export interface EmbeddedSlice {
   stopEmbedded: () => Promise<EmbeddedClusterStatus | null>;
   restartEmbedded: (changes?: Partial<EmbeddedRunConfig>) => Promise<EmbeddedClusterStatus | null>;
   selectGridTopic: (topic: string | null) => void;
-  controlBroker: (brokerId: number, action: 'stop' | 'kill' | 'start') => Promise<void>;
+  controlBroker: (brokerId: number, action: 'stop' | 'kill' | 'start' | 'remove') => Promise<void>;
+  /** Grows the cluster by one broker (the next free id). */
+  addBroker: () => Promise<void>;
   embeddedStatusChanged: (status: EmbeddedClusterStatus) => void;
   clusterEventReceived: (event: ClusterEvent) => void;
 }
 
-const channelFor = { stop: 'embedded.stopBroker', kill: 'embedded.killBroker', start: 'embedded.startBroker' } as const;
+const channelFor = { stop: 'embedded.stopBroker', kill: 'embedded.killBroker', start: 'embedded.startBroker', remove: 'embedded.removeBroker' } as const;
 
 export const createEmbeddedSlice: SliceCreator<EmbeddedSlice> = (set, get, api) => {
   const runClusterAction = async (
@@ -51,6 +55,7 @@ export const createEmbeddedSlice: SliceCreator<EmbeddedSlice> = (set, get, api) 
     gridTopic: null,
     brokerAction: null,
     brokerActionError: null,
+    moving: {},
     clusterAction: null,
     clusterActionError: null,
     startEmbedded: (changes = {}) => runClusterAction('start', () => api.invoke('embedded.start', changes)),
@@ -72,6 +77,15 @@ export const createEmbeddedSlice: SliceCreator<EmbeddedSlice> = (set, get, api) 
         ...(result.ok ? { embedded: { status: 'ready', data: result.value, error: null } } : {}),
       });
     },
+    async addBroker() {
+      set({ brokerAction: { brokerId: null, action: 'add' }, brokerActionError: null });
+      const result = await api.invoke('embedded.addBroker', {});
+      set({
+        brokerAction: null,
+        brokerActionError: result.ok ? null : result.error,
+        ...(result.ok ? { embedded: { status: 'ready', data: result.value, error: null } } : {}),
+      });
+    },
     embeddedStatusChanged(status) {
       set({ embedded: { status: 'ready', data: status, error: null } });
     },
@@ -87,6 +101,12 @@ export const createEmbeddedSlice: SliceCreator<EmbeddedSlice> = (set, get, api) 
       // Leader and ISR events patch the topic at once (the grid shows them); a describe follows to
       // pick up watermarks.
       if (event.type === 'broker') return;
+      if (event.type === 'replicas') {
+        const key = `${event.topic}-${event.partition}`;
+        const others = Object.fromEntries(Object.entries(get().moving).filter(([entry]) => entry !== key));
+        set({ moving: event.adding.length + event.removing.length > 0 ? { ...others, [key]: { adding: event.adding, removing: event.removing } } : others });
+        get().invalidate(['reassignments', EMBEDDED_CONNECTION_ID]);
+      }
       get().setResourceData<TopicDetail>(topicQuery(EMBEDDED_CONNECTION_ID, event.topic).key, (topic) => {
         if (!topic) return null;
         const partitions = topic.partitions.map((partition) => {
