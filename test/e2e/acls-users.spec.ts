@@ -39,12 +39,13 @@ test.afterAll(async () => {
 async function connectAs(page: Page, name: string, user: string, password: string) {
   await page.getByRole('button', { name: 'Add a connection' }).click();
   const dialog = page.getByRole('dialog', { name: 'Add a connection' });
-  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel('Name', { exact: true }).fill(name);
   await dialog.getByLabel('Bootstrap servers').fill(secured.bootstrap);
   await dialog.getByLabel('SASL mechanism').selectOption('SCRAM-SHA-512');
   await dialog.getByLabel('User name').fill(user);
   await dialog.getByLabel('Password', { exact: true }).fill(password);
   await dialog.getByLabel('Use TLS').check();
+  await dialog.getByLabel('Trusted CAs').selectOption('file');
   await dialog.getByLabel('CA certificate file').fill(secured.caLocation);
   await dialog.getByRole('button', { name: 'Save' }).click();
   await expect(dialog).toBeHidden();
