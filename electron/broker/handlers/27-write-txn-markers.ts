@@ -10,6 +10,8 @@ import { AclOperation, authorizedOnCluster } from '../security/request-authoriza
  * hanging transaction, with the producer's id, epoch and coordinator epoch from DescribeProducers. A
  * marker with an older producer epoch or coordinator epoch than the partition knows is refused
  * (INVALID_PRODUCER_EPOCH, TRANSACTION_COORDINATOR_FENCED). Needs CLUSTER_ACTION on the cluster.
+ * This cluster assigns producer ids from 0 up, well inside 2^53: a marker for a negative id or one
+ * beyond that was never a producer here, and is answered UNKNOWN_PRODUCER_ID per partition.
  */
 export const writeTxnMarkersHandler = defineHandler({
   api: WriteTxnMarkers,
@@ -18,27 +20,32 @@ export const writeTxnMarkersHandler = defineHandler({
   handle: async (request, context): Promise<WriteTxnMarkersResponse> => {
     const allowed = authorizedOnCluster(context, AclOperation.CLUSTER_ACTION);
     const markers = await Promise.all(
-      request.markers.map(async (marker) => ({
-        producerId: marker.producerId,
-        topics: await Promise.all(
-          marker.topics.map(async (topic) => ({
-            name: topic.name,
-            partitions: await Promise.all(
-              topic.partitionIndexes.map(async (partitionIndex) => ({
-                partitionIndex,
-                errorCode: allowed
-                  ? await writeMarker(context.broker, topic.name, partitionIndex, {
-                      producerId: Number(marker.producerId),
-                      producerEpoch: marker.producerEpoch,
-                      coordinatorEpoch: marker.coordinatorEpoch,
-                      commit: marker.transactionResult,
-                    })
-                  : ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
-              })),
-            ),
-          })),
-        ),
-      })),
+      request.markers.map(async (marker) => {
+        const known = marker.producerId >= 0n && marker.producerId <= BigInt(Number.MAX_SAFE_INTEGER);
+        return {
+          producerId: marker.producerId,
+          topics: await Promise.all(
+            marker.topics.map(async (topic) => ({
+              name: topic.name,
+              partitions: await Promise.all(
+                topic.partitionIndexes.map(async (partitionIndex) => ({
+                  partitionIndex,
+                  errorCode: !allowed
+                    ? ErrorCode.CLUSTER_AUTHORIZATION_FAILED
+                    : !known
+                      ? ErrorCode.UNKNOWN_PRODUCER_ID
+                      : await writeMarker(context.broker, topic.name, partitionIndex, {
+                          producerId: Number(marker.producerId),
+                          producerEpoch: marker.producerEpoch,
+                          coordinatorEpoch: marker.coordinatorEpoch,
+                          commit: marker.transactionResult,
+                        }),
+                })),
+              ),
+            })),
+          ),
+        };
+      }),
     );
     return { markers };
   },

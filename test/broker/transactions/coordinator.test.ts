@@ -165,6 +165,20 @@ describe('transaction coordinator', () => {
     expect(marker.markers[0]!.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
   });
 
+  it('answers a marker for a producer id this cluster never assigned (negative, or past 2^53) with UNKNOWN_PRODUCER_ID, writing nothing', async () => {
+    const topic = await createTopic();
+    const replica = t.cluster.broker(0).replica(topic, 0)!;
+    const end = replica.log.logEndOffset;
+    for (const producerId of [-5n, 9_223_372_036_854_775_807n]) {
+      const marker = await raw.call(WriteTxnMarkers, 1, {
+        markers: [{ producerId, producerEpoch: 0, transactionResult: true, topics: [{ name: topic, partitionIndexes: [0] }], coordinatorEpoch: 0 }],
+      });
+      expect(marker.markers[0]!.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_PRODUCER_ID);
+    }
+    expect(replica.log.logEndOffset).toBe(end);
+    expect(t.errors).toEqual([]);
+  });
+
   it('removes transactional ids idle longer than transactional.id.expiration.ms', async () => {
     const p = await init('expires');
     expect(p.errorCode).toBe(ErrorCode.NONE);
