@@ -79,6 +79,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   await cluster.load();
   const topics = new TopicsService({ admin, reads: (connectionId) => cluster.reads(connectionId) });
   const produce = new ProduceService({
+    serializer: (connectionId, schema) => schemas.serializer(connectionId, schema),
     producer: (connectionId) => connections.producer(connectionId),
     unreachableBrokers: (connectionId) =>
       new Set(
@@ -96,6 +97,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     emitTail: (event) => hub.emit('messages.tail', event),
     chooseExportFile: options.chooseExportFile,
     messageWorker: { script: options.messageWorkerScript },
+    // Auto decoders read Confluent's wire format through the connection's registry (#17).
+    registryAccess: (connectionId) => schemas.access(connectionId),
   });
   // The browser's own clients follow connection changes (an edit, the embedded cluster restarting).
   connections.onChange(() => void messages.resetClients());

@@ -82,6 +82,7 @@ import {
   compatibilityResultSchema,
   compatibilityLevelSchema,
   deleteSchemaRequestSchema,
+  produceSchemasSchema,
   registeredSchema,
   registryInputSchema,
   registrySummarySchema,
@@ -217,7 +218,8 @@ export const contract = {
     response: z.array(configEntrySchema),
   },
 
-  'produce.send': { request: produceRequestSchema.strict(), response: produceResultSchema },
+  // With keySchema/valueSchema the key/value is JSON, serialized with that subject's schema (#17).
+  'produce.send': { request: produceRequestSchema.extend(produceSchemasSchema.shape).strict(), response: produceResultSchema },
 
   // Consumer groups, their lag history and the embedded cluster's demo (shared/model/groups.ts).
   'groups.list': { request: onConnection, response: z.array(groupSummarySchema) },

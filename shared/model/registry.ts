@@ -201,3 +201,9 @@ export const produceSchemaSchema = z.object({
   messageType: z.string().min(1).max(500).optional(),
 });
 export type ProduceSchema = z.infer<typeof produceSchemaSchema>;
+
+/** The produce request's schema fields: with one, the key or value text is JSON to serialize with it. */
+export const produceSchemasSchema = z.object({
+  keySchema: produceSchemaSchema.nullable().default(null),
+  valueSchema: produceSchemaSchema.nullable().default(null),
+});

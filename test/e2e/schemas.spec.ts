@@ -2,6 +2,7 @@
 // register a subject, evolve it compatibly and incompatibly (Confluent's reasons shown, nothing
 // stored), compare versions side by side, change compatibility, soft-delete a version.
 import { expect, test, type Page } from '@playwright/test';
+import { Kafka, logLevel } from 'kafkajs';
 import { startWebApp, type WebApp } from './fixtures';
 import { openScreen, screenshots, watchConsole } from '../support/e2e-page';
 
@@ -123,5 +124,41 @@ test('changes the compatibility level and soft-deletes a version with confirmati
   await page.getByRole('button', { name: 'Delete version 1 permanently' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Delete permanently' }).click();
   await expect(page.getByRole('button', { name: 'Delete version 1 permanently' })).toBeHidden();
+});
+
+test('produces with the schema from the form (a field that does not match is named), and the browser decodes and links it', async () => {
+  const testInfo = test.info();
+  const kafka = new Kafka({ clientId: 'e2e-schemas', brokers: app!.bootstrapServers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: 'payments', numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+
+  await openScreen(page, 'Produce');
+  await page.getByLabel('Topic', { exact: true }).selectOption('payments');
+  // The topic's own subject (TopicNameStrategy) is listed first.
+  await expect(page.getByLabel('Value schema', { exact: true }).locator('option').nth(1)).toHaveText('payments-value');
+  await page.getByLabel('Value schema', { exact: true }).selectOption('payments-value');
+  await expect(page.getByText('Avro, id 2: type JSON, checked against the schema')).toBeVisible();
+  await page.getByLabel('Value', { exact: true }).fill('{"id": "p-1", "amount": "ten"}');
+  await page.getByRole('button', { name: 'Send record' }).click();
+  const valueError = page.locator('.field-error', { hasText: 'The value does not match payments-value version 2' });
+  await expect(valueError).toContainText('$.amount must be a number (double), not "ten"');
+  await screenshots(page, testInfo, 'schemas-produce-refused');
+  await page.getByLabel('Value', { exact: true }).fill('{"id": "p-1", "amount": 10.5}');
+  await page.getByRole('button', { name: 'Send record' }).click();
+  await expect(page.getByRole('status', { name: 'Produce result' })).toContainText('Sent 1 record to payments');
+
+  await openScreen(page, 'Messages');
+  await page.getByLabel('Topic', { exact: true }).selectOption('payments');
+  await page.locator('[role="row"][data-partition="0"][data-offset="0"]').click();
+  const detail = page.getByRole('complementary', { name: 'Record detail' });
+  // Decoded with the default (auto) decoders, through the connection's registry; currency came from its default.
+  await expect(detail.getByRole('tree', { name: 'JSON' })).toContainText('"EUR"');
+  await expect(detail.getByRole('tree', { name: 'JSON' })).toContainText('10.5');
+  await screenshots(page, testInfo, 'schemas-browse-decoded');
+  await detail.getByRole('button', { name: 'payments-value v2' }).click();
+  await expect(page.getByRole('heading', { name: /payments-value/ })).toBeVisible();
+  await expect(page.getByRole('tab', { name: /Version 2/ })).toHaveAttribute('aria-selected', 'true');
   expect(errors).toEqual([]);
 });

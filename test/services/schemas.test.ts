@@ -4,6 +4,9 @@
  * (Confluent's reasons in the error, nothing stored), levels, deletes, the topics a subject belongs to,
  * and bad input refused with clear words.
  */
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { Kafka, logLevel } from 'kafkajs';
+import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMBEDDED_CONNECTION_ID } from '../../shared/model/schemas';
 import { startCore, type TestCore } from './helpers';
@@ -167,5 +170,109 @@ describe('subjects', () => {
 
     const missing = await t.call('schemas.subject', { connectionId, subject: 'nope-value' });
     expect(missing).toMatchObject({ ok: false, error: { kind: 'not-found', message: 'The registry has no subject "nope-value".' } });
+  });
+});
+
+describe('produce with a schema, browse decoded', () => {
+  const proto =
+    'syntax = "proto3";\npackage shop;\n\nmessage Header {\n  string source = 1;\n}\n\nmessage Line {\n  string sku = 1;\n  int32 qty = 2;\n  Kind kind = 3;\n}\n\nenum Kind {\n  BOOK = 0;\n  GAME = 1;\n}\n';
+  const jsonSchema = JSON.stringify({
+    type: 'object',
+    properties: { id: { type: 'string' }, total: { type: 'number', minimum: 0 }, tags: { type: 'array', items: { type: 'string' } } },
+    required: ['id', 'total'],
+    additionalProperties: false,
+  });
+
+  /** What an independent client (kafkajs' Confluent registry client) reads from the records the form wrote. */
+  async function readBack(topic: string, count: number): Promise<Array<{ key: Buffer | null; value: Buffer | null }>> {
+    const kafka = new Kafka({ clientId: 'schemas-test', brokers: t.bootstrapServers.split(','), logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: `schemas-test-${topic}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen: Array<{ key: Buffer | null; value: Buffer | null }> = [];
+    await new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          seen.push({ key: message.key, value: message.value });
+          if (seen.length >= count) resolve();
+        },
+      });
+    });
+    await consumer.disconnect();
+    return seen;
+  }
+
+  it('writes Avro, Protobuf (second message, message indexes) and JSON Schema in the wire format a Confluent client reads', async () => {
+    await t.ok('topics.create', { connectionId, topic: 'typed', partitions: 1, replicationFactor: 1 });
+    await t.ok('schemas.register', { connectionId, subject: 'typed-value', schemaType: 'AVRO', schema: orderV2 });
+    await t.ok('schemas.register', { connectionId, subject: 'lines', schemaType: 'PROTOBUF', schema: proto });
+    await t.ok('schemas.register', { connectionId, subject: 'typed-key', schemaType: 'JSON', schema: jsonSchema });
+    const send = (key: string, value: string, valueSubject: string, messageType?: string) =>
+      t.call('produce.send', {
+        connectionId,
+        topic: 'typed',
+        key,
+        value,
+        headers: [],
+        partition: null,
+        keySchema: { subject: 'typed-key', version: null },
+        valueSchema: { subject: valueSubject, version: null, ...(messageType ? { messageType } : {}) },
+      });
+    expect((await send('{"id":"k1","total":3,"tags":["a"]}', '{"id":"o1","amount":12.5,"note":"gift"}', 'typed-value')).ok).toBe(true);
+    expect((await send('{"id":"k2","total":0}', '{"sku":"B-1","qty":2,"kind":"GAME"}', 'lines', 'shop.Line')).ok).toBe(true);
+    // No message type: the file's first message (indexes written as the single byte 0).
+    expect((await send('{"id":"k3","total":1}', '{"source":"form"}', 'lines')).ok).toBe(true);
+
+    const records = await readBack('typed', 3);
+    const registry = new SchemaRegistry({ host: t.core.embedded.status().schemaRegistryUrl! });
+    expect(await registry.decode(records[0]!.key!)).toEqual({ id: 'k1', total: 3, tags: ['a'] });
+    expect(await registry.decode(records[0]!.value!)).toEqual({ id: 'o1', amount: 12.5, note: 'gift' });
+    expect(await registry.decode(records[1]!.key!)).toEqual({ id: 'k2', total: 0 });
+    // shop.Line is the file's second message: indexes [1] after the id.
+    expect([...records[1]!.value!.subarray(5, 7)]).toEqual([2, 2]);
+    // (kafkajs' registry client reads only a file's first message, so the body is checked with protobufjs.)
+    const line = protobuf.parse(proto).root.lookupType('shop.Line');
+    expect(line.toObject(line.decode(records[1]!.value!.subarray(7)), { enums: String })).toEqual({ sku: 'B-1', qty: 2, kind: 'GAME' });
+    expect(records[2]!.value![5]).toBe(0);
+    expect(await registry.decode(records[2]!.value!)).toMatchObject({ source: 'form' });
+
+    // The browser decodes them through the connection's registry with the auto decoders, naming the schema ids.
+    const page = await t.ok('messages.read', { connectionId, topic: 'typed', seek: { mode: 'earliest' }, limit: { count: 10 } });
+    const ids = new Map((await t.ok('schemas.subjects', { connectionId })).subjects.map((s) => [s.name, s.latestId]));
+    expect(page.records.map((record) => [JSON.parse(record.key.text), JSON.parse(record.value.text), record.key.schemaId, record.value.schemaId])).toEqual([
+      [{ id: 'k1', total: 3, tags: ['a'] }, { id: 'o1', amount: 12.5, note: 'gift' }, ids.get('typed-key'), ids.get('typed-value')],
+      [{ id: 'k2', total: 0 }, { sku: 'B-1', qty: 2, kind: 'GAME' }, ids.get('typed-key'), ids.get('lines')],
+      [{ id: 'k3', total: 1 }, { source: 'form' }, ids.get('typed-key'), ids.get('lines')],
+    ]);
+    expect(page.records.every((record) => record.value.format === 'json' && record.value.error === undefined)).toBe(true);
+  });
+
+  it('refuses JSON that does not match the schema, naming the field, and writes nothing', async () => {
+    const attempt = (value: string, valueSchema: { subject: string; version: number | null; messageType?: string }, key: string | null = null) =>
+      t.call('produce.send', { connectionId, topic: 'typed', key, value, headers: [], partition: null, valueSchema });
+    const cases: Array<[Awaited<ReturnType<typeof attempt>>, RegExp]> = [
+      [
+        await attempt('{"id":"o2","amount":"lots"}', { subject: 'typed-value', version: null }),
+        /^The value does not match typed-value version 1: \$\.amount must be a number \(double\), not "lots"/,
+      ],
+      [await attempt('{"id":"o2","amount":1,"extra":true}', { subject: 'typed-value', version: 1 }), /\$\.extra|a shop\.Order record/],
+      [await attempt('{"id":"o2"', { subject: 'typed-value', version: 1 }), /^The value is not valid JSON/],
+      [
+        await attempt('{"sku":"B","qty":"two"}', { subject: 'lines', version: null, messageType: 'shop.Line' }),
+        /\$\.qty must be an integer \(int32\), not "two"/,
+      ],
+      [await attempt('{"sku":"B","colour":"red"}', { subject: 'lines', version: null, messageType: 'shop.Line' }), /\$\.colour is not a field of Line/],
+      [await attempt('{}', { subject: 'lines', version: null, messageType: 'shop.Nope' }), /has no message shop\.Nope\. It has: shop\.Header, shop\.Line/],
+      [await attempt('{"id":"x","total":-1}', { subject: 'typed-key', version: null }), /\$\.total must be >= 0/],
+      [await attempt('{"total":1}', { subject: 'typed-key', version: null }), /\$\.id is required/],
+      [await attempt('{}', { subject: 'typed-value', version: 9 }), /^The subject "typed-value" has no version 9\./],
+    ];
+    for (const [result, message] of cases) {
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error.message).toMatch(message);
+    }
+    // Nothing more than the three records of the previous test.
+    const page = await t.ok('messages.read', { connectionId, topic: 'typed', seek: { mode: 'earliest' }, limit: { count: 10 } });
+    expect(page.records).toHaveLength(3);
   });
 });

@@ -6,8 +6,9 @@ import { isUtf8 } from 'node:buffer';
 import avro from 'avsc';
 import protobuf from 'protobufjs';
 import { PREVIEW_BYTES, type Decoded, type DecoderSpec } from '../../../shared/model/messages';
+import { RegistryClient, type RegistryAccess } from '../schemas/registry-client';
 import { AppError } from '../../core/errors';
-import { readMessageIndexes } from '../../kafka/schemas/wire';
+import { readMessageIndexes, wireSchemaId } from '../../kafka/schemas/wire';
 
 export type DecodedFormat = Decoded['format'];
 
@@ -28,6 +29,23 @@ export interface FieldDecoder {
   preview(buffer: Buffer | null): Decoded;
   /** The whole value; `pretty` indents JSON and lays bytes out as a hex dump. */
   full(buffer: Buffer | null, pretty: boolean): FullText;
+}
+
+/**
+ * What decodes a field in the main process and the message worker: a spec the renderer chose, or
+ * `auto` on a connection with a schema registry (#17), which reads values in Confluent's wire format
+ * through that registry and everything else as auto does. The registry's access (URL, credentials)
+ * is added in the main process and never comes from the renderer.
+ */
+export type EffectiveDecoderSpec = DecoderSpec | { kind: 'auto'; registry: RegistryAccess };
+export interface EffectiveDecoders {
+  key: EffectiveDecoderSpec;
+  value: EffectiveDecoderSpec;
+}
+
+/** Whether a spec decodes with schemas (in the message worker, its schemas loaded first). */
+export function usesSchemas(spec: EffectiveDecoderSpec): boolean {
+  return spec.kind === 'avro' || spec.kind === 'protobuf' || spec.kind === 'registry';
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -326,11 +344,11 @@ interface RegistrySchema {
 }
 
 class SchemaRegistryClient {
-  readonly #url: string;
+  readonly #client: RegistryClient;
   readonly #schemas = new Map<number, RegistrySchema | Error>();
 
-  constructor(url: string) {
-    this.#url = url.replace(/\/+$/, '');
+  constructor(access: RegistryAccess) {
+    this.#client = new RegistryClient({ ...access, timeoutMs: access.timeoutMs ?? 10_000 });
   }
 
   has(id: number): boolean {
@@ -351,17 +369,15 @@ class SchemaRegistryClient {
   }
 
   async #fetch(id: number): Promise<RegistrySchema> {
-    let response: Response;
+    let body: { schema?: string; schemaType?: string; references?: unknown[] };
     try {
-      response = await fetch(`${this.#url}/schemas/ids/${id}`, {
-        signal: AbortSignal.timeout(10_000),
-        headers: { Accept: 'application/vnd.schemaregistry.v1+json, application/json' },
-      });
+      body = await this.#client.get(`schemas/ids/${id}`);
     } catch (error) {
-      throw new Error(`The schema registry at ${this.#url} cannot be reached: ${(error as Error).message}`, { cause: error });
+      const status = (error as { status?: number }).status;
+      if (status === 404) throw new Error(`The schema registry has no schema ${id}.`, { cause: error });
+      if (status) throw new Error(`The schema registry did not give schema ${id} (HTTP ${status}).`, { cause: error });
+      throw error;
     }
-    if (!response.ok) throw new Error(`The schema registry has no schema ${id} (HTTP ${response.status}).`);
-    const body = (await response.json()) as { schema?: string; schemaType?: string; references?: unknown[] };
     if (typeof body.schema !== 'string') throw new Error(`The schema registry's answer for schema ${id} has no schema.`);
     const schemaType = body.schemaType ?? 'AVRO';
     if (schemaType === 'AVRO') {
@@ -405,33 +421,55 @@ function messageTypes(root: protobuf.Root): protobuf.Type[] {
 
 const registries = new Map<string, SchemaRegistryClient>();
 
-function registryDecoder(url: string): FieldDecoder {
-  let client = registries.get(url);
+function registryClientFor(access: RegistryAccess): SchemaRegistryClient {
+  const key = JSON.stringify([access.url, access.headers, access.ca ?? '', access.rejectUnauthorized]);
+  let client = registries.get(key);
   if (!client) {
-    client = new SchemaRegistryClient(url);
-    registries.set(url, client);
+    if (registries.size > 16) registries.clear();
+    client = new SchemaRegistryClient(access);
+    registries.set(key, client);
   }
-  const registry = client;
-  const wireId = (buffer: Buffer): number => {
-    if (buffer.length < 5 || buffer[0] !== 0) throw new Error('Not in the schema registry wire format (magic byte 0 and a schema id).');
-    return buffer.readInt32BE(1);
-  };
+  return client;
+}
+
+function registryDecoder(access: RegistryAccess): FieldDecoder {
+  const registry = registryClientFor(access);
   return structuredDecoder(
     (buffer) => {
-      const id = wireId(buffer);
+      const id = wireSchemaId(buffer);
+      if (id === null) throw new Error('Not in the schema registry wire format (magic byte 0 and a schema id).');
       return { value: registry.get(id).read(buffer.subarray(5)), schemaId: id };
     },
     async (buffers) => {
       const ids = new Set<number>();
       for (const buffer of buffers) {
-        if (buffer && buffer.length >= 5 && buffer[0] === 0) {
-          const id = buffer.readInt32BE(1);
-          if (!registry.has(id)) ids.add(id);
-        }
+        const id = buffer ? wireSchemaId(buffer) : null;
+        if (id !== null && !registry.has(id)) ids.add(id);
       }
       if (ids.size) await registry.load(ids);
     },
   );
+}
+
+/** Wire-format values up to this size are decoded by auto in place; larger ones need the registry decoder (in the worker). */
+const AUTO_REGISTRY_MAX_BYTES = 1024 * 1024;
+
+/**
+ * Auto on a connection with a registry: values in the wire format through the registry, the rest as
+ * auto. It decodes where plain auto does (no worker is leased for a topic of plain text), so it keeps
+ * to values of at most 1 MB and filters match the bytes as auto's do; the registry decoder, chosen in
+ * Decoders, decodes any size in the message worker and filters on the decoded text.
+ */
+function autoWithRegistry(access: RegistryAccess): FieldDecoder {
+  const plain = plainDecoder('auto');
+  const registry = registryDecoder(access);
+  const wire = (buffer: Buffer | null) => buffer !== null && buffer.length <= AUTO_REGISTRY_MAX_BYTES && wireSchemaId(buffer) !== null;
+  return {
+    structured: false,
+    prepare: (buffers) => registry.prepare(buffers),
+    preview: (buffer) => (wire(buffer) ? registry.preview(buffer) : plain.preview(buffer)),
+    full: (buffer, pretty) => (wire(buffer) ? registry.full(buffer, pretty) : plain.full(buffer, pretty)),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -439,13 +477,15 @@ function registryDecoder(url: string): FieldDecoder {
 const compiled = new Map<string, FieldDecoder>();
 
 /** The decoder for a spec; parsed schemas are kept, so a page reuses what the previous one built. */
-export function decoderFor(spec: DecoderSpec): FieldDecoder {
+export function decoderFor(spec: EffectiveDecoderSpec): FieldDecoder {
   const cacheKey = JSON.stringify(spec);
   const cached = compiled.get(cacheKey);
   if (cached) return cached;
   let decoder: FieldDecoder;
   switch (spec.kind) {
     case 'auto':
+      decoder = 'registry' in spec ? autoWithRegistry(spec.registry) : plainDecoder('auto');
+      break;
     case 'string':
     case 'json':
     case 'hex':
@@ -474,7 +514,7 @@ export function decoderFor(spec: DecoderSpec): FieldDecoder {
       break;
     }
     case 'registry':
-      decoder = registryDecoder(spec.url);
+      decoder = registryDecoder({ url: spec.url, headers: {}, rejectUnauthorized: true });
       break;
   }
   if (compiled.size > 64) compiled.clear();

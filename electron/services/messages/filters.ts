@@ -9,9 +9,9 @@
 // (message-workers.ts), under a time budget that Cancel also ends.
 import type { RE2JS } from 're2js';
 import { compileRe2 } from '../../../shared/model/regex';
-import type { Filter, TopicDecoders } from '../../../shared/model/messages';
+import type { Filter } from '../../../shared/model/messages';
 import { AppError } from '../../core/errors';
-import { decoderFor, type FieldDecoder } from './decoders';
+import { decoderFor, type EffectiveDecoders, type FieldDecoder } from './decoders';
 import type { RawHeader, RawRecord } from './fetch';
 
 /** What a filter reads of a record: RawRecord in the main process, a view of copied bytes in the worker. */
@@ -117,7 +117,7 @@ export function filterFields(filter: Filter): { key: boolean; value: boolean; he
  * The filters cheap enough for the main process: find by key (one comparison) and a case-sensitive
  * contains over raw UTF-8 (native searches, linear in the bytes fetched). Null: use the worker.
  */
-export function inlinePredicate(filter: Filter, decoders: TopicDecoders): Predicate | null {
+export function inlinePredicate(filter: Filter, decoders: EffectiveDecoders): Predicate | null {
   if (filter.kind === 'key') {
     const wanted = Buffer.from(filter.key);
     return (record) => record.key !== null && record.key.equals(wanted);
@@ -147,7 +147,7 @@ export function compileRegex(pattern: string, flags: string): RE2JS {
 }
 
 /** Every filter as a predicate over a record's key, value and headers: what the message worker runs. */
-export function compileFilter(filter: Filter, decoders: TopicDecoders): Predicate<FilterRecord> {
+export function compileFilter(filter: Filter, decoders: EffectiveDecoders): Predicate<FilterRecord> {
   const key = decoderFor(decoders.key);
   const value = decoderFor(decoders.value);
   switch (filter.kind) {

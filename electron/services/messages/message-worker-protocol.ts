@@ -1,10 +1,10 @@
 // What the main process and the message worker say to each other, and how a chunk of records travels:
 // the fields a filter or a decoder reads, copied into one transferable buffer with an index of where each one is,
 // so a chunk crosses the thread boundary with one copy and no per-record messages.
-import type { Decoded, Filter, TopicDecoders } from '../../../shared/model/messages';
+import type { Decoded, Filter } from '../../../shared/model/messages';
 import type { IpcError } from '../../../shared/ipc/contract';
 import type { RawRecord } from './fetch';
-import type { FullText } from './decoders';
+import type { EffectiveDecoders, FullText } from './decoders';
 import type { FilterRecord } from './filters';
 
 export interface PackedChunk {
@@ -17,12 +17,12 @@ export interface PackedChunk {
 }
 
 export type WorkerCall =
-  | { type: 'compile'; filter: Filter; decoders: TopicDecoders }
+  | { type: 'compile'; filter: Filter; decoders: EffectiveDecoders }
   | { type: 'match'; chunk: PackedChunk }
   // Decoding in the worker: previews (pages, tails) or whole texts (exports, whole values) of the
   // fields named, with the decoders given.
-  | { type: 'previews'; decoders: TopicDecoders; fields: PackedFields; chunk: PackedChunk }
-  | { type: 'full'; decoders: TopicDecoders; fields: PackedFields; chunk: PackedChunk; pretty: boolean };
+  | { type: 'previews'; decoders: EffectiveDecoders; fields: PackedFields; chunk: PackedChunk }
+  | { type: 'full'; decoders: EffectiveDecoders; fields: PackedFields; chunk: PackedChunk; pretty: boolean };
 export type WorkerRequest = WorkerCall & { id: number };
 
 export interface DecodedFields<T> {

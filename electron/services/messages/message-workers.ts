@@ -9,9 +9,9 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Decoded, Filter, TopicDecoders } from '../../../shared/model/messages';
+import type { Decoded, Filter } from '../../../shared/model/messages';
 import { AppError } from '../../core/errors';
-import type { FullText } from './decoders';
+import { usesSchemas, type EffectiveDecoders, type FullText } from './decoders';
 import type { RawRecord } from './fetch';
 import { filterFields, inlinePredicate, type Predicate } from './filters';
 import { packRecords, type DecodedFields, type PackedFields, type WorkerCall, type WorkerResponse } from './message-worker-protocol';
@@ -208,7 +208,7 @@ export class RecordFilter {
   /** Null without a filter. A filter the worker cannot compile (bad regex, bad path) is refused here. */
   static async create(
     filter: Filter | null,
-    decoders: TopicDecoders,
+    decoders: EffectiveDecoders,
     workers: MessageWorkers,
     options: RecordFilterOptions = {},
   ): Promise<RecordFilter | null> {
@@ -312,8 +312,6 @@ async function askWithin(
   }
 }
 
-const schemaDecoder = (kind: string) => kind === 'avro' || kind === 'protobuf' || kind === 'registry';
-
 /**
  * Decoding in the worker: Avro, Protobuf and registry decoders read each whole value with a user's
  * schema, however large, and a whole value asked for at once (messages.value) may be hundreds of MB
@@ -322,21 +320,21 @@ const schemaDecoder = (kind: string) => kind === 'avro' || kind === 'protobuf' |
  */
 export class WorkerDecoding {
   readonly #workers: MessageWorkers;
-  readonly #decoders: TopicDecoders;
+  readonly #decoders: EffectiveDecoders;
   readonly #fields: PackedFields;
   #thread: WorkerThread | null = null;
   #queue: Promise<unknown> = Promise.resolve();
   #stopped: AppError | null = null;
 
-  private constructor(workers: MessageWorkers, decoders: TopicDecoders, fields: PackedFields) {
+  private constructor(workers: MessageWorkers, decoders: EffectiveDecoders, fields: PackedFields) {
     this.#workers = workers;
     this.#decoders = decoders;
     this.#fields = fields;
   }
 
   /** For the schema decoders among `decoders` (null: none, decode here), or for the fields named. */
-  static create(decoders: TopicDecoders, workers: MessageWorkers, fields?: { key: boolean; value: boolean }): WorkerDecoding | null {
-    const chosen = fields ?? { key: schemaDecoder(decoders.key.kind), value: schemaDecoder(decoders.value.kind) };
+  static create(decoders: EffectiveDecoders, workers: MessageWorkers, fields?: { key: boolean; value: boolean }): WorkerDecoding | null {
+    const chosen = fields ?? { key: usesSchemas(decoders.key), value: usesSchemas(decoders.value) };
     if (!chosen.key && !chosen.value) return null;
     return new WorkerDecoding(workers, decoders, { ...chosen, headers: false });
   }

@@ -28,7 +28,8 @@ import {
 import { AppError } from '../../core/errors';
 import { withFinalTimeouts } from '../connections/final-timeouts';
 import { cursorOf, keyFallbackPartitions, limitDeadline, merge, openStreams, plan, type Plan } from './browse';
-import { decoderFor, type FullText } from './decoders';
+import { decoderFor, type EffectiveDecoders, type FullText } from './decoders';
+import type { RegistryAccess } from '../schemas/registry-client';
 import { ExportWriter } from './export';
 import { TopicReader, type RawRecord } from './fetch';
 import { MessageWorkers, RecordFilter, WorkerDecoding } from './message-workers';
@@ -43,6 +44,8 @@ export interface MessageServiceDeps {
   emitTail: (event: TailEvent) => void;
   /** Desktop: asks where to save an export (null: the user cancelled). Web mode has none: downloads. */
   chooseExportFile?: ((suggestedName: string) => Promise<string | null>) | undefined;
+  /** How to reach the connection's schema registry (null: none): auto decoders read the wire format through it. */
+  registryAccess?: (connectionId: string) => Promise<RegistryAccess | null>;
   /** The message worker: the built script (Electron bundle) and the time budget of one chunk. */
   messageWorker?: { script?: URL | undefined; budgetMs?: number | undefined } | undefined;
 }
@@ -129,7 +132,8 @@ export class MessageService {
   // -------------------------------------------------------------------------------------------------
   // Pages and filters
 
-  async read(request: ParsedReadRequest): Promise<Page> {
+  async read(input: ParsedReadRequest): Promise<Page> {
+    const request = { ...input, decoders: await this.#effective(input.connectionId, input.decoders) };
     const started = performance.now();
     const admin = await this.#client(request.connectionId);
     const reader = await TopicReader.open(admin, request.topic, { isolation: request.isolation, showControl: request.showControl });
@@ -216,7 +220,16 @@ export class MessageService {
   }
 
   /** Records as the page shows them: schema decoders decode in the message worker, others here. */
-  async #views(operation: Operation, records: RawRecord[], decoders: TopicDecoders): Promise<RecordView[]> {
+  /** The decoders as they run: auto reads the wire format through the connection's registry, when it has one. */
+  async #effective(connectionId: string, decoders: TopicDecoders): Promise<EffectiveDecoders> {
+    if (decoders.key.kind !== 'auto' && decoders.value.kind !== 'auto') return decoders;
+    const registry = await this.#deps.registryAccess?.(connectionId);
+    if (!registry) return decoders;
+    const effective = (spec: TopicDecoders['key']) => (spec.kind === 'auto' ? { kind: 'auto' as const, registry } : spec);
+    return { key: effective(decoders.key), value: effective(decoders.value) };
+  }
+
+  async #views(operation: Operation, records: RawRecord[], decoders: EffectiveDecoders): Promise<RecordView[]> {
     const key = decoderFor(decoders.key);
     const value = decoderFor(decoders.value);
     operation.decoding ??= WorkerDecoding.create(decoders, this.#workers);
@@ -230,7 +243,7 @@ export class MessageService {
   }
 
   /** The operation's filter; Cancel ends its worker, and the operation's end gives the worker back. */
-  async #filter(operation: Operation, filter: Filter | null, decoders: TopicDecoders, deadline?: number): Promise<RecordFilter | null> {
+  async #filter(operation: Operation, filter: Filter | null, decoders: EffectiveDecoders, deadline?: number): Promise<RecordFilter | null> {
     const created = await RecordFilter.create(filter, decoders, this.#workers, { deadline });
     if (!created) return null;
     operation.filter = created;
@@ -284,10 +297,11 @@ export class MessageService {
       reader.checkPartitions([request.partition]);
       const record = await this.#readOne(reader, request.partition, request.offset);
       const buffer = request.field === 'key' ? record.key : record.value;
-      decoderFor(request.decoder);
+      const decoder = (await this.#effective(request.connectionId, { key: request.decoder, value: request.decoder })).key;
+      decoderFor(decoder);
       // The whole value, indented or laid out as a hex dump: hundreds of MB of JSON take seconds, so
       // it is decoded in the message worker, under its budget.
-      const decoders = { key: request.decoder, value: request.decoder };
+      const decoders = { key: decoder, value: decoder };
       const decoding = WorkerDecoding.create(decoders, this.#workers, { key: request.field === 'key', value: request.field === 'value' })!;
       try {
         const [decoded] = await decoding.fullTexts([record], true);
@@ -328,7 +342,8 @@ export class MessageService {
   // -------------------------------------------------------------------------------------------------
   // Exports
 
-  async export(request: ExportInput): Promise<ExportResult> {
+  async export(input: ExportInput): Promise<ExportResult> {
+    const request = { ...input, decoders: await this.#effective(input.connectionId, input.decoders) };
     const started = performance.now();
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
     const fileName = `${request.topic}-${stamp}.${request.format}`;
@@ -378,7 +393,7 @@ export class MessageService {
     try {
       const chunkHook = async (records: RawRecord[]) => {
         await filter?.prepare(records);
-        if (!decoding && (key.structured || value.structured)) await prepareDecoders(records, key, value);
+        if (!decoding) await prepareDecoders(records, key, value);
       };
       const backward = planned.direction === 'backward';
       const count = request.maxRecords ?? (backward ? 500 : Number.MAX_SAFE_INTEGER);
@@ -446,7 +461,8 @@ export class MessageService {
   // -------------------------------------------------------------------------------------------------
   // Live tail
 
-  async startTail(request: TailInput): Promise<{ tailId: string; partitions: number[] }> {
+  async startTail(input: TailInput): Promise<{ tailId: string; partitions: number[] }> {
+    const request = { ...input, decoders: await this.#effective(input.connectionId, input.decoders) };
     const options = await this.#deps.clientOptions(request.connectionId);
     const client = withFinalTimeouts(new Admin({ ...options, clientId: `${options.clientId ?? 'kafka-desk'}-tail` }));
     let filter: RecordFilter | null = null;

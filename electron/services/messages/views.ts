@@ -42,6 +42,7 @@ export function toView(record: RawRecord, key: FieldDecoder, value: FieldDecoder
 
 /** Keys and values of records, for decoders that load schemas before decoding. */
 export async function prepareDecoders(records: readonly RawRecord[], key: FieldDecoder, value: FieldDecoder): Promise<void> {
-  if (key.structured) await key.prepare(records.map((record) => record.key));
-  if (value.structured) await value.prepare(records.map((record) => record.value));
+  // Plain decoders prepare nothing; auto with a registry loads the schemas the values name.
+  await key.prepare(records.map((record) => record.key));
+  await value.prepare(records.map((record) => record.value));
 }

@@ -4,6 +4,7 @@
 import type { Producer } from '@platformatic/kafka';
 import type { z } from 'zod';
 import type { ProduceResult, produceRequestSchema } from '../../../shared/model/schemas';
+import type { ProduceSchema, produceSchemasSchema } from '../../../shared/model/registry';
 import { randomUUID } from 'node:crypto';
 import { expandTemplate, hasPlaceholders, parseTemplate, type TemplateGenerators } from '../../../shared/model/record-template';
 import { AppError, toIpcError } from '../../core/errors';
@@ -12,7 +13,10 @@ import { partitionForKey } from '../../kafka/partitioners/murmur2';
 import { Produce } from '../../kafka/protocol/generated/index';
 import { negotiateVersion, UnsupportedApiError, type KafkaClient } from '../cluster/wire';
 
-type ParsedProduceRequest = z.output<typeof produceRequestSchema>;
+type ParsedProduceRequest = z.output<typeof produceRequestSchema> & Partial<z.output<typeof produceSchemasSchema>>;
+/** Bytes of a key or value text: UTF-8, or JSON serialized with a registry schema (#17). */
+type Encode = (text: string) => Buffer;
+const utf8: Encode = (text) => Buffer.from(text);
 type BufferProducer = Producer;
 
 /**
@@ -40,6 +44,8 @@ export interface ProduceServiceDeps {
   producer(connectionId: string): Promise<BufferProducer>;
   /** Brokers the cluster lists that did not answer this app at the connection's last check. */
   unreachableBrokers?(connectionId: string): ReadonlySet<number>;
+  /** Serializes JSON with a registry schema in Confluent's wire format; throws, naming the field, when it does not match (#17). */
+  serializer?(connectionId: string, schema: ProduceSchema): Promise<(json: string, what: string) => Buffer>;
 }
 
 export class ProduceService {
@@ -50,7 +56,17 @@ export class ProduceService {
   }
 
   async send(request: ParsedProduceRequest): Promise<ProduceResult> {
-    return produce(await this.#deps.producer(request.connectionId), request, this.#deps.unreachableBrokers?.(request.connectionId) ?? new Set());
+    // The schemas first: a subject or version that does not exist is said before anything is read.
+    const encode = { key: await this.#encoder(request, 'key'), value: await this.#encoder(request, 'value') };
+    return produce(await this.#deps.producer(request.connectionId), request, encode, this.#deps.unreachableBrokers?.(request.connectionId) ?? new Set());
+  }
+
+  async #encoder(request: ParsedProduceRequest, field: 'key' | 'value'): Promise<Encode> {
+    const schema = field === 'key' ? request.keySchema : request.valueSchema;
+    if (!schema) return utf8;
+    if (!this.#deps.serializer) throw new AppError('invalid-request', 'Producing with a schema needs a schema registry.');
+    const serialize = await this.#deps.serializer(request.connectionId, schema);
+    return (text) => serialize(text, field === 'key' ? 'The key' : 'The value');
   }
 }
 
@@ -72,7 +88,12 @@ function compile(text: string, what: string, templates: boolean): { at: (index: 
   return { at: (index, generators) => expandTemplate(parsed.parts, index, generators), fixed: false };
 }
 
-async function produce(producer: BufferProducer, request: ParsedProduceRequest, unreachable: ReadonlySet<number>): Promise<ProduceResult> {
+async function produce(
+  producer: BufferProducer,
+  request: ParsedProduceRequest,
+  encode: { key: Encode; value: Encode },
+  unreachable: ReadonlySet<number>,
+): Promise<ProduceResult> {
   // The file first: a missing or oversized file is said before the cluster is asked anything.
   const fileValues = request.file ? await readRecordValues(request.file.path, request.file.mode) : null;
   const metadata = await producer.metadata({ topics: [request.topic], forceUpdate: true }).catch((error: unknown) => {
@@ -127,7 +148,7 @@ async function produce(producer: BufferProducer, request: ParsedProduceRequest, 
   const failed: ProduceResult['failed'] = [];
   let keyless = 0;
   for (let index = 0; index < count; index++) {
-    const key = keyTemplate ? Buffer.from(keyTemplate.at(index, generators)) : undefined;
+    const key = keyTemplate ? encode.key(keyTemplate.at(index, generators)) : undefined;
     let partition = request.partition;
     if (partition === null && key) {
       partition = partitionForKey(key, partitionCount);
@@ -140,7 +161,7 @@ async function produce(producer: BufferProducer, request: ParsedProduceRequest, 
       }
     }
     partition ??= spread[(firstPartition + keyless++) % spread.length] as number;
-    const value = valueAt ? Buffer.from(valueAt(index, generators)) : undefined;
+    const value = valueAt ? encode.value(valueAt(index, generators)) : undefined;
     const headers = headersAt.length ? new Map(headersAt.map((header) => [header.key, Buffer.from(header.valueAt(index, generators))])) : undefined;
     planned.push({ index, partition, key, value, headers });
   }

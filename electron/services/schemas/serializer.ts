@@ -103,7 +103,12 @@ function avroEncoder(schema: RegistrySchema, name: string): SchemaEncoder {
       const plain = parseJsonInput(json, what);
       const problems = problemsOf(plain);
       if (problems.length === 0) return Buffer.concat([wireHeader(schema.id), type.toBuffer(plain)]);
-      // Avro's own JSON encoding (unions as {"type": value}, bytes as strings), as Confluent's console producer takes.
+      // Fields the schema does not have are refused, whatever the encoding (Avro's JSON encoding would drop them).
+      const unknown: string[] = [];
+      undeclaredFields(type, plain, [], unknown);
+      if (unknown.length) refuse(what, name, unknown);
+      // Avro's own JSON encoding (unions as {"type": value}, bytes as strings, defaults filled in), as
+      // Confluent's console producer takes.
       try {
         const encoded: unknown = type.fromString(json);
         if (problemsOf(encoded).length === 0) return Buffer.concat([wireHeader(schema.id), type.toBuffer(encoded)]);
@@ -113,6 +118,31 @@ function avroEncoder(schema: RegistrySchema, name: string): SchemaEncoder {
       refuse(what, name, problems);
     },
   };
+}
+
+/** Object keys that are not fields of the record they are in, with their paths. */
+function undeclaredFields(type: avro.Type, value: unknown, path: Array<string | number>, problems: string[], depth = 0): void {
+  if (depth > 64 || value === null || typeof value !== 'object') return;
+  const typeName = type.typeName;
+  if (typeName === 'record' || typeName === 'error') {
+    if (Array.isArray(value)) return;
+    const fields = (type as unknown as { fields: Array<{ name: string; type: avro.Type }> }).fields;
+    for (const [key, item] of Object.entries(value)) {
+      const field = fields.find((candidate) => candidate.name === key);
+      if (!field) problems.push(`${jsonPath([...path, key])} is not a field of ${type.name ?? 'the record'} (it has ${fields.map((f) => f.name).join(', ')})`);
+      else undeclaredFields(field.type, item, [...path, key], problems, depth + 1);
+    }
+  } else if (typeName === 'array' && Array.isArray(value)) {
+    const items = (type as unknown as { itemsType: avro.Type }).itemsType;
+    value.forEach((item, index) => undeclaredFields(items, item, [...path, index], problems, depth + 1));
+  } else if (typeName === 'map' && !Array.isArray(value)) {
+    const values = (type as unknown as { valuesType: avro.Type }).valuesType;
+    for (const [key, item] of Object.entries(value)) undeclaredFields(values, item, [...path, key], problems, depth + 1);
+  } else if (typeName.startsWith('union')) {
+    // Checked against the branch that is a record, when exactly one is (an unwrapped union of null and a record).
+    const records = (type as unknown as { types: avro.Type[] }).types.filter((branch) => branch.typeName === 'record');
+    if (records.length === 1 && !Array.isArray(value)) undeclaredFields(records[0]!, value, path, problems, depth + 1);
+  }
 }
 
 function describeAvroType(type: avro.Type): string {

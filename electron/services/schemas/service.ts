@@ -307,6 +307,12 @@ export class SchemasService {
     return { topics: usage, recordNames: names };
   }
 
+  /** Writes the produce form's JSON for a key or value in the wire format of the subject's version. */
+  async serializer(connectionId: string, spec: ProduceSchema): Promise<(json: string, what: string) => Buffer> {
+    const { encoder } = await this.encoder(connectionId, spec);
+    return (json, what) => encoder.encode(json, what);
+  }
+
   /** The encoder of a subject's version (the latest when `version` is null), for the produce form. */
   async encoder(connectionId: string, spec: ProduceSchema): Promise<{ encoder: SchemaEncoder; name: string }> {
     const client = await this.#deps.registries.client(connectionId);

@@ -7,6 +7,7 @@ import type { Decoded, DecoderSpec, RecordView } from '../../../../shared/model/
 import { Badge } from '../../components/Badge';
 import { formatBytes, formatCount } from '../../components/format';
 import { useAppStore } from '../../store/hooks';
+import { SchemaLink } from '../schemas/SchemaLink';
 import { formatTimestamp, isTextual, kcatCommand, recordAsJson, transactionWords } from './record-format';
 
 export function RecordDetail({ record, topic, onClose }: { record: RecordView; topic: string; onClose: () => void }) {
@@ -136,15 +137,17 @@ function FieldView({
 }) {
   const [whole, setWhole] = useState(false);
   useEffect(() => setWhole(false), [record.partition, record.offset]);
-  const describe = [
-    decoded.format === 'null' ? null : decoded.format,
-    decoded.format === 'null' ? null : formatBytes(decoded.size),
-    decoded.schemaId !== undefined ? `schema ${decoded.schemaId}` : null,
-  ].filter(Boolean);
+  const describe = [decoded.format === 'null' ? null : decoded.format, decoded.format === 'null' ? null : formatBytes(decoded.size)].filter(Boolean);
   return (
     <section className="record-field" aria-label={label}>
       <h3 className="record-section">
         {label} <span className="muted small">{describe.join(' · ')}</span>
+        {decoded.schemaId !== undefined ? (
+          <>
+            {' '}
+            <SchemaLink schemaId={decoded.schemaId} />
+          </>
+        ) : null}
       </h3>
       {decoded.error ? <div className="warning small">{decoded.error}</div> : null}
       {decoded.format === 'null' ? (

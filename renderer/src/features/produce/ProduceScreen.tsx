@@ -10,6 +10,8 @@ import { selectActiveAvailable, selectWriteBlock } from '../connections/connecti
 import type { IpcError } from '../../../../shared/ipc/contract';
 import { emptyProduceForm, parseTimestamp, produceRequestOf, validateProduceForm, type ProduceForm, type ValueSource } from './produce-form';
 import { ProduceResults, type SendOutcome } from './ProduceResults';
+import type { ProduceSchema } from '../../../../shared/model/registry';
+import { SchemaChoice } from '../schemas/SchemaChoice';
 
 export { validateProduceForm } from './produce-form';
 
@@ -39,6 +41,9 @@ export function ProduceScreen() {
   const [busy, setBusy] = useState(false);
   const [sends, setSends] = useState<SendOutcome[]>([]);
   const [failure, setFailure] = useState<IpcError | null>(null);
+  // A registry subject to serialize the key/value JSON with (#17); null: the text as it is.
+  const [keySchema, setKeySchema] = useState<ProduceSchema | null>(null);
+  const [valueSchema, setValueSchema] = useState<ProduceSchema | null>(null);
   // The answer of a send is brought into view (under the form in a narrow window, or the form scrolled).
   const resultRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -66,7 +71,7 @@ export function ProduceScreen() {
     if (Object.keys(errors).length) return;
     setBusy(true);
     setFailure(null);
-    const response = await produce(produceRequestOf(form));
+    const response = await produce({ ...produceRequestOf(form), keySchema: form.key === '' ? null : keySchema, valueSchema });
     setBusy(false);
     if (response.ok) {
       const outcome = { id: Date.now() + Math.random(), at: Date.now(), result: response.value };
@@ -146,9 +151,10 @@ export function ProduceScreen() {
               )}
             </Field>
           </div>
-          <Field label="Key" error={errors.key} hint="Empty: no key.">
+          <Field label="Key" error={errors.key ?? fieldFailure(failure, 'The key')} hint="Empty: no key.">
             {(props) => <input {...props} value={form.key} spellCheck={false} onChange={(event) => update({ key: event.target.value })} />}
           </Field>
+          <SchemaChoice field="key" topic={form.topic} value={keySchema} onChange={setKeySchema} />
           <div className="value-source">
             <div className="segmented" role="radiogroup" aria-label="Source">
               {(
@@ -185,7 +191,7 @@ export function ProduceScreen() {
                 )}
               </Field>
             ) : (
-              <Field label="Value" error={errors.value}>
+              <Field label="Value" error={errors.value ?? fieldFailure(failure, 'The value')}>
                 {(props) => (
                   <textarea
                     {...props}
@@ -199,6 +205,7 @@ export function ProduceScreen() {
               </Field>
             )}
           </div>
+          <SchemaChoice field="value" topic={form.topic} value={valueSchema} onChange={setValueSchema} />
           <fieldset>
             <legend>Headers</legend>
             {form.headers.map((header, index) => (
@@ -313,7 +320,7 @@ export function ProduceScreen() {
           </footer>
         </form>
         <div className="produce-result" ref={resultRef}>
-          {failure ? <ErrorMessage error={failure} /> : null}
+          {failure && !fieldFailure(failure, 'The key') && !fieldFailure(failure, 'The value') ? <ErrorMessage error={failure} /> : null}
           {sends.length ? <ProduceResults sends={sends} onOpenTopic={openTopic} /> : null}
           {!sends.length && !failure ? (
             <div className="card muted">Each record you send is listed here with the partition and offset the cluster gave it.</div>
@@ -322,4 +329,9 @@ export function ProduceScreen() {
       </div>
     </section>
   );
+}
+
+/** A refusal about the key or the value (JSON not matching its schema), shown under that field. */
+function fieldFailure(failure: IpcError | null, field: 'The key' | 'The value'): string | null {
+  return failure?.kind === 'invalid-request' && failure.message.startsWith(field) ? failure.message : null;
 }

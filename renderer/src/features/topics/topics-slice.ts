@@ -1,5 +1,5 @@
 import type { IpcResult, RequestOf, ResponseOf } from '../../../../shared/ipc/contract';
-import type { ConfigEntry, ProduceRequest, ProduceResult, TopicDetail, TopicStats, TopicSummary } from '../../../../shared/model/schemas';
+import type { ConfigEntry, ProduceResult, TopicDetail, TopicStats, TopicSummary } from '../../../../shared/model/schemas';
 import type { SliceCreator } from '../../store/app-store';
 import type { Query } from '../../store/resources';
 
@@ -49,7 +49,7 @@ export interface TopicsSlice {
   purgeTopic: (topic: string) => Promise<IpcResult<ResponseOf<'topics.purge'>>>;
   addPartitions: (topic: string, totalPartitions: number) => Promise<IpcResult<ResponseOf<'topics.addPartitions'>>>;
   alterTopicConfigs: (topic: string, set: Record<string, string>, reset: string[]) => Promise<IpcResult<ConfigEntry[]>>;
-  produce: (request: WithoutConnection<ProduceRequest>) => Promise<IpcResult<ProduceResult>>;
+  produce: (request: WithoutConnection<RequestOf<'produce.send'>>) => Promise<IpcResult<ProduceResult>>;
 }
 
 export const createTopicsSlice: SliceCreator<TopicsSlice> = (set, get, api) => {
