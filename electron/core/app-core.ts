@@ -70,6 +70,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     hub,
     launchOverrides: (['enabled', 'brokers', 'basePort', 'dataDir', 'kafkaVersion'] as const).filter((key) => override[key] !== undefined),
     resolveDataDir: (setting) => embeddedDataDir({ embedded: { ...embeddedSettings, dataDir: setting } }, options.dataDir),
+    // Read at every start: Settings saved in this run apply at the next start or restart from the app.
+    security: () => ('security' in override ? override.security : settings.current.embedded.security),
     ...(options.embeddedFactory ? { factory: options.embeddedFactory } : {}),
   });
   const connections = new ConnectionService({ dataDir: options.dataDir, secrets: options.secrets, embedded, hub, logger });

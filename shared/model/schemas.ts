@@ -400,6 +400,9 @@ export type KafkaVersion = (typeof KAFKA_VERSION_CHOICES)[number];
 
 // What the embedded cluster runs with (or will, at its next start): broker count, first port (broker
 // n listens on basePort + n) and data directory (resolved: never empty).
+// Kafka's security protocols (a listener's, a client's security.protocol).
+export const SECURITY_PROTOCOL_CHOICES = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
+
 export const embeddedRunConfigSchema = z.object({
   brokers: z.number().int().min(1, 'Run at least one broker.').max(9, 'Run at most 9 brokers.'),
   basePort: z.number().int().min(1024, 'Use a port of 1024 or more.').max(65_000, 'Use a port of 65000 or less.'),
@@ -431,6 +434,12 @@ export const embeddedClusterStatusSchema = z.object({
   // it does not when the cluster runs without it.
   schemaRegistryUrl: z.string().nullable().optional(),
   schemaRegistryError: z.string().nullable().optional(),
+  // How the running cluster is secured: its listeners' protocol, the CA clients must trust (TLS), the
+  // user the app's embedded connection logs in as (SASL), whether the authorizer is on.
+  security: z
+    .object({ protocol: z.enum(SECURITY_PROTOCOL_CHOICES), caLocation: z.string().nullable(), user: z.string().nullable(), acl: z.boolean() })
+    .nullable()
+    .optional(),
 });
 export type EmbeddedClusterStatus = z.infer<typeof embeddedClusterStatusSchema>;
 
@@ -459,6 +468,31 @@ export const clusterEventSchema = z.discriminatedUnion('type', [
 ]);
 export type ClusterEvent = z.infer<typeof clusterEventSchema>;
 
+// The embedded cluster secured as `npm run cluster -- --security-protocol P --user name:password ... --acl`
+// runs it: TLS with its generated CA, SASL (PLAIN, SCRAM-SHA-256/512, OAUTHBEARER) for these users, the
+// authorizer with the first user as super user. The app's embedded connection logs in as the first user.
+export const embeddedSecuritySchema = z
+  .object({
+    protocol: z.enum(SECURITY_PROTOCOL_CHOICES),
+    users: z
+      .array(
+        z.object({
+          name: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, "A user name is 1 to 64 letters, digits, '.', '_', '@' or '-'."),
+          password: z.string().min(1, 'Enter a password for the user.').max(1024),
+        }),
+      )
+      .max(20, 'At most 20 users.'),
+    acl: z.boolean(),
+  })
+  .superRefine((security, context) => {
+    const sasl = security.protocol === 'SASL_PLAINTEXT' || security.protocol === 'SASL_SSL';
+    if (sasl && security.users.length === 0)
+      context.addIssue({ code: 'custom', path: ['users'], message: 'SASL needs a user: Kafka Desk logs in as the first one.' });
+    if (security.acl && !sasl)
+      context.addIssue({ code: 'custom', path: ['acl'], message: 'ACLs need SASL: the first user is the super user Kafka Desk logs in as.' });
+  });
+export type EmbeddedSecurity = z.infer<typeof embeddedSecuritySchema>;
+
 export const embeddedSettingsSchema = z.object({
   enabled: z.boolean(),
   brokers: z.number().int().min(1, 'Run at least one broker.').max(9, 'Run at most 9 brokers.'),
@@ -469,6 +503,8 @@ export const embeddedSettingsSchema = z.object({
   schemaRegistryPort: z.number().int().min(0).max(65_535, 'Use a port of 65535 or less.').optional(),
   // The Kafka release the embedded brokers play (absent or null: every version they implement).
   kafkaVersion: kafkaVersionSchema.optional(),
+  // Absent: PLAINTEXT, no users, no authorizer. Applies at the next start (launch, or a start/restart from the app).
+  security: embeddedSecuritySchema.optional(),
 });
 export type EmbeddedSettings = z.infer<typeof embeddedSettingsSchema>;
 

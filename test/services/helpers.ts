@@ -7,6 +7,7 @@ import type { Channel, IpcResult, RequestOf, ResponseOf } from '../../shared/ipc
 import { createAppCore, type AppCore } from '../../electron/core/app-core';
 import { MemorySecretStore, type SecretStore } from '../../electron/services/secrets/service';
 import { freePortRange } from '../support/ports';
+import type { EmbeddedSettings } from '../../shared/model/schemas';
 
 export interface TestCore {
   core: AppCore;
@@ -20,7 +21,9 @@ export interface TestCore {
 }
 
 /** `brokers: 0` starts the core without its embedded cluster (a test that brings its own cluster). */
-export async function startCore(options: { brokers?: number; secrets?: SecretStore; dataDir?: string } = {}): Promise<TestCore> {
+export async function startCore(
+  options: { brokers?: number; secrets?: SecretStore; dataDir?: string; embedded?: Partial<EmbeddedSettings> } = {},
+): Promise<TestCore> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-services-')));
   const brokers = options.brokers ?? 3;
   const core = await createAppCore({
@@ -28,7 +31,8 @@ export async function startCore(options: { brokers?: number; secrets?: SecretSto
     version: 'test',
     dataDir,
     secrets: options.secrets ?? new MemorySecretStore(),
-    embeddedOverride: brokers === 0 ? { enabled: false } : { enabled: true, brokers, basePort: await freePortRange(brokers), schemaRegistryPort: 0 },
+    embeddedOverride:
+      brokers === 0 ? { enabled: false } : { enabled: true, brokers, basePort: await freePortRange(brokers), schemaRegistryPort: 0, ...options.embedded },
   });
   const status = core.embedded.status();
   if (brokers > 0 && status.state !== 'running') {

@@ -35,7 +35,7 @@ import { HealthMonitor, ProbeAborted, type ProbeResult } from './health';
 import { probeCluster } from './probe';
 import { connectionFromProperties, type ImportedProperties } from './properties';
 import { classifyConnectionFailure, diagnoseListener, isUnexplainedClose, type SecurityContext } from './failures';
-import { loadTlsMaterial, systemCaCertificates } from './tls-files';
+import { loadTlsMaterial, readCertificates, systemCaCertificates } from './tls-files';
 import { clientCredentialsProvider, oauthBearerAuthenticator } from './oauth';
 
 const storedConnectionSchema = z.object({
@@ -59,6 +59,9 @@ const storedConnectionSchema = z.object({
   timeouts: connectionTimeoutsSchema.default(DEFAULT_TIMEOUTS),
 });
 type StoredConnection = z.infer<typeof storedConnectionSchema>;
+
+/** How the app logs in to a secured embedded cluster (its users have SCRAM credentials for both SHA sizes). */
+const EMBEDDED_MECHANISM = 'SCRAM-SHA-512';
 
 /** A client .properties file is a few KB; anything this large is not one. */
 const MAX_PROPERTIES_BYTES = 256 * 1024;
@@ -166,14 +169,20 @@ export class ConnectionService {
 
   list(): ConnectionSummary[] {
     const embeddedStatus = this.#embedded.status();
+    const credentials = this.#embedded.credentials();
     const embedded: ConnectionSummary = {
       id: EMBEDDED_CONNECTION_ID,
       name: 'Embedded cluster',
       kind: 'embedded',
       bootstrapServers: embeddedStatus.bootstrapServers ?? '',
       clientId: 'kafka-desk',
-      sasl: null,
-      tls: { enabled: false, rejectUnauthorized: true, verifyHostname: true },
+      sasl: credentials?.user ? { mechanism: EMBEDDED_MECHANISM, username: credentials.user.name, hasPassword: true } : null,
+      tls: {
+        enabled: Boolean(credentials?.caLocation),
+        ...(credentials?.caLocation ? { caFile: credentials.caLocation } : {}),
+        rejectUnauthorized: true,
+        verifyHostname: true,
+      },
       timeouts: this.#embeddedTimeouts,
       available: embeddedStatus.state === 'running',
     };
@@ -449,7 +458,15 @@ export class ConnectionService {
   }
 
   #securityOf(id: string): SecurityContext {
-    if (id === EMBEDDED_CONNECTION_ID) return { tls: false, mechanism: null };
+    if (id === EMBEDDED_CONNECTION_ID) {
+      const credentials = this.#embedded.credentials();
+      return {
+        tls: Boolean(credentials?.caLocation),
+        caFile: credentials?.caLocation ?? undefined,
+        mechanism: credentials?.user ? EMBEDDED_MECHANISM : null,
+        username: credentials?.user?.name,
+      };
+    }
     const stored = this.#saved.find((item) => item.id === id);
     return stored ? securityContextOf(stored) : { tls: false, mechanism: null };
   }
@@ -518,10 +535,14 @@ export class ConnectionService {
     if (id === EMBEDDED_CONNECTION_ID) {
       const status = this.#embedded.status();
       if (!status.bootstrapServers) throw embeddedNotRunning(status);
+      // A secured embedded cluster: its own CA, and the first of its users (the super user with ACLs on).
+      const credentials = this.#embedded.credentials();
       return {
         clientId: 'kafka-desk',
         bootstrapBrokers: status.bootstrapServers.split(','),
         ...timingOptions(this.#embeddedTimeouts),
+        ...(credentials?.caLocation ? { tls: { ca: (await readCertificates(credentials.caLocation, 'embedded cluster CA')).pem } } : {}),
+        ...(credentials?.user ? { sasl: { mechanism: EMBEDDED_MECHANISM, username: credentials.user.name, password: credentials.user.password } } : {}),
         context: clientContext(id, this.#embeddedTimeouts),
       };
     }

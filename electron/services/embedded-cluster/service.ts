@@ -6,7 +6,7 @@
 // says which ports and offers the first free range after them (`freeBasePort`).
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import type { ClusterEvent, EmbeddedClusterStatus, EmbeddedRunConfig, EmbeddedSettings } from '../../../shared/model/schemas';
+import type { ClusterEvent, EmbeddedClusterStatus, EmbeddedRunConfig, EmbeddedSecurity, EmbeddedSettings } from '../../../shared/model/schemas';
 import { AppError } from '../../core/errors';
 import { Signal, type EventHub } from '../../core/events';
 import { loadEmbeddedClusterFactory, type EmbeddedClusterFactory, type EmbeddedClusterHandle } from './factory';
@@ -53,6 +53,28 @@ export interface EmbeddedClusterServiceDeps {
   launchOverrides?: EmbeddedClusterStatus['launchOverrides'];
   /** The data directory a Settings value names ('' is the default under the app's data). */
   resolveDataDir?: (setting: string) => string;
+  /** How to secure the cluster at its next start (Settings as saved now, or the launch's override). */
+  security?: () => EmbeddedSecurity | undefined;
+}
+
+/** What the app's embedded connection needs to reach the running cluster. */
+export interface EmbeddedCredentials {
+  protocol: EmbeddedSecurity['protocol'];
+  caLocation: string | null;
+  user: { name: string; password: string } | null;
+}
+
+/** Broker configs for a secured start, as the cluster CLI's --security-protocol and --acl make them. */
+export function securityConfig(security: EmbeddedSecurity | undefined): Record<string, string> {
+  if (!security || security.protocol === 'PLAINTEXT') return {};
+  const config: Record<string, string> = { listeners: `${security.protocol}://${HOST}:0` };
+  const first = security.users[0];
+  if (security.acl && first) {
+    config['authorizer.class.name'] = 'org.apache.kafka.metadata.authorizer.StandardAuthorizer';
+    config['super.users'] = `User:${first.name}`;
+    config['allow.everyone.if.no.acl.found'] = 'false';
+  }
+  return config;
 }
 
 /** Starts, watches and controls the embedded cluster; pushes its events and status to the hub. */
@@ -72,6 +94,9 @@ export class EmbeddedClusterService {
   /** The settings changed by a start or restart from the app in this run. */
   #changedInRun: EmbeddedClusterStatus['changedInRun'] = [];
   readonly #resolveDataDir: (setting: string) => string;
+  readonly #security: () => EmbeddedSecurity | undefined;
+  /** The security the running cluster was started with. */
+  #runningSecurity: EmbeddedSecurity | undefined;
   readonly #hub: EventHub;
   readonly #factory: () => Promise<EmbeddedClusterFactory | null>;
   readonly #changed = new Signal<void>();
@@ -91,6 +116,7 @@ export class EmbeddedClusterService {
     };
     this.#launchOverrides = deps.launchOverrides ?? [];
     this.#resolveDataDir = deps.resolveDataDir ?? ((setting) => setting || deps.dataDir);
+    this.#security = deps.security ?? (() => deps.settings.security);
     this.#hub = deps.hub;
     this.#factory = deps.factory ?? loadEmbeddedClusterFactory;
     this.#state = deps.settings.enabled ? 'stopped' : 'disabled';
@@ -170,7 +196,25 @@ export class EmbeddedClusterService {
       freeBasePort: this.#freeBasePort,
       schemaRegistryUrl: cluster?.schemaRegistry?.().url ?? null,
       schemaRegistryError: cluster?.schemaRegistry?.().error ?? null,
+      security:
+        cluster && this.#runningSecurity
+          ? {
+              protocol: this.#runningSecurity.protocol,
+              caLocation: cluster.caLocation ?? null,
+              user: this.#runningSecurity.users[0]?.name ?? null,
+              acl: this.#runningSecurity.acl,
+            }
+          : null,
     };
+  }
+
+  /** How the app's embedded connection reaches the running cluster: the protocol, the CA, the first user. Null while stopped. */
+  credentials(): EmbeddedCredentials | null {
+    const cluster = this.#cluster;
+    if (!cluster) return null;
+    const security = this.#runningSecurity;
+    const sasl = security?.protocol === 'SASL_SSL' || security?.protocol === 'SASL_PLAINTEXT';
+    return { protocol: security?.protocol ?? 'PLAINTEXT', caLocation: cluster.caLocation ?? null, user: sasl ? (security?.users[0] ?? null) : null };
   }
 
   #serially<T>(work: () => Promise<T>): Promise<T> {
@@ -200,6 +244,7 @@ export class EmbeddedClusterService {
         return;
       }
       await mkdir(config.dataDir, { recursive: true });
+      const security = this.#security();
       const cluster = await factory.start({
         brokers: config.brokers,
         basePort: config.basePort,
@@ -207,7 +252,10 @@ export class EmbeddedClusterService {
         dataDir: config.dataDir,
         schemaRegistryPort: this.#schemaRegistryPort,
         kafkaVersion: config.kafkaVersion ?? null,
+        config: securityConfig(security),
+        users: security?.users ?? [],
       });
+      this.#runningSecurity = security;
       this.#cluster = cluster;
       this.#unsubscribe = cluster.onEvent((event) => {
         this.#hub.emit('embedded.event', event);

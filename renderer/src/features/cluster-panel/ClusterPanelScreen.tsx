@@ -74,6 +74,25 @@ export function RunConfigFacts({ status }: { status: EmbeddedClusterStatus }) {
           : 'the newest: every API version the embedded brokers implement'}
         {origin('kafkaVersion')}
       </dd>
+      {status.security ? (
+        <>
+          <dt>Security protocol</dt>
+          <dd data-testid="embedded-security">
+            {status.security.protocol}
+            {status.security.user ? `: Kafka Desk logs in as ${status.security.user} (SCRAM-SHA-512)` : ''}
+            {status.security.acl ? '; ACLs on, the first user is the super user' : ''}
+          </dd>
+          {status.security.caLocation ? (
+            <>
+              <dt>CA certificate</dt>
+              <dd>
+                <code data-testid="embedded-ca-location">{status.security.caLocation}</code>
+                <span className="muted"> (clients trust it: ssl.ca.location)</span>
+              </dd>
+            </>
+          ) : null}
+        </>
+      ) : null}
     </dl>
   );
 }
