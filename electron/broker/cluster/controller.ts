@@ -256,7 +256,9 @@ export class Controller {
         message: `Topic '${topicName}' would have ${after} partitions; a topic may have at most ${perTopic} (max.partitions.per.topic).`,
       };
     }
-    if (adding > perRequest) return this.checkRequestedPartitions(adding);
+    // The request and cluster ceilings bound what clients ask for; the internal topics (offsets,
+    // transaction state) are sized by the broker's own configs and must exist for groups and transactions.
+    if (!internal && adding > perRequest) return this.checkRequestedPartitions(adding);
     if (!internal && this.#partitionTotal + adding > total) {
       return {
         error: 'POLICY_VIOLATION',

@@ -1,5 +1,6 @@
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { InitProducerId, type InitProducerIdResponse } from '../../kafka/protocol/generated/index';
+import { requestProducerId } from '../transactions/producer-id';
 import { defineHandler } from './handler';
 import { AclOperation, authorizedOnAny, authorizedOnCluster, authorizedOnTransactionalId, ResourceType } from '../security/request-authorization';
 
@@ -31,10 +32,13 @@ export const initProducerIdHandler = defineHandler({
     if (transactionalId !== null) {
       if (transactionalId === '') return answer(ErrorCode.INVALID_REQUEST);
       if (!authorizedOnTransactionalId(context, AclOperation.WRITE, transactionalId)) return answer(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+      const expectedProducerId = context.apiVersion >= 3 ? requestProducerId(request.producerId) : -1;
+      // An id this cluster never assigned cannot be the current producer of the transactional id.
+      if (expectedProducerId === null) return answer(context.apiVersion >= 4 ? ErrorCode.PRODUCER_FENCED : ErrorCode.INVALID_PRODUCER_EPOCH);
       const result = await context.broker.transactions.initProducerId(
         transactionalId,
         request.transactionTimeoutMs,
-        context.apiVersion >= 3 ? Number(request.producerId) : -1,
+        expectedProducerId,
         context.apiVersion >= 3 ? request.producerEpoch : -1,
       );
       const errorCode = result.errorCode === ErrorCode.PRODUCER_FENCED && context.apiVersion < 4 ? ErrorCode.INVALID_PRODUCER_EPOCH : result.errorCode;

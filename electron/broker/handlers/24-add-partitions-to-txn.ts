@@ -4,6 +4,7 @@ import {
   type AddPartitionsToTxnRequestAddPartitionsToTxnTopic,
   type AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult,
 } from '../../kafka/protocol/generated/index';
+import { requestProducerId } from '../transactions/producer-id';
 import { defineHandler, type RequestContext } from './handler';
 import { AclOperation, authorizedOnCluster, authorizedOnTopic, authorizedOnTransactionalId } from '../security/request-authorization';
 
@@ -32,7 +33,8 @@ async function addToTransaction(txn: TransactionPartitions, context: RequestCont
   }
   if (refusals.size > 0) return everyPartition(txn.topics, (topic) => refusals.get(topic) ?? ErrorCode.OPERATION_NOT_ATTEMPTED);
   const partitions = txn.topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition })));
-  const producerId = Number(txn.producerId);
+  const producerId = requestProducerId(txn.producerId);
+  if (producerId === null) return everyPartition(txn.topics, () => ErrorCode.INVALID_PRODUCER_ID_MAPPING);
   if (txn.verifyOnly) {
     const codes = broker.transactions.verifyPartitions(txn.transactionalId, producerId, txn.producerEpoch, partitions);
     let i = 0;

@@ -1,5 +1,6 @@
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { EndTxn } from '../../kafka/protocol/generated/index';
+import { requestProducerId } from '../transactions/producer-id';
 import { defineHandler } from './handler';
 import { AclOperation, authorizedOnTransactionalId } from '../security/request-authorization';
 
@@ -15,12 +16,9 @@ export const endTxnHandler = defineHandler({
   handle: async (request, context) => {
     const answer = (errorCode: number) => ({ throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 });
     if (!authorizedOnTransactionalId(context, AclOperation.WRITE, request.transactionalId)) return answer(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
-    const code = await context.broker.transactions.endTransaction(
-      request.transactionalId,
-      Number(request.producerId),
-      request.producerEpoch,
-      request.committed,
-    );
+    const producerId = requestProducerId(request.producerId);
+    if (producerId === null) return answer(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+    const code = await context.broker.transactions.endTransaction(request.transactionalId, producerId, request.producerEpoch, request.committed);
     // KIP-588: clients before v2 know INVALID_PRODUCER_EPOCH, not PRODUCER_FENCED.
     return answer(code === ErrorCode.PRODUCER_FENCED && context.apiVersion < 2 ? ErrorCode.INVALID_PRODUCER_EPOCH : code);
   },

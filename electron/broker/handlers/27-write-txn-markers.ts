@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { WriteTxnMarkers, type WriteTxnMarkersResponse } from '../../kafka/protocol/generated/index';
 import { writeMarker } from '../transactions/markers';
+import { requestProducerId } from '../transactions/producer-id';
 import { defineHandler } from './handler';
 import { AclOperation, authorizedOnCluster } from '../security/request-authorization';
 
@@ -21,7 +22,7 @@ export const writeTxnMarkersHandler = defineHandler({
     const allowed = authorizedOnCluster(context, AclOperation.CLUSTER_ACTION);
     const markers = await Promise.all(
       request.markers.map(async (marker) => {
-        const known = marker.producerId >= 0n && marker.producerId <= BigInt(Number.MAX_SAFE_INTEGER);
+        const producerId = requestProducerId(marker.producerId);
         return {
           producerId: marker.producerId,
           topics: await Promise.all(
@@ -32,10 +33,10 @@ export const writeTxnMarkersHandler = defineHandler({
                   partitionIndex,
                   errorCode: !allowed
                     ? ErrorCode.CLUSTER_AUTHORIZATION_FAILED
-                    : !known
+                    : producerId === null || producerId < 0
                       ? ErrorCode.UNKNOWN_PRODUCER_ID
                       : await writeMarker(context.broker, topic.name, partitionIndex, {
-                          producerId: Number(marker.producerId),
+                          producerId,
                           producerEpoch: marker.producerEpoch,
                           coordinatorEpoch: marker.coordinatorEpoch,
                           commit: marker.transactionResult,

@@ -1,6 +1,7 @@
 import type { PartitionResults } from '../groups/group-offsets';
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { TxnOffsetCommit, type TxnOffsetCommitResponse } from '../../kafka/protocol/generated/index';
+import { requestProducerId } from '../transactions/producer-id';
 import { defineHandler } from './handler';
 import { AclOperation, authorizedOnGroup, authorizedOnTopic, authorizedOnTransactionalId } from '../security/request-authorization';
 
@@ -25,6 +26,8 @@ export const txnOffsetCommitHandler = defineHandler({
     if (!authorizedOnGroup(context, AclOperation.READ, request.groupId)) {
       return { throttleTimeMs: 0, topics: refuse(request.topics, ErrorCode.GROUP_AUTHORIZATION_FAILED) };
     }
+    const producerId = requestProducerId(request.producerId);
+    if (producerId === null || producerId < 0) return { throttleTimeMs: 0, topics: refuse(request.topics, ErrorCode.INVALID_PRODUCER_ID_MAPPING) };
     const refused = request.topics.filter((t) => !authorizedOnTopic(context, AclOperation.READ, t.name));
     const allowed = refused.length === 0 ? request.topics : request.topics.filter((t) => !refused.includes(t));
     const toResponse = (topics: PartitionResults): TxnOffsetCommitResponse => ({
@@ -33,7 +36,7 @@ export const txnOffsetCommitHandler = defineHandler({
     });
     const result = context.broker.groups.commitTransactionalOffsets({
       groupId: request.groupId,
-      producerId: Number(request.producerId),
+      producerId,
       producerEpoch: request.producerEpoch,
       generationId: v >= 3 ? request.generationId : -1,
       memberId: v >= 3 ? request.memberId : '',
