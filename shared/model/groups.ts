@@ -87,6 +87,9 @@ export const lagSummarySchema = z.object({
   // Milliseconds until the lag reaches 0 at the current rates; null when it is not shrinking (or unknown),
   // 0 when there is no lag.
   catchUpMs: z.number().nullable(),
+  // The group consumes about as fast as records are produced and its lag is a few seconds of production
+  // (records between commits, not a backlog): there is nothing to catch up on.
+  keepingUp: z.boolean().optional(),
 });
 export type LagSummary = z.infer<typeof lagSummarySchema>;
 
@@ -118,7 +121,8 @@ export const topicGroupsLagSchema = z.object({
   topic: z.string(),
   from: z.number(),
   to: z.number(),
-  // One series per group that has committed offsets on the topic: that group's lag on this topic only.
+  // One series per group that reads the topic: that group's lag on this topic only. A group whose members
+  // are assigned the topic but have committed nothing yet is listed too, its lag null ("no commit yet").
   groups: z.array(z.string()),
   points: z.array(z.object({ t: z.number(), values: z.array(z.number().nullable()) })),
   summaries: z.array(lagSummarySchema),

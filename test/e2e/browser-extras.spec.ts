@@ -168,3 +168,76 @@ test('"Latest" lists newest first with exact pages both ways; headers column; fi
   await screenshots(page, testInfo, 'browser-detail');
   expect(errors).toEqual([]);
 });
+
+test('the topic page at 1024x700 and 1440x900: the whole title, the partitions table and the topics list headers uncut', async ({ page, webApp }, testInfo) => {
+  const errors = watchConsole(page);
+  const longName = 'svc.beta.events.orders-created.v2.eu-west-1.partitioned-by-customer';
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: longName, numPartitions: 12, replicationFactor: 3 }], waitForLeaders: true });
+  await admin.disconnect();
+  await page.goto(webApp.url);
+  await openScreen(page, 'Topics');
+  const header = page.getByRole('columnheader', { name: /Partitions/ });
+  await header.getByRole('button').click();
+  for (const [width, height] of [
+    [1024, 700],
+    [1440, 900],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    // Every header, sort arrow included, is whole.
+    const cut = await page
+      .getByRole('columnheader')
+      .evaluateAll((cells) => cells.filter((cell) => cell.scrollWidth - 1 > cell.clientWidth).map((cell) => cell.textContent));
+    expect(cut).toEqual([]);
+  }
+  await screenshots(page, testInfo, 'topics-list');
+
+  await page.getByRole('button', { name: longName, exact: true }).click();
+  const title = page.locator('h1 .topic-title');
+  await expect(title).toHaveAttribute('title', longName);
+  const partitions = page.getByRole('table', { name: 'Partitions' });
+  await expect(partitions.locator('tbody tr')).toHaveCount(12);
+  for (const [width, height] of [
+    [1024, 700],
+    [1440, 900],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    // The title wraps instead of being cut: all of it is in view.
+    expect(await title.evaluate((element) => element.scrollWidth - 1 <= element.clientWidth)).toBe(true);
+    await expect(title).toHaveText(longName);
+    // The partitions table fits its card: nothing to scroll sideways to.
+    expect(await partitions.evaluate((table) => table.scrollWidth - 1 <= (table.parentElement?.clientWidth ?? 0))).toBe(true);
+  }
+  await screenshots(page, testInfo, 'topic-page');
+  expect(errors).toEqual([]);
+});
+
+test("starts from a consumer group's offsets picked from a list, those reading the topic first", async ({ page, webApp }) => {
+  const errors = watchConsole(page);
+  // A group that committed offset 3 on every partition of the topic, and one that reads another topic.
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.setOffsets({
+    groupId: 'e2e.finding.readers',
+    topic: TOPIC,
+    partitions: [...Array(PARTITIONS).keys()].map((partition) => ({ partition, offset: '3' })),
+  });
+  await admin.disconnect();
+  await page.goto(webApp.url);
+  await openScreen(page, 'Messages');
+  await page.getByLabel('Topic', { exact: true }).selectOption(TOPIC);
+  const query = page.getByRole('form', { name: 'Query' });
+  await query.getByLabel('Start').selectOption('group');
+  const picker = query.getByLabel('Pick a consumer group');
+  await expect(picker.locator(`optgroup[label="Reading ${TOPIC}"] option`)).toContainText(['e2e.finding.readers']);
+  await picker.selectOption('e2e.finding.readers');
+  await expect(query.getByLabel('Consumer group', { exact: true })).toHaveValue('e2e.finding.readers');
+  await query.getByRole('button', { name: 'Read' }).click();
+  await expect(query.getByRole('button', { name: 'Read' })).toBeEnabled();
+  // Every record shown is at or after the group's offset 3.
+  const offsets = await rows(page).evaluateAll((elements) => elements.map((element) => Number(element.getAttribute('data-offset'))));
+  expect(offsets.length).toBeGreaterThan(0);
+  expect(offsets.every((offset) => offset >= 3)).toBe(true);
+  expect(errors).toEqual([]);
+});

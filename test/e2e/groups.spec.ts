@@ -5,7 +5,7 @@
 import { Admin } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { expect, test } from './fixtures';
-import { openScreen, watchConsole } from '../support/e2e-page';
+import { openScreen, screenshots, watchConsole } from '../support/e2e-page';
 
 const GROUP = 'demo.billing';
 const SECOND = 'demo.analytics';
@@ -69,6 +69,40 @@ test('the demo: a queue and publish/subscribe, lag over time, a reset to earlies
     .hover({ position: { x: 400, y: 100 } });
   await expect(page.locator('.recharts-tooltip-wrapper').first()).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('group-lag.png'), fullPage: true });
+  // No smoothing: rates are steps (a consumer that stops drops at once), lag lines straight between
+  // samples; no curve segment (C) in any series path. The time ticks are evenly spaced.
+  const rates = page.getByRole('figure', { name: 'Produce and consume rates' });
+  await expect(rates.locator('path.recharts-line-curve')).toHaveCount(2);
+  for (const d of await page
+    .locator('path.recharts-line-curve, path.recharts-area-curve')
+    .evaluateAll((paths) => paths.map((path) => path.getAttribute('d') ?? ''))) {
+    expect(d).not.toMatch(/C/);
+  }
+  for (const d of await rates.locator('path.recharts-line-curve').evaluateAll((paths) => paths.map((path) => path.getAttribute('d') ?? ''))) {
+    // Each step segment is horizontal or vertical.
+    const points = [...d.matchAll(/(-?[\d.]+),(-?[\d.]+)/g)].map((match) => [Number(match[1]), Number(match[2])] as const);
+    for (let index = 1; index < points.length; index++) {
+      const [x0, y0] = points[index - 1]!;
+      const [x1, y1] = points[index]!;
+      expect(Math.abs(x1 - x0) < 0.01 || Math.abs(y1 - y0) < 0.01).toBe(true);
+    }
+  }
+  // Tick labels' centres along the x axis (SVG text of the axis' ticks).
+  const tickXs = await rates.locator('svg text').evaluateAll((texts) =>
+    [
+      ...new Set(
+        texts
+          .filter((text) => /^\d\d:\d\d(:\d\d)?$/.test(text.textContent?.trim() ?? ''))
+          .map((text) => {
+            const box = text.getBoundingClientRect() as { x: number; width: number };
+            return Math.round((box.x + box.width / 2) * 10) / 10;
+          }),
+      ),
+    ].sort((a, b) => a - b),
+  );
+  expect(tickXs.length).toBeGreaterThanOrEqual(2);
+  const gaps = tickXs.slice(1).map((x, index) => x - tickXs[index]!);
+  for (const gap of gaps) expect(Math.abs(gap - gaps[0]!)).toBeLessThan(1);
   await page.getByRole('group', { name: 'Stack the lag by' }).getByRole('button', { name: 'By partition' }).click();
   await expect(page.getByRole('figure', { name: 'Lag over time' }).locator('.recharts-legend-item')).toHaveCount(4);
   await page.screenshot({ path: testInfo.outputPath('group-lag-by-partition.png') });
@@ -190,7 +224,21 @@ test('many groups: search, sort by lag, a member without commits shows "no commi
     await page.screenshot({ path: testInfo.outputPath('groups-many-by-lag.png') });
     await page.getByLabel('Search groups').fill('idle');
     await expect(table.locator('[role="row"][data-group]')).toHaveCount(1);
-    await expect(table.locator('[data-group="e2e.idle"] [data-column="total-lag"]')).toContainText('no commits');
+    await expect(table.locator('[data-group="e2e.idle"] [data-column="total-lag"]')).toHaveText('no commits');
+    // The full text, not cut ("no commit…"), at both window sizes.
+    await page.getByLabel('Search groups').fill('');
+    for (const [width, height] of [
+      [1024, 700],
+      [1440, 900],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      const cut = await table
+        .locator('[data-column="total-lag"]')
+        .evaluateAll((cells) => cells.filter((cell) => cell.scrollWidth > cell.clientWidth).map((cell) => cell.textContent));
+      expect(cut).toEqual([]);
+    }
+    await screenshots(page, testInfo, 'groups-list');
+    await page.getByLabel('Search groups').fill('idle');
     await table.getByRole('button', { name: 'e2e.idle', exact: true }).click();
     const offsets = page.getByRole('table', { name: 'Offsets of e2e.lag' });
     await expect(offsets.locator('td[data-column="committed"]')).toHaveText(['no committed offset', 'no committed offset', 'no committed offset'], {
@@ -201,6 +249,16 @@ test('many groups: search, sort by lag, a member without commits shows "no commi
     await page.screenshot({ path: testInfo.outputPath('group-without-commits.png') });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: testInfo.outputPath('group-without-commits-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // The topic's Consumer groups tab lists the active group that has committed nothing, among those that have.
+    await openScreen(page, 'Topics');
+    await page.getByRole('button', { name: 'e2e.lag', exact: true }).click();
+    await page.getByRole('tab', { name: 'Consumer groups' }).click();
+    const readers = page.getByRole('table', { name: 'Groups reading e2e.lag' });
+    await expect(readers.locator('tr[data-group="e2e.idle"] [data-column="lag"]')).toHaveText('no commit yet', { timeout: 30_000 });
+    await expect(readers.locator('tr[data-group="e2e.group.000"]')).toBeVisible();
+    await screenshots(page, testInfo, 'topic-groups');
   } finally {
     await idle.disconnect();
   }

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { catchUpMs, chartSeries, downsample, rates, summarize, topicChart } from '../../electron/services/lag/derive';
+import { catchUpMs, chartSeries, downsample, keepsPace, rates, summarize, topicChart } from '../../electron/services/lag/derive';
 import { ColumnRing, GroupHistory, partitionLag, type GroupSample, type PartitionSample } from '../../electron/services/lag/series';
 import { createLogger } from '../../electron/core/logger';
 import { LagSampler } from '../../electron/services/lag/sampler';
@@ -124,6 +124,31 @@ describe('derived figures', () => {
     expect(summary.lag).toBe(600);
     expect(summary.catchUpMs).toBe(30_000);
     expect(summary.at).toBe(T0 + 60_000);
+  });
+
+  it('says a group that consumes as fast as records come keeps up, instead of a time to catch up', () => {
+    // 100/s produced on one partition; the consumer commits every 5 s what it read, a little more each
+    // time (net +0.8/s of noise): its lag of 100-200 records is what arrives between commits.
+    const h = history(
+      Array.from({ length: 13 }, (_, step): [number, PartitionSample[]] => {
+        const t = step * 5_000;
+        const end = 10_000 + 100 * (t / 1000);
+        return [t, [p('orders', 0, end - 150 + step * 4, end)]];
+      }),
+    );
+    const summary = summarize(h.rows(0, Number.POSITIVE_INFINITY));
+    expect(summary.lag).toBe(150 - 48);
+    expect(summary.consumeRate).toBeGreaterThan(summary.produceRate!);
+    expect(summary.keepingUp).toBe(true);
+    expect(summary.catchUpMs).toBeNull();
+    // A backlog is not keeping up, however fast the consumer: 600 records at 20/s net is 30 s to catch up.
+    expect(keepsPace(600, 30, 10)).toBe(false);
+    expect(keepsPace(5_000, 100, 100)).toBe(false);
+    // A consumer slower than the producer is not keeping up, even with a small lag.
+    expect(keepsPace(50, 50, 100)).toBe(false);
+    expect(keepsPace(50, 95, 100)).toBe(true);
+    expect(keepsPace(0, 100, 100)).toBe(false);
+    expect(keepsPace(50, 0, 0)).toBe(false);
   });
 
   it('has no time to catch up while the lag grows, and 0 once there is none', () => {

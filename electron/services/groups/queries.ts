@@ -546,10 +546,16 @@ export async function deleteGroupOffsets(admin: Admin, group: string, topic: str
   return { partitions: partitionIndexes.length };
 }
 
-/** Groups with committed offsets on a topic, for the topic's lag chart. */
+/**
+ * Groups reading a topic, for the topic's lag chart: those with committed offsets on it, and those whose
+ * members are assigned its partitions but have not committed yet (a consumer that just started, or
+ * one that never commits): they read it too.
+ */
 export async function groupsReadingTopic(admin: Admin, topic: string): Promise<string[]> {
   const ids = await groupIds(admin);
   if (!ids.length) return [];
-  const committed = await committedOffsets(admin, ids);
-  return ids.filter((group) => committed.get(group)?.has(topic));
+  const [committed, described] = await Promise.all([committedOffsets(admin, ids), describe(admin, ids)]);
+  const assigned = (group: string) =>
+    described.get(group)?.members.some((member) => member.assignments.some((assignment) => assignment.topic === topic)) ?? false;
+  return ids.filter((group) => committed.get(group)?.has(topic) || assigned(group));
 }

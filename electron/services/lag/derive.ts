@@ -78,6 +78,19 @@ export function catchUpMs(lag: number | null, consumeRate: number | null, produc
   return Math.round((lag / net) * 1000);
 }
 
+/** A lag of at most this many seconds of production is records in flight between commits. */
+export const KEEPING_UP_SECONDS = 10;
+
+/**
+ * Whether a group keeps pace: it consumes at least 90 % as fast as records are produced and its lag is
+ * no more than KEEPING_UP_SECONDS of production. Its lag is then what arrives between two commits, and
+ * a time to catch up (lag over a tiny, noisy net rate: "19 s") would say something untrue.
+ */
+export function keepsPace(lag: number | null, consumeRate: number | null, produceRate: number | null): boolean {
+  if (lag === null || consumeRate === null || produceRate === null || lag === 0 || !(produceRate > 0)) return false;
+  return consumeRate >= produceRate * 0.9 && lag <= produceRate * KEEPING_UP_SECONDS;
+}
+
 /** Lag, rates and time to catch up from the newest row and the row about a minute before it. */
 export function summarize(rows: readonly HistoryRow[], keys?: readonly number[]): LagSummary {
   const last = rows[rows.length - 1];
@@ -90,7 +103,8 @@ export function summarize(rows: readonly HistoryRow[], keys?: readonly number[])
     if (last.t - row.t >= RATE_WINDOW_MS) break;
   }
   const { consumeRate, produceRate } = earlier ? rates(earlier, last, keys) : { consumeRate: null, produceRate: null };
-  return { at: last.t, lag, consumeRate, produceRate, catchUpMs: catchUpMs(lag, consumeRate, produceRate) };
+  const keepingUp = keepsPace(lag, consumeRate, produceRate);
+  return { at: last.t, lag, consumeRate, produceRate, catchUpMs: keepingUp ? null : catchUpMs(lag, consumeRate, produceRate), keepingUp };
 }
 
 /** At most `maxPoints` rows: the newest row of each equal time bucket over [from, to]. */

@@ -67,7 +67,17 @@ export class LagService {
     }
     const ids = await readers.groups;
     await this.view(connectionId, `topic:${topic}`, ids);
-    return this.#sampler.topic(connectionId, topic, rangeMs);
+    const chart = await this.#sampler.topic(connectionId, topic, rangeMs);
+    // Groups that read the topic without a commit on it have no history on it: listed, with no lag yet.
+    const uncommitted = ids.filter((group) => !chart.groups.includes(group));
+    if (!uncommitted.length) return chart;
+    const none = { at: null, lag: null, consumeRate: null, produceRate: null, catchUpMs: null };
+    return {
+      ...chart,
+      groups: [...chart.groups, ...uncommitted],
+      summaries: [...chart.summaries, ...uncommitted.map(() => none)],
+      points: chart.points.map((point) => ({ ...point, values: [...point.values, ...uncommitted.map(() => null)] })),
+    };
   }
 
   sparklines(connectionId: string, ids: readonly string[], rangeMs: number): Promise<Record<string, (number | null)[]>> {

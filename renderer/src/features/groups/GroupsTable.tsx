@@ -114,19 +114,27 @@ export function GroupsTable({
                 </div>
                 <div role="cell" className="numeric" data-column="total-lag">
                   {group.totalLag === null ? (
-                    <span className="muted" title="No partition of this group has a committed offset">
+                    <span
+                      className="muted"
+                      title={
+                        group.partitionsWithoutCommit
+                          ? `${formatQuantity(group.partitionsWithoutCommit, 'assigned partition has', 'assigned partitions have')} no committed offset yet`
+                          : 'No partition of this group has a committed offset'
+                      }
+                    >
                       no commits
                     </span>
                   ) : (
                     formatCount(group.totalLag)
                   )}
-                  {group.partitionsWithoutCommit ? (
+                  {/* Lag of the committed partitions, and how many assigned ones have no commit to measure from. */}
+                  {group.totalLag !== null && group.partitionsWithoutCommit ? (
                     <span
                       className="muted small"
-                      title={`${formatQuantity(group.partitionsWithoutCommit, 'assigned partition has', 'assigned partitions have')} no committed offset`}
+                      title={`${formatQuantity(group.partitionsWithoutCommit, 'assigned partition has', 'assigned partitions have')} no committed offset: not in the lag`}
                     >
                       {' '}
-                      +{group.partitionsWithoutCommit}?
+                      · {formatCount(group.partitionsWithoutCommit)} uncommitted
                     </span>
                   ) : null}
                 </div>

@@ -5,7 +5,7 @@ import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis
 import type { LagSeries, TopicGroupsLag } from '../../../../shared/model/groups';
 import { ChartContainer, type ChartColors } from '../../components/chart';
 import { formatCount } from '../../components/format';
-import { formatClock, formatRate, RANGE_CHOICES } from './format';
+import { formatClock, formatRate, RANGE_CHOICES, timeTicks } from './format';
 
 // Recharts reads dotted dataKeys as paths, and topic names have dots: series go by index.
 const seriesKey = (index: number) => `s${index}`;
@@ -28,8 +28,10 @@ function timeAxis(colors: ChartColors, domain: [number, number]) {
       domain={[from, to]}
       stroke={colors.axis}
       tickLine={false}
+      // Our own evenly spaced, round ticks, every one drawn (Recharts' own skip some and space them unevenly).
+      ticks={timeTicks(from, to)}
+      interval={0}
       tickFormatter={(t: number) => formatClock(t, withSeconds)}
-      minTickGap={40}
     />
   );
 }
@@ -97,7 +99,8 @@ export function LagChart({ series, height = 240 }: { series: LagSeries; height?:
             return (
               <Area
                 key={key}
-                type="monotone"
+                // Straight lines between samples: a curve would bend before a change that happened at once.
+                type="linear"
                 dataKey={seriesKey(index)}
                 name={key}
                 stackId="lag"
@@ -139,8 +142,18 @@ export function RatesChart({ series, height = 200 }: { series: LagSeries; height
             formatter={(value, name) => [formatRate(value === null || value === undefined ? null : Number(value)), name]}
           />
           <Legend iconType="plainline" wrapperStyle={{ fontSize: 12.5 }} />
-          <Line type="monotone" dataKey="produce" name="Produced" stroke={colors.series[2]} strokeWidth={2} dot={false} isAnimationActive={false} />
-          <Line type="monotone" dataKey="consume" name="Consumed" stroke={colors.series[1]} strokeWidth={2} dot={false} isAnimationActive={false} />
+          {/* A rate holds over the interval before its sample: steps, so a consumer that stops at once drops at once. */}
+          <Line type="stepBefore" dataKey="produce" name="Produced" stroke={colors.series[2]} strokeWidth={2} dot={false} isAnimationActive={false} />
+          <Line
+            type="stepBefore"
+            dataKey="consume"
+            name="Consumed"
+            stroke={colors.series[1]}
+            strokeWidth={2}
+            dot={false}
+            isAnimationActive={false}
+            className="consume-rate"
+          />
         </LineChart>
       )}
     </ChartContainer>
@@ -181,11 +194,12 @@ export function TopicLagChart({
             labelFormatter={(t) => formatClock(Number(t), true)}
             formatter={(value, name) => [value === null || value === undefined ? 'no committed offset' : formatCount(Number(value)), name]}
           />
-          <Legend iconType="plainline" wrapperStyle={{ fontSize: 12.5 }} />
+          {/* A legend of more groups than colours says nothing (the table below names them): none then. */}
+          {data.groups.length <= 12 ? <Legend iconType="plainline" wrapperStyle={{ fontSize: 12.5 }} /> : null}
           {data.groups.map((group, index) => (
             <Line
               key={group}
-              type="monotone"
+              type="linear"
               dataKey={seriesKey(index)}
               name={group}
               stroke={colors.series[index % colors.series.length]}

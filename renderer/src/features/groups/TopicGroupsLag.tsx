@@ -35,7 +35,7 @@ export function TopicGroupsLag({ topic, compact = false, title }: { topic: strin
         onRetry={reload}
         loadingLabel="Loading the groups' lag…"
         isEmpty={(data) => !data.groups.length}
-        empty={<p className="muted chart-empty">No consumer group has committed offsets on this topic yet.</p>}
+        empty={<p className="muted chart-empty">No consumer group reads this topic yet.</p>}
       >
         {(data) => (
           <>
@@ -61,7 +61,13 @@ export function TopicGroupsLag({ topic, compact = false, title }: { topic: strin
                         </button>
                       </td>
                       <td className="numeric" data-column="lag">
-                        {summary?.lag === null || summary?.lag === undefined ? <span className="muted">no committed offset</span> : formatCount(summary.lag)}
+                        {summary?.lag === null || summary?.lag === undefined ? (
+                          <span className="muted" title="The group's members are assigned this topic but have committed no offset on it yet">
+                            no commit yet
+                          </span>
+                        ) : (
+                          formatCount(summary.lag)
+                        )}
                       </td>
                       <td className="numeric">{formatRate(summary?.consumeRate)}</td>
                       <td className="numeric">{formatRate(summary?.produceRate)}</td>

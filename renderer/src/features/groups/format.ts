@@ -21,16 +21,37 @@ export function formatDuration(ms: number): string {
 }
 
 /**
- * Time to catch up in words: "caught up" without lag, a duration while the lag shrinks, "growing"
- * while it does not, "—" while the rates are unknown (fewer than two samples).
+ * Time to catch up in words: "caught up" without lag, "keeping up" while the group consumes as fast as
+ * records come and its lag is only what arrives between commits, a duration while the lag shrinks,
+ * "growing" while it does not, "—" while the rates are unknown (fewer than two samples).
  */
 export function formatCatchUp(
-  summary: { catchUpMs: number | null; lag: number | null; consumeRate: number | null; produceRate: number | null } | null | undefined,
+  summary:
+    | { catchUpMs: number | null; lag: number | null; consumeRate: number | null; produceRate: number | null; keepingUp?: boolean | undefined }
+    | null
+    | undefined,
 ): string {
   if (!summary || summary.lag === null) return '—';
   if (summary.lag === 0 || summary.catchUpMs === 0) return 'caught up';
+  if (summary.keepingUp) return 'keeping up';
   if (summary.catchUpMs !== null) return formatDuration(summary.catchUpMs);
   return summary.consumeRate === null || summary.produceRate === null ? '—' : 'growing';
+}
+
+const TICK_STEPS_MS = [5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200].map((seconds) => seconds * 1000);
+
+/**
+ * Evenly spaced time ticks over [from, to]: the smallest round step (5 s … 12 h) that gives at most
+ * `maxTicks`, at multiples of the step on the local clock (10:05, 10:10, … ; 06:00, 12:00, …).
+ */
+export function timeTicks(from: number, to: number, maxTicks = 6): number[] {
+  if (!(to > from)) return [];
+  const step = TICK_STEPS_MS.find((candidate) => (to - from) / candidate <= maxTicks) ?? TICK_STEPS_MS[TICK_STEPS_MS.length - 1]!;
+  // Local clock: round in local time, so hour ticks fall on the hour where the offset is not whole hours.
+  const offset = new Date(from).getTimezoneOffset() * 60_000;
+  const ticks: number[] = [];
+  for (let t = Math.ceil((from - offset) / step) * step + offset; t <= to; t += step) ticks.push(t);
+  return ticks;
 }
 
 export function formatClock(t: number, withSeconds: boolean): string {

@@ -7,6 +7,7 @@ import { ScreenHeader } from '../../components/ScreenHeader';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
 import { formatBytes, formatCount, formatQuantity } from '../../components/format';
 import { useAppStore, useResource } from '../../store/hooks';
+import { groupsQuery } from '../groups/groups-slice';
 import { topicsQuery } from '../topics/topics-slice';
 import { TAIL_BUFFER } from './messages-slice';
 import { DecodersDialog, decoderSummary } from './DecodersDialog';
@@ -324,12 +325,7 @@ export function MessagesScreen() {
                     />
                   </label>
                 ) : null}
-                {form.start === 'group' ? (
-                  <label className="query-field">
-                    <span>Group</span>
-                    <input aria-label="Consumer group" value={form.group} onChange={(event) => update({ group: event.target.value })} />
-                  </label>
-                ) : null}
+                {form.start === 'group' && topic ? <GroupPicker topic={topic} value={form.group} onChange={(group) => update({ group })} /> : null}
                 <label className="query-field narrow">
                   <span>Records</span>
                   <input aria-label="Records per page" inputMode="numeric" value={form.count} onChange={(event) => update({ count: event.target.value })} />
@@ -575,6 +571,55 @@ function ExportStatus() {
         {result.status === 'file' ? `to ${result.path}` : `as ${result.fileName}`} in {formatCount(result.durationMs)} ms.
       </div>
       {result.unreadable?.length ? <UnreadableBatches batches={result.unreadable} what="The export" /> : null}
+    </>
+  );
+}
+
+/**
+ * "Start from a group's offsets": the cluster's groups to pick from, those reading this topic first; a
+ * group id can still be typed (one the list does not have, or while it loads or cannot be read).
+ */
+function GroupPicker({ topic, value, onChange }: { topic: string; value: string; onChange: (group: string) => void }) {
+  const connectionId = useAppStore((state) => state.activeConnectionId);
+  const [groups] = useResource(groupsQuery(connectionId));
+  const reading = groups.data?.filter((group) => group.topics.includes(topic)).map((group) => group.id) ?? [];
+  const others = groups.data?.filter((group) => !group.topics.includes(topic)).map((group) => group.id) ?? [];
+  return (
+    <>
+      {groups.data?.length ? (
+        <label className="query-field">
+          <span>Group</span>
+          <select
+            aria-label="Pick a consumer group"
+            value={groups.data.some((group) => group.id === value) ? value : ''}
+            onChange={(event) => onChange(event.target.value)}
+          >
+            <option value="">{reading.length ? 'Choose a group…' : 'No group reads this topic'}</option>
+            {reading.length ? (
+              <optgroup label={`Reading ${topic}`}>
+                {reading.map((id) => (
+                  <option key={id} value={id}>
+                    {id}
+                  </option>
+                ))}
+              </optgroup>
+            ) : null}
+            {others.length ? (
+              <optgroup label="Other groups">
+                {others.map((id) => (
+                  <option key={id} value={id}>
+                    {id}
+                  </option>
+                ))}
+              </optgroup>
+            ) : null}
+          </select>
+        </label>
+      ) : null}
+      <label className="query-field">
+        <span>{groups.data?.length ? 'or group id' : groups.status === 'loading' ? 'Group (loading the list…)' : 'Group'}</span>
+        <input aria-label="Consumer group" value={value} spellCheck={false} onChange={(event) => onChange(event.target.value)} />
+      </label>
     </>
   );
 }

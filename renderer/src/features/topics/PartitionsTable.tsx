@@ -51,7 +51,7 @@ export function PartitionsTable({
   const lookup = brokerMap(brokers);
   return (
     <div className="table-x">
-      <table className="table" aria-label="Partitions">
+      <table className="table partitions-table" aria-label="Partitions">
         <thead>
           <tr>
             <th>Partition</th>

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { ElectionScope, TopicDetail } from '../../../../shared/model/schemas';
 import { useLiveView } from '../../app/use-live-view';
 import { Badge } from '../../components/Badge';
@@ -68,7 +68,9 @@ export function TopicDetailScreen() {
               Topics
             </button>
             <span className="breadcrumb-separator">/</span>
-            <span className="topic-title">{topic}</span>
+            <span className="topic-title" title={topic}>
+              {wrappable(topic)}
+            </span>
           </>
         }
         onRefresh={() => {
@@ -306,4 +308,9 @@ function AddPartitionsDialog({ topic, current, onClose }: { topic: string; curre
       </Field>
     </Dialog>
   );
+}
+
+/** The name with a line-break opportunity after each dot, dash and underscore, so it wraps at its parts. */
+function wrappable(name: string): ReactNode[] {
+  return name.split(/(?<=[._-])/).flatMap((part, index) => (index ? [<wbr key={index} />, part] : [part]));
 }

@@ -116,7 +116,8 @@ const TopicRow = memo(function TopicRow({
       // The name's button gives keyboard users a focus target; its click bubbles up to here.
       onClick={() => onOpen(topic.name)}
     >
-      <div role="cell" className="topic-name">
+      {/* A name cut by a narrow column shows whole as a tooltip; the topic's page shows it whole too. */}
+      <div role="cell" className="topic-name" title={topic.name}>
         <button type="button" className="link-button">
           {topic.name}
         </button>
