@@ -1,6 +1,7 @@
 // The topics screen's admin journeys and the theme, in web mode against the embedded cluster:
 // internal topics shown on request, a name colliding in metric names refused in the create dialog,
 // deletion only after typing the name, and the light/dark/system switch (saved across reloads).
+import { Admin, Producer, stringSerializers } from '@platformatic/kafka';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { openScreen, screenshots, watchConsole } from '../support/e2e-page';
@@ -149,5 +150,48 @@ test("a topic's configs say what each does and Kafka's default, and can be searc
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.getByLabel('Search configs').fill('');
   await screenshots(page, testInfo, 'topic-configs-dark');
+  expect(errors).toEqual([]);
+});
+
+test('selected topics are purged, then deleted, after typing the count', async ({ page, webApp }, testInfo) => {
+  const errors = watchConsole(page);
+  const admin = new Admin({ clientId: 'e2e-bulk', bootstrapBrokers: webApp.bootstrapServers.split(',') });
+  await admin.createTopics({ topics: ['bulk.a', 'bulk.b'], partitions: 1, replicas: 1 });
+  await admin.close();
+  const producer = new Producer({ clientId: 'e2e-bulk-producer', bootstrapBrokers: webApp.bootstrapServers.split(','), serializers: stringSerializers });
+  await producer.send({
+    messages: [
+      { topic: 'bulk.a', value: 'x' },
+      { topic: 'bulk.a', value: 'y' },
+      { topic: 'bulk.b', value: 'z' },
+    ],
+  });
+  await producer.close();
+  await page.goto(webApp.url);
+  await openScreen(page, 'Topics');
+  await page.getByLabel('Search topics').fill('bulk.');
+  await expect(page.getByRole('row').filter({ hasText: 'bulk.a' })).toContainText('2');
+  await page.getByLabel('Select every topic shown').check();
+  const bar = page.getByRole('toolbar', { name: 'Selected topics' });
+  await expect(bar).toContainText('2 selected');
+  await bar.getByRole('button', { name: 'Purge 2' }).click();
+  const purge = page.getByRole('dialog', { name: 'Purge topics' });
+  await expect(purge.getByRole('button', { name: 'Purge 2 topics' })).toBeDisabled();
+  await purge.getByLabel('Type purge 2 to confirm').fill('purge 2');
+  await screenshots(page, testInfo, 'bulk-purge');
+  await purge.getByRole('button', { name: 'Purge 2 topics' }).click();
+  await expect(purge.getByRole('list', { name: 'Topics' })).toContainText('bulk.a — purged');
+  await expect(purge.getByRole('list', { name: 'Topics' })).toContainText('bulk.b — purged');
+  await purge.locator('.dialog-actions').getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await expect(page.getByRole('row').filter({ hasText: 'bulk.a' }).locator('[role="cell"]').nth(4)).toHaveText('0');
+
+  await bar.getByRole('button', { name: 'Delete 2' }).click();
+  const remove = page.getByRole('dialog', { name: 'Delete topics' });
+  await remove.getByLabel('Type delete 2 to confirm').fill('delete 2');
+  await remove.getByRole('button', { name: 'Delete 2 topics' }).click();
+  await expect(remove.getByRole('list', { name: 'Topics' })).toContainText('bulk.b — deleted');
+  await remove.locator('.dialog-actions').getByRole('button', { name: 'Close' }).click();
+  await expect(page.getByRole('row').filter({ hasText: 'bulk.' })).toHaveCount(0);
   expect(errors).toEqual([]);
 });

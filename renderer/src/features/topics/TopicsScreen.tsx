@@ -12,6 +12,7 @@ import { topicStatsQuery, topicsQuery, visibleTopics } from './topics-slice';
 import type { TopicStats, TopicSummary } from '../../../../shared/model/schemas';
 import { CreateTopicDialog } from './CreateTopicDialog';
 import { TopicsTable } from './TopicsTable';
+import { BulkTopicsDialog } from './BulkTopicsDialog';
 
 export function TopicsScreen() {
   const connectionId = useAppStore((state) => state.activeConnectionId);
@@ -28,6 +29,8 @@ export function TopicsScreen() {
   const openTopic = useAppStore((state) => state.openTopic);
   const writeBlock = useAppStore(selectWriteBlock);
   const [creating, setCreating] = useState(false);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [bulk, setBulk] = useState<'delete' | 'purge' | null>(null);
 
   // Records and sizes cost the cluster far more than the list (offsets and log dirs of every
   // partition), so they are asked for only once the list is on screen.
@@ -121,8 +124,33 @@ export function TopicsScreen() {
               {/* Records and sizes are extras: when they cannot be read the list still stands, so no second banner. */}
               {stats.status === 'error' ? <span className="muted small">Records and sizes could not be read: {stats.error.message}</span> : null}
             </p>
+            {selected.size ? (
+              <div className="bulk-bar" role="toolbar" aria-label="Selected topics">
+                <span>{formatCount(selected.size)} selected</span>
+                <button type="button" className="button button-small" disabled={Boolean(writeBlock)} onClick={() => setBulk('purge')}>
+                  Purge {formatCount(selected.size)}
+                </button>
+                <button type="button" className="button button-small button-danger" disabled={Boolean(writeBlock)} onClick={() => setBulk('delete')}>
+                  Delete {formatCount(selected.size)}
+                </button>
+                <button type="button" className="button button-small" onClick={() => setSelected(new Set())}>
+                  Clear selection
+                </button>
+              </div>
+            ) : null}
             {rows.length ? (
               <TopicsTable
+                selected={selected}
+                onToggle={(name, on) =>
+                  setSelected((current) => {
+                    const next = new Set(current);
+                    for (const topic of name === null ? rows.map((row) => row.name) : [name]) {
+                      if (on) next.add(topic);
+                      else next.delete(topic);
+                    }
+                    return next;
+                  })
+                }
                 topics={rows}
                 stats={stats.data}
                 statsPending={stats.status === 'loading' && !stats.data}
@@ -136,6 +164,16 @@ export function TopicsScreen() {
           </div>
         )}
       </StateView>
+      {bulk ? (
+        <BulkTopicsDialog
+          action={bulk}
+          topics={[...selected].sort()}
+          onClose={(done) => {
+            setBulk(null);
+            if (bulk === 'delete' && done.length) setSelected((current) => new Set([...current].filter((topic) => !done.includes(topic))));
+          }}
+        />
+      ) : null}
       {creating ? (
         <CreateTopicDialog
           onClose={() => setCreating(false)}

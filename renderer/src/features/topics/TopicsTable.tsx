@@ -24,6 +24,8 @@ export function TopicsTable({
   sort,
   onSort,
   onOpen,
+  selected,
+  onToggle,
 }: {
   topics: readonly TopicSummary[];
   stats: ReadonlyMap<string, TopicStats> | null;
@@ -32,6 +34,9 @@ export function TopicsTable({
   sort: TopicSort;
   onSort: (key: TopicSortKey) => void;
   onOpen: (topic: string) => void;
+  /** Topics ticked for a bulk action, and how a tick changes them (all shown rows when topic is null). */
+  selected: ReadonlySet<string>;
+  onToggle: (topic: string | null, on: boolean) => void;
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -50,6 +55,14 @@ export function TopicsTable({
     <div className="vtable" role="table" aria-label="Topics" aria-rowcount={topics.length + 1}>
       <div className="vtable-head" role="rowgroup">
         <div className="vtable-row topics-grid" role="row">
+          <div role="columnheader">
+            <input
+              type="checkbox"
+              aria-label="Select every topic shown"
+              checked={topics.length > 0 && topics.every((topic) => selected.has(topic.name))}
+              onChange={(event) => onToggle(null, event.target.checked)}
+            />
+          </div>
           {columns.map((column) => (
             <div
               key={column.key}
@@ -82,6 +95,8 @@ export function TopicsTable({
                 rowIndex={item.index}
                 top={item.start}
                 onOpen={onOpen}
+                checked={selected.has(topic.name)}
+                onToggle={onToggle}
               />
             );
           })}
@@ -99,8 +114,12 @@ const TopicRow = memo(function TopicRow({
   rowIndex,
   top,
   onOpen,
+  checked,
+  onToggle,
 }: {
   topic: TopicSummary;
+  checked: boolean;
+  onToggle: (topic: string | null, on: boolean) => void;
   stats: TopicStats | undefined;
   statsPending: boolean;
   rowIndex: number;
@@ -116,6 +135,9 @@ const TopicRow = memo(function TopicRow({
       // The name's button gives keyboard users a focus target; its click bubbles up to here.
       onClick={() => onOpen(topic.name)}
     >
+      <div role="cell" onClick={(event) => event.stopPropagation()}>
+        <input type="checkbox" aria-label={`Select ${topic.name}`} checked={checked} onChange={(event) => onToggle(topic.name, event.target.checked)} />
+      </div>
       {/* A name cut by a narrow column shows whole as a tooltip; the topic's page shows it whole too. */}
       <div role="cell" className="topic-name" title={topic.name}>
         <button type="button" className="link-button">

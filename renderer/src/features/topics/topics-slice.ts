@@ -81,7 +81,10 @@ export const createTopicsSlice: SliceCreator<TopicsSlice> = (set, get, api) => {
     async purgeTopic(topic) {
       const connectionId = connection();
       const result = await api.invoke('topics.purge', { connectionId, topic });
-      if (result.ok) get().invalidate(['topic', connectionId, topic]);
+      if (result.ok) {
+        get().invalidate(['topic', connectionId, topic]);
+        get().invalidate(['topic-stats', connectionId]);
+      }
       return result;
     },
     async addPartitions(topic, totalPartitions) {
