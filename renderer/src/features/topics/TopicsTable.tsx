@@ -55,7 +55,7 @@ export function TopicsTable({
     <div className="vtable" role="table" aria-label="Topics" aria-rowcount={topics.length + 1}>
       <div className="vtable-head" role="rowgroup">
         <div className="vtable-row topics-grid" role="row">
-          <div role="columnheader">
+          <div role="columnheader" className="select-cell">
             <input
               type="checkbox"
               aria-label="Select every topic shown"
@@ -135,7 +135,7 @@ const TopicRow = memo(function TopicRow({
       // The name's button gives keyboard users a focus target; its click bubbles up to here.
       onClick={() => onOpen(topic.name)}
     >
-      <div role="cell" onClick={(event) => event.stopPropagation()}>
+      <div role="cell" className="select-cell" onClick={(event) => event.stopPropagation()}>
         <input type="checkbox" aria-label={`Select ${topic.name}`} checked={checked} onChange={(event) => onToggle(topic.name, event.target.checked)} />
       </div>
       {/* A name cut by a narrow column shows whole as a tooltip; the topic's page shows it whole too. */}
