@@ -74,7 +74,7 @@ test('publishes 10 messages from the produce form and the high watermarks rise',
   await page.goto(webApp.url);
   await openScreen(page, 'Produce');
   await page.getByLabel('Topic', { exact: true }).selectOption(TOPIC);
-  await page.getByLabel('Value').fill('{"order": 42}');
+  await page.getByLabel('Value', { exact: true }).fill('{"order": 42}');
   await page.getByRole('button', { name: 'Add header' }).click();
   await page.getByLabel('Header 1 name').fill('source');
   await page.getByLabel('Header 1 value').fill('e2e');

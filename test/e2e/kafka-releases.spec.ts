@@ -64,7 +64,7 @@ for (const release of ['0.11', '2.4', '4.1'] as const) {
       for (const codec of CODECS) {
         await page.getByLabel('Topic', { exact: true }).selectOption(TOPIC);
         await page.getByLabel('Partition', { exact: true }).fill('0');
-        await page.getByLabel('Value').fill(`value ${codec}`);
+        await page.getByLabel('Value', { exact: true }).fill(`value ${codec}`);
         await page.getByLabel('Compression').selectOption(codec);
         await page.getByRole('button', { name: 'Send record' }).click();
         if (codec === 'zstd' && !zstdWorks) {

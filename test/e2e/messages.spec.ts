@@ -53,7 +53,7 @@ test('produces a JSON message with headers from the form and finds it in the bro
   await page.getByLabel('Topic', { exact: true }).selectOption(TOPIC);
   await page.getByLabel('Partition', { exact: true }).fill('1');
   await page.getByLabel('Key', { exact: true }).fill('vip-1');
-  await page.getByLabel('Value').fill('{"order": 9001, "tier": "platinum", "note": "from the form"}');
+  await page.getByLabel('Value', { exact: true }).fill('{"order": 9001, "tier": "platinum", "note": "from the form"}');
   await page.getByRole('button', { name: 'Add header' }).click();
   await page.getByLabel('Header 1 name').fill('source');
   await page.getByLabel('Header 1 value').fill('form');
