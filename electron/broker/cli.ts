@@ -18,7 +18,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { EmbeddedCluster, type ClusterEvent } from './cluster/cluster';
 import { replicationMetrics } from './cluster/replication-metrics';
-import { releaseConfigDefaultReasons } from './cluster/release-defaults';
+import { releaseConfigDefaults } from './cluster/release-defaults';
 import { startEmbeddedSchemaRegistry, type EmbeddedSchemaRegistry } from './registry';
 import { createLogger, type LogLevel } from './server/logger';
 import { KAFKA_RELEASE_IDS, parseKafkaReleaseId, type KafkaReleaseId } from '../kafka/releases';
@@ -181,8 +181,8 @@ async function main(): Promise<void> {
       notImplemented: apis.notImplemented.join(', ') || 'none',
       narrowed: apis.narrowed.map((n) => `${n.api} v${n.advertised[0]}-${n.advertised[1]} of v${n.release[0]}-${n.release[1]}`).join(', ') || 'none',
       releaseDefaults:
-        releaseConfigDefaultReasons(kafkaVersion)
-          .map((d) => `${d.name}=${d.value}`)
+        Object.entries(releaseConfigDefaults(kafkaVersion))
+          .map(([name, value]) => `${name}=${value}`)
           .join(', ') || 'none',
     });
   }

@@ -53,9 +53,3 @@ export function releaseConfigDefaults(release: KafkaReleaseId | null): Readonly<
   }
   return defaults;
 }
-
-/** Why each default of `release` differs (for logs and the README's table). */
-export function releaseConfigDefaultReasons(release: KafkaReleaseId | null): Array<{ name: string; value: string; why: string }> {
-  const defaults = releaseConfigDefaults(release);
-  return CHANGES.filter((c) => c.name in defaults).map((c) => ({ name: c.name, value: defaults[c.name]!, why: c.why }));
-}
