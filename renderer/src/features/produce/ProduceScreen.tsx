@@ -58,6 +58,18 @@ export function ProduceScreen() {
     // The chosen topic stays listed while the search leaves it out, so the select keeps showing it.
     return form.topic && !matches.includes(form.topic) && names.includes(form.topic) ? [form.topic, ...matches] : matches;
   }, [topicNames, topicSearch, form.topic]);
+  // One topic matches the search: it is the one meant. Decided once per search text, and only once the topics
+  // have loaded (a search typed while they load still chooses), so a later refresh never overrides a choice.
+  const autoChosenFor = useRef<string | null>(null);
+  useEffect(() => {
+    const needle = topicSearch.trim().toLowerCase();
+    if (!needle || !topicNames || autoChosenFor.current === needle) return;
+    const only = topicNames.filter((name) => name.toLowerCase().includes(needle));
+    if (only.length !== 1) return;
+    autoChosenFor.current = needle;
+    const chosen = only[0] ?? '';
+    setForm((current) => (current.topic === chosen ? current : { ...current, topic: chosen, partition: '' }));
+  }, [topicSearch, topicNames]);
   const partitionCount = topics.data?.find((topic) => topic.name === form.topic)?.partitions ?? null;
   const errors = validateProduceForm(form, partitionCount, topicNames);
   const update = (patch: Partial<ProduceForm>) => setForm((current) => ({ ...current, ...patch }));
@@ -106,12 +118,7 @@ export function ProduceScreen() {
                     placeholder={topicNames && topicNames.length > 8 ? `Find among ${topicNames.length} topics` : 'Find a topic'}
                     value={topicSearch}
                     onChange={(event) => {
-                      const search = event.target.value;
-                      setTopicSearch(search);
-                      // One topic matches: it is the one meant.
-                      const needle = search.trim().toLowerCase();
-                      const only = needle ? (topicNames ?? []).filter((name) => name.toLowerCase().includes(needle)) : [];
-                      if (only.length === 1 && only[0] !== form.topic) update({ topic: only[0] ?? '', partition: '' });
+                      setTopicSearch(event.target.value);
                     }}
                   />
                   <select {...props} value={form.topic} onChange={(event) => update({ topic: event.target.value, partition: '' })}>
