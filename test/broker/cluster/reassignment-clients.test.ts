@@ -1,17 +1,15 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
 import { isFailure } from '../../../electron/broker/cluster/controller';
 import { silentLogger } from '../../../electron/broker/server/logger';
 import { planReassignment, type PlanGoal } from '../../../shared/model/reassignment-plan';
+import { checkKeyedValues, followTopic, produceIdempotentThrough, readTopic } from '../../support/disrupted-clients';
 import { waitFor } from '../../support/wait';
 
-const run = promisify(execFile);
 const RECORDS = 16_000;
 const PARTITIONS = 3;
 const KEYS = 30;
@@ -20,27 +18,6 @@ const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-/** Every acknowledged value present exactly once, no value twice, and each key's values in order. */
-function verify(lines: string[], acknowledged: Set<string>, what: string): void {
-  const seen = new Map<string, number>();
-  const lastSeqOfKey = new Map<string, number>();
-  for (const line of lines) {
-    const value = line.split(' ')[2]!;
-    seen.set(value, (seen.get(value) ?? 0) + 1);
-    const [key, seq] = value.split('#') as [string, string];
-    expect(Number(seq), `${what}: order of ${key}`).toBeGreaterThan(lastSeqOfKey.get(key) ?? -1);
-    lastSeqOfKey.set(key, Number(seq));
-  }
-  expect(
-    [...seen].filter(([, count]) => count > 1).map(([value]) => value),
-    `${what}: duplicated`,
-  ).toEqual([]);
-  expect(
-    [...acknowledged].filter((value) => !seen.has(value)),
-    `${what}: lost`,
-  ).toEqual([]);
-}
 
 describe('clients keep going while replicas move and the cluster grows and shrinks', () => {
   it('an idempotent librdkafka producer (acks=all) and a kcat consumer: broker added, topic spread onto it, another broker drained and removed', async () => {
@@ -57,17 +34,8 @@ describe('clients keep going while replicas move and the cluster grows and shrin
     cleanups.push(() => admin.disconnect());
 
     // The consumer follows the topic from the start for the whole run (librdkafka, no group).
-    const consumed: string[] = [];
-    const consumer: ChildProcess = spawn('kcat', ['-b', cluster.bootstrapServers(), '-C', '-t', topic, '-o', 'beginning', '-u', '-q', '-f', '%p %o %s\\n'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    cleanups.push(() => void consumer.kill('SIGKILL'));
-    let partial = '';
-    consumer.stdout!.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop()!;
-      consumed.push(...lines.filter(Boolean));
-    });
+    const consumer = followTopic(cluster.bootstrapServers(), topic);
+    cleanups.push(() => consumer.close());
 
     /** Plans as the app does and applies with AlterPartitionReassignments (kafkajs), then waits until done. */
     const move = async (goal: PlanGoal) => {
@@ -109,83 +77,25 @@ describe('clients keep going while replicas move and the cluster grows and shrin
       },
     ];
 
-    const script = join(dataDir, 'produce.py');
-    writeFileSync(
-      script,
-      `
-import sys
-from confluent_kafka import Producer
-p = Producer({'bootstrap.servers': sys.argv[1], 'enable.idempotence': True, 'acks': 'all',
-              'linger.ms': 5, 'message.timeout.ms': 120000, 'retry.backoff.ms': 50})
-def report(err, msg):
-    if err is None:
-        sys.stdout.write(msg.value().decode() + '\\n')
-    else:
-        sys.stderr.write('DELIVERY FAILED: %s\\n' % err)
-for i in range(${RECORDS}):
-    key = 'key%d' % (i % ${KEYS})
-    value = '%s#%d' % (key, i // ${KEYS})
-    while True:
-        try:
-            p.produce('${topic}', key=key, value=value, on_delivery=report)
-            break
-        except BufferError:
-            p.poll(0.05)
-    # At each step, wait (records still in flight) until the cluster has changed.
-    if i > 0 and i % ${RECORDS / (steps.length + 1)} == 0:
-        sys.stderr.write('CHECKPOINT\\n')
-        sys.stderr.flush()
-        sys.stdin.readline()
-    p.poll(0)
-remaining = p.flush(120)
-sys.stderr.write('unflushed: %d\\n' % remaining)
-`,
-    );
     // Broker 0 is removed along the way: the producer bootstraps from the others too.
-    const producer = spawn('/usr/bin/python3', [script, cluster.bootstrapServers()], { stdio: ['pipe', 'pipe', 'pipe'] });
-    cleanups.push(() => void producer.kill('SIGKILL'));
-    let stdout = '';
-    let stderr = '';
-    const stepFailures: Error[] = [];
-    let stepChain = Promise.resolve();
-    let nextStep = 0;
-    producer.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    producer.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const checkpoints = d.toString().split('CHECKPOINT').length - 1;
-      for (let i = 0; i < checkpoints; i++) {
-        const step = steps[nextStep++];
-        stepChain = stepChain
-          .then(() => step?.())
-          .catch((error: unknown) => {
-            stepFailures.push(error instanceof Error ? error : new Error(String(error)));
-          })
-          .then(() => void producer.stdin.write('go\n'));
-      }
-    });
-    const code = await new Promise<number | null>((resolve) => producer.on('close', resolve));
-    await stepChain;
-    if (stepFailures[0]) throw stepFailures[0];
-    expect(nextStep).toBe(steps.length);
-    expect(code, stderr).toBe(0);
-    expect(stderr).not.toMatch(/DELIVERY FAILED/);
-    const acknowledged = new Set(stdout.split('\n').filter(Boolean));
+    const produced = await produceIdempotentThrough({ bootstrap: cluster.bootstrapServers(), topic, records: RECORDS, keys: KEYS, steps });
+    expect(produced.stepsRun).toBe(steps.length);
+    expect(produced.exitCode, produced.stderr).toBe(0);
+    expect(produced.stderr).not.toMatch(/DELIVERY FAILED/);
+    const { acknowledged } = produced;
     expect(acknowledged.size).toBe(RECORDS);
 
     // The consumer that ran throughout saw every record once, in order per key.
     await waitFor(
-      () => consumed.length >= RECORDS,
+      () => consumer.values.length >= RECORDS,
       60_000,
       'the consumer to see every record',
-      () => `${consumed.length} of ${RECORDS}`,
+      () => `${consumer.values.length} of ${RECORDS}`,
     );
-    verify(consumed, acknowledged, 'live consumer');
+    const nothingWrong = { lost: [], duplicated: [], reordered: [] };
+    expect(checkKeyedValues(consumer.values, acknowledged), 'live consumer').toEqual(nothingWrong);
     // And so does a fresh read of the whole topic, from the brokers that now hold it.
-    const { stdout: all } = await run('kcat', ['-b', cluster.bootstrapServers(), '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p %o %s\\n'], {
-      maxBuffer: 64 << 20,
-      timeout: 60_000,
-    });
-    verify(all.split('\n').filter(Boolean), acknowledged, 'read after');
+    expect(checkKeyedValues(await readTopic(cluster.bootstrapServers(), topic), acknowledged), 'read after').toEqual(nothingWrong);
     for (const p of cluster.controller.topic(topic)!.partitions) {
       expect(p.replicas).not.toContain(0);
       expect(p.isr.length).toBe(3);

@@ -17,7 +17,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
 import { isFailure } from '../../../electron/broker/cluster/controller';
 import { TRANSACTION_STATE_TOPIC } from '../../../electron/broker/transactions/coordinator';
-import { errorRecordingLogger, kcat, lines, PYTHON, run } from '../clients/helpers';
+import { errorRecordingLogger, PYTHON, run } from '../clients/helpers';
+import { bounceBroker, disruptUntilStopped, isrWhole, readTopic, waitForWholeIsr } from '../../support/disrupted-clients';
 
 const TOPIC = 'chaos-txn';
 const PARTITIONS = 3;
@@ -30,8 +31,6 @@ const cleanups: Array<() => Promise<void> | void> = [];
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('transactions under broker failures', () => {
   it('keep exactly-once output while the coordinator and partition leaders are stopped and killed', { timeout: 180_000 }, async () => {
@@ -49,25 +48,21 @@ describe('transactions under broker failures', () => {
     const created = cluster.controller.createTopic({ name: TOPIC, partitions: PARTITIONS, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } });
     if (isFailure(created)) throw new Error(created.message);
     // Disruptions: the coordinator's broker or a partition's leader, stopped or killed, then started again.
-    let running = true;
-    let disruptions = 0;
-    const chaos = (async () => {
-      for (let round = 0; running; round++) {
-        await sleep(300);
-        const statePartition = cluster.broker(cluster.controller.liveBrokerIds()[0]!).transactions.partitionFor(TRANSACTIONAL_ID);
-        const target =
-          round % 2 === 0 ? cluster.controller.partition(TRANSACTION_STATE_TOPIC, statePartition) : cluster.controller.partition(TOPIC, round % PARTITIONS);
-        const all = [...(cluster.controller.topic(TOPIC)?.partitions ?? []), ...(cluster.controller.topic(TRANSACTION_STATE_TOPIC)?.partitions ?? [])];
-        if (!target || target.leader < 0 || all.some((p) => p.isr.length < 3 || p.leader < 0)) continue;
-        // The partition's metadata object changes as leadership moves: keep the broker's id.
-        const victim = target.leader;
-        if (round % 4 < 2) await cluster.stopBroker(victim);
-        else await cluster.killBroker(victim);
-        await sleep(400);
-        await cluster.startBroker(victim);
-        disruptions++;
-      }
-    })();
+    const chaos = disruptUntilStopped(async (round) => {
+      const statePartition = cluster.broker(cluster.controller.liveBrokerIds()[0]!).transactions.partitionFor(TRANSACTIONAL_ID);
+      const target =
+        round % 2 === 0 ? cluster.controller.partition(TRANSACTION_STATE_TOPIC, statePartition) : cluster.controller.partition(TOPIC, round % PARTITIONS);
+      if (!target || target.leader < 0 || !isrWhole(cluster, [TOPIC, TRANSACTION_STATE_TOPIC], 3)) return false;
+      // The partition's metadata object changes as leadership moves: keep the broker's id.
+      await bounceBroker(cluster, target.leader, round % 4 < 2 ? 'stop' : 'kill');
+      return true;
+    });
+    cleanups.push(() =>
+      chaos.stop().then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
 
     // librdkafka's transactional producer, in its own process, for CHAOS_MS of disruptions.
     const produced = await run(
@@ -92,9 +87,7 @@ describe('transactions under broker failures', () => {
         (JSON.parse(produced.stdout.trim().split('\n').at(-1)!) as { outcomes: Record<string, 'committed' | 'aborted' | 'unknown'> }).outcomes,
       ).map(([n, outcome]) => [Number(n), outcome] as const),
     );
-    running = false;
-    await chaos;
-    expect(disruptions).toBeGreaterThan(3);
+    expect(await chaos.stop()).toBeGreaterThan(3);
 
     // Every transaction decided: a last producer's init completes whatever the last one left.
     const last = await run(
@@ -103,18 +96,8 @@ describe('transactions under broker failures', () => {
       { timeoutMs: 60_000 },
     );
     expect(last.code).toBe(0);
-    const deadline = Date.now() + 30_000;
-    while (!cluster.controller.topic(TOPIC)!.partitions.every((p) => p.isr.length === 3 && p.leader >= 0)) {
-      if (Date.now() > deadline) throw new Error('the ISR did not recover');
-      await sleep(100);
-    }
-    const read = async (isolation: string) =>
-      lines(
-        await kcat(cluster.bootstrapServers(), ['-C', '-t', TOPIC, '-o', 'beginning', '-e', '-q', '-X', `isolation.level=${isolation}`, '-f', '%s\\n'], {
-          timeoutMs: 60_000,
-        }),
-      );
-    const committedView = await read('read_committed');
+    await waitForWholeIsr(cluster, [TOPIC], 3);
+    const committedView = await readTopic(cluster.bootstrapServers(), TOPIC, 'read_committed');
 
     const counts = new Map<string, number>();
     for (const value of committedView) counts.set(value, (counts.get(value) ?? 0) + 1);
