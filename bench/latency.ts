@@ -10,7 +10,10 @@
  * percentiles of send-to-receive (e2e: the consumer's long poll must be woken by the high watermark)
  * and of send-to-delivery-report (ack), the cluster process's CPU per record, and the replication
  * counters of the run (from the CLI's `stats`): follower fetches and high-watermark advances per
- * produce request show the mechanism where timings on a shared machine are noise.
+ * produce request show the mechanism where timings on a shared machine are noise. With them, the cluster
+ * process's own pauses in the same run (server/runtime-pauses.ts): its event loop's delay (p99, max) and
+ * its garbage collector's pauses (scavenges and mark-compacts: count, total, longest), so what of a tail
+ * is the cluster's collector or its busy loop shows in every run.
  *
  * Then the same run's bulk throughput: N records (default 1,000,000) as fast as librdkafka sends them
  * (linger.ms=5, its default), acks=1 and acks=all.
@@ -105,8 +108,21 @@ async function metrics(cluster: ServerProcess): Promise<Metrics> {
   }
 }
 
+/** The cluster's GC pauses and event-loop delay (server/runtime-pauses.ts): since the previous `stats`, not since the start. */
+const SINCE_PREVIOUS = /^(eventLoopDelay|gc)/;
+
 function diff(after: Metrics, before: Metrics): Metrics {
-  return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]));
+  return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, SINCE_PREVIOUS.test(k) ? v : v - (before[k] ?? 0)]));
+}
+
+/** The cluster's own pauses in a run: what of a latency tail is its collector's or its busy event loop's. */
+function pausesNote(m: Metrics): string {
+  if (m.gcMinorCount === undefined) return '';
+  return (
+    `cluster: loop delay p99 ${ms(m.eventLoopDelayP99Ms!)} ms, max ${ms(m.eventLoopDelayMaxMs!)} ms; ` +
+    `GC ${fmtInt(m.gcMinorCount)} scavenges (${ms(m.gcMinorTotalMs!)} ms, p99 ${ms(m.gcMinorP99Ms!)}, max ${ms(m.gcMinorMaxMs!)} ms), ` +
+    `${fmtInt(m.gcMajorCount!)} mark-compact (${ms(m.gcMajorTotalMs!)} ms, max ${ms(m.gcMajorMaxMs!)} ms)`
+  );
 }
 
 /** Waits until the cluster process is idle (followers done with what the last run left). */
@@ -191,6 +207,7 @@ export default async function run(): Promise<void> {
             `  acks=${acks.padEnd(3)} ${fmtInt(rate).padStart(6)} rec/s: e2e p50 ${ms(result.e2e.p50)} ms, p99 ${ms(result.e2e.p99)} ms, ` +
               `p99.9 ${ms(result.e2e.p999)} ms; ack p50 ${ms(result.ack.p50)} ms, p99 ${ms(result.ack.p99)} ms; client late p99 ${ms(result.late.p99)} ms; ` +
               `${m.leaderAppends === undefined ? '?' : fmtInt(m.leaderAppends)} produce requests, ${perRequest(m, 'followerFetches')} follower fetches each; load ${r.load}` +
+              `\n      ${pausesNote(m)}` +
               (lost ? `; delivered ${result.delivered}, consumed ${result.consumed} of ${result.records} (${result.last_error || 'no error'})` : ''),
           );
           await deleteTopic(cluster.bootstrap, topic);
@@ -199,7 +216,8 @@ export default async function run(): Promise<void> {
     }
 
     console.log(`\nEnd-to-end latency (ms; median over ${repeat} run(s) of each percentile; e2e = send to consumer, ack = send to delivery report;`);
-    console.log(`late = how late the client's sending thread woke for its slots, the machine's scheduling noise)`);
+    console.log(`late = how late the client's sending thread woke for its slots, the machine's scheduling noise;`);
+    console.log(`loop = how late the cluster's event loop ran a 1 ms timer; GC/s = the cluster's collections per second, GC max its longest pause)`);
     const groups = acksList.flatMap((acks) => rates.map((rate) => ({ acks, rate, runs: runs.filter((r) => r.acks === acks && r.rate === rate) })));
     const med = (rs: Run[], f: (r: Run) => number) => median(rs.map(f));
     printTable(
@@ -219,6 +237,10 @@ export default async function run(): Promise<void> {
         'fetches/req',
         'HW adv/req',
         'wakeups/req',
+        'loop p99',
+        'loop max',
+        'GC/s',
+        'GC max',
       ],
       groups.map(({ acks, rate, runs: rs }) => {
         const m = rs[0]!.metrics;
@@ -238,6 +260,10 @@ export default async function run(): Promise<void> {
           perRequest(m, 'followerFetches'),
           perRequest(m, 'highWatermarkAdvances'),
           perRequest(m, 'fetcherWakeups'),
+          m.eventLoopDelayP99Ms === undefined ? '-' : ms(med(rs, (r) => r.metrics.eventLoopDelayP99Ms!)),
+          m.eventLoopDelayMaxMs === undefined ? '-' : ms(med(rs, (r) => r.metrics.eventLoopDelayMaxMs!)),
+          m.gcMinorCount === undefined ? '-' : fmt1(med(rs, (r) => (r.metrics.gcMinorCount! + r.metrics.gcMajorCount!) / (r.result.records / r.rate))),
+          m.gcMinorMaxMs === undefined ? '-' : ms(med(rs, (r) => Math.max(r.metrics.gcMinorMaxMs!, r.metrics.gcMajorMaxMs!))),
         ];
       }),
     );

@@ -14,13 +14,13 @@ import '../core/runtime-guard'; // first: a plain message on a Node too old, bef
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { EmbeddedCluster, type ClusterEvent } from './cluster/cluster';
 import { replicationMetrics } from './cluster/replication-metrics';
 import { releaseConfigDefaults } from './cluster/release-defaults';
 import { startEmbeddedSchemaRegistry, type EmbeddedSchemaRegistry } from './registry';
 import { createLogger, type LogLevel } from './server/logger';
+import { RuntimePauses } from './server/runtime-pauses';
 import { KAFKA_RELEASE_IDS, parseKafkaReleaseId, type KafkaReleaseId } from '../kafka/releases';
 import { issueClientCertificate } from './security/certificates';
 import { isSecurityProtocol, SECURITY_PROTOCOLS } from './security/security-config';
@@ -226,21 +226,9 @@ async function main(): Promise<void> {
       .map((b) => `broker ${b.id} ${b.state} ${b.host}:${b.port}${b.id === cluster.controller.controllerId ? ' (controller)' : ''}`)
       .join('\n');
 
-  // How long the event loop was late: a broker busy (or blocked) for its clients shows here, whatever the machine's load.
-  const resolutionMs = 5;
-  const loopDelay = monitorEventLoopDelay({ resolution: resolutionMs });
-  loopDelay.enable();
-  const loopDelayStats = () => {
-    // The histogram holds the time between samples: the delay is what exceeds the sampling interval.
-    const ms = (ns: number) => Math.max(0, Math.round(ns / 1e4) / 100 - resolutionMs);
-    const stats = {
-      eventLoopDelayP50Ms: ms(loopDelay.percentile(50)),
-      eventLoopDelayP99Ms: ms(loopDelay.percentile(99)),
-      eventLoopDelayMaxMs: ms(loopDelay.max),
-    };
-    loopDelay.reset();
-    return stats;
-  };
+  // How late the event loop ran and how long the collector paused it: a broker busy (or blocked) for its
+  // clients shows here, whatever the machine's load. Observed from the first `stats` on.
+  const pauses = new RuntimePauses();
 
   const ids = () => cluster.brokers().map((b) => b.id);
   const input = createInterface({ input: process.stdin, terminal: false });
@@ -256,8 +244,8 @@ async function main(): Promise<void> {
           return;
         case 'stats':
           // One line: replication counters since the start (see cluster/replication-metrics.ts), and the
-          // event loop's delay percentiles since the previous `stats`.
-          answer(`stats ${JSON.stringify({ ...replicationMetrics, ...loopDelayStats() })}`);
+          // event loop's delay and the GC pauses since the previous `stats` (server/runtime-pauses.ts).
+          answer(`stats ${JSON.stringify({ ...replicationMetrics, ...pauses.snapshot() })}`);
           return;
         case 'help':
           answer(USAGE);

@@ -128,6 +128,12 @@ describe('npm run cluster', () => {
     expect(after.highWatermarkAdvances).toBeGreaterThan(before.highWatermarkAdvances!);
     // Both followers fetched the records.
     expect(after.followerFetchesWithRecords).toBeGreaterThanOrEqual(before.followerFetchesWithRecords! + 2);
+    // With them, the process's pauses since the previous stats (server/runtime-pauses.ts), observed since the first.
+    for (const name of ['eventLoopDelayP99Ms', 'eventLoopDelayMaxMs', 'gcMinorCount', 'gcMinorMaxMs', 'gcMajorCount', 'gcMajorMaxMs']) {
+      expect(after[name], name).toBeGreaterThanOrEqual(0);
+    }
+    expect(after.eventLoopDelayMaxMs).toBeGreaterThanOrEqual(after.eventLoopDelayP99Ms!);
+    expect(after.gcMinorTotalMs).toBeGreaterThanOrEqual(after.gcMinorMaxMs!);
   });
 
   it('adds a broker, refuses to remove one that holds replicas, drains it and then removes it', async () => {
