@@ -119,4 +119,50 @@ describe('kafkajs transactions', () => {
     expect(refused?.type).toMatch(/PRODUCER_FENCED|INVALID_PRODUCER_EPOCH/);
     expect(await read(topic, 'read_committed')).toEqual(['successor']);
   });
+
+  it('kafkajs 2.2.4 drops a partition from a send when its leader moves to a broker that already answered: the broker wrote what it was sent', async () => {
+    // The chaos test's kafkajs producer sends one partition per send() because of this (its header).
+    // Partition 0 led by broker 0 (alone: it answers at once), partition 1 by broker 1, which broker 0
+    // follows; kafkajs learns so with a first transaction.
+    const topic = topicName('kjs-moved');
+    const created = test.cluster.controller.createTopic({
+      name: topic,
+      assignment: [
+        [0, 1, 2],
+        [1, 0, 2],
+      ],
+      configs: {},
+    });
+    if (isFailure(created)) throw new Error(created.message);
+    const transactionalId = `kjs-${topic}`;
+    const producer = await transactionalProducer(transactionalId);
+    const both = (prefix: string) => [0, 1].map((partition) => ({ value: `${prefix}${partition}`, partition }));
+    const first = await producer.transaction();
+    await first.send({ topic, messages: both('a') });
+    await first.commit();
+    // The next transaction may begin once the coordinator completed this one (else AddPartitionsToTxn
+    // answers CONCURRENT_TRANSACTIONS and kafkajs refreshes its metadata before producing).
+    const coordinator = () =>
+      test.cluster.runningBrokers().find((b) => b.transactions.ownedPartitions().includes(b.transactions.partitionFor(transactionalId)));
+    await waitFor(
+      () => (coordinator()?.transactions.describeTransaction(transactionalId).description?.state === 'CompleteCommit' ? true : null),
+      10_000,
+      'the first transaction to complete',
+    );
+    // Broker 1 hands its leadership over; kafkajs still believes it leads partition 1.
+    test.cluster.controller.moveLeadershipAway(1);
+    expect(test.cluster.controller.partition(topic, 1)!.leader).toBe(0);
+
+    const second = await producer.transaction();
+    const answers = await second.send({ topic, messages: both('b') });
+    await second.commit();
+    // Broker 1 answered NOT_LEADER_OR_FOLLOWER for partition 1; its retry would go to broker 0, which had
+    // answered for partition 0, so kafkajs never sent it again and resolved with partition 0's answer alone.
+    expect(answers.map((answer) => answer.partition)).toEqual([0]);
+    expect(await read(topic, 'read_committed')).toEqual(['a0', 'a1', 'b0']);
+    // Partition 1 has the second transaction's commit marker (it was added to the transaction) and no record of it.
+    const log = test.cluster.broker(0).replica(topic, 1)!.log;
+    expect([...log.batchHeadersFrom(0)].map((h) => (h.marker ? `marker ${h.marker.type}` : 'records'))).toEqual(['records', 'marker 1', 'marker 1']);
+    expect(test.errors).toEqual([]);
+  });
 });
