@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePortRange } from '../support/ports';
+import { spawnChild, stopChild } from '../support/processes';
 import { ApiVersions, DescribeCluster, IncrementalAlterConfigs, OffsetDelete, createApiVersionsRequest } from '../../electron/kafka/protocol/generated/index';
 import { RawClient } from './handlers/raw-client';
 
@@ -55,12 +56,13 @@ describe('npm run cluster', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'kd-cli-'));
     // One more for the broker add-broker adds.
     port = await freePortRange(4);
-    child = spawn(tsx, ['electron/broker/cli.ts', '--brokers', '3', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'], { cwd: root });
+    child = spawnChild(tsx, ['electron/broker/cli.ts', '--brokers', '3', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'], { cwd: root });
     lines = new Lines(child);
   });
 
-  afterAll(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+  afterAll(async () => {
+    // The whole process group: a kill of tsx alone left the cluster it runs going.
+    await stopChild(child);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -187,7 +189,7 @@ describe('npm run cluster', () => {
   it('plays a Kafka release with --kafka-version, and refuses one it does not know', async () => {
     const port = await freePortRange(1);
     const dir = mkdtempSync(join(tmpdir(), 'kd-cli-release-'));
-    const played = spawn(tsx, ['electron/broker/cli.ts', '--brokers', '1', '--port', String(port), '--data-dir', dir, '--kafka-version', '2.7.1'], {
+    const played = spawnChild(tsx, ['electron/broker/cli.ts', '--brokers', '1', '--port', String(port), '--data-dir', dir, '--kafka-version', '2.7.1'], {
       cwd: root,
     });
     try {
@@ -202,8 +204,7 @@ describe('npm run cluster', () => {
       expect(keys).not.toContain(DescribeCluster.apiKey);
       await lines.next(/^kafka\.version=2\.7$/);
     } finally {
-      played.kill('SIGTERM');
-      await new Promise((resolve) => played.once('exit', resolve));
+      await stopChild(played);
       rmSync(dir, { recursive: true, force: true });
     }
     const bad = spawn(tsx, ['electron/broker/cli.ts', '--kafka-version', '0.10'], { cwd: root });

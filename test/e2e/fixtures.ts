@@ -1,11 +1,12 @@
 // Starts Kafka Desk in web mode for the tests: the same entry point as `npm run web`, on a free HTTP
 // port, embedded brokers on free ports, and a temporary data directory removed afterwards.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test as base } from '@playwright/test';
 import { freePortRange } from '../support/ports';
+import { spawnChild, stopChild } from '../support/processes';
 
 export interface WebApp {
   url: string;
@@ -19,7 +20,7 @@ export async function startWebApp(options: { brokers?: number; basePort?: number
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-e2e-'));
   const brokers = options.brokers ?? 3;
   const basePort = options.basePort ?? (await freePortRange(brokers));
-  const child: ChildProcess = spawn(
+  const child: ChildProcess = spawnChild(
     process.execPath,
     [
       'node_modules/tsx/dist/cli.mjs',
@@ -55,6 +56,11 @@ export async function startWebApp(options: { brokers?: number; basePort?: number
       clearTimeout(timer);
       reject(new Error(`web mode exited with ${code}:\n${output}`));
     });
+  }).catch(async (error: unknown) => {
+    // A start that failed or timed out stops what it started.
+    await stopChild(child);
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
   });
   const bootstrapServers = /Embedded cluster: (\S+:\d+(?:,\S+:\d+)*)/.exec(output)?.[1] ?? '';
   return {
@@ -64,12 +70,7 @@ export async function startWebApp(options: { brokers?: number; basePort?: number
     dataDir,
     output: () => output,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await stopChild(child);
       await rm(dataDir, { recursive: true, force: true });
     },
   };

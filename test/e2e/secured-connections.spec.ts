@@ -3,7 +3,7 @@
 // them with PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER (a token, and client credentials from a
 // token endpoint) over SASL_SSL, and over SSL; each usual mistake shows its own words and what to
 // change; a client .properties file is imported. Screenshots of the dialog at 1024x700 and 1440x900.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { connect as connectTcp, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { freePortRange } from '../support/ports';
+import { spawnChild, stopChild } from '../support/processes';
 import { screenshots, watchConsole } from '../support/e2e-page';
 
 interface CliCluster {
@@ -22,9 +23,20 @@ interface CliCluster {
 
 /** `npm run cluster -- <args>` in a temporary data dir, ready once it prints bootstrap.servers (and the CA). */
 async function startCliCluster(args: string[]): Promise<CliCluster> {
+  // A port taken between the probe and the cluster's bind (another test's client or broker) gets another try.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startCliClusterOnce(args);
+    } catch (error) {
+      if (attempt === 3 || !/EADDRINUSE|is in use/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+async function startCliClusterOnce(args: string[]): Promise<CliCluster> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kd-e2e-secured-'));
   const port = await freePortRange(1);
-  const child: ChildProcess = spawn(
+  const child: ChildProcess = spawnChild(
     process.execPath,
     [
       'node_modules/tsx/dist/cli.mjs',
@@ -41,35 +53,37 @@ async function startCliCluster(args: string[]): Promise<CliCluster> {
     ],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
+  const stop = async () => {
+    await stopChild(child);
+    await rm(dataDir, { recursive: true, force: true });
+  };
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the cluster did not start in 60 s:\n${output}`)), 60_000);
-    child.stdout?.on('data', () => {
-      // security.protocol comes last in the ready output of a secured cluster.
-      if (/^security\.protocol=/m.test(output)) {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the cluster did not start in 90 s:\n${output}`)), 90_000);
+      child.stdout?.on('data', () => {
+        // security.protocol comes last in the ready output of a secured cluster.
+        if (/^security\.protocol=/m.test(output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', (code) => {
         clearTimeout(timer);
-        resolve();
-      }
+        reject(new Error(`the cluster exited with ${code}:\n${output}`));
+      });
     });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the cluster exited with ${code}:\n${output}`));
-    });
-  });
+  } catch (error) {
+    // A start that failed or timed out stops what it started.
+    await stop();
+    throw error;
+  }
   return {
     bootstrap: /^bootstrap\.servers=(\S+)$/m.exec(output)?.[1] ?? '',
     caLocation: /^ssl\.ca\.location=(\S+)$/m.exec(output)?.[1] ?? null,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
-      await rm(dataDir, { recursive: true, force: true });
-    },
+    stop,
   };
 }
 
@@ -177,13 +191,19 @@ test.describe('secured clusters', () => {
   let wrongName: Awaited<ReturnType<typeof forwarder>>;
 
   test.beforeAll(async () => {
-    test.setTimeout(120_000);
-    [saslSsl, ssl, saslPlain, tokens] = await Promise.all([
+    test.setTimeout(150_000);
+    // Settled all: a cluster that started is kept (and stopped after) even when another one failed.
+    const [first, second, third, endpoint] = await Promise.allSettled([
       startCliCluster(['--security-protocol', 'SASL_SSL', '--user', 'admin:admin-secret', '--user', 'alice:alice-secret']),
       startCliCluster(['--security-protocol', 'SSL']),
       startCliCluster(['--security-protocol', 'SASL_PLAINTEXT', '--user', 'alice:alice-secret', '--config', 'sasl.enabled.mechanisms=PLAIN']),
       tokenEndpoint(),
     ]);
+    if (first.status === 'fulfilled') saslSsl = first.value;
+    if (second.status === 'fulfilled') ssl = second.value;
+    if (third.status === 'fulfilled') saslPlain = third.value;
+    if (endpoint.status === 'fulfilled') tokens = endpoint.value;
+    for (const outcome of [first, second, third, endpoint]) if (outcome.status === 'rejected') throw outcome.reason;
     wrongName = await forwarder(saslSsl.bootstrap);
   });
   test.afterAll(async () => {

@@ -1,10 +1,10 @@
 // `npm run web`'s command line (electron/web/cli.ts): arguments it cannot use stop it before anything
 // starts, with exit code 2 and a message naming the argument and what it accepts.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnChild, stopChild } from '../support/processes';
 
 const root = resolve(__dirname, '../..');
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
@@ -19,10 +19,10 @@ afterAll(() => {
 });
 
 async function runWeb(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(tsx, ['electron/web/cli.ts', '--renderer', renderer, ...args], { cwd: root });
+  const child = spawnChild(tsx, ['electron/web/cli.ts', '--renderer', renderer, ...args], { cwd: root });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const timer = setTimeout(() => void stopChild(child, 0), 60_000);
   const code = await new Promise<number | null>((done) => child.once('exit', done));
   clearTimeout(timer);
   return { code, stderr };

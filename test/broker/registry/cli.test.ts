@@ -2,12 +2,12 @@
  * `npm run cluster -- --schema-registry-port P`: the registry's URL on its own line right after the
  * bootstrap servers, serving on 127.0.0.1:P, stopped cleanly with the cluster on SIGTERM.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, it } from 'vitest';
 import { freePort } from '../../support/ports';
+import { spawnChild, stopChild } from '../../support/processes';
 
 const root = resolve(__dirname, '../../..');
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
@@ -15,7 +15,7 @@ const tsx = join(root, 'node_modules', '.bin', 'tsx');
 it('prints schema.registry.url after bootstrap.servers and serves there', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'kd-registry-cli-'));
   const port = await freePort();
-  const child = spawn(
+  const child = spawnChild(
     tsx,
     ['electron/broker/cli.ts', '--brokers', '1', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', '--schema-registry-port', String(port)],
     { cwd: root },
@@ -42,7 +42,7 @@ it('prints schema.registry.url after bootstrap.servers and serves there', async 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    await stopChild(child);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }, 60_000);

@@ -4,12 +4,13 @@
  * certificates required (`--config ssl.client.auth=required`, principals from the certificate's DN,
  * certificates issued by the `client-cert` command). Clients are kcat.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePortRange } from '../../support/ports';
+import { spawnChild, stopChild } from '../../support/processes';
 import { runKcat } from './helpers';
 
 const root = resolve(__dirname, '../../..');
@@ -23,7 +24,7 @@ class CliRun {
   readonly dataDir = mkdtempSync(join(tmpdir(), 'kd-cli-secured-'));
 
   constructor(args: string[]) {
-    this.child = spawn(tsx, ['electron/broker/cli.ts', '--data-dir', this.dataDir, '--log-level', 'warn', ...args], { cwd: root });
+    this.child = spawnChild(tsx, ['electron/broker/cli.ts', '--data-dir', this.dataDir, '--log-level', 'warn', ...args], { cwd: root });
     this.child.stdout.on('data', (chunk: Buffer) => {
       this.buffer += chunk.toString();
       let newline: number;
@@ -48,15 +49,16 @@ class CliRun {
     return line.slice(line.indexOf('=') + 1);
   }
 
-  stop(): void {
-    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  async stop(): Promise<void> {
+    // The whole process group: a kill of tsx alone left the cluster it runs going.
+    await stopChild(this.child);
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
 
 const runs: CliRun[] = [];
-afterAll(() => {
-  for (const run of runs) run.stop();
+afterAll(async () => {
+  await Promise.all(runs.map((run) => run.stop()));
 });
 
 describe('npm run cluster, secured', () => {
