@@ -76,6 +76,12 @@ export const COVERED: readonly string[] = [
   'DescribeProducers',
   'DescribeTransactions',
   'ListTransactions',
+  'DescribeClientQuotas',
+  'AlterClientQuotas',
+  'CreateDelegationToken',
+  'RenewDelegationToken',
+  'ExpireDelegationToken',
+  'DescribeDelegationToken',
   'ConsumerProtocolSubscription',
   'ConsumerProtocolAssignment',
 ];

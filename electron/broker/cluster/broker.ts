@@ -18,6 +18,7 @@ import type { TopicMetadata } from './metadata-store';
 import { PartitionReplica } from './partition-replica';
 import { ReplicaFetcher, type BrokerQuotas } from './replica-fetcher';
 import { ReplicationQuota } from './replication-quota';
+import { ClientQuotaManager, QUOTA_WINDOW_MS } from '../quotas/client-quota-manager';
 import { StorageFailures } from './storage-failures';
 import { releaseConfigDefaults } from './release-defaults';
 import type { KafkaReleaseId } from '../../kafka/releases';
@@ -87,6 +88,13 @@ class ReplicaTable {
   }
 }
 
+/** The client quotas a broker enforces (Kafka's QuotaManagers: produce, fetch, request). */
+export interface BrokerClientQuotas {
+  produce: ClientQuotaManager;
+  fetch: ClientQuotaManager;
+  request: ClientQuotaManager;
+}
+
 /** How often partitions whose log could not be opened or created are tried again. */
 export const STORAGE_RETRY_MS = 1000;
 
@@ -129,6 +137,8 @@ export class Broker {
   readonly now: () => number;
   /** Replication quotas (leader.replication.throttled.rate, follower.replication.throttled.rate: dynamic). */
   readonly quotas: BrokerQuotas;
+  /** Client quotas as this broker enforces them on its own traffic (KIP-13, KIP-124), from the controller's. */
+  readonly clientQuotas: BrokerClientQuotas;
   /** The listener's security (TLS, SASL) and the authorizer; null: PLAINTEXT, everything allowed. */
   readonly security: BrokerSecurity | null;
   readonly #options: BrokerOptions;
@@ -188,6 +198,11 @@ export class Broker {
     this.quotas = {
       leader: new ReplicationQuota(() => this.config.int('leader.replication.throttled.rate')),
       follower: new ReplicationQuota(() => this.config.int('follower.replication.throttled.rate')),
+    };
+    this.clientQuotas = {
+      produce: new ClientQuotaManager('producer_byte_rate', controller.clientQuotas, this.now),
+      fetch: new ClientQuotaManager('consumer_byte_rate', controller.clientQuotas, this.now),
+      request: new ClientQuotaManager('request_percentage', controller.clientQuotas, this.now, QUOTA_WINDOW_MS),
     };
   }
 

@@ -1,5 +1,6 @@
 import type { Logger } from '../server/logger';
 import { SecurityMetadata } from '../security/security-metadata';
+import { ClientQuotas } from '../quotas/client-quotas';
 import { assignReplicas } from './assignment';
 import { electLeader, type ElectionResult, type ReplicaLogInfo } from './election';
 import { completedReassignment, revertedReassignment, startReassignment, targetProblem, type ReassignmentState } from './reassignment';
@@ -128,6 +129,8 @@ export class Controller {
   #partitionTotal = 0;
   /** ACLs and SCRAM credentials, persisted with the rest of the metadata. */
   readonly security: SecurityMetadata;
+  /** Client quotas (KIP-546), persisted with the rest of the metadata; each broker enforces them. */
+  readonly clientQuotas: ClientQuotas;
   readonly #options: ControllerOptions;
 
   constructor(options: ControllerOptions) {
@@ -135,6 +138,11 @@ export class Controller {
     this.#state = options.store.load();
     this.#brokerIds = this.#state.brokerIds ? [...this.#state.brokerIds] : [...options.brokerIds];
     this.security = new SecurityMetadata({
+      state: this.#state,
+      record: (key, build) => this.#persist([{ kind: 'record', key, build }]),
+      unavailable: () => this.#storeUnavailable()?.message ?? null,
+    });
+    this.clientQuotas = new ClientQuotas({
       state: this.#state,
       record: (key, build) => this.#persist([{ kind: 'record', key, build }]),
       unavailable: () => this.#storeUnavailable()?.message ?? null,

@@ -3,6 +3,8 @@ import { dirname, join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { aclKey, type AclBinding } from '../security/acl';
 import type { ScramCredential, ScramMechanism } from '../security/scram';
+import { withClientQuota, type ClientQuotaEntry, type QuotaEntityPart } from '../quotas/client-quota-entity';
+import type { DelegationToken } from '../security/delegation-tokens';
 
 export interface PartitionMetadata {
   partition: number;
@@ -45,6 +47,10 @@ export interface ClusterMetadataState {
   acls?: AclBinding[];
   /** SCRAM credentials by user and mechanism (KRaft's UserScramCredentialRecords): salted keys, no password. */
   scramCredentials?: Record<string, Partial<Record<ScramMechanism, ScramCredential>>>;
+  /** Client quotas (KIP-546; KRaft's ClientQuotaRecords): per entity, the quotas set on it. */
+  clientQuotas?: ClientQuotaEntry[];
+  /** Delegation tokens (KIP-48; KRaft's DelegationTokenRecords): their HMACs are derived again from the secret key. */
+  delegationTokens?: DelegationToken[];
   /**
    * The registered brokers, once one was added or removed at run time (KRaft's broker registrations);
    * absent until then, when the cluster's broker count says which.
@@ -84,7 +90,9 @@ export type MetadataRecord =
   | { type: 'producer-ids'; next: number }
   | { type: 'acl'; acl: AclBinding; present: boolean }
   | { type: 'scram-credential'; user: string; mechanism: ScramMechanism; credential: ScramCredential | null }
-  | { type: 'brokers'; ids: number[] };
+  | { type: 'brokers'; ids: number[] }
+  | { type: 'client-quota'; entity: QuotaEntityPart[]; key: string; value: number | null }
+  | { type: 'delegation-token'; tokenId: string; token: DelegationToken | null };
 
 export const METADATA_LOG_FILE = 'cluster-metadata.log';
 /** The log is folded into a new snapshot once it is larger than the snapshot and than this. */
@@ -167,6 +175,12 @@ function applyRecord(topics: Map<string, TopicMetadata>, state: ClusterMetadataS
     }
     case 'brokers':
       state.brokerIds = record.ids;
+      break;
+    case 'client-quota':
+      state.clientQuotas = withClientQuota(state.clientQuotas ?? [], record.entity, record.key, record.value);
+      break;
+    case 'delegation-token':
+      state.delegationTokens = [...(state.delegationTokens ?? []).filter((t) => t.tokenId !== record.tokenId), ...(record.token ? [record.token] : [])];
       break;
     case 'scram-credential': {
       state.scramCredentials = withScramCredential(state.scramCredentials ?? {}, record.user, record.mechanism, record.credential);

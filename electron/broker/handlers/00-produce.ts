@@ -13,6 +13,21 @@ import { DecompressionBudget } from '../log/validator';
 import { refusalLog } from '../server/refusal-log';
 import { Deferred, defineHandler, type RequestContext } from './handler';
 import { AclOperation, authorizedOnTopic, authorizedOnTransactionalId } from '../security/request-authorization';
+import { quotaIdentity } from '../quotas/throttle';
+
+/**
+ * KIP-13: the request's bytes count against the producer's producer_byte_rate (Kafka records the whole
+ * request's size); over it, the answer carries throttle_time_ms and the channel is muted for that time.
+ */
+function recordProduceQuota(context: RequestContext, requestBytes: number): void {
+  const { broker } = context;
+  if (!broker.controller.clientQuotas.inUse('producer_byte_rate')) return;
+  const { user, clientId } = quotaIdentity(context.connection, context.clientId);
+  const throttle = broker.clientQuotas.produce.recordAndGetThrottleTimeMs(user, clientId, requestBytes);
+  if (throttle <= 0) return;
+  broker.clientQuotas.produce.recordThrottle(user, clientId, throttle);
+  context.throttleTimeMs = Math.max(context.throttleTimeMs, throttle);
+}
 
 type PartitionResult = AppendOutcome | PartitionError;
 
@@ -94,6 +109,7 @@ export const produceHandler = defineHandler({
   handle: (request, context) => {
     const { broker } = context;
     const acks = request.acks;
+    recordProduceQuota(context, context.requestSize);
     const pending: Array<Promise<void>> = [];
     // The partitions of one request share what it may decompress (log/validator.ts).
     const budget = new DecompressionBudget();

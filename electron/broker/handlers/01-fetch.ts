@@ -17,6 +17,7 @@ import { refusalLog } from '../server/refusal-log';
 import { defineHandler, type RequestContext } from './handler';
 import { ZERO_UUID } from '../../kafka/protocol/uuid';
 import { AclOperation, authorizedOnCluster, authorizedOnTopic } from '../security/request-authorization';
+import { quotaIdentity } from '../quotas/throttle';
 
 /** Kafka answers empty (never null) records for partitions without data; librdkafka 2.0 rejects null. */
 const NO_RECORDS = Buffer.alloc(0);
@@ -88,6 +89,12 @@ function readOnce(
   // it, as in Kafka, and so does the memory the connections may still use (queued.max.request.bytes):
   // while clients that do not read their responses fill it, fetches return their first batch only.
   let budget = Math.min(apiVersion >= 3 ? request.maxBytes : 0x7fffffff, broker.config.int('fetch.max.bytes'), context.connection.responseAllowance());
+  // A consumer with a consumer_byte_rate asks for at most what its quota window holds (Kafka's
+  // getMaxValueInQuotaWindow), so that one fetch alone never earns a throttle.
+  if (replicaId < 0 && controller.clientQuotas.inUse('consumer_byte_rate')) {
+    const { user, clientId } = quotaIdentity(context.connection, context.clientId);
+    budget = Math.min(budget, Math.max(1, Math.floor(broker.clientQuotas.fetch.maxValueInWindow(user, clientId))));
+  }
   let bytes = 0;
   let errors = false;
   // Fetch v0-1 clients read magic 0 message sets, v2-3 magic 1, v4+ record batches as stored.
@@ -177,6 +184,25 @@ function readOnce(
 }
 
 /**
+ * KIP-13: a consumer's response bytes count against its consumer_byte_rate. Over it, Kafka takes the
+ * bytes back and answers an empty response with throttle_time_ms (the records are read again once the
+ * channel is unmuted); a follower's fetch is never counted.
+ */
+function applyFetchQuota(pass: { body: FetchResponse; bytes: number }, request: FetchRequest, context: RequestContext): FetchResponse {
+  const { broker } = context;
+  const replicaId = context.apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId;
+  if (replicaId >= 0 || !broker.controller.clientQuotas.inUse('consumer_byte_rate')) return pass.body;
+  const quota = broker.clientQuotas.fetch;
+  const { user, clientId } = quotaIdentity(context.connection, context.clientId);
+  const throttle = quota.recordAndGetThrottleTimeMs(user, clientId, pass.bytes);
+  if (throttle <= 0) return pass.body;
+  quota.unrecord(user, clientId, pass.bytes);
+  quota.recordThrottle(user, clientId, throttle);
+  context.throttleTimeMs = Math.max(context.throttleTimeMs, throttle);
+  return { throttleTimeMs: throttle, errorCode: ErrorCode.NONE, sessionId: pass.body.sessionId, responses: [], nodeEndpoints: [] };
+}
+
+/**
  * Fetch: reads each partition from its leader, below the high watermark for consumers. It waits up to
  * max.wait.ms for min.bytes to accumulate (long poll), waking when any fetched partition gets data.
  * Sessions (KIP-227) are not kept: every fetch is a full fetch, answered with session id 0, which
@@ -194,7 +220,7 @@ export const fetchHandler = defineHandler({
     const replicas = new Set<PartitionReplica>();
     const first = readOnce(request, context, replicas, lease.alloc);
     const minBytes = Math.max(1, request.minBytes);
-    if (first.bytes >= minBytes || first.errors || request.maxWaitMs <= 0 || replicas.size === 0) return first.body;
+    if (first.bytes >= minBytes || first.errors || request.maxWaitMs <= 0 || replicas.size === 0) return applyFetchQuota(first, request, context);
     // Only the last pass is answered: the buffers of a pass that is not are given back at once.
     lease.release();
     metrics.fetchLongPolls++;
@@ -204,22 +230,22 @@ export const fetchHandler = defineHandler({
       let done = false;
       let scheduled = false;
       const unsubscribes: Array<() => void> = [];
-      const finish = (body: FetchResponse) => {
+      const finish = (pass: { body: FetchResponse; bytes: number }) => {
         if (done) return;
         done = true;
         clearTimeout(timer);
         for (const unsubscribe of unsubscribes) unsubscribe();
-        resolve(body);
+        resolve(applyFetchQuota(pass, request, context));
       };
       const retry = () => {
         scheduled = false;
         if (done) return;
         metrics.fetchLongPollWakeups++;
         const again = readOnce(request, context, new Set(), lease.alloc);
-        if (again.bytes >= minBytes || again.errors || context.broker.state !== 'running') finish(again.body);
+        if (again.bytes >= minBytes || again.errors || context.broker.state !== 'running') finish(again);
         else lease.release();
       };
-      const timer = setTimeout(() => finish(readOnce(request, context, new Set(), lease.alloc).body), request.maxWaitMs);
+      const timer = setTimeout(() => finish(readOnce(request, context, new Set(), lease.alloc)), request.maxWaitMs);
       for (const replica of replicas) {
         unsubscribes.push(
           replica.onData(() => {
@@ -233,7 +259,7 @@ export const fetchHandler = defineHandler({
         );
       }
       // A client gone leaves nothing waiting: maxWaitMs may be 2^31-1 ms, a timer and a subscription each.
-      unsubscribes.push(context.connection.onClose(() => finish(first.body)));
+      unsubscribes.push(context.connection.onClose(() => finish(first)));
     });
   },
 });

@@ -16,6 +16,14 @@ export interface RequestContext {
    * the handler answers UNSUPPORTED_VERSION for every entity instead of doing the work.
    */
   versionRefused?: boolean;
+  /**
+   * How long the client is to be throttled for a quota (KIP-13, KIP-124): set by handlers (produce and
+   * fetch byte rates) and by the dispatcher (request time); the dispatcher answers with it and mutes the
+   * channel (KIP-219). 0 when within every quota.
+   */
+  throttleTimeMs: number;
+  /** The request's size in bytes (header included), as Kafka's produce quota counts it. */
+  requestSize: number;
 }
 
 /**

@@ -39,6 +39,8 @@ import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs';
 import { alterPartitionReassignmentsHandler } from './45-alter-partition-reassignments';
 import { listPartitionReassignmentsHandler } from './46-list-partition-reassignments';
 import { offsetDeleteHandler } from './47-offset-delete';
+import { describeClientQuotasHandler } from './48-describe-client-quotas';
+import { alterClientQuotasHandler } from './49-alter-client-quotas';
 import { describeUserScramCredentialsHandler } from './50-describe-user-scram-credentials';
 import { alterUserScramCredentialsHandler } from './51-alter-user-scram-credentials';
 import { describeClusterHandler } from './60-describe-cluster';
@@ -88,6 +90,8 @@ export const handlers: readonly AnyHandler[] = [
   alterPartitionReassignmentsHandler,
   listPartitionReassignmentsHandler,
   offsetDeleteHandler,
+  describeClientQuotasHandler,
+  alterClientQuotasHandler,
   describeUserScramCredentialsHandler,
   alterUserScramCredentialsHandler,
   describeClusterHandler,

@@ -10,6 +10,11 @@ import { Deferred, type AnyHandler, type HandlerRegistry, type RequestContext } 
 import { handlers } from './index';
 import { advertisedApisFor } from './release-apis';
 import type { KafkaReleaseId } from '../../kafka/releases';
+import { clientThrottles, quotaIdentity } from '../quotas/throttle';
+
+/** Requests no request quota counts (KIP-124): the handshake a client needs before anything else, and the brokers' own. */
+const REQUEST_QUOTA_EXEMPT = new Set<number>([17, 18, 27, 36]);
+const NANOS_TO_PERCENT_SECONDS = 100 / 1e9;
 
 export type { HandlerRegistry } from './handler';
 
@@ -94,10 +99,37 @@ export function createDispatcher(registry: HandlerRegistry = createRegistry(), o
         clientId: header.clientId,
         supportedApis,
         versionRefused: advertised.refuses(header.apiKey, header.apiVersion),
+        throttleTimeMs: 0,
+        requestSize: frame.length,
       };
-      const encode = (response: unknown): ResponseChunks =>
-        response === null ? null : encodeResponseFrame(handler.api, header.apiVersion, header.correlationId, response);
+      const requestQuota = broker.clientQuotas.request;
+      const timed = !REQUEST_QUOTA_EXEMPT.has(header.apiKey) && broker.controller.clientQuotas.inUse('request_percentage');
+      const started = timed ? process.hrtime.bigint() : 0n;
       const answer = handler.handle(request, context);
+      if (timed) {
+        // KIP-124: the time a request holds the broker's thread, as a percentage of one thread per second.
+        const { user, clientId } = quotaIdentity(connection, header.clientId);
+        const spent = Number(process.hrtime.bigint() - started) * NANOS_TO_PERCENT_SECONDS;
+        const throttle = requestQuota.recordAndGetThrottleTimeMs(user, clientId, spent);
+        if (throttle > 0) {
+          requestQuota.recordThrottle(user, clientId, throttle);
+          context.throttleTimeMs = Math.max(context.throttleTimeMs, throttle);
+        }
+      }
+      const encode = (response: unknown): ResponseChunks | Promise<ResponseChunks> => {
+        const throttle = context.throttleTimeMs;
+        if (throttle <= 0) return response === null ? null : encodeResponseFrame(handler.api, header.apiVersion, header.correlationId, response);
+        // A client over a quota (KIP-219): the answer says for how long, and the channel reads nothing
+        // more until then. A client too old to throttle itself gets its answer only after that time.
+        if (response !== null && typeof response === 'object' && 'throttleTimeMs' in response) {
+          const body = response as { throttleTimeMs: number };
+          body.throttleTimeMs = Math.max(body.throttleTimeMs, throttle);
+        }
+        connection.mute(throttle);
+        const chunks = response === null ? null : encodeResponseFrame(handler.api, header.apiVersion, header.correlationId, response);
+        if (clientThrottles(header.apiKey, header.apiVersion)) return chunks;
+        return new Promise((resolve) => setTimeout(() => resolve(chunks), throttle));
+      };
       if (answer instanceof Deferred) return new DeferredResponse(answer.answer.then(encode));
       return answer instanceof Promise ? answer.then(encode) : encode(answer);
     },

@@ -134,6 +134,9 @@ export class Connection {
   #readTimer: NodeJS.Timeout | null = null;
   /** Run once when the connection closes (see onClose). */
   #closeListeners = new Set<() => void>();
+  /** While throttled (KIP-219), no request is read or handled before this time (Date.now()). */
+  #mutedUntil = 0;
+  #muteTimer: NodeJS.Timeout | null = null;
   /** Callbacks for the request being handled, run once its response is written (see afterResponse). */
   #responseHooks: Array<() => void> = [];
   readonly #log: Logger;
@@ -216,6 +219,30 @@ export class Connection {
     }
   }
 
+  /**
+   * Mutes the channel for `ms` (a client over its quota, KIP-13/KIP-219): requests already answered stay
+   * answered, the next one is neither read nor handled until the time has passed. A longer mute extends
+   * a shorter one, never the reverse.
+   */
+  mute(ms: number): void {
+    if (this.#closed || ms <= 0) return;
+    const until = Date.now() + ms;
+    if (until <= this.#mutedUntil) return;
+    this.#mutedUntil = until;
+    if (this.#muteTimer) clearTimeout(this.#muteTimer);
+    this.#muteTimer = setTimeout(() => {
+      // The latest mute's timer (earlier ones were cleared): the clock may read a hair before its end.
+      this.#muteTimer = null;
+      this.#mutedUntil = 0;
+      this.#pump();
+    }, ms);
+    this.#updateReadState();
+  }
+
+  get muted(): boolean {
+    return Date.now() < this.#mutedUntil;
+  }
+
   /** Closes the connection, logging why. Requests not yet answered get no answer. */
   close(reason: string, level: 'debug' | 'info' | 'warn' = 'info'): void {
     if (this.#closed) return;
@@ -255,6 +282,8 @@ export class Connection {
     this.#owingSince = null;
     if (this.#readTimer) clearTimeout(this.#readTimer);
     this.#readTimer = null;
+    if (this.#muteTimer) clearTimeout(this.#muteTimer);
+    this.#muteTimer = null;
     const listeners = [...this.#closeListeners];
     this.#closeListeners.clear();
     for (const listener of listeners) {
@@ -278,7 +307,7 @@ export class Connection {
     while (!this.#closed) {
       if (!this.#ready) this.#receive();
       if (this.#closed) return;
-      if (!this.#ready || this.#busy || this.socket.writableNeedDrain) break;
+      if (!this.#ready || this.#busy || this.socket.writableNeedDrain || this.muted) break;
       if (this.#outstanding.length > 0 && !(this.#outstanding.length < MAX_DEFERRED && this.#handler.mayOverlap?.(this.#ready.body) === true)) break;
       const request = this.#ready;
       this.#ready = null;
@@ -485,7 +514,7 @@ export class Connection {
    * pauses while waiting for memory, or while a complete request waits behind the current one.
    */
   #updateReadState(): void {
-    const shouldPause = this.#cancelMemoryWait !== null || (this.#ready !== null && this.#chunkBytes >= READ_AHEAD_BYTES);
+    const shouldPause = this.#cancelMemoryWait !== null || (this.#ready !== null && this.#chunkBytes >= READ_AHEAD_BYTES) || this.muted;
     if (shouldPause && !this.#readPaused) {
       this.#readPaused = true;
       this.socket.pause();

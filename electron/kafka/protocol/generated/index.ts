@@ -70,6 +70,12 @@ import { decodeTxnOffsetCommitRequest, decodeTxnOffsetCommitResponse, encodeTxnO
 import { decodeDescribeProducersRequest, decodeDescribeProducersResponse, encodeDescribeProducersRequest, encodeDescribeProducersResponse, type DescribeProducersRequest, type DescribeProducersResponse } from './describe-producers';
 import { decodeDescribeTransactionsRequest, decodeDescribeTransactionsResponse, encodeDescribeTransactionsRequest, encodeDescribeTransactionsResponse, type DescribeTransactionsRequest, type DescribeTransactionsResponse } from './describe-transactions';
 import { decodeListTransactionsRequest, decodeListTransactionsResponse, encodeListTransactionsRequest, encodeListTransactionsResponse, type ListTransactionsRequest, type ListTransactionsResponse } from './list-transactions';
+import { decodeDescribeClientQuotasRequest, decodeDescribeClientQuotasResponse, encodeDescribeClientQuotasRequest, encodeDescribeClientQuotasResponse, type DescribeClientQuotasRequest, type DescribeClientQuotasResponse } from './describe-client-quotas';
+import { decodeAlterClientQuotasRequest, decodeAlterClientQuotasResponse, encodeAlterClientQuotasRequest, encodeAlterClientQuotasResponse, type AlterClientQuotasRequest, type AlterClientQuotasResponse } from './alter-client-quotas';
+import { decodeCreateDelegationTokenRequest, decodeCreateDelegationTokenResponse, encodeCreateDelegationTokenRequest, encodeCreateDelegationTokenResponse, type CreateDelegationTokenRequest, type CreateDelegationTokenResponse } from './create-delegation-token';
+import { decodeRenewDelegationTokenRequest, decodeRenewDelegationTokenResponse, encodeRenewDelegationTokenRequest, encodeRenewDelegationTokenResponse, type RenewDelegationTokenRequest, type RenewDelegationTokenResponse } from './renew-delegation-token';
+import { decodeExpireDelegationTokenRequest, decodeExpireDelegationTokenResponse, encodeExpireDelegationTokenRequest, encodeExpireDelegationTokenResponse, type ExpireDelegationTokenRequest, type ExpireDelegationTokenResponse } from './expire-delegation-token';
+import { decodeDescribeDelegationTokenRequest, decodeDescribeDelegationTokenResponse, encodeDescribeDelegationTokenRequest, encodeDescribeDelegationTokenResponse, type DescribeDelegationTokenRequest, type DescribeDelegationTokenResponse } from './describe-delegation-token';
 
 export * from './produce';
 export * from './fetch';
@@ -117,6 +123,12 @@ export * from './txn-offset-commit';
 export * from './describe-producers';
 export * from './describe-transactions';
 export * from './list-transactions';
+export * from './describe-client-quotas';
+export * from './alter-client-quotas';
+export * from './create-delegation-token';
+export * from './renew-delegation-token';
+export * from './expire-delegation-token';
+export * from './describe-delegation-token';
 export * from './consumer-protocol-subscription';
 export * from './consumer-protocol-assignment';
 export { messageSchemas, type FieldSchema, type MessageSchema, type SchemaRange } from './schema';
@@ -688,6 +700,78 @@ export const ListTransactions: ApiDescriptor<ListTransactionsRequest, ListTransa
   encodeResponse: encodeListTransactionsResponse,
 };
 
+export const DescribeClientQuotas: ApiDescriptor<DescribeClientQuotasRequest, DescribeClientQuotasResponse> = {
+  apiKey: 48,
+  name: 'DescribeClientQuotas',
+  minVersion: 0,
+  maxVersion: 1,
+  firstFlexibleVersion: 1,
+  decodeRequest: decodeDescribeClientQuotasRequest,
+  encodeRequest: encodeDescribeClientQuotasRequest,
+  decodeResponse: decodeDescribeClientQuotasResponse,
+  encodeResponse: encodeDescribeClientQuotasResponse,
+};
+
+export const AlterClientQuotas: ApiDescriptor<AlterClientQuotasRequest, AlterClientQuotasResponse> = {
+  apiKey: 49,
+  name: 'AlterClientQuotas',
+  minVersion: 0,
+  maxVersion: 1,
+  firstFlexibleVersion: 1,
+  decodeRequest: decodeAlterClientQuotasRequest,
+  encodeRequest: encodeAlterClientQuotasRequest,
+  decodeResponse: decodeAlterClientQuotasResponse,
+  encodeResponse: encodeAlterClientQuotasResponse,
+};
+
+export const CreateDelegationToken: ApiDescriptor<CreateDelegationTokenRequest, CreateDelegationTokenResponse> = {
+  apiKey: 38,
+  name: 'CreateDelegationToken',
+  minVersion: 0,
+  maxVersion: 3,
+  firstFlexibleVersion: 2,
+  decodeRequest: decodeCreateDelegationTokenRequest,
+  encodeRequest: encodeCreateDelegationTokenRequest,
+  decodeResponse: decodeCreateDelegationTokenResponse,
+  encodeResponse: encodeCreateDelegationTokenResponse,
+};
+
+export const RenewDelegationToken: ApiDescriptor<RenewDelegationTokenRequest, RenewDelegationTokenResponse> = {
+  apiKey: 39,
+  name: 'RenewDelegationToken',
+  minVersion: 0,
+  maxVersion: 2,
+  firstFlexibleVersion: 2,
+  decodeRequest: decodeRenewDelegationTokenRequest,
+  encodeRequest: encodeRenewDelegationTokenRequest,
+  decodeResponse: decodeRenewDelegationTokenResponse,
+  encodeResponse: encodeRenewDelegationTokenResponse,
+};
+
+export const ExpireDelegationToken: ApiDescriptor<ExpireDelegationTokenRequest, ExpireDelegationTokenResponse> = {
+  apiKey: 40,
+  name: 'ExpireDelegationToken',
+  minVersion: 0,
+  maxVersion: 2,
+  firstFlexibleVersion: 2,
+  decodeRequest: decodeExpireDelegationTokenRequest,
+  encodeRequest: encodeExpireDelegationTokenRequest,
+  decodeResponse: decodeExpireDelegationTokenResponse,
+  encodeResponse: encodeExpireDelegationTokenResponse,
+};
+
+export const DescribeDelegationToken: ApiDescriptor<DescribeDelegationTokenRequest, DescribeDelegationTokenResponse> = {
+  apiKey: 41,
+  name: 'DescribeDelegationToken',
+  minVersion: 0,
+  maxVersion: 3,
+  firstFlexibleVersion: 2,
+  decodeRequest: decodeDescribeDelegationTokenRequest,
+  encodeRequest: encodeDescribeDelegationTokenRequest,
+  decodeResponse: decodeDescribeDelegationTokenResponse,
+  encodeResponse: encodeDescribeDelegationTokenResponse,
+};
+
 /** Every API we generate, by API key. */
 export const apiDescriptors: ReadonlyMap<number, ApiDescriptor<unknown, unknown>> = new Map<number, ApiDescriptor<unknown, unknown>>([
   [0, Produce as ApiDescriptor<unknown, unknown>],
@@ -724,12 +808,18 @@ export const apiDescriptors: ReadonlyMap<number, ApiDescriptor<unknown, unknown>
   [35, DescribeLogDirs as ApiDescriptor<unknown, unknown>],
   [36, SaslAuthenticate as ApiDescriptor<unknown, unknown>],
   [37, CreatePartitions as ApiDescriptor<unknown, unknown>],
+  [38, CreateDelegationToken as ApiDescriptor<unknown, unknown>],
+  [39, RenewDelegationToken as ApiDescriptor<unknown, unknown>],
+  [40, ExpireDelegationToken as ApiDescriptor<unknown, unknown>],
+  [41, DescribeDelegationToken as ApiDescriptor<unknown, unknown>],
   [42, DeleteGroups as ApiDescriptor<unknown, unknown>],
   [43, ElectLeaders as ApiDescriptor<unknown, unknown>],
   [44, IncrementalAlterConfigs as ApiDescriptor<unknown, unknown>],
   [45, AlterPartitionReassignments as ApiDescriptor<unknown, unknown>],
   [46, ListPartitionReassignments as ApiDescriptor<unknown, unknown>],
   [47, OffsetDelete as ApiDescriptor<unknown, unknown>],
+  [48, DescribeClientQuotas as ApiDescriptor<unknown, unknown>],
+  [49, AlterClientQuotas as ApiDescriptor<unknown, unknown>],
   [50, DescribeUserScramCredentials as ApiDescriptor<unknown, unknown>],
   [51, AlterUserScramCredentials as ApiDescriptor<unknown, unknown>],
   [60, DescribeCluster as ApiDescriptor<unknown, unknown>],

@@ -2050,6 +2050,240 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
       ],
     },
   },
+  DescribeClientQuotasRequest: {
+    name: 'DescribeClientQuotasRequest',
+    type: 'request',
+    apiKey: 48,
+    validVersions: [0, 1],
+    flexibleVersions: [1, -1],
+    structs: {
+      DescribeClientQuotasRequest: [
+        { name: 'Components', prop: 'components', type: '[]DescribeClientQuotasRequestComponentData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'Strict', prop: 'strict', type: 'bool', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+      ],
+      DescribeClientQuotasRequestComponentData: [
+        { name: 'EntityType', prop: 'entityType', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'MatchType', prop: 'matchType', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'Match', prop: 'match', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  DescribeClientQuotasResponse: {
+    name: 'DescribeClientQuotasResponse',
+    type: 'response',
+    apiKey: 48,
+    validVersions: [0, 1],
+    flexibleVersions: [1, -1],
+    structs: {
+      DescribeClientQuotasResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'Entries', prop: 'entries', type: '[]DescribeClientQuotasResponseEntryData', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+      ],
+      DescribeClientQuotasResponseEntryData: [
+        { name: 'Entity', prop: 'entity', type: '[]DescribeClientQuotasResponseEntityData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'Values', prop: 'values', type: '[]DescribeClientQuotasResponseValueData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+      ],
+      DescribeClientQuotasResponseEntityData: [
+        { name: 'EntityType', prop: 'entityType', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'EntityName', prop: 'entityName', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+      ],
+      DescribeClientQuotasResponseValueData: [
+        { name: 'Key', prop: 'key', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'Value', prop: 'value', type: 'float64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  AlterClientQuotasRequest: {
+    name: 'AlterClientQuotasRequest',
+    type: 'request',
+    apiKey: 49,
+    validVersions: [0, 1],
+    flexibleVersions: [1, -1],
+    structs: {
+      AlterClientQuotasRequest: [
+        { name: 'Entries', prop: 'entries', type: '[]AlterClientQuotasRequestEntryData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'ValidateOnly', prop: 'validateOnly', type: 'bool', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+      ],
+      AlterClientQuotasRequestEntryData: [
+        { name: 'Entity', prop: 'entity', type: '[]AlterClientQuotasRequestEntityData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'Ops', prop: 'ops', type: '[]AlterClientQuotasRequestOpData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+      ],
+      AlterClientQuotasRequestEntityData: [
+        { name: 'EntityType', prop: 'entityType', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'EntityName', prop: 'entityName', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+      ],
+      AlterClientQuotasRequestOpData: [
+        { name: 'Key', prop: 'key', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'Value', prop: 'value', type: 'float64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'Remove', prop: 'remove', type: 'bool', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  AlterClientQuotasResponse: {
+    name: 'AlterClientQuotasResponse',
+    type: 'response',
+    apiKey: 49,
+    validVersions: [0, 1],
+    flexibleVersions: [1, -1],
+    structs: {
+      AlterClientQuotasResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'Entries', prop: 'entries', type: '[]AlterClientQuotasResponseEntryData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+      ],
+      AlterClientQuotasResponseEntryData: [
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'Entity', prop: 'entity', type: '[]AlterClientQuotasResponseEntityData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+      ],
+      AlterClientQuotasResponseEntityData: [
+        { name: 'EntityType', prop: 'entityType', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+        { name: 'EntityName', prop: 'entityName', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [1, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  CreateDelegationTokenRequest: {
+    name: 'CreateDelegationTokenRequest',
+    type: 'request',
+    apiKey: 38,
+    validVersions: [0, 3],
+    flexibleVersions: [2, -1],
+    structs: {
+      CreateDelegationTokenRequest: [
+        { name: 'OwnerPrincipalType', prop: 'ownerPrincipalType', type: 'string', versions: [3, -1], nullableVersions: [3, -1], tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'OwnerPrincipalName', prop: 'ownerPrincipalName', type: 'string', versions: [3, -1], nullableVersions: [3, -1], tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'Renewers', prop: 'renewers', type: '[]CreateDelegationTokenRequestCreatableRenewers', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'MaxLifetimeMs', prop: 'maxLifetimeMs', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+      CreateDelegationTokenRequestCreatableRenewers: [
+        { name: 'PrincipalType', prop: 'principalType', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'PrincipalName', prop: 'principalName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  CreateDelegationTokenResponse: {
+    name: 'CreateDelegationTokenResponse',
+    type: 'response',
+    apiKey: 38,
+    validVersions: [0, 3],
+    flexibleVersions: [2, -1],
+    structs: {
+      CreateDelegationTokenResponse: [
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'PrincipalType', prop: 'principalType', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'PrincipalName', prop: 'principalName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'TokenRequesterPrincipalType', prop: 'tokenRequesterPrincipalType', type: 'string', versions: [3, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'TokenRequesterPrincipalName', prop: 'tokenRequesterPrincipalName', type: 'string', versions: [3, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'IssueTimestampMs', prop: 'issueTimestampMs', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ExpiryTimestampMs', prop: 'expiryTimestampMs', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'MaxTimestampMs', prop: 'maxTimestampMs', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'TokenId', prop: 'tokenId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'Hmac', prop: 'hmac', type: 'bytes', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  RenewDelegationTokenRequest: {
+    name: 'RenewDelegationTokenRequest',
+    type: 'request',
+    apiKey: 39,
+    validVersions: [0, 2],
+    flexibleVersions: [2, -1],
+    structs: {
+      RenewDelegationTokenRequest: [
+        { name: 'Hmac', prop: 'hmac', type: 'bytes', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'RenewPeriodMs', prop: 'renewPeriodMs', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  RenewDelegationTokenResponse: {
+    name: 'RenewDelegationTokenResponse',
+    type: 'response',
+    apiKey: 39,
+    validVersions: [0, 2],
+    flexibleVersions: [2, -1],
+    structs: {
+      RenewDelegationTokenResponse: [
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ExpiryTimestampMs', prop: 'expiryTimestampMs', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  ExpireDelegationTokenRequest: {
+    name: 'ExpireDelegationTokenRequest',
+    type: 'request',
+    apiKey: 40,
+    validVersions: [0, 2],
+    flexibleVersions: [2, -1],
+    structs: {
+      ExpireDelegationTokenRequest: [
+        { name: 'Hmac', prop: 'hmac', type: 'bytes', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ExpiryTimePeriodMs', prop: 'expiryTimePeriodMs', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  ExpireDelegationTokenResponse: {
+    name: 'ExpireDelegationTokenResponse',
+    type: 'response',
+    apiKey: 40,
+    validVersions: [0, 2],
+    flexibleVersions: [2, -1],
+    structs: {
+      ExpireDelegationTokenResponse: [
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ExpiryTimestampMs', prop: 'expiryTimestampMs', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  DescribeDelegationTokenRequest: {
+    name: 'DescribeDelegationTokenRequest',
+    type: 'request',
+    apiKey: 41,
+    validVersions: [0, 3],
+    flexibleVersions: [2, -1],
+    structs: {
+      DescribeDelegationTokenRequest: [
+        { name: 'Owners', prop: 'owners', type: '[]DescribeDelegationTokenRequestDescribeDelegationTokenOwner', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+      DescribeDelegationTokenRequestDescribeDelegationTokenOwner: [
+        { name: 'PrincipalType', prop: 'principalType', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'PrincipalName', prop: 'principalName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  DescribeDelegationTokenResponse: {
+    name: 'DescribeDelegationTokenResponse',
+    type: 'response',
+    apiKey: 41,
+    validVersions: [0, 3],
+    flexibleVersions: [2, -1],
+    structs: {
+      DescribeDelegationTokenResponse: [
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'Tokens', prop: 'tokens', type: '[]DescribeDelegationTokenResponseDescribedDelegationToken', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+      DescribeDelegationTokenResponseDescribedDelegationToken: [
+        { name: 'PrincipalType', prop: 'principalType', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'PrincipalName', prop: 'principalName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'TokenRequesterPrincipalType', prop: 'tokenRequesterPrincipalType', type: 'string', versions: [3, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'TokenRequesterPrincipalName', prop: 'tokenRequesterPrincipalName', type: 'string', versions: [3, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'IssueTimestamp', prop: 'issueTimestamp', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'ExpiryTimestamp', prop: 'expiryTimestamp', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'MaxTimestamp', prop: 'maxTimestamp', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'TokenId', prop: 'tokenId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'Hmac', prop: 'hmac', type: 'bytes', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'Renewers', prop: 'renewers', type: '[]DescribeDelegationTokenResponseDescribedDelegationTokenRenewer', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+      DescribeDelegationTokenResponseDescribedDelegationTokenRenewer: [
+        { name: 'PrincipalType', prop: 'principalType', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+        { name: 'PrincipalName', prop: 'principalName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [2, -1], ignorable: false, default: null },
+      ],
+    },
+  },
   ConsumerProtocolSubscription: {
     name: 'ConsumerProtocolSubscription',
     type: 'data',
