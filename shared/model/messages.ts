@@ -26,8 +26,10 @@ export const decoderSpecSchema = z.discriminatedUnion('kind', [
     schema: boundedText(1_000_000, 'A .proto definition').min(1, 'Paste the .proto definition.'),
     messageType: z.string().min(1, 'Name the message type, such as shop.Order.').max(500),
   }),
-  // A Confluent-compatible schema registry: values carry magic byte 0 and a 4-byte schema id.
-  z.object({ kind: z.literal('registry'), url: z.url('Enter the registry URL, such as http://localhost:8081.').max(2000) }),
+  // The connection's Confluent-compatible schema registry (its URL, credentials and CA as set on the
+  // Schemas screen): values carry magic byte 0 and a 4-byte schema id. `url` is what decoders saved
+  // before registries were set per connection held; it is used only when the connection has none.
+  z.object({ kind: z.literal('registry'), url: z.url('Enter the registry URL, such as http://localhost:8081.').max(2000).optional() }),
 ]);
 export type DecoderSpec = z.infer<typeof decoderSpecSchema>;
 

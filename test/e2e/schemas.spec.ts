@@ -5,39 +5,9 @@ import { expect, test, type Page } from '@playwright/test';
 import { Kafka, logLevel } from 'kafkajs';
 import { startWebApp, type WebApp } from './fixtures';
 import { openScreen, screenshots, watchConsole } from '../support/e2e-page';
+import { AVRO } from '../support/schema-fixtures';
 
 test.describe.configure({ mode: 'serial' });
-
-const V1 = JSON.stringify({
-  type: 'record',
-  name: 'Payment',
-  namespace: 'shop',
-  fields: [
-    { name: 'id', type: 'string' },
-    { name: 'amount', type: 'double' },
-  ],
-});
-const V2 = JSON.stringify({
-  type: 'record',
-  name: 'Payment',
-  namespace: 'shop',
-  fields: [
-    { name: 'id', type: 'string' },
-    { name: 'amount', type: 'double' },
-    { name: 'currency', type: 'string', default: 'EUR' },
-  ],
-});
-const BROKEN = JSON.stringify({
-  type: 'record',
-  name: 'Payment',
-  namespace: 'shop',
-  fields: [
-    { name: 'id', type: 'string' },
-    { name: 'amount', type: 'double' },
-    { name: 'currency', type: 'string', default: 'EUR' },
-    { name: 'customer', type: 'string' },
-  ],
-});
 
 let app: (WebApp & { stop(): Promise<void> }) | null = null;
 let page: Page;
@@ -74,7 +44,7 @@ test('registers a subject; invalid schema text is refused with the reason and no
   await dialog.getByRole('button', { name: 'Register' }).click();
   await expect(dialog.getByRole('alert')).toContainText('The schema is not valid');
   await expect(dialog.getByRole('alert')).toContainText('strin');
-  await schemaField().fill(V1);
+  await schemaField().fill(AVRO.v1);
   await dialog.getByRole('button', { name: 'Check compatibility' }).click();
   await expect(dialog.getByTestId('compatibility-verdict')).toHaveText('Valid. The subject has no version yet, so it can be its first.');
   await dialog.getByRole('button', { name: 'Register' }).click();
@@ -93,14 +63,14 @@ test('evolves it: an incompatible version shows why and is not stored; a compati
   await page.getByRole('table', { name: 'Subjects' }).getByRole('button', { name: 'payments-value' }).click();
   await page.getByRole('button', { name: 'Register new version' }).click();
   const dialog = page.getByRole('dialog');
-  await schemaField().fill(BROKEN);
+  await schemaField().fill(AVRO.incompatible);
   await dialog.getByRole('button', { name: 'Register' }).click();
   const verdict = dialog.getByTestId('compatibility-verdict');
   await expect(verdict).toContainText('Not compatible (BACKWARD): the registry would refuse it.');
   await expect(verdict).toContainText('customer');
   await expect(verdict).toContainText('Checked against version 1.');
   await screenshots(page, testInfo, 'schemas-incompatible');
-  await schemaField().fill(V2);
+  await schemaField().fill(AVRO.v2);
   await dialog.getByRole('button', { name: 'Check compatibility' }).click();
   await expect(verdict).toHaveText('Compatible (BACKWARD): it can be registered.');
   await dialog.getByRole('button', { name: 'Register' }).click();

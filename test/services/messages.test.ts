@@ -423,6 +423,12 @@ describe('message browser on the embedded cluster', () => {
     };
     const requested: string[] = [];
     const registry: Server = createServer((request, response) => {
+      // A registry that wants the connection's bearer token (the decoder uses the connection's registry settings).
+      if (request.headers.authorization !== 'Bearer t0ken' && !request.url?.startsWith('/open/')) {
+        response.writeHead(401, { 'Content-Type': 'application/vnd.schemaregistry.v1+json' });
+        response.end(JSON.stringify({ error_code: 401, message: 'Unauthorized' }));
+        return;
+      }
       requested.push(request.url ?? '');
       const id = Number(/\/schemas\/ids\/(\d+)/.exec(request.url ?? '')?.[1]);
       const body = schemas[id];
@@ -431,6 +437,8 @@ describe('message browser on the embedded cluster', () => {
     });
     await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(registry.address() as AddressInfo).port}`;
+    await app.ok('schemas.setRegistry', { connectionId, registry: { kind: 'external', url, auth: { kind: 'bearer', token: 't0ken' } } });
+    const decoders = { key: { kind: 'auto' }, value: { kind: 'registry' } } as const;
     try {
       const topic = 'svc.messages.registry';
       await app.ok('topics.create', { connectionId, topic, partitions: 1, replicationFactor: 1 });
@@ -450,7 +458,7 @@ describe('message browser on the embedded cluster', () => {
       const page = await app.ok('messages.read', {
         connectionId,
         topic,
-        decoders: { key: { kind: 'auto' }, value: { kind: 'registry', url } },
+        decoders,
         limit: { count: 10 },
       });
       const [user, event, json, unknown] = page.records.map((record) => record.value);
@@ -461,17 +469,35 @@ describe('message browser on the embedded cluster', () => {
       expect(JSON.parse(json!.text)).toEqual({ ok: true });
       expect(unknown).toMatchObject({ format: 'hex', schemaId: 99, error: expect.stringContaining('99') });
       // Each schema is fetched once, then cached.
-      await app.ok('messages.read', { connectionId, topic, decoders: { key: { kind: 'auto' }, value: { kind: 'registry', url } }, limit: { count: 10 } });
+      await app.ok('messages.read', { connectionId, topic, decoders, limit: { count: 10 } });
       expect(requested.filter((path) => path === '/schemas/ids/1')).toHaveLength(1);
       // Filters match the decoded text.
       const filtered = await app.ok('messages.read', {
         connectionId,
         topic,
-        decoders: { key: { kind: 'auto' }, value: { kind: 'registry', url } },
+        decoders,
         filter: { kind: 'contains', field: 'value', text: 'Ada' },
       });
       expect(filtered.records.map((record) => record.offset)).toEqual([0]);
+
+      // Without the token the registry refuses: the decoder says so for each value, in words.
+      await app.ok('schemas.setRegistry', { connectionId, registry: { kind: 'external', url, auth: { kind: 'none' } } });
+      const refused = await app.ok('messages.read', { connectionId, topic, decoders, limit: { count: 1 } });
+      expect(refused.records[0]!.value).toMatchObject({ format: 'hex', error: expect.stringContaining('refused the credentials') });
+
+      // A decoder saved with a URL before registries were per connection: used when the connection has none.
+      await app.ok('schemas.setRegistry', { connectionId, registry: { kind: 'none' } });
+      const legacy = await app.ok('messages.read', {
+        connectionId,
+        topic,
+        decoders: { key: { kind: 'auto' }, value: { kind: 'registry', url: `${url}/open` } },
+        limit: { count: 1 },
+      });
+      expect(JSON.parse(legacy.records[0]!.value.text)).toEqual({ name: 'Ada', age: 36 });
+      const none = await app.call('messages.read', { connectionId, topic, decoders, limit: { count: 1 } });
+      expect(none).toMatchObject({ ok: false, error: { kind: 'not-found', message: expect.stringContaining('no schema registry') } });
     } finally {
+      await app.ok('schemas.setRegistry', { connectionId, registry: { kind: 'embedded' } });
       registry.close();
     }
   });

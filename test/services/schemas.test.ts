@@ -10,39 +10,9 @@ import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMBEDDED_CONNECTION_ID } from '../../shared/model/schemas';
 import { startCore, type TestCore } from './helpers';
+import { AVRO, JSON_SCHEMA, PROTOBUF, REFERENCES } from '../support/schema-fixtures';
 
 const connectionId = EMBEDDED_CONNECTION_ID;
-const orderV1 = JSON.stringify({
-  type: 'record',
-  name: 'Order',
-  namespace: 'shop',
-  fields: [
-    { name: 'id', type: 'string' },
-    { name: 'amount', type: 'double' },
-  ],
-});
-const orderV2 = JSON.stringify({
-  type: 'record',
-  name: 'Order',
-  namespace: 'shop',
-  fields: [
-    { name: 'id', type: 'string' },
-    { name: 'amount', type: 'double' },
-    { name: 'note', type: ['null', 'string'], default: null },
-  ],
-});
-// A new required field without a default: old data cannot be read (BACKWARD fails).
-const orderBroken = JSON.stringify({
-  type: 'record',
-  name: 'Order',
-  namespace: 'shop',
-  fields: [
-    { name: 'id', type: 'string' },
-    { name: 'amount', type: 'double' },
-    { name: 'customer', type: 'string' },
-  ],
-});
-
 let t: TestCore;
 
 beforeAll(async () => {
@@ -107,20 +77,20 @@ describe('schema registries per connection', () => {
 describe('subjects', () => {
   it('registers, lists, evolves compatibly, refuses an incompatible schema with the reasons, and stores nothing then', async () => {
     await t.ok('topics.create', { connectionId, topic: 'orders', partitions: 1, replicationFactor: 1 });
-    const first = await t.ok('schemas.register', { connectionId, subject: 'orders-value', schemaType: 'AVRO', schema: orderV1 });
+    const first = await t.ok('schemas.register', { connectionId, subject: 'orders-value', schemaType: 'AVRO', schema: AVRO.v1 });
     expect(first).toMatchObject({ version: 1, existed: false });
     // The same schema again: the same id and version, found, not added.
-    expect(await t.ok('schemas.register', { connectionId, subject: 'orders-value', schemaType: 'AVRO', schema: orderV1 })).toEqual({ ...first, existed: true });
+    expect(await t.ok('schemas.register', { connectionId, subject: 'orders-value', schemaType: 'AVRO', schema: AVRO.v1 })).toEqual({ ...first, existed: true });
 
-    const compatible = await t.ok('schemas.check', { connectionId, subject: 'orders-value', schemaType: 'AVRO', schema: orderV2 });
+    const compatible = await t.ok('schemas.check', { connectionId, subject: 'orders-value', schemaType: 'AVRO', schema: AVRO.v2 });
     expect(compatible).toEqual({ compatible: true, level: 'BACKWARD', messages: [], checked: true });
-    const second = await t.ok('schemas.register', { connectionId, subject: 'orders-value', schemaType: 'AVRO', schema: orderV2 });
+    const second = await t.ok('schemas.register', { connectionId, subject: 'orders-value', schemaType: 'AVRO', schema: AVRO.v2 });
     expect(second.version).toBe(2);
 
-    const incompatible = await t.ok('schemas.check', { connectionId, subject: 'orders-value', schemaType: 'AVRO', schema: orderBroken });
+    const incompatible = await t.ok('schemas.check', { connectionId, subject: 'orders-value', schemaType: 'AVRO', schema: AVRO.incompatible });
     expect(incompatible.compatible).toBe(false);
     expect(incompatible.messages.join(' ')).toMatch(/customer/);
-    const refused = await t.call('schemas.register', { connectionId, subject: 'orders-value', schemaType: 'AVRO', schema: orderBroken });
+    const refused = await t.call('schemas.register', { connectionId, subject: 'orders-value', schemaType: 'AVRO', schema: AVRO.incompatible });
     expect(refused.ok).toBe(false);
     if (!refused.ok) {
       expect(refused.error.kind).toBe('conflict');
@@ -134,12 +104,12 @@ describe('subjects', () => {
     ]);
     const detail = await t.ok('schemas.subject', { connectionId, subject: 'orders-value' });
     expect(detail.versions.map((v) => v.version)).toEqual([1, 2]);
-    expect(detail.versions[0]!.recordNames).toEqual(['shop.Order']);
+    expect(detail.versions[0]!.recordNames).toEqual([AVRO.recordName]);
     expect(detail).toMatchObject({ compatibility: 'BACKWARD', compatibilityOverride: false, deletedVersions: [] });
 
     expect(await t.ok('schemas.usage', { connectionId, subject: 'orders-value' })).toEqual({
       topics: [{ topic: 'orders', field: 'value', strategy: 'TopicNameStrategy' }],
-      recordNames: ['shop.Order'],
+      recordNames: [AVRO.recordName],
     });
     expect(await t.ok('schemas.subjectsOfId', { connectionId, id: second.id })).toEqual([{ subject: 'orders-value', version: 2 }]);
   });
@@ -174,14 +144,8 @@ describe('subjects', () => {
 });
 
 describe('produce with a schema, browse decoded', () => {
-  const proto =
-    'syntax = "proto3";\npackage shop;\n\nmessage Header {\n  string source = 1;\n}\n\nmessage Line {\n  string sku = 1;\n  int32 qty = 2;\n  Kind kind = 3;\n}\n\nenum Kind {\n  BOOK = 0;\n  GAME = 1;\n}\n';
-  const jsonSchema = JSON.stringify({
-    type: 'object',
-    properties: { id: { type: 'string' }, total: { type: 'number', minimum: 0 }, tags: { type: 'array', items: { type: 'string' } } },
-    required: ['id', 'total'],
-    additionalProperties: false,
-  });
+  const proto = PROTOBUF.v1;
+  const jsonSchema = JSON_SCHEMA.v1;
 
   /** What an independent client (kafkajs' Confluent registry client) reads from the records the form wrote. */
   async function readBack(topic: string, count: number): Promise<Array<{ key: Buffer | null; value: Buffer | null }>> {
@@ -204,7 +168,7 @@ describe('produce with a schema, browse decoded', () => {
 
   it('writes Avro, Protobuf (second message, message indexes) and JSON Schema in the wire format a Confluent client reads', async () => {
     await t.ok('topics.create', { connectionId, topic: 'typed', partitions: 1, replicationFactor: 1 });
-    await t.ok('schemas.register', { connectionId, subject: 'typed-value', schemaType: 'AVRO', schema: orderV2 });
+    await t.ok('schemas.register', { connectionId, subject: 'typed-value', schemaType: 'AVRO', schema: AVRO.v2 });
     await t.ok('schemas.register', { connectionId, subject: 'lines', schemaType: 'PROTOBUF', schema: proto });
     await t.ok('schemas.register', { connectionId, subject: 'typed-key', schemaType: 'JSON', schema: jsonSchema });
     const send = (key: string, value: string, valueSubject: string, messageType?: string) =>
@@ -218,7 +182,7 @@ describe('produce with a schema, browse decoded', () => {
         keySchema: { subject: 'typed-key', version: null },
         valueSchema: { subject: valueSubject, version: null, ...(messageType ? { messageType } : {}) },
       });
-    expect((await send('{"id":"k1","total":3,"tags":["a"]}', '{"id":"o1","amount":12.5,"note":"gift"}', 'typed-value')).ok).toBe(true);
+    expect((await send('{"id":"k1","total":3,"tags":["a"]}', '{"id":"o1","amount":12.5,"currency":"USD"}', 'typed-value')).ok).toBe(true);
     expect((await send('{"id":"k2","total":0}', '{"sku":"B-1","qty":2,"kind":"GAME"}', 'lines', 'shop.Line')).ok).toBe(true);
     // No message type: the file's first message (indexes written as the single byte 0).
     expect((await send('{"id":"k3","total":1}', '{"source":"form"}', 'lines')).ok).toBe(true);
@@ -226,7 +190,7 @@ describe('produce with a schema, browse decoded', () => {
     const records = await readBack('typed', 3);
     const registry = new SchemaRegistry({ host: t.core.embedded.status().schemaRegistryUrl! });
     expect(await registry.decode(records[0]!.key!)).toEqual({ id: 'k1', total: 3, tags: ['a'] });
-    expect(await registry.decode(records[0]!.value!)).toEqual({ id: 'o1', amount: 12.5, note: 'gift' });
+    expect(await registry.decode(records[0]!.value!)).toEqual({ id: 'o1', amount: 12.5, currency: 'USD' });
     expect(await registry.decode(records[1]!.key!)).toEqual({ id: 'k2', total: 0 });
     // shop.Line is the file's second message: indexes [1] after the id.
     expect([...records[1]!.value!.subarray(5, 7)]).toEqual([2, 2]);
@@ -240,11 +204,74 @@ describe('produce with a schema, browse decoded', () => {
     const page = await t.ok('messages.read', { connectionId, topic: 'typed', seek: { mode: 'earliest' }, limit: { count: 10 } });
     const ids = new Map((await t.ok('schemas.subjects', { connectionId })).subjects.map((s) => [s.name, s.latestId]));
     expect(page.records.map((record) => [JSON.parse(record.key.text), JSON.parse(record.value.text), record.key.schemaId, record.value.schemaId])).toEqual([
-      [{ id: 'k1', total: 3, tags: ['a'] }, { id: 'o1', amount: 12.5, note: 'gift' }, ids.get('typed-key'), ids.get('typed-value')],
+      [{ id: 'k1', total: 3, tags: ['a'] }, { id: 'o1', amount: 12.5, currency: 'USD' }, ids.get('typed-key'), ids.get('typed-value')],
       [{ id: 'k2', total: 0 }, { sku: 'B-1', qty: 2, kind: 'GAME' }, ids.get('typed-key'), ids.get('lines')],
       [{ id: 'k3', total: 1 }, { source: 'form' }, ids.get('typed-key'), ids.get('lines')],
     ]);
     expect(page.records.every((record) => record.value.format === 'json' && record.value.error === undefined)).toBe(true);
+  });
+
+  it('writes and reads records whose schemas use references (Avro named types, Protobuf imports, JSON Schema $ref)', async () => {
+    await t.ok('topics.create', { connectionId, topic: 'invoices', partitions: 1, replicationFactor: 1 });
+    const subjects: string[] = [];
+    for (const format of ['avro', 'protobuf', 'json'] as const) {
+      const { money, invoice } = REFERENCES[format];
+      const schemaType = format === 'avro' ? 'AVRO' : format === 'protobuf' ? 'PROTOBUF' : 'JSON';
+      await t.ok('schemas.register', { connectionId, subject: money.subject, schemaType, schema: money.schema });
+      // Without its reference the schema does not parse: refused, nothing stored.
+      const unresolved = await t.call('schemas.register', { connectionId, subject: invoice.subject, schemaType, schema: invoice.schema });
+      expect(unresolved.ok, format).toBe(false);
+      await t.ok('schemas.register', { connectionId, subject: invoice.subject, schemaType, schema: invoice.schema, references: [...invoice.references] });
+      subjects.push(invoice.subject);
+    }
+    const invoiceJson = JSON.stringify(REFERENCES.invoice);
+    for (const subject of subjects) {
+      const sent = await t.call('produce.send', {
+        connectionId,
+        topic: 'invoices',
+        key: null,
+        value: invoiceJson,
+        headers: [],
+        partition: null,
+        valueSchema: { subject, version: null },
+      });
+      expect(sent.ok, subject).toBe(true);
+    }
+    // A field of the referenced type that does not match is named, in each format.
+    const badMoney = JSON.stringify({ id: 'inv-2', total: { amount: 'lots', currency: 'EUR' } });
+    for (const subject of subjects) {
+      const refused = await t.call('produce.send', {
+        connectionId,
+        topic: 'invoices',
+        key: null,
+        value: badMoney,
+        headers: [],
+        partition: null,
+        valueSchema: { subject, version: null },
+      });
+      expect(refused, subject).toMatchObject({ ok: false, error: { message: expect.stringContaining('$.total.amount') } });
+    }
+
+    // An independent client reads them with the references resolved.
+    const records = await readBack('invoices', 3);
+    const registry = new SchemaRegistry({ host: t.core.embedded.status().schemaRegistryUrl! });
+    expect(await registry.decode(records[0]!.value!)).toEqual(REFERENCES.invoice);
+    expect(await registry.decode(records[2]!.value!)).toEqual(REFERENCES.invoice);
+
+    // The browser decodes all three through the registry, with auto and with the registry decoder.
+    for (const decoder of [{ kind: 'auto' }, { kind: 'registry' }] as const) {
+      const page = await t.ok('messages.read', {
+        connectionId,
+        topic: 'invoices',
+        seek: { mode: 'earliest' },
+        limit: { count: 10 },
+        decoders: { key: { kind: 'auto' }, value: decoder },
+      });
+      expect(
+        page.records.map((record) => record.value.error ?? JSON.parse(record.value.text)),
+        decoder.kind,
+      ).toEqual([REFERENCES.invoice, REFERENCES.invoice, REFERENCES.invoice]);
+    }
   });
 
   it('refuses JSON that does not match the schema, naming the field, and writes nothing', async () => {
@@ -255,7 +282,7 @@ describe('produce with a schema, browse decoded', () => {
         await attempt('{"id":"o2","amount":"lots"}', { subject: 'typed-value', version: null }),
         /^The value does not match typed-value version 1: \$\.amount must be a number \(double\), not "lots"/,
       ],
-      [await attempt('{"id":"o2","amount":1,"extra":true}', { subject: 'typed-value', version: 1 }), /\$\.extra|a shop\.Order record/],
+      [await attempt('{"id":"o2","amount":1,"extra":true}', { subject: 'typed-value', version: 1 }), /\$\.extra|a shop\.Payment record/],
       [await attempt('{"id":"o2"', { subject: 'typed-value', version: 1 }), /^The value is not valid JSON/],
       [
         await attempt('{"sku":"B","qty":"two"}', { subject: 'lines', version: null, messageType: 'shop.Line' }),

@@ -6,9 +6,11 @@ import { isUtf8 } from 'node:buffer';
 import avro from 'avsc';
 import protobuf from 'protobufjs';
 import { PREVIEW_BYTES, type Decoded, type DecoderSpec } from '../../../shared/model/messages';
-import { RegistryClient, type RegistryAccess } from '../schemas/registry-client';
+import { describeRegistryError, RegistryClient, resolveReferences, type RegistryAccess } from '../schemas/registry-client';
+import { protobufObjectOptions, schemaReader, type SchemaReader } from '../schemas/deserializer';
+import type { SchemaReference } from '../../kafka/schemas/formats';
 import { AppError } from '../../core/errors';
-import { readMessageIndexes, wireSchemaId } from '../../kafka/schemas/wire';
+import { wireSchemaId } from '../../kafka/schemas/wire';
 
 export type DecodedFormat = Decoded['format'];
 
@@ -32,12 +34,14 @@ export interface FieldDecoder {
 }
 
 /**
- * What decodes a field in the main process and the message worker: a spec the renderer chose, or
- * `auto` on a connection with a schema registry (#17), which reads values in Confluent's wire format
- * through that registry and everything else as auto does. The registry's access (URL, credentials)
- * is added in the main process and never comes from the renderer.
+ * What decodes a field in the main process and the message worker: a spec the renderer chose, with
+ * the connection's schema registry (#17) added to `registry` (always) and to `auto` (when the
+ * connection has one: values in Confluent's wire format are read through it, everything else as auto
+ * does). The registry's access (URL, credentials, CA) is added in the main process and never comes
+ * from the renderer.
  */
-export type EffectiveDecoderSpec = DecoderSpec | { kind: 'auto'; registry: RegistryAccess };
+export type EffectiveDecoderSpec =
+  Exclude<DecoderSpec, { kind: 'registry' }> | { kind: 'auto'; registry: RegistryAccess } | { kind: 'registry'; registry: RegistryAccess };
 export interface EffectiveDecoders {
   key: EffectiveDecoderSpec;
   value: EffectiveDecoderSpec;
@@ -324,12 +328,10 @@ function parseProto(schema: string): protobuf.Root {
   }
 }
 
-const protoObjectOptions: protobuf.IConversionOptions = { longs: String, enums: String, bytes: String, defaults: false, arrays: true, oneofs: false };
-
 function protobufReader(type: protobuf.Type): ValueReader {
   return (buffer) => {
     try {
-      return { value: type.toObject(type.decode(buffer), protoObjectOptions) };
+      return { value: type.toObject(type.decode(buffer), protobufObjectOptions) };
     } catch (error) {
       throw new Error(`Not a ${type.fullName.replace(/^\./, '')} message: ${(error as Error).message}`, { cause: error });
     }
@@ -339,13 +341,9 @@ function protobufReader(type: protobuf.Type): ValueReader {
 // ---------------------------------------------------------------------------------------------------
 // Confluent-compatible schema registry
 
-interface RegistrySchema {
-  read: (body: Buffer) => unknown;
-}
-
 class SchemaRegistryClient {
   readonly #client: RegistryClient;
-  readonly #schemas = new Map<number, RegistrySchema | Error>();
+  readonly #schemas = new Map<number, SchemaReader | Error>();
 
   constructor(access: RegistryAccess) {
     this.#client = new RegistryClient({ ...access, timeoutMs: access.timeoutMs ?? 10_000 });
@@ -355,7 +353,7 @@ class SchemaRegistryClient {
     return this.#schemas.has(id);
   }
 
-  get(id: number): RegistrySchema {
+  get(id: number): SchemaReader {
     const entry = this.#schemas.get(id);
     if (!entry) throw Object.assign(new Error(`Schema ${id} was not loaded from the registry.`), { schemaId: id });
     if (entry instanceof Error) throw Object.assign(new Error(entry.message), { schemaId: id });
@@ -368,45 +366,26 @@ class SchemaRegistryClient {
     );
   }
 
-  async #fetch(id: number): Promise<RegistrySchema> {
-    let body: { schema?: string; schemaType?: string; references?: unknown[] };
+  /** The schema of an id with its references resolved (`GET /schemas/ids/{id}`, then each reference's subject version). */
+  async #fetch(id: number): Promise<SchemaReader> {
+    let body: { schema?: unknown; schemaType?: unknown; references?: SchemaReference[] };
     try {
       body = await this.#client.get(`schemas/ids/${id}`);
     } catch (error) {
-      const status = (error as { status?: number }).status;
-      if (status === 404) throw new Error(`The schema registry has no schema ${id}.`, { cause: error });
-      if (status) throw new Error(`The schema registry did not give schema ${id} (HTTP ${status}).`, { cause: error });
-      throw error;
+      const described = describeRegistryError(error, { id });
+      throw described instanceof Error ? described : new Error(String(described));
     }
     if (typeof body.schema !== 'string') throw new Error(`The schema registry's answer for schema ${id} has no schema.`);
     const schemaType = body.schemaType ?? 'AVRO';
-    if (schemaType === 'AVRO') {
-      const type = parseAvroSchema(body.schema);
-      return { read: (payload) => type.fromBuffer(payload) as unknown };
+    if (schemaType !== 'AVRO' && schemaType !== 'PROTOBUF' && schemaType !== 'JSON') {
+      throw new Error(`Schema ${id} is of type ${JSON.stringify(schemaType)}, which the browser does not decode.`);
     }
-    if (schemaType === 'PROTOBUF') {
-      const root = parseProto(body.schema);
-      const topLevel = messageTypes(root);
-      return {
-        read: (payload) => {
-          const { path, next } = readMessageIndexes(payload, 0);
-          let types = topLevel;
-          let type: protobuf.Type | undefined;
-          for (const index of path) {
-            type = types[index];
-            if (!type) throw new Error(`Schema ${id} has no message at index path [${path.join(', ')}].`);
-            types = type.nestedArray.filter((nested): nested is protobuf.Type => nested instanceof protobuf.Type);
-          }
-          return type!.toObject(type!.decode(payload.subarray(next)), protoObjectOptions);
-        },
-      };
-    }
-    if (schemaType === 'JSON') return { read: (payload) => JSON.parse(payload.toString('utf8')) as unknown };
-    throw new Error(`Schema ${id} is of type ${schemaType}, which the browser does not decode.`);
+    const references = await resolveReferences(this.#client, Array.isArray(body.references) ? body.references : []);
+    return schemaReader({ id, schemaType, schema: body.schema, references });
   }
 }
 
-/** The messages of a .proto in declaration order, as the Confluent serializer numbers them. */
+/** The messages of a .proto (of its packages, in declaration order), to name them when a type is not found. */
 function messageTypes(root: protobuf.Root): protobuf.Type[] {
   const found: protobuf.Type[] = [];
   const visit = (namespace: protobuf.NamespaceBase) => {
@@ -438,7 +417,7 @@ function registryDecoder(access: RegistryAccess): FieldDecoder {
     (buffer) => {
       const id = wireSchemaId(buffer);
       if (id === null) throw new Error('Not in the schema registry wire format (magic byte 0 and a schema id).');
-      return { value: registry.get(id).read(buffer.subarray(5)), schemaId: id };
+      return { value: registry.get(id)(buffer.subarray(5)), schemaId: id };
     },
     async (buffers) => {
       const ids = new Set<number>();
@@ -514,7 +493,7 @@ export function decoderFor(spec: EffectiveDecoderSpec): FieldDecoder {
       break;
     }
     case 'registry':
-      decoder = registryDecoder({ url: spec.url, headers: {}, rejectUnauthorized: true });
+      decoder = registryDecoder(spec.registry);
       break;
   }
   if (compiled.size > 64) compiled.clear();

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import {
   DEFAULT_DECODERS,
   topicDecodersSchema,
+  type DecoderSpec,
   type Filter,
   type ExportFormat,
   type ExportResult,
@@ -28,7 +29,7 @@ import {
 import { AppError } from '../../core/errors';
 import { withFinalTimeouts } from '../connections/final-timeouts';
 import { cursorOf, keyFallbackPartitions, limitDeadline, merge, openStreams, plan, type Plan } from './browse';
-import { decoderFor, type EffectiveDecoders, type FullText } from './decoders';
+import { decoderFor, type EffectiveDecoders, type EffectiveDecoderSpec, type FullText } from './decoders';
 import type { RegistryAccess } from '../schemas/registry-client';
 import { ExportWriter } from './export';
 import { TopicReader, type RawRecord } from './fetch';
@@ -44,7 +45,7 @@ export interface MessageServiceDeps {
   emitTail: (event: TailEvent) => void;
   /** Desktop: asks where to save an export (null: the user cancelled). Web mode has none: downloads. */
   chooseExportFile?: ((suggestedName: string) => Promise<string | null>) | undefined;
-  /** How to reach the connection's schema registry (null: none): auto decoders read the wire format through it. */
+  /** How to reach the connection's schema registry (null: none; throws when it cannot be used now): its decoders read through it. */
   registryAccess?: (connectionId: string) => Promise<RegistryAccess | null>;
   /** The message worker: the built script (Electron bundle) and the time budget of one chunk. */
   messageWorker?: { script?: URL | undefined; budgetMs?: number | undefined } | undefined;
@@ -219,16 +220,34 @@ export class MessageService {
     }
   }
 
-  /** Records as the page shows them: schema decoders decode in the message worker, others here. */
-  /** The decoders as they run: auto reads the wire format through the connection's registry, when it has one. */
+  /**
+   * The decoders as they run, with the connection's registry (its URL, credentials and CA, the same
+   * settings as the Schemas screen and the produce form use): auto reads the wire format through it
+   * when there is one; the registry decoder always reads through it, and says why when it cannot.
+   */
   async #effective(connectionId: string, decoders: TopicDecoders): Promise<EffectiveDecoders> {
-    if (decoders.key.kind !== 'auto' && decoders.value.kind !== 'auto') return decoders;
-    const registry = await this.#deps.registryAccess?.(connectionId);
-    if (!registry) return decoders;
-    const effective = (spec: TopicDecoders['key']) => (spec.kind === 'auto' ? { kind: 'auto' as const, registry } : spec);
+    const kinds = [decoders.key.kind, decoders.value.kind];
+    if (!kinds.includes('auto') && !kinds.includes('registry')) return decoders as EffectiveDecoders;
+    let registry: RegistryAccess | null = null;
+    let problem: Error | null = null;
+    try {
+      registry = (await this.#deps.registryAccess?.(connectionId)) ?? null;
+    } catch (error) {
+      problem = error instanceof Error ? error : new AppError('unavailable', String(error));
+    }
+    const effective = (spec: DecoderSpec): EffectiveDecoderSpec => {
+      if (spec.kind === 'auto') return registry ? { kind: 'auto', registry } : { kind: 'auto' };
+      if (spec.kind !== 'registry') return spec;
+      if (registry) return { kind: 'registry', registry };
+      if (problem) throw problem;
+      // A URL saved with the decoder before registries were set per connection (#17): used only when the connection has none.
+      if (spec.url) return { kind: 'registry', registry: { url: spec.url, headers: {}, rejectUnauthorized: true } };
+      throw new AppError('not-found', 'This connection has no schema registry for the Schema registry decoder. Set one on the Schemas screen.');
+    };
     return { key: effective(decoders.key), value: effective(decoders.value) };
   }
 
+  /** Records as the page shows them: schema decoders decode in the message worker, others here. */
   async #views(operation: Operation, records: RawRecord[], decoders: EffectiveDecoders): Promise<RecordView[]> {
     const key = decoderFor(decoders.key);
     const value = decoderFor(decoders.value);
@@ -538,9 +557,11 @@ export class MessageService {
   }
 
   async saveDecoders(connectionId: string, topic: string, decoders: TopicDecoders): Promise<TopicDecoders> {
-    // Compile first: a schema that does not parse is refused here rather than at the next read.
-    decoderFor(decoders.key);
-    decoderFor(decoders.value);
+    // Compile first: a schema that does not parse, or a registry decoder on a connection without a
+    // registry, is refused here rather than at the next read.
+    const effective = await this.#effective(connectionId, decoders);
+    decoderFor(effective.key);
+    decoderFor(effective.value);
     const remembered = await this.#loadRemembered();
     remembered[`${connectionId}/${topic}`] = decoders;
     await mkdir(path.dirname(this.#decodersFile), { recursive: true });

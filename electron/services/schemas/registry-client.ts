@@ -6,6 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { AppError } from '../../core/errors';
+import type { ResolvedReference, SchemaReference, SchemaType } from '../../kafka/schemas/formats';
 
 /** Where a registry is and how to authenticate to it: headers already made from the secrets. */
 export interface RegistryAccess {
@@ -184,4 +185,35 @@ export function describeRegistryError(error: unknown, context: { subject?: strin
       if (error.status === 404) return new AppError('not-found', `The schema registry answered 404: ${confluent}. Check the URL.`);
       return new AppError('invalid-request', `The schema registry refused the request (HTTP ${error.status}, error ${error.errorCode}): ${confluent}`);
   }
+}
+
+/** How deep references may nest (a reference's references, and so on) before resolving stops. */
+const MAX_REFERENCE_DEPTH = 32;
+
+/**
+ * A schema's references with the schemas they name, and theirs, fetched from the registry
+ * (`GET /subjects/{subject}/versions/{version}`): what the format parsers need to read a schema that
+ * imports others (Avro named types, Protobuf imports, JSON Schema `$ref`s).
+ */
+export async function resolveReferences(client: RegistryClient, references: readonly SchemaReference[], depth = 0): Promise<ResolvedReference[]> {
+  if (references.length === 0) return [];
+  if (depth > MAX_REFERENCE_DEPTH) throw new AppError('invalid-request', `Schema references nest deeper than ${MAX_REFERENCE_DEPTH} levels.`);
+  return Promise.all(
+    references.map(async (reference) => {
+      let answer: { schemaType?: SchemaType; schema: string; references?: SchemaReference[] };
+      try {
+        answer = await client.get(`subjects/${registryPath(reference.subject)}/versions/${registryPath(reference.version)}`);
+      } catch (error) {
+        throw describeRegistryError(error, { subject: reference.subject, version: reference.version });
+      }
+      return {
+        name: reference.name,
+        subject: reference.subject,
+        version: reference.version,
+        schemaType: answer.schemaType ?? 'AVRO',
+        schema: answer.schema,
+        references: await resolveReferences(client, answer.references ?? [], depth + 1),
+      };
+    }),
+  );
 }

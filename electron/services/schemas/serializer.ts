@@ -2,7 +2,7 @@
 // the schema id (4 bytes, big-endian), for Protobuf the message indexes (zig-zag varints: their count,
 // then each; a lone 0 for the first message), then the Avro binary, Protobuf binary or JSON text.
 //
-// Schemas are parsed with the embedded registry's own format code (electron/broker/registry/formats),
+// Schemas are parsed with the embedded registry's own format code (electron/kafka/schemas/formats),
 // references resolved, so what the registry accepts is what the form can write. The JSON typed in is
 // checked against the schema first, and every error names the field it is about ($.order.amount).
 import avro from 'avsc';
@@ -57,7 +57,8 @@ export function recordNames(schema: RegistrySchema): string[] {
   }
 }
 
-function protobufMessages(parsed: ParsedSchema): protobuf.Type[] {
+/** The top-level messages a .proto file declares itself (not those of its imports), in order. */
+export function protobufMessages(parsed: ParsedSchema): protobuf.Type[] {
   const topLevel = (parsed as unknown as { topLevel: protobuf.ReflectionObject[] }).topLevel;
   return topLevel.filter((type): type is protobuf.Type => type instanceof protobuf.Type);
 }

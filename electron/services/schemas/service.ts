@@ -19,9 +19,9 @@ import type {
   SubjectUsage,
 } from '../../../shared/model/registry';
 import { AppError } from '../../core/errors';
-import { FORMATS, InvalidSchemaError, type ResolvedReference } from '../../kafka/schemas/formats';
+import { FORMATS, InvalidSchemaError } from '../../kafka/schemas/formats';
 import type { RegistrySettings } from './registries';
-import { describeRegistryError, RegistryHttpError, registryPath, type RegistryAccess, type RegistryClient } from './registry-client';
+import { describeRegistryError, RegistryHttpError, registryPath, resolveReferences, type RegistryAccess, type RegistryClient } from './registry-client';
 import { recordNames, schemaEncoder, type RegistrySchema, type SchemaEncoder } from './serializer';
 
 interface VersionAnswer {
@@ -35,7 +35,6 @@ interface VersionAnswer {
 
 /** How many registry calls run at once while listing subjects. */
 const PARALLEL_CALLS = 8;
-const MAX_REFERENCE_DEPTH = 32;
 
 async function inParallel<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
@@ -75,13 +74,12 @@ export class SchemasService {
     return this.#deps.registries.save(connectionId, input);
   }
 
-  /** For the message browser's decoders: how to reach the connection's registry (null: none, or not now). */
-  async access(connectionId: string): Promise<RegistryAccess | null> {
-    try {
-      return await this.#deps.registries.access(connectionId);
-    } catch {
-      return null;
-    }
+  /**
+   * For the message browser's decoders: how to reach the connection's registry, with its credentials
+   * and CA (null: it has none). Throws, in words, when it has one that cannot be used now.
+   */
+  access(connectionId: string): Promise<RegistryAccess | null> {
+    return this.#deps.registries.access(connectionId);
   }
 
   async subjects(connectionId: string): Promise<SubjectList> {
@@ -155,29 +153,11 @@ export class SchemasService {
     const references = answer.references ?? [];
     let names: string[];
     try {
-      names = recordNames({ id: answer.id, schemaType, schema: answer.schema, references: await this.#resolve(client, references, 0) });
+      names = recordNames({ id: answer.id, schemaType, schema: answer.schema, references: await resolveReferences(client, references) });
     } catch {
       names = [];
     }
     return { version: answer.version, id: answer.id, schemaType, schema: answer.schema, references, recordNames: names };
-  }
-
-  async #resolve(client: RegistryClient, references: SchemaReference[], depth: number): Promise<ResolvedReference[]> {
-    if (depth > MAX_REFERENCE_DEPTH) throw new AppError('invalid-request', `Schema references nest deeper than ${MAX_REFERENCE_DEPTH} levels.`);
-    return Promise.all(
-      references.map(async (reference) => {
-        const answer = await call(() => client.get<VersionAnswer>(`subjects/${registryPath(reference.subject)}/versions/${reference.version}`), {
-          subject: reference.subject,
-          version: reference.version,
-        });
-        return {
-          ...reference,
-          schemaType: answer.schemaType ?? 'AVRO',
-          schema: answer.schema,
-          references: await this.#resolve(client, answer.references ?? [], depth + 1),
-        };
-      }),
-    );
   }
 
   /** Whether a schema could be registered under the subject: the registry's verbose check against its level. */
@@ -222,7 +202,7 @@ export class SchemasService {
 
   /** Validity of a schema the registry has nothing to compare with: the registry's own parse, locally. */
   async #validate(client: RegistryClient, input: { schemaType: SchemaType; schema: string; references: SchemaReference[] }): Promise<void> {
-    const references = await this.#resolve(client, input.references, 0);
+    const references = await resolveReferences(client, input.references);
     try {
       FORMATS[input.schemaType].parse(input.schema, references, { normalize: false });
     } catch (error) {
@@ -328,7 +308,7 @@ export class SchemasService {
         id: answer.id,
         schemaType: answer.schemaType ?? 'AVRO',
         schema: answer.schema,
-        references: await this.#resolve(client, answer.references ?? [], 0),
+        references: await resolveReferences(client, answer.references ?? []),
       };
       encoder = schemaEncoder(schema, name, spec.messageType);
       if (this.#encoders.size > 256) this.#encoders.clear();

@@ -3,7 +3,8 @@ import { useState } from 'react';
 import type { DecoderKind, DecoderSpec, TopicDecoders } from '../../../../shared/model/messages';
 import { Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
-import { useAppStore } from '../../store/hooks';
+import { useAppStore, useResource } from '../../store/hooks';
+import { registryQuery } from '../schemas/schemas-slice';
 
 export const decoderLabels: Record<DecoderKind, string> = {
   auto: 'Auto (JSON, text or hex)',
@@ -28,14 +29,12 @@ interface Draft {
   kind: DecoderKind;
   schema: string;
   messageType: string;
-  url: string;
 }
 
 const toDraft = (spec: DecoderSpec): Draft => ({
   kind: spec.kind,
   schema: spec.kind === 'avro' || spec.kind === 'protobuf' ? spec.schema : '',
   messageType: spec.kind === 'protobuf' ? spec.messageType : '',
-  url: spec.kind === 'registry' ? spec.url : '',
 });
 
 function toSpec(draft: Draft): DecoderSpec {
@@ -45,10 +44,38 @@ function toSpec(draft: Draft): DecoderSpec {
     case 'protobuf':
       return { kind: 'protobuf', schema: draft.schema, messageType: draft.messageType.trim() };
     case 'registry':
-      return { kind: 'registry', url: draft.url.trim() };
+      // Always the connection's registry, with its credentials and CA (set on the Schemas screen).
+      return { kind: 'registry' };
     default:
       return { kind: draft.kind };
   }
+}
+
+/** Which registry the registry decoder reads through: the connection's, as the Schemas screen sets it. */
+function RegistryNote({ label }: { label: string }) {
+  const connectionId = useAppStore((state) => state.activeConnectionId);
+  const [registry] = useResource(registryQuery(connectionId));
+  const summary = registry.data;
+  const text = !summary
+    ? registry.error
+      ? `The connection's schema registry is not known: ${registry.error.message}`
+      : "Reads through the connection's schema registry."
+    : summary.kind === 'none'
+      ? 'This connection has no schema registry: set one on the Schemas screen first.'
+      : `Reads through the connection's ${summary.kind === 'embedded' ? 'embedded' : ''} registry ${summary.url ?? ''}${
+          summary.kind === 'external' && summary.auth.kind !== 'none'
+            ? ` with its ${summary.auth.kind === 'basic' ? 'user name and password' : 'bearer token'}`
+            : ''
+        }${summary.kind === 'external' && summary.caFile ? ' and CA' : ''} (set on the Schemas screen). Values carry magic byte 0 and a schema id; Avro, Protobuf and JSON schemas are read with their references.`.replace(
+          /\s+/g,
+          ' ',
+        );
+  return (
+    <p className="muted small" data-testid={`${label.toLowerCase()}-registry-note`} role={summary?.kind === 'none' ? 'alert' : undefined}>
+      {text}
+      {summary?.problem ? ` ${summary.problem}` : ''}
+    </p>
+  );
 }
 
 function DecoderFields({ label, draft, onChange }: { label: string; draft: Draft; onChange: (draft: Draft) => void }) {
@@ -88,13 +115,7 @@ function DecoderFields({ label, draft, onChange }: { label: string; draft: Draft
           </Field>
         </>
       ) : null}
-      {draft.kind === 'registry' ? (
-        <Field label={`${label} registry URL`} hint="Values carry magic byte 0 and a schema id; Avro, Protobuf and JSON schemas are read from the registry.">
-          {(props) => (
-            <input {...props} placeholder="http://localhost:8081" value={draft.url} onChange={(event) => onChange({ ...draft, url: event.target.value })} />
-          )}
-        </Field>
-      ) : null}
+      {draft.kind === 'registry' ? <RegistryNote label={label} /> : null}
     </fieldset>
   );
 }
