@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { CreateAcls, type CreateAclsResponse } from '../../kafka/protocol/generated/index';
-import { AclOperation } from '../security/acl';
+import { AclOperation } from '../../kafka/protocol/acl-codes';
 import { authorizedOnCluster } from '../security/request-authorization';
 import { defineHandler } from './handler';
 

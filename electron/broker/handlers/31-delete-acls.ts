@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { DeleteAcls, type DeleteAclsResponse } from '../../kafka/protocol/generated/index';
-import { aclFilterError, AclOperation } from '../security/acl';
+import { AclOperation } from '../../kafka/protocol/acl-codes';
+import { aclFilterError } from '../security/acl';
 import { authorizedOnCluster } from '../security/request-authorization';
 import { defineHandler } from './handler';
 

@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { DescribeUserScramCredentials, type DescribeUserScramCredentialsResponse } from '../../kafka/protocol/generated/index';
-import { AclOperation } from '../security/acl';
+import { AclOperation } from '../../kafka/protocol/acl-codes';
 import { authorizedOnCluster } from '../security/request-authorization';
 import { SCRAM_MECHANISM_CODES } from '../security/scram';
 import { defineHandler } from './handler';

@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { AlterUserScramCredentials, type AlterUserScramCredentialsResponse } from '../../kafka/protocol/generated/index';
-import { AclOperation } from '../security/acl';
+import { AclOperation } from '../../kafka/protocol/acl-codes';
 import { authorizedOnCluster } from '../security/request-authorization';
 import { credentialFromSaltedPassword, SCRAM_MAX_ITERATIONS, SCRAM_MIN_ITERATIONS, scramMechanismOfCode } from '../security/scram';
 import { defineHandler } from './handler';

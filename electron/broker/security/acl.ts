@@ -1,30 +1,8 @@
 /**
- * Kafka's ACL model (KIP-11, KIP-290 for prefixed patterns), with the numbers its protocol uses
- * (ResourceType, PatternType, AclOperation, AclPermissionType in org.apache.kafka.common).
+ * Kafka's ACL model (KIP-11, KIP-290 for prefixed patterns), on the numbers its protocol uses
+ * (electron/kafka/protocol/acl-codes, shared with the app's ACL service).
  */
-export const ResourceType = { UNKNOWN: 0, ANY: 1, TOPIC: 2, GROUP: 3, CLUSTER: 4, TRANSACTIONAL_ID: 5, DELEGATION_TOKEN: 6, USER: 7 } as const;
-export const PatternType = { UNKNOWN: 0, ANY: 1, MATCH: 2, LITERAL: 3, PREFIXED: 4 } as const;
-export const AclOperation = {
-  UNKNOWN: 0,
-  ANY: 1,
-  ALL: 2,
-  READ: 3,
-  WRITE: 4,
-  CREATE: 5,
-  DELETE: 6,
-  ALTER: 7,
-  DESCRIBE: 8,
-  CLUSTER_ACTION: 9,
-  DESCRIBE_CONFIGS: 10,
-  ALTER_CONFIGS: 11,
-  IDEMPOTENT_WRITE: 12,
-  CREATE_TOKENS: 13,
-  DESCRIBE_TOKENS: 14,
-} as const;
-export const PermissionType = { UNKNOWN: 0, ANY: 1, DENY: 2, ALLOW: 3 } as const;
-
-export type ResourceTypeCode = (typeof ResourceType)[keyof typeof ResourceType];
-export type OperationCode = (typeof AclOperation)[keyof typeof AclOperation];
+import { AclOperation, PatternType, PermissionType, ResourceType, type ResourceTypeCode } from '../../kafka/protocol/acl-codes';
 
 /** The resource name of the CLUSTER resource; the wildcard of LITERAL ACLs and of principals/hosts. */
 export const CLUSTER_NAME = 'kafka-cluster';

@@ -1,4 +1,5 @@
-import { AclOperation, PatternType, PermissionType, ResourceType, WILDCARD, WILDCARD_PRINCIPAL, SUPPORTED_OPERATIONS, type AclBinding } from './acl';
+import { AclOperation, PatternType, PermissionType, ResourceType } from '../../kafka/protocol/acl-codes';
+import { WILDCARD, WILDCARD_PRINCIPAL, SUPPORTED_OPERATIONS, type AclBinding } from './acl';
 
 /** Where the authorizer reads ACLs: the controller's security metadata (version grows with each change). */
 export interface AclSource {

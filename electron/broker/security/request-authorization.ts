@@ -1,5 +1,6 @@
 import type { Connection } from '../server/connection';
-import { AclOperation, CLUSTER_NAME, ResourceType, SUPPORTED_OPERATIONS } from './acl';
+import { AclOperation, ResourceType } from '../../kafka/protocol/acl-codes';
+import { CLUSTER_NAME, SUPPORTED_OPERATIONS } from './acl';
 import type { Authorizer, Requester } from './authorizer';
 
 /** What a handler needs to authorize its request: the cluster's authorizer (if on) and the connection. */

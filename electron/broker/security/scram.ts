@@ -1,12 +1,17 @@
 import { createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import { ScramMechanismCode } from '../../kafka/protocol/acl-codes';
 
 const pbkdf2Async = promisify(pbkdf2);
 
-/** SCRAM mechanisms (RFC 5802, RFC 7677) and their numbers in KIP-554's APIs. */
+/** SCRAM mechanisms (RFC 5802, RFC 7677); their numbers in KIP-554's APIs are ScramMechanismCode. */
 export type ScramMechanism = 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
-export const SCRAM_MECHANISM_CODES: Record<ScramMechanism, number> = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 };
-export const scramMechanismOfCode = (code: number): ScramMechanism | null => (code === 1 ? 'SCRAM-SHA-256' : code === 2 ? 'SCRAM-SHA-512' : null);
+export const SCRAM_MECHANISM_CODES: Record<ScramMechanism, number> = {
+  'SCRAM-SHA-256': ScramMechanismCode['SCRAM-SHA-256'],
+  'SCRAM-SHA-512': ScramMechanismCode['SCRAM-SHA-512'],
+};
+export const scramMechanismOfCode = (code: number): ScramMechanism | null =>
+  code === ScramMechanismCode['SCRAM-SHA-256'] ? 'SCRAM-SHA-256' : code === ScramMechanismCode['SCRAM-SHA-512'] ? 'SCRAM-SHA-512' : null;
 
 /** Kafka's bounds on SCRAM iterations (ScramMechanism.minIterations, and 16384 at most for AlterUserScramCredentials). */
 export const SCRAM_MIN_ITERATIONS = 4096;

@@ -6,15 +6,8 @@
  * other security tests.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  AclOperation as Op,
-  aclBindingError,
-  filterMatches,
-  PatternType,
-  PermissionType,
-  ResourceType,
-  type AclBinding,
-} from '../../../electron/broker/security/acl';
+import { AclOperation as Op, PatternType, PermissionType, ResourceType } from '../../../electron/kafka/protocol/acl-codes';
+import { aclBindingError, filterMatches, type AclBinding } from '../../../electron/broker/security/acl';
 import { Authorizer } from '../../../electron/broker/security/authorizer';
 
 const alice = { principal: 'User:alice', host: '10.0.0.1' };
