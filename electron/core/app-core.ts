@@ -3,7 +3,7 @@
 // the carrier (Electron IPC or a WebSocket) differs.
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { EMBEDDED_CONNECTION_ID, type AppInfo, type EmbeddedSettings } from '../../shared/model/schemas';
+import { EMBEDDED_CONNECTION_ID, type AppInfo, type EmbeddedSecurity, type EmbeddedSettings } from '../../shared/model/schemas';
 import { createHandlers } from '../ipc/handlers';
 import { createDispatcher, type Dispatch } from '../ipc/registry';
 import { AclsService } from '../services/acls/service';
@@ -35,7 +35,7 @@ export interface AppCoreOptions {
   dataDir: string;
   secrets: SecretStore;
   /** Overrides the saved embedded-cluster settings for this run (command-line flags, tests). */
-  embeddedOverride?: Partial<EmbeddedSettings>;
+  embeddedOverride?: EmbeddedOverride;
   embeddedFactory?: () => Promise<EmbeddedClusterFactory | null>;
   /** Overrides the lag sampler's saved interval (tests). */
   lagSampleIntervalMs?: number;
@@ -50,6 +50,12 @@ export interface AppCoreOptions {
   logger?: Logger;
 }
 
+/**
+ * Settings a run takes from its command line instead of Settings (web mode's flags, tests): the
+ * security with its users' passwords, as `npm run cluster -- --security-protocol ... --user ... --acl`.
+ */
+export type EmbeddedOverride = Partial<Omit<EmbeddedSettings, 'security'>> & { security?: EmbeddedSecurity | undefined };
+
 export interface AppCore extends Services {
   dispatch: Dispatch;
   hub: EventHub;
@@ -60,19 +66,28 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   await mkdir(options.dataDir, { recursive: true });
   const hub = new EventHub();
   const logger = options.logger ?? appLogger;
-  const settings = new SettingsService({ dataDir: options.dataDir, logger });
+  const settings = new SettingsService({ dataDir: options.dataDir, secrets: options.secrets, logger });
   const saved = await settings.load();
-  const embeddedSettings: EmbeddedSettings = { ...saved.embedded, ...options.embeddedOverride };
-  const override = options.embeddedOverride ?? {};
+  const { security: securityOverride, ...override } = options.embeddedOverride ?? {};
+  const embeddedSettings = { ...saved.embedded, ...override };
+  // The command line's security holds for this run until Settings' security is saved in it.
+  let securityFromLaunch = options.embeddedOverride !== undefined && 'security' in options.embeddedOverride;
   const embedded = new EmbeddedClusterService({
     settings: embeddedSettings,
     dataDir: embeddedDataDir({ embedded: embeddedSettings }, options.dataDir),
     hub,
-    launchOverrides: (['enabled', 'brokers', 'basePort', 'dataDir', 'kafkaVersion'] as const).filter((key) => override[key] !== undefined),
+    launchOverrides: [
+      ...(['enabled', 'brokers', 'basePort', 'dataDir', 'kafkaVersion'] as const).filter((key) => override[key] !== undefined),
+      ...(securityFromLaunch ? (['security'] as const) : []),
+    ],
     resolveDataDir: (setting) => embeddedDataDir({ embedded: { ...embeddedSettings, dataDir: setting } }, options.dataDir),
     // Read at every start: Settings saved in this run apply at the next start or restart from the app.
-    security: () => ('security' in override ? override.security : settings.current.embedded.security),
+    security: () => (securityFromLaunch ? securityOverride : settings.embeddedSecurity()),
     ...(options.embeddedFactory ? { factory: options.embeddedFactory } : {}),
+  });
+  settings.onSecurityChange(() => {
+    securityFromLaunch = false;
+    embedded.dropLaunchOverride('security');
   });
   const connections = new ConnectionService({ dataDir: options.dataDir, secrets: options.secrets, embedded, hub, logger });
   await connections.load();

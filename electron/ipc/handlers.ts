@@ -33,7 +33,7 @@ function handlers(
   return {
     'app.info': () => appInfo,
     'settings.get': () => settings.current,
-    'settings.update': (request) => settings.save({ ...settings.current, ...request }),
+    'settings.update': (request) => settings.update(request),
 
     'connections.list': () => connections.list(),
     'connections.save': (request) => connections.save(request),

@@ -7,6 +7,11 @@
 //   --no-embedded       do not start the embedded cluster
 //   --schema-registry-port <n>  the embedded schema registry's port for this run (0 picks a free one)
 //   --kafka-version <x> the Kafka release the embedded cluster plays in this run (0.11 to 4.1)
+//   --security-protocol <p>  secure the embedded cluster in this run, as `npm run cluster` does:
+//                       PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (TLS with its generated CA)
+//   --user <name:password>   a SASL user (repeatable); Kafka Desk logs in as the first one
+//   --acl               the authorizer on: the first --user is a super user, allow.everyone.if.no.acl.found=false
+//                       (the three together replace Settings' embedded security for this run)
 //   --renderer <dir>    the built renderer (default out/renderer)
 import '../core/runtime-guard'; // first: a plain message on a Node too old, before anything else loads
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,7 +20,8 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { createAppCore } from '../core/app-core';
 import { MemorySecretStore } from '../services/secrets/service';
-import type { EmbeddedSettings } from '../../shared/model/schemas';
+import type { EmbeddedOverride } from '../core/app-core';
+import { embeddedSecuritySchema, SECURITY_PROTOCOL_CHOICES, type EmbeddedSecurity } from '../../shared/model/schemas';
 import { startWebServer } from './server';
 import { KAFKA_RELEASE_IDS, parseKafkaReleaseId } from '../kafka/releases';
 
@@ -33,6 +39,27 @@ function integer(value: string | undefined, name: string): number | undefined {
   return parsed;
 }
 
+/**
+ * The embedded cluster's security from the flags `npm run cluster` takes (--security-protocol,
+ * --user name:password, --acl), checked as Settings are; undefined when none is given (Settings hold).
+ */
+function securityFromFlags(protocol: string | undefined, userFlags: string[], acl: boolean): EmbeddedSecurity | undefined {
+  if (protocol === undefined && userFlags.length === 0 && !acl) return undefined;
+  if (protocol !== undefined && !(SECURITY_PROTOCOL_CHOICES as readonly string[]).includes(protocol))
+    fail(`--security-protocol must be one of ${SECURITY_PROTOCOL_CHOICES.join(', ')}, got "${protocol}".`);
+  const users = userFlags.map((flag) => {
+    const colon = flag.indexOf(':');
+    if (colon <= 0 || colon === flag.length - 1) fail(`--user takes name:password, got "${flag}".`);
+    return { name: flag.slice(0, colon), password: flag.slice(colon + 1) };
+  });
+  const parsed = embeddedSecuritySchema.safeParse({ protocol: protocol ?? 'PLAINTEXT', users, acl });
+  if (!parsed.success) {
+    const flagOf = (path: PropertyKey[]) => (path[0] === 'acl' ? '--acl' : path[0] === 'users' ? '--user' : '--security-protocol');
+    fail(parsed.error.issues.map((issue) => `${flagOf(issue.path)}: ${issue.message}`).join(' '));
+  }
+  return parsed.data;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -43,6 +70,9 @@ async function main(): Promise<void> {
       'no-embedded': { type: 'boolean' },
       'schema-registry-port': { type: 'string' },
       'kafka-version': { type: 'string' },
+      'security-protocol': { type: 'string' },
+      user: { type: 'string', multiple: true },
+      acl: { type: 'boolean' },
       renderer: { type: 'string' },
     },
     strict: true,
@@ -51,7 +81,7 @@ async function main(): Promise<void> {
   if (!existsSync(path.join(rendererDir, 'index.html'))) {
     fail(`the renderer is not built (${rendererDir}/index.html is missing). Run "npm run build:renderer" first.`);
   }
-  const override: Partial<EmbeddedSettings> = {};
+  const override: EmbeddedOverride = {};
   const brokers = integer(values.brokers, '--brokers');
   const basePort = integer(values['base-port'], '--base-port');
   if (brokers !== undefined) override.brokers = brokers;
@@ -68,6 +98,9 @@ async function main(): Promise<void> {
     override.kafkaVersion = release;
   }
 
+  const security = securityFromFlags(values['security-protocol'], values.user ?? [], values.acl ?? false);
+  if (security) override.security = security;
+
   const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
   const core = await createAppCore({
     mode: 'web',
@@ -79,6 +112,13 @@ async function main(): Promise<void> {
   const status = core.embedded.status();
   if (status.state === 'running')
     console.log(`Embedded cluster: ${status.bootstrapServers}${status.config.kafkaVersion ? ` (playing Kafka ${status.config.kafkaVersion})` : ''}`);
+  if (status.state === 'running' && status.security) {
+    // What a client needs to reach the secured cluster, in its own config names.
+    const { protocol, caLocation, user, acl } = status.security;
+    console.log(
+      `Embedded cluster security: security.protocol=${protocol}${caLocation ? ` ssl.ca.location=${caLocation}` : ''}${user ? ` (Kafka Desk logs in as ${user}${acl ? ', a super user; ACLs on' : ''})` : ''}`,
+    );
+  }
   if (status.schemaRegistryUrl) console.log(`Embedded schema registry: ${status.schemaRegistryUrl}`);
   else if (status.schemaRegistryError) console.log(`Embedded schema registry: ${status.schemaRegistryError}`);
   else if (status.message) console.log(`Embedded cluster: ${status.message}`);

@@ -46,6 +46,7 @@ import {
   produceRequestSchema,
   produceResultSchema,
   settingsSchema,
+  settingsUpdateSchema,
   topicDetailSchema,
   topicNameSchema,
   topicStatsSchema,
@@ -119,7 +120,8 @@ export const contract = {
   'settings.get': { request: empty, response: settingsSchema },
   // Settings of the embedded cluster take effect at the next launch; the response says what is saved.
   // Each section given replaces the saved one; sections left out stay as saved.
-  'settings.update': { request: settingsSchema.partial().strict(), response: settingsSchema },
+  // An embedded user given without a password keeps the one kept; passwords are never sent back.
+  'settings.update': { request: settingsUpdateSchema, response: settingsSchema },
 
   'connections.list': { request: empty, response: z.array(connectionSummarySchema) },
   'connections.save': { request: connectionInputSchema.strict(), response: connectionSummarySchema },

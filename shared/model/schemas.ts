@@ -424,7 +424,7 @@ export const embeddedClusterStatusSchema = z.object({
   brokers: z.array(embeddedBrokerStatusSchema),
   config: embeddedRunConfigSchema,
   // Settings this run took from the command line (npm run web flags) instead of Settings.
-  launchOverrides: z.array(z.enum(['enabled', 'brokers', 'basePort', 'dataDir', 'kafkaVersion'])),
+  launchOverrides: z.array(z.enum(['enabled', 'brokers', 'basePort', 'dataDir', 'kafkaVersion', 'security'])),
   // Settings a start or restart from the app changed for this run (free ports after a clash, ...).
   changedInRun: z.array(z.enum(['brokers', 'basePort', 'dataDir', 'kafkaVersion'])),
   // After a start failed on taken ports: which, and the first free range after them (null: none).
@@ -471,27 +471,53 @@ export type ClusterEvent = z.infer<typeof clusterEventSchema>;
 // The embedded cluster secured as `npm run cluster -- --security-protocol P --user name:password ... --acl`
 // runs it: TLS with its generated CA, SASL (PLAIN, SCRAM-SHA-256/512, OAUTHBEARER) for these users, the
 // authorizer with the first user as super user. The app's embedded connection logs in as the first user.
+export const embeddedUserNameSchema = z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, "A user name is 1 to 64 letters, digits, '.', '_', '@' or '-'.");
+export const embeddedUserPasswordSchema = z.string().min(1, 'Enter a password for the user.').max(1024, 'A password is at most 1024 characters.');
+const securityProtocolSchema = z.enum(SECURITY_PROTOCOL_CHOICES, { error: 'Choose PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.' });
+
+/** What any form of the embedded cluster's security must hold, whatever carries the passwords. */
+function checkEmbeddedSecurity(security: { protocol: string; users: ReadonlyArray<{ name: string }>; acl: boolean }, context: z.RefinementCtx): void {
+  const sasl = security.protocol === 'SASL_PLAINTEXT' || security.protocol === 'SASL_SSL';
+  if (sasl && security.users.length === 0)
+    context.addIssue({ code: 'custom', path: ['users'], message: 'SASL needs a user: Kafka Desk logs in as the first one.' });
+  if (security.acl && !sasl)
+    context.addIssue({ code: 'custom', path: ['acl'], message: 'ACLs need SASL: the first user is the super user Kafka Desk logs in as.' });
+  const seen = new Set<string>();
+  security.users.forEach((user, index) => {
+    if (seen.has(user.name)) context.addIssue({ code: 'custom', path: ['users', index, 'name'], message: `${user.name} is listed twice.` });
+    seen.add(user.name);
+  });
+}
+
+// With every password: what the cluster starts with (the main process only: from the command line, or
+// Settings with the passwords taken from the secret store).
 export const embeddedSecuritySchema = z
   .object({
-    protocol: z.enum(SECURITY_PROTOCOL_CHOICES),
-    users: z
-      .array(
-        z.object({
-          name: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, "A user name is 1 to 64 letters, digits, '.', '_', '@' or '-'."),
-          password: z.string().min(1, 'Enter a password for the user.').max(1024),
-        }),
-      )
-      .max(20, 'At most 20 users.'),
+    protocol: securityProtocolSchema,
+    users: z.array(z.object({ name: embeddedUserNameSchema, password: embeddedUserPasswordSchema })).max(20, 'At most 20 users.'),
     acl: z.boolean(),
   })
-  .superRefine((security, context) => {
-    const sasl = security.protocol === 'SASL_PLAINTEXT' || security.protocol === 'SASL_SSL';
-    if (sasl && security.users.length === 0)
-      context.addIssue({ code: 'custom', path: ['users'], message: 'SASL needs a user: Kafka Desk logs in as the first one.' });
-    if (security.acl && !sasl)
-      context.addIssue({ code: 'custom', path: ['acl'], message: 'ACLs need SASL: the first user is the super user Kafka Desk logs in as.' });
-  });
+  .superRefine(checkEmbeddedSecurity);
 export type EmbeddedSecurity = z.infer<typeof embeddedSecuritySchema>;
+
+// As Settings show it to the renderer: a user's password never comes back, only whether one is kept
+// (false: it was kept in memory by an earlier run without an OS keychain, and must be given again).
+export const embeddedSecurityViewSchema = z.object({
+  protocol: z.enum(SECURITY_PROTOCOL_CHOICES),
+  users: z.array(z.object({ name: z.string(), hasPassword: z.boolean() })),
+  acl: z.boolean(),
+});
+export type EmbeddedSecurityView = z.infer<typeof embeddedSecurityViewSchema>;
+
+// A change from Settings: a user without a password keeps the one kept for that name (a new user needs one).
+export const embeddedSecurityUpdateSchema = z
+  .object({
+    protocol: securityProtocolSchema,
+    users: z.array(z.object({ name: embeddedUserNameSchema, password: embeddedUserPasswordSchema.optional() })).max(20, 'At most 20 users.'),
+    acl: z.boolean(),
+  })
+  .superRefine(checkEmbeddedSecurity);
+export type EmbeddedSecurityUpdate = z.infer<typeof embeddedSecurityUpdateSchema>;
 
 export const embeddedSettingsSchema = z.object({
   enabled: z.boolean(),
@@ -504,9 +530,12 @@ export const embeddedSettingsSchema = z.object({
   // The Kafka release the embedded brokers play (absent or null: every version they implement).
   kafkaVersion: kafkaVersionSchema.optional(),
   // Absent: PLAINTEXT, no users, no authorizer. Applies at the next start (launch, or a start/restart from the app).
-  security: embeddedSecuritySchema.optional(),
+  security: embeddedSecurityViewSchema.optional(),
 });
 export type EmbeddedSettings = z.infer<typeof embeddedSettingsSchema>;
+// Settings' embedded section as a change gives it: the security with passwords to keep (or none: kept as they are).
+export const embeddedSettingsUpdateSchema = embeddedSettingsSchema.extend({ security: embeddedSecurityUpdateSchema.optional() });
+export type EmbeddedSettingsUpdate = z.infer<typeof embeddedSettingsUpdateSchema>;
 
 // The app's theme: follow the OS (system), or always light or dark.
 export const themeSchema = z.enum(['system', 'light', 'dark'], { error: 'Choose system, light or dark.' });
@@ -518,6 +547,9 @@ export const settingsSchema = z.object({
   appearance: z.object({ theme: themeSchema }).strict().optional(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
+// settings.update: each section given replaces the saved one; sections left out stay as saved.
+export const settingsUpdateSchema = z.object({ embedded: embeddedSettingsUpdateSchema.optional(), appearance: settingsSchema.shape.appearance }).strict();
+export type SettingsUpdate = z.infer<typeof settingsUpdateSchema>;
 
 export const appInfoSchema = z.object({
   mode: z.enum(['electron', 'web']),

@@ -20,7 +20,7 @@ describe('theme', () => {
   it('loads the saved preference, and saves a change as the appearance section only', async () => {
     const { client, calls } = scriptedClient({
       'settings.get': () => ({ ok: true, value: saved('dark') }),
-      'settings.update': (request) => ({ ok: true, value: { ...saved(), ...request } }),
+      'settings.update': (request) => ({ ok: true, value: { ...saved(), ...(request.appearance ? { appearance: request.appearance } : {}) } }),
     });
     const store = createAppStore(client);
     expect(store.getState().themePreference).toBe('system');

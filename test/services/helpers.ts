@@ -4,10 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Channel, IpcResult, RequestOf, ResponseOf } from '../../shared/ipc/contract';
-import { createAppCore, type AppCore } from '../../electron/core/app-core';
+import { createAppCore, type AppCore, type EmbeddedOverride } from '../../electron/core/app-core';
 import { MemorySecretStore, type SecretStore } from '../../electron/services/secrets/service';
 import { freePortRange } from '../support/ports';
-import type { EmbeddedSettings } from '../../shared/model/schemas';
 
 export interface TestCore {
   core: AppCore;
@@ -21,9 +20,7 @@ export interface TestCore {
 }
 
 /** `brokers: 0` starts the core without its embedded cluster (a test that brings its own cluster). */
-export async function startCore(
-  options: { brokers?: number; secrets?: SecretStore; dataDir?: string; embedded?: Partial<EmbeddedSettings> } = {},
-): Promise<TestCore> {
+export async function startCore(options: { brokers?: number; secrets?: SecretStore; dataDir?: string; embedded?: EmbeddedOverride } = {}): Promise<TestCore> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-services-')));
   const brokers = options.brokers ?? 3;
   const core = await createAppCore({

@@ -33,6 +33,12 @@ describe('npm run web refuses arguments it cannot use', { timeout: 90_000 }, () 
     [['--kafka-version', '0.10'], /--kafka-version must be a Kafka release from 0\.11 to 4\.1 .*got "0\.10"/],
     [['--kafka-version', 'latest'], /--kafka-version must be a Kafka release .*got "latest"/],
     [['--brokers', 'three'], /--brokers/],
+    [['--security-protocol', 'TLS'], /--security-protocol must be one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL, got "TLS"/],
+    [['--security-protocol', 'SASL_SSL'], /--user: SASL needs a user/],
+    [['--security-protocol', 'SSL', '--acl'], /--acl: ACLs need SASL/],
+    [['--security-protocol', 'SASL_SSL', '--user', 'admin'], /--user takes name:password, got "admin"/],
+    [['--security-protocol', 'SASL_SSL', '--user', 'a b:secret'], /--user: A user name is 1 to 64 letters/],
+    [['--security-protocol', 'SASL_SSL', '--user', 'admin:x', '--user', 'admin:y'], /--user: admin is listed twice/],
   ])('%j: exit code 2, a message naming it, no data directory made', async (args, message) => {
     const dataDir = join(scratch, args.join('-'));
     const { code, stderr } = await runWeb([...args, '--data-dir', dataDir]);

@@ -45,7 +45,7 @@ export async function findFreeBasePort(after: number, count: number): Promise<nu
 const formatPorts = (ports: number[]) => (ports.length === 1 ? `Port ${ports[0]} is` : `Ports ${ports.slice(0, -1).join(', ')} and ${ports.at(-1)} are`);
 
 export interface EmbeddedClusterServiceDeps {
-  settings: EmbeddedSettings;
+  settings: Omit<EmbeddedSettings, 'security'>;
   dataDir: string;
   hub: EventHub;
   factory?: () => Promise<EmbeddedClusterFactory | null>;
@@ -54,7 +54,18 @@ export interface EmbeddedClusterServiceDeps {
   /** The data directory a Settings value names ('' is the default under the app's data). */
   resolveDataDir?: (setting: string) => string;
   /** How to secure the cluster at its next start (Settings as saved now, or the launch's override). */
-  security?: () => EmbeddedSecurity | undefined;
+  security?: () => EmbeddedSecurityPlan | undefined;
+}
+
+/**
+ * The security of a start, with each user's password as this run knows it: null when it is not known
+ * (kept in memory by an earlier run without an OS keychain). Such a user keeps the credentials the
+ * cluster stored at an earlier start; the first user, whom the app logs in as, must have one.
+ */
+export interface EmbeddedSecurityPlan {
+  protocol: EmbeddedSecurity['protocol'];
+  users: ReadonlyArray<{ name: string; password: string | null }>;
+  acl: boolean;
 }
 
 /** What the app's embedded connection needs to reach the running cluster. */
@@ -65,7 +76,7 @@ export interface EmbeddedCredentials {
 }
 
 /** Broker configs for a secured start, as the cluster CLI's --security-protocol and --acl make them. */
-export function securityConfig(security: EmbeddedSecurity | undefined): Record<string, string> {
+export function securityConfig(security: EmbeddedSecurityPlan | undefined): Record<string, string> {
   if (!security || security.protocol === 'PLAINTEXT') return {};
   const config: Record<string, string> = { listeners: `${security.protocol}://${HOST}:0` };
   const first = security.users[0];
@@ -94,9 +105,9 @@ export class EmbeddedClusterService {
   /** The settings changed by a start or restart from the app in this run. */
   #changedInRun: EmbeddedClusterStatus['changedInRun'] = [];
   readonly #resolveDataDir: (setting: string) => string;
-  readonly #security: () => EmbeddedSecurity | undefined;
+  readonly #security: () => EmbeddedSecurityPlan | undefined;
   /** The security the running cluster was started with. */
-  #runningSecurity: EmbeddedSecurity | undefined;
+  #runningSecurity: EmbeddedSecurityPlan | undefined;
   readonly #hub: EventHub;
   readonly #factory: () => Promise<EmbeddedClusterFactory | null>;
   readonly #changed = new Signal<void>();
@@ -116,7 +127,7 @@ export class EmbeddedClusterService {
     };
     this.#launchOverrides = deps.launchOverrides ?? [];
     this.#resolveDataDir = deps.resolveDataDir ?? ((setting) => setting || deps.dataDir);
-    this.#security = deps.security ?? (() => deps.settings.security);
+    this.#security = deps.security ?? (() => undefined);
     this.#hub = deps.hub;
     this.#factory = deps.factory ?? loadEmbeddedClusterFactory;
     this.#state = deps.settings.enabled ? 'stopped' : 'disabled';
@@ -208,13 +219,25 @@ export class EmbeddedClusterService {
     };
   }
 
+  /** A setting of the command line no longer holds (Settings changed it in this run): the status stops naming its flag. */
+  dropLaunchOverride(key: EmbeddedClusterStatus['launchOverrides'][number]): void {
+    if (!this.#launchOverrides.includes(key)) return;
+    this.#launchOverrides = this.#launchOverrides.filter((other) => other !== key);
+    this.#publishStatus(this.status());
+  }
+
   /** How the app's embedded connection reaches the running cluster: the protocol, the CA, the first user. Null while stopped. */
   credentials(): EmbeddedCredentials | null {
     const cluster = this.#cluster;
     if (!cluster) return null;
     const security = this.#runningSecurity;
     const sasl = security?.protocol === 'SASL_SSL' || security?.protocol === 'SASL_PLAINTEXT';
-    return { protocol: security?.protocol ?? 'PLAINTEXT', caLocation: cluster.caLocation ?? null, user: sasl ? (security?.users[0] ?? null) : null };
+    const first = sasl ? security?.users[0] : undefined;
+    return {
+      protocol: security?.protocol ?? 'PLAINTEXT',
+      caLocation: cluster.caLocation ?? null,
+      user: first?.password ? { name: first.name, password: first.password } : null,
+    };
   }
 
   #serially<T>(work: () => Promise<T>): Promise<T> {
@@ -245,6 +268,14 @@ export class EmbeddedClusterService {
       }
       await mkdir(config.dataDir, { recursive: true });
       const security = this.#security();
+      const first = security?.users[0];
+      if ((security?.protocol === 'SASL_SSL' || security?.protocol === 'SASL_PLAINTEXT') && first && first.password === null) {
+        this.#setState(
+          'failed',
+          `The embedded cluster uses SASL and Kafka Desk logs in as ${first.name}, whose password this run does not have: without an OS keychain (web mode) passwords are kept in memory for one run only. Enter it again in Settings, or start with --user ${first.name}:<password>.`,
+        );
+        return;
+      }
       const cluster = await factory.start({
         brokers: config.brokers,
         basePort: config.basePort,
@@ -253,7 +284,8 @@ export class EmbeddedClusterService {
         schemaRegistryPort: this.#schemaRegistryPort,
         kafkaVersion: config.kafkaVersion ?? null,
         config: securityConfig(security),
-        users: security?.users ?? [],
+        // A user whose password this run does not know keeps the credentials stored at an earlier start.
+        users: (security?.users ?? []).flatMap((user) => (user.password === null ? [] : [{ name: user.name, password: user.password }])),
       });
       this.#runningSecurity = security;
       this.#cluster = cluster;
