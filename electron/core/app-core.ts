@@ -187,7 +187,10 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     secretStorage: options.secrets.kind,
     userDataDir: path.resolve(options.dataDir),
   };
-  const reassignments = new ReassignmentService({ reads: (connectionId) => cluster.reads(connectionId) });
+  // Throttles the app set for its moves are written down and lifted once the moves are done, after a restart too.
+  const reassignments = new ReassignmentService({ reads: (connectionId) => cluster.reads(connectionId), dataDir: options.dataDir, logger });
+  await reassignments.load();
+  connections.onChange((list) => void reassignments.keepConnections(new Set(list.map((connection) => connection.id))));
   const services: Services = {
     settings,
     embedded,
@@ -216,6 +219,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     hub,
     close: () => {
       closing ??= (async () => {
+        await reassignments.close();
         await messages.close();
         await connections.close();
         await demo.close();

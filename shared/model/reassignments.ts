@@ -40,12 +40,23 @@ export const ongoingReassignmentSchema = z.object({
 });
 export type OngoingReassignment = z.infer<typeof ongoingReassignmentSchema>;
 
+/** Replication throttles set on a cluster where nothing moves: left by moves done (or by another tool), to remove. */
+export const leftoverThrottleSchema = z.object({
+  brokers: z.array(z.object({ broker: z.number().int(), leaderBytesPerSecond: z.number().nullable(), followerBytesPerSecond: z.number().nullable() })),
+  topics: z.array(z.object({ topic: z.string(), leaderReplicas: z.string().nullable(), followerReplicas: z.string().nullable() })),
+});
+export type LeftoverThrottle = z.infer<typeof leftoverThrottleSchema>;
+
 export const reassignmentStateSchema = z.object({
   brokers: z.array(brokerRefSchema),
   topics: z.array(z.object({ name: z.string(), internal: z.boolean(), partitions: z.array(assignedPartitionSchema) })),
   ongoing: z.array(ongoingReassignmentSchema),
-  /** The replication throttle the app set for its moves (bytes/s), until they complete; null when none. */
+  /** While moves run: the replication throttle they run at (bytes/s; the app's, or one set by another tool); null when none. */
   throttleBytesPerSecond: z.number().nullable(),
+  /** With no move running: the throttles still set on the cluster (the app lifts its own by itself); null when none. */
+  leftoverThrottle: leftoverThrottleSchema.nullable(),
+  /** Why the throttles could not be read or lifted, when so. */
+  throttleProblem: z.string().nullable(),
   /** Brokers whose sizes could not be read, with why (sizes are then unknown, not zero). */
   sizeErrors: z.array(z.string()),
   readAt: z.number(),

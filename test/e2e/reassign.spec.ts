@@ -17,8 +17,10 @@ test.beforeAll(async () => {
   await admin.createTopics({ topics: [TOPIC], partitions: 4, replicas: 2 });
   await admin.close();
   const producer = new Producer({ clientId: 'e2e-reassign', bootstrapBrokers: brokers, serializers: stringSerializers });
+  // One record per send, so each is a batch of its own: a 1 KiB/s throttle then lets a new replica copy about
+  // one record a second (a fetch takes at least one batch: one batch of all 20 would arrive at once).
   for (let partition = 0; partition < 4; partition++) {
-    await producer.send({ messages: Array.from({ length: 20 }, (_, i) => ({ topic: TOPIC, partition, value: `${i}`.padEnd(1000, '.') })) });
+    for (let i = 0; i < 20; i++) await producer.send({ messages: [{ topic: TOPIC, partition, value: `${i}`.padEnd(1000, '.') }] });
   }
   await producer.close();
 });

@@ -15,6 +15,8 @@ interface Followed {
   refusedEpoch: number;
   unsubscribe: (() => void) | null;
   subscribedTo: PartitionReplica | null;
+  /** When (in throttled fetches made) this replica last fetched under a replication quota; 0: never. */
+  throttledFetch: number;
 }
 
 /**
@@ -84,6 +86,8 @@ export class ReplicaFetcher {
   #resumeScheduled = false;
   /** Set by the sweep timer: the next round fetches every followed partition. */
   #sweepDue = true;
+  /** Fetches made under a replication quota, counted: each such fetch's number orders the next sweeps. */
+  #throttledFetches = 0;
   /**
    * One timer for the sweeps, for the fetcher's life: arming a timeout per idle wait (a distinct delay
    * each time, which Node files under a timer list of its own) cost more than the fetch it waited for.
@@ -128,7 +132,7 @@ export class ReplicaFetcher {
   follow(replica: PartitionReplica): void {
     let entry = this.#followed.get(replica);
     if (!entry) {
-      entry = { replica, reconciledEpoch: -2, refusedEpoch: -2, unsubscribe: null, subscribedTo: null };
+      entry = { replica, reconciledEpoch: -2, refusedEpoch: -2, unsubscribe: null, subscribedTo: null, throttledFetch: 0 };
       this.#followed.set(replica, entry);
     }
     // Called again on leader and ISR changes: look at the partition at once.
@@ -158,7 +162,9 @@ export class ReplicaFetcher {
       let round: Followed[];
       if (this.#sweepDue) {
         this.#sweepDue = false;
-        round = [...this.#followed.values()];
+        // Under a replication quota the first fetch of a round takes what the quota holds: the throttled
+        // replica that fetched longest ago goes first (round robin), so none starves behind another.
+        round = [...this.#followed.values()].sort((a, b) => a.throttledFetch - b.throttledFetch);
       } else {
         round = [...this.#due];
       }
@@ -259,6 +265,7 @@ export class ReplicaFetcher {
     }
     if (result.records.length > 0) metrics.followerFetchesWithRecords++;
     for (const quota of quotas) quota.record(result.records.length);
+    if (quotas.length > 0 && result.records.length > 0) entry.throttledFetch = ++this.#throttledFetches;
     replica.appendAsFollower(result.records, result.highWatermark, result.logStartOffset);
     // Progress also counts when nothing new arrived but our log end moved since the leader last heard.
     return replica.log.logEndOffset > before;

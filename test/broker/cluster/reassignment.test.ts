@@ -271,6 +271,33 @@ describe('AlterPartitionReassignments and ListPartitionReassignments (KIP-455)',
     expect(replicaSize(cluster, 1, 'throttled', 0)).toBe(total);
   }, 90_000);
 
+  it('a follower quota shared by several throttled replicas serves them in turn: none waits for another to finish', async () => {
+    const { cluster, admin, producer } = await setup(2);
+    createTopic(cluster, 'shared', [[0], [0], [0]]);
+    // Batches of 50 records of 1000 bytes: each fetch under the 20 kB/s quota brings exactly one (the bucket holds less).
+    for (const partition of [0, 1, 2]) await fill(producer, 'shared', partition, 200, 1000);
+    const batch = replicaSize(cluster, 0, 'shared', 0) / 4;
+    await setBrokerConfig(admin, 1, 'follower.replication.throttled.rate', '20000');
+    await setTopicConfig(admin, 'shared', { 'follower.replication.throttled.replicas': '*' });
+    await admin.alterPartitionReassignments({
+      topics: [{ topic: 'shared', partitionAssignment: [0, 1, 2].map((partition) => ({ partition, replicas: [0, 1] })) }],
+    });
+    const copied = () => [0, 1, 2].map((partition) => replicaSize(cluster, 1, 'shared', partition));
+    // Three fetches in: one batch each, where a fixed order gave the first partition all three.
+    const sizes = await waitFor(
+      () => {
+        const now = copied();
+        return now.reduce((sum, size) => sum + size, 0) >= 3 * batch - 1 ? now : null;
+      },
+      30_000,
+      'three throttled fetches',
+      () => JSON.stringify(copied()),
+    );
+    expect(sizes.every((size) => size > 0)).toBe(true);
+    await setTopicConfig(admin, 'shared', {});
+    await waitFor(() => [0, 1, 2].every((p) => cluster.controller.partition('shared', p)!.isr.length === 2), 30_000, 'the moves to complete once lifted');
+  }, 60_000);
+
   it('moves leadership off a removed leader and keeps an ongoing reassignment across a restart', async () => {
     const dataDir = newDataDir();
     const first = await setup(3, dataDir);

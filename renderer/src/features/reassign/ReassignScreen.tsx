@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { IpcError } from '../../../../shared/ipc/contract';
 import { planReassignment, type PlanGoal, type PlanPartition, type ReassignmentPlan } from '../../../../shared/model/reassignment-plan';
-import type { OngoingReassignment, ReassignmentResult, ReassignmentState } from '../../../../shared/model/reassignments';
+import type { LeftoverThrottle, OngoingReassignment, ReassignmentResult, ReassignmentState } from '../../../../shared/model/reassignments';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { ErrorMessage, StateView } from '../../components/StateView';
 import { formatBytes, formatQuantity } from '../../components/format';
@@ -53,6 +53,12 @@ export function ReassignScreen() {
         {(data) => (
           <>
             {data.ongoing.length > 0 ? <OngoingMoves data={data} /> : null}
+            {data.leftoverThrottle ? <LeftoverThrottleNotice throttle={data.leftoverThrottle} /> : null}
+            {data.throttleProblem ? (
+              <p className="field-error" role="alert">
+                {data.throttleProblem}
+              </p>
+            ) : null}
             <Planner data={data} />
           </>
         )}
@@ -345,6 +351,62 @@ function OngoingMoves({ data }: { data: ReassignmentState }) {
       <p className="muted small">
         New replicas copy the partition and join the in-sync replicas, then the leaving ones are removed. Afterwards, Elect preferred leaders gives leadership
         to each partition's first replica.
+      </p>
+      {error ? <ErrorMessage error={error} /> : null}
+    </div>
+  );
+}
+
+/**
+ * Throttles set on the cluster while nothing moves: the app lifts its own once its moves are done (after a
+ * restart too); these are left by another tool, or by moves the app could not see end. They would slow any
+ * replica catching up later (after a broker restart), so they are offered for removal, as
+ * kafka-reassign-partitions --verify removes them.
+ */
+function LeftoverThrottleNotice({ throttle }: { throttle: LeftoverThrottle }) {
+  const clearThrottle = useAppStore((s) => s.clearReassignmentThrottle);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<IpcError | null>(null);
+  const rate = (bytes: number | null) => (bytes === null ? null : `${formatBytes(bytes)}/s`);
+  const brokers = throttle.brokers.map((b) =>
+    [
+      `broker ${b.broker}`,
+      [rate(b.leaderBytesPerSecond) && `leader ${rate(b.leaderBytesPerSecond)}`, rate(b.followerBytesPerSecond) && `follower ${rate(b.followerBytesPerSecond)}`]
+        .filter(Boolean)
+        .join(', '),
+    ].join(': '),
+  );
+  const topics = throttle.topics.map(
+    (t) =>
+      `${t.topic} (${[t.leaderReplicas && `leader ${t.leaderReplicas}`, t.followerReplicas && `follower ${t.followerReplicas}`].filter(Boolean).join('; ')})`,
+  );
+  return (
+    <div className="card reassign-leftover" data-testid="leftover-throttle" role="region" aria-label="Throttles left over">
+      <div className="card-head">
+        <h2 className="card-title">Replication throttles left, with nothing moving</h2>
+        <button
+          type="button"
+          className="button"
+          disabled={busy}
+          onClick={() => {
+            setBusy(true);
+            setError(null);
+            void clearThrottle().then((answer) => {
+              setBusy(false);
+              if (!answer.ok) setError(answer.error);
+            });
+          }}
+        >
+          {busy ? 'Removing…' : 'Remove throttles'}
+        </button>
+      </div>
+      <p className="small">
+        {brokers.length > 0 ? <>Rates on {brokers.join('; ')}. </> : null}
+        {topics.length > 0 ? <>Throttled replicas of {topics.join('; ')}. </> : null}
+      </p>
+      <p className="muted small">
+        A reassignment&apos;s throttle is removed once it completes (kafka-reassign-partitions --verify does it; the app does it for its own moves). These slow
+        any replica that falls behind and catches up later.
       </p>
       {error ? <ErrorMessage error={error} /> : null}
     </div>
