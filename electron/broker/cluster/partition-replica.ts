@@ -161,6 +161,8 @@ export class PartitionReplica {
     this.highWatermark = Math.min(log.highWatermark, log.logEndOffset);
     this.logLost = host.logLost === true;
     this.rebuildProducerState();
+    // Compaction never cleans a transaction that is not decided yet (Kafka's firstUnstableOffset).
+    log.firstUnstableOffset = () => this.producers.firstUnstableOffset(this.highWatermark);
   }
 
   #logWholeAgain(): void {

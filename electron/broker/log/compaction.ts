@@ -1,19 +1,34 @@
 import * as fs from 'node:fs';
 import { BatchAttributes } from '../../kafka/records/batch-header';
-import { type KafkaRecord, type RecordBatch, TimestampType, decodeRecordBatch, encodeRecordBatch } from '../../kafka/records/record-batch';
+import {
+  type KafkaRecord,
+  type RecordBatch,
+  TimestampType,
+  ControlRecordType,
+  decodeEndTxnMarker,
+  decodeRecordBatch,
+  encodeRecordBatch,
+} from '../../kafka/records/record-batch';
 import type { CompressionType } from '../../kafka/records/compression';
 import type { LogConfig } from './log-config';
 import type { LogLogger, LogSegment } from './segment';
+import type { AbortedTransaction } from './transaction-index';
 
 /**
  * Log compaction (cleanup.policy=compact), run on demand by PartitionLog.compact() / the LogManager timer.
  *
- * Cleanable range: the inactive segments that end at or below min(active segment base, high watermark)
- * and whose largest timestamp is older than min.compaction.lag.ms. Over that range:
- *   1. map every key to the offset of its latest record;
+ * Cleanable range: the inactive segments that end at or below min(active segment base, high watermark,
+ * last stable offset) and whose largest timestamp is older than min.compaction.lag.ms: no transaction
+ * still open is cleaned. Over that range:
+ *   1. map every key to the offset of its latest record, leaving out aborted transactions' records;
  *   2. copy each segment keeping a record when it is the latest for its key, except tombstones (null
  *      value) whose timestamp is older than delete.retention.ms; records without a key are kept;
- *      control batches (transaction markers) are kept whole;
+ *      batches of aborted transactions (the aborted-transaction index names them) are dropped;
+ *      transaction markers go as Kafka's LogCleaner lets them (CleanedTransactionMetadata): an abort
+ *      marker once a pass found none of its transaction's batches left, a commit marker once none of
+ *      its transaction's batches is left, in both cases only when older than delete.retention.ms (a
+ *      consumer that read the batches must still be able to read the marker); an abort marker that
+ *      goes takes its aborted-transaction index entry with it;
  *   3. a batch that lost records is re-encoded with the same baseOffset, lastOffsetDelta, producer
  *      fields, leader epoch, compression and timestamp type (offsets never change); a batch that lost all
  *      its records is dropped; an untouched batch is copied byte for byte.
@@ -27,8 +42,9 @@ import type { LogLogger, LogSegment } from './segment';
  * A pass is skipped when the new data below the cleanable bound is under min.cleanable.dirty.ratio (and
  * max.compaction.lag.ms has not passed) and no retained tombstone has expired.
  *
- * Limitations: aborted transactional records are not removed; batches that cannot be decoded or encoded
- * (e.g. zstd before initCompression()) are kept unchanged.
+ * Limitations: batches that cannot be decoded or encoded (e.g. zstd before initCompression()) are kept
+ * unchanged; a producer's last batch is not kept as an empty batch when compaction empties it (Kafka's
+ * RETAIN_EMPTY), so duplicate detection for it relies on the producer-state snapshot.
  */
 
 export interface CompactionAccess {
@@ -37,11 +53,16 @@ export interface CompactionAccess {
   logger: LogLogger;
   segments(): readonly LogSegment[];
   highWatermark(): number;
+  /** The last stable offset (the high watermark when no transaction is open); absent: the high watermark. */
+  lastStableOffset?(): number;
+  /** The aborted transactions overlapping [from, upTo) (the aborted-transaction index). */
+  abortedTransactions?(from: number, upTo: number): AbortedTransaction[];
   /**
    * Installs a rewritten segment: `<base>.log` was replaced; `absorbed` are the base offsets of the
    * following segments whose data it now also holds (their files are deleted). Reopens (rescans) it.
+   * `removedAbortMarkers`: offsets of the abort markers the rewrite dropped (their index entries go).
    */
-  replaceSegments(base: number, absorbed: number[]): void;
+  replaceSegments(base: number, absorbed: number[], removedAbortMarkers?: ReadonlySet<number>): void;
 }
 
 /** What the cleaner remembers between runs of one log (in memory; a restart just cleans once more). */
@@ -99,7 +120,7 @@ export function compactLog(log: CompactionAccess, now: number, previous: Cleaner
   if (!config.cleanupPolicy.includes('compact')) return result;
   const segments = log.segments();
   if (segments.length < 2) return result;
-  const hw = log.highWatermark();
+  const hw = Math.min(log.highWatermark(), log.lastStableOffset?.() ?? Infinity);
   const lagLimit = now - config.minCompactionLagMs;
   const cleanable: LogSegment[] = [];
   for (let i = 0; i < segments.length - 1; i++) {
@@ -132,13 +153,20 @@ export function compactLog(log: CompactionAccess, now: number, previous: Cleaner
   }
   result.cleanedUpTo = cleanedUpTo;
 
-  // 1. Latest offset per key over the cleanable range.
+  const aborted = log.abortedTransactions?.(cleanable[0]!.baseOffset, cleanedUpTo) ?? [];
+
+  // 1. Latest offset per key over the cleanable range, aborted records left out.
   const latest = new Map<string, number>();
+  const mapped = new CleanedTransactions(aborted);
   for (const seg of cleanable) {
     for (const b of seg.batches()) {
-      if ((b.attributes & BatchAttributes.Control) !== 0) continue;
       const batch = decodeSafe(seg.batchBytes(b, b.window), log.logger, seg.logPath);
       if (!batch) continue;
+      if ((b.attributes & BatchAttributes.Control) !== 0) {
+        mapped.onControlBatch(batch);
+        continue;
+      }
+      if (mapped.onBatch(batch)) continue;
       for (const r of batch.records) if (r.key !== null) latest.set(keyOf(r.key), r.offset);
     }
   }
@@ -146,6 +174,8 @@ export function compactLog(log: CompactionAccess, now: number, previous: Cleaner
   // 2. The retained bytes of every cleanable segment.
   const tombstoneLimit = now - config.deleteRetentionMs;
   let tombstoneExpiry = Infinity;
+  const transactions = new CleanedTransactions(aborted);
+  const removedAbortMarkers = new Set<number>();
   const cleaned: Array<{ seg: LogSegment; chunks: Buffer[]; size: number; removed: number; lastOffset: number }> = [];
   for (const seg of cleanable) {
     const chunks: Buffer[] = [];
@@ -159,13 +189,25 @@ export function compactLog(log: CompactionAccess, now: number, previous: Cleaner
     };
     for (const b of seg.batches()) {
       const bytes = seg.batchBytes(b, b.window);
-      if ((b.attributes & BatchAttributes.Control) !== 0) {
-        keepWhole(bytes, b.lastOffset);
-        continue;
-      }
       const batch = decodeSafe(bytes, log.logger, seg.logPath);
       if (!batch) {
         keepWhole(bytes, b.lastOffset);
+        continue;
+      }
+      if ((b.attributes & BatchAttributes.Control) !== 0) {
+        const marker = transactions.onControlBatch(batch);
+        if (marker.discardable && batch.maxTimestamp <= tombstoneLimit) {
+          removed += batch.records.length;
+          if (marker.abort) removedAbortMarkers.add(batch.baseOffset);
+        } else {
+          // A pass after delete.retention.ms may remove it (an abort marker kept for the batches this pass removed, too).
+          if (marker.discardable || marker.abort) tombstoneExpiry = Math.min(tombstoneExpiry, batch.maxTimestamp + config.deleteRetentionMs);
+          keepWhole(bytes, b.lastOffset);
+        }
+        continue;
+      }
+      if (transactions.onBatch(batch)) {
+        removed += batch.records.length;
         continue;
       }
       const keep = batch.records.filter((r) => retain(r, latest, tombstoneLimit));
@@ -231,6 +273,7 @@ export function compactLog(log: CompactionAccess, now: number, previous: Cleaner
     log.replaceSegments(
       first.baseOffset,
       group.slice(1).map((g) => g.seg.baseOffset),
+      removedAbortMarkers,
     );
     result.cleanedSegments++;
     result.mergedSegments += group.length - 1;
@@ -239,6 +282,69 @@ export function compactLog(log: CompactionAccess, now: number, previous: Cleaner
     result.bytesAfter += size;
   }
   return result;
+}
+
+/**
+ * What the cleaner knows of transactions while it walks the cleanable range in offset order (Kafka's
+ * CleanedTransactionMetadata): which producers are inside an aborted transaction (from the
+ * aborted-transaction index: from its first offset to its marker), and which have read batches of a
+ * transaction not aborted since their last marker.
+ */
+class CleanedTransactions {
+  readonly #aborted: AbortedTransaction[];
+  #next = 0;
+  /** Producers inside an aborted transaction, and whether this pass met one of its batches. */
+  readonly #ongoingAborted = new Map<number, { batchesSeen: boolean }>();
+  /** Producers whose batches of a transaction (not aborted) were met since their last marker. */
+  readonly #ongoingCommitted = new Set<number>();
+
+  constructor(aborted: readonly AbortedTransaction[]) {
+    this.#aborted = [...aborted].sort((a, b) => a.firstOffset - b.firstOffset);
+  }
+
+  #enterAbortedUpTo(offset: number): void {
+    while (this.#next < this.#aborted.length && this.#aborted[this.#next]!.firstOffset <= offset) {
+      this.#ongoingAborted.set(this.#aborted[this.#next]!.producerId, { batchesSeen: false });
+      this.#next++;
+    }
+  }
+
+  /** A data batch: true when it belongs to an aborted transaction (it goes). */
+  onBatch(batch: RecordBatch): boolean {
+    this.#enterAbortedUpTo(batch.baseOffset + batch.lastOffsetDelta);
+    if ((batch.attributes & BatchAttributes.Transactional) === 0) return false;
+    const aborted = this.#ongoingAborted.get(batch.producerId);
+    if (aborted) {
+      aborted.batchesSeen = true;
+      return true;
+    }
+    this.#ongoingCommitted.add(batch.producerId);
+    return false;
+  }
+
+  /**
+   * A control batch: whether it may go once older than delete.retention.ms (an abort marker whose
+   * transaction had no batch left in this pass, a commit marker whose transaction has none left, an
+   * empty control batch), and whether it is an abort marker.
+   */
+  onControlBatch(batch: RecordBatch): { discardable: boolean; abort: boolean } {
+    this.#enterAbortedUpTo(batch.baseOffset + batch.lastOffsetDelta);
+    const record = batch.records[0];
+    if (!record) return { discardable: true, abort: false };
+    let type: ControlRecordType;
+    try {
+      type = decodeEndTxnMarker(record).type;
+    } catch {
+      return { discardable: false, abort: false };
+    }
+    if (type === ControlRecordType.Abort) {
+      const aborted = this.#ongoingAborted.get(batch.producerId);
+      this.#ongoingAborted.delete(batch.producerId);
+      // Kept while this pass still removed batches of its transaction: a consumer may have read them.
+      return { discardable: !aborted?.batchesSeen, abort: true };
+    }
+    return { discardable: !this.#ongoingCommitted.delete(batch.producerId), abort: false };
+  }
 }
 
 function writeCleaned(file: string, chunks: Buffer[]): void {

@@ -708,6 +708,12 @@ export class PartitionLog {
     return this.#txnIndex.collect(from, upTo);
   }
 
+  /**
+   * The first offset of a transaction not decided yet (its replica's producer state sets it): the
+   * cleaner stays below it. Infinity until a replica says otherwise.
+   */
+  firstUnstableOffset: () => number = () => Infinity;
+
   /** Every indexed aborted transaction, oldest marker first. */
   allAbortedTransactions(): AbortedTransaction[] {
     return this.#txnIndex.all();
@@ -953,7 +959,9 @@ export class PartitionLog {
       logger: this.logger,
       segments: () => this.#segments,
       highWatermark: () => this.#_highWatermark,
-      replaceSegments: (base: number, absorbed: number[]): void => {
+      lastStableOffset: () => this.firstUnstableOffset(),
+      abortedTransactions: (from: number, upTo: number) => this.#txnIndex.collect(from, upTo),
+      replaceSegments: (base: number, absorbed: number[], removedAbortMarkers?: ReadonlySet<number>): void => {
         const i = this.#segments.findIndex((s) => s.baseOffset === base);
         if (i < 0 || i + absorbed.length >= this.#segments.length - 1) throw new Error(`segment ${base} cannot be replaced`);
         const old = this.#segments[i]!;
@@ -962,7 +970,7 @@ export class PartitionLog {
           if (!absorbed.includes(other.baseOffset)) throw new Error(`segment ${other.baseOffset} is not among the merged ones`);
           other.deleteFiles(0);
         }
-        this.#txnIndex.mergeInto(base, absorbed);
+        this.#txnIndex.mergeInto(base, absorbed, removedAbortMarkers);
         const { segment } = LogSegment.open(this.dir, base, {
           recover: true,
           now: this.now(),

@@ -125,9 +125,15 @@ export class TransactionIndex {
     this.#bySegment.delete(segmentBase);
   }
 
-  /** Segments were merged into `base` by compaction: their entries move into its file. */
-  mergeInto(base: number, absorbed: readonly number[]): void {
-    const merged = [base, ...absorbed].flatMap((b) => this.#bySegment.get(b) ?? []).sort((a, b) => a.lastOffset - b.lastOffset);
+  /**
+   * Segments were merged into `base` by compaction: their entries move into its file, but for those
+   * whose abort marker the cleaner removed.
+   */
+  mergeInto(base: number, absorbed: readonly number[], removedMarkers: ReadonlySet<number> = new Set()): void {
+    const merged = [base, ...absorbed]
+      .flatMap((b) => this.#bySegment.get(b) ?? [])
+      .filter((e) => !removedMarkers.has(e.lastOffset))
+      .sort((a, b) => a.lastOffset - b.lastOffset);
     for (const b of absorbed) this.#bySegment.delete(b);
     if (merged.length > 0) this.#bySegment.set(base, merged);
     else this.#bySegment.delete(base);
