@@ -124,6 +124,11 @@ export class EmbeddedCluster {
       },
       replicaLog: (brokerId, topic, partition) => this.#brokerMap.get(brokerId)?.replicaLogInfo(topic, partition) ?? null,
       logger: logger.child({ controller: true }),
+      delegationTokens: () => ({
+        secretKey: staticConfigs['delegation.token.secret.key'] ?? staticConfigs['delegation.token.master.key'] ?? null,
+        maxLifetimeMs: staticView.int('delegation.token.max.lifetime.ms'),
+        expiryTimeMs: staticView.int('delegation.token.expiry.time.ms'),
+      }),
       topicConfig: (topic, name) => {
         if (topic.configs[name] !== undefined) return topic.configs[name];
         const anyBroker = this.#brokerMap.values().next().value;
@@ -135,7 +140,10 @@ export class EmbeddedCluster {
       settings,
       // Made on first start (a second or so of key generation), kept in the data dir after.
       tls: settings.tls ? ensureBrokerTls(options.dataDir, options.host) : null,
-      credentials: this.controller.security,
+      credentials: {
+        scramCredential: (user, mechanism) => this.controller.security.scramCredential(user, mechanism),
+        delegationToken: (tokenId, mechanism) => this.controller.delegationTokens.scramCredential(tokenId, mechanism),
+      },
       authorizer: settings.authorizerEnabled ? new Authorizer(this.controller.security, settings) : null,
       now: Date.now,
     };

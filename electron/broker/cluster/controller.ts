@@ -1,6 +1,7 @@
 import type { Logger } from '../server/logger';
 import { SecurityMetadata } from '../security/security-metadata';
 import { ClientQuotas } from '../quotas/client-quotas';
+import { DelegationTokens, type DelegationTokenConfig } from '../security/delegation-tokens';
 import { assignReplicas } from './assignment';
 import { electLeader, type ElectionResult, type ReplicaLogInfo } from './election';
 import { completedReassignment, revertedReassignment, startReassignment, targetProblem, type ReassignmentState } from './reassignment';
@@ -97,6 +98,8 @@ export interface ControllerOptions {
   limits?: () => PartitionLimits;
   now?: () => number;
   random?: () => number;
+  /** The delegation.token.* configs (KIP-48); tokens are disabled without them. */
+  delegationTokens?: () => DelegationTokenConfig;
 }
 
 /** How often metadata that could not be written is tried again. */
@@ -131,6 +134,8 @@ export class Controller {
   readonly security: SecurityMetadata;
   /** Client quotas (KIP-546), persisted with the rest of the metadata; each broker enforces them. */
   readonly clientQuotas: ClientQuotas;
+  /** Delegation tokens (KIP-48), persisted with the rest of the metadata. */
+  readonly delegationTokens: DelegationTokens;
   readonly #options: ControllerOptions;
 
   constructor(options: ControllerOptions) {
@@ -147,6 +152,15 @@ export class Controller {
       record: (key, build) => this.#persist([{ kind: 'record', key, build }]),
       unavailable: () => this.#storeUnavailable()?.message ?? null,
     });
+    this.delegationTokens = new DelegationTokens(
+      {
+        state: this.#state,
+        record: (key, build) => this.#persist([{ kind: 'record', key, build }]),
+        unavailable: () => this.#storeUnavailable()?.message ?? null,
+      },
+      options.delegationTokens ?? (() => ({ secretKey: null, maxLifetimeMs: 604_800_000, expiryTimeMs: 86_400_000 })),
+      options.now ?? Date.now,
+    );
     for (const topic of this.#state.topics) {
       this.#index(topic);
       this.#partitionTotal += topic.partitions.length;

@@ -33,6 +33,10 @@ import { alterReplicaLogDirsHandler } from './34-alter-replica-log-dirs';
 import { describeLogDirsHandler } from './35-describe-log-dirs';
 import { saslAuthenticateHandler } from './36-sasl-authenticate';
 import { createPartitionsHandler } from './37-create-partitions';
+import { createDelegationTokenHandler } from './38-create-delegation-token';
+import { renewDelegationTokenHandler } from './39-renew-delegation-token';
+import { expireDelegationTokenHandler } from './40-expire-delegation-token';
+import { describeDelegationTokenHandler } from './41-describe-delegation-token';
 import { deleteGroupsHandler } from './42-delete-groups';
 import { electLeadersHandler } from './43-elect-leaders';
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs';
@@ -84,6 +88,10 @@ export const handlers: readonly AnyHandler[] = [
   describeLogDirsHandler,
   saslAuthenticateHandler,
   createPartitionsHandler,
+  createDelegationTokenHandler,
+  renewDelegationTokenHandler,
+  expireDelegationTokenHandler,
+  describeDelegationTokenHandler,
   deleteGroupsHandler,
   electLeadersHandler,
   incrementalAlterConfigsHandler,

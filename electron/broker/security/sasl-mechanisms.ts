@@ -9,7 +9,7 @@ export class SaslAuthenticationError extends Error {
 export type SaslStep =
   | { kind: 'challenge'; bytes: Buffer }
   /** Authenticated as `principal`; `expiresAt`: when the credential (an OAUTHBEARER token) stops being valid. */
-  | { kind: 'done'; bytes: Buffer; principal: string; expiresAt?: number };
+  | { kind: 'done'; bytes: Buffer; principal: string; expiresAt?: number; tokenAuthenticated?: boolean };
 
 /** The server side of one SASL mechanism's exchange; one instance per authentication. */
 export interface SaslServer {
@@ -18,6 +18,8 @@ export interface SaslServer {
 
 export interface CredentialLookup {
   scramCredential(user: string, mechanism: ScramMechanism): ScramCredential | undefined;
+  /** A delegation token's SCRAM credential and owner (KIP-48), for SCRAM with `tokenauth=true`. */
+  delegationToken?(tokenId: string, mechanism: ScramMechanism): { credential: ScramCredential; owner: string; expiresAt: number } | undefined;
 }
 
 /** The longest token any mechanism here accepts (Kafka's SaslServerAuthenticator caps tokens at sasl.server.max.receive.size, 512 KiB). */
@@ -57,13 +59,20 @@ class ScramSaslServer implements SaslServer {
   readonly #server: ScramServer;
 
   constructor(mechanism: ScramMechanism, credentials: CredentialLookup) {
-    this.#server = new ScramServer(mechanism, (user, m) => credentials.scramCredential(user, m));
+    this.#server = new ScramServer(
+      mechanism,
+      (user, m) => credentials.scramCredential(user, m),
+      credentials.delegationToken ? (tokenId, m) => credentials.delegationToken!(tokenId, m) : undefined,
+    );
   }
 
   evaluate(token: Buffer): SaslStep {
     try {
       const step = this.#server.evaluate(token);
-      return step.kind === 'challenge' ? step : { kind: 'done', bytes: step.bytes, principal: `User:${step.user}` };
+      if (step.kind === 'challenge') return step;
+      // A delegation token authenticates as its owner until it expires (KIP-48, KIP-368's session lifetime).
+      if (step.token) return { kind: 'done', bytes: step.bytes, principal: step.token.owner, expiresAt: step.token.expiresAt, tokenAuthenticated: true };
+      return { kind: 'done', bytes: step.bytes, principal: `User:${step.user}` };
     } catch (error) {
       if (error instanceof ScramError) throw new SaslAuthenticationError(error.message);
       throw error;

@@ -32,6 +32,8 @@ export class SaslSession {
   principal: string | null = null;
   /** When the session ends (connections.max.reauth.ms, a token's expiry); null: never. */
   expiresAt: number | null = null;
+  /** Authenticated with a delegation token: such a session may not ask for tokens itself (KIP-48). */
+  tokenAuthenticated = false;
   /** The client sent SaslAuthenticate v1+, so it knows KIP-368's re-authentication. */
   supportsReauthentication = false;
 
@@ -51,6 +53,7 @@ export class SaslSession {
     const limits = [security.settings.maxReauthMs > 0 ? now + security.settings.maxReauthMs : Infinity, step.expiresAt ?? Infinity];
     const expiresAt = Math.min(...limits);
     this.principal = step.principal;
+    this.tokenAuthenticated = step.tokenAuthenticated === true;
     this.expiresAt = Number.isFinite(expiresAt) ? expiresAt : null;
     this.state = 'authenticated';
     this.server = null;

@@ -83,12 +83,22 @@ function attributes(text: string): Array<[string, string]> {
 
 const PRINTABLE_NONCE = /^[\x21-\x2b\x2d-\x7e]+$/;
 
-export type ScramStep = { kind: 'challenge'; bytes: Buffer } | { kind: 'done'; bytes: Buffer; user: string };
+export type ScramStep =
+  | { kind: 'challenge'; bytes: Buffer }
+  /** `token`: authenticated with a delegation token (`tokenauth=true`), as its owner. */
+  | { kind: 'done'; bytes: Buffer; user: string; token?: { owner: string; expiresAt: number } };
+
+/** Finds a delegation token's SCRAM credential by token id (KIP-48). */
+export type TokenCredentialLookup = (
+  tokenId: string,
+  mechanism: ScramMechanism,
+) => { credential: ScramCredential; owner: string; expiresAt: number } | undefined;
 
 /**
  * The server side of one SCRAM exchange (RFC 5802 section 5): client-first, server-first, client-final,
  * server-final. Channel binding is not offered ('n' or 'y' GS2 flags only); an authorization id must be
- * the user itself (Kafka's rule). Kafka's `tokenauth` extension (delegation tokens) is refused.
+ * the user itself (Kafka's rule). With Kafka's `tokenauth=true` extension (KIP-48) the user is a
+ * delegation token's id and the password its HMAC; refused when the cluster has no token lookup.
  */
 export class ScramServer {
   #state: 'first' | 'final' | 'done' = 'first';
@@ -98,12 +108,19 @@ export class ScramServer {
   #nonce = '';
   #user = '';
   #credential: ScramCredential | null = null;
+  #token: { owner: string; expiresAt: number } | undefined;
   readonly #mechanism: ScramMechanism;
   readonly #lookup: (user: string, mechanism: ScramMechanism) => ScramCredential | undefined;
+  readonly #tokenLookup: TokenCredentialLookup | undefined;
 
-  constructor(mechanism: ScramMechanism, lookup: (user: string, mechanism: ScramMechanism) => ScramCredential | undefined) {
+  constructor(
+    mechanism: ScramMechanism,
+    lookup: (user: string, mechanism: ScramMechanism) => ScramCredential | undefined,
+    tokenLookup?: TokenCredentialLookup,
+  ) {
     this.#mechanism = mechanism;
     this.#lookup = lookup;
+    this.#tokenLookup = tokenLookup;
   }
 
   evaluate(message: Buffer): ScramStep {
@@ -124,12 +141,24 @@ export class ScramServer {
     const user = decodeSaslName(attrs[0][1]);
     const clientNonce = attrs[1][1];
     if (user === '' || !PRINTABLE_NONCE.test(clientNonce)) throw new ScramError('SCRAM client-first message has an empty user or an invalid nonce');
-    // Extensions after the nonce (Kafka's key=value form) are tolerated, except its delegation-token one.
-    if (parts.slice(2).some((part) => part.startsWith('tokenauth='))) throw new ScramError('delegation tokens are not supported');
+    // Extensions after the nonce (Kafka's key=value form, ScramExtensions): tokenauth=true names a
+    // delegation token (KIP-48); others are tolerated, a mandatory one (m=) is not.
     if (parts.slice(2).some((part) => part.startsWith('m='))) throw new ScramError('mandatory SCRAM extensions are not supported');
+    const tokenAuth = parts.slice(2).some((part) => part.toLowerCase() === 'tokenauth=true');
     const authzid = match[2] ? decodeSaslName(match[2].slice(2)) : '';
-    if (authzid !== '' && authzid !== user) throw new ScramError(`authorization id '${authzid}' differs from the user '${user}'`);
-    const credential = this.#lookup(user, this.#mechanism);
+    let credential: ScramCredential | undefined;
+    if (tokenAuth) {
+      if (!this.#tokenLookup) throw new ScramError('delegation tokens are not supported');
+      const token = this.#tokenLookup(user, this.#mechanism);
+      if (!token) throw new ScramError('Authentication failed: Invalid user credentials');
+      // Kafka's ScramSaslServer: an authorization id must be the token's owner.
+      if (authzid !== '' && `User:${authzid}` !== token.owner) throw new ScramError(`authorization id '${authzid}' differs from the token's owner`);
+      credential = token.credential;
+      this.#token = { owner: token.owner, expiresAt: token.expiresAt };
+    } else {
+      if (authzid !== '' && authzid !== user) throw new ScramError(`authorization id '${authzid}' differs from the user '${user}'`);
+      credential = this.#lookup(user, this.#mechanism);
+    }
     if (!credential) throw new ScramError('Authentication failed: Invalid user credentials');
     this.#user = user;
     this.#credential = credential;
@@ -164,6 +193,6 @@ export class ScramServer {
     for (let i = 0; i < proof.length; i++) clientKey[i] = proof[i]! ^ clientSignature[i]!;
     if (!timingSafeEqual(hash(this.#mechanism, clientKey), storedKey)) throw new ScramError('Authentication failed: Invalid user credentials');
     const serverSignature = hmac(this.#mechanism, Buffer.from(credential.serverKey, 'base64'), authMessage);
-    return { kind: 'done', bytes: Buffer.from(`v=${serverSignature.toString('base64')}`, 'utf8'), user: this.#user };
+    return { kind: 'done', bytes: Buffer.from(`v=${serverSignature.toString('base64')}`, 'utf8'), user: this.#user, token: this.#token };
   }
 }

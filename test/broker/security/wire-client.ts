@@ -102,8 +102,10 @@ export class ScramClient {
     private readonly hash: Hash,
     readonly user: string,
     private readonly password: string,
+    /** SCRAM extensions after the nonce, e.g. `tokenauth=true` for a delegation token (KIP-48). */
+    extensions: readonly string[] = [],
   ) {
-    this.clientFirstBare = `n=${user.replace(/=/g, '=3D').replace(/,/g, '=2C')},r=${this.nonce}`;
+    this.clientFirstBare = [`n=${user.replace(/=/g, '=3D').replace(/,/g, '=2C')}`, `r=${this.nonce}`, ...extensions].join(',');
   }
 
   first(): Buffer {
