@@ -3,6 +3,7 @@
 import type { AppInfo } from '../../shared/model/schemas';
 import { channels } from '../../shared/ipc/contract';
 import type { Services } from '../core/services';
+import { AppError } from '../core/errors';
 import type { ConnectionService } from '../services/connections/service';
 import type { Handlers } from './registry';
 
@@ -33,7 +34,17 @@ function handlers(
   return {
     'app.info': () => appInfo,
     'settings.get': () => settings.current,
-    'settings.update': (request) => settings.update(request),
+    'settings.update': async (request) => {
+      const before = settings.current.embedded.schemaRegistryPort;
+      const saved = await settings.update(request);
+      // The registry's port applies at once (#17): the running registry moves to it.
+      if (saved.embedded.schemaRegistryPort !== before) {
+        await embedded.moveSchemaRegistry(saved.embedded.schemaRegistryPort).catch((error: unknown) => {
+          throw new AppError('conflict', `Saved. ${error instanceof Error ? error.message : String(error)}`);
+        });
+      }
+      return saved;
+    },
 
     'connections.list': () => connections.list(),
     'connections.save': (request) => connections.save(request),

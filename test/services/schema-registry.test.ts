@@ -61,6 +61,58 @@ describe('embedded cluster service with the schema registry', () => {
     expect(await (await fetch(`${again}/subjects`)).json()).toEqual(['svc-value']);
   }, 60_000);
 
+  it('a new port saved in Settings applies at once: the registry moves there with what it holds, the brokers keep running', async () => {
+    const app = await start(0);
+    const first = app.embedded.status();
+    const url = first.schemaRegistryUrl!;
+    const registered = await fetch(`${url}/subjects/moved-value/versions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ schema: '{"type":"string"}' }),
+    });
+    expect(registered.status).toBe(200);
+    const statuses: Array<string | null | undefined> = [];
+    app.embedded.onStatus((status) => statuses.push(status.schemaRegistryUrl));
+
+    const port = await freePortRange(1);
+    const saved = await app.dispatch('settings.update', {
+      embedded: { ...first.config, enabled: true, dataDir: '', kafkaVersion: null, schemaRegistryPort: port },
+    });
+    expect(saved).toMatchObject({ ok: true, value: { embedded: { schemaRegistryPort: port } } });
+    const moved = app.embedded.status();
+    expect(moved.schemaRegistryUrl).toBe(`http://127.0.0.1:${port}`);
+    // The window is told (the Cluster panel and the Schemas screen follow the URL).
+    expect(statuses).toContain(`http://127.0.0.1:${port}`);
+    expect(moved.bootstrapServers).toBe(first.bootstrapServers);
+    expect(moved.brokers.map((broker) => broker.state)).toEqual(first.brokers.map((broker) => broker.state));
+    expect(await (await fetch(`${moved.schemaRegistryUrl!}/subjects`)).json()).toEqual(['moved-value']);
+    await expect(fetch(`${url}/subjects`)).rejects.toThrow();
+    // The app's embedded connection follows it.
+    expect(await app.dispatch('schemas.subjects', { connectionId: 'embedded' })).toMatchObject({ ok: true, value: { url: moved.schemaRegistryUrl } });
+
+    // A taken port: saved, but the registry stays where it was, and the answer says so.
+    const taken = await freePortRange(1);
+    blocker = createServer();
+    await new Promise<void>((resolve) => blocker!.listen(taken, '127.0.0.1', resolve));
+    const refused = await app.dispatch('settings.update', {
+      embedded: { ...first.config, enabled: true, dataDir: '', kafkaVersion: null, schemaRegistryPort: taken },
+    });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: {
+        kind: 'conflict',
+        message: `Saved. Port ${taken} is in use by another program, so the schema registry did not move. It still serves at http://127.0.0.1:${port}.`,
+      },
+    });
+    expect(app.embedded.status().schemaRegistryUrl).toBe(`http://127.0.0.1:${port}`);
+    expect(await (await fetch(`http://127.0.0.1:${port}/subjects`)).json()).toEqual(['moved-value']);
+    // Saving other settings with the same port does not move it.
+    await app.dispatch('settings.update', {
+      embedded: { ...first.config, enabled: true, dataDir: '', kafkaVersion: null, schemaRegistryPort: taken, brokers: 2 },
+    });
+    expect(app.embedded.status().schemaRegistryUrl).toBe(`http://127.0.0.1:${port}`);
+  }, 60_000);
+
   it('a taken registry port leaves the cluster running and says why', async () => {
     const port = await freePortRange(1);
     blocker = createServer();

@@ -17,6 +17,11 @@ export interface EmbeddedSchemaRegistry {
   readonly url: string;
   readonly port: number;
   readonly registry: SchemaRegistry;
+  /**
+   * Serves the same registry on another port (0: any free one): the new listener is opened first, so a
+   * port that is taken throws and the registry keeps serving where it was; then the old one closes.
+   */
+  move(port: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,15 +44,33 @@ export async function startSchemaRegistry(
   const logger = options.logger?.child({ component: 'schema-registry' });
   const registry = new SchemaRegistry(log, logger, { writeTimeoutMs: options.writeTimeoutMs });
   await registry.start(options.startTimeoutMs ?? 30_000);
-  const server: RegistryServer = await startRegistryServer({
+  const listen = async (port: number): Promise<RegistryServer> => {
+    const started = await startRegistryServer({
+      registry,
+      port,
+      host: options.host,
+      clusterId: options.clusterId,
+      onError: (error) => logger?.error('schema registry request failed', { error }),
+    });
+    logger?.info('schema registry listening', { url: started.url });
+    return started;
+  };
+  let server = await listen(options.port);
+  return {
+    get url() {
+      return server.url;
+    },
+    get port() {
+      return server.port;
+    },
     registry,
-    port: options.port,
-    host: options.host,
-    clusterId: options.clusterId,
-    onError: (error) => logger?.error('schema registry request failed', { error }),
-  });
-  logger?.info('schema registry listening', { url: server.url });
-  return { url: server.url, port: server.port, registry, close: () => server.close() };
+    async move(port) {
+      const previous = server;
+      server = await listen(port);
+      await previous.close();
+    },
+    close: () => server.close(),
+  };
 }
 
 /** The registry of an embedded cluster, on its `_schemas` topic. */

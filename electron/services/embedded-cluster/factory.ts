@@ -37,6 +37,11 @@ export interface EmbeddedClusterHandle {
   readonly caLocation?: string | null;
   /** The schema registry's URL while it serves, and why it does not when it was asked for. */
   schemaRegistry?(): { url: string | null; error: string | null };
+  /**
+   * Serves the schema registry on another port while the cluster runs (starts it when it could not
+   * start before). Throws, in words, when the port is taken; a registry that served keeps serving.
+   */
+  moveSchemaRegistry?(port: number): Promise<void>;
 }
 
 export interface EmbeddedClusterFactory {
@@ -55,16 +60,36 @@ export async function loadEmbeddedClusterFactory(): Promise<EmbeddedClusterFacto
       // A registry that cannot start (its port taken) leaves the cluster running, and says why.
       let registry: Awaited<ReturnType<typeof startEmbeddedSchemaRegistry>> | null = null;
       let error: string | null = null;
+      const why = (failure: unknown, port: number, outcome: string) => {
+        const reason = failure instanceof Error ? failure.message : String(failure);
+        return /EADDRINUSE/.test(reason)
+          ? `Port ${port} is in use by another program, so the schema registry ${outcome}.`
+          : `The schema registry ${outcome}: ${reason.replace(/\.$/, '')}.`;
+      };
       try {
         registry = await startEmbeddedSchemaRegistry(cluster, { port: options.schemaRegistryPort, host: options.host });
       } catch (failure) {
-        const reason = failure instanceof Error ? failure.message : String(failure);
-        error = /EADDRINUSE/.test(reason)
-          ? `Port ${options.schemaRegistryPort} is in use by another program, so the schema registry did not start.`
-          : `The schema registry could not start: ${reason.replace(/\.$/, '')}.`;
+        error = why(failure, options.schemaRegistryPort, 'did not start');
       }
       return Object.assign(cluster, {
         schemaRegistry: () => ({ url: registry?.url ?? null, error }),
+        moveSchemaRegistry: async (port: number) => {
+          if (registry) {
+            try {
+              await registry.move(port);
+            } catch (failure) {
+              throw new Error(`${why(failure, port, 'did not move')} It still serves at ${registry.url}.`, { cause: failure });
+            }
+            return;
+          }
+          try {
+            registry = await startEmbeddedSchemaRegistry(cluster, { port, host: options.host });
+            error = null;
+          } catch (failure) {
+            error = why(failure, port, 'did not start');
+            throw new Error(error, { cause: failure });
+          }
+        },
         close: async () => {
           await registry?.close();
           await EmbeddedCluster.prototype.close.call(cluster);

@@ -99,7 +99,8 @@ export class EmbeddedClusterService {
   /** What the next start uses and the running cluster was started with. */
   #config: EmbeddedRunConfig;
   readonly #enabled: boolean;
-  readonly #schemaRegistryPort: number;
+  /** The port the registry was asked to serve on (Settings, or the command line for this run). */
+  #schemaRegistryPort: number;
   /** The settings that still hold the command line's value (a start with other values drops them). */
   #launchOverrides: EmbeddedClusterStatus['launchOverrides'];
   /** The settings changed by a start or restart from the app in this run. */
@@ -189,6 +190,27 @@ export class EmbeddedClusterService {
 
   async close(): Promise<void> {
     await this.#serially(() => this.#stop('stopped', null));
+  }
+
+  /**
+   * A new schema registry port from Settings, applied at once: a running cluster's registry moves to it
+   * (the brokers keep running); a stopped cluster's starts there. Throws, in words, when the port is
+   * taken: the registry then keeps serving where it was.
+   */
+  moveSchemaRegistry(port: number | undefined): Promise<EmbeddedClusterStatus> {
+    return this.#serially(async () => {
+      this.#schemaRegistryPort = port ?? DEFAULT_SCHEMA_REGISTRY_PORT;
+      const cluster = this.#cluster;
+      if (!cluster?.moveSchemaRegistry) return this.status();
+      try {
+        await cluster.moveSchemaRegistry(this.#schemaRegistryPort);
+      } catch (error) {
+        throw new AppError('conflict', error instanceof Error ? error.message : String(error));
+      } finally {
+        this.#statusChanged();
+      }
+      return this.status();
+    });
   }
 
   status(): EmbeddedClusterStatus {

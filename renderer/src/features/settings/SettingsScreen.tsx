@@ -31,6 +31,8 @@ export function SettingsScreen() {
   const [form, setForm] = useState({ enabled: true, brokers: '3', basePort: '19092', dataDir: '', kafkaVersion: '' as KafkaVersion | '', registryPort: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState<'saved' | 'applied' | null>(null);
+  /** The last save moved the running schema registry to its new port (it applies at once). */
+  const [registryMoved, setRegistryMoved] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -54,6 +56,7 @@ export function SettingsScreen() {
   const save = async (apply = false) => {
     setSaved(null);
     setSaveError(null);
+    setRegistryMoved(false);
     const candidate = {
       ...settings?.embedded,
       enabled: form.enabled,
@@ -71,12 +74,16 @@ export function SettingsScreen() {
       return;
     }
     setErrors({});
+    const registryMoved = parsed.data.schemaRegistryPort !== settings?.embedded.schemaRegistryPort;
     const result = await api.invoke('settings.update', { embedded: parsed.data });
     if (!result.ok) {
       setSaveError(result.error.message);
+      // Saved all the same when only the registry's move failed: the form shows what is saved now.
+      void api.invoke('settings.get', {}).then((current) => current.ok && setSettings(current.value));
       return;
     }
     setSettings(result.value);
+    setRegistryMoved(registryMoved && running?.state === 'running');
     if (!apply) {
       setSaved('saved');
       return;
@@ -183,7 +190,7 @@ export function SettingsScreen() {
             <Field
               label="Schema registry port"
               error={errors.schemaRegistryPort ? 'Use a port from 0 to 65535 (0: any free port).' : null}
-              hint={`Empty: 18081. Applies at the next launch${running?.schemaRegistryUrl ? `; now ${running.schemaRegistryUrl}` : ''}.`}
+              hint={`Empty: 18081. Applies at once: saving moves the running registry to it, the brokers keep running${running?.schemaRegistryUrl ? `; now ${running.schemaRegistryUrl}` : ''}.`}
             >
               {(props) => (
                 <input
@@ -222,7 +229,11 @@ export function SettingsScreen() {
           ) : null}
           {saved ? (
             <div className="form-success" role="status">
-              {saved === 'applied' ? 'Saved, and the embedded cluster runs with them now.' : 'Saved. They apply at the next launch.'}
+              {saved === 'applied'
+                ? 'Saved, and the embedded cluster runs with them now.'
+                : registryMoved
+                  ? `Saved. The schema registry serves at ${running?.schemaRegistryUrl ?? 'its new port'} now; the other settings apply at the next launch.`
+                  : 'Saved. They apply at the next launch.'}
             </div>
           ) : null}
           <footer className="form-actions">
