@@ -7,10 +7,12 @@
  *
  * BENCH_SERVER_NODE_ARGS adds node flags to the server processes, e.g.
  *   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- broker
- * writes a CPU profile of the broker (and the sink) when the bench stops them.
+ * writes a CPU profile of the broker (and the sink) when the bench stops them. BENCH_SERVER_STDOUT=<file>
+ * appends the servers' standard output to that file too, e.g. with "--trace-gc-nvp" for the bytes
+ * each collection found allocated and promoted.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +49,8 @@ export async function startServer(label: string, script: string, args: readonly 
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const lineWaiters: Array<{ prefix: string; resolve: (line: string) => void }> = [];
   let partialLine = '';
+  const tee = process.env.BENCH_SERVER_STDOUT;
+  if (tee) child.stdout.on('data', (chunk: Buffer) => appendFileSync(tee, chunk));
   const onLines = (chunk: Buffer) => {
     const lines = (partialLine + chunk.toString()).split('\n');
     partialLine = lines.pop()!;

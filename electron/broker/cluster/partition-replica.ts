@@ -413,16 +413,17 @@ export class PartitionReplica {
     });
   }
 
+  /**
+   * Arms the timeout timer for the earliest deadline. It stays armed when the waiters it was for are
+   * done (and fires for nothing): with every produce of a connection giving the same timeout, one timer
+   * then serves a whole stream of requests, where arming and clearing one per request cost a timer-list
+   * insert and removal each. Unref'd, so it keeps no process alive.
+   */
   #armAckTimer(deadline: number): void {
     if (this.#ackTimer) clearTimeout(this.#ackTimer);
     this.#ackTimerAt = deadline;
     this.#ackTimer = setTimeout(() => this.#expireWaiters(), Math.max(0, Math.ceil(deadline - performance.now())));
-  }
-
-  #disarmAckTimer(): void {
-    if (this.#ackTimer) clearTimeout(this.#ackTimer);
-    this.#ackTimer = null;
-    this.#ackTimerAt = Infinity;
+    this.#ackTimer.unref();
   }
 
   /** The timer fired: fails the waiters past their deadline and re-arms for the next deadline. */
@@ -446,8 +447,6 @@ export class PartitionReplica {
 
   #finishWaiter(waiter: AckWaiter, result: AppendOutcome | PartitionError): void {
     if (!this.#ackWaiters.delete(waiter)) return;
-    // Nothing left to time out: no timer keeps the process awake.
-    if (this.#ackWaiters.size === 0) this.#disarmAckTimer();
     waiter.resolve(result);
   }
 
@@ -691,6 +690,9 @@ export class PartitionReplica {
   /** Fails everything waiting on this replica (its broker stops or the partition is deleted). */
   close(reason: PartitionError): void {
     for (const waiter of this.#ackWaiters) this.#finishWaiter(waiter, reason);
+    if (this.#ackTimer) clearTimeout(this.#ackTimer);
+    this.#ackTimer = null;
+    this.#ackTimerAt = Infinity;
     this.#notifyData();
     this.#recordListeners.clear();
     this.#highWatermarkListeners.clear();

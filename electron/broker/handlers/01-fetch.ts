@@ -75,6 +75,15 @@ function lastOffsetIn(records: Buffer): number {
   return last;
 }
 
+/**
+ * A partition's answer with an error. A module function, not a closure per partition: tsx/esbuild's
+ * keepNames gives every named closure a __name call (a defineProperty, microseconds) each time it is made.
+ */
+function failed(data: FetchResponsePartitionData, code: number): FetchResponsePartitionData {
+  data.errorCode = code;
+  return data;
+}
+
 /** One pass over the requested partitions; returns the response body and how many bytes it carries. */
 function readOnce(
   request: FetchRequest,
@@ -126,24 +135,20 @@ function readOnce(
         preferredReadReplica: -1,
         records: NO_RECORDS,
       };
-      const fail = (code: number) => {
-        data.errorCode = code;
-        errors = true;
-        return data;
-      };
-      if (!allowed) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
-      if (!topic) return fail(apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      if (!allowed) return failed(data, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+      if (!topic) return failed(data, apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       const meta = topic.partitions[p.partition];
-      if (!meta) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      if (!meta) return failed(data, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       if (meta.leader !== broker.id) {
         data.currentLeader = { leaderId: meta.leader, leaderEpoch: meta.leaderEpoch };
-        return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+        return failed(data, ErrorCode.NOT_LEADER_OR_FOLLOWER);
       }
       if (apiVersion >= 9 && p.currentLeaderEpoch !== -1 && p.currentLeaderEpoch !== meta.leaderEpoch) {
-        return fail(p.currentLeaderEpoch < meta.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH);
+        return failed(data, p.currentLeaderEpoch < meta.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH);
       }
       const replica = broker.replica(topic.name, p.partition);
-      if (!replica) return fail(broker.storageErrorOf(topic.name, p.partition) !== null ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      if (!replica)
+        return failed(data, broker.storageErrorOf(topic.name, p.partition) !== null ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NOT_LEADER_OR_FOLLOWER);
       replicas.add(replica);
       const maxBytes = Math.min(p.partitionMaxBytes, budget);
       const fetchOffset = Number(p.fetchOffset);
@@ -158,7 +163,7 @@ function readOnce(
         data.highWatermark = BigInt(replica.highWatermark);
         data.lastStableOffset = BigInt(replica.lastStableOffset);
         data.logStartOffset = BigInt(replica.log.logStartOffset);
-        return fail(ErrorCode[result.error]);
+        return failed(data, ErrorCode[result.error]);
       }
       data.highWatermark = BigInt(result.highWatermark);
       data.lastStableOffset = BigInt(result.lastStableOffset);
@@ -174,6 +179,7 @@ function readOnce(
       budget = Math.max(0, budget - records.length);
       return data;
     });
+    for (const partition of partitions) if (partition.errorCode !== ErrorCode.NONE) errors = true;
     return { topic: fetchTopic.topic, topicId: topic?.topicId ?? fetchTopic.topicId ?? ZERO_UUID, partitions };
   });
   return {
@@ -203,6 +209,43 @@ function applyFetchQuota(pass: { body: FetchResponse; bytes: number }, request: 
 }
 
 /**
+ * A fetch waiting for data (long poll): re-read when a fetched partition has news, answered once. A
+ * class rather than closures per request: tsx/esbuild's keepNames gives each named closure a __name
+ * call (a defineProperty costing microseconds) every time one is made.
+ */
+class LongPoll {
+  done = false;
+  scheduled = false;
+  timer: NodeJS.Timeout | undefined;
+  readonly unsubscribes: Array<() => void> = [];
+
+  constructor(
+    readonly request: FetchRequest,
+    readonly context: RequestContext,
+    readonly lease: ReadLease,
+    readonly minBytes: number,
+    readonly resolve: (body: FetchResponse) => void,
+  ) {}
+
+  finish(pass: { body: FetchResponse; bytes: number }): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.timer);
+    for (const unsubscribe of this.unsubscribes) unsubscribe();
+    this.resolve(applyFetchQuota(pass, this.request, this.context));
+  }
+
+  retry(): void {
+    this.scheduled = false;
+    if (this.done) return;
+    metrics.fetchLongPollWakeups++;
+    const again = readOnce(this.request, this.context, new Set(), this.lease.alloc);
+    if (again.bytes >= this.minBytes || again.errors || this.context.broker.state !== 'running') this.finish(again);
+    else this.lease.release();
+  }
+}
+
+/**
  * Fetch: reads each partition from its leader, below the high watermark for consumers. It waits up to
  * max.wait.ms for min.bytes to accumulate (long poll), waking when any fetched partition gets data.
  * Sessions (KIP-227) are not kept: every fetch is a full fetch, answered with session id 0, which
@@ -227,39 +270,22 @@ export const fetchHandler = defineHandler({
     // A consumer waits for records it may read (the high watermark moving), a follower for new ones.
     const interest = (context.apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId) >= 0 ? 'records' : 'highWatermark';
     return new Promise<FetchResponse>((resolve) => {
-      let done = false;
-      let scheduled = false;
-      const unsubscribes: Array<() => void> = [];
-      const finish = (pass: { body: FetchResponse; bytes: number }) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        for (const unsubscribe of unsubscribes) unsubscribe();
-        resolve(applyFetchQuota(pass, request, context));
-      };
-      const retry = () => {
-        scheduled = false;
-        if (done) return;
-        metrics.fetchLongPollWakeups++;
-        const again = readOnce(request, context, new Set(), lease.alloc);
-        if (again.bytes >= minBytes || again.errors || context.broker.state !== 'running') finish(again);
-        else lease.release();
-      };
-      const timer = setTimeout(() => finish(readOnce(request, context, new Set(), lease.alloc)), request.maxWaitMs);
+      const poll = new LongPoll(request, context, lease, minBytes, resolve);
+      poll.timer = setTimeout(() => poll.finish(readOnce(request, context, new Set(), lease.alloc)), request.maxWaitMs);
       for (const replica of replicas) {
-        unsubscribes.push(
+        poll.unsubscribes.push(
           replica.onData(() => {
             // News comes synchronously from inside another request or a follower's fetch: re-read
             // once that is done (a microtask), in the same turn, so the records reach the consumer
             // with the acknowledgement of the produce that wrote them.
-            if (scheduled || done) return;
-            scheduled = true;
-            queueMicrotask(retry);
+            if (poll.scheduled || poll.done) return;
+            poll.scheduled = true;
+            queueMicrotask(() => poll.retry());
           }, interest),
         );
       }
       // A client gone leaves nothing waiting: maxWaitMs may be 2^31-1 ms, a timer and a subscription each.
-      unsubscribes.push(context.connection.onClose(() => finish(first)));
+      poll.unsubscribes.push(context.connection.onClose(() => poll.finish(first)));
     });
   },
 });

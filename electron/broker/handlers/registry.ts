@@ -18,6 +18,30 @@ const NANOS_TO_PERCENT_SECONDS = 100 / 1e9;
 
 export type { HandlerRegistry } from './handler';
 
+/**
+ * A handler's answer in the request's version; null (no response: Produce acks=0) stays null. A client
+ * over a quota (KIP-219): the answer says for how long, and the channel reads nothing more until then;
+ * a client too old to throttle itself gets its answer only after that time.
+ */
+function encodeAnswer(
+  handler: AnyHandler,
+  header: { apiKey: number; apiVersion: number; correlationId: number },
+  context: RequestContext,
+  connection: Connection,
+  response: unknown,
+): ResponseChunks | Promise<ResponseChunks> {
+  const throttle = context.throttleTimeMs;
+  if (throttle <= 0) return response === null ? null : encodeResponseFrame(handler.api, header.apiVersion, header.correlationId, response);
+  if (response !== null && typeof response === 'object' && 'throttleTimeMs' in response) {
+    const body = response as { throttleTimeMs: number };
+    body.throttleTimeMs = Math.max(body.throttleTimeMs, throttle);
+  }
+  connection.mute(throttle);
+  const chunks = response === null ? null : encodeResponseFrame(handler.api, header.apiVersion, header.correlationId, response);
+  if (clientThrottles(header.apiKey, header.apiVersion)) return chunks;
+  return new Promise((resolve) => setTimeout(() => resolve(chunks), throttle));
+}
+
 /** The registry of implemented APIs; ApiVersions advertises exactly these versions. */
 export function createRegistry(list: readonly AnyHandler[] = handlers): HandlerRegistry {
   const byKey = new Map<number, AnyHandler>();
@@ -116,22 +140,13 @@ export function createDispatcher(registry: HandlerRegistry = createRegistry(), o
           context.throttleTimeMs = Math.max(context.throttleTimeMs, throttle);
         }
       }
-      const encode = (response: unknown): ResponseChunks | Promise<ResponseChunks> => {
-        const throttle = context.throttleTimeMs;
-        if (throttle <= 0) return response === null ? null : encodeResponseFrame(handler.api, header.apiVersion, header.correlationId, response);
-        // A client over a quota (KIP-219): the answer says for how long, and the channel reads nothing
-        // more until then. A client too old to throttle itself gets its answer only after that time.
-        if (response !== null && typeof response === 'object' && 'throttleTimeMs' in response) {
-          const body = response as { throttleTimeMs: number };
-          body.throttleTimeMs = Math.max(body.throttleTimeMs, throttle);
-        }
-        connection.mute(throttle);
-        const chunks = response === null ? null : encodeResponseFrame(handler.api, header.apiVersion, header.correlationId, response);
-        if (clientThrottles(header.apiKey, header.apiVersion)) return chunks;
-        return new Promise((resolve) => setTimeout(() => resolve(chunks), throttle));
-      };
-      if (answer instanceof Deferred) return new DeferredResponse(answer.answer.then(encode));
-      return answer instanceof Promise ? answer.then(encode) : encode(answer);
+      // Arrows passed inline, not bound to a name: tsx/esbuild's keepNames would otherwise call __name
+      // (a defineProperty) on each closure of every request, a measurable share of the produce path.
+      if (answer instanceof Deferred)
+        return new DeferredResponse(answer.answer.then((response) => encodeAnswer(handler, header, context, connection, response)));
+      return answer instanceof Promise
+        ? answer.then((response) => encodeAnswer(handler, header, context, connection, response))
+        : encodeAnswer(handler, header, context, connection, answer);
     },
   };
 }

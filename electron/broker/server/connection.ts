@@ -351,14 +351,8 @@ export class Connection {
 
   /** Reserves a large frame's size, or waits for it with reading paused. True when reserved now. */
   #reserveFor(frame: IncomingFrame): boolean {
-    const granted = () => {
-      this.#cancelMemoryWait = null;
-      frame.reserved = frame.size;
-      // Untouched pages of a fresh allocation cost nothing until the bytes arrive.
-      frame.body = Buffer.allocUnsafeSlow(frame.size);
-    };
     if (this.#memory.tryReserve(frame.size)) {
-      granted();
+      this.#granted(frame);
       return true;
     }
     this.#log.debug('waiting for memory to read a request', { size: frame.size, queuedMaxRequestBytes: this.#memory.capacity });
@@ -367,11 +361,19 @@ export class Connection {
         this.#memory.release(frame.size);
         return;
       }
-      granted();
+      this.#granted(frame);
       // Not from inside the budget's release loop: another connection is releasing memory right now.
       setImmediate(() => this.#pump());
     });
     return false;
+  }
+
+  /** A large frame's memory is reserved: its body can be allocated (a method, not a closure per frame). */
+  #granted(frame: IncomingFrame): void {
+    this.#cancelMemoryWait = null;
+    frame.reserved = frame.size;
+    // Untouched pages of a fresh allocation cost nothing until the bytes arrive.
+    frame.body = Buffer.allocUnsafeSlow(frame.size);
   }
 
   /** Copies received bytes into a large frame's buffer. */
@@ -494,18 +496,18 @@ export class Connection {
     const memory = this.#memory;
     memory.charge(size);
     let written = false;
-    const done = () => {
-      if (written) return;
-      written = true;
-      memory.release(size);
-      this.#runHooks(hooks);
-    };
     this.socket.cork();
     const last = chunks.length - 1;
     for (let i = 0; i < last; i++) this.socket.write(chunks[i]!);
     // The callback runs once the chunks were written out, or with an error when the socket is destroyed
-    // first: nothing refers to them after.
-    this.socket.write(chunks[last]!, done);
+    // first: nothing refers to them after. An arrow passed inline, not a named one: tsx/esbuild's
+    // keepNames would give a named closure a __name call (a defineProperty) on every response.
+    this.socket.write(chunks[last]!, () => {
+      if (written) return;
+      written = true;
+      memory.release(size);
+      this.#runHooks(hooks);
+    });
     process.nextTick(() => this.socket.uncork());
   }
 
