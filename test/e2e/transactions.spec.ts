@@ -7,6 +7,7 @@ import type { Page } from '@playwright/test';
 import { Kafka, logLevel } from 'kafkajs';
 import { expect, test } from './fixtures';
 import { openScreen, screenshots, watchConsole } from '../support/e2e-page';
+import { writeOrphanTransaction } from '../support/orphan-transaction';
 
 const TOPIC = 'e2e-transactions';
 // One partition: a committed transaction (c1, c2) then one left open by a producer that vanished (o1, o2).
@@ -125,5 +126,42 @@ test('the Transactions screen lists the open transaction holding the LSO and abo
   await expect(page.locator('[role="row"][data-offset="3"] [data-transaction="aborted"]')).toBeVisible();
   await expect(page.locator('[role="row"][data-offset="4"] [data-transaction="aborted"]')).toBeVisible();
   await screenshots(page, testInfo, 'browser-after-abort');
+  expect(errors).toEqual([]);
+});
+
+test('a hanging transaction its coordinator has no transaction for is found and aborted by producer id and epoch', async ({ page, webApp }, testInfo) => {
+  const errors = watchConsole(page);
+  const topic = 'e2e-txn-orphan';
+  const kafka = new Kafka({ clientId: 'e2e-transactions', brokers: webApp.bootstrapServers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
+  await admin.disconnect();
+  // A transactional batch written 5 minutes ago (by its timestamp) to a partition never added to a transaction.
+  const orphan = await writeOrphanTransaction(webApp.bootstrapServers, {
+    transactionalId: 'e2e-orphan',
+    topic,
+    partition: 0,
+    values: ['h1', 'h2'],
+    timestamp: Date.now() - 300_000,
+  });
+
+  await page.goto(webApp.url);
+  await openScreen(page, 'Transactions');
+  const held = page.getByRole('table', { name: 'Open on partitions' }).locator(`tr[data-partition="${topic}-0"]`);
+  await expect(held).toContainText(`${orphan.producerId} / ${orphan.producerEpoch}`);
+  await expect(held.getByTestId('hanging-reason')).toHaveText(
+    'Hanging: its transaction "e2e-orphan" is Empty at the coordinator, but no marker ended it here (last write 5 min ago)',
+  );
+  await expect(page.getByRole('status', { name: 'Transactions summary' })).toContainText('1 hanging');
+  await screenshots(page, testInfo, 'transactions-orphan');
+
+  await held.getByRole('button', { name: 'Abort…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Abort the transaction?' });
+  await expect(dialog).toContainText(`producer ${orphan.producerId}'s transaction (epoch ${orphan.producerEpoch}) on ${topic}-0, from offset 0`);
+  await dialog.getByRole('button', { name: 'Abort the transaction' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByText('No partition waits for an open transaction')).toBeVisible();
+  await expect(page.getByRole('status', { name: 'Transactions summary' })).not.toContainText('hanging');
   expect(errors).toEqual([]);
 });

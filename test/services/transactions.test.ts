@@ -9,6 +9,7 @@ import { isFailure } from '../../electron/broker/cluster/controller';
 import { TopicReader } from '../../electron/services/messages/fetch';
 import { PYTHON, kcat, run, startTestCluster, topicName, type TestCluster } from '../broker/clients/helpers';
 import { waitFor } from '../support/wait';
+import { writeOrphanTransaction } from '../support/orphan-transaction';
 
 // librdkafka's transactional producer (confluent-kafka), the scenarios of the broker's transactions suite.
 const TXN = fileURLToPath(new URL('../broker/transactions/fixtures/txn.py', import.meta.url));
@@ -167,5 +168,80 @@ describe('transactions service with librdkafka transactions', () => {
       ['commit', null],
     ]);
     expect(txn.errors).toEqual([]);
+  });
+
+  it('finds a hanging transaction its coordinator has no transaction for (find-hanging) and aborts it with its producer id and epoch', async () => {
+    const service = serviceFor(txn);
+    const topic = topicName('txn-orphan');
+    const id = `orphan-${topic}`;
+    const created = txn.cluster.controller.createTopic({ name: topic, partitions: 1, replicationFactor: 1, configs: {} });
+    if (isFailure(created)) throw new Error(created.message);
+    await kcat(txn.bootstrap, ['-P', '-t', topic, '-p', '0'], { input: 'before\n' });
+    // Written 5 minutes ago (by its timestamps) to a partition never added to a transaction.
+    const orphan = await writeOrphanTransaction(txn.bootstrap, {
+      transactionalId: id,
+      topic,
+      partition: 0,
+      values: ['x1', 'x2'],
+      timestamp: Date.now() - 300_000,
+    });
+    expect(orphan.offset).toBe(1);
+    await kcat(txn.bootstrap, ['-P', '-t', topic, '-p', '0'], { input: 'after\n' });
+
+    const overview = await service.overview('embedded');
+    // The coordinator knows the id, with no transaction: nothing there to time out and abort it.
+    const atCoordinator = overview.transactions.find((t) => t.transactionalId === id)!;
+    expect(atCoordinator).toMatchObject({ state: 'Empty', producerId: orphan.producerId, partitions: [] });
+    const entry = overview.openOnPartitions.find((e) => e.topic === topic)!;
+    expect(entry).toMatchObject({
+      partition: 0,
+      producerId: orphan.producerId,
+      producerEpoch: orphan.producerEpoch,
+      coordinatorEpoch: -1,
+      startOffset: 1,
+      lastStableOffset: 1,
+      highWatermark: 4,
+      blocksLso: true,
+      transactionalId: id,
+    });
+    expect(entry.hanging).toMatch(new RegExp(`^its transaction "${id}" is Empty at the coordinator, but no marker ended it here \\(last write 5 min ago\\)$`));
+    // Its coordinator's row says why, too.
+    expect(atCoordinator.hanging).toBe(`it holds the last stable offset of ${topic}-0`);
+    const readCommitted = async () =>
+      (await kcat(txn.bootstrap, ['-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-X', 'isolation.level=read_committed', '-f', '%s\\n']))
+        .split('\n')
+        .filter(Boolean);
+    expect(await readCommitted()).toEqual(['before']);
+
+    // kafka-transactions.sh abort --producer-id --producer-epoch --coordinator-epoch: what the screen's Abort sends.
+    const result = await service.abort('embedded', [
+      { topic, partition: 0, producerId: entry.producerId, producerEpoch: entry.producerEpoch, coordinatorEpoch: entry.coordinatorEpoch },
+    ]);
+    expect(result.results).toEqual([{ topic, partition: 0, error: null }]);
+    const after = await service.overview('embedded');
+    expect(after.openOnPartitions.filter((e) => e.topic === topic)).toEqual([]);
+    expect(after.transactions.find((t) => t.transactionalId === id)?.hanging).toBeNull();
+    expect(await readCommitted()).toEqual(['before', 'after']);
+    expect(txn.errors).toEqual([]);
+  });
+
+  it('calls a transaction open on a partition its ongoing coordinator transaction does not list hanging', async () => {
+    const service = serviceFor(txn);
+    const topic = topicName('txn-stray');
+    const id = `stray-${topic}`;
+    for (const name of [topic, `${topic}-listed`]) {
+      const created = txn.cluster.controller.createTopic({ name, partitions: 1, replicationFactor: 1, configs: {} });
+      if (isFailure(created)) throw new Error(created.message);
+    }
+    // An old stray batch on the topic, then the same id's producer (a new epoch) opens a transaction elsewhere.
+    await writeOrphanTransaction(txn.bootstrap, { transactionalId: id, topic, partition: 0, values: ['s1'], timestamp: Date.now() - 300_000 });
+    await python('hang', { bootstrap: txn.bootstrap, id, topic: `${topic}-listed`, timeoutMs: 600_000, values: ['o1'] });
+    const overview = await service.overview('embedded');
+    const ongoing = overview.transactions.find((t) => t.transactionalId === id)!;
+    expect(ongoing).toMatchObject({ state: 'Ongoing', partitions: [{ topic: `${topic}-listed`, partitions: [0] }] });
+    const stray = overview.openOnPartitions.find((e) => e.topic === topic)!;
+    expect(stray.hanging).toMatch(new RegExp(`^its transaction "${id}" is Ongoing at the coordinator without ${topic}-0, and no marker ended it here`));
+    // The transaction it does list is open, not hanging.
+    expect(overview.openOnPartitions.find((e) => e.topic === `${topic}-listed`)?.hanging).toBeNull();
   });
 });

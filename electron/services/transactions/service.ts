@@ -77,15 +77,24 @@ export class TransactionService {
       }
     }
     const byProducer = new Map(transactions.map((txn) => [txn.producerId, txn]));
+    // Hanging at the coordinator itself (past its timeout), before the partitions add their reasons.
+    const pastTimeout = new Map(transactions.filter((txn) => txn.hanging).map((txn) => [txn.transactionalId, txn.hanging]));
     for (const entry of open) {
       const txn = byProducer.get(entry.producerId);
       entry.transactionalId = txn?.transactionalId ?? null;
       const quiet = now - entry.lastTimestamp;
-      if (txn?.hanging) entry.hanging = `its transaction "${txn.transactionalId}" is ${txn.hanging}`;
-      else if (unsupported === null && (!txn || !OPEN_TRANSACTION_STATES.includes(txn.state as TransactionState)) && quiet > ORPHAN_GRACE_MS) {
-        entry.hanging = txn
-          ? `its transaction "${txn.transactionalId}" is ${txn.state} at the coordinator, but no marker ended it here (last write ${duration(quiet)} ago)`
-          : `no coordinator has an open transaction for producer ${entry.producerId} (last write ${duration(quiet)} ago)`;
+      // As `kafka-transactions.sh find-hanging`: open here while its coordinator has no open transaction
+      // for the producer, or one that does not list this partition (no marker will ever come).
+      const coordinatorOpen = txn !== undefined && OPEN_TRANSACTION_STATES.includes(txn.state as TransactionState);
+      const listed = txn?.partitions.some((t) => t.topic === entry.topic && t.partitions.includes(entry.partition)) ?? false;
+      if (txn && listed && pastTimeout.has(txn.transactionalId))
+        entry.hanging = `its transaction "${txn.transactionalId}" is ${pastTimeout.get(txn.transactionalId)}`;
+      else if (unsupported === null && !(coordinatorOpen && (listed || txn.error !== null)) && quiet > ORPHAN_GRACE_MS) {
+        entry.hanging = !txn
+          ? `no coordinator has an open transaction for producer ${entry.producerId} (last write ${duration(quiet)} ago)`
+          : coordinatorOpen
+            ? `its transaction "${txn.transactionalId}" is ${txn.state} at the coordinator without ${entry.topic}-${entry.partition}, and no marker ended it here (last write ${duration(quiet)} ago)`
+            : `its transaction "${txn.transactionalId}" is ${txn.state} at the coordinator, but no marker ended it here (last write ${duration(quiet)} ago)`;
       }
       if (entry.hanging && txn && !txn.hanging && entry.blocksLso) txn.hanging = `it holds the last stable offset of ${entry.topic}-${entry.partition}`;
     }
