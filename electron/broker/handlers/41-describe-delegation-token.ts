@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { DescribeDelegationToken, type DescribeDelegationTokenResponse } from '../../kafka/protocol/generated/index';
-import { AclOperation, ResourceType } from '../security/acl';
+import { AclOperation, ResourceType } from '../../kafka/protocol/acl-codes';
 import { authorized } from '../security/request-authorization';
 import { principalParts, tokenRequestRefusal } from '../security/token-requests';
 import { defineHandler } from './handler';

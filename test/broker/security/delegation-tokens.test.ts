@@ -17,7 +17,7 @@ import {
   SaslAuthenticate,
   SaslHandshake,
 } from '../../../electron/kafka/protocol/generated/index';
-import { AclOperation, PatternType, PermissionType, ResourceType } from '../../../electron/broker/security/acl';
+import { AclOperation, PatternType, PermissionType, ResourceType } from '../../../electron/kafka/protocol/acl-codes';
 import { PYTHON, run, startTestCluster, topicName } from '../clients/helpers';
 import { RawClient } from '../handlers/raw-client';
 import { runKcat, startSecuredCluster, type SecuredCluster } from './helpers';
