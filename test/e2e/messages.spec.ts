@@ -206,8 +206,10 @@ test('tails new messages live, with pause and resume', async ({ page, webApp }, 
   await page.screenshot({ path: testInfo.outputPath('browser-tail.png') });
 
   await page.getByRole('button', { name: 'Pause' }).click();
+  // 'Paused' once the tail has paused ('Pausing…' before): records sent from now on must wait.
   await expect(tailStatus).toContainText('Paused');
   await send(5, 3);
+  // Nothing to wait for when nothing must come: a bounded look that they do not (a running tail shows them in ~0.5 s).
   await page.waitForTimeout(1500);
   await expect(rows(page)).toHaveCount(5);
   await page.getByRole('button', { name: 'Resume' }).click();

@@ -93,6 +93,33 @@ describe('messages slice', () => {
     expect(store.getState().tail).toBeNull();
   });
 
+  it('says "pausing" until the tail has paused: records it read before still come, the state stays', async () => {
+    const { client, push } = scriptedClient({
+      'messages.tailStart': () => ({ ok: true, value: { tailId: 'tail-1', partitions: [0] } }),
+      'messages.tailControl': () => ({ ok: true, value: { state: 'running' } }),
+    });
+    let answerPause: (value: IpcResult<{ state: 'paused' }>) => void = () => undefined;
+    const invoke = client.invoke.bind(client);
+    client.invoke = (channel: Channel, request: unknown) =>
+      channel === 'messages.tailControl' && (request as { action: string }).action === 'pause'
+        ? new Promise((resolve) => (answerPause = resolve as never))
+        : invoke(channel as never, request as never);
+    const store = createAppStore(client);
+    bindEvents(store);
+    store.getState().setMessageQuery({ topic: 't' });
+    await store.getState().startTail();
+    const pausing = store.getState().pauseTail();
+    expect(store.getState().tail?.state).toBe('pausing');
+    // Read before the pause reached the tail.
+    push('messages.tail', { tailId: 'tail-1', records: [record(0, 0), record(0, 1)], skipped: 0, missed: 0, state: 'running' });
+    expect(store.getState().tail).toMatchObject({ state: 'pausing', received: 2 });
+    answerPause({ ok: true, value: { state: 'paused' } });
+    await pausing;
+    expect(store.getState().tail?.state).toBe('paused');
+    await store.getState().resumeTail();
+    expect(store.getState().tail?.state).toBe('running');
+  });
+
   it('shows progress only for its own read, and records an export result', async () => {
     let resolveRead: (value: IpcResult<Page>) => void = () => undefined;
     const { client, push } = scriptedClient({

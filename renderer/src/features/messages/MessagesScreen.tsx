@@ -9,7 +9,7 @@ import { formatBytes, formatCount, formatQuantity } from '../../components/forma
 import { useAppStore, useResource } from '../../store/hooks';
 import { groupsQuery } from '../groups/groups-slice';
 import { topicsQuery } from '../topics/topics-slice';
-import { TAIL_BUFFER } from './messages-slice';
+import { TAIL_BUFFER, type TailView } from './messages-slice';
 import { DecodersDialog, decoderSummary } from './DecodersDialog';
 import { foundText, searchedText } from './key-search';
 import { RecordDetail } from './RecordDetail';
@@ -35,6 +35,14 @@ interface QueryForm {
   equals: string;
   order: 'newest' | 'oldest';
 }
+
+const tailStateLabels: Record<TailView['state'], string> = {
+  starting: 'Starting…',
+  running: 'Live',
+  pausing: 'Pausing…',
+  paused: 'Paused',
+  stopped: 'Stopped',
+};
 
 const filterLabels: Record<FilterMode, string> = {
   none: 'No filter',
@@ -502,7 +510,7 @@ export function MessagesScreen() {
       <>
         <div className="tail-status" role="status" aria-label="Live tail">
           <span className={`live-dot live-${tail.state}`} aria-hidden="true" />
-          <strong>{tail.state === 'paused' ? 'Paused' : tail.state === 'stopped' ? 'Stopped' : tail.state === 'starting' ? 'Starting…' : 'Live'}</strong>
+          <strong>{tailStateLabels[tail.state]}</strong>
           <span>{formatCount(tail.received)} received</span>
           {tail.evicted ? (
             <span data-testid="tail-evicted">

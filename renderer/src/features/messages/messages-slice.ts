@@ -42,7 +42,8 @@ export interface MessageQuery {
 
 export interface TailView {
   tailId: string | null;
-  state: TailEvent['state'] | 'starting';
+  /** 'pausing': asked to pause, until the cluster-side tail says it has (records it read before may still come). */
+  state: TailEvent['state'] | 'starting' | 'pausing';
   /** Oldest first, at most TAIL_BUFFER. */
   records: RecordView[];
   received: number;
@@ -235,9 +236,14 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
     },
     async pauseTail() {
       const tail = get().tail;
-      if (!tail?.tailId) return;
-      set({ tail: { ...tail, state: 'paused' } });
-      await api.invoke('messages.tailControl', { tailId: tail.tailId, action: 'pause' });
+      if (!tail?.tailId || tail.state !== 'running') return;
+      // "Paused" only once the tail has paused: until then it may still deliver what it read, and a
+      // record written after the view said "Paused" would still have shown.
+      set({ tail: { ...tail, state: 'pausing' } });
+      const result = await api.invoke('messages.tailControl', { tailId: tail.tailId, action: 'pause' });
+      const now = get().tail;
+      if (!now || now.tailId !== tail.tailId || now.state !== 'pausing') return;
+      set({ tail: result.ok ? { ...now, state: result.value.state } : { ...now, state: 'running', error: result.error.message } });
     },
     async resumeTail() {
       const tail = get().tail;
@@ -300,7 +306,8 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
           skipped: tail.skipped + event.skipped,
           missed: tail.missed + event.missed,
           unreadable: event.unreadable?.length ? [...tail.unreadable, ...event.unreadable].slice(-20) : tail.unreadable,
-          state: event.state,
+          // Records read before a pause was asked for still say 'running': the view stays 'pausing' until it is answered.
+          state: tail.state === 'pausing' && event.state === 'running' ? 'pausing' : event.state,
           error: event.error ?? tail.error,
         },
       });
