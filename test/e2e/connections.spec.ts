@@ -85,14 +85,16 @@ test('a dead address and a host that never answers: truthful state, the configur
     );
 
     await dialog.getByLabel('Request timeout (s)').fill('3');
-    await dialog.getByRole('button', { name: 'Test connection' }).click();
     const started = Date.now();
+    await dialog.getByRole('button', { name: 'Test connection' }).click();
     await expect(dialog.getByRole('alert')).toHaveText(`${silent.address} did not answer the ApiVersions request within 3 s (the request timeout).`, {
-      timeout: 10_000,
+      timeout: 15_000,
     });
+    // It waited the 3 s, not the 20 s typed before: a wall-clock bound that a loaded machine cannot break
+    // (the page's polls and a busy event loop add seconds to 3, never 17).
     const elapsed = Date.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(2_500);
-    expect(elapsed).toBeLessThan(5_500);
+    expect(elapsed).toBeLessThan(15_000);
     await screenshots(page, testInfo, 'silent-test-timeout');
 
     // Saved (with 20 s) and chosen: the screen waits with progress in the status bar; Cancel ends it.
