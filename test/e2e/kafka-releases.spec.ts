@@ -61,6 +61,7 @@ for (const release of ['0.11', '2.4', '4.1'] as const) {
       await createTopic(page);
       await openScreen(page, 'Produce');
       const zstdWorks = release !== '0.11';
+      let written = 0;
       for (const codec of CODECS) {
         await page.getByLabel('Topic', { exact: true }).selectOption(TOPIC);
         await page.getByLabel('Partition', { exact: true }).fill('0');
@@ -73,7 +74,11 @@ for (const release of ['0.11', '2.4', '4.1'] as const) {
           await expect(page.getByText('Something went wrong')).toHaveCount(0);
           await screenshots(page, testInfo, 'produce-zstd-0.11');
         } else {
-          await expect(page.getByRole('status', { name: 'Produce result' })).toContainText(`Sent 1 record to ${TOPIC}`);
+          // This send's own result (the previous one's says "Sent 1 record" too): the next offset of partition 0.
+          const result = page.getByRole('status', { name: 'Produce result' });
+          await expect(result.locator('td[data-column="offset"]')).toHaveText(String(written));
+          await expect(result).toContainText(`Sent 1 record to ${TOPIC}`);
+          written += 1;
         }
       }
       const sent = zstdWorks ? CODECS.length : CODECS.length - 1;
