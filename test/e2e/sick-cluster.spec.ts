@@ -169,8 +169,11 @@ test('a preferred-leader election from the Brokers screen moves leadership back,
   await openScreen(page, 'Cluster panel');
   await page.getByLabel('Topic for the grid').selectOption(RF3);
   const grid = page.getByRole('table', { name: `Replicas of ${RF3} by broker` });
+  // Its rows first: an empty grid (still loading) has no warned row and no leader either.
+  await expect(grid.locator('tbody tr')).toHaveCount(3);
   await expect(grid.locator('tbody tr.row-warn')).toHaveCount(0, { timeout: 30_000 });
   const leaders = () => grid.locator('td[data-column="leader"]').allInnerTexts();
+  expect(await leaders()).toHaveLength(3);
   expect(await leaders()).not.toContain(String(DOWN));
 
   await openScreen(page, 'Brokers');
