@@ -80,6 +80,8 @@ test('internal topics are hidden until asked for, and marked', async ({ page, we
 
   await createTopic(page, '_schemas');
   await openScreen(page, 'Topics');
+  // Loaded (a row is there) before the absence of one means anything.
+  await expect(page.getByRole('row').filter({ hasText: 'adm.visible' })).toBeVisible();
   await expect(page.getByRole('row').filter({ hasText: '_schemas' })).toHaveCount(0);
   await toggle.check();
   const schemasRow = page.getByRole('row').filter({ hasText: '_schemas' });
