@@ -63,7 +63,9 @@ test('every field stays inside the form card at 1024x700 and 1440x900', async ({
 test('finds the topic, sends templated records with a timestamp, and lists each record', async ({ page, webApp }, testInfo) => {
   const errors = watchConsole(page);
   const admin = new Admin({ clientId: 'e2e-produce-form', bootstrapBrokers: webApp.bootstrapServers.split(',') });
-  await admin.createTopics({ topics: [TOPIC], partitions: 3, replicas: 1 });
+  // The records are sent dated 2024: without retention.ms=-1 the broker's retention check (every 5
+  // minutes) could delete them before kcat reads them.
+  await admin.createTopics({ topics: [TOPIC], partitions: 3, replicas: 1, configs: [{ name: 'retention.ms', value: '-1' }] });
   await admin.createTopics({ topics: ['pf.payments', 'pf.audit'], partitions: 1, replicas: 1 });
   await admin.close();
   await page.goto(webApp.url);
