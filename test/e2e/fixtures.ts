@@ -8,6 +8,9 @@ import { test as base } from '@playwright/test';
 import { freePortRange } from '../support/ports';
 import { spawnChild, stopChild } from '../support/processes';
 
+/** Web apps running now (the worker's and those a spec started): a failed test shows the end of their output. */
+const running = new Set<WebApp>();
+
 export interface WebApp {
   url: string;
   origin: string;
@@ -63,20 +66,38 @@ export async function startWebApp(options: { brokers?: number; basePort?: number
     throw error;
   });
   const bootstrapServers = /Embedded cluster: (\S+:\d+(?:,\S+:\d+)*)/.exec(output)?.[1] ?? '';
-  return {
+  const app = {
     url,
     origin: new URL(url).origin,
     bootstrapServers,
     dataDir,
     output: () => output,
     async stop() {
+      running.delete(app);
       await stopChild(child);
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  running.add(app);
+  return app;
 }
 
-export const test = base.extend<object, { webApp: WebApp }>({
+export const test = base.extend<{ appOutputOnFailure: null }, { webApp: WebApp }>({
+  // A failed test prints the last lines of every running web app's output (its cluster's events and
+  // errors), and attaches the whole: what a CI log needs to tell a flake's cause.
+  appOutputOnFailure: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
+    async ({}, use, testInfo) => {
+      await use(null);
+      if (testInfo.status === testInfo.expectedStatus) return;
+      for (const app of running) {
+        const output = app.output();
+        await testInfo.attach(`web app ${app.origin}`, { body: output, contentType: 'text/plain' });
+        console.log(`--- the last lines of the web app at ${app.origin} ---\n${output.split('\n').slice(-40).join('\n')}\n---`);
+      }
+    },
+    { auto: true },
+  ],
   webApp: [
     // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
     async ({}, use) => {
