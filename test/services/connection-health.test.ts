@@ -110,9 +110,9 @@ describe('connection health, timeouts and cancel', () => {
       ok: false,
       error: { kind: 'unavailable', message: `${silent.address} did not answer the ApiVersions request within 2 s (the request timeout).` },
     });
-    // One request timeout, not several retries of it.
+    // One request timeout, not several retries of it (a retry would take two timeouts at least).
     expect(elapsed).toBeGreaterThanOrEqual(1_900);
-    expect(elapsed).toBeLessThan(3_500);
+    expect(elapsed).toBeLessThan(2 * 2_000 - 100);
     const checked = await eventually(
       () => app.ok('connections.health', {}).then((all) => all.find((item) => item.connectionId === saved.id)!),
       (value) => value.state === 'down',
@@ -137,7 +137,8 @@ describe('connection health, timeouts and cancel', () => {
     const cancelledAt = performance.now();
     expect(await app.ok('connections.cancel', { connectionId: saved.id })).toEqual({ cancelled: 1 });
     const result = await pendingCall;
-    expect(performance.now() - cancelledAt).toBeLessThan(500);
+    // At once rather than after the 60 s request timeout (bounded far below it: a loaded machine is slow).
+    expect(performance.now() - cancelledAt).toBeLessThan(10_000);
     expect(result).toMatchObject({ ok: false, error: { kind: 'cancelled' } });
     if (!result.ok)
       expect(result.error.message).toMatch(

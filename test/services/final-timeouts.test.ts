@@ -73,8 +73,10 @@ describe('withFinalTimeouts', () => {
         // Metadata first asks ApiVersions: one timeout, not 4 x 4.
         const { error, elapsed } = await failure(() => call(admin));
         expect(involvesTimeout(error)).toBe(true);
-        expect(elapsed).toBeLessThan(2 * 400);
         expect(retries).toEqual([]);
+        // And less time than the retried request takes at least (the test above): on a loaded machine one
+        // 400 ms timeout can take more than twice that, never four times.
+        expect(elapsed).toBeLessThan(4 * 400 - 50);
       } finally {
         await admin.close();
       }

@@ -163,7 +163,8 @@ describe('@platformatic/kafka', () => {
     const batches = response.responses[0]!.partitions[0]!.records ?? [];
     expect(batches.flatMap((b) => b.records.map((r) => r.value?.toString()))).toEqual(['late']);
     expect(elapsed).toBeGreaterThanOrEqual(250);
-    expect(elapsed).toBeLessThan(5000);
+    // Answered when the record came, not at the end of the 10 s wait (a loaded machine adds seconds, not 9).
+    expect(elapsed).toBeLessThan(9_000);
   });
 
   it('an idempotent producer writes its records with a producer id and sequences', async () => {

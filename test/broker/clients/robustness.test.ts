@@ -320,7 +320,7 @@ describe('malformed frames', () => {
       // The broker stops reading this client (its responses are not being read); kcat is not held up.
       const started = Date.now();
       expect(lines(await kcat(t.bootstrap, ['-L', '-J']))).toHaveLength(1);
-      expect(Date.now() - started).toBeLessThan(5000);
+      expect(Date.now() - started).toBeLessThan(15_000);
       let buffered = Buffer.alloc(0);
       const ids: number[] = [];
       await new Promise<void>((resolve, reject) => {

@@ -87,8 +87,9 @@ describe('partition ceilings', () => {
     expect(result!.errorMessage).toBe(
       'Excessively large number of partitions per request: 2147483647 requested, the limit is 10000 (max.partitions.per.request).',
     );
-    // Answered at once, without the gigabytes an assignment of 2^31 partitions would take.
-    expect(Date.now() - started).toBeLessThan(5000);
+    // Answered at once, without the gigabytes an assignment of 2^31 partitions would take (the memory is
+    // the proof; the time bound only catches a loop over them, so it leaves room for a loaded machine).
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(process.memoryUsage().rss - before).toBeLessThan(100 << 20);
     expect(refusalLogged(/topic=huge error=POLICY_VIOLATION/)).toBe(true);
     for (const version of [0, 7]) {
@@ -177,7 +178,9 @@ describe('partition ceilings', () => {
     expect(refusalLogged(/CreatePartitions refused.*topic=grows error=INVALID_PARTITIONS/)).toBe(true);
   });
 
-  it('caps the partitions of the cluster (max.partitions), and frees room when topics go', async () => {
+  // 570 partition logs made and 190 deleted: about 10 s alone, past the 30 s default on a loaded machine
+  // (where its timeout left creations running into the next tests).
+  it('caps the partitions of the cluster (max.partitions), and frees room when topics go', { timeout: 120_000 }, async () => {
     expect(cluster.controller.partitionCount()).toBe(10);
     expect((await createTopics([topic('room-a', 190)]))[0]!.errorCode).toBe(ErrorCode.NONE);
     expect((await createTopics([topic('room-b', 190)]))[0]!.errorCode).toBe(ErrorCode.NONE);
