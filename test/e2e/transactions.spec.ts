@@ -108,6 +108,13 @@ test('the Transactions screen lists the open transaction holding the LSO and abo
   await expect(held).toContainText(OPEN_ID);
   await expect(held).toContainText('3 / 5');
   await expect(held).toContainText('holds the LSO');
+  await expect(open).toContainText('coordinator');
+  // Both tables fit a 1024 x 700 window: no sideways scrolling.
+  await page.setViewportSize({ width: 1024, height: 700 });
+  for (const name of ['Transactions', 'Open on partitions']) {
+    const table = page.getByRole('table', { name });
+    await expect.poll(() => table.evaluate((element) => element.scrollWidth - 1 <= (element.parentElement?.clientWidth ?? 0)), { message: name }).toBe(true);
+  }
   await screenshots(page, testInfo, 'transactions-open');
 
   await held.getByRole('button', { name: 'Abort…' }).click();

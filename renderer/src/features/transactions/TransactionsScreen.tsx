@@ -128,9 +128,7 @@ function TransactionsView({ data, onAbort }: { data: TransactionsOverview; onAbo
                     <th>Producer</th>
                     <th>State</th>
                     <th>Partitions</th>
-                    <th className="numeric">Age</th>
-                    <th className="numeric">Timeout</th>
-                    <th className="numeric">Coordinator</th>
+                    <th className="numeric">Age / timeout</th>
                     <th />
                   </tr>
                 </thead>
@@ -140,9 +138,12 @@ function TransactionsView({ data, onAbort }: { data: TransactionsOverview; onAbo
                     const partitions = txn.partitions.flatMap((t) => t.partitions.map((p) => `${t.topic}-${p}`));
                     return (
                       <tr key={txn.transactionalId} className={txn.hanging ? 'row-bad' : undefined} data-transactional-id={txn.transactionalId}>
-                        <td className="mono-cell">{txn.transactionalId}</td>
-                        <td className="mono-cell">
-                          {txn.producerId} / {txn.producerEpoch < 0 ? '?' : txn.producerEpoch}
+                        <td className="mono-cell id-cell">{txn.transactionalId}</td>
+                        <td>
+                          <span className="mono-cell">
+                            {txn.producerId} / {txn.producerEpoch < 0 ? '?' : txn.producerEpoch}
+                          </span>
+                          <div className="muted small">coordinator {txn.coordinator}</div>
                         </td>
                         <td>
                           <Badge tone={stateTone(txn.state)}>{txn.state}</Badge>
@@ -163,9 +164,10 @@ function TransactionsView({ data, onAbort }: { data: TransactionsOverview; onAbo
                             <span className="muted">none</span>
                           )}
                         </td>
-                        <td className="numeric">{txn.startTimeMs !== null ? ago(data.readAt - txn.startTimeMs) : <span className="muted">–</span>}</td>
-                        <td className="numeric">{txn.timeoutMs ? ago(txn.timeoutMs) : <span className="muted">–</span>}</td>
-                        <td className="numeric">{txn.coordinator}</td>
+                        <td className="numeric nowrap">
+                          {txn.startTimeMs !== null ? ago(data.readAt - txn.startTimeMs) : <span className="muted">–</span>}
+                          <span className="muted"> / {txn.timeoutMs ? ago(txn.timeoutMs) : '–'}</span>
+                        </td>
                         <td>
                           {onPartitions.length ? (
                             <button
