@@ -143,7 +143,7 @@ function TransactionsView({ data, onAbort }: { data: TransactionsOverview; onAbo
                           <span className="mono-cell">
                             {txn.producerId} / {txn.producerEpoch < 0 ? '?' : txn.producerEpoch}
                           </span>
-                          <div className="muted small">coordinator {txn.coordinator}</div>
+                          <div className="muted small nowrap">coordinator {txn.coordinator}</div>
                         </td>
                         <td>
                           <Badge tone={stateTone(txn.state)}>{txn.state}</Badge>
