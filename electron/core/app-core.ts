@@ -176,9 +176,10 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   });
   await registries.load();
   connections.onChange((list) => void registries.keepConnections(new Set(list.map((connection) => connection.id))));
-  const schemas = new SchemasService({
+  const schemas: SchemasService = new SchemasService({
     registries,
-    topicNames: async (connectionId) => (await topics.list(connectionId)).map((topic) => topic.name),
+    topicNames: async (connectionId) => (await topics.list(connectionId)).filter((topic) => !topic.internal).map((topic) => topic.name),
+    recentSchemaIds: (connectionId, topic, perPartition) => messages.recentSchemaIds(connectionId, topic, perPartition),
   });
 
   const appInfo: AppInfo = {

@@ -182,6 +182,17 @@ export const subjectUsageSchema = z.object({
   ),
   // The record names the subject's latest version defines (what RecordNameStrategy subjects are named after).
   recordNames: z.array(z.string()),
+  // Topics found by their records (a subject not named after a topic, as RecordNameStrategy names them):
+  // how many topics were read, how many of the last records of each partition, and whether every
+  // topic was read in time (or how many could not be).
+  scanned: z
+    .object({
+      topics: z.number().int(),
+      recordsPerPartition: z.number().int(),
+      records: z.number().int(),
+      unread: z.number().int(),
+    })
+    .optional(),
 });
 export type SubjectUsage = z.infer<typeof subjectUsageSchema>;
 

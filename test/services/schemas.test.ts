@@ -258,6 +258,16 @@ describe('produce with a schema, browse decoded', () => {
     expect(await registry.decode(records[0]!.value!)).toEqual(REFERENCES.invoice);
     expect(await registry.decode(records[2]!.value!)).toEqual(REFERENCES.invoice);
 
+    // Subjects named after their records (RecordNameStrategy): the topics that use them are found by their records.
+    for (const subject of subjects) {
+      const usage = await t.ok('schemas.usage', { connectionId, subject });
+      expect(usage.topics, subject).toEqual([{ topic: 'invoices', field: 'value', strategy: 'RecordNameStrategy' }]);
+      expect(usage.scanned).toMatchObject({ recordsPerPartition: 20, unread: 0 });
+      expect(usage.scanned!.topics).toBeGreaterThanOrEqual(3);
+    }
+    // A referenced schema no record names: no topic.
+    expect((await t.ok('schemas.usage', { connectionId, subject: REFERENCES.avro.money.subject })).topics).toEqual([]);
+
     // The browser decodes all three through the registry, with auto and with the registry decoder.
     for (const decoder of [{ kind: 'auto' }, { kind: 'registry' }] as const) {
       const page = await t.ok('messages.read', {

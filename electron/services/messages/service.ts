@@ -33,6 +33,7 @@ import { decoderFor, type EffectiveDecoders, type EffectiveDecoderSpec, type Ful
 import type { RegistryAccess } from '../schemas/registry-client';
 import { ExportWriter } from './export';
 import { TopicReader, type RawRecord } from './fetch';
+import { wireSchemaId } from '../../kafka/schemas/wire';
 import { MessageWorkers, RecordFilter, WorkerDecoding } from './message-workers';
 import { Tail } from './tail';
 import { prepareDecoders, toView } from './views';
@@ -343,6 +344,35 @@ export class MessageService {
       if (total > VALUE_CACHE_CHARS || this.#values.size >= 8) this.#values.delete(key);
     }
     this.#values.set(cacheKey, value);
+  }
+
+  /**
+   * The schema ids (Confluent's wire format) the last `perPartition` records of each partition of a
+   * topic name in their keys and values: which subjects a topic uses when they are not named after it
+   * (RecordNameStrategy, #17). Offline partitions are skipped.
+   */
+  async recentSchemaIds(connectionId: string, topic: string, perPartition: number): Promise<{ key: number[]; value: number[]; records: number }> {
+    const admin = await this.#client(connectionId);
+    const reader = await TopicReader.open(admin, topic);
+    const partitions = Array.from({ length: reader.partitionCount }, (_, partition) => partition);
+    const { watermarks } = await reader.readableWatermarks(partitions);
+    const requests = [...watermarks]
+      .filter(([, marks]) => marks.high > marks.low)
+      .map(([partition, marks]) => ({ partition, offset: Math.max(marks.low, marks.high - perPartition), maxBytes: 1024 * 1024 }));
+    const data = requests.length ? await reader.fetch(requests, { skipUnavailable: true }) : [];
+    const key = new Set<number>();
+    const value = new Set<number>();
+    let records = 0;
+    for (const partition of data) {
+      for (const record of partition.records) {
+        records++;
+        const keyId = record.key ? wireSchemaId(record.key) : null;
+        const valueId = record.value ? wireSchemaId(record.value) : null;
+        if (keyId !== null) key.add(keyId);
+        if (valueId !== null) value.add(valueId);
+      }
+    }
+    return { key: [...key], value: [...value], records };
   }
 
   async #readOne(reader: TopicReader, partition: number, offset: number): Promise<RawRecord> {

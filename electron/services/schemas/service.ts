@@ -55,7 +55,15 @@ export interface SchemasServiceDeps {
   registries: RegistrySettings;
   /** The connection's topic names (internal ones left out), for which topics use a subject. */
   topicNames(connectionId: string): Promise<string[]>;
+  /** The schema ids the last records of each partition of a topic name in their keys and values. */
+  recentSchemaIds?: (connectionId: string, topic: string, perPartition: number) => Promise<{ key: number[]; value: number[]; records: number }>;
 }
+
+/** How many of the last records of each partition are read to find the topics a subject's records are in. */
+const SCAN_RECORDS_PER_PARTITION = 20;
+/** At most this many topics are read, for at most this long, per usage question. */
+const SCAN_MAX_TOPICS = 500;
+const SCAN_BUDGET_MS = 15_000;
 
 export class SchemasService {
   readonly #deps: SchemasServiceDeps;
@@ -270,8 +278,9 @@ export class SchemasService {
 
   /**
    * The topics a subject belongs to, by Confluent's subject name strategies: TopicNameStrategy
-   * (<topic>-key, <topic>-value), TopicRecordNameStrategy (<topic>-<record name>) and
-   * RecordNameStrategy (the record name alone: any topic may carry it, so none is named by the subject).
+   * (<topic>-key, <topic>-value) and TopicRecordNameStrategy (<topic>-<record name>) by name; and,
+   * for a subject not named after a topic (RecordNameStrategy names it after the record alone, so any
+   * topic may carry it), by the records: the topics whose last records name one of its schema ids.
    */
   async usage(connectionId: string, subject: string): Promise<SubjectUsage> {
     const client = await this.#deps.registries.client(connectionId);
@@ -284,7 +293,50 @@ export class SchemasService {
       else if (subject === `${topic}-value`) usage.push({ topic, field: 'value', strategy: 'TopicNameStrategy' });
       else if (names.some((name) => subject === `${topic}-${name}`)) usage.push({ topic, field: null, strategy: 'TopicRecordNameStrategy' });
     }
-    return { topics: usage, recordNames: names };
+    const scan = this.#deps.recentSchemaIds;
+    if (usage.some((use) => use.strategy === 'TopicNameStrategy') || !scan) return { topics: usage, recordNames: names };
+
+    // The ids of every version of the subject (a record names the version it was written with).
+    const versions = await call(() => client.get<number[]>(`subjects/${registryPath(subject)}/versions`), { subject });
+    const ids = new Set(
+      await inParallel(versions, async (version) =>
+        version === latest.version
+          ? latest.id
+          : (await call(() => client.get<VersionAnswer>(`subjects/${registryPath(subject)}/versions/${version}`), { subject, version })).id,
+      ),
+    );
+    const deadline = Date.now() + SCAN_BUDGET_MS;
+    const candidates = topics.slice(0, SCAN_MAX_TOPICS);
+    let unread = topics.length - candidates.length;
+    let records = 0;
+    const found = await inParallel(candidates, async (topic) => {
+      if (Date.now() > deadline) {
+        unread++;
+        return null;
+      }
+      try {
+        const seen = await scan(connectionId, topic, SCAN_RECORDS_PER_PARTITION);
+        records += seen.records;
+        return { topic, key: seen.key.some((id) => ids.has(id)), value: seen.value.some((id) => ids.has(id)) };
+      } catch {
+        unread++;
+        return null;
+      }
+    });
+    for (const hit of found) {
+      if (!hit) continue;
+      const byName = usage.find((use) => use.topic === hit.topic);
+      for (const field of ['key', 'value'] as const) {
+        if (!hit[field]) continue;
+        if (byName && byName.field === null) byName.field = field;
+        else if (!byName) usage.push({ topic: hit.topic, field, strategy: 'RecordNameStrategy' });
+      }
+    }
+    return {
+      topics: usage,
+      recordNames: names,
+      scanned: { topics: candidates.length, recordsPerPartition: SCAN_RECORDS_PER_PARTITION, records, unread },
+    };
   }
 
   /** Writes the produce form's JSON for a key or value in the wire format of the subject's version. */

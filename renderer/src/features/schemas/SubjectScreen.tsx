@@ -6,6 +6,7 @@ import { COMPATIBILITY_LEVELS, type CompatibilityLevel, type SchemaVersionDetail
 import { ConfirmDialog } from '../../components/Dialog';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { Empty, StateView } from '../../components/StateView';
+import { formatQuantity } from '../../components/format';
 import { useAppStore, useResource } from '../../store/hooks';
 import { SchemaDialog } from './SchemaDialog';
 import { diffLines, displaySchema } from './diff';
@@ -184,15 +185,19 @@ function SubjectFacts({ detail, connectionId }: { detail: SubjectDetail; connect
                     <span className="muted small">
                       {use.field ? `${use.field}s, ` : ''}
                       {use.strategy}
+                      {use.strategy === 'RecordNameStrategy' ? ' (seen in its records)' : ''}
                     </span>
                   </span>
                 ))
               ) : (
-                <span className="muted">No topic by its name</span>
+                <span className="muted">{usage.data.scanned ? 'No topic by its name or in its last records' : 'No topic by its name'}</span>
               )}
-              {usage.data.recordNames.includes(detail.name) ? (
-                <div className="muted small">
-                  Named after its record {detail.name} (RecordNameStrategy): any topic may carry it; the message browser links such records here.
+              {usage.data.scanned ? (
+                <div className="muted small" data-testid="usage-scanned">
+                  {usage.data.recordNames.includes(detail.name) ? `Named after its record ${detail.name} (RecordNameStrategy): any topic may carry it. ` : ''}
+                  Topics found by the last {usage.data.scanned.recordsPerPartition} records of each partition of{' '}
+                  {formatQuantity(usage.data.scanned.topics, 'topic')} ({formatQuantity(usage.data.scanned.records, 'record')} read)
+                  {usage.data.scanned.unread ? `; ${formatQuantity(usage.data.scanned.unread, 'topic')} could not be read in time or at all` : ''}.
                 </div>
               ) : null}
             </>
