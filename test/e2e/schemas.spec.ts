@@ -5,7 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { Kafka, logLevel } from 'kafkajs';
 import { startWebApp, type WebApp } from './fixtures';
 import { openScreen, screenshots, watchConsole } from '../support/e2e-page';
-import { AVRO } from '../support/schema-fixtures';
+import { AVRO, JSON_SCHEMA, PROTOBUF } from '../support/schema-fixtures';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -132,3 +132,94 @@ test('produces with the schema from the form (a field that does not match is nam
   await expect(page.getByRole('tab', { name: /Version 2/ })).toHaveAttribute('aria-selected', 'true');
   expect(errors).toEqual([]);
 });
+
+/** Protobuf and JSON Schema, each through the whole path: register, evolve, produce from the form, browse decoded. */
+const FORMATS = [
+  {
+    type: 'Protobuf',
+    topic: 'lines',
+    fixture: PROTOBUF,
+    message: 'shop.Line',
+    bad: '{"sku": "B-1", "qty": "two"}',
+    badField: '$.qty must be an integer (int32), not "two"',
+    good: '{"sku": "B-1", "qty": 2, "kind": "GAME", "note": "gift"}',
+    decoded: ['"GAME"', '"gift"'],
+  },
+  {
+    type: 'JSON Schema',
+    topic: 'tickets',
+    fixture: JSON_SCHEMA,
+    message: null,
+    bad: '{"id": "t-1", "total": -1}',
+    badField: '$.total must be >= 0',
+    good: '{"id": "t-1", "total": 3, "note": "front row"}',
+    decoded: ['"t-1"', '"front row"'],
+  },
+] as const;
+
+for (const format of FORMATS) {
+  test(`${format.type}: registers, refuses an incompatible version in Confluent's words, evolves, produces from the form and browses decoded`, async () => {
+    const testInfo = test.info();
+    const subject = `${format.topic}-value`;
+    const slug = format.type === 'Protobuf' ? 'protobuf' : 'json';
+    const kafka = new Kafka({ clientId: `e2e-schemas-${slug}`, brokers: app!.bootstrapServers.split(','), logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: format.topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+
+    await openScreen(page, 'Schemas');
+    await page.getByRole('button', { name: 'New subject' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Subject').fill(subject);
+    await dialog.getByLabel('Type').selectOption({ label: format.type });
+    await schemaField().fill(format.fixture.v1);
+    await dialog.getByRole('button', { name: 'Register' }).click();
+    await expect(page.getByRole('heading', { name: new RegExp(subject) })).toBeVisible();
+    await expect(page.getByRole('tab', { name: /Version 1/ })).toHaveAttribute('aria-selected', 'true');
+
+    await page.getByRole('button', { name: 'Register new version' }).click();
+    await expect(dialog.getByLabel('Type')).toHaveValue(format.type === 'Protobuf' ? 'PROTOBUF' : 'JSON');
+    await schemaField().fill(format.fixture.incompatible);
+    await dialog.getByRole('button', { name: 'Register' }).click();
+    const verdict = dialog.getByTestId('compatibility-verdict');
+    await expect(verdict).toContainText('Not compatible (BACKWARD): the registry would refuse it.');
+    // Confluent's error type, with its description in words.
+    await expect(verdict).toContainText(format.fixture.incompatibleReason);
+    await expect(verdict).toContainText('Checked against version 1.');
+    await screenshots(page, testInfo, `schemas-${slug}-incompatible`);
+    await schemaField().fill(format.fixture.v2);
+    await dialog.getByRole('button', { name: 'Check compatibility' }).click();
+    await expect(verdict).toHaveText('Compatible (BACKWARD): it can be registered.');
+    await dialog.getByRole('button', { name: 'Register' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByRole('tab', { name: /Version 2/ })).toHaveAttribute('aria-selected', 'true');
+    await expect(page.getByRole('tablist', { name: 'Versions' }).getByRole('tab')).toHaveCount(2);
+
+    await openScreen(page, 'Produce');
+    await page.getByLabel('Topic', { exact: true }).selectOption(format.topic);
+    await page.getByLabel('Value schema', { exact: true }).selectOption(subject);
+    if (format.message) await page.getByLabel('Value schema message', { exact: true }).selectOption(format.message);
+    await expect(page.getByText(new RegExp(`^${format.type}, id \\d+: type JSON, checked against the schema$`))).toBeVisible();
+    await page.getByLabel('Value', { exact: true }).fill(format.bad);
+    await page.getByRole('button', { name: 'Send record' }).click();
+    const valueError = page.locator('.field-error', { hasText: `The value does not match ${subject} version 2` });
+    await expect(valueError).toContainText(format.badField);
+    await screenshots(page, testInfo, `schemas-${slug}-produce-refused`);
+    await page.getByLabel('Value', { exact: true }).fill(format.good);
+    await page.getByRole('button', { name: 'Send record' }).click();
+    await expect(page.getByRole('status', { name: 'Produce result' })).toContainText(`Sent 1 record to ${format.topic}`);
+
+    await openScreen(page, 'Messages');
+    await page.getByLabel('Topic', { exact: true }).selectOption(format.topic);
+    await page.locator('[role="row"][data-partition="0"][data-offset="0"]').click();
+    const detail = page.getByRole('complementary', { name: 'Record detail' });
+    const tree = detail.getByRole('tree', { name: 'JSON' });
+    for (const text of format.decoded) await expect(tree).toContainText(text);
+    await screenshots(page, testInfo, `schemas-${slug}-browse-decoded`);
+    await detail.getByRole('button', { name: `${subject} v2` }).click();
+    await expect(page.getByRole('heading', { name: new RegExp(subject) })).toBeVisible();
+    await expect(page.getByRole('tab', { name: /Version 2/ })).toHaveAttribute('aria-selected', 'true');
+    expect(errors).toEqual([]);
+  });
+}
