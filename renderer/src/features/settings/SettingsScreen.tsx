@@ -8,6 +8,8 @@ import { ErrorMessage, Loading } from '../../components/StateView';
 import { useAppStore } from '../../store/hooks';
 import { RunConfigFacts } from '../cluster-panel/ClusterPanelScreen';
 import { ThemeSwitch } from '../theme/ThemeSwitch';
+import { EmbeddedSecurityFields } from './EmbeddedSecurityFields';
+import { securityFieldOf, securityFormOf, securityUpdateOf, type SecurityForm } from './security-form';
 
 const overrideFlag: Record<string, string> = {
   enabled: '--no-embedded',
@@ -15,6 +17,7 @@ const overrideFlag: Record<string, string> = {
   basePort: '--base-port',
   dataDir: '--data-dir',
   kafkaVersion: '--kafka-version',
+  security: '--security-protocol/--user/--acl',
 };
 
 export function SettingsScreen() {
@@ -30,6 +33,8 @@ export function SettingsScreen() {
   const [loadError, setLoadError] = useState<IpcError | null>(null);
   const [form, setForm] = useState({ enabled: true, brokers: '3', basePort: '19092', dataDir: '', kafkaVersion: '' as KafkaVersion | '', registryPort: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [security, setSecurity] = useState<SecurityForm>(() => securityFormOf(undefined));
+  const [securityErrors, setSecurityErrors] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState<'saved' | 'applied' | null>(null);
   /** The last save moved the running schema registry to its new port (it applies at once). */
   const [registryMoved, setRegistryMoved] = useState(false);
@@ -48,6 +53,7 @@ export function SettingsScreen() {
         kafkaVersion: embedded.kafkaVersion ?? '',
         registryPort: embedded.schemaRegistryPort === undefined ? '' : String(embedded.schemaRegistryPort),
       });
+      setSecurity(securityFormOf(embedded.security));
     });
     void loadEmbedded();
   }, [api, loadEmbedded]);
@@ -57,8 +63,9 @@ export function SettingsScreen() {
     setSaved(null);
     setSaveError(null);
     setRegistryMoved(false);
+    const { security: savedSecurity, ...savedEmbedded } = settings?.embedded ?? { security: undefined };
     const candidate = {
-      ...settings?.embedded,
+      ...savedEmbedded,
       enabled: form.enabled,
       brokers: Number(form.brokers),
       basePort: Number(form.basePort),
@@ -67,16 +74,26 @@ export function SettingsScreen() {
       schemaRegistryPort: form.registryPort.trim() === '' ? undefined : /^\d+$/.test(form.registryPort.trim()) ? Number(form.registryPort.trim()) : -1,
     };
     const parsed = embeddedSettingsSchema.safeParse(candidate);
+    const securityUpdate = securityUpdateOf(security, savedSecurity);
+    setSecurityErrors(securityUpdate.ok ? {} : securityUpdate.errors);
     if (!parsed.success) {
       const next: Record<string, string> = {};
       for (const issue of parsed.error.issues) next[String(issue.path[0])] ??= issue.message;
       setErrors(next);
-      return;
-    }
-    setErrors({});
+    } else setErrors({});
+    if (!parsed.success || !securityUpdate.ok) return;
     const registryMoved = parsed.data.schemaRegistryPort !== settings?.embedded.schemaRegistryPort;
-    const result = await api.invoke('settings.update', { embedded: parsed.data });
+    const result = await api.invoke('settings.update', {
+      embedded: { ...parsed.data, ...(securityUpdate.security ? { security: securityUpdate.security } : {}) },
+    });
     if (!result.ok) {
+      // The main process checks everything again: its word goes beside the field it names.
+      const fromMain: Record<string, string> = {};
+      for (const issue of result.error.issues ?? []) {
+        const field = securityFieldOf(issue.path, security);
+        if (field) fromMain[field] ??= issue.message;
+      }
+      setSecurityErrors(fromMain);
       setSaveError(result.error.message);
       // Saved all the same when only the registry's move failed: the form shows what is saved now.
       void api.invoke('settings.get', {}).then((current) => current.ok && setSettings(current.value));
@@ -84,6 +101,7 @@ export function SettingsScreen() {
     }
     setSettings(result.value);
     setRegistryMoved(registryMoved && running?.state === 'running');
+    setSecurity(securityFormOf(result.value.embedded.security));
     if (!apply) {
       setSaved('saved');
       return;
@@ -151,7 +169,8 @@ export function SettingsScreen() {
           </p>
           {appInfo?.mode === 'web' && flags.length ? (
             <p className="muted" data-testid="launch-overrides">
-              This run of <code>npm run web</code> was started with {flags.join(' and ')}; flags given at a start win over these settings for that run.
+              This run of <code>npm run web</code> was started with {flags.join(' and ')}; flags given at a start win over these settings for that run
+              {running?.launchOverrides.includes('security') ? ' (the security flags until the security is saved here)' : ''}.
             </p>
           ) : null}
           {differences.length ? (
@@ -222,6 +241,19 @@ export function SettingsScreen() {
           <Field label="Data directory" error={errors.dataDir} hint={`Empty: ${appInfo?.userDataDir ?? 'the app data directory'}/kafka-data`}>
             {(props) => <input {...props} value={form.dataDir} onChange={(event) => setForm({ ...form, dataDir: event.target.value })} />}
           </Field>
+          <EmbeddedSecurityFields
+            form={security}
+            saved={settings.embedded.security}
+            errors={securityErrors}
+            onChange={(next) => {
+              setSecurity(next);
+              // Errors once shown follow the edits: a fixed field loses its error as it is typed.
+              if (Object.keys(securityErrors).length > 0) {
+                const checked = securityUpdateOf(next, settings.embedded.security);
+                setSecurityErrors(checked.ok ? {} : checked.errors);
+              }
+            }}
+          />
           {saveError ? (
             <div className="form-error" role="alert">
               {saveError}
