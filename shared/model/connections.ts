@@ -71,7 +71,9 @@ export const testActivityKey = (testId: string): string => `test:${testId}`;
 // cluster; errors carry it (with a hint of what to change) so the dialog can say so.
 // - tls-unknown-ca: the broker's certificate was issued by a CA this connection does not trust.
 // - tls-hostname-mismatch: the certificate does not name the host connected to.
-// - tls-certificate: another certificate problem (expired, not yet valid, a client certificate refused).
+// - tls-client-certificate-required: the listener requires a client certificate (ssl.client.auth=required), the connection has none.
+// - tls-client-certificate-refused: the broker refused the connection's client certificate (a CA it does not trust, expired).
+// - tls-certificate: another certificate problem (expired, not yet valid).
 // - tls-expected: the listener speaks TLS, the connection does not (security.protocol PLAINTEXT/SASL_PLAINTEXT).
 // - tls-not-offered: the connection uses TLS, the listener does not.
 // - sasl-authentication-failed: the cluster refused the credentials (SASL_AUTHENTICATION_FAILED).
@@ -83,6 +85,8 @@ export const connectionFailureSchema = z.enum([
   'tls-unknown-ca',
   'tls-hostname-mismatch',
   'tls-certificate',
+  'tls-client-certificate-required',
+  'tls-client-certificate-refused',
   'tls-expected',
   'tls-not-offered',
   'sasl-authentication-failed',

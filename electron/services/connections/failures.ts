@@ -14,6 +14,8 @@ import { codeOf, flatten } from '../../core/network-errors';
 export interface SecurityContext {
   tls: boolean;
   caFile?: string | undefined;
+  /** The client certificate the connection presents (ssl.certificate.location), if any. */
+  certFile?: string | undefined;
   mechanism: string | null;
   username?: string | undefined;
 }
@@ -106,6 +108,10 @@ export function classifyConnectionFailure(error: unknown, context: SecurityConte
         error,
       );
     }
+    if (code) {
+      const refusal = clientCertificateRefusal(code, address, context, error);
+      if (refusal) return refusal;
+    }
     if (code && (code.startsWith('ERR_TLS') || code.startsWith('CERT_') || code.includes('_CERT'))) {
       return errorWith(
         'tls-certificate',
@@ -168,6 +174,41 @@ export function classifyConnectionFailure(error: unknown, context: SecurityConte
   return null;
 }
 
+// OpenSSL's codes for the alerts a TLS server sends about the client's certificate: none given where
+// one is required (TLS 1.3's certificate_required; TLS 1.2 has only handshake_failure for it), or one
+// it does not accept (issued by a CA it does not trust, expired, unreadable).
+const CERTIFICATE_REQUIRED_CODES = new Set(['ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED']);
+const CERTIFICATE_REFUSED_CODES = new Set([
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED',
+  'ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE',
+]);
+
+/** The broker's refusal of this connection's client certificate (or of its lack of one), from the TLS alert's code. */
+function clientCertificateRefusal(code: string, address: string, context: SecurityContext, cause: unknown): AppError | null {
+  const required = CERTIFICATE_REQUIRED_CODES.has(code) || (code === 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE' && context.tls && !context.certFile);
+  if (required && !context.certFile) {
+    return errorWith(
+      'tls-client-certificate-required',
+      `${address} requires a client certificate (ssl.client.auth=required), and this connection presents none.`,
+      'Choose a client certificate and its key (PEM) under TLS, issued by a CA the cluster trusts; the cluster knows the connection by the certificate’s subject (User:CN=...). For the embedded cluster, `client-cert <name>` on npm run cluster’s standard input issues one.',
+      cause,
+    );
+  }
+  if (context.certFile && (required || CERTIFICATE_REFUSED_CODES.has(code))) {
+    return errorWith(
+      'tls-client-certificate-refused',
+      `${address} refused the client certificate ${context.certFile} (${code}).`,
+      'The cluster accepts client certificates issued by a CA it trusts (its ssl.truststore), not expired: use one it issued, or have this one’s CA added to its trust store.',
+      cause,
+    );
+  }
+  return null;
+}
+
 function tlsExpected(address: string, cause: unknown): AppError {
   return errorWith(
     'tls-expected',
@@ -213,6 +254,21 @@ export async function diagnoseListener(
   if (!host || !Number.isInteger(port)) return null;
   if (!context.tls) {
     if (await speaksTls(host, port, timeoutMs)) return tlsExpected(address, cause);
+  } else if (context.tlsOptions) {
+    // TLS 1.3 servers check a client's certificate after the client's side of the handshake is done:
+    // the refusal comes as an alert on the first read, which the client library reports as a close.
+    const outcome = await requestOverTls(host, port, context.tlsOptions, timeoutMs);
+    const refusal = outcome.code ? clientCertificateRefusal(outcome.code, address, context, cause) : null;
+    if (refusal) return refusal;
+    if (outcome.kind === 'closed' && context.certFile) {
+      // Closed without a word: Node's TLS servers (the embedded brokers) drop a client certificate they do
+      // not trust without an alert. If the listener answers, or asks for a certificate, when given none,
+      // it was the certificate it refused.
+      const without = await requestOverTls(host, port, { ...context.tlsOptions, cert: undefined, key: undefined }, timeoutMs);
+      if (without.kind === 'answered' || (without.code && CERTIFICATE_REQUIRED_CODES.has(without.code))) {
+        return clientCertificateRefusal('ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', address, context, cause);
+      }
+    }
   }
   if (!context.mechanism) {
     const offered = await saslMechanismsOffered(host, port, context.tlsOptions, timeoutMs);
@@ -247,9 +303,40 @@ function speaksTls(host: string, port: number, timeoutMs: number): Promise<boole
   });
 }
 
+// ApiVersions v0 (api key 18, correlation id 1, no client id): any Kafka broker answers it.
+const API_VERSIONS_V0 = Buffer.from([0, 0, 0, 10, 0, 18, 0, 0, 0, 0, 0, 1, 0xff, 0xff]);
+
+/** How a listener takes a request sent over TLS with these options: an answer, a TLS error (its code), or a close without either. */
+function requestOverTls(
+  host: string,
+  port: number,
+  tls: ConnectionOptions,
+  timeoutMs: number,
+): Promise<{ kind: 'answered' | 'error' | 'closed'; code: string | null }> {
+  return new Promise((resolve) => {
+    const socket = connectTls({ ...tls, host, port, timeout: timeoutMs });
+    let settled = false;
+    const done = (kind: 'answered' | 'error' | 'closed', code: string | null = null) => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      resolve({ kind, code });
+    };
+    socket.once('secureConnect', () => socket.write(API_VERSIONS_V0));
+    socket.once('data', () => done('answered'));
+    socket.on('error', (error) => done('error', codeOf(error) ?? null));
+    socket.once('timeout', () => done('closed'));
+    socket.once('close', () => done('closed'));
+  });
+}
+
 /** The mechanisms a listener offers to SaslHandshake, or null when it does not take SASL (or does not answer). */
 async function saslMechanismsOffered(host: string, port: number, tls: ConnectionOptions | undefined, timeoutMs: number): Promise<string[] | null> {
   const connection = new Connection('kafka-desk-diagnosis', { connectTimeout: timeoutMs, requestTimeout: timeoutMs, ...(tls ? { tls } : {}) });
+  // An error after the connection is made (a TLS alert refusing the client's certificate, a reset) is
+  // emitted as 'error' on the connection, and with no listener it would end the process; the request
+  // under way fails with it all the same.
+  connection.on('error', () => undefined);
   try {
     await connection.connect(host, port);
     const response = await saslHandshakeV1.api.async(connection, 'PLAIN');

@@ -635,7 +635,13 @@ function secretKind(sasl: { mechanism: string; oauth?: { method: string } | unde
 }
 
 function securityContextOf(stored: StoredConnection): SecurityContext {
-  return { tls: stored.tls.enabled, caFile: stored.tls.caFile, mechanism: stored.sasl?.mechanism ?? null, username: stored.sasl?.username };
+  return {
+    tls: stored.tls.enabled,
+    caFile: stored.tls.caFile,
+    certFile: stored.tls.certFile,
+    mechanism: stored.sasl?.mechanism ?? null,
+    username: stored.sasl?.username,
+  };
 }
 
 /** The client library's options for a connection: TLS from its checked files, SASL with its secret. */
