@@ -39,6 +39,10 @@ export const groupPartitionLagSchema = z.object({
   start: z.number().nullable(),
   end: z.number().nullable(),
   lag: z.number().nullable(),
+  // The last stable offset (KIP-98) where an open transaction holds it below the end, and the lag of a
+  // read_committed consumer (to it: what it can read now); null when no transaction holds it back, or it could not be read.
+  stableEnd: z.number().nullable(),
+  stableLag: z.number().nullable(),
   memberId: z.string().nullable(),
   clientId: z.string().nullable(),
   // Metadata the consumer attached to its commit, if any.

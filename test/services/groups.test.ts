@@ -12,6 +12,7 @@ import { createAppCore, type AppCore } from '../../electron/core/app-core';
 import type { EmbeddedClusterFactory } from '../../electron/services/embedded-cluster/factory';
 import { MemorySecretStore } from '../../electron/services/secrets/service';
 import { eventually } from '../support/wait';
+import { writeOrphanTransaction } from '../support/orphan-transaction';
 
 const connectionId = 'embedded';
 
@@ -280,6 +281,34 @@ describe('consumer groups and lag on the embedded cluster', () => {
     await app.ok('topics.purge', { connectionId, topic: 'lag.deleted' });
     expect((await app.ok('groups.describe', { connectionId, group: 'lag.simple' })).totalLag).toBe(0);
   }, 60_000);
+
+  it("measures a read_committed consumer's lag to the last stable offset where an open transaction holds it below the end", async () => {
+    await app.ok('topics.create', { connectionId, topic: 'lag.txn', partitions: 1, replicationFactor: 3 });
+    await produceTo(app, 'lag.txn', 0, 5);
+    // Offsets 5-7: a transaction nothing will end (until aborted); then 8-9 plain records.
+    await writeOrphanTransaction(app.bootstrap, {
+      transactionalId: 'lag-open',
+      topic: 'lag.txn',
+      partition: 0,
+      values: ['t1', 't2', 't3'],
+      timestamp: Date.now(),
+    });
+    await produceTo(app, 'lag.txn', 0, 2);
+    // A group with no members commits offset 3.
+    await app.ok('groups.resetOffsets', {
+      connectionId,
+      group: 'lag.committed-reader',
+      topics: ['lag.txn'],
+      strategy: { kind: 'offsets', offsets: [{ topic: 'lag.txn', partition: 0, offset: 3 }] },
+    });
+    const detail = await app.ok('groups.describe', { connectionId, group: 'lag.committed-reader' });
+    // read_uncommitted: 7 records to the end (10); read_committed: 2 to the last stable offset (5).
+    expect(detail.partitions).toEqual([expect.objectContaining({ topic: 'lag.txn', partition: 0, committed: 3, end: 10, lag: 7, stableEnd: 5, stableLag: 2 })]);
+    expect(detail.totalLag).toBe(7);
+    // Where no transaction holds a partition back there is one lag.
+    const mixed = await app.ok('groups.describe', { connectionId, group: 'lag.mixed' });
+    expect(mixed.partitions.every((partition) => partition.stableEnd === null && partition.stableLag === null)).toBe(true);
+  });
 
   it("deletes a group's offsets for one topic, then the group", async () => {
     const admin = await app.core.connections.admin(connectionId);

@@ -11,7 +11,7 @@ import { AppError } from '../../core/errors';
 import { appLogger } from '../../core/logger';
 import { errorName } from '../../kafka/protocol/error-codes';
 import { ListGroups as ListGroupsApi } from '../../kafka/protocol/generated/index';
-import { chunks, committedOffsets, eachIfBatchFails, GROUP_BATCH, readWatermarks, type Commit, type GroupCommits } from '../cluster/offsets';
+import { chunks, committedOffsets, eachIfBatchFails, GROUP_BATCH, LATEST_TIMESTAMP, readWatermarks, type Commit, type GroupCommits } from '../cluster/offsets';
 import { brokerFailure, listOffsets, readMetadata, type ClusterSnapshot } from '../cluster/read';
 import { brokerConnection, negotiateVersion, send } from '../cluster/wire';
 import { partitionLag, type GroupSample, type PartitionSample } from '../lag/series';
@@ -119,6 +119,46 @@ export async function watermarks(admin: Admin, wanted: Map<string, Set<number>>)
     }
   }
   return result;
+}
+
+/**
+ * The last stable offsets (ListOffsets read_committed) of the given partitions; left out where they
+ * could not be read (a release before 0.11, no leader). Kafka does not tell which isolation level a
+ * group's consumers use, so the group's page shows both lags where they differ.
+ */
+async function stableOffsets(admin: Admin, wanted: Map<string, Set<number>>): Promise<PartitionTable<number>> {
+  const result = new PartitionTable<number>();
+  if (!wanted.size) return result;
+  try {
+    const snapshot = await readMetadata(admin, [...wanted.keys()]);
+    const partitions = new Map<string, number[]>();
+    for (const [topic, indexes] of wanted) {
+      const count = snapshot.topics.get(topic)?.partitions.length ?? 0;
+      const existing = [...indexes].filter((index) => index < count);
+      if (existing.length) partitions.set(topic, existing);
+    }
+    const offsets = await listOffsets(admin, snapshot, partitions, LATEST_TIMESTAMP, 1);
+    for (const [topic, indexes] of partitions) {
+      for (const index of indexes) {
+        const offset = offsets.get(topic, index);
+        if (offset !== undefined) result.set(topic, index, offset);
+      }
+    }
+  } catch {
+    // Without the last stable offsets the page shows the lag to the end alone.
+  }
+  return result;
+}
+
+/** A read_committed consumer's end and lag where an open transaction holds the last stable offset below the end. */
+function stableLag(
+  committed: number | null,
+  start: number | null,
+  end: number | null,
+  stable: number | undefined,
+): { stableEnd: number | null; stableLag: number | null } {
+  if (stable === undefined || end === null || stable >= end) return { stableEnd: null, stableLag: null };
+  return { stableEnd: stable, stableLag: partitionLag(committed, start, stable) };
 }
 
 function addWanted(wanted: Map<string, Set<number>>, topic: string, partition: number): void {
@@ -334,7 +374,7 @@ export async function describeGroup(admin: Admin, group: string): Promise<GroupD
     }
   }
   for (const [topic, partitions] of commits) for (const partition of partitions.keys()) addWanted(wanted, topic, partition);
-  const marks = await watermarks(admin, wanted);
+  const [marks, stable] = await Promise.all([watermarks(admin, wanted), stableOffsets(admin, wanted)]);
   const partitions: GroupPartitionLag[] = [];
   const memberLag = new Map<string, number | null>();
   let totalLag: number | null = null;
@@ -356,6 +396,7 @@ export async function describeGroup(admin: Admin, group: string): Promise<GroupD
         start: mark?.start ?? null,
         end: mark?.end ?? null,
         lag,
+        ...stableLag(commit?.offset ?? null, mark?.start ?? null, mark?.end ?? null, stable.get(topic, partition)),
         memberId: member?.memberId ?? null,
         clientId: member?.clientId ?? null,
         metadata: commit?.metadata || null,

@@ -318,6 +318,15 @@ function PartitionsByTopic({ detail, onDeleteOffsets }: { detail: GroupDetail; o
                           (deleted records skipped)
                         </span>
                       ) : null}
+                      {partition.stableEnd !== null ? (
+                        <div
+                          className="muted small"
+                          data-testid="stable-lag"
+                          title={`An open transaction holds this partition's last stable offset at ${formatCount(partition.stableEnd)}: a read_committed consumer reads up to it, so its lag is measured to it. Kafka does not say which isolation level the group's consumers use.`}
+                        >
+                          read_committed: {partition.stableLag === null ? '—' : formatCount(partition.stableLag)} to the LSO {formatCount(partition.stableEnd)}
+                        </div>
+                      ) : null}
                     </td>
                   </tr>
                 ))}
