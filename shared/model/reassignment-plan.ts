@@ -36,11 +36,25 @@ export interface BrokerLoad {
   replicas: number;
   /** Preferred leaders (first replicas): who leads after a preferred leader election. */
   leaders: number;
+  /** Bytes of the replicas it holds (a partition's size counted on each of its replicas; unknown sizes as 0). */
+  bytes: number;
+  /** Bytes the moves copy onto it (0 before). */
+  incomingBytes: number;
+}
+
+export interface PlanOptions {
+  /**
+   * Every partition of the cluster, the chosen ones among them: the loads before and after then cover
+   * the whole cluster, and a drain sends each replica to the broker least loaded cluster-wide.
+   */
+  cluster?: readonly PlanPartition[];
+  /** Targets set by hand (`topic-partition` keys), in place of the goal's; check them first with targetProblem. */
+  overrides?: Readonly<Record<string, readonly number[]>>;
 }
 
 export interface ReassignmentPlan {
   moves: PlannedMove[];
-  /** Replicas and preferred leaders per broker, before and after, over every partition given. */
+  /** Replicas, preferred leaders and bytes per broker, before and after, over the whole cluster when given (else the partitions planned). */
   before: BrokerLoad[];
   after: BrokerLoad[];
   bytesToCopy: number;
@@ -50,17 +64,56 @@ export interface ReassignmentPlan {
 
 export const partitionKey = (topic: string, partition: number): string => `${topic}-${partition}`;
 
-function loads(assignments: ReadonlyArray<readonly number[]>, brokers: readonly number[]): BrokerLoad[] {
-  const byBroker = new Map<number, BrokerLoad>(brokers.map((broker) => [broker, { broker, replicas: 0, leaders: 0 }]));
-  for (const replicas of assignments) {
+function loads(
+  assignments: ReadonlyArray<{ replicas: readonly number[]; sizeBytes: number | null }>,
+  brokers: readonly number[],
+  incoming = new Map<number, number>(),
+): BrokerLoad[] {
+  const empty = (broker: number): BrokerLoad => ({ broker, replicas: 0, leaders: 0, bytes: 0, incomingBytes: incoming.get(broker) ?? 0 });
+  const byBroker = new Map<number, BrokerLoad>(brokers.map((broker) => [broker, empty(broker)]));
+  for (const { replicas, sizeBytes } of assignments) {
     replicas.forEach((id, i) => {
       let load = byBroker.get(id);
-      if (!load) byBroker.set(id, (load = { broker: id, replicas: 0, leaders: 0 }));
+      if (!load) byBroker.set(id, (load = empty(id)));
       load.replicas++;
+      load.bytes += sizeBytes ?? 0;
       if (i === 0) load.leaders++;
     });
   }
   return [...byBroker.values()].sort((a, b) => a.broker - b.broker);
+}
+
+/** "2, 0, 1" as broker ids (preferred leader first); null when the text is not such a list. */
+export function parseReplicaList(text: string): number[] | null {
+  const parts = text.split(',').map((part) => part.trim());
+  if (parts.length === 1 && parts[0] === '') return [];
+  if (!parts.every((part) => /^\d{1,9}$/.test(part))) return null;
+  return parts.map(Number);
+}
+
+/**
+ * Why a target replica list typed by hand cannot be applied, or null: at least one replica, each broker
+ * once, every one a broker that is up, and as many replicas as now unless the replication factor is
+ * meant to change.
+ */
+export function targetProblem(
+  target: readonly number[] | null,
+  current: readonly number[],
+  brokers: ReadonlyArray<{ id: number; up: boolean }>,
+  allowReplicationFactorChange: boolean,
+): string | null {
+  if (target === null) return 'Broker ids separated by commas, the preferred leader first (e.g. 2, 0, 1).';
+  if (target.length === 0) return 'A partition needs at least one replica.';
+  const twice = target.find((id, i) => target.indexOf(id) !== i);
+  if (twice !== undefined) return `Broker ${twice} appears twice.`;
+  for (const id of target) {
+    const broker = brokers.find((candidate) => candidate.id === id);
+    if (!broker) return `There is no broker ${id}.`;
+    if (!broker.up) return `Broker ${id} is down: a new replica there could not catch up.`;
+  }
+  if (target.length !== current.length && !allowReplicationFactorChange)
+    return `${target.length} replica${target.length === 1 ? '' : 's'} where the partition has ${current.length}: tick "Change replication factors" to change it.`;
+  return null;
 }
 
 /**
@@ -142,10 +195,16 @@ function spread(partitions: readonly PlanPartition[], brokers: readonly number[]
 }
 
 /** Drain: each replica on `broker` goes, in its place, to the least-loaded other broker the partition does not use. */
-function drain(partitions: readonly PlanPartition[], broker: number, brokers: readonly number[], problems: string[]): Map<string, number[]> {
+function drain(
+  partitions: readonly PlanPartition[],
+  broker: number,
+  brokers: readonly number[],
+  problems: string[],
+  cluster: readonly PlanPartition[],
+): Map<string, number[]> {
   const others = [...new Set(brokers)].filter((id) => id !== broker).sort((a, b) => a - b);
   const count = new Map(others.map((id) => [id, 0]));
-  for (const p of partitions) for (const id of p.replicas) if (count.has(id)) count.set(id, count.get(id)! + 1);
+  for (const p of cluster) for (const id of p.replicas) if (count.has(id)) count.set(id, count.get(id)! + 1);
   const targets = new Map<string, number[]>();
   for (const p of partitions) {
     if (!p.replicas.includes(broker)) continue;
@@ -164,25 +223,34 @@ function drain(partitions: readonly PlanPartition[], broker: number, brokers: re
   return targets;
 }
 
-/** The moves that take `partitions` towards `goal`, and the brokers' loads before and after. */
-export function planReassignment(partitions: readonly PlanPartition[], goal: PlanGoal, allBrokers: readonly number[]): ReassignmentPlan {
+/** The moves that take `partitions` towards `goal` (or the targets set by hand), and the brokers' loads before and after. */
+export function planReassignment(
+  partitions: readonly PlanPartition[],
+  goal: PlanGoal,
+  allBrokers: readonly number[],
+  options: PlanOptions = {},
+): ReassignmentPlan {
   const problems: string[] = [];
+  // The whole cluster, with the chosen partitions as given (they are its current state too).
+  const cluster = new Map((options.cluster ?? []).map((p) => [partitionKey(p.topic, p.partition), p]));
+  for (const p of partitions) cluster.set(partitionKey(p.topic, p.partition), p);
   let targets: Map<string, number[]>;
   if (goal.kind === 'spread') targets = spread(partitions, goal.brokers, problems);
-  else if (goal.kind === 'drain') targets = drain(partitions, goal.broker, goal.brokers, problems);
+  else if (goal.kind === 'drain') targets = drain(partitions, goal.broker, goal.brokers, problems, [...cluster.values()]);
   else targets = new Map(Object.entries(goal.targets).map(([key, replicas]) => [key, [...replicas]]));
+  for (const [key, replicas] of Object.entries(options.overrides ?? {})) if (cluster.has(key)) targets.set(key, [...replicas]);
   const moves: PlannedMove[] = [];
-  const after: number[][] = [];
+  const after = new Map<string, { replicas: readonly number[]; sizeBytes: number | null }>(cluster);
+  const incoming = new Map<number, number>();
   for (const p of partitions) {
-    const target = targets.get(partitionKey(p.topic, p.partition));
+    const key = partitionKey(p.topic, p.partition);
+    const target = targets.get(key);
     const unchanged = !target || (target.length === p.replicas.length && target.every((id, i) => p.replicas[i] === id));
-    if (unchanged) {
-      after.push([...p.replicas]);
-      continue;
-    }
+    if (unchanged) continue;
     const adding = target.filter((id) => !p.replicas.includes(id));
     const removing = p.replicas.filter((id) => !target.includes(id));
-    after.push(target);
+    after.set(key, { replicas: target, sizeBytes: p.sizeBytes });
+    for (const id of adding) incoming.set(id, (incoming.get(id) ?? 0) + (p.sizeBytes ?? 0));
     moves.push({
       topic: p.topic,
       partition: p.partition,
@@ -195,11 +263,8 @@ export function planReassignment(partitions: readonly PlanPartition[], goal: Pla
   }
   return {
     moves,
-    before: loads(
-      partitions.map((p) => p.replicas),
-      allBrokers,
-    ),
-    after: loads(after, allBrokers),
+    before: loads([...cluster.values()], allBrokers),
+    after: loads([...after.values()], allBrokers, incoming),
     bytesToCopy: moves.reduce((sum, move) => sum + (move.bytesToCopy ?? 0), 0),
     problems,
   };

@@ -122,6 +122,16 @@ export class HealthMonitor {
     if (this.#inUse(entry)) void this.#start(connectionId, entry);
   }
 
+  /**
+   * Forgets the brokers of a connection that are not in `ids`: a broker removed from the embedded cluster
+   * is gone, not missing (the cluster panel's Remove, #19), and must not leave the connection degraded.
+   */
+  retainBrokers(connectionId: string, ids: ReadonlySet<number>): void {
+    const entry = this.#entries.get(connectionId);
+    if (!entry) return;
+    for (const id of [...entry.known.keys()]) if (!ids.has(id)) entry.known.delete(id);
+  }
+
   forget(connectionId: string): void {
     const entry = this.#entries.get(connectionId);
     if (!entry) return;

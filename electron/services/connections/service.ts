@@ -140,7 +140,11 @@ export class ConnectionService {
       this.#publishList();
     });
     // A broker of the embedded cluster stopped or started: check at once rather than at the next tick.
-    this.#embedded.onStatus(() => this.#health.suspect(EMBEDDED_CONNECTION_ID));
+    this.#embedded.onStatus((status) => {
+      // A running cluster lists every broker it has: any other one was removed.
+      if (status.state === 'running') this.#health.retainBrokers(EMBEDDED_CONNECTION_ID, new Set(status.brokers.map((broker) => broker.id)));
+      this.#health.suspect(EMBEDDED_CONNECTION_ID);
+    });
   }
 
   async load(): Promise<void> {

@@ -5,7 +5,15 @@
 // applied by the main process (AlterPartitionReassignments, KIP-455).
 import { useEffect, useMemo, useState } from 'react';
 import type { IpcError } from '../../../../shared/ipc/contract';
-import { planReassignment, type PlanGoal, type PlanPartition, type ReassignmentPlan } from '../../../../shared/model/reassignment-plan';
+import {
+  parseReplicaList,
+  partitionKey,
+  planReassignment,
+  targetProblem,
+  type PlanGoal,
+  type PlanPartition,
+  type ReassignmentPlan,
+} from '../../../../shared/model/reassignment-plan';
 import type { LeftoverThrottle, OngoingReassignment, ReassignmentResult, ReassignmentState } from '../../../../shared/model/reassignments';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { ErrorMessage, StateView } from '../../components/StateView';
@@ -48,11 +56,20 @@ export function ReassignScreen() {
           Elect preferred leaders
         </button>
       </ScreenHeader>
-      {electing ? <ElectionDialog target={{ scope: 'cluster' }} onClose={() => setElecting(false)} /> : null}
+      {electing ? (
+        <ElectionDialog
+          target={{ scope: 'cluster' }}
+          onClose={() => {
+            setElecting(false);
+            // Leaders moved: the hint about partitions not led by their preferred replica is read again.
+            reload();
+          }}
+        />
+      ) : null}
       <StateView resource={state} onRetry={reload}>
         {(data) => (
           <>
-            {data.ongoing.length > 0 ? <OngoingMoves data={data} /> : null}
+            {data.ongoing.length > 0 ? <OngoingMoves data={data} /> : <PreferredLeadersHint data={data} onElect={() => setElecting(true)} />}
             {data.leftoverThrottle ? <LeftoverThrottleNotice throttle={data.leftoverThrottle} /> : null}
             {data.throttleProblem ? (
               <p className="field-error" role="alert">
@@ -74,7 +91,10 @@ function Planner({ data }: { data: ReassignmentState }) {
   const userTopics = data.topics.filter((t) => !t.internal);
   const [topics, setTopics] = useState<string[]>([]);
   const [partitionsText, setPartitionsText] = useState('');
-  const [goalKind, setGoalKind] = useState<'spread' | 'drain'>('spread');
+  const [goalKind, setGoalKind] = useState<'spread' | 'drain' | 'manual'>('spread');
+  /** Target replica lists typed by hand, by `topic-partition`: they replace the goal's for those partitions. */
+  const [overrides, setOverrides] = useState<Record<string, string>>({});
+  const [allowRfChange, setAllowRfChange] = useState(false);
   const [targets, setTargets] = useState<number[] | null>(null);
   const [drainBroker, setDrainBroker] = useState<number | null>(null);
   const [throttleKiB, setThrottleKiB] = useState('');
@@ -95,8 +115,38 @@ function Planner({ data }: { data: ReassignmentState }) {
     );
   }, [data.topics, topics, goalKind, partitionFilter]);
 
-  const goal: PlanGoal = goalKind === 'spread' ? { kind: 'spread', brokers: targetBrokers } : { kind: 'drain', broker: drained, brokers: upBrokers };
-  const plan: ReassignmentPlan | null = chosen.length > 0 ? planReassignment(chosen, goal, allBrokers) : null;
+  const cluster: PlanPartition[] = useMemo(
+    () => data.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition, replicas: p.replicas, sizeBytes: p.sizeBytes }))),
+    [data.topics],
+  );
+  const goal: PlanGoal =
+    goalKind === 'spread'
+      ? { kind: 'spread', brokers: targetBrokers }
+      : goalKind === 'drain'
+        ? { kind: 'drain', broker: drained, brokers: upBrokers }
+        : { kind: 'manual', targets: {} };
+  // Targets typed by hand, checked: the valid ones go into the plan, the others keep Move disabled.
+  const brokerStates = data.brokers.map((b) => ({ id: b.id, up: b.state === 'up' }));
+  const edits = new Map<string, { text: string; problem: string | null }>();
+  const validOverrides: Record<string, number[]> = {};
+  for (const p of chosen) {
+    const key = partitionKey(p.topic, p.partition);
+    const text = overrides[key];
+    if (text === undefined) continue;
+    const replicas = parseReplicaList(text);
+    const problem = targetProblem(replicas, p.replicas, brokerStates, allowRfChange);
+    edits.set(key, { text, problem });
+    if (problem === null && replicas) validOverrides[key] = replicas;
+  }
+  const invalidEdits = [...edits.values()].filter((edit) => edit.problem !== null).length;
+  const plan: ReassignmentPlan | null = chosen.length > 0 ? planReassignment(chosen, goal, allBrokers, { cluster, overrides: validOverrides }) : null;
+  const editTarget = (key: string, text: string | null) =>
+    setOverrides((current) => {
+      const next = { ...current };
+      if (text === null) delete next[key];
+      else next[key] = text;
+      return next;
+    });
   const throttle = throttleKiB.trim() === '' ? null : Number(throttleKiB) * 1024;
   const throttleProblem = throttle !== null && (!Number.isInteger(throttle) || throttle < 1024) ? 'The throttle is a whole number of KiB/s, at least 1.' : null;
   const partitionsProblem = partitionFilter === null ? 'Partitions: numbers and ranges such as 0,2-4 (empty: all).' : null;
@@ -110,8 +160,11 @@ function Planner({ data }: { data: ReassignmentState }) {
       throttleBytesPerSecond: throttle,
     });
     setBusy(false);
-    if (answer.ok) setResult(answer.value);
-    else setError(answer.error);
+    if (answer.ok) {
+      setResult(answer.value);
+      // Applied: the targets typed by hand are the assignment now (or its moves under way).
+      setOverrides({});
+    } else setError(answer.error);
   };
 
   const toggle = <T,>(list: readonly T[], item: T): T[] => (list.includes(item) ? list.filter((x) => x !== item) : [...list, item]);
@@ -128,7 +181,12 @@ function Planner({ data }: { data: ReassignmentState }) {
           <label>
             <input type="radio" name="goal" checked={goalKind === 'drain'} onChange={() => setGoalKind('drain')} /> Drain a broker
           </label>
-          {goalKind === 'spread' ? (
+          <label>
+            <input type="radio" name="goal" checked={goalKind === 'manual'} onChange={() => setGoalKind('manual')} /> Choose replicas by hand
+          </label>
+          {goalKind === 'manual' ? (
+            <p className="muted small">Type each partition&apos;s target replicas below, the preferred leader first.</p>
+          ) : goalKind === 'spread' ? (
             <div className="reassign-brokers" role="group" aria-label="Target brokers">
               {data.brokers.map((b) => (
                 <label key={b.id} className={b.state === 'down' ? 'muted' : undefined}>
@@ -171,7 +229,19 @@ function Planner({ data }: { data: ReassignmentState }) {
         </fieldset>
       </div>
 
-      {plan ? <PlanPreview plan={plan} /> : <p className="muted">Choose topics to see the moves.</p>}
+      {plan ? (
+        <PlanPreview
+          plan={plan}
+          partitions={chosen}
+          byHand={goalKind === 'manual'}
+          edits={edits}
+          onEdit={editTarget}
+          allowRfChange={allowRfChange}
+          onAllowRfChange={setAllowRfChange}
+        />
+      ) : (
+        <p className="muted">Choose topics to see the moves.</p>
+      )}
 
       <div className="form-actions reassign-apply">
         <label className="inline-label">
@@ -187,12 +257,13 @@ function Planner({ data }: { data: ReassignmentState }) {
         <button
           type="button"
           className="button button-primary"
-          disabled={busy || !plan || plan.moves.length === 0 || Boolean(throttleProblem) || Boolean(partitionsProblem)}
+          disabled={busy || !plan || plan.moves.length === 0 || invalidEdits > 0 || Boolean(throttleProblem) || Boolean(partitionsProblem)}
           onClick={() => void apply()}
         >
           {busy ? 'Starting…' : plan && plan.moves.length > 0 ? `Move ${formatQuantity(plan.moves.length, 'partition')}` : 'Nothing to move'}
         </button>
       </div>
+      {invalidEdits > 0 ? <p className="field-error">Fix the {formatQuantity(invalidEdits, 'target')} marked above to move.</p> : null}
       {throttleProblem ? <p className="field-error">{throttleProblem}</p> : null}
       {error ? <ErrorMessage error={error} /> : null}
       {result ? (
@@ -209,8 +280,35 @@ function Planner({ data }: { data: ReassignmentState }) {
   );
 }
 
-function PlanPreview({ plan }: { plan: ReassignmentPlan }) {
+/** At most this many partitions are listed for editing by hand; the plan covers all of them. */
+const LISTED_PARTITIONS = 200;
+
+function PlanPreview({
+  plan,
+  partitions,
+  byHand,
+  edits,
+  onEdit,
+  allowRfChange,
+  onAllowRfChange,
+}: {
+  plan: ReassignmentPlan;
+  partitions: readonly PlanPartition[];
+  /** Every partition listed with its target to type; otherwise the moves, each editable. */
+  byHand: boolean;
+  edits: ReadonlyMap<string, { text: string; problem: string | null }>;
+  onEdit: (key: string, text: string | null) => void;
+  allowRfChange: boolean;
+  onAllowRfChange: (allow: boolean) => void;
+}) {
   const changed = (a: number, b: number) => (a === b ? String(a) : `${a} → ${b}`);
+  const changedBytes = (a: number, b: number) => (a === b ? formatBytes(a) : `${formatBytes(a)} → ${formatBytes(b)}`);
+  const moves = new Map(plan.moves.map((m) => [partitionKey(m.topic, m.partition), m]));
+  // The moves, and partitions being edited (an edit may undo a move: its row stays while typed).
+  const rows = partitions.filter((p) => {
+    const key = partitionKey(p.topic, p.partition);
+    return byHand || moves.has(key) || edits.has(key);
+  });
   return (
     <div className="reassign-preview">
       {plan.problems.map((problem) => (
@@ -219,51 +317,100 @@ function PlanPreview({ plan }: { plan: ReassignmentPlan }) {
         </p>
       ))}
       <div className="reassign-preview-grid">
-        <table className="table" aria-label="Planned moves">
-          <thead>
-            <tr>
-              <th>Partition</th>
-              <th>Replicas now</th>
-              <th>After</th>
-              <th>Copies</th>
-            </tr>
-          </thead>
-          <tbody>
-            {plan.moves.length === 0 ? (
+        <div>
+          <table className="table" aria-label="Planned moves">
+            <thead>
               <tr>
-                <td colSpan={4} className="muted">
-                  Already where the goal wants them: nothing moves.
-                </td>
+                <th>Partition</th>
+                <th>Replicas now</th>
+                <th>After (leader first)</th>
+                <th>Copies</th>
               </tr>
-            ) : null}
-            {plan.moves.map((m) => (
-              <tr key={`${m.topic}-${m.partition}`} data-move={`${m.topic}-${m.partition}`}>
-                <td>
-                  {m.topic}-{m.partition}
-                </td>
-                <td>{m.from.join(', ')}</td>
-                <td>{m.to.join(', ')}</td>
-                <td>{m.bytesToCopy === null ? 'unknown' : formatBytes(m.bytesToCopy)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {rows.length === 0 ? (
+                <tr>
+                  <td colSpan={4} className="muted">
+                    Already where the goal wants them: nothing moves.
+                  </td>
+                </tr>
+              ) : null}
+              {rows.slice(0, LISTED_PARTITIONS).map((p) => {
+                const key = partitionKey(p.topic, p.partition);
+                const move = moves.get(key);
+                const edit = edits.get(key);
+                const target = move?.to ?? p.replicas;
+                return (
+                  <tr key={key} data-move={move ? key : undefined} data-partition-row={key} className={edit?.problem ? 'row-warn' : undefined}>
+                    <td>{key}</td>
+                    <td>{p.replicas.join(', ')}</td>
+                    <td>
+                      {edit || byHand ? (
+                        <div className="reassign-target">
+                          <input
+                            aria-label={`Target replicas of ${key}`}
+                            aria-invalid={edit?.problem ? true : undefined}
+                            value={edit?.text ?? target.join(', ')}
+                            onChange={(event) => onEdit(key, event.target.value)}
+                          />
+                          {edit ? (
+                            <button type="button" className="button button-small" onClick={() => onEdit(key, null)}>
+                              {byHand ? 'Reset' : 'Undo'}
+                            </button>
+                          ) : null}
+                          {edit?.problem ? <span className="field-error small">{edit.problem}</span> : null}
+                        </div>
+                      ) : (
+                        <div className="reassign-target">
+                          <span>{target.join(', ')}</span>
+                          <button
+                            type="button"
+                            className="button button-small"
+                            aria-label={`Edit the target of ${key}`}
+                            onClick={() => onEdit(key, target.join(', '))}
+                          >
+                            Edit
+                          </button>
+                        </div>
+                      )}
+                    </td>
+                    <td>{move ? (move.bytesToCopy === null ? 'unknown' : formatBytes(move.bytesToCopy)) : '—'}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          {rows.length > LISTED_PARTITIONS ? (
+            <p className="muted small">
+              The first {LISTED_PARTITIONS} of {formatQuantity(rows.length, 'partition')} are listed: narrow the partitions to edit others.
+            </p>
+          ) : null}
+          <label className="small reassign-rf-change">
+            <input type="checkbox" checked={allowRfChange} onChange={(event) => onAllowRfChange(event.target.checked)} /> Change replication factors (a target
+            typed by hand may have more or fewer replicas than now)
+          </label>
+        </div>
         <table className="table" aria-label="Brokers after the moves">
+          <caption className="muted small">The whole cluster, before → after</caption>
           <thead>
             <tr>
               <th>Broker</th>
               <th>Replicas</th>
               <th>Preferred leaders</th>
+              <th>Data</th>
+              <th>Copied in</th>
             </tr>
           </thead>
           <tbody>
             {plan.after.map((after) => {
-              const before = plan.before.find((b) => b.broker === after.broker) ?? { replicas: 0, leaders: 0 };
+              const before = plan.before.find((b) => b.broker === after.broker) ?? { replicas: 0, leaders: 0, bytes: 0 };
               return (
                 <tr key={after.broker} data-broker-load={after.broker}>
                   <td>Broker {after.broker}</td>
                   <td>{changed(before.replicas, after.replicas)}</td>
                   <td>{changed(before.leaders, after.leaders)}</td>
+                  <td>{changedBytes(before.bytes, after.bytes)}</td>
+                  <td>{after.incomingBytes > 0 ? formatBytes(after.incomingBytes) : '—'}</td>
                 </tr>
               );
             })}
@@ -409,6 +556,26 @@ function LeftoverThrottleNotice({ throttle }: { throttle: LeftoverThrottle }) {
         any replica that falls behind and catches up later.
       </p>
       {error ? <ErrorMessage error={error} /> : null}
+    </div>
+  );
+}
+
+/**
+ * Once the moves are done, partitions whose leader is not their preferred (first) replica: a move keeps
+ * the leader where it can, so the planned preferred leaders take over only with an election.
+ */
+function PreferredLeadersHint({ data, onElect }: { data: ReassignmentState; onElect: () => void }) {
+  const notPreferred = data.topics.flatMap((t) => t.partitions).filter((p) => p.leader >= 0 && p.replicas.length > 0 && p.leader !== p.replicas[0]).length;
+  if (notPreferred === 0) return null;
+  return (
+    <div className="card reassign-leaders" data-testid="not-preferred-leaders">
+      <p role="status" className="small">
+        {formatQuantity(notPreferred, 'partition')} {notPreferred === 1 ? 'is' : 'are'} not led by {notPreferred === 1 ? 'its' : 'their'} preferred replica (the
+        first of {notPreferred === 1 ? 'its' : 'their'} replicas).
+      </p>
+      <button type="button" className="button" onClick={onElect}>
+        Elect preferred leaders…
+      </button>
     </div>
   );
 }
