@@ -166,6 +166,8 @@ const API_ACTIONS: Readonly<Record<string, string>> = {
   DescribeTransactions: 'Describing transactions',
   DescribeProducers: "Listing a partition's producers",
   WriteTxnMarkers: 'Aborting a transaction',
+  DescribeClientQuotas: 'Reading client quotas',
+  AlterClientQuotas: 'Changing client quotas',
 };
 
 /**

@@ -118,6 +118,7 @@ function handlers(
     'acls.create': ({ connectionId, acl }) => acls.create(connectionId, acl),
     'acls.delete': ({ connectionId, acl }) => acls.delete(connectionId, acl),
     'users.list': ({ connectionId }) => users.list(connectionId),
+    'users.quotas': ({ connectionId }) => users.quotas(connectionId),
     'users.create': (request) => users.create(request.connectionId, request),
     'users.changePassword': (request) => users.changePassword(request.connectionId, request),
     'users.delete': async ({ connectionId, user }) => {

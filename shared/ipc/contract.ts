@@ -61,6 +61,7 @@ import {
   aclPreviewSchema,
   scramCredentialRequestSchema,
   scramUserListSchema,
+  clientQuotaListSchema,
   scramUserRequestSchema,
   scramUserSchema,
 } from '../model/acls';
@@ -257,6 +258,8 @@ export const contract = {
   'users.create': { request: scramCredentialRequestSchema, response: scramUserSchema },
   'users.changePassword': { request: scramCredentialRequestSchema, response: scramUserSchema },
   'users.delete': { request: scramUserRequestSchema, response: empty },
+  // Client quotas (KIP-546, Kafka 2.6+): every entity's quotas, read only.
+  'users.quotas': { request: onConnection, response: clientQuotaListSchema },
 
   // Transactions (shared/model/transactions.ts): the coordinators' and those open on partitions, hanging
   // ones named; a topic's producers and last stable offsets; aborting on partitions (WriteTxnMarkers).

@@ -250,6 +250,15 @@ export type ScramUser = z.infer<typeof scramUserSchema>;
 export const scramUserListSchema = z.object({ users: z.array(scramUserSchema), connectedAs: z.string().nullable() });
 export type ScramUserList = z.infer<typeof scramUserListSchema>;
 
+/** Client quotas (KIP-546): each entity (user, client-id, both, or ip; a null name is the default) and its quotas. */
+export const clientQuotaEntrySchema = z.object({
+  entity: z.array(z.object({ type: z.string(), name: z.string().nullable() })),
+  quotas: z.array(z.object({ key: z.string(), value: z.number() })),
+});
+export type ClientQuotaEntry = z.infer<typeof clientQuotaEntrySchema>;
+export const clientQuotaListSchema = z.object({ entries: z.array(clientQuotaEntrySchema) });
+export type ClientQuotaList = z.infer<typeof clientQuotaListSchema>;
+
 export const scramCredentialRequestSchema = z
   .object({
     connectionId: connectionIdSchema,

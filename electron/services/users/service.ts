@@ -6,10 +6,15 @@
 import { pbkdf2, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Admin } from '@platformatic/kafka';
-import type { ScramCredentialRequest, ScramMechanism, ScramUser, ScramUserList } from '../../../shared/model/acls';
+import type { ClientQuotaList, ScramCredentialRequest, ScramMechanism, ScramUser, ScramUserList } from '../../../shared/model/acls';
 import { AppError } from '../../core/errors';
 import { errorName } from '../../kafka/protocol/error-codes';
-import { AlterUserScramCredentials, DescribeUserScramCredentials, type AlterUserScramCredentialsRequest } from '../../kafka/protocol/generated/index';
+import {
+  AlterUserScramCredentials,
+  DescribeClientQuotas,
+  DescribeUserScramCredentials,
+  type AlterUserScramCredentialsRequest,
+} from '../../kafka/protocol/generated/index';
 import { SCRAM_MECHANISM_CODES, scramMechanismOf } from '../acls/codes';
 import { refusal } from '../acls/refusals';
 import { bootstrapConnection, negotiateVersion, send } from '../cluster/wire';
@@ -52,6 +57,30 @@ export class UsersService {
     const connectedAs = this.#deps.connectedAs(connectionId);
     const users = await this.#describe(connectionId, null, 'list SCRAM users');
     return { users: users.sort((a, b) => a.name.localeCompare(b.name)), connectedAs };
+  }
+
+  /**
+   * Every client quota entity and its quotas (DescribeClientQuotas, KIP-546: Kafka 2.6 or later; an
+   * older cluster gets "… needs Kafka 2.6 or later"). Users first, then user+client-id, client ids, IPs.
+   */
+  async quotas(connectionId: string): Promise<ClientQuotaList> {
+    const admin = await this.#deps.admin(connectionId);
+    const version = await negotiateVersion(admin, DescribeClientQuotas);
+    const response = await send(await bootstrapConnection(admin), DescribeClientQuotas, version, { components: [], strict: false });
+    if (response.errorCode !== 0) {
+      throw refusal(response.errorCode, response.errorMessage, {
+        action: 'read client quotas',
+        right: 'DESCRIBE_CONFIGS',
+        connectedAs: this.#deps.connectedAs(connectionId),
+      });
+    }
+    const order = (entity: Array<{ type: string }>) => entity.map((part) => ['user', 'client-id', 'ip'].indexOf(part.type)).join(',');
+    const entries = (response.entries ?? []).map((entry) => ({
+      entity: entry.entity.map((part) => ({ type: part.entityType, name: part.entityName })),
+      quotas: entry.values.map((value) => ({ key: value.key, value: value.value })).sort((a, b) => a.key.localeCompare(b.key)),
+    }));
+    const label = (entity: Array<{ name: string | null }>) => entity.map((part) => part.name ?? '').join('\u0000');
+    return { entries: entries.sort((a, b) => order(a.entity).localeCompare(order(b.entity)) || label(a.entity).localeCompare(label(b.entity))) };
   }
 
   /** Creates a user that has no SCRAM credential yet. */

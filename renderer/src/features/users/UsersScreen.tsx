@@ -20,6 +20,7 @@ import { useAppStore, useResource } from '../../store/hooks';
 import { selectActiveAvailable, selectWriteBlock } from '../connections/connections-slice';
 import { SecurityStateView } from '../acls/SecurityStateView';
 import { usersQuery } from './users-slice';
+import { ClientQuotas } from './ClientQuotas';
 
 type Editing = { kind: 'create' } | { kind: 'password'; user: ScramUser } | { kind: 'delete'; user: ScramUser } | null;
 
@@ -104,6 +105,7 @@ export function UsersScreen() {
           </>
         )}
       </SecurityStateView>
+      <ClientQuotas />
       {editing?.kind === 'create' || editing?.kind === 'password' ? (
         <CredentialDialog user={editing.kind === 'password' ? editing.user : null} onClose={() => setEditing(null)} />
       ) : null}

@@ -1,7 +1,7 @@
 // SCRAM users in the renderer (#15): the list, and the writes, which invalidate it. Passwords go
 // to the main process once, in the request; nothing here keeps them.
 import type { IpcResult, RequestOf, ResponseOf } from '../../../../shared/ipc/contract';
-import type { ScramUserList } from '../../../../shared/model/acls';
+import type { ClientQuotaList, ScramUserList } from '../../../../shared/model/acls';
 import type { SliceCreator } from '../../store/app-store';
 import type { Query } from '../../store/resources';
 
@@ -10,6 +10,12 @@ type CredentialRequest = Omit<RequestOf<'users.create'>, 'connectionId'>;
 export const usersQuery = (connectionId: string): Query<ScramUserList> => ({
   key: ['users', connectionId],
   load: (api) => api.invoke('users.list', { connectionId }),
+});
+
+/** Client quotas (KIP-546): read only, refreshed with the screen. */
+export const clientQuotasQuery = (connectionId: string): Query<ClientQuotaList> => ({
+  key: ['client-quotas', connectionId],
+  load: (api) => api.invoke('users.quotas', { connectionId }),
 });
 
 export interface UsersSlice {
