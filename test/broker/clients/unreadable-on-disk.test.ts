@@ -91,7 +91,7 @@ describe('a log with bad batches on disk', () => {
     const script = `
 import json, sys
 from confluent_kafka import Consumer, TopicPartition
-c = Consumer({'bootstrap.servers': sys.argv[1], 'group.id': 'planted-readers', 'auto.offset.reset': 'earliest', 'enable.partition.eof': True, 'check.crcs': True})
+c = Consumer({'bootstrap.servers': sys.argv[1], 'group.id': 'planted-readers', 'auto.offset.reset': 'earliest', 'enable.auto.commit': False, 'enable.partition.eof': True, 'check.crcs': True})
 c.subscribe([sys.argv[2]])
 values, errors, eof = {0: [], 1: []}, [], set()
 while len(eof) < 2:

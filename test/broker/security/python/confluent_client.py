@@ -28,7 +28,7 @@ try:
     if failed or len(delivered) != 5:
         print(json.dumps({'ok': False, 'error': (failed or errors or ['not delivered'])[0]}))
         sys.exit(0)
-    consumer = Consumer({**security, 'group.id': group, 'auto.offset.reset': 'earliest', 'error_cb': lambda e: errors.append(str(e))})
+    consumer = Consumer({**security, 'group.id': group, 'auto.offset.reset': 'earliest', 'enable.auto.commit': False, 'error_cb': lambda e: errors.append(str(e))})
     consumer.subscribe([topic])
     values = []
     for _ in range(60):
