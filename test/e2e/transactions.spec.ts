@@ -172,3 +172,46 @@ test('a hanging transaction its coordinator has no transaction for is found and 
   await expect(page.getByRole('status', { name: 'Transactions summary' })).not.toContainText('hanging');
   expect(errors).toEqual([]);
 });
+
+test("a group's lag to the last stable offset shows where an open transaction holds a partition back", async ({ page, webApp }, testInfo) => {
+  const errors = watchConsole(page);
+  const topic = 'e2e-txn-lag';
+  const group = 'e2e-committed-reader';
+  const kafka = new Kafka({ clientId: 'e2e-transactions', brokers: webApp.bootstrapServers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [0, 1, 2, 3, 4].map((i) => ({ partition: 0, value: `r${i}` })) });
+    // Offsets 5-6: a transaction nothing ends; 7-8 plain records after it.
+    await writeOrphanTransaction(webApp.bootstrapServers, {
+      transactionalId: 'e2e-lag-open',
+      topic,
+      partition: 0,
+      values: ['t1', 't2'],
+      timestamp: Date.now(),
+    });
+    await producer.send({
+      topic,
+      messages: [
+        { partition: 0, value: 'r7' },
+        { partition: 0, value: 'r8' },
+      ],
+    });
+    await producer.disconnect();
+    await admin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: '2' }] });
+  } finally {
+    await admin.disconnect();
+  }
+
+  await page.goto(webApp.url);
+  await openScreen(page, 'Consumer groups');
+  await page.getByRole('table', { name: 'Consumer groups' }).getByRole('button', { name: group, exact: true }).click();
+  const row = page.locator(`tr[data-partition="0"]`);
+  await expect(row.locator('[data-column="lag"]')).toContainText('7');
+  await expect(row.getByTestId('stable-lag')).toHaveText('read_committed: 3 to the LSO 5');
+  await screenshots(page, testInfo, 'group-lag-read-committed');
+  expect(errors).toEqual([]);
+});
