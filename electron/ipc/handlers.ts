@@ -148,6 +148,10 @@ function handlers(
     'messages.tailControl': ({ tailId, action }) => messages.controlTail(tailId, action),
     'messages.decoders': ({ connectionId, topic }) => messages.decoders(connectionId, topic),
     'messages.saveDecoders': ({ connectionId, topic, decoders }) => messages.saveDecoders(connectionId, topic, decoders),
+    'messages.savedQueries': ({ connectionId, topic }) => messages.savedQueries(connectionId, topic),
+    'messages.saveQuery': ({ connectionId, topic, query, replace }) => messages.saveQuery(connectionId, topic, query, replace),
+    'messages.renameQuery': ({ connectionId, topic, name, newName }) => messages.renameQuery(connectionId, topic, name, newName),
+    'messages.deleteQuery': ({ connectionId, topic, name }) => messages.deleteQuery(connectionId, topic, name),
 
     'schemas.registry': ({ connectionId }) => schemas.registry(connectionId),
     'schemas.setRegistry': ({ connectionId, registry }) => schemas.setRegistry(connectionId, registry),

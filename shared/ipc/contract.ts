@@ -68,11 +68,15 @@ import {
 import { reassignmentApplySchema, reassignmentCancelSchema, reassignmentResultSchema, reassignmentStateSchema } from '../model/reassignments';
 import { connectionActivitySchema, connectionFailureSchema, connectionHealthSchema, testIdSchema } from '../model/connections';
 import {
+  deleteSavedQuerySchema,
   exportRequestSchema,
   exportResultSchema,
   pageSchema,
   progressSchema,
   readRequestSchema,
+  renameSavedQuerySchema,
+  savedQueryRequestSchema,
+  savedQuerySchema,
   tailEventSchema,
   tailInfoSchema,
   tailStartSchema,
@@ -300,6 +304,12 @@ export const contract = {
     request: z.object({ connectionId: connectionIdSchema, topic: topicNameSchema, decoders: topicDecodersSchema }).strict(),
     response: topicDecodersSchema,
   },
+  // Saved queries of a topic (the browser's whole form under a name), kept by the main process. Each
+  // change answers the topic's queries as saved; a name already taken is a conflict unless `replace`.
+  'messages.savedQueries': { request: onTopic, response: z.array(savedQuerySchema) },
+  'messages.saveQuery': { request: savedQueryRequestSchema, response: z.array(savedQuerySchema) },
+  'messages.renameQuery': { request: renameSavedQuerySchema, response: z.array(savedQuerySchema) },
+  'messages.deleteQuery': { request: deleteSavedQuerySchema, response: z.array(savedQuerySchema) },
 
   // Schema registries (shared/model/registry.ts): the one a connection uses, its subjects and versions.
   // Register checks compatibility first and stores nothing when the schema is invalid or incompatible.

@@ -324,3 +324,58 @@ export const tailEventSchema = z.object({
 export type TailEvent = z.infer<typeof tailEventSchema>;
 
 export const messageSettingsSchema = z.object({ decoders: topicDecodersSchema });
+
+// ---------------------------------------------------------------------------------------------------
+// Saved queries: a browser query kept under a name, per connection and topic (in the main process)
+
+/** Saved queries a topic keeps at most. */
+export const MAX_SAVED_QUERIES = 100;
+
+/** No C0 control character and no DEL (names are shown on one line). */
+function hasNoControlCharacters(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f) return false;
+  }
+  return true;
+}
+
+export const savedQueryNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'Name the query.')
+  .max(100, 'A query name can be at most 100 characters.')
+  .refine(hasNoControlCharacters, 'A query name cannot hold control characters.');
+
+// Everything the browser's form holds: where to start, bounds, filter, decoders, isolation, order.
+export const savedQuerySchema = z
+  .object({
+    name: savedQueryNameSchema,
+    // null: every partition.
+    partition: z.number().int().min(0).max(9_999).nullable(),
+    seek: seekSchema,
+    count: z.number().int().min(1).max(MAX_PAGE_RECORDS),
+    maxBytes: limitSchema.shape.maxBytes.unwrap().nullable(),
+    endTimestamp: z.number().int().min(0).nullable(),
+    filter: filterSchema.nullable(),
+    decoders: topicDecodersSchema,
+    isolation: isolationSchema,
+    showControl: z.boolean(),
+    newestFirst: z.boolean(),
+  })
+  .strict();
+export type SavedQuery = z.infer<typeof savedQuerySchema>;
+
+export const savedQueryRequestSchema = z
+  .object({
+    connectionId: connectionIdSchema,
+    topic: topicNameSchema,
+    query: savedQuerySchema,
+    // A query of the same name is replaced only when asked; otherwise saving it is a conflict.
+    replace: z.boolean().default(false),
+  })
+  .strict();
+export const renameSavedQuerySchema = z
+  .object({ connectionId: connectionIdSchema, topic: topicNameSchema, name: savedQueryNameSchema, newName: savedQueryNameSchema })
+  .strict();
+export const deleteSavedQuerySchema = z.object({ connectionId: connectionIdSchema, topic: topicNameSchema, name: savedQueryNameSchema }).strict();

@@ -19,8 +19,11 @@ export interface WebApp {
   output: () => string;
 }
 
-export async function startWebApp(options: { brokers?: number; basePort?: number; extraArgs?: string[] } = {}): Promise<WebApp & { stop(): Promise<void> }> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-e2e-'));
+/** `dataDir`: the app's data directory, kept at stop (a test that starts the app again on it); a temporary one otherwise. */
+export async function startWebApp(
+  options: { brokers?: number; basePort?: number; extraArgs?: string[]; dataDir?: string } = {},
+): Promise<WebApp & { stop(): Promise<void> }> {
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-e2e-')));
   const brokers = options.brokers ?? 3;
   const basePort = options.basePort ?? (await freePortRange(brokers));
   const child: ChildProcess = spawnChild(
@@ -62,7 +65,7 @@ export async function startWebApp(options: { brokers?: number; basePort?: number
   }).catch(async (error: unknown) => {
     // A start that failed or timed out stops what it started.
     await stopChild(child);
-    await rm(dataDir, { recursive: true, force: true });
+    if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     throw error;
   });
   const bootstrapServers = /Embedded cluster: (\S+:\d+(?:,\S+:\d+)*)/.exec(output)?.[1] ?? '';
@@ -75,7 +78,7 @@ export async function startWebApp(options: { brokers?: number; basePort?: number
     async stop() {
       running.delete(app);
       await stopChild(child);
-      await rm(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
   running.add(app);

@@ -27,6 +27,8 @@ interface Box {
   className: unknown;
   scrollWidth: number;
   clientWidth: number;
+  scrollHeight: number;
+  clientHeight: number;
   getAttribute(name: string): string | null;
   getBoundingClientRect(): { right: number };
   querySelectorAll(selector: string): Iterable<Box>;
@@ -66,6 +68,11 @@ async function horizontalOverflow(page: Page): Promise<string[]> {
     const boxes = '.screen-header, .screen-header h1, .screen-actions, .card, .table-x, .table, .vtable, .vtable-body, form, fieldset, .tabs';
     for (const box of content?.querySelectorAll(boxes) ?? []) {
       if (box.scrollWidth > box.clientWidth + 1) found.push(`${describe(box)} overflows by ${box.scrollWidth - box.clientWidth}px`);
+    }
+    // A header whose actions wrap keeps their lines: none hidden under the content below it.
+    for (const header of content?.querySelectorAll('.screen-header') ?? []) {
+      if (header.scrollHeight > header.clientHeight + 1)
+        found.push(`${describe(header)} is ${header.scrollHeight - header.clientHeight}px too short for its lines`);
     }
     return found;
   });

@@ -18,6 +18,7 @@ import {
   type ParsedReadRequest,
   type Progress,
   type RecordView,
+  type SavedQuery,
   type TailEvent,
   type TopicDecoders,
   type UnreadableBatch,
@@ -32,11 +33,13 @@ import { cursorOf, keyFallbackPartitions, limitDeadline, merge, openStreams, pla
 import { decoderFor, type EffectiveDecoders, type EffectiveDecoderSpec, type FullText } from './decoders';
 import type { RegistryAccess } from '../schemas/registry-client';
 import { ExportWriter } from './export';
+import { compileFilter } from './filters';
 import { TopicReader, type RawRecord } from './fetch';
 import { wireSchemaId } from '../../kafka/schemas/wire';
 import { MessageWorkers, RecordFilter, WorkerDecoding } from './message-workers';
 import { Tail } from './tail';
 import { prepareDecoders, toView } from './views';
+import { SavedQueryStore } from './saved-queries';
 
 export interface MessageServiceDeps {
   dataDir: string;
@@ -101,12 +104,14 @@ export class MessageService {
   readonly #downloads = new Map<string, Download>();
   readonly #values = new Map<string, { full: FullText; size: number }>();
   readonly #decodersFile: string;
+  readonly #savedQueries: SavedQueryStore;
   #remembered: Record<string, TopicDecoders> | null = null;
 
   constructor(deps: MessageServiceDeps) {
     this.#deps = deps;
     this.#workers = new MessageWorkers(deps.messageWorker);
     this.#decodersFile = path.join(deps.dataDir, 'message-decoders.json');
+    this.#savedQueries = new SavedQueryStore(deps.dataDir);
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -599,6 +604,31 @@ export class MessageService {
     await writeFile(temporary, JSON.stringify(remembered, null, 2));
     await rename(temporary, this.#decodersFile);
     return decoders;
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Saved queries per topic
+
+  savedQueries(connectionId: string, topic: string): Promise<SavedQuery[]> {
+    return this.#savedQueries.list(connectionId, topic);
+  }
+
+  async saveQuery(connectionId: string, topic: string, query: SavedQuery, replace: boolean): Promise<SavedQuery[]> {
+    // A query that could not run (a schema that does not parse, a registry decoder without a registry,
+    // a pattern RE2 refuses, a bad JSON path) is refused now rather than when it is applied.
+    const effective = await this.#effective(connectionId, query.decoders);
+    decoderFor(effective.key);
+    decoderFor(effective.value);
+    if (query.filter) compileFilter(query.filter, effective);
+    return await this.#savedQueries.save(connectionId, topic, query, replace);
+  }
+
+  renameQuery(connectionId: string, topic: string, name: string, newName: string): Promise<SavedQuery[]> {
+    return this.#savedQueries.rename(connectionId, topic, name, newName);
+  }
+
+  deleteQuery(connectionId: string, topic: string, name: string): Promise<SavedQuery[]> {
+    return this.#savedQueries.delete(connectionId, topic, name);
   }
 
   async close(): Promise<void> {

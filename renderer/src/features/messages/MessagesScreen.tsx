@@ -1,7 +1,7 @@
 // The message browser: choose a topic, where to start, how much to read and what to look for; page
 // through the result by cursor, open a record, export the whole result, or tail new records live.
 import { useEffect, useState } from 'react';
-import type { ExportFormat, Filter, Isolation, KeySearch, Page, Seek, UnreadableBatch } from '../../../../shared/model/messages';
+import type { ExportFormat, Filter, Isolation, KeySearch, Page, SavedQuery, Seek, UnreadableBatch } from '../../../../shared/model/messages';
 import { re2Error } from '../../../../shared/model/regex';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { Empty, ErrorMessage, Loading } from '../../components/StateView';
@@ -14,6 +14,7 @@ import { DecodersDialog, decoderSummary } from './DecodersDialog';
 import { foundText, searchedText } from './key-search';
 import { RecordDetail } from './RecordDetail';
 import { RecordTable } from './RecordTable';
+import { SavedQueries } from './SavedQueries';
 import { toDateTimeLocal } from './record-format';
 import './messages.css';
 
@@ -209,6 +210,32 @@ export function MessagesScreen() {
     else void readMessages();
   };
 
+  // Saved queries: the form's query with the rest of what a read uses, and a saved one put back whole.
+  const currentQuery = () => {
+    const parsed = queryFromForm(form);
+    return 'error' in parsed ? parsed : { ...parsed, isolation, showControl, decoders: query.decoders };
+  };
+  const applySavedQuery = (saved: SavedQuery) => {
+    setForm(formFromQuery(saved.seek, saved.count, saved.filter, saved.partition, saved.endTimestamp, saved.maxBytes, saved.newestFirst));
+    setIsolation(saved.isolation);
+    setShowControl(saved.showControl);
+    setFormError(null);
+    setMessageQuery({
+      seek: saved.seek,
+      count: saved.count,
+      filter: saved.filter,
+      partition: saved.partition,
+      endTimestamp: saved.endTimestamp,
+      maxBytes: saved.maxBytes,
+      newestFirst: saved.newestFirst,
+      isolation: saved.isolation,
+      showControl: saved.showControl,
+      decoders: saved.decoders,
+    });
+    if (tail) void startTail();
+    else void readMessages();
+  };
+
   return (
     <section className="screen screen-fill messages-screen">
       <ScreenHeader title="Messages">
@@ -232,6 +259,7 @@ export function MessagesScreen() {
         >
           Decoders: {decoderSummary(query.decoders.key)} / {decoderSummary(query.decoders.value)}
         </button>
+        {topic ? <SavedQueries key={`${connectionId}/${topic}`} topic={topic} currentQuery={currentQuery} onApply={applySavedQuery} /> : null}
         {tail ? (
           <>
             {tail.state === 'paused' ? (

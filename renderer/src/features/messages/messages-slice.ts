@@ -1,7 +1,7 @@
 // The message browser's state: the query (topic, partitions, start, bounds, filter, decoders), the
 // page it read with its cursor, scan progress, the selected record, a live tail with its bounded
 // buffer, and exports.
-import type { IpcError } from '../../../../shared/ipc/contract';
+import type { IpcError, IpcResult } from '../../../../shared/ipc/contract';
 import {
   DEFAULT_DECODERS,
   type ExportFormat,
@@ -11,6 +11,7 @@ import {
   type Page,
   type Progress,
   type RecordView,
+  type SavedQuery,
   type Seek,
   type TailEvent,
   type TopicDecoders,
@@ -18,6 +19,7 @@ import {
 } from '../../../../shared/model/messages';
 import type { SliceCreator } from '../../store/app-store';
 import { idle, loading, settle, type Resource } from '../../store/resource';
+import type { Query } from '../../store/resources';
 
 /** Records a live tail keeps in view; older ones leave it and are counted. */
 export const TAIL_BUFFER = 2_000;
@@ -84,6 +86,10 @@ export interface MessagesSlice {
   selectRecord: (record: RecordView | null) => void;
   loadTopicDecoders: (topic: string) => Promise<void>;
   saveTopicDecoders: (decoders: TopicDecoders) => Promise<IpcError | null>;
+  /** Saves a query under its name for the topic on screen; `replace` a query of that name. */
+  saveQuery: (query: SavedQuery, replace: boolean) => Promise<IpcError | null>;
+  renameSavedQuery: (name: string, newName: string) => Promise<IpcError | null>;
+  deleteSavedQuery: (name: string) => Promise<IpcError | null>;
   startTail: () => Promise<void>;
   pauseTail: () => Promise<void>;
   resumeTail: () => Promise<void>;
@@ -92,6 +98,12 @@ export interface MessagesSlice {
   messageProgressReceived: (progress: Progress) => void;
   tailEventReceived: (event: TailEvent) => void;
 }
+
+/** A topic's saved queries (see saved-queries.ts). */
+export const savedQueriesQuery = (connectionId: string, topic: string): Query<SavedQuery[]> => ({
+  key: ['saved-queries', connectionId, topic],
+  load: (api) => api.invoke('messages.savedQueries', { connectionId, topic }),
+});
 
 let operations = 0;
 const newOperationId = () => `read-${Date.now().toString(36)}-${++operations}`;
@@ -159,6 +171,20 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
     });
   };
 
+  // A change answers the topic's saved queries: they replace what the list shows, under the key of
+  // the topic they belong to (the screen may have moved on meanwhile).
+  const changeSavedQueries = async (
+    change: (target: { connectionId: string; topic: string }) => Promise<IpcResult<SavedQuery[]>>,
+  ): Promise<IpcError | null> => {
+    const topic = get().messageQuery.topic;
+    if (!topic) return null;
+    const target = { connectionId: connection(), topic };
+    const result = await change(target);
+    if (!result.ok) return result.error;
+    get().setResourceData<SavedQuery[]>(savedQueriesQuery(target.connectionId, topic).key, () => result.value);
+    return null;
+  };
+
   return {
     messageQuery: defaultMessageQuery(),
     messagePage: idle(),
@@ -216,6 +242,10 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
       set({ messageQuery: { ...get().messageQuery, decoders: result.value } });
       return null;
     },
+
+    saveQuery: (query, replace) => changeSavedQueries((target) => api.invoke('messages.saveQuery', { ...target, query, replace })),
+    renameSavedQuery: (name, newName) => changeSavedQueries((target) => api.invoke('messages.renameQuery', { ...target, name, newName })),
+    deleteSavedQuery: (name) => changeSavedQueries((target) => api.invoke('messages.deleteQuery', { ...target, name })),
 
     async startTail() {
       const query = get().messageQuery;
