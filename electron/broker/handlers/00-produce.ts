@@ -7,7 +7,7 @@ import {
   type ProduceResponseNodeEndpoint,
   type ProduceResponsePartitionProduceResponse,
 } from '../../kafka/protocol/generated/index';
-import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_OFFSET, compressionOf } from '../../kafka/records/batch-header';
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_OFFSET, compressionOf, isTransactional } from '../../kafka/records/batch-header';
 import { CompressionType } from '../../kafka/records/compression';
 import { DecompressionBudget } from '../log/validator';
 import { refusalLog } from '../server/refusal-log';
@@ -79,6 +79,11 @@ function checkRequestFormat(records: Buffer, version: number): PartitionError | 
     return { error: 'UNSUPPORTED_COMPRESSION_TYPE', message: `Produce requests of version ${version} may not use zstd compression (version 7 or later may).` };
   }
   return null;
+}
+
+/** Whether a partition's records (one batch from Produce v3 on, checked already) are a transactional batch of magic 2. */
+function carriesTransactionalBatch(records: Buffer): boolean {
+  return records.length >= BATCH_HEADER_SIZE && records.readInt8(MAGIC_OFFSET) === 2 && isTransactional(records.readInt16BE(ATTRIBUTES_OFFSET));
 }
 
 /** One partition's answer, filled in when its append (or refusal) is known. */
@@ -212,6 +217,18 @@ export const produceHandler = defineHandler({
             settle(slot, { error: 'CORRUPT_MESSAGE', message: 'No records in the request.' }, context);
           } else if ((formatError = checkRequestFormat(data.records, context.apiVersion))) {
             settle(slot, formatError, context);
+          } else if (request.transactionalId === null && carriesTransactionalBatch(data.records)) {
+            // Kafka's KafkaApis refuses transactional records sent without the transactional id they belong
+            // to (KIP-98): nothing could ever commit or abort them, so they would hold the LSO until a
+            // find-hanging abort.
+            settle(
+              slot,
+              {
+                error: 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+                message: 'Transactional records need the transactional id of their producer in the Produce request.',
+              },
+              context,
+            );
           } else {
             const outcome = replica.appendAsLeader(data.records, acks, request.timeoutMs, budget);
             if (outcome instanceof Promise) pending.push(outcome.then((result) => settle(slot, result, context)));

@@ -64,7 +64,7 @@ const addPartitions = (transactionalId: string, producerId: bigint, producerEpoc
 const endTxn = (transactionalId: string, producerId: bigint, producerEpoch: number, committed: boolean, version = 3) =>
   raw.call(EndTxn, version, { transactionalId, producerId, producerEpoch, committed });
 
-function produce(topic: string, transactionalId: string, producerId: bigint, producerEpoch: number, baseSequence: number) {
+function produce(topic: string, transactionalId: string | null, producerId: bigint, producerEpoch: number, baseSequence: number) {
   const records = encodeRecordBatch({
     records: [{ value: Buffer.from(`v${baseSequence}`) }],
     producerId: Number(producerId),
@@ -177,6 +177,18 @@ describe('transaction coordinator', () => {
     }
     expect(replica.log.logEndOffset).toBe(end);
     expect(t.errors).toEqual([]);
+  });
+
+  it('refuses transactional records sent without their transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED), writing nothing', async () => {
+    const topic = await createTopic();
+    const initialized = await init('sent-without-its-id');
+    expect(initialized.errorCode).toBe(ErrorCode.NONE);
+    const replica = t.cluster.broker(0).replica(topic, 0)!;
+    const end = replica.log.logEndOffset;
+    const answer = await produce(topic, null, initialized.producerId, initialized.producerEpoch, 0);
+    expect(answer.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    expect(replica.log.logEndOffset).toBe(end);
+    expect(replica.lastStableOffset).toBe(replica.highWatermark);
   });
 
   it('removes transactional ids idle longer than transactional.id.expiration.ms', async () => {
