@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { aclKey, type AclBinding } from '../security/acl';
 import type { ScramCredential, ScramMechanism } from '../security/scram';
 import { withClientQuota, type ClientQuotaEntry, type QuotaEntityPart } from '../quotas/client-quota-entity';
-import type { DelegationToken } from '../security/delegation-tokens';
+import type { DelegationToken } from '../security/delegation-token';
 
 export interface PartitionMetadata {
   partition: number;

@@ -1,20 +1,9 @@
 import { createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ClusterMetadataState, MetadataRecord } from '../cluster/metadata-store';
+import type { DelegationToken } from './delegation-token';
 import { credentialFromSaltedPassword, SCRAM_MIN_ITERATIONS, type ScramCredential, type ScramMechanism } from './scram';
 
-/** A delegation token's information (KIP-48; Kafka's TokenInformation): never its HMAC, derived from the secret key. */
-export interface DelegationToken {
-  tokenId: string;
-  /** The principal the token authenticates as (`User:alice`). */
-  owner: string;
-  /** Who asked for it (KIP-373: may differ from the owner). */
-  requester: string;
-  /** Principals that may renew or expire it besides the owner. */
-  renewers: string[];
-  issueTimestamp: number;
-  maxTimestamp: number;
-  expiryTimestamp: number;
-}
+export type { DelegationToken };
 
 /** The brokers' delegation token configs (delegation.token.*); tokens are off without a secret key. */
 export interface DelegationTokenConfig {
