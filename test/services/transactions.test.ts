@@ -1,24 +1,15 @@
 // The transactions service (issue #18) against real embedded clusters: a topic's producers and last
 // stable offsets (DescribeProducers and ListOffsets read_committed), written by librdkafka (kcat); and
 // against a cluster playing Kafka 2.4, which has none of these APIs, the words that say so.
-import { fileURLToPath } from 'node:url';
 import { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransactionService } from '../../electron/services/transactions/service';
 import { isFailure } from '../../electron/broker/cluster/controller';
 import { TopicReader } from '../../electron/services/messages/fetch';
-import { PYTHON, kcat, run, startTestCluster, topicName, type TestCluster } from '../broker/clients/helpers';
+import { kcat, startTestCluster, topicName, type TestCluster } from '../broker/clients/helpers';
+import { txnScenario } from '../broker/transactions/fixtures/txn';
 import { waitFor } from '../support/wait';
 import { writeOrphanTransaction } from '../support/orphan-transaction';
-
-// librdkafka's transactional producer (confluent-kafka), the scenarios of the broker's transactions suite.
-const TXN = fileURLToPath(new URL('../broker/transactions/fixtures/txn.py', import.meta.url));
-
-async function python(command: string, args: Record<string, unknown>): Promise<void> {
-  const result = await run(PYTHON, [TXN, command, JSON.stringify(args)], { timeoutMs: 60_000 });
-  if (result.timedOut || result.code !== 0)
-    throw new Error(`txn.py ${command} failed (${result.timedOut ? 'timed out' : `exit ${result.code}`}):\n${result.stderr}`);
-}
 
 let current: TestCluster;
 let old: TestCluster;
@@ -92,9 +83,14 @@ describe('transactions service with librdkafka transactions', () => {
       const created = txn.cluster.controller.createTopic({ name, partitions: 1, replicationFactor: 1, configs: {} });
       if (isFailure(created)) throw new Error(created.message);
     }
-    await python('transactions', { bootstrap: txn.bootstrap, id: `ok-${topic}`, topic: other, transactions: [{ values: ['c1'], partition: 0, commit: true }] });
+    await txnScenario('transactions', {
+      bootstrap: txn.bootstrap,
+      id: `ok-${topic}`,
+      topic: other,
+      transactions: [{ values: ['c1'], partition: 0, commit: true }],
+    });
     // Begins a transaction, writes 3 records to partition 0 and vanishes; its timeout is 1 s.
-    await python('hang', { bootstrap: txn.bootstrap, id, topic, timeoutMs: 1000, values: ['o1', 'o2', 'o3'] });
+    await txnScenario('hang', { bootstrap: txn.bootstrap, id, topic, timeoutMs: 1000, values: ['o1', 'o2', 'o3'] });
 
     const overview = await waitFor(
       async () => {
@@ -235,7 +231,7 @@ describe('transactions service with librdkafka transactions', () => {
     }
     // An old stray batch on the topic, then the same id's producer (a new epoch) opens a transaction elsewhere.
     await writeOrphanTransaction(txn.bootstrap, { transactionalId: id, topic, partition: 0, values: ['s1'], timestamp: Date.now() - 300_000 });
-    await python('hang', { bootstrap: txn.bootstrap, id, topic: `${topic}-listed`, timeoutMs: 600_000, values: ['o1'] });
+    await txnScenario('hang', { bootstrap: txn.bootstrap, id, topic: `${topic}-listed`, timeoutMs: 600_000, values: ['o1'] });
     const overview = await service.overview('embedded');
     const ongoing = overview.transactions.find((t) => t.transactionalId === id)!;
     expect(ongoing).toMatchObject({ state: 'Ongoing', partitions: [{ topic: `${topic}-listed`, partitions: [0] }] });

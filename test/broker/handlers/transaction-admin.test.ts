@@ -1,26 +1,17 @@
 // The admin APIs of KIP-664 (DescribeProducers; ListTransactions and DescribeTransactions where the
 // coordinator answers them), asked with @platformatic/kafka's own protocol functions (an implementation
 // apart from the broker's generated codec) of producer state written by librdkafka (kcat).
-import { fileURLToPath } from 'node:url';
 import { Connection, describeProducersV0, describeTransactionsV0, listTransactionsV0, listTransactionsV1 } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
 import { CreateTopics, createCreateTopicsRequest } from '../../../electron/kafka/protocol/generated/index';
-import { PYTHON, kcat, run, startTestCluster, topicName, type TestCluster } from '../clients/helpers';
+import { kcat, startTestCluster, topicName, type TestCluster } from '../clients/helpers';
+import { txnScenario } from '../transactions/fixtures/txn';
 import { RawClient } from './raw-client';
 
 let t: TestCluster;
 let connection: Connection;
 let raw: RawClient;
-
-// librdkafka's transactional producer (confluent-kafka), the scenarios of the transactions suite.
-const TXN = fileURLToPath(new URL('../transactions/fixtures/txn.py', import.meta.url));
-
-async function python(command: string, args: Record<string, unknown>): Promise<void> {
-  const result = await run(PYTHON, [TXN, command, JSON.stringify(args)], { timeoutMs: 60_000 });
-  if (result.timedOut || result.code !== 0)
-    throw new Error(`txn.py ${command} failed (${result.timedOut ? 'timed out' : `exit ${result.code}`}):\n${result.stderr}`);
-}
 
 beforeAll(async () => {
   t = await startTestCluster({ brokers: 1, config: { 'transaction.state.log.num.partitions': '2' } });
@@ -126,10 +117,10 @@ describe('ListTransactions and DescribeTransactions (KIP-664)', () => {
     // The vanishing producer writes without choosing a partition: one partition keeps it in one place.
     const openTopic = `${topic}-open`;
     await createTopic(openTopic, 1);
-    await python('transactions', { bootstrap: t.bootstrap, id: committed, topic, transactions: [{ values: ['c1', 'c2'], partition: 1, commit: true }] });
+    await txnScenario('transactions', { bootstrap: t.bootstrap, id: committed, topic, transactions: [{ values: ['c1', 'c2'], partition: 1, commit: true }] });
     const before = Date.now();
     // A producer that begins a transaction, writes 3 records to partition 0 and vanishes (timeout 5 min).
-    await python('hang', { bootstrap: t.bootstrap, id: open, topic: openTopic, timeoutMs: 300_000, values: ['o1', 'o2', 'o3'] });
+    await txnScenario('hang', { bootstrap: t.bootstrap, id: open, topic: openTopic, timeoutMs: 300_000, values: ['o1', 'o2', 'o3'] });
 
     const all = await listTransactionsV1.api.async(connection, [], [], -1n, null);
     const byId = new Map(all.transactionStates.map((s) => [s.transactionalId, s]));

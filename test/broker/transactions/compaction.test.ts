@@ -9,21 +9,12 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFailure } from '../../../electron/broker/cluster/controller';
 import type { PartitionReplica } from '../../../electron/broker/cluster/partition-replica';
-import { kcat, lines, PYTHON, run, startTestCluster, topicName, type TestCluster } from '../clients/helpers';
+import { kcat, lines, startTestCluster, topicName, type TestCluster } from '../clients/helpers';
+import { txnScenario } from './fixtures/txn';
 import { waitFor } from '../../support/wait';
-
-const TXN = fileURLToPath(new URL('./fixtures/txn.py', import.meta.url));
-
-async function python<T>(command: string, args: Record<string, unknown>, timeoutMs = 60_000): Promise<T> {
-  const result = await run(PYTHON, [TXN, command, JSON.stringify(args)], { timeoutMs });
-  if (result.timedOut || result.code !== 0)
-    throw new Error(`txn.py ${command} failed (${result.timedOut ? 'timed out' : `exit ${result.code}`}):\n${result.stderr}`);
-  return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as T;
-}
 
 let test: TestCluster;
 
@@ -51,7 +42,7 @@ const readKcat = async (topic: string, isolation: 'read_committed' | 'read_uncom
   lines(await kcat(test.bootstrap, ['-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-X', `isolation.level=${isolation}`, '-f', '%s\\n'])).sort();
 
 const readLibrdkafka = async (topic: string, isolation: 'read_committed' | 'read_uncommitted') =>
-  (await python<{ values: string[] }>('consume', { bootstrap: test.bootstrap, topic, isolation, partitions: 1 })).values.sort();
+  (await txnScenario<{ values: string[] }>('consume', { bootstrap: test.bootstrap, topic, isolation, partitions: 1 })).values.sort();
 
 /** The markers in a replica's log: 'commit' / 'abort' by offset order. */
 const markers = (replica: PartitionReplica) =>
@@ -68,7 +59,7 @@ describe('compaction of transactional records', () => {
       configs: { 'cleanup.policy': 'compact', 'segment.bytes': '100', 'min.cleanable.dirty.ratio': '0.01', 'delete.retention.ms': '86400000' },
     });
     if (isFailure(created)) throw new Error(created.message);
-    await python('transactions', {
+    await txnScenario('transactions', {
       bootstrap: test.bootstrap,
       id: `tx-${topic}`,
       topic,
@@ -144,8 +135,8 @@ describe('compaction of transactional records', () => {
     });
     if (isFailure(created)) throw new Error(created.message);
     // A producer opens a transaction (k=open) and vanishes; then committed records roll segments past it.
-    await python('hang', { bootstrap: test.bootstrap, id: `hang-${topic}`, topic, values: ['k=open'], timeoutMs: 60_000 });
-    await python('transactions', {
+    await txnScenario('hang', { bootstrap: test.bootstrap, id: `hang-${topic}`, topic, values: ['k=open'], timeoutMs: 60_000 });
+    await txnScenario('transactions', {
       bootstrap: test.bootstrap,
       id: `tx-${topic}`,
       topic,

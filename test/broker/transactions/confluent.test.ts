@@ -4,20 +4,11 @@
  * transactional id, a producer that vanishes mid-transaction aborted by its timeout, and
  * consume-transform-produce with offsets committed in the transaction.
  */
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFailure } from '../../../electron/broker/cluster/controller';
-import { PYTHON, run, startTestCluster, topicName, type TestCluster } from '../clients/helpers';
+import { startTestCluster, topicName, type TestCluster } from '../clients/helpers';
+import { txnScenario } from './fixtures/txn';
 import { waitFor } from '../../support/wait';
-
-const TXN = fileURLToPath(new URL('./fixtures/txn.py', import.meta.url));
-
-async function python<T>(command: string, args: Record<string, unknown>, timeoutMs = 60_000): Promise<T> {
-  const result = await run(PYTHON, [TXN, command, JSON.stringify(args)], { timeoutMs });
-  if (result.timedOut || result.code !== 0)
-    throw new Error(`txn.py ${command} failed (${result.timedOut ? 'timed out' : `exit ${result.code}`}):\n${result.stderr}`);
-  return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as T;
-}
 
 let test: TestCluster;
 
@@ -45,12 +36,12 @@ function createTopic(prefix: string, partitions = 1): string {
 }
 
 const consume = (topic: string, isolation: 'read_committed' | 'read_uncommitted', partitions = 1) =>
-  python<{ values: string[]; eof: number[] }>('consume', { bootstrap: test.bootstrap, topic, isolation, partitions });
+  txnScenario<{ values: string[]; eof: number[] }>('consume', { bootstrap: test.bootstrap, topic, isolation, partitions });
 
 describe('librdkafka transactional producer', () => {
   it('commits and aborts: read_committed sees only committed records, read_uncommitted all', async () => {
     const topic = createTopic('txn-commit-abort', 2);
-    const result = await python<{ done: boolean[] }>('transactions', {
+    const result = await txnScenario<{ done: boolean[] }>('transactions', {
       bootstrap: test.bootstrap,
       id: `tx-${topic}`,
       topic,
@@ -82,7 +73,7 @@ describe('librdkafka transactional producer', () => {
 
   it('fences the first producer when a second one initialises the same transactional id', async () => {
     const topic = createTopic('txn-fence');
-    const result = await python<{ successor: string; zombie: unknown }>('fence', { bootstrap: test.bootstrap, id: `tx-${topic}`, topic });
+    const result = await txnScenario<{ successor: string; zombie: unknown }>('fence', { bootstrap: test.bootstrap, id: `tx-${topic}`, topic });
     expect(result.successor).toBe('committed');
     expect(result.zombie).toMatchObject({ fatal: true });
     const committed = await consume(topic, 'read_committed');
@@ -91,13 +82,13 @@ describe('librdkafka transactional producer', () => {
 
   it('aborts the transaction of a producer that vanished, once its timeout passes', async () => {
     const topic = createTopic('txn-hang');
-    await python('hang', { bootstrap: test.bootstrap, id: `tx-${topic}`, topic, timeoutMs: 2000, values: ['lost-1', 'lost-2'] });
+    await txnScenario('hang', { bootstrap: test.bootstrap, id: `tx-${topic}`, topic, timeoutMs: 2000, values: ['lost-1', 'lost-2'] });
     const leader = () => test.cluster.broker(test.cluster.controller.partition(topic, 0)!.leader).replica(topic, 0)!;
     // While open, the transaction holds the LSO at its first record.
     expect(leader().lastStableOffset).toBe(0);
     await waitFor(() => leader().lastStableOffset === leader().highWatermark || null, 15_000, 'the timed-out transaction to be aborted');
     expect(leader().log.allAbortedTransactions()).toHaveLength(1);
-    await python('transactions', { bootstrap: test.bootstrap, id: `tx2-${topic}`, topic, transactions: [{ values: ['after'], commit: true }] });
+    await txnScenario('transactions', { bootstrap: test.bootstrap, id: `tx2-${topic}`, topic, transactions: [{ values: ['after'], commit: true }] });
     expect((await consume(topic, 'read_committed')).values).toEqual(['after']);
     expect((await consume(topic, 'read_uncommitted')).values).toEqual(['lost-1', 'lost-2', 'after']);
   });
@@ -106,9 +97,9 @@ describe('librdkafka transactional producer', () => {
     const input = createTopic('txn-in');
     const output = createTopic('txn-out');
     const values = Array.from({ length: 30 }, (_, i) => `v${i}`);
-    await python('transactions', { bootstrap: test.bootstrap, id: `tx-feed-${input}`, topic: input, transactions: [{ values, commit: true }] });
+    await txnScenario('transactions', { bootstrap: test.bootstrap, id: `tx-feed-${input}`, topic: input, transactions: [{ values, commit: true }] });
     const group = `ctp-${input}`;
-    const result = await python<{ consumed: number; committed: number }>('ctp', {
+    const result = await txnScenario<{ consumed: number; committed: number }>('ctp', {
       bootstrap: test.bootstrap,
       id: `tx-ctp-${input}`,
       group,
