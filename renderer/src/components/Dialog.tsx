@@ -168,20 +168,19 @@ export function ConfirmDialog({
       }
     >
       {children}
-      {typeToConfirm !== undefined ? (
-        <label className="type-to-confirm">
-          <span>
-            Type <code>{typeToConfirm}</code> to confirm
-          </span>
-          <input
-            value={typed}
-            spellCheck={false}
-            autoComplete="off"
-            onChange={(event) => setTyped(event.target.value)}
-            aria-label={`Type ${typeToConfirm} to confirm`}
-          />
-        </label>
-      ) : null}
+      {typeToConfirm !== undefined ? <TypeToConfirm word={typeToConfirm} typed={typed} onType={setTyped} /> : null}
     </Dialog>
+  );
+}
+
+/** The field a destructive action waits on until `word` is typed (topic names, 'delete 3'). */
+export function TypeToConfirm({ word, typed, onType }: { word: string; typed: string; onType: (typed: string) => void }) {
+  return (
+    <label className="type-to-confirm">
+      <span>
+        Type <code>{word}</code> to confirm
+      </span>
+      <input value={typed} spellCheck={false} autoComplete="off" onChange={(event) => onType(event.target.value)} aria-label={`Type ${word} to confirm`} />
+    </label>
   );
 }

@@ -1,7 +1,7 @@
 // Deleting or purging the topics selected on the topics screen, after a confirmation that names them and
 // needs the count typed; each topic is done in turn and its outcome listed, a failure stopping nothing.
 import { useState } from 'react';
-import { Dialog } from '../../components/Dialog';
+import { Dialog, TypeToConfirm } from '../../components/Dialog';
 import { formatQuantity } from '../../components/format';
 import { useAppStore } from '../../store/hooks';
 
@@ -62,20 +62,7 @@ export function BulkTopicsDialog({ action, topics, onClose }: { action: 'delete'
           );
         })}
       </ul>
-      {outcomes ? null : (
-        <label className="type-to-confirm">
-          <span>
-            Type <code>{confirmWord}</code> to confirm
-          </span>
-          <input
-            value={typed}
-            spellCheck={false}
-            autoComplete="off"
-            aria-label={`Type ${confirmWord} to confirm`}
-            onChange={(event) => setTyped(event.target.value)}
-          />
-        </label>
-      )}
+      {outcomes ? null : <TypeToConfirm word={confirmWord} typed={typed} onType={setTyped} />}
     </Dialog>
   );
 }
