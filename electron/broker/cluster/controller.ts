@@ -1,6 +1,7 @@
 import type { Logger } from '../server/logger';
 import { SecurityMetadata } from '../security/security-metadata';
 import { ClientQuotas } from '../quotas/client-quotas';
+import { ControllerMutationQuotaManager, type MutationQuota } from '../quotas/controller-mutation-quota';
 import { DelegationTokens, type DelegationTokenConfig } from '../security/delegation-tokens';
 import { assignReplicas } from './assignment';
 import { electLeader, type ElectionResult, type ReplicaLogInfo } from './election';
@@ -34,7 +35,8 @@ export type ControllerErrorName =
   | 'PREFERRED_LEADER_NOT_AVAILABLE'
   | 'ELIGIBLE_LEADERS_NOT_AVAILABLE'
   | 'KAFKA_STORAGE_ERROR'
-  | 'NO_REASSIGNMENT_IN_PROGRESS';
+  | 'NO_REASSIGNMENT_IN_PROGRESS'
+  | 'THROTTLING_QUOTA_EXCEEDED';
 
 export interface ControllerFailure {
   error: ControllerErrorName;
@@ -58,6 +60,8 @@ export interface CreateTopicSpec {
   validateOnly?: boolean;
   /** Internal topics (__consumer_offsets) may be created only by the cluster itself. */
   internal?: boolean;
+  /** The requester's controller mutation quota (KIP-599), charged the new partitions once they are valid. */
+  mutationQuota?: MutationQuota;
 }
 
 /** Ceilings on partition counts (Kafka Desk's broker configs max.partitions.*). */
@@ -115,6 +119,12 @@ type MetadataChange =
   /** A change of another part of the metadata (ACLs, SCRAM credentials): its key and how to build its record. */
   | { kind: 'record'; key: string; build: () => MetadataRecord | null };
 
+/** A mutation a strict controller mutation quota refuses (KIP-599), as the failure the request answers per topic. */
+function mutationRefused(quota: MutationQuota | undefined, partitions: number): ControllerFailure | null {
+  const refusal = quota?.record(partitions) ?? null;
+  return refusal ? { error: 'THROTTLING_QUOTA_EXCEEDED', message: refusal.message } : null;
+}
+
 /**
  * The cluster controller: the single owner of cluster metadata (topics, replica assignments, leaders,
  * leader epochs, ISR, producer-id allocation). Brokers ask it; they never keep their own copy. Every
@@ -136,6 +146,8 @@ export class Controller {
   readonly clientQuotas: ClientQuotas;
   /** Delegation tokens (KIP-48), persisted with the rest of the metadata. */
   readonly delegationTokens: DelegationTokens;
+  /** Controller mutation quotas (KIP-599): one bucket per client for the whole cluster, as the controller keeps them. */
+  readonly controllerMutations: ControllerMutationQuotaManager;
   readonly #options: ControllerOptions;
 
   constructor(options: ControllerOptions) {
@@ -166,6 +178,7 @@ export class Controller {
       this.#partitionTotal += topic.partitions.length;
     }
     this.#now = options.now ?? Date.now;
+    this.controllerMutations = new ControllerMutationQuotaManager(this.clientQuotas, this.#now);
     // The metadata on disk may predate the broker set (a broker count lowered): drop unknown brokers
     // from nothing but liveness; their replicas stay assigned and show as offline.
   }
@@ -511,6 +524,9 @@ export class Controller {
       configs: { ...configs },
       partitions: assignment.map((replicas, partition) => this.#newPartition(partition, replicas)),
     };
+    // KIP-599, as Kafka's ReplicationControlManager: a valid topic's partitions are charged, validate_only included.
+    const throttled = mutationRefused(spec.mutationQuota, topic.partitions.length);
+    if (throttled) return throttled;
     if (spec.validateOnly) return topic;
     const unavailable = this.#storeUnavailable();
     if (unavailable) return unavailable;
@@ -558,12 +574,14 @@ export class Controller {
     return null;
   }
 
-  deleteTopic(name: string, options: { internal?: boolean } = {}): TopicMetadata | ControllerFailure {
+  deleteTopic(name: string, options: { internal?: boolean; mutationQuota?: MutationQuota } = {}): TopicMetadata | ControllerFailure {
     const topic = this.#byName.get(name);
     if (!topic) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `Topic '${name}' does not exist.` };
     if ((topic.internal || INTERNAL_TOPICS.has(name)) && !options.internal) {
       return { error: 'INVALID_TOPIC_EXCEPTION', message: `'${name}' is an internal topic of the cluster and cannot be deleted.` };
     }
+    const throttled = mutationRefused(options.mutationQuota, topic.partitions.length);
+    if (throttled) return throttled;
     const unavailable = this.#storeUnavailable();
     if (unavailable) return unavailable;
     this.#byName.delete(name);
@@ -576,7 +594,13 @@ export class Controller {
     return topic;
   }
 
-  createPartitions(name: string, totalCount: number, assignment: number[][] | null, validateOnly: boolean): TopicMetadata | ControllerFailure {
+  createPartitions(
+    name: string,
+    totalCount: number,
+    assignment: number[][] | null,
+    validateOnly: boolean,
+    mutationQuota?: MutationQuota,
+  ): TopicMetadata | ControllerFailure {
     const topic = this.#byName.get(name);
     if (!topic) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `Topic '${name}' does not exist.` };
     const current = topic.partitions.length;
@@ -610,6 +634,8 @@ export class Controller {
         random: this.#options.random,
       });
     }
+    const throttled = mutationRefused(mutationQuota, adding);
+    if (throttled) return throttled;
     if (validateOnly) return topic;
     const unavailable = this.#storeUnavailable();
     if (unavailable) return unavailable;

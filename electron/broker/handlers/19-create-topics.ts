@@ -7,6 +7,8 @@ import { describeTopicConfigs, duplicateNames, oversizedConfigValue } from './co
 import { defineHandler, type RequestContext } from './handler';
 import { ZERO_UUID } from '../../kafka/protocol/uuid';
 import { AclOperation, authorizedOnCluster, authorizedOnTopic } from '../security/request-authorization';
+import type { MutationQuota } from '../quotas/controller-mutation-quota';
+import { mutationQuotaOf, withMutationThrottle } from './mutation-quota';
 
 function failed(name: string, errorCode: number, errorMessage: string): CreateTopicsResponseCreatableTopicResult {
   return { name, topicId: ZERO_UUID, errorCode, errorMessage, topicConfigErrorCode: 0, numPartitions: -1, replicationFactor: -1, configs: [] };
@@ -23,7 +25,12 @@ function assignmentOf(topic: CreateTopicsRequestCreatableTopic): number[][] | st
   return sorted.map((a) => a.brokerIds);
 }
 
-function createOne(topic: CreateTopicsRequestCreatableTopic, validateOnly: boolean, context: RequestContext): CreateTopicsResponseCreatableTopicResult {
+function createOne(
+  topic: CreateTopicsRequestCreatableTopic,
+  validateOnly: boolean,
+  context: RequestContext,
+  mutationQuota: MutationQuota,
+): CreateTopicsResponseCreatableTopicResult {
   const configs: Record<string, string> = {};
   const repeated = duplicateNames(topic.configs.map((c) => c.name));
   if (repeated.length > 0) return failed(topic.name, ErrorCode.INVALID_REQUEST, `Config ${repeated.join(', ')} is given more than once.`);
@@ -42,6 +49,7 @@ function createOne(topic: CreateTopicsRequestCreatableTopic, validateOnly: boole
     assignment,
     configs,
     validateOnly,
+    mutationQuota,
   });
   if (isFailure(created)) return refused(topic.name, created.error, created.message, context);
   return succeeded(created, validateOnly, context);
@@ -106,6 +114,8 @@ export const createTopicsHandler = defineHandler({
   // ceiling applies to the request as a whole. The answer comes once the brokers opened the new
   // partitions' logs, which they do a slice at a time while serving other clients.
   handle: (request, context) => {
+    // KIP-599: strict from v6; older clients get their topics and a throttled answer.
+    const mutationQuota = mutationQuotaOf(context, 6);
     const response = context.broker.controller.batch(() => {
       const tooMany = context.broker.controller.checkRequestedPartitions(requestedPartitions(request.topics, context.broker.config.int('num.partitions')));
       if (tooMany) {
@@ -128,12 +138,14 @@ export const createTopicsHandler = defineHandler({
                   ErrorCode.TOPIC_AUTHORIZATION_FAILED,
                   `Not authorized to create topic ${topic.name} (needs CREATE on the cluster or the topic).`,
                 )
-              : createOne(topic, context.apiVersion >= 1 && request.validateOnly, context),
+              : createOne(topic, context.apiVersion >= 1 && request.validateOnly, context, mutationQuota),
         );
       }
       return { throttleTimeMs: 0, topics };
     });
     const created = !(context.apiVersion >= 1 && request.validateOnly) && response.topics.some((t) => t.errorCode === ErrorCode.NONE);
-    return created ? context.broker.clusterReplicasSynced().then(() => response) : response;
+    return created
+      ? context.broker.clusterReplicasSynced().then(() => withMutationThrottle(context, mutationQuota, response))
+      : withMutationThrottle(context, mutationQuota, response);
   },
 });

@@ -4,8 +4,10 @@ import { DeleteTopics, type DeleteTopicsResponseDeletableTopicResult } from '../
 import { defineHandler, type RequestContext } from './handler';
 import { ZERO_UUID } from '../../kafka/protocol/uuid';
 import { AclOperation, authorizedOnTopic } from '../security/request-authorization';
+import type { MutationQuota } from '../quotas/controller-mutation-quota';
+import { mutationQuotaOf, withMutationThrottle } from './mutation-quota';
 
-function deleteOne(name: string | null, topicId: string, context: RequestContext): DeleteTopicsResponseDeletableTopicResult {
+function deleteOne(name: string | null, topicId: string, context: RequestContext, mutationQuota: MutationQuota): DeleteTopicsResponseDeletableTopicResult {
   const controller = context.broker.controller;
   const result = (errorCode: number, errorMessage: string | null, id = topicId): DeleteTopicsResponseDeletableTopicResult => ({
     name,
@@ -29,7 +31,7 @@ function deleteOne(name: string | null, topicId: string, context: RequestContext
     return result(ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled on this cluster (delete.topic.enable=false).');
   }
   // The controller refuses internal topics itself.
-  const deleted = controller.deleteTopic(topic.name);
+  const deleted = controller.deleteTopic(topic.name, { mutationQuota });
   if (isFailure(deleted)) return result(ErrorCode[deleted.error], deleted.message);
   return { name: topic.name, topicId: deleted.topicId, errorCode: ErrorCode.NONE, errorMessage: null };
 }
@@ -44,15 +46,19 @@ export const deleteTopicsHandler = defineHandler({
   minVersion: 0,
   maxVersion: 6,
   // One metadata write for the whole request.
-  handle: (request, context) =>
-    context.broker.controller.batch(() => {
+  handle: (request, context) => {
+    // KIP-599: strict from v5; older clients get their deletions and a throttled answer.
+    const mutationQuota = mutationQuotaOf(context, 5);
+    const response = context.broker.controller.batch(() => {
       const targets = context.apiVersion >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
       return {
         throttleTimeMs: 0,
         responses: targets.map(({ name, topicId }) => {
-          const answer = deleteOne(name, topicId, context);
+          const answer = deleteOne(name, topicId, context, mutationQuota);
           return context.apiVersion >= 6 ? answer : { ...answer, topicId: ZERO_UUID };
         }),
       };
-    }),
+    });
+    return withMutationThrottle(context, mutationQuota, response);
+  },
 });

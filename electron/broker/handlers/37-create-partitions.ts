@@ -4,6 +4,7 @@ import { refusalLog } from '../server/refusal-log';
 import { CreatePartitions } from '../../kafka/protocol/generated/index';
 import { duplicateNames } from './config-resources';
 import { defineHandler } from './handler';
+import { mutationQuotaOf, withMutationThrottle } from './mutation-quota';
 import { AclOperation, authorizedOnTopic } from '../security/request-authorization';
 
 /**
@@ -17,6 +18,8 @@ export const createPartitionsHandler = defineHandler({
   maxVersion: 3,
   // One metadata write for the whole request, answered once the brokers opened the new partitions' logs.
   handle: (request, context) => {
+    // KIP-599: strict from v3; older clients get their partitions and a throttled answer.
+    const mutationQuota = mutationQuotaOf(context, 3);
     const response = context.broker.controller.batch(() => {
       const repeated = new Set(duplicateNames(request.topics.map((t) => t.name)));
       const controller = context.broker.controller;
@@ -39,7 +42,7 @@ export const createPartitionsHandler = defineHandler({
           }
           // An empty assignment list asks for nothing in particular: the controller chooses, as with null.
           const assignment = topic.assignments?.length ? topic.assignments.map((a) => a.brokerIds) : null;
-          const result = tooMany ?? context.broker.controller.createPartitions(topic.name, topic.count, assignment, request.validateOnly);
+          const result = tooMany ?? context.broker.controller.createPartitions(topic.name, topic.count, assignment, request.validateOnly, mutationQuota);
           if (isFailure(result)) {
             refusalLog(context.broker.logger).warn('CreatePartitions refused', {
               topic: topic.name,
@@ -55,6 +58,8 @@ export const createPartitionsHandler = defineHandler({
       };
     });
     const created = !request.validateOnly && response.results.some((r) => r.errorCode === ErrorCode.NONE);
-    return created ? context.broker.clusterReplicasSynced().then(() => response) : response;
+    return created
+      ? context.broker.clusterReplicasSynced().then(() => withMutationThrottle(context, mutationQuota, response))
+      : withMutationThrottle(context, mutationQuota, response);
   },
 });

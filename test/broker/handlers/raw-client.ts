@@ -13,7 +13,10 @@ export class RawClient {
   private waiting: { resolve: (frame: Buffer) => void; reject: (error: Error) => void } | null = null;
   private correlationId = 0;
 
-  private constructor(private readonly socket: Socket) {
+  private constructor(
+    private readonly socket: Socket,
+    private readonly clientId: string,
+  ) {
     socket.on('data', (chunk) => {
       this.buffered = Buffer.concat([this.buffered, chunk]);
       if (this.buffered.length < 4) return;
@@ -28,11 +31,11 @@ export class RawClient {
     socket.on('close', () => this.waiting?.reject(new Error('connection closed before the response')));
   }
 
-  static open(hostPort: string): Promise<RawClient> {
+  static open(hostPort: string, clientId = 'raw-client'): Promise<RawClient> {
     const [host, port] = hostPort.split(':');
     return new Promise((resolve, reject) => {
       // No Nagle delay: with it, each request waited ~40 ms for the delayed ACK of its first chunk.
-      const socket = connect({ host, port: Number(port), noDelay: true }, () => resolve(new RawClient(socket)));
+      const socket = connect({ host, port: Number(port), noDelay: true }, () => resolve(new RawClient(socket, clientId)));
       socket.once('error', reject);
     });
   }
@@ -41,7 +44,7 @@ export class RawClient {
     const correlationId = ++this.correlationId;
     const frame = await new Promise<Buffer>((resolve, reject) => {
       this.waiting = { resolve, reject };
-      this.socket.write(Buffer.concat(encodeRequestFrame(api, version, correlationId, 'raw-client', body)));
+      this.socket.write(Buffer.concat(encodeRequestFrame(api, version, correlationId, this.clientId, body)));
     });
     const reader = new Reader(frame);
     const header = decodeResponseHeader(reader, responseHeaderVersion(api.apiKey, version));
