@@ -210,6 +210,7 @@ describe('Kafka release table against the generated codec', () => {
     // What 4.0 and 4.1 added after that is.
     expect(versionGaps()).toEqual([
       'AlterPartitionReassignments v1 (4.1)',
+      'ConsumerGroupDescribe v1 (4.0, 4.1)',
       'DescribeCluster v2 (4.0, 4.1)',
       'DescribeGroups v6 (4.0, 4.1)',
       'Fetch v18 (4.1)',
@@ -244,7 +245,6 @@ describe('Kafka release table against the generated codec', () => {
       'UnregisterBroker (3.3+)',
       'AllocateProducerIds (3.0+)',
       'ConsumerGroupHeartbeat (3.7+)',
-      'ConsumerGroupDescribe (3.8+)',
       'ListClientMetricsResources (3.7+)',
       'DescribeTopicPartitions (3.8+)',
       'ShareGroupHeartbeat (4.1+)',

@@ -15,6 +15,7 @@ import type { BrokerConfigView } from '../cluster/broker-config';
 import { isFailure, type Controller } from '../cluster/controller';
 import type { Logger } from '../server/logger';
 import { ErrorCode } from '../../kafka/protocol/error-codes';
+import { describeError, notAConsumerGroup, type DescribedConsumerGroup } from './consumer-group-description';
 import { Group } from './group';
 import { GroupMembership, type JoinRequest, type MemberRef, type SyncRequest } from './group-membership';
 import { GroupOffsets, type CommitRequest, type TxnCommitRequest } from './group-offsets';
@@ -186,6 +187,14 @@ export class GroupCoordinator {
 
   listGroups() {
     return this.membership.listGroups();
+  }
+
+  /** ConsumerGroupDescribe (KIP-848) of one group: a consumer-protocol group, else GROUP_ID_NOT_FOUND as Kafka says it. */
+  describeConsumerGroup(groupId: string): DescribedConsumerGroup {
+    const owned = this.#partitions.ownerOf(groupId);
+    if (typeof owned === 'number') return describeError(groupId, owned);
+    const classic = owned.groups.get(groupId);
+    return notAConsumerGroup(groupId, classic !== undefined && !classic.is('Dead'));
   }
 
   commitOffsets(request: CommitRequest) {

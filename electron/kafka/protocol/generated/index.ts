@@ -36,6 +36,7 @@ import { decodeHeartbeatRequest, decodeHeartbeatResponse, encodeHeartbeatRequest
 import { decodeLeaveGroupRequest, decodeLeaveGroupResponse, encodeLeaveGroupRequest, encodeLeaveGroupResponse, type LeaveGroupRequest, type LeaveGroupResponse } from './leave-group';
 import { decodeSyncGroupRequest, decodeSyncGroupResponse, encodeSyncGroupRequest, encodeSyncGroupResponse, type SyncGroupRequest, type SyncGroupResponse } from './sync-group';
 import { decodeDescribeGroupsRequest, decodeDescribeGroupsResponse, encodeDescribeGroupsRequest, encodeDescribeGroupsResponse, type DescribeGroupsRequest, type DescribeGroupsResponse } from './describe-groups';
+import { decodeConsumerGroupDescribeRequest, decodeConsumerGroupDescribeResponse, encodeConsumerGroupDescribeRequest, encodeConsumerGroupDescribeResponse, type ConsumerGroupDescribeRequest, type ConsumerGroupDescribeResponse } from './consumer-group-describe';
 import { decodeListGroupsRequest, decodeListGroupsResponse, encodeListGroupsRequest, encodeListGroupsResponse, type ListGroupsRequest, type ListGroupsResponse } from './list-groups';
 import { decodeSaslHandshakeRequest, decodeSaslHandshakeResponse, encodeSaslHandshakeRequest, encodeSaslHandshakeResponse, type SaslHandshakeRequest, type SaslHandshakeResponse } from './sasl-handshake';
 import { decodeApiVersionsRequest, decodeApiVersionsResponse, encodeApiVersionsRequest, encodeApiVersionsResponse, type ApiVersionsRequest, type ApiVersionsResponse } from './api-versions';
@@ -89,6 +90,7 @@ export * from './heartbeat';
 export * from './leave-group';
 export * from './sync-group';
 export * from './describe-groups';
+export * from './consumer-group-describe';
 export * from './list-groups';
 export * from './sasl-handshake';
 export * from './api-versions';
@@ -290,6 +292,18 @@ export const DescribeGroups: ApiDescriptor<DescribeGroupsRequest, DescribeGroups
   encodeRequest: encodeDescribeGroupsRequest,
   decodeResponse: decodeDescribeGroupsResponse,
   encodeResponse: encodeDescribeGroupsResponse,
+};
+
+export const ConsumerGroupDescribe: ApiDescriptor<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse> = {
+  apiKey: 69,
+  name: 'ConsumerGroupDescribe',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeConsumerGroupDescribeRequest,
+  encodeRequest: encodeConsumerGroupDescribeRequest,
+  decodeResponse: decodeConsumerGroupDescribeResponse,
+  encodeResponse: encodeConsumerGroupDescribeResponse,
 };
 
 export const ListGroups: ApiDescriptor<ListGroupsRequest, ListGroupsResponse> = {
@@ -826,6 +840,7 @@ export const apiDescriptors: ReadonlyMap<number, ApiDescriptor<unknown, unknown>
   [61, DescribeProducers as ApiDescriptor<unknown, unknown>],
   [65, DescribeTransactions as ApiDescriptor<unknown, unknown>],
   [66, ListTransactions as ApiDescriptor<unknown, unknown>],
+  [69, ConsumerGroupDescribe as ApiDescriptor<unknown, unknown>],
 ]);
 
 /** Versions of the data structures (no header, no API key); decoders accept newer versions, reading the fields they know. */

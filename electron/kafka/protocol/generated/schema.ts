@@ -658,6 +658,63 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
       ],
     },
   },
+  ConsumerGroupDescribeRequest: {
+    name: 'ConsumerGroupDescribeRequest',
+    type: 'request',
+    apiKey: 69,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      ConsumerGroupDescribeRequest: [
+        { name: 'GroupIds', prop: 'groupIds', type: '[]string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'IncludeAuthorizedOperations', prop: 'includeAuthorizedOperations', type: 'bool', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  ConsumerGroupDescribeResponse: {
+    name: 'ConsumerGroupDescribeResponse',
+    type: 'response',
+    apiKey: 69,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      ConsumerGroupDescribeResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Groups', prop: 'groups', type: '[]ConsumerGroupDescribeResponseDescribedGroup', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ConsumerGroupDescribeResponseDescribedGroup: [
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'GroupId', prop: 'groupId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'GroupState', prop: 'groupState', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'GroupEpoch', prop: 'groupEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'AssignmentEpoch', prop: 'assignmentEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'AssignorName', prop: 'assignorName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Members', prop: 'members', type: '[]ConsumerGroupDescribeResponseMember', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'AuthorizedOperations', prop: 'authorizedOperations', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "-2147483648" },
+      ],
+      ConsumerGroupDescribeResponseMember: [
+        { name: 'MemberId', prop: 'memberId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'InstanceId', prop: 'instanceId', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'RackId', prop: 'rackId', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'MemberEpoch', prop: 'memberEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ClientId', prop: 'clientId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ClientHost', prop: 'clientHost', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'SubscribedTopicNames', prop: 'subscribedTopicNames', type: '[]string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'SubscribedTopicRegex', prop: 'subscribedTopicRegex', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'Assignment', prop: 'assignment', type: 'ConsumerGroupDescribeResponseAssignment', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'TargetAssignment', prop: 'targetAssignment', type: 'ConsumerGroupDescribeResponseAssignment', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ConsumerGroupDescribeResponseTopicPartitions: [
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'TopicName', prop: 'topicName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ConsumerGroupDescribeResponseAssignment: [
+        { name: 'TopicPartitions', prop: 'topicPartitions', type: '[]ConsumerGroupDescribeResponseTopicPartitions', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
   ListGroupsRequest: {
     name: 'ListGroupsRequest',
     type: 'request',
