@@ -79,6 +79,12 @@ interface RunResult {
   cpuMicrosPerRequest: number;
   scavengesPer1k: number;
   markCompacts: number;
+  incrementalSteps: number;
+  allocatedPerRequest: number;
+  promotedPerRequest: number;
+  oldGrowthPerRequest: number;
+  externalDiedOldPerRequest: number;
+  youngCapacityMiB: number;
   gcMinorTotalMs: number;
   gcMajorMaxMs: number;
   loopDelayP99Ms: number;
@@ -192,6 +198,12 @@ async function runOnce(cluster: ServerProcess, leader: string, topic: string, re
     cpuMicrosPerRequest: (cpu * 1e6) / requests,
     scavengesPer1k: (after.gcMinorCount! * 1000) / requests,
     markCompacts: after.gcMajorCount!,
+    incrementalSteps: after.gcIncrementalCount ?? NaN,
+    allocatedPerRequest: (after.heapAllocatedBytes ?? NaN) / requests,
+    promotedPerRequest: (after.heapPromotedBytes ?? NaN) / requests,
+    oldGrowthPerRequest: (after.heapOldGrowthBytes ?? NaN) / requests,
+    externalDiedOldPerRequest: (after.markCompactFreedExternalBytes ?? NaN) / requests,
+    youngCapacityMiB: (after.heapYoungCapacityBytes ?? NaN) / (1 << 20),
     gcMinorTotalMs: after.gcMinorTotalMs!,
     gcMajorMaxMs: after.gcMajorMaxMs!,
     loopDelayP99Ms: after.eventLoopDelayP99Ms!,
@@ -242,14 +254,27 @@ export default async function run(): Promise<void> {
       results.push(r);
       console.log(
         `  run ${rep + 1}: ${fmt1(r.cpuMicrosPerRequest)} µs CPU/request, ${fmt2(r.scavengesPer1k)} scavenges and ${r.markCompacts} mark-compacts ` +
-          `(${fmtInt(requests)} requests), ${fmt2(r.followerFetchesPerRequest)} follower fetches/request, ${fmtInt(requests / r.seconds)} requests/s; ` +
+          `(${r.incrementalSteps} incremental marking steps; ${fmtInt(requests)} requests), per request ${fmtInt(r.allocatedPerRequest)} B allocated, ` +
+          `${fmtInt(r.promotedPerRequest)} B promoted, ${fmtInt(r.oldGrowthPerRequest)} B old-generation growth, ${fmtInt(r.externalDiedOldPerRequest)} B ` +
+          `external memory freed by mark-compacts (young generation ${fmt1(r.youngCapacityMiB)} MiB); ` +
+          `${fmt2(r.followerFetchesPerRequest)} follower fetches/request, ${fmtInt(requests / r.seconds)} requests/s; ` +
           `consumed ${fmtInt(r.consumed)} of ${fmtInt(requests * records)}; GC scavenges ${fmt1(r.gcMinorTotalMs)} ms, mark-compact max ${fmt1(r.gcMajorMaxMs)} ms, loop delay p99 ${fmt2(r.loopDelayP99Ms)} ms`,
       );
       await withAdmin(bootstrap, (admin) => admin.deleteTopics({ topics: [topic] }));
     }
     console.log('');
     printTable(
-      ['CPU µs/request', 'scavenges/1k req', 'mark-compacts/run', 'requests/s', 'follower fetches/req'],
+      [
+        'CPU µs/request',
+        'scavenges/1k req',
+        'mark-compacts/run',
+        'alloc B/req',
+        'promoted B/req',
+        'old growth B/req',
+        'ext. died old B/req',
+        'requests/s',
+        'follower fetches/req',
+      ],
       [
         [
           spread(
@@ -262,6 +287,22 @@ export default async function run(): Promise<void> {
           ),
           spread(
             results.map((r) => r.markCompacts),
+            fmtInt,
+          ),
+          spread(
+            results.map((r) => r.allocatedPerRequest),
+            fmtInt,
+          ),
+          spread(
+            results.map((r) => r.promotedPerRequest),
+            fmtInt,
+          ),
+          spread(
+            results.map((r) => r.oldGrowthPerRequest),
+            fmtInt,
+          ),
+          spread(
+            results.map((r) => r.externalDiedOldPerRequest),
             fmtInt,
           ),
           spread(

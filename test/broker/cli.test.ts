@@ -136,6 +136,15 @@ describe('npm run cluster', () => {
     }
     expect(after.eventLoopDelayMaxMs).toBeGreaterThanOrEqual(after.eventLoopDelayP99Ms!);
     expect(after.gcMinorTotalMs).toBeGreaterThanOrEqual(after.gcMinorMaxMs!);
+    for (const name of ['gcIncrementalCount', 'heapPromotedBytes', 'heapOldGrowthBytes', 'markCompactFreedBytes', 'markCompactFreedExternalBytes']) {
+      expect(after[name], name).toBeGreaterThanOrEqual(0);
+    }
+    // The bytes the collector saw since the previous stats: the produce and its replication allocated.
+    expect(after.heapAllocatedBytes).toBeGreaterThan(0);
+    expect(after.heapOldGrowthBytes).toBeGreaterThanOrEqual(after.heapPromotedBytes!);
+    expect(after.heapYoungCapacityBytes).toBeGreaterThan(0);
+    expect(after.eventLoopUtilization).toBeGreaterThan(0);
+    expect(after.eventLoopUtilization).toBeLessThanOrEqual(1);
   });
 
   it('adds a broker, refuses to remove one that holds replicas, drains it and then removes it', async () => {
