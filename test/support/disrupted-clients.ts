@@ -1,7 +1,7 @@
 /**
  * Real clients producing and consuming while the embedded cluster is disrupted (brokers stopped, killed,
  * added, drained, replicas moved), shared by the tests that must show nothing is lost meanwhile
- * (test/broker/cluster/reassignment-clients, test/broker/transactions/chaos).
+ * (test/broker/cluster/chaos, test/broker/cluster/reassignment-clients, test/broker/transactions/chaos).
  *
  * Two ways to disrupt: `disruptUntilStopped` repeats a disruption in the background for as long as the
  * clients run (chaos), `produceIdempotentThrough` pauses its producer at checkpoints, with records in
@@ -18,6 +18,11 @@ import { KCAT, kcat, lines, PYTHON } from '../broker/clients/helpers';
 import { sleep, waitFor } from './wait';
 
 export interface Disruptions {
+  /**
+   * Resolves once one more disruption has completed (or the loop has stopped), so a producer can make sure
+   * a failure happens while its records are in flight, however slow the machine.
+   */
+  next(): Promise<void>;
   /** Ends the loop after the round under way (a stopped broker is started again first); resolves to the disruptions made. */
   stop(): Promise<number>;
 }
@@ -30,14 +35,27 @@ export interface Disruptions {
 export function disruptUntilStopped(disrupt: (round: number) => Promise<boolean>, pauseMs = 300): Disruptions {
   let running = true;
   let disruptions = 0;
+  const waiters: Array<() => void> = [];
+  const wakeWaiters = () => {
+    for (const wake of waiters.splice(0)) wake();
+  };
   const loop = (async () => {
-    for (let round = 0; running; round++) {
-      await sleep(pauseMs);
-      if (!running) break;
-      if (await disrupt(round)) disruptions++;
+    try {
+      for (let round = 0; running; round++) {
+        await sleep(pauseMs);
+        if (!running) break;
+        if (await disrupt(round)) {
+          disruptions++;
+          wakeWaiters();
+        }
+      }
+    } finally {
+      running = false;
+      wakeWaiters();
     }
   })();
   return {
+    next: () => (running ? new Promise<void>((resolve) => waiters.push(resolve)) : Promise.resolve()),
     async stop() {
       running = false;
       await loop;

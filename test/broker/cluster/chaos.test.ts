@@ -1,18 +1,33 @@
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+/**
+ * Acknowledged records survive leader failures: idempotent producers (kafkajs in-process, librdkafka in its
+ * own process) write keyed records with acks=all while partition leaders are stopped and killed, one broker
+ * at a time; then every acknowledged record is there exactly once, each key's records in order. The
+ * disruption loop, the ISR wait, the read-back and the check are the shared ones of
+ * test/support/disrupted-clients.ts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
 import { isFailure } from '../../../electron/broker/cluster/controller';
 import { silentLogger } from '../../../electron/broker/server/logger';
+import {
+  bounceBroker,
+  checkKeyedValues,
+  disruptUntilStopped,
+  isrWhole,
+  produceIdempotentThrough,
+  readTopic,
+  waitForWholeIsr,
+  type Disruptions,
+} from '../../support/disrupted-clients';
 
-const run = promisify(execFile);
 const RECORDS = 20_000;
 const PARTITIONS = 3;
 const KEYS = 30;
+const nothingWrong = { lost: [], duplicated: [], reordered: [] };
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -30,88 +45,24 @@ async function startCluster(topic: string): Promise<EmbeddedCluster> {
 }
 
 /**
- * Stops, kills and restarts partition leaders, one broker at a time, until told to stop. One broker
- * down leaves two in sync, enough for min.insync.replicas=2. `next()` resolves once one more
- * disruption has completed, so producers can make sure failures happen while their records are in
- * flight, however slow the machine.
+ * Stops or kills (in turn) a partition's leader, one broker at a time and only while every replica is in
+ * sync, until stopped: one broker down leaves two in sync, enough for min.insync.replicas=2. Stopped
+ * before the cluster closes, on every path.
  */
-function chaos(cluster: EmbeddedCluster, topic: string): { next: () => Promise<void>; stop: () => Promise<number> } {
-  let running = true;
-  let disruptions = 0;
-  const waiters: Array<() => void> = [];
-  const loop = (async () => {
-    let round = 0;
-    while (running) {
-      await new Promise((r) => setTimeout(r, 100));
-      const partition = round % PARTITIONS;
-      const leader = cluster.controller.partition(topic, partition)?.leader ?? -1;
-      const isr = cluster.controller.partition(topic, partition)?.isr ?? [];
-      if (leader < 0 || isr.length < 3) {
-        round++;
-        continue;
-      }
-      if (round % 2 === 0) await cluster.stopBroker(leader);
-      else await cluster.killBroker(leader);
-      await new Promise((r) => setTimeout(r, 250));
-      await cluster.startBroker(leader);
-      disruptions++;
-      for (const wake of waiters.splice(0)) wake();
-      round++;
-    }
-  })();
-  return {
-    next: () => new Promise<void>((resolve) => waiters.push(resolve)),
-    stop: async () => {
-      running = false;
-      await loop;
-      for (const wake of waiters.splice(0)) wake();
-      return disruptions;
-    },
-  };
-}
-
-async function waitForFullIsr(cluster: EmbeddedCluster, topic: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!cluster.controller.topic(topic)!.partitions.every((p) => p.isr.length === 3 && p.leader >= 0)) {
-    if (Date.now() > deadline) throw new Error('ISR did not recover');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Reads every partition from the beginning with librdkafka (kcat): `partition offset value` per record. */
-async function readAll(cluster: EmbeddedCluster, topic: string): Promise<Map<number, string[]>> {
-  const { stdout } = await run('kcat', ['-b', cluster.bootstrapServers(), '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p %o %s\\n'], {
-    maxBuffer: 64 << 20,
-    timeout: 60_000,
-  });
-  const byPartition = new Map<number, string[]>();
-  for (const line of stdout.split('\n')) {
-    if (!line) continue;
-    const [partition, , value] = line.split(' ');
-    const list = byPartition.get(Number(partition)) ?? [];
-    list.push(value!);
-    byPartition.set(Number(partition), list);
-  }
-  return byPartition;
-}
-
-/** Every acknowledged value present exactly once, no value twice, and each key's values in order. */
-function verify(byPartition: Map<number, string[]>, acknowledged: Set<string>): void {
-  const seen = new Map<string, number>();
-  for (const values of byPartition.values()) {
-    const lastSeqOfKey = new Map<string, number>();
-    for (const value of values) {
-      seen.set(value, (seen.get(value) ?? 0) + 1);
-      const [key, seq] = value.split('#') as [string, string];
-      const previous = lastSeqOfKey.get(key) ?? -1;
-      expect(Number(seq), `order of ${key}`).toBeGreaterThan(previous);
-      lastSeqOfKey.set(key, Number(seq));
-    }
-  }
-  const duplicated = [...seen].filter(([, count]) => count > 1).map(([value]) => value);
-  expect(duplicated).toEqual([]);
-  const lost = [...acknowledged].filter((value) => !seen.has(value));
-  expect(lost).toEqual([]);
+function disruptLeaders(cluster: EmbeddedCluster, topic: string): Disruptions {
+  const chaos = disruptUntilStopped(async (round) => {
+    const leader = cluster.controller.partition(topic, round % PARTITIONS)?.leader ?? -1;
+    if (leader < 0 || !isrWhole(cluster, [topic], 3)) return false;
+    await bounceBroker(cluster, leader, round % 2 === 0 ? 'stop' : 'kill', 250);
+    return true;
+  }, 100);
+  cleanups.push(() =>
+    chaos.stop().then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
+  return chaos;
 }
 
 describe('acknowledged records survive leader failures', () => {
@@ -128,7 +79,7 @@ describe('acknowledged records survive leader failures', () => {
     await producer.connect();
     cleanups.push(() => producer.disconnect());
     const acknowledged = new Set<string>();
-    const disruptor = chaos(cluster, topic);
+    const disruptor = disruptLeaders(cluster, topic);
     // Each send targets one partition. kafkajs 2.2.4 keys a send's retry state by broker
     // (producer/sendMessages.js, responsePerBroker): when a retry finds a partition's new leader is a
     // broker that already answered for another partition of the same send, that partition's messages
@@ -150,66 +101,31 @@ describe('acknowledged records survive leader failures', () => {
     }
     const disruptions = await disruptor.stop();
     expect(disruptions).toBeGreaterThanOrEqual(4);
-    await waitForFullIsr(cluster, topic);
-    const all = await readAll(cluster, topic);
-    verify(all, acknowledged);
+    await waitForWholeIsr(cluster, [topic], 3);
+    expect(checkKeyedValues(await readTopic(cluster.bootstrapServers(), topic), acknowledged)).toEqual(nothingWrong);
   }, 180_000);
 
   it('with an idempotent librdkafka producer (confluent-kafka, acks=all)', async () => {
     const topic = 'chaos-librdkafka';
     const cluster = await startCluster(topic);
-    const script = join(mkdtempSync(join(tmpdir(), 'kd-chaos-py-')), 'produce.py');
-    cleanups.push(() => rmSync(join(script, '..'), { recursive: true, force: true }));
-    writeFileSync(
-      script,
-      `
-import sys
-from confluent_kafka import Producer
-p = Producer({'bootstrap.servers': sys.argv[1], 'enable.idempotence': True, 'acks': 'all',
-              'linger.ms': 5, 'message.timeout.ms': 120000, 'retry.backoff.ms': 50})
-def report(err, msg):
-    if err is None:
-        sys.stdout.write(msg.value().decode() + '\\n')
-    else:
-        sys.stderr.write('DELIVERY FAILED: %s\\n' % err)
-for i in range(${RECORDS}):
-    key = 'key%d' % (i % ${KEYS})
-    value = '%s#%d' % (key, i // ${KEYS})
-    while True:
-        try:
-            p.produce('${topic}', key=key, value=value, on_delivery=report)
-            break
-        except BufferError:
-            p.poll(0.05)
-    # At each fifth of the run, wait (records still in flight) until a leader has failed.
-    if i > 0 and i % ${RECORDS / 5} == 0:
-        sys.stderr.write('CHECKPOINT\\n')
-        sys.stderr.flush()
-        sys.stdin.readline()
-    p.poll(0)
-remaining = p.flush(120)
-sys.stderr.write('unflushed: %d\\n' % remaining)
-`,
-    );
-    const disruptor = chaos(cluster, topic);
-    const child = spawn('/usr/bin/python3', [script, cluster.bootstrapServers()], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const checkpoints = d.toString().split('CHECKPOINT').length - 1;
-      for (let i = 0; i < checkpoints; i++) void disruptor.next().then(() => child.stdin.write('go\n'));
+    const disruptor = disruptLeaders(cluster, topic);
+    // At each fifth of the run the producer waits, records still in flight, until a leader has failed.
+    const produced = await produceIdempotentThrough({
+      bootstrap: cluster.bootstrapServers(),
+      topic,
+      records: RECORDS,
+      keys: KEYS,
+      steps: Array.from({ length: 4 }, () => () => disruptor.next()),
+      timeoutMs: 170_000,
     });
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     const disruptions = await disruptor.stop();
-    expect(code, stderr).toBe(0);
+    expect(produced.exitCode, produced.stderr).toBe(0);
+    expect(produced.stepsRun).toBe(4);
     expect(disruptions).toBeGreaterThanOrEqual(4);
-    const acknowledged = new Set(stdout.split('\n').filter(Boolean));
     // With idempotence and acks=all every record is eventually delivered, none failed.
-    expect(stderr).not.toMatch(/DELIVERY FAILED/);
-    expect(acknowledged.size).toBe(RECORDS);
-    await waitForFullIsr(cluster, topic);
-    verify(await readAll(cluster, topic), acknowledged);
+    expect(produced.stderr).not.toMatch(/DELIVERY FAILED/);
+    expect(produced.acknowledged.size).toBe(RECORDS);
+    await waitForWholeIsr(cluster, [topic], 3);
+    expect(checkKeyedValues(await readTopic(cluster.bootstrapServers(), topic), produced.acknowledged)).toEqual(nothingWrong);
   }, 180_000);
 });
