@@ -42,6 +42,7 @@ export const COVERED: readonly string[] = [
   'LeaveGroup',
   'SyncGroup',
   'DescribeGroups',
+  'ConsumerGroupHeartbeat',
   'ConsumerGroupDescribe',
   'ListGroups',
   'SaslHandshake',

@@ -36,6 +36,7 @@ import { decodeHeartbeatRequest, decodeHeartbeatResponse, encodeHeartbeatRequest
 import { decodeLeaveGroupRequest, decodeLeaveGroupResponse, encodeLeaveGroupRequest, encodeLeaveGroupResponse, type LeaveGroupRequest, type LeaveGroupResponse } from './leave-group';
 import { decodeSyncGroupRequest, decodeSyncGroupResponse, encodeSyncGroupRequest, encodeSyncGroupResponse, type SyncGroupRequest, type SyncGroupResponse } from './sync-group';
 import { decodeDescribeGroupsRequest, decodeDescribeGroupsResponse, encodeDescribeGroupsRequest, encodeDescribeGroupsResponse, type DescribeGroupsRequest, type DescribeGroupsResponse } from './describe-groups';
+import { decodeConsumerGroupHeartbeatRequest, decodeConsumerGroupHeartbeatResponse, encodeConsumerGroupHeartbeatRequest, encodeConsumerGroupHeartbeatResponse, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartbeatResponse } from './consumer-group-heartbeat';
 import { decodeConsumerGroupDescribeRequest, decodeConsumerGroupDescribeResponse, encodeConsumerGroupDescribeRequest, encodeConsumerGroupDescribeResponse, type ConsumerGroupDescribeRequest, type ConsumerGroupDescribeResponse } from './consumer-group-describe';
 import { decodeListGroupsRequest, decodeListGroupsResponse, encodeListGroupsRequest, encodeListGroupsResponse, type ListGroupsRequest, type ListGroupsResponse } from './list-groups';
 import { decodeSaslHandshakeRequest, decodeSaslHandshakeResponse, encodeSaslHandshakeRequest, encodeSaslHandshakeResponse, type SaslHandshakeRequest, type SaslHandshakeResponse } from './sasl-handshake';
@@ -90,6 +91,7 @@ export * from './heartbeat';
 export * from './leave-group';
 export * from './sync-group';
 export * from './describe-groups';
+export * from './consumer-group-heartbeat';
 export * from './consumer-group-describe';
 export * from './list-groups';
 export * from './sasl-handshake';
@@ -292,6 +294,18 @@ export const DescribeGroups: ApiDescriptor<DescribeGroupsRequest, DescribeGroups
   encodeRequest: encodeDescribeGroupsRequest,
   decodeResponse: decodeDescribeGroupsResponse,
   encodeResponse: encodeDescribeGroupsResponse,
+};
+
+export const ConsumerGroupHeartbeat: ApiDescriptor<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse> = {
+  apiKey: 68,
+  name: 'ConsumerGroupHeartbeat',
+  minVersion: 0,
+  maxVersion: 1,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeConsumerGroupHeartbeatRequest,
+  encodeRequest: encodeConsumerGroupHeartbeatRequest,
+  decodeResponse: decodeConsumerGroupHeartbeatResponse,
+  encodeResponse: encodeConsumerGroupHeartbeatResponse,
 };
 
 export const ConsumerGroupDescribe: ApiDescriptor<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse> = {
@@ -840,6 +854,7 @@ export const apiDescriptors: ReadonlyMap<number, ApiDescriptor<unknown, unknown>
   [61, DescribeProducers as ApiDescriptor<unknown, unknown>],
   [65, DescribeTransactions as ApiDescriptor<unknown, unknown>],
   [66, ListTransactions as ApiDescriptor<unknown, unknown>],
+  [68, ConsumerGroupHeartbeat as ApiDescriptor<unknown, unknown>],
   [69, ConsumerGroupDescribe as ApiDescriptor<unknown, unknown>],
 ]);
 

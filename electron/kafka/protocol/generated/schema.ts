@@ -658,6 +658,56 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
       ],
     },
   },
+  ConsumerGroupHeartbeatRequest: {
+    name: 'ConsumerGroupHeartbeatRequest',
+    type: 'request',
+    apiKey: 68,
+    validVersions: [0, 1],
+    flexibleVersions: [0, -1],
+    structs: {
+      ConsumerGroupHeartbeatRequest: [
+        { name: 'GroupId', prop: 'groupId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'MemberId', prop: 'memberId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'MemberEpoch', prop: 'memberEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'InstanceId', prop: 'instanceId', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'RackId', prop: 'rackId', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'RebalanceTimeoutMs', prop: 'rebalanceTimeoutMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: -1 },
+        { name: 'SubscribedTopicNames', prop: 'subscribedTopicNames', type: '[]string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'SubscribedTopicRegex', prop: 'subscribedTopicRegex', type: 'string', versions: [1, -1], nullableVersions: [1, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'ServerAssignor', prop: 'serverAssignor', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'TopicPartitions', prop: 'topicPartitions', type: '[]ConsumerGroupHeartbeatRequestTopicPartitions', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+      ],
+      ConsumerGroupHeartbeatRequestTopicPartitions: [
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  ConsumerGroupHeartbeatResponse: {
+    name: 'ConsumerGroupHeartbeatResponse',
+    type: 'response',
+    apiKey: 68,
+    validVersions: [0, 1],
+    flexibleVersions: [0, -1],
+    structs: {
+      ConsumerGroupHeartbeatResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'MemberId', prop: 'memberId', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'MemberEpoch', prop: 'memberEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'HeartbeatIntervalMs', prop: 'heartbeatIntervalMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Assignment', prop: 'assignment', type: 'ConsumerGroupHeartbeatResponseAssignment', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+      ],
+      ConsumerGroupHeartbeatResponseAssignment: [
+        { name: 'TopicPartitions', prop: 'topicPartitions', type: '[]ConsumerGroupHeartbeatResponseTopicPartitions', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ConsumerGroupHeartbeatResponseTopicPartitions: [
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
   ConsumerGroupDescribeRequest: {
     name: 'ConsumerGroupDescribeRequest',
     type: 'request',
