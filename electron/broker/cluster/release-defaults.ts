@@ -30,6 +30,12 @@ const CHANGES: readonly DefaultChange[] = [
   { name: 'message.max.bytes', before: '1000012', since: '2.5', why: '1 MiB + record batch overhead (1048588) instead of 1000000 + overhead from 2.5' },
   { name: 'replica.lag.time.max.ms', before: '10000', since: '2.5', why: 'KIP-537: followers may lag 30 s instead of 10 s from 2.5' },
   {
+    name: 'group.coordinator.rebalance.protocols',
+    before: 'classic',
+    since: '4.0',
+    why: 'KIP-848: the consumer rebalance protocol is on by default from 4.0 (3.7-3.9: early access, off unless configured)',
+  },
+  {
     name: 'log.message.timestamp.after.max.ms',
     before: '9223372036854775807',
     since: '4.0',

@@ -15,8 +15,9 @@ import type { BrokerConfigView } from '../cluster/broker-config';
 import { isFailure, type Controller } from '../cluster/controller';
 import type { Logger } from '../server/logger';
 import { ErrorCode } from '../../kafka/protocol/error-codes';
-import { describeError, notAConsumerGroup, type DescribedConsumerGroup } from './consumer-group-description';
-import { Group } from './group';
+import { describeConsumerGroup, describeError, notAConsumerGroup, type DescribedConsumerGroup } from './consumer-group-description';
+import { ConsumerMembership, type ConsumerHeartbeatRequest } from './consumer-membership';
+import { Group, joinError } from './group';
 import { GroupMembership, type JoinRequest, type MemberRef, type SyncRequest } from './group-membership';
 import { GroupOffsets, type CommitRequest, type TxnCommitRequest } from './group-offsets';
 import { GroupPartitions, systemClock, type CoordinatorBroker, type CoordinatorClock, type OwnedPartition } from './group-partitions';
@@ -58,6 +59,8 @@ export function ensureOffsetsTopic(broker: {
 export class GroupCoordinator {
   readonly membership: GroupMembership;
   readonly offsets: GroupOffsets;
+  /** KIP-848 consumer groups (ConsumerGroupHeartbeat). */
+  readonly consumer: ConsumerMembership;
   readonly #partitions: GroupPartitions;
   readonly #broker: CoordinatorBroker;
 
@@ -65,7 +68,8 @@ export class GroupCoordinator {
     this.#broker = broker;
     this.#partitions = new GroupPartitions(broker, clock);
     this.membership = new GroupMembership(this.#partitions);
-    this.offsets = new GroupOffsets(this.#partitions, this.membership);
+    this.consumer = new ConsumerMembership(this.#partitions);
+    this.offsets = new GroupOffsets(this.#partitions, this.membership, this.consumer);
   }
 
   /** The `__consumer_offsets` partition of a group, or -1 while the topic does not exist. */
@@ -110,7 +114,7 @@ export class GroupCoordinator {
     if (!this.#broker.offsetsPartitions(partition)) return;
     const started = Date.now();
     const loaded = loadOffsetsPartition(this.#broker.offsetsPartitions, partition);
-    const owned: OwnedPartition = { partition, leaderEpoch, groups: new Map() };
+    const owned: OwnedPartition = { partition, leaderEpoch, groups: new Map(), consumerGroups: new Map() };
     const now = this.#partitions.clock.now();
     for (const [groupId, value] of loaded.groups) owned.groups.set(groupId, this.membership.restoreGroup(groupId, value, now));
     let offsets = 0;
@@ -133,6 +137,11 @@ export class GroupCoordinator {
         group.pendingTxnOffsets.set(producerId, list);
       }
     }
+    for (const [groupId, value] of loaded.consumerGroups) {
+      if (value.groupEpoch === null) continue;
+      this.consumer.restoreGroup(owned, groupId, value);
+      if (!owned.groups.has(groupId)) owned.groups.set(groupId, new Group(groupId, now));
+    }
     this.#partitions.owned.set(partition, owned);
     this.offsets.scheduleExpiry();
     this.membership.resumeSessions(owned);
@@ -140,6 +149,7 @@ export class GroupCoordinator {
       this.#partitions.log.info('loaded groups and offsets', {
         partition,
         groups: owned.groups.size,
+        consumerGroups: owned.consumerGroups.size,
         offsets,
         records: loaded.records,
         skipped: loaded.skipped,
@@ -153,6 +163,7 @@ export class GroupCoordinator {
     if (!owned) return;
     this.#partitions.owned.delete(partition);
     for (const group of owned.groups.values()) this.membership.dropGroup(group, ErrorCode.NOT_COORDINATOR);
+    for (const group of owned.consumerGroups.values()) this.consumer.dropGroup(group);
     if (owned.groups.size > 0) this.#partitions.log.info('no longer coordinator of offsets partition', { partition, groups: owned.groups.size });
   }
 
@@ -166,7 +177,17 @@ export class GroupCoordinator {
   // The handlers' calls
 
   joinGroup(request: JoinRequest) {
+    // A consumer group with members cannot take classic members here (Kafka's online migration of a
+    // group between protocols is not implemented): Kafka's answer when it cannot, INCONSISTENT_GROUP_PROTOCOL.
+    const consumerGroup = this.consumer.consumerGroup(request.groupId);
+    if (consumerGroup && consumerGroup.members.size > 0) return joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, request.memberId);
+    if (consumerGroup) this.offsets.deleteEmptyConsumerGroup(consumerGroup);
     return this.membership.joinGroup(request);
+  }
+
+  /** ConsumerGroupHeartbeat (KIP-848). */
+  consumerGroupHeartbeat(request: ConsumerHeartbeatRequest) {
+    return this.consumer.heartbeat(request);
   }
 
   syncGroup(request: SyncRequest) {
@@ -193,6 +214,26 @@ export class GroupCoordinator {
   describeConsumerGroup(groupId: string): DescribedConsumerGroup {
     const owned = this.#partitions.ownerOf(groupId);
     if (typeof owned === 'number') return describeError(groupId, owned);
+    const group = owned.consumerGroups.get(groupId);
+    if (group) {
+      const metadata = this.#broker.metadata;
+      const assignors = this.consumer.assignors();
+      return describeConsumerGroup(
+        {
+          groupId,
+          state: group.state(),
+          groupEpoch: group.groupEpoch,
+          assignmentEpoch: group.assignmentEpoch,
+          assignorName: assignors.find((a) => a.name === group.preferredServerAssignor())?.name ?? assignors[0]!.name,
+          members: [...group.members.values()].map((m) => ({ ...m, assigned: m.assignedPartitions })),
+          targetOf: (memberId) => group.targetAssignment.get(memberId),
+        },
+        (topicId) => {
+          for (const topic of metadata.topics()) if (topic.topicId === topicId) return topic.name;
+          return undefined;
+        },
+      );
+    }
     const classic = owned.groups.get(groupId);
     return notAConsumerGroup(groupId, classic !== undefined && !classic.is('Dead'));
   }
@@ -210,8 +251,13 @@ export class GroupCoordinator {
     this.offsets.completeTransaction(partition, producerId, commit);
   }
 
-  fetchOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }> | null, requireStable = false) {
-    return this.offsets.fetchOffsets(groupId, topics, requireStable);
+  fetchOffsets(
+    groupId: string,
+    topics: Array<{ name: string; partitions: number[] }> | null,
+    requireStable = false,
+    member?: { memberId: string | null; memberEpoch: number },
+  ) {
+    return this.offsets.fetchOffsets(groupId, topics, requireStable, member);
   }
 
   deleteOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }>) {

@@ -8,6 +8,8 @@
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import type { RecordInput } from '../../kafka/records/record-batch';
 import { Group, type CommittedOffset, type Member, type TimerHandle } from './group';
+import type { ConsumerGroup } from './consumer-group';
+import type { ConsumerMembership } from './consumer-membership';
 import { subscriptionTopics, type GroupMembership, type MemberRef } from './group-membership';
 import type { GroupPartitions, OwnedPartition } from './group-partitions';
 import { groupMetadataRecord, offsetCommitRecord } from './offsets-store';
@@ -27,6 +29,8 @@ export interface CommitPartition {
 export interface CommitRequest extends MemberRef {
   /** OffsetCommit v2-4 retention time; -1 for the broker's. */
   retentionTimeMs: number;
+  /** The OffsetCommit version: members of a consumer group (KIP-848) must use v9+. */
+  apiVersion?: number;
   topics: Array<{ name: string; partitions: CommitPartition[] }>;
 }
 
@@ -56,10 +60,52 @@ export class GroupOffsets {
   #expiryTimer: TimerHandle | null = null;
   readonly #partitions: GroupPartitions;
   readonly #membership: GroupMembership;
+  readonly #consumer: ConsumerMembership;
 
-  constructor(partitions: GroupPartitions, membership: GroupMembership) {
+  constructor(partitions: GroupPartitions, membership: GroupMembership, consumer: ConsumerMembership) {
     this.#partitions = partitions;
     this.#membership = membership;
+    this.#consumer = consumer;
+  }
+
+  /**
+   * Kafka's ConsumerGroup.validateOffsetCommit: with no member (epoch -1) only while the group is empty
+   * (admin tools); a transactional commit that names no member is accepted; else the member must exist,
+   * use OffsetCommit v9+ (KIP-848), and send its current member epoch (STALE_MEMBER_EPOCH otherwise).
+   */
+  #validateConsumerCommit(group: ConsumerGroup, request: MemberRef, transactional: boolean, apiVersion: number): number {
+    if (request.generationId < 0 && group.members.size === 0) return ErrorCode.NONE;
+    if (transactional && request.generationId === -1 && request.memberId === '' && request.groupInstanceId === null) return ErrorCode.NONE;
+    const member = group.members.get(request.memberId);
+    if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (!transactional && apiVersion < 9) return ErrorCode.UNSUPPORTED_VERSION;
+    if (request.generationId !== member.memberEpoch) return ErrorCode.STALE_MEMBER_EPOCH;
+    return ErrorCode.NONE;
+  }
+
+  /** The holder of a consumer group's committed offsets (the classic-group record, with no members). */
+  #offsetsHolder(owned: OwnedPartition, groupId: string): Group {
+    let group = owned.groups.get(groupId);
+    if (!group) owned.groups.set(groupId, (group = new Group(groupId, this.#clock.now())));
+    return group;
+  }
+
+  /** The topics a consumer group's members subscribe to now, or null when the group is not a consumer group or is empty. */
+  #consumerSubscribedTopics(owned: OwnedPartition, groupId: string): Set<string> | null {
+    const group = owned.consumerGroups.get(groupId);
+    if (!group || group.members.size === 0) return null;
+    return new Set(group.subscriptionMetadata.keys());
+  }
+
+  /** Removes an empty consumer group and its records (a classic member takes the group id over). */
+  deleteEmptyConsumerGroup(group: ConsumerGroup): void {
+    const owned = this.#partitions.ownerOf(group.groupId);
+    if (typeof owned === 'number' || owned.consumerGroups.get(group.groupId) !== group || group.members.size > 0) return;
+    owned.consumerGroups.delete(group.groupId);
+    this.#consumer.dropGroup(group);
+    this.#partitions.whenWritten(this.#partitions.append(owned, this.#consumer.tombstones(group, this.#clock.now())), 'consumer group removal', (code) => {
+      if (code !== ErrorCode.NONE) this.#log.warn('could not write the removal of a consumer group', { group: group.groupId, errorCode: code });
+    });
   }
 
   get #clock() {
@@ -77,7 +123,12 @@ export class GroupOffsets {
     if (typeof owned === 'number') return all(owned);
     let group = owned.groups.get(request.groupId);
     let member: Member | undefined;
-    if (!group) {
+    const consumerGroup = owned.consumerGroups.get(request.groupId);
+    if (consumerGroup) {
+      const code = this.#validateConsumerCommit(consumerGroup, request, false, request.apiVersion ?? 9);
+      if (code !== ErrorCode.NONE) return all(code);
+      group = this.#offsetsHolder(owned, request.groupId);
+    } else if (!group) {
       // Simple consumers and admin tools commit without a membership (generation -1).
       if (request.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION);
       group = new Group(request.groupId, this.#clock.now());
@@ -140,7 +191,12 @@ export class GroupOffsets {
     const owned = this.#partitions.ownerOf(request.groupId);
     if (typeof owned === 'number') return all(owned);
     let group = owned.groups.get(request.groupId);
-    if (!group) {
+    const consumerGroup = owned.consumerGroups.get(request.groupId);
+    if (consumerGroup) {
+      const code = this.#validateConsumerCommit(consumerGroup, request, true, 0);
+      if (code !== ErrorCode.NONE) return all(code);
+      group = this.#offsetsHolder(owned, request.groupId);
+    } else if (!group) {
       group = new Group(request.groupId, this.#clock.now());
       owned.groups.set(request.groupId, group);
     } else if (group.is('Dead')) {
@@ -206,7 +262,17 @@ export class GroupOffsets {
     return false;
   }
 
-  fetchOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }> | null, requireStable = false): FetchOffsetsResult {
+  /**
+   * OffsetFetch. From v9 a member of a consumer group names itself (KIP-848): an unknown member gets
+   * UNKNOWN_MEMBER_ID, an epoch other than its current one STALE_MEMBER_EPOCH (Kafka's
+   * ConsumerGroup.validateOffsetFetch); admin tools send no member id and epoch -1.
+   */
+  fetchOffsets(
+    groupId: string,
+    topics: Array<{ name: string; partitions: number[] }> | null,
+    requireStable = false,
+    member: { memberId: string | null; memberEpoch: number } = { memberId: null, memberEpoch: -1 },
+  ): FetchOffsetsResult {
     const missing = (partitionIndex: number, errorCode: number = ErrorCode.NONE): FetchedPartition => ({
       partitionIndex,
       committedOffset: -1,
@@ -217,6 +283,13 @@ export class GroupOffsets {
     const owned = this.#partitions.ownerOf(groupId);
     if (typeof owned === 'number') {
       return { errorCode: owned, topics: (topics ?? []).map((t) => ({ name: t.name, partitions: t.partitions.map((p) => missing(p, owned)) })) };
+    }
+    const consumerGroup = owned.consumerGroups.get(groupId);
+    if (consumerGroup && !(member.memberId === null && member.memberEpoch < 0)) {
+      const known = member.memberId === null ? undefined : consumerGroup.members.get(member.memberId);
+      const code = !known ? ErrorCode.UNKNOWN_MEMBER_ID : known.memberEpoch !== member.memberEpoch ? ErrorCode.STALE_MEMBER_EPOCH : ErrorCode.NONE;
+      if (code !== ErrorCode.NONE)
+        return { errorCode: code, topics: (topics ?? []).map((t) => ({ name: t.name, partitions: t.partitions.map((p) => missing(p, code)) })) };
     }
     const group = owned.groups.get(groupId);
     const found = (topic: string, partition: number): FetchedPartition => {
@@ -250,7 +323,7 @@ export class GroupOffsets {
     if (typeof owned === 'number') return all(owned);
     const group = owned.groups.get(groupId);
     if (!group || group.is('Dead')) return all(ErrorCode.GROUP_ID_NOT_FOUND);
-    let subscribed: Set<string> = new Set();
+    let subscribed: Set<string> = this.#consumerSubscribedTopics(owned, groupId) ?? new Set();
     if (!group.is('Empty')) {
       const topicsInUse = group.subscribedTopics(subscriptionTopics);
       if (topicsInUse === null) return all(ErrorCode.NON_EMPTY_GROUP);
@@ -292,7 +365,13 @@ export class GroupOffsets {
         if (!partitions) continue;
         for (const partition of partitions.keys()) records.push(offsetCommitRecord(group.groupId, topic, partition, null, now));
         group.offsets.delete(topic);
-        if (group.is('Empty') && group.members.size === 0 && !group.hasOffsets() && group.pendingMembers.size === 0) {
+        if (
+          group.is('Empty') &&
+          group.members.size === 0 &&
+          !group.hasOffsets() &&
+          group.pendingMembers.size === 0 &&
+          !owned.consumerGroups.has(group.groupId)
+        ) {
           records.push(groupMetadataRecord(group.groupId, null, now));
           this.#membership.dropGroup(group, ErrorCode.COORDINATOR_NOT_AVAILABLE);
           owned.groups.delete(group.groupId);
@@ -337,12 +416,18 @@ export class GroupOffsets {
     for (const owned of this.#partitions.owned.values()) {
       const records: RecordInput[] = [];
       for (const group of [...owned.groups.values()]) {
-        const subscribed = group.is('Empty') ? null : group.subscribedTopics(subscriptionTopics);
+        const consumerGroup = owned.consumerGroups.get(group.groupId);
+        const consumerSubscribed = this.#consumerSubscribedTopics(owned, group.groupId);
+        const subscribed = consumerGroup ? consumerSubscribed : group.is('Empty') ? null : group.subscribedTopics(subscriptionTopics);
         for (const [topic, partitions] of [...group.offsets]) {
           for (const [partition, value] of [...partitions]) {
             let expiresAt: number;
             if (value.expireTimestamp >= 0) expiresAt = value.expireTimestamp;
-            else if (group.is('Empty')) expiresAt = Math.max(value.commitTimestamp, group.stateTimestamp) + retentionMs;
+            else if (consumerGroup) {
+              // Kafka's consumer groups: an offset expires by its commit time unless a member subscribes to its topic.
+              if (consumerSubscribed?.has(topic)) continue;
+              expiresAt = value.commitTimestamp + retentionMs;
+            } else if (group.is('Empty')) expiresAt = Math.max(value.commitTimestamp, group.stateTimestamp) + retentionMs;
             else if (subscribed !== null && !subscribed.has(topic)) expiresAt = value.commitTimestamp + retentionMs;
             else continue;
             if (expiresAt > now) continue;
@@ -351,7 +436,15 @@ export class GroupOffsets {
             expired++;
           }
         }
-        if (group.is('Empty') && group.members.size === 0 && group.pendingMembers.size === 0 && !group.hasOffsets()) {
+        if (consumerGroup) {
+          if (consumerGroup.members.size === 0 && !group.hasOffsets()) {
+            records.push(...this.#consumer.tombstones(consumerGroup, now));
+            this.#consumer.dropGroup(consumerGroup);
+            owned.consumerGroups.delete(group.groupId);
+            owned.groups.delete(group.groupId);
+            this.#log.info('removed an empty consumer group without offsets', { group: group.groupId });
+          }
+        } else if (group.is('Empty') && group.members.size === 0 && group.pendingMembers.size === 0 && !group.hasOffsets()) {
           records.push(groupMetadataRecord(group.groupId, null, now));
           this.#membership.dropGroup(group, ErrorCode.COORDINATOR_NOT_AVAILABLE);
           owned.groups.delete(group.groupId);
@@ -373,15 +466,20 @@ export class GroupOffsets {
     const results = groupIds.map((groupId): { groupId: string; errorCode: number } => {
       const owned = this.#partitions.ownerOf(groupId);
       if (typeof owned === 'number') return { groupId, errorCode: owned };
-      const group = owned.groups.get(groupId);
+      const consumerGroup = owned.consumerGroups.get(groupId);
+      const group = owned.groups.get(groupId) ?? (consumerGroup ? this.#offsetsHolder(owned, groupId) : undefined);
       if (!group || group.is('Dead')) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
-      if (!group.is('Empty')) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
+      if (!group.is('Empty') || (consumerGroup && consumerGroup.members.size > 0)) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
       let entry = byPartition.get(owned);
       if (!entry) byPartition.set(owned, (entry = { records: [], groups: [] }));
       for (const [topic, partitions] of group.offsets) {
         for (const partition of partitions.keys()) entry.records.push(offsetCommitRecord(groupId, topic, partition, null, now));
       }
-      entry.records.push(groupMetadataRecord(groupId, null, now));
+      if (consumerGroup) {
+        entry.records.push(...this.#consumer.tombstones(consumerGroup, now));
+        this.#consumer.dropGroup(consumerGroup);
+        owned.consumerGroups.delete(groupId);
+      } else entry.records.push(groupMetadataRecord(groupId, null, now));
       entry.groups.push(groupId);
       this.#membership.dropGroup(group, ErrorCode.COORDINATOR_NOT_AVAILABLE);
       owned.groups.delete(groupId);

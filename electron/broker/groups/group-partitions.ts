@@ -9,6 +9,7 @@ import type { Controller } from '../cluster/controller';
 import type { Logger } from '../server/logger';
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import type { RecordInput } from '../../kafka/records/record-batch';
+import type { ConsumerGroup } from './consumer-group';
 import type { Group, TimerHandle } from './group';
 import { appendToOffsetsPartition, type OffsetsPartitions, type TransactionalProducer } from './offsets-store';
 import { OFFSETS_TOPIC, partitionForGroup } from './records';
@@ -21,9 +22,9 @@ import { OFFSETS_TOPIC, partitionForGroup } from './records';
 export interface CoordinatorBroker {
   readonly id: number;
   readonly logger: Logger;
-  readonly config: Pick<BrokerConfigView, 'int'>;
+  readonly config: Pick<BrokerConfigView, 'int' | 'value'>;
   /** The cluster's topics and partitions (who leads which offsets partition, which topics exist). */
-  readonly metadata: Pick<Controller, 'topic' | 'partition'>;
+  readonly metadata: Pick<Controller, 'topic' | 'partition' | 'topics'>;
   /** This broker's replicas of the `__consumer_offsets` partitions, to load from and append to. */
   readonly offsetsPartitions: OffsetsPartitions;
   isRunning(): boolean;
@@ -45,11 +46,16 @@ export const systemClock: CoordinatorClock = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
-/** One offsets partition this broker leads, in the leader epoch it loaded it, with its groups. */
+/**
+ * One offsets partition this broker leads, in the leader epoch it loaded it, with its groups: classic
+ * groups (which also hold every group's committed offsets, whatever its type) and KIP-848 consumer
+ * groups. A group id names a classic group with members or a consumer group, never both.
+ */
 export interface OwnedPartition {
   partition: number;
   leaderEpoch: number;
   groups: Map<string, Group>;
+  consumerGroups: Map<string, ConsumerGroup>;
 }
 
 export class GroupPartitions {
@@ -90,7 +96,7 @@ export class GroupPartitions {
 
   /** Drops a group that holds nothing worth keeping (no members, offsets or pending joins). */
   maybeForget(owned: OwnedPartition, group: Group): void {
-    if (group.isForgettable() && owned.groups.get(group.groupId) === group) owned.groups.delete(group.groupId);
+    if (group.isForgettable() && owned.groups.get(group.groupId) === group && !owned.consumerGroups.has(group.groupId)) owned.groups.delete(group.groupId);
   }
 
   /** Runs work from a timer or a completed write: a bug there is logged, never thrown into the event loop. */

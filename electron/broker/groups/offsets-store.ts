@@ -7,7 +7,9 @@ import { isPartitionError, type PartitionErrorName, type PartitionReplica } from
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { isControlBatch } from '../../kafka/records/batch-header';
 import { ControlRecordType, decodeEndTxnMarker, encodeRecordBatch, iterateBatches, type KafkaRecord, type RecordInput } from '../../kafka/records/record-batch';
+import { decodeConsumerRecordKey, replayConsumerRecord, type LoadedConsumerGroup } from './consumer-records';
 import type { CommittedOffset } from './group';
+import { Reader } from '../../kafka/protocol/reader';
 import {
   decodeGroupMetadataValue,
   decodeOffsetCommitValue,
@@ -107,6 +109,8 @@ export interface LoadedPartition {
   pendingTxn: Map<number, Array<{ group: string; topic: string; partition: number; value: CommittedOffset }>>;
   /** group -> its latest metadata (tombstoned groups absent). */
   groups: Map<string, GroupMetadataValue>;
+  /** KIP-848 consumer groups, replayed from their records (consumer-records.ts). */
+  consumerGroups: Map<string, LoadedConsumerGroup>;
   records: number;
 }
 
@@ -118,7 +122,14 @@ export interface LoadedPartition {
  * it does not know.
  */
 export function loadOffsetsPartition(partitions: OffsetsPartitions, partition: number): LoadedPartition & { skipped: number } {
-  const result: LoadedPartition & { skipped: number } = { offsets: new Map(), groups: new Map(), pendingTxn: new Map(), records: 0, skipped: 0 };
+  const result: LoadedPartition & { skipped: number } = {
+    offsets: new Map(),
+    groups: new Map(),
+    consumerGroups: new Map(),
+    pendingTxn: new Map(),
+    records: 0,
+    skipped: 0,
+  };
   const undecided = new Map<number, KafkaRecord[]>();
   const replica = partitions(partition);
   if (!replica) return result;
@@ -206,5 +217,9 @@ function apply(loaded: LoadedPartition, key: Buffer, value: Buffer | null): void
   } else if (k.kind === 'group') {
     if (value === null) loaded.groups.delete(k.group);
     else loaded.groups.set(k.group, decodeGroupMetadataValue(value));
+  } else {
+    const r = new Reader(key);
+    const consumerKey = decodeConsumerRecordKey(r.readInt16(), r);
+    if (consumerKey) replayConsumerRecord(loaded.consumerGroups, consumerKey, value);
   }
 }

@@ -31,6 +31,7 @@ export const offsetCommitHandler = defineHandler({
       memberId: v >= 1 ? request.memberId : '',
       groupInstanceId: v >= 7 ? request.groupInstanceId : null,
       retentionTimeMs: v >= 2 && v <= 4 ? Number(request.retentionTimeMs) : -1,
+      apiVersion: v,
       topics: allowed.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => ({

@@ -34,7 +34,11 @@ export const offsetFetchHandler = defineHandler({
       topics?.map((t) => ({ name: t.name, partitions: t.partitionIndexes })) ?? null;
     // As Kafka: a group the principal may not DESCRIBE is refused; its topics it may not DESCRIBE are
     // refused per partition when asked for, and left out of an all-topics answer.
-    const fetch = (groupId: string, topics: Array<{ name: string; partitions: number[] }> | null): FetchOffsetsResult => {
+    const fetch = (
+      groupId: string,
+      topics: Array<{ name: string; partitions: number[] }> | null,
+      member?: { memberId: string | null; memberEpoch: number },
+    ): FetchOffsetsResult => {
       if (!authorizedOnGroup(context, AclOperation.DESCRIBE, groupId)) {
         return {
           errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
@@ -50,7 +54,7 @@ export const offsetFetchHandler = defineHandler({
           })),
         };
       }
-      const result = coordinator.fetchOffsets(groupId, topics, v >= 7 && request.requireStable);
+      const result = coordinator.fetchOffsets(groupId, topics, v >= 7 && request.requireStable, member);
       return {
         errorCode: result.errorCode,
         topics: result.topics.flatMap((t) => {
@@ -78,7 +82,8 @@ export const offsetFetchHandler = defineHandler({
         topics: [],
         errorCode: ErrorCode.NONE,
         groups: request.groups.map((g) => {
-          const result = fetch(g.groupId, asked(g.topics));
+          // v9: a consumer group's member names itself and its epoch (KIP-848).
+          const result = fetch(g.groupId, asked(g.topics), v >= 9 ? { memberId: g.memberId, memberEpoch: g.memberEpoch } : undefined);
           return { groupId: g.groupId, topics: result.errorCode === ErrorCode.NONE ? topicsOf(result) : [], errorCode: result.errorCode };
         }),
       };
