@@ -244,7 +244,6 @@ describe('Kafka release table against the generated codec', () => {
       'Envelope (3.4+)',
       'UnregisterBroker (3.3+)',
       'AllocateProducerIds (3.0+)',
-      'ConsumerGroupHeartbeat (3.7+)',
       'ListClientMetricsResources (3.7+)',
       'DescribeTopicPartitions (3.8+)',
       'ShareGroupHeartbeat (4.1+)',
