@@ -184,18 +184,46 @@ const visits: Record<string, (page: Page) => Promise<void>> = {
   settings: (page) => openScreen(page, 'Settings'),
 };
 
+/**
+ * The title each screen's header shows once that screen is the one rendered. A screen shows its spinner
+ * from its first render until its data arrives, so "no spinner left" means loaded only once the visited
+ * screen is there: checked on the screen still shown before the click, it would pass at once.
+ */
+const headings: Record<string, string> = {
+  overview: 'Cluster overview',
+  brokers: 'Brokers',
+  broker: 'Broker 1',
+  topics: 'Topics',
+  reassign: 'Reassign partitions',
+  topic: TOPIC,
+  messages: 'Messages',
+  produce: 'Produce',
+  groups: 'Consumer groups',
+  group: GROUP,
+  transactions: 'Transactions',
+  schemas: 'Schemas',
+  subject: SUBJECT,
+  acls: 'ACLs',
+  users: 'Users',
+  cluster: 'Embedded cluster',
+  settings: 'Settings',
+};
+
 test('every screen fits 1024x700 and 1440x900 with long names', async ({ page, webApp }, testInfo) => {
   test.setTimeout(240_000);
   const errors = watchConsole(page);
   // Every screen of the registry has a visit: a new screen needs one here.
   expect(screenIds.length).toBeGreaterThan(10);
   expect(Object.keys(visits).sort()).toEqual([...screenIds].sort());
+  expect(Object.keys(headings).sort()).toEqual([...screenIds].sort());
   await page.goto(webApp.url);
   const problems: string[] = [];
   for (const id of screenIds) {
     await visits[id]!(page);
-    // Let the screen's data arrive: no spinner left.
-    await expect(page.locator('.state-loading')).toHaveCount(0, { timeout: 30_000 });
+    // The visited screen is rendered (its spinner, if its data is not there yet, with it), then its
+    // data has arrived: no spinner left.
+    await expect(page.locator('main.content .screen-header h1')).toContainText(headings[id]!);
+    await expect(page.locator('main.content .state-loading')).toHaveCount(0, { timeout: 30_000 });
     for (const [width, height] of [
       [1024, 700],
       [1440, 900],
