@@ -16,6 +16,7 @@ import { isFailure, type Controller } from '../cluster/controller';
 import type { Logger } from '../server/logger';
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { describeConsumerGroup, describeError, notAConsumerGroup, type DescribedConsumerGroup } from './consumer-group-description';
+import type { ConsumerGroup } from './consumer-group';
 import { ConsumerMembership, type ConsumerHeartbeatRequest } from './consumer-membership';
 import { Group, joinError } from './group';
 import { GroupMembership, type JoinRequest, type MemberRef, type SyncRequest } from './group-membership';
@@ -271,6 +272,14 @@ export class GroupCoordinator {
   /** See GroupOffsets.expireOffsets (run by its timer; tests call it with a later time). */
   expireOffsets(now: number): number {
     return this.offsets.expireOffsets(now);
+  }
+
+  /**
+   * The KIP-848 consumer groups this broker coordinates now, read-only (ListGroups, DescribeGroups, the
+   * app): their ids are also keys of the classic groups map, whose entry then only holds the offsets.
+   */
+  consumerGroups(): ConsumerGroup[] {
+    return this.ownedPartitions().flatMap((p) => [...(this.#partitions.owned.get(p)?.consumerGroups.values() ?? [])]);
   }
 
   /** A group this broker coordinates, or undefined (UI, tests). */
