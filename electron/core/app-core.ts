@@ -44,6 +44,8 @@ export interface AppCoreOptions {
   embeddedStart?: 'wait' | 'background';
   /** Desktop: asks where to save a message export. Without it (web mode) exports become downloads. */
   chooseExportFile?: (suggestedName: string) => Promise<string | null>;
+  /** Desktop: asks which file to produce from (the system's open dialog). Without it (web mode) files are uploaded. */
+  chooseProduceFile?: () => Promise<string | null>;
   /** The built message worker (the desktop bundle); from source it is loaded through tsx. */
   messageWorkerScript?: URL;
   /** Where the services log (default: stderr). */
@@ -96,6 +98,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   await cluster.load();
   const topics = new TopicsService({ admin, reads: (connectionId) => cluster.reads(connectionId) });
   const produce = new ProduceService({
+    ...(options.chooseProduceFile ? { chooseFile: options.chooseProduceFile } : {}),
     serializer: (connectionId, schema) => schemas.serializer(connectionId, schema),
     producer: (connectionId) => connections.producer(connectionId),
     unreachableBrokers: (connectionId) =>

@@ -88,6 +88,8 @@ function handlers(
     'topics.alterConfigs': ({ connectionId, topic, set, reset }) => topics.alterConfigs(connectionId, topic, set, reset),
 
     'produce.send': (request) => produce.send(request),
+    'produce.chooseFile': async () => ({ file: await produce.files.choose() }),
+    'produce.uploadFile': ({ name, content }) => produce.files.upload(name, content),
 
     'groups.list': ({ connectionId }) => groups.list(connectionId),
     'groups.describe': ({ connectionId, group }) => groups.describe(connectionId, group),

@@ -36,6 +36,12 @@ async function launch(): Promise<void> {
       const result = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
       return result.canceled || !result.filePath ? null : result.filePath;
     },
+    // The produce form's file: the user picks it here; the renderer only ever gets a handle to it.
+    chooseProduceFile: async () => {
+      const options = { title: 'Produce from a file', properties: ['openFile' as const] };
+      const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
   });
   registerIpc(core.dispatch, core.hub);
   await openWindow();

@@ -202,7 +202,20 @@ export interface SaveDialogReturnValue {
   canceled: boolean;
   filePath: string;
 }
+export interface OpenDialogOptions {
+  title?: string;
+  defaultPath?: string;
+  buttonLabel?: string;
+  filters?: { name: string; extensions: string[] }[];
+  properties?: ('openFile' | 'openDirectory' | 'multiSelections' | 'showHiddenFiles')[];
+}
+export interface OpenDialogReturnValue {
+  canceled: boolean;
+  filePaths: string[];
+}
 export declare const dialog: {
   showSaveDialog(window: BrowserWindow, options: SaveDialogOptions): Promise<SaveDialogReturnValue>;
   showSaveDialog(options: SaveDialogOptions): Promise<SaveDialogReturnValue>;
+  showOpenDialog(window: BrowserWindow, options: OpenDialogOptions): Promise<OpenDialogReturnValue>;
+  showOpenDialog(options: OpenDialogOptions): Promise<OpenDialogReturnValue>;
 };

@@ -43,8 +43,10 @@ import {
   electionScopeSchema,
   embeddedClusterStatusSchema,
   embeddedRunConfigSchema,
+  chosenFileSchema,
   produceRequestSchema,
   produceResultSchema,
+  uploadFileSchema,
   settingsSchema,
   settingsUpdateSchema,
   topicDetailSchema,
@@ -227,6 +229,11 @@ export const contract = {
 
   // With keySchema/valueSchema the key/value is JSON, serialized with that subject's schema (#17).
   'produce.send': { request: produceRequestSchema.extend(produceSchemasSchema.shape).strict(), response: produceResultSchema },
+  // A file for produce.send, chosen by the user: on the desktop with the system's open dialog (null:
+  // cancelled; refused in web mode), in web mode uploaded by the browser. Either answers a handle, so the
+  // renderer never names a path for the main process to read.
+  'produce.chooseFile': { request: empty, response: z.object({ file: chosenFileSchema.nullable() }) },
+  'produce.uploadFile': { request: uploadFileSchema, response: chosenFileSchema },
 
   // Consumer groups, their lag history and the embedded cluster's demo (shared/model/groups.ts).
   'groups.list': { request: onConnection, response: z.array(groupSummarySchema) },

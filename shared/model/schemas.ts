@@ -331,11 +331,12 @@ export const produceRequestSchema = z.object({
   templates: z.boolean().default(false),
   // The records' CreateTime in milliseconds since the epoch; null: the time of the send.
   timestamp: z.number().int('A timestamp is whole milliseconds.').min(0, 'A timestamp cannot be before 1970.').max(MAX_TIMESTAMP_MS).nullable().default(null),
-  // Values read from a file by the main process instead of `value`: one record per line, or the whole
-  // file as one value. `repeat` then does not apply (lines mode) or repeats the file's value.
+  // Values from a file the user chose (produce.chooseFile or produce.uploadFile: its handle, never a
+  // path) instead of `value`: one record per line, or the whole file as one value. `repeat` then does
+  // not apply (lines mode) or repeats the file's value.
   file: z
     .object({
-      path: z.string().min(1, "Enter the file's path.").max(4096, 'A path can be at most 4096 characters.'),
+      handle: z.string().min(1, 'Choose a file.').max(100),
       mode: z.enum(['lines', 'whole']),
     })
     .strict()
@@ -343,6 +344,19 @@ export const produceRequestSchema = z.object({
     .default(null),
 });
 export type ProduceRequest = z.input<typeof produceRequestSchema>;
+
+/** The largest file the browser uploads for the produce form (web mode): 8 MB of UTF-8 text. */
+export const MAX_UPLOAD_BYTES = 8_000_000;
+
+// A file chosen for the produce form: the handle a send names, the file's name and size in bytes.
+export const chosenFileSchema = z.object({ handle: z.string(), name: z.string(), size: z.number().int() });
+export type ChosenFile = z.infer<typeof chosenFileSchema>;
+export const uploadFileSchema = z
+  .object({
+    name: z.string().trim().min(1, 'Name the file.').max(255, 'A file name can be at most 255 characters.'),
+    content: boundedText(MAX_UPLOAD_BYTES, 'A file uploaded from the browser'),
+  })
+  .strict();
 
 // `index`: the record's place in the send (0-based), as templates and file lines number them.
 export const producedRecordSchema = z.object({ index: z.number().int(), partition: z.number().int(), offset: z.number() });

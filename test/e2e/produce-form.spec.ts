@@ -118,23 +118,27 @@ test('finds the topic, sends templated records with a timestamp, and lists each 
   expect(errors).toEqual([]);
 });
 
-test('sends a file line by line; a missing file and a relative path are refused in words', async ({ page, webApp }, testInfo) => {
+test('sends a file the browser uploads, line by line; no file and a binary file are refused in words', async ({ page, webApp }, testInfo) => {
   const errors = watchConsole(page);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-e2e-file-'));
   try {
     const file = path.join(dir, 'orders.jsonl');
     await writeFile(file, '{"id":1}\n{"id":2}\n\n{"id":3}\n');
+    const binary = path.join(dir, 'image.bin');
+    await writeFile(binary, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0xff, 0xfe, 0x00, 0xc3]));
     await page.goto(webApp.url);
     await openScreen(page, 'Produce');
     await page.getByLabel('Topic', { exact: true }).selectOption('pf.audit');
     await chooseSource(page, 'File, one record per line');
-    await page.getByLabel('File', { exact: true }).fill('orders.jsonl');
     await page.getByRole('button', { name: 'Send the file' }).click();
-    await expect(page.getByText("Give the file's full path (such as /home/me/orders.jsonl).")).toBeVisible();
-    await page.getByLabel('File', { exact: true }).fill(path.join(dir, 'missing.jsonl'));
-    await page.getByRole('button', { name: 'Send the file' }).click();
-    await expect(page.getByText(`There is no file at ${path.join(dir, 'missing.jsonl')}.`)).toBeVisible();
-    await page.getByLabel('File', { exact: true }).fill(file);
+    await expect(page.getByText('Choose a file.')).toBeVisible();
+    // Web mode: the browser reads the file and uploads its text; the main process never gets a path.
+    const input = page.getByLabel('File', { exact: true });
+    await input.setInputFiles(binary);
+    await expect(page.getByText('"image.bin" is not UTF-8 text.')).toBeVisible();
+    await input.setInputFiles(file);
+    await expect(page.getByText('Chosen: orders.jsonl · 28 bytes.')).toBeVisible();
+    await screenshots(page, testInfo, 'produce-file-chosen');
     await page.getByRole('button', { name: 'Send the file' }).click();
     const result = page.getByRole('status', { name: 'Produce result' });
     await expect(result).toContainText('Sent 3 records to pf.audit');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyProduceForm, parseTimestamp, produceRequestOf, validateProduceForm, type ProduceForm } from '../../renderer/src/features/produce/produce-form';
 
+const chosen = { handle: '7d1f0c2e-0000-4000-8000-000000000001', name: 'a.json', size: 12 };
 const form = (patch: Partial<ProduceForm>): ProduceForm => ({ ...emptyProduceForm, topic: 'orders', ...patch });
 
 describe('produce form', () => {
@@ -13,23 +14,21 @@ describe('produce form', () => {
     expect(parseTimestamp('99999999999999999')).toEqual({ ok: false, error: 'A timestamp can be at most 9999-12-31.' });
   });
 
-  it('checks the topic against the cluster, templates only when on, and the file path', () => {
+  it('checks the topic against the cluster, templates only when on, and that a file was chosen', () => {
     expect(validateProduceForm(form({}), 3, ['orders'])).toEqual({});
     expect(validateProduceForm(form({ topic: 'gone' }), null, ['orders']).topic).toBe('There is no topic "gone" on this cluster.');
     expect(validateProduceForm(form({ value: '{{nope}}' }), 3)).toEqual({});
     expect(validateProduceForm(form({ value: '{{nope}}', templates: true }), 3).value).toMatch(/^\{\{nope\}\} is not a placeholder/);
     expect(validateProduceForm(form({ key: 'k-{{seq', templates: true }), 3).key).toMatch(/not closed/);
-    expect(validateProduceForm(form({ valueSource: 'file-lines', filePath: 'orders.jsonl' }), 3).filePath).toBe(
-      "Give the file's full path (such as /home/me/orders.jsonl).",
-    );
-    expect(validateProduceForm(form({ valueSource: 'file-lines', filePath: '/tmp/orders.jsonl', repeat: 'x' }), 3)).toEqual({});
+    expect(validateProduceForm(form({ valueSource: 'file-lines' }), 3).file).toBe('Choose a file.');
+    expect(validateProduceForm(form({ valueSource: 'file-lines', file: chosen, repeat: 'x' }), 3)).toEqual({});
     expect(validateProduceForm(form({ repeat: '0' }), 3).repeat).toBe('Send at least 1 record.');
   });
 
-  it('sends the file instead of the value, and the timestamp in milliseconds', () => {
-    expect(produceRequestOf(form({ valueSource: 'file-whole', filePath: ' /tmp/a.json ', value: 'ignored', timestamp: '1000' }))).toMatchObject({
+  it("sends the chosen file's handle (never a path) instead of the value, and the timestamp in milliseconds", () => {
+    expect(produceRequestOf(form({ valueSource: 'file-whole', file: chosen, value: 'ignored', timestamp: '1000' }))).toMatchObject({
       value: null,
-      file: { path: '/tmp/a.json', mode: 'whole' },
+      file: { handle: chosen.handle, mode: 'whole' },
       timestamp: 1000,
     });
     expect(produceRequestOf(form({ value: 'v', repeat: '3' }))).toMatchObject({ value: 'v', file: null, timestamp: null, repeat: 3, templates: false });

@@ -20,7 +20,16 @@ export interface TestCore {
 }
 
 /** `brokers: 0` starts the core without its embedded cluster (a test that brings its own cluster). */
-export async function startCore(options: { brokers?: number; secrets?: SecretStore; dataDir?: string; embedded?: EmbeddedOverride } = {}): Promise<TestCore> {
+export async function startCore(
+  options: {
+    brokers?: number;
+    secrets?: SecretStore;
+    dataDir?: string;
+    embedded?: EmbeddedOverride;
+    /** The desktop's open dialog for the produce form's file (web mode has none). */
+    chooseProduceFile?: () => Promise<string | null>;
+  } = {},
+): Promise<TestCore> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-services-')));
   const brokers = options.brokers ?? 3;
   const core = await createAppCore({
@@ -28,6 +37,7 @@ export async function startCore(options: { brokers?: number; secrets?: SecretSto
     version: 'test',
     dataDir,
     secrets: options.secrets ?? new MemorySecretStore(),
+    ...(options.chooseProduceFile ? { chooseProduceFile: options.chooseProduceFile } : {}),
     embeddedOverride:
       brokers === 0 ? { enabled: false } : { enabled: true, brokers, basePort: await freePortRange(brokers), schemaRegistryPort: 0, ...options.embedded },
   });

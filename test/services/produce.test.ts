@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { partitionForKey } from '../../electron/kafka/partitioners/murmur2';
+import { MAX_UPLOAD_BYTES } from '../../shared/model/schemas';
 import { startCore, type TestCore } from './helpers';
 
 const connectionId = 'embedded';
@@ -14,9 +15,11 @@ const TOPIC = 'svc.produce';
 
 describe('produce service on the embedded cluster', () => {
   let app: TestCore;
+  let dialogAnswer: string | null = null;
   let kafka: Kafka;
   beforeAll(async () => {
-    app = await startCore();
+    // The desktop's open dialog, answering what the test sets (null: the user cancelled).
+    app = await startCore({ chooseProduceFile: async () => dialogAnswer });
     kafka = new Kafka({ clientId: 'produce-test', brokers: app.bootstrapServers.split(','), logLevel: logLevel.NOTHING });
     await app.ok('topics.create', { connectionId, topic: TOPIC, partitions: 5, replicationFactor: 3 });
   });
@@ -151,50 +154,78 @@ describe('produce service on the embedded cluster', () => {
     expect(literal.records).toHaveLength(1);
   });
 
-  it('sends a file line by line, or as one value; a missing file is said before anything is sent', async () => {
+  it('sends a file the user chose in the open dialog, line by line or as one value; the renderer names a handle, never a path', async () => {
     await app.ok('topics.create', { connectionId, topic: 'svc.file', partitions: 1, replicationFactor: 1 });
     const dir = await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-produce-file-'));
     try {
       const file = path.join(dir, 'orders.jsonl');
-      await writeFile(file, '{"id":1}\r\n{"id":2}\n\n{"id":3}\n');
-      const lines = await app.ok('produce.send', {
-        connectionId,
-        topic: 'svc.file',
-        key: null,
-        value: null,
-        headers: [],
-        partition: 0,
-        file: { path: file, mode: 'lines' },
-      });
-      expect(lines.records.map((record) => record.offset)).toEqual([0, 1, 2]);
-      const whole = await app.ok('produce.send', {
-        connectionId,
-        topic: 'svc.file',
-        key: 'all',
-        value: null,
-        headers: [],
-        partition: 0,
-        file: { path: file, mode: 'whole' },
-      });
-      expect(whole.records).toEqual([{ index: 0, partition: 0, offset: 3 }]);
-      const { stdout } = await run('kcat', ['-C', '-b', app.bootstrapServers, '-t', 'svc.file', '-p', '0', '-o', 'beginning', '-c', '4', '-e', '-f', '%s|'], {
+      const text = '{"id":1}\r\n{"id":2}\n\n{"id":3}\n';
+      await writeFile(file, text);
+      // The dialog answers the path the user picked; the renderer gets a handle, the name and the size.
+      dialogAnswer = file;
+      const { file: chosen } = await app.ok('produce.chooseFile', {});
+      expect(chosen).toEqual({ handle: expect.any(String), name: 'orders.jsonl', size: Buffer.byteLength(text) });
+      expect(JSON.stringify(chosen)).not.toContain(dir);
+      const send = (handle: string, mode: 'lines' | 'whole', key: string | null = null) =>
+        app.call('produce.send', { connectionId, topic: 'svc.file', key, value: null, headers: [], partition: 0, file: { handle, mode } });
+      const lines = await send(chosen!.handle, 'lines');
+      expect(lines.ok && lines.value.records.map((record) => record.offset)).toEqual([0, 1, 2]);
+      const whole = await send(chosen!.handle, 'whole', 'all');
+      expect(whole.ok && whole.value.records).toEqual([{ index: 0, partition: 0, offset: 3 }]);
+
+      // Web mode's upload: the browser's text, kept by the main process under a handle; a Windows path's folders are dropped.
+      const uploaded = await app.ok('produce.uploadFile', { name: 'C:\\Users\\me\\more.txt', content: 'a\nb\n' });
+      expect(uploaded).toEqual({ handle: expect.any(String), name: 'more.txt', size: 4 });
+      const sent = await send(uploaded.handle, 'lines');
+      expect(sent.ok && sent.value.records.map((record) => record.offset)).toEqual([4, 5]);
+      const { stdout } = await run('kcat', ['-C', '-b', app.bootstrapServers, '-t', 'svc.file', '-p', '0', '-o', 'beginning', '-c', '6', '-e', '-f', '%s|'], {
         timeout: 20_000,
       });
-      expect(stdout.split('|').slice(0, 4)).toEqual(['{"id":1}', '{"id":2}', '{"id":3}', '{"id":1}\r\n{"id":2}\n\n{"id":3}\n']);
-      const missing = await app.call('produce.send', {
+      expect(stdout.split('|').slice(0, 6)).toEqual(['{"id":1}', '{"id":2}', '{"id":3}', text, 'a', 'b']);
+
+      // Cancelled: no file. A file gone since it was chosen, or a handle the main process never gave, is said before anything is sent.
+      dialogAnswer = null;
+      expect(await app.ok('produce.chooseFile', {})).toEqual({ file: null });
+      await rm(file);
+      expect(await send(chosen!.handle, 'lines')).toMatchObject({ ok: false, error: { kind: 'not-found', message: `There is no file at ${file}.` } });
+      expect(await send('not-a-handle', 'lines')).toMatchObject({
+        ok: false,
+        error: { kind: 'not-found', message: expect.stringContaining('no longer known') },
+      });
+      // A path where a handle belongs is no path at all to the main process; the old field is refused.
+      expect(await send(path.join(dir, 'orders.jsonl'), 'lines')).toMatchObject({ ok: false, error: { kind: 'not-found' } });
+      const oldField = await app.core.dispatch('produce.send', {
         connectionId,
         topic: 'svc.file',
         key: null,
         value: null,
         headers: [],
         partition: 0,
-        file: { path: path.join(dir, 'nope.txt'), mode: 'lines' },
+        file: { path: '/etc/hostname', mode: 'whole' },
       });
-      expect(missing).toMatchObject({ ok: false, error: { kind: 'not-found', message: `There is no file at ${path.join(dir, 'nope.txt')}.` } });
+      expect(oldField).toMatchObject({ ok: false, error: { kind: 'invalid-request' } });
+      // An upload over the limit is refused whole, in words.
+      const large = await app.call('produce.uploadFile', { name: 'big.txt', content: 'x'.repeat(MAX_UPLOAD_BYTES + 500_000) });
+      expect(large).toMatchObject({
+        ok: false,
+        error: { kind: 'invalid-request', issues: [{ path: 'content', message: expect.stringContaining('at most 8 MB in UTF-8; this one is 8.5 MB') }] },
+      });
       const detail = await app.ok('topics.describe', { connectionId, topic: 'svc.file' });
-      expect(detail.partitions[0]?.highWatermark).toBe(4);
+      expect(detail.partitions[0]?.highWatermark).toBe(6);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('has no open dialog in web mode: the browser uploads the file instead', async () => {
+    const web = await startCore({ brokers: 0 });
+    try {
+      expect(await web.call('produce.chooseFile', {})).toMatchObject({
+        ok: false,
+        error: { kind: 'invalid-request', message: 'Web mode has no file dialog: choose the file in the form, and the browser uploads it.' },
+      });
+    } finally {
+      await web.close();
     }
   });
 });

@@ -24,7 +24,13 @@ export function splitRecordLines(text: string, fileName = 'The file'): string[] 
   return lines;
 }
 
-/** Reads the file named in the form: its lines, or its whole text as one value. */
+/** A file's text as record values: its lines, or the whole text as one value (already within the size limit). */
+export function recordValuesOf(text: string, mode: 'lines' | 'whole', fileName: string): string[] {
+  if (mode === 'whole') return [text];
+  return splitRecordLines(text, fileName);
+}
+
+/** Reads a file the user chose: its lines, or its whole text as one value. */
 export async function readRecordValues(filePath: string, mode: 'lines' | 'whole'): Promise<string[]> {
   if (!path.isAbsolute(filePath)) {
     throw new AppError('invalid-request', `Give the file's full path (such as /home/me/orders.jsonl); "${filePath}" is relative.`);
@@ -75,8 +81,7 @@ export async function readRecordValues(filePath: string, mode: 'lines' | 'whole'
   } catch {
     throw new AppError('invalid-request', `${name} is not UTF-8 text; the form sends text values.`);
   }
-  if (mode === 'whole') return [text];
-  return splitRecordLines(text, name);
+  return recordValuesOf(text, mode, name);
 }
 
 function fileError(error: unknown, filePath: string): AppError {

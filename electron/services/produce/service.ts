@@ -8,7 +8,7 @@ import type { ProduceSchema, produceSchemasSchema } from '../../../shared/model/
 import { randomUUID } from 'node:crypto';
 import { expandTemplate, hasPlaceholders, parseTemplate, type TemplateGenerators } from '../../../shared/model/record-template';
 import { AppError, toIpcError } from '../../core/errors';
-import { readRecordValues } from './file-source';
+import { ChosenFiles } from './chosen-files';
 import { partitionForKey } from '../../kafka/partitioners/murmur2';
 import { Produce } from '../../kafka/protocol/generated/index';
 import { negotiateVersion, UnsupportedApiError, type KafkaClient } from '../cluster/wire';
@@ -46,19 +46,32 @@ export interface ProduceServiceDeps {
   unreachableBrokers?(connectionId: string): ReadonlySet<number>;
   /** Serializes JSON with a registry schema in Confluent's wire format; throws, naming the field, when it does not match (#17). */
   serializer?(connectionId: string, schema: ProduceSchema): Promise<(json: string, what: string) => Buffer>;
+  /** The system's open dialog (desktop): the path the user chose, null if cancelled. Absent in web mode (files are uploaded). */
+  chooseFile?: () => Promise<string | null>;
 }
 
 export class ProduceService {
   readonly #deps: ProduceServiceDeps;
+  /** Files the user chose for a send, by handle. */
+  readonly files: ChosenFiles;
 
   constructor(deps: ProduceServiceDeps) {
     this.#deps = deps;
+    this.files = new ChosenFiles(deps.chooseFile);
   }
 
   async send(request: ParsedProduceRequest): Promise<ProduceResult> {
     // The schemas first: a subject or version that does not exist is said before anything is read.
     const encode = { key: await this.#encoder(request, 'key'), value: await this.#encoder(request, 'value') };
-    return produce(await this.#deps.producer(request.connectionId), request, encode, this.#deps.unreachableBrokers?.(request.connectionId) ?? new Set());
+    // The file next: a file that is gone, too large or not text is said before the cluster is asked anything.
+    const fileValues = request.file ? await this.files.values(request.file.handle, request.file.mode) : null;
+    return produce(
+      await this.#deps.producer(request.connectionId),
+      request,
+      fileValues,
+      encode,
+      this.#deps.unreachableBrokers?.(request.connectionId) ?? new Set(),
+    );
   }
 
   async #encoder(request: ParsedProduceRequest, field: 'key' | 'value'): Promise<Encode> {
@@ -91,11 +104,10 @@ function compile(text: string, what: string, templates: boolean): { at: (index: 
 async function produce(
   producer: BufferProducer,
   request: ParsedProduceRequest,
+  fileValues: string[] | null,
   encode: { key: Encode; value: Encode },
   unreachable: ReadonlySet<number>,
 ): Promise<ProduceResult> {
-  // The file first: a missing or oversized file is said before the cluster is asked anything.
-  const fileValues = request.file ? await readRecordValues(request.file.path, request.file.mode) : null;
   const metadata = await producer.metadata({ topics: [request.topic], forceUpdate: true }).catch((error: unknown) => {
     if (error instanceof Error && /^Unknown topic/.test(error.message)) {
       throw new AppError('not-found', `The topic "${request.topic}" does not exist on this cluster.`);

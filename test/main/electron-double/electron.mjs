@@ -95,6 +95,6 @@ export const session = {
 };
 export const contextBridge = {};
 export const ipcRenderer = {};
-export const dialog = { showSaveDialog: async () => ({ canceled: true }) };
+export const dialog = { showSaveDialog: async () => ({ canceled: true }), showOpenDialog: async () => ({ canceled: true, filePaths: [] }) };
 export const shell = {};
 export default { app, ipcMain, Menu, safeStorage, session, BrowserWindow };

@@ -12,6 +12,7 @@ import { emptyProduceForm, parseTimestamp, produceRequestOf, validateProduceForm
 import { ProduceResults, type SendOutcome } from './ProduceResults';
 import type { ProduceSchema } from '../../../../shared/model/registry';
 import { SchemaChoice } from '../schemas/SchemaChoice';
+import { ProduceFileChoice } from './ProduceFileChoice';
 
 export { validateProduceForm } from './produce-form';
 
@@ -75,7 +76,6 @@ export function ProduceScreen() {
   const update = (patch: Partial<ProduceForm>) => setForm((current) => ({ ...current, ...patch }));
   const shown = (field: keyof typeof errors) => (submitted ? errors[field] : undefined);
   const timestamp = parseTimestamp(form.timestamp);
-  const fromFile = form.valueSource !== 'typed';
   const records = form.valueSource === 'file-lines' ? null : Number(form.repeat);
 
   const submit = async () => {
@@ -177,26 +177,8 @@ export function ProduceScreen() {
                 </label>
               ))}
             </div>
-            {fromFile ? (
-              <Field
-                label="File"
-                error={shown('filePath')}
-                hint={
-                  form.valueSource === 'file-lines'
-                    ? 'Its full path on this machine. Each line with text is one record (up to 10,000 lines, 16 MiB); blank lines are skipped.'
-                    : 'Its full path on this machine. The whole file, up to 10 MB of UTF-8 text, is the value.'
-                }
-              >
-                {(props) => (
-                  <input
-                    {...props}
-                    value={form.filePath}
-                    spellCheck={false}
-                    placeholder="/home/me/orders.jsonl"
-                    onChange={(event) => update({ filePath: event.target.value })}
-                  />
-                )}
-              </Field>
+            {form.valueSource !== 'typed' ? (
+              <ProduceFileChoice source={form.valueSource} file={form.file} error={shown('file')} onChosen={(file) => update({ file })} />
             ) : (
               <Field label="Value" error={errors.value ?? fieldFailure(failure, 'The value')}>
                 {(props) => (

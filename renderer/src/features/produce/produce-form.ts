@@ -1,10 +1,10 @@
 // The produce form's state and its checks, apart from the screen so they can be tested and extended
 // (a value format, a schema) without touching the layout. The main process checks again.
-import { MAX_PRODUCE_REPEAT, MAX_TIMESTAMP_MS, type Compression, type ProduceRequest } from '../../../../shared/model/schemas';
+import { MAX_PRODUCE_REPEAT, MAX_TIMESTAMP_MS, type ChosenFile, type Compression, type ProduceRequest } from '../../../../shared/model/schemas';
 import { parseTemplate } from '../../../../shared/model/record-template';
 import { formatCount } from '../../components/format';
 
-/** Where the record values come from: the Value field, or a file read by the main process. */
+/** Where the record values come from: the Value field, or a file the user chose (read by the main process). */
 export type ValueSource = 'typed' | 'file-lines' | 'file-whole';
 
 export interface ProduceForm {
@@ -13,7 +13,8 @@ export interface ProduceForm {
   key: string;
   value: string;
   valueSource: ValueSource;
-  filePath: string;
+  /** The file chosen (its handle from the main process), null before one is. */
+  file: ChosenFile | null;
   headers: { key: string; value: string }[];
   compression: Compression;
   acks: '-1' | '0' | '1';
@@ -22,7 +23,7 @@ export interface ProduceForm {
   timestamp: string; // '' = the time of the send
 }
 
-export type ProduceErrors = Partial<Record<'topic' | 'partition' | 'repeat' | 'key' | 'value' | 'filePath' | 'timestamp' | `header.${number}`, string>>;
+export type ProduceErrors = Partial<Record<'topic' | 'partition' | 'repeat' | 'key' | 'value' | 'file' | 'timestamp' | `header.${number}`, string>>;
 
 export const emptyProduceForm: ProduceForm = {
   topic: '',
@@ -30,7 +31,7 @@ export const emptyProduceForm: ProduceForm = {
   key: '',
   value: '',
   valueSource: 'typed',
-  filePath: '',
+  file: null,
   headers: [],
   compression: 'none',
   acks: '-1',
@@ -68,11 +69,7 @@ export function validateProduceForm(form: ProduceForm, partitionCount: number | 
     if (!/^\d+$/.test(form.repeat) || Number(form.repeat) < 1) errors.repeat = 'Send at least 1 record.';
     else if (Number(form.repeat) > MAX_PRODUCE_REPEAT) errors.repeat = `Send at most ${formatCount(MAX_PRODUCE_REPEAT)} records at once.`;
   }
-  if (form.valueSource !== 'typed') {
-    const path = form.filePath.trim();
-    if (!path) errors.filePath = "Enter the file's full path.";
-    else if (!/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(path)) errors.filePath = "Give the file's full path (such as /home/me/orders.jsonl).";
-  }
+  if (form.valueSource !== 'typed' && !form.file) errors.file = 'Choose a file.';
   const timestamp = parseTimestamp(form.timestamp);
   if (!timestamp.ok) errors.timestamp = timestamp.error;
   form.headers.forEach((header, index) => {
@@ -112,6 +109,6 @@ export function produceRequestOf(form: ProduceForm): Omit<ProduceRequest, 'conne
     repeat: form.valueSource === 'file-lines' ? 1 : Number(form.repeat),
     templates: form.templates,
     timestamp: timestamp.ok ? timestamp.value : null,
-    file: fromFile ? { path: form.filePath.trim(), mode: form.valueSource === 'file-lines' ? 'lines' : 'whole' } : null,
+    file: fromFile && form.file ? { handle: form.file.handle, mode: form.valueSource === 'file-lines' ? 'lines' : 'whole' } : null,
   };
 }

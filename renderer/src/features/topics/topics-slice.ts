@@ -50,6 +50,9 @@ export interface TopicsSlice {
   addPartitions: (topic: string, totalPartitions: number) => Promise<IpcResult<ResponseOf<'topics.addPartitions'>>>;
   alterTopicConfigs: (topic: string, set: Record<string, string>, reset: string[]) => Promise<IpcResult<ConfigEntry[]>>;
   produce: (request: WithoutConnection<RequestOf<'produce.send'>>) => Promise<IpcResult<ProduceResult>>;
+  /** The produce form's file: the system's open dialog (desktop), or a file the browser read (web mode). */
+  chooseProduceFile: () => Promise<IpcResult<ResponseOf<'produce.chooseFile'>>>;
+  uploadProduceFile: (name: string, content: string) => Promise<IpcResult<ResponseOf<'produce.uploadFile'>>>;
 }
 
 export const createTopicsSlice: SliceCreator<TopicsSlice> = (set, get, api) => {
@@ -101,6 +104,8 @@ export const createTopicsSlice: SliceCreator<TopicsSlice> = (set, get, api) => {
       return result;
     },
     produce: (request) => api.invoke('produce.send', { connectionId: connection(), ...request }),
+    chooseProduceFile: () => api.invoke('produce.chooseFile', {}),
+    uploadProduceFile: (name, content) => api.invoke('produce.uploadFile', { name, content }),
   };
 };
 
