@@ -103,6 +103,7 @@ const sinkProduce = defineHandler({
     const body = {
       responses: request.topicData.map((topic) => ({
         name: topic.name,
+        topicId: topic.topicId,
         partitionResponses: topic.partitionData.map((data) => {
           const known = controller.partition(topic.name, data.index) !== undefined;
           const appended = known && data.records ? sinkPartition(topic.name, data.index).append(data.records) : null;

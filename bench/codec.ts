@@ -21,6 +21,7 @@ import {
 import { Reader } from '../electron/kafka/protocol/reader';
 import { Writer } from '../electron/kafka/protocol/writer';
 import { encodeRecordBatch } from '../electron/kafka/records/record-batch';
+import { ZERO_UUID } from '../electron/kafka/protocol/uuid';
 
 const MIB = 1024 * 1024;
 
@@ -77,7 +78,7 @@ function produceRequest(records: Buffer): ProduceRequest {
     transactionalId: null,
     acks: -1,
     timeoutMs: 30_000,
-    topicData: [{ name: 'bench-topic', partitionData: [{ index: 0, records }] }],
+    topicData: [{ topicId: ZERO_UUID, name: 'bench-topic', partitionData: [{ index: 0, records }] }],
   };
 }
 

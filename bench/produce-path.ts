@@ -22,6 +22,7 @@ import { encodeRequestFrame } from '../electron/kafka/protocol/headers';
 import { Reader } from '../electron/kafka/protocol/reader';
 import { encodeRecordBatch } from '../electron/kafka/records/record-batch';
 import { benchArgs, fmt1, fmt2, fmtInt, machineNote, median, printTable, spread, startServer, withAdmin, type ServerProcess } from './_broker-harness';
+import { ZERO_UUID } from '../electron/kafka/protocol/uuid';
 
 type Metrics = Record<string, number>;
 
@@ -103,7 +104,7 @@ async function runOnce(cluster: ServerProcess, leader: string, topic: string, re
       transactionalId: null,
       acks: -1,
       timeoutMs: 30_000,
-      topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }],
+      topicData: [{ topicId: ZERO_UUID, name: topic, partitionData: [{ index: 0, records: batch }] }],
     });
   const fetchFrame = (id: number, offset: number) =>
     encodeRequestFrame(Fetch, 11, id, 'produce-path', {
@@ -128,6 +129,7 @@ async function runOnce(cluster: ServerProcess, leader: string, topic: string, re
               lastFetchedEpoch: -1,
               logStartOffset: -1n,
               partitionMaxBytes: 1 << 20,
+              highWatermark: 9223372036854775807n,
               replicaDirectoryId: '00000000-0000-0000-0000-000000000000',
             },
           ],

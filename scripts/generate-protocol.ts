@@ -2,7 +2,9 @@
  * Kafka protocol code generator.
  *
  * Reads Apache Kafka's message definitions (../shared/kafka-protocol/messages/*.json, relative to the
- * repository) and writes, into electron/kafka/protocol/generated/:
+ * repository), adds the versions Kafka defined after them (scripts/protocol-overlay.ts: each entry one
+ * version of one file, transcribed from the apache/kafka release tag it cites) and writes, into
+ * electron/kafka/protocol/generated/:
  *   - one file per API (request + response) or data structure: interfaces, create/encode/decode functions;
  *   - runtime.ts: the few helpers the generated code shares (tagged-field sections, errors);
  *   - schema.ts: a compact description of every generated message (used by the tests' value generator);
@@ -24,6 +26,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PROTOCOL_OVERLAY, type VersionOverlay } from './protocol-overlay';
 
 /**
  * The APIs and data structures we generate. An entry `X` generates XRequest.json + XResponse.json when they
@@ -120,7 +123,7 @@ export function stripJsonComments(text: string): string {
   return out;
 }
 
-interface JsonField {
+export interface JsonField {
   name: string;
   type: string;
   versions?: string;
@@ -134,13 +137,13 @@ interface JsonField {
   fields?: JsonField[];
 }
 
-interface JsonStruct {
+export interface JsonStruct {
   name: string;
   versions?: string;
   fields: JsonField[];
 }
 
-interface JsonMessage {
+export interface JsonMessage {
   apiKey?: number;
   type: 'request' | 'response' | 'data' | 'header' | 'metadata';
   name: string;
@@ -149,10 +152,66 @@ interface JsonMessage {
   latestVersionUnstable?: boolean;
   fields: JsonField[];
   commonStructs?: JsonStruct[];
+  /** Versions added by scripts/protocol-overlay.ts ("v13 from apache/kafka 4.0.0"), for the generated comments. */
+  overlaid?: string[];
 }
 
-function readMessage(dir: string, file: string): JsonMessage {
-  return JSON.parse(stripJsonComments(readFileSync(join(dir, file), 'utf8'))) as JsonMessage;
+function readMessage(dir: string, file: string, overlay: readonly VersionOverlay[] = []): JsonMessage {
+  const json = JSON.parse(stripJsonComments(readFileSync(join(dir, file), 'utf8'))) as JsonMessage;
+  return applyOverlay(json, file.replace(/\.json$/, ''), overlay);
+}
+
+/**
+ * Adds to a definition the versions Kafka defined after it (scripts/protocol-overlay.ts): each entry for
+ * `file`, in version order, must add exactly the next version; its fields are inserted where Kafka has
+ * them and fields it ends are closed. Throws on anything that does not fit, so an overlay that the
+ * definitions have caught up with (or a typo in a struct or field name) fails the build.
+ */
+export function applyOverlay(json: JsonMessage, file: string, overlay: readonly VersionOverlay[]): JsonMessage {
+  const entries = overlay.filter((e) => e.file === file).sort((a, b) => a.version - b.version);
+  if (entries.length === 0) return json;
+  const out = structuredClone(json);
+  const structs = new Map<string, JsonField[]>([[out.name, out.fields]]);
+  const collect = (fields: JsonField[]): void => {
+    for (const f of fields) {
+      if (f.fields) {
+        structs.set(f.type.replace(/^\[\]/, ''), f.fields);
+        collect(f.fields);
+      }
+    }
+  };
+  collect(out.fields);
+  for (const common of out.commonStructs ?? []) {
+    structs.set(common.name, common.fields);
+    collect(common.fields);
+  }
+  const where = (entry: VersionOverlay, struct: string | undefined): JsonField[] => {
+    const fields = structs.get(struct ?? out.name);
+    if (!fields) throw new Error(`overlay ${file} v${entry.version}: no struct ${struct}`);
+    return fields;
+  };
+  out.overlaid = [];
+  for (const entry of entries) {
+    const valid = parseRange(out.validVersions, NONE);
+    if (entry.version !== valid.hi + 1) {
+      throw new Error(`overlay ${file} v${entry.version}: the definition's validVersions are ${out.validVersions}, so the next version is ${valid.hi + 1}`);
+    }
+    out.validVersions = `${valid.lo}-${entry.version}`;
+    for (const { struct, after, field } of entry.add ?? []) {
+      const fields = where(entry, struct);
+      if (fields.some((f) => f.name === field.name)) throw new Error(`overlay ${file} v${entry.version}: ${field.name} already exists`);
+      const index = after === undefined ? fields.length : fields.findIndex((f) => f.name === after) + 1;
+      if (index === 0) throw new Error(`overlay ${file} v${entry.version}: no field ${after} to add ${field.name} after`);
+      fields.splice(index, 0, structuredClone(field));
+    }
+    for (const { struct, name, ...changes } of entry.alter ?? []) {
+      const field = where(entry, struct).find((f) => f.name === name);
+      if (!field) throw new Error(`overlay ${file} v${entry.version}: no field ${name} to alter`);
+      Object.assign(field, changes);
+    }
+    out.overlaid.push(`v${entry.version} from apache/kafka ${entry.source.tag}`);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -806,7 +865,12 @@ function emitStruct(code: Code, model: MessageModel, s: StructModel): void {
   // Interface.
   code.line();
   if (s.isRoot) {
-    doc(code, undefined, `${model.name}, versions ${rangeText(model.valid)}${isEmpty(model.flexible) ? '' : `, flexible ${rangeText(model.flexible)}`}.`);
+    const overlaid = model.json.overlaid?.length ? ` (${model.json.overlaid.join(', ')}: scripts/protocol-overlay.ts)` : '';
+    doc(
+      code,
+      undefined,
+      `${model.name}, versions ${rangeText(model.valid)}${isEmpty(model.flexible) ? '' : `, flexible ${rangeText(model.flexible)}`}${overlaid}.`,
+    );
   } else {
     doc(code, undefined, `${s.jsonName} (${model.name}), versions ${rangeText(ctx)}.`);
   }
@@ -1372,12 +1436,15 @@ export interface GenerateOptions {
   protocolDir: string;
   /** Entries of {@link COVERED} (default: all). */
   covered?: readonly string[];
+  /** Versions added after the definitions (default: scripts/protocol-overlay.ts). */
+  overlay?: readonly VersionOverlay[];
 }
 
 /** Generates every output file; keys are paths relative to the repository root. */
 export function generate(options: GenerateOptions): Map<string, string> {
   const messagesDir = join(options.protocolDir, 'messages');
   const covered = options.covered ?? COVERED;
+  const overlay = options.overlay ?? PROTOCOL_OVERLAY;
   const out = new Map<string, string>();
   const apis: ApiEntry[] = [];
   const data: { name: string; file: string; model: MessageModel }[] = [];
@@ -1386,8 +1453,8 @@ export function generate(options: GenerateOptions): Map<string, string> {
   for (const name of covered) {
     const file = fileNameFor(name);
     if (existsSync(join(messagesDir, `${name}Request.json`))) {
-      const request = buildModel(readMessage(messagesDir, `${name}Request.json`));
-      const response = buildModel(readMessage(messagesDir, `${name}Response.json`));
+      const request = buildModel(readMessage(messagesDir, `${name}Request.json`, overlay));
+      const response = buildModel(readMessage(messagesDir, `${name}Response.json`, overlay));
       if (request.json.apiKey !== response.json.apiKey) throw new Error(`${name}: request and response API keys differ`);
       if (!sameRange(request.valid, response.valid)) throw new Error(`${name}: request and response validVersions differ`);
       if (!sameRange(request.flexible, response.flexible)) throw new Error(`${name}: request and response flexibleVersions differ`);
@@ -1395,12 +1462,17 @@ export function generate(options: GenerateOptions): Map<string, string> {
       allModels.push(request, response);
       out.set(`electron/kafka/protocol/generated/${file}.ts`, emitMessageFile([request, response]));
     } else {
-      const model = buildModel(readMessage(messagesDir, `${name}.json`));
+      const model = buildModel(readMessage(messagesDir, `${name}.json`, overlay));
       data.push({ name, file, model });
       allModels.push(model);
       out.set(`electron/kafka/protocol/generated/${file}.ts`, emitMessageFile([model]));
     }
     files.push(file);
+  }
+  if (options.covered === undefined) {
+    const read = new Set(covered.flatMap((n) => [n, `${n}Request`, `${n}Response`]));
+    const unread = overlay.filter((e) => !read.has(e.file));
+    if (unread.length) throw new Error(`overlay entries for definitions not generated: ${unread.map((e) => `${e.file} v${e.version}`).join(', ')}`);
   }
   out.set('electron/kafka/protocol/generated/runtime.ts', RUNTIME);
   out.set('electron/kafka/protocol/generated/schema.ts', emitSchema(allModels));

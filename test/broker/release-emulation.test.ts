@@ -32,6 +32,7 @@ import {
 } from '../../electron/kafka/protocol/generated/index';
 import { KAFKA_RELEASE_IDS, advertisedApis, type KafkaReleaseId } from '../../electron/kafka/releases';
 import { RawClient } from './handlers/raw-client';
+import { ZERO_UUID } from '../../electron/kafka/protocol/uuid';
 
 const open: Array<{ cluster: EmbeddedCluster; dataDir: string; raw: RawClient[] }> = [];
 
@@ -221,7 +222,7 @@ describe('the embedded cluster playing a Kafka release', () => {
       ...createProduceRequest(),
       acks: 1,
       timeoutMs: 1000,
-      topicData: [{ name: 't', partitionData: [{ index: 0, records: Buffer.from('not read') }] }],
+      topicData: [{ topicId: ZERO_UUID, name: 't', partitionData: [{ index: 0, records: Buffer.from('not read') }] }],
     });
     expect(produced.responses[0]?.partitionResponses[0]?.errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
     await expect(raw.call(Fetch, 3, { ...createFetchRequest(), replicaId: -1, maxWaitMs: 0, minBytes: 1, topics: [] })).rejects.toThrow(/closed/);

@@ -204,22 +204,12 @@ describe('Kafka release table against the generated codec', () => {
     return [...gaps].map(([k, ids]) => `${k} (${[...ids].join(', ')})`).sort();
   }
 
-  it('decodes every version old releases list for the APIs it has; only 4.0/4.1 versions are missing', () => {
-    // The codec follows Kafka's message definitions of 2024-10-25 (between 3.9 and 4.0): all of its
-    // APIs start at v0 (KIP-896's removals came later), so nothing an old release lists is missing.
-    // What 4.0 and 4.1 added after that is.
-    expect(versionGaps()).toEqual([
-      'AlterPartitionReassignments v1 (4.1)',
-      'ConsumerGroupDescribe v1 (4.0, 4.1)',
-      'DescribeCluster v2 (4.0, 4.1)',
-      'DescribeGroups v6 (4.0, 4.1)',
-      'Fetch v18 (4.1)',
-      'ListTransactions v2 (4.1)',
-      'Metadata v13 (4.0, 4.1)',
-      'Produce v12 (4.0, 4.1)',
-      'Produce v13 (4.1)',
-      'TxnOffsetCommit v5 (4.0, 4.1)',
-    ]);
+  it('decodes every version every release lists for the APIs it has, 4.0 and 4.1 included', () => {
+    // The codec follows Kafka's message definitions of 2024-10-25 (between 3.9 and 4.0), so all of its
+    // APIs start at v0 (KIP-896's removals came later) and nothing an old release lists is missing; the
+    // versions 4.0 and 4.1 added after that come from scripts/protocol-overlay.ts. ConsumerGroupDescribe
+    // v1 (KIP-1099's MemberType) is not in it yet.
+    expect(versionGaps()).toEqual(['ConsumerGroupDescribe v1 (4.0, 4.1)']);
     for (const d of apiDescriptors.values()) expect(d.minVersion, d.name).toBe(0);
   });
 

@@ -11,6 +11,7 @@ import { FindCoordinator, InitProducerId, Produce, createFindCoordinatorRequest 
 import { encodeRecordBatch } from '../../electron/kafka/records/record-batch';
 import { RawClient } from '../broker/handlers/raw-client';
 import { sleep } from './wait';
+import { ZERO_UUID } from '../../electron/kafka/protocol/uuid';
 
 export interface OrphanTransaction {
   producerId: number;
@@ -79,7 +80,7 @@ export async function writeOrphanTransaction(
         transactionalId: options.transactionalId,
         acks: -1,
         timeoutMs: 10_000,
-        topicData: [{ name: options.topic, partitionData: [{ index: options.partition, records }] }],
+        topicData: [{ topicId: ZERO_UUID, name: options.topic, partitionData: [{ index: options.partition, records }] }],
       }),
     (answer) => answer.responses[0]?.partitionResponses[0]?.errorCode ?? -1,
     [ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],

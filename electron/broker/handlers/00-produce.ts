@@ -117,7 +117,7 @@ function settle(slot: Slot, result: PartitionResult, context: RequestContext): v
 /** The response once every partition is settled; none for acks=0. */
 function responseOf(
   acks: number,
-  responses: ReadonlyArray<{ name: string; partitionResponses: readonly Slot[] }>,
+  responses: ReadonlyArray<{ name: string; topicId: string; partitionResponses: readonly Slot[] }>,
   context: RequestContext,
 ): ProduceResponse | null {
   if (acks === 0) return null;
@@ -125,6 +125,7 @@ function responseOf(
   const body: ProduceResponse = {
     responses: responses.map((topic) => ({
       name: topic.name,
+      topicId: topic.topicId,
       partitionResponses: topic.partitionResponses.map((slot) => {
         const response = partitionResponse(slot.index, slot.result, context, topic.name);
         if (response.currentLeader.leaderId >= 0) (leaders ??= new Set()).add(response.currentLeader.leaderId);
@@ -181,6 +182,7 @@ export const produceHandler = defineHandler({
     const transactionRefused = request.transactionalId !== null && !authorizedOnTransactionalId(context, AclOperation.WRITE, request.transactionalId);
     const responses = request.topicData.map((topicData) => ({
       name: topicData.name,
+      topicId: topicData.topicId,
       partitionResponses: topicData.partitionData.map((data) => {
         const slot: Slot = { topic: topicData.name, index: data.index, result: UNANSWERED };
         let formatError: PartitionError | null;

@@ -127,6 +127,7 @@ export const metadataHandler = defineHandler({
     }
     const answer = (): MetadataResponse => ({
       throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
       brokers: broker.liveBrokers().map((b) => ({ nodeId: b.id, ...b.advertisedEndpoint(), rack: b.rack })),
       clusterId: controller.clusterId,
       controllerId: controller.controllerId,

@@ -17,6 +17,7 @@ export const alterPartitionReassignmentsHandler = defineHandler({
     if (!authorizedOnCluster(context, AclOperation.ALTER)) {
       return {
         throttleTimeMs: 0,
+        allowReplicationFactorChange: request.allowReplicationFactorChange,
         errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
         errorMessage: 'AlterPartitionReassignments needs ALTER on the cluster.',
         responses: [],
@@ -36,6 +37,6 @@ export const alterPartitionReassignmentsHandler = defineHandler({
         return { partitionIndex: p.partitionIndex, errorCode: result.error ? ErrorCode[result.error] : ErrorCode.NONE, errorMessage: result.message };
       }),
     }));
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses };
+    return { throttleTimeMs: 0, allowReplicationFactorChange: request.allowReplicationFactorChange, errorCode: ErrorCode.NONE, errorMessage: null, responses };
   },
 });

@@ -26,7 +26,7 @@ export const describeClusterHandler = defineHandler({
       endpointType,
       clusterId: broker.controller.clusterId,
       controllerId: broker.controller.controllerId,
-      brokers: broker.liveBrokers().map((b) => ({ brokerId: b.id, ...b.advertisedEndpoint(), rack: b.rack })),
+      brokers: broker.liveBrokers().map((b) => ({ brokerId: b.id, ...b.advertisedEndpoint(), rack: b.rack, isFenced: false })),
       // As Kafka: everyone may describe the cluster; its operations are told to those who may DESCRIBE it (else 0).
       clusterAuthorizedOperations: !request.includeClusterAuthorizedOperations
         ? AUTHORIZED_OPERATIONS_OMITTED

@@ -331,6 +331,8 @@ export class ReassignmentService {
     }
     const response = await send(await this.#controller(reads, snapshot), AlterPartitionReassignments, version, {
       timeoutMs: TIMEOUT_MS,
+      // The app moves replicas and may change their number (KIP-860's default).
+      allowReplicationFactorChange: true,
       topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
     });
     if (response.errorCode) {

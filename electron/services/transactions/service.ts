@@ -115,7 +115,12 @@ export class TransactionService {
       [...snapshot.brokers].map(async ([brokerId, address]): Promise<TransactionView[]> => {
         try {
           const connection = await brokerConnection(admin, address);
-          const listed = await send(connection, ListTransactions, listVersion, { stateFilters: [], producerIdFilters: [], durationFilter: -1n });
+          const listed = await send(connection, ListTransactions, listVersion, {
+            stateFilters: [],
+            producerIdFilters: [],
+            durationFilter: -1n,
+            transactionalIdPattern: null,
+          });
           if (listed.errorCode !== 0) {
             notes.push(`Broker ${brokerId} could not list its transactions: ${errorName(listed.errorCode)}.`);
             return [];

@@ -32,6 +32,7 @@ import {
   zstdBomb,
 } from '../../kafka/records/crafted';
 import { kcat, lines, topicName } from './helpers';
+import { ZERO_UUID } from '../../../electron/kafka/protocol/uuid';
 
 let cluster: EmbeddedCluster;
 let dataDir: string;
@@ -53,7 +54,7 @@ async function produce(version: number, partitions: Array<{ partition: number; r
     transactionalId: null,
     acks: -1,
     timeoutMs: 5000,
-    topicData: [{ name: topic, partitionData: partitions.map((p) => ({ index: p.partition, records: p.records })) }],
+    topicData: [{ topicId: ZERO_UUID, name: topic, partitionData: partitions.map((p) => ({ index: p.partition, records: p.records })) }],
   });
   const answers = response.responses[0]!.partitionResponses;
   return partitions.map((p) => {
@@ -196,7 +197,7 @@ describe('record batches (Produce v9)', () => {
       transactionalId: null,
       acks: 1,
       timeoutMs: 5000,
-      topicData: [{ name: many, partitionData: Array.from({ length: 8 }, (_, index) => ({ index, records: bomb })) }],
+      topicData: [{ topicId: ZERO_UUID, name: many, partitionData: Array.from({ length: 8 }, (_, index) => ({ index, records: bomb })) }],
     });
     const answers = response.responses[0]!.partitionResponses.sort((a, b) => a.index - b.index);
     expect(answers.map((a) => a.errorCode)).toEqual([87, 87, 87, 87, 10, 10, 10, 10]);
@@ -206,7 +207,7 @@ describe('record batches (Produce v9)', () => {
       transactionalId: null,
       acks: 1,
       timeoutMs: 5000,
-      topicData: [{ name: many, partitionData: [{ index: 7, records: compressedBatch(CompressionType.Zstd, someRecords(2)) }] }],
+      topicData: [{ topicId: ZERO_UUID, name: many, partitionData: [{ index: 7, records: compressedBatch(CompressionType.Zstd, someRecords(2)) }] }],
     });
     expect(next.responses[0]!.partitionResponses[0]!.errorCode).toBe(0);
   }, 60_000);

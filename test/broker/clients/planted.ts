@@ -15,6 +15,7 @@ import { CompressionType, initCompression } from '../../../electron/kafka/record
 import { createLogger } from '../../../electron/broker/server/logger';
 import { RawClient } from '../handlers/raw-client';
 import { GiB, appendRaw, atOffset, compressedBatch, craftBatch, plantGarbage, someRecords, zstdBomb } from '../../kafka/records/crafted';
+import { ZERO_UUID } from '../../../electron/kafka/protocol/uuid';
 
 export interface PlantedCluster {
   cluster: EmbeddedCluster;
@@ -55,7 +56,7 @@ export async function startPlantedCluster(topic: string): Promise<PlantedCluster
       transactionalId: null,
       acks: -1,
       timeoutMs: 5000,
-      topicData: [{ name: topic, partitionData: [{ index: partition, records: compressedBatch(codec, records) }] }],
+      topicData: [{ topicId: ZERO_UUID, name: topic, partitionData: [{ index: partition, records: compressedBatch(codec, records) }] }],
     });
     if (response.responses[0]!.partitionResponses[0]!.errorCode !== 0) throw new Error(`produce to ${topic}-${partition} failed`);
     if (tag !== 'p0-planted') expected[partition]!.push(...records.map((r) => r.value!.toString()));

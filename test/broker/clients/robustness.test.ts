@@ -16,6 +16,7 @@ import { Writer } from '../../../electron/kafka/protocol/writer';
 import { encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 import { kcat, lines, startTestCluster, topicName, type TestCluster } from './helpers';
 import { sleep, waitFor } from '../../support/wait';
+import { ZERO_UUID } from '../../../electron/kafka/protocol/uuid';
 
 let t: TestCluster;
 let producer: Producer;
@@ -215,7 +216,7 @@ describe('malformed frames', () => {
         transactionalId: null,
         acks: 1,
         timeoutMs: 1000,
-        topicData: [{ name: loopTopic, partitionData: [{ index: 0, records }] }],
+        topicData: [{ topicId: ZERO_UUID, name: loopTopic, partitionData: [{ index: 0, records }] }],
       }),
     ).subarray(4);
     // Cut inside the records: the frame is complete, its body is not.
@@ -247,7 +248,7 @@ describe('malformed frames', () => {
         transactionalId: null,
         acks: 1,
         timeoutMs: 1000,
-        topicData: [{ name: loopTopic, partitionData: [{ index: 0, records: garbage }] }],
+        topicData: [{ topicId: ZERO_UUID, name: loopTopic, partitionData: [{ index: 0, records: garbage }] }],
       });
       const probe = encodeRequestFrame(ApiVersions, 3, 22, 'garbage-test', { clientSoftwareName: 'kd', clientSoftwareVersion: '1' });
       const [produced, versions] = await exchange(socket, [Buffer.concat(frame), Buffer.concat(probe)], 2);

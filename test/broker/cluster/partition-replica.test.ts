@@ -12,6 +12,7 @@ import { InitProducerId, Produce } from '../../../electron/kafka/protocol/genera
 import { encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 import { silentLogger } from '../../../electron/broker/server/logger';
 import { RawClient } from '../handlers/raw-client';
+import { ZERO_UUID } from '../../../electron/kafka/protocol/uuid';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -48,7 +49,7 @@ async function producerAcrossRestart(restart: Restart) {
       transactionalId: null,
       acks: -1,
       timeoutMs: 5_000,
-      topicData: [{ name: 'idempotent', partitionData: [{ index: 0, records: batchAt(sequence) }] }],
+      topicData: [{ topicId: ZERO_UUID, name: 'idempotent', partitionData: [{ index: 0, records: batchAt(sequence) }] }],
     });
     const partition = response.responses[0]!.partitionResponses[0]!;
     return { errorCode: partition.errorCode, baseOffset: Number(partition.baseOffset) };

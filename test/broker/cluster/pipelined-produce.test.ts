@@ -27,6 +27,7 @@ import { decodeResponseHeader, encodeRequestFrame, responseHeaderVersion } from 
 import { Reader } from '../../../electron/kafka/protocol/reader';
 import { encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 import { silentLogger } from '../../../electron/broker/server/logger';
+import { ZERO_UUID } from '../../../electron/kafka/protocol/uuid';
 
 let cluster: EmbeddedCluster;
 let dataDir: string;
@@ -80,7 +81,7 @@ function produceFrame(topic: string, correlationId: number, values: string[]): B
       transactionalId: null,
       acks: -1,
       timeoutMs: 10_000,
-      topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
+      topicData: [{ topicId: ZERO_UUID, name: topic, partitionData: [{ index: 0, records }] }],
     }),
   );
 }

@@ -155,6 +155,7 @@ describe('AlterPartitionReassignments and ListPartitionReassignments (KIP-455)',
 
     const started = await raw.call(AlterPartitionReassignments, 0, {
       timeoutMs: 5000,
+      allowReplicationFactorChange: true,
       topics: [
         {
           name: 'cancel',
@@ -179,6 +180,7 @@ describe('AlterPartitionReassignments and ListPartitionReassignments (KIP-455)',
 
     const bad = await raw.call(AlterPartitionReassignments, 0, {
       timeoutMs: 5000,
+      allowReplicationFactorChange: true,
       topics: [
         {
           name: 'cancel',
@@ -199,7 +201,11 @@ describe('AlterPartitionReassignments and ListPartitionReassignments (KIP-455)',
     expect(cluster.controller.partition('cancel', 0)!.addingReplicas).toEqual([2]);
 
     const cancel = () =>
-      raw.call(AlterPartitionReassignments, 0, { timeoutMs: 5000, topics: [{ name: 'cancel', partitions: [{ partitionIndex: 0, replicas: null }] }] });
+      raw.call(AlterPartitionReassignments, 0, {
+        timeoutMs: 5000,
+        allowReplicationFactorChange: true,
+        topics: [{ name: 'cancel', partitions: [{ partitionIndex: 0, replicas: null }] }],
+      });
     expect((await cancel()).responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
     const reverted = cluster.controller.partition('cancel', 0)!;
     expect(reverted.replicas).toEqual([1, 0]);
@@ -325,6 +331,7 @@ describe('AlterPartitionReassignments and ListPartitionReassignments (KIP-455)',
     createTopic(cluster, 'shrink', [[0, 1, 2]]);
     const result = await raw.call(AlterPartitionReassignments, 0, {
       timeoutMs: 5000,
+      allowReplicationFactorChange: true,
       topics: [{ name: 'shrink', partitions: [{ partitionIndex: 0, replicas: [1] }] }],
     });
     expect(result.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);

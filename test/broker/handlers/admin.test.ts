@@ -425,11 +425,11 @@ describe('DescribeCluster, DescribeLogDirs, ElectLeaders', () => {
     expect(described.brokers.map((b) => b.nodeId).sort()).toEqual([0, 1, 2]);
     expect(described.clusterId).toBe(cluster.controller.clusterId);
     for (let version = 0; version <= 1; version++) {
-      const response = await raw.call(DescribeCluster, version, { includeClusterAuthorizedOperations: false, endpointType: 1 });
+      const response = await raw.call(DescribeCluster, version, { includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: false });
       expect(response).toMatchObject({ errorCode: 0, clusterId: cluster.controller.clusterId, controllerId: 0, clusterAuthorizedOperations: -2147483648 });
       expect(response.brokers.map((b) => `${b.host}:${b.port}`).join(',')).toBe(cluster.bootstrapServers());
     }
-    const controllers = await raw.call(DescribeCluster, 1, { includeClusterAuthorizedOperations: false, endpointType: 2 });
+    const controllers = await raw.call(DescribeCluster, 1, { includeClusterAuthorizedOperations: false, endpointType: 2, includeFencedBrokers: false });
     expect(controllers.errorCode).toBe(ErrorCode.UNSUPPORTED_ENDPOINT_TYPE);
   });
 

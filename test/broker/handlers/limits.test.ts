@@ -23,6 +23,7 @@ import { encodeRecordBatch } from '../../../electron/kafka/records/record-batch'
 import { createLogger } from '../../../electron/broker/server/logger';
 import { run } from '../clients/helpers';
 import { RawClient } from './raw-client';
+import { ZERO_UUID } from '../../../electron/kafka/protocol/uuid';
 
 let dataDir: string;
 let cluster: EmbeddedCluster;
@@ -257,7 +258,7 @@ describe('batch sizes', () => {
         transactionalId: null,
         acks: -1,
         timeoutMs: 5000,
-        topicData: [{ name, partitionData: [{ index: 0, records }] }],
+        topicData: [{ topicId: ZERO_UUID, name, partitionData: [{ index: 0, records }] }],
       });
       return response.responses[0]!.partitionResponses[0]!;
     } finally {

@@ -13,6 +13,7 @@ import { createFetchRequest, createFetchRequestFetchPartition, createFetchReques
 import { encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 import { errorRecordingLogger, PYTHON, run, startTestCluster, topicName, type TestCluster } from '../clients/helpers';
 import { RawClient } from '../handlers/raw-client';
+import { ZERO_UUID } from '../../../electron/kafka/protocol/uuid';
 
 const FIXTURE = new URL('./fixtures/throttle.py', import.meta.url).pathname;
 
@@ -300,7 +301,7 @@ describe('enforcement (KIP-13, KIP-219)', () => {
           transactionalId: null,
           acks: 1,
           timeoutMs: 5000,
-          topicData: [{ name: topic, partitionData: [{ index: 0, records: batchOf(bytes) }] }],
+          topicData: [{ topicId: ZERO_UUID, name: topic, partitionData: [{ index: 0, records: batchOf(bytes) }] }],
         });
       const first = await produce(9, 300_000);
       expect(first.responses[0]!.partitionResponses[0]!.errorCode).toBe(0);

@@ -16,6 +16,7 @@ import { RawClient } from '../handlers/raw-client';
 import { closedWithin, int32, openSocket, startBrokerProcess, type BrokerProcess } from './broker-process';
 import { sleep } from '../../support/wait';
 import { createTopic, fetchFrame, healthyRoundTrip, produce, readValues } from './wire';
+import { ZERO_UUID } from '../../../electron/kafka/protocol/uuid';
 
 const MiB = 1024 * 1024;
 // Long enough that what must happen before a trickled frame is dropped (a healthy 900 KB produce, in
@@ -151,6 +152,7 @@ describe('clients that announce large frames and stall', () => {
         timeoutMs: 5000,
         topicData: [
           {
+            topicId: ZERO_UUID,
             name: preciousTopic,
             partitionData: [
               {
@@ -178,7 +180,7 @@ describe('clients that announce large frames and stall', () => {
       transactionalId: null,
       acks: -1,
       timeoutMs: 5000,
-      topicData: [{ name: fetchTopic, partitionData: [{ index: 0, records: big }] }],
+      topicData: [{ topicId: ZERO_UUID, name: fetchTopic, partitionData: [{ index: 0, records: big }] }],
     });
     expect(bigProduce.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NONE);
     expect(broker.alive()).toBe(true);
@@ -200,7 +202,7 @@ describe('clients that announce large frames and stall', () => {
         transactionalId: null,
         acks: -1,
         timeoutMs: 5000,
-        topicData: [{ name: fetchTopic, partitionData: [{ index: 0, records: big }] }],
+        topicData: [{ topicId: ZERO_UUID, name: fetchTopic, partitionData: [{ index: 0, records: big }] }],
       });
       expect(response.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NONE);
       // Answered before socket.request.read.timeout.ms dropped any of them: it did not wait for their memory.

@@ -13,6 +13,7 @@ import {
 import { encodeRequestFrame } from '../../../electron/kafka/protocol/headers';
 import { encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 import { RawClient } from '../handlers/raw-client';
+import { ZERO_UUID } from '../../../electron/kafka/protocol/uuid';
 
 export async function createTopic(raw: RawClient, name: string, partitions = 1): Promise<void> {
   const response = await raw.call(CreateTopics, 5, {
@@ -43,7 +44,7 @@ export async function produce(
       transactionalId: null,
       acks: -1,
       timeoutMs: 5000,
-      topicData: [{ name: topic, partitionData: [{ index: 0, records: encodeRecordBatch({ baseOffset: 0, records }) }] }],
+      topicData: [{ topicId: ZERO_UUID, name: topic, partitionData: [{ index: 0, records: encodeRecordBatch({ baseOffset: 0, records }) }] }],
     });
     const result = response.responses[0]!.partitionResponses[0]!;
     if (result.errorCode !== ErrorCode.NONE) throw new Error(`Produce to ${topic}: error ${result.errorCode} ${result.errorMessage}`);

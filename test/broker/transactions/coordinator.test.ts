@@ -22,6 +22,7 @@ import { encodeRecordBatch } from '../../../electron/kafka/records/record-batch'
 import { startTestCluster, topicName, type TestCluster } from '../clients/helpers';
 import { RawClient } from '../handlers/raw-client';
 import { waitFor } from '../../support/wait';
+import { ZERO_UUID } from '../../../electron/kafka/protocol/uuid';
 
 let t: TestCluster;
 let raw: RawClient;
@@ -72,7 +73,12 @@ function produce(topic: string, transactionalId: string | null, producerId: bigi
     baseSequence,
     transactional: true,
   });
-  return raw.call(Produce, 9, { transactionalId, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] });
+  return raw.call(Produce, 9, {
+    transactionalId,
+    acks: -1,
+    timeoutMs: 5000,
+    topicData: [{ topicId: ZERO_UUID, name: topic, partitionData: [{ index: 0, records }] }],
+  });
 }
 
 describe('transaction coordinator', () => {

@@ -2,7 +2,17 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROTOCOL_DIR, generate, parseRange, REPO_ROOT, stripJsonComments, writeGenerated } from '../../../scripts/generate-protocol';
+import {
+  applyOverlay,
+  DEFAULT_PROTOCOL_DIR,
+  generate,
+  parseRange,
+  REPO_ROOT,
+  stripJsonComments,
+  writeGenerated,
+  type JsonMessage,
+} from '../../../scripts/generate-protocol';
+import { PROTOCOL_OVERLAY, type VersionOverlay } from '../../../scripts/protocol-overlay';
 import { skipBecause } from '../../support/skip';
 
 const haveDefinitions = existsSync(join(DEFAULT_PROTOCOL_DIR, 'messages'));
@@ -51,4 +61,76 @@ describe('protocol generator', () => {
       }
     },
   );
+
+  describe('overlay of versions added after the definitions (scripts/protocol-overlay.ts)', () => {
+    const message = (): JsonMessage => ({
+      apiKey: 99,
+      type: 'response',
+      name: 'ExampleResponse',
+      validVersions: '0-2',
+      flexibleVersions: '1+',
+      fields: [
+        { name: 'ErrorCode', type: 'int16', versions: '0+', about: 'e' },
+        { name: 'Topics', type: '[]Topic', versions: '0+', about: 't', fields: [{ name: 'Name', type: 'string', versions: '0+', about: 'n' }] },
+      ],
+    });
+    const entry = (version: number, rest: Partial<VersionOverlay> = {}): VersionOverlay => ({
+      file: 'ExampleResponse',
+      version,
+      source: { tag: '4.1.0', path: 'clients/src/main/resources/common/message/ExampleResponse.json' },
+      change: 'test',
+      ...rest,
+    });
+
+    it('adds the next version, its fields where Kafka has them, and ends the fields it drops', () => {
+      const out = applyOverlay(message(), 'ExampleResponse', [
+        entry(3, {
+          add: [
+            { struct: 'Topic', after: 'Name', field: { name: 'TopicId', type: 'uuid', versions: '3+', about: 'id' } },
+            { after: 'ErrorCode', field: { name: 'ErrorMessage', type: 'string', versions: '3+', nullableVersions: '3+', default: 'null', about: 'm' } },
+          ],
+          alter: [{ struct: 'Topic', name: 'Name', versions: '0-2', ignorable: true }],
+        }),
+        entry(4),
+      ]);
+      expect(out.validVersions).toBe('0-4');
+      expect(out.fields.map((f) => f.name)).toEqual(['ErrorCode', 'ErrorMessage', 'Topics']);
+      expect(out.fields[2]!.fields).toEqual([
+        { name: 'Name', type: 'string', versions: '0-2', ignorable: true, about: 'n' },
+        { name: 'TopicId', type: 'uuid', versions: '3+', about: 'id' },
+      ]);
+      expect(out.overlaid).toEqual(['v3 from apache/kafka 4.1.0', 'v4 from apache/kafka 4.1.0']);
+      // The definition read is not changed in place, and entries for other files do not apply.
+      expect(message().validVersions).toBe('0-2');
+      expect(applyOverlay(message(), 'OtherResponse', [entry(3)]).validVersions).toBe('0-2');
+    });
+
+    it('refuses an entry that does not fit the definition', () => {
+      expect(() => applyOverlay(message(), 'ExampleResponse', [entry(4)])).toThrow(/next version is 3/);
+      expect(() => applyOverlay(message(), 'ExampleResponse', [entry(2)])).toThrow(/next version is 3/);
+      expect(() =>
+        applyOverlay(message(), 'ExampleResponse', [entry(3, { add: [{ struct: 'Nope', field: { name: 'X', type: 'bool', versions: '3+', about: '' } }] })]),
+      ).toThrow(/no struct Nope/);
+      expect(() =>
+        applyOverlay(message(), 'ExampleResponse', [entry(3, { add: [{ after: 'Nope', field: { name: 'X', type: 'bool', versions: '3+', about: '' } }] })]),
+      ).toThrow(/no field Nope/);
+      expect(() =>
+        applyOverlay(message(), 'ExampleResponse', [entry(3, { add: [{ field: { name: 'ErrorCode', type: 'int16', versions: '3+', about: '' } }] })]),
+      ).toThrow(/already exists/);
+      expect(() => applyOverlay(message(), 'ExampleResponse', [entry(3, { alter: [{ name: 'Nope', versions: '0-2' }] })])).toThrow(/no field Nope/);
+    });
+
+    it('cites a 4.x release tag and message file for every entry, and moves requests and responses together', () => {
+      for (const e of PROTOCOL_OVERLAY) {
+        expect(e.source.tag, `${e.file} v${e.version}`).toMatch(/^4\.\d+\.\d+$/);
+        expect(e.source.path).toBe(`clients/src/main/resources/common/message/${e.file}.json`);
+        expect(e.change.length).toBeGreaterThan(10);
+      }
+      const versions = (suffix: string): string[] =>
+        PROTOCOL_OVERLAY.filter((e) => e.file.endsWith(suffix))
+          .map((e) => `${e.file.slice(0, -suffix.length)} v${e.version}`)
+          .sort();
+      expect(versions('Request')).toEqual(versions('Response'));
+    });
+  });
 });

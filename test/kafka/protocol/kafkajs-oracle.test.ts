@@ -9,6 +9,7 @@ import * as g from '../../../electron/kafka/protocol/generated/index';
 import { Reader } from '../../../electron/kafka/protocol/reader';
 import { Writer } from '../../../electron/kafka/protocol/writer';
 import { decodeRecordBatch, encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
+import { ZERO_UUID } from '../../../electron/kafka/protocol/uuid';
 
 const require = createRequire(import.meta.url);
 
@@ -231,7 +232,13 @@ describe('responses we encode decode with kafkajs', () => {
   it('Produce v7 and Fetch v11', async () => {
     const produce = encodeOurs(g.encodeProduceResponse, 7, {
       ...g.createProduceResponse(),
-      responses: [{ name: 't', partitionResponses: [{ ...g.createProduceResponsePartitionProduceResponse(), index: 0, baseOffset: 41n, logStartOffset: 0n }] }],
+      responses: [
+        {
+          topicId: ZERO_UUID,
+          name: 't',
+          partitionResponses: [{ ...g.createProduceResponsePartitionProduceResponse(), index: 0, baseOffset: 41n, logStartOffset: 0n }],
+        },
+      ],
     });
     const produced = await kafkajsDecodeResponse('produce', 7, produce);
     expect(produced).toMatchObject({

@@ -10,6 +10,7 @@ import { decodeRequestHeader } from '../../../electron/kafka/protocol/headers';
 import { Reader } from '../../../electron/kafka/protocol/reader';
 import { Writer } from '../../../electron/kafka/protocol/writer';
 import { Rng, ValueFactory } from './values';
+import { ZERO_UUID } from '../../../electron/kafka/protocol/uuid';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -33,13 +34,14 @@ describe('malformed input raises ProtocolDecodeError', () => {
         timeoutMs: 1000,
         topicData: [
           {
+            topicId: ZERO_UUID,
             name: 'orders',
             partitionData: [
               { index: 0, records: Buffer.alloc(40, 1) },
               { index: 1, records: null },
             ],
           },
-          { name: 'ü', partitionData: [] },
+          { topicId: ZERO_UUID, name: 'ü', partitionData: [] },
         ],
       };
       const w = new Writer();

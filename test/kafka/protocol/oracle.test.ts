@@ -273,7 +273,11 @@ describe('responses we encode parse with @platformatic/kafka', () => {
       parseOurs(api(pk.produceV9), 0, 9, g.encodeProduceResponse, {
         ...g.createProduceResponse(),
         responses: [
-          { name: 't', partitionResponses: [{ ...g.createProduceResponsePartitionProduceResponse(), index: 1, baseOffset: 100n, logStartOffset: 0n }] },
+          {
+            topicId: ZERO_UUID,
+            name: 't',
+            partitionResponses: [{ ...g.createProduceResponsePartitionProduceResponse(), index: 1, baseOffset: 100n, logStartOffset: 0n }],
+          },
         ],
         throttleTimeMs: 2,
       }),

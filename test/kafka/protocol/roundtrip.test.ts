@@ -151,9 +151,9 @@ describe('generated codecs round trip every covered message in every version', (
   }
 
   it('rejects versions outside validVersions in both directions', () => {
-    expect(() => generated.decodeProduceRequest(new Reader(Buffer.alloc(64)), 12)).toThrow(ProtocolDecodeError);
+    expect(() => generated.decodeProduceRequest(new Reader(Buffer.alloc(64)), 14)).toThrow(ProtocolDecodeError);
     expect(() => generated.decodeFetchResponse(new Reader(Buffer.alloc(64)), -1)).toThrow(ProtocolDecodeError);
-    expect(() => generated.encodeMetadataRequest(new Writer(), 13, generated.createMetadataRequest())).toThrow(/unsupported MetadataRequest version 13/);
+    expect(() => generated.encodeMetadataRequest(new Writer(), 14, generated.createMetadataRequest())).toThrow(/unsupported MetadataRequest version 14/);
   });
 
   it('exercised nulls, empty and large arrays, tagged fields and unknown tags (runs last)', () => {

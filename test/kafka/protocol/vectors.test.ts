@@ -42,6 +42,7 @@ import { Reader } from '../../../electron/kafka/protocol/reader';
 import { Writer } from '../../../electron/kafka/protocol/writer';
 import { ErrorCode, errorInfo, errorName } from '../../../electron/kafka/protocol/error-codes';
 import { ApiKey, apiKeyName } from '../../../electron/kafka/protocol/api-keys';
+import { ZERO_UUID } from '../../../electron/kafka/protocol/uuid';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -171,7 +172,7 @@ describe('Produce request layout', () => {
     transactionalId: null,
     acks: -1,
     timeoutMs: 30000,
-    topicData: [{ name: 't', partitionData: [{ index: 0, records: Buffer.from('abc') }] }],
+    topicData: [{ topicId: ZERO_UUID, name: 't', partitionData: [{ index: 0, records: Buffer.from('abc') }] }],
   });
 
   it('v3: nullable transactional id, INT32 array and bytes lengths', () => {
@@ -192,7 +193,7 @@ describe('Produce request layout', () => {
   it('large records are kept by reference, not copied', () => {
     const records = Buffer.alloc(1 << 16, 7);
     const w = new Writer();
-    encodeProduceRequest(w, 9, { ...value(), topicData: [{ name: 't', partitionData: [{ index: 0, records }] }] });
+    encodeProduceRequest(w, 9, { ...value(), topicData: [{ topicId: ZERO_UUID, name: 't', partitionData: [{ index: 0, records }] }] });
     expect(w.toBuffers().some((chunk) => chunk === records)).toBe(true);
   });
 });

@@ -3,12 +3,14 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { writeNoTaggedFields, nullError } from './runtime';
+import { writeNoTaggedFields, nullError, absentError } from './runtime';
 
-/** AlterPartitionReassignmentsRequest, versions 0, flexible 0+. */
+/** AlterPartitionReassignmentsRequest, versions 0-1, flexible 0+ (v1 from apache/kafka 4.1.0: scripts/protocol-overlay.ts). */
 export interface AlterPartitionReassignmentsRequest {
   /** The time in ms to wait for the request to complete. (Versions 0+, default "60000".) */
   timeoutMs: number;
+  /** The option indicating whether changing the replication factor of any given partition as part of this request is a valid move. (Versions 1+, default "true".) */
+  allowReplicationFactorChange: boolean;
   /** The topics to reassign. (Versions 0+.) */
   topics: AlterPartitionReassignmentsRequestReassignableTopic[];
   /** Tagged fields this version does not know, kept so they survive a decode/encode round trip. */
@@ -18,13 +20,15 @@ export interface AlterPartitionReassignmentsRequest {
 export function createAlterPartitionReassignmentsRequest(): AlterPartitionReassignmentsRequest {
   return {
     timeoutMs: 60000,
+    allowReplicationFactorChange: true,
     topics: [],
   };
 }
 
 export function decodeAlterPartitionReassignmentsRequest(r: Reader, version: number): AlterPartitionReassignmentsRequest {
-  if (version < 0 || version > 0) throw new ProtocolDecodeError(`unsupported AlterPartitionReassignmentsRequest version ${version}`, r.offset);
+  if (version < 0 || version > 1) throw new ProtocolDecodeError(`unsupported AlterPartitionReassignmentsRequest version ${version}`, r.offset);
   const timeoutMs = r.readInt32();
+  const allowReplicationFactorChange = version >= 1 ? r.readBoolean() : true;
   let topics: AlterPartitionReassignmentsRequestReassignableTopic[];
   const topicsCount = r.readCompactArrayLength(3);
   if (topicsCount < 0) throw new ProtocolDecodeError('null array in non-nullable field AlterPartitionReassignmentsRequest.Topics', r.offset);
@@ -33,14 +37,19 @@ export function decodeAlterPartitionReassignmentsRequest(r: Reader, version: num
   const unknownTaggedFields = r.readTaggedFields();
   return {
     timeoutMs,
+    allowReplicationFactorChange,
     topics,
     unknownTaggedFields,
   };
 }
 
 export function encodeAlterPartitionReassignmentsRequest(w: Writer, version: number, v: AlterPartitionReassignmentsRequest): void {
-  if (version < 0 || version > 0) throw new ProtocolEncodeError(`unsupported AlterPartitionReassignmentsRequest version ${version}`);
+  if (version < 0 || version > 1) throw new ProtocolEncodeError(`unsupported AlterPartitionReassignmentsRequest version ${version}`);
   w.int32(v.timeoutMs);
+  if (version >= 1) {
+    w.boolean(v.allowReplicationFactorChange);
+  }
+  else if (!v.allowReplicationFactorChange) throw absentError('AlterPartitionReassignmentsRequest.AllowReplicationFactorChange', version);
   {
     const topicsArray = v.topics;
     if (topicsArray == null) throw nullError('AlterPartitionReassignmentsRequest.Topics', version);
@@ -50,7 +59,7 @@ export function encodeAlterPartitionReassignmentsRequest(w: Writer, version: num
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }
 
-/** ReassignableTopic (AlterPartitionReassignmentsRequest), versions 0. */
+/** ReassignableTopic (AlterPartitionReassignmentsRequest), versions 0-1. */
 export interface AlterPartitionReassignmentsRequestReassignableTopic {
   /** The topic name. (Versions 0+.) */
   name: string;
@@ -93,7 +102,7 @@ export function encodeAlterPartitionReassignmentsRequestReassignableTopic(w: Wri
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }
 
-/** ReassignablePartition (AlterPartitionReassignmentsRequest), versions 0. */
+/** ReassignablePartition (AlterPartitionReassignmentsRequest), versions 0-1. */
 export interface AlterPartitionReassignmentsRequestReassignablePartition {
   /** The partition index. (Versions 0+.) */
   partitionIndex: number;
@@ -141,10 +150,12 @@ export function encodeAlterPartitionReassignmentsRequestReassignablePartition(w:
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }
 
-/** AlterPartitionReassignmentsResponse, versions 0, flexible 0+. */
+/** AlterPartitionReassignmentsResponse, versions 0-1, flexible 0+ (v1 from apache/kafka 4.1.0: scripts/protocol-overlay.ts). */
 export interface AlterPartitionReassignmentsResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (Versions 0+.) */
   throttleTimeMs: number;
+  /** The option indicating whether changing the replication factor of any given partition as part of the request was allowed. (Versions 1+, default "true".) */
+  allowReplicationFactorChange: boolean;
   /** The top-level error code, or 0 if there was no error. (Versions 0+.) */
   errorCode: number;
   /** The top-level error message, or null if there was no error. (Versions 0+, nullable 0+.) */
@@ -158,6 +169,7 @@ export interface AlterPartitionReassignmentsResponse {
 export function createAlterPartitionReassignmentsResponse(): AlterPartitionReassignmentsResponse {
   return {
     throttleTimeMs: 0,
+    allowReplicationFactorChange: true,
     errorCode: 0,
     errorMessage: '',
     responses: [],
@@ -165,8 +177,9 @@ export function createAlterPartitionReassignmentsResponse(): AlterPartitionReass
 }
 
 export function decodeAlterPartitionReassignmentsResponse(r: Reader, version: number): AlterPartitionReassignmentsResponse {
-  if (version < 0 || version > 0) throw new ProtocolDecodeError(`unsupported AlterPartitionReassignmentsResponse version ${version}`, r.offset);
+  if (version < 0 || version > 1) throw new ProtocolDecodeError(`unsupported AlterPartitionReassignmentsResponse version ${version}`, r.offset);
   const throttleTimeMs = r.readInt32();
+  const allowReplicationFactorChange = version >= 1 ? r.readBoolean() : true;
   const errorCode = r.readInt16();
   const errorMessage = r.readCompactNullableString();
   let responses: AlterPartitionReassignmentsResponseReassignableTopicResponse[];
@@ -177,6 +190,7 @@ export function decodeAlterPartitionReassignmentsResponse(r: Reader, version: nu
   const unknownTaggedFields = r.readTaggedFields();
   return {
     throttleTimeMs,
+    allowReplicationFactorChange,
     errorCode,
     errorMessage,
     responses,
@@ -185,8 +199,11 @@ export function decodeAlterPartitionReassignmentsResponse(r: Reader, version: nu
 }
 
 export function encodeAlterPartitionReassignmentsResponse(w: Writer, version: number, v: AlterPartitionReassignmentsResponse): void {
-  if (version < 0 || version > 0) throw new ProtocolEncodeError(`unsupported AlterPartitionReassignmentsResponse version ${version}`);
+  if (version < 0 || version > 1) throw new ProtocolEncodeError(`unsupported AlterPartitionReassignmentsResponse version ${version}`);
   w.int32(v.throttleTimeMs);
+  if (version >= 1) {
+    w.boolean(v.allowReplicationFactorChange);
+  }
   w.int16(v.errorCode);
   w.compactNullableString(v.errorMessage);
   {
@@ -198,7 +215,7 @@ export function encodeAlterPartitionReassignmentsResponse(w: Writer, version: nu
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }
 
-/** ReassignableTopicResponse (AlterPartitionReassignmentsResponse), versions 0. */
+/** ReassignableTopicResponse (AlterPartitionReassignmentsResponse), versions 0-1. */
 export interface AlterPartitionReassignmentsResponseReassignableTopicResponse {
   /** The topic name (Versions 0+.) */
   name: string;
@@ -241,7 +258,7 @@ export function encodeAlterPartitionReassignmentsResponseReassignableTopicRespon
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }
 
-/** ReassignablePartitionResponse (AlterPartitionReassignmentsResponse), versions 0. */
+/** ReassignablePartitionResponse (AlterPartitionReassignmentsResponse), versions 0-1. */
 export interface AlterPartitionReassignmentsResponseReassignablePartitionResponse {
   /** The partition index. (Versions 0+.) */
   partitionIndex: number;

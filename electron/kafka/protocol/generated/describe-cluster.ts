@@ -5,12 +5,14 @@ import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
 import { writeNoTaggedFields, nullError, absentError } from './runtime';
 
-/** DescribeClusterRequest, versions 0-1, flexible 0+. */
+/** DescribeClusterRequest, versions 0-2, flexible 0+ (v2 from apache/kafka 4.0.0: scripts/protocol-overlay.ts). */
 export interface DescribeClusterRequest {
   /** Whether to include cluster authorized operations. (Versions 0+.) */
   includeClusterAuthorizedOperations: boolean;
   /** The endpoint type to describe. 1=brokers, 2=controllers. (Versions 1+, default "1".) */
   endpointType: number;
+  /** Whether to include fenced brokers when listing brokers. (Versions 2+, default "false".) */
+  includeFencedBrokers: boolean;
   /** Tagged fields this version does not know, kept so they survive a decode/encode round trip. */
   unknownTaggedFields?: RawTaggedField[];
 }
@@ -19,32 +21,39 @@ export function createDescribeClusterRequest(): DescribeClusterRequest {
   return {
     includeClusterAuthorizedOperations: false,
     endpointType: 1,
+    includeFencedBrokers: false,
   };
 }
 
 export function decodeDescribeClusterRequest(r: Reader, version: number): DescribeClusterRequest {
-  if (version < 0 || version > 1) throw new ProtocolDecodeError(`unsupported DescribeClusterRequest version ${version}`, r.offset);
+  if (version < 0 || version > 2) throw new ProtocolDecodeError(`unsupported DescribeClusterRequest version ${version}`, r.offset);
   const includeClusterAuthorizedOperations = r.readBoolean();
   const endpointType = version >= 1 ? r.readInt8() : 1;
+  const includeFencedBrokers = version >= 2 ? r.readBoolean() : false;
   const unknownTaggedFields = r.readTaggedFields();
   return {
     includeClusterAuthorizedOperations,
     endpointType,
+    includeFencedBrokers,
     unknownTaggedFields,
   };
 }
 
 export function encodeDescribeClusterRequest(w: Writer, version: number, v: DescribeClusterRequest): void {
-  if (version < 0 || version > 1) throw new ProtocolEncodeError(`unsupported DescribeClusterRequest version ${version}`);
+  if (version < 0 || version > 2) throw new ProtocolEncodeError(`unsupported DescribeClusterRequest version ${version}`);
   w.boolean(v.includeClusterAuthorizedOperations);
   if (version >= 1) {
     w.int8(v.endpointType);
   }
   else if (v.endpointType !== 1) throw absentError('DescribeClusterRequest.EndpointType', version);
+  if (version >= 2) {
+    w.boolean(v.includeFencedBrokers);
+  }
+  else if (v.includeFencedBrokers) throw absentError('DescribeClusterRequest.IncludeFencedBrokers', version);
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }
 
-/** DescribeClusterResponse, versions 0-1, flexible 0+. */
+/** DescribeClusterResponse, versions 0-2, flexible 0+ (v2 from apache/kafka 4.0.0: scripts/protocol-overlay.ts). */
 export interface DescribeClusterResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (Versions 0+.) */
   throttleTimeMs: number;
@@ -80,7 +89,7 @@ export function createDescribeClusterResponse(): DescribeClusterResponse {
 }
 
 export function decodeDescribeClusterResponse(r: Reader, version: number): DescribeClusterResponse {
-  if (version < 0 || version > 1) throw new ProtocolDecodeError(`unsupported DescribeClusterResponse version ${version}`, r.offset);
+  if (version < 0 || version > 2) throw new ProtocolDecodeError(`unsupported DescribeClusterResponse version ${version}`, r.offset);
   const throttleTimeMs = r.readInt32();
   const errorCode = r.readInt16();
   const errorMessage = r.readCompactNullableString();
@@ -108,7 +117,7 @@ export function decodeDescribeClusterResponse(r: Reader, version: number): Descr
 }
 
 export function encodeDescribeClusterResponse(w: Writer, version: number, v: DescribeClusterResponse): void {
-  if (version < 0 || version > 1) throw new ProtocolEncodeError(`unsupported DescribeClusterResponse version ${version}`);
+  if (version < 0 || version > 2) throw new ProtocolEncodeError(`unsupported DescribeClusterResponse version ${version}`);
   w.int32(v.throttleTimeMs);
   w.int16(v.errorCode);
   w.compactNullableString(v.errorMessage);
@@ -127,7 +136,7 @@ export function encodeDescribeClusterResponse(w: Writer, version: number, v: Des
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }
 
-/** DescribeClusterBroker (DescribeClusterResponse), versions 0-1. */
+/** DescribeClusterBroker (DescribeClusterResponse), versions 0-2. */
 export interface DescribeClusterResponseDescribeClusterBroker {
   /** The broker ID. (Versions 0+.) */
   brokerId: number;
@@ -137,6 +146,8 @@ export interface DescribeClusterResponseDescribeClusterBroker {
   port: number;
   /** The rack of the broker, or null if it has not been assigned to a rack. (Versions 0+, nullable 0+, default "null".) */
   rack: string | null;
+  /** Whether the broker is fenced (Versions 2+, default "false".) */
+  isFenced: boolean;
   /** Tagged fields this version does not know, kept so they survive a decode/encode round trip. */
   unknownTaggedFields?: RawTaggedField[];
 }
@@ -147,6 +158,7 @@ export function createDescribeClusterResponseDescribeClusterBroker(): DescribeCl
     host: '',
     port: 0,
     rack: null,
+    isFenced: false,
   };
 }
 
@@ -155,12 +167,14 @@ export function decodeDescribeClusterResponseDescribeClusterBroker(r: Reader, ve
   const host = r.readCompactString();
   const port = r.readInt32();
   const rack = r.readCompactNullableString();
+  const isFenced = version >= 2 ? r.readBoolean() : false;
   const unknownTaggedFields = r.readTaggedFields();
   return {
     brokerId,
     host,
     port,
     rack,
+    isFenced,
     unknownTaggedFields,
   };
 }
@@ -170,5 +184,8 @@ export function encodeDescribeClusterResponseDescribeClusterBroker(w: Writer, ve
   w.compactString(v.host);
   w.int32(v.port);
   w.compactNullableString(v.rack);
+  if (version >= 2) {
+    w.boolean(v.isFenced);
+  }
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }

@@ -5,7 +5,7 @@ import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
 import { EMPTY_BUFFER, writeNoTaggedFields, nullError, absentError } from './runtime';
 
-/** DescribeGroupsRequest, versions 0-5, flexible 5+. */
+/** DescribeGroupsRequest, versions 0-6, flexible 5+ (v6 from apache/kafka 4.0.0: scripts/protocol-overlay.ts). */
 export interface DescribeGroupsRequest {
   /** The names of the groups to describe (Versions 0+.) */
   groups: string[];
@@ -23,7 +23,7 @@ export function createDescribeGroupsRequest(): DescribeGroupsRequest {
 }
 
 export function decodeDescribeGroupsRequest(r: Reader, version: number): DescribeGroupsRequest {
-  if (version < 0 || version > 5) throw new ProtocolDecodeError(`unsupported DescribeGroupsRequest version ${version}`, r.offset);
+  if (version < 0 || version > 6) throw new ProtocolDecodeError(`unsupported DescribeGroupsRequest version ${version}`, r.offset);
   const flexible = version >= 5;
   let groups: string[];
   const groupsCount = flexible ? r.readCompactArrayLength(1) : r.readArrayLength(2);
@@ -40,7 +40,7 @@ export function decodeDescribeGroupsRequest(r: Reader, version: number): Describ
 }
 
 export function encodeDescribeGroupsRequest(w: Writer, version: number, v: DescribeGroupsRequest): void {
-  if (version < 0 || version > 5) throw new ProtocolEncodeError(`unsupported DescribeGroupsRequest version ${version}`);
+  if (version < 0 || version > 6) throw new ProtocolEncodeError(`unsupported DescribeGroupsRequest version ${version}`);
   const flexible = version >= 5;
   {
     const groupsArray = v.groups;
@@ -61,7 +61,7 @@ export function encodeDescribeGroupsRequest(w: Writer, version: number, v: Descr
   }
 }
 
-/** DescribeGroupsResponse, versions 0-5, flexible 5+. */
+/** DescribeGroupsResponse, versions 0-6, flexible 5+ (v6 from apache/kafka 4.0.0: scripts/protocol-overlay.ts). */
 export interface DescribeGroupsResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (Versions 1+.) */
   throttleTimeMs: number;
@@ -79,7 +79,7 @@ export function createDescribeGroupsResponse(): DescribeGroupsResponse {
 }
 
 export function decodeDescribeGroupsResponse(r: Reader, version: number): DescribeGroupsResponse {
-  if (version < 0 || version > 5) throw new ProtocolDecodeError(`unsupported DescribeGroupsResponse version ${version}`, r.offset);
+  if (version < 0 || version > 6) throw new ProtocolDecodeError(`unsupported DescribeGroupsResponse version ${version}`, r.offset);
   const flexible = version >= 5;
   const throttleTimeMs = version >= 1 ? r.readInt32() : 0;
   let groups: DescribeGroupsResponseDescribedGroup[];
@@ -96,7 +96,7 @@ export function decodeDescribeGroupsResponse(r: Reader, version: number): Descri
 }
 
 export function encodeDescribeGroupsResponse(w: Writer, version: number, v: DescribeGroupsResponse): void {
-  if (version < 0 || version > 5) throw new ProtocolEncodeError(`unsupported DescribeGroupsResponse version ${version}`);
+  if (version < 0 || version > 6) throw new ProtocolEncodeError(`unsupported DescribeGroupsResponse version ${version}`);
   const flexible = version >= 5;
   if (version >= 1) {
     w.int32(v.throttleTimeMs);
@@ -113,10 +113,12 @@ export function encodeDescribeGroupsResponse(w: Writer, version: number, v: Desc
   }
 }
 
-/** DescribedGroup (DescribeGroupsResponse), versions 0-5. */
+/** DescribedGroup (DescribeGroupsResponse), versions 0-6. */
 export interface DescribeGroupsResponseDescribedGroup {
   /** The describe error, or 0 if there was no error. (Versions 0+.) */
   errorCode: number;
+  /** The describe error message, or null if there was no error. (Versions 6+, nullable 6+, default "null".) */
+  errorMessage: string | null;
   /** The group ID string. (Versions 0+.) */
   groupId: string;
   /** The group state string, or the empty string. (Versions 0+.) */
@@ -136,6 +138,7 @@ export interface DescribeGroupsResponseDescribedGroup {
 export function createDescribeGroupsResponseDescribedGroup(): DescribeGroupsResponseDescribedGroup {
   return {
     errorCode: 0,
+    errorMessage: null,
     groupId: '',
     groupState: '',
     protocolType: '',
@@ -148,6 +151,7 @@ export function createDescribeGroupsResponseDescribedGroup(): DescribeGroupsResp
 export function decodeDescribeGroupsResponseDescribedGroup(r: Reader, version: number): DescribeGroupsResponseDescribedGroup {
   const flexible = version >= 5;
   const errorCode = r.readInt16();
+  const errorMessage = version >= 6 ? r.readCompactNullableString() : null;
   const groupId = flexible ? r.readCompactString() : r.readString();
   const groupState = flexible ? r.readCompactString() : r.readString();
   const protocolType = flexible ? r.readCompactString() : r.readString();
@@ -161,6 +165,7 @@ export function decodeDescribeGroupsResponseDescribedGroup(r: Reader, version: n
   const unknownTaggedFields = flexible ? r.readTaggedFields() : undefined;
   return {
     errorCode,
+    errorMessage,
     groupId,
     groupState,
     protocolType,
@@ -174,6 +179,9 @@ export function decodeDescribeGroupsResponseDescribedGroup(r: Reader, version: n
 export function encodeDescribeGroupsResponseDescribedGroup(w: Writer, version: number, v: DescribeGroupsResponseDescribedGroup): void {
   const flexible = version >= 5;
   w.int16(v.errorCode);
+  if (version >= 6) {
+    w.compactNullableString(v.errorMessage);
+  }
   if (flexible) w.compactString(v.groupId);
   else w.string(v.groupId);
   if (flexible) w.compactString(v.groupState);
@@ -197,7 +205,7 @@ export function encodeDescribeGroupsResponseDescribedGroup(w: Writer, version: n
   }
 }
 
-/** DescribedGroupMember (DescribeGroupsResponse), versions 0-5. */
+/** DescribedGroupMember (DescribeGroupsResponse), versions 0-6. */
 export interface DescribeGroupsResponseDescribedGroupMember {
   /** The member ID assigned by the group coordinator. (Versions 0+.) */
   memberId: string;

@@ -5,7 +5,7 @@ import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
 import { ZERO_UUID, taggedFieldReader, endTaggedField, writeTaggedFields, writeNoTaggedFields, nullError, absentError } from './runtime';
 
-/** FetchRequest, versions 0-17, flexible 12+. */
+/** FetchRequest, versions 0-18, flexible 12+ (v18 from apache/kafka 4.1.0: scripts/protocol-overlay.ts). */
 export interface FetchRequest {
   /** The clusterId if known. This is used to validate metadata fetches prior to broker registration. (Versions 12+, nullable 12+, tag 0 in 12+, default "null".) */
   clusterId: string | null;
@@ -53,7 +53,7 @@ export function createFetchRequest(): FetchRequest {
 }
 
 export function decodeFetchRequest(r: Reader, version: number): FetchRequest {
-  if (version < 0 || version > 17) throw new ProtocolDecodeError(`unsupported FetchRequest version ${version}`, r.offset);
+  if (version < 0 || version > 18) throw new ProtocolDecodeError(`unsupported FetchRequest version ${version}`, r.offset);
   const flexible = version >= 12;
   const replicaId = version <= 14 ? r.readInt32() : -1;
   const maxWaitMs = r.readInt32();
@@ -123,7 +123,7 @@ export function decodeFetchRequest(r: Reader, version: number): FetchRequest {
 }
 
 export function encodeFetchRequest(w: Writer, version: number, v: FetchRequest): void {
-  if (version < 0 || version > 17) throw new ProtocolEncodeError(`unsupported FetchRequest version ${version}`);
+  if (version < 0 || version > 18) throw new ProtocolEncodeError(`unsupported FetchRequest version ${version}`);
   const flexible = version >= 12;
   if (version <= 14) {
     w.int32(v.replicaId);
@@ -187,7 +187,7 @@ export function encodeFetchRequest(w: Writer, version: number, v: FetchRequest):
   if (!(version >= 15) && !isDefaultFetchRequestReplicaState(v.replicaState)) throw absentError('FetchRequest.ReplicaState', version);
 }
 
-/** ReplicaState (FetchRequest), versions 15-17. */
+/** ReplicaState (FetchRequest), versions 15-18. */
 export interface FetchRequestReplicaState {
   /** The replica ID of the follower, or -1 if this request is from a consumer. (Versions 15+, default "-1".) */
   replicaId: number;
@@ -229,7 +229,7 @@ export function encodeFetchRequestReplicaState(w: Writer, version: number, v: Fe
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }
 
-/** FetchTopic (FetchRequest), versions 0-17. */
+/** FetchTopic (FetchRequest), versions 0-18. */
 export interface FetchRequestFetchTopic {
   /** The name of the topic to fetch. (Versions 0-12.) */
   topic: string;
@@ -288,7 +288,7 @@ export function encodeFetchRequestFetchTopic(w: Writer, version: number, v: Fetc
   }
 }
 
-/** FetchPartition (FetchRequest), versions 0-17. */
+/** FetchPartition (FetchRequest), versions 0-18. */
 export interface FetchRequestFetchPartition {
   /** The partition index. (Versions 0+.) */
   partition: number;
@@ -304,6 +304,8 @@ export interface FetchRequestFetchPartition {
   partitionMaxBytes: number;
   /** The directory id of the follower fetching (Versions 17+, tag 0 in 17+.) */
   replicaDirectoryId: string;
+  /** The high-watermark known by the replica. -1 if the high-watermark is not known and 9223372036854775807 if the feature is not supported. (Versions 18+, tag 1 in 18+, default "9223372036854775807".) */
+  highWatermark: bigint;
   /** Tagged fields this version does not know, kept so they survive a decode/encode round trip. */
   unknownTaggedFields?: RawTaggedField[];
 }
@@ -317,6 +319,7 @@ export function createFetchRequestFetchPartition(): FetchRequestFetchPartition {
     logStartOffset: -1n,
     partitionMaxBytes: 0,
     replicaDirectoryId: ZERO_UUID,
+    highWatermark: 9223372036854775807n,
   };
 }
 
@@ -329,6 +332,7 @@ export function decodeFetchRequestFetchPartition(r: Reader, version: number): Fe
   const logStartOffset = version >= 5 ? r.readInt64() : -1n;
   const partitionMaxBytes = r.readInt32();
   let replicaDirectoryId: string = ZERO_UUID;
+  let highWatermark: bigint = 9223372036854775807n;
   let unknownTaggedFields: RawTaggedField[] | undefined;
   if (flexible) {
     const tagCount = r.readUnsignedVarInt();
@@ -345,6 +349,13 @@ export function decodeFetchRequestFetchPartition(r: Reader, version: number): Fe
             continue;
           }
           break;
+        case 1:
+          if (version >= 18) {
+            highWatermark = t.readInt64();
+            endTaggedField(t, 1);
+            continue;
+          }
+          break;
       }
       (unknownTaggedFields ??= []).push({ tag, data: t.buffer.subarray(t.offset, t.end) });
     }
@@ -357,6 +368,7 @@ export function decodeFetchRequestFetchPartition(r: Reader, version: number): Fe
     logStartOffset,
     partitionMaxBytes,
     replicaDirectoryId,
+    highWatermark,
     unknownTaggedFields,
   };
 }
@@ -378,7 +390,8 @@ export function encodeFetchRequestFetchPartition(w: Writer, version: number, v: 
   w.int32(v.partitionMaxBytes);
   if (flexible) {
     const replicaDirectoryIdTagged = version >= 17 && v.replicaDirectoryId !== ZERO_UUID;
-    if (!(replicaDirectoryIdTagged)) {
+    const highWatermarkTagged = version >= 18 && v.highWatermark !== 9223372036854775807n;
+    if (!(replicaDirectoryIdTagged || highWatermarkTagged)) {
       writeNoTaggedFields(w, v.unknownTaggedFields);
     } else {
       const tagged: RawTaggedField[] = [];
@@ -387,12 +400,17 @@ export function encodeFetchRequestFetchPartition(w: Writer, version: number, v: 
         t.uuid(v.replicaDirectoryId);
         tagged.push({ tag: 0, data: t.toBuffer() });
       }
+      if (highWatermarkTagged) {
+        const t = new Writer(32);
+        t.int64(v.highWatermark);
+        tagged.push({ tag: 1, data: t.toBuffer() });
+      }
       writeTaggedFields(w, tagged, v.unknownTaggedFields);
     }
   }
 }
 
-/** ForgottenTopic (FetchRequest), versions 7-17. */
+/** ForgottenTopic (FetchRequest), versions 7-18. */
 export interface FetchRequestForgottenTopic {
   /** The topic name. (Versions 7-12.) */
   topic: string;
@@ -451,7 +469,7 @@ export function encodeFetchRequestForgottenTopic(w: Writer, version: number, v: 
   }
 }
 
-/** FetchResponse, versions 0-17, flexible 12+. */
+/** FetchResponse, versions 0-18, flexible 12+ (v18 from apache/kafka 4.1.0: scripts/protocol-overlay.ts). */
 export interface FetchResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (Versions 1+.) */
   throttleTimeMs: number;
@@ -478,7 +496,7 @@ export function createFetchResponse(): FetchResponse {
 }
 
 export function decodeFetchResponse(r: Reader, version: number): FetchResponse {
-  if (version < 0 || version > 17) throw new ProtocolDecodeError(`unsupported FetchResponse version ${version}`, r.offset);
+  if (version < 0 || version > 18) throw new ProtocolDecodeError(`unsupported FetchResponse version ${version}`, r.offset);
   const flexible = version >= 12;
   const throttleTimeMs = version >= 1 ? r.readInt32() : 0;
   const errorCode = version >= 7 ? r.readInt16() : 0;
@@ -523,7 +541,7 @@ export function decodeFetchResponse(r: Reader, version: number): FetchResponse {
 }
 
 export function encodeFetchResponse(w: Writer, version: number, v: FetchResponse): void {
-  if (version < 0 || version > 17) throw new ProtocolEncodeError(`unsupported FetchResponse version ${version}`);
+  if (version < 0 || version > 18) throw new ProtocolEncodeError(`unsupported FetchResponse version ${version}`);
   const flexible = version >= 12;
   if (version >= 1) {
     w.int32(v.throttleTimeMs);
@@ -562,7 +580,7 @@ export function encodeFetchResponse(w: Writer, version: number, v: FetchResponse
   }
 }
 
-/** FetchableTopicResponse (FetchResponse), versions 0-17. */
+/** FetchableTopicResponse (FetchResponse), versions 0-18. */
 export interface FetchResponseFetchableTopicResponse {
   /** The topic name. (Versions 0-12.) */
   topic: string;
@@ -621,7 +639,7 @@ export function encodeFetchResponseFetchableTopicResponse(w: Writer, version: nu
   }
 }
 
-/** PartitionData (FetchResponse), versions 0-17. */
+/** PartitionData (FetchResponse), versions 0-18. */
 export interface FetchResponsePartitionData {
   /** The partition index. (Versions 0+.) */
   partitionIndex: number;
@@ -794,7 +812,7 @@ export function encodeFetchResponsePartitionData(w: Writer, version: number, v: 
   }
 }
 
-/** EpochEndOffset (FetchResponse), versions 12-17. */
+/** EpochEndOffset (FetchResponse), versions 12-18. */
 export interface FetchResponseEpochEndOffset {
   /** (Versions 12+, default "-1".) */
   epoch: number;
@@ -836,7 +854,7 @@ export function encodeFetchResponseEpochEndOffset(w: Writer, version: number, v:
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }
 
-/** LeaderIdAndEpoch (FetchResponse), versions 12-17. */
+/** LeaderIdAndEpoch (FetchResponse), versions 12-18. */
 export interface FetchResponseLeaderIdAndEpoch {
   /** The ID of the current leader or -1 if the leader is unknown. (Versions 12+, default "-1".) */
   leaderId: number;
@@ -878,7 +896,7 @@ export function encodeFetchResponseLeaderIdAndEpoch(w: Writer, version: number, 
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }
 
-/** SnapshotId (FetchResponse), versions 12-17. */
+/** SnapshotId (FetchResponse), versions 12-18. */
 export interface FetchResponseSnapshotId {
   /** (Versions 0+, default "-1".) */
   endOffset: bigint;
@@ -920,7 +938,7 @@ export function encodeFetchResponseSnapshotId(w: Writer, version: number, v: Fet
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }
 
-/** AbortedTransaction (FetchResponse), versions 4-17. */
+/** AbortedTransaction (FetchResponse), versions 4-18. */
 export interface FetchResponseAbortedTransaction {
   /** The producer id associated with the aborted transaction. (Versions 4+.) */
   producerId: bigint;
@@ -958,7 +976,7 @@ export function encodeFetchResponseAbortedTransaction(w: Writer, version: number
   }
 }
 
-/** NodeEndpoint (FetchResponse), versions 16-17. */
+/** NodeEndpoint (FetchResponse), versions 16-18. */
 export interface FetchResponseNodeEndpoint {
   /** The ID of the associated node. (Versions 16+.) */
   nodeId: number;

@@ -5,7 +5,7 @@ import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
 import { writeNoTaggedFields, nullError, absentError } from './runtime';
 
-/** ListTransactionsRequest, versions 0-1, flexible 0+. */
+/** ListTransactionsRequest, versions 0-2, flexible 0+ (v2 from apache/kafka 4.1.0: scripts/protocol-overlay.ts). */
 export interface ListTransactionsRequest {
   /** The transaction states to filter by: if empty, all transactions are returned; if non-empty, then only transactions matching one of the filtered states will be returned (Versions 0+.) */
   stateFilters: string[];
@@ -13,6 +13,8 @@ export interface ListTransactionsRequest {
   producerIdFilters: bigint[];
   /** Duration (in millis) to filter by: if < 0, all transactions will be returned; otherwise, only transactions running longer than this duration will be returned (Versions 1+, default -1.) */
   durationFilter: bigint;
+  /** The transactional ID regular expression pattern to filter by: if it is empty or null, all transactions are returned; Otherwise then only the transactions matching the given regular expression will be returned. (Versions 2+, nullable 2+, default "null".) */
+  transactionalIdPattern: string | null;
   /** Tagged fields this version does not know, kept so they survive a decode/encode round trip. */
   unknownTaggedFields?: RawTaggedField[];
 }
@@ -22,11 +24,12 @@ export function createListTransactionsRequest(): ListTransactionsRequest {
     stateFilters: [],
     producerIdFilters: [],
     durationFilter: -1n,
+    transactionalIdPattern: null,
   };
 }
 
 export function decodeListTransactionsRequest(r: Reader, version: number): ListTransactionsRequest {
-  if (version < 0 || version > 1) throw new ProtocolDecodeError(`unsupported ListTransactionsRequest version ${version}`, r.offset);
+  if (version < 0 || version > 2) throw new ProtocolDecodeError(`unsupported ListTransactionsRequest version ${version}`, r.offset);
   let stateFilters: string[];
   const stateFiltersCount = r.readCompactArrayLength(1);
   if (stateFiltersCount < 0) throw new ProtocolDecodeError('null array in non-nullable field ListTransactionsRequest.StateFilters', r.offset);
@@ -38,17 +41,19 @@ export function decodeListTransactionsRequest(r: Reader, version: number): ListT
   producerIdFilters = [];
   for (let i = 0; i < producerIdFiltersCount; i++) producerIdFilters.push(r.readInt64());
   const durationFilter = version >= 1 ? r.readInt64() : -1n;
+  const transactionalIdPattern = version >= 2 ? r.readCompactNullableString() : null;
   const unknownTaggedFields = r.readTaggedFields();
   return {
     stateFilters,
     producerIdFilters,
     durationFilter,
+    transactionalIdPattern,
     unknownTaggedFields,
   };
 }
 
 export function encodeListTransactionsRequest(w: Writer, version: number, v: ListTransactionsRequest): void {
-  if (version < 0 || version > 1) throw new ProtocolEncodeError(`unsupported ListTransactionsRequest version ${version}`);
+  if (version < 0 || version > 2) throw new ProtocolEncodeError(`unsupported ListTransactionsRequest version ${version}`);
   {
     const stateFiltersArray = v.stateFilters;
     if (stateFiltersArray == null) throw nullError('ListTransactionsRequest.StateFilters', version);
@@ -65,10 +70,14 @@ export function encodeListTransactionsRequest(w: Writer, version: number, v: Lis
     w.int64(v.durationFilter);
   }
   else if (v.durationFilter !== -1n) throw absentError('ListTransactionsRequest.DurationFilter', version);
+  if (version >= 2) {
+    w.compactNullableString(v.transactionalIdPattern);
+  }
+  else if (v.transactionalIdPattern !== null) throw absentError('ListTransactionsRequest.TransactionalIdPattern', version);
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }
 
-/** ListTransactionsResponse, versions 0-1, flexible 0+. */
+/** ListTransactionsResponse, versions 0-2, flexible 0+ (v2 from apache/kafka 4.1.0: scripts/protocol-overlay.ts). */
 export interface ListTransactionsResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (Versions 0+.) */
   throttleTimeMs: number;
@@ -92,7 +101,7 @@ export function createListTransactionsResponse(): ListTransactionsResponse {
 }
 
 export function decodeListTransactionsResponse(r: Reader, version: number): ListTransactionsResponse {
-  if (version < 0 || version > 1) throw new ProtocolDecodeError(`unsupported ListTransactionsResponse version ${version}`, r.offset);
+  if (version < 0 || version > 2) throw new ProtocolDecodeError(`unsupported ListTransactionsResponse version ${version}`, r.offset);
   const throttleTimeMs = r.readInt32();
   const errorCode = r.readInt16();
   let unknownStateFilters: string[];
@@ -116,7 +125,7 @@ export function decodeListTransactionsResponse(r: Reader, version: number): List
 }
 
 export function encodeListTransactionsResponse(w: Writer, version: number, v: ListTransactionsResponse): void {
-  if (version < 0 || version > 1) throw new ProtocolEncodeError(`unsupported ListTransactionsResponse version ${version}`);
+  if (version < 0 || version > 2) throw new ProtocolEncodeError(`unsupported ListTransactionsResponse version ${version}`);
   w.int32(v.throttleTimeMs);
   w.int16(v.errorCode);
   {
@@ -134,7 +143,7 @@ export function encodeListTransactionsResponse(w: Writer, version: number, v: Li
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }
 
-/** TransactionState (ListTransactionsResponse), versions 0-1. */
+/** TransactionState (ListTransactionsResponse), versions 0-2. */
 export interface ListTransactionsResponseTransactionState {
   /** (Versions 0+.) */
   transactionalId: string;

@@ -5,7 +5,7 @@ import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
 import { ZERO_UUID, writeNoTaggedFields, nullError, absentError } from './runtime';
 
-/** MetadataRequest, versions 0-12, flexible 9+. */
+/** MetadataRequest, versions 0-13, flexible 9+ (v13 from apache/kafka 4.0.0: scripts/protocol-overlay.ts). */
 export interface MetadataRequest {
   /** The topics to fetch metadata for. (Versions 0+, nullable 1+.) */
   topics: MetadataRequestTopic[] | null;
@@ -29,7 +29,7 @@ export function createMetadataRequest(): MetadataRequest {
 }
 
 export function decodeMetadataRequest(r: Reader, version: number): MetadataRequest {
-  if (version < 0 || version > 12) throw new ProtocolDecodeError(`unsupported MetadataRequest version ${version}`, r.offset);
+  if (version < 0 || version > 13) throw new ProtocolDecodeError(`unsupported MetadataRequest version ${version}`, r.offset);
   const flexible = version >= 9;
   let topics: MetadataRequestTopic[] | null;
   const topicsCount = flexible ? r.readCompactArrayLength(2) : r.readArrayLength(2);
@@ -54,7 +54,7 @@ export function decodeMetadataRequest(r: Reader, version: number): MetadataReque
 }
 
 export function encodeMetadataRequest(w: Writer, version: number, v: MetadataRequest): void {
-  if (version < 0 || version > 12) throw new ProtocolEncodeError(`unsupported MetadataRequest version ${version}`);
+  if (version < 0 || version > 13) throw new ProtocolEncodeError(`unsupported MetadataRequest version ${version}`);
   const flexible = version >= 9;
   if (v.topics === null && !(version >= 1)) throw nullError('MetadataRequest.Topics', version);
   {
@@ -86,7 +86,7 @@ export function encodeMetadataRequest(w: Writer, version: number, v: MetadataReq
   }
 }
 
-/** MetadataRequestTopic (MetadataRequest), versions 0-12. */
+/** MetadataRequestTopic (MetadataRequest), versions 0-13. */
 export interface MetadataRequestTopic {
   /** The topic id. (Versions 10+.) */
   topicId: string;
@@ -128,7 +128,7 @@ export function encodeMetadataRequestTopic(w: Writer, version: number, v: Metada
   }
 }
 
-/** MetadataResponse, versions 0-12, flexible 9+. */
+/** MetadataResponse, versions 0-13, flexible 9+ (v13 from apache/kafka 4.0.0: scripts/protocol-overlay.ts). */
 export interface MetadataResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (Versions 3+.) */
   throttleTimeMs: number;
@@ -142,6 +142,8 @@ export interface MetadataResponse {
   topics: MetadataResponseTopic[];
   /** 32-bit bitfield to represent authorized operations for this cluster. (Versions 8-10, default "-2147483648".) */
   clusterAuthorizedOperations: number;
+  /** The top-level error code, or 0 if there was no error. (Versions 13+.) */
+  errorCode: number;
   /** Tagged fields this version does not know, kept so they survive a decode/encode round trip. */
   unknownTaggedFields?: RawTaggedField[];
 }
@@ -154,11 +156,12 @@ export function createMetadataResponse(): MetadataResponse {
     controllerId: -1,
     topics: [],
     clusterAuthorizedOperations: -2147483648,
+    errorCode: 0,
   };
 }
 
 export function decodeMetadataResponse(r: Reader, version: number): MetadataResponse {
-  if (version < 0 || version > 12) throw new ProtocolDecodeError(`unsupported MetadataResponse version ${version}`, r.offset);
+  if (version < 0 || version > 13) throw new ProtocolDecodeError(`unsupported MetadataResponse version ${version}`, r.offset);
   const flexible = version >= 9;
   const throttleTimeMs = version >= 3 ? r.readInt32() : 0;
   let brokers: MetadataResponseBroker[];
@@ -174,6 +177,7 @@ export function decodeMetadataResponse(r: Reader, version: number): MetadataResp
   topics = [];
   for (let i = 0; i < topicsCount; i++) topics.push(decodeMetadataResponseTopic(r, version));
   const clusterAuthorizedOperations = version >= 8 && version <= 10 ? r.readInt32() : -2147483648;
+  const errorCode = version >= 13 ? r.readInt16() : 0;
   const unknownTaggedFields = flexible ? r.readTaggedFields() : undefined;
   return {
     throttleTimeMs,
@@ -182,12 +186,13 @@ export function decodeMetadataResponse(r: Reader, version: number): MetadataResp
     controllerId,
     topics,
     clusterAuthorizedOperations,
+    errorCode,
     unknownTaggedFields,
   };
 }
 
 export function encodeMetadataResponse(w: Writer, version: number, v: MetadataResponse): void {
-  if (version < 0 || version > 12) throw new ProtocolEncodeError(`unsupported MetadataResponse version ${version}`);
+  if (version < 0 || version > 13) throw new ProtocolEncodeError(`unsupported MetadataResponse version ${version}`);
   const flexible = version >= 9;
   if (version >= 3) {
     w.int32(v.throttleTimeMs);
@@ -216,12 +221,15 @@ export function encodeMetadataResponse(w: Writer, version: number, v: MetadataRe
   if (version >= 8 && version <= 10) {
     w.int32(v.clusterAuthorizedOperations);
   }
+  if (version >= 13) {
+    w.int16(v.errorCode);
+  }
   if (flexible) {
     writeNoTaggedFields(w, v.unknownTaggedFields);
   }
 }
 
-/** MetadataResponseBroker (MetadataResponse), versions 0-12. */
+/** MetadataResponseBroker (MetadataResponse), versions 0-13. */
 export interface MetadataResponseBroker {
   /** The broker ID. (Versions 0+.) */
   nodeId: number;
@@ -275,7 +283,7 @@ export function encodeMetadataResponseBroker(w: Writer, version: number, v: Meta
   }
 }
 
-/** MetadataResponseTopic (MetadataResponse), versions 0-12. */
+/** MetadataResponseTopic (MetadataResponse), versions 0-13. */
 export interface MetadataResponseTopic {
   /** The topic error, or 0 if there was no error. (Versions 0+.) */
   errorCode: number;
@@ -355,7 +363,7 @@ export function encodeMetadataResponseTopic(w: Writer, version: number, v: Metad
   }
 }
 
-/** MetadataResponsePartition (MetadataResponse), versions 0-12. */
+/** MetadataResponsePartition (MetadataResponse), versions 0-13. */
 export interface MetadataResponsePartition {
   /** The partition error, or 0 if there was no error. (Versions 0+.) */
   errorCode: number;

@@ -3,9 +3,9 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { taggedFieldReader, endTaggedField, writeTaggedFields, writeNoTaggedFields, nullError, absentError } from './runtime';
+import { ZERO_UUID, taggedFieldReader, endTaggedField, writeTaggedFields, writeNoTaggedFields, nullError, absentError } from './runtime';
 
-/** ProduceRequest, versions 0-11, flexible 9+. */
+/** ProduceRequest, versions 0-13, flexible 9+ (v12 from apache/kafka 4.0.0, v13 from apache/kafka 4.1.0: scripts/protocol-overlay.ts). */
 export interface ProduceRequest {
   /** The transactional ID, or null if the producer is not transactional. (Versions 3+, nullable 3+, default "null".) */
   transactionalId: string | null;
@@ -29,13 +29,13 @@ export function createProduceRequest(): ProduceRequest {
 }
 
 export function decodeProduceRequest(r: Reader, version: number): ProduceRequest {
-  if (version < 0 || version > 11) throw new ProtocolDecodeError(`unsupported ProduceRequest version ${version}`, r.offset);
+  if (version < 0 || version > 13) throw new ProtocolDecodeError(`unsupported ProduceRequest version ${version}`, r.offset);
   const flexible = version >= 9;
   const transactionalId = version >= 3 ? (flexible ? r.readCompactNullableString() : r.readNullableString()) : null;
   const acks = r.readInt16();
   const timeoutMs = r.readInt32();
   let topicData: ProduceRequestTopicProduceData[];
-  const topicDataCount = flexible ? r.readCompactArrayLength(3) : r.readArrayLength(6);
+  const topicDataCount = flexible ? r.readCompactArrayLength(2) : r.readArrayLength(4);
   if (topicDataCount < 0) throw new ProtocolDecodeError('null array in non-nullable field ProduceRequest.TopicData', r.offset);
   topicData = [];
   for (let i = 0; i < topicDataCount; i++) topicData.push(decodeProduceRequestTopicProduceData(r, version));
@@ -50,7 +50,7 @@ export function decodeProduceRequest(r: Reader, version: number): ProduceRequest
 }
 
 export function encodeProduceRequest(w: Writer, version: number, v: ProduceRequest): void {
-  if (version < 0 || version > 11) throw new ProtocolEncodeError(`unsupported ProduceRequest version ${version}`);
+  if (version < 0 || version > 13) throw new ProtocolEncodeError(`unsupported ProduceRequest version ${version}`);
   const flexible = version >= 9;
   if (version >= 3) {
     if (flexible) w.compactNullableString(v.transactionalId);
@@ -71,10 +71,12 @@ export function encodeProduceRequest(w: Writer, version: number, v: ProduceReque
   }
 }
 
-/** TopicProduceData (ProduceRequest), versions 0-11. */
+/** TopicProduceData (ProduceRequest), versions 0-13. */
 export interface ProduceRequestTopicProduceData {
-  /** The topic name. (Versions 0+.) */
+  /** The topic name. (Versions 0-12.) */
   name: string;
+  /** The unique topic ID (Versions 13+.) */
+  topicId: string;
   /** Each partition to produce to. (Versions 0+.) */
   partitionData: ProduceRequestPartitionProduceData[];
   /** Tagged fields this version does not know, kept so they survive a decode/encode round trip. */
@@ -84,13 +86,15 @@ export interface ProduceRequestTopicProduceData {
 export function createProduceRequestTopicProduceData(): ProduceRequestTopicProduceData {
   return {
     name: '',
+    topicId: ZERO_UUID,
     partitionData: [],
   };
 }
 
 export function decodeProduceRequestTopicProduceData(r: Reader, version: number): ProduceRequestTopicProduceData {
   const flexible = version >= 9;
-  const name = flexible ? r.readCompactString() : r.readString();
+  const name = version <= 12 ? (flexible ? r.readCompactString() : r.readString()) : '';
+  const topicId = version >= 13 ? r.readUuid() : ZERO_UUID;
   let partitionData: ProduceRequestPartitionProduceData[];
   const partitionDataCount = flexible ? r.readCompactArrayLength(6) : r.readArrayLength(8);
   if (partitionDataCount < 0) throw new ProtocolDecodeError('null array in non-nullable field ProduceRequestTopicProduceData.PartitionData', r.offset);
@@ -99,6 +103,7 @@ export function decodeProduceRequestTopicProduceData(r: Reader, version: number)
   const unknownTaggedFields = flexible ? r.readTaggedFields() : undefined;
   return {
     name,
+    topicId,
     partitionData,
     unknownTaggedFields,
   };
@@ -106,8 +111,13 @@ export function decodeProduceRequestTopicProduceData(r: Reader, version: number)
 
 export function encodeProduceRequestTopicProduceData(w: Writer, version: number, v: ProduceRequestTopicProduceData): void {
   const flexible = version >= 9;
-  if (flexible) w.compactString(v.name);
-  else w.string(v.name);
+  if (version <= 12) {
+    if (flexible) w.compactString(v.name);
+    else w.string(v.name);
+  }
+  if (version >= 13) {
+    w.uuid(v.topicId);
+  }
   {
     const partitionDataArray = v.partitionData;
     if (partitionDataArray == null) throw nullError('ProduceRequestTopicProduceData.PartitionData', version);
@@ -120,7 +130,7 @@ export function encodeProduceRequestTopicProduceData(w: Writer, version: number,
   }
 }
 
-/** PartitionProduceData (ProduceRequest), versions 0-11. */
+/** PartitionProduceData (ProduceRequest), versions 0-13. */
 export interface ProduceRequestPartitionProduceData {
   /** The partition index. (Versions 0+.) */
   index: number;
@@ -159,7 +169,7 @@ export function encodeProduceRequestPartitionProduceData(w: Writer, version: num
   }
 }
 
-/** ProduceResponse, versions 0-11, flexible 9+. */
+/** ProduceResponse, versions 0-13, flexible 9+ (v12 from apache/kafka 4.0.0, v13 from apache/kafka 4.1.0: scripts/protocol-overlay.ts). */
 export interface ProduceResponse {
   /** Each produce response (Versions 0+.) */
   responses: ProduceResponseTopicProduceResponse[];
@@ -180,10 +190,10 @@ export function createProduceResponse(): ProduceResponse {
 }
 
 export function decodeProduceResponse(r: Reader, version: number): ProduceResponse {
-  if (version < 0 || version > 11) throw new ProtocolDecodeError(`unsupported ProduceResponse version ${version}`, r.offset);
+  if (version < 0 || version > 13) throw new ProtocolDecodeError(`unsupported ProduceResponse version ${version}`, r.offset);
   const flexible = version >= 9;
   let responses: ProduceResponseTopicProduceResponse[];
-  const responsesCount = flexible ? r.readCompactArrayLength(3) : r.readArrayLength(6);
+  const responsesCount = flexible ? r.readCompactArrayLength(2) : r.readArrayLength(4);
   if (responsesCount < 0) throw new ProtocolDecodeError('null array in non-nullable field ProduceResponse.Responses', r.offset);
   responses = [];
   for (let i = 0; i < responsesCount; i++) responses.push(decodeProduceResponseTopicProduceResponse(r, version));
@@ -221,7 +231,7 @@ export function decodeProduceResponse(r: Reader, version: number): ProduceRespon
 }
 
 export function encodeProduceResponse(w: Writer, version: number, v: ProduceResponse): void {
-  if (version < 0 || version > 11) throw new ProtocolEncodeError(`unsupported ProduceResponse version ${version}`);
+  if (version < 0 || version > 13) throw new ProtocolEncodeError(`unsupported ProduceResponse version ${version}`);
   const flexible = version >= 9;
   {
     const responsesArray = v.responses;
@@ -254,10 +264,12 @@ export function encodeProduceResponse(w: Writer, version: number, v: ProduceResp
   }
 }
 
-/** TopicProduceResponse (ProduceResponse), versions 0-11. */
+/** TopicProduceResponse (ProduceResponse), versions 0-13. */
 export interface ProduceResponseTopicProduceResponse {
-  /** The topic name (Versions 0+.) */
+  /** The topic name (Versions 0-12.) */
   name: string;
+  /** The unique topic ID (Versions 13+.) */
+  topicId: string;
   /** Each partition that we produced to within the topic. (Versions 0+.) */
   partitionResponses: ProduceResponsePartitionProduceResponse[];
   /** Tagged fields this version does not know, kept so they survive a decode/encode round trip. */
@@ -267,13 +279,15 @@ export interface ProduceResponseTopicProduceResponse {
 export function createProduceResponseTopicProduceResponse(): ProduceResponseTopicProduceResponse {
   return {
     name: '',
+    topicId: ZERO_UUID,
     partitionResponses: [],
   };
 }
 
 export function decodeProduceResponseTopicProduceResponse(r: Reader, version: number): ProduceResponseTopicProduceResponse {
   const flexible = version >= 9;
-  const name = flexible ? r.readCompactString() : r.readString();
+  const name = version <= 12 ? (flexible ? r.readCompactString() : r.readString()) : '';
+  const topicId = version >= 13 ? r.readUuid() : ZERO_UUID;
   let partitionResponses: ProduceResponsePartitionProduceResponse[];
   const partitionResponsesCount = flexible ? r.readCompactArrayLength(33) : r.readArrayLength(14);
   if (partitionResponsesCount < 0) throw new ProtocolDecodeError('null array in non-nullable field ProduceResponseTopicProduceResponse.PartitionResponses', r.offset);
@@ -282,6 +296,7 @@ export function decodeProduceResponseTopicProduceResponse(r: Reader, version: nu
   const unknownTaggedFields = flexible ? r.readTaggedFields() : undefined;
   return {
     name,
+    topicId,
     partitionResponses,
     unknownTaggedFields,
   };
@@ -289,8 +304,13 @@ export function decodeProduceResponseTopicProduceResponse(r: Reader, version: nu
 
 export function encodeProduceResponseTopicProduceResponse(w: Writer, version: number, v: ProduceResponseTopicProduceResponse): void {
   const flexible = version >= 9;
-  if (flexible) w.compactString(v.name);
-  else w.string(v.name);
+  if (version <= 12) {
+    if (flexible) w.compactString(v.name);
+    else w.string(v.name);
+  }
+  if (version >= 13) {
+    w.uuid(v.topicId);
+  }
   {
     const partitionResponsesArray = v.partitionResponses;
     if (partitionResponsesArray == null) throw nullError('ProduceResponseTopicProduceResponse.PartitionResponses', version);
@@ -303,7 +323,7 @@ export function encodeProduceResponseTopicProduceResponse(w: Writer, version: nu
   }
 }
 
-/** PartitionProduceResponse (ProduceResponse), versions 0-11. */
+/** PartitionProduceResponse (ProduceResponse), versions 0-13. */
 export interface ProduceResponsePartitionProduceResponse {
   /** The partition index. (Versions 0+.) */
   index: number;
@@ -429,7 +449,7 @@ export function encodeProduceResponsePartitionProduceResponse(w: Writer, version
   }
 }
 
-/** BatchIndexAndErrorMessage (ProduceResponse), versions 8-11. */
+/** BatchIndexAndErrorMessage (ProduceResponse), versions 8-13. */
 export interface ProduceResponseBatchIndexAndErrorMessage {
   /** The batch index of the record that cause the batch to be dropped (Versions 8+.) */
   batchIndex: number;
@@ -468,7 +488,7 @@ export function encodeProduceResponseBatchIndexAndErrorMessage(w: Writer, versio
   }
 }
 
-/** LeaderIdAndEpoch (ProduceResponse), versions 10-11. */
+/** LeaderIdAndEpoch (ProduceResponse), versions 10-13. */
 export interface ProduceResponseLeaderIdAndEpoch {
   /** The ID of the current leader or -1 if the leader is unknown. (Versions 10+, default "-1".) */
   leaderId: number;
@@ -510,7 +530,7 @@ export function encodeProduceResponseLeaderIdAndEpoch(w: Writer, version: number
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }
 
-/** NodeEndpoint (ProduceResponse), versions 10-11. */
+/** NodeEndpoint (ProduceResponse), versions 10-13. */
 export interface ProduceResponseNodeEndpoint {
   /** The ID of the associated node. (Versions 10+.) */
   nodeId: number;

@@ -31,7 +31,7 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
     name: 'ProduceRequest',
     type: 'request',
     apiKey: 0,
-    validVersions: [0, 11],
+    validVersions: [0, 13],
     flexibleVersions: [9, -1],
     structs: {
       ProduceRequest: [
@@ -41,7 +41,8 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
         { name: 'TopicData', prop: 'topicData', type: '[]ProduceRequestTopicProduceData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [9, -1], ignorable: false, default: null },
       ],
       ProduceRequestTopicProduceData: [
-        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [9, -1], ignorable: false, default: null },
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, 12], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [9, -1], ignorable: true, default: null },
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [13, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [9, -1], ignorable: true, default: null },
         { name: 'PartitionData', prop: 'partitionData', type: '[]ProduceRequestPartitionProduceData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [9, -1], ignorable: false, default: null },
       ],
       ProduceRequestPartitionProduceData: [
@@ -54,7 +55,7 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
     name: 'ProduceResponse',
     type: 'response',
     apiKey: 0,
-    validVersions: [0, 11],
+    validVersions: [0, 13],
     flexibleVersions: [9, -1],
     structs: {
       ProduceResponse: [
@@ -63,7 +64,8 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
         { name: 'NodeEndpoints', prop: 'nodeEndpoints', type: '[]ProduceResponseNodeEndpoint', versions: [10, -1], nullableVersions: null, tag: 0, taggedVersions: [10, -1], compactVersions: [9, -1], ignorable: false, default: null },
       ],
       ProduceResponseTopicProduceResponse: [
-        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [9, -1], ignorable: false, default: null },
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, 12], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [9, -1], ignorable: true, default: null },
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [13, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [9, -1], ignorable: true, default: null },
         { name: 'PartitionResponses', prop: 'partitionResponses', type: '[]ProduceResponsePartitionProduceResponse', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [9, -1], ignorable: false, default: null },
       ],
       ProduceResponsePartitionProduceResponse: [
@@ -96,7 +98,7 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
     name: 'FetchRequest',
     type: 'request',
     apiKey: 1,
-    validVersions: [0, 17],
+    validVersions: [0, 18],
     flexibleVersions: [12, -1],
     structs: {
       FetchRequest: [
@@ -130,6 +132,7 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
         { name: 'LogStartOffset', prop: 'logStartOffset', type: 'int64', versions: [5, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [12, -1], ignorable: true, default: "-1" },
         { name: 'PartitionMaxBytes', prop: 'partitionMaxBytes', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [12, -1], ignorable: false, default: null },
         { name: 'ReplicaDirectoryId', prop: 'replicaDirectoryId', type: 'uuid', versions: [17, -1], nullableVersions: null, tag: 0, taggedVersions: [17, -1], compactVersions: [12, -1], ignorable: true, default: null },
+        { name: 'HighWatermark', prop: 'highWatermark', type: 'int64', versions: [18, -1], nullableVersions: null, tag: 1, taggedVersions: [18, -1], compactVersions: [12, -1], ignorable: true, default: "9223372036854775807" },
       ],
       FetchRequestForgottenTopic: [
         { name: 'Topic', prop: 'topic', type: 'string', versions: [7, 12], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [12, -1], ignorable: true, default: null },
@@ -142,7 +145,7 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
     name: 'FetchResponse',
     type: 'response',
     apiKey: 1,
-    validVersions: [0, 17],
+    validVersions: [0, 18],
     flexibleVersions: [12, -1],
     structs: {
       FetchResponse: [
@@ -248,7 +251,7 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
     name: 'MetadataRequest',
     type: 'request',
     apiKey: 3,
-    validVersions: [0, 12],
+    validVersions: [0, 13],
     flexibleVersions: [9, -1],
     structs: {
       MetadataRequest: [
@@ -267,7 +270,7 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
     name: 'MetadataResponse',
     type: 'response',
     apiKey: 3,
-    validVersions: [0, 12],
+    validVersions: [0, 13],
     flexibleVersions: [9, -1],
     structs: {
       MetadataResponse: [
@@ -277,6 +280,7 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
         { name: 'ControllerId', prop: 'controllerId', type: 'int32', versions: [1, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [9, -1], ignorable: true, default: "-1" },
         { name: 'Topics', prop: 'topics', type: '[]MetadataResponseTopic', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [9, -1], ignorable: false, default: null },
         { name: 'ClusterAuthorizedOperations', prop: 'clusterAuthorizedOperations', type: 'int32', versions: [8, 10], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [9, -1], ignorable: false, default: "-2147483648" },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [13, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [9, -1], ignorable: true, default: null },
       ],
       MetadataResponseBroker: [
         { name: 'NodeId', prop: 'nodeId', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [9, -1], ignorable: false, default: null },
@@ -619,7 +623,7 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
     name: 'DescribeGroupsRequest',
     type: 'request',
     apiKey: 15,
-    validVersions: [0, 5],
+    validVersions: [0, 6],
     flexibleVersions: [5, -1],
     structs: {
       DescribeGroupsRequest: [
@@ -632,7 +636,7 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
     name: 'DescribeGroupsResponse',
     type: 'response',
     apiKey: 15,
-    validVersions: [0, 5],
+    validVersions: [0, 6],
     flexibleVersions: [5, -1],
     structs: {
       DescribeGroupsResponse: [
@@ -641,6 +645,7 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
       ],
       DescribeGroupsResponseDescribedGroup: [
         { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [5, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [6, -1], nullableVersions: [6, -1], tag: null, taggedVersions: null, compactVersions: [5, -1], ignorable: false, default: "null" },
         { name: 'GroupId', prop: 'groupId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [5, -1], ignorable: false, default: null },
         { name: 'GroupState', prop: 'groupState', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [5, -1], ignorable: false, default: null },
         { name: 'ProtocolType', prop: 'protocolType', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [5, -1], ignorable: false, default: null },
@@ -1367,11 +1372,12 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
     name: 'AlterPartitionReassignmentsRequest',
     type: 'request',
     apiKey: 45,
-    validVersions: [0, 0],
+    validVersions: [0, 1],
     flexibleVersions: [0, -1],
     structs: {
       AlterPartitionReassignmentsRequest: [
         { name: 'TimeoutMs', prop: 'timeoutMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "60000" },
+        { name: 'AllowReplicationFactorChange', prop: 'allowReplicationFactorChange', type: 'bool', versions: [1, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "true" },
         { name: 'Topics', prop: 'topics', type: '[]AlterPartitionReassignmentsRequestReassignableTopic', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
       ],
       AlterPartitionReassignmentsRequestReassignableTopic: [
@@ -1388,11 +1394,12 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
     name: 'AlterPartitionReassignmentsResponse',
     type: 'response',
     apiKey: 45,
-    validVersions: [0, 0],
+    validVersions: [0, 1],
     flexibleVersions: [0, -1],
     structs: {
       AlterPartitionReassignmentsResponse: [
         { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'AllowReplicationFactorChange', prop: 'allowReplicationFactorChange', type: 'bool', versions: [1, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: true, default: "true" },
         { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
         { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
         { name: 'Responses', prop: 'responses', type: '[]AlterPartitionReassignmentsResponseReassignableTopicResponse', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
@@ -1579,12 +1586,13 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
     name: 'DescribeClusterRequest',
     type: 'request',
     apiKey: 60,
-    validVersions: [0, 1],
+    validVersions: [0, 2],
     flexibleVersions: [0, -1],
     structs: {
       DescribeClusterRequest: [
         { name: 'IncludeClusterAuthorizedOperations', prop: 'includeClusterAuthorizedOperations', type: 'bool', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
         { name: 'EndpointType', prop: 'endpointType', type: 'int8', versions: [1, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "1" },
+        { name: 'IncludeFencedBrokers', prop: 'includeFencedBrokers', type: 'bool', versions: [2, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "false" },
       ],
     },
   },
@@ -1592,7 +1600,7 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
     name: 'DescribeClusterResponse',
     type: 'response',
     apiKey: 60,
-    validVersions: [0, 1],
+    validVersions: [0, 2],
     flexibleVersions: [0, -1],
     structs: {
       DescribeClusterResponse: [
@@ -1610,6 +1618,7 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
         { name: 'Host', prop: 'host', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
         { name: 'Port', prop: 'port', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
         { name: 'Rack', prop: 'rack', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'IsFenced', prop: 'isFenced', type: 'bool', versions: [2, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "false" },
       ],
     },
   },
@@ -1991,7 +2000,7 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
     name: 'TxnOffsetCommitRequest',
     type: 'request',
     apiKey: 28,
-    validVersions: [0, 4],
+    validVersions: [0, 5],
     flexibleVersions: [3, -1],
     structs: {
       TxnOffsetCommitRequest: [
@@ -2020,7 +2029,7 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
     name: 'TxnOffsetCommitResponse',
     type: 'response',
     apiKey: 28,
-    validVersions: [0, 4],
+    validVersions: [0, 5],
     flexibleVersions: [3, -1],
     structs: {
       TxnOffsetCommitResponse: [
@@ -2127,13 +2136,14 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
     name: 'ListTransactionsRequest',
     type: 'request',
     apiKey: 66,
-    validVersions: [0, 1],
+    validVersions: [0, 2],
     flexibleVersions: [0, -1],
     structs: {
       ListTransactionsRequest: [
         { name: 'StateFilters', prop: 'stateFilters', type: '[]string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
         { name: 'ProducerIdFilters', prop: 'producerIdFilters', type: '[]int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
         { name: 'DurationFilter', prop: 'durationFilter', type: 'int64', versions: [1, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: -1 },
+        { name: 'TransactionalIdPattern', prop: 'transactionalIdPattern', type: 'string', versions: [2, -1], nullableVersions: [2, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
       ],
     },
   },
@@ -2141,7 +2151,7 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
     name: 'ListTransactionsResponse',
     type: 'response',
     apiKey: 66,
-    validVersions: [0, 1],
+    validVersions: [0, 2],
     flexibleVersions: [0, -1],
     structs: {
       ListTransactionsResponse: [

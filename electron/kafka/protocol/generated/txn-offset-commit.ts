@@ -5,7 +5,7 @@ import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
 import { writeNoTaggedFields, nullError, absentError } from './runtime';
 
-/** TxnOffsetCommitRequest, versions 0-4, flexible 3+. */
+/** TxnOffsetCommitRequest, versions 0-5, flexible 3+ (v5 from apache/kafka 4.0.0: scripts/protocol-overlay.ts). */
 export interface TxnOffsetCommitRequest {
   /** The ID of the transaction. (Versions 0+.) */
   transactionalId: string;
@@ -41,7 +41,7 @@ export function createTxnOffsetCommitRequest(): TxnOffsetCommitRequest {
 }
 
 export function decodeTxnOffsetCommitRequest(r: Reader, version: number): TxnOffsetCommitRequest {
-  if (version < 0 || version > 4) throw new ProtocolDecodeError(`unsupported TxnOffsetCommitRequest version ${version}`, r.offset);
+  if (version < 0 || version > 5) throw new ProtocolDecodeError(`unsupported TxnOffsetCommitRequest version ${version}`, r.offset);
   const flexible = version >= 3;
   const transactionalId = flexible ? r.readCompactString() : r.readString();
   const groupId = flexible ? r.readCompactString() : r.readString();
@@ -70,7 +70,7 @@ export function decodeTxnOffsetCommitRequest(r: Reader, version: number): TxnOff
 }
 
 export function encodeTxnOffsetCommitRequest(w: Writer, version: number, v: TxnOffsetCommitRequest): void {
-  if (version < 0 || version > 4) throw new ProtocolEncodeError(`unsupported TxnOffsetCommitRequest version ${version}`);
+  if (version < 0 || version > 5) throw new ProtocolEncodeError(`unsupported TxnOffsetCommitRequest version ${version}`);
   const flexible = version >= 3;
   if (flexible) w.compactString(v.transactionalId);
   else w.string(v.transactionalId);
@@ -102,7 +102,7 @@ export function encodeTxnOffsetCommitRequest(w: Writer, version: number, v: TxnO
   }
 }
 
-/** TxnOffsetCommitRequestTopic (TxnOffsetCommitRequest), versions 0-4. */
+/** TxnOffsetCommitRequestTopic (TxnOffsetCommitRequest), versions 0-5. */
 export interface TxnOffsetCommitRequestTopic {
   /** The topic name. (Versions 0+.) */
   name: string;
@@ -151,7 +151,7 @@ export function encodeTxnOffsetCommitRequestTopic(w: Writer, version: number, v:
   }
 }
 
-/** TxnOffsetCommitRequestPartition (TxnOffsetCommitRequest), versions 0-4. */
+/** TxnOffsetCommitRequestPartition (TxnOffsetCommitRequest), versions 0-5. */
 export interface TxnOffsetCommitRequestPartition {
   /** The index of the partition within the topic. (Versions 0+.) */
   partitionIndex: number;
@@ -204,7 +204,7 @@ export function encodeTxnOffsetCommitRequestPartition(w: Writer, version: number
   }
 }
 
-/** TxnOffsetCommitResponse, versions 0-4, flexible 3+. */
+/** TxnOffsetCommitResponse, versions 0-5, flexible 3+ (v5 from apache/kafka 4.0.0: scripts/protocol-overlay.ts). */
 export interface TxnOffsetCommitResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (Versions 0+.) */
   throttleTimeMs: number;
@@ -222,7 +222,7 @@ export function createTxnOffsetCommitResponse(): TxnOffsetCommitResponse {
 }
 
 export function decodeTxnOffsetCommitResponse(r: Reader, version: number): TxnOffsetCommitResponse {
-  if (version < 0 || version > 4) throw new ProtocolDecodeError(`unsupported TxnOffsetCommitResponse version ${version}`, r.offset);
+  if (version < 0 || version > 5) throw new ProtocolDecodeError(`unsupported TxnOffsetCommitResponse version ${version}`, r.offset);
   const flexible = version >= 3;
   const throttleTimeMs = r.readInt32();
   let topics: TxnOffsetCommitResponseTopic[];
@@ -239,7 +239,7 @@ export function decodeTxnOffsetCommitResponse(r: Reader, version: number): TxnOf
 }
 
 export function encodeTxnOffsetCommitResponse(w: Writer, version: number, v: TxnOffsetCommitResponse): void {
-  if (version < 0 || version > 4) throw new ProtocolEncodeError(`unsupported TxnOffsetCommitResponse version ${version}`);
+  if (version < 0 || version > 5) throw new ProtocolEncodeError(`unsupported TxnOffsetCommitResponse version ${version}`);
   const flexible = version >= 3;
   w.int32(v.throttleTimeMs);
   {
@@ -254,7 +254,7 @@ export function encodeTxnOffsetCommitResponse(w: Writer, version: number, v: Txn
   }
 }
 
-/** TxnOffsetCommitResponseTopic (TxnOffsetCommitResponse), versions 0-4. */
+/** TxnOffsetCommitResponseTopic (TxnOffsetCommitResponse), versions 0-5. */
 export interface TxnOffsetCommitResponseTopic {
   /** The topic name. (Versions 0+.) */
   name: string;
@@ -303,7 +303,7 @@ export function encodeTxnOffsetCommitResponseTopic(w: Writer, version: number, v
   }
 }
 
-/** TxnOffsetCommitResponsePartition (TxnOffsetCommitResponse), versions 0-4. */
+/** TxnOffsetCommitResponsePartition (TxnOffsetCommitResponse), versions 0-5. */
 export interface TxnOffsetCommitResponsePartition {
   /** The partition index. (Versions 0+.) */
   partitionIndex: number;

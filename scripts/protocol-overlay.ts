@@ -1,0 +1,277 @@
+/**
+ * Message versions Apache Kafka added after the definitions the codec is generated from.
+ *
+ * ../shared/kafka-protocol/messages holds Kafka's JSON as of trunk 2024-10-25 (between 3.9 and 4.0), so
+ * the versions Kafka 4.0 and 4.1 added after that are missing from it. Each entry below adds ONE version
+ * of ONE definition file, transcribed from the apache/kafka release tag that first has it (the tag and
+ * file are cited), and scripts/generate-protocol.ts applies the entries to the JSON before generating:
+ * the generated code still comes from definitions, and the staleness test (generator.test.ts) still
+ * proves the committed code is what the generator produces. Entries only ever ADD the next version
+ * (validVersions' upper bound + 1): KIP-896's removal of old versions in 4.0 is not applied, since the
+ * embedded cluster also plays the releases that had them.
+ *
+ * How they were read: the apache/kafka snapshot available here ends on 2024-10-25 (no 4.x tags), so the
+ * 4.0.0 and 4.1.0 files were read through tychedelia/kafka-protocol-rs, whose src/messages/*.rs are
+ * generated from apache/kafka's JSON at the release commits (4.0.0 = 74d93ad, pinned in its commit
+ * 6c78350; 4.1.0 = 13f7025, pinned in 5d10821): each field's name, type, versions, default, tag and
+ * nullability, whether an encoder may drop it (ignorable) and its `about` text are all in that code.
+ * Version ranges were cross-checked against Kafka's generated protocol guide for 4.0.0
+ * (site-docs/protocol.html of the 4.0.0 distribution).
+ *
+ * Adding a version: append an entry for the request file and one for the response file (the generator
+ * requires both to end at the same version, even when one of them does not change), then run
+ * `npm run generate:protocol`. When the definitions under ../shared are updated past a version, delete
+ * its entries: the generator refuses an entry that does not add the next version.
+ */
+
+/** A field as Kafka's message JSON writes it (the subset the generator reads). */
+export interface OverlayField {
+  name: string;
+  type: string;
+  versions: string;
+  nullableVersions?: string;
+  taggedVersions?: string;
+  tag?: number;
+  default?: string | number | boolean;
+  ignorable?: boolean;
+  about: string;
+  fields?: OverlayField[];
+}
+
+export interface VersionOverlay {
+  /** The definition file it changes, without `.json` ("MetadataResponse"). */
+  file: string;
+  /** The version it adds: must be the file's current last version + 1. */
+  version: number;
+  /** The apache/kafka release tag that first has the version, and the path of the file there. */
+  source: { tag: string; path: string };
+  /** What the version changes, in the words of Kafka's comment in that file (and the KIP). */
+  change: string;
+  /** New fields, into the struct named `struct` (the message itself when absent), after the field `after` (at the end when absent). */
+  add?: ReadonlyArray<{ struct?: string; after?: string; field: OverlayField }>;
+  /** Existing fields whose attributes change in this version (a field the version drops ends at the version before). */
+  alter?: ReadonlyArray<{ struct?: string; name: string; versions?: string; ignorable?: boolean }>;
+}
+
+const MESSAGES = 'clients/src/main/resources/common/message';
+const at = (tag: '4.0.0' | '4.1.0', file: string): VersionOverlay['source'] => ({ tag, path: `${MESSAGES}/${file}.json` });
+
+export const PROTOCOL_OVERLAY: readonly VersionOverlay[] = [
+  // ---- Kafka 4.0.0
+  {
+    file: 'MetadataRequest',
+    version: 13,
+    source: at('4.0.0', 'MetadataRequest'),
+    change: 'Version 13 is the same as version 12 (the response may carry a top-level error code, KIP-1102).',
+  },
+  {
+    file: 'MetadataResponse',
+    version: 13,
+    source: at('4.0.0', 'MetadataResponse'),
+    change: 'Version 13 supports top-level error code in the response (KIP-1102: REBOOTSTRAP_REQUIRED).',
+    add: [
+      {
+        after: 'ClusterAuthorizedOperations',
+        field: { name: 'ErrorCode', type: 'int16', versions: '13+', ignorable: true, about: 'The top-level error code, or 0 if there was no error.' },
+      },
+    ],
+  },
+  {
+    file: 'DescribeClusterRequest',
+    version: 2,
+    source: at('4.0.0', 'DescribeClusterRequest'),
+    change: 'Version 2 adds IncludeFencedBrokers (KIP-1073).',
+    add: [
+      {
+        after: 'EndpointType',
+        field: {
+          name: 'IncludeFencedBrokers',
+          type: 'bool',
+          versions: '2+',
+          default: 'false',
+          about: 'Whether to include fenced brokers when listing brokers.',
+        },
+      },
+    ],
+  },
+  {
+    file: 'DescribeClusterResponse',
+    version: 2,
+    source: at('4.0.0', 'DescribeClusterResponse'),
+    change: 'Version 2 adds IsFenced to each broker (KIP-1073).',
+    add: [
+      {
+        struct: 'DescribeClusterBroker',
+        after: 'Rack',
+        field: { name: 'IsFenced', type: 'bool', versions: '2+', default: 'false', about: 'Whether the broker is fenced' },
+      },
+    ],
+  },
+  {
+    file: 'ProduceRequest',
+    version: 12,
+    source: at('4.0.0', 'ProduceRequest'),
+    change:
+      'Version 12 is the same as version 11 (KIP-890 part 2): a transactional produce at v12+ also adds its partition to the transaction, as AddPartitionsToTxn would.',
+  },
+  {
+    file: 'ProduceResponse',
+    version: 12,
+    source: at('4.0.0', 'ProduceResponse'),
+    change: 'Version 12 is the same as version 11 (KIP-890).',
+  },
+  {
+    file: 'TxnOffsetCommitRequest',
+    version: 5,
+    source: at('4.0.0', 'TxnOffsetCommitRequest'),
+    change: 'Version 5 is the same as version 4 (KIP-890 part 2): the group is added to the transaction implicitly, without AddOffsetsToTxn.',
+  },
+  {
+    file: 'TxnOffsetCommitResponse',
+    version: 5,
+    source: at('4.0.0', 'TxnOffsetCommitResponse'),
+    change: 'Version 5 is the same as version 4 (KIP-890); it may answer TRANSACTION_ABORTABLE.',
+  },
+  {
+    file: 'DescribeGroupsRequest',
+    version: 6,
+    source: at('4.0.0', 'DescribeGroupsRequest'),
+    change: 'Version 6 returns error code GROUP_ID_NOT_FOUND if the group ID is not found (KIP-1043).',
+  },
+  {
+    file: 'DescribeGroupsResponse',
+    version: 6,
+    source: at('4.0.0', 'DescribeGroupsResponse'),
+    change: 'Version 6 returns error code GROUP_ID_NOT_FOUND if the group ID is not found, with an ErrorMessage per group (KIP-1043).',
+    add: [
+      {
+        struct: 'DescribedGroup',
+        after: 'ErrorCode',
+        field: {
+          name: 'ErrorMessage',
+          type: 'string',
+          versions: '6+',
+          nullableVersions: '6+',
+          default: 'null',
+          about: 'The describe error message, or null if there was no error.',
+        },
+      },
+    ],
+  },
+  // ---- Kafka 4.1.0
+  {
+    file: 'ProduceRequest',
+    version: 13,
+    source: at('4.1.0', 'ProduceRequest'),
+    change: 'Version 13 replaces topic names with topic IDs (KIP-516). May return UNKNOWN_TOPIC_ID error code.',
+    add: [
+      { struct: 'TopicProduceData', after: 'Name', field: { name: 'TopicId', type: 'uuid', versions: '13+', ignorable: true, about: 'The unique topic ID' } },
+    ],
+    alter: [{ struct: 'TopicProduceData', name: 'Name', versions: '0-12', ignorable: true }],
+  },
+  {
+    file: 'ProduceResponse',
+    version: 13,
+    source: at('4.1.0', 'ProduceResponse'),
+    change: 'Version 13 replaces topic names with topic IDs (KIP-516).',
+    add: [
+      {
+        struct: 'TopicProduceResponse',
+        after: 'Name',
+        field: { name: 'TopicId', type: 'uuid', versions: '13+', ignorable: true, about: 'The unique topic ID' },
+      },
+    ],
+    alter: [{ struct: 'TopicProduceResponse', name: 'Name', versions: '0-12', ignorable: true }],
+  },
+  {
+    file: 'FetchRequest',
+    version: 18,
+    source: at('4.1.0', 'FetchRequest'),
+    change: "Version 18 adds the follower's HighWatermark to each partition, as a tagged field (KIP-1166).",
+    add: [
+      {
+        struct: 'FetchPartition',
+        after: 'ReplicaDirectoryId',
+        field: {
+          name: 'HighWatermark',
+          type: 'int64',
+          versions: '18+',
+          taggedVersions: '18+',
+          tag: 1,
+          default: '9223372036854775807',
+          ignorable: true,
+          about: 'The high-watermark known by the replica. -1 if the high-watermark is not known and 9223372036854775807 if the feature is not supported.',
+        },
+      },
+    ],
+  },
+  {
+    file: 'FetchResponse',
+    version: 18,
+    source: at('4.1.0', 'FetchResponse'),
+    change: 'Version 18 is the same as version 17 (KIP-1166).',
+  },
+  {
+    file: 'AlterPartitionReassignmentsRequest',
+    version: 1,
+    source: at('4.1.0', 'AlterPartitionReassignmentsRequest'),
+    change: "Version 1 adds AllowReplicationFactorChange (KIP-860): false refuses a reassignment that would change a partition's replication factor.",
+    add: [
+      {
+        after: 'TimeoutMs',
+        field: {
+          name: 'AllowReplicationFactorChange',
+          type: 'bool',
+          versions: '1+',
+          default: 'true',
+          about: 'The option indicating whether changing the replication factor of any given partition as part of this request is a valid move.',
+        },
+      },
+    ],
+  },
+  {
+    file: 'AlterPartitionReassignmentsResponse',
+    version: 1,
+    source: at('4.1.0', 'AlterPartitionReassignmentsResponse'),
+    change: 'Version 1 echoes AllowReplicationFactorChange (KIP-860).',
+    add: [
+      {
+        after: 'ThrottleTimeMs',
+        field: {
+          name: 'AllowReplicationFactorChange',
+          type: 'bool',
+          versions: '1+',
+          default: 'true',
+          ignorable: true,
+          about: 'The option indicating whether changing the replication factor of any given partition as part of the request was allowed.',
+        },
+      },
+    ],
+  },
+  {
+    file: 'ListTransactionsRequest',
+    version: 2,
+    source: at('4.1.0', 'ListTransactionsRequest'),
+    change: 'Version 2 adds TransactionalIdPattern, a regular expression the transactional ids listed must match (KIP-1152).',
+    add: [
+      {
+        after: 'DurationFilter',
+        field: {
+          name: 'TransactionalIdPattern',
+          type: 'string',
+          versions: '2+',
+          nullableVersions: '2+',
+          default: 'null',
+          about:
+            'The transactional ID regular expression pattern to filter by: if it is empty or null, all transactions are returned; Otherwise then only the transactions matching the given regular expression will be returned.',
+        },
+      },
+    ],
+  },
+  {
+    file: 'ListTransactionsResponse',
+    version: 2,
+    source: at('4.1.0', 'ListTransactionsResponse'),
+    change: 'Version 2 is the same as version 1 (KIP-1152); it may answer INVALID_REGULAR_EXPRESSION.',
+  },
+];
