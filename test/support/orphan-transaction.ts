@@ -4,10 +4,13 @@
  * AddPartitionsToTxn a producer lost, or a produce that arrived after its transaction ended, KIP-890's
  * case). The coordinator holds the transactional id with no transaction (Empty); the partition's
  * leader has the transaction open, holding the last stable offset, until an ABORT marker ends it.
- * No real client writes this on purpose: raw requests through the generated codec do.
+ * No real client writes this on purpose: raw requests through the generated codec do. Since KIP-890
+ * (Kafka 3.6) partition leaders refuse such a batch; like a cluster upgraded from an older release, or
+ * one with `transaction.partition.verification.enable=false`, the helper turns that check off (a
+ * dynamic cluster-wide config) for its write and back on after it.
  */
 import { ErrorCode } from '../../electron/kafka/protocol/error-codes';
-import { FindCoordinator, InitProducerId, Produce, createFindCoordinatorRequest } from '../../electron/kafka/protocol/generated/index';
+import { FindCoordinator, IncrementalAlterConfigs, InitProducerId, Produce, createFindCoordinatorRequest } from '../../electron/kafka/protocol/generated/index';
 import { encodeRecordBatch } from '../../electron/kafka/records/record-batch';
 import { RawClient } from '../broker/handlers/raw-client';
 import { sleep } from './wait';
@@ -73,6 +76,26 @@ export async function writeOrphanTransaction(
     baseSequence: 0,
     transactional: true,
   });
+  const verification = async (operation: 'off' | 'default') => {
+    const client = await RawClient.open(bootstrap.split(',')[0]!);
+    try {
+      const answer = await client.call(IncrementalAlterConfigs, 1, {
+        validateOnly: false,
+        resources: [
+          {
+            resourceType: 4,
+            resourceName: '',
+            configs: [{ name: 'transaction.partition.verification.enable', configOperation: operation === 'off' ? 0 : 1, value: 'false' }],
+          },
+        ],
+      });
+      const code = answer.responses[0]?.errorCode ?? -1;
+      if (code !== ErrorCode.NONE) throw new Error(`turning transaction verification ${operation} failed with error ${code}`);
+    } finally {
+      client.close();
+    }
+  };
+  await verification('off');
   const produced = await onSomeBroker(
     bootstrap,
     (client) =>
@@ -84,7 +107,7 @@ export async function writeOrphanTransaction(
       }),
     (answer) => answer.responses[0]?.partitionResponses[0]?.errorCode ?? -1,
     [ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
-  );
+  ).finally(() => verification('default'));
   const partition = produced.responses[0]!.partitionResponses[0]!;
   if (partition.errorCode !== ErrorCode.NONE) throw new Error(`Produce failed with error ${partition.errorCode}: ${partition.errorMessage}`);
   return { producerId, producerEpoch: init.producerEpoch, offset: Number(partition.baseOffset) };

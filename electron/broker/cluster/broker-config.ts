@@ -399,6 +399,13 @@ export const BROKER_CONFIG_DEFS: readonly BrokerConfigDef[] = [
     doc: 'The maximum allowed timeout for transactions. A client asking for a longer transaction.timeout.ms gets INVALID_TRANSACTION_TIMEOUT from InitProducerId.',
   }),
   broker({
+    name: 'transaction.partition.verification.enable',
+    type: 'boolean',
+    default: 'true',
+    dynamic: true,
+    doc: 'Enable verification that checks that the partition has been added to the transaction before writing transactional records to the partition (KIP-890).',
+  }),
+  broker({
     name: 'transaction.abort.timed.out.transaction.cleanup.interval.ms',
     type: 'int',
     default: '10000',

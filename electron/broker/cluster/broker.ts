@@ -2,6 +2,7 @@ import { GroupCoordinator, OFFSETS_TOPIC, type CoordinatorClock } from '../group
 import { systemClock } from '../groups/group-partitions';
 import { TRANSACTION_STATE_TOPIC, TransactionCoordinator } from '../transactions/coordinator';
 import { inProcessMarkerChannel } from '../transactions/markers';
+import { inProcessTransactionVerifier, type TransactionVerifier } from '../transactions/verification';
 import { LogManager } from '../log/log-manager';
 import { parseLogConfig, type LogConfig } from '../log/log-config';
 import type { RequestDispatcher } from '../server/dispatcher';
@@ -115,6 +116,8 @@ export class Broker {
   readonly groups: GroupCoordinator;
   /** The transaction coordinator for the `__transaction_state` partitions this broker leads. */
   readonly transactions: TransactionCoordinator;
+  /** The produce path's way to the transaction coordinators (KIP-890 verification). */
+  readonly transactionVerifier: TransactionVerifier;
   #port: number;
   #stateValue: BrokerState = 'stopped';
   #listener: Listener | null = null;
@@ -194,6 +197,12 @@ export class Broker {
       },
       options.groupClock ?? systemClock,
     );
+    this.transactionVerifier = inProcessTransactionVerifier((transactionalId) => {
+      const partition = this.transactions.partitionFor(transactionalId);
+      const leader = partition < 0 ? -1 : (controller.partition(TRANSACTION_STATE_TOPIC, partition)?.leader ?? -1);
+      const broker = leader === this.id ? this : options.peer(leader);
+      return broker?.state === 'running' ? broker.transactions : undefined;
+    });
     this.storage = new StorageFailures(this.logger, this.now);
     this.quotas = {
       leader: new ReplicationQuota(() => this.config.int('leader.replication.throttled.rate')),

@@ -194,6 +194,14 @@ export class ProducerStateTable {
   }
 
   /**
+   * Whether the producer has a transaction open here in this epoch (Kafka's hasOngoingTransaction): its
+   * later batches of that transaction need no verification with the coordinator (KIP-890).
+   */
+  hasOngoingTransaction(producerId: number, producerEpoch: number): boolean {
+    return this.#open.has(producerId) && this.#producers.get(producerId)?.epoch === producerEpoch;
+  }
+
+  /**
    * Whether a marker may be written for the producer (Kafka's checkProducerEpoch and
    * checkCoordinatorEpoch): not with an epoch older than the producer's, nor from a coordinator older
    * than the one that wrote its last marker.

@@ -30,6 +30,12 @@ const CHANGES: readonly DefaultChange[] = [
   { name: 'message.max.bytes', before: '1000012', since: '2.5', why: '1 MiB + record batch overhead (1048588) instead of 1000000 + overhead from 2.5' },
   { name: 'replica.lag.time.max.ms', before: '10000', since: '2.5', why: 'KIP-537: followers may lag 30 s instead of 10 s from 2.5' },
   {
+    name: 'transaction.partition.verification.enable',
+    before: 'false',
+    since: '3.6',
+    why: 'KIP-890 part 1: partition leaders verify transactional produces with the coordinator from 3.6 (no such check before)',
+  },
+  {
     name: 'group.coordinator.rebalance.protocols',
     before: 'classic',
     since: '4.0',

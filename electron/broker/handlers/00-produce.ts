@@ -1,4 +1,4 @@
-import { isPartitionError, type AppendOutcome, type PartitionError } from '../cluster/partition-replica';
+import { isPartitionError, type AppendOutcome, type PartitionError, type PartitionReplica } from '../cluster/partition-replica';
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import {
   createProduceResponseLeaderIdAndEpoch,
@@ -7,13 +7,14 @@ import {
   type ProduceResponseNodeEndpoint,
   type ProduceResponsePartitionProduceResponse,
 } from '../../kafka/protocol/generated/index';
-import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_OFFSET, compressionOf, isTransactional } from '../../kafka/records/batch-header';
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_OFFSET, compressionOf, isTransactional, readInt64 } from '../../kafka/records/batch-header';
 import { CompressionType } from '../../kafka/records/compression';
 import { DecompressionBudget } from '../log/validator';
 import { refusalLog } from '../server/refusal-log';
 import { Deferred, defineHandler, type RequestContext } from './handler';
 import { AclOperation, authorizedOnTopic, authorizedOnTransactionalId } from '../security/request-authorization';
 import { quotaIdentity } from '../quotas/throttle';
+import { produceOperation, verificationRefusal, type TransactionSupportedOperation } from '../transactions/verification';
 
 /**
  * KIP-13: the request's bytes count against the producer's producer_byte_rate (Kafka records the whole
@@ -144,6 +145,86 @@ function responseOf(
   return body;
 }
 
+function append(
+  slot: Slot,
+  replica: PartitionReplica,
+  records: Buffer,
+  acks: number,
+  timeoutMs: number,
+  budget: DecompressionBudget,
+  pending: Array<Promise<void>>,
+  context: RequestContext,
+): void {
+  const outcome = replica.appendAsLeader(records, acks, timeoutMs, budget);
+  if (outcome instanceof Promise) pending.push(outcome.then((result) => settle(slot, result, context)));
+  else settle(slot, outcome, context);
+}
+
+/** A partition's transactional batch, waiting for the coordinator's word (KIP-890). */
+interface TransactionalAppend {
+  slot: Slot;
+  replica: PartitionReplica;
+  records: Buffer;
+}
+
+const PRODUCER_ID_OFFSET = 43;
+const PRODUCER_EPOCH_OFFSET = 51;
+
+/**
+ * KIP-890 (Kafka's ReplicaManager.handleProduceAppend): a transactional batch is appended only if its
+ * partition is in the producer's open transaction. A partition where the producer has that
+ * transaction open already needs no check; the others are verified with the transaction coordinator
+ * (transaction.partition.verification.enable, Produce v3-11), or, from Produce v12 (transaction
+ * version 2), added to the transaction by it, as the producer no longer sends AddPartitionsToTxn.
+ * Refused partitions are settled here; the caller appends the rest. Returns null when the verdict is
+ * known now (this process's coordinators answer a verification at once), else a promise of the
+ * partitions to append once the coordinator has added them.
+ */
+function verifyTransactionalAppends(transactionalId: string, appends: TransactionalAppend[], context: RequestContext): Promise<TransactionalAppend[]> | null {
+  const { broker, apiVersion } = context;
+  const operation = produceOperation(apiVersion);
+  if (operation !== 'addPartition' && !broker.config.bool('transaction.partition.verification.enable')) return null;
+  const first = appends[0]!.records;
+  const producerId = readInt64(first, PRODUCER_ID_OFFSET);
+  const producerEpoch = first.readInt16BE(PRODUCER_EPOCH_OFFSET);
+  const unverified: TransactionalAppend[] = [];
+  for (const p of appends) {
+    if (readInt64(p.records, PRODUCER_ID_OFFSET) !== producerId) {
+      settle(p.slot, { error: 'INVALID_PRODUCER_ID_MAPPING', message: 'Transactional records contained more than one producer id.' }, context);
+    } else if (!p.replica.producers.hasOngoingTransaction(producerId, producerEpoch)) {
+      unverified.push(p);
+    }
+  }
+  if (unverified.length === 0) return null;
+  const partitions = unverified.map((p) => ({ topic: p.slot.topic, partition: p.slot.index }));
+  if (operation === 'addPartition') {
+    return broker.transactionVerifier.add(transactionalId, producerId, producerEpoch, partitions).then((code) => {
+      if (code !== ErrorCode.NONE) for (const p of unverified) settle(p.slot, verificationRefusal(code, operation), context);
+      // Checked again now that the write is done: the transaction may have ended meanwhile.
+      else refuseUnverified(transactionalId, producerId, producerEpoch, unverified, operation, context);
+      return appends.filter((p) => p.slot.result === UNANSWERED);
+    });
+  }
+  refuseUnverified(transactionalId, producerId, producerEpoch, unverified, operation, context);
+  return null;
+}
+
+function refuseUnverified(
+  transactionalId: string,
+  producerId: number,
+  producerEpoch: number,
+  unverified: TransactionalAppend[],
+  operation: TransactionSupportedOperation,
+  context: RequestContext,
+): void {
+  const partitions = unverified.map((p) => ({ topic: p.slot.topic, partition: p.slot.index }));
+  const codes = context.broker.transactionVerifier.verify(transactionalId, producerId, producerEpoch, partitions);
+  unverified.forEach((p, i) => {
+    const code = codes[i]!;
+    if (code !== ErrorCode.NONE) settle(p.slot, verificationRefusal(code, operation), context);
+  });
+}
+
 /** Refusals of the records themselves (validator.ts), logged so an operator sees who sends what. */
 const RECORD_REFUSALS = new Set<PartitionError['error']>([
   'CORRUPT_MESSAGE',
@@ -174,6 +255,7 @@ export const produceHandler = defineHandler({
     const acks = request.acks;
     recordProduceQuota(context, context.requestSize);
     const pending: Array<Promise<void>> = [];
+    const transactional: TransactionalAppend[] = [];
     // The partitions of one request share what it may decompress (log/validator.ts).
     const budget = new DecompressionBudget();
     // Kafka's order: authorization before existence, so an unauthorized client learns nothing of a topic.
@@ -231,16 +313,29 @@ export const produceHandler = defineHandler({
               },
               context,
             );
+          } else if (request.transactionalId !== null && carriesTransactionalBatch(data.records)) {
+            // KIP-890: appended once the coordinator has verified (or added) the partition, below.
+            transactional.push({ slot, replica, records: data.records });
           } else {
-            const outcome = replica.appendAsLeader(data.records, acks, request.timeoutMs, budget);
-            if (outcome instanceof Promise) pending.push(outcome.then((result) => settle(slot, result, context)));
-            else settle(slot, outcome, context);
+            append(slot, replica, data.records, acks, request.timeoutMs, budget, pending, context);
           }
         }
         return slot;
       }),
     }));
 
+    if (transactional.length > 0) {
+      const added = verifyTransactionalAppends(request.transactionalId!, transactional, context);
+      if (added !== null) {
+        // Transaction version 2: the coordinator adds the partitions first. A plain promise (not a
+        // Deferred): the connection's next produce waits, so its batches stay behind these.
+        return added.then((appendable) => {
+          for (const p of appendable) append(p.slot, p.replica, p.records, acks, request.timeoutMs, budget, pending, context);
+          return Promise.all(pending).then(() => responseOf(acks, responses, context));
+        });
+      }
+      for (const p of transactional) if (p.slot.result === UNANSWERED) append(p.slot, p.replica, p.records, acks, request.timeoutMs, budget, pending, context);
+    }
     if (pending.length === 0) return responseOf(acks, responses, context);
     // One partition waiting is the common case (a producer's acks=all request): no Promise.all around it.
     return new Deferred((pending.length === 1 ? pending[0]! : Promise.all(pending)).then(() => responseOf(acks, responses, context)));

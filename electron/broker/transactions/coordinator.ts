@@ -90,6 +90,11 @@ interface TransactionMetadata {
   lastUpdateTimestamp: number;
   /** A state write is in flight: other requests get CONCURRENT_TRANSACTIONS until it is done. */
   pending: boolean;
+  /**
+   * The transaction version the producer uses (KIP-890): 2 once it added partitions through Produce v12 /
+   * TxnOffsetCommit v5 or ended a transaction with EndTxn v5 (an epoch bump per transaction), else 0.
+   */
+  clientTransactionVersion: number;
 }
 
 /** One `__transaction_state` partition this broker leads, loaded in a leader epoch (the coordinator epoch of its markers). */
@@ -322,6 +327,7 @@ export class TransactionCoordinator {
       startTimestamp: value.startTimestamp,
       lastUpdateTimestamp: value.lastUpdateTimestamp,
       pending: false,
+      clientTransactionVersion: 0,
     };
   }
 
@@ -406,6 +412,7 @@ export class TransactionCoordinator {
         startTimestamp: -1,
         lastUpdateTimestamp: this.#clock.now(),
         pending: false,
+        clientTransactionVersion: 0,
       };
       owned.transactions.set(transactionalId, txn);
     }
@@ -473,6 +480,7 @@ export class TransactionCoordinator {
     producerId: number,
     producerEpoch: number,
     partitions: Array<{ topic: string; partition: number }>,
+    transactionVersion = 0,
   ): Promise<number> {
     const owned = this.#ownerOf(transactionalId);
     const txn = this.#checkProducer(owned, transactionalId, producerId, producerEpoch);
@@ -482,7 +490,7 @@ export class TransactionCoordinator {
     for (const p of partitions) all.add(key(p.topic, p.partition));
     if (txn.state === TransactionState.Ongoing && all.size === before) return ErrorCode.NONE;
     const now = this.#clock.now();
-    return this.#write(
+    const code = await this.#write(
       owned as OwnedStatePartition,
       txn,
       this.#value(txn, {
@@ -492,15 +500,27 @@ export class TransactionCoordinator {
         lastUpdateTimestamp: now,
       }),
     );
+    if (code === ErrorCode.NONE) txn.clientTransactionVersion = transactionVersion;
+    return code;
   }
 
-  /** AddPartitionsToTxn v4+ with verifyOnly (KIP-890): whether each partition is in the open transaction. */
+  /**
+   * AddPartitionsToTxn v4+ with verifyOnly (KIP-890 part 1), and what a partition leader asks before
+   * appending a producer's first transactional batch there (transactions/verification.ts): whether each
+   * partition is in the id's open transaction. As Kafka's handleVerifyPartitionsInTransaction: a pending
+   * state write is not waited for (the append is checked again), a transaction being prepared answers
+   * CONCURRENT_TRANSACTIONS, a partition not in it TRANSACTION_ABORTABLE.
+   */
   verifyPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: Array<{ topic: string; partition: number }>): number[] {
     const owned = this.#ownerOf(transactionalId);
-    const txn = this.#checkProducer(owned, transactionalId, producerId, producerEpoch);
-    if (typeof txn === 'number') return partitions.map(() => txn);
+    const all = (code: number) => partitions.map(() => code);
+    if (typeof owned === 'number') return all(owned);
+    const txn = owned.transactions.get(transactionalId);
+    if (!txn || txn.producerId !== producerId) return all(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+    if (txn.producerEpoch !== producerEpoch) return all(ErrorCode.PRODUCER_FENCED);
+    if (txn.state === TransactionState.PrepareCommit || txn.state === TransactionState.PrepareAbort) return all(ErrorCode.CONCURRENT_TRANSACTIONS);
     return partitions.map((p) =>
-      txn.state === TransactionState.Ongoing && txn.partitions.has(key(p.topic, p.partition)) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE,
+      txn.state === TransactionState.Ongoing && txn.partitions.has(key(p.topic, p.partition)) ? ErrorCode.NONE : ErrorCode.TRANSACTION_ABORTABLE,
     );
   }
 
