@@ -4,6 +4,9 @@ import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { openScreen, watchConsole } from '../support/e2e-page';
 
+// A web app of this file's own (fixtures.ts: nothing another spec left behind is seen here).
+test.use({ appFor: 'app.spec.ts' });
+
 const TOPIC = 'e2e-orders';
 
 test.describe.configure({ mode: 'serial' });

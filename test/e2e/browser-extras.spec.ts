@@ -7,6 +7,9 @@ import { kcat } from '../broker/clients/helpers';
 import { expect, test } from './fixtures';
 import { openScreen, screenshots, watchConsole } from '../support/e2e-page';
 
+// A web app of this file's own (fixtures.ts: nothing another spec left behind is seen here).
+test.use({ appFor: 'browser-extras.spec.ts' });
+
 const TOPIC = 'e2e-finding';
 const PARTITIONS = 6;
 

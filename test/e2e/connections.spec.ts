@@ -8,6 +8,9 @@ import { expect, startWebApp, test } from './fixtures';
 import { freePortRange } from '../support/ports';
 import { openScreen, screenshots, watchConsole } from '../support/e2e-page';
 
+// A web app of this file's own (fixtures.ts: nothing another spec left behind is seen here).
+test.use({ appFor: 'connections.spec.ts' });
+
 /** Accepts connections and never answers, like a hung broker or another service on the port. */
 async function silentServer(): Promise<{ address: string; close(): Promise<void> }> {
   const sockets = new Set<Socket>();

@@ -85,7 +85,24 @@ export async function startWebApp(
   return app;
 }
 
-export const test = base.extend<{ appOutputOnFailure: null }, { webApp: WebApp }>({
+/**
+ * Each spec file that uses the `webApp` fixture gets a web app (and cluster) of its own, so what one file
+ * leaves behind (topics, groups, subjects, connections, a stopped broker, the theme) cannot change what a
+ * later file sees. The file says so with `test.use({ appFor: '<its file name>' })`: a worker-scoped
+ * option, so each value runs in a worker of its own (Playwright reuses a worker only for files with the
+ * same worker options), and the worker's app ends with the file. Without it, `webApp` refuses to start;
+ * a value other than the file's name (a copied line) fails the test.
+ */
+export const test = base.extend<{ appOutputOnFailure: null; appForThisFile: null }, { webApp: WebApp; appFor: string }>({
+  appFor: ['', { scope: 'worker', option: true }],
+  appForThisFile: [
+    async ({ appFor }, use, testInfo) => {
+      const file = path.basename(testInfo.file);
+      if (appFor && appFor !== file) throw new Error(`${file} sets test.use({ appFor: '${appFor}' }): it must name its own file, '${file}'`);
+      await use(null);
+    },
+    { auto: true },
+  ],
   // A failed test prints the last lines of every running web app's output (its cluster's events and
   // errors), and attaches the whole: what a CI log needs to tell a flake's cause.
   appOutputOnFailure: [
@@ -102,8 +119,8 @@ export const test = base.extend<{ appOutputOnFailure: null }, { webApp: WebApp }
     { auto: true },
   ],
   webApp: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
-    async ({}, use) => {
+    async ({ appFor }, use) => {
+      if (!appFor) throw new Error("a spec file using webApp sets test.use({ appFor: '<its file name>' }) to get a web app of its own");
       const app = await startWebApp();
       await use(app);
       await app.stop();

@@ -7,6 +7,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import { expect, test } from './fixtures';
 import { openScreen, screenshots, watchConsole } from '../support/e2e-page';
 
+// A web app of this file's own (fixtures.ts: nothing another spec left behind is seen here).
+test.use({ appFor: 'groups.spec.ts' });
+
 const GROUP = 'demo.billing';
 const SECOND = 'demo.analytics';
 const TOPIC = 'demo.orders';

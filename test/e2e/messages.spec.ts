@@ -6,6 +6,9 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { expect, test } from './fixtures';
 import { openScreen, watchConsole } from '../support/e2e-page';
 
+// A web app of this file's own (fixtures.ts: nothing another spec left behind is seen here).
+test.use({ appFor: 'messages.spec.ts' });
+
 const TOPIC = 'e2e-browser';
 const PARTITIONS = 3;
 const RECORDS = 150;

@@ -8,6 +8,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import { expect, test } from './fixtures';
 import { openScreen, watchConsole } from '../support/e2e-page';
 
+// A web app of this file's own (fixtures.ts: nothing another spec left behind is seen here).
+test.use({ appFor: 'screen-layout.spec.ts' });
+
 // Names as long as teams make them, with few places to break.
 const TOPIC = 'payments.eu-west-1.settlement-reconciliation.v2.dead-letter-queue.retry-after-upstream-failure.audit';
 const GROUP = 'payments-settlement-reconciliation-service.eu-west-1.canary-deployment.consumer-group-v2';
@@ -128,7 +131,7 @@ const visits: Record<string, (page: Page) => Promise<void>> = {
     await openScreen(page, 'Brokers');
     await page.getByRole('button', { name: 'Open broker 1', exact: true }).click();
   },
-  // Searches: other specs of the run may have left many topics and groups in the shared app.
+  // Searches, so that the screen shows the long name (the app also has its internal topics).
   topics: async (page) => {
     await openScreen(page, 'Topics');
     await page.getByLabel('Search topics').fill(TOPIC);

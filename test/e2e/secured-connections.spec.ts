@@ -15,6 +15,9 @@ import { freePortRange } from '../support/ports';
 import { spawnChild, stopChild } from '../support/processes';
 import { screenshots, watchConsole } from '../support/e2e-page';
 
+// A web app of this file's own (fixtures.ts: nothing another spec left behind is seen here).
+test.use({ appFor: 'secured-connections.spec.ts' });
+
 interface CliCluster {
   bootstrap: string;
   caLocation: string | null;

@@ -6,6 +6,9 @@ import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { openScreen, screenshots, watchConsole } from '../support/e2e-page';
 
+// A web app of this file's own (fixtures.ts: nothing another spec left behind is seen here).
+test.use({ appFor: 'topics-admin.spec.ts' });
+
 test.describe.configure({ mode: 'serial' });
 
 // The radios are drawn as a segmented control: users click the label.
@@ -78,8 +81,8 @@ test('internal topics are hidden until asked for, and marked', async ({ page, we
   await expect(page.getByRole('row').filter({ hasText: 'adm.visible' })).toBeVisible();
   await expect(page.getByRole('row').filter({ hasText: '__consumer_offsets' })).toHaveCount(0);
 
-  // '_schemas' may exist already: the embedded schema registry keeps its schemas there, and another spec
-  // of this worker's shared cluster may have used it (screen-layout does), so the dialog would refuse it.
+  // '_schemas' may exist already: the embedded schema registry keeps its schemas there and makes it when
+  // first used, so the dialog could refuse it.
   const admin = new Admin({ clientId: 'e2e-internal', bootstrapBrokers: webApp.bootstrapServers.split(',') });
   try {
     if (!(await admin.listTopics()).includes('_schemas')) await admin.createTopics({ topics: ['_schemas'], partitions: 1, replicas: 1 });

@@ -9,6 +9,9 @@ import { expect, test } from './fixtures';
 import { openScreen, screenshots, watchConsole } from '../support/e2e-page';
 import { writeOrphanTransaction } from '../support/orphan-transaction';
 
+// A web app of this file's own (fixtures.ts: nothing another spec left behind is seen here).
+test.use({ appFor: 'transactions.spec.ts' });
+
 const TOPIC = 'e2e-transactions';
 // One partition: a committed transaction (c1, c2) then one left open by a producer that vanished (o1, o2).
 const TXN_TOPIC = 'e2e-txn-records';
