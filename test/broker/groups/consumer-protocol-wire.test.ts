@@ -1,0 +1,419 @@
+/**
+ * ConsumerGroupHeartbeat (KIP-848) over the wire with the generated codec, step by step: what Kafka's
+ * GroupMetadataManager answers to each heartbeat — request validation, member and group epochs, the
+ * revoke-before-assign handover between two members, fencing, leaving, static members, session and
+ * rebalance timeouts (a hand-moved clock), new partitions and regex subscriptions, the type of a group
+ * id, and OffsetCommit/OffsetFetch checked against the member epoch.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { releaseConfigDefaults } from '../../../electron/broker/cluster/release-defaults';
+import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
+import {
+  ConsumerGroupHeartbeat,
+  createConsumerGroupHeartbeatRequest,
+  createFindCoordinatorRequest,
+  createJoinGroupRequest,
+  createOffsetCommitRequest,
+  createOffsetFetchRequest,
+  createOffsetFetchRequestGroup,
+  FindCoordinator,
+  JoinGroup,
+  OffsetCommit,
+  OffsetFetch,
+  type ConsumerGroupHeartbeatRequest,
+  type ConsumerGroupHeartbeatResponse,
+} from '../../../electron/kafka/protocol/generated/index';
+import { RawClient } from '../handlers/raw-client';
+import { createTopic, ManualClock, startGroupCluster, uniqueName, type GroupTestCluster } from './helpers';
+
+type Owned = Array<{ topicId: string; partitions: number[] }>;
+
+/** The assignment of an answer as "p,p,p" (one topic), or null when the answer carries none. */
+function partitionsOf(r: ConsumerGroupHeartbeatResponse): string | null {
+  if (r.assignment === null) return null;
+  return r.assignment.topicPartitions
+    .flatMap((tp) => tp.partitions)
+    .sort((a, b) => a - b)
+    .join(',');
+}
+
+function owned(r: ConsumerGroupHeartbeatResponse): Owned {
+  return r.assignment?.topicPartitions.map((tp) => ({ topicId: tp.topicId, partitions: [...tp.partitions] })) ?? [];
+}
+
+describe('ConsumerGroupHeartbeat over the wire', () => {
+  let t: GroupTestCluster;
+  const clock = new ManualClock();
+  let client: RawClient;
+
+  beforeAll(async () => {
+    t = await startGroupCluster({ brokers: 1, groupClock: clock, config: { 'group.consumer.heartbeat.interval.ms': '1000' } });
+    const any = await RawClient.open(t.brokers()[0]!);
+    // Creates __consumer_offsets: the coordinator is the only broker.
+    const found = await any.call(FindCoordinator, 3, { ...createFindCoordinatorRequest(), key: 'warm-up' });
+    expect(found.errorCode).toBe(ErrorCode.NONE);
+    client = any;
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await t?.close();
+  });
+
+  function heartbeat(request: Partial<ConsumerGroupHeartbeatRequest>, version = 1): Promise<ConsumerGroupHeartbeatResponse> {
+    return client.call(ConsumerGroupHeartbeat, version, { ...createConsumerGroupHeartbeatRequest(), ...request });
+  }
+
+  /** A first heartbeat: epoch 0, a rebalance timeout, the topics, no partitions owned. */
+  function join(groupId: string, memberId: string, topics: string[], extra: Partial<ConsumerGroupHeartbeatRequest> = {}) {
+    return heartbeat({ groupId, memberId, memberEpoch: 0, rebalanceTimeoutMs: 30_000, subscribedTopicNames: topics, topicPartitions: [], ...extra });
+  }
+
+  /** A full heartbeat as @platformatic/kafka sends them: epoch, subscription and owned partitions. */
+  function beat(
+    groupId: string,
+    memberId: string,
+    epoch: number,
+    topics: string[],
+    ownedPartitions: Owned,
+    extra: Partial<ConsumerGroupHeartbeatRequest> = {},
+  ) {
+    return heartbeat({
+      groupId,
+      memberId,
+      memberEpoch: epoch,
+      rebalanceTimeoutMs: 30_000,
+      subscribedTopicNames: topics,
+      topicPartitions: ownedPartitions,
+      ...extra,
+    });
+  }
+
+  const group = (groupId: string) => t.cluster.broker(0).groups.consumer.consumerGroup(groupId);
+  const topicId = (name: string) => t.cluster.controller.topic(name)!.topicId;
+
+  it('refuses invalid heartbeats with Kafka’s errors and messages', async () => {
+    const groupId = uniqueName('cgh-invalid');
+    const topic = uniqueName('cgh-invalid-topic');
+    createTopic(t.cluster, topic, 1, 1);
+    const cases: Array<[Partial<ConsumerGroupHeartbeatRequest>, number, number, string | null]> = [
+      [
+        { groupId, memberId: '', memberEpoch: 0, rebalanceTimeoutMs: 1000, subscribedTopicNames: [topic], topicPartitions: [] },
+        1,
+        ErrorCode.INVALID_REQUEST,
+        "MemberId can't be empty.",
+      ],
+      [
+        { groupId: '', memberId: 'm', memberEpoch: 0, rebalanceTimeoutMs: 1000, subscribedTopicNames: [topic], topicPartitions: [] },
+        1,
+        ErrorCode.INVALID_REQUEST,
+        "GroupId can't be empty.",
+      ],
+      [
+        { groupId, memberId: 'm', memberEpoch: 0, subscribedTopicNames: [topic], topicPartitions: [] },
+        1,
+        ErrorCode.INVALID_REQUEST,
+        'RebalanceTimeoutMs must be provided in first request.',
+      ],
+      [
+        { groupId, memberId: 'm', memberEpoch: 0, rebalanceTimeoutMs: 1000, subscribedTopicNames: [topic] },
+        1,
+        ErrorCode.INVALID_REQUEST,
+        'TopicPartitions must be empty when (re-)joining.',
+      ],
+      [
+        { groupId, memberId: 'm', memberEpoch: 0, rebalanceTimeoutMs: 1000, topicPartitions: [] },
+        1,
+        ErrorCode.INVALID_REQUEST,
+        'Either SubscribedTopicNames or SubscribedTopicRegex must be non-null when (re-)joining.',
+      ],
+      [{ groupId, memberId: 'm', memberEpoch: -3 }, 1, ErrorCode.INVALID_REQUEST, 'MemberEpoch is invalid.'],
+      [{ groupId, memberId: 'm', memberEpoch: -2 }, 1, ErrorCode.INVALID_REQUEST, "InstanceId can't be null."],
+      [
+        { groupId, memberId: 'm', memberEpoch: 0, instanceId: '', rebalanceTimeoutMs: 1000, subscribedTopicNames: [topic], topicPartitions: [] },
+        1,
+        ErrorCode.INVALID_REQUEST,
+        "InstanceId can't be empty.",
+      ],
+      [
+        { groupId, memberId: 'm', memberEpoch: 0, rebalanceTimeoutMs: 1000, subscribedTopicNames: [topic], topicPartitions: [], serverAssignor: 'sticky' },
+        1,
+        ErrorCode.UNSUPPORTED_ASSIGNOR,
+        'ServerAssignor sticky is not supported. Supported assignors: uniform, range.',
+      ],
+      [
+        { groupId, memberId: 'm', memberEpoch: 0, rebalanceTimeoutMs: 1000, subscribedTopicRegex: 'orders-(', topicPartitions: [] },
+        1,
+        ErrorCode.INVALID_REGULAR_EXPRESSION,
+        null,
+      ],
+      [{ groupId, memberId: 'm', memberEpoch: 3, topicPartitions: [] }, 1, ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${groupId} not found.`],
+    ];
+    for (const [request, version, errorCode, message] of cases) {
+      const r = await heartbeat(request, version);
+      expect({ request, errorCode: r.errorCode }).toEqual({ request, errorCode });
+      if (message !== null) expect(r.errorMessage).toBe(message);
+      else expect(r.errorMessage).toMatch(/not a valid regular expression/);
+    }
+    expect(group(groupId)).toBeUndefined();
+  });
+
+  it('v0: the coordinator chooses the member id; v1: the member does (KIP-1082)', async () => {
+    const topic = uniqueName('cgh-ids');
+    createTopic(t.cluster, topic, 2, 1);
+    const groupId = uniqueName('cgh-ids-group');
+    const v0 = await heartbeat({ groupId, memberId: '', memberEpoch: 0, rebalanceTimeoutMs: 1000, subscribedTopicNames: [topic], topicPartitions: [] }, 0);
+    expect(v0.errorCode).toBe(ErrorCode.NONE);
+    expect(v0.memberId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(v0.memberEpoch).toBe(1);
+    expect(v0.heartbeatIntervalMs).toBe(1000);
+    expect(partitionsOf(v0)).toBe('0,1');
+    const v1 = await join(groupId, 'chosen-by-the-member', [topic]);
+    expect(v1.errorCode).toBe(ErrorCode.NONE);
+    expect(v1.memberId).toBe('chosen-by-the-member');
+    expect(v1.memberEpoch).toBe(2);
+    expect(group(groupId)!.members.size).toBe(2);
+  });
+
+  it('hands a partition to a new member only after its owner revoked it; epochs move as Kafka’s', async () => {
+    const topic = uniqueName('cgh-handover');
+    createTopic(t.cluster, topic, 4, 1);
+    const id = topicId(topic);
+    const groupId = uniqueName('cgh-handover-group');
+
+    const a1 = await join(groupId, 'member-a', [topic]);
+    expect([a1.errorCode, a1.memberEpoch, partitionsOf(a1)]).toEqual([ErrorCode.NONE, 1, '0,1,2,3']);
+    const a2 = await beat(groupId, 'member-a', 1, [topic], owned(a1));
+    expect([a2.memberEpoch, partitionsOf(a2)]).toEqual([1, '0,1,2,3']);
+    expect(group(groupId)!.state()).toBe('Stable');
+
+    // B joins: group epoch 2, a new target; A still owns everything, so B gets nothing yet.
+    const b1 = await join(groupId, 'member-b', [topic]);
+    expect([b1.errorCode, b1.memberEpoch, partitionsOf(b1)]).toEqual([ErrorCode.NONE, 2, '']);
+    expect(group(groupId)!.groupEpoch).toBe(2);
+    expect(group(groupId)!.members.get('member-b')!.state).toBe('UNRELEASED_PARTITIONS');
+    expect(group(groupId)!.state()).toBe('Reconciling');
+
+    // A learns it must give two up: it stays in epoch 1 and keeps only two.
+    const a3 = await beat(groupId, 'member-a', 1, [topic], owned(a2));
+    expect(a3.memberEpoch).toBe(1);
+    const kept = partitionsOf(a3)!;
+    expect(kept.split(',')).toHaveLength(2);
+    expect(group(groupId)!.members.get('member-a')!.state).toBe('UNREVOKED_PARTITIONS');
+    // Until it says it let them go, B still gets nothing.
+    const b2 = await beat(groupId, 'member-b', 2, [topic], []);
+    expect(partitionsOf(b2)).toBe('');
+    // A reports only the kept ones: epoch 2.
+    const a4 = await beat(groupId, 'member-a', 1, [topic], owned(a3));
+    expect([a4.memberEpoch, partitionsOf(a4)]).toEqual([2, kept]);
+    // Now B gets the other two.
+    const b3 = await beat(groupId, 'member-b', 2, [topic], []);
+    const given = partitionsOf(b3)!;
+    expect(given.split(',')).toHaveLength(2);
+    expect(new Set([...kept.split(','), ...given.split(',')]).size).toBe(4);
+    expect(group(groupId)!.state()).toBe('Stable');
+    expect(group(groupId)!.currentPartitionEpoch(id, Number(given.split(',')[0]))).toBe(2);
+
+    // Epochs ahead of or behind the coordinator's fence the member; the previous epoch with a subset of
+    // its partitions is accepted (the answer that bumped it may have been lost).
+    const ahead = await beat(groupId, 'member-b', 9, [topic], owned(b3));
+    expect(ahead.errorCode).toBe(ErrorCode.FENCED_MEMBER_EPOCH);
+    const previous = await beat(groupId, 'member-a', 1, [topic], owned(a4));
+    expect([previous.errorCode, previous.memberEpoch]).toEqual([ErrorCode.NONE, 2]);
+    const stale = await beat(groupId, 'member-a', 1, [topic], [{ topicId: id, partitions: [0, 1, 2, 3] }]);
+    expect(stale.errorCode).toBe(ErrorCode.FENCED_MEMBER_EPOCH);
+    const unknown = await beat(groupId, 'member-z', 2, [topic], []);
+    expect(unknown.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+
+    // A fenced member joins again with epoch 0 and the same id (KIP-848; KAFKA-19233).
+    const again = await join(groupId, 'member-b', [topic]);
+    expect([again.errorCode, again.memberEpoch]).toEqual([ErrorCode.NONE, 2]);
+
+    // B leaves (epoch -1): group epoch 3; A gets everything at its next heartbeats.
+    const left = await heartbeat({ groupId, memberId: 'member-b', memberEpoch: -1 });
+    expect([left.errorCode, left.memberEpoch]).toEqual([ErrorCode.NONE, -1]);
+    expect(group(groupId)!.groupEpoch).toBe(3);
+    const a5 = await beat(groupId, 'member-a', 2, [topic], owned(a4));
+    expect([a5.memberEpoch, partitionsOf(a5)]).toEqual([3, '0,1,2,3']);
+    const gone = await beat(groupId, 'member-b', 2, [topic], []);
+    expect(gone.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+  });
+
+  it('fences a member whose session expires, and one that keeps partitions past its rebalance timeout', async () => {
+    const topic = uniqueName('cgh-timeouts');
+    createTopic(t.cluster, topic, 2, 1);
+    const groupId = uniqueName('cgh-timeouts-group');
+    const a = await join(groupId, 'a', [topic]);
+    expect(partitionsOf(a)).toBe('0,1');
+    clock.advance(44_000);
+    const stillThere = await beat(groupId, 'a', 1, [topic], owned(a));
+    expect(stillThere.errorCode).toBe(ErrorCode.NONE);
+    clock.advance(45_001);
+    expect(group(groupId)!.members.size).toBe(0);
+    expect(group(groupId)!.state()).toBe('Empty');
+    expect((await beat(groupId, 'a', 1, [topic], owned(a))).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+
+    // A member asked to revoke that never does is fenced after its rebalance timeout.
+    const x = await join(groupId, 'x', [topic], { rebalanceTimeoutMs: 5000 });
+    await beat(groupId, 'x', x.memberEpoch, [topic], owned(x), { rebalanceTimeoutMs: 5000 });
+    const y = await join(groupId, 'y', [topic]);
+    expect(y.errorCode).toBe(ErrorCode.NONE);
+    const asked = await beat(groupId, 'x', x.memberEpoch, [topic], owned(x), { rebalanceTimeoutMs: 5000 });
+    expect(partitionsOf(asked)!.split(',')).toHaveLength(1);
+    expect(group(groupId)!.members.get('x')!.state).toBe('UNREVOKED_PARTITIONS');
+    clock.advance(5001);
+    expect(group(groupId)!.members.has('x')).toBe(false);
+    const yAll = await beat(groupId, 'y', y.memberEpoch, [topic], []);
+    expect(partitionsOf(yAll)).toBe('0,1');
+  });
+
+  it('static members: away with epoch -2, back under a new member id with their assignment; the instance id is theirs meanwhile', async () => {
+    const topic = uniqueName('cgh-static');
+    createTopic(t.cluster, topic, 3, 1);
+    const groupId = uniqueName('cgh-static-group');
+    const s1 = await join(groupId, 'static-1', [topic], { instanceId: 'instance-1' });
+    expect(partitionsOf(s1)).toBe('0,1,2');
+    const taken = await join(groupId, 'static-2', [topic], { instanceId: 'instance-1' });
+    expect(taken.errorCode).toBe(ErrorCode.UNRELEASED_INSTANCE_ID);
+    const wrongId = await beat(groupId, 'static-2', 1, [topic], [], { instanceId: 'instance-1' });
+    expect(wrongId.errorCode).toBe(ErrorCode.FENCED_INSTANCE_ID);
+    const away = await heartbeat({ groupId, memberId: 'static-1', memberEpoch: -2, instanceId: 'instance-1' });
+    expect([away.errorCode, away.memberEpoch]).toEqual([ErrorCode.NONE, -2]);
+    const epochBefore = group(groupId)!.groupEpoch;
+    const back = await join(groupId, 'static-1b', [topic], { instanceId: 'instance-1' });
+    expect([back.errorCode, back.memberId, partitionsOf(back)]).toEqual([ErrorCode.NONE, 'static-1b', '0,1,2']);
+    expect(group(groupId)!.groupEpoch).toBe(epochBefore);
+    expect([...group(groupId)!.members.keys()]).toEqual(['static-1b']);
+    const leave = await heartbeat({ groupId, memberId: 'static-1b', memberEpoch: -1, instanceId: 'instance-1' });
+    expect(leave.errorCode).toBe(ErrorCode.NONE);
+    expect(group(groupId)!.members.size).toBe(0);
+  });
+
+  it('a new partition or a new topic matching a regex makes a new target assignment', async () => {
+    const topic = uniqueName('cgh-grow');
+    createTopic(t.cluster, topic, 2, 1);
+    const groupId = uniqueName('cgh-grow-group');
+    const a = await join(groupId, 'a', [topic]);
+    expect([a.memberEpoch, partitionsOf(a)]).toEqual([1, '0,1']);
+    t.cluster.controller.createPartitions(topic, 4, null, false);
+    const grown = await beat(groupId, 'a', 1, [topic], owned(a));
+    expect([grown.memberEpoch, partitionsOf(grown)]).toEqual([2, '0,1,2,3']);
+
+    const prefix = uniqueName('cghre');
+    const regexGroup = uniqueName('cgh-regex-group');
+    createTopic(t.cluster, `${prefix}-one`, 1, 1);
+    createTopic(t.cluster, `other-${prefix}`, 1, 1);
+    const r = await heartbeat({
+      groupId: regexGroup,
+      memberId: 'r',
+      memberEpoch: 0,
+      rebalanceTimeoutMs: 1000,
+      subscribedTopicRegex: `${prefix}-.*`,
+      topicPartitions: [],
+    });
+    expect(r.errorCode).toBe(ErrorCode.NONE);
+    expect(r.assignment!.topicPartitions.map((tp) => tp.topicId)).toEqual([topicId(`${prefix}-one`)]);
+    createTopic(t.cluster, `${prefix}-two`, 2, 1);
+    const more = await heartbeat({ groupId: regexGroup, memberId: 'r', memberEpoch: r.memberEpoch, topicPartitions: owned(r) });
+    expect(more.memberEpoch).toBe(r.memberEpoch + 1);
+    expect(more.assignment!.topicPartitions.map((tp) => tp.topicId).sort()).toEqual([topicId(`${prefix}-one`), topicId(`${prefix}-two`)].sort());
+    expect(group(regexGroup)!.members.get('r')!.subscribedTopicRegex).toBe(`${prefix}-.*`);
+  });
+
+  it('a group id is one type: classic JoinGroup on a consumer group, and ConsumerGroupHeartbeat on a classic group, are refused', async () => {
+    const topic = uniqueName('cgh-types');
+    createTopic(t.cluster, topic, 1, 1);
+    const consumerGroupId = uniqueName('cgh-types-consumer');
+    expect((await join(consumerGroupId, 'm', [topic])).errorCode).toBe(ErrorCode.NONE);
+    const joined = await client.call(JoinGroup, 5, {
+      ...createJoinGroupRequest(),
+      groupId: consumerGroupId,
+      memberId: '',
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 10_000,
+      protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+    });
+    expect(joined.errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+
+    const classicGroupId = uniqueName('cgh-types-classic');
+    const first = await client.call(JoinGroup, 5, {
+      ...createJoinGroupRequest(),
+      groupId: classicGroupId,
+      memberId: '',
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 10_000,
+      protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+    });
+    expect(first.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
+    // The classic group has a member now (one waiting to join with its id): not a consumer group.
+    const refused = await join(classicGroupId, 'm', [topic]);
+    expect([refused.errorCode, refused.errorMessage]).toEqual([ErrorCode.GROUP_ID_NOT_FOUND, `Group ${classicGroupId} is not a consumer group.`]);
+  });
+
+  it('checks OffsetCommit and OffsetFetch of members against their epoch (STALE_MEMBER_EPOCH)', async () => {
+    const topic = uniqueName('cgh-offsets');
+    createTopic(t.cluster, topic, 1, 1);
+    const groupId = uniqueName('cgh-offsets-group');
+    const m = await join(groupId, 'member', [topic]);
+    const commit = (version: number, memberId: string, epoch: number) =>
+      client.call(OffsetCommit, version, {
+        ...createOffsetCommitRequest(),
+        groupId,
+        generationIdOrMemberEpoch: epoch,
+        memberId,
+        topics: [
+          { name: topic, partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] },
+        ],
+      });
+    const codeOf = async (version: number, memberId: string, epoch: number) => (await commit(version, memberId, epoch)).topics[0]!.partitions[0]!.errorCode;
+    expect(await codeOf(9, 'member', m.memberEpoch + 1)).toBe(ErrorCode.STALE_MEMBER_EPOCH);
+    expect(await codeOf(9, 'nobody', m.memberEpoch)).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect(await codeOf(9, '', -1)).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect(await codeOf(8, 'member', m.memberEpoch)).toBe(ErrorCode.UNSUPPORTED_VERSION);
+    expect(await codeOf(9, 'member', m.memberEpoch)).toBe(ErrorCode.NONE);
+
+    const fetch = (memberId: string | null, memberEpoch: number) =>
+      client.call(OffsetFetch, 9, {
+        ...createOffsetFetchRequest(),
+        groups: [{ ...createOffsetFetchRequestGroup(), groupId, memberId, memberEpoch, topics: [{ name: topic, partitionIndexes: [0] }] }],
+      });
+    expect((await fetch('member', m.memberEpoch + 1)).groups[0]!.errorCode).toBe(ErrorCode.STALE_MEMBER_EPOCH);
+    expect((await fetch('nobody', m.memberEpoch)).groups[0]!.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    const admin = await fetch(null, -1);
+    expect(admin.groups[0]!.topics[0]!.partitions[0]!.committedOffset).toBe(5n);
+    const mine = await fetch('member', m.memberEpoch);
+    expect(mine.groups[0]!.topics[0]!.partitions[0]!.committedOffset).toBe(5n);
+
+    // Once the group is empty, a tool may commit without a membership.
+    expect((await heartbeat({ groupId, memberId: 'member', memberEpoch: -1 })).errorCode).toBe(ErrorCode.NONE);
+    expect(await codeOf(9, '', -1)).toBe(ErrorCode.NONE);
+  });
+
+  it('is UNSUPPORTED_VERSION where the consumer protocol is off, as Kafka 3.7-3.9 by default', async () => {
+    expect(releaseConfigDefaults('3.9')['group.coordinator.rebalance.protocols']).toBe('classic');
+    expect(releaseConfigDefaults('3.7')['group.coordinator.rebalance.protocols']).toBe('classic');
+    expect(releaseConfigDefaults('4.0')['group.coordinator.rebalance.protocols']).toBeUndefined();
+    const off = await startGroupCluster({ brokers: 1, config: { 'group.coordinator.rebalance.protocols': 'classic' } });
+    try {
+      const c = await RawClient.open(off.brokers()[0]!);
+      const r = await c.call(ConsumerGroupHeartbeat, 0, {
+        ...createConsumerGroupHeartbeatRequest(),
+        groupId: 'g',
+        memberEpoch: 0,
+        rebalanceTimeoutMs: 1000,
+        subscribedTopicNames: ['t'],
+        topicPartitions: [],
+      });
+      c.close();
+      expect(r.errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
+    } finally {
+      await off.close();
+    }
+  });
+
+  it('logged no broker errors', () => {
+    expect(t.errors).toEqual([]);
+  });
+});
