@@ -117,7 +117,7 @@ export class RuntimePauses {
     RuntimePauseStats,
     'heapAllocatedBytes' | 'heapPromotedBytes' | 'heapOldGrowthBytes' | 'markCompactFreedBytes' | 'markCompactFreedExternalBytes'
   > {
-    const events = ((this.#profiler?.stop() as { statistics?: GcEvent[] } | undefined)?.statistics ?? []);
+    const events = (this.#profiler?.stop() as { statistics?: GcEvent[] } | undefined)?.statistics ?? [];
     let young = this.#youngUsed;
     let old = this.#oldUsed;
     let allocated = 0;
