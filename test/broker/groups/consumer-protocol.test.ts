@@ -8,6 +8,7 @@
 import { Consumer, stringDeserializers, type MessagesStream } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kcat, lines } from '../clients/helpers';
 import { createTopic, startGroupCluster, uniqueName, type GroupTestCluster } from './helpers';
 import { waitFor } from '../../support/wait';
 
@@ -114,6 +115,36 @@ describe('KIP-848 consumer groups with @platformatic/kafka (groupProtocol consum
     await produce(topic, 120, 'late');
     await waitFor(() => a.values.filter((v) => v.includes(':late-')).length >= 120, 20_000, 'the remaining member to read the new records');
     expect(new Set(a.values).size).toBe(a.values.length);
+  });
+
+  it('classic groups (kafkajs, kcat) read the same topic beside a consumer-protocol group; the group ids keep their type', async () => {
+    const topic = uniqueName('kip848-beside');
+    createTopic(t.cluster, topic, 4);
+    await produce(topic, 200);
+    const modern = await member(uniqueName('kip848-modern'), topic);
+    const classicGroup = uniqueName('kip848-classic');
+    const classic = kafka.consumer({ groupId: classicGroup, sessionTimeout: 6000, heartbeatInterval: 200, maxWaitTimeInMs: 100 });
+    await classic.connect();
+    cleanups.push(() => classic.disconnect());
+    await classic.subscribe({ topic, fromBeginning: true });
+    const classicValues: string[] = [];
+    await classic.run({ eachMessage: async ({ message }) => void classicValues.push(message.value!.toString()) });
+    await waitFor(() => modern.values.length >= 200 && classicValues.length >= 200, 30_000, 'both groups to read the 200 records');
+    expect(new Set(modern.values.map((v) => v.split(':')[2])).size).toBe(200);
+    expect(new Set(classicValues).size).toBe(200);
+    // kcat's classic group of its own reads everything too.
+    const kcatGroup = uniqueName('kip848-kcat');
+    const read = lines(
+      await kcat(t.bootstrap(), ['-G', kcatGroup, '-e', '-q', '-f', '%s\n', '-X', 'auto.offset.reset=earliest', topic], { timeoutMs: 30_000 }),
+    );
+    expect(new Set(read).size).toBe(200);
+    // Each group id has one type, on its own coordinator.
+    const coordinatorBroker = t.cluster.runningBrokers().find((b) => b.groups.consumer.consumerGroup(modern.consumer.groupId));
+    expect(coordinatorBroker?.groups.consumer.consumerGroup(modern.consumer.groupId)?.members.size).toBe(1);
+    expect(coordinatorBroker?.groups.group(classicGroup)).toBeUndefined();
+    const classicCoordinator = t.cluster.runningBrokers().find((b) => b.groups.group(classicGroup));
+    expect(classicCoordinator?.groups.group(classicGroup)?.members.size).toBe(1);
+    expect(classicCoordinator?.groups.consumer.consumerGroup(classicGroup)).toBeUndefined();
   });
 
   it('logged no broker errors', () => {
