@@ -325,6 +325,7 @@ export const BROKER_CONFIG_DEFS: readonly BrokerConfigDef[] = [
     type: 'list',
     default: 'classic,consumer',
     dynamic: false,
+    validator: { kind: 'oneOf', values: ['classic', 'consumer'] },
     doc: 'The list of enabled rebalance protocols: classic (JoinGroup/SyncGroup) and consumer (KIP-848 ConsumerGroupHeartbeat).',
   }),
   broker({
@@ -356,6 +357,10 @@ export const BROKER_CONFIG_DEFS: readonly BrokerConfigDef[] = [
     type: 'list',
     default: 'uniform,range',
     dynamic: false,
+    validator: {
+      kind: 'oneOf',
+      values: ['uniform', 'range', 'org.apache.kafka.coordinator.group.assignor.UniformAssignor', 'org.apache.kafka.coordinator.group.assignor.RangeAssignor'],
+    },
     doc: 'The server side assignors as a list of names (uniform, range) or full class names; the first one is the default.',
   }),
   broker({
