@@ -11,7 +11,13 @@ import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
 import {
   ConsumerGroupHeartbeat,
   createConsumerGroupHeartbeatRequest,
+  createDeleteGroupsRequest,
   createFindCoordinatorRequest,
+  createOffsetDeleteRequest,
+  createTxnOffsetCommitRequest,
+  DeleteGroups,
+  OffsetDelete,
+  TxnOffsetCommit,
   createJoinGroupRequest,
   createOffsetCommitRequest,
   createOffsetFetchRequest,
@@ -389,6 +395,62 @@ describe('ConsumerGroupHeartbeat over the wire', () => {
     // Once the group is empty, a tool may commit without a membership.
     expect((await heartbeat({ groupId, memberId: 'member', memberEpoch: -1 })).errorCode).toBe(ErrorCode.NONE);
     expect(await codeOf(9, '', -1)).toBe(ErrorCode.NONE);
+  });
+
+  it('TxnOffsetCommit, OffsetDelete, DeleteGroups and offset expiry treat a consumer group as Kafka does', async () => {
+    const topic = uniqueName('cgh-admin');
+    const other = uniqueName('cgh-admin-other');
+    createTopic(t.cluster, topic, 1, 1);
+    createTopic(t.cluster, other, 1, 1);
+    const groupId = uniqueName('cgh-admin-group');
+    const m = await join(groupId, 'member', [topic]);
+    const txnCommit = async (memberId: string, generationId: number) =>
+      (
+        await client.call(TxnOffsetCommit, 3, {
+          ...createTxnOffsetCommitRequest(),
+          transactionalId: 'cgh-txn',
+          groupId,
+          producerId: 4242n,
+          producerEpoch: 0,
+          generationId,
+          memberId,
+          topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }] }],
+        })
+      ).topics[0]!.partitions[0]!.errorCode;
+    // A member is checked against its epoch; a transactional producer that names no member is not.
+    expect(await txnCommit('member', m.memberEpoch + 1)).toBe(ErrorCode.STALE_MEMBER_EPOCH);
+    expect(await txnCommit('nobody', m.memberEpoch)).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect(await txnCommit('', -1)).toBe(ErrorCode.NONE);
+
+    const commit = (name: string) =>
+      client.call(OffsetCommit, 9, {
+        ...createOffsetCommitRequest(),
+        groupId,
+        generationIdOrMemberEpoch: m.memberEpoch,
+        memberId: 'member',
+        topics: [{ name, partitions: [{ partitionIndex: 0, committedOffset: 7n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }],
+      });
+    expect((await commit(topic)).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+    expect((await commit(other)).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+    const offsetDelete = async (name: string) =>
+      (await client.call(OffsetDelete, 0, { ...createOffsetDeleteRequest(), groupId, topics: [{ name, partitions: [{ partitionIndex: 0 }] }] })).topics[0]!
+        .partitions[0]!.errorCode;
+    expect(await offsetDelete(topic)).toBe(ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC);
+    const deleteGroup = async () => (await client.call(DeleteGroups, 2, { ...createDeleteGroupsRequest(), groupsNames: [groupId] })).results[0]!.errorCode;
+    expect(await deleteGroup()).toBe(ErrorCode.NON_EMPTY_GROUP);
+
+    // Offsets of a topic no member subscribes to expire after the retention; the subscribed one stays.
+    const coordinator = t.cluster.broker(0).groups;
+    const week = 7 * 24 * 60 * 60 * 1000;
+    expect(coordinator.expireOffsets(clock.now() + week + 1)).toBeGreaterThanOrEqual(1);
+    expect([...coordinator.group(groupId)!.offsets.keys()]).toEqual([topic]);
+
+    // Empty, the group may be deleted: its records become tombstones and the id is free.
+    expect((await heartbeat({ groupId, memberId: 'member', memberEpoch: -1 })).errorCode).toBe(ErrorCode.NONE);
+    expect(await offsetDelete(topic)).toBe(ErrorCode.NONE);
+    expect(await deleteGroup()).toBe(ErrorCode.NONE);
+    expect(group(groupId)).toBeUndefined();
+    expect(await deleteGroup()).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
   });
 
   it('is UNSUPPORTED_VERSION where the consumer protocol is off, as Kafka 3.7-3.9 by default', async () => {
