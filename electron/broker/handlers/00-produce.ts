@@ -243,12 +243,14 @@ const ATTRIBUTES_OFFSET = 21;
  * (`overlaps`): they are appended in arrival order and answered in order, and one replication round
  * then covers all of them. The leader validates the records (log/validator.ts; legacy v0/v1 message
  * sets of Produce v0-2 are converted there): a refused partition gets its error code and message,
- * nothing of it is stored, and the other partitions of the request are unaffected.
+ * nothing of it is stored, and the other partitions of the request are unaffected. Transactional
+ * batches are first verified with (v12, transaction version 2: added by) the transaction coordinator
+ * (KIP-890, verifyTransactionalAppends).
  */
 export const produceHandler = defineHandler({
   api: Produce,
   minVersion: 0,
-  maxVersion: 11,
+  maxVersion: 12,
   overlaps: true,
   handle: (request, context) => {
     const { broker } = context;

@@ -77,8 +77,13 @@ export interface TransactionCoordinatorBroker {
 interface TransactionMetadata {
   readonly transactionalId: string;
   producerId: number;
-  /** The producer id before the last change of id (epoch exhausted), -1 if none. */
+  /** The producer id before the last change of id (epoch exhausted), -1 if none (Kafka's previousProducerId). */
   lastProducerId: number;
+  /**
+   * Transaction version 2: the producer id the transaction moves to once its markers are written,
+   * when EndTxn found the epoch exhausted (-1 otherwise).
+   */
+  nextProducerId: number;
   producerEpoch: number;
   /** The epoch before the last bump (a retried InitProducerId gets the current one back). */
   lastProducerEpoch: number;
@@ -318,7 +323,8 @@ export class TransactionCoordinator {
     return {
       transactionalId,
       producerId: value.producerId,
-      lastProducerId: -1,
+      lastProducerId: value.previousProducerId ?? -1,
+      nextProducerId: value.nextProducerId ?? -1,
       producerEpoch: value.producerEpoch,
       lastProducerEpoch: -1,
       timeoutMs: value.timeoutMs,
@@ -327,7 +333,7 @@ export class TransactionCoordinator {
       startTimestamp: value.startTimestamp,
       lastUpdateTimestamp: value.lastUpdateTimestamp,
       pending: false,
-      clientTransactionVersion: 0,
+      clientTransactionVersion: value.clientTransactionVersion ?? 0,
     };
   }
 
@@ -369,6 +375,8 @@ export class TransactionCoordinator {
     txn.partitions = new Set(next.partitions.flatMap((t) => t.partitions.map((p) => key(t.topic, p))));
     txn.lastUpdateTimestamp = next.lastUpdateTimestamp;
     txn.startTimestamp = next.startTimestamp;
+    txn.nextProducerId = next.nextProducerId ?? -1;
+    txn.clientTransactionVersion = next.clientTransactionVersion ?? 0;
     return code;
   }
 
@@ -380,6 +388,9 @@ export class TransactionCoordinator {
       partitions: byTopic(txn.partitions),
       lastUpdateTimestamp: this.#clock.now(),
       startTimestamp: txn.startTimestamp,
+      previousProducerId: txn.lastProducerId,
+      nextProducerId: txn.nextProducerId,
+      clientTransactionVersion: txn.clientTransactionVersion,
       ...changes,
     };
   }
@@ -404,6 +415,7 @@ export class TransactionCoordinator {
         transactionalId,
         producerId: this.#broker.allocateProducerId(),
         lastProducerId: -1,
+        nextProducerId: -1,
         producerEpoch: -1,
         lastProducerEpoch: -1,
         timeoutMs,
@@ -445,7 +457,17 @@ export class TransactionCoordinator {
     const code = await this.#write(
       owned,
       txn,
-      this.#value(txn, { producerId, producerEpoch, timeoutMs, state: TransactionState.Empty, partitions: [], startTimestamp: -1 }),
+      this.#value(txn, {
+        producerId,
+        producerEpoch,
+        timeoutMs,
+        state: TransactionState.Empty,
+        partitions: [],
+        startTimestamp: -1,
+        previousProducerId: exhausted ? previous.producerId : -1,
+        nextProducerId: -1,
+        clientTransactionVersion: 0,
+      }),
     );
     if (code !== ErrorCode.NONE) return fail(code);
     txn.lastProducerId = exhausted ? previous.producerId : -1;
@@ -473,7 +495,8 @@ export class TransactionCoordinator {
 
   /**
    * AddPartitionsToTxn / AddOffsetsToTxn: adds partitions to the id's transaction, opening it if none
-   * is (Ongoing, its start time now). Partitions already in it cost no write.
+   * is (Ongoing, its start time now). Partitions already in it cost no write. `transactionVersion` 2:
+   * added by a partition leader for Produce v12 / TxnOffsetCommit v5 (KIP-890 part 2).
    */
   async addPartitions(
     transactionalId: string,
@@ -498,9 +521,9 @@ export class TransactionCoordinator {
         partitions: byTopic(all),
         startTimestamp: txn.state === TransactionState.Ongoing ? txn.startTimestamp : now,
         lastUpdateTimestamp: now,
+        clientTransactionVersion: transactionVersion,
       }),
     );
-    if (code === ErrorCode.NONE) txn.clientTransactionVersion = transactionVersion;
     return code;
   }
 
@@ -529,34 +552,74 @@ export class TransactionCoordinator {
    * answered; the markers follow (sendMarkers), then the Complete state. A retry of a decided
    * transaction is answered as the first request was, or CONCURRENT_TRANSACTIONS while its markers are
    * still being written.
+   *
+   * Transaction version 2 (EndTxn v5, KIP-890 part 2; Kafka's TransactionCoordinator.endTransaction and
+   * TransactionMetadata.prepareAbortOrCommit): the prepare bumps the epoch, the markers carry the bumped
+   * epoch (so a late write of the ended transaction is fenced on every partition), and the answer
+   * gives the producer its id and new epoch. At an exhausted epoch the transaction moves to a new
+   * producer id once its markers are written. A retry is recognised by its epoch being the one before
+   * the bump (or the last of the previous producer id).
    */
-  async endTransaction(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<number> {
+  async endTransaction(
+    transactionalId: string,
+    producerId: number,
+    producerEpoch: number,
+    commit: boolean,
+    transactionVersion = 0,
+  ): Promise<InitProducerIdResult> {
+    const fail = (errorCode: number): InitProducerIdResult => ({ errorCode, producerId: -1, producerEpoch: -1 });
     const owned = this.#ownerOf(transactionalId);
-    if (typeof owned === 'number') return owned;
+    if (typeof owned === 'number') return fail(owned);
     const txn = owned.transactions.get(transactionalId);
-    if (!txn || txn.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
-    if (txn.producerEpoch !== producerEpoch) return ErrorCode.PRODUCER_FENCED;
-    if (txn.pending) return ErrorCode.CONCURRENT_TRANSACTIONS;
+    if (!txn) return fail(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+    const current = (): InitProducerIdResult => ({ errorCode: ErrorCode.NONE, producerId: txn.producerId, producerEpoch: txn.producerEpoch });
+    const isV2 = txn.clientTransactionVersion >= 2;
+    // The retry of an EndTxn that moved the transaction to a new producer id at an exhausted epoch.
+    const retryOnOverflow = isV2 && txn.lastProducerId === producerId && producerEpoch === MAX_EPOCH - 1 && txn.producerEpoch === 0;
+    // The retry of an EndTxn whose prepare bumped the epoch.
+    const retryOnEpochBump = isV2 && txn.producerEpoch === producerEpoch + 1;
+    let validEpoch: boolean;
+    if (!isV2) validEpoch = producerEpoch === txn.producerEpoch;
+    else if (txn.state === TransactionState.PrepareCommit || txn.state === TransactionState.PrepareAbort) validEpoch = retryOnEpochBump;
+    else if (txn.state === TransactionState.CompleteCommit || txn.state === TransactionState.CompleteAbort) validEpoch = retryOnEpochBump || retryOnOverflow;
+    else validEpoch = producerEpoch === txn.producerEpoch;
+    if (txn.producerId !== producerId && !retryOnOverflow) return fail(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+    if (!validEpoch) return fail(ErrorCode.PRODUCER_FENCED);
+    if (txn.pending) return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
     switch (txn.state) {
       case TransactionState.Ongoing:
         break;
       case TransactionState.CompleteCommit:
-        return commit ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE;
+        return commit ? current() : fail(ErrorCode.INVALID_TXN_STATE);
       case TransactionState.CompleteAbort:
-        return commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.NONE;
+        return commit ? fail(ErrorCode.INVALID_TXN_STATE) : current();
       case TransactionState.PrepareCommit:
-        return commit ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE;
+        return fail(commit ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE);
       case TransactionState.PrepareAbort:
-        return commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.CONCURRENT_TRANSACTIONS;
+        return fail(commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.CONCURRENT_TRANSACTIONS);
       case TransactionState.PrepareEpochFence:
       case TransactionState.Dead:
-        return ErrorCode.CONCURRENT_TRANSACTIONS;
+        return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
       default:
-        return ErrorCode.INVALID_TXN_STATE;
+        return fail(ErrorCode.INVALID_TXN_STATE);
     }
-    const code = await this.#write(owned, txn, this.#value(txn, { state: commit ? TransactionState.PrepareCommit : TransactionState.PrepareAbort }));
-    if (code === ErrorCode.NONE) this.#sendMarkers(owned, txn);
-    return code;
+    const state = commit ? TransactionState.PrepareCommit : TransactionState.PrepareAbort;
+    let next: TransactionLogValue;
+    if (transactionVersion >= 2) {
+      // Kafka never hands out Short.MAX_VALUE - 1 or above: past it the transaction moves to a new id.
+      const nextProducerId = txn.producerEpoch >= MAX_EPOCH - 1 ? this.#broker.allocateProducerId() : -1;
+      next = this.#value(txn, { state, producerEpoch: txn.producerEpoch + 1, nextProducerId, clientTransactionVersion: transactionVersion });
+    } else {
+      next = this.#value(txn, { state, clientTransactionVersion: transactionVersion });
+    }
+    const previousEpoch = txn.producerEpoch;
+    const code = await this.#write(owned, txn, next);
+    if (code !== ErrorCode.NONE) return fail(code);
+    if (transactionVersion >= 2) txn.lastProducerEpoch = previousEpoch;
+    this.#sendMarkers(owned, txn);
+    // At an exhausted epoch the producer continues with the next producer id once the markers are written.
+    if (txn.nextProducerId >= 0) return { errorCode: ErrorCode.NONE, producerId: txn.nextProducerId, producerEpoch: 0 };
+    return current();
   }
 
   /**
@@ -614,11 +677,20 @@ export class TransactionCoordinator {
       if (written.includes(false)) return;
       for (;;) {
         if (!this.#isCurrent(owned) || owned.transactions.get(txn.transactionalId) !== txn) return;
+        // Transaction version 2 at an exhausted epoch: the id moves to the next producer id, epoch 0.
+        const moves = txn.clientTransactionVersion >= 2 && txn.nextProducerId >= 0;
+        const previousProducerId = txn.producerId;
         const code = await this.#write(
           owned,
           txn,
-          this.#value(txn, { state: commit ? TransactionState.CompleteCommit : TransactionState.CompleteAbort, partitions: [], startTimestamp: -1 }),
+          this.#value(txn, {
+            state: commit ? TransactionState.CompleteCommit : TransactionState.CompleteAbort,
+            partitions: [],
+            startTimestamp: -1,
+            ...(moves ? { producerId: txn.nextProducerId, producerEpoch: 0, previousProducerId, nextProducerId: -1 } : {}),
+          }),
         );
+        if (code === ErrorCode.NONE && moves) txn.lastProducerId = previousProducerId;
         if (code === ErrorCode.NONE || code === ErrorCode.NOT_COORDINATOR) return;
         await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, MARKER_RETRY_MS));
       }

@@ -4,8 +4,10 @@
  * - key v0: `version INT16, transactionalId STRING`;
  * - value v0: `producerId INT64, producerEpoch INT16, transactionTimeoutMs INT32, transactionStatus INT8,
  *   transactionPartitions NULLABLE [topic STRING, partitionIds [INT32]], transactionLastUpdateTimestampMs
- *   INT64, transactionStartTimestampMs INT64`; v1 is v0 made flexible, with tagged fields (previous and
- *   next producer id, client transaction version: KIP-890) that this broker reads past.
+ *   INT64, transactionStartTimestampMs INT64`; v1 is v0 made flexible, with tagged fields (KIP-890):
+ *   0 previousProducerId INT64, 1 nextProducerId INT64, 2 clientTransactionVersion INT16. This broker
+ *   writes v1 for the transactions of producers using transaction version 2 (as Kafka 4.0 does once
+ *   transaction.version >= 1), v0 for the others, so older readers still read those.
  * A null value is a tombstone: the transactional id expired (transactional.id.expiration.ms).
  */
 import { javaStringHashCode } from '../groups/records';
@@ -51,6 +53,11 @@ export interface TransactionLogValue {
   lastUpdateTimestamp: number;
   /** -1 when no transaction is open. */
   startTimestamp: number;
+  /** v1 tagged fields (KIP-890), -1 / 0 when absent: the producer id before an epoch overflow moved to a new one. */
+  previousProducerId?: number;
+  /** The producer id the transaction moves to once its markers are written (an epoch overflow under transaction version 2). */
+  nextProducerId?: number;
+  clientTransactionVersion?: number;
 }
 
 export function encodeTransactionLogKey(transactionalId: string): Buffer {
@@ -65,13 +72,30 @@ export function decodeTransactionLogKey(key: Buffer): string | null {
 }
 
 export function encodeTransactionLogValue(value: TransactionLogValue): Buffer {
+  const version = (value.clientTransactionVersion ?? 0) >= 1 ? 1 : 0;
+  const flexible = version === 1;
   const w = new Writer(64);
-  w.int16(0).int64(BigInt(value.producerId)).int16(value.producerEpoch).int32(value.timeoutMs).int8(value.state).arrayLength(value.partitions.length);
+  w.int16(version).int64(BigInt(value.producerId)).int16(value.producerEpoch).int32(value.timeoutMs).int8(value.state);
+  if (flexible) w.compactArrayLength(value.partitions.length);
+  else w.arrayLength(value.partitions.length);
   for (const t of value.partitions) {
-    w.string(t.topic).arrayLength(t.partitions.length);
+    if (flexible) w.compactString(t.topic).compactArrayLength(t.partitions.length);
+    else w.string(t.topic).arrayLength(t.partitions.length);
     for (const p of t.partitions) w.int32(p);
+    if (flexible) w.taggedFields([]);
   }
-  return w.int64(BigInt(value.lastUpdateTimestamp)).int64(BigInt(value.startTimestamp)).toBuffer();
+  w.int64(BigInt(value.lastUpdateTimestamp)).int64(BigInt(value.startTimestamp));
+  if (flexible) {
+    // Tagged fields are written only when they differ from their defaults, as Kafka's generated code does.
+    const tags: Array<readonly [number, (w: Writer) => void]> = [];
+    const previous = value.previousProducerId ?? -1;
+    const next = value.nextProducerId ?? -1;
+    if (previous !== -1) tags.push([0, (t) => t.int64(BigInt(previous))]);
+    if (next !== -1) tags.push([1, (t) => t.int64(BigInt(next))]);
+    tags.push([2, (t) => t.int16(value.clientTransactionVersion ?? 0)]);
+    w.taggedFields(tags);
+  }
+  return w.toBuffer();
 }
 
 export function decodeTransactionLogValue(data: Buffer): TransactionLogValue {
@@ -96,6 +120,28 @@ export function decodeTransactionLogValue(data: Buffer): TransactionLogValue {
   }
   const lastUpdateTimestamp = Number(r.readInt64());
   const startTimestamp = Number(r.readInt64());
-  if (flexible) r.readTaggedFields();
-  return { producerId, producerEpoch, timeoutMs, state: state as TransactionStateId, partitions, lastUpdateTimestamp, startTimestamp };
+  let previousProducerId = -1;
+  let nextProducerId = -1;
+  let clientTransactionVersion = 0;
+  if (flexible) {
+    r.readTaggedFields((tag, field) => {
+      if (tag === 0) previousProducerId = Number(field.readInt64());
+      else if (tag === 1) nextProducerId = Number(field.readInt64());
+      else if (tag === 2) clientTransactionVersion = field.readInt16();
+      else return false;
+      return true;
+    });
+  }
+  return {
+    producerId,
+    producerEpoch,
+    timeoutMs,
+    state: state as TransactionStateId,
+    partitions,
+    lastUpdateTimestamp,
+    startTimestamp,
+    previousProducerId,
+    nextProducerId,
+    clientTransactionVersion,
+  };
 }

@@ -84,17 +84,26 @@ const RETRIABLE_VERIFICATION_ERRORS = new Set<number>([
 ]);
 
 /**
- * What the producer is told when the coordinator refused (Kafka's AddPartitionsToTxnManager and
- * ReplicaManager.handleProduceAppend): PRODUCER_FENCED becomes INVALID_PRODUCER_EPOCH (producers expect
- * it there); TRANSACTION_ABORTABLE becomes INVALID_TXN_STATE for requesters that predate it; the
- * coordinator's retriable errors become NOT_ENOUGH_REPLICAS, which every client retries without a
- * metadata refresh.
+ * The coordinator's refusal as a partition leader passes it on (Kafka's AddPartitionsToTxnManager):
+ * PRODUCER_FENCED becomes INVALID_PRODUCER_EPOCH (producers expect it there), TRANSACTION_ABORTABLE
+ * becomes INVALID_TXN_STATE for requesters that predate it. What TxnOffsetCommit answers as is.
  */
-export function verificationRefusal(code: number, operation: TransactionSupportedOperation): PartitionError {
-  if (code === ErrorCode.PRODUCER_FENCED) {
+export function verificationError(code: number, operation: TransactionSupportedOperation): number {
+  if (code === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
+  if (code === ErrorCode.TRANSACTION_ABORTABLE && operation === 'default') return ErrorCode.INVALID_TXN_STATE;
+  return code;
+}
+
+/**
+ * What a producer is told when the coordinator refused (verificationError, then Kafka's
+ * ReplicaManager.handleProduceAppend): the coordinator's retriable errors become NOT_ENOUGH_REPLICAS,
+ * which every client retries without a metadata refresh.
+ */
+export function verificationRefusal(coordinatorCode: number, operation: TransactionSupportedOperation): PartitionError {
+  const code = verificationError(coordinatorCode, operation);
+  if (code === ErrorCode.INVALID_PRODUCER_EPOCH) {
     return { error: 'INVALID_PRODUCER_EPOCH', message: 'The producer has been fenced: its transactional id has a newer epoch at the transaction coordinator.' };
   }
-  if (code === ErrorCode.TRANSACTION_ABORTABLE && operation === 'default') code = ErrorCode.INVALID_TXN_STATE;
   if (code === ErrorCode.INVALID_TXN_STATE) return { error: 'INVALID_TXN_STATE', message: 'Partition was not added to the transaction' };
   if (code === ErrorCode.TRANSACTION_ABORTABLE) {
     return { error: 'TRANSACTION_ABORTABLE', message: 'Partition was not added to the transaction; abort the transaction to continue.' };

@@ -4,6 +4,10 @@
  * transaction only once the transaction coordinator confirms the partition is in that transaction;
  * a stray or late batch is refused and nothing of it is written, so it cannot hold the last stable
  * offset. `transaction.partition.verification.enable` (a dynamic broker config) turns that off.
+ * Part 2 (Kafka 4.0, transaction version 2): Produce v12 and TxnOffsetCommit v5 add their partition to
+ * the transaction themselves, EndTxn v5 bumps the producer's epoch at every transaction and answers
+ * the new one, so a late write of an ended transaction is fenced. No client here speaks it
+ * (@platformatic/kafka 2.12.1 sends up to Produce v11 and EndTxn v4), hence the generated codec.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
@@ -17,12 +21,16 @@ import {
   FindCoordinator,
   IncrementalAlterConfigs,
   InitProducerId,
+  OffsetFetch,
   Produce,
+  TxnOffsetCommit,
 } from '../../../electron/kafka/protocol/generated/index';
 import { encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
+import { ZERO_UUID } from '../../../electron/kafka/protocol/uuid';
 import { startTestCluster, topicName, type TestCluster } from '../clients/helpers';
 import { RawClient } from '../handlers/raw-client';
 import { waitFor } from '../../support/wait';
+import { readTopic } from '../../support/disrupted-clients';
 
 let t: TestCluster;
 let raw: RawClient;
@@ -74,9 +82,10 @@ async function produce(
   producer: { producerId: bigint; producerEpoch: number },
   baseSequence: number,
   partition = 0,
+  value = `v${baseSequence}`,
 ) {
   const records = encodeRecordBatch({
-    records: [{ value: Buffer.from(`v${baseSequence}`) }],
+    records: [{ value: Buffer.from(value) }],
     producerId: Number(producer.producerId),
     producerEpoch: producer.producerEpoch,
     baseSequence,
@@ -86,7 +95,7 @@ async function produce(
     transactionalId,
     acks: -1,
     timeoutMs: 5000,
-    topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+    topicData: [{ topicId: ZERO_UUID, name: topic, partitionData: [{ index: partition, records }] }],
   });
   return answer.responses[0]!.partitionResponses[0]!;
 }
@@ -168,5 +177,116 @@ describe('KIP-890 part 1: transactional produce verified with the coordinator', 
     }
     const other = await createTopic();
     expect((await produce(9, other, 'verify-off', producer, 0)).errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
+  });
+});
+
+describe('KIP-890 part 2: transaction version 2', () => {
+  const committedOffset = async (groupId: string, topic: string) => {
+    const answer = await raw.call(OffsetFetch, 7, { groupId, topics: [{ name: topic, partitionIndexes: [0] }], groups: [], requireStable: true });
+    return Number(answer.topics[0]!.partitions[0]!.committedOffset);
+  };
+  const commitOffset = (transactionalId: string, producer: { producerId: bigint; producerEpoch: number }, groupId: string, topic: string, offset: number) =>
+    raw.call(TxnOffsetCommit, 5, {
+      transactionalId,
+      groupId,
+      ...producer,
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: BigInt(offset), committedLeaderEpoch: -1, committedMetadata: null }] }],
+    });
+  const endTxn = (transactionalId: string, producer: { producerId: bigint; producerEpoch: number }, committed: boolean) =>
+    raw.call(EndTxn, 5, { transactionalId, ...producer, committed });
+
+  it('a whole transaction without AddPartitionsToTxn / AddOffsetsToTxn: the epoch bumped by EndTxn v5, a late write of the old epoch fenced, read_committed sees exactly the committed records', async () => {
+    const topic = await createTopic(2);
+    const input = await createTopic();
+    const txnId = 'tv2-whole';
+    const first = await init(txnId);
+    // The group coordinator (and __consumer_offsets) first, as a client finds it before committing.
+    await waitFor(
+      async () => {
+        const found = await raw.call(FindCoordinator, 4, { ...createFindCoordinatorRequest(), keyType: 0, coordinatorKeys: ['tv2-group'] });
+        return found.coordinators[0]!.errorCode === ErrorCode.NONE && t.cluster.broker(0).groups.partitionFor('tv2-group') >= 0 ? true : null;
+      },
+      10_000,
+      'the group coordinator',
+    );
+    const coordinator = t.cluster.broker(0).transactions;
+
+    // Produce v12 adds each partition as it writes to it.
+    expect((await produce(12, topic, txnId, first, 0, 0, 'a0')).errorCode).toBe(ErrorCode.NONE);
+    expect((await produce(12, topic, txnId, first, 0, 1, 'a1')).errorCode).toBe(ErrorCode.NONE);
+    // TxnOffsetCommit v5 adds the group's offsets partition.
+    const committed = await waitFor(
+      async () => {
+        const answer = await commitOffset(txnId, first, 'tv2-group', input, 7);
+        const code = answer.topics[0]!.partitions[0]!.errorCode;
+        return code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS || code === ErrorCode.NOT_COORDINATOR ? null : answer;
+      },
+      10_000,
+      'the offsets partition to load',
+    );
+    expect(committed.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+    const open = coordinator.describeTransaction(txnId).description!;
+    expect(open.state).toBe('Ongoing');
+    expect(open.topics).toEqual(expect.arrayContaining([{ topic, partitions: [0, 1] }, expect.objectContaining({ topic: '__consumer_offsets' })]));
+
+    const ended = await endTxn(txnId, first, true);
+    expect(ended).toMatchObject({ errorCode: ErrorCode.NONE, producerId: first.producerId, producerEpoch: first.producerEpoch + 1 });
+    const second = { producerId: ended.producerId, producerEpoch: ended.producerEpoch };
+    await waitFor(() => (coordinator.describeTransaction(txnId).description?.state === 'CompleteCommit' ? true : null), 10_000, 'the commit');
+    // The markers carry the bumped epoch: the partitions know the producer at its new epoch.
+    for (const partition of [0, 1]) {
+      expect(t.cluster.broker(0).replica(topic, partition)!.producerStates()[0]).toMatchObject({
+        producerEpoch: second.producerEpoch,
+        currentTxnStartOffset: -1,
+      });
+    }
+    expect(await committedOffset('tv2-group', input)).toBe(7);
+    // A retry of the EndTxn (the old epoch) gets the same answer; a late write of the ended transaction is fenced.
+    expect(await endTxn(txnId, first, true)).toMatchObject({ errorCode: ErrorCode.NONE, producerEpoch: second.producerEpoch });
+    const replica0 = t.cluster.broker(0).replica(topic, 0)!;
+    const end = replica0.log.logEndOffset;
+    const late = await produce(12, topic, txnId, first, 1, 0, 'late');
+    expect(late.errorCode).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+    expect(replica0.log.logEndOffset).toBe(end);
+    expect(replica0.lastStableOffset).toBe(replica0.highWatermark);
+
+    // The next transaction uses the epoch EndTxn gave; aborted, it bumps again.
+    expect((await produce(12, topic, txnId, second, 0, 0, 'b0')).errorCode).toBe(ErrorCode.NONE);
+    expect((await commitOffset(txnId, second, 'tv2-group', input, 9)).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+    const aborted = await endTxn(txnId, second, false);
+    expect(aborted).toMatchObject({ errorCode: ErrorCode.NONE, producerId: first.producerId, producerEpoch: second.producerEpoch + 1 });
+    await waitFor(() => (coordinator.describeTransaction(txnId).description?.state === 'CompleteAbort' ? true : null), 10_000, 'the abort');
+    expect(await committedOffset('tv2-group', input)).toBe(7);
+
+    // A third, committed.
+    const third = { producerId: aborted.producerId, producerEpoch: aborted.producerEpoch };
+    expect((await produce(12, topic, txnId, third, 0, 1, 'c1')).errorCode).toBe(ErrorCode.NONE);
+    expect((await endTxn(txnId, third, true)).errorCode).toBe(ErrorCode.NONE);
+    await waitFor(() => (coordinator.describeTransaction(txnId).description?.state === 'CompleteCommit' ? true : null), 10_000, 'the commit');
+
+    expect((await readTopic(t.bootstrap, topic, 'read_committed')).sort()).toEqual(['a0', 'a1', 'c1']);
+    expect((await readTopic(t.bootstrap, topic, 'read_uncommitted')).sort()).toEqual(['a0', 'a1', 'b0', 'c1']);
+    expect(t.errors).toEqual([]);
+  });
+
+  it('keeps the transaction version and epochs across a coordinator reload (v1 transaction log values)', async () => {
+    const topic = await createTopic();
+    const txnId = 'tv2-reload';
+    const producer = await init(txnId);
+    expect((await produce(12, topic, txnId, producer, 0)).errorCode).toBe(ErrorCode.NONE);
+    const ended = await endTxn(txnId, producer, true);
+    expect(ended.errorCode).toBe(ErrorCode.NONE);
+    const coordinator = t.cluster.broker(0).transactions;
+    await waitFor(() => (coordinator.describeTransaction(txnId).description?.state === 'CompleteCommit' ? true : null), 10_000, 'the commit');
+    // Reload every state partition from its log, as a new coordinator does.
+    coordinator.shutdown();
+    coordinator.syncAll();
+    await waitFor(() => (coordinator.ownedPartitions().length === 2 ? true : null), 10_000, 'the coordinator to reload');
+    expect(coordinator.describeTransaction(txnId).description).toMatchObject({ state: 'CompleteCommit', producerEpoch: producer.producerEpoch + 1 });
+    // Still a transaction-version-2 transaction: the EndTxn retry is recognised by its old epoch.
+    expect(await endTxn(txnId, producer, true)).toMatchObject({ errorCode: ErrorCode.NONE, producerEpoch: producer.producerEpoch + 1 });
   });
 });
