@@ -5,8 +5,13 @@
  * rebalance timeouts (a hand-moved clock), new partitions and regex subscriptions, the type of a group
  * id, and OffsetCommit/OffsetFetch checked against the member epoch.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddedCluster } from '../../../electron/broker/cluster/cluster';
 import { releaseConfigDefaults } from '../../../electron/broker/cluster/release-defaults';
+import { createLogger } from '../../../electron/broker/server/logger';
 import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
 import {
   ConsumerGroupHeartbeat,
@@ -453,27 +458,53 @@ describe('ConsumerGroupHeartbeat over the wire', () => {
     expect(await deleteGroup()).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
   });
 
-  it('is UNSUPPORTED_VERSION where the consumer protocol is off, as Kafka 3.7-3.9 by default', async () => {
-    expect(releaseConfigDefaults('3.9')['group.coordinator.rebalance.protocols']).toBe('classic');
-    expect(releaseConfigDefaults('3.7')['group.coordinator.rebalance.protocols']).toBe('classic');
-    expect(releaseConfigDefaults('4.0')['group.coordinator.rebalance.protocols']).toBeUndefined();
-    const off = await startGroupCluster({ brokers: 1, config: { 'group.coordinator.rebalance.protocols': 'classic' } });
-    try {
-      const c = await RawClient.open(off.brokers()[0]!);
-      const r = await c.call(ConsumerGroupHeartbeat, 0, {
-        ...createConsumerGroupHeartbeatRequest(),
-        groupId: 'g',
-        memberEpoch: 0,
-        rebalanceTimeoutMs: 1000,
-        subscribedTopicNames: ['t'],
-        topicPartitions: [],
+  it.each([
+    ['3.9', {}, ErrorCode.UNSUPPORTED_VERSION],
+    ['3.7', {}, ErrorCode.UNSUPPORTED_VERSION],
+    ['3.9', { 'group.coordinator.rebalance.protocols': 'classic,consumer' }, ErrorCode.NONE],
+    ['4.0', {}, ErrorCode.NONE],
+    ['4.1', { 'group.coordinator.rebalance.protocols': 'classic' }, ErrorCode.UNSUPPORTED_VERSION],
+  ] as const)(
+    'a cluster playing Kafka %s with %j answers %i: the protocol is off by default before 4.0, as KafkaApis did',
+    async (release, config, errorCode) => {
+      expect(releaseConfigDefaults(release)['group.coordinator.rebalance.protocols']).toBe(release < '4.0' ? 'classic' : undefined);
+      const dataDir = mkdtempSync(joinPath(tmpdir(), 'kd-cgh-release-'));
+      const cluster = await EmbeddedCluster.start({
+        brokers: 1,
+        basePort: 0,
+        dataDir,
+        logger: createLogger({ level: 'error', write: () => {} }),
+        kafkaVersion: release,
+        config: { ...config },
       });
-      c.close();
-      expect(r.errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
-    } finally {
-      await off.close();
-    }
-  });
+      let c: RawClient | undefined;
+      try {
+        c = await RawClient.open(cluster.bootstrapServers());
+        createTopic(cluster, 't', 1, 1);
+        const ask = () =>
+          c!.call(ConsumerGroupHeartbeat, 0, {
+            ...createConsumerGroupHeartbeatRequest(),
+            groupId: 'g',
+            memberEpoch: 0,
+            rebalanceTimeoutMs: 1000,
+            subscribedTopicNames: ['t'],
+            topicPartitions: [],
+          });
+        let r = await ask();
+        // The first request may find __consumer_offsets not created yet.
+        for (let i = 0; i < 50 && (r.errorCode === ErrorCode.NOT_COORDINATOR || r.errorCode === ErrorCode.COORDINATOR_NOT_AVAILABLE); i++) {
+          await c.call(FindCoordinator, 3, { ...createFindCoordinatorRequest(), key: 'g' });
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          r = await ask();
+        }
+        expect(r.errorCode).toBe(errorCode);
+      } finally {
+        c?.close();
+        await cluster.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('logged no broker errors', () => {
     expect(t.errors).toEqual([]);
