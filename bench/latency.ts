@@ -131,8 +131,8 @@ function pausesNote(m: Metrics, records: number): string {
     (m.heapAllocatedBytes === undefined
       ? ''
       : `\n      per record: ${perRecord(m.heapAllocatedBytes)} B allocated, ${perRecord(m.heapPromotedBytes)} B promoted, ` +
-        `${perRecord(m.heapOldGrowthBytes)} B old-generation growth, ${perRecord(m.markCompactFreedExternalBytes)} B external memory died old; ` +
-        `young generation ${fmt1(m.heapYoungCapacityBytes! / (1 << 20))} MiB`)
+        `${perRecord(m.heapOldGrowthBytes)} B old-generation growth; ` +
+        `young generation ${fmt1(m.heapYoungCapacityBytes! / (1 << 20))} MiB, external memory ${fmt1(m.externalBytes! / (1 << 20))} MiB at the end`)
   );
 }
 

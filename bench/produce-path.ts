@@ -84,7 +84,6 @@ interface RunResult {
   allocatedPerRequest: number;
   promotedPerRequest: number;
   oldGrowthPerRequest: number;
-  externalDiedOldPerRequest: number;
   youngCapacityMiB: number;
   gcMinorTotalMs: number;
   gcMajorMaxMs: number;
@@ -204,7 +203,6 @@ async function runOnce(cluster: ServerProcess, leader: string, topic: string, re
     allocatedPerRequest: (after.heapAllocatedBytes ?? NaN) / requests,
     promotedPerRequest: (after.heapPromotedBytes ?? NaN) / requests,
     oldGrowthPerRequest: (after.heapOldGrowthBytes ?? NaN) / requests,
-    externalDiedOldPerRequest: (after.markCompactFreedExternalBytes ?? NaN) / requests,
     youngCapacityMiB: (after.heapYoungCapacityBytes ?? NaN) / (1 << 20),
     gcMinorTotalMs: after.gcMinorTotalMs!,
     gcMajorMaxMs: after.gcMajorMaxMs!,
@@ -257,8 +255,8 @@ export default async function run(): Promise<void> {
       console.log(
         `  run ${rep + 1}: ${fmt1(r.cpuMicrosPerRequest)} µs CPU/request, ${fmt2(r.scavengesPer1k)} scavenges and ${r.markCompacts} mark-compacts ` +
           `(${r.incrementalSteps} incremental marking steps; ${fmtInt(requests)} requests), per request ${fmtInt(r.allocatedPerRequest)} B allocated, ` +
-          `${fmtInt(r.promotedPerRequest)} B promoted, ${fmtInt(r.oldGrowthPerRequest)} B old-generation growth, ${fmtInt(r.externalDiedOldPerRequest)} B ` +
-          `external memory freed by mark-compacts (young generation ${fmt1(r.youngCapacityMiB)} MiB); ` +
+          `${fmtInt(r.promotedPerRequest)} B promoted, ${fmtInt(r.oldGrowthPerRequest)} B old-generation growth ` +
+          `(young generation ${fmt1(r.youngCapacityMiB)} MiB); ` +
           `${fmt2(r.followerFetchesPerRequest)} follower fetches/request, ${fmtInt(requests / r.seconds)} requests/s; ` +
           `consumed ${fmtInt(r.consumed)} of ${fmtInt(requests * records)}; GC scavenges ${fmt1(r.gcMinorTotalMs)} ms, mark-compact max ${fmt1(r.gcMajorMaxMs)} ms, loop delay p99 ${fmt2(r.loopDelayP99Ms)} ms`,
       );
@@ -266,17 +264,7 @@ export default async function run(): Promise<void> {
     }
     console.log('');
     printTable(
-      [
-        'CPU µs/request',
-        'scavenges/1k req',
-        'mark-compacts/run',
-        'alloc B/req',
-        'promoted B/req',
-        'old growth B/req',
-        'ext. died old B/req',
-        'requests/s',
-        'follower fetches/req',
-      ],
+      ['CPU µs/request', 'scavenges/1k req', 'mark-compacts/run', 'alloc B/req', 'promoted B/req', 'old growth B/req', 'requests/s', 'follower fetches/req'],
       [
         [
           spread(
@@ -301,10 +289,6 @@ export default async function run(): Promise<void> {
           ),
           spread(
             results.map((r) => r.oldGrowthPerRequest),
-            fmtInt,
-          ),
-          spread(
-            results.map((r) => r.externalDiedOldPerRequest),
             fmtInt,
           ),
           spread(

@@ -27,14 +27,14 @@ export interface RuntimePauseStats {
    * They count work, not time, so they hold on a loaded machine: `heapAllocatedBytes`, allocated in the
    * young generation; `heapPromotedBytes`, moved to the old generation by scavenges (what lived through
    * them); `heapOldGrowthBytes`, those plus what was allocated in the old generation directly (what a
-   * mark-compact will have to collect); `markCompactFreedBytes` and `markCompactFreedExternalBytes`, the
-   * heap and the external (ArrayBuffer, Buffer) memory the mark-compacts freed: memory that died old.
+   * mark-compact will have to collect); `markCompactFreedBytes`, what the mark-compacts freed: memory
+   * that died old. (Not the external memory they free: V8 sweeps ArrayBuffers after the pause, so the
+   * profile's figures after a mark-compact do not show it.)
    */
   heapAllocatedBytes: number;
   heapPromotedBytes: number;
   heapOldGrowthBytes: number;
   markCompactFreedBytes: number;
-  markCompactFreedExternalBytes: number;
   /** The heap's young generation (its capacity now) and old generation and external memory in use now. */
   heapYoungCapacityBytes: number;
   heapOldUsedBytes: number;
@@ -54,7 +54,6 @@ interface SpaceStats {
   spaceUsedSize: number;
 }
 interface GcSample {
-  heapStatistics: { externalMemory: number };
   heapSpaceStatistics: SpaceStats[];
 }
 interface GcEvent {
@@ -113,10 +112,7 @@ export class RuntimePauses {
   }
 
   /** Restarts the GC profile and returns the bytes of the one that ran since the previous call. */
-  #bytes(): Pick<
-    RuntimePauseStats,
-    'heapAllocatedBytes' | 'heapPromotedBytes' | 'heapOldGrowthBytes' | 'markCompactFreedBytes' | 'markCompactFreedExternalBytes'
-  > {
+  #bytes(): Pick<RuntimePauseStats, 'heapAllocatedBytes' | 'heapPromotedBytes' | 'heapOldGrowthBytes' | 'markCompactFreedBytes'> {
     const events = (this.#profiler?.stop() as { statistics?: GcEvent[] } | undefined)?.statistics ?? [];
     let young = this.#youngUsed;
     let old = this.#oldUsed;
@@ -124,7 +120,6 @@ export class RuntimePauses {
     let promoted = 0;
     let oldGrowth = 0;
     let freed = 0;
-    let freedExternal = 0;
     for (const e of events) {
       const before = e.beforeGC.heapSpaceStatistics;
       const after = e.afterGC.heapSpaceStatistics;
@@ -136,7 +131,6 @@ export class RuntimePauses {
         oldGrowth += moved;
       } else if (e.gcType === 'MarkSweepCompact') {
         freed += Math.max(0, used(before, OLD) + used(before, YOUNG) - used(after, OLD) - used(after, YOUNG));
-        freedExternal += Math.max(0, e.beforeGC.heapStatistics.externalMemory - e.afterGC.heapStatistics.externalMemory);
       }
       young = used(after, YOUNG);
       old = used(after, OLD);
@@ -153,7 +147,6 @@ export class RuntimePauses {
       heapPromotedBytes: promoted,
       heapOldGrowthBytes: oldGrowth,
       markCompactFreedBytes: freed,
-      markCompactFreedExternalBytes: freedExternal,
     };
   }
 
@@ -186,7 +179,7 @@ export class RuntimePauses {
       gcIncrementalCount: incremental.length,
       gcIncrementalTotalMs: round2(incremental.reduce((a, b) => a + b, 0)),
       gcIncrementalMaxMs: round2(incremental.at(-1) ?? 0),
-      ...(first ? { heapAllocatedBytes: 0, heapPromotedBytes: 0, heapOldGrowthBytes: 0, markCompactFreedBytes: 0, markCompactFreedExternalBytes: 0 } : bytes),
+      ...(first ? { heapAllocatedBytes: 0, heapPromotedBytes: 0, heapOldGrowthBytes: 0, markCompactFreedBytes: 0 } : bytes),
       heapYoungCapacityBytes: spaces.filter((s) => s.spaceName === 'new_space').reduce((a, s) => a + s.spaceSize, 0),
       heapOldUsedBytes: used(spaces, OLD),
       externalBytes: v8.getHeapStatistics().external_memory,
