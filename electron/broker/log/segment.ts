@@ -65,6 +65,10 @@ class FdBudget {
 const inactiveFds = new FdBudget(256);
 const activeFds = new FdBudget(4096);
 
+/** A tail cache's first slab of copies, and how many bytes of copies it keeps at most (see TailCache). */
+const MIN_SLAB = 64 << 10;
+const COPY_LIMIT = 1 << 20;
+
 /** Appends at least this large may be kept by reference in the tail cache (smaller ones pack into slabs). */
 const RETAIN_MIN_BYTES = 64 << 10;
 
@@ -80,16 +84,31 @@ export function setActiveSegmentFdLimit(limit: number): void {
 
 /**
  * The newest bytes of the active segment in memory, in contiguous slabs: copies in slabs that grow
- * 64 KiB .. 1 MiB, or, for large appends whose buffer the log was handed (`retain`), that buffer itself
- * as a slab of its own (no copy, and no fresh memory to fault in).
+ * 64 KiB .. 256 KiB, or, for large appends whose buffer the log was handed (`retain`), that buffer
+ * itself as a slab of its own (no copy, and no fresh memory to fault in).
  */
 export class TailCache {
-  #slabs: Array<{ pos: number; buf: Buffer; used: number }> = [];
+  #slabs: Array<{ pos: number; buf: Buffer; used: number; copied: boolean }> = [];
   #total = 0;
+  /** Bytes of the slabs holding copies (small appends). */
+  #copiedTotal = 0;
   readonly #limit: number;
+  /**
+   * Copies of small appends are kept to at most this much (1 MiB, in slabs of at most 256 KiB), less
+   * than `limit`: a slab must die young. Slabs that lived through young-generation collections are
+   * promoted with their external memory, which then only a mark-compact frees, and V8 starts one when
+   * external memory has grown enough ("external memory pressure"): with three replicas in one process
+   * the copies of an acks=all stream of small requests did that about once per 10,000-20,000 requests
+   * (npm run bench -- produce-path). Large appends kept by reference (bulk producers) still use all of
+   * `limit`. Followers and consumers at the head read the newest bytes, well within 1 MiB.
+   */
+  readonly #copyLimit: number;
+  readonly #maxSlab: number;
 
   constructor(limit: number) {
     this.#limit = limit;
+    this.#copyLimit = Math.min(limit, COPY_LIMIT);
+    this.#maxSlab = Math.max(MIN_SLAB, Math.min(1 << 20, this.#copyLimit >> 2));
   }
 
   append(pos: number, data: Buffer, retain = false): void {
@@ -101,19 +120,24 @@ export class TailCache {
     }
     if (retain && data.length >= RETAIN_MIN_BYTES && data.length * 2 >= data.buffer.byteLength) {
       // Full, so later appends never write into it; kept only while it views mostly its own memory.
-      this.#slabs.push({ pos, buf: data, used: data.length });
+      this.#slabs.push({ pos, buf: data, used: data.length, copied: false });
     } else {
-      if (!last || last.buf.length - last.used < data.length) {
-        const size = Math.max(data.length, Math.min(1 << 20, last ? last.buf.length * 2 : 1 << 16));
-        last = { pos, buf: Buffer.allocUnsafeSlow(size), used: 0 };
+      if (!last || !last.copied || last.buf.length - last.used < data.length) {
+        const size = Math.max(data.length, Math.min(this.#maxSlab, last?.copied ? last.buf.length * 2 : MIN_SLAB));
+        last = { pos, buf: Buffer.allocUnsafeSlow(size), used: 0, copied: true };
         this.#slabs.push(last);
       }
       data.copy(last.buf, last.used);
       last.used += data.length;
+      this.#copiedTotal += data.length;
     }
     this.#total += data.length;
-    while (this.#slabs.length > 1 && this.#total - this.#slabs[0]!.used >= this.#limit) {
-      this.#total -= this.#slabs.shift()!.used;
+    for (let first = this.#slabs[0]!; this.#slabs.length > 1; first = this.#slabs[0]!) {
+      const over = this.#total - first.used >= this.#limit || (first.copied && this.#copiedTotal - first.used >= this.#copyLimit);
+      if (!over) break;
+      this.#slabs.shift();
+      this.#total -= first.used;
+      if (first.copied) this.#copiedTotal -= first.used;
     }
   }
 
@@ -131,6 +155,7 @@ export class TailCache {
   clear(): void {
     this.#slabs = [];
     this.#total = 0;
+    this.#copiedTotal = 0;
   }
 }
 

@@ -67,6 +67,31 @@ describe('TailCache', () => {
     expect(cache.slabFor(0, 10)).toBeNull();
     expect(cache.slabFor(pos - 100_000, 100_000)!.buf[0]).toBe(9);
   });
+
+  it('keeps copies of small appends to 1 MiB, so they die young, and large retained appends to its whole limit', () => {
+    const cache = new TailCache(4 << 20);
+    let pos = 0;
+    // 3 MiB of 1 KiB appends (an acks=all stream of small requests): only the newest ~1 MiB stays.
+    for (let i = 0; i < 3072; i++) {
+      const b = Buffer.alloc(1024, i & 0xff);
+      cache.append(pos, b);
+      pos += b.length;
+    }
+    expect(cache.slabFor(0, 1024)).toBeNull();
+    expect(cache.slabFor(pos - (2 << 20), 1024)).toBeNull();
+    expect(cache.slabFor(pos - (512 << 10), 1024)!.buf.length).toBeLessThanOrEqual(256 << 10);
+    const last = cache.slabFor(pos - 1024, 1024)!;
+    expect(last.buf[pos - 1024 - last.pos]).toBe(3071 & 0xff);
+    // Large appends kept by reference (a bulk producer's) still fill the whole 4 MiB.
+    const start = pos;
+    for (let i = 0; i < 4; i++) {
+      const b = Buffer.alloc(1 << 20, i);
+      cache.append(pos, b, true);
+      pos += b.length;
+    }
+    expect(cache.slabFor(start, 1 << 20)!.buf[0]).toBe(0);
+    expect(cache.slabFor(pos - (1 << 20), 1 << 20)!.buf[0]).toBe(3);
+  });
 });
 
 describe('PartitionLog with retained appends', () => {
