@@ -61,7 +61,11 @@ export async function startServer(label: string, script: string, args: readonly 
   };
   const bootstrap = await new Promise<string>((ready, fail) => {
     let out = '';
-    const timer = setTimeout(() => fail(new Error(`${label} did not start within 60 s: ${stderr}`)), 60_000);
+    const timer = setTimeout(() => {
+      // Not left running: the bench that started it is about to fail.
+      child.kill('SIGKILL');
+      fail(new Error(`${label} did not start within 60 s: ${stderr}`));
+    }, 60_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       const m = /^bootstrap\.servers=(\S+)$/m.exec(out);
