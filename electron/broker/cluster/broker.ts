@@ -543,6 +543,20 @@ export class Broker {
   }
 
   /**
+   * The brokers registered with the cluster that are not running (stopped, starting or failed): what
+   * KRaft calls fenced, a broker the controller knows but that does not heartbeat (DescribeCluster v2,
+   * KIP-1073). By id.
+   */
+  fencedBrokers(): Broker[] {
+    const live = new Set(this.liveBrokers().map((b) => b.id));
+    return this.controller.brokerIds.flatMap((id) => {
+      if (live.has(id)) return [];
+      const broker = id === this.id ? this : this.#options.peer(id);
+      return broker ? [broker] : [];
+    });
+  }
+
+  /**
    * What this broker's log of a partition holds, for the controller's elections: from the open
    * replica, or the log opened at start; an empty log when this broker has none yet. Null while the
    * broker is not running.

@@ -977,10 +977,13 @@ export class Controller {
    * `replicas`, or cancel the ongoing one (null). Adding replicas are created on their brokers and catch
    * up as followers; the reassignment completes when they are all in the ISR. Errors per partition:
    * UNKNOWN_TOPIC_OR_PARTITION, INVALID_REPLICA_ASSIGNMENT (empty, repeated or unknown brokers; a cancel
-   * that would need an unclean election), NO_REASSIGNMENT_IN_PROGRESS (cancel with none ongoing).
+   * that would need an unclean election), NO_REASSIGNMENT_IN_PROGRESS (cancel with none ongoing),
+   * INVALID_REPLICATION_FACTOR when `allowReplicationFactorChange` is false and the target has another
+   * number of replicas than the partition had before any reassignment (KIP-860; cancels are unaffected).
    */
   alterPartitionReassignments(
     requests: ReadonlyArray<{ topic: string; partition: number; replicas: readonly number[] | null }>,
+    { allowReplicationFactorChange = true }: { allowReplicationFactorChange?: boolean } = {},
   ): Array<{ topic: string; partition: number; error: ControllerErrorName | null; message: string | null }> {
     const at = this.#now();
     return requests.map(({ topic: name, partition, replicas: target }) => {
@@ -1014,6 +1017,16 @@ export class Controller {
       }
       const problem = targetProblem(target, this.brokerIds);
       if (problem) return { topic: name, partition, error: 'INVALID_REPLICA_ASSIGNMENT' as const, message: problem };
+      // The replication factor is the partition's before any reassignment: its replicas less those being added.
+      const replicationFactor = p.replicas.length - (state?.adding.length ?? 0);
+      if (!allowReplicationFactorChange && target.length !== replicationFactor) {
+        return {
+          topic: name,
+          partition,
+          error: 'INVALID_REPLICATION_FACTOR' as const,
+          message: `The replication factor is changed from ${replicationFactor} to ${target.length}, and the request does not allow replication factor changes.`,
+        };
+      }
       const unavailable = this.#storeUnavailable();
       if (unavailable) return { topic: name, partition, ...unavailable };
       const next = startReassignment(p.replicas, target);

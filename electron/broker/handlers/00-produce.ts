@@ -260,11 +260,14 @@ export const produceHandler = defineHandler({
     const transactional: TransactionalAppend[] = [];
     // The partitions of one request share what it may decompress (log/validator.ts).
     const budget = new DecompressionBudget();
+    // v13 (Kafka 4.1, KIP-516) names topics by id: resolved here, an unknown id answered UNKNOWN_TOPIC_ID
+    // before anything else (KafkaApis). The name is '' in the request and in the answer, which keeps the id.
+    const named = context.apiVersion >= 13 ? request.topicData.map((t) => ({ ...t, name: broker.controller.topicById(t.topicId)?.name ?? '' })) : request.topicData;
     // Kafka's order: authorization before existence, so an unauthorized client learns nothing of a topic.
-    const writable = new Map(request.topicData.map((t) => [t.name, authorizedOnTopic(context, AclOperation.WRITE, t.name)]));
+    const writable = new Map(named.map((t) => [t.name, authorizedOnTopic(context, AclOperation.WRITE, t.name)]));
     // A transactional producer needs WRITE on its transactional id (KIP-98), before anything else.
     const transactionRefused = request.transactionalId !== null && !authorizedOnTransactionalId(context, AclOperation.WRITE, request.transactionalId);
-    const responses = request.topicData.map((topicData) => ({
+    const responses = named.map((topicData) => ({
       name: topicData.name,
       topicId: topicData.topicId,
       partitionResponses: topicData.partitionData.map((data) => {
@@ -279,6 +282,8 @@ export const produceHandler = defineHandler({
             { error: 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', message: `Not authorized to write with transactional id ${request.transactionalId}.` },
             context,
           );
+        } else if (context.apiVersion >= 13 && topicData.name === '') {
+          settle(slot, { error: 'UNKNOWN_TOPIC_ID', message: `No topic has the id ${topicData.topicId}.` }, context);
         } else if (acks !== 0 && acks !== 1 && acks !== -1) {
           settle(slot, { error: 'INVALID_REQUIRED_ACKS', message: `acks must be 0, 1 or -1, got ${acks}.` }, context);
         } else if (!writable.get(topicData.name)) {

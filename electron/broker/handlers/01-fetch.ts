@@ -254,8 +254,11 @@ class LongPoll {
 export const fetchHandler = defineHandler({
   api: Fetch,
   minVersion: 0,
-  // v17 (3.9) only adds the follower's log directory id (KIP-853), a tagged field consumers leave out.
-  maxVersion: 17,
+  // v17 (3.9) only adds the follower's log directory id (KIP-853) and v18 (4.1) the follower's high
+  // watermark (KIP-1166: lets a leader answer a waiting follower fetch once it has a newer one): both
+  // tagged fields only followers send. This cluster's followers replicate in process
+  // (cluster/replica-fetcher.ts), so for the consumers that speak the wire v17 and v18 are v16.
+  maxVersion: 18,
   handle: (request, context) => {
     // Records read from disk go into pooled buffers, back in the pool once the response is written.
     const lease = new ReadLease();

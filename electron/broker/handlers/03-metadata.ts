@@ -56,11 +56,13 @@ function missingTopic(name: string | null, topicId: string, errorCode: number): 
  * Metadata: live brokers, the controller, and the requested topics (all when the list is null; none
  * when it is empty). Unknown topics are created when auto.create.topics.enable and the client allows
  * it (versions before 4 always allow it), with num.partitions and default.replication.factor.
+ * v13 (Kafka 4.0, KIP-1102) adds a top-level error code so a broker can tell a client to rebootstrap
+ * (REBOOTSTRAP_REQUIRED); Kafka 4.0/4.1 brokers define but do not send it, so it is NONE here too.
  */
 export const metadataHandler = defineHandler({
   api: Metadata,
   minVersion: 0,
-  maxVersion: 12,
+  maxVersion: 13,
   handle: (request, context) => {
     const { broker } = context;
     const controller = broker.controller;

@@ -11,14 +11,17 @@ const BROKERS = 1;
 /**
  * DescribeCluster: the running brokers, the controller and the cluster id. Only the brokers endpoint
  * type exists here; the controller runs inside the brokers' process and has no listener of its own.
+ * v2 (KIP-1073, Kafka 4.0): with IncludeFencedBrokers the registered brokers that are not running
+ * (stopped: they no longer heartbeat, so KRaft fences them) are listed too, with IsFenced.
  */
 export const describeClusterHandler = defineHandler({
   api: DescribeCluster,
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   handle: (request, context) => {
     const { broker } = context;
     const endpointType = context.apiVersion >= 1 ? request.endpointType : BROKERS;
+    const fenced = context.apiVersion >= 2 && request.includeFencedBrokers ? broker.fencedBrokers() : [];
     const response = {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
@@ -26,7 +29,9 @@ export const describeClusterHandler = defineHandler({
       endpointType,
       clusterId: broker.controller.clusterId,
       controllerId: broker.controller.controllerId,
-      brokers: broker.liveBrokers().map((b) => ({ brokerId: b.id, ...b.advertisedEndpoint(), rack: b.rack, isFenced: false })),
+      brokers: [...broker.liveBrokers().map((b) => ({ b, isFenced: false })), ...fenced.map((b) => ({ b, isFenced: true }))]
+        .sort((x, y) => x.b.id - y.b.id)
+        .map(({ b, isFenced }) => ({ brokerId: b.id, ...b.advertisedEndpoint(), rack: b.rack, isFenced })),
       // As Kafka: everyone may describe the cluster; its operations are told to those who may DESCRIBE it (else 0).
       clusterAuthorizedOperations: !request.includeClusterAuthorizedOperations
         ? AUTHORIZED_OPERATIONS_OMITTED
