@@ -262,7 +262,8 @@ export const produceHandler = defineHandler({
     const budget = new DecompressionBudget();
     // v13 (Kafka 4.1, KIP-516) names topics by id: resolved here, an unknown id answered UNKNOWN_TOPIC_ID
     // before anything else (KafkaApis). The name is '' in the request and in the answer, which keeps the id.
-    const named = context.apiVersion >= 13 ? request.topicData.map((t) => ({ ...t, name: broker.controller.topicById(t.topicId)?.name ?? '' })) : request.topicData;
+    const named =
+      context.apiVersion >= 13 ? request.topicData.map((t) => ({ ...t, name: broker.controller.topicById(t.topicId)?.name ?? '' })) : request.topicData;
     // Kafka's order: authorization before existence, so an unauthorized client learns nothing of a topic.
     const writable = new Map(named.map((t) => [t.name, authorizedOnTopic(context, AclOperation.WRITE, t.name)]));
     // A transactional producer needs WRITE on its transactional id (KIP-98), before anything else.
