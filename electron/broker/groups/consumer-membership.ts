@@ -258,7 +258,8 @@ export class ConsumerMembership {
     let bumpGroupEpoch = false;
     if (isNew || !sameMemberMetadata(member, updated)) {
       records.push(consumerRecord('memberMetadata', groupId, memberId, encodeMemberMetadataValue(updated), now));
-      if (isNew || !sameSubscription(member, updated)) bumpGroupEpoch = true;
+      // Kafka's hasMemberSubscriptionChanged: only a new subscription (a new member's included) bumps the epoch.
+      if (!sameSubscription(member, updated)) bumpGroupEpoch = true;
     }
     group.updateMember(updated);
     if (isNew) this.#log.info('member joins the consumer group', { group: groupId, member: memberId, instance: updated.instanceId });
