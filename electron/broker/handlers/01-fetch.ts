@@ -190,20 +190,25 @@ function readOnce(
 }
 
 /**
- * KIP-13: a consumer's response bytes count against its consumer_byte_rate. Over it, Kafka takes the
- * bytes back and answers an empty response with throttle_time_ms (the records are read again once the
- * channel is unmuted); a follower's fetch is never counted.
+ * KIP-13 and KIP-124, as Kafka's KafkaApis answers a fetch: the request's handling time so far counts
+ * against the request quota and its response bytes against consumer_byte_rate, both before the answer
+ * is sent. Over either, the bytes are taken back and the fetch is answered empty with throttle_time_ms
+ * (the records are read again once the channel is unmuted); a follower's fetch is never counted.
  */
 function applyFetchQuota(pass: { body: FetchResponse; bytes: number }, request: FetchRequest, context: RequestContext): FetchResponse {
   const { broker } = context;
   const replicaId = context.apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId;
-  if (replicaId >= 0 || !broker.controller.clientQuotas.inUse('consumer_byte_rate')) return pass.body;
+  if (replicaId >= 0) return pass.body;
+  const requestThrottle = context.requestTime?.record() ?? 0;
+  const counted = broker.controller.clientQuotas.inUse('consumer_byte_rate');
+  if (!counted && requestThrottle <= 0) return pass.body;
   const quota = broker.clientQuotas.fetch;
   const { user, clientId } = quotaIdentity(context.connection, context.clientId);
-  const throttle = quota.recordAndGetThrottleTimeMs(user, clientId, pass.bytes);
+  const bandwidthThrottle = counted ? quota.recordAndGetThrottleTimeMs(user, clientId, pass.bytes) : 0;
+  const throttle = Math.max(requestThrottle, bandwidthThrottle);
   if (throttle <= 0) return pass.body;
-  quota.unrecord(user, clientId, pass.bytes);
-  quota.recordThrottle(user, clientId, throttle);
+  if (counted) quota.unrecord(user, clientId, pass.bytes);
+  if (bandwidthThrottle > requestThrottle) quota.recordThrottle(user, clientId, bandwidthThrottle);
   context.throttleTimeMs = Math.max(context.throttleTimeMs, throttle);
   return { throttleTimeMs: throttle, errorCode: ErrorCode.NONE, sessionId: pass.body.sessionId, responses: [], nodeEndpoints: [] };
 }

@@ -1,6 +1,7 @@
 import type { Broker } from '../cluster/broker';
 import type { ApiDescriptor, ApiVersionsResponse } from '../../kafka/protocol/generated/index';
 import type { Connection } from '../server/connection';
+import type { RequestTime } from '../quotas/request-time';
 
 /** What a handler knows about the request it answers. */
 export interface RequestContext {
@@ -22,6 +23,11 @@ export interface RequestContext {
    * channel (KIP-219). 0 when within every quota.
    */
   throttleTimeMs: number;
+  /**
+   * The request's handling time under a request quota (KIP-124), when the client has one: recorded by
+   * the dispatcher once the handler returns, or by the handler first if it answers according to it.
+   */
+  requestTime?: RequestTime;
   /** The request's size in bytes (header included), as Kafka's produce quota counts it. */
   requestSize: number;
 }

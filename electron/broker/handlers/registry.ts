@@ -11,10 +11,10 @@ import { handlers } from './index';
 import { advertisedApisFor } from './release-apis';
 import type { KafkaReleaseId } from '../../kafka/releases';
 import { clientThrottles, quotaIdentity } from '../quotas/throttle';
+import { RequestTime } from '../quotas/request-time';
 
 /** Requests no request quota counts (KIP-124): the handshake a client needs before anything else, and the brokers' own. */
 const REQUEST_QUOTA_EXEMPT = new Set<number>([17, 18, 27, 36]);
-const NANOS_TO_PERCENT_SECONDS = 100 / 1e9;
 
 export type { HandlerRegistry } from './handler';
 
@@ -115,6 +115,11 @@ export function createDispatcher(registry: HandlerRegistry = createRegistry(), o
         }
         throw error;
       }
+      // KIP-124: the time a request holds the broker's thread, as a percentage of one thread per second.
+      const requestTime =
+        !REQUEST_QUOTA_EXEMPT.has(header.apiKey) && broker.controller.clientQuotas.inUse('request_percentage')
+          ? new RequestTime(broker.clientQuotas.request, quotaIdentity(connection, header.clientId))
+          : undefined;
       const context: RequestContext = {
         broker,
         connection,
@@ -125,21 +130,12 @@ export function createDispatcher(registry: HandlerRegistry = createRegistry(), o
         versionRefused: advertised.refuses(header.apiKey, header.apiVersion),
         throttleTimeMs: 0,
         requestSize: frame.length,
+        requestTime,
       };
-      const requestQuota = broker.clientQuotas.request;
-      const timed = !REQUEST_QUOTA_EXEMPT.has(header.apiKey) && broker.controller.clientQuotas.inUse('request_percentage');
-      const started = timed ? process.hrtime.bigint() : 0n;
       const answer = handler.handle(request, context);
-      if (timed) {
-        // KIP-124: the time a request holds the broker's thread, as a percentage of one thread per second.
-        const { user, clientId } = quotaIdentity(connection, header.clientId);
-        const spent = Number(process.hrtime.bigint() - started) * NANOS_TO_PERCENT_SECONDS;
-        const throttle = requestQuota.recordAndGetThrottleTimeMs(user, clientId, spent);
-        if (throttle > 0) {
-          requestQuota.recordThrottle(user, clientId, throttle);
-          context.throttleTimeMs = Math.max(context.throttleTimeMs, throttle);
-        }
-      }
+      // Recorded here unless the handler did (a fetch, before it answered).
+      const requestThrottle = context.requestTime?.record() ?? 0;
+      if (requestThrottle > 0) context.throttleTimeMs = Math.max(context.throttleTimeMs, requestThrottle);
       // Arrows passed inline, not bound to a name: tsx/esbuild's keepNames would otherwise call __name
       // (a defineProperty) on each closure of every request, a measurable share of the produce path.
       if (answer instanceof Deferred)

@@ -54,6 +54,9 @@ describe('controller_mutation_rate (KIP-599)', () => {
     await limitMutations('kd-mut-create');
     const [big, small] = [topicName('mut-big'), topicName('mut-small')];
     await withClient('kd-mut-create', async (client) => {
+      // Timed from before the request: the mute starts before the answer leaves, which may reach this
+      // same-process client late on a loaded machine.
+      const sentAt = Date.now();
       const response = await client.call(CreateTopics, 7, { topics: [newTopic(big, 12), newTopic(small, 1)], timeoutMs: 5000, validateOnly: false });
       expect(response.topics.map((r) => r.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.THROTTLING_QUOTA_EXCEEDED]);
       expect(response.topics[1]!.errorMessage).toMatch(/controller mutation quota of client-id kd-mut-create \(1 partitions\/s/);
@@ -62,9 +65,8 @@ describe('controller_mutation_rate (KIP-599)', () => {
       expect(t.cluster.controller.topic(big)?.partitions).toHaveLength(12);
       expect(t.cluster.controller.topic(small)).toBeUndefined();
       // The channel is muted (KIP-219): the next request is answered no sooner than the throttle time.
-      const mutedAt = Date.now();
       await client.call(ApiVersions, 3, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' });
-      expect(Date.now() - mutedAt).toBeGreaterThanOrEqual(response.throttleTimeMs - 50);
+      expect(Date.now() - sentAt).toBeGreaterThanOrEqual(response.throttleTimeMs - 5);
     });
     const bucket = t.cluster.controller.controllerMutations.snapshot().find((s) => s.clientId === 'kd-mut-create');
     expect(bucket).toMatchObject({ limit: 1, recorded: 12, throttledRequests: 1 });
@@ -116,7 +118,7 @@ describe('controller_mutation_rate (KIP-599)', () => {
       const response = await client.call(CreateTopics, 2, { topics: [newTopic(old[0]!, 12), newTopic(old[1]!, 1)], timeoutMs: 5000, validateOnly: false });
       expect(response.topics.map((r) => r.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.NONE]);
       expect(response.throttleTimeMs).toBeGreaterThan(0);
-      expect(Date.now() - sentAt).toBeGreaterThanOrEqual(response.throttleTimeMs - 50);
+      expect(Date.now() - sentAt).toBeGreaterThanOrEqual(response.throttleTimeMs - 5);
     });
     for (const name of [...names, ...old]) expect(t.cluster.controller.topic(name)).toBeDefined();
     // A client without a quota is never counted.
@@ -138,12 +140,12 @@ describe('controller_mutation_rate (KIP-599)', () => {
       deleteVersion: number;
       deleteThrottleMs: number;
       deleteErrors: number[];
-      deleteMs: number;
+      bothMs: number;
     };
     expect(answer).toMatchObject({ createVersion: 3, createErrors: [0, 0, 0], deleteVersion: 3, deleteErrors: [0, 0, 0] });
     // 12 partitions against a bucket of 11: throttled; the deletion (12 more) was read only after the throttle time.
     expect(answer.createThrottleMs).toBeGreaterThan(0);
-    expect(answer.deleteMs).toBeGreaterThanOrEqual(answer.createThrottleMs - 50);
+    expect(answer.bothMs).toBeGreaterThanOrEqual(answer.createThrottleMs - 5);
     expect(answer.deleteThrottleMs).toBeGreaterThan(0);
     for (const name of topics) expect(t.cluster.controller.topic(name)).toBeUndefined();
     expect(t.errors).toEqual([]);
