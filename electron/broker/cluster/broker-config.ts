@@ -116,6 +116,15 @@ export const BROKER_CONFIG_DEFS: readonly BrokerConfigDef[] = [
     validator: { kind: 'range', min: 1 },
     doc: 'The maximum number of bytes in a socket request.',
   }),
+  // KIP-612 (Kafka 2.7); Kafka's listener-prefixed form (listener.name.<name>.max.connection.creation.rate) is not taken: one listener.
+  broker({
+    name: 'max.connection.creation.rate',
+    type: 'int',
+    default: '2147483647',
+    dynamic: true,
+    validator: { kind: 'range', min: 0 },
+    doc: 'The maximum connection creation rate we allow in the broker at any time. New connections over it wait before the broker accepts them. (Listener-level limits are not supported by the embedded broker: it has one listener.)',
+  }),
   broker({
     name: 'connections.max.idle.ms',
     type: 'long',

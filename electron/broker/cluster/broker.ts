@@ -20,6 +20,7 @@ import { PartitionReplica } from './partition-replica';
 import { ReplicaFetcher, type BrokerQuotas } from './replica-fetcher';
 import { ReplicationQuota } from './replication-quota';
 import { ClientQuotaManager, QUOTA_WINDOW_MS } from '../quotas/client-quota-manager';
+import { ConnectionQuotas } from '../quotas/connection-quotas';
 import { StorageFailures } from './storage-failures';
 import { releaseConfigDefaults } from './release-defaults';
 import type { KafkaReleaseId } from '../../kafka/releases';
@@ -142,6 +143,8 @@ export class Broker {
   readonly quotas: BrokerQuotas;
   /** Client quotas as this broker enforces them on its own traffic (KIP-13, KIP-124), from the controller's. */
   readonly clientQuotas: BrokerClientQuotas;
+  /** Connection creation rates this broker accepts (KIP-612: per IP, and max.connection.creation.rate). */
+  readonly connectionQuotas: ConnectionQuotas;
   /** The listener's security (TLS, SASL) and the authorizer; null: PLAINTEXT, everything allowed. */
   readonly security: BrokerSecurity | null;
   readonly #options: BrokerOptions;
@@ -213,6 +216,14 @@ export class Broker {
       fetch: new ClientQuotaManager('consumer_byte_rate', controller.clientQuotas, this.now),
       request: new ClientQuotaManager('request_percentage', controller.clientQuotas, this.now, QUOTA_WINDOW_MS),
     };
+    this.connectionQuotas = new ConnectionQuotas(
+      {
+        ipRate: (ip) => controller.clientQuotas.ipConnectionRate(ip),
+        ipRatesSet: () => controller.clientQuotas.inUse('connection_creation_rate'),
+        brokerRate: () => this.config.int('max.connection.creation.rate'),
+      },
+      this.now,
+    );
   }
 
   get controller(): Controller {
@@ -279,6 +290,7 @@ export class Broker {
       idleTimeoutMs: this.config.int('connections.max.idle.ms'),
       requestReadTimeoutMs: this.config.int('socket.request.read.timeout.ms'),
       memory: (this.#options.memory ??= new MemoryBudget(this.config.int('queued.max.request.bytes'))),
+      connectionQuotas: this.connectionQuotas,
       logger: this.logger,
     });
     try {

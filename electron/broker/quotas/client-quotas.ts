@@ -199,6 +199,7 @@ export class ClientQuotas {
 
   /** The connection creation rate of an IP: its own, else the default IP's (KIP-612). */
   ipConnectionRate(ip: string): number | undefined {
+    if (!this.#keysInUse.has('connection_creation_rate')) return undefined;
     const own = this.#byKey.get(entityKey([{ entityType: 'ip', entityName: ip }]))?.quotas.connection_creation_rate;
     return own ?? this.#byKey.get(entityKey([{ entityType: 'ip', entityName: null }]))?.quotas.connection_creation_rate;
   }

@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TlsOptions, type TLSSocket } from 'node:tls';
 import { Connection, type ConnectionOptions, type FrameHandler } from './connection';
 import { refusalLog } from './refusal-log';
+import { clientIp, type ConnectionQuotas } from '../quotas/connection-quotas';
 
 export interface ListenerOptions extends ConnectionOptions {
   host: string;
@@ -12,11 +13,29 @@ export interface ListenerOptions extends ConnectionOptions {
     /** The principal a client certificate names (see security/tls.ts), or null to refuse the connection. */
     principal: (socket: TLSSocket) => string | null;
   };
+  /** Connection creation rates (KIP-612: the IPs' connection_creation_rate, max.connection.creation.rate). */
+  connectionQuotas?: ConnectionQuotas;
 }
+
+/** A connection the acceptor has not taken yet, and how to serve it once taken. */
+interface Pending {
+  socket: Socket;
+  serve: () => void;
+  /** Counted against the broker-wide rate already (the acceptor waited on its account). */
+  counted: boolean;
+}
+
+const ignoreError = () => {};
 
 /**
  * A broker's TCP listener. It accepts connections until stopped; `stop` refuses new connections and
  * closes the open ones, `kill` does the same at once (the abrupt stop of a crashing broker).
+ *
+ * With connection quotas (Kafka's Acceptor and ConnectionQuotas, KIP-612), connections are taken in
+ * arrival order: over max.connection.creation.rate the acceptor waits before it takes the next one (the
+ * connections meanwhile wait unread, as in the kernel's backlog of Kafka's acceptor), and a connection
+ * over its IP's connection_creation_rate is held unread and closed when its throttle time ends. On a TLS
+ * listener the rates apply once the handshake is done (Kafka checks them before it).
  */
 export class Listener {
   #server: Server | null = null;
@@ -24,6 +43,11 @@ export class Listener {
   #boundPort = 0;
   readonly #handler: FrameHandler;
   readonly #options: ListenerOptions;
+  /** Connections waiting for the acceptor (over the broker-wide rate). */
+  #backlog: Pending[] = [];
+  #acceptorTimer: NodeJS.Timeout | null = null;
+  /** Connections over their IP's rate, closed unserved when their throttle ends. */
+  readonly #throttled = new Map<Socket, NodeJS.Timeout>();
 
   constructor(handler: FrameHandler, options: ListenerOptions) {
     this.#handler = handler;
@@ -44,6 +68,8 @@ export class Listener {
       if (principal !== null) connection.principal = principal;
       this.#connections.add(connection);
       socket.once('close', () => this.#connections.delete(connection));
+      // Paused while it waited for the acceptor: the connection reads from now on.
+      if (socket.isPaused()) socket.resume();
     };
     const tls = this.#options.tls;
     let server: Server;
@@ -58,7 +84,7 @@ export class Listener {
           socket.destroy();
           return;
         }
-        accept(socket, principal);
+        this.#take(socket, () => accept(socket, principal));
       });
       // A failed handshake (a plaintext client, garbage, an untrusted or missing client certificate): its socket is already closed.
       tlsServer.on('tlsClientError', (error, socket) => {
@@ -69,7 +95,7 @@ export class Listener {
       });
       server = tlsServer;
     } else {
-      server = createServer({ noDelay: true }, (socket) => accept(socket, null));
+      server = createServer({ noDelay: true }, (socket) => this.#take(socket, () => accept(socket, null)));
     }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -84,10 +110,74 @@ export class Listener {
     this.#server = server;
   }
 
+  /** Serves a new connection now, or once the connection quotas let the acceptor take it. */
+  #take(socket: Socket, serve: () => void): void {
+    const quotas = this.#options.connectionQuotas;
+    if (!quotas?.limited()) {
+      serve();
+      return;
+    }
+    socket.pause();
+    // Until it is served, nothing else listens to it: a client resetting it must not be an uncaught error.
+    socket.on('error', ignoreError);
+    this.#backlog.push({ socket, serve, counted: false });
+    this.#acceptNext();
+  }
+
+  /** Takes waiting connections in order until the broker-wide rate makes the acceptor wait (Kafka's ConnectionQuotas.inc). */
+  #acceptNext(): void {
+    const quotas = this.#options.connectionQuotas;
+    while (quotas && this.#acceptorTimer === null && this.#backlog.length > 0) {
+      const next = this.#backlog[0]!;
+      if (next.socket.destroyed) {
+        this.#backlog.shift();
+        continue;
+      }
+      if (!next.counted) {
+        next.counted = true;
+        const waitMs = quotas.recordBrokerConnection();
+        if (waitMs > 0) {
+          this.#options.logger.debug('connection creation rate exceeded: the acceptor waits', { waitMs });
+          this.#acceptorTimer = setTimeout(() => {
+            this.#acceptorTimer = null;
+            this.#acceptNext();
+          }, waitMs);
+          return;
+        }
+      }
+      this.#backlog.shift();
+      const ip = clientIp(next.socket.remoteAddress);
+      const admission = quotas.admitIp(ip);
+      if (admission.kind === 'throttle') {
+        this.#options.logger.debug('connection over its IP connection_creation_rate: closed after the throttle', { ip, throttleMs: admission.throttleMs });
+        const socket = next.socket;
+        this.#throttled.set(
+          socket,
+          setTimeout(() => {
+            this.#throttled.delete(socket);
+            socket.destroy();
+          }, admission.throttleMs),
+        );
+        continue;
+      }
+      next.socket.off('error', ignoreError);
+      next.serve();
+    }
+  }
+
   /** Stops accepting and closes every open connection; resolves once the port is released. */
   async stop(reason = 'broker stopping'): Promise<void> {
     const server = this.#server;
     this.#server = null;
+    if (this.#acceptorTimer) clearTimeout(this.#acceptorTimer);
+    this.#acceptorTimer = null;
+    for (const pending of this.#backlog) pending.socket.destroy();
+    this.#backlog = [];
+    for (const [socket, timer] of this.#throttled) {
+      clearTimeout(timer);
+      socket.destroy();
+    }
+    this.#throttled.clear();
     for (const connection of this.#connections) connection.close(reason, 'debug');
     this.#connections.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
