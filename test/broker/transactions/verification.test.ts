@@ -12,6 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
 import {
+  AddOffsetsToTxn,
   AddPartitionsToTxn,
   CreateTopics,
   createAddPartitionsToTxnRequest,
@@ -195,6 +196,19 @@ describe('KIP-890 part 2: transaction version 2', () => {
       groupInstanceId: null,
       topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: BigInt(offset), committedLeaderEpoch: -1, committedMetadata: null }] }],
     });
+  // The group coordinator (and __consumer_offsets) first, as a client finds it before committing.
+  const groupCoordinatorReady = () =>
+    waitFor(
+      async () => {
+        const found = await raw.call(FindCoordinator, 4, { ...createFindCoordinatorRequest(), keyType: 0, coordinatorKeys: ['tv2-group'] });
+        const partition = t.cluster.broker(0).groups.partitionFor('tv2-group');
+        return found.coordinators[0]!.errorCode === ErrorCode.NONE && partition >= 0 && t.cluster.broker(0).replica('__consumer_offsets', partition)?.isLeader
+          ? true
+          : null;
+      },
+      10_000,
+      'the group coordinator',
+    );
   const endTxn = (transactionalId: string, producer: { producerId: bigint; producerEpoch: number }, committed: boolean) =>
     raw.call(EndTxn, 5, { transactionalId, ...producer, committed });
 
@@ -203,15 +217,7 @@ describe('KIP-890 part 2: transaction version 2', () => {
     const input = await createTopic();
     const txnId = 'tv2-whole';
     const first = await init(txnId);
-    // The group coordinator (and __consumer_offsets) first, as a client finds it before committing.
-    await waitFor(
-      async () => {
-        const found = await raw.call(FindCoordinator, 4, { ...createFindCoordinatorRequest(), keyType: 0, coordinatorKeys: ['tv2-group'] });
-        return found.coordinators[0]!.errorCode === ErrorCode.NONE && t.cluster.broker(0).groups.partitionFor('tv2-group') >= 0 ? true : null;
-      },
-      10_000,
-      'the group coordinator',
-    );
+    await groupCoordinatorReady();
     const coordinator = t.cluster.broker(0).transactions;
 
     // Produce v12 adds each partition as it writes to it.
@@ -270,6 +276,30 @@ describe('KIP-890 part 2: transaction version 2', () => {
     expect((await readTopic(t.bootstrap, topic, 'read_committed')).sort()).toEqual(['a0', 'a1', 'c1']);
     expect((await readTopic(t.bootstrap, topic, 'read_uncommitted')).sort()).toEqual(['a0', 'a1', 'b0', 'c1']);
     expect(t.errors).toEqual([]);
+  });
+
+  it('TxnOffsetCommit before v5 is verified as a produce is: refused (INVALID_TXN_STATE, TRANSACTION_ABORTABLE from v4) until AddOffsetsToTxn added the group', async () => {
+    const input = await createTopic();
+    const txnId = 'tv1-offsets';
+    const producer = await init(txnId);
+    await groupCoordinatorReady();
+    const commitAt = async (version: number) => {
+      const answer = await raw.call(TxnOffsetCommit, version, {
+        transactionalId: txnId,
+        groupId: 'tv2-group',
+        ...producer,
+        generationId: -1,
+        memberId: '',
+        groupInstanceId: null,
+        topics: [{ name: input, partitions: [{ partitionIndex: 0, committedOffset: 3n, committedLeaderEpoch: -1, committedMetadata: null }] }],
+      });
+      return answer.topics[0]!.partitions[0]!.errorCode;
+    };
+    expect(await commitAt(3)).toBe(ErrorCode.INVALID_TXN_STATE);
+    expect(await commitAt(4)).toBe(ErrorCode.TRANSACTION_ABORTABLE);
+    expect((await raw.call(AddOffsetsToTxn, 3, { transactionalId: txnId, ...producer, groupId: 'tv2-group' })).errorCode).toBe(ErrorCode.NONE);
+    expect(await commitAt(3)).toBe(ErrorCode.NONE);
+    expect((await endTxn(txnId, producer, false)).errorCode).toBe(ErrorCode.NONE);
   });
 
   it('keeps the transaction version and epochs across a coordinator reload (v1 transaction log values)', async () => {
