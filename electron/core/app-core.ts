@@ -68,6 +68,10 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   await mkdir(options.dataDir, { recursive: true });
   const hub = new EventHub();
   const logger = options.logger ?? appLogger;
+  // What services do when connections are deleted runs in the background: a failure (a file that cannot
+  // be written) is logged, never left an unhandled rejection, which would end the main process.
+  const afterConnectionsChange = (what: string, work: Promise<void>): void =>
+    void work.catch((error: unknown) => logger.error(`Forgetting deleted connections' ${what} failed`, { error: String(error) }));
   const settings = new SettingsService({ dataDir: options.dataDir, secrets: options.secrets, logger });
   const saved = await settings.load();
   const { security: securityOverride, ...override } = options.embeddedOverride ?? {};
@@ -139,7 +143,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     onGroupDeleted: (connectionId, group) => lag.forgetGroup(connectionId, group),
   });
   // A deleted connection's groups are no longer sampled.
-  connections.onChange((list) => void lag.keepConnections(new Set(list.map((connection) => connection.id))));
+  connections.onChange((list) => afterConnectionsChange('lag', lag.keepConnections(new Set(list.map((connection) => connection.id)))));
   await lag.start();
 
   const demo = new DemoService({
@@ -178,7 +182,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     logger,
   });
   await registries.load();
-  connections.onChange((list) => void registries.keepConnections(new Set(list.map((connection) => connection.id))));
+  connections.onChange((list) => afterConnectionsChange('schema registries', registries.keepConnections(new Set(list.map((connection) => connection.id)))));
   const schemas: SchemasService = new SchemasService({
     registries,
     topicNames: async (connectionId) => (await topics.list(connectionId)).filter((topic) => !topic.internal).map((topic) => topic.name),
@@ -194,7 +198,9 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   // Throttles the app set for its moves are written down and lifted once the moves are done, after a restart too.
   const reassignments = new ReassignmentService({ reads: (connectionId) => cluster.reads(connectionId), dataDir: options.dataDir, logger });
   await reassignments.load();
-  connections.onChange((list) => void reassignments.keepConnections(new Set(list.map((connection) => connection.id))));
+  connections.onChange((list) =>
+    afterConnectionsChange('reassignment throttles', reassignments.keepConnections(new Set(list.map((connection) => connection.id)))),
+  );
   const services: Services = {
     settings,
     embedded,
@@ -226,6 +232,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         await reassignments.close();
         await messages.close();
         await connections.close();
+        await registries.close();
         await demo.close();
         await lag.close();
         await cluster.close();

@@ -45,6 +45,8 @@ export class RegistrySettings {
   #stored: Record<string, StoredRegistry> = {};
   /** Secrets that could not be sealed to disk: this run only. */
   readonly #memorySecrets = new Map<string, string>();
+  /** The writes of the file, one after another (settled: a failed write does not stop the next). */
+  #writes: Promise<void> = Promise.resolve();
 
   constructor(deps: RegistrySettingsDeps) {
     this.#deps = deps;
@@ -179,10 +181,25 @@ export class RegistrySettings {
     return new RegistryClient(access);
   }
 
-  async #persist(): Promise<void> {
-    await mkdir(path.dirname(this.#file), { recursive: true });
-    const temporary = `${this.#file}.tmp`;
-    await writeFile(temporary, JSON.stringify(this.#stored, null, 2), { mode: 0o600 });
-    await rename(temporary, this.#file);
+  /** Resolves once the writes under way are done (the app closing waits for them). */
+  async close(): Promise<void> {
+    await this.#writes;
+  }
+
+  /**
+   * Writes what is stored now, after the writes before it: two at once would share the temporary
+   * file, and the second rename would find it gone (ENOENT) though its content was written.
+   */
+  #persist(): Promise<void> {
+    const text = JSON.stringify(this.#stored, null, 2);
+    const write = async () => {
+      await mkdir(path.dirname(this.#file), { recursive: true });
+      const temporary = `${this.#file}.tmp`;
+      await writeFile(temporary, text, { mode: 0o600 });
+      await rename(temporary, this.#file);
+    };
+    const written = this.#writes.then(write, write);
+    this.#writes = written.catch(() => undefined);
+    return written;
   }
 }
