@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { decodeConsumerProtocolSubscription } from '../../kafka/protocol/generated/consumer-protocol-subscription';
 import { Reader } from '../../kafka/protocol/reader';
+import type { ConsumerGroupState } from './consumer-group';
 import { emptyConsumerAssignment, Group, joinError, Member, syncError, type GroupState, type JoinResult, type MemberProtocol, type SyncResult } from './group';
 import type { GroupPartitions, OwnedPartition } from './group-partitions';
 import { groupMetadataRecord } from './offsets-store';
@@ -70,7 +71,7 @@ export interface DescribedGroup {
 export interface ListedGroup {
   groupId: string;
   protocolType: string;
-  groupState: GroupState;
+  groupState: GroupState | ConsumerGroupState;
   groupType: string;
 }
 
@@ -658,8 +659,12 @@ export class GroupMembership {
     const groups: ListedGroup[] = [];
     for (const owned of this.#partitions.owned.values()) {
       for (const group of owned.groups.values()) {
-        if (group.is('Dead')) continue;
+        // A consumer group's (KIP-848) committed offsets live in a classic entry of its id: listed below as what it is.
+        if (group.is('Dead') || owned.consumerGroups.has(group.groupId)) continue;
         groups.push({ groupId: group.groupId, protocolType: group.protocolType ?? '', groupState: group.state, groupType: 'classic' });
+      }
+      for (const group of owned.consumerGroups.values()) {
+        groups.push({ groupId: group.groupId, protocolType: 'consumer', groupState: group.state(), groupType: 'consumer' });
       }
     }
     return groups.sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));

@@ -8,7 +8,7 @@ const normalize = (name: string) => name.toLowerCase().replace(/_/g, '');
 
 /**
  * ListGroups: the groups this broker coordinates (clients ask every broker), filtered by state (v4+)
- * and type (v5+; every group here is "classic").
+ * and type (v5+: "classic", or "consumer" for KIP-848 consumer groups).
  */
 export const listGroupsHandler = defineHandler({
   api: ListGroups,

@@ -17,6 +17,8 @@ import {
   ConsumerGroupHeartbeat,
   createConsumerGroupHeartbeatRequest,
   createDeleteGroupsRequest,
+  createListGroupsRequest,
+  ListGroups,
   createFindCoordinatorRequest,
   createOffsetDeleteRequest,
   createTxnOffsetCommitRequest,
@@ -367,6 +369,31 @@ describe('ConsumerGroupHeartbeat over the wire', () => {
     // The classic group has a member now (one waiting to join with its id): not a consumer group.
     const refused = await join(classicGroupId, 'm', [topic]);
     expect([refused.errorCode, refused.errorMessage]).toEqual([ErrorCode.GROUP_ID_NOT_FOUND, `Group ${classicGroupId} is not a consumer group.`]);
+  });
+
+  it('ListGroups lists a consumer group as type consumer with its state, once', async () => {
+    const topic = uniqueName('cgh-list');
+    createTopic(t.cluster, topic, 1, 1);
+    const groupId = uniqueName('cgh-list-group');
+    const m = await join(groupId, 'member', [topic]);
+    // Committed offsets give the group an entry among the classic ones too: it must not show as one.
+    const committed = await client.call(OffsetCommit, 9, {
+      ...createOffsetCommitRequest(),
+      groupId,
+      generationIdOrMemberEpoch: m.memberEpoch,
+      memberId: 'member',
+      topics: [
+        { name: topic, partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] },
+      ],
+    });
+    expect(committed.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+    const list = async (typesFilter: string[], statesFilter: string[] = []) =>
+      (await client.call(ListGroups, 5, { ...createListGroupsRequest(), typesFilter, statesFilter })).groups.filter((g) => g.groupId === groupId);
+    expect(await list([])).toEqual([expect.objectContaining({ groupId, protocolType: 'consumer', groupState: 'Stable', groupType: 'consumer' })]);
+    expect(await list(['consumer'], ['stable'])).toHaveLength(1);
+    expect(await list(['classic'])).toHaveLength(0);
+    expect((await heartbeat({ groupId, memberId: 'member', memberEpoch: -1 })).errorCode).toBe(ErrorCode.NONE);
+    expect(await list([], ['Empty'])).toEqual([expect.objectContaining({ groupState: 'Empty', groupType: 'consumer' })]);
   });
 
   it('checks OffsetCommit and OffsetFetch of members against their epoch (STALE_MEMBER_EPOCH)', async () => {
