@@ -87,6 +87,13 @@ export const COVERED: readonly string[] = [
   'RenewDelegationToken',
   'ExpireDelegationToken',
   'DescribeDelegationToken',
+  'UpdateFeatures',
+  'DescribeTopicPartitions',
+  'ListClientMetricsResources',
+  'DescribeQuorum',
+  'UnregisterBroker',
+  'AddRaftVoter',
+  'RemoveRaftVoter',
   'ConsumerProtocolSubscription',
   'ConsumerProtocolAssignment',
 ];

@@ -5,6 +5,7 @@ import { initCompression } from '../../kafka/records/compression';
 import { createDispatcher, createRegistry } from '../handlers/registry';
 import { advertisedApisFor, type AdvertisedApis } from '../handlers/release-apis';
 import type { KafkaReleaseId } from '../../kafka/releases';
+import { releaseFeatures } from './features';
 import type { CoordinatorClock } from '../groups/coordinator';
 import type { RequestDispatcher } from '../server/dispatcher';
 import { createLogger, type Logger } from '../server/logger';
@@ -124,6 +125,7 @@ export class EmbeddedCluster {
       },
       replicaLog: (brokerId, topic, partition) => this.#brokerMap.get(brokerId)?.replicaLogInfo(topic, partition) ?? null,
       logger: logger.child({ controller: true }),
+      features: releaseFeatures(kafkaVersion),
       delegationTokens: () => ({
         secretKey: staticConfigs['delegation.token.secret.key'] ?? staticConfigs['delegation.token.master.key'] ?? null,
         maxLifetimeMs: staticView.int('delegation.token.max.lifetime.ms'),

@@ -4,6 +4,7 @@ import { ClientQuotas } from '../quotas/client-quotas';
 import { ControllerMutationQuotaManager, type MutationQuota } from '../quotas/controller-mutation-quota';
 import { DelegationTokens, type DelegationTokenConfig } from '../security/delegation-tokens';
 import { assignReplicas } from './assignment';
+import { ClusterFeatures, releaseFeatures, type ReleaseFeatures } from './features';
 import { electLeader, type ElectionResult, type ReplicaLogInfo } from './election';
 import { completedReassignment, revertedReassignment, startReassignment, targetProblem, type ReassignmentState } from './reassignment';
 import type { ClusterEvents } from './events';
@@ -104,6 +105,8 @@ export interface ControllerOptions {
   random?: () => number;
   /** The delegation.token.* configs (KIP-48); tokens are disabled without them. */
   delegationTokens?: () => DelegationTokenConfig;
+  /** The features of the release played (features.ts); the newest release's without. */
+  features?: ReleaseFeatures;
 }
 
 /** How often metadata that could not be written is tried again. */
@@ -148,6 +151,8 @@ export class Controller {
   readonly delegationTokens: DelegationTokens;
   /** Controller mutation quotas (KIP-599): one bucket per client for the whole cluster, as the controller keeps them. */
   readonly controllerMutations: ControllerMutationQuotaManager;
+  /** Finalized feature levels (KIP-584), persisted with the rest of the metadata. */
+  readonly features: ClusterFeatures;
   readonly #options: ControllerOptions;
 
   constructor(options: ControllerOptions) {
@@ -173,6 +178,15 @@ export class Controller {
       options.delegationTokens ?? (() => ({ secretKey: null, maxLifetimeMs: 604_800_000, expiryTimeMs: 86_400_000 })),
       options.now ?? Date.now,
     );
+    this.features = new ClusterFeatures(
+      {
+        state: this.#state,
+        record: (key, build) => this.#persist([{ kind: 'record', key, build }]),
+        unavailable: () => this.#storeUnavailable()?.message ?? null,
+      },
+      options.features ?? releaseFeatures(null),
+    );
+    for (const ignored of this.features.ignored) options.logger?.warn('finalized feature level not taken', { reason: ignored });
     for (const topic of this.#state.topics) {
       this.#index(topic);
       this.#partitionTotal += topic.partitions.length;

@@ -56,6 +56,11 @@ export interface ClusterMetadataState {
    * absent until then, when the cluster's broker count says which.
    */
   brokerIds?: number[];
+  /**
+   * Finalized feature levels (KIP-584; KRaft's FeatureLevelRecords) and their epoch; absent until an
+   * UpdateFeatures changed one, when the release's bootstrap levels apply (broker/cluster/features.ts).
+   */
+  features?: { epoch: number; levels: Record<string, number> };
 }
 
 export const METADATA_FILE = 'cluster-metadata.json';
@@ -92,7 +97,8 @@ export type MetadataRecord =
   | { type: 'scram-credential'; user: string; mechanism: ScramMechanism; credential: ScramCredential | null }
   | { type: 'brokers'; ids: number[] }
   | { type: 'client-quota'; entity: QuotaEntityPart[]; key: string; value: number | null }
-  | { type: 'delegation-token'; tokenId: string; token: DelegationToken | null };
+  | { type: 'delegation-token'; tokenId: string; token: DelegationToken | null }
+  | { type: 'feature-level'; name: string; level: number; epoch: number };
 
 export const METADATA_LOG_FILE = 'cluster-metadata.log';
 /** The log is folded into a new snapshot once it is larger than the snapshot and than this. */
@@ -181,6 +187,9 @@ function applyRecord(topics: Map<string, TopicMetadata>, state: ClusterMetadataS
       break;
     case 'delegation-token':
       state.delegationTokens = [...(state.delegationTokens ?? []).filter((t) => t.tokenId !== record.tokenId), ...(record.token ? [record.token] : [])];
+      break;
+    case 'feature-level':
+      state.features = { epoch: record.epoch, levels: { ...state.features?.levels, [record.name]: record.level } };
       break;
     case 'scram-credential': {
       state.scramCredentials = withScramCredential(state.scramCredentials ?? {}, record.user, record.mechanism, record.credential);

@@ -47,6 +47,7 @@ import { describeClientQuotasHandler } from './48-describe-client-quotas';
 import { alterClientQuotasHandler } from './49-alter-client-quotas';
 import { describeUserScramCredentialsHandler } from './50-describe-user-scram-credentials';
 import { alterUserScramCredentialsHandler } from './51-alter-user-scram-credentials';
+import { updateFeaturesHandler } from './57-update-features';
 import { describeClusterHandler } from './60-describe-cluster';
 import { describeProducersHandler } from './61-describe-producers';
 import { describeTransactionsHandler } from './65-describe-transactions';
@@ -104,6 +105,7 @@ export const handlers: readonly AnyHandler[] = [
   alterClientQuotasHandler,
   describeUserScramCredentialsHandler,
   alterUserScramCredentialsHandler,
+  updateFeaturesHandler,
   describeClusterHandler,
   describeProducersHandler,
   describeTransactionsHandler,

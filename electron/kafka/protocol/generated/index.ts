@@ -78,6 +78,13 @@ import { decodeCreateDelegationTokenRequest, decodeCreateDelegationTokenResponse
 import { decodeRenewDelegationTokenRequest, decodeRenewDelegationTokenResponse, encodeRenewDelegationTokenRequest, encodeRenewDelegationTokenResponse, type RenewDelegationTokenRequest, type RenewDelegationTokenResponse } from './renew-delegation-token';
 import { decodeExpireDelegationTokenRequest, decodeExpireDelegationTokenResponse, encodeExpireDelegationTokenRequest, encodeExpireDelegationTokenResponse, type ExpireDelegationTokenRequest, type ExpireDelegationTokenResponse } from './expire-delegation-token';
 import { decodeDescribeDelegationTokenRequest, decodeDescribeDelegationTokenResponse, encodeDescribeDelegationTokenRequest, encodeDescribeDelegationTokenResponse, type DescribeDelegationTokenRequest, type DescribeDelegationTokenResponse } from './describe-delegation-token';
+import { decodeUpdateFeaturesRequest, decodeUpdateFeaturesResponse, encodeUpdateFeaturesRequest, encodeUpdateFeaturesResponse, type UpdateFeaturesRequest, type UpdateFeaturesResponse } from './update-features';
+import { decodeDescribeTopicPartitionsRequest, decodeDescribeTopicPartitionsResponse, encodeDescribeTopicPartitionsRequest, encodeDescribeTopicPartitionsResponse, type DescribeTopicPartitionsRequest, type DescribeTopicPartitionsResponse } from './describe-topic-partitions';
+import { decodeListClientMetricsResourcesRequest, decodeListClientMetricsResourcesResponse, encodeListClientMetricsResourcesRequest, encodeListClientMetricsResourcesResponse, type ListClientMetricsResourcesRequest, type ListClientMetricsResourcesResponse } from './list-client-metrics-resources';
+import { decodeDescribeQuorumRequest, decodeDescribeQuorumResponse, encodeDescribeQuorumRequest, encodeDescribeQuorumResponse, type DescribeQuorumRequest, type DescribeQuorumResponse } from './describe-quorum';
+import { decodeUnregisterBrokerRequest, decodeUnregisterBrokerResponse, encodeUnregisterBrokerRequest, encodeUnregisterBrokerResponse, type UnregisterBrokerRequest, type UnregisterBrokerResponse } from './unregister-broker';
+import { decodeAddRaftVoterRequest, decodeAddRaftVoterResponse, encodeAddRaftVoterRequest, encodeAddRaftVoterResponse, type AddRaftVoterRequest, type AddRaftVoterResponse } from './add-raft-voter';
+import { decodeRemoveRaftVoterRequest, decodeRemoveRaftVoterResponse, encodeRemoveRaftVoterRequest, encodeRemoveRaftVoterResponse, type RemoveRaftVoterRequest, type RemoveRaftVoterResponse } from './remove-raft-voter';
 
 export * from './produce';
 export * from './fetch';
@@ -133,6 +140,13 @@ export * from './create-delegation-token';
 export * from './renew-delegation-token';
 export * from './expire-delegation-token';
 export * from './describe-delegation-token';
+export * from './update-features';
+export * from './describe-topic-partitions';
+export * from './list-client-metrics-resources';
+export * from './describe-quorum';
+export * from './unregister-broker';
+export * from './add-raft-voter';
+export * from './remove-raft-voter';
 export * from './consumer-protocol-subscription';
 export * from './consumer-protocol-assignment';
 export { messageSchemas, type FieldSchema, type MessageSchema, type SchemaRange } from './schema';
@@ -800,6 +814,90 @@ export const DescribeDelegationToken: ApiDescriptor<DescribeDelegationTokenReque
   encodeResponse: encodeDescribeDelegationTokenResponse,
 };
 
+export const UpdateFeatures: ApiDescriptor<UpdateFeaturesRequest, UpdateFeaturesResponse> = {
+  apiKey: 57,
+  name: 'UpdateFeatures',
+  minVersion: 0,
+  maxVersion: 2,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeUpdateFeaturesRequest,
+  encodeRequest: encodeUpdateFeaturesRequest,
+  decodeResponse: decodeUpdateFeaturesResponse,
+  encodeResponse: encodeUpdateFeaturesResponse,
+};
+
+export const DescribeTopicPartitions: ApiDescriptor<DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse> = {
+  apiKey: 75,
+  name: 'DescribeTopicPartitions',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeDescribeTopicPartitionsRequest,
+  encodeRequest: encodeDescribeTopicPartitionsRequest,
+  decodeResponse: decodeDescribeTopicPartitionsResponse,
+  encodeResponse: encodeDescribeTopicPartitionsResponse,
+};
+
+export const ListClientMetricsResources: ApiDescriptor<ListClientMetricsResourcesRequest, ListClientMetricsResourcesResponse> = {
+  apiKey: 74,
+  name: 'ListClientMetricsResources',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeListClientMetricsResourcesRequest,
+  encodeRequest: encodeListClientMetricsResourcesRequest,
+  decodeResponse: decodeListClientMetricsResourcesResponse,
+  encodeResponse: encodeListClientMetricsResourcesResponse,
+};
+
+export const DescribeQuorum: ApiDescriptor<DescribeQuorumRequest, DescribeQuorumResponse> = {
+  apiKey: 55,
+  name: 'DescribeQuorum',
+  minVersion: 0,
+  maxVersion: 2,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeDescribeQuorumRequest,
+  encodeRequest: encodeDescribeQuorumRequest,
+  decodeResponse: decodeDescribeQuorumResponse,
+  encodeResponse: encodeDescribeQuorumResponse,
+};
+
+export const UnregisterBroker: ApiDescriptor<UnregisterBrokerRequest, UnregisterBrokerResponse> = {
+  apiKey: 64,
+  name: 'UnregisterBroker',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeUnregisterBrokerRequest,
+  encodeRequest: encodeUnregisterBrokerRequest,
+  decodeResponse: decodeUnregisterBrokerResponse,
+  encodeResponse: encodeUnregisterBrokerResponse,
+};
+
+export const AddRaftVoter: ApiDescriptor<AddRaftVoterRequest, AddRaftVoterResponse> = {
+  apiKey: 80,
+  name: 'AddRaftVoter',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeAddRaftVoterRequest,
+  encodeRequest: encodeAddRaftVoterRequest,
+  decodeResponse: decodeAddRaftVoterResponse,
+  encodeResponse: encodeAddRaftVoterResponse,
+};
+
+export const RemoveRaftVoter: ApiDescriptor<RemoveRaftVoterRequest, RemoveRaftVoterResponse> = {
+  apiKey: 81,
+  name: 'RemoveRaftVoter',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeRemoveRaftVoterRequest,
+  encodeRequest: encodeRemoveRaftVoterRequest,
+  decodeResponse: decodeRemoveRaftVoterResponse,
+  encodeResponse: encodeRemoveRaftVoterResponse,
+};
+
 /** Every API we generate, by API key. */
 export const apiDescriptors: ReadonlyMap<number, ApiDescriptor<unknown, unknown>> = new Map<number, ApiDescriptor<unknown, unknown>>([
   [0, Produce as ApiDescriptor<unknown, unknown>],
@@ -850,12 +948,19 @@ export const apiDescriptors: ReadonlyMap<number, ApiDescriptor<unknown, unknown>
   [49, AlterClientQuotas as ApiDescriptor<unknown, unknown>],
   [50, DescribeUserScramCredentials as ApiDescriptor<unknown, unknown>],
   [51, AlterUserScramCredentials as ApiDescriptor<unknown, unknown>],
+  [55, DescribeQuorum as ApiDescriptor<unknown, unknown>],
+  [57, UpdateFeatures as ApiDescriptor<unknown, unknown>],
   [60, DescribeCluster as ApiDescriptor<unknown, unknown>],
   [61, DescribeProducers as ApiDescriptor<unknown, unknown>],
+  [64, UnregisterBroker as ApiDescriptor<unknown, unknown>],
   [65, DescribeTransactions as ApiDescriptor<unknown, unknown>],
   [66, ListTransactions as ApiDescriptor<unknown, unknown>],
   [68, ConsumerGroupHeartbeat as ApiDescriptor<unknown, unknown>],
   [69, ConsumerGroupDescribe as ApiDescriptor<unknown, unknown>],
+  [74, ListClientMetricsResources as ApiDescriptor<unknown, unknown>],
+  [75, DescribeTopicPartitions as ApiDescriptor<unknown, unknown>],
+  [80, AddRaftVoter as ApiDescriptor<unknown, unknown>],
+  [81, RemoveRaftVoter as ApiDescriptor<unknown, unknown>],
 ]);
 
 /** Versions of the data structures (no header, no API key); decoders accept newer versions, reading the fields they know. */

@@ -2401,6 +2401,285 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
       ],
     },
   },
+  UpdateFeaturesRequest: {
+    name: 'UpdateFeaturesRequest',
+    type: 'request',
+    apiKey: 57,
+    validVersions: [0, 2],
+    flexibleVersions: [0, -1],
+    structs: {
+      UpdateFeaturesRequest: [
+        { name: 'timeoutMs', prop: 'timeoutMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "60000" },
+        { name: 'FeatureUpdates', prop: 'featureUpdates', type: '[]UpdateFeaturesRequestFeatureUpdateKey', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ValidateOnly', prop: 'validateOnly', type: 'bool', versions: [1, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: false },
+      ],
+      UpdateFeaturesRequestFeatureUpdateKey: [
+        { name: 'Feature', prop: 'feature', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'MaxVersionLevel', prop: 'maxVersionLevel', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'AllowDowngrade', prop: 'allowDowngrade', type: 'bool', versions: [0, 0], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'UpgradeType', prop: 'upgradeType', type: 'int8', versions: [1, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: 1 },
+      ],
+    },
+  },
+  UpdateFeaturesResponse: {
+    name: 'UpdateFeaturesResponse',
+    type: 'response',
+    apiKey: 57,
+    validVersions: [0, 2],
+    flexibleVersions: [0, -1],
+    structs: {
+      UpdateFeaturesResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Results', prop: 'results', type: '[]UpdateFeaturesResponseUpdatableFeatureResult', versions: [0, 1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: true, default: null },
+      ],
+      UpdateFeaturesResponseUpdatableFeatureResult: [
+        { name: 'Feature', prop: 'feature', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  DescribeTopicPartitionsRequest: {
+    name: 'DescribeTopicPartitionsRequest',
+    type: 'request',
+    apiKey: 75,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      DescribeTopicPartitionsRequest: [
+        { name: 'Topics', prop: 'topics', type: '[]DescribeTopicPartitionsRequestTopicRequest', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ResponsePartitionLimit', prop: 'responsePartitionLimit', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "2000" },
+        { name: 'Cursor', prop: 'cursor', type: 'DescribeTopicPartitionsRequestCursor', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+      ],
+      DescribeTopicPartitionsRequestTopicRequest: [
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DescribeTopicPartitionsRequestCursor: [
+        { name: 'TopicName', prop: 'topicName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'PartitionIndex', prop: 'partitionIndex', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  DescribeTopicPartitionsResponse: {
+    name: 'DescribeTopicPartitionsResponse',
+    type: 'response',
+    apiKey: 75,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      DescribeTopicPartitionsResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: true, default: null },
+        { name: 'Topics', prop: 'topics', type: '[]DescribeTopicPartitionsResponseTopic', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'NextCursor', prop: 'nextCursor', type: 'DescribeTopicPartitionsResponseCursor', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+      ],
+      DescribeTopicPartitionsResponseTopic: [
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: true, default: null },
+        { name: 'IsInternal', prop: 'isInternal', type: 'bool', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: true, default: "false" },
+        { name: 'Partitions', prop: 'partitions', type: '[]DescribeTopicPartitionsResponsePartition', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'TopicAuthorizedOperations', prop: 'topicAuthorizedOperations', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "-2147483648" },
+      ],
+      DescribeTopicPartitionsResponsePartition: [
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'PartitionIndex', prop: 'partitionIndex', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'LeaderId', prop: 'leaderId', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'LeaderEpoch', prop: 'leaderEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: true, default: "-1" },
+        { name: 'ReplicaNodes', prop: 'replicaNodes', type: '[]int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'IsrNodes', prop: 'isrNodes', type: '[]int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'EligibleLeaderReplicas', prop: 'eligibleLeaderReplicas', type: '[]int32', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'LastKnownElr', prop: 'lastKnownElr', type: '[]int32', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'OfflineReplicas', prop: 'offlineReplicas', type: '[]int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: true, default: null },
+      ],
+      DescribeTopicPartitionsResponseCursor: [
+        { name: 'TopicName', prop: 'topicName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'PartitionIndex', prop: 'partitionIndex', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  ListClientMetricsResourcesRequest: {
+    name: 'ListClientMetricsResourcesRequest',
+    type: 'request',
+    apiKey: 74,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      ListClientMetricsResourcesRequest: [
+      ],
+    },
+  },
+  ListClientMetricsResourcesResponse: {
+    name: 'ListClientMetricsResourcesResponse',
+    type: 'response',
+    apiKey: 74,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      ListClientMetricsResourcesResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ClientMetricsResources', prop: 'clientMetricsResources', type: '[]ListClientMetricsResourcesResponseClientMetricsResource', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ListClientMetricsResourcesResponseClientMetricsResource: [
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  DescribeQuorumRequest: {
+    name: 'DescribeQuorumRequest',
+    type: 'request',
+    apiKey: 55,
+    validVersions: [0, 2],
+    flexibleVersions: [0, -1],
+    structs: {
+      DescribeQuorumRequest: [
+        { name: 'Topics', prop: 'topics', type: '[]DescribeQuorumRequestTopicData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DescribeQuorumRequestTopicData: [
+        { name: 'TopicName', prop: 'topicName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]DescribeQuorumRequestPartitionData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DescribeQuorumRequestPartitionData: [
+        { name: 'PartitionIndex', prop: 'partitionIndex', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  DescribeQuorumResponse: {
+    name: 'DescribeQuorumResponse',
+    type: 'response',
+    apiKey: 55,
+    validVersions: [0, 2],
+    flexibleVersions: [0, -1],
+    structs: {
+      DescribeQuorumResponse: [
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [2, -1], nullableVersions: [2, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: true, default: null },
+        { name: 'Topics', prop: 'topics', type: '[]DescribeQuorumResponseTopicData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Nodes', prop: 'nodes', type: '[]DescribeQuorumResponseNode', versions: [2, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DescribeQuorumResponseTopicData: [
+        { name: 'TopicName', prop: 'topicName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]DescribeQuorumResponsePartitionData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DescribeQuorumResponsePartitionData: [
+        { name: 'PartitionIndex', prop: 'partitionIndex', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [2, -1], nullableVersions: [2, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: true, default: null },
+        { name: 'LeaderId', prop: 'leaderId', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'LeaderEpoch', prop: 'leaderEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'HighWatermark', prop: 'highWatermark', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'CurrentVoters', prop: 'currentVoters', type: '[]DescribeQuorumResponseReplicaState', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Observers', prop: 'observers', type: '[]DescribeQuorumResponseReplicaState', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DescribeQuorumResponseNode: [
+        { name: 'NodeId', prop: 'nodeId', type: 'int32', versions: [2, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Listeners', prop: 'listeners', type: '[]DescribeQuorumResponseListener', versions: [2, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DescribeQuorumResponseListener: [
+        { name: 'Name', prop: 'name', type: 'string', versions: [2, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Host', prop: 'host', type: 'string', versions: [2, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Port', prop: 'port', type: 'uint16', versions: [2, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DescribeQuorumResponseReplicaState: [
+        { name: 'ReplicaId', prop: 'replicaId', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ReplicaDirectoryId', prop: 'replicaDirectoryId', type: 'uuid', versions: [2, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'LogEndOffset', prop: 'logEndOffset', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'LastFetchTimestamp', prop: 'lastFetchTimestamp', type: 'int64', versions: [1, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: true, default: -1 },
+        { name: 'LastCaughtUpTimestamp', prop: 'lastCaughtUpTimestamp', type: 'int64', versions: [1, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: true, default: -1 },
+      ],
+    },
+  },
+  UnregisterBrokerRequest: {
+    name: 'UnregisterBrokerRequest',
+    type: 'request',
+    apiKey: 64,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      UnregisterBrokerRequest: [
+        { name: 'BrokerId', prop: 'brokerId', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  UnregisterBrokerResponse: {
+    name: 'UnregisterBrokerResponse',
+    type: 'response',
+    apiKey: 64,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      UnregisterBrokerResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  AddRaftVoterRequest: {
+    name: 'AddRaftVoterRequest',
+    type: 'request',
+    apiKey: 80,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      AddRaftVoterRequest: [
+        { name: 'ClusterId', prop: 'clusterId', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'TimeoutMs', prop: 'timeoutMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'VoterId', prop: 'voterId', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'VoterDirectoryId', prop: 'voterDirectoryId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Listeners', prop: 'listeners', type: '[]AddRaftVoterRequestListener', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      AddRaftVoterRequestListener: [
+        { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Host', prop: 'host', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Port', prop: 'port', type: 'uint16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  AddRaftVoterResponse: {
+    name: 'AddRaftVoterResponse',
+    type: 'response',
+    apiKey: 80,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      AddRaftVoterResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: true, default: null },
+      ],
+    },
+  },
+  RemoveRaftVoterRequest: {
+    name: 'RemoveRaftVoterRequest',
+    type: 'request',
+    apiKey: 81,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      RemoveRaftVoterRequest: [
+        { name: 'ClusterId', prop: 'clusterId', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'VoterId', prop: 'voterId', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'VoterDirectoryId', prop: 'voterDirectoryId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  RemoveRaftVoterResponse: {
+    name: 'RemoveRaftVoterResponse',
+    type: 'response',
+    apiKey: 81,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      RemoveRaftVoterResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: true, default: null },
+      ],
+    },
+  },
   ConsumerProtocolSubscription: {
     name: 'ConsumerProtocolSubscription',
     type: 'data',
