@@ -141,6 +141,14 @@ export const BROKER_CONFIG_DEFS: readonly BrokerConfigDef[] = [
     validator: { kind: 'range', min: -1 },
     doc: 'The number of bytes all connections together may hold for requests being read and responses not yet written, before large requests wait and fetches return less; -1 for no limit. At least socket.request.max.bytes.',
   }),
+  broker({
+    name: 'max.request.partition.size.limit',
+    type: 'int',
+    default: '2000',
+    dynamic: false,
+    validator: { kind: 'range', min: 1 },
+    doc: 'The maximum number of partitions can be served in one request (DescribeTopicPartitions, KIP-966).',
+  }),
   // The limits below are Kafka Desk's own: Kafka has no such setting (or a fixed one).
   broker({
     name: 'socket.request.read.timeout.ms',

@@ -52,6 +52,7 @@ import { describeClusterHandler } from './60-describe-cluster';
 import { describeProducersHandler } from './61-describe-producers';
 import { describeTransactionsHandler } from './65-describe-transactions';
 import { listTransactionsHandler } from './66-list-transactions';
+import { describeTopicPartitionsHandler } from './75-describe-topic-partitions';
 import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat';
 import { consumerGroupDescribeHandler } from './69-consumer-group-describe';
 
@@ -110,6 +111,7 @@ export const handlers: readonly AnyHandler[] = [
   describeProducersHandler,
   describeTransactionsHandler,
   listTransactionsHandler,
+  describeTopicPartitionsHandler,
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,
 ];
