@@ -126,6 +126,11 @@ export class EmbeddedCluster {
       replicaLog: (brokerId, topic, partition) => this.#brokerMap.get(brokerId)?.replicaLogInfo(topic, partition) ?? null,
       logger: logger.child({ controller: true }),
       features: releaseFeatures(kafkaVersion),
+      onBrokerUnregistered: (id) => {
+        // UnregisterBroker (or removeBroker): the broker, already stopped, is forgotten.
+        if (!this.#brokerMap.delete(id)) return;
+        this.events.emit({ type: 'broker', brokerId: id, state: 'removed', at: Date.now() });
+      },
       delegationTokens: () => ({
         secretKey: staticConfigs['delegation.token.secret.key'] ?? staticConfigs['delegation.token.master.key'] ?? null,
         maxLifetimeMs: staticView.int('delegation.token.max.lifetime.ms'),
@@ -219,8 +224,6 @@ export class EmbeddedCluster {
     await this.stopBroker(id);
     const failure = this.controller.unregisterBroker(id);
     if (failure) throw new Error(failure.message);
-    this.#brokerMap.delete(id);
-    this.events.emit({ type: 'broker', brokerId: id, state: 'removed', at: Date.now() });
   }
 
   static async start(options: EmbeddedClusterOptions): Promise<EmbeddedCluster> {

@@ -107,6 +107,8 @@ export interface ControllerOptions {
   delegationTokens?: () => DelegationTokenConfig;
   /** The features of the release played (features.ts); the newest release's without. */
   features?: ReleaseFeatures;
+  /** Told after a broker was unregistered (UnregisterBroker or the cluster's removeBroker), so its broker object goes. */
+  onBrokerUnregistered?: (brokerId: number) => void;
 }
 
 /** How often metadata that could not be written is tried again. */
@@ -208,6 +210,28 @@ export class Controller {
     return id;
   }
 
+  #metadataRecordsWritten = 0;
+  #quorumLeader = -1;
+  #quorumEpoch = 0;
+
+  /**
+   * The metadata quorum as DescribeQuorum reports it (KIP-595): one voter, the controller, which leads;
+   * its epoch grows each time another broker becomes the controller (as a KRaft election would). The
+   * high watermark counts the metadata records written by this process (the metadata log here has no
+   * Raft offsets).
+   */
+  quorum(): { leaderId: number; leaderEpoch: number; highWatermark: number } {
+    this.#followQuorumLeader();
+    return { leaderId: this.#quorumLeader, leaderEpoch: this.#quorumEpoch, highWatermark: this.#metadataRecordsWritten };
+  }
+
+  #followQuorumLeader(): void {
+    const leaderId = this.controllerId;
+    if (leaderId === this.#quorumLeader) return;
+    this.#quorumLeader = leaderId;
+    if (leaderId !== -1) this.#quorumEpoch++;
+  }
+
   /** The registered brokers: those the cluster was started with, or as added and removed since (persisted). */
   get brokerIds(): readonly number[] {
     return this.#brokerIds;
@@ -254,6 +278,7 @@ export class Controller {
     this.#brokerIds = this.#brokerIds.filter((id) => id !== brokerId);
     this.#state.brokerIds = [...this.#brokerIds];
     this.#persist([{ kind: 'brokers' }]);
+    this.#options.onBrokerUnregistered?.(brokerId);
     return null;
   }
 
@@ -436,6 +461,7 @@ export class Controller {
     }
     try {
       this.#options.store.append(records, this.#state);
+      this.#metadataRecordsWritten += records.length;
     } catch (error) {
       if (!(error instanceof MetadataStoreError)) throw error;
       this.#lastFailedFlush = this.#now();
@@ -734,6 +760,7 @@ export class Controller {
    */
   brokerStarted(brokerId: number): void {
     this.#live.add(brokerId);
+    this.#followQuorumLeader();
     const at = this.#now();
     this.#options.events.emit({ type: 'broker', brokerId, state: 'up', at });
     const changes: MetadataChange[] = [];
@@ -868,6 +895,7 @@ export class Controller {
    */
   brokerStopped(brokerId: number): void {
     this.#live.delete(brokerId);
+    this.#followQuorumLeader();
     const at = this.#now();
     const changes: MetadataChange[] = [];
     for (const topic of this.#byName.values()) {

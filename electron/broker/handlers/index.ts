@@ -47,12 +47,16 @@ import { describeClientQuotasHandler } from './48-describe-client-quotas';
 import { alterClientQuotasHandler } from './49-alter-client-quotas';
 import { describeUserScramCredentialsHandler } from './50-describe-user-scram-credentials';
 import { alterUserScramCredentialsHandler } from './51-alter-user-scram-credentials';
+import { describeQuorumHandler } from './55-describe-quorum';
 import { updateFeaturesHandler } from './57-update-features';
 import { describeClusterHandler } from './60-describe-cluster';
 import { describeProducersHandler } from './61-describe-producers';
+import { unregisterBrokerHandler } from './64-unregister-broker';
 import { describeTransactionsHandler } from './65-describe-transactions';
 import { listTransactionsHandler } from './66-list-transactions';
 import { describeTopicPartitionsHandler } from './75-describe-topic-partitions';
+import { addRaftVoterHandler } from './80-add-raft-voter';
+import { removeRaftVoterHandler } from './81-remove-raft-voter';
 import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat';
 import { consumerGroupDescribeHandler } from './69-consumer-group-describe';
 
@@ -106,12 +110,16 @@ export const handlers: readonly AnyHandler[] = [
   alterClientQuotasHandler,
   describeUserScramCredentialsHandler,
   alterUserScramCredentialsHandler,
+  describeQuorumHandler,
   updateFeaturesHandler,
   describeClusterHandler,
   describeProducersHandler,
+  unregisterBrokerHandler,
   describeTransactionsHandler,
   listTransactionsHandler,
   describeTopicPartitionsHandler,
+  addRaftVoterHandler,
+  removeRaftVoterHandler,
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,
 ];

@@ -144,8 +144,8 @@ describe('DescribeTopicPartitions', () => {
     const connection = new Connection('dtp-test');
     try {
       await connection.connect(host!, Number(port));
-      const answer = await describeTopicPartitionsV0.api.async(connection, [{ name: 'alpha' }], 2, null);
-      expect(answer.topics.map((t: { name: string | null }) => t.name)).toEqual(['alpha']);
+      const answer = await describeTopicPartitionsV0.api.async(connection, [{ name: 'alpha' }], 2, undefined);
+      expect(answer.topics.map((t) => t.name)).toEqual(['alpha']);
       expect(answer.topics[0]!.partitions.map((p: { partitionIndex: number }) => p.partitionIndex)).toEqual([0, 1]);
       expect(answer.nextCursor).toEqual({ topicName: 'alpha', partitionIndex: 2 });
     } finally {
