@@ -2,12 +2,12 @@
 // advertises an address nothing listens on (advertised.listeners, per broker, as a misconfigured
 // cluster would). The Brokers screen lists it as up, says it does not answer from here and why, and
 // what fails until it does; fixed, the note goes away without a click.
-import { createServer } from 'node:net';
 import { ErrorCode } from '../../electron/kafka/protocol/error-codes';
 import { IncrementalAlterConfigs } from '../../electron/kafka/protocol/generated/index';
 import { RawClient } from '../broker/handlers/raw-client';
 import { expect, startWebApp, test, type WebApp } from './fixtures';
 import { openScreen, screenshots, watchConsole } from '../support/e2e-page';
+import { freePort } from '../support/ports';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -27,10 +27,10 @@ test.beforeAll(async () => {
   app = await startWebApp({ brokers: 3 });
   // To broker 0, which takes a change of broker 1's configs (Kafka's tools would send it to broker 1).
   raw = await RawClient.open(app.bootstrapServers.split(',')[0]!);
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  deadPort = (probe.address() as { port: number }).port;
-  await new Promise((resolve) => probe.close(resolve));
+  // Below the kernel's ephemeral range (support/ports): a port from listen(0) is one that any outgoing
+  // connection may be given next, and the app's own connection to it can then connect to itself
+  // (Linux's TCP self-connect) instead of being refused.
+  deadPort = await freePort();
   await advertise(`PLAINTEXT://127.0.0.1:${deadPort}`);
 });
 
