@@ -245,12 +245,12 @@ const ATTRIBUTES_OFFSET = 21;
  * sets of Produce v0-2 are converted there): a refused partition gets its error code and message,
  * nothing of it is stored, and the other partitions of the request are unaffected. Transactional
  * batches are first verified with (v12, transaction version 2: added by) the transaction coordinator
- * (KIP-890, verifyTransactionalAppends).
+ * (KIP-890, verifyTransactionalAppends). v13 (Kafka 4.1, KIP-516) names topics by id.
  */
 export const produceHandler = defineHandler({
   api: Produce,
   minVersion: 0,
-  maxVersion: 12,
+  maxVersion: 13,
   overlaps: true,
   handle: (request, context) => {
     const { broker } = context;

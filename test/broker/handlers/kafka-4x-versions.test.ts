@@ -16,8 +16,9 @@ import {
   Fetch,
   ListTransactions,
   Metadata,
+  Produce,
 } from '../../../electron/kafka/protocol/generated/index';
-import { decodeBatches } from '../../../electron/kafka/records/record-batch';
+import { decodeBatches, encodeRecordBatch } from '../../../electron/kafka/records/record-batch';
 import { Writer } from '../../../electron/kafka/protocol/writer';
 import { startTestCluster, topicName, type TestCluster } from '../clients/helpers';
 import { waitFor } from '../../support/wait';
@@ -215,6 +216,31 @@ describe('Fetch v18 (Kafka 4.1, KIP-1166)', () => {
     expect((await fetch(17, 9223372036854775807n)).responses[0]!.partitions[0]!.records).toEqual(partition.records);
     // The field is tagged: not sent when it holds its default, refused by no version before 18.
     expect(() => Fetch.encodeRequest(new Writer(), 17, { ...createFetchRequest(), topics: [] })).not.toThrow();
+  });
+});
+
+describe('Produce v13 (Kafka 4.1, KIP-516)', () => {
+  it('appends to the topic named by its id, answers with the id, and refuses an unknown id with UNKNOWN_TOPIC_ID', async () => {
+    const topic = topicName('produce-v13');
+    const topicId = createTopic(topic, [[0, 1]]);
+    const records = encodeRecordBatch({ baseOffset: 0, records: [{ value: Buffer.from('by id') }] });
+    const unknownId = '00000000-0000-0000-0000-0000000000ff';
+    const produced = await raw.call(Produce, 13, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 5000,
+      topicData: [
+        { name: '', topicId, partitionData: [{ index: 0, records }] },
+        { name: '', topicId: unknownId, partitionData: [{ index: 0, records }] },
+      ],
+    });
+    const [known, unknown] = produced.responses;
+    expect(known).toMatchObject({ name: '', topicId });
+    expect(known!.partitionResponses[0]).toMatchObject({ index: 0, errorCode: ErrorCode.NONE, baseOffset: 0n });
+    expect(unknown).toMatchObject({ name: '', topicId: unknownId });
+    expect(unknown!.partitionResponses[0]).toMatchObject({ errorCode: ErrorCode.UNKNOWN_TOPIC_ID, baseOffset: -1n });
+    expect(unknown!.partitionResponses[0]!.errorMessage).toMatch(/No topic has the id/);
+    expect(t.cluster.broker(0).replica(topic, 0)!.log.logEndOffset).toBe(1);
   });
 });
 
