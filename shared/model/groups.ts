@@ -13,9 +13,16 @@ export const groupIdSchema = z.string().min(1, 'Enter a group id.').max(1_000);
 export const groupStateSchema = z.enum(['STABLE', 'PREPARING_REBALANCE', 'COMPLETING_REBALANCE', 'EMPTY', 'DEAD', 'ASSIGNING', 'RECONCILING', 'UNKNOWN']);
 export type GroupState = z.infer<typeof groupStateSchema>;
 
+// Kafka's group types (ListGroups v5, KIP-848): "classic" groups rebalance with JoinGroup/SyncGroup,
+// "consumer" groups with ConsumerGroupHeartbeat and a server-side assignor; null when the cluster does
+// not say (before Kafka 3.8 every group is classic).
+export const groupTypeSchema = z.enum(['classic', 'consumer', 'share', 'streams', 'unknown']);
+export type GroupType = z.infer<typeof groupTypeSchema>;
+
 export const groupSummarySchema = z.object({
   id: z.string(),
   state: groupStateSchema,
+  groupType: groupTypeSchema.nullable(),
   // "consumer" for Kafka consumers; "" for groups that only ever committed offsets (simple consumers).
   protocolType: z.string(),
   // The assignor the members agreed on (range, roundrobin, cooperative-sticky, ...); "" when empty.
@@ -45,27 +52,58 @@ export const groupPartitionLagSchema = z.object({
   stableLag: z.number().nullable(),
   memberId: z.string().nullable(),
   clientId: z.string().nullable(),
+  // Consumer-protocol groups (KIP-848): the member the target assignment gives the partition, where it
+  // is not the member that owns it now (a move in progress); null otherwise and for classic groups.
+  targetMemberId: z.string().nullable(),
+  targetClientId: z.string().nullable(),
   // Metadata the consumer attached to its commit, if any.
   metadata: z.string().nullable(),
 });
 export type GroupPartitionLag = z.infer<typeof groupPartitionLagSchema>;
+
+const topicPartitionsSchema = z.array(z.object({ topic: z.string(), partitions: z.array(z.number().int()) }));
+export type TopicPartitions = z.infer<typeof topicPartitionsSchema>;
+
+// What ConsumerGroupDescribe (KIP-848) says of a member of a consumer-protocol group.
+export const consumerProtocolMemberSchema = z.object({
+  // The epoch the member is at; below the group's assignment epoch while it is still reconciling.
+  memberEpoch: z.number().int(),
+  rackId: z.string().nullable(),
+  subscribedTopics: z.array(z.string()),
+  subscribedTopicRegex: z.string().nullable(),
+  // What the assignor gave it; it converges to this by giving up `revoking` and then taking `assigning`.
+  target: topicPartitionsSchema,
+  // Owned now but not in the target: to be revoked (the member commits and releases them first).
+  revoking: topicPartitionsSchema,
+  // In the target but not owned yet: assigned once their previous owner has released them.
+  assigning: topicPartitionsSchema,
+});
+export type ConsumerProtocolMember = z.infer<typeof consumerProtocolMemberSchema>;
 
 export const groupMemberSchema = z.object({
   memberId: z.string(),
   groupInstanceId: z.string().nullable(),
   clientId: z.string(),
   host: z.string(),
-  assignments: z.array(z.object({ topic: z.string(), partitions: z.array(z.number().int()) })),
+  // What it owns now (for a classic group: the leader's assignment of the generation).
+  assignments: topicPartitionsSchema,
   // Sum of the lag of its assigned partitions that have a committed offset; null when none has one.
   lag: z.number().nullable(),
+  // Consumer-protocol groups only; null for classic ones.
+  consumerProtocol: consumerProtocolMemberSchema.nullable(),
 });
 export type GroupMember = z.infer<typeof groupMemberSchema>;
 
 export const groupDetailSchema = z.object({
   id: z.string(),
   state: groupStateSchema,
+  groupType: groupTypeSchema.nullable(),
   protocolType: z.string(),
+  // The classic group's chosen assignor; for a consumer-protocol group its server-side assignor.
   protocol: z.string(),
+  // Consumer-protocol groups (KIP-848): the group epoch (bumped by every membership or subscription
+  // change) and the epoch of the target assignment (it lags the group epoch while the assignor runs).
+  epochs: z.object({ group: z.number().int(), assignment: z.number().int() }).nullable(),
   coordinator: z.object({ id: z.number().int(), host: z.string(), port: z.number().int() }).nullable(),
   members: z.array(groupMemberSchema),
   partitions: z.array(groupPartitionLagSchema),

@@ -8,6 +8,7 @@ import { groupQuery, groupsQuery, lagSeriesQuery, sparklinesQuery, topicLagQuery
 const group = (id: string, patch: Partial<GroupSummary> = {}): GroupSummary => ({
   id,
   state: 'STABLE',
+  groupType: 'classic',
   protocolType: 'consumer',
   protocol: 'range',
   members: 1,
@@ -85,7 +86,18 @@ describe('groups slice', () => {
       'lag.series': ({ group: name }) => ({ ok: true, value: series(name) }),
       'groups.describe': ({ group: name }) => ({
         ok: true,
-        value: { id: name, state: 'STABLE', protocolType: 'consumer', protocol: 'range', coordinator: null, members: [], partitions: [], totalLag: 0 },
+        value: {
+          id: name,
+          state: 'STABLE',
+          groupType: 'classic',
+          protocolType: 'consumer',
+          protocol: 'range',
+          epochs: null,
+          coordinator: null,
+          members: [],
+          partitions: [],
+          totalLag: 0,
+        },
       }),
     });
     const store = createAppStore(client);

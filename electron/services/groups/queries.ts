@@ -1,12 +1,22 @@
 // Consumer groups over the Kafka protocol only, so they behave the same on the embedded cluster and on
-// any real one: ListGroups, DescribeGroups and FindCoordinator for the groups, OffsetFetch for their
+// any real one: ListGroups, DescribeGroups and FindCoordinator for the groups (ConsumerGroupDescribe for
+// those of the KIP-848 consumer protocol, ./consumer-protocol), OffsetFetch for their
 // committed offsets, Metadata and ListOffsets for the partitions' start and end, OffsetCommit to reset,
 // DeleteGroups and OffsetDelete to delete.
 //
 // Lag of a partition = end − max(committed, log start) (see shared/model/groups.ts); a partition
 // without a committed offset has null lag.
-import { FindCoordinatorKeyTypes, type Admin } from '@platformatic/kafka';
-import type { GroupDetail, GroupMember, GroupPartitionLag, GroupState, GroupSummary, ResetPreview, ResetStrategy } from '../../../shared/model/groups';
+import type { Admin } from '@platformatic/kafka';
+import type {
+  GroupDetail,
+  GroupMember,
+  GroupPartitionLag,
+  GroupState,
+  GroupSummary,
+  GroupType,
+  ResetPreview,
+  ResetStrategy,
+} from '../../../shared/model/groups';
 import { AppError } from '../../core/errors';
 import { appLogger } from '../../core/logger';
 import { errorName } from '../../kafka/protocol/error-codes';
@@ -15,6 +25,8 @@ import { chunks, committedOffsets, eachIfBatchFails, GROUP_BATCH, LATEST_TIMESTA
 import { brokerFailure, listOffsets, readMetadata, type ClusterSnapshot } from '../cluster/read';
 import { brokerConnection, negotiateVersion, send } from '../cluster/wire';
 import { partitionLag, type GroupSample, type PartitionSample } from '../lag/series';
+import { describeConsumerGroups, supportsConsumerGroups, type ConsumerGroupRefusal } from './consumer-protocol';
+import { coordinators } from './coordinators';
 
 export interface Watermarks {
   start: number | null;
@@ -189,7 +201,12 @@ export interface ListedGroup {
   id: string;
   state: string;
   protocolType: string;
+  /** ListGroups v5+ (KIP-848); null from older clusters, where every group is classic. */
+  type: GroupType | null;
 }
+
+const GROUP_TYPES = new Set<string>(['classic', 'consumer', 'share', 'streams']);
+const groupType = (type: string): GroupType => (GROUP_TYPES.has(type.toLowerCase()) ? (type.toLowerCase() as GroupType) : 'unknown');
 
 /**
  * ListGroups on each of the given brokers (each lists the groups it coordinates). A broker that does
@@ -210,7 +227,14 @@ export async function listGroupsOn(
           failed.set(id, `ListGroups on broker ${id} (${address.host}:${address.port}) was refused: ${errorName(response.errorCode)}`);
           return;
         }
-        for (const group of response.groups) groups.set(group.groupId, { id: group.groupId, state: group.groupState, protocolType: group.protocolType });
+        for (const group of response.groups) {
+          groups.set(group.groupId, {
+            id: group.groupId,
+            state: group.groupState,
+            protocolType: group.protocolType,
+            type: version >= 5 ? groupType(group.groupType) : null,
+          });
+        }
       } catch (error) {
         failed.set(id, brokerFailure(id, address, 'ListGroups', error));
       }
@@ -258,8 +282,10 @@ export async function readGroupSamples(admin: Admin, groups: readonly string[] |
 
 interface Described {
   state: GroupState;
+  groupType: GroupType | null;
   protocolType: string;
   protocol: string;
+  epochs: GroupDetail['epochs'];
   members: GroupMember[];
 }
 
@@ -272,8 +298,10 @@ async function describe(admin: Admin, groups: readonly string[]): Promise<Map<st
     for (const [id, group] of described) {
       result.set(id, {
         state: normalizeState(group.state),
+        groupType: null,
         protocolType: group.protocolType ?? '',
         protocol: group.protocol ?? '',
+        epochs: null,
         members: [...group.members.values()].map((member) => ({
           memberId: member.id,
           groupInstanceId: member.groupInstanceId ?? null,
@@ -283,6 +311,7 @@ async function describe(admin: Admin, groups: readonly string[]): Promise<Map<st
             .map((assignment) => ({ topic: assignment.topic, partitions: [...assignment.partitions].sort((a, b) => a - b) }))
             .sort((a, b) => (a.topic < b.topic ? -1 : 1)),
           lag: null,
+          consumerProtocol: null,
         })),
       });
     }
@@ -290,15 +319,34 @@ async function describe(admin: Admin, groups: readonly string[]): Promise<Map<st
   return result;
 }
 
-async function coordinators(admin: Admin, groups: readonly string[]): Promise<Map<string, { id: number; host: string; port: number }>> {
-  const result = new Map<string, { id: number; host: string; port: number }>();
-  const batches = await Promise.all(chunks(groups, GROUP_BATCH).map((keys) => admin.findCoordinator({ keyType: FindCoordinatorKeyTypes.GROUP, keys })));
-  for (const batch of batches) {
-    for (const found of batch) {
-      if (found.nodeId >= 0) result.set(found.key, { id: found.nodeId, host: found.host, port: found.port });
-    }
+interface DescribedAll {
+  described: Map<string, Described>;
+  /** Groups ConsumerGroupDescribe refused for another reason than "not a consumer group". */
+  refused: Map<string, ConsumerGroupRefusal>;
+}
+
+/**
+ * Classic and consumer-protocol groups alike. With `listed` (ListGroups v5 types) each group is asked
+ * the one way its type needs; without (a single group's page) the consumer protocol is asked too where
+ * the cluster has it, and a group it describes is a consumer-protocol group. Clusters without
+ * ConsumerGroupDescribe get DescribeGroups alone, as before.
+ */
+async function describeAll(admin: Admin, groups: readonly string[], listed?: ReadonlyMap<string, ListedGroup>): Promise<DescribedAll> {
+  const hasConsumerGroups = await supportsConsumerGroups(admin).catch(() => false);
+  const consumerIds = !hasConsumerGroups ? [] : listed ? groups.filter((id) => listed.get(id)?.type === 'consumer') : [...groups];
+  const classicIds = listed && hasConsumerGroups ? groups.filter((id) => listed.get(id)?.type !== 'consumer') : groups;
+  const [classic, consumer] = await Promise.all([describe(admin, classicIds), describeConsumerGroups(admin, consumerIds)]);
+  const refused = new Map<string, ConsumerGroupRefusal>();
+  for (const [id, info] of classic) {
+    // A cluster with consumer-protocol groups types every group; DescribeGroups answers for classic ones.
+    if (hasConsumerGroups && info.state !== 'DEAD') info.groupType = listed?.get(id)?.type ?? 'classic';
   }
-  return result;
+  for (const [id, result] of consumer) {
+    if ('group' in result) classic.set(id, { ...result.group, groupType: 'consumer' });
+    // Not a consumer group (or, on 3.8-3.9 without the new coordinator, no consumer groups at all).
+    else if (!['GROUP_ID_NOT_FOUND', 'UNSUPPORTED_VERSION'].includes(result.refused.error)) refused.set(id, result.refused);
+  }
+  return { described: classic, refused };
 }
 
 export interface GroupListing {
@@ -312,8 +360,8 @@ export async function listGroups(admin: Admin, now: () => number = Date.now): Pr
   const listed = await listGroupsOnLiveBrokers(admin);
   const ids = [...listed.keys()].sort();
   if (!ids.length) return { groups: [], samples: [] };
-  const [described, samples, found] = await Promise.all([
-    describe(admin, ids),
+  const [{ described }, samples, found] = await Promise.all([
+    describeAll(admin, ids, listed),
     readGroupSamples(admin, ids, now),
     coordinators(admin, ids).catch(() => new Map<string, { id: number; host: string; port: number }>()),
   ]);
@@ -338,6 +386,7 @@ export async function listGroups(admin: Admin, now: () => number = Date.now): Pr
     return {
       id: sample.group,
       state: info?.state ?? normalizeState(base?.state),
+      groupType: base?.type ?? info?.groupType ?? null,
       protocolType: info?.protocolType ?? base?.protocolType ?? '',
       protocol: info?.protocol ?? '',
       members: info?.members.length ?? 0,
@@ -353,22 +402,35 @@ export async function listGroups(admin: Admin, now: () => number = Date.now): Pr
 
 /** One group: members and what they are assigned, and per partition the committed offset, end and lag. */
 export async function describeGroup(admin: Admin, group: string): Promise<GroupDetail> {
-  const [described, committed, found] = await Promise.all([
-    describe(admin, [group]),
+  const [{ described, refused }, committed, found] = await Promise.all([
+    describeAll(admin, [group]),
     committedOffsets(admin, [group]),
     coordinators(admin, [group]).catch(() => new Map<string, { id: number; host: string; port: number }>()),
   ]);
   const info = described.get(group);
   const commits: GroupCommits = committed.get(group) ?? new Map<string, Map<number, Commit>>();
+  const refusal = refused.get(group);
+  if ((!info || info.state === 'DEAD') && refusal) {
+    // A consumer-protocol group the cluster would not describe: say why rather than "does not exist".
+    throw new AppError('kafka', consumerGroupRefusalWords(group, refusal), { kafkaCode: refusal.error });
+  }
   if ((!info || info.state === 'DEAD') && commits.size === 0) {
     throw new AppError('not-found', `The group "${group}" does not exist on this cluster.`);
   }
   const owner = new Map<string, GroupMember>();
+  // Consumer-protocol groups: where the target assignment moves a partition to another member.
+  const targetOwner = new Map<string, GroupMember>();
   const wanted = new Map<string, Set<number>>();
   for (const member of info?.members ?? []) {
     for (const assignment of member.assignments) {
       for (const partition of assignment.partitions) {
         owner.set(key(assignment.topic, partition), member);
+        addWanted(wanted, assignment.topic, partition);
+      }
+    }
+    for (const assignment of member.consumerProtocol?.target ?? []) {
+      for (const partition of assignment.partitions) {
+        targetOwner.set(key(assignment.topic, partition), member);
         addWanted(wanted, assignment.topic, partition);
       }
     }
@@ -383,6 +445,8 @@ export async function describeGroup(admin: Admin, group: string): Promise<GroupD
       const commit = commits.get(topic)?.get(partition);
       const mark = marks.get(topic, partition);
       const member = owner.get(key(topic, partition));
+      const target = targetOwner.get(key(topic, partition));
+      const moving = info?.groupType === 'consumer' && target?.memberId !== member?.memberId ? (target ?? null) : null;
       const lag = partitionLag(commit?.offset ?? null, mark?.start ?? null, mark?.end ?? null);
       if (lag !== null) totalLag = (totalLag ?? 0) + lag;
       if (member) {
@@ -399,6 +463,8 @@ export async function describeGroup(admin: Admin, group: string): Promise<GroupD
         ...stableLag(commit?.offset ?? null, mark?.start ?? null, mark?.end ?? null, stable.get(topic, partition)),
         memberId: member?.memberId ?? null,
         clientId: member?.clientId ?? null,
+        targetMemberId: moving?.memberId ?? null,
+        targetClientId: moving?.clientId ?? null,
         metadata: commit?.metadata || null,
       });
     }
@@ -408,8 +474,10 @@ export async function describeGroup(admin: Admin, group: string): Promise<GroupD
   return {
     id: group,
     state: info?.state ?? 'UNKNOWN',
+    groupType: info?.groupType ?? null,
     protocolType: info?.protocolType ?? '',
     protocol: info?.protocol ?? '',
+    epochs: info?.epochs ?? null,
     coordinator,
     members: (info?.members ?? [])
       .map((member) => ({ ...member, lag: memberLag.get(member.memberId) ?? null }))
@@ -417,6 +485,18 @@ export async function describeGroup(admin: Admin, group: string): Promise<GroupD
     partitions,
     totalLag,
   };
+}
+
+function consumerGroupRefusalWords(group: string, refusal: ConsumerGroupRefusal): string {
+  const detail = refusal.message ? ` (${refusal.message})` : '';
+  switch (refusal.error) {
+    case 'GROUP_AUTHORIZATION_FAILED':
+      return `This user may not describe the group "${group}": it needs DESCRIBE on the group.`;
+    case 'TOPIC_AUTHORIZATION_FAILED':
+      return `The group "${group}" reads topics this user may not describe, so the cluster does not show it${detail}.`;
+    default:
+      return `The cluster would not describe the group "${group}": ${refusal.error}${detail}.`;
+  }
 }
 
 function activeMembersMessage(group: string, info: Described | undefined, action: string): string | null {
@@ -437,7 +517,7 @@ export interface ResetInput {
 /** The offsets a reset would commit, with the lag before and after; `blocked` says why it cannot run now. */
 export async function previewReset(admin: Admin, input: ResetInput): Promise<ResetPreview> {
   const { group, strategy } = input;
-  const [described, committed] = await Promise.all([describe(admin, [group]), committedOffsets(admin, [group])]);
+  const [{ described }, committed] = await Promise.all([describeAll(admin, [group]), committedOffsets(admin, [group])]);
   const info = described.get(group);
   const commits = committed.get(group) ?? new Map<string, Map<number, Commit>>();
 
@@ -551,7 +631,7 @@ export async function resetOffsets(admin: Admin, input: ResetInput): Promise<Res
 
 /** Deletes a group and its committed offsets; refused while it has active members. */
 export async function deleteGroup(admin: Admin, group: string): Promise<void> {
-  const info = (await describe(admin, [group])).get(group);
+  const info = (await describeAll(admin, [group])).described.get(group);
   const blocked = activeMembersMessage(group, info, 'delete it');
   if (blocked) throw new AppError('conflict', blocked);
   try {
@@ -593,9 +673,10 @@ export async function deleteGroupOffsets(admin: Admin, group: string, topic: str
  * one that never commits): they read it too.
  */
 export async function groupsReadingTopic(admin: Admin, topic: string): Promise<string[]> {
-  const ids = await groupIds(admin);
+  const listed = await listGroupsOnLiveBrokers(admin);
+  const ids = [...listed.keys()].sort();
   if (!ids.length) return [];
-  const [committed, described] = await Promise.all([committedOffsets(admin, ids), describe(admin, ids)]);
+  const [committed, { described }] = await Promise.all([committedOffsets(admin, ids), describeAll(admin, ids, listed)]);
   const assigned = (group: string) =>
     described.get(group)?.members.some((member) => member.assignments.some((assignment) => assignment.topic === topic)) ?? false;
   return ids.filter((group) => committed.get(group)?.has(topic) || assigned(group));

@@ -9,7 +9,8 @@ import { formatCount } from '../../components/format';
 import { useAppStore, useResource } from '../../store/hooks';
 import { selectWriteBlock } from '../connections/connections-slice';
 import { VIEW_RENEW_MS, groupQuery, lagSeriesQuery } from './groups-slice';
-import { formatCatchUp, formatRate, STATE_LABELS } from './format';
+import { formatCatchUp, formatRate, groupTypeLabel, STATE_LABELS } from './format';
+import { ConsumerGroupMembers } from './ConsumerGroupMembers';
 import { LagChart, RangePicker, RatesChart, StackPicker } from './LagCharts';
 import { ResetOffsetsDialog } from './ResetOffsetsDialog';
 import { ResourceAccess } from '../acls/ResourceAccess';
@@ -147,7 +148,7 @@ export function GroupDetailScreen() {
       {data ? (
         <>
           <h2 className="section-title">Members</h2>
-          <MembersTable detail={data} />
+          {data.groupType === 'consumer' ? <ConsumerGroupMembers detail={data} /> : <MembersTable detail={data} />}
           <h2 className="section-title">Partitions</h2>
           <PartitionsByTopic detail={data} onDeleteOffsets={(topic) => setConfirm({ kind: 'delete-offsets', topic })} />
         </>
@@ -164,10 +165,33 @@ export function GroupDetailScreen() {
 
 function GroupSummaryLine({ detail }: { detail: GroupDetail }) {
   const state = STATE_LABELS[detail.state] ?? { label: detail.state.toLowerCase(), tone: 'neutral' as const };
+  const type = groupTypeLabel(detail.groupType);
   return (
     <p className="subtitle group-summary">
       <Badge tone={state.tone}>{state.label}</Badge>
-      <span>{detail.protocolType ? `${detail.protocolType}${detail.protocol ? ` · ${detail.protocol}` : ''}` : 'offsets only (no consumer protocol)'}</span>
+      {type ? (
+        <Badge
+          tone={detail.groupType === 'consumer' ? 'accent' : 'neutral'}
+          title="The group's type, as ListGroups v5 / ConsumerGroupDescribe say it (KIP-848)"
+        >
+          {type}
+        </Badge>
+      ) : null}
+      {detail.groupType === 'consumer' ? (
+        <>
+          <span title="The server-side assignor that computes the target assignment">assignor {detail.protocol || '—'}</span>
+          {detail.epochs ? (
+            <span
+              data-testid="group-epochs"
+              title="The group epoch grows with every change of members or subscriptions; the assignment epoch is that of the target assignment, behind it while the assignor runs"
+            >
+              · group epoch {detail.epochs.group} · assignment epoch {detail.epochs.assignment}
+            </span>
+          ) : null}
+        </>
+      ) : (
+        <span>{detail.protocolType ? `${detail.protocolType}${detail.protocol ? ` · ${detail.protocol}` : ''}` : 'offsets only (no consumer protocol)'}</span>
+      )}
       <span>
         · coordinator{' '}
         {detail.coordinator ? (
@@ -298,7 +322,18 @@ function PartitionsByTopic({ detail, onDeleteOffsets }: { detail: GroupDetail; o
                 {partitions.map((partition) => (
                   <tr key={partition.partition} data-partition={partition.partition}>
                     <td>{partition.partition}</td>
-                    <td>{partition.clientId ?? <span className="muted">unassigned</span>}</td>
+                    <td data-column="consumer">
+                      {partition.clientId ?? <span className="muted">unassigned</span>}
+                      {partition.targetClientId !== null ? (
+                        <span
+                          className="partition-moving"
+                          title={`Being moved by the group's target assignment to ${partition.targetClientId} (${partition.targetMemberId ?? ''}); it takes the partition once ${partition.clientId ?? 'its previous owner'} has given it up`}
+                        >
+                          {' → '}
+                          {partition.targetClientId}
+                        </span>
+                      ) : null}
+                    </td>
                     <td className="numeric" data-column="committed">
                       {partition.committed === null ? <span className="muted">no committed offset</span> : formatCount(partition.committed)}
                     </td>

@@ -7,7 +7,7 @@ import type { GroupSummary } from '../../../../shared/model/groups';
 import { Badge } from '../../components/Badge';
 import { formatCount, formatQuantity } from '../../components/format';
 import type { GroupSort, GroupSortKey } from './groups-slice';
-import { STATE_LABELS } from './format';
+import { groupTypeLabel, STATE_LABELS } from './format';
 import { Sparkline } from './Sparkline';
 
 export const GROUP_ROW_HEIGHT = 38;
@@ -22,6 +22,19 @@ const columns: { key: GroupSortKey | null; label: string; numeric?: boolean }[] 
   { key: null, label: 'Lag, 15 min' },
   { key: 'coordinator', label: 'Coordinator', numeric: true },
 ];
+
+/** "range" as before types existed; with a type (Kafka 3.8+) "classic · range", "consumer · uniform". */
+function protocolText(group: GroupSummary): string {
+  const protocol = group.protocol || group.protocolType || 'offsets only';
+  return group.groupType ? `${group.groupType} · ${protocol}` : protocol;
+}
+
+function protocolTitle(group: GroupSummary): string {
+  const type = groupTypeLabel(group.groupType);
+  const protocol = group.protocolType ? `${group.protocolType} / ${group.protocol || '—'}` : 'offsets only';
+  if (!type) return protocol;
+  return group.groupType === 'consumer' ? `${type} group, server-side assignor ${group.protocol || '—'}` : `${type} group: ${protocol}`;
+}
 
 export function GroupsTable({
   groups,
@@ -95,16 +108,22 @@ export function GroupsTable({
                 onClick={() => onOpen(group.id)}
                 data-group={group.id}
               >
-                <div role="cell" className="topic-name">
+                <div role="cell" className="topic-name group-name-cell">
                   <button type="button" className="link-button" onClick={() => onOpen(group.id)} title={group.id}>
                     {group.id}
                   </button>
+                  {/* Classic groups are the default and go unmarked; the Protocol column says both when it fits. */}
+                  {group.groupType === 'consumer' ? (
+                    <Badge tone="accent" title="A group of the KIP-848 consumer protocol (ConsumerGroupHeartbeat, server-side assignor)">
+                      KIP-848
+                    </Badge>
+                  ) : null}
                 </div>
                 <div role="cell">
                   <Badge tone={state.tone}>{state.label}</Badge>
                 </div>
-                <div role="cell" className="muted" title={group.protocolType ? `${group.protocolType} / ${group.protocol || '—'}` : 'offsets only'}>
-                  {group.protocol || group.protocolType || 'offsets only'}
+                <div role="cell" className="muted group-protocol-cell" data-column="protocol" title={protocolTitle(group)}>
+                  {protocolText(group)}
                 </div>
                 <div role="cell" className="numeric">
                   {formatCount(group.members)}

@@ -1,4 +1,5 @@
 // Formatting of the groups screens: lag, rates, durations and chart time ticks.
+import type { GroupType, TopicPartitions } from '../../../../shared/model/groups';
 import { formatCount } from '../../components/format';
 
 const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
@@ -79,3 +80,22 @@ export const STATE_LABELS: Record<string, { label: string; tone: 'good' | 'warn'
   DEAD: { label: 'dead', tone: 'bad' },
   UNKNOWN: { label: 'unknown', tone: 'neutral' },
 };
+
+/** A group's type (ListGroups v5) in words; null when the cluster does not say (before Kafka 3.8). */
+export function groupTypeLabel(type: GroupType | null): string | null {
+  switch (type) {
+    case null:
+      return null;
+    case 'consumer':
+      return 'consumer (KIP-848)';
+    case 'unknown':
+      return 'unknown type';
+    default:
+      return type;
+  }
+}
+
+/** "orders: 0, 1 · payments: 2" */
+export function formatTopicPartitions(assignments: TopicPartitions): string {
+  return assignments.map((assignment) => `${assignment.topic}: ${assignment.partitions.join(', ')}`).join(' · ');
+}
