@@ -19,7 +19,7 @@ import { describeConsumerGroup, describeError, notAConsumerGroup, type Described
 import type { ConsumerGroup } from './consumer-group';
 import { ConsumerMembership, type ConsumerHeartbeatRequest } from './consumer-membership';
 import { Group, joinError } from './group';
-import { GroupMembership, type JoinRequest, type MemberRef, type SyncRequest } from './group-membership';
+import { GroupMembership, type DescribedGroup, type JoinRequest, type ListedGroup, type MemberRef, type SyncRequest } from './group-membership';
 import { GroupOffsets, type CommitRequest, type TxnCommitRequest } from './group-offsets';
 import { GroupPartitions, systemClock, type CoordinatorBroker, type CoordinatorClock, type OwnedPartition } from './group-partitions';
 import { loadOffsetsPartition } from './offsets-store';
@@ -203,11 +203,28 @@ export class GroupCoordinator {
     return this.membership.leaveGroup(groupId, leaving);
   }
 
-  describeGroup(groupId: string) {
+  /**
+   * DescribeGroups shows classic groups. A consumer-protocol group (KIP-848) is not one: Kafka reports
+   * it Dead (and from DescribeGroups v6 GROUP_ID_NOT_FOUND); its classic entry only holds its offsets.
+   */
+  describeGroup(groupId: string): DescribedGroup {
+    const owned = this.#partitions.ownerOf(groupId);
+    if (typeof owned !== 'number' && owned.consumerGroups.has(groupId)) {
+      return {
+        errorCode: ErrorCode.NONE,
+        groupId,
+        groupState: 'Dead',
+        protocolType: '',
+        protocolData: '',
+        members: [],
+        notFound: `Group ${groupId} is not a classic group.`,
+      };
+    }
     return this.membership.describeGroup(groupId);
   }
 
-  listGroups() {
+  /** ListGroups: the classic and the consumer-protocol groups this broker coordinates, each with its type (KIP-848). */
+  listGroups(): ListedGroup[] {
     return this.membership.listGroups();
   }
 

@@ -66,6 +66,8 @@ export interface DescribedGroup {
   protocolType: string;
   protocolData: string;
   members: Array<{ memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; memberMetadata: Buffer; memberAssignment: Buffer }>;
+  /** Why no classic group answers (Kafka's words, for DescribeGroups v6's GROUP_ID_NOT_FOUND); absent when one does. */
+  notFound?: string;
 }
 
 export interface ListedGroup {
@@ -635,7 +637,7 @@ export class GroupMembership {
     });
     if (typeof owned === 'number') return blank(owned, '');
     const group = owned.groups.get(groupId);
-    if (!group) return blank(ErrorCode.NONE, 'Dead');
+    if (!group) return { ...blank(ErrorCode.NONE, 'Dead'), notFound: `Group ${groupId} not found.` };
     const stable = group.is('Stable');
     return {
       errorCode: ErrorCode.NONE,

@@ -321,7 +321,8 @@ export class GroupOffsets {
     const all = (errorCode: number) => ({ errorCode, topics: [] as PartitionResults });
     const owned = this.#partitions.ownerOf(groupId);
     if (typeof owned === 'number') return all(owned);
-    const group = owned.groups.get(groupId);
+    // A consumer group exists before it commits anything (Kafka: its topics are still refused per partition).
+    const group = owned.groups.get(groupId) ?? (owned.consumerGroups.has(groupId) ? this.#offsetsHolder(owned, groupId) : undefined);
     if (!group || group.is('Dead')) return all(ErrorCode.GROUP_ID_NOT_FOUND);
     let subscribed: Set<string> = this.#consumerSubscribedTopics(owned, groupId) ?? new Set();
     if (!group.is('Empty')) {

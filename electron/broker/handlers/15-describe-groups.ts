@@ -9,7 +9,8 @@ const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 /**
  * DescribeGroups: state, protocol and members of each group; member metadata and assignments are the
  * bytes the members and the leader sent (for a Stable group), so tools can show who reads what.
- * A group this broker does not know is reported Dead, as Kafka does.
+ * A group this broker does not know is reported Dead, as Kafka does, and so is a KIP-848 consumer
+ * group (not a classic group; ConsumerGroupDescribe shows it).
  */
 export const describeGroupsHandler = defineHandler({
   api: DescribeGroups,
@@ -36,7 +37,10 @@ export const describeGroupsHandler = defineHandler({
           : context.broker.security?.authorizer
             ? authorizedOperations(context, ResourceType.GROUP, groupId)
             : GROUP_AUTHORIZED_OPERATIONS;
-        return { ...context.broker.groups.describeGroup(groupId), authorizedOperations: operations };
+        // Before v6 (KIP-1043) an unknown group, or one of another type, is only "Dead".
+        const described = context.broker.groups.describeGroup(groupId);
+        delete described.notFound;
+        return { ...described, authorizedOperations: operations };
       }),
     };
   },

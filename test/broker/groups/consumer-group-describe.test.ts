@@ -1,18 +1,32 @@
 /**
- * ConsumerGroupDescribe (API 69, KIP-848) over the wire: the per-group errors Kafka answers (an unknown
- * group, a classic group, an empty id, a broker that is not the coordinator, no DESCRIBE on the group)
- * and ApiVersions listing it.
+ * KIP-848 consumer groups seen by the APIs around the heartbeat, over the wire, with real consumers
+ * that speak the protocol (@platformatic/kafka's Consumer, groupProtocol 'consumer'):
+ * ConsumerGroupDescribe (API 69) — the group and assignment epochs, the assignor, each member's epoch,
+ * subscription, current and target assignment by topic id — and its per-group errors (unknown group,
+ * classic group, empty id, not the coordinator, no DESCRIBE on the group, a topic the requester may not
+ * describe); ListGroups v5 types and states of both kinds of groups; DescribeGroups answering a consumer
+ * group Dead as Kafka does; DeleteGroups and OffsetDelete refusing a group with members.
  */
+import { Consumer, stringDeserializers, type SASLOptions } from '@platformatic/kafka';
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
 import {
   ApiVersions,
   ConsumerGroupDescribe,
   createApiVersionsRequest,
+  createDeleteGroupsRequest,
+  createDescribeGroupsRequest,
   createFindCoordinatorRequest,
+  createListGroupsRequest,
   createOffsetCommitRequest,
+  createOffsetDeleteRequest,
+  DeleteGroups,
+  DescribeGroups,
   FindCoordinator,
+  ListGroups,
   OffsetCommit,
+  OffsetDelete,
   SaslAuthenticate,
   SaslHandshake,
 } from '../../../electron/kafka/protocol/generated/index';
@@ -20,24 +34,57 @@ import { AclOperation, PatternType, PermissionType, ResourceType } from '../../.
 import { RawClient } from '../handlers/raw-client';
 import { startSecuredCluster, type SecuredCluster } from '../security/helpers';
 import { ScramClient, WireClient } from '../security/wire-client';
-import { waitFor } from '../../support/wait';
+import { eventually, waitFor } from '../../support/wait';
 import { coordinatorOf, createTopic, startGroupCluster, uniqueName, type GroupTestCluster } from './helpers';
 
 const describeGroups = (client: { call: RawClient['call'] }, groupIds: string[], includeAuthorizedOperations = false) =>
   client.call(ConsumerGroupDescribe, 0, { groupIds, includeAuthorizedOperations });
+
+/** Short sessions and heartbeats so members come and go within a test's time. */
+const CONSUMER_PROTOCOL_CONFIG = { 'group.consumer.heartbeat.interval.ms': '300', 'group.consumer.session.timeout.ms': '6000' };
+
+/** A member of a KIP-848 group: @platformatic/kafka's Consumer with groupProtocol 'consumer'. */
+async function kip848Member(bootstrap: string[], groupId: string, topic: string, clientId: string, sasl?: SASLOptions) {
+  const consumer = new Consumer({
+    groupId,
+    groupProtocol: 'consumer',
+    clientId,
+    bootstrapBrokers: bootstrap,
+    deserializers: stringDeserializers,
+    rebalanceTimeout: 60_000,
+    maxWaitTime: 100,
+    ...(sasl ? { sasl } : {}),
+  });
+  const stream = await consumer.consume({ topics: [topic], mode: 'committed', fallbackMode: 'earliest', autocommit: 100 });
+  stream.on('data', () => {});
+  const partitions = () => consumer.assignments?.find((a) => a.topic === topic)?.partitions.length ?? 0;
+  let closed = false;
+  return {
+    partitions,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await stream.close();
+      await consumer.close(true);
+    },
+  };
+}
 
 describe('ConsumerGroupDescribe over the wire', () => {
   let t: GroupTestCluster;
   let topic: string;
   const clients: RawClient[] = [];
 
+  const members: Array<{ close(): Promise<void> }> = [];
+
   beforeAll(async () => {
-    t = await startGroupCluster();
+    t = await startGroupCluster({ config: CONSUMER_PROTOCOL_CONFIG });
     topic = uniqueName('cgd');
     createTopic(t.cluster, topic, 2);
   });
 
   afterAll(async () => {
+    for (const m of members) await m.close().catch(() => {});
     for (const c of clients) c.close();
     await t?.close();
   });
@@ -96,6 +143,116 @@ describe('ConsumerGroupDescribe over the wire', () => {
     const elsewhere = await describeGroups(await open(t.brokers()[other]!), [classic]);
     expect(elsewhere.groups[0]).toMatchObject({ errorCode: ErrorCode.NOT_COORDINATOR, groupId: classic });
   });
+
+  it('describes a consumer group of two real members; ListGroups types it, DescribeGroups calls it Dead, deletes are refused while it has members', async () => {
+    const readTopic = uniqueName('cgd-read');
+    createTopic(t.cluster, readTopic, 4);
+    const groupId = uniqueName('kip848');
+    const a = await kip848Member(t.brokers(), groupId, readTopic, 'member-a');
+    members.push(a);
+    await waitFor(() => a.partitions() === 4, 20_000, 'the first member to take all four partitions');
+    const b = await kip848Member(t.brokers(), groupId, readTopic, 'member-b');
+    members.push(b);
+    await waitFor(() => a.partitions() === 2 && b.partitions() === 2, 20_000, 'a 2+2 split');
+    // A classic group beside it (kafkajs), listed with its own type.
+    const kafka = new Kafka({ brokers: t.brokers(), clientId: 'classic-beside', logLevel: logLevel.NOTHING });
+    const classicGroup = uniqueName('classic-kafkajs');
+    const classicConsumer = kafka.consumer({ groupId: classicGroup, sessionTimeout: 6000, heartbeatInterval: 500 });
+    members.push({ close: () => classicConsumer.disconnect() });
+    await classicConsumer.connect();
+    await classicConsumer.subscribe({ topic: readTopic, fromBeginning: true });
+    let classicJoined = false;
+    classicConsumer.on(classicConsumer.events.GROUP_JOIN, () => (classicJoined = true));
+    await classicConsumer.run({ eachMessage: async () => {} });
+    await waitFor(() => classicJoined, 20_000, 'the kafkajs consumer to join its classic group');
+
+    const c = await coordinator(groupId);
+    const described = await eventually(
+      () => describeGroups(c, [groupId], true),
+      (r) => r.groups[0]?.groupState === 'Stable' && r.groups[0].members.every((m) => m.memberEpoch === r.groups[0]!.groupEpoch),
+    );
+    const group = described.groups[0]!;
+    expect(group).toMatchObject({ errorCode: ErrorCode.NONE, errorMessage: null, groupId, groupState: 'Stable', assignorName: 'uniform' });
+    expect(group.assignmentEpoch).toBe(group.groupEpoch);
+    expect(group.authorizedOperations).toBeGreaterThan(0);
+    const topicId = t.cluster.controller.topic(readTopic)!.topicId;
+    expect(group.members.map((m) => m.clientId).sort()).toEqual(['member-a', 'member-b']);
+    const owned: number[] = [];
+    for (const m of group.members) {
+      expect(m.clientHost).toMatch(/127\.0\.0\.1/);
+      expect(m.subscribedTopicNames).toEqual([readTopic]);
+      expect(m.subscribedTopicRegex).toBeNull();
+      expect(m.assignment.topicPartitions).toHaveLength(1);
+      expect(m.assignment.topicPartitions[0]).toMatchObject({ topicId, topicName: readTopic });
+      expect(m.assignment.topicPartitions[0]!.partitions).toHaveLength(2);
+      // Stable: each member owns its target.
+      expect(m.targetAssignment).toEqual(m.assignment);
+      owned.push(...m.assignment.topicPartitions[0]!.partitions);
+    }
+    expect(owned.sort()).toEqual([0, 1, 2, 3]);
+
+    // ListGroups on every broker: v5 types both groups, filters by type and by either kind of state.
+    const list = async (version: number, states: string[] = [], types: string[] = []) => {
+      const all = [];
+      for (const broker of t.brokers()) {
+        const r = await (await open(broker)).call(ListGroups, version, { ...createListGroupsRequest(), statesFilter: states, typesFilter: types });
+        expect(r.errorCode).toBe(ErrorCode.NONE);
+        all.push(...r.groups);
+      }
+      return all;
+    };
+    expect((await list(5)).filter((g) => g.groupId === groupId || g.groupId === classicGroup).sort((x, y) => (x.groupId < y.groupId ? -1 : 1))).toEqual(
+      [
+        { groupId: classicGroup, protocolType: 'consumer', groupState: 'Stable', groupType: 'classic' },
+        { groupId, protocolType: 'consumer', groupState: 'Stable', groupType: 'consumer' },
+      ].sort((x, y) => (x.groupId < y.groupId ? -1 : 1)),
+    );
+    expect((await list(5, [], ['consumer'])).map((g) => g.groupId)).toContain(groupId);
+    expect((await list(5, [], ['Consumer'])).map((g) => g.groupId)).not.toContain(classicGroup);
+    expect((await list(5, [], ['classic'])).map((g) => g.groupId)).not.toContain(groupId);
+    expect((await list(5, [], ['share'])).map((g) => g.groupId)).toEqual([]);
+    expect((await list(4, ['Stable'])).map((g) => g.groupId)).toContain(groupId);
+    expect((await list(4, ['Reconciling', 'Assigning'])).map((g) => g.groupId)).not.toContain(groupId);
+    expect((await list(0)).find((g) => g.groupId === groupId)).toMatchObject({ protocolType: 'consumer' });
+
+    // DescribeGroups: not a classic group, so Dead without members (KIP-848; v6 adds GROUP_ID_NOT_FOUND).
+    for (const version of [0, 5]) {
+      const r = await c.call(DescribeGroups, version, { ...createDescribeGroupsRequest(), groups: [groupId], includeAuthorizedOperations: false });
+      expect(r.groups[0]).toMatchObject({ errorCode: ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', members: [] });
+    }
+
+    // Members still in it: the group cannot be deleted, nor the offsets of a topic it subscribes to
+    // (nothing was committed yet: the group exists all the same).
+    const deleted = await c.call(DeleteGroups, 2, { ...createDeleteGroupsRequest(), groupsNames: [groupId] });
+    expect(deleted.results[0]).toMatchObject({ groupId, errorCode: ErrorCode.NON_EMPTY_GROUP });
+    const offsetsDeleted = await c.call(OffsetDelete, 0, {
+      ...createOffsetDeleteRequest(),
+      groupId,
+      topics: [{ name: readTopic, partitions: [{ partitionIndex: 0 }] }],
+    });
+    expect(offsetsDeleted.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC);
+
+    // Both members leave: the group is empty, then deleted with its offsets; it is not found any more.
+    await a.close();
+    await b.close();
+    await eventually(
+      () => describeGroups(c, [groupId]),
+      (r) => r.groups[0]?.groupState === 'Empty',
+    );
+    const emptyList = await list(4, ['Empty']);
+    expect(emptyList.find((g) => g.groupId === groupId)).toMatchObject({ groupState: 'Empty', protocolType: 'consumer' });
+    const deletedNow = await c.call(DeleteGroups, 2, { ...createDeleteGroupsRequest(), groupsNames: [groupId] });
+    expect(deletedNow.results[0]).toMatchObject({ groupId, errorCode: ErrorCode.NONE });
+    expect((await describeGroups(c, [groupId])).groups[0]).toMatchObject({
+      errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
+      errorMessage: `Group ${groupId} not found.`,
+    });
+    expect((await list(5)).map((g) => g.groupId)).not.toContain(groupId);
+  });
+
+  it('logged no broker errors', () => {
+    expect(t.errors).toEqual([]);
+  });
 });
 
 describe('ConsumerGroupDescribe with the authorizer on', () => {
@@ -103,7 +260,7 @@ describe('ConsumerGroupDescribe with the authorizer on', () => {
   const open: WireClient[] = [];
 
   beforeAll(async () => {
-    t = await startSecuredCluster({ protocol: 'SASL_PLAINTEXT', acl: true });
+    t = await startSecuredCluster({ protocol: 'SASL_PLAINTEXT', acl: true, config: { ...CONSUMER_PROTOCOL_CONFIG, 'offsets.topic.num.partitions': '3' } });
   }, 60_000);
 
   afterAll(async () => {
@@ -151,5 +308,43 @@ describe('ConsumerGroupDescribe with the authorizer on', () => {
       ['team-a', ErrorCode.GROUP_ID_NOT_FOUND],
       ['team-b', ErrorCode.GROUP_AUTHORIZATION_FAILED],
     ]);
+  });
+
+  it('hides a group whose topics the requester may not DESCRIBE (TOPIC_AUTHORIZATION_FAILED), and shows it once it may', async () => {
+    const grant = (resourceType: number, resourceName: string) =>
+      expect(
+        t.cluster.controller.security.createAcl({
+          resourceType,
+          resourceName,
+          patternType: PatternType.LITERAL,
+          principal: 'User:alice',
+          host: '*',
+          operation: AclOperation.DESCRIBE,
+          permissionType: PermissionType.ALLOW,
+        }),
+      ).toBeNull();
+    createTopic(t.cluster, 'secret-topic', 2, 1);
+    // The super user reads the topic in a consumer group of the KIP-848 protocol.
+    const member = await kip848Member(t.bootstrap.split(','), 'team-secret', 'secret-topic', 'admin-member', {
+      mechanism: 'SCRAM-SHA-256',
+      username: 'admin',
+      password: 'admin-secret',
+    });
+    try {
+      await waitFor(() => member.partitions() === 2, 20_000, 'the member to take both partitions');
+      grant(ResourceType.GROUP, 'team-secret');
+      const alice = await login('alice', 'alice-secret');
+      const hidden = (await describeGroups(alice, ['team-secret'], true)).groups[0]!;
+      expect(hidden).toMatchObject({ errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, groupId: 'team-secret', members: [] });
+      expect(hidden.errorMessage).toMatch(/not authorized/);
+      grant(ResourceType.TOPIC, 'secret-topic');
+      const shown = (await describeGroups(alice, ['team-secret'], true)).groups[0]!;
+      expect(shown).toMatchObject({ errorCode: ErrorCode.NONE, groupId: 'team-secret' });
+      expect(shown.members.map((m) => m.clientId)).toEqual(['admin-member']);
+      // Alice may only DESCRIBE the group: that is the one operation it is told of.
+      expect(shown.authorizedOperations).toBe(1 << AclOperation.DESCRIBE);
+    } finally {
+      await member.close();
+    }
   });
 });
