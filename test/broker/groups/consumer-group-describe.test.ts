@@ -139,6 +139,11 @@ describe('ConsumerGroupDescribe over the wire', () => {
     // Not described: no authorized operations even when asked.
     for (const group of r.groups) expect(group.authorizedOperations).toBe(-2147483648);
 
+    // DescribeGroups v6 (KIP-1043): the classic group as before, the unknown one GROUP_ID_NOT_FOUND with Kafka's words.
+    const v6 = await c.call(DescribeGroups, 6, { ...createDescribeGroupsRequest(), groups: [classic, unknown], includeAuthorizedOperations: false });
+    expect(v6.groups[0]).toMatchObject({ errorCode: ErrorCode.NONE, errorMessage: null, groupId: classic, groupState: 'Empty' });
+    expect(v6.groups[1]).toMatchObject({ errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${unknown} not found.`, groupState: 'Dead' });
+
     const other = t.brokers().findIndex((_, id) => id !== coordinatorOf(t.cluster, classic));
     const elsewhere = await describeGroups(await open(t.brokers()[other]!), [classic]);
     expect(elsewhere.groups[0]).toMatchObject({ errorCode: ErrorCode.NOT_COORDINATOR, groupId: classic });
@@ -220,6 +225,13 @@ describe('ConsumerGroupDescribe over the wire', () => {
       const r = await c.call(DescribeGroups, version, { ...createDescribeGroupsRequest(), groups: [groupId], includeAuthorizedOperations: false });
       expect(r.groups[0]).toMatchObject({ errorCode: ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', members: [] });
     }
+    const v6 = await c.call(DescribeGroups, 6, { ...createDescribeGroupsRequest(), groups: [groupId], includeAuthorizedOperations: false });
+    expect(v6.groups[0]).toMatchObject({
+      errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
+      errorMessage: `Group ${groupId} is not a classic group.`,
+      groupState: 'Dead',
+      members: [],
+    });
 
     // Members still in it: the group cannot be deleted, nor the offsets of a topic it subscribes to
     // (nothing was committed yet: the group exists all the same).
