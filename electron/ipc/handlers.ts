@@ -121,6 +121,7 @@ function handlers(
     'acls.delete': ({ connectionId, acl }) => acls.delete(connectionId, acl),
     'users.list': ({ connectionId }) => users.list(connectionId),
     'users.quotas': ({ connectionId }) => users.quotas(connectionId),
+    'users.alterQuota': (request) => users.alterQuota(request),
     'users.create': (request) => users.create(request.connectionId, request),
     'users.changePassword': (request) => users.changePassword(request.connectionId, request),
     'users.delete': async ({ connectionId, user }) => {

@@ -64,6 +64,7 @@ import {
   scramCredentialRequestSchema,
   scramUserListSchema,
   clientQuotaListSchema,
+  clientQuotaAlterRequestSchema,
   scramUserRequestSchema,
   scramUserSchema,
 } from '../model/acls';
@@ -269,8 +270,9 @@ export const contract = {
   'users.create': { request: scramCredentialRequestSchema, response: scramUserSchema },
   'users.changePassword': { request: scramCredentialRequestSchema, response: scramUserSchema },
   'users.delete': { request: scramUserRequestSchema, response: empty },
-  // Client quotas (KIP-546, Kafka 2.6+): every entity's quotas, read only.
+  // Client quotas (KIP-546, Kafka 2.6+): every entity's quotas; set or remove (null) one, answered with the new list.
   'users.quotas': { request: onConnection, response: clientQuotaListSchema },
+  'users.alterQuota': { request: clientQuotaAlterRequestSchema, response: clientQuotaListSchema },
 
   // Transactions (shared/model/transactions.ts): the coordinators' and those open on partitions, hanging
   // ones named; a topic's producers and last stable offsets; aborting on partitions (WriteTxnMarkers).

@@ -259,6 +259,58 @@ export type ClientQuotaEntry = z.infer<typeof clientQuotaEntrySchema>;
 export const clientQuotaListSchema = z.object({ entries: z.array(clientQuotaEntrySchema) });
 export type ClientQuotaList = z.infer<typeof clientQuotaListSchema>;
 
+/** The quota keys (Kafka's QuotaConfigs): byte rates and the request share for users and client ids, connection rates for IPs. */
+export const CLIENT_QUOTA_KEYS = [
+  'producer_byte_rate',
+  'consumer_byte_rate',
+  'request_percentage',
+  'controller_mutation_rate',
+  'connection_creation_rate',
+] as const;
+export type ClientQuotaKey = (typeof CLIENT_QUOTA_KEYS)[number];
+/** Keys whose values are whole numbers (Kafka's LONG quota configs). */
+const WHOLE_NUMBER_KEYS: readonly ClientQuotaKey[] = ['producer_byte_rate', 'consumer_byte_rate', 'connection_creation_rate'];
+
+/**
+ * Sets (a value) or removes (null) one quota of one entity: a user, a client id, both, or an IP; a null
+ * name is the type's default (`<default>` in kafka-configs). Checked here as Kafka's controller checks it.
+ */
+export const clientQuotaAlterRequestSchema = z
+  .object({
+    connectionId: connectionIdSchema,
+    entity: z
+      .array(
+        z
+          .object({
+            type: z.enum(['user', 'client-id', 'ip']),
+            name: z.string().min(1, 'Enter a name, or choose the default.').max(1_000, 'A name can have at most 1000 characters.').nullable(),
+          })
+          .strict(),
+      )
+      .min(1, 'Choose a user, a client id, both, or an IP.')
+      .max(2, 'An entity is a user, a client id, both, or an IP.'),
+    key: z.enum(CLIENT_QUOTA_KEYS),
+    value: z.number().positive('A quota must be above 0.').max(Number.MAX_SAFE_INTEGER).nullable(),
+  })
+  .strict()
+  .superRefine((request, context) => {
+    const types = request.entity.map((part) => part.type);
+    if (new Set(types).size !== types.length) context.addIssue({ code: 'custom', path: ['entity'], message: 'Each entity type may be named once.' });
+    const ip = types.includes('ip');
+    if (ip && types.length > 1) context.addIssue({ code: 'custom', path: ['entity'], message: 'An IP cannot be combined with a user or a client id.' });
+    if (ip !== (request.key === 'connection_creation_rate')) {
+      context.addIssue({
+        code: 'custom',
+        path: ['key'],
+        message: ip ? 'An IP takes only connection_creation_rate.' : 'connection_creation_rate applies to IPs only.',
+      });
+    }
+    if (request.value !== null && WHOLE_NUMBER_KEYS.includes(request.key) && !Number.isInteger(request.value)) {
+      context.addIssue({ code: 'custom', path: ['value'], message: `${request.key} must be a whole number.` });
+    }
+  });
+export type ClientQuotaAlterRequest = z.infer<typeof clientQuotaAlterRequestSchema>;
+
 export const scramCredentialRequestSchema = z
   .object({
     connectionId: connectionIdSchema,

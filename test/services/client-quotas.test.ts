@@ -80,5 +80,95 @@ describe('client quotas in the app', () => {
       permissionType: PermissionType.ALLOW,
     });
     expect(await app.ok('users.quotas', { connectionId: saved.id })).toEqual({ entries: [] });
+    // Changing quotas needs ALTER_CONFIGS, which alice lacks: said in words, nothing changed.
+    const alter = await app.call('users.alterQuota', {
+      connectionId: saved.id,
+      entity: [{ type: 'user', name: 'alice' }],
+      key: 'producer_byte_rate',
+      value: 1000,
+    });
+    expect(alter.ok).toBe(false);
+    if (!alter.ok) expect(alter.error.message).toContain('ALTER_CONFIGS on the cluster');
+    expect(secured.cluster.controller.clientQuotas.entries()).toEqual([]);
+  });
+
+  it('sets, changes and removes quotas of users, client ids and IPs, defaults included', async () => {
+    const connectionId = await connect('plain for changes', plain.bootstrap);
+    const userDefault = [{ type: 'user' as const, name: null }];
+    const bothOf = [
+      { type: 'user' as const, name: 'bob' },
+      { type: 'client-id' as const, name: null },
+    ];
+    await app.ok('users.alterQuota', { connectionId, entity: userDefault, key: 'request_percentage', value: 12.5 });
+    await app.ok('users.alterQuota', { connectionId, entity: bothOf, key: 'controller_mutation_rate', value: 3 });
+    const ipDefault = await app.ok('users.alterQuota', { connectionId, entity: [{ type: 'ip', name: null }], key: 'connection_creation_rate', value: 50 });
+    expect(ipDefault.entries).toEqual(
+      expect.arrayContaining([
+        {
+          entity: [{ type: 'user', name: null }],
+          quotas: [
+            { key: 'consumer_byte_rate', value: 2048 },
+            { key: 'request_percentage', value: 12.5 },
+          ],
+        },
+        { entity: [{ type: 'ip', name: null }], quotas: [{ key: 'connection_creation_rate', value: 50 }] },
+      ]),
+    );
+    expect(
+      plain.cluster.controller.clientQuotas.quotasOf([
+        { entityType: 'user', entityName: 'bob' },
+        { entityType: 'client-id', entityName: null },
+      ]),
+    ).toEqual({
+      controller_mutation_rate: 3,
+    });
+    // Changed, then removed: an entity without quotas leaves the list.
+    await app.ok('users.alterQuota', { connectionId, entity: bothOf, key: 'controller_mutation_rate', value: 4.5 });
+    expect(
+      plain.cluster.controller.clientQuotas.quotasOf([
+        { entityType: 'user', entityName: 'bob' },
+        { entityType: 'client-id', entityName: null },
+      ]),
+    ).toEqual({
+      controller_mutation_rate: 4.5,
+    });
+    const removed = await app.ok('users.alterQuota', { connectionId, entity: bothOf, key: 'controller_mutation_rate', value: null });
+    expect(removed.entries.some((entry) => entry.entity.some((part) => part.name === 'bob'))).toBe(false);
+    await app.ok('users.alterQuota', { connectionId, entity: [{ type: 'ip', name: null }], key: 'connection_creation_rate', value: null });
+
+    // Checked in the main process: a key the entity cannot carry, a fractional byte rate, ip with a user, a value not above 0.
+    const invalid = [
+      { entity: [{ type: 'ip', name: '127.0.0.1' }], key: 'producer_byte_rate', value: 10 },
+      { entity: [{ type: 'client-id', name: 'etl' }], key: 'producer_byte_rate', value: 1.5 },
+      {
+        entity: [
+          { type: 'ip', name: '127.0.0.1' },
+          { type: 'user', name: 'bob' },
+        ],
+        key: 'connection_creation_rate',
+        value: 10,
+      },
+      { entity: [{ type: 'user', name: 'bob' }], key: 'consumer_byte_rate', value: 0 },
+    ];
+    for (const request of invalid) {
+      const result = await app.call('users.alterQuota', { connectionId, ...request } as never);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error.message).toMatch(/IP takes only connection_creation_rate|whole number|cannot be combined|above 0/);
+    }
+    // The broker's own check, in its words: a name that is no IP.
+    const notIp = await app.call('users.alterQuota', { connectionId, entity: [{ type: 'ip', name: 'not-an-ip' }], key: 'connection_creation_rate', value: 5 });
+    expect(notIp.ok).toBe(false);
+    if (!notIp.ok) expect(notIp.error.message).toContain('not-an-ip is not a valid IP address');
+  });
+
+  it('says a cluster before Kafka 2.6 cannot change client quotas', async () => {
+    const result = await app.call('users.alterQuota', {
+      connectionId: await connect('old for changes', old.bootstrap),
+      entity: [{ type: 'user', name: 'bob' }],
+      key: 'producer_byte_rate',
+      value: 1000,
+    });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.message).toMatch(/^Changing client quotas needs Kafka 2.6 or later/);
   });
 });

@@ -8,7 +8,7 @@ export interface RefusalContext {
   /** What the user tried, as a verb phrase: "list ACLs", "create this ACL". */
   action: string;
   /** The cluster operation it needs: DESCRIBE to read, ALTER to change. */
-  right: 'DESCRIBE' | 'ALTER' | 'DESCRIBE_CONFIGS';
+  right: 'DESCRIBE' | 'ALTER' | 'DESCRIBE_CONFIGS' | 'ALTER_CONFIGS';
   /** The principal the connection authenticates as (User:alice), when it uses SASL. */
   connectedAs: string | null;
 }

@@ -6,10 +6,11 @@
 import { pbkdf2, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Admin } from '@platformatic/kafka';
-import type { ClientQuotaList, ScramCredentialRequest, ScramMechanism, ScramUser, ScramUserList } from '../../../shared/model/acls';
+import type { ClientQuotaAlterRequest, ClientQuotaList, ScramCredentialRequest, ScramMechanism, ScramUser, ScramUserList } from '../../../shared/model/acls';
 import { AppError } from '../../core/errors';
 import { errorName } from '../../kafka/protocol/error-codes';
 import {
+  AlterClientQuotas,
   AlterUserScramCredentials,
   DescribeClientQuotas,
   DescribeUserScramCredentials,
@@ -81,6 +82,34 @@ export class UsersService {
     }));
     const label = (entity: Array<{ name: string | null }>) => entity.map((part) => part.name ?? '').join('\u0000');
     return { entries: entries.sort((a, b) => order(a.entity).localeCompare(order(b.entity)) || label(a.entity).localeCompare(label(b.entity))) };
+  }
+
+  /**
+   * Sets or removes one quota of one entity (AlterClientQuotas, KIP-546, through the generated codec as
+   * the list is read): refused with the broker's words, a missing ALTER_CONFIGS on the cluster named, and
+   * "needs Kafka 2.6 or later" from an older cluster. Answers the new list.
+   */
+  async alterQuota(request: ClientQuotaAlterRequest): Promise<ClientQuotaList> {
+    const admin = await this.#deps.admin(request.connectionId);
+    const version = await negotiateVersion(admin, AlterClientQuotas);
+    const response = await send(await bootstrapConnection(admin), AlterClientQuotas, version, {
+      validateOnly: false,
+      entries: [
+        {
+          entity: request.entity.map((part) => ({ entityType: part.type, entityName: part.name })),
+          ops: [{ key: request.key, value: request.value ?? 0, remove: request.value === null }],
+        },
+      ],
+    });
+    const failed = response.entries.find((entry) => entry.errorCode !== 0);
+    if (failed) {
+      throw refusal(failed.errorCode, failed.errorMessage, {
+        action: 'change client quotas',
+        right: 'ALTER_CONFIGS',
+        connectedAs: this.#deps.connectedAs(request.connectionId),
+      });
+    }
+    return this.quotas(request.connectionId);
   }
 
   /** Creates a user that has no SCRAM credential yet. */
