@@ -370,6 +370,45 @@ describe('consumer groups and lag on the embedded cluster', () => {
     expect((await app.ok('groups.describe', { connectionId, group: 'lag.sampled' })).totalLag).toBe(25);
   }, 120_000);
 
+  it('lists a KIP-848 consumer group with its type beside a classic one and describes its members, epochs and assignments', async () => {
+    await app.ok('topics.create', { connectionId, topic: 'kip848.orders', partitions: 4, replicationFactor: 3 });
+    const kip848 = new Consumer({
+      groupId: 'kip848.billing',
+      groupProtocol: 'consumer',
+      clientId: 'kip848-member',
+      bootstrapBrokers: app.bootstrap.split(','),
+      rebalanceTimeout: 60_000,
+      maxWaitTime: 200,
+    });
+    const stream = await kip848.consume({ topics: ['kip848.orders'], mode: 'earliest' });
+    const classic = await member(app.bootstrap, 'kip848.classic-beside', ['kip848.orders'], 'classic-member');
+    try {
+      const detail = await eventually(
+        () => app.ok('groups.describe', { connectionId, group: 'kip848.billing' }),
+        (d) => d.state === 'STABLE' && d.members.length === 1 && d.members[0]!.assignments[0]?.partitions.length === 4,
+        30_000,
+      );
+      expect(detail).toMatchObject({ groupType: 'consumer', protocolType: 'consumer', protocol: 'uniform' });
+      expect(detail.epochs!.assignment).toBe(detail.epochs!.group);
+      const [m] = detail.members;
+      expect(m!.clientId).toBe('kip848-member');
+      expect(m!.consumerProtocol).toMatchObject({ memberEpoch: detail.epochs!.group, subscribedTopics: ['kip848.orders'], revoking: [], assigning: [] });
+      expect(m!.consumerProtocol!.target).toEqual([{ topic: 'kip848.orders', partitions: [0, 1, 2, 3] }]);
+      expect(detail.partitions.map((p) => p.clientId)).toEqual(['kip848-member', 'kip848-member', 'kip848-member', 'kip848-member']);
+      const list = await eventually(
+        () => app.ok('groups.list', { connectionId }),
+        (groups) => groups.some((g) => g.id === 'kip848.classic-beside' && g.members === 1),
+        30_000,
+      );
+      expect(list.find((g) => g.id === 'kip848.billing')).toMatchObject({ groupType: 'consumer', state: 'STABLE', members: 1, protocol: 'uniform' });
+      expect(list.find((g) => g.id === 'kip848.classic-beside')).toMatchObject({ groupType: 'classic', protocolType: 'consumer' });
+    } finally {
+      await stream.close().catch(() => undefined);
+      await kip848.close(true).catch(() => undefined);
+      await classic.close();
+    }
+  });
+
   it('runs the demo: two consumers share the partitions, a second group reads them all, lag follows the rates, all stops cleanly', async () => {
     const started = await app.ok('demo.start', { produceRate: 200, consumeRate: 20, consumers: 2, secondGroup: true });
     expect(started.topic).toBe(DEMO_TOPIC);
