@@ -27,13 +27,11 @@ import {
   ListGroups,
   OffsetCommit,
   OffsetDelete,
-  SaslAuthenticate,
-  SaslHandshake,
 } from '../../../electron/kafka/protocol/generated/index';
 import { AclOperation, PatternType, PermissionType, ResourceType } from '../../../electron/kafka/protocol/acl-codes';
 import { RawClient } from '../handlers/raw-client';
 import { startSecuredCluster, type SecuredCluster } from '../security/helpers';
-import { ScramClient, WireClient } from '../security/wire-client';
+import { openScram, type WireClient } from '../security/wire-client';
 import { eventually, waitFor } from '../../support/wait';
 import { coordinatorOf, createTopic, startGroupCluster, uniqueName, type GroupTestCluster } from './helpers';
 
@@ -281,13 +279,8 @@ describe('ConsumerGroupDescribe with the authorizer on', () => {
   });
 
   async function login(user: string, password: string): Promise<WireClient> {
-    const client = await WireClient.open(t.bootstrap);
+    const client = await openScram(t.bootstrap, user, password);
     open.push(client);
-    expect((await client.call(SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' })).errorCode).toBe(ErrorCode.NONE);
-    const scram = new ScramClient('sha256', user, password);
-    const first = await client.call(SaslAuthenticate, 2, { authBytes: scram.first() });
-    const final = await client.call(SaslAuthenticate, 2, { authBytes: scram.final(first.authBytes) });
-    expect(final.errorCode).toBe(ErrorCode.NONE);
     return client;
   }
 

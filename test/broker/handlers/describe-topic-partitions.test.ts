@@ -13,14 +13,12 @@ import { AclOperation, PatternType, PermissionType, ResourceType } from '../../.
 import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
 import {
   DescribeTopicPartitions,
-  SaslAuthenticate,
-  SaslHandshake,
   type DescribeTopicPartitionsRequest,
   type DescribeTopicPartitionsResponse,
 } from '../../../electron/kafka/protocol/generated/index';
 import { ZERO_UUID } from '../../../electron/kafka/protocol/uuid';
 import { startSecuredCluster, type SecuredCluster } from '../security/helpers';
-import { ScramClient, WireClient } from '../security/wire-client';
+import { openScram, type WireClient } from '../security/wire-client';
 import { RawClient } from './raw-client';
 
 let cluster: EmbeddedCluster;
@@ -181,13 +179,8 @@ describe('DescribeTopicPartitions on a secured cluster', () => {
   });
 
   async function login(user: string, password: string): Promise<WireClient> {
-    const client = await WireClient.open(t.bootstrap);
+    const client = await openScram(t.bootstrap, user, password);
     clients.push(client);
-    expect((await client.call(SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' })).errorCode).toBe(ErrorCode.NONE);
-    const scram = new ScramClient('sha256', user, password);
-    const first = await client.call(SaslAuthenticate, 2, { authBytes: scram.first() });
-    const final = await client.call(SaslAuthenticate, 2, { authBytes: scram.final(first.authBytes) });
-    expect(final.errorCode).toBe(ErrorCode.NONE);
     return client;
   }
 

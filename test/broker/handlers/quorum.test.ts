@@ -11,18 +11,10 @@ import { isFailure } from '../../../electron/broker/cluster/controller';
 import { silentLogger } from '../../../electron/broker/server/logger';
 import { AclOperation, PatternType, PermissionType, ResourceType } from '../../../electron/kafka/protocol/acl-codes';
 import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
-import {
-  AddRaftVoter,
-  DescribeQuorum,
-  RemoveRaftVoter,
-  SaslAuthenticate,
-  SaslHandshake,
-  UnregisterBroker,
-  UpdateFeatures,
-} from '../../../electron/kafka/protocol/generated/index';
+import { AddRaftVoter, DescribeQuorum, RemoveRaftVoter, UnregisterBroker, UpdateFeatures } from '../../../electron/kafka/protocol/generated/index';
 import { ZERO_UUID } from '../../../electron/kafka/protocol/uuid';
 import { startSecuredCluster, type SecuredCluster } from '../security/helpers';
-import { ScramClient, WireClient } from '../security/wire-client';
+import { openScram, type WireClient } from '../security/wire-client';
 import { RawClient } from './raw-client';
 
 let cluster: EmbeddedCluster;
@@ -187,12 +179,8 @@ describe('quorum APIs on a secured cluster', () => {
   });
 
   async function login(user: string, password: string): Promise<WireClient> {
-    const client = await WireClient.open(t.bootstrap);
+    const client = await openScram(t.bootstrap, user, password);
     clients.push(client);
-    expect((await client.call(SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' })).errorCode).toBe(ErrorCode.NONE);
-    const scram = new ScramClient('sha256', user, password);
-    const first = await client.call(SaslAuthenticate, 2, { authBytes: scram.first() });
-    expect((await client.call(SaslAuthenticate, 2, { authBytes: scram.final(first.authBytes) })).errorCode).toBe(ErrorCode.NONE);
     return client;
   }
 

@@ -7,7 +7,8 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
-import type { ApiDescriptor } from '../../../electron/kafka/protocol/generated/index';
+import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
+import { SaslAuthenticate, SaslHandshake, type ApiDescriptor } from '../../../electron/kafka/protocol/generated/index';
 import { decodeResponseHeader, encodeRequestFrame, responseHeaderVersion } from '../../../electron/kafka/protocol/headers';
 import { Reader } from '../../../electron/kafka/protocol/reader';
 
@@ -86,6 +87,23 @@ export class WireClient {
 
   close(): void {
     this.socket.destroy();
+  }
+}
+
+/** A connection authenticated as `user` with SCRAM-SHA-256 (SaslHandshake v1, SaslAuthenticate v2); throws, naming the error, when the broker refuses. */
+export async function openScram(hostPort: string, user: string, password: string): Promise<WireClient> {
+  const client = await WireClient.open(hostPort);
+  try {
+    const handshake = await client.call(SaslHandshake, 1, { mechanism: 'SCRAM-SHA-256' });
+    if (handshake.errorCode !== ErrorCode.NONE) throw new Error(`SaslHandshake refused: error ${handshake.errorCode}`);
+    const scram = new ScramClient('sha256', user, password);
+    const first = await client.call(SaslAuthenticate, 2, { authBytes: scram.first() });
+    const final = await client.call(SaslAuthenticate, 2, { authBytes: scram.final(first.authBytes) });
+    if (final.errorCode !== ErrorCode.NONE) throw new Error(`SCRAM authentication of ${user} refused: error ${final.errorCode} ${final.errorMessage ?? ''}`);
+    return client;
+  } catch (error) {
+    client.close();
+    throw error;
   }
 }
 
