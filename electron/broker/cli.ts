@@ -21,7 +21,6 @@ import { releaseConfigDefaults } from './cluster/release-defaults';
 import { startEmbeddedSchemaRegistry, type EmbeddedSchemaRegistry } from './registry';
 import { createLogger, type LogLevel } from './server/logger';
 import { RuntimePauses } from './server/runtime-pauses';
-import { tuneGarbageCollectorForBrokers } from './server/gc-tuning';
 import { KAFKA_RELEASE_IDS, parseKafkaReleaseId, type KafkaReleaseId } from '../kafka/releases';
 import { issueClientCertificate } from './security/certificates';
 import { isSecurityProtocol, SECURITY_PROTOCOLS } from './security/security-config';
@@ -97,8 +96,6 @@ function drainBroker(cluster: EmbeddedCluster, brokerId: number): number {
 }
 
 async function main(): Promise<void> {
-  // This process hosts the brokers: V8 collects its old generation as a broker needs (server/gc-tuning.ts).
-  tuneGarbageCollectorForBrokers();
   let parsed;
   try {
     parsed = parseArgs({

@@ -8,11 +8,6 @@ import { installApplicationMenu } from './menu';
 import { createElectronSecretStore } from './safe-storage';
 import { createMainWindow } from './window';
 import { appLogger } from '../core/logger';
-import { tuneGarbageCollectorForBrokers } from '../broker/server/gc-tuning';
-
-// The main process hosts the embedded cluster: V8 collects its old generation as a broker needs
-// (broker/server/gc-tuning.ts; set from here, since `--js-flags` appended now would not reach this process).
-tuneGarbageCollectorForBrokers();
 
 let core: AppCore | null = null;
 let mainWindow: BrowserWindow | null = null;

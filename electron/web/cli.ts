@@ -23,7 +23,6 @@ import { MemorySecretStore } from '../services/secrets/service';
 import type { EmbeddedOverride } from '../core/app-core';
 import { embeddedSecuritySchema, SECURITY_PROTOCOL_CHOICES, type EmbeddedSecurity } from '../../shared/model/schemas';
 import { startWebServer } from './server';
-import { tuneGarbageCollectorForBrokers } from '../broker/server/gc-tuning';
 import { KAFKA_RELEASE_IDS, parseKafkaReleaseId } from '../kafka/releases';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -62,8 +61,6 @@ function securityFromFlags(protocol: string | undefined, userFlags: string[], ac
 }
 
 async function main(): Promise<void> {
-  // This process hosts the embedded cluster: V8 collects its old generation as a broker needs (broker/server/gc-tuning.ts).
-  tuneGarbageCollectorForBrokers();
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },

@@ -9,6 +9,7 @@ import { releaseFeatures } from './features';
 import type { CoordinatorClock } from '../groups/coordinator';
 import type { RequestDispatcher } from '../server/dispatcher';
 import { createLogger, type Logger } from '../server/logger';
+import { tuneGarbageCollectorForBrokers } from '../server/gc-tuning';
 import { MemoryBudget } from '../server/memory-budget';
 import { Broker } from './broker';
 import { BrokerConfigView, validateBrokerConfigs } from './broker-config';
@@ -235,6 +236,9 @@ export class EmbeddedCluster {
     }
     const errors = [...validateBrokerConfigs(options.config ?? {}), ...securityConfigErrors(options.config ?? {}).map((message) => ({ message }))];
     if (errors.length > 0) throw new Error(`invalid broker config: ${errors.map((e) => e.message).join('; ')}`);
+    // This process now hosts brokers: V8 collects its old generation as a broker needs (server/gc-tuning.ts).
+    // Here rather than in each entry point, so the app loads no broker module until the cluster starts.
+    tuneGarbageCollectorForBrokers();
     const configured = new BrokerConfigView(
       options.config ?? {},
       () => ({}),

@@ -18,9 +18,10 @@ import * as v8 from 'node:v8';
  * external memory: 1 per 20,000 requests. The price is memory: an old generation up to 4x its live
  * size (a cluster's ~30 MiB: ~130 MiB), which a desktop app affords.
  *
- * Set at run time with v8.setFlagsFromString, which V8 reads at each collection: that also reaches the
- * Electron main process, whose V8 is running before its first line (`--js-flags` appended from there
- * only reaches processes started later). The young generation is left at V8's default: it already
+ * Set by EmbeddedCluster.start, at run time with v8.setFlagsFromString, which V8 reads at each
+ * collection: that also reaches the Electron main process, whose V8 is running before its first line
+ * (`--js-flags` appended from there only reaches processes started later), and leaves a process that
+ * never starts the embedded cluster (the app connected only to other clusters) at V8's defaults. The young generation is left at V8's default: it already
  * grows to 32-64 MiB under load, and scavenges promote only ~10-20 B per request.
  */
 export const BROKER_PROCESS_V8_FLAGS: readonly string[] = ['--heap-growing-percent=300'];
