@@ -89,6 +89,8 @@ export const COVERED: readonly string[] = [
   'DescribeDelegationToken',
   'UpdateFeatures',
   'DescribeTopicPartitions',
+  'GetTelemetrySubscriptions',
+  'PushTelemetry',
   'ListClientMetricsResources',
   'DescribeQuorum',
   'UnregisterBroker',
@@ -208,7 +210,7 @@ export function applyOverlay(json: JsonMessage, file: string, overlay: readonly 
       const fields = where(entry, struct);
       if (fields.some((f) => f.name === field.name)) throw new Error(`overlay ${file} v${entry.version}: ${field.name} already exists`);
       const index = after === undefined ? fields.length : fields.findIndex((f) => f.name === after) + 1;
-      if (index === 0) throw new Error(`overlay ${file} v${entry.version}: no field ${after} to add ${field.name} after`);
+      if (after !== undefined && index === 0) throw new Error(`overlay ${file} v${entry.version}: no field ${after} to add ${field.name} after`);
       fields.splice(index, 0, structuredClone(field));
     }
     for (const { struct, name, ...changes } of entry.alter ?? []) {

@@ -45,6 +45,8 @@ export interface VersionOverlay {
   version: number;
   /** The apache/kafka release tag that first has the version, and the path of the file there. */
   source: { tag: string; path: string };
+  /** The file's name at that tag when Kafka renamed the message since the definitions (4.1: ListClientMetricsResources became ListConfigResources, KIP-1142). */
+  renamedTo?: string;
   /** What the version changes, in the words of Kafka's comment in that file (and the KIP). */
   change: string;
   /** New fields, into the struct named `struct` (the message itself when absent), after the field `after` (at the end when absent). */
@@ -273,5 +275,37 @@ export const PROTOCOL_OVERLAY: readonly VersionOverlay[] = [
     version: 2,
     source: at('4.1.0', 'ListTransactionsResponse'),
     change: 'Version 2 is the same as version 1 (KIP-1152); it may answer INVALID_REGULAR_EXPRESSION.',
+  },
+  {
+    file: 'ListClientMetricsResourcesRequest',
+    version: 1,
+    renamedTo: 'ListConfigResourcesRequest',
+    source: at('4.1.0', 'ListConfigResourcesRequest'),
+    change:
+      'Kafka 4.1 renames the API ListConfigResources (KIP-1142; same key 74, v0 unchanged on the wire) and adds v1: ResourceTypes, the config resource types to list (empty: every type the broker supports). The codec keeps the v0 names.',
+    add: [
+      {
+        field: {
+          name: 'ResourceTypes',
+          type: '[]int8',
+          versions: '1+',
+          about: 'The list of resource type. If the list is empty, it uses default supported config resource types.',
+        },
+      },
+    ],
+  },
+  {
+    file: 'ListClientMetricsResourcesResponse',
+    version: 1,
+    renamedTo: 'ListConfigResourcesResponse',
+    source: at('4.1.0', 'ListConfigResourcesResponse'),
+    change: "Version 1 adds each resource's ResourceType (KIP-1142; 4.1 names the list ConfigResources and the name ResourceName, the same on the wire).",
+    add: [
+      {
+        struct: 'ClientMetricsResource',
+        after: 'Name',
+        field: { name: 'ResourceType', type: 'int8', versions: '1+', default: 16, about: 'The resource type.' },
+      },
+    ],
   },
 ];

@@ -123,7 +123,7 @@ describe('protocol generator', () => {
     it('cites a 4.x release tag and message file for every entry, and moves requests and responses together', () => {
       for (const e of PROTOCOL_OVERLAY) {
         expect(e.source.tag, `${e.file} v${e.version}`).toMatch(/^4\.\d+\.\d+$/);
-        expect(e.source.path).toBe(`clients/src/main/resources/common/message/${e.file}.json`);
+        expect(e.source.path).toBe(`clients/src/main/resources/common/message/${e.renamedTo ?? e.file}.json`);
         expect(e.change.length).toBeGreaterThan(10);
       }
       const versions = (suffix: string): string[] =>

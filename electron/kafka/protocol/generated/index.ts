@@ -80,6 +80,8 @@ import { decodeExpireDelegationTokenRequest, decodeExpireDelegationTokenResponse
 import { decodeDescribeDelegationTokenRequest, decodeDescribeDelegationTokenResponse, encodeDescribeDelegationTokenRequest, encodeDescribeDelegationTokenResponse, type DescribeDelegationTokenRequest, type DescribeDelegationTokenResponse } from './describe-delegation-token';
 import { decodeUpdateFeaturesRequest, decodeUpdateFeaturesResponse, encodeUpdateFeaturesRequest, encodeUpdateFeaturesResponse, type UpdateFeaturesRequest, type UpdateFeaturesResponse } from './update-features';
 import { decodeDescribeTopicPartitionsRequest, decodeDescribeTopicPartitionsResponse, encodeDescribeTopicPartitionsRequest, encodeDescribeTopicPartitionsResponse, type DescribeTopicPartitionsRequest, type DescribeTopicPartitionsResponse } from './describe-topic-partitions';
+import { decodeGetTelemetrySubscriptionsRequest, decodeGetTelemetrySubscriptionsResponse, encodeGetTelemetrySubscriptionsRequest, encodeGetTelemetrySubscriptionsResponse, type GetTelemetrySubscriptionsRequest, type GetTelemetrySubscriptionsResponse } from './get-telemetry-subscriptions';
+import { decodePushTelemetryRequest, decodePushTelemetryResponse, encodePushTelemetryRequest, encodePushTelemetryResponse, type PushTelemetryRequest, type PushTelemetryResponse } from './push-telemetry';
 import { decodeListClientMetricsResourcesRequest, decodeListClientMetricsResourcesResponse, encodeListClientMetricsResourcesRequest, encodeListClientMetricsResourcesResponse, type ListClientMetricsResourcesRequest, type ListClientMetricsResourcesResponse } from './list-client-metrics-resources';
 import { decodeDescribeQuorumRequest, decodeDescribeQuorumResponse, encodeDescribeQuorumRequest, encodeDescribeQuorumResponse, type DescribeQuorumRequest, type DescribeQuorumResponse } from './describe-quorum';
 import { decodeUnregisterBrokerRequest, decodeUnregisterBrokerResponse, encodeUnregisterBrokerRequest, encodeUnregisterBrokerResponse, type UnregisterBrokerRequest, type UnregisterBrokerResponse } from './unregister-broker';
@@ -142,6 +144,8 @@ export * from './expire-delegation-token';
 export * from './describe-delegation-token';
 export * from './update-features';
 export * from './describe-topic-partitions';
+export * from './get-telemetry-subscriptions';
+export * from './push-telemetry';
 export * from './list-client-metrics-resources';
 export * from './describe-quorum';
 export * from './unregister-broker';
@@ -838,11 +842,35 @@ export const DescribeTopicPartitions: ApiDescriptor<DescribeTopicPartitionsReque
   encodeResponse: encodeDescribeTopicPartitionsResponse,
 };
 
+export const GetTelemetrySubscriptions: ApiDescriptor<GetTelemetrySubscriptionsRequest, GetTelemetrySubscriptionsResponse> = {
+  apiKey: 71,
+  name: 'GetTelemetrySubscriptions',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeGetTelemetrySubscriptionsRequest,
+  encodeRequest: encodeGetTelemetrySubscriptionsRequest,
+  decodeResponse: decodeGetTelemetrySubscriptionsResponse,
+  encodeResponse: encodeGetTelemetrySubscriptionsResponse,
+};
+
+export const PushTelemetry: ApiDescriptor<PushTelemetryRequest, PushTelemetryResponse> = {
+  apiKey: 72,
+  name: 'PushTelemetry',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodePushTelemetryRequest,
+  encodeRequest: encodePushTelemetryRequest,
+  decodeResponse: decodePushTelemetryResponse,
+  encodeResponse: encodePushTelemetryResponse,
+};
+
 export const ListClientMetricsResources: ApiDescriptor<ListClientMetricsResourcesRequest, ListClientMetricsResourcesResponse> = {
   apiKey: 74,
   name: 'ListClientMetricsResources',
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   firstFlexibleVersion: 0,
   decodeRequest: decodeListClientMetricsResourcesRequest,
   encodeRequest: encodeListClientMetricsResourcesRequest,
@@ -957,6 +985,8 @@ export const apiDescriptors: ReadonlyMap<number, ApiDescriptor<unknown, unknown>
   [66, ListTransactions as ApiDescriptor<unknown, unknown>],
   [68, ConsumerGroupHeartbeat as ApiDescriptor<unknown, unknown>],
   [69, ConsumerGroupDescribe as ApiDescriptor<unknown, unknown>],
+  [71, GetTelemetrySubscriptions as ApiDescriptor<unknown, unknown>],
+  [72, PushTelemetry as ApiDescriptor<unknown, unknown>],
   [74, ListClientMetricsResources as ApiDescriptor<unknown, unknown>],
   [75, DescribeTopicPartitions as ApiDescriptor<unknown, unknown>],
   [80, AddRaftVoter as ApiDescriptor<unknown, unknown>],

@@ -3,33 +3,55 @@
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors';
 import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
-import { writeNoTaggedFields, nullError } from './runtime';
+import { writeNoTaggedFields, nullError, absentError } from './runtime';
 
-/** ListClientMetricsResourcesRequest, versions 0, flexible 0+. */
+/** ListClientMetricsResourcesRequest, versions 0-1, flexible 0+ (v1 from apache/kafka 4.1.0: scripts/protocol-overlay.ts). */
 export interface ListClientMetricsResourcesRequest {
+  /** The list of resource type. If the list is empty, it uses default supported config resource types. (Versions 1+.) */
+  resourceTypes: number[];
   /** Tagged fields this version does not know, kept so they survive a decode/encode round trip. */
   unknownTaggedFields?: RawTaggedField[];
 }
 
 export function createListClientMetricsResourcesRequest(): ListClientMetricsResourcesRequest {
   return {
+    resourceTypes: [],
   };
 }
 
 export function decodeListClientMetricsResourcesRequest(r: Reader, version: number): ListClientMetricsResourcesRequest {
-  if (version < 0 || version > 0) throw new ProtocolDecodeError(`unsupported ListClientMetricsResourcesRequest version ${version}`, r.offset);
+  if (version < 0 || version > 1) throw new ProtocolDecodeError(`unsupported ListClientMetricsResourcesRequest version ${version}`, r.offset);
+  let resourceTypes: number[];
+  if (version >= 1) {
+    const resourceTypesCount = r.readCompactArrayLength(1);
+    if (resourceTypesCount < 0) throw new ProtocolDecodeError('null array in non-nullable field ListClientMetricsResourcesRequest.ResourceTypes', r.offset);
+    resourceTypes = [];
+    for (let i = 0; i < resourceTypesCount; i++) resourceTypes.push(r.readInt8());
+  } else {
+    resourceTypes = [];
+  }
   const unknownTaggedFields = r.readTaggedFields();
   return {
+    resourceTypes,
     unknownTaggedFields,
   };
 }
 
 export function encodeListClientMetricsResourcesRequest(w: Writer, version: number, v: ListClientMetricsResourcesRequest): void {
-  if (version < 0 || version > 0) throw new ProtocolEncodeError(`unsupported ListClientMetricsResourcesRequest version ${version}`);
+  if (version < 0 || version > 1) throw new ProtocolEncodeError(`unsupported ListClientMetricsResourcesRequest version ${version}`);
+  if (version >= 1) {
+    {
+      const resourceTypesArray = v.resourceTypes;
+      if (resourceTypesArray == null) throw nullError('ListClientMetricsResourcesRequest.ResourceTypes', version);
+      w.compactArrayLength(resourceTypesArray.length);
+      for (let i = 0; i < resourceTypesArray.length; i++) w.int8(resourceTypesArray[i]!);
+    }
+  }
+  else if (v.resourceTypes.length !== 0) throw absentError('ListClientMetricsResourcesRequest.ResourceTypes', version);
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }
 
-/** ListClientMetricsResourcesResponse, versions 0, flexible 0+. */
+/** ListClientMetricsResourcesResponse, versions 0-1, flexible 0+ (v1 from apache/kafka 4.1.0: scripts/protocol-overlay.ts). */
 export interface ListClientMetricsResourcesResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (Versions 0+.) */
   throttleTimeMs: number;
@@ -50,7 +72,7 @@ export function createListClientMetricsResourcesResponse(): ListClientMetricsRes
 }
 
 export function decodeListClientMetricsResourcesResponse(r: Reader, version: number): ListClientMetricsResourcesResponse {
-  if (version < 0 || version > 0) throw new ProtocolDecodeError(`unsupported ListClientMetricsResourcesResponse version ${version}`, r.offset);
+  if (version < 0 || version > 1) throw new ProtocolDecodeError(`unsupported ListClientMetricsResourcesResponse version ${version}`, r.offset);
   const throttleTimeMs = r.readInt32();
   const errorCode = r.readInt16();
   let clientMetricsResources: ListClientMetricsResourcesResponseClientMetricsResource[];
@@ -68,7 +90,7 @@ export function decodeListClientMetricsResourcesResponse(r: Reader, version: num
 }
 
 export function encodeListClientMetricsResourcesResponse(w: Writer, version: number, v: ListClientMetricsResourcesResponse): void {
-  if (version < 0 || version > 0) throw new ProtocolEncodeError(`unsupported ListClientMetricsResourcesResponse version ${version}`);
+  if (version < 0 || version > 1) throw new ProtocolEncodeError(`unsupported ListClientMetricsResourcesResponse version ${version}`);
   w.int32(v.throttleTimeMs);
   w.int16(v.errorCode);
   {
@@ -80,10 +102,12 @@ export function encodeListClientMetricsResourcesResponse(w: Writer, version: num
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }
 
-/** ClientMetricsResource (ListClientMetricsResourcesResponse), versions 0. */
+/** ClientMetricsResource (ListClientMetricsResourcesResponse), versions 0-1. */
 export interface ListClientMetricsResourcesResponseClientMetricsResource {
   /** The resource name. (Versions 0+.) */
   name: string;
+  /** The resource type. (Versions 1+, default 16.) */
+  resourceType: number;
   /** Tagged fields this version does not know, kept so they survive a decode/encode round trip. */
   unknownTaggedFields?: RawTaggedField[];
 }
@@ -91,19 +115,25 @@ export interface ListClientMetricsResourcesResponseClientMetricsResource {
 export function createListClientMetricsResourcesResponseClientMetricsResource(): ListClientMetricsResourcesResponseClientMetricsResource {
   return {
     name: '',
+    resourceType: 16,
   };
 }
 
 export function decodeListClientMetricsResourcesResponseClientMetricsResource(r: Reader, version: number): ListClientMetricsResourcesResponseClientMetricsResource {
   const name = r.readCompactString();
+  const resourceType = version >= 1 ? r.readInt8() : 16;
   const unknownTaggedFields = r.readTaggedFields();
   return {
     name,
+    resourceType,
     unknownTaggedFields,
   };
 }
 
 export function encodeListClientMetricsResourcesResponseClientMetricsResource(w: Writer, version: number, v: ListClientMetricsResourcesResponseClientMetricsResource): void {
   w.compactString(v.name);
+  if (version >= 1) {
+    w.int8(v.resourceType);
+  }
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }

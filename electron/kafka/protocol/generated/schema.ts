@@ -2499,14 +2499,76 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
       ],
     },
   },
+  GetTelemetrySubscriptionsRequest: {
+    name: 'GetTelemetrySubscriptionsRequest',
+    type: 'request',
+    apiKey: 71,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      GetTelemetrySubscriptionsRequest: [
+        { name: 'ClientInstanceId', prop: 'clientInstanceId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  GetTelemetrySubscriptionsResponse: {
+    name: 'GetTelemetrySubscriptionsResponse',
+    type: 'response',
+    apiKey: 71,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      GetTelemetrySubscriptionsResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ClientInstanceId', prop: 'clientInstanceId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'SubscriptionId', prop: 'subscriptionId', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'AcceptedCompressionTypes', prop: 'acceptedCompressionTypes', type: '[]int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'PushIntervalMs', prop: 'pushIntervalMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'TelemetryMaxBytes', prop: 'telemetryMaxBytes', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'DeltaTemporality', prop: 'deltaTemporality', type: 'bool', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'RequestedMetrics', prop: 'requestedMetrics', type: '[]string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  PushTelemetryRequest: {
+    name: 'PushTelemetryRequest',
+    type: 'request',
+    apiKey: 72,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      PushTelemetryRequest: [
+        { name: 'ClientInstanceId', prop: 'clientInstanceId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'SubscriptionId', prop: 'subscriptionId', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Terminating', prop: 'terminating', type: 'bool', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'CompressionType', prop: 'compressionType', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Metrics', prop: 'metrics', type: 'bytes', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  PushTelemetryResponse: {
+    name: 'PushTelemetryResponse',
+    type: 'response',
+    apiKey: 72,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      PushTelemetryResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
   ListClientMetricsResourcesRequest: {
     name: 'ListClientMetricsResourcesRequest',
     type: 'request',
     apiKey: 74,
-    validVersions: [0, 0],
+    validVersions: [0, 1],
     flexibleVersions: [0, -1],
     structs: {
       ListClientMetricsResourcesRequest: [
+        { name: 'ResourceTypes', prop: 'resourceTypes', type: '[]int8', versions: [1, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
       ],
     },
   },
@@ -2514,7 +2576,7 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
     name: 'ListClientMetricsResourcesResponse',
     type: 'response',
     apiKey: 74,
-    validVersions: [0, 0],
+    validVersions: [0, 1],
     flexibleVersions: [0, -1],
     structs: {
       ListClientMetricsResourcesResponse: [
@@ -2524,6 +2586,7 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
       ],
       ListClientMetricsResourcesResponseClientMetricsResource: [
         { name: 'Name', prop: 'name', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ResourceType', prop: 'resourceType', type: 'int8', versions: [1, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: 16 },
       ],
     },
   },
