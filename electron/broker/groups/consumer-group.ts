@@ -147,6 +147,8 @@ export class ConsumerGroup {
   readonly #partitionEpochs = new Map<string, Map<number, number>>();
   readonly sessionTimers = new Map<string, TimerHandle>();
   readonly rebalanceTimers = new Map<string, TimerHandle>();
+  /** member id -> which topics its principal may DESCRIBE (ACLs on), from its last heartbeat; not stored. */
+  readonly topicFilters = new Map<string, (topic: string) => boolean>();
   /** The group was deleted or its coordinator moved: timers and late writes must do nothing. */
   dead = false;
 
@@ -187,6 +189,7 @@ export class ConsumerGroup {
     if (!member) return undefined;
     this.#releasePartitions(member);
     this.members.delete(memberId);
+    this.topicFilters.delete(memberId);
     if (member.instanceId !== null && this.staticMembers.get(member.instanceId) === memberId) this.staticMembers.delete(member.instanceId);
     return member;
   }

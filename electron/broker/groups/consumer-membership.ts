@@ -66,6 +66,11 @@ export interface ConsumerHeartbeatRequest {
   topicPartitions: OwnedTopicPartitions;
   clientId: string;
   clientHost: string;
+  /**
+   * With ACLs on, whether the member's principal may DESCRIBE a topic: its regex matches only those
+   * (KAFKA-18813). Null or absent: every topic.
+   */
+  mayDescribeTopic?: ((topic: string) => boolean) | null;
 }
 
 export interface ConsumerHeartbeatResult {
@@ -262,6 +267,8 @@ export class ConsumerMembership {
       if (!sameSubscription(member, updated)) bumpGroupEpoch = true;
     }
     group.updateMember(updated);
+    if (request.mayDescribeTopic) group.topicFilters.set(memberId, request.mayDescribeTopic);
+    else group.topicFilters.delete(memberId);
     if (isNew) this.#log.info('member joins the consumer group', { group: groupId, member: memberId, instance: updated.instanceId });
 
     // The subscribed topics as the cluster has them now: one that appeared, went or grew bumps the epoch.
@@ -381,8 +388,12 @@ export class ConsumerMembership {
     }
   }
 
-  /** The topic names a member subscribes to that exist now: its names, and those its regex matches. */
-  #resolvedTopics(member: ConsumerGroupMember): string[] {
+  /**
+   * The topic names a member subscribes to that exist now: its names, and those its regex matches that
+   * its principal may DESCRIBE (as of its last heartbeat: Kafka resolves a regex with the ACLs of the
+   * member whose heartbeat refreshed it).
+   */
+  #resolvedTopics(group: ConsumerGroup, member: ConsumerGroupMember): string[] {
     const metadata = this.#partitions.broker.metadata;
     const names = member.subscribedTopicNames.filter((t) => metadata.topic(t) !== undefined);
     if (member.subscribedTopicRegex !== null) {
@@ -392,7 +403,10 @@ export class ConsumerMembership {
       } catch {
         return names;
       }
-      for (const topic of metadata.topics()) if (!topic.internal && regex.matches(topic.name) && !names.includes(topic.name)) names.push(topic.name);
+      const describable = group.topicFilters.get(member.memberId) ?? (() => true);
+      for (const topic of metadata.topics()) {
+        if (!topic.internal && regex.matches(topic.name) && !names.includes(topic.name) && describable(topic.name)) names.push(topic.name);
+      }
     }
     return names;
   }
@@ -402,7 +416,7 @@ export class ConsumerMembership {
     const metadata = this.#partitions.broker.metadata;
     const next = new Map<string, SubscribedTopic>();
     for (const member of group.members.values()) {
-      for (const name of this.#resolvedTopics(member)) {
+      for (const name of this.#resolvedTopics(group, member)) {
         if (next.has(name)) continue;
         const topic = metadata.topic(name);
         if (topic) next.set(name, { topicId: topic.topicId, name, numPartitions: topic.partitions.length });
@@ -431,7 +445,7 @@ export class ConsumerMembership {
       memberId: m.memberId,
       instanceId: m.instanceId,
       subscribedTopicIds: new Set(
-        this.#resolvedTopics(m).flatMap((name) => (group.subscriptionMetadata.has(name) ? [group.subscriptionMetadata.get(name)!.topicId] : [])),
+        this.#resolvedTopics(group, m).flatMap((name) => (group.subscriptionMetadata.has(name) ? [group.subscriptionMetadata.get(name)!.topicId] : [])),
       ),
       currentTarget: group.targetOf(m.memberId),
     }));

@@ -4,7 +4,7 @@ import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { ConsumerGroupHeartbeat, type ConsumerGroupHeartbeatResponse } from '../../kafka/protocol/generated/index';
 import { defineHandler } from './handler';
 import { clientHostOf } from './11-join-group';
-import { AclOperation, authorizedOnGroup } from '../security/request-authorization';
+import { AclOperation, authorizedOnGroup, authorizedOnTopic } from '../security/request-authorization';
 
 function toWire(assignment: TopicPartitions | null): ConsumerGroupHeartbeatResponse['assignment'] {
   if (assignment === null) return null;
@@ -21,6 +21,9 @@ function toWire(assignment: TopicPartitions | null): ConsumerGroupHeartbeatRespo
  * coordinator answers with the member's epoch, the partitions it may use and the heartbeat interval
  * (groups/consumer-membership.ts). A broker whose `group.coordinator.rebalance.protocols` leaves out
  * `consumer` (the default before Kafka 4.0) answers UNSUPPORTED_VERSION, as KafkaApis does.
+ * With ACLs on, a member needs READ on the group and DESCRIBE on every topic it names
+ * (TOPIC_AUTHORIZATION_FAILED otherwise, KAFKA-18813, Kafka 4.0); the topics its regex matches are
+ * filtered down to those the member may DESCRIBE.
  */
 export const consumerGroupHeartbeatHandler = defineHandler({
   api: ConsumerGroupHeartbeat,
@@ -42,6 +45,12 @@ export const consumerGroupHeartbeatHandler = defineHandler({
     if (!protocols.includes('consumer'))
       return refuse(ErrorCode.UNSUPPORTED_VERSION, 'The consumer group protocol is not enabled on this broker (group.coordinator.rebalance.protocols).');
     if (!authorizedOnGroup(context, AclOperation.READ, request.groupId)) return refuse(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    // KAFKA-18813: clients may not learn of topics they cannot DESCRIBE; Kafka sends no message with it.
+    const names = request.subscribedTopicNames;
+    if (names !== null && names.some((topic) => !authorizedOnTopic(context, AclOperation.DESCRIBE, topic))) {
+      return refuse(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    }
+    const secured = (context.broker.security?.authorizer ?? null) !== null;
     const result = context.broker.groups.consumerGroupHeartbeat({
       apiVersion: context.apiVersion,
       groupId: request.groupId,
@@ -56,6 +65,7 @@ export const consumerGroupHeartbeatHandler = defineHandler({
       topicPartitions: request.topicPartitions,
       clientId: context.clientId ?? '',
       clientHost: clientHostOf(context),
+      mayDescribeTopic: secured ? (topic) => authorizedOnTopic(context, AclOperation.DESCRIBE, topic) : null,
     });
     return result instanceof Promise ? result.then(toResponse) : toResponse(result);
   },

@@ -14,7 +14,9 @@ import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
 import {
   ApiVersions,
   ConsumerGroupDescribe,
+  ConsumerGroupHeartbeat,
   createApiVersionsRequest,
+  createConsumerGroupHeartbeatRequest,
   createDeleteGroupsRequest,
   createDescribeGroupsRequest,
   createFindCoordinatorRequest,
@@ -351,5 +353,63 @@ describe('ConsumerGroupDescribe with the authorizer on', () => {
     } finally {
       await member.close();
     }
+  });
+
+  it('refuses a heartbeat naming a topic the member may not DESCRIBE (TOPIC_AUTHORIZATION_FAILED, KAFKA-18813) and leaves such topics out of its regex', async () => {
+    const grant = (resourceType: number, resourceName: string, operation: number) =>
+      expect(
+        t.cluster.controller.security.createAcl({
+          resourceType,
+          resourceName,
+          patternType: PatternType.LITERAL,
+          principal: 'User:bob',
+          host: '*',
+          operation,
+          permissionType: PermissionType.ALLOW,
+        }),
+      ).toBeNull();
+    createTopic(t.cluster, 'hb-open', 2, 1);
+    createTopic(t.cluster, 'hb-secret', 2, 1);
+    grant(ResourceType.GROUP, 'team-hb', AclOperation.READ);
+    grant(ResourceType.TOPIC, 'hb-open', AclOperation.DESCRIBE);
+    const bob = await login('bob', 'bob-secret');
+    await waitFor(
+      async () => (await bob.call(FindCoordinator, 3, { ...createFindCoordinatorRequest(), key: 'team-hb' })).errorCode === ErrorCode.NONE,
+      15_000,
+      'the coordinator of team-hb',
+    );
+    const found = await bob.call(FindCoordinator, 3, { ...createFindCoordinatorRequest(), key: 'team-hb' });
+    const coordinator = await openScram(`${found.host}:${found.port}`, 'bob', 'bob-secret');
+    open.push(coordinator);
+    const heartbeat = (extra: object) =>
+      coordinator.call(ConsumerGroupHeartbeat, 1, {
+        ...createConsumerGroupHeartbeatRequest(),
+        groupId: 'team-hb',
+        memberEpoch: 0,
+        rebalanceTimeoutMs: 30_000,
+        topicPartitions: [],
+        ...extra,
+      });
+    // One topic bob may not describe among those it names: refused, with no message (Kafka sends none).
+    const refused = await heartbeat({ memberId: 'bob-names', subscribedTopicNames: ['hb-open', 'hb-secret'] });
+    expect(refused).toMatchObject({ errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null, memberEpoch: -1, assignment: null });
+    const idOf = (name: string) => t.cluster.controller.topic(name)!.topicId;
+    // A regex matching both: bob's member gets only the topic it may describe.
+    const joined = await heartbeat({ memberId: 'bob-regex', subscribedTopicNames: null, subscribedTopicRegex: 'hb-.*' });
+    expect(joined.errorCode).toBe(ErrorCode.NONE);
+    expect(joined.assignment?.topicPartitions.map((tp) => [tp.topicId, [...tp.partitions].sort()])).toEqual([[idOf('hb-open'), [0, 1]]]);
+    // The group never heard of the refused member; the regex member alone is in it.
+    const adminCoordinator = await openScram(`${found.host}:${found.port}`, 'admin', 'admin-secret');
+    open.push(adminCoordinator);
+    const described = (await describeGroups(adminCoordinator, ['team-hb'])).groups[0]!;
+    expect(described.members.map((m) => m.memberId)).toEqual(['bob-regex']);
+    expect(described.members[0]!.assignment.topicPartitions.map((tp) => tp.topicName)).toEqual(['hb-open']);
+    // DESCRIBE on the other topic: the next heartbeat's regex takes it too.
+    grant(ResourceType.TOPIC, 'hb-secret', AclOperation.DESCRIBE);
+    const next = await heartbeat({ memberId: 'bob-regex', memberEpoch: joined.memberEpoch, subscribedTopicNames: null, topicPartitions: null });
+    expect(next.errorCode).toBe(ErrorCode.NONE);
+    expect(next.memberEpoch).toBeGreaterThan(joined.memberEpoch);
+    const target = (await describeGroups(adminCoordinator, ['team-hb'])).groups[0]!.members[0]!.targetAssignment.topicPartitions;
+    expect(target.map((tp) => tp.topicName).sort()).toEqual(['hb-open', 'hb-secret']);
   });
 });
