@@ -9,7 +9,7 @@
  *   - runtime.ts: the few helpers the generated code shares (tagged-field sections, errors);
  *   - schema.ts: a compact description of every generated message (used by the tests' value generator);
  *   - index.ts: an {@link ApiDescriptor} per API and `apiDescriptors`, a map by API key.
- * plus electron/kafka/protocol/error-codes.ts (from errors.json) and api-keys.ts (every API key Kafka
+ * plus electron/kafka/protocol/error-codes.ts (from errors.json and the codes the overlay adds after it) and api-keys.ts (every API key Kafka
  * defines, for logging requests we do not serve).
  *
  * Run with `npm run generate:protocol`. The output is deterministic: the same input always gives the
@@ -26,7 +26,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { PROTOCOL_OVERLAY, type VersionOverlay } from './protocol-overlay';
+import { ERROR_OVERLAY, PROTOCOL_OVERLAY, type ErrorOverlay, type VersionOverlay } from './protocol-overlay';
 
 /**
  * The APIs and data structures we generate. An entry `X` generates XRequest.json + XResponse.json when they
@@ -1366,11 +1366,36 @@ const INDEX_DOC = `/**
  *   structures accept newer versions, reading the fields they know, as Kafka's consumer protocol requires).
  */`;
 
-interface JsonError {
+export interface JsonError {
   code: number;
   name: string;
   retriable: boolean;
   message: string | null;
+  /** Set for codes from the error overlay: where they come from. */
+  overlaid?: string;
+}
+
+/**
+ * errors.json's codes followed by those Kafka added after it (scripts/protocol-overlay.ts ERROR_OVERLAY):
+ * each entry must be the next code after the last one, so a gap, a duplicate or an entry errors.json has
+ * caught up with fails the build.
+ */
+export function applyErrorOverlay(errors: readonly JsonError[], overlay: readonly ErrorOverlay[]): JsonError[] {
+  const out = [...errors];
+  for (const entry of overlay) {
+    const last = Math.max(...out.map((e) => e.code));
+    if (entry.code !== last + 1)
+      throw new Error(`error overlay ${entry.name} (${entry.code}): the definitions end at ${last}, so the next code is ${last + 1}`);
+    if (out.some((e) => e.name === entry.name)) throw new Error(`error overlay ${entry.name} (${entry.code}): the name already exists`);
+    out.push({
+      code: entry.code,
+      name: entry.name,
+      retriable: entry.retriable,
+      message: entry.message,
+      overlaid: `${entry.source.kip}, apache/kafka ${entry.source.tag}`,
+    });
+  }
+  return out;
 }
 
 function emitErrorCodes(errors: JsonError[]): string {
@@ -1380,7 +1405,10 @@ function emitErrorCodes(errors: JsonError[]): string {
   code.line();
   code.line('/** Every Kafka protocol error code, by name. */');
   code.open('export const ErrorCode = {');
-  for (const e of sorted) code.line(`${e.name}: ${e.code},`);
+  for (const e of sorted) {
+    if (e.overlaid) code.line(`/** Added after errors.json (scripts/protocol-overlay.ts): ${e.overlaid}. */`);
+    code.line(`${e.name}: ${e.code},`);
+  }
   code.close('} as const;');
   code.line();
   code.line('export type ErrorCodeName = keyof typeof ErrorCode;');
@@ -1447,6 +1475,8 @@ export interface GenerateOptions {
   covered?: readonly string[];
   /** Versions added after the definitions (default: scripts/protocol-overlay.ts). */
   overlay?: readonly VersionOverlay[];
+  /** Error codes added after errors.json (default: scripts/protocol-overlay.ts). */
+  errorOverlay?: readonly ErrorOverlay[];
 }
 
 /** Generates every output file; keys are paths relative to the repository root. */
@@ -1487,7 +1517,7 @@ export function generate(options: GenerateOptions): Map<string, string> {
   out.set('electron/kafka/protocol/generated/schema.ts', emitSchema(allModels));
   out.set('electron/kafka/protocol/generated/index.ts', emitIndex(apis, data, files));
   const errors = JSON.parse(readFileSync(join(options.protocolDir, 'errors.json'), 'utf8')) as JsonError[];
-  out.set('electron/kafka/protocol/error-codes.ts', emitErrorCodes(errors));
+  out.set('electron/kafka/protocol/error-codes.ts', emitErrorCodes(applyErrorOverlay(errors, options.errorOverlay ?? ERROR_OVERLAY)));
   const requests = readdirSync(messagesDir)
     .filter((f) => f.endsWith('Request.json'))
     .sort()

@@ -309,3 +309,53 @@ export const PROTOCOL_OVERLAY: readonly VersionOverlay[] = [
     ],
   },
 ];
+
+/**
+ * Error codes Apache Kafka added after ../shared/kafka-protocol/errors.json (which ends at 128,
+ * INVALID_REGULAR_EXPRESSION). scripts/generate-protocol.ts appends them to errors.json's list before it
+ * writes electron/kafka/protocol/error-codes.ts, so the broker, the services and the UI name them as
+ * they name every other code. Each entry must be the next code (the generator refuses a gap or a code
+ * the definitions already have: delete entries once errors.json catches up).
+ *
+ * Read from Kafka's Errors.java at the release that first has the code: names, codes and whether the
+ * exception is retriable from tychedelia/kafka-protocol-rs src/error.rs (commit 52d60d0, "Update Kafka
+ * error codes to 4.1.0"); the messages are Errors.java's own words, as its verbatim copy in
+ * kroxylicious (io/kroxylicious/kafka/common/protocol/Errors.java) has them.
+ */
+export interface ErrorOverlay {
+  code: number;
+  name: string;
+  retriable: boolean;
+  message: string;
+  /** The apache/kafka release tag that first has the code, and the KIP that added it. */
+  source: { tag: string; path: string; kip: string };
+}
+
+const ERRORS_JAVA = 'clients/src/main/java/org/apache/kafka/common/protocol/Errors.java';
+const since = (tag: '4.0.0' | '4.1.0', kip: string): ErrorOverlay['source'] => ({ tag, path: ERRORS_JAVA, kip });
+
+export const ERROR_OVERLAY: readonly ErrorOverlay[] = [
+  {
+    code: 129,
+    name: 'REBOOTSTRAP_REQUIRED',
+    retriable: false,
+    message: 'Client metadata is stale. The client should rebootstrap to obtain new metadata.',
+    source: since('4.0.0', 'KIP-1102'),
+  },
+  { code: 130, name: 'STREAMS_INVALID_TOPOLOGY', retriable: false, message: 'The supplied topology is invalid.', source: since('4.1.0', 'KIP-1071') },
+  {
+    code: 131,
+    name: 'STREAMS_INVALID_TOPOLOGY_EPOCH',
+    retriable: false,
+    message: 'The supplied topology epoch is invalid.',
+    source: since('4.1.0', 'KIP-1071'),
+  },
+  { code: 132, name: 'STREAMS_TOPOLOGY_FENCED', retriable: false, message: 'The supplied topology epoch is outdated.', source: since('4.1.0', 'KIP-1071') },
+  {
+    code: 133,
+    name: 'SHARE_SESSION_LIMIT_REACHED',
+    retriable: true,
+    message: 'The limit of share sessions has been reached.',
+    source: since('4.1.0', 'KIP-932'),
+  },
+];

@@ -10,6 +10,7 @@ import { AclsService } from '../services/acls/service';
 import { TransactionService } from '../services/transactions/service';
 import { ClusterService } from '../services/cluster/service';
 import { ReassignmentService } from '../services/reassignments/service';
+import { teachClientErrorCodes } from '../services/connections/client-error-codes';
 import { ConnectionService } from '../services/connections/service';
 import { DemoService } from '../services/demo/service';
 import type { EmbeddedClusterFactory } from '../services/embedded-cluster/factory';
@@ -65,6 +66,8 @@ export interface AppCore extends Services {
 }
 
 export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
+  // Before any client exists: the client library names error codes from a table that ends at 127.
+  teachClientErrorCodes();
   await mkdir(options.dataDir, { recursive: true });
   const hub = new EventHub();
   const logger = options.logger ?? appLogger;

@@ -72,6 +72,16 @@ const kafkaErrorWords: Record<string, { kind: IpcErrorKind; message: string }> =
   NOT_COORDINATOR: { kind: 'unavailable', message: "The group's coordinator is moving; try again in a moment." },
   COORDINATOR_LOAD_IN_PROGRESS: { kind: 'unavailable', message: 'The coordinator is still loading the groups; try again in a moment.' },
   REBALANCE_IN_PROGRESS: { kind: 'conflict', message: 'The group is rebalancing; try again when it is stable.' },
+  // Kafka 4.0+ (KIP-848 regex subscriptions, KIP-1152 transactional id patterns): Kafka parses them as RE2/J.
+  INVALID_REGULAR_EXPRESSION: {
+    kind: 'invalid-request',
+    message: 'The cluster rejected the regular expression (INVALID_REGULAR_EXPRESSION): it is not a valid RE2 expression.',
+  },
+  // Kafka 4.0+ (KIP-1102).
+  REBOOTSTRAP_REQUIRED: {
+    kind: 'unavailable',
+    message: "The cluster says this client's view of it is stale and it must reconnect from the bootstrap servers (REBOOTSTRAP_REQUIRED); try again.",
+  },
 };
 
 interface ProtocolErrorLike {

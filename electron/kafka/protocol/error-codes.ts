@@ -131,6 +131,16 @@ export const ErrorCode = {
   DUPLICATE_VOTER: 126,
   VOTER_NOT_FOUND: 127,
   INVALID_REGULAR_EXPRESSION: 128,
+  /** Added after errors.json (scripts/protocol-overlay.ts): KIP-1102, apache/kafka 4.0.0. */
+  REBOOTSTRAP_REQUIRED: 129,
+  /** Added after errors.json (scripts/protocol-overlay.ts): KIP-1071, apache/kafka 4.1.0. */
+  STREAMS_INVALID_TOPOLOGY: 130,
+  /** Added after errors.json (scripts/protocol-overlay.ts): KIP-1071, apache/kafka 4.1.0. */
+  STREAMS_INVALID_TOPOLOGY_EPOCH: 131,
+  /** Added after errors.json (scripts/protocol-overlay.ts): KIP-1071, apache/kafka 4.1.0. */
+  STREAMS_TOPOLOGY_FENCED: 132,
+  /** Added after errors.json (scripts/protocol-overlay.ts): KIP-932, apache/kafka 4.1.0. */
+  SHARE_SESSION_LIMIT_REACHED: 133,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;
@@ -274,6 +284,11 @@ export const errorInfo: ReadonlyMap<number, ErrorInfo> = new Map<number, ErrorIn
   [126, { code: 126, name: 'DUPLICATE_VOTER', retriable: false, message: 'The voter is already part of the set of voters.' }],
   [127, { code: 127, name: 'VOTER_NOT_FOUND', retriable: false, message: 'The voter is not part of the set of voters.' }],
   [128, { code: 128, name: 'INVALID_REGULAR_EXPRESSION', retriable: false, message: 'The regular expression is not valid.' }],
+  [129, { code: 129, name: 'REBOOTSTRAP_REQUIRED', retriable: false, message: 'Client metadata is stale. The client should rebootstrap to obtain new metadata.' }],
+  [130, { code: 130, name: 'STREAMS_INVALID_TOPOLOGY', retriable: false, message: 'The supplied topology is invalid.' }],
+  [131, { code: 131, name: 'STREAMS_INVALID_TOPOLOGY_EPOCH', retriable: false, message: 'The supplied topology epoch is invalid.' }],
+  [132, { code: 132, name: 'STREAMS_TOPOLOGY_FENCED', retriable: false, message: 'The supplied topology epoch is outdated.' }],
+  [133, { code: 133, name: 'SHARE_SESSION_LIMIT_REACHED', retriable: true, message: 'The limit of share sessions has been reached.' }],
 ]);
 
 /** The error's name, or `UNKNOWN_ERROR_<code>` for codes Kafka does not define. */

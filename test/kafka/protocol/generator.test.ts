@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  applyErrorOverlay,
   applyOverlay,
   DEFAULT_PROTOCOL_DIR,
   generate,
@@ -12,7 +13,8 @@ import {
   writeGenerated,
   type JsonMessage,
 } from '../../../scripts/generate-protocol';
-import { PROTOCOL_OVERLAY, type VersionOverlay } from '../../../scripts/protocol-overlay';
+import { ERROR_OVERLAY, PROTOCOL_OVERLAY, type ErrorOverlay, type VersionOverlay } from '../../../scripts/protocol-overlay';
+import { ErrorCode, errorInfo, errorName, isRetriable } from '../../../electron/kafka/protocol/error-codes';
 import { skipBecause } from '../../support/skip';
 
 const haveDefinitions = existsSync(join(DEFAULT_PROTOCOL_DIR, 'messages'));
@@ -131,6 +133,57 @@ describe('protocol generator', () => {
           .map((e) => `${e.file.slice(0, -suffix.length)} v${e.version}`)
           .sort();
       expect(versions('Request')).toEqual(versions('Response'));
+    });
+  });
+  describe('error codes added after errors.json (scripts/protocol-overlay.ts ERROR_OVERLAY)', () => {
+    const known = [
+      { code: 127, name: 'VOTER_NOT_FOUND', retriable: false, message: 'The voter is not part of the set of voters.' },
+      { code: 128, name: 'INVALID_REGULAR_EXPRESSION', retriable: false, message: 'The regular expression is not valid.' },
+    ];
+    const entry = (code: number, name: string): ErrorOverlay => ({
+      code,
+      name,
+      retriable: false,
+      message: 'm',
+      source: { tag: '4.0.0', path: 'clients/src/main/java/org/apache/kafka/common/protocol/Errors.java', kip: 'KIP-1' },
+    });
+
+    it('appends each entry as the next code, saying where it comes from', () => {
+      const out = applyErrorOverlay(known, [entry(129, 'A'), entry(130, 'B')]);
+      expect(out.map((e) => `${e.code} ${e.name}`)).toEqual(['127 VOTER_NOT_FOUND', '128 INVALID_REGULAR_EXPRESSION', '129 A', '130 B']);
+      expect(out[2]!.overlaid).toBe('KIP-1, apache/kafka 4.0.0');
+      expect(known).toHaveLength(2);
+    });
+
+    it('refuses a gap, a code the definitions already have and a duplicate name', () => {
+      expect(() => applyErrorOverlay(known, [entry(130, 'A')])).toThrow(/next code is 129/);
+      expect(() => applyErrorOverlay(known, [entry(128, 'A')])).toThrow(/next code is 129/);
+      expect(() => applyErrorOverlay(known, [entry(129, 'VOTER_NOT_FOUND')])).toThrow(/already exists/);
+    });
+
+    it('cites Errors.java at a 4.x tag and a KIP for every entry', () => {
+      for (const e of ERROR_OVERLAY) {
+        expect(e.source.tag, e.name).toMatch(/^4\.\d+\.\d+$/);
+        expect(e.source.path).toBe('clients/src/main/java/org/apache/kafka/common/protocol/Errors.java');
+        expect(e.source.kip).toMatch(/^KIP-\d+$/);
+        expect(e.message.length).toBeGreaterThan(10);
+      }
+    });
+
+    it("gives the app every code Kafka 4.1 defines, by name, with Kafka's message", () => {
+      expect(ErrorCode.REBOOTSTRAP_REQUIRED).toBe(129);
+      expect(errorName(129)).toBe('REBOOTSTRAP_REQUIRED');
+      expect(errorName(130)).toBe('STREAMS_INVALID_TOPOLOGY');
+      expect(errorName(131)).toBe('STREAMS_INVALID_TOPOLOGY_EPOCH');
+      expect(errorName(132)).toBe('STREAMS_TOPOLOGY_FENCED');
+      expect(errorName(133)).toBe('SHARE_SESSION_LIMIT_REACHED');
+      expect(isRetriable(133)).toBe(true);
+      expect(isRetriable(129)).toBe(false);
+      expect(errorInfo.get(129)?.message).toMatch(/rebootstrap/);
+      // Kafka numbers its codes consecutively (99, POSITION_OUT_OF_RANGE, was removed from Errors.java).
+      const codes = [...errorInfo.keys()].sort((a, b) => a - b);
+      expect(codes).toEqual(Array.from({ length: 135 }, (_, i) => i - 1).filter((code) => code !== 99));
+      expect(errorName(134)).toBe('UNKNOWN_ERROR_134');
     });
   });
 });
