@@ -7,7 +7,7 @@ import { clientIp, type ConnectionQuotas } from '../quotas/connection-quotas';
 export interface ListenerOptions extends ConnectionOptions {
   host: string;
   port: number;
-  /** TLS (the SSL and SASL_SSL protocols): connections are handled once their handshake is done. */
+  /** TLS (the SSL and SASL_SSL protocols): connections are handled once their handshake is done (the connection quotas count them before it). */
   tls?: {
     options: TlsOptions;
     /** The principal a client certificate names (see security/tls.ts), or null to refuse the connection. */
@@ -34,8 +34,12 @@ const ignoreError = () => {};
  * With connection quotas (Kafka's Acceptor and ConnectionQuotas, KIP-612), connections are taken in
  * arrival order: over max.connection.creation.rate the acceptor waits before it takes the next one (the
  * connections meanwhile wait unread, as in the kernel's backlog of Kafka's acceptor), and a connection
- * over its IP's connection_creation_rate is held unread and closed when its throttle time ends. On a TLS
- * listener the rates apply once the handshake is done (Kafka checks them before it).
+ * over its IP's connection_creation_rate is held unread and closed when its throttle time ends.
+ *
+ * A TLS listener accepts TCP connections and counts them as Kafka's acceptor does, before any byte of
+ * the handshake is read: only a connection the rates let through is handed to the TLS server (its
+ * 'connection' event, which Node lets a program emit for a socket it accepted), so a flood of TLS
+ * handshakes costs the broker no handshake over the rates.
  */
 export class Listener {
   #server: Server | null = null;
@@ -48,6 +52,8 @@ export class Listener {
   #acceptorTimer: NodeJS.Timeout | null = null;
   /** Connections over their IP's rate, closed unserved when their throttle ends. */
   readonly #throttled = new Map<Socket, NodeJS.Timeout>();
+  /** TCP connections handed to the TLS server whose handshake is not done: closed by `stop` (the TLS server does not listen itself). */
+  readonly #handshaking = new Set<Socket>();
 
   constructor(handler: FrameHandler, options: ListenerOptions) {
     this.#handler = handler;
@@ -72,8 +78,9 @@ export class Listener {
       if (socket.isPaused()) socket.resume();
     };
     const tls = this.#options.tls;
-    let server: Server;
+    let serve: (socket: Socket) => void = (socket) => accept(socket, null);
     if (tls) {
+      // Not listening: the TCP listener below hands it the connections the quotas let through.
       const tlsServer = createTlsServer({ ...tls.options, noDelay: true }, (socket) => {
         const principal = tls.principal(socket);
         if (principal === null) {
@@ -84,7 +91,7 @@ export class Listener {
           socket.destroy();
           return;
         }
-        this.#take(socket, () => accept(socket, principal));
+        accept(socket, principal);
       });
       // A failed handshake (a plaintext client, garbage, an untrusted or missing client certificate): its socket is already closed.
       tlsServer.on('tlsClientError', (error, socket) => {
@@ -93,10 +100,16 @@ export class Listener {
           reason: error.message,
         });
       });
-      server = tlsServer;
-    } else {
-      server = createServer({ noDelay: true }, (socket) => this.#take(socket, () => accept(socket, null)));
+      serve = (socket) => {
+        this.#handshaking.add(socket);
+        socket.once('close', () => this.#handshaking.delete(socket));
+        // The TLS socket takes over the TCP socket's handle and first reads what the TCP socket holds (a
+        // ClientHello that came while the connection waited for the acceptor): resuming the TCP socket
+        // would hand those bytes to no one.
+        tlsServer.emit('connection', socket);
+      };
     }
+    const server = createServer({ noDelay: true }, (socket) => this.#take(socket, () => serve(socket)));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host: this.#options.host, port: this.#options.port, exclusive: true }, () => {
@@ -178,6 +191,8 @@ export class Listener {
       socket.destroy();
     }
     this.#throttled.clear();
+    for (const socket of this.#handshaking) socket.destroy();
+    this.#handshaking.clear();
     for (const connection of this.#connections) connection.close(reason, 'debug');
     this.#connections.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
