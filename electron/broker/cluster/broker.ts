@@ -3,6 +3,9 @@ import { systemClock } from '../groups/group-partitions';
 import { TRANSACTION_STATE_TOPIC, TransactionCoordinator } from '../transactions/coordinator';
 import { inProcessMarkerChannel } from '../transactions/markers';
 import { inProcessTransactionVerifier, type TransactionVerifier } from '../transactions/verification';
+import { ensureShareStateTopic, SHARE_STATE_TOPIC, ShareCoordinator } from '../share/share-coordinator';
+import { SharePartitionManager } from '../share/share-partition-manager';
+import { inProcessSharePersister } from '../share/share-persister';
 import { LogManager } from '../log/log-manager';
 import { parseLogConfig, type LogConfig } from '../log/log-config';
 import type { RequestDispatcher } from '../server/dispatcher';
@@ -119,6 +122,10 @@ export class Broker {
   readonly transactions: TransactionCoordinator;
   /** The produce path's way to the transaction coordinators (KIP-890 verification). */
   readonly transactionVerifier: TransactionVerifier;
+  /** The share coordinator for the `__share_group_state` partitions this broker leads (KIP-932). */
+  readonly shareCoordinator: ShareCoordinator;
+  /** The share-partitions this broker leads and its members' share sessions (KIP-932). */
+  readonly shares: SharePartitionManager;
   #port: number;
   #stateValue: BrokerState = 'stopped';
   #listener: Listener | null = null;
@@ -205,6 +212,31 @@ export class Broker {
       const leader = partition < 0 ? -1 : (controller.partition(TRANSACTION_STATE_TOPIC, partition)?.leader ?? -1);
       const broker = leader === this.id ? this : options.peer(leader);
       return broker?.state === 'running' ? broker.transactions : undefined;
+    });
+    this.shareCoordinator = new ShareCoordinator({
+      id: this.id,
+      logger: this.logger,
+      config: this.config,
+      metadata: controller,
+      statePartition: (partition) => this.replica(SHARE_STATE_TOPIC, partition),
+      isRunning: () => this.#stateValue === 'running',
+    });
+    this.shares = new SharePartitionManager({
+      id: this.id,
+      logger: this.logger,
+      config: this.config,
+      metadata: controller,
+      replica: (topic, partition) => this.replica(topic, partition),
+      // The share coordinator of a share-partition is the leader of its `__share_group_state` partition.
+      persister: inProcessSharePersister((groupId, topicId, partition) => {
+        if (!ensureShareStateTopic(this)) return undefined;
+        const statePartition = this.shareCoordinator.partitionFor(groupId, topicId, partition);
+        const leader = statePartition < 0 ? -1 : (controller.partition(SHARE_STATE_TOPIC, statePartition)?.leader ?? -1);
+        const broker = leader === this.id ? this : options.peer(leader);
+        return broker?.state === 'running' ? broker.shareCoordinator : undefined;
+      }),
+      groupConfig: () => undefined,
+      isRunning: () => this.#stateValue === 'running',
     });
     this.storage = new StorageFailures(this.logger, this.now);
     this.quotas = {
@@ -420,6 +452,7 @@ export class Broker {
     }
     this.groups.syncAll();
     this.transactions.syncAll();
+    this.shareCoordinator.syncAll();
   }
 
   #syncing: Promise<void> | null = null;
@@ -447,6 +480,7 @@ export class Broker {
       } while (this.#syncAgain && this.#stateValue === 'running');
       this.groups.syncAll();
       this.transactions.syncAll();
+      this.shareCoordinator.syncAll();
     };
     this.#syncing = run()
       .catch((error: unknown) =>
@@ -506,6 +540,9 @@ export class Broker {
     if (topicName === OFFSETS_TOPIC) this.groups.onPartitionChange(partition);
     // Likewise the transaction coordinator of a transactional id, of its `__transaction_state` partition.
     if (topicName === TRANSACTION_STATE_TOPIC) this.transactions.onPartitionChange(partition);
+    // And the share coordinator of a share-partition's state; a share-partition lives on its partition's leader.
+    if (topicName === SHARE_STATE_TOPIC) this.shareCoordinator.onPartitionChange(partition);
+    this.shares.onPartitionChange(topicName, partition);
   }
 
   /**
@@ -536,6 +573,8 @@ export class Broker {
     this.#logConfigs.delete(topicName);
     this.groups.onTopicDeleted(topicName);
     if (topicName === TRANSACTION_STATE_TOPIC) this.transactions.syncAll();
+    if (topicName === SHARE_STATE_TOPIC) this.shareCoordinator.syncAll();
+    this.shares.onTopicDeleted(topicName);
     for (const replica of [...this.#replicas.values()]) {
       if (replica.topic !== topicName) continue;
       this.#fetcher?.unfollow(replica);
@@ -633,6 +672,8 @@ export class Broker {
     if (this.#stateValue !== 'running') return;
     this.groups.shutdown();
     this.transactions.shutdown();
+    this.shares.shutdown();
+    this.shareCoordinator.shutdown();
     this.#stateValue = 'stopped';
     this.#stopTimers();
     this.#fetcher?.stop();
@@ -659,6 +700,8 @@ export class Broker {
     if (this.#stateValue !== 'running') return;
     this.groups.shutdown();
     this.transactions.shutdown();
+    this.shares.shutdown();
+    this.shareCoordinator.shutdown();
     this.#stateValue = 'stopped';
     this.#stopTimers();
     this.#fetcher?.stop();
