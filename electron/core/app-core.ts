@@ -238,6 +238,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         await registries.close();
         await demo.close();
         await lag.close();
+        await settings.close();
         await cluster.close();
         await embedded.close();
       })();

@@ -3,7 +3,7 @@
 // connection changes or the embedded cluster restarts. Every call the app makes on a connection runs
 // through track(): it counts as use (so the connection's health is checked), can be cancelled, and
 // a network failure comes back in words that say which broker and which request.
-import { readFile, writeFile, rename, mkdir, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Admin, type BaseOptions, type Producer } from '@platformatic/kafka';
@@ -23,6 +23,7 @@ import {
   type EmbeddedClusterStatus,
 } from '../../../shared/model/schemas';
 import { testActivityKey, type ConnectionHealth } from '../../../shared/model/connections';
+import { AtomicFile } from '../../core/atomic-file';
 import { AppError } from '../../core/errors';
 import { Signal, type EventHub } from '../../core/events';
 import { appLogger, type Logger } from '../../core/logger';
@@ -103,9 +104,10 @@ export interface ConnectionServiceDeps {
 }
 
 export class ConnectionService {
-  readonly #file: string;
+  /** Written one write after another: two saves at once shared the temporary file. */
+  readonly #file: AtomicFile;
   /** The embedded connection's own settings (only its timeouts: the rest follows the cluster). */
-  readonly #embeddedFile: string;
+  readonly #embeddedFile: AtomicFile;
   #embeddedTimeouts: ConnectionTimeouts = DEFAULT_TIMEOUTS;
   readonly #secrets: SecretStore;
   readonly #embedded: EmbeddedClusterService;
@@ -121,8 +123,8 @@ export class ConnectionService {
   readonly #logger: Logger;
 
   constructor(deps: ConnectionServiceDeps) {
-    this.#file = path.join(deps.dataDir, 'connections.json');
-    this.#embeddedFile = path.join(deps.dataDir, 'embedded-connection.json');
+    this.#file = new AtomicFile(path.join(deps.dataDir, 'connections.json'), { mode: 0o600 });
+    this.#embeddedFile = new AtomicFile(path.join(deps.dataDir, 'embedded-connection.json'), { mode: 0o600 });
     this.#secrets = deps.secrets;
     this.#embedded = deps.embedded;
     this.#hub = deps.hub;
@@ -149,7 +151,7 @@ export class ConnectionService {
 
   async load(): Promise<void> {
     try {
-      this.#saved = z.array(storedConnectionSchema).parse(JSON.parse(await readFile(this.#file, 'utf8')));
+      this.#saved = z.array(storedConnectionSchema).parse(JSON.parse(await readFile(this.#file.path, 'utf8')));
     } catch (error) {
       if ((error as { code?: string }).code !== 'ENOENT') {
         this.#logger.error('The connections file is not valid; starting with none', { error });
@@ -157,7 +159,7 @@ export class ConnectionService {
       this.#saved = [];
     }
     try {
-      this.#embeddedTimeouts = embeddedConnectionSchema.parse(JSON.parse(await readFile(this.#embeddedFile, 'utf8'))).timeouts;
+      this.#embeddedTimeouts = embeddedConnectionSchema.parse(JSON.parse(await readFile(this.#embeddedFile.path, 'utf8'))).timeouts;
     } catch (error) {
       if ((error as { code?: string }).code !== 'ENOENT') {
         console.error('[kafka-desk] embedded connection file is not valid; using the default timeouts:', error);
@@ -275,7 +277,7 @@ export class ConnectionService {
   async setTimeouts(id: string, timeouts: ConnectionTimeouts): Promise<ConnectionSummary> {
     if (id === EMBEDDED_CONNECTION_ID) {
       this.#embeddedTimeouts = timeouts;
-      await writeFileAtomically(this.#embeddedFile, JSON.stringify({ timeouts }, null, 2));
+      await this.#embeddedFile.write(JSON.stringify({ timeouts }, null, 2));
     } else {
       const stored = this.#find(id);
       this.#saved = this.#saved.map((item) => (item.id === id ? { ...stored, timeouts } : item));
@@ -408,6 +410,7 @@ export class ConnectionService {
     for (const key of [...this.#operations.keys()]) this.#cancelOperations(key, 'Kafka Desk is closing.');
     await Promise.all([...this.#clients.keys()].map((id) => this.#dropClients(id)));
     this.#activity.close();
+    await Promise.all([this.#file.idle(), this.#embeddedFile.idle()]);
   }
 
   async #cancellable<T>(key: string, work: () => Promise<T>): Promise<T> {
@@ -600,16 +603,8 @@ export class ConnectionService {
   }
 
   async #persist(): Promise<void> {
-    await writeFileAtomically(this.#file, JSON.stringify(this.#saved, null, 2));
+    await this.#file.write(JSON.stringify(this.#saved, null, 2));
   }
-}
-
-/** Writes `text` to a temporary file and renames it over `file`, so a crash leaves the old or the new. */
-async function writeFileAtomically(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.tmp`;
-  await writeFile(temporary, text, { mode: 0o600 });
-  await rename(temporary, file);
 }
 
 /** The stored form of a connection from the dialog (no secret: it is sealed apart). */

@@ -5,10 +5,11 @@
 //
 // It knows nothing of Kafka: `read` does the reading (services/groups/queries.ts readGroupSamples, through the lag service), so the
 // timing, history and persistence are tested with plain data.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LagSampledEvent, LagSeries, LagSettings, LagStack, TopicGroupsLag } from '../../../shared/model/groups';
 import { lagSettingsSchema } from '../../../shared/model/groups';
+import { AtomicFile } from '../../core/atomic-file';
 import { appLogger, type Logger } from '../../core/logger';
 import { chartSeries, RATE_WINDOW_MS, summarize, topicChart } from './derive';
 import { GroupHistory, HISTORY_MS, type GroupSample } from './series';
@@ -41,6 +42,9 @@ interface ConnectionState {
 export class LagSampler {
   readonly #store: LagStore;
   readonly #root: string;
+  /** Each written one write after another: two toggles at once shared the temporary file. */
+  readonly #settingsFile: AtomicFile;
+  readonly #watchedFile: AtomicFile;
   readonly #read: SampleReader;
   readonly #emit: (event: LagSampledEvent) => void;
   readonly #now: () => number;
@@ -57,6 +61,8 @@ export class LagSampler {
   constructor(options: LagSamplerOptions) {
     this.#root = path.join(options.dataDir, 'lag-history');
     this.#store = new LagStore(this.#root);
+    this.#settingsFile = new AtomicFile(path.join(this.#root, 'settings.json'));
+    this.#watchedFile = new AtomicFile(path.join(this.#root, 'watched.json'));
     this.#read = options.read;
     this.#emit = options.emit ?? (() => undefined);
     this.#now = options.now ?? Date.now;
@@ -72,10 +78,10 @@ export class LagSampler {
   /** Loads the settings and watched groups, then samples on a timer until close(). */
   async start(): Promise<void> {
     await mkdir(this.#root, { recursive: true });
-    const settings = await readJson(path.join(this.#root, 'settings.json'));
+    const settings = await readJson(this.#settingsFile.path);
     const parsed = lagSettingsSchema.safeParse(settings);
     if (parsed.success && this.#fixedInterval === null) this.#settings = parsed.data;
-    const watched = await readJson(path.join(this.#root, 'watched.json'));
+    const watched = await readJson(this.#watchedFile.path);
     if (watched && typeof watched === 'object') {
       for (const [connectionId, groups] of Object.entries(watched as Record<string, unknown>)) {
         if (Array.isArray(groups)) this.#watched.set(connectionId, new Set(groups.filter((group): group is string => typeof group === 'string')));
@@ -92,11 +98,13 @@ export class LagSampler {
     this.#timer = null;
     await this.#ticking?.catch(() => undefined);
     await this.#store.flush();
+    await this.#settingsFile.idle();
+    await this.#watchedFile.idle();
   }
 
   async updateSettings(settings: LagSettings): Promise<LagSettings> {
     this.#settings = lagSettingsSchema.parse(settings);
-    await writeJsonAtomically(path.join(this.#root, 'settings.json'), this.#settings);
+    await this.#settingsFile.write(JSON.stringify(this.#settings, null, 2));
     if (this.#running && this.#timer) {
       clearTimeout(this.#timer);
       this.#schedule();
@@ -127,7 +135,7 @@ export class LagSampler {
     if (groups.size) this.#watched.set(connectionId, groups);
     else this.#watched.delete(connectionId);
     const plain = Object.fromEntries([...this.#watched].map(([id, set]) => [id, [...set].sort()]));
-    await writeJsonAtomically(path.join(this.#root, 'watched.json'), plain);
+    await this.#watchedFile.write(JSON.stringify(plain, null, 2));
   }
 
   /** The groups of the list that have no history yet (sampled at once when they come on screen). */
@@ -144,7 +152,7 @@ export class LagSampler {
     if (!gone.length) return;
     for (const connectionId of gone) this.#watched.delete(connectionId);
     const plain = Object.fromEntries([...this.#watched].map(([id, set]) => [id, [...set].sort()]));
-    await writeJsonAtomically(path.join(this.#root, 'watched.json'), plain);
+    await this.#watchedFile.write(JSON.stringify(plain, null, 2));
   }
 
   /** Forgets a group's history in memory (its files age out), as when the group is deleted. */
@@ -293,11 +301,4 @@ async function readJson(file: string): Promise<unknown> {
   } catch {
     return null;
   }
-}
-
-async function writeJsonAtomically(file: string, value: unknown): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.tmp`;
-  await writeFile(temporary, JSON.stringify(value, null, 2));
-  await rename(temporary, file);
 }

@@ -1,10 +1,11 @@
 // The message browser's saved queries, per connection and topic, kept in saved-queries.json in the app's
 // data directory. Written whole to a temporary file then renamed, so a crash never leaves half a file;
 // a file that fails validation is set aside (renamed), not silently overwritten, as settings are.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { MAX_SAVED_QUERIES, savedQuerySchema, type SavedQuery } from '../../../shared/model/messages';
+import { AtomicFile } from '../../core/atomic-file';
 import { AppError } from '../../core/errors';
 import { appLogger, type Logger } from '../../core/logger';
 
@@ -14,14 +15,13 @@ const fileSchema = z.object({ version: z.literal(1), queries: z.record(z.string(
 const sameName = (a: string, b: string) => a.trim().toLocaleLowerCase('en') === b.trim().toLocaleLowerCase('en');
 
 export class SavedQueryStore {
-  readonly #file: string;
+  /** Changes run one after another, so two saves never write over each other's file. */
+  readonly #file: AtomicFile;
   readonly #logger: Logger;
   #queries: Record<string, SavedQuery[]> | null = null;
-  /** Changes run one after another, so two saves never write over each other's file. */
-  #writes: Promise<unknown> = Promise.resolve();
 
   constructor(dataDir: string, logger: Logger = appLogger) {
-    this.#file = path.join(dataDir, 'saved-queries.json');
+    this.#file = new AtomicFile(path.join(dataDir, 'saved-queries.json'));
     this.#logger = logger;
   }
 
@@ -29,7 +29,7 @@ export class SavedQueryStore {
     if (this.#queries) return this.#queries;
     let text: string;
     try {
-      text = await readFile(this.#file, 'utf8');
+      text = await readFile(this.#file.path, 'utf8');
     } catch {
       this.#queries = {};
       return this.#queries;
@@ -37,9 +37,9 @@ export class SavedQueryStore {
     try {
       this.#queries = fileSchema.parse(JSON.parse(text)).queries;
     } catch (error) {
-      const aside = `${this.#file}.invalid-${Date.now()}`;
+      const aside = `${this.#file.path}.invalid-${Date.now()}`;
       this.#logger.error(`The saved queries file is not valid, moved to ${aside}`, { error });
-      await rename(this.#file, aside).catch(() => undefined);
+      await rename(this.#file.path, aside).catch(() => undefined);
       this.#queries = {};
     }
     return this.#queries;
@@ -83,24 +83,18 @@ export class SavedQueryStore {
   }
 
   #change(connectionId: string, topic: string, change: (queries: SavedQuery[]) => SavedQuery[]): Promise<SavedQuery[]> {
-    const run = async () => {
+    return this.#file.change(async (save) => {
       const all = await this.#load();
       const id = key(connectionId, topic);
       const next = change(all[id] ?? []);
       const updated = { ...all };
       if (next.length) updated[id] = next;
       else delete updated[id];
-      await mkdir(path.dirname(this.#file), { recursive: true });
-      const temporary = `${this.#file}.tmp`;
-      await writeFile(temporary, JSON.stringify({ version: 1, queries: updated }, null, 2));
-      await rename(temporary, this.#file);
+      await save(JSON.stringify({ version: 1, queries: updated }, null, 2));
       // Only once written: a failed write leaves what is saved as it was.
       this.#queries = updated;
       return [...next];
-    };
-    const result = this.#writes.then(run, run);
-    this.#writes = result.catch(() => undefined);
-    return result;
+    });
   }
 }
 

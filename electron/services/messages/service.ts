@@ -2,7 +2,7 @@
 // exports, live tails, and the decoders remembered per topic. It owns Kafka clients of its own (one
 // per connection for reads, one per tail), made from the connection's options so SASL and TLS apply.
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Admin, type BaseOptions } from '@platformatic/kafka';
 import { z } from 'zod';
@@ -27,6 +27,7 @@ import {
   tailStartSchema,
   valueRequestSchema,
 } from '../../../shared/model/messages';
+import { AtomicFile } from '../../core/atomic-file';
 import { AppError } from '../../core/errors';
 import { withFinalTimeouts } from '../connections/final-timeouts';
 import { cursorOf, keyFallbackPartitions, limitDeadline, merge, openStreams, plan, type Plan } from './browse';
@@ -103,14 +104,16 @@ export class MessageService {
   readonly #tails = new Map<string, Tail>();
   readonly #downloads = new Map<string, Download>();
   readonly #values = new Map<string, { full: FullText; size: number }>();
-  readonly #decodersFile: string;
+  /** Changed one save after another: two at once shared the temporary file, and the later one dropped the other's topic. */
+  readonly #decodersFile: AtomicFile;
   readonly #savedQueries: SavedQueryStore;
-  #remembered: Record<string, TopicDecoders> | null = null;
+  /** Read once; replaced by each save once written. */
+  #remembered: Promise<Record<string, TopicDecoders>> | null = null;
 
   constructor(deps: MessageServiceDeps) {
     this.#deps = deps;
     this.#workers = new MessageWorkers(deps.messageWorker);
-    this.#decodersFile = path.join(deps.dataDir, 'message-decoders.json');
+    this.#decodersFile = new AtomicFile(path.join(deps.dataDir, 'message-decoders.json'));
     this.#savedQueries = new SavedQueryStore(deps.dataDir);
   }
 
@@ -577,13 +580,11 @@ export class MessageService {
   // -------------------------------------------------------------------------------------------------
   // Decoders remembered per topic
 
-  async #loadRemembered(): Promise<Record<string, TopicDecoders>> {
-    if (this.#remembered) return this.#remembered;
-    try {
-      this.#remembered = z.record(z.string(), topicDecodersSchema).parse(JSON.parse(await readFile(this.#decodersFile, 'utf8')));
-    } catch {
-      this.#remembered = {};
-    }
+  #loadRemembered(): Promise<Record<string, TopicDecoders>> {
+    // No file yet, or one that does not parse: nothing remembered.
+    this.#remembered ??= readFile(this.#decodersFile.path, 'utf8')
+      .then((text) => z.record(z.string(), topicDecodersSchema).parse(JSON.parse(text)))
+      .catch(() => ({}));
     return this.#remembered;
   }
 
@@ -597,13 +598,13 @@ export class MessageService {
     const effective = await this.#effective(connectionId, decoders);
     decoderFor(effective.key);
     decoderFor(effective.value);
-    const remembered = await this.#loadRemembered();
-    remembered[`${connectionId}/${topic}`] = decoders;
-    await mkdir(path.dirname(this.#decodersFile), { recursive: true });
-    const temporary = `${this.#decodersFile}.tmp`;
-    await writeFile(temporary, JSON.stringify(remembered, null, 2));
-    await rename(temporary, this.#decodersFile);
-    return decoders;
+    return this.#decodersFile.change(async (save) => {
+      const remembered = { ...(await this.#loadRemembered()), [`${connectionId}/${topic}`]: decoders };
+      await save(JSON.stringify(remembered, null, 2));
+      // Only once written: a failed write leaves what is remembered as it was.
+      this.#remembered = Promise.resolve(remembered);
+      return decoders;
+    });
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -642,5 +643,6 @@ export class MessageService {
     this.#tails.clear();
     await this.resetClients();
     if (this.#downloads.size) await rm(path.join(this.#deps.dataDir, 'exports'), { recursive: true, force: true }).catch(() => undefined);
+    await this.#decodersFile.idle();
   }
 }

@@ -7,11 +7,12 @@
 // no move runs any more (completed or cancelled), it is lifted, as kafka-reassign-partitions --verify does,
 // also when the app was closed and started again meanwhile. Throttles left on a cluster with nothing moving
 // that the app did not set (another tool, an app that lost its note) are shown, and removed on request.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes, type Admin } from '@platformatic/kafka';
 import type { BrokerRef } from '../../../shared/model/cluster';
 import type { LeftoverThrottle, OngoingReassignment, ReassignmentApply, ReassignmentResult, ReassignmentState } from '../../../shared/model/reassignments';
+import { AtomicFile } from '../../core/atomic-file';
 import { AppError, describeUnsupportedApi } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { errorName } from '../../kafka/protocol/error-codes';
@@ -60,11 +61,13 @@ export class ReassignmentService {
   readonly #locks = new Map<string, Promise<unknown>>();
   /** Applies per connection, counted: a check that listed the moves before an apply does not trust that list after it. */
   readonly #applies = new Map<string, number>();
-  #saving: Promise<void> = Promise.resolve();
+  /** One write at a time, each the latest state (a failed write no longer fails every later one). */
+  readonly #file: AtomicFile | null;
   #closed = false;
 
   constructor(deps: ReassignmentServiceDeps) {
     this.#deps = deps;
+    this.#file = deps.dataDir ? new AtomicFile(path.join(deps.dataDir, THROTTLES_FILE), { mode: 0o600 }) : null;
   }
 
   /** Reads the throttles written down by an earlier run and watches their connections until their moves are done. */
@@ -95,7 +98,7 @@ export class ReassignmentService {
     this.#closed = true;
     for (const timer of this.#watchers.values()) clearInterval(timer);
     this.#watchers.clear();
-    await this.#saving;
+    await this.#file?.idle();
   }
 
   /** Forgets the throttles of connections that no longer exist. */
@@ -128,17 +131,7 @@ export class ReassignmentService {
   }
 
   #save(): Promise<void> {
-    const dataDir = this.#deps.dataDir;
-    if (!dataDir) return Promise.resolve();
-    const text = JSON.stringify(Object.fromEntries(this.#throttles), null, 2);
-    // One write at a time, each the latest state; the temporary file renamed over keeps the old or the new.
-    this.#saving = this.#saving.then(async () => {
-      const file = path.join(dataDir, THROTTLES_FILE);
-      await mkdir(dataDir, { recursive: true });
-      await writeFile(`${file}.tmp`, text, { mode: 0o600 });
-      await rename(`${file}.tmp`, file);
-    });
-    return this.#saving;
+    return this.#file?.write(JSON.stringify(Object.fromEntries(this.#throttles), null, 2)) ?? Promise.resolve();
   }
 
   #exclusive<T>(connectionId: string, work: () => Promise<T>): Promise<T> {

@@ -2,11 +2,12 @@
 // The embedded connection uses the embedded cluster's registry unless told otherwise; an external
 // registry's password or token is sealed with the app's SecretStore (or kept in memory for this run),
 // like connection passwords, and never sent back to the renderer.
-import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { EMBEDDED_CONNECTION_ID } from '../../../shared/model/schemas';
 import type { RegistryConfig, RegistrySummary } from '../../../shared/model/registry';
+import { AtomicFile } from '../../core/atomic-file';
 import { AppError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { SecretStore } from '../secrets/service';
@@ -40,22 +41,21 @@ export interface RegistrySettingsDeps {
 }
 
 export class RegistrySettings {
-  readonly #file: string;
+  /** Written one write after another (two at once shared the temporary file: ENOENT on the second rename). */
+  readonly #file: AtomicFile;
   readonly #deps: RegistrySettingsDeps;
   #stored: Record<string, StoredRegistry> = {};
   /** Secrets that could not be sealed to disk: this run only. */
   readonly #memorySecrets = new Map<string, string>();
-  /** The writes of the file, one after another (settled: a failed write does not stop the next). */
-  #writes: Promise<void> = Promise.resolve();
 
   constructor(deps: RegistrySettingsDeps) {
     this.#deps = deps;
-    this.#file = path.join(deps.dataDir, 'schema-registries.json');
+    this.#file = new AtomicFile(path.join(deps.dataDir, 'schema-registries.json'), { mode: 0o600 });
   }
 
   async load(): Promise<void> {
     try {
-      this.#stored = z.record(z.string(), storedRegistrySchema).parse(JSON.parse(await readFile(this.#file, 'utf8')));
+      this.#stored = z.record(z.string(), storedRegistrySchema).parse(JSON.parse(await readFile(this.#file.path, 'utf8')));
     } catch (error) {
       if ((error as { code?: string }).code !== 'ENOENT') this.#deps.logger.error('The schema registries file is not valid; starting with none', { error });
       this.#stored = {};
@@ -183,23 +183,11 @@ export class RegistrySettings {
 
   /** Resolves once the writes under way are done (the app closing waits for them). */
   async close(): Promise<void> {
-    await this.#writes;
+    await this.#file.idle();
   }
 
-  /**
-   * Writes what is stored now, after the writes before it: two at once would share the temporary
-   * file, and the second rename would find it gone (ENOENT) though its content was written.
-   */
+  /** Writes what is stored now, after the writes before it. */
   #persist(): Promise<void> {
-    const text = JSON.stringify(this.#stored, null, 2);
-    const write = async () => {
-      await mkdir(path.dirname(this.#file), { recursive: true });
-      const temporary = `${this.#file}.tmp`;
-      await writeFile(temporary, text, { mode: 0o600 });
-      await rename(temporary, this.#file);
-    };
-    const written = this.#writes.then(write, write);
-    this.#writes = written.catch(() => undefined);
-    return written;
+    return this.#file.write(JSON.stringify(this.#stored, null, 2));
   }
 }

@@ -5,7 +5,7 @@
 // (the OS keychain on desktop) and written sealed, or kept in memory for this run only (web mode, no
 // keychain), never written in clear and never sent back to the renderer, which only learns whether a
 // user has one. A settings.json of an earlier version, with passwords in clear, is rewritten at load.
-import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import {
@@ -17,6 +17,7 @@ import {
   type Settings,
   type SettingsUpdate,
 } from '../../../shared/model/schemas';
+import { AtomicFile } from '../../core/atomic-file';
 import { appLogger, type Logger } from '../../core/logger';
 import { Signal } from '../../core/events';
 import type { EmbeddedSecurityPlan } from '../embedded-cluster/service';
@@ -50,7 +51,8 @@ export interface SettingsServiceDeps {
 }
 
 export class SettingsService {
-  readonly #file: string;
+  /** Changed one update after another: two at once shared the temporary file, and the later one dropped the other's change. */
+  readonly #file: AtomicFile;
   readonly #secrets: SecretStore;
   readonly #logger: Logger;
   #stored: StoredSettings = DEFAULT_SETTINGS;
@@ -59,7 +61,7 @@ export class SettingsService {
   readonly #securityChanged = new Signal<void>();
 
   constructor(deps: SettingsServiceDeps) {
-    this.#file = path.join(deps.dataDir, 'settings.json');
+    this.#file = new AtomicFile(path.join(deps.dataDir, 'settings.json'));
     this.#secrets = deps.secrets ?? new MemorySecretStore();
     this.#logger = deps.logger ?? appLogger;
   }
@@ -99,7 +101,7 @@ export class SettingsService {
   async load(): Promise<Settings> {
     let text: string;
     try {
-      text = await readFile(this.#file, 'utf8');
+      text = await readFile(this.#file.path, 'utf8');
     } catch {
       this.#stored = DEFAULT_SETTINGS;
       return this.current;
@@ -107,9 +109,9 @@ export class SettingsService {
     try {
       this.#stored = storedSettingsSchema.parse(JSON.parse(text));
     } catch (error) {
-      const aside = `${this.#file}.invalid-${Date.now()}`;
+      const aside = `${this.#file.path}.invalid-${Date.now()}`;
       this.#logger.error(`The settings file is not valid, moved to ${aside}`, { error });
-      await rename(this.#file, aside).catch(() => undefined);
+      await rename(this.#file.path, aside).catch(() => undefined);
       this.#stored = DEFAULT_SETTINGS;
       return this.current;
     }
@@ -120,7 +122,7 @@ export class SettingsService {
       const sealed = { ...security, users: security.users.map((user) => (user.password === undefined ? user : this.#seal(user.name, user.password))) };
       this.#stored = { ...this.#stored, embedded: { ...this.#stored.embedded, security: sealed } };
       try {
-        await this.#write(this.#stored);
+        await this.#file.write(JSON.stringify(this.#stored, null, 2));
         this.#logger.info(
           this.#secrets.kind === 'encrypted'
             ? `Moved the embedded cluster users' passwords (${inClear.map((user) => user.name).join(', ')}) out of settings.json into the keychain`
@@ -137,29 +139,31 @@ export class SettingsService {
    * Saves the sections given (each replaces the saved one). Embedded users given without a password
    * keep the one kept for that name; a new user must bring one.
    */
-  async update(request: SettingsUpdate): Promise<Settings> {
-    const { security: securityUpdate, ...embedded } = request.embedded ?? {};
-    const next: StoredSettings = {
-      ...this.#stored,
-      ...(request.appearance ? { appearance: request.appearance } : {}),
-      ...(request.embedded
-        ? {
-            embedded: {
-              ...embeddedSettingsSchema.omit({ security: true }).parse(embedded),
-              ...(securityUpdate ? { security: this.#merge(securityUpdate) } : {}),
-            },
-          }
-        : {}),
-    };
-    const valid = storedSettingsSchema.parse(next);
-    const securityChanged = request.embedded !== undefined && JSON.stringify(securityUpdate ?? null) !== JSON.stringify(this.#viewOfStoredSecurity() ?? null);
-    await this.#write(valid);
-    this.#stored = valid;
-    // Passwords of users no longer listed are forgotten.
-    const names = new Set(valid.embedded.security?.users.map((user) => user.name) ?? []);
-    for (const name of [...this.#memoryPasswords.keys()]) if (!names.has(name)) this.#memoryPasswords.delete(name);
-    if (securityChanged) this.#securityChanged.emit();
-    return this.current;
+  update(request: SettingsUpdate): Promise<Settings> {
+    return this.#file.change(async (save) => {
+      const { security: securityUpdate, ...embedded } = request.embedded ?? {};
+      const next: StoredSettings = {
+        ...this.#stored,
+        ...(request.appearance ? { appearance: request.appearance } : {}),
+        ...(request.embedded
+          ? {
+              embedded: {
+                ...embeddedSettingsSchema.omit({ security: true }).parse(embedded),
+                ...(securityUpdate ? { security: this.#merge(securityUpdate) } : {}),
+              },
+            }
+          : {}),
+      };
+      const valid = storedSettingsSchema.parse(next);
+      const securityChanged = request.embedded !== undefined && JSON.stringify(securityUpdate ?? null) !== JSON.stringify(this.#viewOfStoredSecurity() ?? null);
+      await save(JSON.stringify(valid, null, 2));
+      this.#stored = valid;
+      // Passwords of users no longer listed are forgotten.
+      const names = new Set(valid.embedded.security?.users.map((user) => user.name) ?? []);
+      for (const name of [...this.#memoryPasswords.keys()]) if (!names.has(name)) this.#memoryPasswords.delete(name);
+      if (securityChanged) this.#securityChanged.emit();
+      return this.current;
+    });
   }
 
   #viewOfStoredSecurity(): EmbeddedSecurityUpdate | undefined {
@@ -213,12 +217,9 @@ export class SettingsService {
     return this.#memoryPasswords.get(user.name) ?? null;
   }
 
-  async #write(settings: StoredSettings): Promise<void> {
-    await mkdir(path.dirname(this.#file), { recursive: true });
-    // Write then rename, so a crash mid-write never leaves half a file.
-    const temporary = `${this.#file}.tmp`;
-    await writeFile(temporary, JSON.stringify(settings, null, 2));
-    await rename(temporary, this.#file);
+  /** Resolves once the writes under way are done (the app closing waits for them). */
+  async close(): Promise<void> {
+    await this.#file.idle();
   }
 }
 
