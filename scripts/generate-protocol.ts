@@ -96,6 +96,14 @@ export const COVERED: readonly string[] = [
   'UnregisterBroker',
   'AddRaftVoter',
   'RemoveRaftVoter',
+  // ZooKeeper-mode brokers list the controller's APIs (KAFKA_RELEASES' zookeeper tables); see handlers 04-07, 56, 58 and 67.
+  'LeaderAndIsr',
+  'StopReplica',
+  'UpdateMetadata',
+  'ControlledShutdown',
+  'AlterPartition',
+  'Envelope',
+  'AllocateProducerIds',
   'ConsumerProtocolSubscription',
   'ConsumerProtocolAssignment',
 ];

@@ -94,10 +94,19 @@ describe('the embedded cluster playing a Kafka release', () => {
     }
   }, 120_000);
 
-  it('without a release, advertises every implemented version, as before', async () => {
+  it('without a release, advertises every implemented version but the ZooKeeper-mode controller channel, as the newest KRaft brokers', async () => {
     const { connect } = await play(null);
     const answer = await (await connect()).call(ApiVersions, 3, { ...createApiVersionsRequest(), clientSoftwareName: 'test', clientSoftwareVersion: '1' });
-    expect(answer.apiKeys.map((k) => [k.apiKey, k.minVersion, k.maxVersion])).toEqual([...implemented].map(([key, [min, max]]) => [key, min, max]));
+    const zooKeeperOnly = new Set(
+      createRegistry()
+        .all()
+        .filter((h) => h.zooKeeperModeOnly)
+        .map((h) => h.api.apiKey),
+    );
+    expect([...zooKeeperOnly].sort((a, b) => a - b)).toEqual([4, 5, 6, 7, 56, 58, 67]);
+    expect(answer.apiKeys.map((k) => [k.apiKey, k.minVersion, k.maxVersion])).toEqual(
+      [...implemented].filter(([key]) => !zooKeeperOnly.has(key)).map(([key, [min, max]]) => [key, min, max]),
+    );
   });
 
   it('0.11 answers an ApiVersions version it does not know at v0 with UNSUPPORTED_VERSION and an empty list, and closes on newer Metadata', async () => {

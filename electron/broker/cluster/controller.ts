@@ -370,6 +370,14 @@ export class Controller {
     this.electOfflinePartitions(this.#byName.values());
   }
 
+  /** The first of `count` producer ids reserved at once (AllocateProducerIds, KIP-730: a block for one broker). */
+  allocateProducerIdBlock(count: number): number {
+    const start = this.#state.nextProducerId;
+    this.#state.nextProducerId += count;
+    this.#persist([{ kind: 'producer-ids' }]);
+    return start;
+  }
+
   allocateProducerId(): number {
     const id = this.#state.nextProducerId++;
     this.#persist([{ kind: 'producer-ids' }]);
@@ -758,8 +766,23 @@ export class Controller {
    * broker, their last ISR member). A replica of it that lost committed records leaves the ISR, and
    * does not keep a leadership recorded before a crash.
    */
+  /**
+   * Each running broker's epoch (KIP-380): a number the controller gives a broker each time it starts,
+   * higher than any before, so requests of an earlier incarnation can be told apart (ZooKeeper used
+   * the broker's registration znode's czxid, KRaft the offset of its registration record). Only the
+   * broker knows its own; requests from elsewhere naming one are answered STALE_BROKER_EPOCH.
+   */
+  readonly #brokerEpochs = new Map<number, bigint>();
+  #lastBrokerEpoch = 0n;
+
+  brokerEpoch(brokerId: number): bigint | undefined {
+    return this.#live.has(brokerId) ? this.#brokerEpochs.get(brokerId) : undefined;
+  }
+
   brokerStarted(brokerId: number): void {
     this.#live.add(brokerId);
+    this.#lastBrokerEpoch = BigInt(Math.max(Number(this.#lastBrokerEpoch) + 1, this.#metadataRecordsWritten));
+    this.#brokerEpochs.set(brokerId, this.#lastBrokerEpoch);
     this.#followQuorumLeader();
     const at = this.#now();
     this.#options.events.emit({ type: 'broker', brokerId, state: 'up', at });

@@ -56,6 +56,12 @@ export interface Handler<Req, Res> {
    * Deferred answer (Produce: appends stay in arrival order, so does every answer).
    */
   overlaps?: boolean;
+  /**
+   * Only ZooKeeper-mode brokers listed this API (the controller's requests to brokers and the brokers'
+   * to the controller): advertised when a release played in ZooKeeper mode lists it, never by the
+   * default broker, which answers as the newest KRaft release.
+   */
+  zooKeeperModeOnly?: boolean;
 }
 
 /** Declares a handler with its types inferred from the API descriptor. */

@@ -3,6 +3,10 @@ import { produceHandler } from './00-produce';
 import { fetchHandler } from './01-fetch';
 import { listOffsetsHandler } from './02-list-offsets';
 import { metadataHandler } from './03-metadata';
+import { leaderAndIsrHandler } from './04-leader-and-isr';
+import { stopReplicaHandler } from './05-stop-replica';
+import { updateMetadataHandler } from './06-update-metadata';
+import { controlledShutdownHandler } from './07-controlled-shutdown';
 import { offsetCommitHandler } from './08-offset-commit';
 import { offsetFetchHandler } from './09-offset-fetch';
 import { findCoordinatorHandler } from './10-find-coordinator';
@@ -49,10 +53,13 @@ import { describeUserScramCredentialsHandler } from './50-describe-user-scram-cr
 import { alterUserScramCredentialsHandler } from './51-alter-user-scram-credentials';
 import { describeQuorumHandler } from './55-describe-quorum';
 import { updateFeaturesHandler } from './57-update-features';
+import { alterPartitionHandler } from './56-alter-partition';
+import { envelopeHandler } from './58-envelope';
 import { describeClusterHandler } from './60-describe-cluster';
 import { describeProducersHandler } from './61-describe-producers';
 import { unregisterBrokerHandler } from './64-unregister-broker';
 import { describeTransactionsHandler } from './65-describe-transactions';
+import { allocateProducerIdsHandler } from './67-allocate-producer-ids';
 import { listTransactionsHandler } from './66-list-transactions';
 import { describeTopicPartitionsHandler } from './75-describe-topic-partitions';
 import { addRaftVoterHandler } from './80-add-raft-voter';
@@ -66,6 +73,10 @@ export const handlers: readonly AnyHandler[] = [
   fetchHandler,
   listOffsetsHandler,
   metadataHandler,
+  leaderAndIsrHandler,
+  stopReplicaHandler,
+  updateMetadataHandler,
+  controlledShutdownHandler,
   offsetCommitHandler,
   offsetFetchHandler,
   findCoordinatorHandler,
@@ -111,12 +122,15 @@ export const handlers: readonly AnyHandler[] = [
   describeUserScramCredentialsHandler,
   alterUserScramCredentialsHandler,
   describeQuorumHandler,
+  alterPartitionHandler,
   updateFeaturesHandler,
+  envelopeHandler,
   describeClusterHandler,
   describeProducersHandler,
   unregisterBrokerHandler,
   describeTransactionsHandler,
   listTransactionsHandler,
+  allocateProducerIdsHandler,
   describeTopicPartitionsHandler,
   addRaftVoterHandler,
   removeRaftVoterHandler,

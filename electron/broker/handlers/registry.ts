@@ -53,9 +53,12 @@ export function createRegistry(list: readonly AnyHandler[] = handlers): HandlerR
   return { get: (apiKey) => byKey.get(apiKey), all: () => sorted };
 }
 
-/** The ApiVersions list built from the registry. */
+/** The ApiVersions list built from the registry (with no release played: ZooKeeper-mode APIs left out). */
 export function supportedApiKeys(registry: HandlerRegistry): ApiVersionsResponse['apiKeys'] {
-  return registry.all().map((h) => ({ apiKey: h.api.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }));
+  return registry
+    .all()
+    .filter((h) => !h.zooKeeperModeOnly)
+    .map((h) => ({ apiKey: h.api.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }));
 }
 
 /**

@@ -9,9 +9,9 @@ import type { HandlerRegistry } from './handler';
  * (kafka/releases.ts) intersected with the handlers. A request outside these ranges is treated as the
  * release treats a version it does not know: the connection closes (ApiVersions excepted, below).
  *
- * The embedded cluster implements part of what a release lists (no ACLs, SASL, transactions beyond
- * InitProducerId, inter-broker APIs...): those APIs are not advertised, since a client told they exist
- * would call them and be cut off; `notImplemented` names them so the CLI and the README can say so.
+ * An API of the release the embedded cluster does not implement is not advertised, since a client told
+ * it exists would call it and be cut off; `notImplemented` names them so the CLI and the README can say
+ * so. Handlers marked `zooKeeperModeOnly` (the controller channel) are advertised only by releases.
  */
 export interface AdvertisedApis {
   /** The release played, or null for every implemented version. */
@@ -34,7 +34,9 @@ export function advertisedApisFor(registry: HandlerRegistry, release: KafkaRelea
   const notImplemented: string[] = [];
   const narrowed: Array<{ api: string; release: ApiVersionRange; advertised: ApiVersionRange }> = [];
   if (release === null) {
-    for (const handler of registry.all()) ranges.set(handler.api.apiKey, [handler.minVersion, handler.maxVersion]);
+    for (const handler of registry.all()) {
+      if (!handler.zooKeeperModeOnly) ranges.set(handler.api.apiKey, [handler.minVersion, handler.maxVersion]);
+    }
   } else {
     const table = advertisedApis(release);
     for (const [key, releaseRange] of Object.entries(table)

@@ -87,6 +87,13 @@ import { decodeDescribeQuorumRequest, decodeDescribeQuorumResponse, encodeDescri
 import { decodeUnregisterBrokerRequest, decodeUnregisterBrokerResponse, encodeUnregisterBrokerRequest, encodeUnregisterBrokerResponse, type UnregisterBrokerRequest, type UnregisterBrokerResponse } from './unregister-broker';
 import { decodeAddRaftVoterRequest, decodeAddRaftVoterResponse, encodeAddRaftVoterRequest, encodeAddRaftVoterResponse, type AddRaftVoterRequest, type AddRaftVoterResponse } from './add-raft-voter';
 import { decodeRemoveRaftVoterRequest, decodeRemoveRaftVoterResponse, encodeRemoveRaftVoterRequest, encodeRemoveRaftVoterResponse, type RemoveRaftVoterRequest, type RemoveRaftVoterResponse } from './remove-raft-voter';
+import { decodeLeaderAndIsrRequest, decodeLeaderAndIsrResponse, encodeLeaderAndIsrRequest, encodeLeaderAndIsrResponse, type LeaderAndIsrRequest, type LeaderAndIsrResponse } from './leader-and-isr';
+import { decodeStopReplicaRequest, decodeStopReplicaResponse, encodeStopReplicaRequest, encodeStopReplicaResponse, type StopReplicaRequest, type StopReplicaResponse } from './stop-replica';
+import { decodeUpdateMetadataRequest, decodeUpdateMetadataResponse, encodeUpdateMetadataRequest, encodeUpdateMetadataResponse, type UpdateMetadataRequest, type UpdateMetadataResponse } from './update-metadata';
+import { decodeControlledShutdownRequest, decodeControlledShutdownResponse, encodeControlledShutdownRequest, encodeControlledShutdownResponse, type ControlledShutdownRequest, type ControlledShutdownResponse } from './controlled-shutdown';
+import { decodeAlterPartitionRequest, decodeAlterPartitionResponse, encodeAlterPartitionRequest, encodeAlterPartitionResponse, type AlterPartitionRequest, type AlterPartitionResponse } from './alter-partition';
+import { decodeEnvelopeRequest, decodeEnvelopeResponse, encodeEnvelopeRequest, encodeEnvelopeResponse, type EnvelopeRequest, type EnvelopeResponse } from './envelope';
+import { decodeAllocateProducerIdsRequest, decodeAllocateProducerIdsResponse, encodeAllocateProducerIdsRequest, encodeAllocateProducerIdsResponse, type AllocateProducerIdsRequest, type AllocateProducerIdsResponse } from './allocate-producer-ids';
 
 export * from './produce';
 export * from './fetch';
@@ -151,6 +158,13 @@ export * from './describe-quorum';
 export * from './unregister-broker';
 export * from './add-raft-voter';
 export * from './remove-raft-voter';
+export * from './leader-and-isr';
+export * from './stop-replica';
+export * from './update-metadata';
+export * from './controlled-shutdown';
+export * from './alter-partition';
+export * from './envelope';
+export * from './allocate-producer-ids';
 export * from './consumer-protocol-subscription';
 export * from './consumer-protocol-assignment';
 export { messageSchemas, type FieldSchema, type MessageSchema, type SchemaRange } from './schema';
@@ -926,12 +940,100 @@ export const RemoveRaftVoter: ApiDescriptor<RemoveRaftVoterRequest, RemoveRaftVo
   encodeResponse: encodeRemoveRaftVoterResponse,
 };
 
+export const LeaderAndIsr: ApiDescriptor<LeaderAndIsrRequest, LeaderAndIsrResponse> = {
+  apiKey: 4,
+  name: 'LeaderAndIsr',
+  minVersion: 0,
+  maxVersion: 7,
+  firstFlexibleVersion: 4,
+  decodeRequest: decodeLeaderAndIsrRequest,
+  encodeRequest: encodeLeaderAndIsrRequest,
+  decodeResponse: decodeLeaderAndIsrResponse,
+  encodeResponse: encodeLeaderAndIsrResponse,
+};
+
+export const StopReplica: ApiDescriptor<StopReplicaRequest, StopReplicaResponse> = {
+  apiKey: 5,
+  name: 'StopReplica',
+  minVersion: 0,
+  maxVersion: 4,
+  firstFlexibleVersion: 2,
+  decodeRequest: decodeStopReplicaRequest,
+  encodeRequest: encodeStopReplicaRequest,
+  decodeResponse: decodeStopReplicaResponse,
+  encodeResponse: encodeStopReplicaResponse,
+};
+
+export const UpdateMetadata: ApiDescriptor<UpdateMetadataRequest, UpdateMetadataResponse> = {
+  apiKey: 6,
+  name: 'UpdateMetadata',
+  minVersion: 0,
+  maxVersion: 8,
+  firstFlexibleVersion: 6,
+  decodeRequest: decodeUpdateMetadataRequest,
+  encodeRequest: encodeUpdateMetadataRequest,
+  decodeResponse: decodeUpdateMetadataResponse,
+  encodeResponse: encodeUpdateMetadataResponse,
+};
+
+export const ControlledShutdown: ApiDescriptor<ControlledShutdownRequest, ControlledShutdownResponse> = {
+  apiKey: 7,
+  name: 'ControlledShutdown',
+  minVersion: 0,
+  maxVersion: 3,
+  firstFlexibleVersion: 3,
+  decodeRequest: decodeControlledShutdownRequest,
+  encodeRequest: encodeControlledShutdownRequest,
+  decodeResponse: decodeControlledShutdownResponse,
+  encodeResponse: encodeControlledShutdownResponse,
+};
+
+export const AlterPartition: ApiDescriptor<AlterPartitionRequest, AlterPartitionResponse> = {
+  apiKey: 56,
+  name: 'AlterPartition',
+  minVersion: 0,
+  maxVersion: 3,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeAlterPartitionRequest,
+  encodeRequest: encodeAlterPartitionRequest,
+  decodeResponse: decodeAlterPartitionResponse,
+  encodeResponse: encodeAlterPartitionResponse,
+};
+
+export const Envelope: ApiDescriptor<EnvelopeRequest, EnvelopeResponse> = {
+  apiKey: 58,
+  name: 'Envelope',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeEnvelopeRequest,
+  encodeRequest: encodeEnvelopeRequest,
+  decodeResponse: decodeEnvelopeResponse,
+  encodeResponse: encodeEnvelopeResponse,
+};
+
+export const AllocateProducerIds: ApiDescriptor<AllocateProducerIdsRequest, AllocateProducerIdsResponse> = {
+  apiKey: 67,
+  name: 'AllocateProducerIds',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeAllocateProducerIdsRequest,
+  encodeRequest: encodeAllocateProducerIdsRequest,
+  decodeResponse: decodeAllocateProducerIdsResponse,
+  encodeResponse: encodeAllocateProducerIdsResponse,
+};
+
 /** Every API we generate, by API key. */
 export const apiDescriptors: ReadonlyMap<number, ApiDescriptor<unknown, unknown>> = new Map<number, ApiDescriptor<unknown, unknown>>([
   [0, Produce as ApiDescriptor<unknown, unknown>],
   [1, Fetch as ApiDescriptor<unknown, unknown>],
   [2, ListOffsets as ApiDescriptor<unknown, unknown>],
   [3, Metadata as ApiDescriptor<unknown, unknown>],
+  [4, LeaderAndIsr as ApiDescriptor<unknown, unknown>],
+  [5, StopReplica as ApiDescriptor<unknown, unknown>],
+  [6, UpdateMetadata as ApiDescriptor<unknown, unknown>],
+  [7, ControlledShutdown as ApiDescriptor<unknown, unknown>],
   [8, OffsetCommit as ApiDescriptor<unknown, unknown>],
   [9, OffsetFetch as ApiDescriptor<unknown, unknown>],
   [10, FindCoordinator as ApiDescriptor<unknown, unknown>],
@@ -977,12 +1079,15 @@ export const apiDescriptors: ReadonlyMap<number, ApiDescriptor<unknown, unknown>
   [50, DescribeUserScramCredentials as ApiDescriptor<unknown, unknown>],
   [51, AlterUserScramCredentials as ApiDescriptor<unknown, unknown>],
   [55, DescribeQuorum as ApiDescriptor<unknown, unknown>],
+  [56, AlterPartition as ApiDescriptor<unknown, unknown>],
   [57, UpdateFeatures as ApiDescriptor<unknown, unknown>],
+  [58, Envelope as ApiDescriptor<unknown, unknown>],
   [60, DescribeCluster as ApiDescriptor<unknown, unknown>],
   [61, DescribeProducers as ApiDescriptor<unknown, unknown>],
   [64, UnregisterBroker as ApiDescriptor<unknown, unknown>],
   [65, DescribeTransactions as ApiDescriptor<unknown, unknown>],
   [66, ListTransactions as ApiDescriptor<unknown, unknown>],
+  [67, AllocateProducerIds as ApiDescriptor<unknown, unknown>],
   [68, ConsumerGroupHeartbeat as ApiDescriptor<unknown, unknown>],
   [69, ConsumerGroupDescribe as ApiDescriptor<unknown, unknown>],
   [71, GetTelemetrySubscriptions as ApiDescriptor<unknown, unknown>],
