@@ -20,8 +20,9 @@
  *   not advertised at all: `ApiKeys.toApiVersion`). A KRaft broker intersects forwardable APIs
  *   (`ApiKeys.java` `forwardable`) with the controller's range (`ApiVersionsResponse
  *   .intersectForwardableApis`), dropping those the controller lacks. The client-telemetry APIs
- *   (GetTelemetrySubscriptions 71, PushTelemetry 72, 3.7+) are advertised only when a telemetry metrics
- *   reporter is configured (`clientTelemetryEnabled`), so they are left out here.
+ *   (GetTelemetrySubscriptions 71, PushTelemetry 72, 3.7+ KRaft brokers) are advertised only when a
+ *   telemetry metrics reporter is configured (`clientTelemetryEnabled`), so they are not in the tables:
+ *   `telemetryApis` gives them, and release detection accepts them as optional.
  * - 4.0 and 4.1 are not in the apache/kafka snapshot this was read from (it ends 2024-10-25, trunk
  *   1eb7644, between 3.9 and 4.0). Their `validVersions` (and which last versions are unstable) come from
  *   tychedelia/kafka-protocol-rs, generated from Kafka's JSON pinned to the release commits (4.0:
@@ -2155,6 +2156,17 @@ export const KAFKA_RELEASES: Readonly<Record<KafkaReleaseId, KafkaRelease>> = {
   },
 };
 
+/**
+ * The client telemetry APIs (KIP-714): a KRaft broker of 3.7 or later lists them only when a metrics
+ * reporter implementing ClientTelemetry is configured (ApiVersionsResponse.filterApis drops them when
+ * `clientTelemetryEnabled` is false, the default); GetTelemetrySubscriptions and PushTelemetry are still
+ * v0 in 4.1. Empty for other releases and for ZooKeeper brokers (whose listeners lack them).
+ */
+export function telemetryApis(id: KafkaReleaseId, mode?: MetadataMode): ApiVersionTable {
+  const m = mode ?? KAFKA_RELEASES[id].defaultMode;
+  return m === 'kraft' && KAFKA_RELEASE_IDS.indexOf(id) >= KAFKA_RELEASE_IDS.indexOf('3.7') ? { 71: [0, 0], 72: [0, 0] } : {};
+}
+
 /** APIs brokers list but only brokers and controllers call; a stand-in may serve them or answer as it can. */
 export const INTER_BROKER_API_KEYS: ReadonlySet<number> = new Set([
   4, // LeaderAndIsr
@@ -2242,9 +2254,16 @@ export interface DetectedRelease {
 export function detectRelease(apis: ReadonlyArray<{ apiKey: number; minVersion: number; maxVersion: number }>): DetectedRelease | null {
   const matching = KAFKA_RELEASE_IDS.filter((id) => {
     const release = KAFKA_RELEASES[id];
-    return [release.zookeeper, release.kraft].some(
-      (table) => table !== undefined && apis.every((api) => table[api.apiKey]?.[0] === api.minVersion && table[api.apiKey]?.[1] === api.maxVersion),
-    );
+    return (['zookeeper', 'kraft'] as const).some((mode) => {
+      const table = mode === 'zookeeper' ? release.zookeeper : release.kraft;
+      if (table === undefined) return false;
+      // A broker with a telemetry reporter lists 71 and 72 besides its release's table.
+      const optional = telemetryApis(id, mode);
+      return apis.every((api) => {
+        const range = table[api.apiKey] ?? optional[api.apiKey];
+        return range?.[0] === api.minVersion && range[1] === api.maxVersion;
+      });
+    });
   });
   if (matching.length > 0) {
     // Releases that match are consecutive in practice; name the span from the first to the last.

@@ -7,6 +7,8 @@ export const ConfigSource = {
   DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
   STATIC_BROKER_CONFIG: 4,
   DEFAULT_CONFIG: 5,
+  /** A client metrics subscription's config (KIP-714). */
+  CLIENT_METRICS_CONFIG: 7,
 } as const;
 export type ConfigSourceCode = (typeof ConfigSource)[keyof typeof ConfigSource];
 
@@ -140,6 +142,22 @@ export const BROKER_CONFIG_DEFS: readonly BrokerConfigDef[] = [
     dynamic: false,
     validator: { kind: 'range', min: -1 },
     doc: 'The number of bytes all connections together may hold for requests being read and responses not yet written, before large requests wait and fetches return less; -1 for no limit. At least socket.request.max.bytes.',
+  }),
+  broker({
+    name: 'telemetry.max.bytes',
+    type: 'int',
+    default: '1048576',
+    dynamic: false,
+    validator: { kind: 'range', min: 1 },
+    doc: 'The maximum size (after compression if compression is used) of telemetry metrics pushed from a client to the broker (KIP-714).',
+  }),
+  // Kafka Desk's own (Kafka's brokers receive telemetry through a metrics reporter plugin).
+  broker({
+    name: 'telemetry.receiver.enable',
+    type: 'boolean',
+    default: 'true',
+    dynamic: false,
+    doc: 'Whether the brokers receive client telemetry (KIP-714) and advertise GetTelemetrySubscriptions and PushTelemetry, as a Kafka broker with a metrics reporter implementing ClientTelemetry does. Playing a Kafka release, off unless set to true (a stock broker has no such reporter).',
   }),
   broker({
     name: 'max.request.partition.size.limit',

@@ -27,6 +27,8 @@ import { ConnectionQuotas } from '../quotas/connection-quotas';
 import { StorageFailures } from './storage-failures';
 import { releaseConfigDefaults } from './release-defaults';
 import type { KafkaReleaseId } from '../../kafka/releases';
+import { ClientMetricsManager } from '../telemetry/client-metrics-manager';
+import { TelemetryReceiver } from '../telemetry/telemetry-receiver';
 
 export type BrokerState = 'running' | 'stopped';
 
@@ -51,6 +53,8 @@ export interface BrokerOptions {
   groupClock?: CoordinatorClock;
   /** The Kafka release the cluster plays: its config defaults where they differed (release-defaults.ts). */
   kafkaVersion?: KafkaReleaseId | null;
+  /** Where accepted client telemetry goes (KIP-714): the cluster's receiver; the broker's own if not given. */
+  telemetry?: TelemetryReceiver;
 }
 
 /**
@@ -154,6 +158,8 @@ export class Broker {
   readonly connectionQuotas: ConnectionQuotas;
   /** The listener's security (TLS, SASL) and the authorizer; null: PLAINTEXT, everything allowed. */
   readonly security: BrokerSecurity | null;
+  /** Client metrics (KIP-714): the client instances this broker tells what to push, and checks pushes of. */
+  readonly clientMetrics: ClientMetricsManager;
   readonly #options: BrokerOptions;
 
   constructor(options: BrokerOptions) {
@@ -248,6 +254,13 @@ export class Broker {
       fetch: new ClientQuotaManager('consumer_byte_rate', controller.clientQuotas, this.now),
       request: new ClientQuotaManager('request_percentage', controller.clientQuotas, this.now, QUOTA_WINDOW_MS),
     };
+    this.clientMetrics = new ClientMetricsManager({
+      subscriptions: controller.clientMetrics,
+      maxBytes: () => this.config.int('telemetry.max.bytes'),
+      receiver: options.telemetry ?? new TelemetryReceiver(),
+      brokerId: this.id,
+      now: this.now,
+    });
     this.connectionQuotas = new ConnectionQuotas(
       {
         ipRate: (ip) => controller.clientQuotas.ipConnectionRate(ip),
@@ -256,6 +269,11 @@ export class Broker {
       },
       this.now,
     );
+  }
+
+  /** The Kafka release the broker plays (null: every version implemented). */
+  get kafkaVersion(): KafkaReleaseId | null {
+    return this.#options.kafkaVersion ?? null;
   }
 
   get controller(): Controller {

@@ -6,6 +6,7 @@ import { createDispatcher, createRegistry } from '../handlers/registry';
 import { advertisedApisFor, type AdvertisedApis } from '../handlers/release-apis';
 import type { KafkaReleaseId } from '../../kafka/releases';
 import { releaseFeatures } from './features';
+import { TelemetryReceiver } from '../telemetry/telemetry-receiver';
 import type { CoordinatorClock } from '../groups/coordinator';
 import type { RequestDispatcher } from '../server/dispatcher';
 import { createLogger, type Logger } from '../server/logger';
@@ -49,6 +50,17 @@ export interface EmbeddedClusterOptions {
   groupClock?: CoordinatorClock;
 }
 
+/**
+ * Whether the brokers act as a KIP-714 telemetry receiver and advertise GetTelemetrySubscriptions and
+ * PushTelemetry: `telemetry.receiver.enable` (Kafka Desk's; Kafka's brokers need a metrics reporter
+ * implementing ClientTelemetry), on unless set false when no release is played, off unless set true
+ * when one is (a stock broker of that release has no such reporter).
+ */
+export function clientTelemetryEnabled(config: Readonly<Record<string, string>>, release: KafkaReleaseId | null): boolean {
+  const setting = config['telemetry.receiver.enable']?.trim().toLowerCase();
+  return release === null ? setting !== 'false' : setting === 'true';
+}
+
 /** The most brokers one embedded cluster runs. */
 export const MAX_BROKERS = 32;
 
@@ -74,10 +86,12 @@ export class EmbeddedCluster {
   #closed = false;
   /** The Kafka release the brokers play (null: every version implemented). */
   readonly kafkaVersion: KafkaReleaseId | null;
+  /** The client telemetry the brokers accepted (KIP-714): each client instance's latest push. */
+  readonly telemetry = new TelemetryReceiver();
 
   /** What the brokers advertise: the release's APIs they implement, and those they do not. */
   advertisedApis(): AdvertisedApis {
-    return advertisedApisFor(createRegistry(), this.kafkaVersion);
+    return advertisedApisFor(createRegistry(), this.kafkaVersion, { clientTelemetry: clientTelemetryEnabled(this.options.config, this.kafkaVersion) });
   }
 
   private constructor(
@@ -170,6 +184,7 @@ export class EmbeddedCluster {
         security: this.security,
         groupClock,
         kafkaVersion,
+        telemetry: this.telemetry,
       });
     // The registered brokers: the count asked for, or as brokers were added and removed since (kept in the metadata).
     if (this.controller.brokerIds.join() !== brokerIds.join()) {
@@ -257,7 +272,11 @@ export class EmbeddedCluster {
     const cluster = new EmbeddedCluster(
       { brokers: options.brokers, basePort: options.basePort, host: options.host ?? '127.0.0.1', dataDir: options.dataDir, config: options.config ?? {} },
       logger,
-      options.dispatcher ?? createDispatcher(createRegistry(), { release: options.kafkaVersion ?? null }),
+      options.dispatcher ??
+        createDispatcher(createRegistry(), {
+          release: options.kafkaVersion ?? null,
+          clientTelemetry: clientTelemetryEnabled(options.config ?? {}, options.kafkaVersion ?? null),
+        }),
       options.groupClock,
       options.kafkaVersion ?? null,
     );

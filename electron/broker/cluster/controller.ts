@@ -5,6 +5,7 @@ import { ControllerMutationQuotaManager, type MutationQuota } from '../quotas/co
 import { DelegationTokens, type DelegationTokenConfig } from '../security/delegation-tokens';
 import { assignReplicas } from './assignment';
 import { ClusterFeatures, releaseFeatures, type ReleaseFeatures } from './features';
+import { ClientMetricsSubscriptions } from '../telemetry/client-metrics-subscriptions';
 import { electLeader, type ElectionResult, type ReplicaLogInfo } from './election';
 import { completedReassignment, revertedReassignment, startReassignment, targetProblem, type ReassignmentState } from './reassignment';
 import type { ClusterEvents } from './events';
@@ -155,6 +156,8 @@ export class Controller {
   readonly controllerMutations: ControllerMutationQuotaManager;
   /** Finalized feature levels (KIP-584), persisted with the rest of the metadata. */
   readonly features: ClusterFeatures;
+  /** Client metrics subscriptions (KIP-714), persisted with the rest of the metadata. */
+  readonly clientMetrics: ClientMetricsSubscriptions;
   readonly #options: ControllerOptions;
 
   constructor(options: ControllerOptions) {
@@ -188,6 +191,11 @@ export class Controller {
       },
       options.features ?? releaseFeatures(null),
     );
+    this.clientMetrics = new ClientMetricsSubscriptions({
+      state: this.#state,
+      record: (key, build) => this.#persist([{ kind: 'record', key, build }]),
+      unavailable: () => this.#storeUnavailable()?.message ?? null,
+    });
     for (const ignored of this.features.ignored) options.logger?.warn('finalized feature level not taken', { reason: ignored });
     for (const topic of this.#state.topics) {
       this.#index(topic);

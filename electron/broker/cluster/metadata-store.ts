@@ -61,6 +61,8 @@ export interface ClusterMetadataState {
    * UpdateFeatures changed one, when the release's bootstrap levels apply (broker/cluster/features.ts).
    */
   features?: { epoch: number; levels: Record<string, number> };
+  /** Client metrics subscriptions (KIP-714; KRaft's ConfigRecords of CLIENT_METRICS resources): configs by subscription name. */
+  clientMetrics?: Record<string, Record<string, string>>;
 }
 
 export const METADATA_FILE = 'cluster-metadata.json';
@@ -98,7 +100,8 @@ export type MetadataRecord =
   | { type: 'brokers'; ids: number[] }
   | { type: 'client-quota'; entity: QuotaEntityPart[]; key: string; value: number | null }
   | { type: 'delegation-token'; tokenId: string; token: DelegationToken | null }
-  | { type: 'feature-level'; name: string; level: number; epoch: number };
+  | { type: 'feature-level'; name: string; level: number; epoch: number }
+  | { type: 'client-metrics'; name: string; configs: Record<string, string> | null };
 
 export const METADATA_LOG_FILE = 'cluster-metadata.log';
 /** The log is folded into a new snapshot once it is larger than the snapshot and than this. */
@@ -191,6 +194,13 @@ function applyRecord(topics: Map<string, TopicMetadata>, state: ClusterMetadataS
     case 'feature-level':
       state.features = { epoch: record.epoch, levels: { ...state.features?.levels, [record.name]: record.level } };
       break;
+    case 'client-metrics': {
+      const subscriptions = { ...state.clientMetrics };
+      if (record.configs) subscriptions[record.name] = record.configs;
+      else delete subscriptions[record.name];
+      state.clientMetrics = subscriptions;
+      break;
+    }
     case 'scram-credential': {
       state.scramCredentials = withScramCredential(state.scramCredentials ?? {}, record.user, record.mechanism, record.credential);
       break;

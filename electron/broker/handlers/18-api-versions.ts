@@ -13,7 +13,9 @@ export const apiVersionsHandler = defineHandler({
   api: ApiVersions,
   minVersion: 0,
   maxVersion: 4,
-  handle: (_request, context) => {
+  handle: (request, context) => {
+    // KIP-511: kept for the connection (client metrics match on it, KIP-714).
+    if (context.apiVersion >= 3) context.connection.clientSoftware = { name: request.clientSoftwareName, version: request.clientSoftwareVersion };
     const features = context.broker.controller.features;
     return {
       errorCode: ErrorCode.NONE,

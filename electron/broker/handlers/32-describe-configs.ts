@@ -9,6 +9,7 @@ import {
   configDoc,
   configTypeCode,
   describeBrokerConfigs,
+  describeClientMetricsConfigs,
   describeClusterDefaultConfigs,
   describeTopicConfigs,
   ResourceType,
@@ -52,10 +53,12 @@ function configsOf(
     case ResourceType.BROKER_LOGGER:
       // The embedded broker has no per-class loggers to describe.
       return [];
+    case ResourceType.CLIENT_METRICS:
+      return describeClientMetricsConfigs(broker, name);
     default:
       return {
         errorCode: ErrorCode.INVALID_REQUEST,
-        errorMessage: `Unsupported resource type ${resource.resourceType} (2 = topic, 4 = broker, 8 = broker logger).`,
+        errorMessage: `Unsupported resource type ${resource.resourceType} (2 = topic, 4 = broker, 8 = broker logger, 16 = client metrics).`,
       };
   }
 }
@@ -81,16 +84,16 @@ function describe(
       configSource: c.source,
       isSensitive: c.sensitive,
       synonyms: options.version >= 1 && options.includeSynonyms ? c.synonyms : [],
-      configType: configTypeCode(c.name),
-      documentation: options.version >= 3 && options.includeDocumentation ? configDoc(c.name) : null,
+      configType: c.configType ?? configTypeCode(c.name),
+      documentation: options.version >= 3 && options.includeDocumentation ? (c.documentation ?? configDoc(c.name)) : null,
     }));
   return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs };
 }
 
 /**
  * DescribeConfigs for topics (every topic config with its effective value and source), brokers (this
- * broker or any other running broker of the cluster; '' lists the dynamic cluster-wide defaults) and
- * broker loggers (none here). configurationKeys null means all; unknown keys are left out.
+ * broker or any other running broker of the cluster; '' lists the dynamic cluster-wide defaults),
+ * broker loggers (none here) and client metrics subscriptions (KIP-714: the configs set). configurationKeys null means all; unknown keys are left out.
  */
 export const describeConfigsHandler = defineHandler({
   api: DescribeConfigs,

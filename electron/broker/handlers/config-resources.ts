@@ -5,9 +5,11 @@ import type { TopicMetadata } from '../cluster/metadata-store';
 import { TOPIC_CONFIG_DEFS, TOPIC_CONFIGS, type ConfigType } from '../log/log-config';
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { refusalLog } from '../server/refusal-log';
+import { CLIENT_METRICS_CONFIG_DEFS } from '../telemetry/client-metrics-config';
+import { clientMetricsRefusal } from '../telemetry/release-support';
 
 /** Kafka's ConfigResource.Type codes. */
-export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
+export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, CLIENT_METRICS: 16 } as const;
 
 /** Kafka's DescribeConfigs ConfigType codes. */
 const CONFIG_TYPE_CODES: Record<ConfigType, number> = {
@@ -44,6 +46,9 @@ export interface DescribedConfig {
   readOnly: boolean;
   sensitive: boolean;
   synonyms: ConfigSynonym[];
+  /** DescribeConfigs' ConfigType code when the name is not a topic or broker config (client metrics). */
+  configType?: number;
+  documentation?: string;
 }
 
 /**
@@ -226,5 +231,39 @@ function alterResourceConfigsOrRefuse(
   if (resourceType === ResourceType.BROKER_LOGGER) {
     return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'The embedded broker has no loggers to configure.' };
   }
-  return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type ${resourceType} (2 = topic, 4 = broker).` };
+  if (resourceType === ResourceType.CLIENT_METRICS) {
+    const refusal = clientMetricsRefusal(broker.kafkaVersion);
+    if (refusal) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: refusal };
+    const subscriptions = controller.clientMetrics;
+    const configs = next({ current: subscriptions.configs(resourceName), def: (name) => CLIENT_METRICS_CONFIG_DEFS.get(name) });
+    if (isResourceError(configs)) return configs;
+    const oversized = oversizedConfigValue(broker, configs);
+    if (oversized) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: oversized };
+    return subscriptions.set(resourceName, configs, validateOnly);
+  }
+  return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type ${resourceType} (2 = topic, 4 = broker, 16 = client metrics).` };
+}
+
+/**
+ * A client metrics subscription's configs as Kafka 3.7+ describes them (ConfigHelper): those set, each
+ * with source CLIENT_METRICS_CONFIG; a name without a subscription has none.
+ */
+export function describeClientMetricsConfigs(broker: Broker, name: string): DescribedConfig[] | ResourceError {
+  const refusal = clientMetricsRefusal(broker.kafkaVersion);
+  if (refusal) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: refusal };
+  if (name === '') return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Client metrics subscription name must not be empty' };
+  return Object.entries(broker.controller.clientMetrics.configs(name)).map(([key, value]) => {
+    const def = CLIENT_METRICS_CONFIG_DEFS.get(key);
+    const source = ConfigSource.CLIENT_METRICS_CONFIG;
+    return {
+      name: key,
+      value,
+      source,
+      readOnly: false,
+      sensitive: false,
+      synonyms: [],
+      configType: def ? CONFIG_TYPE_CODES[def.type] : 0,
+      documentation: def?.doc,
+    };
+  });
 }

@@ -66,6 +66,9 @@ import { addRaftVoterHandler } from './80-add-raft-voter';
 import { removeRaftVoterHandler } from './81-remove-raft-voter';
 import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat';
 import { consumerGroupDescribeHandler } from './69-consumer-group-describe';
+import { getTelemetrySubscriptionsHandler } from './71-get-telemetry-subscriptions';
+import { pushTelemetryHandler } from './72-push-telemetry';
+import { listClientMetricsResourcesHandler } from './74-list-client-metrics-resources';
 
 /** Every API the broker implements, one file per API key. ApiVersions is built from this list. */
 export const handlers: readonly AnyHandler[] = [
@@ -136,4 +139,7 @@ export const handlers: readonly AnyHandler[] = [
   removeRaftVoterHandler,
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,
+  getTelemetrySubscriptionsHandler,
+  pushTelemetryHandler,
+  listClientMetricsResourcesHandler,
 ];

@@ -69,8 +69,11 @@ export function supportedApiKeys(registry: HandlerRegistry): ApiVersionsResponse
  * full list; see release-apis.ts for what a release answers), so the client can pick a version we support.
  * With `release`, the brokers advertise and accept what that Kafka release did (release-apis.ts).
  */
-export function createDispatcher(registry: HandlerRegistry = createRegistry(), options: { release?: KafkaReleaseId | null } = {}): RequestDispatcher<Broker> {
-  const advertised = advertisedApisFor(registry, options.release ?? null);
+export function createDispatcher(
+  registry: HandlerRegistry = createRegistry(),
+  options: { release?: KafkaReleaseId | null; clientTelemetry?: boolean } = {},
+): RequestDispatcher<Broker> {
+  const advertised = advertisedApisFor(registry, options.release ?? null, { clientTelemetry: options.clientTelemetry });
   const supportedApis = advertised.list;
   return {
     mayOverlap(frame: Buffer): boolean {

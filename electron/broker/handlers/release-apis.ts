@@ -1,6 +1,14 @@
 import type { ApiVersionsResponse } from '../../kafka/protocol/generated/index';
 import { ApiKey } from '../../kafka/protocol/api-keys';
-import { advertisedApis, KAFKA_RELEASE_IDS, KAFKA_RELEASES, releaseApiName, type ApiVersionRange, type KafkaReleaseId } from '../../kafka/releases';
+import {
+  advertisedApis,
+  KAFKA_RELEASE_IDS,
+  KAFKA_RELEASES,
+  releaseApiName,
+  telemetryApis,
+  type ApiVersionRange,
+  type KafkaReleaseId,
+} from '../../kafka/releases';
 import type { HandlerRegistry } from './handler';
 
 /**
@@ -29,16 +37,28 @@ export interface AdvertisedApis {
   readonly narrowed: ReadonlyArray<{ api: string; release: ApiVersionRange; advertised: ApiVersionRange }>;
 }
 
-export function advertisedApisFor(registry: HandlerRegistry, release: KafkaReleaseId | null = null): AdvertisedApis {
+/**
+ * `clientTelemetry`: whether the brokers act as a KIP-714 telemetry receiver (broker config
+ * `telemetry.receiver.enable`). Playing a release, they then list GetTelemetrySubscriptions and
+ * PushTelemetry as that release's KRaft brokers do with a telemetry reporter configured (3.7+);
+ * without a release, they are dropped when it is off.
+ */
+export function advertisedApisFor(
+  registry: HandlerRegistry,
+  release: KafkaReleaseId | null = null,
+  options: { clientTelemetry?: boolean } = {},
+): AdvertisedApis {
   const ranges = new Map<number, ApiVersionRange>();
   const notImplemented: string[] = [];
   const narrowed: Array<{ api: string; release: ApiVersionRange; advertised: ApiVersionRange }> = [];
+  const clientTelemetry = options.clientTelemetry ?? release === null;
   if (release === null) {
     for (const handler of registry.all()) {
       if (!handler.zooKeeperModeOnly) ranges.set(handler.api.apiKey, [handler.minVersion, handler.maxVersion]);
     }
+    if (!clientTelemetry) for (const key of [ApiKey.GetTelemetrySubscriptions, ApiKey.PushTelemetry]) ranges.delete(key);
   } else {
-    const table = advertisedApis(release);
+    const table = { ...advertisedApis(release), ...(clientTelemetry ? telemetryApis(release) : {}) };
     for (const [key, releaseRange] of Object.entries(table)
       .map(([k, r]) => [Number(k), r] as const)
       .sort((a, b) => a[0] - b[0])) {

@@ -111,6 +111,8 @@ export class Connection {
   readonly id = nextConnectionId++;
   readonly remote: string;
   clientId: string | null = null;
+  /** The client's software name and version, as ApiVersions v3+ gave them (Kafka's ClientInformation, KIP-511). */
+  clientSoftware: { name: string; version: string } | null = null;
   /** Set by handlers once SASL authentication succeeds (or for listeners without SASL). */
   principal = 'User:ANONYMOUS';
 
