@@ -178,6 +178,13 @@ const API_ACTIONS: Readonly<Record<string, string>> = {
   WriteTxnMarkers: 'Aborting a transaction',
   DescribeClientQuotas: 'Reading client quotas',
   AlterClientQuotas: 'Changing client quotas',
+  ListPartitionReassignments: 'Listing partition moves (reassignments) under way',
+  AlterPartitionReassignments: 'Moving partitions between brokers (reassignments)',
+  DescribeUserScramCredentials: 'Listing SCRAM users',
+  AlterUserScramCredentials: 'Creating, changing or deleting SCRAM users',
+  DescribeAcls: 'Listing ACLs',
+  CreateAcls: 'Creating ACLs',
+  DeleteAcls: 'Deleting ACLs',
 };
 
 /**

@@ -20,6 +20,13 @@ describe('words for what a cluster or runtime lacks', () => {
     expect(toIpcError(new WireUnsupportedApiError('DescribeLogDirs'), quiet).message).toBe(
       "Reading the brokers' log directories (replica sizes) needs Kafka 1.0 or later (the DescribeLogDirs API), and this cluster does not offer it.",
     );
+    // The Reassignments and Users screens' APIs have their words too, not "This request (…)".
+    expect(toIpcError(new WireUnsupportedApiError('ListPartitionReassignments'), quiet).message).toBe(
+      'Listing partition moves (reassignments) under way needs Kafka 2.4 or later (the ListPartitionReassignments API), and this cluster does not offer it.',
+    );
+    expect(toIpcError(new UnsupportedApiError('Unsupported API DescribeUserScramCredentials.'), quiet).message).toBe(
+      'Listing SCRAM users needs Kafka 2.7 or later (the DescribeUserScramCredentials API), and this cluster does not offer it.',
+    );
   });
 
   it('says a codec the runtime lacks is the runtime\'s, never "something went wrong"', () => {

@@ -11,6 +11,9 @@ import type { KafkaVersion } from '../../shared/model/schemas';
 import { createAppCore, type AppCore } from '../../electron/core/app-core';
 import type { EmbeddedClusterFactory } from '../../electron/services/embedded-cluster/factory';
 import { MemorySecretStore } from '../../electron/services/secrets/service';
+import { describeUnsupportedApi } from '../../electron/core/errors';
+import { firstReleaseSupporting, KAFKA_RELEASE_IDS } from '../../electron/kafka/releases';
+import { ApiKey } from '../../electron/kafka/protocol/api-keys';
 import { eventually } from '../support/wait';
 
 const connectionId = 'embedded';
@@ -192,4 +195,76 @@ describe.each(MATRIX)('the app against Kafka %s (emulated)', (release) => {
 
     await app.close();
   }, 90_000);
+});
+
+// Every screen on every release 0.11 to 4.1: its reads (and the actions that need a newer API) work
+// where the release has the API the app uses, and elsewhere say which release it needs, in the words
+// describeUnsupportedApi gives from the release table: never a generic error.
+describe('every screen on every release works or names the release it needs', () => {
+  const since = (api: keyof typeof ApiKey) => firstReleaseSupporting(ApiKey[api]) as KafkaVersion;
+  const needs = (api: keyof typeof ApiKey) => describeUnsupportedApi(api);
+  const notInternal = (result: IpcResult<unknown>) => (result.ok ? null : result.error.kind === 'internal' ? result.error.message : null);
+
+  it.each(KAFKA_RELEASE_IDS)(
+    'Kafka %s',
+    async (release) => {
+      const app = await startApp(release);
+      apps.push(app);
+      await app.ok('topics.create', { connectionId, topic: 'screens', partitions: 1, replicationFactor: 1, configs: {} });
+      await app.ok('produce.send', { connectionId, topic: 'screens', key: 'k', value: 'v', headers: [], partition: 0, compression: 'none', repeat: 1 });
+
+      // Screens that only read what every release has.
+      const everywhere = await Promise.all([
+        app.call('cluster.overview', { connectionId }),
+        app.call('connections.check', { connectionId }),
+        app.call('cluster.electionPreview', { connectionId, target: { scope: 'cluster' } }),
+        app.call('topics.list', { connectionId }),
+        app.call('topics.stats', { connectionId }),
+        app.call('topics.describe', { connectionId, topic: 'screens' }),
+        app.call('topics.configs', { connectionId, topic: 'screens' }),
+        app.call('messages.read', { connectionId, topic: 'screens' }),
+        app.call('groups.list', { connectionId }),
+        app.call('lag.topic', { connectionId, topic: 'screens', rangeMs: 3_600_000 }),
+      ]);
+      expect(everywhere.map((result) => (result.ok ? 'ok' : result.error.message))).toEqual(everywhere.map(() => 'ok'));
+
+      // The broker page: log dirs need DescribeLogDirs, and the page says so beside what it could read.
+      const broker = await app.ok('brokers.describe', { connectionId, brokerId: 0 });
+      expect(broker.logDirsError).toEqual(at(release, since('DescribeLogDirs')) ? null : expect.stringContaining(needs('DescribeLogDirs')));
+
+      // Screens whose reads or actions need an API a release may lack.
+      const cases: Array<[api: keyof typeof ApiKey, call: () => Promise<IpcResult<unknown>>]> = [
+        ['ListPartitionReassignments', () => app.call('reassignments.state', { connectionId })],
+        [
+          'AlterPartitionReassignments',
+          () => app.call('reassignments.apply', { connectionId, moves: [{ topic: 'screens', partition: 0, replicas: [0] }], throttleBytesPerSecond: null }),
+        ],
+        ['DescribeUserScramCredentials', () => app.call('users.list', { connectionId })],
+        ['DescribeClientQuotas', () => app.call('users.quotas', { connectionId })],
+        ['DeleteRecords', () => app.call('topics.purge', { connectionId, topic: 'screens' })],
+      ];
+      for (const [api, call] of cases) {
+        const result = await call();
+        expect(notInternal(result), api).toBeNull();
+        if (at(release, since(api))) expect(result.ok ? 'ok' : result.error.message, api).toBe('ok');
+        else expect(result.ok ? 'ok' : result.error.message, api).toBe(needs(api));
+      }
+      // Creating a SCRAM user on a release without the SCRAM APIs says which release it needs.
+      const created = await app.call('users.create', { connectionId, user: 'bob', password: 'bob-secret-1', mechanisms: ['SCRAM-SHA-256'], iterations: 8192 });
+      if (at(release, since('AlterUserScramCredentials'))) expect(created.ok, created.ok ? '' : created.error.message).toBe(true);
+      else
+        expect(created.ok ? 'ok' : created.error.message).toMatch(
+          /^(Listing SCRAM users|Creating, changing or deleting SCRAM users) needs Kafka 2\.7 or later/,
+        );
+
+      // The Transactions screen reads what it can and says what the release lacks beside it.
+      const transactions = await app.ok('transactions.overview', { connectionId });
+      expect(transactions.unsupported).toBe(at(release, since('ListTransactions')) ? null : needs('ListTransactions'));
+      const producers = await app.ok('transactions.topic', { connectionId, topic: 'screens' });
+      expect(producers.unsupported).toBe(at(release, since('DescribeProducers')) ? null : needs('DescribeProducers'));
+
+      await app.close();
+    },
+    90_000,
+  );
 });
