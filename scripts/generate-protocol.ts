@@ -26,7 +26,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ERROR_OVERLAY, PROTOCOL_OVERLAY, type ErrorOverlay, type VersionOverlay } from './protocol-overlay';
+import { ERROR_OVERLAY, PROTOCOL_NEW_MESSAGES, PROTOCOL_OVERLAY, type ErrorOverlay, type MessageOverlay, type VersionOverlay } from './protocol-overlay';
 
 /**
  * The APIs and data structures we generate. An entry `X` generates XRequest.json + XResponse.json when they
@@ -104,6 +104,18 @@ export const COVERED: readonly string[] = [
   'AlterPartition',
   'Envelope',
   'AllocateProducerIds',
+  'ShareGroupHeartbeat',
+  'ShareGroupDescribe',
+  'ShareFetch',
+  'ShareAcknowledge',
+  'InitializeShareGroupState',
+  'ReadShareGroupState',
+  'WriteShareGroupState',
+  'DeleteShareGroupState',
+  'ReadShareGroupStateSummary',
+  'DescribeShareGroupOffsets',
+  'AlterShareGroupOffsets',
+  'DeleteShareGroupOffsets',
   'ConsumerProtocolSubscription',
   'ConsumerProtocolAssignment',
 ];
@@ -173,9 +185,26 @@ export interface JsonMessage {
   overlaid?: string[];
 }
 
-function readMessage(dir: string, file: string, overlay: readonly VersionOverlay[] = []): JsonMessage {
-  const json = JSON.parse(stripJsonComments(readFileSync(join(dir, file), 'utf8'))) as JsonMessage;
-  return applyOverlay(json, file.replace(/\.json$/, ''), overlay);
+function readMessage(
+  dir: string,
+  file: string,
+  overlay: readonly VersionOverlay[] = [],
+  newMessages: readonly MessageOverlay[] = PROTOCOL_NEW_MESSAGES,
+): JsonMessage {
+  const name = file.replace(/\.json$/, '');
+  const added = newMessages.find((m) => m.file === name);
+  const onDisk = existsSync(join(dir, file));
+  if (added && onDisk) throw new Error(`overlay: ${name} is now in the definitions (${dir}): delete its entry in PROTOCOL_NEW_MESSAGES`);
+  const json = added
+    ? (structuredClone(added.definition) as JsonMessage)
+    : (JSON.parse(stripJsonComments(readFileSync(join(dir, file), 'utf8'))) as JsonMessage);
+  if (added) json.overlaid = [`the whole definition from apache/kafka ${added.source.tag}`];
+  return applyOverlay(json, name, overlay);
+}
+
+/** Whether the definitions (or PROTOCOL_NEW_MESSAGES) have `file` (`XRequest.json`). */
+function hasDefinition(dir: string, file: string, newMessages: readonly MessageOverlay[] = PROTOCOL_NEW_MESSAGES): boolean {
+  return existsSync(join(dir, file)) || newMessages.some((m) => `${m.file}.json` === file);
 }
 
 /**
@@ -207,13 +236,18 @@ export function applyOverlay(json: JsonMessage, file: string, overlay: readonly 
     if (!fields) throw new Error(`overlay ${file} v${entry.version}: no struct ${struct}`);
     return fields;
   };
-  out.overlaid = [];
+  out.overlaid = [...(out.overlaid ?? [])];
   for (const entry of entries) {
     const valid = parseRange(out.validVersions, NONE);
-    if (entry.version !== valid.hi + 1) {
+    if (entry.redefines) {
+      // Kafka may change a version still marked unstable before releasing it; only such a version is redefined.
+      if (entry.version !== valid.hi) throw new Error(`overlay ${file} v${entry.version}: only the last version (${valid.hi}) can be redefined`);
+      if (out.type === 'request' && !out.latestVersionUnstable) throw new Error(`overlay ${file} v${entry.version}: the definition's last version is stable`);
+    } else if (entry.version !== valid.hi + 1) {
       throw new Error(`overlay ${file} v${entry.version}: the definition's validVersions are ${out.validVersions}, so the next version is ${valid.hi + 1}`);
+    } else {
+      out.validVersions = `${valid.lo}-${entry.version}`;
     }
-    out.validVersions = `${valid.lo}-${entry.version}`;
     for (const { struct, after, field } of entry.add ?? []) {
       const fields = where(entry, struct);
       if (fields.some((f) => f.name === field.name)) throw new Error(`overlay ${file} v${entry.version}: ${field.name} already exists`);
@@ -226,7 +260,7 @@ export function applyOverlay(json: JsonMessage, file: string, overlay: readonly 
       if (!field) throw new Error(`overlay ${file} v${entry.version}: no field ${name} to alter`);
       Object.assign(field, changes);
     }
-    out.overlaid.push(`v${entry.version} from apache/kafka ${entry.source.tag}`);
+    out.overlaid.push(`v${entry.version} ${entry.redefines ? 'as released in' : 'from'} apache/kafka ${entry.source.tag}`);
   }
   return out;
 }
@@ -1499,7 +1533,7 @@ export function generate(options: GenerateOptions): Map<string, string> {
   const files: string[] = [];
   for (const name of covered) {
     const file = fileNameFor(name);
-    if (existsSync(join(messagesDir, `${name}Request.json`))) {
+    if (hasDefinition(messagesDir, `${name}Request.json`)) {
       const request = buildModel(readMessage(messagesDir, `${name}Request.json`, overlay));
       const response = buildModel(readMessage(messagesDir, `${name}Response.json`, overlay));
       if (request.json.apiKey !== response.json.apiKey) throw new Error(`${name}: request and response API keys differ`);
@@ -1520,13 +1554,15 @@ export function generate(options: GenerateOptions): Map<string, string> {
     const read = new Set(covered.flatMap((n) => [n, `${n}Request`, `${n}Response`]));
     const unread = overlay.filter((e) => !read.has(e.file));
     if (unread.length) throw new Error(`overlay entries for definitions not generated: ${unread.map((e) => `${e.file} v${e.version}`).join(', ')}`);
+    const unreadNew = PROTOCOL_NEW_MESSAGES.filter((m) => !read.has(m.file));
+    if (unreadNew.length) throw new Error(`new definitions not generated (add them to COVERED): ${unreadNew.map((m) => m.file).join(', ')}`);
   }
   out.set('electron/kafka/protocol/generated/runtime.ts', RUNTIME);
   out.set('electron/kafka/protocol/generated/schema.ts', emitSchema(allModels));
   out.set('electron/kafka/protocol/generated/index.ts', emitIndex(apis, data, files));
   const errors = JSON.parse(readFileSync(join(options.protocolDir, 'errors.json'), 'utf8')) as JsonError[];
   out.set('electron/kafka/protocol/error-codes.ts', emitErrorCodes(applyErrorOverlay(errors, options.errorOverlay ?? ERROR_OVERLAY)));
-  const requests = readdirSync(messagesDir)
+  const requests = [...readdirSync(messagesDir), ...PROTOCOL_NEW_MESSAGES.map((m) => `${m.file}.json`)]
     .filter((f) => f.endsWith('Request.json'))
     .sort()
     .map((f) => readMessage(messagesDir, f))

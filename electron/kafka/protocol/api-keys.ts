@@ -90,6 +90,9 @@ export const ApiKey = {
   WriteShareGroupState: 85,
   DeleteShareGroupState: 86,
   ReadShareGroupStateSummary: 87,
+  DescribeShareGroupOffsets: 90,
+  AlterShareGroupOffsets: 91,
+  DeleteShareGroupOffsets: 92,
 } as const;
 
 export type ApiKeyName = keyof typeof ApiKey;
@@ -183,6 +186,9 @@ const NAMES: ReadonlyMap<number, ApiKeyName> = new Map<number, ApiKeyName>([
   [85, 'WriteShareGroupState'],
   [86, 'DeleteShareGroupState'],
   [87, 'ReadShareGroupStateSummary'],
+  [90, 'DescribeShareGroupOffsets'],
+  [91, 'AlterShareGroupOffsets'],
+  [92, 'DeleteShareGroupOffsets'],
 ]);
 
 /** The API's name (`Produce`), or `Unknown(<key>)`. */

@@ -13,7 +13,7 @@ import {
   writeGenerated,
   type JsonMessage,
 } from '../../../scripts/generate-protocol';
-import { ERROR_OVERLAY, PROTOCOL_OVERLAY, type ErrorOverlay, type VersionOverlay } from '../../../scripts/protocol-overlay';
+import { ERROR_OVERLAY, PROTOCOL_NEW_MESSAGES, PROTOCOL_OVERLAY, type ErrorOverlay, type VersionOverlay } from '../../../scripts/protocol-overlay';
 import { ErrorCode, errorInfo, errorName, isRetriable } from '../../../electron/kafka/protocol/error-codes';
 import { skipBecause } from '../../support/skip';
 
@@ -122,6 +122,35 @@ describe('protocol generator', () => {
       expect(() => applyOverlay(message(), 'ExampleResponse', [entry(3, { alter: [{ name: 'Nope', versions: '0-2' }] })])).toThrow(/no field Nope/);
     });
 
+    it('redefines only the last version of a definition whose request marks it unstable (KIP-932 changed v0s before 4.1)', () => {
+      const redefine = (version: number): VersionOverlay =>
+        entry(version, { redefines: true, add: [{ struct: 'Topic', field: { name: 'Epoch', type: 'int32', versions: '0+', about: 'x' } }] });
+      const out = applyOverlay(message(), 'ExampleResponse', [redefine(2)]);
+      expect(out.validVersions).toBe('0-2');
+      expect(out.fields[1]!.fields!.map((f) => f.name)).toEqual(['Name', 'Epoch']);
+      expect(out.overlaid).toEqual(['v2 as released in apache/kafka 4.1.0']);
+      expect(() => applyOverlay(message(), 'ExampleResponse', [redefine(1)])).toThrow(/only the last version \(2\)/);
+      const stableRequest: JsonMessage = { ...message(), type: 'request', name: 'ExampleRequest' };
+      expect(() => applyOverlay(stableRequest, 'ExampleRequest', [{ ...redefine(2), file: 'ExampleRequest' }])).toThrow(/last version is stable/);
+      expect(
+        applyOverlay({ ...stableRequest, latestVersionUnstable: true }, 'ExampleRequest', [{ ...redefine(2), file: 'ExampleRequest' }]).validVersions,
+      ).toBe('0-2');
+    });
+
+    it.skipIf(!haveDefinitions)('adds whole definitions only for files the definitions lack (keys 90-92), in request/response pairs', () => {
+      for (const m of PROTOCOL_NEW_MESSAGES) {
+        expect(existsSync(join(DEFAULT_PROTOCOL_DIR, 'messages', `${m.file}.json`)), m.file).toBe(false);
+        expect(m.definition.name).toBe(m.file);
+        expect(m.source.path).toBe(`clients/src/main/resources/common/message/${m.file}.json`);
+      }
+      const pairs = (type: string): string[] =>
+        PROTOCOL_NEW_MESSAGES.filter((m) => m.definition.type === type).map((m) => `${m.definition.apiKey} ${m.file.replace(/(Request|Response)$/, '')}`);
+      expect(pairs('request')).toEqual(pairs('response'));
+      const files = generate({ protocolDir: DEFAULT_PROTOCOL_DIR, covered: ['DescribeShareGroupOffsets'] });
+      expect(files.get('electron/kafka/protocol/generated/describe-share-group-offsets.ts')).toContain('the whole definition from apache/kafka 4.1.0');
+      expect(files.get('electron/kafka/protocol/api-keys.ts')).toContain('DeleteShareGroupOffsets: 92,');
+    });
+
     it('cites a 4.x release tag and message file for every entry, and moves requests and responses together', () => {
       for (const e of PROTOCOL_OVERLAY) {
         expect(e.source.tag, `${e.file} v${e.version}`).toMatch(/^4\.\d+\.\d+$/);
@@ -129,7 +158,7 @@ describe('protocol generator', () => {
         expect(e.change.length).toBeGreaterThan(10);
       }
       const versions = (suffix: string): string[] =>
-        PROTOCOL_OVERLAY.filter((e) => e.file.endsWith(suffix))
+        PROTOCOL_OVERLAY.filter((e) => e.file.endsWith(suffix) && !e.redefines)
           .map((e) => `${e.file.slice(0, -suffix.length)} v${e.version}`)
           .sort();
       expect(versions('Request')).toEqual(versions('Response'));

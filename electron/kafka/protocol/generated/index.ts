@@ -94,6 +94,18 @@ import { decodeControlledShutdownRequest, decodeControlledShutdownResponse, enco
 import { decodeAlterPartitionRequest, decodeAlterPartitionResponse, encodeAlterPartitionRequest, encodeAlterPartitionResponse, type AlterPartitionRequest, type AlterPartitionResponse } from './alter-partition';
 import { decodeEnvelopeRequest, decodeEnvelopeResponse, encodeEnvelopeRequest, encodeEnvelopeResponse, type EnvelopeRequest, type EnvelopeResponse } from './envelope';
 import { decodeAllocateProducerIdsRequest, decodeAllocateProducerIdsResponse, encodeAllocateProducerIdsRequest, encodeAllocateProducerIdsResponse, type AllocateProducerIdsRequest, type AllocateProducerIdsResponse } from './allocate-producer-ids';
+import { decodeShareGroupHeartbeatRequest, decodeShareGroupHeartbeatResponse, encodeShareGroupHeartbeatRequest, encodeShareGroupHeartbeatResponse, type ShareGroupHeartbeatRequest, type ShareGroupHeartbeatResponse } from './share-group-heartbeat';
+import { decodeShareGroupDescribeRequest, decodeShareGroupDescribeResponse, encodeShareGroupDescribeRequest, encodeShareGroupDescribeResponse, type ShareGroupDescribeRequest, type ShareGroupDescribeResponse } from './share-group-describe';
+import { decodeShareFetchRequest, decodeShareFetchResponse, encodeShareFetchRequest, encodeShareFetchResponse, type ShareFetchRequest, type ShareFetchResponse } from './share-fetch';
+import { decodeShareAcknowledgeRequest, decodeShareAcknowledgeResponse, encodeShareAcknowledgeRequest, encodeShareAcknowledgeResponse, type ShareAcknowledgeRequest, type ShareAcknowledgeResponse } from './share-acknowledge';
+import { decodeInitializeShareGroupStateRequest, decodeInitializeShareGroupStateResponse, encodeInitializeShareGroupStateRequest, encodeInitializeShareGroupStateResponse, type InitializeShareGroupStateRequest, type InitializeShareGroupStateResponse } from './initialize-share-group-state';
+import { decodeReadShareGroupStateRequest, decodeReadShareGroupStateResponse, encodeReadShareGroupStateRequest, encodeReadShareGroupStateResponse, type ReadShareGroupStateRequest, type ReadShareGroupStateResponse } from './read-share-group-state';
+import { decodeWriteShareGroupStateRequest, decodeWriteShareGroupStateResponse, encodeWriteShareGroupStateRequest, encodeWriteShareGroupStateResponse, type WriteShareGroupStateRequest, type WriteShareGroupStateResponse } from './write-share-group-state';
+import { decodeDeleteShareGroupStateRequest, decodeDeleteShareGroupStateResponse, encodeDeleteShareGroupStateRequest, encodeDeleteShareGroupStateResponse, type DeleteShareGroupStateRequest, type DeleteShareGroupStateResponse } from './delete-share-group-state';
+import { decodeReadShareGroupStateSummaryRequest, decodeReadShareGroupStateSummaryResponse, encodeReadShareGroupStateSummaryRequest, encodeReadShareGroupStateSummaryResponse, type ReadShareGroupStateSummaryRequest, type ReadShareGroupStateSummaryResponse } from './read-share-group-state-summary';
+import { decodeDescribeShareGroupOffsetsRequest, decodeDescribeShareGroupOffsetsResponse, encodeDescribeShareGroupOffsetsRequest, encodeDescribeShareGroupOffsetsResponse, type DescribeShareGroupOffsetsRequest, type DescribeShareGroupOffsetsResponse } from './describe-share-group-offsets';
+import { decodeAlterShareGroupOffsetsRequest, decodeAlterShareGroupOffsetsResponse, encodeAlterShareGroupOffsetsRequest, encodeAlterShareGroupOffsetsResponse, type AlterShareGroupOffsetsRequest, type AlterShareGroupOffsetsResponse } from './alter-share-group-offsets';
+import { decodeDeleteShareGroupOffsetsRequest, decodeDeleteShareGroupOffsetsResponse, encodeDeleteShareGroupOffsetsRequest, encodeDeleteShareGroupOffsetsResponse, type DeleteShareGroupOffsetsRequest, type DeleteShareGroupOffsetsResponse } from './delete-share-group-offsets';
 
 export * from './produce';
 export * from './fetch';
@@ -165,6 +177,18 @@ export * from './controlled-shutdown';
 export * from './alter-partition';
 export * from './envelope';
 export * from './allocate-producer-ids';
+export * from './share-group-heartbeat';
+export * from './share-group-describe';
+export * from './share-fetch';
+export * from './share-acknowledge';
+export * from './initialize-share-group-state';
+export * from './read-share-group-state';
+export * from './write-share-group-state';
+export * from './delete-share-group-state';
+export * from './read-share-group-state-summary';
+export * from './describe-share-group-offsets';
+export * from './alter-share-group-offsets';
+export * from './delete-share-group-offsets';
 export * from './consumer-protocol-subscription';
 export * from './consumer-protocol-assignment';
 export { messageSchemas, type FieldSchema, type MessageSchema, type SchemaRange } from './schema';
@@ -1024,6 +1048,150 @@ export const AllocateProducerIds: ApiDescriptor<AllocateProducerIdsRequest, Allo
   encodeResponse: encodeAllocateProducerIdsResponse,
 };
 
+export const ShareGroupHeartbeat: ApiDescriptor<ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse> = {
+  apiKey: 76,
+  name: 'ShareGroupHeartbeat',
+  minVersion: 0,
+  maxVersion: 1,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeShareGroupHeartbeatRequest,
+  encodeRequest: encodeShareGroupHeartbeatRequest,
+  decodeResponse: decodeShareGroupHeartbeatResponse,
+  encodeResponse: encodeShareGroupHeartbeatResponse,
+};
+
+export const ShareGroupDescribe: ApiDescriptor<ShareGroupDescribeRequest, ShareGroupDescribeResponse> = {
+  apiKey: 77,
+  name: 'ShareGroupDescribe',
+  minVersion: 0,
+  maxVersion: 1,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeShareGroupDescribeRequest,
+  encodeRequest: encodeShareGroupDescribeRequest,
+  decodeResponse: decodeShareGroupDescribeResponse,
+  encodeResponse: encodeShareGroupDescribeResponse,
+};
+
+export const ShareFetch: ApiDescriptor<ShareFetchRequest, ShareFetchResponse> = {
+  apiKey: 78,
+  name: 'ShareFetch',
+  minVersion: 0,
+  maxVersion: 1,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeShareFetchRequest,
+  encodeRequest: encodeShareFetchRequest,
+  decodeResponse: decodeShareFetchResponse,
+  encodeResponse: encodeShareFetchResponse,
+};
+
+export const ShareAcknowledge: ApiDescriptor<ShareAcknowledgeRequest, ShareAcknowledgeResponse> = {
+  apiKey: 79,
+  name: 'ShareAcknowledge',
+  minVersion: 0,
+  maxVersion: 1,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeShareAcknowledgeRequest,
+  encodeRequest: encodeShareAcknowledgeRequest,
+  decodeResponse: decodeShareAcknowledgeResponse,
+  encodeResponse: encodeShareAcknowledgeResponse,
+};
+
+export const InitializeShareGroupState: ApiDescriptor<InitializeShareGroupStateRequest, InitializeShareGroupStateResponse> = {
+  apiKey: 83,
+  name: 'InitializeShareGroupState',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeInitializeShareGroupStateRequest,
+  encodeRequest: encodeInitializeShareGroupStateRequest,
+  decodeResponse: decodeInitializeShareGroupStateResponse,
+  encodeResponse: encodeInitializeShareGroupStateResponse,
+};
+
+export const ReadShareGroupState: ApiDescriptor<ReadShareGroupStateRequest, ReadShareGroupStateResponse> = {
+  apiKey: 84,
+  name: 'ReadShareGroupState',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeReadShareGroupStateRequest,
+  encodeRequest: encodeReadShareGroupStateRequest,
+  decodeResponse: decodeReadShareGroupStateResponse,
+  encodeResponse: encodeReadShareGroupStateResponse,
+};
+
+export const WriteShareGroupState: ApiDescriptor<WriteShareGroupStateRequest, WriteShareGroupStateResponse> = {
+  apiKey: 85,
+  name: 'WriteShareGroupState',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeWriteShareGroupStateRequest,
+  encodeRequest: encodeWriteShareGroupStateRequest,
+  decodeResponse: decodeWriteShareGroupStateResponse,
+  encodeResponse: encodeWriteShareGroupStateResponse,
+};
+
+export const DeleteShareGroupState: ApiDescriptor<DeleteShareGroupStateRequest, DeleteShareGroupStateResponse> = {
+  apiKey: 86,
+  name: 'DeleteShareGroupState',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeDeleteShareGroupStateRequest,
+  encodeRequest: encodeDeleteShareGroupStateRequest,
+  decodeResponse: decodeDeleteShareGroupStateResponse,
+  encodeResponse: encodeDeleteShareGroupStateResponse,
+};
+
+export const ReadShareGroupStateSummary: ApiDescriptor<ReadShareGroupStateSummaryRequest, ReadShareGroupStateSummaryResponse> = {
+  apiKey: 87,
+  name: 'ReadShareGroupStateSummary',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeReadShareGroupStateSummaryRequest,
+  encodeRequest: encodeReadShareGroupStateSummaryRequest,
+  decodeResponse: decodeReadShareGroupStateSummaryResponse,
+  encodeResponse: encodeReadShareGroupStateSummaryResponse,
+};
+
+export const DescribeShareGroupOffsets: ApiDescriptor<DescribeShareGroupOffsetsRequest, DescribeShareGroupOffsetsResponse> = {
+  apiKey: 90,
+  name: 'DescribeShareGroupOffsets',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeDescribeShareGroupOffsetsRequest,
+  encodeRequest: encodeDescribeShareGroupOffsetsRequest,
+  decodeResponse: decodeDescribeShareGroupOffsetsResponse,
+  encodeResponse: encodeDescribeShareGroupOffsetsResponse,
+};
+
+export const AlterShareGroupOffsets: ApiDescriptor<AlterShareGroupOffsetsRequest, AlterShareGroupOffsetsResponse> = {
+  apiKey: 91,
+  name: 'AlterShareGroupOffsets',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeAlterShareGroupOffsetsRequest,
+  encodeRequest: encodeAlterShareGroupOffsetsRequest,
+  decodeResponse: decodeAlterShareGroupOffsetsResponse,
+  encodeResponse: encodeAlterShareGroupOffsetsResponse,
+};
+
+export const DeleteShareGroupOffsets: ApiDescriptor<DeleteShareGroupOffsetsRequest, DeleteShareGroupOffsetsResponse> = {
+  apiKey: 92,
+  name: 'DeleteShareGroupOffsets',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+  decodeRequest: decodeDeleteShareGroupOffsetsRequest,
+  encodeRequest: encodeDeleteShareGroupOffsetsRequest,
+  decodeResponse: decodeDeleteShareGroupOffsetsResponse,
+  encodeResponse: encodeDeleteShareGroupOffsetsResponse,
+};
+
 /** Every API we generate, by API key. */
 export const apiDescriptors: ReadonlyMap<number, ApiDescriptor<unknown, unknown>> = new Map<number, ApiDescriptor<unknown, unknown>>([
   [0, Produce as ApiDescriptor<unknown, unknown>],
@@ -1094,8 +1262,20 @@ export const apiDescriptors: ReadonlyMap<number, ApiDescriptor<unknown, unknown>
   [72, PushTelemetry as ApiDescriptor<unknown, unknown>],
   [74, ListClientMetricsResources as ApiDescriptor<unknown, unknown>],
   [75, DescribeTopicPartitions as ApiDescriptor<unknown, unknown>],
+  [76, ShareGroupHeartbeat as ApiDescriptor<unknown, unknown>],
+  [77, ShareGroupDescribe as ApiDescriptor<unknown, unknown>],
+  [78, ShareFetch as ApiDescriptor<unknown, unknown>],
+  [79, ShareAcknowledge as ApiDescriptor<unknown, unknown>],
   [80, AddRaftVoter as ApiDescriptor<unknown, unknown>],
   [81, RemoveRaftVoter as ApiDescriptor<unknown, unknown>],
+  [83, InitializeShareGroupState as ApiDescriptor<unknown, unknown>],
+  [84, ReadShareGroupState as ApiDescriptor<unknown, unknown>],
+  [85, WriteShareGroupState as ApiDescriptor<unknown, unknown>],
+  [86, DeleteShareGroupState as ApiDescriptor<unknown, unknown>],
+  [87, ReadShareGroupStateSummary as ApiDescriptor<unknown, unknown>],
+  [90, DescribeShareGroupOffsets as ApiDescriptor<unknown, unknown>],
+  [91, AlterShareGroupOffsets as ApiDescriptor<unknown, unknown>],
+  [92, DeleteShareGroupOffsets as ApiDescriptor<unknown, unknown>],
 ]);
 
 /** Versions of the data structures (no header, no API key); decoders accept newer versions, reading the fields they know. */

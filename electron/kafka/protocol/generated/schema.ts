@@ -3067,6 +3067,615 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
       ],
     },
   },
+  ShareGroupHeartbeatRequest: {
+    name: 'ShareGroupHeartbeatRequest',
+    type: 'request',
+    apiKey: 76,
+    validVersions: [0, 1],
+    flexibleVersions: [0, -1],
+    structs: {
+      ShareGroupHeartbeatRequest: [
+        { name: 'GroupId', prop: 'groupId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'MemberId', prop: 'memberId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'MemberEpoch', prop: 'memberEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'RackId', prop: 'rackId', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'SubscribedTopicNames', prop: 'subscribedTopicNames', type: '[]string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+      ],
+    },
+  },
+  ShareGroupHeartbeatResponse: {
+    name: 'ShareGroupHeartbeatResponse',
+    type: 'response',
+    apiKey: 76,
+    validVersions: [0, 1],
+    flexibleVersions: [0, -1],
+    structs: {
+      ShareGroupHeartbeatResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'MemberId', prop: 'memberId', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'MemberEpoch', prop: 'memberEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'HeartbeatIntervalMs', prop: 'heartbeatIntervalMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Assignment', prop: 'assignment', type: 'ShareGroupHeartbeatResponseAssignment', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+      ],
+      ShareGroupHeartbeatResponseAssignment: [
+        { name: 'TopicPartitions', prop: 'topicPartitions', type: '[]ShareGroupHeartbeatResponseTopicPartitions', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ShareGroupHeartbeatResponseTopicPartitions: [
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  ShareGroupDescribeRequest: {
+    name: 'ShareGroupDescribeRequest',
+    type: 'request',
+    apiKey: 77,
+    validVersions: [0, 1],
+    flexibleVersions: [0, -1],
+    structs: {
+      ShareGroupDescribeRequest: [
+        { name: 'GroupIds', prop: 'groupIds', type: '[]string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'IncludeAuthorizedOperations', prop: 'includeAuthorizedOperations', type: 'bool', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  ShareGroupDescribeResponse: {
+    name: 'ShareGroupDescribeResponse',
+    type: 'response',
+    apiKey: 77,
+    validVersions: [0, 1],
+    flexibleVersions: [0, -1],
+    structs: {
+      ShareGroupDescribeResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Groups', prop: 'groups', type: '[]ShareGroupDescribeResponseDescribedGroup', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ShareGroupDescribeResponseDescribedGroup: [
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'GroupId', prop: 'groupId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'GroupState', prop: 'groupState', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'GroupEpoch', prop: 'groupEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'AssignmentEpoch', prop: 'assignmentEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'AssignorName', prop: 'assignorName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Members', prop: 'members', type: '[]ShareGroupDescribeResponseMember', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'AuthorizedOperations', prop: 'authorizedOperations', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "-2147483648" },
+      ],
+      ShareGroupDescribeResponseMember: [
+        { name: 'MemberId', prop: 'memberId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'RackId', prop: 'rackId', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'MemberEpoch', prop: 'memberEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ClientId', prop: 'clientId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ClientHost', prop: 'clientHost', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'SubscribedTopicNames', prop: 'subscribedTopicNames', type: '[]string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Assignment', prop: 'assignment', type: 'ShareGroupDescribeResponseAssignment', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ShareGroupDescribeResponseTopicPartitions: [
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'TopicName', prop: 'topicName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ShareGroupDescribeResponseAssignment: [
+        { name: 'TopicPartitions', prop: 'topicPartitions', type: '[]ShareGroupDescribeResponseTopicPartitions', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  ShareFetchRequest: {
+    name: 'ShareFetchRequest',
+    type: 'request',
+    apiKey: 78,
+    validVersions: [0, 1],
+    flexibleVersions: [0, -1],
+    structs: {
+      ShareFetchRequest: [
+        { name: 'GroupId', prop: 'groupId', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'MemberId', prop: 'memberId', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ShareSessionEpoch', prop: 'shareSessionEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'MaxWaitMs', prop: 'maxWaitMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'MinBytes', prop: 'minBytes', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'MaxBytes', prop: 'maxBytes', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "0x7fffffff" },
+        { name: 'MaxRecords', prop: 'maxRecords', type: 'int32', versions: [1, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'BatchSize', prop: 'batchSize', type: 'int32', versions: [1, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Topics', prop: 'topics', type: '[]ShareFetchRequestFetchTopic', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ForgottenTopicsData', prop: 'forgottenTopicsData', type: '[]ShareFetchRequestForgottenTopic', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ShareFetchRequestFetchTopic: [
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]ShareFetchRequestFetchPartition', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ShareFetchRequestFetchPartition: [
+        { name: 'PartitionIndex', prop: 'partitionIndex', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'PartitionMaxBytes', prop: 'partitionMaxBytes', type: 'int32', versions: [0, 0], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'AcknowledgementBatches', prop: 'acknowledgementBatches', type: '[]ShareFetchRequestAcknowledgementBatch', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ShareFetchRequestAcknowledgementBatch: [
+        { name: 'FirstOffset', prop: 'firstOffset', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'LastOffset', prop: 'lastOffset', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'AcknowledgeTypes', prop: 'acknowledgeTypes', type: '[]int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ShareFetchRequestForgottenTopic: [
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  ShareFetchResponse: {
+    name: 'ShareFetchResponse',
+    type: 'response',
+    apiKey: 78,
+    validVersions: [0, 1],
+    flexibleVersions: [0, -1],
+    structs: {
+      ShareFetchResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'AcquisitionLockTimeoutMs', prop: 'acquisitionLockTimeoutMs', type: 'int32', versions: [1, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Responses', prop: 'responses', type: '[]ShareFetchResponseShareFetchableTopicResponse', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'NodeEndpoints', prop: 'nodeEndpoints', type: '[]ShareFetchResponseNodeEndpoint', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ShareFetchResponseShareFetchableTopicResponse: [
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]ShareFetchResponsePartitionData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ShareFetchResponsePartitionData: [
+        { name: 'PartitionIndex', prop: 'partitionIndex', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'AcknowledgeErrorCode', prop: 'acknowledgeErrorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'AcknowledgeErrorMessage', prop: 'acknowledgeErrorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'CurrentLeader', prop: 'currentLeader', type: 'ShareFetchResponseLeaderIdAndEpoch', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Records', prop: 'records', type: 'records', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'AcquiredRecords', prop: 'acquiredRecords', type: '[]ShareFetchResponseAcquiredRecords', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ShareFetchResponseLeaderIdAndEpoch: [
+        { name: 'LeaderId', prop: 'leaderId', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'LeaderEpoch', prop: 'leaderEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ShareFetchResponseAcquiredRecords: [
+        { name: 'FirstOffset', prop: 'firstOffset', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'LastOffset', prop: 'lastOffset', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'DeliveryCount', prop: 'deliveryCount', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ShareFetchResponseNodeEndpoint: [
+        { name: 'NodeId', prop: 'nodeId', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Host', prop: 'host', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Port', prop: 'port', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Rack', prop: 'rack', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+      ],
+    },
+  },
+  ShareAcknowledgeRequest: {
+    name: 'ShareAcknowledgeRequest',
+    type: 'request',
+    apiKey: 79,
+    validVersions: [0, 1],
+    flexibleVersions: [0, -1],
+    structs: {
+      ShareAcknowledgeRequest: [
+        { name: 'GroupId', prop: 'groupId', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'MemberId', prop: 'memberId', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ShareSessionEpoch', prop: 'shareSessionEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Topics', prop: 'topics', type: '[]ShareAcknowledgeRequestAcknowledgeTopic', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ShareAcknowledgeRequestAcknowledgeTopic: [
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]ShareAcknowledgeRequestAcknowledgePartition', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ShareAcknowledgeRequestAcknowledgePartition: [
+        { name: 'PartitionIndex', prop: 'partitionIndex', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'AcknowledgementBatches', prop: 'acknowledgementBatches', type: '[]ShareAcknowledgeRequestAcknowledgementBatch', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ShareAcknowledgeRequestAcknowledgementBatch: [
+        { name: 'FirstOffset', prop: 'firstOffset', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'LastOffset', prop: 'lastOffset', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'AcknowledgeTypes', prop: 'acknowledgeTypes', type: '[]int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  ShareAcknowledgeResponse: {
+    name: 'ShareAcknowledgeResponse',
+    type: 'response',
+    apiKey: 79,
+    validVersions: [0, 1],
+    flexibleVersions: [0, -1],
+    structs: {
+      ShareAcknowledgeResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: true, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: true, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'Responses', prop: 'responses', type: '[]ShareAcknowledgeResponseShareAcknowledgeTopicResponse', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'NodeEndpoints', prop: 'nodeEndpoints', type: '[]ShareAcknowledgeResponseNodeEndpoint', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ShareAcknowledgeResponseShareAcknowledgeTopicResponse: [
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: true, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]ShareAcknowledgeResponsePartitionData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ShareAcknowledgeResponsePartitionData: [
+        { name: 'PartitionIndex', prop: 'partitionIndex', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'CurrentLeader', prop: 'currentLeader', type: 'ShareAcknowledgeResponseLeaderIdAndEpoch', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ShareAcknowledgeResponseLeaderIdAndEpoch: [
+        { name: 'LeaderId', prop: 'leaderId', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'LeaderEpoch', prop: 'leaderEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ShareAcknowledgeResponseNodeEndpoint: [
+        { name: 'NodeId', prop: 'nodeId', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Host', prop: 'host', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Port', prop: 'port', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Rack', prop: 'rack', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+      ],
+    },
+  },
+  InitializeShareGroupStateRequest: {
+    name: 'InitializeShareGroupStateRequest',
+    type: 'request',
+    apiKey: 83,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      InitializeShareGroupStateRequest: [
+        { name: 'GroupId', prop: 'groupId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Topics', prop: 'topics', type: '[]InitializeShareGroupStateRequestInitializeStateData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      InitializeShareGroupStateRequestInitializeStateData: [
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]InitializeShareGroupStateRequestPartitionData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      InitializeShareGroupStateRequestPartitionData: [
+        { name: 'Partition', prop: 'partition', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'StateEpoch', prop: 'stateEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'StartOffset', prop: 'startOffset', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  InitializeShareGroupStateResponse: {
+    name: 'InitializeShareGroupStateResponse',
+    type: 'response',
+    apiKey: 83,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      InitializeShareGroupStateResponse: [
+        { name: 'Results', prop: 'results', type: '[]InitializeShareGroupStateResponseInitializeStateResult', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      InitializeShareGroupStateResponseInitializeStateResult: [
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]InitializeShareGroupStateResponsePartitionResult', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      InitializeShareGroupStateResponsePartitionResult: [
+        { name: 'Partition', prop: 'partition', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+      ],
+    },
+  },
+  ReadShareGroupStateRequest: {
+    name: 'ReadShareGroupStateRequest',
+    type: 'request',
+    apiKey: 84,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      ReadShareGroupStateRequest: [
+        { name: 'GroupId', prop: 'groupId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Topics', prop: 'topics', type: '[]ReadShareGroupStateRequestReadStateData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ReadShareGroupStateRequestReadStateData: [
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]ReadShareGroupStateRequestPartitionData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ReadShareGroupStateRequestPartitionData: [
+        { name: 'Partition', prop: 'partition', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'LeaderEpoch', prop: 'leaderEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  ReadShareGroupStateResponse: {
+    name: 'ReadShareGroupStateResponse',
+    type: 'response',
+    apiKey: 84,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      ReadShareGroupStateResponse: [
+        { name: 'Results', prop: 'results', type: '[]ReadShareGroupStateResponseReadStateResult', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ReadShareGroupStateResponseReadStateResult: [
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]ReadShareGroupStateResponsePartitionResult', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ReadShareGroupStateResponsePartitionResult: [
+        { name: 'Partition', prop: 'partition', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'StateEpoch', prop: 'stateEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'StartOffset', prop: 'startOffset', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'StateBatches', prop: 'stateBatches', type: '[]ReadShareGroupStateResponseStateBatch', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ReadShareGroupStateResponseStateBatch: [
+        { name: 'FirstOffset', prop: 'firstOffset', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'LastOffset', prop: 'lastOffset', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'DeliveryState', prop: 'deliveryState', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'DeliveryCount', prop: 'deliveryCount', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  WriteShareGroupStateRequest: {
+    name: 'WriteShareGroupStateRequest',
+    type: 'request',
+    apiKey: 85,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      WriteShareGroupStateRequest: [
+        { name: 'GroupId', prop: 'groupId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Topics', prop: 'topics', type: '[]WriteShareGroupStateRequestWriteStateData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      WriteShareGroupStateRequestWriteStateData: [
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]WriteShareGroupStateRequestPartitionData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      WriteShareGroupStateRequestPartitionData: [
+        { name: 'Partition', prop: 'partition', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'StateEpoch', prop: 'stateEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'LeaderEpoch', prop: 'leaderEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'StartOffset', prop: 'startOffset', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'StateBatches', prop: 'stateBatches', type: '[]WriteShareGroupStateRequestStateBatch', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      WriteShareGroupStateRequestStateBatch: [
+        { name: 'FirstOffset', prop: 'firstOffset', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'LastOffset', prop: 'lastOffset', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'DeliveryState', prop: 'deliveryState', type: 'int8', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'DeliveryCount', prop: 'deliveryCount', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  WriteShareGroupStateResponse: {
+    name: 'WriteShareGroupStateResponse',
+    type: 'response',
+    apiKey: 85,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      WriteShareGroupStateResponse: [
+        { name: 'Results', prop: 'results', type: '[]WriteShareGroupStateResponseWriteStateResult', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      WriteShareGroupStateResponseWriteStateResult: [
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]WriteShareGroupStateResponsePartitionResult', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      WriteShareGroupStateResponsePartitionResult: [
+        { name: 'Partition', prop: 'partition', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+      ],
+    },
+  },
+  DeleteShareGroupStateRequest: {
+    name: 'DeleteShareGroupStateRequest',
+    type: 'request',
+    apiKey: 86,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      DeleteShareGroupStateRequest: [
+        { name: 'GroupId', prop: 'groupId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Topics', prop: 'topics', type: '[]DeleteShareGroupStateRequestDeleteStateData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DeleteShareGroupStateRequestDeleteStateData: [
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]DeleteShareGroupStateRequestPartitionData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DeleteShareGroupStateRequestPartitionData: [
+        { name: 'Partition', prop: 'partition', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  DeleteShareGroupStateResponse: {
+    name: 'DeleteShareGroupStateResponse',
+    type: 'response',
+    apiKey: 86,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      DeleteShareGroupStateResponse: [
+        { name: 'Results', prop: 'results', type: '[]DeleteShareGroupStateResponseDeleteStateResult', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DeleteShareGroupStateResponseDeleteStateResult: [
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]DeleteShareGroupStateResponsePartitionResult', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DeleteShareGroupStateResponsePartitionResult: [
+        { name: 'Partition', prop: 'partition', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+      ],
+    },
+  },
+  ReadShareGroupStateSummaryRequest: {
+    name: 'ReadShareGroupStateSummaryRequest',
+    type: 'request',
+    apiKey: 87,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      ReadShareGroupStateSummaryRequest: [
+        { name: 'GroupId', prop: 'groupId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Topics', prop: 'topics', type: '[]ReadShareGroupStateSummaryRequestReadStateSummaryData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ReadShareGroupStateSummaryRequestReadStateSummaryData: [
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]ReadShareGroupStateSummaryRequestPartitionData', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ReadShareGroupStateSummaryRequestPartitionData: [
+        { name: 'Partition', prop: 'partition', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'LeaderEpoch', prop: 'leaderEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  ReadShareGroupStateSummaryResponse: {
+    name: 'ReadShareGroupStateSummaryResponse',
+    type: 'response',
+    apiKey: 87,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      ReadShareGroupStateSummaryResponse: [
+        { name: 'Results', prop: 'results', type: '[]ReadShareGroupStateSummaryResponseReadStateSummaryResult', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ReadShareGroupStateSummaryResponseReadStateSummaryResult: [
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]ReadShareGroupStateSummaryResponsePartitionResult', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      ReadShareGroupStateSummaryResponsePartitionResult: [
+        { name: 'Partition', prop: 'partition', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'StateEpoch', prop: 'stateEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'LeaderEpoch', prop: 'leaderEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'StartOffset', prop: 'startOffset', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  DescribeShareGroupOffsetsRequest: {
+    name: 'DescribeShareGroupOffsetsRequest',
+    type: 'request',
+    apiKey: 90,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      DescribeShareGroupOffsetsRequest: [
+        { name: 'Groups', prop: 'groups', type: '[]DescribeShareGroupOffsetsRequestGroup', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DescribeShareGroupOffsetsRequestGroup: [
+        { name: 'GroupId', prop: 'groupId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Topics', prop: 'topics', type: '[]DescribeShareGroupOffsetsRequestTopic', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DescribeShareGroupOffsetsRequestTopic: [
+        { name: 'TopicName', prop: 'topicName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  DescribeShareGroupOffsetsResponse: {
+    name: 'DescribeShareGroupOffsetsResponse',
+    type: 'response',
+    apiKey: 90,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      DescribeShareGroupOffsetsResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Groups', prop: 'groups', type: '[]DescribeShareGroupOffsetsResponseGroup', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DescribeShareGroupOffsetsResponseGroup: [
+        { name: 'GroupId', prop: 'groupId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Topics', prop: 'topics', type: '[]DescribeShareGroupOffsetsResponseTopic', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+      ],
+      DescribeShareGroupOffsetsResponseTopic: [
+        { name: 'TopicName', prop: 'topicName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]DescribeShareGroupOffsetsResponsePartition', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DescribeShareGroupOffsetsResponsePartition: [
+        { name: 'PartitionIndex', prop: 'partitionIndex', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'StartOffset', prop: 'startOffset', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'LeaderEpoch', prop: 'leaderEpoch', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+      ],
+    },
+  },
+  AlterShareGroupOffsetsRequest: {
+    name: 'AlterShareGroupOffsetsRequest',
+    type: 'request',
+    apiKey: 91,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      AlterShareGroupOffsetsRequest: [
+        { name: 'GroupId', prop: 'groupId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Topics', prop: 'topics', type: '[]AlterShareGroupOffsetsRequestTopic', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      AlterShareGroupOffsetsRequestTopic: [
+        { name: 'TopicName', prop: 'topicName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]AlterShareGroupOffsetsRequestPartition', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      AlterShareGroupOffsetsRequestPartition: [
+        { name: 'PartitionIndex', prop: 'partitionIndex', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'StartOffset', prop: 'startOffset', type: 'int64', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  AlterShareGroupOffsetsResponse: {
+    name: 'AlterShareGroupOffsetsResponse',
+    type: 'response',
+    apiKey: 91,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      AlterShareGroupOffsetsResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'Responses', prop: 'responses', type: '[]AlterShareGroupOffsetsResponseTopic', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      AlterShareGroupOffsetsResponseTopic: [
+        { name: 'TopicName', prop: 'topicName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Partitions', prop: 'partitions', type: '[]AlterShareGroupOffsetsResponsePartition', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      AlterShareGroupOffsetsResponsePartition: [
+        { name: 'PartitionIndex', prop: 'partitionIndex', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+      ],
+    },
+  },
+  DeleteShareGroupOffsetsRequest: {
+    name: 'DeleteShareGroupOffsetsRequest',
+    type: 'request',
+    apiKey: 92,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      DeleteShareGroupOffsetsRequest: [
+        { name: 'GroupId', prop: 'groupId', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'Topics', prop: 'topics', type: '[]DeleteShareGroupOffsetsRequestTopic', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DeleteShareGroupOffsetsRequestTopic: [
+        { name: 'TopicName', prop: 'topicName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+    },
+  },
+  DeleteShareGroupOffsetsResponse: {
+    name: 'DeleteShareGroupOffsetsResponse',
+    type: 'response',
+    apiKey: 92,
+    validVersions: [0, 0],
+    flexibleVersions: [0, -1],
+    structs: {
+      DeleteShareGroupOffsetsResponse: [
+        { name: 'ThrottleTimeMs', prop: 'throttleTimeMs', type: 'int32', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+        { name: 'Responses', prop: 'responses', type: '[]DeleteShareGroupOffsetsResponseTopic', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+      ],
+      DeleteShareGroupOffsetsResponseTopic: [
+        { name: 'TopicName', prop: 'topicName', type: 'string', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorCode', prop: 'errorCode', type: 'int16', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'ErrorMessage', prop: 'errorMessage', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
+      ],
+    },
+  },
   ConsumerProtocolSubscription: {
     name: 'ConsumerProtocolSubscription',
     type: 'data',
