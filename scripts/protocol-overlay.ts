@@ -192,6 +192,32 @@ export const PROTOCOL_OVERLAY: readonly VersionOverlay[] = [
       },
     ],
   },
+  {
+    file: 'ConsumerGroupDescribeRequest',
+    version: 1,
+    source: at('4.0.0', 'ConsumerGroupDescribeRequest'),
+    change: 'Version 1 adds MemberType field (KIP-1099).',
+  },
+  {
+    file: 'ConsumerGroupDescribeResponse',
+    version: 1,
+    source: at('4.0.0', 'ConsumerGroupDescribeResponse'),
+    change: 'Version 1 adds MemberType field (KIP-1099): whether each member speaks the classic or the consumer protocol.',
+    add: [
+      {
+        struct: 'Member',
+        after: 'TargetAssignment',
+        field: {
+          name: 'MemberType',
+          type: 'int8',
+          versions: '1+',
+          default: '-1',
+          ignorable: true,
+          about: '-1 for unknown. 0 for classic member. +1 for consumer member.',
+        },
+      },
+    ],
+  },
   // ---- Kafka 4.1.0
   {
     file: 'ProduceRequest',

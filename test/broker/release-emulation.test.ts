@@ -30,7 +30,7 @@ import {
   createOffsetDeleteRequest,
   createProduceRequest,
 } from '../../electron/kafka/protocol/generated/index';
-import { KAFKA_RELEASE_IDS, advertisedApis, type KafkaReleaseId } from '../../electron/kafka/releases';
+import { KAFKA_RELEASE_IDS, advertisedApis, describeDetectedRelease, detectRelease, type KafkaReleaseId } from '../../electron/kafka/releases';
 import { RawClient } from './handlers/raw-client';
 import { ZERO_UUID } from '../../electron/kafka/protocol/uuid';
 
@@ -88,8 +88,17 @@ describe('the embedded cluster playing a Kafka release', () => {
         else expect(listed.get(key)).toEqual([Math.max(range[0], handler[0]), Math.min(range[1], handler[1])]);
         expect(narrowed.length > 0 || covers).toBe(true);
       }
-      // Up to 3.9 the broker implements every version of every API it shares with the release.
-      if (KAFKA_RELEASE_IDS.indexOf(release) <= KAFKA_RELEASE_IDS.indexOf('3.9')) expect(narrowed).toEqual([]);
+      // The broker implements every version of every API it shares with the release (4.0 and 4.1
+      // included since ConsumerGroupDescribe v1), so its answer names the release, as the Overview shows it.
+      expect(narrowed, `Kafka ${release}`).toEqual([]);
+      const detected = detectRelease(answer.apiKeys);
+      expect(detected?.exact, `Kafka ${release}: ${describeDetectedRelease(detected)}`).toBe(true);
+      const [from, to] = [KAFKA_RELEASE_IDS.indexOf(detected!.from), KAFKA_RELEASE_IDS.indexOf(detected!.to!)];
+      expect(
+        from <= KAFKA_RELEASE_IDS.indexOf(release) && KAFKA_RELEASE_IDS.indexOf(release) <= to,
+        `Kafka ${release}: ${describeDetectedRelease(detected)}`,
+      ).toBe(true);
+      if (release === '4.0' || release === '4.1') expect(describeDetectedRelease(detected)).toBe(`Kafka ${release}`);
       await cluster.close();
     }
   }, 120_000);

@@ -24,7 +24,15 @@ export interface ConsumerGroupMemberSource {
   readonly subscribedTopicRegex: string | null;
   /** The partitions it owns now (Kafka's assignedPartitions). */
   readonly assigned: TopicIdPartitions;
+  /**
+   * Set (not null) for a member that speaks the classic protocol inside a consumer group (KIP-848's
+   * online migration); absent or null for a member of the consumer protocol.
+   */
+  readonly classicMetadata?: object | null;
 }
+
+/** ConsumerGroupDescribe v1's MemberType (KIP-1099); -1 (unknown) is what a v0 answer decodes to. */
+export const MemberType = { UNKNOWN: -1, CLASSIC: 0, CONSUMER: 1 } as const;
 
 /** What the description reads of one consumer-protocol group. */
 export interface ConsumerGroupSource {
@@ -92,6 +100,8 @@ export function describeConsumerGroup(group: ConsumerGroupSource, topicName: (to
       subscribedTopicRegex: member.subscribedTopicRegex,
       assignment: { topicPartitions: topicPartitions(member.assigned, topicName) },
       targetAssignment: { topicPartitions: topicPartitions(group.targetOf(member.memberId), topicName) },
+      // Kafka's ConsumerGroupMember.useClassicProtocol(); v0 answers drop the field.
+      memberType: member.classicMetadata != null ? MemberType.CLASSIC : MemberType.CONSUMER,
     })),
     authorizedOperations: -2147483648,
   };

@@ -40,12 +40,14 @@ function describe(groupId: string, includeOperations: boolean, context: RequestC
  * ConsumerGroupDescribe (KIP-848): groups of the consumer protocol with their epochs, assignor and each
  * member's current and target assignment, one answer per group: GROUP_AUTHORIZATION_FAILED without
  * DESCRIBE on the group, NOT_COORDINATOR where another broker holds it, GROUP_ID_NOT_FOUND for an
- * unknown or classic group (DescribeGroups shows those), INVALID_GROUP_ID for an empty id.
+ * unknown or classic group (DescribeGroups shows those), INVALID_GROUP_ID for an empty id. v1 (KIP-1099,
+ * Kafka 4.0) adds each member's MemberType: 1 for a member of the consumer protocol, 0 for a classic
+ * member of a consumer group (one that joined with JoinGroup during an online migration).
  */
 export const consumerGroupDescribeHandler = defineHandler({
   api: ConsumerGroupDescribe,
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   handle: (request, context) => ({
     throttleTimeMs: 0,
     groups: request.groupIds.map((groupId) => describe(groupId, request.includeAuthorizedOperations, context)),

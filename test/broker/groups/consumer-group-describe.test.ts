@@ -37,8 +37,8 @@ import { openScram, type WireClient } from '../security/wire-client';
 import { eventually, waitFor } from '../../support/wait';
 import { coordinatorOf, createTopic, startGroupCluster, uniqueName, type GroupTestCluster } from './helpers';
 
-const describeGroups = (client: { call: RawClient['call'] }, groupIds: string[], includeAuthorizedOperations = false) =>
-  client.call(ConsumerGroupDescribe, 0, { groupIds, includeAuthorizedOperations });
+const describeGroups = (client: { call: RawClient['call'] }, groupIds: string[], includeAuthorizedOperations = false, version = 1) =>
+  client.call(ConsumerGroupDescribe, version, { groupIds, includeAuthorizedOperations });
 
 /** Short sessions and heartbeats so members come and go within a test's time. */
 const CONSUMER_PROTOCOL_CONFIG = { 'group.consumer.heartbeat.interval.ms': '300', 'group.consumer.session.timeout.ms': '6000' };
@@ -102,10 +102,10 @@ describe('ConsumerGroupDescribe over the wire', () => {
     return open(`${found.host}:${found.port}`);
   }
 
-  it('is listed by ApiVersions at v0', async () => {
+  it('is listed by ApiVersions at v0-1 (v1: KIP-1099)', async () => {
     const client = await open(t.brokers()[0]!);
     const versions = await client.call(ApiVersions, 3, { ...createApiVersionsRequest(), clientSoftwareName: 'test', clientSoftwareVersion: '1' });
-    expect(versions.apiKeys.find((k) => k.apiKey === 69)).toEqual({ apiKey: 69, minVersion: 0, maxVersion: 0 });
+    expect(versions.apiKeys.find((k) => k.apiKey === 69)).toEqual({ apiKey: 69, minVersion: 0, maxVersion: 1 });
   });
 
   it('answers GROUP_ID_NOT_FOUND for unknown and classic groups, INVALID_GROUP_ID for an empty id, NOT_COORDINATOR elsewhere', async () => {
@@ -192,9 +192,15 @@ describe('ConsumerGroupDescribe over the wire', () => {
       expect(m.assignment.topicPartitions[0]!.partitions).toHaveLength(2);
       // Stable: each member owns its target.
       expect(m.targetAssignment).toEqual(m.assignment);
+      // v1 (KIP-1099): both speak the consumer protocol.
+      expect(m.memberType).toBe(1);
       owned.push(...m.assignment.topicPartitions[0]!.partitions);
     }
     expect(owned.sort()).toEqual([0, 1, 2, 3]);
+    // v0 has no MemberType: the same members, which decode to -1 (unknown).
+    const v0 = await describeGroups(c, [groupId], false, 0);
+    expect(v0.groups[0]!.members.map((m) => m.memberType)).toEqual([-1, -1]);
+    expect(v0.groups[0]!.members.map((m) => m.memberId).sort()).toEqual(group.members.map((m) => m.memberId).sort());
 
     // ListGroups on every broker: v5 types both groups, filters by type and by either kind of state.
     const list = async (version: number, states: string[] = [], types: string[] = []) => {

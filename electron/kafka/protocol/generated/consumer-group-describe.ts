@@ -5,7 +5,7 @@ import type { RawTaggedField, Reader } from '../reader';
 import { Writer } from '../writer';
 import { ZERO_UUID, writeNoTaggedFields, nullError } from './runtime';
 
-/** ConsumerGroupDescribeRequest, versions 0, flexible 0+. */
+/** ConsumerGroupDescribeRequest, versions 0-1, flexible 0+ (v1 from apache/kafka 4.0.0: scripts/protocol-overlay.ts). */
 export interface ConsumerGroupDescribeRequest {
   /** The ids of the groups to describe (Versions 0+.) */
   groupIds: string[];
@@ -23,7 +23,7 @@ export function createConsumerGroupDescribeRequest(): ConsumerGroupDescribeReque
 }
 
 export function decodeConsumerGroupDescribeRequest(r: Reader, version: number): ConsumerGroupDescribeRequest {
-  if (version < 0 || version > 0) throw new ProtocolDecodeError(`unsupported ConsumerGroupDescribeRequest version ${version}`, r.offset);
+  if (version < 0 || version > 1) throw new ProtocolDecodeError(`unsupported ConsumerGroupDescribeRequest version ${version}`, r.offset);
   let groupIds: string[];
   const groupIdsCount = r.readCompactArrayLength(1);
   if (groupIdsCount < 0) throw new ProtocolDecodeError('null array in non-nullable field ConsumerGroupDescribeRequest.GroupIds', r.offset);
@@ -39,7 +39,7 @@ export function decodeConsumerGroupDescribeRequest(r: Reader, version: number): 
 }
 
 export function encodeConsumerGroupDescribeRequest(w: Writer, version: number, v: ConsumerGroupDescribeRequest): void {
-  if (version < 0 || version > 0) throw new ProtocolEncodeError(`unsupported ConsumerGroupDescribeRequest version ${version}`);
+  if (version < 0 || version > 1) throw new ProtocolEncodeError(`unsupported ConsumerGroupDescribeRequest version ${version}`);
   {
     const groupIdsArray = v.groupIds;
     if (groupIdsArray == null) throw nullError('ConsumerGroupDescribeRequest.GroupIds', version);
@@ -50,7 +50,7 @@ export function encodeConsumerGroupDescribeRequest(w: Writer, version: number, v
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }
 
-/** ConsumerGroupDescribeResponse, versions 0, flexible 0+. */
+/** ConsumerGroupDescribeResponse, versions 0-1, flexible 0+ (v1 from apache/kafka 4.0.0: scripts/protocol-overlay.ts). */
 export interface ConsumerGroupDescribeResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (Versions 0+.) */
   throttleTimeMs: number;
@@ -68,7 +68,7 @@ export function createConsumerGroupDescribeResponse(): ConsumerGroupDescribeResp
 }
 
 export function decodeConsumerGroupDescribeResponse(r: Reader, version: number): ConsumerGroupDescribeResponse {
-  if (version < 0 || version > 0) throw new ProtocolDecodeError(`unsupported ConsumerGroupDescribeResponse version ${version}`, r.offset);
+  if (version < 0 || version > 1) throw new ProtocolDecodeError(`unsupported ConsumerGroupDescribeResponse version ${version}`, r.offset);
   const throttleTimeMs = r.readInt32();
   let groups: ConsumerGroupDescribeResponseDescribedGroup[];
   const groupsCount = r.readCompactArrayLength(20);
@@ -84,7 +84,7 @@ export function decodeConsumerGroupDescribeResponse(r: Reader, version: number):
 }
 
 export function encodeConsumerGroupDescribeResponse(w: Writer, version: number, v: ConsumerGroupDescribeResponse): void {
-  if (version < 0 || version > 0) throw new ProtocolEncodeError(`unsupported ConsumerGroupDescribeResponse version ${version}`);
+  if (version < 0 || version > 1) throw new ProtocolEncodeError(`unsupported ConsumerGroupDescribeResponse version ${version}`);
   w.int32(v.throttleTimeMs);
   {
     const groupsArray = v.groups;
@@ -95,7 +95,7 @@ export function encodeConsumerGroupDescribeResponse(w: Writer, version: number, 
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }
 
-/** DescribedGroup (ConsumerGroupDescribeResponse), versions 0. */
+/** DescribedGroup (ConsumerGroupDescribeResponse), versions 0-1. */
 export interface ConsumerGroupDescribeResponseDescribedGroup {
   /** The describe error, or 0 if there was no error. (Versions 0+.) */
   errorCode: number;
@@ -180,7 +180,7 @@ export function encodeConsumerGroupDescribeResponseDescribedGroup(w: Writer, ver
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }
 
-/** Member (ConsumerGroupDescribeResponse), versions 0. */
+/** Member (ConsumerGroupDescribeResponse), versions 0-1. */
 export interface ConsumerGroupDescribeResponseMember {
   /** The member ID. (Versions 0+.) */
   memberId: string;
@@ -202,6 +202,8 @@ export interface ConsumerGroupDescribeResponseMember {
   assignment: ConsumerGroupDescribeResponseAssignment;
   /** The target assignment. (Versions 0+.) */
   targetAssignment: ConsumerGroupDescribeResponseAssignment;
+  /** -1 for unknown. 0 for classic member. +1 for consumer member. (Versions 1+, default "-1".) */
+  memberType: number;
   /** Tagged fields this version does not know, kept so they survive a decode/encode round trip. */
   unknownTaggedFields?: RawTaggedField[];
 }
@@ -218,6 +220,7 @@ export function createConsumerGroupDescribeResponseMember(): ConsumerGroupDescri
     subscribedTopicRegex: null,
     assignment: createConsumerGroupDescribeResponseAssignment(),
     targetAssignment: createConsumerGroupDescribeResponseAssignment(),
+    memberType: -1,
   };
 }
 
@@ -236,6 +239,7 @@ export function decodeConsumerGroupDescribeResponseMember(r: Reader, version: nu
   const subscribedTopicRegex = r.readCompactNullableString();
   const assignment = decodeConsumerGroupDescribeResponseAssignment(r, version);
   const targetAssignment = decodeConsumerGroupDescribeResponseAssignment(r, version);
+  const memberType = version >= 1 ? r.readInt8() : -1;
   const unknownTaggedFields = r.readTaggedFields();
   return {
     memberId,
@@ -248,6 +252,7 @@ export function decodeConsumerGroupDescribeResponseMember(r: Reader, version: nu
     subscribedTopicRegex,
     assignment,
     targetAssignment,
+    memberType,
     unknownTaggedFields,
   };
 }
@@ -268,10 +273,13 @@ export function encodeConsumerGroupDescribeResponseMember(w: Writer, version: nu
   w.compactNullableString(v.subscribedTopicRegex);
   encodeConsumerGroupDescribeResponseAssignment(w, version, v.assignment);
   encodeConsumerGroupDescribeResponseAssignment(w, version, v.targetAssignment);
+  if (version >= 1) {
+    w.int8(v.memberType);
+  }
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }
 
-/** TopicPartitions (ConsumerGroupDescribeResponse), versions 0. */
+/** TopicPartitions (ConsumerGroupDescribeResponse), versions 0-1. */
 export interface ConsumerGroupDescribeResponseTopicPartitions {
   /** The topic ID. (Versions 0+.) */
   topicId: string;
@@ -320,7 +328,7 @@ export function encodeConsumerGroupDescribeResponseTopicPartitions(w: Writer, ve
   writeNoTaggedFields(w, v.unknownTaggedFields);
 }
 
-/** Assignment (ConsumerGroupDescribeResponse), versions 0. */
+/** Assignment (ConsumerGroupDescribeResponse), versions 0-1. */
 export interface ConsumerGroupDescribeResponseAssignment {
   /** The assigned topic-partitions to the member. (Versions 0+.) */
   topicPartitions: ConsumerGroupDescribeResponseTopicPartitions[];

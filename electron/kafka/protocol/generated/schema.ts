@@ -717,7 +717,7 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
     name: 'ConsumerGroupDescribeRequest',
     type: 'request',
     apiKey: 69,
-    validVersions: [0, 0],
+    validVersions: [0, 1],
     flexibleVersions: [0, -1],
     structs: {
       ConsumerGroupDescribeRequest: [
@@ -730,7 +730,7 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
     name: 'ConsumerGroupDescribeResponse',
     type: 'response',
     apiKey: 69,
-    validVersions: [0, 0],
+    validVersions: [0, 1],
     flexibleVersions: [0, -1],
     structs: {
       ConsumerGroupDescribeResponse: [
@@ -759,6 +759,7 @@ export const messageSchemas: Readonly<Record<string, MessageSchema>> = {
         { name: 'SubscribedTopicRegex', prop: 'subscribedTopicRegex', type: 'string', versions: [0, -1], nullableVersions: [0, -1], tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: "null" },
         { name: 'Assignment', prop: 'assignment', type: 'ConsumerGroupDescribeResponseAssignment', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
         { name: 'TargetAssignment', prop: 'targetAssignment', type: 'ConsumerGroupDescribeResponseAssignment', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
+        { name: 'MemberType', prop: 'memberType', type: 'int8', versions: [1, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: true, default: "-1" },
       ],
       ConsumerGroupDescribeResponseTopicPartitions: [
         { name: 'TopicId', prop: 'topicId', type: 'uuid', versions: [0, -1], nullableVersions: null, tag: null, taggedVersions: null, compactVersions: [0, -1], ignorable: false, default: null },
