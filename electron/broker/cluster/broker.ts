@@ -26,7 +26,7 @@ import { ClientQuotaManager, QUOTA_WINDOW_MS } from '../quotas/client-quota-mana
 import { ConnectionQuotas } from '../quotas/connection-quotas';
 import { StorageFailures } from './storage-failures';
 import { releaseConfigDefaults } from './release-defaults';
-import type { KafkaReleaseId } from '../../kafka/releases';
+import { KAFKA_RELEASE_IDS, type KafkaReleaseId } from '../../kafka/releases';
 import { ClientMetricsManager } from '../telemetry/client-metrics-manager';
 import { TelemetryReceiver } from '../telemetry/telemetry-receiver';
 
@@ -161,6 +161,11 @@ export class Broker {
   /** Client metrics (KIP-714): the client instances this broker tells what to push, and checks pushes of. */
   readonly clientMetrics: ClientMetricsManager;
   readonly #options: BrokerOptions;
+  /** KAFKA-15583 (3.7+): no high watermark progress under min.insync.replicas (partition-replica.ts). */
+  get #strictMinIsr(): boolean {
+    const release = this.#options.kafkaVersion ?? null;
+    return release === null || KAFKA_RELEASE_IDS.indexOf(release) >= KAFKA_RELEASE_IDS.indexOf('3.7');
+  }
 
   constructor(options: BrokerOptions) {
     this.#options = options;
@@ -418,6 +423,7 @@ export class Broker {
           return current ? this.topicLogConfig(current) : log.config;
         },
         changeIsr: (epoch, isr) => this.controller.changeIsr(topicName, partition, epoch, isr),
+        strictMinIsr: this.#strictMinIsr,
         storageFailed: (operation, error) => this.storage.report(topicName, partition, operation, error, log.dir),
         storageRecovered: (operation) => this.storage.recovered(topicName, partition, operation),
         logLost: logs.lostLog(topicName, partition, false),

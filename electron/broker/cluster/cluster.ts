@@ -354,7 +354,7 @@ export class EmbeddedCluster {
     const broker = this.broker(id);
     if (broker.state !== 'running') return;
     await broker.kill();
-    this.controller.brokerStopped(id);
+    this.controller.brokerStopped(id, { clean: false });
   }
 
   onEvent(listener: (event: ClusterEvent) => void): () => void {

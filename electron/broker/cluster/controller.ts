@@ -4,7 +4,7 @@ import { ClientQuotas } from '../quotas/client-quotas';
 import { ControllerMutationQuotaManager, type MutationQuota } from '../quotas/controller-mutation-quota';
 import { DelegationTokens, type DelegationTokenConfig } from '../security/delegation-tokens';
 import { assignReplicas } from './assignment';
-import { ClusterFeatures, releaseFeatures, type ReleaseFeatures } from './features';
+import { ClusterFeatures, ELR_VERSION, releaseFeatures, type ReleaseFeatures } from './features';
 import { ClientMetricsSubscriptions } from '../telemetry/client-metrics-subscriptions';
 import { electLeader, type ElectionResult, type ReplicaLogInfo } from './election';
 import { completedReassignment, revertedReassignment, startReassignment, targetProblem, type ReassignmentState } from './reassignment';
@@ -197,6 +197,9 @@ export class Controller {
       unavailable: () => this.#storeUnavailable()?.message ?? null,
     });
     for (const ignored of this.features.ignored) options.logger?.warn('finalized feature level not taken', { reason: ignored });
+    this.features.onChange((feature, level) => {
+      if (feature === ELR_VERSION && level === 0) this.#dropElr();
+    });
     for (const topic of this.#state.topics) {
       this.#index(topic);
       this.#partitionTotal += topic.partitions.length;
@@ -795,9 +798,23 @@ export class Controller {
     const at = this.#now();
     this.#options.events.emit({ type: 'broker', brokerId, state: 'up', at });
     const changes: MetadataChange[] = [];
+    const uncleanShutdown = this.#uncleanlyStopped.delete(brokerId) && this.elrEnabled;
     for (const topic of this.#byName.values()) {
       for (const p of topic.partitions) {
         if (!p.replicas.includes(brokerId)) continue;
+        if (uncleanShutdown && (p.isr.includes(brokerId) || (p.elr ?? []).includes(brokerId))) {
+          // Kafka's handleBrokerUncleanShutdown: a broker back from an unclean shutdown may have lost
+          // records it had not flushed, so it leaves the ISR and the ELR (into the last known ELR) and
+          // rejoins by catching up.
+          this.#setIsr(
+            topic,
+            p,
+            p.isr.filter((id) => id !== brokerId),
+            at,
+            [brokerId],
+          );
+          changes.push({ kind: 'partition', topic, partition: p });
+        }
         if (p.leader === -1 || (p.leader === brokerId && this.#unfitToLead(topic, p, brokerId))) {
           if (this.#elect(topic, p, at)) changes.push({ kind: 'partition', topic, partition: p });
           continue;
@@ -835,10 +852,76 @@ export class Controller {
     return null;
   }
 
-  #setIsr(topic: TopicMetadata, p: PartitionMetadata, isr: number[], at: number): void {
+  /** Sets a partition's ISR, keeping its eligible leader replicas up to date; `excluded` may not be eligible (unclean shutdown, lost records). */
+  #setIsr(topic: TopicMetadata, p: PartitionMetadata, isr: number[], at: number, excluded: readonly number[] = []): void {
+    this.#trackElr(topic, p, isr, excluded);
     p.isr = isr;
     p.partitionEpoch++;
     this.#options.events.emit({ type: 'isr', topic: topic.name, partition: p.partition, isr: [...isr], at });
+  }
+
+  /** Brokers stopped abruptly (killed) since they last ran: back up, they leave the ISR and ELR (KIP-966). */
+  readonly #uncleanlyStopped = new Set<number>();
+
+  /** Whether eligible leader replicas are tracked: eligible.leader.replicas.version finalized at 1 or more (KIP-966). */
+  get elrEnabled(): boolean {
+    return this.features.level(ELR_VERSION) >= 1;
+  }
+
+  /** min.insync.replicas of a topic, at most its replication factor (Kafka's effective min ISR). */
+  #effectiveMinIsr(topic: TopicMetadata, p: PartitionMetadata): number {
+    const configured = Number(this.#options.topicConfig(topic, 'min.insync.replicas') ?? '1');
+    return Math.min(Number.isInteger(configured) && configured > 0 ? configured : 1, p.replicas.length);
+  }
+
+  /**
+   * The ELR for an ISR about to become `targetIsr` (Kafka's PartitionChangeBuilder.maybePopulateTargetElr):
+   * at or above min ISR it is empty; below it, the replicas of the current ISR and ELR that leave or stay
+   * out of the ISR are eligible (they hold every committed record: the high watermark stops under min
+   * ISR), except `excluded` ones. The last known ELR holds the last known leader (Kafka's
+   * maybeUpdateLastKnownLeader, with useLastKnownLeaderInBalancedRecovery as Kafka sets it): the leader
+   * when the ISR first empties, cleared when a leader is elected.
+   */
+  #trackElr(topic: TopicMetadata, p: PartitionMetadata, targetIsr: readonly number[], excluded: readonly number[]): void {
+    if (!this.elrEnabled) {
+      delete p.elr;
+      delete p.lastKnownElr;
+      return;
+    }
+    if (targetIsr.length >= this.#effectiveMinIsr(topic, p)) {
+      delete p.elr;
+    } else {
+      const elr = [...new Set([...(p.elr ?? []), ...p.isr])]
+        .filter((id) => !targetIsr.includes(id) && !excluded.includes(id) && p.replicas.includes(id))
+        .sort((a, b) => p.replicas.indexOf(a) - p.replicas.indexOf(b));
+      if (elr.length > 0) p.elr = elr;
+      else delete p.elr;
+    }
+    if (targetIsr.length === 0 && p.isr.length > 0 && p.leader !== -1) p.lastKnownElr = [p.leader];
+  }
+
+  /**
+   * eligible.leader.replicas.version went back to 0: the ELR fields are cleared. A partition whose ISR
+   * was empty gets its eligible replicas (or else its last known leader) as its ISR: they hold every
+   * committed record, so it is led as a cluster without ELR would lead it, by its last in-sync replicas.
+   */
+  #dropElr(): void {
+    const at = this.#now();
+    const changes: MetadataChange[] = [];
+    for (const topic of this.#byName.values()) {
+      for (const p of topic.partitions) {
+        if (!p.elr && !p.lastKnownElr) continue;
+        const eligible = p.elr ?? p.lastKnownElr ?? [];
+        delete p.elr;
+        delete p.lastKnownElr;
+        if (p.isr.length === 0 && eligible.length > 0) {
+          this.#setIsr(topic, p, [...eligible], at);
+          if (p.leader === -1) this.#elect(topic, p, at);
+        } else p.partitionEpoch++;
+        changes.push({ kind: 'partition', topic, partition: p });
+      }
+    }
+    this.#persist(changes);
   }
 
   /** Last election report per partition, so a partition waiting across several broker starts logs once per change. */
@@ -862,6 +945,8 @@ export class Controller {
     const result = electLeader({
       replicas: p.replicas,
       isr: p.isr,
+      elr: this.elrEnabled ? (p.elr ?? []) : [],
+      lastKnownLeader: this.elrEnabled ? (p.lastKnownElr ?? []) : [],
       isLive: (id) => this.#live.has(id),
       replicaLog: (id) => this.#replicaLog(topic, p, id),
       uncleanAllowed: options.uncleanOnDemand === true || this.#uncleanAllowed(topic),
@@ -874,7 +959,13 @@ export class Controller {
       this.#setLeader(topic, p, -1, at);
       return { changed: true, result };
     }
-    if (result.isr.length !== p.isr.length || result.isr.some((id) => !p.isr.includes(id))) this.#setIsr(topic, p, result.isr, at);
+    const damaged = result.damaged.map((d) => d.brokerId);
+    if (result.isr.length !== p.isr.length || result.isr.some((id) => !p.isr.includes(id))) this.#setIsr(topic, p, result.isr, at, damaged);
+    // An unclean election clears the ELR fields (PartitionChangeBuilder.maybeUpdateRecordElr): records may be lost.
+    if (result.kind === 'unclean') {
+      delete p.elr;
+      delete p.lastKnownElr;
+    }
     this.#setLeader(topic, p, result.leader, at);
     // Kept with the partition (as KIP-704's leader recovery state marks an unclean leader): followers
     // holding records from before this epoch that the new leader lacks accept losing them (replica-fetcher.ts).
@@ -924,19 +1015,27 @@ export class Controller {
    * offline (leader -1) and keeps its last ISR member, rather than lose acknowledged data; only with
    * unclean.leader.election.enable may an out-of-sync replica take over.
    */
-  brokerStopped(brokerId: number): void {
+  brokerStopped(brokerId: number, { clean = true }: { clean?: boolean } = {}): void {
     this.#live.delete(brokerId);
     this.#followQuorumLeader();
+    if (clean) this.#uncleanlyStopped.delete(brokerId);
+    else this.#uncleanlyStopped.add(brokerId);
     const at = this.#now();
     const changes: MetadataChange[] = [];
+    const elr = this.elrEnabled;
     for (const topic of this.#byName.values()) {
       for (const p of topic.partitions) {
         if (!p.replicas.includes(brokerId)) continue;
-        if (p.isr.includes(brokerId) && p.isr.length > 1) {
-          p.isr = p.isr.filter((id) => id !== brokerId);
-          p.partitionEpoch++;
+        // Without ELR the last in-sync replica stays in the ISR; with it the ISR may empty, the replicas
+        // that left it below min.insync.replicas kept as eligible leaders (KIP-966).
+        if (p.isr.includes(brokerId) && (p.isr.length > 1 || elr)) {
+          this.#setIsr(
+            topic,
+            p,
+            p.isr.filter((id) => id !== brokerId),
+            at,
+          );
           changes.push({ kind: 'partition', topic, partition: p });
-          this.#options.events.emit({ type: 'isr', topic: topic.name, partition: p.partition, isr: [...p.isr], at });
         }
         if (p.leader === brokerId && this.#elect(topic, p, at)) changes.push({ kind: 'partition', topic, partition: p });
       }
@@ -950,6 +1049,8 @@ export class Controller {
   }
 
   #setLeader(topic: TopicMetadata, p: PartitionMetadata, leader: number, at: number): void {
+    // The last known leader is kept only while the partition has none (KIP-966).
+    if (leader !== -1) delete p.lastKnownElr;
     p.leader = leader;
     p.leaderEpoch++;
     p.partitionEpoch++;
@@ -978,14 +1079,17 @@ export class Controller {
     const p = topic?.partitions[partition];
     if (!topic || !p || p.leaderEpoch !== leaderEpoch || !isr.includes(p.leader)) return false;
     if (isr.length === p.isr.length && isr.every((id) => p.isr.includes(id))) return true;
-    const previous = { isr: p.isr, partitionEpoch: p.partitionEpoch };
-    p.isr = [...isr].sort((a, b) => p.replicas.indexOf(a) - p.replicas.indexOf(b));
+    const previous = { isr: p.isr, partitionEpoch: p.partitionEpoch, elr: p.elr, lastKnownElr: p.lastKnownElr };
+    const target = [...isr].sort((a, b) => p.replicas.indexOf(a) - p.replicas.indexOf(b));
+    this.#trackElr(topic, p, target, []);
+    p.isr = target;
     p.partitionEpoch++;
     if (!this.#persist([{ kind: 'partition', topic, partition: p }])) {
       // Kafka's AlterPartition: an ISR the controller did not commit is not one the leader may use
       // (a smaller ISR not on disk could let a replica without the newest records lead after a crash).
-      p.isr = previous.isr;
-      p.partitionEpoch = previous.partitionEpoch;
+      Object.assign(p, previous);
+      if (!previous.elr) delete p.elr;
+      if (!previous.lastKnownElr) delete p.lastKnownElr;
       return false;
     }
     this.#options.events.emit({ type: 'isr', topic: topicName, partition, isr: [...p.isr], at: this.#now() });

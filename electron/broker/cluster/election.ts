@@ -20,6 +20,14 @@
  * lost committed records, how many unknown: it is passed over and leaves the ISR as in 1 and 2, and
  * when every in-sync replica is in that state no other replica can be shown to hold what they lost, so
  * step 3 finds none and only an unclean election remains.
+ *
+ * Eligible leader replicas (KIP-966 part 1, eligible.leader.replicas.version=1): the controller lets
+ * the ISR become empty and keeps the replicas that left it below min.insync.replicas as the ELR. They
+ * hold every committed record (the high watermark does not advance under min ISR), so when the ISR is
+ * empty the ELR takes its place in the steps above (Kafka's PartitionChangeBuilder.isValidNewLeader: in
+ * the ISR, or in the ELR while the ISR is empty), and when both are empty the last known leader does
+ * (canElectLastKnownLeader: the last in-sync replica, as before ELR). Such a leader's ISR is itself;
+ * an unclean election is tried only after them.
  */
 
 /** What one replica's log says about itself (KIP-966's GetReplicaLogInfo, asked in process). */
@@ -42,10 +50,17 @@ export interface ReplicaLogInfo {
   lostLog?: boolean;
 }
 
+/** Whose members may lead cleanly: the ISR; with it empty, the ELR; with both empty, the last known leader (KIP-966). */
+export type CandidateSource = 'isr' | 'elr' | 'last-known-leader';
+
 export interface ElectionInput {
   /** Assigned replicas, preferred first. */
   replicas: readonly number[];
   isr: readonly number[];
+  /** Eligible leader replicas (KIP-966), candidates when the ISR is empty; absent or empty without ELR. */
+  elr?: readonly number[];
+  /** The last known leader (KIP-966's LastKnownElr), the candidate when the ISR and ELR are empty. */
+  lastKnownLeader?: readonly number[];
   isLive: (brokerId: number) => boolean;
   /** The log of a live broker's replica; null when unknown (treated as an empty, intact log). */
   replicaLog: (brokerId: number) => ReplicaLogInfo | null;
@@ -60,6 +75,8 @@ export type ElectionResult =
       kind: 'clean' | 'recovered' | 'unclean';
       /** In-sync replicas that lost committed records (left out of the new ISR). */
       damaged: DamagedReplica[];
+      /** Where a clean leader came from: outside the ISR (which was empty), its new ISR is the leader alone. */
+      source?: CandidateSource;
     }
   | {
       kind: 'none';
@@ -88,7 +105,11 @@ function holds(log: ReplicaLogInfo, to: number, epoch: number): boolean {
 
 export function electLeader(input: ElectionInput): ElectionResult {
   const { replicas, isLive } = input;
-  const inIsr = (id: number) => input.isr.includes(id);
+  // With the ISR empty, the eligible leader replicas stand in for it, then the last known leader (KIP-966).
+  const source: CandidateSource =
+    input.isr.length > 0 ? 'isr' : (input.elr?.length ?? 0) > 0 ? 'elr' : (input.lastKnownLeader?.length ?? 0) > 0 ? 'last-known-leader' : 'isr';
+  const candidates = source === 'elr' ? input.elr! : source === 'last-known-leader' ? input.lastKnownLeader! : input.isr;
+  const inIsr = (id: number) => candidates.includes(id);
   const logs = new Map<number, ReplicaLogInfo | null>();
   const logOf = (id: number) => {
     if (!logs.has(id)) logs.set(id, isLive(id) ? input.replicaLog(id) : null);
@@ -105,6 +126,7 @@ export function electLeader(input: ElectionInput): ElectionResult {
   // 1. Kafka's clean election, skipping replicas that lost committed records.
   const clean = replicas.find((id) => inIsr(id) && usable(id) && !lost(id));
   if (clean !== undefined) {
+    if (source !== 'isr') return { leader: clean, isr: [clean], kind: 'clean', damaged, source };
     const isr = replicas.filter((id) => inIsr(id) && !damagedIsr.includes(id));
     return { leader: clean, isr, kind: 'clean', damaged };
   }
@@ -128,7 +150,11 @@ export function electLeader(input: ElectionInput): ElectionResult {
     const waitingFor = pendingIsr.length > 0 ? pendingIsr : damagedIsr.length > 0 ? replicas.filter((id) => !usable(id)) : [];
     const reason =
       damagedIsr.length === 0
-        ? `no in-sync replica is live (in-sync: ${input.isr.join(', ') || 'none'})`
+        ? source === 'elr'
+          ? `the ISR is empty and no eligible leader replica is live (eligible: ${candidates.join(', ')})`
+          : source === 'last-known-leader'
+            ? `the ISR and the eligible leader replicas are empty; waiting for the last known leader ${candidates.join(', ')}`
+            : `no in-sync replica is live (in-sync: ${input.isr.join(', ') || 'none'})`
         : pendingIsr.length > 0
           ? `in-sync replica(s) ${damagedIsr.join(', ')} lost committed records; waiting for in-sync replica(s) ${pendingIsr.join(', ')}`
           : waitingFor.length > 0

@@ -16,6 +16,14 @@ export interface PartitionMetadata {
   isr: number[];
   /** Bumped on every change of leader or ISR (KIP-380's partition epoch). */
   partitionEpoch: number;
+  /**
+   * Eligible leader replicas (KIP-966, with eligible.leader.replicas.version=1): replicas that left the
+   * ISR while it was below min.insync.replicas and hold every committed record, so they may lead when
+   * the ISR is empty. Absent when none.
+   */
+  elr?: number[];
+  /** The last known ELR: replicas that were in sync or eligible but no longer are (an unclean shutdown). Absent when none. */
+  lastKnownElr?: number[];
   /** The leader epoch begun by the partition's last unclean election, if it had one (see replica-fetcher.ts). */
   uncleanElectionEpoch?: number;
   /**

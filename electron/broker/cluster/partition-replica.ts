@@ -72,6 +72,12 @@ export interface ReplicaHost {
   /** The partition's current metadata from the controller (leader, epoch, ISR). */
   metadata(): PartitionMetadata | undefined;
   logConfig(): LogConfig;
+  /**
+   * KIP-966's strict min ISR (Kafka 3.7+, KAFKA-15583): the high watermark does not advance while the
+   * ISR is smaller than min.insync.replicas (at most the replica count), so replicas that left the ISR
+   * below it hold every committed record and may lead (eligible leader replicas).
+   */
+  readonly strictMinIsr?: boolean;
   /** Reports a new ISR to the controller; false when the controller refused it (stale epoch). */
   changeIsr(leaderEpoch: number, isr: number[]): boolean;
   /** Told when writing the log fails (a full disk), and when it works again. */
@@ -475,13 +481,15 @@ export class PartitionReplica {
   #maybeAdvanceHighWatermark(): void {
     const meta = this.#host.metadata();
     if (!meta || meta.leader !== this.#host.brokerId) return;
+    const minIsr = this.#host.logConfig().minInsyncReplicas;
     let candidate = this.log.logEndOffset;
     for (const id of meta.isr) {
       if (id === this.#host.brokerId) continue;
       const progress = this.#followers.get(id);
       candidate = Math.min(candidate, progress ? progress.logEndOffset : -1);
     }
-    if (candidate > this.highWatermark) {
+    const underMinIsr = this.#host.strictMinIsr === true && meta.isr.length < Math.min(minIsr, meta.replicas.length);
+    if (candidate > this.highWatermark && !underMinIsr) {
       metrics.highWatermarkAdvances++;
       this.highWatermark = candidate;
       this.log.highWatermark = candidate;
@@ -492,7 +500,6 @@ export class PartitionReplica {
     }
     // Records acknowledged with acks=all need min.insync.replicas members; if the ISR shrank below it
     // after the append, the waiting produces fail as Kafka's do.
-    const minIsr = this.#host.logConfig().minInsyncReplicas;
     if (meta.isr.length < minIsr) {
       for (const waiter of this.#ackWaiters) {
         this.#finishWaiter(waiter, {

@@ -43,8 +43,8 @@ function offline(broker: Broker, topic: string, partition: number, replicas: rea
  * topics refused TOPIC_AUTHORIZATION_FAILED (after the others, without their id, so their existence is
  * not disclosed) and unknown ones UNKNOWN_TOPIC_OR_PARTITION (INVALID_TOPIC_EXCEPTION for a bad name).
  * A cursor topic missing from the list, or a negative cursor partition, fails the request with
- * INVALID_REQUEST. Eligible leader replicas (KIP-966's ELR) are not tracked by the embedded
- * controller: both ELR lists are empty, as on a cluster with eligible.leader.replicas.version=0.
+ * INVALID_REQUEST. Each partition names its eligible leader replicas and last known ELR (KIP-966), as
+ * the controller tracks them while eligible.leader.replicas.version is 1 (empty otherwise).
  */
 export const describeTopicPartitionsHandler = defineHandler({
   api: DescribeTopicPartitions,
@@ -101,8 +101,8 @@ export const describeTopicPartitionsHandler = defineHandler({
           leaderEpoch: p.leaderEpoch,
           replicaNodes: [...p.replicas],
           isrNodes: [...p.isr],
-          eligibleLeaderReplicas: [],
-          lastKnownElr: [],
+          eligibleLeaderReplicas: [...(p.elr ?? [])],
+          lastKnownElr: [...(p.lastKnownElr ?? [])],
           offlineReplicas: offline(broker, name, p.partition, p.replicas),
         });
       }

@@ -125,7 +125,8 @@ describe('Controller', () => {
     expect(p.isr).toEqual([last]);
     controller.brokerStopped(last);
     expect(p.leader).toBe(-1);
-    expect(p.isr).toEqual([last]);
+    // Eligible leader replicas (4.1's default): the ISR empties, the last in-sync replica is eligible.
+    expect(p).toMatchObject({ isr: [], elr: [last], lastKnownElr: [last] });
     controller.brokerStarted(p.replicas[0]!); // out of sync: must not lead
     expect(p.leader).toBe(-1);
     controller.brokerStarted(last);

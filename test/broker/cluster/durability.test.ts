@@ -15,6 +15,7 @@ import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
 import { ElectLeaders } from '../../../electron/kafka/protocol/generated/index';
 import { RawClient } from '../handlers/raw-client';
 import { waitFor } from '../../support/wait';
+import type { KafkaReleaseId } from '../../../electron/kafka/releases';
 
 const run = promisify(execFile);
 
@@ -29,12 +30,13 @@ interface Started {
   lines: string[];
 }
 
-async function start(dataDir: string, config: Record<string, string> = {}): Promise<Started> {
+async function start(dataDir: string, config: Record<string, string> = {}, kafkaVersion: KafkaReleaseId | null = null): Promise<Started> {
   const lines: string[] = [];
   const cluster = await EmbeddedCluster.start({
     brokers: 3,
     basePort: 0,
     dataDir,
+    kafkaVersion,
     logger: createLogger({ level: 'warn', write: (line) => lines.push(line) }),
     config: { 'replica.lag.time.max.ms': '2000', ...config },
   });
@@ -101,38 +103,52 @@ function expectAll(read: string[], acknowledged: string[]): void {
 }
 
 describe('a replica that lost committed records', () => {
-  it('does not lead when it starts first after a clean stop: the intact replicas keep every acknowledged record', async () => {
-    const dataDir = tempDataDir();
-    const first = await start(dataDir);
-    // Broker 0 is the preferred leader of every partition; a clean stop leaves it the last in-sync replica.
-    createTopic(
-      first.cluster,
-      'torn',
-      [
-        [0, 1, 2],
-        [0, 2, 1],
-        [0, 1, 2],
-      ],
-      { 'min.insync.replicas': '2' },
-    );
-    const acknowledged = await produce(first.cluster, 'torn', 'v', 1500, 3);
-    await first.cluster.close();
-    for (const p of [0, 1, 2]) expect(first.cluster.controller.partition('torn', p)).toMatchObject({ leader: -1, isr: [0] });
+  // Kafka 4.0 does not track eligible leader replicas by default; 4.1 (the cluster playing no release) does.
+  for (const release of ['4.0', null] as const) {
+    it(`does not lead when it starts first after a clean stop: the intact replicas keep every acknowledged record (${release ?? '4.1'})`, async () => {
+      const dataDir = tempDataDir();
+      const first = await start(dataDir, {}, release);
+      // Broker 0 is the preferred leader of every partition; a clean stop leaves it the last in-sync replica.
+      createTopic(
+        first.cluster,
+        'torn',
+        [
+          [0, 1, 2],
+          [0, 2, 1],
+          [0, 1, 2],
+        ],
+        { 'min.insync.replicas': '2' },
+      );
+      const acknowledged = await produce(first.cluster, 'torn', 'v', 1500, 3);
+      await first.cluster.close();
+      // Without ELR the last in-sync replica stays in the ISR; with it the ISR empties and broker 1, which
+      // left the ISR below min.insync.replicas (the high watermark stopping there), is eligible too.
+      for (const p of [0, 1, 2])
+        expect(first.cluster.controller.partition('torn', p)).toMatchObject(
+          release === '4.0' ? { leader: -1, isr: [0] } : { leader: -1, isr: [], elr: [0, 1], lastKnownElr: [0] },
+        );
 
-    for (const p of [0, 1, 2]) cutTail(dataDir, 0, 'torn', p, 7);
-    const second = await start(dataDir);
-    const { controller } = second.cluster;
-    for (const p of [0, 1, 2]) expect(controller.partition('torn', p)!.leader).not.toBe(0);
-    expect(second.lines.some((line) => /below its high-watermark checkpoint/.test(line))).toBe(true);
-    expect(second.lines.some((line) => /outside the ISR, holds them all and leads/.test(line))).toBe(true);
-    // Broker 0 catches up from the new leader and rejoins the ISR.
-    await waitFor(() => [0, 1, 2].every((p) => controller.partition('torn', p)!.isr.length === 3), 20_000, 'the ISR to be full again');
+      for (const p of [0, 1, 2]) cutTail(dataDir, 0, 'torn', p, 7);
+      const second = await start(dataDir, {}, release);
+      const { controller } = second.cluster;
+      for (const p of [0, 1, 2]) expect(controller.partition('torn', p)!.leader).not.toBe(0);
+      expect(second.lines.some((line) => /below its high-watermark checkpoint/.test(line))).toBe(true);
+      expect(
+        second.lines.some((line) =>
+          release === '4.0'
+            ? /outside the ISR, holds them all and leads/.test(line)
+            : /in-sync replica\(s\) that lost committed records left the ISR/.test(line),
+        ),
+      ).toBe(true);
+      // Broker 0 catches up from the new leader and rejoins the ISR.
+      await waitFor(() => [0, 1, 2].every((p) => controller.partition('torn', p)!.isr.length === 3), 20_000, 'the ISR to be full again');
 
-    expectAll(await readAll(second.cluster, 'torn'), acknowledged);
-    // And the cluster goes on: more records, all of them readable.
-    const more = await produce(second.cluster, 'torn', 'after', 150, 3);
-    expectAll(await readAll(second.cluster, 'torn'), [...acknowledged, ...more]);
-  }, 120_000);
+      expectAll(await readAll(second.cluster, 'torn'), acknowledged);
+      // And the cluster goes on: more records, all of them readable.
+      const more = await produce(second.cluster, 'torn', 'after', 150, 3);
+      expectAll(await readAll(second.cluster, 'torn'), [...acknowledged, ...more]);
+    }, 120_000);
+  }
 
   it('does not keep a leadership recorded before a crash when its log lost records', async () => {
     const dataDir = tempDataDir();
@@ -291,7 +307,8 @@ describe('ElectLeaders UNCLEAN (KIP-460)', () => {
     await cluster.killBroker(0);
     await cluster.startBroker(1);
     await cluster.startBroker(2);
-    expect(controller.partition('demand', 0)).toMatchObject({ leader: -1, isr: [0] });
+    // Broker 0, the last in-sync replica, is eligible (ELR) and the last known leader; 1 and 2 are neither.
+    expect(controller.partition('demand', 0)).toMatchObject({ leader: -1, isr: [], elr: [0], lastKnownElr: [0] });
 
     const raw = await RawClient.open(`${cluster.broker(1).host}:${cluster.broker(1).boundPort}`);
     cleanups.push(() => raw.close());

@@ -25,10 +25,20 @@ function log(
   };
 }
 
-function elect(options: { replicas?: number[]; isr: number[]; live: number[]; logs: Record<number, ReplicaLogInfo>; unclean?: boolean }) {
+function elect(options: {
+  replicas?: number[];
+  isr: number[];
+  elr?: number[];
+  lastKnownLeader?: number[];
+  live: number[];
+  logs: Record<number, ReplicaLogInfo>;
+  unclean?: boolean;
+}) {
   const input: ElectionInput = {
     replicas: options.replicas ?? [0, 1, 2],
     isr: options.isr,
+    elr: options.elr,
+    lastKnownLeader: options.lastKnownLeader,
     isLive: (id) => options.live.includes(id),
     replicaLog: (id) => options.logs[id] ?? null,
     uncleanAllowed: options.unclean ?? false,
@@ -136,5 +146,33 @@ describe('leader election', () => {
     const result = elect({ isr: [0, 1], live: [0, 1], logs: { 0: log(0, { storageError: 'ENOSPC' }), 1: log(10) } });
     expect(result).toMatchObject({ kind: 'clean', leader: 1 });
     expect(elect({ isr: [0], live: [0], logs: { 0: log(0, { storageError: 'ENOSPC' }) } })).toMatchObject({ kind: 'none', waitingFor: [0] });
+  });
+
+  describe('eligible leader replicas (KIP-966)', () => {
+    it('elects the first live, intact ELR member when the ISR is empty, with an ISR of itself', () => {
+      const result = elect({ isr: [], elr: [0, 1], live: [1, 2], logs: { 1: log(100), 2: log(100) } });
+      expect(result).toMatchObject({ kind: 'clean', leader: 1, isr: [1], source: 'elr' });
+    });
+
+    it('waits for the ELR rather than elect an out-of-sync replica, and passes over an ELR member that lost records', () => {
+      expect(elect({ isr: [], elr: [0], live: [1, 2], logs: {} })).toMatchObject({ kind: 'none', waitingFor: [0] });
+      const damaged = elect({ isr: [], elr: [0, 1], live: [0, 1], logs: { 0: log(90, { lostTo: 100 }), 1: log(100) } });
+      expect(damaged).toMatchObject({ kind: 'clean', leader: 1, isr: [1], damaged: [{ brokerId: 0 }] });
+    });
+
+    it('considers the ELR before an unclean election', () => {
+      const result = elect({ isr: [], elr: [2], live: [0, 2], logs: { 0: log(500, { epochs: [[5, 0]] }), 2: log(100) }, unclean: true });
+      expect(result).toMatchObject({ kind: 'clean', leader: 2 });
+    });
+
+    it('elects the last known leader when the ISR and ELR are empty, and only it', () => {
+      expect(elect({ isr: [], elr: [], lastKnownLeader: [0], live: [0, 1], logs: { 0: log(100), 1: log(100) } })).toMatchObject({
+        kind: 'clean',
+        leader: 0,
+        isr: [0],
+        source: 'last-known-leader',
+      });
+      expect(elect({ isr: [], lastKnownLeader: [0], live: [1], logs: { 1: log(100) } })).toMatchObject({ kind: 'none', waitingFor: [0] });
+    });
   });
 });
