@@ -24,6 +24,7 @@ import { SchemasService } from '../services/schemas/service';
 import type { SecretStore } from '../services/secrets/service';
 import { SettingsService, embeddedDataDir } from '../services/settings/service';
 import { UsersService } from '../services/users/service';
+import { ClientMetricsService } from '../services/client-metrics/service';
 import { TopicsService } from '../services/topics/service';
 import { EventHub } from './events';
 import { appLogger, type Logger } from './logger';
@@ -166,6 +167,11 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   };
   const acls = new AclsService({ admin, connectedAs });
   const users = new UsersService({ admin, connectedAs });
+  const clientMetrics = new ClientMetricsService({
+    admin,
+    connectedAs,
+    embeddedTelemetry: (connectionId) => (connectionId === EMBEDDED_CONNECTION_ID ? embedded.telemetry() : null),
+  });
   const transactions = new TransactionService({ admin });
 
   // Schema registries per connection: the embedded connection's is the embedded cluster's own.
@@ -217,6 +223,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     messages,
     acls,
     users,
+    clientMetrics,
     schemas,
     transactions,
     reassignments,

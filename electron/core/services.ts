@@ -1,5 +1,6 @@
 // The app's services, as app-core makes and wires them and the IPC handlers call them.
 import type { AclsService } from '../services/acls/service';
+import type { ClientMetricsService } from '../services/client-metrics/service';
 import type { ClusterService } from '../services/cluster/service';
 import type { ConnectionService } from '../services/connections/service';
 import type { DemoService } from '../services/demo/service';
@@ -29,6 +30,7 @@ export interface Services {
   messages: MessageService;
   acls: AclsService;
   users: UsersService;
+  clientMetrics: ClientMetricsService;
   schemas: SchemasService;
   transactions: TransactionService;
   reassignments: ReassignmentService;

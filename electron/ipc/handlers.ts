@@ -29,7 +29,24 @@ function trackConnectionCalls(plain: Handlers, connections: ConnectionService): 
 
 function handlers(
   appInfo: AppInfo,
-  { settings, connections, embedded, cluster, topics, produce, groups, lag, demo, messages, acls, users, schemas, transactions, reassignments }: Services,
+  {
+    settings,
+    connections,
+    embedded,
+    cluster,
+    topics,
+    produce,
+    groups,
+    lag,
+    demo,
+    messages,
+    acls,
+    users,
+    clientMetrics,
+    schemas,
+    transactions,
+    reassignments,
+  }: Services,
 ): Handlers {
   return {
     'app.info': () => appInfo,
@@ -128,6 +145,10 @@ function handlers(
       await users.delete(connectionId, user);
       return {};
     },
+
+    'clientMetrics.overview': ({ connectionId }) => clientMetrics.overview(connectionId),
+    'clientMetrics.save': (request) => clientMetrics.save(request),
+    'clientMetrics.delete': (request) => clientMetrics.delete(request),
 
     'transactions.overview': ({ connectionId }) => transactions.overview(connectionId),
     'transactions.topic': ({ connectionId, topic }) => transactions.topic(connectionId, topic),

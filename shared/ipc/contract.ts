@@ -106,6 +106,7 @@ import {
 } from '../model/registry';
 
 import { abortRequestSchema, abortResultSchema, topicTransactionsSchema, transactionsOverviewSchema } from '../model/transactions';
+import { clientMetricsDeleteRequestSchema, clientMetricsOverviewSchema, clientMetricsSaveRequestSchema } from '../model/client-metrics';
 
 const empty = z.object({}).strict();
 const onConnection = z.object({ connectionId: connectionIdSchema }).strict();
@@ -273,6 +274,13 @@ export const contract = {
   // Client quotas (KIP-546, Kafka 2.6+): every entity's quotas; set or remove (null) one, answered with the new list.
   'users.quotas': { request: onConnection, response: clientQuotaListSchema },
   'users.alterQuota': { request: clientQuotaAlterRequestSchema, response: clientQuotaListSchema },
+
+  // Client metrics (KIP-714, Kafka 3.7+ KRaft; shared/model/client-metrics.ts): the subscriptions
+  // (CLIENT_METRICS config resources) and, on the embedded cluster, the clients' latest pushed metrics.
+  // Saving creates (refused if the name is taken) or replaces one; both answer the new overview.
+  'clientMetrics.overview': { request: onConnection, response: clientMetricsOverviewSchema },
+  'clientMetrics.save': { request: clientMetricsSaveRequestSchema, response: clientMetricsOverviewSchema },
+  'clientMetrics.delete': { request: clientMetricsDeleteRequestSchema, response: clientMetricsOverviewSchema },
 
   // Transactions (shared/model/transactions.ts): the coordinators' and those open on partitions, hanging
   // ones named; a topic's producers and last stable offsets; aborting on partitions (WriteTxnMarkers).

@@ -155,9 +155,9 @@ export const BROKER_CONFIG_DEFS: readonly BrokerConfigDef[] = [
   broker({
     name: 'telemetry.receiver.enable',
     type: 'boolean',
-    default: 'true',
+    default: 'false',
     dynamic: false,
-    doc: 'Whether the brokers receive client telemetry (KIP-714) and advertise GetTelemetrySubscriptions and PushTelemetry, as a Kafka broker with a metrics reporter implementing ClientTelemetry does. Playing a Kafka release, off unless set to true (a stock broker has no such reporter).',
+    doc: 'Whether the brokers receive client telemetry (KIP-714) and advertise GetTelemetrySubscriptions and PushTelemetry, as a Kafka broker with a metrics reporter implementing ClientTelemetry in metric.reporters does (a stock broker has none). Playing a release, only 3.7+ KRaft brokers can.',
   }),
   broker({
     name: 'max.request.partition.size.limit',

@@ -52,13 +52,12 @@ export interface EmbeddedClusterOptions {
 
 /**
  * Whether the brokers act as a KIP-714 telemetry receiver and advertise GetTelemetrySubscriptions and
- * PushTelemetry: `telemetry.receiver.enable` (Kafka Desk's; Kafka's brokers need a metrics reporter
- * implementing ClientTelemetry), on unless set false when no release is played, off unless set true
- * when one is (a stock broker of that release has no such reporter).
+ * PushTelemetry: `telemetry.receiver.enable=true` (Kafka Desk's switch for what Kafka gets from a
+ * `metric.reporters` class implementing ClientTelemetry). Off by default, as a stock Kafka broker;
+ * playing a release, only 3.7+ KRaft brokers list them (kafka/releases.ts telemetryApis).
  */
-export function clientTelemetryEnabled(config: Readonly<Record<string, string>>, release: KafkaReleaseId | null): boolean {
-  const setting = config['telemetry.receiver.enable']?.trim().toLowerCase();
-  return release === null ? setting !== 'false' : setting === 'true';
+export function clientTelemetryEnabled(config: Readonly<Record<string, string>>): boolean {
+  return config['telemetry.receiver.enable']?.trim().toLowerCase() === 'true';
 }
 
 /** The most brokers one embedded cluster runs. */
@@ -91,7 +90,7 @@ export class EmbeddedCluster {
 
   /** What the brokers advertise: the release's APIs they implement, and those they do not. */
   advertisedApis(): AdvertisedApis {
-    return advertisedApisFor(createRegistry(), this.kafkaVersion, { clientTelemetry: clientTelemetryEnabled(this.options.config, this.kafkaVersion) });
+    return advertisedApisFor(createRegistry(), this.kafkaVersion, { clientTelemetry: clientTelemetryEnabled(this.options.config) });
   }
 
   private constructor(
@@ -275,7 +274,7 @@ export class EmbeddedCluster {
       options.dispatcher ??
         createDispatcher(createRegistry(), {
           release: options.kafkaVersion ?? null,
-          clientTelemetry: clientTelemetryEnabled(options.config ?? {}, options.kafkaVersion ?? null),
+          clientTelemetry: clientTelemetryEnabled(options.config ?? {}),
         }),
       options.groupClock,
       options.kafkaVersion ?? null,

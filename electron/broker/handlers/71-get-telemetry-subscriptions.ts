@@ -7,9 +7,9 @@ import { telemetryConnection } from './telemetry-connection';
  * a new client instance id when it sends the zero one, the subscription id its pushes must carry, the
  * compression types accepted, the push interval, telemetry.max.bytes, delta temporality and the metric
  * prefixes of the subscriptions it matches (broker/telemetry/client-metrics-manager.ts). Asking again
- * before the interval is THROTTLING_QUOTA_EXCEEDED. Kafka advertises it only with a telemetry receiver
- * configured; the embedded cluster is one (it keeps the pushes for the app), and advertises it when it
- * plays no release.
+ * before the interval is THROTTLING_QUOTA_EXCEEDED. Kafka advertises it only with a telemetry reporter
+ * configured; the embedded cluster does with telemetry.receiver.enable=true (it then keeps the pushes
+ * for the app).
  */
 export const getTelemetrySubscriptionsHandler = defineHandler({
   api: GetTelemetrySubscriptions,

@@ -39,9 +39,9 @@ export interface AdvertisedApis {
 
 /**
  * `clientTelemetry`: whether the brokers act as a KIP-714 telemetry receiver (broker config
- * `telemetry.receiver.enable`). Playing a release, they then list GetTelemetrySubscriptions and
- * PushTelemetry as that release's KRaft brokers do with a telemetry reporter configured (3.7+);
- * without a release, they are dropped when it is off.
+ * `telemetry.receiver.enable`, off by default): only then do they list GetTelemetrySubscriptions and
+ * PushTelemetry, as Kafka's brokers do with a telemetry reporter configured (playing a release: its
+ * 3.7+ KRaft brokers).
  */
 export function advertisedApisFor(
   registry: HandlerRegistry,
@@ -51,7 +51,7 @@ export function advertisedApisFor(
   const ranges = new Map<number, ApiVersionRange>();
   const notImplemented: string[] = [];
   const narrowed: Array<{ api: string; release: ApiVersionRange; advertised: ApiVersionRange }> = [];
-  const clientTelemetry = options.clientTelemetry ?? release === null;
+  const clientTelemetry = options.clientTelemetry ?? false;
   if (release === null) {
     for (const handler of registry.all()) {
       if (!handler.zooKeeperModeOnly) ranges.set(handler.api.apiKey, [handler.minVersion, handler.maxVersion]);

@@ -2,6 +2,7 @@
 // services use, which the real EmbeddedCluster satisfies (checked by the compiler here), and the
 // broker's modules are imported dynamically, only when the embedded cluster starts.
 import type { ClusterEvent, EmbeddedBrokerStatus, KafkaVersion } from '../../../shared/model/schemas';
+import type { ReceivedTelemetry } from '../client-metrics/service';
 
 export interface EmbeddedClusterOptions {
   brokers: number;
@@ -33,6 +34,8 @@ export interface EmbeddedClusterHandle {
   removeBroker(id: number): Promise<void>;
   onEvent(listener: (event: ClusterEvent) => void): () => void;
   close(): Promise<void>;
+  /** The client telemetry its brokers accepted (KIP-714): each client instance's latest push. */
+  readonly telemetry?: { list(): ReceivedTelemetry[] };
   /** The CA certificate (PEM path) clients must trust when the listeners use TLS; null without TLS. */
   readonly caLocation?: string | null;
   /** The schema registry's URL while it serves, and why it does not when it was asked for. */

@@ -10,6 +10,7 @@ import type { ClusterEvent, EmbeddedClusterStatus, EmbeddedRunConfig, EmbeddedSe
 import { AppError } from '../../core/errors';
 import { Signal, type EventHub } from '../../core/events';
 import { loadEmbeddedClusterFactory, type EmbeddedClusterFactory, type EmbeddedClusterHandle } from './factory';
+import type { EmbeddedTelemetry } from '../client-metrics/service';
 
 /** The embedded schema registry's port when Settings name none (18081, beside the brokers' 19092). */
 export const DEFAULT_SCHEMA_REGISTRY_PORT = 18081;
@@ -136,6 +137,21 @@ export class EmbeddedClusterService {
 
   get cluster(): EmbeddedClusterHandle | null {
     return this.#cluster;
+  }
+
+  /** The client telemetry the running cluster received (KIP-714), or null when it does not run. */
+  telemetry(): EmbeddedTelemetry | null {
+    const cluster = this.#cluster;
+    if (!cluster?.telemetry) return null;
+    const release = this.#config.kafkaVersion ?? null;
+    return {
+      receiving: release === null,
+      whyNot:
+        release === null
+          ? null
+          : `The embedded cluster plays Kafka ${release}, whose stock brokers have no telemetry reporter, so they do not advertise GetTelemetrySubscriptions and PushTelemetry and clients push nothing (run it without a release to receive client telemetry).`,
+      list: () => cluster.telemetry?.list() ?? [],
+    };
   }
 
   /** Called when the cluster starts or stops, so connections to it can be rebuilt. */
@@ -305,7 +321,9 @@ export class EmbeddedClusterService {
         dataDir: config.dataDir,
         schemaRegistryPort: this.#schemaRegistryPort,
         kafkaVersion: config.kafkaVersion ?? null,
-        config: securityConfig(security),
+        // The app is the embedded cluster's telemetry receiver (KIP-714) unless it plays a release,
+        // whose stock brokers have none (so they do not advertise the telemetry APIs).
+        config: { ...securityConfig(security), ...(config.kafkaVersion ? {} : { 'telemetry.receiver.enable': 'true' }) },
         // A user whose password this run does not know keeps the credentials stored at an earlier start.
         users: (security?.users ?? []).flatMap((user) => (user.password === null ? [] : [{ name: user.name, password: user.password }])),
       });

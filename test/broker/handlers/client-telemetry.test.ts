@@ -74,7 +74,7 @@ async function alter(name: string, configs: Array<{ name: string; configOperatio
   return answer.responses[0]!;
 }
 
-async function startCluster(config: Record<string, string> = { 'telemetry.max.bytes': '4096' }): Promise<void> {
+async function startCluster(config: Record<string, string> = { 'telemetry.max.bytes': '4096', 'telemetry.receiver.enable': 'true' }): Promise<void> {
   cluster = await EmbeddedCluster.start({ brokers: 2, basePort: 0, dataDir, logger: silentLogger, config });
   raw = await RawClient.open(first(), 'telemetry-raw');
   admin = new Admin({ clientId: 'telemetry-admin', bootstrapBrokers: [first()] });
@@ -283,7 +283,7 @@ describe('persistence and releases', () => {
     expect(described.results[0]!.configs).toEqual([expect.objectContaining({ name: 'interval.ms', value: '1000', configSource: 7, configType: 3 })]);
   }, 60_000);
 
-  it('advertises 71, 72 and 74 v0-1 without a release, 74 v0 on 4.0 and v0-1 on 4.1, none on 3.9 (ZooKeeper) or 3.6', async () => {
+  it('advertises 71 and 72 with telemetry.receiver.enable only, 74 v0-1 without a release, v0 on 4.0, v0-1 on 4.1, none on 3.9 (ZooKeeper) or 3.6', async () => {
     const versions = await raw.call(ApiVersions, 3, { clientSoftwareName: 'test', clientSoftwareVersion: '1' });
     const range = (key: number) => versions.apiKeys.find((k) => k.apiKey === key);
     expect([range(71), range(72), range(74)]).toEqual([
@@ -313,7 +313,9 @@ describe('persistence and releases', () => {
     }));
     expect(detectRelease(stock)).toEqual({ from: '4.0', to: '4.0', exact: true });
     expect(advertisedApisFor(registry, '3.9', { clientTelemetry: true }).range(71)).toBeUndefined();
-    expect(advertisedApisFor(registry, null, { clientTelemetry: false }).range(72)).toBeUndefined();
+    // A stock broker (no telemetry reporter) lists neither.
+    expect(advertisedApisFor(registry).range(72)).toBeUndefined();
+    expect(advertisedApisFor(registry).range(74)).toEqual([0, 1]);
   });
 
   it('refuses CLIENT_METRICS resources on a cluster playing Kafka 3.9 (ZooKeeper) and 3.6, in Kafka words', async () => {
