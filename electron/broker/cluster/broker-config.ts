@@ -364,6 +364,14 @@ export const BROKER_CONFIG_DEFS: readonly BrokerConfigDef[] = [
     doc: 'The list of enabled rebalance protocols: classic (JoinGroup/SyncGroup) and consumer (KIP-848 ConsumerGroupHeartbeat).',
   }),
   broker({
+    name: 'group.consumer.migration.policy',
+    type: 'string',
+    default: 'bidirectional',
+    dynamic: false,
+    validator: { kind: 'oneOf', values: ['bidirectional', 'upgrade', 'downgrade', 'disabled'] },
+    doc: 'Online migration of non-empty groups between the classic and consumer protocols (KIP-848): bidirectional, upgrade (classic to consumer only), downgrade (consumer to classic only) or disabled.',
+  }),
+  broker({
     name: 'group.consumer.session.timeout.ms',
     type: 'int',
     default: '45000',

@@ -42,6 +42,12 @@ const CHANGES: readonly DefaultChange[] = [
     why: 'KIP-848: the consumer rebalance protocol is on by default from 4.0 (3.7-3.9: early access, off unless configured)',
   },
   {
+    name: 'group.consumer.migration.policy',
+    before: 'disabled',
+    since: '4.0',
+    why: 'KIP-848: online migration of non-empty groups between the classic and consumer protocols on by default from 4.0 (#17295); disabled in 3.8-3.9',
+  },
+  {
     name: 'log.message.timestamp.after.max.ms',
     before: '9223372036854775807',
     since: '4.0',

@@ -30,6 +30,16 @@ export const LEAVE_GROUP_MEMBER_EPOCH = -1;
 /** Member epoch of a static member that leaves for now and will be back with the same instance id. */
 export const LEAVE_GROUP_STATIC_MEMBER_EPOCH = -2;
 
+/**
+ * What a member that speaks the classic protocol (JoinGroup/SyncGroup/Heartbeat) inside a consumer group
+ * brings along (Kafka's ClassicMemberMetadata): its session timeout and the protocols (assignor names
+ * with their ConsumerProtocolSubscription bytes) it joined with, in its order of preference.
+ */
+export interface ClassicMemberMetadata {
+  readonly sessionTimeoutMs: number;
+  readonly supportedProtocols: ReadonlyArray<{ readonly name: string; readonly metadata: Buffer }>;
+}
+
 /** One member, immutable: a change makes a new object (Kafka's ConsumerGroupMember and its Builder). */
 export interface ConsumerGroupMember {
   readonly memberId: string;
@@ -49,6 +59,8 @@ export interface ConsumerGroupMember {
   readonly assignedPartitions: TopicPartitions;
   /** Partitions the member must give up before it moves to the next epoch. */
   readonly partitionsPendingRevocation: TopicPartitions;
+  /** Set for a member that uses the classic protocol (online migration, KIP-848); null for the consumer protocol. */
+  readonly classicMetadata: ClassicMemberMetadata | null;
 }
 
 export function newMember(memberId: string): ConsumerGroupMember {
@@ -67,7 +79,17 @@ export function newMember(memberId: string): ConsumerGroupMember {
     state: 'STABLE',
     assignedPartitions: new Map(),
     partitionsPendingRevocation: new Map(),
+    classicMetadata: null,
   };
+}
+
+function sameClassicMetadata(a: ClassicMemberMetadata | null, b: ClassicMemberMetadata | null): boolean {
+  if (a === null || b === null) return a === b;
+  return (
+    a.sessionTimeoutMs === b.sessionTimeoutMs &&
+    a.supportedProtocols.length === b.supportedProtocols.length &&
+    a.supportedProtocols.every((p, i) => p.name === b.supportedProtocols[i]!.name && p.metadata.equals(b.supportedProtocols[i]!.metadata))
+  );
 }
 
 export function sameTopicPartitions(a: TopicPartitions, b: TopicPartitions): boolean {
@@ -104,7 +126,8 @@ export function sameMemberMetadata(a: ConsumerGroupMember, b: ConsumerGroupMembe
     a.clientId === b.clientId &&
     a.clientHost === b.clientHost &&
     a.rebalanceTimeoutMs === b.rebalanceTimeoutMs &&
-    a.serverAssignor === b.serverAssignor
+    a.serverAssignor === b.serverAssignor &&
+    sameClassicMetadata(a.classicMetadata, b.classicMetadata)
   );
 }
 
@@ -131,6 +154,16 @@ export interface SubscribedTopic {
   numPartitions: number;
 }
 
+/** What a write may change of a group, taken before it (ConsumerGroup.snapshot); the members are immutable. */
+export interface ConsumerGroupSnapshot {
+  readonly groupEpoch: number;
+  readonly assignmentEpoch: number;
+  readonly members: ReadonlyMap<string, ConsumerGroupMember>;
+  readonly targetAssignment: ReadonlyMap<string, TopicPartitions>;
+  readonly subscriptionMetadata: Map<string, SubscribedTopic>;
+  readonly topicFilters: ReadonlyMap<string, (topic: string) => boolean>;
+}
+
 export class ConsumerGroup {
   readonly type = 'consumer';
   groupEpoch = 0;
@@ -147,6 +180,10 @@ export class ConsumerGroup {
   readonly #partitionEpochs = new Map<string, Map<number, number>>();
   readonly sessionTimers = new Map<string, TimerHandle>();
   readonly rebalanceTimers = new Map<string, TimerHandle>();
+  /** Classic members told to rejoin (REBALANCE_IN_PROGRESS), fenced unless they JoinGroup within their rebalance timeout. */
+  readonly joinTimers = new Map<string, TimerHandle>();
+  /** Classic members that joined, fenced unless they SyncGroup within their rebalance timeout. */
+  readonly syncTimers = new Map<string, TimerHandle>();
   /** member id -> which topics its principal may DESCRIBE (ACLs on), from its last heartbeat; not stored. */
   readonly topicFilters = new Map<string, (topic: string) => boolean>();
   /** The group was deleted or its coordinator moved: timers and late writes must do nothing. */
@@ -160,6 +197,71 @@ export class ConsumerGroup {
     if (this.groupEpoch > this.assignmentEpoch) return 'Assigning';
     for (const member of this.members.values()) if (!isReconciledTo(member, this.assignmentEpoch)) return 'Reconciling';
     return 'Stable';
+  }
+
+  /**
+   * The group's state before a write, to go back to when the write fails (Kafka keeps its groups in
+   * timeline structures and reverts them to the last committed offset). Partition owners and static
+   * members are derived from the members and rebuilt on revert.
+   */
+  snapshot(): ConsumerGroupSnapshot {
+    return {
+      groupEpoch: this.groupEpoch,
+      assignmentEpoch: this.assignmentEpoch,
+      members: new Map(this.members),
+      targetAssignment: new Map(this.targetAssignment),
+      subscriptionMetadata: this.subscriptionMetadata,
+      topicFilters: new Map(this.topicFilters),
+    };
+  }
+
+  /** Puts back a snapshot (timers are the membership's to reconcile). */
+  revertTo(snapshot: ConsumerGroupSnapshot): void {
+    this.groupEpoch = snapshot.groupEpoch;
+    this.assignmentEpoch = snapshot.assignmentEpoch;
+    this.subscriptionMetadata = snapshot.subscriptionMetadata;
+    for (const memberId of [...this.members.keys()]) this.removeMember(memberId);
+    this.#partitionEpochs.clear();
+    this.staticMembers.clear();
+    for (const member of snapshot.members.values()) this.updateMember(member);
+    this.targetAssignment.clear();
+    for (const [memberId, target] of snapshot.targetAssignment) this.targetAssignment.set(memberId, target);
+    this.topicFilters.clear();
+    for (const [memberId, filter] of snapshot.topicFilters) this.topicFilters.set(memberId, filter);
+  }
+
+  /** How many members use the classic protocol. */
+  classicMemberCount(): number {
+    let n = 0;
+    for (const m of this.members.values()) if (m.classicMetadata !== null) n++;
+    return n;
+  }
+
+  /**
+   * Whether a classic member with these protocols may join (Kafka's supportsClassicProtocols): the
+   * `consumer` protocol type, and one protocol every classic member already supports.
+   */
+  supportsClassicProtocols(protocolType: string, names: readonly string[]): boolean {
+    if (protocolType !== 'consumer') return false;
+    const classic = [...this.members.values()].filter((m) => m.classicMetadata !== null);
+    if (classic.length === 0) return names.length > 0;
+    return names.some((name) => classic.every((m) => m.classicMetadata!.supportedProtocols.some((p) => p.name === name)));
+  }
+
+  /** Every member but `memberId` uses the classic protocol, and that one does not (Kafka's allMembersUseClassicProtocolExcept). */
+  allMembersUseClassicProtocolExcept(memberId: string): boolean {
+    const member = this.members.get(memberId);
+    return member !== undefined && member.classicMetadata === null && this.classicMemberCount() === this.members.size - 1;
+  }
+
+  /** A member still waits for a partition of its target that another member owns (Kafka's waitingOnUnreleasedPartition). */
+  waitingOnUnreleasedPartition(member: ConsumerGroupMember): boolean {
+    if (member.state !== 'UNRELEASED_PARTITIONS') return false;
+    for (const [topicId, partitions] of this.targetOf(member.memberId)) {
+      const assigned = member.assignedPartitions.get(topicId);
+      for (const p of partitions) if (!assigned?.has(p) && this.currentPartitionEpoch(topicId, p) !== -1) return true;
+    }
+    return false;
   }
 
   /** The epoch of the member owning a partition, or -1 when no member owns it. */

@@ -8,7 +8,8 @@
  *   INT32, partitionMetadata [partition INT32, racks [STRING]]]` (racks unused: written empty).
  * - 5 ConsumerGroupMemberMetadata (group, member): `instanceId?, rackId?, clientId, clientHost,
  *   subscribedTopicNames [STRING], subscribedTopicRegex?, rebalanceTimeoutMs INT32, serverAssignor?`
- *   (tag 0, the classic member's metadata, not written: every member here uses the consumer protocol).
+ *   and tag 0, ClassicMemberMetadata `sessionTimeoutMs INT32, supportedProtocols [name, metadata BYTES]`,
+ *   a nullable struct (a presence byte first) written only for a member that uses the classic protocol.
  * - 6 ConsumerGroupTargetAssignmentMetadata (group): `assignmentEpoch INT32`.
  * - 7 ConsumerGroupTargetAssignmentMember (group, member): `topicPartitions [topicId UUID, partitions [INT32]]`.
  * - 8 ConsumerGroupCurrentMemberAssignment (group, member): `memberEpoch INT32, previousMemberEpoch INT32,
@@ -20,6 +21,7 @@ import { Writer } from '../../kafka/protocol/writer';
 import type { RecordInput } from '../../kafka/records/record-batch';
 import {
   MEMBER_STATE_VALUE,
+  type ClassicMemberMetadata,
   memberStateFromValue,
   type ConsumerGroupMember,
   type ConsumerMemberState,
@@ -83,10 +85,10 @@ function readTopicPartitions(r: Reader): TopicPartitions {
   return result;
 }
 
-function value(build: (w: Writer) => void): Buffer {
+function value(build: (w: Writer) => void, tagged: ReadonlyArray<readonly [number, (w: Writer) => void]> = []): Buffer {
   const w = new Writer(64).int16(0);
   build(w);
-  w.taggedFields([]);
+  w.taggedFields(tagged);
   return w.toBuffer();
 }
 
@@ -103,12 +105,36 @@ export function encodePartitionMetadataValue(topics: Iterable<SubscribedTopic>):
 }
 
 export function encodeMemberMetadataValue(m: ConsumerGroupMember): Buffer {
-  return value((w) => {
-    w.compactNullableString(m.instanceId).compactNullableString(m.rackId).compactString(m.clientId).compactString(m.clientHost);
-    w.compactArrayLength(m.subscribedTopicNames.length);
-    for (const t of m.subscribedTopicNames) w.compactString(t);
-    w.compactNullableString(m.subscribedTopicRegex).int32(m.rebalanceTimeoutMs).compactNullableString(m.serverAssignor);
-  });
+  return value(
+    (w) => {
+      w.compactNullableString(m.instanceId).compactNullableString(m.rackId).compactString(m.clientId).compactString(m.clientHost);
+      w.compactArrayLength(m.subscribedTopicNames.length);
+      for (const t of m.subscribedTopicNames) w.compactString(t);
+      w.compactNullableString(m.subscribedTopicRegex).int32(m.rebalanceTimeoutMs).compactNullableString(m.serverAssignor);
+    },
+    m.classicMetadata === null ? [] : [[0, (w: Writer) => writeClassicMetadata(w, m.classicMetadata!)]],
+  );
+}
+
+function writeClassicMetadata(w: Writer, classic: ClassicMemberMetadata): void {
+  w.int8(1).int32(classic.sessionTimeoutMs).compactArrayLength(classic.supportedProtocols.length);
+  for (const p of classic.supportedProtocols) w.compactString(p.name).compactBytes(p.metadata).taggedFields([]);
+  w.taggedFields([]);
+}
+
+function readClassicMetadata(r: Reader): ClassicMemberMetadata | null {
+  if (r.readInt8() < 0) return null;
+  const sessionTimeoutMs = r.readInt32();
+  const n = r.readCompactArrayLength(3);
+  const supportedProtocols: Array<{ name: string; metadata: Buffer }> = [];
+  for (let i = 0; i < n; i++) {
+    const name = r.readCompactString();
+    const metadata = Buffer.from(r.readCompactBytes());
+    r.readTaggedFields();
+    supportedProtocols.push({ name, metadata });
+  }
+  r.readTaggedFields();
+  return { sessionTimeoutMs, supportedProtocols };
 }
 
 export function encodeAssignmentEpochValue(epoch: number): Buffer {
@@ -166,7 +192,15 @@ export function decodePartitionMetadataValue(data: Buffer): SubscribedTopic[] {
 
 export type MemberMetadata = Pick<
   ConsumerGroupMember,
-  'instanceId' | 'rackId' | 'clientId' | 'clientHost' | 'subscribedTopicNames' | 'subscribedTopicRegex' | 'rebalanceTimeoutMs' | 'serverAssignor'
+  | 'instanceId'
+  | 'rackId'
+  | 'clientId'
+  | 'clientHost'
+  | 'subscribedTopicNames'
+  | 'subscribedTopicRegex'
+  | 'rebalanceTimeoutMs'
+  | 'serverAssignor'
+  | 'classicMetadata'
 >;
 
 export function decodeMemberMetadataValue(data: Buffer): MemberMetadata {
@@ -181,7 +215,12 @@ export function decodeMemberMetadataValue(data: Buffer): MemberMetadata {
   const subscribedTopicRegex = r.readCompactNullableString();
   const rebalanceTimeoutMs = r.readInt32();
   const serverAssignor = r.readCompactNullableString();
-  r.readTaggedFields();
+  let classicMetadata: ClassicMemberMetadata | null = null;
+  r.readTaggedFields((tag, sub) => {
+    if (tag !== 0) return false;
+    classicMetadata = readClassicMetadata(sub);
+    return true;
+  });
   return {
     instanceId,
     rackId,
@@ -191,6 +230,7 @@ export function decodeMemberMetadataValue(data: Buffer): MemberMetadata {
     subscribedTopicRegex,
     rebalanceTimeoutMs,
     serverAssignor,
+    classicMetadata,
   };
 }
 

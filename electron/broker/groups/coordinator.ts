@@ -19,7 +19,15 @@ import { describeConsumerGroup, describeError, notAConsumerGroup, type Described
 import type { ConsumerGroup } from './consumer-group';
 import { ConsumerMembership, type ConsumerHeartbeatRequest } from './consumer-membership';
 import { Group, joinError } from './group';
-import { GroupMembership, type DescribedGroup, type JoinRequest, type ListedGroup, type MemberRef, type SyncRequest } from './group-membership';
+import {
+  GroupMembership,
+  type DescribedGroup,
+  type JoinRequest,
+  type LeaveResult,
+  type ListedGroup,
+  type MemberRef,
+  type SyncRequest,
+} from './group-membership';
 import { GroupOffsets, type CommitRequest, type TxnCommitRequest } from './group-offsets';
 import { GroupPartitions, systemClock, type CoordinatorBroker, type CoordinatorClock, type OwnedPartition } from './group-partitions';
 import { loadOffsetsPartition } from './offsets-store';
@@ -69,7 +77,10 @@ export class GroupCoordinator {
     this.#broker = broker;
     this.#partitions = new GroupPartitions(broker, clock);
     this.membership = new GroupMembership(this.#partitions);
-    this.consumer = new ConsumerMembership(this.#partitions);
+    this.consumer = new ConsumerMembership(this.#partitions, {
+      retire: (group) => this.membership.retire(group),
+      adopt: (holder, value) => this.membership.adopt(holder, value),
+    });
     this.offsets = new GroupOffsets(this.#partitions, this.membership, this.consumer);
   }
 
@@ -178,10 +189,16 @@ export class GroupCoordinator {
   // The handlers' calls
 
   joinGroup(request: JoinRequest) {
-    // A consumer group with members cannot take classic members here (Kafka's online migration of a
-    // group between protocols is not implemented): Kafka's answer when it cannot, INCONSISTENT_GROUP_PROTOCOL.
+    // A consumer group with members takes classic members (KIP-848's online migration, Kafka 3.8+'s
+    // classicGroupJoinToConsumerGroup); an empty one is removed and the id becomes a classic group.
     const consumerGroup = this.consumer.consumerGroup(request.groupId);
-    if (consumerGroup && consumerGroup.members.size > 0) return joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, request.memberId);
+    if (consumerGroup && consumerGroup.members.size > 0) {
+      const config = this.#broker.config;
+      if (request.sessionTimeoutMs < config.int('group.min.session.timeout.ms') || request.sessionTimeoutMs > config.int('group.max.session.timeout.ms')) {
+        return joinError(ErrorCode.INVALID_SESSION_TIMEOUT, request.memberId);
+      }
+      return this.consumer.classicJoin(request);
+    }
     if (consumerGroup) this.offsets.deleteEmptyConsumerGroup(consumerGroup);
     return this.membership.joinGroup(request);
   }
@@ -191,15 +208,19 @@ export class GroupCoordinator {
     return this.consumer.heartbeat(request);
   }
 
+  /** SyncGroup, Heartbeat and LeaveGroup of a consumer group's id go to its classic members (KIP-848 online migration). */
   syncGroup(request: SyncRequest) {
+    if (request.groupId !== '' && this.consumer.consumerGroup(request.groupId)) return this.consumer.classicSync(request);
     return this.membership.syncGroup(request);
   }
 
   heartbeat(request: MemberRef) {
+    if (request.groupId !== '' && this.consumer.consumerGroup(request.groupId)) return this.consumer.classicHeartbeat(request);
     return this.membership.heartbeat(request);
   }
 
-  leaveGroup(groupId: string, leaving: Array<{ memberId: string; groupInstanceId: string | null }>) {
+  leaveGroup(groupId: string, leaving: Array<{ memberId: string; groupInstanceId: string | null }>): LeaveResult | Promise<LeaveResult> {
+    if (groupId !== '' && this.consumer.consumerGroup(groupId)) return this.consumer.classicLeave(groupId, leaving);
     return this.membership.leaveGroup(groupId, leaving);
   }
 

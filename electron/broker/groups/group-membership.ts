@@ -585,6 +585,12 @@ export class GroupMembership {
 
   restoreGroup(groupId: string, value: GroupMetadataValue, now: number): Group {
     const group = new Group(groupId, now);
+    this.#fill(group, value);
+    return group;
+  }
+
+  /** Gives an empty group the members and generation of a stored value, Stable (or Empty without members). */
+  #fill(group: Group, value: GroupMetadataValue): void {
     const protocolType = value.protocolType === '' ? null : value.protocolType;
     for (const m of value.members) {
       const protocols = value.protocol !== null ? [{ name: value.protocol, metadata: m.subscription }] : [];
@@ -607,7 +613,37 @@ export class GroupMembership {
     group.leaderId = value.leader !== null && group.members.has(value.leader) ? value.leader : (group.members.keys().next().value ?? null);
     group.state = group.members.size > 0 ? 'Stable' : 'Empty';
     if (value.currentStateTimestamp >= 0) group.stateTimestamp = value.currentStateTimestamp;
-    return group;
+  }
+
+  /**
+   * The group became a consumer group (online upgrade, KIP-848): requests waiting in a rebalance are told
+   * to rejoin (REBALANCE_IN_PROGRESS), its members and timers go; the entry stays, Empty, for its
+   * committed offsets.
+   */
+  retire(group: Group): void {
+    this.dropGroup(group, ErrorCode.REBALANCE_IN_PROGRESS);
+    for (const memberId of [...group.members.keys()]) group.remove(memberId);
+    group.staticMembers.clear();
+    group.generationId = 0;
+    group.protocolType = null;
+    group.protocolName = null;
+    group.leaderId = null;
+    group.newMemberAdded = false;
+    group.initialDelay = false;
+    group.state = 'Empty';
+    group.stateTimestamp = this.#clock.now();
+  }
+
+  /**
+   * A consumer group became this classic group (online downgrade, KIP-848): the entry that holds its
+   * offsets takes the members of `value` (written to the log by the caller) and a rebalance starts, so
+   * each member joins the classic group; their sessions run from now.
+   */
+  adopt(group: Group, value: GroupMetadataValue): void {
+    this.#fill(group, value);
+    if (group.members.size === 0) return;
+    for (const member of group.members.values()) this.scheduleHeartbeat(group, member);
+    this.#prepareRebalance(group, `Downgrade group ${group.groupId} from consumer to classic.`);
   }
 
   /** Stops a group's timers and answers its waiting requests; the group object is discarded. */

@@ -72,14 +72,17 @@ export class GroupOffsets {
    * Kafka's ConsumerGroup.validateOffsetCommit: with no member (epoch -1) only while the group is empty
    * (admin tools); a transactional commit that names no member is accepted; else the member must exist,
    * use OffsetCommit v9+ (KIP-848), and send its current member epoch (STALE_MEMBER_EPOCH otherwise).
+   * A classic member of the group (online migration) commits with any version and its generation, the
+   * member epoch (ILLEGAL_GENERATION otherwise).
    */
   #validateConsumerCommit(group: ConsumerGroup, request: MemberRef, transactional: boolean, apiVersion: number): number {
     if (request.generationId < 0 && group.members.size === 0) return ErrorCode.NONE;
     if (transactional && request.generationId === -1 && request.memberId === '' && request.groupInstanceId === null) return ErrorCode.NONE;
     const member = group.members.get(request.memberId);
     if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (!transactional && apiVersion < 9) return ErrorCode.UNSUPPORTED_VERSION;
-    if (request.generationId !== member.memberEpoch) return ErrorCode.STALE_MEMBER_EPOCH;
+    const classic = member.classicMetadata !== null;
+    if (!transactional && !classic && apiVersion < 9) return ErrorCode.UNSUPPORTED_VERSION;
+    if (request.generationId !== member.memberEpoch) return classic ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.STALE_MEMBER_EPOCH;
     return ErrorCode.NONE;
   }
 
@@ -287,7 +290,8 @@ export class GroupOffsets {
     const consumerGroup = owned.consumerGroups.get(groupId);
     if (consumerGroup && !(member.memberId === null && member.memberEpoch < 0)) {
       const known = member.memberId === null ? undefined : consumerGroup.members.get(member.memberId);
-      const code = !known ? ErrorCode.UNKNOWN_MEMBER_ID : known.memberEpoch !== member.memberEpoch ? ErrorCode.STALE_MEMBER_EPOCH : ErrorCode.NONE;
+      const stale = known?.classicMetadata ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.STALE_MEMBER_EPOCH;
+      const code = !known ? ErrorCode.UNKNOWN_MEMBER_ID : known.memberEpoch !== member.memberEpoch ? stale : ErrorCode.NONE;
       if (code !== ErrorCode.NONE)
         return { errorCode: code, topics: (topics ?? []).map((t) => ({ name: t.name, partitions: t.partitions.map((p) => missing(p, code)) })) };
     }

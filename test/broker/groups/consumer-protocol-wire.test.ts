@@ -25,8 +25,12 @@ import {
   DeleteGroups,
   OffsetDelete,
   TxnOffsetCommit,
+  createHeartbeatRequest,
   createJoinGroupRequest,
   createOffsetCommitRequest,
+  createSyncGroupRequest,
+  Heartbeat,
+  SyncGroup,
   createOffsetFetchRequest,
   createOffsetFetchRequestGroup,
   FindCoordinator,
@@ -36,6 +40,10 @@ import {
   type ConsumerGroupHeartbeatRequest,
   type ConsumerGroupHeartbeatResponse,
 } from '../../../electron/kafka/protocol/generated/index';
+import { decodeConsumerProtocolAssignment } from '../../../electron/kafka/protocol/generated/consumer-protocol-assignment';
+import { encodeConsumerProtocolSubscription } from '../../../electron/kafka/protocol/generated/consumer-protocol-subscription';
+import { Reader } from '../../../electron/kafka/protocol/reader';
+import { Writer } from '../../../electron/kafka/protocol/writer';
 import { RawClient } from '../handlers/raw-client';
 import { createTopic, ManualClock, startGroupCluster, uniqueName, type GroupTestCluster } from './helpers';
 
@@ -339,24 +347,72 @@ describe('ConsumerGroupHeartbeat over the wire', () => {
     expect(group(regexGroup)!.members.get('r')!.subscribedTopicRegex).toBe(`${prefix}-.*`);
   });
 
-  it('a group id is one type: classic JoinGroup on a consumer group, and ConsumerGroupHeartbeat on a classic group, are refused', async () => {
+  it('classic JoinGroup/SyncGroup on a consumer group join it as a classic member (KIP-848 migration); a heartbeat on a classic group being formed is refused', async () => {
     const topic = uniqueName('cgh-types');
-    createTopic(t.cluster, topic, 1, 1);
+    createTopic(t.cluster, topic, 2, 1);
     const consumerGroupId = uniqueName('cgh-types-consumer');
-    expect((await join(consumerGroupId, 'm', [topic])).errorCode).toBe(ErrorCode.NONE);
-    const joined = await client.call(JoinGroup, 5, {
-      ...createJoinGroupRequest(),
+    const m = await join(consumerGroupId, 'm', [topic]);
+    expect(m.errorCode).toBe(ErrorCode.NONE);
+    const classicJoin = (memberId: string, protocolType: string, metadata: Buffer) =>
+      client.call(JoinGroup, 5, {
+        ...createJoinGroupRequest(),
+        groupId: consumerGroupId,
+        memberId,
+        sessionTimeoutMs: 10_000,
+        rebalanceTimeoutMs: 10_000,
+        protocolType,
+        protocols: [{ name: 'range', metadata }],
+      });
+    const subscription = new Writer(64).int16(1);
+    encodeConsumerProtocolSubscription(subscription, 1, { topics: [topic], userData: null, ownedPartitions: [], generationId: -1, rackId: null });
+    // Only the consumer embedded protocol fits a consumer group (Kafka's supportsClassicProtocols).
+    expect((await classicJoin('', 'connect', subscription.toBuffer())).errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    const first = await classicJoin('', 'consumer', subscription.toBuffer());
+    expect(first.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
+    expect((await classicJoin(first.memberId, 'consumer', Buffer.alloc(0))).errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    // With its id: a classic member of the consumer group, in the new group epoch, with no leader to assign.
+    const joined = await classicJoin(first.memberId, 'consumer', subscription.toBuffer());
+    expect(joined).toMatchObject({ errorCode: ErrorCode.NONE, protocolName: 'range', leader: '', members: [] });
+    const group = t.cluster.runningBrokers()[0]!.groups.consumer.consumerGroup(consumerGroupId)!;
+    expect(group.groupEpoch).toBe(2);
+    expect(group.members.get(first.memberId)?.classicMetadata).toMatchObject({ sessionTimeoutMs: 10_000, supportedProtocols: [{ name: 'range' }] });
+    // Both partitions belong to m until it revokes one: the classic member waits for it (UNRELEASED).
+    expect(joined.generationId).toBe(2);
+    const synced = await client.call(SyncGroup, 3, {
+      ...createSyncGroupRequest(),
       groupId: consumerGroupId,
-      memberId: '',
-      sessionTimeoutMs: 10_000,
-      rebalanceTimeoutMs: 10_000,
-      protocolType: 'consumer',
-      protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+      memberId: first.memberId,
+      generationId: joined.generationId,
+      assignments: [],
     });
-    expect(joined.errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    expect(synced.errorCode).toBe(ErrorCode.NONE);
+    const assignment = decodeConsumerProtocolAssignment(new Reader(synced.assignment, 2), 1);
+    expect(assignment.assignedPartitions).toEqual([]);
+    // m heartbeats, revokes its partition; the classic member's heartbeat then says rejoin, and it gets it.
+    const beatM = await beat(consumerGroupId, 'm', m.memberEpoch, [topic], owned(m));
+    expect(partitionsOf(beatM)?.split(',')).toHaveLength(1);
+    await beat(consumerGroupId, 'm', beatM.memberEpoch, [topic], owned(beatM));
+    const hb = await client.call(Heartbeat, 3, {
+      ...createHeartbeatRequest(),
+      groupId: consumerGroupId,
+      memberId: first.memberId,
+      generationId: joined.generationId,
+    });
+    expect(hb.errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+    const rejoined = await classicJoin(first.memberId, 'consumer', subscription.toBuffer());
+    const resynced = await client.call(SyncGroup, 3, {
+      ...createSyncGroupRequest(),
+      groupId: consumerGroupId,
+      memberId: first.memberId,
+      generationId: rejoined.generationId,
+      assignments: [],
+    });
+    expect(decodeConsumerProtocolAssignment(new Reader(resynced.assignment, 2), 1).assignedPartitions.map((tp) => [tp.topic, tp.partitions.length])).toEqual([
+      [topic, 1],
+    ]);
 
     const classicGroupId = uniqueName('cgh-types-classic');
-    const first = await client.call(JoinGroup, 5, {
+    const pending = await client.call(JoinGroup, 5, {
       ...createJoinGroupRequest(),
       groupId: classicGroupId,
       memberId: '',
@@ -365,7 +421,7 @@ describe('ConsumerGroupHeartbeat over the wire', () => {
       protocolType: 'consumer',
       protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
     });
-    expect(first.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
+    expect(pending.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
     // The classic group has a member now (one waiting to join with its id): not a consumer group.
     const refused = await join(classicGroupId, 'm', [topic]);
     expect([refused.errorCode, refused.errorMessage]).toEqual([ErrorCode.GROUP_ID_NOT_FOUND, `Group ${classicGroupId} is not a consumer group.`]);
