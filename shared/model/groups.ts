@@ -77,6 +77,10 @@ export const consumerProtocolMemberSchema = z.object({
   revoking: topicPartitionsSchema,
   // In the target but not owned yet: assigned once their previous owner has released them.
   assigning: topicPartitionsSchema,
+  // Which protocol the member speaks (ConsumerGroupDescribe v1, KIP-1099, Kafka 4.0+): `classic` for a
+  // member that joined with JoinGroup (an online migration from a classic group, or back); null where the
+  // cluster answers v0 (3.8-3.9), which does not say.
+  memberType: z.enum(['classic', 'consumer']).nullable(),
 });
 export type ConsumerProtocolMember = z.infer<typeof consumerProtocolMemberSchema>;
 

@@ -392,7 +392,14 @@ describe('consumer groups and lag on the embedded cluster', () => {
       expect(detail.epochs!.assignment).toBe(detail.epochs!.group);
       const [m] = detail.members;
       expect(m!.clientId).toBe('kip848-member');
-      expect(m!.consumerProtocol).toMatchObject({ memberEpoch: detail.epochs!.group, subscribedTopics: ['kip848.orders'], revoking: [], assigning: [] });
+      // The embedded cluster answers ConsumerGroupDescribe v1 (KIP-1099): the member speaks the consumer protocol.
+      expect(m!.consumerProtocol).toMatchObject({
+        memberEpoch: detail.epochs!.group,
+        subscribedTopics: ['kip848.orders'],
+        revoking: [],
+        assigning: [],
+        memberType: 'consumer',
+      });
       expect(m!.consumerProtocol!.target).toEqual([{ topic: 'kip848.orders', partitions: [0, 1, 2, 3] }]);
       expect(detail.partitions.map((p) => p.clientId)).toEqual(['kip848-member', 'kip848-member', 'kip848-member', 'kip848-member']);
       const list = await eventually(

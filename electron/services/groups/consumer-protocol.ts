@@ -43,6 +43,9 @@ const STATES: Record<string, GroupState> = {
   dead: 'DEAD',
 };
 
+// ConsumerGroupDescribe v1's MemberType (KIP-1099); a v0 answer decodes to -1, unknown.
+const MEMBER_TYPES: Record<number, 'classic' | 'consumer'> = { 0: 'classic', 1: 'consumer' };
+
 const byTopic = (a: { topic: string }, b: { topic: string }) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0);
 
 function toTopicPartitions(assignment: { topicPartitions: Array<{ topicName: string; partitions: number[] }> }): TopicPartitions {
@@ -72,6 +75,7 @@ function toInfo(group: ConsumerGroupDescribeResponseDescribedGroup): ConsumerGro
         target,
         revoking: minus(assignments, target),
         assigning: minus(target, assignments),
+        memberType: MEMBER_TYPES[member.memberType] ?? null,
       };
       return {
         memberId: member.memberId,

@@ -103,6 +103,15 @@ export function ConsumerGroupMembers({ detail }: { detail: GroupDetail }) {
                   <div>{member.clientId}</div>
                   <code className="muted small">{member.host}</code>
                   {member.groupInstanceId ? <div className="muted small">static: {member.groupInstanceId}</div> : null}
+                  {protocol?.memberType === 'classic' ? (
+                    <div
+                      className="muted small"
+                      data-member-type="classic"
+                      title="This member joined with JoinGroup (the classic protocol) and is kept in the consumer group as Kafka migrates the group online (KIP-848)"
+                    >
+                      classic protocol
+                    </div>
+                  ) : null}
                 </td>
                 <td className="numeric" data-column="member-epoch">
                   {protocol ? formatCount(protocol.memberEpoch) : '—'}
