@@ -166,7 +166,12 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     return sasl ? `User:${sasl.username}` : null;
   };
   const acls = new AclsService({ admin, connectedAs });
-  const users = new UsersService({ admin, connectedAs });
+  const users = new UsersService({
+    admin,
+    connectedAs,
+    // The brokers' throttle-time metrics: the app hosts the embedded cluster's brokers, and no Kafka API reports them for another cluster.
+    throttledClients: (connectionId) => (connectionId === EMBEDDED_CONNECTION_ID ? (embedded.cluster?.throttledClients() ?? []) : null),
+  });
   const clientMetrics = new ClientMetricsService({
     admin,
     connectedAs,

@@ -176,7 +176,7 @@ const API_ACTIONS: Readonly<Record<string, string>> = {
   DescribeTransactions: 'Describing transactions',
   DescribeProducers: "Listing a partition's producers",
   WriteTxnMarkers: 'Aborting a transaction',
-  DescribeClientQuotas: 'Reading client quotas',
+  DescribeClientQuotas: 'Managing client quotas',
   AlterClientQuotas: 'Changing client quotas',
   ListPartitionReassignments: 'Listing partition moves (reassignments) under way',
   AlterPartitionReassignments: 'Moving partitions between brokers (reassignments)',

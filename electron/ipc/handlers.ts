@@ -139,6 +139,7 @@ function handlers(
     'users.list': ({ connectionId }) => users.list(connectionId),
     'users.quotas': ({ connectionId }) => users.quotas(connectionId),
     'users.alterQuota': (request) => users.alterQuota(request),
+    'users.throttled': ({ connectionId }) => users.throttled(connectionId),
     'users.create': (request) => users.create(request.connectionId, request),
     'users.changePassword': (request) => users.changePassword(request.connectionId, request),
     'users.delete': async ({ connectionId, user }) => {

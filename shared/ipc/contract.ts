@@ -65,6 +65,7 @@ import {
   scramUserListSchema,
   clientQuotaListSchema,
   clientQuotaAlterRequestSchema,
+  clientThrottlingSchema,
   scramUserRequestSchema,
   scramUserSchema,
 } from '../model/acls';
@@ -274,6 +275,8 @@ export const contract = {
   // Client quotas (KIP-546, Kafka 2.6+): every entity's quotas; set or remove (null) one, answered with the new list.
   'users.quotas': { request: onConnection, response: clientQuotaListSchema },
   'users.alterQuota': { request: clientQuotaAlterRequestSchema, response: clientQuotaListSchema },
+  // Who the brokers throttle (their metrics): measured on the embedded cluster only.
+  'users.throttled': { request: onConnection, response: clientThrottlingSchema },
 
   // Client metrics (KIP-714, Kafka 3.7+ KRaft; shared/model/client-metrics.ts): the subscriptions
   // (CLIENT_METRICS config resources) and, on the embedded cluster, the clients' latest pushed metrics.

@@ -256,7 +256,13 @@ export const clientQuotaEntrySchema = z.object({
   quotas: z.array(z.object({ key: z.string(), value: z.number() })),
 });
 export type ClientQuotaEntry = z.infer<typeof clientQuotaEntrySchema>;
-export const clientQuotaListSchema = z.object({ entries: z.array(clientQuotaEntrySchema) });
+/**
+ * What the cluster's release takes, from the API versions its brokers list: controller_mutation_rate from
+ * Kafka 2.7 (KIP-599, with CreateTopics v6), quotas on IPs from 2.8 (KIP-612, with AlterClientQuotas v1).
+ */
+export const clientQuotaSupportSchema = z.object({ controllerMutationRate: z.boolean(), ipEntities: z.boolean() });
+export type ClientQuotaSupport = z.infer<typeof clientQuotaSupportSchema>;
+export const clientQuotaListSchema = z.object({ entries: z.array(clientQuotaEntrySchema), supports: clientQuotaSupportSchema });
 export type ClientQuotaList = z.infer<typeof clientQuotaListSchema>;
 
 /** The quota keys (Kafka's QuotaConfigs): byte rates and the request share for users and client ids, connection rates for IPs. */
@@ -310,6 +316,33 @@ export const clientQuotaAlterRequestSchema = z
     }
   });
 export type ClientQuotaAlterRequest = z.infer<typeof clientQuotaAlterRequestSchema>;
+
+/**
+ * A client the brokers throttled, per quota (their throttle-time metrics): the user and client id the
+ * quota's sensor is kept for (null: the quota is not per that part), or the IP of a connection rate.
+ */
+export const throttledClientSchema = z.object({
+  quota: z.enum(CLIENT_QUOTA_KEYS),
+  user: z.string().nullable(),
+  clientId: z.string().nullable(),
+  ip: z.string().nullable(),
+  limit: z.number(),
+  /** The highest rate a broker measures now (null for controller_mutation_rate, a token bucket). */
+  rate: z.number().nullable(),
+  /** Requests (connections, for an IP) throttled so far. */
+  throttled: z.number().int(),
+  throttleTimeMs: z.number().nullable(),
+  lastThrottledAt: z.number(),
+  brokerIds: z.array(z.number().int()),
+});
+export type ThrottledClient = z.infer<typeof throttledClientSchema>;
+/**
+ * Who the brokers throttle. Kafka reports throttling only to the throttled client (throttle_time_ms) and
+ * in its brokers' metrics, which no Kafka API returns: the app knows it for the embedded cluster it hosts
+ * (`measured` true), not for another cluster.
+ */
+export const clientThrottlingSchema = z.object({ measured: z.boolean(), clients: z.array(throttledClientSchema), at: z.number() });
+export type ClientThrottling = z.infer<typeof clientThrottlingSchema>;
 
 export const scramCredentialRequestSchema = z
   .object({

@@ -4,21 +4,25 @@
  * right it lacks; a cluster playing Kafka 2.5, before DescribeClientQuotas, is said to need 2.6.
  */
 import { Admin } from '@platformatic/kafka';
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AclOperation, PatternType, PermissionType, ResourceType } from '../../electron/kafka/protocol/acl-codes';
 import { startTestCluster, type TestCluster } from '../broker/clients/helpers';
 import { startSecuredCluster, type SecuredCluster } from '../broker/security/helpers';
 import { startCore, type TestCore } from './helpers';
+import { EMBEDDED_CONNECTION_ID } from '../../shared/model/schemas';
 
 let plain: TestCluster;
 let old: TestCluster;
+let v26: TestCluster;
 let secured: SecuredCluster;
 let app: TestCore;
 
 beforeAll(async () => {
-  [plain, old, secured] = await Promise.all([
+  [plain, old, v26, secured] = await Promise.all([
     startTestCluster(),
     startTestCluster({ kafkaVersion: '2.5' }),
+    startTestCluster({ kafkaVersion: '2.6' }),
     startSecuredCluster({ protocol: 'SASL_SSL', acl: true }),
   ]);
   app = await startCore({ brokers: 0 });
@@ -26,7 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  await Promise.all([plain?.close(), old?.close(), secured?.close()]);
+  await Promise.all([plain?.close(), old?.close(), v26?.close(), secured?.close()]);
 });
 
 const connect = async (name: string, bootstrapServers: string) => (await app.ok('connections.save', { name, bootstrapServers })).id;
@@ -57,7 +61,7 @@ describe('client quotas in the app', () => {
     const result = await app.call('users.quotas', { connectionId: await connect('old', old.bootstrap) });
     expect(result.ok).toBe(false);
     if (!result.ok)
-      expect(result.error.message).toBe('Reading client quotas needs Kafka 2.6 or later (the DescribeClientQuotas API), and this cluster does not offer it.');
+      expect(result.error.message).toBe('Managing client quotas needs Kafka 2.6 or later (the DescribeClientQuotas API), and this cluster does not offer it.');
   });
 
   it('names the right a principal lacks (DESCRIBE_CONFIGS on the cluster)', async () => {
@@ -79,7 +83,7 @@ describe('client quotas in the app', () => {
       operation: AclOperation.DESCRIBE_CONFIGS,
       permissionType: PermissionType.ALLOW,
     });
-    expect(await app.ok('users.quotas', { connectionId: saved.id })).toEqual({ entries: [] });
+    expect(await app.ok('users.quotas', { connectionId: saved.id })).toEqual({ entries: [], supports: { controllerMutationRate: true, ipEntities: true } });
     // Changing quotas needs ALTER_CONFIGS, which alice lacks: said in words, nothing changed.
     const alter = await app.call('users.alterQuota', {
       connectionId: saved.id,
@@ -158,7 +162,7 @@ describe('client quotas in the app', () => {
     // The broker's own check, in its words: a name that is no IP.
     const notIp = await app.call('users.alterQuota', { connectionId, entity: [{ type: 'ip', name: 'not-an-ip' }], key: 'connection_creation_rate', value: 5 });
     expect(notIp.ok).toBe(false);
-    if (!notIp.ok) expect(notIp.error.message).toContain('not-an-ip is not a valid IP address');
+    if (!notIp.ok) expect(notIp.error.message).toContain('not-an-ip is not a valid IP or resolvable host.');
   });
 
   it('says a cluster before Kafka 2.6 cannot change client quotas', async () => {
@@ -171,4 +175,67 @@ describe('client quotas in the app', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.message).toMatch(/^Changing client quotas needs Kafka 2.6 or later/);
   });
+
+  it('says what a 2.6 cluster lacks: controller_mutation_rate (2.7) and quotas on IPs (2.8), before the broker refuses them', async () => {
+    const connectionId = await connect('2.6', v26.bootstrap);
+    expect(await app.ok('users.quotas', { connectionId })).toEqual({ entries: [], supports: { controllerMutationRate: false, ipEntities: false } });
+    const mutations = await app.call('users.alterQuota', { connectionId, entity: [{ type: 'user', name: 'bob' }], key: 'controller_mutation_rate', value: 5 });
+    expect(mutations.ok).toBe(false);
+    if (!mutations.ok)
+      expect(mutations.error.message).toBe("controller_mutation_rate needs Kafka 2.7 or later (KIP-599); this cluster's brokers do not take it.");
+    const ip = await app.call('users.alterQuota', { connectionId, entity: [{ type: 'ip', name: null }], key: 'connection_creation_rate', value: 5 });
+    expect(ip.ok).toBe(false);
+    if (!ip.ok)
+      expect(ip.error.message).toBe("Quotas on IP addresses (connection_creation_rate) need Kafka 2.8 or later; this cluster's brokers do not take them.");
+    expect(v26.cluster.controller.clientQuotas.entries()).toEqual([]);
+    // What 2.6 takes is set.
+    const set = await app.ok('users.alterQuota', { connectionId, entity: [{ type: 'user', name: 'bob' }], key: 'producer_byte_rate', value: 2048 });
+    expect(set.entries).toEqual([{ entity: [{ type: 'user', name: 'bob' }], quotas: [{ key: 'producer_byte_rate', value: 2048 }] }]);
+  });
+
+  it('another cluster reports no throttling to the app (no Kafka API does): measured is false', async () => {
+    const throttling = await app.ok('users.throttled', { connectionId: await connect('plain for throttling', plain.bootstrap) });
+    expect(throttling).toMatchObject({ measured: false, clients: [] });
+  });
+});
+
+describe('who the embedded brokers throttle', () => {
+  let embedded: TestCore;
+  afterAll(async () => {
+    await embedded?.close();
+  });
+
+  it('names a kafkajs producer over its client id producer_byte_rate, with the throttles the broker gave it', async () => {
+    embedded = await startCore({ brokers: 1 });
+    expect(await embedded.ok('users.throttled', { connectionId: EMBEDDED_CONNECTION_ID })).toMatchObject({ measured: true, clients: [] });
+    await embedded.ok('users.alterQuota', {
+      connectionId: EMBEDDED_CONNECTION_ID,
+      entity: [{ type: 'client-id', name: 'kd-slow' }],
+      key: 'producer_byte_rate',
+      value: 1024,
+    });
+    const kafka = new Kafka({ clientId: 'kd-slow', brokers: [embedded.bootstrapServers], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'slow', numPartitions: 1, replicationFactor: 1 }] });
+    await admin.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      // 12 KiB at once is more than 1024 B/s allows over the 10 s the rate is measured on (a throttle of about 2 s).
+      await producer.send({ topic: 'slow', messages: [{ value: Buffer.alloc(12_288, 0x61) }] });
+      await producer.send({ topic: 'slow', messages: [{ value: 'after' }] });
+    } finally {
+      await producer.disconnect();
+    }
+    const throttling = await embedded.ok('users.throttled', { connectionId: EMBEDDED_CONNECTION_ID });
+    expect(throttling.measured).toBe(true);
+    expect(throttling.clients).toEqual([
+      expect.objectContaining({ quota: 'producer_byte_rate', user: null, clientId: 'kd-slow', ip: null, limit: 1024, brokerIds: [0] }),
+    ]);
+    const [client] = throttling.clients;
+    expect(client!.throttled).toBeGreaterThanOrEqual(1);
+    expect(client!.throttleTimeMs).toBeGreaterThan(0);
+    expect(client!.rate).toBeGreaterThan(1024);
+  }, 60_000);
 });

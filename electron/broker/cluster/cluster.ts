@@ -7,6 +7,8 @@ import { advertisedApisFor, type AdvertisedApis } from '../handlers/release-apis
 import type { KafkaReleaseId } from '../../kafka/releases';
 import { releaseFeatures } from './features';
 import { TelemetryReceiver } from '../telemetry/telemetry-receiver';
+import { clientQuotaRules } from '../quotas/client-quota-entity';
+import { throttledClients, type ThrottledClientReport } from '../quotas/throttle-report';
 import type { CoordinatorClock } from '../groups/coordinator';
 import type { RequestDispatcher } from '../server/dispatcher';
 import { createLogger, type Logger } from '../server/logger';
@@ -140,6 +142,7 @@ export class EmbeddedCluster {
       replicaLog: (brokerId, topic, partition) => this.#brokerMap.get(brokerId)?.replicaLogInfo(topic, partition) ?? null,
       logger: logger.child({ controller: true }),
       features: releaseFeatures(kafkaVersion),
+      clientQuotaRules: clientQuotaRules(kafkaVersion),
       onBrokerUnregistered: (id) => {
         // UnregisterBroker (or removeBroker): the broker, already stopped, is forgotten.
         if (!this.#brokerMap.delete(id)) return;
@@ -318,6 +321,14 @@ export class EmbeddedCluster {
 
   brokers(): EmbeddedBrokerStatus[] {
     return [...this.#brokerMap.values()].sort((a, b) => a.id - b.id).map((b) => ({ id: b.id, host: b.host, port: b.boundPort, state: b.state }));
+  }
+
+  /** The clients the brokers throttled (their throttle-time metrics; no Kafka API returns them), for the app's Users screen. */
+  throttledClients(): ThrottledClientReport[] {
+    return throttledClients(
+      [...this.#brokerMap.values()].sort((a, b) => a.id - b.id),
+      this.controller.controllerMutations,
+    );
   }
 
   broker(id: number): Broker {

@@ -1,6 +1,7 @@
 import type { Logger } from '../server/logger';
 import { SecurityMetadata } from '../security/security-metadata';
 import { ClientQuotas } from '../quotas/client-quotas';
+import type { ClientQuotaRules } from '../quotas/client-quota-entity';
 import { ControllerMutationQuotaManager, type MutationQuota } from '../quotas/controller-mutation-quota';
 import { DelegationTokens, type DelegationTokenConfig } from '../security/delegation-tokens';
 import { assignReplicas } from './assignment';
@@ -108,6 +109,8 @@ export interface ControllerOptions {
   delegationTokens?: () => DelegationTokenConfig;
   /** The features of the release played (features.ts); the newest release's without. */
   features?: ReleaseFeatures;
+  /** The client quota keys and entity types of the release played (client-quota-entity.ts); the newest release's without. */
+  clientQuotaRules?: ClientQuotaRules;
   /** Told after a broker was unregistered (UnregisterBroker or the cluster's removeBroker), so its broker object goes. */
   onBrokerUnregistered?: (brokerId: number) => void;
 }
@@ -169,11 +172,14 @@ export class Controller {
       record: (key, build) => this.#persist([{ kind: 'record', key, build }]),
       unavailable: () => this.#storeUnavailable()?.message ?? null,
     });
-    this.clientQuotas = new ClientQuotas({
-      state: this.#state,
-      record: (key, build) => this.#persist([{ kind: 'record', key, build }]),
-      unavailable: () => this.#storeUnavailable()?.message ?? null,
-    });
+    this.clientQuotas = new ClientQuotas(
+      {
+        state: this.#state,
+        record: (key, build) => this.#persist([{ kind: 'record', key, build }]),
+        unavailable: () => this.#storeUnavailable()?.message ?? null,
+      },
+      options.clientQuotaRules,
+    );
     this.delegationTokens = new DelegationTokens(
       {
         state: this.#state,

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { KAFKA_RELEASE_IDS, type KafkaReleaseId } from '../../kafka/releases';
 
 /**
  * Client quota entities and keys as Kafka defines them (KIP-55 for user and client-id quotas, KIP-546 for
@@ -42,6 +43,29 @@ const KEY_TYPES: Record<ClientQuotaKey, 'long' | 'double'> = {
 const USER_AND_CLIENT_KEYS: readonly ClientQuotaKey[] = ['producer_byte_rate', 'consumer_byte_rate', 'request_percentage', 'controller_mutation_rate'];
 const IP_KEYS: readonly ClientQuotaKey[] = ['connection_creation_rate'];
 
+/**
+ * What the release played takes (read at apache/kafka's tags, AdminManager / ZkAdminManager and
+ * DynamicConfig): AlterClientQuotas came in 2.6 with producer_byte_rate, consumer_byte_rate and
+ * request_percentage; controller_mutation_rate in 2.7 (KIP-599); ip entities and their
+ * connection_creation_rate in 2.8 (KIP-612's per-IP part, KAFKA-10024: ClientQuotaEntity.IP).
+ */
+export interface ClientQuotaRules {
+  /** The keys a user or client-id entity may carry. */
+  userKeys: readonly ClientQuotaKey[];
+  /** Whether the ip entity type exists. */
+  ipEntities: boolean;
+}
+
+export function clientQuotaRules(release: KafkaReleaseId | null): ClientQuotaRules {
+  const before = (id: KafkaReleaseId) => release !== null && KAFKA_RELEASE_IDS.indexOf(release) < KAFKA_RELEASE_IDS.indexOf(id);
+  return {
+    userKeys: before('2.7') ? USER_AND_CLIENT_KEYS.filter((key) => key !== 'controller_mutation_rate') : USER_AND_CLIENT_KEYS,
+    ipEntities: !before('2.8'),
+  };
+}
+
+const NEWEST_RULES = clientQuotaRules(null);
+
 /** The entity's parts in a fixed order, so one entity has one key whatever order a request names them in. */
 export function canonicalEntity(entity: readonly QuotaEntityPart[]): QuotaEntityPart[] {
   return [...entity].sort((a, b) => (a.entityType < b.entityType ? -1 : a.entityType > b.entityType ? 1 : 0)).map((p) => ({ ...p }));
@@ -59,38 +83,45 @@ export function describeEntity(entity: readonly QuotaEntityPart[]): string {
 }
 
 /**
- * Why an entity cannot carry quotas (Kafka's ClientQuotaControlManager.validateEntity and
- * configKeysForEntityType), or the keys it may carry.
+ * Why an entity cannot carry quotas, in the words of Kafka's controller (ClientQuotaControlManager
+ * .validateEntity and configKeysForEntityType, INVALID_REQUEST), or the keys it may carry. Before 2.8
+ * an ip entity is an unknown type, as AdminManager answered it.
  */
-export function entityKeys(entity: readonly QuotaEntityPart[]): { keys: readonly ClientQuotaKey[] } | { error: string } {
-  if (entity.length === 0) return { error: 'Invalid empty client quota entity.' };
+export function entityKeys(
+  entity: readonly QuotaEntityPart[],
+  rules: ClientQuotaRules = NEWEST_RULES,
+): { keys: readonly ClientQuotaKey[] } | { error: string } {
+  if (entity.length === 0) return { error: 'Invalid empty client quota entity' };
   const types = new Map<string, string | null>();
   for (const part of entity) {
-    if (types.has(part.entityType)) return { error: `Invalid client quota entity: the entity type ${part.entityType} is named twice.` };
-    if (part.entityType !== 'user' && part.entityType !== 'client-id' && part.entityType !== 'ip') {
-      return { error: `Unhandled client quota entity type: ${part.entityType} (the types are user, client-id and ip).` };
-    }
-    if (part.entityName === '') return { error: `Empty ${part.entityType} not supported: name one, or use null for the default.` };
+    if (types.has(part.entityType)) return { error: `Invalid client quota entity, duplicate entity entry ${part.entityType}` };
+    const known = part.entityType === 'user' || part.entityType === 'client-id' || (part.entityType === 'ip' && rules.ipEntities);
+    if (!known) return { error: `Unhandled client quota entity type: ${part.entityType}` };
+    if (part.entityName === '') return { error: `Empty ${part.entityType} not supported` };
     types.set(part.entityType, part.entityName);
   }
   const hasIp = types.has('ip');
-  if (hasIp && types.size > 1) return { error: 'Invalid client quota entity: an ip entity cannot be combined with user or client-id.' };
+  // Kafka's text as it is, "shouldnot" included.
+  if (hasIp && types.size > 1) return { error: 'Invalid quota entity combination, IP entity shouldnot be combined with User or ClientId' };
   if (hasIp) {
     const ip = types.get('ip');
-    if (ip !== null && ip !== undefined && isIP(ip) === 0) return { error: `${ip} is not a valid IP address.` };
+    // Kafka also takes a host name it can resolve (InetAddress.getByName); the embedded broker takes IP addresses only.
+    if (ip !== null && ip !== undefined && isIP(ip) === 0) return { error: `${ip} is not a valid IP or resolvable host.` };
     return { keys: IP_KEYS };
   }
-  return { keys: USER_AND_CLIENT_KEYS };
+  return { keys: rules.userKeys };
 }
 
-/** Why a quota value is refused for a key the entity may carry, or null (Kafka's validateQuotaKeyValue; values must be positive, as kafka-configs checks). */
+/** Why a quota value is refused, in the words of Kafka's controller (ClientQuotaControlManager.validateQuotaKeyValue), or null. */
 export function quotaValueError(keys: readonly ClientQuotaKey[], key: string, value: number): string | null {
-  if (!(keys as readonly string[]).includes(key)) {
-    return `Invalid configuration key ${key} for this entity: it may carry ${keys.join(', ')}.`;
+  if (!(keys as readonly string[]).includes(key)) return `Invalid configuration key ${key}`;
+  if (value <= 0) return `Quota ${key} must be greater than 0`;
+  // Kafka takes any double here; a NaN or infinite quota would make every rate check meaningless.
+  if (!Number.isFinite(value)) return `Quota ${key} must be a finite number, got ${value}`;
+  if (KEY_TYPES[key as ClientQuotaKey] === 'long') {
+    if (value > 2 ** 63 - 1) return `Proposed value for ${key} is too large for a LONG.`;
+    if (Math.abs(value % 1) > 1e-6) return `${key} cannot be a fractional value.`;
   }
-  if (!Number.isFinite(value) || value <= 0) return `Configuration ${key} must be a positive number, got ${value}.`;
-  if (KEY_TYPES[key as ClientQuotaKey] === 'long' && Math.abs(Math.round(value) - value) > 1e-6)
-    return `Configuration ${key} must be a Long value, got ${value}.`;
   return null;
 }
 

@@ -64,6 +64,8 @@ export interface QuotaSensorSnapshot {
   recorded: number;
   throttledRequests: number;
   throttleTimeMs: number;
+  /** When it was last throttled (epoch ms), null if never. */
+  lastThrottledAt: number | null;
 }
 
 interface SensorEntry {
@@ -73,6 +75,7 @@ interface SensorEntry {
   recorded: number;
   throttledRequests: number;
   throttleTimeMs: number;
+  lastThrottledAt: number | null;
 }
 
 /**
@@ -107,7 +110,7 @@ export class ClientQuotaManager {
     const id = `${quota.tags.user}\u0000${quota.tags.clientId}`;
     let entry = this.#sensors.get(id);
     if (!entry) {
-      entry = { sensor: new RateSensor(), limit: quota.limit, recorded: 0, throttledRequests: 0, throttleTimeMs: 0 };
+      entry = { sensor: new RateSensor(), limit: quota.limit, recorded: 0, throttledRequests: 0, throttleTimeMs: 0, lastThrottledAt: null };
       this.#sensors.set(id, entry);
       // Dropping idle sensors now and then keeps clients that come and go from growing the map.
       for (const [other, e] of this.#sensors) if (now - e.sensor.lastRecord > SENSOR_EXPIRY_MS && other !== id) this.#sensors.delete(other);
@@ -152,9 +155,11 @@ export class ClientQuotaManager {
   recordThrottle(user: string, clientId: string, throttleTimeMs: number): void {
     const quota = this.#source.resolve(this.#key, user, clientId);
     if (!quota || throttleTimeMs <= 0) return;
-    const entry = this.#entry(quota, this.#now());
+    const now = this.#now();
+    const entry = this.#entry(quota, now);
     entry.throttledRequests++;
     entry.throttleTimeMs += throttleTimeMs;
+    entry.lastThrottledAt = now;
   }
 
   /** The sensors of the clients with a quota that sent traffic, with their limit now. */
@@ -171,6 +176,7 @@ export class ClientQuotaManager {
         recorded: entry.recorded,
         throttledRequests: entry.throttledRequests,
         throttleTimeMs: entry.throttleTimeMs,
+        lastThrottledAt: entry.lastThrottledAt,
       });
     }
     return out;

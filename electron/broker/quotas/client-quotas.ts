@@ -1,11 +1,13 @@
 import type { ClusterMetadataState, MetadataRecord } from '../cluster/metadata-store';
 import {
   canonicalEntity,
+  clientQuotaRules,
   entityKey,
   entityKeys,
   quotaValueError,
   withClientQuota,
   type ClientQuotaEntry,
+  type ClientQuotaRules,
   type ClientQuotaKey,
   type QuotaEntityPart,
 } from './client-quota-entity';
@@ -17,7 +19,7 @@ export interface ClientQuotaStore {
   unavailable(): string | null;
 }
 
-export type QuotaFailure = { error: 'INVALID_REQUEST' | 'KAFKA_STORAGE_ERROR'; message: string };
+export type QuotaFailure = { error: 'INVALID_REQUEST' | 'UNSUPPORTED_VERSION' | 'KAFKA_STORAGE_ERROR'; message: string };
 
 /** One alteration of an entity's quotas: a value to set, or null to remove the key. */
 export interface QuotaOp {
@@ -55,13 +57,16 @@ const c = (name: string | null): QuotaEntityPart => ({ entityType: 'client-id', 
  */
 export class ClientQuotas {
   readonly #store: ClientQuotaStore;
+  readonly #rules: ClientQuotaRules;
   readonly #byKey = new Map<string, ClientQuotaEntry>();
   /** The quota keys set on any entity: a key set nowhere costs a request nothing (most clusters have no quotas). */
   #keysInUse = new Set<string>();
   #versionValue = 0;
 
-  constructor(store: ClientQuotaStore) {
+  /** `rules`: what the release played takes (clientQuotaRules); the newest release's without. */
+  constructor(store: ClientQuotaStore, rules: ClientQuotaRules = clientQuotaRules(null)) {
     this.#store = store;
+    this.#rules = rules;
     for (const entry of store.state.clientQuotas ?? []) this.#byKey.set(entityKey(entry.entity), entry);
     this.#indexKeys();
   }
@@ -88,19 +93,19 @@ export class ClientQuotas {
     return this.#byKey.get(entityKey(entity))?.quotas;
   }
 
-  /** Checks an entity's alterations without applying them (AlterClientQuotas' validate_only, and before applying). */
+  /**
+   * Checks an entity's alterations without applying them (AlterClientQuotas' validate_only, and before
+   * applying). As Kafka's controller, a removal is not checked against the entity's keys: removing a
+   * key that is not set changes nothing.
+   */
   validate(entity: readonly QuotaEntityPart[], ops: readonly QuotaOp[]): QuotaFailure | null {
-    const keys = entityKeys(entity);
+    const keys = entityKeys(entity, this.#rules);
     if ('error' in keys) return { error: 'INVALID_REQUEST', message: keys.error };
     const seen = new Set<string>();
     for (const op of ops) {
-      if (seen.has(op.key)) return { error: 'INVALID_REQUEST', message: `Duplicate quota key ${op.key}: the entity's quotas were not changed.` };
+      if (seen.has(op.key)) return { error: 'INVALID_REQUEST', message: `Duplicate quota key ${op.key} not updating quota for this entity` };
       seen.add(op.key);
-      if (op.value === null) {
-        if (!(keys.keys as readonly string[]).includes(op.key))
-          return { error: 'INVALID_REQUEST', message: `Invalid configuration key ${op.key} for this entity.` };
-        continue;
-      }
+      if (op.value === null) continue;
       const problem = quotaValueError(keys.keys, op.key, op.value);
       if (problem) return { error: 'INVALID_REQUEST', message: problem };
     }
@@ -143,22 +148,25 @@ export class ClientQuotas {
    */
   describe(components: readonly QuotaFilterComponent[], strict: boolean): ClientQuotaEntry[] | QuotaFailure {
     const byType = new Map<string, QuotaFilterComponent>();
+    const invalid = (message: string): QuotaFailure => ({ error: 'INVALID_REQUEST', message });
+    // Kafka's words (ClientQuotasImage.describe); before 2.8 the ip type is unknown, as AdminManager answered it.
     for (const component of components) {
-      if (byType.has(component.entityType)) return { error: 'INVALID_REQUEST', message: `Duplicate filter component entity type ${component.entityType}.` };
-      if (!['user', 'client-id', 'ip'].includes(component.entityType)) {
-        return { error: 'INVALID_REQUEST', message: `Unknown entity type ${component.entityType} in the filter (the types are user, client-id and ip).` };
-      }
-      if (component.matchType === MatchType.EXACT && component.match === null) {
-        return { error: 'INVALID_REQUEST', message: `An exact match on ${component.entityType} needs a name.` };
-      }
-      if (component.matchType !== MatchType.EXACT && component.match !== null) {
-        return { error: 'INVALID_REQUEST', message: `A default or any-name match on ${component.entityType} takes no name.` };
-      }
-      if (component.matchType < 0 || component.matchType > 2) return { error: 'INVALID_REQUEST', message: `Unknown match type ${component.matchType}.` };
-      byType.set(component.entityType, component);
+      const type = component.entityType;
+      if (type === '') return invalid('Invalid empty entity type.');
+      if (byType.has(type)) return invalid(`Entity type ${type} cannot appear more than once in the filter.`);
+      if (type === 'ip' && !this.#rules.ipEntities) return { error: 'UNSUPPORTED_VERSION', message: "Custom entity type 'ip' not supported" };
+      if (!['user', 'client-id', 'ip'].includes(type)) return { error: 'UNSUPPORTED_VERSION', message: `Unsupported entity type ${type}` };
+      if (component.matchType === MatchType.EXACT && component.match === null)
+        return invalid('Request specified MATCH_TYPE_EXACT, but set match string to null.');
+      if (component.matchType === MatchType.DEFAULT && component.match !== null)
+        return invalid('Request specified MATCH_TYPE_DEFAULT, but also specified a match string.');
+      if (component.matchType === MatchType.SPECIFIED && component.match !== null)
+        return invalid('Request specified MATCH_TYPE_SPECIFIED, but also specified a match string.');
+      if (component.matchType < 0 || component.matchType > 2) return invalid(`Unknown match type ${component.matchType}`);
+      byType.set(type, component);
     }
     if (byType.has('ip') && byType.size > 1) {
-      return { error: 'INVALID_REQUEST', message: 'Invalid entity filter component combination: an ip filter cannot be combined with user or client-id.' };
+      return invalid('Invalid entity filter component combination. IP filter component should not be used with user or clientId filter component.');
     }
     return this.entries().filter((entry) => {
       if (strict && entry.entity.length !== byType.size) return false;

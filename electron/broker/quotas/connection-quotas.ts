@@ -41,7 +41,7 @@ export class ConnectionQuotas {
   readonly #limits: ConnectionRateLimits;
   readonly #now: () => number;
   readonly #broker = new RateSensor();
-  readonly #ips = new Map<string, { sensor: RateSensor; accepted: number; throttled: number }>();
+  readonly #ips = new Map<string, { sensor: RateSensor; accepted: number; throttled: number; limit: number; lastThrottledAt: number | null }>();
 
   constructor(limits: ConnectionRateLimits, now: () => number = Date.now) {
     this.#limits = limits;
@@ -72,10 +72,11 @@ export class ConnectionQuotas {
     const now = this.#now();
     let entry = this.#ips.get(ip);
     if (!entry) {
-      entry = { sensor: new RateSensor(), accepted: 0, throttled: 0 };
+      entry = { sensor: new RateSensor(), accepted: 0, throttled: 0, limit, lastThrottledAt: null };
       this.#ips.set(ip, entry);
       for (const [other, e] of this.#ips) if (now - e.sensor.lastRecord > SENSOR_EXPIRY_MS && other !== ip) this.#ips.delete(other);
     }
+    entry.limit = limit;
     entry.sensor.record(1, now);
     const throttleMs = throttleTime(entry.sensor, limit, now);
     if (throttleMs <= 0) {
@@ -86,13 +87,21 @@ export class ConnectionQuotas {
     entry.sensor.record(-1, now);
     if (this.#limits.brokerRate() < UNLIMITED_CONNECTION_RATE) this.#broker.record(-1, now);
     entry.throttled++;
+    entry.lastThrottledAt = now;
     return { kind: 'throttle', throttleMs };
   }
 
   /** Connections accepted and throttled per IP with a quota, for the app and for tests of the broker's accounting. */
-  snapshot(): Array<{ ip: string; accepted: number; throttled: number; rate: number }> {
+  snapshot(): Array<{ ip: string; accepted: number; throttled: number; rate: number; limit: number; lastThrottledAt: number | null }> {
     const now = this.#now();
-    return [...this.#ips].map(([ip, e]) => ({ ip, accepted: e.accepted, throttled: e.throttled, rate: e.sensor.rate(now) }));
+    return [...this.#ips].map(([ip, e]) => ({
+      ip,
+      accepted: e.accepted,
+      throttled: e.throttled,
+      rate: e.sensor.rate(now),
+      limit: e.limit,
+      lastThrottledAt: e.lastThrottledAt,
+    }));
   }
 }
 

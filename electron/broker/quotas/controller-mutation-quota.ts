@@ -51,6 +51,7 @@ interface BucketEntry {
   limit: number;
   recorded: number;
   throttledRequests: number;
+  lastThrottledAt: number | null;
 }
 
 /** What one client's bucket holds, for the app and for tests of the broker's accounting. */
@@ -62,6 +63,8 @@ export interface MutationQuotaSnapshot {
   /** Partitions counted (created or deleted). */
   recorded: number;
   throttledRequests: number;
+  /** When a request was last throttled (epoch ms), null if never. */
+  lastThrottledAt: number | null;
 }
 
 /**
@@ -94,7 +97,7 @@ export class ControllerMutationQuotaManager {
     const now = this.#now();
     let entry = this.#buckets.get(id);
     if (!entry) {
-      entry = { bucket: new TokenBucket(), limit: quota.limit, recorded: 0, throttledRequests: 0 };
+      entry = { bucket: new TokenBucket(), limit: quota.limit, recorded: 0, throttledRequests: 0, lastThrottledAt: null };
       this.#buckets.set(id, entry);
       for (const [other, e] of this.#buckets) if (now - e.bucket.lastRecord > BUCKET_EXPIRY_MS && other !== id) this.#buckets.delete(other);
     }
@@ -109,6 +112,7 @@ export class ControllerMutationQuotaManager {
       throttleMs = Math.round((-tokens / rate) * 1000);
       foundAt = at;
       if (!counted) bucketEntry.throttledRequests++;
+      bucketEntry.lastThrottledAt = at;
       counted = true;
     };
     const who = quota.entity.map((p) => `${p.entityType} ${p.entityName ?? '<default>'}`).join(', ');
@@ -149,6 +153,7 @@ export class ControllerMutationQuotaManager {
         tokens: entry.bucket.tokens(entry.limit, now),
         recorded: entry.recorded,
         throttledRequests: entry.throttledRequests,
+        lastThrottledAt: entry.lastThrottledAt,
       };
     });
   }

@@ -44,6 +44,11 @@ export async function supportsApi(admin: KafkaClient, apiKey: number): Promise<b
   return (await supportedApis(admin)).some((entry) => entry.apiKey === apiKey);
 }
 
+/** The newest version of `apiKey` the cluster (as its bootstrap broker says) lists, or null without it. */
+export async function apiMaxVersion(admin: KafkaClient, apiKey: number): Promise<number | null> {
+  return (await supportedApis(admin)).find((entry) => entry.apiKey === apiKey)?.maxVersion ?? null;
+}
+
 /** Thrown when the cluster does not speak any version of an API this codec knows. */
 export class UnsupportedApiError extends Error {
   constructor(readonly api: string) {

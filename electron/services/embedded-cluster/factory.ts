@@ -1,6 +1,7 @@
 // The one door from the app to the embedded broker: EmbeddedClusterHandle is the narrow interface the
 // services use, which the real EmbeddedCluster satisfies (checked by the compiler here), and the
 // broker's modules are imported dynamically, only when the embedded cluster starts.
+import type { ThrottledClient } from '../../../shared/model/acls';
 import type { ClusterEvent, EmbeddedBrokerStatus, KafkaVersion } from '../../../shared/model/schemas';
 import type { ReceivedTelemetry } from '../client-metrics/service';
 
@@ -33,6 +34,8 @@ export interface EmbeddedClusterHandle {
   /** Removes a broker that holds no replica; refused (thrown) otherwise. */
   removeBroker(id: number): Promise<void>;
   onEvent(listener: (event: ClusterEvent) => void): () => void;
+  /** The clients the brokers throttled (their throttle-time metrics, which no Kafka API returns). */
+  throttledClients(): ThrottledClient[];
   close(): Promise<void>;
   /** The client telemetry its brokers accepted (KIP-714): each client instance's latest push. */
   readonly telemetry?: { list(): ReceivedTelemetry[] };

@@ -6,8 +6,19 @@
 import { pbkdf2, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Admin } from '@platformatic/kafka';
-import type { ClientQuotaAlterRequest, ClientQuotaList, ScramCredentialRequest, ScramMechanism, ScramUser, ScramUserList } from '../../../shared/model/acls';
+import type {
+  ClientQuotaAlterRequest,
+  ClientQuotaList,
+  ClientQuotaSupport,
+  ClientThrottling,
+  ScramCredentialRequest,
+  ScramMechanism,
+  ScramUser,
+  ScramUserList,
+  ThrottledClient,
+} from '../../../shared/model/acls';
 import { AppError } from '../../core/errors';
+import { ApiKey } from '../../kafka/protocol/api-keys';
 import { errorName } from '../../kafka/protocol/error-codes';
 import {
   AlterClientQuotas,
@@ -18,7 +29,7 @@ import {
 } from '../../kafka/protocol/generated/index';
 import { SCRAM_MECHANISM_CODES, scramMechanismOf } from '../acls/codes';
 import { refusal } from '../acls/refusals';
-import { bootstrapConnection, negotiateVersion, send } from '../cluster/wire';
+import { apiMaxVersion, bootstrapConnection, negotiateVersion, send } from '../cluster/wire';
 
 const derive = promisify(pbkdf2);
 
@@ -26,6 +37,8 @@ export interface UsersServiceDeps {
   admin(connectionId: string): Promise<Admin>;
   /** The principal a connection authenticates as ("User:alice"), or null without SASL. */
   connectedAs(connectionId: string): string | null;
+  /** The clients the brokers throttled, when the app hosts them (the embedded cluster); null for any other cluster. */
+  throttledClients?(connectionId: string): ThrottledClient[] | null;
 }
 
 /** RFC 5802's Hi() is PBKDF2 with the mechanism's HMAC, as long as its hash. */
@@ -81,7 +94,30 @@ export class UsersService {
       quotas: entry.values.map((value) => ({ key: value.key, value: value.value })).sort((a, b) => a.key.localeCompare(b.key)),
     }));
     const label = (entity: Array<{ name: string | null }>) => entity.map((part) => part.name ?? '').join('\u0000');
-    return { entries: entries.sort((a, b) => order(a.entity).localeCompare(order(b.entity)) || label(a.entity).localeCompare(label(b.entity))) };
+    return {
+      entries: entries.sort((a, b) => order(a.entity).localeCompare(order(b.entity)) || label(a.entity).localeCompare(label(b.entity))),
+      supports: await this.#supports(connectionId),
+    };
+  }
+
+  /**
+   * What the cluster's release takes, from its API versions (as Kafka's releases added them):
+   * controller_mutation_rate came with CreateTopics v6 (2.7, KIP-599), IP entities with
+   * AlterClientQuotas v1 (2.8, KIP-612).
+   */
+  async #supports(connectionId: string): Promise<ClientQuotaSupport> {
+    const admin = await this.#deps.admin(connectionId);
+    const [createTopics, alterQuotas] = await Promise.all([apiMaxVersion(admin, ApiKey.CreateTopics), apiMaxVersion(admin, ApiKey.AlterClientQuotas)]);
+    return { controllerMutationRate: (createTopics ?? -1) >= 6, ipEntities: (alterQuotas ?? -1) >= 1 };
+  }
+
+  /**
+   * Who the brokers throttle: measured for the embedded cluster (the app hosts its brokers and reads
+   * their throttle-time metrics); for another cluster `measured` is false, as no Kafka API reports it.
+   */
+  throttled(connectionId: string): ClientThrottling {
+    const clients = this.#deps.throttledClients?.(connectionId) ?? null;
+    return { measured: clients !== null, clients: clients ?? [], at: Date.now() };
   }
 
   /**
@@ -92,6 +128,17 @@ export class UsersService {
   async alterQuota(request: ClientQuotaAlterRequest): Promise<ClientQuotaList> {
     const admin = await this.#deps.admin(request.connectionId);
     const version = await negotiateVersion(admin, AlterClientQuotas);
+    // Said before the broker answers "Unhandled client quota entity type" or "Invalid configuration key".
+    const supports = await this.#supports(request.connectionId);
+    if (!supports.ipEntities && request.entity.some((part) => part.type === 'ip')) {
+      throw new AppError(
+        'invalid-request',
+        "Quotas on IP addresses (connection_creation_rate) need Kafka 2.8 or later; this cluster's brokers do not take them.",
+      );
+    }
+    if (!supports.controllerMutationRate && request.key === 'controller_mutation_rate') {
+      throw new AppError('invalid-request', "controller_mutation_rate needs Kafka 2.7 or later (KIP-599); this cluster's brokers do not take it.");
+    }
     const response = await send(await bootstrapConnection(admin), AlterClientQuotas, version, {
       validateOnly: false,
       entries: [
