@@ -183,6 +183,7 @@ const visits: Record<string, (page: Page) => Promise<void>> = {
   },
   acls: (page) => openScreen(page, 'ACLs'),
   users: (page) => openScreen(page, 'Users'),
+  'client-metrics': (page) => openScreen(page, 'Client metrics'),
   cluster: (page) => openScreen(page, 'Cluster panel'),
   settings: (page) => openScreen(page, 'Settings'),
 };
@@ -208,6 +209,7 @@ const headings: Record<string, string> = {
   subject: SUBJECT,
   acls: 'ACLs',
   users: 'Users',
+  'client-metrics': 'Client metrics',
   cluster: 'Embedded cluster',
   settings: 'Settings',
 };

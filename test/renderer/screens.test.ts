@@ -30,6 +30,7 @@ describe('screen registry', () => {
       'Schemas',
       'ACLs',
       'Users',
+      'Client metrics',
       'Cluster panel',
     ]);
     expect(titles(false)).not.toContain('Cluster panel');

@@ -17,6 +17,7 @@ import { ClusterPanelScreen } from '../features/cluster-panel/ClusterPanelScreen
 import { SettingsScreen } from '../features/settings/SettingsScreen';
 import { AclsScreen } from '../features/acls/AclsScreen';
 import { UsersScreen } from '../features/users/UsersScreen';
+import { ClientMetricsScreen } from '../features/client-metrics/ClientMetricsScreen';
 import { TransactionsScreen } from '../features/transactions/TransactionsScreen';
 import { ReassignScreen } from '../features/reassign/ReassignScreen';
 
@@ -54,6 +55,7 @@ const definitions = [
   { id: 'subject', title: 'Subject', component: SubjectScreen, placement: 'none', parent: 'schemas', onConnectionChange: 'schemas' },
   { id: 'acls', title: 'ACLs', component: AclsScreen, placement: 'cluster' },
   { id: 'users', title: 'Users', component: UsersScreen, placement: 'cluster' },
+  { id: 'client-metrics', title: 'Client metrics', component: ClientMetricsScreen, placement: 'cluster' },
   { id: 'cluster', title: 'Cluster panel', component: ClusterPanelScreen, placement: 'cluster', needs: { embedded: true } },
   { id: 'settings', title: 'Settings', component: SettingsScreen, placement: 'footer' },
 ] as const satisfies readonly ScreenDefinition[];

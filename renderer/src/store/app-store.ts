@@ -12,6 +12,7 @@ import { createMessagesSlice, type MessagesSlice } from '../features/messages/me
 import { createThemeSlice, type ThemeSlice } from '../features/theme/theme-slice';
 import { createAclsSlice, type AclsSlice } from '../features/acls/acls-slice';
 import { createUsersSlice, type UsersSlice } from '../features/users/users-slice';
+import { createClientMetricsSlice, type ClientMetricsSlice } from '../features/client-metrics/client-metrics-slice';
 import { createSchemasSlice, type SchemasSlice } from '../features/schemas/schemas-slice';
 import { createTransactionsSlice, type TransactionsSlice } from '../features/transactions/transactions-slice';
 import { createReassignSlice, type ReassignSlice } from '../features/reassign/reassign-slice';
@@ -28,6 +29,7 @@ export type AppState = ResourcesSlice &
   ThemeSlice &
   AclsSlice &
   UsersSlice &
+  ClientMetricsSlice &
   SchemasSlice &
   TransactionsSlice &
   ReassignSlice & { api: IpcClient };
@@ -54,6 +56,7 @@ export function createAppStore(api: IpcClient): AppStore {
     ...createThemeSlice(set, get, api),
     ...createAclsSlice(set, get, api),
     ...createUsersSlice(set, get, api),
+    ...createClientMetricsSlice(set, get, api),
     ...createSchemasSlice(set, get, api),
     ...createTransactionsSlice(set, get, api),
   }));
