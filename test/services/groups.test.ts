@@ -409,6 +409,24 @@ describe('consumer groups and lag on the embedded cluster', () => {
       );
       expect(list.find((g) => g.id === 'kip848.billing')).toMatchObject({ groupType: 'consumer', state: 'STABLE', members: 1, protocol: 'uniform' });
       expect(list.find((g) => g.id === 'kip848.classic-beside')).toMatchObject({ groupType: 'classic', protocolType: 'consumer' });
+
+      // A classic member (JoinGroup) joins the consumer group, as in a rolling upgrade (KIP-848's online
+      // migration): ConsumerGroupDescribe v1 (KIP-1099) says which protocol each member speaks.
+      const joining = await member(app.bootstrap, 'kip848.billing', ['kip848.orders'], 'classic-joiner');
+      try {
+        const mixed = await eventually(
+          () => app.ok('groups.describe', { connectionId, group: 'kip848.billing' }),
+          (d) => d.state === 'STABLE' && d.members.length === 2,
+          30_000,
+        );
+        expect(mixed.groupType).toBe('consumer');
+        expect(mixed.members.map((m) => `${m.clientId} ${m.consumerProtocol?.memberType}`).sort()).toEqual([
+          'classic-joiner classic',
+          'kip848-member consumer',
+        ]);
+      } finally {
+        await joining.close();
+      }
     } finally {
       await stream.close().catch(() => undefined);
       await kip848.close(true).catch(() => undefined);

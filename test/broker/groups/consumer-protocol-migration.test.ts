@@ -11,6 +11,7 @@ import { Kafka, logLevel, type Consumer as KafkajsConsumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
 import {
+  ConsumerGroupDescribe,
   ConsumerGroupHeartbeat,
   createConsumerGroupHeartbeatRequest,
   createFindCoordinatorRequest,
@@ -149,6 +150,17 @@ describe('online migration between the classic and consumer protocols (kafkajs +
     expect(owners.reduce((x, y) => x + y, 0)).toBe(4);
     expect(owners.every((n) => n >= 1)).toBe(true);
     expect(classicGroup(groupId)?.members.size).toBe(0);
+    // ConsumerGroupDescribe v1 (KIP-1099) tells them apart: the kafkajs members are classic (0), the
+    // @platformatic/kafka member speaks the consumer protocol (1).
+    const describer = await RawClient.open(`127.0.0.1:${coordinator(groupId).boundPort}`);
+    cleanups.push(async () => describer.close());
+    const described = await describer.call(ConsumerGroupDescribe, 1, { groupIds: [groupId], includeAuthorizedOperations: false });
+    expect(described.groups[0]!.errorCode).toBe(ErrorCode.NONE);
+    expect(described.groups[0]!.members.map((m) => `${m.clientId} ${m.memberType}`).sort()).toEqual([
+      'kip848-member 1',
+      'migration-test 0',
+      'migration-test 0',
+    ]);
     await new Promise((resolve) => setTimeout(resolve, 500));
     await produce(topic, 200, 'p2');
     await waitFor(
