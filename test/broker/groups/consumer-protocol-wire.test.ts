@@ -14,6 +14,7 @@ import { releaseConfigDefaults } from '../../../electron/broker/cluster/release-
 import { createLogger } from '../../../electron/broker/server/logger';
 import { ErrorCode } from '../../../electron/kafka/protocol/error-codes';
 import {
+  ConsumerGroupDescribe,
   ConsumerGroupHeartbeat,
   createConsumerGroupHeartbeatRequest,
   createDeleteGroupsRequest,
@@ -376,6 +377,12 @@ describe('ConsumerGroupHeartbeat over the wire', () => {
     const group = t.cluster.runningBrokers()[0]!.groups.consumer.consumerGroup(consumerGroupId)!;
     expect(group.groupEpoch).toBe(2);
     expect(group.members.get(first.memberId)?.classicMetadata).toMatchObject({ sessionTimeoutMs: 10_000, supportedProtocols: [{ name: 'range' }] });
+    // ConsumerGroupDescribe v1 (KIP-1099) tells the two kinds of members apart: 0 classic, 1 consumer.
+    const described = await client.call(ConsumerGroupDescribe, 1, { groupIds: [consumerGroupId], includeAuthorizedOperations: false });
+    expect(described.groups[0]!.members.map((mm) => [mm.memberId === 'm' ? 'm' : 'classic', mm.memberType]).sort()).toEqual([
+      ['classic', 0],
+      ['m', 1],
+    ]);
     // Both partitions belong to m until it revokes one: the classic member waits for it (UNRELEASED).
     expect(joined.generationId).toBe(2);
     const synced = await client.call(SyncGroup, 3, {
