@@ -15,6 +15,7 @@ import { describeUnsupportedApi } from '../../electron/core/errors';
 import { firstReleaseSupporting, KAFKA_RELEASE_IDS } from '../../electron/kafka/releases';
 import { ApiKey } from '../../electron/kafka/protocol/api-keys';
 import { eventually } from '../support/wait';
+import { UNSUPPORTED as CLIENT_METRICS_UNSUPPORTED } from '../../electron/services/client-metrics/service';
 
 const connectionId = 'embedded';
 const MATRIX: KafkaVersion[] = ['0.11', '1.1', '2.1', '2.4', '2.8', '3.5', '3.9', '4.1'];
@@ -262,6 +263,10 @@ describe('every screen on every release works or names the release it needs', ()
       expect(transactions.unsupported).toBe(at(release, since('ListTransactions')) ? null : needs('ListTransactions'));
       const producers = await app.ok('transactions.topic', { connectionId, topic: 'screens' });
       expect(producers.unsupported).toBe(at(release, since('DescribeProducers')) ? null : needs('DescribeProducers'));
+
+      // The Client metrics screen (KIP-714): subscriptions on the KRaft brokers of 4.0 and 4.1 (3.7-3.9 play ZooKeeper mode).
+      const clientMetrics = await app.ok('clientMetrics.overview', { connectionId });
+      expect(clientMetrics.unsupported).toBe(at(release, since('ListClientMetricsResources')) ? null : CLIENT_METRICS_UNSUPPORTED);
 
       await app.close();
     },
