@@ -21,13 +21,13 @@ import { releaseConfigDefaults } from './cluster/release-defaults';
 import { startEmbeddedSchemaRegistry, type EmbeddedSchemaRegistry } from './registry';
 import { createLogger, type LogLevel } from './server/logger';
 import { RuntimePauses } from './server/runtime-pauses';
-import { KAFKA_RELEASE_IDS, parseKafkaReleaseId, type KafkaReleaseId } from '../kafka/releases';
+import { KAFKA_RELEASE_IDS, parseKafkaReleaseId, playedMetadataMode, type KafkaReleaseId, type MetadataMode } from '../kafka/releases';
 import { issueClientCertificate } from './security/certificates';
 import { isSecurityProtocol, SECURITY_PROTOCOLS } from './security/security-config';
 import { parseUserSpec, type UserSpec } from './security/users';
 import { planReassignment } from '../../shared/model/reassignment-plan';
 
-const USAGE = `usage: npm run cluster -- [--brokers N] [--port P] [--data-dir DIR] [--host H] [--config name=value]... [--log-level debug|info|warn|error] [--schema-registry-port P] [--kafka-version X]
+const USAGE = `usage: npm run cluster -- [--brokers N] [--port P] [--data-dir DIR] [--host H] [--config name=value]... [--log-level debug|info|warn|error] [--schema-registry-port P] [--kafka-version X [--metadata-mode zookeeper|kraft]]
                           [--security-protocol PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL] [--user name:password]... [--acl]
   --brokers    number of brokers at the first start (default 3); brokers added or removed since are kept in the data dir
   --port       port of broker 0; broker i listens on port+i (default 9092)
@@ -36,6 +36,7 @@ const USAGE = `usage: npm run cluster -- [--brokers N] [--port P] [--data-dir DI
   --config     a broker config by its Kafka name, e.g. --config num.partitions=6 (repeatable)
   --schema-registry-port  serve a Confluent-compatible schema registry on this port (0: any free port)
   --kafka-version  play an Apache Kafka release: advertise and accept its API versions (${KAFKA_RELEASE_IDS[0]} to ${KAFKA_RELEASE_IDS.at(-1)}, e.g. 2.8 or 3.9.1)
+  --metadata-mode  ZooKeeper or KRaft brokers of that release (3.3-3.9 had both; default: ZooKeeper through 3.9, KRaft from 4.0)
   --security-protocol  the listeners' protocol (default PLAINTEXT; same as --config listeners=PROTOCOL://host:port).
                With TLS, a CA and a broker certificate are made in the data dir on first start and
                ssl.ca.location=<CA PEM> is printed after bootstrap.servers; SASL enables PLAIN,
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
         'log-level': { type: 'string' },
         'schema-registry-port': { type: 'string' },
         'kafka-version': { type: 'string' },
+        'metadata-mode': { type: 'string' },
         'security-protocol': { type: 'string' },
         user: { type: 'string', multiple: true },
         acl: { type: 'boolean' },
@@ -147,6 +149,18 @@ async function main(): Promise<void> {
       );
   }
 
+  let metadataMode: MetadataMode | null = null;
+  if (values['metadata-mode'] !== undefined) {
+    if (kafkaVersion === null) fail('--metadata-mode needs --kafka-version: without a release the brokers answer as the newest (KRaft) brokers');
+    const mode = values['metadata-mode'];
+    if (mode !== 'zookeeper' && mode !== 'kraft') fail(`--metadata-mode must be zookeeper or kraft, got '${mode}'`);
+    try {
+      metadataMode = playedMetadataMode(kafkaVersion, mode);
+    } catch (error) {
+      fail(`--metadata-mode: ${(error as Error).message}`);
+    }
+  }
+
   const users: UserSpec[] = [];
   for (const entry of values.user ?? []) {
     const user = parseUserSpec(entry);
@@ -169,7 +183,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level });
   let cluster: EmbeddedCluster;
   try {
-    cluster = await EmbeddedCluster.start({ brokers, basePort: port, host, dataDir, config, logger, kafkaVersion, users });
+    cluster = await EmbeddedCluster.start({ brokers, basePort: port, host, dataDir, config, logger, kafkaVersion, metadataMode, users });
   } catch (error) {
     process.stderr.write(`could not start the cluster: ${(error as Error).message}\n`);
     process.exit(1);
@@ -177,14 +191,17 @@ async function main(): Promise<void> {
   cluster.onEvent((event) => logger.info(describeEvent(event)));
   if (kafkaVersion !== null) {
     const apis = cluster.advertisedApis();
-    logger.info(`playing Kafka ${kafkaVersion}: advertising ${apis.list.length} APIs with that release's versions`, {
-      notImplemented: apis.notImplemented.join(', ') || 'none',
-      narrowed: apis.narrowed.map((n) => `${n.api} v${n.advertised[0]}-${n.advertised[1]} of v${n.release[0]}-${n.release[1]}`).join(', ') || 'none',
-      releaseDefaults:
-        Object.entries(releaseConfigDefaults(kafkaVersion))
-          .map(([name, value]) => `${name}=${value}`)
-          .join(', ') || 'none',
-    });
+    logger.info(
+      `playing Kafka ${kafkaVersion} (${cluster.metadataMode === 'kraft' ? 'KRaft' : 'ZooKeeper'} mode): advertising ${apis.list.length} APIs with that release's versions`,
+      {
+        notImplemented: apis.notImplemented.join(', ') || 'none',
+        narrowed: apis.narrowed.map((n) => `${n.api} v${n.advertised[0]}-${n.advertised[1]} of v${n.release[0]}-${n.release[1]}`).join(', ') || 'none',
+        releaseDefaults:
+          Object.entries(releaseConfigDefaults(kafkaVersion))
+            .map(([name, value]) => `${name}=${value}`)
+            .join(', ') || 'none',
+      },
+    );
   }
   let registry: EmbeddedSchemaRegistry | null = null;
   if (registryPort !== null) {
@@ -206,7 +223,7 @@ async function main(): Promise<void> {
   }
   if (settings.sasl && users.length === 0)
     logger.warn('SASL is on but no --user was given: only OAUTHBEARER tokens (and users made with AlterUserScramCredentials) can log in');
-  if (kafkaVersion !== null) process.stdout.write(`kafka.version=${kafkaVersion}\n`);
+  if (kafkaVersion !== null) process.stdout.write(`kafka.version=${kafkaVersion}\nkafka.metadata.mode=${cluster.metadataMode}\n`);
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {

@@ -87,7 +87,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     dataDir: embeddedDataDir({ embedded: embeddedSettings }, options.dataDir),
     hub,
     launchOverrides: [
-      ...(['enabled', 'brokers', 'basePort', 'dataDir', 'kafkaVersion'] as const).filter((key) => override[key] !== undefined),
+      ...(['enabled', 'brokers', 'basePort', 'dataDir', 'kafkaVersion', 'metadataMode'] as const).filter((key) => override[key] !== undefined),
       ...(securityFromLaunch ? (['security'] as const) : []),
     ],
     resolveDataDir: (setting) => embeddedDataDir({ embedded: { ...embeddedSettings, dataDir: setting } }, options.dataDir),

@@ -2211,6 +2211,31 @@ export function parseKafkaReleaseId(text: string): KafkaReleaseId | undefined {
   return isKafkaReleaseId(id) ? id : undefined;
 }
 
+/** The metadata modes a release's brokers could run in, its default first (3.3-3.9: ZooKeeper, then KRaft). */
+export function releaseModes(id: KafkaReleaseId): MetadataMode[] {
+  const release = KAFKA_RELEASES[id];
+  const modes = (['zookeeper', 'kraft'] as const).filter((m) => (m === 'kraft' ? release.kraft : release.zookeeper) !== undefined);
+  return modes.sort((a, b) => (a === release.defaultMode ? -1 : b === release.defaultMode ? 1 : 0));
+}
+
+/**
+ * The mode a broker playing `id` runs in: `mode` when given, else the release's default (KRaft with no
+ * release: the newest brokers). Throws, saying why, for a mode the release did not have (KRaft before
+ * 3.3, where it was early access with other APIs; ZooKeeper from 4.0, which removed it).
+ */
+export function playedMetadataMode(id: KafkaReleaseId | null, mode?: MetadataMode | null): MetadataMode {
+  if (id === null) return 'kraft';
+  const m = mode ?? KAFKA_RELEASES[id].defaultMode;
+  if (!releaseModes(id).includes(m)) {
+    throw new RangeError(
+      m === 'kraft'
+        ? `Kafka ${id} cannot be played in KRaft mode: KRaft became production-ready in 3.3 (this table has KRaft brokers for 3.3 and later)`
+        : `Kafka ${id} has no ZooKeeper mode: Kafka 4.0 removed it`,
+    );
+  }
+  return m;
+}
+
 /** What a broker of `id` advertised in `mode` (its default mode unless given); throws if that release had no such mode. */
 export function advertisedApis(id: KafkaReleaseId, mode?: MetadataMode): ApiVersionTable {
   const release = KAFKA_RELEASES[id];

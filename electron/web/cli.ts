@@ -7,6 +7,7 @@
 //   --no-embedded       do not start the embedded cluster
 //   --schema-registry-port <n>  the embedded schema registry's port for this run (0 picks a free one)
 //   --kafka-version <x> the Kafka release the embedded cluster plays in this run (0.11 to 4.1)
+//   --metadata-mode <m> with --kafka-version: zookeeper or kraft brokers of that release (3.3-3.9 had both)
 //   --security-protocol <p>  secure the embedded cluster in this run, as `npm run cluster` does:
 //                       PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (TLS with its generated CA)
 //   --user <name:password>   a SASL user (repeatable); Kafka Desk logs in as the first one
@@ -21,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { createAppCore } from '../core/app-core';
 import { MemorySecretStore } from '../services/secrets/service';
 import type { EmbeddedOverride } from '../core/app-core';
-import { embeddedSecuritySchema, SECURITY_PROTOCOL_CHOICES, type EmbeddedSecurity } from '../../shared/model/schemas';
+import { embeddedSecuritySchema, metadataModeProblem, SECURITY_PROTOCOL_CHOICES, type EmbeddedSecurity } from '../../shared/model/schemas';
 import { startWebServer } from './server';
 import { KAFKA_RELEASE_IDS, parseKafkaReleaseId } from '../kafka/releases';
 
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
       'no-embedded': { type: 'boolean' },
       'schema-registry-port': { type: 'string' },
       'kafka-version': { type: 'string' },
+      'metadata-mode': { type: 'string' },
       'security-protocol': { type: 'string' },
       user: { type: 'string', multiple: true },
       acl: { type: 'boolean' },
@@ -96,6 +98,16 @@ async function main(): Promise<void> {
         `--kafka-version must be a Kafka release from ${KAFKA_RELEASE_IDS[0]} to ${KAFKA_RELEASE_IDS.at(-1)} (${KAFKA_RELEASE_IDS.join(', ')}), got "${values['kafka-version']}".`,
       );
     override.kafkaVersion = release;
+    // The release's default mode unless told: a mode saved for another release may not exist in this one.
+    override.metadataMode = null;
+  }
+  if (values['metadata-mode'] !== undefined) {
+    const mode = values['metadata-mode'];
+    if (override.kafkaVersion === undefined) fail('--metadata-mode needs --kafka-version: without a release the brokers answer as the newest (KRaft) brokers.');
+    if (mode !== 'zookeeper' && mode !== 'kraft') fail(`--metadata-mode must be zookeeper or kraft, got "${mode}".`);
+    const problem = metadataModeProblem(override.kafkaVersion, mode);
+    if (problem) fail(`--metadata-mode: ${problem}`);
+    override.metadataMode = mode;
   }
 
   const security = securityFromFlags(values['security-protocol'], values.user ?? [], values.acl ?? false);
@@ -111,7 +123,9 @@ async function main(): Promise<void> {
   });
   const status = core.embedded.status();
   if (status.state === 'running')
-    console.log(`Embedded cluster: ${status.bootstrapServers}${status.config.kafkaVersion ? ` (playing Kafka ${status.config.kafkaVersion})` : ''}`);
+    console.log(
+      `Embedded cluster: ${status.bootstrapServers}${status.config.kafkaVersion ? ` (playing Kafka ${status.config.kafkaVersion}${status.config.metadataMode === 'kraft' ? ', KRaft brokers' : ''})` : ''}`,
+    );
   if (status.state === 'running' && status.security) {
     // What a client needs to reach the secured cluster, in its own config names.
     const { protocol, caLocation, user, acl } = status.security;

@@ -411,6 +411,28 @@ export const KAFKA_VERSION_CHOICES = [
 ] as const;
 export const kafkaVersionSchema = z.enum(KAFKA_VERSION_CHOICES, { error: 'Choose a Kafka release from 0.11 to 4.1.' }).nullable();
 export type KafkaVersion = (typeof KAFKA_VERSION_CHOICES)[number];
+// ZooKeeper or KRaft brokers of the release played: 3.3-3.9 ran either (null: the release's default,
+// ZooKeeper through 3.9, KRaft from 4.0). electron/kafka/releases.ts's releaseModes() is the reference.
+export const METADATA_MODE_CHOICES = ['zookeeper', 'kraft'] as const;
+export const metadataModeSchema = z.enum(METADATA_MODE_CHOICES, { error: 'Choose ZooKeeper or KRaft brokers.' }).nullable();
+export type MetadataModeChoice = (typeof METADATA_MODE_CHOICES)[number];
+/** The modes a release's brokers could run in (KRaft production-ready from 3.3, ZooKeeper removed in 4.0). */
+export function metadataModesOf(version: KafkaVersion): MetadataModeChoice[] {
+  const at = KAFKA_VERSION_CHOICES.indexOf(version);
+  return [
+    ...(at <= KAFKA_VERSION_CHOICES.indexOf('3.9') ? (['zookeeper'] as const) : []),
+    ...(at >= KAFKA_VERSION_CHOICES.indexOf('3.3') ? (['kraft'] as const) : []),
+  ];
+}
+/** Why a release cannot be played in a mode, in words; null when it can (or no mode is asked). */
+export function metadataModeProblem(version: KafkaVersion | null | undefined, mode: MetadataModeChoice | null | undefined): string | null {
+  if (!mode) return null;
+  if (!version) return "Choose a Kafka release to choose its brokers' metadata mode: without one they answer as the newest (KRaft) brokers.";
+  if (metadataModesOf(version).includes(mode)) return null;
+  return mode === 'kraft'
+    ? `Kafka ${version} cannot run KRaft brokers here: KRaft became production-ready in 3.3.`
+    : `Kafka ${version} has no ZooKeeper mode: Kafka 4.0 removed it.`;
+}
 
 // What the embedded cluster runs with (or will, at its next start): broker count, first port (broker
 // n listens on basePort + n) and data directory (resolved: never empty).
@@ -423,6 +445,8 @@ export const embeddedRunConfigSchema = z.object({
   dataDir: z.string().max(4096),
   // The Kafka release the brokers play (advertise and accept its API versions); null: the newest.
   kafkaVersion: kafkaVersionSchema.optional(),
+  // ZooKeeper or KRaft brokers of that release (null: the release's default).
+  metadataMode: metadataModeSchema.optional(),
 });
 export type EmbeddedRunConfig = z.infer<typeof embeddedRunConfigSchema>;
 
@@ -438,9 +462,9 @@ export const embeddedClusterStatusSchema = z.object({
   brokers: z.array(embeddedBrokerStatusSchema),
   config: embeddedRunConfigSchema,
   // Settings this run took from the command line (npm run web flags) instead of Settings.
-  launchOverrides: z.array(z.enum(['enabled', 'brokers', 'basePort', 'dataDir', 'kafkaVersion', 'security'])),
+  launchOverrides: z.array(z.enum(['enabled', 'brokers', 'basePort', 'dataDir', 'kafkaVersion', 'metadataMode', 'security'])),
   // Settings a start or restart from the app changed for this run (free ports after a clash, ...).
-  changedInRun: z.array(z.enum(['brokers', 'basePort', 'dataDir', 'kafkaVersion'])),
+  changedInRun: z.array(z.enum(['brokers', 'basePort', 'dataDir', 'kafkaVersion', 'metadataMode'])),
   // After a start failed on taken ports: which, and the first free range after them (null: none).
   portsInUse: z.array(z.number().int()),
   freeBasePort: z.number().int().nullable(),
@@ -543,12 +567,17 @@ export const embeddedSettingsSchema = z.object({
   schemaRegistryPort: z.number().int().min(0).max(65_535, 'Use a port of 65535 or less.').optional(),
   // The Kafka release the embedded brokers play (absent or null: every version they implement).
   kafkaVersion: kafkaVersionSchema.optional(),
+  // ZooKeeper or KRaft brokers of that release (absent or null: the release's default).
+  metadataMode: metadataModeSchema.optional(),
   // Absent: PLAINTEXT, no users, no authorizer. Applies at the next start (launch, or a start/restart from the app).
   security: embeddedSecurityViewSchema.optional(),
 });
 export type EmbeddedSettings = z.infer<typeof embeddedSettingsSchema>;
 // Settings' embedded section as a change gives it: the security with passwords to keep (or none: kept as they are).
-export const embeddedSettingsUpdateSchema = embeddedSettingsSchema.extend({ security: embeddedSecurityUpdateSchema.optional() });
+export const embeddedSettingsUpdateSchema = embeddedSettingsSchema.extend({ security: embeddedSecurityUpdateSchema.optional() }).superRefine((value, ctx) => {
+  const problem = metadataModeProblem(value.kafkaVersion, value.metadataMode);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['metadataMode'], message: problem });
+});
 export type EmbeddedSettingsUpdate = z.infer<typeof embeddedSettingsUpdateSchema>;
 
 // The app's theme: follow the OS (system), or always light or dark.

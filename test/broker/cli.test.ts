@@ -5,7 +5,15 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePortRange } from '../support/ports';
 import { spawnChild, stopChild } from '../support/processes';
-import { ApiVersions, DescribeCluster, IncrementalAlterConfigs, OffsetDelete, createApiVersionsRequest } from '../../electron/kafka/protocol/generated/index';
+import {
+  ApiVersions,
+  DescribeCluster,
+  DescribeQuorum,
+  IncrementalAlterConfigs,
+  LeaderAndIsr,
+  OffsetDelete,
+  createApiVersionsRequest,
+} from '../../electron/kafka/protocol/generated/index';
 import { RawClient } from './handlers/raw-client';
 
 const root = resolve(__dirname, '../..');
@@ -221,5 +229,36 @@ describe('npm run cluster', () => {
     bad.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     expect(await new Promise<number | null>((resolve) => bad.once('exit', resolve))).toBe(2);
     expect(stderr).toMatch(/--kafka-version must be a Kafka release from 0\.11 to 4\.1 .*got '0\.10'/);
+  });
+
+  it('plays the KRaft brokers of a 3.x release with --metadata-mode kraft, and refuses a mode the release lacked', async () => {
+    const port = await freePortRange(1);
+    const dir = mkdtempSync(join(tmpdir(), 'kd-cli-kraft-'));
+    const played = spawnChild(
+      tsx,
+      ['electron/broker/cli.ts', '--brokers', '1', '--port', String(port), '--data-dir', dir, '--kafka-version', '3.6', '--metadata-mode', 'kraft'],
+      {
+        cwd: root,
+      },
+    );
+    try {
+      const lines = new Lines(played);
+      await lines.next(/^bootstrap\.servers=/, 30_000);
+      const raw = await RawClient.open(`127.0.0.1:${port}`);
+      const keys = (await raw.call(ApiVersions, 0, createApiVersionsRequest())).apiKeys.map((k) => k.apiKey);
+      raw.close();
+      expect(keys).toContain(DescribeQuorum.apiKey);
+      expect(keys).not.toContain(LeaderAndIsr.apiKey);
+      await lines.next(/^kafka\.version=3\.6$/);
+      await lines.next(/^kafka\.metadata\.mode=kraft$/);
+    } finally {
+      await stopChild(played);
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const bad = spawn(tsx, ['electron/broker/cli.ts', '--kafka-version', '3.2', '--metadata-mode', 'kraft'], { cwd: root });
+    let stderr = '';
+    bad.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    expect(await new Promise<number | null>((resolve) => bad.once('exit', resolve))).toBe(2);
+    expect(stderr).toMatch(/--metadata-mode: Kafka 3\.2 cannot be played in KRaft mode: KRaft became production-ready in 3\.3/);
   });
 });

@@ -30,15 +30,26 @@ import {
   createOffsetDeleteRequest,
   createProduceRequest,
 } from '../../electron/kafka/protocol/generated/index';
-import { KAFKA_RELEASE_IDS, advertisedApis, describeDetectedRelease, detectRelease, type KafkaReleaseId } from '../../electron/kafka/releases';
+import {
+  KAFKA_RELEASE_IDS,
+  advertisedApis,
+  describeDetectedRelease,
+  detectRelease,
+  releaseModes,
+  type KafkaReleaseId,
+  type MetadataMode,
+} from '../../electron/kafka/releases';
 import { RawClient } from './handlers/raw-client';
 import { ZERO_UUID } from '../../electron/kafka/protocol/uuid';
 
+const LEADER_AND_ISR = 4;
+const DESCRIBE_QUORUM = 55;
+
 const open: Array<{ cluster: EmbeddedCluster; dataDir: string; raw: RawClient[] }> = [];
 
-async function play(release: KafkaReleaseId | null) {
+async function play(release: KafkaReleaseId | null, metadataMode?: MetadataMode) {
   const dataDir = mkdtempSync(join(tmpdir(), `kd-release-${release ?? 'all'}-`));
-  const cluster = await EmbeddedCluster.start({ brokers: 1, basePort: 0, dataDir, logger: silentLogger, kafkaVersion: release });
+  const cluster = await EmbeddedCluster.start({ brokers: 1, basePort: 0, dataDir, logger: silentLogger, kafkaVersion: release, metadataMode });
   const entry = { cluster, dataDir, raw: [] as RawClient[] };
   open.push(entry);
   const connect = async () => {
@@ -101,6 +112,36 @@ describe('the embedded cluster playing a Kafka release', () => {
       if (release === '4.0' || release === '4.1') expect(describeDetectedRelease(detected)).toBe(`Kafka ${release}`);
       await cluster.close();
     }
+  }, 120_000);
+
+  it("plays 3.3-3.9's KRaft brokers too: exactly their table's versions (no controller channel; the quorum APIs), detected as that release", async () => {
+    const dual = KAFKA_RELEASE_IDS.filter((id) => releaseModes(id).length > 1);
+    expect(dual).toEqual(['3.3', '3.4', '3.5', '3.6', '3.7', '3.8', '3.9']);
+    for (const release of dual) {
+      const { cluster, connect } = await play(release, 'kraft');
+      expect(cluster.metadataMode).toBe('kraft');
+      const answer = await (await connect()).call(ApiVersions, 0, createApiVersionsRequest());
+      const table = advertisedApis(release, 'kraft');
+      const expected = Object.entries(table)
+        .map(([k, r]) => [Number(k), r[0], r[1]] as const)
+        .filter(([key]) => implemented.has(key))
+        .sort((a, b) => a[0] - b[0]);
+      expect(
+        answer.apiKeys.map((k) => [k.apiKey, k.minVersion, k.maxVersion]),
+        `Kafka ${release} KRaft`,
+      ).toEqual(expected.map((e) => [...e]));
+      expect(cluster.advertisedApis().narrowed).toEqual([]);
+      const keys = answer.apiKeys.map((k) => k.apiKey);
+      expect(keys).not.toContain(LEADER_AND_ISR);
+      expect(keys).toContain(DESCRIBE_QUORUM);
+      const detected = detectRelease(answer.apiKeys);
+      expect(detected?.exact, `Kafka ${release} KRaft detected exactly`).toBe(true);
+      expect(KAFKA_RELEASE_IDS.indexOf(detected!.from) <= KAFKA_RELEASE_IDS.indexOf(release)).toBe(true);
+      expect(KAFKA_RELEASE_IDS.indexOf(detected!.to!) >= KAFKA_RELEASE_IDS.indexOf(release)).toBe(true);
+      await cluster.close();
+    }
+    await expect(play('3.2', 'kraft')).rejects.toThrow(/Kafka 3\.2 cannot be played in KRaft mode: KRaft became production-ready in 3\.3/);
+    await expect(play('4.0', 'zookeeper')).rejects.toThrow(/Kafka 4\.0 has no ZooKeeper mode/);
   }, 120_000);
 
   it('without a release, advertises every implemented version but the ZooKeeper-mode controller channel, as the newest KRaft brokers', async () => {

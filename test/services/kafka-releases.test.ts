@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Consumer } from '@platformatic/kafka';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Channel, IpcResult, RequestOf, ResponseOf } from '../../shared/ipc/contract';
-import type { KafkaVersion } from '../../shared/model/schemas';
+import type { KafkaVersion, MetadataModeChoice } from '../../shared/model/schemas';
 import { createAppCore, type AppCore } from '../../electron/core/app-core';
 import type { EmbeddedClusterFactory } from '../../electron/services/embedded-cluster/factory';
 import { MemorySecretStore } from '../../electron/services/secrets/service';
@@ -23,7 +23,7 @@ const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 const at = (release: string, than: string) =>
   Number(release.split('.')[0]) * 100 + Number(release.split('.')[1]) >= Number(than.split('.')[0]) * 100 + Number(than.split('.')[1]);
 
-async function startApp(kafkaVersion: KafkaVersion) {
+async function startApp(kafkaVersion: KafkaVersion, metadataMode: MetadataModeChoice | null = null) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `kd-release-${kafkaVersion}-`));
   const factory = async (): Promise<EmbeddedClusterFactory> => {
     const { EmbeddedCluster } = await import('../../electron/broker/cluster/cluster');
@@ -43,7 +43,7 @@ async function startApp(kafkaVersion: KafkaVersion) {
     version: 'test',
     dataDir,
     secrets: new MemorySecretStore(),
-    embeddedOverride: { enabled: true, brokers: 1, basePort: 20_000, kafkaVersion },
+    embeddedOverride: { enabled: true, brokers: 1, basePort: 20_000, kafkaVersion, metadataMode },
     embeddedFactory: factory,
   });
   const status = core.embedded.status();
@@ -272,4 +272,23 @@ describe('every screen on every release works or names the release it needs', ()
     },
     90_000,
   );
+});
+
+describe('the app against a 3.x release played with KRaft brokers', () => {
+  it('runs Kafka 3.7 KRaft brokers, which the Overview names exactly; Settings refuse a mode the release lacked', async () => {
+    const app = await startApp('3.7', 'kraft');
+    apps.push(app);
+    expect(app.status.config).toMatchObject({ kafkaVersion: '3.7', metadataMode: 'kraft' });
+    const overview = await app.ok('cluster.overview', { connectionId });
+    expect(overview.kafkaRelease).toMatchObject({ exact: true });
+    expect(overview.kafkaRelease?.from === '3.7' || overview.kafkaRelease?.to === '3.7').toBe(true);
+
+    const settings = await app.ok('settings.get', {});
+    const refused = await app.call('settings.update', { embedded: { ...settings.embedded, kafkaVersion: '2.8', metadataMode: 'kraft' } });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok)
+      expect(refused.error.issues?.map((i) => i.message)).toContain('Kafka 2.8 cannot run KRaft brokers here: KRaft became production-ready in 3.3.');
+    const saved = await app.ok('settings.update', { embedded: { ...settings.embedded, kafkaVersion: '3.9', metadataMode: 'kraft' } });
+    expect(saved.embedded).toMatchObject({ kafkaVersion: '3.9', metadataMode: 'kraft' });
+  }, 90_000);
 });

@@ -32,6 +32,13 @@ describe('npm run web refuses arguments it cannot use', { timeout: 90_000 }, () 
   it.each([
     [['--kafka-version', '0.10'], /--kafka-version must be a Kafka release from 0\.11 to 4\.1 .*got "0\.10"/],
     [['--kafka-version', 'latest'], /--kafka-version must be a Kafka release .*got "latest"/],
+    [['--metadata-mode', 'kraft'], /--metadata-mode needs --kafka-version/],
+    [['--kafka-version', '3.9', '--metadata-mode', 'raft'], /--metadata-mode must be zookeeper or kraft, got "raft"/],
+    [
+      ['--kafka-version', '2.8', '--metadata-mode', 'kraft'],
+      /--metadata-mode: Kafka 2\.8 cannot run KRaft brokers here: KRaft became production-ready in 3\.3/,
+    ],
+    [['--kafka-version', '4.0', '--metadata-mode', 'zookeeper'], /--metadata-mode: Kafka 4\.0 has no ZooKeeper mode/],
     [['--brokers', 'three'], /--brokers/],
     [['--security-protocol', 'TLS'], /--security-protocol must be one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL, got "TLS"/],
     [['--security-protocol', 'SASL_SSL'], /--user: SASL needs a user/],

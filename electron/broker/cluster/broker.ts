@@ -26,7 +26,7 @@ import { ClientQuotaManager, QUOTA_WINDOW_MS } from '../quotas/client-quota-mana
 import { ConnectionQuotas } from '../quotas/connection-quotas';
 import { StorageFailures } from './storage-failures';
 import { releaseConfigDefaults } from './release-defaults';
-import { KAFKA_RELEASE_IDS, type KafkaReleaseId } from '../../kafka/releases';
+import { KAFKA_RELEASE_IDS, type KafkaReleaseId, type MetadataMode } from '../../kafka/releases';
 import { ClientMetricsManager } from '../telemetry/client-metrics-manager';
 import { TelemetryReceiver } from '../telemetry/telemetry-receiver';
 
@@ -53,6 +53,8 @@ export interface BrokerOptions {
   groupClock?: CoordinatorClock;
   /** The Kafka release the cluster plays: its config defaults where they differed (release-defaults.ts). */
   kafkaVersion?: KafkaReleaseId | null;
+  /** ZooKeeper or KRaft brokers of that release (the release's default unless given; KRaft without a release). */
+  metadataMode?: MetadataMode;
   /** Where accepted client telemetry goes (KIP-714): the cluster's receiver; the broker's own if not given. */
   telemetry?: TelemetryReceiver;
 }
@@ -279,6 +281,11 @@ export class Broker {
   /** The Kafka release the broker plays (null: every version implemented). */
   get kafkaVersion(): KafkaReleaseId | null {
     return this.#options.kafkaVersion ?? null;
+  }
+
+  /** Whether the broker plays a ZooKeeper-mode or a KRaft broker. */
+  get metadataMode(): MetadataMode {
+    return this.#options.metadataMode ?? 'kraft';
   }
 
   get controller(): Controller {

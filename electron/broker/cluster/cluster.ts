@@ -4,7 +4,7 @@ import { validateTopicConfigs } from '../log/log-config';
 import { initCompression } from '../../kafka/records/compression';
 import { createDispatcher, createRegistry } from '../handlers/registry';
 import { advertisedApisFor, type AdvertisedApis } from '../handlers/release-apis';
-import type { KafkaReleaseId } from '../../kafka/releases';
+import { playedMetadataMode, type KafkaReleaseId, type MetadataMode } from '../../kafka/releases';
 import { releaseFeatures } from './features';
 import { TelemetryReceiver } from '../telemetry/telemetry-receiver';
 import { clientQuotaRules } from '../quotas/client-quota-entity';
@@ -43,6 +43,13 @@ export interface EmbeddedClusterOptions {
    * (handlers/release-apis.ts). Absent: every version implemented.
    */
   kafkaVersion?: KafkaReleaseId | null;
+  /**
+   * ZooKeeper or KRaft brokers of that release: Kafka 3.3-3.9 ran either, and they advertised different
+   * APIs (a ZooKeeper broker its controller channel, a KRaft broker the quorum and client-metrics APIs).
+   * The release's default unless given (ZooKeeper through 3.9, KRaft from 4.0); refused for a mode the
+   * release did not have.
+   */
+  metadataMode?: MetadataMode | null;
   /**
    * Users given SCRAM-SHA-256 and SCRAM-SHA-512 credentials at start (PLAIN checks its password against
    * them): created, or their password set again. Others can be made with AlterUserScramCredentials.
@@ -87,24 +94,28 @@ export class EmbeddedCluster {
   #closed = false;
   /** The Kafka release the brokers play (null: every version implemented). */
   readonly kafkaVersion: KafkaReleaseId | null;
+  /** ZooKeeper or KRaft brokers (KRaft when no release is played). */
+  readonly metadataMode: MetadataMode;
   /** The client telemetry the brokers accepted (KIP-714): each client instance's latest push. */
   readonly telemetry = new TelemetryReceiver();
 
   /** What the brokers advertise: the release's APIs they implement, and those they do not. */
   advertisedApis(): AdvertisedApis {
-    return advertisedApisFor(createRegistry(), this.kafkaVersion, { clientTelemetry: clientTelemetryEnabled(this.options.config) });
+    return advertisedApisFor(createRegistry(), this.kafkaVersion, { clientTelemetry: clientTelemetryEnabled(this.options.config), mode: this.metadataMode });
   }
 
   private constructor(
-    readonly options: Required<Omit<EmbeddedClusterOptions, 'logger' | 'config' | 'dispatcher' | 'kafkaVersion' | 'users' | 'groupClock'>> & {
+    readonly options: Required<Omit<EmbeddedClusterOptions, 'logger' | 'config' | 'dispatcher' | 'kafkaVersion' | 'metadataMode' | 'users' | 'groupClock'>> & {
       config: Record<string, string>;
     },
     logger: Logger,
     dispatcher: RequestDispatcher<Broker>,
     groupClock?: CoordinatorClock,
     kafkaVersion: KafkaReleaseId | null = null,
+    metadataMode: MetadataMode = 'kraft',
   ) {
     this.kafkaVersion = kafkaVersion;
+    this.metadataMode = metadataMode;
     this.logger = logger;
     const count = options.brokers;
     const brokerIds = Array.from({ length: count }, (_, i) => i);
@@ -141,7 +152,7 @@ export class EmbeddedCluster {
       },
       replicaLog: (brokerId, topic, partition) => this.#brokerMap.get(brokerId)?.replicaLogInfo(topic, partition) ?? null,
       logger: logger.child({ controller: true }),
-      features: releaseFeatures(kafkaVersion),
+      features: releaseFeatures(kafkaVersion, metadataMode),
       clientQuotaRules: clientQuotaRules(kafkaVersion),
       onBrokerUnregistered: (id) => {
         // UnregisterBroker (or removeBroker): the broker, already stopped, is forgotten.
@@ -186,6 +197,7 @@ export class EmbeddedCluster {
         security: this.security,
         groupClock,
         kafkaVersion,
+        metadataMode,
         telemetry: this.telemetry,
       });
     // The registered brokers: the count asked for, or as brokers were added and removed since (kept in the metadata).
@@ -267,6 +279,7 @@ export class EmbeddedCluster {
         `invalid broker config: queued.max.request.bytes (${budget}) must be -1 or at least socket.request.max.bytes (${configured.int('socket.request.max.bytes')})`,
       );
     }
+    const metadataMode = playedMetadataMode(options.kafkaVersion ?? null, options.metadataMode);
     mkdirSync(options.dataDir, { recursive: true });
     // The zstd codec is WebAssembly and must be instantiated before the first batch is decoded.
     await initCompression();
@@ -277,10 +290,12 @@ export class EmbeddedCluster {
       options.dispatcher ??
         createDispatcher(createRegistry(), {
           release: options.kafkaVersion ?? null,
+          mode: metadataMode,
           clientTelemetry: clientTelemetryEnabled(options.config ?? {}),
         }),
       options.groupClock,
       options.kafkaVersion ?? null,
+      metadataMode,
     );
     try {
       for (const user of options.users ?? []) {

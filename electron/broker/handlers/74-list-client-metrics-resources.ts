@@ -28,7 +28,7 @@ export const listClientMetricsResourcesHandler = defineHandler({
     });
     if (!authorizedOnCluster(context, AclOperation.DESCRIBE_CONFIGS)) return answer(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
     // Advertised only by KRaft brokers of 3.7+, so a release without client metrics never gets here.
-    if (clientMetricsRefusal(context.broker.kafkaVersion)) return answer(ErrorCode.UNSUPPORTED_VERSION);
+    if (clientMetricsRefusal(context.broker.kafkaVersion, context.broker.metadataMode)) return answer(ErrorCode.UNSUPPORTED_VERSION);
     const types = context.apiVersion === 0 ? [ResourceType.CLIENT_METRICS] : request.resourceTypes.length === 0 ? LISTABLE : request.resourceTypes;
     if (types.some((type) => !LISTABLE.includes(type))) return answer(ErrorCode.INVALID_REQUEST);
     const { controller } = context.broker;

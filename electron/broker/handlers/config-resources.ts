@@ -232,7 +232,7 @@ function alterResourceConfigsOrRefuse(
     return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'The embedded broker has no loggers to configure.' };
   }
   if (resourceType === ResourceType.CLIENT_METRICS) {
-    const refusal = clientMetricsRefusal(broker.kafkaVersion);
+    const refusal = clientMetricsRefusal(broker.kafkaVersion, broker.metadataMode);
     if (refusal) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: refusal };
     const subscriptions = controller.clientMetrics;
     const configs = next({ current: subscriptions.configs(resourceName), def: (name) => CLIENT_METRICS_CONFIG_DEFS.get(name) });
@@ -249,7 +249,7 @@ function alterResourceConfigsOrRefuse(
  * with source CLIENT_METRICS_CONFIG; a name without a subscription has none.
  */
 export function describeClientMetricsConfigs(broker: Broker, name: string): DescribedConfig[] | ResourceError {
-  const refusal = clientMetricsRefusal(broker.kafkaVersion);
+  const refusal = clientMetricsRefusal(broker.kafkaVersion, broker.metadataMode);
   if (refusal) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: refusal };
   if (name === '') return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Client metrics subscription name must not be empty' };
   return Object.entries(broker.controller.clientMetrics.configs(name)).map(([key, value]) => {

@@ -9,7 +9,7 @@ import type { RequestDispatcher } from '../server/dispatcher';
 import { Deferred, type AnyHandler, type HandlerRegistry, type RequestContext } from './handler';
 import { handlers } from './index';
 import { advertisedApisFor } from './release-apis';
-import type { KafkaReleaseId } from '../../kafka/releases';
+import type { KafkaReleaseId, MetadataMode } from '../../kafka/releases';
 import { clientThrottles, quotaIdentity } from '../quotas/throttle';
 import { RequestTime } from '../quotas/request-time';
 
@@ -71,9 +71,9 @@ export function supportedApiKeys(registry: HandlerRegistry): ApiVersionsResponse
  */
 export function createDispatcher(
   registry: HandlerRegistry = createRegistry(),
-  options: { release?: KafkaReleaseId | null; clientTelemetry?: boolean } = {},
+  options: { release?: KafkaReleaseId | null; mode?: MetadataMode; clientTelemetry?: boolean } = {},
 ): RequestDispatcher<Broker> {
-  const advertised = advertisedApisFor(registry, options.release ?? null, { clientTelemetry: options.clientTelemetry });
+  const advertised = advertisedApisFor(registry, options.release ?? null, { clientTelemetry: options.clientTelemetry, mode: options.mode });
   const supportedApis = advertised.list;
   return {
     mayOverlap(frame: Buffer): boolean {

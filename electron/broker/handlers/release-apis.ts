@@ -8,6 +8,7 @@ import {
   telemetryApis,
   type ApiVersionRange,
   type KafkaReleaseId,
+  type MetadataMode,
 } from '../../kafka/releases';
 import type { HandlerRegistry } from './handler';
 
@@ -38,6 +39,7 @@ export interface AdvertisedApis {
 }
 
 /**
+ * `mode`: the release's ZooKeeper or KRaft brokers (3.3-3.9 had both; each release's default unless given).
  * `clientTelemetry`: whether the brokers act as a KIP-714 telemetry receiver (broker config
  * `telemetry.receiver.enable`, off by default): only then do they list GetTelemetrySubscriptions and
  * PushTelemetry, as Kafka's brokers do with a telemetry reporter configured (playing a release: its
@@ -46,7 +48,7 @@ export interface AdvertisedApis {
 export function advertisedApisFor(
   registry: HandlerRegistry,
   release: KafkaReleaseId | null = null,
-  options: { clientTelemetry?: boolean } = {},
+  options: { clientTelemetry?: boolean; mode?: MetadataMode } = {},
 ): AdvertisedApis {
   const ranges = new Map<number, ApiVersionRange>();
   const notImplemented: string[] = [];
@@ -58,7 +60,7 @@ export function advertisedApisFor(
     }
     if (!clientTelemetry) for (const key of [ApiKey.GetTelemetrySubscriptions, ApiKey.PushTelemetry]) ranges.delete(key);
   } else {
-    const table = { ...advertisedApis(release), ...(clientTelemetry ? telemetryApis(release) : {}) };
+    const table = { ...advertisedApis(release, options.mode), ...(clientTelemetry ? telemetryApis(release, options.mode) : {}) };
     for (const [key, releaseRange] of Object.entries(table)
       .map(([k, r]) => [Number(k), r] as const)
       .sort((a, b) => a[0] - b[0])) {

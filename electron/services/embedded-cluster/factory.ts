@@ -2,7 +2,7 @@
 // services use, which the real EmbeddedCluster satisfies (checked by the compiler here), and the
 // broker's modules are imported dynamically, only when the embedded cluster starts.
 import type { ThrottledClient } from '../../../shared/model/acls';
-import type { ClusterEvent, EmbeddedBrokerStatus, KafkaVersion } from '../../../shared/model/schemas';
+import type { ClusterEvent, EmbeddedBrokerStatus, KafkaVersion, MetadataModeChoice } from '../../../shared/model/schemas';
 import type { ReceivedTelemetry } from '../client-metrics/service';
 
 export interface EmbeddedClusterOptions {
@@ -15,6 +15,8 @@ export interface EmbeddedClusterOptions {
   schemaRegistryPort?: number;
   /** The Kafka release the brokers play (null: every version they implement). */
   kafkaVersion?: KafkaVersion | null;
+  /** ZooKeeper or KRaft brokers of that release (null: its default); a mode it did not have fails the start, saying why. */
+  metadataMode?: MetadataModeChoice | null;
   /**
    * SASL users given SCRAM credentials at start (PLAIN checks them too). With `config` holding
    * `listeners=SASL_SSL://...` (or SSL, SASL_PLAINTEXT) and the authorizer's configs, this runs the

@@ -126,6 +126,7 @@ export class EmbeddedClusterService {
       basePort: deps.settings.basePort,
       dataDir: deps.dataDir,
       kafkaVersion: deps.settings.kafkaVersion ?? null,
+      metadataMode: deps.settings.metadataMode ?? null,
     };
     this.#launchOverrides = deps.launchOverrides ?? [];
     this.#resolveDataDir = deps.resolveDataDir ?? ((setting) => setting || deps.dataDir);
@@ -290,8 +291,12 @@ export class EmbeddedClusterService {
       basePort: changes.basePort ?? this.#config.basePort,
       dataDir: changes.dataDir !== undefined ? this.#resolveDataDir(changes.dataDir) : this.#config.dataDir,
       kafkaVersion: changes.kafkaVersion !== undefined ? changes.kafkaVersion : (this.#config.kafkaVersion ?? null),
+      // A new release without a mode takes its default mode: the old release's mode may not exist in it.
+      metadataMode: changes.metadataMode !== undefined ? changes.metadataMode : changes.kafkaVersion !== undefined ? null : (this.#config.metadataMode ?? null),
     };
-    const changed = (['brokers', 'basePort', 'dataDir', 'kafkaVersion'] as const).filter((key) => (config[key] ?? null) !== (this.#config[key] ?? null));
+    const changed = (['brokers', 'basePort', 'dataDir', 'kafkaVersion', 'metadataMode'] as const).filter(
+      (key) => (config[key] ?? null) !== (this.#config[key] ?? null),
+    );
     this.#launchOverrides = this.#launchOverrides.filter((key) => !changed.includes(key as (typeof changed)[number]));
     this.#changedInRun = [...new Set([...this.#changedInRun, ...changed])];
     this.#config = config;
@@ -321,6 +326,7 @@ export class EmbeddedClusterService {
         dataDir: config.dataDir,
         schemaRegistryPort: this.#schemaRegistryPort,
         kafkaVersion: config.kafkaVersion ?? null,
+        metadataMode: config.metadataMode ?? null,
         // The app is the embedded cluster's telemetry receiver (KIP-714) unless it plays a release,
         // whose stock brokers have none (so they do not advertise the telemetry APIs).
         config: { ...securityConfig(security), ...(config.kafkaVersion ? {} : { 'telemetry.receiver.enable': 'true' }) },

@@ -49,7 +49,7 @@ const portRange = (config: EmbeddedClusterStatus['config']) =>
 /** What the cluster runs with (or will start with): brokers, ports, data directory, and where they came from. */
 export function RunConfigFacts({ status }: { status: EmbeddedClusterStatus }) {
   const { config } = status;
-  const origin = (...keys: ('brokers' | 'basePort' | 'dataDir' | 'kafkaVersion')[]) =>
+  const origin = (...keys: ('brokers' | 'basePort' | 'dataDir' | 'kafkaVersion' | 'metadataMode')[]) =>
     keys.some((key) => status.changedInRun.includes(key)) ? (
       <span className="muted"> (chosen in this run)</span>
     ) : keys.some((key) => status.launchOverrides.includes(key)) ? (
@@ -70,9 +70,9 @@ export function RunConfigFacts({ status }: { status: EmbeddedClusterStatus }) {
       <dt>Kafka release</dt>
       <dd data-testid="embedded-kafka-version">
         {config.kafkaVersion
-          ? `plays Kafka ${config.kafkaVersion}: its brokers advertise and accept that release's API versions`
+          ? `plays Kafka ${config.kafkaVersion}${config.metadataMode === 'kraft' ? ' with KRaft brokers' : ''}: its brokers advertise and accept that release's API versions`
           : 'the newest: every API version the embedded brokers implement'}
-        {origin('kafkaVersion')}
+        {origin('kafkaVersion', 'metadataMode')}
       </dd>
       {status.security ? (
         <>

@@ -1,5 +1,13 @@
 import { useEffect, useState } from 'react';
-import { KAFKA_VERSION_CHOICES, embeddedSettingsSchema, type KafkaVersion, type Settings } from '../../../../shared/model/schemas';
+import {
+  KAFKA_VERSION_CHOICES,
+  embeddedSettingsSchema,
+  metadataModeProblem,
+  metadataModesOf,
+  type KafkaVersion,
+  type MetadataModeChoice,
+  type Settings,
+} from '../../../../shared/model/schemas';
 import type { IpcError } from '../../../../shared/ipc/contract';
 import { Field } from '../../components/Field';
 import { formatQuantity } from '../../components/format';
@@ -17,6 +25,7 @@ const overrideFlag: Record<string, string> = {
   basePort: '--base-port',
   dataDir: '--data-dir',
   kafkaVersion: '--kafka-version',
+  metadataMode: '--metadata-mode',
   security: '--security-protocol/--user/--acl',
 };
 
@@ -31,7 +40,15 @@ export function SettingsScreen() {
   const navigate = useAppStore((state) => state.navigate);
   const [settings, setSettings] = useState<Settings | null>(null);
   const [loadError, setLoadError] = useState<IpcError | null>(null);
-  const [form, setForm] = useState({ enabled: true, brokers: '3', basePort: '19092', dataDir: '', kafkaVersion: '' as KafkaVersion | '', registryPort: '' });
+  const [form, setForm] = useState({
+    enabled: true,
+    brokers: '3',
+    basePort: '19092',
+    dataDir: '',
+    kafkaVersion: '' as KafkaVersion | '',
+    metadataMode: '' as MetadataModeChoice | '',
+    registryPort: '',
+  });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [security, setSecurity] = useState<SecurityForm>(() => securityFormOf(undefined));
   const [securityErrors, setSecurityErrors] = useState<Record<string, string>>({});
@@ -51,6 +68,7 @@ export function SettingsScreen() {
         basePort: String(embedded.basePort),
         dataDir: embedded.dataDir,
         kafkaVersion: embedded.kafkaVersion ?? '',
+        metadataMode: embedded.metadataMode ?? '',
         registryPort: embedded.schemaRegistryPort === undefined ? '' : String(embedded.schemaRegistryPort),
       });
       setSecurity(securityFormOf(embedded.security));
@@ -71,17 +89,20 @@ export function SettingsScreen() {
       basePort: Number(form.basePort),
       dataDir: form.dataDir.trim(),
       kafkaVersion: form.kafkaVersion || null,
+      metadataMode: form.metadataMode || null,
       schemaRegistryPort: form.registryPort.trim() === '' ? undefined : /^\d+$/.test(form.registryPort.trim()) ? Number(form.registryPort.trim()) : -1,
     };
     const parsed = embeddedSettingsSchema.safeParse(candidate);
     const securityUpdate = securityUpdateOf(security, savedSecurity);
     setSecurityErrors(securityUpdate.ok ? {} : securityUpdate.errors);
-    if (!parsed.success) {
+    const modeProblem = metadataModeProblem(candidate.kafkaVersion, candidate.metadataMode);
+    if (!parsed.success || modeProblem) {
       const next: Record<string, string> = {};
-      for (const issue of parsed.error.issues) next[String(issue.path[0])] ??= issue.message;
+      for (const issue of parsed.success ? [] : parsed.error.issues) next[String(issue.path[0])] ??= issue.message;
+      if (modeProblem) next.metadataMode ??= modeProblem;
       setErrors(next);
     } else setErrors({});
-    if (!parsed.success || !securityUpdate.ok) return;
+    if (!parsed.success || modeProblem || !securityUpdate.ok) return;
     const registryMoved = parsed.data.schemaRegistryPort !== settings?.embedded.schemaRegistryPort;
     const result = await api.invoke('settings.update', {
       embedded: { ...parsed.data, ...(securityUpdate.security ? { security: securityUpdate.security } : {}) },
@@ -111,6 +132,7 @@ export function SettingsScreen() {
       basePort: parsed.data.basePort,
       dataDir: parsed.data.dataDir,
       kafkaVersion: parsed.data.kafkaVersion ?? null,
+      metadataMode: parsed.data.metadataMode ?? null,
     };
     const status = running?.state === 'running' ? await restartEmbedded(config) : await startEmbedded(config);
     if (status?.state === 'running') setSaved('applied');
@@ -127,6 +149,10 @@ export function SettingsScreen() {
     const release = (version: string | null | undefined) => (version ? `Kafka ${version}` : 'the newest Kafka');
     if ((next.kafkaVersion ?? null) !== (running.config.kafkaVersion ?? null)) {
       differences.push(`${release(running.config.kafkaVersion)} (saved: ${release(next.kafkaVersion)})`);
+    } else if ((next.metadataMode ?? null) !== (running.config.metadataMode ?? null)) {
+      const mode = (m: string | null | undefined) =>
+        m === 'kraft' ? 'KRaft brokers' : m === 'zookeeper' ? 'ZooKeeper brokers' : "the release's default brokers";
+      differences.push(`${mode(running.config.metadataMode)} (saved: ${mode(next.metadataMode)})`);
     }
   }
   const flags = running?.launchOverrides.map((key) => overrideFlag[key]).filter(Boolean) ?? [];
@@ -186,6 +212,7 @@ export function SettingsScreen() {
                     brokers: String(running.config.brokers),
                     basePort: String(running.config.basePort),
                     kafkaVersion: running.config.kafkaVersion ?? '',
+                    metadataMode: running.config.metadataMode ?? '',
                   })
                 }
               >
@@ -228,7 +255,16 @@ export function SettingsScreen() {
             hint="The brokers advertise and accept the API versions of this Apache Kafka release, to stand in for the cluster you run."
           >
             {(props) => (
-              <select {...props} value={form.kafkaVersion} onChange={(event) => setForm({ ...form, kafkaVersion: event.target.value as KafkaVersion | '' })}>
+              <select
+                {...props}
+                value={form.kafkaVersion}
+                onChange={(event) => {
+                  const kafkaVersion = event.target.value as KafkaVersion | '';
+                  // A mode the new release did not have goes back to its default.
+                  const keep = kafkaVersion !== '' && form.metadataMode !== '' && metadataModesOf(kafkaVersion).includes(form.metadataMode);
+                  setForm({ ...form, kafkaVersion, metadataMode: keep ? form.metadataMode : '' });
+                }}
+              >
                 <option value="">Newest (every version the embedded brokers implement)</option>
                 {KAFKA_VERSION_CHOICES.map((version) => (
                   <option key={version} value={version}>
@@ -238,6 +274,24 @@ export function SettingsScreen() {
               </select>
             )}
           </Field>
+          {form.kafkaVersion && metadataModesOf(form.kafkaVersion).length > 1 ? (
+            <Field
+              label="Brokers' metadata mode"
+              error={errors.metadataMode}
+              hint={`Kafka ${form.kafkaVersion} ran ZooKeeper-mode or KRaft brokers, which advertise different APIs (the controller channel; the quorum and client-metrics APIs).`}
+            >
+              {(props) => (
+                <select
+                  {...props}
+                  value={form.metadataMode}
+                  onChange={(event) => setForm({ ...form, metadataMode: event.target.value as MetadataModeChoice | '' })}
+                >
+                  <option value="">ZooKeeper mode (the release&apos;s default)</option>
+                  <option value="kraft">KRaft mode</option>
+                </select>
+              )}
+            </Field>
+          ) : null}
           <Field label="Data directory" error={errors.dataDir} hint={`Empty: ${appInfo?.userDataDir ?? 'the app data directory'}/kafka-data`}>
             {(props) => <input {...props} value={form.dataDir} onChange={(event) => setForm({ ...form, dataDir: event.target.value })} />}
           </Field>
