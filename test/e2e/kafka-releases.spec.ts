@@ -142,3 +142,31 @@ test('Settings choose the release the embedded cluster plays at the next launch'
     await app.stop();
   }
 });
+
+test('3.3-3.9 run KRaft brokers when asked: the Overview names the release, Settings offer the mode only where it existed', async ({ page }, testInfo) => {
+  const app = await startWebApp({ brokers: 1, extraArgs: ['--kafka-version', '3.9', '--metadata-mode', 'kraft'] });
+  try {
+    const errors = watchConsole(page);
+    await page.goto(app.url);
+    await expect(page.getByTestId('kafka-release')).toHaveText('Kafka 3.9');
+    await openScreen(page, 'Settings');
+    await expect(page.getByTestId('embedded-kafka-version')).toContainText('plays Kafka 3.9 with KRaft brokers');
+    const mode = page.getByLabel("Brokers' metadata mode");
+    await expect(mode).toHaveCount(0);
+    await page.getByLabel('Kafka release').selectOption('3.6');
+    await mode.selectOption('kraft');
+    // 2.8 had no production KRaft mode: the choice goes, and comes back at its default for 3.x.
+    await page.getByLabel('Kafka release').selectOption('2.8');
+    await expect(mode).toHaveCount(0);
+    await page.getByLabel('Kafka release').selectOption('3.6');
+    await expect(mode).toHaveValue('');
+    await mode.selectOption('kraft');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Saved' })).toContainText('They apply at the next launch.');
+    await expect(page.getByTestId('settings-differ')).toContainText('Kafka 3.9 (saved: Kafka 3.6)');
+    await screenshots(page, testInfo, 'settings-metadata-mode');
+    expect(errors).toEqual([]);
+  } finally {
+    await app.stop();
+  }
+});
