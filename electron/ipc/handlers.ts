@@ -77,6 +77,8 @@ function handlers(
     'connections.check': ({ connectionId }) => connections.check(connectionId),
 
     'cluster.overview': ({ connectionId }) => cluster.overview(connectionId),
+    'cluster.features': ({ connectionId }) => cluster.features(connectionId),
+    'cluster.updateFeature': (request) => cluster.updateFeature(request),
     'brokers.describe': ({ connectionId, brokerId }) => cluster.describeBroker(connectionId, brokerId),
     'cluster.electionPreview': ({ connectionId, target }) => cluster.electionPreview(connectionId, target),
     'cluster.electLeaders': ({ connectionId, target }) => cluster.electLeaders(connectionId, target),

@@ -69,6 +69,7 @@ import {
   scramUserRequestSchema,
   scramUserSchema,
 } from '../model/acls';
+import { clusterFeaturesSchema, featureUpdateRequestSchema, featureUpdateResultSchema } from '../model/features';
 import { reassignmentApplySchema, reassignmentCancelSchema, reassignmentResultSchema, reassignmentStateSchema } from '../model/reassignments';
 import { connectionActivitySchema, connectionFailureSchema, connectionHealthSchema, testIdSchema } from '../model/connections';
 import {
@@ -171,6 +172,10 @@ export const contract = {
   // Reads tolerate a sick cluster: offline partitions and down brokers are data, not errors. Only a
   // cluster that cannot be reached at all fails them.
   'cluster.overview': { request: onConnection, response: clusterOverviewSchema },
+  // Feature versions (KIP-584): supported ranges and finalized levels from ApiVersions v3+, and a
+  // change of one feature's level (UpdateFeatures, validated by the cluster's controller).
+  'cluster.features': { request: onConnection, response: clusterFeaturesSchema },
+  'cluster.updateFeature': { request: featureUpdateRequestSchema, response: featureUpdateResultSchema },
   // A broker's page: the replicas it hosts (known from Metadata even while it is down), its log dirs
   // (DescribeLogDirs) and configs (DescribeConfigs), each with its own error.
   'brokers.describe': {

@@ -261,6 +261,10 @@ export const partitionInfoSchema = z.object({
   lowWatermark: z.number().nullable(),
   highWatermark: z.number().nullable(),
   sizeBytes: z.number().nullable(),
+  // Eligible leader replicas and the last known ELR (KIP-966) as DescribeTopicPartitions reports them;
+  // null when the cluster does not report them (before Kafka 3.8, or the read failed).
+  eligibleLeaderReplicas: z.array(z.number().int()).nullable(),
+  lastKnownElr: z.array(z.number().int()).nullable(),
   // Kafka's error name for the partition in Metadata (LEADER_NOT_AVAILABLE when offline, ...).
   error: z.string().nullable(),
   // Why the watermarks or the size could not be read, in words; null when they were.

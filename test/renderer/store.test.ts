@@ -104,6 +104,8 @@ describe('embedded slice', () => {
       highWatermark: 0,
       sizeBytes: 0,
       error: null,
+      eligibleLeaderReplicas: [],
+      lastKnownElr: [],
       readError: null,
     })),
     brokers: [],

@@ -25,6 +25,9 @@
  */
 import { KAFKA_RELEASE_IDS, type KafkaReleaseId, type MetadataMode } from '../../kafka/releases';
 import type { ClusterMetadataState, MetadataRecord } from './metadata-store';
+import { METADATA_VERSIONS, metadataVersionName } from '../../kafka/metadata-versions';
+
+export { metadataVersionName };
 
 export const METADATA_VERSION = 'metadata.version';
 export const KRAFT_VERSION = 'kraft.version';
@@ -34,45 +37,8 @@ export const ELR_VERSION = 'eligible.leader.replicas.version';
 export const SHARE_VERSION = 'share.version';
 export const STREAMS_VERSION = 'streams.version';
 
-/** metadata.version levels (MetadataVersion's feature levels), their names and whether the metadata format changed at them. */
-const METADATA_VERSIONS: ReadonlyArray<{ level: number; name: string; changed: boolean }> = [
-  { level: 1, name: '3.0-IV1', changed: true },
-  { level: 2, name: '3.1-IV0', changed: false },
-  { level: 3, name: '3.2-IV0', changed: true },
-  { level: 4, name: '3.3-IV0', changed: false },
-  { level: 5, name: '3.3-IV1', changed: true },
-  { level: 6, name: '3.3-IV2', changed: true },
-  { level: 7, name: '3.3-IV3', changed: true },
-  { level: 8, name: '3.4-IV0', changed: true },
-  { level: 9, name: '3.5-IV0', changed: false },
-  { level: 10, name: '3.5-IV1', changed: false },
-  { level: 11, name: '3.5-IV2', changed: true },
-  { level: 12, name: '3.6-IV0', changed: false },
-  { level: 13, name: '3.6-IV1', changed: true },
-  { level: 14, name: '3.6-IV2', changed: true },
-  { level: 15, name: '3.7-IV0', changed: true },
-  { level: 16, name: '3.7-IV1', changed: false },
-  { level: 17, name: '3.7-IV2', changed: true },
-  { level: 18, name: '3.7-IV3', changed: false },
-  { level: 19, name: '3.7-IV4', changed: false },
-  { level: 20, name: '3.8-IV0', changed: false },
-  { level: 21, name: '3.9-IV0', changed: false },
-  { level: 22, name: '4.0-IV0', changed: false },
-  { level: 23, name: '4.0-IV1', changed: true },
-  { level: 24, name: '4.0-IV2', changed: false },
-  { level: 25, name: '4.0-IV3', changed: false },
-  // Not in the apache/kafka snapshot read: taken as changing the metadata, so a downgrade across them is refused.
-  { level: 26, name: '4.1-IV0', changed: true },
-  { level: 27, name: '4.1-IV1', changed: true },
-];
-
 /** The first level that wrote FeatureLevelRecords (3.3-IV0): metadata.version cannot go below it, nor other features above 0 without it. */
 const MINIMUM_BOOTSTRAP_METADATA_VERSION = 4;
-
-/** "4.0-IV3" for 25; the number itself when unknown. */
-export function metadataVersionName(level: number): string {
-  return METADATA_VERSIONS.find((v) => v.level === level)?.name ?? String(level);
-}
 
 /** Whether going between two metadata.versions crosses a level that changed the metadata format (MetadataVersion.checkIfMetadataChanged). */
 function metadataChanged(from: number, to: number): boolean {

@@ -24,6 +24,8 @@ import { ElectLeaders } from '../../kafka/protocol/generated/index';
 import { AppError, describeUnsupportedApi } from '../../core/errors';
 import type { EmbeddedClusterService } from '../embedded-cluster/service';
 import { BrokerHistory } from './broker-history';
+import { readFeatures, updateFeature } from './features';
+import type { ClusterFeatures, FeatureUpdateRequest, FeatureUpdateResult } from '../../../shared/model/features';
 import { describeLogDirs, failureReason, isOffline, isUnderReplicated, readMetadata, type ClusterSnapshot, type PartitionState, type TopicState } from './read';
 import { bootstrapConnection, brokerConnection, negotiateVersion, send } from './wire';
 import type { Logger } from '../../core/logger';
@@ -226,6 +228,16 @@ export class ClusterService {
       topicErrors,
       readAt: snapshot.at,
     };
+  }
+
+  /** Feature versions (KIP-584): supported ranges and finalized levels, from ApiVersions v3+. */
+  async features(connectionId: string): Promise<ClusterFeatures> {
+    return readFeatures(await this.#admin(connectionId));
+  }
+
+  /** Changes one feature's finalized level (UpdateFeatures); the cluster's controller validates it. */
+  async updateFeature(request: FeatureUpdateRequest): Promise<FeatureUpdateResult> {
+    return updateFeature(await this.#admin(request.connectionId), request);
   }
 
   async describeBroker(connectionId: string, brokerId: number): Promise<BrokerDetail> {

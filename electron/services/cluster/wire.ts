@@ -65,6 +65,8 @@ export async function negotiateVersion(admin: KafkaClient, api: ApiDescriptor<un
   return version;
 }
 
+const API_VERSIONS_KEY = 18;
+
 /** Sends one request on a library connection and decodes the answer with the generated codec. */
 export function send<Req, Res>(connection: Connection, api: ApiDescriptor<Req, Res>, version: number, request: Req): Promise<Res> {
   const flexible = version >= api.firstFlexibleVersion;
@@ -80,7 +82,9 @@ export function send<Req, Res>(connection: Connection, api: ApiDescriptor<Req, R
       (_correlationId: number, _apiKey: number, _apiVersion: number, reader: LibraryReader) =>
         api.decodeResponse(new Reader(reader.buffer.slice(reader.position)), version),
       flexible,
-      flexible,
+      // ApiVersions answers with header v0 at every version, so a client that does not know the
+      // broker's versions yet can read it (KIP-511).
+      flexible && api.apiKey !== API_VERSIONS_KEY,
       (error, response) => (error ? reject(error) : resolve(response as Res)),
     );
   });

@@ -1,6 +1,7 @@
 // Topics and partitions over the Kafka protocol only: Metadata for layout, ListOffsets for watermarks,
 // DescribeLogDirs for sizes, CreateTopics / DeleteTopics / CreatePartitions / DeleteRecords for changes,
-// DescribeConfigs / IncrementalAlterConfigs for configs. Reads go through the tolerant readers of
+// DescribeConfigs / IncrementalAlterConfigs for configs, DescribeTopicPartitions (3.8+) for eligible
+// leader replicas. Reads go through the tolerant readers of
 // ../cluster/read: an offline partition or an unreachable broker leaves a per-partition reason, never
 // a failed screen.
 import { ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes, type Admin } from '@platformatic/kafka';
@@ -26,7 +27,8 @@ import {
   type TopicState,
 } from '../cluster/read';
 import { visibleTopics, type ClusterReads } from '../cluster/service';
-import { supportsApi } from '../cluster/wire';
+import { bootstrapConnection, negotiateVersion, send, supportsApi } from '../cluster/wire';
+import { DescribeTopicPartitions, type DescribeTopicPartitionsResponse } from '../../kafka/protocol/generated/index';
 import { ApiKey } from '../../kafka/protocol/api-keys';
 
 function layoutOf(topics: Iterable<TopicState>): Map<string, number[]> {
@@ -153,7 +155,11 @@ export async function describeTopic(reads: ClusterReads, topicName: string): Pro
   const snapshot = await reads.metadata([topicName]);
   const topic = requireTopic(snapshot, topicName);
   const layout = layoutOf([topic]);
-  const [marks, sizes] = await Promise.all([readWatermarks(reads.admin, snapshot, layout), partitionSizes(reads, snapshot, [topic])]);
+  const [marks, sizes, eligible] = await Promise.all([
+    readWatermarks(reads.admin, snapshot, layout),
+    partitionSizes(reads, snapshot, [topic]),
+    eligibleLeaderReplicas(reads.admin, topicName),
+  ]);
   const partitions: PartitionInfo[] = topic.partitions.map((partition) => {
     const index = partition.partition;
     const mark = marks.get(topicName, index);
@@ -168,6 +174,8 @@ export async function describeTopic(reads: ClusterReads, topicName: string): Pro
       lowWatermark: mark?.low ?? null,
       highWatermark: mark?.high ?? null,
       sizeBytes: sizes.get(topicName, index) ?? null,
+      eligibleLeaderReplicas: eligible?.get(index)?.elr ?? null,
+      lastKnownElr: eligible?.get(index)?.lastKnownElr ?? null,
       error: partition.error,
       readError: reasons.length ? [...new Set(reasons)].join('; ') : null,
     };
@@ -175,6 +183,37 @@ export async function describeTopic(reads: ClusterReads, topicName: string): Pro
   const referenced = new Set(topic.partitions.flatMap((partition) => partition.replicas));
   const brokers = [...reads.brokers(snapshot).values()].filter((broker) => referenced.has(broker.id));
   return { name: topicName, id: topic.id, partitions, brokers, readAt: snapshot.at };
+}
+
+/**
+ * Each partition's eligible leader replicas and last known ELR (KIP-966) as DescribeTopicPartitions
+ * reports them, page by page; null when the cluster has no DescribeTopicPartitions (before 3.8) or the
+ * read failed: the topic page then shows no ELR rather than fail (Metadata does not carry it).
+ */
+async function eligibleLeaderReplicas(admin: Admin, topic: string): Promise<Map<number, { elr: number[]; lastKnownElr: number[] }> | null> {
+  try {
+    if (!(await supportsApi(admin, DescribeTopicPartitions.apiKey))) return null;
+    const version = await negotiateVersion(admin, DescribeTopicPartitions);
+    const connection = await bootstrapConnection(admin);
+    const found = new Map<number, { elr: number[]; lastKnownElr: number[] }>();
+    let cursor: { topicName: string; partitionIndex: number } | null = null;
+    // A page holds at most max.request.partition.size.limit partitions (2,000 by default).
+    for (let page = 0; page < 100; page++) {
+      const response: DescribeTopicPartitionsResponse = await send(connection, DescribeTopicPartitions, version, {
+        topics: [{ name: topic }],
+        responsePartitionLimit: 2000,
+        cursor,
+      });
+      const described = response.topics.find((entry) => entry.name === topic);
+      if (!described || described.errorCode !== 0) return null;
+      for (const p of described.partitions) found.set(p.partitionIndex, { elr: p.eligibleLeaderReplicas ?? [], lastKnownElr: p.lastKnownElr ?? [] });
+      if (!response.nextCursor || response.nextCursor.topicName !== topic) break;
+      cursor = { topicName: response.nextCursor.topicName, partitionIndex: response.nextCursor.partitionIndex };
+    }
+    return found;
+  } catch {
+    return null;
+  }
 }
 
 export async function createTopic(

@@ -1,12 +1,19 @@
 import type { IpcResult } from '../../../../shared/ipc/contract';
 import type { BrokerDetail, ClusterOverview, ElectionPreview, ElectionResult, ElectionScope } from '../../../../shared/model/schemas';
 import { EMBEDDED_CONNECTION_ID } from '../../../../shared/model/schemas';
+import type { ClusterFeatures, FeatureUpdateRequest, FeatureUpdateResult } from '../../../../shared/model/features';
 import type { SliceCreator } from '../../store/app-store';
 import type { Query } from '../../store/resources';
 
 export const overviewQuery = (connectionId: string): Query<ClusterOverview> => ({
   key: ['overview', connectionId],
   load: (api) => api.invoke('cluster.overview', { connectionId }),
+});
+
+/** Feature versions (KIP-584): the Overview's Features panel. */
+export const featuresQuery = (connectionId: string): Query<ClusterFeatures> => ({
+  key: ['features', connectionId],
+  load: (api) => api.invoke('cluster.features', { connectionId }),
 });
 
 export const brokerQuery = (connectionId: string, brokerId: number): Query<BrokerDetail> => ({
@@ -22,6 +29,8 @@ export interface ClusterSlice {
   previewElection: (target: ElectionScope) => Promise<IpcResult<ElectionPreview>>;
   /** Runs it; the screens showing leaders read them again. */
   electLeaders: (target: ElectionScope) => Promise<IpcResult<ElectionResult>>;
+  /** Changes (or with validateOnly, only validates) one feature's finalized level; the Features panel reads them again. */
+  updateFeature: (change: Omit<FeatureUpdateRequest, 'connectionId'>) => Promise<IpcResult<FeatureUpdateResult>>;
   /** Forgets everything fetched from a connection (on leaving it). */
   resetClusterData: (connectionId: string) => void;
 }
@@ -40,6 +49,13 @@ export const createClusterSlice: SliceCreator<ClusterSlice> = (set, get, api) =>
       for (const kind of ['overview', 'broker', 'topic']) get().invalidate([kind, connectionId]);
       if (connectionId !== EMBEDDED_CONNECTION_ID) get().invalidate(['topic', EMBEDDED_CONNECTION_ID]);
     }
+    return result;
+  },
+  async updateFeature(change) {
+    const connectionId = get().activeConnectionId;
+    const result = await api.invoke('cluster.updateFeature', { connectionId, ...change });
+    // A level changed: the panel, and the overview whose behaviour may follow it (ELR, share groups).
+    if (result.ok && !change.validateOnly) for (const kind of ['features', 'overview', 'topic']) get().invalidate([kind, connectionId]);
     return result;
   },
   resetClusterData(connectionId) {

@@ -58,6 +58,9 @@ export interface PartitionFacts {
   offlineReplicas: readonly number[];
   /** Kafka's error name from Metadata, if any. */
   error: string | null;
+  /** Eligible leader replicas (KIP-966, DescribeTopicPartitions); null or absent when not reported. */
+  eligibleLeaderReplicas?: readonly number[] | null;
+  lastKnownElr?: readonly number[] | null;
 }
 
 export function isPartitionOffline(partition: PartitionFacts, lookup: BrokerLookup): boolean {
@@ -100,6 +103,17 @@ export function explainPartition(partition: PartitionFacts, lookup: BrokerLookup
       return `${subject} is offline: all ${replicas.length} of its replicas are on brokers that are down (${each.join('; ')}).${errorNote}`;
     }
     const liveInSync = live.filter((id) => partition.isr.includes(id));
+    const eligible = partition.eligibleLeaderReplicas ?? [];
+    if (!partition.isr.length && eligible.length) {
+      // KIP-966: with the ISR empty, a replica of the ELR leads cleanly as soon as it is back.
+      const waiting = eligible.filter(down);
+      if (waiting.length)
+        return `${subject} is offline: no replica is in sync, and its eligible leader ${waiting.length === 1 ? 'replica' : 'replicas'} (ELR) on ${brokers(waiting)} ${waiting.length === 1 ? 'is' : 'are'} down; once one is back it leads without losing a committed record.${errorNote}`;
+    }
+    if (!partition.isr.length && !eligible.length && (partition.lastKnownElr ?? []).length) {
+      const last = partition.lastKnownElr ?? [];
+      return `${subject} is offline: no replica is in sync or eligible to lead; its last known leader, ${brokers(last)}, leads again when it is back.${errorNote}`;
+    }
     if (!liveInSync.length) {
       const lost = partition.isr.length
         ? `its in-sync ${partition.isr.length === 1 ? 'replica' : 'replicas'} on ${brokers(partition.isr)} ${partition.isr.length === 1 ? 'is' : 'are'} down`

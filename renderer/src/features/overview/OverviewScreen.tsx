@@ -12,6 +12,7 @@ import { selectActiveAvailable } from '../connections/connections-slice';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { brokerMap, brokerState, capitalize, explainPartition } from '../brokers/explain';
 import { ProblemList, type ProblemItem } from '../brokers/ProblemList';
+import { FeaturesPanel } from './FeaturesPanel';
 
 export function OverviewScreen() {
   const connectionId = useAppStore((state) => state.activeConnectionId);
@@ -29,6 +30,7 @@ export function OverviewScreen() {
           </Stale>
         )}
       </StateView>
+      {overview.data ? <FeaturesPanel connectionId={connectionId} available={available} /> : null}
     </section>
   );
 }

@@ -33,6 +33,34 @@ export function ReplicaBadges({ partition, lookup }: { partition: PartitionInfo;
   );
 }
 
+/** The ELR as badges (red when the broker is down), then the last known leader, or a dash when both are empty. */
+function EligibleLeaders({ partition, lookup }: { partition: PartitionInfo; lookup: BrokerLookup }) {
+  const eligible = partition.eligibleLeaderReplicas ?? [];
+  const lastKnown = partition.lastKnownElr ?? [];
+  if (!eligible.length && !lastKnown.length) return <span className="muted">—</span>;
+  return (
+    <span className="badges">
+      {eligible.map((replica) => {
+        const down = lookup.get(replica)?.state === 'down';
+        return (
+          <Badge
+            key={replica}
+            tone={down ? 'bad' : 'warn'}
+            title={`Broker ${replica}: eligible to lead (holds every committed record)${down ? `; it is ${brokerState(lookup.get(replica))}` : ''}`}
+          >
+            {replica}
+          </Badge>
+        );
+      })}
+      {lastKnown.length ? (
+        <span className="muted small" data-testid="last-known-elr" title="The last known leader (KIP-966's last known ELR)">
+          last known: {lastKnown.join(', ')}
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
 export function isUnderReplicated(partition: PartitionInfo): boolean {
   return partition.isr.length < partition.replicas.length;
 }
@@ -49,6 +77,8 @@ export function PartitionsTable({
   onElect?: (partition: number) => void;
 }) {
   const lookup = brokerMap(brokers);
+  // Only a cluster with DescribeTopicPartitions (3.8+) reports eligible leader replicas (KIP-966).
+  const showElr = partitions.some((partition) => partition.eligibleLeaderReplicas !== null);
   return (
     <div className="table-x">
       <table className="table partitions-table" aria-label="Partitions">
@@ -58,6 +88,11 @@ export function PartitionsTable({
             <th>Leader</th>
             <th>Replicas</th>
             <th>In-sync replicas</th>
+            {showElr ? (
+              <th title="Eligible leader replicas (KIP-966): replicas that left the ISR below min.insync.replicas and still hold every committed record; with the ISR empty, one of them leads without data loss. The last known leader leads when no replica is in sync or eligible.">
+                Eligible leaders (ELR)
+              </th>
+            ) : null}
             <th className="numeric">Low watermark</th>
             <th className="numeric">High watermark</th>
             <th className="numeric">Records</th>
@@ -102,6 +137,11 @@ export function PartitionsTable({
                     {isUnderReplicated(partition) && !offline ? <span className="muted small">under-replicated</span> : null}
                   </span>
                 </td>
+                {showElr ? (
+                  <td data-column="elr">
+                    <EligibleLeaders partition={partition} lookup={lookup} />
+                  </td>
+                ) : null}
                 <td className="numeric" title={unread}>
                   {formatCount(partition.lowWatermark)}
                 </td>
