@@ -110,13 +110,14 @@ test('a KIP-848 group of two consumer-protocol members: type, assignor, epochs, 
       await expect(member).toContainText(TOPIC);
       await expect(member.locator('[data-member-type="classic"]')).toHaveCount(0);
     }
+    // The page's head: type, assignor and epochs.
+    await screenshots(page, testInfo, 'kip848-group-head');
     const epochs = await page.getByTestId('group-epochs').innerText();
     const assignmentEpoch = Number(/assignment epoch (\d+)/.exec(epochs)![1]);
     await expect(table.locator('[data-column="member-epoch"]').first()).toContainText(String(assignmentEpoch));
     await expectFits(page);
     await table.scrollIntoViewIfNeeded();
     await screenshots(page, testInfo, 'kip848-group');
-    await screenshots(page, testInfo, 'kip848-group-full', { fullPage: true });
   } finally {
     for (const m of members) await m.close().catch(() => {});
   }
