@@ -10,7 +10,7 @@ import type { Resource } from '../../store/resource';
 export function securityRefusalTitle(error: IpcError): string | null {
   if (error.kafkaCode === 'SECURITY_DISABLED') return 'No authorizer on this cluster';
   if (error.kafkaCode === 'CLUSTER_AUTHORIZATION_FAILED') {
-    const right = /needs (DESCRIBE|ALTER) on the cluster/.exec(error.message)?.[1];
+    const right = /needs (DESCRIBE_CONFIGS|ALTER_CONFIGS|DESCRIBE|ALTER) on the cluster/.exec(error.message)?.[1];
     return right ? `Missing right: ${right} on the cluster` : 'Not allowed on this cluster';
   }
   return null;
