@@ -51,14 +51,48 @@ describe('filters and exports with hostile input', () => {
       timeout: 20_000,
     }).then(({ stdout }) => stdout.trim());
 
-  /** Starts a read and reports whether it was still running when kcat had its answer. */
-  async function kcatDuring(read: Promise<Page>, topic: string): Promise<{ page: Page; kcat: string; readPendingWhenKcatDone: boolean }> {
+  /**
+   * A message service on the app's cluster whose worker threads report each request handed to them,
+   * so a test acts once a filter or a decoding is under way in a worker, not after a guessed delay.
+   */
+  function observedService(dataDir: string, budgetMs: number) {
+    const handed: string[] = [];
+    const waiting: Array<{ type: string; resolve: () => void }> = [];
+    const service = new MessageService({
+      dataDir,
+      clientOptions: (id) => app.core.connections.clientOptions(id),
+      emitProgress: () => undefined,
+      emitTail: () => undefined,
+      messageWorker: {
+        budgetMs,
+        onRequest: (type) => {
+          handed.push(type);
+          for (const waiter of waiting.filter((w) => w.type === type)) waiter.resolve();
+        },
+      },
+    });
+    /** Resolves once a request of this type (match: a filter's chunk, previews: a decoding) is in a worker. */
+    const handedToWorker = (type: 'match' | 'previews') =>
+      handed.includes(type) ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ type, resolve }));
+    return { service, handedToWorker };
+  }
+
+  /**
+   * Starts a read, waits until its worker has the work, then asks kcat; reports whether the read was
+   * still running when kcat had its answer.
+   */
+  async function kcatDuring(
+    read: Promise<Page>,
+    underWay: Promise<void>,
+    topic: string,
+    afterKcat: () => void = () => undefined,
+  ): Promise<{ page: Page; kcat: string; readPendingWhenKcatDone: boolean }> {
     let settled = false;
     const tracked = read.finally(() => (settled = true));
-    // Let the read reach the filter first.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await Promise.race([underWay, tracked]);
     const kcat = await kcatFirstRecord(topic);
     const readPendingWhenKcatDone = !settled;
+    afterKcat();
     return { page: await tracked, kcat, readPendingWhenKcatDone };
   }
 
@@ -126,45 +160,44 @@ describe('filters and exports with hostile input', () => {
     }
   });
 
-  it('Cancel ends a slow filter at once, while the broker keeps answering kcat', async () => {
-    const operationId = 'hostile-cancel';
-    const filter: Filter = { kind: 'regex', field: 'value', pattern: SLOW_PATTERN, flags: '' };
-    const read = app.ok('messages.read', { connectionId, topic: 'hostile.slow', filter, limit: { count: 10 }, operationId });
-    let settled = false;
-    const tracked = read.finally(() => (settled = true));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    // The embedded broker (same process) answers a real client while the filter runs.
-    expect(await kcatFirstRecord('hostile.slow')).toBe('0 20002');
-    expect(settled).toBe(false);
-    // The page comes back once the cancel arrives, not when the filter would have finished.
-    expect(await app.ok('messages.cancel', { operationId })).toEqual({ cancelled: true });
-    const page = await tracked;
-    expect(page.stoppedBy).toBe('cancelled');
-    expect(page.scanned).toBeLessThan(SLOW_RECORDS);
-    // Nothing was skipped: the cursor is where the filter stopped, and the next page reads on from there.
-    const after = page.cursor[0]!.after;
-    expect(after).toBe(page.scanned);
-    // The same service filters again afterwards (a new worker replaces the one ended).
-    const again = await app.ok('messages.read', {
-      connectionId,
-      topic: 'hostile.redos',
-      filter: { kind: 'regex', field: 'value', pattern: '^a{4}$', flags: '' },
-    });
-    expect(again.records.map((record) => record.offset)).toEqual([3]);
+  it('Cancel ends a slow filter at once, while the broker keeps answering kcat', { timeout: 120_000 }, async () => {
+    // A budget the filter cannot use up before Cancel (the topic takes minutes to filter): the read ends
+    // only when cancelled, whatever the time kcat takes on a loaded machine.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-cancel-'));
+    const { service, handedToWorker } = observedService(dir, 100_000);
+    try {
+      const operationId = 'hostile-cancel';
+      const filter: Filter = { kind: 'regex', field: 'value', pattern: SLOW_PATTERN, flags: '' };
+      const request = { connectionId, topic: 'hostile.slow', partitions: null, seek: { mode: 'earliest' as const }, limit: { count: 10 }, decoders };
+      const { page, kcat, readPendingWhenKcatDone } = await kcatDuring(
+        service.read({ ...request, filter, operationId }),
+        handedToWorker('match'),
+        'hostile.slow',
+        // The page comes back once the cancel arrives, not when the filter would have finished.
+        () => expect(service.cancel(operationId)).toBe(true),
+      );
+      // The embedded broker (same process) answered a real client while the filter ran in its worker.
+      expect(kcat).toBe('0 20002');
+      expect(readPendingWhenKcatDone).toBe(true);
+      expect(page.stoppedBy).toBe('cancelled');
+      expect(page.scanned).toBeLessThan(SLOW_RECORDS);
+      // Nothing was skipped: the cursor is where the filter stopped, and the next page reads on from there.
+      const after = page.cursor[0]!.after;
+      expect(after).toBe(page.scanned);
+      // The same service filters again afterwards (a new worker replaces the one ended).
+      const again = await service.read({ ...request, topic: 'hostile.redos', filter: { kind: 'regex', field: 'value', pattern: '^a{4}$', flags: '' } });
+      expect(again.records.map((record) => record.offset)).toEqual([3]);
+    } finally {
+      await service.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
-  // Timeouts here are for a loaded 2-core machine: the budgets below (3 s, twice) and kcat come first.
+  // Timeouts here are for a loaded 2-core machine: the budgets below (3 s, twice) come first. Whether the
+  // broker answers meanwhile is the Cancel test's: here kcat would race the budget.
   it('the time budget ends a filter that takes too long over one chunk, says so, and skips nothing', { timeout: 120_000 }, async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'kafka-desk-budget-'));
-    const service = new MessageService({
-      dataDir: dir,
-      clientOptions: (id) => app.core.connections.clientOptions(id),
-      emitProgress: () => undefined,
-      emitTail: () => undefined,
-      // Long enough that kcat, started 300 ms into the read, has its answer before the budget ends the
-      // filter, even on a loaded machine where starting kcat can take a second.
-      messageWorker: { budgetMs: 3_000 },
-    });
+    const { service, handedToWorker } = observedService(dir, 3_000);
     try {
       const request = {
         connectionId,
@@ -175,9 +208,9 @@ describe('filters and exports with hostile input', () => {
         filter: { kind: 'regex' as const, field: 'value' as const, pattern: SLOW_PATTERN, flags: '' },
         decoders,
       };
-      const { page, kcat, readPendingWhenKcatDone } = await kcatDuring(service.read(request), 'hostile.slow');
-      expect(kcat).toBe('0 20002');
-      expect(readPendingWhenKcatDone).toBe(true);
+      const page = await service.read(request);
+      // The filter ran in a worker: a chunk was handed to it before the budget ended it.
+      await handedToWorker('match');
       expect(page.stoppedBy).toBe('time');
       expect(page.records).toEqual([]);
       expect(page.notes).toEqual([
@@ -216,7 +249,7 @@ describe('filters and exports with hostile input', () => {
       emitTail: () => undefined,
       messageWorker: { budgetMs: 100 },
     });
-    const roomy = roomyService(dir);
+    const { service: roomy, handedToWorker } = observedService(dir, 100_000);
     try {
       const request = {
         connectionId,
@@ -227,10 +260,11 @@ describe('filters and exports with hostile input', () => {
         filter: null,
         decoders: avroDecoders,
       };
-      // With a budget that lets it finish the page comes back decoded, and the broker answered meanwhile.
-      const { page, kcat, readPendingWhenKcatDone } = await kcatDuring(roomy.read(request), topic);
+      // With a budget that lets it finish the page comes back decoded. The decoding is in a worker (kcat
+      // is asked once the worker has it), and the broker answers kcat; whether kcat or the decoding
+      // ends first is the machine's timing, so only the Cancel test, whose filter cannot end, asks that.
+      const { page, kcat } = await kcatDuring(roomy.read(request), handedToWorker('previews'), topic);
       expect(kcat).toBe(`0 ${items + 5}`);
-      expect(readPendingWhenKcatDone).toBe(true);
       expect(page.records[0]!.value).toMatchObject({ size: items + 5, truncated: true, format: 'text' });
       expect(page.records[0]!.value.text.startsWith('[0,0,0,')).toBe(true);
       // With a budget too small for it, the read fails saying where and what to do.

@@ -44,6 +44,8 @@ export interface MessageWorkerOptions {
   /** The built worker (the Electron bundle's message-worker.js); by default the TypeScript source through tsx. */
   script?: URL | undefined;
   budgetMs?: number | undefined;
+  /** Told when a request is handed to a worker thread (tests wait for a filter or decoding to be under way there). */
+  onRequest?: ((type: WorkerCall['type']) => void) | undefined;
 }
 
 function startWorker(script: URL | undefined): Worker {
@@ -65,8 +67,11 @@ class WorkerThread {
   /** Resolves once the thread has loaded its modules and listens. */
   readonly ready: Promise<void>;
 
-  constructor(script: URL | undefined) {
+  readonly #onRequest: ((type: WorkerCall['type']) => void) | undefined;
+
+  constructor(script: URL | undefined, onRequest?: (type: WorkerCall['type']) => void) {
     this.#worker = startWorker(script);
+    this.#onRequest = onRequest;
     let started!: () => void;
     this.ready = new Promise((resolve, reject) => {
       started = resolve;
@@ -112,6 +117,7 @@ class WorkerThread {
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       this.#worker.postMessage({ ...message, id }, transfer);
+      this.#onRequest?.(message.type);
     });
   }
 
@@ -151,7 +157,7 @@ export class MessageWorkers {
       thread.setIdle(false);
       return thread;
     }
-    return new WorkerThread(this.#options.script);
+    return new WorkerThread(this.#options.script, this.#options.onRequest);
   }
 
   giveBack(thread: WorkerThread): void {

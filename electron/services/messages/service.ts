@@ -37,7 +37,7 @@ import { ExportWriter } from './export';
 import { compileFilter } from './filters';
 import { TopicReader, type RawRecord } from './fetch';
 import { wireSchemaId } from '../../kafka/schemas/wire';
-import { MessageWorkers, RecordFilter, WorkerDecoding } from './message-workers';
+import { MessageWorkers, RecordFilter, WorkerDecoding, type MessageWorkerOptions } from './message-workers';
 import { Tail } from './tail';
 import { prepareDecoders, toView } from './views';
 import { SavedQueryStore } from './saved-queries';
@@ -53,7 +53,7 @@ export interface MessageServiceDeps {
   /** How to reach the connection's schema registry (null: none; throws when it cannot be used now): its decoders read through it. */
   registryAccess?: (connectionId: string) => Promise<RegistryAccess | null>;
   /** The message worker: the built script (Electron bundle) and the time budget of one chunk. */
-  messageWorker?: { script?: URL | undefined; budgetMs?: number | undefined } | undefined;
+  messageWorker?: MessageWorkerOptions | undefined;
 }
 
 export interface Download {
