@@ -6,6 +6,7 @@ import { inProcessTransactionVerifier, type TransactionVerifier } from '../trans
 import { ensureShareStateTopic, SHARE_STATE_TOPIC, ShareCoordinator } from '../share/share-coordinator';
 import { SharePartitionManager } from '../share/share-partition-manager';
 import { inProcessSharePersister } from '../share/share-persister';
+import type { ShareGroupView, ShareOffsetsBroker } from '../share/share-group-offsets';
 import { LogManager } from '../log/log-manager';
 import { parseLogConfig, type LogConfig } from '../log/log-config';
 import type { RequestDispatcher } from '../server/dispatcher';
@@ -241,13 +242,7 @@ export class Broker {
       metadata: controller,
       replica: (topic, partition) => this.replica(topic, partition),
       // The share coordinator of a share-partition is the leader of its `__share_group_state` partition.
-      persister: inProcessSharePersister((groupId, topicId, partition) => {
-        if (!ensureShareStateTopic(this)) return undefined;
-        const statePartition = this.shareCoordinator.partitionFor(groupId, topicId, partition);
-        const leader = statePartition < 0 ? -1 : (controller.partition(SHARE_STATE_TOPIC, statePartition)?.leader ?? -1);
-        const broker = leader === this.id ? this : options.peer(leader);
-        return broker?.state === 'running' ? broker.shareCoordinator : undefined;
-      }),
+      persister: inProcessSharePersister((groupId, topicId, partition) => this.shareCoordinatorFor(groupId, topicId, partition)),
       groupConfig: () => undefined,
       isRunning: () => this.#stateValue === 'running',
     });
@@ -286,6 +281,53 @@ export class Broker {
   /** Whether the broker plays a ZooKeeper-mode or a KRaft broker. */
   get metadataMode(): MetadataMode {
     return this.#options.metadataMode ?? 'kraft';
+  }
+
+  /**
+   * The share coordinator of a share-partition's state: the running broker leading its
+   * `__share_group_state` partition (the topic is created on first use), or undefined.
+   */
+  shareCoordinatorFor(groupId: string, topicId: string, partition: number): ShareCoordinator | undefined {
+    if (!ensureShareStateTopic(this)) return undefined;
+    const statePartition = this.shareCoordinator.partitionFor(groupId, topicId, partition);
+    const leader = statePartition < 0 ? -1 : (this.controller.partition(SHARE_STATE_TOPIC, statePartition)?.leader ?? -1);
+    const broker = leader === this.id ? this : this.#options.peer(leader);
+    return broker?.state === 'running' ? broker.shareCoordinator : undefined;
+  }
+
+  /** What the share-offsets admin APIs use of the cluster (share/share-group-offsets.ts). */
+  shareOffsets(): ShareOffsetsBroker {
+    return {
+      metadata: this.controller,
+      shareCoordinatorFor: (groupId, topicId, partition) => this.shareCoordinatorFor(groupId, topicId, partition),
+      allShareCoordinators: () => this.liveBrokers().map((b) => b.shareCoordinator),
+      forgetSharePartition: (groupId, topicId, partition) => {
+        const topic = this.controller.topicById(topicId);
+        const leader = topic?.partitions[partition]?.leader ?? -1;
+        const broker = leader === this.id ? this : this.#options.peer(leader);
+        broker?.shares.forget(groupId, topicId, partition);
+      },
+    };
+  }
+
+  /**
+   * The group coordinator's view of share groups for the share-offsets admin APIs. Until the share
+   * group coordinator supplies its own (setShareGroupView), a group is a share group when it has share
+   * state or share sessions, and its members are those with share sessions on a running broker.
+   */
+  #shareGroupView: ShareGroupView | null = null;
+
+  setShareGroupView(view: ShareGroupView): void {
+    this.#shareGroupView = view;
+  }
+
+  get shareGroupView(): ShareGroupView {
+    if (this.#shareGroupView) return this.#shareGroupView;
+    return {
+      groupType: (groupId) =>
+        this.liveBrokers().some((b) => b.shareCoordinator.statesOf(groupId).length > 0 || b.shares.sessionMembers(groupId).length > 0) ? 'share' : undefined,
+      memberCount: (groupId) => new Set(this.liveBrokers().flatMap((b) => b.shares.sessionMembers(groupId))).size,
+    };
   }
 
   get controller(): Controller {

@@ -69,6 +69,16 @@ import { consumerGroupDescribeHandler } from './69-consumer-group-describe';
 import { getTelemetrySubscriptionsHandler } from './71-get-telemetry-subscriptions';
 import { pushTelemetryHandler } from './72-push-telemetry';
 import { listClientMetricsResourcesHandler } from './74-list-client-metrics-resources';
+import { shareFetchHandler } from './78-share-fetch';
+import { shareAcknowledgeHandler } from './79-share-acknowledge';
+import { initializeShareGroupStateHandler } from './83-initialize-share-group-state';
+import { readShareGroupStateHandler } from './84-read-share-group-state';
+import { writeShareGroupStateHandler } from './85-write-share-group-state';
+import { deleteShareGroupStateHandler } from './86-delete-share-group-state';
+import { readShareGroupStateSummaryHandler } from './87-read-share-group-state-summary';
+import { describeShareGroupOffsetsHandler } from './90-describe-share-group-offsets';
+import { alterShareGroupOffsetsHandler } from './91-alter-share-group-offsets';
+import { deleteShareGroupOffsetsHandler } from './92-delete-share-group-offsets';
 
 /** Every API the broker implements, one file per API key. ApiVersions is built from this list. */
 export const handlers: readonly AnyHandler[] = [
@@ -142,4 +152,14 @@ export const handlers: readonly AnyHandler[] = [
   getTelemetrySubscriptionsHandler,
   pushTelemetryHandler,
   listClientMetricsResourcesHandler,
+  shareFetchHandler,
+  shareAcknowledgeHandler,
+  initializeShareGroupStateHandler,
+  readShareGroupStateHandler,
+  writeShareGroupStateHandler,
+  deleteShareGroupStateHandler,
+  readShareGroupStateSummaryHandler,
+  describeShareGroupOffsetsHandler,
+  alterShareGroupOffsetsHandler,
+  deleteShareGroupOffsetsHandler,
 ];

@@ -312,14 +312,21 @@ export class ShareCoordinator {
     };
   }
 
-  /** ReadShareGroupStateSummary: the state epoch and start offset only (DescribeShareGroupOffsets). */
-  readStateSummary(groupId: string, topicId: string, partition: number): PartitionStateResult {
+  /** ReadShareGroupStateSummary: the state epoch, leader epoch and start offset only (DescribeShareGroupOffsets). */
+  readStateSummary(groupId: string, topicId: string, partition: number): Omit<PartitionStateResult, 'stateBatches'> & { leaderEpoch: number } {
     const owned = this.#ownerOf(groupId, topicId, partition);
-    if (typeof owned === 'number') return stateError(owned);
-    if (!this.#topicExists(topicId, partition)) return stateError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    const none = { errorMessage: null, stateEpoch: 0, leaderEpoch: -1, startOffset: -1 };
+    if (typeof owned === 'number') return { ...none, errorCode: owned };
+    if (!this.#topicExists(topicId, partition)) return { ...none, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
     const current = owned.states.get(shareCoordinatorKey(groupId, topicId, partition));
-    if (!current) return { errorCode: ErrorCode.NONE, errorMessage: null, stateEpoch: 0, startOffset: -1, stateBatches: [] };
-    return { errorCode: ErrorCode.NONE, errorMessage: null, stateEpoch: current.stateEpoch, startOffset: current.startOffset, stateBatches: [] };
+    if (!current) return { ...none, errorCode: ErrorCode.NONE };
+    return {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      stateEpoch: current.stateEpoch,
+      leaderEpoch: current.leaderEpoch,
+      startOffset: current.startOffset,
+    };
   }
 
   /**

@@ -355,6 +355,16 @@ export class SharePartitionManager implements ShareGroupListener {
     }
   }
 
+  /** A share-partition's state was rewritten (AlterShareGroupOffsets, DeleteShareGroupOffsets): loaded again on the next fetch. */
+  forget(groupId: string, topicId: string, partition: number): void {
+    this.#drop(partitionKey(groupId, topicId, partition));
+  }
+
+  /** Members with a share session on this broker, by group (the app; a group's members fetch from several brokers). */
+  sessionMembers(groupId: string): string[] {
+    return this.sessions.of(groupId).map((s) => s.memberId);
+  }
+
   onTopicDeleted(topic: string): void {
     for (const [key, sp] of this.#partitions) if (sp.key.topic === topic) this.#drop(key);
   }
