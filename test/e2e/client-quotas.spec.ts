@@ -5,6 +5,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { expect, test } from './fixtures';
 import { openScreen, screenshots, watchConsole } from '../support/e2e-page';
+import { startTestCluster } from '../broker/clients/helpers';
 
 test.use({ appFor: 'client-quotas.spec.ts' });
 
@@ -89,5 +90,34 @@ test('sets, changes and removes client quotas, and shows a real producer being t
   await expect(dialog).toBeHidden();
   await expect(slowRow).toHaveCount(0);
   await expect(section.getByText('1 entity')).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test('a cluster before Kafka 2.6 is said to lack quota management, and another cluster who is throttled', async ({ page, webApp }) => {
+  test.setTimeout(120_000);
+  const errors = watchConsole(page);
+  const old = await startTestCluster({ kafkaVersion: '2.5' });
+  try {
+    await page.goto(webApp.url);
+    await page.getByRole('button', { name: 'Add a connection' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a connection' });
+    await dialog.getByLabel('Name', { exact: true }).fill('Kafka 2.5');
+    await dialog.getByLabel('Bootstrap servers').fill(old.bootstrap);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog).toBeHidden();
+    const button = page.getByRole('button', { name: 'Kafka 2.5', exact: true });
+    await button.click();
+    await expect(button).toHaveAttribute('data-state', 'up', { timeout: 30_000 });
+    await openScreen(page, 'Users');
+    const section = page.getByRole('region', { name: 'Client quotas' });
+    await expect(
+      section.getByText('Managing client quotas needs Kafka 2.6 or later (the DescribeClientQuotas API), and this cluster does not offer it.'),
+    ).toBeVisible({ timeout: 30_000 });
+    await expect(section.getByRole('button', { name: 'Set a quota' })).toBeDisabled();
+    // No Kafka API reports throttling: the section says where it is shown.
+    await expect(page.getByRole('region', { name: 'Throttled clients' })).toContainText('no Kafka API reports it');
+  } finally {
+    await old.close();
+  }
   expect(errors).toEqual([]);
 });
