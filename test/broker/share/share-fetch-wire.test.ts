@@ -273,6 +273,26 @@ describe('ShareFetch and ShareAcknowledge', () => {
     expect(await startOffsetOf(groupId, topic)).toBe(2);
   });
 
+  it('never deliver a transaction marker: a committed transaction’s records come, its marker is archived', async () => {
+    const groupId = uniqueName('txn');
+    const { topic, topicId, leader } = await topicWithRecords('share-txn', 0);
+    const a = await member(groupId, topicId, leader);
+    await a.fetch();
+    const transactional = kafka.producer({ transactionalId: uniqueName('share-tx'), maxInFlightRequests: 1, idempotent: true });
+    await transactional.connect();
+    try {
+      const txn = await transactional.transaction();
+      await txn.send({ topic, messages: [{ value: 't0' }, { value: 't1' }] });
+      await txn.commit();
+    } finally {
+      await transactional.disconnect();
+    }
+    expect((await a.fetch()).records.map((r) => r.offset)).toEqual([0, 1]);
+    await a.acknowledge([{ first: 0, last: 1, types: [ACCEPT] }]);
+    // The commit marker (offset 2) was archived when read: the start offset moves past it.
+    expect(await startOffsetOf(groupId, topic)).toBe(3);
+  });
+
   it('wait up to max wait for records produced meanwhile', async () => {
     const groupId = uniqueName('wait');
     const { topic, topicId, leader } = await topicWithRecords('share-wait', 0);
