@@ -94,15 +94,6 @@ export function explainPartition(partition: PartitionFacts, lookup: BrokerLookup
       if (failed(only)) return `${subject} is offline: its only replica, on broker ${only}, ${STORAGE}.${errorNote}`;
       return `${subject} is offline: its only replica is on broker ${only}, which is ${stateOf(only)}.${errorNote}`;
     }
-    if (!live.length) {
-      if (downReplicas.some(failed)) {
-        const each = downReplicas.map((id) => (failed(id) ? `broker ${id}: storage failure` : `broker ${id} ${brokerState(lookup.get(id), now)}`));
-        return `${subject} is offline: none of its ${replicas.length} replicas can lead (${each.join('; ')}).${errorNote}`;
-      }
-      const each = downReplicas.map((id) => `broker ${id} ${stateOf(id).replace(/^down /, '')}`);
-      return `${subject} is offline: all ${replicas.length} of its replicas are on brokers that are down (${each.join('; ')}).${errorNote}`;
-    }
-    const liveInSync = live.filter((id) => partition.isr.includes(id));
     const eligible = partition.eligibleLeaderReplicas ?? [];
     if (!partition.isr.length && eligible.length) {
       // KIP-966: with the ISR empty, a replica of the ELR leads cleanly as soon as it is back.
@@ -114,6 +105,15 @@ export function explainPartition(partition: PartitionFacts, lookup: BrokerLookup
       const last = partition.lastKnownElr ?? [];
       return `${subject} is offline: no replica is in sync or eligible to lead; its last known leader, ${brokers(last)}, leads again when it is back.${errorNote}`;
     }
+    if (!live.length) {
+      if (downReplicas.some(failed)) {
+        const each = downReplicas.map((id) => (failed(id) ? `broker ${id}: storage failure` : `broker ${id} ${brokerState(lookup.get(id), now)}`));
+        return `${subject} is offline: none of its ${replicas.length} replicas can lead (${each.join('; ')}).${errorNote}`;
+      }
+      const each = downReplicas.map((id) => `broker ${id} ${stateOf(id).replace(/^down /, '')}`);
+      return `${subject} is offline: all ${replicas.length} of its replicas are on brokers that are down (${each.join('; ')}).${errorNote}`;
+    }
+    const liveInSync = live.filter((id) => partition.isr.includes(id));
     if (!liveInSync.length) {
       const lost = partition.isr.length
         ? `its in-sync ${partition.isr.length === 1 ? 'replica' : 'replicas'} on ${brokers(partition.isr)} ${partition.isr.length === 1 ? 'is' : 'are'} down`

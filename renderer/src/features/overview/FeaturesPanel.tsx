@@ -109,7 +109,11 @@ function FeatureDialog({ feature, onClose }: { feature: ClusterFeature; onClose:
   const upgradeType = upgradeTypeFor(feature.finalized, level, unsafe);
   const outside = feature.supported !== null && (level < feature.supported.min || level > feature.supported.max);
   const problem =
-    upgradeType === null ? `${feature.name} is already at ${levelLabel(feature, level)}.` : outside ? 'The brokers do not support this level.' : null;
+    upgradeType === null
+      ? `${feature.name} is already at ${levelLabel(feature, level)}: choose another level.`
+      : outside
+        ? 'The brokers do not support this level.'
+        : null;
 
   const submit = async (validateOnly: boolean) => {
     if (problem || upgradeType === null) return;
@@ -150,7 +154,7 @@ function FeatureDialog({ feature, onClose }: { feature: ClusterFeature; onClose:
       <Field
         label="New level"
         error={upgradeType !== null ? problem : null}
-        hint={upgradeType === null ? 'Choose another level.' : upgradeType === 'upgrade' ? 'An upgrade.' : 'A downgrade.'}
+        hint={upgradeType === null ? problem : upgradeType === 'upgrade' ? 'An upgrade.' : 'A downgrade.'}
       >
         {(props) => (
           <select
