@@ -195,6 +195,11 @@ test('says which right is missing, and that a cluster without an authorizer has 
   await expect(page.getByRole('alert').filter({ hasText: 'Missing right: DESCRIBE on the cluster' })).toContainText(
     'User:alice may not list SCRAM users: that needs DESCRIBE',
   );
+  // Client quotas need DESCRIBE_CONFIGS on the cluster (#16): said as such.
+  await expect(
+    page.getByRole('region', { name: 'Client quotas' }).getByRole('alert').filter({ hasText: 'Missing right: DESCRIBE_CONFIGS on the cluster' }),
+  ).toContainText('User:alice may not read client quotas: that needs DESCRIBE_CONFIGS on the cluster resource');
+  await expect(page.getByRole('region', { name: 'Client quotas' }).getByRole('button', { name: 'Set a quota' })).toBeDisabled();
 
   await page.getByRole('button', { name: 'Embedded cluster', exact: true }).click();
   await openScreen(page, 'ACLs');
