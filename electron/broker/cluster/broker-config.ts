@@ -9,6 +9,8 @@ export const ConfigSource = {
   DEFAULT_CONFIG: 5,
   /** A client metrics subscription's config (KIP-714). */
   CLIENT_METRICS_CONFIG: 7,
+  /** A group's own config (KIP-848 group configs, GROUP resources). */
+  GROUP_CONFIG: 8,
 } as const;
 export type ConfigSourceCode = (typeof ConfigSource)[keyof typeof ConfigSource];
 
@@ -478,6 +480,30 @@ export const BROKER_CONFIG_DEFS: readonly BrokerConfigDef[] = [
     doc: 'The interval at which to remove transactions that have expired due to transactional.id.expiration.ms passing.',
   }),
   // Share partitions and the share coordinator (KIP-932, electron/broker/share/).
+  broker({
+    name: 'group.share.session.timeout.ms',
+    type: 'int',
+    default: '45000',
+    dynamic: false,
+    validator: { kind: 'range', min: 1 },
+    doc: 'The timeout to detect client failures when using the share group protocol (a group overrides it with share.session.timeout.ms).',
+  }),
+  broker({
+    name: 'group.share.heartbeat.interval.ms',
+    type: 'int',
+    default: '5000',
+    dynamic: false,
+    validator: { kind: 'range', min: 1 },
+    doc: 'The heartbeat interval given to the members of a share group (a group overrides it with share.heartbeat.interval.ms).',
+  }),
+  broker({
+    name: 'group.share.max.size',
+    type: 'int',
+    default: '200',
+    dynamic: false,
+    validator: { kind: 'range', min: 1 },
+    doc: 'The maximum number of members that a single share group can accommodate.',
+  }),
   broker({
     name: 'group.share.delivery.count.limit',
     type: 'int',

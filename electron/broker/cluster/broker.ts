@@ -201,6 +201,9 @@ export class Broker {
         metadata: controller,
         offsetsPartitions: (partition) => this.replica(OFFSETS_TOPIC, partition),
         isRunning: () => this.#stateValue === 'running',
+        groupConfig: (groupId, name) => controller.groupConfigs.value(groupId, name),
+        // Every live broker's share-partitions hear of members leaving (Kafka 4.1's ShareGroupListener).
+        shareListeners: () => this.liveBrokers().map((b) => b.shares),
       },
       options.groupClock,
     );
@@ -243,7 +246,7 @@ export class Broker {
       replica: (topic, partition) => this.replica(topic, partition),
       // The share coordinator of a share-partition is the leader of its `__share_group_state` partition.
       persister: inProcessSharePersister((groupId, topicId, partition) => this.shareCoordinatorFor(groupId, topicId, partition)),
-      groupConfig: () => undefined,
+      groupConfig: (groupId, name) => controller.groupConfigs.value(groupId, name),
       isRunning: () => this.#stateValue === 'running',
     });
     this.storage = new StorageFailures(this.logger, this.now);

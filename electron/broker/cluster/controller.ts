@@ -7,6 +7,7 @@ import { DelegationTokens, type DelegationTokenConfig } from '../security/delega
 import { assignReplicas } from './assignment';
 import { ClusterFeatures, ELR_VERSION, releaseFeatures, type ReleaseFeatures } from './features';
 import { ClientMetricsSubscriptions } from '../telemetry/client-metrics-subscriptions';
+import { GroupConfigs } from '../groups/group-configs';
 import { electLeader, type ElectionResult, type ReplicaLogInfo } from './election';
 import { completedReassignment, revertedReassignment, startReassignment, targetProblem, type ReassignmentState } from './reassignment';
 import type { ClusterEvents } from './events';
@@ -161,6 +162,8 @@ export class Controller {
   readonly features: ClusterFeatures;
   /** Client metrics subscriptions (KIP-714), persisted with the rest of the metadata. */
   readonly clientMetrics: ClientMetricsSubscriptions;
+  /** GROUP config resources (KIP-848, KIP-932), persisted with the rest of the metadata. */
+  readonly groupConfigs: GroupConfigs;
   readonly #options: ControllerOptions;
 
   constructor(options: ControllerOptions) {
@@ -198,6 +201,11 @@ export class Controller {
       options.features ?? releaseFeatures(null),
     );
     this.clientMetrics = new ClientMetricsSubscriptions({
+      state: this.#state,
+      record: (key, build) => this.#persist([{ kind: 'record', key, build }]),
+      unavailable: () => this.#storeUnavailable()?.message ?? null,
+    });
+    this.groupConfigs = new GroupConfigs({
       state: this.#state,
       record: (key, build) => this.#persist([{ kind: 'record', key, build }]),
       unavailable: () => this.#storeUnavailable()?.message ?? null,

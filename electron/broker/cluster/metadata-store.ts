@@ -71,6 +71,8 @@ export interface ClusterMetadataState {
   features?: { epoch: number; levels: Record<string, number> };
   /** Client metrics subscriptions (KIP-714; KRaft's ConfigRecords of CLIENT_METRICS resources): configs by subscription name. */
   clientMetrics?: Record<string, Record<string, string>>;
+  /** GROUP config resources (KIP-848/KIP-932 group configs; KRaft's ConfigRecords of GROUP resources): configs by group id. */
+  groupConfigs?: Record<string, Record<string, string>>;
 }
 
 export const METADATA_FILE = 'cluster-metadata.json';
@@ -109,7 +111,8 @@ export type MetadataRecord =
   | { type: 'client-quota'; entity: QuotaEntityPart[]; key: string; value: number | null }
   | { type: 'delegation-token'; tokenId: string; token: DelegationToken | null }
   | { type: 'feature-level'; name: string; level: number; epoch: number }
-  | { type: 'client-metrics'; name: string; configs: Record<string, string> | null };
+  | { type: 'client-metrics'; name: string; configs: Record<string, string> | null }
+  | { type: 'group-configs'; groupId: string; configs: Record<string, string> | null };
 
 export const METADATA_LOG_FILE = 'cluster-metadata.log';
 /** The log is folded into a new snapshot once it is larger than the snapshot and than this. */
@@ -202,6 +205,13 @@ function applyRecord(topics: Map<string, TopicMetadata>, state: ClusterMetadataS
     case 'feature-level':
       state.features = { epoch: record.epoch, levels: { ...state.features?.levels, [record.name]: record.level } };
       break;
+    case 'group-configs': {
+      const groups = { ...state.groupConfigs };
+      if (record.configs) groups[record.groupId] = record.configs;
+      else delete groups[record.groupId];
+      state.groupConfigs = groups;
+      break;
+    }
     case 'client-metrics': {
       const subscriptions = { ...state.clientMetrics };
       if (record.configs) subscriptions[record.name] = record.configs;

@@ -343,6 +343,7 @@ export class ConsumerMembership {
   #groupFor(owned: OwnedPartition, groupId: string, create: boolean, records: RecordInput[], afterAppend: Array<() => void>): ConsumerGroup {
     const existing = owned.consumerGroups.get(groupId);
     if (existing) return existing;
+    if (owned.shareGroups.has(groupId)) throw new HeartbeatError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
     const classic = owned.groups.get(groupId);
     if (classic && classic.members.size > 0 && create) return this.#upgrade(owned, classic, records, afterAppend);
     if (classic && (classic.members.size > 0 || classic.pendingMembers.size > 0 || !classic.is('Empty'))) {

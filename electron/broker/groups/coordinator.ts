@@ -17,6 +17,7 @@ import type { Logger } from '../server/logger';
 import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { describeConsumerGroup, describeError, notAConsumerGroup, type DescribedConsumerGroup } from './consumer-group-description';
 import type { ConsumerGroup } from './consumer-group';
+import type { ShareGroup } from './share-group';
 import { ConsumerMembership, type ConsumerHeartbeatRequest } from './consumer-membership';
 import { Group, joinError } from './group';
 import {
@@ -32,6 +33,8 @@ import { GroupOffsets, type CommitRequest, type TxnCommitRequest } from './group
 import { GroupPartitions, systemClock, type CoordinatorBroker, type CoordinatorClock, type OwnedPartition } from './group-partitions';
 import { loadOffsetsPartition } from './offsets-store';
 import { OFFSETS_TOPIC } from './records';
+import { ShareMembership, type ShareHeartbeatRequest } from './share-membership';
+import { describeShareError, describeShareGroup, type DescribedShareGroup } from './share-group-description';
 
 export { OFFSETS_TOPIC } from './records';
 export type { CoordinatorBroker, CoordinatorClock } from './group-partitions';
@@ -70,6 +73,8 @@ export class GroupCoordinator {
   readonly offsets: GroupOffsets;
   /** KIP-848 consumer groups (ConsumerGroupHeartbeat). */
   readonly consumer: ConsumerMembership;
+  /** KIP-932 share groups (ShareGroupHeartbeat). */
+  readonly share: ShareMembership;
   readonly #partitions: GroupPartitions;
   readonly #broker: CoordinatorBroker;
 
@@ -81,7 +86,8 @@ export class GroupCoordinator {
       retire: (group) => this.membership.retire(group),
       adopt: (holder, value) => this.membership.adopt(holder, value),
     });
-    this.offsets = new GroupOffsets(this.#partitions, this.membership, this.consumer);
+    this.share = new ShareMembership(this.#partitions);
+    this.offsets = new GroupOffsets(this.#partitions, this.membership, this.consumer, this.share);
   }
 
   /** The `__consumer_offsets` partition of a group, or -1 while the topic does not exist. */
@@ -126,7 +132,7 @@ export class GroupCoordinator {
     if (!this.#broker.offsetsPartitions(partition)) return;
     const started = Date.now();
     const loaded = loadOffsetsPartition(this.#broker.offsetsPartitions, partition);
-    const owned: OwnedPartition = { partition, leaderEpoch, groups: new Map(), consumerGroups: new Map() };
+    const owned: OwnedPartition = { partition, leaderEpoch, groups: new Map(), consumerGroups: new Map(), shareGroups: new Map() };
     const now = this.#partitions.clock.now();
     for (const [groupId, value] of loaded.groups) owned.groups.set(groupId, this.membership.restoreGroup(groupId, value, now));
     let offsets = 0;
@@ -154,6 +160,11 @@ export class GroupCoordinator {
       this.consumer.restoreGroup(owned, groupId, value);
       if (!owned.groups.has(groupId)) owned.groups.set(groupId, new Group(groupId, now));
     }
+    for (const [groupId, value] of loaded.shareGroups) {
+      if (value.groupEpoch === null) continue;
+      this.share.restoreGroup(owned, groupId, value);
+      if (!owned.groups.has(groupId)) owned.groups.set(groupId, new Group(groupId, now));
+    }
     this.#partitions.owned.set(partition, owned);
     this.offsets.scheduleExpiry();
     this.membership.resumeSessions(owned);
@@ -162,6 +173,7 @@ export class GroupCoordinator {
         partition,
         groups: owned.groups.size,
         consumerGroups: owned.consumerGroups.size,
+        shareGroups: owned.shareGroups.size,
         offsets,
         records: loaded.records,
         skipped: loaded.skipped,
@@ -176,6 +188,7 @@ export class GroupCoordinator {
     this.#partitions.owned.delete(partition);
     for (const group of owned.groups.values()) this.membership.dropGroup(group, ErrorCode.NOT_COORDINATOR);
     for (const group of owned.consumerGroups.values()) this.consumer.dropGroup(group);
+    for (const group of owned.shareGroups.values()) this.share.dropGroup(group);
     if (owned.groups.size > 0) this.#partitions.log.info('no longer coordinator of offsets partition', { partition, groups: owned.groups.size });
   }
 
@@ -189,6 +202,8 @@ export class GroupCoordinator {
   // The handlers' calls
 
   joinGroup(request: JoinRequest) {
+    // A share group's id cannot take classic members (Kafka: INCONSISTENT_GROUP_PROTOCOL, as for a consumer group).
+    if (this.share.shareGroup(request.groupId)) return joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, request.memberId);
     // A consumer group with members takes classic members (KIP-848's online migration, Kafka 3.8+'s
     // classicGroupJoinToConsumerGroup); an empty one is removed and the id becomes a classic group.
     const consumerGroup = this.consumer.consumerGroup(request.groupId);
@@ -201,6 +216,11 @@ export class GroupCoordinator {
     }
     if (consumerGroup) this.offsets.deleteEmptyConsumerGroup(consumerGroup);
     return this.membership.joinGroup(request);
+  }
+
+  /** ShareGroupHeartbeat (KIP-932). */
+  shareGroupHeartbeat(request: ShareHeartbeatRequest) {
+    return this.share.heartbeat(request);
   }
 
   /** ConsumerGroupHeartbeat (KIP-848). */
@@ -225,12 +245,13 @@ export class GroupCoordinator {
   }
 
   /**
-   * DescribeGroups shows classic groups. A consumer-protocol group (KIP-848) is not one: Kafka reports
-   * it Dead (and from DescribeGroups v6 GROUP_ID_NOT_FOUND); its classic entry only holds its offsets.
+   * DescribeGroups shows classic groups. A consumer-protocol group (KIP-848) or a share group (KIP-932)
+   * is not one: Kafka reports it Dead (and from DescribeGroups v6 GROUP_ID_NOT_FOUND); its classic entry
+   * only holds its offsets.
    */
   describeGroup(groupId: string): DescribedGroup {
     const owned = this.#partitions.ownerOf(groupId);
-    if (typeof owned !== 'number' && owned.consumerGroups.has(groupId)) {
+    if (typeof owned !== 'number' && (owned.consumerGroups.has(groupId) || owned.shareGroups.has(groupId))) {
       return {
         errorCode: ErrorCode.NONE,
         groupId,
@@ -277,6 +298,23 @@ export class GroupCoordinator {
     return notAConsumerGroup(groupId, classic !== undefined && !classic.is('Dead'));
   }
 
+  /** ShareGroupDescribe (KIP-932) of one group: a share group, else GROUP_ID_NOT_FOUND with Kafka's words. */
+  describeShareGroup(groupId: string): DescribedShareGroup {
+    const owned = this.#partitions.ownerOf(groupId);
+    if (typeof owned === 'number') return describeShareError(groupId, owned);
+    const group = owned.shareGroups.get(groupId);
+    if (!group) {
+      const classic = owned.groups.get(groupId);
+      const exists = owned.consumerGroups.has(groupId) || (classic !== undefined && !classic.is('Dead'));
+      return describeShareError(groupId, ErrorCode.GROUP_ID_NOT_FOUND, exists ? `Group ${groupId} is not a share group.` : `Group ${groupId} not found.`);
+    }
+    const metadata = this.#broker.metadata;
+    return describeShareGroup(group, (topicId) => {
+      for (const topic of metadata.topics()) if (topic.topicId === topicId) return topic.name;
+      return undefined;
+    });
+  }
+
   commitOffsets(request: CommitRequest) {
     return this.offsets.commitOffsets(request);
   }
@@ -318,6 +356,11 @@ export class GroupCoordinator {
    */
   consumerGroups(): ConsumerGroup[] {
     return this.ownedPartitions().flatMap((p) => [...(this.#partitions.owned.get(p)?.consumerGroups.values() ?? [])]);
+  }
+
+  /** The KIP-932 share groups this broker coordinates now, read-only (ListGroups, the app). */
+  shareGroups(): ShareGroup[] {
+    return this.ownedPartitions().flatMap((p) => [...(this.#partitions.owned.get(p)?.shareGroups.values() ?? [])]);
   }
 
   /** A group this broker coordinates, or undefined (UI, tests). */

@@ -698,11 +698,15 @@ export class GroupMembership {
     for (const owned of this.#partitions.owned.values()) {
       for (const group of owned.groups.values()) {
         // A consumer group's (KIP-848) committed offsets live in a classic entry of its id: listed below as what it is.
-        if (group.is('Dead') || owned.consumerGroups.has(group.groupId)) continue;
+        if (group.is('Dead') || owned.consumerGroups.has(group.groupId) || owned.shareGroups.has(group.groupId)) continue;
         groups.push({ groupId: group.groupId, protocolType: group.protocolType ?? '', groupState: group.state, groupType: 'classic' });
       }
       for (const group of owned.consumerGroups.values()) {
         groups.push({ groupId: group.groupId, protocolType: 'consumer', groupState: group.state(), groupType: 'consumer' });
+      }
+      // KIP-932: Kafka lists a share group with protocol type and group type "share".
+      for (const group of owned.shareGroups.values()) {
+        groups.push({ groupId: group.groupId, protocolType: 'share', groupState: group.state(), groupType: 'share' });
       }
     }
     return groups.sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));

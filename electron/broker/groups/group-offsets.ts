@@ -10,6 +10,7 @@ import type { RecordInput } from '../../kafka/records/record-batch';
 import { Group, type CommittedOffset, type Member, type TimerHandle } from './group';
 import type { ConsumerGroup } from './consumer-group';
 import type { ConsumerMembership } from './consumer-membership';
+import type { ShareMembership } from './share-membership';
 import { subscriptionTopics, type GroupMembership, type MemberRef } from './group-membership';
 import type { GroupPartitions, OwnedPartition } from './group-partitions';
 import { groupMetadataRecord, offsetCommitRecord } from './offsets-store';
@@ -61,11 +62,13 @@ export class GroupOffsets {
   readonly #partitions: GroupPartitions;
   readonly #membership: GroupMembership;
   readonly #consumer: ConsumerMembership;
+  readonly #share: ShareMembership | null;
 
-  constructor(partitions: GroupPartitions, membership: GroupMembership, consumer: ConsumerMembership) {
+  constructor(partitions: GroupPartitions, membership: GroupMembership, consumer: ConsumerMembership, share: ShareMembership | null = null) {
     this.#partitions = partitions;
     this.#membership = membership;
     this.#consumer = consumer;
+    this.#share = share;
   }
 
   /**
@@ -472,9 +475,11 @@ export class GroupOffsets {
       const owned = this.#partitions.ownerOf(groupId);
       if (typeof owned === 'number') return { groupId, errorCode: owned };
       const consumerGroup = owned.consumerGroups.get(groupId);
-      const group = owned.groups.get(groupId) ?? (consumerGroup ? this.#offsetsHolder(owned, groupId) : undefined);
+      const shareGroup = owned.shareGroups.get(groupId);
+      const group = owned.groups.get(groupId) ?? (consumerGroup || shareGroup ? this.#offsetsHolder(owned, groupId) : undefined);
       if (!group || group.is('Dead')) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
-      if (!group.is('Empty') || (consumerGroup && consumerGroup.members.size > 0)) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
+      const members = (consumerGroup?.members.size ?? 0) + (shareGroup?.members.size ?? 0);
+      if (!group.is('Empty') || members > 0) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
       let entry = byPartition.get(owned);
       if (!entry) byPartition.set(owned, (entry = { records: [], groups: [] }));
       for (const [topic, partitions] of group.offsets) {
@@ -484,6 +489,11 @@ export class GroupOffsets {
         entry.records.push(...this.#consumer.tombstones(consumerGroup, now));
         this.#consumer.dropGroup(consumerGroup);
         owned.consumerGroups.delete(groupId);
+      } else if (shareGroup && this.#share) {
+        // KIP-932: an empty share group is deleted with its records (its share-partition state is the share coordinator's).
+        entry.records.push(...this.#share.tombstones(shareGroup, now));
+        this.#share.dropGroup(shareGroup);
+        owned.shareGroups.delete(groupId);
       } else entry.records.push(groupMetadataRecord(groupId, null, now));
       entry.groups.push(groupId);
       this.#membership.dropGroup(group, ErrorCode.COORDINATOR_NOT_AVAILABLE);

@@ -11,6 +11,8 @@ import { ErrorCode } from '../../kafka/protocol/error-codes';
 import type { RecordInput } from '../../kafka/records/record-batch';
 import type { ConsumerGroup } from './consumer-group';
 import type { Group, TimerHandle } from './group';
+import type { ShareGroup } from './share-group';
+import type { ShareMemberListener } from './share-membership';
 import { appendToOffsetsPartition, type OffsetsPartitions, type TransactionalProducer } from './offsets-store';
 import { OFFSETS_TOPIC, partitionForGroup } from './records';
 
@@ -28,6 +30,10 @@ export interface CoordinatorBroker {
   /** This broker's replicas of the `__consumer_offsets` partitions, to load from and append to. */
   readonly offsetsPartitions: OffsetsPartitions;
   isRunning(): boolean;
+  /** A GROUP config of a group (share.session.timeout.ms...), undefined when not set. */
+  groupConfig?(groupId: string, name: string): string | undefined;
+  /** The share-partition leaders to tell when a share group member goes (every live broker's). */
+  shareListeners?(): readonly ShareMemberListener[];
 }
 
 export interface CoordinatorClock {
@@ -56,6 +62,8 @@ export interface OwnedPartition {
   leaderEpoch: number;
   groups: Map<string, Group>;
   consumerGroups: Map<string, ConsumerGroup>;
+  /** KIP-932 share groups. */
+  shareGroups: Map<string, ShareGroup>;
 }
 
 export class GroupPartitions {
@@ -96,7 +104,8 @@ export class GroupPartitions {
 
   /** Drops a group that holds nothing worth keeping (no members, offsets or pending joins). */
   maybeForget(owned: OwnedPartition, group: Group): void {
-    if (group.isForgettable() && owned.groups.get(group.groupId) === group && !owned.consumerGroups.has(group.groupId)) owned.groups.delete(group.groupId);
+    if (group.isForgettable() && owned.groups.get(group.groupId) === group && !owned.consumerGroups.has(group.groupId) && !owned.shareGroups.has(group.groupId))
+      owned.groups.delete(group.groupId);
   }
 
   /** Runs work from a timer or a completed write: a bug there is logged, never thrown into the event loop. */

@@ -8,6 +8,7 @@ import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { isControlBatch } from '../../kafka/records/batch-header';
 import { ControlRecordType, decodeEndTxnMarker, encodeRecordBatch, iterateBatches, type KafkaRecord, type RecordInput } from '../../kafka/records/record-batch';
 import { decodeConsumerRecordKey, replayConsumerRecord, type LoadedConsumerGroup } from './consumer-records';
+import { decodeShareRecordKey, replayShareRecord, type LoadedShareGroup } from './share-records';
 import type { CommittedOffset } from './group';
 import { Reader } from '../../kafka/protocol/reader';
 import {
@@ -111,6 +112,8 @@ export interface LoadedPartition {
   groups: Map<string, GroupMetadataValue>;
   /** KIP-848 consumer groups, replayed from their records (consumer-records.ts). */
   consumerGroups: Map<string, LoadedConsumerGroup>;
+  /** KIP-932 share groups, replayed from their records (share-records.ts). */
+  shareGroups: Map<string, LoadedShareGroup>;
   records: number;
 }
 
@@ -126,6 +129,7 @@ export function loadOffsetsPartition(partitions: OffsetsPartitions, partition: n
     offsets: new Map(),
     groups: new Map(),
     consumerGroups: new Map(),
+    shareGroups: new Map(),
     pendingTxn: new Map(),
     records: 0,
     skipped: 0,
@@ -219,7 +223,10 @@ function apply(loaded: LoadedPartition, key: Buffer, value: Buffer | null): void
     else loaded.groups.set(k.group, decodeGroupMetadataValue(value));
   } else {
     const r = new Reader(key);
-    const consumerKey = decodeConsumerRecordKey(r.readInt16(), r);
+    const version = r.readInt16();
+    const consumerKey = decodeConsumerRecordKey(version, r);
     if (consumerKey) replayConsumerRecord(loaded.consumerGroups, consumerKey, value);
+    const shareKey = consumerKey ? null : decodeShareRecordKey(version, r);
+    if (shareKey) replayShareRecord(loaded.shareGroups, shareKey, value);
   }
 }

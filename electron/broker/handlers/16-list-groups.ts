@@ -9,7 +9,7 @@ const normalize = (name: string) => name.toLowerCase().replace(/_/g, '');
 /**
  * ListGroups: the groups this broker coordinates (clients ask every broker), filtered by state (v4+;
  * a classic group's states or a consumer group's: Empty, Assigning, Reconciling, Stable) and type (v5+,
- * KIP-848: "classic" or "consumer"; an unknown type matches nothing, as Kafka's GroupType.parse).
+ * KIP-848: "classic" or "consumer"; KIP-932: "share"; an unknown type matches nothing, as Kafka's GroupType.parse).
  */
 export const listGroupsHandler = defineHandler({
   api: ListGroups,

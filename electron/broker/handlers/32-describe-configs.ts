@@ -11,6 +11,7 @@ import {
   describeBrokerConfigs,
   describeClientMetricsConfigs,
   describeClusterDefaultConfigs,
+  describeGroupConfigs,
   describeTopicConfigs,
   ResourceType,
   type DescribedConfig,
@@ -55,10 +56,12 @@ function configsOf(
       return [];
     case ResourceType.CLIENT_METRICS:
       return describeClientMetricsConfigs(broker, name);
+    case ResourceType.GROUP:
+      return describeGroupConfigs(broker, name);
     default:
       return {
         errorCode: ErrorCode.INVALID_REQUEST,
-        errorMessage: `Unsupported resource type ${resource.resourceType} (2 = topic, 4 = broker, 8 = broker logger, 16 = client metrics).`,
+        errorMessage: `Unsupported resource type ${resource.resourceType} (2 = topic, 4 = broker, 8 = broker logger, 16 = client metrics, 32 = group).`,
       };
   }
 }
@@ -93,7 +96,7 @@ function describe(
 /**
  * DescribeConfigs for topics (every topic config with its effective value and source), brokers (this
  * broker or any other running broker of the cluster; '' lists the dynamic cluster-wide defaults),
- * broker loggers (none here) and client metrics subscriptions (KIP-714: the configs set). configurationKeys null means all; unknown keys are left out.
+ * broker loggers (none here), client metrics subscriptions (KIP-714: the configs set) and groups (KIP-848/KIP-932 group configs, 3.8+). configurationKeys null means all; unknown keys are left out.
  */
 export const describeConfigsHandler = defineHandler({
   api: DescribeConfigs,

@@ -1,4 +1,5 @@
 import type { Broker } from '../cluster/broker';
+import { KAFKA_RELEASE_IDS } from '../../kafka/releases';
 import { ALL_BROKER_CONFIG_DEFS, ConfigSource, validateBrokerConfigs, type ConfigSourceCode } from '../cluster/broker-config';
 import { isFailure } from '../cluster/controller';
 import type { TopicMetadata } from '../cluster/metadata-store';
@@ -7,9 +8,10 @@ import { ErrorCode } from '../../kafka/protocol/error-codes';
 import { refusalLog } from '../server/refusal-log';
 import { CLIENT_METRICS_CONFIG_DEFS } from '../telemetry/client-metrics-config';
 import { clientMetricsRefusal } from '../telemetry/release-support';
+import { GROUP_CONFIG_DEFS } from '../groups/group-configs';
 
 /** Kafka's ConfigResource.Type codes. */
-export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, CLIENT_METRICS: 16 } as const;
+export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, CLIENT_METRICS: 16, GROUP: 32 } as const;
 
 /** Kafka's DescribeConfigs ConfigType codes. */
 const CONFIG_TYPE_CODES: Record<ConfigType, number> = {
@@ -241,7 +243,26 @@ function alterResourceConfigsOrRefuse(
     if (oversized) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: oversized };
     return subscriptions.set(resourceName, configs, validateOnly);
   }
-  return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type ${resourceType} (2 = topic, 4 = broker, 16 = client metrics).` };
+  if (resourceType === ResourceType.GROUP) {
+    const refusal = groupConfigsRefusal(broker);
+    if (refusal) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: refusal };
+    const groupConfigs = controller.groupConfigs;
+    const configs = next({
+      current: groupConfigs.configs(resourceName),
+      def: (name) => {
+        const d = GROUP_CONFIG_DEFS.get(name);
+        return d ? { type: d.type, default: d.default } : undefined;
+      },
+    });
+    if (isResourceError(configs)) return configs;
+    const oversized = oversizedConfigValue(broker, configs);
+    if (oversized) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: oversized };
+    return groupConfigs.set(resourceName, configs, validateOnly);
+  }
+  return {
+    errorCode: ErrorCode.INVALID_REQUEST,
+    errorMessage: `Unsupported resource type ${resourceType} (2 = topic, 4 = broker, 16 = client metrics, 32 = group).`,
+  };
 }
 
 /**
@@ -264,6 +285,45 @@ export function describeClientMetricsConfigs(broker: Broker, name: string): Desc
       synonyms: [],
       configType: def ? CONFIG_TYPE_CODES[def.type] : 0,
       documentation: def?.doc,
+    };
+  });
+}
+
+/**
+ * GROUP config resources exist from Kafka 3.8 (KIP-848's dynamic group configs); a broker playing an
+ * older release refuses them as that release did (an unknown resource type).
+ */
+export function groupConfigsRefusal(broker: Broker): string | null {
+  const release = broker.kafkaVersion;
+  if (release === null || KAFKA_RELEASE_IDS.indexOf(release) >= KAFKA_RELEASE_IDS.indexOf('3.8')) return null;
+  return `Group config resources (type 32) need Kafka 3.8 or later; this cluster plays Kafka ${release}.`;
+}
+
+/**
+ * A group's configs as Kafka 3.8+ describes them (GroupConfigManager): every group config, the group's
+ * own value (source GROUP_CONFIG) or the broker's default it falls back to (source DEFAULT_CONFIG).
+ * Kafka 4.1 only lists the share.* configs with share groups enabled; they are listed here always.
+ */
+export function describeGroupConfigs(broker: Broker, groupId: string): DescribedConfig[] | ResourceError {
+  const refusal = groupConfigsRefusal(broker);
+  if (refusal) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: refusal };
+  if (groupId === '') return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Group name must not be empty.' };
+  const set = broker.controller.groupConfigs.configs(groupId);
+  return [...GROUP_CONFIG_DEFS].map(([name, def]) => {
+    const own = set[name];
+    const fallback = (def.brokerSynonym ? broker.config.value(def.brokerSynonym) : null) ?? def.default;
+    const synonyms: ConfigSynonym[] = [];
+    if (own !== undefined) synonyms.push({ name, value: own, source: ConfigSource.GROUP_CONFIG });
+    synonyms.push({ name: def.brokerSynonym ?? name, value: fallback, source: ConfigSource.DEFAULT_CONFIG });
+    return {
+      name,
+      value: own ?? fallback,
+      source: own !== undefined ? ConfigSource.GROUP_CONFIG : ConfigSource.DEFAULT_CONFIG,
+      readOnly: false,
+      sensitive: false,
+      synonyms,
+      configType: def.type === 'int' ? CONFIG_TYPE_CODES.int : CONFIG_TYPE_CODES.string,
+      documentation: def.doc,
     };
   });
 }

@@ -66,6 +66,8 @@ import { addRaftVoterHandler } from './80-add-raft-voter';
 import { removeRaftVoterHandler } from './81-remove-raft-voter';
 import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat';
 import { consumerGroupDescribeHandler } from './69-consumer-group-describe';
+import { shareGroupHeartbeatHandler } from './76-share-group-heartbeat';
+import { shareGroupDescribeHandler } from './77-share-group-describe';
 import { getTelemetrySubscriptionsHandler } from './71-get-telemetry-subscriptions';
 import { pushTelemetryHandler } from './72-push-telemetry';
 import { listClientMetricsResourcesHandler } from './74-list-client-metrics-resources';
@@ -149,6 +151,8 @@ export const handlers: readonly AnyHandler[] = [
   removeRaftVoterHandler,
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,
+  shareGroupHeartbeatHandler,
+  shareGroupDescribeHandler,
   getTelemetrySubscriptionsHandler,
   pushTelemetryHandler,
   listClientMetricsResourcesHandler,

@@ -54,6 +54,7 @@ export { AclOperation, ResourceType };
 
 /** Config resource types (DescribeConfigs and AlterConfigs' ConfigResource.Type). */
 const CONFIG_TOPIC = 2;
+const CONFIG_GROUP = 32;
 
 /**
  * Why the principal may not describe (DESCRIBE_CONFIGS) or alter (ALTER_CONFIGS) a config resource, as
@@ -70,6 +71,12 @@ export function configResourceRefusal(
     return authorizedOnTopic(context, operation, resourceName)
       ? null
       : { errorCode: 29, errorMessage: `Not authorized to ${verb} the configs of topic ${resourceName}.` };
+  }
+  if (resourceType === CONFIG_GROUP) {
+    // Kafka authorizes a GROUP config resource on the group itself (DESCRIBE_CONFIGS / ALTER_CONFIGS).
+    return authorizedOnGroup(context, operation, resourceName)
+      ? null
+      : { errorCode: 30, errorMessage: `Not authorized to ${verb} the configs of group ${resourceName}.` };
   }
   return authorizedOnCluster(context, operation)
     ? null
