@@ -12,6 +12,14 @@ import { createAppCore, type AppCore } from '../../electron/core/app-core';
 import type { EmbeddedClusterFactory } from '../../electron/services/embedded-cluster/factory';
 import { MemorySecretStore } from '../../electron/services/secrets/service';
 import { eventually } from '../support/wait';
+import { RawClient } from '../broker/handlers/raw-client';
+import {
+  createFindCoordinatorRequest,
+  createShareGroupHeartbeatRequest,
+  FindCoordinator,
+  ShareGroupHeartbeat,
+  UpdateFeatures,
+} from '../../electron/kafka/protocol/generated/index';
 import { writeOrphanTransaction } from '../support/orphan-transaction';
 
 const connectionId = 'embedded';
@@ -431,6 +439,55 @@ describe('consumer groups and lag on the embedded cluster', () => {
       await stream.close().catch(() => undefined);
       await kip848.close(true).catch(() => undefined);
       await classic.close();
+    }
+  });
+
+  it('lists a share group (KIP-932) with type share and shows its members and their shared partitions', async () => {
+    // No client here speaks KIP-932: the group is made over the wire with the generated codec, as a
+    // Kafka 4.1 share consumer makes it, after enabling share groups (share.version 1) on the cluster.
+    await app.ok('topics.create', { connectionId, topic: 'share.jobs', partitions: 2, replicationFactor: 3 });
+    const brokers = app.bootstrap.split(',');
+    const admin = await RawClient.open(brokers[0]!);
+    try {
+      const enabled = await admin.call(UpdateFeatures, 1, {
+        timeoutMs: 30000,
+        validateOnly: false,
+        featureUpdates: [{ feature: 'share.version', maxVersionLevel: 1, upgradeType: 1, allowDowngrade: false }],
+      });
+      expect(enabled.errorCode).toBe(0);
+      const found = await admin.call(FindCoordinator, 3, { ...createFindCoordinatorRequest(), key: 'share.workers' });
+      const coordinator = await RawClient.open(`${found.host}:${found.port}`);
+      try {
+        for (const memberId of ['worker-1', 'worker-2', 'worker-3']) {
+          const joined = await coordinator.call(ShareGroupHeartbeat, 1, {
+            ...createShareGroupHeartbeatRequest(),
+            groupId: 'share.workers',
+            memberId,
+            memberEpoch: 0,
+            subscribedTopicNames: ['share.jobs'],
+          });
+          expect(joined.errorCode).toBe(0);
+        }
+        const list = await eventually(
+          () => app.ok('groups.list', { connectionId }),
+          (groups) => groups.some((g) => g.id === 'share.workers'),
+          30_000,
+        );
+        expect(list.find((g) => g.id === 'share.workers')).toMatchObject({ groupType: 'share', state: 'STABLE', members: 3, protocol: 'simple' });
+        const detail = await app.ok('groups.describe', { connectionId, group: 'share.workers' });
+        expect(detail).toMatchObject({ groupType: 'share', protocolType: 'share', protocol: 'simple', epochs: { group: 3, assignment: 3 } });
+        // Three members on two partitions: each gets one, so partition 0 is shared; a member takes its new
+        // share at its next heartbeat, so worker-1 (alone at epoch 1) still has both.
+        expect(
+          detail.members
+            .map((m) => `${m.memberId}@${m.consumerProtocol?.memberEpoch} ${m.assignments.map((a) => `${a.topic}:${a.partitions.join(',')}`).join()}`)
+            .sort(),
+        ).toEqual(['worker-1@1 share.jobs:0,1', 'worker-2@2 share.jobs:1', 'worker-3@3 share.jobs:0']);
+      } finally {
+        coordinator.close();
+      }
+    } finally {
+      admin.close();
     }
   });
 

@@ -5,7 +5,12 @@
 import type { Admin } from '@platformatic/kafka';
 import type { ConsumerProtocolMember, GroupMember, GroupState, TopicPartitions } from '../../../shared/model/groups';
 import { ErrorCode, errorName } from '../../kafka/protocol/error-codes';
-import { ConsumerGroupDescribe, type ConsumerGroupDescribeResponseDescribedGroup } from '../../kafka/protocol/generated/index';
+import {
+  ConsumerGroupDescribe,
+  ShareGroupDescribe,
+  type ConsumerGroupDescribeResponseDescribedGroup,
+  type ShareGroupDescribeResponseDescribedGroup,
+} from '../../kafka/protocol/generated/index';
 import { chunks, GROUP_BATCH } from '../cluster/offsets';
 import { brokerConnection, negotiateVersion, send, supportsApi } from '../cluster/wire';
 import { coordinators, type Coordinator } from './coordinators';
@@ -15,8 +20,8 @@ export const CONSUMER_GROUP_DESCRIBE_KEY = ConsumerGroupDescribe.apiKey;
 /** A consumer-protocol group as the app shows it (lag is added by the caller). */
 export interface ConsumerGroupInfo {
   state: GroupState;
-  protocolType: 'consumer';
-  /** The server-side assignor (uniform, range, ...). */
+  protocolType: 'consumer' | 'share';
+  /** The server-side assignor (uniform, range, ...; simple for a share group). */
   protocol: string;
   epochs: { group: number; assignment: number };
   members: GroupMember[];
@@ -101,9 +106,67 @@ export function supportsConsumerGroups(admin: Admin): Promise<boolean> {
  * is found again and asked again, a few times.
  */
 export async function describeConsumerGroups(admin: Admin, groups: readonly string[]): Promise<Map<string, ConsumerGroupResult>> {
-  const results = new Map<string, ConsumerGroupResult>();
-  if (!groups.length) return results;
+  if (!groups.length) return new Map();
   const version = await negotiateVersion(admin, ConsumerGroupDescribe);
+  return describeOnCoordinators(admin, groups, async (connection, batch) => {
+    const response = await send(connection, ConsumerGroupDescribe, version, { groupIds: batch, includeAuthorizedOperations: false });
+    return response.groups.map((described) => ({ described, info: () => toInfo(described) }));
+  });
+}
+
+/**
+ * Share groups (KIP-932, Kafka 4.1): ShareGroupDescribe (API 77) on each group's coordinator, shown as
+ * a consumer-protocol group is: epochs, the assignor (simple) and each member's epoch, subscription and
+ * assignment (a share group has no target to move to: members take their assignment at once, and
+ * several may share a partition). A cluster with share.version 0 answers UNSUPPORTED_VERSION.
+ */
+export async function describeShareGroups(admin: Admin, groups: readonly string[]): Promise<Map<string, ConsumerGroupResult>> {
+  if (!groups.length || !(await supportsApi(admin, ShareGroupDescribe.apiKey).catch(() => false))) return new Map();
+  const version = await negotiateVersion(admin, ShareGroupDescribe);
+  return describeOnCoordinators(admin, groups, async (connection, batch) => {
+    const response = await send(connection, ShareGroupDescribe, version, { groupIds: batch, includeAuthorizedOperations: false });
+    return response.groups.map((described) => ({ described, info: () => shareInfo(described) }));
+  });
+}
+
+function shareInfo(group: ShareGroupDescribeResponseDescribedGroup): ConsumerGroupInfo {
+  return {
+    state: STATES[group.groupState.toLowerCase()] ?? 'UNKNOWN',
+    protocolType: 'share',
+    protocol: group.assignorName,
+    epochs: { group: group.groupEpoch, assignment: group.assignmentEpoch },
+    members: group.members.map((member) => {
+      const assignments = toTopicPartitions(member.assignment);
+      return {
+        memberId: member.memberId,
+        groupInstanceId: null,
+        clientId: member.clientId,
+        host: member.clientHost,
+        assignments,
+        lag: null,
+        consumerProtocol: {
+          memberEpoch: member.memberEpoch,
+          rackId: member.rackId,
+          subscribedTopics: [...member.subscribedTopicNames].sort(),
+          subscribedTopicRegex: null,
+          target: assignments,
+          revoking: [],
+          assigning: [],
+          memberType: null,
+        },
+      };
+    }),
+  };
+}
+
+type Described = { groupId: string; errorCode: number; errorMessage: string | null };
+
+async function describeOnCoordinators(
+  admin: Admin,
+  groups: readonly string[],
+  ask: (connection: Awaited<ReturnType<typeof brokerConnection>>, batch: string[]) => Promise<Array<{ described: Described; info: () => ConsumerGroupInfo }>>,
+): Promise<Map<string, ConsumerGroupResult>> {
+  const results = new Map<string, ConsumerGroupResult>();
   let pending = [...new Set(groups)];
   for (let attempt = 1; attempt <= ATTEMPTS && pending.length; attempt += 1) {
     const found = await coordinators(admin, pending);
@@ -120,9 +183,8 @@ export async function describeConsumerGroups(admin: Admin, groups: readonly stri
       [...byCoordinator.values()].flatMap(({ coordinator, groups: ids }) =>
         chunks(ids, GROUP_BATCH).map(async (batch) => {
           const connection = await brokerConnection(admin, coordinator);
-          const response = await send(connection, ConsumerGroupDescribe, version, { groupIds: batch, includeAuthorizedOperations: false });
-          for (const described of response.groups) {
-            if (described.errorCode === ErrorCode.NONE) results.set(described.groupId, { group: toInfo(described) });
+          for (const { described, info } of await ask(connection, batch)) {
+            if (described.errorCode === ErrorCode.NONE) results.set(described.groupId, { group: info() });
             else if (RETRIABLE.has(described.errorCode) && attempt < ATTEMPTS) retry.push(described.groupId);
             else
               results.set(described.groupId, {

@@ -25,7 +25,7 @@ import { chunks, committedOffsets, eachIfBatchFails, GROUP_BATCH, LATEST_TIMESTA
 import { brokerFailure, listOffsets, readMetadata, type ClusterSnapshot } from '../cluster/read';
 import { brokerConnection, negotiateVersion, send } from '../cluster/wire';
 import { partitionLag, type GroupSample, type PartitionSample } from '../lag/series';
-import { describeConsumerGroups, supportsConsumerGroups, type ConsumerGroupRefusal } from './consumer-protocol';
+import { describeConsumerGroups, describeShareGroups, supportsConsumerGroups, type ConsumerGroupRefusal, type ConsumerGroupResult } from './consumer-protocol';
 import { coordinators } from './coordinators';
 
 export interface Watermarks {
@@ -334,8 +334,14 @@ interface DescribedAll {
 async function describeAll(admin: Admin, groups: readonly string[], listed?: ReadonlyMap<string, ListedGroup>): Promise<DescribedAll> {
   const hasConsumerGroups = await supportsConsumerGroups(admin).catch(() => false);
   const consumerIds = !hasConsumerGroups ? [] : listed ? groups.filter((id) => listed.get(id)?.type === 'consumer') : [...groups];
-  const classicIds = listed && hasConsumerGroups ? groups.filter((id) => listed.get(id)?.type !== 'consumer') : groups;
-  const [classic, consumer] = await Promise.all([describe(admin, classicIds), describeConsumerGroups(admin, consumerIds)]);
+  // Share groups (KIP-932) are asked with ShareGroupDescribe: those ListGroups typed share, or on a group's page any group.
+  const shareIds = listed ? groups.filter((id) => listed.get(id)?.type === 'share') : [...groups];
+  const classicIds = listed && hasConsumerGroups ? groups.filter((id) => !['consumer', 'share'].includes(listed.get(id)?.type ?? '')) : groups;
+  const [classic, consumer, share] = await Promise.all([
+    describe(admin, classicIds),
+    describeConsumerGroups(admin, consumerIds),
+    describeShareGroups(admin, shareIds).catch(() => new Map<string, ConsumerGroupResult>()),
+  ]);
   const refused = new Map<string, ConsumerGroupRefusal>();
   for (const [id, info] of classic) {
     // A cluster with consumer-protocol groups types every group; DescribeGroups answers for classic ones.
@@ -346,6 +352,7 @@ async function describeAll(admin: Admin, groups: readonly string[], listed?: Rea
     // Not a consumer group (or, on 3.8-3.9 without the new coordinator, no consumer groups at all).
     else if (!['GROUP_ID_NOT_FOUND', 'UNSUPPORTED_VERSION'].includes(result.refused.error)) refused.set(id, result.refused);
   }
+  for (const [id, result] of share) if ('group' in result) classic.set(id, { ...result.group, groupType: 'share' });
   return { described: classic, refused };
 }
 
