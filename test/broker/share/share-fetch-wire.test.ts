@@ -19,7 +19,9 @@ import {
   ReadShareGroupState,
   ShareAcknowledge,
   ShareFetch,
+  ShareGroupHeartbeat,
   UpdateFeatures,
+  createShareGroupHeartbeatRequest,
   type ShareFetchResponse,
 } from '../../../electron/kafka/protocol/generated/index';
 import { decodeBatches } from '../../../electron/kafka/records/record-batch';
@@ -423,6 +425,48 @@ describe('Describe, Alter and DeleteShareGroupOffsets', () => {
     expect(await startOffsetOf(groupId, topic)).toBe(5);
     const all = await raw.call(DescribeShareGroupOffsets, 0, { groups: [{ groupId: uniqueName('nobody'), topics: null }] });
     expect(all.groups[0]!.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+  });
+});
+
+describe('members that joined with ShareGroupHeartbeat', () => {
+  it('share the queue, and what a leaving member had acquired goes to the one that stays', async () => {
+    const groupId = uniqueName('joined');
+    const { topic, topicId, leader } = await topicWithRecords('share-joined', 0);
+    const coordinator = await coordinatorClient(groupId);
+    const heartbeat = (memberId: string, memberEpoch: number, topics: string[] | null) =>
+      coordinator.call(ShareGroupHeartbeat, 1, { ...createShareGroupHeartbeatRequest(), groupId, memberId, memberEpoch, subscribedTopicNames: topics });
+    const [idA, idB] = [uniqueName('member-a'), uniqueName('member-b')];
+    const joinedA = await heartbeat(idA, 0, [topic]);
+    expect(joinedA.errorCode).toBe(ErrorCode.NONE);
+    const joinedB = await heartbeat(idB, 0, [topic]);
+    expect(joinedB.errorCode).toBe(ErrorCode.NONE);
+    // Two members, one partition: the simple assignor gives it to both (a share group may share it).
+    const again = await heartbeat(idA, joinedA.memberEpoch, null);
+    const assigned = (r: typeof again) => r.assignment?.topicPartitions.flatMap((tp) => (tp.topicId === topicId ? tp.partitions : [])) ?? null;
+    expect(assigned(again) ?? assigned(joinedA)).toEqual([0]);
+    expect(assigned(joinedB)).toEqual([0]);
+
+    const a = await member(groupId, topicId, leader, idA);
+    const b = await member(groupId, topicId, leader, idB);
+    expect((await a.fetch()).records).toEqual([]); // share.auto.offset.reset=latest: starts at the end
+    await producer.send({ topic, acks: -1, messages: Array.from({ length: 6 }, (_, i) => ({ value: `j${i}` })) });
+    const fromA = await a.fetch({ maxRecords: 3 });
+    const fromB = await b.fetch({ maxRecords: 1 });
+    expect(fromA.records.map((r) => r.offset)).toEqual([0, 1, 2]);
+    expect(fromB.records.map((r) => r.offset)).toEqual([3]);
+
+    // a leaves (member epoch -1): its acquired records are released at once, not after the lock times out.
+    const left = await heartbeat(idA, -1, null);
+    expect(left).toMatchObject({ errorCode: ErrorCode.NONE, memberEpoch: -1 });
+    const rest = await b.fetch({ acks: [{ first: 3, last: 3, types: [ACCEPT] }], maxRecords: 100 });
+    expect(partitionCode(rest)?.acknowledgeErrorCode).toBe(ErrorCode.NONE);
+    expect(rest.records.map((r) => [r.offset, r.deliveryCount])).toEqual([
+      [0, 2],
+      [1, 2],
+      [2, 2],
+      [4, 1],
+      [5, 1],
+    ]);
   });
 });
 
