@@ -11,8 +11,7 @@ import { ErrorCode } from '../../kafka/protocol/error-codes';
 import type { RecordInput } from '../../kafka/records/record-batch';
 import type { ConsumerGroup } from './consumer-group';
 import type { Group, TimerHandle } from './group';
-import type { ShareGroup } from './share-group';
-import type { ShareMemberListener } from './share-membership';
+import type { ShareGroup, ShareMemberListener } from './share-group';
 import { appendToOffsetsPartition, type OffsetsPartitions, type TransactionalProducer } from './offsets-store';
 import { OFFSETS_TOPIC, partitionForGroup } from './records';
 

@@ -134,3 +134,9 @@ export function assignShareGroup(
   }
   return result;
 }
+
+/** What share-partition leaders are told of members (Kafka 4.1's ShareGroupListener, electron/broker/share/). */
+export interface ShareMemberListener {
+  onMemberLeave(groupId: string, memberId: string): void;
+  onGroupEmpty(groupId: string): void;
+}

@@ -19,7 +19,15 @@ import { ErrorCode } from '../../kafka/protocol/error-codes';
 import type { RecordInput } from '../../kafka/records/record-batch';
 import { sameTopicPartitions, type TopicPartitions } from './consumer-group';
 import type { GroupPartitions, OwnedPartition } from './group-partitions';
-import { assignShareGroup, newShareMember, ShareGroup, type ShareGroupMember, type ShareGroupView, type ShareSubscribedTopic } from './share-group';
+import {
+  assignShareGroup,
+  newShareMember,
+  ShareGroup,
+  type ShareGroupMember,
+  type ShareGroupView,
+  type ShareMemberListener,
+  type ShareSubscribedTopic,
+} from './share-group';
 import {
   encodeShareAssignmentEpochValue,
   encodeShareCurrentAssignmentValue,
@@ -51,12 +59,6 @@ export interface ShareHeartbeatResult {
   heartbeatIntervalMs: number;
   /** The member's partitions; null when unchanged and not asked for. */
   assignment: TopicPartitions | null;
-}
-
-/** What share-partition leaders are told of members (Kafka 4.1's ShareGroupListener, electron/broker/share/). */
-export interface ShareMemberListener {
-  onMemberLeave(groupId: string, memberId: string): void;
-  onGroupEmpty(groupId: string): void;
 }
 
 class HeartbeatError extends Error {
