@@ -73,7 +73,7 @@ export const alterPartitionHandler = defineHandler({
     const answer = (errorCode: number): AlterPartitionResponse => ({ throttleTimeMs: 0, errorCode, topics: [] });
     if (!clusterActionAllowed(context)) return answer(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
     if (!isActiveController(context)) return answer(ErrorCode.NOT_CONTROLLER);
-    if (!brokerEpochMatches(context, request.brokerId, request.brokerEpoch, { unknownPasses: false })) return answer(ErrorCode.STALE_BROKER_EPOCH);
+    if (!brokerEpochMatches(context, request.brokerId, request.brokerEpoch)) return answer(ErrorCode.STALE_BROKER_EPOCH);
     const byId = context.apiVersion >= 2;
     const controller = context.broker.controller;
     return {

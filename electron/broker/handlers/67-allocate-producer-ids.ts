@@ -25,7 +25,7 @@ export const allocateProducerIdsHandler = defineHandler({
     if (!isActiveController(context)) return answer(ErrorCode.NOT_CONTROLLER);
     const controller = context.broker.controller;
     if (controller.brokerEpoch(request.brokerId) === undefined) return answer(ErrorCode.BROKER_ID_NOT_REGISTERED);
-    if (!brokerEpochMatches(context, request.brokerId, request.brokerEpoch, { unknownPasses: false })) return answer(ErrorCode.STALE_BROKER_EPOCH);
+    if (!brokerEpochMatches(context, request.brokerId, request.brokerEpoch)) return answer(ErrorCode.STALE_BROKER_EPOCH);
     const start = controller.allocateProducerIdBlock(PRODUCER_ID_BLOCK_SIZE);
     return answer(ErrorCode.NONE, BigInt(start), PRODUCER_ID_BLOCK_SIZE);
   },

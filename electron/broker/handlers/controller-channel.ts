@@ -25,12 +25,8 @@ export function isActiveController(context: RequestContext): boolean {
   return context.broker.controller.controllerId === context.broker.id;
 }
 
-/**
- * Kafka's broker-epoch check on a request from a broker (KafkaController, KIP-380): -1 (a broker
- * before KIP-380) passes; otherwise it must be the epoch the controller gave that running broker.
- */
-export function brokerEpochMatches(context: RequestContext, brokerId: number, brokerEpoch: bigint, options: { unknownPasses: boolean }): boolean {
-  if (options.unknownPasses && brokerEpoch === -1n) return true;
+/** Kafka's broker-epoch check on a request from a broker (KafkaController, KIP-380): the epoch the controller gave that running broker. */
+export function brokerEpochMatches(context: RequestContext, brokerId: number, brokerEpoch: bigint): boolean {
   const current = context.broker.controller.brokerEpoch(brokerId);
   return current !== undefined && current === brokerEpoch;
 }
