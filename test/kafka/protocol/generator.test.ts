@@ -137,7 +137,9 @@ describe('protocol generator', () => {
       ).toBe('0-2');
     });
 
-    it.skipIf(!haveDefinitions)('adds whole definitions only for files the definitions lack (keys 90-92), in request/response pairs', () => {
+    it.skipIf(
+      skipBecause('protocol overlay new-message test', haveDefinitions ? null : `Apache Kafka's message definitions are not at ${DEFAULT_PROTOCOL_DIR}`),
+    )('adds whole definitions only for files the definitions lack (keys 90-92), in request/response pairs', () => {
       for (const m of PROTOCOL_NEW_MESSAGES) {
         expect(existsSync(join(DEFAULT_PROTOCOL_DIR, 'messages', `${m.file}.json`)), m.file).toBe(false);
         expect(m.definition.name).toBe(m.file);
